@@ -1,0 +1,63 @@
+/*
+ * app.h — command-line subcommands and helpers shared by them.
+ * The CLI contract: one clear line on stderr and exit code 2 for a usage error
+ * (unknown model, bad input size, bad flag); 1 for a failure while running.
+ */
+#ifndef CONVSCOPE_APP_H
+#define CONVSCOPE_APP_H
+
+#include <stdio.h>
+
+#include "eng.h"
+#include "models.h"
+
+enum { APP_OK = 0, APP_FAIL = 1, APP_USAGE = 2 };
+
+/* Options shared by the subcommands; a field stays at its default when its
+ * flag was not given. */
+typedef struct {
+    const char *model;     /* first positional argument */
+    int C, H, W;           /* --input CxHxW, 0 = the card's default */
+    int json;              /* --json */
+    int threads;           /* --threads N, 0 = default */
+    int runs;              /* --runs N */
+    int batch;             /* --batch N */
+    int quit_after_ms;     /* --quit-after MS (view: close by itself, for tests) */
+    int profile;           /* --profile (bench: time per op type and per layer) */
+} AppOptions;
+
+/* Which flags a subcommand accepts. */
+enum {
+    APP_OPT_INPUT = 1 << 0,
+    APP_OPT_JSON = 1 << 1,
+    APP_OPT_THREADS = 1 << 2,
+    APP_OPT_RUNS = 1 << 3,
+    APP_OPT_BATCH = 1 << 4,
+    APP_OPT_QUIT_AFTER = 1 << 5,
+    APP_OPT_PROFILE = 1 << 6,
+};
+
+/* Parse argv[1..] (argv[0] is the subcommand). Returns APP_OK, or APP_USAGE
+ * after printing one line to stderr; prints help and sets *help for --help. */
+int app_parse(int argc, char **argv, unsigned allowed, int need_model, const char *usage,
+              AppOptions *o, int *help);
+
+/* Build a model named on the command line (a zoo name) for the requested
+ * input; prints the error and returns NULL on failure (*code set). */
+EngGraph *app_build_model(const AppOptions *o, const ModelCard **card, int *code);
+
+/* Engine log: errors to stderr; while capturing, the first error is kept
+ * for app_log_last() instead. */
+void app_log_install(void);
+void app_log_capture(int on);
+const char *app_log_last(void);
+
+/* Print s as a JSON string, quotes included. */
+void app_json_str(FILE *f, const char *s);
+
+int app_cmd_models(int argc, char **argv);
+int app_cmd_summary(int argc, char **argv);
+int app_cmd_bench(int argc, char **argv);
+int app_cmd_view(int argc, char **argv);
+
+#endif

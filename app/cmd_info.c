@@ -1,0 +1,225 @@
+/*
+ * cmd_info.c — `convscope models` and `convscope summary`: the zoo's cards and
+ * a torchinfo-like table whose every number is computed from the built graph.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+
+/* 1234567 -> "1,234,567" */
+static const char *grouped(int64_t v, char *buf, size_t n) {
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%lld", (long long)(v < 0 ? -v : v));
+    size_t len = strlen(tmp), o = 0;
+    if (v < 0 && o < n - 1) buf[o++] = '-';
+    for (size_t i = 0; i < len && o < n - 1; i++) {
+        buf[o++] = tmp[i];
+        if ((len - i - 1) % 3 == 0 && i + 1 < len && o < n - 1) buf[o++] = ',';
+    }
+    buf[o] = 0;
+    return buf;
+}
+
+/* 15.47G, 3.2M, 840K */
+static const char *si(double v, char *buf, size_t n) {
+    const char *u[] = {"", "K", "M", "G", "T"};
+    int k = 0;
+    while (v >= 1000.0 && k < 4) {
+        v /= 1000.0;
+        k++;
+    }
+    snprintf(buf, n, k ? "%.2f%s" : "%.0f%s", v, u[k]);
+    return buf;
+}
+
+static const char *bytes_str(double b, char *buf, size_t n) {
+    if (b >= 1 << 20) snprintf(buf, n, "%.1f MiB", b / (1 << 20));
+    else if (b >= 1 << 10) snprintf(buf, n, "%.1f KiB", b / (1 << 10));
+    else snprintf(buf, n, "%.0f B", b);
+    return buf;
+}
+
+static void json_shape(FILE *f, EngShape s) { fprintf(f, "[%d,%d,%d]", s.C, s.H, s.W); }
+
+static void json_rf(FILE *f, EngRf r) {
+    if (!r.finite) {
+        fputs("null", f);
+        return;
+    }
+    fprintf(f, "{\"size\":%lld,\"stride\":%lld,\"pad\":%lld", (long long)r.size,
+            (long long)r.stride, (long long)r.pad);
+    if (r.misaligned) fputs(",\"misaligned\":true", f);
+    fputc('}', f);
+}
+
+/* ---- models --------------------------------------------------------------------- */
+
+static const char models_usage[] =
+    "usage: convscope models [--json]\n"
+    "  The model zoo: every network with its card (year, authors, paper, ILSVRC\n"
+    "  result and its source, key ideas, default input) and its parameter count,\n"
+    "  MACs and depth computed by building it.\n";
+
+int app_cmd_models(int argc, char **argv) {
+    AppOptions o;
+    int help, rc = app_parse(argc, argv, APP_OPT_JSON, 0, models_usage, &o, &help);
+    if (rc || help) return rc;
+    if (o.model) {
+        fprintf(stderr, "convscope models: unexpected argument '%s'\n", o.model);
+        return APP_USAGE;
+    }
+    if (o.json) fputs("[", stdout);
+    else
+        printf("%-18s %-20s %4s %-12s %6s %14s %10s %8s\n", "name", "network", "year", "family",
+               "depth", "params", "MACs", "top-5");
+    for (int i = 0; i < model_count(); i++) {
+        const ModelCard *c = model_at(i);
+        app_log_capture(1);
+        EngGraph *g = model_build(c, 0, 0, 0);
+        app_log_capture(0);
+        if (!g) {
+            fprintf(stderr, "convscope models: cannot build %s: %s\n", c->name, app_log_last());
+            return APP_FAIL;
+        }
+        EngTotals t = eng_graph_totals(g);
+        int depth = eng_graph_depth(g);
+        eng_graph_destroy(g);
+        char b1[32], b2[32], b3[32];
+        if (!o.json) {
+            if (c->top5_error >= 0) snprintf(b3, sizeof b3, "%.2f%%", c->top5_error);
+            else snprintf(b3, sizeof b3, "-");
+            printf("%-18s %-20s %4d %-12s %6d %14s %10s %8s\n", c->name, c->display, c->year,
+                   c->family, depth, grouped(t.params, b1, sizeof b1),
+                   si((double)t.macs, b2, sizeof b2), b3);
+            continue;
+        }
+        fputs(i ? ",\n{" : "\n{", stdout);
+        printf("\"name\":"); app_json_str(stdout, c->name);
+        printf(",\"display\":"); app_json_str(stdout, c->display);
+        printf(",\"family\":"); app_json_str(stdout, c->family);
+        printf(",\"year\":%d,\"authors\":", c->year); app_json_str(stdout, c->authors);
+        printf(",\"paper\":"); app_json_str(stdout, c->paper);
+        printf(",\"venue\":"); app_json_str(stdout, c->venue);
+        printf(",\"ilsvrc\":");
+        if (c->ilsvrc) app_json_str(stdout, c->ilsvrc); else fputs("null", stdout);
+        if (c->top5_error >= 0) printf(",\"top5_error\":%.2f", c->top5_error);
+        else fputs(",\"top5_error\":null", stdout);
+        printf(",\"top5_source\":");
+        if (c->top5_source) app_json_str(stdout, c->top5_source); else fputs("null", stdout);
+        printf(",\"key_ideas\":"); app_json_str(stdout, c->key_ideas);
+        printf(",\"notes\":"); app_json_str(stdout, c->notes);
+        printf(",\"input\":[%d,%d,%d]", c->in_c, c->in_h, c->in_w);
+        printf(",\"preprocess\":{\"channels\":%d,\"resize\":%d,\"crop\":%d,\"bgr\":%s,"
+               "\"scale\":%.9g,\"mean\":[%.9g,%.9g,%.9g],\"std\":[%.9g,%.9g,%.9g]}",
+               c->pre.channels, c->pre.resize, c->pre.crop, c->pre.bgr ? "true" : "false",
+               c->pre.scale, c->pre.mean[0], c->pre.mean[1], c->pre.mean[2], c->pre.std[0],
+               c->pre.std[1], c->pre.std[2]);
+        printf(",\"depth\":%d,\"params\":%lld,\"weights\":%lld,\"macs\":%lld,\"act_bytes\":%lld,"
+               "\"train_only_params\":%lld}",
+               depth, (long long)t.params, (long long)t.weights, (long long)t.macs,
+               (long long)t.act_bytes, (long long)t.train_only_params);
+    }
+    if (o.json) fputs("\n]\n", stdout);
+    return APP_OK;
+}
+
+/* ---- summary ------------------------------------------------------------------------ */
+
+static const char summary_usage[] =
+    "usage: convscope summary MODEL [--input CxHxW] [--json]\n"
+    "  One row per node: output shape, parameters (weights + biases), MACs\n"
+    "  (multiply-accumulates; FLOPs = 2 x MACs), activation memory and the\n"
+    "  receptive field (size / effective stride / effective padding, after\n"
+    "  Araujo et al., Distill 2019; '-' after global pooling or FC).\n"
+    "  --json prints one object: {\"model\",\"input\",\"layers\":[...],\"total\":{...}}.\n";
+
+static void summary_json(const EngGraph *g, const ModelCard *c, int in_id) {
+    const EngNode *in = eng_graph_node(g, in_id);
+    printf("{\"model\":");
+    app_json_str(stdout, c->name);
+    printf(",\"input\":");
+    json_shape(stdout, in->out);
+    printf(",\"layers\":[");
+    for (int i = 0; i < eng_graph_node_count(g); i++) {
+        const EngNode *n = eng_graph_node(g, i);
+        int64_t p = eng_node_params(n), w = eng_node_weights(n);
+        printf(i ? ",\n{\"name\":" : "\n{\"name\":");
+        app_json_str(stdout, n->name);
+        printf(",\"op\":\"%s\",\"output\":", eng_op_name(n->op));
+        json_shape(stdout, n->out);
+        printf(",\"params\":%lld,\"weights\":%lld,\"macs\":%lld,\"act_bytes\":%lld,\"rf\":",
+               (long long)p, (long long)w, (long long)n->macs, (long long)eng_node_act_bytes(n));
+        json_rf(stdout, n->rf);
+        printf(",\"inputs\":[");
+        for (int k = 0; k < n->n_inputs; k++) {
+            if (k) putchar(',');
+            app_json_str(stdout, eng_graph_node(g, n->inputs[k])->name);
+        }
+        printf("]");
+        if (n->flags & ENG_NODE_TRAIN_ONLY) printf(",\"train_only\":true");
+        putchar('}');
+    }
+    EngTotals t = eng_graph_totals(g);
+    printf("\n],\"total\":{\"params\":%lld,\"weights\":%lld,\"macs\":%lld,\"act_bytes\":%lld,"
+           "\"train_only_params\":%lld,\"depth\":%d}}\n",
+           (long long)t.params, (long long)t.weights, (long long)t.macs, (long long)t.act_bytes,
+           (long long)t.train_only_params, eng_graph_depth(g));
+}
+
+static void summary_table(const EngGraph *g, const ModelCard *c, int in_id) {
+    const EngNode *in = eng_graph_node(g, in_id);
+    int namew = 5;
+    for (int i = 0; i < eng_graph_node_count(g); i++) {
+        int l = (int)strlen(eng_graph_node(g, i)->name);
+        if (l > namew) namew = l;
+    }
+    if (namew > 48) namew = 48;
+    printf("%s (%s, %d) — input %dx%dx%d\n\n", c->display, c->authors, c->year, in->out.C,
+           in->out.H, in->out.W);
+    printf("%-*s  %-13s %-16s %12s %10s %10s  %s\n", namew, "layer", "op", "output", "params",
+           "MACs", "memory", "RF size/stride/pad");
+    char b1[32], b2[32], b3[32], shape[48], rf[64];
+    for (int i = 0; i < eng_graph_node_count(g); i++) {
+        const EngNode *n = eng_graph_node(g, i);
+        snprintf(shape, sizeof shape, "%dx%dx%d", n->out.C, n->out.H, n->out.W);
+        if (n->rf.finite)
+            snprintf(rf, sizeof rf, "%lld / %lld / %lld%s", (long long)n->rf.size,
+                     (long long)n->rf.stride, (long long)n->rf.pad,
+                     n->rf.misaligned ? " (branches misaligned)" : "");
+        else
+            snprintf(rf, sizeof rf, "-");
+        printf("%-*.*s  %-13s %-16s %12s %10s %10s  %s%s\n", namew, namew, n->name,
+               eng_op_name(n->op), shape, grouped(eng_node_params(n), b1, sizeof b1),
+               n->macs ? si((double)n->macs, b2, sizeof b2) : "-",
+               bytes_str((double)eng_node_act_bytes(n), b3, sizeof b3), rf,
+               (n->flags & ENG_NODE_TRAIN_ONLY) ? "  [training only]" : "");
+    }
+    EngTotals t = eng_graph_totals(g);
+    printf("\n");
+    printf("parameters     %s  (weights %s + biases %s)\n", grouped(t.params, b1, sizeof b1),
+           grouped(t.weights, b2, sizeof b2), grouped(t.params - t.weights, b3, sizeof b3));
+    if (t.train_only_params)
+        printf("training only  %s more in auxiliary branches (not run at inference)\n",
+               grouped(t.train_only_params, b1, sizeof b1));
+    printf("MACs           %s  (FLOPs = 2 x MACs = %s)\n", grouped(t.macs, b1, sizeof b1),
+           si(2.0 * (double)t.macs, b2, sizeof b2));
+    printf("depth          %d weighted layers on the longest path\n", eng_graph_depth(g));
+    printf("memory         %s of activations per image, %s of float32 parameters\n",
+           bytes_str((double)t.act_bytes, b1, sizeof b1),
+           bytes_str(4.0 * (double)(t.params + t.train_only_params), b2, sizeof b2));
+}
+
+int app_cmd_summary(int argc, char **argv) {
+    AppOptions o;
+    int help, rc = app_parse(argc, argv, APP_OPT_INPUT | APP_OPT_JSON, 1, summary_usage, &o, &help);
+    if (rc || help) return rc;
+    const ModelCard *c;
+    EngGraph *g = app_build_model(&o, &c, &rc);
+    if (!g) return rc;
+    int in_id = 0; /* builders add the input first */
+    if (o.json) summary_json(g, c, in_id);
+    else summary_table(g, c, in_id);
+    eng_graph_destroy(g);
+    return APP_OK;
+}

@@ -1,0 +1,49 @@
+/*
+ * main.c — convscope's entry point: dispatch to a subcommand, or open the
+ * visualizer on its default model when there is none.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+
+static void print_help(FILE *f) {
+    fprintf(f,
+            "convscope — a real-time lab for the history of convolutional networks\n"
+            "\n"
+            "usage: convscope [COMMAND] [ARGS]\n"
+            "\n"
+            "commands:\n"
+            "  view [MODEL]       open the visualizer (the default when no command is given)\n"
+            "  models [--json]    list the model zoo with the networks' cards\n"
+            "  summary MODEL      layer table: output shape, params, MACs, memory, receptive field\n"
+            "  bench MODEL        measure forward latency on this machine\n"
+            "\n"
+            "Run 'convscope COMMAND --help' for the options of a command.\n");
+}
+
+int main(int argc, char **argv) {
+    app_log_install();
+    if (argc < 2) {
+        char *def[] = {"view", NULL};
+        return app_cmd_view(1, def);
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        print_help(stdout);
+        return APP_OK;
+    }
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } cmds[] = {
+        {"view", app_cmd_view},
+        {"models", app_cmd_models},
+        {"summary", app_cmd_summary},
+        {"bench", app_cmd_bench},
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        if (!strcmp(cmd, cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "convscope: unknown command '%s' (try 'convscope --help')\n", cmd);
+    return APP_USAGE;
+}

@@ -1,0 +1,371 @@
+/*
+ * eng.h — the convscope compute engine: a DAG of named nodes, float32 NCHW.
+ *
+ * A network is built by C calls that add one node at a time; each call infers
+ * the node's output shape immediately, so an impossible configuration is
+ * reported at the node that causes it (with its name, the dimension and why).
+ * Every activation is kept after a forward pass and can be read by node name,
+ * and every max-pool records its switches (argmax), because the visualizer and
+ * the deconvnet need them.
+ *
+ * Shapes: every node's output is a per-sample (C, H, W) triple; the batch size
+ * N is chosen when buffers are planned. A fully connected output is (OUT,1,1),
+ * a flattened map is (C*H*W,1,1).
+ *
+ * Memory: one block for all parameters, one for all activations, one scratch
+ * arena (im2col), each allocated once per graph and batch size and reused
+ * by every forward pass (llm.c's ParameterTensors / ActivationTensors).
+ *
+ * Must not depend on: SDL, cglm, anything that draws. OpenBLAS is reached only
+ * through eng_gemm() in eng_gemm.c.
+ */
+#ifndef CONVSCOPE_ENG_H
+#define CONVSCOPE_ENG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- errors and logging ------------------------------------------------ */
+
+/* Broken invariant = bug: print file:line and the expression, then abort. */
+#define ENG_ASSERT(cond)                                                       \
+    do {                                                                       \
+        if (!(cond)) eng_assert_fail(__FILE__, __LINE__, #cond);               \
+    } while (0)
+void eng_assert_fail(const char *file, int line, const char *expr);
+
+typedef enum { ENG_LOG_DEBUG, ENG_LOG_INFO, ENG_LOG_WARN, ENG_LOG_ERROR } EngLogLevel;
+typedef void (*EngLogFn)(EngLogLevel level, const char *msg, void *user);
+/* The app installs a callback; the default prints errors and warnings to stderr. */
+void eng_log_set(EngLogFn fn, void *user);
+void eng_log(EngLogLevel level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Overflow-checked size arithmetic: return 0 and leave *out unchanged on overflow. */
+int eng_mul_size(size_t *out, size_t a, size_t b);
+int eng_mul3_size(size_t *out, size_t a, size_t b, size_t c);
+
+/* ---- threads and GEMM --------------------------------------------------- */
+
+/* Number of threads for OpenBLAS and the engine's own loops (>= 1). */
+void eng_set_threads(int n);
+int eng_get_threads(void);
+
+/* C[M,N] = alpha * op(A) * op(B) + beta * C, row-major (cblas semantics):
+ * op(A) is (M,K), op(B) is (K,N); lda/ldb/ldc are row strides. */
+void eng_gemm(int trans_a, int trans_b, int M, int N, int K, float alpha,
+              const float *A, int lda, const float *B, int ldb, float beta,
+              float *C, int ldc);
+/* The same product by plain loops: the reference the tests compare against. */
+void eng_gemm_naive(int trans_a, int trans_b, int M, int N, int K, float alpha,
+                    const float *A, int lda, const float *B, int ldb, float beta,
+                    float *C, int ldc);
+
+/* ---- ops ---------------------------------------------------------------- */
+
+typedef enum {
+    ENG_OP_INPUT = 0,
+    ENG_OP_CONV,          /* conv2d: stride, asymmetric pad, dilation, groups */
+    ENG_OP_CONVT,         /* transposed conv2d */
+    ENG_OP_MAXPOOL,
+    ENG_OP_AVGPOOL,
+    ENG_OP_GAVGPOOL,      /* global average pool -> (C,1,1) */
+    ENG_OP_GMAXPOOL,      /* global max pool -> (C,1,1) */
+    ENG_OP_LRN,           /* local response norm across channels (ONNX) */
+    ENG_OP_BN,            /* batch norm, inference: running statistics */
+    ENG_OP_RELU,
+    ENG_OP_LEAKYRELU,
+    ENG_OP_PRELU,
+    ENG_OP_CLIP,          /* ReLU6 is clip(0, 6) */
+    ENG_OP_SIGMOID,
+    ENG_OP_TANH,
+    ENG_OP_HARDSIGMOID,   /* max(0, min(1, alpha*x + beta)) */
+    ENG_OP_HARDSWISH,     /* x * hardsigmoid(x) with alpha 1/6, beta 1/2 */
+    ENG_OP_SOFTMAX,       /* over C at each (h, w) */
+    ENG_OP_FC,            /* fully connected on the flattened (C*H*W) input */
+    ENG_OP_ADD,           /* elementwise sum of n inputs of equal shape */
+    ENG_OP_MUL,           /* x * s, s (C,1,1) broadcast over H, W, or equal shape */
+    ENG_OP_CONCAT,        /* along channels */
+    ENG_OP_FLATTEN,       /* (C,H,W) -> (C*H*W,1,1) */
+    ENG_OP_DROPOUT,       /* identity at inference */
+    ENG_OP_PAD,           /* constant pad of H and W */
+    ENG_OP_COUNT
+} EngOpType;
+
+const char *eng_op_name(EngOpType op);
+
+/* Padding order everywhere: top, left, bottom, right. */
+typedef struct {
+    int oc, kh, kw, sh, sw;
+    int pt, pl, pb, pr;
+    int dh, dw;         /* dilation, 1 = none */
+    int groups;         /* 1 = dense, C = depthwise */
+    int has_bias;
+} EngConvParams;
+
+typedef struct {
+    int oc, kh, kw, sh, sw;
+    int pt, pl, pb, pr; /* removed from the full output (ONNX "pads") */
+    int dh, dw;
+    int groups;
+    int oph, opw;       /* output_padding, added at the bottom/right */
+    int has_bias;
+} EngConvTParams;
+
+typedef struct {
+    int kh, kw, sh, sw;
+    int pt, pl, pb, pr;
+    int ceil_mode;          /* output size rounds up (a window must start inside input + left pad) */
+    int count_include_pad;  /* average pool: divide by the full window size */
+} EngPoolParams;
+
+typedef struct { int size; float alpha, beta, bias; } EngLrnParams;
+typedef struct { float eps; } EngBnParams;
+typedef struct { float alpha; } EngLeakyParams;
+typedef struct { int slopes; } EngPreluParams;      /* 1 (shared) or C */
+typedef struct { float lo, hi; } EngClipParams;
+typedef struct { float alpha, beta; } EngHardSigmoidParams;
+typedef struct { int out; int has_bias; } EngFcParams;
+typedef struct { int pt, pl, pb, pr; float value; } EngPadParams;
+typedef struct { float ratio; } EngDropoutParams;
+
+/* ---- graph --------------------------------------------------------------- */
+
+typedef struct { int C, H, W; } EngShape;
+
+/* Receptive field of one output unit in input pixels (Araujo, Norris, Sim,
+ * "Computing Receptive Fields of Convolutional Neural Networks", Distill 2019):
+ * size r, effective stride j, effective padding p. Unit (y, x) sees input rows
+ * [y*j - p, y*j - p + r - 1]. `finite` is 0 after a global pool, FC or flatten. */
+typedef struct {
+    int finite;
+    int64_t size, stride, pad;
+    int misaligned; /* a merge (add/concat) whose branches' fields do not line up */
+} EngRf;
+
+enum { ENG_PARAM_WEIGHT = 0, ENG_PARAM_BIAS, ENG_PARAM_RUNNING_MEAN, ENG_PARAM_RUNNING_VAR };
+#define ENG_MAX_PARAMS 4
+
+typedef struct {
+    const char *suffix;  /* "weight", "bias", "running_mean", "running_var" */
+    int kind;            /* ENG_PARAM_* */
+    int learnable;       /* running statistics are not */
+    int ndim;
+    int dims[4];
+    size_t n;            /* element count */
+    float *data;         /* into the graph's parameter block, after eng_graph_alloc_params */
+} EngParam;
+
+enum { ENG_NODE_TRAIN_ONLY = 1 }; /* e.g. GoogLeNet's auxiliary classifiers */
+
+typedef struct {
+    char name[96];
+    EngOpType op;
+    int *inputs;          /* node ids */
+    int n_inputs;
+    int flags;
+    EngShape out;         /* per-sample output shape */
+    union {
+        EngConvParams conv;
+        EngConvTParams convt;
+        EngPoolParams pool;
+        EngLrnParams lrn;
+        EngBnParams bn;
+        EngLeakyParams leaky;
+        EngPreluParams prelu;
+        EngClipParams clip;
+        EngHardSigmoidParams hsig;
+        EngFcParams fc;
+        EngPadParams pad;
+        EngDropoutParams dropout;
+    } p;
+    EngParam params[ENG_MAX_PARAMS];
+    int n_params;
+    int64_t macs;         /* multiply-accumulates per sample (conv, convT, FC) */
+    EngRf rf;
+    float *act;           /* (N, C, H, W) after a forward pass */
+    int32_t *argmax;      /* max pool: (N, C, OH, OW), index h*W+w into the input plane */
+    double ms;            /* wall time of this node in the last forward pass */
+} EngNode;
+
+typedef struct EngGraph EngGraph;
+
+EngGraph *eng_graph_create(void);
+void eng_graph_destroy(EngGraph *g);
+
+/* 0 after any failed add; the first error message is kept. */
+int eng_graph_ok(const EngGraph *g);
+const char *eng_graph_error(const EngGraph *g);
+
+int eng_graph_node_count(const EngGraph *g);
+const EngNode *eng_graph_node(const EngGraph *g, int id);
+EngNode *eng_graph_node_mut(EngGraph *g, int id);
+int eng_graph_find(const EngGraph *g, const char *name); /* id or -1 */
+int eng_graph_output(const EngGraph *g);                  /* last inference node, unless set */
+void eng_graph_set_output(EngGraph *g, int id);
+
+/*
+ * Builders. Each returns the new node id, or -1 when an input id is invalid or
+ * the shape is impossible; then the graph is marked failed with a message like
+ *   engine: node 'conv2' (conv): kernel 7x7 larger than padded input 5x5
+ * and later adds that use -1 also return -1 (so builders check once, at the end).
+ */
+int eng_input(EngGraph *g, const char *name, int C, int H, int W);
+int eng_conv(EngGraph *g, const char *name, int x, const EngConvParams *p);
+/* Square kernel, symmetric padding, no dilation: the common case. */
+int eng_conv_k(EngGraph *g, const char *name, int x, int oc, int k, int stride, int pad,
+               int groups, int bias);
+int eng_convt(EngGraph *g, const char *name, int x, const EngConvTParams *p);
+int eng_maxpool(EngGraph *g, const char *name, int x, const EngPoolParams *p);
+int eng_avgpool(EngGraph *g, const char *name, int x, const EngPoolParams *p);
+/* Square window, symmetric padding, floor mode, average excludes padding. */
+int eng_maxpool_k(EngGraph *g, const char *name, int x, int k, int stride, int pad);
+int eng_avgpool_k(EngGraph *g, const char *name, int x, int k, int stride, int pad);
+int eng_gavgpool(EngGraph *g, const char *name, int x);
+int eng_gmaxpool(EngGraph *g, const char *name, int x);
+int eng_lrn(EngGraph *g, const char *name, int x, int size, float alpha, float beta, float bias);
+int eng_bn(EngGraph *g, const char *name, int x, float eps);
+int eng_relu(EngGraph *g, const char *name, int x);
+int eng_leakyrelu(EngGraph *g, const char *name, int x, float alpha);
+int eng_prelu(EngGraph *g, const char *name, int x, int slopes);
+int eng_clip(EngGraph *g, const char *name, int x, float lo, float hi);
+int eng_sigmoid(EngGraph *g, const char *name, int x);
+int eng_tanh(EngGraph *g, const char *name, int x);
+int eng_hardsigmoid(EngGraph *g, const char *name, int x, float alpha, float beta);
+int eng_hardswish(EngGraph *g, const char *name, int x);
+int eng_softmax(EngGraph *g, const char *name, int x);
+int eng_fc(EngGraph *g, const char *name, int x, int out, int bias);
+int eng_add(EngGraph *g, const char *name, const int *xs, int n);
+int eng_add2(EngGraph *g, const char *name, int a, int b);
+int eng_mul(EngGraph *g, const char *name, int x, int scale);
+int eng_concat(EngGraph *g, const char *name, const int *xs, int n);
+int eng_flatten(EngGraph *g, const char *name, int x);
+int eng_dropout(EngGraph *g, const char *name, int x, float ratio);
+int eng_pad(EngGraph *g, const char *name, int x, int pt, int pl, int pb, int pr, float value);
+
+/* Mark a node (and, typically, its whole branch) as training-only: it is not
+ * run at inference and its parameters are counted apart. */
+void eng_graph_set_flags(EngGraph *g, int id, int flags);
+
+/* ---- accounting ------------------------------------------------------------ */
+
+typedef struct {
+    int64_t params;       /* learnable: weights + biases (BN scale and shift count) */
+    int64_t weights;      /* weight tensors only (BN scale counts as a weight) */
+    int64_t macs;         /* per sample */
+    int64_t act_bytes;    /* float32 outputs of every node, per sample, input included */
+    int64_t train_only_params; /* learnable params of training-only nodes (not in params) */
+} EngTotals;
+
+int64_t eng_node_params(const EngNode *n);   /* learnable */
+int64_t eng_node_weights(const EngNode *n);
+int64_t eng_node_act_bytes(const EngNode *n);
+EngTotals eng_graph_totals(const EngGraph *g);
+/* Weighted layers (conv, convT, FC) on the longest inference path: the
+ * "depth" papers quote (VGG-16: 16, GoogLeNet: 22, ResNet-50: 50). */
+int eng_graph_depth(const EngGraph *g);
+
+/* ---- buffers and forward -------------------------------------------------- */
+
+/* Allocate the parameter block (once); contents undefined until filled. */
+int eng_graph_alloc_params(EngGraph *g);
+/* Allocate the parameter block (once) and fill it: He-normal weights for
+ * conv/FC, zero biases, BN gamma 1, beta 0, mean 0, var 1. Deterministic per seed. */
+int eng_graph_init_params(EngGraph *g, uint64_t seed);
+/* Allocate activations and scratch for batch N (reused while N is unchanged). */
+int eng_graph_plan(EngGraph *g, int N);
+int eng_graph_batch(const EngGraph *g);
+/* The buffer of an input node, (N, C, H, W); fill it, then call forward. */
+float *eng_graph_input_buffer(EngGraph *g, int input_id);
+/* Run every inference node in order. Returns 0 on success. */
+int eng_graph_forward(EngGraph *g);
+/* Use the naive reference kernels instead of the fast ones (tests). */
+void eng_graph_set_reference(EngGraph *g, int on);
+
+/* ---- op kernels (fast) ------------------------------------------------------ */
+/* Outputs first, then inputs, then sizes. in: (N, C, H, W) unless stated. */
+
+void eng_conv2d_forward(float *out, const float *in, const float *w, const float *b,
+                        int N, int C, int H, int W, const EngConvParams *p, int OH, int OW,
+                        float *scratch);
+/* Scratch floats eng_conv2d_forward needs (0 for 1x1 stride-1 unpadded). */
+size_t eng_conv2d_scratch(int C, int H, int W, const EngConvParams *p, int OH, int OW);
+void eng_convt2d_forward(float *out, const float *in, const float *w, const float *b,
+                         int N, int C, int H, int W, const EngConvTParams *p, int OH, int OW,
+                         float *scratch);
+size_t eng_convt2d_scratch(int C, int H, int W, const EngConvTParams *p, int OH, int OW);
+void eng_maxpool_forward(float *out, int32_t *argmax, const float *in,
+                         int N, int C, int H, int W, const EngPoolParams *p, int OH, int OW);
+void eng_avgpool_forward(float *out, const float *in,
+                         int N, int C, int H, int W, const EngPoolParams *p, int OH, int OW);
+void eng_gavgpool_forward(float *out, const float *in, int N, int C, int H, int W);
+void eng_gmaxpool_forward(float *out, const float *in, int N, int C, int H, int W);
+void eng_lrn_forward(float *out, const float *in, int N, int C, int H, int W, const EngLrnParams *p);
+void eng_bn_forward(float *out, const float *in, const float *gamma, const float *beta,
+                    const float *mean, const float *var, int N, int C, int H, int W, float eps);
+/* Unary elementwise ops over n floats. */
+void eng_relu_forward(float *out, const float *in, size_t n);
+void eng_leakyrelu_forward(float *out, const float *in, size_t n, float alpha);
+void eng_clip_forward(float *out, const float *in, size_t n, float lo, float hi);
+void eng_sigmoid_forward(float *out, const float *in, size_t n);
+void eng_tanh_forward(float *out, const float *in, size_t n);
+void eng_hardsigmoid_forward(float *out, const float *in, size_t n, float alpha, float beta);
+void eng_hardswish_forward(float *out, const float *in, size_t n);
+/* slope: 1 value (slopes == 1) or C values */
+void eng_prelu_forward(float *out, const float *in, const float *slope, int slopes,
+                       int N, int C, int H, int W);
+void eng_softmax_forward(float *out, const float *in, int N, int C, int H, int W);
+/* in: (N, K) -> out: (N, OUT); w: (OUT, K), b: (OUT) or NULL */
+void eng_fc_forward(float *out, const float *in, const float *w, const float *b,
+                    int N, int K, int OUT);
+void eng_add_forward(float *out, const float *const *ins, int n_ins, size_t n);
+/* s: (N, C) broadcast over H*W */
+void eng_mul_channel_forward(float *out, const float *in, const float *s, int N, int C, int HW);
+void eng_mul_forward(float *out, const float *a, const float *b, size_t n);
+/* ins[i]: (N, Cs[i], H, W) -> out: (N, sum Cs, H, W) */
+void eng_concat_forward(float *out, const float *const *ins, const int *Cs, int n_ins,
+                        int N, int HW);
+void eng_pad_forward(float *out, const float *in, int N, int C, int H, int W,
+                     const EngPadParams *p);
+
+/* ---- op kernels (naive reference twins, eng_ref.c) ------------------------- */
+/* The plainest correct loops, written from the definitions; the tests check
+ * every fast kernel against them. Same signatures, no scratch. */
+
+void eng_conv2d_forward_naive(float *out, const float *in, const float *w, const float *b,
+                              int N, int C, int H, int W, const EngConvParams *p, int OH, int OW);
+void eng_convt2d_forward_naive(float *out, const float *in, const float *w, const float *b,
+                               int N, int C, int H, int W, const EngConvTParams *p, int OH, int OW);
+void eng_maxpool_forward_naive(float *out, int32_t *argmax, const float *in,
+                               int N, int C, int H, int W, const EngPoolParams *p, int OH, int OW);
+void eng_avgpool_forward_naive(float *out, const float *in,
+                               int N, int C, int H, int W, const EngPoolParams *p, int OH, int OW);
+void eng_gavgpool_forward_naive(float *out, const float *in, int N, int C, int H, int W);
+void eng_gmaxpool_forward_naive(float *out, const float *in, int N, int C, int H, int W);
+void eng_lrn_forward_naive(float *out, const float *in, int N, int C, int H, int W,
+                           const EngLrnParams *p);
+void eng_bn_forward_naive(float *out, const float *in, const float *gamma, const float *beta,
+                          const float *mean, const float *var, int N, int C, int H, int W, float eps);
+void eng_softmax_forward_naive(float *out, const float *in, int N, int C, int H, int W);
+void eng_fc_forward_naive(float *out, const float *in, const float *w, const float *b,
+                          int N, int K, int OUT);
+
+/* ---- shape rules (shared by the builders, the ONNX importer and the tests) -- */
+
+/* Output size of a conv/pool along one axis; returns -1 if impossible. */
+int eng_conv_out_size(int in, int k, int stride, int pad_lo, int pad_hi, int dilation);
+int eng_pool_out_size(int in, int k, int stride, int pad_lo, int pad_hi, int ceil_mode);
+int eng_convt_out_size(int in, int k, int stride, int pad_lo, int pad_hi, int dilation,
+                       int out_pad);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

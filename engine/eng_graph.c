@@ -1,0 +1,1004 @@
+/*
+ * eng_graph.c — the network as a DAG of named nodes.
+ *
+ * Nodes are added in topological order (an input must exist before it is
+ * used), so a forward pass is a single loop over the node array. Each builder
+ * checks its configuration and infers the output shape at once, so a wrong
+ * configuration is reported at the node that causes it.
+ *
+ * Memory follows llm.c: all parameters live in one block, all activations in
+ * another, the im2col scratch in a third; each is allocated once (per batch
+ * size for the activations) and reused by every forward pass, because touching
+ * fresh pages costs more than the arithmetic of a small layer.
+ *
+ * Must not depend on: SDL or anything that draws.
+ */
+#include "eng.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Largest spatial size or channel count a node may have: far above any real
+ * network, small enough that C*H*W products stay well inside 64 bits. */
+#define ENG_MAX_DIM (1 << 24)
+/* Largest per-sample tensor (elements). */
+#define ENG_MAX_ELEMS ((int64_t)1 << 31)
+
+struct EngGraph {
+    EngNode *nodes;
+    int n_nodes, cap;
+    int output;          /* -1: the last inference node */
+    int failed;
+    char err[512];
+    int reference;       /* run the naive twins */
+
+    float *param_block;  /* every parameter, one allocation */
+    size_t param_floats;
+    float *act_block;    /* every activation for batch `batch`, one allocation */
+    int32_t *switch_block; /* every max-pool argmax */
+    float *scratch;      /* im2col / col2im */
+    size_t scratch_floats;
+    int batch;           /* 0 until planned */
+    const float **in_ptrs; /* per-node input pointers for add / concat */
+    int *in_chans;
+};
+
+static const char *const op_names[ENG_OP_COUNT] = {
+    [ENG_OP_INPUT] = "input",         [ENG_OP_CONV] = "conv",
+    [ENG_OP_CONVT] = "convtranspose", [ENG_OP_MAXPOOL] = "maxpool",
+    [ENG_OP_AVGPOOL] = "avgpool",     [ENG_OP_GAVGPOOL] = "globalavgpool",
+    [ENG_OP_GMAXPOOL] = "globalmaxpool", [ENG_OP_LRN] = "lrn",
+    [ENG_OP_BN] = "batchnorm",        [ENG_OP_RELU] = "relu",
+    [ENG_OP_LEAKYRELU] = "leakyrelu", [ENG_OP_PRELU] = "prelu",
+    [ENG_OP_CLIP] = "clip",           [ENG_OP_SIGMOID] = "sigmoid",
+    [ENG_OP_TANH] = "tanh",           [ENG_OP_HARDSIGMOID] = "hardsigmoid",
+    [ENG_OP_HARDSWISH] = "hardswish", [ENG_OP_SOFTMAX] = "softmax",
+    [ENG_OP_FC] = "fc",               [ENG_OP_ADD] = "add",
+    [ENG_OP_MUL] = "mul",             [ENG_OP_CONCAT] = "concat",
+    [ENG_OP_FLATTEN] = "flatten",     [ENG_OP_DROPOUT] = "dropout",
+    [ENG_OP_PAD] = "pad",
+};
+
+const char *eng_op_name(EngOpType op) {
+    return (op >= 0 && op < ENG_OP_COUNT && op_names[op]) ? op_names[op] : "?";
+}
+
+/* ---- shape rules --------------------------------------------------------- */
+
+int eng_conv_out_size(int in, int k, int stride, int pad_lo, int pad_hi, int dilation) {
+    if (in <= 0 || k <= 0 || stride <= 0 || pad_lo < 0 || pad_hi < 0 || dilation <= 0) return -1;
+    int64_t span = (int64_t)dilation * (k - 1) + 1;     /* dilated kernel extent */
+    int64_t padded = (int64_t)in + pad_lo + pad_hi;
+    if (span > padded) return -1;
+    return (int)((padded - span) / stride + 1);
+}
+
+int eng_pool_out_size(int in, int k, int stride, int pad_lo, int pad_hi, int ceil_mode) {
+    if (in <= 0 || k <= 0 || stride <= 0 || pad_lo < 0 || pad_hi < 0) return -1;
+    int64_t padded = (int64_t)in + pad_lo + pad_hi;
+    if (k > padded) return -1;
+    int64_t o = ceil_mode ? (padded - k + stride - 1) / stride + 1 : (padded - k) / stride + 1;
+    /* Ceil mode may add a window that starts in the right padding; PyTorch and
+     * ONNX drop it: the last window must start inside the input or left pad. */
+    if (ceil_mode && (o - 1) * stride >= (int64_t)in + pad_lo) o--;
+    return (int)o;
+}
+
+int eng_convt_out_size(int in, int k, int stride, int pad_lo, int pad_hi, int dilation,
+                       int out_pad) {
+    if (in <= 0 || k <= 0 || stride <= 0 || pad_lo < 0 || pad_hi < 0 || dilation <= 0 ||
+        out_pad < 0)
+        return -1;
+    int64_t o = (int64_t)stride * (in - 1) + out_pad + (int64_t)dilation * (k - 1) + 1 - pad_lo -
+                pad_hi;
+    if (o <= 0 || o > ENG_MAX_DIM) return -1;
+    return (int)o;
+}
+
+/* ---- creation and errors --------------------------------------------------- */
+
+EngGraph *eng_graph_create(void) {
+    EngGraph *g = calloc(1, sizeof *g);
+    if (!g) {
+        eng_log(ENG_LOG_ERROR, "engine: out of memory creating a graph");
+        return NULL;
+    }
+    g->output = -1;
+    return g;
+}
+
+static void free_buffers(EngGraph *g) {
+    free(g->act_block);
+    free(g->switch_block);
+    free(g->scratch);
+    free(g->in_ptrs);
+    free(g->in_chans);
+    g->in_ptrs = NULL;
+    g->in_chans = NULL;
+    g->act_block = NULL;
+    g->switch_block = NULL;
+    g->scratch = NULL;
+    g->scratch_floats = 0;
+    g->batch = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        g->nodes[i].act = NULL;
+        g->nodes[i].argmax = NULL;
+    }
+}
+
+void eng_graph_destroy(EngGraph *g) {
+    if (!g) return;
+    free_buffers(g);
+    free(g->param_block);
+    for (int i = 0; i < g->n_nodes; i++) free(g->nodes[i].inputs);
+    free(g->nodes);
+    free(g);
+}
+
+int eng_graph_ok(const EngGraph *g) { return g && !g->failed; }
+const char *eng_graph_error(const EngGraph *g) {
+    if (!g) return "engine: no graph";
+    return g->failed ? g->err : "";
+}
+int eng_graph_node_count(const EngGraph *g) { return g ? g->n_nodes : 0; }
+const EngNode *eng_graph_node(const EngGraph *g, int id) {
+    return (g && id >= 0 && id < g->n_nodes) ? &g->nodes[id] : NULL;
+}
+EngNode *eng_graph_node_mut(EngGraph *g, int id) {
+    return (g && id >= 0 && id < g->n_nodes) ? &g->nodes[id] : NULL;
+}
+int eng_graph_find(const EngGraph *g, const char *name) {
+    if (!g || !name) return -1;
+    for (int i = 0; i < g->n_nodes; i++)
+        if (strcmp(g->nodes[i].name, name) == 0) return i;
+    return -1;
+}
+int eng_graph_output(const EngGraph *g) {
+    if (!g) return -1;
+    if (g->output >= 0) return g->output;
+    for (int i = g->n_nodes - 1; i >= 0; i--)
+        if (!(g->nodes[i].flags & ENG_NODE_TRAIN_ONLY)) return i;
+    return -1;
+}
+void eng_graph_set_output(EngGraph *g, int id) {
+    if (g && id >= 0 && id < g->n_nodes) g->output = id;
+}
+void eng_graph_set_flags(EngGraph *g, int id, int flags) {
+    if (g && id >= 0 && id < g->n_nodes) g->nodes[id].flags = flags;
+}
+void eng_graph_set_reference(EngGraph *g, int on) {
+    if (g) g->reference = on;
+}
+int eng_graph_batch(const EngGraph *g) { return g ? g->batch : 0; }
+
+/* Record the first error; later errors are consequences of it. */
+static void graph_fail(EngGraph *g, const char *fmt, ...) {
+    if (g->failed) return;
+    g->failed = 1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(g->err, sizeof g->err, fmt, ap);
+    va_end(ap);
+    eng_log(ENG_LOG_DEBUG, "%s", g->err);
+}
+
+/* Append a node; validate name and inputs. Returns the id or -1. The graph's
+ * shape is frozen once buffers exist (a planned graph cannot grow). */
+static int node_new(EngGraph *g, const char *name, EngOpType op, const int *ins, int n_ins) {
+    if (!g || g->failed) return -1;
+    const char *opn = eng_op_name(op);
+    if (!name || !*name) {
+        graph_fail(g, "engine: a %s node needs a name", opn);
+        return -1;
+    }
+    if (strlen(name) >= sizeof g->nodes[0].name) {
+        graph_fail(g, "engine: node name '%.40s...' is longer than %zu characters", name,
+                   sizeof g->nodes[0].name - 1);
+        return -1;
+    }
+    if (eng_graph_find(g, name) >= 0) {
+        graph_fail(g, "engine: node '%s' (%s): a node with this name already exists", name, opn);
+        return -1;
+    }
+    if (g->param_block || g->act_block) {
+        graph_fail(g, "engine: node '%s' (%s): the graph already has buffers; build it first", name,
+                   opn);
+        return -1;
+    }
+    for (int i = 0; i < n_ins; i++) {
+        if (ins[i] < 0 || ins[i] >= g->n_nodes) {
+            graph_fail(g, "engine: node '%s' (%s): input %d is not a node of this graph", name, opn,
+                       i);
+            return -1;
+        }
+    }
+    if (g->n_nodes == g->cap) {
+        int cap = g->cap ? g->cap * 2 : 64;
+        EngNode *nn = realloc(g->nodes, (size_t)cap * sizeof *nn);
+        if (!nn) {
+            graph_fail(g, "engine: out of memory adding node '%s'", name);
+            return -1;
+        }
+        g->nodes = nn;
+        g->cap = cap;
+    }
+    EngNode *n = &g->nodes[g->n_nodes];
+    memset(n, 0, sizeof *n);
+    snprintf(n->name, sizeof n->name, "%s", name);
+    n->op = op;
+    if (n_ins > 0) {
+        n->inputs = malloc((size_t)n_ins * sizeof *n->inputs);
+        if (!n->inputs) {
+            graph_fail(g, "engine: out of memory adding node '%s'", name);
+            return -1;
+        }
+        memcpy(n->inputs, ins, (size_t)n_ins * sizeof *ins);
+    }
+    n->n_inputs = n_ins;
+    /* A node fed by a training-only node is training-only too. */
+    for (int i = 0; i < n_ins; i++)
+        if (g->nodes[ins[i]].flags & ENG_NODE_TRAIN_ONLY) n->flags |= ENG_NODE_TRAIN_ONLY;
+    return g->n_nodes++;
+}
+
+/* Drop the node just added and fail with a message naming it. */
+static int node_reject(EngGraph *g, int id, const char *fmt, ...) {
+    EngNode *n = &g->nodes[id];
+    char why[384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    graph_fail(g, "engine: node '%s' (%s): %s", n->name, eng_op_name(n->op), why);
+    free(n->inputs);
+    g->n_nodes--;
+    return -1;
+}
+
+static const EngShape *in_shape(const EngGraph *g, int id, int k) {
+    return &g->nodes[g->nodes[id].inputs[k]].out;
+}
+
+static int shape_ok(EngGraph *g, int id) {
+    EngShape s = g->nodes[id].out;
+    if (s.C <= 0 || s.H <= 0 || s.W <= 0 || s.C > ENG_MAX_DIM || s.H > ENG_MAX_DIM ||
+        s.W > ENG_MAX_DIM || (int64_t)s.C * s.H * s.W > ENG_MAX_ELEMS) {
+        node_reject(g, id, "output shape %dx%dx%d is empty or too large", s.C, s.H, s.W);
+        return 0;
+    }
+    return 1;
+}
+
+static void add_param(EngNode *n, const char *suffix, int kind, int learnable, int ndim, int d0,
+                      int d1, int d2, int d3) {
+    ENG_ASSERT(n->n_params < ENG_MAX_PARAMS);
+    EngParam *p = &n->params[n->n_params++];
+    p->suffix = suffix;
+    p->kind = kind;
+    p->learnable = learnable;
+    p->ndim = ndim;
+    int d[4] = {d0, d1, d2, d3};
+    p->n = 1;
+    for (int i = 0; i < ndim; i++) {
+        p->dims[i] = d[i];
+        p->n *= (size_t)d[i];
+    }
+}
+
+/* ---- receptive fields (Araujo, Norris, Sim, Distill 2019) ---------------------
+ * For a layer with kernel k (dilated extent k_eff), stride s, left padding p,
+ * applied to a map whose units have field r_in, jump j_in and padding p_in:
+ *   r = r_in + (k_eff - 1) * j_in     each extra kernel tap reaches j_in pixels further
+ *   j = j_in * s                      neighbouring outputs are s inputs apart
+ *   P = p_in + p * j_in               padding shifts the field's start
+ */
+static EngRf rf_through(EngRf in, int k_eff, int stride, int pad_lo) {
+    EngRf r = in;
+    r.misaligned = 0;
+    if (!in.finite) return r;
+    r.size = in.size + (int64_t)(k_eff - 1) * in.stride;
+    r.pad = in.pad + (int64_t)pad_lo * in.stride;
+    r.stride = in.stride * stride;
+    return r;
+}
+
+static EngRf rf_infinite(void) {
+    EngRf r = {0};
+    return r;
+}
+
+/* A merge (add or concat): the field is the largest of the branches. Branches
+ * are aligned when their unit (0,0) is centred on the same input point and
+ * they share the stride; Distill calls the other case misaligned. */
+static EngRf rf_merge(const EngGraph *g, int id) {
+    const EngNode *n = &g->nodes[id];
+    EngRf best = g->nodes[n->inputs[0]].rf;
+    int misaligned = 0;
+    for (int i = 0; i < n->n_inputs; i++) {
+        EngRf r = g->nodes[n->inputs[i]].rf;
+        if (!r.finite) return rf_infinite();
+        /* centre of unit 0, doubled to stay an integer: (r - 1) - 2p */
+        if (r.stride != best.stride || (r.size - 1 - 2 * r.pad) != (best.size - 1 - 2 * best.pad))
+            misaligned = 1;
+        if (r.size > best.size) best = r;
+    }
+    best.misaligned = misaligned;
+    return best;
+}
+
+/* ---- builders ------------------------------------------------------------------ */
+
+int eng_input(EngGraph *g, const char *name, int C, int H, int W) {
+    int id = node_new(g, name, ENG_OP_INPUT, NULL, 0);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    n->out = (EngShape){C, H, W};
+    n->rf = (EngRf){.finite = 1, .size = 1, .stride = 1, .pad = 0};
+    if (!shape_ok(g, id)) return -1;
+    return id;
+}
+
+int eng_conv(EngGraph *g, const char *name, int x, const EngConvParams *p) {
+    int id = node_new(g, name, ENG_OP_CONV, &x, 1);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    EngShape s = *in_shape(g, id, 0);
+    n->p.conv = *p;
+    const EngConvParams *c = &n->p.conv;
+    if (c->oc <= 0 || c->kh <= 0 || c->kw <= 0 || c->sh <= 0 || c->sw <= 0 || c->dh <= 0 ||
+        c->dw <= 0 || c->groups <= 0 || c->pt < 0 || c->pl < 0 || c->pb < 0 || c->pr < 0)
+        return node_reject(g, id,
+                           "invalid settings (out channels %d, kernel %dx%d, stride %dx%d, "
+                           "dilation %dx%d, groups %d, pads %d,%d,%d,%d)",
+                           c->oc, c->kh, c->kw, c->sh, c->sw, c->dh, c->dw, c->groups, c->pt,
+                           c->pl, c->pb, c->pr);
+    if (c->kh > 1024 || c->kw > 1024 || c->pt > 4096 || c->pl > 4096 || c->pb > 4096 ||
+        c->pr > 4096 || c->sh > 4096 || c->sw > 4096 || c->dh > 4096 || c->dw > 4096)
+        return node_reject(g, id, "kernel, stride, padding or dilation is absurdly large");
+    if (s.C % c->groups || c->oc % c->groups)
+        return node_reject(g, id, "%d groups must divide input channels %d and output channels %d",
+                           c->groups, s.C, c->oc);
+    int OH = eng_conv_out_size(s.H, c->kh, c->sh, c->pt, c->pb, c->dh);
+    int OW = eng_conv_out_size(s.W, c->kw, c->sw, c->pl, c->pr, c->dw);
+    if (OH <= 0 || OW <= 0)
+        return node_reject(g, id, "kernel %dx%d (dilation %dx%d) larger than padded input %dx%d",
+                           c->kh, c->kw, c->dh, c->dw, s.H + c->pt + c->pb, s.W + c->pl + c->pr);
+    n->out = (EngShape){c->oc, OH, OW};
+    if (!shape_ok(g, id)) return -1;
+    int cg = s.C / c->groups;
+    add_param(n, "weight", ENG_PARAM_WEIGHT, 1, 4, c->oc, cg, c->kh, c->kw);
+    if (c->has_bias) add_param(n, "bias", ENG_PARAM_BIAS, 1, 1, c->oc, 0, 0, 0);
+    n->macs = (int64_t)c->oc * OH * OW * cg * c->kh * c->kw;
+    int keh = c->dh * (c->kh - 1) + 1;
+    n->rf = rf_through(g->nodes[x].rf, keh, c->sh, c->pt);
+    return id;
+}
+
+int eng_conv_k(EngGraph *g, const char *name, int x, int oc, int k, int stride, int pad,
+               int groups, int bias) {
+    EngConvParams p = {.oc = oc, .kh = k, .kw = k, .sh = stride, .sw = stride, .pt = pad,
+                       .pl = pad, .pb = pad, .pr = pad, .dh = 1, .dw = 1, .groups = groups,
+                       .has_bias = bias};
+    return eng_conv(g, name, x, &p);
+}
+
+int eng_convt(EngGraph *g, const char *name, int x, const EngConvTParams *p) {
+    int id = node_new(g, name, ENG_OP_CONVT, &x, 1);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    EngShape s = *in_shape(g, id, 0);
+    n->p.convt = *p;
+    const EngConvTParams *c = &n->p.convt;
+    if (c->oc <= 0 || c->kh <= 0 || c->kw <= 0 || c->sh <= 0 || c->sw <= 0 || c->dh <= 0 ||
+        c->dw <= 0 || c->groups <= 0 || c->pt < 0 || c->pl < 0 || c->pb < 0 || c->pr < 0 ||
+        c->oph < 0 || c->opw < 0 || c->kh > 1024 || c->kw > 1024 || c->sh > 4096 ||
+        c->sw > 4096 || c->dh > 4096 || c->dw > 4096 || c->pt > 4096 || c->pl > 4096 ||
+        c->pb > 4096 || c->pr > 4096)
+        return node_reject(g, id, "invalid settings (out channels %d, kernel %dx%d, stride %dx%d)",
+                           c->oc, c->kh, c->kw, c->sh, c->sw);
+    if (c->oph >= c->sh && c->oph >= c->dh)
+        return node_reject(g, id, "output padding %d must be smaller than stride or dilation",
+                           c->oph);
+    if (c->opw >= c->sw && c->opw >= c->dw)
+        return node_reject(g, id, "output padding %d must be smaller than stride or dilation",
+                           c->opw);
+    if (s.C % c->groups || c->oc % c->groups)
+        return node_reject(g, id, "%d groups must divide input channels %d and output channels %d",
+                           c->groups, s.C, c->oc);
+    int OH = eng_convt_out_size(s.H, c->kh, c->sh, c->pt, c->pb, c->dh, c->oph);
+    int OW = eng_convt_out_size(s.W, c->kw, c->sw, c->pl, c->pr, c->dw, c->opw);
+    if (OH <= 0 || OW <= 0)
+        return node_reject(g, id, "padding %d,%d,%d,%d removes the whole %dx%d output", c->pt,
+                           c->pl, c->pb, c->pr, s.H, s.W);
+    n->out = (EngShape){c->oc, OH, OW};
+    if (!shape_ok(g, id)) return -1;
+    /* ONNX / PyTorch layout: (C_in, OC / groups, KH, KW) */
+    add_param(n, "weight", ENG_PARAM_WEIGHT, 1, 4, s.C, c->oc / c->groups, c->kh, c->kw);
+    if (c->has_bias) add_param(n, "bias", ENG_PARAM_BIAS, 1, 1, c->oc, 0, 0, 0);
+    n->macs = (int64_t)s.C * s.H * s.W * (c->oc / c->groups) * c->kh * c->kw;
+    /* A transposed conv with stride 1 is a conv with padding k_eff-1-p; with a
+     * larger stride one output unit sees a varying number of inputs (a
+     * fractional stride), which the Distill recurrence does not describe. */
+    if (c->sh == 1 && c->sw == 1) {
+        int keh = c->dh * (c->kh - 1) + 1;
+        n->rf = rf_through(g->nodes[x].rf, keh, 1, keh - 1 - c->pt);
+    } else {
+        n->rf = rf_infinite();
+    }
+    return id;
+}
+
+static int pool_add(EngGraph *g, const char *name, int x, const EngPoolParams *p, EngOpType op) {
+    int id = node_new(g, name, op, &x, 1);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    EngShape s = *in_shape(g, id, 0);
+    n->p.pool = *p;
+    const EngPoolParams *q = &n->p.pool;
+    if (q->kh <= 0 || q->kw <= 0 || q->sh <= 0 || q->sw <= 0 || q->pt < 0 || q->pl < 0 ||
+        q->pb < 0 || q->pr < 0 || q->kh > 4096 || q->kw > 4096 || q->sh > 4096 || q->sw > 4096)
+        return node_reject(g, id, "invalid window %dx%d stride %dx%d pads %d,%d,%d,%d", q->kh,
+                           q->kw, q->sh, q->sw, q->pt, q->pl, q->pb, q->pr);
+    /* A pad as large as the window would create windows that see only padding. */
+    if (q->pt >= q->kh || q->pb >= q->kh || q->pl >= q->kw || q->pr >= q->kw)
+        return node_reject(g, id, "padding must be smaller than the %dx%d window", q->kh, q->kw);
+    int OH = eng_pool_out_size(s.H, q->kh, q->sh, q->pt, q->pb, q->ceil_mode);
+    int OW = eng_pool_out_size(s.W, q->kw, q->sw, q->pl, q->pr, q->ceil_mode);
+    if (OH <= 0 || OW <= 0)
+        return node_reject(g, id, "window %dx%d larger than padded input %dx%d", q->kh, q->kw,
+                           s.H + q->pt + q->pb, s.W + q->pl + q->pr);
+    n->out = (EngShape){s.C, OH, OW};
+    if (!shape_ok(g, id)) return -1;
+    n->rf = rf_through(g->nodes[x].rf, q->kh, q->sh, q->pt);
+    return id;
+}
+
+int eng_maxpool(EngGraph *g, const char *name, int x, const EngPoolParams *p) {
+    return pool_add(g, name, x, p, ENG_OP_MAXPOOL);
+}
+int eng_avgpool(EngGraph *g, const char *name, int x, const EngPoolParams *p) {
+    return pool_add(g, name, x, p, ENG_OP_AVGPOOL);
+}
+static EngPoolParams pool_sq(int k, int stride, int pad) {
+    return (EngPoolParams){.kh = k, .kw = k, .sh = stride, .sw = stride, .pt = pad, .pl = pad,
+                           .pb = pad, .pr = pad};
+}
+int eng_maxpool_k(EngGraph *g, const char *name, int x, int k, int stride, int pad) {
+    EngPoolParams p = pool_sq(k, stride, pad);
+    return eng_maxpool(g, name, x, &p);
+}
+int eng_avgpool_k(EngGraph *g, const char *name, int x, int k, int stride, int pad) {
+    EngPoolParams p = pool_sq(k, stride, pad);
+    return eng_avgpool(g, name, x, &p);
+}
+
+/* Ops whose output has the input's shape and field. */
+static int same_shape_add(EngGraph *g, const char *name, int x, EngOpType op) {
+    int id = node_new(g, name, op, &x, 1);
+    if (id < 0) return -1;
+    g->nodes[id].out = g->nodes[x].out;
+    g->nodes[id].rf = g->nodes[x].rf;
+    g->nodes[id].rf.misaligned = 0;
+    return id;
+}
+
+static int global_add(EngGraph *g, const char *name, int x, EngOpType op) {
+    int id = node_new(g, name, op, &x, 1);
+    if (id < 0) return -1;
+    g->nodes[id].out = (EngShape){g->nodes[x].out.C, 1, 1};
+    g->nodes[id].rf = rf_infinite(); /* every unit sees the whole input */
+    return id;
+}
+int eng_gavgpool(EngGraph *g, const char *name, int x) {
+    return global_add(g, name, x, ENG_OP_GAVGPOOL);
+}
+int eng_gmaxpool(EngGraph *g, const char *name, int x) {
+    return global_add(g, name, x, ENG_OP_GMAXPOOL);
+}
+
+int eng_lrn(EngGraph *g, const char *name, int x, int size, float alpha, float beta, float bias) {
+    int id = same_shape_add(g, name, x, ENG_OP_LRN);
+    if (id < 0) return -1;
+    if (size <= 0 || size > 4096 || !(bias > 0.0f) || !isfinite(alpha) || !isfinite(beta))
+        return node_reject(g, id, "invalid size %d / bias %g (size > 0, bias > 0)", size,
+                           (double)bias);
+    g->nodes[id].p.lrn = (EngLrnParams){size, alpha, beta, bias};
+    return id;
+}
+
+int eng_bn(EngGraph *g, const char *name, int x, float eps) {
+    int id = same_shape_add(g, name, x, ENG_OP_BN);
+    if (id < 0) return -1;
+    if (!(eps >= 0.0f) || !isfinite(eps)) return node_reject(g, id, "invalid epsilon %g", (double)eps);
+    EngNode *n = &g->nodes[id];
+    n->p.bn.eps = eps;
+    int C = n->out.C;
+    /* gamma and beta are learned; the running statistics are not */
+    add_param(n, "weight", ENG_PARAM_WEIGHT, 1, 1, C, 0, 0, 0);
+    add_param(n, "bias", ENG_PARAM_BIAS, 1, 1, C, 0, 0, 0);
+    add_param(n, "running_mean", ENG_PARAM_RUNNING_MEAN, 0, 1, C, 0, 0, 0);
+    add_param(n, "running_var", ENG_PARAM_RUNNING_VAR, 0, 1, C, 0, 0, 0);
+    return id;
+}
+
+int eng_relu(EngGraph *g, const char *name, int x) { return same_shape_add(g, name, x, ENG_OP_RELU); }
+int eng_leakyrelu(EngGraph *g, const char *name, int x, float alpha) {
+    int id = same_shape_add(g, name, x, ENG_OP_LEAKYRELU);
+    if (id >= 0) g->nodes[id].p.leaky.alpha = alpha;
+    return id;
+}
+int eng_prelu(EngGraph *g, const char *name, int x, int slopes) {
+    int id = same_shape_add(g, name, x, ENG_OP_PRELU);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    if (slopes != 1 && slopes != n->out.C)
+        return node_reject(g, id, "%d slopes: need 1 or one per channel (%d)", slopes, n->out.C);
+    n->p.prelu.slopes = slopes;
+    add_param(n, "weight", ENG_PARAM_WEIGHT, 1, 1, slopes, 0, 0, 0);
+    return id;
+}
+int eng_clip(EngGraph *g, const char *name, int x, float lo, float hi) {
+    int id = same_shape_add(g, name, x, ENG_OP_CLIP);
+    if (id < 0) return -1;
+    if (lo > hi) return node_reject(g, id, "min %g is above max %g", (double)lo, (double)hi);
+    g->nodes[id].p.clip = (EngClipParams){lo, hi};
+    return id;
+}
+int eng_sigmoid(EngGraph *g, const char *name, int x) {
+    return same_shape_add(g, name, x, ENG_OP_SIGMOID);
+}
+int eng_tanh(EngGraph *g, const char *name, int x) { return same_shape_add(g, name, x, ENG_OP_TANH); }
+int eng_hardsigmoid(EngGraph *g, const char *name, int x, float alpha, float beta) {
+    int id = same_shape_add(g, name, x, ENG_OP_HARDSIGMOID);
+    if (id >= 0) g->nodes[id].p.hsig = (EngHardSigmoidParams){alpha, beta};
+    return id;
+}
+int eng_hardswish(EngGraph *g, const char *name, int x) {
+    return same_shape_add(g, name, x, ENG_OP_HARDSWISH);
+}
+int eng_softmax(EngGraph *g, const char *name, int x) {
+    return same_shape_add(g, name, x, ENG_OP_SOFTMAX);
+}
+int eng_dropout(EngGraph *g, const char *name, int x, float ratio) {
+    int id = same_shape_add(g, name, x, ENG_OP_DROPOUT);
+    if (id < 0) return -1;
+    if (!(ratio >= 0.0f && ratio < 1.0f))
+        return node_reject(g, id, "ratio %g outside [0, 1)", (double)ratio);
+    g->nodes[id].p.dropout.ratio = ratio;
+    return id;
+}
+
+int eng_fc(EngGraph *g, const char *name, int x, int out, int bias) {
+    int id = node_new(g, name, ENG_OP_FC, &x, 1);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    EngShape s = *in_shape(g, id, 0);
+    int64_t K = (int64_t)s.C * s.H * s.W;
+    if (out <= 0 || out > ENG_MAX_DIM) return node_reject(g, id, "invalid output size %d", out);
+    if (K * out > ENG_MAX_ELEMS)
+        return node_reject(g, id, "%lld x %d weights are too many", (long long)K, out);
+    n->p.fc = (EngFcParams){out, bias};
+    n->out = (EngShape){out, 1, 1};
+    add_param(n, "weight", ENG_PARAM_WEIGHT, 1, 2, out, (int)K, 0, 0);
+    if (bias) add_param(n, "bias", ENG_PARAM_BIAS, 1, 1, out, 0, 0, 0);
+    n->macs = K * out;
+    n->rf = rf_infinite();
+    return id;
+}
+
+int eng_flatten(EngGraph *g, const char *name, int x) {
+    int id = node_new(g, name, ENG_OP_FLATTEN, &x, 1);
+    if (id < 0) return -1;
+    EngShape s = g->nodes[x].out;
+    g->nodes[id].out = (EngShape){s.C * s.H * s.W, 1, 1};
+    /* each output element is one input pixel, but the spatial grid is gone */
+    g->nodes[id].rf = (s.H == 1 && s.W == 1) ? g->nodes[x].rf : rf_infinite();
+    if (!shape_ok(g, id)) return -1;
+    return id;
+}
+
+int eng_add(EngGraph *g, const char *name, const int *xs, int n_in) {
+    if (n_in < 1) {
+        if (g && !g->failed) graph_fail(g, "engine: node '%s' (add): needs at least one input", name ? name : "?");
+        return -1;
+    }
+    int id = node_new(g, name, ENG_OP_ADD, xs, n_in);
+    if (id < 0) return -1;
+    EngShape s0 = *in_shape(g, id, 0);
+    for (int i = 1; i < n_in; i++) {
+        EngShape s = *in_shape(g, id, i);
+        if (s.C != s0.C || s.H != s0.H || s.W != s0.W)
+            return node_reject(g, id, "input %d is %dx%dx%d but input 0 is %dx%dx%d", i, s.C, s.H,
+                               s.W, s0.C, s0.H, s0.W);
+    }
+    g->nodes[id].out = s0;
+    g->nodes[id].rf = rf_merge(g, id);
+    return id;
+}
+int eng_add2(EngGraph *g, const char *name, int a, int b) {
+    int xs[2] = {a, b};
+    return eng_add(g, name, xs, 2);
+}
+
+int eng_mul(EngGraph *g, const char *name, int x, int scale) {
+    int xs[2] = {x, scale};
+    int id = node_new(g, name, ENG_OP_MUL, xs, 2);
+    if (id < 0) return -1;
+    EngShape a = *in_shape(g, id, 0), b = *in_shape(g, id, 1);
+    int per_channel = (b.C == a.C && b.H == 1 && b.W == 1);
+    int same = (b.C == a.C && b.H == a.H && b.W == a.W);
+    if (!per_channel && !same)
+        return node_reject(g, id, "scale %dx%dx%d must be %dx1x1 or %dx%dx%d", b.C, b.H, b.W, a.C,
+                           a.C, a.H, a.W);
+    g->nodes[id].out = a;
+    g->nodes[id].rf = rf_merge(g, id);
+    return id;
+}
+
+int eng_concat(EngGraph *g, const char *name, const int *xs, int n_in) {
+    if (n_in < 1) {
+        if (g && !g->failed) graph_fail(g, "engine: node '%s' (concat): needs at least one input", name ? name : "?");
+        return -1;
+    }
+    int id = node_new(g, name, ENG_OP_CONCAT, xs, n_in);
+    if (id < 0) return -1;
+    EngShape s0 = *in_shape(g, id, 0);
+    int64_t C = 0;
+    for (int i = 0; i < n_in; i++) {
+        EngShape s = *in_shape(g, id, i);
+        if (s.H != s0.H || s.W != s0.W)
+            return node_reject(g, id,
+                               "input %d is %dx%d but input 0 is %dx%d: branches must keep the "
+                               "same spatial size (\"same\" padding)",
+                               i, s.H, s.W, s0.H, s0.W);
+        C += s.C;
+    }
+    if (C > ENG_MAX_DIM) return node_reject(g, id, "%lld channels are too many", (long long)C);
+    g->nodes[id].out = (EngShape){(int)C, s0.H, s0.W};
+    if (!shape_ok(g, id)) return -1;
+    g->nodes[id].rf = rf_merge(g, id);
+    return id;
+}
+
+int eng_pad(EngGraph *g, const char *name, int x, int pt, int pl, int pb, int pr, float value) {
+    int id = node_new(g, name, ENG_OP_PAD, &x, 1);
+    if (id < 0) return -1;
+    EngShape s = g->nodes[x].out;
+    if (pt < 0 || pl < 0 || pb < 0 || pr < 0 || pt > 4096 || pl > 4096 || pb > 4096 || pr > 4096)
+        return node_reject(g, id, "pads %d,%d,%d,%d must be between 0 and 4096", pt, pl, pb, pr);
+    g->nodes[id].p.pad = (EngPadParams){pt, pl, pb, pr, value};
+    g->nodes[id].out = (EngShape){s.C, s.H + pt + pb, s.W + pl + pr};
+    if (!shape_ok(g, id)) return -1;
+    g->nodes[id].rf = rf_through(g->nodes[x].rf, 1, 1, pt);
+    return id;
+}
+
+/* ---- accounting ------------------------------------------------------------------- */
+
+int64_t eng_node_params(const EngNode *n) {
+    int64_t s = 0;
+    for (int i = 0; i < n->n_params; i++)
+        if (n->params[i].learnable) s += (int64_t)n->params[i].n;
+    return s;
+}
+
+int64_t eng_node_weights(const EngNode *n) {
+    int64_t s = 0;
+    for (int i = 0; i < n->n_params; i++)
+        if (n->params[i].learnable && n->params[i].kind == ENG_PARAM_WEIGHT)
+            s += (int64_t)n->params[i].n;
+    return s;
+}
+
+int64_t eng_node_act_bytes(const EngNode *n) {
+    return (int64_t)n->out.C * n->out.H * n->out.W * (int64_t)sizeof(float);
+}
+
+EngTotals eng_graph_totals(const EngGraph *g) {
+    EngTotals t = {0};
+    if (!g) return t;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const EngNode *n = &g->nodes[i];
+        if (n->flags & ENG_NODE_TRAIN_ONLY) {
+            t.train_only_params += eng_node_params(n);
+            continue;
+        }
+        t.params += eng_node_params(n);
+        t.weights += eng_node_weights(n);
+        t.macs += n->macs;
+        t.act_bytes += eng_node_act_bytes(n);
+    }
+    return t;
+}
+
+int eng_graph_depth(const EngGraph *g) {
+    if (!g || g->n_nodes == 0) return 0;
+    int *d = calloc((size_t)g->n_nodes, sizeof *d);
+    if (!d) return -1;
+    int best = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const EngNode *n = &g->nodes[i];
+        if (n->flags & ENG_NODE_TRAIN_ONLY) continue;
+        int m = 0;
+        for (int k = 0; k < n->n_inputs; k++)
+            if (d[n->inputs[k]] > m) m = d[n->inputs[k]];
+        d[i] = m + (n->op == ENG_OP_CONV || n->op == ENG_OP_CONVT || n->op == ENG_OP_FC);
+        if (d[i] > best) best = d[i];
+    }
+    free(d);
+    return best;
+}
+
+/* ---- parameters ------------------------------------------------------------------- */
+
+int eng_graph_alloc_params(EngGraph *g) {
+    if (!g || g->failed) return -1;
+    if (g->param_block) return 0;
+    size_t total = 0;
+    for (int i = 0; i < g->n_nodes; i++)
+        for (int k = 0; k < g->nodes[i].n_params; k++) total += g->nodes[i].params[k].n;
+    size_t bytes;
+    if (!eng_mul_size(&bytes, total ? total : 1, sizeof(float))) return -1;
+    float *block = malloc(bytes);
+    if (!block) {
+        eng_log(ENG_LOG_ERROR, "engine: out of memory for %zu parameters (%.1f MB)", total,
+                bytes / 1e6);
+        return -1;
+    }
+    g->param_block = block;
+    g->param_floats = total;
+    size_t off = 0;
+    for (int i = 0; i < g->n_nodes; i++)
+        for (int k = 0; k < g->nodes[i].n_params; k++) {
+            g->nodes[i].params[k].data = block + off;
+            off += g->nodes[i].params[k].n;
+        }
+    return 0;
+}
+
+/* splitmix64: a tiny, well-mixed generator; the same seed gives the same net. */
+static uint64_t rng_next(uint64_t *s) {
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+static double rng_uniform(uint64_t *s) { return ((rng_next(s) >> 11) + 0.5) * (1.0 / 9007199254740992.0); }
+static float rng_normal(uint64_t *s) {
+    /* Box-Muller */
+    double u = rng_uniform(s), v = rng_uniform(s);
+    return (float)(sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v));
+}
+
+int eng_graph_init_params(EngGraph *g, uint64_t seed) {
+    if (!g || eng_graph_alloc_params(g) != 0) return -1;
+    uint64_t s = seed;
+    for (int i = 0; i < g->n_nodes; i++) {
+        EngNode *n = &g->nodes[i];
+        for (int k = 0; k < n->n_params; k++) {
+            EngParam *p = &n->params[k];
+            float fill = 0.0f;
+            if (p->kind == ENG_PARAM_WEIGHT && (n->op == ENG_OP_CONV || n->op == ENG_OP_CONVT ||
+                                                n->op == ENG_OP_FC)) {
+                /* He et al. 2015: std sqrt(2 / fan_in) keeps the variance of
+                 * ReLU activations constant from layer to layer. */
+                size_t fan_in = p->n / (size_t)p->dims[0];
+                float sd = (float)sqrt(2.0 / (double)(fan_in ? fan_in : 1));
+                for (size_t j = 0; j < p->n; j++) p->data[j] = sd * rng_normal(&s);
+                continue;
+            }
+            if (p->kind == ENG_PARAM_WEIGHT && n->op == ENG_OP_PRELU) fill = 0.25f;
+            else if (p->kind == ENG_PARAM_WEIGHT || p->kind == ENG_PARAM_RUNNING_VAR) fill = 1.0f;
+            for (size_t j = 0; j < p->n; j++) p->data[j] = fill;
+        }
+    }
+    return 0;
+}
+
+/* ---- buffers ------------------------------------------------------------------------ */
+
+#define ENG_ALIGN_FLOATS 16 /* 64 bytes: one cache line, one AVX-512 vector */
+
+static size_t round_up(size_t n) { return (n + ENG_ALIGN_FLOATS - 1) / ENG_ALIGN_FLOATS * ENG_ALIGN_FLOATS; }
+
+static int runs_at_inference(const EngNode *n) { return !(n->flags & ENG_NODE_TRAIN_ONLY); }
+
+int eng_graph_plan(EngGraph *g, int N) {
+    if (!g || g->failed) return -1;
+    if (N < 1 || N > 65536) {
+        eng_log(ENG_LOG_ERROR, "engine: batch size %d outside 1..65536", N);
+        return -1;
+    }
+    if (g->batch == N && g->act_block) return 0;
+    free_buffers(g);
+    size_t act = 0, sw = 0, scratch = 0;
+    int max_in = 1;
+    for (int i = 0; i < g->n_nodes; i++) {
+        EngNode *n = &g->nodes[i];
+        if (!runs_at_inference(n)) continue;
+        if (n->n_inputs > max_in) max_in = n->n_inputs;
+        size_t e;
+        if (!eng_mul_size(&e, (size_t)n->out.C * n->out.H * n->out.W, (size_t)N)) goto too_big;
+        act += round_up(e);
+        if (n->op == ENG_OP_MAXPOOL) sw += round_up(e);
+        if (n->op == ENG_OP_CONV || n->op == ENG_OP_CONVT) {
+            EngShape s = g->nodes[n->inputs[0]].out;
+            size_t need = n->op == ENG_OP_CONV
+                              ? eng_conv2d_scratch(s.C, s.H, s.W, &n->p.conv, n->out.H, n->out.W)
+                              : eng_convt2d_scratch(s.C, s.H, s.W, &n->p.convt, n->out.H, n->out.W);
+            if (need > scratch) scratch = need;
+        }
+    }
+    size_t bytes_act, bytes_sw, bytes_scr;
+    if (!eng_mul_size(&bytes_act, act, sizeof(float)) || !eng_mul_size(&bytes_sw, sw, sizeof(int32_t)) ||
+        !eng_mul_size(&bytes_scr, scratch, sizeof(float)))
+        goto too_big;
+    if (posix_memalign((void **)&g->act_block, 64, bytes_act ? bytes_act : 64) != 0) g->act_block = NULL;
+    if (sw && posix_memalign((void **)&g->switch_block, 64, bytes_sw) != 0) g->switch_block = NULL;
+    if (scratch && posix_memalign((void **)&g->scratch, 64, bytes_scr) != 0) g->scratch = NULL;
+    g->in_ptrs = malloc((size_t)max_in * sizeof *g->in_ptrs);
+    g->in_chans = malloc((size_t)max_in * sizeof *g->in_chans);
+    if (!g->act_block || (sw && !g->switch_block) || (scratch && !g->scratch) || !g->in_ptrs ||
+        !g->in_chans) {
+        eng_log(ENG_LOG_ERROR,
+                "engine: out of memory planning batch %d (%.1f MB activations, %.1f MB scratch)", N,
+                bytes_act / 1e6, bytes_scr / 1e6);
+        free_buffers(g);
+        return -1;
+    }
+    g->scratch_floats = scratch;
+    size_t off = 0, soff = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        EngNode *n = &g->nodes[i];
+        if (!runs_at_inference(n)) continue;
+        size_t e = (size_t)n->out.C * n->out.H * n->out.W * (size_t)N;
+        n->act = g->act_block + off;
+        off += round_up(e);
+        if (n->op == ENG_OP_MAXPOOL) {
+            n->argmax = g->switch_block + soff;
+            soff += round_up(e);
+        }
+    }
+    g->batch = N;
+    return 0;
+too_big:
+    eng_log(ENG_LOG_ERROR, "engine: batch %d does not fit in memory (size overflow)", N);
+    return -1;
+}
+
+float *eng_graph_input_buffer(EngGraph *g, int id) {
+    if (!g || id < 0 || id >= g->n_nodes || g->nodes[id].op != ENG_OP_INPUT) return NULL;
+    return g->nodes[id].act;
+}
+
+/* ---- forward ------------------------------------------------------------------------ */
+
+static double now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+static void run_node(EngGraph *g, EngNode *n) {
+    const int N = g->batch;
+    const EngShape o = n->out;
+    const EngNode *x = n->n_inputs ? &g->nodes[n->inputs[0]] : NULL;
+    const EngShape s = x ? x->out : o;
+    const size_t count = (size_t)N * o.C * o.H * o.W;
+    const int ref = g->reference;
+    const float *w = n->n_params > 0 ? n->params[0].data : NULL;
+    switch (n->op) {
+    case ENG_OP_INPUT: break;
+    case ENG_OP_CONV: {
+        const float *b = n->p.conv.has_bias ? n->params[1].data : NULL;
+        if (ref)
+            eng_conv2d_forward_naive(n->act, x->act, w, b, N, s.C, s.H, s.W, &n->p.conv, o.H, o.W);
+        else
+            eng_conv2d_forward(n->act, x->act, w, b, N, s.C, s.H, s.W, &n->p.conv, o.H, o.W,
+                               g->scratch);
+        break;
+    }
+    case ENG_OP_CONVT: {
+        const float *b = n->p.convt.has_bias ? n->params[1].data : NULL;
+        if (ref)
+            eng_convt2d_forward_naive(n->act, x->act, w, b, N, s.C, s.H, s.W, &n->p.convt, o.H, o.W);
+        else
+            eng_convt2d_forward(n->act, x->act, w, b, N, s.C, s.H, s.W, &n->p.convt, o.H, o.W,
+                                g->scratch);
+        break;
+    }
+    case ENG_OP_MAXPOOL:
+        (ref ? eng_maxpool_forward_naive : eng_maxpool_forward)(n->act, n->argmax, x->act, N, s.C,
+                                                                s.H, s.W, &n->p.pool, o.H, o.W);
+        break;
+    case ENG_OP_AVGPOOL:
+        (ref ? eng_avgpool_forward_naive : eng_avgpool_forward)(n->act, x->act, N, s.C, s.H, s.W,
+                                                                &n->p.pool, o.H, o.W);
+        break;
+    case ENG_OP_GAVGPOOL:
+        (ref ? eng_gavgpool_forward_naive : eng_gavgpool_forward)(n->act, x->act, N, s.C, s.H, s.W);
+        break;
+    case ENG_OP_GMAXPOOL:
+        (ref ? eng_gmaxpool_forward_naive : eng_gmaxpool_forward)(n->act, x->act, N, s.C, s.H, s.W);
+        break;
+    case ENG_OP_LRN:
+        (ref ? eng_lrn_forward_naive : eng_lrn_forward)(n->act, x->act, N, s.C, s.H, s.W, &n->p.lrn);
+        break;
+    case ENG_OP_BN:
+        (ref ? eng_bn_forward_naive : eng_bn_forward)(n->act, x->act, n->params[0].data,
+                                                      n->params[1].data, n->params[2].data,
+                                                      n->params[3].data, N, s.C, s.H, s.W,
+                                                      n->p.bn.eps);
+        break;
+    case ENG_OP_RELU: eng_relu_forward(n->act, x->act, count); break;
+    case ENG_OP_LEAKYRELU: eng_leakyrelu_forward(n->act, x->act, count, n->p.leaky.alpha); break;
+    case ENG_OP_PRELU:
+        eng_prelu_forward(n->act, x->act, w, n->p.prelu.slopes, N, s.C, s.H, s.W);
+        break;
+    case ENG_OP_CLIP: eng_clip_forward(n->act, x->act, count, n->p.clip.lo, n->p.clip.hi); break;
+    case ENG_OP_SIGMOID: eng_sigmoid_forward(n->act, x->act, count); break;
+    case ENG_OP_TANH: eng_tanh_forward(n->act, x->act, count); break;
+    case ENG_OP_HARDSIGMOID:
+        eng_hardsigmoid_forward(n->act, x->act, count, n->p.hsig.alpha, n->p.hsig.beta);
+        break;
+    case ENG_OP_HARDSWISH: eng_hardswish_forward(n->act, x->act, count); break;
+    case ENG_OP_SOFTMAX:
+        (ref ? eng_softmax_forward_naive : eng_softmax_forward)(n->act, x->act, N, s.C, s.H, s.W);
+        break;
+    case ENG_OP_FC: {
+        const float *b = n->p.fc.has_bias ? n->params[1].data : NULL;
+        int K = s.C * s.H * s.W;
+        (ref ? eng_fc_forward_naive : eng_fc_forward)(n->act, x->act, w, b, N, K, o.C);
+        break;
+    }
+    case ENG_OP_ADD:
+        for (int i = 0; i < n->n_inputs; i++) g->in_ptrs[i] = g->nodes[n->inputs[i]].act;
+        eng_add_forward(n->act, g->in_ptrs, n->n_inputs, count);
+        break;
+    case ENG_OP_MUL: {
+        const EngNode *sc = &g->nodes[n->inputs[1]];
+        if (sc->out.H == 1 && sc->out.W == 1 && (o.H != 1 || o.W != 1))
+            eng_mul_channel_forward(n->act, x->act, sc->act, N, o.C, o.H * o.W);
+        else
+            eng_mul_forward(n->act, x->act, sc->act, count);
+        break;
+    }
+    case ENG_OP_CONCAT:
+        for (int i = 0; i < n->n_inputs; i++) {
+            g->in_ptrs[i] = g->nodes[n->inputs[i]].act;
+            g->in_chans[i] = g->nodes[n->inputs[i]].out.C;
+        }
+        eng_concat_forward(n->act, g->in_ptrs, g->in_chans, n->n_inputs, N, o.H * o.W);
+        break;
+    case ENG_OP_FLATTEN:
+    case ENG_OP_DROPOUT: /* identity at inference: dropout only acts while training */
+        memcpy(n->act, x->act, count * sizeof(float));
+        break;
+    case ENG_OP_PAD: eng_pad_forward(n->act, x->act, N, s.C, s.H, s.W, &n->p.pad); break;
+    case ENG_OP_COUNT: ENG_ASSERT(0); break;
+    }
+}
+
+int eng_graph_forward(EngGraph *g) {
+    if (!g || g->failed) return -1;
+    if (!g->param_block) {
+        eng_log(ENG_LOG_ERROR, "engine: forward pass before the parameters were set");
+        return -1;
+    }
+    if (!g->act_block) {
+        eng_log(ENG_LOG_ERROR, "engine: forward pass before buffers were planned");
+        return -1;
+    }
+    for (int i = 0; i < g->n_nodes; i++) {
+        EngNode *n = &g->nodes[i];
+        if (!runs_at_inference(n)) continue;
+        double t0 = now_ms();
+        run_node(g, n);
+        n->ms = now_ms() - t0;
+    }
+    return 0;
+}

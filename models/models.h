@@ -1,0 +1,62 @@
+/*
+ * models.h — the model zoo: one C builder per classic network plus its card.
+ *
+ * A card says what the network is (year, authors, paper, ILSVRC result with
+ * its source, key ideas), which input it expects and how an image is
+ * preprocessed for it. A builder adds the network's nodes to an engine graph
+ * through engine calls only; it draws nothing (no SDL here).
+ *
+ * Layer names follow the paper or torchvision (conv1, pool1, conv5_3,
+ * inception_3a, layer3.1, denseblock2, fc7...), so parameter names are
+ * "<node>.weight", "<node>.bias" as in torchvision state dicts.
+ */
+#ifndef CONVSCOPE_MODELS_H
+#define CONVSCOPE_MODELS_H
+
+#include "eng.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    int channels;        /* 1 = grey, 3 = colour */
+    int resize;          /* shorter side resized to this before the crop (0 = resize to the input) */
+    int crop;            /* centre crop size (0 = none) */
+    int bgr;             /* channel order BGR (Caffe) instead of RGB */
+    float scale;         /* pixel value multiplier applied first: 1/255 or 1 */
+    float mean[3];       /* subtracted after scaling, per channel in network order */
+    float std[3];        /* divided after the mean */
+} ModelPreproc;
+
+typedef struct ModelCard {
+    const char *name;        /* registry key: "vgg16" */
+    const char *display;     /* "VGG-16" */
+    const char *family;      /* "VGG" */
+    int year;                /* publication year */
+    const char *authors;
+    const char *paper;       /* title */
+    const char *venue;       /* "CVPR 2016", "arXiv:1409.1556" */
+    const char *ilsvrc;      /* ILSVRC result in words, or NULL */
+    double top5_error;       /* ILSVRC / ImageNet top-5 error in percent, < 0 if none */
+    const char *top5_source; /* where the number is stated (paper table, challenge results) */
+    const char *key_ideas;
+    const char *notes;       /* how this builder follows the reference; what the notes get wrong */
+    int in_c, in_h, in_w;    /* default input */
+    ModelPreproc pre;
+    /* Adds the network to g for input (C, H, W); returns the output node id or -1. */
+    int (*build)(EngGraph *g, int C, int H, int W);
+} ModelCard;
+
+int model_count(void);
+const ModelCard *model_at(int i);
+const ModelCard *model_find(const char *name);   /* NULL if unknown */
+
+/* New graph holding the network for input (C, H, W) (<= 0 means the card's
+ * default). NULL on failure, with the reason logged through eng_log. */
+EngGraph *model_build(const ModelCard *card, int C, int H, int W);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# setup.sh — install what convscope needs on Debian 12 (only the missing
+# packages), then configure and build it.
+#
+#   ./setup.sh              Release build in build/  (build/convscope)
+#   ./setup.sh --sanitize   AddressSanitizer + UBSan build of everything in build-asan/
+#
+# Runs as root (or with sudo available) on a fresh machine; never asks questions.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(
+  build-essential cmake pkg-config          # compiler and build
+  libopenblas-dev                           # sgemm under the engine
+  libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcglm-dev fonts-dejavu-core  # the window
+  jq                                        # the command-line tests read its JSON
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+dir=build
+args=(-DCMAKE_BUILD_TYPE=Release)
+if [ "${1:-}" = "--sanitize" ]; then
+  dir=build-asan
+  args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVSCOPE_SANITIZE=ON)
+elif [ -n "${1:-}" ]; then
+  echo "setup: unknown option '$1' (use --sanitize or nothing)" >&2
+  exit 2
+fi
+cmake -S . -B "$dir" "${args[@]}" >/dev/null
+cmake --build "$dir" -j"$(nproc)"

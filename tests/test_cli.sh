@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# test_cli.sh — the command-line contract, run on the real binary:
+# JSON shapes of models/summary/bench, exit code 2 and one stderr line for
+# usage errors, --help on every subcommand, and a window that opens and closes.
+set -uo pipefail
+BIN=${1:?usage: test_cli.sh path/to/convscope}
+fails=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+
+# expect CODE CMD...: exit code CODE; for code 2, exactly one line on stderr
+expect() {
+  local want=$1; shift
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [ "$got" != "$want" ]; then fail "'$*' exited $got, expected $want"; cat "$tmp/err" >&2; return; fi
+  if [ "$want" = 2 ] && [ "$(wc -l <"$tmp/err")" != 1 ]; then
+    fail "'$*' printed $(wc -l <"$tmp/err") lines on stderr, expected 1"; cat "$tmp/err" >&2
+  fi
+}
+
+# jq_is FILE FILTER VALUE
+jq_is() {
+  local got
+  got=$(jq -r "$2" "$1" 2>&1) || { fail "jq '$2' on $1: $got"; return; }
+  [ "$got" = "$3" ] || fail "jq '$2' = '$got', expected '$3'"
+}
+
+# ---- summary --json -----------------------------------------------------------
+expect 0 "$BIN" summary vgg16 --json
+cp "$tmp/out" "$tmp/vgg16.json"
+jq_is "$tmp/vgg16.json" '.model' vgg16
+jq_is "$tmp/vgg16.json" '.input | join("x")' 3x224x224
+jq_is "$tmp/vgg16.json" '.total.params' 138357544
+jq_is "$tmp/vgg16.json" '.layers[] | select(.name=="pool5") | "\(.rf.size)/\(.rf.stride)/\(.rf.pad)"' 212/32/90
+jq_is "$tmp/vgg16.json" '.layers[] | select(.name=="conv5_3") | .rf.size' 196
+jq_is "$tmp/vgg16.json" '.layers[] | select(.name=="fc7") | .rf' null
+jq_is "$tmp/vgg16.json" '.layers[] | select(.name=="conv1_1") | "\(.params) \(.weights) \(.macs) \(.act_bytes) \(.output|join("x"))"' \
+  "1792 1728 86704128 12845056 64x224x224"
+# every layer has every field, with the right types
+jq_is "$tmp/vgg16.json" '[.layers[] | (has("name") and has("op") and (.output|length)==3 and (.params|type)=="number" and (.weights|type)=="number" and (.macs|type)=="number" and (.act_bytes|type)=="number" and has("rf"))] | all' true
+# totals equal the sum of the layers
+jq_is "$tmp/vgg16.json" '([.layers[].params] | add) == .total.params and ([.layers[].macs] | add) == .total.macs' true
+jq_is "$tmp/vgg16.json" '.total | (has("params") and has("weights") and has("macs") and has("act_bytes"))' true
+
+# another input size changes shapes and the FC layer
+expect 0 "$BIN" summary resnet18 --input 3x64x64 --json
+jq_is "$tmp/out" '.input | join("x")' 3x64x64
+jq_is "$tmp/out" '.total.params' 11689512
+expect 0 "$BIN" summary googlenet --json
+jq_is "$tmp/out" '.total.params' 6998552
+jq_is "$tmp/out" '.total.train_only_params' 6379728
+
+# the table form
+expect 0 "$BIN" summary lenet5
+grep -q "61,706" "$tmp/out" || fail "summary lenet5 table does not show 61,706 parameters"
+
+# ---- models ------------------------------------------------------------------------
+expect 0 "$BIN" models --json
+jq_is "$tmp/out" '.[] | select(.name=="resnet50") | .params' 25557032
+jq_is "$tmp/out" '[.[] | (.year > 1988 and (.paper|length) > 0 and (.authors|length) > 0)] | all' true
+jq_is "$tmp/out" 'length >= 25' true
+expect 0 "$BIN" models
+grep -q "mobilenet_v2" "$tmp/out" || fail "models table misses mobilenet_v2"
+
+# ---- bench --json --------------------------------------------------------------------
+expect 0 "$BIN" bench lenet5 --runs 3 --threads 1 --batch 2 --json
+jq_is "$tmp/out" '"\(.model) \(.batch) \(.threads) \(.runs)"' "lenet5 2 1 3"
+jq_is "$tmp/out" '(.median_ms > 0) and (.min_ms > 0) and (.min_ms <= .median_ms)' true
+
+# ---- usage errors: exit 2, one line ------------------------------------------------------
+expect 2 "$BIN" summary nosuchnet
+grep -q "unknown model 'nosuchnet'" "$tmp/err" || fail "unknown model message: $(cat "$tmp/err")"
+expect 2 "$BIN" summary vgg16 --input 3x16x16
+grep -q "vgg16" "$tmp/err" && grep -q "16x16" "$tmp/err" || fail "small input message: $(cat "$tmp/err")"
+expect 2 "$BIN" summary vgg16 --input 3x224
+expect 2 "$BIN" summary vgg16 --input 3xx224x224
+expect 2 "$BIN" summary vgg16 --input 0x224x224
+expect 2 "$BIN" summary vgg16 --input 3x99999999999x224
+expect 2 "$BIN" summary vgg16 --frobnicate
+expect 2 "$BIN" summary
+expect 2 "$BIN" summary vgg16 extra
+expect 2 "$BIN" bench vgg16 --threads 0
+expect 2 "$BIN" bench vgg16 --runs
+expect 2 "$BIN" models --input 3x3x3
+expect 2 "$BIN" frobnicate
+
+# ---- --help everywhere ------------------------------------------------------------------
+for cmd in "" models summary bench view; do
+  # shellcheck disable=SC2086
+  expect 0 "$BIN" $cmd --help
+  grep -q "usage" "$tmp/out" || fail "'convscope $cmd --help' prints no usage"
+done
+
+# ---- the window opens, draws and closes by itself ----------------------------------------
+if "$BIN" --help | grep -q "view"; then
+  expect 0 env SDL_VIDEODRIVER=offscreen SDL_RENDER_DRIVER=software "$BIN" view resnet18 --quit-after 300
+  expect 2 env SDL_VIDEODRIVER=offscreen "$BIN" view nosuchnet --quit-after 300
+fi
+
+if [ "$fails" -ne 0 ]; then echo "cli: $fails checks failed" >&2; exit 1; fi
+echo "cli: all checks passed"

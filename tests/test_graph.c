@@ -1,0 +1,371 @@
+/*
+ * test_graph.c — the graph: shape inference and its errors, receptive fields,
+ * accounting, buffers, and whole forward passes (fast kernels against the
+ * naive twins, activations readable by name, max-pool switches recorded).
+ */
+#include "check.h"
+#include "eng.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void quiet(EngLogLevel level, const char *msg, void *user) {
+    (void)level, (void)msg, (void)user;
+}
+
+/* The error of a graph whose last add failed contains `want`. */
+static int error_has(EngGraph *g, const char *want) {
+    const char *e = eng_graph_error(g);
+    int ok = !eng_graph_ok(g) && e && strstr(e, want);
+    if (!ok) fprintf(stderr, "  error was: %s (wanted '%s')\n", e ? e : "(none)", want);
+    return ok;
+}
+
+static void test_errors(void) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "data", 3, 8, 8);
+    CHECK(x == 0 && eng_graph_ok(g));
+    int c = eng_conv_k(g, "conv1", x, 4, 11, 1, 0, 1, 1);
+    CHECK(c == -1);
+    CHECK(error_has(g, "node 'conv1' (conv): kernel 11x11"));
+    CHECK(error_has(g, "larger than padded input 8x8"));
+    /* a failed graph refuses later adds and keeps the first message */
+    CHECK(eng_relu(g, "relu1", x) == -1);
+    CHECK(error_has(g, "conv1"));
+    CHECK(eng_graph_plan(g, 1) != 0);
+    eng_graph_destroy(g);
+
+    g = eng_graph_create();
+    x = eng_input(g, "data", 6, 8, 8);
+    CHECK(eng_conv_k(g, "conv", x, 4, 3, 1, 1, 4, 1) == -1);
+    CHECK(error_has(g, "4 groups must divide input channels 6"));
+    eng_graph_destroy(g);
+
+    g = eng_graph_create();
+    x = eng_input(g, "data", 3, 8, 8);
+    int a = eng_conv_k(g, "a", x, 4, 3, 1, 1, 1, 1);
+    int b = eng_conv_k(g, "b", x, 4, 3, 2, 1, 1, 1);
+    CHECK(eng_add2(g, "sum", a, b) == -1);
+    CHECK(error_has(g, "node 'sum' (add): input 1 is 4x4x4 but input 0 is 4x8x8"));
+    eng_graph_destroy(g);
+
+    g = eng_graph_create();
+    x = eng_input(g, "data", 3, 8, 8);
+    a = eng_conv_k(g, "a", x, 4, 3, 1, 1, 1, 1);
+    b = eng_conv_k(g, "b", x, 4, 3, 2, 1, 1, 1);
+    int cc[2] = {a, b};
+    CHECK(eng_concat(g, "cat", cc, 2) == -1);
+    CHECK(error_has(g, "node 'cat' (concat): input 1 is 4x4"));
+    eng_graph_destroy(g);
+
+    g = eng_graph_create();
+    x = eng_input(g, "data", 3, 8, 8);
+    CHECK(eng_relu(g, "data", x) == -1);
+    CHECK(error_has(g, "already exists"));
+    eng_graph_destroy(g);
+
+    g = eng_graph_create();
+    x = eng_input(g, "data", 3, 8, 8);
+    CHECK(eng_relu(g, "r", 7) == -1);
+    CHECK(error_has(g, "not a node of this graph"));
+    eng_graph_destroy(g);
+
+    /* sizes from user input: absurd or overflowing shapes are refused */
+    g = eng_graph_create();
+    CHECK(eng_input(g, "data", 3, 1 << 20, 1 << 20) == -1);
+    CHECK(error_has(g, "too large"));
+    eng_graph_destroy(g);
+    g = eng_graph_create();
+    CHECK(eng_input(g, "data", 0, 8, 8) == -1);
+    CHECK(error_has(g, "empty"));
+    eng_graph_destroy(g);
+    g = eng_graph_create();
+    x = eng_input(g, "data", 4096, 64, 64);
+    CHECK(eng_fc(g, "fc", x, 1 << 20, 1) == -1);
+    CHECK(error_has(g, "too many"));
+    eng_graph_destroy(g);
+    g = eng_graph_create();
+    x = eng_input(g, "data", 3, 8, 8);
+    CHECK(eng_maxpool_k(g, "pool", x, 2, 2, 2) == -1);
+    CHECK(error_has(g, "padding must be smaller"));
+    eng_graph_destroy(g);
+    g = eng_graph_create();
+    x = eng_input(g, "data", 3, 8, 8);
+    CHECK(eng_conv_k(g, "c", x, 4, 3, 0, 1, 1, 1) == -1);
+    CHECK(error_has(g, "invalid settings"));
+    eng_graph_destroy(g);
+    g = eng_graph_create();
+    x = eng_input(g, "data", 3, 8, 8);
+    CHECK(eng_clip(g, "clip", x, 6.0f, 0.0f) == -1);
+    CHECK(eng_graph_ok(g) == 0);
+    eng_graph_destroy(g);
+    /* batch sizes are checked when planning */
+    g = eng_graph_create();
+    x = eng_input(g, "data", 3, 8, 8);
+    CHECK(eng_graph_plan(g, 0) != 0);
+    CHECK(eng_graph_plan(g, 1 << 30) != 0);
+    /* forward before parameters exist is an error, not a crash */
+    CHECK(eng_graph_plan(g, 1) == 0);
+    CHECK(eng_graph_forward(g) != 0);
+    eng_graph_destroy(g);
+}
+
+/* Two stacked 3x3 convolutions see what one 5x5 sees (Simonyan & Zisserman 2014),
+ * three see what a 7x7 sees; and the Distill recurrence by hand. */
+static void test_receptive_fields(void) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "data", 8, 32, 32);
+    int a = eng_conv_k(g, "a1", x, 8, 3, 1, 1, 1, 1);
+    a = eng_conv_k(g, "a2", a, 8, 3, 1, 1, 1, 1);
+    int b = eng_conv_k(g, "b", x, 8, 5, 1, 2, 1, 1);
+    int a3 = eng_conv_k(g, "a3", a, 8, 3, 1, 1, 1, 1);
+    int c = eng_conv_k(g, "c", x, 8, 7, 1, 3, 1, 1);
+    const EngNode *na = eng_graph_node(g, a), *nb = eng_graph_node(g, b);
+    CHECK(na->rf.finite && nb->rf.finite);
+    CHECK_EQ_I64(na->rf.size, 5);
+    CHECK_EQ_I64(na->rf.size, nb->rf.size);
+    CHECK_EQ_I64(na->rf.stride, nb->rf.stride);
+    CHECK_EQ_I64(na->rf.pad, nb->rf.pad);
+    CHECK_EQ_I64(eng_graph_node(g, a3)->rf.size, eng_graph_node(g, c)->rf.size);
+    CHECK_EQ_I64(eng_graph_node(g, a3)->rf.size, 7);
+    /* parameters: 2 * 9 * C^2 vs 25 * C^2 (plus biases) */
+    CHECK_EQ_I64(eng_node_weights(eng_graph_node(g, eng_graph_find(g, "a1"))) +
+                     eng_node_weights(na),
+                 2 * 9 * 8 * 8);
+    CHECK_EQ_I64(eng_node_weights(nb), 25 * 8 * 8);
+    /* the add of aligned branches is aligned; its field is the larger one */
+    int s = eng_add2(g, "sum", a3, c);
+    CHECK(!eng_graph_node(g, s)->rf.misaligned && eng_graph_node(g, s)->rf.size == 7);
+    eng_graph_destroy(g);
+
+    /* by hand: conv 7x7/2 pad 3 -> pool 3x3/2 pad 1 -> conv 3x3/1 pad 1 (ResNet stem):
+     * r: 1 -> 7 -> 7 + 2*2 = 11 -> 11 + 2*4 = 19; j: 2, 4, 4; p: 3, 3 + 1*2 = 5, 5 + 4 = 9 */
+    g = eng_graph_create();
+    x = eng_input(g, "data", 3, 64, 64);
+    int c1 = eng_conv_k(g, "conv1", x, 8, 7, 2, 3, 1, 0);
+    int p1 = eng_maxpool_k(g, "pool", c1, 3, 2, 1);
+    int c2 = eng_conv_k(g, "conv2", p1, 8, 3, 1, 1, 1, 0);
+    EngRf r = eng_graph_node(g, c2)->rf;
+    CHECK(r.finite && r.size == 19 && r.stride == 4 && r.pad == 9);
+    r = eng_graph_node(g, p1)->rf;
+    CHECK(r.size == 11 && r.stride == 4 && r.pad == 5);
+    /* dilation: a 3x3 with dilation 2 spans 5 */
+    EngConvParams dp = {.oc = 8, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 2, .pl = 2, .pb = 2,
+                        .pr = 2, .dh = 2, .dw = 2, .groups = 1};
+    int d = eng_conv(g, "dil", c2, &dp);
+    CHECK_EQ_I64(eng_graph_node(g, d)->rf.size, 19 + 4 * 4);
+    /* a 1x1/2 shortcut that skips the pool stays centred (aligned, ResNet's
+     * projection); a 2x2/2 one shifts its field's centre by one pixel */
+    int sk = eng_conv_k(g, "skip", c1, 8, 1, 2, 0, 1, 0);
+    int m0 = eng_add2(g, "merge_aligned", sk, c2);
+    CHECK(!eng_graph_node(g, m0)->rf.misaligned);
+    int sk2 = eng_conv_k(g, "skip2", c1, 8, 2, 2, 0, 1, 0);
+    int m = eng_add2(g, "merge", sk2, c2);
+    CHECK(eng_graph_node(g, m)->rf.misaligned);
+    /* global pooling and FC: no finite field */
+    int gp = eng_gavgpool(g, "gap", m);
+    int fc = eng_fc(g, "fc", gp, 10, 1);
+    CHECK(!eng_graph_node(g, gp)->rf.finite && !eng_graph_node(g, fc)->rf.finite);
+    CHECK(eng_graph_ok(g));
+    eng_graph_destroy(g);
+}
+
+static void test_accounting(void) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "data", 3, 32, 32);
+    int c = eng_conv_k(g, "conv", x, 16, 3, 1, 1, 1, 1);        /* 16*3*9 + 16 */
+    int bn = eng_bn(g, "bn", c, 1e-5f);                          /* 16 + 16 learnable */
+    int r = eng_relu(g, "relu", bn);
+    int dw = eng_conv_k(g, "dw", r, 16, 3, 2, 1, 16, 0);         /* 16*9, output 16x16 */
+    int pw = eng_conv_k(g, "pw", dw, 32, 1, 1, 0, 1, 0);         /* 32*16 */
+    int gp = eng_gavgpool(g, "gap", pw);
+    int fc = eng_fc(g, "fc", gp, 10, 1);                         /* 320 + 10 */
+    int aux = eng_fc(g, "aux", gp, 7, 1);                        /* 32*7 + 7, training only */
+    eng_graph_set_flags(g, aux, ENG_NODE_TRAIN_ONLY);
+    int aux2 = eng_relu(g, "aux_relu", aux);
+    eng_graph_set_output(g, fc);
+    CHECK(eng_graph_ok(g));
+    CHECK(eng_graph_node(g, aux2)->flags & ENG_NODE_TRAIN_ONLY); /* inherited */
+    EngTotals t = eng_graph_totals(g);
+    CHECK_EQ_I64(t.params, 16 * 27 + 16 + 32 + 16 * 9 + 32 * 16 + 330);
+    CHECK_EQ_I64(t.weights, 16 * 27 + 16 + 16 * 9 + 32 * 16 + 320);
+    CHECK_EQ_I64(t.train_only_params, 32 * 7 + 7);
+    CHECK_EQ_I64(t.macs, 16LL * 32 * 32 * 27 + 16LL * 16 * 16 * 9 + 32LL * 16 * 16 * 16 + 320);
+    int64_t act = 4LL * (3 * 32 * 32 + 3 * 16 * 32 * 32 + 16 * 16 * 16 + 32 * 16 * 16 + 32 + 10);
+    CHECK_EQ_I64(t.act_bytes, act);
+    CHECK_EQ_I64(eng_graph_depth(g), 4);
+    CHECK_EQ_I64(eng_graph_output(g), fc);
+    const EngNode *nb = eng_graph_node(g, bn);
+    CHECK(nb->n_params == 4 && strcmp(nb->params[2].suffix, "running_mean") == 0 &&
+          !nb->params[2].learnable);
+    CHECK_EQ_I64(eng_graph_node(g, dw)->params[0].dims[1], 1);
+    eng_graph_destroy(g);
+}
+
+/* A small DAG that uses every op: the fast forward against the reference. */
+static EngGraph *every_op_graph(int *out_id) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "data", 4, 13, 11);
+    int c1 = eng_conv_k(g, "conv1", x, 8, 3, 1, 1, 1, 1);
+    int lrn = eng_lrn(g, "norm1", c1, 5, 1e-2f, 0.75f, 2.0f);
+    int bn = eng_bn(g, "bn1", lrn, 1e-5f);
+    int r = eng_relu(g, "relu1", bn);
+    EngPoolParams mp = {.kh = 3, .kw = 3, .sh = 2, .sw = 2, .ceil_mode = 1};
+    int p1 = eng_maxpool(g, "pool1", r, &mp);                       /* 8x6x5 */
+    /* inception-like branches */
+    int b1 = eng_conv_k(g, "b1", p1, 4, 1, 1, 0, 1, 1);
+    EngConvParams dil = {.oc = 4, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 2, .pl = 2, .pb = 2,
+                         .pr = 2, .dh = 2, .dw = 2, .groups = 2, .has_bias = 1};
+    int b2 = eng_conv(g, "b2", p1, &dil);
+    int b3 = eng_conv_k(g, "b3_dw", p1, 8, 3, 1, 1, 8, 0);
+    b3 = eng_clip(g, "b3_relu6", b3, 0.0f, 6.0f);
+    EngPoolParams ap = {.kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1,
+                        .count_include_pad = 1};
+    int b4 = eng_avgpool(g, "b4_pool", p1, &ap);
+    int ins[4] = {b1, b2, b3, b4};
+    int cat = eng_concat(g, "cat", ins, 4);                          /* 24x6x5 */
+    int lk = eng_leakyrelu(g, "leaky", cat, 0.1f);
+    int pr = eng_prelu(g, "prelu", lk, 24);
+    int c2 = eng_conv_k(g, "conv2", pr, 24, 3, 1, 1, 3, 0);
+    int hs = eng_hardswish(g, "hswish", c2);
+    int ad = eng_add2(g, "res", hs, pr);
+    /* squeeze-and-excitation: channel multiply by a sigmoid of the pooled map */
+    int se = eng_gavgpool(g, "se_pool", ad);
+    se = eng_fc(g, "se_fc", se, 24, 1);
+    se = eng_hardsigmoid(g, "se_gate", se, 0.2f, 0.5f);
+    int mul = eng_mul(g, "se_scale", ad, se);
+    int pd = eng_pad(g, "pad", mul, 1, 0, 2, 1, 0.5f);
+    int ct = eng_convt(g, "up",
+                       pd, &(EngConvTParams){.oc = 6, .kh = 3, .kw = 3, .sh = 2, .sw = 2, .pt = 1,
+                                             .pl = 1, .pb = 1, .pr = 1, .dh = 1, .dw = 1,
+                                             .groups = 2, .oph = 1, .opw = 1, .has_bias = 1});
+    int th = eng_tanh(g, "tanh", ct);
+    int sg = eng_sigmoid(g, "sig", th);
+    int gm = eng_gmaxpool(g, "gmax", sg);
+    int ap2 = eng_avgpool_k(g, "avg", th, 2, 2, 0);
+    int fl = eng_flatten(g, "flat", ap2);
+    int dr = eng_dropout(g, "drop", fl, 0.5f);
+    int fc = eng_fc(g, "fc", dr, 10, 1);
+    int gf = eng_flatten(g, "gflat", gm);
+    int fc2 = eng_fc(g, "fc_g", gf, 10, 0);
+    int sum = eng_add2(g, "logits", fc, fc2);
+    int sm = eng_softmax(g, "prob", sum);
+    *out_id = sm;
+    return g;
+}
+
+static void test_forward(void) {
+    int out = -1;
+    EngGraph *g = every_op_graph(&out);
+    CHECK(eng_graph_ok(g));
+    if (!eng_graph_ok(g)) {
+        fprintf(stderr, "  %s\n", eng_graph_error(g));
+        eng_graph_destroy(g);
+        return;
+    }
+    CHECK(eng_graph_init_params(g, 7) == 0);
+    /* non-trivial batch-norm statistics so the op does something */
+    EngNode *bn = eng_graph_node_mut(g, eng_graph_find(g, "bn1"));
+    for (int c = 0; c < 8; c++) {
+        bn->params[0].data[c] = 1.0f + 0.1f * c;
+        bn->params[1].data[c] = 0.05f * c - 0.2f;
+        bn->params[2].data[c] = 0.01f * c;
+        bn->params[3].data[c] = 0.5f + 0.2f * c;
+    }
+    const int N = 3;
+    CHECK(eng_graph_plan(g, N) == 0);
+    int in_id = eng_graph_find(g, "data");
+    float *in = eng_graph_input_buffer(g, in_id);
+    CHECK(in != NULL);
+    uint64_t s = 99;
+    for (int i = 0; i < N * 4 * 13 * 11; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        in[i] = (float)((s >> 40) / (double)(1ull << 24)) * 4.0f - 2.0f;
+    }
+    CHECK(eng_graph_forward(g) == 0);
+    /* keep every activation of the fast pass */
+    int nn = eng_graph_node_count(g);
+    float **fast = calloc((size_t)nn, sizeof *fast);
+    for (int i = 0; i < nn; i++) {
+        const EngNode *n = eng_graph_node(g, i);
+        size_t cnt = (size_t)N * n->out.C * n->out.H * n->out.W;
+        fast[i] = malloc(cnt * sizeof(float));
+        memcpy(fast[i], n->act, cnt * sizeof(float));
+    }
+    eng_graph_set_reference(g, 1);
+    CHECK(eng_graph_forward(g) == 0);
+    for (int i = 0; i < nn; i++) {
+        const EngNode *n = eng_graph_node(g, i);
+        size_t cnt = (size_t)N * n->out.C * n->out.H * n->out.W;
+        char what[128];
+        snprintf(what, sizeof what, "forward '%s'", n->name);
+        check_close(what, fast[i], n->act, cnt, 1e-4f, 1e-3f);
+        free(fast[i]);
+    }
+    free(fast);
+    /* the output is a probability distribution per sample */
+    const EngNode *o = eng_graph_node(g, out);
+    CHECK(o->out.C == 10 && o->out.H == 1 && o->out.W == 1);
+    for (int n = 0; n < N; n++) {
+        double sum = 0;
+        for (int k = 0; k < 10; k++) sum += o->act[n * 10 + k];
+        CHECK(fabs(sum - 1.0) < 1e-5);
+    }
+    /* switches: each points at the value the pool output holds */
+    const EngNode *p = eng_graph_node(g, eng_graph_find(g, "pool1"));
+    const EngNode *pin = eng_graph_node(g, p->inputs[0]);
+    CHECK(p->argmax != NULL);
+    int ok = 1;
+    for (int i = 0; i < N * p->out.C * p->out.H * p->out.W; i++) {
+        int plane = i / (p->out.H * p->out.W);
+        const float *src = pin->act + (size_t)plane * pin->out.H * pin->out.W;
+        if (p->argmax[i] < 0 || p->argmax[i] >= pin->out.H * pin->out.W ||
+            src[p->argmax[i]] != p->act[i])
+            ok = 0;
+    }
+    CHECK(ok);
+    /* the plan is reused: same batch keeps the same buffers */
+    const float *before = eng_graph_node(g, out)->act;
+    CHECK(eng_graph_plan(g, N) == 0);
+    CHECK(eng_graph_node(g, out)->act == before);
+    CHECK(eng_graph_plan(g, 1) == 0 && eng_graph_batch(g) == 1);
+    CHECK(eng_graph_input_buffer(g, eng_graph_find(g, "conv1")) == NULL);
+    /* a planned graph cannot grow */
+    CHECK(eng_relu(g, "late", out) == -1);
+    eng_graph_destroy(g);
+}
+
+/* A forward pass by hand: conv 1x1 (w=2, b=1) -> relu -> fc (sum). */
+static void test_forward_by_hand(void) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "x", 1, 2, 2);
+    int c = eng_conv_k(g, "c", x, 1, 1, 1, 0, 1, 1);
+    int r = eng_relu(g, "r", c);
+    int f = eng_fc(g, "f", r, 1, 0);
+    CHECK(eng_graph_alloc_params(g) == 0);
+    EngNode *nc = eng_graph_node_mut(g, c), *nf = eng_graph_node_mut(g, f);
+    nc->params[0].data[0] = 2.0f;
+    nc->params[1].data[0] = 1.0f;
+    for (int i = 0; i < 4; i++) nf->params[0].data[i] = 1.0f;
+    CHECK(eng_graph_plan(g, 1) == 0);
+    float *in = eng_graph_input_buffer(g, x);
+    in[0] = 1, in[1] = -3, in[2] = 0.5f, in[3] = 2;
+    CHECK(eng_graph_forward(g) == 0);
+    /* 2x+1 = 3, -5, 2, 5 -> relu 3, 0, 2, 5 -> sum 10 */
+    CHECK(fabsf(eng_graph_node(g, f)->act[0] - 10.0f) < 1e-6f);
+    CHECK(eng_graph_node(g, r)->act[1] == 0.0f);
+    eng_graph_destroy(g);
+}
+
+int main(void) {
+    eng_log_set(quiet, NULL);
+    eng_set_threads(2);
+    test_errors();
+    test_receptive_fields();
+    test_accounting();
+    test_forward();
+    test_forward_by_hand();
+    return check_finish("graph");
+}

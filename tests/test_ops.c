@@ -1,0 +1,430 @@
+/*
+ * test_ops.c — every fast kernel against its naive twin on many random
+ * configurations, and every op against small cases computed by hand.
+ */
+#include "check.h"
+#include "eng.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t rng = 12345;
+static float frand(void) { /* uniform in [-1, 1) */
+    rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+    return (float)((rng >> 40) / (double)(1ull << 24)) * 2.0f - 1.0f;
+}
+static int irand(int lo, int hi) { /* inclusive */
+    rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+    return lo + (int)((rng >> 33) % (uint64_t)(hi - lo + 1));
+}
+static float *rand_buf(size_t n) {
+    float *p = malloc((n ? n : 1) * sizeof *p);
+    for (size_t i = 0; i < n; i++) p[i] = frand();
+    return p;
+}
+static float *zero_buf(size_t n) { return calloc(n ? n : 1, sizeof(float)); }
+
+/* ---- shape rules ---------------------------------------------------------------- */
+
+static void test_shape_rules(void) {
+    CHECK_EQ_I64(eng_conv_out_size(224, 11, 4, 2, 2, 1), 55);  /* AlexNet (torchvision) conv1 */
+    CHECK_EQ_I64(eng_conv_out_size(227, 11, 4, 0, 0, 1), 55);  /* AlexNet (paper) conv1 */
+    CHECK_EQ_I64(eng_conv_out_size(7, 3, 1, 0, 0, 2), 3);      /* dilation 2: span 5 */
+    CHECK_EQ_I64(eng_conv_out_size(5, 3, 2, 0, 1, 1), 2);      /* asymmetric padding */
+    CHECK_EQ_I64(eng_conv_out_size(2, 5, 1, 0, 0, 1), -1);     /* kernel larger than input */
+    CHECK_EQ_I64(eng_conv_out_size(8, 3, 0, 0, 0, 1), -1);     /* stride 0 */
+    CHECK_EQ_I64(eng_pool_out_size(6, 3, 2, 0, 0, 0), 2);
+    CHECK_EQ_I64(eng_pool_out_size(6, 3, 2, 0, 0, 1), 3);      /* ceil mode adds a window */
+    CHECK_EQ_I64(eng_pool_out_size(112, 3, 2, 0, 0, 1), 56);   /* GoogLeNet pool1 (torchvision) */
+    /* ceil mode never starts a window in the right padding: (5 + 2 - 2)/2 rounds up
+     * to 3 windows + 1, but the 4th would start at 6 >= 5 + 1 */
+    CHECK_EQ_I64(eng_pool_out_size(5, 2, 2, 1, 1, 1), 3);
+    CHECK_EQ_I64(eng_convt_out_size(4, 3, 2, 1, 1, 1, 1), 8);  /* 2*(4-1) + 1 + 2 + 1 - 2 */
+    CHECK_EQ_I64(eng_convt_out_size(3, 2, 2, 0, 0, 1, 0), 6);
+}
+
+/* ---- gemm ------------------------------------------------------------------------- */
+
+static void test_gemm(void) {
+    for (int t = 0; t < 8; t++) {
+        int ta = t & 1, tb = (t >> 1) & 1;
+        int M = irand(1, 40), N = irand(1, 70), K = irand(1, 50);
+        float beta = (t & 4) ? 0.5f : 0.0f;
+        float *A = rand_buf((size_t)M * K), *B = rand_buf((size_t)K * N);
+        float *C1 = rand_buf((size_t)M * N), *C2 = malloc((size_t)M * N * sizeof(float));
+        memcpy(C2, C1, (size_t)M * N * sizeof(float));
+        int lda = ta ? M : K, ldb = tb ? K : N;
+        eng_gemm(ta, tb, M, N, K, 1.5f, A, lda, B, ldb, beta, C1, N);
+        eng_gemm_naive(ta, tb, M, N, K, 1.5f, A, lda, B, ldb, beta, C2, N);
+        check_close("gemm", C1, C2, (size_t)M * N, 1e-4f, 1e-4f);
+        free(A), free(B), free(C1), free(C2);
+    }
+    /* by hand: [1 2; 3 4] x [5 6; 7 8] = [19 22; 43 50] */
+    float A[4] = {1, 2, 3, 4}, B[4] = {5, 6, 7, 8}, C[4], want[4] = {19, 22, 43, 50};
+    eng_gemm(0, 0, 2, 2, 2, 1.0f, A, 2, B, 2, 0.0f, C, 2);
+    check_close("gemm by hand", C, want, 4, 0, 0);
+    eng_gemm_naive(0, 0, 2, 2, 2, 1.0f, A, 2, B, 2, 0.0f, C, 2);
+    check_close("gemm_naive by hand", C, want, 4, 0, 0);
+}
+
+/* ---- convolution ---------------------------------------------------------------- */
+
+static void conv_case(int N, int C, int H, int W, EngConvParams p) {
+    int OH = eng_conv_out_size(H, p.kh, p.sh, p.pt, p.pb, p.dh);
+    int OW = eng_conv_out_size(W, p.kw, p.sw, p.pl, p.pr, p.dw);
+    if (OH <= 0 || OW <= 0) return;
+    size_t nin = (size_t)N * C * H * W, nout = (size_t)N * p.oc * OH * OW;
+    size_t nw = (size_t)p.oc * (C / p.groups) * p.kh * p.kw;
+    float *in = rand_buf(nin), *w = rand_buf(nw), *b = p.has_bias ? rand_buf((size_t)p.oc) : NULL;
+    float *o1 = zero_buf(nout), *o2 = zero_buf(nout);
+    float *scratch = zero_buf(eng_conv2d_scratch(C, H, W, &p, OH, OW));
+    eng_conv2d_forward(o1, in, w, b, N, C, H, W, &p, OH, OW, scratch);
+    eng_conv2d_forward_naive(o2, in, w, b, N, C, H, W, &p, OH, OW);
+    char what[160];
+    snprintf(what, sizeof what, "conv N%d C%d %dx%d oc%d k%dx%d s%d,%d p%d,%d,%d,%d d%d,%d g%d",
+             N, C, H, W, p.oc, p.kh, p.kw, p.sh, p.sw, p.pt, p.pl, p.pb, p.pr, p.dh, p.dw,
+             p.groups);
+    check_close(what, o1, o2, nout, 1e-4f, 1e-4f);
+    free(in), free(w), free(b), free(o1), free(o2), free(scratch);
+}
+
+static void test_conv(void) {
+    /* the fast paths each get a fixed case: pointwise, depthwise, grouped, dense */
+    conv_case(2, 8, 5, 6, (EngConvParams){.oc = 4, .kh = 1, .kw = 1, .sh = 1, .sw = 1, .dh = 1,
+                                          .dw = 1, .groups = 1, .has_bias = 1});
+    conv_case(2, 6, 7, 7, (EngConvParams){.oc = 6, .kh = 3, .kw = 3, .sh = 2, .sw = 2, .pt = 1,
+                                          .pl = 1, .pb = 1, .pr = 1, .dh = 1, .dw = 1,
+                                          .groups = 6, .has_bias = 1});
+    conv_case(1, 8, 9, 9, (EngConvParams){.oc = 12, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1,
+                                          .pl = 1, .pb = 1, .pr = 1, .dh = 1, .dw = 1,
+                                          .groups = 4, .has_bias = 0});
+    conv_case(1, 3, 11, 13, (EngConvParams){.oc = 5, .kh = 5, .kw = 3, .sh = 2, .sw = 3, .pt = 0,
+                                            .pl = 2, .pb = 1, .pr = 0, .dh = 2, .dw = 1,
+                                            .groups = 1, .has_bias = 1});
+    /* 1x1 with stride or padding must not take the pointwise shortcut */
+    conv_case(1, 4, 6, 6, (EngConvParams){.oc = 3, .kh = 1, .kw = 1, .sh = 2, .sw = 2, .dh = 1,
+                                          .dw = 1, .groups = 1, .has_bias = 1});
+    conv_case(1, 4, 6, 6, (EngConvParams){.oc = 3, .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pt = 1,
+                                          .pl = 0, .pb = 0, .pr = 2, .dh = 1, .dw = 1,
+                                          .groups = 1, .has_bias = 0});
+    /* depthwise with a channel multiplier (oc = 2C) is grouped, not depthwise */
+    conv_case(1, 3, 6, 6, (EngConvParams){.oc = 6, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1,
+                                          .dw = 1, .groups = 3, .has_bias = 1});
+    for (int t = 0; t < 60; t++) {
+        EngConvParams p = {0};
+        int g = irand(1, 3), C = g * irand(1, 4);
+        p.groups = (t % 5 == 0) ? C : g;
+        p.oc = p.groups * irand(1, 3);
+        if (t % 5 == 0) p.oc = C;
+        p.kh = irand(1, 5), p.kw = irand(1, 5), p.sh = irand(1, 3), p.sw = irand(1, 3);
+        p.pt = irand(0, 2), p.pl = irand(0, 2), p.pb = irand(0, 2), p.pr = irand(0, 2);
+        p.dh = irand(1, 2), p.dw = irand(1, 2), p.has_bias = t & 1;
+        conv_case(irand(1, 2), C, irand(1, 12), irand(1, 12), p);
+    }
+    /* by hand: 3x3 input 1..9, 2x2 kernel of ones, bias 0.5, stride 1:
+     * each output is the sum of a 2x2 block plus 0.5 */
+    float in[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9}, w[4] = {1, 1, 1, 1}, b[1] = {0.5f}, out[4];
+    EngConvParams p = {.oc = 1, .kh = 2, .kw = 2, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1,
+                       .has_bias = 1};
+    float scratch[16];
+    float want[4] = {12.5f, 16.5f, 24.5f, 28.5f};
+    eng_conv2d_forward(out, in, w, b, 1, 1, 3, 3, &p, 2, 2, scratch);
+    check_close("conv by hand", out, want, 4, 1e-6f, 0);
+    /* padding 1 on top/left only, 3x3 kernel with a single 1 at the centre shifted:
+     * w[0][0] = 1 reads input (oh-1, ow-1): a shift down-right with zeros entering */
+    float w3[9] = {1, 0, 0, 0, 0, 0, 0, 0, 0}, out3[9];
+    EngConvParams p3 = {.oc = 1, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1,
+                        .pr = 1, .dh = 1, .dw = 1, .groups = 1};
+    float scratch3[81];
+    float want3[9] = {0, 0, 0, 0, 1, 2, 0, 4, 5};
+    eng_conv2d_forward(out3, in, w3, NULL, 1, 1, 3, 3, &p3, 3, 3, scratch3);
+    check_close("conv padding by hand", out3, want3, 9, 0, 0);
+    /* dilation 2 on a 5x5 ramp: taps at (0,0), (0,2), (2,0), (2,2) of each window */
+    float in5[25], out5[9], w5[4] = {1, 1, 1, 1}, scratch5[36];
+    for (int i = 0; i < 25; i++) in5[i] = (float)i;
+    EngConvParams p5 = {.oc = 1, .kh = 2, .kw = 2, .sh = 1, .sw = 1, .dh = 2, .dw = 2, .groups = 1};
+    eng_conv2d_forward(out5, in5, w5, NULL, 1, 1, 5, 5, &p5, 3, 3, scratch5);
+    /* window at (0,0): 0 + 2 + 10 + 12 = 24; each step right adds 4, down adds 20 */
+    float want5[9] = {24, 28, 32, 44, 48, 52, 64, 68, 72};
+    check_close("conv dilation by hand", out5, want5, 9, 0, 0);
+    /* groups 2: each output channel sees only its half of the input */
+    float ing[2] = {3, 5}, wg[2] = {2, 10}, outg[2], scratchg[2];
+    EngConvParams pg = {.oc = 2, .kh = 1, .kw = 1, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 2};
+    float wantg[2] = {6, 50};
+    eng_conv2d_forward(outg, ing, wg, NULL, 1, 2, 1, 1, &pg, 1, 1, scratchg);
+    check_close("conv groups by hand", outg, wantg, 2, 0, 0);
+}
+
+static void convt_case(int N, int C, int H, int W, EngConvTParams p) {
+    int OH = eng_convt_out_size(H, p.kh, p.sh, p.pt, p.pb, p.dh, p.oph);
+    int OW = eng_convt_out_size(W, p.kw, p.sw, p.pl, p.pr, p.dw, p.opw);
+    if (OH <= 0 || OW <= 0) return;
+    size_t nin = (size_t)N * C * H * W, nout = (size_t)N * p.oc * OH * OW;
+    size_t nw = (size_t)C * (p.oc / p.groups) * p.kh * p.kw;
+    float *in = rand_buf(nin), *w = rand_buf(nw), *b = p.has_bias ? rand_buf((size_t)p.oc) : NULL;
+    float *o1 = zero_buf(nout), *o2 = zero_buf(nout);
+    float *scratch = zero_buf(eng_convt2d_scratch(C, H, W, &p, OH, OW));
+    eng_convt2d_forward(o1, in, w, b, N, C, H, W, &p, OH, OW, scratch);
+    eng_convt2d_forward_naive(o2, in, w, b, N, C, H, W, &p, OH, OW);
+    check_close("convt", o1, o2, nout, 1e-4f, 1e-4f);
+    free(in), free(w), free(b), free(o1), free(o2), free(scratch);
+}
+
+static void test_convt(void) {
+    for (int t = 0; t < 40; t++) {
+        EngConvTParams p = {0};
+        p.groups = irand(1, 2);
+        int C = p.groups * irand(1, 3);
+        p.oc = p.groups * irand(1, 3);
+        p.kh = irand(1, 4), p.kw = irand(1, 4), p.sh = irand(1, 3), p.sw = irand(1, 3);
+        p.pt = irand(0, 1), p.pl = irand(0, 1), p.pb = irand(0, 1), p.pr = irand(0, 1);
+        p.dh = irand(1, 2), p.dw = irand(1, 2);
+        p.oph = irand(0, p.sh - 1), p.opw = irand(0, p.sw - 1);
+        p.has_bias = t & 1;
+        convt_case(irand(1, 2), C, irand(1, 6), irand(1, 6), p);
+    }
+    /* by hand: 2x2 input, 2x2 kernel, stride 2 tiles the kernel scaled by each pixel */
+    float in[4] = {1, 2, 3, 4}, w[4] = {1, 10, 100, 1000}, out[16], scratch[16];
+    EngConvTParams p = {.oc = 1, .kh = 2, .kw = 2, .sh = 2, .sw = 2, .dh = 1, .dw = 1, .groups = 1};
+    float want[16] = {1, 10, 2, 20, 100, 1000, 200, 2000, 3, 30, 4, 40, 300, 3000, 400, 4000};
+    eng_convt2d_forward(out, in, w, NULL, 1, 1, 2, 2, &p, 4, 4, scratch);
+    check_close("convt by hand", out, want, 16, 0, 0);
+    /* stride 1, overlapping taps add up: [1 2] * [1 1] -> [1 3 2] */
+    float in1[2] = {1, 2}, w1[2] = {1, 1}, out1[3], scratch1[4];
+    EngConvTParams p1 = {.oc = 1, .kh = 1, .kw = 2, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1};
+    float want1[3] = {1, 3, 2};
+    eng_convt2d_forward(out1, in1, w1, NULL, 1, 1, 1, 2, &p1, 1, 3, scratch1);
+    check_close("convt overlap by hand", out1, want1, 3, 0, 0);
+}
+
+/* ---- pooling ---------------------------------------------------------------------- */
+
+static void pool_case(int N, int C, int H, int W, EngPoolParams p) {
+    int OH = eng_pool_out_size(H, p.kh, p.sh, p.pt, p.pb, p.ceil_mode);
+    int OW = eng_pool_out_size(W, p.kw, p.sw, p.pl, p.pr, p.ceil_mode);
+    if (OH <= 0 || OW <= 0 || p.pt >= p.kh || p.pb >= p.kh || p.pl >= p.kw || p.pr >= p.kw) return;
+    size_t nin = (size_t)N * C * H * W, nout = (size_t)N * C * OH * OW;
+    float *in = rand_buf(nin), *o1 = zero_buf(nout), *o2 = zero_buf(nout);
+    int32_t *a1 = calloc(nout, sizeof *a1), *a2 = calloc(nout, sizeof *a2);
+    eng_maxpool_forward(o1, a1, in, N, C, H, W, &p, OH, OW);
+    eng_maxpool_forward_naive(o2, a2, in, N, C, H, W, &p, OH, OW);
+    check_close("maxpool", o1, o2, nout, 0, 0);
+    int same = memcmp(a1, a2, nout * sizeof *a1) == 0;
+    CHECK(same);
+    /* every switch points into the input plane at the maximum's value */
+    int valid = 1;
+    for (size_t i = 0; i < nout; i++) {
+        size_t plane = i / ((size_t)OH * OW);
+        if (a1[i] < 0 || a1[i] >= H * W || in[plane * H * W + a1[i]] != o1[i]) valid = 0;
+    }
+    CHECK(valid);
+    eng_avgpool_forward(o1, in, N, C, H, W, &p, OH, OW);
+    eng_avgpool_forward_naive(o2, in, N, C, H, W, &p, OH, OW);
+    check_close(p.count_include_pad ? "avgpool (pad counted)" : "avgpool", o1, o2, nout, 1e-5f,
+                1e-5f);
+    free(in), free(o1), free(o2), free(a1), free(a2);
+}
+
+static void test_pool(void) {
+    for (int t = 0; t < 120; t++) {
+        EngPoolParams p = {0};
+        p.kh = irand(1, 4), p.kw = irand(1, 4), p.sh = irand(1, 3), p.sw = irand(1, 3);
+        p.pt = irand(0, p.kh - 1), p.pl = irand(0, p.kw - 1);
+        p.pb = irand(0, p.kh - 1), p.pr = irand(0, p.kw - 1);
+        if (p.pt > 1) p.pt = 1;
+        if (p.pb > 1) p.pb = 1;
+        p.ceil_mode = t & 1;
+        p.count_include_pad = (t >> 1) & 1;
+        pool_case(irand(1, 2), irand(1, 3), irand(1, 9), irand(1, 9), p);
+    }
+    /* by hand: 4x4 ramp, 2x2/2 max: maxima at the bottom-right of each block */
+    float in[16], out[4];
+    int32_t am[4];
+    for (int i = 0; i < 16; i++) in[i] = (float)i;
+    EngPoolParams p = {.kh = 2, .kw = 2, .sh = 2, .sw = 2};
+    eng_maxpool_forward(out, am, in, 1, 1, 4, 4, &p, 2, 2);
+    float want[4] = {5, 7, 13, 15};
+    check_close("maxpool by hand", out, want, 4, 0, 0);
+    CHECK(am[0] == 5 && am[1] == 7 && am[2] == 13 && am[3] == 15);
+    /* ceil mode on a 5x5 input, 2x2/2: the third window per axis sees one row/column */
+    float in5[25], out5[9];
+    for (int i = 0; i < 25; i++) in5[i] = (float)i;
+    EngPoolParams pc = {.kh = 2, .kw = 2, .sh = 2, .sw = 2, .ceil_mode = 1};
+    CHECK_EQ_I64(eng_pool_out_size(5, 2, 2, 0, 0, 1), 3);
+    eng_maxpool_forward(out5, NULL, in5, 1, 1, 5, 5, &pc, 3, 3);
+    float want5[9] = {6, 8, 9, 16, 18, 19, 21, 23, 24};
+    check_close("maxpool ceil mode by hand", out5, want5, 9, 0, 0);
+    eng_avgpool_forward(out5, in5, 1, 1, 5, 5, &pc, 3, 3);
+    float wavg[9] = {3, 5, 6.5f, 13, 15, 16.5f, 20.5f, 22.5f, 24};
+    check_close("avgpool ceil mode by hand", out5, wavg, 9, 1e-6f, 0);
+    /* 3x3 of ones, 3x3/1 pad 1: the corner window holds 4 real pixels of 9 */
+    float ones[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1}, oa[9];
+    EngPoolParams pa = {.kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1};
+    eng_avgpool_forward(oa, ones, 1, 1, 3, 3, &pa, 3, 3);
+    CHECK(fabsf(oa[0] - 1.0f) < 1e-6f && fabsf(oa[4] - 1.0f) < 1e-6f);
+    pa.count_include_pad = 1;
+    eng_avgpool_forward(oa, ones, 1, 1, 3, 3, &pa, 3, 3);
+    CHECK(fabsf(oa[0] - 4.0f / 9) < 1e-6f && fabsf(oa[1] - 6.0f / 9) < 1e-6f &&
+          fabsf(oa[4] - 1.0f) < 1e-6f);
+    /* global pools */
+    float g[8] = {1, 2, 3, 6, -1, -2, -3, -4}, go1[2];
+    eng_gavgpool_forward(go1, g, 1, 2, 2, 2);
+    CHECK(fabsf(go1[0] - 3.0f) < 1e-6f && fabsf(go1[1] + 2.5f) < 1e-6f);
+    eng_gmaxpool_forward(go1, g, 1, 2, 2, 2);
+    CHECK(go1[0] == 6.0f && go1[1] == -1.0f);
+    float *r = rand_buf(3 * 5 * 7 * 6), r1[15], r2[15];
+    eng_gavgpool_forward(r1, r, 3, 5, 7, 6);
+    eng_gavgpool_forward_naive(r2, r, 3, 5, 7, 6);
+    check_close("gavgpool", r1, r2, 15, 1e-6f, 1e-5f);
+    eng_gmaxpool_forward(r1, r, 3, 5, 7, 6);
+    eng_gmaxpool_forward_naive(r2, r, 3, 5, 7, 6);
+    check_close("gmaxpool", r1, r2, 15, 0, 0);
+    free(r);
+}
+
+/* ---- normalisation ---------------------------------------------------------------- */
+
+static void test_norm(void) {
+    for (int size = 1; size <= 6; size++) {
+        int N = 2, C = 7, H = 3, W = 4;
+        size_t n = (size_t)N * C * H * W;
+        float *in = rand_buf(n), *o1 = zero_buf(n), *o2 = zero_buf(n);
+        for (size_t i = 0; i < n; i++) in[i] *= 5.0f;
+        EngLrnParams p = {.size = size, .alpha = 1e-2f, .beta = 0.75f, .bias = 2.0f};
+        eng_lrn_forward(o1, in, N, C, H, W, &p);
+        eng_lrn_forward_naive(o2, in, N, C, H, W, &p);
+        check_close("lrn", o1, o2, n, 1e-6f, 1e-5f);
+        free(in), free(o1), free(o2);
+    }
+    /* by hand, ONNX LRN, size 3 over 3 channels of one pixel (x = 1, 2, 3):
+     * channel 0 sums 1 + 4, channel 1 sums 1 + 4 + 9, channel 2 sums 4 + 9 */
+    float x[3] = {1, 2, 3}, y[3];
+    EngLrnParams p = {.size = 3, .alpha = 0.3f, .beta = 0.5f, .bias = 1.0f};
+    eng_lrn_forward(y, x, 1, 3, 1, 1, &p);
+    float want[3] = {1.0f / sqrtf(1.0f + 0.1f * 5), 2.0f / sqrtf(1.0f + 0.1f * 14),
+                     3.0f / sqrtf(1.0f + 0.1f * 13)};
+    check_close("lrn by hand", y, want, 3, 1e-6f, 1e-6f);
+
+    int N = 2, C = 3, H = 4, W = 5;
+    size_t n = (size_t)N * C * H * W;
+    float *in = rand_buf(n), *o1 = zero_buf(n), *o2 = zero_buf(n);
+    float gamma[3] = {1.5f, -0.5f, 2}, beta[3] = {0.1f, 0.2f, -0.3f}, mean[3] = {0.5f, -1, 0},
+          var[3] = {2, 0.25f, 1};
+    eng_bn_forward(o1, in, gamma, beta, mean, var, N, C, H, W, 1e-5f);
+    eng_bn_forward_naive(o2, in, gamma, beta, mean, var, N, C, H, W, 1e-5f);
+    check_close("bn", o1, o2, n, 1e-5f, 1e-5f);
+    /* by hand: x = 3, mean 1, var 4, gamma 2, beta 1 -> 2 * (3 - 1) / 2 + 1 = 3 */
+    float bx[1] = {3}, by[1], bg[1] = {2}, bb[1] = {1}, bm[1] = {1}, bv[1] = {4};
+    eng_bn_forward(by, bx, bg, bb, bm, bv, 1, 1, 1, 1, 0.0f);
+    CHECK(fabsf(by[0] - 3.0f) < 1e-6f);
+    free(in), free(o1), free(o2);
+}
+
+/* ---- elementwise, softmax, fc, merges ----------------------------------------------- */
+
+static void test_elementwise(void) {
+    float x[7] = {-4, -3, -1, 0, 1, 3, 8}, y[7];
+    float relu[7] = {0, 0, 0, 0, 1, 3, 8};
+    eng_relu_forward(y, x, 7);
+    check_close("relu", y, relu, 7, 0, 0);
+    float leaky[7] = {-0.4f, -0.3f, -0.1f, 0, 1, 3, 8};
+    eng_leakyrelu_forward(y, x, 7, 0.1f);
+    check_close("leakyrelu", y, leaky, 7, 1e-7f, 0);
+    float relu6[7] = {0, 0, 0, 0, 1, 3, 6};
+    eng_clip_forward(y, x, 7, 0.0f, 6.0f);
+    check_close("relu6", y, relu6, 7, 0, 0);
+    eng_sigmoid_forward(y, x, 7);
+    CHECK(fabsf(y[3] - 0.5f) < 1e-7f && fabsf(y[4] - 1.0f / (1.0f + expf(-1.0f))) < 1e-7f);
+    eng_tanh_forward(y, x, 7);
+    CHECK(y[3] == 0.0f && fabsf(y[4] - tanhf(1.0f)) < 1e-7f && fabsf(y[2] + tanhf(1.0f)) < 1e-7f);
+    /* ONNX HardSigmoid defaults alpha 0.2, beta 0.5 */
+    float hs[7] = {0, 0, 0.3f, 0.5f, 0.7f, 1, 1};
+    eng_hardsigmoid_forward(y, x, 7, 0.2f, 0.5f);
+    check_close("hardsigmoid", y, hs, 7, 1e-6f, 0);
+    /* hard-swish: x * relu6(x + 3) / 6 */
+    float hw[7] = {0, 0, -1.0f / 3, 0, 4.0f / 6, 3, 8};
+    eng_hardswish_forward(y, x, 7);
+    check_close("hardswish", y, hw, 7, 1e-6f, 0);
+    /* PReLU: one slope per channel */
+    float px[4] = {-2, 3, -2, 3}, slope[2] = {0.5f, 0.25f}, py[4], pw[4] = {-1, 3, -0.5f, 3};
+    eng_prelu_forward(py, px, slope, 2, 1, 2, 1, 2);
+    check_close("prelu", py, pw, 4, 0, 0);
+    float pw1[4] = {-1, 3, -1, 3};
+    eng_prelu_forward(py, px, slope, 1, 1, 2, 1, 2);
+    check_close("prelu shared", py, pw1, 4, 0, 0);
+
+    /* softmax over channels: sums to 1 at every pixel, survives huge logits */
+    int N = 2, C = 5, H = 3, W = 2;
+    size_t n = (size_t)N * C * H * W;
+    float *in = rand_buf(n), *o1 = zero_buf(n), *o2 = zero_buf(n);
+    for (size_t i = 0; i < n; i++) in[i] *= 10.0f;
+    in[0] = 1000.0f;
+    eng_softmax_forward(o1, in, N, C, H, W);
+    eng_softmax_forward_naive(o2, in, N, C, H, W);
+    check_close("softmax", o1, o2, n, 1e-6f, 1e-5f);
+    int sums = 1;
+    for (int b = 0; b < N; b++)
+        for (int i = 0; i < H * W; i++) {
+            double s = 0;
+            for (int c = 0; c < C; c++) s += o1[((size_t)b * C + c) * H * W + i];
+            if (fabs(s - 1.0) > 1e-5 || s != s) sums = 0;
+        }
+    CHECK(sums);
+    float sx[2] = {0, logf(3.0f)}, sy[2], sw[2] = {0.25f, 0.75f};
+    eng_softmax_forward(sy, sx, 1, 2, 1, 1);
+    check_close("softmax by hand", sy, sw, 2, 1e-6f, 0);
+    free(in), free(o1), free(o2);
+
+    /* fully connected */
+    int K = 37, OUT = 11;
+    float *fin = rand_buf(3 * K), *fw = rand_buf((size_t)OUT * K), *fb = rand_buf(OUT);
+    float f1[33], f2[33];
+    eng_fc_forward(f1, fin, fw, fb, 3, K, OUT);
+    eng_fc_forward_naive(f2, fin, fw, fb, 3, K, OUT);
+    check_close("fc", f1, f2, 33, 1e-5f, 1e-5f);
+    eng_fc_forward(f1, fin, fw, NULL, 3, K, OUT);
+    eng_fc_forward_naive(f2, fin, fw, NULL, 3, K, OUT);
+    check_close("fc without bias", f1, f2, 33, 1e-5f, 1e-5f);
+    float hx[2] = {1, 2}, hwt[4] = {1, 1, 3, -1}, hb[2] = {0.5f, 0}, hy[2], hwant[2] = {3.5f, 1};
+    eng_fc_forward(hy, hx, hwt, hb, 1, 2, 2);
+    check_close("fc by hand", hy, hwant, 2, 1e-6f, 0);
+    free(fin), free(fw), free(fb);
+
+    /* add of three inputs, channel multiply, concat, pad */
+    float a[4] = {1, 2, 3, 4}, b[4] = {10, 20, 30, 40}, c[4] = {100, 200, 300, 400}, s3[4];
+    const float *ins[3] = {a, b, c};
+    float wadd[4] = {111, 222, 333, 444};
+    eng_add_forward(s3, ins, 3, 4);
+    check_close("add3", s3, wadd, 4, 0, 0);
+    float sc[2] = {2, -1}, wmul[4] = {2, 4, -3, -4};
+    eng_mul_channel_forward(s3, a, sc, 1, 2, 2);
+    check_close("mul channel", s3, wmul, 4, 0, 0);
+    float wm2[4] = {10, 40, 90, 160};
+    eng_mul_forward(s3, a, b, 4);
+    check_close("mul", s3, wm2, 4, 0, 0);
+    /* concat along channels of a batch of 2: (2,1,2) + (2,1,2) -> (2,2,2) per image */
+    float cat[8], wcat[8] = {1, 2, 10, 20, 3, 4, 30, 40};
+    const float *cins[2] = {a, b};
+    int Cs[2] = {1, 1};
+    eng_concat_forward(cat, cins, Cs, 2, 2, 2);
+    check_close("concat", cat, wcat, 8, 0, 0);
+    float pd[12];
+    EngPadParams pp = {.pt = 1, .pl = 0, .pb = 0, .pr = 1, .value = -1};
+    float wpad[9] = {-1, -1, -1, 1, 2, -1, 3, 4, -1};
+    eng_pad_forward(pd, a, 1, 1, 2, 2, &pp);
+    check_close("pad", pd, wpad, 9, 0, 0);
+}
+
+int main(void) {
+    eng_set_threads(2);
+    test_shape_rules();
+    test_gemm();
+    test_conv();
+    test_convt();
+    test_pool();
+    test_norm();
+    test_elementwise();
+    return check_finish("ops");
+}

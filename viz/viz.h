@@ -1,0 +1,38 @@
+/*
+ * viz.h — everything drawn. The only module (with app/) that includes SDL,
+ * SDL_ttf, SDL_image or cglm; it reads engine state through const pointers.
+ */
+#ifndef CONVSCOPE_VIZ_H
+#define CONVSCOPE_VIZ_H
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+
+#include "eng.h"
+#include "models.h"
+
+/* Fonts from Debian's fonts-dejavu-core. */
+#define VIZ_FONT_SANS "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+#define VIZ_FONT_MONO "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+
+typedef struct {
+    TTF_Font *sans;
+    TTF_Font *sans_big;
+    TTF_Font *mono;
+    int line;      /* line height of `sans` in pixels */
+    int mono_line;
+} VizFonts;
+
+/* Open the fonts at a base pixel size; on failure returns -1 and writes a
+ * message naming the missing file and the package to install. */
+int viz_fonts_load(VizFonts *f, int px, char *err, size_t errlen);
+void viz_fonts_unload(VizFonts *f);
+
+/* Draw UTF-8 text with its top-left at (x, y); returns its width. */
+int viz_text(SDL_Renderer *r, TTF_Font *font, int x, int y, SDL_Color c, const char *s);
+
+/* A model's card and layer table, read from a built graph. */
+void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
+                      const EngGraph *g, SDL_Rect area, int scroll);
+
+#endif

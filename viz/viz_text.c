@@ -1,0 +1,55 @@
+/*
+ * viz_text.c — fonts and text through SDL_ttf.
+ */
+#include <stdio.h>
+
+#include "viz.h"
+
+static TTF_Font *open_font(const char *path, int px, char *err, size_t errlen) {
+    TTF_Font *f = TTF_OpenFont(path, px);
+    if (!f)
+        snprintf(err, errlen,
+                 "viz: cannot open font %s (%s). HINT: apt-get install fonts-dejavu-core", path,
+                 TTF_GetError());
+    return f;
+}
+
+int viz_fonts_load(VizFonts *f, int px, char *err, size_t errlen) {
+    SDL_zerop(f);
+    if (!TTF_WasInit() && TTF_Init() != 0) {
+        snprintf(err, errlen, "viz: SDL_ttf failed to start: %s", TTF_GetError());
+        return -1;
+    }
+    f->sans = open_font(VIZ_FONT_SANS, px, err, errlen);
+    f->sans_big = f->sans ? open_font(VIZ_FONT_SANS, px * 2, err, errlen) : NULL;
+    f->mono = f->sans_big ? open_font(VIZ_FONT_MONO, px, err, errlen) : NULL;
+    if (!f->mono) {
+        viz_fonts_unload(f);
+        return -1;
+    }
+    f->line = TTF_FontLineSkip(f->sans);
+    f->mono_line = TTF_FontLineSkip(f->mono);
+    return 0;
+}
+
+void viz_fonts_unload(VizFonts *f) {
+    if (f->mono) TTF_CloseFont(f->mono);
+    if (f->sans_big) TTF_CloseFont(f->sans_big);
+    if (f->sans) TTF_CloseFont(f->sans);
+    SDL_zerop(f);
+}
+
+int viz_text(SDL_Renderer *r, TTF_Font *font, int x, int y, SDL_Color c, const char *s) {
+    if (!s || !*s) return 0;
+    SDL_Surface *surf = TTF_RenderUTF8_Blended(font, s, c);
+    if (!surf) return 0;
+    SDL_Texture *t = SDL_CreateTextureFromSurface(r, surf);
+    int w = surf->w;
+    if (t) {
+        SDL_Rect dst = {x, y, surf->w, surf->h};
+        SDL_RenderCopy(r, t, NULL, &dst);
+        SDL_DestroyTexture(t);
+    }
+    SDL_FreeSurface(surf);
+    return w;
+}
