@@ -58,6 +58,18 @@ int eng_mul3_size(size_t *out, size_t a, size_t b, size_t c);
 void eng_set_threads(int n);
 int eng_get_threads(void);
 
+/* Run fn(ctx, begin, end) over [0, n) split into one contiguous range per
+ * engine thread, and return when every range is done. work_per_item is a rough
+ * cost of one item (e.g. floats touched); loops under ENG_PAR_MIN_WORK in
+ * total run on the calling thread, since waking a worker costs more. One
+ * loop at a time: a call made while another runs (from another thread) runs
+ * serially. Used for everything OpenBLAS does not do. */
+typedef void (*EngRangeFn)(void *ctx, size_t begin, size_t end);
+#define ENG_PAR_MIN_WORK ((size_t)1 << 15)
+void eng_parallel_for(size_t n, size_t work_per_item, EngRangeFn fn, void *ctx);
+/* Resize the worker pool (eng_set_threads does it). */
+void eng_threads_resize(int n);
+
 /* C[M,N] = alpha * op(A) * op(B) + beta * C, row-major (cblas semantics):
  * op(A) is (M,K), op(B) is (K,N); lda/ldb/ldc are row strides. */
 void eng_gemm(int trans_a, int trans_b, int M, int N, int K, float alpha,

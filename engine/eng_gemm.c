@@ -15,12 +15,13 @@ void eng_set_threads(int n) {
     if (n < 1) n = 1;
     eng_threads = n;
     openblas_set_num_threads(n);
+    eng_threads_resize(n);
 }
 
 int eng_get_threads(void) {
     if (eng_threads == 0) {
         int n = openblas_get_num_threads();
-        eng_threads = n > 0 ? n : 1;
+        eng_set_threads(n > 0 ? n : 1);
     }
     return eng_threads;
 }

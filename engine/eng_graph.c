@@ -993,6 +993,7 @@ int eng_graph_forward(EngGraph *g) {
         eng_log(ENG_LOG_ERROR, "engine: forward pass before buffers were planned");
         return -1;
     }
+    (void)eng_get_threads(); /* starts the worker pool on first use */
     for (int i = 0; i < g->n_nodes; i++) {
         EngNode *n = &g->nodes[i];
         if (!runs_at_inference(n)) continue;

@@ -36,12 +36,12 @@ size_t eng_conv2d_scratch(int C, int H, int W, const EngConvParams *p, int OH, i
     return (size_t)(C / p->groups) * p->kh * p->kw * (size_t)OH * OW;
 }
 
-/* in: (C, H, W) one image -> col: (C*KH*KW, OH*OW).
+/* in: (C, H, W) one image -> col: (C*KH*KW, OH*OW), channels [c0, c1) only.
  * Row (c, kh, kw) holds, for every output position, the input pixel that tap
  * (kh, kw) of channel c multiplies; zero where the tap falls in the padding. */
-static void im2col(float *col, const float *in, int C, int H, int W, int KH, int KW, int SH,
-                   int SW, int PT, int PL, int DH, int DW, int OH, int OW) {
-    for (int c = 0; c < C; c++) {
+static void im2col(float *col, const float *in, int c0, int c1, int H, int W, int KH, int KW,
+                   int SH, int SW, int PT, int PL, int DH, int DW, int OH, int OW) {
+    for (int c = c0; c < c1; c++) {
         const float *src = in + (size_t)c * H * W;
         for (int kh = 0; kh < KH; kh++) {
             for (int kw = 0; kw < KW; kw++) {
@@ -100,6 +100,43 @@ static void depthwise_plane(float *out, const float *in, const float *w, float b
     }
 }
 
+typedef struct {
+    float *out, *col;
+    const float *in, *w, *b;
+    int C, H, W, OH, OW;
+    const EngConvParams *p;
+} ConvJob;
+
+static void im2col_range(void *ctx, size_t c0, size_t c1) {
+    const ConvJob *j = ctx;
+    const EngConvParams *p = j->p;
+    im2col(j->col, j->in, (int)c0, (int)c1, j->H, j->W, p->kh, p->kw, p->sh, p->sw, p->pt, p->pl,
+           p->dh, p->dw, j->OH, j->OW);
+}
+
+/* planes [b, e) of (N*C): one depthwise channel each */
+static void depthwise_range(void *ctx, size_t b, size_t e) {
+    const ConvJob *j = ctx;
+    const size_t HW = (size_t)j->H * j->W, OHW = (size_t)j->OH * j->OW;
+    const int KK = j->p->kh * j->p->kw;
+    for (size_t nc = b; nc < e; nc++) {
+        int c = (int)(nc % (size_t)j->C);
+        depthwise_plane(j->out + nc * OHW, j->in + nc * HW, j->w + (size_t)c * KK,
+                        j->b ? j->b[c] : 0.0f, j->H, j->W, j->p, j->OH, j->OW);
+    }
+}
+
+/* rows [b, e) of out (OC, OH*OW) get their bias added */
+static void bias_range(void *ctx, size_t b, size_t e) {
+    const ConvJob *j = ctx;
+    const size_t OHW = (size_t)j->OH * j->OW;
+    for (size_t oc = b; oc < e; oc++) {
+        const float bv = j->b[oc];
+        float *row = j->out + oc * OHW;
+        for (size_t i = 0; i < OHW; i++) row[i] += bv;
+    }
+}
+
 void eng_conv2d_forward(float *out, const float *in, const float *w, const float *b,
                         int N, int C, int H, int W, const EngConvParams *p, int OH, int OW,
                         float *scratch) {
@@ -108,10 +145,9 @@ void eng_conv2d_forward(float *out, const float *in, const float *w, const float
     const int K = Cg * p->kh * p->kw;          /* length of one filter */
     const size_t HW = (size_t)H * W, OHW = (size_t)OH * OW;
     if (conv_is_depthwise(C, p)) {
-        for (int n = 0; n < N; n++)
-            for (int c = 0; c < C; c++)
-                depthwise_plane(out + ((size_t)n * C + c) * OHW, in + ((size_t)n * C + c) * HW,
-                                w + (size_t)c * p->kh * p->kw, b ? b[c] : 0.0f, H, W, p, OH, OW);
+        ConvJob j = {.out = out, .in = in, .w = w, .b = b, .C = C, .H = H, .W = W, .OH = OH,
+                     .OW = OW, .p = p};
+        eng_parallel_for((size_t)N * C, OHW * p->kh * p->kw, depthwise_range, &j);
         return;
     }
     const int pointwise = conv_is_pointwise(p);
@@ -122,18 +158,15 @@ void eng_conv2d_forward(float *out, const float *in, const float *w, const float
             const float *wg = w + (size_t)g * OCg * K;                     /* (OCg, K) */
             const float *cols = x;                                         /* (K, OH*OW) */
             if (!pointwise) {
-                im2col(scratch, x, Cg, H, W, p->kh, p->kw, p->sh, p->sw, p->pt, p->pl, p->dh,
-                       p->dw, OH, OW);
+                ConvJob j = {.col = scratch, .in = x, .H = H, .W = W, .OH = OH, .OW = OW, .p = p};
+                eng_parallel_for((size_t)Cg, (size_t)p->kh * p->kw * OHW, im2col_range, &j);
                 cols = scratch;
             }
             /* (OCg, K) x (K, OH*OW) -> (OCg, OH*OW) */
             eng_gemm(0, 0, OCg, (int)OHW, K, 1.0f, wg, K, cols, (int)OHW, 0.0f, y, (int)OHW);
             if (b) {
-                for (int oc = 0; oc < OCg; oc++) {
-                    const float bv = b[g * OCg + oc];
-                    float *row = y + (size_t)oc * OHW;
-                    for (size_t i = 0; i < OHW; i++) row[i] += bv;
-                }
+                ConvJob j = {.out = y, .b = b + (size_t)g * OCg, .OH = OH, .OW = OW};
+                eng_parallel_for((size_t)OCg, OHW, bias_range, &j);
             }
         }
     }
@@ -187,15 +220,26 @@ void eng_convt2d_forward(float *out, const float *in, const float *w, const floa
     }
 }
 
-/* ---- pooling ---------------------------------------------------------------------- */
+/* ---- pooling ----------------------------------------------------------------------
+ * Every (image, channel) plane is independent: the threads split the planes. */
 
-void eng_maxpool_forward(float *out, int32_t *argmax, const float *in,
-                         int N, int C, int H, int W, const EngPoolParams *p, int OH, int OW) {
+typedef struct {
+    float *out;
+    int32_t *argmax;
+    const float *in;
+    int C, H, W, OH, OW;
+    const EngPoolParams *p;
+} PoolJob;
+
+static void maxpool_range(void *ctx, size_t b, size_t e) {
+    const PoolJob *j = ctx;
+    const EngPoolParams *p = j->p;
+    const int H = j->H, W = j->W, OH = j->OH, OW = j->OW;
     const size_t HW = (size_t)H * W, OHW = (size_t)OH * OW;
-    for (size_t nc = 0; nc < (size_t)N * C; nc++) {
-        const float *x = in + nc * HW;
-        float *y = out + nc * OHW;
-        int32_t *a = argmax ? argmax + nc * OHW : NULL;
+    for (size_t nc = b; nc < e; nc++) {
+        const float *x = j->in + nc * HW;
+        float *y = j->out + nc * OHW;
+        int32_t *a = j->argmax ? j->argmax + nc * OHW : NULL;
         for (int oh = 0; oh < OH; oh++) {
             int h0 = oh * p->sh - p->pt, h1 = h0 + p->kh;
             if (h0 < 0) h0 = 0;
@@ -221,12 +265,20 @@ void eng_maxpool_forward(float *out, int32_t *argmax, const float *in,
     }
 }
 
-void eng_avgpool_forward(float *out, const float *in,
+void eng_maxpool_forward(float *out, int32_t *argmax, const float *in,
                          int N, int C, int H, int W, const EngPoolParams *p, int OH, int OW) {
+    PoolJob j = {out, argmax, in, C, H, W, OH, OW, p};
+    eng_parallel_for((size_t)N * C, (size_t)OH * OW * p->kh * p->kw, maxpool_range, &j);
+}
+
+static void avgpool_range(void *ctx, size_t b, size_t e) {
+    const PoolJob *j = ctx;
+    const EngPoolParams *p = j->p;
+    const int H = j->H, W = j->W, OH = j->OH, OW = j->OW;
     const size_t HW = (size_t)H * W, OHW = (size_t)OH * OW;
-    for (size_t nc = 0; nc < (size_t)N * C; nc++) {
-        const float *x = in + nc * HW;
-        float *y = out + nc * OHW;
+    for (size_t nc = b; nc < e; nc++) {
+        const float *x = j->in + nc * HW;
+        float *y = j->out + nc * OHW;
         for (int oh = 0; oh < OH; oh++) {
             int h0 = oh * p->sh - p->pt, h1 = h0 + p->kh;
             /* with padding counted, the divisor is the window clipped to the
@@ -248,52 +300,96 @@ void eng_avgpool_forward(float *out, const float *in,
     }
 }
 
-void eng_gavgpool_forward(float *out, const float *in, int N, int C, int H, int W) {
-    const size_t HW = (size_t)H * W;
-    for (size_t nc = 0; nc < (size_t)N * C; nc++) {
-        const float *x = in + nc * HW;
+void eng_avgpool_forward(float *out, const float *in,
+                         int N, int C, int H, int W, const EngPoolParams *p, int OH, int OW) {
+    PoolJob j = {out, NULL, in, C, H, W, OH, OW, p};
+    eng_parallel_for((size_t)N * C, (size_t)OH * OW * p->kh * p->kw, avgpool_range, &j);
+}
+
+static void gavgpool_range(void *ctx, size_t b, size_t e) {
+    const PoolJob *j = ctx;
+    const size_t HW = (size_t)j->H * j->W;
+    for (size_t nc = b; nc < e; nc++) {
+        const float *x = j->in + nc * HW;
         float s = 0.0f;
         for (size_t i = 0; i < HW; i++) s += x[i];
-        out[nc] = s / (float)HW;
+        j->out[nc] = s / (float)HW;
     }
 }
 
-void eng_gmaxpool_forward(float *out, const float *in, int N, int C, int H, int W) {
-    const size_t HW = (size_t)H * W;
-    for (size_t nc = 0; nc < (size_t)N * C; nc++) {
-        const float *x = in + nc * HW;
+static void gmaxpool_range(void *ctx, size_t b, size_t e) {
+    const PoolJob *j = ctx;
+    const size_t HW = (size_t)j->H * j->W;
+    for (size_t nc = b; nc < e; nc++) {
+        const float *x = j->in + nc * HW;
         float m = -INFINITY;
         for (size_t i = 0; i < HW; i++) m = x[i] > m ? x[i] : m;
-        out[nc] = m;
+        j->out[nc] = m;
     }
+}
+
+void eng_gavgpool_forward(float *out, const float *in, int N, int C, int H, int W) {
+    PoolJob j = {.out = out, .in = in, .C = C, .H = H, .W = W};
+    eng_parallel_for((size_t)N * C, (size_t)H * W, gavgpool_range, &j);
+}
+
+void eng_gmaxpool_forward(float *out, const float *in, int N, int C, int H, int W) {
+    PoolJob j = {.out = out, .in = in, .C = C, .H = H, .W = W};
+    eng_parallel_for((size_t)N * C, (size_t)H * W, gmaxpool_range, &j);
 }
 
 /* ---- normalisation ---------------------------------------------------------------- */
 
+typedef struct {
+    float *out;
+    const float *in;
+    int N, C, HW;
+    size_t chunk;              /* pixels per work item */
+    size_t chunks;             /* work items per image */
+    const EngLrnParams *p;
+    const float *gamma, *beta, *mean, *var;
+    float eps;
+} NormJob;
+
+/* x^-beta: the common AlexNet/GoogLeNet beta 0.75 by two square roots
+ * (t^-0.75 = t^-0.5 * t^-0.25), much cheaper than powf. */
+static inline float pow_neg(float t, float beta) {
+    if (beta == 0.75f) {
+        float r = 1.0f / sqrtf(t);
+        return r * sqrtf(r);
+    }
+    return expf(-beta * logf(t));
+}
+
 /* LRN (Krizhevsky et al. 2012, sec. 3.3), ONNX form:
  *   y = x / (bias + alpha / size * sum of x^2 over the `size` neighbouring channels)^beta
- * The window over channels is c - (size-1)/2 .. c + size/2 (floor/ceil of (size-1)/2). */
-void eng_lrn_forward(float *out, const float *in, int N, int C, int H, int W, const EngLrnParams *p) {
-    const size_t HW = (size_t)H * W;
-    const int lo = (p->size - 1) / 2, hi = p->size / 2;
-    const float a = p->alpha / (float)p->size;
-    for (int n = 0; n < N; n++) {
-        const float *x = in + (size_t)n * C * HW;
-        float *y = out + (size_t)n * C * HW;
+ * The window over channels is c - floor((size-1)/2) .. c + ceil((size-1)/2).
+ * A running sum slides along the channels; work items are blocks of pixels. */
+static void lrn_range(void *ctx, size_t b, size_t e) {
+    const NormJob *j = ctx;
+    const int C = j->C;
+    const size_t HW = (size_t)j->HW;
+    const int lo = (j->p->size - 1) / 2, hi = j->p->size / 2;
+    const float a = j->p->alpha / (float)j->p->size, bias = j->p->bias, beta = j->p->beta;
+    for (size_t item = b; item < e; item++) {
+        const size_t n = item / j->chunks, i0 = (item % j->chunks) * j->chunk;
+        const size_t i1 = i0 + j->chunk < HW ? i0 + j->chunk : HW;
+        const float *x = j->in + n * C * HW;
+        float *y = j->out + n * C * HW;
         /* y temporarily holds the running sum of squares of channels in the window */
         for (int c = 0; c < C; c++) {
             float *yc = y + (size_t)c * HW;
             if (c == 0) {
-                memset(yc, 0, HW * sizeof *yc);
+                for (size_t i = i0; i < i1; i++) yc[i] = 0.0f;
                 for (int k = 0; k <= hi && k < C; k++) {
                     const float *xk = x + (size_t)k * HW;
-                    for (size_t i = 0; i < HW; i++) yc[i] += xk[i] * xk[i];
+                    for (size_t i = i0; i < i1; i++) yc[i] += xk[i] * xk[i];
                 }
             } else {
                 const float *prev = y + (size_t)(c - 1) * HW;
                 const float *add = (c + hi < C) ? x + (size_t)(c + hi) * HW : NULL;
                 const float *sub = (c - lo - 1 >= 0) ? x + (size_t)(c - lo - 1) * HW : NULL;
-                for (size_t i = 0; i < HW; i++) {
+                for (size_t i = i0; i < i1; i++) {
                     float s = prev[i];
                     if (add) s += add[i] * add[i];
                     if (sub) s -= sub[i] * sub[i];
@@ -301,68 +397,122 @@ void eng_lrn_forward(float *out, const float *in, int N, int C, int H, int W, co
                 }
             }
         }
-        /* the running sums are finished for channel c once c+1 is computed, so
-         * convert from the top down; the sums of channel c are still intact */
+        /* the sums are needed only by the next channel, so convert from the top
+         * down: channel c's sum is still intact when c is converted */
         for (int c = C - 1; c >= 0; c--) {
             float *yc = y + (size_t)c * HW;
             const float *xc = x + (size_t)c * HW;
-            for (size_t i = 0; i < HW; i++) {
+            for (size_t i = i0; i < i1; i++) {
                 float s = yc[i] > 0.0f ? yc[i] : 0.0f; /* rounding can leave -1e-9 */
-                yc[i] = xc[i] / powf(p->bias + a * s, p->beta);
+                yc[i] = xc[i] * pow_neg(bias + a * s, beta);
             }
         }
     }
 }
 
+void eng_lrn_forward(float *out, const float *in, int N, int C, int H, int W, const EngLrnParams *p) {
+    NormJob j = {.out = out, .in = in, .N = N, .C = C, .HW = H * W, .p = p};
+    j.chunk = 1024;
+    j.chunks = ((size_t)H * W + j.chunk - 1) / j.chunk;
+    eng_parallel_for((size_t)N * j.chunks, j.chunk * (size_t)C * 4, lrn_range, &j);
+}
+
 /* Batch norm at inference (Ioffe & Szegedy 2015) is one affine map per channel:
  * y = gamma * (x - mean) / sqrt(var + eps) + beta = x * scale + shift. */
+static void bn_range(void *ctx, size_t b, size_t e) {
+    const NormJob *j = ctx;
+    for (size_t nc = b; nc < e; nc++) {
+        const int c = (int)(nc % (size_t)j->C);
+        const float scale = j->gamma[c] / sqrtf(j->var[c] + j->eps);
+        const float shift = j->beta[c] - j->mean[c] * scale;
+        const float *x = j->in + nc * j->HW;
+        float *y = j->out + nc * j->HW;
+        for (int i = 0; i < j->HW; i++) y[i] = x[i] * scale + shift;
+    }
+}
+
 void eng_bn_forward(float *out, const float *in, const float *gamma, const float *beta,
                     const float *mean, const float *var, int N, int C, int H, int W, float eps) {
-    const size_t HW = (size_t)H * W;
-    for (int n = 0; n < N; n++)
-        for (int c = 0; c < C; c++) {
-            const float scale = gamma[c] / sqrtf(var[c] + eps);
-            const float shift = beta[c] - mean[c] * scale;
-            const float *x = in + ((size_t)n * C + c) * HW;
-            float *y = out + ((size_t)n * C + c) * HW;
-            for (size_t i = 0; i < HW; i++) y[i] = x[i] * scale + shift;
+    NormJob j = {.out = out, .in = in, .N = N, .C = C, .HW = H * W, .gamma = gamma,
+                 .beta = beta, .mean = mean, .var = var, .eps = eps};
+    eng_parallel_for((size_t)N * C, (size_t)H * W, bn_range, &j);
+}
+
+/* ---- elementwise -----------------------------------------------------------------
+ * One job type for every unary op; the threads split the elements. */
+
+typedef enum { UN_RELU, UN_LEAKY, UN_CLIP, UN_SIGMOID, UN_TANH, UN_HSIG, UN_HSWISH } UnaryOp;
+
+typedef struct {
+    float *out;
+    const float *in;
+    UnaryOp op;
+    float a, b;
+} UnaryJob;
+
+static void unary_range(void *ctx, size_t b, size_t e) {
+    const UnaryJob *j = ctx;
+    float *y = j->out;
+    const float *x = j->in;
+    const float A = j->a, B = j->b;
+    switch (j->op) {
+    case UN_RELU:
+        for (size_t i = b; i < e; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+        break;
+    case UN_LEAKY:
+        for (size_t i = b; i < e; i++) y[i] = x[i] >= 0.0f ? x[i] : A * x[i];
+        break;
+    case UN_CLIP:
+        for (size_t i = b; i < e; i++) {
+            float v = x[i] < A ? A : x[i];
+            y[i] = v > B ? B : v;
         }
+        break;
+    case UN_SIGMOID:
+        for (size_t i = b; i < e; i++) y[i] = 1.0f / (1.0f + expf(-x[i]));
+        break;
+    case UN_TANH:
+        for (size_t i = b; i < e; i++) y[i] = tanhf(x[i]);
+        break;
+    case UN_HSIG:
+        for (size_t i = b; i < e; i++) {
+            float v = A * x[i] + B;
+            y[i] = v < 0.0f ? 0.0f : (v > 1.0f ? 1.0f : v);
+        }
+        break;
+    case UN_HSWISH: /* Howard et al., MobileNetV3: x * relu6(x + 3) / 6 */
+        for (size_t i = b; i < e; i++) {
+            float v = x[i] + 3.0f;
+            v = v < 0.0f ? 0.0f : (v > 6.0f ? 6.0f : v);
+            y[i] = x[i] * v * (1.0f / 6.0f);
+        }
+        break;
+    }
 }
 
-/* ---- elementwise ----------------------------------------------------------------- */
-
-void eng_relu_forward(float *out, const float *in, size_t n) {
-    for (size_t i = 0; i < n; i++) out[i] = in[i] > 0.0f ? in[i] : 0.0f;
+static void unary(float *out, const float *in, size_t n, UnaryOp op, float a, float b) {
+    UnaryJob j = {out, in, op, a, b};
+    eng_parallel_for(n, 1, unary_range, &j);
 }
+
+void eng_relu_forward(float *out, const float *in, size_t n) { unary(out, in, n, UN_RELU, 0, 0); }
 void eng_leakyrelu_forward(float *out, const float *in, size_t n, float alpha) {
-    for (size_t i = 0; i < n; i++) out[i] = in[i] >= 0.0f ? in[i] : alpha * in[i];
+    unary(out, in, n, UN_LEAKY, alpha, 0);
 }
 void eng_clip_forward(float *out, const float *in, size_t n, float lo, float hi) {
-    for (size_t i = 0; i < n; i++) {
-        float v = in[i] < lo ? lo : in[i];
-        out[i] = v > hi ? hi : v;
-    }
+    unary(out, in, n, UN_CLIP, lo, hi);
 }
 void eng_sigmoid_forward(float *out, const float *in, size_t n) {
-    for (size_t i = 0; i < n; i++) out[i] = 1.0f / (1.0f + expf(-in[i]));
+    unary(out, in, n, UN_SIGMOID, 0, 0);
 }
-void eng_tanh_forward(float *out, const float *in, size_t n) {
-    for (size_t i = 0; i < n; i++) out[i] = tanhf(in[i]);
-}
+void eng_tanh_forward(float *out, const float *in, size_t n) { unary(out, in, n, UN_TANH, 0, 0); }
 void eng_hardsigmoid_forward(float *out, const float *in, size_t n, float alpha, float beta) {
-    for (size_t i = 0; i < n; i++) {
-        float v = alpha * in[i] + beta;
-        out[i] = v < 0.0f ? 0.0f : (v > 1.0f ? 1.0f : v);
-    }
+    unary(out, in, n, UN_HSIG, alpha, beta);
 }
-/* Hard swish (Howard et al., MobileNetV3): x * relu6(x + 3) / 6. */
 void eng_hardswish_forward(float *out, const float *in, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        float v = in[i] + 3.0f;
-        v = v < 0.0f ? 0.0f : (v > 6.0f ? 6.0f : v);
-        out[i] = in[i] * v * (1.0f / 6.0f);
-    }
+    unary(out, in, n, UN_HSWISH, 0, 0);
 }
+
 void eng_prelu_forward(float *out, const float *in, const float *slope, int slopes,
                        int N, int C, int H, int W) {
     const size_t HW = (size_t)H * W;
@@ -406,41 +556,82 @@ void eng_fc_forward(float *out, const float *in, const float *w, const float *b,
             for (int o = 0; o < OUT; o++) out[(size_t)n * OUT + o] += b[o];
 }
 
-void eng_add_forward(float *out, const float *const *ins, int n_ins, size_t n) {
-    if (n_ins == 1) {
-        memcpy(out, ins[0], n * sizeof *out);
+/* ---- merges and copies -------------------------------------------------------------- */
+
+typedef struct {
+    float *out;
+    const float *const *ins;
+    const int *Cs;
+    int n_ins;
+    size_t HW, Ctot;
+    const float *a, *s;
+} MergeJob;
+
+static void add_range(void *ctx, size_t b, size_t e) {
+    const MergeJob *j = ctx;
+    float *y = j->out;
+    const float *x0 = j->ins[0];
+    if (j->n_ins == 1) {
+        memcpy(y + b, x0 + b, (e - b) * sizeof *y);
         return;
     }
-    for (size_t i = 0; i < n; i++) out[i] = ins[0][i] + ins[1][i];
-    for (int k = 2; k < n_ins; k++)
-        for (size_t i = 0; i < n; i++) out[i] += ins[k][i];
+    const float *x1 = j->ins[1];
+    for (size_t i = b; i < e; i++) y[i] = x0[i] + x1[i];
+    for (int k = 2; k < j->n_ins; k++) {
+        const float *xk = j->ins[k];
+        for (size_t i = b; i < e; i++) y[i] += xk[i];
+    }
+}
+
+void eng_add_forward(float *out, const float *const *ins, int n_ins, size_t n) {
+    MergeJob j = {.out = out, .ins = ins, .n_ins = n_ins};
+    eng_parallel_for(n, (size_t)n_ins, add_range, &j);
+}
+
+/* planes [b, e) of (N*C), each scaled by its own s[nc] */
+static void mul_channel_range(void *ctx, size_t b, size_t e) {
+    const MergeJob *j = ctx;
+    for (size_t nc = b; nc < e; nc++) {
+        const float v = j->s[nc];
+        const float *x = j->a + nc * j->HW;
+        float *y = j->out + nc * j->HW;
+        for (size_t i = 0; i < j->HW; i++) y[i] = x[i] * v;
+    }
 }
 
 void eng_mul_channel_forward(float *out, const float *in, const float *s, int N, int C, int HW) {
-    for (size_t nc = 0; nc < (size_t)N * C; nc++) {
-        const float v = s[nc];
-        const float *x = in + nc * HW;
-        float *y = out + nc * HW;
-        for (int i = 0; i < HW; i++) y[i] = x[i] * v;
-    }
+    MergeJob j = {.out = out, .a = in, .s = s, .HW = (size_t)HW};
+    eng_parallel_for((size_t)N * C, (size_t)HW, mul_channel_range, &j);
+}
+
+static void mul_range(void *ctx, size_t b, size_t e) {
+    const MergeJob *j = ctx;
+    for (size_t i = b; i < e; i++) j->out[i] = j->a[i] * j->s[i];
 }
 
 void eng_mul_forward(float *out, const float *a, const float *b, size_t n) {
-    for (size_t i = 0; i < n; i++) out[i] = a[i] * b[i];
+    MergeJob j = {.out = out, .a = a, .s = b};
+    eng_parallel_for(n, 1, mul_range, &j);
+}
+
+/* items [b, e) of (N * n_ins): one input's block of one image */
+static void concat_range(void *ctx, size_t b, size_t e) {
+    const MergeJob *j = ctx;
+    for (size_t item = b; item < e; item++) {
+        size_t n = item / (size_t)j->n_ins, k = item % (size_t)j->n_ins;
+        size_t before = 0;
+        for (size_t q = 0; q < k; q++) before += (size_t)j->Cs[q];
+        size_t len = (size_t)j->Cs[k] * j->HW;
+        memcpy(j->out + (n * j->Ctot + before) * j->HW, j->ins[k] + n * len, len * sizeof(float));
+    }
 }
 
 void eng_concat_forward(float *out, const float *const *ins, const int *Cs, int n_ins,
                         int N, int HW) {
     size_t Ctot = 0;
     for (int k = 0; k < n_ins; k++) Ctot += (size_t)Cs[k];
-    for (int n = 0; n < N; n++) {
-        float *y = out + (size_t)n * Ctot * HW;
-        for (int k = 0; k < n_ins; k++) {
-            size_t len = (size_t)Cs[k] * HW;
-            memcpy(y, ins[k] + (size_t)n * len, len * sizeof *y);
-            y += len;
-        }
-    }
+    MergeJob j = {.out = out, .ins = ins, .Cs = Cs, .n_ins = n_ins, .HW = (size_t)HW, .Ctot = Ctot};
+    eng_parallel_for((size_t)N * n_ins, Ctot * HW / (size_t)n_ins, concat_range, &j);
 }
 
 void eng_pad_forward(float *out, const float *in, int N, int C, int H, int W,

@@ -1,0 +1,101 @@
+/*
+ * net_common.c — shared builder pieces and the zoo registry (cards in
+ * publication order).
+ */
+#include "net_common.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *net_name(const char *a, const char *b) {
+    static char bufs[8][128];
+    static int next;
+    char *buf = bufs[next];
+    next = (next + 1) % 8;
+    snprintf(buf, sizeof bufs[0], "%s%s", a, b);
+    return buf;
+}
+
+int net_conv_bn_act(EngGraph *g, const char *conv, const char *bn, const char *act, int x,
+                    int oc, int k, int stride, int pad, int groups, int act_kind) {
+    x = eng_conv_k(g, conv, x, oc, k, stride, pad, groups, 0);
+    x = eng_bn(g, bn, x, 1e-5f);
+    if (act_kind == NET_ACT_RELU) x = eng_relu(g, act, x);
+    else if (act_kind == NET_ACT_RELU6) x = eng_clip(g, act, x, 0.0f, 6.0f);
+    return x;
+}
+
+int net_conv_relu(EngGraph *g, const char *conv, int x, int oc, int k, int stride, int pad,
+                  int groups) {
+    x = eng_conv_k(g, conv, x, oc, k, stride, pad, groups, 1);
+    return eng_relu(g, net_name(conv, "_relu"), x);
+}
+
+int net_maxpool(EngGraph *g, const char *name, int x, int k, int stride, int pad, int ceil_mode) {
+    EngPoolParams p = {.kh = k, .kw = k, .sh = stride, .sw = stride, .pt = pad, .pl = pad,
+                       .pb = pad, .pr = pad, .ceil_mode = ceil_mode};
+    return eng_maxpool(g, name, x, &p);
+}
+
+/* ---- registry ------------------------------------------------------------------ */
+
+static const ModelCard *const zoo[] = {
+    &model_card_lenet5,
+    &model_card_alexnet,
+    &model_card_alexnet_1gpu,
+    &model_card_zfnet,
+    &model_card_vgg11,
+    &model_card_vgg13,
+    &model_card_vgg16,
+    &model_card_vgg19,
+    &model_card_vgg11_bn,
+    &model_card_vgg13_bn,
+    &model_card_vgg16_bn,
+    &model_card_vgg19_bn,
+    &model_card_googlenet,
+    &model_card_resnet18,
+    &model_card_resnet34,
+    &model_card_resnet50,
+    &model_card_resnet101,
+    &model_card_resnet152,
+    &model_card_squeezenet1_0,
+    &model_card_squeezenet1_1,
+    &model_card_wide_resnet50_2,
+    &model_card_densenet121,
+    &model_card_densenet169,
+    &model_card_densenet201,
+    &model_card_resnext50_32x4d,
+    &model_card_mobilenet_v1,
+    &model_card_mobilenet_v2,
+};
+
+int model_count(void) { return (int)(sizeof zoo / sizeof zoo[0]); }
+
+const ModelCard *model_at(int i) { return (i >= 0 && i < model_count()) ? zoo[i] : NULL; }
+
+const ModelCard *model_find(const char *name) {
+    if (!name) return NULL;
+    for (int i = 0; i < model_count(); i++)
+        if (!strcmp(zoo[i]->name, name)) return zoo[i];
+    return NULL;
+}
+
+EngGraph *model_build(const ModelCard *card, int C, int H, int W) {
+    if (!card) return NULL;
+    if (C <= 0 || H <= 0 || W <= 0) {
+        C = card->in_c;
+        H = card->in_h;
+        W = card->in_w;
+    }
+    EngGraph *g = eng_graph_create();
+    if (!g) return NULL;
+    int out = card->build(g, C, H, W);
+    if (out < 0 || !eng_graph_ok(g)) {
+        if (!eng_graph_ok(g)) eng_log(ENG_LOG_ERROR, "%s", eng_graph_error(g));
+        else eng_log(ENG_LOG_ERROR, "models: %s: the builder returned no output", card->name);
+        eng_graph_destroy(g);
+        return NULL;
+    }
+    eng_graph_set_output(g, out);
+    return g;
+}

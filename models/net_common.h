@@ -1,0 +1,51 @@
+/*
+ * net_common.h — pieces the zoo builders share (private to models/).
+ * Node names are "<prefix><suffix>" so that a block's layers read like
+ * torchvision's module paths (layer1.0.conv1, denseblock2.denselayer3.norm1).
+ */
+#ifndef CONVSCOPE_NET_COMMON_H
+#define CONVSCOPE_NET_COMMON_H
+
+#include "models.h"
+
+/* "<a><b>" in a static rotating buffer: fine for passing straight to a builder. */
+const char *net_name(const char *a, const char *b);
+
+enum { NET_ACT_NONE, NET_ACT_RELU, NET_ACT_RELU6 };
+
+/* conv (no bias) -> batch norm -> activation, named <conv>, <bn>, <act>.
+ * Returns the last node. */
+int net_conv_bn_act(EngGraph *g, const char *conv, const char *bn, const char *act, int x,
+                    int oc, int k, int stride, int pad, int groups, int act_kind);
+
+/* conv (with bias) -> ReLU, named <conv> and <conv>_relu. */
+int net_conv_relu(EngGraph *g, const char *conv, int x, int oc, int k, int stride, int pad,
+                  int groups);
+
+/* Max pool with square window, symmetric padding, floor or ceil mode. */
+int net_maxpool(EngGraph *g, const char *name, int x, int k, int stride, int pad, int ceil_mode);
+
+/* The cards, one per file family. */
+extern const ModelCard model_card_lenet5;
+extern const ModelCard model_card_alexnet, model_card_alexnet_1gpu, model_card_zfnet;
+extern const ModelCard model_card_vgg11, model_card_vgg13, model_card_vgg16, model_card_vgg19;
+extern const ModelCard model_card_vgg11_bn, model_card_vgg13_bn, model_card_vgg16_bn,
+    model_card_vgg19_bn;
+extern const ModelCard model_card_googlenet;
+extern const ModelCard model_card_resnet18, model_card_resnet34, model_card_resnet50,
+    model_card_resnet101, model_card_resnet152, model_card_resnext50_32x4d,
+    model_card_wide_resnet50_2;
+extern const ModelCard model_card_densenet121, model_card_densenet169, model_card_densenet201;
+extern const ModelCard model_card_squeezenet1_0, model_card_squeezenet1_1;
+extern const ModelCard model_card_mobilenet_v1, model_card_mobilenet_v2;
+
+/* Preprocessing presets. */
+#define NET_PRE_TORCHVISION                                                            \
+    {.channels = 3, .resize = 256, .crop = 224, .bgr = 0, .scale = 1.0f / 255.0f,     \
+     .mean = {0.485f, 0.456f, 0.406f}, .std = {0.229f, 0.224f, 0.225f}}
+/* Caffe models: BGR order, 0..255 pixels minus the ImageNet mean per channel. */
+#define NET_PRE_CAFFE(size)                                                            \
+    {.channels = 3, .resize = 256, .crop = (size), .bgr = 1, .scale = 1.0f,           \
+     .mean = {104.0f, 117.0f, 123.0f}, .std = {1.0f, 1.0f, 1.0f}}
+
+#endif

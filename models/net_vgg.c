@@ -1,0 +1,89 @@
+/*
+ * net_vgg.c — VGG (Simonyan & Zisserman 2014): configurations A (11), B (13),
+ * D (16), E (19) of the paper's Table 1, with and without batch norm.
+ * Only 3x3 convolutions (stride 1, pad 1) and 2x2/2 max pooling, in five
+ * groups conv1..conv5, then fc6 - fc7 - fc8.
+ */
+#include "net_common.h"
+
+#include <stdio.h>
+
+/* convs per group for each depth */
+static const int vgg_groups[4][5] = {
+    {1, 1, 2, 2, 2}, /* 11 */
+    {2, 2, 2, 2, 2}, /* 13 */
+    {2, 2, 3, 3, 3}, /* 16 */
+    {2, 2, 4, 4, 4}, /* 19 */
+};
+static const int vgg_width[5] = {64, 128, 256, 512, 512};
+
+static int build_vgg(EngGraph *g, int C, int H, int W, int cfg, int bn) {
+    int x = eng_input(g, "data", C, H, W);
+    char name[32], act[32], norm[32];
+    for (int grp = 0; grp < 5; grp++) {
+        for (int i = 0; i < vgg_groups[cfg][grp]; i++) {
+            snprintf(name, sizeof name, "conv%d_%d", grp + 1, i + 1);
+            snprintf(act, sizeof act, "relu%d_%d", grp + 1, i + 1);
+            snprintf(norm, sizeof norm, "bn%d_%d", grp + 1, i + 1);
+            /* torchvision's _bn variants keep the conv bias before the norm */
+            x = eng_conv_k(g, name, x, vgg_width[grp], 3, 1, 1, 1, 1);
+            if (bn) x = eng_bn(g, norm, x, 1e-5f);
+            x = eng_relu(g, act, x);
+        }
+        snprintf(name, sizeof name, "pool%d", grp + 1);
+        x = eng_maxpool_k(g, name, x, 2, 2, 0);
+    }
+    x = eng_fc(g, "fc6", x, 4096, 1);
+    x = eng_relu(g, "relu6", x);
+    x = eng_dropout(g, "drop6", x, 0.5f);
+    x = eng_fc(g, "fc7", x, 4096, 1);
+    x = eng_relu(g, "relu7", x);
+    x = eng_dropout(g, "drop7", x, 0.5f);
+    return eng_fc(g, "fc8", x, 1000, 1);
+}
+
+static int build_vgg11(EngGraph *g, int C, int H, int W) { return build_vgg(g, C, H, W, 0, 0); }
+static int build_vgg13(EngGraph *g, int C, int H, int W) { return build_vgg(g, C, H, W, 1, 0); }
+static int build_vgg16(EngGraph *g, int C, int H, int W) { return build_vgg(g, C, H, W, 2, 0); }
+static int build_vgg19(EngGraph *g, int C, int H, int W) { return build_vgg(g, C, H, W, 3, 0); }
+static int build_vgg11_bn(EngGraph *g, int C, int H, int W) { return build_vgg(g, C, H, W, 0, 1); }
+static int build_vgg13_bn(EngGraph *g, int C, int H, int W) { return build_vgg(g, C, H, W, 1, 1); }
+static int build_vgg16_bn(EngGraph *g, int C, int H, int W) { return build_vgg(g, C, H, W, 2, 1); }
+static int build_vgg19_bn(EngGraph *g, int C, int H, int W) { return build_vgg(g, C, H, W, 3, 1); }
+
+#define VGG_PAPER "Very Deep Convolutional Networks for Large-Scale Image Recognition"
+#define VGG_AUTHORS "K. Simonyan, A. Zisserman"
+#define VGG_VENUE "ICLR 2015 (arXiv:1409.1556, 2014)"
+#define VGG_IDEAS                                                                          \
+    "Depth from small filters: only 3x3 convolutions; two stacked 3x3 see what one 5x5 "   \
+    "sees and three see a 7x7, with fewer parameters and more non-linearities."
+#define VGG_ILSVRC "ILSVRC-2014: 2nd in classification, 1st in localisation"
+#define VGG_SOURCE                                                                          \
+    "Simonyan & Zisserman, Table 7: 7.3% top-5 test error for the ILSVRC submission "      \
+    "(ensemble of 7 networks), 6.8% after the challenge with D and E combined"
+#define VGG_PRE NET_PRE_TORCHVISION
+
+#define VGG_CARD(id, disp, depth, err, src, extra)                                         \
+    const ModelCard model_card_##id = {                                                    \
+        .name = #id, .display = disp, .family = "VGG", .year = 2014,                        \
+        .authors = VGG_AUTHORS, .paper = VGG_PAPER, .venue = VGG_VENUE,                    \
+        .ilsvrc = VGG_ILSVRC, .top5_error = err, .top5_source = src,                        \
+        .key_ideas = VGG_IDEAS,                                                            \
+        .notes = "Configuration " depth " of the paper's Table 1, torchvision's layout. " extra, \
+        .in_c = 3, .in_h = 224, .in_w = 224, .pre = VGG_PRE, .build = build_##id}
+
+VGG_CARD(vgg11, "VGG-11", "A (11 weight layers)", -1, "not submitted on its own", "");
+VGG_CARD(vgg13, "VGG-13", "B (13 weight layers)", -1, "not submitted on its own", "");
+VGG_CARD(vgg16, "VGG-16", "D (16 weight layers)", 7.3, VGG_SOURCE,
+         "138,357,544 parameters, 90% of them in fc6-fc8. The ~96 MB per image some notes "
+         "quote is activation memory counted as float32 in the forward pass (see summary).");
+VGG_CARD(vgg19, "VGG-19", "E (19 weight layers)", 7.3, VGG_SOURCE,
+         "143,667,240 parameters: a note's \"110M\" for VGG-19 is wrong.");
+VGG_CARD(vgg11_bn, "VGG-11 + BN", "A with batch norm after every conv (torchvision)", -1,
+         "batch norm came after the paper (Ioffe & Szegedy 2015)", "");
+VGG_CARD(vgg13_bn, "VGG-13 + BN", "B with batch norm after every conv (torchvision)", -1,
+         "batch norm came after the paper (Ioffe & Szegedy 2015)", "");
+VGG_CARD(vgg16_bn, "VGG-16 + BN", "D with batch norm after every conv (torchvision)", -1,
+         "batch norm came after the paper (Ioffe & Szegedy 2015)", "");
+VGG_CARD(vgg19_bn, "VGG-19 + BN", "E with batch norm after every conv (torchvision)", -1,
+         "batch norm came after the paper (Ioffe & Szegedy 2015)", "");

@@ -1,0 +1,296 @@
+/*
+ * test_models.c — the zoo: every network's parameter count to the parameter
+ * (torchvision's and the papers' numbers), output shape, depth, receptive
+ * fields, layer names, complete cards, clean failure on an impossible input,
+ * and a LeNet-5 forward pass.
+ */
+#include "check.h"
+#include "models.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void quiet(EngLogLevel level, const char *msg, void *user) {
+    (void)level, (void)msg, (void)user;
+}
+
+typedef struct {
+    const char *name;
+    long long params;
+    int out_c;
+    int depth; /* 0 = not checked */
+} Expect;
+
+/* Parameter counts: torchvision's models where it has them (sum of
+ * p.numel() over model.parameters()), the papers' otherwise. */
+static const Expect expect[] = {
+    {"lenet5", 61706, 10, 5},
+    {"alexnet", 60965224, 1000, 8},
+    {"alexnet_1gpu", 62378344, 1000, 8},
+    {"zfnet", 62357608, 1000, 8},
+    {"vgg11", 132863336, 1000, 11},
+    {"vgg13", 133047848, 1000, 13},
+    {"vgg16", 138357544, 1000, 16},
+    {"vgg19", 143667240, 1000, 19},
+    {"vgg11_bn", 132868840, 1000, 11},
+    {"vgg13_bn", 133053736, 1000, 13},
+    {"vgg16_bn", 138365992, 1000, 16},
+    {"vgg19_bn", 143678248, 1000, 19},
+    {"googlenet", 6998552, 1000, 22},
+    {"resnet18", 11689512, 1000, 18},
+    {"resnet34", 21797672, 1000, 34},
+    {"resnet50", 25557032, 1000, 50},
+    {"resnet101", 44549160, 1000, 101},
+    {"resnet152", 60192808, 1000, 152},
+    {"resnext50_32x4d", 25028904, 1000, 50},
+    {"wide_resnet50_2", 68883240, 1000, 50},
+    {"densenet121", 7978856, 1000, 121},
+    {"densenet169", 14149480, 1000, 169},
+    {"densenet201", 20013928, 1000, 201},
+    {"mobilenet_v1", 4231976, 1000, 28},
+    {"mobilenet_v2", 3504872, 1000, 0},
+    {"squeezenet1_0", 1248424, 1000, 18},
+    {"squeezenet1_1", 1235496, 1000, 18},
+};
+#define N_EXPECT ((int)(sizeof expect / sizeof expect[0]))
+
+static void test_counts(void) {
+    CHECK_EQ_I64(model_count(), N_EXPECT);
+    for (int i = 0; i < N_EXPECT; i++) {
+        const ModelCard *c = model_find(expect[i].name);
+        CHECK(c != NULL);
+        if (!c) {
+            fprintf(stderr, "  missing model %s\n", expect[i].name);
+            continue;
+        }
+        EngGraph *g = model_build(c, 0, 0, 0);
+        CHECK(g != NULL);
+        if (!g) {
+            fprintf(stderr, "  %s does not build\n", c->name);
+            continue;
+        }
+        EngTotals t = eng_graph_totals(g);
+        if (t.params != expect[i].params)
+            fprintf(stderr, "  %s: %lld parameters, expected %lld\n", c->name,
+                    (long long)t.params, expect[i].params);
+        CHECK_EQ_I64(t.params, expect[i].params);
+        const EngNode *o = eng_graph_node(g, eng_graph_output(g));
+        CHECK(o && o->out.C == expect[i].out_c && o->out.H == 1 && o->out.W == 1);
+        if (expect[i].depth) CHECK_EQ_I64(eng_graph_depth(g), expect[i].depth);
+        /* the input is the card's default, and it is node 0 */
+        const EngNode *in = eng_graph_node(g, 0);
+        CHECK(in->op == ENG_OP_INPUT && in->out.C == c->in_c && in->out.H == c->in_h &&
+              in->out.W == c->in_w);
+        /* weights never exceed params; MACs are positive */
+        CHECK(t.weights > 0 && t.weights <= t.params && t.macs > 0);
+        if (strcmp(c->name, "googlenet") != 0) CHECK_EQ_I64(t.train_only_params, 0);
+        eng_graph_destroy(g);
+    }
+}
+
+static void test_cards(void) {
+    for (int i = 0; i < model_count(); i++) {
+        const ModelCard *c = model_at(i);
+        int ok = c && c->name && c->display && c->family && c->authors && c->paper && c->venue &&
+                 c->key_ideas && c->notes && c->top5_source && c->build && c->year >= 1989 &&
+                 c->year <= 2024 && c->in_c > 0 && c->in_h > 0 && c->in_w > 0 &&
+                 (c->pre.channels == 1 || c->pre.channels == 3) && c->pre.scale > 0 &&
+                 c->pre.std[0] > 0 && strlen(c->key_ideas) > 20;
+        if (!ok) fprintf(stderr, "  incomplete card: %s\n", c && c->name ? c->name : "?");
+        CHECK(ok);
+        CHECK(model_find(c->name) == c);
+        /* cards are listed in publication order */
+        if (i > 0) CHECK(model_at(i - 1)->year <= c->year);
+        /* a top-5 number always comes with its source */
+        if (c->top5_error >= 0) CHECK(c->top5_error < 100 && strlen(c->top5_source) > 10);
+    }
+    CHECK(model_find("nosuchnet") == NULL);
+    CHECK(model_find(NULL) == NULL);
+    CHECK(model_at(-1) == NULL && model_at(model_count()) == NULL);
+}
+
+static const EngNode *node(const EngGraph *g, const char *name) {
+    int id = eng_graph_find(g, name);
+    if (id < 0) fprintf(stderr, "  no node '%s'\n", name);
+    return id >= 0 ? eng_graph_node(g, id) : NULL;
+}
+
+static void test_structure(void) {
+    /* VGG-16 receptive fields (Araujo et al., Distill 2019, Table 1) */
+    EngGraph *g = model_build(model_find("vgg16"), 0, 0, 0);
+    const EngNode *p5 = node(g, "pool5"), *c53 = node(g, "conv5_3");
+    CHECK(p5 && p5->rf.finite && p5->rf.size == 212 && p5->rf.stride == 32 && p5->rf.pad == 90);
+    CHECK(c53 && c53->rf.size == 196 && c53->rf.stride == 16);
+    CHECK(node(g, "fc7") && !node(g, "fc7")->rf.finite);
+    CHECK(node(g, "conv1_1") && node(g, "conv1_1")->out.C == 64);
+    CHECK(p5 && p5->out.C == 512 && p5->out.H == 7 && p5->out.W == 7);
+    /* parameter names match torchvision state-dict suffixes */
+    const EngNode *fc6 = node(g, "fc6");
+    CHECK(fc6 && fc6->n_params == 2 && !strcmp(fc6->params[0].suffix, "weight") &&
+          fc6->params[0].dims[0] == 4096 && fc6->params[0].dims[1] == 25088);
+    eng_graph_destroy(g);
+
+    /* AlexNet (paper): 227 -> 55 -> 27 -> 13 -> 6, two groups in conv2 */
+    g = model_build(model_find("alexnet"), 0, 0, 0);
+    CHECK(node(g, "conv1") && node(g, "conv1")->out.H == 55);
+    CHECK(node(g, "pool5") && node(g, "pool5")->out.H == 6);
+    CHECK(node(g, "conv2") && node(g, "conv2")->p.conv.groups == 2);
+    CHECK(node(g, "norm1") && node(g, "norm1")->op == ENG_OP_LRN);
+    eng_graph_destroy(g);
+    /* ZFNet: 110 -> 55 -> 26 -> 13 (Zeiler & Fergus, Fig. 3) */
+    g = model_build(model_find("zfnet"), 0, 0, 0);
+    CHECK(node(g, "conv1") && node(g, "conv1")->out.H == 110);
+    CHECK(node(g, "pool1") && node(g, "pool1")->out.H == 55);
+    CHECK(node(g, "conv2") && node(g, "conv2")->out.H == 26);
+    CHECK(node(g, "pool2") && node(g, "pool2")->out.H == 13);
+    eng_graph_destroy(g);
+
+    /* GoogLeNet: inception outputs of Table 1, auxiliary heads training-only */
+    g = model_build(model_find("googlenet"), 0, 0, 0);
+    const EngNode *i3a = node(g, "inception_3a"), *i5b = node(g, "inception_5b");
+    CHECK(i3a && i3a->op == ENG_OP_CONCAT && i3a->out.C == 256 && i3a->out.H == 28);
+    CHECK(i5b && i5b->out.C == 1024 && i5b->out.H == 7);
+    CHECK(node(g, "aux1.fc2") && (node(g, "aux1.fc2")->flags & ENG_NODE_TRAIN_ONLY));
+    CHECK(node(g, "aux2.fc2") && (node(g, "aux2.fc2")->flags & ENG_NODE_TRAIN_ONLY));
+    CHECK(!(node(g, "fc")->flags & ENG_NODE_TRAIN_ONLY));
+    CHECK_EQ_I64(eng_graph_totals(g).train_only_params, 6379728);
+    eng_graph_destroy(g);
+
+    /* ResNet: the block outputs and their shapes; the add's branches align */
+    g = model_build(model_find("resnet18"), 0, 0, 0);
+    const EngNode *l31 = node(g, "layer3.1");
+    CHECK(l31 && l31->out.C == 256 && l31->out.H == 14);
+    CHECK(node(g, "layer2.0.downsample.0") != NULL);
+    CHECK(eng_graph_find(g, "layer1.0.downsample.0") < 0); /* identity shortcut */
+    CHECK(node(g, "layer2.0.add") && !node(g, "layer2.0.add")->rf.misaligned);
+    eng_graph_destroy(g);
+    g = model_build(model_find("resnext50_32x4d"), 0, 0, 0);
+    CHECK(node(g, "layer1.0.conv2") && node(g, "layer1.0.conv2")->p.conv.groups == 32 &&
+          node(g, "layer1.0.conv2")->out.C == 128);
+    eng_graph_destroy(g);
+
+    /* DenseNet-121: block outputs 256, 512, 1024, 1024 channels */
+    g = model_build(model_find("densenet121"), 0, 0, 0);
+    const EngNode *d2 = node(g, "denseblock2");
+    CHECK(d2 && d2->op == ENG_OP_CONCAT && d2->out.C == 512 && d2->out.H == 28);
+    CHECK(node(g, "denseblock4") && node(g, "denseblock4")->out.C == 1024);
+    CHECK(node(g, "transition1.pool") && node(g, "transition1.pool")->out.C == 128);
+    eng_graph_destroy(g);
+
+    /* MobileNets: depthwise convolutions have one group per channel */
+    g = model_build(model_find("mobilenet_v2"), 0, 0, 0);
+    const EngNode *dw = node(g, "features.2.conv.1.0");
+    CHECK(dw && dw->p.conv.groups == 96 && dw->out.C == 96);
+    CHECK(node(g, "features.3") && node(g, "features.3")->op == ENG_OP_ADD);
+    eng_graph_destroy(g);
+    g = model_build(model_find("mobilenet_v1"), 0, 0, 0);
+    CHECK(node(g, "conv13_pw") && node(g, "conv13_pw")->out.C == 1024 &&
+          node(g, "conv13_pw")->out.H == 7);
+    eng_graph_destroy(g);
+    g = model_build(model_find("squeezenet1_0"), 0, 0, 0);
+    CHECK(node(g, "fire9") && node(g, "fire9")->out.C == 512 && node(g, "fire9")->out.H == 13);
+    eng_graph_destroy(g);
+
+    /* LeNet-5: the paper's sizes */
+    g = model_build(model_find("lenet5"), 0, 0, 0);
+    CHECK(node(g, "c1") && node(g, "c1")->out.C == 6 && node(g, "c1")->out.H == 28);
+    CHECK(node(g, "s4") && node(g, "s4")->out.H == 5);
+    CHECK(node(g, "c5") && node(g, "c5")->out.C == 120 && node(g, "c5")->out.H == 1);
+    eng_graph_destroy(g);
+}
+
+static void test_other_inputs(void) {
+    /* global pooling heads take any size that survives the downsampling */
+    EngGraph *g = model_build(model_find("resnet18"), 3, 64, 64);
+    CHECK(g != NULL);
+    if (g) {
+        CHECK_EQ_I64(eng_graph_totals(g).params, 11689512);
+        eng_graph_destroy(g);
+    }
+    /* VGG's FC head is sized from the flattened input */
+    g = model_build(model_find("vgg16"), 3, 64, 64);
+    CHECK(g != NULL);
+    if (g) {
+        CHECK_EQ_I64(eng_graph_node(g, eng_graph_find(g, "fc6"))->params[0].dims[1], 512 * 2 * 2);
+        eng_graph_destroy(g);
+    }
+    /* too small: NULL with the failing node logged, never a crash. (Networks
+     * whose every window is padded, like ResNet-50 and MobileNet v2, shrink
+     * an 8x8 input to 1x1 and legitimately build.) */
+    const char *small[] = {"vgg16", "alexnet", "googlenet", "densenet121", "squeezenet1_0",
+                           "lenet5", "zfnet"};
+    for (size_t i = 0; i < sizeof small / sizeof small[0]; i++) {
+        g = model_build(model_find(small[i]), 3, 8, 8);
+        if (g) fprintf(stderr, "  %s built on 3x8x8\n", small[i]);
+        CHECK(g == NULL);
+        eng_graph_destroy(g);
+    }
+    CHECK(model_build(NULL, 0, 0, 0) == NULL);
+    /* a huge input is refused by the engine's size checks, not by malloc */
+    g = model_build(model_find("lenet5"), 1, 1 << 20, 1 << 20);
+    CHECK(g == NULL);
+}
+
+static void test_lenet_forward(void) {
+    EngGraph *g = model_build(model_find("lenet5"), 0, 0, 0);
+    CHECK(g && eng_graph_init_params(g, 3) == 0 && eng_graph_plan(g, 2) == 0);
+    if (!g) return;
+    float *x = eng_graph_input_buffer(g, 0);
+    for (int i = 0; i < 2 * 32 * 32; i++) x[i] = (float)((i * 37) % 255) / 255.0f;
+    CHECK(eng_graph_forward(g) == 0);
+    const EngNode *o = eng_graph_node(g, eng_graph_output(g));
+    int finite = 1, differ = 0;
+    for (int i = 0; i < 20; i++) finite &= isfinite(o->act[i]) != 0;
+    for (int i = 0; i < 10; i++) differ |= o->act[i] != o->act[10 + i];
+    CHECK(finite && differ);
+    /* the reference kernels give the same logits */
+    float fast[20];
+    memcpy(fast, o->act, sizeof fast);
+    eng_graph_set_reference(g, 1);
+    CHECK(eng_graph_forward(g) == 0);
+    check_close("lenet5 logits", fast, o->act, 20, 1e-4f, 1e-4f);
+    eng_graph_destroy(g);
+}
+
+/* Fast kernels against the naive twins on whole zoo networks at a small input. */
+static void test_reference_forward(const char *name, int C, int H, int W) {
+    EngGraph *g = model_build(model_find(name), C, H, W);
+    CHECK(g != NULL);
+    if (!g) return;
+    CHECK(eng_graph_init_params(g, 11) == 0 && eng_graph_plan(g, 1) == 0);
+    float *x = eng_graph_input_buffer(g, 0);
+    for (int i = 0; i < C * H * W; i++) x[i] = sinf(0.37f * (float)i);
+    CHECK(eng_graph_forward(g) == 0);
+    const EngNode *o = eng_graph_node(g, eng_graph_output(g));
+    size_t n = (size_t)o->out.C;
+    float *fast = malloc(n * sizeof *fast);
+    memcpy(fast, o->act, n * sizeof *fast);
+    eng_graph_set_reference(g, 1);
+    CHECK(eng_graph_forward(g) == 0);
+    char what[64];
+    snprintf(what, sizeof what, "%s output", name);
+    /* He-initialised deep nets amplify float rounding differences */
+    float scale = 0;
+    for (size_t i = 0; i < n; i++) scale = fmaxf(scale, fabsf(o->act[i]));
+    check_close(what, fast, o->act, n, 1e-4f * (1 + scale), 1e-3f);
+    free(fast);
+    eng_graph_destroy(g);
+}
+
+int main(void) {
+    eng_log_set(quiet, NULL);
+    eng_set_threads(2);
+    test_counts();
+    test_cards();
+    test_structure();
+    test_other_inputs();
+    test_lenet_forward();
+    test_reference_forward("alexnet", 3, 67, 67);
+    test_reference_forward("googlenet", 3, 64, 64);
+    test_reference_forward("resnet18", 3, 32, 32);
+    test_reference_forward("mobilenet_v2", 3, 32, 32);
+    test_reference_forward("squeezenet1_1", 3, 48, 48);
+    test_reference_forward("densenet121", 3, 64, 64);
+    return check_finish("models");
+}
