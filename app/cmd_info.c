@@ -7,39 +7,6 @@
 
 #include "app.h"
 
-/* 1234567 -> "1,234,567" */
-static const char *grouped(int64_t v, char *buf, size_t n) {
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, "%lld", (long long)(v < 0 ? -v : v));
-    size_t len = strlen(tmp), o = 0;
-    if (v < 0 && o < n - 1) buf[o++] = '-';
-    for (size_t i = 0; i < len && o < n - 1; i++) {
-        buf[o++] = tmp[i];
-        if ((len - i - 1) % 3 == 0 && i + 1 < len && o < n - 1) buf[o++] = ',';
-    }
-    buf[o] = 0;
-    return buf;
-}
-
-/* 15.47G, 3.2M, 840K */
-static const char *si(double v, char *buf, size_t n) {
-    const char *u[] = {"", "K", "M", "G", "T"};
-    int k = 0;
-    while (v >= 1000.0 && k < 4) {
-        v /= 1000.0;
-        k++;
-    }
-    snprintf(buf, n, k ? "%.2f%s" : "%.0f%s", v, u[k]);
-    return buf;
-}
-
-static const char *bytes_str(double b, char *buf, size_t n) {
-    if (b >= 1 << 20) snprintf(buf, n, "%.1f MiB", b / (1 << 20));
-    else if (b >= 1 << 10) snprintf(buf, n, "%.1f KiB", b / (1 << 10));
-    else snprintf(buf, n, "%.0f B", b);
-    return buf;
-}
-
 static void json_shape(FILE *f, EngShape s) { fprintf(f, "[%d,%d,%d]", s.C, s.H, s.W); }
 
 static void json_rf(FILE *f, EngRf r) {
@@ -90,8 +57,8 @@ int app_cmd_models(int argc, char **argv) {
             if (c->top5_error >= 0) snprintf(b3, sizeof b3, "%.2f%%", c->top5_error);
             else snprintf(b3, sizeof b3, "-");
             printf("%-18s %-20s %4d %-12s %6d %14s %10s %8s\n", c->name, c->display, c->year,
-                   c->family, depth, grouped(t.params, b1, sizeof b1),
-                   si((double)t.macs, b2, sizeof b2), b3);
+                   c->family, depth, eng_fmt_grouped(t.params, b1, sizeof b1),
+                   eng_fmt_si((double)t.macs, b2, sizeof b2), b3);
             continue;
         }
         fputs(i ? ",\n{" : "\n{", stdout);
@@ -190,24 +157,24 @@ static void summary_table(const EngGraph *g, const ModelCard *c, int in_id) {
         else
             snprintf(rf, sizeof rf, "-");
         printf("%-*.*s  %-13s %-16s %12s %10s %10s  %s%s\n", namew, namew, n->name,
-               eng_op_name(n->op), shape, grouped(eng_node_params(n), b1, sizeof b1),
-               n->macs ? si((double)n->macs, b2, sizeof b2) : "-",
-               bytes_str((double)eng_node_act_bytes(n), b3, sizeof b3), rf,
+               eng_op_name(n->op), shape, eng_fmt_grouped(eng_node_params(n), b1, sizeof b1),
+               n->macs ? eng_fmt_si((double)n->macs, b2, sizeof b2) : "-",
+               eng_fmt_bytes((double)eng_node_act_bytes(n), b3, sizeof b3), rf,
                (n->flags & ENG_NODE_TRAIN_ONLY) ? "  [training only]" : "");
     }
     EngTotals t = eng_graph_totals(g);
     printf("\n");
-    printf("parameters     %s  (weights %s + biases %s)\n", grouped(t.params, b1, sizeof b1),
-           grouped(t.weights, b2, sizeof b2), grouped(t.params - t.weights, b3, sizeof b3));
+    printf("parameters     %s  (weights %s + biases %s)\n", eng_fmt_grouped(t.params, b1, sizeof b1),
+           eng_fmt_grouped(t.weights, b2, sizeof b2), eng_fmt_grouped(t.params - t.weights, b3, sizeof b3));
     if (t.train_only_params)
         printf("training only  %s more in auxiliary branches (not run at inference)\n",
-               grouped(t.train_only_params, b1, sizeof b1));
-    printf("MACs           %s  (FLOPs = 2 x MACs = %s)\n", grouped(t.macs, b1, sizeof b1),
-           si(2.0 * (double)t.macs, b2, sizeof b2));
+               eng_fmt_grouped(t.train_only_params, b1, sizeof b1));
+    printf("MACs           %s  (FLOPs = 2 x MACs = %s)\n", eng_fmt_grouped(t.macs, b1, sizeof b1),
+           eng_fmt_si(2.0 * (double)t.macs, b2, sizeof b2));
     printf("depth          %d weighted layers on the longest path\n", eng_graph_depth(g));
     printf("memory         %s of activations per image, %s of float32 parameters\n",
-           bytes_str((double)t.act_bytes, b1, sizeof b1),
-           bytes_str(4.0 * (double)(t.params + t.train_only_params), b2, sizeof b2));
+           eng_fmt_bytes((double)t.act_bytes, b1, sizeof b1),
+           eng_fmt_bytes(4.0 * (double)(t.params + t.train_only_params), b2, sizeof b2));
 }
 
 int app_cmd_summary(int argc, char **argv) {

@@ -52,6 +52,12 @@ void eng_log(EngLogLevel level, const char *fmt, ...)
 int eng_mul_size(size_t *out, size_t a, size_t b);
 int eng_mul3_size(size_t *out, size_t a, size_t b, size_t c);
 
+/* Numbers for people (eng_format.c): "61,706", "15.47G", "392.0 KiB". Each
+ * writes into buf (NUL-terminated, truncated to n) and returns it. */
+const char *eng_fmt_grouped(int64_t v, char *buf, size_t n);
+const char *eng_fmt_si(double v, char *buf, size_t n);
+const char *eng_fmt_bytes(double bytes, char *buf, size_t n);
+
 /* ---- threads and GEMM --------------------------------------------------- */
 
 /* Number of threads for OpenBLAS and the engine's own loops (>= 1). */

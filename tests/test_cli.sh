@@ -95,9 +95,13 @@ for cmd in "" models summary bench view; do
 done
 
 # ---- the window opens, draws and closes by itself ----------------------------------------
+# (Under the sanitizers, leak detection is off for the window only: the video
+# drivers SDL loads at run time keep allocations past exit, out of our reach;
+# memory errors are still caught.)
 if "$BIN" --help | grep -q "view"; then
-  expect 0 env SDL_VIDEODRIVER=offscreen SDL_RENDER_DRIVER=software "$BIN" view resnet18 --quit-after 300
-  expect 2 env SDL_VIDEODRIVER=offscreen "$BIN" view nosuchnet --quit-after 300
+  view_env=(env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" SDL_VIDEODRIVER=offscreen SDL_RENDER_DRIVER=software)
+  expect 0 "${view_env[@]}" "$BIN" view resnet18 --quit-after 300
+  expect 2 "${view_env[@]}" "$BIN" view nosuchnet --quit-after 300
 fi
 
 if [ "$fails" -ne 0 ]; then echo "cli: $fails checks failed" >&2; exit 1; fi

@@ -1,44 +1,134 @@
 /*
  * viz_summary.c — a model's card and its layer table, every number read from
- * the engine's graph (output shape, parameters, MACs, receptive field).
+ * the engine's graph (output shape, parameters, MACs, memory, receptive field).
+ * Columns are laid out in pixels from the widest entry, numbers right-aligned,
+ * so the table stays legible on a projector at any window size.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "viz.h"
 
 static const SDL_Color INK = {230, 232, 236, 255};
 static const SDL_Color DIM = {150, 156, 168, 255};
 static const SDL_Color ACCENT = {255, 196, 84, 255};
+static const SDL_Color TRAIN = {120, 160, 220, 255};
+
+static int text_w(TTF_Font *f, const char *s) {
+    int w = 0, h = 0;
+    if (s && *s) TTF_SizeUTF8(f, s, &w, &h);
+    return w;
+}
+
+/* Text whose right edge is at x_right. */
+static void text_right(SDL_Renderer *r, TTF_Font *f, int x_right, int y, SDL_Color c,
+                       const char *s) {
+    viz_text(r, f, x_right - text_w(f, s), y, c, s);
+}
+
+enum { COL_NAME, COL_OP, COL_OUT, COL_PARAMS, COL_MACS, COL_MEM, COL_RF, N_COLS };
+
+/* The cells of one node's row. */
+static void row_cells(const EngNode *nd, char cells[N_COLS][112]) {
+    snprintf(cells[COL_NAME], 112, "%s", nd->name);
+    snprintf(cells[COL_OP], 112, "%s", eng_op_name(nd->op));
+    snprintf(cells[COL_OUT], 112, "%dx%dx%d", nd->out.C, nd->out.H, nd->out.W);
+    int64_t p = eng_node_params(nd);
+    if (p) eng_fmt_grouped(p, cells[COL_PARAMS], 112);
+    else snprintf(cells[COL_PARAMS], 112, "-");
+    if (nd->macs) eng_fmt_si((double)nd->macs, cells[COL_MACS], 112);
+    else snprintf(cells[COL_MACS], 112, "-");
+    eng_fmt_bytes((double)eng_node_act_bytes(nd), cells[COL_MEM], 112);
+    if (nd->rf.finite)
+        snprintf(cells[COL_RF], 112, "%lld / %lld%s", (long long)nd->rf.size,
+                 (long long)nd->rf.stride, nd->rf.misaligned ? " *" : "");
+    else snprintf(cells[COL_RF], 112, "-");
+}
 
 void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
                       const EngGraph *g, SDL_Rect area, int scroll) {
-    char buf[512];
+    char buf[512], a[32], b[32], c[32];
     int x = area.x, y = area.y;
     snprintf(buf, sizeof buf, "%s  (%d)", card->display, card->year);
     viz_text(r, f->sans_big, x, y, ACCENT, buf);
     y += TTF_FontLineSkip(f->sans_big);
-    snprintf(buf, sizeof buf, "%s — %s", card->authors, card->paper);
+    snprintf(buf, sizeof buf, "%s — %s, %s", card->authors, card->paper, card->venue);
+    if (text_w(f->sans, buf) > area.w) { /* long author lists: first author et al. */
+        const char *comma = strchr(card->authors, ',');
+        int len = comma ? (int)(comma - card->authors) : (int)strlen(card->authors);
+        snprintf(buf, sizeof buf, "%.*s et al. — %s, %s", len, card->authors, card->paper,
+                 card->venue);
+    }
     viz_text(r, f->sans, x, y, DIM, buf);
     y += f->line;
     EngTotals t = eng_graph_totals(g);
-    snprintf(buf, sizeof buf, "%lld parameters · %.3g G MACs · depth %d · %.1f MiB activations",
-             (long long)t.params, t.macs / 1e9, eng_graph_depth(g), t.act_bytes / 1048576.0);
+    snprintf(buf, sizeof buf, "%s parameters  ·  %s MACs  ·  depth %d  ·  %s of activations",
+             eng_fmt_grouped(t.params, a, sizeof a), eng_fmt_si((double)t.macs, b, sizeof b),
+             eng_graph_depth(g), eng_fmt_bytes((double)t.act_bytes, c, sizeof c));
+    if (t.train_only_params)
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "  ·  +%s in training-only heads",
+                 eng_fmt_grouped(t.train_only_params, a, sizeof a));
     viz_text(r, f->sans, x, y, INK, buf);
+    y += f->line;
+    if (card->top5_error >= 0)
+        snprintf(buf, sizeof buf, "%s%s%s", card->ilsvrc ? card->ilsvrc : "",
+                 card->ilsvrc ? " — " : "", card->top5_source);
+    else
+        snprintf(buf, sizeof buf, "%s", card->key_ideas);
+    viz_text(r, f->sans, x, y, DIM, buf);
     y += f->line * 3 / 2;
-    snprintf(buf, sizeof buf, "%-28s %-13s %-14s %12s %10s  %s", "layer", "op", "output",
-             "params", "MACs", "RF");
-    viz_text(r, f->mono, x, y, DIM, buf);
-    y += f->mono_line;
+
+    /* column widths from the header and every row */
+    static const char *const head[N_COLS] = {"layer", "op", "output", "params", "MACs",
+                                             "memory", "RF size / stride"};
+    int w[N_COLS];
+    for (int k = 0; k < N_COLS; k++) w[k] = text_w(f->mono, head[k]);
     int n = eng_graph_node_count(g);
-    for (int i = scroll < 0 ? 0 : scroll; i < n && y + f->mono_line <= area.y + area.h; i++) {
+    char cells[N_COLS][112];
+    for (int i = 0; i < n; i++) {
+        row_cells(eng_graph_node(g, i), cells);
+        for (int k = 0; k < N_COLS; k++) {
+            int cw = text_w(f->mono, cells[k]);
+            if (cw > w[k]) w[k] = cw;
+        }
+    }
+    int gap = text_w(f->mono, "   ");
+    int max_name = area.w * 2 / 5;
+    if (w[COL_NAME] > max_name) w[COL_NAME] = max_name;
+    int left[N_COLS], right[N_COLS], cx = x;
+    for (int k = 0; k < N_COLS; k++) {
+        left[k] = cx;
+        right[k] = cx + w[k];
+        cx += w[k] + gap;
+    }
+    /* numbers right-aligned, text left-aligned */
+    const int numeric[N_COLS] = {0, 0, 0, 1, 1, 1, 0};
+    for (int k = 0; k < N_COLS; k++) {
+        if (numeric[k]) text_right(r, f->mono, right[k], y, DIM, head[k]);
+        else viz_text(r, f->mono, left[k], y, DIM, head[k]);
+    }
+    y += f->mono_line;
+    SDL_SetRenderDrawColor(r, 70, 74, 84, 255);
+    SDL_RenderDrawLine(r, x, y, cx - gap, y);
+    y += 2;
+    int row = 0;
+    for (int i = scroll < 0 ? 0 : scroll; i < n && y + f->mono_line <= area.y + area.h; i++, row++) {
         const EngNode *nd = eng_graph_node(g, i);
-        char shape[40], rf[40];
-        snprintf(shape, sizeof shape, "%dx%dx%d", nd->out.C, nd->out.H, nd->out.W);
-        if (nd->rf.finite) snprintf(rf, sizeof rf, "%lld", (long long)nd->rf.size);
-        else snprintf(rf, sizeof rf, "-");
-        snprintf(buf, sizeof buf, "%-28.28s %-13s %-14s %12lld %10.3g  %s", nd->name,
-                 eng_op_name(nd->op), shape, (long long)eng_node_params(nd), (double)nd->macs, rf);
-        viz_text(r, f->mono, x, y, INK, buf);
+        row_cells(nd, cells);
+        if (row % 2) {
+            SDL_SetRenderDrawColor(r, 32, 35, 42, 255);
+            SDL_Rect band = {x - 4, y, cx - gap - x + 8, f->mono_line};
+            SDL_RenderFillRect(r, &band);
+        }
+        /* a name too long for its column keeps its end, where blocks differ */
+        const char *name = cells[COL_NAME];
+        while (*name && text_w(f->mono, name) > w[COL_NAME]) name++;
+        SDL_Color ink = (nd->flags & ENG_NODE_TRAIN_ONLY) ? TRAIN : INK;
+        viz_text(r, f->mono, left[COL_NAME], y, ink, name);
+        for (int k = 1; k < N_COLS; k++) {
+            if (numeric[k]) text_right(r, f->mono, right[k], y, ink, cells[k]);
+            else viz_text(r, f->mono, left[k], y, k == COL_OP ? DIM : ink, cells[k]);
+        }
         y += f->mono_line;
     }
 }

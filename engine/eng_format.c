@@ -1,0 +1,43 @@
+/*
+ * eng_format.c — numbers as people read them, shared by the command line
+ * and the window so both show a count the same way.
+ * Must not depend on: SDL or anything that draws.
+ */
+#include "eng.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *eng_fmt_grouped(int64_t v, char *buf, size_t n) {
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%lld", (long long)v);
+    const char *digits = tmp[0] == '-' ? tmp + 1 : tmp;
+    size_t len = strlen(digits), o = 0;
+    if (n == 0) return buf;
+    if (tmp[0] == '-' && o + 1 < n) buf[o++] = '-';
+    for (size_t i = 0; i < len && o + 1 < n; i++) {
+        buf[o++] = digits[i];
+        if ((len - i - 1) % 3 == 0 && i + 1 < len && o + 1 < n) buf[o++] = ',';
+    }
+    buf[o] = 0;
+    return buf;
+}
+
+const char *eng_fmt_si(double v, char *buf, size_t n) {
+    static const char *const unit[] = {"", "K", "M", "G", "T", "P"};
+    int k = 0;
+    while ((v >= 999.995 || v <= -999.995) && k < 5) {
+        v /= 1000.0;
+        k++;
+    }
+    snprintf(buf, n, k ? "%.2f%s" : "%.0f%s", v, unit[k]);
+    return buf;
+}
+
+const char *eng_fmt_bytes(double b, char *buf, size_t n) {
+    if (b >= 1024.0 * 1024.0 * 1024.0) snprintf(buf, n, "%.2f GiB", b / (1024.0 * 1024.0 * 1024.0));
+    else if (b >= 1024.0 * 1024.0) snprintf(buf, n, "%.1f MiB", b / (1024.0 * 1024.0));
+    else if (b >= 1024.0) snprintf(buf, n, "%.1f KiB", b / 1024.0);
+    else snprintf(buf, n, "%.0f B", b);
+    return buf;
+}
