@@ -20,6 +20,12 @@
 
 /* ---- convolution ------------------------------------------------------------- */
 
+/* Below this many output pixels, OpenBLAS runs the product faster transposed:
+ * (OH*OW, K) x (K, OC) fills its register tiles better than (OC, K) x (K, 49)
+ * (measured on ResNet's 7x7 stage: ~105 vs ~150 GFLOP/s). The transposed
+ * result is turned back into (OC, OH*OW) while the bias is added. */
+#define CONV_SMALL_MAP 128
+
 static int conv_is_pointwise(const EngConvParams *p) {
     return p->kh == 1 && p->kw == 1 && p->sh == 1 && p->sw == 1 && p->pt == 0 && p->pl == 0 &&
            p->pb == 0 && p->pr == 0;
@@ -32,8 +38,11 @@ static int conv_is_depthwise(int C, const EngConvParams *p) {
 size_t eng_conv2d_scratch(int C, int H, int W, const EngConvParams *p, int OH, int OW) {
     (void)H;
     (void)W;
-    if (conv_is_pointwise(p) || conv_is_depthwise(C, p)) return 0;
-    return (size_t)(C / p->groups) * p->kh * p->kw * (size_t)OH * OW;
+    if (conv_is_depthwise(C, p)) return 0;
+    size_t ohw = (size_t)OH * OW;
+    size_t cols = conv_is_pointwise(p) ? 0 : (size_t)(C / p->groups) * p->kh * p->kw * ohw;
+    size_t trans = ohw < CONV_SMALL_MAP ? (size_t)(p->oc / p->groups) * ohw : 0;
+    return cols + trans;
 }
 
 /* in: (C, H, W) one image -> col: (C*KH*KW, OH*OW), channels [c0, c1) only.
@@ -151,6 +160,9 @@ void eng_conv2d_forward(float *out, const float *in, const float *w, const float
         return;
     }
     const int pointwise = conv_is_pointwise(p);
+    const int small = OHW < CONV_SMALL_MAP;
+    /* scratch: im2col columns, then (small maps) the transposed product */
+    float *yt = scratch + (pointwise ? 0 : (size_t)K * OHW);
     for (int n = 0; n < N; n++) {
         for (int g = 0; g < G; g++) {
             const float *x = in + ((size_t)n * C + (size_t)g * Cg) * HW;   /* (Cg, H, W) */
@@ -161,6 +173,16 @@ void eng_conv2d_forward(float *out, const float *in, const float *w, const float
                 ConvJob j = {.col = scratch, .in = x, .H = H, .W = W, .OH = OH, .OW = OW, .p = p};
                 eng_parallel_for((size_t)Cg, (size_t)p->kh * p->kw * OHW, im2col_range, &j);
                 cols = scratch;
+            }
+            if (small) {
+                /* (K, OH*OW)^T x (OCg, K)^T -> yt (OH*OW, OCg), then y = yt^T + b */
+                eng_gemm(1, 1, (int)OHW, OCg, K, 1.0f, cols, (int)OHW, wg, K, 0.0f, yt, OCg);
+                for (int oc = 0; oc < OCg; oc++) {
+                    const float bv = b ? b[g * OCg + oc] : 0.0f;
+                    float *row = y + (size_t)oc * OHW;
+                    for (size_t i = 0; i < OHW; i++) row[i] = yt[i * OCg + oc] + bv;
+                }
+                continue;
             }
             /* (OCg, K) x (K, OH*OW) -> (OCg, OH*OW) */
             eng_gemm(0, 0, OCg, (int)OHW, K, 1.0f, wg, K, cols, (int)OHW, 0.0f, y, (int)OHW);

@@ -103,6 +103,15 @@ static void test_conv(void) {
     conv_case(1, 3, 11, 13, (EngConvParams){.oc = 5, .kh = 5, .kw = 3, .sh = 2, .sw = 3, .pt = 0,
                                             .pl = 2, .pb = 1, .pr = 0, .dh = 2, .dw = 1,
                                             .groups = 1, .has_bias = 1});
+    /* maps of 128 output pixels or more take the untransposed product */
+    conv_case(1, 16, 20, 20, (EngConvParams){.oc = 24, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1,
+                                             .pl = 1, .pb = 1, .pr = 1, .dh = 1, .dw = 1,
+                                             .groups = 1, .has_bias = 1});
+    conv_case(2, 8, 17, 23, (EngConvParams){.oc = 8, .kh = 3, .kw = 5, .sh = 1, .sw = 1, .pt = 2,
+                                            .pl = 1, .pb = 0, .pr = 2, .dh = 1, .dw = 2,
+                                            .groups = 2, .has_bias = 1});
+    conv_case(1, 12, 16, 16, (EngConvParams){.oc = 20, .kh = 1, .kw = 1, .sh = 1, .sw = 1, .dh = 1,
+                                             .dw = 1, .groups = 1, .has_bias = 0});
     /* 1x1 with stride or padding must not take the pointwise shortcut */
     conv_case(1, 4, 6, 6, (EngConvParams){.oc = 3, .kh = 1, .kw = 1, .sh = 2, .sw = 2, .dh = 1,
                                           .dw = 1, .groups = 1, .has_bias = 1});
