@@ -31,13 +31,7 @@ static int build_alex(EngGraph *g, int C, int H, int W, const AlexCfg *c) {
     x = net_conv_relu(g, "conv4", x, 384, 3, 1, 1, c->groups);
     x = net_conv_relu(g, "conv5", x, 256, 3, 1, 1, c->groups);
     x = net_maxpool(g, "pool5", x, 3, 2, 0, 0);
-    x = eng_fc(g, "fc6", x, 4096, 1);
-    x = eng_relu(g, "relu6", x);
-    x = eng_dropout(g, "drop6", x, 0.5f);
-    x = eng_fc(g, "fc7", x, 4096, 1);
-    x = eng_relu(g, "relu7", x);
-    x = eng_dropout(g, "drop7", x, 0.5f);
-    return eng_fc(g, "fc8", x, 1000, 1);
+    return net_fc678(g, x);
 }
 
 static int build_alexnet(EngGraph *g, int C, int H, int W) {

@@ -31,6 +31,16 @@ int net_conv_relu(EngGraph *g, const char *conv, int x, int oc, int k, int strid
     return eng_relu(g, net_name(conv, "_relu"), x);
 }
 
+int net_fc678(EngGraph *g, int x) {
+    x = eng_fc(g, "fc6", x, 4096, 1);
+    x = eng_relu(g, "relu6", x);
+    x = eng_dropout(g, "drop6", x, 0.5f);
+    x = eng_fc(g, "fc7", x, 4096, 1);
+    x = eng_relu(g, "relu7", x);
+    x = eng_dropout(g, "drop7", x, 0.5f);
+    return eng_fc(g, "fc8", x, 1000, 1);
+}
+
 int net_maxpool(EngGraph *g, const char *name, int x, int k, int stride, int pad, int ceil_mode) {
     EngPoolParams p = {.kh = k, .kw = k, .sh = stride, .sw = stride, .pt = pad, .pl = pad,
                        .pb = pad, .pr = pad, .ceil_mode = ceil_mode};

@@ -22,6 +22,10 @@ int net_conv_bn_act(EngGraph *g, const char *conv, const char *bn, const char *a
 int net_conv_relu(EngGraph *g, const char *conv, int x, int oc, int k, int stride, int pad,
                   int groups);
 
+/* The AlexNet/VGG head: fc6 - relu6 - drop6 - fc7 - relu7 - drop7 - fc8,
+ * 4096 wide, dropout 0.5, 1000 classes. */
+int net_fc678(EngGraph *g, int x);
+
 /* Max pool with square window, symmetric padding, floor or ceil mode. */
 int net_maxpool(EngGraph *g, const char *name, int x, int k, int stride, int pad, int ceil_mode);
 

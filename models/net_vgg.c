@@ -33,13 +33,7 @@ static int build_vgg(EngGraph *g, int C, int H, int W, int cfg, int bn) {
         snprintf(name, sizeof name, "pool%d", grp + 1);
         x = eng_maxpool_k(g, name, x, 2, 2, 0);
     }
-    x = eng_fc(g, "fc6", x, 4096, 1);
-    x = eng_relu(g, "relu6", x);
-    x = eng_dropout(g, "drop6", x, 0.5f);
-    x = eng_fc(g, "fc7", x, 4096, 1);
-    x = eng_relu(g, "relu7", x);
-    x = eng_dropout(g, "drop7", x, 0.5f);
-    return eng_fc(g, "fc8", x, 1000, 1);
+    return net_fc678(g, x);
 }
 
 static int build_vgg11(EngGraph *g, int C, int H, int W) { return build_vgg(g, C, H, W, 0, 0); }
