@@ -115,8 +115,10 @@ static void summary_json(const EngGraph *g, const ModelCard *c, int in_id) {
         app_json_str(stdout, n->name);
         printf(",\"op\":\"%s\",\"output\":", eng_op_name(n->op));
         json_shape(stdout, n->out);
-        printf(",\"params\":%lld,\"weights\":%lld,\"macs\":%lld,\"act_bytes\":%lld,\"rf\":",
-               (long long)p, (long long)w, (long long)n->macs, (long long)eng_node_act_bytes(n));
+        printf(",\"params\":%lld,\"weights\":%lld,\"macs\":%lld,\"flops\":%lld,"
+               "\"act_bytes\":%lld,\"rf\":",
+               (long long)p, (long long)w, (long long)n->macs, 2 * (long long)n->macs,
+               (long long)eng_node_act_bytes(n));
         json_rf(stdout, n->rf);
         printf(",\"inputs\":[");
         for (int k = 0; k < n->n_inputs; k++) {
@@ -144,9 +146,9 @@ static void summary_table(const EngGraph *g, const ModelCard *c, int in_id) {
     if (namew > 48) namew = 48;
     printf("%s (%s, %d) — input %dx%dx%d\n\n", c->display, c->authors, c->year, in->out.C,
            in->out.H, in->out.W);
-    printf("%-*s  %-13s %-16s %12s %10s %10s  %s\n", namew, "layer", "op", "output", "params",
-           "MACs", "memory", "RF size/stride/pad");
-    char b1[32], b2[32], b3[32], shape[48], rf[64];
+    printf("%-*s  %-13s %-16s %12s %10s %10s %10s  %s\n", namew, "layer", "op", "output",
+           "params", "MACs", "FLOPs", "memory", "RF size/stride/pad");
+    char b1[32], b2[32], b3[32], b4[32], shape[48], rf[64];
     for (int i = 0; i < eng_graph_node_count(g); i++) {
         const EngNode *n = eng_graph_node(g, i);
         snprintf(shape, sizeof shape, "%dx%dx%d", n->out.C, n->out.H, n->out.W);
@@ -156,9 +158,10 @@ static void summary_table(const EngGraph *g, const ModelCard *c, int in_id) {
                      n->rf.misaligned ? " (branches misaligned)" : "");
         else
             snprintf(rf, sizeof rf, "-");
-        printf("%-*.*s  %-13s %-16s %12s %10s %10s  %s%s\n", namew, namew, n->name,
+        printf("%-*.*s  %-13s %-16s %12s %10s %10s %10s  %s%s\n", namew, namew, n->name,
                eng_op_name(n->op), shape, eng_fmt_grouped(eng_node_params(n), b1, sizeof b1),
                n->macs ? eng_fmt_si((double)n->macs, b2, sizeof b2) : "-",
+               n->macs ? eng_fmt_si(2.0 * (double)n->macs, b4, sizeof b4) : "-",
                eng_fmt_bytes((double)eng_node_act_bytes(n), b3, sizeof b3), rf,
                (n->flags & ENG_NODE_TRAIN_ONLY) ? "  [training only]" : "");
     }
