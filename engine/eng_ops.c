@@ -82,6 +82,11 @@ static void im2col(float *col, const float *in, int c0, int c1, int H, int W, in
     }
 }
 
+void eng_im2col(float *col, const float *in, int C, int H, int W, const EngConvParams *p, int OH,
+                int OW) {
+    im2col(col, in, 0, C, H, W, p->kh, p->kw, p->sh, p->sw, p->pt, p->pl, p->dh, p->dw, OH, OW);
+}
+
 /* One channel of a depthwise convolution, by direct loops.
  * out: (OH, OW) = sum over taps of w[kh, kw] * in[oh*SH - PT + kh*DH, ow*SW - PL + kw*DW] */
 static void depthwise_plane(float *out, const float *in, const float *w, float bias, int H, int W,

@@ -35,7 +35,7 @@ static int check_count = 0;
     } while (0)
 
 /* |a - b| <= atol + rtol * |b| everywhere; prints the first 5 mismatches. */
-static int check_close(const char *what, const float *a, const float *b, size_t n,
+static inline int check_close(const char *what, const float *a, const float *b, size_t n,
                        float atol, float rtol) {
     size_t bad = 0;
     double maxerr = 0;
@@ -59,7 +59,7 @@ static int check_close(const char *what, const float *a, const float *b, size_t 
     return 1;
 }
 
-static int check_finish(const char *area) {
+static inline int check_finish(const char *area) {
     if (check_failures) {
         fprintf(stderr, "%s: %d of %d checks failed\n", area, check_failures, check_count);
         return 1;
