@@ -6,6 +6,7 @@
 #ifndef CONVSCOPE_APP_H
 #define CONVSCOPE_APP_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "eng.h"
@@ -24,6 +25,17 @@ typedef struct {
     int batch;             /* --batch N */
     int quit_after_ms;     /* --quit-after MS (view: close by itself, for tests) */
     int profile;           /* --profile (bench: time per op type and per layer) */
+    const char *data;      /* --data digits|fashion|PATH */
+    int epochs;            /* --epochs N */
+    double lr;             /* --lr X (0 = the command's default) */
+    const char *optimizer; /* --optimizer sgd|adam */
+    const char *schedule;  /* --schedule cosine|step|constant */
+    double weight_decay;   /* --weight-decay X (< 0: default) */
+    uint64_t seed;         /* --seed S */
+    int seed_set;
+    const char *out;       /* --out FILE */
+    const char *resume;    /* --resume FILE */
+    const char *weights;   /* --weights FILE */
 } AppOptions;
 
 /* Which flags a subcommand accepts. */
@@ -35,6 +47,9 @@ enum {
     APP_OPT_BATCH = 1 << 4,
     APP_OPT_QUIT_AFTER = 1 << 5,
     APP_OPT_PROFILE = 1 << 6,
+    APP_OPT_DATA = 1 << 7,
+    APP_OPT_TRAIN = 1 << 8,   /* --epochs --lr --optimizer --schedule --weight-decay --seed --out --resume */
+    APP_OPT_WEIGHTS = 1 << 9,
 };
 
 /* Parse argv[1..] (argv[0] is the subcommand). Returns APP_OK, or APP_USAGE
@@ -59,5 +74,7 @@ int app_cmd_models(int argc, char **argv);
 int app_cmd_summary(int argc, char **argv);
 int app_cmd_bench(int argc, char **argv);
 int app_cmd_view(int argc, char **argv);
+int app_cmd_train(int argc, char **argv);
+int app_cmd_eval(int argc, char **argv);
 
 #endif

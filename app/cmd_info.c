@@ -76,6 +76,12 @@ int app_cmd_models(int argc, char **argv) {
         if (c->top5_source) app_json_str(stdout, c->top5_source); else fputs("null", stdout);
         printf(",\"key_ideas\":"); app_json_str(stdout, c->key_ideas);
         printf(",\"notes\":"); app_json_str(stdout, c->notes);
+        printf(",\"weights_file\":");
+        if (c->weights) app_json_str(stdout, c->weights); else fputs("null", stdout);
+        printf(",\"weights_data\":");
+        if (c->weights_data) app_json_str(stdout, c->weights_data); else fputs("null", stdout);
+        printf(",\"train_cmd\":");
+        if (c->train_cmd) app_json_str(stdout, c->train_cmd); else fputs("null", stdout);
         printf(",\"input\":[%d,%d,%d]", c->in_c, c->in_h, c->in_w);
         printf(",\"preprocess\":{\"channels\":%d,\"resize\":%d,\"crop\":%d,\"bgr\":%s,"
                "\"scale\":%.9g,\"mean\":[%.9g,%.9g,%.9g],\"std\":[%.9g,%.9g,%.9g]}",

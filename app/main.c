@@ -18,6 +18,8 @@ static void print_help(FILE *f) {
             "  models [--json]    list the model zoo with the networks' cards\n"
             "  summary MODEL      layer table: output shape, params, MACs, memory, receptive field\n"
             "  bench MODEL        measure forward latency on this machine\n"
+            "  train MODEL        train on handwritten digits, Fashion-MNIST or an MNIST-format folder\n"
+            "  eval MODEL         accuracy and loss of trained weights on a test set\n"
             "\n"
             "Run 'convscope COMMAND --help' for the options of a command.\n");
 }
@@ -41,6 +43,8 @@ int main(int argc, char **argv) {
         {"models", app_cmd_models},
         {"summary", app_cmd_summary},
         {"bench", app_cmd_bench},
+        {"train", app_cmd_train},
+        {"eval", app_cmd_eval},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);

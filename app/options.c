@@ -38,6 +38,7 @@ int app_parse(int argc, char **argv, unsigned allowed, int need_model, const cha
               AppOptions *o, int *help) {
     const char *cmd = argv[0];
     memset(o, 0, sizeof *o);
+    o->weight_decay = -1.0;
     *help = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -87,6 +88,60 @@ int app_parse(int argc, char **argv, unsigned allowed, int need_model, const cha
                         val);
                 return APP_USAGE;
             }
+        } else if (!strcmp(a, "--data")) {
+            NEEDS(APP_OPT_DATA);
+            o->data = val;
+        } else if (!strcmp(a, "--weights")) {
+            NEEDS(APP_OPT_WEIGHTS);
+            o->weights = val;
+        } else if (!strcmp(a, "--epochs")) {
+            NEEDS(APP_OPT_TRAIN);
+            if (!parse_int(val, 1, 10000, &o->epochs)) {
+                fprintf(stderr, "convscope %s: --epochs takes 1..10000, not '%s'\n", cmd, val);
+                return APP_USAGE;
+            }
+        } else if (!strcmp(a, "--lr") || !strcmp(a, "--weight-decay")) {
+            NEEDS(APP_OPT_TRAIN);
+            char *end;
+            errno = 0;
+            double v = strtod(val, &end);
+            if (errno || *end || !(v >= 0.0 && v <= 10.0) || (a[2] == 'l' && v == 0.0)) {
+                fprintf(stderr, "convscope %s: %s takes a number in %s, not '%s'\n", cmd, a,
+                        a[2] == 'l' ? "(0, 10]" : "[0, 10]", val);
+                return APP_USAGE;
+            }
+            if (a[2] == 'l') o->lr = v;
+            else o->weight_decay = v;
+        } else if (!strcmp(a, "--optimizer")) {
+            NEEDS(APP_OPT_TRAIN);
+            if (strcmp(val, "sgd") && strcmp(val, "adam")) {
+                fprintf(stderr, "convscope %s: --optimizer takes sgd or adam, not '%s'\n", cmd, val);
+                return APP_USAGE;
+            }
+            o->optimizer = val;
+        } else if (!strcmp(a, "--schedule")) {
+            NEEDS(APP_OPT_TRAIN);
+            if (strcmp(val, "cosine") && strcmp(val, "step") && strcmp(val, "constant")) {
+                fprintf(stderr, "convscope %s: --schedule takes cosine, step or constant, not '%s'\n",
+                        cmd, val);
+                return APP_USAGE;
+            }
+            o->schedule = val;
+        } else if (!strcmp(a, "--seed")) {
+            NEEDS(APP_OPT_TRAIN);
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(val, &end, 10);
+            if (errno || *end || !*val || val[0] == '-') {
+                fprintf(stderr, "convscope %s: --seed takes a whole number, not '%s'\n", cmd, val);
+                return APP_USAGE;
+            }
+            o->seed = v;
+            o->seed_set = 1;
+        } else if (!strcmp(a, "--out") || !strcmp(a, "--resume")) {
+            NEEDS(APP_OPT_TRAIN);
+            if (a[2] == 'o') o->out = val;
+            else o->resume = val;
         } else if (!strcmp(a, "--profile")) {
             if (!(allowed & APP_OPT_PROFILE)) goto unknown;
             o->profile = 1;

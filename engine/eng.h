@@ -48,6 +48,14 @@ void eng_log(EngLogLevel level, const char *fmt, ...)
 #endif
     ;
 
+/* Format a message into err[n] (nothing when err is NULL): for functions that
+ * report a failure to their caller instead of the log. */
+void eng_set_err(char *err, size_t n, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 /* Overflow-checked size arithmetic: return 0 and leave *out unchanged on overflow. */
 int eng_mul_size(size_t *out, size_t a, size_t b);
 int eng_mul3_size(size_t *out, size_t a, size_t b, size_t c);
@@ -320,8 +328,10 @@ int eng_graph_enable_grads(EngGraph *g);
  * drops. Off: inference behaviour (the default). */
 void eng_graph_set_training(EngGraph *g, int on);
 int eng_graph_training(const EngGraph *g);
-/* Seed of the dropout masks (reproducible runs). */
+/* Seed of the dropout masks (reproducible runs); the state moves as masks are
+ * drawn, and can be read back to resume a run exactly. */
 void eng_graph_seed(EngGraph *g, uint64_t seed);
+uint64_t eng_graph_rng_state(const EngGraph *g);
 void eng_graph_zero_grads(EngGraph *g);
 /* Softmax cross-entropy of the output's logits (N, K) against labels (N):
  * zeroes every gradient, writes d mean-loss / d logits into the output's grad
@@ -330,6 +340,33 @@ double eng_graph_loss_ce(EngGraph *g, const uint8_t *labels, int *correct);
 /* Propagate the output's grad back to every node, parameter and the inputs.
  * Requires a forward pass with the same inputs just before. */
 int eng_graph_backward(EngGraph *g);
+
+/* Optimizers (eng_optim.c): one state per learnable float, in node order. */
+typedef enum { ENG_OPT_SGD = 0, ENG_OPT_ADAM } EngOptKind;
+typedef struct {
+    EngOptKind kind;
+    float lr, momentum, weight_decay; /* SGD: momentum; both: L2 on conv/FC weights */
+    float beta1, beta2, eps;          /* Adam */
+    int64_t step;
+    size_t n;                         /* learnable floats */
+    float *m, *v;                     /* momentum / Adam moments, (n) */
+} EngOptimizer;
+int eng_opt_init(EngOptimizer *o, const EngGraph *g, EngOptKind kind, float lr);
+int eng_opt_step(EngOptimizer *o, EngGraph *g);
+void eng_opt_free(EngOptimizer *o);
+typedef enum { ENG_LR_CONSTANT = 0, ENG_LR_STEP, ENG_LR_COSINE } EngLrSchedule;
+/* Learning rate of epoch `epoch` (0-based) of `epochs`. */
+float eng_lr_schedule(EngLrSchedule s, float base, int epoch, int epochs, int step_every,
+                      float gamma);
+
+/* Weights and checkpoints (eng_weights.c). Save writes path.tmp then renames.
+ * Load checks every tensor against the graph's parameters by name and shape
+ * (allocating them if needed); opt (may be NULL) receives the optimizer state
+ * when the file has one; meta (may be NULL) the metadata text. */
+int eng_weights_save(const EngGraph *g, const EngOptimizer *opt, const char *meta,
+                     const char *path, char *err, size_t errlen);
+int eng_weights_load(EngGraph *g, EngOptimizer *opt, const char *path, char *meta, size_t metalen,
+                     char *err, size_t errlen);
 
 /* Backward kernels (eng_grad.c). d* outputs are added into; NULL skips one. */
 void eng_conv2d_backward(float *dx, float *dw, float *db, const float *dy, const float *x,

@@ -47,3 +47,11 @@ int eng_mul3_size(size_t *out, size_t a, size_t b, size_t c) {
     if (!eng_mul_size(&ab, a, b)) return 0;
     return eng_mul_size(out, ab, c);
 }
+
+void eng_set_err(char *err, size_t n, const char *fmt, ...) {
+    if (!err || !n) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, n, fmt, ap);
+    va_end(ap);
+}

@@ -930,6 +930,8 @@ void eng_graph_seed(EngGraph *g, uint64_t seed) {
     if (g) g->rng = seed;
 }
 
+uint64_t eng_graph_rng_state(const EngGraph *g) { return g ? g->rng : 0; }
+
 void eng_graph_zero_grads(EngGraph *g) {
     if (!g) return;
     if (g->grad_block) {

@@ -46,7 +46,17 @@ typedef struct ModelCard {
     ModelPreproc pre;
     /* Adds the network to g for input (C, H, W); returns the output node id or -1. */
     int (*build)(EngGraph *g, int C, int H, int W);
+    /* Shipped trained weights (a file in assets/, made by `convscope train`),
+     * the dataset they were trained on, and the exact command that made them. */
+    const char *weights;
+    const char *weights_data;    /* "digits", "fashion" */
+    const char *train_cmd;
 } ModelCard;
+
+/* The folder of shipped files: $CONVSCOPE_ASSETS, else assets/ of the source tree. */
+const char *model_assets_dir(void);
+/* Full path of a card's shipped weights in buf, or NULL when it has none. */
+const char *model_weights_path(const ModelCard *card, char *buf, size_t n);
 
 int model_count(void);
 const ModelCard *model_at(int i);

@@ -5,6 +5,7 @@
 #include "net_common.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *net_name(const char *a, const char *b) {
@@ -78,6 +79,22 @@ static const ModelCard *const zoo[] = {
     &model_card_mobilenet_v1,
     &model_card_mobilenet_v2,
 };
+
+const char *model_assets_dir(void) {
+    const char *e = getenv("CONVSCOPE_ASSETS");
+    if (e && *e) return e;
+#ifdef CONVSCOPE_SOURCE_DIR
+    return CONVSCOPE_SOURCE_DIR "/assets";
+#else
+    return "assets";
+#endif
+}
+
+const char *model_weights_path(const ModelCard *card, char *buf, size_t n) {
+    if (!card || !card->weights) return NULL;
+    if (snprintf(buf, n, "%s/%s", model_assets_dir(), card->weights) >= (int)n) return NULL;
+    return buf;
+}
 
 int model_count(void) { return (int)(sizeof zoo / sizeof zoo[0]); }
 

@@ -87,8 +87,45 @@ expect 2 "$BIN" bench vgg16 --runs
 expect 2 "$BIN" models --input 3x3x3
 expect 2 "$BIN" frobnicate
 
+# ---- shipped weights reach their accuracy ---------------------------------------------------
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+expect 0 "$BIN" eval lenet5 --json
+jq_is "$tmp/out" '"\(.model) \(.data) \(.n)"' "lenet5 digits 2000"
+jq_is "$tmp/out" '.accuracy >= 0.98' true
+expect 0 "$BIN" eval lenet5 --data fashion --weights "$ROOT/assets/lenet5_fashion.cvw" --json
+jq_is "$tmp/out" '"\(.data) \(.n)"' "fashion 10000"
+jq_is "$tmp/out" '.accuracy >= 0.895' true
+expect 1 "$BIN" eval lenet5 --weights "$tmp/none.cvw"
+grep -q "none.cvw" "$tmp/err" || fail "eval with a missing file does not name it"
+expect 2 "$BIN" eval vgg16 --data digits
+expect 2 "$BIN" train lenet5 --out "$tmp/x.cvw"
+expect 2 "$BIN" train lenet5 --data digits
+expect 2 "$BIN" train lenet5 --data digits --out "$tmp/x.cvw" --optimizer rmsprop
+expect 2 "$BIN" train lenet5 --data digits --out "$tmp/x.cvw" --lr -1
+expect 1 "$BIN" train lenet5 --data "$tmp/nowhere" --out "$tmp/x.cvw"
+grep -q "nowhere" "$tmp/err" || fail "train on a missing folder does not name it"
+
+# ---- training: reproducible, interrupted and resumed to the same weights ---------------------
+train=(train lenet5 --data digits --epochs 2 --batch 128 --seed 7 --threads 1)
+expect 0 "$BIN" "${train[@]}" --out "$tmp/full.cvw"
+grep -q "epoch 2/2" "$tmp/out" || fail "train printed no line for epoch 2"
+"$BIN" "${train[@]}" --out "$tmp/part.cvw" >"$tmp/o2" 2>"$tmp/e2" &
+pid=$!
+sleep 1
+kill -INT "$pid" 2>/dev/null
+wait "$pid"
+if grep -q "interrupted: saved" "$tmp/e2"; then
+  expect 0 "$BIN" "${train[@]}" --resume "$tmp/part.cvw" --out "$tmp/part.cvw"
+  grep -q "resuming lenet5" "$tmp/err" || fail "resume did not say where it resumed"
+else
+  echo "note: the run finished before it could be interrupted" >&2
+fi
+cmp -s "$tmp/full.cvw" "$tmp/part.cvw" || fail "an interrupted and resumed run differs from an uninterrupted one"
+expect 0 "$BIN" eval lenet5 --data digits --weights "$tmp/full.cvw" --json
+jq_is "$tmp/out" '.accuracy > 0.8' true
+
 # ---- --help everywhere ------------------------------------------------------------------
-for cmd in "" models summary bench view; do
+for cmd in "" models summary bench view train eval; do
   # shellcheck disable=SC2086
   expect 0 "$BIN" $cmd --help
   grep -q "usage" "$tmp/out" || fail "'convscope $cmd --help' prints no usage"
