@@ -42,6 +42,9 @@ extern const ModelCard model_card_resnet18, model_card_resnet34, model_card_resn
 extern const ModelCard model_card_densenet121, model_card_densenet169, model_card_densenet201;
 extern const ModelCard model_card_squeezenet1_0, model_card_squeezenet1_1;
 extern const ModelCard model_card_mobilenet_v1, model_card_mobilenet_v2;
+extern const ModelCard model_card_alexnet_mini, model_card_zfnet_mini, model_card_vgg_mini,
+    model_card_inception_mini, model_card_resnet_mini, model_card_densenet_mini,
+    model_card_mobilenet_mini;
 
 /* Preprocessing presets. */
 #define NET_PRE_TORCHVISION                                                            \

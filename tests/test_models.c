@@ -55,8 +55,59 @@ static const Expect expect[] = {
 };
 #define N_EXPECT ((int)(sizeof expect / sizeof expect[0]))
 
+/* The small trained models: counts worked out here from their layer lists. */
+static long long conv_p(int cin, int cout, int k, int bias) {
+    return (long long)cin * cout * k * k + (bias ? cout : 0);
+}
+static long long fc_p(int in, int out) { return (long long)in * out + out; }
+
+static void test_minis(void) {
+    const long long alex = conv_p(1, 32, 5, 1) + conv_p(32, 64, 3, 1) + conv_p(64, 96, 3, 1) +
+                           conv_p(96, 96, 3, 1) + conv_p(96, 64, 3, 1) + fc_p(64 * 2 * 2, 256) +
+                           fc_p(256, 256) + fc_p(256, 10);
+    const long long zf = alex - conv_p(1, 32, 5, 1) + conv_p(1, 32, 3, 1);
+    const long long vgg = conv_p(1, 32, 3, 1) + conv_p(32, 32, 3, 1) + conv_p(32, 64, 3, 1) +
+                          conv_p(64, 64, 3, 1) + conv_p(64, 128, 3, 1) + conv_p(128, 128, 3, 1) +
+                          fc_p(128 * 3 * 3, 256) + fc_p(256, 10);
+    /* conv + BN (2 per channel) per layer; projections at the two stage changes */
+    long long res = conv_p(1, 16, 3, 0) + 32 + fc_p(64, 10);
+    for (int st = 0; st < 3; st++) {
+        int c = 16 << st, cin = st ? c / 2 : 16;
+        res += conv_p(cin, c, 3, 0) + conv_p(c, c, 3, 0) + 4 * c;  /* block 0 */
+        res += 2 * conv_p(c, c, 3, 0) + 4 * c;                     /* block 1 */
+        if (st) res += conv_p(cin, c, 1, 0) + 2 * c;               /* projection */
+    }
+    const long long mob = conv_p(1, 16, 3, 0) + 32 + (16 * 9 + 32) + (16 * 32 + 64) +
+                          (32 * 9 + 64) + (32 * 64 + 128) + (64 * 9 + 128) + (64 * 64 + 128) +
+                          (64 * 9 + 128) + (64 * 128 + 256) + 2 * (128 * 9 + 256 + 128 * 128 + 256) +
+                          fc_p(128, 10);
+    const struct { const char *name; long long params; } minis[] = {
+        {"alexnet_mini", alex}, {"zfnet_mini", zf},     {"vgg_mini", vgg},
+        {"resnet_mini", res},   {"mobilenet_mini", mob}, {"inception_mini", -1},
+        {"densenet_mini", -1},
+    };
+    for (size_t i = 0; i < sizeof minis / sizeof minis[0]; i++) {
+        const ModelCard *c = model_find(minis[i].name);
+        CHECK(c != NULL);
+        if (!c) continue;
+        EngGraph *g = model_build(c, 0, 0, 0);
+        CHECK(g != NULL);
+        if (!g) continue;
+        const EngNode *o = eng_graph_node(g, eng_graph_output(g));
+        CHECK(o->out.C == 10 && c->in_c == 1 && c->in_h == 28 && c->train_cmd &&
+              c->weights_data);
+        if (minis[i].params >= 0) {
+            if (eng_graph_totals(g).params != minis[i].params)
+                fprintf(stderr, "  %s: %lld parameters, worked out %lld\n", c->name,
+                        (long long)eng_graph_totals(g).params, minis[i].params);
+            CHECK_EQ_I64(eng_graph_totals(g).params, minis[i].params);
+        }
+        eng_graph_destroy(g);
+    }
+}
+
 static void test_counts(void) {
-    CHECK_EQ_I64(model_count(), N_EXPECT);
+    CHECK_EQ_I64(model_count(), N_EXPECT + 7); /* + the seven small trained models */
     for (int i = 0; i < N_EXPECT; i++) {
         const ModelCard *c = model_find(expect[i].name);
         CHECK(c != NULL);
@@ -282,6 +333,7 @@ int main(void) {
     eng_log_set(quiet, NULL);
     eng_set_threads(2);
     test_counts();
+    test_minis();
     test_cards();
     test_structure();
     test_other_inputs();

@@ -1,0 +1,245 @@
+/*
+ * net_mini.c — small networks for 28x28 grey images (Fashion-MNIST), one per
+ * family of the history, each keeping its ancestor's idea at a size this
+ * project trains on two CPU cores: a large strided first kernel with LRN and
+ * overlapping pooling (AlexNet), the same with a small unstrided one (ZFNet's
+ * fix), stacks of 3x3 (VGG), inception modules with 1x1 reductions
+ * (GoogLeNet), residual blocks with batch norm (ResNet), dense blocks with
+ * transitions (DenseNet), depthwise separable convolutions (MobileNet).
+ * Their shipped weights are made by `convscope train` (command in each card).
+ */
+#include "net_common.h"
+
+#include <stdio.h>
+
+/* ---- AlexNet / ZFNet ----------------------------------------------------------------- */
+
+static int alex_like(EngGraph *g, int C, int H, int W, int k1, int s1, int p1) {
+    int x = eng_input(g, "data", C, H, W);
+    x = net_conv_relu(g, "conv1", x, 32, k1, s1, p1, 1);
+    x = eng_lrn(g, "norm1", x, 5, 1e-4f, 0.75f, 2.0f);
+    x = net_maxpool(g, "pool1", x, 3, 2, 1, 0); /* overlapping: 3x3 windows, stride 2 */
+    x = net_conv_relu(g, "conv2", x, 64, 3, s1 == 1 ? 2 : 1, 1, 1);
+    x = eng_lrn(g, "norm2", x, 5, 1e-4f, 0.75f, 2.0f);
+    x = net_maxpool(g, "pool2", x, 3, 2, 1, 0);
+    x = net_conv_relu(g, "conv3", x, 96, 3, 1, 1, 1);
+    x = net_conv_relu(g, "conv4", x, 96, 3, 1, 1, 1);
+    x = net_conv_relu(g, "conv5", x, 64, 3, 1, 1, 1);
+    x = net_maxpool(g, "pool5", x, 3, 2, 1, 0);
+    x = eng_fc(g, "fc6", x, 256, 1);
+    x = eng_relu(g, "relu6", x);
+    x = eng_dropout(g, "drop6", x, 0.5f);
+    x = eng_fc(g, "fc7", x, 256, 1);
+    x = eng_relu(g, "relu7", x);
+    x = eng_dropout(g, "drop7", x, 0.5f);
+    return eng_fc(g, "fc8", x, 10, 1);
+}
+
+/* 28 -> conv 5x5/2 -> 14 -> pool -> 7 -> conv2 -> 7 -> pool -> 4 -> conv3-5 -> pool -> 2 */
+static int build_alexnet_mini(EngGraph *g, int C, int H, int W) {
+    return alex_like(g, C, H, W, 5, 2, 2);
+}
+/* 28 -> conv 3x3/1 -> 28 -> pool -> 14 -> conv2 /2 -> 7 -> pool -> 4 -> ... -> 2 */
+static int build_zfnet_mini(EngGraph *g, int C, int H, int W) {
+    return alex_like(g, C, H, W, 3, 1, 1);
+}
+
+/* ---- VGG ------------------------------------------------------------------------------- */
+
+static int build_vgg_mini(EngGraph *g, int C, int H, int W) {
+    static const int width[3] = {32, 64, 128};
+    int x = eng_input(g, "data", C, H, W);
+    char n[32], r[32];
+    for (int grp = 0; grp < 3; grp++) {
+        for (int i = 0; i < 2; i++) {
+            snprintf(n, sizeof n, "conv%d_%d", grp + 1, i + 1);
+            snprintf(r, sizeof r, "relu%d_%d", grp + 1, i + 1);
+            x = eng_conv_k(g, n, x, width[grp], 3, 1, 1, 1, 1);
+            x = eng_relu(g, r, x);
+        }
+        snprintf(n, sizeof n, "pool%d", grp + 1);
+        x = eng_maxpool_k(g, n, x, 2, 2, 0);
+    }
+    x = eng_fc(g, "fc4", x, 256, 1);
+    x = eng_relu(g, "relu4", x);
+    x = eng_dropout(g, "drop4", x, 0.5f);
+    return eng_fc(g, "fc5", x, 10, 1);
+}
+
+/* ---- Inception --------------------------------------------------------------------------- */
+
+static int mini_inception(EngGraph *g, const char *n, int x, int c1, int r3, int c3, int r5, int c5,
+                          int pp) {
+    int b1 = net_conv_relu(g, net_name(n, ".1x1"), x, c1, 1, 1, 0, 1);
+    int b2 = net_conv_relu(g, net_name(n, ".3x3_reduce"), x, r3, 1, 1, 0, 1);
+    b2 = net_conv_relu(g, net_name(n, ".3x3"), b2, c3, 3, 1, 1, 1);
+    int b3 = net_conv_relu(g, net_name(n, ".5x5_reduce"), x, r5, 1, 1, 0, 1);
+    b3 = net_conv_relu(g, net_name(n, ".5x5"), b3, c5, 5, 1, 2, 1);
+    int b4 = net_maxpool(g, net_name(n, ".pool"), x, 3, 1, 1, 0);
+    b4 = net_conv_relu(g, net_name(n, ".pool_proj"), b4, pp, 1, 1, 0, 1);
+    int bs[4] = {b1, b2, b3, b4};
+    return eng_concat(g, n, bs, 4);
+}
+
+static int build_inception_mini(EngGraph *g, int C, int H, int W) {
+    int x = eng_input(g, "data", C, H, W);
+    x = net_conv_relu(g, "conv1", x, 32, 3, 1, 1, 1);
+    x = net_maxpool(g, "pool1", x, 3, 2, 1, 0);                      /* 14 */
+    x = mini_inception(g, "inception_3a", x, 16, 16, 24, 8, 8, 8);   /* 56 */
+    x = mini_inception(g, "inception_3b", x, 24, 24, 32, 8, 16, 16); /* 88 */
+    x = net_maxpool(g, "pool3", x, 3, 2, 1, 0);                      /* 7 */
+    x = mini_inception(g, "inception_4a", x, 32, 32, 48, 8, 16, 16); /* 112 */
+    x = mini_inception(g, "inception_4b", x, 40, 32, 56, 8, 16, 16); /* 128 */
+    x = eng_gavgpool(g, "pool5", x);
+    x = eng_dropout(g, "dropout", x, 0.3f);
+    return eng_fc(g, "fc", x, 10, 1);
+}
+
+/* ---- ResNet -------------------------------------------------------------------------------- */
+
+static int mini_block(EngGraph *g, const char *n, int x, int planes, int stride) {
+    const EngNode *in = eng_graph_node(g, x);
+    if (!in) return -1;
+    int f = net_conv_bn_act(g, net_name(n, ".conv1"), net_name(n, ".bn1"), net_name(n, ".relu1"),
+                            x, planes, 3, stride, 1, 1, NET_ACT_RELU);
+    f = net_conv_bn_act(g, net_name(n, ".conv2"), net_name(n, ".bn2"), NULL, f, planes, 3, 1, 1, 1,
+                        NET_ACT_NONE);
+    int sc = x;
+    if (stride != 1 || in->out.C != planes)
+        sc = net_conv_bn_act(g, net_name(n, ".downsample.0"), net_name(n, ".downsample.1"), NULL,
+                             x, planes, 1, stride, 0, 1, NET_ACT_NONE);
+    return eng_relu(g, n, eng_add2(g, net_name(n, ".add"), f, sc));
+}
+
+static int build_resnet_mini(EngGraph *g, int C, int H, int W) {
+    int x = eng_input(g, "data", C, H, W);
+    x = net_conv_bn_act(g, "conv1", "bn1", "relu", x, 16, 3, 1, 1, 1, NET_ACT_RELU);
+    char n[32];
+    for (int stage = 0; stage < 3; stage++)
+        for (int b = 0; b < 2; b++) {
+            snprintf(n, sizeof n, "layer%d.%d", stage + 1, b);
+            x = mini_block(g, n, x, 16 << stage, (b == 0 && stage > 0) ? 2 : 1);
+        }
+    x = eng_gavgpool(g, "avgpool", x);
+    return eng_fc(g, "fc", x, 10, 1);
+}
+
+/* ---- DenseNet ------------------------------------------------------------------------------- */
+
+static int build_densenet_mini(EngGraph *g, int C, int H, int W) {
+    const int growth = 12, layers = 4;
+    int x = eng_input(g, "data", C, H, W);
+    x = eng_conv_k(g, "conv0", x, 24, 3, 1, 1, 1, 0);
+    x = net_maxpool(g, "pool0", x, 2, 2, 0, 0); /* 14x14: the blocks run at 14, 7, 3 */
+    char pre[48], name[64];
+    for (int b = 1; b <= 3; b++) {
+        int feats[8], n = 0;
+        feats[n++] = x;
+        for (int l = 1; l <= layers; l++) {
+            snprintf(pre, sizeof pre, "denseblock%d.denselayer%d", b, l);
+            int in = n > 1 ? eng_concat(g, net_name(pre, ".input"), feats, n) : feats[0];
+            int y = eng_bn(g, net_name(pre, ".norm1"), in, 1e-5f);
+            y = eng_relu(g, net_name(pre, ".relu1"), y);
+            y = eng_conv_k(g, net_name(pre, ".conv1"), y, 4 * growth, 1, 1, 0, 1, 0);
+            y = eng_bn(g, net_name(pre, ".norm2"), y, 1e-5f);
+            y = eng_relu(g, net_name(pre, ".relu2"), y);
+            feats[n++] = eng_conv_k(g, net_name(pre, ".conv2"), y, growth, 3, 1, 1, 1, 0);
+        }
+        snprintf(name, sizeof name, "denseblock%d", b);
+        x = eng_concat(g, name, feats, n);
+        if (b < 3) {
+            const EngNode *nd = eng_graph_node(g, x);
+            if (!nd) return -1;
+            snprintf(pre, sizeof pre, "transition%d", b);
+            x = eng_bn(g, net_name(pre, ".norm"), x, 1e-5f);
+            x = eng_relu(g, net_name(pre, ".relu"), x);
+            x = eng_conv_k(g, net_name(pre, ".conv"), x, nd->out.C / 2, 1, 1, 0, 1, 0);
+            x = eng_avgpool_k(g, net_name(pre, ".pool"), x, 2, 2, 0);
+        }
+    }
+    x = eng_bn(g, "norm5", x, 1e-5f);
+    x = eng_relu(g, "relu5", x);
+    x = eng_gavgpool(g, "avgpool", x);
+    return eng_fc(g, "classifier", x, 10, 1);
+}
+
+/* ---- MobileNet ------------------------------------------------------------------------------ */
+
+static int build_mobilenet_mini(EngGraph *g, int C, int H, int W) {
+    static const int cfg[6][2] = {{32, 1}, {64, 2}, {64, 1}, {128, 2}, {128, 1}, {128, 1}};
+    int x = eng_input(g, "data", C, H, W);
+    x = net_conv_bn_act(g, "conv0", "conv0.bn", "conv0.relu", x, 16, 3, 1, 1, 1, NET_ACT_RELU);
+    char n[32];
+    for (int i = 0; i < 6; i++) {
+        const EngNode *in = eng_graph_node(g, x);
+        if (!in) return -1;
+        snprintf(n, sizeof n, "conv%d_dw", i + 1);
+        x = net_conv_bn_act(g, n, net_name(n, ".bn"), net_name(n, ".relu"), x, in->out.C, 3,
+                            cfg[i][1], 1, in->out.C, NET_ACT_RELU);
+        snprintf(n, sizeof n, "conv%d_pw", i + 1);
+        x = net_conv_bn_act(g, n, net_name(n, ".bn"), net_name(n, ".relu"), x, cfg[i][0], 1, 1,
+                            0, 1, NET_ACT_RELU);
+    }
+    x = eng_gavgpool(g, "avgpool", x);
+    return eng_fc(g, "fc", x, 10, 1);
+}
+
+/* ---- cards ---------------------------------------------------------------------------------- */
+
+#define MINI_PRE                                                                            \
+    {.channels = 1, .resize = 28, .crop = 0, .bgr = 0, .scale = 1.0f / 255.0f,             \
+     .mean = {0, 0, 0}, .std = {1, 1, 1}}
+#define MINI_CMD(id, epochs)                                                                \
+    "convscope train " #id " --data fashion --epochs " #epochs " --seed 1 --threads 1 "     \
+    "--out assets/" #id "_fashion.cvw (Adam lr 1e-3, cosine schedule, batch 64, weight "   \
+    "decay 5e-4: the defaults)"
+
+/* shipped: 1 once assets/<id>_fashion.cvw exists (made by the command in train_cmd). */
+#define MINI_CARD(id, disp, fam, yr, auth, pap, ven, ideas, note, epochs, shipped)           \
+    const ModelCard model_card_##id = {                                                     \
+        .name = #id, .display = disp, .family = fam, .year = yr, .authors = auth,            \
+        .paper = pap, .venue = ven, .ilsvrc = NULL, .top5_error = -1,                         \
+        .top5_source = "a small model trained by convscope on Fashion-MNIST; see eval",      \
+        .key_ideas = ideas, .notes = note, .in_c = 1, .in_h = 28, .in_w = 28,                 \
+        .pre = MINI_PRE, .build = build_##id, .weights = (shipped) ? #id "_fashion.cvw" : NULL, \
+        .weights_data = "fashion", .train_cmd = MINI_CMD(id, epochs)}
+
+MINI_CARD(alexnet_mini, "AlexNet mini", "AlexNet", 2012,
+          "after A. Krizhevsky, I. Sutskever, G. E. Hinton",
+          "ImageNet Classification with Deep Convolutional Neural Networks", "NIPS 2012",
+          "AlexNet's recipe at 28x28: a large, strided first kernel (5x5/2), LRN, overlapping "
+          "3x3/2 max pooling, five convolutions, two dropout FC layers.",
+          "Widths 32-64-96-96-64, FC 256.", 10, 0);
+MINI_CARD(zfnet_mini, "ZFNet mini", "ZFNet", 2013, "after M. D. Zeiler, R. Fergus",
+          "Visualizing and Understanding Convolutional Networks", "ECCV 2014",
+          "alexnet_mini with ZFNet's fix: a small, unstrided first kernel (3x3/1) keeps the first "
+          "layer's filters sharp; the stride moves to conv2.",
+          "Compare its conv1 filters with alexnet_mini's, as Zeiler and Fergus did (Fig. 6).", 10, 0);
+MINI_CARD(vgg_mini, "VGG mini", "VGG", 2014, "after K. Simonyan, A. Zisserman",
+          "Very Deep Convolutional Networks for Large-Scale Image Recognition", "ICLR 2015",
+          "Only 3x3 convolutions in pairs (each pair sees 5x5) and 2x2 max pooling: three groups "
+          "of two, widths 32-64-128.",
+          "No batch norm, as in the paper.", 10, 0);
+MINI_CARD(inception_mini, "Inception mini", "Inception", 2014, "after C. Szegedy et al.",
+          "Going Deeper with Convolutions", "CVPR 2015",
+          "Four inception modules (1x1, 3x3 and 5x5 branches with 1x1 reductions, pooled "
+          "projection) and global average pooling instead of FC layers.",
+          "No auxiliary classifiers: the network is shallow enough to train without them.", 10, 0);
+MINI_CARD(resnet_mini, "ResNet mini", "ResNet", 2015, "after K. He, X. Zhang, S. Ren, J. Sun",
+          "Deep Residual Learning for Image Recognition", "CVPR 2016",
+          "Six basic residual blocks (Conv-BN-ReLU-Conv-BN + shortcut, ReLU) in three stages of "
+          "16, 32, 64 channels, as the paper's CIFAR networks; 1x1 projections where the shape "
+          "changes.",
+          "The paper's ResNet-14 layout for small images.", 10, 0);
+MINI_CARD(densenet_mini, "DenseNet mini", "DenseNet", 2016,
+          "after G. Huang, Z. Liu, L. van der Maaten, K. Q. Weinberger",
+          "Densely Connected Convolutional Networks", "CVPR 2017",
+          "Three dense blocks of four BN-ReLU-1x1-BN-ReLU-3x3 layers (growth rate 12) whose "
+          "inputs concatenate every earlier map, with halving transitions.",
+          "DenseNet-BC at a small size, after a 3x3 stem and a 2x2 max pool.", 10, 0);
+MINI_CARD(mobilenet_mini, "MobileNet mini", "MobileNet", 2017, "after A. G. Howard et al.",
+          "MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications",
+          "arXiv:1704.04861",
+          "A 3x3 stem, then six depthwise separable layers (3x3 depthwise + 1x1 pointwise, BN and "
+          "ReLU after each).",
+          "Compare its parameters and MACs with vgg_mini's at similar accuracy.", 10, 0);
