@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "eng.h"
+#include "eng_data.h"
 #include "models.h"
 
 enum { APP_OK = 0, APP_FAIL = 1, APP_USAGE = 2 };
@@ -67,6 +68,17 @@ void app_log_install(void);
 void app_log_capture(int on);
 const char *app_log_last(void);
 
+/* digits | fashion | an MNIST-format folder; train or test may be NULL.
+ * Prints the error (with a hint) and returns -1 on failure. */
+int app_load_data(const char *spec, EngDataset *train, EngDataset *test, const char *cmd);
+/* Examples idx[0..count) of d into a network input (N, C, H, W), centred
+ * (a 28x28 digit in LeNet-5's 32x32 has a 2-pixel border, as in the paper);
+ * grey copied to every channel; unused slots zero. */
+void app_fill_batch(float *in, int N, int C, int H, int W, const EngDataset *d, const int *idx,
+                    int count);
+/* Class names of a dataset ("digits", "fashion"), or NULL. */
+const char *const *app_labels(const char *data, int *n);
+
 /* Print s as a JSON string, quotes included. */
 void app_json_str(FILE *f, const char *s);
 
@@ -75,6 +87,7 @@ int app_cmd_summary(int argc, char **argv);
 int app_cmd_bench(int argc, char **argv);
 int app_cmd_view(int argc, char **argv);
 int app_cmd_train(int argc, char **argv);
+int app_cmd_render(int argc, char **argv);
 int app_cmd_eval(int argc, char **argv);
 
 #endif

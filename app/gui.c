@@ -1,25 +1,154 @@
 /*
- * gui.c — `convscope view`: the window. Per-frame work in one function:
+ * gui.c — `convscope view` (the window) and `convscope render` (the same
+ * frame drawn into a PNG, no display needed). Per-frame work in one function:
  * poll events, update, draw (SDL's testdrawchessboard.c loop()).
+ *
+ * The forward stepper: a layer strip across the top, the input as the
+ * network sees it and the top-5 classes on the left, every feature map of
+ * the current layer in the middle. Tab switches to the layer table.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "app.h"
 
 #ifdef CONVSCOPE_HAVE_GUI
+#include <SDL_image.h>
+
 #include "viz.h"
+
+typedef struct {
+    const ModelCard *card;
+    EngGraph *graph;
+    int current;          /* node shown */
+    int page;             /* feature-map page */
+    int table;            /* show the layer table instead */
+    int scroll;           /* table scroll */
+    int playing;
+    Uint32 last_step;
+    char status[512];     /* what the user should know: weights, input, errors */
+    const char *const *labels;
+    int n_labels;
+} Stepper;
+
+/* Weights (given, shipped, or seeded random), an input (a test image of the
+ * card's dataset, or a grating for colour models), one forward pass. */
+static int stepper_init(Stepper *s, const AppOptions *o, int sample) {
+    int rc;
+    memset(s, 0, sizeof *s);
+    s->graph = app_build_model(o, &s->card, &rc);
+    if (!s->graph) return rc;
+    char path[4096], err[512];
+    const char *w = o->weights ? o->weights : model_weights_path(s->card, path, sizeof path);
+    const char *data = o->data ? o->data : s->card->weights_data;
+    if (w && eng_weights_load(s->graph, NULL, w, NULL, 0, err, sizeof err) == 0) {
+        snprintf(s->status, sizeof s->status, "trained weights: %s", w);
+        s->labels = app_labels(data, &s->n_labels);
+    } else {
+        if (o->weights) { /* asked for and unusable: say so and stop */
+            fprintf(stderr, "convscope: %s\n", err);
+            eng_graph_destroy(s->graph);
+            s->graph = NULL;
+            return APP_FAIL;
+        }
+        eng_graph_init_params(s->graph, 1);
+        snprintf(s->status, sizeof s->status, "random weights (He init, seed 1): no trained "
+                                              "weights ship for %s", s->card->name);
+    }
+    if (eng_graph_plan(s->graph, 1) != 0) return APP_FAIL;
+    const EngNode *in = eng_graph_node(s->graph, 0);
+    float *x = eng_graph_input_buffer(s->graph, 0);
+    EngDataset test = {0};
+    if (in->out.C == 1 && data && app_load_data(data, NULL, &test, "view") == 0 && test.n > 0) {
+        int idx = sample % test.n;
+        app_fill_batch(x, 1, in->out.C, in->out.H, in->out.W, &test, &idx, 1);
+        size_t len = strlen(s->status);
+        snprintf(s->status + len, sizeof s->status - len, "  ·  input: %s #%d (label %s)",
+                 test.name, idx,
+                 s->labels && test.labels[idx] < s->n_labels ? s->labels[test.labels[idx]] : "?");
+    } else {
+        /* an oriented grating: edge detectors light up on it */
+        for (int c = 0; c < in->out.C; c++)
+            for (int y = 0; y < in->out.H; y++)
+                for (int xx = 0; xx < in->out.W; xx++)
+                    x[((size_t)c * in->out.H + y) * in->out.W + xx] =
+                        (((xx + y) / 6) % 2 ? 1.0f : -1.0f) * (c == 1 ? 0.5f : 1.0f);
+        size_t len = strlen(s->status);
+        snprintf(s->status + len, sizeof s->status - len, "  ·  input: diagonal grating");
+    }
+    eng_dataset_free(&test);
+    eng_graph_forward(s->graph);
+    return APP_OK;
+}
+
+static void stepper_step(Stepper *s, int to) {
+    int n = eng_graph_node_count(s->graph);
+    if (to < 0) to = 0;
+    if (to >= n) to = n - 1;
+    /* training-only branches never run: skip them */
+    while (to > 0 && to < n && !eng_graph_node(s->graph, to)->act) to += to > s->current ? 1 : -1;
+    if (to >= n || to < 0 || !eng_graph_node(s->graph, to)->act) return;
+    s->current = to;
+    s->page = 0;
+}
+
+/* Layout of one frame (w x h); the same for the window and for render. */
+typedef struct {
+    SDL_Rect strip, left, input, top5, main, status;
+} Layout;
+
+static Layout layout(const VizFonts *f, int w, int h) {
+    Layout l;
+    int m = 16, strip_h = 2 * f->small_line + 10;
+    l.strip = (SDL_Rect){m + 14, m, w - 2 * m - 14, strip_h};
+    int top = m + strip_h + m;
+    int left_w = w / 4 < 220 ? 220 : w / 4;
+    l.left = (SDL_Rect){m, top, left_w, h - top - m - f->small_line};
+    l.input = (SDL_Rect){m, top, left_w, left_w + f->small_line + 4};
+    l.top5 = (SDL_Rect){m, top + l.input.h + m, left_w, 5 * (f->line + 16) + f->small_line};
+    l.main = (SDL_Rect){2 * m + left_w, top, w - 3 * m - left_w, h - top - 2 * m - f->small_line};
+    l.status = (SDL_Rect){m, h - m - f->small_line, w - 2 * m, f->small_line};
+    return l;
+}
+
+static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, int w, int h) {
+    SDL_SetRenderDrawColor(r, 24, 26, 32, 255);
+    SDL_RenderClear(r);
+    Layout l = layout(f, w, h);
+    SDL_Color dim = {150, 156, 168, 255};
+    if (s->table) {
+        SDL_Rect area = {24, 16, w - 48, h - 32 - f->small_line};
+        viz_draw_summary(r, f, s->card, s->graph, area, s->scroll);
+    } else {
+        viz_draw_layer_strip(r, f, s->graph, s->current, l.strip);
+        viz_draw_input(r, f, s->graph, l.input);
+        viz_draw_top5(r, f, s->graph, s->labels, s->n_labels, l.top5);
+        viz_draw_fmaps(r, f, s->graph, s->current, l.main, s->page);
+    }
+    char keys[1024];
+    snprintf(keys, sizeof keys, "%s  ·  %s  ·  Left/Right step, Space play, PgUp/PgDn page, Tab "
+                                "table, Esc quit", s->card->display, s->status);
+    viz_text(r, f->small, l.status.x, l.status.y, dim, keys);
+}
+
+static void stepper_free(Stepper *s) { eng_graph_destroy(s->graph); }
+
+/* ---- the window ------------------------------------------------------------------------ */
 
 typedef struct {
     SDL_Window *win;
     SDL_Renderer *ren;
     VizFonts fonts;
-    const ModelCard *card;
-    EngGraph *graph;
-    int scroll;
+    Stepper st;
     int running;
 } AppGui;
 
 static void gui_frame(AppGui *a) {
+    Stepper *s = &a->st;
+    int w, h;
+    SDL_GetRendererOutputSize(a->ren, &w, &h);
+    Layout l = layout(&a->fonts, w, h);
     SDL_Event e;
     while (SDL_PollEvent(&e)) {
         if (e.type == SDL_QUIT) a->running = 0;
@@ -27,44 +156,69 @@ static void gui_frame(AppGui *a) {
             switch (e.key.keysym.sym) {
             case SDLK_ESCAPE:
             case SDLK_q: a->running = 0; break;
-            case SDLK_DOWN: a->scroll++; break;
-            case SDLK_UP: a->scroll = a->scroll > 0 ? a->scroll - 1 : 0; break;
-            case SDLK_HOME: a->scroll = 0; break;
+            case SDLK_RIGHT: stepper_step(s, s->current + 1); break;
+            case SDLK_LEFT: stepper_step(s, s->current - 1); break;
+            case SDLK_HOME: stepper_step(s, 0); break;
+            case SDLK_END: stepper_step(s, eng_graph_node_count(s->graph) - 1); break;
+            case SDLK_SPACE:
+                s->playing = !s->playing;
+                s->last_step = SDL_GetTicks();
+                break;
+            case SDLK_PAGEDOWN:
+                if (s->page + 1 < viz_fmap_pages(s->graph, s->current, l.main)) s->page++;
+                break;
+            case SDLK_PAGEUP: s->page = s->page > 0 ? s->page - 1 : 0; break;
+            case SDLK_TAB: s->table = !s->table; break;
+            case SDLK_DOWN: s->scroll++; break;
+            case SDLK_UP: s->scroll = s->scroll > 0 ? s->scroll - 1 : 0; break;
             default: break;
             }
+        } else if (e.type == SDL_MOUSEBUTTONDOWN && e.button.button == SDL_BUTTON_LEFT) {
+            int hit = viz_layer_strip_hit(&a->fonts, s->graph, s->current, l.strip, e.button.x,
+                                          e.button.y);
+            if (hit >= 0) stepper_step(s, hit);
         } else if (e.type == SDL_MOUSEWHEEL) {
-            a->scroll -= e.wheel.y * 3;
-            if (a->scroll < 0) a->scroll = 0;
+            if (s->table) s->scroll = s->scroll - e.wheel.y * 3 < 0 ? 0 : s->scroll - e.wheel.y * 3;
+            else stepper_step(s, s->current - e.wheel.y);
         }
     }
-    int last = eng_graph_node_count(a->graph) - 1;
-    if (a->scroll > last) a->scroll = last;
-    int w, h;
-    SDL_GetRendererOutputSize(a->ren, &w, &h);
-    SDL_SetRenderDrawColor(a->ren, 24, 26, 32, 255);
-    SDL_RenderClear(a->ren);
-    SDL_Rect area = {24, 16, w - 48, h - 32};
-    viz_draw_summary(a->ren, &a->fonts, a->card, a->graph, area, a->scroll);
+    if (s->playing && SDL_GetTicks() - s->last_step > 600) { /* the forward pass, layer by layer */
+        if (s->current + 1 >= eng_graph_node_count(s->graph)) s->playing = 0;
+        else stepper_step(s, s->current + 1);
+        s->last_step = SDL_GetTicks();
+    }
+    int last = eng_graph_node_count(s->graph) - 1;
+    if (s->scroll > last) s->scroll = last;
+    stepper_draw(s, a->ren, &a->fonts, w, h);
     SDL_RenderPresent(a->ren);
 }
 
 static const char view_usage[] =
-    "usage: convscope view [MODEL] [--input CxHxW] [--quit-after MS]\n"
-    "  Open the visualizer on MODEL (default lenet5). Keys: Up/Down scroll, Esc quits.\n";
+    "usage: convscope view [MODEL] [--weights FILE] [--data digits|fashion|PATH] [--batch N]\n"
+    "                      [--input CxHxW] [--quit-after MS]\n"
+    "  Open the visualizer on MODEL (default lenet5, with its trained weights and a\n"
+    "  handwritten digit). --batch N picks test image N as the input.\n"
+    "  Keys: Left/Right step through the layers, Space plays the forward pass,\n"
+    "  Home/End, PgUp/PgDn page through channels, Tab layer table, Esc quits.\n";
 
 int app_cmd_view(int argc, char **argv) {
     AppOptions o;
-    int help, rc = app_parse(argc, argv, APP_OPT_INPUT | APP_OPT_QUIT_AFTER, 0, view_usage, &o,
-                             &help);
+    int help, rc = app_parse(argc, argv,
+                             APP_OPT_INPUT | APP_OPT_QUIT_AFTER | APP_OPT_WEIGHTS | APP_OPT_DATA |
+                                 APP_OPT_BATCH,
+                             0, view_usage, &o, &help);
     if (rc || help) return rc;
     if (!o.model) o.model = "lenet5";
     AppGui a = {0};
-    a.graph = app_build_model(&o, &a.card, &rc);
-    if (!a.graph) return rc;
+    rc = stepper_init(&a.st, &o, o.batch);
+    if (rc) {
+        stepper_free(&a.st);
+        return rc;
+    }
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         fprintf(stderr, "convscope view: cannot open a window: %s (is a display available?)\n",
                 SDL_GetError());
-        eng_graph_destroy(a.graph);
+        stepper_free(&a.st);
         return APP_FAIL;
     }
     char err[256];
@@ -99,7 +253,100 @@ done:
     if (a.ren) SDL_DestroyRenderer(a.ren);
     if (a.win) SDL_DestroyWindow(a.win);
     SDL_Quit();
-    eng_graph_destroy(a.graph);
+    stepper_free(&a.st);
+    return rc;
+}
+
+/* ---- render: the same frame into a PNG ---------------------------------------------------- */
+
+static const char render_usage[] =
+    "usage: convscope render MODEL --out FILE.png [--view featuremaps|summary] [--layer NAME]\n"
+    "                        [--weights FILE] [--data digits|fashion|PATH] [--batch N]\n"
+    "                        [--input CxHxW]\n"
+    "  Draws what the window shows, 1280x800, without a display: the feature maps of\n"
+    "  layer NAME (default: the first convolution) or the layer table. --batch N picks\n"
+    "  test image N as the input. The PNG is written to a temporary name, then renamed.\n";
+
+int app_cmd_render(int argc, char **argv) {
+    /* --out, --view and --layer are this command's own; the rest is shared */
+    const char *out = NULL, *view = "featuremaps", *layer = NULL;
+    char *rest[64];
+    int nrest = 0;
+    for (int i = 0; i < argc && nrest < 63; i++) {
+        int own = i > 0 && i + 1 < argc &&
+                  (!strcmp(argv[i], "--out") || !strcmp(argv[i], "--view") || !strcmp(argv[i], "--layer"));
+        if (own) {
+            const char **dst = argv[i][2] == 'o' ? &out : argv[i][2] == 'v' ? &view : &layer;
+            *dst = argv[++i];
+            continue;
+        }
+        rest[nrest++] = argv[i];
+    }
+    rest[nrest] = NULL;
+    AppOptions o;
+    int help, rc = app_parse(nrest, rest, APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH,
+                             1, render_usage, &o, &help);
+    if (rc || help) return rc;
+    if (!out) {
+        fprintf(stderr, "convscope render: --out FILE.png is required\n");
+        return APP_USAGE;
+    }
+    if (strcmp(view, "featuremaps") && strcmp(view, "summary")) {
+        fprintf(stderr, "convscope render: --view takes featuremaps or summary, not '%s'\n", view);
+        return APP_USAGE;
+    }
+    Stepper s;
+    rc = stepper_init(&s, &o, o.batch);
+    if (rc) {
+        stepper_free(&s);
+        return rc;
+    }
+    s.table = !strcmp(view, "summary");
+    if (layer) {
+        int id = eng_graph_find(s.graph, layer);
+        if (id < 0 || !eng_graph_node(s.graph, id)->act) {
+            fprintf(stderr, "convscope render: %s has no layer '%s' (see 'convscope summary %s')\n",
+                    s.card->name, layer, s.card->name);
+            stepper_free(&s);
+            return APP_USAGE;
+        }
+        s.current = id;
+    } else {
+        for (int i = 0; i < eng_graph_node_count(s.graph); i++)
+            if (eng_graph_node(s.graph, i)->op == ENG_OP_CONV) {
+                s.current = i;
+                break;
+            }
+    }
+    const int W = 1280, H = 800;
+    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_RGBA32);
+    SDL_Renderer *r = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
+    VizFonts fonts = {0};
+    char err[512], tmp[4200];
+    rc = APP_FAIL;
+    if (!r) {
+        fprintf(stderr, "convscope render: cannot create a renderer: %s\n", SDL_GetError());
+        goto done;
+    }
+    if (viz_fonts_load(&fonts, 18, err, sizeof err) != 0) {
+        fprintf(stderr, "convscope render: %s\n", err);
+        goto done;
+    }
+    stepper_draw(&s, r, &fonts, W, H);
+    SDL_RenderPresent(r);
+    snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    if (IMG_SavePNG(surf, tmp) != 0 || rename(tmp, out) != 0) {
+        fprintf(stderr, "convscope render: cannot write %s: %s\n", out, IMG_GetError());
+        remove(tmp);
+        goto done;
+    }
+    rc = APP_OK;
+done:
+    viz_fonts_unload(&fonts);
+    if (TTF_WasInit()) TTF_Quit();
+    if (r) SDL_DestroyRenderer(r);
+    if (surf) SDL_FreeSurface(surf);
+    stepper_free(&s);
     return rc;
 }
 #else
@@ -107,6 +354,12 @@ int app_cmd_view(int argc, char **argv) {
     (void)argc;
     (void)argv;
     fprintf(stderr, "convscope view: built without the GUI (CONVSCOPE_GUI=OFF)\n");
+    return APP_FAIL;
+}
+int app_cmd_render(int argc, char **argv) {
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "convscope render: built without the GUI (CONVSCOPE_GUI=OFF)\n");
     return APP_FAIL;
 }
 #endif

@@ -15,6 +15,7 @@ static void print_help(FILE *f) {
             "\n"
             "commands:\n"
             "  view [MODEL]       open the visualizer (the default when no command is given)\n"
+            "  render MODEL       draw a view of the visualizer into a PNG, no display needed\n"
             "  models [--json]    list the model zoo with the networks' cards\n"
             "  summary MODEL      layer table: output shape, params, MACs, memory, receptive field\n"
             "  bench MODEL        measure forward latency on this machine\n"
@@ -40,6 +41,7 @@ int main(int argc, char **argv) {
         int (*fn)(int, char **);
     } cmds[] = {
         {"view", app_cmd_view},
+        {"render", app_cmd_render},
         {"models", app_cmd_models},
         {"summary", app_cmd_summary},
         {"bench", app_cmd_bench},

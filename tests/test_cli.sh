@@ -136,8 +136,25 @@ cmp -s "$tmp/full.cvw" "$tmp/part.cvw" || fail "an interrupted and resumed run d
 expect 0 "$BIN" eval lenet5 --data digits --weights "$tmp/full.cvw" --json
 jq_is "$tmp/out" '.accuracy > 0.8' true
 
+# ---- render: the window's views into PNG files, no display -----------------------------------
+png_size() { # prints "W H" from a PNG's IHDR
+  od -An -tu1 -j16 -N8 "$1" | awk '{print $1*16777216+$2*65536+$3*256+$4, $5*16777216+$6*65536+$7*256+$8}'
+}
+if "$BIN" --help | grep -q "render"; then
+  expect 0 "$BIN" render lenet5 --layer c3 --out "$tmp/c3.png"
+  [ "$(od -An -c -N4 "$tmp/c3.png" | tr -d ' ')" = "211PNG" ] || fail "render did not write a PNG"
+  [ "$(png_size "$tmp/c3.png")" = "1280 800" ] || fail "render size $(png_size "$tmp/c3.png")"
+  [ ! -e "$tmp/c3.png.tmp" ] || fail "render left its temporary file"
+  expect 0 "$BIN" render resnet18 --view summary --out "$tmp/table.png"
+  expect 2 "$BIN" render lenet5 --layer nosuch --out "$tmp/x.png"
+  grep -q "nosuch" "$tmp/err" || fail "render with an unknown layer does not name it"
+  expect 2 "$BIN" render lenet5 --view 3d --out "$tmp/x.png"
+  expect 2 "$BIN" render lenet5
+  expect 1 "$BIN" render lenet5 --out "$tmp/no/such/dir/x.png"
+fi
+
 # ---- --help everywhere ------------------------------------------------------------------
-for cmd in "" models summary bench view train eval; do
+for cmd in "" models summary bench view train eval render; do
   # shellcheck disable=SC2086
   expect 0 "$BIN" $cmd --help
   grep -q "usage" "$tmp/out" || fail "'convscope $cmd --help' prints no usage"

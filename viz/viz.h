@@ -19,8 +19,10 @@ typedef struct {
     TTF_Font *sans;
     TTF_Font *sans_big;
     TTF_Font *mono;
+    TTF_Font *small;
     int line;      /* line height of `sans` in pixels */
     int mono_line;
+    int small_line;
 } VizFonts;
 
 /* Open the fonts at a base pixel size; on failure returns -1 and writes a
@@ -30,6 +32,23 @@ void viz_fonts_unload(VizFonts *f);
 
 /* Draw UTF-8 text with its top-left at (x, y); returns its width. */
 int viz_text(SDL_Renderer *r, TTF_Font *font, int x, int y, SDL_Color c, const char *s);
+
+/* Viridis, t in [0, 1]. */
+SDL_Color viz_colormap(float t);
+
+/* The forward stepper (viz_fmap.c). Node ids are the engine's. */
+void viz_draw_layer_strip(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int current,
+                          SDL_Rect area);
+/* The node under (x, y) in a strip drawn with the same arguments, or -1. */
+int viz_layer_strip_hit(const VizFonts *f, const EngGraph *g, int current, SDL_Rect area, int x,
+                        int y);
+/* Every channel of sample 0 of node id, page `page` when they do not fit. */
+void viz_draw_fmaps(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int id, SDL_Rect area,
+                    int page);
+int viz_fmap_pages(const EngGraph *g, int id, SDL_Rect area);
+void viz_draw_input(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_Rect area);
+void viz_draw_top5(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
+                   const char *const *labels, int n_labels, SDL_Rect area);
 
 /* A model's card and layer table, read from a built graph. */
 void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,

