@@ -37,6 +37,7 @@ typedef struct {
     const char *out;       /* --out FILE */
     const char *resume;    /* --resume FILE */
     const char *weights;   /* --weights FILE */
+    int cin, cout, hw, groups; /* --cin --cout --hw --groups (compare), 0 = the block's default */
 } AppOptions;
 
 /* Which flags a subcommand accepts. */
@@ -51,6 +52,7 @@ enum {
     APP_OPT_DATA = 1 << 7,
     APP_OPT_TRAIN = 1 << 8,   /* --epochs --lr --optimizer --schedule --weight-decay --seed --out --resume */
     APP_OPT_WEIGHTS = 1 << 9,
+    APP_OPT_BLOCK = 1 << 10,  /* --cin --cout --hw --groups */
 };
 
 /* Parse argv[1..] (argv[0] is the subcommand). Returns APP_OK, or APP_USAGE
@@ -88,6 +90,7 @@ int app_cmd_bench(int argc, char **argv);
 int app_cmd_view(int argc, char **argv);
 int app_cmd_train(int argc, char **argv);
 int app_cmd_render(int argc, char **argv);
+int app_cmd_compare(int argc, char **argv);
 int app_cmd_eval(int argc, char **argv);
 
 #endif

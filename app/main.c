@@ -19,6 +19,7 @@ static void print_help(FILE *f) {
             "  models [--json]    list the model zoo with the networks' cards\n"
             "  summary MODEL      layer table: output shape, params, MACs, memory, receptive field\n"
             "  bench MODEL        measure forward latency on this machine\n"
+            "  compare [BLOCK]    two designs side by side: params, MACs, memory, RF, time\n"
             "  train MODEL        train on handwritten digits, Fashion-MNIST or an MNIST-format folder\n"
             "  eval MODEL         accuracy and loss of trained weights on a test set\n"
             "\n"
@@ -46,6 +47,7 @@ int main(int argc, char **argv) {
         {"summary", app_cmd_summary},
         {"bench", app_cmd_bench},
         {"train", app_cmd_train},
+        {"compare", app_cmd_compare},
         {"eval", app_cmd_eval},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)

@@ -88,6 +88,18 @@ int app_parse(int argc, char **argv, unsigned allowed, int need_model, const cha
                         val);
                 return APP_USAGE;
             }
+        } else if (!strcmp(a, "--cin") || !strcmp(a, "--cout") || !strcmp(a, "--hw") ||
+                   !strcmp(a, "--groups")) {
+            NEEDS(APP_OPT_BLOCK);
+            int v;
+            if (!parse_int(val, 1, 8192, &v)) {
+                fprintf(stderr, "convscope %s: %s takes 1..8192, not '%s'\n", cmd, a, val);
+                return APP_USAGE;
+            }
+            if (!strcmp(a, "--cin")) o->cin = v;
+            else if (!strcmp(a, "--cout")) o->cout = v;
+            else if (!strcmp(a, "--hw")) o->hw = v;
+            else o->groups = v;
         } else if (!strcmp(a, "--data")) {
             NEEDS(APP_OPT_DATA);
             o->data = val;

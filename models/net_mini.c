@@ -209,7 +209,7 @@ MINI_CARD(alexnet_mini, "AlexNet mini", "AlexNet", 2012,
           "ImageNet Classification with Deep Convolutional Neural Networks", "NIPS 2012",
           "AlexNet's recipe at 28x28: a large, strided first kernel (5x5/2), LRN, overlapping "
           "3x3/2 max pooling, five convolutions, two dropout FC layers.",
-          "Widths 32-64-96-96-64, FC 256.", 10, 0);
+          "Widths 32-64-96-96-64, FC 256.", 10, 1);
 MINI_CARD(zfnet_mini, "ZFNet mini", "ZFNet", 2013, "after M. D. Zeiler, R. Fergus",
           "Visualizing and Understanding Convolutional Networks", "ECCV 2014",
           "alexnet_mini with ZFNet's fix: a small, unstrided first kernel (3x3/1) keeps the first "

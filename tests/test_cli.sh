@@ -136,6 +136,25 @@ cmp -s "$tmp/full.cvw" "$tmp/part.cvw" || fail "an interrupted and resumed run d
 expect 0 "$BIN" eval lenet5 --data digits --weights "$tmp/full.cvw" --json
 jq_is "$tmp/out" '.accuracy > 0.8' true
 
+# ---- compare: two designs counted and timed --------------------------------------------------
+expect 0 "$BIN" compare stack3x3-vs-5x5 --runs 1 --json
+jq_is "$tmp/out" '"\(.block) \(.input|join("x"))"' "stack3x3-vs-5x5 128x56x56"
+jq_is "$tmp/out" '"\(.a.weights) \(.b.weights)"' "294912 409600"
+jq_is "$tmp/out" '.a.rf.size == .b.rf.size and (.a.output == .b.output)' true
+jq_is "$tmp/out" '[.a, .b][] | (has("name") and has("params") and has("macs") and has("act_bytes") and (.ms > 0))' "true
+true"
+jq_is "$tmp/out" '(.ratio.params - .b.params / .a.params | fabs) < 1e-6' true
+expect 0 "$BIN" compare resnet-basic-vs-bottleneck --hw 7 --runs 1 --json
+jq_is "$tmp/out" '"\(.a.weights) \(.b.weights) \(.input[1])"' "1179648 69632 7"
+expect 0 "$BIN" compare plain-vs-grouped --groups 4 --cin 64 --cout 64 --hw 8 --runs 1 --json
+jq_is "$tmp/out" '.a.weights / .b.weights' 4
+expect 0 "$BIN" compare --json
+jq_is "$tmp/out" 'length' 7
+expect 2 "$BIN" compare nosuchblock
+expect 2 "$BIN" compare plain-vs-grouped --groups 3
+grep -q "groups" "$tmp/err" || fail "impossible groups: $(cat "$tmp/err")"
+expect 2 "$BIN" compare stack3x3-vs-5x5 --cin 0
+
 # ---- render: the window's views into PNG files, no display -----------------------------------
 png_size() { # prints "W H" from a PNG's IHDR
   od -An -tu1 -j16 -N8 "$1" | awk '{print $1*16777216+$2*65536+$3*256+$4, $5*16777216+$6*65536+$7*256+$8}'
@@ -154,7 +173,7 @@ if "$BIN" --help | grep -q "render"; then
 fi
 
 # ---- --help everywhere ------------------------------------------------------------------
-for cmd in "" models summary bench view train eval render; do
+for cmd in "" models summary bench view train eval render compare; do
   # shellcheck disable=SC2086
   expect 0 "$BIN" $cmd --help
   grep -q "usage" "$tmp/out" || fail "'convscope $cmd --help' prints no usage"

@@ -1,0 +1,32 @@
+/*
+ * blocks.h — pairs of building blocks (A against B) that the history of CNNs
+ * argues about, built as real engine graphs so that parameters, MACs,
+ * memory, receptive field and time are all measured, not quoted.
+ */
+#ifndef CONVSCOPE_BLOCKS_H
+#define CONVSCOPE_BLOCKS_H
+
+#include "eng.h"
+
+typedef struct {
+    int cin, cout, hw; /* input channels, output channels, input height = width */
+    int groups;        /* plain-vs-grouped */
+} BlockCfg;
+
+typedef struct {
+    const char *name;     /* "stack3x3-vs-5x5" */
+    const char *a_name, *b_name;
+    const char *explain;  /* the idea and who introduced it */
+    BlockCfg defaults;
+    int (*build_a)(EngGraph *g, int x, const BlockCfg *c);
+    int (*build_b)(EngGraph *g, int x, const BlockCfg *c);
+} ModelBlock;
+
+int model_block_count(void);
+const ModelBlock *model_block_at(int i);
+const ModelBlock *model_block_find(const char *name); /* NULL if unknown */
+/* Graph of side A (which = 0) or B (1) on a (cin, hw, hw) input; NULL with
+ * the reason logged when the configuration is impossible. */
+EngGraph *model_block_build(const ModelBlock *b, int which, const BlockCfg *cfg);
+
+#endif

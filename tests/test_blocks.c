@@ -1,0 +1,105 @@
+/*
+ * test_blocks.c — the compare blocks: weights and MACs against formulas
+ * worked out here, for the defaults and other sizes; equal receptive fields
+ * and output shapes where the idea says so; the source notes' numbers.
+ */
+#include "check.h"
+#include "blocks.h"
+
+static void quiet(EngLogLevel level, const char *msg, void *user) {
+    (void)level, (void)msg, (void)user;
+}
+
+typedef struct {
+    EngTotals t;
+    EngShape out;
+    EngRf rf;
+} Built;
+
+static Built side(const char *name, int which, BlockCfg c) {
+    Built r = {0};
+    EngGraph *g = model_block_build(model_block_find(name), which, &c);
+    CHECK(g != NULL);
+    if (!g) return r;
+    r.t = eng_graph_totals(g);
+    const EngNode *o = eng_graph_node(g, eng_graph_output(g));
+    r.out = o->out;
+    r.rf = o->rf;
+    eng_graph_destroy(g);
+    return r;
+}
+
+static void test_stacks(int cin, int cout, int hw) {
+    BlockCfg c = {cin, cout, hw, 1};
+    Built a = side("stack3x3-vs-5x5", 0, c), b = side("stack3x3-vs-5x5", 1, c);
+    CHECK_EQ_I64(a.t.weights, 9LL * cin * cout + 9LL * cout * cout);
+    CHECK_EQ_I64(b.t.weights, 25LL * cin * cout);
+    CHECK_EQ_I64(a.t.params - a.t.weights, 2 * cout);
+    CHECK_EQ_I64(a.t.macs, (9LL * cin * cout + 9LL * cout * cout) * hw * hw);
+    CHECK_EQ_I64(b.t.macs, 25LL * cin * cout * hw * hw);
+    CHECK(a.rf.size == 5 && b.rf.size == 5 && a.rf.pad == b.rf.pad);
+    CHECK(a.out.C == b.out.C && a.out.H == hw && b.out.H == hw);
+    Built a3 = side("stack3x3-vs-7x7", 0, c), b7 = side("stack3x3-vs-7x7", 1, c);
+    CHECK_EQ_I64(a3.t.weights, 9LL * cin * cout + 18LL * cout * cout);
+    CHECK_EQ_I64(b7.t.weights, 49LL * cin * cout);
+    CHECK(a3.rf.size == 7 && b7.rf.size == 7);
+}
+
+int main(void) {
+    eng_log_set(quiet, NULL);
+    CHECK(model_block_count() == 7);
+    /* the notes' numbers, Cin = Cout = 128: 294,912 vs 409,600 */
+    BlockCfg d = model_block_find("stack3x3-vs-5x5")->defaults;
+    CHECK(d.cin == 128 && d.cout == 128);
+    CHECK_EQ_I64(side("stack3x3-vs-5x5", 0, d).t.weights, 294912);
+    CHECK_EQ_I64(side("stack3x3-vs-5x5", 1, d).t.weights, 409600);
+    /* per channel pair: 27 vs 49 */
+    BlockCfg one = {1, 1, 16, 1};
+    CHECK_EQ_I64(side("stack3x3-vs-7x7", 0, one).t.weights, 27);
+    CHECK_EQ_I64(side("stack3x3-vs-7x7", 1, one).t.weights, 49);
+    test_stacks(128, 128, 56);
+    test_stacks(64, 96, 20);
+    test_stacks(3, 16, 9);
+
+    /* ResNet at 256 channels: 1,179,648 vs 69,632 weights */
+    BlockCfg r = model_block_find("resnet-basic-vs-bottleneck")->defaults;
+    CHECK_EQ_I64(side("resnet-basic-vs-bottleneck", 0, r).t.weights, 1179648);
+    CHECK_EQ_I64(side("resnet-basic-vs-bottleneck", 1, r).t.weights, 69632);
+    BlockCfg r2 = {512, 512, 7, 1}; /* ResNet's last stage */
+    CHECK_EQ_I64(side("resnet-basic-vs-bottleneck", 1, r2).t.weights,
+                 512LL * 128 + 9LL * 128 * 128 + 128LL * 512);
+
+    /* inception 3a (Szegedy et al. Table 1): naive 387,072 weights, with reductions 163,328 */
+    BlockCfg in = model_block_find("inception-naive-vs-bottleneck")->defaults;
+    Built na = side("inception-naive-vs-bottleneck", 0, in), bo = side("inception-naive-vs-bottleneck", 1, in);
+    CHECK_EQ_I64(na.t.weights, 192LL * 64 + 9LL * 192 * 128 + 25LL * 192 * 32);
+    CHECK_EQ_I64(bo.t.weights, 192LL * 64 + 192LL * 96 + 9LL * 96 * 128 + 192LL * 16 +
+                                   25LL * 16 * 32 + 192LL * 32);
+    CHECK(na.out.C == 64 + 128 + 32 + 192 && bo.out.C == 256 && bo.out.H == 28);
+    /* the naive module costs 2.4x, not the "about 10x" some notes say */
+    CHECK(na.t.macs * 10 < bo.t.macs * 25 && na.t.macs > 2 * bo.t.macs);
+
+    /* depthwise separable: 9*Cin + Cin*Cout vs 9*Cin*Cout */
+    BlockCfg s = {32, 64, 14, 1};
+    CHECK_EQ_I64(side("standard-vs-depthwise-separable", 0, s).t.weights, 9LL * 32 * 64);
+    CHECK_EQ_I64(side("standard-vs-depthwise-separable", 1, s).t.weights, 9LL * 32 + 32LL * 64);
+    /* grouped: weights and MACs divided by G */
+    for (int G = 1; G <= 32; G *= 2) {
+        BlockCfg gc = {128, 256, 14, G};
+        Built p = side("plain-vs-grouped", 0, gc), q = side("plain-vs-grouped", 1, gc);
+        CHECK_EQ_I64(q.t.weights * G, p.t.weights);
+        CHECK_EQ_I64(q.t.macs * G, p.t.macs);
+    }
+    /* groups that do not divide the channels: refused, not a crash */
+    BlockCfg bad = {128, 256, 14, 3};
+    CHECK(model_block_build(model_block_find("plain-vs-grouped"), 1, &bad) == NULL);
+    /* AlexNet vs ZFNet conv1 on 3x224x224: 55x55 vs 110x110 outputs */
+    BlockCfg ac = model_block_find("conv1-alexnet-vs-zfnet")->defaults;
+    Built al = side("conv1-alexnet-vs-zfnet", 0, ac), zf = side("conv1-alexnet-vs-zfnet", 1, ac);
+    CHECK(al.out.H == 55 && zf.out.H == 110);
+    CHECK_EQ_I64(al.t.weights, 121LL * 3 * 96);
+    CHECK_EQ_I64(zf.t.weights, 49LL * 3 * 96);
+    CHECK(al.rf.size == 11 && al.rf.stride == 4 && zf.rf.size == 7 && zf.rf.stride == 2);
+    CHECK(model_block_find("nosuch") == NULL);
+    return check_finish("blocks");
+}
