@@ -7,6 +7,7 @@
  * network sees it and the top-5 classes on the left, every feature map of
  * the current layer in the middle. Tab switches to the layer table.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +28,21 @@ typedef struct {
     int scroll;           /* table scroll */
     int playing;
     Uint32 last_step;
-    char status[512];     /* what the user should know: weights, input, errors */
+    char status[512];     /* what the user should know: weights, input */
+    char msg[512];        /* the last action's result or error */
     const char *const *labels;
     int n_labels;
+    int zoom;             /* channel shown alone, -1 = grid */
+    int sel_y, sel_x;     /* selected unit of the zoomed channel, -1 = none */
+    float *erf;           /* (H, W) |d unit / d input| summed over channels, or NULL */
+    int filters;          /* show the current layer's filters */
+    int help;             /* key overlay */
+    EngDataset test;      /* the images N/P browse */
+    int sample;
+    char weights_note[512];
 } Stepper;
+
+static void set_input(Stepper *s);
 
 /* Weights (given, shipped, or seeded random), an input (a test image of the
  * card's dataset, or a grating for colour models), one forward pass. */
@@ -56,17 +68,33 @@ static int stepper_init(Stepper *s, const AppOptions *o, int sample) {
         snprintf(s->status, sizeof s->status, "random weights (He init, seed 1): no trained "
                                               "weights ship for %s", s->card->name);
     }
+    s->zoom = s->sel_y = s->sel_x = -1;
+    memcpy(s->weights_note, s->status, sizeof s->weights_note);
+    eng_graph_enable_grads(s->graph); /* effective receptive fields need the backward pass */
     if (eng_graph_plan(s->graph, 1) != 0) return APP_FAIL;
     const EngNode *in = eng_graph_node(s->graph, 0);
+    if (!(in->out.C == 1 && data && app_load_data(data, NULL, &s->test, "view") == 0))
+        eng_dataset_free(&s->test);
+    s->sample = sample;
+    set_input(s);
+    return APP_OK;
+}
+
+/* Put test image `sample` (or a grating when there is no dataset) into the
+ * input and run the forward pass. */
+static void set_input(Stepper *s) {
+    const EngNode *in = eng_graph_node(s->graph, 0);
     float *x = eng_graph_input_buffer(s->graph, 0);
-    EngDataset test = {0};
-    if (in->out.C == 1 && data && app_load_data(data, NULL, &test, "view") == 0 && test.n > 0) {
-        int idx = sample % test.n;
-        app_fill_batch(x, 1, in->out.C, in->out.H, in->out.W, &test, &idx, 1);
-        size_t len = strlen(s->status);
-        snprintf(s->status + len, sizeof s->status - len, "  ·  input: %s #%d (label %s)",
-                 test.name, idx,
-                 s->labels && test.labels[idx] < s->n_labels ? s->labels[test.labels[idx]] : "?");
+    size_t len;
+    snprintf(s->status, sizeof s->status, "%s", s->weights_note);
+    len = strlen(s->status);
+    if (s->test.n > 0) {
+        s->sample = ((s->sample % s->test.n) + s->test.n) % s->test.n;
+        int idx = s->sample;
+        app_fill_batch(x, 1, in->out.C, in->out.H, in->out.W, &s->test, &idx, 1);
+        snprintf(s->status + len, sizeof s->status - len, "  ·  input: %s #%d (label %s, N/P for "
+                 "others)", s->test.name, idx,
+                 s->labels && s->test.labels[idx] < s->n_labels ? s->labels[s->test.labels[idx]] : "?");
     } else {
         /* an oriented grating: edge detectors light up on it */
         for (int c = 0; c < in->out.C; c++)
@@ -74,12 +102,31 @@ static int stepper_init(Stepper *s, const AppOptions *o, int sample) {
                 for (int xx = 0; xx < in->out.W; xx++)
                     x[((size_t)c * in->out.H + y) * in->out.W + xx] =
                         (((xx + y) / 6) % 2 ? 1.0f : -1.0f) * (c == 1 ? 0.5f : 1.0f);
-        size_t len = strlen(s->status);
         snprintf(s->status + len, sizeof s->status - len, "  ·  input: diagonal grating");
     }
-    eng_dataset_free(&test);
     eng_graph_forward(s->graph);
-    return APP_OK;
+}
+
+/* The effective receptive field of the selected unit (Luo et al. 2016): the
+ * gradient of that one activation with respect to every input pixel. */
+static void stepper_erf(Stepper *s) {
+    free(s->erf);
+    s->erf = NULL;
+    if (s->zoom < 0 || s->sel_y < 0 || s->sel_x < 0) return;
+    EngNode *n = eng_graph_node_mut(s->graph, s->current);
+    if (!n->grad) return;
+    eng_graph_zero_grads(s->graph);
+    n->grad[((size_t)s->zoom * n->out.H + s->sel_y) * n->out.W + s->sel_x] = 1.0f;
+    if (eng_graph_backward(s->graph) != 0) {
+        snprintf(s->msg, sizeof s->msg, "no effective receptive field through this network");
+        return;
+    }
+    const EngNode *in = eng_graph_node(s->graph, 0);
+    size_t hw = (size_t)in->out.H * in->out.W;
+    s->erf = calloc(hw, sizeof *s->erf);
+    if (!s->erf) return;
+    for (int c = 0; c < in->out.C; c++)
+        for (size_t i = 0; i < hw; i++) s->erf[i] += fabsf(in->grad[(size_t)c * hw + i]);
 }
 
 static void stepper_step(Stepper *s, int to) {
@@ -91,6 +138,9 @@ static void stepper_step(Stepper *s, int to) {
     if (to >= n || to < 0 || !eng_graph_node(s->graph, to)->act) return;
     s->current = to;
     s->page = 0;
+    s->zoom = s->sel_y = s->sel_x = -1;
+    free(s->erf);
+    s->erf = NULL;
 }
 
 /* Layout of one frame (w x h); the same for the window and for render. */
@@ -122,17 +172,66 @@ static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, i
         viz_draw_summary(r, f, s->card, s->graph, area, s->scroll);
     } else {
         viz_draw_layer_strip(r, f, s->graph, s->current, l.strip);
-        viz_draw_input(r, f, s->graph, l.input);
+        viz_draw_input(r, f, s->graph, l.input, s->erf, eng_graph_node(s->graph, s->current)->rf,
+                       s->sel_y, s->sel_x);
         viz_draw_top5(r, f, s->graph, s->labels, s->n_labels, l.top5);
-        viz_draw_fmaps(r, f, s->graph, s->current, l.main, s->page);
+        if (s->filters) viz_draw_filters(r, f, s->graph, s->current, l.main);
+        else viz_draw_fmaps(r, f, s->graph, s->current, l.main, s->page, s->zoom, s->sel_y, s->sel_x);
     }
-    char keys[1024];
-    snprintf(keys, sizeof keys, "%s  ·  %s  ·  Left/Right step, Space play, PgUp/PgDn page, Tab "
-                                "table, Esc quit", s->card->display, s->status);
+    if (s->help) {
+        static const char *const keys[] = {
+            "Left / Right     step to the previous / next layer",
+            "Home / End       first / last layer",
+            "Space            play the forward pass, layer by layer",
+            "click the strip  jump to a layer",
+            "click a map      zoom into that channel; click a unit: its receptive field",
+            "                 (box) and effective receptive field (heat map) on the input",
+            "Esc              back from the zoom; quit from the grid",
+            "PgUp / PgDn      page through channels",
+            "F                the layer's learned filters",
+            "N / P            next / previous test image",
+            "Tab              layer table (params, MACs, memory, receptive field)",
+            "F12              screenshot to PNG",
+            "H or F1          this help",
+        };
+        SDL_Rect box = {w / 2 - 330, h / 2 - 200, 660, 400};
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+        SDL_SetRenderDrawColor(r, 10, 12, 16, 235);
+        SDL_RenderFillRect(r, &box);
+        SDL_SetRenderDrawColor(r, 255, 196, 84, 255);
+        SDL_RenderDrawRect(r, &box);
+        SDL_Color ink = {230, 232, 236, 255};
+        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+            viz_text(r, f->mono, box.x + 20, box.y + 20 + (int)i * f->mono_line, ink, keys[i]);
+    }
+    char keys[2048];
+    snprintf(keys, sizeof keys, "%s  ·  %s  ·  H help%s%s", s->card->display, s->status,
+             s->msg[0] ? "  ·  " : "", s->msg);
     viz_text(r, f->small, l.status.x, l.status.y, dim, keys);
 }
 
-static void stepper_free(Stepper *s) { eng_graph_destroy(s->graph); }
+static void stepper_free(Stepper *s) {
+    eng_graph_destroy(s->graph);
+    eng_dataset_free(&s->test);
+    free(s->erf);
+    s->graph = NULL;
+    s->erf = NULL;
+}
+
+/* F12: the window as it is, to a PNG in the current folder (temp name, then rename). */
+static void screenshot(Stepper *s, SDL_Renderer *r, int w, int h) {
+    static int n;
+    char path[256], tmp[300];
+    snprintf(path, sizeof path, "convscope-%s-%d.png", s->card->name, ++n);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGBA32);
+    if (surf && SDL_RenderReadPixels(r, NULL, SDL_PIXELFORMAT_RGBA32, surf->pixels, surf->pitch) == 0 &&
+        IMG_SavePNG(surf, tmp) == 0 && rename(tmp, path) == 0)
+        snprintf(s->msg, sizeof s->msg, "saved %s", path);
+    else
+        snprintf(s->msg, sizeof s->msg, "screenshot failed: %s", SDL_GetError());
+    if (surf) SDL_FreeSurface(surf);
+}
 
 /* ---- the window ------------------------------------------------------------------------ */
 
@@ -155,7 +254,21 @@ static void gui_frame(AppGui *a) {
         else if (e.type == SDL_KEYDOWN) {
             switch (e.key.keysym.sym) {
             case SDLK_ESCAPE:
+                if (s->help) s->help = 0;
+                else if (s->zoom >= 0) stepper_step(s, s->current);
+                else a->running = 0;
+                break;
             case SDLK_q: a->running = 0; break;
+            case SDLK_h:
+            case SDLK_F1: s->help = !s->help; break;
+            case SDLK_f: s->filters = !s->filters; break;
+            case SDLK_n:
+            case SDLK_p:
+                s->sample += e.key.keysym.sym == SDLK_n ? 1 : -1;
+                set_input(s);
+                stepper_erf(s);
+                break;
+            case SDLK_F12: screenshot(s, a->ren, w, h); break;
             case SDLK_RIGHT: stepper_step(s, s->current + 1); break;
             case SDLK_LEFT: stepper_step(s, s->current - 1); break;
             case SDLK_HOME: stepper_step(s, 0); break;
@@ -165,7 +278,7 @@ static void gui_frame(AppGui *a) {
                 s->last_step = SDL_GetTicks();
                 break;
             case SDLK_PAGEDOWN:
-                if (s->page + 1 < viz_fmap_pages(s->graph, s->current, l.main)) s->page++;
+                if (s->page + 1 < viz_fmap_pages(&a->fonts, s->graph, s->current, l.main)) s->page++;
                 break;
             case SDLK_PAGEUP: s->page = s->page > 0 ? s->page - 1 : 0; break;
             case SDLK_TAB: s->table = !s->table; break;
@@ -176,7 +289,15 @@ static void gui_frame(AppGui *a) {
         } else if (e.type == SDL_MOUSEBUTTONDOWN && e.button.button == SDL_BUTTON_LEFT) {
             int hit = viz_layer_strip_hit(&a->fonts, s->graph, s->current, l.strip, e.button.x,
                                           e.button.y);
+            int ch, uy, ux;
             if (hit >= 0) stepper_step(s, hit);
+            else if (!s->table && !s->filters &&
+                     viz_fmap_hit(&a->fonts, s->graph, s->current, l.main, s->page, s->zoom,
+                                  e.button.x, e.button.y, &ch, &uy, &ux)) {
+                if (s->zoom < 0) s->zoom = ch; /* first click zooms, the next picks a unit */
+                else s->sel_y = uy, s->sel_x = ux;
+                stepper_erf(s);
+            }
         } else if (e.type == SDL_MOUSEWHEEL) {
             if (s->table) s->scroll = s->scroll - e.wheel.y * 3 < 0 ? 0 : s->scroll - e.wheel.y * 3;
             else stepper_step(s, s->current - e.wheel.y);
@@ -260,23 +381,28 @@ done:
 /* ---- render: the same frame into a PNG ---------------------------------------------------- */
 
 static const char render_usage[] =
-    "usage: convscope render MODEL --out FILE.png [--view featuremaps|summary] [--layer NAME]\n"
+    "usage: convscope render MODEL --out FILE.png [--view featuremaps|filters|summary]\n"
+    "                        [--layer NAME] [--unit CHANNEL,Y,X]\n"
     "                        [--weights FILE] [--data digits|fashion|PATH] [--batch N]\n"
     "                        [--input CxHxW]\n"
     "  Draws what the window shows, 1280x800, without a display: the feature maps of\n"
-    "  layer NAME (default: the first convolution) or the layer table. --batch N picks\n"
+    "  layer NAME (default: the first convolution), its filters, or the layer table.\n"
+    "  --unit zooms into a channel and shows that unit's receptive field and effective\n"
+    "  receptive field on the input. --batch N picks\n"
     "  test image N as the input. The PNG is written to a temporary name, then renamed.\n";
 
 int app_cmd_render(int argc, char **argv) {
     /* --out, --view and --layer are this command's own; the rest is shared */
-    const char *out = NULL, *view = "featuremaps", *layer = NULL;
+    const char *out = NULL, *view = "featuremaps", *layer = NULL, *unit = NULL;
     char *rest[64];
     int nrest = 0;
     for (int i = 0; i < argc && nrest < 63; i++) {
         int own = i > 0 && i + 1 < argc &&
-                  (!strcmp(argv[i], "--out") || !strcmp(argv[i], "--view") || !strcmp(argv[i], "--layer"));
+                  (!strcmp(argv[i], "--out") || !strcmp(argv[i], "--view") ||
+                   !strcmp(argv[i], "--layer") || !strcmp(argv[i], "--unit"));
         if (own) {
-            const char **dst = argv[i][2] == 'o' ? &out : argv[i][2] == 'v' ? &view : &layer;
+            const char **dst = argv[i][2] == 'o' ? &out : argv[i][2] == 'v' ? &view
+                               : argv[i][2] == 'l' ? &layer : &unit;
             *dst = argv[++i];
             continue;
         }
@@ -291,8 +417,14 @@ int app_cmd_render(int argc, char **argv) {
         fprintf(stderr, "convscope render: --out FILE.png is required\n");
         return APP_USAGE;
     }
-    if (strcmp(view, "featuremaps") && strcmp(view, "summary")) {
-        fprintf(stderr, "convscope render: --view takes featuremaps or summary, not '%s'\n", view);
+    if (strcmp(view, "featuremaps") && strcmp(view, "summary") && strcmp(view, "filters")) {
+        fprintf(stderr, "convscope render: --view takes featuremaps, filters or summary, not '%s'\n",
+                view);
+        return APP_USAGE;
+    }
+    int uc = -1, uy = -1, ux = -1;
+    if (unit && (sscanf(unit, "%d,%d,%d", &uc, &uy, &ux) != 3 || uc < 0 || uy < 0 || ux < 0)) {
+        fprintf(stderr, "convscope render: --unit takes CHANNEL,Y,X (e.g. 3,4,4), not '%s'\n", unit);
         return APP_USAGE;
     }
     Stepper s;
@@ -302,6 +434,7 @@ int app_cmd_render(int argc, char **argv) {
         return rc;
     }
     s.table = !strcmp(view, "summary");
+    s.filters = !strcmp(view, "filters");
     if (layer) {
         int id = eng_graph_find(s.graph, layer);
         if (id < 0 || !eng_graph_node(s.graph, id)->act) {
@@ -317,6 +450,17 @@ int app_cmd_render(int argc, char **argv) {
                 s.current = i;
                 break;
             }
+    }
+    if (unit) {
+        const EngNode *nd = eng_graph_node(s.graph, s.current);
+        if (uc >= nd->out.C || uy >= nd->out.H || ux >= nd->out.W) {
+            fprintf(stderr, "convscope render: unit %s is outside %s's %dx%dx%d output\n", unit,
+                    nd->name, nd->out.C, nd->out.H, nd->out.W);
+            stepper_free(&s);
+            return APP_USAGE;
+        }
+        s.zoom = uc, s.sel_y = uy, s.sel_x = ux;
+        stepper_erf(&s);
     }
     const int W = 1280, H = 800;
     SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_RGBA32);

@@ -277,6 +277,53 @@ static void test_network(void) {
     eng_graph_destroy(g);
 }
 
+/* The effective receptive field lives inside the theoretical one: the
+ * gradient of one unit is zero outside rows/cols [y*j - p, y*j - p + r - 1],
+ * and reaches its edges (every tap of a dense conv chain is used). */
+static void test_erf_inside_rf(void) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "x", 2, 23, 21);
+    x = eng_conv_k(g, "c1", x, 3, 3, 1, 1, 1, 1);
+    x = eng_tanh(g, "t1", x);
+    x = eng_avgpool_k(g, "p1", x, 2, 2, 0);
+    EngConvParams p = {.oc = 4, .kh = 3, .kw = 5, .sh = 2, .sw = 1, .pt = 1, .pl = 2, .pb = 1,
+                       .pr = 2, .dh = 2, .dw = 1, .groups = 1, .has_bias = 1};
+    x = eng_conv(g, "c2", x, &p);
+    eng_graph_enable_grads(g);
+    CHECK(eng_graph_init_params(g, 4) == 0 && eng_graph_plan(g, 1) == 0);
+    float *in = eng_graph_input_buffer(g, 0);
+    for (int i = 0; i < 2 * 23 * 21; i++) in[i] = (float)(urand() - 0.5);
+    eng_graph_forward(g);
+    EngNode *o = eng_graph_node_mut(g, x);
+    const EngRf rf = o->rf;
+    CHECK(rf.finite);
+    int ok = 1, touched_edges = 0;
+    for (int uy = 0; uy < o->out.H; uy++)
+        for (int ux = 0; ux < o->out.W; ux++) {
+            eng_graph_zero_grads(g);
+            o->grad[(1 * o->out.H + uy) * o->out.W + ux] = 1.0f;
+            eng_graph_backward(g);
+            const float *gi = eng_graph_node(g, 0)->grad;
+            /* the engine's field follows the vertical axis (kernels 3 and 5 differ
+             * across): check rows */
+            long y0 = uy * rf.stride - rf.pad;
+            int top = 0, bottom = 0;
+            for (int c = 0; c < 2; c++)
+                for (int yy = 0; yy < 23; yy++)
+                    for (int xx = 0; xx < 21; xx++) {
+                        float v = gi[(c * 23 + yy) * 21 + xx];
+                        if (v == 0.0f) continue;
+                        if (yy < y0 || yy > y0 + rf.size - 1) ok = 0;
+                        if (yy == y0) top = 1;
+                        if (yy == y0 + rf.size - 1) bottom = 1;
+                    }
+            if (y0 >= 0 && y0 + rf.size - 1 < 23) touched_edges += top && bottom;
+        }
+    CHECK(ok);
+    CHECK(touched_edges > 0);
+    eng_graph_destroy(g);
+}
+
 int main(void) {
     eng_log_set(quiet, NULL);
     eng_set_threads(2);
@@ -306,5 +353,6 @@ int main(void) {
     grad_case("channel multiply", 2, 2, 4, 4, b_mul, 0);
     grad_case("pad flatten dropout", 3, 2, 3, 4, b_pad_flatten, 1);
     test_network();
+    test_erf_inside_rf();
     return check_finish("grad");
 }

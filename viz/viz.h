@@ -42,11 +42,25 @@ void viz_draw_layer_strip(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
 /* The node under (x, y) in a strip drawn with the same arguments, or -1. */
 int viz_layer_strip_hit(const VizFonts *f, const EngGraph *g, int current, SDL_Rect area, int x,
                         int y);
-/* Every channel of sample 0 of node id, page `page` when they do not fit. */
+/* Every channel of sample 0 of node id, page `page` when they do not fit;
+ * zoom >= 0 shows that channel alone with unit (sel_y, sel_x) outlined. */
+typedef struct {
+    SDL_Rect grid;
+    int cols, tile, per, pages;
+} VizFmapGeom;
+VizFmapGeom viz_fmap_geom(const VizFonts *f, const EngGraph *g, int id, SDL_Rect area);
 void viz_draw_fmaps(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int id, SDL_Rect area,
-                    int page);
-int viz_fmap_pages(const EngGraph *g, int id, SDL_Rect area);
-void viz_draw_input(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_Rect area);
+                    int page, int zoom, int sel_y, int sel_x);
+int viz_fmap_pages(const VizFonts *f, const EngGraph *g, int id, SDL_Rect area);
+/* Channel and unit under (x, y); 0 when none. */
+int viz_fmap_hit(const VizFonts *f, const EngGraph *g, int id, SDL_Rect area, int page, int zoom,
+                 int x, int y, int *ch, int *uy, int *ux);
+/* The conv layer's learned kernels. */
+void viz_draw_filters(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int id, SDL_Rect area);
+/* The input; with erf (H*W, may be NULL) a heat map of the effective
+ * receptive field, and unit (uy, ux)'s theoretical field rf as a box. */
+void viz_draw_input(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_Rect area,
+                    const float *erf, EngRf rf, int uy, int ux);
 void viz_draw_top5(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
                    const char *const *labels, int n_labels, SDL_Rect area);
 

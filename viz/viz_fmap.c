@@ -157,16 +157,59 @@ static void grid_for(int C, int h, int w, SDL_Rect area, int *cols, int *tile, i
     *tile = best_t;
 }
 
-int viz_fmap_pages(const EngGraph *g, int id, SDL_Rect area) {
+/* Where the tiles go: below a header of two text lines and the legend. */
+VizFmapGeom viz_fmap_geom(const VizFonts *f, const EngGraph *g, int id, SDL_Rect area) {
+    VizFmapGeom m = {0};
     const EngNode *nd = eng_graph_node(g, id);
-    if (!nd) return 1;
-    int cols, tile, per;
-    grid_for(nd->out.C, nd->out.H, nd->out.W, area, &cols, &tile, &per);
-    return (nd->out.C + per - 1) / per;
+    int top = area.y + f->line + f->small_line + 6 + 22;
+    m.grid = (SDL_Rect){area.x, top, area.w, area.y + area.h - top};
+    if (!nd) return m;
+    grid_for(nd->out.C, nd->out.H, nd->out.W, m.grid, &m.cols, &m.tile, &m.per);
+    m.pages = (nd->out.C + m.per - 1) / m.per;
+    return m;
+}
+
+int viz_fmap_pages(const VizFonts *f, const EngGraph *g, int id, SDL_Rect area) {
+    return viz_fmap_geom(f, g, id, area).pages;
+}
+
+/* The zoomed channel fills the grid area, square pixels. */
+static SDL_Rect zoom_rect(const VizFmapGeom *m, int H, int W) {
+    int side = m->grid.w < m->grid.h ? m->grid.w : m->grid.h;
+    int cell = side / (H > W ? H : W);
+    if (cell < 1) cell = 1;
+    return (SDL_Rect){m->grid.x, m->grid.y, cell * W, cell * H};
+}
+
+int viz_fmap_hit(const VizFonts *f, const EngGraph *g, int id, SDL_Rect area, int page, int zoom,
+                 int x, int y, int *ch, int *uy, int *ux) {
+    const EngNode *nd = eng_graph_node(g, id);
+    if (!nd) return 0;
+    VizFmapGeom m = viz_fmap_geom(f, g, id, area);
+    const int H = nd->out.H, W = nd->out.W, gap = 4;
+    if (zoom >= 0) {
+        SDL_Rect z = zoom_rect(&m, H, W);
+        if (x < z.x || y < z.y || x >= z.x + z.w || y >= z.y + z.h) return 0;
+        *ch = zoom;
+        *uy = (y - z.y) * H / z.h;
+        *ux = (x - z.x) * W / z.w;
+        return 1;
+    }
+    if (x < m.grid.x || y < m.grid.y) return 0;
+    int col = (x - m.grid.x) / (m.tile + gap), row = (y - m.grid.y) / (m.tile + gap);
+    if (col >= m.cols || (x - m.grid.x) % (m.tile + gap) >= m.tile) return 0;
+    int k = row * m.cols + col, c = page * m.per + k;
+    if (k >= m.per || c >= nd->out.C) return 0;
+    *ch = c;
+    *uy = ((y - m.grid.y) % (m.tile + gap)) * H / m.tile;
+    *ux = ((x - m.grid.x) % (m.tile + gap)) * W / m.tile;
+    if (*uy >= H) *uy = H - 1;
+    if (*ux >= W) *ux = W - 1;
+    return 1;
 }
 
 void viz_draw_fmaps(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int id, SDL_Rect area,
-                    int page) {
+                    int page, int zoom, int sel_y, int sel_x) {
     const EngNode *nd = eng_graph_node(g, id);
     if (!nd || !nd->act) return;
     const int C = nd->out.C, H = nd->out.H, W = nd->out.W;
@@ -195,41 +238,141 @@ void viz_draw_fmaps(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int i
         SDL_SetRenderDrawColor(r, col.r, col.g, col.b, 255);
         SDL_RenderDrawLine(r, legend.x + i, legend.y, legend.x + i, legend.y + legend.h);
     }
-    int pages = 1;
-    SDL_Rect grid = {area.x, y + 22, area.w, area.y + area.h - (y + 22)};
-    int cols, tile, per;
-    grid_for(C, H, W, grid, &cols, &tile, &per);
-    pages = (C + per - 1) / per;
-    if (page >= pages) page = pages - 1;
+    VizFmapGeom m = viz_fmap_geom(f, g, id, area);
+    if (page >= m.pages) page = m.pages - 1;
     if (page < 0) page = 0;
-    snprintf(buf, sizeof buf, "%.3g … %.3g  ·  channels %d-%d of %d%s", lo, hi, page * per + 1,
-             (page + 1) * per < C ? (page + 1) * per : C, C,
-             pages > 1 ? "  (PgUp/PgDn)" : "");
+    if (zoom >= 0 && zoom < C) {
+        SDL_Rect z = zoom_rect(&m, H, W);
+        const float *p = nd->act + (size_t)zoom * plane;
+        if (sel_y >= 0 && sel_y < H && sel_x >= 0 && sel_x < W)
+            snprintf(buf, sizeof buf, "%.3g … %.3g  ·  channel %d  ·  unit (%d, %d) = %.4g  ·  "
+                     "Esc back", lo, hi, zoom, sel_y, sel_x, p[(size_t)sel_y * W + sel_x]);
+        else
+            snprintf(buf, sizeof buf, "%.3g … %.3g  ·  channel %d  ·  click a unit  ·  Esc back",
+                     lo, hi, zoom);
+        viz_text(r, f->small, legend.x + legend.w + 10, y - 3, DIM, buf);
+        SDL_Texture *t = plane_texture(r, p, H, W, lo, hi, 0);
+        if (t) SDL_RenderCopy(r, t, NULL, &z), SDL_DestroyTexture(t);
+        if (sel_y >= 0 && sel_x >= 0) {
+            SDL_Rect u = {z.x + sel_x * z.w / W, z.y + sel_y * z.h / H, z.w / W, z.h / H};
+            SDL_SetRenderDrawColor(r, 255, 80, 80, 255);
+            SDL_RenderDrawRect(r, &u);
+        }
+        return;
+    }
+    snprintf(buf, sizeof buf, "%.3g … %.3g  ·  channels %d-%d of %d%s  ·  click one to zoom", lo,
+             hi, page * m.per + 1, (page + 1) * m.per < C ? (page + 1) * m.per : C, C,
+             m.pages > 1 ? "  (PgUp/PgDn)" : "");
     viz_text(r, f->small, legend.x + legend.w + 10, y - 3, DIM, buf);
     const int gap = 4;
-    for (int k = 0; k < per && page * per + k < C; k++) {
-        int ch = page * per + k;
+    for (int k = 0; k < m.per && page * m.per + k < C; k++) {
+        int ch = page * m.per + k;
         SDL_Texture *t = plane_texture(r, nd->act + (size_t)ch * plane, H, W, lo, hi, 0);
         if (!t) continue;
         /* keep the map's aspect inside the square tile */
-        int tw = tile, th = tile;
-        if (W > H) th = tile * H / W;
-        else if (H > W) tw = tile * W / H;
-        SDL_Rect dst = {grid.x + (k % cols) * (tile + gap), grid.y + (k / cols) * (tile + gap), tw, th};
+        int tw = m.tile, th = m.tile;
+        if (W > H) th = m.tile * H / W;
+        else if (H > W) tw = m.tile * W / H;
+        SDL_Rect dst = {m.grid.x + (k % m.cols) * (m.tile + gap),
+                        m.grid.y + (k / m.cols) * (m.tile + gap), tw, th};
         SDL_RenderCopy(r, t, NULL, &dst);
         SDL_DestroyTexture(t);
     }
 }
 
-void viz_draw_input(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_Rect area) {
+/* Learned kernels of a conv layer: for a colour first layer, each filter as an
+ * RGB image; deeper, one row per filter with its first input channels. One
+ * symmetric scale around zero for the whole layer (shown). */
+void viz_draw_filters(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int id, SDL_Rect area) {
+    const EngNode *nd = eng_graph_node(g, id);
+    char buf[256];
+    if (!nd || nd->op != ENG_OP_CONV || !nd->params[0].data) {
+        snprintf(buf, sizeof buf, "%s has no filters: step to a convolution (F toggles filters)",
+                 nd ? nd->name : "?");
+        viz_text(r, f->sans, area.x, area.y, DIM, buf);
+        return;
+    }
+    const EngParam *w = &nd->params[0];
+    const int OC = w->dims[0], IC = w->dims[1], KH = w->dims[2], KW = w->dims[3];
+    float m = 0.0f;
+    for (size_t i = 0; i < w->n; i++) m = fabsf(w->data[i]) > m ? fabsf(w->data[i]) : m;
+    if (m == 0.0f) m = 1.0f;
+    snprintf(buf, sizeof buf, "%s  ·  filters %dx%dx%dx%d", nd->name, OC, IC, KH, KW);
+    viz_text(r, f->sans, area.x, area.y, ACCENT, buf);
+    int rgb = IC == 3;
+    snprintf(buf, sizeof buf, rgb ? "each filter as an RGB image, scaled from -%.3g (black) to "
+                                    "+%.3g (white), 0 = grey"
+                                  : "rows: filters; columns: input channels  ·  viridis from -%.3g "
+                                    "to +%.3g, 0 in the middle",
+             m, m);
+    viz_text(r, f->small, area.x, area.y + f->line, DIM, buf);
+    SDL_Rect grid = {area.x, area.y + f->line + f->small_line + 8, area.w,
+                     area.h - f->line - f->small_line - 8};
+    const int gap = 3;
+    int cols_in = rgb ? 1 : (IC < 16 ? IC : 16);
+    /* tile size: all filters (rows of cols_in tiles) must fit */
+    int best = 2, per_row = 1;
+    for (int t = 64; t >= 4; t--) {
+        int block = cols_in * (t + gap) + 2 * gap; /* one filter's strip */
+        int fits_x = (grid.w + gap) / block;
+        if (fits_x < 1) continue;
+        int rows = (OC + fits_x - 1) / fits_x;
+        if (rows * (t + gap) <= grid.h) {
+            best = t, per_row = fits_x;
+            break;
+        }
+    }
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, KW, KH, 32, SDL_PIXELFORMAT_RGBA32);
+    if (!s) return;
+    int shown = 0;
+    for (int o = 0; o < OC; o++) {
+        int bx = grid.x + (o % per_row) * (cols_in * (best + gap) + 2 * gap);
+        int by = grid.y + (o / per_row) * (best + gap);
+        if (by + best > grid.y + grid.h) break;
+        shown++;
+        for (int ci = 0; ci < cols_in; ci++) {
+            for (int y = 0; y < KH; y++)
+                for (int x = 0; x < KW; x++) {
+                    Uint8 *p = (Uint8 *)s->pixels + (size_t)y * s->pitch + 4 * x;
+                    if (rgb) {
+                        for (int c = 0; c < 3; c++) {
+                            float v = w->data[(((size_t)o * IC + c) * KH + y) * KW + x];
+                            p[c] = (Uint8)(127.5f + 127.5f * v / m);
+                        }
+                    } else {
+                        float v = w->data[(((size_t)o * IC + ci) * KH + y) * KW + x];
+                        SDL_Color col = viz_colormap(0.5f + 0.5f * v / m);
+                        p[0] = col.r, p[1] = col.g, p[2] = col.b;
+                    }
+                    p[3] = 255;
+                }
+            SDL_Texture *t = SDL_CreateTextureFromSurface(r, s);
+            if (!t) continue;
+            SDL_Rect dst = {bx + ci * (best + gap), by, best, best};
+            SDL_RenderCopy(r, t, NULL, &dst);
+            SDL_DestroyTexture(t);
+        }
+    }
+    SDL_FreeSurface(s);
+    if (shown < OC || cols_in < IC) {
+        snprintf(buf, sizeof buf, "showing %d of %d filters, %d of %d input channels", shown, OC,
+                 cols_in, IC);
+        viz_text(r, f->small, area.x, area.y + area.h - f->small_line, DIM, buf);
+    }
+}
+
+void viz_draw_input(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_Rect area,
+                    const float *erf, EngRf rf, int uy, int ux) {
     const EngNode *nd = eng_graph_node(g, 0);
     if (!nd || !nd->act) return;
     const int C = nd->out.C, H = nd->out.H, W = nd->out.W;
-    viz_text(r, f->small, area.x, area.y, DIM, "input (as the network sees it)");
+    viz_text(r, f->small, area.x, area.y, DIM,
+             erf ? "input · receptive field (box) · effective RF (heat)" : "input (as the network sees it)");
     int side = area.w < area.h - f->small_line - 4 ? area.w : area.h - f->small_line - 4;
     SDL_Rect dst = {area.x, area.y + f->small_line + 4, side, side * H / (W ? W : 1)};
     float lo, hi;
     range_of(nd->act, (size_t)C * H * W, &lo, &hi);
+    SDL_Texture *t = NULL;
     if (C == 3) { /* colour: one texture from the three planes */
         SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_RGBA32);
         if (!s) return;
@@ -240,13 +383,44 @@ void viz_draw_input(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_R
                 for (int c = 0; c < 3; c++) p[c] = (Uint8)((nd->act[((size_t)c * H + y) * W + x] - lo) * sc);
                 p[3] = 255;
             }
-        SDL_Texture *t = SDL_CreateTextureFromSurface(r, s);
+        t = SDL_CreateTextureFromSurface(r, s);
         SDL_FreeSurface(s);
-        if (t) SDL_RenderCopy(r, t, NULL, &dst), SDL_DestroyTexture(t);
-        return;
+    } else {
+        t = plane_texture(r, nd->act, H, W, lo, hi, 1);
     }
-    SDL_Texture *t = plane_texture(r, nd->act, H, W, lo, hi, 1);
     if (t) SDL_RenderCopy(r, t, NULL, &dst), SDL_DestroyTexture(t);
+    if (erf) { /* |d unit / d input|, normalised, as a translucent heat map */
+        float m = 0.0f;
+        for (size_t i = 0; i < (size_t)H * W; i++) m = erf[i] > m ? erf[i] : m;
+        SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_RGBA32);
+        if (s && m > 0.0f) {
+            for (int y = 0; y < H; y++)
+                for (int x = 0; x < W; x++) {
+                    float v = sqrtf(erf[(size_t)y * W + x] / m); /* sqrt: faint tails visible */
+                    Uint8 *p = (Uint8 *)s->pixels + (size_t)y * s->pitch + 4 * x;
+                    p[0] = 255, p[1] = (Uint8)(80 + 150 * v), p[2] = 40, p[3] = (Uint8)(200 * v);
+                }
+            SDL_Texture *h = SDL_CreateTextureFromSurface(r, s);
+            if (h) {
+                SDL_SetTextureBlendMode(h, SDL_BLENDMODE_BLEND);
+                SDL_RenderCopy(r, h, NULL, &dst);
+                SDL_DestroyTexture(h);
+            }
+        }
+        if (s) SDL_FreeSurface(s);
+    }
+    if (rf.finite && uy >= 0 && ux >= 0) {
+        /* unit (y, x) sees input rows y*j - p .. y*j - p + r - 1 (clipped to the image) */
+        long long y0 = uy * rf.stride - rf.pad, x0 = ux * rf.stride - rf.pad;
+        SDL_Rect box = {dst.x + (int)(x0 * dst.w / W), dst.y + (int)(y0 * dst.h / H),
+                        (int)(rf.size * dst.w / W), (int)(rf.size * dst.h / H)};
+        SDL_RenderSetClipRect(r, &dst);
+        SDL_SetRenderDrawColor(r, 90, 200, 255, 255);
+        SDL_RenderDrawRect(r, &box);
+        SDL_Rect inner = {box.x + 1, box.y + 1, box.w - 2, box.h - 2};
+        SDL_RenderDrawRect(r, &inner);
+        SDL_RenderSetClipRect(r, NULL);
+    }
 }
 
 void viz_draw_top5(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
