@@ -13,6 +13,8 @@ PACKAGES=(
   build-essential cmake pkg-config          # compiler and build
   libopenblas-dev                           # sgemm under the engine
   zlib1g-dev                                # gzip-compressed datasets
+  libprotobuf-c-dev protobuf-c-compiler libonnx-dev  # ONNX: onnx.proto compiled by protoc-c
+  libonnx-testdata                          # the ONNX project's backend test vectors
   dataset-fashion-mnist                     # Fashion-MNIST (train and test)
   libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcglm-dev fonts-dejavu-core  # the window
   jq                                        # the command-line tests read its JSON

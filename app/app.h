@@ -91,6 +91,7 @@ int app_cmd_view(int argc, char **argv);
 int app_cmd_train(int argc, char **argv);
 int app_cmd_render(int argc, char **argv);
 int app_cmd_compare(int argc, char **argv);
+int app_cmd_onnx_test(int argc, char **argv);
 int app_cmd_eval(int argc, char **argv);
 
 #endif

@@ -86,7 +86,7 @@ int app_cmd_bench(int argc, char **argv) {
     const ModelCard *c;
     EngGraph *g = app_build_model(&o, &c, &rc);
     if (!g) return rc;
-    if (eng_graph_init_params(g, 1) != 0 || eng_graph_plan(g, batch) != 0) {
+    if ((!c->imported && eng_graph_init_params(g, 1) != 0) || eng_graph_plan(g, batch) != 0) {
         fprintf(stderr, "convscope bench: not enough memory for %s at batch %d\n", c->name, batch);
         eng_graph_destroy(g);
         return APP_FAIL;

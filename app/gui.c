@@ -54,7 +54,9 @@ static int stepper_init(Stepper *s, const AppOptions *o, int sample) {
     char path[4096], err[512];
     const char *w = o->weights ? o->weights : model_weights_path(s->card, path, sizeof path);
     const char *data = o->data ? o->data : s->card->weights_data;
-    if (w && eng_weights_load(s->graph, NULL, w, NULL, 0, err, sizeof err) == 0) {
+    if (s->card->imported && !o->weights) {
+        snprintf(s->status, sizeof s->status, "weights from %s", s->card->venue);
+    } else if (w && eng_weights_load(s->graph, NULL, w, NULL, 0, err, sizeof err) == 0) {
         snprintf(s->status, sizeof s->status, "trained weights: %s", w);
         s->labels = app_labels(data, &s->n_labels);
     } else {

@@ -20,6 +20,7 @@ static void print_help(FILE *f) {
             "  summary MODEL      layer table: output shape, params, MACs, memory, receptive field\n"
             "  bench MODEL        measure forward latency on this machine\n"
             "  compare [BLOCK]    two designs side by side: params, MACs, memory, RF, time\n"
+            "  onnx-test DIR...   run ONNX backend tests (model.onnx + test_data_set_N)\n"
             "  train MODEL        train on handwritten digits, Fashion-MNIST or an MNIST-format folder\n"
             "  eval MODEL         accuracy and loss of trained weights on a test set\n"
             "\n"
@@ -48,6 +49,7 @@ int main(int argc, char **argv) {
         {"bench", app_cmd_bench},
         {"train", app_cmd_train},
         {"compare", app_cmd_compare},
+        {"onnx-test", app_cmd_onnx_test},
         {"eval", app_cmd_eval},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)

@@ -182,7 +182,36 @@ int app_parse(int argc, char **argv, unsigned allowed, int need_model, const cha
     return APP_OK;
 }
 
+/* An .onnx path is opened like a zoo model, with a card made from the file. */
+static EngGraph *open_onnx(const AppOptions *o, const ModelCard **card, int *code) {
+    static ModelCard c;
+    static char name[256], venue[4200];
+    char err[2048];
+    EngGraph *g = eng_onnx_load(o->model, o->C, o->H, o->W, NULL, 0, err, sizeof err);
+    if (!g) {
+        fprintf(stderr, "convscope: %s\n", err);
+        *code = APP_FAIL;
+        return NULL;
+    }
+    const char *base = strrchr(o->model, '/');
+    snprintf(name, sizeof name, "%s", base ? base + 1 : o->model);
+    snprintf(venue, sizeof venue, "%s", o->model);
+    const EngNode *in = eng_graph_node(g, 0);
+    c = (ModelCard){.name = name, .display = name, .family = "ONNX", .year = 0,
+                    .authors = "imported ONNX model", .paper = name, .venue = venue,
+                    .top5_error = -1, .top5_source = "", .key_ideas = "", .notes = "",
+                    .in_c = in->out.C, .in_h = in->out.H, .in_w = in->out.W,
+                    .pre = {.channels = in->out.C == 1 ? 1 : 3, .scale = 1.0f / 255.0f,
+                            .std = {1, 1, 1}},
+                    .imported = 1};
+    if (card) *card = &c;
+    *code = APP_OK;
+    return g;
+}
+
 EngGraph *app_build_model(const AppOptions *o, const ModelCard **card, int *code) {
+    size_t ml = strlen(o->model);
+    if (ml > 5 && !strcmp(o->model + ml - 5, ".onnx")) return open_onnx(o, card, code);
     const ModelCard *c = model_find(o->model);
     if (!c) {
         fprintf(stderr, "convscope: unknown model '%s' (see 'convscope models' for the zoo)\n",

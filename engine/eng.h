@@ -368,6 +368,24 @@ int eng_weights_save(const EngGraph *g, const EngOptimizer *opt, const char *met
 int eng_weights_load(EngGraph *g, EngOptimizer *opt, const char *path, char *meta, size_t metalen,
                      char *err, size_t errlen);
 
+/* ONNX (eng_onnx.c, the only protobuf-c file). A tensor given by value, e.g.
+ * a backend test's extra inputs; float32, up to rank 8. */
+typedef struct {
+    char name[128];
+    int ndim;
+    int64_t dims[8];
+    const float *data;
+} EngOnnxTensor;
+/* A new graph holding the model for input (C, H, W) (<= 0: the size the file
+ * declares), parameters allocated and filled; consts (may be NULL) are graph
+ * inputs fixed to given values. NULL on any problem, with err filled (node
+ * name, op type, opset, what is supported). */
+EngGraph *eng_onnx_load(const char *path, int C, int H, int W, const EngOnnxTensor *consts,
+                        int n_consts, char *err, size_t errlen);
+/* A TensorProto file (input_K.pb / output_K.pb) as float32; *data is malloc'ed. */
+int eng_onnx_read_tensor(const char *path, EngOnnxTensor *t, float **data, char *err,
+                         size_t errlen);
+
 /* Backward kernels (eng_grad.c). d* outputs are added into; NULL skips one. */
 void eng_conv2d_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
                          const float *w, int N, int C, int H, int W, const EngConvParams *p,

@@ -51,6 +51,8 @@ typedef struct ModelCard {
     const char *weights;
     const char *weights_data;    /* "digits", "fashion" */
     const char *train_cmd;
+    /* An ONNX file opened like a zoo model: its graph arrives with its weights. */
+    int imported;
 } ModelCard;
 
 /* The folder of shipped files: $CONVSCOPE_ASSETS, else assets/ of the source tree. */

@@ -17,6 +17,11 @@ const char *net_name(const char *a, const char *b) {
     return buf;
 }
 
+int net_channels(const EngGraph *g, int x) {
+    const EngNode *n = eng_graph_node(g, x);
+    return n ? n->out.C : -1;
+}
+
 int net_conv_bn_act(EngGraph *g, const char *conv, const char *bn, const char *act, int x,
                     int oc, int k, int stride, int pad, int groups, int act_kind) {
     x = eng_conv_k(g, conv, x, oc, k, stride, pad, groups, 0);

@@ -8,6 +8,11 @@
 
 #include "models.h"
 
+/* Channels of node x's output, or -1 when x is not a node. Read it into an int
+ * before adding nodes: adding may move the node array, so an EngNode pointer
+ * taken before an add must not be used after it. */
+int net_channels(const EngGraph *g, int x);
+
 /* "<a><b>" in a static rotating buffer: fine for passing straight to a builder. */
 const char *net_name(const char *a, const char *b);
 
@@ -25,6 +30,13 @@ int net_conv_relu(EngGraph *g, const char *conv, int x, int oc, int k, int strid
 /* The AlexNet/VGG head: fc6 - relu6 - drop6 - fc7 - relu7 - drop7 - fc8,
  * 4096 wide, dropout 0.5, 1000 classes. */
 int net_fc678(EngGraph *g, int x);
+
+/* DenseNet-BC pieces (net_densenet.c), shared with the small DenseNet:
+ * dense block b of `layers` layers adding `growth` maps each (bottleneck
+ * 4 x growth), its output the concatenation "denseblock<b>"; and transition
+ * t (BN - ReLU - 1x1 conv halving the channels - 2x2 average pool). */
+int net_dense_block(EngGraph *g, int b, int x, int layers, int growth);
+int net_dense_transition(EngGraph *g, int t, int x);
 
 /* Max pool with square window, symmetric padding, floor or ceil mode. */
 int net_maxpool(EngGraph *g, const char *name, int x, int k, int stride, int pad, int ceil_mode);

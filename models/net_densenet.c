@@ -15,9 +15,10 @@
 #define DENSE_MAX_LAYERS 64
 
 /* Each layer sees the concatenation of the block input and every earlier
- * layer's 32 new maps (BN-ReLU-1x1 conv-BN-ReLU-3x3 conv), and adds 32 more:
+ * layer's `growth` new maps (BN-ReLU-1x1 conv-BN-ReLU-3x3 conv), and adds
+ * `growth` more:
  * features are reused, not recomputed, so each layer can be thin. */
-static int dense_block(EngGraph *g, int b, int x, int layers) {
+int net_dense_block(EngGraph *g, int b, int x, int layers, int growth) {
     int feats[DENSE_MAX_LAYERS + 1];
     int n = 0;
     char pre[48], name[64];
@@ -28,10 +29,10 @@ static int dense_block(EngGraph *g, int b, int x, int layers) {
         if (n > 1) in = eng_concat(g, net_name(pre, ".input"), feats, n);
         int y = eng_bn(g, net_name(pre, ".norm1"), in, 1e-5f);
         y = eng_relu(g, net_name(pre, ".relu1"), y);
-        y = eng_conv_k(g, net_name(pre, ".conv1"), y, 4 * 32, 1, 1, 0, 1, 0);
+        y = eng_conv_k(g, net_name(pre, ".conv1"), y, 4 * growth, 1, 1, 0, 1, 0);
         y = eng_bn(g, net_name(pre, ".norm2"), y, 1e-5f);
         y = eng_relu(g, net_name(pre, ".relu2"), y);
-        y = eng_conv_k(g, net_name(pre, ".conv2"), y, 32, 3, 1, 1, 1, 0);
+        y = eng_conv_k(g, net_name(pre, ".conv2"), y, growth, 3, 1, 1, 1, 0);
         feats[n++] = y;
     }
     snprintf(name, sizeof name, "denseblock%d", b);
@@ -39,14 +40,14 @@ static int dense_block(EngGraph *g, int b, int x, int layers) {
 }
 
 /* BN-ReLU-1x1 conv halving the channels, then 2x2 average pooling. */
-static int transition(EngGraph *g, int t, int x) {
-    const EngNode *in = eng_graph_node(g, x);
-    if (!in) return -1;
+int net_dense_transition(EngGraph *g, int t, int x) {
+    int c = net_channels(g, x);
+    if (c < 0) return -1;
     char pre[32];
     snprintf(pre, sizeof pre, "transition%d", t);
     x = eng_bn(g, net_name(pre, ".norm"), x, 1e-5f);
     x = eng_relu(g, net_name(pre, ".relu"), x);
-    x = eng_conv_k(g, net_name(pre, ".conv"), x, in->out.C / 2, 1, 1, 0, 1, 0);
+    x = eng_conv_k(g, net_name(pre, ".conv"), x, c / 2, 1, 1, 0, 1, 0);
     return eng_avgpool_k(g, net_name(pre, ".pool"), x, 2, 2, 0);
 }
 
@@ -55,8 +56,8 @@ static int build_densenet(EngGraph *g, int C, int H, int W, const int blocks[4])
     x = net_conv_bn_act(g, "conv0", "norm0", "relu0", x, 64, 7, 2, 3, 1, NET_ACT_RELU);
     x = net_maxpool(g, "pool0", x, 3, 2, 1, 0);
     for (int b = 0; b < 4; b++) {
-        x = dense_block(g, b + 1, x, blocks[b]);
-        if (b < 3) x = transition(g, b + 1, x);
+        x = net_dense_block(g, b + 1, x, blocks[b], 32);
+        if (b < 3) x = net_dense_transition(g, b + 1, x);
     }
     x = eng_bn(g, "norm5", x, 1e-5f);
     x = eng_relu(g, "relu5", x);

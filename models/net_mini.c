@@ -98,14 +98,14 @@ static int build_inception_mini(EngGraph *g, int C, int H, int W) {
 /* ---- ResNet -------------------------------------------------------------------------------- */
 
 static int mini_block(EngGraph *g, const char *n, int x, int planes, int stride) {
-    const EngNode *in = eng_graph_node(g, x);
-    if (!in) return -1;
+    int cin = net_channels(g, x);
+    if (cin < 0) return -1;
     int f = net_conv_bn_act(g, net_name(n, ".conv1"), net_name(n, ".bn1"), net_name(n, ".relu1"),
                             x, planes, 3, stride, 1, 1, NET_ACT_RELU);
     f = net_conv_bn_act(g, net_name(n, ".conv2"), net_name(n, ".bn2"), NULL, f, planes, 3, 1, 1, 1,
                         NET_ACT_NONE);
     int sc = x;
-    if (stride != 1 || in->out.C != planes)
+    if (stride != 1 || cin != planes)
         sc = net_conv_bn_act(g, net_name(n, ".downsample.0"), net_name(n, ".downsample.1"), NULL,
                              x, planes, 1, stride, 0, 1, NET_ACT_NONE);
     return eng_relu(g, n, eng_add2(g, net_name(n, ".add"), f, sc));
@@ -131,31 +131,9 @@ static int build_densenet_mini(EngGraph *g, int C, int H, int W) {
     int x = eng_input(g, "data", C, H, W);
     x = eng_conv_k(g, "conv0", x, 24, 3, 1, 1, 1, 0);
     x = net_maxpool(g, "pool0", x, 2, 2, 0, 0); /* 14x14: the blocks run at 14, 7, 3 */
-    char pre[48], name[64];
     for (int b = 1; b <= 3; b++) {
-        int feats[8], n = 0;
-        feats[n++] = x;
-        for (int l = 1; l <= layers; l++) {
-            snprintf(pre, sizeof pre, "denseblock%d.denselayer%d", b, l);
-            int in = n > 1 ? eng_concat(g, net_name(pre, ".input"), feats, n) : feats[0];
-            int y = eng_bn(g, net_name(pre, ".norm1"), in, 1e-5f);
-            y = eng_relu(g, net_name(pre, ".relu1"), y);
-            y = eng_conv_k(g, net_name(pre, ".conv1"), y, 4 * growth, 1, 1, 0, 1, 0);
-            y = eng_bn(g, net_name(pre, ".norm2"), y, 1e-5f);
-            y = eng_relu(g, net_name(pre, ".relu2"), y);
-            feats[n++] = eng_conv_k(g, net_name(pre, ".conv2"), y, growth, 3, 1, 1, 1, 0);
-        }
-        snprintf(name, sizeof name, "denseblock%d", b);
-        x = eng_concat(g, name, feats, n);
-        if (b < 3) {
-            const EngNode *nd = eng_graph_node(g, x);
-            if (!nd) return -1;
-            snprintf(pre, sizeof pre, "transition%d", b);
-            x = eng_bn(g, net_name(pre, ".norm"), x, 1e-5f);
-            x = eng_relu(g, net_name(pre, ".relu"), x);
-            x = eng_conv_k(g, net_name(pre, ".conv"), x, nd->out.C / 2, 1, 1, 0, 1, 0);
-            x = eng_avgpool_k(g, net_name(pre, ".pool"), x, 2, 2, 0);
-        }
+        x = net_dense_block(g, b, x, layers, growth);
+        if (b < 3) x = net_dense_transition(g, b, x);
     }
     x = eng_bn(g, "norm5", x, 1e-5f);
     x = eng_relu(g, "relu5", x);

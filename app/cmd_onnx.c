@@ -1,0 +1,125 @@
+/*
+ * cmd_onnx.c — `convscope onnx-test`: run directories in the ONNX backend
+ * test layout (model.onnx, test_data_set_N/input_K.pb, output_K.pb) and
+ * compare with the expected outputs (rtol 1e-3, atol 1e-4).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+
+static const char onnx_test_usage[] =
+    "usage: convscope onnx-test DIR...\n"
+    "  Each DIR holds model.onnx and test_data_set_N/{input_K,output_K}.pb (the ONNX\n"
+    "  backend-test layout). input_0 feeds the model; the other inputs are fixed\n"
+    "  values (weights given as inputs). Prints PASS or FAIL per case with the\n"
+    "  largest absolute and relative error, then 'N passed, M failed'; exits 0 only\n"
+    "  if none failed. Tolerance: |got - want| <= 1e-4 + 1e-3 |want|.\n";
+
+/* One test_data_set: 1 = pass, 0 = fail (reason in why). */
+static int run_case(const char *dir, const char *set, double *max_abs, double *max_rel, char *why,
+                    size_t wn) {
+    char path[4200], err[1024];
+    EngOnnxTensor ins[16];
+    float *bufs[16] = {0};
+    int n_in = 0, pass = 0;
+    EngOnnxTensor want;
+    float *want_data = NULL;
+    EngGraph *g = NULL;
+    *max_abs = *max_rel = 0.0;
+    for (; n_in < 16; n_in++) {
+        snprintf(path, sizeof path, "%s/%s/input_%d.pb", dir, set, n_in);
+        if (access(path, R_OK) != 0) break;
+        if (eng_onnx_read_tensor(path, &ins[n_in], &bufs[n_in], err, sizeof err) != 0) {
+            snprintf(why, wn, "%s", err);
+            goto done;
+        }
+    }
+    snprintf(path, sizeof path, "%s/%s/output_0.pb", dir, set);
+    if (n_in == 0 || eng_onnx_read_tensor(path, &want, &want_data, err, sizeof err) != 0) {
+        snprintf(why, wn, "%s", n_in ? err : "no input_0.pb");
+        goto done;
+    }
+    const EngOnnxTensor *x = &ins[0];
+    int N = x->ndim >= 1 ? (int)x->dims[0] : 1;
+    int C = x->ndim >= 2 ? (int)x->dims[1] : 1;
+    int H = x->ndim >= 3 ? (int)x->dims[2] : 1, W = x->ndim == 4 ? (int)x->dims[3] : 1;
+    if (x->ndim < 2 || x->ndim > 4) {
+        snprintf(why, wn, "input of rank %d: only (N, C, H, W), (N, C, L) and (N, K) inputs are supported", x->ndim);
+        goto done;
+    }
+    snprintf(path, sizeof path, "%s/model.onnx", dir);
+    g = eng_onnx_load(path, C, H, W, ins + 1, n_in - 1, err, sizeof err);
+    if (!g) {
+        snprintf(why, wn, "%s", err);
+        goto done;
+    }
+    if (eng_graph_plan(g, N) != 0) {
+        snprintf(why, wn, "cannot plan batch %d", N);
+        goto done;
+    }
+    size_t nx = (size_t)N * C * H * W;
+    memcpy(eng_graph_input_buffer(g, 0), x->data, nx * sizeof(float));
+    eng_graph_forward(g);
+    const EngNode *o = eng_graph_node(g, eng_graph_output(g));
+    size_t ny = (size_t)N * o->out.C * o->out.H * o->out.W, nw = 1;
+    for (int d = 0; d < want.ndim; d++) nw *= (size_t)want.dims[d];
+    if (ny != nw) {
+        snprintf(why, wn, "output has %zu values, expected %zu", ny, nw);
+        goto done;
+    }
+    pass = 1;
+    for (size_t i = 0; i < ny; i++) {
+        double a = o->act[i], b = want_data[i], d = fabs(a - b);
+        double rel = d / (fabs(b) > 1e-12 ? fabs(b) : 1e-12);
+        if (d > *max_abs) *max_abs = d;
+        if (rel > *max_rel && fabs(b) > 1e-6) *max_rel = rel;
+        if (!(d <= 1e-4 + 1e-3 * fabs(b))) pass = 0;
+    }
+    if (!pass) snprintf(why, wn, "values differ beyond tolerance");
+done:
+    for (int k = 0; k < n_in; k++) free(bufs[k]);
+    free(want_data);
+    eng_graph_destroy(g);
+    return pass;
+}
+
+int app_cmd_onnx_test(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "convscope onnx-test: which test directories? (see --help)\n");
+        return APP_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        printf("%s", onnx_test_usage);
+        return APP_OK;
+    }
+    int passed = 0, failed = 0;
+    for (int a = 1; a < argc; a++) {
+        const char *dir = argv[a];
+        char set[64], path[4200], why[1200];
+        int any = 0;
+        for (int s = 0; s < 100; s++) {
+            snprintf(set, sizeof set, "test_data_set_%d", s);
+            snprintf(path, sizeof path, "%s/%s", dir, set);
+            if (access(path, R_OK) != 0) break;
+            any = 1;
+            double ma, mr;
+            why[0] = 0;
+            if (run_case(dir, set, &ma, &mr, why, sizeof why)) {
+                printf("PASS %s/%s  max abs err %.3g, max rel err %.3g\n", dir, set, ma, mr);
+                passed++;
+            } else {
+                printf("FAIL %s/%s  %s (max abs err %.3g, max rel err %.3g)\n", dir, set, why, ma, mr);
+                failed++;
+            }
+        }
+        if (!any) {
+            printf("FAIL %s  no test_data_set_0 folder\n", dir);
+            failed++;
+        }
+    }
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? APP_FAIL : APP_OK;
+}
