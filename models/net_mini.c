@@ -220,4 +220,4 @@ MINI_CARD(mobilenet_mini, "MobileNet mini", "MobileNet", 2017, "after A. G. Howa
           "arXiv:1704.04861",
           "A 3x3 stem, then six depthwise separable layers (3x3 depthwise + 1x1 pointwise, BN and "
           "ReLU after each).",
-          "Compare its parameters and MACs with vgg_mini's at similar accuracy.", 10, 0);
+          "Compare its parameters and MACs with vgg_mini's at similar accuracy.", 10, 1);
