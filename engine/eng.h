@@ -149,6 +149,7 @@ typedef struct {
     int kh, kw, sh, sw;
     int pt, pl, pb, pr;
     int ceil_mode;          /* output size rounds up (a window must start inside input + left pad) */
+    int dh, dw;             /* max pool dilation (0 or 1 = none; ONNX MaxPool dilations) */
     int count_include_pad;  /* average pool: divide by the full window size */
 } EngPoolParams;
 

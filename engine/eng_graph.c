@@ -452,22 +452,28 @@ static int pool_add(EngGraph *g, const char *name, int x, const EngPoolParams *p
     EngNode *n = &g->nodes[id];
     EngShape s = *in_shape(g, id, 0);
     n->p.pool = *p;
+    if (n->p.pool.dh <= 0) n->p.pool.dh = 1;
+    if (n->p.pool.dw <= 0) n->p.pool.dw = 1;
     const EngPoolParams *q = &n->p.pool;
+    if (q->dh > 4096 || q->dw > 4096 || (op == ENG_OP_AVGPOOL && (q->dh > 1 || q->dw > 1)))
+        return node_reject(g, id, "dilation %dx%d (only max pooling may be dilated)", q->dh, q->dw);
+    /* a dilated window spans d*(k-1)+1 input pixels */
+    const int keh = q->dh * (q->kh - 1) + 1, kew = q->dw * (q->kw - 1) + 1;
     if (q->kh <= 0 || q->kw <= 0 || q->sh <= 0 || q->sw <= 0 || q->pt < 0 || q->pl < 0 ||
         q->pb < 0 || q->pr < 0 || q->kh > 4096 || q->kw > 4096 || q->sh > 4096 || q->sw > 4096)
         return node_reject(g, id, "invalid window %dx%d stride %dx%d pads %d,%d,%d,%d", q->kh,
                            q->kw, q->sh, q->sw, q->pt, q->pl, q->pb, q->pr);
     /* A pad as large as the window would create windows that see only padding. */
-    if (q->pt >= q->kh || q->pb >= q->kh || q->pl >= q->kw || q->pr >= q->kw)
-        return node_reject(g, id, "padding must be smaller than the %dx%d window", q->kh, q->kw);
-    int OH = eng_pool_out_size(s.H, q->kh, q->sh, q->pt, q->pb, q->ceil_mode);
-    int OW = eng_pool_out_size(s.W, q->kw, q->sw, q->pl, q->pr, q->ceil_mode);
+    if (q->pt >= keh || q->pb >= keh || q->pl >= kew || q->pr >= kew)
+        return node_reject(g, id, "padding must be smaller than the %dx%d window", keh, kew);
+    int OH = eng_pool_out_size(s.H, keh, q->sh, q->pt, q->pb, q->ceil_mode);
+    int OW = eng_pool_out_size(s.W, kew, q->sw, q->pl, q->pr, q->ceil_mode);
     if (OH <= 0 || OW <= 0)
         return node_reject(g, id, "window %dx%d larger than padded input %dx%d", q->kh, q->kw,
                            s.H + q->pt + q->pb, s.W + q->pl + q->pr);
     n->out = (EngShape){s.C, OH, OW};
     if (!shape_ok(g, id)) return -1;
-    n->rf = rf_through(g->nodes[x].rf, q->kh, q->sh, q->pt);
+    n->rf = rf_through(g->nodes[x].rf, keh, q->sh, q->pt);
     return id;
 }
 

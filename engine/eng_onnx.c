@@ -442,7 +442,9 @@ static int pool_node(Loader *L, const NodeCtx *c, int is_max) {
     p.kh = (int)k[0], p.kw = (int)k[1];
     int pads[4], dh, dw;
     if (spatial_params(L, c, s.H, s.W, p.kh, p.kw, &p.sh, &p.sw, pads, &dh, &dw) != 0) return -1;
-    if (dh != 1 || dw != 1) FAIL("ONNX: node '%s' (%s): dilated pooling is not supported", c->name, c->op);
+    if (!is_max && (dh != 1 || dw != 1))
+        FAIL("ONNX: node '%s' (AveragePool): dilated average pooling is not supported", c->name);
+    p.dh = dh, p.dw = dw;
     p.pt = pads[0], p.pl = pads[1], p.pb = pads[2], p.pr = pads[3];
     p.ceil_mode = (int)attr_i(c->n, "ceil_mode", 0) != 0;
     p.count_include_pad = (int)attr_i(c->n, "count_include_pad", 0) != 0;

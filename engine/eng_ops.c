@@ -263,10 +263,30 @@ static void maxpool_range(void *ctx, size_t b, size_t e) {
     const EngPoolParams *p = j->p;
     const int H = j->H, W = j->W, OH = j->OH, OW = j->OW;
     const size_t HW = (size_t)H * W, OHW = (size_t)OH * OW;
+    const int dh = p->dh > 1 ? p->dh : 1, dw = p->dw > 1 ? p->dw : 1;
     for (size_t nc = b; nc < e; nc++) {
         const float *x = j->in + nc * HW;
         float *y = j->out + nc * OHW;
         int32_t *a = j->argmax ? j->argmax + nc * OHW : NULL;
+        if (dh > 1 || dw > 1) { /* dilated: visit the taps one by one */
+            for (int oh = 0; oh < OH; oh++)
+                for (int ow = 0; ow < OW; ow++) {
+                    float best = -INFINITY;
+                    int bi = -1;
+                    for (int kh = 0; kh < p->kh; kh++) {
+                        int h = oh * p->sh - p->pt + kh * dh;
+                        if (h < 0 || h >= H) continue;
+                        for (int kw = 0; kw < p->kw; kw++) {
+                            int w = ow * p->sw - p->pl + kw * dw;
+                            if (w < 0 || w >= W) continue;
+                            if (bi < 0 || x[h * W + w] > best) best = x[h * W + w], bi = h * W + w;
+                        }
+                    }
+                    y[oh * OW + ow] = best;
+                    if (a) a[oh * OW + ow] = bi < 0 ? 0 : bi;
+                }
+            continue;
+        }
         for (int oh = 0; oh < OH; oh++) {
             int h0 = oh * p->sh - p->pt, h1 = h0 + p->kh;
             if (h0 < 0) h0 = 0;

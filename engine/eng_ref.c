@@ -98,7 +98,8 @@ void eng_maxpool_forward_naive(float *out, int32_t *argmax, const float *in,
                     int bi = -1;
                     for (int kh = 0; kh < p->kh; kh++)
                         for (int kw = 0; kw < p->kw; kw++) {
-                            int ih = oh * p->sh - p->pt + kh, iw = ow * p->sw - p->pl + kw;
+                            int ih = oh * p->sh - p->pt + kh * (p->dh > 1 ? p->dh : 1);
+                            int iw = ow * p->sw - p->pl + kw * (p->dw > 1 ? p->dw : 1);
                             if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
                             if (bi < 0 || x[ih * W + iw] > best) {
                                 best = x[ih * W + iw];
@@ -107,7 +108,7 @@ void eng_maxpool_forward_naive(float *out, int32_t *argmax, const float *in,
                         }
                     size_t o = (((size_t)n * C + c) * OH + oh) * OW + ow;
                     out[o] = best;
-                    if (argmax) argmax[o] = bi;
+                    if (argmax) argmax[o] = bi < 0 ? 0 : bi;
                 }
         }
 }

@@ -75,6 +75,7 @@ CASES=(
   node/test_matmul_2d
   node/test_maxpool_2d_ceil
   node/test_maxpool_2d_default
+  node/test_maxpool_2d_dilations
   node/test_maxpool_2d_pads
   node/test_maxpool_2d_precomputed_pads
   node/test_maxpool_2d_precomputed_same_upper
@@ -111,6 +112,7 @@ CASES=(
   pytorch-converted/test_Linear
   pytorch-converted/test_Linear_no_bias
   pytorch-converted/test_MaxPool2d
+  pytorch-converted/test_MaxPool2d_stride_padding_dilation
   pytorch-converted/test_PReLU_1d
   pytorch-converted/test_PReLU_1d_multiparam
   pytorch-converted/test_PReLU_2d

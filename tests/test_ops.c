@@ -248,6 +248,32 @@ static void test_pool(void) {
         p.count_include_pad = (t >> 1) & 1;
         pool_case(irand(1, 2), irand(1, 3), irand(1, 9), irand(1, 9), p);
     }
+    /* dilated max pooling (ONNX MaxPool dilations): fast against naive */
+    for (int t = 0; t < 40; t++) {
+        EngPoolParams p = {.kh = irand(1, 3), .kw = irand(1, 3), .sh = irand(1, 2), .sw = irand(1, 2),
+                           .dh = irand(1, 3), .dw = irand(1, 3), .ceil_mode = t & 1};
+        p.pt = irand(0, 1), p.pl = irand(0, 1), p.pb = p.pt, p.pr = p.pl;
+        int H = irand(4, 9), W = irand(4, 9);
+        int OH = eng_pool_out_size(H, p.dh * (p.kh - 1) + 1, p.sh, p.pt, p.pb, p.ceil_mode);
+        int OW = eng_pool_out_size(W, p.dw * (p.kw - 1) + 1, p.sw, p.pl, p.pr, p.ceil_mode);
+        if (OH <= 0 || OW <= 0 || p.pt >= p.dh * (p.kh - 1) + 1 || p.pl >= p.dw * (p.kw - 1) + 1)
+            continue; /* the builder refuses padding as wide as the window */
+        size_t nin = 2 * (size_t)H * W, nout = 2 * (size_t)OH * OW;
+        float *in = rand_buf(nin), *o1 = zero_buf(nout), *o2 = zero_buf(nout);
+        int32_t *a1 = calloc(nout, sizeof *a1), *a2 = calloc(nout, sizeof *a2);
+        eng_maxpool_forward(o1, a1, in, 1, 2, H, W, &p, OH, OW);
+        eng_maxpool_forward_naive(o2, a2, in, 1, 2, H, W, &p, OH, OW);
+        check_close("dilated maxpool", o1, o2, nout, 0, 0);
+        CHECK(memcmp(a1, a2, nout * sizeof *a1) == 0);
+        free(in), free(o1), free(o2), free(a1), free(a2);
+    }
+    {   /* by hand: 1x5 row 0..4, window 2 with dilation 2: max of (x, x+2) */
+        float row[5] = {0, 4, 1, 3, 2}, out[3];
+        EngPoolParams p = {.kh = 1, .kw = 2, .sh = 1, .sw = 1, .dh = 1, .dw = 2};
+        float want[3] = {1, 4, 2};
+        eng_maxpool_forward(out, NULL, row, 1, 1, 1, 5, &p, 1, 3);
+        check_close("dilated maxpool by hand", out, want, 3, 0, 0);
+    }
     /* by hand: 4x4 ramp, 2x2/2 max: maxima at the bottom-right of each block */
     float in[16], out[4];
     int32_t am[4];
