@@ -8,6 +8,7 @@
  * the current layer in the middle. Tab switches to the layer table.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +59,6 @@ static int stepper_init(Stepper *s, const AppOptions *o, int sample) {
         snprintf(s->status, sizeof s->status, "weights from %s", s->card->venue);
     } else if (w && eng_weights_load(s->graph, NULL, w, NULL, 0, err, sizeof err) == 0) {
         snprintf(s->status, sizeof s->status, "trained weights: %s", w);
-        s->labels = app_labels(data, &s->n_labels);
     } else {
         if (o->weights) { /* asked for and unusable: say so and stop */
             fprintf(stderr, "convscope: %s\n", err);
@@ -70,7 +70,14 @@ static int stepper_init(Stepper *s, const AppOptions *o, int sample) {
         snprintf(s->status, sizeof s->status, "random weights (He init, seed 1): no trained "
                                               "weights ship for %s", s->card->name);
     }
+    s->labels = app_labels(data, &s->n_labels);
     s->zoom = s->sel_y = s->sel_x = -1;
+    /* open on the first convolution: the forward pass is already visible */
+    for (int i = 0; i < eng_graph_node_count(s->graph); i++)
+        if (eng_graph_node(s->graph, i)->op == ENG_OP_CONV) {
+            s->current = i;
+            break;
+        }
     memcpy(s->weights_note, s->status, sizeof s->weights_note);
     eng_graph_enable_grads(s->graph); /* effective receptive fields need the backward pass */
     if (eng_graph_plan(s->graph, 1) != 0) return APP_FAIL;
@@ -164,7 +171,8 @@ static Layout layout(const VizFonts *f, int w, int h) {
     return l;
 }
 
-static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, int w, int h) {
+static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, int w, int h,
+                         int busy) {
     SDL_SetRenderDrawColor(r, 24, 26, 32, 255);
     SDL_RenderClear(r);
     Layout l = layout(f, w, h);
@@ -174,6 +182,12 @@ static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, i
         viz_draw_summary(r, f, s->card, s->graph, area, s->scroll);
     } else {
         viz_draw_layer_strip(r, f, s->graph, s->current, l.strip);
+        if (busy) { /* the worker is writing the activations: show nothing stale */
+            SDL_Color ink = {255, 196, 84, 255};
+            viz_text(r, f->sans, l.main.x, l.main.y, ink, "computing on the worker thread …");
+        }
+    }
+    if (!s->table && !busy) {
         viz_draw_input(r, f, s->graph, l.input, s->erf, eng_graph_node(s->graph, s->current)->rf,
                        s->sel_y, s->sel_x);
         viz_draw_top5(r, f, s->graph, s->labels, s->n_labels, l.top5);
@@ -196,7 +210,12 @@ static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, i
             "F12              screenshot to PNG",
             "H or F1          this help",
         };
-        SDL_Rect box = {w / 2 - 330, h / 2 - 200, 660, 400};
+        int bw = 0, tw, th;
+        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+            if (TTF_SizeUTF8(f->mono, keys[i], &tw, &th) == 0 && tw > bw) bw = tw;
+        int bh = (int)(sizeof keys / sizeof keys[0]) * f->mono_line + 40;
+        bw += 40;
+        SDL_Rect box = {(w - bw) / 2, (h - bh) / 2, bw, bh};
         SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
         SDL_SetRenderDrawColor(r, 10, 12, 16, 235);
         SDL_RenderFillRect(r, &box);
@@ -207,7 +226,10 @@ static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, i
             viz_text(r, f->mono, box.x + 20, box.y + 20 + (int)i * f->mono_line, ink, keys[i]);
     }
     char keys[2048];
-    snprintf(keys, sizeof keys, "%s  ·  %s  ·  H help%s%s", s->card->display, s->status,
+    if (busy) /* the worker rewrites the status text: show it when done */
+        snprintf(keys, sizeof keys, "%s  ·  working …", s->card->display);
+    else
+        snprintf(keys, sizeof keys, "%s  ·  %s  ·  H help%s%s", s->card->display, s->status,
              s->msg[0] ? "  ·  " : "", s->msg);
     viz_text(r, f->small, l.status.x, l.status.y, dim, keys);
 }
@@ -237,11 +259,58 @@ static void screenshot(Stepper *s, SDL_Renderer *r, int w, int h) {
 
 /* ---- the window ------------------------------------------------------------------------ */
 
+/* Compute runs here, never on the thread that draws: a VGG-16 forward pass
+ * or an effective receptive field takes a fraction of a second, and the
+ * window keeps answering meanwhile. While a job runs the window shows no
+ * activations (the worker is writing them). */
+enum { JOB_NONE, JOB_INPUT, JOB_ERF };
+typedef struct {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int job, busy, quit, started;
+    Stepper *st;
+} Worker;
+
+static void *worker_main(void *arg) {
+    Worker *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (w->job == JOB_NONE && !w->quit) pthread_cond_wait(&w->cv, &w->mu);
+        if (w->quit) break;
+        int job = w->job;
+        pthread_mutex_unlock(&w->mu);
+        if (job == JOB_INPUT) set_input(w->st);
+        stepper_erf(w->st);
+        pthread_mutex_lock(&w->mu);
+        w->job = JOB_NONE;
+        w->busy = 0;
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static void worker_request(Worker *w, int job) {
+    pthread_mutex_lock(&w->mu);
+    w->job = job;
+    w->busy = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static int worker_busy(Worker *w) {
+    pthread_mutex_lock(&w->mu);
+    int b = w->busy;
+    pthread_mutex_unlock(&w->mu);
+    return b;
+}
+
 typedef struct {
     SDL_Window *win;
     SDL_Renderer *ren;
     VizFonts fonts;
     Stepper st;
+    Worker wk;
     int running;
 } AppGui;
 
@@ -250,9 +319,13 @@ static void gui_frame(AppGui *a) {
     int w, h;
     SDL_GetRendererOutputSize(a->ren, &w, &h);
     Layout l = layout(&a->fonts, w, h);
+    const int busy = worker_busy(&a->wk);
     SDL_Event e;
     while (SDL_PollEvent(&e)) {
         if (e.type == SDL_QUIT) a->running = 0;
+        else if (busy && e.type == SDL_KEYDOWN && e.key.keysym.sym != SDLK_q)
+            continue; /* the graph belongs to the worker until it is done */
+        else if (busy && e.type != SDL_KEYDOWN) continue;
         else if (e.type == SDL_KEYDOWN) {
             switch (e.key.keysym.sym) {
             case SDLK_ESCAPE:
@@ -267,8 +340,7 @@ static void gui_frame(AppGui *a) {
             case SDLK_n:
             case SDLK_p:
                 s->sample += e.key.keysym.sym == SDLK_n ? 1 : -1;
-                set_input(s);
-                stepper_erf(s);
+                worker_request(&a->wk, JOB_INPUT);
                 break;
             case SDLK_F12: screenshot(s, a->ren, w, h); break;
             case SDLK_RIGHT: stepper_step(s, s->current + 1); break;
@@ -298,7 +370,7 @@ static void gui_frame(AppGui *a) {
                                   e.button.x, e.button.y, &ch, &uy, &ux)) {
                 if (s->zoom < 0) s->zoom = ch; /* first click zooms, the next picks a unit */
                 else s->sel_y = uy, s->sel_x = ux;
-                stepper_erf(s);
+                worker_request(&a->wk, JOB_ERF);
             }
         } else if (e.type == SDL_MOUSEWHEEL) {
             if (s->table) s->scroll = s->scroll - e.wheel.y * 3 < 0 ? 0 : s->scroll - e.wheel.y * 3;
@@ -312,7 +384,7 @@ static void gui_frame(AppGui *a) {
     }
     int last = eng_graph_node_count(s->graph) - 1;
     if (s->scroll > last) s->scroll = last;
-    stepper_draw(s, a->ren, &a->fonts, w, h);
+    stepper_draw(s, a->ren, &a->fonts, w, h, worker_busy(&a->wk));
     SDL_RenderPresent(a->ren);
 }
 
@@ -362,6 +434,14 @@ int app_cmd_view(int argc, char **argv) {
         fprintf(stderr, "convscope view: %s\n", err);
         goto done;
     }
+    a.wk.st = &a.st;
+    pthread_mutex_init(&a.wk.mu, NULL);
+    pthread_cond_init(&a.wk.cv, NULL);
+    if (pthread_create(&a.wk.th, NULL, worker_main, &a.wk) != 0) {
+        fprintf(stderr, "convscope view: cannot start the worker thread\n");
+        goto done;
+    }
+    a.wk.started = 1;
     a.running = 1;
     Uint32 start = SDL_GetTicks();
     while (a.running) {
@@ -371,6 +451,13 @@ int app_cmd_view(int argc, char **argv) {
     }
     rc = APP_OK;
 done:
+    if (a.wk.started) { /* let a running job finish, then stop the worker */
+        pthread_mutex_lock(&a.wk.mu);
+        a.wk.quit = 1;
+        pthread_cond_signal(&a.wk.cv);
+        pthread_mutex_unlock(&a.wk.mu);
+        pthread_join(a.wk.th, NULL);
+    }
     viz_fonts_unload(&a.fonts);
     if (TTF_WasInit()) TTF_Quit();
     if (a.ren) SDL_DestroyRenderer(a.ren);
@@ -478,7 +565,7 @@ int app_cmd_render(int argc, char **argv) {
         fprintf(stderr, "convscope render: %s\n", err);
         goto done;
     }
-    stepper_draw(&s, r, &fonts, W, H);
+    stepper_draw(&s, r, &fonts, W, H, 0);
     SDL_RenderPresent(r);
     snprintf(tmp, sizeof tmp, "%s.tmp", out);
     if (IMG_SavePNG(surf, tmp) != 0 || rename(tmp, out) != 0) {
