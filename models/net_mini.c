@@ -192,7 +192,7 @@ MINI_CARD(zfnet_mini, "ZFNet mini", "ZFNet", 2013, "after M. D. Zeiler, R. Fergu
           "Visualizing and Understanding Convolutional Networks", "ECCV 2014",
           "alexnet_mini with ZFNet's fix: a small, unstrided first kernel (3x3/1) keeps the first "
           "layer's filters sharp; the stride moves to conv2.",
-          "Compare its conv1 filters with alexnet_mini's, as Zeiler and Fergus did (Fig. 6).", 10, 0);
+          "Compare its conv1 filters with alexnet_mini's, as Zeiler and Fergus did (Fig. 6).", 10, 1);
 MINI_CARD(vgg_mini, "VGG mini", "VGG", 2014, "after K. Simonyan, A. Zisserman",
           "Very Deep Convolutional Networks for Large-Scale Image Recognition", "ICLR 2015",
           "Only 3x3 convolutions in pairs (each pair sees 5x5) and 2x2 max pooling: three groups "
@@ -208,7 +208,7 @@ MINI_CARD(resnet_mini, "ResNet mini", "ResNet", 2015, "after K. He, X. Zhang, S.
           "Six basic residual blocks (Conv-BN-ReLU-Conv-BN + shortcut, ReLU) in three stages of "
           "16, 32, 64 channels, as the paper's CIFAR networks; 1x1 projections where the shape "
           "changes.",
-          "The paper's ResNet-14 layout for small images.", 10, 0);
+          "The paper's ResNet-14 layout for small images.", 10, 1);
 MINI_CARD(densenet_mini, "DenseNet mini", "DenseNet", 2016,
           "after G. Huang, Z. Liu, L. van der Maaten, K. Q. Weinberger",
           "Densely Connected Convolutional Networks", "CVPR 2017",
