@@ -38,6 +38,11 @@ int net_fc678(EngGraph *g, int x);
 int net_dense_block(EngGraph *g, int b, int x, int layers, int growth);
 int net_dense_transition(EngGraph *g, int t, int x);
 
+/* MobileNet v1's body (net_mobilenet.c): n depthwise separable layers
+ * conv<i>_dw (3x3, stride cfg[i][1]) + conv<i>_pw (1x1 to cfg[i][0]), each
+ * with BN and ReLU. */
+int net_separable_stack(EngGraph *g, int x, const int (*cfg)[2], int n);
+
 /* Max pool with square window, symmetric padding, floor or ceil mode. */
 int net_maxpool(EngGraph *g, const char *name, int x, int k, int stride, int pad, int ceil_mode);
 

@@ -147,17 +147,7 @@ static int build_mobilenet_mini(EngGraph *g, int C, int H, int W) {
     static const int cfg[6][2] = {{32, 1}, {64, 2}, {64, 1}, {128, 2}, {128, 1}, {128, 1}};
     int x = eng_input(g, "data", C, H, W);
     x = net_conv_bn_act(g, "conv0", "conv0.bn", "conv0.relu", x, 16, 3, 1, 1, 1, NET_ACT_RELU);
-    char n[32];
-    for (int i = 0; i < 6; i++) {
-        const EngNode *in = eng_graph_node(g, x);
-        if (!in) return -1;
-        snprintf(n, sizeof n, "conv%d_dw", i + 1);
-        x = net_conv_bn_act(g, n, net_name(n, ".bn"), net_name(n, ".relu"), x, in->out.C, 3,
-                            cfg[i][1], 1, in->out.C, NET_ACT_RELU);
-        snprintf(n, sizeof n, "conv%d_pw", i + 1);
-        x = net_conv_bn_act(g, n, net_name(n, ".bn"), net_name(n, ".relu"), x, cfg[i][0], 1, 1,
-                            0, 1, NET_ACT_RELU);
-    }
+    x = net_separable_stack(g, x, cfg, 6);
     x = eng_gavgpool(g, "avgpool", x);
     return eng_fc(g, "fc", x, 10, 1);
 }

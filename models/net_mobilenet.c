@@ -10,23 +10,28 @@
  * depthwise conv (one filter per channel) and a 1x1 pointwise conv, each with
  * BN and ReLU. A standard 3x3 conv costs 9*Cin*Cout per pixel; the separable
  * pair costs 9*Cin + Cin*Cout. */
+int net_separable_stack(EngGraph *g, int x, const int (*cfg)[2], int n) {
+    char name[32];
+    for (int i = 0; i < n; i++) {
+        int c = net_channels(g, x);
+        if (c < 0) return -1;
+        snprintf(name, sizeof name, "conv%d_dw", i + 1);
+        x = net_conv_bn_act(g, name, net_name(name, ".bn"), net_name(name, ".relu"), x, c, 3,
+                            cfg[i][1], 1, c, NET_ACT_RELU);
+        snprintf(name, sizeof name, "conv%d_pw", i + 1);
+        x = net_conv_bn_act(g, name, net_name(name, ".bn"), net_name(name, ".relu"), x, cfg[i][0],
+                            1, 1, 0, 1, NET_ACT_RELU);
+    }
+    return x;
+}
+
 static int build_mobilenet_v1(EngGraph *g, int C, int H, int W) {
     static const int cfg[13][2] = {{64, 1},  {128, 2}, {128, 1}, {256, 2}, {256, 1},
                                    {512, 2}, {512, 1}, {512, 1}, {512, 1}, {512, 1},
                                    {512, 1}, {1024, 2}, {1024, 1}};
     int x = eng_input(g, "data", C, H, W);
     x = net_conv_bn_act(g, "conv0", "conv0.bn", "conv0.relu", x, 32, 3, 2, 1, 1, NET_ACT_RELU);
-    char n[32];
-    for (int i = 0; i < 13; i++) {
-        const EngNode *in = eng_graph_node(g, x);
-        if (!in) return -1;
-        snprintf(n, sizeof n, "conv%d_dw", i + 1);
-        x = net_conv_bn_act(g, n, net_name(n, ".bn"), net_name(n, ".relu"), x, in->out.C, 3,
-                            cfg[i][1], 1, in->out.C, NET_ACT_RELU);
-        snprintf(n, sizeof n, "conv%d_pw", i + 1);
-        x = net_conv_bn_act(g, n, net_name(n, ".bn"), net_name(n, ".relu"), x, cfg[i][0], 1, 1,
-                            0, 1, NET_ACT_RELU);
-    }
+    x = net_separable_stack(g, x, cfg, 13);
     x = eng_gavgpool(g, "avgpool", x);
     return eng_fc(g, "fc", x, 1000, 1);
 }
