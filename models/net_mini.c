@@ -204,7 +204,7 @@ MINI_CARD(densenet_mini, "DenseNet mini", "DenseNet", 2016,
           "Densely Connected Convolutional Networks", "CVPR 2017",
           "Three dense blocks of four BN-ReLU-1x1-BN-ReLU-3x3 layers (growth rate 12) whose "
           "inputs concatenate every earlier map, with halving transitions.",
-          "DenseNet-BC at a small size, after a 3x3 stem and a 2x2 max pool.", 10, 0);
+          "DenseNet-BC at a small size, after a 3x3 stem and a 2x2 max pool.", 10, 1);
 MINI_CARD(mobilenet_mini, "MobileNet mini", "MobileNet", 2017, "after A. G. Howard et al.",
           "MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications",
           "arXiv:1704.04861",
