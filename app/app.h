@@ -81,6 +81,13 @@ void app_fill_batch(float *in, int N, int C, int H, int W, const EngDataset *d, 
 /* Class names of a dataset ("digits", "fashion"), or NULL. */
 const char *const *app_labels(const char *data, int *n);
 
+/* Timing (measure.c): a monotonic clock in ms; the median of v[0..n) (v is
+ * sorted in place, so v[0] is then the minimum); n floats uniform in
+ * [-1, 1) from a seed. */
+double app_now_ms(void);
+double app_sort_median(double *v, int n);
+void app_fill_random(float *x, size_t n, uint64_t seed);
+
 /* Print s as a JSON string, quotes included. */
 void app_json_str(FILE *f, const char *s);
 

@@ -4,7 +4,6 @@
  * numbers measure arithmetic, not first-touch page faults.
  */
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -17,17 +16,6 @@ static const char bench_usage[] =
     "  engine's threads (default: all cores). --json prints\n"
     "  {\"model\",\"batch\",\"threads\",\"runs\",\"median_ms\",\"min_ms\"}.\n"
     "  --profile adds the time per op type and the slowest layers (median run).\n";
-
-static double now_ms(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* Median time of every node over the runs, summed per op type, and the ten
  * slowest nodes. node_ms: (nodes, runs). */
@@ -43,9 +31,7 @@ static void print_profile(const EngGraph *g, double *node_ms, int runs) {
         return;
     }
     for (int k = 0; k < nn; k++) {
-        double *r = node_ms + (size_t)k * runs;
-        qsort(r, (size_t)runs, sizeof *r, cmp_double);
-        med[k] = r[runs / 2];
+        med[k] = app_sort_median(node_ms + (size_t)k * runs, runs);
         const EngNode *n = eng_graph_node(g, k);
         per_op[n->op] += med[k];
         count[n->op]++;
@@ -93,12 +79,7 @@ int app_cmd_bench(int argc, char **argv) {
     }
     const EngNode *in = eng_graph_node(g, 0);
     float *x = eng_graph_input_buffer(g, 0);
-    size_t n = (size_t)batch * in->out.C * in->out.H * in->out.W;
-    uint64_t s = 42;
-    for (size_t i = 0; i < n; i++) {
-        s = s * 6364136223846793005ull + 1442695040888963407ull;
-        x[i] = (float)((s >> 40) / 16777216.0) * 2.0f - 1.0f;
-    }
+    app_fill_random(x, (size_t)batch * in->out.C * in->out.H * in->out.W, 42);
     double *t = malloc((size_t)runs * sizeof *t);
     int nn = eng_graph_node_count(g);
     double *node_ms = o.profile ? calloc((size_t)nn * runs, sizeof *node_ms) : NULL;
@@ -109,16 +90,15 @@ int app_cmd_bench(int argc, char **argv) {
     int tty = isatty(2) && !o.json;
     for (int i = 0; i < 2; i++) eng_graph_forward(g); /* warm-up: touch every page once */
     for (int i = 0; i < runs; i++) {
-        double t0 = now_ms();
+        double t0 = app_now_ms();
         eng_graph_forward(g);
-        t[i] = now_ms() - t0;
+        t[i] = app_now_ms() - t0;
         if (node_ms)
             for (int k = 0; k < nn; k++) node_ms[(size_t)k * runs + i] = eng_graph_node(g, k)->ms;
         if (tty) fprintf(stderr, "\r%s: run %d/%d  %.2f ms", c->name, i + 1, runs, t[i]);
     }
     if (tty) fputc('\n', stderr);
-    qsort(t, (size_t)runs, sizeof *t, cmp_double);
-    double median = runs % 2 ? t[runs / 2] : 0.5 * (t[runs / 2 - 1] + t[runs / 2]);
+    double median = app_sort_median(t, runs);
     double best = t[0];
     int threads = eng_get_threads();
     if (o.json) {

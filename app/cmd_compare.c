@@ -4,7 +4,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "app.h"
 #include "blocks.h"
@@ -26,17 +25,6 @@ typedef struct {
     double ms;
 } Side;
 
-static double now_ms(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static int measure(const ModelBlock *b, int which, const BlockCfg *c, int runs, Side *s) {
     EngGraph *g = model_block_build(b, which, c);
     if (!g) return -1;
@@ -47,23 +35,16 @@ static int measure(const ModelBlock *b, int which, const BlockCfg *c, int runs, 
     s->rf = o->rf;
     s->ms = 0.0;
     if (runs > 0 && eng_graph_init_params(g, 1) == 0 && eng_graph_plan(g, 1) == 0) {
-        float *x = eng_graph_input_buffer(g, 0);
-        size_t n = (size_t)in->out.C * in->out.H * in->out.W;
-        uint64_t r = 7;
-        for (size_t i = 0; i < n; i++) {
-            r = r * 6364136223846793005ull + 1442695040888963407ull;
-            x[i] = (float)((r >> 40) / 16777216.0) * 2.0f - 1.0f;
-        }
+        app_fill_random(eng_graph_input_buffer(g, 0), (size_t)in->out.C * in->out.H * in->out.W, 7);
         double *t = malloc((size_t)runs * sizeof *t);
         if (t) {
             eng_graph_forward(g); /* warm-up */
             for (int i = 0; i < runs; i++) {
-                double t0 = now_ms();
+                double t0 = app_now_ms();
                 eng_graph_forward(g);
-                t[i] = now_ms() - t0;
+                t[i] = app_now_ms() - t0;
             }
-            qsort(t, (size_t)runs, sizeof *t, cmp_double);
-            s->ms = runs % 2 ? t[runs / 2] : 0.5 * (t[runs / 2 - 1] + t[runs / 2]);
+            s->ms = app_sort_median(t, runs);
             free(t);
         }
     }

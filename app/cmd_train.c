@@ -12,7 +12,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -22,12 +21,6 @@ static volatile sig_atomic_t interrupted;
 static void on_sigint(int sig) {
     (void)sig;
     interrupted = 1;
-}
-
-static double now_s(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
 /* Accuracy and mean cross-entropy of g (inference mode) on all of d, in
@@ -228,7 +221,7 @@ int app_cmd_train(int argc, char **argv) {
     for (; r.epoch < r.epochs; r.epoch++, r.batch = 0) {
         opt.lr = eng_lr_schedule(sched, (float)r.lr, r.epoch, r.epochs, r.epochs / 3 + 1, 0.1f);
         epoch_order(order, train.n, r.seed, r.epoch);
-        double t0 = now_s(), sum_loss = 0.0;
+        double t0 = (app_now_ms() / 1e3), sum_loss = 0.0;
         long hits = 0, seen = 0;
         for (; r.batch < nb; r.batch++) {
             if (interrupted) break;
@@ -250,7 +243,7 @@ int app_cmd_train(int argc, char **argv) {
             hits += correct;
             seen += N;
             if (tty && (r.batch % 10 == 0 || r.batch == nb - 1)) {
-                double el = now_s() - t0, ips = seen / (el > 0 ? el : 1e-9);
+                double el = (app_now_ms() / 1e3) - t0, ips = seen / (el > 0 ? el : 1e-9);
                 progress(r.epoch, r.epochs, r.batch + 1, nb, sum_loss / seen, (double)hits / seen,
                          ips, (nb - r.batch - 1) * N / (ips > 0 ? ips : 1));
             }
@@ -267,7 +260,7 @@ int app_cmd_train(int argc, char **argv) {
         double acc, loss;
         evaluate(g, &test, &acc, &loss);
         if (tty) fputc('\n', stderr);
-        double el = now_s() - t0;
+        double el = (app_now_ms() / 1e3) - t0;
         printf("epoch %d/%d  lr %.3g  train loss %.4f  train acc %.2f%%  test loss %.4f  test acc "
                "%.2f%%  %.1f s\n", r.epoch + 1, r.epochs, opt.lr, seen ? sum_loss / seen : 0.0,
                seen ? 100.0 * hits / seen : 0.0, loss, 100.0 * acc, el);
