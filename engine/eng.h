@@ -188,7 +188,7 @@ typedef struct {
     int dims[4];
     size_t n;            /* element count */
     float *data;         /* into the graph's parameter block, after eng_graph_alloc_params */
-    float *grad;         /* d loss / d data, when gradients are enabled and planned */
+    float *grad;         /* d loss / d data, from the first backward pass on (gradients enabled) */
 } EngParam;
 
 enum { ENG_NODE_TRAIN_ONLY = 1 }; /* e.g. GoogLeNet's auxiliary classifiers */

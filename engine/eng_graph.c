@@ -869,17 +869,15 @@ int eng_graph_plan(EngGraph *g, int N) {
     g->in_ptrs = malloc((size_t)max_in * sizeof *g->in_ptrs);
     g->in_chans = malloc((size_t)max_in * sizeof *g->in_chans);
     if (g->want_grads) {
-        /* gradients: one per activation, one per parameter, plus BN/dropout state */
+        /* gradients: one per activation, plus BN/dropout state (the parameters'
+         * gradients do not depend on the batch: eng_graph_grad_params_ready) */
         if (posix_memalign((void **)&g->grad_block, 64, bytes_act ? bytes_act : 64) != 0)
             g->grad_block = NULL;
         if (aux) g->aux_block = calloc(aux, sizeof(float));
-        if (!g->pgrad_block && g->param_block)
-            g->pgrad_block = calloc(g->param_floats ? g->param_floats : 1, sizeof(float));
     }
     if (!g->act_block || (sw && !g->switch_block) || (scratch && !g->scratch) || !g->in_ptrs ||
         !g->in_chans ||
-        (g->want_grads && (!g->grad_block || (aux && !g->aux_block) ||
-                           (g->param_block && !g->pgrad_block)))) {
+        (g->want_grads && (!g->grad_block || (aux && !g->aux_block)))) {
         eng_log(ENG_LOG_ERROR,
                 "engine: out of memory planning batch %d (%.1f MB activations, %.1f MB scratch)", N,
                 bytes_act / 1e6, bytes_scr / 1e6);
@@ -887,7 +885,7 @@ int eng_graph_plan(EngGraph *g, int N) {
         return -1;
     }
     g->scratch_floats = scratch;
-    size_t off = 0, soff = 0, aoff = 0, poff = 0;
+    size_t off = 0, soff = 0, aoff = 0;
     for (int i = 0; i < g->n_nodes; i++) {
         EngNode *n = &g->nodes[i];
         if (!runs_at_inference(n)) continue;
@@ -908,12 +906,6 @@ int eng_graph_plan(EngGraph *g, int N) {
             aoff += round_up(e);
         }
     }
-    /* parameter gradients follow the parameter block's layout */
-    for (int i = 0; i < g->n_nodes && g->pgrad_block; i++)
-        for (int k = 0; k < g->nodes[i].n_params; k++) {
-            g->nodes[i].params[k].grad = g->pgrad_block + poff;
-            poff += g->nodes[i].params[k].n;
-        }
     g->batch = N;
     return 0;
 too_big:
@@ -950,8 +942,8 @@ void eng_graph_zero_grads(EngGraph *g) {
     if (g->pgrad_block) memset(g->pgrad_block, 0, g->param_floats * sizeof(float));
 }
 
-/* Parameter gradients need the parameter block; a graph planned before its
- * parameters were set gets them here. */
+/* The parameters' gradients, one block in the parameter block's layout,
+ * allocated on the first backward pass (or loss) that needs them. */
 static int eng_graph_grad_params_ready(EngGraph *g) {
     if (!g->param_block || !g->want_grads) return -1;
     if (!g->pgrad_block) {
