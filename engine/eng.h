@@ -502,6 +502,18 @@ int eng_conv_out_size(int in, int k, int stride, int pad_lo, int pad_hi, int dil
 int eng_pool_out_size(int in, int k, int stride, int pad_lo, int pad_hi, int ceil_mode);
 int eng_convt_out_size(int in, int k, int stride, int pad_lo, int pad_hi, int dilation,
                        int out_pad);
+/* One axis of average pooling window o: it reads input [*lo, *hi) (clipped to
+ * the input); the return value is its share of the divisor: the window
+ * clipped to the padded input when padding counts (a ceil-mode window may hang
+ * past even that), else hi - lo. Shared by the forward and backward kernels. */
+static inline int eng_pool_span(int o, int stride, int k, int pad_lo, int pad_hi, int in,
+                                int count_pad, int *lo, int *hi) {
+    int a = o * stride - pad_lo, b = a + k;
+    *lo = a < 0 ? 0 : a;
+    *hi = b > in ? in : b;
+    if (!count_pad) return *hi - *lo;
+    return (b < in + pad_hi ? b : in + pad_hi) - a;
+}
 
 #ifdef __cplusplus
 }

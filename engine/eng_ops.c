@@ -327,20 +327,16 @@ static void avgpool_range(void *ctx, size_t b, size_t e) {
         const float *x = j->in + nc * HW;
         float *y = j->out + nc * OHW;
         for (int oh = 0; oh < OH; oh++) {
-            int h0 = oh * p->sh - p->pt, h1 = h0 + p->kh;
-            /* with padding counted, the divisor is the window clipped to the
-             * padded input (a ceil-mode window may hang past even that) */
-            int ph1 = h1 < H + p->pb ? h1 : H + p->pb;
-            int hh0 = h0 < 0 ? 0 : h0, hh1 = h1 > H ? H : h1;
+            int hh0, hh1, ww0, ww1;
+            const int ch = eng_pool_span(oh, p->sh, p->kh, p->pt, p->pb, H, p->count_include_pad,
+                                         &hh0, &hh1);
             for (int ow = 0; ow < OW; ow++) {
-                int w0 = ow * p->sw - p->pl, w1 = w0 + p->kw;
-                int pw1 = w1 < W + p->pr ? w1 : W + p->pr;
-                int ww0 = w0 < 0 ? 0 : w0, ww1 = w1 > W ? W : w1;
+                const int cw = eng_pool_span(ow, p->sw, p->kw, p->pl, p->pr, W,
+                                             p->count_include_pad, &ww0, &ww1);
                 float s = 0.0f;
                 for (int h = hh0; h < hh1; h++)
                     for (int w = ww0; w < ww1; w++) s += x[h * W + w];
-                int cnt = p->count_include_pad ? (ph1 - h0) * (pw1 - w0)
-                                               : (hh1 - hh0) * (ww1 - ww0);
+                int cnt = ch * cw;
                 y[oh * OW + ow] = cnt > 0 ? s / (float)cnt : 0.0f;
             }
         }
