@@ -41,14 +41,8 @@ static void evaluate(EngGraph *g, const EngDataset *d, double *acc, double *loss
         app_fill_batch(eng_graph_input_buffer(g, 0), N, in->out.C, in->out.H, in->out.W, d, idx, count);
         eng_graph_forward(g);
         for (int b = 0; b < count; b++) {
-            const float *z = out->act + (size_t)b * K;
-            int best = 0;
-            for (int k = 1; k < K; k++)
-                if (z[k] > z[best]) best = k;
-            double s = 0.0;
-            for (int k = 0; k < K; k++) s += exp((double)z[k] - z[best]);
-            int y = d->labels[start + b];
-            total += -((double)z[y] - z[best] - log(s));
+            int y = d->labels[start + b], best;
+            total += eng_softmax_ce(out->act + (size_t)b * K, K, y, 0.0f, NULL, &best);
             hits += best == y;
         }
     }

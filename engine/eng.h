@@ -460,6 +460,10 @@ void eng_hardswish_forward(float *out, const float *in, size_t n);
 void eng_prelu_forward(float *out, const float *in, const float *slope, int slopes,
                        int N, int C, int H, int W);
 void eng_softmax_forward(float *out, const float *in, int N, int C, int H, int W);
+/* Softmax cross-entropy of one row of logits z (K) against label y:
+ * returns -log softmax(z)[y]; *argmax (may be NULL) gets the top class; grad
+ * (may be NULL) gets scale * (softmax(z) - onehot(y)), the loss's gradient. */
+double eng_softmax_ce(const float *z, int K, int y, float scale, float *grad, int *argmax);
 /* in: (N, K) -> out: (N, OUT); w: (OUT, K), b: (OUT) or NULL */
 void eng_fc_forward(float *out, const float *in, const float *w, const float *b,
                     int N, int K, int OUT);

@@ -1250,9 +1250,7 @@ int eng_graph_backward(EngGraph *g) {
     return 0;
 }
 
-/* Softmax cross-entropy: loss = -log softmax(z)[label], and its gradient with
- * respect to the logits is softmax(z) - onehot(label), which is why the two are
- * fused (the separate softmax gradient is never formed). Averaged over the batch. */
+/* Softmax cross-entropy (eng_softmax_ce), averaged over the batch. */
 double eng_graph_loss_ce(EngGraph *g, const uint8_t *labels, int *correct) {
     if (!g || !g->act_block || !g->grad_block) return NAN;
     if (eng_graph_grad_params_ready(g) != 0) return NAN;
@@ -1262,21 +1260,10 @@ double eng_graph_loss_ce(EngGraph *g, const uint8_t *labels, int *correct) {
     double loss = 0.0;
     int hits = 0;
     for (int n = 0; n < N; n++) {
-        const float *z = o->act + (size_t)n * K;
-        float *d = o->grad + (size_t)n * K;
-        int best = 0;
-        float m = z[0];
-        for (int k = 1; k < K; k++)
-            if (z[k] > m) {
-                m = z[k];
-                best = k;
-            }
-        double sum = 0.0;
-        for (int k = 0; k < K; k++) sum += exp((double)z[k] - m);
         const int y = labels[n] < K ? labels[n] : 0;
-        loss += -((double)z[y] - m - log(sum));
-        for (int k = 0; k < K; k++)
-            d[k] = (float)((exp((double)z[k] - m) / sum - (k == y ? 1.0 : 0.0)) / N);
+        int best;
+        loss += eng_softmax_ce(o->act + (size_t)n * K, K, y, 1.0f / N, o->grad + (size_t)n * K,
+                               &best);
         hits += best == y;
     }
     if (correct) *correct = hits;

@@ -590,6 +590,24 @@ void eng_softmax_forward(float *out, const float *in, int N, int C, int H, int W
     }
 }
 
+/* Cross-entropy through the softmax: -log(e^{z_y} / sum_k e^{z_k}) =
+ * log(sum_k e^{z_k - m}) - (z_y - m), with m the largest logit so no exp
+ * overflows. Its gradient is softmax(z) - onehot(y), which is why the two are
+ * fused (the softmax's own Jacobian is never formed). */
+double eng_softmax_ce(const float *z, int K, int y, float scale, float *grad, int *argmax) {
+    int best = 0;
+    for (int k = 1; k < K; k++)
+        if (z[k] > z[best]) best = k;
+    const double m = z[best];
+    double sum = 0.0;
+    for (int k = 0; k < K; k++) sum += exp((double)z[k] - m);
+    if (grad)
+        for (int k = 0; k < K; k++)
+            grad[k] = (float)((exp((double)z[k] - m) / sum - (k == y ? 1.0 : 0.0)) * scale);
+    if (argmax) *argmax = best;
+    return log(sum) - ((double)z[y] - m);
+}
+
 /* out (N, OUT) = in (N, K) x w^T (K, OUT) + b */
 void eng_fc_forward(float *out, const float *in, const float *w, const float *b,
                     int N, int K, int OUT) {
