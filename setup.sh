@@ -13,6 +13,7 @@ PACKAGES=(
   build-essential cmake pkg-config          # compiler and build
   libopenblas-dev                           # sgemm under the engine
   zlib1g-dev                                # gzip-compressed datasets
+  libcjson-dev                              # the JSON header of safetensors weights files
   libprotobuf-c-dev protobuf-c-compiler libonnx-dev  # ONNX: onnx.proto compiled by protoc-c
   libonnx-testdata                          # the ONNX project's backend test vectors
   dataset-fashion-mnist                     # Fashion-MNIST (train and test)

@@ -32,6 +32,8 @@ typedef struct {
     const char *optimizer; /* --optimizer sgd|adam */
     const char *schedule;  /* --schedule cosine|step|constant */
     double weight_decay;   /* --weight-decay X (< 0: default) */
+    const char *init;      /* --init he|xavier */
+    const char *augment;   /* --augment none|shift|flip-shift */
     uint64_t seed;         /* --seed S */
     int seed_set;
     const char *out;       /* --out FILE */
@@ -50,7 +52,8 @@ enum {
     APP_OPT_QUIT_AFTER = 1 << 5,
     APP_OPT_PROFILE = 1 << 6,
     APP_OPT_DATA = 1 << 7,
-    APP_OPT_TRAIN = 1 << 8,   /* --epochs --lr --optimizer --schedule --weight-decay --seed --out --resume */
+    APP_OPT_TRAIN = 1 << 8,   /* --epochs --lr --optimizer --schedule --weight-decay --init
+                                 --augment --seed --out --resume */
     APP_OPT_WEIGHTS = 1 << 9,
     APP_OPT_BLOCK = 1 << 10,  /* --cin --cout --hw --groups */
 };
@@ -78,6 +81,12 @@ int app_load_data(const char *spec, EngDataset *train, EngDataset *test, const c
  * grey copied to every channel; unused slots zero. */
 void app_fill_batch(float *in, int N, int C, int H, int W, const EngDataset *d, const int *idx,
                     int count);
+/* Training augmentation, in place on a filled batch: each image moved by up to
+ * 2 pixels in x and y (zeros shifted in) and, with flip, mirrored left-right
+ * half of the time. The draw depends only on key and the image's place in
+ * the batch, so a resumed run sees the same images. */
+enum { APP_AUG_NONE = 0, APP_AUG_SHIFT, APP_AUG_FLIP_SHIFT };
+void app_augment(float *in, int N, int C, int H, int W, int mode, uint64_t key);
 /* Class names of a dataset ("digits", "fashion"), or NULL. */
 const char *const *app_labels(const char *data, int *n);
 
@@ -97,6 +106,10 @@ int app_cmd_bench(int argc, char **argv);
 int app_cmd_view(int argc, char **argv);
 int app_cmd_train(int argc, char **argv);
 int app_cmd_render(int argc, char **argv);
+/* Projections to pixel space (deconvnet, guided backprop, saliency). */
+int app_cmd_deconv(int argc, char **argv);
+/* The nine strongest activations of a channel over a test set (cmd_top9.c). */
+int app_cmd_top9(int argc, char **argv);
 int app_cmd_compare(int argc, char **argv);
 int app_cmd_onnx_test(int argc, char **argv);
 int app_cmd_eval(int argc, char **argv);

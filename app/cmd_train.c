@@ -58,12 +58,17 @@ static const char train_usage[] =
     "usage: convscope train MODEL --data digits|fashion|PATH --out FILE [--epochs N]\n"
     "                       [--batch B] [--lr X] [--optimizer sgd|adam]\n"
     "                       [--schedule cosine|step|constant] [--weight-decay X] [--seed S]\n"
+    "                       [--init he|xavier] [--augment none|shift|flip-shift]\n"
     "                       [--threads N] [--resume FILE]\n"
-    "  Trains MODEL from seeded He-initialised weights (or from a checkpoint with\n"
-    "  --resume) with softmax cross-entropy. Defaults: 10 epochs, batch 64, Adam at\n"
-    "  lr 1e-3 (SGD: 0.05, momentum 0.9), cosine schedule, weight decay 5e-4 on conv\n"
-    "  and FC weights, seed 1. Every epoch prints the test accuracy and writes FILE\n"
-    "  (weights + optimizer state) atomically; Ctrl-C saves and exits.\n";
+    "  Trains MODEL from seeded He- (or Xavier-) initialised weights, or from a\n"
+    "  checkpoint with --resume, with softmax cross-entropy. Defaults: 10 epochs,\n"
+    "  batch 64, Adam at lr 1e-3 (SGD: 0.05, momentum 0.9), cosine schedule, weight\n"
+    "  decay 5e-4 on conv and FC weights, seed 1, no augmentation (shift: moves of\n"
+    "  up to 2 pixels; flip-shift: also left-right mirrors, not for digits). Every\n"
+    "  epoch prints the test accuracy and writes FILE (safetensors: weights +\n"
+    "  optimizer state) atomically; Ctrl-C saves and exits. The first two conv\n"
+    "  layers' filters are kept at steps 0, 10, 50, 200 and after every epoch in\n"
+    "  FILE's sibling <name>.filters.safetensors.\n";
 
 /* Position of a run, kept in the checkpoint's metadata. */
 typedef struct {
@@ -71,17 +76,18 @@ typedef struct {
     uint64_t rng;           /* dropout state at that point */
     uint64_t seed;
     int epochs, batch_size;
-    char optimizer[8], schedule[12], data[256];
+    char optimizer[8], schedule[12], init[8], augment[12], data[256];
     double lr, wd;
 } RunState;
 
 static void meta_write(char *buf, size_t n, const char *model, const RunState *r) {
     snprintf(buf, n,
-             "convscope-checkpoint 1\nmodel=%s\ndata=%s\nepoch=%d\nbatch=%d\nrng=%llu\nseed=%llu\n"
-             "epochs=%d\nbatch_size=%d\noptimizer=%s\nschedule=%s\nlr=%.9g\nweight_decay=%.9g\n",
+             "convscope=checkpoint 1\nmodel=%s\ndata=%s\nepoch=%d\nbatch=%d\nrng=%llu\nseed=%llu\n"
+             "epochs=%d\nbatch_size=%d\noptimizer=%s\nschedule=%s\nlr=%.9g\nweight_decay=%.9g\n"
+             "init=%s\naugment=%s\n",
              model, r->data, r->epoch, r->batch, (unsigned long long)r->rng,
              (unsigned long long)r->seed, r->epochs, r->batch_size, r->optimizer, r->schedule,
-             r->lr, r->wd);
+             r->lr, r->wd, r->init, r->augment);
 }
 
 static const char *meta_get(const char *meta, const char *key, char *buf, size_t n) {
@@ -123,6 +129,101 @@ static void epoch_order(int *order, int n, uint64_t seed, int epoch) {
     }
 }
 
+/* ---- filter snapshots ----------------------------------------------------------- */
+
+/* The first two conv layers' weights at chosen steps, kept in memory and
+ * rewritten (atomically) to one safetensors file each time one is added:
+ * tensors "step<S>/<layer>.weight", metadata layers, steps and labels. */
+typedef struct {
+    char path[4096];
+    int layers[2], n_layers;
+    EngTensor *t;
+    int count, cap;
+    char steps[4096], labels[4096];
+} Snapshots;
+
+static void snap_init(Snapshots *sn, const EngGraph *g, const char *out) {
+    memset(sn, 0, sizeof *sn);
+    size_t l = strlen(out);
+    const char *ext = ".safetensors";
+    size_t el = strlen(ext);
+    int cut = l > el && !strcmp(out + l - el, ext);
+    snprintf(sn->path, sizeof sn->path, "%.*s.filters.safetensors", (int)(cut ? l - el : l), out);
+    for (int i = 0; i < eng_graph_node_count(g) && sn->n_layers < 2; i++)
+        if (eng_graph_node(g, i)->op == ENG_OP_CONV) sn->layers[sn->n_layers++] = i;
+}
+
+static void snap_free(Snapshots *sn) { eng_tensors_free(sn->t, sn->count); }
+
+/* Keeps the snapshots of an earlier part of the run (on --resume) up to step. */
+static void snap_resume(Snapshots *sn, int64_t step) {
+    char meta[8192], err[512];
+    EngTensor *t = NULL;
+    int n = 0;
+    if (access(sn->path, F_OK) != 0) return;
+    if (eng_tensors_load(sn->path, &t, &n, meta, sizeof meta, err, sizeof err) != 0) {
+        fprintf(stderr, "convscope train: ignoring the earlier filter snapshots: %s\n", err);
+        return;
+    }
+    const char *st = strstr(meta, "steps="), *lb = strstr(meta, "labels=");
+    char *endp;
+    int kept = 0;
+    for (const char *p = st ? st + 6 : NULL, *q = lb ? lb + 7 : NULL; p && q && *p != '\n';) {
+        long long v = strtoll(p, &endp, 10);
+        if (endp == p || v > step) break;
+        const char *qe = strpbrk(q, ",\n");
+        if (!qe) break;
+        size_t sl = strlen(sn->steps), ll = strlen(sn->labels);
+        snprintf(sn->steps + sl, sizeof sn->steps - sl, "%s%lld", sl ? " " : "", v);
+        snprintf(sn->labels + ll, sizeof sn->labels - ll, "%s%.*s", ll ? "," : "", (int)(qe - q), q);
+        kept++;
+        p = endp;
+        while (*p == ' ') p++;
+        q = *qe == ',' ? qe + 1 : qe;
+    }
+    /* tensors of the kept steps: the first kept * n_layers (they are in step order) */
+    int keep_t = kept * sn->n_layers < n ? kept * sn->n_layers : n;
+    for (int i = keep_t; i < n; i++) free(t[i].data);
+    sn->t = t, sn->count = keep_t, sn->cap = n;
+}
+
+static int snap_take(Snapshots *sn, const EngGraph *g, int64_t step, const char *label,
+                     const char *model) {
+    if (!sn->n_layers) return 0;
+    if (sn->count + sn->n_layers > sn->cap) {
+        int cap = sn->cap ? sn->cap * 2 + sn->n_layers : 32;
+        EngTensor *t = realloc(sn->t, (size_t)cap * sizeof *t);
+        if (!t) return -1;
+        sn->t = t, sn->cap = cap;
+    }
+    for (int k = 0; k < sn->n_layers; k++) {
+        const EngNode *n = eng_graph_node(g, sn->layers[k]);
+        const EngParam *p = &n->params[0];
+        EngTensor *t = &sn->t[sn->count];
+        memset(t, 0, sizeof *t);
+        snprintf(t->name, sizeof t->name, "step%lld/%s.%s", (long long)step, n->name, p->suffix);
+        t->ndim = p->ndim;
+        for (int d = 0; d < p->ndim && d < 4; d++) t->dims[d] = p->dims[d];
+        t->n = p->n;
+        t->data = malloc(p->n * sizeof(float));
+        if (!t->data) return -1;
+        memcpy(t->data, p->data, p->n * sizeof(float));
+        sn->count++;
+    }
+    size_t sl = strlen(sn->steps), ll = strlen(sn->labels);
+    snprintf(sn->steps + sl, sizeof sn->steps - sl, "%s%lld", sl ? " " : "", (long long)step);
+    snprintf(sn->labels + ll, sizeof sn->labels - ll, "%s%s", ll ? "," : "", label);
+    char meta[9000], err[512];
+    snprintf(meta, sizeof meta, "model=%s\nlayers=%s%s%s\nsteps=%s\nlabels=%s\n", model,
+             eng_graph_node(g, sn->layers[0])->name, sn->n_layers > 1 ? " " : "",
+             sn->n_layers > 1 ? eng_graph_node(g, sn->layers[1])->name : "", sn->steps, sn->labels);
+    if (eng_tensors_save(sn->path, sn->t, sn->count, meta, err, sizeof err) != 0) {
+        fprintf(stderr, "convscope train: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
 static void progress(int epoch, int epochs, int b, int nb, double loss, double acc, double ips,
                      double eta) {
     int width = 24, fill = nb ? b * width / nb : width;
@@ -154,12 +255,19 @@ int app_cmd_train(int argc, char **argv) {
     r.seed = o.seed_set ? o.seed : 1;
     snprintf(r.optimizer, sizeof r.optimizer, "%s", o.optimizer ? o.optimizer : "adam");
     snprintf(r.schedule, sizeof r.schedule, "%s", o.schedule ? o.schedule : "cosine");
+    snprintf(r.init, sizeof r.init, "%s", o.init ? o.init : "he");
+    snprintf(r.augment, sizeof r.augment, "%s", o.augment ? o.augment : "none");
+    const int aug = !strcmp(r.augment, "shift")        ? APP_AUG_SHIFT
+                    : !strcmp(r.augment, "flip-shift") ? APP_AUG_FLIP_SHIFT
+                                                       : APP_AUG_NONE;
     snprintf(r.data, sizeof r.data, "%s", o.data);
     r.lr = o.lr > 0 ? o.lr : (!strcmp(r.optimizer, "sgd") ? 0.05 : 1e-3);
     r.wd = o.weight_decay >= 0 ? o.weight_decay : 5e-4;
 
     EngDataset train = {0}, test = {0};
     EngOptimizer opt = {0};
+    Snapshots snaps;
+    snap_init(&snaps, g, o.out);
     int *order = NULL;
     rc = APP_FAIL;
     if (app_load_data(o.data, &train, &test, "train") != 0) goto done;
@@ -172,7 +280,9 @@ int app_cmd_train(int argc, char **argv) {
         goto done;
     }
     eng_graph_enable_grads(g);
-    if (eng_graph_init_params(g, r.seed) != 0 || eng_graph_plan(g, r.batch_size) != 0) goto done;
+    if (eng_graph_init_params_ex(g, r.seed, !strcmp(r.init, "xavier") ? ENG_INIT_XAVIER : ENG_INIT_HE) != 0 ||
+        eng_graph_plan(g, r.batch_size) != 0)
+        goto done;
     if (eng_opt_init(&opt, g, !strcmp(r.optimizer, "sgd") ? ENG_OPT_SGD : ENG_OPT_ADAM,
                      (float)r.lr) != 0)
         goto done;
@@ -197,6 +307,9 @@ int app_cmd_train(int argc, char **argv) {
         if (meta_get(meta, "seed", v, sizeof v)) r.seed = strtoull(v, NULL, 10);
         eng_graph_seed(g, r.rng);
         fprintf(stderr, "resuming %s at epoch %d, batch %d\n", card->name, r.epoch + 1, r.batch);
+        snap_resume(&snaps, opt.step);
+    } else if (snap_take(&snaps, g, 0, "init", card->name) != 0) {
+        goto done;
     }
     order = malloc((size_t)train.n * sizeof *order);
     if (!order) goto done;
@@ -219,8 +332,10 @@ int app_cmd_train(int argc, char **argv) {
         long hits = 0, seen = 0;
         for (; r.batch < nb; r.batch++) {
             if (interrupted) break;
-            app_fill_batch(eng_graph_input_buffer(g, 0), N, in->out.C, in->out.H, in->out.W, &train,
-                       order + (size_t)r.batch * N, N);
+            float *x = eng_graph_input_buffer(g, 0);
+            app_fill_batch(x, N, in->out.C, in->out.H, in->out.W, &train, order + (size_t)r.batch * N, N);
+            app_augment(x, N, in->out.C, in->out.H, in->out.W, aug,
+                        r.seed * 0xD6E8FEB86659FD93ull ^ (uint64_t)(r.epoch * nb + r.batch));
             uint8_t labels[4096];
             for (int b = 0; b < N; b++) labels[b] = train.labels[order[(size_t)r.batch * N + b]];
             eng_graph_forward(g);
@@ -233,6 +348,11 @@ int app_cmd_train(int argc, char **argv) {
             }
             eng_graph_backward(g);
             eng_opt_step(&opt, g);
+            if (opt.step == 10 || opt.step == 50 || opt.step == 200) {
+                char label[32];
+                snprintf(label, sizeof label, "step %lld", (long long)opt.step);
+                if (snap_take(&snaps, g, opt.step, label, card->name) != 0) goto done;
+            }
             sum_loss += loss * N;
             hits += correct;
             seen += N;
@@ -251,22 +371,27 @@ int app_cmd_train(int argc, char **argv) {
             rc = APP_FAIL;
             goto done;
         }
+        const double train_s = (app_now_ms() / 1e3) - t0; /* the batches only, not the test */
         double acc, loss;
         evaluate(g, &test, &acc, &loss);
         if (tty) fputc('\n', stderr);
         double el = (app_now_ms() / 1e3) - t0;
         printf("epoch %d/%d  lr %.3g  train loss %.4f  train acc %.2f%%  test loss %.4f  test acc "
-               "%.2f%%  %.1f s\n", r.epoch + 1, r.epochs, opt.lr, seen ? sum_loss / seen : 0.0,
-               seen ? 100.0 * hits / seen : 0.0, loss, 100.0 * acc, el);
+               "%.2f%%  %.1f s  %.0f img/s\n", r.epoch + 1, r.epochs, opt.lr, seen ? sum_loss / seen : 0.0,
+               seen ? 100.0 * hits / seen : 0.0, loss, 100.0 * acc, el, seen / (train_s > 0 ? train_s : 1e-9));
         fflush(stdout);
         RunState next = r;
         next.epoch = r.epoch + 1;
         next.batch = 0;
         if (save_ckpt(g, &opt, card->name, &next, o.out) != 0) goto done;
+        char label[32];
+        snprintf(label, sizeof label, "epoch %d", r.epoch + 1);
+        if (snap_take(&snaps, g, opt.step, label, card->name) != 0) goto done;
     }
     rc = APP_OK;
 done:
     signal(SIGINT, SIG_DFL);
+    snap_free(&snaps);
     free(order);
     eng_opt_free(&opt);
     eng_dataset_free(&train);

@@ -2,6 +2,7 @@
  * data.c — datasets for the commands and the window: which dataset a name
  * means, and how an image becomes a network's input.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -61,6 +62,34 @@ void app_fill_batch(float *in, int N, int C, int H, int W, const EngDataset *d, 
     }
 }
 
+void app_augment(float *in, int N, int C, int H, int W, int mode, uint64_t key) {
+    if (mode == APP_AUG_NONE || H < 1 || W < 1) return;
+    const size_t plane = (size_t)H * W;
+    float *tmp = malloc(plane * sizeof *tmp);
+    if (!tmp) return;
+    for (int b = 0; b < N; b++) {
+        /* splitmix64 of (key, b) */
+        uint64_t z = key + (uint64_t)(b + 1) * 0x9E3779B97F4A7C15ull;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        int dx = (int)(z % 5) - 2, dy = (int)((z >> 8) % 5) - 2;
+        int flip = mode == APP_AUG_FLIP_SHIFT && ((z >> 16) & 1);
+        for (int c = 0; c < C; c++) {
+            float *p = in + ((size_t)b * C + c) * plane;
+            memcpy(tmp, p, plane * sizeof *tmp);
+            for (int y = 0; y < H; y++) {
+                int sy = y - dy;
+                for (int x = 0; x < W; x++) {
+                    int sx = x - dx;
+                    if (flip) sx = W - 1 - sx;
+                    p[(size_t)y * W + x] = sy >= 0 && sy < H && sx >= 0 && sx < W ? tmp[(size_t)sy * W + sx] : 0.0f;
+                }
+            }
+        }
+    }
+    free(tmp);
+}
 
 const char *const *app_labels(const char *data, int *n) {
     static const char *const digits[10] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};

@@ -36,6 +36,15 @@ typedef struct {
     int zoom;             /* channel shown alone, -1 = grid */
     int sel_y, sel_x;     /* selected unit of the zoomed channel, -1 = none */
     float *erf;           /* (H, W) |d unit / d input| summed over channels, or NULL */
+    int proj;             /* projection to pixels: 0 off, else 1 + EngProjRule (D cycles) */
+    float *proj_map;      /* (C, H, W) of the input, or NULL */
+    EngTensor *snaps;     /* filter snapshots taken while training: "step<S>/<layer>.weight" */
+    int n_snaps;
+    int64_t steps[256];   /* their steps and labels, in order */
+    char step_label[256][24];
+    int n_steps;
+    int snap;             /* step shown in the filters view; -1 = the weights as they are */
+    int evolution;        /* show every snapshot of the layer's filters at once (E) */
     int filters;          /* show the current layer's filters */
     int help;             /* key overlay */
     EngDataset test;      /* the images N/P browse */
@@ -45,11 +54,65 @@ typedef struct {
 
 static void set_input(Stepper *s);
 
+/* The filter snapshots saved beside weights file w by `convscope train`
+ * (NAME.filters.safetensors next to NAME.safetensors), if there are any. */
+static void load_snapshots(Stepper *s, const char *w) {
+    s->snap = -1;
+    size_t l = strlen(w);
+    const char *ext = ".safetensors";
+    if (l <= strlen(ext) || strcmp(w + l - strlen(ext), ext) != 0) return;
+    char path[4200], meta[8192], err[512];
+    snprintf(path, sizeof path, "%.*s.filters.safetensors", (int)(l - strlen(ext)), w);
+    FILE *f = fopen(path, "rb");
+    if (!f) return;
+    fclose(f);
+    if (eng_tensors_load(path, &s->snaps, &s->n_snaps, meta, sizeof meta, err, sizeof err) != 0) {
+        snprintf(s->msg, sizeof s->msg, "filter snapshots unusable: %.400s", err);
+        return;
+    }
+    const char *st = strstr(meta, "steps="), *lb = strstr(meta, "labels=");
+    const char *p = st ? st + 6 : NULL, *q = lb ? lb + 7 : NULL;
+    while (p && q && *p && *p != '\n' && s->n_steps < 256) {
+        char *end;
+        long long v = strtoll(p, &end, 10);
+        const char *qe = strpbrk(q, ",\n");
+        if (end == p || !qe) break;
+        s->steps[s->n_steps] = v;
+        snprintf(s->step_label[s->n_steps], sizeof s->step_label[0], "%.*s", (int)(qe - q), q);
+        s->n_steps++;
+        p = end;
+        while (*p == ' ') p++;
+        q = *qe == ',' ? qe + 1 : qe;
+    }
+}
+
+/* The snapshot of the current layer's filters at the step shown, or NULL. */
+static const float *snapshot_of(const Stepper *s, char *when, size_t n) {
+    if (s->snap < 0 || s->snap >= s->n_steps) return NULL;
+    const EngNode *nd = eng_graph_node(s->graph, s->current);
+    if (nd->op != ENG_OP_CONV) return NULL;
+    char name[200];
+    snprintf(name, sizeof name, "step%lld/%s.%s", (long long)s->steps[s->snap], nd->name,
+             nd->params[0].suffix);
+    for (int i = 0; i < s->n_snaps; i++)
+        if (!strcmp(s->snaps[i].name, name) && s->snaps[i].n == nd->params[0].n) {
+            if (!strncmp(s->step_label[s->snap], "step", 4))
+                snprintf(when, n, "at %s of training  ([ ] to scrub)", s->step_label[s->snap]);
+            else
+                snprintf(when, n, "at %s (step %lld)  ([ ] to scrub)", s->step_label[s->snap],
+                         (long long)s->steps[s->snap]);
+            return s->snaps[i].data;
+        }
+    snprintf(when, n, "no snapshot of this layer at %s: trained weights shown", s->step_label[s->snap]);
+    return NULL;
+}
+
 /* Weights (given, shipped, or seeded random), an input (a test image of the
  * card's dataset, or a grating for colour models), one forward pass. */
 static int stepper_init(Stepper *s, const AppOptions *o, int sample) {
     int rc;
     memset(s, 0, sizeof *s);
+    s->snap = -1;
     s->graph = app_build_model(o, &s->card, &rc);
     if (!s->graph) return rc;
     char path[4096], err[512];
@@ -59,6 +122,7 @@ static int stepper_init(Stepper *s, const AppOptions *o, int sample) {
         snprintf(s->status, sizeof s->status, "weights from %s", s->card->venue);
     } else if (w && eng_weights_load(s->graph, NULL, w, NULL, 0, err, sizeof err) == 0) {
         snprintf(s->status, sizeof s->status, "trained weights: %s", w);
+        load_snapshots(s, w);
     } else {
         if (o->weights) { /* asked for and unusable: say so and stop */
             fprintf(stderr, "convscope: %s\n", err);
@@ -138,6 +202,26 @@ static void stepper_erf(Stepper *s) {
         for (size_t i = 0; i < hw; i++) s->erf[i] += fabsf(in->grad[(size_t)c * hw + i]);
 }
 
+static const char *const rule_names[] = {"plain gradient (saliency)", "deconvnet (Zeiler & Fergus)",
+                                         "guided backprop"};
+static const int rule_cycle[4] = {0, 1 + ENG_RULE_DECONV, 1 + ENG_RULE_GUIDED, 1 + ENG_RULE_BACKPROP};
+
+/* The zoomed channel (or its selected unit) projected back to the input. */
+static void stepper_project(Stepper *s) {
+    free(s->proj_map);
+    s->proj_map = NULL;
+    if (!s->proj || s->zoom < 0) return;
+    if (eng_graph_project(s->graph, s->current, s->zoom, s->sel_y, s->sel_x,
+                          (EngProjRule)(s->proj - 1)) != 0) {
+        snprintf(s->msg, sizeof s->msg, "no projection through this layer");
+        return;
+    }
+    const EngNode *in = eng_graph_node(s->graph, 0);
+    size_t n = (size_t)in->out.C * in->out.H * in->out.W;
+    s->proj_map = malloc(n * sizeof *s->proj_map);
+    if (s->proj_map) memcpy(s->proj_map, in->grad, n * sizeof *s->proj_map);
+}
+
 static void stepper_step(Stepper *s, int to) {
     int n = eng_graph_node_count(s->graph);
     if (to < 0) to = 0;
@@ -150,6 +234,8 @@ static void stepper_step(Stepper *s, int to) {
     s->zoom = s->sel_y = s->sel_x = -1;
     free(s->erf);
     s->erf = NULL;
+    free(s->proj_map);
+    s->proj_map = NULL;
 }
 
 /* Layout of one frame (w x h); the same for the window and for render. */
@@ -190,8 +276,51 @@ static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, i
     if (!s->table && !busy) {
         viz_draw_input(r, f, s->graph, l.input, s->erf, eng_graph_node(s->graph, s->current)->rf,
                        s->sel_y, s->sel_x);
-        viz_draw_top5(r, f, s->graph, s->labels, s->n_labels, l.top5);
-        if (s->filters) viz_draw_filters(r, f, s->graph, s->current, l.main);
+        if (s->proj) { /* the projection takes the place of the top-5 */
+            const EngNode *in = eng_graph_node(s->graph, 0);
+            char cap[256];
+            snprintf(cap, sizeof cap, "projection · %s (D: next)", rule_names[s->proj - 1]);
+            if (s->proj_map) {
+                SDL_Rect a = l.top5;
+                a.h = l.left.y + l.left.h - a.y;
+                viz_draw_planes(r, f, s->proj_map, in->out.C, in->out.H, in->out.W, a, 1, cap);
+            } else {
+                viz_text(r, f->small, l.top5.x, l.top5.y, dim, cap);
+                viz_text(r, f->small, l.top5.x, l.top5.y + f->small_line + 4, dim,
+                         "click a map to project it");
+            }
+        } else {
+            viz_draw_top5(r, f, s->graph, s->labels, s->n_labels, l.top5);
+        }
+        if (s->evolution) {
+            const float *snaps[257];
+            const char *labels[257];
+            int n = 0;
+            const EngNode *nd = eng_graph_node(s->graph, s->current);
+            /* every early step, then epochs 1, 2, 5, 10, 20, 30... and the last, as the
+             * paper's figure picks epochs 1, 2, 5, 10, 20, 30, 40, 64 */
+            for (int k = 0; k < s->n_steps && nd->op == ENG_OP_CONV; k++) {
+                int ep = 0;
+                if (sscanf(s->step_label[k], "epoch %d", &ep) == 1 && k != s->n_steps - 1 &&
+                    ep != 1 && ep != 2 && ep != 5 && ep % 10 != 0)
+                    continue;
+                char name[200];
+                snprintf(name, sizeof name, "step%lld/%s.%s", (long long)s->steps[k], nd->name,
+                         nd->params[0].suffix);
+                for (int i = 0; i < s->n_snaps; i++)
+                    if (!strcmp(s->snaps[i].name, name) && s->snaps[i].n == nd->params[0].n) {
+                        snaps[n] = s->snaps[i].data, labels[n++] = s->step_label[k];
+                        break;
+                    }
+            }
+            viz_draw_evolution(r, f, s->graph, s->current, l.main, snaps, labels, n);
+        } else if (s->filters) {
+            char when[128] = "";
+            const float *snap = snapshot_of(s, when, sizeof when);
+            if (!when[0] && s->n_steps)
+                snprintf(when, sizeof when, "trained ([ ] scrub through %d snapshots)", s->n_steps);
+            viz_draw_filters(r, f, s->graph, s->current, l.main, snap, when[0] ? when : NULL);
+        }
         else viz_draw_fmaps(r, f, s->graph, s->current, l.main, s->page, s->zoom, s->sel_y, s->sel_x);
     }
     if (s->help) {
@@ -205,6 +334,10 @@ static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, i
             "Esc              back from the zoom; quit from the grid",
             "PgUp / PgDn      page through channels",
             "F                the layer's learned filters",
+            "[ / ]            filters view: the filters earlier in training",
+            "E                filter evolution: every snapshot of the layer at once",
+            "D                project the zoomed map (or unit) back to pixels:",
+            "                 deconvnet, guided backprop, gradient, off",
             "N / P            next / previous test image",
             "Tab              layer table (params, MACs, memory, receptive field)",
             "F12              screenshot to PNG",
@@ -238,8 +371,13 @@ static void stepper_free(Stepper *s) {
     eng_graph_destroy(s->graph);
     eng_dataset_free(&s->test);
     free(s->erf);
+    free(s->proj_map);
+    eng_tensors_free(s->snaps, s->n_snaps);
+    s->snaps = NULL;
+    s->n_snaps = 0;
     s->graph = NULL;
     s->erf = NULL;
+    s->proj_map = NULL;
 }
 
 /* F12: the window as it is, to a PNG in the current folder (temp name, then rename). */
@@ -282,6 +420,7 @@ static void *worker_main(void *arg) {
         pthread_mutex_unlock(&w->mu);
         if (job == JOB_INPUT) set_input(w->st);
         stepper_erf(w->st);
+        stepper_project(w->st);
         pthread_mutex_lock(&w->mu);
         w->job = JOB_NONE;
         w->busy = 0;
@@ -337,6 +476,30 @@ static void gui_frame(AppGui *a) {
             case SDLK_h:
             case SDLK_F1: s->help = !s->help; break;
             case SDLK_f: s->filters = !s->filters; break;
+            case SDLK_e:
+                s->evolution = !s->evolution;
+                if (s->evolution && !s->n_steps)
+                    snprintf(s->msg, sizeof s->msg, "no filter snapshots for these weights");
+                break;
+            case SDLK_LEFTBRACKET:
+            case SDLK_RIGHTBRACKET:
+                if (s->n_steps) { /* -1 (trained) .. n_steps - 1 */
+                    int to = s->snap < 0 ? s->n_steps : s->snap;
+                    to += e.key.keysym.sym == SDLK_RIGHTBRACKET ? 1 : -1;
+                    s->snap = to < 0 ? 0 : (to >= s->n_steps ? -1 : to);
+                    s->filters = 1;
+                } else {
+                    snprintf(s->msg, sizeof s->msg, "no filter snapshots for these weights");
+                }
+                break;
+            case SDLK_d:
+                for (int k = 0; k < 4; k++)
+                    if (rule_cycle[k] == s->proj) {
+                        s->proj = rule_cycle[(k + 1) % 4];
+                        break;
+                    }
+                worker_request(&a->wk, JOB_ERF);
+                break;
             case SDLK_n:
             case SDLK_p:
                 s->sample += e.key.keysym.sym == SDLK_n ? 1 : -1;
@@ -470,28 +633,36 @@ done:
 /* ---- render: the same frame into a PNG ---------------------------------------------------- */
 
 static const char render_usage[] =
-    "usage: convscope render MODEL --out FILE.png [--view featuremaps|filters|summary]\n"
-    "                        [--layer NAME] [--unit CHANNEL,Y,X]\n"
+    "usage: convscope render MODEL --out FILE.png\n"
+    "                        [--view featuremaps|filters|evolution|summary]\n"
+    "                        [--layer NAME] [--unit CHANNEL[,Y,X]]\n"
+    "                        [--rule deconv|guided|backprop] [--snapshot K]\n"
     "                        [--weights FILE] [--data digits|fashion|PATH] [--batch N]\n"
     "                        [--input CxHxW]\n"
     "  Draws what the window shows, 1280x800, without a display: the feature maps of\n"
-    "  layer NAME (default: the first convolution), its filters, or the layer table.\n"
+    "  layer NAME (default: the first convolution), its filters, their evolution\n"
+    "  during training (from the snapshots saved beside the weights), or the layer table.\n"
     "  --unit zooms into a channel and shows that unit's receptive field and effective\n"
-    "  receptive field on the input. --batch N picks\n"
+    "  receptive field on the input; --rule adds the channel's (or unit's) projection\n"
+    "  to pixels (the D key in the window). --snapshot K shows the filters as they\n"
+    "  were at the K-th snapshot taken in training ([ and ] in the window). --batch N picks\n"
     "  test image N as the input. The PNG is written to a temporary name, then renamed.\n";
 
 int app_cmd_render(int argc, char **argv) {
     /* --out, --view and --layer are this command's own; the rest is shared */
-    const char *out = NULL, *view = "featuremaps", *layer = NULL, *unit = NULL;
+    const char *out = NULL, *view = "featuremaps", *layer = NULL, *unit = NULL, *rule = NULL,
+               *snapshot = NULL;
     char *rest[64];
     int nrest = 0;
     for (int i = 0; i < argc && nrest < 63; i++) {
         int own = i > 0 && i + 1 < argc &&
                   (!strcmp(argv[i], "--out") || !strcmp(argv[i], "--view") ||
-                   !strcmp(argv[i], "--layer") || !strcmp(argv[i], "--unit"));
+                   !strcmp(argv[i], "--layer") || !strcmp(argv[i], "--unit") ||
+                   !strcmp(argv[i], "--rule") || !strcmp(argv[i], "--snapshot"));
         if (own) {
             const char **dst = argv[i][2] == 'o' ? &out : argv[i][2] == 'v' ? &view
-                               : argv[i][2] == 'l' ? &layer : &unit;
+                               : argv[i][2] == 'l' ? &layer : argv[i][2] == 'r' ? &rule
+                               : argv[i][2] == 's' ? &snapshot : &unit;
             *dst = argv[++i];
             continue;
         }
@@ -506,15 +677,26 @@ int app_cmd_render(int argc, char **argv) {
         fprintf(stderr, "convscope render: --out FILE.png is required\n");
         return APP_USAGE;
     }
-    if (strcmp(view, "featuremaps") && strcmp(view, "summary") && strcmp(view, "filters")) {
-        fprintf(stderr, "convscope render: --view takes featuremaps, filters or summary, not '%s'\n",
-                view);
+    if (strcmp(view, "featuremaps") && strcmp(view, "summary") && strcmp(view, "filters") &&
+        strcmp(view, "evolution")) {
+        fprintf(stderr, "convscope render: --view takes featuremaps, filters, evolution or summary, "
+                        "not '%s'\n", view);
         return APP_USAGE;
     }
-    int uc = -1, uy = -1, ux = -1;
-    if (unit && (sscanf(unit, "%d,%d,%d", &uc, &uy, &ux) != 3 || uc < 0 || uy < 0 || ux < 0)) {
-        fprintf(stderr, "convscope render: --unit takes CHANNEL,Y,X (e.g. 3,4,4), not '%s'\n", unit);
+    int uc = -1, uy = -1, ux = -1, nu = unit ? sscanf(unit, "%d,%d,%d", &uc, &uy, &ux) : 0;
+    if (unit && ((nu != 3 && nu != 1) || uc < 0 || (nu == 3 && (uy < 0 || ux < 0)))) {
+        fprintf(stderr, "convscope render: --unit takes CHANNEL,Y,X (e.g. 3,4,4) or CHANNEL, not '%s'\n",
+                unit);
         return APP_USAGE;
+    }
+    int proj = 0;
+    if (rule) {
+        proj = !strcmp(rule, "deconv") ? 1 + ENG_RULE_DECONV : !strcmp(rule, "guided") ? 1 + ENG_RULE_GUIDED
+               : !strcmp(rule, "backprop") ? 1 + ENG_RULE_BACKPROP : 0;
+        if (!proj || !unit) {
+            fprintf(stderr, "convscope render: --rule takes deconv, guided or backprop, with --unit\n");
+            return APP_USAGE;
+        }
     }
     Stepper s;
     rc = stepper_init(&s, &o, o.batch);
@@ -524,6 +706,19 @@ int app_cmd_render(int argc, char **argv) {
     }
     s.table = !strcmp(view, "summary");
     s.filters = !strcmp(view, "filters");
+    s.evolution = !strcmp(view, "evolution");
+    if (snapshot) {
+        char *end;
+        long k = strtol(snapshot, &end, 10);
+        if (*end || end == snapshot || k < 0 || k >= s.n_steps) {
+            fprintf(stderr, "convscope render: --snapshot takes 0..%d (the weights have %d filter "
+                            "snapshots), not '%s'\n", s.n_steps - 1, s.n_steps, snapshot);
+            stepper_free(&s);
+            return APP_USAGE;
+        }
+        s.snap = (int)k;
+        s.filters = 1;
+    }
     if (layer) {
         int id = eng_graph_find(s.graph, layer);
         if (id < 0 || !eng_graph_node(s.graph, id)->act) {
@@ -549,7 +744,9 @@ int app_cmd_render(int argc, char **argv) {
             return APP_USAGE;
         }
         s.zoom = uc, s.sel_y = uy, s.sel_x = ux;
+        s.proj = proj;
         stepper_erf(&s);
+        stepper_project(&s);
     }
     const int W = 1280, H = 800;
     SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_RGBA32);
@@ -582,6 +779,258 @@ done:
     stepper_free(&s);
     return rc;
 }
+/* ---- deconv: a unit or channel projected back to pixels --------------------------------- */
+
+static const char deconv_usage[] =
+    "usage: convscope deconv MODEL --layer NAME --channel C --out FILE.png\n"
+    "                        [--unit Y,X|max] [--rule deconv|guided|backprop]\n"
+    "                        [--image FILE | --input FILE.npy | --batch N]\n"
+    "                        [--weights FILE] [--data digits|fashion|PATH] [--npy FILE.npy]\n"
+    "  Projects channel C of layer NAME back to pixel space (Zeiler and Fergus 2014):\n"
+    "  the layer's activations with all others set to zero go down through the\n"
+    "  network, max pooling unpooled by its switches, convolutions transposed.\n"
+    "  --unit keeps one unit (max: the strongest); --rule picks what ReLU does on the\n"
+    "  way down: deconv (rectify), guided (rectify and mask), backprop (gradient).\n"
+    "  The input is test image N of the model's dataset (default 0), an image file\n"
+    "  (--image, resized and normalised as the model expects) or a float32 array\n"
+    "  fed as is (--input, shape CxHxW or 1xCxHxW). The PNG shows the input and the\n"
+    "  projection (grey = 0); --npy writes the projection as float32 (C, H, W).\n";
+
+/* Bilinear sample of an RGBA32 surface at (u, v) in pixels, channel ch. */
+static float sample_rgba(const SDL_Surface *s, float u, float v, int ch) {
+    const unsigned char *px = s->pixels;
+    float fu = u < 0 ? 0 : (u > s->w - 1 ? (float)(s->w - 1) : u);
+    float fv = v < 0 ? 0 : (v > s->h - 1 ? (float)(s->h - 1) : v);
+    int x0 = (int)fu, y0 = (int)fv, x1 = x0 + 1 < s->w ? x0 + 1 : x0, y1 = y0 + 1 < s->h ? y0 + 1 : y0;
+    float ax = fu - x0, ay = fv - y0;
+#define PX(x, y) ((float)px[(size_t)(y) * s->pitch + (size_t)(x) * 4 + ch])
+    return (1 - ay) * ((1 - ax) * PX(x0, y0) + ax * PX(x1, y0)) + ay * ((1 - ax) * PX(x0, y1) + ax * PX(x1, y1));
+#undef PX
+}
+
+/* An image file into x (C, H, W) as the card's preprocessing says: shorter
+ * side to pre.resize and a centre crop (or straight to H x W), grey or
+ * RGB/BGR, scaled, mean subtracted, divided by std. */
+static int load_image(const char *path, const ModelCard *card, float *x, int C, int H, int W) {
+    SDL_Surface *raw = IMG_Load(path);
+    if (!raw) {
+        fprintf(stderr, "convscope: cannot read the image %s: %s\n", path, IMG_GetError());
+        return -1;
+    }
+    SDL_Surface *s = SDL_ConvertSurfaceFormat(raw, SDL_PIXELFORMAT_RGBA32, 0);
+    SDL_FreeSurface(raw);
+    if (!s || s->w < 1 || s->h < 1 || s->w > 20000 || s->h > 20000) {
+        fprintf(stderr, "convscope: the image %s is empty or too large\n", path);
+        if (s) SDL_FreeSurface(s);
+        return -1;
+    }
+    const ModelPreproc *p = &card->pre;
+    float sx = (float)s->w / W, sy = (float)s->h / H, ox = 0, oy = 0;
+    if (p->resize > 0) { /* shorter side to `resize`, then the centre H x W */
+        float k = (float)(s->w < s->h ? s->w : s->h) / (float)p->resize;
+        sx = sy = k;
+        ox = (s->w - W * k) / 2, oy = (s->h - H * k) / 2;
+    }
+    SDL_LockSurface(s);
+    for (int c = 0; c < C; c++) {
+        int src = p->bgr ? 2 - (c < 3 ? c : 2) : (c < 3 ? c : 2);
+        float mean = p->mean[c < 3 ? c : 0], sd = p->std[c < 3 ? c : 0];
+        for (int y = 0; y < H; y++)
+            for (int xx = 0; xx < W; xx++) {
+                float u = ox + (xx + 0.5f) * sx - 0.5f, v = oy + (y + 0.5f) * sy - 0.5f, val;
+                if (C == 1)
+                    val = 0.299f * sample_rgba(s, u, v, 0) + 0.587f * sample_rgba(s, u, v, 1) +
+                          0.114f * sample_rgba(s, u, v, 2);
+                else
+                    val = sample_rgba(s, u, v, src);
+                x[((size_t)c * H + y) * W + xx] = (val * p->scale - mean) / (sd != 0 ? sd : 1);
+            }
+    }
+    SDL_UnlockSurface(s);
+    SDL_FreeSurface(s);
+    return 0;
+}
+
+int app_cmd_deconv(int argc, char **argv) {
+    const char *out = NULL, *layer = NULL, *unit = NULL, *rule_s = "deconv", *image = NULL,
+               *npy_in = NULL, *npy_out = NULL, *channel_s = NULL;
+    char *rest[64];
+    int nrest = 0;
+    for (int i = 0; i < argc && nrest < 63; i++) {
+        static const char *own[] = {"--out", "--layer", "--unit", "--rule", "--image",
+                                    "--input", "--npy", "--channel"};
+        const char **dst[] = {&out, &layer, &unit, &rule_s, &image, &npy_in, &npy_out, &channel_s};
+        int k = -1;
+        for (int j = 0; i > 0 && i + 1 < argc && j < 8; j++)
+            if (!strcmp(argv[i], own[j])) k = j;
+        if (k >= 0) {
+            *dst[k] = argv[++i];
+            continue;
+        }
+        rest[nrest++] = argv[i];
+    }
+    rest[nrest] = NULL;
+    AppOptions o;
+    int help, rc = app_parse(nrest, rest, APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH, 1,
+                             deconv_usage, &o, &help);
+    if (rc || help) return rc;
+    int channel = -1, uy = -1, ux = -1, strongest = 0;
+    EngProjRule rule = !strcmp(rule_s, "deconv")     ? ENG_RULE_DECONV
+                       : !strcmp(rule_s, "guided")   ? ENG_RULE_GUIDED
+                       : !strcmp(rule_s, "backprop") ? ENG_RULE_BACKPROP
+                                                     : (EngProjRule)-1;
+    if (!layer || !channel_s || (!out && !npy_out)) {
+        fprintf(stderr, "convscope deconv: %s is required (see 'convscope deconv --help')\n",
+                !layer ? "--layer" : !channel_s ? "--channel" : "--out or --npy");
+        return APP_USAGE;
+    }
+    if ((int)rule < 0) {
+        fprintf(stderr, "convscope deconv: --rule takes deconv, guided or backprop, not '%s'\n", rule_s);
+        return APP_USAGE;
+    }
+    char *end;
+    long cv = strtol(channel_s, &end, 10);
+    if (*end || end == channel_s || cv < 0 || cv > 1000000) {
+        fprintf(stderr, "convscope deconv: --channel takes a channel number, not '%s'\n", channel_s);
+        return APP_USAGE;
+    }
+    channel = (int)cv;
+    if (unit && !strcmp(unit, "max")) strongest = 1;
+    else if (unit && (sscanf(unit, "%d,%d", &uy, &ux) != 2 || uy < 0 || ux < 0)) {
+        fprintf(stderr, "convscope deconv: --unit takes Y,X or max, not '%s'\n", unit);
+        return APP_USAGE;
+    }
+    if (image && npy_in) {
+        fprintf(stderr, "convscope deconv: give --image or --input, not both\n");
+        return APP_USAGE;
+    }
+    float *given = NULL;
+    char err[512];
+    if (npy_in) {
+        int64_t d[4];
+        int nd;
+        if (eng_npy_load(npy_in, d, &nd, &given, err, sizeof err) != 0) {
+            fprintf(stderr, "convscope deconv: %s\n", err);
+            return APP_FAIL;
+        }
+        int off = nd == 4 && d[0] == 1 ? 1 : 0;
+        if (nd - off != 3 || d[off] < 1 || d[off] > 4096 || d[off + 1] < 1 || d[off + 1] > 8192 ||
+            d[off + 2] < 1 || d[off + 2] > 8192) {
+            fprintf(stderr, "convscope deconv: %s must hold one CxHxW (or 1xCxHxW) array\n", npy_in);
+            free(given);
+            return APP_USAGE;
+        }
+        o.C = (int)d[off], o.H = (int)d[off + 1], o.W = (int)d[off + 2];
+    }
+    Stepper s;
+    rc = stepper_init(&s, &o, o.batch);
+    if (rc) {
+        free(given);
+        stepper_free(&s);
+        return rc;
+    }
+    rc = APP_USAGE;
+    EngGraph *g = s.graph;
+    const EngNode *in = eng_graph_node(g, 0);
+    const int C = in->out.C, H = in->out.H, W = in->out.W;
+    const char *source = s.status;
+    char src_buf[600];
+    if (given) {
+        memcpy(eng_graph_input_buffer(g, 0), given, (size_t)C * H * W * sizeof(float));
+        eng_graph_forward(g);
+        snprintf(src_buf, sizeof src_buf, "input: %s", npy_in);
+        source = src_buf;
+    } else if (image) {
+        if (load_image(image, s.card, eng_graph_input_buffer(g, 0), C, H, W) != 0) {
+            rc = APP_FAIL;
+            goto done;
+        }
+        eng_graph_forward(g);
+        snprintf(src_buf, sizeof src_buf, "input: %s", image);
+        source = src_buf;
+    } else if (s.test.n > 0) {
+        int lb = s.test.labels[s.sample];
+        snprintf(src_buf, sizeof src_buf, "input: %s #%d (%s)", s.test.name, s.sample,
+                 s.labels && lb < s.n_labels ? s.labels[lb] : "?");
+        source = src_buf;
+    } else {
+        source = "input: diagonal grating";
+    }
+    const int id = eng_graph_find(g, layer);
+    if (id < 0 || !eng_graph_node(g, id)->act) {
+        fprintf(stderr, "convscope deconv: %s has no layer '%s' (see 'convscope summary %s')\n",
+                s.card->name, layer, s.card->name);
+        goto done;
+    }
+    const EngNode *L = eng_graph_node(g, id);
+    if (channel >= L->out.C || uy >= L->out.H || ux >= L->out.W) {
+        fprintf(stderr, "convscope deconv: channel %d, unit %d,%d is outside %s's %dx%dx%d output\n",
+                channel, uy, ux, L->name, L->out.C, L->out.H, L->out.W);
+        goto done;
+    }
+    if (strongest) eng_graph_strongest(g, id, channel, &uy, &ux);
+    rc = APP_FAIL;
+    if (eng_graph_project(g, id, channel, uy, ux, rule) != 0) {
+        fprintf(stderr, "convscope deconv: cannot project through %s\n", s.card->name);
+        goto done;
+    }
+    const float *proj = in->grad;
+    if (npy_out) {
+        int64_t d[3] = {C, H, W};
+        if (eng_npy_save(npy_out, d, 3, proj, err, sizeof err) != 0) {
+            fprintf(stderr, "convscope deconv: %s\n", err);
+            goto done;
+        }
+    }
+    if (out) {
+        const int panel = 440, pad = 28, top = 96;
+        const int Wd = 2 * panel + 3 * pad, Hd = top + panel + 2 * pad + 24;
+        SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, Wd, Hd, 32, SDL_PIXELFORMAT_RGBA32);
+        SDL_Renderer *r = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
+        VizFonts fonts = {0};
+        int ok = r && viz_fonts_load(&fonts, 18, err, sizeof err) == 0;
+        if (ok) {
+            SDL_SetRenderDrawColor(r, 24, 26, 32, 255);
+            SDL_RenderClear(r);
+            const SDL_Color fg = {235, 235, 235, 255}, dim = {170, 175, 185, 255};
+            char line[512];
+            snprintf(line, sizeof line, "%s  ·  %s, channel %d", s.card->display, L->name, channel);
+            viz_text(r, fonts.sans_big, pad, 12, fg, line);
+            if (uy >= 0)
+                snprintf(line, sizeof line, "%s  ·  unit (%d, %d)%s, activation %.4g", rule_names[rule],
+                         uy, ux, strongest ? ", the strongest" : "",
+                         L->act[((size_t)channel * L->out.H + uy) * L->out.W + ux]);
+            else
+                snprintf(line, sizeof line, "%s  ·  the whole map, other channels zeroed",
+                         rule_names[rule]);
+            viz_text(r, fonts.sans, pad, 52, dim, line);
+            const int cap = fonts.small_line + 4;
+            SDL_Rect a = {pad, top, panel, panel + cap}, b = {2 * pad + panel, top, panel, panel + cap};
+            viz_draw_planes(r, &fonts, eng_graph_input_buffer(g, 0), C, H, W, a, 0, source);
+            viz_draw_planes(r, &fonts, proj, C, H, W, b, 1, "projection (grey = 0)");
+            SDL_RenderPresent(r);
+            char tmp[4200];
+            snprintf(tmp, sizeof tmp, "%s.tmp", out);
+            ok = IMG_SavePNG(surf, tmp) == 0 && rename(tmp, out) == 0;
+            if (!ok) {
+                fprintf(stderr, "convscope deconv: cannot write %s: %s\n", out, IMG_GetError());
+                remove(tmp);
+            }
+        } else {
+            fprintf(stderr, "convscope deconv: cannot draw: %s\n", r ? err : SDL_GetError());
+        }
+        viz_fonts_unload(&fonts);
+        if (TTF_WasInit()) TTF_Quit();
+        if (r) SDL_DestroyRenderer(r);
+        if (surf) SDL_FreeSurface(surf);
+        if (!ok) goto done;
+    }
+    rc = APP_OK;
+done:
+    free(given);
+    stepper_free(&s);
+    return rc;
+}
 #else
 int app_cmd_view(int argc, char **argv) {
     (void)argc;
@@ -593,6 +1042,12 @@ int app_cmd_render(int argc, char **argv) {
     (void)argc;
     (void)argv;
     fprintf(stderr, "convscope render: built without the GUI (CONVSCOPE_GUI=OFF)\n");
+    return APP_FAIL;
+}
+int app_cmd_deconv(int argc, char **argv) {
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "convscope deconv: built without the GUI (CONVSCOPE_GUI=OFF)\n");
     return APP_FAIL;
 }
 #endif

@@ -23,6 +23,8 @@ static void print_help(FILE *f) {
             "  onnx-test DIR...   run ONNX backend tests (model.onnx + test_data_set_N)\n"
             "  train MODEL        train on handwritten digits, Fashion-MNIST or an MNIST-format folder\n"
             "  eval MODEL         accuracy and loss of trained weights on a test set\n"
+            "  deconv MODEL       project a channel or unit back to pixels (deconvnet, guided, saliency)\n"
+            "  top9 MODEL         a channel's nine strongest activations over a test set, projected\n"
             "\n"
             "Run 'convscope COMMAND --help' for the options of a command.\n");
 }
@@ -44,6 +46,8 @@ int main(int argc, char **argv) {
     } cmds[] = {
         {"view", app_cmd_view},
         {"render", app_cmd_render},
+        {"deconv", app_cmd_deconv},
+        {"top9", app_cmd_top9},
         {"models", app_cmd_models},
         {"summary", app_cmd_summary},
         {"bench", app_cmd_bench},

@@ -139,6 +139,21 @@ int app_parse(int argc, char **argv, unsigned allowed, int need_model, const cha
                 return APP_USAGE;
             }
             o->schedule = val;
+        } else if (!strcmp(a, "--init")) {
+            NEEDS(APP_OPT_TRAIN);
+            if (strcmp(val, "he") && strcmp(val, "xavier")) {
+                fprintf(stderr, "convscope %s: --init takes he or xavier, not '%s'\n", cmd, val);
+                return APP_USAGE;
+            }
+            o->init = val;
+        } else if (!strcmp(a, "--augment")) {
+            NEEDS(APP_OPT_TRAIN);
+            if (strcmp(val, "none") && strcmp(val, "shift") && strcmp(val, "flip-shift")) {
+                fprintf(stderr, "convscope %s: --augment takes none, shift or flip-shift, not '%s'\n",
+                        cmd, val);
+                return APP_USAGE;
+            }
+            o->augment = val;
         } else if (!strcmp(a, "--seed")) {
             NEEDS(APP_OPT_TRAIN);
             char *end;

@@ -309,6 +309,10 @@ int eng_graph_alloc_params(EngGraph *g);
 /* Allocate the parameter block (once) and fill it: He-normal weights for
  * conv/FC, zero biases, BN gamma 1, beta 0, mean 0, var 1. Deterministic per seed. */
 int eng_graph_init_params(EngGraph *g, uint64_t seed);
+/* The same with a choice of scale for conv/FC weights: He (std sqrt(2/fan_in),
+ * for ReLU) or Xavier/Glorot (std sqrt(2/(fan_in+fan_out)), for tanh/sigmoid). */
+typedef enum { ENG_INIT_HE = 0, ENG_INIT_XAVIER } EngInit;
+int eng_graph_init_params_ex(EngGraph *g, uint64_t seed, EngInit init);
 /* Allocate activations and scratch for batch N (reused while N is unchanged). */
 int eng_graph_plan(EngGraph *g, int N);
 int eng_graph_batch(const EngGraph *g);
@@ -342,6 +346,23 @@ double eng_graph_loss_ce(EngGraph *g, const uint8_t *labels, int *correct);
  * Requires a forward pass with the same inputs just before. */
 int eng_graph_backward(EngGraph *g);
 
+/* Projections to pixel space (Zeiler and Fergus 2014): after a forward pass,
+ * start from node `layer`'s activations with every other one zeroed (keep
+ * channel `channel`, or all when < 0; only unit (y, x) when y, x >= 0), and
+ * send them down to the input through the same machinery as the backward
+ * pass: max pooling unpools by its recorded switches, convolutions and FC
+ * layers run transposed, batch norm is its linear scale, concat splits, an
+ * add fans out. The rule says what ReLU (and ReLU6, LeakyReLU) do on the way:
+ * BACKPROP the true gradient (saliency), DECONV rectifies the signal ignoring
+ * the forward mask (LRN passed through, as the paper does), GUIDED both masks
+ * and rectifies. The result is the input node's grad; parameter gradients are
+ * not computed. Needs eng_graph_enable_grads and inference mode. */
+typedef enum { ENG_RULE_BACKPROP = 0, ENG_RULE_DECONV, ENG_RULE_GUIDED } EngProjRule;
+int eng_graph_project(EngGraph *g, int layer, int channel, int y, int x, EngProjRule rule);
+/* The unit of channel `channel` of node `layer` with the strongest
+ * activation in the first image of the last forward pass. */
+int eng_graph_strongest(const EngGraph *g, int layer, int channel, int *y, int *x);
+
 /* Optimizers (eng_optim.c): one state per learnable float, in node order. */
 typedef enum { ENG_OPT_SGD = 0, ENG_OPT_ADAM } EngOptKind;
 typedef struct {
@@ -360,7 +381,8 @@ typedef enum { ENG_LR_CONSTANT = 0, ENG_LR_STEP, ENG_LR_COSINE } EngLrSchedule;
 float eng_lr_schedule(EngLrSchedule s, float base, int epoch, int epochs, int step_every,
                       float gamma);
 
-/* Weights and checkpoints (eng_weights.c). Save writes path.tmp then renames.
+/* Weights and checkpoints (eng_weights.c), as safetensors files: parameters
+ * named "<node>.<suffix>", float32. Save writes path.tmp then renames.
  * Load checks every tensor against the graph's parameters by name and shape
  * (allocating them if needed); opt (may be NULL) receives the optimizer state
  * when the file has one; meta (may be NULL) the metadata text. */
@@ -368,6 +390,29 @@ int eng_weights_save(const EngGraph *g, const EngOptimizer *opt, const char *met
                      const char *path, char *err, size_t errlen);
 int eng_weights_load(EngGraph *g, EngOptimizer *opt, const char *path, char *meta, size_t metalen,
                      char *err, size_t errlen);
+/* Any list of named float32 tensors (up to rank 4) in the same format, e.g.
+ * filter snapshots taken during training. meta: "key=value" lines. */
+typedef struct {
+    char name[160];
+    int ndim;
+    int64_t dims[4];
+    size_t n;
+    float *data; /* owned by the list when loaded */
+} EngTensor;
+int eng_tensors_save(const char *path, const EngTensor *ts, int count, const char *meta, char *err,
+                     size_t errlen);
+int eng_tensors_load(const char *path, EngTensor **ts, int *count, char *meta, size_t metalen,
+                     char *err, size_t errlen);
+void eng_tensors_free(EngTensor *ts, int count);
+
+/* NumPy .npy files of float32 (eng_npy.c), rank 0 to 4, C order, so results
+ * can be checked numerically. Save writes path.tmp then renames; load
+ * allocates *data (free it) and refuses other dtypes, Fortran order, and data
+ * that does not match the shape. */
+int eng_npy_save(const char *path, const int64_t *dims, int ndim, const float *data, char *err,
+                 size_t errlen);
+int eng_npy_load(const char *path, int64_t *dims, int *ndim, float **data, char *err,
+                 size_t errlen);
 
 /* ONNX (eng_onnx.c, the only protobuf-c file). A tensor given by value, e.g.
  * a backend test's extra inputs; float32, up to rank 8. */

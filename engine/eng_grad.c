@@ -97,7 +97,7 @@ void eng_conv2d_backward(float *dx, float *dw, float *db, const float *dy, const
             const float *dyg = dy + ((size_t)n * p->oc + (size_t)g * OCg) * OHW; /* (OCg, OHW) */
             const float *wg = w + (size_t)g * OCg * K;                          /* (OCg, K) */
             const float *cg = xg;
-            if (!pointwise) {
+            if (!pointwise && dw) { /* the columns are needed only for dw */
                 eng_im2col(cols, xg, Cg, H, W, p, OH, OW);
                 cg = cols;
             }

@@ -48,6 +48,8 @@ struct EngGraph {
 
     int want_grads;      /* allocate gradients at the next plan */
     int training;        /* batch statistics and dropout in the forward pass */
+    int projecting;      /* eng_graph_project: no parameter grads, ReLU by `rule` */
+    EngProjRule rule;
     uint64_t rng;        /* dropout masks */
     float *grad_block;   /* d loss / d act of every node, same layout as act_block */
     float *pgrad_block;  /* d loss / d parameter, same layout as param_block */
@@ -795,6 +797,10 @@ static float rng_normal(uint64_t *s) {
 }
 
 int eng_graph_init_params(EngGraph *g, uint64_t seed) {
+    return eng_graph_init_params_ex(g, seed, ENG_INIT_HE);
+}
+
+int eng_graph_init_params_ex(EngGraph *g, uint64_t seed, EngInit init) {
     if (!g || eng_graph_alloc_params(g) != 0) return -1;
     uint64_t s = seed;
     for (int i = 0; i < g->n_nodes; i++) {
@@ -805,9 +811,14 @@ int eng_graph_init_params(EngGraph *g, uint64_t seed) {
             if (p->kind == ENG_PARAM_WEIGHT && (n->op == ENG_OP_CONV || n->op == ENG_OP_CONVT ||
                                                 n->op == ENG_OP_FC)) {
                 /* He et al. 2015: std sqrt(2 / fan_in) keeps the variance of
-                 * ReLU activations constant from layer to layer. */
+                 * ReLU activations constant from layer to layer. Glorot and
+                 * Bengio 2010 ("Xavier"): std sqrt(2 / (fan_in + fan_out)), for
+                 * tanh and sigmoid. Dims are (out, in, k...): fan_in = in * k,
+                 * fan_out = out * k, as PyTorch counts them. */
                 size_t fan_in = p->n / (size_t)p->dims[0];
-                float sd = (float)sqrt(2.0 / (double)(fan_in ? fan_in : 1));
+                size_t fan_out = p->ndim > 1 && p->dims[1] ? p->n / (size_t)p->dims[1] : (size_t)p->dims[0];
+                double den = init == ENG_INIT_XAVIER ? (double)(fan_in + fan_out) : (double)fan_in;
+                float sd = (float)sqrt(2.0 / (den > 0 ? den : 1.0));
                 for (size_t j = 0; j < p->n; j++) p->data[j] = sd * rng_normal(&s);
                 continue;
             }
@@ -1124,10 +1135,33 @@ static int back_node(EngGraph *g, EngNode *n) {
     float *dy = n->grad, *dx = x ? x->grad : NULL;
     EngParam *pw = n->n_params > 0 ? &n->params[0] : NULL;
     EngParam *pb = n->n_params > 1 ? &n->params[1] : NULL;
+    /* a projection needs only the signal, not the parameters' gradients */
+    float *gw = pw && !g->projecting ? pw->grad : NULL, *gb = pb && !g->projecting ? pb->grad : NULL;
+    if (g->projecting && g->rule != ENG_RULE_BACKPROP &&
+        (n->op == ENG_OP_RELU || n->op == ENG_OP_LEAKYRELU || n->op == ENG_OP_CLIP)) {
+        /* deconvnet: rectify the signal going down, whatever the forward mask;
+         * guided backprop: rectify it and apply the forward mask as well */
+        const int guided = g->rule == ENG_RULE_GUIDED;
+        for (size_t i = 0; i < count; i++) {
+            float v = dy[i] > 0.0f ? dy[i] : 0.0f;
+            if (guided) {
+                float xv = x->act[i];
+                if (n->op == ENG_OP_RELU) v = xv > 0.0f ? v : 0.0f;
+                else if (n->op == ENG_OP_LEAKYRELU) v = xv >= 0.0f ? v : n->p.leaky.alpha * v;
+                else v = (xv > n->p.clip.lo && xv < n->p.clip.hi) ? v : 0.0f;
+            }
+            dx[i] += v;
+        }
+        return 0;
+    }
+    if (g->projecting && g->rule == ENG_RULE_DECONV && n->op == ENG_OP_LRN) {
+        for (size_t i = 0; i < count; i++) dx[i] += dy[i]; /* passed through, as the paper does */
+        return 0;
+    }
     switch (n->op) {
     case ENG_OP_INPUT: break;
     case ENG_OP_CONV:
-        eng_conv2d_backward(dx, pw->grad, n->p.conv.has_bias ? pb->grad : NULL, dy, x->act,
+        eng_conv2d_backward(dx, gw, n->p.conv.has_bias ? gb : NULL, dy, x->act,
                             pw->data, N, s.C, s.H, s.W, &n->p.conv, o.H, o.W, g->scratch);
         break;
     case ENG_OP_MAXPOOL: eng_maxpool_backward(dx, dy, n->argmax, N, s.C, s.H, s.W, o.H, o.W); break;
@@ -1140,7 +1174,7 @@ static int back_node(EngGraph *g, EngNode *n) {
             eng_bn_backward_train(dx, pw->grad, pb->grad, dy, x->act, pw->data, n->aux, N, s.C,
                                   s.H, s.W);
         else
-            eng_bn_backward_eval(dx, pw->grad, pb->grad, dy, x->act, pw->data, n->params[2].data,
+            eng_bn_backward_eval(dx, gw, gb, dy, x->act, pw->data, n->params[2].data,
                                  n->params[3].data, N, s.C, s.H, s.W, n->p.bn.eps);
         break;
     case ENG_OP_RELU:
@@ -1157,11 +1191,11 @@ static int back_node(EngGraph *g, EngNode *n) {
         eng_act_backward(n->op, dx, dy, x->act, n->act, count, n->p.hsig.alpha, n->p.hsig.beta);
         break;
     case ENG_OP_PRELU:
-        eng_prelu_backward(dx, pw->grad, dy, x->act, pw->data, n->p.prelu.slopes, N, s.C, s.H, s.W);
+        eng_prelu_backward(dx, gw, dy, x->act, pw->data, n->p.prelu.slopes, N, s.C, s.H, s.W);
         break;
     case ENG_OP_SOFTMAX: eng_softmax_backward(dx, dy, n->act, N, s.C, s.H, s.W); break;
     case ENG_OP_FC:
-        eng_fc_backward(dx, pw->grad, n->p.fc.has_bias ? pb->grad : NULL, dy, x->act, pw->data, N,
+        eng_fc_backward(dx, gw, n->p.fc.has_bias ? gb : NULL, dy, x->act, pw->data, N,
                         s.C * s.H * s.W, o.C);
         break;
     case ENG_OP_ADD:
@@ -1247,6 +1281,63 @@ int eng_graph_backward(EngGraph *g) {
         if (!runs_at_inference(n)) continue;
         if (back_node(g, n) != 0) return -1;
     }
+    return 0;
+}
+
+int eng_graph_project(EngGraph *g, int layer, int channel, int y, int x, EngProjRule rule) {
+    if (!g || g->failed || !g->act_block || layer < 0 || layer >= g->n_nodes) return -1;
+    if (!g->grad_block || eng_graph_grad_params_ready(g) != 0) {
+        eng_log(ENG_LOG_ERROR, "engine: projection without gradients (call "
+                               "eng_graph_enable_grads before planning)");
+        return -1;
+    }
+    EngNode *L = &g->nodes[layer];
+    const EngShape o = L->out;
+    if (!runs_at_inference(L) || channel >= o.C || y >= o.H || x >= o.W ||
+        ((y < 0) != (x < 0)) || (y >= 0 && channel < 0)) {
+        eng_log(ENG_LOG_ERROR, "engine: no unit (%d, %d, %d) in node '%s' (%d x %d x %d)", channel,
+                y, x, L->name, o.C, o.H, o.W);
+        return -1;
+    }
+    if (g->training) {
+        eng_log(ENG_LOG_ERROR, "engine: projections run in inference mode");
+        return -1;
+    }
+    eng_graph_zero_grads(g);
+    /* the paper's start: the layer's activations with every other one set to zero */
+    const size_t HW = (size_t)o.H * o.W;
+    for (int b = 0; b < g->batch; b++)
+        for (int c = 0; c < o.C; c++) {
+            if (channel >= 0 && c != channel) continue;
+            const size_t base = ((size_t)b * o.C + c) * HW;
+            if (y >= 0) {
+                const size_t i = base + (size_t)y * o.W + (size_t)x;
+                L->grad[i] = L->act[i];
+            } else {
+                memcpy(L->grad + base, L->act + base, HW * sizeof(float));
+            }
+        }
+    g->projecting = 1;
+    g->rule = rule;
+    int rc = 0;
+    for (int i = layer; i >= 0 && rc == 0; i--) {
+        EngNode *n = &g->nodes[i];
+        if (runs_at_inference(n)) rc = back_node(g, n);
+    }
+    g->projecting = 0;
+    return rc;
+}
+
+int eng_graph_strongest(const EngGraph *g, int layer, int channel, int *y, int *x) {
+    if (!g || !g->act_block || layer < 0 || layer >= g->n_nodes) return -1;
+    const EngNode *L = &g->nodes[layer];
+    if (channel < 0 || channel >= L->out.C) return -1;
+    const size_t HW = (size_t)L->out.H * L->out.W;
+    const float *a = L->act + (size_t)channel * HW;
+    size_t best = 0;
+    for (size_t i = 1; i < HW; i++)
+        if (a[i] > a[best]) best = i;
+    *y = (int)(best / (size_t)L->out.W), *x = (int)(best % (size_t)L->out.W);
     return 0;
 }
 

@@ -49,11 +49,11 @@ const ModelCard model_card_lenet5 = {
     .pre = {.channels = 1, .resize = 32, .crop = 0, .bgr = 0, .scale = 1.0f / 255.0f,
             .mean = {0, 0, 0}, .std = {1, 1, 1}},
     .build = build_lenet5,
-    .weights = "lenet5_digits.cvw",
+    .weights = "lenet5_digits.safetensors",
     .weights_data = "digits",
     .train_cmd = "convscope train lenet5 --data digits --epochs 30 --lr 0.002 --seed 1 "
-                 "--threads 1 --out assets/lenet5_digits.cvw (Adam, cosine schedule, batch 64, "
-                 "weight decay 5e-4: the defaults). Also shipped: assets/lenet5_fashion.cvw, "
+                 "--threads 1 --out assets/lenet5_digits.safetensors (Adam, cosine schedule, batch 64, "
+                 "weight decay 5e-4: the defaults). Also shipped: assets/lenet5_fashion.safetensors, "
                  "from convscope train lenet5 --data fashion --epochs 15 --lr 0.002 --seed 1 "
-                 "--threads 1 --out assets/lenet5_fashion.cvw",
+                 "--threads 1 --out assets/lenet5_fashion.safetensors",
 };

@@ -159,17 +159,17 @@ static int build_mobilenet_mini(EngGraph *g, int C, int H, int W) {
      .mean = {0, 0, 0}, .std = {1, 1, 1}}
 #define MINI_CMD(id, epochs)                                                                \
     "convscope train " #id " --data fashion --epochs " #epochs " --seed 1 --threads 1 "     \
-    "--out assets/" #id "_fashion.cvw (Adam lr 1e-3, cosine schedule, batch 64, weight "   \
+    "--out assets/" #id "_fashion.safetensors (Adam lr 1e-3, cosine schedule, batch 64, weight "   \
     "decay 5e-4: the defaults)"
 
-/* shipped: 1 once assets/<id>_fashion.cvw exists (made by the command in train_cmd). */
+/* shipped: 1 once assets/<id>_fashion.safetensors exists (made by the command in train_cmd). */
 #define MINI_CARD(id, disp, fam, yr, auth, pap, ven, ideas, note, epochs, shipped)           \
     const ModelCard model_card_##id = {                                                     \
         .name = #id, .display = disp, .family = fam, .year = yr, .authors = auth,            \
         .paper = pap, .venue = ven, .ilsvrc = NULL, .top5_error = -1,                         \
         .top5_source = "a small model trained by convscope on Fashion-MNIST; see eval",      \
         .key_ideas = ideas, .notes = note, .in_c = 1, .in_h = 28, .in_w = 28,                 \
-        .pre = MINI_PRE, .build = build_##id, .weights = (shipped) ? #id "_fashion.cvw" : NULL, \
+        .pre = MINI_PRE, .build = build_##id, .weights = (shipped) ? #id "_fashion.safetensors" : NULL, \
         .weights_data = "fashion", .train_cmd = MINI_CMD(id, epochs)}
 
 MINI_CARD(alexnet_mini, "AlexNet mini", "AlexNet", 2012,

@@ -103,37 +103,51 @@ for m in $(jq -r '.[] | select(.weights_file != null) | .name' "$tmp/models.json
   jq -e ".accuracy >= $want" "$tmp/out" >/dev/null || fail "$m on $data: accuracy $acc < $want"
   [ "$data" = fashion ] && best=$(jq -r "[.accuracy, $best] | max" "$tmp/out")
 done
-expect 0 "$BIN" eval lenet5 --data fashion --weights "$ROOT/assets/lenet5_fashion.cvw" --json
+expect 0 "$BIN" eval lenet5 --data fashion --weights "$ROOT/assets/lenet5_fashion.safetensors" --json
 jq_is "$tmp/out" '"\(.data) \(.n)"' "fashion 10000"
 jq_is "$tmp/out" '.accuracy >= 0.895' true
 echo "best shipped Fashion-MNIST accuracy: $best"
-expect 1 "$BIN" eval lenet5 --weights "$tmp/none.cvw"
-grep -q "none.cvw" "$tmp/err" || fail "eval with a missing file does not name it"
+expect 1 "$BIN" eval lenet5 --weights "$tmp/none.safetensors"
+grep -q "none.safetensors" "$tmp/err" || fail "eval with a missing file does not name it"
 expect 2 "$BIN" eval vgg16 --data digits
-expect 2 "$BIN" train lenet5 --out "$tmp/x.cvw"
+expect 2 "$BIN" train lenet5 --out "$tmp/x.safetensors"
 expect 2 "$BIN" train lenet5 --data digits
-expect 2 "$BIN" train lenet5 --data digits --out "$tmp/x.cvw" --optimizer rmsprop
-expect 2 "$BIN" train lenet5 --data digits --out "$tmp/x.cvw" --lr -1
-expect 1 "$BIN" train lenet5 --data "$tmp/nowhere" --out "$tmp/x.cvw"
+expect 2 "$BIN" train lenet5 --data digits --out "$tmp/x.safetensors" --optimizer rmsprop
+expect 2 "$BIN" train lenet5 --data digits --out "$tmp/x.safetensors" --lr -1
+expect 2 "$BIN" train lenet5 --data digits --out "$tmp/x.safetensors" --init lecun
+expect 2 "$BIN" train lenet5 --data digits --out "$tmp/x.safetensors" --augment rotate
+expect 1 "$BIN" train lenet5 --data "$tmp/nowhere" --out "$tmp/x.safetensors"
 grep -q "nowhere" "$tmp/err" || fail "train on a missing folder does not name it"
 
 # ---- training: reproducible, interrupted and resumed to the same weights ---------------------
-train=(train lenet5 --data digits --epochs 2 --batch 128 --seed 7 --threads 1)
-expect 0 "$BIN" "${train[@]}" --out "$tmp/full.cvw"
+train=(train lenet5 --data digits --epochs 2 --batch 128 --seed 7 --threads 1 --augment shift)
+expect 0 "$BIN" "${train[@]}" --out "$tmp/full.safetensors"
 grep -q "epoch 2/2" "$tmp/out" || fail "train printed no line for epoch 2"
-"$BIN" "${train[@]}" --out "$tmp/part.cvw" >"$tmp/o2" 2>"$tmp/e2" &
+"$BIN" "${train[@]}" --out "$tmp/part.safetensors" >"$tmp/o2" 2>"$tmp/e2" &
 pid=$!
 sleep 1
 kill -INT "$pid" 2>/dev/null
 wait "$pid"
 if grep -q "interrupted: saved" "$tmp/e2"; then
-  expect 0 "$BIN" "${train[@]}" --resume "$tmp/part.cvw" --out "$tmp/part.cvw"
+  expect 0 "$BIN" "${train[@]}" --resume "$tmp/part.safetensors" --out "$tmp/part.safetensors"
   grep -q "resuming lenet5" "$tmp/err" || fail "resume did not say where it resumed"
 else
   echo "note: the run finished before it could be interrupted" >&2
 fi
-cmp -s "$tmp/full.cvw" "$tmp/part.cvw" || fail "an interrupted and resumed run differs from an uninterrupted one"
-expect 0 "$BIN" eval lenet5 --data digits --weights "$tmp/full.cvw" --json
+cmp -s "$tmp/full.safetensors" "$tmp/part.safetensors" || fail "an interrupted and resumed run differs from an uninterrupted one"
+cmp -s "$tmp/full.filters.safetensors" "$tmp/part.filters.safetensors" ||
+  fail "an interrupted and resumed run kept other filter snapshots"
+# safetensors: u64 header size, then a JSON header any reader can parse
+st_header() { dd if="$1" bs=1 skip=8 count="$(od -An -tu8 -N8 "$1" | tr -d ' ')" status=none; }
+st_header "$tmp/full.safetensors" >"$tmp/h.json"
+jq_is "$tmp/h.json" '"\(.["c1.weight"].dtype) \(.["c1.weight"].shape|join(",")) \(.["c1.weight"].data_offsets[0])"' "F32 6,1,5,5 0"
+jq_is "$tmp/h.json" '"\(.__metadata__.model) \(.__metadata__.augment) \(.__metadata__.epoch)"' "lenet5 shift 2"
+jq_is "$tmp/h.json" '(.["optimizer.m"].shape[0]) == ([to_entries[] | select(.key | test("^(c|f|output)")) | .value.shape | reduce .[] as $d (1; . * $d)] | add)' true
+# filters at steps 0, 10, 50 and after each of the two epochs of 62 batches
+st_header "$tmp/full.filters.safetensors" >"$tmp/h.json"
+jq_is "$tmp/h.json" '"\(.__metadata__.steps)|\(.__metadata__.labels)|\(.__metadata__.layers)"' "0 10 50 62 124|init,step 10,step 50,epoch 1,epoch 2|c1 c3"
+jq_is "$tmp/h.json" '.["step124/c3.weight"].shape | join(",")' "16,6,5,5"
+expect 0 "$BIN" eval lenet5 --data digits --weights "$tmp/full.safetensors" --json
 jq_is "$tmp/out" '.accuracy > 0.8' true
 
 # ---- compare: two designs counted and timed --------------------------------------------------
@@ -172,12 +186,65 @@ if "$BIN" --help | grep -q "render"; then
   expect 2 "$BIN" render lenet5 --layer nosuch --out "$tmp/x.png"
   grep -q "nosuch" "$tmp/err" || fail "render with an unknown layer does not name it"
   expect 2 "$BIN" render lenet5 --view 3d --out "$tmp/x.png"
+  expect 0 "$BIN" render zfnet_mini --layer conv3_relu --unit 5 --rule guided --out "$tmp/proj.png"
+  expect 0 "$BIN" render zfnet_mini --layer conv3_relu --unit 5 --out "$tmp/noproj.png"
+  cmp -s "$tmp/proj.png" "$tmp/noproj.png" && fail "render --rule drew no projection"
+  expect 2 "$BIN" render zfnet_mini --layer conv3_relu --unit 5 --rule magic --out "$tmp/x.png"
+  expect 2 "$BIN" render zfnet_mini --layer conv3_relu --rule deconv --out "$tmp/x.png"
+  # the filter snapshots shipped beside lenet5's weights: one moment, and all of them
+  expect 0 "$BIN" render lenet5 --view filters --layer c1 --snapshot 0 --out "$tmp/snap0.png"
+  expect 0 "$BIN" render lenet5 --view filters --layer c1 --out "$tmp/trained.png"
+  cmp -s "$tmp/snap0.png" "$tmp/trained.png" && fail "render --snapshot 0 shows the trained filters"
+  expect 0 "$BIN" render lenet5 --view evolution --layer c1 --out "$tmp/evo.png"
+  expect 2 "$BIN" render lenet5 --view filters --layer c1 --snapshot 999 --out "$tmp/x.png"
+  expect 2 "$BIN" render vgg16 --view filters --snapshot 0 --out "$tmp/x.png"
   expect 2 "$BIN" render lenet5
   expect 1 "$BIN" render lenet5 --out "$tmp/no/such/dir/x.png"
+
+  # ---- deconv: projections to pixels, as PNG and .npy -----------------------------------------
+  expect 0 "$BIN" deconv zfnet_mini --layer conv2_relu --channel 7 --unit max --out "$tmp/d.png" --npy "$tmp/d.npy"
+  [ "$(od -An -c -N4 "$tmp/d.png" | tr -d ' ')" = "211PNG" ] || fail "deconv did not write a PNG"
+  [ ! -e "$tmp/d.png.tmp" ] && [ ! -e "$tmp/d.npy.tmp" ] || fail "deconv left a temporary file"
+  # NumPy 1.0 header for (1, 28, 28) float32, padded to 128 bytes, then 784 floats
+  [ "$(head -c 10 "$tmp/d.npy" | od -An -tx1 | tr -d ' \n')" = "934e554d505901007600" ] || fail "deconv .npy magic"
+  head -c 128 "$tmp/d.npy" | grep -aq "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 28, 28), }" ||
+    fail "deconv .npy header"
+  [ "$(stat -c %s "$tmp/d.npy")" = 3264 ] || fail "deconv .npy size $(stat -c %s "$tmp/d.npy")"
+  for rule in guided backprop; do
+    expect 0 "$BIN" deconv zfnet_mini --layer conv2_relu --channel 7 --unit max --rule $rule --npy "$tmp/$rule.npy"
+    cmp -s "$tmp/d.npy" "$tmp/$rule.npy" && fail "deconv --rule $rule gives the deconvnet's projection"
+  done
+  # any float32 array as input, and an image file (resized and made grey for the model)
+  expect 0 "$BIN" deconv zfnet_mini --layer conv3_relu --channel 2 --input "$tmp/d.npy" --npy "$tmp/e.npy"
+  expect 0 "$BIN" deconv zfnet_mini --layer conv1_relu --channel 0 --unit 14,14 --image "$tmp/c3.png" --out "$tmp/f.png"
+  expect 2 "$BIN" deconv zfnet_mini --channel 1 --out "$tmp/x.png"
+  expect 2 "$BIN" deconv zfnet_mini --layer conv2_relu --out "$tmp/x.png"
+  expect 2 "$BIN" deconv zfnet_mini --layer conv2_relu --channel 64 --out "$tmp/x.png"
+  expect 2 "$BIN" deconv zfnet_mini --layer conv2_relu --channel 1 --unit 9,9 --out "$tmp/x.png"
+  expect 2 "$BIN" deconv zfnet_mini --layer conv2_relu --channel 1 --unit here --out "$tmp/x.png"
+  expect 2 "$BIN" deconv zfnet_mini --layer conv2_relu --channel 1 --rule magic --out "$tmp/x.png"
+  expect 2 "$BIN" deconv zfnet_mini --layer nosuch --channel 1 --out "$tmp/x.png"
+  grep -q "nosuch" "$tmp/err" || fail "deconv with an unknown layer does not name it"
+  head -c 100 "$tmp/d.npy" >"$tmp/short.npy"
+  expect 1 "$BIN" deconv zfnet_mini --layer conv2_relu --channel 1 --input "$tmp/short.npy" --out "$tmp/x.png"
+  grep -q "short.npy" "$tmp/err" || fail "deconv with a truncated .npy does not name it"
+  expect 1 "$BIN" deconv zfnet_mini --layer conv2_relu --channel 1 --image "$tmp/short.npy" --out "$tmp/x.png"
+
+  # ---- top9: a channel's strongest activations over a test set --------------------------------
+  expect 0 "$BIN" top9 zfnet_mini --layer conv3_relu --channel 5 --data digits --json --out "$tmp/t9.png"
+  [ "$(od -An -c -N4 "$tmp/t9.png" | tr -d ' ')" = "211PNG" ] || fail "top9 did not write a PNG"
+  jq_is "$tmp/out" '"\(.model) \(.layer) \(.channel) \(.data) \(.n) \(.top|length)"' "zfnet_mini conv3_relu 5 digits-test 2000 9"
+  jq_is "$tmp/out" '[.top[].activation] | . == (sort | reverse)' true
+  jq_is "$tmp/out" '[.top[].index] | length == (unique | length)' true
+  jq_is "$tmp/out" '[.top[] | .box | (.[0] >= 0 and .[1] >= 0 and .[2] <= 28 and .[3] <= 28 and .[0] < .[2])] | all' true
+  expect 2 "$BIN" top9 zfnet_mini --channel 5 --json
+  expect 2 "$BIN" top9 zfnet_mini --layer conv3_relu --channel 96 --json
+  expect 2 "$BIN" top9 zfnet_mini --layer nosuch --channel 0 --json
+  expect 2 "$BIN" top9 vgg16 --layer conv1_1 --channel 0 --data digits --json
 fi
 
 # ---- --help everywhere ------------------------------------------------------------------
-for cmd in "" models summary bench view train eval render compare; do
+for cmd in "" models summary bench view train eval render compare deconv top9; do
   # shellcheck disable=SC2086
   expect 0 "$BIN" $cmd --help
   grep -q "usage" "$tmp/out" || fail "'convscope $cmd --help' prints no usage"

@@ -566,6 +566,74 @@ static void remove_tree(const char *path) {
     if (rmdir(path) != 0) fprintf(stderr, "data: could not remove %s\n", path);
 }
 
+static unsigned char *read_file(const char *path, size_t *n) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = malloc(*n + 1);
+    if (b && fread(b, 1, *n, f) != *n) *n = 0;
+    fclose(f);
+    return b;
+}
+
+/* .npy: round trip, NumPy's header layout, and refused files. */
+static void npy_write_raw(const char *path, const char *header, size_t data_bytes) {
+    FILE *f = fopen(path, "wb");
+    size_t hl = strlen(header);
+    unsigned char h[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)hl, (unsigned char)(hl >> 8)};
+    fwrite(h, 1, 10, f);
+    fwrite(header, 1, hl, f);
+    for (size_t i = 0; i < data_bytes; i++) fputc(0, f);
+    fclose(f);
+}
+
+static void test_npy(void) {
+    char path[600], err[512];
+    snprintf(path, sizeof path, "%s/a.npy", root);
+    float v[24];
+    for (int i = 0; i < 24; i++) v[i] = (float)i * 0.5f - 3.0f;
+    int64_t dims[4] = {2, 3, 4}, got[4];
+    int nd;
+    float *back = NULL;
+    CHECK(eng_npy_save(path, dims, 3, v, err, sizeof err) == 0);
+    size_t n;
+    unsigned char *b = read_file(path, &n);
+    /* NumPy 1.0 layout: 10 + header = a multiple of 64, ending in a newline */
+    static const char dict[] = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3, 4), }";
+    CHECK(b && n == 128 + 96 && b[127] == '\n' && memcmp(b + 10, dict, sizeof dict - 1) == 0);
+    free(b);
+    CHECK(eng_npy_load(path, got, &nd, &back, err, sizeof err) == 0);
+    CHECK(nd == 3 && got[0] == 2 && got[1] == 3 && got[2] == 4 && back && memcmp(back, v, sizeof v) == 0);
+    free(back);
+    dims[0] = 5;
+    CHECK(eng_npy_save(path, dims, 1, v, err, sizeof err) == 0);
+    CHECK(eng_npy_load(path, got, &nd, &back, err, sizeof err) == 0 && nd == 1 && got[0] == 5);
+    free(back);
+    struct { const char *header; size_t bytes; const char *says; } bad[] = {
+        {"{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }\n", 16, "float32"},
+        {"{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }\n", 8, "Fortran"},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }\n", 20, "shape"},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }\n", 12, "extra"},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 1, 1, 1), }\n", 4, "rank"},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (-3,), }\n", 4, "shape"},
+        {"{'descr': '<f4', 'fortran_order': False}\n", 4, "shape"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        npy_write_raw(path, bad[i].header, bad[i].bytes);
+        back = NULL;
+        int rc = eng_npy_load(path, got, &nd, &back, err, sizeof err);
+        CHECK(rc != 0 && back == NULL && strstr(err, bad[i].says) && strstr(err, "a.npy"));
+        if (rc == 0) free(back);
+    }
+    FILE *f = fopen(path, "wb");
+    fputs("PK\3\4 not numpy", f);
+    fclose(f);
+    CHECK(eng_npy_load(path, got, &nd, &back, err, sizeof err) != 0 && strstr(err, "not a .npy"));
+    remove(path);
+}
+
 int main(void) {
     snprintf(root, sizeof root, "/tmp/convscope-data-XXXXXX");
     if (!mkdtemp(root)) {
@@ -573,6 +641,7 @@ int main(void) {
         return 1;
     }
     test_idx_valid();
+    test_npy();
     test_idx_malformed();
     test_mnist_dir();
     test_digits_valid();

@@ -97,8 +97,8 @@ static void test_weights_file(void) {
     char dir[] = "/tmp/convscope-weights-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
     char path[256], bad[256], err[512], meta[256];
-    snprintf(path, sizeof path, "%s/tiny.cvw", dir);
-    snprintf(bad, sizeof bad, "%s/bad.cvw", dir);
+    snprintf(path, sizeof path, "%s/tiny.safetensors", dir);
+    snprintf(bad, sizeof bad, "%s/bad.safetensors", dir);
 
     EngGraph *a = tiny();
     eng_graph_enable_grads(a);
@@ -153,38 +153,160 @@ static void test_weights_file(void) {
     size_t n;
     unsigned char *bytes = read_bytes(path, &n);
     CHECK(n > 100);
+    CHECK(bytes[8] == '{' && (n - 8 - bytes[0] - 256u * bytes[1]) % 4 == 0); /* safetensors layout */
     write_bytes(bad, bytes, n / 2); /* truncated */
-    CHECK(eng_weights_load(b, NULL, bad, NULL, 0, err, sizeof err) != 0 && strstr(err, "bad.cvw"));
-    bytes[n / 2] ^= 0x40; /* one flipped bit */
+    CHECK(eng_weights_load(b, NULL, bad, NULL, 0, err, sizeof err) != 0 && strstr(err, "bad.safetensors"));
+    write_bytes(bad, bytes, n - 4); /* the last float cut off */
+    CHECK(eng_weights_load(b, NULL, bad, NULL, 0, err, sizeof err) != 0 && strstr(err, "truncated"));
+    bytes[n - 10] ^= 0x40; /* one flipped bit in the data */
     write_bytes(bad, bytes, n);
     CHECK(eng_weights_load(b, NULL, bad, NULL, 0, err, sizeof err) != 0 && strstr(err, "corrupt"));
-    bytes[n / 2] ^= 0x40;
-    bytes[0] = 'X'; /* not our format */
+    bytes[n - 10] ^= 0x40;
+    bytes[7] = 0x40; /* a header size larger than the file */
     write_bytes(bad, bytes, n);
-    CHECK(eng_weights_load(b, NULL, bad, NULL, 0, err, sizeof err) != 0 && strstr(err, "magic"));
+    CHECK(eng_weights_load(b, NULL, bad, NULL, 0, err, sizeof err) != 0 && strstr(err, "safetensors"));
+    bytes[7] = 0;
+    bytes[9] = '['; /* the header is not a JSON object */
+    write_bytes(bad, bytes, n);
+    CHECK(eng_weights_load(b, NULL, bad, NULL, 0, err, sizeof err) != 0 && strstr(err, "JSON"));
     write_bytes(bad, bytes, 3);
     CHECK(eng_weights_load(b, NULL, bad, NULL, 0, err, sizeof err) != 0);
     free(bytes);
-    snprintf(bad, sizeof bad, "%s/missing.cvw", dir);
+    snprintf(bad, sizeof bad, "%s/missing.safetensors", dir);
     CHECK(eng_weights_load(b, NULL, bad, NULL, 0, err, sizeof err) != 0 && strstr(err, "missing"));
     /* saving into a folder that does not exist fails cleanly */
-    snprintf(bad, sizeof bad, "%s/no/such/dir.cvw", dir);
+    snprintf(bad, sizeof bad, "%s/no/such/dir.safetensors", dir);
     CHECK(eng_weights_save(a, NULL, NULL, bad, err, sizeof err) != 0);
 
     eng_opt_free(&oa);
     eng_opt_free(&ob);
     eng_graph_destroy(a);
     eng_graph_destroy(b);
-    snprintf(bad, sizeof bad, "%s/bad.cvw", dir);
+    snprintf(bad, sizeof bad, "%s/bad.safetensors", dir);
     remove(bad);
     remove(path);
     rmdir(dir);
+}
+
+/* A file written as another safetensors writer would: tensors in reverse
+ * order, no metadata, no hash; then damaged variants of its header. */
+static void write_foreign(const char *path, EngGraph *g, const char *dtype0, int drop_last,
+                          int extra_bytes, int dup_first) {
+    char hdr[8192];
+    size_t hl = 0, off = 0;
+    float data[4096];
+    size_t nd = 0;
+    hl += (size_t)snprintf(hdr + hl, sizeof hdr - hl, "{");
+    int first = 1, total = 0;
+    for (int i = 0; i < eng_graph_node_count(g); i++) total += eng_graph_node(g, i)->n_params;
+    int idx = 0;
+    for (int i = eng_graph_node_count(g) - 1; i >= 0; i--) {
+        const EngNode *n = eng_graph_node(g, i);
+        for (int k = n->n_params - 1; k >= 0; k--, idx++) {
+            if (drop_last && idx == total - 1) continue;
+            const EngParam *p = &n->params[k];
+            int reps = dup_first && idx == 0 ? 2 : 1;
+            for (int r = 0; r < reps; r++) {
+                hl += (size_t)snprintf(hdr + hl, sizeof hdr - hl, "%s\"%s.%s\":{\"dtype\":\"%s\",\"shape\":[",
+                                       first ? "" : ",", n->name, p->suffix, idx == 0 ? dtype0 : "F32");
+                for (int d = 0; d < p->ndim; d++)
+                    hl += (size_t)snprintf(hdr + hl, sizeof hdr - hl, "%s%lld", d ? "," : "",
+                                           (long long)p->dims[d]);
+                hl += (size_t)snprintf(hdr + hl, sizeof hdr - hl, "],\"data_offsets\":[%zu,%zu]}", off,
+                                       off + p->n * 4);
+                off += p->n * 4;
+                for (size_t j = 0; j < p->n; j++) data[nd++] = p->data[j];
+                first = 0;
+            }
+        }
+    }
+    hl += (size_t)snprintf(hdr + hl, sizeof hdr - hl, "}");
+    FILE *f = fopen(path, "wb");
+    unsigned char len[8] = {0};
+    for (int i = 0; i < 8; i++) len[i] = (unsigned char)((uint64_t)hl >> (8 * i));
+    fwrite(len, 1, 8, f);
+    fwrite(hdr, 1, hl, f);
+    fwrite(data, 4, nd, f);
+    for (int i = 0; i < extra_bytes; i++) fputc(0, f);
+    fclose(f);
+}
+
+static void test_foreign_weights(void) {
+    char dir[] = "/tmp/convscope-foreign-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[256], err[512];
+    snprintf(path, sizeof path, "%s/f.safetensors", dir);
+    EngGraph *a = tiny(), *b = tiny();
+    CHECK(eng_graph_init_params(a, 7) == 0 && eng_graph_init_params(b, 8) == 0);
+    write_foreign(path, a, "F32", 0, 0, 0);
+    CHECK(eng_weights_load(b, NULL, path, NULL, 0, err, sizeof err) == 0);
+    const EngParam *pa = &eng_graph_node(a, 1)->params[0], *pb = &eng_graph_node(b, 1)->params[0];
+    CHECK(memcmp(pa->data, pb->data, pa->n * 4) == 0);
+    write_foreign(path, a, "F16", 0, 0, 0);
+    CHECK(eng_weights_load(b, NULL, path, NULL, 0, err, sizeof err) != 0 && strstr(err, "F32"));
+    write_foreign(path, a, "F32", 1, 0, 0);
+    CHECK(eng_weights_load(b, NULL, path, NULL, 0, err, sizeof err) != 0 && strstr(err, "holds"));
+    write_foreign(path, a, "F32", 0, 4, 0);
+    CHECK(eng_weights_load(b, NULL, path, NULL, 0, err, sizeof err) != 0 && strstr(err, "tile"));
+    write_foreign(path, a, "F32", 0, 0, 1);
+    CHECK(eng_weights_load(b, NULL, path, NULL, 0, err, sizeof err) != 0 && strstr(err, "twice"));
+    /* a plain list of tensors, with metadata */
+    float v1[6] = {1, -2, 3.5f, 0, 1e-30f, -0.0f}, v2[1] = {42};
+    EngTensor out[2] = {{"step_0/conv1.weight", 2, {2, 3}, 6, v1}, {"x", 0, {0}, 1, v2}};
+    CHECK(eng_tensors_save(path, out, 2, "model=tiny\nsteps=0 10\n", err, sizeof err) == 0);
+    EngTensor *in = NULL;
+    int count = 0;
+    char meta[256];
+    CHECK(eng_tensors_load(path, &in, &count, meta, sizeof meta, err, sizeof err) == 0);
+    CHECK(count == 2 && in && !strcmp(in[0].name, "step_0/conv1.weight") && in[0].ndim == 2 &&
+          in[0].dims[1] == 3 && memcmp(in[0].data, v1, sizeof v1) == 0 && in[1].ndim == 0 &&
+          in[1].n == 1 && in[1].data[0] == 42);
+    CHECK(strstr(meta, "steps=0 10\n") && strstr(meta, "model=tiny\n"));
+    eng_tensors_free(in, count);
+    eng_graph_destroy(a);
+    eng_graph_destroy(b);
+    remove(path);
+    rmdir(dir);
+}
+
+static double param_std(const EngParam *p) {
+    double s = 0, s2 = 0;
+    for (size_t i = 0; i < p->n; i++) s += p->data[i], s2 += (double)p->data[i] * p->data[i];
+    double m = s / (double)p->n;
+    return sqrt(s2 / (double)p->n - m * m);
+}
+
+/* He: std sqrt(2/fan_in); Xavier: std sqrt(2/(fan_in+fan_out)); same seed, same values. */
+static void test_init(void) {
+    for (int mode = 0; mode < 2; mode++) {
+        EngGraph *g = eng_graph_create();
+        int x = eng_input(g, "x", 32, 8, 8);
+        x = eng_conv_k(g, "conv", x, 64, 3, 1, 1, 1, 1); /* fan_in 288, fan_out 576 */
+        eng_fc(g, "fc", x, 500, 1);                       /* fan_in 4096, fan_out 500 */
+        CHECK(eng_graph_init_params_ex(g, 5, mode ? ENG_INIT_XAVIER : ENG_INIT_HE) == 0);
+        double sc = param_std(&eng_graph_node(g, 1)->params[0]);
+        double sf = param_std(&eng_graph_node(g, 2)->params[0]);
+        double wc = mode ? sqrt(2.0 / 864) : sqrt(2.0 / 288), wf = mode ? sqrt(2.0 / 4596) : sqrt(2.0 / 4096);
+        CHECK(fabs(sc / wc - 1) < 0.03 && fabs(sf / wf - 1) < 0.01);
+        CHECK(eng_graph_node(g, 1)->params[1].data[3] == 0.0f); /* biases start at zero */
+        EngGraph *h = eng_graph_create();
+        x = eng_input(h, "x", 32, 8, 8);
+        x = eng_conv_k(h, "conv", x, 64, 3, 1, 1, 1, 1);
+        eng_fc(h, "fc", x, 500, 1);
+        CHECK(eng_graph_init_params_ex(h, 5, mode ? ENG_INIT_XAVIER : ENG_INIT_HE) == 0);
+        CHECK(memcmp(eng_graph_node(g, 2)->params[0].data, eng_graph_node(h, 2)->params[0].data,
+                     4096 * 500 * 4) == 0);
+        eng_graph_destroy(g);
+        eng_graph_destroy(h);
+    }
 }
 
 int main(void) {
     eng_log_set(quiet, NULL);
     eng_set_threads(1);
     test_optimizers();
+    test_init();
     test_weights_file();
+    test_foreign_weights();
     return check_finish("train");
 }

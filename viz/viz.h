@@ -55,12 +55,24 @@ int viz_fmap_pages(const VizFonts *f, const EngGraph *g, int id, SDL_Rect area);
 /* Channel and unit under (x, y); 0 when none. */
 int viz_fmap_hit(const VizFonts *f, const EngGraph *g, int id, SDL_Rect area, int page, int zoom,
                  int x, int y, int *ch, int *uy, int *ux);
-/* The conv layer's learned kernels. */
-void viz_draw_filters(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int id, SDL_Rect area);
+/* The conv layer's learned kernels, or the same-shaped `snapshot` of them
+ * taken during training (NULL: the current ones); `when` (may be NULL)
+ * says which moment the title shows. */
+void viz_draw_filters(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int id, SDL_Rect area,
+                      const float *snapshot, const char *when);
 /* The input; with erf (H*W, may be NULL) a heat map of the effective
  * receptive field, and unit (uy, ux)'s theoretical field rf as a box. */
 void viz_draw_input(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_Rect area,
                     const float *erf, EngRf rf, int uy, int ux);
+/* Filter evolution (Zeiler and Fergus 2014, Fig. 4): one row per snapshot
+ * snaps[i] (same shape as the layer's weights) labelled labels[i]. */
+void viz_draw_evolution(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int id, SDL_Rect area,
+                        const float *const *snaps, const char *const *labels, int n);
+/* Planes v (C, H, W) as an image in area under an optional caption: one
+ * channel as grey, three as colour; diverging puts 0 at mid grey (a
+ * projection's sign), otherwise min..max is stretched. */
+void viz_draw_planes(SDL_Renderer *r, const VizFonts *f, const float *v, int C, int H, int W,
+                     SDL_Rect area, int diverging, const char *caption);
 void viz_draw_top5(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
                    const char *const *labels, int n_labels, SDL_Rect area);
 

@@ -283,7 +283,8 @@ void viz_draw_fmaps(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int i
 /* Learned kernels of a conv layer: for a colour first layer, each filter as an
  * RGB image; deeper, one row per filter with its first input channels. One
  * symmetric scale around zero for the whole layer (shown). */
-void viz_draw_filters(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int id, SDL_Rect area) {
+void viz_draw_filters(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int id, SDL_Rect area,
+                      const float *snapshot, const char *when) {
     const EngNode *nd = eng_graph_node(g, id);
     char buf[256];
     if (!nd || nd->op != ENG_OP_CONV || !nd->params[0].data) {
@@ -293,11 +294,13 @@ void viz_draw_filters(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int
         return;
     }
     const EngParam *w = &nd->params[0];
+    const float *data = snapshot ? snapshot : w->data;
     const int OC = w->dims[0], IC = w->dims[1], KH = w->dims[2], KW = w->dims[3];
     float m = 0.0f;
-    for (size_t i = 0; i < w->n; i++) m = fabsf(w->data[i]) > m ? fabsf(w->data[i]) : m;
+    for (size_t i = 0; i < w->n; i++) m = fabsf(data[i]) > m ? fabsf(data[i]) : m;
     if (m == 0.0f) m = 1.0f;
-    snprintf(buf, sizeof buf, "%s  ·  filters %dx%dx%dx%d", nd->name, OC, IC, KH, KW);
+    snprintf(buf, sizeof buf, "%s  ·  filters %dx%dx%dx%d%s%s", nd->name, OC, IC, KH, KW,
+             when ? "  ·  " : "", when ? when : "");
     viz_text(r, f->sans, area.x, area.y, ACCENT, buf);
     int rgb = IC == 3;
     snprintf(buf, sizeof buf, rgb ? "each filter as an RGB image, scaled from -%.3g (black) to "
@@ -336,11 +339,11 @@ void viz_draw_filters(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int
                     Uint8 *p = (Uint8 *)s->pixels + (size_t)y * s->pitch + 4 * x;
                     if (rgb) {
                         for (int c = 0; c < 3; c++) {
-                            float v = w->data[(((size_t)o * IC + c) * KH + y) * KW + x];
+                            float v = data[(((size_t)o * IC + c) * KH + y) * KW + x];
                             p[c] = (Uint8)(127.5f + 127.5f * v / m);
                         }
                     } else {
-                        float v = w->data[(((size_t)o * IC + ci) * KH + y) * KW + x];
+                        float v = data[(((size_t)o * IC + ci) * KH + y) * KW + x];
                         SDL_Color col = viz_colormap(0.5f + 0.5f * v / m);
                         p[0] = col.r, p[1] = col.g, p[2] = col.b;
                     }
@@ -460,5 +463,119 @@ void viz_draw_top5(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
         SDL_RenderFillRect(r, &bar);
         viz_text(r, f->small, area.x + area.w - 60, y + f->line - 4, INK, pct);
         y += f->line + 16;
+    }
+}
+
+void viz_draw_planes(SDL_Renderer *r, const VizFonts *f, const float *v, int C, int H, int W,
+                     SDL_Rect area, int diverging, const char *caption) {
+    if (!v || C < 1 || H < 1 || W < 1) return;
+    int top = 0;
+    if (caption) {
+        viz_text(r, f->small, area.x, area.y, DIM, caption);
+        top = f->small_line + 4;
+    }
+    const size_t hw = (size_t)H * W;
+    const int nc = C >= 3 ? 3 : 1;
+    float lo, hi;
+    range_of(v, hw * (size_t)nc, &lo, &hi);
+    const float m = fmaxf(fabsf(lo), fabsf(hi));
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_RGBA32);
+    if (!s) return;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            Uint8 *p = (Uint8 *)s->pixels + (size_t)y * s->pitch + 4 * x;
+            for (int c = 0; c < 3; c++) {
+                float t = v[(size_t)(nc == 3 ? c : 0) * hw + (size_t)y * W + x];
+                t = diverging ? (m > 0 ? 0.5f + 0.5f * t / m : 0.5f) : (hi > lo ? (t - lo) / (hi - lo) : 0.5f);
+                p[c] = (Uint8)(fminf(fmaxf(t, 0.0f), 1.0f) * 255.0f + 0.5f);
+            }
+            p[3] = 255;
+        }
+    SDL_Texture *t = SDL_CreateTextureFromSurface(r, s);
+    SDL_FreeSurface(s);
+    int avail_h = area.h - top, side = area.w < avail_h ? area.w : avail_h;
+    SDL_Rect dst = {area.x, area.y + top, side, side * H / W};
+    if (dst.h > avail_h) dst.h = avail_h, dst.w = avail_h * W / H;
+    if (t) {
+        SDL_SetTextureScaleMode(t, SDL_ScaleModeNearest);
+        SDL_RenderCopy(r, t, NULL, &dst);
+        SDL_DestroyTexture(t);
+    }
+}
+
+void viz_draw_evolution(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int id, SDL_Rect area,
+                        const float *const *snaps, const char *const *labels, int n) {
+    const EngNode *nd = eng_graph_node(g, id);
+    char buf[256];
+    if (!nd || nd->op != ENG_OP_CONV || n < 1) {
+        snprintf(buf, sizeof buf, "%s: no filter snapshots", nd ? nd->name : "?");
+        viz_text(r, f->sans, area.x, area.y, DIM, buf);
+        viz_text(r, f->small, area.x, area.y + f->line, DIM,
+                 "convscope train keeps the first two convolutions' filters at steps 0, 10, 50, 200");
+        viz_text(r, f->small, area.x, area.y + f->line + f->small_line, DIM,
+                 "and after every epoch, beside the weights (NAME.filters.safetensors)");
+        return;
+    }
+    const EngParam *w = &nd->params[0];
+    const int OC = w->dims[0], IC = w->dims[1], KH = w->dims[2], KW = w->dims[3];
+    const int rgb = IC == 3;
+    snprintf(buf, sizeof buf, "%s  ·  filters during training", nd->name);
+    viz_text(r, f->sans, area.x, area.y, ACCENT, buf);
+    viz_text(r, f->small, area.x, area.y + f->line, DIM,
+             rgb ? "rows: moments of training; each row scaled to its own largest weight, 0 = grey"
+                 : "rows: moments of training; columns: filters (mean over input channels), each "
+                   "row scaled to its own largest weight");
+    int label_w = 0, tw, th;
+    for (int i = 0; i < n; i++)
+        if (TTF_SizeUTF8(f->small, labels[i], &tw, &th) == 0 && tw > label_w) label_w = tw;
+    SDL_Rect grid = {area.x + label_w + 12, area.y + f->line + f->small_line + 10,
+                     area.w - label_w - 12, area.h - f->line - f->small_line - 10};
+    const int gap = 3;
+    int t = (grid.h - n * gap) / n;
+    int cols = OC;
+    if (t > 48) t = 48;
+    if (cols * (t + gap) > grid.w) {
+        int t2 = grid.w / cols - gap;
+        if (t2 >= 8) t = t2 < t ? t2 : t;
+        else cols = grid.w / (8 + gap), t = t < 8 ? t : 8;
+    }
+    if (t < 2) return;
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, KW, KH, 32, SDL_PIXELFORMAT_RGBA32);
+    if (!s) return;
+    const size_t per = (size_t)IC * KH * KW;
+    for (int i = 0; i < n; i++) {
+        const float *v = snaps[i];
+        int y0 = grid.y + i * (t + gap);
+        viz_text(r, f->small, area.x, y0 + (t - f->small_line) / 2, DIM, labels[i]);
+        float m = 0.0f;
+        for (size_t k = 0; k < (size_t)OC * per; k++) m = fmaxf(m, fabsf(v[k]));
+        if (m == 0.0f) m = 1.0f;
+        for (int o = 0; o < cols; o++) {
+            for (int y = 0; y < KH; y++)
+                for (int x = 0; x < KW; x++) {
+                    Uint8 *p = (Uint8 *)s->pixels + (size_t)y * s->pitch + 4 * x;
+                    if (rgb) {
+                        for (int c = 0; c < 3; c++)
+                            p[c] = (Uint8)(127.5f + 127.5f * v[o * per + ((size_t)c * KH + y) * KW + x] / m);
+                    } else {
+                        float a = 0.0f;
+                        for (int c = 0; c < IC; c++) a += v[o * per + ((size_t)c * KH + y) * KW + x];
+                        a /= (float)IC;
+                        Uint8 g8 = (Uint8)(127.5f + 127.5f * a / m);
+                        p[0] = p[1] = p[2] = g8;
+                    }
+                    p[3] = 255;
+                }
+            SDL_Texture *tex = SDL_CreateTextureFromSurface(r, s);
+            if (!tex) continue;
+            SDL_Rect dst = {grid.x + o * (t + gap), y0, t, t};
+            SDL_RenderCopy(r, tex, NULL, &dst);
+            SDL_DestroyTexture(tex);
+        }
+    }
+    SDL_FreeSurface(s);
+    if (cols < OC) {
+        snprintf(buf, sizeof buf, "showing %d of %d filters", cols, OC);
+        viz_text(r, f->small, area.x, area.y + area.h - f->small_line, DIM, buf);
     }
 }
