@@ -110,6 +110,8 @@ int app_cmd_render(int argc, char **argv);
 int app_cmd_deconv(int argc, char **argv);
 /* The nine strongest activations of a channel over a test set (cmd_top9.c). */
 int app_cmd_top9(int argc, char **argv);
+/* Occlusion sensitivity maps (cmd_occlude.c). */
+int app_cmd_occlude(int argc, char **argv);
 int app_cmd_compare(int argc, char **argv);
 int app_cmd_onnx_test(int argc, char **argv);
 int app_cmd_eval(int argc, char **argv);

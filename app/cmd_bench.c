@@ -4,18 +4,21 @@
  * numbers measure arithmetic, not first-touch page faults.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "app.h"
 
 static const char bench_usage[] =
     "usage: convscope bench MODEL [--input CxHxW] [--threads N] [--runs N] [--batch N] [--json]\n"
-    "                            [--profile]\n"
+    "                            [--profile] [--project LAYER]\n"
     "  Times forward passes on random weights and a random input after two warm-up\n"
     "  passes; prints the median and the fastest. --threads sets OpenBLAS's and the\n"
     "  engine's threads (default: all cores). --json prints\n"
     "  {\"model\",\"batch\",\"threads\",\"runs\",\"median_ms\",\"min_ms\"}.\n"
-    "  --profile adds the time per op type and the slowest layers (median run).\n";
+    "  --profile adds the time per op type and the slowest layers (median run).\n"
+    "  --project LAYER also times projecting a channel of LAYER back to the input\n"
+    "  (deconvnet), as \"project\":{\"layer\",\"median_ms\"} in the JSON.\n";
 
 /* Median time of every node over the runs, summed per op type, and the ten
  * slowest nodes. node_ms: (nodes, runs). */
@@ -60,7 +63,40 @@ static void print_profile(const EngGraph *g, double *node_ms, int runs) {
     free(order);
 }
 
+/* Median time of projecting channel 0 of node `layer` back to the input
+ * (deconvnet rule), after one forward pass; -1 on failure. */
+static double time_projection(EngGraph *g, int layer, int batch, int runs) {
+    eng_graph_enable_grads(g);
+    if (eng_graph_plan(g, batch) != 0 || eng_graph_forward(g) != 0) return -1;
+    double *t = malloc((size_t)runs * sizeof *t);
+    if (!t || eng_graph_project(g, layer, 0, -1, -1, ENG_RULE_DECONV) != 0) { /* warm-up */
+        free(t);
+        return -1;
+    }
+    for (int i = 0; i < runs; i++) {
+        double t0 = app_now_ms();
+        eng_graph_project(g, layer, 0, -1, -1, ENG_RULE_DECONV);
+        t[i] = app_now_ms() - t0;
+    }
+    double m = app_sort_median(t, runs);
+    free(t);
+    return m;
+}
+
 int app_cmd_bench(int argc, char **argv) {
+    /* --project LAYER is this command's own; the rest is shared */
+    const char *project = NULL;
+    char *rest[64];
+    int nrest = 0;
+    for (int i = 0; i < argc && nrest < 63; i++) {
+        if (i > 0 && i + 1 < argc && !strcmp(argv[i], "--project")) {
+            project = argv[++i];
+            continue;
+        }
+        rest[nrest++] = argv[i];
+    }
+    rest[nrest] = NULL;
+    argc = nrest, argv = rest;
     AppOptions o;
     int help, rc = app_parse(argc, argv,
                              APP_OPT_INPUT | APP_OPT_JSON | APP_OPT_THREADS | APP_OPT_RUNS |
@@ -76,6 +112,13 @@ int app_cmd_bench(int argc, char **argv) {
         fprintf(stderr, "convscope bench: not enough memory for %s at batch %d\n", c->name, batch);
         eng_graph_destroy(g);
         return APP_FAIL;
+    }
+    const int proj_id = project ? eng_graph_find(g, project) : -1;
+    if (project && (proj_id < 0 || !eng_graph_node(g, proj_id)->act)) {
+        fprintf(stderr, "convscope bench: %s has no layer '%s' (see 'convscope summary %s')\n",
+                c->name, project, c->name);
+        eng_graph_destroy(g);
+        return APP_USAGE;
     }
     const EngNode *in = eng_graph_node(g, 0);
     float *x = eng_graph_input_buffer(g, 0);
@@ -101,18 +144,35 @@ int app_cmd_bench(int argc, char **argv) {
     double median = app_sort_median(t, runs);
     double best = t[0];
     int threads = eng_get_threads();
+    EngTotals tot = eng_graph_totals(g);
+    if (node_ms && !o.json) print_profile(g, node_ms, runs);
+    double proj_ms = project ? time_projection(g, proj_id, batch, runs) : 0;
+    if (project && proj_ms < 0) {
+        fprintf(stderr, "convscope bench: cannot project from %s\n", project);
+        free(node_ms);
+        free(t);
+        eng_graph_destroy(g);
+        return APP_FAIL;
+    }
     if (o.json) {
         printf("{\"model\":");
         app_json_str(stdout, c->name);
-        printf(",\"batch\":%d,\"threads\":%d,\"runs\":%d,\"median_ms\":%.4f,\"min_ms\":%.4f}\n",
+        printf(",\"batch\":%d,\"threads\":%d,\"runs\":%d,\"median_ms\":%.4f,\"min_ms\":%.4f",
                batch, threads, runs, median, best);
+        if (project) {
+            printf(",\"project\":{\"layer\":");
+            app_json_str(stdout, project);
+            printf(",\"median_ms\":%.4f}", proj_ms);
+        }
+        printf("}\n");
     } else {
-        EngTotals tot = eng_graph_totals(g);
         printf("%s  batch %d  threads %d  runs %d: median %.3f ms, min %.3f ms (%.1f GFLOP/s)\n",
                c->name, batch, threads, runs, median, best,
                2.0 * (double)tot.macs * batch / (median * 1e6));
+        if (project)
+            printf("projection from %s (deconvnet, one channel): median %.3f ms = %.2f forward "
+                   "passes\n", project, proj_ms, proj_ms / median);
     }
-    if (node_ms && !o.json) print_profile(g, node_ms, runs);
     free(node_ms);
     free(t);
     eng_graph_destroy(g);

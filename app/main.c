@@ -25,6 +25,7 @@ static void print_help(FILE *f) {
             "  eval MODEL         accuracy and loss of trained weights on a test set\n"
             "  deconv MODEL       project a channel or unit back to pixels (deconvnet, guided, saliency)\n"
             "  top9 MODEL         a channel's nine strongest activations over a test set, projected\n"
+            "  occlude MODEL      a grey square slid over an image: activation and class maps\n"
             "\n"
             "Run 'convscope COMMAND --help' for the options of a command.\n");
 }
@@ -48,6 +49,7 @@ int main(int argc, char **argv) {
         {"render", app_cmd_render},
         {"deconv", app_cmd_deconv},
         {"top9", app_cmd_top9},
+        {"occlude", app_cmd_occlude},
         {"models", app_cmd_models},
         {"summary", app_cmd_summary},
         {"bench", app_cmd_bench},

@@ -187,12 +187,14 @@ MINI_CARD(vgg_mini, "VGG mini", "VGG", 2014, "after K. Simonyan, A. Zisserman",
           "Very Deep Convolutional Networks for Large-Scale Image Recognition", "ICLR 2015",
           "Only 3x3 convolutions in pairs (each pair sees 5x5) and 2x2 max pooling: three groups "
           "of two, widths 32-64-128.",
-          "No batch norm, as in the paper.", 10, 0);
+          "No batch norm, as in the paper. The most accurate of the small models on "
+          "Fashion-MNIST (93.4% test accuracy after 10 epochs).", 10, 1);
 MINI_CARD(inception_mini, "Inception mini", "Inception", 2014, "after C. Szegedy et al.",
           "Going Deeper with Convolutions", "CVPR 2015",
           "Four inception modules (1x1, 3x3 and 5x5 branches with 1x1 reductions, pooled "
           "projection) and global average pooling instead of FC layers.",
-          "No auxiliary classifiers: the network is shallow enough to train without them.", 10, 0);
+          "No auxiliary classifiers: the network is shallow enough to train without them. Narrow "
+          "modules learn slowly: 10 epochs reached 89.9%, 20 reach 91.2%.", 20, 1);
 MINI_CARD(resnet_mini, "ResNet mini", "ResNet", 2015, "after K. He, X. Zhang, S. Ren, J. Sun",
           "Deep Residual Learning for Image Recognition", "CVPR 2016",
           "Six basic residual blocks (Conv-BN-ReLU-Conv-BN + shortcut, ReLU) in three stages of "

@@ -374,6 +374,28 @@ static void test_elementwise(void) {
     CHECK(fabsf(y[3] - 0.5f) < 1e-7f && fabsf(y[4] - 1.0f / (1.0f + expf(-1.0f))) < 1e-7f);
     eng_tanh_forward(y, x, 7);
     CHECK(y[3] == 0.0f && fabsf(y[4] - tanhf(1.0f)) < 1e-7f && fabsf(y[2] + tanhf(1.0f)) < 1e-7f);
+    {
+        /* the engine's own tanh: as accurate as libm's over the whole range, odd, and
+         * NaN, infinities and tiny values handled */
+        enum { NT = 400001 };
+        float *tx = malloc(NT * sizeof *tx), *ty = malloc(NT * sizeof *ty);
+        for (int i = 0; i < NT; i++) tx[i] = (float)((double)(i - NT / 2) * 1e-4);
+        eng_tanh_forward(ty, tx, NT);
+        double worst = 0;
+        int odd = 1;
+        for (int i = 0; i < NT; i++) {
+            double ref = tanh((double)tx[i]);
+            worst = fmax(worst, fabs(ty[i] - ref) / fmax(fabs(ref), 1e-30));
+            odd &= ty[i] == -ty[NT - 1 - i];
+        }
+        CHECK(worst < 2e-7 && odd);
+        float sp[6] = {NAN, INFINITY, -INFINITY, 1e-30f, -3e-8f, 0.549999f}, so[6];
+        eng_tanh_forward(so, sp, 6);
+        CHECK(isnan(so[0]) && so[1] == 1.0f && so[2] == -1.0f && so[3] == 1e-30f && so[4] == -3e-8f &&
+              fabs(so[5] - tanh((double)sp[5])) < 1e-7);
+        free(tx);
+        free(ty);
+    }
     /* ONNX HardSigmoid defaults alpha 0.2, beta 0.5 */
     float hs[7] = {0, 0, 0.3f, 0.5f, 0.7f, 1, 1};
     eng_hardsigmoid_forward(y, x, 7, 0.2f, 0.5f);

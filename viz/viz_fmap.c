@@ -530,52 +530,53 @@ void viz_draw_evolution(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, i
         if (TTF_SizeUTF8(f->small, labels[i], &tw, &th) == 0 && tw > label_w) label_w = tw;
     SDL_Rect grid = {area.x + label_w + 12, area.y + f->line + f->small_line + 10,
                      area.w - label_w - 12, area.h - f->line - f->small_line - 10};
-    const int gap = 3;
-    int t = (grid.h - n * gap) / n;
-    int cols = OC;
-    if (t > 48) t = 48;
-    if (cols * (t + gap) > grid.w) {
-        int t2 = grid.w / cols - gap;
-        if (t2 >= 8) t = t2 < t ? t2 : t;
-        else cols = grid.w / (8 + gap), t = t < 8 ? t : 8;
+    /* the filters wrap into bands of `cols`, each band one row per moment:
+     * pick the number of bands that gives the largest tiles */
+    const int gap = 3, band_gap = 14;
+    int t = 0, cols = OC, bands = 1;
+    for (int b = 1; b <= OC; b++) {
+        int c = (OC + b - 1) / b;
+        int tw = grid.w / c - gap, th = (grid.h - (b - 1) * band_gap) / (b * n) - gap;
+        int tt = tw < th ? tw : th;
+        if (tt > 48) tt = 48;
+        if (tt > t) t = tt, cols = c, bands = b;
     }
     if (t < 2) return;
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, KW, KH, 32, SDL_PIXELFORMAT_RGBA32);
     if (!s) return;
     const size_t per = (size_t)IC * KH * KW;
-    for (int i = 0; i < n; i++) {
-        const float *v = snaps[i];
-        int y0 = grid.y + i * (t + gap);
-        viz_text(r, f->small, area.x, y0 + (t - f->small_line) / 2, DIM, labels[i]);
-        float m = 0.0f;
-        for (size_t k = 0; k < (size_t)OC * per; k++) m = fmaxf(m, fabsf(v[k]));
-        if (m == 0.0f) m = 1.0f;
-        for (int o = 0; o < cols; o++) {
-            for (int y = 0; y < KH; y++)
-                for (int x = 0; x < KW; x++) {
-                    Uint8 *p = (Uint8 *)s->pixels + (size_t)y * s->pitch + 4 * x;
-                    if (rgb) {
-                        for (int c = 0; c < 3; c++)
-                            p[c] = (Uint8)(127.5f + 127.5f * v[o * per + ((size_t)c * KH + y) * KW + x] / m);
-                    } else {
-                        float a = 0.0f;
-                        for (int c = 0; c < IC; c++) a += v[o * per + ((size_t)c * KH + y) * KW + x];
-                        a /= (float)IC;
-                        Uint8 g8 = (Uint8)(127.5f + 127.5f * a / m);
-                        p[0] = p[1] = p[2] = g8;
+    for (int band = 0; band < bands; band++)
+        for (int i = 0; i < n; i++) {
+            const float *v = snaps[i];
+            int y0 = grid.y + band * (n * (t + gap) + band_gap) + i * (t + gap);
+            viz_text(r, f->small, area.x, y0 + (t - f->small_line) / 2, DIM, labels[i]);
+            float m = 0.0f;
+            for (size_t k = 0; k < (size_t)OC * per; k++) m = fmaxf(m, fabsf(v[k]));
+            if (m == 0.0f) m = 1.0f;
+            for (int col = 0; col < cols; col++) {
+                const int o = band * cols + col;
+                if (o >= OC) break;
+                for (int y = 0; y < KH; y++)
+                    for (int x = 0; x < KW; x++) {
+                        Uint8 *p = (Uint8 *)s->pixels + (size_t)y * s->pitch + 4 * x;
+                        if (rgb) {
+                            for (int c = 0; c < 3; c++)
+                                p[c] = (Uint8)(127.5f + 127.5f * v[o * per + ((size_t)c * KH + y) * KW + x] / m);
+                        } else {
+                            float a = 0.0f;
+                            for (int c = 0; c < IC; c++) a += v[o * per + ((size_t)c * KH + y) * KW + x];
+                            a /= (float)IC;
+                            Uint8 g8 = (Uint8)(127.5f + 127.5f * a / m);
+                            p[0] = p[1] = p[2] = g8;
+                        }
+                        p[3] = 255;
                     }
-                    p[3] = 255;
-                }
-            SDL_Texture *tex = SDL_CreateTextureFromSurface(r, s);
-            if (!tex) continue;
-            SDL_Rect dst = {grid.x + o * (t + gap), y0, t, t};
-            SDL_RenderCopy(r, tex, NULL, &dst);
-            SDL_DestroyTexture(tex);
+                SDL_Texture *tex = SDL_CreateTextureFromSurface(r, s);
+                if (!tex) continue;
+                SDL_Rect dst = {grid.x + col * (t + gap), y0, t, t};
+                SDL_RenderCopy(r, tex, NULL, &dst);
+                SDL_DestroyTexture(tex);
+            }
         }
-    }
     SDL_FreeSurface(s);
-    if (cols < OC) {
-        snprintf(buf, sizeof buf, "showing %d of %d filters", cols, OC);
-        viz_text(r, f->small, area.x, area.y + area.h - f->small_line, DIM, buf);
-    }
 }
