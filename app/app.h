@@ -81,6 +81,25 @@ int app_load_data(const char *spec, EngDataset *train, EngDataset *test, const c
  * grey copied to every channel; unused slots zero. */
 void app_fill_batch(float *in, int N, int C, int H, int W, const EngDataset *d, const int *idx,
                     int count);
+/* An image file into x (C, H, W) as card->pre says: resized (shorter side
+ * to pre.resize and a centre crop, or straight to H x W), grey or RGB/BGR,
+ * scaled, mean subtracted, divided by std (image.c). 0, or -1 after a line
+ * on stderr. */
+int app_load_image(const char *path, const ModelCard *card, float *x, int C, int H, int W);
+/* A float32 .npy of shape CxHxW or 1xCxHxW fed to a network as is: *data
+ * gets the values (free them), o->C/H/W the input size. APP_OK, or an exit
+ * code after a line on stderr naming cmd. */
+int app_load_npy_input(const char *path, AppOptions *o, float **data, const char *cmd);
+/* The model of o with its trained weights (given with --weights, or shipped),
+ * and the id of its node `layer`, which must have a channel `channel`. NULL
+ * after a line on stderr naming cmd, with *code the exit code. */
+EngGraph *app_open_trained(const AppOptions *o, const char *layer, long channel, const char *cmd,
+                           const ModelCard **card, int *layer_id, int *code);
+/* Moves argv's options named in own[0..n) (each with a value) into *dst[i];
+ * the rest, argv[0] first, into rest (room for 64). Returns the count left. */
+int app_take_own(int argc, char **argv, const char *const *own, const char **const *dst, int n,
+                 char **rest);
+
 /* Training augmentation, in place on a filled batch: each image moved by up to
  * 2 pixels in x and y (zeros shifted in) and, with flip, mirrored left-right
  * half of the time. The draw depends only on key and the image's place in

@@ -11,11 +11,7 @@
 #include "app.h"
 
 #ifdef CONVSCOPE_HAVE_GUI
-#include <SDL.h>
-#include <SDL_image.h>
-#include <SDL_ttf.h>
-
-#include "viz.h"
+#include "canvas.h"
 
 /* one colour per class (the class map and its legend) */
 static const SDL_Color pal[10] = {{31, 119, 180, 255},  {255, 127, 14, 255}, {44, 160, 44, 255},
@@ -28,7 +24,10 @@ static const char occlude_usage[] =
     "usage: convscope occlude MODEL --layer NAME --channel C [--out FILE.png] [--npy FILE.npy]\n"
     "                         [--size S] [--stride T] [--grey V] [--batch N]\n"
     "                         [--weights FILE] [--data digits|fashion|PATH] [--json]\n"
-    "  Covers test image N (default 0) with an S x S square of value V (default: a\n"
+    "                         [--image FILE | --input FILE.npy]\n"
+    "  Covers test image N (default 0), an image file or a float32 array fed as is\n"
+    "  (the class followed is then the clean image's prediction) with an S x S\n"
+    "  square of value V (default: a\n"
     "  quarter of the input's side; stride 1 or 2; V the mean of the image) at every\n"
     "  position and records: the total activation of channel C of layer NAME, the\n"
     "  probability of the image's label, and the most probable class. --npy writes\n"
@@ -44,23 +43,13 @@ static int parse_pos(const char *s, long lo, long hi, long *v) {
 
 int app_cmd_occlude(int argc, char **argv) {
     const char *out = NULL, *layer = NULL, *channel_s = NULL, *npy = NULL, *size_s = NULL,
-               *stride_s = NULL, *grey_s = NULL;
+               *stride_s = NULL, *grey_s = NULL, *image = NULL, *npy_in = NULL;
+    static const char *const own[] = {"--out",    "--layer", "--channel", "--npy",  "--size",
+                                      "--stride", "--grey",  "--image",   "--input"};
+    const char **const dst[] = {&out, &layer, &channel_s, &npy, &size_s, &stride_s, &grey_s, &image,
+                                &npy_in};
     char *rest[64];
-    int nrest = 0;
-    for (int i = 0; i < argc && nrest < 63; i++) {
-        static const char *own[] = {"--out", "--layer", "--channel", "--npy", "--size", "--stride",
-                                    "--grey"};
-        const char **dst[] = {&out, &layer, &channel_s, &npy, &size_s, &stride_s, &grey_s};
-        int k = -1;
-        for (int j = 0; i > 0 && i + 1 < argc && j < 7; j++)
-            if (!strcmp(argv[i], own[j])) k = j;
-        if (k >= 0) {
-            *dst[k] = argv[++i];
-            continue;
-        }
-        rest[nrest++] = argv[i];
-    }
-    rest[nrest] = NULL;
+    int nrest = app_take_own(argc, argv, own, dst, 9, rest);
     AppOptions o;
     int help, rc = app_parse(nrest, rest, APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH | APP_OPT_JSON |
                                               APP_OPT_THREADS,
@@ -93,48 +82,36 @@ int app_cmd_occlude(int argc, char **argv) {
         return APP_USAGE;
     }
 #endif
+    if (image && npy_in) {
+        fprintf(stderr, "convscope occlude: give --image or --input, not both\n");
+        return APP_USAGE;
+    }
+    float *given = NULL;
+    char err[512];
+    if (npy_in && (rc = app_load_npy_input(npy_in, &o, &given, "occlude")) != APP_OK) return rc;
     if (o.threads) eng_set_threads(o.threads);
     const ModelCard *card;
-    EngGraph *g = app_build_model(&o, &card, &rc);
-    if (!g) return rc;
+    int id;
+    EngGraph *g = app_open_trained(&o, layer, channel, "occlude", &card, &id, &rc);
+    if (!g) {
+        free(given);
+        return rc;
+    }
+    const EngNode *L = eng_graph_node(g, id);
     EngDataset test = {0};
     float *maps = NULL, *clean_img = NULL;
-    char path[4096], err[512];
     rc = APP_USAGE;
-    const int id = eng_graph_find(g, layer);
-    const EngNode *L = id >= 0 ? eng_graph_node(g, id) : NULL;
-    if (!L || (L->flags & ENG_NODE_TRAIN_ONLY)) {
-        fprintf(stderr, "convscope occlude: %s has no layer '%s' (see 'convscope summary %s')\n",
-                card->name, layer, card->name);
-        goto done;
-    }
-    if (channel >= L->out.C) {
-        fprintf(stderr, "convscope occlude: %s has %d channels; no channel %ld\n", L->name, L->out.C,
-                channel);
-        goto done;
-    }
-    const char *w = o.weights ? o.weights : model_weights_path(card, path, sizeof path);
-    if (!card->imported || o.weights) {
-        if (!w) {
-            fprintf(stderr, "convscope occlude: no trained weights ship for %s (give --weights)\n",
-                    card->name);
-            goto done;
-        }
-        if (eng_weights_load(g, NULL, w, NULL, 0, err, sizeof err) != 0) {
-            fprintf(stderr, "convscope occlude: %s\n", err);
-            rc = APP_FAIL;
-            goto done;
-        }
-    }
     const char *data = o.data ? o.data : card->weights_data;
-    if (!data) {
-        fprintf(stderr, "convscope occlude: give --data (no dataset is known for %s)\n", card->name);
+    const int from_file = image || npy_in;
+    if (!data && !from_file) {
+        fprintf(stderr, "convscope occlude: give --data, --image or --input (no dataset is known "
+                        "for %s)\n", card->name);
         goto done;
     }
     rc = APP_FAIL;
-    if (app_load_data(data, NULL, &test, "occlude") != 0) goto done;
+    if (!from_file && app_load_data(data, NULL, &test, "occlude") != 0) goto done;
     const int sample = o.batch;
-    if (sample < 0 || sample >= test.n) {
+    if (!from_file && (sample < 0 || sample >= test.n)) {
         fprintf(stderr, "convscope occlude: --batch picks test image 0..%d\n", test.n - 1);
         rc = APP_USAGE;
         goto done;
@@ -142,7 +119,7 @@ int app_cmd_occlude(int argc, char **argv) {
     const EngNode *in = eng_graph_node(g, 0), *outn = eng_graph_node(g, eng_graph_output(g));
     const int C = in->out.C, H = in->out.H, W = in->out.W;
     const int K = outn->out.C * outn->out.H * outn->out.W;
-    const int label = test.labels[sample];
+    int label = from_file ? -1 : test.labels[sample]; /* from a file: the clean prediction's */
     if (!size) size = (H < W ? H : W) / 4 > 0 ? (H < W ? H : W) / 4 : 1;
     if (!stride) stride = H * W > 4096 ? 2 : 1;
     if (size > H || size > W) {
@@ -158,7 +135,9 @@ int app_cmd_occlude(int argc, char **argv) {
     maps = calloc((size_t)3 * OH * OW, sizeof *maps);
     if (!clean_img || !maps) goto done;
     int idx = sample;
-    app_fill_batch(clean_img, 1, C, H, W, &test, &idx, 1);
+    if (npy_in) memcpy(clean_img, given, (size_t)C * H * W * sizeof *clean_img);
+    else if (image && app_load_image(image, card, clean_img, C, H, W) != 0) goto done;
+    else if (!from_file) app_fill_batch(clean_img, 1, C, H, W, &test, &idx, 1);
     if (isnan(grey)) { /* the image's own mean: the square hides, it does not add light */
         double sum = 0;
         for (size_t i = 0; i < (size_t)C * H * W; i++) sum += clean_img[i];
@@ -190,6 +169,7 @@ int app_cmd_occlude(int argc, char **argv) {
             double mx = z[0], den = 0;
             for (int k = 1; k < K; k++)
                 if (z[k] > mx) mx = z[k], best = k;
+            if (label < 0) label = best; /* the image itself comes first */
             for (int k = 0; k < K; k++) den += exp((double)z[k] - mx);
             float prob = label < K ? (float)(exp((double)z[label] - mx) / den) : NAN;
             float v[3] = {(float)total, prob, (float)best};
@@ -217,7 +197,7 @@ int app_cmd_occlude(int argc, char **argv) {
                "\"size\":%ld,\"stride\":%ld,\"grid\":[%d,%d],\"clean\":{\"activation\":%.9g,"
                "\"probability\":%.9g,\"class\":\"%s\"},\"min_probability\":{\"value\":%.9g,"
                "\"at\":[%d,%d]}}\n",
-               card->name, L->name, channel, sample,
+               card->name, L->name, channel, from_file ? -1 : sample,
                labels && label < n_labels ? labels[label] : "?", size, stride, OH, OW, clean[0],
                clean[1], labels && (int)clean[2] < n_labels ? labels[(int)clean[2]] : "?",
                maps[(size_t)OH * OW + min_at], (min_at / OW) * (int)stride, (min_at % OW) * (int)stride);
@@ -225,23 +205,24 @@ int app_cmd_occlude(int argc, char **argv) {
     if (out) {
         const int panel = 260, pad = 26, top = 92, cap = 24;
         const int Wd = 4 * panel + 5 * pad, Hd = top + cap + panel + 3 * pad + 2 * 22;
-        SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, Wd, Hd, 32, SDL_PIXELFORMAT_RGBA32);
-        SDL_Renderer *r = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
-        VizFonts fonts = {0};
-        int ok = r && viz_fonts_load(&fonts, 18, err, sizeof err) == 0;
+        AppCanvas cv;
+        int ok = app_canvas_open(&cv, Wd, Hd, "occlude") == 0;
         if (ok) {
-            SDL_SetRenderDrawColor(r, 24, 26, 32, 255);
-            SDL_RenderClear(r);
+            SDL_Renderer *r = cv.r;
             const SDL_Color fg = {235, 235, 235, 255}, dim = {170, 175, 185, 255};
             char line[512];
-            snprintf(line, sizeof line, "%s  ·  occlusion of %s #%d (%s)", card->display, test.name,
-                     sample, labels && label < n_labels ? labels[label] : "?");
-            viz_text(r, fonts.sans_big, pad, 12, fg, line);
+            if (from_file)
+                snprintf(line, sizeof line, "%s  ·  occlusion of %s (seen as %s)", card->display,
+                         image ? image : npy_in, labels && label < n_labels ? labels[label] : "?");
+            else
+                snprintf(line, sizeof line, "%s  ·  occlusion of %s #%d (%s)", card->display,
+                         test.name, sample, labels && label < n_labels ? labels[label] : "?");
+            viz_text(r, cv.fonts.sans_big, pad, 12, fg, line);
             snprintf(line, sizeof line, "a %ldx%ld square of value %.3g at every position (stride %ld): "
                      "a map pixel is the square with its corner there", size, size, grey, stride);
-            viz_text(r, fonts.sans, pad, 52, dim, line);
+            viz_text(r, cv.fonts.sans, pad, 52, dim, line);
             SDL_Rect p0 = {pad, top, panel, panel + cap};
-            viz_draw_planes(r, &fonts, clean_img, C, H, W, p0, 0, "the image");
+            viz_draw_planes(r, &cv.fonts, clean_img, C, H, W, p0, 0, "the image");
             /* activation and probability: viridis; the class map: one colour per class */
             for (int m = 0; m < 3; m++) {
                 SDL_Rect a = {pad + (m + 1) * (panel + pad), top, panel, panel + cap};
@@ -253,7 +234,7 @@ int app_cmd_occlude(int argc, char **argv) {
                              labels && label < n_labels ? labels[label] : "?", clean[1]);
                 else
                     snprintf(line, sizeof line, "most probable class");
-                viz_text(r, fonts.small, a.x, a.y, dim, line);
+                viz_text(r, cv.fonts.small, a.x, a.y, dim, line);
                 int side = panel, cw = side / OW > 0 ? side / OW : 1, chh = side / OH > 0 ? side / OH : 1;
                 float lo = v[0], hi = v[0];
                 for (int i = 1; i < OH * OW; i++) lo = fminf(lo, v[i]), hi = fmaxf(hi, v[i]);
@@ -266,7 +247,7 @@ int app_cmd_occlude(int argc, char **argv) {
                         col = viz_colormap(hi > lo ? (v[i] - lo) / (hi - lo) : 0.5f);
                     }
                     SDL_SetRenderDrawColor(r, col.r, col.g, col.b, 255);
-                    SDL_Rect px = {a.x + (i % OW) * cw, a.y + fonts.small_line + 4 + (i / OW) * chh, cw, chh};
+                    SDL_Rect px = {a.x + (i % OW) * cw, a.y + cv.fonts.small_line + 4 + (i / OW) * chh, cw, chh};
                     SDL_RenderFillRect(r, &px);
                 }
             }
@@ -279,29 +260,18 @@ int app_cmd_occlude(int argc, char **argv) {
                 SDL_SetRenderDrawColor(r, pal[k].r, pal[k].g, pal[k].b, 255);
                 SDL_Rect sw = {lx + (row % 2) * (panel / 2), ly + (row / 2) * 22 + 4, 14, 14};
                 SDL_RenderFillRect(r, &sw);
-                viz_text(r, fonts.small, sw.x + 20, sw.y - 3, dim, labels && k < n_labels ? labels[k] : "?");
+                viz_text(r, cv.fonts.small, sw.x + 20, sw.y - 3, dim, labels && k < n_labels ? labels[k] : "?");
                 row++;
             }
-            SDL_RenderPresent(r);
-            char tmp[4200];
-            snprintf(tmp, sizeof tmp, "%s.tmp", out);
-            ok = IMG_SavePNG(surf, tmp) == 0 && rename(tmp, out) == 0;
-            if (!ok) {
-                fprintf(stderr, "convscope occlude: cannot write %s: %s\n", out, IMG_GetError());
-                remove(tmp);
-            }
-        } else {
-            fprintf(stderr, "convscope occlude: cannot draw: %s\n", r ? err : SDL_GetError());
+            ok = app_canvas_save(&cv, out, "occlude") == 0;
         }
-        viz_fonts_unload(&fonts);
-        if (TTF_WasInit()) TTF_Quit();
-        if (r) SDL_DestroyRenderer(r);
-        if (surf) SDL_FreeSurface(surf);
+        app_canvas_close(&cv);
         if (!ok) goto done;
     }
 #endif
     rc = APP_OK;
 done:
+    free(given);
     free(maps);
     free(clean_img);
     eng_dataset_free(&test);

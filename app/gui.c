@@ -18,6 +18,7 @@
 #ifdef CONVSCOPE_HAVE_GUI
 #include <SDL_image.h>
 
+#include "canvas.h"
 #include "viz.h"
 
 typedef struct {
@@ -748,34 +749,13 @@ int app_cmd_render(int argc, char **argv) {
         stepper_erf(&s);
         stepper_project(&s);
     }
-    const int W = 1280, H = 800;
-    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_RGBA32);
-    SDL_Renderer *r = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
-    VizFonts fonts = {0};
-    char err[512], tmp[4200];
+    AppCanvas cv;
     rc = APP_FAIL;
-    if (!r) {
-        fprintf(stderr, "convscope render: cannot create a renderer: %s\n", SDL_GetError());
-        goto done;
+    if (app_canvas_open(&cv, 1280, 800, "render") == 0) {
+        stepper_draw(&s, cv.r, &cv.fonts, cv.w, cv.h, 0);
+        if (app_canvas_save(&cv, out, "render") == 0) rc = APP_OK;
     }
-    if (viz_fonts_load(&fonts, 18, err, sizeof err) != 0) {
-        fprintf(stderr, "convscope render: %s\n", err);
-        goto done;
-    }
-    stepper_draw(&s, r, &fonts, W, H, 0);
-    SDL_RenderPresent(r);
-    snprintf(tmp, sizeof tmp, "%s.tmp", out);
-    if (IMG_SavePNG(surf, tmp) != 0 || rename(tmp, out) != 0) {
-        fprintf(stderr, "convscope render: cannot write %s: %s\n", out, IMG_GetError());
-        remove(tmp);
-        goto done;
-    }
-    rc = APP_OK;
-done:
-    viz_fonts_unload(&fonts);
-    if (TTF_WasInit()) TTF_Quit();
-    if (r) SDL_DestroyRenderer(r);
-    if (surf) SDL_FreeSurface(surf);
+    app_canvas_close(&cv);
     stepper_free(&s);
     return rc;
 }
@@ -796,80 +776,14 @@ static const char deconv_usage[] =
     "  fed as is (--input, shape CxHxW or 1xCxHxW). The PNG shows the input and the\n"
     "  projection (grey = 0); --npy writes the projection as float32 (C, H, W).\n";
 
-/* Bilinear sample of an RGBA32 surface at (u, v) in pixels, channel ch. */
-static float sample_rgba(const SDL_Surface *s, float u, float v, int ch) {
-    const unsigned char *px = s->pixels;
-    float fu = u < 0 ? 0 : (u > s->w - 1 ? (float)(s->w - 1) : u);
-    float fv = v < 0 ? 0 : (v > s->h - 1 ? (float)(s->h - 1) : v);
-    int x0 = (int)fu, y0 = (int)fv, x1 = x0 + 1 < s->w ? x0 + 1 : x0, y1 = y0 + 1 < s->h ? y0 + 1 : y0;
-    float ax = fu - x0, ay = fv - y0;
-#define PX(x, y) ((float)px[(size_t)(y) * s->pitch + (size_t)(x) * 4 + ch])
-    return (1 - ay) * ((1 - ax) * PX(x0, y0) + ax * PX(x1, y0)) + ay * ((1 - ax) * PX(x0, y1) + ax * PX(x1, y1));
-#undef PX
-}
-
-/* An image file into x (C, H, W) as the card's preprocessing says: shorter
- * side to pre.resize and a centre crop (or straight to H x W), grey or
- * RGB/BGR, scaled, mean subtracted, divided by std. */
-static int load_image(const char *path, const ModelCard *card, float *x, int C, int H, int W) {
-    SDL_Surface *raw = IMG_Load(path);
-    if (!raw) {
-        fprintf(stderr, "convscope: cannot read the image %s: %s\n", path, IMG_GetError());
-        return -1;
-    }
-    SDL_Surface *s = SDL_ConvertSurfaceFormat(raw, SDL_PIXELFORMAT_RGBA32, 0);
-    SDL_FreeSurface(raw);
-    if (!s || s->w < 1 || s->h < 1 || s->w > 20000 || s->h > 20000) {
-        fprintf(stderr, "convscope: the image %s is empty or too large\n", path);
-        if (s) SDL_FreeSurface(s);
-        return -1;
-    }
-    const ModelPreproc *p = &card->pre;
-    float sx = (float)s->w / W, sy = (float)s->h / H, ox = 0, oy = 0;
-    if (p->resize > 0) { /* shorter side to `resize`, then the centre H x W */
-        float k = (float)(s->w < s->h ? s->w : s->h) / (float)p->resize;
-        sx = sy = k;
-        ox = (s->w - W * k) / 2, oy = (s->h - H * k) / 2;
-    }
-    SDL_LockSurface(s);
-    for (int c = 0; c < C; c++) {
-        int src = p->bgr ? 2 - (c < 3 ? c : 2) : (c < 3 ? c : 2);
-        float mean = p->mean[c < 3 ? c : 0], sd = p->std[c < 3 ? c : 0];
-        for (int y = 0; y < H; y++)
-            for (int xx = 0; xx < W; xx++) {
-                float u = ox + (xx + 0.5f) * sx - 0.5f, v = oy + (y + 0.5f) * sy - 0.5f, val;
-                if (C == 1)
-                    val = 0.299f * sample_rgba(s, u, v, 0) + 0.587f * sample_rgba(s, u, v, 1) +
-                          0.114f * sample_rgba(s, u, v, 2);
-                else
-                    val = sample_rgba(s, u, v, src);
-                x[((size_t)c * H + y) * W + xx] = (val * p->scale - mean) / (sd != 0 ? sd : 1);
-            }
-    }
-    SDL_UnlockSurface(s);
-    SDL_FreeSurface(s);
-    return 0;
-}
-
 int app_cmd_deconv(int argc, char **argv) {
     const char *out = NULL, *layer = NULL, *unit = NULL, *rule_s = "deconv", *image = NULL,
                *npy_in = NULL, *npy_out = NULL, *channel_s = NULL;
+    static const char *const own[] = {"--out",   "--layer", "--unit", "--rule",
+                                      "--image", "--input", "--npy",  "--channel"};
+    const char **const dst[] = {&out, &layer, &unit, &rule_s, &image, &npy_in, &npy_out, &channel_s};
     char *rest[64];
-    int nrest = 0;
-    for (int i = 0; i < argc && nrest < 63; i++) {
-        static const char *own[] = {"--out", "--layer", "--unit", "--rule", "--image",
-                                    "--input", "--npy", "--channel"};
-        const char **dst[] = {&out, &layer, &unit, &rule_s, &image, &npy_in, &npy_out, &channel_s};
-        int k = -1;
-        for (int j = 0; i > 0 && i + 1 < argc && j < 8; j++)
-            if (!strcmp(argv[i], own[j])) k = j;
-        if (k >= 0) {
-            *dst[k] = argv[++i];
-            continue;
-        }
-        rest[nrest++] = argv[i];
-    }
-    rest[nrest] = NULL;
+    int nrest = app_take_own(argc, argv, own, dst, 8, rest);
     AppOptions o;
     int help, rc = app_parse(nrest, rest, APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH, 1,
                              deconv_usage, &o, &help);
@@ -906,22 +820,7 @@ int app_cmd_deconv(int argc, char **argv) {
     }
     float *given = NULL;
     char err[512];
-    if (npy_in) {
-        int64_t d[4];
-        int nd;
-        if (eng_npy_load(npy_in, d, &nd, &given, err, sizeof err) != 0) {
-            fprintf(stderr, "convscope deconv: %s\n", err);
-            return APP_FAIL;
-        }
-        int off = nd == 4 && d[0] == 1 ? 1 : 0;
-        if (nd - off != 3 || d[off] < 1 || d[off] > 4096 || d[off + 1] < 1 || d[off + 1] > 8192 ||
-            d[off + 2] < 1 || d[off + 2] > 8192) {
-            fprintf(stderr, "convscope deconv: %s must hold one CxHxW (or 1xCxHxW) array\n", npy_in);
-            free(given);
-            return APP_USAGE;
-        }
-        o.C = (int)d[off], o.H = (int)d[off + 1], o.W = (int)d[off + 2];
-    }
+    if (npy_in && (rc = app_load_npy_input(npy_in, &o, &given, "deconv")) != APP_OK) return rc;
     Stepper s;
     rc = stepper_init(&s, &o, o.batch);
     if (rc) {
@@ -941,7 +840,7 @@ int app_cmd_deconv(int argc, char **argv) {
         snprintf(src_buf, sizeof src_buf, "input: %s", npy_in);
         source = src_buf;
     } else if (image) {
-        if (load_image(image, s.card, eng_graph_input_buffer(g, 0), C, H, W) != 0) {
+        if (app_load_image(image, s.card, eng_graph_input_buffer(g, 0), C, H, W) != 0) {
             rc = APP_FAIL;
             goto done;
         }
@@ -985,17 +884,14 @@ int app_cmd_deconv(int argc, char **argv) {
     if (out) {
         const int panel = 440, pad = 28, top = 96;
         const int Wd = 2 * panel + 3 * pad, Hd = top + panel + 2 * pad + 24;
-        SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, Wd, Hd, 32, SDL_PIXELFORMAT_RGBA32);
-        SDL_Renderer *r = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
-        VizFonts fonts = {0};
-        int ok = r && viz_fonts_load(&fonts, 18, err, sizeof err) == 0;
+        AppCanvas cv;
+        int ok = app_canvas_open(&cv, Wd, Hd, "deconv") == 0;
         if (ok) {
-            SDL_SetRenderDrawColor(r, 24, 26, 32, 255);
-            SDL_RenderClear(r);
+            SDL_Renderer *r = cv.r;
             const SDL_Color fg = {235, 235, 235, 255}, dim = {170, 175, 185, 255};
             char line[512];
             snprintf(line, sizeof line, "%s  ·  %s, channel %d", s.card->display, L->name, channel);
-            viz_text(r, fonts.sans_big, pad, 12, fg, line);
+            viz_text(r, cv.fonts.sans_big, pad, 12, fg, line);
             if (uy >= 0)
                 snprintf(line, sizeof line, "%s  ·  unit (%d, %d)%s, activation %.4g", rule_names[rule],
                          uy, ux, strongest ? ", the strongest" : "",
@@ -1003,26 +899,14 @@ int app_cmd_deconv(int argc, char **argv) {
             else
                 snprintf(line, sizeof line, "%s  ·  the whole map, other channels zeroed",
                          rule_names[rule]);
-            viz_text(r, fonts.sans, pad, 52, dim, line);
-            const int cap = fonts.small_line + 4;
+            viz_text(r, cv.fonts.sans, pad, 52, dim, line);
+            const int cap = cv.fonts.small_line + 4;
             SDL_Rect a = {pad, top, panel, panel + cap}, b = {2 * pad + panel, top, panel, panel + cap};
-            viz_draw_planes(r, &fonts, eng_graph_input_buffer(g, 0), C, H, W, a, 0, source);
-            viz_draw_planes(r, &fonts, proj, C, H, W, b, 1, "projection (grey = 0)");
-            SDL_RenderPresent(r);
-            char tmp[4200];
-            snprintf(tmp, sizeof tmp, "%s.tmp", out);
-            ok = IMG_SavePNG(surf, tmp) == 0 && rename(tmp, out) == 0;
-            if (!ok) {
-                fprintf(stderr, "convscope deconv: cannot write %s: %s\n", out, IMG_GetError());
-                remove(tmp);
-            }
-        } else {
-            fprintf(stderr, "convscope deconv: cannot draw: %s\n", r ? err : SDL_GetError());
+            viz_draw_planes(r, &cv.fonts, eng_graph_input_buffer(g, 0), C, H, W, a, 0, source);
+            viz_draw_planes(r, &cv.fonts, proj, C, H, W, b, 1, "projection (grey = 0)");
+            ok = app_canvas_save(&cv, out, "deconv") == 0;
         }
-        viz_fonts_unload(&fonts);
-        if (TTF_WasInit()) TTF_Quit();
-        if (r) SDL_DestroyRenderer(r);
-        if (surf) SDL_FreeSurface(surf);
+        app_canvas_close(&cv);
         if (!ok) goto done;
     }
     rc = APP_OK;

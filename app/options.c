@@ -290,3 +290,20 @@ void app_json_str(FILE *f, const char *s) {
     }
     fputc('"', f);
 }
+
+int app_take_own(int argc, char **argv, const char *const *own, const char **const *dst, int n,
+                 char **rest) {
+    int nrest = 0;
+    for (int i = 0; i < argc && nrest < 63; i++) {
+        int k = -1;
+        for (int j = 0; i > 0 && i + 1 < argc && j < n; j++)
+            if (!strcmp(argv[i], own[j])) k = j;
+        if (k >= 0) {
+            *dst[k] = argv[++i];
+            continue;
+        }
+        rest[nrest++] = argv[i];
+    }
+    rest[nrest] = NULL;
+    return nrest;
+}

@@ -498,7 +498,8 @@ typedef struct {
  * series of tanh (11 terms); above, (1 - t) / (1 + t) with t = exp(-2|x|) =
  * 2^n e^r, |r| <= ln2 / 2, e^r by its Taylor series to r^7. Relative error
  * <= 1.6e-7 over all floats, as libm's tanhf; NaN stays NaN. */
-static inline float fast_tanh(float x) {
+static inline float fast_tanh(float x0) {
+    const float x = x0 != x0 ? 0.0f : x0; /* NaN: computed as 0, returned as NaN */
     const float a = fabsf(x), z = x * x;
     float p = -443861162.0f / 1856156927625.0f + z * (18888466084.0f / 194896477400625.0f);
     p = 6404582.0f / 10854718875.0f + z * p;
@@ -515,13 +516,13 @@ static inline float fast_tanh(float x) {
     const float r = u - n * 0.693145751953125f - n * 1.428606765330187045e-06f;
     const float e = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 +
                     r * (1.0f / 720 + r * (1.0f / 5040)))))));
-    const int32_t bits = (int32_t)(n + 127.0f) << 23;
+    const uint32_t bits = (uint32_t)(int32_t)(n + 127.0f) << 23; /* n + 127 in [1, 127] */
     float scale;
     memcpy(&scale, &bits, sizeof scale);
     const float t = e * scale;
     const float big = copysignf((1.0f - t) / (1.0f + t), x);
     const float y = a < 0.55f ? small : big;
-    return x != x ? x : y;
+    return x0 != x0 ? x0 : y;
 }
 
 static void unary_range(void *ctx, size_t b, size_t e) {

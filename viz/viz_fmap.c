@@ -524,7 +524,7 @@ void viz_draw_evolution(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, i
     viz_text(r, f->small, area.x, area.y + f->line, DIM,
              rgb ? "rows: moments of training; each row scaled to its own largest weight, 0 = grey"
                  : "rows: moments of training; columns: filters (mean over input channels), each "
-                   "row scaled to its own largest weight");
+                   "row scaled to its own largest value, 0 = grey");
     int label_w = 0, tw, th;
     for (int i = 0; i < n; i++)
         if (TTF_SizeUTF8(f->small, labels[i], &tw, &th) == 0 && tw > label_w) label_w = tw;
@@ -550,8 +550,18 @@ void viz_draw_evolution(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, i
             const float *v = snaps[i];
             int y0 = grid.y + band * (n * (t + gap) + band_gap) + i * (t + gap);
             viz_text(r, f->small, area.x, y0 + (t - f->small_line) / 2, DIM, labels[i]);
+            /* the row's scale: its largest shown value (for grey filters, the
+             * largest mean over input channels, which is what is drawn) */
             float m = 0.0f;
-            for (size_t k = 0; k < (size_t)OC * per; k++) m = fmaxf(m, fabsf(v[k]));
+            if (rgb)
+                for (size_t k = 0; k < (size_t)OC * per; k++) m = fmaxf(m, fabsf(v[k]));
+            else
+                for (int o = 0; o < OC; o++)
+                    for (int k = 0; k < KH * KW; k++) {
+                        float a = 0.0f;
+                        for (int c = 0; c < IC; c++) a += v[o * per + (size_t)c * KH * KW + k];
+                        m = fmaxf(m, fabsf(a / (float)IC));
+                    }
             if (m == 0.0f) m = 1.0f;
             for (int col = 0; col < cols; col++) {
                 const int o = band * cols + col;

@@ -1,0 +1,27 @@
+/*
+ * canvas.h — an off-screen picture for the commands that write a PNG
+ * (render, deconv, top9, occlude): a software renderer on a surface, the
+ * fonts, and a save that writes a temporary file and renames it.
+ */
+#ifndef CONVSCOPE_CANVAS_H
+#define CONVSCOPE_CANVAS_H
+
+#include <SDL.h>
+
+#include "viz.h"
+
+typedef struct {
+    SDL_Surface *surf;
+    SDL_Renderer *r;
+    VizFonts fonts;
+    int w, h;
+} AppCanvas;
+
+/* A w x h canvas cleared to the background colour; 0, or -1 after a line on
+ * stderr naming cmd. Close it in either case. */
+int app_canvas_open(AppCanvas *c, int w, int h, const char *cmd);
+/* The picture to `out` (out.tmp, then renamed); 0, or -1 after a line on stderr. */
+int app_canvas_save(AppCanvas *c, const char *out, const char *cmd);
+void app_canvas_close(AppCanvas *c);
+
+#endif
