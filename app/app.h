@@ -95,10 +95,22 @@ int app_load_npy_input(const char *path, AppOptions *o, float **data, const char
  * after a line on stderr naming cmd, with *code the exit code. */
 EngGraph *app_open_trained(const AppOptions *o, const char *layer, long channel, const char *cmd,
                            const ModelCard **card, int *layer_id, int *code);
+/* "backprop", "deconv" or "guided" into *rule; -1 for anything else. */
+int app_parse_rule(const char *s, EngProjRule *rule);
 /* Moves argv's options named in own[0..n) (each with a value) into *dst[i];
  * the rest, argv[0] first, into rest (room for 64). Returns the count left. */
 int app_take_own(int argc, char **argv, const char *const *own, const char **const *dst, int n,
                  char **rest);
+
+/* Filter snapshots taken by `train` (cmd_train.c), read by the window:
+ * NAME.filters.safetensors beside NAME.safetensors, tensors named
+ * "step<S>/<layer>.weight", metadata "steps" (S, space-separated) and
+ * "labels" (comma-separated: "init", "step 10", "epoch 1"...). */
+#define APP_SNAP_LABEL 24
+void app_snapshots_path(const char *weights, char *buf, size_t n);
+void app_snapshot_name(char *buf, size_t n, int64_t step, const EngNode *conv);
+/* Steps and labels from the metadata text, at most max; returns how many. */
+int app_snapshot_steps(const char *meta, int64_t *steps, char (*labels)[APP_SNAP_LABEL], int max);
 
 /* Training augmentation, in place on a filled batch: each image moved by up to
  * 2 pixels in x and y (zeros shifted in) and, with flip, mirrored left-right

@@ -86,17 +86,11 @@ static double time_projection(EngGraph *g, int layer, int batch, int runs) {
 int app_cmd_bench(int argc, char **argv) {
     /* --project LAYER is this command's own; the rest is shared */
     const char *project = NULL;
+    static const char *const own[] = {"--project"};
+    const char **const dst[] = {&project};
     char *rest[64];
-    int nrest = 0;
-    for (int i = 0; i < argc && nrest < 63; i++) {
-        if (i > 0 && i + 1 < argc && !strcmp(argv[i], "--project")) {
-            project = argv[++i];
-            continue;
-        }
-        rest[nrest++] = argv[i];
-    }
-    rest[nrest] = NULL;
-    argc = nrest, argv = rest;
+    argc = app_take_own(argc, argv, own, dst, 1, rest);
+    argv = rest;
     AppOptions o;
     int help, rc = app_parse(argc, argv,
                              APP_OPT_INPUT | APP_OPT_JSON | APP_OPT_THREADS | APP_OPT_RUNS |

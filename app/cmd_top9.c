@@ -185,10 +185,8 @@ int app_cmd_top9(int argc, char **argv) {
                                  APP_OPT_JSON,
                              1, top9_usage, &o, &help);
     if (rc || help) return rc;
-    EngProjRule rule = !strcmp(rule_s, "deconv")     ? ENG_RULE_DECONV
-                       : !strcmp(rule_s, "guided")   ? ENG_RULE_GUIDED
-                       : !strcmp(rule_s, "backprop") ? ENG_RULE_BACKPROP
-                                                     : (EngProjRule)-1;
+    EngProjRule rule = ENG_RULE_DECONV;
+    const int bad_rule = app_parse_rule(rule_s, &rule) != 0;
     char *end = NULL;
     long channel = channel_s ? strtol(channel_s, &end, 10) : -1;
     if (!layer || !channel_s || (!out && !o.json)) {
@@ -196,8 +194,8 @@ int app_cmd_top9(int argc, char **argv) {
                 !layer ? "--layer" : !channel_s ? "--channel" : "--out or --json");
         return APP_USAGE;
     }
-    if ((int)rule < 0 || *end || end == channel_s || channel < 0) {
-        fprintf(stderr, "convscope top9: %s\n", (int)rule < 0
+    if (bad_rule || *end || end == channel_s || channel < 0) {
+        fprintf(stderr, "convscope top9: %s\n", bad_rule
                 ? "--rule takes deconv, guided or backprop"
                 : "--channel takes a channel number");
         return APP_USAGE;

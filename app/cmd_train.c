@@ -131,6 +131,35 @@ static void epoch_order(int *order, int n, uint64_t seed, int epoch) {
 
 /* ---- filter snapshots ----------------------------------------------------------- */
 
+void app_snapshots_path(const char *weights, char *buf, size_t n) {
+    size_t l = strlen(weights), el = strlen(".safetensors");
+    int cut = l > el && !strcmp(weights + l - el, ".safetensors");
+    snprintf(buf, n, "%.*s.filters.safetensors", (int)(cut ? l - el : l), weights);
+}
+
+void app_snapshot_name(char *buf, size_t n, int64_t step, const EngNode *conv) {
+    snprintf(buf, n, "step%lld/%s.%s", (long long)step, conv->name, conv->params[0].suffix);
+}
+
+int app_snapshot_steps(const char *meta, int64_t *steps, char (*labels)[APP_SNAP_LABEL], int max) {
+    const char *st = strstr(meta, "steps="), *lb = strstr(meta, "labels=");
+    const char *p = st ? st + 6 : NULL, *q = lb ? lb + 7 : NULL;
+    int n = 0;
+    while (p && q && *p && *p != '\n' && n < max) {
+        char *end;
+        long long v = strtoll(p, &end, 10);
+        const char *qe = strpbrk(q, ",\n");
+        if (end == p || !qe) break;
+        steps[n] = v;
+        snprintf(labels[n], APP_SNAP_LABEL, "%.*s", (int)(qe - q), q);
+        n++;
+        p = end;
+        while (*p == ' ') p++;
+        q = *qe == ',' ? qe + 1 : qe;
+    }
+    return n;
+}
+
 /* The first two conv layers' weights at chosen steps, kept in memory and
  * rewritten (atomically) to one safetensors file each time one is added:
  * tensors "step<S>/<layer>.weight", metadata layers, steps and labels. */
@@ -144,11 +173,7 @@ typedef struct {
 
 static void snap_init(Snapshots *sn, const EngGraph *g, const char *out) {
     memset(sn, 0, sizeof *sn);
-    size_t l = strlen(out);
-    const char *ext = ".safetensors";
-    size_t el = strlen(ext);
-    int cut = l > el && !strcmp(out + l - el, ext);
-    snprintf(sn->path, sizeof sn->path, "%.*s.filters.safetensors", (int)(cut ? l - el : l), out);
+    app_snapshots_path(out, sn->path, sizeof sn->path);
     for (int i = 0; i < eng_graph_node_count(g) && sn->n_layers < 2; i++)
         if (eng_graph_node(g, i)->op == ENG_OP_CONV) sn->layers[sn->n_layers++] = i;
 }
@@ -165,21 +190,14 @@ static void snap_resume(Snapshots *sn, int64_t step) {
         fprintf(stderr, "convscope train: ignoring the earlier filter snapshots: %s\n", err);
         return;
     }
-    const char *st = strstr(meta, "steps="), *lb = strstr(meta, "labels=");
-    char *endp;
-    int kept = 0;
-    for (const char *p = st ? st + 6 : NULL, *q = lb ? lb + 7 : NULL; p && q && *p != '\n';) {
-        long long v = strtoll(p, &endp, 10);
-        if (endp == p || v > step) break;
-        const char *qe = strpbrk(q, ",\n");
-        if (!qe) break;
+    static int64_t steps[1024];
+    static char labels[1024][APP_SNAP_LABEL];
+    int have = app_snapshot_steps(meta, steps, labels, 1024), kept = 0;
+    for (; kept < have && steps[kept] <= step; kept++) {
         size_t sl = strlen(sn->steps), ll = strlen(sn->labels);
-        snprintf(sn->steps + sl, sizeof sn->steps - sl, "%s%lld", sl ? " " : "", v);
-        snprintf(sn->labels + ll, sizeof sn->labels - ll, "%s%.*s", ll ? "," : "", (int)(qe - q), q);
-        kept++;
-        p = endp;
-        while (*p == ' ') p++;
-        q = *qe == ',' ? qe + 1 : qe;
+        snprintf(sn->steps + sl, sizeof sn->steps - sl, "%s%lld", sl ? " " : "", (long long)steps[kept]);
+        snprintf(sn->labels + ll, sizeof sn->labels - ll, "%s%.*s", ll ? "," : "", APP_SNAP_LABEL - 1,
+                 labels[kept]);
     }
     /* tensors of the kept steps: the first kept * n_layers (they are in step order) */
     int keep_t = kept * sn->n_layers < n ? kept * sn->n_layers : n;
@@ -201,7 +219,7 @@ static int snap_take(Snapshots *sn, const EngGraph *g, int64_t step, const char 
         const EngParam *p = &n->params[0];
         EngTensor *t = &sn->t[sn->count];
         memset(t, 0, sizeof *t);
-        snprintf(t->name, sizeof t->name, "step%lld/%s.%s", (long long)step, n->name, p->suffix);
+        app_snapshot_name(t->name, sizeof t->name, step, n);
         t->ndim = p->ndim;
         for (int d = 0; d < p->ndim && d < 4; d++) t->dims[d] = p->dims[d];
         t->n = p->n;

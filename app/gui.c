@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 
@@ -42,7 +43,7 @@ typedef struct {
     EngTensor *snaps;     /* filter snapshots taken while training: "step<S>/<layer>.weight" */
     int n_snaps;
     int64_t steps[256];   /* their steps and labels, in order */
-    char step_label[256][24];
+    char step_label[256][APP_SNAP_LABEL];
     int n_steps;
     int snap;             /* step shown in the filters view; -1 = the weights as they are */
     int evolution;        /* show every snapshot of the layer's filters at once (E) */
@@ -59,51 +60,40 @@ static void set_input(Stepper *s);
  * (NAME.filters.safetensors next to NAME.safetensors), if there are any. */
 static void load_snapshots(Stepper *s, const char *w) {
     s->snap = -1;
-    size_t l = strlen(w);
-    const char *ext = ".safetensors";
-    if (l <= strlen(ext) || strcmp(w + l - strlen(ext), ext) != 0) return;
     char path[4200], meta[8192], err[512];
-    snprintf(path, sizeof path, "%.*s.filters.safetensors", (int)(l - strlen(ext)), w);
-    FILE *f = fopen(path, "rb");
-    if (!f) return;
-    fclose(f);
+    app_snapshots_path(w, path, sizeof path);
+    if (access(path, R_OK) != 0) return;
     if (eng_tensors_load(path, &s->snaps, &s->n_snaps, meta, sizeof meta, err, sizeof err) != 0) {
         snprintf(s->msg, sizeof s->msg, "filter snapshots unusable: %.400s", err);
         return;
     }
-    const char *st = strstr(meta, "steps="), *lb = strstr(meta, "labels=");
-    const char *p = st ? st + 6 : NULL, *q = lb ? lb + 7 : NULL;
-    while (p && q && *p && *p != '\n' && s->n_steps < 256) {
-        char *end;
-        long long v = strtoll(p, &end, 10);
-        const char *qe = strpbrk(q, ",\n");
-        if (end == p || !qe) break;
-        s->steps[s->n_steps] = v;
-        snprintf(s->step_label[s->n_steps], sizeof s->step_label[0], "%.*s", (int)(qe - q), q);
-        s->n_steps++;
-        p = end;
-        while (*p == ' ') p++;
-        q = *qe == ',' ? qe + 1 : qe;
-    }
+    s->n_steps = app_snapshot_steps(meta, s->steps, s->step_label, 256);
+}
+
+/* Snapshot k of the current layer's filters, or NULL if it has none. */
+static const float *find_snapshot(const Stepper *s, int k) {
+    const EngNode *nd = eng_graph_node(s->graph, s->current);
+    if (nd->op != ENG_OP_CONV || k < 0 || k >= s->n_steps) return NULL;
+    char name[200];
+    app_snapshot_name(name, sizeof name, s->steps[k], nd);
+    for (int i = 0; i < s->n_snaps; i++)
+        if (!strcmp(s->snaps[i].name, name) && s->snaps[i].n == nd->params[0].n) return s->snaps[i].data;
+    return NULL;
 }
 
 /* The snapshot of the current layer's filters at the step shown, or NULL. */
 static const float *snapshot_of(const Stepper *s, char *when, size_t n) {
-    if (s->snap < 0 || s->snap >= s->n_steps) return NULL;
-    const EngNode *nd = eng_graph_node(s->graph, s->current);
-    if (nd->op != ENG_OP_CONV) return NULL;
-    char name[200];
-    snprintf(name, sizeof name, "step%lld/%s.%s", (long long)s->steps[s->snap], nd->name,
-             nd->params[0].suffix);
-    for (int i = 0; i < s->n_snaps; i++)
-        if (!strcmp(s->snaps[i].name, name) && s->snaps[i].n == nd->params[0].n) {
-            if (!strncmp(s->step_label[s->snap], "step", 4))
-                snprintf(when, n, "at %s of training  ([ ] to scrub)", s->step_label[s->snap]);
-            else
-                snprintf(when, n, "at %s (step %lld)  ([ ] to scrub)", s->step_label[s->snap],
-                         (long long)s->steps[s->snap]);
-            return s->snaps[i].data;
-        }
+    if (s->snap < 0 || s->snap >= s->n_steps || eng_graph_node(s->graph, s->current)->op != ENG_OP_CONV)
+        return NULL;
+    const float *v = find_snapshot(s, s->snap);
+    if (v) {
+        if (!strncmp(s->step_label[s->snap], "step", 4))
+            snprintf(when, n, "at %s of training  ([ ] to scrub)", s->step_label[s->snap]);
+        else
+            snprintf(when, n, "at %s (step %lld)  ([ ] to scrub)", s->step_label[s->snap],
+                     (long long)s->steps[s->snap]);
+        return v;
+    }
     snprintf(when, n, "no snapshot of this layer at %s: trained weights shown", s->step_label[s->snap]);
     return NULL;
 }
@@ -305,14 +295,8 @@ static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, i
                 if (sscanf(s->step_label[k], "epoch %d", &ep) == 1 && k != s->n_steps - 1 &&
                     ep != 1 && ep != 2 && ep != 5 && ep % 10 != 0)
                     continue;
-                char name[200];
-                snprintf(name, sizeof name, "step%lld/%s.%s", (long long)s->steps[k], nd->name,
-                         nd->params[0].suffix);
-                for (int i = 0; i < s->n_snaps; i++)
-                    if (!strcmp(s->snaps[i].name, name) && s->snaps[i].n == nd->params[0].n) {
-                        snaps[n] = s->snaps[i].data, labels[n++] = s->step_label[k];
-                        break;
-                    }
+                const float *v = find_snapshot(s, k);
+                if (v) snaps[n] = v, labels[n++] = s->step_label[k];
             }
             viz_draw_evolution(r, f, s->graph, s->current, l.main, snaps, labels, n);
         } else if (s->filters) {
@@ -402,7 +386,7 @@ static void screenshot(Stepper *s, SDL_Renderer *r, int w, int h) {
  * or an effective receptive field takes a fraction of a second, and the
  * window keeps answering meanwhile. While a job runs the window shows no
  * activations (the worker is writing them). */
-enum { JOB_NONE, JOB_INPUT, JOB_ERF };
+enum { JOB_NONE, JOB_INPUT, JOB_ERF, JOB_PROJECT }; /* each also redoes the ones after it */
 typedef struct {
     pthread_t th;
     pthread_mutex_t mu;
@@ -420,7 +404,7 @@ static void *worker_main(void *arg) {
         int job = w->job;
         pthread_mutex_unlock(&w->mu);
         if (job == JOB_INPUT) set_input(w->st);
-        stepper_erf(w->st);
+        if (job != JOB_PROJECT) stepper_erf(w->st);
         stepper_project(w->st);
         pthread_mutex_lock(&w->mu);
         w->job = JOB_NONE;
@@ -499,7 +483,7 @@ static void gui_frame(AppGui *a) {
                         s->proj = rule_cycle[(k + 1) % 4];
                         break;
                     }
-                worker_request(&a->wk, JOB_ERF);
+                worker_request(&a->wk, JOB_PROJECT);
                 break;
             case SDLK_n:
             case SDLK_p:
@@ -653,23 +637,10 @@ int app_cmd_render(int argc, char **argv) {
     /* --out, --view and --layer are this command's own; the rest is shared */
     const char *out = NULL, *view = "featuremaps", *layer = NULL, *unit = NULL, *rule = NULL,
                *snapshot = NULL;
+    static const char *const own[] = {"--out", "--view", "--layer", "--unit", "--rule", "--snapshot"};
+    const char **const dst[] = {&out, &view, &layer, &unit, &rule, &snapshot};
     char *rest[64];
-    int nrest = 0;
-    for (int i = 0; i < argc && nrest < 63; i++) {
-        int own = i > 0 && i + 1 < argc &&
-                  (!strcmp(argv[i], "--out") || !strcmp(argv[i], "--view") ||
-                   !strcmp(argv[i], "--layer") || !strcmp(argv[i], "--unit") ||
-                   !strcmp(argv[i], "--rule") || !strcmp(argv[i], "--snapshot"));
-        if (own) {
-            const char **dst = argv[i][2] == 'o' ? &out : argv[i][2] == 'v' ? &view
-                               : argv[i][2] == 'l' ? &layer : argv[i][2] == 'r' ? &rule
-                               : argv[i][2] == 's' ? &snapshot : &unit;
-            *dst = argv[++i];
-            continue;
-        }
-        rest[nrest++] = argv[i];
-    }
-    rest[nrest] = NULL;
+    int nrest = app_take_own(argc, argv, own, dst, 6, rest);
     AppOptions o;
     int help, rc = app_parse(nrest, rest, APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH,
                              1, render_usage, &o, &help);
@@ -691,9 +662,9 @@ int app_cmd_render(int argc, char **argv) {
         return APP_USAGE;
     }
     int proj = 0;
+    EngProjRule pr;
     if (rule) {
-        proj = !strcmp(rule, "deconv") ? 1 + ENG_RULE_DECONV : !strcmp(rule, "guided") ? 1 + ENG_RULE_GUIDED
-               : !strcmp(rule, "backprop") ? 1 + ENG_RULE_BACKPROP : 0;
+        proj = app_parse_rule(rule, &pr) == 0 ? 1 + (int)pr : 0;
         if (!proj || !unit) {
             fprintf(stderr, "convscope render: --rule takes deconv, guided or backprop, with --unit\n");
             return APP_USAGE;
@@ -789,16 +760,14 @@ int app_cmd_deconv(int argc, char **argv) {
                              deconv_usage, &o, &help);
     if (rc || help) return rc;
     int channel = -1, uy = -1, ux = -1, strongest = 0;
-    EngProjRule rule = !strcmp(rule_s, "deconv")     ? ENG_RULE_DECONV
-                       : !strcmp(rule_s, "guided")   ? ENG_RULE_GUIDED
-                       : !strcmp(rule_s, "backprop") ? ENG_RULE_BACKPROP
-                                                     : (EngProjRule)-1;
+    EngProjRule rule = ENG_RULE_DECONV;
+    const int bad_rule = app_parse_rule(rule_s, &rule) != 0;
     if (!layer || !channel_s || (!out && !npy_out)) {
         fprintf(stderr, "convscope deconv: %s is required (see 'convscope deconv --help')\n",
                 !layer ? "--layer" : !channel_s ? "--channel" : "--out or --npy");
         return APP_USAGE;
     }
-    if ((int)rule < 0) {
+    if (bad_rule) {
         fprintf(stderr, "convscope deconv: --rule takes deconv, guided or backprop, not '%s'\n", rule_s);
         return APP_USAGE;
     }

@@ -307,3 +307,13 @@ int app_take_own(int argc, char **argv, const char *const *own, const char **con
     rest[nrest] = NULL;
     return nrest;
 }
+
+int app_parse_rule(const char *s, EngProjRule *rule) {
+    static const char *const names[] = {"backprop", "deconv", "guided"}; /* EngProjRule order */
+    for (int i = 0; i < 3; i++)
+        if (s && !strcmp(s, names[i])) {
+            *rule = (EngProjRule)i;
+            return 0;
+        }
+    return -1;
+}

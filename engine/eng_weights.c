@@ -538,13 +538,15 @@ int eng_weights_load(EngGraph *g, EngOptimizer *opt, const char *path, char *met
     if (parse_file(path, &p, err, errlen) != 0) return -1;
     int rc = -1, expected = 0, found = 0;
     char *seen = NULL;
+    EngParam **where = NULL;
     if (eng_graph_alloc_params(g) != 0) {
         eng_set_err(err, errlen, "weights: cannot allocate the parameters for %s", path);
         goto done;
     }
     for (int i = 0; i < eng_graph_node_count(g); i++) expected += eng_graph_node(g, i)->n_params;
     seen = calloc((size_t)expected + 1, 1);
-    if (!seen) goto done;
+    where = calloc((size_t)p.count + 1, sizeof *where); /* each entry's parameter, once found */
+    if (!seen || !where) goto done;
     /* every tensor is checked before any value is copied: nothing is half-loaded */
     const Entry *om = NULL, *ov = NULL;
     for (int i = 0; i < p.count; i++) {
@@ -573,6 +575,7 @@ int eng_weights_load(EngGraph *g, EngOptimizer *opt, const char *path, char *met
             goto done;
         }
         seen[idx] = 1;
+        where[i] = prm;
         found++;
     }
     if (found != expected) {
@@ -586,16 +589,14 @@ int eng_weights_load(EngGraph *g, EngOptimizer *opt, const char *path, char *met
                 "model)", path);
         goto done;
     }
-    for (int i = 0; i < p.count; i++) {
-        int idx;
-        EngParam *prm = find_param(g, p.e[i].name, &idx);
-        if (prm) get_floats(prm->data, p.e[i].bytes, prm->n);
-    }
+    for (int i = 0; i < p.count; i++)
+        if (where[i]) get_floats(where[i]->data, p.e[i].bytes, where[i]->n);
     if (opt && om) load_optimizer(&p, om, ov, opt, 1);
     meta_text(p.md, meta, metalen);
     rc = 0;
 done:
     free(seen);
+    free(where);
     parsed_free(&p);
     return rc;
 }
