@@ -4,6 +4,8 @@
 #
 #   ./setup.sh              Release build in build/  (build/convscope)
 #   ./setup.sh --sanitize   AddressSanitizer + UBSan build of everything in build-asan/
+#   ./setup.sh --fuzz       clang + libFuzzer build of the fuzz targets in build-fuzz/
+#                           (run by tests/fuzz_onnx.sh, or ctest -R fuzz_onnx there)
 #
 # Runs as root (or with sudo available) on a fresh machine; never asks questions.
 set -euo pipefail
@@ -19,7 +21,10 @@ PACKAGES=(
   dataset-fashion-mnist                     # Fashion-MNIST (train and test)
   libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcglm-dev fonts-dejavu-core  # the window
   jq                                        # the command-line tests read its JSON
+  python3-onnx                              # the ONNX checker the export tests run
 )
+# --fuzz: clang and its libFuzzer runtime
+[ "${1:-}" != "--fuzz" ] || PACKAGES+=(clang libclang-rt-14-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -49,9 +54,13 @@ args=(-DCMAKE_BUILD_TYPE=Release)
 if [ "${1:-}" = "--sanitize" ]; then
   dir=build-asan
   args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVSCOPE_SANITIZE=ON)
+elif [ "${1:-}" = "--fuzz" ]; then
+  dir=build-fuzz
+  args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCONVSCOPE_FUZZ=ON -DCONVSCOPE_GUI=OFF)
+  only=(--target fuzz_onnx)
 elif [ -n "${1:-}" ]; then
-  echo "setup: unknown option '$1' (use --sanitize or nothing)" >&2
+  echo "setup: unknown option '$1' (use --sanitize, --fuzz or nothing)" >&2
   exit 2
 fi
 cmake -S . -B "$dir" "${args[@]}" >/dev/null
-cmake --build "$dir" -j"$(nproc)"
+cmake --build "$dir" -j"$(nproc)" ${only[@]+"${only[@]}"}

@@ -95,6 +95,61 @@ int app_load_npy_input(const char *path, AppOptions *o, float **data, const char
  * after a line on stderr naming cmd, with *code the exit code. */
 EngGraph *app_open_trained(const AppOptions *o, const char *layer, long channel, const char *cmd,
                            const ModelCard **card, int *layer_id, int *code);
+/* Long work reports to a progress function: done of total; a nonzero
+ * return stops it (cancel). */
+typedef int (*AppProgress)(void *ctx, int done, int total);
+
+/* The nine strongest activations of a channel over dataset d, one per image
+ * (Zeiler and Fergus 2014, Fig. 2), each projected to pixels with rule (probes.c).
+ * The scan of every channel of the layer is cached under a hash of the model,
+ * layer, weights file and images, so other channels come at once. g is
+ * replanned (scan at `batch`, then 1 with gradients). 0, 1 when progress
+ * cancelled, -1 on failure, with err filled. */
+typedef struct {
+    int n;                  /* winners, <= 9, strongest first */
+    int idx[9], y[9], x[9]; /* image and unit */
+    float v[9];             /* activation */
+    int box[9][4];          /* the unit's field on the input: y0, x0, y1, x1 (end exclusive, clipped) */
+    float *proj[9];         /* (C, H, W) projections of the input */
+    int from_cache;
+    char cache_path[4400];
+    double scan_ms;
+} AppTop9;
+int app_top9_run(EngGraph *g, const ModelCard *card, const char *weights, int layer_id, int channel,
+                 const EngDataset *d, EngProjRule rule, int batch, AppTop9 *t, AppProgress progress,
+                 void *ctx, char *err, size_t errlen);
+void app_top9_free(AppTop9 *t);
+/* (C, y1-y0, x1-x0) copy of planes v (C, H, W) inside box; NULL if empty or outside. */
+float *app_crop(const float *v, int C, int H, int W, const int box[4]);
+
+/* A grey square slid over img (C, H, W) (Zeiler and Fergus 2014, Fig. 7):
+ * at every position, the total activation of the channel, the probability
+ * of the class followed and the most probable class. g is replanned at
+ * batch 32. Same returns as app_top9_run. */
+typedef struct {
+    int size, stride;       /* in (0: a quarter of the side; 1, or 2 above 64x64) */
+    float grey;             /* in (NAN: the image's mean) */
+    int label;              /* in: the class followed, -1 = the clean prediction; out: it */
+    int OH, OW;             /* out: the map's size */
+    float clean[3];         /* out: the three values without the square */
+    float *maps;            /* out: (3, OH, OW), free it */
+} AppOcclusion;
+int app_occlusion_run(EngGraph *g, int layer_id, int channel, const float *img, AppOcclusion *oc,
+                      AppProgress progress, void *ctx, char *err, size_t errlen);
+/* Every image file (PNG, JPEG, BMP) directly inside dir, sorted by name,
+ * preprocessed for card into d (c, h, w = C, H, W; labels 0); names[i] gets
+ * each file's name (free with free(names[0]) then free(names)). Unreadable
+ * files are skipped with a line on stderr. 0, or -1 after a line naming cmd. */
+int app_load_image_folder(const char *dir, const ModelCard *card, int C, int H, int W, EngDataset *d,
+                          char ***names, const char *cmd);
+
+/* Synthetic inputs (patterns.c): oriented gratings, an edge, a checkerboard,
+ * a centre spot, colour blobs; pattern k made in pixel values and
+ * preprocessed as card says into x (C, H, W). */
+int app_pattern_count(void);
+const char *app_pattern_name(int k);
+void app_pattern(int k, const ModelCard *card, float *x, int C, int H, int W);
+
 /* "backprop", "deconv" or "guided" into *rule; -1 for anything else. */
 int app_parse_rule(const char *s, EngProjRule *rule);
 /* Moves argv's options named in own[0..n) (each with a value) into *dst[i];
@@ -145,6 +200,8 @@ int app_cmd_top9(int argc, char **argv);
 int app_cmd_occlude(int argc, char **argv);
 int app_cmd_compare(int argc, char **argv);
 int app_cmd_onnx_test(int argc, char **argv);
+/* A model with its weights as an ONNX file (cmd_export.c). */
+int app_cmd_export(int argc, char **argv);
 int app_cmd_eval(int argc, char **argv);
 
 #endif

@@ -12,12 +12,6 @@
 
 #ifdef CONVSCOPE_HAVE_GUI
 #include "canvas.h"
-
-/* one colour per class (the class map and its legend) */
-static const SDL_Color pal[10] = {{31, 119, 180, 255},  {255, 127, 14, 255}, {44, 160, 44, 255},
-                                  {214, 39, 40, 255},   {148, 103, 189, 255}, {140, 86, 75, 255},
-                                  {227, 119, 194, 255}, {127, 127, 127, 255}, {188, 189, 34, 255},
-                                  {23, 190, 207, 255}};
 #endif
 
 static const char occlude_usage[] =
@@ -116,70 +110,30 @@ int app_cmd_occlude(int argc, char **argv) {
         rc = APP_USAGE;
         goto done;
     }
-    const EngNode *in = eng_graph_node(g, 0), *outn = eng_graph_node(g, eng_graph_output(g));
+    const EngNode *in = eng_graph_node(g, 0);
     const int C = in->out.C, H = in->out.H, W = in->out.W;
-    const int K = outn->out.C * outn->out.H * outn->out.W;
     int label = from_file ? -1 : test.labels[sample]; /* from a file: the clean prediction's */
-    if (!size) size = (H < W ? H : W) / 4 > 0 ? (H < W ? H : W) / 4 : 1;
-    if (!stride) stride = H * W > 4096 ? 2 : 1;
     if (size > H || size > W) {
         fprintf(stderr, "convscope occlude: a %ldx%ld square does not fit a %dx%d input\n", size,
                 size, H, W);
         rc = APP_USAGE;
         goto done;
     }
-    const int OH = (int)((H - size) / stride) + 1, OW = (int)((W - size) / stride) + 1;
-    const int B = 32;
-    if (eng_graph_plan(g, B) != 0) goto done;
     clean_img = malloc((size_t)C * H * W * sizeof *clean_img);
-    maps = calloc((size_t)3 * OH * OW, sizeof *maps);
-    if (!clean_img || !maps) goto done;
+    if (!clean_img) goto done;
     int idx = sample;
     if (npy_in) memcpy(clean_img, given, (size_t)C * H * W * sizeof *clean_img);
     else if (image && app_load_image(image, card, clean_img, C, H, W) != 0) goto done;
     else if (!from_file) app_fill_batch(clean_img, 1, C, H, W, &test, &idx, 1);
-    if (isnan(grey)) { /* the image's own mean: the square hides, it does not add light */
-        double sum = 0;
-        for (size_t i = 0; i < (size_t)C * H * W; i++) sum += clean_img[i];
-        grey = (float)(sum / ((double)C * H * W));
+    AppOcclusion oc = {(int)size, (int)stride, grey, label, 0, 0, {0, 0, 0}, NULL};
+    if (app_occlusion_run(g, id, (int)channel, clean_img, &oc, NULL, NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "convscope occlude: %s\n", err);
+        goto done;
     }
-    const size_t HW = (size_t)L->out.H * L->out.W;
-    float clean[3] = {0, 0, 0};
-    /* position -1 is the image itself, then every position of the square, B at a time */
-    for (int start = -1; start < OH * OW; start += B) {
-        float *x = eng_graph_input_buffer(g, 0);
-        int count = OH * OW - start < B ? OH * OW - start : B;
-        for (int b = 0; b < count; b++) {
-            float *dst = x + (size_t)b * C * H * W;
-            memcpy(dst, clean_img, (size_t)C * H * W * sizeof *dst);
-            int pos = start + b;
-            if (pos < 0) continue;
-            int y0 = (pos / OW) * (int)stride, x0 = (pos % OW) * (int)stride;
-            for (int c = 0; c < C; c++)
-                for (int y = y0; y < y0 + size; y++)
-                    for (int xx = x0; xx < x0 + size; xx++) dst[((size_t)c * H + y) * W + xx] = grey;
-        }
-        eng_graph_forward(g);
-        for (int b = 0; b < count; b++) {
-            const float *a = L->act + ((size_t)b * L->out.C + (size_t)channel) * HW;
-            double total = 0;
-            for (size_t i = 0; i < HW; i++) total += a[i];
-            const float *z = outn->act + (size_t)b * K;
-            int best = 0;
-            double mx = z[0], den = 0;
-            for (int k = 1; k < K; k++)
-                if (z[k] > mx) mx = z[k], best = k;
-            if (label < 0) label = best; /* the image itself comes first */
-            for (int k = 0; k < K; k++) den += exp((double)z[k] - mx);
-            float prob = label < K ? (float)(exp((double)z[label] - mx) / den) : NAN;
-            float v[3] = {(float)total, prob, (float)best};
-            int pos = start + b;
-            for (int m = 0; m < 3; m++) {
-                if (pos < 0) clean[m] = v[m];
-                else maps[(size_t)m * OH * OW + pos] = v[m];
-            }
-        }
-    }
+    maps = oc.maps;
+    label = oc.label, size = oc.size, stride = oc.stride, grey = oc.grey;
+    const int OH = oc.OH, OW = oc.OW;
+    const float *clean = oc.clean;
     int min_at = 0;
     for (int i = 1; i < OH * OW; i++)
         if (maps[(size_t)OH * OW + i] < maps[(size_t)OH * OW + min_at]) min_at = i;
@@ -204,7 +158,7 @@ int app_cmd_occlude(int argc, char **argv) {
 #ifdef CONVSCOPE_HAVE_GUI
     if (out) {
         const int panel = 260, pad = 26, top = 92, cap = 24;
-        const int Wd = 4 * panel + 5 * pad, Hd = top + cap + panel + 3 * pad + 2 * 22;
+        const int Wd = 4 * panel + 5 * pad, Hd = top + cap + panel + 4 * 24 + 2 * pad;
         AppCanvas cv;
         int ok = app_canvas_open(&cv, Wd, Hd, "occlude") == 0;
         if (ok) {
@@ -221,48 +175,13 @@ int app_cmd_occlude(int argc, char **argv) {
             snprintf(line, sizeof line, "a %ldx%ld square of value %.3g at every position (stride %ld): "
                      "a map pixel is the square with its corner there", size, size, grey, stride);
             viz_text(r, cv.fonts.sans, pad, 52, dim, line);
-            SDL_Rect p0 = {pad, top, panel, panel + cap};
-            viz_draw_planes(r, &cv.fonts, clean_img, C, H, W, p0, 0, "the image");
-            /* activation and probability: viridis; the class map: one colour per class */
-            for (int m = 0; m < 3; m++) {
-                SDL_Rect a = {pad + (m + 1) * (panel + pad), top, panel, panel + cap};
-                const float *v = maps + (size_t)m * OH * OW;
-                if (m == 0)
-                    snprintf(line, sizeof line, "%s ch %ld total (clean %.3g)", L->name, channel, clean[0]);
-                else if (m == 1)
-                    snprintf(line, sizeof line, "p(%s) (clean %.3f)",
-                             labels && label < n_labels ? labels[label] : "?", clean[1]);
-                else
-                    snprintf(line, sizeof line, "most probable class");
-                viz_text(r, cv.fonts.small, a.x, a.y, dim, line);
-                int side = panel, cw = side / OW > 0 ? side / OW : 1, chh = side / OH > 0 ? side / OH : 1;
-                float lo = v[0], hi = v[0];
-                for (int i = 1; i < OH * OW; i++) lo = fminf(lo, v[i]), hi = fmaxf(hi, v[i]);
-                if (m == 1) lo = 0.0f, hi = 1.0f;
-                for (int i = 0; i < OH * OW; i++) {
-                    SDL_Color col;
-                    if (m == 2) {
-                        col = pal[(int)v[i] % 10];
-                    } else {
-                        col = viz_colormap(hi > lo ? (v[i] - lo) / (hi - lo) : 0.5f);
-                    }
-                    SDL_SetRenderDrawColor(r, col.r, col.g, col.b, 255);
-                    SDL_Rect px = {a.x + (i % OW) * cw, a.y + cv.fonts.small_line + 4 + (i / OW) * chh, cw, chh};
-                    SDL_RenderFillRect(r, &px);
-                }
-            }
-            /* the classes the class map uses, with their colours */
-            int lx = pad + 3 * (panel + pad), ly = top + cap + panel + pad / 2;
-            int seen[10] = {0};
-            for (int i = 0; i < OH * OW; i++) seen[(int)maps[(size_t)2 * OH * OW + i] % 10] = 1;
-            for (int k = 0, row = 0; k < 10; k++) {
-                if (!seen[k]) continue;
-                SDL_SetRenderDrawColor(r, pal[k].r, pal[k].g, pal[k].b, 255);
-                SDL_Rect sw = {lx + (row % 2) * (panel / 2), ly + (row / 2) * 22 + 4, 14, 14};
-                SDL_RenderFillRect(r, &sw);
-                viz_text(r, cv.fonts.small, sw.x + 20, sw.y - 3, dim, labels && k < n_labels ? labels[k] : "?");
-                row++;
-            }
+            char c1[200], c2[200];
+            snprintf(c1, sizeof c1, "%s ch %ld total (clean %.3g)", L->name, channel, clean[0]);
+            snprintf(c2, sizeof c2, "p(%s) (clean %.3f)", labels && label < n_labels ? labels[label] : "?",
+                     clean[1]);
+            const char *caps[4] = {"the image", c1, c2, "most probable class"};
+            SDL_Rect area = {pad, top, Wd - 2 * pad, Hd - top - pad};
+            viz_draw_occlusion(r, &cv.fonts, area, clean_img, C, H, W, maps, OH, OW, caps, labels, n_labels);
             ok = app_canvas_save(&cv, out, "occlude") == 0;
         }
         app_canvas_close(&cv);

@@ -424,7 +424,8 @@ static const char eval_usage[] =
     "usage: convscope eval MODEL --data digits|fashion|PATH [--weights FILE] [--batch B]\n"
     "                      [--threads N] [--json]\n"
     "  Accuracy and mean cross-entropy on the test set. Without --weights the\n"
-    "  model's shipped weights (assets/) are used. --json prints\n"
+    "  model's shipped weights (assets/) are used; an .onnx MODEL has its own.\n"
+    "  --json prints\n"
     "  {\"model\",\"data\",\"n\",\"accuracy\",\"loss\"}.\n";
 
 int app_cmd_eval(int argc, char **argv) {
@@ -443,7 +444,7 @@ int app_cmd_eval(int argc, char **argv) {
     const char *data = o.data ? o.data : card->weights_data;
     EngDataset test = {0};
     rc = APP_FAIL;
-    if (!w) {
+    if (!w && !card->imported) { /* an .onnx file brings its own weights */
         fprintf(stderr, "convscope eval: %s has no shipped weights; give --weights FILE\n",
                 card->name);
         rc = APP_USAGE;
@@ -454,7 +455,7 @@ int app_cmd_eval(int argc, char **argv) {
         rc = APP_USAGE;
         goto done;
     }
-    if (eng_weights_load(g, NULL, w, NULL, 0, err, sizeof err) != 0) {
+    if (w && eng_weights_load(g, NULL, w, NULL, 0, err, sizeof err) != 0) {
         fprintf(stderr, "convscope eval: %s\n", err);
         goto done;
     }

@@ -20,6 +20,7 @@
 #include <SDL_image.h>
 
 #include "canvas.h"
+#include "gui.h"
 #include "viz.h"
 
 typedef struct {
@@ -52,7 +53,39 @@ typedef struct {
     EngDataset test;      /* the images N/P browse */
     int sample;
     char weights_note[512];
+    char weights_path[4096]; /* the weights file in use, "" for random or imported ones */
+    int probe;            /* 0, or what the main panel shows instead: PROBE_TOP9, PROBE_OCCLUSION */
+    int probe_ready;      /* its result is computed (for probe_layer, probe_channel) */
+    int probe_layer, probe_channel;
+    AppTop9 top9;
+    float *t9_proj[9], *t9_patch[9]; /* crops of the winners' fields */
+    char t9_caption[9][96];
+    AppOcclusion occ;
+    float *occ_img;       /* the image occluded (C, H, W) */
+    int prog_done, prog_total; /* progress of the job under way (worker mutex) */
+    int cancel;           /* Esc during a job (worker mutex) */
+    int source;           /* what set_input feeds: SRC_DATA, SRC_PATTERN, SRC_CUSTOM */
+    int pattern;          /* app_pattern index */
+    float *custom;        /* (C, H, W) an image file or the drawing; the worker reads it */
+    char custom_name[320];
+    /* owned by the thread that draws */
+    float *canvas;        /* the drawing (H, W) in 0..1, or a dropped image waiting (pending) */
+    float *pending;       /* (C, H, W) the next custom input, copied in when the worker is free */
+    char pending_name[320];
+    int pending_dirty;
+    int drawing;          /* W: the input panel is a canvas */
+    float stroke_x, stroke_y; /* last point of the stroke in input pixels, < 0: none */
+    int hover_c, hover_y, hover_x; /* the unit under the mouse in the maps, -1: none */
+    int browsing;         /* B: a page of test images to pick the input from */
+    int browse_page;
+    int view3d;           /* 3: the network in 3D instead of the maps */
+    Viz3dCamera cam;
+    int orbiting;         /* the mouse is turning the 3D camera */
 } Stepper;
+
+enum { SRC_DATA, SRC_PATTERN, SRC_CUSTOM };
+
+enum { PROBE_NONE, PROBE_TOP9, PROBE_OCCLUSION };
 
 static void set_input(Stepper *s);
 
@@ -113,6 +146,7 @@ static int stepper_init(Stepper *s, const AppOptions *o, int sample) {
         snprintf(s->status, sizeof s->status, "weights from %s", s->card->venue);
     } else if (w && eng_weights_load(s->graph, NULL, w, NULL, 0, err, sizeof err) == 0) {
         snprintf(s->status, sizeof s->status, "trained weights: %s", w);
+        snprintf(s->weights_path, sizeof s->weights_path, "%s", w);
         load_snapshots(s, w);
     } else {
         if (o->weights) { /* asked for and unusable: say so and stop */
@@ -140,8 +174,86 @@ static int stepper_init(Stepper *s, const AppOptions *o, int sample) {
     if (!(in->out.C == 1 && data && app_load_data(data, NULL, &s->test, "view") == 0))
         eng_dataset_free(&s->test);
     s->sample = sample;
+    s->pattern = 2; /* the diagonal grating, when there is no test set */
+    const size_t n = (size_t)in->out.C * in->out.H * in->out.W;
+    s->custom = calloc(n, sizeof *s->custom);
+    s->pending = calloc(n, sizeof *s->pending);
+    s->canvas = calloc((size_t)in->out.H * in->out.W, sizeof *s->canvas);
+    if (!s->custom || !s->pending || !s->canvas) return APP_FAIL;
+    s->stroke_x = s->stroke_y = -1;
+    s->hover_c = s->hover_y = s->hover_x = -1;
+    s->cam = (Viz3dCamera){1.1f, 0.3f, 9.0f, viz_3d_node_z(s->graph, s->current)};
     set_input(s);
     return APP_OK;
+}
+
+/* ---- inputs of the user's own: an image file, a drawing -------------------------------- */
+
+/* An image file (dropped on the window, or --image) as the next input. */
+static int stepper_take_image(Stepper *s, const char *path) {
+    const EngNode *in = eng_graph_node(s->graph, 0);
+    if (app_load_image(path, s->card, s->pending, in->out.C, in->out.H, in->out.W) != 0) {
+        snprintf(s->msg, sizeof s->msg, "cannot read %.300s as an image (PNG, JPEG or BMP)", path);
+        return -1;
+    }
+    const char *base = strrchr(path, '/');
+    snprintf(s->pending_name, sizeof s->pending_name, "%.300s", base ? base + 1 : path);
+    s->pending_dirty = 1;
+    s->drawing = 0;
+    return 0;
+}
+
+/* An image file as the input now (--image): 0, or -1 after a line on stderr. */
+static int stepper_use_image(Stepper *s, const char *path, const char *cmd) {
+    if (stepper_take_image(s, path) != 0) {
+        fprintf(stderr, "convscope %s: %s\n", cmd, s->msg);
+        return -1;
+    }
+    const EngNode *in = eng_graph_node(s->graph, 0);
+    memcpy(s->custom, s->pending, (size_t)in->out.C * in->out.H * in->out.W * sizeof *s->custom);
+    snprintf(s->custom_name, sizeof s->custom_name, "%s", s->pending_name);
+    s->source = SRC_CUSTOM;
+    s->pending_dirty = 0;
+    s->msg[0] = 0;
+    set_input(s);
+    return 0;
+}
+
+/* The drawing, preprocessed like a picture whose strokes are white on black. */
+static void canvas_to_pending(Stepper *s) {
+    const EngNode *in = eng_graph_node(s->graph, 0);
+    const int C = in->out.C, H = in->out.H, W = in->out.W;
+    const ModelPreproc *p = &s->card->pre;
+    for (int c = 0; c < C; c++) {
+        float mean = p->mean[c < 3 ? c : 0], sd = p->std[c < 3 ? c : 0];
+        for (size_t i = 0; i < (size_t)H * W; i++)
+            s->pending[(size_t)c * H * W + i] = (255.0f * s->canvas[i] * p->scale - mean) / (sd != 0 ? sd : 1);
+    }
+    snprintf(s->pending_name, sizeof s->pending_name, "your drawing (W: stop, Backspace: clear)");
+    s->pending_dirty = 1;
+}
+
+/* A pen stroke from the last point to (y, x) in input pixels: a round brush
+ * about as wide as an MNIST stroke, soft at its edge. */
+static void canvas_stroke(Stepper *s, float y, float x) {
+    const EngNode *in = eng_graph_node(s->graph, 0);
+    const int H = in->out.H, W = in->out.W;
+    const float k = (float)(H < W ? H : W) / 28.0f, r_in = 0.8f * k, r_out = 1.8f * k;
+    float y0 = s->stroke_y < 0 ? y : s->stroke_y, x0 = s->stroke_x < 0 ? x : s->stroke_x;
+    int ya = (int)floorf(fminf(y0, y) - r_out), yb = (int)ceilf(fmaxf(y0, y) + r_out);
+    int xa = (int)floorf(fminf(x0, x) - r_out), xb = (int)ceilf(fmaxf(x0, x) + r_out);
+    const float dy = y - y0, dx = x - x0, len2 = dy * dy + dx * dx;
+    for (int py = ya < 0 ? 0 : ya; py <= yb && py < H; py++)
+        for (int px = xa < 0 ? 0 : xa; px <= xb && px < W; px++) {
+            float cy = py + 0.5f, cx = px + 0.5f, t = 0;
+            if (len2 > 0) t = fmaxf(0, fminf(1, ((cy - y0) * dy + (cx - x0) * dx) / len2));
+            float ey = cy - (y0 + t * dy), ex = cx - (x0 + t * dx), d = sqrtf(ey * ey + ex * ex);
+            float v = fmaxf(0, fminf(1, (r_out - d) / (r_out - r_in)));
+            float *c = &s->canvas[(size_t)py * W + px];
+            if (v > *c) *c = v;
+        }
+    s->stroke_y = y, s->stroke_x = x;
+    canvas_to_pending(s);
 }
 
 /* Put test image `sample` (or a grating when there is no dataset) into the
@@ -152,21 +264,21 @@ static void set_input(Stepper *s) {
     size_t len;
     snprintf(s->status, sizeof s->status, "%s", s->weights_note);
     len = strlen(s->status);
-    if (s->test.n > 0) {
+    if (s->source == SRC_CUSTOM && s->custom) {
+        memcpy(x, s->custom, (size_t)in->out.C * in->out.H * in->out.W * sizeof *x);
+        snprintf(s->status + len, sizeof s->status - len, "  ·  input: %s", s->custom_name);
+    } else if (s->source == SRC_DATA && s->test.n > 0) {
         s->sample = ((s->sample % s->test.n) + s->test.n) % s->test.n;
         int idx = s->sample;
         app_fill_batch(x, 1, in->out.C, in->out.H, in->out.W, &s->test, &idx, 1);
         snprintf(s->status + len, sizeof s->status - len, "  ·  input: %s #%d (label %s, N/P for "
                  "others)", s->test.name, idx,
                  s->labels && s->test.labels[idx] < s->n_labels ? s->labels[s->test.labels[idx]] : "?");
-    } else {
-        /* an oriented grating: edge detectors light up on it */
-        for (int c = 0; c < in->out.C; c++)
-            for (int y = 0; y < in->out.H; y++)
-                for (int xx = 0; xx < in->out.W; xx++)
-                    x[((size_t)c * in->out.H + y) * in->out.W + xx] =
-                        (((xx + y) / 6) % 2 ? 1.0f : -1.0f) * (c == 1 ? 0.5f : 1.0f);
-        snprintf(s->status + len, sizeof s->status - len, "  ·  input: diagonal grating");
+    } else { /* a synthetic pattern: edge detectors light up on gratings */
+        s->pattern = ((s->pattern % app_pattern_count()) + app_pattern_count()) % app_pattern_count();
+        app_pattern(s->pattern, s->card, x, in->out.C, in->out.H, in->out.W);
+        snprintf(s->status + len, sizeof s->status - len, "  ·  input: %s (G: next pattern)",
+                 app_pattern_name(s->pattern));
     }
     eng_graph_forward(s->graph);
 }
@@ -213,6 +325,69 @@ static void stepper_project(Stepper *s) {
     if (s->proj_map) memcpy(s->proj_map, in->grad, n * sizeof *s->proj_map);
 }
 
+static void probe_free(Stepper *s) {
+    app_top9_free(&s->top9);
+    for (int k = 0; k < 9; k++) {
+        free(s->t9_proj[k]);
+        free(s->t9_patch[k]);
+        s->t9_proj[k] = s->t9_patch[k] = NULL;
+    }
+    free(s->occ.maps);
+    free(s->occ_img);
+    s->occ.maps = NULL;
+    s->occ_img = NULL;
+    s->probe_ready = 0;
+}
+
+/* The top-9 or the occlusion maps of the zoomed channel (T, O), then the
+ * stepper's own state back: batch 1, the input's forward pass. */
+static void stepper_probe(Stepper *s, AppProgress progress, void *ctx) {
+    probe_free(s);
+    EngGraph *g = s->graph;
+    const EngNode *in = eng_graph_node(g, 0);
+    const int C = in->out.C, H = in->out.H, W = in->out.W;
+    const size_t n = (size_t)C * H * W;
+    char err[512] = "";
+    int rc = -1;
+    if (s->zoom < 0) {
+        snprintf(err, sizeof err, "zoom into a channel first (click a map)");
+    } else if (s->probe == PROBE_TOP9 && s->test.n <= 0) {
+        snprintf(err, sizeof err, "top-9 needs a test set; for image files use 'convscope top9 %s "
+                 "--images DIR'", s->card->name);
+    } else if (s->probe == PROBE_TOP9) {
+        rc = app_top9_run(g, s->card, s->weights_path[0] ? s->weights_path : NULL, s->current, s->zoom,
+                          &s->test, ENG_RULE_DECONV, 64, &s->top9, progress, ctx, err, sizeof err);
+        float *img = rc == 0 ? malloc(n * sizeof *img) : NULL;
+        for (int k = 0; img && k < s->top9.n; k++) {
+            app_fill_batch(img, 1, C, H, W, &s->test, &s->top9.idx[k], 1);
+            s->t9_patch[k] = app_crop(img, C, H, W, s->top9.box[k]);
+            s->t9_proj[k] = app_crop(s->top9.proj[k], C, H, W, s->top9.box[k]);
+            int lb = s->test.labels[s->top9.idx[k]];
+            snprintf(s->t9_caption[k], sizeof s->t9_caption[k], "#%d %s  %.3g", s->top9.idx[k],
+                     s->labels && lb < s->n_labels ? s->labels[lb] : "?", s->top9.v[k]);
+        }
+        free(img);
+    } else {
+        s->occ_img = malloc(n * sizeof *s->occ_img);
+        if (s->occ_img) {
+            memcpy(s->occ_img, eng_graph_input_buffer(g, 0), n * sizeof *s->occ_img);
+            s->occ = (AppOcclusion){0, 0, NAN, s->test.n > 0 ? s->test.labels[s->sample] : -1, 0, 0, {0, 0, 0}, NULL};
+            rc = app_occlusion_run(g, s->current, s->zoom, s->occ_img, &s->occ, progress, ctx, err, sizeof err);
+        }
+    }
+    if (rc == 0) {
+        s->probe_ready = 1;
+        s->probe_layer = s->current;
+        s->probe_channel = s->zoom;
+    } else {
+        probe_free(s);
+        s->probe = PROBE_NONE;
+        snprintf(s->msg, sizeof s->msg, "%s", rc > 0 ? "stopped" : err);
+    }
+    eng_graph_plan(g, 1);
+    set_input(s);
+}
+
 static void stepper_step(Stepper *s, int to) {
     int n = eng_graph_node_count(s->graph);
     if (to < 0) to = 0;
@@ -222,6 +397,8 @@ static void stepper_step(Stepper *s, int to) {
     if (to >= n || to < 0 || !eng_graph_node(s->graph, to)->act) return;
     s->current = to;
     s->page = 0;
+    s->probe = PROBE_NONE;
+    s->hover_c = s->hover_y = s->hover_x = -1;
     s->zoom = s->sel_y = s->sel_x = -1;
     free(s->erf);
     s->erf = NULL;
@@ -234,9 +411,12 @@ typedef struct {
     SDL_Rect strip, left, input, top5, main, status;
 } Layout;
 
-static Layout layout(const VizFonts *f, int w, int h) {
+static Layout layout(const VizFonts *f, const Stepper *s, int w, int h) {
     Layout l;
     int m = 16, strip_h = 2 * f->small_line + 10;
+    /* parallel branches stack in the strip: it grows to hold them */
+    int rows = viz_layer_strip_rows(f, s->graph, s->current, w - 2 * m - 14);
+    if (rows > 1) strip_h = rows * (f->small_line + 8);
     l.strip = (SDL_Rect){m + 14, m, w - 2 * m - 14, strip_h};
     int top = m + strip_h + m;
     int left_w = w / 4 < 220 ? 220 : w / 4;
@@ -248,12 +428,100 @@ static Layout layout(const VizFonts *f, int w, int h) {
     return l;
 }
 
+static void help_box(SDL_Renderer *r, const VizFonts *f, int w, int h, const char *const *keys, int n) {
+    int bw = 0, tw, th;
+    for (int i = 0; i < n; i++)
+        if (TTF_SizeUTF8(f->mono, keys[i], &tw, &th) == 0 && tw > bw) bw = tw;
+    int bh = n * f->mono_line + 40;
+    bw += 40;
+    SDL_Rect box = {(w - bw) / 2, (h - bh) / 2, bw, bh};
+    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+    SDL_SetRenderDrawColor(r, 10, 12, 16, 235);
+    SDL_RenderFillRect(r, &box);
+    SDL_SetRenderDrawColor(r, 255, 196, 84, 255);
+    SDL_RenderDrawRect(r, &box);
+    SDL_Color ink = {230, 232, 236, 255};
+    for (int i = 0; i < n; i++) viz_text(r, f->mono, box.x + 20, box.y + 20 + i * f->mono_line, ink, keys[i]);
+}
+
+/* The test set as pages of thumbnails: where thumbnail k of the page is. */
+static SDL_Rect browse_tile(const VizFonts *f, SDL_Rect a, int k, int *per_page) {
+    const int tile = 96, gap = 12, cap = f->small_line + 2;
+    int cols = (a.w + gap) / (tile + gap), rows = (a.h - f->line - 8 + gap) / (tile + cap + gap);
+    cols = cols < 1 ? 1 : cols, rows = rows < 1 ? 1 : rows;
+    *per_page = cols * rows;
+    return (SDL_Rect){a.x + (k % cols) * (tile + gap), a.y + f->line + 8 + (k / cols) * (tile + cap + gap), tile,
+                      tile + cap};
+}
+
+static void draw_browser(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect a) {
+    int per;
+    browse_tile(f, a, 0, &per);
+    const int pages = (s->test.n + per - 1) / per, first = s->browse_page * per;
+    char line[256];
+    snprintf(line, sizeof line, "%s: images %d-%d of %d  ·  click one to feed it  ·  PgUp/PgDn  ·  B closes",
+             s->test.name, first + 1, first + per < s->test.n ? first + per : s->test.n, s->test.n);
+    viz_text(r, f->sans, a.x, a.y, viz_ink(), line);
+    const size_t chw = (size_t)s->test.c * s->test.h * s->test.w;
+    for (int k = 0; k < per && first + k < s->test.n; k++) {
+        int idx = first + k, lb = s->test.labels[idx];
+        SDL_Rect t = browse_tile(f, a, k, &per);
+        snprintf(line, sizeof line, "#%d %s", idx, s->labels && lb < s->n_labels ? s->labels[lb] : "");
+        viz_draw_planes(r, f, s->test.images + idx * chw, s->test.c, s->test.h, s->test.w, t, 0, line);
+        if (idx == s->sample && s->source == SRC_DATA) {
+            SDL_SetRenderDrawColor(r, 255, 196, 84, 255);
+            SDL_Rect hl = {t.x - 3, t.y - 3, t.w + 6, t.h + 6};
+            SDL_RenderDrawRect(r, &hl);
+        }
+    }
+    (void)pages;
+}
+
+/* The top-9 or occlusion maps of the zoomed channel, in the main panel. */
+static void draw_probe(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect a) {
+    const EngNode *L = eng_graph_node(s->graph, s->probe_layer), *in = eng_graph_node(s->graph, 0);
+    const SDL_Color ink = viz_ink(), dim = viz_dim();
+    char line[512];
+    if (s->probe == PROBE_TOP9) {
+        snprintf(line, sizeof line, "%s, channel %d: the 9 strongest of %d %s images (T closes)", L->name,
+                 s->probe_channel, s->test.n, s->test.name);
+        viz_text(r, f->sans, a.x, a.y, ink, line);
+        int ph[9], pw[9];
+        const char *caps[9];
+        for (int k = 0; k < s->top9.n; k++) {
+            ph[k] = s->top9.box[k][2] - s->top9.box[k][0];
+            pw[k] = s->top9.box[k][3] - s->top9.box[k][1];
+            caps[k] = s->t9_caption[k];
+        }
+        SDL_Rect g = {a.x, a.y + f->line + 10, a.w, a.h - f->line - 10};
+        snprintf(line, sizeof line, "deconvnet projections (grey = 0)%s",
+                 s->top9.from_cache ? ", scan from the cache" : "");
+        viz_draw_top9(r, f, g, in->out.C, (const float *const *)s->t9_proj, (const float *const *)s->t9_patch,
+                      ph, pw, caps, s->top9.n, line, "their receptive-field patches");
+        return;
+    }
+    snprintf(line, sizeof line, "occlusion: a %dx%d square of value %.3g at every position (stride %d); "
+             "O closes", s->occ.size, s->occ.size, s->occ.grey, s->occ.stride);
+    viz_text(r, f->sans, a.x, a.y, ink, line);
+    viz_text(r, f->small, a.x, a.y + f->line + 2, dim,
+             "a map pixel is the square with its top-left corner there (Zeiler & Fergus 2014, Fig. 7)");
+    char c1[200], c2[200];
+    snprintf(c1, sizeof c1, "%s ch %d total (clean %.3g)", L->name, s->probe_channel, s->occ.clean[0]);
+    snprintf(c2, sizeof c2, "p(%s) (clean %.3f)",
+             s->labels && s->occ.label >= 0 && s->occ.label < s->n_labels ? s->labels[s->occ.label] : "?",
+             s->occ.clean[1]);
+    const char *caps[4] = {"the image", c1, c2, "most probable class"};
+    SDL_Rect g = {a.x, a.y + f->line + f->small_line + 16, a.w, a.h - f->line - f->small_line - 16};
+    viz_draw_occlusion(r, f, g, s->occ_img, in->out.C, in->out.H, in->out.W, s->occ.maps, s->occ.OH,
+                       s->occ.OW, caps, s->labels, s->n_labels);
+}
+
+/* busy: what the worker is doing (the activations are being written), or NULL. */
 static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, int w, int h,
-                         int busy) {
-    SDL_SetRenderDrawColor(r, 24, 26, 32, 255);
-    SDL_RenderClear(r);
-    Layout l = layout(f, w, h);
-    SDL_Color dim = {150, 156, 168, 255};
+                         const char *busy) {
+    viz_clear(r);
+    Layout l = layout(f, s, w, h);
+    SDL_Color dim = viz_dim();
     if (s->table) {
         SDL_Rect area = {24, 16, w - 48, h - 32 - f->small_line};
         viz_draw_summary(r, f, s->card, s->graph, area, s->scroll);
@@ -261,7 +529,7 @@ static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, i
         viz_draw_layer_strip(r, f, s->graph, s->current, l.strip);
         if (busy) { /* the worker is writing the activations: show nothing stale */
             SDL_Color ink = {255, 196, 84, 255};
-            viz_text(r, f->sans, l.main.x, l.main.y, ink, "computing on the worker thread …");
+            viz_text(r, f->sans, l.main.x, l.main.y, ink, busy);
         }
     }
     if (!s->table && !busy) {
@@ -283,7 +551,11 @@ static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, i
         } else {
             viz_draw_top5(r, f, s->graph, s->labels, s->n_labels, l.top5);
         }
-        if (s->evolution) {
+        if (s->browsing && s->test.n > 0) {
+            draw_browser(s, r, f, l.main);
+        } else if (s->view3d) {
+            viz_draw_3d(r, f, s->graph, s->current, l.main, &s->cam);
+        } else if (s->evolution) {
             const float *snaps[257];
             const char *labels[257];
             int n = 0;
@@ -306,7 +578,24 @@ static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, i
                 snprintf(when, sizeof when, "trained ([ ] scrub through %d snapshots)", s->n_steps);
             viz_draw_filters(r, f, s->graph, s->current, l.main, snap, when[0] ? when : NULL);
         }
-        else viz_draw_fmaps(r, f, s->graph, s->current, l.main, s->page, s->zoom, s->sel_y, s->sel_x);
+        else if (s->probe && s->probe_ready && s->probe_layer == s->current && s->probe_channel == s->zoom)
+            draw_probe(s, r, f, l.main);
+        else {
+            viz_draw_fmaps(r, f, s->graph, s->current, l.main, s->page, s->zoom, s->sel_y, s->sel_x);
+            const EngNode *nd = eng_graph_node(s->graph, s->current);
+            if (s->hover_c >= 0 && s->hover_c < nd->out.C && s->hover_y < nd->out.H && s->hover_x < nd->out.W &&
+                nd->act) { /* the value under the mouse */
+                char v[160];
+                snprintf(v, sizeof v, "channel %d, unit (%d, %d): %.5g", s->hover_c, s->hover_y, s->hover_x,
+                         nd->act[((size_t)s->hover_c * nd->out.H + s->hover_y) * nd->out.W + s->hover_x]);
+                int tw = 0, th = 0;
+                TTF_SizeUTF8(f->sans, v, &tw, &th);
+                SDL_Rect bg = {l.main.x + l.main.w - tw - 16, l.main.y + l.main.h - th - 8, tw + 12, th + 6};
+                SDL_SetRenderDrawColor(r, 10, 12, 16, 255);
+                SDL_RenderFillRect(r, &bg);
+                viz_text(r, f->sans, bg.x + 6, bg.y + 3, (SDL_Color){255, 196, 84, 255}, v);
+            }
+        }
     }
     if (s->help) {
         static const char *const keys[] = {
@@ -323,25 +612,24 @@ static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, i
             "E                filter evolution: every snapshot of the layer at once",
             "D                project the zoomed map (or unit) back to pixels:",
             "                 deconvnet, guided backprop, gradient, off",
-            "N / P            next / previous test image",
+            "T                top-9: the zoomed channel's strongest images in the test set",
+            "O                occlusion: a grey square slid over the input",
+            "Esc              (while computing) stop the job",
+            "N / P            next / previous test image;  B  browse the test set",
+            "G                synthetic patterns: gratings, edge, checkerboard, spot, blobs",
+            "W                draw the input with the mouse (Backspace clears); drop an",
+            "                 image file on the window to feed it",
             "Tab              layer table (params, MACs, memory, receptive field)",
+            "3                the network in 3D (drag to orbit, wheel to zoom)",
+            "C                compare two designs (3x3 stacks, bottlenecks, separable...)",
+            "Z                the zoo in numbers: params, operations, error, latency",
+            "R                receptive field layer by layer, networks overlaid",
+            "M                pick another network on the history's timeline",
+            "F11              presentation: full screen, larger type, high contrast",
             "F12              screenshot to PNG",
             "H or F1          this help",
         };
-        int bw = 0, tw, th;
-        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-            if (TTF_SizeUTF8(f->mono, keys[i], &tw, &th) == 0 && tw > bw) bw = tw;
-        int bh = (int)(sizeof keys / sizeof keys[0]) * f->mono_line + 40;
-        bw += 40;
-        SDL_Rect box = {(w - bw) / 2, (h - bh) / 2, bw, bh};
-        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
-        SDL_SetRenderDrawColor(r, 10, 12, 16, 235);
-        SDL_RenderFillRect(r, &box);
-        SDL_SetRenderDrawColor(r, 255, 196, 84, 255);
-        SDL_RenderDrawRect(r, &box);
-        SDL_Color ink = {230, 232, 236, 255};
-        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-            viz_text(r, f->mono, box.x + 20, box.y + 20 + (int)i * f->mono_line, ink, keys[i]);
+        help_box(r, f, w, h, keys, (int)(sizeof keys / sizeof keys[0]));
     }
     char keys[2048];
     if (busy) /* the worker rewrites the status text: show it when done */
@@ -353,6 +641,11 @@ static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, i
 }
 
 static void stepper_free(Stepper *s) {
+    probe_free(s);
+    free(s->custom);
+    free(s->pending);
+    free(s->canvas);
+    s->custom = s->pending = s->canvas = NULL;
     eng_graph_destroy(s->graph);
     eng_dataset_free(&s->test);
     free(s->erf);
@@ -386,38 +679,103 @@ static void screenshot(Stepper *s, SDL_Renderer *r, int w, int h) {
  * or an effective receptive field takes a fraction of a second, and the
  * window keeps answering meanwhile. While a job runs the window shows no
  * activations (the worker is writing them). */
-enum { JOB_NONE, JOB_INPUT, JOB_ERF, JOB_PROJECT }; /* each also redoes the ones after it */
+enum { JOB_NONE, JOB_PROBE, JOB_INPUT, JOB_ERF, JOB_PROJECT }; /* each also redoes the ones after it */
+/* Timing jobs of the compare and zoo screens: they run when no stepper job
+ * waits, touch only graphs of their own, and publish under mu. */
+enum { BENCH_NONE, BENCH_COMPARE, BENCH_ZOO, BENCH_OPEN };
 typedef struct {
     pthread_t th;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int job, busy, quit, started;
+    Uint32 since;         /* when the job was asked for */
+    int bench;
     Stepper *st;
+    CompareView *cmp;
+    ZooView *zoo;
+    char open_name[64];   /* BENCH_OPEN: the network to open */
+    Stepper *opened;      /* ... ready for the window to take, or NULL */
+    int open_failed;
 } Worker;
+
+/* A probe's progress, from the worker: published under the mutex; Esc in
+ * the window asks it to stop. */
+static int worker_progress(void *ctx, int done, int total) {
+    Worker *w = ctx;
+    pthread_mutex_lock(&w->mu);
+    w->st->prog_done = done;
+    w->st->prog_total = total;
+    int stop = w->st->cancel;
+    pthread_mutex_unlock(&w->mu);
+    return stop;
+}
 
 static void *worker_main(void *arg) {
     Worker *w = arg;
     pthread_mutex_lock(&w->mu);
     for (;;) {
-        while (w->job == JOB_NONE && !w->quit) pthread_cond_wait(&w->cv, &w->mu);
+        while (w->job == JOB_NONE && w->bench == BENCH_NONE && !w->quit)
+            pthread_cond_wait(&w->cv, &w->mu);
         if (w->quit) break;
-        int job = w->job;
+        int job = w->job, bench = w->bench;
+        if (job == JOB_NONE) w->bench = BENCH_NONE;
         pthread_mutex_unlock(&w->mu);
-        if (job == JOB_INPUT) set_input(w->st);
-        if (job != JOB_PROJECT) stepper_erf(w->st);
-        stepper_project(w->st);
+        if (job != JOB_NONE) {
+            if (job == JOB_PROBE) stepper_probe(w->st, worker_progress, w);
+            if (job == JOB_INPUT) set_input(w->st);
+            if (job != JOB_PROJECT) stepper_erf(w->st);
+            stepper_project(w->st);
+        } else if (bench == BENCH_COMPARE) {
+            compare_measure(w->cmp, &w->mu);
+        } else if (bench == BENCH_OPEN) { /* a new stepper, made aside, taken by the window */
+            Stepper *ns = calloc(1, sizeof *ns);
+            AppOptions o = {0};
+            o.model = w->open_name;
+            int rc = ns ? stepper_init(ns, &o, 0) : APP_FAIL;
+            if (rc != APP_OK && ns) {
+                stepper_free(ns);
+                free(ns);
+                ns = NULL;
+            }
+            pthread_mutex_lock(&w->mu);
+            w->opened = ns;
+            w->open_failed = ns == NULL;
+            pthread_mutex_unlock(&w->mu);
+        } else {
+            zoo_measure(w->zoo, &w->mu);
+        }
         pthread_mutex_lock(&w->mu);
-        w->job = JOB_NONE;
-        w->busy = 0;
+        if (job != JOB_NONE) {
+            w->job = JOB_NONE;
+            w->busy = 0;
+        }
     }
     pthread_mutex_unlock(&w->mu);
     return NULL;
+}
+
+static void worker_bench(Worker *w, int bench) {
+    pthread_mutex_lock(&w->mu);
+    w->bench = bench;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Stop the timing under way (it checks its generation between passes). */
+static void worker_cancel_bench(Worker *w) {
+    pthread_mutex_lock(&w->mu);
+    w->bench = BENCH_NONE;
+    w->cmp->gen++;
+    w->zoo->gen++;
+    w->zoo->running = 0;
+    pthread_mutex_unlock(&w->mu);
 }
 
 static void worker_request(Worker *w, int job) {
     pthread_mutex_lock(&w->mu);
     w->job = job;
     w->busy = 1;
+    w->since = SDL_GetTicks();
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
 }
@@ -429,25 +787,227 @@ static int worker_busy(Worker *w) {
     return b;
 }
 
+enum { SCREEN_STEPPER, SCREEN_COMPARE, SCREEN_ZOO, SCREEN_RF, SCREEN_PICK };
 typedef struct {
     SDL_Window *win;
     SDL_Renderer *ren;
     VizFonts fonts;
     Stepper st;
+    CompareView cmp;
+    ZooView zoo;
+    int zoo_ready;   /* the zoo's counts are made on first visit */
+    RfView rf;
+    int rf_ready;
+    PickView pick;
+    int opening;     /* a network is being opened on the worker */
+    int screen;
+    int help;        /* key overlay of the compare and zoo screens */
+    int font_px;     /* base font size, follows the window's height */
+    int presenting;  /* F11: fullscreen, larger type */
     Worker wk;
     int running;
 } AppGui;
+
+static const char *const bench_keys[] = {
+    "click a block name   pick the pair to compare (Up/Down: next, previous)",
+    "drag a slider        channels and size (counts at once, times on the worker)",
+    "D                    the block's default sizes;  T  measure the times again",
+    "M                    MACs or FLOPs (a multiply-add is 1 or 2 operations)",
+    "B  N  A  O           count bias, batch norm, activations, pooling/adds/LRN",
+    "L                    zoo chart: x = operations or latency measured here",
+    "1 .. 9               receptive-field chart: show or hide a network",
+    "arrows, Enter        timeline (M): choose a network and open it",
+    "C / Z / R            compare designs / the zoo in numbers / receptive fields",
+    "Esc                  back to the network",
+    "F11                  presentation: full screen, larger type, high contrast",
+    "F12                  screenshot to PNG",
+    "H or F1              this help",
+};
+
+static void toggle_presenting(AppGui *a) {
+    a->presenting = !a->presenting;
+    viz_set_high_contrast(a->presenting);
+    SDL_SetWindowFullscreen(a->win, a->presenting ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+}
+
+/* Switch screens: a screen's timing runs while it is shown, not after. */
+static void gui_screen(AppGui *a, int screen) {
+    if (screen == a->screen) return;
+    worker_cancel_bench(&a->wk);
+    a->screen = screen;
+    a->help = 0;
+    if (screen == SCREEN_COMPARE) {
+        worker_bench(&a->wk, BENCH_COMPARE);
+    } else if (screen == SCREEN_PICK) {
+        if (!a->zoo_ready) {
+            zoo_init(&a->zoo, NULL, a->cmp.count, 3);
+            a->zoo_ready = 1;
+        }
+        for (int i = 0; i < a->zoo.n; i++)
+            if (a->zoo.card[i] == a->st.card) a->pick.sel = i;
+    } else if (screen == SCREEN_RF) {
+        if (!a->rf_ready) rf_init(&a->rf);
+        a->rf_ready = 1;
+    } else if (screen == SCREEN_ZOO) {
+        if (!a->zoo_ready) {
+            zoo_init(&a->zoo, NULL, a->cmp.count, 3);
+            a->zoo_ready = 1;
+        }
+        pthread_mutex_lock(&a->wk.mu);
+        a->zoo.running = 1;
+        pthread_mutex_unlock(&a->wk.mu);
+        worker_bench(&a->wk, BENCH_ZOO);
+    }
+}
+
+/* One frame of the compare or zoo screen. */
+static void bench_frame(AppGui *a, int w, int h) {
+    SDL_Event e;
+    while (SDL_PollEvent(&e)) {
+        if (e.type == SDL_QUIT) {
+            a->running = 0;
+            continue;
+        }
+        if (e.type == SDL_KEYDOWN) {
+            SDL_Keycode k = e.key.keysym.sym;
+            if (k == SDLK_ESCAPE) {
+                if (a->help) a->help = 0;
+                else gui_screen(a, SCREEN_STEPPER);
+                continue;
+            }
+            if (k == SDLK_q) {
+                a->running = 0;
+                continue;
+            }
+            if (k == SDLK_h || k == SDLK_F1) {
+                a->help = !a->help;
+                continue;
+            }
+            if (a->opening) continue; /* until the network is open */
+            if (k == SDLK_c || k == SDLK_z || k == SDLK_r) {
+                gui_screen(a, k == SDLK_c ? SCREEN_COMPARE : k == SDLK_z ? SCREEN_ZOO : SCREEN_RF);
+                continue;
+            }
+            if (k == SDLK_F12) {
+                screenshot(&a->st, a->ren, w, h);
+                continue;
+            }
+            if (k == SDLK_F11) {
+                toggle_presenting(a);
+                continue;
+            }
+        }
+        if (a->screen == SCREEN_PICK) {
+            if (!a->opening && pick_event(&a->pick, &a->zoo, &e, &a->fonts, w, h)) {
+                pthread_mutex_lock(&a->wk.mu);
+                snprintf(a->wk.open_name, sizeof a->wk.open_name, "%s", a->zoo.card[a->pick.sel]->name);
+                pthread_mutex_unlock(&a->wk.mu);
+                a->opening = 1;
+                worker_bench(&a->wk, BENCH_OPEN);
+            }
+        } else if (a->screen == SCREEN_RF) {
+            rf_event(&a->rf, &e, &a->fonts, w, h);
+        } else if (a->screen == SCREEN_COMPARE) {
+            if (compare_event(&a->cmp, &a->wk.mu, &e, &a->fonts, w, h)) worker_bench(&a->wk, BENCH_COMPARE);
+        } else if (zoo_event(&a->zoo, &a->wk.mu, &e, &a->fonts, w, h)) {
+            worker_cancel_bench(&a->wk);
+            pthread_mutex_lock(&a->wk.mu);
+            a->zoo.running = 1;
+            pthread_mutex_unlock(&a->wk.mu);
+            worker_bench(&a->wk, BENCH_ZOO);
+        }
+    }
+    if (a->opening) { /* the new network, once made, replaces the old one */
+        pthread_mutex_lock(&a->wk.mu);
+        Stepper *ns = a->wk.opened;
+        int failed = a->wk.open_failed;
+        a->wk.opened = NULL;
+        a->wk.open_failed = 0;
+        pthread_mutex_unlock(&a->wk.mu);
+        if (ns) {
+            stepper_free(&a->st);
+            a->st = *ns;
+            free(ns);
+            a->opening = 0;
+            gui_screen(a, SCREEN_STEPPER);
+            return;
+        }
+        if (failed) {
+            a->opening = 0;
+            snprintf(a->st.msg, sizeof a->st.msg, "could not open %s (see the terminal)", a->wk.open_name);
+        }
+    }
+    char note[160] = "";
+    if (a->opening) snprintf(note, sizeof note, "opening %s: building it and making its weights …", a->wk.open_name);
+    if (a->screen == SCREEN_COMPARE) compare_draw(&a->cmp, &a->wk.mu, a->ren, &a->fonts, w, h);
+    else if (a->screen == SCREEN_PICK) pick_draw(&a->pick, &a->zoo, a->ren, &a->fonts, w, h, note);
+    else if (a->screen == SCREEN_RF) rf_draw(&a->rf, a->ren, &a->fonts, w, h);
+    else zoo_draw(&a->zoo, &a->wk.mu, a->ren, &a->fonts, w, h);
+    SDL_Color dim = viz_dim();
+    char line[600];
+    snprintf(line, sizeof line, "%s  ·  C compare  ·  Z zoo  ·  R receptive fields  ·  Esc back to %s  ·  H help%s%s",
+             a->screen == SCREEN_COMPARE ? "compare two designs" : a->screen == SCREEN_RF ? "receptive fields"
+             : a->screen == SCREEN_PICK ? "pick a network (arrows, Enter)" : "the zoo",
+             a->st.card->display,
+             a->st.msg[0] ? "  ·  " : "", a->st.msg);
+    viz_text(a->ren, a->fonts.small, 24, h - 16 - a->fonts.small_line, dim, line);
+    if (a->help) help_box(a->ren, &a->fonts, w, h, bench_keys, (int)(sizeof bench_keys / sizeof bench_keys[0]));
+    SDL_RenderPresent(a->ren);
+}
+
+/* Type that scales with the window: 18 px at 800 px high (never below 14),
+ * a quarter larger when presenting. */
+static void fit_fonts(AppGui *a, int h) {
+    int want = h * 18 / 800;
+    if (a->presenting) want = want * 5 / 4;
+    want = want < 14 ? 14 : want > 44 ? 44 : want;
+    if (want == a->font_px) return;
+    VizFonts nf;
+    char err[512];
+    if (viz_fonts_load(&nf, want, err, sizeof err) != 0) return; /* keep the fonts we have */
+    viz_fonts_unload(&a->fonts);
+    a->fonts = nf;
+    a->font_px = want;
+}
 
 static void gui_frame(AppGui *a) {
     Stepper *s = &a->st;
     int w, h;
     SDL_GetRendererOutputSize(a->ren, &w, &h);
-    Layout l = layout(&a->fonts, w, h);
+    fit_fonts(a, h);
+    if (a->screen != SCREEN_STEPPER) {
+        bench_frame(a, w, h);
+        return;
+    }
+    Layout l = layout(&a->fonts, s, w, h);
     const int busy = worker_busy(&a->wk);
+    const SDL_Rect in_rect = viz_input_rect(&a->fonts, s->graph, l.input);
+    const EngNode *in = eng_graph_node(s->graph, 0);
     SDL_Event e;
     while (SDL_PollEvent(&e)) {
         if (e.type == SDL_QUIT) a->running = 0;
-        else if (busy && e.type == SDL_KEYDOWN && e.key.keysym.sym != SDLK_q)
+        else if (e.type == SDL_DROPFILE) { /* an image file dropped on the window */
+            if (stepper_take_image(s, e.drop.file) == 0) s->msg[0] = 0;
+            SDL_free(e.drop.file);
+        } else if (s->drawing && !s->table && e.type == SDL_MOUSEBUTTONDOWN && e.button.button == SDL_BUTTON_LEFT &&
+                   SDL_PointInRect(&(SDL_Point){e.button.x, e.button.y}, &in_rect)) {
+            s->stroke_x = s->stroke_y = -1; /* the pen goes down */
+            canvas_stroke(s, (float)(e.button.y - in_rect.y) * in->out.H / in_rect.h,
+                          (float)(e.button.x - in_rect.x) * in->out.W / in_rect.w);
+        } else if (s->drawing && e.type == SDL_MOUSEMOTION && (e.motion.state & SDL_BUTTON_LMASK) &&
+                   s->stroke_x >= 0) {
+            canvas_stroke(s, (float)(e.motion.y - in_rect.y) * in->out.H / in_rect.h,
+                          (float)(e.motion.x - in_rect.x) * in->out.W / in_rect.w);
+        } else if (s->drawing && e.type == SDL_MOUSEBUTTONUP) {
+            s->stroke_x = s->stroke_y = -1;
+        } else if (s->drawing && e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_BACKSPACE) {
+            memset(s->canvas, 0, (size_t)in->out.H * in->out.W * sizeof *s->canvas);
+            canvas_to_pending(s);
+        } else if (busy && e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_ESCAPE) {
+            pthread_mutex_lock(&a->wk.mu); /* a long job stops at its next step */
+            s->cancel = 1;
+            pthread_mutex_unlock(&a->wk.mu);
+        } else if (busy && e.type == SDL_KEYDOWN && e.key.keysym.sym != SDLK_q)
             continue; /* the graph belongs to the worker until it is done */
         else if (busy && e.type != SDL_KEYDOWN) continue;
         else if (e.type == SDL_KEYDOWN) {
@@ -487,10 +1047,31 @@ static void gui_frame(AppGui *a) {
                 break;
             case SDLK_n:
             case SDLK_p:
-                s->sample += e.key.keysym.sym == SDLK_n ? 1 : -1;
+                s->drawing = 0;
+                if (s->test.n > 0 && s->source == SRC_DATA) s->sample += e.key.keysym.sym == SDLK_n ? 1 : -1;
+                else if (s->test.n <= 0) s->pattern += e.key.keysym.sym == SDLK_n ? 1 : -1;
+                s->source = SRC_DATA;
                 worker_request(&a->wk, JOB_INPUT);
                 break;
+            case SDLK_g: /* synthetic patterns */
+                s->drawing = 0;
+                if (s->source == SRC_PATTERN || (s->test.n <= 0 && s->source == SRC_DATA)) s->pattern++;
+                s->source = SRC_PATTERN;
+                worker_request(&a->wk, JOB_INPUT);
+                break;
+            case SDLK_w: /* the input panel becomes a canvas */
+                s->drawing = !s->drawing;
+                if (s->drawing) {
+                    memset(s->canvas, 0, (size_t)in->out.H * in->out.W * sizeof *s->canvas);
+                    canvas_to_pending(s);
+                    snprintf(s->msg, sizeof s->msg, "draw on the input with the mouse; the network "
+                             "answers as you draw");
+                } else {
+                    s->msg[0] = 0;
+                }
+                break;
             case SDLK_F12: screenshot(s, a->ren, w, h); break;
+            case SDLK_F11: toggle_presenting(a); break;
             case SDLK_RIGHT: stepper_step(s, s->current + 1); break;
             case SDLK_LEFT: stepper_step(s, s->current - 1); break;
             case SDLK_HOME: stepper_step(s, 0); break;
@@ -500,13 +1081,84 @@ static void gui_frame(AppGui *a) {
                 s->last_step = SDL_GetTicks();
                 break;
             case SDLK_PAGEDOWN:
-                if (s->page + 1 < viz_fmap_pages(&a->fonts, s->graph, s->current, l.main)) s->page++;
+                if (s->browsing) {
+                    int per;
+                    browse_tile(&a->fonts, l.main, 0, &per);
+                    if ((s->browse_page + 1) * per < s->test.n) s->browse_page++;
+                } else if (s->page + 1 < viz_fmap_pages(&a->fonts, s->graph, s->current, l.main)) {
+                    s->page++;
+                }
                 break;
-            case SDLK_PAGEUP: s->page = s->page > 0 ? s->page - 1 : 0; break;
+            case SDLK_PAGEUP:
+                if (s->browsing) s->browse_page = s->browse_page > 0 ? s->browse_page - 1 : 0;
+                else s->page = s->page > 0 ? s->page - 1 : 0;
+                break;
             case SDLK_TAB: s->table = !s->table; break;
+            case SDLK_3: s->view3d = !s->view3d; break;
+            case SDLK_b:
+                s->browsing = s->test.n > 0 && !s->browsing;
+                if (s->test.n <= 0) snprintf(s->msg, sizeof s->msg, "no test set to browse for this model");
+                else s->browse_page = 0;
+                break;
+            case SDLK_t:
+            case SDLK_o: {
+                int kind = e.key.keysym.sym == SDLK_t ? PROBE_TOP9 : PROBE_OCCLUSION;
+                if (s->zoom < 0) {
+                    snprintf(s->msg, sizeof s->msg, "click a map first: %s works on one channel",
+                             kind == PROBE_TOP9 ? "top-9" : "occlusion");
+                } else if (s->probe == kind) {
+                    s->probe = PROBE_NONE; /* the key closes what it opened */
+                } else {
+                    s->probe = kind;
+                    s->msg[0] = 0;
+                    pthread_mutex_lock(&a->wk.mu);
+                    s->cancel = 0;
+                    s->prog_done = s->prog_total = 0;
+                    pthread_mutex_unlock(&a->wk.mu);
+                    worker_request(&a->wk, JOB_PROBE);
+                }
+                break;
+            }
+            case SDLK_c: gui_screen(a, SCREEN_COMPARE); return;
+            case SDLK_r: gui_screen(a, SCREEN_RF); return;
+            case SDLK_m: gui_screen(a, SCREEN_PICK); return;
+            case SDLK_z: gui_screen(a, SCREEN_ZOO); return;
             case SDLK_DOWN: s->scroll++; break;
             case SDLK_UP: s->scroll = s->scroll > 0 ? s->scroll - 1 : 0; break;
             default: break;
+            }
+        } else if (s->view3d && !s->table && e.type == SDL_MOUSEBUTTONDOWN && e.button.button == SDL_BUTTON_LEFT &&
+                   SDL_PointInRect(&(SDL_Point){e.button.x, e.button.y}, &l.main)) {
+            s->orbiting = 1;
+        } else if (e.type == SDL_MOUSEBUTTONUP) {
+            s->orbiting = 0;
+        } else if (s->view3d && s->orbiting && e.type == SDL_MOUSEMOTION) {
+            s->cam.yaw += e.motion.xrel * 0.01f;
+            s->cam.pitch += e.motion.yrel * 0.01f;
+            s->cam.pitch = s->cam.pitch < -1.4f ? -1.4f : s->cam.pitch > 1.4f ? 1.4f : s->cam.pitch;
+        } else if (e.type == SDL_MOUSEMOTION && !busy) {
+            int ch, uy, ux;
+            s->hover_c = s->hover_y = s->hover_x = -1;
+            if (!s->table && !s->filters && !s->evolution && !s->view3d && !s->browsing &&
+                viz_fmap_hit(&a->fonts, s->graph, s->current, l.main, s->page, s->zoom, e.motion.x,
+                             e.motion.y, &ch, &uy, &ux))
+                s->hover_c = ch, s->hover_y = uy, s->hover_x = ux;
+        } else if (s->view3d && !s->table && e.type == SDL_MOUSEWHEEL) {
+            s->cam.dist *= powf(0.9f, (float)e.wheel.y);
+            s->cam.dist = s->cam.dist < 1.5f ? 1.5f : s->cam.dist > 80.0f ? 80.0f : s->cam.dist;
+        } else if (s->browsing && !s->table && e.type == SDL_MOUSEBUTTONDOWN && e.button.button == SDL_BUTTON_LEFT &&
+                   SDL_PointInRect(&(SDL_Point){e.button.x, e.button.y}, &l.main)) {
+            int per;
+            browse_tile(&a->fonts, l.main, 0, &per);
+            for (int k = 0; k < per; k++) {
+                SDL_Rect t = browse_tile(&a->fonts, l.main, k, &per);
+                int idx = s->browse_page * per + k;
+                if (idx < s->test.n && SDL_PointInRect(&(SDL_Point){e.button.x, e.button.y}, &t)) {
+                    s->sample = idx;
+                    s->source = SRC_DATA;
+                    s->drawing = 0;
+                    worker_request(&a->wk, JOB_INPUT);
+                }
             }
         } else if (e.type == SDL_MOUSEBUTTONDOWN && e.button.button == SDL_BUTTON_LEFT) {
             int hit = viz_layer_strip_hit(&a->fonts, s->graph, s->current, l.strip, e.button.x,
@@ -532,21 +1184,57 @@ static void gui_frame(AppGui *a) {
     }
     int last = eng_graph_node_count(s->graph) - 1;
     if (s->scroll > last) s->scroll = last;
-    stepper_draw(s, a->ren, &a->fonts, w, h, worker_busy(&a->wk));
+    if (s->view3d) { /* the camera glides to the current layer */
+        float want = viz_3d_node_z(s->graph, s->current);
+        s->cam.focus_z += (want - s->cam.focus_z) * 0.15f;
+    }
+    /* a dropped image or the drawing goes in as soon as the worker is free */
+    if (s->pending_dirty && !worker_busy(&a->wk)) {
+        const size_t n = (size_t)in->out.C * in->out.H * in->out.W;
+        memcpy(s->custom, s->pending, n * sizeof *s->custom);
+        snprintf(s->custom_name, sizeof s->custom_name, "%s", s->pending_name);
+        s->source = SRC_CUSTOM;
+        s->pending_dirty = 0;
+        worker_request(&a->wk, JOB_INPUT);
+    }
+    /* a short job: keep the last frame on screen rather than blank panels */
+    pthread_mutex_lock(&a->wk.mu);
+    int short_job = a->wk.busy && SDL_GetTicks() - a->wk.since < 250;
+    pthread_mutex_unlock(&a->wk.mu);
+    if (short_job) return;
+    char busy_text[256] = "";
+    pthread_mutex_lock(&a->wk.mu);
+    if (a->wk.busy && a->wk.job == JOB_PROBE && s->prog_total > 0)
+        snprintf(busy_text, sizeof busy_text, "%s: %d of %d %s  ·  Esc stops",
+                 s->probe == PROBE_TOP9 ? "top-9, scanning the test set" : "occlusion, trying positions",
+                 s->prog_done, s->prog_total, s->probe == PROBE_TOP9 ? "images" : "positions");
+    else if (a->wk.busy)
+        snprintf(busy_text, sizeof busy_text, "computing on the worker thread …");
+    pthread_mutex_unlock(&a->wk.mu);
+    stepper_draw(s, a->ren, &a->fonts, w, h, busy_text[0] ? busy_text : NULL);
     SDL_RenderPresent(a->ren);
 }
 
 static const char view_usage[] =
     "usage: convscope view [MODEL] [--weights FILE] [--data digits|fashion|PATH] [--batch N]\n"
-    "                      [--input CxHxW] [--quit-after MS]\n"
+    "                      [--image FILE] [--input CxHxW] [--quit-after MS]\n"
     "  Open the visualizer on MODEL (default lenet5, with its trained weights and a\n"
-    "  handwritten digit). --batch N picks test image N as the input.\n"
+    "  handwritten digit). --batch N picks test image N as the input, --image an\n"
+    "  image file (PNG, JPEG, BMP; or drop one on the window); G shows synthetic\n"
+    "  patterns, W lets you draw the input.\n"
     "  Keys: Left/Right step through the layers, Space plays the forward pass,\n"
-    "  Home/End, PgUp/PgDn page through channels, Tab layer table, Esc quits.\n";
+    "  Home/End, PgUp/PgDn page through channels, Tab layer table, C compares two\n"
+    "  designs (sliders, conventions, times measured live), Z shows the whole zoo in\n"
+    "  numbers, H lists every key, Esc quits.\n";
 
 int app_cmd_view(int argc, char **argv) {
+    const char *image = NULL;
+    static const char *const own[] = {"--image"};
+    const char **const dst[] = {&image};
+    char *rest[64];
+    int nrest = app_take_own(argc, argv, own, dst, 1, rest);
     AppOptions o;
-    int help, rc = app_parse(argc, argv,
+    int help, rc = app_parse(nrest, rest,
                              APP_OPT_INPUT | APP_OPT_QUIT_AFTER | APP_OPT_WEIGHTS | APP_OPT_DATA |
                                  APP_OPT_BATCH,
                              0, view_usage, &o, &help);
@@ -554,6 +1242,7 @@ int app_cmd_view(int argc, char **argv) {
     if (!o.model) o.model = "lenet5";
     AppGui a = {0};
     rc = stepper_init(&a.st, &o, o.batch);
+    if (!rc && image && stepper_use_image(&a.st, image, "view") != 0) rc = APP_FAIL;
     if (rc) {
         stepper_free(&a.st);
         return rc;
@@ -578,11 +1267,15 @@ int app_cmd_view(int argc, char **argv) {
         fprintf(stderr, "convscope view: cannot create a renderer: %s\n", SDL_GetError());
         goto done;
     }
+    a.font_px = 18;
     if (viz_fonts_load(&a.fonts, 18, err, sizeof err) != 0) {
         fprintf(stderr, "convscope view: %s\n", err);
         goto done;
     }
     a.wk.st = &a.st;
+    a.wk.cmp = &a.cmp;
+    a.wk.zoo = &a.zoo;
+    compare_init(&a.cmp, 0, NULL, (EngCount){0});
     pthread_mutex_init(&a.wk.mu, NULL);
     pthread_cond_init(&a.wk.cv, NULL);
     if (pthread_create(&a.wk.th, NULL, worker_main, &a.wk) != 0) {
@@ -600,6 +1293,7 @@ int app_cmd_view(int argc, char **argv) {
     rc = APP_OK;
 done:
     if (a.wk.started) { /* let a running job finish, then stop the worker */
+        worker_cancel_bench(&a.wk);
         pthread_mutex_lock(&a.wk.mu);
         a.wk.quit = 1;
         pthread_cond_signal(&a.wk.cv);
@@ -612,6 +1306,7 @@ done:
     if (a.win) SDL_DestroyWindow(a.win);
     SDL_Quit();
     stepper_free(&a.st);
+    compare_free(&a.cmp);
     return rc;
 }
 
@@ -619,40 +1314,206 @@ done:
 
 static const char render_usage[] =
     "usage: convscope render MODEL --out FILE.png\n"
-    "                        [--view featuremaps|filters|evolution|summary]\n"
+    "                        [--view featuremaps|filters|evolution|summary|3d|browse|\n"
+    "                                top9|occlusion]\n"
     "                        [--layer NAME] [--unit CHANNEL[,Y,X]]\n"
     "                        [--rule deconv|guided|backprop] [--snapshot K]\n"
     "                        [--weights FILE] [--data digits|fashion|PATH] [--batch N]\n"
-    "                        [--input CxHxW]\n"
+    "                        [--input CxHxW] [--image FILE | --pattern K]\n"
     "  Draws what the window shows, 1280x800, without a display: the feature maps of\n"
     "  layer NAME (default: the first convolution), its filters, their evolution\n"
     "  during training (from the snapshots saved beside the weights), or the layer table.\n"
     "  --unit zooms into a channel and shows that unit's receptive field and effective\n"
     "  receptive field on the input; --rule adds the channel's (or unit's) projection\n"
     "  to pixels (the D key in the window). --snapshot K shows the filters as they\n"
-    "  were at the K-th snapshot taken in training ([ and ] in the window). --batch N picks\n"
-    "  test image N as the input. The PNG is written to a temporary name, then renamed.\n";
+    "  were at the K-th snapshot taken in training ([ and ] in the window). top9 and\n"
+    "  occlusion show the --unit channel's nine strongest test images or its occlusion\n"
+    "  maps on the input (T and O in the window). --image feeds an image file,\n"
+    "  --pattern a synthetic pattern (0..6: gratings, edge, checkerboard, spot,\n"
+    "  colour blobs; G in the window). --batch N picks\n"
+    "  test image N as the input. The PNG is written to a temporary name, then renamed.\n"
+    "\n"
+    "       convscope render --view compare --out FILE.png [--block NAME] [--cin N]\n"
+    "                        [--cout N] [--hw N] [--groups G] [--count CONVENTION] [--runs N]\n"
+    "       convscope render --view zoo --out FILE.png [--models A,B,...] [--count CONVENTION]\n"
+    "                        [--runs N]\n"
+    "       convscope render --view rf --out FILE.png [--models A,B,...]\n"
+    "       convscope render --view timeline --out FILE.png [--models NAME]\n"
+    "  The compare screen (C in the window) for block NAME (see 'convscope compare'),\n"
+    "  and the zoo screen (Z): every network's parameters, operations, ILSVRC top-5\n"
+    "  error and latency measured now (--runs passes each after a warm-up, default\n"
+    "  5 for compare and 3 for the zoo; 0 skips the timing). --count picks the\n"
+    "  convention: macs or flops, then ,bias ,bn ,act ,other or ,all. rf draws the\n"
+    "  receptive field of AlexNet, VGG-16, GoogLeNet, ResNet-50... layer by layer (R);\n"
+    "  timeline the model picker (M) with NAME's card.\n";
+
+/* render --view compare | zoo: the two screens drawn with their times
+ * measured first (o->runs passes; 0 skips). */
+static int render_bench(const char *view, const char *out, const char *block, const char *count_s,
+                        const char *models, int runs, const AppOptions *o) {
+    EngCount cnt = {0};
+    if (count_s && eng_count_parse(count_s, &cnt) != 0) {
+        fprintf(stderr, "convscope render: --count takes macs or flops, then any of ,bias ,bn ,act "
+                        ",other or ,all (e.g. flops,all), not '%s'\n", count_s);
+        return APP_USAGE;
+    }
+    if (o->model) {
+        fprintf(stderr, "convscope render: --view %s takes no model (%s)\n", view,
+                !strcmp(view, "compare") ? "pick the pair with --block" : "pick networks with --models");
+        return APP_USAGE;
+    }
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    AppCanvas cv;
+    int rc = APP_FAIL;
+    if (!strcmp(view, "compare")) {
+        int bi = 0;
+        if (block) {
+            const ModelBlock *b = model_block_find(block);
+            if (!b) {
+                fprintf(stderr, "convscope render: unknown block '%s' (run 'convscope compare' for the "
+                                "list)\n", block);
+                return APP_USAGE;
+            }
+            while (model_block_at(bi) != b) bi++;
+        }
+        BlockCfg c = model_block_at(bi)->defaults;
+        if (o->cin) c.cin = o->cin;
+        if (o->cout) c.cout = o->cout;
+        if (o->hw) c.hw = o->hw;
+        if (o->groups) c.groups = o->groups;
+        CompareView cmp;
+        compare_init(&cmp, bi, &c, cnt);
+        if (cmp.error[0]) {
+            fprintf(stderr, "convscope render: %s\n", cmp.error);
+            compare_free(&cmp);
+            return APP_USAGE;
+        }
+        cmp.want_runs = runs;
+        if (runs > 0) {
+            compare_measure(&cmp, &mu);
+        } else {
+            snprintf(cmp.time_note, sizeof cmp.time_note, "not timed (--runs 0)");
+            cmp.done_gen = cmp.gen;
+        }
+        if (app_canvas_open(&cv, 1280, 800, "render") == 0) {
+            compare_draw(&cmp, NULL, cv.r, &cv.fonts, cv.w, cv.h);
+            if (app_canvas_save(&cv, out, "render") == 0) rc = APP_OK;
+        }
+        app_canvas_close(&cv);
+        compare_free(&cmp);
+        return rc;
+    }
+    ZooView *z = malloc(sizeof *z);
+    if (!z) return APP_FAIL;
+    if (zoo_init(z, models, cnt, runs) != 0) {
+        free(z);
+        return APP_USAGE;
+    }
+    if (z->runs > 0) {
+        fprintf(stderr, "render: timing %d networks at batch 1 (%d passes each) …\n", z->n, z->runs);
+        zoo_measure(z, &mu);
+    }
+    if (app_canvas_open(&cv, 1280, 800, "render") == 0) {
+        zoo_draw(z, NULL, cv.r, &cv.fonts, cv.w, cv.h);
+        if (app_canvas_save(&cv, out, "render") == 0) rc = APP_OK;
+    }
+    app_canvas_close(&cv);
+    free(z);
+    return rc;
+}
 
 int app_cmd_render(int argc, char **argv) {
     /* --out, --view and --layer are this command's own; the rest is shared */
     const char *out = NULL, *view = "featuremaps", *layer = NULL, *unit = NULL, *rule = NULL,
-               *snapshot = NULL;
-    static const char *const own[] = {"--out", "--view", "--layer", "--unit", "--rule", "--snapshot"};
-    const char **const dst[] = {&out, &view, &layer, &unit, &rule, &snapshot};
+               *snapshot = NULL, *block = NULL, *count_s = NULL, *models = NULL, *runs_s = NULL,
+               *image = NULL, *pattern = NULL;
+    static const char *const own[] = {"--out",      "--view",  "--layer", "--unit",   "--rule",  "--snapshot",
+                                      "--block",    "--count", "--models", "--runs",  "--image", "--pattern"};
+    const char **const dst[] = {&out,   &view,    &layer,  &unit,   &rule,  &snapshot,
+                                &block, &count_s, &models, &runs_s, &image, &pattern};
     char *rest[64];
-    int nrest = app_take_own(argc, argv, own, dst, 6, rest);
+    int nrest = app_take_own(argc, argv, own, dst, 12, rest);
     AppOptions o;
-    int help, rc = app_parse(nrest, rest, APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH,
-                             1, render_usage, &o, &help);
+    int help, rc = app_parse(nrest, rest,
+                             APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH |
+                                 APP_OPT_BLOCK,
+                             0, render_usage, &o, &help);
     if (rc || help) return rc;
     if (!out) {
         fprintf(stderr, "convscope render: --out FILE.png is required\n");
         return APP_USAGE;
     }
+    if (!strcmp(view, "timeline")) { /* the model picker, on --models NAME or the first */
+        ZooView *z = malloc(sizeof *z);
+        AppCanvas cv;
+        rc = APP_FAIL;
+        if (z && zoo_init(z, NULL, (EngCount){0}, 0) == 0) {
+            PickView p = {0};
+            for (int i = 0; models && i < z->n; i++)
+                if (!strcmp(z->card[i]->name, models)) p.sel = i + 1;
+            if (models && !p.sel) {
+                fprintf(stderr, "convscope render: unknown model '%s' (see 'convscope models')\n", models);
+                free(z);
+                return APP_USAGE;
+            }
+            p.sel = p.sel ? p.sel - 1 : 0;
+            if (app_canvas_open(&cv, 1280, 800, "render") == 0) {
+                pick_draw(&p, z, cv.r, &cv.fonts, cv.w, cv.h, NULL);
+                if (app_canvas_save(&cv, out, "render") == 0) rc = APP_OK;
+            }
+            app_canvas_close(&cv);
+        }
+        free(z);
+        return rc;
+    }
+    if (!strcmp(view, "rf")) {
+        RfView *v = malloc(sizeof *v);
+        AppCanvas cv;
+        rc = APP_FAIL;
+        if (v && app_canvas_open(&cv, 1280, 800, "render") == 0) {
+            rf_init(v);
+            if (models) { /* the networks named, in the chart's list, are drawn */
+                for (int k = 0; k < v->n; k++) {
+                    char want[256];
+                    snprintf(want, sizeof want, ",%s,", models);
+                    char me[80];
+                    snprintf(me, sizeof me, ",%s,", v->card[k]->name);
+                    v->on[k] = strstr(want, me) != NULL;
+                }
+            }
+            rf_draw(v, cv.r, &cv.fonts, cv.w, cv.h);
+            if (app_canvas_save(&cv, out, "render") == 0) rc = APP_OK;
+        }
+        if (v) app_canvas_close(&cv);
+        free(v);
+        return rc;
+    }
+    if (!strcmp(view, "compare") || !strcmp(view, "zoo")) {
+        int runs = !strcmp(view, "zoo") ? 3 : 5;
+        char *end = NULL;
+        if (runs_s) {
+            long v = strtol(runs_s, &end, 10);
+            if (*end || end == runs_s || v < 0 || v > 16) {
+                fprintf(stderr, "convscope render: --runs takes 0..16, not '%s'\n", runs_s);
+                return APP_USAGE;
+            }
+            runs = (int)v;
+        }
+        return render_bench(view, out, block, count_s, models, runs, &o);
+    }
+    const int probe = !strcmp(view, "top9") ? PROBE_TOP9 : !strcmp(view, "occlusion") ? PROBE_OCCLUSION : 0;
     if (strcmp(view, "featuremaps") && strcmp(view, "summary") && strcmp(view, "filters") &&
-        strcmp(view, "evolution")) {
-        fprintf(stderr, "convscope render: --view takes featuremaps, filters, evolution or summary, "
-                        "not '%s'\n", view);
+        strcmp(view, "evolution") && strcmp(view, "3d") && strcmp(view, "browse") && !probe) {
+        fprintf(stderr, "convscope render: --view takes featuremaps, filters, evolution, summary, "
+                        "3d, browse, top9, occlusion, compare, zoo, rf or timeline, not '%s'\n", view);
+        return APP_USAGE;
+    }
+    if (probe && !unit) {
+        fprintf(stderr, "convscope render: --view %s needs --unit CHANNEL (the channel it probes)\n", view);
+        return APP_USAGE;
+    }
+    if (!o.model) {
+        fprintf(stderr, "convscope render: which model? (e.g. 'convscope render lenet5 --out x.png')\n");
         return APP_USAGE;
     }
     int uc = -1, uy = -1, ux = -1, nu = unit ? sscanf(unit, "%d,%d,%d", &uc, &uy, &ux) : 0;
@@ -670,13 +1531,39 @@ int app_cmd_render(int argc, char **argv) {
             return APP_USAGE;
         }
     }
+    int pat = -1;
+    if (pattern) {
+        for (int k = 0; k < app_pattern_count(); k++)
+            if (!strcmp(pattern, app_pattern_name(k))) pat = k;
+        char *end;
+        long v = strtol(pattern, &end, 10);
+        if (pat < 0 && !*end && end != pattern && v >= 0 && v < app_pattern_count()) pat = (int)v;
+        if (pat < 0 || image) {
+            fprintf(stderr, "convscope render: --pattern takes 0..%d or a name ('%s', ...), without "
+                            "--image\n", app_pattern_count() - 1, app_pattern_name(0));
+            return APP_USAGE;
+        }
+    }
     Stepper s;
     rc = stepper_init(&s, &o, o.batch);
+    if (!rc && image && stepper_use_image(&s, image, "render") != 0) rc = APP_FAIL;
     if (rc) {
         stepper_free(&s);
         return rc;
     }
+    if (pat >= 0) {
+        s.source = SRC_PATTERN;
+        s.pattern = pat;
+        set_input(&s);
+    }
     s.table = !strcmp(view, "summary");
+    s.view3d = !strcmp(view, "3d");
+    s.browsing = !strcmp(view, "browse");
+    if (s.browsing && s.test.n <= 0) {
+        fprintf(stderr, "convscope render: %s has no test set to browse (give --data)\n", s.card->name);
+        stepper_free(&s);
+        return APP_USAGE;
+    }
     s.filters = !strcmp(view, "filters");
     s.evolution = !strcmp(view, "evolution");
     if (snapshot) {
@@ -719,11 +1606,21 @@ int app_cmd_render(int argc, char **argv) {
         s.proj = proj;
         stepper_erf(&s);
         stepper_project(&s);
+        if (probe) {
+            s.probe = probe;
+            stepper_probe(&s, NULL, NULL);
+            if (!s.probe_ready) {
+                fprintf(stderr, "convscope render: %s\n", s.msg);
+                stepper_free(&s);
+                return APP_FAIL;
+            }
+        }
     }
+    s.cam.focus_z = viz_3d_node_z(s.graph, s.current);
     AppCanvas cv;
     rc = APP_FAIL;
     if (app_canvas_open(&cv, 1280, 800, "render") == 0) {
-        stepper_draw(&s, cv.r, &cv.fonts, cv.w, cv.h, 0);
+        stepper_draw(&s, cv.r, &cv.fonts, cv.w, cv.h, NULL);
         if (app_canvas_save(&cv, out, "render") == 0) rc = APP_OK;
     }
     app_canvas_close(&cv);

@@ -2,8 +2,13 @@
  * image.c — an image file (PNG, JPEG, BMP... through SDL2_image) turned into a
  * network's input as its card's preprocessing says.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "app.h"
 
@@ -173,3 +178,103 @@ int app_load_image(const char *path, const ModelCard *card, float *x, int C, int
     return -1;
 }
 #endif
+
+/* ---- a folder of image files ------------------------------------------------------------- */
+
+static int is_image_name(const char *n) {
+    const char *dot = strrchr(n, '.');
+    if (!dot || n[0] == '.') return 0;
+    static const char *const ext[] = {".png", ".jpg", ".jpeg", ".bmp"};
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
+        if (!strcasecmp(dot, ext[i])) return 1;
+    return 0;
+}
+
+static int by_name(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int app_load_image_folder(const char *dir, const ModelCard *card, int C, int H, int W, EngDataset *d,
+                          char ***names_out, const char *cmd) {
+    enum { MAX_FILES = 100000 };
+    memset(d, 0, sizeof *d);
+    *names_out = NULL;
+    DIR *dp = opendir(dir);
+    if (!dp) {
+        fprintf(stderr, "convscope %s: cannot open the folder %s: %s\n", cmd, dir, strerror(errno));
+        return -1;
+    }
+    char **names = NULL;
+    int n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(dp)) != NULL) {
+        if (!is_image_name(e->d_name)) continue;
+        if (n == MAX_FILES) {
+            fprintf(stderr, "convscope %s: %s holds more than %d images; using the first %d by name\n",
+                    cmd, dir, MAX_FILES, MAX_FILES);
+            break;
+        }
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **nn = realloc(names, (size_t)cap * sizeof *nn);
+            if (!nn) break;
+            names = nn;
+        }
+        names[n] = strdup(e->d_name);
+        if (names[n]) n++;
+    }
+    closedir(dp);
+    const size_t per = (size_t)C * H * W;
+    if (n == 0 || per == 0 || (double)n * per * sizeof(float) > 4e9) {
+        fprintf(stderr, "convscope %s: %s\n", cmd,
+                n == 0 ? "no image files (.png, .jpg, .jpeg, .bmp) in that folder"
+                       : "the folder's images would need more than 4 GB as network inputs");
+        for (int i = 0; i < n; i++) free(names[i]);
+        free(names);
+        return -1;
+    }
+    qsort(names, (size_t)n, sizeof *names, by_name);
+    d->images = malloc((size_t)n * per * sizeof(float));
+    d->labels = calloc((size_t)n, 1);
+    /* one block of names, so the caller frees two pointers */
+    size_t chars = 0;
+    for (int i = 0; i < n; i++) chars += strlen(names[i]) + 1;
+    char *block = malloc(chars), **kept = malloc((size_t)n * sizeof *kept);
+    if (!d->images || !d->labels || !block || !kept) {
+        fprintf(stderr, "convscope %s: out of memory for %d images\n", cmd, n);
+        free(block), free(kept);
+        for (int i = 0; i < n; i++) free(names[i]);
+        free(names);
+        eng_dataset_free(d);
+        return -1;
+    }
+    int m = 0;
+    char *at = block, path[8192];
+    const int tty = isatty(2);
+    for (int i = 0; i < n; i++) {
+        if (tty && i % 50 == 0) fprintf(stderr, "\rreading %s: %d / %d images", dir, i, n);
+        if (snprintf(path, sizeof path, "%s/%s", dir, names[i]) >= (int)sizeof path) continue;
+        struct stat st;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (app_load_image(path, card, d->images + (size_t)m * per, C, H, W) != 0) continue;
+        size_t len = strlen(names[i]) + 1;
+        memcpy(at, names[i], len);
+        kept[m++] = at;
+        at += len;
+    }
+    if (tty) fprintf(stderr, "\r%60s\r", "");
+    for (int i = 0; i < n; i++) free(names[i]);
+    free(names);
+    if (m == 0) {
+        fprintf(stderr, "convscope %s: none of the image files in %s could be read\n", cmd, dir);
+        free(block), free(kept);
+        eng_dataset_free(d);
+        return -1;
+    }
+    d->n = m, d->c = C, d->h = H, d->w = W, d->classes = 0;
+    const char *base = strrchr(dir, '/');
+    base = base && base[1] ? base + 1 : dir;
+    snprintf(d->name, sizeof d->name, "%.63s", base);
+    *names_out = kept;
+    return 0;
+}

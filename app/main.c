@@ -21,6 +21,7 @@ static void print_help(FILE *f) {
             "  bench MODEL        measure forward latency on this machine\n"
             "  compare [BLOCK]    two designs side by side: params, MACs, memory, RF, time\n"
             "  onnx-test DIR...   run ONNX backend tests (model.onnx + test_data_set_N)\n"
+            "  export MODEL       write a model and its weights as an ONNX file (Netron, ONNX Runtime)\n"
             "  train MODEL        train on handwritten digits, Fashion-MNIST or an MNIST-format folder\n"
             "  eval MODEL         accuracy and loss of trained weights on a test set\n"
             "  deconv MODEL       project a channel or unit back to pixels (deconvnet, guided, saliency)\n"
@@ -56,6 +57,7 @@ int main(int argc, char **argv) {
         {"train", app_cmd_train},
         {"compare", app_cmd_compare},
         {"onnx-test", app_cmd_onnx_test},
+        {"export", app_cmd_export},
         {"eval", app_cmd_eval},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)

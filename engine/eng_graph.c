@@ -737,6 +737,84 @@ EngTotals eng_graph_totals(const EngGraph *g) {
     return t;
 }
 
+static int has_bias(const EngNode *n) {
+    for (int i = 0; i < n->n_params; i++)
+        if (n->params[i].kind == ENG_PARAM_BIAS) return 1;
+    return 0;
+}
+
+int64_t eng_node_ops(const EngNode *n, const EngGraph *g, EngCount c) {
+    const int64_t e = (int64_t)n->out.C * n->out.H * n->out.W, ma = c.flops ? 2 : 1;
+    int64_t plane = 0;
+    if (n->n_inputs > 0 && g && n->inputs[0] >= 0 && n->inputs[0] < g->n_nodes) {
+        const EngShape *in = &g->nodes[n->inputs[0]].out;
+        plane = (int64_t)in->H * in->W;
+    }
+    switch (n->op) {
+    case ENG_OP_CONV:
+    case ENG_OP_CONVT:
+    case ENG_OP_FC: return n->macs * ma + (c.bias && has_bias(n) ? e : 0);
+    case ENG_OP_BN: return c.bn ? e * ma : 0;
+    case ENG_OP_RELU:
+    case ENG_OP_LEAKYRELU:
+    case ENG_OP_PRELU:
+    case ENG_OP_CLIP:
+    case ENG_OP_SIGMOID:
+    case ENG_OP_TANH:
+    case ENG_OP_HARDSIGMOID:
+    case ENG_OP_HARDSWISH: return c.act ? e : 0;
+    case ENG_OP_SOFTMAX: return c.act ? 3 * e : 0;
+    default: break;
+    }
+    if (!c.other) return 0;
+    switch (n->op) {
+    case ENG_OP_MAXPOOL: return e * ((int64_t)n->p.pool.kh * n->p.pool.kw - 1);
+    case ENG_OP_AVGPOOL: return e * ((int64_t)n->p.pool.kh * n->p.pool.kw);
+    case ENG_OP_GAVGPOOL: return e * plane;
+    case ENG_OP_GMAXPOOL: return e * (plane - 1);
+    case ENG_OP_ADD: return e * (n->n_inputs - 1);
+    case ENG_OP_MUL: return e;
+    case ENG_OP_LRN: return e * ((int64_t)n->p.lrn.size * ma + 3);
+    default: return 0;
+    }
+}
+
+int64_t eng_graph_ops(const EngGraph *g, EngCount c) {
+    int64_t t = 0;
+    if (!g) return 0;
+    for (int i = 0; i < g->n_nodes; i++)
+        if (!(g->nodes[i].flags & ENG_NODE_TRAIN_ONLY)) t += eng_node_ops(&g->nodes[i], g, c);
+    return t;
+}
+
+int eng_count_parse(const char *s, EngCount *c) {
+    EngCount r = {0};
+    if (!s) return -1;
+    size_t len = strcspn(s, ",");
+    if (len == 4 && !strncmp(s, "macs", 4)) r.flops = 0;
+    else if (len == 5 && !strncmp(s, "flops", 5)) r.flops = 1;
+    else return -1;
+    for (s += len; *s == ',';) {
+        s++;
+        len = strcspn(s, ",");
+        if (len == 4 && !strncmp(s, "bias", 4)) r.bias = 1;
+        else if (len == 2 && !strncmp(s, "bn", 2)) r.bn = 1;
+        else if (len == 3 && !strncmp(s, "act", 3)) r.act = 1;
+        else if (len == 5 && !strncmp(s, "other", 5)) r.other = 1;
+        else if (len == 3 && !strncmp(s, "all", 3)) r.bias = r.bn = r.act = r.other = 1;
+        else return -1;
+        s += len;
+    }
+    *c = r;
+    return 0;
+}
+
+void eng_count_describe(EngCount c, char *buf, size_t n) {
+    snprintf(buf, n, "%s%s%s%s%s", c.flops ? "FLOPs (2 per multiply-add)" : "MACs (1 per multiply-add)",
+             c.bias ? " + bias" : "", c.bn ? " + batch norm" : "", c.act ? " + activations" : "",
+             c.other ? " + pooling, adds, LRN" : "");
+}
+
 int eng_graph_depth(const EngGraph *g) {
     if (!g || g->n_nodes == 0) return 0;
     int *d = calloc((size_t)g->n_nodes, sizeof *d);
@@ -819,6 +897,12 @@ int eng_graph_init_params_ex(EngGraph *g, uint64_t seed, EngInit init) {
                 size_t fan_out = p->ndim > 1 && p->dims[1] ? p->n / (size_t)p->dims[1] : (size_t)p->dims[0];
                 double den = init == ENG_INIT_XAVIER ? (double)(fan_in + fan_out) : (double)fan_in;
                 float sd = (float)sqrt(2.0 / (den > 0 ? den : 1.0));
+                if (init == ENG_INIT_HE_UNIFORM) {
+                    const float bound = sd * 1.7320508f, scale = 2.0f * bound / 16777216.0f;
+                    for (size_t j = 0; j < p->n; j++)
+                        p->data[j] = (float)(rng_next(&s) >> 40) * scale - bound;
+                    continue;
+                }
                 for (size_t j = 0; j < p->n; j++) p->data[j] = sd * rng_normal(&s);
                 continue;
             }

@@ -1,5 +1,6 @@
 /*
- * eng_onnx.c — ONNX models in and out: the only file that sees protobuf-c.
+ * eng_onnx.c — ONNX models in (export: eng_onnx_export.c); with it, the only
+ * files that see protobuf-c.
  *
  * Import maps an ONNX graph (opsets 1 to 17) onto engine nodes: one engine
  * node per ONNX node that computes, named after it, so the visualizer shows
@@ -10,13 +11,23 @@
  * Unsqueeze, Concat, Cast, Constant feeding Reshape) are evaluated at load
  * time, since the input shape is known.
  *
- * A model file is untrusted: protobuf-c checks the wire format; here every
- * tensor's byte count is checked against its dims (overflow-checked), every
- * node input must already exist (no cycles, nothing dangling), attribute
- * values are range-checked, and an unsupported op stops the load with its
- * name, type and opset. Nothing is half-loaded: on error the graph is freed.
+ * A model file is untrusted input (a file from the internet may be damaged or
+ * made to hurt), so every limit is checked before it is used:
+ *  - memory: protobuf-c decodes through an allocator with a budget, and the
+ *    tensors the loader makes (constants, parameters) share a second budget;
+ *    both scale with the file's size, since honest weights come from the
+ *    file. Activations of one sample are capped at MAX_ACT_BYTES.
+ *  - sizes: every tensor's byte count is checked against its dims, every dim
+ *    and element-count product is overflow-checked, every int64 from the file
+ *    is range-checked before it becomes an int.
+ *  - structure: at most MAX_NODES nodes, names looked up in hash tables; a
+ *    value is defined once (initializers, graph inputs and node outputs share
+ *    one namespace, as in ONNX's SSA form); every node input must already
+ *    exist (no cycles, nothing dangling).
+ *  - attributes: of the right type, each at most once, in range.
+ * An unsupported op stops the load with its name, type and opset. Nothing is
+ * half-loaded: on error the graph is freed and NULL returned with a message.
  *
- * Export writes any engine graph as an opset-14 model with its weights.
  * Must not depend on: SDL or anything that draws.
  */
 #include "eng.h"
@@ -24,6 +35,7 @@
 #include <errno.h>
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,14 +44,94 @@
 
 #define MAX_FILE ((size_t)2 << 30)
 #define MAX_RANK 8
+/* ONNX nodes in one graph: the largest classic CNNs have a few thousand. */
+#define MAX_NODES 20000
+/* Attributes of one node (a Conv has 6), inputs of one Add/Sum or Concat. */
+#define MAX_ATTRS 64
+#define MAX_MERGE 256
+/* The engine's own limits (eng_graph.c): a spatial size or channel count,
+ * and a kernel side. */
+#define MAX_DIM (1 << 24)
+#define MAX_KERNEL 1024
+#define MAX_WINDOW 4096 /* pooling windows, strides, dilations, pads */
+/* Activations of one sample, every node's output together (VGG-16 at
+ * 224x224 needs 60 MB, at 1024x1024 1.3 GB). */
+#define MAX_ACT_BYTES ((int64_t)4 << 30)
+/* Memory a file may make the loader allocate: len * factor + slack.
+ * Decoding: a message costs more in memory than on the wire (an empty node
+ * is 2 bytes in the file, over 100 in memory). Tensors: float16 and int32
+ * data widen on the way in, and the parameters are a copy of the constants;
+ * an honest file needs at most twice its size for each, four times in all. */
+#define DECODE_FACTOR 16
+#define DECODE_SLACK ((size_t)64 << 20)
+#define TENSOR_FACTOR 4
+#define TENSOR_SLACK ((size_t)4 << 20)
+
+/* ---- names: open-addressing hash tables (FNV-1a) ------------------------------------- */
+
+typedef struct {
+    char *name; /* owned; NULL: empty slot */
+    int kind;   /* VAL_CONST / VAL_ACT for values, a counter for name roots */
+    int idx;
+} Slot;
+
+typedef struct {
+    Slot *slots;
+    size_t cap, count; /* cap: a power of two, kept at least twice count */
+} Names;
+
+enum { VAL_CONST = 1, VAL_ACT = 2 };
+
+static uint64_t hash_str(const char *s) {
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static Slot *names_slot(const Names *t, const char *name) {
+    if (!t->cap) return NULL;
+    size_t m = t->cap - 1, i = (size_t)hash_str(name) & m;
+    while (t->slots[i].name && strcmp(t->slots[i].name, name)) i = (i + 1) & m;
+    return &t->slots[i];
+}
+
+static Slot *names_get(const Names *t, const char *name) {
+    Slot *s = names_slot(t, name);
+    return s && s->name ? s : NULL;
+}
+
+/* Insert a name that is not in the table; NULL when out of memory. */
+static Slot *names_add(Names *t, const char *name, int kind, int idx) {
+    if (2 * (t->count + 1) > t->cap) {
+        size_t nc = t->cap ? 2 * t->cap : 64;
+        Slot *ns = calloc(nc, sizeof *ns);
+        if (!ns) return NULL;
+        Names bigger = {ns, nc, t->count};
+        for (size_t k = 0; k < t->cap; k++)
+            if (t->slots[k].name) *names_slot(&bigger, t->slots[k].name) = t->slots[k];
+        free(t->slots);
+        *t = bigger;
+    }
+    Slot *s = names_slot(t, name);
+    s->name = strdup(name);
+    if (!s->name) return NULL;
+    s->kind = kind, s->idx = idx;
+    t->count++;
+    return s;
+}
+
+static void names_free(Names *t) {
+    for (size_t k = 0; k < t->cap; k++) free(t->slots[k].name);
+    free(t->slots);
+    memset(t, 0, sizeof *t);
+}
 
 /* ---- constants (initializers, Constant nodes, folded shape arithmetic) ---------------- */
 
 typedef struct {
-    char *name;
     int ndim;
     int64_t dims[MAX_RANK];
-    size_t n;
+    size_t n;        /* elements: the product of dims */
     float *f;        /* float data (float32/16/64 converted) or NULL */
     int64_t *i;      /* integer data (int64/int32) or NULL */
 } Const;
@@ -47,30 +139,46 @@ typedef struct {
 /* ---- load state --------------------------------------------------------------------------- */
 
 typedef struct {
-    char *name;
     int node;        /* engine node id */
-    int rank;        /* 4: (N, C, H, W); 2: (N, K) */
+    int rank;        /* 4: (N, C, H, W); 3: (N, C, L) as (C, L, 1); 2: (N, K) */
 } Act;
 
 typedef struct {
     int node, param;
     const float *src; /* into a Const */
+    size_t src_n;
     int transpose_rows, transpose_cols; /* > 0: src is (rows, cols), store transposed */
     float scale;
 } Pending;
 
 typedef struct {
     EngGraph *g;
+    const char *file;  /* for messages */
     int opset;
+    Names values;      /* ONNX value names -> consts[] or acts[] */
+    Names eng_names;   /* engine node names given so far */
+    Names roots;       /* a name's first 80 characters; kind: the next "_<k>" to try */
     Const *consts;
     int n_consts, cap_consts;
     Act *acts;
     int n_acts, cap_acts;
     Pending *pend;
     int n_pend, cap_pend;
+    size_t budget;     /* bytes of tensors the loader may still allocate */
+    int64_t act_bytes; /* activations of one sample so far */
     char *err;
     size_t errlen;
 } Loader;
+
+#define FAIL(...)                                                                            \
+    do {                                                                                     \
+        eng_set_err(L->err, L->errlen, __VA_ARGS__);                                        \
+        return -1;                                                                           \
+    } while (0)
+
+static int oom(Loader *L, const char *what) {
+    FAIL("ONNX: out of memory %s", what);
+}
 
 static void *grow(void *p, int *cap, int need, size_t elem) {
     if (need <= *cap) return p;
@@ -81,45 +189,76 @@ static void *grow(void *p, int *cap, int need, size_t elem) {
     return q;
 }
 
-static Const *find_const(Loader *L, const char *name) {
-    for (int k = L->n_consts - 1; k >= 0; k--)
-        if (!strcmp(L->consts[k].name, name)) return &L->consts[k];
-    return NULL;
-}
-static Act *find_act(Loader *L, const char *name) {
-    for (int k = L->n_acts - 1; k >= 0; k--)
-        if (!strcmp(L->acts[k].name, name)) return &L->acts[k];
-    return NULL;
+/* Tensor memory comes out of the loader's budget: a file cannot make it
+ * allocate much more than the file holds. */
+static void *budget_alloc(Loader *L, size_t n, size_t elem, const char *what) {
+    size_t bytes;
+    if (!eng_mul_size(&bytes, n ? n : 1, elem) || bytes > L->budget) {
+        eng_set_err(L->err, L->errlen,
+                    "ONNX: %s: tensor '%s' needs %zu elements, more than the file's size allows "
+                    "(%zu MiB left); the file is damaged or hostile", L->file, what, n,
+                    L->budget >> 20);
+        return NULL;
+    }
+    void *p = malloc(bytes);
+    if (!p) {
+        oom(L, what);
+        return NULL;
+    }
+    L->budget -= bytes;
+    return p;
 }
 
+static Const *find_const(Loader *L, const char *name) {
+    Slot *s = names_get(&L->values, name);
+    return s && s->kind == VAL_CONST ? &L->consts[s->idx] : NULL;
+}
+static Act *find_act(Loader *L, const char *name) {
+    Slot *s = names_get(&L->values, name);
+    return s && s->kind == VAL_ACT ? &L->acts[s->idx] : NULL;
+}
+
+/* A value name that is not defined yet (SSA: each value is defined once). */
+static int check_new_value(Loader *L, const char *name, const char *what) {
+    if (!name || !name[0]) FAIL("ONNX: %s: %s has no name", L->file, what);
+    if (names_get(&L->values, name))
+        FAIL("ONNX: %s: %s '%s' is defined twice (a value has one producer)", L->file, what, name);
+    return 0;
+}
+
+/* A new constant; name NULL: anonymous (not visible to nodes). */
 static Const *add_const(Loader *L, const char *name) {
     void *p = grow(L->consts, &L->cap_consts, L->n_consts + 1, sizeof *L->consts);
-    if (!p) return NULL;
+    if (!p) {
+        oom(L, "adding a constant");
+        return NULL;
+    }
     L->consts = p;
     Const *c = &L->consts[L->n_consts];
     memset(c, 0, sizeof *c);
-    c->name = strdup(name ? name : "");
-    if (!c->name) return NULL;
+    if (name && !names_add(&L->values, name, VAL_CONST, L->n_consts)) {
+        oom(L, "adding a constant");
+        return NULL;
+    }
     L->n_consts++;
     return c;
 }
 
 static int add_act(Loader *L, const char *name, int node, int rank) {
     void *p = grow(L->acts, &L->cap_acts, L->n_acts + 1, sizeof *L->acts);
-    if (!p) return -1;
+    if (!p) return oom(L, "adding a tensor");
     L->acts = p;
-    L->acts[L->n_acts] = (Act){strdup(name ? name : ""), node, rank};
-    if (!L->acts[L->n_acts].name) return -1;
-    L->n_acts++;
+    if (!names_add(&L->values, name, VAL_ACT, L->n_acts)) return oom(L, "adding a tensor");
+    L->acts[L->n_acts++] = (Act){node, rank};
     return 0;
 }
 
-static int add_pending(Loader *L, int node, int param, const float *src, int rows, int cols,
+static int add_pending(Loader *L, int node, int param, const Const *src, int rows, int cols,
                        float scale) {
     void *p = grow(L->pend, &L->cap_pend, L->n_pend + 1, sizeof *L->pend);
-    if (!p) return -1;
+    if (!p) return oom(L, "adding a parameter");
     L->pend = p;
-    L->pend[L->n_pend++] = (Pending){node, param, src, rows, cols, scale};
+    L->pend[L->n_pend++] = (Pending){node, param, src->f, src->n, rows, cols, scale};
     return 0;
 }
 
@@ -142,144 +281,110 @@ static float half_to_float(uint16_t h) {
     return f;
 }
 
-/* A TensorProto into a Const, checking every size. */
+/* A TensorProto into a new Const named `name`, checking every size. */
 static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *name) {
-    if (t->n_dims > MAX_RANK) {
-        eng_set_err(L->err, L->errlen, "ONNX: tensor '%s' has rank %zu (at most %d)", name,
-                    t->n_dims, MAX_RANK);
-        return -1;
-    }
+    if (t->n_dims > MAX_RANK)
+        FAIL("ONNX: tensor '%s' has rank %zu (at most %d)", name, t->n_dims, MAX_RANK);
     size_t n = 1;
     for (size_t d = 0; d < t->n_dims; d++) {
-        if (t->dims[d] < 0 || t->dims[d] > ((int64_t)1 << 31) ||
-            !eng_mul_size(&n, n, (size_t)t->dims[d]) || n > ((size_t)1 << 31)) {
-            eng_set_err(L->err, L->errlen, "ONNX: tensor '%s' has an invalid or huge shape", name);
-            return -1;
-        }
+        if (t->dims[d] < 0 || t->dims[d] > INT32_MAX || !eng_mul_size(&n, n, (size_t)t->dims[d]) ||
+            n > ((size_t)1 << 31))
+            FAIL("ONNX: tensor '%s' has an invalid or huge shape (dim %zu is %lld)", name, d,
+                 (long long)t->dims[d]);
     }
-    if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
-        eng_set_err(L->err, L->errlen,
-                    "ONNX: tensor '%s' keeps its data in an external file, which this version "
-                    "does not read; save the model with its weights inside", name);
-        return -1;
-    }
-    Const *c = add_const(L, name);
-    if (!c) goto oom;
-    c->ndim = (int)t->n_dims;
-    for (int d = 0; d < c->ndim; d++) c->dims[d] = t->dims[d];
-    c->n = n;
+    if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
+        FAIL("ONNX: tensor '%s' keeps its data in an external file, which this version does not "
+             "read; save the model with its weights inside", name);
     int type = t->has_data_type ? t->data_type : 0;
-    size_t raw = t->has_raw_data ? t->raw_data.len : 0;
-    const uint8_t *rd = t->has_raw_data ? t->raw_data.data : NULL;
     size_t esz = type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT     ? 4
                  : type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16 ? 2
                  : type == ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE  ? 8
                  : type == ONNX__TENSOR_PROTO__DATA_TYPE__INT64   ? 8
                  : type == ONNX__TENSOR_PROTO__DATA_TYPE__INT32   ? 4
                                                                   : 0;
-    if (!esz) {
-        eng_set_err(L->err, L->errlen, "ONNX: tensor '%s' has data type %d; supported: float, "
-                                       "float16, double, int64, int32", name, type);
-        return -1;
-    }
-    if (rd && raw != n * esz) {
-        eng_set_err(L->err, L->errlen, "ONNX: tensor '%s': %zu bytes of data for %zu elements of "
-                                       "%zu bytes", name, raw, n, esz);
-        return -1;
-    }
-    int is_int = type == ONNX__TENSOR_PROTO__DATA_TYPE__INT64 || type == ONNX__TENSOR_PROTO__DATA_TYPE__INT32;
-    if (is_int) c->i = malloc((n ? n : 1) * sizeof *c->i);
-    else c->f = malloc((n ? n : 1) * sizeof *c->f);
-    if (!c->i && !c->f) goto oom;
+    if (!esz)
+        FAIL("ONNX: tensor '%s' has data type %d; supported: float, float16, double, int64, int32",
+             name, type);
+    /* the data must be all there before anything is allocated for it */
+    const uint8_t *rd = t->has_raw_data && t->raw_data.len ? t->raw_data.data : NULL;
+    size_t raw = rd ? t->raw_data.len : 0;
+    if (rd && raw != n * esz)
+        FAIL("ONNX: tensor '%s': %zu bytes of data for %zu elements of %zu bytes", name, raw, n, esz);
     size_t have = rd ? n
                  : type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT   ? t->n_float_data
                  : type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16 ? t->n_int32_data
                  : type == ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE  ? t->n_double_data
                  : type == ONNX__TENSOR_PROTO__DATA_TYPE__INT64   ? t->n_int64_data
                                                                   : t->n_int32_data;
-    if (have != n) {
-        eng_set_err(L->err, L->errlen, "ONNX: tensor '%s' holds %zu values, its shape needs %zu",
-                    name, have, n);
-        return -1;
-    }
+    if (have != n) FAIL("ONNX: tensor '%s' holds %zu values, its shape needs %zu", name, have, n);
+    int is_int = type == ONNX__TENSOR_PROTO__DATA_TYPE__INT64 || type == ONNX__TENSOR_PROTO__DATA_TYPE__INT32;
+    float *f = NULL;
+    int64_t *iv = NULL;
+    if (is_int) iv = budget_alloc(L, n, sizeof *iv, name);
+    else f = budget_alloc(L, n, sizeof *f, name);
+    if (!iv && !f) return -1;
     for (size_t k = 0; k < n; k++) {
         switch (type) {
         case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT:
-            if (rd) memcpy(&c->f[k], rd + 4 * k, 4);
-            else c->f[k] = t->float_data[k];
+            if (rd) memcpy(&f[k], rd + 4 * k, 4);
+            else f[k] = t->float_data[k];
             break;
         case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16: {
             uint16_t h;
             if (rd) memcpy(&h, rd + 2 * k, 2);
             else h = (uint16_t)t->int32_data[k];
-            c->f[k] = half_to_float(h);
+            f[k] = half_to_float(h);
             break;
         }
         case ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE: {
             double v;
             if (rd) memcpy(&v, rd + 8 * k, 8);
             else v = t->double_data[k];
-            c->f[k] = (float)v;
+            /* out of float's range: infinity, as a float32 export would hold */
+            f[k] = isnan(v) ? NAN : v > FLT_MAX ? INFINITY : v < -FLT_MAX ? -INFINITY : (float)v;
             break;
         }
         case ONNX__TENSOR_PROTO__DATA_TYPE__INT64:
-            if (rd) memcpy(&c->i[k], rd + 8 * k, 8);
-            else c->i[k] = t->int64_data[k];
+            if (rd) memcpy(&iv[k], rd + 8 * k, 8);
+            else iv[k] = t->int64_data[k];
             break;
         default: {
             int32_t v;
             if (rd) memcpy(&v, rd + 4 * k, 4);
             else v = t->int32_data[k];
-            c->i[k] = v;
+            iv[k] = v;
         }
         }
     }
+    Const *c = add_const(L, name);
+    if (!c) {
+        free(f), free(iv);
+        return -1;
+    }
+    c->ndim = (int)t->n_dims;
+    for (int d = 0; d < c->ndim; d++) c->dims[d] = t->dims[d];
+    c->n = n, c->f = f, c->i = iv;
     return 0;
-oom:
-    eng_set_err(L->err, L->errlen, "ONNX: out of memory reading tensor '%s'", name);
-    return -1;
 }
 
 /* ---- attributes ------------------------------------------------------------------------ */
-
-static const Onnx__AttributeProto *attr(const Onnx__NodeProto *n, const char *name) {
-    for (size_t k = 0; k < n->n_attribute; k++)
-        if (n->attribute[k]->name && !strcmp(n->attribute[k]->name, name)) return n->attribute[k];
-    return NULL;
-}
-static int64_t attr_i(const Onnx__NodeProto *n, const char *name, int64_t def) {
-    const Onnx__AttributeProto *a = attr(n, name);
-    return a && a->has_i ? a->i : def;
-}
-static float attr_f(const Onnx__NodeProto *n, const char *name, float def) {
-    const Onnx__AttributeProto *a = attr(n, name);
-    return a && a->has_f ? a->f : def;
-}
-/* Up to `max` ints; returns how many (0 if absent). */
-static int attr_ints(const Onnx__NodeProto *n, const char *name, int64_t *out, int max) {
-    const Onnx__AttributeProto *a = attr(n, name);
-    if (!a || a->n_ints == 0) return 0;
-    if ((int)a->n_ints > max) return -1;
-    for (size_t k = 0; k < a->n_ints; k++) out[k] = a->ints[k];
-    return (int)a->n_ints;
-}
-static void attr_s(const Onnx__NodeProto *n, const char *name, char *out, size_t len) {
-    const Onnx__AttributeProto *a = attr(n, name);
-    out[0] = 0;
-    if (a && a->has_s) {
-        size_t l = a->s.len < len - 1 ? a->s.len : len - 1;
-        memcpy(out, a->s.data, l);
-        out[l] = 0;
-    }
-}
-
-/* ---- node conversion ---------------------------------------------------------------------- */
 
 static const char SUPPORTED[] =
     "Conv, ConvTranspose, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, LRN, "
     "BatchNormalization, Relu, LeakyRelu, PRelu, Clip, Sigmoid, Tanh, HardSigmoid, HardSwish, "
     "Softmax, Gemm, MatMul, Add, Sum, Mul, Concat, Flatten, Reshape, Dropout, Identity, Pad, "
     "Constant, Shape, Gather, Unsqueeze, Cast, Transpose (of constants)";
+static const char *const OPS[] = {
+    "Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "LRN",
+    "BatchNormalization", "Relu", "LeakyRelu", "PRelu", "Clip", "Sigmoid", "Tanh", "HardSigmoid",
+    "HardSwish", "Softmax", "Gemm", "MatMul", "Add", "Sum", "Mul", "Concat", "Flatten", "Reshape",
+    "Dropout", "Identity", "Pad", "Constant", "Shape", "Gather", "Unsqueeze", "Cast", "Transpose"};
+
+static int known_op(const char *op) {
+    for (size_t k = 0; k < sizeof OPS / sizeof OPS[0]; k++)
+        if (!strcmp(op, OPS[k])) return 1;
+    return 0;
+}
 
 typedef struct {
     const Onnx__NodeProto *n;
@@ -287,11 +392,103 @@ typedef struct {
     char op[64];
 } NodeCtx;
 
-#define FAIL(...)                                                                            \
-    do {                                                                                     \
-        eng_set_err(L->err, L->errlen, __VA_ARGS__);                                        \
-        return -1;                                                                           \
-    } while (0)
+static const Onnx__AttributeProto *attr(const Onnx__NodeProto *n, const char *name) {
+    for (size_t k = 0; k < n->n_attribute; k++)
+        if (!strcmp(n->attribute[k]->name, name)) return n->attribute[k];
+    return NULL;
+}
+
+/* The attribute's type: its declared one, or (files that leave it out) the
+ * kind of value it holds. */
+static int attr_type(const Onnx__AttributeProto *a) {
+    if (a->has_type) return (int)a->type;
+    if (a->has_i) return ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+    if (a->has_f) return ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT;
+    if (a->has_s) return ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING;
+    if (a->t) return ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR;
+    if (a->n_ints) return ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS;
+    if (a->n_floats) return ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS;
+    return ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__UNDEFINED;
+}
+
+static const Onnx__AttributeProto *attr_of(Loader *L, const NodeCtx *c, const char *name, int type,
+                                           const char *type_name, int *bad) {
+    const Onnx__AttributeProto *a = attr(c->n, name);
+    *bad = 0;
+    if (a && attr_type(a) != type) {
+        eng_set_err(L->err, L->errlen, "ONNX: node '%s' (%s): attribute %s must be %s", c->name,
+                    c->op, name, type_name);
+        *bad = 1;
+        return NULL;
+    }
+    return a;
+}
+
+/* An integer attribute in [lo, hi], def when absent. */
+static int get_int(Loader *L, const NodeCtx *c, const char *name, int64_t def, int64_t lo,
+                   int64_t hi, int64_t *out) {
+    int bad;
+    const Onnx__AttributeProto *a = attr_of(L, c, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT,
+                                            "an integer", &bad);
+    if (bad) return -1;
+    *out = a ? a->i : def;
+    if (*out < lo || *out > hi)
+        FAIL("ONNX: node '%s' (%s): attribute %s = %lld is outside %lld..%lld", c->name, c->op,
+             name, (long long)*out, (long long)lo, (long long)hi);
+    return 0;
+}
+
+/* A float attribute, def when absent; never NaN, infinite only if allowed. */
+static int get_float(Loader *L, const NodeCtx *c, const char *name, float def, int allow_inf,
+                     float *out) {
+    int bad;
+    const Onnx__AttributeProto *a = attr_of(L, c, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT,
+                                            "a float", &bad);
+    if (bad) return -1;
+    *out = a ? a->f : def;
+    if (isnan(*out) || (!allow_inf && isinf(*out)))
+        FAIL("ONNX: node '%s' (%s): attribute %s = %g is not a finite number", c->name, c->op,
+             name, (double)*out);
+    return 0;
+}
+
+/* A list of integers, each in [lo, hi]; how many (0 if absent), -1 on error.
+ * count: the one length allowed besides absence. */
+static int get_ints(Loader *L, const NodeCtx *c, const char *name, int count, int64_t lo,
+                    int64_t hi, int64_t *out) {
+    int bad;
+    const Onnx__AttributeProto *a = attr_of(L, c, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS,
+                                            "a list of integers", &bad);
+    if (bad) return -1;
+    if (!a || a->n_ints == 0) return 0;
+    if (a->n_ints != (size_t)count)
+        FAIL("ONNX: node '%s' (%s): attribute %s has %zu values; %d are supported (2-D)", c->name,
+             c->op, name, a->n_ints, count);
+    for (int k = 0; k < count; k++) {
+        if (a->ints[k] < lo || a->ints[k] > hi)
+            FAIL("ONNX: node '%s' (%s): attribute %s has %lld, outside %lld..%lld", c->name, c->op,
+                 name, (long long)a->ints[k], (long long)lo, (long long)hi);
+        out[k] = a->ints[k];
+    }
+    return count;
+}
+
+/* A string attribute ("" when absent) that fits in out. */
+static int get_str(Loader *L, const NodeCtx *c, const char *name, char *out, size_t len) {
+    int bad;
+    const Onnx__AttributeProto *a = attr_of(L, c, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING,
+                                            "a string", &bad);
+    out[0] = 0;
+    if (bad) return -1;
+    if (!a) return 0;
+    if (a->s.len >= len || (a->s.len && memchr(a->s.data, 0, a->s.len)))
+        FAIL("ONNX: node '%s' (%s): attribute %s has an unknown value", c->name, c->op, name);
+    if (a->s.len) memcpy(out, a->s.data, a->s.len);
+    out[a->s.len] = 0;
+    return 0;
+}
+
+/* ---- node conversion ---------------------------------------------------------------------- */
 
 static Act *in_act(Loader *L, const NodeCtx *c, int k) {
     if ((size_t)k >= c->n->n_input || !c->n->input[k][0]) return NULL;
@@ -301,52 +498,71 @@ static Const *in_const(Loader *L, const NodeCtx *c, int k) {
     if ((size_t)k >= c->n->n_input || !c->n->input[k][0]) return NULL;
     return find_const(L, c->n->input[k]);
 }
+static int has_input(const NodeCtx *c, int k) {
+    return (size_t)k < c->n->n_input && c->n->input[k][0];
+}
 
-/* Padding from pads / auto_pad for one axis. */
-static int resolve_pads(const char *auto_pad, int in, int k_eff, int stride, int64_t lo,
-                        int64_t hi, int *plo, int *phi) {
-    if (!auto_pad[0] || !strcmp(auto_pad, "NOTSET")) {
-        if (lo < 0 || hi < 0 || lo > 4096 || hi > 4096) return -1;
-        *plo = (int)lo, *phi = (int)hi;
-        return 0;
-    }
+/* The engine refused a node: its message, under this file's tag. */
+static int engine_fail(Loader *L) {
+    const char *m = eng_graph_error(L->g);
+    if (!strncmp(m, "engine: ", 8)) m += 8;
+    FAIL("ONNX: %s", m[0] ? m : "the engine refused a node");
+}
+
+/* Padding from pads / auto_pad for one axis (k_eff: the dilated kernel). */
+static int resolve_pads(const char *auto_pad, int64_t in, int64_t k_eff, int64_t stride,
+                        int64_t lo, int64_t hi, int *plo, int *phi) {
+    int64_t a = lo, b = hi;
     if (!strcmp(auto_pad, "VALID")) {
-        *plo = *phi = 0;
-        return 0;
+        a = b = 0;
+    } else if (!strcmp(auto_pad, "SAME_UPPER") || !strcmp(auto_pad, "SAME_LOWER")) {
+        /* output ceil(in / stride), padding split evenly, the odd one at the end (UPPER) */
+        int64_t out = (in + stride - 1) / stride;
+        int64_t total = (out - 1) * stride + k_eff - in;
+        if (total < 0) total = 0;
+        a = auto_pad[5] == 'U' ? total / 2 : total - total / 2;
+        b = total - a;
+    } else if (auto_pad[0] && strcmp(auto_pad, "NOTSET")) {
+        return -1;
     }
-    int out = (in + stride - 1) / stride;
-    int total = (out - 1) * stride + k_eff - in;
-    if (total < 0) total = 0;
-    if (!strcmp(auto_pad, "SAME_UPPER")) *plo = total / 2, *phi = total - total / 2;
-    else if (!strcmp(auto_pad, "SAME_LOWER")) *plo = total - total / 2, *phi = total / 2;
-    else return -1;
+    if (a < 0 || b < 0 || a > MAX_WINDOW || b > MAX_WINDOW) return -1;
+    *plo = (int)a, *phi = (int)b;
     return 0;
 }
 
-static int out_name_act(Loader *L, const NodeCtx *c, int node, int rank) {
-    if (node < 0) FAIL("%s", eng_graph_error(L->g));
-    if (c->n->n_output < 1) FAIL("ONNX: node '%s' (%s) has no output", c->name, c->op);
-    return add_act(L, c->n->output[0], node, rank) == 0 ? 0 : -1;
+static int out_act(Loader *L, const NodeCtx *c, int node, int rank) {
+    if (node < 0) return engine_fail(L);
+    L->act_bytes += eng_node_act_bytes(eng_graph_node(L->g, node));
+    if (L->act_bytes > MAX_ACT_BYTES)
+        FAIL("ONNX: %s: node '%s' (%s) takes the activations of one sample past %lld GiB; "
+             "HINT: give a smaller input size (--input CxHxW)", L->file, c->name, c->op,
+             (long long)(MAX_ACT_BYTES >> 30));
+    return add_act(L, c->n->output[0], node, rank);
 }
 
+/* kernel_shape is optional for a convolution; when given it must match the weights. */
+static int check_kernel_shape(Loader *L, const NodeCtx *c, int kh, int kw) {
+    int64_t k[2];
+    int m = get_ints(L, c, "kernel_shape", 2, 1, MAX_KERNEL, k);
+    if (m < 0) return -1;
+    if (m == 2 && (k[0] != kh || k[1] != kw))
+        FAIL("ONNX: node '%s' (%s): kernel_shape %lldx%lld but the weights are %dx%d", c->name,
+             c->op, (long long)k[0], (long long)k[1], kh, kw);
+    return 0;
+}
+
+/* strides, dilations, pads and auto_pad of a 2-D convolution or pooling. */
 static int spatial_params(Loader *L, const NodeCtx *c, int in_h, int in_w, int kh, int kw,
                           int *sh, int *sw, int *pads /* t l b r */, int *dh, int *dw) {
-    int64_t v[4];
-    int m = attr_ints(c->n, "strides", v, 2);
-    *sh = m == 2 ? (int)v[0] : 1, *sw = m == 2 ? (int)v[1] : 1;
-    if (m != 0 && m != 2) FAIL("ONNX: node '%s' (%s): only 2-D strides are supported", c->name, c->op);
-    m = attr_ints(c->n, "dilations", v, 2);
-    *dh = m == 2 ? (int)v[0] : 1, *dw = m == 2 ? (int)v[1] : 1;
-    if (m != 0 && m != 2) FAIL("ONNX: node '%s' (%s): only 2-D dilations are supported", c->name, c->op);
-    if (*sh < 1 || *sw < 1 || *dh < 1 || *dw < 1 || *sh > 4096 || *sw > 4096 || *dh > 4096 || *dw > 4096)
-        FAIL("ONNX: node '%s' (%s): strides and dilations must be 1..4096", c->name, c->op);
-    int64_t p[4] = {0, 0, 0, 0};
-    m = attr_ints(c->n, "pads", p, 4);
-    if (m != 0 && m != 4) FAIL("ONNX: node '%s' (%s): pads must have 4 values for 2-D", c->name, c->op);
+    int64_t s[2] = {1, 1}, d[2] = {1, 1}, p[4] = {0, 0, 0, 0};
     char ap[32];
-    attr_s(c->n, "auto_pad", ap, sizeof ap);
-    if (resolve_pads(ap, in_h, *dh * (kh - 1) + 1, *sh, p[0], p[2], &pads[0], &pads[2]) != 0 ||
-        resolve_pads(ap, in_w, *dw * (kw - 1) + 1, *sw, p[1], p[3], &pads[1], &pads[3]) != 0)
+    if (get_ints(L, c, "strides", 2, 1, MAX_WINDOW, s) < 0 ||
+        get_ints(L, c, "dilations", 2, 1, MAX_WINDOW, d) < 0 ||
+        get_ints(L, c, "pads", 4, 0, MAX_WINDOW, p) < 0 || get_str(L, c, "auto_pad", ap, sizeof ap))
+        return -1;
+    *sh = (int)s[0], *sw = (int)s[1], *dh = (int)d[0], *dw = (int)d[1];
+    if (resolve_pads(ap, in_h, d[0] * (kh - 1) + 1, s[0], p[0], p[2], &pads[0], &pads[2]) != 0 ||
+        resolve_pads(ap, in_w, d[1] * (kw - 1) + 1, s[1], p[1], p[3], &pads[1], &pads[3]) != 0)
         FAIL("ONNX: node '%s' (%s): invalid pads or auto_pad '%s'", c->name, c->op, ap);
     return 0;
 }
@@ -357,11 +573,20 @@ static int conv_node(Loader *L, const NodeCtx *c) {
     if (!x || x->rank != 4) FAIL("ONNX: node '%s' (Conv): its input must be a 4-D feature map", c->name);
     if (!w || w->ndim != 4 || !w->f)
         FAIL("ONNX: node '%s' (Conv): the weights must be a 4-D float initializer (2-D convolution)", c->name);
+    if (has_input(c, 2) && !b)
+        FAIL("ONNX: node '%s' (Conv): the bias must be an initializer", c->name);
     const EngShape s = eng_graph_node(L->g, x->node)->out;
+    if (w->dims[0] < 1 || w->dims[0] > MAX_DIM || w->dims[2] < 1 || w->dims[2] > MAX_KERNEL ||
+        w->dims[3] < 1 || w->dims[3] > MAX_KERNEL)
+        FAIL("ONNX: node '%s' (Conv): weights %lldx%lldx%lldx%lld: 1 to %d filters of 1x1 to "
+             "%dx%d are supported", c->name, (long long)w->dims[0], (long long)w->dims[1],
+             (long long)w->dims[2], (long long)w->dims[3], MAX_DIM, MAX_KERNEL, MAX_KERNEL);
     EngConvParams p = {0};
     p.oc = (int)w->dims[0], p.kh = (int)w->dims[2], p.kw = (int)w->dims[3];
-    p.groups = (int)attr_i(c->n, "group", 1);
-    if (p.groups < 1 || p.groups > 1 << 20 || (int64_t)w->dims[1] * p.groups != s.C)
+    int64_t groups;
+    if (get_int(L, c, "group", 1, 1, MAX_DIM, &groups) || check_kernel_shape(L, c, p.kh, p.kw)) return -1;
+    p.groups = (int)groups;
+    if (w->dims[1] * groups != s.C || p.oc % p.groups)
         FAIL("ONNX: node '%s' (Conv): weights %lldx%lldx%lldx%lld with group %d do not fit %d input "
              "channels", c->name, (long long)w->dims[0], (long long)w->dims[1], (long long)w->dims[2],
              (long long)w->dims[3], p.groups, s.C);
@@ -372,8 +597,8 @@ static int conv_node(Loader *L, const NodeCtx *c) {
     if (b && (!b->f || b->n != (size_t)p.oc))
         FAIL("ONNX: node '%s' (Conv): bias has %zu values for %d filters", c->name, b->n, p.oc);
     int id = eng_conv(L->g, c->name, x->node, &p);
-    if (out_name_act(L, c, id, 4) != 0) return -1;
-    if (add_pending(L, id, 0, w->f, 0, 0, 1.0f) || (b && add_pending(L, id, 1, b->f, 0, 0, 1.0f))) return -1;
+    if (out_act(L, c, id, 4) != 0) return -1;
+    if (add_pending(L, id, 0, w, 0, 0, 1.0f) || (b && add_pending(L, id, 1, b, 0, 0, 1.0f))) return -1;
     return 0;
 }
 
@@ -383,49 +608,62 @@ static int convt_node(Loader *L, const NodeCtx *c) {
     if (!x || x->rank != 4) FAIL("ONNX: node '%s' (ConvTranspose): its input must be a 4-D feature map", c->name);
     if (!w || w->ndim != 4 || !w->f)
         FAIL("ONNX: node '%s' (ConvTranspose): the weights must be a 4-D float initializer", c->name);
+    if (has_input(c, 2) && !b)
+        FAIL("ONNX: node '%s' (ConvTranspose): the bias must be an initializer", c->name);
     const EngShape s = eng_graph_node(L->g, x->node)->out;
+    int64_t groups;
+    if (get_int(L, c, "group", 1, 1, MAX_DIM, &groups)) return -1;
+    int64_t oc = w->dims[1] * groups;
+    if (w->dims[0] != s.C || s.C % groups || oc < 1 || oc > MAX_DIM || w->dims[2] < 1 ||
+        w->dims[2] > MAX_KERNEL || w->dims[3] < 1 || w->dims[3] > MAX_KERNEL)
+        FAIL("ONNX: node '%s' (ConvTranspose): weights %lldx%lldx%lldx%lld with group %lld do not "
+             "fit %d input channels", c->name, (long long)w->dims[0], (long long)w->dims[1],
+             (long long)w->dims[2], (long long)w->dims[3], (long long)groups, s.C);
     EngConvTParams p = {0};
-    p.groups = (int)attr_i(c->n, "group", 1);
-    if (p.groups < 1 || w->dims[0] != s.C || s.C % p.groups)
-        FAIL("ONNX: node '%s' (ConvTranspose): weights do not fit %d input channels", c->name, s.C);
-    p.oc = (int)w->dims[1] * p.groups, p.kh = (int)w->dims[2], p.kw = (int)w->dims[3];
-    int64_t v[4];
-    int m = attr_ints(c->n, "strides", v, 2);
-    p.sh = m == 2 ? (int)v[0] : 1, p.sw = m == 2 ? (int)v[1] : 1;
-    m = attr_ints(c->n, "dilations", v, 2);
-    p.dh = m == 2 ? (int)v[0] : 1, p.dw = m == 2 ? (int)v[1] : 1;
-    m = attr_ints(c->n, "output_padding", v, 2);
-    p.oph = m == 2 ? (int)v[0] : 0, p.opw = m == 2 ? (int)v[1] : 0;
-    if (p.sh < 1 || p.sw < 1 || p.dh < 1 || p.dw < 1 || p.sh > 4096 || p.sw > 4096 || p.dh > 4096 || p.dw > 4096)
-        FAIL("ONNX: node '%s' (ConvTranspose): invalid strides or dilations", c->name);
-    int64_t pads[4] = {0, 0, 0, 0}, os[2];
-    attr_ints(c->n, "pads", pads, 4);
+    p.groups = (int)groups;
+    p.oc = (int)oc, p.kh = (int)w->dims[2], p.kw = (int)w->dims[3];
+    int64_t st[2] = {1, 1}, dl[2] = {1, 1}, op[2] = {0, 0}, pads[4] = {0, 0, 0, 0}, os[2];
     char ap[32];
-    attr_s(c->n, "auto_pad", ap, sizeof ap);
-    int have_os = attr_ints(c->n, "output_shape", os, 2) == 2;
-    int ins[2] = {s.H, s.W}, ks[2] = {p.kh, p.kw}, st[2] = {p.sh, p.sw}, dl[2] = {p.dh, p.dw},
-        op[2] = {p.oph, p.opw};
-    if (have_os || (ap[0] && strcmp(ap, "NOTSET") && strcmp(ap, "VALID"))) {
-        /* total padding from the wanted output size (ONNX ConvTranspose spec) */
+    int have_os;
+    if (check_kernel_shape(L, c, p.kh, p.kw) || get_ints(L, c, "strides", 2, 1, MAX_WINDOW, st) < 0 ||
+        get_ints(L, c, "dilations", 2, 1, MAX_WINDOW, dl) < 0 ||
+        get_ints(L, c, "output_padding", 2, 0, MAX_WINDOW, op) < 0 ||
+        get_ints(L, c, "pads", 4, 0, MAX_WINDOW, pads) < 0 || get_str(L, c, "auto_pad", ap, sizeof ap) ||
+        (have_os = get_ints(L, c, "output_shape", 2, 1, MAX_DIM, os)) < 0)
+        return -1;
+    if (ap[0] && strcmp(ap, "NOTSET") && strcmp(ap, "VALID") && strcmp(ap, "SAME_UPPER") &&
+        strcmp(ap, "SAME_LOWER"))
+        FAIL("ONNX: node '%s' (ConvTranspose): unknown auto_pad '%s'", c->name, ap);
+    if (!strcmp(ap, "VALID")) memset(pads, 0, sizeof pads);
+    if (have_os || !strncmp(ap, "SAME_", 5)) {
+        /* total padding from the wanted output size (ONNX ConvTranspose spec); every term is
+         * below 2^37, so int64 holds it */
+        int64_t ins[2] = {s.H, s.W}, ks[2] = {p.kh, p.kw};
         for (int a = 0; a < 2; a++) {
-            int64_t want = have_os ? os[a] : (int64_t)ins[a] * st[a];
-            int64_t total = (int64_t)st[a] * (ins[a] - 1) + op[a] + ((int64_t)ks[a] - 1) * dl[a] + 1 - want;
+            int64_t want = have_os ? os[a] : ins[a] * st[a];
+            int64_t total = st[a] * (ins[a] - 1) + op[a] + (ks[a] - 1) * dl[a] + 1 - want;
             if (total < 0) { /* a larger output: the extra goes into output_padding */
-                op[a] += (int)-total;
+                op[a] -= total;
                 total = 0;
             }
             if (!strcmp(ap, "SAME_LOWER")) pads[a] = total - total / 2, pads[a + 2] = total / 2;
             else pads[a] = total / 2, pads[a + 2] = total - total / 2;
         }
-        p.oph = op[0], p.opw = op[1];
     }
+    for (int a = 0; a < 4; a++)
+        if (pads[a] > MAX_WINDOW || (a < 2 && op[a] > MAX_WINDOW))
+            FAIL("ONNX: node '%s' (ConvTranspose): the output size needs padding %lld, output "
+                 "padding %lld (at most %d)", c->name, (long long)pads[a], (long long)op[a & 1],
+                 MAX_WINDOW);
+    p.sh = (int)st[0], p.sw = (int)st[1], p.dh = (int)dl[0], p.dw = (int)dl[1];
+    p.oph = (int)op[0], p.opw = (int)op[1];
     p.pt = (int)pads[0], p.pl = (int)pads[1], p.pb = (int)pads[2], p.pr = (int)pads[3];
     p.has_bias = b != NULL;
     if (b && (!b->f || b->n != (size_t)p.oc))
         FAIL("ONNX: node '%s' (ConvTranspose): bias has %zu values for %d outputs", c->name, b->n, p.oc);
     int id = eng_convt(L->g, c->name, x->node, &p);
-    if (out_name_act(L, c, id, 4) != 0) return -1;
-    if (add_pending(L, id, 0, w->f, 0, 0, 1.0f) || (b && add_pending(L, id, 1, b->f, 0, 0, 1.0f))) return -1;
+    if (out_act(L, c, id, 4) != 0) return -1;
+    if (add_pending(L, id, 0, w, 0, 0, 1.0f) || (b && add_pending(L, id, 1, b, 0, 0, 1.0f))) return -1;
     return 0;
 }
 
@@ -435,156 +673,256 @@ static int pool_node(Loader *L, const NodeCtx *c, int is_max) {
     if (c->n->n_output > 1 && c->n->output[1][0])
         FAIL("ONNX: node '%s' (MaxPool): the Indices output is not supported", c->name);
     const EngShape s = eng_graph_node(L->g, x->node)->out;
-    int64_t k[2];
-    if (attr_ints(c->n, "kernel_shape", k, 2) != 2 || k[0] < 1 || k[1] < 1 || k[0] > 4096 || k[1] > 4096)
-        FAIL("ONNX: node '%s' (%s): needs a 2-D kernel_shape", c->name, c->op);
+    int64_t k[2], ceil_mode, include_pad;
+    int m = get_ints(L, c, "kernel_shape", 2, 1, MAX_WINDOW, k);
+    if (m < 0) return -1;
+    if (m != 2) FAIL("ONNX: node '%s' (%s): needs a 2-D kernel_shape", c->name, c->op);
     EngPoolParams p = {0};
     p.kh = (int)k[0], p.kw = (int)k[1];
     int pads[4], dh, dw;
-    if (spatial_params(L, c, s.H, s.W, p.kh, p.kw, &p.sh, &p.sw, pads, &dh, &dw) != 0) return -1;
+    if (spatial_params(L, c, s.H, s.W, p.kh, p.kw, &p.sh, &p.sw, pads, &dh, &dw) != 0 ||
+        get_int(L, c, "ceil_mode", 0, 0, 1, &ceil_mode) ||
+        get_int(L, c, "count_include_pad", 0, 0, 1, &include_pad))
+        return -1;
     if (!is_max && (dh != 1 || dw != 1))
         FAIL("ONNX: node '%s' (AveragePool): dilated average pooling is not supported", c->name);
     p.dh = dh, p.dw = dw;
     p.pt = pads[0], p.pl = pads[1], p.pb = pads[2], p.pr = pads[3];
-    p.ceil_mode = (int)attr_i(c->n, "ceil_mode", 0) != 0;
-    p.count_include_pad = (int)attr_i(c->n, "count_include_pad", 0) != 0;
+    p.ceil_mode = (int)ceil_mode;
+    p.count_include_pad = (int)include_pad;
     int id = is_max ? eng_maxpool(L->g, c->name, x->node, &p) : eng_avgpool(L->g, c->name, x->node, &p);
-    return out_name_act(L, c, id, 4);
+    return out_act(L, c, id, 4);
 }
 
 /* Reshape target from a constant: only flattening to (N, rest) is representable. */
 static int reshape_node(Loader *L, const NodeCtx *c) {
     Act *x = in_act(L, c, 0);
-    if (!x) FAIL("ONNX: node '%s' (Reshape): input '%s' is not computed before it", c->name,
-                 c->n->n_input ? c->n->input[0] : "?");
-    int64_t shape[MAX_RANK];
+    if (!x) FAIL("ONNX: node '%s' (Reshape): its input must be a computed tensor", c->name);
+    int64_t shape[2] = {0, 0};
     int nd = 0;
-    Const *sc = in_const(L, c, 1);
-    if (sc && sc->i && sc->ndim <= 1 && sc->n <= MAX_RANK) {
-        nd = (int)sc->n;
-        for (int k = 0; k < nd; k++) shape[k] = sc->i[k];
-    } else {
-        nd = attr_ints(c->n, "shape", shape, MAX_RANK); /* opset 1-4 */
+    if (has_input(c, 1)) {
+        Const *sc = in_const(L, c, 1);
+        if (!sc || !sc->i || sc->ndim > 1)
+            FAIL("ONNX: node '%s' (Reshape): the shape must be a 1-D integer constant", c->name);
+        nd = sc->n > 2 ? 3 : (int)sc->n;
+        for (int k = 0; k < nd && k < 2; k++) shape[k] = sc->i[k];
+    } else { /* opset 1-4: an attribute */
+        const Onnx__AttributeProto *a = attr(c->n, "shape");
+        nd = !a ? 0 : a->n_ints > 2 ? 3 : (int)a->n_ints;
+        for (int k = 0; k < nd && k < 2; k++) shape[k] = a->ints[k];
     }
     const EngShape s = eng_graph_node(L->g, x->node)->out;
     int64_t total = (int64_t)s.C * s.H * s.W;
     if (nd == 2 && (shape[0] == 0 || shape[0] == -1 || shape[0] == 1) &&
         (shape[1] == -1 || shape[1] == total)) {
         int id = eng_flatten(L->g, c->name, x->node);
-        return out_name_act(L, c, id, 2);
+        return out_act(L, c, id, 2);
     }
     FAIL("ONNX: node '%s' (Reshape): only flattening (N, C, H, W) to (N, C*H*W) is supported", c->name);
+}
+
+/* A folded constant of n integers (ndim 0 or 1), or a copy of a float one. */
+static int fold_result(Loader *L, const NodeCtx *c, int ndim, const int64_t *v, size_t n) {
+    int64_t *iv = budget_alloc(L, n, sizeof *iv, c->n->output[0]);
+    if (!iv) return -1;
+    memcpy(iv, v, n * sizeof *iv);
+    Const *r = add_const(L, c->n->output[0]);
+    if (!r) {
+        free(iv);
+        return -1;
+    }
+    r->ndim = ndim, r->n = n, r->i = iv;
+    if (ndim == 1) r->dims[0] = (int64_t)n;
+    return 0;
+}
+
+static int fold_copy(Loader *L, const NodeCtx *c, const Const *d, int transpose) {
+    size_t n = d->n;
+    float *f = budget_alloc(L, n, sizeof *f, c->n->output[0]);
+    if (!f) return -1;
+    if (!transpose) {
+        memcpy(f, d->f, n * sizeof *f);
+    } else { /* (rows, cols) -> (cols, rows) */
+        size_t rows = (size_t)d->dims[0], cols = (size_t)d->dims[1];
+        for (size_t i = 0; i < rows; i++)
+            for (size_t j = 0; j < cols; j++) f[j * rows + i] = d->f[i * cols + j];
+    }
+    int64_t dims[MAX_RANK];
+    memcpy(dims, d->dims, sizeof dims);
+    int ndim = d->ndim;
+    if (transpose) dims[0] = d->dims[1], dims[1] = d->dims[0];
+    Const *r = add_const(L, c->n->output[0]); /* moves the array d points into */
+    if (!r) {
+        free(f);
+        return -1;
+    }
+    r->ndim = ndim, r->n = n, r->f = f;
+    memcpy(r->dims, dims, sizeof r->dims);
+    return 0;
 }
 
 /* Shape-only subgraphs: evaluated here on integer constants. */
 static int fold_node(Loader *L, const NodeCtx *c) {
     const char *op = c->op;
-    if (c->n->n_output < 1) FAIL("ONNX: node '%s' (%s) has no output", c->name, op);
-    Const out = {0};
     int64_t buf[MAX_RANK];
     if (!strcmp(op, "Shape")) {
         Act *x = in_act(L, c, 0);
         if (!x) FAIL("ONNX: node '%s' (Shape): input is not a computed tensor", c->name);
         const EngShape s = eng_graph_node(L->g, x->node)->out;
-        out.ndim = 1;
-        out.n = x->rank == 4 ? 4 : 2;
-        buf[0] = 1, buf[1] = s.C, buf[2] = s.H, buf[3] = s.W;
-    } else if (!strcmp(op, "Gather")) {
+        /* rank 2 (N, K), 3 (N, C, L) kept as (C, L, 1), 4 (N, C, H, W) */
+        int64_t r = x->rank, d[4] = {1, s.C, s.H, s.W}, start, end;
+        if (get_int(L, c, "start", 0, INT64_MIN, INT64_MAX, &start) ||
+            get_int(L, c, "end", r, INT64_MIN, INT64_MAX, &end))
+            return -1;
+        /* opset 15: a slice of the shape, negative counting from the end, clamped */
+        if (start < 0) start = start < -r ? 0 : start + r;
+        if (end < 0) end = end < -r ? 0 : end + r;
+        if (start > r) start = r;
+        if (end > r) end = r;
+        size_t n = 0;
+        for (int64_t k = start; k < end; k++) buf[n++] = d[k];
+        return fold_result(L, c, 1, buf, n);
+    }
+    if (!strcmp(op, "Gather")) {
         Const *d = in_const(L, c, 0), *ix = in_const(L, c, 1);
-        if (!d || !d->i || d->ndim != 1 || !ix || !ix->i || ix->n > MAX_RANK || attr_i(c->n, "axis", 0) != 0)
+        int64_t axis;
+        if (get_int(L, c, "axis", 0, -1, 0, &axis)) return -1;
+        if (!d || !d->i || d->ndim != 1 || !ix || !ix->i || ix->ndim > 1 || ix->n > MAX_RANK)
             FAIL("ONNX: node '%s' (Gather): only gathering from a 1-D shape is supported", c->name);
-        out.ndim = ix->ndim;
-        out.n = ix->n;
         for (size_t k = 0; k < ix->n; k++) {
-            int64_t j = ix->i[k] < 0 ? ix->i[k] + (int64_t)d->n : ix->i[k];
-            if (j < 0 || j >= (int64_t)d->n) FAIL("ONNX: node '%s' (Gather): index out of range", c->name);
-            buf[k] = d->i[j];
+            int64_t j = ix->i[k];
+            if (j < -(int64_t)d->n || j >= (int64_t)d->n)
+                FAIL("ONNX: node '%s' (Gather): index %lld out of range for %zu values", c->name,
+                     (long long)j, d->n);
+            buf[k] = d->i[j < 0 ? j + (int64_t)d->n : j];
         }
-    } else if (!strcmp(op, "Unsqueeze") || !strcmp(op, "Cast") || !strcmp(op, "Identity")) {
+        return fold_result(L, c, ix->ndim, buf, ix->n);
+    }
+    if (!strcmp(op, "Unsqueeze")) {
         Const *d = in_const(L, c, 0);
-        if (!d || d->n > MAX_RANK) FAIL("ONNX: node '%s' (%s): only constant shapes are supported", c->name, op);
-        out.ndim = d->ndim + (!strcmp(op, "Unsqueeze") ? 1 : 0);
-        out.n = d->n;
-        for (size_t k = 0; k < d->n; k++) buf[k] = d->i ? d->i[k] : (int64_t)d->f[k];
-        if (!d->i && strcmp(op, "Unsqueeze")) { /* float constant through Identity/Cast */
-            Const *r = add_const(L, c->n->output[0]);
-            if (!r) return -1;
-            d = in_const(L, c, 0); /* add_const may have moved the array */
-            r->ndim = d->ndim, r->n = d->n;
-            memcpy(r->dims, d->dims, sizeof r->dims);
-            r->f = malloc((d->n ? d->n : 1) * sizeof *r->f);
-            if (!r->f) return -1;
-            memcpy(r->f, d->f, d->n * sizeof *r->f);
-            return 0;
-        }
-    } else if (!strcmp(op, "Transpose")) {
+        if (!d || !d->i || d->ndim > 1 || d->n > MAX_RANK)
+            FAIL("ONNX: node '%s' (Unsqueeze): only integer scalars and short lists are supported", c->name);
+        if (fold_result(L, c, d->ndim + 1, d->i, d->n)) return -1;
+        Const *r = &L->consts[L->n_consts - 1];
+        if (r->ndim == 2) r->dims[0] = 1, r->dims[1] = (int64_t)r->n;
+        return 0;
+    }
+    if (!strcmp(op, "Cast") || !strcmp(op, "Identity")) {
+        Const *d = in_const(L, c, 0);
+        if (!d) FAIL("ONNX: node '%s' (%s): its input must be a constant or a computed tensor", c->name, op);
+        if (d->f) return fold_copy(L, c, d, 0);
+        if (fold_result(L, c, d->ndim, d->i, d->n)) return -1;
+        Const *r = &L->consts[L->n_consts - 1];
+        d = in_const(L, c, 0);
+        memcpy(r->dims, d->dims, sizeof r->dims);
+        return 0;
+    }
+    if (!strcmp(op, "Transpose")) {
         Const *d = in_const(L, c, 0);
         int64_t perm[2] = {1, 0};
-        int np = attr_ints(c->n, "perm", perm, 2);
-        if (!d || !d->f || d->ndim != 2 || (np != 0 && (np != 2 || perm[0] != 1 || perm[1] != 0)))
+        if (get_ints(L, c, "perm", 2, 0, 1, perm) < 0) return -1;
+        if (!d || !d->f || d->ndim != 2 || perm[0] != 1 || perm[1] != 0 ||
+            (size_t)d->dims[0] * (size_t)d->dims[1] != d->n)
             FAIL("ONNX: node '%s' (Transpose): only transposing a 2-D constant is supported", c->name);
-        Const *r = add_const(L, c->n->output[0]);
-        if (!r) return -1;
-        d = in_const(L, c, 0); /* add_const may have moved the array */
-        r->ndim = 2, r->n = d->n, r->dims[0] = d->dims[1], r->dims[1] = d->dims[0];
-        r->f = malloc((d->n ? d->n : 1) * sizeof *r->f);
-        if (!r->f) return -1;
-        for (int64_t i = 0; i < d->dims[0]; i++)
-            for (int64_t j = 0; j < d->dims[1]; j++) r->f[j * d->dims[0] + i] = d->f[i * d->dims[1] + j];
-        return 0;
-    } else if (!strcmp(op, "Concat")) {
-        out.ndim = 1;
+        return fold_copy(L, c, d, 1);
+    }
+    if (!strcmp(op, "Concat")) {
+        size_t n = 0;
         for (size_t k = 0; k < c->n->n_input; k++) {
             Const *d = in_const(L, c, (int)k);
-            if (!d || !d->i || out.n + d->n > MAX_RANK) FAIL("ONNX: node '%s' (Concat): mixes constants and maps", c->name);
-            for (size_t j = 0; j < d->n; j++) buf[out.n++] = d->i[j];
+            if (!d || !d->i || d->ndim > 1 || d->n > MAX_RANK - n)
+                FAIL("ONNX: node '%s' (Concat): only short integer lists or maps can be joined", c->name);
+            for (size_t j = 0; j < d->n; j++) buf[n++] = d->i[j];
         }
-    } else {
-        FAIL("ONNX: node '%s' (%s): not a shape operation", c->name, op);
+        return fold_result(L, c, 1, buf, n);
     }
-    Const *r = add_const(L, c->n->output[0]);
-    if (!r) return -1;
-    r->ndim = out.ndim;
-    r->n = out.n;
-    if (out.ndim == 1) r->dims[0] = (int64_t)out.n;
-    r->i = malloc((out.n ? out.n : 1) * sizeof *r->i);
-    if (!r->i) return -1;
-    memcpy(r->i, buf, out.n * sizeof *r->i);
+    FAIL("ONNX: node '%s' (%s): not a shape operation", c->name, op);
+}
+
+static int constant_node(Loader *L, const NodeCtx *c) {
+    const Onnx__NodeProto *n = c->n;
+    if (n->n_attribute != 1)
+        FAIL("ONNX: node '%s' (Constant): needs exactly one value attribute", c->name);
+    const Onnx__AttributeProto *a = n->attribute[0];
+    int type = attr_type(a);
+    const char *out = n->output[0];
+    if (!strcmp(a->name, "value") && type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR && a->t)
+        return tensor_to_const(L, a->t, out);
+    if (!strcmp(a->name, "value_float") && type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT) {
+        float *f = budget_alloc(L, 1, sizeof *f, out);
+        Const *r = f ? add_const(L, out) : NULL;
+        if (!r) return free(f), -1;
+        r->n = 1, r->f = f, f[0] = a->f;
+        return 0;
+    }
+    if (!strcmp(a->name, "value_floats") && type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS) {
+        float *f = budget_alloc(L, a->n_floats, sizeof *f, out);
+        Const *r = f ? add_const(L, out) : NULL;
+        if (!r) return free(f), -1;
+        if (a->n_floats) memcpy(f, a->floats, a->n_floats * sizeof *f);
+        r->ndim = 1, r->n = a->n_floats, r->dims[0] = (int64_t)a->n_floats, r->f = f;
+        return 0;
+    }
+    if (!strcmp(a->name, "value_int") && type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT)
+        return fold_result(L, c, 0, &a->i, 1);
+    if (!strcmp(a->name, "value_ints") && type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS) {
+        int64_t *iv = budget_alloc(L, a->n_ints, sizeof *iv, out);
+        Const *r = iv ? add_const(L, out) : NULL;
+        if (!r) return free(iv), -1;
+        if (a->n_ints) memcpy(iv, a->ints, a->n_ints * sizeof *iv);
+        r->ndim = 1, r->n = a->n_ints, r->dims[0] = (int64_t)a->n_ints, r->i = iv;
+        return 0;
+    }
+    FAIL("ONNX: node '%s' (Constant): value kind '%s' is not supported (value, value_float(s), "
+         "value_int(s) are)", c->name, a->name);
+}
+
+/* Checks every node passes before its op is looked at. */
+static int node_checks(Loader *L, const NodeCtx *c) {
+    const Onnx__NodeProto *n = c->n;
+    /* inputs must exist already: a graph out of order or with a cycle stops here */
+    for (size_t k = 0; k < n->n_input; k++)
+        if (n->input[k][0] && !names_get(&L->values, n->input[k]))
+            FAIL("ONNX: node '%s' (%s): input '%s' is not produced by any earlier node, input or "
+                 "initializer", c->name, c->op, n->input[k]);
+    if (n->n_output < 1 || !n->output[0][0])
+        FAIL("ONNX: node '%s' (%s) has no output", c->name, c->op);
+    if (n->n_output > MAX_ATTRS)
+        FAIL("ONNX: node '%s' (%s) has %zu outputs (at most %d)", c->name, c->op, n->n_output, MAX_ATTRS);
+    for (size_t k = 0; k < n->n_output; k++) {
+        if (!n->output[k][0]) continue; /* an optional output left out */
+        if (names_get(&L->values, n->output[k]))
+            FAIL("ONNX: node '%s' (%s): output '%s' is already defined (a value has one "
+                 "producer)", c->name, c->op, n->output[k]);
+        for (size_t j = 0; j < k; j++)
+            if (!strcmp(n->output[j], n->output[k]))
+                FAIL("ONNX: node '%s' (%s): output '%s' is listed twice", c->name, c->op, n->output[k]);
+    }
+    if (n->n_attribute > MAX_ATTRS)
+        FAIL("ONNX: node '%s' (%s) has %zu attributes (at most %d)", c->name, c->op, n->n_attribute,
+             MAX_ATTRS);
+    for (size_t k = 0; k < n->n_attribute; k++) {
+        const char *an = n->attribute[k]->name;
+        if (!an || !an[0]) FAIL("ONNX: node '%s' (%s): an attribute has no name", c->name, c->op);
+        for (size_t j = 0; j < k; j++)
+            if (!strcmp(n->attribute[j]->name, an))
+                FAIL("ONNX: node '%s' (%s): attribute %s is given twice", c->name, c->op, an);
+    }
     return 0;
 }
 
 static int convert(Loader *L, const NodeCtx *c) {
     const char *op = c->op;
     const Onnx__NodeProto *n = c->n;
+    if (!known_op(op))
+        FAIL("ONNX: node '%s': op %s (opset %d) is not supported. Supported: %s", c->name, op,
+             L->opset, SUPPORTED);
+    if (node_checks(L, c)) return -1;
     Act *x = in_act(L, c, 0);
-    /* inputs must exist already: a graph out of order or with a cycle stops here */
-    for (size_t k = 0; k < n->n_input; k++)
-        if (n->input[k][0] && !find_act(L, n->input[k]) && !find_const(L, n->input[k]))
-            FAIL("ONNX: node '%s' (%s): input '%s' is not produced by any earlier node, input or "
-                 "initializer", c->name, op, n->input[k]);
-    if (!strcmp(op, "Constant")) {
-        const Onnx__AttributeProto *a = attr(n, "value");
-        if (a && a->t) return n->n_output ? tensor_to_const(L, a->t, n->output[0]) : -1;
-        const Onnx__AttributeProto *vf = attr(n, "value_float"), *vi = attr(n, "value_ints");
-        Const *r = n->n_output ? add_const(L, n->output[0]) : NULL;
-        if (!r) FAIL("ONNX: node '%s' (Constant): no value", c->name);
-        if (vf && vf->has_f) {
-            r->n = 1, r->f = malloc(sizeof *r->f);
-            if (!r->f) return -1;
-            r->f[0] = vf->f;
-            return 0;
-        }
-        if (vi && vi->n_ints <= MAX_RANK) {
-            r->ndim = 1, r->n = vi->n_ints, r->dims[0] = (int64_t)vi->n_ints;
-            r->i = malloc((r->n ? r->n : 1) * sizeof *r->i);
-            if (!r->i) return -1;
-            memcpy(r->i, vi->ints, r->n * sizeof *r->i);
-            return 0;
-        }
-        FAIL("ONNX: node '%s' (Constant): unsupported value kind", c->name);
-    }
+    if (!strcmp(op, "Constant")) return constant_node(L, c);
     if (!strcmp(op, "Shape") || !strcmp(op, "Gather") || !strcmp(op, "Unsqueeze") ||
-        !strcmp(op, "Cast") || (!strcmp(op, "Transpose") && !x) || (!strcmp(op, "Concat") && !x) || (!strcmp(op, "Identity") && !x))
+        (!x && (!strcmp(op, "Cast") || !strcmp(op, "Transpose") || !strcmp(op, "Concat") ||
+                !strcmp(op, "Identity"))))
         return fold_node(L, c);
     if (!strcmp(op, "Conv")) return conv_node(L, c);
     if (!strcmp(op, "ConvTranspose")) return convt_node(L, c);
@@ -592,63 +930,76 @@ static int convert(Loader *L, const NodeCtx *c) {
     if (!strcmp(op, "AveragePool")) return pool_node(L, c, 0);
     if (!strcmp(op, "Reshape")) return reshape_node(L, c);
     if (!x) FAIL("ONNX: node '%s' (%s): its first input must be a computed tensor", c->name, op);
+    const EngShape s = eng_graph_node(L->g, x->node)->out;
     int id = -1, rank = x->rank;
     if (!strcmp(op, "GlobalAveragePool") || !strcmp(op, "GlobalMaxPool")) {
         if (x->rank != 4) FAIL("ONNX: node '%s' (%s): needs a 4-D input", c->name, op);
         id = op[6] == 'A' ? eng_gavgpool(L->g, c->name, x->node) : eng_gmaxpool(L->g, c->name, x->node);
     } else if (!strcmp(op, "LRN")) {
-        int64_t size = attr_i(n, "size", 0);
-        if (size < 1 || size > 4096) FAIL("ONNX: node '%s' (LRN): invalid size %lld", c->name, (long long)size);
-        id = eng_lrn(L->g, c->name, x->node, (int)size, attr_f(n, "alpha", 1e-4f), attr_f(n, "beta", 0.75f),
-                     attr_f(n, "bias", 1.0f));
+        int64_t size;
+        float alpha, beta, bias;
+        if (get_int(L, c, "size", 0, 1, MAX_WINDOW, &size) || get_float(L, c, "alpha", 1e-4f, 0, &alpha) ||
+            get_float(L, c, "beta", 0.75f, 0, &beta) || get_float(L, c, "bias", 1.0f, 0, &bias))
+            return -1;
+        id = eng_lrn(L->g, c->name, x->node, (int)size, alpha, beta, bias);
     } else if (!strcmp(op, "BatchNormalization")) {
         Const *sc = in_const(L, c, 1), *bi = in_const(L, c, 2), *mu = in_const(L, c, 3), *va = in_const(L, c, 4);
-        const EngShape s = eng_graph_node(L->g, x->node)->out;
+        int64_t spatial, training;
+        float eps;
         if (!sc || !bi || !mu || !va || !sc->f || !bi->f || !mu->f || !va->f || sc->n != (size_t)s.C ||
             bi->n != (size_t)s.C || mu->n != (size_t)s.C || va->n != (size_t)s.C)
             FAIL("ONNX: node '%s' (BatchNormalization): scale, bias, mean and var must be float "
                  "initializers of %d values", c->name, s.C);
-        if (attr_i(n, "spatial", 1) != 1 || attr_i(n, "training_mode", 0) != 0)
-            FAIL("ONNX: node '%s' (BatchNormalization): only spatial, inference-mode batch norm is supported", c->name);
-        id = eng_bn(L->g, c->name, x->node, attr_f(n, "epsilon", 1e-5f));
-        if (id >= 0 && (add_pending(L, id, 0, sc->f, 0, 0, 1) || add_pending(L, id, 1, bi->f, 0, 0, 1) ||
-                        add_pending(L, id, 2, mu->f, 0, 0, 1) || add_pending(L, id, 3, va->f, 0, 0, 1)))
+        if (get_int(L, c, "spatial", 1, 0, 1, &spatial) || get_int(L, c, "training_mode", 0, 0, 1, &training) ||
+            get_float(L, c, "epsilon", 1e-5f, 0, &eps))
             return -1;
+        if (spatial != 1 || training != 0)
+            FAIL("ONNX: node '%s' (BatchNormalization): only spatial, inference-mode batch norm is supported", c->name);
+        id = eng_bn(L->g, c->name, x->node, eps);
+        if (out_act(L, c, id, rank)) return -1;
+        return add_pending(L, id, 0, sc, 0, 0, 1) || add_pending(L, id, 1, bi, 0, 0, 1) ||
+                       add_pending(L, id, 2, mu, 0, 0, 1) || add_pending(L, id, 3, va, 0, 0, 1)
+                   ? -1
+                   : 0;
     } else if (!strcmp(op, "Relu")) {
         id = eng_relu(L->g, c->name, x->node);
     } else if (!strcmp(op, "LeakyRelu")) {
-        id = eng_leakyrelu(L->g, c->name, x->node, attr_f(n, "alpha", 0.01f));
+        float alpha;
+        if (get_float(L, c, "alpha", 0.01f, 0, &alpha)) return -1;
+        id = eng_leakyrelu(L->g, c->name, x->node, alpha);
     } else if (!strcmp(op, "Sigmoid")) {
         id = eng_sigmoid(L->g, c->name, x->node);
     } else if (!strcmp(op, "Tanh")) {
         id = eng_tanh(L->g, c->name, x->node);
     } else if (!strcmp(op, "HardSigmoid")) {
-        id = eng_hardsigmoid(L->g, c->name, x->node, attr_f(n, "alpha", 0.2f), attr_f(n, "beta", 0.5f));
+        float alpha, beta;
+        if (get_float(L, c, "alpha", 0.2f, 0, &alpha) || get_float(L, c, "beta", 0.5f, 0, &beta)) return -1;
+        id = eng_hardsigmoid(L->g, c->name, x->node, alpha, beta);
     } else if (!strcmp(op, "HardSwish")) {
         id = eng_hardswish(L->g, c->name, x->node);
     } else if (!strcmp(op, "Clip")) {
         float lo = -FLT_MAX, hi = FLT_MAX;
         if (L->opset < 11) {
-            lo = attr_f(n, "min", lo), hi = attr_f(n, "max", hi);
+            if (get_float(L, c, "min", lo, 1, &lo) || get_float(L, c, "max", hi, 1, &hi)) return -1;
         } else {
             Const *a = in_const(L, c, 1), *b = in_const(L, c, 2);
-            if ((n->n_input > 1 && n->input[1][0] && (!a || !a->f || a->n != 1)) ||
-                (n->n_input > 2 && n->input[2][0] && (!b || !b->f || b->n != 1)))
-                FAIL("ONNX: node '%s' (Clip): min and max must be constant scalars", c->name);
+            if ((has_input(c, 1) && (!a || !a->f || a->n != 1 || isnan(a->f[0]))) ||
+                (has_input(c, 2) && (!b || !b->f || b->n != 1 || isnan(b->f[0]))))
+                FAIL("ONNX: node '%s' (Clip): min and max must be constant float scalars", c->name);
             if (a) lo = a->f[0];
             if (b) hi = b->f[0];
         }
         id = eng_clip(L->g, c->name, x->node, lo, hi);
     } else if (!strcmp(op, "PRelu")) {
         Const *sl = in_const(L, c, 1);
-        const EngShape s = eng_graph_node(L->g, x->node)->out;
         if (!sl || !sl->f || (sl->n != 1 && sl->n != (size_t)s.C))
             FAIL("ONNX: node '%s' (PRelu): the slope must be one value or one per channel", c->name);
         id = eng_prelu(L->g, c->name, x->node, (int)sl->n);
-        if (id >= 0 && add_pending(L, id, 0, sl->f, 0, 0, 1)) return -1;
+        if (out_act(L, c, id, rank)) return -1;
+        return add_pending(L, id, 0, sl, 0, 0, 1);
     } else if (!strcmp(op, "Softmax")) {
-        const EngShape s = eng_graph_node(L->g, x->node)->out;
-        int64_t axis = attr_i(n, "axis", L->opset >= 13 ? -1 : 1);
+        int64_t axis;
+        if (get_int(L, c, "axis", L->opset >= 13 ? -1 : 1, -x->rank, x->rank - 1, &axis)) return -1;
         int ok = (x->rank == 2 && (axis == 1 || axis == -1)) ||
                  (x->rank == 4 && (axis == 1 || axis == -3) && (L->opset >= 13 || (s.H == 1 && s.W == 1)));
         if (!ok) FAIL("ONNX: node '%s' (Softmax): only a softmax over channels is supported (axis %lld, "
@@ -657,107 +1008,123 @@ static int convert(Loader *L, const NodeCtx *c) {
     } else if (!strcmp(op, "Gemm") || !strcmp(op, "MatMul")) {
         int gemm = op[0] == 'G';
         Const *b = in_const(L, c, 1), *bias = gemm ? in_const(L, c, 2) : NULL;
-        const EngShape s = eng_graph_node(L->g, x->node)->out;
-        int64_t K = (int64_t)s.C * s.H * s.W;
-        if (gemm && attr_i(n, "transA", 0)) FAIL("ONNX: node '%s' (Gemm): transA is not supported", c->name);
+        int64_t K = (int64_t)s.C * s.H * s.W, transA = 0, transB = 0;
+        float alpha = 1.0f, beta = 1.0f;
+        if (gemm && (get_int(L, c, "transA", 0, 0, 1, &transA) || get_int(L, c, "transB", 0, 0, 1, &transB) ||
+                     get_float(L, c, "alpha", 1.0f, 0, &alpha) || get_float(L, c, "beta", 1.0f, 0, &beta)))
+            return -1;
+        if (transA) FAIL("ONNX: node '%s' (Gemm): transA is not supported", c->name);
+        if (x->rank != 2)
+            FAIL("ONNX: node '%s' (%s): the input must be 2-D (N, K); flatten it first", c->name, op);
         if (!b || !b->f || b->ndim != 2)
             FAIL("ONNX: node '%s' (%s): the second input must be a 2-D float initializer", c->name, op);
-        int transB = gemm ? (int)attr_i(n, "transB", 0) : 0;
+        if (gemm && has_input(c, 2) && !bias)
+            FAIL("ONNX: node '%s' (Gemm): the bias C must be an initializer", c->name);
         int64_t rows = b->dims[0], cols = b->dims[1];
         int64_t out = transB ? rows : cols, kk = transB ? cols : rows;
-        if (kk != K) FAIL("ONNX: node '%s' (%s): weights %lldx%lld do not fit %lld inputs", c->name, op,
-                          (long long)rows, (long long)cols, (long long)K);
-        float alpha = gemm ? attr_f(n, "alpha", 1.0f) : 1.0f, beta = gemm ? attr_f(n, "beta", 1.0f) : 1.0f;
+        if (kk != K || out < 1 || out > MAX_DIM)
+            FAIL("ONNX: node '%s' (%s): weights %lldx%lld do not fit %lld inputs", c->name, op,
+                 (long long)rows, (long long)cols, (long long)K);
         if (bias && (!bias->f || (bias->n != (size_t)out && bias->n != 1)))
             FAIL("ONNX: node '%s' (Gemm): bias C must have %lld values or one", c->name, (long long)out);
         if (bias && bias->n == 1 && out != 1) { /* a scalar C broadcasts: expand it */
-            float *e = malloc((size_t)out * sizeof *e);
+            float *e = budget_alloc(L, (size_t)out, sizeof *e, n->input[2]);
             if (!e) return -1;
             for (int64_t k = 0; k < out; k++) e[k] = bias->f[0];
-            Const *ex = add_const(L, "");
-            if (!ex) { free(e); return -1; }
+            Const *ex = add_const(L, NULL);
+            if (!ex) return free(e), -1;
             ex->f = e, ex->n = (size_t)out, ex->ndim = 1, ex->dims[0] = out;
             bias = ex;
+            b = in_const(L, c, 1); /* add_const may have moved the array */
         }
-        const float *wdata = in_const(L, c, 1)->f;
         id = eng_fc(L->g, c->name, x->node, (int)out, bias != NULL);
-        if (id >= 0 && add_pending(L, id, 0, wdata, transB ? 0 : (int)rows, transB ? 0 : (int)cols, alpha))
-            return -1;
-        if (id >= 0 && bias && add_pending(L, id, 1, bias->f, 0, 0, beta)) return -1;
-        rank = 2;
-    } else if (!strcmp(op, "Add") || !strcmp(op, "Sum")) {
-        int ids[64];
-        if (n->n_input > 64) FAIL("ONNX: node '%s' (%s): more than 64 inputs", c->name, op);
+        if (out_act(L, c, id, 2)) return -1;
+        if (add_pending(L, id, 0, b, transB ? 0 : (int)rows, transB ? 0 : (int)cols, alpha)) return -1;
+        return bias ? add_pending(L, id, 1, bias, 0, 0, beta) : 0;
+    } else if (!strcmp(op, "Add") || !strcmp(op, "Sum") || !strcmp(op, "Concat")) {
+        int cat = op[0] == 'C';
+        int ids[MAX_MERGE];
+        if (n->n_input > MAX_MERGE)
+            FAIL("ONNX: node '%s' (%s): %zu inputs (at most %d)", c->name, op, n->n_input, MAX_MERGE);
+        if (cat) {
+            int64_t axis;
+            if (get_int(L, c, "axis", 1, -x->rank, x->rank - 1, &axis)) return -1;
+            if (axis != 1 && axis != 1 - x->rank)
+                FAIL("ONNX: node '%s' (Concat): only concatenation along channels (axis 1) is supported", c->name);
+        }
         for (size_t k = 0; k < n->n_input; k++) {
             Act *a = find_act(L, n->input[k]);
-            if (!a) FAIL("ONNX: node '%s' (%s): adding a constant is not supported; only maps of one shape", c->name, op);
+            if (!a || a->rank != x->rank)
+                FAIL("ONNX: node '%s' (%s): input %zu is not a computed tensor of rank %d like the "
+                     "first (constants are not supported)", c->name, op, k, x->rank);
             ids[k] = a->node;
         }
-        id = eng_add(L->g, c->name, ids, (int)n->n_input);
+        id = cat ? eng_concat(L->g, c->name, ids, (int)n->n_input)
+                 : eng_add(L->g, c->name, ids, (int)n->n_input);
     } else if (!strcmp(op, "Mul")) {
         Act *b = in_act(L, c, 1);
-        if (!b) FAIL("ONNX: node '%s' (Mul): multiplying by a constant is not supported", c->name);
+        if (!b || b->rank != x->rank || n->n_input != 2)
+            FAIL("ONNX: node '%s' (Mul): both inputs must be computed tensors of one rank "
+                 "(multiplying by a constant is not supported)", c->name);
         id = eng_mul(L->g, c->name, x->node, b->node);
-    } else if (!strcmp(op, "Concat")) {
-        int64_t axis = attr_i(n, "axis", 1);
-        if (!(axis == 1 || (x->rank == 4 && axis == -3) || (x->rank == 2 && axis == -1)))
-            FAIL("ONNX: node '%s' (Concat): only concatenation along channels (axis 1) is supported", c->name);
-        int ids[256];
-        if (n->n_input > 256) FAIL("ONNX: node '%s' (Concat): too many inputs", c->name);
-        for (size_t k = 0; k < n->n_input; k++) {
-            Act *a = find_act(L, n->input[k]);
-            if (!a || a->rank != x->rank) FAIL("ONNX: node '%s' (Concat): input %zu is not a map like the first", c->name, k);
-            ids[k] = a->node;
-        }
-        id = eng_concat(L->g, c->name, ids, (int)n->n_input);
     } else if (!strcmp(op, "Flatten")) {
-        if (attr_i(n, "axis", 1) != 1) FAIL("ONNX: node '%s' (Flatten): only axis 1 is supported", c->name);
+        int64_t axis;
+        if (get_int(L, c, "axis", 1, -x->rank, x->rank, &axis)) return -1;
+        if (axis != 1 && axis != 1 - x->rank)
+            FAIL("ONNX: node '%s' (Flatten): only axis 1 is supported", c->name);
         id = eng_flatten(L->g, c->name, x->node);
         rank = 2;
     } else if (!strcmp(op, "Dropout") || !strcmp(op, "Identity")) {
         /* identity at inference: the output names the same engine node */
         if (n->n_output > 1 && n->output[1][0] && op[0] == 'D')
             FAIL("ONNX: node '%s' (Dropout): the mask output is not supported", c->name);
-        return n->n_output ? add_act(L, n->output[0], x->node, x->rank) : -1;
+        return add_act(L, n->output[0], x->node, x->rank);
     } else if (!strcmp(op, "Pad")) {
         char mode[32];
-        attr_s(n, "mode", mode, sizeof mode);
+        if (get_str(L, c, "mode", mode, sizeof mode)) return -1;
         if (mode[0] && strcmp(mode, "constant")) FAIL("ONNX: node '%s' (Pad): only constant padding is supported", c->name);
+        if (x->rank != 4) FAIL("ONNX: node '%s' (Pad): needs a 4-D input", c->name);
         int64_t p[8];
-        int m;
         float value = 0.0f;
         if (L->opset < 11) {
-            m = attr_ints(n, "pads", p, 8);
-            value = attr_f(n, "value", 0.0f);
+            int m = get_ints(L, c, "pads", 8, INT64_MIN, INT64_MAX, p);
+            if (m < 0 || get_float(L, c, "value", 0.0f, 1, &value)) return -1;
+            if (m != 8) FAIL("ONNX: node '%s' (Pad): needs 8 pads", c->name);
         } else {
             Const *pc = in_const(L, c, 1), *vc = in_const(L, c, 2);
-            if (!pc || !pc->i || pc->n > 8) FAIL("ONNX: node '%s' (Pad): pads must be a constant", c->name);
-            m = (int)pc->n;
-            for (int k = 0; k < m; k++) p[k] = pc->i[k];
-            if (vc && vc->f && vc->n == 1) value = vc->f[0];
+            if (!pc || !pc->i || pc->n != 8) FAIL("ONNX: node '%s' (Pad): pads must be a constant of 8 integers", c->name);
+            memcpy(p, pc->i, sizeof p);
+            if (has_input(c, 2) && (!vc || !vc->f || vc->n != 1 || isnan(vc->f[0])))
+                FAIL("ONNX: node '%s' (Pad): the value must be a constant float scalar", c->name);
+            if (vc) value = vc->f[0];
         }
-        if (m != 8 || p[0] || p[1] || p[4] || p[5])
+        if (p[0] || p[1] || p[4] || p[5])
             FAIL("ONNX: node '%s' (Pad): only padding of height and width is supported", c->name);
+        for (int k = 2; k < 8; k++)
+            if ((k & 3) >= 2 && (p[k] < 0 || p[k] > MAX_WINDOW))
+                FAIL("ONNX: node '%s' (Pad): pad %lld: pads from 0 to %d are supported", c->name,
+                     (long long)p[k], MAX_WINDOW);
         id = eng_pad(L->g, c->name, x->node, (int)p[2], (int)p[3], (int)p[6], (int)p[7], value);
     } else {
         FAIL("ONNX: node '%s': op %s (opset %d) is not supported. Supported: %s", c->name, op,
              L->opset, SUPPORTED);
     }
-    return out_name_act(L, c, id, rank);
+    return out_act(L, c, id, rank);
 }
 
 /* ---- load ------------------------------------------------------------------------------- */
 
 static void loader_free(Loader *L) {
     for (int k = 0; k < L->n_consts; k++) {
-        free(L->consts[k].name);
         free(L->consts[k].f);
         free(L->consts[k].i);
     }
-    for (int k = 0; k < L->n_acts; k++) free(L->acts[k].name);
     free(L->consts);
     free(L->acts);
     free(L->pend);
+    names_free(&L->values);
+    names_free(&L->eng_names);
+    names_free(&L->roots);
 }
 
 static int read_file(const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen) {
@@ -785,12 +1152,251 @@ static int read_file(const char *path, uint8_t **buf, size_t *len, char *err, si
     return 0;
 }
 
-/* Make names unique for the engine: "<name>", then "<name>_2", ... */
-static const char *unique_name(EngGraph *g, const char *base, char *buf, size_t n) {
+/* A unique engine name: "<name>", else "<first 80 characters>_<k>" with the
+ * smallest k not tried before for those 80 characters (each try that fails
+ * hits a distinct existing name, so n names cost O(n) tries in all). */
+static const char *unique_name(Loader *L, const char *base, char *buf, size_t n) {
     snprintf(buf, n, "%s", base && base[0] ? base : "node");
-    for (int k = 2; eng_graph_find(g, buf) >= 0 && k < 100000; k++)
-        snprintf(buf, n, "%.80s_%d", base && base[0] ? base : "node", k);
-    return buf;
+    if (names_get(&L->eng_names, buf)) {
+        char root[81];
+        snprintf(root, sizeof root, "%s", buf);
+        Slot *r = names_get(&L->roots, root);
+        if (!r && !(r = names_add(&L->roots, root, 2, 0))) return NULL;
+        for (;; r->kind++) {
+            snprintf(buf, n, "%s_%d", root, r->kind);
+            if (!names_get(&L->eng_names, buf)) break;
+        }
+        r->kind++;
+    }
+    return names_add(&L->eng_names, buf, 0, 0) ? buf : NULL;
+}
+
+/* protobuf-c allocates through this: a file cannot make decoding take much
+ * more memory than its own size (each allocation carries its size in front). */
+typedef struct {
+    size_t used, cap;
+    int over;
+} DecodeBudget;
+
+static void *decode_alloc(void *data, size_t size) {
+    DecodeBudget *b = data;
+    if (size > b->cap - b->used) {
+        b->over = 1;
+        return NULL;
+    }
+    size_t *p = malloc(size + 16);
+    if (!p) return NULL;
+    p[0] = size;
+    b->used += size;
+    return (char *)p + 16;
+}
+
+static void decode_free(void *data, void *ptr) {
+    if (!ptr) return;
+    DecodeBudget *b = data;
+    size_t *p = (size_t *)((char *)ptr - 16);
+    b->used -= p[0];
+    free(p);
+}
+
+/* len * factor + slack, saturating */
+static size_t file_budget(size_t len, size_t factor, size_t slack) {
+    size_t b;
+    if (!eng_mul_size(&b, len, factor) || b > SIZE_MAX - slack) return SIZE_MAX;
+    return b + slack;
+}
+
+/* The data input's size from the file (dims of the first graph input that is
+ * not a constant), unless given. */
+static int data_input(Loader *L, const Onnx__ValueInfoProto *v, int C, int H, int W) {
+    const Onnx__TypeProto__Tensor *tt = v->type && v->type->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE
+                                            ? v->type->tensor_type : NULL;
+    const Onnx__TensorShapeProto *sh = tt ? tt->shape : NULL;
+    if (tt && tt->has_elem_type && tt->elem_type != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT &&
+        tt->elem_type != ONNX__TENSOR_PROTO__DATA_TYPE__UNDEFINED)
+        FAIL("ONNX: %s: input '%s' has element type %d; float inputs are supported", L->file,
+             v->name, (int)tt->elem_type);
+    int rank = sh ? (int)(sh->n_dim < 9 ? sh->n_dim : 9) : 0;
+    if (rank < 2 || rank > 4)
+        FAIL("ONNX: input '%s' has rank %d; (N, C, H, W), (N, C, L) or (N, K) inputs are supported",
+             v->name, rank);
+    int64_t d[4] = {0, 0, 1, 1};
+    for (int j = 1; j < rank; j++) {
+        d[j] = 0; /* a symbolic size: given by the caller or refused */
+        if (sh->dim[j]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE) {
+            d[j] = sh->dim[j]->dim_value;
+            if (d[j] < 1 || d[j] > MAX_DIM)
+                FAIL("ONNX: input '%s' has dimension %d of size %lld (1 to %d are supported)",
+                     v->name, j, (long long)d[j], MAX_DIM);
+        }
+    }
+    int ic = C > 0 ? C : (int)d[1], ih = H > 0 ? H : (int)d[2], iw = W > 0 ? W : (int)d[3];
+    if (ic <= 0 || ih <= 0 || iw <= 0)
+        FAIL("ONNX: input '%s' has no fixed size; give one (--input CxHxW)", v->name);
+    char nm[96];
+    const char *name = unique_name(L, v->name, nm, sizeof nm);
+    if (!name) return oom(L, "naming the input");
+    int id = eng_input(L->g, name, ic, ih, iw);
+    if (id < 0) return engine_fail(L);
+    L->act_bytes = eng_node_act_bytes(eng_graph_node(L->g, id));
+    if (L->act_bytes > MAX_ACT_BYTES)
+        FAIL("ONNX: %s: input '%s' of %dx%dx%d is larger than %lld GiB; HINT: give a smaller "
+             "input size (--input CxHxW)", L->file, name, ic, ih, iw, (long long)(MAX_ACT_BYTES >> 30));
+    return add_act(L, v->name, id, rank);
+}
+
+/* Every parameter's data from the file: zero all, then copy the constants in
+ * (a BN running variance the file leaves out would otherwise be garbage). */
+static int fill_params(Loader *L) {
+    EngGraph *g = L->g;
+    size_t total = 0, bytes;
+    for (int i = 0; i < eng_graph_node_count(g); i++) {
+        const EngNode *nd = eng_graph_node(g, i);
+        for (int k = 0; k < nd->n_params; k++)
+            if (nd->params[k].n > SIZE_MAX / 8 - total) total = SIZE_MAX / 8;
+            else total += nd->params[k].n;
+    }
+    if (!eng_mul_size(&bytes, total, sizeof(float)) || bytes > L->budget)
+        FAIL("ONNX: %s: the parameters would take %zu MiB, more than the file's size allows; the "
+             "file is damaged or hostile", L->file, total >> 18);
+    if (eng_graph_alloc_params(g) != 0) return oom(L, "for the parameters");
+    for (int i = 0; i < eng_graph_node_count(g); i++) {
+        EngNode *nd = eng_graph_node_mut(g, i);
+        for (int k = 0; k < nd->n_params; k++) memset(nd->params[k].data, 0, nd->params[k].n * sizeof(float));
+    }
+    for (int k = 0; k < L->n_pend; k++) {
+        const Pending *p = &L->pend[k];
+        EngParam *dst = &eng_graph_node_mut(g, p->node)->params[p->param];
+        ENG_ASSERT(p->src_n == dst->n);
+        if (p->transpose_rows > 0) { /* (rows=K, cols=OUT) -> (OUT, K) */
+            ENG_ASSERT((size_t)p->transpose_rows * (size_t)p->transpose_cols == dst->n);
+            for (int r = 0; r < p->transpose_rows; r++)
+                for (int q = 0; q < p->transpose_cols; q++)
+                    dst->data[(size_t)q * p->transpose_rows + r] = p->scale * p->src[(size_t)r * p->transpose_cols + q];
+        } else {
+            for (size_t j = 0; j < dst->n; j++) dst->data[j] = p->scale * p->src[j];
+        }
+    }
+    return 0;
+}
+
+static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
+                      const EngOnnxTensor *consts, int n_consts) {
+    int have_opset = 0;
+    for (size_t k = 0; k < m->n_opset_import; k++) {
+        const Onnx__OperatorSetIdProto *o = m->opset_import[k];
+        if (o->domain && o->domain[0] && strcmp(o->domain, "ai.onnx")) continue;
+        if (have_opset) FAIL("ONNX: %s lists the ai.onnx opset twice", L->file);
+        if (!o->has_version || o->version < 1 || o->version > 17)
+            FAIL("ONNX: %s uses opset %lld; opsets 1 to 17 are supported", L->file,
+                 (long long)o->version);
+        L->opset = (int)o->version;
+        have_opset = 1;
+    }
+    const Onnx__GraphProto *gp = m->graph;
+    if (gp->n_node > MAX_NODES)
+        FAIL("ONNX: %s has %zu nodes (at most %d)", L->file, gp->n_node, MAX_NODES);
+    for (size_t k = 0; k < gp->n_initializer; k++) {
+        const char *nm = gp->initializer[k]->name;
+        if (check_new_value(L, nm, "initializer") || tensor_to_const(L, gp->initializer[k], nm)) return -1;
+    }
+    /* values given by the caller replace a graph input, or an initializer of that name */
+    for (int k = 0; k < n_consts; k++) {
+        size_t n = 1;
+        if (consts[k].ndim < 0 || consts[k].ndim > MAX_RANK)
+            FAIL("ONNX: given tensor '%s' has rank %d", consts[k].name, consts[k].ndim);
+        for (int d = 0; d < consts[k].ndim; d++)
+            if (consts[k].dims[d] < 0 || !eng_mul_size(&n, n, (size_t)consts[k].dims[d]) || n > ((size_t)1 << 31))
+                FAIL("ONNX: given tensor '%s' has an invalid shape", consts[k].name);
+        Slot *old = names_get(&L->values, consts[k].name);
+        Const *c = add_const(L, old ? NULL : consts[k].name);
+        if (!c) return -1;
+        if (old) old->kind = VAL_CONST, old->idx = L->n_consts - 1;
+        if (!(c->f = malloc((n ? n : 1) * sizeof(float)))) return oom(L, "copying a given tensor");
+        /* their parameters come out of the budget: what the caller gives adds to it */
+        L->budget = n * sizeof(float) > SIZE_MAX - L->budget ? SIZE_MAX : L->budget + n * sizeof(float);
+        if (n) memcpy(c->f, consts[k].data, n * sizeof(float));
+        c->n = n, c->ndim = consts[k].ndim;
+        memcpy(c->dims, consts[k].dims, (size_t)c->ndim * sizeof c->dims[0]);
+    }
+    /* the data input: the first graph input that is not a constant */
+    int have_input = 0;
+    for (size_t k = 0; k < gp->n_input; k++) {
+        const Onnx__ValueInfoProto *v = gp->input[k];
+        if (!v->name || !v->name[0]) FAIL("ONNX: %s: graph input %zu has no name", L->file, k);
+        Slot *known = names_get(&L->values, v->name);
+        if (known && known->kind == VAL_ACT)
+            FAIL("ONNX: %s: graph input '%s' is listed twice", L->file, v->name);
+        if (known) continue; /* an initializer listed as an input (IR version 3 and older) */
+        if (have_input)
+            FAIL("ONNX: %s has a second data input '%s'; one is supported", L->file, v->name);
+        if (data_input(L, v, C, H, W)) return -1;
+        have_input = 1;
+    }
+    if (!have_input) FAIL("ONNX: %s has no data input", L->file);
+    for (size_t k = 0; k < gp->n_node; k++) {
+        const Onnx__NodeProto *n = gp->node[k];
+        const char *base = n->name && n->name[0] ? n->name : n->n_output ? n->output[0] : "node";
+        NodeCtx c = {n, NULL, ""};
+        char nm[96];
+        snprintf(c.op, sizeof c.op, "%s", n->op_type ? n->op_type : "?");
+        if (n->domain && n->domain[0] && strcmp(n->domain, "ai.onnx"))
+            FAIL("ONNX: node '%.80s': op %s of domain '%.80s' is not supported", base, c.op, n->domain);
+        if (!(c.name = unique_name(L, base, nm, sizeof nm))) return oom(L, "naming a node");
+        if (convert(L, &c)) {
+            if (!L->err[0]) eng_set_err(L->err, L->errlen, "ONNX: node '%s' (%s) could not be imported", c.name, c.op);
+            return -1;
+        }
+    }
+    const char *out = gp->n_output ? gp->output[0]->name : NULL;
+    Act *a = out ? find_act(L, out) : NULL;
+    if (!a) FAIL("ONNX: the graph output '%s' is not computed by the graph", out ? out : "?");
+    eng_graph_set_output(L->g, a->node);
+    return fill_params(L);
+}
+
+/* The one path of both entry points. owned: the file's bytes to free once
+ * decoded (protobuf-c copies what it keeps), or NULL. */
+static EngGraph *load(const void *data, size_t len, void *owned, const char *path, int C, int H,
+                      int W, const EngOnnxTensor *consts, int n_consts, char *err, size_t errlen) {
+    char dummy[8];
+    if (!err || !errlen) err = dummy, errlen = sizeof dummy;
+    err[0] = 0;
+    DecodeBudget db = {0, file_budget(len, DECODE_FACTOR, DECODE_SLACK), 0};
+    ProtobufCAllocator alloc = {decode_alloc, decode_free, &db};
+    Onnx__ModelProto *m = onnx__model_proto__unpack(&alloc, len, data);
+    free(owned);
+    if (!m || !m->graph) {
+        if (db.over)
+            eng_set_err(err, errlen, "ONNX: %s: decoding it needs more than %zu MiB, more than a "
+                                     "file of %zu bytes can; the file is damaged or hostile",
+                        path, db.cap >> 20, len);
+        else
+            eng_set_err(err, errlen, "ONNX: %s is not a valid ONNX model (protobuf decoding failed)", path);
+        if (m) onnx__model_proto__free_unpacked(m, &alloc);
+        return NULL;
+    }
+    Loader L = {0};
+    L.err = err, L.errlen = errlen;
+    L.file = path;
+    L.opset = 1;
+    L.budget = file_budget(len, TENSOR_FACTOR, TENSOR_SLACK);
+    L.g = eng_graph_create();
+    int ok = L.g ? load_graph(&L, m, C, H, W, consts, n_consts) == 0 : oom(&L, "creating a graph") == 0;
+    loader_free(&L);
+    onnx__model_proto__free_unpacked(m, &alloc);
+    if (!ok) {
+        if (!err[0]) eng_set_err(err, errlen, "ONNX: %s could not be imported", path);
+        eng_graph_destroy(L.g);
+        return NULL;
+    }
+    return L.g;
+}
+
+EngGraph *eng_onnx_load_buffer(const void *data, size_t len, const char *name, int C, int H,
+                               int W, const EngOnnxTensor *consts, int n_consts, char *err,
+                               size_t errlen) {
+    return load(data, len, NULL, name, C, H, W, consts, n_consts, err, errlen);
 }
 
 EngGraph *eng_onnx_load(const char *path, int C, int H, int W, const EngOnnxTensor *consts,
@@ -798,138 +1404,7 @@ EngGraph *eng_onnx_load(const char *path, int C, int H, int W, const EngOnnxTens
     uint8_t *buf = NULL;
     size_t len = 0;
     if (read_file(path, &buf, &len, err, errlen) != 0) return NULL;
-    Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, len, buf);
-    free(buf);
-    if (!m || !m->graph) {
-        eng_set_err(err, errlen, "ONNX: %s is not a valid ONNX model (protobuf decoding failed)", path);
-        if (m) onnx__model_proto__free_unpacked(m, NULL);
-        return NULL;
-    }
-    Loader L = {0};
-    L.err = err, L.errlen = errlen;
-    L.opset = 1;
-    for (size_t k = 0; k < m->n_opset_import; k++) {
-        const Onnx__OperatorSetIdProto *o = m->opset_import[k];
-        if ((!o->domain || !o->domain[0] || !strcmp(o->domain, "ai.onnx")) && o->has_version)
-            L.opset = (int)o->version;
-    }
-    const Onnx__GraphProto *gp = m->graph;
-    EngGraph *g = eng_graph_create();
-    L.g = g;
-    int ok = g != NULL;
-    if (ok && L.opset > 17) {
-        eng_set_err(err, errlen, "ONNX: %s uses opset %d; opsets 1 to 17 are supported", path, L.opset);
-        ok = 0;
-    }
-    for (size_t k = 0; ok && k < gp->n_initializer; k++)
-        ok = tensor_to_const(&L, gp->initializer[k], gp->initializer[k]->name ? gp->initializer[k]->name : "") == 0;
-    for (int k = 0; ok && k < n_consts; k++) {
-        size_t n = 1;
-        for (int d = 0; d < consts[k].ndim; d++) n *= (size_t)consts[k].dims[d];
-        Const *c = add_const(&L, consts[k].name);
-        ok = c && (c->f = malloc((n ? n : 1) * sizeof(float))) != NULL;
-        if (ok) {
-            memcpy(c->f, consts[k].data, n * sizeof(float));
-            c->n = n, c->ndim = consts[k].ndim;
-            memcpy(c->dims, consts[k].dims, sizeof c->dims);
-        }
-    }
-    /* the data input: the first graph input that is not a constant */
-    int have_input = 0;
-    for (size_t k = 0; ok && k < gp->n_input; k++) {
-        const Onnx__ValueInfoProto *v = gp->input[k];
-        if (!v->name || find_const(&L, v->name)) continue;
-        if (have_input) {
-            eng_set_err(err, errlen, "ONNX: %s has a second data input '%s'; one is supported", path, v->name);
-            ok = 0;
-            break;
-        }
-        const Onnx__TensorShapeProto *sh = v->type && v->type->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE &&
-                                                   v->type->tensor_type ? v->type->tensor_type->shape : NULL;
-        int64_t d[4] = {0, 0, 0, 0};
-        int rank = sh ? (int)sh->n_dim : 0;
-        for (int j = 1; j < rank && j < 4; j++)
-            if (sh->dim[j]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE) d[j] = sh->dim[j]->dim_value;
-        int ic = C > 0 ? C : (int)d[1], ih = H > 0 ? H : (rank >= 3 ? (int)d[2] : 1),
-            iw = W > 0 ? W : (rank == 4 ? (int)d[3] : 1);
-        if (rank < 2 || rank > 4) {
-            eng_set_err(err, errlen, "ONNX: input '%s' has rank %d; (N, C, H, W), (N, C, L) or (N, K) inputs are supported", v->name, rank);
-            ok = 0;
-            break;
-        }
-        if (ic <= 0 || ih <= 0 || iw <= 0) {
-            eng_set_err(err, errlen, "ONNX: input '%s' has no fixed size; give one (--input CxHxW)", v->name);
-            ok = 0;
-            break;
-        }
-        char nm[96];
-        int id = eng_input(g, unique_name(g, v->name, nm, sizeof nm), ic, ih, iw);
-        if (id < 0) {
-            eng_set_err(err, errlen, "%s", eng_graph_error(g));
-            ok = 0;
-        } else {
-            ok = add_act(&L, v->name, id, rank) == 0;
-        }
-        have_input = 1;
-    }
-    if (ok && !have_input) {
-        eng_set_err(err, errlen, "ONNX: %s has no data input", path);
-        ok = 0;
-    }
-    for (size_t k = 0; ok && k < gp->n_node; k++) {
-        const Onnx__NodeProto *n = gp->node[k];
-        if (n->domain && n->domain[0] && strcmp(n->domain, "ai.onnx")) {
-            eng_set_err(err, errlen, "ONNX: node '%s': op %s of domain '%s' is not supported",
-                        n->name ? n->name : "?", n->op_type ? n->op_type : "?", n->domain);
-            ok = 0;
-            break;
-        }
-        NodeCtx c = {n, NULL, ""};
-        char nm[96];
-        c.name = unique_name(g, n->name && n->name[0] ? n->name : (n->n_output ? n->output[0] : "node"), nm, sizeof nm);
-        snprintf(c.op, sizeof c.op, "%s", n->op_type ? n->op_type : "?");
-        ok = convert(&L, &c) == 0;
-        if (!ok && !err[0]) eng_set_err(err, errlen, "ONNX: node '%s' (%s): %s", c.name, c.op, eng_graph_error(g));
-    }
-    if (ok) {
-        const char *out = gp->n_output ? gp->output[0]->name : NULL;
-        Act *a = out ? find_act(&L, out) : NULL;
-        if (!a) {
-            eng_set_err(err, errlen, "ONNX: the graph output '%s' is not computed by the graph", out ? out : "?");
-            ok = 0;
-        } else {
-            eng_graph_set_output(g, a->node);
-        }
-    }
-    if (ok && eng_graph_alloc_params(g) != 0) {
-        eng_set_err(err, errlen, "ONNX: out of memory for the parameters");
-        ok = 0;
-    }
-    if (ok) { /* zero everything, then copy the file's tensors in (BN running var of 1 by default) */
-        for (int i = 0; i < eng_graph_node_count(g); i++) {
-            EngNode *nd = eng_graph_node_mut(g, i);
-            for (int k = 0; k < nd->n_params; k++)
-                for (size_t j = 0; j < nd->params[k].n; j++) nd->params[k].data[j] = 0.0f;
-        }
-        for (int k = 0; k < L.n_pend; k++) {
-            const Pending *p = &L.pend[k];
-            EngParam *dst = &eng_graph_node_mut(g, p->node)->params[p->param];
-            if (p->transpose_rows > 0) { /* (rows=K, cols=OUT) -> (OUT, K) */
-                for (int r = 0; r < p->transpose_rows; r++)
-                    for (int q = 0; q < p->transpose_cols; q++)
-                        dst->data[(size_t)q * p->transpose_rows + r] = p->scale * p->src[(size_t)r * p->transpose_cols + q];
-            } else {
-                for (size_t j = 0; j < dst->n; j++) dst->data[j] = p->scale * p->src[j];
-            }
-        }
-    }
-    loader_free(&L);
-    onnx__model_proto__free_unpacked(m, NULL);
-    if (!ok) {
-        eng_graph_destroy(g);
-        return NULL;
-    }
-    return g;
+    return load(buf, len, buf, path, C, H, W, consts, n_consts, err, errlen);
 }
 
 int eng_onnx_read_tensor(const char *path, EngOnnxTensor *t, float **data, char *err, size_t errlen) {
@@ -938,7 +1413,9 @@ int eng_onnx_read_tensor(const char *path, EngOnnxTensor *t, float **data, char 
     memset(t, 0, sizeof *t);
     *data = NULL;
     if (read_file(path, &buf, &len, err, errlen) != 0) return -1;
-    Onnx__TensorProto *tp = onnx__tensor_proto__unpack(NULL, len, buf);
+    DecodeBudget db = {0, file_budget(len, DECODE_FACTOR, DECODE_SLACK), 0};
+    ProtobufCAllocator alloc = {decode_alloc, decode_free, &db};
+    Onnx__TensorProto *tp = onnx__tensor_proto__unpack(&alloc, len, buf);
     free(buf);
     if (!tp) {
         eng_set_err(err, errlen, "ONNX: %s is not a TensorProto", path);
@@ -946,7 +1423,9 @@ int eng_onnx_read_tensor(const char *path, EngOnnxTensor *t, float **data, char 
     }
     Loader L = {0};
     L.err = err, L.errlen = errlen;
-    int rc = tensor_to_const(&L, tp, tp->name ? tp->name : "");
+    L.file = path;
+    L.budget = file_budget(len, TENSOR_FACTOR, TENSOR_SLACK);
+    int rc = tensor_to_const(&L, tp, "");
     if (rc == 0 && !L.consts[0].f) {
         eng_set_err(err, errlen, "ONNX: %s holds integers, not floats", path);
         rc = -1;
@@ -957,10 +1436,10 @@ int eng_onnx_read_tensor(const char *path, EngOnnxTensor *t, float **data, char 
         c->f = NULL;
         t->ndim = c->ndim;
         for (int d = 0; d < c->ndim && d < 8; d++) t->dims[d] = c->dims[d];
-        snprintf(t->name, sizeof t->name, "%s", c->name);
+        snprintf(t->name, sizeof t->name, "%s", tp->name ? tp->name : "");
         t->data = *data;
     }
     loader_free(&L);
-    onnx__tensor_proto__free_unpacked(tp, NULL);
+    onnx__tensor_proto__free_unpacked(tp, &alloc);
     return rc;
 }

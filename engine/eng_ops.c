@@ -60,6 +60,7 @@ static void im2col(float *col, const float *in, int c0, int c1, int H, int W, in
                 int ow0 = off_w >= 0 ? 0 : (-off_w + SW - 1) / SW;
                 int ow1 = (W - off_w + SW - 1) / SW;
                 if (ow1 > OW) ow1 = OW;
+                if (ow1 < 0) ow1 = 0; /* a tap right of the input for every column (dilation, right pad) */
                 if (ow0 > ow1) ow0 = ow1;
                 for (int oh = 0; oh < OH; oh++) {
                     int ih = oh * SH - PT + kh * DH;

@@ -95,31 +95,40 @@ static const ModelBlock blocks[] = {
     {"stack3x3-vs-5x5", "two 3x3 convolutions", "one 5x5 convolution",
      "VGG (Simonyan & Zisserman 2014, sec. 2.3): two stacked 3x3 see a 5x5 field with "
      "2*9 = 18 instead of 25 weights per channel pair, and one more ReLU.",
+     "The notes: 3x3x128x128 x2 = 294,912 vs 5x5x128x128 = 409,600 weights at 128 channels "
+     "(one note drops a x128 from the formula; its totals are right).",
      {128, 128, 56, 1}, stack3_a, stack5_b},
     {"stack3x3-vs-7x7", "three 3x3 convolutions", "one 7x7 convolution",
      "VGG: three stacked 3x3 see a 7x7 field with 27 instead of 49 weights per channel pair "
      "(45% fewer), and three non-linearities instead of one.",
+     "The notes: 27 vs 49 weights per channel pair.",
      {128, 128, 56, 1}, stack33_a, stack7_b},
     {"conv1-alexnet-vs-zfnet", "AlexNet conv1: 11x11 stride 4", "ZFNet conv1: 7x7 stride 2",
      "Zeiler & Fergus 2013 (sec. 4.1): AlexNet's 11x11/4 first layer aliased and left dead "
      "filters; 7x7/2 keeps more detail at four times the output size.",
+     NULL,
      {3, 96, 224, 1}, alex_conv1, zf_conv1},
     {"inception-naive-vs-bottleneck", "naive inception module", "inception with 1x1 reductions",
      "GoogLeNet (Szegedy et al. 2014, Fig. 2): 1x1 convolutions before the 3x3 and 5x5 and "
      "after the pool keep the module's depth and cost in check (inception 3a: 28x28x192).",
+     "The notes: the 1x1 bottlenecks cut the cost about 10x.",
      {192, 256, 28, 1}, inception_naive, inception_bottleneck},
     {"resnet-basic-vs-bottleneck", "basic block: two 3x3", "bottleneck: 1x1, 3x3, 1x1",
      "ResNet (He et al. 2015, Fig. 5): at 256 channels the bottleneck reduces to 64 before its "
      "3x3 and expands after, for a fraction of the weights.",
+     "The notes: at 256 channels, 1,179,648 weights in two 3x3 vs 69,632 in the bottleneck.",
      {256, 256, 56, 1}, res_basic, res_bottleneck},
     {"standard-vs-depthwise-separable", "standard 3x3 convolution",
      "depthwise 3x3 + pointwise 1x1",
      "MobileNet (Howard et al. 2017, sec. 3.1): filtering each channel alone and then mixing "
      "with a 1x1 costs 1/Cout + 1/9 of a standard 3x3.",
+     "MobileNet (sec. 3.1): 3x3 depthwise separable convolutions use 8 to 9 times less "
+     "computation than standard ones.",
      {128, 128, 56, 1}, standard3, separable3},
     {"plain-vs-grouped", "plain 3x3 convolution", "grouped 3x3 convolution",
      "AlexNet's two GPUs (Krizhevsky et al. 2012) and ResNeXt's cardinality (Xie et al. 2016): "
      "G groups each see Cin/G channels, dividing weights and MACs by G.",
+     NULL,
      {128, 128, 56, 2}, standard3, grouped3},
 };
 

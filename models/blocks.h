@@ -17,6 +17,8 @@ typedef struct {
     const char *name;     /* "stack3x3-vs-5x5" */
     const char *a_name, *b_name;
     const char *explain;  /* the idea and who introduced it */
+    const char *claim;    /* what the source notes (or the paper) say, to set beside the
+                             measured numbers; NULL when they give none */
     BlockCfg defaults;
     int (*build_a)(EngGraph *g, int x, const BlockCfg *c);
     int (*build_b)(EngGraph *g, int x, const BlockCfg *c);

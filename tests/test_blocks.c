@@ -45,8 +45,51 @@ static void test_stacks(int cin, int cout, int hw) {
     CHECK(a3.rf.size == 7 && b7.rf.size == 7);
 }
 
+/* Operation counts under each convention, against the count worked out by
+ * hand for a small graph that has one node of each kind. */
+static void test_conventions(void) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "in", 3, 8, 8);
+    int c = eng_conv_k(g, "conv", x, 4, 3, 1, 1, 1, 1);      /* 4x8x8, bias */
+    int b = eng_bn(g, "bn", c, 1e-5f);
+    int r = eng_relu(g, "relu", b);
+    int n = eng_conv_k(g, "conv_nobias", r, 4, 1, 1, 0, 1, 0); /* 4x8x8, no bias */
+    int a = eng_add2(g, "add", r, n);
+    int p = eng_maxpool_k(g, "pool", a, 2, 2, 0);             /* 4x4x4 */
+    int l = eng_lrn(g, "lrn", p, 5, 1e-4f, 0.75f, 1.0f);
+    int q = eng_avgpool_k(g, "avg", l, 3, 1, 1);              /* 4x4x4 */
+    int gp = eng_gavgpool(g, "gap", q);                       /* 4x1x1 */
+    int f = eng_fc(g, "fc", eng_flatten(g, "flat", gp), 10, 1);
+    eng_softmax(g, "prob", f);
+    CHECK(eng_graph_ok(g));
+    const int64_t conv = 4LL * 64 * 27, conv1 = 4LL * 64 * 4, fc = 40, e8 = 4 * 64, e4 = 4 * 16;
+    const int64_t macs = conv + conv1 + fc;
+    CHECK_EQ_I64(eng_graph_totals(g).macs, macs);
+    EngCount mc = {0}, fl = {1, 0, 0, 0, 0}, all = {1, 1, 1, 1, 1}, m_all = {0, 1, 1, 1, 1};
+    CHECK_EQ_I64(eng_graph_ops(g, mc), macs);
+    CHECK_EQ_I64(eng_graph_ops(g, fl), 2 * macs);
+    const int64_t bias = e8 + 10, act = e8 + 3 * 10;
+    const int64_t other = e8 /* add */ + e4 * 3 /* max 2x2 */ + e4 * 9 /* avg 3x3 */ + 4 * 16 /* gap */;
+    CHECK_EQ_I64(eng_graph_ops(g, all), 2 * macs + bias + 2 * e8 + act + other + e4 * (2 * 5 + 3));
+    CHECK_EQ_I64(eng_graph_ops(g, m_all), macs + bias + e8 + act + other + e4 * (5 + 3));
+    EngCount only_bn = {0, 0, 1, 0, 0};
+    CHECK_EQ_I64(eng_graph_ops(g, only_bn) - macs, e8);
+    EngCount parsed;
+    CHECK(eng_count_parse("flops,all", &parsed) == 0 && parsed.flops && parsed.bias && parsed.bn &&
+          parsed.act && parsed.other);
+    CHECK(eng_count_parse("macs,bias,act", &parsed) == 0 && !parsed.flops && parsed.bias &&
+          !parsed.bn && parsed.act && !parsed.other);
+    CHECK(eng_count_parse("macs", &parsed) == 0 && !parsed.bias);
+    CHECK(eng_count_parse("flop", &parsed) != 0);
+    CHECK(eng_count_parse("macs,", &parsed) != 0);
+    CHECK(eng_count_parse("macs,biases", &parsed) != 0);
+    CHECK(eng_count_parse(NULL, &parsed) != 0);
+    eng_graph_destroy(g);
+}
+
 int main(void) {
     eng_log_set(quiet, NULL);
+    test_conventions();
     CHECK(model_block_count() == 7);
     /* the notes' numbers, Cin = Cout = 128: 294,912 vs 409,600 */
     BlockCfg d = model_block_find("stack3x3-vs-5x5")->defaults;

@@ -181,6 +181,21 @@ expect 2 "$BIN" compare nosuchblock
 expect 2 "$BIN" compare plain-vs-grouped --groups 3
 grep -q "groups" "$tmp/err" || fail "impossible groups: $(cat "$tmp/err")"
 expect 2 "$BIN" compare stack3x3-vs-5x5 --cin 0
+# counting conventions: the same designs under FLOPs with everything counted.
+# Two 3x3 (64 -> 32 channels at 10x10): 2 x MACs, + one add per output for
+# each bias, + one per output for each ReLU
+expect 0 "$BIN" compare stack3x3-vs-5x5 --cin 64 --cout 32 --hw 10 --runs 1 --count flops,all --json
+jq_is "$tmp/out" '.a.ops - 2 * .a.macs' $((2 * 32 * 100 + 2 * 32 * 100))
+jq_is "$tmp/out" '.b.ops - 2 * .b.macs' $((32 * 100 + 32 * 100))
+jq_is "$tmp/out" '.count' "FLOPs (2 per multiply-add) + bias + batch norm + activations + pooling, adds, LRN"
+expect 0 "$BIN" compare inception-naive-vs-bottleneck --runs 1 --count macs,other --json
+# the naive module's pool branch: 192x28x28 outputs, 8 compares each; the other has its pool too
+jq_is "$tmp/out" '.a.ops - .a.macs' $((192 * 28 * 28 * 8))
+jq_is "$tmp/out" '.b.ops - .b.macs' $((192 * 28 * 28 * 8))
+expect 0 "$BIN" compare stack3x3-vs-5x5 --runs 1 --json
+jq_is "$tmp/out" '.a | has("ops")' false
+expect 2 "$BIN" compare stack3x3-vs-5x5 --count flop
+expect 2 "$BIN" compare stack3x3-vs-5x5 --count macs,weights
 
 # ---- render: the window's views into PNG files, no display -----------------------------------
 png_size() { # prints "W H" from a PNG's IHDR
@@ -198,7 +213,12 @@ if "$BIN" --help | grep -q "render"; then
   expect 2 "$BIN" render lenet5 --layer c3 --unit five --out "$tmp/x.png"
   expect 2 "$BIN" render lenet5 --layer nosuch --out "$tmp/x.png"
   grep -q "nosuch" "$tmp/err" || fail "render with an unknown layer does not name it"
-  expect 2 "$BIN" render lenet5 --view 3d --out "$tmp/x.png"
+  expect 2 "$BIN" render lenet5 --view 4d --out "$tmp/x.png"
+  expect 0 "$BIN" render lenet5 --view browse --batch 5 --out "$tmp/browse.png"
+  expect 2 "$BIN" render vgg16 --view browse --out "$tmp/x.png"
+  expect 0 "$BIN" render lenet5 --view 3d --layer c3 --out "$tmp/3d.png"
+  expect 0 "$BIN" render googlenet --view 3d --layer inception_4a --out "$tmp/3d_g.png"
+  cmp -s "$tmp/3d.png" "$tmp/c3.png" && fail "render --view 3d drew the maps"
   expect 0 "$BIN" render zfnet_mini --layer conv3_relu --unit 5 --rule guided --out "$tmp/proj.png"
   expect 0 "$BIN" render zfnet_mini --layer conv3_relu --unit 5 --out "$tmp/noproj.png"
   cmp -s "$tmp/proj.png" "$tmp/noproj.png" && fail "render --rule drew no projection"
@@ -213,6 +233,44 @@ if "$BIN" --help | grep -q "render"; then
   expect 2 "$BIN" render vgg16 --view filters --snapshot 0 --out "$tmp/x.png"
   expect 2 "$BIN" render lenet5
   expect 1 "$BIN" render lenet5 --out "$tmp/no/such/dir/x.png"
+  # inputs: synthetic patterns and image files
+  expect 0 "$BIN" render lenet5 --layer c1 --pattern 0 --out "$tmp/pat0.png"
+  expect 0 "$BIN" render lenet5 --layer c1 --pattern checkerboard --out "$tmp/pat4.png"
+  cmp -s "$tmp/pat0.png" "$tmp/pat4.png" && fail "render --pattern drew the same for two patterns"
+  expect 0 "$BIN" render resnet_mini --pattern "colour blobs" --out "$tmp/pat6.png"
+  expect 2 "$BIN" render lenet5 --pattern 99 --out "$tmp/x.png"
+  expect 2 "$BIN" render lenet5 --pattern spiral --out "$tmp/x.png"
+  expect 0 "$BIN" render lenet5 --layer c1 --image "$tmp/c3.png" --out "$tmp/img.png"
+  cmp -s "$tmp/img.png" "$tmp/pat0.png" && fail "render --image drew the pattern"
+  expect 1 "$BIN" render lenet5 --image "$tmp/nosuch.png" --out "$tmp/x.png"
+  expect 1 "$BIN" view lenet5 --image "$tmp/nosuch.png" --quit-after 100
+  grep -q "nosuch.png" "$tmp/err" || fail "view --image does not name the unreadable file"
+  # the compare and zoo screens
+  expect 0 "$BIN" render --view compare --block inception-naive-vs-bottleneck --runs 1 --out "$tmp/cmp.png"
+  [ "$(png_size "$tmp/cmp.png")" = "1280 800" ] || fail "render compare size $(png_size "$tmp/cmp.png")"
+  expect 0 "$BIN" render --view compare --block inception-naive-vs-bottleneck --runs 1 --count flops,all \
+    --out "$tmp/cmp_flops.png"
+  cmp -s "$tmp/cmp.png" "$tmp/cmp_flops.png" && fail "render compare --count changed nothing"
+  expect 0 "$BIN" render --view compare --block plain-vs-grouped --groups 8 --cin 64 --hw 14 --runs 0 \
+    --out "$tmp/cmp_g.png"
+  expect 2 "$BIN" render --view compare --block plain-vs-grouped --groups 3 --out "$tmp/x.png"
+  expect 2 "$BIN" render --view compare --block nosuch --out "$tmp/x.png"
+  expect 2 "$BIN" render --view compare --count macs,nothing --out "$tmp/x.png"
+  expect 2 "$BIN" render lenet5 --view compare --out "$tmp/x.png"
+  expect 0 "$BIN" render --view zoo --models lenet5,alexnet_mini,resnet_mini --runs 1 --out "$tmp/zoo.png"
+  [ "$(png_size "$tmp/zoo.png")" = "1280 800" ] || fail "render zoo size $(png_size "$tmp/zoo.png")"
+  expect 0 "$BIN" render --view zoo --models alexnet,vgg16,resnet50 --runs 0 --out "$tmp/zoo_chart.png"
+  expect 2 "$BIN" render --view zoo --models lenet5,nosuch --out "$tmp/x.png"
+  expect 2 "$BIN" render --view zoo --runs 99 --out "$tmp/x.png"
+  expect 2 "$BIN" render --out "$tmp/x.png"
+  expect 0 "$BIN" render --view timeline --models googlenet --out "$tmp/tl.png"
+  expect 0 "$BIN" render --view timeline --models resnet50 --out "$tmp/tl2.png"
+  cmp -s "$tmp/tl.png" "$tmp/tl2.png" && fail "render --view timeline shows the same card for two networks"
+  expect 2 "$BIN" render --view timeline --models nosuch --out "$tmp/x.png"
+  expect 0 "$BIN" render --view rf --out "$tmp/rf_default.png"
+  expect 0 "$BIN" render --view rf --models lenet5,alexnet --out "$tmp/rf_two.png"
+  cmp -s "$tmp/rf_default.png" "$tmp/rf_two.png" && fail "render --view rf --models changed nothing"
+  [ ! -e "$tmp/x.png" ] || fail "a refused render wrote a file"
 
   # ---- deconv: projections to pixels, as PNG and .npy -----------------------------------------
   expect 0 "$BIN" deconv zfnet_mini --layer conv2_relu --channel 7 --unit max --out "$tmp/d.png" --npy "$tmp/d.npy"
@@ -265,6 +323,27 @@ if "$BIN" --help | grep -q "render"; then
   expect 2 "$BIN" top9 zfnet_mini --layer conv3_relu --channel 96 --json
   expect 2 "$BIN" top9 zfnet_mini --layer nosuch --channel 0 --json
   expect 2 "$BIN" top9 vgg16 --layer conv1_1 --channel 0 --data digits --json
+  # a folder of image files instead of a test set: unreadable and non-image files are skipped
+  mkdir -p "$tmp/imgs" "$tmp/noimgs"
+  cp "$tmp/c3.png" "$tmp/imgs/a.png"; cp "$tmp/c3.png" "$tmp/imgs/b.png"
+  cp "$tmp/filters.png" "$tmp/imgs/c.PNG"; cp "$tmp/proj.png" "$tmp/imgs/d.png"
+  echo "not a picture" >"$tmp/imgs/broken.png"; echo "notes" >"$tmp/imgs/notes.txt"
+  expect 0 "$BIN" top9 zfnet_mini --layer conv3_relu --channel 5 --images "$tmp/imgs" --json --out "$tmp/t9f.png"
+  jq_is "$tmp/out" '"\(.n) \(.top | length)"' "4 4"
+  jq_is "$tmp/out" '[.top[].file] | sort | join(",")' "a.png,b.png,c.PNG,d.png"
+  jq_is "$tmp/out" '[.top[].activation] | . == (sort | reverse)' true
+  # the same picture under two names: the same activation, the earlier name first
+  jq_is "$tmp/out" '[.top[] | select(.file == "a.png" or .file == "b.png")] | "\(.[0].file) \(.[0].activation == .[1].activation)"' "a.png true"
+  grep -q "broken.png" "$tmp/err" || fail "top9 --images did not name the unreadable file"
+  expect 1 "$BIN" top9 zfnet_mini --layer conv3_relu --channel 5 --images "$tmp/noimgs" --json
+  expect 1 "$BIN" top9 zfnet_mini --layer conv3_relu --channel 5 --images "$tmp/nosuchdir" --json
+  expect 2 "$BIN" top9 zfnet_mini --layer conv3_relu --channel 5 --images "$tmp/imgs" --data digits --json
+  # the same probes drawn by the window (T and O)
+  expect 0 "$BIN" render zfnet_mini --layer conv3_relu --unit 5 --view top9 --out "$tmp/gt9.png"
+  [ "$(png_size "$tmp/gt9.png")" = "1280 800" ] || fail "render --view top9 size"
+  expect 0 "$BIN" render zfnet_mini --layer conv5_relu --unit 3 --view occlusion --out "$tmp/goc.png"
+  cmp -s "$tmp/gt9.png" "$tmp/goc.png" && fail "render top9 and occlusion drew the same"
+  expect 2 "$BIN" render zfnet_mini --layer conv5_relu --view occlusion --out "$tmp/x.png"
 
   # ---- occlude: a grey square slid over the image ------------------------------------------------
   expect 0 "$BIN" occlude zfnet_mini --layer conv5_relu --channel 3 --json --npy "$tmp/o.npy" --out "$tmp/o.png"

@@ -168,6 +168,79 @@ mk badtensor; cp "$src/model.onnx" "$tmp/badtensor/"; head -c 10 "$src/test_data
 "$BIN" onnx-test "$tmp/badtensor" >"$tmp/bt.out" 2>&1; rc=$?
 [ $rc -eq 1 ] || fail "damaged input tensor: exit $rc"
 
+# Hand-made hostile models (fixtures/hostile/make_hostile.py writes them): each must
+# fail with exit 1 and one ONNX: line that says what is wrong. A model in the folder
+# that is not listed (e.g. an input the fuzzer found) only has to fail cleanly.
+HOSTILE="$(cd "$(dirname "$0")" && pwd)/fixtures/hostile"
+hostile() { # file [pattern the message must match]
+  timeout 120 "$BIN" summary "$1" >/dev/null 2>"$tmp/h.err"
+  rc=$?
+  [ $rc -eq 1 ] || { fail "hostile $(basename "$1"): exit $rc, expected 1 (no crash, no hang)"; return; }
+  grep -q "^convscope: ONNX: " "$tmp/h.err" || fail "hostile $(basename "$1"): no ONNX: message: $(head -c 300 "$tmp/h.err")"
+  [ -z "${2:-}" ] || grep -Eq "$2" "$tmp/h.err" ||
+    fail "hostile $(basename "$1"): the message does not say /$2/: $(head -c 300 "$tmp/h.err")"
+}
+listed=" "
+while IFS='|' read -r f pattern; do
+  [ -n "$f" ] || continue
+  listed="$listed$f "
+  [ -f "$HOSTILE/$f" ] || { fail "fixture $f is missing"; continue; }
+  hostile "$HOSTILE/$f" "$pattern"
+done <<'EOF'
+raw_data_short.onnx|100 bytes of data for 108 elements
+float_data_count.onnx|holds 10 values, its shape needs 108
+negative_dim.onnx|invalid or huge shape \(dim 2 is -3\)
+huge_dims_no_data.onnx|holds 0 values, its shape needs 2147483647
+dims_overflow.onnx|invalid or huge shape
+external_data.onnx|external file
+string_tensor.onnx|data type 8
+cycle.onnx|input 'b' is not produced by any earlier node
+self_loop.onnx|input 'a' is not produced by any earlier node
+dangling_input.onnx|input 'missing' is not produced
+duplicate_output.onnx|output 'y' is already defined
+duplicate_initializer.onnx|initializer 'W' is defined twice
+duplicate_graph_input.onnx|graph input 'x' is listed twice
+output_shadows_initializer.onnx|output 'W' is already defined
+empty_output_name.onnx|has no output
+input_dim_wrap.onnx|dimension 1 of size 4294967299
+input_too_large.onnx|input 'x' of 48x8192x4096 is larger than 4 GiB
+activations_too_large.onnx|activations of one sample past 4 GiB
+opset_wrap.onnx|uses opset 4294967309
+conv_kernel_zero.onnx|weights 4x3x0x3
+pool_kernel_huge.onnx|kernel_shape has 1000000000, outside 1\.\.4096
+conv_negative_stride.onnx|strides has -1, outside
+conv_stride_wrap.onnx|strides has 4294967297, outside
+conv_negative_pads.onnx|pads has -1, outside
+convt_pads_wrap.onnx|pads has 4294967296, outside
+pad_huge.onnx|pad 100000
+conv_group_not_dividing.onnx|group 2 do not fit 3 input channels
+convt_group_wrap.onnx|group = 4294967297 is outside
+convt_channels_overflow.onnx|with group 2 do not fit
+convt_output_shape_min.onnx|output_shape has -9223372036854775808
+softmax_axis.onnx|axis = 7 is outside -4\.\.3
+concat_axis.onnx|axis = -9 is outside
+flatten_axis.onnx|axis = 100 is outside
+repeated_attribute.onnx|attribute strides is given twice
+attribute_type.onnx|attribute group must be an integer
+too_many_attributes.onnx|65 attributes
+unsqueeze_float.onnx|Unsqueeze\): only integer
+identity_copies.onnx|more than the file's size allows
+shared_statistics.onnx|parameters would take .* more than the file's size allows
+EOF
+for f in "$HOSTILE"/*.onnx; do
+  case "$listed" in *" $(basename "$f") "*) ;; *) hostile "$f" ;; esac
+done
+# made here: 20001 empty nodes (40 KB), and 400000 empty initializers (800 KB) that
+# would take 90 MB once decoded
+{ printf '\x3a\xc2\xb8\x02'; printf '\n\0%.0s' $(seq 20001); } >"$tmp/nodes.onnx"
+hostile "$tmp/nodes.onnx" "has 20001 nodes \(at most 20000\)"
+{ printf '\x3a\x80\xea\x30'; printf '*\0%.0s' $(seq 400000); } >"$tmp/decode.onnx"
+hostile "$tmp/decode.onnx" "decoding it needs more than"
+# odd but valid settings (in the backend-test layout) must compute the right numbers
+for d in "$HOSTILE"/*/; do
+  "$BIN" onnx-test "$d" >"$tmp/odd.out" 2>&1 || fail "$(basename "$d"): $(grep FAIL "$tmp/odd.out" | head -c 300)"
+done
+
 # ---- imported models are first-class: summary and render take a .onnx path ----------------
 "$BIN" summary "$DATA/pytorch-converted/test_Conv2d/model.onnx" --json >"$tmp/s.json" || fail "summary of an .onnx file"
 grep -q '"op":"conv"' "$tmp/s.json" || fail "summary of an .onnx file lists no conv"

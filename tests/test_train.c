@@ -276,24 +276,36 @@ static double param_std(const EngParam *p) {
     return sqrt(s2 / (double)p->n - m * m);
 }
 
-/* He: std sqrt(2/fan_in); Xavier: std sqrt(2/(fan_in+fan_out)); same seed, same values. */
+/* He: std sqrt(2/fan_in); Xavier: std sqrt(2/(fan_in+fan_out)); He uniform:
+ * He's std, every value within sqrt(6/fan_in); same seed, same values. */
 static void test_init(void) {
-    for (int mode = 0; mode < 2; mode++) {
+    for (int mode = 0; mode < 3; mode++) {
+        const EngInit kind = mode == 0 ? ENG_INIT_HE : mode == 1 ? ENG_INIT_XAVIER : ENG_INIT_HE_UNIFORM;
         EngGraph *g = eng_graph_create();
         int x = eng_input(g, "x", 32, 8, 8);
         x = eng_conv_k(g, "conv", x, 64, 3, 1, 1, 1, 1); /* fan_in 288, fan_out 576 */
         eng_fc(g, "fc", x, 500, 1);                       /* fan_in 4096, fan_out 500 */
-        CHECK(eng_graph_init_params_ex(g, 5, mode ? ENG_INIT_XAVIER : ENG_INIT_HE) == 0);
+        CHECK(eng_graph_init_params_ex(g, 5, kind) == 0);
         double sc = param_std(&eng_graph_node(g, 1)->params[0]);
         double sf = param_std(&eng_graph_node(g, 2)->params[0]);
-        double wc = mode ? sqrt(2.0 / 864) : sqrt(2.0 / 288), wf = mode ? sqrt(2.0 / 4596) : sqrt(2.0 / 4096);
+        double wc = mode == 1 ? sqrt(2.0 / 864) : sqrt(2.0 / 288),
+               wf = mode == 1 ? sqrt(2.0 / 4596) : sqrt(2.0 / 4096);
         CHECK(fabs(sc / wc - 1) < 0.03 && fabs(sf / wf - 1) < 0.01);
+        if (kind == ENG_INIT_HE_UNIFORM) {
+            const EngParam *w = &eng_graph_node(g, 2)->params[0];
+            float lo = 0, hi = 0, bound = (float)sqrt(6.0 / 4096);
+            for (size_t j = 0; j < w->n; j++) {
+                if (w->data[j] < lo) lo = w->data[j];
+                if (w->data[j] > hi) hi = w->data[j];
+            }
+            CHECK(lo >= -bound && hi <= bound && lo < -0.99f * bound && hi > 0.99f * bound);
+        }
         CHECK(eng_graph_node(g, 1)->params[1].data[3] == 0.0f); /* biases start at zero */
         EngGraph *h = eng_graph_create();
         x = eng_input(h, "x", 32, 8, 8);
         x = eng_conv_k(h, "conv", x, 64, 3, 1, 1, 1, 1);
         eng_fc(h, "fc", x, 500, 1);
-        CHECK(eng_graph_init_params_ex(h, 5, mode ? ENG_INIT_XAVIER : ENG_INIT_HE) == 0);
+        CHECK(eng_graph_init_params_ex(h, 5, kind) == 0);
         CHECK(memcmp(eng_graph_node(g, 2)->params[0].data, eng_graph_node(h, 2)->params[0].data,
                      4096 * 500 * 4) == 0);
         eng_graph_destroy(g);

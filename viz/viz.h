@@ -30,15 +30,41 @@ typedef struct {
 int viz_fonts_load(VizFonts *f, int px, char *err, size_t errlen);
 void viz_fonts_unload(VizFonts *f);
 
+/* The text colours and the background, high contrast in presentation mode
+ * (white on black). */
+void viz_set_high_contrast(int on);
+SDL_Color viz_ink(void);
+SDL_Color viz_dim(void);
+void viz_clear(SDL_Renderer *r);
+
 /* Draw UTF-8 text with its top-left at (x, y); returns its width. */
 int viz_text(SDL_Renderer *r, TTF_Font *font, int x, int y, SDL_Color c, const char *s);
 
 /* Viridis, t in [0, 1]. */
 SDL_Color viz_colormap(float t);
+/* An (h, w) plane as a viridis texture, lo..hi stretched (destroy it). */
+SDL_Texture *viz_plane_texture(SDL_Renderer *r, const float *plane, int h, int w, float lo, float hi);
+
+/* The network in 3D (viz_3d.c, cglm for the camera, SDL_RenderGeometry for
+ * the faces): one slab per layer, sized by its output (height and width by
+ * the map's side, thickness by the channel count), the current layer's
+ * feature maps as textured planes. The camera orbits (yaw, pitch in
+ * radians) at distance dist around focus_z along the network. */
+typedef struct {
+    float yaw, pitch, dist;
+    float focus_z;        /* where the camera looks along the network */
+} Viz3dCamera;
+/* The z of node id's slab, for the camera to follow the stepping. */
+float viz_3d_node_z(const EngGraph *g, int id);
+void viz_draw_3d(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int current, SDL_Rect area,
+                 const Viz3dCamera *cam);
 
 /* The forward stepper (viz_fmap.c). Node ids are the engine's. */
 void viz_draw_layer_strip(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int current,
                           SDL_Rect area);
+/* How many rows (parallel branches, at most 4) the strip needs around
+ * current in a strip `width` pixels wide. */
+int viz_layer_strip_rows(const VizFonts *f, const EngGraph *g, int current, int width);
 /* The node under (x, y) in a strip drawn with the same arguments, or -1. */
 int viz_layer_strip_hit(const VizFonts *f, const EngGraph *g, int current, SDL_Rect area, int x,
                         int y);
@@ -60,6 +86,8 @@ int viz_fmap_hit(const VizFonts *f, const EngGraph *g, int id, SDL_Rect area, in
  * says which moment the title shows. */
 void viz_draw_filters(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int id, SDL_Rect area,
                       const float *snapshot, const char *when);
+/* Where viz_draw_input puts the picture in area (mouse to input pixels). */
+SDL_Rect viz_input_rect(const VizFonts *f, const EngGraph *g, SDL_Rect area);
 /* The input; with erf (H*W, may be NULL) a heat map of the effective
  * receptive field, and unit (uy, ux)'s theoretical field rf as a box. */
 void viz_draw_input(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_Rect area,
@@ -75,6 +103,48 @@ void viz_draw_planes(SDL_Renderer *r, const VizFonts *f, const float *v, int C, 
                      SDL_Rect area, int diverging, const char *caption);
 void viz_draw_top5(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
                    const char *const *labels, int n_labels, SDL_Rect area);
+
+/* Compare and zoo screens (viz_chart.c). */
+/* Colour i of a colour-blind safe palette (families, sides A and B). */
+SDL_Color viz_palette(int i);
+/* s wrapped at word boundaries into width w from (x, y); returns the height
+ * used. r may be NULL to measure only. */
+int viz_text_wrap(SDL_Renderer *r, TTF_Font *font, int x, int y, int w, SDL_Color c, const char *s);
+/* A toggle chip with its top-left at (x, y); returns its rectangle (r may be
+ * NULL to lay out without drawing). */
+SDL_Rect viz_chip(SDL_Renderer *r, const VizFonts *f, int x, int y, const char *text, int on);
+/* A horizontal slider on track, knob at t in [0, 1], label above on the left
+ * and value above on the right. */
+void viz_draw_slider(SDL_Renderer *r, const VizFonts *f, SDL_Rect track, const char *label,
+                     const char *value, double t, int enabled);
+/* Two bars in area, a above b, scaled to the larger of the two. */
+void viz_draw_pair_bar(SDL_Renderer *r, SDL_Rect area, double a, double b, SDL_Color ca,
+                       SDL_Color cb);
+/* Graph g as boxes, branches side by side, an activation after a conv drawn in
+ * the conv's box; the shape of every tensor written on its edge. */
+void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_Rect area,
+                      SDL_Color accent);
+/* Bubbles at (x, y) (x on a log axis, y in percent), area proportional to
+ * size, coloured by group; x <= 0 or y not finite are left out. */
+typedef struct {
+    const char *label;
+    double x, y, size;
+    int group;
+} VizBubble;
+void viz_draw_bubbles(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const VizBubble *b, int n,
+                      const char *xlabel, const char *ylabel, const char *size_label);
+
+/* What a unit responds to (viz_probe.c). The top-9: projections (left grid)
+ * and receptive-field patches (right grid), crops k of shape (C, ph[k], pw[k]),
+ * captions under the patches. */
+void viz_draw_top9(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, int C,
+                   const float *const *proj, const float *const *patch, const int *ph, const int *pw,
+                   const char *const *captions, int n, const char *left_title, const char *right_title);
+/* Occlusion: the image and three (OH, OW) maps (channel total, probability,
+ * most probable class), captions[0..4) above them, a legend of the classes. */
+void viz_draw_occlusion(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const float *img, int C,
+                        int H, int W, const float *maps, int OH, int OW, const char *const *captions,
+                        const char *const *labels, int n_labels);
 
 /* A model's card and layer table, read from a built graph. */
 void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,

@@ -7,12 +7,13 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "viz.h"
 
-static const SDL_Color INK = {230, 232, 236, 255};
-static const SDL_Color DIM = {150, 156, 168, 255};
+#define INK (viz_ink())
+#define DIM (viz_dim())
 static const SDL_Color ACCENT = {255, 196, 84, 255};
 
 /* Viridis (van der Walt & Smith, matplotlib 2015) by 9 stops: perceptually
@@ -63,6 +64,10 @@ static SDL_Texture *plane_texture(SDL_Renderer *r, const float *plane, int h, in
     return t;
 }
 
+SDL_Texture *viz_plane_texture(SDL_Renderer *r, const float *plane, int h, int w, float lo, float hi) {
+    return plane_texture(r, plane, h, w, lo, hi, 0);
+}
+
 static void range_of(const float *v, size_t n, float *lo, float *hi) {
     float a = INFINITY, b = -INFINITY;
     for (size_t i = 0; i < n; i++) {
@@ -75,32 +80,87 @@ static void range_of(const float *v, size_t n, float *lo, float *hi) {
 
 /* ---- layer strip ------------------------------------------------------------------------ */
 
-/* Boxes for the nodes around `current`, as many as fit; *first gets the first
- * node shown so clicks can be mapped back (viz_layer_strip_hit). */
-static int strip_layout(const VizFonts *f, const EngGraph *g, int current, SDL_Rect area,
-                        int *first, int *box_w) {
+/* The strip in columns: a node's column is its level (the longest path from
+ * the input), so parallel branches (inception, a residual block's shortcut,
+ * dense connections) stand in one column, one row each. */
+#define STRIP_ROWS 4
+typedef struct {
+    int n, *level, *row;
+    int first, fit, rows; /* first column shown, how many, rows used by them */
+    int bw, bh, gap;
+} Strip;
+
+static void strip_free(Strip *st) {
+    free(st->level);
+    st->level = NULL;
+}
+
+static int strip_make(const EngGraph *g, int current, SDL_Rect area, Strip *st) {
+    memset(st, 0, sizeof *st);
+    st->n = eng_graph_node_count(g);
+    st->level = calloc((size_t)(st->n > 0 ? st->n : 1) * 2, sizeof(int));
+    if (!st->level) return -1;
+    st->row = st->level + st->n;
+    int levels = 0, *count = calloc((size_t)(st->n > 0 ? st->n : 1), sizeof(int));
+    if (!count) {
+        strip_free(st);
+        return -1;
+    }
+    for (int i = 0; i < st->n; i++) {
+        const EngNode *nd = eng_graph_node(g, i);
+        if (nd->flags & ENG_NODE_TRAIN_ONLY) { /* never run at inference: not in the strip */
+            st->level[i] = 0;
+            st->row[i] = STRIP_ROWS;
+            continue;
+        }
+        int lv = 0;
+        for (int k = 0; k < nd->n_inputs; k++)
+            if (st->level[nd->inputs[k]] + 1 > lv) lv = st->level[nd->inputs[k]] + 1;
+        st->level[i] = lv;
+        st->row[i] = count[lv]++;
+        if (lv + 1 > levels) levels = lv + 1;
+    }
+    st->bw = 132, st->gap = 6;
+    st->fit = (area.w + st->gap) / (st->bw + st->gap);
+    if (st->fit < 1) st->fit = 1;
+    int cur = current >= 0 && current < st->n ? st->level[current] : 0;
+    st->first = cur - st->fit / 2;
+    if (st->first > levels - st->fit) st->first = levels - st->fit;
+    if (st->first < 0) st->first = 0;
+    st->rows = 1;
+    for (int lv = st->first; lv < st->first + st->fit && lv < levels; lv++)
+        if (count[lv] > st->rows) st->rows = count[lv] > STRIP_ROWS ? STRIP_ROWS : count[lv];
+    free(count);
+    st->bh = (area.h - (st->rows - 1) * 3) / st->rows;
+    return 0;
+}
+
+/* Node i's box, or an empty rectangle when it is not shown. */
+static SDL_Rect strip_box(const Strip *st, SDL_Rect area, int i) {
+    int col = st->level[i] - st->first;
+    if (col < 0 || col >= st->fit || st->row[i] >= STRIP_ROWS) return (SDL_Rect){0, 0, 0, 0};
+    return (SDL_Rect){area.x + col * (st->bw + st->gap), area.y + st->row[i] * (st->bh + 3), st->bw, st->bh};
+}
+
+int viz_layer_strip_rows(const VizFonts *f, const EngGraph *g, int current, int width) {
     (void)f;
-    int n = eng_graph_node_count(g);
-    int bw = 132, gap = 6;
-    int fit = (area.w + gap) / (bw + gap);
-    if (fit < 1) fit = 1;
-    int start = current - fit / 2;
-    if (start > n - fit) start = n - fit;
-    if (start < 0) start = 0;
-    *first = start;
-    *box_w = bw;
-    return fit;
+    Strip st;
+    SDL_Rect area = {0, 0, width, 100};
+    if (strip_make(g, current, area, &st) != 0) return 1;
+    int rows = st.rows;
+    strip_free(&st);
+    return rows;
 }
 
 void viz_draw_layer_strip(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int current,
                           SDL_Rect area) {
-    int first, bw, gap = 6;
-    int fit = strip_layout(f, g, current, area, &first, &bw);
-    int n = eng_graph_node_count(g);
-    for (int k = 0; k < fit && first + k < n; k++) {
-        int id = first + k;
+    Strip st;
+    if (strip_make(g, current, area, &st) != 0) return;
+    const int two_lines = st.bh >= 2 * f->small_line + 4;
+    for (int id = 0; id < st.n; id++) {
+        SDL_Rect box = strip_box(&st, area, id);
+        if (box.w == 0) continue;
         const EngNode *nd = eng_graph_node(g, id);
-        SDL_Rect box = {area.x + k * (bw + gap), area.y, bw, area.h};
         int cur = id == current;
         SDL_SetRenderDrawColor(r, cur ? 90 : 40, cur ? 72 : 44, cur ? 30 : 52, 255);
         SDL_RenderFillRect(r, &box);
@@ -110,23 +170,36 @@ void viz_draw_layer_strip(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
         /* the end of a long name is where blocks differ */
         const char *nm = nd->name;
         size_t len = strlen(nm);
-        snprintf(name, sizeof name, "%s", len > 14 ? nm + len - 14 : nm);
+        snprintf(name, sizeof name, "%s%s", len > 14 ? "…" : "", len > 14 ? nm + len - 14 : nm);
         snprintf(shape, sizeof shape, "%dx%dx%d", nd->out.C, nd->out.H, nd->out.W);
-        viz_text(r, f->small, box.x + 6, box.y + 4, cur ? ACCENT : INK, name);
-        viz_text(r, f->small, box.x + 6, box.y + 4 + f->small_line, DIM, shape);
+        if (st.row[id] == STRIP_ROWS - 1) { /* the last row: say what does not fit */
+            int more = 0;
+            for (int j = 0; j < st.n; j++)
+                more += st.level[j] == st.level[id] && st.row[j] >= STRIP_ROWS &&
+                        !(eng_graph_node(g, j)->flags & ENG_NODE_TRAIN_ONLY);
+            if (more) snprintf(name, sizeof name, "+%d more branches", more + 1);
+        }
+        viz_text(r, f->small, box.x + 6, box.y + (two_lines ? 4 : (box.h - f->small_line) / 2),
+                 cur ? ACCENT : INK, name);
+        if (two_lines) viz_text(r, f->small, box.x + 6, box.y + 4 + f->small_line, DIM, shape);
     }
-    if (first > 0) viz_text(r, f->small, area.x - 14, area.y + 4, DIM, "<");
+    if (st.first > 0) viz_text(r, f->small, area.x - 14, area.y + 4, DIM, "<");
+    strip_free(&st);
 }
 
 int viz_layer_strip_hit(const VizFonts *f, const EngGraph *g, int current, SDL_Rect area, int x,
                         int y) {
-    if (y < area.y || y >= area.y + area.h || x < area.x) return -1;
-    int first, bw, gap = 6;
-    int fit = strip_layout(f, g, current, area, &first, &bw);
-    int k = (x - area.x) / (bw + gap);
-    if (k >= fit || (x - area.x) % (bw + gap) >= bw) return -1;
-    int id = first + k;
-    return id < eng_graph_node_count(g) ? id : -1;
+    (void)f;
+    Strip st;
+    if (strip_make(g, current, area, &st) != 0) return -1;
+    int hit = -1;
+    SDL_Point p = {x, y};
+    for (int id = 0; id < st.n && hit < 0; id++) {
+        SDL_Rect box = strip_box(&st, area, id);
+        if (box.w && SDL_PointInRect(&p, &box)) hit = id;
+    }
+    strip_free(&st);
+    return hit;
 }
 
 /* ---- feature maps ----------------------------------------------------------------------- */
@@ -364,6 +437,13 @@ void viz_draw_filters(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int
     }
 }
 
+SDL_Rect viz_input_rect(const VizFonts *f, const EngGraph *g, SDL_Rect area) {
+    const EngNode *nd = eng_graph_node(g, 0);
+    const int H = nd ? nd->out.H : 1, W = nd ? nd->out.W : 1;
+    int side = area.w < area.h - f->small_line - 4 ? area.w : area.h - f->small_line - 4;
+    return (SDL_Rect){area.x, area.y + f->small_line + 4, side, side * H / (W ? W : 1)};
+}
+
 void viz_draw_input(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_Rect area,
                     const float *erf, EngRf rf, int uy, int ux) {
     const EngNode *nd = eng_graph_node(g, 0);
@@ -371,8 +451,7 @@ void viz_draw_input(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_R
     const int C = nd->out.C, H = nd->out.H, W = nd->out.W;
     viz_text(r, f->small, area.x, area.y, DIM,
              erf ? "input · receptive field (box) · effective RF (heat)" : "input (as the network sees it)");
-    int side = area.w < area.h - f->small_line - 4 ? area.w : area.h - f->small_line - 4;
-    SDL_Rect dst = {area.x, area.y + f->small_line + 4, side, side * H / (W ? W : 1)};
+    SDL_Rect dst = viz_input_rect(f, g, area);
     float lo, hi;
     range_of(nd->act, (size_t)C * H * W, &lo, &hi);
     SDL_Texture *t = NULL;

@@ -9,8 +9,8 @@
 
 #include "viz.h"
 
-static const SDL_Color INK = {230, 232, 236, 255};
-static const SDL_Color DIM = {150, 156, 168, 255};
+#define INK (viz_ink())
+#define DIM (viz_dim())
 static const SDL_Color ACCENT = {255, 196, 84, 255};
 static const SDL_Color TRAIN = {120, 160, 220, 255};
 

@@ -56,3 +56,23 @@ int viz_text(SDL_Renderer *r, TTF_Font *font, int x, int y, SDL_Color c, const c
     SDL_FreeSurface(surf);
     return w;
 }
+
+/* ---- colours: the normal theme and the high-contrast one of presentation mode ---------- */
+
+static int high_contrast;
+
+void viz_set_high_contrast(int on) { high_contrast = on; }
+
+SDL_Color viz_ink(void) {
+    return high_contrast ? (SDL_Color){255, 255, 255, 255} : (SDL_Color){230, 232, 236, 255};
+}
+
+SDL_Color viz_dim(void) {
+    return high_contrast ? (SDL_Color){215, 220, 230, 255} : (SDL_Color){150, 156, 168, 255};
+}
+
+void viz_clear(SDL_Renderer *r) {
+    if (high_contrast) SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+    else SDL_SetRenderDrawColor(r, 24, 26, 32, 255);
+    SDL_RenderClear(r);
+}

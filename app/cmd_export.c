@@ -1,0 +1,167 @@
+/*
+ * cmd_export.c — `convscope export`: a zoo model (or an imported .onnx file)
+ * with its weights written as an ONNX model, for Netron, ONNX Runtime or
+ * PyTorch. The graph mapping is the engine's (eng_onnx_export.c); this file
+ * picks the weights and says, in the file's metadata, how an input must be
+ * prepared and which classes the outputs are.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+
+static const char export_usage[] =
+    "usage: convscope export MODEL --out FILE.onnx [--weights FILE] [--input CxHxW] [--batch N]\n"
+    "  Writes MODEL (a zoo name, see 'convscope models', or an .onnx file) as an ONNX\n"
+    "  model, graph and weights, at opset 14: it opens in Netron, ONNX Runtime or\n"
+    "  PyTorch (onnx2torch).\n"
+    "  --out FILE     where to write; the file is written as FILE.tmp, then renamed,\n"
+    "                 so an existing FILE is replaced only by a complete model\n"
+    "  --weights FILE trained weights (.safetensors from 'convscope train'); default:\n"
+    "                 the weights that ship with the model (assets/). A model without\n"
+    "                 either is written with fresh He-initialised weights (seed 1),\n"
+    "                 with a warning: the architecture, not a trained network\n"
+    "  --input CxHxW  build the model for another input size (ONNX shapes are fixed)\n"
+    "  --batch N      a fixed batch size; default: the batch dimension is symbolic ('N')\n"
+    "  The input is float32 [N, C, H, W], named after the model's input layer; the\n"
+    "  output is the last layer's (usually class scores [N, K], before any softmax).\n"
+    "  Layer names become node names; parameters are initializers named\n"
+    "  '<layer>.weight', '<layer>.bias', '<layer>.running_mean', '<layer>.running_var'.\n"
+    "  Training-only branches (GoogLeNet's auxiliary classifiers) are left out.\n"
+    "  The metadata holds the preprocessing the model expects (convscope.preprocess)\n"
+    "  and, for weights trained on digits or fashion, the class names (convscope.labels).\n"
+    "  Exit code 0 on success, 1 when the model cannot be written, 2 on a usage error.\n";
+
+/* The value of "key=" in "key=value" lines into buf, or NULL. */
+static const char *meta_value(const char *meta, const char *key, char *buf, size_t n) {
+    size_t kl = strlen(key);
+    for (const char *p = meta; p && *p;) {
+        const char *e = strchr(p, '\n');
+        if (!strncmp(p, key, kl) && p[kl] == '=') {
+            size_t len = e ? (size_t)(e - p - kl - 1) : strlen(p + kl + 1);
+            if (len >= n) len = n - 1;
+            memcpy(buf, p + kl + 1, len);
+            buf[len] = 0;
+            return buf;
+        }
+        p = e ? e + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* Append "key=value\n" to buf (value's newlines become spaces). */
+static void meta_add(char *buf, size_t n, const char *key, const char *value) {
+    size_t l = strlen(buf);
+    if (!value || l + strlen(key) + 3 >= n) return;
+    l += (size_t)snprintf(buf + l, n - l, "%s=", key);
+    for (const char *v = value; *v && l + 2 < n; v++) buf[l++] = *v == '\n' ? ' ' : *v;
+    buf[l++] = '\n';
+    buf[l] = 0;
+}
+
+int app_cmd_export(int argc, char **argv) {
+    const char *out = NULL;
+    static const char *const own[] = {"--out"};
+    const char **const dst[] = {&out};
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--out") && i + 1 == argc) {
+            fprintf(stderr, "convscope export: --out needs a value\n");
+            return APP_USAGE;
+        }
+    char *rest[64];
+    int nrest = app_take_own(argc, argv, own, dst, 1, rest);
+    AppOptions o;
+    int help, rc = app_parse(nrest, rest, APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_BATCH, 1,
+                             export_usage, &o, &help);
+    if (rc || help) return rc;
+    if (!out || !*out) {
+        fprintf(stderr, "convscope export: --out FILE.onnx is required (see 'convscope export "
+                        "--help')\n");
+        return APP_USAGE;
+    }
+    const ModelCard *card;
+    EngGraph *g = app_build_model(&o, &card, &rc);
+    if (!g) return rc;
+
+    char path[4096], err[2048], wmeta[2048] = "", v[256];
+    const char *w = o.weights          ? o.weights
+                    : card->imported ? NULL /* the file brought its own */
+                                     : model_weights_path(card, path, sizeof path);
+    const char *data = NULL;
+    char weights_desc[4200];
+    rc = APP_FAIL;
+    if (w) {
+        if (eng_weights_load(g, NULL, w, wmeta, sizeof wmeta, err, sizeof err) != 0) {
+            fprintf(stderr, "convscope export: %s\n", err);
+            goto done;
+        }
+        data = meta_value(wmeta, "data", v, sizeof v);
+        if (!data && !o.weights) data = card->weights_data;
+        if (o.weights) snprintf(weights_desc, sizeof weights_desc, "%s", w);
+        else snprintf(weights_desc, sizeof weights_desc, "assets/%s (shipped)", card->weights);
+    } else if (card->imported) {
+        snprintf(weights_desc, sizeof weights_desc, "from %s", o.model);
+    } else {
+        if (eng_graph_init_params(g, 1) != 0) {
+            fprintf(stderr, "convscope export: not enough memory for the weights of %s\n",
+                    card->name);
+            goto done;
+        }
+        fprintf(stderr, "convscope export: no trained weights ship for %s: writing He-initialised "
+                        "weights (seed 1), an untrained network; give --weights FILE for trained "
+                        "ones\n", card->name);
+        snprintf(weights_desc, sizeof weights_desc, "He-initialised (seed 1), untrained");
+    }
+
+    char meta[8192] = "", pre[512], doc[8192];
+    const ModelPreproc *p = &card->pre;
+    snprintf(pre, sizeof pre,
+             "channels=%d resize=%d crop=%d bgr=%d scale=%.9g mean=%.9g,%.9g,%.9g "
+             "std=%.9g,%.9g,%.9g (pixels in [0, 255]: x = (pixel * scale - mean) / std)",
+             p->channels, p->resize, p->crop, p->bgr, p->scale, p->mean[0], p->mean[1],
+             p->mean[2], p->std[0], p->std[1], p->std[2]);
+    meta_add(meta, sizeof meta, "convscope.model", card->name);
+    meta_add(meta, sizeof meta, "convscope.weights", weights_desc);
+    if (!card->imported) meta_add(meta, sizeof meta, "convscope.preprocess", pre);
+    if (data) meta_add(meta, sizeof meta, "convscope.data", data);
+    int n_labels = 0;
+    const char *const *labels = app_labels(data, &n_labels);
+    const EngNode *outn = eng_graph_node(g, eng_graph_output(g));
+    if (labels && outn && outn->out.C * outn->out.H * outn->out.W == n_labels) {
+        char lb[1024] = "";
+        for (int i = 0; i < n_labels; i++) {
+            size_t l = strlen(lb);
+            snprintf(lb + l, sizeof lb - l, "%s%s", i ? "," : "", labels[i]);
+        }
+        meta_add(meta, sizeof meta, "convscope.labels", lb);
+    }
+    if (card->imported)
+        snprintf(doc, sizeof doc, "%s, re-exported by convscope", o.model);
+    else
+        snprintf(doc, sizeof doc, "%s (%s, %s). %s Weights: %s.", card->display, card->authors,
+                 card->venue, card->key_ideas, weights_desc);
+
+    EngOnnxExport info = {.name = card->name, .doc = doc, .meta = meta, .batch = o.batch};
+    if (eng_onnx_save(g, out, &info, err, sizeof err) != 0) {
+        fprintf(stderr, "convscope export: %s\n", err);
+        goto done;
+    }
+    const EngNode *in = eng_graph_node(g, 0);
+    char nb[32], bb[32], batch[16], oshape[64];
+    EngTotals t = eng_graph_totals(g);
+    if (o.batch) snprintf(batch, sizeof batch, "%d", o.batch);
+    else snprintf(batch, sizeof batch, "N");
+    if (info.out_rank == 4)
+        snprintf(oshape, sizeof oshape, "%s,%d,%d,%d", batch, outn->out.C, outn->out.H, outn->out.W);
+    else
+        snprintf(oshape, sizeof oshape, "%s,%d", batch, outn->out.C);
+    printf("%s: %s, opset %d, %d nodes, %s parameters, %s; input '%s' [%s,%d,%d,%d], "
+           "output '%s' [%s]\n",
+           out, card->name, ENG_ONNX_EXPORT_OPSET, info.n_nodes,
+           eng_fmt_grouped(t.params, nb, sizeof nb), eng_fmt_bytes((double)info.bytes, bb, sizeof bb),
+           in->name, batch, in->out.C, in->out.H, in->out.W, outn->name, oshape);
+    rc = APP_OK;
+done:
+    eng_graph_destroy(g);
+    return rc;
+}

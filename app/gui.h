@@ -1,0 +1,115 @@
+/*
+ * gui.h — the window's screens besides the forward stepper (gui.c): the
+ * block comparison and the whole-zoo chart (gui_compare.c). Counts are
+ * computed on the thread that draws (building a graph without weights is
+ * cheap); times are measured on the window's worker thread and published
+ * under its mutex, tagged with the configuration they belong to.
+ */
+#ifndef CONVSCOPE_GUI_H
+#define CONVSCOPE_GUI_H
+
+#include <pthread.h>
+
+#include "app.h"
+#include "blocks.h"
+#include "viz.h"
+
+enum { CMP_SLIDERS = 4, CMP_CHIPS = 6 };
+
+typedef struct {
+    int block;                /* index into the block list */
+    BlockCfg cfg;
+    EngCount count;
+    EngGraph *g[2];           /* designs A and B, without weights: counts and diagrams */
+    EngTotals t[2];
+    int64_t ops[2], act[2];   /* ops under `count`; activations of the block's layers, bytes */
+    double scratch_gb;        /* largest working set of one side, for the timing guard */
+    char error[320];          /* the configuration cannot be built: why */
+    int drag;                 /* slider held by the mouse, -1 none */
+    int want_runs;            /* timed passes per side (median), after a warm-up */
+    /* shared with the worker (under its mutex) */
+    unsigned long gen;        /* bumped at every change of block or size */
+    unsigned long done_gen;   /* the configuration ms[] was measured on */
+    double ms[2];             /* median forward time, 0 = not measured */
+    int runs_done, runs;      /* progress of the measurement under way */
+    char time_note[160];      /* why there is no time, if there is none */
+} CompareView;
+
+#define ZOO_MAX 96
+typedef struct {
+    const ModelCard *card[ZOO_MAX];
+    int n;
+    EngTotals t[ZOO_MAX];
+    int64_t ops[ZOO_MAX];
+    int depth[ZOO_MAX];       /* weighted layers on the longest path */
+    EngCount count;
+    int x_latency;            /* bubble chart's x: latency instead of operations */
+    int scroll;
+    /* shared with the worker (under its mutex) */
+    unsigned long gen;        /* bumped to cancel or restart the measurement */
+    double ms[ZOO_MAX];       /* median forward time (batch 1), 0 = not yet */
+    int measured, running;    /* models done; a measurement under way */
+    int runs;                 /* passes per model (median), after one warm-up */
+} ZooView;
+
+/* Receptive field, layer by layer, of several networks at once. */
+#define RF_NETS 9
+#define RF_POINTS 256
+typedef struct {
+    const ModelCard *card[RF_NETS];
+    int on[RF_NETS];           /* drawn */
+    int n;
+    int n_pts[RF_NETS];
+    int depth[RF_NETS][RF_POINTS]; /* weighted layers from the input up to the point */
+    int64_t size[RF_NETS][RF_POINTS];
+    int64_t final[RF_NETS];    /* field of the last unit with a finite one */
+    int input[RF_NETS];        /* the input's side */
+} RfView;
+void rf_init(RfView *v);
+void rf_draw(const RfView *v, SDL_Renderer *r, const VizFonts *f, int w, int h);
+void rf_event(RfView *v, const SDL_Event *e, const VizFonts *f, int w, int h);
+
+/* The model picker: the zoo on a timeline, one column per year, and the
+ * chosen network's card (its counts from a ZooView). */
+typedef struct {
+    int sel;                   /* index into the zoo's cards */
+} PickView;
+void pick_draw(const PickView *p, const ZooView *z, SDL_Renderer *r, const VizFonts *f, int w, int h,
+               const char *note);
+/* 1 when the chosen network should be opened (Enter, or a click on the chosen card). */
+int pick_event(PickView *p, const ZooView *z, const SDL_Event *e, const VizFonts *f, int w, int h);
+
+/* Block `block` at configuration cfg (NULL: its defaults). */
+void compare_init(CompareView *c, int block, const BlockCfg *cfg, EngCount count);
+void compare_free(CompareView *c);
+/* Rebuild the two designs after a change of block, cfg or count. */
+void compare_rebuild(CompareView *c);
+/* Draw the screen; mu guards the times (NULL when nothing runs concurrently). */
+void compare_draw(CompareView *c, pthread_mutex_t *mu, SDL_Renderer *r, const VizFonts *f, int w,
+                  int h);
+/* A mouse or key event on the screen; returns 1 when the designs changed
+ * (times must be measured again). */
+int compare_event(CompareView *c, pthread_mutex_t *mu, const SDL_Event *e, const VizFonts *f,
+                  int w, int h);
+/* On the worker: median forward times of both designs for the current
+ * generation; gives up as soon as the generation changes. */
+void compare_measure(CompareView *c, pthread_mutex_t *mu);
+
+/* Every zoo network (only: comma-separated names, or NULL for all). -1 and
+ * a line on stderr for an unknown name. */
+int zoo_init(ZooView *z, const char *only, EngCount count, int runs);
+void zoo_recount(ZooView *z);
+void zoo_draw(ZooView *z, pthread_mutex_t *mu, SDL_Renderer *r, const VizFonts *f, int w, int h);
+/* 1 when the measurement should restart. */
+int zoo_event(ZooView *z, pthread_mutex_t *mu, const SDL_Event *e, const VizFonts *f, int w, int h);
+/* On the worker: forward time of every model, smallest first, published one
+ * by one; stops when the generation changes. */
+void zoo_measure(ZooView *z, pthread_mutex_t *mu);
+
+/* The convention chips shared by both screens, laid out from (x, y);
+ * returns the index of the chip at (px, py) or -1 (r NULL: hit test only). */
+int gui_count_chips(SDL_Renderer *r, const VizFonts *f, int x, int y, EngCount c, int px, int py);
+/* Toggle chip k of the convention. */
+void gui_count_toggle(EngCount *c, int k);
+
+#endif

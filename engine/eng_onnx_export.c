@@ -1,0 +1,747 @@
+/*
+ * eng_onnx_export.c — an engine graph out as an ONNX model (graph and
+ * weights), so a network built or trained here opens in Netron, ONNX Runtime
+ * or PyTorch.
+ *
+ * The messages are the C structs protoc-c generates from Debian's onnx.proto
+ * (see CMakeLists.txt), encoded by the generated *__pack_to_buffer straight
+ * into the file: weights are never copied on a little-endian machine.
+ *
+ * Mapping, at opset 14 (the first with HardSwish; every other op used here
+ * has kept its opset-13 meaning):
+ *   - one ONNX node per inference node, named after it; its output tensor has
+ *     the node's name too. Training-only nodes (GoogLeNet's auxiliary
+ *     classifiers) are left out; the graph output is eng_graph_output().
+ *   - parameters are initializers named "<node>.<suffix>", as in weights
+ *     files: "conv1.weight", "bn1.running_var"...
+ *   - the engine keeps every activation as a per-sample (C, H, W); ONNX
+ *     tensors have a rank: 4 for maps, 2 for the [N, K] a Gemm returns. The
+ *     rank is tracked per node; a Flatten goes before a Gemm that reads a map
+ *     (the engine's FC flattens implicitly), a Reshape to [N, K, 1, 1] before
+ *     a map op that reads a vector.
+ *   - ceil-mode pooling: the engine (like PyTorch) drops a last window that
+ *     would start in the right padding; the opset-14 output-size formula does
+ *     not. When they disagree the pool is written in floor mode, which keeps
+ *     the same windows (see pool_attrs).
+ * Anything without an exact ONNX equivalent stops the export with the node's
+ * name: a file is either faithful or not written.
+ *
+ * Must not depend on: SDL or anything that draws.
+ */
+#include "eng.h"
+
+#include <errno.h>
+#include <float.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "onnx.pb-c.h"
+
+#define OPSET 14
+#define IR_VERSION 7 /* the IR of ONNX 1.9, which introduced opset 14 */
+
+/* ---- export state ----------------------------------------------------------------------- */
+
+typedef struct {
+    void **ptrs; /* every allocation of the message tree, freed at once */
+    size_t n_ptrs, cap_ptrs;
+    int oom;
+    Onnx__NodeProto **nodes;
+    size_t n_nodes, cap_nodes;
+    Onnx__TensorProto **inits;
+    size_t n_inits, cap_inits;
+    Onnx__ValueInfoProto **infos; /* value_info: the shape of every intermediate tensor */
+    size_t n_infos, cap_infos;
+    Onnx__ValueInfoProto **inputs;
+    size_t n_inputs, cap_inputs;
+    const EngGraph *g;
+    int batch;        /* > 0 fixed, else the symbolic "N" */
+    int little;       /* host is little-endian: raw_data points at the parameters */
+    int *rank;        /* per engine node: 4, 2, or 0 when not exported */
+    char **tname;     /* per engine node: its output tensor */
+    char **tname4;    /* per engine node: the same as a rank-4 tensor, once made */
+    char *err;
+    size_t errlen;
+} Exporter;
+
+static void *ex_alloc(Exporter *E, size_t size) {
+    if (E->oom) return NULL;
+    if (E->n_ptrs == E->cap_ptrs) {
+        size_t nc = E->cap_ptrs ? E->cap_ptrs * 2 : 256;
+        void **p = realloc(E->ptrs, nc * sizeof *p);
+        if (!p) {
+            E->oom = 1;
+            return NULL;
+        }
+        E->ptrs = p, E->cap_ptrs = nc;
+    }
+    void *q = calloc(1, size ? size : 1);
+    if (!q) {
+        E->oom = 1;
+        return NULL;
+    }
+    E->ptrs[E->n_ptrs++] = q;
+    return q;
+}
+
+static char *ex_str(Exporter *E, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static char *ex_str(Exporter *E, const char *fmt, ...) {
+    if (E->oom) return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = n >= 0 ? ex_alloc(E, (size_t)n + 1) : NULL;
+    if (!s) return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* Append p to a growing array of pointers (arrays are plain malloc, freed at the end). */
+static void ex_push(Exporter *E, void ***arr, size_t *n, size_t *cap, void *p) {
+    if (E->oom || !p) {
+        E->oom = 1;
+        return;
+    }
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 64;
+        void **q = realloc(*arr, nc * sizeof *q);
+        if (!q) {
+            E->oom = 1;
+            return;
+        }
+        *arr = q, *cap = nc;
+    }
+    (*arr)[(*n)++] = p;
+}
+#define PUSH(E, field, p) \
+    ex_push(E, (void ***)&(E)->field, &(E)->n_##field, &(E)->cap_##field, (p))
+
+/* ---- message builders ----------------------------------------------------------------- */
+
+static Onnx__NodeProto *ex_node(Exporter *E, const char *op_type, const char *name,
+                                const char *const *ins, int n_in, const char *out) {
+    Onnx__NodeProto *nd = ex_alloc(E, sizeof *nd);
+    char **in = ex_alloc(E, (size_t)(n_in ? n_in : 1) * sizeof *in);
+    char **o = ex_alloc(E, sizeof *o);
+    if (!nd || !in || !o) return NULL;
+    onnx__node_proto__init(nd);
+    for (int k = 0; k < n_in; k++) in[k] = ex_str(E, "%s", ins[k]);
+    o[0] = ex_str(E, "%s", out);
+    nd->n_input = (size_t)n_in, nd->input = in;
+    nd->n_output = 1, nd->output = o;
+    nd->name = ex_str(E, "%s", name);
+    nd->op_type = ex_str(E, "%s", op_type);
+    PUSH(E, nodes, nd);
+    return E->oom ? NULL : nd;
+}
+
+static Onnx__AttributeProto *ex_attr(Exporter *E, Onnx__NodeProto *nd, const char *name) {
+    if (!nd) return NULL;
+    Onnx__AttributeProto *a = ex_alloc(E, sizeof *a);
+    Onnx__AttributeProto **arr = ex_alloc(E, (nd->n_attribute + 1) * sizeof *arr);
+    if (!a || !arr) return NULL;
+    onnx__attribute_proto__init(a);
+    a->name = ex_str(E, "%s", name);
+    a->has_type = 1;
+    if (nd->n_attribute) memcpy(arr, nd->attribute, nd->n_attribute * sizeof *arr);
+    arr[nd->n_attribute] = a;
+    nd->attribute = arr;
+    nd->n_attribute++;
+    return a;
+}
+static void attr_int(Exporter *E, Onnx__NodeProto *nd, const char *name, int64_t v) {
+    Onnx__AttributeProto *a = ex_attr(E, nd, name);
+    if (!a) return;
+    a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+    a->has_i = 1, a->i = v;
+}
+static void attr_float(Exporter *E, Onnx__NodeProto *nd, const char *name, float v) {
+    Onnx__AttributeProto *a = ex_attr(E, nd, name);
+    if (!a) return;
+    a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT;
+    a->has_f = 1, a->f = v;
+}
+static void attr_ints(Exporter *E, Onnx__NodeProto *nd, const char *name, const int64_t *v, int n) {
+    Onnx__AttributeProto *a = ex_attr(E, nd, name);
+    int64_t *vals = ex_alloc(E, (size_t)n * sizeof *vals);
+    if (!a || !vals) return;
+    memcpy(vals, v, (size_t)n * sizeof *vals);
+    a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS;
+    a->n_ints = (size_t)n, a->ints = vals;
+}
+
+static Onnx__TensorProto *ex_tensor(Exporter *E, const char *name, const int64_t *dims, int ndim,
+                                    int32_t type) {
+    Onnx__TensorProto *t = ex_alloc(E, sizeof *t);
+    int64_t *d = ex_alloc(E, (size_t)(ndim ? ndim : 1) * sizeof *d);
+    if (!t || !d) return NULL;
+    onnx__tensor_proto__init(t);
+    if (ndim) memcpy(d, dims, (size_t)ndim * sizeof *d);
+    t->n_dims = (size_t)ndim, t->dims = d;
+    t->has_data_type = 1, t->data_type = type;
+    t->name = ex_str(E, "%s", name);
+    PUSH(E, inits, t);
+    return E->oom ? NULL : t;
+}
+
+/* A float32 initializer; raw_data is little-endian (ONNX's byte order). */
+static void init_float(Exporter *E, const char *name, const int64_t *dims, int ndim,
+                       const float *data, size_t n) {
+    Onnx__TensorProto *t = ex_tensor(E, name, dims, ndim, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT);
+    if (!t) return;
+    t->has_raw_data = 1;
+    t->raw_data.len = n * 4;
+    if (E->little) {
+        t->raw_data.data = (uint8_t *)(uintptr_t)data; /* read only while packing */
+        return;
+    }
+    uint8_t *b = ex_alloc(E, n * 4);
+    if (!b) return;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &data[i], 4);
+        for (int k = 0; k < 4; k++) b[4 * i + k] = (uint8_t)(u >> (8 * k));
+    }
+    t->raw_data.data = b;
+}
+static void init_scalar(Exporter *E, const char *name, float v) {
+    float *f = ex_alloc(E, sizeof *f);
+    if (!f) return;
+    *f = v;
+    init_float(E, name, NULL, 0, f, 1);
+}
+static void init_int64(Exporter *E, const char *name, const int64_t *v, int n) {
+    int64_t dims[1] = {n};
+    Onnx__TensorProto *t = ex_tensor(E, name, dims, 1, ONNX__TENSOR_PROTO__DATA_TYPE__INT64);
+    int64_t *vals = ex_alloc(E, (size_t)n * sizeof *vals);
+    if (!t || !vals) return;
+    memcpy(vals, v, (size_t)n * sizeof *vals);
+    t->n_int64_data = (size_t)n, t->int64_data = vals;
+}
+
+/* A float32 tensor's type: [N, C, H, W] (rank 4) or [N, C] (rank 2). */
+static Onnx__ValueInfoProto *ex_value_info(Exporter *E, const char *name, int rank, EngShape s) {
+    Onnx__ValueInfoProto *v = ex_alloc(E, sizeof *v);
+    Onnx__TypeProto *tp = ex_alloc(E, sizeof *tp);
+    Onnx__TypeProto__Tensor *tt = ex_alloc(E, sizeof *tt);
+    Onnx__TensorShapeProto *sh = ex_alloc(E, sizeof *sh);
+    Onnx__TensorShapeProto__Dimension **dims = ex_alloc(E, 4 * sizeof *dims);
+    if (!v || !tp || !tt || !sh || !dims) return NULL;
+    onnx__value_info_proto__init(v);
+    onnx__type_proto__init(tp);
+    onnx__type_proto__tensor__init(tt);
+    onnx__tensor_shape_proto__init(sh);
+    const int64_t d[4] = {E->batch, s.C, s.H, s.W};
+    for (int k = 0; k < rank; k++) {
+        dims[k] = ex_alloc(E, sizeof *dims[k]);
+        if (!dims[k]) return NULL;
+        onnx__tensor_shape_proto__dimension__init(dims[k]);
+        if (k == 0 && E->batch <= 0) {
+            dims[k]->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+            dims[k]->dim_param = ex_str(E, "N");
+        } else {
+            dims[k]->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+            dims[k]->dim_value = d[k];
+        }
+    }
+    sh->n_dim = (size_t)rank, sh->dim = dims;
+    tt->has_elem_type = 1, tt->elem_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+    tt->shape = sh;
+    tp->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
+    tp->tensor_type = tt;
+    v->name = ex_str(E, "%s", name);
+    v->type = tp;
+    return E->oom ? NULL : v;
+}
+
+#define FAIL(...)                                                                            \
+    do {                                                                                     \
+        eng_set_err(E->err, E->errlen, __VA_ARGS__);                                        \
+        return -1;                                                                           \
+    } while (0)
+
+/* ---- ranks ---------------------------------------------------------------------------- */
+
+/* Node id's output as a rank-4 tensor: itself, or a Reshape of the [N, K]
+ * vector to [N, K, 1, 1] (made once, named "<node>/reshape"). */
+static const char *as_rank4(Exporter *E, int id) {
+    if (E->rank[id] == 4) return E->tname[id];
+    if (E->tname4[id]) return E->tname4[id];
+    const EngNode *n = eng_graph_node(E->g, id);
+    char *name = ex_str(E, "%s/reshape", n->name), *shape = ex_str(E, "%s/reshape.shape", n->name);
+    if (!name || !shape) return NULL;
+    const int64_t dims[4] = {0, n->out.C, 1, 1}; /* 0: keep the batch size */
+    init_int64(E, shape, dims, 4);
+    const char *ins[2] = {E->tname[id], shape};
+    ex_node(E, "Reshape", name, ins, 2, name);
+    PUSH(E, infos, ex_value_info(E, name, 4, n->out));
+    E->tname4[id] = name;
+    return E->oom ? NULL : name;
+}
+
+/* Node id's output as an [N, K] vector for a Gemm: itself, or a Flatten. */
+static const char *as_rank2(Exporter *E, int id, const char *reader) {
+    if (E->rank[id] == 2) return E->tname[id];
+    const EngNode *n = eng_graph_node(E->g, id);
+    char *name = ex_str(E, "%s/flatten", reader);
+    if (!name) return NULL;
+    const char *ins[1] = {E->tname[id]};
+    Onnx__NodeProto *nd = ex_node(E, "Flatten", name, ins, 1, name);
+    attr_int(E, nd, "axis", 1);
+    EngShape flat = {n->out.C * n->out.H * n->out.W, 1, 1};
+    PUSH(E, infos, ex_value_info(E, name, 2, flat));
+    return E->oom ? NULL : name;
+}
+
+/* ---- nodes ------------------------------------------------------------------------------ */
+
+static const char *param_name(Exporter *E, const EngNode *n, int k) {
+    return ex_str(E, "%s.%s", n->name, n->params[k].suffix);
+}
+
+/* Every parameter of n as an initializer with the engine's shape. */
+static void params_out(Exporter *E, const EngNode *n) {
+    for (int k = 0; k < n->n_params; k++) {
+        const EngParam *p = &n->params[k];
+        int64_t dims[4];
+        for (int d = 0; d < p->ndim; d++) dims[d] = p->dims[d];
+        init_float(E, param_name(E, n, k), dims, p->ndim, p->data, p->n);
+    }
+}
+
+/* Pool windows and padding in ONNX terms. Ceil mode: the opset-14 output
+ * size is ceil((in + pads - k_eff) / s) + 1 with no window dropped; when
+ * the engine dropped one (it started in the bottom/right padding), the
+ * windows it kept are exactly floor mode's, since no engine pool pads by a
+ * whole window: then the node is written in floor mode. */
+static int pool_attrs(Exporter *E, Onnx__NodeProto *nd, const EngNode *n, const EngShape in) {
+    const EngPoolParams *q = &n->p.pool;
+    const int dh = q->dh > 1 ? q->dh : 1, dw = q->dw > 1 ? q->dw : 1;
+    const int keh = dh * (q->kh - 1) + 1, kew = dw * (q->kw - 1) + 1;
+    const int64_t ph = (int64_t)in.H + q->pt + q->pb - keh, pw = (int64_t)in.W + q->pl + q->pr - kew;
+    int ceil_mode = q->ceil_mode;
+    if (ceil_mode && ((ph + q->sh - 1) / q->sh + 1 != n->out.H || (pw + q->sw - 1) / q->sw + 1 != n->out.W)) {
+        if (ph / q->sh + 1 != n->out.H || pw / q->sw + 1 != n->out.W)
+            FAIL("ONNX export: node '%s' (%s): its ceil-mode windows (%dx%d output) have no "
+                 "opset-%d equivalent", n->name, eng_op_name(n->op), n->out.H, n->out.W, OPSET);
+        ceil_mode = 0;
+    }
+    const int64_t k[2] = {q->kh, q->kw}, s[2] = {q->sh, q->sw}, d[2] = {dh, dw},
+                  pads[4] = {q->pt, q->pl, q->pb, q->pr};
+    attr_ints(E, nd, "kernel_shape", k, 2);
+    attr_ints(E, nd, "strides", s, 2);
+    attr_ints(E, nd, "pads", pads, 4);
+    if (ceil_mode) attr_int(E, nd, "ceil_mode", 1);
+    if (n->op == ENG_OP_MAXPOOL && (dh > 1 || dw > 1)) attr_ints(E, nd, "dilations", d, 2);
+    if (n->op == ENG_OP_AVGPOOL) {
+        if (dh > 1 || dw > 1)
+            FAIL("ONNX export: node '%s' (avgpool): AveragePool has no dilations at opset %d",
+                 n->name, OPSET);
+        if (q->count_include_pad) attr_int(E, nd, "count_include_pad", 1);
+    }
+    return 0;
+}
+
+/* Names of the inputs of a merge (add, mul, concat) at one rank: 4 as soon
+ * as one input is a map. Returns the rank, 0 on failure. */
+static int merge_inputs(Exporter *E, const EngNode *n, const char **ins) {
+    int r = 2;
+    for (int k = 0; k < n->n_inputs; k++)
+        if (E->rank[n->inputs[k]] == 4) r = 4;
+    for (int k = 0; k < n->n_inputs; k++) {
+        ins[k] = r == 4 ? as_rank4(E, n->inputs[k]) : E->tname[n->inputs[k]];
+        if (!ins[k]) return 0;
+    }
+    return r;
+}
+
+static int export_node(Exporter *E, int id) {
+    const EngNode *n = eng_graph_node(E->g, id);
+    for (int k = 0; k < n->n_inputs; k++)
+        if (!E->tname[n->inputs[k]])
+            FAIL("ONNX export: node '%s' (%s) reads '%s', which is not exported (training-only)",
+                 n->name, eng_op_name(n->op), eng_graph_node(E->g, n->inputs[k])->name);
+    for (int k = 0; k < n->n_params; k++)
+        if (!n->params[k].data)
+            FAIL("ONNX export: node '%s' has no parameter values (load or initialise weights "
+                 "first)", n->name);
+    const int x = n->n_inputs ? n->inputs[0] : -1;
+    const EngShape in = x >= 0 ? eng_graph_node(E->g, x)->out : n->out;
+    const char *xin = x >= 0 ? E->tname[x] : NULL;
+    const int xrank = x >= 0 ? E->rank[x] : 4;
+    const char *name = n->name;
+    Onnx__NodeProto *nd = NULL;
+    int rank = xrank;
+    const char *ins[8];
+
+    switch (n->op) {
+    case ENG_OP_INPUT:
+        PUSH(E, inputs, ex_value_info(E, name, 4, n->out));
+        E->rank[id] = 4;
+        E->tname[id] = ex_str(E, "%s", name);
+        return E->oom ? -1 : 0;
+    case ENG_OP_CONV: {
+        const EngConvParams *c = &n->p.conv;
+        ins[0] = as_rank4(E, x), ins[1] = param_name(E, n, 0);
+        if (c->has_bias) ins[2] = param_name(E, n, 1);
+        nd = ex_node(E, "Conv", name, ins, c->has_bias ? 3 : 2, name);
+        const int64_t k[2] = {c->kh, c->kw}, s[2] = {c->sh, c->sw}, d[2] = {c->dh, c->dw},
+                      p[4] = {c->pt, c->pl, c->pb, c->pr};
+        attr_ints(E, nd, "kernel_shape", k, 2);
+        attr_ints(E, nd, "strides", s, 2);
+        attr_ints(E, nd, "pads", p, 4);
+        attr_ints(E, nd, "dilations", d, 2);
+        attr_int(E, nd, "group", c->groups);
+        params_out(E, n);
+        rank = 4;
+        break;
+    }
+    case ENG_OP_CONVT: {
+        const EngConvTParams *c = &n->p.convt;
+        ins[0] = as_rank4(E, x), ins[1] = param_name(E, n, 0);
+        if (c->has_bias) ins[2] = param_name(E, n, 1);
+        nd = ex_node(E, "ConvTranspose", name, ins, c->has_bias ? 3 : 2, name);
+        const int64_t k[2] = {c->kh, c->kw}, s[2] = {c->sh, c->sw}, d[2] = {c->dh, c->dw},
+                      p[4] = {c->pt, c->pl, c->pb, c->pr}, op[2] = {c->oph, c->opw};
+        attr_ints(E, nd, "kernel_shape", k, 2);
+        attr_ints(E, nd, "strides", s, 2);
+        attr_ints(E, nd, "pads", p, 4);
+        attr_ints(E, nd, "dilations", d, 2);
+        attr_int(E, nd, "group", c->groups);
+        if (c->oph || c->opw) attr_ints(E, nd, "output_padding", op, 2);
+        params_out(E, n);
+        rank = 4;
+        break;
+    }
+    case ENG_OP_MAXPOOL:
+    case ENG_OP_AVGPOOL:
+        ins[0] = as_rank4(E, x);
+        nd = ex_node(E, n->op == ENG_OP_MAXPOOL ? "MaxPool" : "AveragePool", name, ins, 1, name);
+        if (nd && pool_attrs(E, nd, n, in) != 0) return -1;
+        rank = 4;
+        break;
+    case ENG_OP_GAVGPOOL:
+    case ENG_OP_GMAXPOOL:
+        ins[0] = as_rank4(E, x);
+        nd = ex_node(E, n->op == ENG_OP_GAVGPOOL ? "GlobalAveragePool" : "GlobalMaxPool", name,
+                     ins, 1, name);
+        rank = 4;
+        break;
+    case ENG_OP_LRN:
+        ins[0] = as_rank4(E, x);
+        nd = ex_node(E, "LRN", name, ins, 1, name);
+        attr_int(E, nd, "size", n->p.lrn.size);
+        attr_float(E, nd, "alpha", n->p.lrn.alpha);
+        attr_float(E, nd, "beta", n->p.lrn.beta);
+        attr_float(E, nd, "bias", n->p.lrn.bias);
+        rank = 4;
+        break;
+    case ENG_OP_BN: /* inference: the running statistics; [N, C] or [N, C, H, W] */
+        ins[0] = xin;
+        for (int k = 0; k < 4; k++) ins[1 + k] = param_name(E, n, k);
+        nd = ex_node(E, "BatchNormalization", name, ins, 5, name);
+        attr_float(E, nd, "epsilon", n->p.bn.eps);
+        params_out(E, n);
+        break;
+    case ENG_OP_RELU:
+    case ENG_OP_SIGMOID:
+    case ENG_OP_TANH:
+    case ENG_OP_HARDSWISH:
+        ins[0] = xin;
+        nd = ex_node(E,
+                     n->op == ENG_OP_RELU      ? "Relu"
+                     : n->op == ENG_OP_SIGMOID ? "Sigmoid"
+                     : n->op == ENG_OP_TANH    ? "Tanh"
+                                               : "HardSwish",
+                     name, ins, 1, name);
+        break;
+    case ENG_OP_LEAKYRELU:
+        ins[0] = xin;
+        nd = ex_node(E, "LeakyRelu", name, ins, 1, name);
+        attr_float(E, nd, "alpha", n->p.leaky.alpha);
+        break;
+    case ENG_OP_HARDSIGMOID:
+        ins[0] = xin;
+        nd = ex_node(E, "HardSigmoid", name, ins, 1, name);
+        attr_float(E, nd, "alpha", n->p.hsig.alpha);
+        attr_float(E, nd, "beta", n->p.hsig.beta);
+        break;
+    case ENG_OP_PRELU: {
+        /* the slope broadcasts from the right: per channel of a map is (C, 1, 1) */
+        const EngParam *p = &n->params[0];
+        const char *w = param_name(E, n, 0);
+        int64_t dims[3] = {(int64_t)p->n, 1, 1};
+        init_float(E, w, dims, (p->n > 1 && xrank == 4) ? 3 : 1, p->data, p->n);
+        ins[0] = xin, ins[1] = w;
+        nd = ex_node(E, "PRelu", name, ins, 2, name);
+        break;
+    }
+    case ENG_OP_CLIP: {
+        /* min and max are inputs since opset 11; an infinite bound is left out */
+        const EngClipParams *c = &n->p.clip;
+        int n_in = 1;
+        ins[0] = xin;
+        if (c->lo >= -FLT_MAX) {
+            ins[1] = ex_str(E, "%s.min", name);
+            init_scalar(E, ins[1], c->lo);
+            n_in = 2;
+        }
+        if (c->hi <= FLT_MAX) {
+            if (n_in == 1) ins[n_in++] = "";
+            ins[n_in] = ex_str(E, "%s.max", name);
+            init_scalar(E, ins[n_in], c->hi);
+            n_in++;
+        }
+        nd = ex_node(E, "Clip", name, ins, n_in, name);
+        break;
+    }
+    case ENG_OP_SOFTMAX: /* over channels: axis 1 of [N, C, H, W] is per pixel since opset 13 */
+        ins[0] = xin;
+        nd = ex_node(E, "Softmax", name, ins, 1, name);
+        attr_int(E, nd, "axis", 1);
+        break;
+    case ENG_OP_FC: /* y = x W^T + b with W (OUT, K): Gemm with transB */
+        ins[0] = as_rank2(E, x, name), ins[1] = param_name(E, n, 0);
+        if (n->p.fc.has_bias) ins[2] = param_name(E, n, 1);
+        nd = ex_node(E, "Gemm", name, ins, n->p.fc.has_bias ? 3 : 2, name);
+        attr_int(E, nd, "transB", 1);
+        params_out(E, n);
+        rank = 2;
+        break;
+    case ENG_OP_ADD:
+    case ENG_OP_MUL:
+    case ENG_OP_CONCAT: {
+        const char **many = ex_alloc(E, (size_t)n->n_inputs * sizeof *many);
+        if (!many || !(rank = merge_inputs(E, n, many))) break;
+        const char *op = n->op == ENG_OP_CONCAT ? "Concat"
+                         : n->op == ENG_OP_MUL  ? "Mul"
+                         : n->n_inputs == 2     ? "Add"
+                                                : "Sum";
+        nd = ex_node(E, op, name, many, n->n_inputs, name);
+        if (n->op == ENG_OP_CONCAT) attr_int(E, nd, "axis", 1);
+        break;
+    }
+    case ENG_OP_FLATTEN:
+        ins[0] = xin;
+        nd = ex_node(E, "Flatten", name, ins, 1, name);
+        attr_int(E, nd, "axis", 1);
+        rank = 2;
+        break;
+    case ENG_OP_DROPOUT: /* identity at inference; the ratio is kept for readers */
+        ins[0] = xin, ins[1] = ex_str(E, "%s.ratio", name);
+        init_scalar(E, ins[1], n->p.dropout.ratio);
+        nd = ex_node(E, "Dropout", name, ins, 2, name);
+        break;
+    case ENG_OP_PAD: {
+        const EngPadParams *p = &n->p.pad;
+        const int64_t pads[8] = {0, 0, p->pt, p->pl, 0, 0, p->pb, p->pr};
+        ins[0] = as_rank4(E, x), ins[1] = ex_str(E, "%s.pads", name),
+        ins[2] = ex_str(E, "%s.value", name);
+        init_int64(E, ins[1], pads, 8);
+        init_scalar(E, ins[2], p->value);
+        nd = ex_node(E, "Pad", name, ins, 3, name);
+        rank = 4;
+        break;
+    }
+    default:
+        FAIL("ONNX export: node '%s': op %s has no ONNX equivalent here (opset %d)", name,
+             eng_op_name(n->op), OPSET);
+    }
+    if (E->oom || !nd) {
+        if (!E->err || !E->err[0]) eng_set_err(E->err, E->errlen, "ONNX export: out of memory");
+        return -1;
+    }
+    E->rank[id] = rank;
+    E->tname[id] = ex_str(E, "%s", name);
+    return E->oom ? -1 : 0;
+}
+
+/* ---- names ------------------------------------------------------------------------------ */
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Every tensor must have one producer: node outputs, initializers and graph
+ * inputs share one namespace. */
+static int check_names(Exporter *E) {
+    size_t n = E->n_nodes + E->n_inits + E->n_inputs, k = 0;
+    const char **all = malloc((n ? n : 1) * sizeof *all);
+    if (!all) FAIL("ONNX export: out of memory");
+    for (size_t i = 0; i < E->n_nodes; i++) all[k++] = E->nodes[i]->output[0];
+    for (size_t i = 0; i < E->n_inits; i++) all[k++] = E->inits[i]->name;
+    for (size_t i = 0; i < E->n_inputs; i++) all[k++] = E->inputs[i]->name;
+    qsort(all, n, sizeof *all, cmp_str);
+    for (size_t i = 1; i < n; i++)
+        if (!strcmp(all[i], all[i - 1])) {
+            eng_set_err(E->err, E->errlen,
+                        "ONNX export: the name '%s' is given to two tensors (a layer named like "
+                        "another layer's parameter?); rename one", all[i]);
+            free(all);
+            return -1;
+        }
+    free(all);
+    return 0;
+}
+
+/* ---- writing ------------------------------------------------------------------------------ */
+
+typedef struct {
+    ProtobufCBuffer base;
+    FILE *f;
+    int failed;
+} FileBuffer;
+
+static void file_append(ProtobufCBuffer *b, size_t len, const uint8_t *data) {
+    FileBuffer *fb = (FileBuffer *)b;
+    if (!fb->failed && len && fwrite(data, 1, len, fb->f) != len) fb->failed = 1;
+}
+
+/* "key=value" lines into metadata entries. */
+static void meta_props(Exporter *E, Onnx__ModelProto *m, const char *meta) {
+    if (!meta) return;
+    size_t cap = 1;
+    for (const char *p = meta; *p; p++) cap += *p == '\n';
+    Onnx__StringStringEntryProto **arr = ex_alloc(E, cap * sizeof *arr);
+    if (!arr) return;
+    m->metadata_props = arr;
+    for (const char *p = meta; *p;) {
+        const char *eol = strchr(p, '\n'), *end = eol ? eol : p + strlen(p);
+        const char *eq = memchr(p, '=', (size_t)(end - p));
+        if (eq && eq > p) {
+            Onnx__StringStringEntryProto *e = ex_alloc(E, sizeof *e);
+            if (!e) return;
+            onnx__string_string_entry_proto__init(e);
+            e->key = ex_str(E, "%.*s", (int)(eq - p), p);
+            e->value = ex_str(E, "%.*s", (int)(end - eq - 1), eq + 1);
+            arr[m->n_metadata_props++] = e;
+        }
+        p = eol ? eol + 1 : end;
+    }
+}
+
+static int write_model(Exporter *E, const Onnx__ModelProto *m, const char *path) {
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        FAIL("ONNX export: path too long: %s", path);
+    size_t size = onnx__model_proto__get_packed_size(m);
+    if (size > (size_t)INT32_MAX)
+        FAIL("ONNX export: the model takes %.2f GiB, over the 2 GiB a protobuf file may hold",
+             (double)size / (1u << 30));
+    FILE *f = fopen(tmp, "wb");
+    if (!f) FAIL("ONNX export: cannot write %s: %s", tmp, strerror(errno));
+    FileBuffer fb = {{file_append}, f, 0};
+    size_t wrote = onnx__model_proto__pack_to_buffer(m, &fb.base);
+    int ok = !fb.failed && wrote == size;
+    if (fflush(f) != 0) ok = 0;
+    if (fclose(f) != 0) ok = 0;
+    if (!ok) {
+        remove(tmp);
+        FAIL("ONNX export: writing %s failed (disk full?)", tmp);
+    }
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        remove(tmp);
+        FAIL("ONNX export: cannot rename %s to %s: %s", tmp, path, strerror(e));
+    }
+    return 0;
+}
+
+int eng_onnx_save(const EngGraph *g, const char *path, EngOnnxExport *info, char *err,
+                  size_t errlen) {
+    Exporter ex = {0}, *E = &ex;
+    E->g = g, E->err = err, E->errlen = errlen;
+    if (err && errlen) err[0] = 0;
+    E->batch = info && info->batch > 0 ? info->batch : 0;
+    const uint16_t one = 1;
+    E->little = *(const uint8_t *)&one == 1;
+    const int nn = g ? eng_graph_node_count(g) : 0, out_id = g ? eng_graph_output(g) : -1;
+    int rc = -1;
+    if (!g || !eng_graph_ok(g) || nn <= 0 || out_id < 0) {
+        eng_set_err(err, errlen, "ONNX export: the graph is empty or failed to build");
+        return -1;
+    }
+    E->rank = calloc((size_t)nn, sizeof *E->rank);
+    E->tname = calloc((size_t)nn, sizeof *E->tname);
+    E->tname4 = calloc((size_t)nn, sizeof *E->tname4);
+    if (!E->rank || !E->tname || !E->tname4) {
+        eng_set_err(err, errlen, "ONNX export: out of memory");
+        goto done;
+    }
+    for (int i = 0; i < nn; i++) {
+        if (eng_graph_node(g, i)->flags & ENG_NODE_TRAIN_ONLY) continue;
+        if (export_node(E, i) != 0) goto done;
+    }
+    const EngNode *on = eng_graph_node(g, out_id);
+    if (!E->tname[out_id]) {
+        eng_set_err(err, errlen, "ONNX export: the output '%s' is a training-only node", on->name);
+        goto done;
+    }
+    if (on->op == ENG_OP_INPUT) {
+        eng_set_err(err, errlen, "ONNX export: the output '%s' is the input itself", on->name);
+        goto done;
+    }
+    for (int i = 0; i < nn; i++) /* the shape of every other computed tensor */
+        if (E->tname[i] && i != out_id && eng_graph_node(g, i)->op != ENG_OP_INPUT)
+            PUSH(E, infos, ex_value_info(E, E->tname[i], E->rank[i], eng_graph_node(g, i)->out));
+    Onnx__ValueInfoProto *out_info = ex_value_info(E, E->tname[out_id], E->rank[out_id], on->out);
+    if (E->oom || !out_info) {
+        eng_set_err(err, errlen, "ONNX export: out of memory");
+        goto done;
+    }
+    if (check_names(E) != 0) goto done;
+
+    Onnx__GraphProto graph;
+    onnx__graph_proto__init(&graph);
+    graph.name = (char *)(info && info->name ? info->name : "convscope");
+    graph.n_node = E->n_nodes, graph.node = E->nodes;
+    graph.n_initializer = E->n_inits, graph.initializer = E->inits;
+    graph.n_input = E->n_inputs, graph.input = E->inputs;
+    graph.n_output = 1, graph.output = &out_info;
+    graph.n_value_info = E->n_infos, graph.value_info = E->infos;
+    Onnx__OperatorSetIdProto opset, *opsets[1] = {&opset};
+    onnx__operator_set_id_proto__init(&opset);
+    opset.domain = (char *)"";
+    opset.has_version = 1, opset.version = OPSET;
+    Onnx__ModelProto m;
+    onnx__model_proto__init(&m);
+    m.has_ir_version = 1, m.ir_version = IR_VERSION;
+    m.n_opset_import = 1, m.opset_import = opsets;
+    m.producer_name = (char *)"convscope";
+    if (info && info->producer_version) m.producer_version = (char *)info->producer_version;
+    if (info && info->doc) m.doc_string = (char *)info->doc;
+    m.graph = &graph;
+    meta_props(E, &m, info ? info->meta : NULL);
+    if (E->oom) {
+        eng_set_err(err, errlen, "ONNX export: out of memory");
+        goto done;
+    }
+    if (write_model(E, &m, path) != 0) goto done;
+    if (info) {
+        info->n_nodes = (int)E->n_nodes;
+        info->n_initializers = (int)E->n_inits;
+        info->bytes = (int64_t)onnx__model_proto__get_packed_size(&m);
+        info->out_rank = E->rank[out_id];
+    }
+    rc = 0;
+done:
+    for (size_t i = 0; i < E->n_ptrs; i++) free(E->ptrs[i]);
+    free(E->ptrs);
+    free(E->nodes);
+    free(E->inits);
+    free(E->infos);
+    free(E->inputs);
+    free(E->rank);
+    free(E->tname);
+    free(E->tname4);
+    return rc;
+}

@@ -1,0 +1,393 @@
+/*
+ * test_export.c — ONNX export against the importer. Every zoo model and a
+ * graph using every op are written with eng_onnx_save, read back with
+ * eng_onnx_load and compared node by node: the same names, ops, shapes and
+ * parameters (to the bit), training-only nodes gone, and, for the models
+ * small enough to run here, the same activation at every node for the same
+ * input (to the bit: the same kernels run on the same numbers). The graph of
+ * every op also goes through the ONNX checker with full shape inference when
+ * Debian's python3-onnx is there (its sizes must agree with the shapes the
+ * file states, which are the engine's). Then the failures: an unwritable
+ * path, a graph that cannot be written, and a user's file that must survive
+ * a failed export.
+ */
+#include "check.h"
+#include "eng.h"
+#include "models.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[64];
+
+/* A model that runs in under about a second on two cores is run and compared. */
+#define FORWARD_MACS 2000000000LL
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static float urand(void) { /* [-1, 1) */
+    rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+    return (float)((rng >> 40) / (double)(1 << 24)) * 2.0f - 1.0f;
+}
+
+/* He-initialised weights, then biases and batch-norm statistics away from
+ * their defaults, so a parameter written in the wrong place shows. */
+static int fill_params(EngGraph *g) {
+    if (eng_graph_init_params(g, 7) != 0) return -1;
+    for (int i = 0; i < eng_graph_node_count(g); i++) {
+        EngNode *n = eng_graph_node_mut(g, i);
+        for (int k = 0; k < n->n_params; k++) {
+            EngParam *p = &n->params[k];
+            if (p->kind == ENG_PARAM_WEIGHT && n->op != ENG_OP_BN && n->op != ENG_OP_PRELU) continue;
+            for (size_t j = 0; j < p->n; j++)
+                p->data[j] = p->kind == ENG_PARAM_RUNNING_VAR ? 0.5f + urand() * urand()
+                             : p->kind == ENG_PARAM_WEIGHT    ? 1.0f + 0.3f * urand()
+                                                              : 0.2f * urand();
+        }
+    }
+    return 0;
+}
+
+/* The ONNX project's checker, strict shape inference included, on a file:
+ * 1 pass, 0 fail, -1 when /usr/bin/python3 has no onnx module. */
+static int onnx_checker(const char *path) {
+    static int have = -1;
+    if (have < 0) have = system("/usr/bin/python3 -c 'import onnx' >/dev/null 2>&1") == 0;
+    if (!have) return -1;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c 'import sys, onnx; "
+             "onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)' '%s'", path);
+    return system(cmd) == 0;
+}
+
+static int helper_name(const char *name) {
+    size_t l = strlen(name);
+    return (l > 8 && !strcmp(name + l - 8, "/flatten")) || (l > 8 && !strcmp(name + l - 8, "/reshape"));
+}
+
+/* Export g, read it back, compare. forward: run both on one input; check:
+ * run the ONNX checker too. The file is removed afterwards. Returns the
+ * imported graph's node count, or -1. */
+static int roundtrip(const char *what, EngGraph *g, int forward, int check) {
+    char path[128], err[2048];
+    snprintf(path, sizeof path, "%s/%s.onnx", dir, what);
+    EngOnnxExport info = {.name = what};
+    int rc = eng_onnx_save(g, path, &info, err, sizeof err);
+    CHECK(rc == 0);
+    if (rc != 0) {
+        fprintf(stderr, "  %s: %s\n", what, err);
+        return -1;
+    }
+    if (check) {
+        const int ok = onnx_checker(path);
+        CHECK(ok != 0);
+        if (ok < 0) printf("  (no ONNX checker: /usr/bin/python3 cannot import onnx)\n");
+    }
+    EngGraph *h = eng_onnx_load(path, 0, 0, 0, NULL, 0, err, sizeof err);
+    CHECK(h != NULL);
+    remove(path);
+    if (!h) {
+        fprintf(stderr, "  %s: reading the export back: %s\n", what, err);
+        return -1;
+    }
+    const int fails0 = check_failures;
+    const EngNode *in_g = eng_graph_node(g, 0), *in_h = eng_graph_node(h, 0);
+    CHECK(!strcmp(in_g->name, in_h->name));
+    CHECK(in_g->out.C == in_h->out.C && in_g->out.H == in_h->out.H && in_g->out.W == in_h->out.W);
+    /* every inference node but dropout (identity, folded by the importer) is there */
+    for (int i = 0; i < eng_graph_node_count(g); i++) {
+        const EngNode *a = eng_graph_node(g, i);
+        const int j = eng_graph_find(h, a->name);
+        if ((a->flags & ENG_NODE_TRAIN_ONLY) || a->op == ENG_OP_DROPOUT) {
+            CHECK(j < 0);
+            continue;
+        }
+        CHECK(j >= 0);
+        if (j < 0) {
+            fprintf(stderr, "  %s: node '%s' is missing after the round trip\n", what, a->name);
+            continue;
+        }
+        const EngNode *b = eng_graph_node(h, j);
+        CHECK(a->op == b->op);
+        CHECK(a->out.C == b->out.C && a->out.H == b->out.H && a->out.W == b->out.W);
+        CHECK(a->n_params == b->n_params);
+        for (int k = 0; k < a->n_params && k < b->n_params; k++) {
+            CHECK(!strcmp(a->params[k].suffix, b->params[k].suffix));
+            CHECK(a->params[k].n == b->params[k].n);
+            CHECK(a->params[k].n == b->params[k].n &&
+                  !memcmp(a->params[k].data, b->params[k].data, a->params[k].n * sizeof(float)));
+        }
+        if (a->op == ENG_OP_MAXPOOL || a->op == ENG_OP_AVGPOOL)
+            CHECK(a->p.pool.count_include_pad == b->p.pool.count_include_pad);
+    }
+    /* and nothing else but the flatten a Gemm needs */
+    for (int j = 0; j < eng_graph_node_count(h); j++) {
+        const EngNode *b = eng_graph_node(h, j);
+        const int i = eng_graph_find(g, b->name);
+        CHECK(i >= 0 || helper_name(b->name));
+        if (i < 0 && !helper_name(b->name)) fprintf(stderr, "  %s: extra node '%s'\n", what, b->name);
+    }
+    const EngNode *og = eng_graph_node(g, eng_graph_output(g)), *oh = eng_graph_node(h, eng_graph_output(h));
+    if (og->op != ENG_OP_DROPOUT) CHECK(!strcmp(og->name, oh->name));
+    CHECK(og->out.C == oh->out.C && og->out.H == oh->out.H && og->out.W == oh->out.W);
+
+    if (forward) {
+        CHECK(eng_graph_plan(g, 1) == 0 && eng_graph_plan(h, 1) == 0);
+        const size_t n_in = (size_t)in_g->out.C * in_g->out.H * in_g->out.W;
+        float *xg = eng_graph_input_buffer(g, 0), *xh = eng_graph_input_buffer(h, 0);
+        for (size_t k = 0; k < n_in; k++) xg[k] = xh[k] = urand();
+        CHECK(eng_graph_forward(g) == 0 && eng_graph_forward(h) == 0);
+        for (int i = 0; i < eng_graph_node_count(g); i++) {
+            const EngNode *a = eng_graph_node(g, i);
+            const int j = eng_graph_find(h, a->name);
+            if (j < 0 || !a->act) continue;
+            const EngNode *b = eng_graph_node(h, j);
+            const size_t n = (size_t)a->out.C * a->out.H * a->out.W;
+            if (memcmp(a->act, b->act, n * sizeof(float)) != 0) {
+                char label[160];
+                snprintf(label, sizeof label, "%s/%s", what, a->name);
+                check_close(label, b->act, a->act, n, 0.0f, 0.0f);
+            }
+        }
+        CHECK(!memcmp(og->act, oh->act, sizeof(float) * og->out.C * og->out.H * og->out.W));
+    }
+    if (check_failures != fails0) fprintf(stderr, "  %s: the round trip differs\n", what);
+    const int count = eng_graph_node_count(h);
+    eng_graph_destroy(h);
+    return count;
+}
+
+/* Every zoo model at its default input, or, when that holds over MAX_PARAMS
+ * parameters (the FC layers of AlexNet and VGG), at the smallest square
+ * input that brings it under; the deepest ResNets stay over at any size and
+ * are left to resnet50, whose blocks they repeat. */
+#define MAX_PARAMS 35000000LL
+static void test_zoo(void) {
+    static const int sides[] = {0, 32, 64, 96, 128};
+    for (int i = 0; i < model_count(); i++) {
+        const ModelCard *c = model_at(i);
+        EngGraph *g = NULL;
+        int side = 0;
+        for (int k = 0; k < 5 && !g; k++) {
+            side = sides[k];
+            g = model_build(c, side ? c->in_c : 0, side, side);
+            if (g && eng_graph_totals(g).params > MAX_PARAMS) {
+                eng_graph_destroy(g);
+                g = NULL;
+            }
+        }
+        if (!g) {
+            printf("  %-18s left out: over %lld parameters at any input size\n", c->name, MAX_PARAMS);
+            continue;
+        }
+        CHECK(fill_params(g) == 0);
+        const int forward = eng_graph_totals(g).macs <= FORWARD_MACS;
+        char input[32] = "";
+        if (side) snprintf(input, sizeof input, " (input %dx%dx%d)", c->in_c, side, side);
+        if (roundtrip(c->name, g, forward, 0) > 0)
+            printf("  %-18s graph, weights%s%s\n", c->name, forward ? " and activations" : "", input);
+        eng_graph_destroy(g);
+    }
+}
+
+/* Every op the engine has, with the awkward settings: asymmetric pads,
+ * dilation, groups, ceil-mode pools with and without a dropped window,
+ * padding counted, channel softmax on a map, ops on [N, K] vectors. */
+static EngGraph *all_ops(void) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "data", 3, 12, 12);
+    x = eng_pad(g, "pad", x, 1, 2, 0, 1, 0.5f);                              /* 3x13x15 */
+    EngConvParams cp = {.oc = 8, .kh = 3, .kw = 2, .sh = 2, .sw = 1, .pt = 1, .pl = 0, .pb = 2,
+                        .pr = 1, .dh = 1, .dw = 2, .groups = 1, .has_bias = 1};
+    x = eng_conv(g, "conv_asym", x, &cp);                                    /* 8x7x14 */
+    x = eng_bn(g, "bn", x, 1e-3f);
+    x = eng_leakyrelu(g, "leaky", x, 0.1f);
+    x = eng_prelu(g, "prelu_c", x, 8);
+    EngConvParams gp = {.oc = 8, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 2, .pl = 2, .pb = 2,
+                        .pr = 2, .dh = 2, .dw = 2, .groups = 4, .has_bias = 1};
+    x = eng_conv(g, "conv_group", x, &gp);
+    x = eng_conv_k(g, "conv_dw", x, 8, 3, 1, 1, 8, 0);
+    x = eng_clip(g, "relu6", x, 0.0f, 6.0f);
+    x = eng_lrn(g, "lrn", x, 3, 1e-3f, 0.75f, 2.0f);
+    EngPoolParams drop = {.kh = 3, .kw = 3, .sh = 2, .sw = 2, .pt = 0, .pl = 0, .pb = 2, .pr = 2,
+                          .ceil_mode = 1};
+    /* W drops a window starting in the padding: written in floor mode */
+    int a = eng_maxpool(g, "pool_drop", x, &drop);                          /* 8x4x7 */
+    /* W has one more window in ceil mode, none dropped: written in ceil mode */
+    EngPoolParams keep = {.kh = 3, .kw = 3, .sh = 2, .sw = 2, .ceil_mode = 1,
+                          .count_include_pad = 1};
+    int b = eng_avgpool(g, "pool_ceil", x, &keep);                          /* 8x3x7 */
+    EngPoolParams dil = {.kh = 2, .kw = 2, .sh = 1, .sw = 1, .dh = 2, .dw = 2};
+    b = eng_maxpool(g, "pool_dilated", b, &dil);                            /* 8x1x5 */
+    EngConvTParams tp = {.oc = 4, .kh = 3, .kw = 3, .sh = 2, .sw = 2, .pt = 1, .pl = 0, .pb = 1,
+                         .pr = 1, .dh = 1, .dw = 1, .groups = 2, .oph = 1, .opw = 0, .has_bias = 1};
+    b = eng_convt(g, "convt", b, &tp);                                      /* 4x2x10 */
+    EngPoolParams avg = {.kh = 3, .kw = 4, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 2,
+                         .count_include_pad = 1};
+    b = eng_avgpool(g, "pool_pad", b, &avg);                                /* 4x2x10 */
+    b = eng_avgpool_k(g, "pool_excl", b, 3, 2, 1);                          /* 4x1x5 */
+    b = eng_conv_k(g, "up", b, 8, 1, 1, 0, 1, 1);                           /* 8x1x5 */
+    EngConvParams fit = {.oc = 8, .kh = 1, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 0,
+                         .pr = 0, .dh = 1, .dw = 1, .groups = 1, .has_bias = 0};
+    b = eng_conv(g, "fit", b, &fit);                                        /* 8x2x4 */
+    a = eng_conv_k(g, "squeeze_a", a, 8, 2, 1, 0, 1, 1);                    /* 8x3x6 */
+    a = eng_avgpool_k(g, "shrink", a, 1, 2, 0);                             /* 8x2x3 */
+    EngPoolParams half = {.kh = 1, .kw = 2, .sh = 1, .sw = 2};
+    b = eng_maxpool(g, "shrink_b", b, &half);                               /* 8x2x2 */
+    b = eng_pad(g, "pad_b", b, 0, 1, 0, 0, -1.0f);                          /* 8x2x3 */
+    int se = eng_gavgpool(g, "se_pool", a);
+    se = eng_conv_k(g, "se_fc", se, 8, 1, 1, 0, 1, 1);
+    se = eng_hardsigmoid(g, "se_gate", se, 0.2f, 0.5f);
+    a = eng_mul(g, "se_scale", a, se);
+    int m = eng_mul(g, "mul_same", a, b);
+    m = eng_hardswish(g, "hswish", m);
+    int three[3] = {a, b, m};
+    int s = eng_add(g, "sum3", three, 3);
+    s = eng_sigmoid(g, "sigmoid", s);
+    int t = eng_tanh(g, "tanh", eng_add2(g, "add2", a, b));
+    int cat[2] = {s, t};
+    x = eng_concat(g, "concat", cat, 2);                                    /* 16x2x3 */
+    x = eng_softmax(g, "softmax_map", x);
+    x = eng_relu(g, "relu", x);
+    x = eng_clip(g, "clip_max", x, -INFINITY, 0.9f); /* written without a min */
+    int gm = eng_gmaxpool(g, "gmax", x);
+    x = eng_flatten(g, "flatten", x);                                       /* 96 */
+    x = eng_fc(g, "fc1", x, 16, 0);
+    x = eng_bn(g, "bn_vec", x, 1e-5f);
+    x = eng_prelu(g, "prelu_shared", x, 1);
+    x = eng_dropout(g, "drop", x, 0.25f);
+    int gv = eng_flatten(g, "gmax_flat", gm);
+    int vec[2] = {x, gv};
+    x = eng_concat(g, "concat_vec", vec, 2);                                /* 32 */
+    x = eng_fc(g, "fc2", x, 10, 1);
+    x = eng_softmax(g, "prob", x);
+    return g;
+}
+
+static void test_all_ops(void) {
+    EngGraph *g = all_ops();
+    CHECK(eng_graph_ok(g));
+    if (!eng_graph_ok(g)) {
+        fprintf(stderr, "  %s\n", eng_graph_error(g));
+        eng_graph_destroy(g);
+        return;
+    }
+    CHECK(fill_params(g) == 0);
+    CHECK(roundtrip("all_ops", g, 1, 1) > 0);
+    /* a symbolic and a fixed batch both load */
+    char path[128], err[1024];
+    snprintf(path, sizeof path, "%s/fixed.onnx", dir);
+    EngOnnxExport info = {.batch = 4};
+    CHECK(eng_onnx_save(g, path, &info, err, sizeof err) == 0);
+    CHECK(info.n_nodes > 0 && info.n_initializers > 0 && info.bytes > 0 && info.out_rank == 2);
+    EngGraph *h = eng_onnx_load(path, 0, 0, 0, NULL, 0, err, sizeof err);
+    CHECK(h != NULL);
+    eng_graph_destroy(h);
+    remove(path);
+    eng_graph_destroy(g);
+}
+
+/* A vector read by a map op needs a Reshape to [N, K, 1, 1]. */
+static void test_vector_to_map(void) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "data", 2, 4, 4);
+    x = eng_fc(g, "fc", x, 6, 1);
+    x = eng_conv_k(g, "conv", x, 3, 1, 1, 0, 1, 1);
+    x = eng_pad(g, "pad", x, 1, 1, 1, 1, 0.0f);
+    CHECK(eng_graph_ok(g) && fill_params(g) == 0);
+    char path[128], err[1024];
+    snprintf(path, sizeof path, "%s/vec.onnx", dir);
+    EngOnnxExport info = {0};
+    CHECK(eng_onnx_save(g, path, &info, err, sizeof err) == 0);
+    CHECK(info.out_rank == 4);
+    CHECK(info.n_nodes == 5); /* the flatten before fc, fc, its reshape, conv, pad */
+    CHECK(onnx_checker(path) != 0);
+    remove(path);
+    eng_graph_destroy(g);
+}
+
+static int file_is(const char *path, const char *want) {
+    char buf[64] = "";
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    return !strcmp(buf, want);
+}
+
+static void test_errors(void) {
+    char path[128], tmp[160], err[1024];
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "data", 1, 8, 8);
+    int c = eng_conv_k(g, "conv", x, 2, 3, 1, 1, 1, 1);
+    int aux = eng_fc(g, "aux", c, 3, 1);
+    eng_graph_set_flags(g, aux, ENG_NODE_TRAIN_ONLY);
+    eng_relu(g, "relu", c);
+    snprintf(path, sizeof path, "%s/keep.onnx", dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(path, "wb");
+    fputs("user data", f);
+    fclose(f);
+
+    /* parameters never filled: refused, the user's file untouched */
+    CHECK(eng_onnx_save(g, path, NULL, err, sizeof err) == -1);
+    CHECK(strstr(err, "'conv'") && strstr(err, "no parameter values"));
+    CHECK(file_is(path, "user data"));
+    CHECK(access(tmp, F_OK) != 0);
+
+    /* the output is a training-only node */
+    CHECK(eng_graph_init_params(g, 1) == 0);
+    eng_graph_set_output(g, aux);
+    CHECK(eng_onnx_save(g, path, NULL, err, sizeof err) == -1);
+    CHECK(strstr(err, "'aux'") && strstr(err, "training-only"));
+    CHECK(file_is(path, "user data"));
+
+    /* an unwritable place */
+    eng_graph_set_output(g, eng_graph_find(g, "relu"));
+    CHECK(eng_onnx_save(g, "/nonexistent-dir/m.onnx", NULL, err, sizeof err) == -1);
+    CHECK(strstr(err, "cannot write /nonexistent-dir/m.onnx.tmp") != NULL);
+
+    /* two tensors with one name */
+    EngGraph *d = eng_graph_create();
+    x = eng_input(d, "data", 1, 4, 4);
+    x = eng_conv_k(d, "c", x, 1, 1, 1, 0, 1, 1);
+    eng_relu(d, "c.weight", x);
+    CHECK(eng_graph_init_params(d, 1) == 0);
+    CHECK(eng_onnx_save(d, path, NULL, err, sizeof err) == -1);
+    CHECK(strstr(err, "'c.weight'") != NULL);
+    CHECK(file_is(path, "user data"));
+    eng_graph_destroy(d);
+
+    /* and a good export replaces the file; the training-only branch is left out */
+    CHECK(eng_onnx_save(g, path, NULL, err, sizeof err) == 0);
+    CHECK(!file_is(path, "user data") && access(tmp, F_OK) != 0);
+    EngGraph *h = eng_onnx_load(path, 0, 0, 0, NULL, 0, err, sizeof err);
+    CHECK(h && eng_graph_node_count(h) == 3 && eng_graph_find(h, "aux") < 0);
+    eng_graph_destroy(h);
+    remove(path);
+    eng_graph_destroy(g);
+}
+
+static void quiet(EngLogLevel level, const char *msg, void *user) {
+    (void)level, (void)msg, (void)user;
+}
+
+int main(void) {
+    eng_log_set(quiet, NULL);
+    snprintf(dir, sizeof dir, "/tmp/convscope_export_XXXXXX");
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_errors();
+    test_vector_to_map();
+    test_all_ops();
+    test_zoo();
+    rmdir(dir);
+    return check_finish("export");
+}

@@ -1,0 +1,263 @@
+/*
+ * viz_3d.c — the network as a stack of slabs in 3D, the way TensorSpace
+ * shows it: one slab per layer along z, its height and width from the
+ * output map's side, its thickness from the channel count; branches side by
+ * side; the current layer's feature maps as textured planes inside its slab.
+ * cglm makes the camera (perspective and look-at); SDL_RenderGeometry draws
+ * the faces, sorted far to near.
+ */
+#include <cglm/cglm.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "viz.h"
+
+#define MAX3D 512
+#define MAX_FACES (MAX3D * 6 + 64)
+
+static int is_act(EngOpType op) {
+    return op == ENG_OP_RELU || op == ENG_OP_LEAKYRELU || op == ENG_OP_PRELU || op == ENG_OP_CLIP ||
+           op == ENG_OP_SIGMOID || op == ENG_OP_TANH || op == ENG_OP_HARDSIGMOID ||
+           op == ENG_OP_HARDSWISH || op == ENG_OP_BN || op == ENG_OP_DROPOUT || op == ENG_OP_LRN;
+}
+
+typedef struct {
+    int n;
+    int rep[MAX3D];                 /* the slab a node is drawn in (activations join their producer) */
+    float x[MAX3D], z[MAX3D];       /* slab centre */
+    float side_h[MAX3D], side_w[MAX3D], depth[MAX3D];
+} Layout3d;
+
+/* Slabs: level = longest path from the input in shown nodes; one row of
+ * slabs per level, side by side when branches run in parallel. */
+static int layout3d(const EngGraph *g, Layout3d *L) {
+    int n = eng_graph_node_count(g);
+    if (n <= 0 || n > MAX3D) return -1;
+    L->n = n;
+    static int level[MAX3D], per[MAX3D];
+    memset(per, 0, sizeof per);
+    const EngShape in = eng_graph_node(g, 0)->out;
+    const float ref = sqrtf((float)in.H * in.W);
+    int levels = 0;
+    for (int i = 0; i < n; i++) {
+        const EngNode *nd = eng_graph_node(g, i);
+        L->rep[i] = i;
+        if (nd->flags & ENG_NODE_TRAIN_ONLY) {
+            L->rep[i] = -1;
+            continue;
+        }
+        if (is_act(nd->op) && nd->n_inputs == 1 && L->rep[nd->inputs[0]] >= 0) {
+            L->rep[i] = L->rep[nd->inputs[0]];
+            continue;
+        }
+        int lv = 0;
+        for (int k = 0; k < nd->n_inputs; k++) {
+            int s = L->rep[nd->inputs[k]];
+            if (s >= 0 && level[s] + 1 > lv) lv = level[s] + 1;
+        }
+        level[i] = lv;
+        per[lv]++;
+        if (lv + 1 > levels) levels = lv + 1;
+        float side = sqrtf((float)nd->out.H * nd->out.W) / (ref > 0 ? ref : 1);
+        L->side_h[i] = 0.3f + 3.0f * side * (float)nd->out.H / sqrtf((float)nd->out.H * nd->out.W);
+        L->side_w[i] = 0.3f + 3.0f * side * (float)nd->out.W / sqrtf((float)nd->out.H * nd->out.W);
+        L->depth[i] = 0.08f + 0.12f * log2f((float)nd->out.C + 1.0f);
+        if (nd->out.H == 1 && nd->out.W == 1) { /* a vector: a tall thin bar */
+            L->side_h[i] = 0.4f + 0.35f * log2f((float)nd->out.C + 1.0f);
+            L->side_w[i] = 0.2f;
+            L->depth[i] = 0.2f;
+        }
+    }
+    float z = 0;
+    for (int lv = 0; lv < levels; lv++) {
+        float thick = 0, width = 0;
+        for (int i = 0; i < n; i++)
+            if (L->rep[i] == i && level[i] == lv) {
+                thick = fmaxf(thick, L->depth[i]);
+                width += fmaxf(L->side_w[i], 0.5f) + 0.6f;
+            }
+        float x = -width / 2;
+        for (int i = 0; i < n; i++)
+            if (L->rep[i] == i && level[i] == lv) {
+                float w = fmaxf(L->side_w[i], 0.5f) + 0.6f;
+                L->x[i] = per[lv] > 1 ? x + w / 2 : 0.0f;
+                L->z[i] = z + thick / 2;
+                x += w;
+            }
+        z += thick + 0.9f;
+    }
+    return 0;
+}
+
+float viz_3d_node_z(const EngGraph *g, int id) {
+    static Layout3d L;
+    if (layout3d(g, &L) != 0 || id < 0 || id >= L.n || L.rep[id] < 0) return 0;
+    return L.z[L.rep[id]];
+}
+
+typedef struct {
+    SDL_Vertex v[4];
+    float depth;
+    int tex;      /* index into the textures, -1 none */
+} Face;
+
+static int by_depth(const void *a, const void *b) {
+    float da = ((const Face *)a)->depth, db = ((const Face *)b)->depth;
+    return da < db ? 1 : da > db ? -1 : 0;
+}
+
+/* Project p with mvp into area; 0 when behind the camera. */
+static int project(mat4 mvp, const float p[3], SDL_Rect area, SDL_FPoint *out, float *w) {
+    vec4 v = {p[0], p[1], p[2], 1.0f}, o;
+    glm_mat4_mulv(mvp, v, o);
+    if (o[3] < 0.05f) return 0;
+    out->x = area.x + (o[0] / o[3] * 0.5f + 0.5f) * area.w;
+    out->y = area.y + (1.0f - (o[1] / o[3] * 0.5f + 0.5f)) * area.h;
+    *w = o[3];
+    return 1;
+}
+
+static SDL_Color op_colour(EngOpType op) {
+    switch (op) {
+    case ENG_OP_INPUT: return (SDL_Color){200, 200, 200, 255};
+    case ENG_OP_CONV:
+    case ENG_OP_CONVT: return (SDL_Color){86, 150, 220, 255};
+    case ENG_OP_MAXPOOL:
+    case ENG_OP_AVGPOOL:
+    case ENG_OP_GAVGPOOL:
+    case ENG_OP_GMAXPOOL: return (SDL_Color){60, 170, 120, 255};
+    case ENG_OP_FC: return (SDL_Color){230, 150, 60, 255};
+    default: return (SDL_Color){150, 150, 160, 255};
+    }
+}
+
+void viz_draw_3d(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int current, SDL_Rect area,
+                 const Viz3dCamera *cam) {
+    static Layout3d L;
+    static Face faces[MAX_FACES];
+    const SDL_Color dim = viz_dim(), ink = viz_ink();
+    if (layout3d(g, &L) != 0) {
+        viz_text(r, f->sans, area.x, area.y, dim, "too many layers for the 3D view");
+        return;
+    }
+    SDL_Rect clip;
+    SDL_bool had = SDL_RenderIsClipEnabled(r);
+    SDL_RenderGetClipRect(r, &clip);
+    SDL_RenderSetClipRect(r, &area);
+    SDL_SetRenderDrawColor(r, 18, 20, 26, 255);
+    SDL_RenderFillRect(r, &area);
+
+    mat4 proj, view, mvp;
+    glm_perspective(glm_rad(45.0f), (float)area.w / (float)(area.h > 0 ? area.h : 1), 0.1f, 500.0f, proj);
+    vec3 target = {0.0f, 0.0f, cam->focus_z};
+    vec3 eye = {target[0] + cam->dist * cosf(cam->pitch) * sinf(cam->yaw), target[1] + cam->dist * sinf(cam->pitch),
+                target[2] - cam->dist * cosf(cam->pitch) * cosf(cam->yaw)};
+    vec3 up = {0.0f, 1.0f, 0.0f};
+    glm_lookat(eye, target, up, view);
+    glm_mat4_mul(proj, view, mvp);
+    vec3 light = {0.4f, 0.8f, -0.5f};
+    glm_vec3_normalize(light);
+
+    const int cur = current >= 0 && current < L.n ? L.rep[current] : -1;
+    int nf = 0;
+    /* the slabs: six faces each, lit by their normal */
+    static const int quad[6][4] = {{0, 1, 3, 2}, {4, 6, 7, 5}, {0, 4, 5, 1}, {2, 3, 7, 6}, {0, 2, 6, 4}, {1, 5, 7, 3}};
+    static const float normal[6][3] = {{0, 0, -1}, {0, 0, 1}, {0, -1, 0}, {0, 1, 0}, {-1, 0, 0}, {1, 0, 0}};
+    for (int i = 0; i < L.n; i++) {
+        if (L.rep[i] != i) continue;
+        const EngNode *nd = eng_graph_node(g, i);
+        float hx = L.side_w[i] / 2, hy = L.side_h[i] / 2, hz = L.depth[i] / 2;
+        float corner[8][3];
+        for (int c = 0; c < 8; c++) {
+            corner[c][0] = L.x[i] + ((c & 4) ? hx : -hx);
+            corner[c][1] = (c & 2) ? hy : -hy;
+            corner[c][2] = L.z[i] + ((c & 1) ? hz : -hz);
+        }
+        SDL_Color base = i == cur ? (SDL_Color){255, 196, 84, 255} : op_colour(nd->op);
+        for (int q = 0; q < 6 && nf < MAX_FACES; q++) {
+            Face *fc = &faces[nf];
+            float depth = 0;
+            int ok = 1;
+            float lit = 0.45f + 0.55f * fmaxf(0.0f, glm_vec3_dot((float *)normal[q], light));
+            Uint8 alpha = i == cur ? 90 : 255; /* the current slab lets its maps show */
+            for (int k = 0; k < 4 && ok; k++) {
+                float w;
+                ok = project(mvp, corner[quad[q][k]], area, &fc->v[k].position, &w);
+                depth += w / 4;
+                fc->v[k].color = (SDL_Color){(Uint8)(base.r * lit), (Uint8)(base.g * lit), (Uint8)(base.b * lit), alpha};
+                fc->v[k].tex_coord = (SDL_FPoint){0, 0};
+            }
+            if (!ok) continue;
+            fc->depth = depth;
+            fc->tex = -1;
+            nf++;
+        }
+    }
+    /* the current layer's maps: up to 16 channels as planes across its slab */
+    SDL_Texture *tex[16] = {0};
+    int ntex = 0;
+    if (cur >= 0) {
+        const EngNode *nd = eng_graph_node(g, current);
+        const int C = nd->out.C, H = nd->out.H, W = nd->out.W;
+        if (nd->act && H > 1 && W > 1) {
+            int show = C < 16 ? C : 16;
+            float lo = INFINITY, hi = -INFINITY;
+            for (size_t k = 0; k < (size_t)show * H * W; k++) lo = fminf(lo, nd->act[k]), hi = fmaxf(hi, nd->act[k]);
+            float hx = L.side_w[cur] / 2 * 0.96f, hy = L.side_h[cur] / 2 * 0.96f, hz = L.depth[cur] / 2;
+            for (int c = 0; c < show && nf < MAX_FACES; c++) {
+                tex[ntex] = viz_plane_texture(r, nd->act + (size_t)c * H * W, H, W, lo, hi);
+                if (!tex[ntex]) break;
+                float z = L.z[cur] - hz + (show > 1 ? 2 * hz * c / (show - 1) : hz);
+                float pts[4][3] = {{L.x[cur] - hx, hy, z}, {L.x[cur] + hx, hy, z}, {L.x[cur] + hx, -hy, z}, {L.x[cur] - hx, -hy, z}};
+                static const SDL_FPoint uv[4] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
+                Face *fc = &faces[nf];
+                float depth = 0;
+                int ok = 1;
+                for (int k = 0; k < 4 && ok; k++) {
+                    float w;
+                    ok = project(mvp, pts[k], area, &fc->v[k].position, &w);
+                    depth += w / 4;
+                    fc->v[k].color = (SDL_Color){255, 255, 255, 255};
+                    fc->v[k].tex_coord = uv[k];
+                }
+                if (!ok) {
+                    SDL_DestroyTexture(tex[ntex]);
+                    tex[ntex] = NULL;
+                    continue;
+                }
+                fc->depth = depth - 0.001f;
+                fc->tex = ntex++;
+                nf++;
+            }
+        }
+    }
+    qsort(faces, (size_t)nf, sizeof *faces, by_depth);
+    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+    static const int idx[6] = {0, 1, 2, 0, 2, 3};
+    for (int k = 0; k < nf; k++) {
+        SDL_Texture *t = faces[k].tex >= 0 ? tex[faces[k].tex] : NULL;
+        SDL_RenderGeometry(r, t, faces[k].v, 4, idx, 6);
+    }
+    for (int k = 0; k < ntex; k++) SDL_DestroyTexture(tex[k]);
+    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+    /* names above the current slab and its neighbours */
+    for (int i = 0; i < L.n; i++) {
+        if (L.rep[i] != i || (cur >= 0 && abs(i - cur) > 6 && i != cur)) continue;
+        float top[3] = {L.x[i], L.side_h[i] / 2 + 0.15f, L.z[i]};
+        SDL_FPoint p;
+        float w;
+        if (!project(mvp, top, area, &p, &w)) continue;
+        const EngNode *nd = eng_graph_node(g, i);
+        char line[160];
+        if (i == cur) snprintf(line, sizeof line, "%s  %dx%dx%d", nd->name, nd->out.C, nd->out.H, nd->out.W);
+        else snprintf(line, sizeof line, "%s", nd->name);
+        viz_text(r, i == cur ? f->sans : f->small, (int)p.x - 20, (int)p.y - (i == cur ? f->line : f->small_line),
+                 i == cur ? ink : dim, line);
+    }
+    viz_text(r, f->small, area.x + 8, area.y + area.h - f->small_line - 6, dim,
+             "drag: orbit  ·  wheel: zoom  ·  Left/Right: step  ·  3: back to the maps  ·  blue conv, "
+             "green pool, orange FC");
+    SDL_RenderSetClipRect(r, had ? &clip : NULL);
+}

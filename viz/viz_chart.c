@@ -1,0 +1,374 @@
+/*
+ * viz_chart.c — the pieces of the compare and zoo screens: a block diagram
+ * of an engine graph with the tensor shape on every edge, paired bars,
+ * sliders, toggle chips, wrapped text and a bubble chart with log axes.
+ * Numbers arrive computed; this file only lays them out.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "viz.h"
+
+#define INK (viz_ink())
+#define DIM (viz_dim())
+static const SDL_Color ACCENT = {255, 196, 84, 255};
+
+static int text_w(TTF_Font *f, const char *s) {
+    int w = 0, h = 0;
+    if (s && *s && TTF_SizeUTF8(f, s, &w, &h) != 0) w = 0;
+    return w;
+}
+
+static void fill(SDL_Renderer *r, SDL_Rect a, SDL_Color c) {
+    SDL_SetRenderDrawColor(r, c.r, c.g, c.b, c.a);
+    SDL_RenderFillRect(r, &a);
+}
+
+static void frame(SDL_Renderer *r, SDL_Rect a, SDL_Color c) {
+    SDL_SetRenderDrawColor(r, c.r, c.g, c.b, c.a);
+    SDL_RenderDrawRect(r, &a);
+}
+
+SDL_Color viz_palette(int i) {
+    /* Okabe & Ito's colour-blind safe set, lightened for a dark background */
+    static const SDL_Color p[10] = {
+        {86, 180, 233, 255},  {230, 159, 0, 255},  {0, 158, 115, 255},   {240, 228, 66, 255},
+        {204, 121, 167, 255}, {255, 99, 99, 255},  {120, 160, 255, 255}, {200, 200, 200, 255},
+        {170, 130, 255, 255}, {130, 225, 205, 255},
+    };
+    return p[((i % 10) + 10) % 10];
+}
+
+int viz_text_wrap(SDL_Renderer *r, TTF_Font *font, int x, int y, int w, SDL_Color c, const char *s) {
+    const int line = TTF_FontLineSkip(font);
+    char buf[512];
+    int lines = 0;
+    while (s && *s) {
+        /* the longest run of whole words that fits in w */
+        size_t best = 0, i = 0, len = strlen(s);
+        while (i <= len) {
+            size_t j = i;
+            while (j < len && s[j] != ' ') j++;
+            if (j >= sizeof buf) break;
+            memcpy(buf, s, j);
+            buf[j] = 0;
+            if (best && text_w(font, buf) > w) break;
+            best = j;
+            i = j + 1;
+        }
+        if (!best) best = len < sizeof buf - 1 ? len : sizeof buf - 1;
+        memcpy(buf, s, best);
+        buf[best] = 0;
+        if (r) viz_text(r, font, x, y + lines * line, c, buf);
+        lines++;
+        s += best;
+        while (*s == ' ') s++;
+    }
+    return lines * line;
+}
+
+SDL_Rect viz_chip(SDL_Renderer *r, const VizFonts *f, int x, int y, const char *text, int on) {
+    SDL_Rect a = {x, y, text_w(f->small, text) + 20, f->small_line + 8};
+    if (!r) return a;
+    fill(r, a, on ? (SDL_Color){255, 196, 84, 255} : (SDL_Color){44, 48, 58, 255});
+    frame(r, a, on ? ACCENT : (SDL_Color){80, 86, 100, 255});
+    viz_text(r, f->small, x + 10, y + 4, on ? (SDL_Color){20, 22, 28, 255} : INK, text);
+    return a;
+}
+
+void viz_draw_slider(SDL_Renderer *r, const VizFonts *f, SDL_Rect track, const char *label,
+                     const char *value, double t, int enabled) {
+    if (!(t >= 0.0)) t = 0.0;
+    if (t > 1.0) t = 1.0;
+    SDL_Color ink = enabled ? INK : DIM;
+    viz_text(r, f->small, track.x, track.y - f->small_line - 4, DIM, label);
+    viz_text(r, f->sans, track.x + track.w - text_w(f->sans, value), track.y - f->line - 2, ink, value);
+    SDL_Rect bar = {track.x, track.y + track.h / 2 - 2, track.w, 4};
+    fill(r, bar, (SDL_Color){70, 76, 90, 255});
+    int kx = track.x + (int)lround(t * track.w);
+    SDL_Rect done = {track.x, bar.y, kx - track.x, 4};
+    if (enabled) fill(r, done, ACCENT);
+    SDL_Rect knob = {kx - 7, track.y + track.h / 2 - 9, 14, 18};
+    fill(r, knob, enabled ? ACCENT : DIM);
+}
+
+void viz_draw_pair_bar(SDL_Renderer *r, SDL_Rect area, double a, double b, SDL_Color ca,
+                       SDL_Color cb) {
+    double m = a > b ? a : b;
+    int h = (area.h - 2) / 2;
+    SDL_Rect back = area;
+    fill(r, back, (SDL_Color){34, 37, 45, 255});
+    if (!(m > 0)) return;
+    SDL_Rect ra = {area.x, area.y, (int)lround(area.w * (a / m)), h};
+    SDL_Rect rb = {area.x, area.y + h + 2, (int)lround(area.w * (b / m)), h};
+    if (a > 0 && ra.w < 1) ra.w = 1;
+    if (b > 0 && rb.w < 1) rb.w = 1;
+    fill(r, ra, ca);
+    fill(r, rb, cb);
+}
+
+/* ---- block diagram ---------------------------------------------------------------------- */
+
+static int is_activation(EngOpType op) {
+    return op == ENG_OP_RELU || op == ENG_OP_LEAKYRELU || op == ENG_OP_PRELU || op == ENG_OP_CLIP ||
+           op == ENG_OP_SIGMOID || op == ENG_OP_TANH || op == ENG_OP_HARDSIGMOID ||
+           op == ENG_OP_HARDSWISH;
+}
+
+/* What a box says under the node's name; compact when the box is narrow. */
+static void node_caption(const EngNode *n, int act, int compact, char *buf, size_t len) {
+    const char *a = act && !compact ? " + ReLU" : "";
+    switch (n->op) {
+    case ENG_OP_INPUT: snprintf(buf, len, compact ? "input" : "the block's input"); break;
+    case ENG_OP_CONV: {
+        const EngConvParams *c = &n->p.conv;
+        char grp[32] = "", st[16] = "";
+        if (c->groups > 1) snprintf(grp, sizeof grp, compact ? " g%d" : ", %d groups", c->groups);
+        if (c->sh > 1) snprintf(st, sizeof st, "/%d", c->sh);
+        snprintf(buf, len, compact ? "%dx%d%s, %d%s" : "%dx%d%s conv, %d%s%s", c->kh, c->kw, st, c->oc, grp, a);
+        break;
+    }
+    case ENG_OP_MAXPOOL:
+    case ENG_OP_AVGPOOL:
+        snprintf(buf, len, compact ? "%s %dx%d/%d" : "%s pool %dx%d/%d",
+                 n->op == ENG_OP_MAXPOOL ? "max" : "avg", n->p.pool.kh, n->p.pool.kw, n->p.pool.sh);
+        break;
+    default: snprintf(buf, len, "%s%s", eng_op_name(n->op), a); break;
+    }
+}
+
+/* Text inside a box: clipped to it. */
+static void text_in(SDL_Renderer *r, TTF_Font *font, SDL_Rect box, int x, int y, SDL_Color c,
+                    const char *s) {
+    SDL_Rect old;
+    SDL_bool had = SDL_RenderIsClipEnabled(r);
+    SDL_RenderGetClipRect(r, &old);
+    SDL_RenderSetClipRect(r, &box);
+    viz_text(r, font, x, y, c, s);
+    SDL_RenderSetClipRect(r, had ? &old : NULL);
+}
+
+#define DIAG_MAX 64
+
+void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_Rect area,
+                      SDL_Color accent) {
+    int n = eng_graph_node_count(g);
+    if (n <= 0 || n > DIAG_MAX) {
+        viz_text(r, f->small, area.x, area.y, DIM, n > DIAG_MAX ? "too many layers to draw" : "");
+        return;
+    }
+    /* an activation right after a conv is drawn inside the conv's box */
+    int rep[DIAG_MAX], folded[DIAG_MAX] = {0}, level[DIAG_MAX] = {0}, col[DIAG_MAX] = {0};
+    int per_level[DIAG_MAX] = {0}, levels = 0;
+    for (int i = 0; i < n; i++) {
+        const EngNode *nd = eng_graph_node(g, i);
+        rep[i] = i;
+        if (is_activation(nd->op) && nd->n_inputs == 1) {
+            const EngNode *src = eng_graph_node(g, nd->inputs[0]);
+            if (src->op == ENG_OP_CONV || src->op == ENG_OP_FC || src->op == ENG_OP_BN) {
+                rep[i] = rep[nd->inputs[0]];
+                folded[rep[i]] = 1;
+            }
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        if (rep[i] != i) continue;
+        const EngNode *nd = eng_graph_node(g, i);
+        int lv = 0;
+        for (int k = 0; k < nd->n_inputs; k++)
+            if (level[rep[nd->inputs[k]]] + 1 > lv) lv = level[rep[nd->inputs[k]]] + 1;
+        level[i] = lv;
+        col[i] = per_level[lv]++;
+        if (lv + 1 > levels) levels = lv + 1;
+    }
+    int out = rep[eng_graph_output(g)];
+    const int box_h = f->small_line * 2 + 10, label_h = f->small_line + 6;
+    /* vertical room: each level's box, then its shape label and the edge */
+    int step = (area.h - box_h - label_h) / (levels > 1 ? levels - 1 : 1);
+    if (step > box_h + 3 * label_h) step = box_h + 3 * label_h;
+    if (step < box_h + label_h) step = box_h + label_h;
+    SDL_Rect box[DIAG_MAX];
+    for (int i = 0; i < n; i++) {
+        if (rep[i] != i) continue;
+        int k = per_level[level[i]], gap = 10;
+        int w = (area.w - gap * (k - 1)) / k;
+        if (w > 260) w = 260;
+        int total = k * w + gap * (k - 1);
+        box[i] = (SDL_Rect){area.x + (area.w - total) / 2 + col[i] * (w + gap), area.y + level[i] * step,
+                            w, box_h};
+    }
+    char shape[64], cap[96];
+    /* edges first, each with the shape it carries written once beside its source */
+    SDL_SetRenderDrawColor(r, 110, 116, 130, 255);
+    for (int i = 0; i < n; i++) {
+        if (rep[i] != i) continue;
+        const EngNode *nd = eng_graph_node(g, i);
+        for (int k = 0; k < nd->n_inputs; k++) {
+            int s = rep[nd->inputs[k]];
+            int sx = box[s].x + box[s].w / 2, sy = box[s].y + box[s].h + label_h;
+            int dx = box[i].x + box[i].w / 2, dy = box[i].y;
+            SDL_RenderDrawLine(r, box[s].x + box[s].w / 2, box[s].y + box[s].h, sx, sy);
+            SDL_RenderDrawLine(r, sx, sy, dx, dy - 8);
+            SDL_RenderDrawLine(r, dx, dy - 8, dx, dy);
+            for (int a = 0; a < 6; a++) /* arrow head */
+                SDL_RenderDrawLine(r, dx - (6 - a), dy - 7 + a, dx + (6 - a), dy - 7 + a);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        if (rep[i] != i) continue;
+        const EngNode *nd = eng_graph_node(g, i);
+        SDL_Color c = nd->op == ENG_OP_INPUT ? (SDL_Color){52, 56, 66, 255} : (SDL_Color){40, 44, 54, 255};
+        fill(r, box[i], c);
+        frame(r, box[i], nd->op == ENG_OP_CONV ? accent : (SDL_Color){90, 96, 110, 255});
+        TTF_Font *ft = f->small;
+        int tw = box[i].w - 8, tx = box[i].x + 4;
+        node_caption(nd, folded[i], 0, cap, sizeof cap);
+        if (text_w(ft, cap) > tw) node_caption(nd, folded[i], 1, cap, sizeof cap);
+        SDL_Rect inner = {box[i].x + 1, box[i].y + 1, box[i].w - 2, box[i].h - 2};
+        text_in(r, ft, inner, tx, box[i].y + 4, INK, nd->name);
+        text_in(r, ft, inner, tx, box[i].y + 4 + f->small_line, DIM, cap);
+        /* the shape leaving this box, within its column */
+        snprintf(shape, sizeof shape, "%dx%dx%d", nd->out.C, nd->out.H, nd->out.W);
+        int lx = box[i].x + box[i].w / 2 + 4;
+        if (lx + text_w(ft, shape) > box[i].x + box[i].w + 8) lx = box[i].x + 2;
+        if (i == out) {
+            int sy = box[i].y + box[i].h;
+            SDL_SetRenderDrawColor(r, 110, 116, 130, 255);
+            SDL_RenderDrawLine(r, box[i].x + box[i].w / 2, sy, box[i].x + box[i].w / 2, sy + label_h);
+            snprintf(cap, sizeof cap, "%s  (output)", shape);
+            viz_text(r, f->small, lx, sy + 2, ACCENT, cap);
+        } else {
+            viz_text(r, f->small, lx, box[i].y + box[i].h + 2, DIM, shape);
+        }
+    }
+}
+
+/* ---- bubble chart ----------------------------------------------------------------------- */
+
+static double nice_floor_pow10(double v) { return pow(10.0, floor(log10(v))); }
+
+/* 10^d as 1, 10, 100, 1K, 10K ... 1G, and 0.1, 0.01 below 1. */
+static void decade(double d, char *buf, size_t n) {
+    static const char *const unit[] = {"", "K", "M", "G", "T", "P"};
+    int e = (int)lround(d);
+    if (e < 0) {
+        snprintf(buf, n, "%g", pow(10.0, e));
+        return;
+    }
+    int u = e / 3 < 5 ? e / 3 : 5;
+    snprintf(buf, n, "%.0f%s", pow(10.0, e - 3 * u), unit[u]);
+}
+
+void viz_draw_bubbles(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const VizBubble *b, int n,
+                      const char *xlabel, const char *ylabel, const char *size_label) {
+    double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY, smax = 0;
+    int shown = 0;
+    for (int i = 0; i < n; i++) {
+        if (!(b[i].x > 0) || !isfinite(b[i].y)) continue;
+        shown++;
+        if (b[i].x < xmin) xmin = b[i].x;
+        if (b[i].x > xmax) xmax = b[i].x;
+        if (b[i].y < ymin) ymin = b[i].y;
+        if (b[i].y > ymax) ymax = b[i].y;
+        if (b[i].size > smax) smax = b[i].size;
+    }
+    SDL_Rect plot = {area.x + 56, area.y + 8, area.w - 72, area.h - 2 * f->small_line - 24};
+    fill(r, plot, (SDL_Color){30, 33, 40, 255});
+    frame(r, plot, (SDL_Color){80, 86, 100, 255});
+    viz_text(r, f->small, plot.x, area.y + area.h - f->small_line, DIM, xlabel);
+    viz_text(r, f->small, plot.x + 4, plot.y + 4, DIM, ylabel);
+    if (!shown) {
+        viz_text(r, f->sans, plot.x + 20, plot.y + plot.h / 2, DIM, "nothing measured yet");
+        return;
+    }
+    /* x: whole decades around the data (log); y: a margin around the data */
+    double lx0 = log10(nice_floor_pow10(xmin)), lx1 = log10(nice_floor_pow10(xmax) * 10.0);
+    if (lx1 - lx0 < 1) lx1 = lx0 + 1;
+    double y0 = floor(ymin) - 1.0, y1 = ceil(ymax) + 1.0;
+    if (y0 < 0) y0 = 0;
+    char t[64];
+    SDL_SetRenderDrawColor(r, 52, 56, 66, 255);
+    for (double d = lx0; d <= lx1 + 1e-9; d += 1.0) {
+        int px = plot.x + (int)lround((d - lx0) / (lx1 - lx0) * plot.w);
+        SDL_RenderDrawLine(r, px, plot.y, px, plot.y + plot.h);
+        decade(d, t, sizeof t);
+        viz_text(r, f->small, px - text_w(f->small, t) / 2, plot.y + plot.h + 4, DIM, t);
+    }
+    double ystep = (y1 - y0) > 12 ? 5.0 : (y1 - y0) > 5 ? 2.0 : 1.0;
+    for (double v = ceil(y0 / ystep) * ystep; v <= y1 + 1e-9; v += ystep) {
+        int py = plot.y + plot.h - (int)lround((v - y0) / (y1 - y0) * plot.h);
+        SDL_SetRenderDrawColor(r, 52, 56, 66, 255);
+        SDL_RenderDrawLine(r, plot.x, py, plot.x + plot.w, py);
+        snprintf(t, sizeof t, "%g%%", v);
+        viz_text(r, f->small, plot.x - 8 - text_w(f->small, t), py - f->small_line / 2, DIM, t);
+    }
+    /* bubbles: area proportional to size, largest drawn first */
+    const double rmax = plot.h / 11.0;
+    int order[256], m = 0;
+    for (int i = 0; i < n && m < 256; i++)
+        if (b[i].x > 0 && isfinite(b[i].y)) order[m++] = i;
+    for (int i = 1; i < m; i++)
+        for (int j = i; j > 0 && b[order[j]].size > b[order[j - 1]].size; j--) {
+            int s = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = s;
+        }
+    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+    for (int k = 0; k < m; k++) {
+        const VizBubble *p = &b[order[k]];
+        int cx = plot.x + (int)lround((log10(p->x) - lx0) / (lx1 - lx0) * plot.w);
+        int cy = plot.y + plot.h - (int)lround((p->y - y0) / (y1 - y0) * plot.h);
+        double rad = smax > 0 ? rmax * sqrt(p->size / smax) : 4;
+        if (rad < 4) rad = 4;
+        SDL_Color c = viz_palette(p->group);
+        int ri = (int)rad;
+        for (int dy = -ri; dy <= ri; dy++) {
+            int dx = (int)sqrt(rad * rad - (double)dy * dy);
+            SDL_SetRenderDrawColor(r, c.r, c.g, c.b, 110);
+            SDL_RenderDrawLine(r, cx - dx, cy + dy, cx + dx, cy + dy);
+        }
+        SDL_SetRenderDrawColor(r, c.r, c.g, c.b, 255);
+        for (int a = 0; a < 64; a++) {
+            double t0 = a * 6.283185307179586 / 64, t1 = (a + 1) * 6.283185307179586 / 64;
+            SDL_RenderDrawLine(r, cx + (int)(rad * cos(t0)), cy + (int)(rad * sin(t0)),
+                               cx + (int)(rad * cos(t1)), cy + (int)(rad * sin(t1)));
+        }
+        SDL_Rect dot = {cx - 2, cy - 2, 5, 5};
+        fill(r, dot, c);
+    }
+    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+    /* labels after every bubble, so none is hidden under a larger one; each
+     * takes the first place beside its dot that no earlier label holds */
+    SDL_Rect placed[256];
+    int np = 0;
+    for (int k = m - 1; k >= 0; k--) { /* small bubbles first: they are the crowded ones */
+        const VizBubble *p = &b[order[k]];
+        int cx = plot.x + (int)lround((log10(p->x) - lx0) / (lx1 - lx0) * plot.w);
+        int cy = plot.y + plot.h - (int)lround((p->y - y0) / (y1 - y0) * plot.h);
+        int tw = text_w(f->small, p->label), th = f->small_line;
+        const SDL_Point tries[] = {{cx + 6, cy - th / 2},      {cx - 6 - tw, cy - th / 2},
+                                   {cx + 6, cy - th - 2},      {cx + 6, cy + 2},
+                                   {cx - 6 - tw, cy - th - 2}, {cx - 6 - tw, cy + 2},
+                                   {cx - tw / 2, cy - 2 * th}, {cx - tw / 2, cy + th}};
+        SDL_Rect at = {tries[0].x, tries[0].y, tw, th};
+        for (size_t t = 0; t < sizeof tries / sizeof tries[0]; t++) {
+            SDL_Rect c = {tries[t].x, tries[t].y, tw, th};
+            int free_spot = c.x >= plot.x && c.x + tw <= plot.x + plot.w && c.y >= plot.y &&
+                            c.y + th <= plot.y + plot.h;
+            for (int q = 0; q < np && free_spot; q++)
+                if (SDL_HasIntersection(&c, &placed[q])) free_spot = 0;
+            if (free_spot) {
+                at = c;
+                break;
+            }
+        }
+        if (np < 256) placed[np++] = at;
+        viz_text(r, f->small, at.x, at.y, INK, p->label);
+    }
+    if (size_label) {
+        int tw = text_w(f->small, size_label);
+        viz_text(r, f->small, plot.x + plot.w - tw - 6, plot.y + 4, DIM, size_label);
+    }
+}
