@@ -155,6 +155,7 @@ typedef struct {
     EngGraph *g;
     const char *file;  /* for messages */
     int opset;
+    int64_t batch;     /* the data input's batch size as the file declares it, 0 if symbolic */
     Names values;      /* ONNX value names -> consts[] or acts[] */
     Names eng_names;   /* engine node names given so far */
     Names roots;       /* a name's first 80 characters; kind: the next "_<k>" to try */
@@ -713,7 +714,9 @@ static int reshape_node(Loader *L, const NodeCtx *c) {
     }
     const EngShape s = eng_graph_node(L->g, x->node)->out;
     int64_t total = (int64_t)s.C * s.H * s.W;
-    if (nd == 2 && (shape[0] == 0 || shape[0] == -1 || shape[0] == 1) &&
+    /* an exporter that knew the batch writes it (PyTorch: x.view(x.size(0), -1) with a
+     * fixed input): the flatten of each sample */
+    if (nd == 2 && (shape[0] == 0 || shape[0] == -1 || shape[0] == 1 || (L->batch > 0 && shape[0] == L->batch)) &&
         (shape[1] == -1 || shape[1] == total)) {
         int id = eng_flatten(L->g, c->name, x->node);
         return out_act(L, c, id, 2);
@@ -1230,6 +1233,9 @@ static int data_input(Loader *L, const Onnx__ValueInfoProto *v, int C, int H, in
                      v->name, j, (long long)d[j], MAX_DIM);
         }
     }
+    if (rank >= 1 && sh->dim[0]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE &&
+        sh->dim[0]->dim_value > 0)
+        L->batch = sh->dim[0]->dim_value;
     int ic = C > 0 ? C : (int)d[1], ih = H > 0 ? H : (int)d[2], iw = W > 0 ? W : (int)d[3];
     if (ic <= 0 || ih <= 0 || iw <= 0)
         FAIL("ONNX: input '%s' has no fixed size; give one (--input CxHxW)", v->name);

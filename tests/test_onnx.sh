@@ -139,6 +139,19 @@ n=$(echo "$out" | grep -c '^PASS')
 [ "$n" -ge "${#CASES[@]}" ] || fail "only $n of ${#CASES[@]} cases passed"
 echo "$out" | tail -n 1 | grep -q "^$n passed, 0 failed$" || fail "summary line: $(echo "$out" | tail -n 1)"
 
+# Whole models exported by PyTorch (fixtures/torch/make_torch_fixtures.py): small
+# random-weight versions of the zoo's networks, opsets 9 to 17, each against
+# PyTorch's own output.
+TORCH="$(cd "$(dirname "$0")" && pwd)/fixtures/torch"
+tdirs=("$TORCH"/*/)
+[ "${#tdirs[@]}" -ge 10 ] || fail "only ${#tdirs[@]} PyTorch fixtures in $TORCH"
+out=$("$BIN" onnx-test "${tdirs[@]}")
+rc=$?
+echo "torch fixtures: $(echo "$out" | tail -n 1)"
+[ $rc -eq 0 ] || { echo "$out" | grep FAIL >&2; fail "onnx-test of the PyTorch fixtures exited $rc"; }
+n=$(echo "$out" | grep -c '^PASS')
+[ "$n" -eq "${#tdirs[@]}" ] || fail "$n of ${#tdirs[@]} PyTorch fixtures passed"
+
 # A failing case is reported as FAIL with exit code 1
 "$BIN" onnx-test "$DATA/node/test_maxpool_2d_uint8" >/tmp/onnx_uint8.$$ 2>&1
 rc=$?
