@@ -40,6 +40,7 @@ typedef struct {
     const char *resume;    /* --resume FILE */
     const char *weights;   /* --weights FILE */
     int cin, cout, hw, groups; /* --cin --cout --hw --groups (compare), 0 = the block's default */
+    const char *preprocess; /* --preprocess caffe|torchvision|none|card (.onnx models), NULL = automatic */
 } AppOptions;
 
 /* Which flags a subcommand accepts. */
@@ -56,6 +57,7 @@ enum {
                                  --augment --seed --out --resume */
     APP_OPT_WEIGHTS = 1 << 9,
     APP_OPT_BLOCK = 1 << 10,  /* --cin --cout --hw --groups */
+    APP_OPT_PREPROCESS = 1 << 11, /* --preprocess (commands that take images) */
 };
 
 /* Parse argv[1..] (argv[0] is the subcommand). Returns APP_OK, or APP_USAGE
@@ -63,8 +65,10 @@ enum {
 int app_parse(int argc, char **argv, unsigned allowed, int need_model, const char *usage,
               AppOptions *o, int *help);
 
-/* Build a model named on the command line (a zoo name) for the requested
- * input; prints the error and returns NULL on failure (*code set). */
+/* Build a model named on the command line (a zoo name, or an .onnx file,
+ * whose card gets the preprocessing preset of o->preprocess, or the automatic
+ * one: see app_onnx_preset) for the requested input; prints the error and
+ * returns NULL on failure (*code set). */
 EngGraph *app_build_model(const AppOptions *o, const ModelCard **card, int *code);
 
 /* Engine log: errors to stderr; while capturing, the first error is kept
@@ -175,6 +179,21 @@ enum { APP_AUG_NONE = 0, APP_AUG_SHIFT, APP_AUG_FLIP_SHIFT };
 void app_augment(float *in, int N, int C, int H, int W, int mode, uint64_t key);
 /* Class names of a dataset ("digits", "fashion"), or NULL. */
 const char *const *app_labels(const char *data, int *n);
+/* The 1000 ImageNet classes in output order (assets/imagenet_classes.txt,
+ * read once), or NULL after a line on stderr if the file is missing or damaged. */
+const char *const *app_imagenet_classes(int *n);
+/* The class names to show for g's outputs: the dataset's (data: given, or the
+ * weights' own), else for an imported model with 1000 outputs ImageNet's;
+ * NULL when none fit. */
+const char *const *app_class_names(const ModelCard *card, const EngGraph *g, const char *data, int *n);
+/* The preprocessing an imported model gets (options.c): preset "caffe",
+ * "torchvision", "none" or "card" (the convscope.preprocess entry of the
+ * file's metadata), or NULL for the automatic choice; meta is what
+ * eng_onnx_load_meta gave, path the file, C its input channels. Fills p and
+ * why (a few words on where the choice comes from); returns the preset's
+ * name, or NULL after a line on stderr (no such preset, no metadata). */
+const char *app_onnx_preset(const char *preset, const char *path, const char *meta, int C, int H,
+                            int W, ModelPreproc *p, char *why, size_t whylen);
 
 /* Timing (measure.c): a monotonic clock in ms; the median of v[0..n) (v is
  * sorted in place, so v[0] is then the minimum); n floats uniform in

@@ -100,12 +100,30 @@ int app_cmd_models(int argc, char **argv) {
 /* ---- summary ------------------------------------------------------------------------ */
 
 static const char summary_usage[] =
-    "usage: convscope summary MODEL [--input CxHxW] [--json]\n"
+    "usage: convscope summary MODEL [--input CxHxW] [--json] [--preprocess PRESET]\n"
     "  One row per node: output shape, parameters (weights + biases), MACs\n"
     "  (multiply-accumulates; FLOPs = 2 x MACs), activation memory and the\n"
     "  receptive field (size / effective stride / effective padding, after\n"
     "  Araujo et al., Distill 2019; '-' after global pooling or FC).\n"
-    "  --json prints one object: {\"model\",\"input\",\"layers\":[...],\"total\":{...}}.\n";
+    "  --json prints one object: {\"model\",\"input\",\"layers\":[...],\"total\":{...}};\n"
+    "  for an .onnx file also \"preprocess\" (the preset an image gets: caffe,\n"
+    "  torchvision, none or card; --preprocess picks one) and \"classes\" (\"imagenet\"\n"
+    "  for 1000 outputs, else null).\n";
+
+/* What an imported model's inputs and outputs mean: its preprocessing preset, in full, and
+ * its class names. */
+static void imported_json(const EngGraph *g, const ModelCard *c) {
+    const ModelPreproc *p = &c->pre;
+    int n = 0;
+    printf(",\"preprocess\":{\"preset\":");
+    app_json_str(stdout, c->preprocess);
+    /* 7 digits: the float's own precision (0.229, not 0.229000002) */
+    printf(",\"bgr\":%s,\"scale\":%.7g,\"mean\":[%.7g,%.7g,%.7g],\"std\":[%.7g,%.7g,%.7g],"
+           "\"resize\":%d,\"crop\":%d},\"classes\":%s",
+           p->bgr ? "true" : "false", p->scale, p->mean[0], p->mean[1], p->mean[2], p->std[0],
+           p->std[1], p->std[2], p->resize, p->crop,
+           app_class_names(c, g, NULL, &n) && n == 1000 ? "\"imagenet\"" : "null");
+}
 
 static void summary_json(const EngGraph *g, const ModelCard *c, int in_id) {
     const EngNode *in = eng_graph_node(g, in_id);
@@ -113,6 +131,7 @@ static void summary_json(const EngGraph *g, const ModelCard *c, int in_id) {
     app_json_str(stdout, c->name);
     printf(",\"input\":");
     json_shape(stdout, in->out);
+    if (c->imported) imported_json(g, c);
     printf(",\"layers\":[");
     for (int i = 0; i < eng_graph_node_count(g); i++) {
         const EngNode *n = eng_graph_node(g, i);
@@ -184,11 +203,23 @@ static void summary_table(const EngGraph *g, const ModelCard *c, int in_id) {
     printf("memory         %s of activations per image, %s of float32 parameters\n",
            eng_fmt_bytes((double)t.act_bytes, b1, sizeof b1),
            eng_fmt_bytes(4.0 * (double)(t.params + t.train_only_params), b2, sizeof b2));
+    if (c->imported) {
+        const ModelPreproc *p = &c->pre;
+        int n = 0;
+        printf("preprocess     %s: %s, pixels x %.6g, minus %.6g,%.6g,%.6g, over %.6g,%.6g,%.6g",
+               c->preprocess, p->bgr ? "BGR" : c->in_c == 1 ? "grey" : "RGB", p->scale, p->mean[0],
+               p->mean[1], p->mean[2], p->std[0], p->std[1], p->std[2]);
+        if (p->resize) printf(", shorter side to %d, centre crop", p->resize);
+        printf("\n               %s\n", c->key_ideas);
+        if (app_class_names(c, g, NULL, &n) && n == 1000)
+            printf("classes        the 1000 ImageNet classes (assets/imagenet_classes.txt)\n");
+    }
 }
 
 int app_cmd_summary(int argc, char **argv) {
     AppOptions o;
-    int help, rc = app_parse(argc, argv, APP_OPT_INPUT | APP_OPT_JSON, 1, summary_usage, &o, &help);
+    int help, rc = app_parse(argc, argv, APP_OPT_INPUT | APP_OPT_JSON | APP_OPT_PREPROCESS, 1,
+                             summary_usage, &o, &help);
     if (rc || help) return rc;
     const ModelCard *c;
     EngGraph *g = app_build_model(&o, &c, &rc);

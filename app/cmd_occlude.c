@@ -18,7 +18,7 @@ static const char occlude_usage[] =
     "usage: convscope occlude MODEL --layer NAME --channel C [--out FILE.png] [--npy FILE.npy]\n"
     "                         [--size S] [--stride T] [--grey V] [--batch N]\n"
     "                         [--weights FILE] [--data digits|fashion|PATH] [--json]\n"
-    "                         [--image FILE | --input FILE.npy]\n"
+    "                         [--image FILE | --input FILE.npy] [--preprocess PRESET]\n"
     "  Covers test image N (default 0), an image file or a float32 array fed as is\n"
     "  (the class followed is then the clean image's prediction) with an S x S\n"
     "  square of value V (default: a\n"
@@ -46,7 +46,7 @@ int app_cmd_occlude(int argc, char **argv) {
     int nrest = app_take_own(argc, argv, own, dst, 9, rest);
     AppOptions o;
     int help, rc = app_parse(nrest, rest, APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH | APP_OPT_JSON |
-                                              APP_OPT_THREADS,
+                                              APP_OPT_THREADS | APP_OPT_PREPROCESS,
                              1, occlude_usage, &o, &help);
     if (rc || help) return rc;
     long channel = -1, size = 0, stride = 0;
@@ -138,7 +138,7 @@ int app_cmd_occlude(int argc, char **argv) {
     for (int i = 1; i < OH * OW; i++)
         if (maps[(size_t)OH * OW + i] < maps[(size_t)OH * OW + min_at]) min_at = i;
     int n_labels = 0;
-    const char *const *labels = app_labels(data, &n_labels);
+    const char *const *labels = app_class_names(card, g, data, &n_labels);
     if (npy) {
         int64_t d[3] = {3, OH, OW};
         if (eng_npy_save(npy, d, 3, maps, err, sizeof err) != 0) {

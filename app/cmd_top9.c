@@ -19,7 +19,7 @@ static const char top9_usage[] =
     "usage: convscope top9 MODEL --layer NAME --channel C [--out FILE.png] [--json]\n"
     "                      [--weights FILE] [--data digits|fashion|PATH]\n"
     "                      [--images DIR] [--rule deconv|guided|backprop] [--batch B]\n"
-    "                      [--threads N]\n"
+    "                      [--threads N] [--preprocess caffe|torchvision|none|card]\n"
     "  Scans every test image of the dataset (default: the one the weights were\n"
     "  trained on), or every image file in DIR (.png, .jpg, .bmp, preprocessed as\n"
     "  the model expects), for the nine strongest activations of channel C of layer NAME,\n"
@@ -49,7 +49,7 @@ int app_cmd_top9(int argc, char **argv) {
     AppOptions o;
     int help, rc = app_parse(nrest, rest,
                              APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH | APP_OPT_THREADS |
-                                 APP_OPT_JSON,
+                                 APP_OPT_JSON | APP_OPT_PREPROCESS,
                              1, top9_usage, &o, &help);
     if (rc || help) return rc;
     EngProjRule rule = ENG_RULE_DECONV;

@@ -103,3 +103,61 @@ const char *const *app_labels(const char *data, int *n) {
     *n = 0;
     return NULL;
 }
+
+const char *const *app_imagenet_classes(int *n) {
+    /* one name per line in output order; read once, kept for the program's life */
+    static char *names[1000];
+    static char *text;
+    static int state; /* 0: not tried, 1: read, -1: unusable */
+    *n = 0;
+    if (state == 0) {
+        char path[4200];
+        state = -1;
+        snprintf(path, sizeof path, "%s/imagenet_classes.txt", model_assets_dir());
+        FILE *f = fopen(path, "rb");
+        long size = -1;
+        if (f && fseek(f, 0, SEEK_END) == 0) size = ftell(f);
+        const char *bad = !f ? "cannot open it" : size < 2000 || size > 100000 ? "unexpected size" : NULL;
+        if (!bad && (fseek(f, 0, SEEK_SET) != 0 || !(text = malloc((size_t)size + 1)) ||
+                     fread(text, 1, (size_t)size, f) != (size_t)size))
+            bad = "cannot read it";
+        if (!bad) {
+            text[size] = 0;
+            int k = 0;
+            for (char *p = text; *p && k <= 1000;) {
+                char *e = strchr(p, '\n');
+                if (!e) break;
+                *e = 0;
+                if (e == p || e - p > 100) break;
+                for (char *q = p; q < e; q++)
+                    if ((unsigned char)*q < 0x20) *q = ' ';
+                if (k < 1000) names[k] = p;
+                k++;
+                p = e + 1;
+            }
+            if (k != 1000 || text + size != names[999] + strlen(names[999]) + 1)
+                bad = "it must hold 1000 names, one a line";
+        }
+        if (f) fclose(f);
+        if (bad) {
+            fprintf(stderr, "convscope: %s: %s; class numbers are shown instead of ImageNet's names\n",
+                    path, bad);
+            free(text);
+            text = NULL;
+        } else {
+            state = 1;
+        }
+    }
+    if (state != 1) return NULL;
+    *n = 1000;
+    return (const char *const *)names;
+}
+
+const char *const *app_class_names(const ModelCard *card, const EngGraph *g, const char *data, int *n) {
+    const char *const *l = app_labels(data, n);
+    if (l || !card || !card->imported || !g) return l;
+    const EngNode *o = eng_graph_node(g, eng_graph_output(g));
+    if ((int64_t)o->out.C * o->out.H * o->out.W == 1000) return app_imagenet_classes(n);
+    *n = 0;
+    return NULL;
+}

@@ -143,7 +143,8 @@ static int stepper_init(Stepper *s, const AppOptions *o, int sample) {
     const char *w = o->weights ? o->weights : model_weights_path(s->card, path, sizeof path);
     const char *data = o->data ? o->data : s->card->weights_data;
     if (s->card->imported && !o->weights) {
-        snprintf(s->status, sizeof s->status, "weights from %s", s->card->venue);
+        snprintf(s->status, sizeof s->status, "weights from %s  ·  preprocess %s", s->card->venue,
+                 s->card->preprocess);
     } else if (w && eng_weights_load(s->graph, NULL, w, NULL, 0, err, sizeof err) == 0) {
         snprintf(s->status, sizeof s->status, "trained weights: %s", w);
         snprintf(s->weights_path, sizeof s->weights_path, "%s", w);
@@ -159,7 +160,7 @@ static int stepper_init(Stepper *s, const AppOptions *o, int sample) {
         snprintf(s->status, sizeof s->status, "random weights (He init, seed 1): no trained "
                                               "weights ship for %s", s->card->name);
     }
-    s->labels = app_labels(data, &s->n_labels);
+    s->labels = app_class_names(s->card, s->graph, data, &s->n_labels);
     s->zoom = s->sel_y = s->sel_x = -1;
     /* open on the first convolution: the forward pass is already visible */
     for (int i = 0; i < eng_graph_node_count(s->graph); i++)
@@ -1218,10 +1219,13 @@ static void gui_frame(AppGui *a) {
 static const char view_usage[] =
     "usage: convscope view [MODEL] [--weights FILE] [--data digits|fashion|PATH] [--batch N]\n"
     "                      [--image FILE] [--input CxHxW] [--quit-after MS]\n"
+    "                      [--preprocess caffe|torchvision|none|card]\n"
     "  Open the visualizer on MODEL (default lenet5, with its trained weights and a\n"
     "  handwritten digit). --batch N picks test image N as the input, --image an\n"
     "  image file (PNG, JPEG, BMP; or drop one on the window); G shows synthetic\n"
-    "  patterns, W lets you draw the input.\n"
+    "  patterns, W lets you draw the input. --preprocess picks how an image is\n"
+    "  prepared for an .onnx model (default: from its metadata, exporter or name;\n"
+    "  see README).\n"
     "  Keys: Left/Right step through the layers, Space plays the forward pass,\n"
     "  Home/End, PgUp/PgDn page through channels, Tab layer table, C compares two\n"
     "  designs (sliders, conventions, times measured live), Z shows the whole zoo in\n"
@@ -1236,7 +1240,7 @@ int app_cmd_view(int argc, char **argv) {
     AppOptions o;
     int help, rc = app_parse(nrest, rest,
                              APP_OPT_INPUT | APP_OPT_QUIT_AFTER | APP_OPT_WEIGHTS | APP_OPT_DATA |
-                                 APP_OPT_BATCH,
+                                 APP_OPT_BATCH | APP_OPT_PREPROCESS,
                              0, view_usage, &o, &help);
     if (rc || help) return rc;
     if (!o.model) o.model = "lenet5";
@@ -1320,6 +1324,7 @@ static const char render_usage[] =
     "                        [--rule deconv|guided|backprop] [--snapshot K]\n"
     "                        [--weights FILE] [--data digits|fashion|PATH] [--batch N]\n"
     "                        [--input CxHxW] [--image FILE | --pattern K]\n"
+    "                        [--preprocess caffe|torchvision|none|card]\n"
     "  Draws what the window shows, 1280x800, without a display: the feature maps of\n"
     "  layer NAME (default: the first convolution), its filters, their evolution\n"
     "  during training (from the snapshots saved beside the weights), or the layer table.\n"
@@ -1436,7 +1441,7 @@ int app_cmd_render(int argc, char **argv) {
     AppOptions o;
     int help, rc = app_parse(nrest, rest,
                              APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH |
-                                 APP_OPT_BLOCK,
+                                 APP_OPT_BLOCK | APP_OPT_PREPROCESS,
                              0, render_usage, &o, &help);
     if (rc || help) return rc;
     if (!out) {
@@ -1634,6 +1639,7 @@ static const char deconv_usage[] =
     "                        [--unit Y,X|max] [--rule deconv|guided|backprop]\n"
     "                        [--image FILE | --input FILE.npy | --batch N]\n"
     "                        [--weights FILE] [--data digits|fashion|PATH] [--npy FILE.npy]\n"
+    "                        [--preprocess caffe|torchvision|none|card]\n"
     "  Projects channel C of layer NAME back to pixel space (Zeiler and Fergus 2014):\n"
     "  the layer's activations with all others set to zero go down through the\n"
     "  network, max pooling unpooled by its switches, convolutions transposed.\n"
@@ -1653,8 +1659,8 @@ int app_cmd_deconv(int argc, char **argv) {
     char *rest[64];
     int nrest = app_take_own(argc, argv, own, dst, 8, rest);
     AppOptions o;
-    int help, rc = app_parse(nrest, rest, APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH, 1,
-                             deconv_usage, &o, &help);
+    int help, rc = app_parse(nrest, rest, APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH | APP_OPT_PREPROCESS,
+                             1, deconv_usage, &o, &help);
     if (rc || help) return rc;
     int channel = -1, uy = -1, ux = -1, strongest = 0;
     EngProjRule rule = ENG_RULE_DECONV;

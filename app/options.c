@@ -169,6 +169,15 @@ int app_parse(int argc, char **argv, unsigned allowed, int need_model, const cha
             NEEDS(APP_OPT_TRAIN);
             if (a[2] == 'o') o->out = val;
             else o->resume = val;
+        } else if (!strcmp(a, "--preprocess")) {
+            NEEDS(APP_OPT_PREPROCESS);
+            if (strcmp(val, "caffe") && strcmp(val, "torchvision") && strcmp(val, "none") &&
+                strcmp(val, "card")) {
+                fprintf(stderr, "convscope %s: --preprocess takes caffe, torchvision, none or card, "
+                                "not '%s'\n", cmd, val);
+                return APP_USAGE;
+            }
+            o->preprocess = val;
         } else if (!strcmp(a, "--profile")) {
             if (!(allowed & APP_OPT_PROFILE)) goto unknown;
             o->profile = 1;
@@ -197,12 +206,126 @@ int app_parse(int argc, char **argv, unsigned allowed, int need_model, const cha
     return APP_OK;
 }
 
+/* ---- preprocessing of imported models ------------------------------------------------- */
+
+/* The value of "key=" in meta's lines into out; 0 if absent. */
+static int meta_get(const char *meta, const char *key, char *out, size_t n) {
+    size_t kl = strlen(key);
+    for (const char *l = meta; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        if (!strncmp(l, key, kl) && l[kl] == '=') {
+            const char *v = l + kl + 1, *e = strchr(v, '\n');
+            size_t vl = e ? (size_t)(e - v) : strlen(v);
+            snprintf(out, n, "%.*s", (int)(vl < n ? vl : n - 1), v);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* "channels=%d resize=%d crop=%d bgr=%d scale=%g mean=%g,%g,%g std=%g,%g,%g ..." as
+ * `convscope export` writes it; 0 unless every field is there and sane. */
+static int parse_card_pre(const char *s, ModelPreproc *p) {
+    ModelPreproc q = {0};
+    if (sscanf(s, "channels=%d resize=%d crop=%d bgr=%d scale=%f mean=%f,%f,%f std=%f,%f,%f",
+               &q.channels, &q.resize, &q.crop, &q.bgr, &q.scale, &q.mean[0], &q.mean[1],
+               &q.mean[2], &q.std[0], &q.std[1], &q.std[2]) != 11)
+        return 0;
+    if ((q.channels != 1 && q.channels != 3) || q.resize < 0 || q.resize > 65536 || q.crop < 0 ||
+        q.crop > 65536 || (q.bgr != 0 && q.bgr != 1) || !(q.scale > 0 && q.scale <= 1))
+        return 0;
+    for (int k = 0; k < 3; k++)
+        if (!(q.mean[k] >= -1000 && q.mean[k] <= 1000) || !(q.std[k] > 1e-6f && q.std[k] <= 1000)) return 0;
+    *p = q;
+    return 1;
+}
+
+/* Which of the zoo's files were trained in Caffe on BGR images with the
+ * mean pixel subtracted (BVLC AlexNet, CaffeNet, R-CNN, GoogLeNet; ZFNet-512). */
+static int caffe_name(const char *s) {
+    static const char *const words[] = {"bvlc", "caffenet", "alexnet", "zfnet", "googlenet", "rcnn"};
+    char low[512];
+    size_t n = 0;
+    for (; s[n] && n + 1 < sizeof low; n++) low[n] = (char)(s[n] >= 'A' && s[n] <= 'Z' ? s[n] + 32 : s[n]);
+    low[n] = 0;
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+        if (strstr(low, words[k])) return 1;
+    return 0;
+}
+
+const char *app_onnx_preset(const char *preset, const char *path, const char *meta, int C, int H,
+                            int W, ModelPreproc *p, char *why, size_t whylen) {
+    char v[1024], file[512] = "", folder[512] = "";
+    const int have_card = meta_get(meta, "convscope.preprocess", v, sizeof v);
+    ModelPreproc card_pre;
+    /* the file's name and its folder's (the zoo's archives unpack to NAME/model.onnx) */
+    const char *slash = strrchr(path, '/');
+    snprintf(file, sizeof file, "%s", slash ? slash + 1 : path);
+    if (slash) {
+        const char *s0 = slash;
+        while (s0 > path && s0[-1] != '/') s0--;
+        snprintf(folder, sizeof folder, "%.*s", (int)(slash - s0 < 500 ? slash - s0 : 500), s0);
+    }
+    if (have_card && !parse_card_pre(v, &card_pre)) {
+        fprintf(stderr, "convscope: %s: its convscope.preprocess metadata is unreadable ('%.80s')\n",
+                path, v);
+        return NULL;
+    }
+    if (!preset) {
+        char graph[256] = "", producer[256] = "";
+        meta_get(meta, "graph", graph, sizeof graph);
+        meta_get(meta, "producer", producer, sizeof producer);
+        if (have_card) {
+            preset = "card", snprintf(why, whylen, "the file's convscope.preprocess metadata");
+        } else if (C == 3 && !strcmp(producer, "pytorch")) {
+            preset = "torchvision", snprintf(why, whylen, "exported by PyTorch");
+        } else if (C == 3 && (caffe_name(file) || caffe_name(folder) || caffe_name(graph))) {
+            preset = "caffe", snprintf(why, whylen, "a Caffe-trained network by its name");
+        } else if (C == 3) {
+            preset = "torchvision", snprintf(why, whylen, "the default for colour inputs");
+        } else {
+            preset = "none", snprintf(why, whylen, "the default for grey inputs");
+        }
+    } else {
+        snprintf(why, whylen, "--preprocess");
+    }
+    /* the usual ImageNet evaluation: the shorter side to 256/224 of the input, the centre crop */
+    const int side = H < W ? H : W, resize = (int)(((long)side * 256 + 112) / 224);
+    const int channels = C == 1 ? 1 : 3;
+    if (!strcmp(preset, "card")) {
+        if (!have_card) {
+            fprintf(stderr, "convscope: %s has no convscope.preprocess metadata; HINT: use "
+                            "--preprocess caffe, torchvision or none\n", path);
+            return NULL;
+        }
+        *p = card_pre;
+    } else if (!strcmp(preset, "caffe")) {
+        /* Caffe's ILSVRC models: BGR pixels in 0..255 minus the training set's mean pixel
+         * (B 104, G 117, R 123: caffe/models/bvlc_*), no scaling by a deviation */
+        *p = (ModelPreproc){.channels = channels, .resize = resize, .crop = side, .bgr = 1,
+                            .scale = 1.0f, .mean = {104, 117, 123}, .std = {1, 1, 1}};
+    } else if (!strcmp(preset, "torchvision")) {
+        /* torchvision's ImageNet models: RGB in 0..1, normalised per channel by the
+         * training set's mean and standard deviation */
+        *p = (ModelPreproc){.channels = channels, .resize = resize, .crop = side, .bgr = 0,
+                            .scale = 1.0f / 255.0f, .mean = {0.485f, 0.456f, 0.406f},
+                            .std = {0.229f, 0.224f, 0.225f}};
+    } else if (!strcmp(preset, "none")) {
+        /* pixels in 0..1, resized straight to the input */
+        *p = (ModelPreproc){.channels = channels, .scale = 1.0f / 255.0f, .std = {1, 1, 1}};
+    } else {
+        fprintf(stderr, "convscope: no preprocessing preset '%s' (caffe, torchvision, none, card)\n", preset);
+        return NULL;
+    }
+    return preset;
+}
+
 /* An .onnx path is opened like a zoo model, with a card made from the file. */
 static EngGraph *open_onnx(const AppOptions *o, const ModelCard **card, int *code) {
     static ModelCard c;
-    static char name[256], venue[4200];
-    char err[2048];
-    EngGraph *g = eng_onnx_load(o->model, o->C, o->H, o->W, NULL, 0, err, sizeof err);
+    static char name[256], venue[4200], ideas[512];
+    char err[2048], meta[8192], why[128];
+    EngGraph *g = eng_onnx_load_meta(o->model, o->C, o->H, o->W, NULL, 0, meta, sizeof meta, err,
+                                     sizeof err);
     if (!g) {
         fprintf(stderr, "convscope: %s\n", err);
         *code = APP_FAIL;
@@ -212,13 +335,23 @@ static EngGraph *open_onnx(const AppOptions *o, const ModelCard **card, int *cod
     snprintf(name, sizeof name, "%s", base ? base + 1 : o->model);
     snprintf(venue, sizeof venue, "%s", o->model);
     const EngNode *in = eng_graph_node(g, 0);
+    ModelPreproc pre;
+    const char *preset = app_onnx_preset(o->preprocess, o->model, meta, in->out.C, in->out.H,
+                                         in->out.W, &pre, why, sizeof why);
+    if (!preset) {
+        eng_graph_destroy(g);
+        *code = APP_USAGE;
+        return NULL;
+    }
     c = (ModelCard){.name = name, .display = name, .family = "ONNX", .year = 0,
                     .authors = "imported ONNX model", .paper = name, .venue = venue,
-                    .top5_error = -1, .top5_source = "", .key_ideas = "", .notes = "",
-                    .in_c = in->out.C, .in_h = in->out.H, .in_w = in->out.W,
-                    .pre = {.channels = in->out.C == 1 ? 1 : 3, .scale = 1.0f / 255.0f,
-                            .std = {1, 1, 1}},
-                    .imported = 1};
+                    .top5_error = -1, .top5_source = "", .key_ideas = ideas, .notes = "",
+                    .in_c = in->out.C, .in_h = in->out.H, .in_w = in->out.W, .pre = pre,
+                    .imported = 1, .preprocess = preset};
+    int n_classes = 0;
+    app_class_names(&c, g, NULL, &n_classes);
+    snprintf(ideas, sizeof ideas, "Preprocessing: %s (%s). Classes: %s.", preset, why,
+             n_classes == 1000 ? "the 1000 of ImageNet" : "numbered");
     if (card) *card = &c;
     *code = APP_OK;
     return g;
@@ -227,6 +360,12 @@ static EngGraph *open_onnx(const AppOptions *o, const ModelCard **card, int *cod
 EngGraph *app_build_model(const AppOptions *o, const ModelCard **card, int *code) {
     size_t ml = strlen(o->model);
     if (ml > 5 && !strcmp(o->model + ml - 5, ".onnx")) return open_onnx(o, card, code);
+    if (o->preprocess && strcmp(o->preprocess, "card")) {
+        fprintf(stderr, "convscope: --preprocess %s is for .onnx models; %s is prepared as its card "
+                        "says (--preprocess card)\n", o->preprocess, o->model);
+        *code = APP_USAGE;
+        return NULL;
+    }
     const ModelCard *c = model_find(o->model);
     if (!c) {
         fprintf(stderr, "convscope: unknown model '%s' (see 'convscope models' for the zoo)\n",

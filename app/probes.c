@@ -298,8 +298,13 @@ int app_occlusion_run(EngGraph *g, int layer_id, int channel, const float *img, 
             for (int k = 1; k < K; k++)
                 if (z[k] > mx) mx = z[k], best = k;
             if (label < 0) label = best; /* the image itself comes first */
-            for (int k = 0; k < K; k++) den += exp((double)z[k] - mx);
-            float prob = label < K ? (float)(exp((double)z[label] - mx) / den) : NAN;
+            float prob = NAN;
+            if (outn->op == ENG_OP_SOFTMAX) { /* a file that ends in Softmax gives probabilities */
+                if (label < K) prob = z[label];
+            } else { /* the logits' softmax */
+                for (int k = 0; k < K; k++) den += exp((double)z[k] - mx);
+                if (label < K) prob = (float)(exp((double)z[label] - mx) / den);
+            }
             float v[3] = {(float)total, prob, (float)best};
             int pos = start + b;
             for (int m = 0; m < 3; m++) {

@@ -462,6 +462,13 @@ EngGraph *eng_onnx_load(const char *path, int C, int H, int W, const EngOnnxTens
 EngGraph *eng_onnx_load_buffer(const void *data, size_t len, const char *name, int C, int H,
                                int W, const EngOnnxTensor *consts, int n_consts, char *err,
                                size_t errlen);
+/* eng_onnx_load that also gives the file's descriptive text in meta (may be
+ * NULL), one "key=value" line each: "graph" (the graph's name), "producer"
+ * (producer_name), "doc" (the model's doc_string, first line), then every
+ * metadata_props entry; control characters become spaces, each value at
+ * most 1000 bytes, lines that do not fit in metalen are left out. */
+EngGraph *eng_onnx_load_meta(const char *path, int C, int H, int W, const EngOnnxTensor *consts,
+                             int n_consts, char *meta, size_t metalen, char *err, size_t errlen);
 /* A TensorProto file (input_K.pb / output_K.pb) as float32; *data is malloc'ed. */
 int eng_onnx_read_tensor(const char *path, EngOnnxTensor *t, float **data, char *err,
                          size_t errlen);

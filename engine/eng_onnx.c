@@ -154,6 +154,7 @@ typedef struct {
 typedef struct {
     EngGraph *g;
     const char *file;  /* for messages */
+    const char *dir;   /* the model's folder (external data files live there), or NULL */
     int opset;
     int64_t batch;     /* the data input's batch size as the file declares it, 0 if symbolic */
     Names values;      /* ONNX value names -> consts[] or acts[] */
@@ -1361,10 +1362,38 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
     return fill_params(L);
 }
 
-/* The one path of both entry points. owned: the file's bytes to free once
- * decoded (protobuf-c copies what it keeps), or NULL. */
-static EngGraph *load(const void *data, size_t len, void *owned, const char *path, int C, int H,
-                      int W, const EngOnnxTensor *consts, int n_consts, char *err, size_t errlen) {
+/* One "key=value\n" line appended to meta if it fits (control characters
+ * become spaces, the value cut at 1000 bytes or its first newline for "doc"). */
+static void meta_line(char *meta, size_t metalen, const char *key, const char *val, int first_line) {
+    if (!val || !val[0]) return;
+    size_t have = strlen(meta), kl = strlen(key), vl = 0;
+    while (val[vl] && vl < 1000 && !(first_line && (val[vl] == '\n' || val[vl] == '\r'))) vl++;
+    if (kl > 200 || have + kl + vl + 3 > metalen) return;
+    char *p = meta + have;
+    for (size_t k = 0; k < kl; k++) *p++ = (unsigned char)key[k] < 0x20 || key[k] == '=' ? ' ' : key[k];
+    *p++ = '=';
+    for (size_t k = 0; k < vl; k++) *p++ = (unsigned char)val[k] < 0x20 ? ' ' : val[k];
+    *p++ = '\n';
+    *p = 0;
+}
+
+static void model_meta(const Onnx__ModelProto *m, char *meta, size_t metalen) {
+    if (!meta || !metalen) return;
+    meta[0] = 0;
+    meta_line(meta, metalen, "graph", m->graph ? m->graph->name : NULL, 0);
+    meta_line(meta, metalen, "producer", m->producer_name, 0);
+    meta_line(meta, metalen, "doc", m->doc_string, 1);
+    for (size_t k = 0; k < m->n_metadata_props; k++)
+        if (m->metadata_props[k]->key && m->metadata_props[k]->key[0])
+            meta_line(meta, metalen, m->metadata_props[k]->key, m->metadata_props[k]->value, 0);
+}
+
+/* The one path of every entry point. owned: the file's bytes to free once
+ * decoded (protobuf-c copies what it keeps), or NULL. dir: the model's
+ * folder, where its external data files must be (NULL: none allowed). */
+static EngGraph *load(const void *data, size_t len, void *owned, const char *path, const char *dir,
+                      int C, int H, int W, const EngOnnxTensor *consts, int n_consts, char *meta,
+                      size_t metalen, char *err, size_t errlen) {
     char dummy[8];
     if (!err || !errlen) err = dummy, errlen = sizeof dummy;
     err[0] = 0;
@@ -1382,9 +1411,11 @@ static EngGraph *load(const void *data, size_t len, void *owned, const char *pat
         if (m) onnx__model_proto__free_unpacked(m, &alloc);
         return NULL;
     }
+    model_meta(m, meta, metalen);
     Loader L = {0};
     L.err = err, L.errlen = errlen;
     L.file = path;
+    L.dir = dir;
     L.opset = 1;
     L.budget = file_budget(len, TENSOR_FACTOR, TENSOR_SLACK);
     L.g = eng_graph_create();
@@ -1402,15 +1433,31 @@ static EngGraph *load(const void *data, size_t len, void *owned, const char *pat
 EngGraph *eng_onnx_load_buffer(const void *data, size_t len, const char *name, int C, int H,
                                int W, const EngOnnxTensor *consts, int n_consts, char *err,
                                size_t errlen) {
-    return load(data, len, NULL, name, C, H, W, consts, n_consts, err, errlen);
+    return load(data, len, NULL, name, NULL, C, H, W, consts, n_consts, NULL, 0, err, errlen);
+}
+
+EngGraph *eng_onnx_load_meta(const char *path, int C, int H, int W, const EngOnnxTensor *consts,
+                             int n_consts, char *meta, size_t metalen, char *err, size_t errlen) {
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    char dir[4096];
+    if (meta && metalen) meta[0] = 0;
+    /* the folder external data files are looked up in: the path up to its last '/' */
+    const char *slash = strrchr(path, '/');
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == path) snprintf(dir, sizeof dir, "/");
+    else if ((size_t)(slash - path) < sizeof dir) snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    else {
+        eng_set_err(err, errlen, "ONNX: the path %.200s... is too long", path);
+        return NULL;
+    }
+    if (read_file(path, &buf, &len, err, errlen) != 0) return NULL;
+    return load(buf, len, buf, path, dir, C, H, W, consts, n_consts, meta, metalen, err, errlen);
 }
 
 EngGraph *eng_onnx_load(const char *path, int C, int H, int W, const EngOnnxTensor *consts,
                         int n_consts, char *err, size_t errlen) {
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    if (read_file(path, &buf, &len, err, errlen) != 0) return NULL;
-    return load(buf, len, buf, path, C, H, W, consts, n_consts, err, errlen);
+    return eng_onnx_load_meta(path, C, H, W, consts, n_consts, NULL, 0, err, errlen);
 }
 
 int eng_onnx_read_tensor(const char *path, EngOnnxTensor *t, float **data, char *err, size_t errlen) {

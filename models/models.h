@@ -53,6 +53,9 @@ typedef struct ModelCard {
     const char *train_cmd;
     /* An ONNX file opened like a zoo model: its graph arrives with its weights. */
     int imported;
+    /* imported: the name of the preprocessing preset in `pre` ("caffe",
+     * "torchvision", "none", "card"); NULL for the zoo's own cards */
+    const char *preprocess;
 } ModelCard;
 
 /* The folder of shipped files: $CONVSCOPE_ASSETS, else assets/ of the source tree. */

@@ -21,6 +21,18 @@ expect() {
   fi
 }
 
+# bmp FILE W H R G B: a solid-colour 24-bit BMP (bottom-up rows of B, G, R, padded to 4 bytes)
+bmp() {
+  local w=$2 h=$3 row=$((($2 * 3 + 3) / 4 * 4)) hex="" line="" k
+  le32() { printf '%02x%02x%02x%02x' $(($1 & 255)) $((($1 >> 8) & 255)) $((($1 >> 16) & 255)) $((($1 >> 24) & 255)); }
+  hex="424d$(le32 $((54 + row * h)))$(le32 0)$(le32 54)$(le32 40)$(le32 "$w")$(le32 "$h")0100"
+  hex="${hex}1800$(le32 0)$(le32 $((row * h)))$(le32 2835)$(le32 2835)$(le32 0)$(le32 0)"
+  for ((k = 0; k < w; k++)); do line="$line$(printf '%02x%02x%02x' "$6" "$5" "$4")"; done
+  for ((k = w * 3; k < row; k++)); do line="${line}00"; done
+  for ((k = 0; k < h; k++)); do hex="$hex$line"; done
+  printf "$(echo "$hex" | sed 's/../\\x&/g')" >"$1"
+}
+
 # jq_is FILE FILTER VALUE
 jq_is() {
   local got
@@ -363,6 +375,58 @@ if "$BIN" --help | grep -q "render"; then
   jq_is "$tmp/out" '.grid|join("x")' "22x22"
   expect 2 "$BIN" occlude zfnet_mini --layer conv5_relu --channel 3 --input "$tmp/d.npy" --image "$tmp/c3.png" --json
   expect 1 "$BIN" occlude zfnet_mini --layer conv5_relu --channel 3 --image "$tmp/short.npy" --json
+
+  # ---- an imported ImageNet classifier: class names and preprocessing presets --------------------
+  # fixtures/imagenet/bvlc_tiny.onnx: layer 'pool' holds each channel's mean of the prepared
+  # image; class 1 (goldfish) scores channel 2, class 999 (toilet tissue) channel 0.
+  # A reddish picture (R 200, G 100, B 50):
+  #   caffe:       BGR minus 104,117,123 -> pool = (-54, -17, 77): goldfish
+  #   torchvision: RGB/255, ImageNet mean/std -> pool[0] = (200/255-0.485)/0.229: toilet tissue
+  #   none:        RGB/255 -> pool[0] = 200/255
+  TINY="$(cd "$(dirname "$0")" && pwd)/fixtures/imagenet/bvlc_tiny.onnx"
+  bmp "$tmp/red.bmp" 40 36 200 100 50
+  names="$(cd "$(dirname "$0")/.." && pwd)/assets/imagenet_classes.txt"
+  [ "$(wc -l <"$names")" = 1000 ] || fail "assets/imagenet_classes.txt does not hold 1000 lines"
+  occ() { expect 0 "$BIN" occlude "$@" --layer pool --image "$tmp/red.bmp" --json; }
+  near() { jq -e "$2" "$1" >/dev/null || fail "$3: $(cat "$1")"; }
+  occ "$TINY" --channel 0
+  jq_is "$tmp/out" '"\(.clean.class) \(.clean.activation)"' "$(sed -n 2p "$names") -54"
+  jq_is "$tmp/out" '.clean.probability' 1   # the file ends in Softmax: not taken again
+  occ "$TINY" --channel 2 --preprocess caffe
+  jq_is "$tmp/out" '.clean.activation' 77
+  occ "$TINY" --channel 0 --preprocess torchvision
+  jq_is "$tmp/out" '.clean.class' "$(sed -n 1000p "$names")"
+  near "$tmp/out" '(.clean.activation - ((200/255 - 0.485) / 0.229)) | fabs < 1e-4' "torchvision preset"
+  occ "$TINY" --channel 1 --preprocess none
+  near "$tmp/out" '(.clean.activation - 100/255) | fabs < 1e-5' "none preset"
+  # the automatic preset: the name (file or folder), then colour inputs get torchvision's
+  expect 0 "$BIN" summary "$TINY" --json
+  jq_is "$tmp/out" '"\(.preprocess.preset) \(.preprocess.bgr) \(.preprocess.mean|join(",")) \(.classes)"' \
+    "caffe true 104,117,123 imagenet"
+  mkdir -p "$tmp/caffenet"; cp "$TINY" "$tmp/tiny.onnx"; cp "$TINY" "$tmp/caffenet/model.onnx"
+  expect 0 "$BIN" summary "$tmp/tiny.onnx" --json
+  jq_is "$tmp/out" '"\(.preprocess.preset) \(.preprocess.std|join(","))"' "torchvision 0.229,0.224,0.225"
+  expect 0 "$BIN" summary "$tmp/caffenet/model.onnx" --json
+  jq_is "$tmp/out" '.preprocess.preset' caffe
+  expect 0 "$BIN" summary "$tmp/tiny.onnx" --preprocess caffe
+  grep -q "^preprocess     caffe: BGR" "$tmp/out" || fail "summary does not show the preset: $(cat "$tmp/out")"
+  grep -q "the 1000 ImageNet classes" "$tmp/out" || fail "summary does not name the classes"
+  # exported by PyTorch: torchvision, whatever the name; exported by convscope: its metadata
+  expect 0 "$BIN" summary "$(dirname "$TINY")/../torch/alexnet_small/model.onnx" --json
+  jq_is "$tmp/out" '"\(.preprocess.preset) \(.classes)"' "torchvision null"
+  expect 0 "$BIN" export zfnet_mini --out "$tmp/zfnet_mini.onnx"
+  expect 0 "$BIN" summary "$tmp/zfnet_mini.onnx" --json
+  jq_is "$tmp/out" '"\(.preprocess.preset) \(.preprocess.scale)"' "card 0.003921569"
+  expect 2 "$BIN" summary "$tmp/tiny.onnx" --preprocess card
+  expect 2 "$BIN" summary "$tmp/tiny.onnx" --preprocess imagenet
+  expect 2 "$BIN" occlude zfnet_mini --layer conv5_relu --channel 3 --preprocess caffe --json
+  expect 2 "$BIN" summary lenet5 --preprocess torchvision
+  expect 0 "$BIN" summary lenet5 --preprocess card
+  # the window with the file: its top-5 named, the preset in the status line
+  expect 0 "$BIN" render "$tmp/caffenet/model.onnx" --image "$tmp/red.bmp" --out "$tmp/imported.png"
+  expect 0 "$BIN" render "$tmp/caffenet/model.onnx" --image "$tmp/red.bmp" --preprocess torchvision \
+    --out "$tmp/imported_tv.png"
+  cmp -s "$tmp/imported.png" "$tmp/imported_tv.png" && fail "render --preprocess changed nothing"
 fi
 
 # ---- --help everywhere ------------------------------------------------------------------

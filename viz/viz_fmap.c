@@ -510,7 +510,9 @@ void viz_draw_top5(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
     const EngNode *o = eng_graph_node(g, eng_graph_output(g));
     if (!o || !o->act) return;
     const int K = o->out.C * o->out.H * o->out.W;
-    /* softmax of the logits (the network's output is the logits) */
+    /* softmax of the logits (the network's output is the logits), unless the network
+     * ends in a softmax already (the ONNX zoo's classifiers do) */
+    const int is_prob = o->op == ENG_OP_SOFTMAX;
     float m = o->act[0];
     for (int k = 1; k < K; k++) m = o->act[k] > m ? o->act[k] : m;
     double s = 0.0;
@@ -528,7 +530,7 @@ void viz_draw_top5(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
     viz_text(r, f->small, area.x, area.y, DIM, "top-5");
     int y = area.y + f->small_line + 4;
     for (int i = 0; i < nt; i++) {
-        double p = exp((double)o->act[top[i]] - m) / s;
+        double p = is_prob ? (double)o->act[top[i]] : exp((double)o->act[top[i]] - m) / s;
         char name[64], pct[16];
         if (labels && top[i] < n_labels) snprintf(name, sizeof name, "%s", labels[top[i]]);
         else snprintf(name, sizeof name, "class %d", top[i]);
