@@ -25,20 +25,31 @@
  *    one namespace, as in ONNX's SSA form); every node input must already
  *    exist (no cycles, nothing dangling).
  *  - attributes: of the right type, each at most once, in range.
+ *  - external data (weights kept in files beside the model, as onnx.save
+ *    with save_as_external_data writes them): only files inside the model's
+ *    folder (a relative location, no "..", no symbolic link out of it), a
+ *    regular file, offset and length inside it and equal to what the
+ *    tensor's dims need; each file's size adds once to the tensor budget.
  * An unsupported op stops the load with its name, type and opset. Nothing is
  * half-loaded: on error the graph is freed and NULL returned with a message.
  *
  * Must not depend on: SDL or anything that draws.
  */
+/* realpath() for external data files is an X/Open function in glibc's headers */
+#define _XOPEN_SOURCE 700
 #include "eng.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "onnx.pb-c.h"
 
@@ -160,6 +171,7 @@ typedef struct {
     Names values;      /* ONNX value names -> consts[] or acts[] */
     Names eng_names;   /* engine node names given so far */
     Names roots;       /* a name's first 80 characters; kind: the next "_<k>" to try */
+    Names ext_files;   /* external data files read so far (real paths): each adds to the budget once */
     Const *consts;
     int n_consts, cap_consts;
     Act *acts;
@@ -283,6 +295,126 @@ static float half_to_float(uint16_t h) {
     return f;
 }
 
+static size_t file_budget(size_t len, size_t factor, size_t slack);
+
+/* A decimal count from an external_data entry: digits only, no overflow. */
+static int parse_count(const char *s, uint64_t *v) {
+    if (!s || !*s) return 0;
+    uint64_t x = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || x > (UINT64_MAX - 9) / 10) return 0;
+        x = x * 10 + (uint64_t)(*s - '0');
+    }
+    *v = x;
+    return 1;
+}
+
+/* The `need` bytes of a tensor kept in an external file (data_location =
+ * EXTERNAL; external_data: location, offset, length, checksum) into *out
+ * (malloc'ed). The file comes from the internet with the model, so its
+ * location must stay inside the model's folder and offset + length inside
+ * the file, with length what the dims say. */
+static int read_external(Loader *L, const Onnx__TensorProto *t, const char *name, size_t need,
+                         uint8_t **out) {
+    const char *loc = NULL, *off_s = NULL, *len_s = NULL;
+    *out = NULL;
+    for (size_t k = 0; k < t->n_external_data; k++) {
+        const char *key = t->external_data[k]->key ? t->external_data[k]->key : "";
+        const char *val = t->external_data[k]->value ? t->external_data[k]->value : "";
+        const char **slot = !strcmp(key, "location") ? &loc
+                            : !strcmp(key, "offset") ? &off_s
+                            : !strcmp(key, "length") ? &len_s
+                                                     : NULL;
+        if (!slot) continue; /* checksum, or an entry of a later version */
+        if (*slot) FAIL("ONNX: %s: tensor '%s': external data entry '%s' is given twice", L->file, name, key);
+        *slot = val;
+    }
+    if (!loc || !loc[0])
+        FAIL("ONNX: %s: tensor '%s' keeps its data in an external file but names none (no "
+             "location); the file is damaged", L->file, name);
+    if (!L->dir)
+        FAIL("ONNX: %s: tensor '%s' keeps its data in an external file ('%.200s'), which is read "
+             "only when the model is opened by its path", L->file, name, loc);
+    /* inside the model's folder: relative, '/'-separated, never up */
+    int up = 0;
+    for (const char *c = loc; *c;) {
+        const char *e = strchr(c, '/');
+        size_t l = e ? (size_t)(e - c) : strlen(c);
+        if (l == 2 && c[0] == '.' && c[1] == '.') up = 1;
+        c += l + (e ? 1 : 0);
+    }
+    if (loc[0] == '/' || strchr(loc, '\\') || strlen(loc) > 1024 || up)
+        FAIL("ONNX: %s: tensor '%s': external file '%.200s' is outside the model's folder (external "
+             "data must be a relative path inside it, without '..'); the file is damaged or hostile",
+             L->file, name, loc);
+    uint64_t off = 0, len = 0;
+    if (off_s && !parse_count(off_s, &off))
+        FAIL("ONNX: %s: tensor '%s': external data offset '%.40s' is not a byte count", L->file, name, off_s);
+    if (len_s && !parse_count(len_s, &len))
+        FAIL("ONNX: %s: tensor '%s': external data length '%.40s' is not a byte count", L->file, name, len_s);
+    if (len_s && len != need)
+        FAIL("ONNX: %s: tensor '%s': external data length %llu, but its shape needs %zu bytes; the "
+             "file is damaged or hostile", L->file, name, (unsigned long long)len, need);
+    /* a symbolic link (the file or a folder on its way) must not lead out of the folder */
+    char joined[PATH_MAX], real_dir[PATH_MAX], real_file[PATH_MAX];
+    if (snprintf(joined, sizeof joined, "%s/%s", L->dir, loc) >= (int)sizeof joined)
+        FAIL("ONNX: %s: tensor '%s': the external file's path is too long", L->file, name);
+    if (!realpath(L->dir, real_dir) || !realpath(joined, real_file))
+        FAIL("ONNX: %s: tensor '%s': cannot open external file '%.200s': %s", L->file, name, loc,
+             strerror(errno));
+    size_t dl = strlen(real_dir);
+    if (dl > 1 && strcmp(real_file, real_dir) && (strncmp(real_file, real_dir, dl) || real_file[dl] != '/'))
+        FAIL("ONNX: %s: tensor '%s': external file '%.200s' is a symbolic link out of the model's "
+             "folder; the file is damaged or hostile", L->file, name, loc);
+    int fd = open(real_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int e = errno;
+        if (fd >= 0) close(fd);
+        FAIL("ONNX: %s: tensor '%s': external file '%.200s' is not a readable file%s%s", L->file,
+             name, loc, fd < 0 ? ": " : "", fd < 0 ? strerror(e) : "");
+    }
+    const uint64_t size = (uint64_t)st.st_size;
+    const char *bad = NULL;
+    if (off > size) bad = "its offset is past the end";
+    else if (len_s && len > size - off) bad = "its length runs past the end";
+    else if (!len_s && size - off != need) bad = "the bytes from its offset to the end are not what its shape needs";
+    if (bad) {
+        close(fd);
+        FAIL("ONNX: %s: tensor '%s': external file '%.200s' holds %llu bytes; %s (offset %llu, "
+             "%zu bytes needed); the file is damaged or hostile", L->file, name, loc,
+             (unsigned long long)size, bad, (unsigned long long)off, need);
+    }
+    /* the weights in that file are the model's too: the tensor budget grows by its size, once */
+    if (!names_get(&L->ext_files, real_file)) {
+        if (!names_add(&L->ext_files, real_file, 0, 0)) {
+            close(fd);
+            return oom(L, "reading external data");
+        }
+        size_t extra = file_budget(size > SIZE_MAX ? SIZE_MAX : (size_t)size, TENSOR_FACTOR, 0);
+        L->budget = extra > SIZE_MAX - L->budget ? SIZE_MAX : L->budget + extra;
+    }
+    uint8_t *buf = malloc(need ? need : 1);
+    if (!buf) {
+        close(fd);
+        return oom(L, "reading external data");
+    }
+    size_t got = 0;
+    while (got < need) {
+        ssize_t r = pread(fd, buf + got, need - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    close(fd);
+    if (got != need) {
+        free(buf);
+        FAIL("ONNX: %s: tensor '%s': reading external file '%.200s' failed", L->file, name, loc);
+    }
+    *out = buf;
+    return 0;
+}
+
 /* A TensorProto into a new Const named `name`, checking every size. */
 static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *name) {
     if (t->n_dims > MAX_RANK)
@@ -294,9 +426,7 @@ static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *na
             FAIL("ONNX: tensor '%s' has an invalid or huge shape (dim %zu is %lld)", name, d,
                  (long long)t->dims[d]);
     }
-    if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
-        FAIL("ONNX: tensor '%s' keeps its data in an external file, which this version does not "
-             "read; save the model with its weights inside", name);
+    const int external = t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
     int type = t->has_data_type ? t->data_type : 0;
     size_t esz = type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT     ? 4
                  : type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16 ? 2
@@ -310,6 +440,12 @@ static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *na
     /* the data must be all there before anything is allocated for it */
     const uint8_t *rd = t->has_raw_data && t->raw_data.len ? t->raw_data.data : NULL;
     size_t raw = rd ? t->raw_data.len : 0;
+    uint8_t *ext = NULL; /* the bytes from an external file */
+    if (external) {
+        if (rd) FAIL("ONNX: %s: tensor '%s' has both raw data and an external file", L->file, name);
+        if (read_external(L, t, name, n * esz, &ext) != 0) return -1;
+        rd = ext, raw = n * esz;
+    }
     if (rd && raw != n * esz)
         FAIL("ONNX: tensor '%s': %zu bytes of data for %zu elements of %zu bytes", name, raw, n, esz);
     size_t have = rd ? n
@@ -324,7 +460,10 @@ static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *na
     int64_t *iv = NULL;
     if (is_int) iv = budget_alloc(L, n, sizeof *iv, name);
     else f = budget_alloc(L, n, sizeof *f, name);
-    if (!iv && !f) return -1;
+    if (!iv && !f) {
+        free(ext);
+        return -1;
+    }
     for (size_t k = 0; k < n; k++) {
         switch (type) {
         case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT:
@@ -358,6 +497,7 @@ static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *na
         }
         }
     }
+    free(ext);
     Const *c = add_const(L, name);
     if (!c) {
         free(f), free(iv);
@@ -1129,6 +1269,7 @@ static void loader_free(Loader *L) {
     names_free(&L->values);
     names_free(&L->eng_names);
     names_free(&L->roots);
+    names_free(&L->ext_files);
 }
 
 static int read_file(const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen) {

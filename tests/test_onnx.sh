@@ -144,7 +144,7 @@ echo "$out" | tail -n 1 | grep -q "^$n passed, 0 failed$" || fail "summary line:
 # PyTorch's own output.
 TORCH="$(cd "$(dirname "$0")" && pwd)/fixtures/torch"
 tdirs=("$TORCH"/*/)
-[ "${#tdirs[@]}" -ge 10 ] || fail "only ${#tdirs[@]} PyTorch fixtures in $TORCH"
+[ "${#tdirs[@]}" -ge 11 ] || fail "only ${#tdirs[@]} PyTorch fixtures in $TORCH"
 out=$("$BIN" onnx-test "${tdirs[@]}")
 rc=$?
 echo "torch fixtures: $(echo "$out" | tail -n 1)"
@@ -205,7 +205,16 @@ float_data_count.onnx|holds 10 values, its shape needs 108
 negative_dim.onnx|invalid or huge shape \(dim 2 is -3\)
 huge_dims_no_data.onnx|holds 0 values, its shape needs 2147483647
 dims_overflow.onnx|invalid or huge shape
-external_data.onnx|external file
+external_data.onnx|external file but names none
+external_absolute.onnx|external file '/etc/passwd' is outside the model's folder
+external_dotdot.onnx|external file 'sub/\.\./\.\./hostile/external_weights\.bin' is outside the model's folder
+external_missing.onnx|cannot open external file 'no_such_weights\.bin'
+external_offset.onnx|holds 432 bytes; its offset is past the end \(offset 100000
+external_length.onnx|external data length 400, but its shape needs 432 bytes
+external_past_end.onnx|its length runs past the end \(offset 100, 432 bytes needed\)
+external_bad_offset.onnx|offset '-8' is not a byte count
+external_twice.onnx|entry 'location' is given twice
+external_folder.onnx|external file '\.' is not a readable file
 string_tensor.onnx|data type 8
 cycle.onnx|input 'b' is not produced by any earlier node
 self_loop.onnx|input 'a' is not produced by any earlier node
@@ -253,6 +262,27 @@ hostile "$tmp/decode.onnx" "decoding it needs more than"
 for d in "$HOSTILE"/*/; do
   "$BIN" onnx-test "$d" >"$tmp/odd.out" 2>&1 || fail "$(basename "$d"): $(grep FAIL "$tmp/odd.out" | head -c 300)"
 done
+
+# external data (fixtures/torch/resnet_external: every initializer in weights.bin): the
+# folder may move, the file may be a link inside it, never a link out of it
+ext="$TORCH/resnet_external"
+cp -r "$ext" "$tmp/ext_moved"
+"$BIN" onnx-test "$tmp/ext_moved" >"$tmp/ext.out" 2>&1 || fail "external data in a moved folder: $(cat "$tmp/ext.out")"
+mkdir -p "$tmp/ext_inside/data" "$tmp/ext_out" "$tmp/outside"
+cp -r "$ext/test_data_set_0" "$ext/model.onnx" "$tmp/ext_inside/"
+cp "$ext/weights.bin" "$tmp/ext_inside/data/w.bin"; ln -s data/w.bin "$tmp/ext_inside/weights.bin"
+"$BIN" onnx-test "$tmp/ext_inside" >"$tmp/ext.out" 2>&1 || fail "external data linked inside its folder: $(cat "$tmp/ext.out")"
+cp -r "$ext/test_data_set_0" "$ext/model.onnx" "$tmp/ext_out/"
+cp "$ext/weights.bin" "$tmp/outside/weights.bin"; ln -s ../outside/weights.bin "$tmp/ext_out/weights.bin"
+hostile "$tmp/ext_out/model.onnx" "external file 'weights\.bin' is a symbolic link out of the model's folder"
+mkdir -p "$tmp/ext_dirlink"; cp "$ext/model.onnx" "$tmp/ext_dirlink/"
+ln -s "$tmp/outside" "$tmp/ext_dirlink/sub" # the same escape through a linked folder
+ln -s sub/weights.bin "$tmp/ext_dirlink/weights.bin"
+hostile "$tmp/ext_dirlink/model.onnx" "symbolic link out of the model's folder"
+# a truncated weights file: the tensors at its end run past it
+mkdir -p "$tmp/ext_short"; cp "$ext/model.onnx" "$tmp/ext_short/"
+head -c 100000 "$ext/weights.bin" >"$tmp/ext_short/weights.bin"
+hostile "$tmp/ext_short/model.onnx" "runs past the end"
 
 # ---- imported models are first-class: summary and render take a .onnx path ----------------
 "$BIN" summary "$DATA/pytorch-converted/test_Conv2d/model.onnx" --json >"$tmp/s.json" || fail "summary of an .onnx file"
