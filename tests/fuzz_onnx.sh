@@ -34,7 +34,7 @@ if [ "$n" -eq 0 ]; then
   exit 1
 fi
 cp "$HERE"/fixtures/hostile/*.onnx "$seeds/" 2>/dev/null || true
-for m in "$HERE"/fixtures/hostile/*/model.onnx; do
+for m in "$HERE"/fixtures/hostile/*/model.onnx "$HERE"/fixtures/torch/*/model.onnx; do
   [ -f "$m" ] && cp "$m" "$seeds/valid_$(basename "$(dirname "$m")").onnx"
 done
 
