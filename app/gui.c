@@ -658,11 +658,15 @@ static void stepper_free(Stepper *s) {
     s->proj_map = NULL;
 }
 
-/* F12: the window as it is, to a PNG in the current folder (temp name, then rename). */
+/* F12: the frame just drawn, to a PNG in the current folder named after the
+ * network and a number not yet taken (temp name, then rename). It is read
+ * after the frame's drawing and before it is presented, so that it shows
+ * every key pressed before F12. */
 static void screenshot(Stepper *s, SDL_Renderer *r, int w, int h) {
     static int n;
     char path[256], tmp[300];
-    snprintf(path, sizeof path, "convscope-%s-%d.png", s->card->name, ++n);
+    do snprintf(path, sizeof path, "convscope-%s-%d.png", s->card->name, ++n);
+    while (access(path, F_OK) == 0 && n < 100000);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGBA32);
     if (surf && SDL_RenderReadPixels(r, NULL, SDL_PIXELFORMAT_RGBA32, surf->pixels, surf->pitch) == 0 &&
@@ -804,6 +808,7 @@ typedef struct {
     int help;        /* key overlay of the compare and zoo screens */
     int font_px;     /* base font size, follows the window's height */
     int presenting;  /* F11: fullscreen, larger type */
+    int shot;        /* F12 pressed: save the next finished frame */
     Worker wk;
     int running;
 } AppGui;
@@ -883,13 +888,13 @@ static void bench_frame(AppGui *a, int w, int h) {
                 a->help = !a->help;
                 continue;
             }
+            if (k == SDLK_F12) { /* while a network opens: its first frame */
+                a->shot = 1;
+                continue;
+            }
             if (a->opening) continue; /* until the network is open */
             if (k == SDLK_c || k == SDLK_z || k == SDLK_r) {
                 gui_screen(a, k == SDLK_c ? SCREEN_COMPARE : k == SDLK_z ? SCREEN_ZOO : SCREEN_RF);
-                continue;
-            }
-            if (k == SDLK_F12) {
-                screenshot(&a->st, a->ren, w, h);
                 continue;
             }
             if (k == SDLK_F11) {
@@ -952,6 +957,10 @@ static void bench_frame(AppGui *a, int w, int h) {
              a->st.msg[0] ? "  ·  " : "", a->st.msg);
     viz_text(a->ren, a->fonts.small, 24, h - 16 - a->fonts.small_line, dim, line);
     if (a->help) help_box(a->ren, &a->fonts, w, h, bench_keys, (int)(sizeof bench_keys / sizeof bench_keys[0]));
+    if (a->shot && !a->opening) {
+        screenshot(&a->st, a->ren, w, h);
+        a->shot = 0;
+    }
     SDL_RenderPresent(a->ren);
 }
 
@@ -1007,6 +1016,8 @@ static void gui_frame(AppGui *a) {
             pthread_mutex_lock(&a->wk.mu); /* a long job stops at its next step */
             s->cancel = 1;
             pthread_mutex_unlock(&a->wk.mu);
+        } else if (e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_F12) {
+            a->shot = 1; /* taken once the frame is drawn, after the job under way */
         } else if (busy && e.type == SDL_KEYDOWN && e.key.keysym.sym != SDLK_q)
             continue; /* the graph belongs to the worker until it is done */
         else if (busy && e.type != SDL_KEYDOWN) continue;
@@ -1070,7 +1081,6 @@ static void gui_frame(AppGui *a) {
                     s->msg[0] = 0;
                 }
                 break;
-            case SDLK_F12: screenshot(s, a->ren, w, h); break;
             case SDLK_F11: toggle_presenting(a); break;
             case SDLK_RIGHT: stepper_step(s, s->current + 1); break;
             case SDLK_LEFT: stepper_step(s, s->current - 1); break;
@@ -1212,6 +1222,10 @@ static void gui_frame(AppGui *a) {
         snprintf(busy_text, sizeof busy_text, "computing on the worker thread …");
     pthread_mutex_unlock(&a->wk.mu);
     stepper_draw(s, a->ren, &a->fonts, w, h, busy_text[0] ? busy_text : NULL);
+    if (a->shot && !busy_text[0]) {
+        screenshot(s, a->ren, w, h);
+        a->shot = 0;
+    }
     SDL_RenderPresent(a->ren);
 }
 
