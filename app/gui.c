@@ -523,7 +523,7 @@ static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, i
     Layout l = layout(f, s, w, h);
     SDL_Color dim = viz_dim();
     if (s->table) {
-        SDL_Rect area = {24, 16, w - 48, h - 32 - f->small_line};
+        SDL_Rect area = {24, 16, w - 48, h - 44 - f->small_line};
         viz_draw_summary(r, f, s->card, s->graph, area, s->scroll);
     } else {
         viz_draw_layer_strip(r, f, s->graph, s->current, l.strip);
@@ -965,11 +965,15 @@ static void bench_frame(AppGui *a, int w, int h) {
 }
 
 /* Type that scales with the window: 18 px at 800 px high (never below 14),
- * a quarter larger when presenting. */
-static void fit_fonts(AppGui *a, int h) {
+ * a quarter larger when presenting. The window and render share it. */
+static int font_px_for(int h, int presenting) {
     int want = h * 18 / 800;
-    if (a->presenting) want = want * 5 / 4;
-    want = want < 14 ? 14 : want > 44 ? 44 : want;
+    if (presenting) want = want * 5 / 4;
+    return want < 14 ? 14 : want > 44 ? 44 : want;
+}
+
+static void fit_fonts(AppGui *a, int h) {
+    int want = font_px_for(h, a->presenting);
     if (want == a->font_px) return;
     VizFonts nf;
     char err[512];
@@ -1333,9 +1337,12 @@ static const char render_usage[] =
     "                        [--layer NAME] [--unit CHANNEL[,Y,X]]\n"
     "                        [--rule deconv|guided|backprop] [--snapshot K]\n"
     "                        [--weights FILE] [--data digits|fashion|PATH] [--batch N]\n"
-    "                        [--input CxHxW] [--image FILE | --pattern K]\n"
-    "  Draws what the window shows, 1280x800, without a display: the feature maps of\n"
-    "  layer NAME (default: the first convolution), its filters, their evolution\n"
+    "                        [--input CxHxW] [--image FILE | --pattern K] [--page K]\n"
+    "                        [--size WxH] [--present]\n"
+    "  Draws what the window shows, without a display, in a window of --size (default\n"
+    "  1280x800; the type follows the height as in the window; --present as in\n"
+    "  presentation mode, F11): the feature maps of layer NAME (default: the first\n"
+    "  convolution; --page K of them when they need several), its filters, their evolution\n"
     "  during training (from the snapshots saved beside the weights), or the layer table.\n"
     "  --unit zooms into a channel and shows that unit's receptive field and effective\n"
     "  receptive field on the input; --rule adds the channel's (or unit's) projection\n"
@@ -1353,6 +1360,7 @@ static const char render_usage[] =
     "                        [--runs N]\n"
     "       convscope render --view rf --out FILE.png [--models A,B,...]\n"
     "       convscope render --view timeline --out FILE.png [--models NAME]\n"
+    "  (each also with --size WxH and --present)\n"
     "  The compare screen (C in the window) for block NAME (see 'convscope compare'),\n"
     "  and the zoo screen (Z): every network's parameters, operations, ILSVRC top-5\n"
     "  error and latency measured now (--runs passes each after a warm-up, default\n"
@@ -1361,10 +1369,48 @@ static const char render_usage[] =
     "  receptive field of AlexNet, VGG-16, GoogLeNet, ResNet-50... layer by layer (R);\n"
     "  timeline the model picker (M) with NAME's card.\n";
 
+/* The picture render draws into: the window's size (--size, default
+ * 1280x800), its type for that size, presentation mode's (--present). */
+typedef struct {
+    int w, h, present;
+} RenderSize;
+
+static int render_canvas(AppCanvas *cv, const RenderSize *rs) {
+    if (app_canvas_open(cv, rs->w, rs->h, "render") != 0) return -1;
+    int px = font_px_for(rs->h, rs->present);
+    if (px != 18) { /* the canvas opens with the type of 1280x800 */
+        VizFonts nf;
+        char err[512];
+        if (viz_fonts_load(&nf, px, err, sizeof err) != 0) {
+            fprintf(stderr, "convscope render: %s\n", err);
+            return -1;
+        }
+        viz_fonts_unload(&cv->fonts);
+        cv->fonts = nf;
+    }
+    viz_set_high_contrast(rs->present);
+    viz_clear(cv->r);
+    return 0;
+}
+
+/* --size WxH: 0, or -1 after a line on stderr. */
+static int parse_size(const char *s, RenderSize *rs) {
+    int w, h;
+    char x, extra;
+    if (sscanf(s, "%d%c%d%c", &w, &x, &h, &extra) != 3 || x != 'x' || w < 640 || w > 7680 || h < 400 ||
+        h > 4320) {
+        fprintf(stderr, "convscope render: --size takes WIDTHxHEIGHT, 640x400 to 7680x4320 (e.g. 1920x1080), "
+                        "not '%s'\n", s);
+        return -1;
+    }
+    rs->w = w, rs->h = h;
+    return 0;
+}
+
 /* render --view compare | zoo: the two screens drawn with their times
  * measured first (o->runs passes; 0 skips). */
 static int render_bench(const char *view, const char *out, const char *block, const char *count_s,
-                        const char *models, int runs, const AppOptions *o) {
+                        const char *models, int runs, const AppOptions *o, const RenderSize *rs) {
     EngCount cnt = {0};
     if (count_s && eng_count_parse(count_s, &cnt) != 0) {
         fprintf(stderr, "convscope render: --count takes macs or flops, then any of ,bias ,bn ,act "
@@ -1409,7 +1455,7 @@ static int render_bench(const char *view, const char *out, const char *block, co
             snprintf(cmp.time_note, sizeof cmp.time_note, "not timed (--runs 0)");
             cmp.done_gen = cmp.gen;
         }
-        if (app_canvas_open(&cv, 1280, 800, "render") == 0) {
+        if (render_canvas(&cv, rs) == 0) {
             compare_draw(&cmp, NULL, cv.r, &cv.fonts, cv.w, cv.h);
             if (app_canvas_save(&cv, out, "render") == 0) rc = APP_OK;
         }
@@ -1427,7 +1473,7 @@ static int render_bench(const char *view, const char *out, const char *block, co
         fprintf(stderr, "render: timing %d networks at batch 1 (%d passes each) …\n", z->n, z->runs);
         zoo_measure(z, &mu);
     }
-    if (app_canvas_open(&cv, 1280, 800, "render") == 0) {
+    if (render_canvas(&cv, rs) == 0) {
         zoo_draw(z, NULL, cv.r, &cv.fonts, cv.w, cv.h);
         if (app_canvas_save(&cv, out, "render") == 0) rc = APP_OK;
     }
@@ -1440,13 +1486,24 @@ int app_cmd_render(int argc, char **argv) {
     /* --out, --view and --layer are this command's own; the rest is shared */
     const char *out = NULL, *view = "featuremaps", *layer = NULL, *unit = NULL, *rule = NULL,
                *snapshot = NULL, *block = NULL, *count_s = NULL, *models = NULL, *runs_s = NULL,
-               *image = NULL, *pattern = NULL;
-    static const char *const own[] = {"--out",      "--view",  "--layer", "--unit",   "--rule",  "--snapshot",
-                                      "--block",    "--count", "--models", "--runs",  "--image", "--pattern"};
-    const char **const dst[] = {&out,   &view,    &layer,  &unit,   &rule,  &snapshot,
-                                &block, &count_s, &models, &runs_s, &image, &pattern};
+               *image = NULL, *pattern = NULL, *size = NULL, *page_s = NULL;
+    static const char *const own[] = {"--out",   "--view",  "--layer",  "--unit",  "--rule",
+                                      "--snapshot", "--block", "--count", "--models", "--runs",
+                                      "--image", "--pattern", "--size", "--page"};
+    const char **const dst[] = {&out,      &view,   &layer,   &unit,    &rule,
+                                &snapshot, &block,  &count_s, &models,  &runs_s,
+                                &image,    &pattern, &size,   &page_s};
     char *rest[64];
-    int nrest = app_take_own(argc, argv, own, dst, 12, rest);
+    int nrest = app_take_own(argc, argv, own, dst, 14, rest);
+    /* --present is a flag: taken out here */
+    RenderSize rsz = {1280, 800, 0};
+    const RenderSize *rs = &rsz;
+    for (int i = 0; i < nrest; i++)
+        if (!strcmp(rest[i], "--present")) {
+            rsz.present = 1;
+            memmove(rest + i, rest + i + 1, (size_t)(nrest - i - 1) * sizeof *rest);
+            nrest--, i--;
+        }
     AppOptions o;
     int help, rc = app_parse(nrest, rest,
                              APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH |
@@ -1455,6 +1512,11 @@ int app_cmd_render(int argc, char **argv) {
     if (rc || help) return rc;
     if (!out) {
         fprintf(stderr, "convscope render: --out FILE.png is required\n");
+        return APP_USAGE;
+    }
+    if (size && parse_size(size, &rsz) != 0) return APP_USAGE;
+    if (page_s && strcmp(view, "featuremaps")) {
+        fprintf(stderr, "convscope render: --page pages through the feature maps (--view featuremaps)\n");
         return APP_USAGE;
     }
     if (!strcmp(view, "timeline")) { /* the model picker, on --models NAME or the first */
@@ -1471,7 +1533,7 @@ int app_cmd_render(int argc, char **argv) {
                 return APP_USAGE;
             }
             p.sel = p.sel ? p.sel - 1 : 0;
-            if (app_canvas_open(&cv, 1280, 800, "render") == 0) {
+            if (render_canvas(&cv, rs) == 0) {
                 pick_draw(&p, z, cv.r, &cv.fonts, cv.w, cv.h, NULL);
                 if (app_canvas_save(&cv, out, "render") == 0) rc = APP_OK;
             }
@@ -1484,7 +1546,7 @@ int app_cmd_render(int argc, char **argv) {
         RfView *v = malloc(sizeof *v);
         AppCanvas cv;
         rc = APP_FAIL;
-        if (v && app_canvas_open(&cv, 1280, 800, "render") == 0) {
+        if (v && render_canvas(&cv, rs) == 0) {
             rf_init(v);
             if (models) { /* the networks named, in the chart's list, are drawn */
                 for (int k = 0; k < v->n; k++) {
@@ -1513,7 +1575,7 @@ int app_cmd_render(int argc, char **argv) {
             }
             runs = (int)v;
         }
-        return render_bench(view, out, block, count_s, models, runs, &o);
+        return render_bench(view, out, block, count_s, models, runs, &o, rs);
     }
     const int probe = !strcmp(view, "top9") ? PROBE_TOP9 : !strcmp(view, "occlusion") ? PROBE_OCCLUSION : 0;
     if (strcmp(view, "featuremaps") && strcmp(view, "summary") && strcmp(view, "filters") &&
@@ -1633,7 +1695,23 @@ int app_cmd_render(int argc, char **argv) {
     s.cam.focus_z = viz_3d_node_z(s.graph, s.current);
     AppCanvas cv;
     rc = APP_FAIL;
-    if (app_canvas_open(&cv, 1280, 800, "render") == 0) {
+    const int opened = render_canvas(&cv, rs) == 0;
+    if (opened && page_s) { /* the pages as the window would lay them out */
+        const EngNode *nd = eng_graph_node(s.graph, s.current);
+        int pages = viz_fmap_pages(&cv.fonts, s.graph, s.current, layout(&cv.fonts, &s, cv.w, cv.h).main);
+        char *end;
+        long k = strtol(page_s, &end, 10);
+        if (*end || end == page_s || k < 1 || k > pages || unit) {
+            fprintf(stderr, "convscope render: %s's %d channels fill %d page%s at %dx%d; --page takes 1..%d "
+                            "(without --unit), not '%s'\n", nd->name, nd->out.C, pages, pages == 1 ? "" : "s",
+                    cv.w, cv.h, pages, page_s);
+            app_canvas_close(&cv);
+            stepper_free(&s);
+            return APP_USAGE;
+        }
+        s.page = (int)k - 1;
+    }
+    if (opened) {
         stepper_draw(&s, cv.r, &cv.fonts, cv.w, cv.h, NULL);
         if (app_canvas_save(&cv, out, "render") == 0) rc = APP_OK;
     }

@@ -196,7 +196,13 @@ static CmpLayout cmp_layout(const CompareView *c, const VizFonts *f, int w, int 
     for (int k = 0; k < CMP_SLIDERS; k++) L.slider[k] = (SDL_Rect){m + k * (sw + 48), L.sliders_y, sw, 20};
     L.chips_y = L.sliders_y + 20 + 14;
     int top = L.chips_y + f->small_line + 8 + 16, bottom = h - m - f->small_line;
-    int dw = (w - 2 * m) * 26 / 100;
+    /* each diagram gets a quarter of the width, more when its widest row of
+     * boxes needs it to write every name in full, up to a third */
+    int dw = (w - 2 * m) * 26 / 100, dmax = (w - 2 * m) / 3;
+    for (int s = 0; s < 2; s++) {
+        int need = c->g[s] ? viz_diagram_width(f, c->g[s]) : 0;
+        if (need > dw) dw = need < dmax ? need : dmax;
+    }
     L.diag[0] = (SDL_Rect){m, top + f->line + 6, dw, bottom - top - f->line - 6};
     L.diag[1] = (SDL_Rect){w - m - dw, top + f->line + 6, dw, bottom - top - f->line - 6};
     L.table = (SDL_Rect){m + dw + 24, top, w - 2 * m - 2 * dw - 48, bottom - top};
@@ -331,10 +337,9 @@ void compare_draw(CompareView *c, pthread_mutex_t *mu, SDL_Renderer *r, const Vi
             snprintf(x3, sizeof x3, "%.3f", rows[i].b / rows[i].a);
             right(r, f->sans, cR, y, rows[i].b < rows[i].a ? (SDL_Color){120, 220, 140, 255} : INK, x3);
         }
-        if (rows[i].kind == 2 && i != n_rows - 2 && ra.finite && rb.finite) {
-            snprintf(x3, sizeof x3, "size / stride");
-            right(r, f->small, cR, y + 2, DIM, x3);
-        }
+        /* what the two numbers are, under the label (B's column ends too near the ratio's) */
+        if (rows[i].kind == 2 && i != n_rows - 2 && ra.finite && rb.finite)
+            viz_text(r, f->small, t.x, y + 2 + f->small_line, DIM, "  size / stride");
         if (has_ratio && (rows[i].a > 0 || rows[i].b > 0)) {
             SDL_Rect bar = {t.x + t.w * 45 / 100 + 12, y + f->line + 2, t.w * 55 / 100 - 12, 12};
             bar.x = t.x;

@@ -152,37 +152,81 @@ static void text_in(SDL_Renderer *r, TTF_Font *font, SDL_Rect box, int x, int y,
 
 #define DIAG_MAX 64
 
-void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_Rect area,
-                      SDL_Color accent) {
-    int n = eng_graph_node_count(g);
-    if (n <= 0 || n > DIAG_MAX) {
-        viz_text(r, f->small, area.x, area.y, DIM, n > DIAG_MAX ? "too many layers to draw" : "");
-        return;
-    }
-    /* an activation right after a conv is drawn inside the conv's box */
-    int rep[DIAG_MAX], folded[DIAG_MAX] = {0}, level[DIAG_MAX] = {0}, col[DIAG_MAX] = {0};
-    int per_level[DIAG_MAX] = {0}, levels = 0;
-    for (int i = 0; i < n; i++) {
+/* Where the boxes go: a node's level (row) is one more than its deepest
+ * input's, its column its rank on that level; an activation right after a
+ * conv, FC or batch norm is folded into that box (rep). */
+typedef struct {
+    int n, levels;
+    int rep[DIAG_MAX], folded[DIAG_MAX], level[DIAG_MAX], col[DIAG_MAX], per_level[DIAG_MAX];
+} DiagPlan;
+
+static int diag_plan(const EngGraph *g, DiagPlan *p) {
+    memset(p, 0, sizeof *p);
+    p->n = eng_graph_node_count(g);
+    if (p->n <= 0 || p->n > DIAG_MAX) return 0;
+    for (int i = 0; i < p->n; i++) {
         const EngNode *nd = eng_graph_node(g, i);
-        rep[i] = i;
+        p->rep[i] = i;
         if (is_activation(nd->op) && nd->n_inputs == 1) {
             const EngNode *src = eng_graph_node(g, nd->inputs[0]);
             if (src->op == ENG_OP_CONV || src->op == ENG_OP_FC || src->op == ENG_OP_BN) {
-                rep[i] = rep[nd->inputs[0]];
-                folded[rep[i]] = 1;
+                p->rep[i] = p->rep[nd->inputs[0]];
+                p->folded[p->rep[i]] = 1;
             }
         }
     }
-    for (int i = 0; i < n; i++) {
-        if (rep[i] != i) continue;
+    for (int i = 0; i < p->n; i++) {
+        if (p->rep[i] != i) continue;
         const EngNode *nd = eng_graph_node(g, i);
         int lv = 0;
         for (int k = 0; k < nd->n_inputs; k++)
-            if (level[rep[nd->inputs[k]]] + 1 > lv) lv = level[rep[nd->inputs[k]]] + 1;
-        level[i] = lv;
-        col[i] = per_level[lv]++;
-        if (lv + 1 > levels) levels = lv + 1;
+            if (p->level[p->rep[nd->inputs[k]]] + 1 > lv) lv = p->level[p->rep[nd->inputs[k]]] + 1;
+        p->level[i] = lv;
+        p->col[i] = p->per_level[lv]++;
+        if (lv + 1 > p->levels) p->levels = lv + 1;
     }
+    return p->levels;
+}
+
+enum { DIAG_GAP = 8, DIAG_PAD = 4 };
+
+/* The width a box needs for its name, its compact caption and the shape
+ * written under it, all in the small font. */
+static int box_need(const VizFonts *f, const EngNode *nd, int folded) {
+    char cap[96], shape[64];
+    node_caption(nd, folded, 1, cap, sizeof cap);
+    snprintf(shape, sizeof shape, "%dx%dx%d", nd->out.C, nd->out.H, nd->out.W);
+    int w = text_w(f->small, nd->name), c = text_w(f->small, cap), sh = text_w(f->small, shape);
+    w = c > w ? c : w;
+    w = sh > w ? sh : w;
+    return w + 2 * DIAG_PAD + 2;
+}
+
+int viz_diagram_width(const VizFonts *f, const EngGraph *g) {
+    DiagPlan p;
+    if (!diag_plan(g, &p)) return 0;
+    int need[DIAG_MAX] = {0}, widest = 0;
+    for (int i = 0; i < p.n; i++) {
+        if (p.rep[i] != i) continue;
+        int b = box_need(f, eng_graph_node(g, i), p.folded[i]);
+        if (b > need[p.level[i]]) need[p.level[i]] = b;
+    }
+    for (int lv = 0; lv < p.levels; lv++) {
+        int k = p.per_level[lv], w = k * need[lv] + DIAG_GAP * (k - 1);
+        if (w > widest) widest = w;
+    }
+    return widest;
+}
+
+void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_Rect area,
+                      SDL_Color accent) {
+    DiagPlan p;
+    if (!diag_plan(g, &p)) {
+        viz_text(r, f->small, area.x, area.y, DIM, p.n > DIAG_MAX ? "too many layers to draw" : "");
+        return;
+    }
+    const int n = p.n, levels = p.levels;
+    const int *rep = p.rep, *folded = p.folded, *level = p.level, *col = p.col, *per_level = p.per_level;
     int out = rep[eng_graph_output(g)];
     const int box_h = f->small_line * 2 + 10, label_h = f->small_line + 6;
     /* vertical room: each level's box, then its shape label and the edge */
@@ -192,7 +236,7 @@ void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL
     SDL_Rect box[DIAG_MAX];
     for (int i = 0; i < n; i++) {
         if (rep[i] != i) continue;
-        int k = per_level[level[i]], gap = 10;
+        int k = per_level[level[i]], gap = DIAG_GAP;
         int w = (area.w - gap * (k - 1)) / k;
         if (w > 260) w = 260;
         int total = k * w + gap * (k - 1);
@@ -223,7 +267,7 @@ void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL
         fill(r, box[i], c);
         frame(r, box[i], nd->op == ENG_OP_CONV ? accent : (SDL_Color){90, 96, 110, 255});
         TTF_Font *ft = f->small;
-        int tw = box[i].w - 8, tx = box[i].x + 4;
+        int tw = box[i].w - 2 * DIAG_PAD, tx = box[i].x + DIAG_PAD;
         node_caption(nd, folded[i], 0, cap, sizeof cap);
         if (text_w(ft, cap) > tw) node_caption(nd, folded[i], 1, cap, sizeof cap);
         SDL_Rect inner = {box[i].x + 1, box[i].y + 1, box[i].w - 2, box[i].h - 2};
