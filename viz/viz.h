@@ -133,6 +133,9 @@ void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL
 /* The width viz_draw_diagram needs to write every box's name, caption and
  * shape unclipped (0 for a graph it cannot draw). */
 int viz_diagram_width(const VizFonts *f, const EngGraph *g);
+/* ... with the names that need it in two lines, cut at a '_' or '.' (what
+ * viz_draw_diagram does when it is given less than viz_diagram_width). */
+int viz_diagram_min_width(const VizFonts *f, const EngGraph *g);
 /* Bubbles at (x, y) (x on a log axis, y in percent), area proportional to
  * size, coloured by group; x <= 0 or y not finite are left out. */
 typedef struct {

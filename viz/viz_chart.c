@@ -190,25 +190,48 @@ static int diag_plan(const EngGraph *g, DiagPlan *p) {
 
 enum { DIAG_GAP = 8, DIAG_PAD = 4 };
 
-/* The width a box needs for its name, its compact caption and the shape
- * written under it, all in the small font. */
-static int box_need(const VizFonts *f, const EngNode *nd, int folded) {
-    char cap[96], shape[64];
+/* A name in two lines when its box is narrow: cut after the '_' or '.'
+ * nearest its middle ("3x3_" / "reduce"); a name without one stays whole
+ * (the second line is then empty). */
+static void name_lines(const char *name, char *l1, char *l2, size_t len) {
+    size_t n = strlen(name), cut = 0;
+    for (size_t k = 1; k + 1 < n; k++)
+        if ((name[k] == '_' || name[k] == '.') &&
+            (!cut || (k > n / 2 ? k - n / 2 : n / 2 - k) < (cut > n / 2 ? cut - n / 2 : n / 2 - cut)))
+            cut = k;
+    if (!cut) {
+        snprintf(l1, len, "%s", name);
+        l2[0] = 0;
+        return;
+    }
+    snprintf(l1, len, "%.*s", (int)(cut + 1), name);
+    snprintf(l2, len, "%s", name + cut + 1);
+}
+
+/* The width a box needs for its name (in two lines: split), its compact
+ * caption and the shape written under it, all in the small font. */
+static int box_need(const VizFonts *f, const EngNode *nd, int folded, int split) {
+    char cap[96], shape[64], l1[128], l2[128];
     node_caption(nd, folded, 1, cap, sizeof cap);
     snprintf(shape, sizeof shape, "%dx%dx%d", nd->out.C, nd->out.H, nd->out.W);
     int w = text_w(f->small, nd->name), c = text_w(f->small, cap), sh = text_w(f->small, shape);
+    if (split) {
+        name_lines(nd->name, l1, l2, sizeof l1);
+        w = text_w(f->small, l1);
+        if (text_w(f->small, l2) > w) w = text_w(f->small, l2);
+    }
     w = c > w ? c : w;
     w = sh > w ? sh : w;
     return w + 2 * DIAG_PAD + 2;
 }
 
-int viz_diagram_width(const VizFonts *f, const EngGraph *g) {
+static int diagram_width(const VizFonts *f, const EngGraph *g, int split) {
     DiagPlan p;
     if (!diag_plan(g, &p)) return 0;
     int need[DIAG_MAX] = {0}, widest = 0;
     for (int i = 0; i < p.n; i++) {
         if (p.rep[i] != i) continue;
-        int b = box_need(f, eng_graph_node(g, i), p.folded[i]);
+        int b = box_need(f, eng_graph_node(g, i), p.folded[i], split);
         if (b > need[p.level[i]]) need[p.level[i]] = b;
     }
     for (int lv = 0; lv < p.levels; lv++) {
@@ -217,6 +240,9 @@ int viz_diagram_width(const VizFonts *f, const EngGraph *g) {
     }
     return widest;
 }
+
+int viz_diagram_width(const VizFonts *f, const EngGraph *g) { return diagram_width(f, g, 0); }
+int viz_diagram_min_width(const VizFonts *f, const EngGraph *g) { return diagram_width(f, g, 1); }
 
 void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_Rect area,
                       SDL_Color accent) {
@@ -228,7 +254,9 @@ void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL
     const int n = p.n, levels = p.levels;
     const int *rep = p.rep, *folded = p.folded, *level = p.level, *col = p.col, *per_level = p.per_level;
     int out = rep[eng_graph_output(g)];
-    const int box_h = f->small_line * 2 + 10, label_h = f->small_line + 6;
+    /* too narrow for the names in one line: in two, the boxes a line taller */
+    const int split = viz_diagram_width(f, g) > area.w;
+    const int box_h = f->small_line * (split ? 3 : 2) + 10, label_h = f->small_line + 6;
     /* vertical room: each level's box, then its shape label and the edge */
     int step = (area.h - box_h - label_h) / (levels > 1 ? levels - 1 : 1);
     if (step > box_h + 3 * label_h) step = box_h + 3 * label_h;
@@ -244,6 +272,15 @@ void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL
                             w, box_h};
     }
     char shape[64], cap[96];
+    /* a level whose shapes are wider than their columns writes every other
+     * one a line lower */
+    int crowded[DIAG_MAX] = {0};
+    for (int i = 0; i < n; i++) {
+        if (rep[i] != i) continue;
+        const EngNode *nd = eng_graph_node(g, i);
+        snprintf(shape, sizeof shape, "%dx%dx%d", nd->out.C, nd->out.H, nd->out.W);
+        if (text_w(f->small, shape) > box[i].w + DIAG_GAP - 2) crowded[level[i]] = 1;
+    }
     /* edges first, each with the shape it carries written once beside its source */
     SDL_SetRenderDrawColor(r, 110, 116, 130, 255);
     for (int i = 0; i < n; i++) {
@@ -271,8 +308,12 @@ void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL
         node_caption(nd, folded[i], 0, cap, sizeof cap);
         if (text_w(ft, cap) > tw) node_caption(nd, folded[i], 1, cap, sizeof cap);
         SDL_Rect inner = {box[i].x + 1, box[i].y + 1, box[i].w - 2, box[i].h - 2};
-        text_in(r, ft, inner, tx, box[i].y + 4, INK, nd->name);
-        text_in(r, ft, inner, tx, box[i].y + 4 + f->small_line, DIM, cap);
+        char l1[128], l2[128];
+        if (split) name_lines(nd->name, l1, l2, sizeof l1);
+        else snprintf(l1, sizeof l1, "%s", nd->name), l2[0] = 0;
+        text_in(r, ft, inner, tx, box[i].y + 4, INK, l1);
+        if (l2[0]) text_in(r, ft, inner, tx, box[i].y + 4 + f->small_line, INK, l2);
+        text_in(r, ft, inner, tx, box[i].y + 4 + (l2[0] ? 2 : 1) * f->small_line, DIM, cap);
         /* the shape leaving this box, within its column */
         snprintf(shape, sizeof shape, "%dx%dx%d", nd->out.C, nd->out.H, nd->out.W);
         int lx = box[i].x + box[i].w / 2 + 4;
@@ -284,7 +325,8 @@ void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL
             snprintf(cap, sizeof cap, "%s  (output)", shape);
             viz_text(r, f->small, lx, sy + 2, ACCENT, cap);
         } else {
-            viz_text(r, f->small, lx, box[i].y + box[i].h + 2, DIM, shape);
+            int below = crowded[level[i]] && col[i] % 2 ? f->small_line : 0;
+            viz_text(r, f->small, lx, box[i].y + box[i].h + 2 + below, DIM, shape);
         }
     }
 }
