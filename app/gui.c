@@ -516,6 +516,24 @@ static void draw_probe(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL
                        s->occ.OW, caps, s->labels, s->n_labels);
 }
 
+/* The status line, cut at the window's edge with an ellipsis. */
+static void status_text(SDL_Renderer *r, const VizFonts *f, SDL_Rect at, SDL_Color c, const char *text) {
+    int tw = 0, th = 0, ew = 0;
+    TTF_SizeUTF8(f->small, text, &tw, &th);
+    TTF_SizeUTF8(f->small, " …", &ew, &th);
+    if (tw <= at.w) {
+        viz_text(r, f->small, at.x, at.y, c, text);
+        return;
+    }
+    SDL_Rect clip = {at.x, at.y, at.w - ew > 0 ? at.w - ew : 0, f->small_line}, old;
+    SDL_bool had = SDL_RenderIsClipEnabled(r);
+    SDL_RenderGetClipRect(r, &old);
+    SDL_RenderSetClipRect(r, &clip);
+    viz_text(r, f->small, at.x, at.y, c, text);
+    SDL_RenderSetClipRect(r, had ? &old : NULL);
+    viz_text(r, f->small, at.x + clip.w, at.y, c, " …");
+}
+
 /* busy: what the worker is doing (the activations are being written), or NULL. */
 static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, int w, int h,
                          const char *busy) {
@@ -635,9 +653,10 @@ static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, i
     if (busy) /* the worker rewrites the status text: show it when done */
         snprintf(keys, sizeof keys, "%s  ·  working …", s->card->display);
     else
-        snprintf(keys, sizeof keys, "%s  ·  %s  ·  H help%s%s", s->card->display, s->status,
-             s->msg[0] ? "  ·  " : "", s->msg);
-    viz_text(r, f->small, l.status.x, l.status.y, dim, keys);
+        /* the last action's result first: the end of a long line may be cut */
+        snprintf(keys, sizeof keys, "%s  ·  %s%s%s  ·  H help", s->card->display, s->msg,
+                 s->msg[0] ? "  ·  " : "", s->status);
+    status_text(r, f, l.status, dim, keys);
 }
 
 static void stepper_free(Stepper *s) {
@@ -950,12 +969,12 @@ static void bench_frame(AppGui *a, int w, int h) {
     else zoo_draw(&a->zoo, &a->wk.mu, a->ren, &a->fonts, w, h);
     SDL_Color dim = viz_dim();
     char line[600];
-    snprintf(line, sizeof line, "%s  ·  C compare  ·  Z zoo  ·  R receptive fields  ·  Esc back to %s  ·  H help%s%s",
+    snprintf(line, sizeof line, "%s  ·  %s%sC compare  ·  Z zoo  ·  R receptive fields  ·  Esc back to %s  ·  H help",
              a->screen == SCREEN_COMPARE ? "compare two designs" : a->screen == SCREEN_RF ? "receptive fields"
              : a->screen == SCREEN_PICK ? "pick a network (arrows, Enter)" : "the zoo",
-             a->st.card->display,
-             a->st.msg[0] ? "  ·  " : "", a->st.msg);
-    viz_text(a->ren, a->fonts.small, 24, h - 16 - a->fonts.small_line, dim, line);
+             a->st.msg, a->st.msg[0] ? "  ·  " : "", a->st.card->display);
+    status_text(a->ren, &a->fonts, (SDL_Rect){24, h - 16 - a->fonts.small_line, w - 48, a->fonts.small_line}, dim,
+                line);
     if (a->help) help_box(a->ren, &a->fonts, w, h, bench_keys, (int)(sizeof bench_keys / sizeof bench_keys[0]));
     if (a->shot && !a->opening) {
         screenshot(&a->st, a->ren, w, h);

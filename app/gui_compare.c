@@ -967,7 +967,8 @@ void pick_draw(const PickView *p, const ZooView *z, SDL_Renderer *r, const VizFo
         SDL_Rect bar = {a.x, a.y, 4, a.h};
         SDL_SetRenderDrawColor(r, c.r, c.g, c.b, 255);
         SDL_RenderFillRect(r, &bar);
-        viz_text(r, f->small, a.x + 10, a.y + 3, on ? (SDL_Color){20, 22, 28, 255} : INK, z->card[i]->display);
+        SDL_Rect inner = {a.x + 4, a.y, a.w - 8, a.h};
+        viz_text_in(r, f->small, inner, a.x + 10, a.y + 3, on ? (SDL_Color){20, 22, 28, 255} : INK, z->card[i]->display);
         if (a.y + a.h > bottom) bottom = a.y + a.h;
     }
     if (p->sel < 0 || p->sel >= z->n) return;

@@ -41,6 +41,8 @@ void viz_clear(SDL_Renderer *r);
 
 /* Draw UTF-8 text with its top-left at (x, y); returns its width. */
 int viz_text(SDL_Renderer *r, TTF_Font *font, int x, int y, SDL_Color c, const char *s);
+/* The same, cut at the edges of box (a name longer than its chip). */
+int viz_text_in(SDL_Renderer *r, TTF_Font *font, SDL_Rect box, int x, int y, SDL_Color c, const char *s);
 
 /* Viridis, t in [0, 1]. */
 SDL_Color viz_colormap(float t);

@@ -437,14 +437,18 @@ void viz_draw_bubbles(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const V
         const SDL_Point tries[] = {{cx + 6, cy - th / 2},      {cx - 6 - tw, cy - th / 2},
                                    {cx + 6, cy - th - 2},      {cx + 6, cy + 2},
                                    {cx - 6 - tw, cy - th - 2}, {cx - 6 - tw, cy + 2},
-                                   {cx - tw / 2, cy - 2 * th}, {cx - tw / 2, cy + th}};
+                                   {cx - tw / 2, cy - 2 * th}, {cx - tw / 2, cy + th},
+                                   {cx + 6, cy - 2 * th},      {cx + 6, cy + th},
+                                   {cx - 6 - tw, cy - 2 * th}, {cx - 6 - tw, cy + th}};
         SDL_Rect at = {tries[0].x, tries[0].y, tw, th};
         for (size_t t = 0; t < sizeof tries / sizeof tries[0]; t++) {
             SDL_Rect c = {tries[t].x, tries[t].y, tw, th};
             int free_spot = c.x >= plot.x && c.x + tw <= plot.x + plot.w && c.y >= plot.y &&
                             c.y + th <= plot.y + plot.h;
+            /* a few pixels apart, or two labels read as one word */
+            SDL_Rect room = {c.x - 4, c.y - 1, c.w + 8, c.h + 2};
             for (int q = 0; q < np && free_spot; q++)
-                if (SDL_HasIntersection(&c, &placed[q])) free_spot = 0;
+                if (SDL_HasIntersection(&room, &placed[q])) free_spot = 0;
             if (free_spot) {
                 at = c;
                 break;

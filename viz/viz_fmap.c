@@ -543,21 +543,32 @@ void viz_draw_top5(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
         top[i] = best;
     }
     viz_text(r, f->small, area.x, area.y, DIM, "top-5");
-    int y = area.y + f->small_line + 4;
+    int y = area.y + f->small_line + 4, pw = 0, ph = 0;
+    /* the percentages' column: as wide as the widest, in the type of the moment */
+    TTF_SizeUTF8(f->small, "100.0%", &pw, &ph);
+    const int bar_w = area.w - pw - 10 > 20 ? area.w - pw - 10 : 20;
     for (int i = 0; i < nt; i++) {
         double p = exp((double)o->act[top[i]] - m) / s;
         char name[64], pct[16];
         if (labels && top[i] < n_labels) snprintf(name, sizeof name, "%s", labels[top[i]]);
         else snprintf(name, sizeof name, "class %d", top[i]);
         snprintf(pct, sizeof pct, "%.1f%%", 100.0 * p);
+        /* a long class name is cut at the column's edge */
+        SDL_Rect clip = {area.x, y, area.w, f->line}, old_clip;
+        SDL_bool clipped = SDL_RenderIsClipEnabled(r);
+        SDL_RenderGetClipRect(r, &old_clip);
+        SDL_RenderSetClipRect(r, &clip);
         viz_text(r, f->sans, area.x, y, i == 0 ? ACCENT : INK, name);
-        SDL_Rect bar = {area.x, y + f->line, (int)((area.w - 70) * p), 8};
-        SDL_Rect back = {area.x, y + f->line, area.w - 70, 8};
+        SDL_RenderSetClipRect(r, clipped ? &old_clip : NULL);
+        SDL_Rect bar = {area.x, y + f->line, (int)(bar_w * p), 8};
+        SDL_Rect back = {area.x, y + f->line, bar_w, 8};
         SDL_SetRenderDrawColor(r, 50, 54, 64, 255);
         SDL_RenderFillRect(r, &back);
         SDL_SetRenderDrawColor(r, i == 0 ? 255 : 120, i == 0 ? 196 : 160, i == 0 ? 84 : 220, 255);
         SDL_RenderFillRect(r, &bar);
-        viz_text(r, f->small, area.x + area.w - 60, y + f->line - 4, INK, pct);
+        int tw = 0, th = 0;
+        TTF_SizeUTF8(f->small, pct, &tw, &th);
+        viz_text(r, f->small, area.x + area.w - tw, y + f->line + 4 - th / 2, INK, pct);
         y += f->line + 16;
     }
 }

@@ -60,6 +60,16 @@ int viz_text(SDL_Renderer *r, TTF_Font *font, int x, int y, SDL_Color c, const c
     return w;
 }
 
+int viz_text_in(SDL_Renderer *r, TTF_Font *font, SDL_Rect box, int x, int y, SDL_Color c, const char *s) {
+    SDL_Rect old;
+    SDL_bool had = SDL_RenderIsClipEnabled(r);
+    SDL_RenderGetClipRect(r, &old);
+    SDL_RenderSetClipRect(r, &box);
+    int w = viz_text(r, font, x, y, c, s);
+    SDL_RenderSetClipRect(r, had ? &old : NULL);
+    return w;
+}
+
 /* ---- colours: the normal theme and the high-contrast one of presentation mode ---------- */
 
 static int high_contrast;
