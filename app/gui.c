@@ -827,6 +827,7 @@ typedef struct {
     int help;        /* key overlay of the compare and zoo screens */
     int font_px;     /* base font size, follows the window's height */
     int presenting;  /* F11: fullscreen, larger type */
+    int windowed_w, windowed_h; /* the window's size before presenting */
     int shot;        /* F12 pressed: save the next finished frame */
     Worker wk;
     int running;
@@ -851,7 +852,10 @@ static const char *const bench_keys[] = {
 static void toggle_presenting(AppGui *a) {
     a->presenting = !a->presenting;
     viz_set_high_contrast(a->presenting);
+    if (a->presenting) SDL_GetWindowSize(a->win, &a->windowed_w, &a->windowed_h);
     SDL_SetWindowFullscreen(a->win, a->presenting ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+    /* back to the size it had: not every window manager (or none) restores it */
+    if (!a->presenting && a->windowed_w > 0) SDL_SetWindowSize(a->win, a->windowed_w, a->windowed_h);
 }
 
 /* Switch screens: a screen's timing runs while it is shown, not after. */

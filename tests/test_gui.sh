@@ -3,7 +3,8 @@
 # (Xvfb, through xvfb-run) and xdotool's keys, clicks and resizes. Steps
 # through the layers, plays and stops, zooms into a map and picks a unit,
 # opens the filters, 3D, compare, zoo, help, top-9 and occlusion views,
-# changes the network in the model picker, resizes the window, saves
+# changes the network in the model picker, goes to presentation mode and
+# back, resizes the window, saves
 # screenshots with F12 and quits; checks what the screen shows after each
 # event, that every screenshot is a PNG of the window's size, and that the
 # program ends by itself with code 0 (and, under the sanitizers, no report).
@@ -244,6 +245,25 @@ case "$last" in
   *) fail "the picker opened $(basename "$last"), expected AlexNet mini" ;;
 esac
 differ "$a_c1" "$(region $all_r)" "another network"
+
+# presentation mode: the whole screen, larger type, white on black; F11
+# again gives the window back
+a_net=$(region $all_r)
+key F11
+t=0
+until shot "F11" && [ "$(png_size "$last")" = "1600 1200" ]; do
+  t=$((t + 1))
+  [ $t -lt 10 ] || { fail "F11: screenshot $(png_size "$last"), expected the 1600x1200 screen"; break; }
+  sleep 0.5
+done
+key F11
+t=0
+until shot "F11 again" && [ "$(png_size "$last")" = "1280 800" ]; do
+  t=$((t + 1))
+  [ $t -lt 10 ] || { fail "F11 twice: screenshot $(png_size "$last"), expected the 1280x800 window"; break; }
+  sleep 0.5
+done
+same "$a_net" "$(region $all_r)" "F11 twice"
 
 # a resize: the layout follows, the screenshot has the new size
 xdotool windowsize --sync "$wid" 1100 700
