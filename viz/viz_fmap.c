@@ -183,11 +183,23 @@ void viz_draw_layer_strip(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
         char cut[170];
         int tw = 0, th = 0;
         if (TTF_SizeUTF8(f->small, nm, &tw, &th) == 0 && tw > room) {
-            do {
-                nm++;
-                while ((*nm & 0xC0) == 0x80) nm++; /* whole UTF-8 characters */
-                snprintf(cut, sizeof cut, "…%s", nm);
-            } while (*nm && TTF_SizeUTF8(f->small, cut, &tw, &th) == 0 && tw > room);
+            /* whole parts first ("…denselayer21.norm2"), else characters */
+            const char *part = NULL;
+            for (const char *q = nm; *q && !part; q++) {
+                if (*q != '.' && *q != '_') continue;
+                snprintf(cut, sizeof cut, "…%s", q + 1);
+                if (q[1] && TTF_SizeUTF8(f->small, cut, &tw, &th) == 0 && tw <= room) part = q + 1;
+            }
+            if (part) {
+                nm = part;
+            } else {
+                do {
+                    nm++;
+                    while ((*nm & 0xC0) == 0x80) nm++; /* whole UTF-8 characters */
+                    snprintf(cut, sizeof cut, "…%s", nm);
+                } while (*nm && TTF_SizeUTF8(f->small, cut, &tw, &th) == 0 && tw > room);
+            }
+            snprintf(cut, sizeof cut, "…%s", nm);
             nm = cut;
         }
         viz_text(r, f->small, box.x + 6, box.y + (two_lines ? 4 : (box.h - f->small_line) / 2),
@@ -645,7 +657,7 @@ void viz_draw_evolution(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, i
         int c = (OC + b - 1) / b;
         int tw = grid.w / c - gap, th = (grid.h - (b - 1) * band_gap) / (b * n) - gap;
         int tt = tw < th ? tw : th;
-        if (tt > 48) tt = 48;
+        if (tt > 3 * f->line) tt = 3 * f->line; /* a 5x5 filter needs no more */
         if (tt > t) t = tt, cols = c, bands = b;
     }
     if (t < 2) return;
