@@ -22,6 +22,7 @@ PACKAGES=(
   libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcglm-dev fonts-dejavu-core  # the window
   jq                                        # the command-line tests read its JSON
   python3-onnx                              # the ONNX checker the export tests run
+  xvfb xdotool                              # test_gui.sh: a virtual X server, real key and mouse events
 )
 # --fuzz: clang and its libFuzzer runtime
 [ "${1:-}" != "--fuzz" ] || PACKAGES+=(clang libclang-rt-14-dev)

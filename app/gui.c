@@ -517,6 +517,24 @@ static void draw_probe(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL
                        s->occ.OW, caps, s->labels, s->n_labels);
 }
 
+/* The status line, cut at the window's edge with an ellipsis. */
+static void status_text(SDL_Renderer *r, const VizFonts *f, SDL_Rect at, SDL_Color c, const char *text) {
+    int tw = 0, th = 0, ew = 0;
+    TTF_SizeUTF8(f->small, text, &tw, &th);
+    TTF_SizeUTF8(f->small, " …", &ew, &th);
+    if (tw <= at.w) {
+        viz_text(r, f->small, at.x, at.y, c, text);
+        return;
+    }
+    SDL_Rect clip = {at.x, at.y, at.w - ew > 0 ? at.w - ew : 0, f->small_line}, old;
+    SDL_bool had = SDL_RenderIsClipEnabled(r);
+    SDL_RenderGetClipRect(r, &old);
+    SDL_RenderSetClipRect(r, &clip);
+    viz_text(r, f->small, at.x, at.y, c, text);
+    SDL_RenderSetClipRect(r, had ? &old : NULL);
+    viz_text(r, f->small, at.x + clip.w, at.y, c, " …");
+}
+
 /* busy: what the worker is doing (the activations are being written), or NULL. */
 static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, int w, int h,
                          const char *busy) {
@@ -524,7 +542,7 @@ static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, i
     Layout l = layout(f, s, w, h);
     SDL_Color dim = viz_dim();
     if (s->table) {
-        SDL_Rect area = {24, 16, w - 48, h - 32 - f->small_line};
+        SDL_Rect area = {24, 16, w - 48, h - 44 - f->small_line};
         viz_draw_summary(r, f, s->card, s->graph, area, s->scroll);
     } else {
         viz_draw_layer_strip(r, f, s->graph, s->current, l.strip);
@@ -636,9 +654,10 @@ static void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, i
     if (busy) /* the worker rewrites the status text: show it when done */
         snprintf(keys, sizeof keys, "%s  ·  working …", s->card->display);
     else
-        snprintf(keys, sizeof keys, "%s  ·  %s  ·  H help%s%s", s->card->display, s->status,
-             s->msg[0] ? "  ·  " : "", s->msg);
-    viz_text(r, f->small, l.status.x, l.status.y, dim, keys);
+        /* the last action's result first: the end of a long line may be cut */
+        snprintf(keys, sizeof keys, "%s  ·  %s%s%s  ·  H help", s->card->display, s->msg,
+                 s->msg[0] ? "  ·  " : "", s->status);
+    status_text(r, f, l.status, dim, keys);
 }
 
 static void stepper_free(Stepper *s) {
@@ -659,11 +678,15 @@ static void stepper_free(Stepper *s) {
     s->proj_map = NULL;
 }
 
-/* F12: the window as it is, to a PNG in the current folder (temp name, then rename). */
+/* F12: the frame just drawn, to a PNG in the current folder named after the
+ * network and a number not yet taken (temp name, then rename). It is read
+ * after the frame's drawing and before it is presented, so that it shows
+ * every key pressed before F12. */
 static void screenshot(Stepper *s, SDL_Renderer *r, int w, int h) {
     static int n;
     char path[256], tmp[300];
-    snprintf(path, sizeof path, "convscope-%s-%d.png", s->card->name, ++n);
+    do snprintf(path, sizeof path, "convscope-%s-%d.png", s->card->name, ++n);
+    while (access(path, F_OK) == 0 && n < 100000);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGBA32);
     if (surf && SDL_RenderReadPixels(r, NULL, SDL_PIXELFORMAT_RGBA32, surf->pixels, surf->pitch) == 0 &&
@@ -805,6 +828,8 @@ typedef struct {
     int help;        /* key overlay of the compare and zoo screens */
     int font_px;     /* base font size, follows the window's height */
     int presenting;  /* F11: fullscreen, larger type */
+    int windowed_w, windowed_h; /* the window's size before presenting */
+    int shot;        /* F12 pressed: save the next finished frame */
     Worker wk;
     int running;
 } AppGui;
@@ -828,7 +853,10 @@ static const char *const bench_keys[] = {
 static void toggle_presenting(AppGui *a) {
     a->presenting = !a->presenting;
     viz_set_high_contrast(a->presenting);
+    if (a->presenting) SDL_GetWindowSize(a->win, &a->windowed_w, &a->windowed_h);
     SDL_SetWindowFullscreen(a->win, a->presenting ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+    /* back to the size it had: not every window manager (or none) restores it */
+    if (!a->presenting && a->windowed_w > 0) SDL_SetWindowSize(a->win, a->windowed_w, a->windowed_h);
 }
 
 /* Switch screens: a screen's timing runs while it is shown, not after. */
@@ -884,13 +912,13 @@ static void bench_frame(AppGui *a, int w, int h) {
                 a->help = !a->help;
                 continue;
             }
+            if (k == SDLK_F12) { /* while a network opens: its first frame */
+                a->shot = 1;
+                continue;
+            }
             if (a->opening) continue; /* until the network is open */
             if (k == SDLK_c || k == SDLK_z || k == SDLK_r) {
                 gui_screen(a, k == SDLK_c ? SCREEN_COMPARE : k == SDLK_z ? SCREEN_ZOO : SCREEN_RF);
-                continue;
-            }
-            if (k == SDLK_F12) {
-                screenshot(&a->st, a->ren, w, h);
                 continue;
             }
             if (k == SDLK_F11) {
@@ -946,22 +974,30 @@ static void bench_frame(AppGui *a, int w, int h) {
     else zoo_draw(&a->zoo, &a->wk.mu, a->ren, &a->fonts, w, h);
     SDL_Color dim = viz_dim();
     char line[600];
-    snprintf(line, sizeof line, "%s  ·  C compare  ·  Z zoo  ·  R receptive fields  ·  Esc back to %s  ·  H help%s%s",
+    snprintf(line, sizeof line, "%s  ·  %s%sC compare  ·  Z zoo  ·  R receptive fields  ·  Esc back to %s  ·  H help",
              a->screen == SCREEN_COMPARE ? "compare two designs" : a->screen == SCREEN_RF ? "receptive fields"
              : a->screen == SCREEN_PICK ? "pick a network (arrows, Enter)" : "the zoo",
-             a->st.card->display,
-             a->st.msg[0] ? "  ·  " : "", a->st.msg);
-    viz_text(a->ren, a->fonts.small, 24, h - 16 - a->fonts.small_line, dim, line);
+             a->st.msg, a->st.msg[0] ? "  ·  " : "", a->st.card->display);
+    status_text(a->ren, &a->fonts, (SDL_Rect){24, h - 16 - a->fonts.small_line, w - 48, a->fonts.small_line}, dim,
+                line);
     if (a->help) help_box(a->ren, &a->fonts, w, h, bench_keys, (int)(sizeof bench_keys / sizeof bench_keys[0]));
+    if (a->shot && !a->opening) {
+        screenshot(&a->st, a->ren, w, h);
+        a->shot = 0;
+    }
     SDL_RenderPresent(a->ren);
 }
 
 /* Type that scales with the window: 18 px at 800 px high (never below 14),
- * a quarter larger when presenting. */
-static void fit_fonts(AppGui *a, int h) {
+ * a quarter larger when presenting. The window and render share it. */
+static int font_px_for(int h, int presenting) {
     int want = h * 18 / 800;
-    if (a->presenting) want = want * 5 / 4;
-    want = want < 14 ? 14 : want > 44 ? 44 : want;
+    if (presenting) want = want * 5 / 4;
+    return want < 14 ? 14 : want > 44 ? 44 : want;
+}
+
+static void fit_fonts(AppGui *a, int h) {
+    int want = font_px_for(h, a->presenting);
     if (want == a->font_px) return;
     VizFonts nf;
     char err[512];
@@ -1008,6 +1044,8 @@ static void gui_frame(AppGui *a) {
             pthread_mutex_lock(&a->wk.mu); /* a long job stops at its next step */
             s->cancel = 1;
             pthread_mutex_unlock(&a->wk.mu);
+        } else if (e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_F12) {
+            a->shot = 1; /* taken once the frame is drawn, after the job under way */
         } else if (busy && e.type == SDL_KEYDOWN && e.key.keysym.sym != SDLK_q)
             continue; /* the graph belongs to the worker until it is done */
         else if (busy && e.type != SDL_KEYDOWN) continue;
@@ -1071,7 +1109,6 @@ static void gui_frame(AppGui *a) {
                     s->msg[0] = 0;
                 }
                 break;
-            case SDLK_F12: screenshot(s, a->ren, w, h); break;
             case SDLK_F11: toggle_presenting(a); break;
             case SDLK_RIGHT: stepper_step(s, s->current + 1); break;
             case SDLK_LEFT: stepper_step(s, s->current - 1); break;
@@ -1213,6 +1250,10 @@ static void gui_frame(AppGui *a) {
         snprintf(busy_text, sizeof busy_text, "computing on the worker thread …");
     pthread_mutex_unlock(&a->wk.mu);
     stepper_draw(s, a->ren, &a->fonts, w, h, busy_text[0] ? busy_text : NULL);
+    if (a->shot && !busy_text[0]) {
+        screenshot(s, a->ren, w, h);
+        a->shot = 0;
+    }
     SDL_RenderPresent(a->ren);
 }
 
@@ -1323,10 +1364,13 @@ static const char render_usage[] =
     "                        [--layer NAME] [--unit CHANNEL[,Y,X]]\n"
     "                        [--rule deconv|guided|backprop] [--snapshot K]\n"
     "                        [--weights FILE] [--data digits|fashion|PATH] [--batch N]\n"
-    "                        [--input CxHxW] [--image FILE | --pattern K]\n"
+    "                        [--input CxHxW] [--image FILE | --pattern K] [--page K]\n"
+    "                        [--size WxH] [--present]\n"
     "                        [--preprocess caffe|torchvision|none|card]\n"
-    "  Draws what the window shows, 1280x800, without a display: the feature maps of\n"
-    "  layer NAME (default: the first convolution), its filters, their evolution\n"
+    "  Draws what the window shows, without a display, in a window of --size (default\n"
+    "  1280x800; the type follows the height as in the window; --present as in\n"
+    "  presentation mode, F11): the feature maps of layer NAME (default: the first\n"
+    "  convolution; --page K of them when they need several), its filters, their evolution\n"
     "  during training (from the snapshots saved beside the weights), or the layer table.\n"
     "  --unit zooms into a channel and shows that unit's receptive field and effective\n"
     "  receptive field on the input; --rule adds the channel's (or unit's) projection\n"
@@ -1344,6 +1388,7 @@ static const char render_usage[] =
     "                        [--runs N]\n"
     "       convscope render --view rf --out FILE.png [--models A,B,...]\n"
     "       convscope render --view timeline --out FILE.png [--models NAME]\n"
+    "  (each also with --size WxH and --present)\n"
     "  The compare screen (C in the window) for block NAME (see 'convscope compare'),\n"
     "  and the zoo screen (Z): every network's parameters, operations, ILSVRC top-5\n"
     "  error and latency measured now (--runs passes each after a warm-up, default\n"
@@ -1352,10 +1397,48 @@ static const char render_usage[] =
     "  receptive field of AlexNet, VGG-16, GoogLeNet, ResNet-50... layer by layer (R);\n"
     "  timeline the model picker (M) with NAME's card.\n";
 
+/* The picture render draws into: the window's size (--size, default
+ * 1280x800), its type for that size, presentation mode's (--present). */
+typedef struct {
+    int w, h, present;
+} RenderSize;
+
+static int render_canvas(AppCanvas *cv, const RenderSize *rs) {
+    if (app_canvas_open(cv, rs->w, rs->h, "render") != 0) return -1;
+    int px = font_px_for(rs->h, rs->present);
+    if (px != 18) { /* the canvas opens with the type of 1280x800 */
+        VizFonts nf;
+        char err[512];
+        if (viz_fonts_load(&nf, px, err, sizeof err) != 0) {
+            fprintf(stderr, "convscope render: %s\n", err);
+            return -1;
+        }
+        viz_fonts_unload(&cv->fonts);
+        cv->fonts = nf;
+    }
+    viz_set_high_contrast(rs->present);
+    viz_clear(cv->r);
+    return 0;
+}
+
+/* --size WxH: 0, or -1 after a line on stderr. */
+static int parse_size(const char *s, RenderSize *rs) {
+    int w, h;
+    char x, extra;
+    if (sscanf(s, "%d%c%d%c", &w, &x, &h, &extra) != 3 || x != 'x' || w < 640 || w > 7680 || h < 400 ||
+        h > 4320) {
+        fprintf(stderr, "convscope render: --size takes WIDTHxHEIGHT, 640x400 to 7680x4320 (e.g. 1920x1080), "
+                        "not '%s'\n", s);
+        return -1;
+    }
+    rs->w = w, rs->h = h;
+    return 0;
+}
+
 /* render --view compare | zoo: the two screens drawn with their times
  * measured first (o->runs passes; 0 skips). */
 static int render_bench(const char *view, const char *out, const char *block, const char *count_s,
-                        const char *models, int runs, const AppOptions *o) {
+                        const char *models, int runs, const AppOptions *o, const RenderSize *rs) {
     EngCount cnt = {0};
     if (count_s && eng_count_parse(count_s, &cnt) != 0) {
         fprintf(stderr, "convscope render: --count takes macs or flops, then any of ,bias ,bn ,act "
@@ -1400,7 +1483,7 @@ static int render_bench(const char *view, const char *out, const char *block, co
             snprintf(cmp.time_note, sizeof cmp.time_note, "not timed (--runs 0)");
             cmp.done_gen = cmp.gen;
         }
-        if (app_canvas_open(&cv, 1280, 800, "render") == 0) {
+        if (render_canvas(&cv, rs) == 0) {
             compare_draw(&cmp, NULL, cv.r, &cv.fonts, cv.w, cv.h);
             if (app_canvas_save(&cv, out, "render") == 0) rc = APP_OK;
         }
@@ -1418,7 +1501,7 @@ static int render_bench(const char *view, const char *out, const char *block, co
         fprintf(stderr, "render: timing %d networks at batch 1 (%d passes each) …\n", z->n, z->runs);
         zoo_measure(z, &mu);
     }
-    if (app_canvas_open(&cv, 1280, 800, "render") == 0) {
+    if (render_canvas(&cv, rs) == 0) {
         zoo_draw(z, NULL, cv.r, &cv.fonts, cv.w, cv.h);
         if (app_canvas_save(&cv, out, "render") == 0) rc = APP_OK;
     }
@@ -1431,13 +1514,24 @@ int app_cmd_render(int argc, char **argv) {
     /* --out, --view and --layer are this command's own; the rest is shared */
     const char *out = NULL, *view = "featuremaps", *layer = NULL, *unit = NULL, *rule = NULL,
                *snapshot = NULL, *block = NULL, *count_s = NULL, *models = NULL, *runs_s = NULL,
-               *image = NULL, *pattern = NULL;
-    static const char *const own[] = {"--out",      "--view",  "--layer", "--unit",   "--rule",  "--snapshot",
-                                      "--block",    "--count", "--models", "--runs",  "--image", "--pattern"};
-    const char **const dst[] = {&out,   &view,    &layer,  &unit,   &rule,  &snapshot,
-                                &block, &count_s, &models, &runs_s, &image, &pattern};
+               *image = NULL, *pattern = NULL, *size = NULL, *page_s = NULL;
+    static const char *const own[] = {"--out",   "--view",  "--layer",  "--unit",  "--rule",
+                                      "--snapshot", "--block", "--count", "--models", "--runs",
+                                      "--image", "--pattern", "--size", "--page"};
+    const char **const dst[] = {&out,      &view,   &layer,   &unit,    &rule,
+                                &snapshot, &block,  &count_s, &models,  &runs_s,
+                                &image,    &pattern, &size,   &page_s};
     char *rest[64];
-    int nrest = app_take_own(argc, argv, own, dst, 12, rest);
+    int nrest = app_take_own(argc, argv, own, dst, 14, rest);
+    /* --present is a flag: taken out here */
+    RenderSize rsz = {1280, 800, 0};
+    const RenderSize *rs = &rsz;
+    for (int i = 0; i < nrest; i++)
+        if (!strcmp(rest[i], "--present")) {
+            rsz.present = 1;
+            memmove(rest + i, rest + i + 1, (size_t)(nrest - i - 1) * sizeof *rest);
+            nrest--, i--;
+        }
     AppOptions o;
     int help, rc = app_parse(nrest, rest,
                              APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH |
@@ -1446,6 +1540,11 @@ int app_cmd_render(int argc, char **argv) {
     if (rc || help) return rc;
     if (!out) {
         fprintf(stderr, "convscope render: --out FILE.png is required\n");
+        return APP_USAGE;
+    }
+    if (size && parse_size(size, &rsz) != 0) return APP_USAGE;
+    if (page_s && strcmp(view, "featuremaps")) {
+        fprintf(stderr, "convscope render: --page pages through the feature maps (--view featuremaps)\n");
         return APP_USAGE;
     }
     if (!strcmp(view, "timeline")) { /* the model picker, on --models NAME or the first */
@@ -1462,7 +1561,7 @@ int app_cmd_render(int argc, char **argv) {
                 return APP_USAGE;
             }
             p.sel = p.sel ? p.sel - 1 : 0;
-            if (app_canvas_open(&cv, 1280, 800, "render") == 0) {
+            if (render_canvas(&cv, rs) == 0) {
                 pick_draw(&p, z, cv.r, &cv.fonts, cv.w, cv.h, NULL);
                 if (app_canvas_save(&cv, out, "render") == 0) rc = APP_OK;
             }
@@ -1475,7 +1574,7 @@ int app_cmd_render(int argc, char **argv) {
         RfView *v = malloc(sizeof *v);
         AppCanvas cv;
         rc = APP_FAIL;
-        if (v && app_canvas_open(&cv, 1280, 800, "render") == 0) {
+        if (v && render_canvas(&cv, rs) == 0) {
             rf_init(v);
             if (models) { /* the networks named, in the chart's list, are drawn */
                 for (int k = 0; k < v->n; k++) {
@@ -1504,7 +1603,7 @@ int app_cmd_render(int argc, char **argv) {
             }
             runs = (int)v;
         }
-        return render_bench(view, out, block, count_s, models, runs, &o);
+        return render_bench(view, out, block, count_s, models, runs, &o, rs);
     }
     const int probe = !strcmp(view, "top9") ? PROBE_TOP9 : !strcmp(view, "occlusion") ? PROBE_OCCLUSION : 0;
     if (strcmp(view, "featuremaps") && strcmp(view, "summary") && strcmp(view, "filters") &&
@@ -1624,7 +1723,23 @@ int app_cmd_render(int argc, char **argv) {
     s.cam.focus_z = viz_3d_node_z(s.graph, s.current);
     AppCanvas cv;
     rc = APP_FAIL;
-    if (app_canvas_open(&cv, 1280, 800, "render") == 0) {
+    const int opened = render_canvas(&cv, rs) == 0;
+    if (opened && page_s) { /* the pages as the window would lay them out */
+        const EngNode *nd = eng_graph_node(s.graph, s.current);
+        int pages = viz_fmap_pages(&cv.fonts, s.graph, s.current, layout(&cv.fonts, &s, cv.w, cv.h).main);
+        char *end;
+        long k = strtol(page_s, &end, 10);
+        if (*end || end == page_s || k < 1 || k > pages || unit) {
+            fprintf(stderr, "convscope render: %s's %d channels fill %d page%s at %dx%d; --page takes 1..%d "
+                            "(without --unit), not '%s'\n", nd->name, nd->out.C, pages, pages == 1 ? "" : "s",
+                    cv.w, cv.h, pages, page_s);
+            app_canvas_close(&cv);
+            stepper_free(&s);
+            return APP_USAGE;
+        }
+        s.page = (int)k - 1;
+    }
+    if (opened) {
         stepper_draw(&s, cv.r, &cv.fonts, cv.w, cv.h, NULL);
         if (app_canvas_save(&cv, out, "render") == 0) rc = APP_OK;
     }

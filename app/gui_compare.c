@@ -170,7 +170,40 @@ typedef struct {
     int explain_y, sliders_y, chips_y;
     SDL_Rect slider[CMP_SLIDERS];
     SDL_Rect diag[2], table;
+    int val_w, ratio_w;       /* the table's A and B columns, its B / A column */
 } CmpLayout;
+
+enum { CMP_COL_GAP = 16 };
+
+static int text_px(TTF_Font *font, const char *s) {
+    int tw = 0, th = 0;
+    if (s && *s) TTF_SizeUTF8(font, s, &tw, &th);
+    return tw;
+}
+
+/* What the table's columns must hold: its longest row label, the widest
+ * number it can show for these designs, a ratio. Returns the table's width. */
+static int table_need(const CompareView *c, const VizFonts *f, int *val_w, int *ratio_w) {
+    char buf[64];
+    const char *const fixed[] = {"whole input", "measuring", "not timed", "run 16 of 16", "999.999 ms"};
+    int v = 0;
+    for (int k = 0; k < 5; k++)
+        if (text_px(f->sans, fixed[k]) > v) v = text_px(f->sans, fixed[k]);
+    for (int s = 0; s < 2; s++) {
+        if (!c->g[s]) continue;
+        const int64_t nums[] = {c->t[s].params, c->t[s].weights, c->ops[s]};
+        for (int k = 0; k < 3; k++) {
+            eng_fmt_grouped(nums[k], buf, sizeof buf);
+            if (text_px(f->sans, buf) > v) v = text_px(f->sans, buf);
+        }
+        const EngShape o = eng_graph_node(c->g[s], eng_graph_output(c->g[s]))->out;
+        snprintf(buf, sizeof buf, "%dx%dx%d", o.C, o.H, o.W);
+        if (text_px(f->sans, buf) > v) v = text_px(f->sans, buf);
+    }
+    *val_w = v;
+    *ratio_w = text_px(f->sans, "00.000");
+    return text_px(f->small, "activation memory") + CMP_COL_GAP + 2 * (v + CMP_COL_GAP) + *ratio_w;
+}
 
 static CmpLayout cmp_layout(const CompareView *c, const VizFonts *f, int w, int h) {
     CmpLayout L;
@@ -196,7 +229,20 @@ static CmpLayout cmp_layout(const CompareView *c, const VizFonts *f, int w, int 
     for (int k = 0; k < CMP_SLIDERS; k++) L.slider[k] = (SDL_Rect){m + k * (sw + 48), L.sliders_y, sw, 20};
     L.chips_y = L.sliders_y + 20 + 14;
     int top = L.chips_y + f->small_line + 8 + 16, bottom = h - m - f->small_line;
-    int dw = (w - 2 * m) * 26 / 100;
+    /* The table's numbers come first: its columns hold the widest of them.
+     * Each diagram gets a quarter of the width, more when its widest row of
+     * boxes needs it to write every name in one line; at most a third, and
+     * at most what the table leaves (but a fifth at least). A diagram given
+     * less than its names need writes them in two lines. */
+    const int avail = w - 2 * m - 48, tneed = table_need(c, f, &L.val_w, &L.ratio_w);
+    const int fifth = (w - 2 * m) / 5, third = (w - 2 * m) / 3;
+    int dw = (w - 2 * m) * 26 / 100, cap = (avail - tneed) / 2;
+    cap = cap < fifth ? fifth : cap > third ? third : cap;
+    for (int s = 0; s < 2; s++) {
+        int need = c->g[s] ? viz_diagram_width(f, c->g[s]) : 0;
+        if (need > dw) dw = need;
+    }
+    if (dw > cap) dw = cap;
     L.diag[0] = (SDL_Rect){m, top + f->line + 6, dw, bottom - top - f->line - 6};
     L.diag[1] = (SDL_Rect){w - m - dw, top + f->line + 6, dw, bottom - top - f->line - 6};
     L.table = (SDL_Rect){m + dw + 24, top, w - 2 * m - 2 * dw - 48, bottom - top};
@@ -253,7 +299,13 @@ void compare_draw(CompareView *c, pthread_mutex_t *mu, SDL_Renderer *r, const Vi
     /* the two designs */
     for (int s = 0; s < 2; s++) {
         SDL_Rect d = L.diag[s];
+        /* the design's name, cut to its column */
+        SDL_Rect title = {d.x, d.y - f->line - 6, d.w, f->line}, old_clip;
+        SDL_bool clipped = SDL_RenderIsClipEnabled(r);
+        SDL_RenderGetClipRect(r, &old_clip);
+        SDL_RenderSetClipRect(r, &title);
         viz_text(r, f->sans, d.x, d.y - f->line - 6, s ? cb : ca, s ? b->b_name : b->a_name);
+        SDL_RenderSetClipRect(r, clipped ? &old_clip : NULL);
         if (c->g[s]) viz_draw_diagram(r, f, c->g[s], d, s ? cb : ca);
     }
     SDL_Rect t = L.table;
@@ -272,7 +324,8 @@ void compare_draw(CompareView *c, pthread_mutex_t *mu, SDL_Renderer *r, const Vi
     if (mu) pthread_mutex_unlock(mu);
 
     /* the table: A, B, B/A, and bars */
-    const int cA = t.x + t.w * 56 / 100, cB = t.x + t.w * 84 / 100, cR = t.x + t.w;
+    /* right edges of the columns, from the right: the ratio, B, A */
+    const int cR = t.x + t.w, cB = cR - L.ratio_w - CMP_COL_GAP, cA = cB - L.val_w - CMP_COL_GAP;
     right(r, f->small, cA, t.y, ca, "A");
     right(r, f->small, cB, t.y, cb, "B");
     right(r, f->small, cR, t.y, DIM, "B / A");
@@ -331,10 +384,9 @@ void compare_draw(CompareView *c, pthread_mutex_t *mu, SDL_Renderer *r, const Vi
             snprintf(x3, sizeof x3, "%.3f", rows[i].b / rows[i].a);
             right(r, f->sans, cR, y, rows[i].b < rows[i].a ? (SDL_Color){120, 220, 140, 255} : INK, x3);
         }
-        if (rows[i].kind == 2 && i != n_rows - 2 && ra.finite && rb.finite) {
-            snprintf(x3, sizeof x3, "size / stride");
-            right(r, f->small, cR, y + 2, DIM, x3);
-        }
+        /* what the two numbers are, under the label (B's column ends too near the ratio's) */
+        if (rows[i].kind == 2 && i != n_rows - 2 && ra.finite && rb.finite)
+            viz_text(r, f->small, t.x, y + 2 + f->small_line, DIM, "  size / stride");
         if (has_ratio && (rows[i].a > 0 || rows[i].b > 0)) {
             SDL_Rect bar = {t.x + t.w * 45 / 100 + 12, y + f->line + 2, t.w * 55 / 100 - 12, 12};
             bar.x = t.x;
@@ -915,7 +967,8 @@ void pick_draw(const PickView *p, const ZooView *z, SDL_Renderer *r, const VizFo
         SDL_Rect bar = {a.x, a.y, 4, a.h};
         SDL_SetRenderDrawColor(r, c.r, c.g, c.b, 255);
         SDL_RenderFillRect(r, &bar);
-        viz_text(r, f->small, a.x + 10, a.y + 3, on ? (SDL_Color){20, 22, 28, 255} : INK, z->card[i]->display);
+        SDL_Rect inner = {a.x + 4, a.y, a.w - 8, a.h};
+        viz_text_in(r, f->small, inner, a.x + 10, a.y + 3, on ? (SDL_Color){20, 22, 28, 255} : INK, z->card[i]->display);
         if (a.y + a.h > bottom) bottom = a.y + a.h;
     }
     if (p->sel < 0 || p->sel >= z->n) return;

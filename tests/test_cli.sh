@@ -282,6 +282,25 @@ if "$BIN" --help | grep -q "render"; then
   expect 0 "$BIN" render --view rf --out "$tmp/rf_default.png"
   expect 0 "$BIN" render --view rf --models lenet5,alexnet --out "$tmp/rf_two.png"
   cmp -s "$tmp/rf_default.png" "$tmp/rf_two.png" && fail "render --view rf --models changed nothing"
+  # other window sizes and presentation mode; a layer of 512 channels pages
+  expect 0 "$BIN" render vgg11 --layer conv4_2 --size 1024x640 --out "$tmp/small.png"
+  [ "$(png_size "$tmp/small.png")" = "1024 640" ] || fail "render --size 1024x640 size $(png_size "$tmp/small.png")"
+  expect 0 "$BIN" render --view compare --block inception-naive-vs-bottleneck --runs 0 --size 1920x1080 --present \
+    --out "$tmp/cmp_big.png"
+  [ "$(png_size "$tmp/cmp_big.png")" = "1920 1080" ] || fail "render --size 1920x1080 size $(png_size "$tmp/cmp_big.png")"
+  expect 0 "$BIN" render --view compare --block inception-naive-vs-bottleneck --runs 0 --size 1920x1080 \
+    --out "$tmp/cmp_big_plain.png"
+  cmp -s "$tmp/cmp_big.png" "$tmp/cmp_big_plain.png" && fail "render --present changed nothing"
+  expect 2 "$BIN" render lenet5 --size 100x100 --out "$tmp/x.png"
+  expect 2 "$BIN" render lenet5 --size 1280 --out "$tmp/x.png"
+  expect 2 "$BIN" render vgg11 --layer conv4_2 --page 99 --out "$tmp/x.png"
+  pages=$(sed -n 's/.* fill \([0-9]*\) pages* at 1280x800.*/\1/p' "$tmp/err")
+  [ "${pages:-0}" -ge 2 ] || fail "vgg11 conv4_2's 512 maps on ${pages:-?} page(s) at 1280x800: too small to read"
+  expect 0 "$BIN" render vgg11 --layer conv4_2 --page "${pages:-1}" --out "$tmp/page_last.png"
+  expect 0 "$BIN" render vgg11 --layer conv4_2 --page 1 --out "$tmp/page1.png"
+  cmp -s "$tmp/page1.png" "$tmp/page_last.png" && fail "render --page drew the same maps on two pages"
+  expect 2 "$BIN" render lenet5 --layer c1 --page 2 --out "$tmp/x.png"
+  expect 2 "$BIN" render lenet5 --view filters --page 1 --out "$tmp/x.png"
   [ ! -e "$tmp/x.png" ] || fail "a refused render wrote a file"
 
   # ---- deconv: projections to pixels, as PNG and .npy -----------------------------------------

@@ -25,7 +25,9 @@ typedef struct {
     int small_line;
 } VizFonts;
 
-/* Open the fonts at a base pixel size; on failure returns -1 and writes a
+#define VIZ_SMALL_MIN_PX 12
+/* Open the fonts at a base pixel size (small: 3/4 of it, at least
+ * VIZ_SMALL_MIN_PX); on failure returns -1 and writes a
  * message naming the missing file and the package to install. */
 int viz_fonts_load(VizFonts *f, int px, char *err, size_t errlen);
 void viz_fonts_unload(VizFonts *f);
@@ -39,6 +41,8 @@ void viz_clear(SDL_Renderer *r);
 
 /* Draw UTF-8 text with its top-left at (x, y); returns its width. */
 int viz_text(SDL_Renderer *r, TTF_Font *font, int x, int y, SDL_Color c, const char *s);
+/* The same, cut at the edges of box (a name longer than its chip). */
+int viz_text_in(SDL_Renderer *r, TTF_Font *font, SDL_Rect box, int x, int y, SDL_Color c, const char *s);
 
 /* Viridis, t in [0, 1]. */
 SDL_Color viz_colormap(float t);
@@ -74,6 +78,10 @@ typedef struct {
     SDL_Rect grid;
     int cols, tile, per, pages;
 } VizFmapGeom;
+/* Tiles are never smaller than two lines of type (a map must read from the
+ * back of the room): the channels that do not fit go to further pages. */
+#define VIZ_FMAP_GAP 4
+int viz_fmap_min_tile(const VizFonts *f);
 VizFmapGeom viz_fmap_geom(const VizFonts *f, const EngGraph *g, int id, SDL_Rect area);
 void viz_draw_fmaps(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int id, SDL_Rect area,
                     int page, int zoom, int sel_y, int sel_x);
@@ -124,6 +132,12 @@ void viz_draw_pair_bar(SDL_Renderer *r, SDL_Rect area, double a, double b, SDL_C
  * the conv's box; the shape of every tensor written on its edge. */
 void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_Rect area,
                       SDL_Color accent);
+/* The width viz_draw_diagram needs to write every box's name, caption and
+ * shape unclipped (0 for a graph it cannot draw). */
+int viz_diagram_width(const VizFonts *f, const EngGraph *g);
+/* ... with the names that need it in two lines, cut at a '_' or '.' (what
+ * viz_draw_diagram does when it is given less than viz_diagram_width). */
+int viz_diagram_min_width(const VizFonts *f, const EngGraph *g);
 /* Bubbles at (x, y) (x on a log axis, y in percent), area proportional to
  * size, coloured by group; x <= 0 or y not finite are left out. */
 typedef struct {

@@ -152,39 +152,111 @@ static void text_in(SDL_Renderer *r, TTF_Font *font, SDL_Rect box, int x, int y,
 
 #define DIAG_MAX 64
 
-void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_Rect area,
-                      SDL_Color accent) {
-    int n = eng_graph_node_count(g);
-    if (n <= 0 || n > DIAG_MAX) {
-        viz_text(r, f->small, area.x, area.y, DIM, n > DIAG_MAX ? "too many layers to draw" : "");
-        return;
-    }
-    /* an activation right after a conv is drawn inside the conv's box */
-    int rep[DIAG_MAX], folded[DIAG_MAX] = {0}, level[DIAG_MAX] = {0}, col[DIAG_MAX] = {0};
-    int per_level[DIAG_MAX] = {0}, levels = 0;
-    for (int i = 0; i < n; i++) {
+/* Where the boxes go: a node's level (row) is one more than its deepest
+ * input's, its column its rank on that level; an activation right after a
+ * conv, FC or batch norm is folded into that box (rep). */
+typedef struct {
+    int n, levels;
+    int rep[DIAG_MAX], folded[DIAG_MAX], level[DIAG_MAX], col[DIAG_MAX], per_level[DIAG_MAX];
+} DiagPlan;
+
+static int diag_plan(const EngGraph *g, DiagPlan *p) {
+    memset(p, 0, sizeof *p);
+    p->n = eng_graph_node_count(g);
+    if (p->n <= 0 || p->n > DIAG_MAX) return 0;
+    for (int i = 0; i < p->n; i++) {
         const EngNode *nd = eng_graph_node(g, i);
-        rep[i] = i;
+        p->rep[i] = i;
         if (is_activation(nd->op) && nd->n_inputs == 1) {
             const EngNode *src = eng_graph_node(g, nd->inputs[0]);
             if (src->op == ENG_OP_CONV || src->op == ENG_OP_FC || src->op == ENG_OP_BN) {
-                rep[i] = rep[nd->inputs[0]];
-                folded[rep[i]] = 1;
+                p->rep[i] = p->rep[nd->inputs[0]];
+                p->folded[p->rep[i]] = 1;
             }
         }
     }
-    for (int i = 0; i < n; i++) {
-        if (rep[i] != i) continue;
+    for (int i = 0; i < p->n; i++) {
+        if (p->rep[i] != i) continue;
         const EngNode *nd = eng_graph_node(g, i);
         int lv = 0;
         for (int k = 0; k < nd->n_inputs; k++)
-            if (level[rep[nd->inputs[k]]] + 1 > lv) lv = level[rep[nd->inputs[k]]] + 1;
-        level[i] = lv;
-        col[i] = per_level[lv]++;
-        if (lv + 1 > levels) levels = lv + 1;
+            if (p->level[p->rep[nd->inputs[k]]] + 1 > lv) lv = p->level[p->rep[nd->inputs[k]]] + 1;
+        p->level[i] = lv;
+        p->col[i] = p->per_level[lv]++;
+        if (lv + 1 > p->levels) p->levels = lv + 1;
     }
+    return p->levels;
+}
+
+enum { DIAG_GAP = 8, DIAG_PAD = 4 };
+
+/* A name in two lines when its box is narrow: cut after the '_' or '.'
+ * nearest its middle ("3x3_" / "reduce"); a name without one stays whole
+ * (the second line is then empty). */
+static void name_lines(const char *name, char *l1, char *l2, size_t len) {
+    size_t n = strlen(name), cut = 0;
+    for (size_t k = 1; k + 1 < n; k++)
+        if ((name[k] == '_' || name[k] == '.') &&
+            (!cut || (k > n / 2 ? k - n / 2 : n / 2 - k) < (cut > n / 2 ? cut - n / 2 : n / 2 - cut)))
+            cut = k;
+    if (!cut) {
+        snprintf(l1, len, "%s", name);
+        l2[0] = 0;
+        return;
+    }
+    snprintf(l1, len, "%.*s", (int)(cut + 1), name);
+    snprintf(l2, len, "%s", name + cut + 1);
+}
+
+/* The width a box needs for its name (in two lines: split), its compact
+ * caption and the shape written under it, all in the small font. */
+static int box_need(const VizFonts *f, const EngNode *nd, int folded, int split) {
+    char cap[96], shape[64], l1[128], l2[128];
+    node_caption(nd, folded, 1, cap, sizeof cap);
+    snprintf(shape, sizeof shape, "%dx%dx%d", nd->out.C, nd->out.H, nd->out.W);
+    int w = text_w(f->small, nd->name), c = text_w(f->small, cap), sh = text_w(f->small, shape);
+    if (split) {
+        name_lines(nd->name, l1, l2, sizeof l1);
+        w = text_w(f->small, l1);
+        if (text_w(f->small, l2) > w) w = text_w(f->small, l2);
+    }
+    w = c > w ? c : w;
+    w = sh > w ? sh : w;
+    return w + 2 * DIAG_PAD + 2;
+}
+
+static int diagram_width(const VizFonts *f, const EngGraph *g, int split) {
+    DiagPlan p;
+    if (!diag_plan(g, &p)) return 0;
+    int need[DIAG_MAX] = {0}, widest = 0;
+    for (int i = 0; i < p.n; i++) {
+        if (p.rep[i] != i) continue;
+        int b = box_need(f, eng_graph_node(g, i), p.folded[i], split);
+        if (b > need[p.level[i]]) need[p.level[i]] = b;
+    }
+    for (int lv = 0; lv < p.levels; lv++) {
+        int k = p.per_level[lv], w = k * need[lv] + DIAG_GAP * (k - 1);
+        if (w > widest) widest = w;
+    }
+    return widest;
+}
+
+int viz_diagram_width(const VizFonts *f, const EngGraph *g) { return diagram_width(f, g, 0); }
+int viz_diagram_min_width(const VizFonts *f, const EngGraph *g) { return diagram_width(f, g, 1); }
+
+void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_Rect area,
+                      SDL_Color accent) {
+    DiagPlan p;
+    if (!diag_plan(g, &p)) {
+        viz_text(r, f->small, area.x, area.y, DIM, p.n > DIAG_MAX ? "too many layers to draw" : "");
+        return;
+    }
+    const int n = p.n, levels = p.levels;
+    const int *rep = p.rep, *folded = p.folded, *level = p.level, *col = p.col, *per_level = p.per_level;
     int out = rep[eng_graph_output(g)];
-    const int box_h = f->small_line * 2 + 10, label_h = f->small_line + 6;
+    /* too narrow for the names in one line: in two, the boxes a line taller */
+    const int split = viz_diagram_width(f, g) > area.w;
+    const int box_h = f->small_line * (split ? 3 : 2) + 10, label_h = f->small_line + 6;
     /* vertical room: each level's box, then its shape label and the edge */
     int step = (area.h - box_h - label_h) / (levels > 1 ? levels - 1 : 1);
     if (step > box_h + 3 * label_h) step = box_h + 3 * label_h;
@@ -192,7 +264,7 @@ void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL
     SDL_Rect box[DIAG_MAX];
     for (int i = 0; i < n; i++) {
         if (rep[i] != i) continue;
-        int k = per_level[level[i]], gap = 10;
+        int k = per_level[level[i]], gap = DIAG_GAP;
         int w = (area.w - gap * (k - 1)) / k;
         if (w > 260) w = 260;
         int total = k * w + gap * (k - 1);
@@ -200,6 +272,15 @@ void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL
                             w, box_h};
     }
     char shape[64], cap[96];
+    /* a level whose shapes are wider than their columns writes every other
+     * one a line lower */
+    int crowded[DIAG_MAX] = {0};
+    for (int i = 0; i < n; i++) {
+        if (rep[i] != i) continue;
+        const EngNode *nd = eng_graph_node(g, i);
+        snprintf(shape, sizeof shape, "%dx%dx%d", nd->out.C, nd->out.H, nd->out.W);
+        if (text_w(f->small, shape) > box[i].w + DIAG_GAP - 2) crowded[level[i]] = 1;
+    }
     /* edges first, each with the shape it carries written once beside its source */
     SDL_SetRenderDrawColor(r, 110, 116, 130, 255);
     for (int i = 0; i < n; i++) {
@@ -223,12 +304,16 @@ void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL
         fill(r, box[i], c);
         frame(r, box[i], nd->op == ENG_OP_CONV ? accent : (SDL_Color){90, 96, 110, 255});
         TTF_Font *ft = f->small;
-        int tw = box[i].w - 8, tx = box[i].x + 4;
+        int tw = box[i].w - 2 * DIAG_PAD, tx = box[i].x + DIAG_PAD;
         node_caption(nd, folded[i], 0, cap, sizeof cap);
         if (text_w(ft, cap) > tw) node_caption(nd, folded[i], 1, cap, sizeof cap);
         SDL_Rect inner = {box[i].x + 1, box[i].y + 1, box[i].w - 2, box[i].h - 2};
-        text_in(r, ft, inner, tx, box[i].y + 4, INK, nd->name);
-        text_in(r, ft, inner, tx, box[i].y + 4 + f->small_line, DIM, cap);
+        char l1[128], l2[128];
+        if (split) name_lines(nd->name, l1, l2, sizeof l1);
+        else snprintf(l1, sizeof l1, "%s", nd->name), l2[0] = 0;
+        text_in(r, ft, inner, tx, box[i].y + 4, INK, l1);
+        if (l2[0]) text_in(r, ft, inner, tx, box[i].y + 4 + f->small_line, INK, l2);
+        text_in(r, ft, inner, tx, box[i].y + 4 + (l2[0] ? 2 : 1) * f->small_line, DIM, cap);
         /* the shape leaving this box, within its column */
         snprintf(shape, sizeof shape, "%dx%dx%d", nd->out.C, nd->out.H, nd->out.W);
         int lx = box[i].x + box[i].w / 2 + 4;
@@ -240,7 +325,8 @@ void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL
             snprintf(cap, sizeof cap, "%s  (output)", shape);
             viz_text(r, f->small, lx, sy + 2, ACCENT, cap);
         } else {
-            viz_text(r, f->small, lx, box[i].y + box[i].h + 2, DIM, shape);
+            int below = crowded[level[i]] && col[i] % 2 ? f->small_line : 0;
+            viz_text(r, f->small, lx, box[i].y + box[i].h + 2 + below, DIM, shape);
         }
     }
 }
@@ -351,14 +437,18 @@ void viz_draw_bubbles(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const V
         const SDL_Point tries[] = {{cx + 6, cy - th / 2},      {cx - 6 - tw, cy - th / 2},
                                    {cx + 6, cy - th - 2},      {cx + 6, cy + 2},
                                    {cx - 6 - tw, cy - th - 2}, {cx - 6 - tw, cy + 2},
-                                   {cx - tw / 2, cy - 2 * th}, {cx - tw / 2, cy + th}};
+                                   {cx - tw / 2, cy - 2 * th}, {cx - tw / 2, cy + th},
+                                   {cx + 6, cy - 2 * th},      {cx + 6, cy + th},
+                                   {cx - 6 - tw, cy - 2 * th}, {cx - 6 - tw, cy + th}};
         SDL_Rect at = {tries[0].x, tries[0].y, tw, th};
         for (size_t t = 0; t < sizeof tries / sizeof tries[0]; t++) {
             SDL_Rect c = {tries[t].x, tries[t].y, tw, th};
             int free_spot = c.x >= plot.x && c.x + tw <= plot.x + plot.w && c.y >= plot.y &&
                             c.y + th <= plot.y + plot.h;
+            /* a few pixels apart, or two labels read as one word */
+            SDL_Rect room = {c.x - 4, c.y - 1, c.w + 8, c.h + 2};
             for (int q = 0; q < np && free_spot; q++)
-                if (SDL_HasIntersection(&c, &placed[q])) free_spot = 0;
+                if (SDL_HasIntersection(&room, &placed[q])) free_spot = 0;
             if (free_spot) {
                 at = c;
                 break;

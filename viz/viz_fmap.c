@@ -95,7 +95,7 @@ static void strip_free(Strip *st) {
     st->level = NULL;
 }
 
-static int strip_make(const EngGraph *g, int current, SDL_Rect area, Strip *st) {
+static int strip_make(const VizFonts *f, const EngGraph *g, int current, SDL_Rect area, Strip *st) {
     memset(st, 0, sizeof *st);
     st->n = eng_graph_node_count(g);
     st->level = calloc((size_t)(st->n > 0 ? st->n : 1) * 2, sizeof(int));
@@ -120,7 +120,9 @@ static int strip_make(const EngGraph *g, int current, SDL_Rect area, Strip *st) 
         st->row[i] = count[lv]++;
         if (lv + 1 > levels) levels = lv + 1;
     }
-    st->bw = 132, st->gap = 6;
+    /* boxes as wide as 14 characters of the small type (132 px at 1280x800),
+     * so that they grow with it in large windows and presentation mode */
+    st->bw = f->small_line * 33 / 4, st->gap = 6;
     st->fit = (area.w + st->gap) / (st->bw + st->gap);
     if (st->fit < 1) st->fit = 1;
     int cur = current >= 0 && current < st->n ? st->level[current] : 0;
@@ -143,10 +145,9 @@ static SDL_Rect strip_box(const Strip *st, SDL_Rect area, int i) {
 }
 
 int viz_layer_strip_rows(const VizFonts *f, const EngGraph *g, int current, int width) {
-    (void)f;
     Strip st;
     SDL_Rect area = {0, 0, width, 100};
-    if (strip_make(g, current, area, &st) != 0) return 1;
+    if (strip_make(f, g, current, area, &st) != 0) return 1;
     int rows = st.rows;
     strip_free(&st);
     return rows;
@@ -155,7 +156,7 @@ int viz_layer_strip_rows(const VizFonts *f, const EngGraph *g, int current, int 
 void viz_draw_layer_strip(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int current,
                           SDL_Rect area) {
     Strip st;
-    if (strip_make(g, current, area, &st) != 0) return;
+    if (strip_make(f, g, current, area, &st) != 0) return;
     const int two_lines = st.bh >= 2 * f->small_line + 4;
     for (int id = 0; id < st.n; id++) {
         SDL_Rect box = strip_box(&st, area, id);
@@ -166,11 +167,8 @@ void viz_draw_layer_strip(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
         SDL_RenderFillRect(r, &box);
         SDL_SetRenderDrawColor(r, cur ? 255 : 70, cur ? 196 : 76, cur ? 84 : 88, 255);
         SDL_RenderDrawRect(r, &box);
-        char name[100], shape[160];
-        /* the end of a long name is where blocks differ */
-        const char *nm = nd->name;
-        size_t len = strlen(nm);
-        snprintf(name, sizeof name, "%s%s", len > 14 ? "…" : "", len > 14 ? nm + len - 14 : nm);
+        char name[160], shape[160];
+        snprintf(name, sizeof name, "%s", nd->name);
         snprintf(shape, sizeof shape, "%dx%dx%d", nd->out.C, nd->out.H, nd->out.W);
         if (st.row[id] == STRIP_ROWS - 1) { /* the last row: say what does not fit */
             int more = 0;
@@ -179,19 +177,48 @@ void viz_draw_layer_strip(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
                         !(eng_graph_node(g, j)->flags & ENG_NODE_TRAIN_ONLY);
             if (more) snprintf(name, sizeof name, "+%d more branches", more + 1);
         }
+        /* a name wider than the box keeps its end, where blocks differ */
+        const int room = box.w - 10;
+        const char *nm = name;
+        char cut[170];
+        int tw = 0, th = 0;
+        if (TTF_SizeUTF8(f->small, nm, &tw, &th) == 0 && tw > room) {
+            /* whole parts first ("…denselayer21.norm2"), else characters */
+            const char *part = NULL;
+            for (const char *q = nm; *q && !part; q++) {
+                if (*q != '.' && *q != '_') continue;
+                snprintf(cut, sizeof cut, "…%s", q + 1);
+                if (q[1] && TTF_SizeUTF8(f->small, cut, &tw, &th) == 0 && tw <= room) part = q + 1;
+            }
+            if (part) {
+                nm = part;
+            } else {
+                do {
+                    nm++;
+                    while ((*nm & 0xC0) == 0x80) nm++; /* whole UTF-8 characters */
+                    snprintf(cut, sizeof cut, "…%s", nm);
+                } while (*nm && TTF_SizeUTF8(f->small, cut, &tw, &th) == 0 && tw > room);
+            }
+            snprintf(cut, sizeof cut, "…%s", nm);
+            nm = cut;
+        }
         viz_text(r, f->small, box.x + 6, box.y + (two_lines ? 4 : (box.h - f->small_line) / 2),
-                 cur ? ACCENT : INK, name);
+                 cur ? ACCENT : INK, nm);
         if (two_lines) viz_text(r, f->small, box.x + 6, box.y + 4 + f->small_line, DIM, shape);
     }
     if (st.first > 0) viz_text(r, f->small, area.x - 14, area.y + 4, DIM, "<");
+    int last_level = 0;
+    for (int id = 0; id < st.n; id++)
+        if (st.row[id] < STRIP_ROWS && st.level[id] > last_level) last_level = st.level[id];
+    if (st.first + st.fit <= last_level) /* more layers to the right */
+        viz_text(r, f->small, area.x + st.fit * (st.bw + st.gap), area.y + 4, DIM, ">");
     strip_free(&st);
 }
 
 int viz_layer_strip_hit(const VizFonts *f, const EngGraph *g, int current, SDL_Rect area, int x,
                         int y) {
-    (void)f;
     Strip st;
-    if (strip_make(g, current, area, &st) != 0) return -1;
+    if (strip_make(f, g, current, area, &st) != 0) return -1;
     int hit = -1;
     SDL_Point p = {x, y};
     for (int id = 0; id < st.n && hit < 0; id++) {
@@ -204,10 +231,13 @@ int viz_layer_strip_hit(const VizFonts *f, const EngGraph *g, int current, SDL_R
 
 /* ---- feature maps ----------------------------------------------------------------------- */
 
-/* Grid of tiles for C maps of h x w in area: the largest square tile that
- * fits all of them, but never smaller than min_tile (then pages). */
-static void grid_for(int C, int h, int w, SDL_Rect area, int *cols, int *tile, int *per_page) {
-    const int gap = 4, min_tile = 28;
+int viz_fmap_min_tile(const VizFonts *f) { return 2 * f->line; }
+
+/* Grid of tiles for C maps in area: the largest square tile that fits all
+ * of them, but never smaller than min_tile; below that, pages of tiles of
+ * min_tile, as many as fit. */
+static void grid_for(int C, SDL_Rect area, int min_tile, int *cols, int *tile, int *per_page) {
+    const int gap = VIZ_FMAP_GAP;
     int best_t = 0, best_c = 1;
     for (int c = 1; c <= C; c++) {
         int rows = (C + c - 1) / c;
@@ -215,9 +245,8 @@ static void grid_for(int C, int h, int w, SDL_Rect area, int *cols, int *tile, i
         int t = tw < th ? tw : th;
         if (t > best_t) best_t = t, best_c = c;
     }
-    (void)h, (void)w;
     if (best_t < min_tile) { /* page: fixed tile size */
-        best_t = min_tile * 2;
+        best_t = min_tile;
         best_c = (area.w + gap) / (best_t + gap);
         if (best_c < 1) best_c = 1;
         int rows = (area.h + gap) / (best_t + gap);
@@ -237,7 +266,7 @@ VizFmapGeom viz_fmap_geom(const VizFonts *f, const EngGraph *g, int id, SDL_Rect
     int top = area.y + f->line + f->small_line + 6 + 22;
     m.grid = (SDL_Rect){area.x, top, area.w, area.y + area.h - top};
     if (!nd) return m;
-    grid_for(nd->out.C, nd->out.H, nd->out.W, m.grid, &m.cols, &m.tile, &m.per);
+    grid_for(nd->out.C, m.grid, viz_fmap_min_tile(f), &m.cols, &m.tile, &m.per);
     m.pages = (nd->out.C + m.per - 1) / m.per;
     return m;
 }
@@ -259,7 +288,7 @@ int viz_fmap_hit(const VizFonts *f, const EngGraph *g, int id, SDL_Rect area, in
     const EngNode *nd = eng_graph_node(g, id);
     if (!nd) return 0;
     VizFmapGeom m = viz_fmap_geom(f, g, id, area);
-    const int H = nd->out.H, W = nd->out.W, gap = 4;
+    const int H = nd->out.H, W = nd->out.W, gap = VIZ_FMAP_GAP;
     if (zoom >= 0) {
         SDL_Rect z = zoom_rect(&m, H, W);
         if (x < z.x || y < z.y || x >= z.x + z.w || y >= z.y + z.h) return 0;
@@ -337,7 +366,7 @@ void viz_draw_fmaps(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int i
              hi, page * m.per + 1, (page + 1) * m.per < C ? (page + 1) * m.per : C, C,
              m.pages > 1 ? "  (PgUp/PgDn)" : "");
     viz_text(r, f->small, legend.x + legend.w + 10, y - 3, DIM, buf);
-    const int gap = 4;
+    const int gap = VIZ_FMAP_GAP;
     for (int k = 0; k < m.per && page * m.per + k < C; k++) {
         int ch = page * m.per + k;
         SDL_Texture *t = plane_texture(r, nd->act + (size_t)ch * plane, H, W, lo, hi, 0);
@@ -528,21 +557,32 @@ void viz_draw_top5(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
         top[i] = best;
     }
     viz_text(r, f->small, area.x, area.y, DIM, "top-5");
-    int y = area.y + f->small_line + 4;
+    int y = area.y + f->small_line + 4, pw = 0, ph = 0;
+    /* the percentages' column: as wide as the widest, in the type of the moment */
+    TTF_SizeUTF8(f->small, "100.0%", &pw, &ph);
+    const int bar_w = area.w - pw - 10 > 20 ? area.w - pw - 10 : 20;
     for (int i = 0; i < nt; i++) {
         double p = is_prob ? (double)o->act[top[i]] : exp((double)o->act[top[i]] - m) / s;
         char name[64], pct[16];
         if (labels && top[i] < n_labels) snprintf(name, sizeof name, "%s", labels[top[i]]);
         else snprintf(name, sizeof name, "class %d", top[i]);
         snprintf(pct, sizeof pct, "%.1f%%", 100.0 * p);
+        /* a long class name is cut at the column's edge */
+        SDL_Rect clip = {area.x, y, area.w, f->line}, old_clip;
+        SDL_bool clipped = SDL_RenderIsClipEnabled(r);
+        SDL_RenderGetClipRect(r, &old_clip);
+        SDL_RenderSetClipRect(r, &clip);
         viz_text(r, f->sans, area.x, y, i == 0 ? ACCENT : INK, name);
-        SDL_Rect bar = {area.x, y + f->line, (int)((area.w - 70) * p), 8};
-        SDL_Rect back = {area.x, y + f->line, area.w - 70, 8};
+        SDL_RenderSetClipRect(r, clipped ? &old_clip : NULL);
+        SDL_Rect bar = {area.x, y + f->line, (int)(bar_w * p), 8};
+        SDL_Rect back = {area.x, y + f->line, bar_w, 8};
         SDL_SetRenderDrawColor(r, 50, 54, 64, 255);
         SDL_RenderFillRect(r, &back);
         SDL_SetRenderDrawColor(r, i == 0 ? 255 : 120, i == 0 ? 196 : 160, i == 0 ? 84 : 220, 255);
         SDL_RenderFillRect(r, &bar);
-        viz_text(r, f->small, area.x + area.w - 60, y + f->line - 4, INK, pct);
+        int tw = 0, th = 0;
+        TTF_SizeUTF8(f->small, pct, &tw, &th);
+        viz_text(r, f->small, area.x + area.w - tw, y + f->line + 4 - th / 2, INK, pct);
         y += f->line + 16;
     }
 }
@@ -619,7 +659,7 @@ void viz_draw_evolution(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, i
         int c = (OC + b - 1) / b;
         int tw = grid.w / c - gap, th = (grid.h - (b - 1) * band_gap) / (b * n) - gap;
         int tt = tw < th ? tw : th;
-        if (tt > 48) tt = 48;
+        if (tt > 3 * f->line) tt = 3 * f->line; /* a 5x5 filter needs no more */
         if (tt > t) t = tt, cols = c, bands = b;
     }
     if (t < 2) return;

@@ -13,12 +13,23 @@
 void viz_draw_top9(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, int C,
                    const float *const *proj, const float *const *patch, const int *ph, const int *pw,
                    const char *const *captions, int n, const char *left_title, const char *right_title) {
-    const int gap = 12, cap = f->small_line + 4, title = f->small_line + 8;
-    /* two 3x3 grids side by side, square tiles as large as fit */
-    int tile_w = (area.w - 5 * gap - 2 * gap) / 6;
-    int tile_h = (area.h - title - 3 * (cap + gap)) / 3;
-    int tile = tile_w < tile_h ? tile_w : tile_h;
-    if (tile < 16) tile = 16;
+    const int gap = 12, title = f->small_line + 8;
+    /* two 3x3 grids side by side, square tiles as large as fit; the captions
+     * under the patches take two lines when one is wider than its column */
+    int cap = f->small_line + 4, tile = 16;
+    for (int pass = 0; pass < 2; pass++) {
+        int tile_w = (area.w - 5 * gap - 2 * gap) / 6;
+        int tile_h = (area.h - title - 3 * (cap + gap)) / 3;
+        tile = tile_w < tile_h ? tile_w : tile_h;
+        if (tile < 16) tile = 16;
+        int lines = 1;
+        for (int k = 0; captions && k < n && k < 9; k++) {
+            int hk = captions[k] ? viz_text_wrap(NULL, f->small, 0, 0, tile + gap - 4, DIM, captions[k]) : 0;
+            if (hk / f->small_line > lines) lines = hk / f->small_line;
+        }
+        if (lines * f->small_line + 4 == cap) break;
+        cap = lines * f->small_line + 4;
+    }
     const int grid_w = 3 * tile + 2 * gap;
     const int left = area.x, right = area.x + grid_w + 3 * gap;
     viz_text(r, f->small, left, area.y, DIM, left_title);
@@ -29,25 +40,34 @@ void viz_draw_top9(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, int C,
         if (proj[k]) viz_draw_planes(r, f, proj[k], C, ph[k], pw[k], a, 1, NULL);
         if (patch[k]) viz_draw_planes(r, f, patch[k], C, ph[k], pw[k], b, 0, NULL);
         int shown_h = pw[k] >= ph[k] ? tile * ph[k] / (pw[k] > 0 ? pw[k] : 1) : tile;
-        if (captions && captions[k]) viz_text(r, f->small, b.x, gy + shown_h + 2, DIM, captions[k]);
+        if (captions && captions[k])
+            viz_text_wrap(r, f->small, b.x, gy + shown_h + 2, tile + gap - 4, DIM, captions[k]);
     }
 }
 
 void viz_draw_occlusion(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const float *img, int C,
                         int H, int W, const float *maps, int OH, int OW, const char *const *captions,
                         const char *const *labels, int n_labels) {
-    const int gap = 20, cap = f->small_line + 4;
+    const int gap = 20;
     int panel = (area.w - 3 * gap) / 4;
+    /* captions above the panels, in as many lines as the longest needs */
+    int cap = f->small_line;
+    for (int m = 0; m < 4; m++) {
+        int hm = viz_text_wrap(NULL, f->small, 0, 0, panel + gap - 6, DIM, captions[m]);
+        if (hm > cap) cap = hm;
+    }
+    cap += 4;
     int legend = 2 * (f->small_line + 8) + 8;
     if (panel > area.h - cap - legend) panel = area.h - cap - legend;
     if (panel < 32) panel = 32;
-    SDL_Rect p0 = {area.x, area.y, panel, panel + cap};
-    viz_draw_planes(r, f, img, C, H, W, p0, 0, captions[0]);
+    viz_text_wrap(r, f->small, area.x, area.y, panel + gap - 6, DIM, captions[0]);
+    SDL_Rect p0 = {area.x, area.y + cap, panel, panel};
+    viz_draw_planes(r, f, img, C, H, W, p0, 0, NULL);
     /* activation and probability: viridis; the class map: one colour per class */
     for (int m = 0; m < 3; m++) {
         SDL_Rect a = {area.x + (m + 1) * (panel + gap), area.y, panel, panel + cap};
         const float *v = maps + (size_t)m * OH * OW;
-        viz_text(r, f->small, a.x, a.y, DIM, captions[m + 1]);
+        viz_text_wrap(r, f->small, a.x, a.y, panel + gap - 6, DIM, captions[m + 1]);
         int cw = panel / OW > 0 ? panel / OW : 1, chh = panel / OH > 0 ? panel / OH : 1;
         float lo = v[0], hi = v[0];
         for (int i = 1; i < OH * OW; i++) lo = fminf(lo, v[i]), hi = fmaxf(hi, v[i]);

@@ -75,8 +75,7 @@ void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
                  card->ilsvrc ? " — " : "", card->top5_source);
     else
         snprintf(buf, sizeof buf, "%s", card->key_ideas);
-    viz_text(r, f->sans, x, y, DIM, buf);
-    y += f->line * 3 / 2;
+    y += viz_text_wrap(r, f->sans, x, y, area.w, DIM, buf) + f->line / 2;
 
     /* column widths from the header and every row */
     static const char *const head[N_COLS] = {"layer", "op", "output", "params", "MACs",
@@ -111,8 +110,9 @@ void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
     SDL_SetRenderDrawColor(r, 70, 74, 84, 255);
     SDL_RenderDrawLine(r, x, y, cx - gap, y);
     y += 2;
-    int row = 0;
-    for (int i = scroll < 0 ? 0 : scroll; i < n && y + f->mono_line <= area.y + area.h; i++, row++) {
+    int row = 0, first = scroll < 0 ? 0 : scroll, bottom = area.y + area.h - f->small_line - 4;
+    int i = first;
+    for (; i < n && y + f->mono_line <= bottom; i++, row++) {
         const EngNode *nd = eng_graph_node(g, i);
         row_cells(nd, cells);
         if (row % 2) {
@@ -130,5 +130,9 @@ void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
             else viz_text(r, f->mono, left[k], y, k == COL_OP ? DIM : ink, cells[k]);
         }
         y += f->mono_line;
+    }
+    if (first > 0 || i < n) { /* the rest is a scroll away */
+        snprintf(buf, sizeof buf, "layers %d-%d of %d  (wheel or Up/Down)", first + 1, i, n);
+        viz_text(r, f->small, x, bottom + 4, DIM, buf);
     }
 }

@@ -23,7 +23,10 @@ int viz_fonts_load(VizFonts *f, int px, char *err, size_t errlen) {
     f->sans = open_font(VIZ_FONT_SANS, px, err, errlen);
     f->sans_big = f->sans ? open_font(VIZ_FONT_SANS, px * 2, err, errlen) : NULL;
     f->mono = f->sans_big ? open_font(VIZ_FONT_MONO, px, err, errlen) : NULL;
-    f->small = f->mono ? open_font(VIZ_FONT_SANS, px * 3 / 4, err, errlen) : NULL;
+    /* the small type is three quarters of the base, never below 12 px: under
+     * that, a projector's blur makes digits unreadable past the front rows */
+    const int small_px = px * 3 / 4 < VIZ_SMALL_MIN_PX ? VIZ_SMALL_MIN_PX : px * 3 / 4;
+    f->small = f->mono ? open_font(VIZ_FONT_SANS, small_px, err, errlen) : NULL;
     if (!f->small) {
         viz_fonts_unload(f);
         return -1;
@@ -54,6 +57,16 @@ int viz_text(SDL_Renderer *r, TTF_Font *font, int x, int y, SDL_Color c, const c
         SDL_DestroyTexture(t);
     }
     SDL_FreeSurface(surf);
+    return w;
+}
+
+int viz_text_in(SDL_Renderer *r, TTF_Font *font, SDL_Rect box, int x, int y, SDL_Color c, const char *s) {
+    SDL_Rect old;
+    SDL_bool had = SDL_RenderIsClipEnabled(r);
+    SDL_RenderGetClipRect(r, &old);
+    SDL_RenderSetClipRect(r, &box);
+    int w = viz_text(r, font, x, y, c, s);
+    SDL_RenderSetClipRect(r, had ? &old : NULL);
     return w;
 }
 

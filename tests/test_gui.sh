@@ -1,0 +1,294 @@
+#!/usr/bin/env bash
+# test_gui.sh — the window driven by real X events: a virtual X server
+# (Xvfb, through xvfb-run) and xdotool's keys, clicks and resizes. Steps
+# through the layers, plays and stops, zooms into a map and picks a unit,
+# opens the filters, 3D, compare, zoo, help, top-9 and occlusion views,
+# changes the network in the model picker, goes to presentation mode and
+# back, resizes the window, saves
+# screenshots with F12 and quits; checks what the screen shows after each
+# event, that every screenshot is a PNG of the window's size, and that the
+# program ends by itself with code 0 (and, under the sanitizers, no report).
+#
+# What the screen shows is read from Xvfb's frame buffer (-fbdir: the screen
+# as an XWD file, raw pixels), a region at a time. F12 is the barrier between
+# steps: the window saves the screenshot once the frame after the keys is
+# drawn and the job they started has finished, so a new PNG in the folder
+# means that everything sent before it has been handled.
+set -uo pipefail
+BIN=$(realpath "${1:?usage: test_gui.sh path/to/convscope}")
+SELF=$(realpath "$0")
+
+if [ "${2:-}" != --inside ]; then
+  if ! command -v xvfb-run >/dev/null 2>&1; then
+    echo "gui: SKIP: xvfb-run not found (apt-get install xvfb xdotool)"
+    exit 77
+  fi
+  command -v xdotool >/dev/null 2>&1 || { echo "FAIL: xdotool not found (apt-get install xdotool)" >&2; exit 1; }
+  tmp=$(mktemp -d)
+  # xvfb-run -a takes the first free display number; another server started
+  # at the same moment can take it first, so try again when ours did not start.
+  for attempt in 1 2 3; do
+    rm -f "$tmp/started"
+    mkdir -p "$tmp/fb"
+    xvfb-run -a -e "$tmp/xvfb.err" -s "-screen 0 1600x1200x24 -fbdir $tmp/fb -nolisten tcp" \
+      bash "$SELF" "$BIN" --inside "$tmp"
+    rc=$?
+    if [ -e "$tmp/started" ]; then
+      # a failure keeps the screenshots to look at
+      if [ "$rc" = 0 ]; then rm -rf "$tmp"; else echo "gui: screenshots kept in $tmp" >&2; fi
+      exit $rc
+    fi
+    echo "gui: the X server did not start (attempt $attempt):" >&2
+    cat "$tmp/xvfb.err" >&2
+    sleep 2
+  done
+  rm -rf "$tmp"
+  exit 1
+fi
+
+# ---- inside the X server ---------------------------------------------------------------------
+tmp=${3:?}
+touch "$tmp/started"
+fails=0
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+# Waits are deadlines polled every 0.2 s, long enough for a loaded machine;
+# the sanitizer build is several times slower.
+slow=1
+[ -n "${CONVSCOPE_SANITIZED:-}" ] && slow=4
+wait_s=$((30 * slow))
+
+# The software renderer: what a machine without a GPU uses, the same pixels
+# on every run.
+export SDL_RENDER_DRIVER=software
+export XDG_CACHE_HOME="$tmp/cache" # top-9's scan cache
+# Under the sanitizers, leaks are looked for but the report does not decide
+# the exit code: the X11 libraries SDL opens at run time keep a few
+# allocations past exit and are unloaded before the leak check, so their
+# stacks cannot even be named (and a suppression cannot match them). A leak
+# is ours, and fails the test, when a frame of its stack is in our sources.
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}exitcode=0"
+
+png_size() { # "W H" from a PNG's IHDR
+  od -An -tu1 -j16 -N8 "$1" | awk '{print $1*16777216+$2*65536+$3*256+$4, $5*16777216+$6*65536+$7*256+$8}'
+}
+
+# region X Y W H: a digest of that rectangle of the window as the screen
+# shows it now (window coordinates)
+region() {
+  local geo wx wy
+  geo=$(xdotool getwindowgeometry --shell "$wid") || { echo none; return; }
+  wx=$(sed -n 's/^X=//p' <<<"$geo")
+  wy=$(sed -n 's/^Y=//p' <<<"$geo")
+  python3 - "$tmp/fb/Xvfb_screen0" $((wx + $1)) $((wy + $2)) "$3" "$4" <<'EOF'
+import hashlib, struct, sys
+fb, x, y, w, h = sys.argv[1], *map(int, sys.argv[2:])
+with open(fb, "rb") as f:
+    d = f.read()
+# XWD header: 25 big-endian CARD32 (header size, ..., width at 4, height at
+# 5, bits per pixel at 11, bytes per line at 12, colour count at 19), then
+# the window name, then the colour map (12 bytes a colour), then the pixels.
+hdr = struct.unpack(">25I", d[:100])
+size, W, H, bpp, bpl, ncol = hdr[0], hdr[4], hdr[5], hdr[11], hdr[12], hdr[19]
+off = size + 12 * ncol
+bpx = bpp // 8
+x, y = max(0, x), max(0, y)
+w, h = min(w, W - x), min(h, H - y)
+m = hashlib.md5()
+for r in range(y, y + h):
+    o = off + r * bpl + x * bpx
+    m.update(d[o:o + w * bpx])
+print(m.hexdigest())
+EOF
+}
+
+shots() { ls "$tmp/shots" | grep -c '\.png$'; }
+# shot NAME: F12, then wait for the new PNG (the barrier between steps);
+# its path is kept in $last. The pixels are read a moment later, once the
+# frame the PNG was taken from is on the screen.
+last=""
+shot() {
+  local before n t=0
+  before=$(shots)
+  xdotool key F12
+  while n=$(shots); [ "$n" -le "$before" ]; do
+    sleep 0.2
+    t=$((t + 1))
+    if ! kill -0 "$pid" 2>/dev/null; then fail "$1: the program ended"; return 1; fi
+    if [ $t -ge $((wait_s * 5)) ]; then fail "$1: no screenshot after ${wait_s}s"; return 1; fi
+  done
+  last="$tmp/shots/$(ls -t "$tmp/shots" | grep '\.png$' | head -1)"
+  sleep 0.3
+}
+# geometry of the window, for the regions: the maps (right of the input
+# column, above the status line), the input column, everything but the
+# status line (which names the last screenshot)
+regions() {
+  eval "$(xdotool getwindowgeometry --shell "$wid")"
+  main_r="$((WIDTH / 4 + 40)) 70 $((WIDTH - WIDTH / 4 - 60)) $((HEIGHT - 120))"
+  left_r="0 70 $((WIDTH / 4 + 16)) $((HEIGHT - 120))"
+  all_r="0 0 $WIDTH $((HEIGHT - 50))"
+}
+# same A B WHAT / differ A B WHAT
+same() { [ "$1" = "$2" ] || fail "$3: the screen changed"; }
+differ() { [ "$1" != "$2" ] || fail "$3: the screen did not change"; }
+key() { xdotool key "$@"; }
+# click X Y (window coordinates), then the pointer leaves the maps (no hover note)
+click() { xdotool mousemove --window "$wid" "$1" "$2" click 1 mousemove --window "$wid" 4 4; }
+
+# start BIN ARGS...: the program in the background, its window found and focused
+start() {
+  mkdir -p "$tmp/shots"
+  (cd "$tmp/shots" && exec "$BIN" "$@" >"$tmp/out" 2>"$tmp/err") &
+  pid=$!
+  wid=$(timeout "$wait_s" xdotool search --sync --onlyvisible --name '^convscope' | head -1)
+  if [ -z "$wid" ]; then fail "'convscope $*': no window after ${wait_s}s"; cat "$tmp/err" >&2; return 1; fi
+  xdotool windowfocus --sync "$wid" mousemove --window "$wid" 4 4
+}
+# finish WHAT: the program ends by itself within the deadline, with code 0
+# and a clean stderr
+finish() {
+  local t=0
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 0.2
+    t=$((t + 1))
+    if [ $t -ge $((wait_s * 5)) ]; then
+      fail "$1: still running ${wait_s}s after the quit"
+      kill -9 "$pid"
+      break
+    fi
+  done
+  wait "$pid"
+  local rc=$?
+  [ "$rc" = 0 ] || fail "$1: exit code $rc"
+  if grep -q "ERROR: AddressSanitizer\|runtime error" "$tmp/err"; then fail "$1: sanitizer report"; cat "$tmp/err" >&2; fi
+  # leak reports: blocks from "leak of" to the blank line; ours name a source file of the tree
+  if awk '/leak of/ {b = ""; on = 1} on {b = b $0 "\n"} on && /^$/ {on = 0; if (b ~ /\/(app|viz|engine|models)\/[a-z_0-9]+\.c/) {printf "%s", b; bad = 1}}
+          END {exit !bad}' "$tmp/err" >&2; then
+    fail "$1: memory leaked by convscope (stacks above)"
+  fi
+}
+
+t0=$(date +%s)
+
+# ---- the stepper: LeNet-5 and its handwritten digit ---------------------------------------
+start view lenet5 || exit 1
+shot "first frame" || exit 1
+[ "$(od -An -c -N4 "$last" | tr -d ' ')" = "211PNG" ] || fail "F12 did not write a PNG"
+[ "$(png_size "$last")" = "1280 800" ] || fail "screenshot size $(png_size "$last"), window 1280x800"
+regions
+m_c1=$(region $main_r) # the window opens on the first layer after the input
+
+key Right && shot "Right" || exit 1
+differ "$m_c1" "$(region $main_r)" "Right (the next layer)"
+key Left && shot "Left" || exit 1
+same "$m_c1" "$(region $main_r)" "Right then Left"
+key Left && shot "Left" || exit 1
+m_input=$(region $main_r)
+differ "$m_c1" "$m_input" "Left (the input)"
+
+# play: the layers go by, then Space stops them where they are
+key End Home && shot "Home" || exit 1
+same "$m_input" "$(region $main_r)" "End then Home"
+key space
+t=0
+while [ "$(region $main_r)" = "$m_input" ] && [ $t -lt $((wait_s * 5)) ]; do sleep 0.2; t=$((t + 1)); done
+key space && shot "Space (stop)" || exit 1
+m_stop=$(region $main_r)
+differ "$m_input" "$m_stop" "Space (play)"
+sleep 1.5
+same "$m_stop" "$(region $main_r)" "Space (stop): still playing"
+
+# a click on the first map of c1 zooms into it, a second one picks a unit:
+# its receptive field on the input
+key Home Right && shot "c1" || exit 1
+l_c1=$(region $left_r)
+tile_x=$((WIDTH / 4 + 32 + 60)) tile_y=$((HEIGHT / 4 + 20))
+click $tile_x $tile_y && shot "click a map" || exit 1
+m_zoom=$(region $main_r)
+differ "$m_c1" "$m_zoom" "click on a map (zoom)"
+click $tile_x $tile_y && shot "click a unit" || exit 1
+differ "$l_c1" "$(region $left_r)" "click on a unit (its receptive field on the input)"
+m_zoom=$(region $main_r)
+
+# views that take the place of the maps, each key opening and closing its own
+for k in t o; do
+  key $k && shot "$k" || exit 1
+  differ "$m_zoom" "$(region $main_r)" "key $k"
+  key $k && shot "$k again" || exit 1
+  same "$m_zoom" "$(region $main_r)" "key $k twice"
+done
+key Escape && shot "Esc (out of the zoom)" || exit 1
+same "$m_c1" "$(region $main_r)" "Esc from the zoom"
+for k in f 3 h Tab; do
+  key $k && shot "$k" || exit 1
+  differ "$m_c1" "$(region $main_r)" "key $k"
+  key $k && shot "$k again" || exit 1
+  same "$m_c1" "$(region $main_r)" "key $k twice"
+done
+
+# screens of their own: compare, zoo; Esc comes back to the stepper
+a_c1=$(region $all_r)
+for k in c z; do
+  key $k && shot "$k" || exit 1
+  differ "$a_c1" "$(region $all_r)" "key $k"
+  key Escape && shot "$k, Esc" || exit 1
+  same "$a_c1" "$(region $all_r)" "key $k then Esc"
+done
+
+# the model picker: the next year's second network (AlexNet mini), opened on
+# the worker; the screenshot after Enter is of the new network
+key m && shot "m" || exit 1
+differ "$a_c1" "$(region $all_r)" "key m"
+key Right Down Return && shot "the picker's Enter" || exit 1
+case "$last" in
+  */convscope-alexnet_mini-*.png) ;;
+  *) fail "the picker opened $(basename "$last"), expected AlexNet mini" ;;
+esac
+differ "$a_c1" "$(region $all_r)" "another network"
+
+# presentation mode: the whole screen, larger type, white on black; F11
+# again gives the window back
+a_net=$(region $all_r)
+key F11
+t=0
+until shot "F11" && [ "$(png_size "$last")" = "1600 1200" ]; do
+  t=$((t + 1))
+  [ $t -lt 10 ] || { fail "F11: screenshot $(png_size "$last"), expected the 1600x1200 screen"; break; }
+  sleep 0.5
+done
+key F11
+t=0
+until shot "F11 again" && [ "$(png_size "$last")" = "1280 800" ]; do
+  t=$((t + 1))
+  [ $t -lt 10 ] || { fail "F11 twice: screenshot $(png_size "$last"), expected the 1280x800 window"; break; }
+  sleep 0.5
+done
+same "$a_net" "$(region $all_r)" "F11 twice"
+
+# a resize: the layout follows, the screenshot has the new size
+xdotool windowsize --sync "$wid" 1100 700
+t=0
+until shot "resize" && [ "$(png_size "$last")" = "1100 700" ]; do
+  t=$((t + 1))
+  [ $t -lt 10 ] || { fail "screenshot size $(png_size "$last") after a resize to 1100x700"; break; }
+  sleep 0.5
+done
+regions
+[ "$WIDTH $HEIGHT" = "1100 700" ] || fail "window $WIDTH x $HEIGHT after a resize to 1100x700"
+key q
+finish "view lenet5, quit with q"
+t1=$(date +%s)
+
+# ---- no arguments: the default network; the close request (what the
+# window's close button sends) ends it too. Without a window manager, the
+# request comes as SIGTERM, which SDL turns into the same SDL_QUIT event.
+mv "$tmp/shots" "$tmp/shots-view"
+start || exit 1
+shot "default view" || exit 1
+case "$last" in */convscope-lenet5-1.png) ;; *) fail "the default view is $(basename "$last")" ;; esac
+kill -TERM "$pid"
+finish "convscope, closed"
+
+echo "gui: view session $((t1 - t0)) s, default $(($(date +%s) - t1)) s"
+if [ "$fails" -ne 0 ]; then echo "gui: $fails checks failed" >&2; exit 1; fi
+echo "gui: all checks passed"
