@@ -43,15 +43,14 @@ static int run_case(const char *dir, const char *set, double *max_abs, double *m
         goto done;
     }
     const EngOnnxTensor *x = &ins[0];
-    int N = x->ndim >= 1 ? (int)x->dims[0] : 1;
-    int C = x->ndim >= 2 ? (int)x->dims[1] : 1;
-    int H = x->ndim >= 3 ? (int)x->dims[2] : 1, W = x->ndim == 4 ? (int)x->dims[3] : 1;
-    if (x->ndim < 2 || x->ndim > 4) {
-        snprintf(why, wn, "input of rank %d: only (N, C, H, W), (N, C, L) and (N, K) inputs are supported", x->ndim);
+    if (x->ndim < 1 || x->ndim > 4) {
+        snprintf(why, wn, "input of rank %d: ranks 1 to 4 are supported", x->ndim);
         goto done;
     }
     snprintf(path, sizeof path, "%s/model.onnx", dir);
-    g = eng_onnx_load(path, C, H, W, ins + 1, n_in - 1, err, sizeof err);
+    /* the importer decides how the tensor maps onto batch and sample */
+    int N = 0;
+    g = eng_onnx_load_shaped(path, x->dims, x->ndim, &N, ins + 1, n_in - 1, err, sizeof err);
     if (!g) {
         snprintf(why, wn, "%s", err);
         goto done;
@@ -60,7 +59,8 @@ static int run_case(const char *dir, const char *set, double *max_abs, double *m
         snprintf(why, wn, "cannot plan batch %d", N);
         goto done;
     }
-    size_t nx = (size_t)N * C * H * W;
+    size_t nx = 1;
+    for (int d = 0; d < x->ndim; d++) nx *= (size_t)x->dims[d];
     memcpy(eng_graph_input_buffer(g, 0), x->data, nx * sizeof(float));
     eng_graph_forward(g);
     const EngNode *o = eng_graph_node(g, eng_graph_output(g));

@@ -114,7 +114,7 @@ typedef enum {
     ENG_OP_TANH,
     ENG_OP_HARDSIGMOID,   /* max(0, min(1, alpha*x + beta)) */
     ENG_OP_HARDSWISH,     /* x * hardsigmoid(x) with alpha 1/6, beta 1/2 */
-    ENG_OP_SOFTMAX,       /* over C at each (h, w) */
+    ENG_OP_SOFTMAX,       /* over C at each (h, w), or over any span (EngSoftmaxParams) */
     ENG_OP_FC,            /* fully connected on the flattened (C*H*W) input */
     ENG_OP_ADD,           /* elementwise sum of n inputs of equal shape */
     ENG_OP_MUL,           /* x * s, s (C,1,1) broadcast over H, W, or equal shape */
@@ -122,6 +122,8 @@ typedef enum {
     ENG_OP_FLATTEN,       /* (C,H,W) -> (C*H*W,1,1) */
     ENG_OP_DROPOUT,       /* identity at inference */
     ENG_OP_PAD,           /* constant pad of H and W */
+    ENG_OP_MATMUL,        /* per sample: (M, K) or (K, M) times constant weights (ONNX Gemm) */
+    ENG_OP_RESHAPE,       /* (C,H,W) -> any (C',H',W') of the same size: data unchanged */
     ENG_OP_COUNT
 } EngOpType;
 
@@ -156,7 +158,13 @@ typedef struct {
 typedef struct { int size; float alpha, beta, bias; } EngLrnParams;
 typedef struct { float eps; } EngBnParams;
 typedef struct { float alpha; } EngLeakyParams;
-typedef struct { int slopes; } EngPreluParams;      /* 1 (shared) or C */
+typedef struct { int slopes; } EngPreluParams;      /* 1 (shared), C, or C*H*W (one per unit) */
+/* A sample of C*H*W floats read as (outer, len, inner): softmax over len for
+ * each (outer, inner). len = C, inner = H*W is a softmax over channels. */
+typedef struct { int len, inner; } EngSoftmaxParams;
+/* ONNX Gemm inside one sample: x is (M, K) (trans_a: (K, M)), the weight
+ * (OUT, K) as in FC, the bias (M, OUT); out (M, OUT). */
+typedef struct { int m, k, out, trans_a, has_bias; } EngMatmulParams;
 typedef struct { float lo, hi; } EngClipParams;
 typedef struct { float alpha, beta; } EngHardSigmoidParams;
 typedef struct { int out; int has_bias; } EngFcParams;
@@ -213,6 +221,8 @@ typedef struct {
         EngFcParams fc;
         EngPadParams pad;
         EngDropoutParams dropout;
+        EngSoftmaxParams softmax;
+        EngMatmulParams matmul;
     } p;
     EngParam params[ENG_MAX_PARAMS];
     int n_params;
@@ -271,6 +281,14 @@ int eng_tanh(EngGraph *g, const char *name, int x);
 int eng_hardsigmoid(EngGraph *g, const char *name, int x, float alpha, float beta);
 int eng_hardswish(EngGraph *g, const char *name, int x);
 int eng_softmax(EngGraph *g, const char *name, int x);
+/* Softmax over len values spaced inner apart (see EngSoftmaxParams);
+ * len * inner must divide the sample's size. */
+int eng_softmax_span(EngGraph *g, const char *name, int x, int len, int inner);
+/* ONNX Gemm on one sample read as a matrix: in (M, K), or (K, M) with trans_a;
+ * out (M, OUT, 1). Its backward is implemented (FD-checked in test_grad). */
+int eng_matmul(EngGraph *g, const char *name, int x, int m, int k, int out, int trans_a, int bias);
+/* The same data under another per-sample shape (C*H*W unchanged). */
+int eng_reshape(EngGraph *g, const char *name, int x, int C, int H, int W);
 int eng_fc(EngGraph *g, const char *name, int x, int out, int bias);
 int eng_add(EngGraph *g, const char *name, const int *xs, int n);
 int eng_add2(EngGraph *g, const char *name, int a, int b);
@@ -457,6 +475,15 @@ typedef struct {
  * name, op type, opset, what is supported). */
 EngGraph *eng_onnx_load(const char *path, int C, int H, int W, const EngOnnxTensor *consts,
                         int n_consts, char *err, size_t errlen);
+/* The same for a data input of the full ONNX shape dims[ndim] (rank 1 to 4),
+ * e.g. a backend test's input_0. ONNX axis 0 is the engine's batch, a sample
+ * being (D1, D2, D3); a graph that computes across axis 0 (a Gemm with transA
+ * or a matrix bias, a softmax or flatten at axis 0, a PRelu slope along it)
+ * runs instead as one sample holding the whole tensor. *batch gets the N to
+ * plan: dims[0], or 1 for one sample. */
+EngGraph *eng_onnx_load_shaped(const char *path, const int64_t *dims, int ndim, int *batch,
+                               const EngOnnxTensor *consts, int n_consts, char *err,
+                               size_t errlen);
 /* The same from a model file's bytes already in memory; name is the file's
  * name in messages. eng_onnx_load reads the file and calls this. */
 EngGraph *eng_onnx_load_buffer(const void *data, size_t len, const char *name, int C, int H,
@@ -520,6 +547,8 @@ void eng_prelu_backward(float *dx, float *dslope, const float *dy, const float *
 void eng_softmax_backward(float *dx, const float *dy, const float *y, int N, int C, int H, int W);
 void eng_fc_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
                      const float *w, int N, int K, int OUT);
+void eng_matmul_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
+                         const float *w, int N, const EngMatmulParams *p);
 
 /* Lower one image (C, H, W) to the patch matrix (C*KH*KW, OH*OW) of a
  * convolution with the settings of p (its groups ignored). */
@@ -563,6 +592,10 @@ void eng_softmax_forward(float *out, const float *in, int N, int C, int H, int W
  * returns -log softmax(z)[y]; *argmax (may be NULL) gets the top class; grad
  * (may be NULL) gets scale * (softmax(z) - onehot(y)), the loss's gradient. */
 double eng_softmax_ce(const float *z, int K, int y, float scale, float *grad, int *argmax);
+/* in: (N, M, K) or (N, K, M) with trans_a -> out: (N, M, OUT); w: (OUT, K),
+ * b: (M, OUT) or NULL */
+void eng_matmul_forward(float *out, const float *in, const float *w, const float *b, int N,
+                        const EngMatmulParams *p);
 /* in: (N, K) -> out: (N, OUT); w: (OUT, K), b: (OUT) or NULL */
 void eng_fc_forward(float *out, const float *in, const float *w, const float *b,
                     int N, int K, int OUT);
@@ -597,6 +630,8 @@ void eng_bn_forward_naive(float *out, const float *in, const float *gamma, const
 void eng_softmax_forward_naive(float *out, const float *in, int N, int C, int H, int W);
 void eng_fc_forward_naive(float *out, const float *in, const float *w, const float *b,
                           int N, int K, int OUT);
+void eng_matmul_forward_naive(float *out, const float *in, const float *w, const float *b, int N,
+                              const EngMatmulParams *p);
 
 /* ---- shape rules (shared by the builders, the ONNX importer and the tests) -- */
 

@@ -364,3 +364,28 @@ void eng_fc_backward(float *dx, float *dw, float *db, const float *dy, const flo
             for (int o = 0; o < OUT; o++) db[o] += dy[(size_t)n * OUT + o];
     if (dx) eng_gemm(0, 0, N, K, OUT, 1.0f, dy, OUT, w, K, 1.0f, dx, K);
 }
+
+/* y = op(x) w^T + b per sample, op(x) (M, K): dw (OUT, K) += dy^T op(x), db += dy,
+ * d op(x) = dy w (M, K), which for trans_a lands transposed in dx (K, M). */
+void eng_matmul_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
+                         const float *w, int N, const EngMatmulParams *p) {
+    const int M = p->m, K = p->k, OUT = p->out;
+    const size_t xs = (size_t)M * K, ys = (size_t)M * OUT;
+    for (int n = 0; n < N; n++) {
+        const float *yb = dy + (size_t)n * ys, *xb = x + (size_t)n * xs;
+        if (dw) {
+            if (p->trans_a) /* dw = dy^T (OUT, M) x^T^T: (OUT, M) x (M, K) with x stored (K, M) */
+                eng_gemm(1, 1, OUT, K, M, 1.0f, yb, OUT, xb, M, 1.0f, dw, K);
+            else
+                eng_gemm(1, 0, OUT, K, M, 1.0f, yb, OUT, xb, K, 1.0f, dw, K);
+        }
+        if (db)
+            for (size_t i = 0; i < ys; i++) db[i] += yb[i];
+        if (dx) {
+            if (p->trans_a) /* dx (K, M) = w^T (K, OUT) x dy^T (OUT, M) */
+                eng_gemm(1, 1, K, M, OUT, 1.0f, w, K, yb, OUT, 1.0f, dx + (size_t)n * xs, M);
+            else
+                eng_gemm(0, 0, M, K, OUT, 1.0f, yb, OUT, w, K, 1.0f, dx + (size_t)n * xs, K);
+        }
+    }
+}

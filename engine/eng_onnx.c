@@ -5,8 +5,24 @@
  * Import maps an ONNX graph (opsets 1 to 17) onto engine nodes: one engine
  * node per ONNX node that computes, named after it, so the visualizer shows
  * the file's own layer names. Tensors are NCHW; the engine keeps per-sample
- * (C, H, W), so an ONNX activation is tracked with its rank: 4 for maps, 2
- * for [N, K] vectors (a fully connected layer's output, (K, 1, 1) here).
+ * (C, H, W) and a batch N, so an ONNX tensor is tracked with its rank, and
+ * its shape maps onto the engine in one of two ways, chosen per graph:
+ *  - batch mode (the usual one): ONNX axis 0 is N and a sample is the rest,
+ *    ones filling what the rank lacks: rank 4 (N, C, H, W) is (C, H, W),
+ *    rank 3 (N, C, L) is (C, L, 1), rank 2 (N, K) is (K, 1, 1) (a fully
+ *    connected layer's output), rank 1 (N) is (1, 1, 1). Every CNN runs so.
+ *  - one sample: a node that computes across axis 0 (a Gemm with transA or a
+ *    matrix C adding another row to each sample, a softmax over axis 0, a
+ *    flatten at an axis other than 1, a PRelu slope varying along axis 0)
+ *    cannot run on separate samples. When the caller gave the input's full
+ *    shape (eng_onnx_load_shaped, as the backend tests do), the load starts
+ *    again with N = 1 and the whole tensor as one sample: rank 1 (D0) is
+ *    (D0, 1, 1), rank 2 (D0, D1, 1), rank 3 (D0, D1, D2), rank 4
+ *    (D0*D1, D2, D3); each tensor keeps its ONNX shape beside it, and only
+ *    the ops that read that shape (elementwise ones, Softmax, Flatten, Gemm,
+ *    PRelu) are allowed, the others needing true (C, H, W) maps.
+ * The memory is the same either way (row-major, NCHW is ONNX's order), so a
+ * reshape only changes how the engine reads a sample.
  * Shape-only subgraphs exporters emit for a flatten (Shape, Gather,
  * Unsqueeze, Concat, Cast, Constant feeding Reshape) are evaluated at load
  * time, since the input shape is known.
@@ -140,7 +156,8 @@ typedef struct {
 
 typedef struct {
     int node;        /* engine node id */
-    int rank;        /* 4: (N, C, H, W); 3: (N, C, L) as (C, L, 1); 2: (N, K) */
+    int rank;        /* 4: (N, C, H, W); 3: (N, C, L) as (C, L, 1); 2: (N, K); 1: (N) */
+    int64_t dims[4]; /* one-sample mode: the ONNX shape (see the banner) */
 } Act;
 
 typedef struct {
@@ -166,6 +183,10 @@ typedef struct {
     int n_pend, cap_pend;
     size_t budget;     /* bytes of tensors the loader may still allocate */
     int64_t act_bytes; /* activations of one sample so far */
+    int64_t in_dims[4]; /* the data input's full shape, when the caller gave it */
+    int in_ndim;        /* 0: only (C, H, W) given */
+    int one_sample;     /* the whole ONNX tensor is one engine sample (batch 1) */
+    int wants_one_sample; /* a node mixes the batch: load again with one_sample */
     char *err;
     size_t errlen;
 } Loader;
@@ -244,12 +265,15 @@ static Const *add_const(Loader *L, const char *name) {
     return c;
 }
 
-static int add_act(Loader *L, const char *name, int node, int rank) {
+/* dims: the ONNX shape in one-sample mode (NULL otherwise). */
+static int add_act(Loader *L, const char *name, int node, int rank, const int64_t *dims) {
+    Act a = {node, rank, {0, 0, 0, 0}}; /* dims may point into acts[], which may move */
+    if (dims) memcpy(a.dims, dims, (size_t)rank * sizeof *dims);
     void *p = grow(L->acts, &L->cap_acts, L->n_acts + 1, sizeof *L->acts);
     if (!p) return oom(L, "adding a tensor");
     L->acts = p;
     if (!names_add(&L->values, name, VAL_ACT, L->n_acts)) return oom(L, "adding a tensor");
-    L->acts[L->n_acts++] = (Act){node, rank};
+    L->acts[L->n_acts++] = a;
     return 0;
 }
 
@@ -530,14 +554,49 @@ static int resolve_pads(const char *auto_pad, int64_t in, int64_t k_eff, int64_t
     return 0;
 }
 
-static int out_act(Loader *L, const NodeCtx *c, int node, int rank) {
+static int out_act_dims(Loader *L, const NodeCtx *c, int node, int rank, const int64_t *dims) {
     if (node < 0) return engine_fail(L);
     L->act_bytes += eng_node_act_bytes(eng_graph_node(L->g, node));
     if (L->act_bytes > MAX_ACT_BYTES)
         FAIL("ONNX: %s: node '%s' (%s) takes the activations of one sample past %lld GiB; "
              "HINT: give a smaller input size (--input CxHxW)", L->file, c->name, c->op,
              (long long)(MAX_ACT_BYTES >> 30));
-    return add_act(L, c->n->output[0], node, rank);
+    return add_act(L, c->n->output[0], node, rank, L->one_sample ? dims : NULL);
+}
+static int out_act(Loader *L, const NodeCtx *c, int node, int rank) {
+    return out_act_dims(L, c, node, rank, NULL);
+}
+
+/* The ONNX shape of a computed tensor: in batch mode dim 0 is the batch (the
+ * input's, when the caller gave it, else 1: the engine fixes N later), the
+ * rest the engine's (C, H, W) as the rank maps them; in one-sample mode the
+ * shape is kept with the tensor. */
+static void act_dims(const Loader *L, const Act *a, int64_t *d) {
+    if (L->one_sample) {
+        memcpy(d, a->dims, sizeof a->dims);
+        return;
+    }
+    const EngShape s = eng_graph_node(L->g, a->node)->out;
+    d[0] = L->in_ndim > 0 ? L->in_dims[0] : 1, d[1] = s.C, d[2] = s.H, d[3] = s.W;
+}
+
+/* The engine's one-sample (C, H, W) of an ONNX shape of rank 1 to 4 (one-sample
+ * mode): (D0), (D0, D1), (D0, D1, D2), (D0*D1, D2, D3). */
+static int sample_shape(const int64_t *d, int rank, int *C, int *H, int *W) {
+    int64_t c = d[0], h = rank > 1 ? d[1] : 1, w = rank > 2 ? d[2] : 1;
+    if (rank == 4) c = d[0] * d[1], h = d[2], w = d[3];
+    if (c < 1 || h < 1 || w < 1 || c > MAX_DIM || h > MAX_DIM || w > MAX_DIM) return -1;
+    *C = (int)c, *H = (int)h, *W = (int)w;
+    return 0;
+}
+
+/* A node that computes across ONNX axis 0, which batch mode gives to the
+ * engine's batch N: the load starts again with the whole tensor as one
+ * sample when the caller gave the input's full shape. */
+static int mixes_batch(Loader *L, const NodeCtx *c, const char *what) {
+    if (L->in_ndim > 0 && !L->one_sample) L->wants_one_sample = 1;
+    FAIL("ONNX: node '%s' (%s): %s mixes the samples of the batch (ONNX axis 0), which only a "
+         "graph run as one sample can do; HINT: give the input's full shape", c->name, c->op, what);
 }
 
 /* kernel_shape is optional for a convolution; when given it must match the weights. */
@@ -771,6 +830,7 @@ static int fold_node(Loader *L, const NodeCtx *c) {
         const EngShape s = eng_graph_node(L->g, x->node)->out;
         /* rank 2 (N, K), 3 (N, C, L) kept as (C, L, 1), 4 (N, C, H, W) */
         int64_t r = x->rank, d[4] = {1, s.C, s.H, s.W}, start, end;
+        if (L->one_sample) act_dims(L, x, d);
         if (get_int(L, c, "start", 0, INT64_MIN, INT64_MAX, &start) ||
             get_int(L, c, "end", r, INT64_MIN, INT64_MAX, &end))
             return -1;
@@ -911,6 +971,122 @@ static int node_checks(Loader *L, const NodeCtx *c) {
     return 0;
 }
 
+/* Does constant k broadcast onto the ONNX shape d[r] (numpy rules: aligned from
+ * the right, each of its dims 1 or d's)? */
+static int broadcasts(const Const *k, const int64_t *d, int r) {
+    if (k->ndim > r) return 0;
+    for (int j = 0; j < k->ndim; j++) {
+        int64_t kd = k->dims[j], xd = d[r - k->ndim + j];
+        if (kd != 1 && kd != xd) return 0;
+    }
+    return 1;
+}
+
+/* A new anonymous constant: k broadcast onto d[first..r) (d[0..first) are
+ * axes k must not vary along), the data a parameter of that many floats needs. */
+static Const *broadcast_const(Loader *L, const Const *k, const int64_t *d, int r, int first,
+                              const char *what) {
+    size_t units = 1;
+    for (int a = first; a < r; a++)
+        if (!eng_mul_size(&units, units, (size_t)d[a])) units = SIZE_MAX;
+    int64_t kdims[MAX_RANK];
+    const int kn = k->ndim;
+    memcpy(kdims, k->dims, sizeof kdims);
+    const float *kf = k->f;
+    float *e = budget_alloc(L, units, sizeof *e, what);
+    if (!e) return NULL;
+    int64_t idx[4] = {0, 0, 0, 0}; /* over d[first..r), row-major */
+    for (size_t u = 0; u < units; u++) {
+        size_t src = 0;
+        for (int j = 0; j < kn; j++) {
+            int a = r - kn + j;
+            src = src * (size_t)kdims[j] + (kdims[j] == 1 ? 0 : (size_t)idx[a]);
+        }
+        e[u] = kf[src];
+        for (int a = r - 1; a >= first; a--) {
+            if (++idx[a] < d[a]) break;
+            idx[a] = 0;
+        }
+    }
+    Const *out = add_const(L, NULL);
+    if (!out) {
+        free(e);
+        return NULL;
+    }
+    out->f = e, out->n = units, out->ndim = r - first;
+    for (int a = first; a < r; a++) out->dims[a - first] = d[a];
+    return out;
+}
+
+/* PRelu: the slope broadcasts onto x (opset 7 on). One shared value or one
+ * per channel are the engine's usual forms; any other shape becomes one slope
+ * per unit of a sample, expanded here. */
+static int prelu_node(Loader *L, const NodeCtx *c, Act *x) {
+    int64_t d[4];
+    act_dims(L, x, d);
+    const int r = x->rank, node = x->node;
+    const EngShape s = eng_graph_node(L->g, node)->out;
+    Const *sl = in_const(L, c, 1);
+    /* opset 6 and before: no broadcasting, a slope is shared or one per channel */
+    if (L->opset < 7 && !L->one_sample && sl && sl->f && (sl->n == 1 || (r >= 2 && sl->n == (size_t)s.C))) {
+        int id = eng_prelu(L->g, c->name, node, (int)sl->n);
+        if (out_act_dims(L, c, id, r, d)) return -1;
+        return add_pending(L, id, 0, sl, 0, 0, 1);
+    }
+    if (!sl || !sl->f || !broadcasts(sl, d, r))
+        FAIL("ONNX: node '%s' (PRelu): the slope must be a float constant that broadcasts to the "
+             "input", c->name);
+    /* which of x's axes the slope varies along */
+    int varies[4] = {0, 0, 0, 0};
+    for (int j = 0; j < sl->ndim; j++) varies[r - sl->ndim + j] = sl->dims[j] != 1;
+    if (!L->one_sample && varies[0]) return mixes_batch(L, c, "a slope along axis 0");
+    int id;
+    const int64_t dims[4] = {d[0], d[1], d[2], d[3]};
+    if (sl->n == 1 || (!L->one_sample && r >= 2 && !varies[2] && !varies[3])) {
+        id = eng_prelu(L->g, c->name, node, (int)sl->n); /* shared, or per channel (axis 1) */
+    } else {
+        if (!(sl = broadcast_const(L, sl, dims, r, L->one_sample ? 0 : 1, c->n->input[1]))) return -1;
+        if (sl->n > INT32_MAX) FAIL("ONNX: node '%s' (PRelu): too many slopes", c->name);
+        id = eng_prelu(L->g, c->name, node, (int)sl->n);
+    }
+    if (out_act_dims(L, c, id, r, dims)) return -1;
+    return add_pending(L, id, 0, sl, 0, 0, 1);
+}
+
+/* Gemm in one-sample mode: Y (M, OUT) = alpha * op(A) op(B) + beta * C with A
+ * the sample as a matrix and C broadcast to (M, OUT). */
+static int gemm_one_sample(Loader *L, const NodeCtx *c, Act *x, int transA, int transB,
+                           float alpha, float beta) {
+    int64_t d[4];
+    act_dims(L, x, d);
+    const int node = x->node;
+    Const *b = in_const(L, c, 1), *bias = in_const(L, c, 2);
+    if (x->rank != 2) FAIL("ONNX: node '%s' (Gemm): A must be 2-D", c->name);
+    if (!b || !b->f || b->ndim != 2)
+        FAIL("ONNX: node '%s' (Gemm): B must be a 2-D float constant", c->name);
+    if (has_input(c, 2) && (!bias || !bias->f))
+        FAIL("ONNX: node '%s' (Gemm): C must be a float constant", c->name);
+    const int64_t M = transA ? d[1] : d[0], K = transA ? d[0] : d[1];
+    const int64_t rows = b->dims[0], cols = b->dims[1];
+    const int64_t kk = transB ? cols : rows, out = transB ? rows : cols;
+    if (kk != K || out < 1 || out > MAX_DIM)
+        FAIL("ONNX: node '%s' (Gemm): B %lldx%lld does not fit A %lldx%lld", c->name,
+             (long long)rows, (long long)cols, (long long)d[0], (long long)d[1]);
+    const int64_t yd[4] = {M, out, 0, 0};
+    if (bias) {
+        if (!broadcasts(bias, yd, 2))
+            FAIL("ONNX: node '%s' (Gemm): C of rank %d does not broadcast to %lldx%lld", c->name,
+                 bias->ndim, (long long)M, (long long)out);
+        if (!(bias = broadcast_const(L, bias, yd, 2, 0, c->n->input[2]))) return -1;
+        b = in_const(L, c, 1); /* add_const may have moved the array */
+    }
+    int id = eng_matmul(L->g, c->name, node, (int)M, (int)K, (int)out, transA, bias != NULL);
+    if (out_act_dims(L, c, id, 2, yd)) return -1;
+    /* the weight is stored (OUT, K) as FC's: B (K, OUT) is transposed on the way in */
+    if (add_pending(L, id, 0, b, transB ? 0 : (int)rows, transB ? 0 : (int)cols, alpha)) return -1;
+    return bias ? add_pending(L, id, 1, bias, 0, 0, beta) : 0;
+}
+
 static int convert(Loader *L, const NodeCtx *c) {
     const char *op = c->op;
     const Onnx__NodeProto *n = c->n;
@@ -924,6 +1100,18 @@ static int convert(Loader *L, const NodeCtx *c) {
         (!x && (!strcmp(op, "Cast") || !strcmp(op, "Transpose") || !strcmp(op, "Concat") ||
                 !strcmp(op, "Identity"))))
         return fold_node(L, c);
+    /* one sample: the ops that read the ONNX shape kept with each tensor; the
+     * others take the engine's (C, H, W) for a map, which it is not here */
+    static const char *const ONE_SAMPLE_OPS[] = {
+        "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip", "Dropout",
+        "Identity", "Softmax", "Flatten", "Gemm", "PRelu"};
+    if (L->one_sample) {
+        size_t k = 0, nk = sizeof ONE_SAMPLE_OPS / sizeof ONE_SAMPLE_OPS[0];
+        while (k < nk && strcmp(op, ONE_SAMPLE_OPS[k])) k++;
+        if (k == nk)
+            FAIL("ONNX: node '%s' (%s): this graph mixes the samples of the batch elsewhere, so it "
+                 "runs as one sample, and %s needs (N, C, H, W) samples", c->name, op, op);
+    }
     if (!strcmp(op, "Conv")) return conv_node(L, c);
     if (!strcmp(op, "ConvTranspose")) return convt_node(L, c);
     if (!strcmp(op, "MaxPool")) return pool_node(L, c, 1);
@@ -932,6 +1120,9 @@ static int convert(Loader *L, const NodeCtx *c) {
     if (!x) FAIL("ONNX: node '%s' (%s): its first input must be a computed tensor", c->name, op);
     const EngShape s = eng_graph_node(L->g, x->node)->out;
     int id = -1, rank = x->rank;
+    int64_t xd[4], od[4]; /* the ONNX shapes of x and of the output */
+    act_dims(L, x, xd);
+    memcpy(od, xd, sizeof od);
     if (!strcmp(op, "GlobalAveragePool") || !strcmp(op, "GlobalMaxPool")) {
         if (x->rank != 4) FAIL("ONNX: node '%s' (%s): needs a 4-D input", c->name, op);
         id = op[6] == 'A' ? eng_gavgpool(L->g, c->name, x->node) : eng_gmaxpool(L->g, c->name, x->node);
@@ -991,20 +1182,20 @@ static int convert(Loader *L, const NodeCtx *c) {
         }
         id = eng_clip(L->g, c->name, x->node, lo, hi);
     } else if (!strcmp(op, "PRelu")) {
-        Const *sl = in_const(L, c, 1);
-        if (!sl || !sl->f || (sl->n != 1 && sl->n != (size_t)s.C))
-            FAIL("ONNX: node '%s' (PRelu): the slope must be one value or one per channel", c->name);
-        id = eng_prelu(L->g, c->name, x->node, (int)sl->n);
-        if (out_act(L, c, id, rank)) return -1;
-        return add_pending(L, id, 0, sl, 0, 0, 1);
+        return prelu_node(L, c, x);
     } else if (!strcmp(op, "Softmax")) {
-        int64_t axis;
+        /* opset 13: over one axis; before: over everything from the axis on (the
+         * input flattened to 2-D there). Either way a span of len values spaced
+         * inner apart inside a sample, unless the axis is the batch's. */
+        int64_t axis, len = 1, inner = 1;
         if (get_int(L, c, "axis", L->opset >= 13 ? -1 : 1, -x->rank, x->rank - 1, &axis)) return -1;
-        int ok = (x->rank == 2 && (axis == 1 || axis == -1)) ||
-                 (x->rank == 4 && (axis == 1 || axis == -3) && (L->opset >= 13 || (s.H == 1 && s.W == 1)));
-        if (!ok) FAIL("ONNX: node '%s' (Softmax): only a softmax over channels is supported (axis %lld, "
-                      "opset %d)", c->name, (long long)axis, L->opset);
-        id = eng_softmax(L->g, c->name, x->node);
+        if (axis < 0) axis += x->rank;
+        if (axis == 0 && !L->one_sample) return mixes_batch(L, c, "a softmax over axis 0");
+        for (int k = (int)axis; k < x->rank; k++) {
+            if (k == axis || L->opset < 13) len *= xd[k];
+            else inner *= xd[k];
+        }
+        id = eng_softmax_span(L->g, c->name, x->node, (int)len, (int)inner);
     } else if (!strcmp(op, "Gemm") || !strcmp(op, "MatMul")) {
         int gemm = op[0] == 'G';
         Const *b = in_const(L, c, 1), *bias = gemm ? in_const(L, c, 2) : NULL;
@@ -1013,7 +1204,12 @@ static int convert(Loader *L, const NodeCtx *c) {
         if (gemm && (get_int(L, c, "transA", 0, 0, 1, &transA) || get_int(L, c, "transB", 0, 0, 1, &transB) ||
                      get_float(L, c, "alpha", 1.0f, 0, &alpha) || get_float(L, c, "beta", 1.0f, 0, &beta)))
             return -1;
-        if (transA) FAIL("ONNX: node '%s' (Gemm): transA is not supported", c->name);
+        /* a matrix C adds a different row to each row of A, i.e. to each sample */
+        if (gemm && (transA || (bias && bias->ndim == 2 && bias->dims[0] != 1) || L->one_sample)) {
+            if (!L->one_sample)
+                return mixes_batch(L, c, transA ? "a Gemm with transA" : "a Gemm with a matrix C");
+            return gemm_one_sample(L, c, x, (int)transA, (int)transB, alpha, beta);
+        }
         if (x->rank != 2)
             FAIL("ONNX: node '%s' (%s): the input must be 2-D (N, K); flatten it first", c->name, op);
         if (!b || !b->f || b->ndim != 2)
@@ -1068,17 +1264,30 @@ static int convert(Loader *L, const NodeCtx *c) {
                  "(multiplying by a constant is not supported)", c->name);
         id = eng_mul(L->g, c->name, x->node, b->node);
     } else if (!strcmp(op, "Flatten")) {
+        /* (D0 ... D(a-1), Da ... ) -> (D0 * ... * D(a-1), Da * ...): only a = 1 keeps
+         * axis 0 as it is (the batch) */
         int64_t axis;
         if (get_int(L, c, "axis", 1, -x->rank, x->rank, &axis)) return -1;
-        if (axis != 1 && axis != 1 - x->rank)
-            FAIL("ONNX: node '%s' (Flatten): only axis 1 is supported", c->name);
-        id = eng_flatten(L->g, c->name, x->node);
+        if (axis < 0) axis += x->rank;
         rank = 2;
+        if (!L->one_sample) {
+            if (axis != 1) return mixes_batch(L, c, "a flatten at another axis than 1");
+            id = eng_flatten(L->g, c->name, x->node);
+        } else {
+            od[0] = od[1] = 1;
+            for (int k = 0; k < x->rank; k++) od[k < axis ? 0 : 1] *= xd[k];
+            id = od[0] > MAX_DIM || od[1] > MAX_DIM
+                     ? -1
+                     : eng_reshape(L->g, c->name, x->node, (int)od[0], (int)od[1], 1);
+            if (id < 0 && eng_graph_ok(L->g))
+                FAIL("ONNX: node '%s' (Flatten): %lld x %lld is too large", c->name,
+                     (long long)od[0], (long long)od[1]);
+        }
     } else if (!strcmp(op, "Dropout") || !strcmp(op, "Identity")) {
         /* identity at inference: the output names the same engine node */
         if (n->n_output > 1 && n->output[1][0] && op[0] == 'D')
             FAIL("ONNX: node '%s' (Dropout): the mask output is not supported", c->name);
-        return add_act(L, n->output[0], x->node, x->rank);
+        return add_act(L, n->output[0], x->node, x->rank, L->one_sample ? x->dims : NULL);
     } else if (!strcmp(op, "Pad")) {
         char mode[32];
         if (get_str(L, c, "mode", mode, sizeof mode)) return -1;
@@ -1109,7 +1318,7 @@ static int convert(Loader *L, const NodeCtx *c) {
         FAIL("ONNX: node '%s': op %s (opset %d) is not supported. Supported: %s", c->name, op,
              L->opset, SUPPORTED);
     }
-    return out_act(L, c, id, rank);
+    return out_act_dims(L, c, id, rank, od);
 }
 
 /* ---- load ------------------------------------------------------------------------------- */
@@ -1206,6 +1415,36 @@ static size_t file_budget(size_t len, size_t factor, size_t slack) {
     return b + slack;
 }
 
+/* The data input of the full shape the caller gave: batch mode keeps
+ * dims[0] for N (a sample of (D1, D2, D3), ones for what the rank lacks);
+ * one-sample mode makes the whole tensor one sample. */
+static int data_input_shaped(Loader *L, const char *vname) {
+    const int64_t *d = L->in_dims;
+    const int r = L->in_ndim;
+    int C = 1, H = 1, W = 1;
+    for (int k = 0; k < r; k++)
+        if (d[k] < 1 || d[k] > MAX_DIM)
+            FAIL("ONNX: input '%s' has dimension %d of size %lld (1 to %d are supported)", vname,
+                 k, (long long)d[k], MAX_DIM);
+    if (L->one_sample ? sample_shape(d, r, &C, &H, &W) != 0 : 0)
+        FAIL("ONNX: input '%s' is too large to run as one sample", vname);
+    if (!L->one_sample) {
+        if (r > 1) C = (int)d[1];
+        if (r > 2) H = (int)d[2];
+        if (r > 3) W = (int)d[3];
+    }
+    char nm[96];
+    const char *name = unique_name(L, vname, nm, sizeof nm);
+    if (!name) return oom(L, "naming the input");
+    int id = eng_input(L->g, name, C, H, W);
+    if (id < 0) return engine_fail(L);
+    L->act_bytes = eng_node_act_bytes(eng_graph_node(L->g, id));
+    if (L->act_bytes > MAX_ACT_BYTES)
+        FAIL("ONNX: %s: input '%s' of %dx%dx%d is larger than %lld GiB", L->file, name, C, H, W,
+             (long long)(MAX_ACT_BYTES >> 30));
+    return add_act(L, vname, id, r, L->one_sample ? d : NULL);
+}
+
 /* The data input's size from the file (dims of the first graph input that is
  * not a constant), unless given. */
 static int data_input(Loader *L, const Onnx__ValueInfoProto *v, int C, int H, int W) {
@@ -1217,6 +1456,12 @@ static int data_input(Loader *L, const Onnx__ValueInfoProto *v, int C, int H, in
         FAIL("ONNX: %s: input '%s' has element type %d; float inputs are supported", L->file,
              v->name, (int)tt->elem_type);
     int rank = sh ? (int)(sh->n_dim < 9 ? sh->n_dim : 9) : 0;
+    if (L->in_ndim > 0) { /* the caller's full shape decides */
+        if (sh && rank != L->in_ndim)
+            FAIL("ONNX: input '%s' has rank %d in the file, the given tensor rank %d", v->name,
+                 rank, L->in_ndim);
+        return data_input_shaped(L, v->name);
+    }
     if (rank < 2 || rank > 4)
         FAIL("ONNX: input '%s' has rank %d; (N, C, H, W), (N, C, L) or (N, K) inputs are supported",
              v->name, rank);
@@ -1242,7 +1487,7 @@ static int data_input(Loader *L, const Onnx__ValueInfoProto *v, int C, int H, in
     if (L->act_bytes > MAX_ACT_BYTES)
         FAIL("ONNX: %s: input '%s' of %dx%dx%d is larger than %lld GiB; HINT: give a smaller "
              "input size (--input CxHxW)", L->file, name, ic, ih, iw, (long long)(MAX_ACT_BYTES >> 30));
-    return add_act(L, v->name, id, rank);
+    return add_act(L, v->name, id, rank, NULL);
 }
 
 /* Every parameter's data from the file: zero all, then copy the constants in
@@ -1358,7 +1603,8 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
 /* The one path of both entry points. owned: the file's bytes to free once
  * decoded (protobuf-c copies what it keeps), or NULL. */
 static EngGraph *load(const void *data, size_t len, void *owned, const char *path, int C, int H,
-                      int W, const EngOnnxTensor *consts, int n_consts, char *err, size_t errlen) {
+                      int W, const int64_t *dims, int ndim, int *batch,
+                      const EngOnnxTensor *consts, int n_consts, char *err, size_t errlen) {
     char dummy[8];
     if (!err || !errlen) err = dummy, errlen = sizeof dummy;
     err[0] = 0;
@@ -1376,27 +1622,42 @@ static EngGraph *load(const void *data, size_t len, void *owned, const char *pat
         if (m) onnx__model_proto__free_unpacked(m, &alloc);
         return NULL;
     }
-    Loader L = {0};
-    L.err = err, L.errlen = errlen;
-    L.file = path;
-    L.opset = 1;
-    L.budget = file_budget(len, TENSOR_FACTOR, TENSOR_SLACK);
-    L.g = eng_graph_create();
-    int ok = L.g ? load_graph(&L, m, C, H, W, consts, n_consts) == 0 : oom(&L, "creating a graph") == 0;
-    loader_free(&L);
+    Loader L;
+    int ok = 0;
+    /* batch mode first; a graph that mixes the batch is loaded again as one sample */
+    for (int one_sample = 0; one_sample < 2; one_sample++) {
+        memset(&L, 0, sizeof L);
+        err[0] = 0;
+        L.err = err, L.errlen = errlen;
+        L.file = path;
+        L.opset = 1;
+        L.budget = file_budget(len, TENSOR_FACTOR, TENSOR_SLACK);
+        L.one_sample = one_sample;
+        if (dims) {
+            L.in_ndim = ndim;
+            memcpy(L.in_dims, dims, (size_t)ndim * sizeof *dims);
+        }
+        L.g = eng_graph_create();
+        ok = L.g ? load_graph(&L, m, C, H, W, consts, n_consts) == 0 : oom(&L, "creating a graph") == 0;
+        loader_free(&L);
+        if (ok || !L.wants_one_sample) break;
+        eng_graph_destroy(L.g);
+        L.g = NULL;
+    }
     onnx__model_proto__free_unpacked(m, &alloc);
     if (!ok) {
         if (!err[0]) eng_set_err(err, errlen, "ONNX: %s could not be imported", path);
         eng_graph_destroy(L.g);
         return NULL;
     }
+    if (batch) *batch = L.one_sample ? 1 : dims ? (int)dims[0] : 0;
     return L.g;
 }
 
 EngGraph *eng_onnx_load_buffer(const void *data, size_t len, const char *name, int C, int H,
                                int W, const EngOnnxTensor *consts, int n_consts, char *err,
                                size_t errlen) {
-    return load(data, len, NULL, name, C, H, W, consts, n_consts, err, errlen);
+    return load(data, len, NULL, name, C, H, W, NULL, 0, NULL, consts, n_consts, err, errlen);
 }
 
 EngGraph *eng_onnx_load(const char *path, int C, int H, int W, const EngOnnxTensor *consts,
@@ -1404,7 +1665,26 @@ EngGraph *eng_onnx_load(const char *path, int C, int H, int W, const EngOnnxTens
     uint8_t *buf = NULL;
     size_t len = 0;
     if (read_file(path, &buf, &len, err, errlen) != 0) return NULL;
-    return load(buf, len, buf, path, C, H, W, consts, n_consts, err, errlen);
+    return load(buf, len, buf, path, C, H, W, NULL, 0, NULL, consts, n_consts, err, errlen);
+}
+
+EngGraph *eng_onnx_load_shaped(const char *path, const int64_t *dims, int ndim, int *batch,
+                               const EngOnnxTensor *consts, int n_consts, char *err,
+                               size_t errlen) {
+    if (!dims || ndim < 1 || ndim > 4) {
+        eng_set_err(err, errlen, "ONNX: an input of rank %d: ranks 1 to 4 are supported", ndim);
+        return NULL;
+    }
+    for (int k = 0; k < ndim; k++)
+        if (dims[k] < 1 || dims[k] > MAX_DIM) {
+            eng_set_err(err, errlen, "ONNX: input dimension %d of size %lld (1 to %d are "
+                        "supported)", k, (long long)dims[k], MAX_DIM);
+            return NULL;
+        }
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (read_file(path, &buf, &len, err, errlen) != 0) return NULL;
+    return load(buf, len, buf, path, 0, 0, 0, dims, ndim, batch, consts, n_consts, err, errlen);
 }
 
 int eng_onnx_read_tensor(const char *path, EngOnnxTensor *t, float **data, char *err, size_t errlen) {

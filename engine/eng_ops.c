@@ -650,6 +650,21 @@ void eng_fc_forward(float *out, const float *in, const float *w, const float *b,
             for (int o = 0; o < OUT; o++) out[(size_t)n * OUT + o] += b[o];
 }
 
+/* ONNX Gemm inside each sample: out (M, OUT) = op(x) (M, K) x w^T (K, OUT) + b (M, OUT),
+ * op(x) = x (M, K), or x^T for a stored (K, M) when trans_a. */
+void eng_matmul_forward(float *out, const float *in, const float *w, const float *b, int N,
+                        const EngMatmulParams *p) {
+    const int M = p->m, K = p->k, OUT = p->out;
+    const size_t xs = (size_t)M * K, ys = (size_t)M * OUT;
+    for (int n = 0; n < N; n++) {
+        float *y = out + (size_t)n * ys;
+        eng_gemm(p->trans_a, 1, M, OUT, K, 1.0f, in + (size_t)n * xs, p->trans_a ? M : K, w, K,
+                 0.0f, y, OUT);
+        if (b)
+            for (size_t i = 0; i < ys; i++) y[i] += b[i];
+    }
+}
+
 /* ---- merges and copies -------------------------------------------------------------- */
 
 typedef struct {

@@ -188,6 +188,26 @@ static int b_mul(EngGraph *g, int x) {
     se = eng_sigmoid(g, "gate", se);
     return eng_mul(g, "scale", x, se);
 }
+/* a sample (C, H, W) read as a (C, H*W) matrix, and as (H*W, C) transposed */
+static int b_matmul(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    return eng_matmul(g, "mm", x, s.C, s.H * s.W, 3, 0, 1);
+}
+static int b_matmul_t(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    return eng_matmul(g, "mm", x, s.H * s.W, s.C, 3, 1, 1);
+}
+/* ONNX softmax at axis 2 of (N, C, H, W), a slope per unit, a reshape */
+static int b_softmax_span(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    return eng_softmax_span(g, "sm", x, s.H, s.W);
+}
+static int b_prelu_units_reshape(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    x = eng_prelu(g, "a", x, s.C * s.H * s.W);
+    x = eng_reshape(g, "rs", x, s.H, s.C * s.W, 1);
+    return eng_softmax_span(g, "sm", x, s.C * s.W, 1);
+}
 static int b_pad_flatten(EngGraph *g, int x) {
     x = eng_pad(g, "pad", x, 1, 0, 2, 1, 0.25f);
     x = eng_conv_k(g, "conv", x, 2, 2, 1, 0, 1, 1);
@@ -349,6 +369,10 @@ int main(void) {
     grad_case("prelu", 2, 2, 4, 4, b_prelu, 0);
     grad_case("softmax", 2, 4, 2, 3, b_softmax, 0);
     grad_case("fc", 3, 2, 3, 3, b_fc, 0);
+    grad_case("matmul", 2, 3, 2, 2, b_matmul, 0);
+    grad_case("matmul transposed", 2, 3, 2, 2, b_matmul_t, 0);
+    grad_case("softmax span", 2, 2, 3, 4, b_softmax_span, 0);
+    grad_case("prelu per unit, reshape", 2, 2, 3, 2, b_prelu_units_reshape, 0);
     grad_case("add and concat", 2, 2, 4, 4, b_merge, 0);
     grad_case("channel multiply", 2, 2, 4, 4, b_mul, 0);
     grad_case("pad flatten dropout", 3, 2, 3, 4, b_pad_flatten, 1);

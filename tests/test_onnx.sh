@@ -13,8 +13,8 @@ fails=0
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
 # The cases the importer passes today (2-D float cases of the families the
-# engine covers). The rest of the required list needs general N-D tensors:
-# see the ONNX issue's notes.
+# engine covers, tensors of rank 1 to 4; a graph that computes across axis 0
+# runs as one sample, see eng_onnx.c).
 CASES=(
   node/test_averagepool_2d_ceil
   node/test_averagepool_2d_default
@@ -32,8 +32,13 @@ CASES=(
   node/test_batchnorm_epsilon
   node/test_batchnorm_example
   node/test_clip
+  node/test_clip_default_inbounds
   node/test_clip_default_max
   node/test_clip_default_min
+  node/test_clip_example
+  node/test_clip_inbounds
+  node/test_clip_outbounds
+  node/test_clip_splitbounds
   node/test_conv_with_autopad_same
   node/test_conv_with_strides_and_asymmetric_padding
   node/test_conv_with_strides_no_padding
@@ -47,17 +52,28 @@ CASES=(
   node/test_convtranspose_pads
   node/test_convtranspose_with_kernel
   node/test_dropout_default
+  node/test_dropout_default_old
   node/test_dropout_default_ratio
   node/test_dropout_random_old
+  node/test_flatten_axis0
   node/test_flatten_axis1
+  node/test_flatten_axis2
+  node/test_flatten_axis3
   node/test_flatten_default_axis
+  node/test_flatten_negative_axis1
+  node/test_flatten_negative_axis2
+  node/test_flatten_negative_axis3
+  node/test_flatten_negative_axis4
+  node/test_gemm_all_attributes
   node/test_gemm_alpha
   node/test_gemm_beta
+  node/test_gemm_default_matrix_bias
   node/test_gemm_default_no_bias
   node/test_gemm_default_scalar_bias
   node/test_gemm_default_single_elem_vector_bias
   node/test_gemm_default_vector_bias
   node/test_gemm_default_zero_bias
+  node/test_gemm_transposeA
   node/test_gemm_transposeB
   node/test_globalaveragepool
   node/test_globalaveragepool_precomputed
@@ -65,11 +81,13 @@ CASES=(
   node/test_globalmaxpool_precomputed
   node/test_hardsigmoid
   node/test_hardsigmoid_default
+  node/test_hardsigmoid_example
   node/test_hardswish
   node/test_hardswish_expanded
   node/test_identity
   node/test_leakyrelu
   node/test_leakyrelu_default
+  node/test_leakyrelu_example
   node/test_lrn
   node/test_lrn_default
   node/test_matmul_2d
@@ -83,11 +101,21 @@ CASES=(
   node/test_maxpool_2d_same_lower
   node/test_maxpool_2d_same_upper
   node/test_maxpool_2d_strides
+  node/test_prelu_broadcast
+  node/test_prelu_example
   node/test_relu
   node/test_sigmoid
+  node/test_sigmoid_example
+  node/test_softmax_axis_0
+  node/test_softmax_axis_1
+  node/test_softmax_axis_2
+  node/test_softmax_default_axis
   node/test_softmax_example
   node/test_softmax_large_number
+  node/test_softmax_negative_axis
+  node/test_sum_one_input
   node/test_tanh
+  node/test_tanh_example
   pytorch-converted/test_AvgPool2d
   pytorch-converted/test_AvgPool2d_stride
   pytorch-converted/test_BatchNorm1d_3d_input_eval

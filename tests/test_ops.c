@@ -474,8 +474,35 @@ static void test_elementwise(void) {
     check_close("pad", pd, wpad, 9, 0, 0);
 }
 
+/* ONNX Gemm inside a sample: fast (sgemm) vs naive, both layouts of A, by hand */
+static void test_matmul(void) {
+    for (int ta = 0; ta < 2; ta++)
+        for (int bias = 0; bias < 2; bias++) {
+            const EngMatmulParams p = {.m = 3, .k = 7, .out = 5, .trans_a = ta, .has_bias = bias};
+            const int N = 2;
+            float *in = rand_buf((size_t)N * p.m * p.k), *w = rand_buf((size_t)p.out * p.k);
+            float *b = bias ? rand_buf((size_t)p.m * p.out) : NULL;
+            float *o1 = zero_buf((size_t)N * p.m * p.out), *o2 = zero_buf((size_t)N * p.m * p.out);
+            eng_matmul_forward(o1, in, w, b, N, &p);
+            eng_matmul_forward_naive(o2, in, w, b, N, &p);
+            char what[64];
+            snprintf(what, sizeof what, "matmul trans_a %d bias %d", ta, bias);
+            check_close(what, o1, o2, (size_t)N * p.m * p.out, 1e-5f, 1e-5f);
+            free(in), free(w), free(b), free(o1), free(o2);
+        }
+    /* A stored (K=2, M=2) = [[1, 2], [3, 4]], so op(A) = [[1, 3], [2, 4]];
+     * w (OUT=1, K=2) = [1, -1]; bias (2, 1) = [0.5, 0] -> [1 - 3 + 0.5, 2 - 4] */
+    const EngMatmulParams p = {.m = 2, .k = 2, .out = 1, .trans_a = 1, .has_bias = 1};
+    float x[4] = {1, 2, 3, 4}, w[2] = {1, -1}, b[2] = {0.5f, 0}, y[2], want[2] = {-1.5f, -2};
+    eng_matmul_forward(y, x, w, b, 1, &p);
+    check_close("matmul by hand", y, want, 2, 1e-6f, 0);
+    eng_matmul_forward_naive(y, x, w, b, 1, &p);
+    check_close("matmul naive by hand", y, want, 2, 1e-6f, 0);
+}
+
 int main(void) {
     eng_set_threads(2);
+    test_matmul();
     test_shape_rules();
     test_gemm();
     test_conv();
