@@ -124,6 +124,7 @@ typedef enum {
     ENG_OP_PAD,           /* constant pad of H and W */
     ENG_OP_MATMUL,        /* per sample: (M, K) or (K, M) times constant weights (ONNX Gemm) */
     ENG_OP_RESHAPE,       /* (C,H,W) -> any (C',H',W') of the same size: data unchanged */
+    ENG_OP_AFFINE,        /* x * scale + shift, both (C,H,W): ONNX Add/Mul by a constant */
     ENG_OP_COUNT
 } EngOpType;
 
@@ -165,6 +166,7 @@ typedef struct { int len, inner; } EngSoftmaxParams;
 /* ONNX Gemm inside one sample: x is (M, K) (trans_a: (K, M)), the weight
  * (OUT, K) as in FC, the bias (M, OUT); out (M, OUT). */
 typedef struct { int m, k, out, trans_a, has_bias; } EngMatmulParams;
+typedef struct { int has_scale, has_shift; } EngAffineParams; /* params: scale, then shift */
 typedef struct { float lo, hi; } EngClipParams;
 typedef struct { float alpha, beta; } EngHardSigmoidParams;
 typedef struct { int out; int has_bias; } EngFcParams;
@@ -223,6 +225,7 @@ typedef struct {
         EngDropoutParams dropout;
         EngSoftmaxParams softmax;
         EngMatmulParams matmul;
+        EngAffineParams affine;
     } p;
     EngParam params[ENG_MAX_PARAMS];
     int n_params;
@@ -287,6 +290,9 @@ int eng_softmax_span(EngGraph *g, const char *name, int x, int len, int inner);
 /* ONNX Gemm on one sample read as a matrix: in (M, K), or (K, M) with trans_a;
  * out (M, OUT, 1). Its backward is implemented (FD-checked in test_grad). */
 int eng_matmul(EngGraph *g, const char *name, int x, int m, int k, int out, int trans_a, int bias);
+/* x * scale + shift with one scale and one shift per unit of a sample (either
+ * may be left out): "weight" and "bias", (C*H*W) each. */
+int eng_affine(EngGraph *g, const char *name, int x, int scale, int shift);
 /* The same data under another per-sample shape (C*H*W unchanged). */
 int eng_reshape(EngGraph *g, const char *name, int x, int C, int H, int W);
 int eng_fc(EngGraph *g, const char *name, int x, int out, int bias);
@@ -547,6 +553,9 @@ void eng_prelu_backward(float *dx, float *dslope, const float *dy, const float *
 void eng_softmax_backward(float *dx, const float *dy, const float *y, int N, int C, int H, int W);
 void eng_fc_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
                      const float *w, int N, int K, int OUT);
+/* scale, shift: (size) or NULL; x: (N, size) */
+void eng_affine_backward(float *dx, float *dscale, float *dshift, const float *dy, const float *x,
+                         const float *scale, int N, size_t size);
 void eng_matmul_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
                          const float *w, int N, const EngMatmulParams *p);
 
@@ -596,6 +605,9 @@ double eng_softmax_ce(const float *z, int K, int y, float scale, float *grad, in
  * b: (M, OUT) or NULL */
 void eng_matmul_forward(float *out, const float *in, const float *w, const float *b, int N,
                         const EngMatmulParams *p);
+/* in, out: (N, size); scale, shift: (size) or NULL */
+void eng_affine_forward(float *out, const float *in, const float *scale, const float *shift, int N,
+                        size_t size);
 /* in: (N, K) -> out: (N, OUT); w: (OUT, K), b: (OUT) or NULL */
 void eng_fc_forward(float *out, const float *in, const float *w, const float *b,
                     int N, int K, int OUT);

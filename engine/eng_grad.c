@@ -389,3 +389,15 @@ void eng_matmul_backward(float *dx, float *dw, float *db, const float *dy, const
         }
     }
 }
+
+void eng_affine_backward(float *dx, float *dscale, float *dshift, const float *dy, const float *x,
+                         const float *scale, int N, size_t size) {
+    for (int n = 0; n < N; n++) {
+        const float *yb = dy + (size_t)n * size, *xb = x + (size_t)n * size;
+        for (size_t i = 0; i < size; i++) {
+            if (dx) dx[(size_t)n * size + i] += scale ? yb[i] * scale[i] : yb[i];
+            if (dscale) dscale[i] += yb[i] * xb[i];
+            if (dshift) dshift[i] += yb[i];
+        }
+    }
+}

@@ -70,7 +70,7 @@ static const char *const op_names[ENG_OP_COUNT] = {
     [ENG_OP_MUL] = "mul",             [ENG_OP_CONCAT] = "concat",
     [ENG_OP_FLATTEN] = "flatten",     [ENG_OP_DROPOUT] = "dropout",
     [ENG_OP_PAD] = "pad",             [ENG_OP_MATMUL] = "matmul",
-    [ENG_OP_RESHAPE] = "reshape",
+    [ENG_OP_RESHAPE] = "reshape",     [ENG_OP_AFFINE] = "affine",
 };
 
 const char *eng_op_name(EngOpType op) {
@@ -651,6 +651,19 @@ int eng_matmul(EngGraph *g, const char *name, int x, int m, int k, int out, int 
     return id;
 }
 
+int eng_affine(EngGraph *g, const char *name, int x, int scale, int shift) {
+    int id = same_shape_add(g, name, x, ENG_OP_AFFINE);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    const int64_t units = (int64_t)n->out.C * n->out.H * n->out.W;
+    if (!scale && !shift) return node_reject(g, id, "neither a scale nor a shift");
+    if (units > INT32_MAX) return node_reject(g, id, "%lld units are too many", (long long)units);
+    n->p.affine = (EngAffineParams){scale ? 1 : 0, shift ? 1 : 0};
+    if (scale) add_param(n, "weight", ENG_PARAM_WEIGHT, 1, 1, (int)units, 0, 0, 0);
+    if (shift) add_param(n, "bias", ENG_PARAM_BIAS, 1, 1, (int)units, 0, 0, 0);
+    return id;
+}
+
 int eng_reshape(EngGraph *g, const char *name, int x, int C, int H, int W) {
     int id = node_new(g, name, ENG_OP_RESHAPE, &x, 1);
     if (id < 0) return -1;
@@ -826,6 +839,7 @@ int64_t eng_node_ops(const EngNode *n, const EngGraph *g, EngCount c) {
     case ENG_OP_GMAXPOOL: return e * (plane - 1);
     case ENG_OP_ADD: return e * (n->n_inputs - 1);
     case ENG_OP_MUL: return e;
+    case ENG_OP_AFFINE: return e * (n->p.affine.has_scale + n->p.affine.has_shift);
     case ENG_OP_LRN: return e * ((int64_t)n->p.lrn.size * ma + 3);
     default: return 0;
     }
@@ -960,6 +974,7 @@ int eng_graph_init_params_ex(EngGraph *g, uint64_t seed, EngInit init) {
                 continue;
             }
             if (p->kind == ENG_PARAM_WEIGHT && n->op == ENG_OP_PRELU) fill = 0.25f;
+            if (p->kind == ENG_PARAM_WEIGHT && n->op == ENG_OP_AFFINE) fill = 1.0f;
             else if (p->kind == ENG_PARAM_WEIGHT || p->kind == ENG_PARAM_RUNNING_VAR) fill = 1.0f;
             for (size_t j = 0; j < p->n; j++) p->data[j] = fill;
         }
@@ -1239,6 +1254,13 @@ static void run_node(EngGraph *g, EngNode *n) {
         }
         memcpy(n->act, x->act, count * sizeof(float)); /* identity at inference */
         break;
+    case ENG_OP_AFFINE: {
+        const EngAffineParams *q = &n->p.affine;
+        eng_affine_forward(n->act, x->act, q->has_scale ? w : NULL,
+                           q->has_shift ? n->params[q->has_scale].data : NULL, N,
+                           (size_t)s.C * s.H * s.W);
+        break;
+    }
     case ENG_OP_MATMUL: {
         const float *b = n->p.matmul.has_bias ? n->params[1].data : NULL;
         (ref ? eng_matmul_forward_naive : eng_matmul_forward)(n->act, x->act, w, b, N, &n->p.matmul);
@@ -1352,6 +1374,14 @@ static int back_node(EngGraph *g, EngNode *n) {
         const EngSoftmaxParams *q = &n->p.softmax;
         const int outer = (int)(((int64_t)s.C * s.H * s.W) / ((int64_t)q->len * q->inner));
         eng_softmax_backward(dx, dy, n->act, N * outer, q->len, q->inner, 1);
+        break;
+    }
+    case ENG_OP_AFFINE: {
+        const EngAffineParams *q = &n->p.affine;
+        float *gscale = q->has_scale ? gw : NULL;
+        float *gshift = q->has_shift && !g->projecting ? n->params[q->has_scale].grad : NULL;
+        eng_affine_backward(dx, gscale, gshift, dy, x->act,
+                            q->has_scale ? pw->data : NULL, N, (size_t)s.C * s.H * s.W);
         break;
     }
     case ENG_OP_MATMUL:

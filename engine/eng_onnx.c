@@ -1087,6 +1087,72 @@ static int gemm_one_sample(Loader *L, const NodeCtx *c, Act *x, int transA, int 
     return bias ? add_pending(L, id, 1, bias, 0, 0, beta) : 0;
 }
 
+/* A float constant that broadcasts onto x's ONNX shape d[r] without making it
+ * larger; in batch mode it must not vary along axis 0 (one value per sample). */
+static int const_onto(Loader *L, const NodeCtx *c, const Const *k, const int64_t *d, int r,
+                      int input) {
+    if (!k->f || k->ndim > r)
+        FAIL("ONNX: node '%s' (%s): input %d must be a float constant of rank at most %d that "
+             "broadcasts to the computed input", c->name, c->op, input, r);
+    int batch_axis = 0;
+    for (int j = 0; j < k->ndim; j++) {
+        const int a = r - k->ndim + j;
+        if (k->dims[j] == 1) continue;
+        if (a == 0 && !L->one_sample) batch_axis = 1;
+        else if (k->dims[j] != d[a])
+            FAIL("ONNX: node '%s' (%s): input %d has size %lld at axis %d where the computed "
+                 "input has %lld; only constants that broadcast onto it are supported", c->name,
+                 c->op, input, (long long)k->dims[j], a, (long long)d[a]);
+    }
+    return batch_axis ? mixes_batch(L, c, "a constant that differs from sample to sample") : 0;
+}
+
+/* Add, Sum or Mul with constant inputs (a bias or scale from the file, or
+ * graph inputs bound to values): one computed input; the constants, broadcast
+ * to its shape (numpy rules), become one shift per unit (Add, Sum: their sum)
+ * or one scale per unit (Mul) of an affine node. 1: no constant input. */
+static int const_arith_node(Loader *L, const NodeCtx *c) {
+    const Onnx__NodeProto *n = c->n;
+    const int mul = !strcmp(c->op, "Mul");
+    int xi = -1, n_const = 0;
+    for (size_t k = 0; k < n->n_input; k++) {
+        if (!has_input(c, (int)k)) FAIL("ONNX: node '%s' (%s): input %zu is empty", c->name, c->op, k);
+        if (in_act(L, c, (int)k)) {
+            if (xi < 0) xi = (int)k;
+        } else {
+            n_const++;
+        }
+    }
+    if (!n_const) return 1;
+    if (xi < 0) FAIL("ONNX: node '%s' (%s): no input is computed (only shape arithmetic is folded)",
+                     c->name, c->op);
+    if ((size_t)n_const + 1 != n->n_input)
+        FAIL("ONNX: node '%s' (%s): with constant inputs, one computed input is supported", c->name,
+             c->op);
+    if (mul && n->n_input != 2) FAIL("ONNX: node '%s' (Mul): needs two inputs", c->name);
+    Act *x = in_act(L, c, xi);
+    int64_t d[4];
+    act_dims(L, x, d);
+    const int r = x->rank, node = x->node;
+    for (size_t k = 0; k < n->n_input; k++)
+        if ((int)k != xi && const_onto(L, c, in_const(L, c, (int)k), d, r, (int)k)) return -1;
+    int acc = -1; /* index of the summed constant (the array may move) */
+    for (size_t k = 0; k < n->n_input; k++) {
+        if ((int)k == xi) continue;
+        Const *e = broadcast_const(L, in_const(L, c, (int)k), d, r, L->one_sample ? 0 : 1, n->input[k]);
+        if (!e) return -1;
+        if (acc < 0) {
+            acc = L->n_consts - 1;
+        } else {
+            Const *a = &L->consts[acc];
+            for (size_t i = 0; i < a->n; i++) a->f[i] += e->f[i];
+        }
+    }
+    int id = eng_affine(L->g, c->name, node, mul, !mul);
+    if (out_act_dims(L, c, id, r, d)) return -1;
+    return add_pending(L, id, 0, &L->consts[acc], 0, 0, 1);
+}
+
 static int convert(Loader *L, const NodeCtx *c) {
     const char *op = c->op;
     const Onnx__NodeProto *n = c->n;
@@ -1104,7 +1170,7 @@ static int convert(Loader *L, const NodeCtx *c) {
      * others take the engine's (C, H, W) for a map, which it is not here */
     static const char *const ONE_SAMPLE_OPS[] = {
         "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip", "Dropout",
-        "Identity", "Softmax", "Flatten", "Gemm", "PRelu"};
+        "Identity", "Softmax", "Flatten", "Gemm", "PRelu", "Add", "Sum", "Mul"};
     if (L->one_sample) {
         size_t k = 0, nk = sizeof ONE_SAMPLE_OPS / sizeof ONE_SAMPLE_OPS[0];
         while (k < nk && strcmp(op, ONE_SAMPLE_OPS[k])) k++;
@@ -1117,6 +1183,11 @@ static int convert(Loader *L, const NodeCtx *c) {
     if (!strcmp(op, "MaxPool")) return pool_node(L, c, 1);
     if (!strcmp(op, "AveragePool")) return pool_node(L, c, 0);
     if (!strcmp(op, "Reshape")) return reshape_node(L, c);
+    if (!strcmp(op, "Add") || !strcmp(op, "Sum") || !strcmp(op, "Mul")) {
+        int rc = const_arith_node(L, c);
+        if (rc <= 0) return rc;
+        x = in_act(L, c, 0);
+    }
     if (!x) FAIL("ONNX: node '%s' (%s): its first input must be a computed tensor", c->name, op);
     const EngShape s = eng_graph_node(L->g, x->node)->out;
     int id = -1, rank = x->rank;
@@ -1250,18 +1321,19 @@ static int convert(Loader *L, const NodeCtx *c) {
         }
         for (size_t k = 0; k < n->n_input; k++) {
             Act *a = find_act(L, n->input[k]);
-            if (!a || a->rank != x->rank)
-                FAIL("ONNX: node '%s' (%s): input %zu is not a computed tensor of rank %d like the "
-                     "first (constants are not supported)", c->name, op, k, x->rank);
+            if (!a || a->rank != x->rank || (L->one_sample && memcmp(a->dims, x->dims, sizeof a->dims)))
+                FAIL("ONNX: node '%s' (%s): input %zu is not a computed tensor of the first's rank "
+                     "%d%s", c->name, op, k, x->rank, L->one_sample ? " and shape" : "");
             ids[k] = a->node;
         }
         id = cat ? eng_concat(L->g, c->name, ids, (int)n->n_input)
                  : eng_add(L->g, c->name, ids, (int)n->n_input);
     } else if (!strcmp(op, "Mul")) {
         Act *b = in_act(L, c, 1);
-        if (!b || b->rank != x->rank || n->n_input != 2)
-            FAIL("ONNX: node '%s' (Mul): both inputs must be computed tensors of one rank "
-                 "(multiplying by a constant is not supported)", c->name);
+        if (!b || b->rank != x->rank || n->n_input != 2 ||
+            (L->one_sample && memcmp(b->dims, x->dims, sizeof b->dims)))
+            FAIL("ONNX: node '%s' (Mul): both inputs must be computed tensors of one rank%s",
+                 c->name, L->one_sample ? " and shape" : "");
         id = eng_mul(L->g, c->name, x->node, b->node);
     } else if (!strcmp(op, "Flatten")) {
         /* (D0 ... D(a-1), Da ... ) -> (D0 * ... * D(a-1), Da * ...): only a = 1 keeps

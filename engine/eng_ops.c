@@ -650,6 +650,18 @@ void eng_fc_forward(float *out, const float *in, const float *w, const float *b,
             for (int o = 0; o < OUT; o++) out[(size_t)n * OUT + o] += b[o];
 }
 
+/* out[n][i] = in[n][i] * scale[i] + shift[i]: a constant operand of ONNX Add or
+ * Mul, broadcast to the sample's shape by the importer */
+void eng_affine_forward(float *out, const float *in, const float *scale, const float *shift, int N,
+                        size_t size) {
+    for (int n = 0; n < N; n++) {
+        const float *x = in + (size_t)n * size;
+        float *y = out + (size_t)n * size;
+        for (size_t i = 0; i < size; i++)
+            y[i] = (scale ? x[i] * scale[i] : x[i]) + (shift ? shift[i] : 0.0f);
+    }
+}
+
 /* ONNX Gemm inside each sample: out (M, OUT) = op(x) (M, K) x w^T (K, OUT) + b (M, OUT),
  * op(x) = x (M, K), or x^T for a stored (K, M) when trans_a. */
 void eng_matmul_forward(float *out, const float *in, const float *w, const float *b, int N,

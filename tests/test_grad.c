@@ -208,6 +208,13 @@ static int b_prelu_units_reshape(EngGraph *g, int x) {
     x = eng_reshape(g, "rs", x, s.H, s.C * s.W, 1);
     return eng_softmax_span(g, "sm", x, s.C * s.W, 1);
 }
+/* ONNX Add and Mul by constants: a scale and a shift per unit */
+static int b_affine(EngGraph *g, int x) {
+    x = eng_affine(g, "mul", x, 1, 0);
+    x = eng_tanh(g, "t", x);
+    x = eng_affine(g, "add", x, 0, 1);
+    return eng_affine(g, "both", x, 1, 1);
+}
 static int b_pad_flatten(EngGraph *g, int x) {
     x = eng_pad(g, "pad", x, 1, 0, 2, 1, 0.25f);
     x = eng_conv_k(g, "conv", x, 2, 2, 1, 0, 1, 1);
@@ -370,6 +377,7 @@ int main(void) {
     grad_case("softmax", 2, 4, 2, 3, b_softmax, 0);
     grad_case("fc", 3, 2, 3, 3, b_fc, 0);
     grad_case("matmul", 2, 3, 2, 2, b_matmul, 0);
+    grad_case("affine", 2, 2, 3, 2, b_affine, 0);
     grad_case("matmul transposed", 2, 3, 2, 2, b_matmul_t, 0);
     grad_case("softmax span", 2, 2, 3, 4, b_softmax_span, 0);
     grad_case("prelu per unit, reshape", 2, 2, 3, 2, b_prelu_units_reshape, 0);

@@ -16,6 +16,8 @@ fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 # engine covers, tensors of rank 1 to 4; a graph that computes across axis 0
 # runs as one sample, see eng_onnx.c).
 CASES=(
+  node/test_add
+  node/test_add_bcast
   node/test_averagepool_2d_ceil
   node/test_averagepool_2d_default
   node/test_averagepool_2d_pads
@@ -101,6 +103,9 @@ CASES=(
   node/test_maxpool_2d_same_lower
   node/test_maxpool_2d_same_upper
   node/test_maxpool_2d_strides
+  node/test_mul
+  node/test_mul_bcast
+  node/test_mul_example
   node/test_prelu_broadcast
   node/test_prelu_example
   node/test_relu
@@ -113,7 +118,9 @@ CASES=(
   node/test_softmax_example
   node/test_softmax_large_number
   node/test_softmax_negative_axis
+  node/test_sum_example
   node/test_sum_one_input
+  node/test_sum_two_inputs
   node/test_tanh
   node/test_tanh_example
   pytorch-converted/test_AvgPool2d

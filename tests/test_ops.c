@@ -500,9 +500,23 @@ static void test_matmul(void) {
     check_close("matmul naive by hand", y, want, 2, 1e-6f, 0);
 }
 
+/* x * scale + shift per unit, by hand: a batch of 2 samples of 3 units */
+static void test_affine(void) {
+    float x[6] = {1, 2, 3, -1, 0, 4}, sc[3] = {2, -1, 0.5f}, sh[3] = {0.25f, 1, -2}, y[6];
+    float both[6] = {2.25f, -1, -0.5f, -1.75f, 1, 0}, only_sc[6] = {2, -2, 1.5f, -2, 0, 2},
+          only_sh[6] = {1.25f, 3, 1, -0.75f, 1, 2};
+    eng_affine_forward(y, x, sc, sh, 2, 3);
+    check_close("affine", y, both, 6, 1e-6f, 0);
+    eng_affine_forward(y, x, sc, NULL, 2, 3);
+    check_close("affine scale", y, only_sc, 6, 1e-6f, 0);
+    eng_affine_forward(y, x, NULL, sh, 2, 3);
+    check_close("affine shift", y, only_sh, 6, 1e-6f, 0);
+}
+
 int main(void) {
     eng_set_threads(2);
     test_matmul();
+    test_affine();
     test_shape_rules();
     test_gemm();
     test_conv();
