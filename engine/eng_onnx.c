@@ -595,8 +595,9 @@ static int sample_shape(const int64_t *d, int rank, int *C, int *H, int *W) {
  * sample when the caller gave the input's full shape. */
 static int mixes_batch(Loader *L, const NodeCtx *c, const char *what) {
     if (L->in_ndim > 0 && !L->one_sample) L->wants_one_sample = 1;
-    FAIL("ONNX: node '%s' (%s): %s mixes the samples of the batch (ONNX axis 0), which only a "
-         "graph run as one sample can do; HINT: give the input's full shape", c->name, c->op, what);
+    FAIL("ONNX: node '%s' (%s): %s mixes the samples of the batch (ONNX axis 0); such a graph "
+         "runs only as one sample, from the input's full shape (as `convscope onnx-test` gives "
+         "it)", c->name, c->op, what);
 }
 
 /* kernel_shape is optional for a convolution; when given it must match the weights. */
