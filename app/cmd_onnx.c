@@ -23,7 +23,7 @@ static int run_case(const char *dir, const char *set, double *max_abs, double *m
                     size_t wn) {
     char path[4200], err[1024];
     EngOnnxTensor ins[16];
-    float *bufs[16] = {0};
+    void *bufs[16] = {0};
     int n_in = 0, pass = 0;
     EngOnnxTensor want;
     float *want_data = NULL;
@@ -32,7 +32,12 @@ static int run_case(const char *dir, const char *set, double *max_abs, double *m
     for (; n_in < 16; n_in++) {
         snprintf(path, sizeof path, "%s/%s/input_%d.pb", dir, set, n_in);
         if (access(path, R_OK) != 0) break;
-        if (eng_onnx_read_tensor(path, &ins[n_in], &bufs[n_in], err, sizeof err) != 0) {
+        /* input_0 feeds the model; the others (weights, a Reshape's shape) are fixed values */
+        float *f = NULL;
+        int rc = n_in ? eng_onnx_read_value(path, &ins[n_in], &bufs[n_in], err, sizeof err)
+                      : eng_onnx_read_tensor(path, &ins[0], &f, err, sizeof err);
+        if (!n_in) bufs[0] = f;
+        if (rc != 0) {
             snprintf(why, wn, "%s", err);
             goto done;
         }

@@ -474,6 +474,7 @@ typedef struct {
     int ndim;
     int64_t dims[8];
     const float *data;
+    const int64_t *ints; /* instead of data: an integer tensor (e.g. a Reshape's shape) */
 } EngOnnxTensor;
 /* A new graph holding the model for input (C, H, W) (<= 0: the size the file
  * declares), parameters allocated and filled; consts (may be NULL) are graph
@@ -498,6 +499,9 @@ EngGraph *eng_onnx_load_buffer(const void *data, size_t len, const char *name, i
 /* A TensorProto file (input_K.pb / output_K.pb) as float32; *data is malloc'ed. */
 int eng_onnx_read_tensor(const char *path, EngOnnxTensor *t, float **data, char *err,
                          size_t errlen);
+/* The same, an integer tensor (int64, int32) allowed too: then t->ints is set
+ * instead of t->data. *buf (malloc'ed) holds whichever it is. */
+int eng_onnx_read_value(const char *path, EngOnnxTensor *t, void **buf, char *err, size_t errlen);
 /* ONNX export (eng_onnx_export.c): the graph's inference nodes (training-only
  * branches left out) as an opset-14 model, each ONNX node named after its
  * engine node, each parameter an initializer "<node>.<suffix>"; the input is

@@ -754,31 +754,75 @@ static int pool_node(Loader *L, const NodeCtx *c, int is_max) {
     return out_act(L, c, id, 4);
 }
 
-/* Reshape target from a constant: only flattening to (N, rest) is representable. */
+/* Reshape to a shape known at load time (a constant, a graph input bound to a
+ * value, or folded shape arithmetic): 0 copies the input's dim (unless
+ * allowzero), one -1 takes what is left. In batch mode the target must keep
+ * axis 0 as the batch; a reshape that moves data across it runs as one sample. */
 static int reshape_node(Loader *L, const NodeCtx *c) {
     Act *x = in_act(L, c, 0);
     if (!x) FAIL("ONNX: node '%s' (Reshape): its input must be a computed tensor", c->name);
-    int64_t shape[2] = {0, 0};
-    int nd = 0;
+    int64_t want[MAX_RANK], allowzero = 0;
+    int m = 0;
     if (has_input(c, 1)) {
         Const *sc = in_const(L, c, 1);
         if (!sc || !sc->i || sc->ndim > 1)
             FAIL("ONNX: node '%s' (Reshape): the shape must be a 1-D integer constant", c->name);
-        nd = sc->n > 2 ? 3 : (int)sc->n;
-        for (int k = 0; k < nd && k < 2; k++) shape[k] = sc->i[k];
+        if (sc->n > 4) FAIL("ONNX: node '%s' (Reshape): a shape of rank %zu (at most 4)", c->name, sc->n);
+        m = (int)sc->n;
+        memcpy(want, sc->i, (size_t)m * sizeof *want);
     } else { /* opset 1-4: an attribute */
         const Onnx__AttributeProto *a = attr(c->n, "shape");
-        nd = !a ? 0 : a->n_ints > 2 ? 3 : (int)a->n_ints;
-        for (int k = 0; k < nd && k < 2; k++) shape[k] = a->ints[k];
+        if (!a || attr_type(a) != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS || a->n_ints > 4)
+            FAIL("ONNX: node '%s' (Reshape): needs a shape of rank 1 to 4", c->name);
+        m = (int)a->n_ints;
+        memcpy(want, a->ints, (size_t)m * sizeof *want);
     }
-    const EngShape s = eng_graph_node(L->g, x->node)->out;
-    int64_t total = (int64_t)s.C * s.H * s.W;
-    if (nd == 2 && (shape[0] == 0 || shape[0] == -1 || shape[0] == 1) &&
-        (shape[1] == -1 || shape[1] == total)) {
-        int id = eng_flatten(L->g, c->name, x->node);
-        return out_act(L, c, id, 2);
+    if (m < 1) FAIL("ONNX: node '%s' (Reshape): a scalar result is not supported", c->name);
+    if (L->opset >= 14 && get_int(L, c, "allowzero", 0, 0, 1, &allowzero)) return -1;
+    int64_t d[4];
+    act_dims(L, x, d);
+    const int r = x->rank, node = x->node;
+    int64_t total = 1, known = 1;
+    for (int k = 0; k < r; k++) total *= d[k]; /* bounded: the input exists */
+    int infer = -1;
+    for (int k = 0; k < m; k++) {
+        if (want[k] == 0 && !allowzero) {
+            if (k >= r) FAIL("ONNX: node '%s' (Reshape): a 0 at axis %d copies no input axis", c->name, k);
+            want[k] = d[k];
+        } else if (want[k] == -1) {
+            if (infer >= 0) FAIL("ONNX: node '%s' (Reshape): more than one -1", c->name);
+            infer = k;
+            continue;
+        } else if (want[k] < 1 || want[k] > MAX_DIM) {
+            FAIL("ONNX: node '%s' (Reshape): shape value %lld at axis %d (1 to %d, 0 or -1 are "
+                 "supported)", c->name, (long long)want[k], k, MAX_DIM);
+        }
+        known *= want[k]; /* at most 4 values below 2^24 each: no overflow */
     }
-    FAIL("ONNX: node '%s' (Reshape): only flattening (N, C, H, W) to (N, C*H*W) is supported", c->name);
+    if (infer >= 0) {
+        if (total % known) FAIL("ONNX: node '%s' (Reshape): %lld values do not divide into the shape", c->name, (long long)total);
+        want[infer] = total / known;
+        known = total;
+    }
+    if (known != total)
+        FAIL("ONNX: node '%s' (Reshape): the shape holds %lld values, the input %lld", c->name,
+             (long long)known, (long long)total);
+    int id;
+    if (!L->one_sample) {
+        /* axis 0 must stay the batch (without the full shape d[0] is 1: a 0, -1 or 1
+         * there, the rest one sample, as exporters write a flatten) */
+        if (want[0] != d[0]) return mixes_batch(L, c, "a reshape that changes axis 0");
+        const int64_t C = m > 1 ? want[1] : 1, H = m > 2 ? want[2] : 1, W = m > 3 ? want[3] : 1;
+        const EngShape s = eng_graph_node(L->g, node)->out;
+        if (m == 2 && C == (int64_t)s.C * s.H * s.W) id = eng_flatten(L->g, c->name, node);
+        else id = eng_reshape(L->g, c->name, node, (int)C, (int)H, (int)W);
+    } else {
+        int C, H, W;
+        if (sample_shape(want, m, &C, &H, &W) != 0)
+            FAIL("ONNX: node '%s' (Reshape): the shape is too large for one sample", c->name);
+        id = eng_reshape(L->g, c->name, node, C, H, W);
+    }
+    return out_act_dims(L, c, id, m, want);
 }
 
 /* A folded constant of n integers (ndim 0 or 1), or a copy of a float one. */
@@ -1171,7 +1215,7 @@ static int convert(Loader *L, const NodeCtx *c) {
      * others take the engine's (C, H, W) for a map, which it is not here */
     static const char *const ONE_SAMPLE_OPS[] = {
         "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip", "Dropout",
-        "Identity", "Softmax", "Flatten", "Gemm", "PRelu", "Add", "Sum", "Mul"};
+        "Identity", "Softmax", "Flatten", "Gemm", "PRelu", "Add", "Sum", "Mul", "Reshape"};
     if (L->one_sample) {
         size_t k = 0, nk = sizeof ONE_SAMPLE_OPS / sizeof ONE_SAMPLE_OPS[0];
         while (k < nk && strcmp(op, ONE_SAMPLE_OPS[k])) k++;
@@ -1630,10 +1674,14 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
         Const *c = add_const(L, old ? NULL : consts[k].name);
         if (!c) return -1;
         if (old) old->kind = VAL_CONST, old->idx = L->n_consts - 1;
-        if (!(c->f = malloc((n ? n : 1) * sizeof(float)))) return oom(L, "copying a given tensor");
+        const size_t esz = consts[k].ints ? sizeof(int64_t) : sizeof(float);
+        void *buf = malloc((n ? n : 1) * esz);
+        if (!buf) return oom(L, "copying a given tensor");
+        if (consts[k].ints) c->i = buf;
+        else c->f = buf;
         /* their parameters come out of the budget: what the caller gives adds to it */
-        L->budget = n * sizeof(float) > SIZE_MAX - L->budget ? SIZE_MAX : L->budget + n * sizeof(float);
-        if (n) memcpy(c->f, consts[k].data, n * sizeof(float));
+        L->budget = n * esz > SIZE_MAX - L->budget ? SIZE_MAX : L->budget + n * esz;
+        if (n) memcpy(buf, consts[k].ints ? (const void *)consts[k].ints : (const void *)consts[k].data, n * esz);
         c->n = n, c->ndim = consts[k].ndim;
         memcpy(c->dims, consts[k].dims, (size_t)c->ndim * sizeof c->dims[0]);
     }
@@ -1760,7 +1808,8 @@ EngGraph *eng_onnx_load_shaped(const char *path, const int64_t *dims, int ndim, 
     return load(buf, len, buf, path, 0, 0, 0, dims, ndim, batch, consts, n_consts, err, errlen);
 }
 
-int eng_onnx_read_tensor(const char *path, EngOnnxTensor *t, float **data, char *err, size_t errlen) {
+static int read_tensor(const char *path, EngOnnxTensor *t, void **data, int ints_ok, char *err,
+                       size_t errlen) {
     uint8_t *buf = NULL;
     size_t len = 0;
     memset(t, 0, sizeof *t);
@@ -1779,20 +1828,36 @@ int eng_onnx_read_tensor(const char *path, EngOnnxTensor *t, float **data, char 
     L.file = path;
     L.budget = file_budget(len, TENSOR_FACTOR, TENSOR_SLACK);
     int rc = tensor_to_const(&L, tp, "");
-    if (rc == 0 && !L.consts[0].f) {
+    if (rc == 0 && !L.consts[0].f && !ints_ok) {
         eng_set_err(err, errlen, "ONNX: %s holds integers, not floats", path);
         rc = -1;
     }
     if (rc == 0) {
         Const *c = &L.consts[0];
-        *data = c->f;
-        c->f = NULL;
+        if (c->f) {
+            *data = c->f;
+            t->data = c->f;
+        } else {
+            *data = c->i;
+            t->ints = c->i;
+        }
+        c->f = NULL, c->i = NULL;
         t->ndim = c->ndim;
         for (int d = 0; d < c->ndim && d < 8; d++) t->dims[d] = c->dims[d];
         snprintf(t->name, sizeof t->name, "%s", tp->name ? tp->name : "");
-        t->data = *data;
     }
     loader_free(&L);
     onnx__tensor_proto__free_unpacked(tp, &alloc);
     return rc;
+}
+
+int eng_onnx_read_tensor(const char *path, EngOnnxTensor *t, float **data, char *err, size_t errlen) {
+    void *buf = NULL;
+    int rc = read_tensor(path, t, &buf, 0, err, errlen);
+    *data = buf;
+    return rc;
+}
+
+int eng_onnx_read_value(const char *path, EngOnnxTensor *t, void **buf, char *err, size_t errlen) {
+    return read_tensor(path, t, buf, 1, err, errlen);
 }
