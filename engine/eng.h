@@ -118,13 +118,14 @@ typedef enum {
     ENG_OP_FC,            /* fully connected on the flattened (C*H*W) input */
     ENG_OP_ADD,           /* elementwise sum of n inputs of equal shape */
     ENG_OP_MUL,           /* x * s, s (C,1,1) broadcast over H, W, or equal shape */
-    ENG_OP_CONCAT,        /* along channels */
+    ENG_OP_CONCAT,        /* along channels, or along any span (EngConcatParams) */
     ENG_OP_FLATTEN,       /* (C,H,W) -> (C*H*W,1,1) */
     ENG_OP_DROPOUT,       /* identity at inference */
     ENG_OP_PAD,           /* constant pad of H and W */
     ENG_OP_MATMUL,        /* per sample: (M, K) or (K, M) times constant weights (ONNX Gemm) */
     ENG_OP_RESHAPE,       /* (C,H,W) -> any (C',H',W') of the same size: data unchanged */
     ENG_OP_AFFINE,        /* x * scale + shift, both (C,H,W): ONNX Add/Mul by a constant */
+    ENG_OP_CONST,         /* no input: its (C,H,W) "value" parameter, the same in every sample */
     ENG_OP_COUNT
 } EngOpType;
 
@@ -167,6 +168,9 @@ typedef struct { int len, inner; } EngSoftmaxParams;
  * (OUT, K) as in FC, the bias (M, OUT); out (M, OUT). */
 typedef struct { int m, k, out, trans_a, has_bias; } EngMatmulParams;
 typedef struct { int has_scale, has_shift; } EngAffineParams; /* params: scale, then shift */
+/* Each input's sample read as (outer, len_i, inner); out (outer, sum len_i, inner).
+ * outer 1, inner H*W: along channels. */
+typedef struct { int outer, inner; } EngConcatParams;
 typedef struct { float lo, hi; } EngClipParams;
 typedef struct { float alpha, beta; } EngHardSigmoidParams;
 typedef struct { int out; int has_bias; } EngFcParams;
@@ -226,6 +230,7 @@ typedef struct {
         EngSoftmaxParams softmax;
         EngMatmulParams matmul;
         EngAffineParams affine;
+        EngConcatParams concat;
     } p;
     EngParam params[ENG_MAX_PARAMS];
     int n_params;
@@ -293,6 +298,12 @@ int eng_matmul(EngGraph *g, const char *name, int x, int m, int k, int out, int 
 /* x * scale + shift with one scale and one shift per unit of a sample (either
  * may be left out): "weight" and "bias", (C*H*W) each. */
 int eng_affine(EngGraph *g, const char *name, int x, int scale, int shift);
+/* Inputs joined along a span (see EngConcatParams): out is the output's
+ * shape, its size outer * inner * the sum of the inputs' len_i. */
+int eng_concat_span(EngGraph *g, const char *name, const int *xs, int n, int outer, int inner,
+                    EngShape out);
+/* A constant (C, H, W) with no input: its parameter "value" (not learned). */
+int eng_const(EngGraph *g, const char *name, int C, int H, int W);
 /* The same data under another per-sample shape (C*H*W unchanged). */
 int eng_reshape(EngGraph *g, const char *name, int x, int C, int H, int W);
 int eng_fc(EngGraph *g, const char *name, int x, int out, int bias);

@@ -71,6 +71,7 @@ static const char *const op_names[ENG_OP_COUNT] = {
     [ENG_OP_FLATTEN] = "flatten",     [ENG_OP_DROPOUT] = "dropout",
     [ENG_OP_PAD] = "pad",             [ENG_OP_MATMUL] = "matmul",
     [ENG_OP_RESHAPE] = "reshape",     [ENG_OP_AFFINE] = "affine",
+    [ENG_OP_CONST] = "constant",
 };
 
 const char *eng_op_name(EngOpType op) {
@@ -745,8 +746,50 @@ int eng_concat(EngGraph *g, const char *name, const int *xs, int n_in) {
     }
     if (C > ENG_MAX_DIM) return node_reject(g, id, "%lld channels are too many", (long long)C);
     g->nodes[id].out = (EngShape){(int)C, s0.H, s0.W};
+    g->nodes[id].p.concat = (EngConcatParams){1, s0.H * s0.W};
     if (!shape_ok(g, id)) return -1;
     g->nodes[id].rf = rf_merge(g, id);
+    return id;
+}
+
+int eng_concat_span(EngGraph *g, const char *name, const int *xs, int n_in, int outer, int inner,
+                    EngShape out) {
+    if (n_in < 1) {
+        if (g && !g->failed) graph_fail(g, "engine: node '%s' (concat): needs at least one input", name ? name : "?");
+        return -1;
+    }
+    int id = node_new(g, name, ENG_OP_CONCAT, xs, n_in);
+    if (id < 0) return -1;
+    const int64_t span = (int64_t)outer * inner;
+    int64_t total = 0;
+    if (outer < 1 || inner < 1) return node_reject(g, id, "invalid span %d x %d", outer, inner);
+    for (int i = 0; i < n_in; i++) {
+        EngShape s = *in_shape(g, id, i);
+        const int64_t size = (int64_t)s.C * s.H * s.W;
+        if (size % span)
+            return node_reject(g, id, "input %d (%dx%dx%d) is not %d blocks of %d-value rows", i,
+                               s.C, s.H, s.W, outer, inner);
+        total += size;
+    }
+    if ((int64_t)out.C * out.H * out.W != total || out.C < 1 || out.H < 1 || out.W < 1)
+        return node_reject(g, id, "output %dx%dx%d does not hold the %lld input values", out.C,
+                           out.H, out.W, (long long)total);
+    g->nodes[id].out = out;
+    g->nodes[id].p.concat = (EngConcatParams){outer, inner};
+    if (!shape_ok(g, id)) return -1;
+    g->nodes[id].rf = rf_infinite();
+    return id;
+}
+
+int eng_const(EngGraph *g, const char *name, int C, int H, int W) {
+    int id = node_new(g, name, ENG_OP_CONST, NULL, 0);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    n->out = (EngShape){C, H, W};
+    if (C < 1 || H < 1 || W < 1 || !shape_ok(g, id))
+        return node_reject(g, id, "invalid shape %dx%dx%d", C, H, W);
+    add_param(n, "value", ENG_PARAM_WEIGHT, 0, 3, C, H, W, 0);
+    n->rf = rf_infinite();
     return id;
 }
 
@@ -1233,13 +1276,21 @@ static void run_node(EngGraph *g, EngNode *n) {
             eng_mul_forward(n->act, x->act, sc->act, count);
         break;
     }
-    case ENG_OP_CONCAT:
+    case ENG_OP_CONCAT: { /* (N * outer, len_i, inner) blocks */
+        const EngConcatParams *q = &n->p.concat;
         for (int i = 0; i < n->n_inputs; i++) {
+            const EngShape si = g->nodes[n->inputs[i]].out;
             g->in_ptrs[i] = g->nodes[n->inputs[i]].act;
-            g->in_chans[i] = g->nodes[n->inputs[i]].out.C;
+            g->in_chans[i] = (int)(((int64_t)si.C * si.H * si.W) / ((int64_t)q->outer * q->inner));
         }
-        eng_concat_forward(n->act, g->in_ptrs, g->in_chans, n->n_inputs, N, o.H * o.W);
+        eng_concat_forward(n->act, g->in_ptrs, g->in_chans, n->n_inputs, N * q->outer, q->inner);
         break;
+    }
+    case ENG_OP_CONST: { /* the same value in every sample */
+        const size_t size = (size_t)o.C * o.H * o.W;
+        for (int b = 0; b < N; b++) memcpy(n->act + (size_t)b * size, w, size * sizeof(float));
+        break;
+    }
     case ENG_OP_DROPOUT:
         if (g->training && n->aux) {
             /* inverted dropout (Srivastava et al. 2014): keep with probability
@@ -1418,13 +1469,14 @@ static int back_node(EngGraph *g, EngNode *n) {
         }
         break;
     }
-    case ENG_OP_CONCAT: {
-        const size_t HW = (size_t)o.H * o.W;
-        for (int b = 0; b < N; b++) {
-            const float *src = dy + (size_t)b * o.C * HW;
+    case ENG_OP_CONCAT: { /* each (outer) block of the output is the inputs' blocks in turn */
+        const EngConcatParams *q = &n->p.concat;
+        const int blocks = N * q->outer;
+        const float *src = dy;
+        for (int b = 0; b < blocks; b++) {
             for (int k = 0; k < n->n_inputs; k++) {
                 EngNode *in = &g->nodes[n->inputs[k]];
-                const size_t len = (size_t)in->out.C * HW;
+                const size_t len = ((size_t)in->out.C * in->out.H * in->out.W) / (size_t)q->outer;
                 float *d = in->grad + (size_t)b * len;
                 for (size_t i = 0; i < len; i++) d[i] += src[i];
                 src += len;
@@ -1432,6 +1484,7 @@ static int back_node(EngGraph *g, EngNode *n) {
         }
         break;
     }
+    case ENG_OP_CONST: break; /* no input; its value is not learned */
     case ENG_OP_DROPOUT:
         if (g->training && n->aux) {
             for (size_t i = 0; i < count; i++) dx[i] += dy[i] * n->aux[i];

@@ -197,6 +197,8 @@ typedef struct {
         return -1;                                                                           \
     } while (0)
 
+static const char *unique_name(Loader *L, const char *base, char *buf, size_t n);
+
 static int oom(Loader *L, const char *what) {
     FAIL("ONNX: out of memory %s", what);
 }
@@ -1198,6 +1200,93 @@ static int const_arith_node(Loader *L, const NodeCtx *c) {
     return add_pending(L, id, 0, &L->consts[acc], 0, 0, 1);
 }
 
+/* The engine (C, H, W) of an ONNX shape in the current mode. */
+static int engine_shape(const Loader *L, const int64_t *d, int r, EngShape *s) {
+    if (L->one_sample) return sample_shape(d, r, &s->C, &s->H, &s->W);
+    int64_t C = r > 1 ? d[1] : 1, H = r > 2 ? d[2] : 1, W = r > 3 ? d[3] : 1;
+    if (C > MAX_DIM || H > MAX_DIM || W > MAX_DIM) return -1;
+    *s = (EngShape){(int)C, (int)H, (int)W};
+    return 0;
+}
+
+/* Concat along any axis. Constant inputs (from the file, or graph inputs bound
+ * to values) become constant nodes; in batch mode they must be one sample's
+ * (the batch of 1), since a constant is the same in every sample. */
+static int concat_node(Loader *L, const NodeCtx *c) {
+    const Onnx__NodeProto *n = c->n;
+    int ids[MAX_MERGE], xi = -1;
+    if (n->n_input > MAX_MERGE)
+        FAIL("ONNX: node '%s' (Concat): %zu inputs (at most %d)", c->name, n->n_input, MAX_MERGE);
+    for (size_t k = 0; k < n->n_input && xi < 0; k++)
+        if (in_act(L, c, (int)k)) xi = (int)k;
+    if (xi < 0) return fold_node(L, c);
+    int64_t d[4], od[4], axis;
+    act_dims(L, in_act(L, c, xi), d);
+    const int r = in_act(L, c, xi)->rank;
+    if (get_int(L, c, "axis", 1, -r, r - 1, &axis)) return -1;
+    if (axis < 0) axis += r;
+    if (axis == 0 && !L->one_sample) return mixes_batch(L, c, "a concat along axis 0");
+    memcpy(od, d, sizeof od);
+    od[axis] = 0;
+    int all_acts = 1;
+    for (size_t k = 0; k < n->n_input; k++) {
+        Act *a = in_act(L, c, (int)k);
+        Const *kc = a ? NULL : in_const(L, c, (int)k);
+        int64_t e[4] = {1, 1, 1, 1};
+        int er;
+        if (a) {
+            act_dims(L, a, e);
+            er = a->rank;
+        } else if (kc && kc->f && kc->ndim == r) {
+            for (int j = 0; j < r; j++) e[j] = kc->dims[j];
+            er = r;
+            all_acts = 0;
+        } else {
+            FAIL("ONNX: node '%s' (Concat): input %zu must be a computed tensor or a float "
+                 "constant of rank %d", c->name, k, r);
+        }
+        for (int j = 0; j < r; j++)
+            if (er != r || (j != axis && e[j] != d[j]))
+                FAIL("ONNX: node '%s' (Concat): input %zu differs from input %d outside axis %lld",
+                     c->name, k, xi, (long long)axis);
+        if (!a && !L->one_sample && e[0] != 1)
+            return mixes_batch(L, c, "a constant of a batch larger than 1");
+        od[axis] += e[axis]; /* each below 2^24, at most MAX_MERGE of them */
+        if (od[axis] > MAX_DIM)
+            FAIL("ONNX: node '%s' (Concat): %lld values along axis %lld are too many", c->name,
+                 (long long)od[axis], (long long)axis);
+        if (a) {
+            ids[k] = a->node;
+            continue;
+        }
+        /* the constant as a node of one sample */
+        EngShape cs;
+        char nm[96];
+        const char *cname = unique_name(L, n->input[k], nm, sizeof nm);
+        if (!cname) return oom(L, "naming a constant");
+        if (engine_shape(L, e, r, &cs) != 0)
+            FAIL("ONNX: node '%s' (Concat): constant input %zu is too large", c->name, k);
+        int id = eng_const(L->g, cname, cs.C, cs.H, cs.W);
+        if (id < 0) return engine_fail(L);
+        L->act_bytes += eng_node_act_bytes(eng_graph_node(L->g, id));
+        if (add_pending(L, id, 0, in_const(L, c, (int)k), 0, 0, 1.0f)) return -1;
+        ids[k] = id;
+    }
+    EngShape os;
+    if (engine_shape(L, od, r, &os) != 0)
+        FAIL("ONNX: node '%s' (Concat): the output is too large", c->name);
+    int id;
+    if (!L->one_sample && axis == 1 && all_acts) {
+        id = eng_concat(L->g, c->name, ids, (int)n->n_input);
+    } else {
+        int64_t outer = 1, inner = 1;
+        for (int j = L->one_sample ? 0 : 1; j < axis; j++) outer *= d[j];
+        for (int j = (int)axis + 1; j < r; j++) inner *= d[j];
+        id = eng_concat_span(L->g, c->name, ids, (int)n->n_input, (int)outer, (int)inner, os);
+    }
+    return out_act_dims(L, c, id, r, od);
+}
+
 static int convert(Loader *L, const NodeCtx *c) {
     const char *op = c->op;
     const Onnx__NodeProto *n = c->n;
@@ -1208,14 +1297,13 @@ static int convert(Loader *L, const NodeCtx *c) {
     Act *x = in_act(L, c, 0);
     if (!strcmp(op, "Constant")) return constant_node(L, c);
     if (!strcmp(op, "Shape") || !strcmp(op, "Gather") || !strcmp(op, "Unsqueeze") ||
-        (!x && (!strcmp(op, "Cast") || !strcmp(op, "Transpose") || !strcmp(op, "Concat") ||
-                !strcmp(op, "Identity"))))
+        (!x && (!strcmp(op, "Cast") || !strcmp(op, "Transpose") || !strcmp(op, "Identity"))))
         return fold_node(L, c);
     /* one sample: the ops that read the ONNX shape kept with each tensor; the
      * others take the engine's (C, H, W) for a map, which it is not here */
     static const char *const ONE_SAMPLE_OPS[] = {
         "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip", "Dropout",
-        "Identity", "Softmax", "Flatten", "Gemm", "PRelu", "Add", "Sum", "Mul", "Reshape"};
+        "Identity", "Softmax", "Flatten", "Gemm", "PRelu", "Add", "Sum", "Mul", "Reshape", "Concat"};
     if (L->one_sample) {
         size_t k = 0, nk = sizeof ONE_SAMPLE_OPS / sizeof ONE_SAMPLE_OPS[0];
         while (k < nk && strcmp(op, ONE_SAMPLE_OPS[k])) k++;
@@ -1228,6 +1316,7 @@ static int convert(Loader *L, const NodeCtx *c) {
     if (!strcmp(op, "MaxPool")) return pool_node(L, c, 1);
     if (!strcmp(op, "AveragePool")) return pool_node(L, c, 0);
     if (!strcmp(op, "Reshape")) return reshape_node(L, c);
+    if (!strcmp(op, "Concat")) return concat_node(L, c);
     if (!strcmp(op, "Add") || !strcmp(op, "Sum") || !strcmp(op, "Mul")) {
         int rc = const_arith_node(L, c);
         if (rc <= 0) return rc;
@@ -1353,17 +1442,10 @@ static int convert(Loader *L, const NodeCtx *c) {
         if (out_act(L, c, id, 2)) return -1;
         if (add_pending(L, id, 0, b, transB ? 0 : (int)rows, transB ? 0 : (int)cols, alpha)) return -1;
         return bias ? add_pending(L, id, 1, bias, 0, 0, beta) : 0;
-    } else if (!strcmp(op, "Add") || !strcmp(op, "Sum") || !strcmp(op, "Concat")) {
-        int cat = op[0] == 'C';
+    } else if (!strcmp(op, "Add") || !strcmp(op, "Sum")) {
         int ids[MAX_MERGE];
         if (n->n_input > MAX_MERGE)
             FAIL("ONNX: node '%s' (%s): %zu inputs (at most %d)", c->name, op, n->n_input, MAX_MERGE);
-        if (cat) {
-            int64_t axis;
-            if (get_int(L, c, "axis", 1, -x->rank, x->rank - 1, &axis)) return -1;
-            if (axis != 1 && axis != 1 - x->rank)
-                FAIL("ONNX: node '%s' (Concat): only concatenation along channels (axis 1) is supported", c->name);
-        }
         for (size_t k = 0; k < n->n_input; k++) {
             Act *a = find_act(L, n->input[k]);
             if (!a || a->rank != x->rank || (L->one_sample && memcmp(a->dims, x->dims, sizeof a->dims)))
@@ -1371,8 +1453,7 @@ static int convert(Loader *L, const NodeCtx *c) {
                      "%d%s", c->name, op, k, x->rank, L->one_sample ? " and shape" : "");
             ids[k] = a->node;
         }
-        id = cat ? eng_concat(L->g, c->name, ids, (int)n->n_input)
-                 : eng_add(L->g, c->name, ids, (int)n->n_input);
+        id = eng_add(L->g, c->name, ids, (int)n->n_input);
     } else if (!strcmp(op, "Mul")) {
         Act *b = in_act(L, c, 1);
         if (!b || b->rank != x->rank || n->n_input != 2 ||

@@ -532,6 +532,9 @@ static int export_node(Exporter *E, int id) {
                          : n->op == ENG_OP_MUL  ? "Mul"
                          : n->n_inputs == 2     ? "Add"
                                                 : "Sum";
+        if (n->op == ENG_OP_CONCAT && (n->p.concat.outer != 1 || n->p.concat.inner != n->out.H * n->out.W))
+            FAIL("ONNX export: node '%s': a concat along a span other than channels is not "
+                 "exported", name);
         nd = ex_node(E, op, name, many, n->n_inputs, name);
         if (n->op == ENG_OP_CONCAT) attr_int(E, nd, "axis", 1);
         break;

@@ -215,6 +215,15 @@ static int b_affine(EngGraph *g, int x) {
     x = eng_affine(g, "add", x, 0, 1);
     return eng_affine(g, "both", x, 1, 1);
 }
+/* ONNX Concat at axis 2 of (N, C, H, W) with a constant: blocks of W inside C */
+static int b_concat_span(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    int k = eng_const(g, "k", s.C, 2, s.W);
+    int t = eng_tanh(g, "t", x);
+    int xs[3] = {t, k, x};
+    int c = eng_concat_span(g, "cat", xs, 3, s.C, s.W, (EngShape){s.C, 2 * s.H + 2, s.W});
+    return eng_sigmoid(g, "s", c);
+}
 static int b_pad_flatten(EngGraph *g, int x) {
     x = eng_pad(g, "pad", x, 1, 0, 2, 1, 0.25f);
     x = eng_conv_k(g, "conv", x, 2, 2, 1, 0, 1, 1);
@@ -378,6 +387,7 @@ int main(void) {
     grad_case("fc", 3, 2, 3, 3, b_fc, 0);
     grad_case("matmul", 2, 3, 2, 2, b_matmul, 0);
     grad_case("affine", 2, 2, 3, 2, b_affine, 0);
+    grad_case("concat span with a constant", 2, 2, 3, 2, b_concat_span, 0);
     grad_case("matmul transposed", 2, 3, 2, 2, b_matmul_t, 0);
     grad_case("softmax span", 2, 2, 3, 4, b_softmax_span, 0);
     grad_case("prelu per unit, reshape", 2, 2, 3, 2, b_prelu_units_reshape, 0);

@@ -409,6 +409,30 @@ static void test_general_tensors(void) {
             CHECK(fabsf(eng_graph_node(g, mm)->act[n * 2 + i] - want) < 1e-5f);
         }
     eng_graph_destroy(g);
+    /* concat at axis 2 of (N, 2, 2, 1) with a constant (2, 1, 1), batch of 2: blocks of one
+     * value in each of 2 channels */
+    g = eng_graph_create();
+    x = eng_input(g, "x", 2, 2, 1);
+    int k = eng_const(g, "k", 2, 1, 1);
+    int xs[2] = {x, k};
+    int cat = eng_concat_span(g, "cat", xs, 2, 2, 1, (EngShape){2, 3, 1});
+    CHECK(cat >= 0 && eng_graph_alloc_params(g) == 0);
+    if (cat >= 0) {
+        EngNode *nk = eng_graph_node_mut(g, k);
+        nk->params[0].data[0] = 7, nk->params[0].data[1] = 8;
+        CHECK(!nk->params[0].learnable && eng_graph_plan(g, 2) == 0);
+        float *xin = eng_graph_input_buffer(g, x);
+        for (int i = 0; i < 8; i++) xin[i] = (float)(i + 1);
+        CHECK(eng_graph_forward(g) == 0);
+        const float want[12] = {1, 2, 7, 3, 4, 8, 5, 6, 7, 7, 8, 8};
+        check_close("concat span", eng_graph_node(g, cat)->act, want, 12, 0, 0);
+    }
+    eng_graph_destroy(g);
+    g = eng_graph_create();
+    x = eng_input(g, "x", 2, 3, 1);
+    int xs2[2] = {x, x};
+    CHECK(eng_concat_span(g, "bad", xs2, 2, 4, 1, (EngShape){12, 1, 1}) == -1 && !eng_graph_ok(g));
+    eng_graph_destroy(g);
     /* what does not fit is refused at the node */
     g = eng_graph_create();
     x = eng_input(g, "x", 2, 3, 1);

@@ -41,6 +41,18 @@ CASES=(
   node/test_clip_inbounds
   node/test_clip_outbounds
   node/test_clip_splitbounds
+  node/test_concat_1d_axis_0
+  node/test_concat_1d_axis_negative_1
+  node/test_concat_2d_axis_0
+  node/test_concat_2d_axis_1
+  node/test_concat_2d_axis_negative_1
+  node/test_concat_2d_axis_negative_2
+  node/test_concat_3d_axis_0
+  node/test_concat_3d_axis_1
+  node/test_concat_3d_axis_2
+  node/test_concat_3d_axis_negative_1
+  node/test_concat_3d_axis_negative_2
+  node/test_concat_3d_axis_negative_3
   node/test_constant_pad
   node/test_conv_with_autopad_same
   node/test_conv_with_strides_and_asymmetric_padding
