@@ -497,9 +497,15 @@ EngGraph *eng_onnx_load(const char *path, int C, int H, int W, const EngOnnxTens
  * e.g. a backend test's input_0. ONNX axis 0 is the engine's batch, a sample
  * being (D1, D2, D3); a graph that computes across axis 0 (a Gemm with transA
  * or a matrix bias, a softmax or flatten at axis 0, a PRelu slope along it)
- * runs instead as one sample holding the whole tensor. *batch gets the N to
- * plan: dims[0], or 1 for one sample. */
-EngGraph *eng_onnx_load_shaped(const char *path, const int64_t *dims, int ndim, int *batch,
+ * runs instead as one sample holding the whole tensor. run (may be NULL) gets
+ * the N to plan and the engine node of every graph output. */
+#define ENG_ONNX_MAX_OUTPUTS 8
+typedef struct {
+    int batch;      /* the N to plan: dims[0], or 1 when the graph runs as one sample */
+    int n_outputs;  /* the graph's outputs (the first ENG_ONNX_MAX_OUTPUTS are listed) */
+    int outputs[ENG_ONNX_MAX_OUTPUTS]; /* the engine node of each, -1: not computed */
+} EngOnnxRun;
+EngGraph *eng_onnx_load_shaped(const char *path, const int64_t *dims, int ndim, EngOnnxRun *run,
                                const EngOnnxTensor *consts, int n_consts, char *err,
                                size_t errlen);
 /* The same from a model file's bytes already in memory; name is the file's

@@ -187,6 +187,7 @@ typedef struct {
     int in_ndim;        /* 0: only (C, H, W) given */
     int one_sample;     /* the whole ONNX tensor is one engine sample (batch 1) */
     int wants_one_sample; /* a node mixes the batch: load again with one_sample */
+    EngOnnxRun run;       /* the graph outputs' engine nodes */
     char *err;
     size_t errlen;
 } Loader;
@@ -327,10 +328,11 @@ static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *na
                  : type == ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE  ? 8
                  : type == ONNX__TENSOR_PROTO__DATA_TYPE__INT64   ? 8
                  : type == ONNX__TENSOR_PROTO__DATA_TYPE__INT32   ? 4
+                 : type == ONNX__TENSOR_PROTO__DATA_TYPE__BOOL    ? 1
                                                                   : 0;
     if (!esz)
-        FAIL("ONNX: tensor '%s' has data type %d; supported: float, float16, double, int64, int32",
-             name, type);
+        FAIL("ONNX: tensor '%s' has data type %d; supported: float, float16, double, int64, int32, "
+             "bool", name, type);
     /* the data must be all there before anything is allocated for it */
     const uint8_t *rd = t->has_raw_data && t->raw_data.len ? t->raw_data.data : NULL;
     size_t raw = rd ? t->raw_data.len : 0;
@@ -343,7 +345,8 @@ static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *na
                  : type == ONNX__TENSOR_PROTO__DATA_TYPE__INT64   ? t->n_int64_data
                                                                   : t->n_int32_data;
     if (have != n) FAIL("ONNX: tensor '%s' holds %zu values, its shape needs %zu", name, have, n);
-    int is_int = type == ONNX__TENSOR_PROTO__DATA_TYPE__INT64 || type == ONNX__TENSOR_PROTO__DATA_TYPE__INT32;
+    int is_int = type == ONNX__TENSOR_PROTO__DATA_TYPE__INT64 || type == ONNX__TENSOR_PROTO__DATA_TYPE__INT32 ||
+                 type == ONNX__TENSOR_PROTO__DATA_TYPE__BOOL;
     float *f = NULL;
     int64_t *iv = NULL;
     if (is_int) iv = budget_alloc(L, n, sizeof *iv, name);
@@ -373,6 +376,9 @@ static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *na
         case ONNX__TENSOR_PROTO__DATA_TYPE__INT64:
             if (rd) memcpy(&iv[k], rd + 8 * k, 8);
             else iv[k] = t->int64_data[k];
+            break;
+        case ONNX__TENSOR_PROTO__DATA_TYPE__BOOL: /* one byte raw, else int32_data */
+            iv[k] = (rd ? rd[k] : t->int32_data[k]) != 0;
             break;
         default: {
             int32_t v;
@@ -564,6 +570,14 @@ static int out_act_dims(Loader *L, const NodeCtx *c, int node, int rank, const i
              "HINT: give a smaller input size (--input CxHxW)", L->file, c->name, c->op,
              (long long)(MAX_ACT_BYTES >> 30));
     return add_act(L, c->n->output[0], node, rank, L->one_sample ? dims : NULL);
+}
+/* A node made beside the node's own output (a constant): its activations count too. */
+static int count_act(Loader *L, const NodeCtx *c, int node) {
+    L->act_bytes += eng_node_act_bytes(eng_graph_node(L->g, node));
+    if (L->act_bytes > MAX_ACT_BYTES)
+        FAIL("ONNX: %s: node '%s' (%s) takes the activations of one sample past %lld GiB", L->file,
+             c->name, c->op, (long long)(MAX_ACT_BYTES >> 30));
+    return 0;
 }
 static int out_act(Loader *L, const NodeCtx *c, int node, int rank) {
     return out_act_dims(L, c, node, rank, NULL);
@@ -1268,7 +1282,7 @@ static int concat_node(Loader *L, const NodeCtx *c) {
             FAIL("ONNX: node '%s' (Concat): constant input %zu is too large", c->name, k);
         int id = eng_const(L->g, cname, cs.C, cs.H, cs.W);
         if (id < 0) return engine_fail(L);
-        L->act_bytes += eng_node_act_bytes(eng_graph_node(L->g, id));
+        if (count_act(L, c, id)) return -1;
         if (add_pending(L, id, 0, in_const(L, c, (int)k), 0, 0, 1.0f)) return -1;
         ids[k] = id;
     }
@@ -1483,9 +1497,32 @@ static int convert(Loader *L, const NodeCtx *c) {
         }
     } else if (!strcmp(op, "Dropout") || !strcmp(op, "Identity")) {
         /* identity at inference: the output names the same engine node */
-        if (n->n_output > 1 && n->output[1][0] && op[0] == 'D')
-            FAIL("ONNX: node '%s' (Dropout): the mask output is not supported", c->name);
-        return add_act(L, n->output[0], x->node, x->rank, L->one_sample ? x->dims : NULL);
+        if (op[0] == 'D' && has_input(c, 2)) { /* opset 12: training_mode */
+            Const *tm = in_const(L, c, 2);
+            if (!tm || !tm->i || tm->n != 1)
+                FAIL("ONNX: node '%s' (Dropout): training_mode must be a constant boolean", c->name);
+            if (tm->i[0])
+                FAIL("ONNX: node '%s' (Dropout): training-mode dropout is not supported (it is "
+                     "random); inference is", c->name);
+        }
+        const int xn = x->node, xr = x->rank;
+        if (add_act(L, n->output[0], xn, xr, L->one_sample ? xd : NULL)) return -1;
+        if (op[0] != 'D' || n->n_output < 2 || !n->output[1][0]) return 0;
+        /* the mask: at inference nothing is dropped, so it is all true (1) */
+        char nm[96];
+        const char *mname = unique_name(L, n->output[1], nm, sizeof nm);
+        if (!mname) return oom(L, "naming a mask");
+        int id = eng_const(L->g, mname, s.C, s.H, s.W);
+        if (id < 0) return engine_fail(L);
+        if (count_act(L, c, id)) return -1;
+        size_t units = (size_t)s.C * s.H * s.W;
+        float *ones = budget_alloc(L, units, sizeof *ones, n->output[1]);
+        Const *k = ones ? add_const(L, NULL) : NULL;
+        if (!k) return free(ones), -1;
+        for (size_t i = 0; i < units; i++) ones[i] = 1.0f;
+        k->f = ones, k->n = units, k->ndim = 1, k->dims[0] = (int64_t)units;
+        if (add_pending(L, id, 0, k, 0, 0, 1.0f)) return -1;
+        return add_act(L, n->output[1], id, xr, L->one_sample ? xd : NULL);
     } else if (!strcmp(op, "Pad")) {
         char mode[32];
         if (get_str(L, c, "mode", mode, sizeof mode)) return -1;
@@ -1799,13 +1836,18 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
     Act *a = out ? find_act(L, out) : NULL;
     if (!a) FAIL("ONNX: the graph output '%s' is not computed by the graph", out ? out : "?");
     eng_graph_set_output(L->g, a->node);
+    L->run.n_outputs = (int)(gp->n_output < INT32_MAX ? gp->n_output : INT32_MAX);
+    for (size_t k = 0; k < gp->n_output && k < ENG_ONNX_MAX_OUTPUTS; k++) {
+        Act *o = gp->output[k]->name ? find_act(L, gp->output[k]->name) : NULL;
+        L->run.outputs[k] = o ? o->node : -1;
+    }
     return fill_params(L);
 }
 
 /* The one path of both entry points. owned: the file's bytes to free once
  * decoded (protobuf-c copies what it keeps), or NULL. */
 static EngGraph *load(const void *data, size_t len, void *owned, const char *path, int C, int H,
-                      int W, const int64_t *dims, int ndim, int *batch,
+                      int W, const int64_t *dims, int ndim, EngOnnxRun *run,
                       const EngOnnxTensor *consts, int n_consts, char *err, size_t errlen) {
     char dummy[8];
     if (!err || !errlen) err = dummy, errlen = sizeof dummy;
@@ -1852,7 +1894,10 @@ static EngGraph *load(const void *data, size_t len, void *owned, const char *pat
         eng_graph_destroy(L.g);
         return NULL;
     }
-    if (batch) *batch = L.one_sample ? 1 : dims ? (int)dims[0] : 0;
+    if (run) {
+        *run = L.run;
+        run->batch = L.one_sample ? 1 : dims ? (int)dims[0] : 0;
+    }
     return L.g;
 }
 
@@ -1870,7 +1915,7 @@ EngGraph *eng_onnx_load(const char *path, int C, int H, int W, const EngOnnxTens
     return load(buf, len, buf, path, C, H, W, NULL, 0, NULL, consts, n_consts, err, errlen);
 }
 
-EngGraph *eng_onnx_load_shaped(const char *path, const int64_t *dims, int ndim, int *batch,
+EngGraph *eng_onnx_load_shaped(const char *path, const int64_t *dims, int ndim, EngOnnxRun *run,
                                const EngOnnxTensor *consts, int n_consts, char *err,
                                size_t errlen) {
     if (!dims || ndim < 1 || ndim > 4) {
@@ -1886,7 +1931,7 @@ EngGraph *eng_onnx_load_shaped(const char *path, const int64_t *dims, int ndim, 
     uint8_t *buf = NULL;
     size_t len = 0;
     if (read_file(path, &buf, &len, err, errlen) != 0) return NULL;
-    return load(buf, len, buf, path, 0, 0, 0, dims, ndim, batch, consts, n_consts, err, errlen);
+    return load(buf, len, buf, path, 0, 0, 0, dims, ndim, run, consts, n_consts, err, errlen);
 }
 
 static int read_tensor(const char *path, EngOnnxTensor *t, void **data, int ints_ok, char *err,

@@ -67,6 +67,8 @@ CASES=(
   node/test_convtranspose_pads
   node/test_convtranspose_with_kernel
   node/test_dropout_default
+  node/test_dropout_default_mask
+  node/test_dropout_default_mask_ratio
   node/test_dropout_default_old
   node/test_dropout_default_ratio
   node/test_dropout_random_old
