@@ -497,7 +497,8 @@ EngGraph *eng_onnx_load(const char *path, int C, int H, int W, const EngOnnxTens
  * e.g. a backend test's input_0. ONNX axis 0 is the engine's batch, a sample
  * being (D1, D2, D3); a graph that computes across axis 0 (a Gemm with transA
  * or a matrix bias, a softmax or flatten at axis 0, a PRelu slope along it)
- * runs instead as one sample holding the whole tensor. run (may be NULL) gets
+ * runs instead as one sample holding the whole tensor. ndim 0: the graph has
+ * no data input (its outputs come from constants). run (may be NULL) gets
  * the N to plan and the engine node of every graph output. */
 #define ENG_ONNX_MAX_OUTPUTS 8
 typedef struct {

@@ -186,6 +186,7 @@ typedef struct {
     int64_t in_dims[4]; /* the data input's full shape, when the caller gave it */
     int in_ndim;        /* 0: only (C, H, W) given */
     int one_sample;     /* the whole ONNX tensor is one engine sample (batch 1) */
+    int no_input;       /* the caller gives no data input: a graph of constants */
     int wants_one_sample; /* a node mixes the batch: load again with one_sample */
     EngOnnxRun run;       /* the graph outputs' engine nodes */
     char *err;
@@ -1812,12 +1813,13 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
         if (known && known->kind == VAL_ACT)
             FAIL("ONNX: %s: graph input '%s' is listed twice", L->file, v->name);
         if (known) continue; /* an initializer listed as an input (IR version 3 and older) */
-        if (have_input)
-            FAIL("ONNX: %s has a second data input '%s'; one is supported", L->file, v->name);
+        if (have_input || L->no_input)
+            FAIL("ONNX: %s has a %s data input '%s'; %s", L->file, have_input ? "second" : "",
+                 v->name, have_input ? "one is supported" : "no input was given");
         if (data_input(L, v, C, H, W)) return -1;
         have_input = 1;
     }
-    if (!have_input) FAIL("ONNX: %s has no data input", L->file);
+    if (!have_input && !L->no_input) FAIL("ONNX: %s has no data input", L->file);
     for (size_t k = 0; k < gp->n_node; k++) {
         const Onnx__NodeProto *n = gp->node[k];
         const char *base = n->name && n->name[0] ? n->name : n->n_output ? n->output[0] : "node";
@@ -1831,6 +1833,33 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
             if (!L->err[0]) eng_set_err(L->err, L->errlen, "ONNX: node '%s' (%s) could not be imported", c.name, c.op);
             return -1;
         }
+    }
+    /* a graph of constants (no data input, one sample): each float constant output
+     * becomes a constant node */
+    for (size_t k = 0; L->no_input && k < gp->n_output; k++) {
+        const char *on = gp->output[k]->name;
+        Const *kc = on ? find_const(L, on) : NULL;
+        EngShape cs = {1, 1, 1};
+        if (!kc || !kc->f || find_act(L, on)) continue;
+        if (kc->ndim > 4 || (kc->ndim > 0 && sample_shape(kc->dims, kc->ndim, &cs.C, &cs.H, &cs.W)))
+            FAIL("ONNX: %s: constant output '%s' of rank %d is not supported (rank 0 to 4)",
+                 L->file, on, kc->ndim);
+        char nm[96];
+        const char *name = unique_name(L, on, nm, sizeof nm);
+        if (!name) return oom(L, "naming an output");
+        int id = eng_const(L->g, name, cs.C, cs.H, cs.W);
+        if (id < 0) return engine_fail(L);
+        if (add_pending(L, id, 0, kc, 0, 0, 1.0f)) return -1;
+        /* the output name now stands for the node */
+        Slot *sl = names_get(&L->values, on);
+        int64_t kd[4] = {1, 1, 1, 1};
+        for (int j = 0; j < kc->ndim; j++) kd[j] = kc->dims[j];
+        Act act = {id, kc->ndim > 0 ? kc->ndim : 1, {kd[0], kd[1], kd[2], kd[3]}};
+        void *p = grow(L->acts, &L->cap_acts, L->n_acts + 1, sizeof *L->acts);
+        if (!p) return oom(L, "adding a tensor");
+        L->acts = p;
+        L->acts[L->n_acts] = act;
+        sl->kind = VAL_ACT, sl->idx = L->n_acts++;
     }
     const char *out = gp->n_output ? gp->output[0]->name : NULL;
     Act *a = out ? find_act(L, out) : NULL;
@@ -1868,8 +1897,9 @@ static EngGraph *load(const void *data, size_t len, void *owned, const char *pat
     }
     Loader L;
     int ok = 0;
-    /* batch mode first; a graph that mixes the batch is loaded again as one sample */
-    for (int one_sample = 0; one_sample < 2; one_sample++) {
+    /* batch mode first; a graph that mixes the batch is loaded again as one sample
+     * (a graph of constants is one sample at once) */
+    for (int one_sample = dims && ndim == 0; one_sample < 2; one_sample++) {
         memset(&L, 0, sizeof L);
         err[0] = 0;
         L.err = err, L.errlen = errlen;
@@ -1879,6 +1909,7 @@ static EngGraph *load(const void *data, size_t len, void *owned, const char *pat
         L.one_sample = one_sample;
         if (dims) {
             L.in_ndim = ndim;
+            L.no_input = ndim == 0;
             memcpy(L.in_dims, dims, (size_t)ndim * sizeof *dims);
         }
         L.g = eng_graph_create();
@@ -1918,10 +1949,12 @@ EngGraph *eng_onnx_load(const char *path, int C, int H, int W, const EngOnnxTens
 EngGraph *eng_onnx_load_shaped(const char *path, const int64_t *dims, int ndim, EngOnnxRun *run,
                                const EngOnnxTensor *consts, int n_consts, char *err,
                                size_t errlen) {
-    if (!dims || ndim < 1 || ndim > 4) {
+    static const int64_t none[1] = {1};
+    if (ndim < 0 || ndim > 4 || (ndim > 0 && !dims)) {
         eng_set_err(err, errlen, "ONNX: an input of rank %d: ranks 1 to 4 are supported", ndim);
         return NULL;
     }
+    if (ndim == 0) dims = none; /* no data input: the graph computes from constants */
     for (int k = 0; k < ndim; k++)
         if (dims[k] < 1 || dims[k] > MAX_DIM) {
             eng_set_err(err, errlen, "ONNX: input dimension %d of size %lld (1 to %d are "

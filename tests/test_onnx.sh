@@ -53,6 +53,7 @@ CASES=(
   node/test_concat_3d_axis_negative_1
   node/test_concat_3d_axis_negative_2
   node/test_concat_3d_axis_negative_3
+  node/test_constant
   node/test_constant_pad
   node/test_conv_with_autopad_same
   node/test_conv_with_strides_and_asymmetric_padding
