@@ -126,6 +126,7 @@ typedef enum {
     ENG_OP_RESHAPE,       /* (C,H,W) -> any (C',H',W') of the same size: data unchanged */
     ENG_OP_AFFINE,        /* x * scale + shift, both (C,H,W): ONNX Add/Mul by a constant */
     ENG_OP_CONST,         /* no input: its (C,H,W) "value" parameter, the same in every sample */
+    ENG_OP_MAXUNPOOL,     /* (C,H,W) -> (C,OH,OW): each value to a fixed place, zeros elsewhere */
     ENG_OP_COUNT
 } EngOpType;
 
@@ -171,6 +172,11 @@ typedef struct { int has_scale, has_shift; } EngAffineParams; /* params: scale, 
 /* Each input's sample read as (outer, len_i, inner); out (outer, sum len_i, inner).
  * outer 1, inner H*W: along channels. */
 typedef struct { int outer, inner; } EngConcatParams;
+/* MaxUnpool with constant indices (ONNX): the "indices" parameter holds, for
+ * each input unit, its place in the (C, OH, OW) output as an exact float
+ * (hence outputs of at most 2^24 units); places are distinct. */
+typedef struct { int oh, ow; } EngUnpoolParams;
+#define ENG_UNPOOL_MAX_UNITS (1 << 24)
 typedef struct { float lo, hi; } EngClipParams;
 typedef struct { float alpha, beta; } EngHardSigmoidParams;
 typedef struct { int out; int has_bias; } EngFcParams;
@@ -231,6 +237,7 @@ typedef struct {
         EngMatmulParams matmul;
         EngAffineParams affine;
         EngConcatParams concat;
+        EngUnpoolParams unpool;
     } p;
     EngParam params[ENG_MAX_PARAMS];
     int n_params;
@@ -302,6 +309,8 @@ int eng_affine(EngGraph *g, const char *name, int x, int scale, int shift);
  * shape, its size outer * inner * the sum of the inputs' len_i. */
 int eng_concat_span(EngGraph *g, const char *name, const int *xs, int n, int outer, int inner,
                     EngShape out);
+/* MaxUnpool to (C, OH, OW) with its "indices" parameter (see EngUnpoolParams). */
+int eng_maxunpool(EngGraph *g, const char *name, int x, int oh, int ow);
 /* A constant (C, H, W) with no input: its parameter "value" (not learned). */
 int eng_const(EngGraph *g, const char *name, int C, int H, int W);
 /* The same data under another per-sample shape (C*H*W unchanged). */
@@ -575,6 +584,9 @@ void eng_prelu_backward(float *dx, float *dslope, const float *dy, const float *
 void eng_softmax_backward(float *dx, const float *dy, const float *y, int N, int C, int H, int W);
 void eng_fc_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
                      const float *w, int N, int K, int OUT);
+/* dx (N, isz) += dy (N, osz) at each unit's place */
+void eng_maxunpool_backward(float *dx, const float *dy, const float *places, int N, size_t isz,
+                            size_t osz);
 /* scale, shift: (size) or NULL; x: (N, size) */
 void eng_affine_backward(float *dx, float *dscale, float *dshift, const float *dy, const float *x,
                          const float *scale, int N, size_t size);
@@ -627,6 +639,12 @@ double eng_softmax_ce(const float *z, int K, int y, float scale, float *grad, in
  * b: (M, OUT) or NULL */
 void eng_matmul_forward(float *out, const float *in, const float *w, const float *b, int N,
                         const EngMatmulParams *p);
+/* in: (N, isz) -> out: (N, osz), zeros but for out[places[i]] = in[i]; a place
+ * outside [0, osz) is skipped */
+void eng_maxunpool_forward(float *out, const float *in, const float *places, int N, size_t isz,
+                           size_t osz);
+void eng_maxunpool_forward_naive(float *out, const float *in, const float *places, int N,
+                                 size_t isz, size_t osz);
 /* in, out: (N, size); scale, shift: (size) or NULL */
 void eng_affine_forward(float *out, const float *in, const float *scale, const float *shift, int N,
                         size_t size);

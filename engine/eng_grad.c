@@ -401,3 +401,14 @@ void eng_affine_backward(float *dx, float *dscale, float *dshift, const float *d
         }
     }
 }
+
+/* each input unit receives the gradient of the place it went to (places are
+ * distinct, so no place has two sources) */
+void eng_maxunpool_backward(float *dx, const float *dy, const float *places, int N, size_t isz,
+                            size_t osz) {
+    for (int n = 0; n < N; n++)
+        for (size_t i = 0; i < isz; i++) {
+            const float p = places[i];
+            if (p >= 0.0f && p < (float)osz) dx[(size_t)n * isz + i] += dy[(size_t)n * osz + (size_t)p];
+        }
+}

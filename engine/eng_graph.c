@@ -71,7 +71,7 @@ static const char *const op_names[ENG_OP_COUNT] = {
     [ENG_OP_FLATTEN] = "flatten",     [ENG_OP_DROPOUT] = "dropout",
     [ENG_OP_PAD] = "pad",             [ENG_OP_MATMUL] = "matmul",
     [ENG_OP_RESHAPE] = "reshape",     [ENG_OP_AFFINE] = "affine",
-    [ENG_OP_CONST] = "constant",
+    [ENG_OP_CONST] = "constant",      [ENG_OP_MAXUNPOOL] = "maxunpool",
 };
 
 const char *eng_op_name(EngOpType op) {
@@ -781,6 +781,22 @@ int eng_concat_span(EngGraph *g, const char *name, const int *xs, int n_in, int 
     return id;
 }
 
+int eng_maxunpool(EngGraph *g, const char *name, int x, int oh, int ow) {
+    int id = node_new(g, name, ENG_OP_MAXUNPOOL, &x, 1);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    const EngShape s = g->nodes[x].out;
+    if (oh < 1 || ow < 1 || (int64_t)s.C * oh * ow > ENG_UNPOOL_MAX_UNITS)
+        return node_reject(g, id, "output %dx%dx%d: 1 to %d units are supported", s.C, oh, ow,
+                           ENG_UNPOOL_MAX_UNITS);
+    n->out = (EngShape){s.C, oh, ow};
+    n->p.unpool = (EngUnpoolParams){oh, ow};
+    if (!shape_ok(g, id)) return -1;
+    add_param(n, "indices", ENG_PARAM_WEIGHT, 0, 3, s.C, s.H, s.W, 0);
+    n->rf = rf_infinite();
+    return id;
+}
+
 int eng_const(EngGraph *g, const char *name, int C, int H, int W) {
     int id = node_new(g, name, ENG_OP_CONST, NULL, 0);
     if (id < 0) return -1;
@@ -1286,6 +1302,10 @@ static void run_node(EngGraph *g, EngNode *n) {
         eng_concat_forward(n->act, g->in_ptrs, g->in_chans, n->n_inputs, N * q->outer, q->inner);
         break;
     }
+    case ENG_OP_MAXUNPOOL:
+        (ref ? eng_maxunpool_forward_naive : eng_maxunpool_forward)(
+            n->act, x->act, w, N, (size_t)s.C * s.H * s.W, (size_t)o.C * o.H * o.W);
+        break;
     case ENG_OP_CONST: { /* the same value in every sample */
         const size_t size = (size_t)o.C * o.H * o.W;
         for (int b = 0; b < N; b++) memcpy(n->act + (size_t)b * size, w, size * sizeof(float));
@@ -1485,6 +1505,9 @@ static int back_node(EngGraph *g, EngNode *n) {
         break;
     }
     case ENG_OP_CONST: break; /* no input; its value is not learned */
+    case ENG_OP_MAXUNPOOL:
+        eng_maxunpool_backward(dx, dy, pw->data, N, (size_t)s.C * s.H * s.W, (size_t)o.C * o.H * o.W);
+        break;
     case ENG_OP_DROPOUT:
         if (g->training && n->aux) {
             for (size_t i = 0; i < count; i++) dx[i] += dy[i] * n->aux[i];

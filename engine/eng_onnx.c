@@ -406,12 +406,13 @@ static const char SUPPORTED[] =
     "Conv, ConvTranspose, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, LRN, "
     "BatchNormalization, Relu, LeakyRelu, PRelu, Clip, Sigmoid, Tanh, HardSigmoid, HardSwish, "
     "Softmax, Gemm, MatMul, Add, Sum, Mul, Concat, Flatten, Reshape, Dropout, Identity, Pad, "
-    "Constant, Shape, Gather, Unsqueeze, Cast, Transpose (of constants)";
+    "Constant, Shape, Gather, Unsqueeze, Cast, Transpose (of constants), MaxUnpool";
 static const char *const OPS[] = {
     "Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "LRN",
     "BatchNormalization", "Relu", "LeakyRelu", "PRelu", "Clip", "Sigmoid", "Tanh", "HardSigmoid",
     "HardSwish", "Softmax", "Gemm", "MatMul", "Add", "Sum", "Mul", "Concat", "Flatten", "Reshape",
-    "Dropout", "Identity", "Pad", "Constant", "Shape", "Gather", "Unsqueeze", "Cast", "Transpose"};
+    "Dropout", "Identity", "Pad", "Constant", "Shape", "Gather", "Unsqueeze", "Cast", "Transpose",
+    "MaxUnpool"};
 
 static int known_op(const char *op) {
     for (size_t k = 0; k < sizeof OPS / sizeof OPS[0]; k++)
@@ -1302,6 +1303,76 @@ static int concat_node(Loader *L, const NodeCtx *c) {
     return out_act_dims(L, c, id, r, od);
 }
 
+/* MaxUnpool with constant indices (flattened over the whole N, C, DH, DW
+ * tensor the pool saw, as MaxPool's Indices are): in batch mode one sample's,
+ * in one-sample mode the whole tensor's. (DH, DW) is (in - 1) * stride +
+ * kernel - pads; an output_shape at least that large adds zeros at the bottom
+ * and right (the ONNX reference's result). Each index is range-checked and
+ * must be distinct. */
+static int maxunpool_node(Loader *L, const NodeCtx *c) {
+    Act *x = in_act(L, c, 0);
+    Const *ix = in_const(L, c, 1), *os = in_const(L, c, 2);
+    if (!x || x->rank != 4) FAIL("ONNX: node '%s' (MaxUnpool): its input must be a 4-D feature map", c->name);
+    if (!ix || !ix->i)
+        FAIL("ONNX: node '%s' (MaxUnpool): the indices must be an integer constant (indices "
+             "computed by a MaxPool are not supported)", c->name);
+    int64_t d[4], k[2], st[2] = {1, 1}, p[4] = {0, 0, 0, 0};
+    act_dims(L, x, d);
+    const int node = x->node;
+    const EngShape s = eng_graph_node(L->g, node)->out;
+    int m = get_ints(L, c, "kernel_shape", 2, 1, MAX_WINDOW, k);
+    if (m < 0 || get_ints(L, c, "strides", 2, 1, MAX_WINDOW, st) < 0 ||
+        get_ints(L, c, "pads", 4, 0, MAX_WINDOW, p) < 0)
+        return -1;
+    if (m != 2) FAIL("ONNX: node '%s' (MaxUnpool): needs a 2-D kernel_shape", c->name);
+    if (ix->ndim != 4 || memcmp(ix->dims, d, 4 * sizeof *d))
+        FAIL("ONNX: node '%s' (MaxUnpool): the indices must have the input's shape", c->name);
+    if (!L->one_sample && ix->dims[0] != 1) return mixes_batch(L, c, "indices of a batch larger than 1");
+    /* the output: (in - 1) * stride + kernel - pads, or output_shape */
+    const int64_t dh = (d[2] - 1) * st[0] + k[0] - p[0] - p[2], dw = (d[3] - 1) * st[1] + k[1] - p[1] - p[3];
+    int64_t oh = dh, ow = dw;
+    if (has_input(c, 2)) {
+        if (!os || !os->i || os->n != 4 || os->i[0] != d[0] || os->i[1] != d[1] || os->i[2] < dh ||
+            os->i[3] < dw)
+            FAIL("ONNX: node '%s' (MaxUnpool): output_shape must be 4 integers with the input's N "
+                 "and C and at least %lldx%lld", c->name, (long long)dh, (long long)dw);
+        oh = os->i[2], ow = os->i[3];
+    }
+    if (dh < 1 || dw < 1) FAIL("ONNX: node '%s' (MaxUnpool): pads larger than the output", c->name);
+    const int64_t planes = L->one_sample ? d[0] * d[1] : d[1];
+    if (oh < 1 || ow < 1 || oh > MAX_DIM || ow > MAX_DIM || planes * oh * ow > ENG_UNPOOL_MAX_UNITS)
+        FAIL("ONNX: node '%s' (MaxUnpool): output %lldx%lld of %lld planes (1 to %d units)",
+             c->name, (long long)oh, (long long)ow, (long long)planes, ENG_UNPOOL_MAX_UNITS);
+    const size_t osz = (size_t)(planes * oh * ow), isz = (size_t)s.C * s.H * s.W;
+    const size_t fsz = (size_t)(planes * dh * dw); /* the indices' frame, inside the output */
+    float *places = budget_alloc(L, isz, sizeof *places, c->n->input[1]);
+    uint8_t *seen = places ? budget_alloc(L, osz, 1, c->n->input[1]) : NULL;
+    if (!seen) return free(places), -1;
+    memset(seen, 0, osz);
+    ix = in_const(L, c, 1);
+    for (size_t i = 0; i < isz; i++) {
+        int64_t j = ix->i[i];
+        if (j < 0 || (uint64_t)j >= fsz || seen[j]) {
+            free(places), free(seen);
+            FAIL("ONNX: node '%s' (MaxUnpool): index %lld is %s", c->name, (long long)j,
+                 j < 0 || (uint64_t)j >= fsz ? "outside the output" : "repeated");
+        }
+        seen[j] = 1;
+        /* (plane, h, w) of the frame -> the same place in the output */
+        const int64_t pl = j / (dh * dw), h = (j / dw) % dh, w = j % dw;
+        places[i] = (float)((pl * oh + h) * ow + w); /* exact: below 2^24 */
+    }
+    free(seen);
+    L->budget += osz; /* seen is gone */
+    Const *pc = add_const(L, NULL);
+    if (!pc) return free(places), -1;
+    pc->f = places, pc->n = isz, pc->ndim = 1, pc->dims[0] = (int64_t)isz;
+    const int id = eng_maxunpool(L->g, c->name, node, (int)oh, (int)ow);
+    int64_t od[4] = {d[0], d[1], oh, ow};
+    if (out_act_dims(L, c, id, 4, od)) return -1;
+    return add_pending(L, id, 0, pc, 0, 0, 1.0f);
+}
+
 static int convert(Loader *L, const NodeCtx *c) {
     const char *op = c->op;
     const Onnx__NodeProto *n = c->n;
@@ -1318,7 +1389,8 @@ static int convert(Loader *L, const NodeCtx *c) {
      * others take the engine's (C, H, W) for a map, which it is not here */
     static const char *const ONE_SAMPLE_OPS[] = {
         "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip", "Dropout",
-        "Identity", "Softmax", "Flatten", "Gemm", "PRelu", "Add", "Sum", "Mul", "Reshape", "Concat"};
+        "Identity", "Softmax", "Flatten", "Gemm", "PRelu", "Add", "Sum", "Mul", "Reshape", "Concat",
+        "MaxUnpool"};
     if (L->one_sample) {
         size_t k = 0, nk = sizeof ONE_SAMPLE_OPS / sizeof ONE_SAMPLE_OPS[0];
         while (k < nk && strcmp(op, ONE_SAMPLE_OPS[k])) k++;
@@ -1332,6 +1404,7 @@ static int convert(Loader *L, const NodeCtx *c) {
     if (!strcmp(op, "AveragePool")) return pool_node(L, c, 0);
     if (!strcmp(op, "Reshape")) return reshape_node(L, c);
     if (!strcmp(op, "Concat")) return concat_node(L, c);
+    if (!strcmp(op, "MaxUnpool")) return maxunpool_node(L, c);
     if (!strcmp(op, "Add") || !strcmp(op, "Sum") || !strcmp(op, "Mul")) {
         int rc = const_arith_node(L, c);
         if (rc <= 0) return rc;

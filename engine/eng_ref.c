@@ -238,3 +238,16 @@ void eng_matmul_forward_naive(float *out, const float *in, const float *w, const
             }
     }
 }
+
+/* written from the definition: output unit j of a sample is the input unit
+ * whose place is j, or zero */
+void eng_maxunpool_forward_naive(float *out, const float *in, const float *places, int N,
+                                 size_t isz, size_t osz) {
+    for (int n = 0; n < N; n++)
+        for (size_t j = 0; j < osz; j++) {
+            float v = 0.0f;
+            for (size_t i = 0; i < isz; i++)
+                if (places[i] == (float)j) v = in[(size_t)n * isz + i];
+            out[(size_t)n * osz + j] = v;
+        }
+}

@@ -232,6 +232,24 @@ static int b_pad_flatten(EngGraph *g, int x) {
     return eng_fc(g, "fc", x, 3, 1);
 }
 
+/* MaxUnpool is linear, so its backward must be its forward's adjoint:
+ * <dy, unpool(x)> = <unpool_backward(dy), x> for any x, dy. */
+static void test_maxunpool_adjoint(void) {
+    const int N = 2;
+    const size_t isz = 6, osz = 15;
+    const float places[6] = {14, 0, 7, 3, 9, 12};
+    float x[12], dy[30], y[30], dx[12] = {0};
+    for (int i = 0; i < 12; i++) x[i] = (float)(urand() * 2 - 1);
+    for (int i = 0; i < 30; i++) dy[i] = (float)(urand() * 2 - 1);
+    eng_maxunpool_forward(y, x, places, N, isz, osz);
+    eng_maxunpool_backward(dx, dy, places, N, isz, osz);
+    double a = 0, b = 0;
+    for (int i = 0; i < 30; i++) a += (double)dy[i] * y[i];
+    for (int i = 0; i < 12; i++) b += (double)dx[i] * x[i];
+    CHECK(fabs(a - b) < 1e-6);
+    if (fabs(a - b) >= 1e-6) fprintf(stderr, "  maxunpool adjoint: %.9g vs %.9g\n", a, b);
+}
+
 /* A whole small network trained for a few steps by plain SGD: the
  * cross-entropy must fall, and its gradient must match finite differences. */
 static void test_network(void) {
@@ -394,6 +412,7 @@ int main(void) {
     grad_case("add and concat", 2, 2, 4, 4, b_merge, 0);
     grad_case("channel multiply", 2, 2, 4, 4, b_mul, 0);
     grad_case("pad flatten dropout", 3, 2, 3, 4, b_pad_flatten, 1);
+    test_maxunpool_adjoint();
     test_network();
     test_erf_inside_rf();
     return check_finish("grad");

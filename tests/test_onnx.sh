@@ -119,6 +119,8 @@ CASES=(
   node/test_maxpool_2d_same_lower
   node/test_maxpool_2d_same_upper
   node/test_maxpool_2d_strides
+  node/test_maxunpool_export_with_output_shape
+  node/test_maxunpool_export_without_output_shape
   node/test_mul
   node/test_mul_bcast
   node/test_mul_example
@@ -290,6 +292,8 @@ add_not_broadcast.onnx|input 1 has size 7 at axis 3 where the computed input has
 gemm_transA_batch.onnx|a Gemm with transA mixes the samples of the batch
 reshape_two_inferred.onnx|more than one -1
 reshape_huge.onnx|shape value 1099511627776 at axis 1
+unpool_index_outside.onnx|index 99 is outside the output
+unpool_index_repeated.onnx|index 5 is repeated
 EOF
 for f in "$HOSTILE"/*.onnx; do
   case "$listed" in *" $(basename "$f") "*) ;; *) hostile "$f" ;; esac

@@ -513,10 +513,31 @@ static void test_affine(void) {
     check_close("affine shift", y, only_sh, 6, 1e-6f, 0);
 }
 
+/* MaxUnpool: fast vs naive with distinct random places, and by hand */
+static void test_maxunpool(void) {
+    const int N = 3;
+    const size_t isz = 12, osz = 40;
+    float places[12], *in = rand_buf(N * isz), o1[120], o2[120];
+    size_t perm[40];
+    for (size_t j = 0; j < osz; j++) perm[j] = j;
+    for (size_t j = osz - 1; j > 0; j--) {
+        size_t r = (size_t)irand(0, (int)j), t = perm[j];
+        perm[j] = perm[r], perm[r] = t;
+    }
+    for (size_t i = 0; i < isz; i++) places[i] = (float)perm[i];
+    eng_maxunpool_forward(o1, in, places, N, isz, osz);
+    eng_maxunpool_forward_naive(o2, in, places, N, isz, osz);
+    check_close("maxunpool", o1, o2, N * osz, 0, 0);
+    free(in);
+    /* a 2x2 max pool of a 4x4 plane kept its maxima at (0,1), (1,2), (3,0), (2,3) */
+    float x[4] = {5, 6, 7, 8}, pl[4] = {1, 6, 12, 11}, y[16];
+    const float want[16] = {0, 5, 0, 0, 0, 0, 6, 0, 0, 0, 0, 8, 7, 0, 0, 0};
+    eng_maxunpool_forward(y, x, pl, 1, 4, 16);
+    check_close("maxunpool by hand", y, want, 16, 0, 0);
+}
+
 int main(void) {
     eng_set_threads(2);
-    test_matmul();
-    test_affine();
     test_shape_rules();
     test_gemm();
     test_conv();
@@ -524,5 +545,8 @@ int main(void) {
     test_pool();
     test_norm();
     test_elementwise();
+    test_matmul();
+    test_affine();
+    test_maxunpool();
     return check_finish("ops");
 }
