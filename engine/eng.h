@@ -518,6 +518,11 @@ typedef struct {
 EngGraph *eng_onnx_load_shaped(const char *path, const int64_t *dims, int ndim, EngOnnxRun *run,
                                const EngOnnxTensor *consts, int n_consts, char *err,
                                size_t errlen);
+/* eng_onnx_load_shaped from a model file's bytes already in memory. */
+EngGraph *eng_onnx_load_buffer_shaped(const void *data, size_t len, const char *name,
+                                      const int64_t *dims, int ndim, EngOnnxRun *run,
+                                      const EngOnnxTensor *consts, int n_consts, char *err,
+                                      size_t errlen);
 /* The same from a model file's bytes already in memory; name is the file's
  * name in messages. eng_onnx_load reads the file and calls this. */
 EngGraph *eng_onnx_load_buffer(const void *data, size_t len, const char *name, int C, int H,

@@ -815,7 +815,10 @@ static int reshape_node(Loader *L, const NodeCtx *c) {
             FAIL("ONNX: node '%s' (Reshape): shape value %lld at axis %d (1 to %d, 0 or -1 are "
                  "supported)", c->name, (long long)want[k], k, MAX_DIM);
         }
-        known *= want[k]; /* at most 4 values below 2^24 each: no overflow */
+        if (known > total / want[k]) /* more than the input holds (and no overflow) */
+            FAIL("ONNX: node '%s' (Reshape): the shape holds more than the input's %lld values",
+                 c->name, (long long)total);
+        known *= want[k];
     }
     if (infer >= 0) {
         if (total % known) FAIL("ONNX: node '%s' (Reshape): %lld values do not divide into the shape", c->name, (long long)total);
@@ -2019,25 +2022,39 @@ EngGraph *eng_onnx_load(const char *path, int C, int H, int W, const EngOnnxTens
     return load(buf, len, buf, path, C, H, W, NULL, 0, NULL, consts, n_consts, err, errlen);
 }
 
+/* The shaped loads' argument checks; ndim 0 (no data input) gives dims a value. */
+static int shaped_args(const int64_t **dims, int ndim, char *err, size_t errlen) {
+    static const int64_t none[1] = {1};
+    if (ndim < 0 || ndim > 4 || (ndim > 0 && !*dims)) {
+        eng_set_err(err, errlen, "ONNX: an input of rank %d: ranks 1 to 4 are supported", ndim);
+        return -1;
+    }
+    if (ndim == 0) *dims = none; /* no data input: the graph computes from constants */
+    for (int k = 0; k < ndim; k++)
+        if ((*dims)[k] < 1 || (*dims)[k] > MAX_DIM) {
+            eng_set_err(err, errlen, "ONNX: input dimension %d of size %lld (1 to %d are "
+                        "supported)", k, (long long)(*dims)[k], MAX_DIM);
+            return -1;
+        }
+    return 0;
+}
+
 EngGraph *eng_onnx_load_shaped(const char *path, const int64_t *dims, int ndim, EngOnnxRun *run,
                                const EngOnnxTensor *consts, int n_consts, char *err,
                                size_t errlen) {
-    static const int64_t none[1] = {1};
-    if (ndim < 0 || ndim > 4 || (ndim > 0 && !dims)) {
-        eng_set_err(err, errlen, "ONNX: an input of rank %d: ranks 1 to 4 are supported", ndim);
-        return NULL;
-    }
-    if (ndim == 0) dims = none; /* no data input: the graph computes from constants */
-    for (int k = 0; k < ndim; k++)
-        if (dims[k] < 1 || dims[k] > MAX_DIM) {
-            eng_set_err(err, errlen, "ONNX: input dimension %d of size %lld (1 to %d are "
-                        "supported)", k, (long long)dims[k], MAX_DIM);
-            return NULL;
-        }
+    if (shaped_args(&dims, ndim, err, errlen)) return NULL;
     uint8_t *buf = NULL;
     size_t len = 0;
     if (read_file(path, &buf, &len, err, errlen) != 0) return NULL;
     return load(buf, len, buf, path, 0, 0, 0, dims, ndim, run, consts, n_consts, err, errlen);
+}
+
+EngGraph *eng_onnx_load_buffer_shaped(const void *data, size_t len, const char *name,
+                                      const int64_t *dims, int ndim, EngOnnxRun *run,
+                                      const EngOnnxTensor *consts, int n_consts, char *err,
+                                      size_t errlen) {
+    if (shaped_args(&dims, ndim, err, errlen)) return NULL;
+    return load(data, len, NULL, name, 0, 0, 0, dims, ndim, run, consts, n_consts, err, errlen);
 }
 
 static int read_tensor(const char *path, EngOnnxTensor *t, void **data, int ints_ok, char *err,
