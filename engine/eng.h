@@ -347,15 +347,18 @@ EngTotals eng_graph_totals(const EngGraph *g);
  * fvcore reports as "flops", torchinfo as "Mult-Adds") and two in FLOPs; some
  * add the bias, batch norm and activations, most leave them out. Per output
  * element of a node, per sample:
- *   conv, convT, FC   its multiply-adds (unit: 1 or 2 each)
+ *   conv, convT, FC,  its multiply-adds (unit: 1 or 2 each)
+ *   matmul
  *   bias              + 1 add, when the layer has a bias
  *   batch norm        1 multiply-add (x * scale + shift, inference)
  *   activation        1 (ReLU, leaky ReLU, PReLU, clip, sigmoid, tanh, hard
  *                     sigmoid, hard swish); softmax 3 (exp, sum, divide)
  *   other             max pool: window - 1 compares; average pool: window
  *                     adds-or-divide; global pools: the plane's size; add of
- *                     n inputs: n - 1; mul: 1; LRN: size multiply-adds + 3
- *   concat, flatten, dropout, pad, input: 0 (data movement). */
+ *                     n inputs: n - 1; mul: 1; affine: 1 each for scale and
+ *                     shift; LRN: size multiply-adds + 3
+ *   concat, flatten, reshape, dropout, pad, input, constant, maxunpool: 0
+ *   (data movement). */
 typedef struct {
     int flops;                /* 0: a multiply-add is 1 (MACs); 1: it is 2 (FLOPs) */
     int bias, bn, act, other; /* count these too */

@@ -184,11 +184,13 @@ CASES=(
   pytorch-converted/test_Softmax
   pytorch-converted/test_Tanh
   pytorch-converted/test_ZeroPad2d
+  pytorch-converted/test_softmax_functional_dim3
   pytorch-converted/test_softmax_lastdim
   pytorch-operator/test_operator_clip
   pytorch-operator/test_operator_conv
   pytorch-operator/test_operator_convtranspose
   pytorch-operator/test_operator_flatten
+  pytorch-operator/test_operator_view
   simple/test_single_relu_model
 )
 dirs=()
