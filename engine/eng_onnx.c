@@ -13,16 +13,23 @@
  *    connected layer's output), rank 1 (N) is (1, 1, 1). Every CNN runs so.
  *  - one sample: a node that computes across axis 0 (a Gemm with transA or a
  *    matrix C adding another row to each sample, a softmax over axis 0, a
- *    flatten at an axis other than 1, a PRelu slope varying along axis 0)
+ *    flatten at an axis other than 1, a reshape or concat that moves data
+ *    across axis 0, a constant operand that differs from sample to sample)
  *    cannot run on separate samples. When the caller gave the input's full
  *    shape (eng_onnx_load_shaped, as the backend tests do), the load starts
  *    again with N = 1 and the whole tensor as one sample: rank 1 (D0) is
  *    (D0, 1, 1), rank 2 (D0, D1, 1), rank 3 (D0, D1, D2), rank 4
  *    (D0*D1, D2, D3); each tensor keeps its ONNX shape beside it, and only
- *    the ops that read that shape (elementwise ones, Softmax, Flatten, Gemm,
- *    PRelu) are allowed, the others needing true (C, H, W) maps.
+ *    the ops that read that shape (elementwise ones, Softmax, Flatten,
+ *    Reshape, Concat, Gemm, PRelu, Add, Sum, Mul, MaxUnpool) are allowed, the
+ *    others needing true (C, H, W) maps. A graph with no data input (its
+ *    outputs made from constants) is one sample from the start.
  * The memory is the same either way (row-major, NCHW is ONNX's order), so a
- * reshape only changes how the engine reads a sample.
+ * reshape only changes how the engine reads a sample. Constant operands are
+ * broadcast (numpy rules) to a sample's shape at load: an Add or Mul by a
+ * constant is an affine node with one shift or scale per unit, a PRelu slope
+ * that is not shared or per channel one slope per unit, a constant joined by a
+ * Concat a constant node, the same in every sample.
  * Shape-only subgraphs exporters emit for a flatten (Shape, Gather,
  * Unsqueeze, Concat, Cast, Constant feeding Reshape) are evaluated at load
  * time, since the input shape is known.
