@@ -311,6 +311,13 @@ for d in "$HOSTILE"/*/; do
   "$BIN" onnx-test "$d" >"$tmp/odd.out" 2>&1 || fail "$(basename "$d"): $(grep FAIL "$tmp/odd.out" | head -c 300)"
 done
 
+# a graph that must run as one sample (a softmax over axis 0) cannot hold a Conv: refused
+# at the Conv, saying why
+"$BIN" onnx-test "$(dirname "$HOSTILE")/one_sample_refused" >"$tmp/os.out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && grep -q "node 'conv' (Conv): this graph mixes the samples of the batch" "$tmp/os.out" ||
+  fail "one-sample graph with a Conv: exit $rc, $(head -c 300 "$tmp/os.out")"
+
 # ---- imported models are first-class: summary and render take a .onnx path ----------------
 "$BIN" summary "$DATA/pytorch-converted/test_Conv2d/model.onnx" --json >"$tmp/s.json" || fail "summary of an .onnx file"
 grep -q '"op":"conv"' "$tmp/s.json" || fail "summary of an .onnx file lists no conv"
