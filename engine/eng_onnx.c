@@ -900,10 +900,10 @@ static int fold_node(Loader *L, const NodeCtx *c) {
     if (!strcmp(op, "Shape")) {
         Act *x = in_act(L, c, 0);
         if (!x) FAIL("ONNX: node '%s' (Shape): input is not a computed tensor", c->name);
-        const EngShape s = eng_graph_node(L->g, x->node)->out;
-        /* rank 2 (N, K), 3 (N, C, L) kept as (C, L, 1), 4 (N, C, H, W) */
-        int64_t r = x->rank, d[4] = {1, s.C, s.H, s.W}, start, end;
-        if (L->one_sample) act_dims(L, x, d);
+        /* rank 2 (N, K), 3 (N, C, L) kept as (C, L, 1), 4 (N, C, H, W); N: the
+         * given batch, else 1 */
+        int64_t r = x->rank, d[4], start, end;
+        act_dims(L, x, d);
         if (get_int(L, c, "start", 0, INT64_MIN, INT64_MAX, &start) ||
             get_int(L, c, "end", r, INT64_MIN, INT64_MAX, &end))
             return -1;
