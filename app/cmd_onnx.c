@@ -13,75 +13,98 @@
 static const char onnx_test_usage[] =
     "usage: convscope onnx-test DIR...\n"
     "  Each DIR holds model.onnx and test_data_set_N/{input_K,output_K}.pb (the ONNX\n"
-    "  backend-test layout). input_0 feeds the model; the other inputs are fixed\n"
-    "  values (weights given as inputs). Prints PASS or FAIL per case with the\n"
-    "  largest absolute and relative error, then 'N passed, M failed'; exits 0 only\n"
-    "  if none failed. Tolerance: |got - want| <= 1e-4 + 1e-3 |want|.\n";
+    "  backend-test layout). input_0 feeds the model (none: a graph of constants);\n"
+    "  the other inputs are fixed values (weights given as inputs, a shape). Every\n"
+    "  output_K.pb is compared with graph output K. Prints PASS or FAIL per case\n"
+    "  with the largest absolute and relative error, then 'N passed, M failed';\n"
+    "  exits 0 only if none failed.\n"
+    "  Tolerance: |got - want| <= 1e-4 + 1e-3 |want|.\n";
 
 /* One test_data_set: 1 = pass, 0 = fail (reason in why). */
 static int run_case(const char *dir, const char *set, double *max_abs, double *max_rel, char *why,
                     size_t wn) {
     char path[4200], err[1024];
     EngOnnxTensor ins[16];
-    float *bufs[16] = {0};
+    void *bufs[16] = {0};
     int n_in = 0, pass = 0;
-    EngOnnxTensor want;
-    float *want_data = NULL;
     EngGraph *g = NULL;
     *max_abs = *max_rel = 0.0;
     for (; n_in < 16; n_in++) {
         snprintf(path, sizeof path, "%s/%s/input_%d.pb", dir, set, n_in);
         if (access(path, R_OK) != 0) break;
-        if (eng_onnx_read_tensor(path, &ins[n_in], &bufs[n_in], err, sizeof err) != 0) {
+        /* input_0 feeds the model; the others (weights, a Reshape's shape) are fixed values */
+        float *f = NULL;
+        int rc = n_in ? eng_onnx_read_value(path, &ins[n_in], &bufs[n_in], err, sizeof err)
+                      : eng_onnx_read_tensor(path, &ins[0], &f, err, sizeof err);
+        if (!n_in) bufs[0] = f;
+        if (rc != 0) {
             snprintf(why, wn, "%s", err);
             goto done;
         }
     }
     snprintf(path, sizeof path, "%s/%s/output_0.pb", dir, set);
-    if (n_in == 0 || eng_onnx_read_tensor(path, &want, &want_data, err, sizeof err) != 0) {
-        snprintf(why, wn, "%s", n_in ? err : "no input_0.pb");
+    if (access(path, R_OK) != 0) {
+        snprintf(why, wn, "no output_0.pb");
         goto done;
     }
-    const EngOnnxTensor *x = &ins[0];
-    int N = x->ndim >= 1 ? (int)x->dims[0] : 1;
-    int C = x->ndim >= 2 ? (int)x->dims[1] : 1;
-    int H = x->ndim >= 3 ? (int)x->dims[2] : 1, W = x->ndim == 4 ? (int)x->dims[3] : 1;
-    if (x->ndim < 2 || x->ndim > 4) {
-        snprintf(why, wn, "input of rank %d: only (N, C, H, W), (N, C, L) and (N, K) inputs are supported", x->ndim);
+    /* no input_0.pb: a graph of constants */
+    const EngOnnxTensor none = {.ndim = 0}, *x = n_in ? &ins[0] : &none;
+    if (n_in && (x->ndim < 1 || x->ndim > 4)) {
+        snprintf(why, wn, "input of rank %d: ranks 1 to 4 are supported", x->ndim);
         goto done;
     }
     snprintf(path, sizeof path, "%s/model.onnx", dir);
-    g = eng_onnx_load(path, C, H, W, ins + 1, n_in - 1, err, sizeof err);
+    /* the importer decides how the tensor maps onto batch and sample */
+    EngOnnxRun run;
+    g = eng_onnx_load_shaped(path, x->dims, x->ndim, &run, ins + 1, n_in ? n_in - 1 : 0, err,
+                             sizeof err);
     if (!g) {
         snprintf(why, wn, "%s", err);
         goto done;
     }
-    if (eng_graph_plan(g, N) != 0) {
-        snprintf(why, wn, "cannot plan batch %d", N);
+    if (eng_graph_plan(g, run.batch) != 0) {
+        snprintf(why, wn, "cannot plan batch %d", run.batch);
         goto done;
     }
-    size_t nx = (size_t)N * C * H * W;
-    memcpy(eng_graph_input_buffer(g, 0), x->data, nx * sizeof(float));
+    size_t nx = 1;
+    for (int d = 0; d < x->ndim; d++) nx *= (size_t)x->dims[d];
+    if (n_in) memcpy(eng_graph_input_buffer(g, 0), x->data, nx * sizeof(float));
     eng_graph_forward(g);
-    const EngNode *o = eng_graph_node(g, eng_graph_output(g));
-    size_t ny = (size_t)N * o->out.C * o->out.H * o->out.W, nw = 1;
-    for (int d = 0; d < want.ndim; d++) nw *= (size_t)want.dims[d];
-    if (ny != nw) {
-        snprintf(why, wn, "output has %zu values, expected %zu", ny, nw);
-        goto done;
-    }
+    /* every output_K.pb against graph output K (a boolean or integer one as numbers) */
     pass = 1;
-    for (size_t i = 0; i < ny; i++) {
-        double a = o->act[i], b = want_data[i], d = fabs(a - b);
-        double rel = d / (fabs(b) > 1e-12 ? fabs(b) : 1e-12);
-        if (d > *max_abs) *max_abs = d;
-        if (rel > *max_rel && fabs(b) > 1e-6) *max_rel = rel;
-        if (!(d <= 1e-4 + 1e-3 * fabs(b))) pass = 0;
+    for (int k = 0; pass; k++) {
+        snprintf(path, sizeof path, "%s/%s/output_%d.pb", dir, set, k);
+        if (access(path, R_OK) != 0) break;
+        EngOnnxTensor want;
+        void *buf = NULL;
+        if (eng_onnx_read_value(path, &want, &buf, err, sizeof err) != 0) {
+            snprintf(why, wn, "%s", err);
+            pass = 0;
+            break;
+        }
+        const EngNode *o = k < run.n_outputs && k < ENG_ONNX_MAX_OUTPUTS && run.outputs[k] >= 0
+                               ? eng_graph_node(g, run.outputs[k]) : NULL;
+        size_t nw = 1;
+        for (int d = 0; d < want.ndim; d++) nw *= (size_t)want.dims[d];
+        size_t ny = o ? (size_t)run.batch * o->out.C * o->out.H * o->out.W : 0;
+        if (!o) snprintf(why, wn, "output %d is not computed by the graph", k), pass = 0;
+        else if (ny != nw) snprintf(why, wn, "output %d has %zu values, expected %zu", k, ny, nw), pass = 0;
+        int close = 1;
+        for (size_t i = 0; pass && i < ny; i++) {
+            double a = o->act[i], b = want.data ? want.data[i] : (double)want.ints[i], d = fabs(a - b);
+            double rel = d / (fabs(b) > 1e-12 ? fabs(b) : 1e-12);
+            if (d > *max_abs) *max_abs = d;
+            if (rel > *max_rel && fabs(b) > 1e-6) *max_rel = rel;
+            if (!(d <= 1e-4 + 1e-3 * fabs(b))) close = 0;
+        }
+        if (pass && !close) {
+            snprintf(why, wn, "output %d: values differ beyond tolerance", k);
+            pass = 0;
+        }
+        free(buf);
     }
-    if (!pass) snprintf(why, wn, "values differ beyond tolerance");
 done:
     for (int k = 0; k < n_in; k++) free(bufs[k]);
-    free(want_data);
     eng_graph_destroy(g);
     return pass;
 }

@@ -114,14 +114,19 @@ typedef enum {
     ENG_OP_TANH,
     ENG_OP_HARDSIGMOID,   /* max(0, min(1, alpha*x + beta)) */
     ENG_OP_HARDSWISH,     /* x * hardsigmoid(x) with alpha 1/6, beta 1/2 */
-    ENG_OP_SOFTMAX,       /* over C at each (h, w) */
+    ENG_OP_SOFTMAX,       /* over C at each (h, w), or over any span (EngSoftmaxParams) */
     ENG_OP_FC,            /* fully connected on the flattened (C*H*W) input */
     ENG_OP_ADD,           /* elementwise sum of n inputs of equal shape */
     ENG_OP_MUL,           /* x * s, s (C,1,1) broadcast over H, W, or equal shape */
-    ENG_OP_CONCAT,        /* along channels */
+    ENG_OP_CONCAT,        /* along channels, or along any span (EngConcatParams) */
     ENG_OP_FLATTEN,       /* (C,H,W) -> (C*H*W,1,1) */
     ENG_OP_DROPOUT,       /* identity at inference */
     ENG_OP_PAD,           /* constant pad of H and W */
+    ENG_OP_MATMUL,        /* per sample: (M, K) or (K, M) times constant weights (ONNX Gemm) */
+    ENG_OP_RESHAPE,       /* (C,H,W) -> any (C',H',W') of the same size: data unchanged */
+    ENG_OP_AFFINE,        /* x * scale + shift, both (C,H,W): ONNX Add/Mul by a constant */
+    ENG_OP_CONST,         /* no input: its (C,H,W) "value" parameter, the same in every sample */
+    ENG_OP_MAXUNPOOL,     /* (C,H,W) -> (C,OH,OW): each value to a fixed place, zeros elsewhere */
     ENG_OP_COUNT
 } EngOpType;
 
@@ -156,7 +161,22 @@ typedef struct {
 typedef struct { int size; float alpha, beta, bias; } EngLrnParams;
 typedef struct { float eps; } EngBnParams;
 typedef struct { float alpha; } EngLeakyParams;
-typedef struct { int slopes; } EngPreluParams;      /* 1 (shared) or C */
+typedef struct { int slopes; } EngPreluParams;      /* 1 (shared), C, or C*H*W (one per unit) */
+/* A sample of C*H*W floats read as (outer, len, inner): softmax over len for
+ * each (outer, inner). len = C, inner = H*W is a softmax over channels. */
+typedef struct { int len, inner; } EngSoftmaxParams;
+/* ONNX Gemm inside one sample: x is (M, K) (trans_a: (K, M)), the weight
+ * (OUT, K) as in FC, the bias (M, OUT); out (M, OUT). */
+typedef struct { int m, k, out, trans_a, has_bias; } EngMatmulParams;
+typedef struct { int has_scale, has_shift; } EngAffineParams; /* params: scale, then shift */
+/* Each input's sample read as (outer, len_i, inner); out (outer, sum len_i, inner).
+ * outer 1, inner H*W: along channels. */
+typedef struct { int outer, inner; } EngConcatParams;
+/* MaxUnpool with constant indices (ONNX): the "indices" parameter holds, for
+ * each input unit, its place in the (C, OH, OW) output as an exact float
+ * (hence outputs of at most 2^24 units); places are distinct. */
+typedef struct { int oh, ow; } EngUnpoolParams;
+#define ENG_UNPOOL_MAX_UNITS (1 << 24)
 typedef struct { float lo, hi; } EngClipParams;
 typedef struct { float alpha, beta; } EngHardSigmoidParams;
 typedef struct { int out; int has_bias; } EngFcParams;
@@ -213,6 +233,11 @@ typedef struct {
         EngFcParams fc;
         EngPadParams pad;
         EngDropoutParams dropout;
+        EngSoftmaxParams softmax;
+        EngMatmulParams matmul;
+        EngAffineParams affine;
+        EngConcatParams concat;
+        EngUnpoolParams unpool;
     } p;
     EngParam params[ENG_MAX_PARAMS];
     int n_params;
@@ -271,6 +296,25 @@ int eng_tanh(EngGraph *g, const char *name, int x);
 int eng_hardsigmoid(EngGraph *g, const char *name, int x, float alpha, float beta);
 int eng_hardswish(EngGraph *g, const char *name, int x);
 int eng_softmax(EngGraph *g, const char *name, int x);
+/* Softmax over len values spaced inner apart (see EngSoftmaxParams);
+ * len * inner must divide the sample's size. */
+int eng_softmax_span(EngGraph *g, const char *name, int x, int len, int inner);
+/* ONNX Gemm on one sample read as a matrix: in (M, K), or (K, M) with trans_a;
+ * out (M, OUT, 1). Its backward is implemented (FD-checked in test_grad). */
+int eng_matmul(EngGraph *g, const char *name, int x, int m, int k, int out, int trans_a, int bias);
+/* x * scale + shift with one scale and one shift per unit of a sample (either
+ * may be left out): "weight" and "bias", (C*H*W) each. */
+int eng_affine(EngGraph *g, const char *name, int x, int scale, int shift);
+/* Inputs joined along a span (see EngConcatParams): out is the output's
+ * shape, its size outer * inner * the sum of the inputs' len_i. */
+int eng_concat_span(EngGraph *g, const char *name, const int *xs, int n, int outer, int inner,
+                    EngShape out);
+/* MaxUnpool to (C, OH, OW) with its "indices" parameter (see EngUnpoolParams). */
+int eng_maxunpool(EngGraph *g, const char *name, int x, int oh, int ow);
+/* A constant (C, H, W) with no input: its parameter "value" (not learned). */
+int eng_const(EngGraph *g, const char *name, int C, int H, int W);
+/* The same data under another per-sample shape (C*H*W unchanged). */
+int eng_reshape(EngGraph *g, const char *name, int x, int C, int H, int W);
 int eng_fc(EngGraph *g, const char *name, int x, int out, int bias);
 int eng_add(EngGraph *g, const char *name, const int *xs, int n);
 int eng_add2(EngGraph *g, const char *name, int a, int b);
@@ -303,15 +347,18 @@ EngTotals eng_graph_totals(const EngGraph *g);
  * fvcore reports as "flops", torchinfo as "Mult-Adds") and two in FLOPs; some
  * add the bias, batch norm and activations, most leave them out. Per output
  * element of a node, per sample:
- *   conv, convT, FC   its multiply-adds (unit: 1 or 2 each)
+ *   conv, convT, FC,  its multiply-adds (unit: 1 or 2 each)
+ *   matmul
  *   bias              + 1 add, when the layer has a bias
  *   batch norm        1 multiply-add (x * scale + shift, inference)
  *   activation        1 (ReLU, leaky ReLU, PReLU, clip, sigmoid, tanh, hard
  *                     sigmoid, hard swish); softmax 3 (exp, sum, divide)
  *   other             max pool: window - 1 compares; average pool: window
  *                     adds-or-divide; global pools: the plane's size; add of
- *                     n inputs: n - 1; mul: 1; LRN: size multiply-adds + 3
- *   concat, flatten, dropout, pad, input: 0 (data movement). */
+ *                     n inputs: n - 1; mul: 1; affine: 1 each for scale and
+ *                     shift; LRN: size multiply-adds + 3
+ *   concat, flatten, reshape, dropout, pad, input, constant, maxunpool: 0
+ *   (data movement). */
 typedef struct {
     int flops;                /* 0: a multiply-add is 1 (MACs); 1: it is 2 (FLOPs) */
     int bias, bn, act, other; /* count these too */
@@ -450,6 +497,7 @@ typedef struct {
     int ndim;
     int64_t dims[8];
     const float *data;
+    const int64_t *ints; /* instead of data: an integer tensor (e.g. a Reshape's shape) */
 } EngOnnxTensor;
 /* A new graph holding the model for input (C, H, W) (<= 0: the size the file
  * declares), parameters allocated and filled; consts (may be NULL) are graph
@@ -457,6 +505,27 @@ typedef struct {
  * name, op type, opset, what is supported). */
 EngGraph *eng_onnx_load(const char *path, int C, int H, int W, const EngOnnxTensor *consts,
                         int n_consts, char *err, size_t errlen);
+/* The same for a data input of the full ONNX shape dims[ndim] (rank 1 to 4),
+ * e.g. a backend test's input_0. ONNX axis 0 is the engine's batch, a sample
+ * being (D1, D2, D3); a graph that computes across axis 0 (a Gemm with transA
+ * or a matrix bias, a softmax or flatten at axis 0, a PRelu slope along it)
+ * runs instead as one sample holding the whole tensor. ndim 0: the graph has
+ * no data input (its outputs come from constants). run (may be NULL) gets
+ * the N to plan and the engine node of every graph output. */
+#define ENG_ONNX_MAX_OUTPUTS 8
+typedef struct {
+    int batch;      /* the N to plan: dims[0], or 1 when the graph runs as one sample */
+    int n_outputs;  /* the graph's outputs (the first ENG_ONNX_MAX_OUTPUTS are listed) */
+    int outputs[ENG_ONNX_MAX_OUTPUTS]; /* the engine node of each, -1: not computed */
+} EngOnnxRun;
+EngGraph *eng_onnx_load_shaped(const char *path, const int64_t *dims, int ndim, EngOnnxRun *run,
+                               const EngOnnxTensor *consts, int n_consts, char *err,
+                               size_t errlen);
+/* eng_onnx_load_shaped from a model file's bytes already in memory. */
+EngGraph *eng_onnx_load_buffer_shaped(const void *data, size_t len, const char *name,
+                                      const int64_t *dims, int ndim, EngOnnxRun *run,
+                                      const EngOnnxTensor *consts, int n_consts, char *err,
+                                      size_t errlen);
 /* The same from a model file's bytes already in memory; name is the file's
  * name in messages. eng_onnx_load reads the file and calls this. */
 EngGraph *eng_onnx_load_buffer(const void *data, size_t len, const char *name, int C, int H,
@@ -472,6 +541,9 @@ EngGraph *eng_onnx_load_meta(const char *path, int C, int H, int W, const EngOnn
 /* A TensorProto file (input_K.pb / output_K.pb) as float32; *data is malloc'ed. */
 int eng_onnx_read_tensor(const char *path, EngOnnxTensor *t, float **data, char *err,
                          size_t errlen);
+/* The same, an integer tensor (int64, int32) allowed too: then t->ints is set
+ * instead of t->data. *buf (malloc'ed) holds whichever it is. */
+int eng_onnx_read_value(const char *path, EngOnnxTensor *t, void **buf, char *err, size_t errlen);
 /* ONNX export (eng_onnx_export.c): the graph's inference nodes (training-only
  * branches left out) as an opset-14 model, each ONNX node named after its
  * engine node, each parameter an initializer "<node>.<suffix>"; the input is
@@ -527,6 +599,14 @@ void eng_prelu_backward(float *dx, float *dslope, const float *dy, const float *
 void eng_softmax_backward(float *dx, const float *dy, const float *y, int N, int C, int H, int W);
 void eng_fc_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
                      const float *w, int N, int K, int OUT);
+/* dx (N, isz) += dy (N, osz) at each unit's place */
+void eng_maxunpool_backward(float *dx, const float *dy, const float *places, int N, size_t isz,
+                            size_t osz);
+/* scale, shift: (size) or NULL; x: (N, size) */
+void eng_affine_backward(float *dx, float *dscale, float *dshift, const float *dy, const float *x,
+                         const float *scale, int N, size_t size);
+void eng_matmul_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
+                         const float *w, int N, const EngMatmulParams *p);
 
 /* Lower one image (C, H, W) to the patch matrix (C*KH*KW, OH*OW) of a
  * convolution with the settings of p (its groups ignored). */
@@ -570,6 +650,19 @@ void eng_softmax_forward(float *out, const float *in, int N, int C, int H, int W
  * returns -log softmax(z)[y]; *argmax (may be NULL) gets the top class; grad
  * (may be NULL) gets scale * (softmax(z) - onehot(y)), the loss's gradient. */
 double eng_softmax_ce(const float *z, int K, int y, float scale, float *grad, int *argmax);
+/* in: (N, M, K) or (N, K, M) with trans_a -> out: (N, M, OUT); w: (OUT, K),
+ * b: (M, OUT) or NULL */
+void eng_matmul_forward(float *out, const float *in, const float *w, const float *b, int N,
+                        const EngMatmulParams *p);
+/* in: (N, isz) -> out: (N, osz), zeros but for out[places[i]] = in[i]; a place
+ * outside [0, osz) is skipped */
+void eng_maxunpool_forward(float *out, const float *in, const float *places, int N, size_t isz,
+                           size_t osz);
+void eng_maxunpool_forward_naive(float *out, const float *in, const float *places, int N,
+                                 size_t isz, size_t osz);
+/* in, out: (N, size); scale, shift: (size) or NULL */
+void eng_affine_forward(float *out, const float *in, const float *scale, const float *shift, int N,
+                        size_t size);
 /* in: (N, K) -> out: (N, OUT); w: (OUT, K), b: (OUT) or NULL */
 void eng_fc_forward(float *out, const float *in, const float *w, const float *b,
                     int N, int K, int OUT);
@@ -604,6 +697,8 @@ void eng_bn_forward_naive(float *out, const float *in, const float *gamma, const
 void eng_softmax_forward_naive(float *out, const float *in, int N, int C, int H, int W);
 void eng_fc_forward_naive(float *out, const float *in, const float *w, const float *b,
                           int N, int K, int OUT);
+void eng_matmul_forward_naive(float *out, const float *in, const float *w, const float *b, int N,
+                              const EngMatmulParams *p);
 
 /* ---- shape rules (shared by the builders, the ONNX importer and the tests) -- */
 

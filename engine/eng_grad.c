@@ -364,3 +364,51 @@ void eng_fc_backward(float *dx, float *dw, float *db, const float *dy, const flo
             for (int o = 0; o < OUT; o++) db[o] += dy[(size_t)n * OUT + o];
     if (dx) eng_gemm(0, 0, N, K, OUT, 1.0f, dy, OUT, w, K, 1.0f, dx, K);
 }
+
+/* y = op(x) w^T + b per sample, op(x) (M, K): dw (OUT, K) += dy^T op(x), db += dy,
+ * d op(x) = dy w (M, K), which for trans_a lands transposed in dx (K, M). */
+void eng_matmul_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
+                         const float *w, int N, const EngMatmulParams *p) {
+    const int M = p->m, K = p->k, OUT = p->out;
+    const size_t xs = (size_t)M * K, ys = (size_t)M * OUT;
+    for (int n = 0; n < N; n++) {
+        const float *yb = dy + (size_t)n * ys, *xb = x + (size_t)n * xs;
+        if (dw) {
+            if (p->trans_a) /* dw = dy^T (OUT, M) x^T^T: (OUT, M) x (M, K) with x stored (K, M) */
+                eng_gemm(1, 1, OUT, K, M, 1.0f, yb, OUT, xb, M, 1.0f, dw, K);
+            else
+                eng_gemm(1, 0, OUT, K, M, 1.0f, yb, OUT, xb, K, 1.0f, dw, K);
+        }
+        if (db)
+            for (size_t i = 0; i < ys; i++) db[i] += yb[i];
+        if (dx) {
+            if (p->trans_a) /* dx (K, M) = w^T (K, OUT) x dy^T (OUT, M) */
+                eng_gemm(1, 1, K, M, OUT, 1.0f, w, K, yb, OUT, 1.0f, dx + (size_t)n * xs, M);
+            else
+                eng_gemm(0, 0, M, K, OUT, 1.0f, yb, OUT, w, K, 1.0f, dx + (size_t)n * xs, K);
+        }
+    }
+}
+
+void eng_affine_backward(float *dx, float *dscale, float *dshift, const float *dy, const float *x,
+                         const float *scale, int N, size_t size) {
+    for (int n = 0; n < N; n++) {
+        const float *yb = dy + (size_t)n * size, *xb = x + (size_t)n * size;
+        for (size_t i = 0; i < size; i++) {
+            if (dx) dx[(size_t)n * size + i] += scale ? yb[i] * scale[i] : yb[i];
+            if (dscale) dscale[i] += yb[i] * xb[i];
+            if (dshift) dshift[i] += yb[i];
+        }
+    }
+}
+
+/* each input unit receives the gradient of the place it went to (places are
+ * distinct, so no place has two sources) */
+void eng_maxunpool_backward(float *dx, const float *dy, const float *places, int N, size_t isz,
+                            size_t osz) {
+    for (int n = 0; n < N; n++)
+        for (size_t i = 0; i < isz; i++) {
+            const float p = places[i];
+            if (p >= 0.0f && p < (float)osz) dx[(size_t)n * isz + i] += dy[(size_t)n * osz + (size_t)p];
+        }
+}

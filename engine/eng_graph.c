@@ -69,7 +69,9 @@ static const char *const op_names[ENG_OP_COUNT] = {
     [ENG_OP_FC] = "fc",               [ENG_OP_ADD] = "add",
     [ENG_OP_MUL] = "mul",             [ENG_OP_CONCAT] = "concat",
     [ENG_OP_FLATTEN] = "flatten",     [ENG_OP_DROPOUT] = "dropout",
-    [ENG_OP_PAD] = "pad",
+    [ENG_OP_PAD] = "pad",             [ENG_OP_MATMUL] = "matmul",
+    [ENG_OP_RESHAPE] = "reshape",     [ENG_OP_AFFINE] = "affine",
+    [ENG_OP_CONST] = "constant",      [ENG_OP_MAXUNPOOL] = "maxunpool",
 };
 
 const char *eng_op_name(EngOpType op) {
@@ -557,8 +559,10 @@ int eng_prelu(EngGraph *g, const char *name, int x, int slopes) {
     int id = same_shape_add(g, name, x, ENG_OP_PRELU);
     if (id < 0) return -1;
     EngNode *n = &g->nodes[id];
-    if (slopes != 1 && slopes != n->out.C)
-        return node_reject(g, id, "%d slopes: need 1 or one per channel (%d)", slopes, n->out.C);
+    const int64_t units = (int64_t)n->out.C * n->out.H * n->out.W;
+    if (slopes != 1 && slopes != n->out.C && slopes != units)
+        return node_reject(g, id, "%d slopes: need 1, one per channel (%d) or one per unit (%lld)",
+                           slopes, n->out.C, (long long)units);
     n->p.prelu.slopes = slopes;
     add_param(n, "weight", ENG_PARAM_WEIGHT, 1, 1, slopes, 0, 0, 0);
     return id;
@@ -583,7 +587,22 @@ int eng_hardswish(EngGraph *g, const char *name, int x) {
     return same_shape_add(g, name, x, ENG_OP_HARDSWISH);
 }
 int eng_softmax(EngGraph *g, const char *name, int x) {
-    return same_shape_add(g, name, x, ENG_OP_SOFTMAX);
+    int id = same_shape_add(g, name, x, ENG_OP_SOFTMAX);
+    if (id < 0) return -1;
+    const EngShape s = g->nodes[id].out;
+    g->nodes[id].p.softmax = (EngSoftmaxParams){s.C, s.H * s.W};
+    return id;
+}
+int eng_softmax_span(EngGraph *g, const char *name, int x, int len, int inner) {
+    int id = same_shape_add(g, name, x, ENG_OP_SOFTMAX);
+    if (id < 0) return -1;
+    const EngShape s = g->nodes[id].out;
+    const int64_t size = (int64_t)s.C * s.H * s.W;
+    if (len < 1 || inner < 1 || size % ((int64_t)len * inner))
+        return node_reject(g, id, "a span of %d values %d apart does not divide a %dx%dx%d sample",
+                           len, inner, s.C, s.H, s.W);
+    g->nodes[id].p.softmax = (EngSoftmaxParams){len, inner};
+    return id;
 }
 int eng_dropout(EngGraph *g, const char *name, int x, float ratio) {
     int id = same_shape_add(g, name, x, ENG_OP_DROPOUT);
@@ -609,6 +628,52 @@ int eng_fc(EngGraph *g, const char *name, int x, int out, int bias) {
     if (bias) add_param(n, "bias", ENG_PARAM_BIAS, 1, 1, out, 0, 0, 0);
     n->macs = K * out;
     n->rf = rf_infinite();
+    return id;
+}
+
+int eng_matmul(EngGraph *g, const char *name, int x, int m, int k, int out, int trans_a, int bias) {
+    int id = node_new(g, name, ENG_OP_MATMUL, &x, 1);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    EngShape s = *in_shape(g, id, 0);
+    if (m <= 0 || k <= 0 || out <= 0 || m > ENG_MAX_DIM || k > ENG_MAX_DIM || out > ENG_MAX_DIM ||
+        (int64_t)m * k != (int64_t)s.C * s.H * s.W)
+        return node_reject(g, id, "a %dx%d matrix does not fit a %dx%dx%d sample", trans_a ? k : m,
+                           trans_a ? m : k, s.C, s.H, s.W);
+    if ((int64_t)k * out > ENG_MAX_ELEMS || (int64_t)m * out > ENG_MAX_ELEMS)
+        return node_reject(g, id, "%d x %d weights are too many", k, out);
+    n->p.matmul = (EngMatmulParams){m, k, out, trans_a ? 1 : 0, bias ? 1 : 0};
+    n->out = (EngShape){m, out, 1};
+    if (!shape_ok(g, id)) return -1;
+    add_param(n, "weight", ENG_PARAM_WEIGHT, 1, 2, out, k, 0, 0);
+    if (bias) add_param(n, "bias", ENG_PARAM_BIAS, 1, 2, m, out, 0, 0);
+    n->macs = (int64_t)m * k * out;
+    n->rf = rf_infinite();
+    return id;
+}
+
+int eng_affine(EngGraph *g, const char *name, int x, int scale, int shift) {
+    int id = same_shape_add(g, name, x, ENG_OP_AFFINE);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    const int64_t units = (int64_t)n->out.C * n->out.H * n->out.W;
+    if (!scale && !shift) return node_reject(g, id, "neither a scale nor a shift");
+    if (units > INT32_MAX) return node_reject(g, id, "%lld units are too many", (long long)units);
+    n->p.affine = (EngAffineParams){scale ? 1 : 0, shift ? 1 : 0};
+    if (scale) add_param(n, "weight", ENG_PARAM_WEIGHT, 1, 1, (int)units, 0, 0, 0);
+    if (shift) add_param(n, "bias", ENG_PARAM_BIAS, 1, 1, (int)units, 0, 0, 0);
+    return id;
+}
+
+int eng_reshape(EngGraph *g, const char *name, int x, int C, int H, int W) {
+    int id = node_new(g, name, ENG_OP_RESHAPE, &x, 1);
+    if (id < 0) return -1;
+    EngShape s = g->nodes[x].out;
+    if (C <= 0 || H <= 0 || W <= 0 || (int64_t)C * H * W != (int64_t)s.C * s.H * s.W)
+        return node_reject(g, id, "%dx%dx%d does not hold the %dx%dx%d input", C, H, W, s.C, s.H, s.W);
+    g->nodes[id].out = (EngShape){C, H, W};
+    g->nodes[id].rf = rf_infinite(); /* the grid is another one */
+    if (!shape_ok(g, id)) return -1;
     return id;
 }
 
@@ -681,8 +746,66 @@ int eng_concat(EngGraph *g, const char *name, const int *xs, int n_in) {
     }
     if (C > ENG_MAX_DIM) return node_reject(g, id, "%lld channels are too many", (long long)C);
     g->nodes[id].out = (EngShape){(int)C, s0.H, s0.W};
+    g->nodes[id].p.concat = (EngConcatParams){1, s0.H * s0.W};
     if (!shape_ok(g, id)) return -1;
     g->nodes[id].rf = rf_merge(g, id);
+    return id;
+}
+
+int eng_concat_span(EngGraph *g, const char *name, const int *xs, int n_in, int outer, int inner,
+                    EngShape out) {
+    if (n_in < 1) {
+        if (g && !g->failed) graph_fail(g, "engine: node '%s' (concat): needs at least one input", name ? name : "?");
+        return -1;
+    }
+    int id = node_new(g, name, ENG_OP_CONCAT, xs, n_in);
+    if (id < 0) return -1;
+    const int64_t span = (int64_t)outer * inner;
+    int64_t total = 0;
+    if (outer < 1 || inner < 1) return node_reject(g, id, "invalid span %d x %d", outer, inner);
+    for (int i = 0; i < n_in; i++) {
+        EngShape s = *in_shape(g, id, i);
+        const int64_t size = (int64_t)s.C * s.H * s.W;
+        if (size % span)
+            return node_reject(g, id, "input %d (%dx%dx%d) is not %d blocks of %d-value rows", i,
+                               s.C, s.H, s.W, outer, inner);
+        total += size;
+    }
+    if ((int64_t)out.C * out.H * out.W != total || out.C < 1 || out.H < 1 || out.W < 1)
+        return node_reject(g, id, "output %dx%dx%d does not hold the %lld input values", out.C,
+                           out.H, out.W, (long long)total);
+    g->nodes[id].out = out;
+    g->nodes[id].p.concat = (EngConcatParams){outer, inner};
+    if (!shape_ok(g, id)) return -1;
+    g->nodes[id].rf = rf_infinite();
+    return id;
+}
+
+int eng_maxunpool(EngGraph *g, const char *name, int x, int oh, int ow) {
+    int id = node_new(g, name, ENG_OP_MAXUNPOOL, &x, 1);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    const EngShape s = g->nodes[x].out;
+    if (oh < 1 || ow < 1 || (int64_t)s.C * oh * ow > ENG_UNPOOL_MAX_UNITS)
+        return node_reject(g, id, "output %dx%dx%d: 1 to %d units are supported", s.C, oh, ow,
+                           ENG_UNPOOL_MAX_UNITS);
+    n->out = (EngShape){s.C, oh, ow};
+    n->p.unpool = (EngUnpoolParams){oh, ow};
+    if (!shape_ok(g, id)) return -1;
+    add_param(n, "indices", ENG_PARAM_WEIGHT, 0, 3, s.C, s.H, s.W, 0);
+    n->rf = rf_infinite();
+    return id;
+}
+
+int eng_const(EngGraph *g, const char *name, int C, int H, int W) {
+    int id = node_new(g, name, ENG_OP_CONST, NULL, 0);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    n->out = (EngShape){C, H, W};
+    if (C < 1 || H < 1 || W < 1 || !shape_ok(g, id))
+        return node_reject(g, id, "invalid shape %dx%dx%d", C, H, W);
+    add_param(n, "value", ENG_PARAM_WEIGHT, 0, 3, C, H, W, 0);
+    n->rf = rf_infinite();
     return id;
 }
 
@@ -753,7 +876,8 @@ int64_t eng_node_ops(const EngNode *n, const EngGraph *g, EngCount c) {
     switch (n->op) {
     case ENG_OP_CONV:
     case ENG_OP_CONVT:
-    case ENG_OP_FC: return n->macs * ma + (c.bias && has_bias(n) ? e : 0);
+    case ENG_OP_FC:
+    case ENG_OP_MATMUL: return n->macs * ma + (c.bias && has_bias(n) ? e : 0);
     case ENG_OP_BN: return c.bn ? e * ma : 0;
     case ENG_OP_RELU:
     case ENG_OP_LEAKYRELU:
@@ -774,6 +898,7 @@ int64_t eng_node_ops(const EngNode *n, const EngGraph *g, EngCount c) {
     case ENG_OP_GMAXPOOL: return e * (plane - 1);
     case ENG_OP_ADD: return e * (n->n_inputs - 1);
     case ENG_OP_MUL: return e;
+    case ENG_OP_AFFINE: return e * (n->p.affine.has_scale + n->p.affine.has_shift);
     case ENG_OP_LRN: return e * ((int64_t)n->p.lrn.size * ma + 3);
     default: return 0;
     }
@@ -826,7 +951,8 @@ int eng_graph_depth(const EngGraph *g) {
         int m = 0;
         for (int k = 0; k < n->n_inputs; k++)
             if (d[n->inputs[k]] > m) m = d[n->inputs[k]];
-        d[i] = m + (n->op == ENG_OP_CONV || n->op == ENG_OP_CONVT || n->op == ENG_OP_FC);
+        d[i] = m + (n->op == ENG_OP_CONV || n->op == ENG_OP_CONVT || n->op == ENG_OP_FC ||
+                    n->op == ENG_OP_MATMUL);
         if (d[i] > best) best = d[i];
     }
     free(d);
@@ -887,7 +1013,7 @@ int eng_graph_init_params_ex(EngGraph *g, uint64_t seed, EngInit init) {
             EngParam *p = &n->params[k];
             float fill = 0.0f;
             if (p->kind == ENG_PARAM_WEIGHT && (n->op == ENG_OP_CONV || n->op == ENG_OP_CONVT ||
-                                                n->op == ENG_OP_FC)) {
+                                                n->op == ENG_OP_FC || n->op == ENG_OP_MATMUL)) {
                 /* He et al. 2015: std sqrt(2 / fan_in) keeps the variance of
                  * ReLU activations constant from layer to layer. Glorot and
                  * Bengio 2010 ("Xavier"): std sqrt(2 / (fan_in + fan_out)), for
@@ -907,6 +1033,7 @@ int eng_graph_init_params_ex(EngGraph *g, uint64_t seed, EngInit init) {
                 continue;
             }
             if (p->kind == ENG_PARAM_WEIGHT && n->op == ENG_OP_PRELU) fill = 0.25f;
+            if (p->kind == ENG_PARAM_WEIGHT && n->op == ENG_OP_AFFINE) fill = 1.0f;
             else if (p->kind == ENG_PARAM_WEIGHT || p->kind == ENG_PARAM_RUNNING_VAR) fill = 1.0f;
             for (size_t j = 0; j < p->n; j++) p->data[j] = fill;
         }
@@ -1127,7 +1254,10 @@ static void run_node(EngGraph *g, EngNode *n) {
     case ENG_OP_RELU: eng_relu_forward(n->act, x->act, count); break;
     case ENG_OP_LEAKYRELU: eng_leakyrelu_forward(n->act, x->act, count, n->p.leaky.alpha); break;
     case ENG_OP_PRELU:
-        eng_prelu_forward(n->act, x->act, w, n->p.prelu.slopes, N, s.C, s.H, s.W);
+        if (n->p.prelu.slopes > s.C) /* one slope per unit: each unit is its own channel */
+            eng_prelu_forward(n->act, x->act, w, n->p.prelu.slopes, N, n->p.prelu.slopes, 1, 1);
+        else
+            eng_prelu_forward(n->act, x->act, w, n->p.prelu.slopes, N, s.C, s.H, s.W);
         break;
     case ENG_OP_CLIP: eng_clip_forward(n->act, x->act, count, n->p.clip.lo, n->p.clip.hi); break;
     case ENG_OP_SIGMOID: eng_sigmoid_forward(n->act, x->act, count); break;
@@ -1137,8 +1267,13 @@ static void run_node(EngGraph *g, EngNode *n) {
         break;
     case ENG_OP_HARDSWISH: eng_hardswish_forward(n->act, x->act, count); break;
     case ENG_OP_SOFTMAX:
-        (ref ? eng_softmax_forward_naive : eng_softmax_forward)(n->act, x->act, N, s.C, s.H, s.W);
+    { /* (N, outer, len, inner): the kernel's (N', C, H*W) with N' = N * outer */
+        const EngSoftmaxParams *q = &n->p.softmax;
+        const int outer = (int)(((int64_t)s.C * s.H * s.W) / ((int64_t)q->len * q->inner));
+        (ref ? eng_softmax_forward_naive : eng_softmax_forward)(n->act, x->act, N * outer, q->len,
+                                                                q->inner, 1);
         break;
+    }
     case ENG_OP_FC: {
         const float *b = n->p.fc.has_bias ? n->params[1].data : NULL;
         int K = s.C * s.H * s.W;
@@ -1157,13 +1292,25 @@ static void run_node(EngGraph *g, EngNode *n) {
             eng_mul_forward(n->act, x->act, sc->act, count);
         break;
     }
-    case ENG_OP_CONCAT:
+    case ENG_OP_CONCAT: { /* (N * outer, len_i, inner) blocks */
+        const EngConcatParams *q = &n->p.concat;
         for (int i = 0; i < n->n_inputs; i++) {
+            const EngShape si = g->nodes[n->inputs[i]].out;
             g->in_ptrs[i] = g->nodes[n->inputs[i]].act;
-            g->in_chans[i] = g->nodes[n->inputs[i]].out.C;
+            g->in_chans[i] = (int)(((int64_t)si.C * si.H * si.W) / ((int64_t)q->outer * q->inner));
         }
-        eng_concat_forward(n->act, g->in_ptrs, g->in_chans, n->n_inputs, N, o.H * o.W);
+        eng_concat_forward(n->act, g->in_ptrs, g->in_chans, n->n_inputs, N * q->outer, q->inner);
         break;
+    }
+    case ENG_OP_MAXUNPOOL:
+        (ref ? eng_maxunpool_forward_naive : eng_maxunpool_forward)(
+            n->act, x->act, w, N, (size_t)s.C * s.H * s.W, (size_t)o.C * o.H * o.W);
+        break;
+    case ENG_OP_CONST: { /* the same value in every sample */
+        const size_t size = (size_t)o.C * o.H * o.W;
+        for (int b = 0; b < N; b++) memcpy(n->act + (size_t)b * size, w, size * sizeof(float));
+        break;
+    }
     case ENG_OP_DROPOUT:
         if (g->training && n->aux) {
             /* inverted dropout (Srivastava et al. 2014): keep with probability
@@ -1178,7 +1325,20 @@ static void run_node(EngGraph *g, EngNode *n) {
         }
         memcpy(n->act, x->act, count * sizeof(float)); /* identity at inference */
         break;
+    case ENG_OP_AFFINE: {
+        const EngAffineParams *q = &n->p.affine;
+        eng_affine_forward(n->act, x->act, q->has_scale ? w : NULL,
+                           q->has_shift ? n->params[q->has_scale].data : NULL, N,
+                           (size_t)s.C * s.H * s.W);
+        break;
+    }
+    case ENG_OP_MATMUL: {
+        const float *b = n->p.matmul.has_bias ? n->params[1].data : NULL;
+        (ref ? eng_matmul_forward_naive : eng_matmul_forward)(n->act, x->act, w, b, N, &n->p.matmul);
+        break;
+    }
     case ENG_OP_FLATTEN:
+    case ENG_OP_RESHAPE:
         memcpy(n->act, x->act, count * sizeof(float));
         break;
     case ENG_OP_PAD: eng_pad_forward(n->act, x->act, N, s.C, s.H, s.W, &n->p.pad); break;
@@ -1275,9 +1435,30 @@ static int back_node(EngGraph *g, EngNode *n) {
         eng_act_backward(n->op, dx, dy, x->act, n->act, count, n->p.hsig.alpha, n->p.hsig.beta);
         break;
     case ENG_OP_PRELU:
-        eng_prelu_backward(dx, gw, dy, x->act, pw->data, n->p.prelu.slopes, N, s.C, s.H, s.W);
+        if (n->p.prelu.slopes > s.C)
+            eng_prelu_backward(dx, gw, dy, x->act, pw->data, n->p.prelu.slopes, N,
+                               n->p.prelu.slopes, 1, 1);
+        else
+            eng_prelu_backward(dx, gw, dy, x->act, pw->data, n->p.prelu.slopes, N, s.C, s.H, s.W);
         break;
-    case ENG_OP_SOFTMAX: eng_softmax_backward(dx, dy, n->act, N, s.C, s.H, s.W); break;
+    case ENG_OP_SOFTMAX: {
+        const EngSoftmaxParams *q = &n->p.softmax;
+        const int outer = (int)(((int64_t)s.C * s.H * s.W) / ((int64_t)q->len * q->inner));
+        eng_softmax_backward(dx, dy, n->act, N * outer, q->len, q->inner, 1);
+        break;
+    }
+    case ENG_OP_AFFINE: {
+        const EngAffineParams *q = &n->p.affine;
+        float *gscale = q->has_scale ? gw : NULL;
+        float *gshift = q->has_shift && !g->projecting ? n->params[q->has_scale].grad : NULL;
+        eng_affine_backward(dx, gscale, gshift, dy, x->act,
+                            q->has_scale ? pw->data : NULL, N, (size_t)s.C * s.H * s.W);
+        break;
+    }
+    case ENG_OP_MATMUL:
+        eng_matmul_backward(dx, gw, n->p.matmul.has_bias ? gb : NULL, dy, x->act, pw->data, N,
+                            &n->p.matmul);
+        break;
     case ENG_OP_FC:
         eng_fc_backward(dx, gw, n->p.fc.has_bias ? gb : NULL, dy, x->act, pw->data, N,
                         s.C * s.H * s.W, o.C);
@@ -1308,13 +1489,14 @@ static int back_node(EngGraph *g, EngNode *n) {
         }
         break;
     }
-    case ENG_OP_CONCAT: {
-        const size_t HW = (size_t)o.H * o.W;
-        for (int b = 0; b < N; b++) {
-            const float *src = dy + (size_t)b * o.C * HW;
+    case ENG_OP_CONCAT: { /* each (outer) block of the output is the inputs' blocks in turn */
+        const EngConcatParams *q = &n->p.concat;
+        const int blocks = N * q->outer;
+        const float *src = dy;
+        for (int b = 0; b < blocks; b++) {
             for (int k = 0; k < n->n_inputs; k++) {
                 EngNode *in = &g->nodes[n->inputs[k]];
-                const size_t len = (size_t)in->out.C * HW;
+                const size_t len = ((size_t)in->out.C * in->out.H * in->out.W) / (size_t)q->outer;
                 float *d = in->grad + (size_t)b * len;
                 for (size_t i = 0; i < len; i++) d[i] += src[i];
                 src += len;
@@ -1322,6 +1504,10 @@ static int back_node(EngGraph *g, EngNode *n) {
         }
         break;
     }
+    case ENG_OP_CONST: break; /* no input; its value is not learned */
+    case ENG_OP_MAXUNPOOL:
+        eng_maxunpool_backward(dx, dy, pw->data, N, (size_t)s.C * s.H * s.W, (size_t)o.C * o.H * o.W);
+        break;
     case ENG_OP_DROPOUT:
         if (g->training && n->aux) {
             for (size_t i = 0; i < count; i++) dx[i] += dy[i] * n->aux[i];
@@ -1330,6 +1516,7 @@ static int back_node(EngGraph *g, EngNode *n) {
         for (size_t i = 0; i < count; i++) dx[i] += dy[i];
         break;
     case ENG_OP_FLATTEN:
+    case ENG_OP_RESHAPE:
         for (size_t i = 0; i < count; i++) dx[i] += dy[i];
         break;
     case ENG_OP_PAD: {

@@ -5,8 +5,31 @@
  * Import maps an ONNX graph (opsets 1 to 17) onto engine nodes: one engine
  * node per ONNX node that computes, named after it, so the visualizer shows
  * the file's own layer names. Tensors are NCHW; the engine keeps per-sample
- * (C, H, W), so an ONNX activation is tracked with its rank: 4 for maps, 2
- * for [N, K] vectors (a fully connected layer's output, (K, 1, 1) here).
+ * (C, H, W) and a batch N, so an ONNX tensor is tracked with its rank, and
+ * its shape maps onto the engine in one of two ways, chosen per graph:
+ *  - batch mode (the usual one): ONNX axis 0 is N and a sample is the rest,
+ *    ones filling what the rank lacks: rank 4 (N, C, H, W) is (C, H, W),
+ *    rank 3 (N, C, L) is (C, L, 1), rank 2 (N, K) is (K, 1, 1) (a fully
+ *    connected layer's output), rank 1 (N) is (1, 1, 1). Every CNN runs so.
+ *  - one sample: a node that computes across axis 0 (a Gemm with transA or a
+ *    matrix C adding another row to each sample, a softmax over axis 0, a
+ *    flatten at an axis other than 1, a reshape or concat that moves data
+ *    across axis 0, a constant operand that differs from sample to sample)
+ *    cannot run on separate samples. When the caller gave the input's full
+ *    shape (eng_onnx_load_shaped, as the backend tests do), the load starts
+ *    again with N = 1 and the whole tensor as one sample: rank 1 (D0) is
+ *    (D0, 1, 1), rank 2 (D0, D1, 1), rank 3 (D0, D1, D2), rank 4
+ *    (D0*D1, D2, D3); each tensor keeps its ONNX shape beside it, and only
+ *    the ops that read that shape (elementwise ones, Softmax, Flatten,
+ *    Reshape, Concat, Gemm, PRelu, Add, Sum, Mul, MaxUnpool) are allowed, the
+ *    others needing true (C, H, W) maps. A graph with no data input (its
+ *    outputs made from constants) is one sample from the start.
+ * The memory is the same either way (row-major, NCHW is ONNX's order), so a
+ * reshape only changes how the engine reads a sample. Constant operands are
+ * broadcast (numpy rules) to a sample's shape at load: an Add or Mul by a
+ * constant is an affine node with one shift or scale per unit, a PRelu slope
+ * that is not shared or per channel one slope per unit, a constant joined by a
+ * Concat a constant node, the same in every sample.
  * Shape-only subgraphs exporters emit for a flatten (Shape, Gather,
  * Unsqueeze, Concat, Cast, Constant feeding Reshape) are evaluated at load
  * time, since the input shape is known.
@@ -151,7 +174,8 @@ typedef struct {
 
 typedef struct {
     int node;        /* engine node id */
-    int rank;        /* 4: (N, C, H, W); 3: (N, C, L) as (C, L, 1); 2: (N, K) */
+    int rank;        /* 4: (N, C, H, W); 3: (N, C, L) as (C, L, 1); 2: (N, K); 1: (N) */
+    int64_t dims[4]; /* one-sample mode: the ONNX shape (see the banner) */
 } Act;
 
 typedef struct {
@@ -180,6 +204,12 @@ typedef struct {
     int n_pend, cap_pend;
     size_t budget;     /* bytes of tensors the loader may still allocate */
     int64_t act_bytes; /* activations of one sample so far */
+    int64_t in_dims[4]; /* the data input's full shape, when the caller gave it */
+    int in_ndim;        /* 0: only (C, H, W) given */
+    int one_sample;     /* the whole ONNX tensor is one engine sample (batch 1) */
+    int no_input;       /* the caller gives no data input: a graph of constants */
+    int wants_one_sample; /* a node mixes the batch: load again with one_sample */
+    EngOnnxRun run;       /* the graph outputs' engine nodes */
     char *err;
     size_t errlen;
 } Loader;
@@ -189,6 +219,8 @@ typedef struct {
         eng_set_err(L->err, L->errlen, __VA_ARGS__);                                        \
         return -1;                                                                           \
     } while (0)
+
+static const char *unique_name(Loader *L, const char *base, char *buf, size_t n);
 
 static int oom(Loader *L, const char *what) {
     FAIL("ONNX: out of memory %s", what);
@@ -258,12 +290,15 @@ static Const *add_const(Loader *L, const char *name) {
     return c;
 }
 
-static int add_act(Loader *L, const char *name, int node, int rank) {
+/* dims: the ONNX shape in one-sample mode (NULL otherwise). */
+static int add_act(Loader *L, const char *name, int node, int rank, const int64_t *dims) {
+    Act a = {node, rank, {0, 0, 0, 0}}; /* dims may point into acts[], which may move */
+    if (dims) memcpy(a.dims, dims, (size_t)rank * sizeof *dims);
     void *p = grow(L->acts, &L->cap_acts, L->n_acts + 1, sizeof *L->acts);
     if (!p) return oom(L, "adding a tensor");
     L->acts = p;
     if (!names_add(&L->values, name, VAL_ACT, L->n_acts)) return oom(L, "adding a tensor");
-    L->acts[L->n_acts++] = (Act){node, rank};
+    L->acts[L->n_acts++] = a;
     return 0;
 }
 
@@ -433,10 +468,11 @@ static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *na
                  : type == ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE  ? 8
                  : type == ONNX__TENSOR_PROTO__DATA_TYPE__INT64   ? 8
                  : type == ONNX__TENSOR_PROTO__DATA_TYPE__INT32   ? 4
+                 : type == ONNX__TENSOR_PROTO__DATA_TYPE__BOOL    ? 1
                                                                   : 0;
     if (!esz)
-        FAIL("ONNX: tensor '%s' has data type %d; supported: float, float16, double, int64, int32",
-             name, type);
+        FAIL("ONNX: tensor '%s' has data type %d; supported: float, float16, double, int64, int32, "
+             "bool", name, type);
     /* the data must be all there before anything is allocated for it */
     const uint8_t *rd = t->has_raw_data && t->raw_data.len ? t->raw_data.data : NULL;
     size_t raw = rd ? t->raw_data.len : 0;
@@ -455,7 +491,8 @@ static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *na
                  : type == ONNX__TENSOR_PROTO__DATA_TYPE__INT64   ? t->n_int64_data
                                                                   : t->n_int32_data;
     if (have != n) FAIL("ONNX: tensor '%s' holds %zu values, its shape needs %zu", name, have, n);
-    int is_int = type == ONNX__TENSOR_PROTO__DATA_TYPE__INT64 || type == ONNX__TENSOR_PROTO__DATA_TYPE__INT32;
+    int is_int = type == ONNX__TENSOR_PROTO__DATA_TYPE__INT64 || type == ONNX__TENSOR_PROTO__DATA_TYPE__INT32 ||
+                 type == ONNX__TENSOR_PROTO__DATA_TYPE__BOOL;
     float *f = NULL;
     int64_t *iv = NULL;
     if (is_int) iv = budget_alloc(L, n, sizeof *iv, name);
@@ -489,6 +526,9 @@ static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *na
             if (rd) memcpy(&iv[k], rd + 8 * k, 8);
             else iv[k] = t->int64_data[k];
             break;
+        case ONNX__TENSOR_PROTO__DATA_TYPE__BOOL: /* one byte raw, else int32_data */
+            iv[k] = (rd ? rd[k] : t->int32_data[k]) != 0;
+            break;
         default: {
             int32_t v;
             if (rd) memcpy(&v, rd + 4 * k, 4);
@@ -515,12 +555,13 @@ static const char SUPPORTED[] =
     "Conv, ConvTranspose, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, LRN, "
     "BatchNormalization, Relu, LeakyRelu, PRelu, Clip, Sigmoid, Tanh, HardSigmoid, HardSwish, "
     "Softmax, Gemm, MatMul, Add, Sum, Mul, Concat, Flatten, Reshape, Dropout, Identity, Pad, "
-    "Constant, Shape, Gather, Unsqueeze, Cast, Transpose (of constants)";
+    "Constant, Shape, Gather, Unsqueeze, Cast, Transpose (of constants), MaxUnpool";
 static const char *const OPS[] = {
     "Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "LRN",
     "BatchNormalization", "Relu", "LeakyRelu", "PRelu", "Clip", "Sigmoid", "Tanh", "HardSigmoid",
     "HardSwish", "Softmax", "Gemm", "MatMul", "Add", "Sum", "Mul", "Concat", "Flatten", "Reshape",
-    "Dropout", "Identity", "Pad", "Constant", "Shape", "Gather", "Unsqueeze", "Cast", "Transpose"};
+    "Dropout", "Identity", "Pad", "Constant", "Shape", "Gather", "Unsqueeze", "Cast", "Transpose",
+    "MaxUnpool"};
 
 static int known_op(const char *op) {
     for (size_t k = 0; k < sizeof OPS / sizeof OPS[0]; k++)
@@ -672,14 +713,58 @@ static int resolve_pads(const char *auto_pad, int64_t in, int64_t k_eff, int64_t
     return 0;
 }
 
-static int out_act(Loader *L, const NodeCtx *c, int node, int rank) {
+static int out_act_dims(Loader *L, const NodeCtx *c, int node, int rank, const int64_t *dims) {
     if (node < 0) return engine_fail(L);
     L->act_bytes += eng_node_act_bytes(eng_graph_node(L->g, node));
     if (L->act_bytes > MAX_ACT_BYTES)
         FAIL("ONNX: %s: node '%s' (%s) takes the activations of one sample past %lld GiB; "
              "HINT: give a smaller input size (--input CxHxW)", L->file, c->name, c->op,
              (long long)(MAX_ACT_BYTES >> 30));
-    return add_act(L, c->n->output[0], node, rank);
+    return add_act(L, c->n->output[0], node, rank, L->one_sample ? dims : NULL);
+}
+/* A node made beside the node's own output (a constant): its activations count too. */
+static int count_act(Loader *L, const NodeCtx *c, int node) {
+    L->act_bytes += eng_node_act_bytes(eng_graph_node(L->g, node));
+    if (L->act_bytes > MAX_ACT_BYTES)
+        FAIL("ONNX: %s: node '%s' (%s) takes the activations of one sample past %lld GiB", L->file,
+             c->name, c->op, (long long)(MAX_ACT_BYTES >> 30));
+    return 0;
+}
+static int out_act(Loader *L, const NodeCtx *c, int node, int rank) {
+    return out_act_dims(L, c, node, rank, NULL);
+}
+
+/* The ONNX shape of a computed tensor: in batch mode dim 0 is the batch (the
+ * input's, when the caller gave it, else 1: the engine fixes N later), the
+ * rest the engine's (C, H, W) as the rank maps them; in one-sample mode the
+ * shape is kept with the tensor. */
+static void act_dims(const Loader *L, const Act *a, int64_t *d) {
+    if (L->one_sample) {
+        memcpy(d, a->dims, sizeof a->dims);
+        return;
+    }
+    const EngShape s = eng_graph_node(L->g, a->node)->out;
+    d[0] = L->in_ndim > 0 ? L->in_dims[0] : 1, d[1] = s.C, d[2] = s.H, d[3] = s.W;
+}
+
+/* The engine's one-sample (C, H, W) of an ONNX shape of rank 1 to 4 (one-sample
+ * mode): (D0), (D0, D1), (D0, D1, D2), (D0*D1, D2, D3). */
+static int sample_shape(const int64_t *d, int rank, int *C, int *H, int *W) {
+    int64_t c = d[0], h = rank > 1 ? d[1] : 1, w = rank > 2 ? d[2] : 1;
+    if (rank == 4) c = d[0] * d[1], h = d[2], w = d[3];
+    if (c < 1 || h < 1 || w < 1 || c > MAX_DIM || h > MAX_DIM || w > MAX_DIM) return -1;
+    *C = (int)c, *H = (int)h, *W = (int)w;
+    return 0;
+}
+
+/* A node that computes across ONNX axis 0, which batch mode gives to the
+ * engine's batch N: the load starts again with the whole tensor as one
+ * sample when the caller gave the input's full shape. */
+static int mixes_batch(Loader *L, const NodeCtx *c, const char *what) {
+    if (L->in_ndim > 0 && !L->one_sample) L->wants_one_sample = 1;
+    FAIL("ONNX: node '%s' (%s): %s mixes the samples of the batch (ONNX axis 0); such a graph "
+         "runs only as one sample, from the input's full shape (as `convscope onnx-test` gives "
+         "it)", c->name, c->op, what);
 }
 
 /* kernel_shape is optional for a convolution; when given it must match the weights. */
@@ -836,33 +921,81 @@ static int pool_node(Loader *L, const NodeCtx *c, int is_max) {
     return out_act(L, c, id, 4);
 }
 
-/* Reshape target from a constant: only flattening to (N, rest) is representable. */
+/* Reshape to a shape known at load time (a constant, a graph input bound to a
+ * value, or folded shape arithmetic): 0 copies the input's dim (unless
+ * allowzero), one -1 takes what is left. In batch mode the target must keep
+ * axis 0 as the batch; a reshape that moves data across it runs as one sample. */
 static int reshape_node(Loader *L, const NodeCtx *c) {
     Act *x = in_act(L, c, 0);
     if (!x) FAIL("ONNX: node '%s' (Reshape): its input must be a computed tensor", c->name);
-    int64_t shape[2] = {0, 0};
-    int nd = 0;
+    int64_t want[MAX_RANK], allowzero = 0;
+    int m = 0;
     if (has_input(c, 1)) {
         Const *sc = in_const(L, c, 1);
         if (!sc || !sc->i || sc->ndim > 1)
             FAIL("ONNX: node '%s' (Reshape): the shape must be a 1-D integer constant", c->name);
-        nd = sc->n > 2 ? 3 : (int)sc->n;
-        for (int k = 0; k < nd && k < 2; k++) shape[k] = sc->i[k];
+        if (sc->n > 4) FAIL("ONNX: node '%s' (Reshape): a shape of rank %zu (at most 4)", c->name, sc->n);
+        m = (int)sc->n;
+        memcpy(want, sc->i, (size_t)m * sizeof *want);
     } else { /* opset 1-4: an attribute */
         const Onnx__AttributeProto *a = attr(c->n, "shape");
-        nd = !a ? 0 : a->n_ints > 2 ? 3 : (int)a->n_ints;
-        for (int k = 0; k < nd && k < 2; k++) shape[k] = a->ints[k];
+        if (!a || attr_type(a) != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS || a->n_ints > 4)
+            FAIL("ONNX: node '%s' (Reshape): needs a shape of rank 1 to 4", c->name);
+        m = (int)a->n_ints;
+        memcpy(want, a->ints, (size_t)m * sizeof *want);
     }
-    const EngShape s = eng_graph_node(L->g, x->node)->out;
-    int64_t total = (int64_t)s.C * s.H * s.W;
-    /* an exporter that knew the batch writes it (PyTorch: x.view(x.size(0), -1) with a
-     * fixed input): the flatten of each sample */
-    if (nd == 2 && (shape[0] == 0 || shape[0] == -1 || shape[0] == 1 || (L->batch > 0 && shape[0] == L->batch)) &&
-        (shape[1] == -1 || shape[1] == total)) {
-        int id = eng_flatten(L->g, c->name, x->node);
-        return out_act(L, c, id, 2);
+    if (m < 1) FAIL("ONNX: node '%s' (Reshape): a scalar result is not supported", c->name);
+    if (L->opset >= 14 && get_int(L, c, "allowzero", 0, 0, 1, &allowzero)) return -1;
+    int64_t d[4];
+    act_dims(L, x, d);
+    /* an exporter that knew the batch writes it (PyTorch: x.view(x.size(0), -1) at a
+     * fixed input): axis 0 given as the file's declared batch is the batch */
+    if (!L->one_sample && L->batch > 1 && want[0] == L->batch && d[0] != want[0]) want[0] = d[0];
+    const int r = x->rank, node = x->node;
+    int64_t total = 1, known = 1;
+    for (int k = 0; k < r; k++) total *= d[k]; /* bounded: the input exists */
+    int infer = -1;
+    for (int k = 0; k < m; k++) {
+        if (want[k] == 0 && !allowzero) {
+            if (k >= r) FAIL("ONNX: node '%s' (Reshape): a 0 at axis %d copies no input axis", c->name, k);
+            want[k] = d[k];
+        } else if (want[k] == -1) {
+            if (infer >= 0) FAIL("ONNX: node '%s' (Reshape): more than one -1", c->name);
+            infer = k;
+            continue;
+        } else if (want[k] < 1 || want[k] > MAX_DIM) {
+            FAIL("ONNX: node '%s' (Reshape): shape value %lld at axis %d (1 to %d, 0 or -1 are "
+                 "supported)", c->name, (long long)want[k], k, MAX_DIM);
+        }
+        if (known > total / want[k]) /* more than the input holds (and no overflow) */
+            FAIL("ONNX: node '%s' (Reshape): the shape holds more than the input's %lld values",
+                 c->name, (long long)total);
+        known *= want[k];
     }
-    FAIL("ONNX: node '%s' (Reshape): only flattening (N, C, H, W) to (N, C*H*W) is supported", c->name);
+    if (infer >= 0) {
+        if (total % known) FAIL("ONNX: node '%s' (Reshape): %lld values do not divide into the shape", c->name, (long long)total);
+        want[infer] = total / known;
+        known = total;
+    }
+    if (known != total)
+        FAIL("ONNX: node '%s' (Reshape): the shape holds %lld values, the input %lld", c->name,
+             (long long)known, (long long)total);
+    int id;
+    if (!L->one_sample) {
+        /* axis 0 must stay the batch (without the full shape d[0] is 1: a 0, -1 or 1
+         * there, the rest one sample, as exporters write a flatten) */
+        if (want[0] != d[0]) return mixes_batch(L, c, "a reshape that changes axis 0");
+        const int64_t C = m > 1 ? want[1] : 1, H = m > 2 ? want[2] : 1, W = m > 3 ? want[3] : 1;
+        const EngShape s = eng_graph_node(L->g, node)->out;
+        if (m == 2 && C == (int64_t)s.C * s.H * s.W) id = eng_flatten(L->g, c->name, node);
+        else id = eng_reshape(L->g, c->name, node, (int)C, (int)H, (int)W);
+    } else {
+        int C, H, W;
+        if (sample_shape(want, m, &C, &H, &W) != 0)
+            FAIL("ONNX: node '%s' (Reshape): the shape is too large for one sample", c->name);
+        id = eng_reshape(L->g, c->name, node, C, H, W);
+    }
+    return out_act_dims(L, c, id, m, want);
 }
 
 /* A folded constant of n integers (ndim 0 or 1), or a copy of a float one. */
@@ -912,9 +1045,10 @@ static int fold_node(Loader *L, const NodeCtx *c) {
     if (!strcmp(op, "Shape")) {
         Act *x = in_act(L, c, 0);
         if (!x) FAIL("ONNX: node '%s' (Shape): input is not a computed tensor", c->name);
-        const EngShape s = eng_graph_node(L->g, x->node)->out;
-        /* rank 2 (N, K), 3 (N, C, L) kept as (C, L, 1), 4 (N, C, H, W) */
-        int64_t r = x->rank, d[4] = {1, s.C, s.H, s.W}, start, end;
+        /* rank 2 (N, K), 3 (N, C, L) kept as (C, L, 1), 4 (N, C, H, W); N: the
+         * given batch, else 1 */
+        int64_t r = x->rank, d[4], start, end;
+        act_dims(L, x, d);
         if (get_int(L, c, "start", 0, INT64_MIN, INT64_MAX, &start) ||
             get_int(L, c, "end", r, INT64_MIN, INT64_MAX, &end))
             return -1;
@@ -1055,6 +1189,345 @@ static int node_checks(Loader *L, const NodeCtx *c) {
     return 0;
 }
 
+/* Does constant k broadcast onto the ONNX shape d[r] (numpy rules: aligned from
+ * the right, each of its dims 1 or d's)? */
+static int broadcasts(const Const *k, const int64_t *d, int r) {
+    if (k->ndim > r) return 0;
+    for (int j = 0; j < k->ndim; j++) {
+        int64_t kd = k->dims[j], xd = d[r - k->ndim + j];
+        if (kd != 1 && kd != xd) return 0;
+    }
+    return 1;
+}
+
+/* A new anonymous constant: k broadcast onto d[first..r) (d[0..first) are
+ * axes k must not vary along), the data a parameter of that many floats needs. */
+static Const *broadcast_const(Loader *L, const Const *k, const int64_t *d, int r, int first,
+                              const char *what) {
+    size_t units = 1;
+    for (int a = first; a < r; a++)
+        if (!eng_mul_size(&units, units, (size_t)d[a])) units = SIZE_MAX;
+    int64_t kdims[MAX_RANK];
+    const int kn = k->ndim;
+    memcpy(kdims, k->dims, sizeof kdims);
+    const float *kf = k->f;
+    float *e = budget_alloc(L, units, sizeof *e, what);
+    if (!e) return NULL;
+    int64_t idx[4] = {0, 0, 0, 0}; /* over d[first..r), row-major */
+    for (size_t u = 0; u < units; u++) {
+        size_t src = 0;
+        for (int j = 0; j < kn; j++) {
+            int a = r - kn + j;
+            src = src * (size_t)kdims[j] + (kdims[j] == 1 ? 0 : (size_t)idx[a]);
+        }
+        e[u] = kf[src];
+        for (int a = r - 1; a >= first; a--) {
+            if (++idx[a] < d[a]) break;
+            idx[a] = 0;
+        }
+    }
+    Const *out = add_const(L, NULL);
+    if (!out) {
+        free(e);
+        return NULL;
+    }
+    out->f = e, out->n = units, out->ndim = r - first;
+    for (int a = first; a < r; a++) out->dims[a - first] = d[a];
+    return out;
+}
+
+/* PRelu: the slope broadcasts onto x (opset 7 on). One shared value or one
+ * per channel are the engine's usual forms; any other shape becomes one slope
+ * per unit of a sample, expanded here. */
+static int prelu_node(Loader *L, const NodeCtx *c, Act *x) {
+    int64_t d[4];
+    act_dims(L, x, d);
+    const int r = x->rank, node = x->node;
+    const EngShape s = eng_graph_node(L->g, node)->out;
+    Const *sl = in_const(L, c, 1);
+    /* opset 6 and before: no broadcasting, a slope is shared or one per channel */
+    if (L->opset < 7 && !L->one_sample && sl && sl->f && (sl->n == 1 || (r >= 2 && sl->n == (size_t)s.C))) {
+        int id = eng_prelu(L->g, c->name, node, (int)sl->n);
+        if (out_act_dims(L, c, id, r, d)) return -1;
+        return add_pending(L, id, 0, sl, 0, 0, 1);
+    }
+    if (!sl || !sl->f || !broadcasts(sl, d, r))
+        FAIL("ONNX: node '%s' (PRelu): the slope must be a float constant that broadcasts to the "
+             "input", c->name);
+    /* which of x's axes the slope varies along */
+    int varies[4] = {0, 0, 0, 0};
+    for (int j = 0; j < sl->ndim; j++) varies[r - sl->ndim + j] = sl->dims[j] != 1;
+    if (!L->one_sample && varies[0]) return mixes_batch(L, c, "a slope along axis 0");
+    int id;
+    const int64_t dims[4] = {d[0], d[1], d[2], d[3]};
+    if (sl->n == 1 || (!L->one_sample && r >= 2 && !varies[2] && !varies[3])) {
+        id = eng_prelu(L->g, c->name, node, (int)sl->n); /* shared, or per channel (axis 1) */
+    } else {
+        if (!(sl = broadcast_const(L, sl, dims, r, L->one_sample ? 0 : 1, c->n->input[1]))) return -1;
+        if (sl->n > INT32_MAX) FAIL("ONNX: node '%s' (PRelu): too many slopes", c->name);
+        id = eng_prelu(L->g, c->name, node, (int)sl->n);
+    }
+    if (out_act_dims(L, c, id, r, dims)) return -1;
+    return add_pending(L, id, 0, sl, 0, 0, 1);
+}
+
+/* Gemm in one-sample mode: Y (M, OUT) = alpha * op(A) op(B) + beta * C with A
+ * the sample as a matrix and C broadcast to (M, OUT). */
+static int gemm_one_sample(Loader *L, const NodeCtx *c, Act *x, int transA, int transB,
+                           float alpha, float beta) {
+    int64_t d[4];
+    act_dims(L, x, d);
+    const int node = x->node;
+    Const *b = in_const(L, c, 1), *bias = in_const(L, c, 2);
+    if (x->rank != 2) FAIL("ONNX: node '%s' (Gemm): A must be 2-D", c->name);
+    if (!b || !b->f || b->ndim != 2)
+        FAIL("ONNX: node '%s' (Gemm): B must be a 2-D float constant", c->name);
+    if (has_input(c, 2) && (!bias || !bias->f))
+        FAIL("ONNX: node '%s' (Gemm): C must be a float constant", c->name);
+    const int64_t M = transA ? d[1] : d[0], K = transA ? d[0] : d[1];
+    const int64_t rows = b->dims[0], cols = b->dims[1];
+    const int64_t kk = transB ? cols : rows, out = transB ? rows : cols;
+    if (kk != K || out < 1 || out > MAX_DIM)
+        FAIL("ONNX: node '%s' (Gemm): B %lldx%lld does not fit A %lldx%lld", c->name,
+             (long long)rows, (long long)cols, (long long)d[0], (long long)d[1]);
+    const int64_t yd[4] = {M, out, 0, 0};
+    if (bias) {
+        if (!broadcasts(bias, yd, 2))
+            FAIL("ONNX: node '%s' (Gemm): C of rank %d does not broadcast to %lldx%lld", c->name,
+                 bias->ndim, (long long)M, (long long)out);
+        if (!(bias = broadcast_const(L, bias, yd, 2, 0, c->n->input[2]))) return -1;
+        b = in_const(L, c, 1); /* add_const may have moved the array */
+    }
+    int id = eng_matmul(L->g, c->name, node, (int)M, (int)K, (int)out, transA, bias != NULL);
+    if (out_act_dims(L, c, id, 2, yd)) return -1;
+    /* the weight is stored (OUT, K) as FC's: B (K, OUT) is transposed on the way in */
+    if (add_pending(L, id, 0, b, transB ? 0 : (int)rows, transB ? 0 : (int)cols, alpha)) return -1;
+    return bias ? add_pending(L, id, 1, bias, 0, 0, beta) : 0;
+}
+
+/* A float constant that broadcasts onto x's ONNX shape d[r] without making it
+ * larger; in batch mode it must not vary along axis 0 (one value per sample). */
+static int const_onto(Loader *L, const NodeCtx *c, const Const *k, const int64_t *d, int r,
+                      int input) {
+    if (!k->f || k->ndim > r)
+        FAIL("ONNX: node '%s' (%s): input %d must be a float constant of rank at most %d that "
+             "broadcasts to the computed input", c->name, c->op, input, r);
+    int batch_axis = 0;
+    for (int j = 0; j < k->ndim; j++) {
+        const int a = r - k->ndim + j;
+        if (k->dims[j] == 1) continue;
+        if (a == 0 && !L->one_sample) batch_axis = 1;
+        else if (k->dims[j] != d[a])
+            FAIL("ONNX: node '%s' (%s): input %d has size %lld at axis %d where the computed "
+                 "input has %lld; only constants that broadcast onto it are supported", c->name,
+                 c->op, input, (long long)k->dims[j], a, (long long)d[a]);
+    }
+    return batch_axis ? mixes_batch(L, c, "a constant that differs from sample to sample") : 0;
+}
+
+/* Add, Sum or Mul with constant inputs (a bias or scale from the file, or
+ * graph inputs bound to values): one computed input; the constants, broadcast
+ * to its shape (numpy rules), become one shift per unit (Add, Sum: their sum)
+ * or one scale per unit (Mul) of an affine node. 1: no constant input. */
+static int const_arith_node(Loader *L, const NodeCtx *c) {
+    const Onnx__NodeProto *n = c->n;
+    const int mul = !strcmp(c->op, "Mul");
+    int xi = -1, n_const = 0;
+    for (size_t k = 0; k < n->n_input; k++) {
+        if (!has_input(c, (int)k)) FAIL("ONNX: node '%s' (%s): input %zu is empty", c->name, c->op, k);
+        if (in_act(L, c, (int)k)) {
+            if (xi < 0) xi = (int)k;
+        } else {
+            n_const++;
+        }
+    }
+    if (!n_const) return 1;
+    if (xi < 0) FAIL("ONNX: node '%s' (%s): no input is computed (only shape arithmetic is folded)",
+                     c->name, c->op);
+    if ((size_t)n_const + 1 != n->n_input)
+        FAIL("ONNX: node '%s' (%s): with constant inputs, one computed input is supported", c->name,
+             c->op);
+    if (mul && n->n_input != 2) FAIL("ONNX: node '%s' (Mul): needs two inputs", c->name);
+    Act *x = in_act(L, c, xi);
+    int64_t d[4];
+    act_dims(L, x, d);
+    const int r = x->rank, node = x->node;
+    for (size_t k = 0; k < n->n_input; k++)
+        if ((int)k != xi && const_onto(L, c, in_const(L, c, (int)k), d, r, (int)k)) return -1;
+    int acc = -1; /* index of the summed constant (the array may move) */
+    for (size_t k = 0; k < n->n_input; k++) {
+        if ((int)k == xi) continue;
+        Const *e = broadcast_const(L, in_const(L, c, (int)k), d, r, L->one_sample ? 0 : 1, n->input[k]);
+        if (!e) return -1;
+        if (acc < 0) {
+            acc = L->n_consts - 1;
+        } else {
+            Const *a = &L->consts[acc];
+            for (size_t i = 0; i < a->n; i++) a->f[i] += e->f[i];
+        }
+    }
+    int id = eng_affine(L->g, c->name, node, mul, !mul);
+    if (out_act_dims(L, c, id, r, d)) return -1;
+    return add_pending(L, id, 0, &L->consts[acc], 0, 0, 1);
+}
+
+/* The engine (C, H, W) of an ONNX shape in the current mode. */
+static int engine_shape(const Loader *L, const int64_t *d, int r, EngShape *s) {
+    if (L->one_sample) return sample_shape(d, r, &s->C, &s->H, &s->W);
+    int64_t C = r > 1 ? d[1] : 1, H = r > 2 ? d[2] : 1, W = r > 3 ? d[3] : 1;
+    if (C > MAX_DIM || H > MAX_DIM || W > MAX_DIM) return -1;
+    *s = (EngShape){(int)C, (int)H, (int)W};
+    return 0;
+}
+
+/* Concat along any axis. Constant inputs (from the file, or graph inputs bound
+ * to values) become constant nodes; in batch mode they must be one sample's
+ * (the batch of 1), since a constant is the same in every sample. */
+static int concat_node(Loader *L, const NodeCtx *c) {
+    const Onnx__NodeProto *n = c->n;
+    int ids[MAX_MERGE], xi = -1;
+    if (n->n_input > MAX_MERGE)
+        FAIL("ONNX: node '%s' (Concat): %zu inputs (at most %d)", c->name, n->n_input, MAX_MERGE);
+    for (size_t k = 0; k < n->n_input && xi < 0; k++)
+        if (in_act(L, c, (int)k)) xi = (int)k;
+    if (xi < 0) return fold_node(L, c);
+    int64_t d[4], od[4], axis;
+    act_dims(L, in_act(L, c, xi), d);
+    const int r = in_act(L, c, xi)->rank;
+    if (get_int(L, c, "axis", 1, -r, r - 1, &axis)) return -1;
+    if (axis < 0) axis += r;
+    if (axis == 0 && !L->one_sample) return mixes_batch(L, c, "a concat along axis 0");
+    memcpy(od, d, sizeof od);
+    od[axis] = 0;
+    int all_acts = 1;
+    for (size_t k = 0; k < n->n_input; k++) {
+        Act *a = in_act(L, c, (int)k);
+        Const *kc = a ? NULL : in_const(L, c, (int)k);
+        int64_t e[4] = {1, 1, 1, 1};
+        int er;
+        if (a) {
+            act_dims(L, a, e);
+            er = a->rank;
+        } else if (kc && kc->f && kc->ndim == r) {
+            for (int j = 0; j < r; j++) e[j] = kc->dims[j];
+            er = r;
+            all_acts = 0;
+        } else {
+            FAIL("ONNX: node '%s' (Concat): input %zu must be a computed tensor or a float "
+                 "constant of rank %d", c->name, k, r);
+        }
+        for (int j = 0; j < r; j++)
+            if (er != r || (j != axis && e[j] != d[j]))
+                FAIL("ONNX: node '%s' (Concat): input %zu differs from input %d outside axis %lld",
+                     c->name, k, xi, (long long)axis);
+        if (!a && !L->one_sample && e[0] != 1)
+            return mixes_batch(L, c, "a constant of a batch larger than 1");
+        od[axis] += e[axis]; /* each below 2^24, at most MAX_MERGE of them */
+        if (od[axis] > MAX_DIM)
+            FAIL("ONNX: node '%s' (Concat): %lld values along axis %lld are too many", c->name,
+                 (long long)od[axis], (long long)axis);
+        if (a) {
+            ids[k] = a->node;
+            continue;
+        }
+        /* the constant as a node of one sample */
+        EngShape cs;
+        char nm[96];
+        const char *cname = unique_name(L, n->input[k], nm, sizeof nm);
+        if (!cname) return oom(L, "naming a constant");
+        if (engine_shape(L, e, r, &cs) != 0)
+            FAIL("ONNX: node '%s' (Concat): constant input %zu is too large", c->name, k);
+        int id = eng_const(L->g, cname, cs.C, cs.H, cs.W);
+        if (id < 0) return engine_fail(L);
+        if (count_act(L, c, id)) return -1;
+        if (add_pending(L, id, 0, in_const(L, c, (int)k), 0, 0, 1.0f)) return -1;
+        ids[k] = id;
+    }
+    EngShape os;
+    if (engine_shape(L, od, r, &os) != 0)
+        FAIL("ONNX: node '%s' (Concat): the output is too large", c->name);
+    int id;
+    if (!L->one_sample && axis == 1 && all_acts) {
+        id = eng_concat(L->g, c->name, ids, (int)n->n_input);
+    } else {
+        int64_t outer = 1, inner = 1;
+        for (int j = L->one_sample ? 0 : 1; j < axis; j++) outer *= d[j];
+        for (int j = (int)axis + 1; j < r; j++) inner *= d[j];
+        id = eng_concat_span(L->g, c->name, ids, (int)n->n_input, (int)outer, (int)inner, os);
+    }
+    return out_act_dims(L, c, id, r, od);
+}
+
+/* MaxUnpool with constant indices (flattened over the whole N, C, DH, DW
+ * tensor the pool saw, as MaxPool's Indices are): in batch mode one sample's,
+ * in one-sample mode the whole tensor's. (DH, DW) is (in - 1) * stride +
+ * kernel - pads; an output_shape at least that large adds zeros at the bottom
+ * and right (the ONNX reference's result). Each index is range-checked and
+ * must be distinct. */
+static int maxunpool_node(Loader *L, const NodeCtx *c) {
+    Act *x = in_act(L, c, 0);
+    Const *ix = in_const(L, c, 1), *os = in_const(L, c, 2);
+    if (!x || x->rank != 4) FAIL("ONNX: node '%s' (MaxUnpool): its input must be a 4-D feature map", c->name);
+    if (!ix || !ix->i)
+        FAIL("ONNX: node '%s' (MaxUnpool): the indices must be an integer constant (indices "
+             "computed by a MaxPool are not supported)", c->name);
+    int64_t d[4], k[2], st[2] = {1, 1}, p[4] = {0, 0, 0, 0};
+    act_dims(L, x, d);
+    const int node = x->node;
+    const EngShape s = eng_graph_node(L->g, node)->out;
+    int m = get_ints(L, c, "kernel_shape", 2, 1, MAX_WINDOW, k);
+    if (m < 0 || get_ints(L, c, "strides", 2, 1, MAX_WINDOW, st) < 0 ||
+        get_ints(L, c, "pads", 4, 0, MAX_WINDOW, p) < 0)
+        return -1;
+    if (m != 2) FAIL("ONNX: node '%s' (MaxUnpool): needs a 2-D kernel_shape", c->name);
+    if (ix->ndim != 4 || memcmp(ix->dims, d, 4 * sizeof *d))
+        FAIL("ONNX: node '%s' (MaxUnpool): the indices must have the input's shape", c->name);
+    if (!L->one_sample && ix->dims[0] != 1) return mixes_batch(L, c, "indices of a batch larger than 1");
+    /* the output: (in - 1) * stride + kernel - pads, or output_shape */
+    const int64_t dh = (d[2] - 1) * st[0] + k[0] - p[0] - p[2], dw = (d[3] - 1) * st[1] + k[1] - p[1] - p[3];
+    int64_t oh = dh, ow = dw;
+    if (has_input(c, 2)) {
+        if (!os || !os->i || os->n != 4 || os->i[0] != d[0] || os->i[1] != d[1] || os->i[2] < dh ||
+            os->i[3] < dw)
+            FAIL("ONNX: node '%s' (MaxUnpool): output_shape must be 4 integers with the input's N "
+                 "and C and at least %lldx%lld", c->name, (long long)dh, (long long)dw);
+        oh = os->i[2], ow = os->i[3];
+    }
+    if (dh < 1 || dw < 1) FAIL("ONNX: node '%s' (MaxUnpool): pads larger than the output", c->name);
+    const int64_t planes = L->one_sample ? d[0] * d[1] : d[1];
+    if (oh < 1 || ow < 1 || oh > MAX_DIM || ow > MAX_DIM || planes * oh * ow > ENG_UNPOOL_MAX_UNITS)
+        FAIL("ONNX: node '%s' (MaxUnpool): output %lldx%lld of %lld planes (1 to %d units)",
+             c->name, (long long)oh, (long long)ow, (long long)planes, ENG_UNPOOL_MAX_UNITS);
+    const size_t osz = (size_t)(planes * oh * ow), isz = (size_t)s.C * s.H * s.W;
+    const size_t fsz = (size_t)(planes * dh * dw); /* the indices' frame, inside the output */
+    float *places = budget_alloc(L, isz, sizeof *places, c->n->input[1]);
+    uint8_t *seen = places ? budget_alloc(L, osz, 1, c->n->input[1]) : NULL;
+    if (!seen) return free(places), -1;
+    memset(seen, 0, osz);
+    ix = in_const(L, c, 1);
+    for (size_t i = 0; i < isz; i++) {
+        int64_t j = ix->i[i];
+        if (j < 0 || (uint64_t)j >= fsz || seen[j]) {
+            free(places), free(seen);
+            FAIL("ONNX: node '%s' (MaxUnpool): index %lld is %s", c->name, (long long)j,
+                 j < 0 || (uint64_t)j >= fsz ? "outside the output" : "repeated");
+        }
+        seen[j] = 1;
+        /* (plane, h, w) of the frame -> the same place in the output */
+        const int64_t pl = j / (dh * dw), h = (j / dw) % dh, w = j % dw;
+        places[i] = (float)((pl * oh + h) * ow + w); /* exact: below 2^24 */
+    }
+    free(seen);
+    L->budget += osz; /* seen is gone */
+    Const *pc = add_const(L, NULL);
+    if (!pc) return free(places), -1;
+    pc->f = places, pc->n = isz, pc->ndim = 1, pc->dims[0] = (int64_t)isz;
+    const int id = eng_maxunpool(L->g, c->name, node, (int)oh, (int)ow);
+    int64_t od[4] = {d[0], d[1], oh, ow};
+    if (out_act_dims(L, c, id, 4, od)) return -1;
+    return add_pending(L, id, 0, pc, 0, 0, 1.0f);
+}
+
 static int convert(Loader *L, const NodeCtx *c) {
     const char *op = c->op;
     const Onnx__NodeProto *n = c->n;
@@ -1065,17 +1538,39 @@ static int convert(Loader *L, const NodeCtx *c) {
     Act *x = in_act(L, c, 0);
     if (!strcmp(op, "Constant")) return constant_node(L, c);
     if (!strcmp(op, "Shape") || !strcmp(op, "Gather") || !strcmp(op, "Unsqueeze") ||
-        (!x && (!strcmp(op, "Cast") || !strcmp(op, "Transpose") || !strcmp(op, "Concat") ||
-                !strcmp(op, "Identity"))))
+        (!x && (!strcmp(op, "Cast") || !strcmp(op, "Transpose") || !strcmp(op, "Identity"))))
         return fold_node(L, c);
+    /* one sample: the ops that read the ONNX shape kept with each tensor; the
+     * others take the engine's (C, H, W) for a map, which it is not here */
+    static const char *const ONE_SAMPLE_OPS[] = {
+        "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip", "Dropout",
+        "Identity", "Softmax", "Flatten", "Gemm", "PRelu", "Add", "Sum", "Mul", "Reshape", "Concat",
+        "MaxUnpool"};
+    if (L->one_sample) {
+        size_t k = 0, nk = sizeof ONE_SAMPLE_OPS / sizeof ONE_SAMPLE_OPS[0];
+        while (k < nk && strcmp(op, ONE_SAMPLE_OPS[k])) k++;
+        if (k == nk)
+            FAIL("ONNX: node '%s' (%s): this graph mixes the samples of the batch elsewhere, so it "
+                 "runs as one sample, and %s needs (N, C, H, W) samples", c->name, op, op);
+    }
     if (!strcmp(op, "Conv")) return conv_node(L, c);
     if (!strcmp(op, "ConvTranspose")) return convt_node(L, c);
     if (!strcmp(op, "MaxPool")) return pool_node(L, c, 1);
     if (!strcmp(op, "AveragePool")) return pool_node(L, c, 0);
     if (!strcmp(op, "Reshape")) return reshape_node(L, c);
+    if (!strcmp(op, "Concat")) return concat_node(L, c);
+    if (!strcmp(op, "MaxUnpool")) return maxunpool_node(L, c);
+    if (!strcmp(op, "Add") || !strcmp(op, "Sum") || !strcmp(op, "Mul")) {
+        int rc = const_arith_node(L, c);
+        if (rc <= 0) return rc;
+        x = in_act(L, c, 0);
+    }
     if (!x) FAIL("ONNX: node '%s' (%s): its first input must be a computed tensor", c->name, op);
     const EngShape s = eng_graph_node(L->g, x->node)->out;
     int id = -1, rank = x->rank;
+    int64_t xd[4], od[4]; /* the ONNX shapes of x and of the output */
+    act_dims(L, x, xd);
+    memcpy(od, xd, sizeof od);
     if (!strcmp(op, "GlobalAveragePool") || !strcmp(op, "GlobalMaxPool")) {
         if (x->rank != 4) FAIL("ONNX: node '%s' (%s): needs a 4-D input", c->name, op);
         id = op[6] == 'A' ? eng_gavgpool(L->g, c->name, x->node) : eng_gmaxpool(L->g, c->name, x->node);
@@ -1135,20 +1630,20 @@ static int convert(Loader *L, const NodeCtx *c) {
         }
         id = eng_clip(L->g, c->name, x->node, lo, hi);
     } else if (!strcmp(op, "PRelu")) {
-        Const *sl = in_const(L, c, 1);
-        if (!sl || !sl->f || (sl->n != 1 && sl->n != (size_t)s.C))
-            FAIL("ONNX: node '%s' (PRelu): the slope must be one value or one per channel", c->name);
-        id = eng_prelu(L->g, c->name, x->node, (int)sl->n);
-        if (out_act(L, c, id, rank)) return -1;
-        return add_pending(L, id, 0, sl, 0, 0, 1);
+        return prelu_node(L, c, x);
     } else if (!strcmp(op, "Softmax")) {
-        int64_t axis;
+        /* opset 13: over one axis; before: over everything from the axis on (the
+         * input flattened to 2-D there). Either way a span of len values spaced
+         * inner apart inside a sample, unless the axis is the batch's. */
+        int64_t axis, len = 1, inner = 1;
         if (get_int(L, c, "axis", L->opset >= 13 ? -1 : 1, -x->rank, x->rank - 1, &axis)) return -1;
-        int ok = (x->rank == 2 && (axis == 1 || axis == -1)) ||
-                 (x->rank == 4 && (axis == 1 || axis == -3) && (L->opset >= 13 || (s.H == 1 && s.W == 1)));
-        if (!ok) FAIL("ONNX: node '%s' (Softmax): only a softmax over channels is supported (axis %lld, "
-                      "opset %d)", c->name, (long long)axis, L->opset);
-        id = eng_softmax(L->g, c->name, x->node);
+        if (axis < 0) axis += x->rank;
+        if (axis == 0 && !L->one_sample) return mixes_batch(L, c, "a softmax over axis 0");
+        for (int k = (int)axis; k < x->rank; k++) {
+            if (k == axis || L->opset < 13) len *= xd[k];
+            else inner *= xd[k];
+        }
+        id = eng_softmax_span(L->g, c->name, x->node, (int)len, (int)inner);
     } else if (!strcmp(op, "Gemm") || !strcmp(op, "MatMul")) {
         int gemm = op[0] == 'G';
         Const *b = in_const(L, c, 1), *bias = gemm ? in_const(L, c, 2) : NULL;
@@ -1157,7 +1652,12 @@ static int convert(Loader *L, const NodeCtx *c) {
         if (gemm && (get_int(L, c, "transA", 0, 0, 1, &transA) || get_int(L, c, "transB", 0, 0, 1, &transB) ||
                      get_float(L, c, "alpha", 1.0f, 0, &alpha) || get_float(L, c, "beta", 1.0f, 0, &beta)))
             return -1;
-        if (transA) FAIL("ONNX: node '%s' (Gemm): transA is not supported", c->name);
+        /* a matrix C adds a different row to each row of A, i.e. to each sample */
+        if (gemm && (transA || (bias && bias->ndim == 2 && bias->dims[0] != 1) || L->one_sample)) {
+            if (!L->one_sample)
+                return mixes_batch(L, c, transA ? "a Gemm with transA" : "a Gemm with a matrix C");
+            return gemm_one_sample(L, c, x, (int)transA, (int)transB, alpha, beta);
+        }
         if (x->rank != 2)
             FAIL("ONNX: node '%s' (%s): the input must be 2-D (N, K); flatten it first", c->name, op);
         if (!b || !b->f || b->ndim != 2)
@@ -1185,44 +1685,73 @@ static int convert(Loader *L, const NodeCtx *c) {
         if (out_act(L, c, id, 2)) return -1;
         if (add_pending(L, id, 0, b, transB ? 0 : (int)rows, transB ? 0 : (int)cols, alpha)) return -1;
         return bias ? add_pending(L, id, 1, bias, 0, 0, beta) : 0;
-    } else if (!strcmp(op, "Add") || !strcmp(op, "Sum") || !strcmp(op, "Concat")) {
-        int cat = op[0] == 'C';
+    } else if (!strcmp(op, "Add") || !strcmp(op, "Sum")) {
         int ids[MAX_MERGE];
         if (n->n_input > MAX_MERGE)
             FAIL("ONNX: node '%s' (%s): %zu inputs (at most %d)", c->name, op, n->n_input, MAX_MERGE);
-        if (cat) {
-            int64_t axis;
-            if (get_int(L, c, "axis", 1, -x->rank, x->rank - 1, &axis)) return -1;
-            if (axis != 1 && axis != 1 - x->rank)
-                FAIL("ONNX: node '%s' (Concat): only concatenation along channels (axis 1) is supported", c->name);
-        }
         for (size_t k = 0; k < n->n_input; k++) {
             Act *a = find_act(L, n->input[k]);
-            if (!a || a->rank != x->rank)
-                FAIL("ONNX: node '%s' (%s): input %zu is not a computed tensor of rank %d like the "
-                     "first (constants are not supported)", c->name, op, k, x->rank);
+            if (!a || a->rank != x->rank || (L->one_sample && memcmp(a->dims, x->dims, sizeof a->dims)))
+                FAIL("ONNX: node '%s' (%s): input %zu is not a computed tensor of the first's rank "
+                     "%d%s", c->name, op, k, x->rank, L->one_sample ? " and shape" : "");
             ids[k] = a->node;
         }
-        id = cat ? eng_concat(L->g, c->name, ids, (int)n->n_input)
-                 : eng_add(L->g, c->name, ids, (int)n->n_input);
+        id = eng_add(L->g, c->name, ids, (int)n->n_input);
     } else if (!strcmp(op, "Mul")) {
         Act *b = in_act(L, c, 1);
-        if (!b || b->rank != x->rank || n->n_input != 2)
-            FAIL("ONNX: node '%s' (Mul): both inputs must be computed tensors of one rank "
-                 "(multiplying by a constant is not supported)", c->name);
+        if (!b || b->rank != x->rank || n->n_input != 2 ||
+            (L->one_sample && memcmp(b->dims, x->dims, sizeof b->dims)))
+            FAIL("ONNX: node '%s' (Mul): both inputs must be computed tensors of one rank%s",
+                 c->name, L->one_sample ? " and shape" : "");
         id = eng_mul(L->g, c->name, x->node, b->node);
     } else if (!strcmp(op, "Flatten")) {
+        /* (D0 ... D(a-1), Da ... ) -> (D0 * ... * D(a-1), Da * ...): only a = 1 keeps
+         * axis 0 as it is (the batch) */
         int64_t axis;
         if (get_int(L, c, "axis", 1, -x->rank, x->rank, &axis)) return -1;
-        if (axis != 1 && axis != 1 - x->rank)
-            FAIL("ONNX: node '%s' (Flatten): only axis 1 is supported", c->name);
-        id = eng_flatten(L->g, c->name, x->node);
+        if (axis < 0) axis += x->rank;
         rank = 2;
+        if (!L->one_sample) {
+            if (axis != 1) return mixes_batch(L, c, "a flatten at another axis than 1");
+            id = eng_flatten(L->g, c->name, x->node);
+        } else {
+            od[0] = od[1] = 1;
+            for (int k = 0; k < x->rank; k++) od[k < axis ? 0 : 1] *= xd[k];
+            id = od[0] > MAX_DIM || od[1] > MAX_DIM
+                     ? -1
+                     : eng_reshape(L->g, c->name, x->node, (int)od[0], (int)od[1], 1);
+            if (id < 0 && eng_graph_ok(L->g))
+                FAIL("ONNX: node '%s' (Flatten): %lld x %lld is too large", c->name,
+                     (long long)od[0], (long long)od[1]);
+        }
     } else if (!strcmp(op, "Dropout") || !strcmp(op, "Identity")) {
         /* identity at inference: the output names the same engine node */
-        if (n->n_output > 1 && n->output[1][0] && op[0] == 'D')
-            FAIL("ONNX: node '%s' (Dropout): the mask output is not supported", c->name);
-        return add_act(L, n->output[0], x->node, x->rank);
+        if (op[0] == 'D' && has_input(c, 2)) { /* opset 12: training_mode */
+            Const *tm = in_const(L, c, 2);
+            if (!tm || !tm->i || tm->n != 1)
+                FAIL("ONNX: node '%s' (Dropout): training_mode must be a constant boolean", c->name);
+            if (tm->i[0])
+                FAIL("ONNX: node '%s' (Dropout): training-mode dropout is not supported (it is "
+                     "random); inference is", c->name);
+        }
+        const int xn = x->node, xr = x->rank;
+        if (add_act(L, n->output[0], xn, xr, L->one_sample ? xd : NULL)) return -1;
+        if (op[0] != 'D' || n->n_output < 2 || !n->output[1][0]) return 0;
+        /* the mask: at inference nothing is dropped, so it is all true (1) */
+        char nm[96];
+        const char *mname = unique_name(L, n->output[1], nm, sizeof nm);
+        if (!mname) return oom(L, "naming a mask");
+        int id = eng_const(L->g, mname, s.C, s.H, s.W);
+        if (id < 0) return engine_fail(L);
+        if (count_act(L, c, id)) return -1;
+        size_t units = (size_t)s.C * s.H * s.W;
+        float *ones = budget_alloc(L, units, sizeof *ones, n->output[1]);
+        Const *k = ones ? add_const(L, NULL) : NULL;
+        if (!k) return free(ones), -1;
+        for (size_t i = 0; i < units; i++) ones[i] = 1.0f;
+        k->f = ones, k->n = units, k->ndim = 1, k->dims[0] = (int64_t)units;
+        if (add_pending(L, id, 0, k, 0, 0, 1.0f)) return -1;
+        return add_act(L, n->output[1], id, xr, L->one_sample ? xd : NULL);
     } else if (!strcmp(op, "Pad")) {
         char mode[32];
         if (get_str(L, c, "mode", mode, sizeof mode)) return -1;
@@ -1253,7 +1782,7 @@ static int convert(Loader *L, const NodeCtx *c) {
         FAIL("ONNX: node '%s': op %s (opset %d) is not supported. Supported: %s", c->name, op,
              L->opset, SUPPORTED);
     }
-    return out_act(L, c, id, rank);
+    return out_act_dims(L, c, id, rank, od);
 }
 
 /* ---- load ------------------------------------------------------------------------------- */
@@ -1351,6 +1880,36 @@ static size_t file_budget(size_t len, size_t factor, size_t slack) {
     return b + slack;
 }
 
+/* The data input of the full shape the caller gave: batch mode keeps
+ * dims[0] for N (a sample of (D1, D2, D3), ones for what the rank lacks);
+ * one-sample mode makes the whole tensor one sample. */
+static int data_input_shaped(Loader *L, const char *vname) {
+    const int64_t *d = L->in_dims;
+    const int r = L->in_ndim;
+    int C = 1, H = 1, W = 1;
+    for (int k = 0; k < r; k++)
+        if (d[k] < 1 || d[k] > MAX_DIM)
+            FAIL("ONNX: input '%s' has dimension %d of size %lld (1 to %d are supported)", vname,
+                 k, (long long)d[k], MAX_DIM);
+    if (L->one_sample ? sample_shape(d, r, &C, &H, &W) != 0 : 0)
+        FAIL("ONNX: input '%s' is too large to run as one sample", vname);
+    if (!L->one_sample) {
+        if (r > 1) C = (int)d[1];
+        if (r > 2) H = (int)d[2];
+        if (r > 3) W = (int)d[3];
+    }
+    char nm[96];
+    const char *name = unique_name(L, vname, nm, sizeof nm);
+    if (!name) return oom(L, "naming the input");
+    int id = eng_input(L->g, name, C, H, W);
+    if (id < 0) return engine_fail(L);
+    L->act_bytes = eng_node_act_bytes(eng_graph_node(L->g, id));
+    if (L->act_bytes > MAX_ACT_BYTES)
+        FAIL("ONNX: %s: input '%s' of %dx%dx%d is larger than %lld GiB", L->file, name, C, H, W,
+             (long long)(MAX_ACT_BYTES >> 30));
+    return add_act(L, vname, id, r, L->one_sample ? d : NULL);
+}
+
 /* The data input's size from the file (dims of the first graph input that is
  * not a constant), unless given. */
 static int data_input(Loader *L, const Onnx__ValueInfoProto *v, int C, int H, int W) {
@@ -1362,6 +1921,12 @@ static int data_input(Loader *L, const Onnx__ValueInfoProto *v, int C, int H, in
         FAIL("ONNX: %s: input '%s' has element type %d; float inputs are supported", L->file,
              v->name, (int)tt->elem_type);
     int rank = sh ? (int)(sh->n_dim < 9 ? sh->n_dim : 9) : 0;
+    if (L->in_ndim > 0) { /* the caller's full shape decides */
+        if (sh && rank != L->in_ndim)
+            FAIL("ONNX: input '%s' has rank %d in the file, the given tensor rank %d", v->name,
+                 rank, L->in_ndim);
+        return data_input_shaped(L, v->name);
+    }
     if (rank < 2 || rank > 4)
         FAIL("ONNX: input '%s' has rank %d; (N, C, H, W), (N, C, L) or (N, K) inputs are supported",
              v->name, rank);
@@ -1390,7 +1955,7 @@ static int data_input(Loader *L, const Onnx__ValueInfoProto *v, int C, int H, in
     if (L->act_bytes > MAX_ACT_BYTES)
         FAIL("ONNX: %s: input '%s' of %dx%dx%d is larger than %lld GiB; HINT: give a smaller "
              "input size (--input CxHxW)", L->file, name, ic, ih, iw, (long long)(MAX_ACT_BYTES >> 30));
-    return add_act(L, v->name, id, rank);
+    return add_act(L, v->name, id, rank, NULL);
 }
 
 /* Every parameter's data from the file: zero all, then copy the constants in
@@ -1460,10 +2025,14 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
         Const *c = add_const(L, old ? NULL : consts[k].name);
         if (!c) return -1;
         if (old) old->kind = VAL_CONST, old->idx = L->n_consts - 1;
-        if (!(c->f = malloc((n ? n : 1) * sizeof(float)))) return oom(L, "copying a given tensor");
+        const size_t esz = consts[k].ints ? sizeof(int64_t) : sizeof(float);
+        void *buf = malloc((n ? n : 1) * esz);
+        if (!buf) return oom(L, "copying a given tensor");
+        if (consts[k].ints) c->i = buf;
+        else c->f = buf;
         /* their parameters come out of the budget: what the caller gives adds to it */
-        L->budget = n * sizeof(float) > SIZE_MAX - L->budget ? SIZE_MAX : L->budget + n * sizeof(float);
-        if (n) memcpy(c->f, consts[k].data, n * sizeof(float));
+        L->budget = n * esz > SIZE_MAX - L->budget ? SIZE_MAX : L->budget + n * esz;
+        if (n) memcpy(buf, consts[k].ints ? (const void *)consts[k].ints : (const void *)consts[k].data, n * esz);
         c->n = n, c->ndim = consts[k].ndim;
         memcpy(c->dims, consts[k].dims, (size_t)c->ndim * sizeof c->dims[0]);
     }
@@ -1476,12 +2045,13 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
         if (known && known->kind == VAL_ACT)
             FAIL("ONNX: %s: graph input '%s' is listed twice", L->file, v->name);
         if (known) continue; /* an initializer listed as an input (IR version 3 and older) */
-        if (have_input)
-            FAIL("ONNX: %s has a second data input '%s'; one is supported", L->file, v->name);
+        if (have_input || L->no_input)
+            FAIL("ONNX: %s has a %s data input '%s'; %s", L->file, have_input ? "second" : "",
+                 v->name, have_input ? "one is supported" : "no input was given");
         if (data_input(L, v, C, H, W)) return -1;
         have_input = 1;
     }
-    if (!have_input) FAIL("ONNX: %s has no data input", L->file);
+    if (!have_input && !L->no_input) FAIL("ONNX: %s has no data input", L->file);
     for (size_t k = 0; k < gp->n_node; k++) {
         const Onnx__NodeProto *n = gp->node[k];
         const char *base = n->name && n->name[0] ? n->name : n->n_output ? n->output[0] : "node";
@@ -1496,10 +2066,42 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
             return -1;
         }
     }
+    /* a graph of constants (no data input, one sample): each float constant output
+     * becomes a constant node */
+    for (size_t k = 0; L->no_input && k < gp->n_output; k++) {
+        const char *on = gp->output[k]->name;
+        Const *kc = on ? find_const(L, on) : NULL;
+        EngShape cs = {1, 1, 1};
+        if (!kc || !kc->f || find_act(L, on)) continue;
+        if (kc->ndim > 4 || (kc->ndim > 0 && sample_shape(kc->dims, kc->ndim, &cs.C, &cs.H, &cs.W)))
+            FAIL("ONNX: %s: constant output '%s' of rank %d is not supported (rank 0 to 4)",
+                 L->file, on, kc->ndim);
+        char nm[96];
+        const char *name = unique_name(L, on, nm, sizeof nm);
+        if (!name) return oom(L, "naming an output");
+        int id = eng_const(L->g, name, cs.C, cs.H, cs.W);
+        if (id < 0) return engine_fail(L);
+        if (add_pending(L, id, 0, kc, 0, 0, 1.0f)) return -1;
+        /* the output name now stands for the node */
+        Slot *sl = names_get(&L->values, on);
+        int64_t kd[4] = {1, 1, 1, 1};
+        for (int j = 0; j < kc->ndim; j++) kd[j] = kc->dims[j];
+        Act act = {id, kc->ndim > 0 ? kc->ndim : 1, {kd[0], kd[1], kd[2], kd[3]}};
+        void *p = grow(L->acts, &L->cap_acts, L->n_acts + 1, sizeof *L->acts);
+        if (!p) return oom(L, "adding a tensor");
+        L->acts = p;
+        L->acts[L->n_acts] = act;
+        sl->kind = VAL_ACT, sl->idx = L->n_acts++;
+    }
     const char *out = gp->n_output ? gp->output[0]->name : NULL;
     Act *a = out ? find_act(L, out) : NULL;
     if (!a) FAIL("ONNX: the graph output '%s' is not computed by the graph", out ? out : "?");
     eng_graph_set_output(L->g, a->node);
+    L->run.n_outputs = (int)(gp->n_output < INT32_MAX ? gp->n_output : INT32_MAX);
+    for (size_t k = 0; k < gp->n_output && k < ENG_ONNX_MAX_OUTPUTS; k++) {
+        Act *o = gp->output[k]->name ? find_act(L, gp->output[k]->name) : NULL;
+        L->run.outputs[k] = o ? o->node : -1;
+    }
     return fill_params(L);
 }
 
@@ -1533,8 +2135,9 @@ static void model_meta(const Onnx__ModelProto *m, char *meta, size_t metalen) {
  * decoded (protobuf-c copies what it keeps), or NULL. dir: the model's
  * folder, where its external data files must be (NULL: none allowed). */
 static EngGraph *load(const void *data, size_t len, void *owned, const char *path, const char *dir,
-                      int C, int H, int W, const EngOnnxTensor *consts, int n_consts, char *meta,
-                      size_t metalen, char *err, size_t errlen) {
+                      int C, int H, int W, const int64_t *dims, int ndim, EngOnnxRun *run,
+                      const EngOnnxTensor *consts, int n_consts, char *meta, size_t metalen,
+                      char *err, size_t errlen) {
     char dummy[8];
     if (!err || !errlen) err = dummy, errlen = sizeof dummy;
     err[0] = 0;
@@ -1553,28 +2156,62 @@ static EngGraph *load(const void *data, size_t len, void *owned, const char *pat
         return NULL;
     }
     model_meta(m, meta, metalen);
-    Loader L = {0};
-    L.err = err, L.errlen = errlen;
-    L.file = path;
-    L.dir = dir;
-    L.opset = 1;
-    L.budget = file_budget(len, TENSOR_FACTOR, TENSOR_SLACK);
-    L.g = eng_graph_create();
-    int ok = L.g ? load_graph(&L, m, C, H, W, consts, n_consts) == 0 : oom(&L, "creating a graph") == 0;
-    loader_free(&L);
+    Loader L;
+    int ok = 0;
+    /* batch mode first; a graph that mixes the batch is loaded again as one sample
+     * (a graph of constants is one sample at once) */
+    for (int one_sample = dims && ndim == 0; one_sample < 2; one_sample++) {
+        memset(&L, 0, sizeof L);
+        err[0] = 0;
+        L.err = err, L.errlen = errlen;
+        L.file = path;
+        L.dir = dir;
+        L.opset = 1;
+        L.budget = file_budget(len, TENSOR_FACTOR, TENSOR_SLACK);
+        L.one_sample = one_sample;
+        if (dims) {
+            L.in_ndim = ndim;
+            L.no_input = ndim == 0;
+            memcpy(L.in_dims, dims, (size_t)ndim * sizeof *dims);
+        }
+        L.g = eng_graph_create();
+        ok = L.g ? load_graph(&L, m, C, H, W, consts, n_consts) == 0 : oom(&L, "creating a graph") == 0;
+        loader_free(&L);
+        if (ok || !L.wants_one_sample) break;
+        eng_graph_destroy(L.g);
+        L.g = NULL;
+    }
     onnx__model_proto__free_unpacked(m, &alloc);
     if (!ok) {
         if (!err[0]) eng_set_err(err, errlen, "ONNX: %s could not be imported", path);
         eng_graph_destroy(L.g);
         return NULL;
     }
+    if (run) {
+        *run = L.run;
+        run->batch = L.one_sample ? 1 : dims ? (int)dims[0] : 0;
+    }
     return L.g;
+}
+
+/* The folder external data files are looked up in: the path up to its last '/'. */
+static int model_dir(const char *path, char *dir, size_t n, char *err, size_t errlen) {
+    const char *slash = strrchr(path, '/');
+    if (!slash) snprintf(dir, n, ".");
+    else if (slash == path) snprintf(dir, n, "/");
+    else if ((size_t)(slash - path) < n) snprintf(dir, n, "%.*s", (int)(slash - path), path);
+    else {
+        eng_set_err(err, errlen, "ONNX: the path %.200s... is too long", path);
+        return -1;
+    }
+    return 0;
 }
 
 EngGraph *eng_onnx_load_buffer(const void *data, size_t len, const char *name, int C, int H,
                                int W, const EngOnnxTensor *consts, int n_consts, char *err,
                                size_t errlen) {
-    return load(data, len, NULL, name, NULL, C, H, W, consts, n_consts, NULL, 0, err, errlen);
+    return load(data, len, NULL, name, NULL, C, H, W, NULL, 0, NULL, consts, n_consts, NULL, 0, err,
+                errlen);
 }
 
 EngGraph *eng_onnx_load_meta(const char *path, int C, int H, int W, const EngOnnxTensor *consts,
@@ -1583,17 +2220,10 @@ EngGraph *eng_onnx_load_meta(const char *path, int C, int H, int W, const EngOnn
     size_t len = 0;
     char dir[4096];
     if (meta && metalen) meta[0] = 0;
-    /* the folder external data files are looked up in: the path up to its last '/' */
-    const char *slash = strrchr(path, '/');
-    if (!slash) snprintf(dir, sizeof dir, ".");
-    else if (slash == path) snprintf(dir, sizeof dir, "/");
-    else if ((size_t)(slash - path) < sizeof dir) snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    else {
-        eng_set_err(err, errlen, "ONNX: the path %.200s... is too long", path);
-        return NULL;
-    }
+    if (model_dir(path, dir, sizeof dir, err, errlen) != 0) return NULL;
     if (read_file(path, &buf, &len, err, errlen) != 0) return NULL;
-    return load(buf, len, buf, path, dir, C, H, W, consts, n_consts, meta, metalen, err, errlen);
+    return load(buf, len, buf, path, dir, C, H, W, NULL, 0, NULL, consts, n_consts, meta, metalen,
+                err, errlen);
 }
 
 EngGraph *eng_onnx_load(const char *path, int C, int H, int W, const EngOnnxTensor *consts,
@@ -1601,7 +2231,47 @@ EngGraph *eng_onnx_load(const char *path, int C, int H, int W, const EngOnnxTens
     return eng_onnx_load_meta(path, C, H, W, consts, n_consts, NULL, 0, err, errlen);
 }
 
-int eng_onnx_read_tensor(const char *path, EngOnnxTensor *t, float **data, char *err, size_t errlen) {
+/* The shaped loads' argument checks; ndim 0 (no data input) gives dims a value. */
+static int shaped_args(const int64_t **dims, int ndim, char *err, size_t errlen) {
+    static const int64_t none[1] = {1};
+    if (ndim < 0 || ndim > 4 || (ndim > 0 && !*dims)) {
+        eng_set_err(err, errlen, "ONNX: an input of rank %d: ranks 1 to 4 are supported", ndim);
+        return -1;
+    }
+    if (ndim == 0) *dims = none; /* no data input: the graph computes from constants */
+    for (int k = 0; k < ndim; k++)
+        if ((*dims)[k] < 1 || (*dims)[k] > MAX_DIM) {
+            eng_set_err(err, errlen, "ONNX: input dimension %d of size %lld (1 to %d are "
+                        "supported)", k, (long long)(*dims)[k], MAX_DIM);
+            return -1;
+        }
+    return 0;
+}
+
+EngGraph *eng_onnx_load_shaped(const char *path, const int64_t *dims, int ndim, EngOnnxRun *run,
+                               const EngOnnxTensor *consts, int n_consts, char *err,
+                               size_t errlen) {
+    if (shaped_args(&dims, ndim, err, errlen)) return NULL;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    char dir[4096];
+    if (model_dir(path, dir, sizeof dir, err, errlen) != 0) return NULL;
+    if (read_file(path, &buf, &len, err, errlen) != 0) return NULL;
+    return load(buf, len, buf, path, dir, 0, 0, 0, dims, ndim, run, consts, n_consts, NULL, 0, err,
+                errlen);
+}
+
+EngGraph *eng_onnx_load_buffer_shaped(const void *data, size_t len, const char *name,
+                                      const int64_t *dims, int ndim, EngOnnxRun *run,
+                                      const EngOnnxTensor *consts, int n_consts, char *err,
+                                      size_t errlen) {
+    if (shaped_args(&dims, ndim, err, errlen)) return NULL;
+    return load(data, len, NULL, name, NULL, 0, 0, 0, dims, ndim, run, consts, n_consts, NULL, 0, err,
+                errlen);
+}
+
+static int read_tensor(const char *path, EngOnnxTensor *t, void **data, int ints_ok, char *err,
+                       size_t errlen) {
     uint8_t *buf = NULL;
     size_t len = 0;
     memset(t, 0, sizeof *t);
@@ -1620,20 +2290,36 @@ int eng_onnx_read_tensor(const char *path, EngOnnxTensor *t, float **data, char 
     L.file = path;
     L.budget = file_budget(len, TENSOR_FACTOR, TENSOR_SLACK);
     int rc = tensor_to_const(&L, tp, "");
-    if (rc == 0 && !L.consts[0].f) {
+    if (rc == 0 && !L.consts[0].f && !ints_ok) {
         eng_set_err(err, errlen, "ONNX: %s holds integers, not floats", path);
         rc = -1;
     }
     if (rc == 0) {
         Const *c = &L.consts[0];
-        *data = c->f;
-        c->f = NULL;
+        if (c->f) {
+            *data = c->f;
+            t->data = c->f;
+        } else {
+            *data = c->i;
+            t->ints = c->i;
+        }
+        c->f = NULL, c->i = NULL;
         t->ndim = c->ndim;
         for (int d = 0; d < c->ndim && d < 8; d++) t->dims[d] = c->dims[d];
         snprintf(t->name, sizeof t->name, "%s", tp->name ? tp->name : "");
-        t->data = *data;
     }
     loader_free(&L);
     onnx__tensor_proto__free_unpacked(tp, &alloc);
     return rc;
+}
+
+int eng_onnx_read_tensor(const char *path, EngOnnxTensor *t, float **data, char *err, size_t errlen) {
+    void *buf = NULL;
+    int rc = read_tensor(path, t, &buf, 0, err, errlen);
+    *data = buf;
+    return rc;
+}
+
+int eng_onnx_read_value(const char *path, EngOnnxTensor *t, void **buf, char *err, size_t errlen) {
+    return read_tensor(path, t, buf, 1, err, errlen);
 }

@@ -478,6 +478,9 @@ static int export_node(Exporter *E, int id) {
     case ENG_OP_PRELU: {
         /* the slope broadcasts from the right: per channel of a map is (C, 1, 1) */
         const EngParam *p = &n->params[0];
+        if (p->n != 1 && p->n != (size_t)in.C)
+            FAIL("ONNX export: node '%s': a prelu with one slope per unit is not exported (only "
+                 "one shared slope or one per channel)", name);
         const char *w = param_name(E, n, 0);
         int64_t dims[3] = {(int64_t)p->n, 1, 1};
         init_float(E, w, dims, (p->n > 1 && xrank == 4) ? 3 : 1, p->data, p->n);
@@ -505,6 +508,9 @@ static int export_node(Exporter *E, int id) {
         break;
     }
     case ENG_OP_SOFTMAX: /* over channels: axis 1 of [N, C, H, W] is per pixel since opset 13 */
+        if (n->p.softmax.len != in.C || n->p.softmax.inner != in.H * in.W)
+            FAIL("ONNX export: node '%s': a softmax over %d values %d apart is not exported (only "
+                 "over channels)", name, n->p.softmax.len, n->p.softmax.inner);
         ins[0] = xin;
         nd = ex_node(E, "Softmax", name, ins, 1, name);
         attr_int(E, nd, "axis", 1);
@@ -526,6 +532,9 @@ static int export_node(Exporter *E, int id) {
                          : n->op == ENG_OP_MUL  ? "Mul"
                          : n->n_inputs == 2     ? "Add"
                                                 : "Sum";
+        if (n->op == ENG_OP_CONCAT && (n->p.concat.outer != 1 || n->p.concat.inner != n->out.H * n->out.W))
+            FAIL("ONNX export: node '%s': a concat along a span other than channels is not "
+                 "exported", name);
         nd = ex_node(E, op, name, many, n->n_inputs, name);
         if (n->op == ENG_OP_CONCAT) attr_int(E, nd, "axis", 1);
         break;

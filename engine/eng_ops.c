@@ -650,6 +650,49 @@ void eng_fc_forward(float *out, const float *in, const float *w, const float *b,
             for (int o = 0; o < OUT; o++) out[(size_t)n * OUT + o] += b[o];
 }
 
+/* MaxUnpool: the places are the argmax switches a max pool recorded (here a
+ * constant from the file), so each value goes back where it was found and the
+ * rest is zero (Zeiler and Fergus's unpooling; ONNX MaxUnpool). */
+void eng_maxunpool_forward(float *out, const float *in, const float *places, int N, size_t isz,
+                           size_t osz) {
+    memset(out, 0, (size_t)N * osz * sizeof *out);
+    for (int n = 0; n < N; n++) {
+        float *y = out + (size_t)n * osz;
+        const float *x = in + (size_t)n * isz;
+        for (size_t i = 0; i < isz; i++) {
+            const float p = places[i];
+            if (p >= 0.0f && p < (float)osz) y[(size_t)p] = x[i];
+        }
+    }
+}
+
+/* out[n][i] = in[n][i] * scale[i] + shift[i]: a constant operand of ONNX Add or
+ * Mul, broadcast to the sample's shape by the importer */
+void eng_affine_forward(float *out, const float *in, const float *scale, const float *shift, int N,
+                        size_t size) {
+    for (int n = 0; n < N; n++) {
+        const float *x = in + (size_t)n * size;
+        float *y = out + (size_t)n * size;
+        for (size_t i = 0; i < size; i++)
+            y[i] = (scale ? x[i] * scale[i] : x[i]) + (shift ? shift[i] : 0.0f);
+    }
+}
+
+/* ONNX Gemm inside each sample: out (M, OUT) = op(x) (M, K) x w^T (K, OUT) + b (M, OUT),
+ * op(x) = x (M, K), or x^T for a stored (K, M) when trans_a. */
+void eng_matmul_forward(float *out, const float *in, const float *w, const float *b, int N,
+                        const EngMatmulParams *p) {
+    const int M = p->m, K = p->k, OUT = p->out;
+    const size_t xs = (size_t)M * K, ys = (size_t)M * OUT;
+    for (int n = 0; n < N; n++) {
+        float *y = out + (size_t)n * ys;
+        eng_gemm(p->trans_a, 1, M, OUT, K, 1.0f, in + (size_t)n * xs, p->trans_a ? M : K, w, K,
+                 0.0f, y, OUT);
+        if (b)
+            for (size_t i = 0; i < ys; i++) y[i] += b[i];
+    }
+}
+
 /* ---- merges and copies -------------------------------------------------------------- */
 
 typedef struct {

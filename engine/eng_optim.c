@@ -57,7 +57,8 @@ int eng_opt_step(EngOptimizer *o, EngGraph *g) {
     size_t off = 0;
     for (int i = 0; i < eng_graph_node_count(g); i++) {
         EngNode *nd = eng_graph_node_mut(g, i);
-        const int decays = nd->op == ENG_OP_CONV || nd->op == ENG_OP_CONVT || nd->op == ENG_OP_FC;
+        const int decays = nd->op == ENG_OP_CONV || nd->op == ENG_OP_CONVT || nd->op == ENG_OP_FC ||
+                           nd->op == ENG_OP_MATMUL;
         for (int k = 0; k < nd->n_params; k++) {
             EngParam *p = &nd->params[k];
             if (!p->learnable) continue;

@@ -220,3 +220,34 @@ void eng_fc_forward_naive(float *out, const float *in, const float *w, const flo
             out[(size_t)n * OUT + o] = (float)s;
         }
 }
+
+void eng_matmul_forward_naive(float *out, const float *in, const float *w, const float *b, int N,
+                              const EngMatmulParams *p) {
+    const int M = p->m, K = p->k, OUT = p->out;
+    for (int n = 0; n < N; n++) {
+        const float *x = in + (size_t)n * M * K;
+        for (int i = 0; i < M; i++)
+            for (int o = 0; o < OUT; o++) {
+                double s = b ? b[(size_t)i * OUT + o] : 0.0;
+                for (int k = 0; k < K; k++) {
+                    /* x[i][k], or x^T[i][k] = x[k][i] of a stored (K, M) */
+                    float xv = p->trans_a ? x[(size_t)k * M + i] : x[(size_t)i * K + k];
+                    s += (double)xv * w[(size_t)o * K + k];
+                }
+                out[((size_t)n * M + i) * OUT + o] = (float)s;
+            }
+    }
+}
+
+/* written from the definition: output unit j of a sample is the input unit
+ * whose place is j, or zero */
+void eng_maxunpool_forward_naive(float *out, const float *in, const float *places, int N,
+                                 size_t isz, size_t osz) {
+    for (int n = 0; n < N; n++)
+        for (size_t j = 0; j < osz; j++) {
+            float v = 0.0f;
+            for (size_t i = 0; i < isz; i++)
+                if (places[i] == (float)j) v = in[(size_t)n * isz + i];
+            out[(size_t)n * osz + j] = v;
+        }
+}

@@ -373,6 +373,35 @@ static void test_errors(void) {
     eng_graph_destroy(g);
 }
 
+/* Ops of imported one-sample graphs have no ONNX form here: the export stops
+ * at the layer and names it, leaving no file behind. */
+static void test_not_exported(void) {
+    char path[600], err[512];
+    snprintf(path, sizeof path, "%s/ne.onnx", dir);
+    for (int k = 0; k < 7; k++) {
+        EngGraph *g = eng_graph_create();
+        int x = eng_input(g, "x", 2, 3, 1), y = -1;
+        if (k == 0) y = eng_matmul(g, "gemm_t", x, 3, 2, 4, 1, 1);
+        if (k == 1) y = eng_reshape(g, "flat0", x, 1, 6, 1);
+        if (k == 2) y = eng_softmax_span(g, "sm_rows", x, 3, 1);
+        if (k == 3) y = eng_prelu(g, "pr_units", x, 6);
+        if (k == 4) y = eng_affine(g, "add_c", x, 0, 1);
+        if (k == 6) y = eng_maxunpool(g, "unpool", x, 4, 2);
+        if (k == 5) {
+            int xs[2] = {x, x};
+            y = eng_concat_span(g, "cat_h", xs, 2, 2, 1, (EngShape){2, 6, 1});
+        }
+        CHECK(y >= 0 && eng_graph_init_params(g, 1) == 0);
+        err[0] = 0;
+        CHECK(eng_onnx_save(g, path, NULL, err, sizeof err) == -1);
+        const char *names[7] = {"gemm_t", "flat0", "sm_rows", "pr_units", "add_c", "cat_h",
+                                "unpool"};
+        CHECK(strstr(err, names[k]) != NULL && !strncmp(err, "ONNX export: ", 13));
+        CHECK(access(path, F_OK) != 0);
+        eng_graph_destroy(g);
+    }
+}
+
 static void quiet(EngLogLevel level, const char *msg, void *user) {
     (void)level, (void)msg, (void)user;
 }
@@ -385,6 +414,7 @@ int main(void) {
         return 1;
     }
     test_errors();
+    test_not_exported();
     test_vector_to_map();
     test_all_ops();
     test_zoo();

@@ -188,12 +188,66 @@ static int b_mul(EngGraph *g, int x) {
     se = eng_sigmoid(g, "gate", se);
     return eng_mul(g, "scale", x, se);
 }
+/* a sample (C, H, W) read as a (C, H*W) matrix, and as (H*W, C) transposed */
+static int b_matmul(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    return eng_matmul(g, "mm", x, s.C, s.H * s.W, 3, 0, 1);
+}
+static int b_matmul_t(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    return eng_matmul(g, "mm", x, s.H * s.W, s.C, 3, 1, 1);
+}
+/* ONNX softmax at axis 2 of (N, C, H, W), a slope per unit, a reshape */
+static int b_softmax_span(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    return eng_softmax_span(g, "sm", x, s.H, s.W);
+}
+static int b_prelu_units_reshape(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    x = eng_prelu(g, "a", x, s.C * s.H * s.W);
+    x = eng_reshape(g, "rs", x, s.H, s.C * s.W, 1);
+    return eng_softmax_span(g, "sm", x, s.C * s.W, 1);
+}
+/* ONNX Add and Mul by constants: a scale and a shift per unit */
+static int b_affine(EngGraph *g, int x) {
+    x = eng_affine(g, "mul", x, 1, 0);
+    x = eng_tanh(g, "t", x);
+    x = eng_affine(g, "add", x, 0, 1);
+    return eng_affine(g, "both", x, 1, 1);
+}
+/* ONNX Concat at axis 2 of (N, C, H, W) with a constant: blocks of W inside C */
+static int b_concat_span(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    int k = eng_const(g, "k", s.C, 2, s.W);
+    int t = eng_tanh(g, "t", x);
+    int xs[3] = {t, k, x};
+    int c = eng_concat_span(g, "cat", xs, 3, s.C, s.W, (EngShape){s.C, 2 * s.H + 2, s.W});
+    return eng_sigmoid(g, "s", c);
+}
 static int b_pad_flatten(EngGraph *g, int x) {
     x = eng_pad(g, "pad", x, 1, 0, 2, 1, 0.25f);
     x = eng_conv_k(g, "conv", x, 2, 2, 1, 0, 1, 1);
     x = eng_flatten(g, "flat", x);
     x = eng_dropout(g, "drop", x, 0.3f);
     return eng_fc(g, "fc", x, 3, 1);
+}
+
+/* MaxUnpool is linear, so its backward must be its forward's adjoint:
+ * <dy, unpool(x)> = <unpool_backward(dy), x> for any x, dy. */
+static void test_maxunpool_adjoint(void) {
+    const int N = 2;
+    const size_t isz = 6, osz = 15;
+    const float places[6] = {14, 0, 7, 3, 9, 12};
+    float x[12], dy[30], y[30], dx[12] = {0};
+    for (int i = 0; i < 12; i++) x[i] = (float)(urand() * 2 - 1);
+    for (int i = 0; i < 30; i++) dy[i] = (float)(urand() * 2 - 1);
+    eng_maxunpool_forward(y, x, places, N, isz, osz);
+    eng_maxunpool_backward(dx, dy, places, N, isz, osz);
+    double a = 0, b = 0;
+    for (int i = 0; i < 30; i++) a += (double)dy[i] * y[i];
+    for (int i = 0; i < 12; i++) b += (double)dx[i] * x[i];
+    CHECK(fabs(a - b) < 1e-6);
+    if (fabs(a - b) >= 1e-6) fprintf(stderr, "  maxunpool adjoint: %.9g vs %.9g\n", a, b);
 }
 
 /* A whole small network trained for a few steps by plain SGD: the
@@ -349,9 +403,16 @@ int main(void) {
     grad_case("prelu", 2, 2, 4, 4, b_prelu, 0);
     grad_case("softmax", 2, 4, 2, 3, b_softmax, 0);
     grad_case("fc", 3, 2, 3, 3, b_fc, 0);
+    grad_case("matmul", 2, 3, 2, 2, b_matmul, 0);
+    grad_case("affine", 2, 2, 3, 2, b_affine, 0);
+    grad_case("concat span with a constant", 2, 2, 3, 2, b_concat_span, 0);
+    grad_case("matmul transposed", 2, 3, 2, 2, b_matmul_t, 0);
+    grad_case("softmax span", 2, 2, 3, 4, b_softmax_span, 0);
+    grad_case("prelu per unit, reshape", 2, 2, 3, 2, b_prelu_units_reshape, 0);
     grad_case("add and concat", 2, 2, 4, 4, b_merge, 0);
     grad_case("channel multiply", 2, 2, 4, 4, b_mul, 0);
     grad_case("pad flatten dropout", 3, 2, 3, 4, b_pad_flatten, 1);
+    test_maxunpool_adjoint();
     test_network();
     test_erf_inside_rf();
     return check_finish("grad");

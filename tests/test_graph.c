@@ -359,10 +359,104 @@ static void test_forward_by_hand(void) {
     eng_graph_destroy(g);
 }
 
+/* The ops ONNX import uses for tensors that are not (C, H, W) maps: softmax
+ * over a span, one PReLU slope per unit, a reshape, a matmul inside a sample. */
+static void test_general_tensors(void) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "x", 2, 3, 1);             /* a sample (2, 3): two rows of three */
+    int rows = eng_softmax_span(g, "rows", x, 3, 1);  /* over each row */
+    int cols = eng_softmax_span(g, "cols", x, 2, 3);  /* over each column = over channels */
+    int chan = eng_softmax(g, "chan", x);
+    int pr = eng_prelu(g, "pr", x, 6);                /* a slope per unit */
+    int rs = eng_reshape(g, "rs", pr, 3, 2, 1);
+    int mm = eng_matmul(g, "mm", rs, 2, 3, 1, 1, 1);  /* (3, 2) read transposed: (2, 3) x (3, 1) */
+    CHECK(eng_graph_ok(g));
+    if (!eng_graph_ok(g)) fprintf(stderr, "  %s\n", eng_graph_error(g));
+    CHECK(eng_graph_node(g, rs)->out.C == 3 && eng_graph_node(g, rs)->out.H == 2);
+    CHECK(eng_graph_node(g, mm)->out.C == 2 && eng_graph_node(g, mm)->out.H == 1);
+    CHECK_EQ_I64(eng_graph_node(g, mm)->macs, 6);
+    CHECK(eng_graph_alloc_params(g) == 0);
+    EngNode *np = eng_graph_node_mut(g, pr), *nm = eng_graph_node_mut(g, mm);
+    for (int i = 0; i < 6; i++) np->params[0].data[i] = 0.1f * (float)(i + 1);
+    for (int i = 0; i < 3; i++) nm->params[0].data[i] = 1.0f; /* w (1, 3): a row sum */
+    nm->params[1].data[0] = 10.0f, nm->params[1].data[1] = 20.0f;
+    CHECK(eng_graph_plan(g, 2) == 0);
+    float *in = eng_graph_input_buffer(g, x);
+    const float v[12] = {-1, 2, 0.5f, 3, -2, 1, 0, 0, 0, -4, 1, -1};
+    memcpy(in, v, sizeof v);
+    CHECK(eng_graph_forward(g) == 0);
+    for (int n = 0; n < 2; n++) {
+        const float *r = eng_graph_node(g, rows)->act + n * 6;
+        for (int i = 0; i < 2; i++) {
+            const float *z = v + n * 6 + i * 3;
+            double den = exp(z[0]) + exp(z[1]) + exp(z[2]);
+            for (int j = 0; j < 3; j++) CHECK(fabs(r[i * 3 + j] - exp(z[j]) / den) < 1e-6);
+        }
+    }
+    check_close("softmax span = over channels", eng_graph_node(g, cols)->act,
+                eng_graph_node(g, chan)->act, 12, 1e-7f, 0);
+    /* prelu: v >= 0 kept, else times 0.1 (unit + 1); the sample's units, each batch alike */
+    const float *p = eng_graph_node(g, pr)->act;
+    for (int i = 0; i < 12; i++)
+        CHECK(fabsf(p[i] - (v[i] >= 0 ? v[i] : 0.1f * (float)(i % 6 + 1) * v[i])) < 1e-6f);
+    /* reshape keeps the data; matmul of the transposed (3, 2) sums the 2 rows of 3 of
+     * the original, plus 10 and 20 */
+    check_close("reshape", eng_graph_node(g, rs)->act, p, 12, 0, 0);
+    for (int n = 0; n < 2; n++)
+        for (int i = 0; i < 2; i++) {
+            float want = (i ? 20.0f : 10.0f);
+            for (int j = 0; j < 3; j++) want += p[n * 6 + j * 2 + i];
+            CHECK(fabsf(eng_graph_node(g, mm)->act[n * 2 + i] - want) < 1e-5f);
+        }
+    eng_graph_destroy(g);
+    /* concat at axis 2 of (N, 2, 2, 1) with a constant (2, 1, 1), batch of 2: blocks of one
+     * value in each of 2 channels */
+    g = eng_graph_create();
+    x = eng_input(g, "x", 2, 2, 1);
+    int k = eng_const(g, "k", 2, 1, 1);
+    int xs[2] = {x, k};
+    int cat = eng_concat_span(g, "cat", xs, 2, 2, 1, (EngShape){2, 3, 1});
+    CHECK(cat >= 0 && eng_graph_alloc_params(g) == 0);
+    if (cat >= 0) {
+        EngNode *nk = eng_graph_node_mut(g, k);
+        nk->params[0].data[0] = 7, nk->params[0].data[1] = 8;
+        CHECK(!nk->params[0].learnable && eng_graph_plan(g, 2) == 0);
+        float *xin = eng_graph_input_buffer(g, x);
+        for (int i = 0; i < 8; i++) xin[i] = (float)(i + 1);
+        CHECK(eng_graph_forward(g) == 0);
+        const float want[12] = {1, 2, 7, 3, 4, 8, 5, 6, 7, 7, 8, 8};
+        check_close("concat span", eng_graph_node(g, cat)->act, want, 12, 0, 0);
+    }
+    eng_graph_destroy(g);
+    g = eng_graph_create();
+    x = eng_input(g, "x", 2, 3, 1);
+    int xs2[2] = {x, x};
+    CHECK(eng_concat_span(g, "bad", xs2, 2, 4, 1, (EngShape){12, 1, 1}) == -1 && !eng_graph_ok(g));
+    eng_graph_destroy(g);
+    /* what does not fit is refused at the node */
+    g = eng_graph_create();
+    x = eng_input(g, "x", 2, 3, 1);
+    CHECK(eng_softmax_span(g, "bad", x, 4, 1) == -1 && !eng_graph_ok(g));
+    eng_graph_destroy(g);
+    g = eng_graph_create();
+    x = eng_input(g, "x", 2, 3, 1);
+    CHECK(eng_reshape(g, "bad", x, 7, 1, 1) == -1 && !eng_graph_ok(g));
+    eng_graph_destroy(g);
+    g = eng_graph_create();
+    x = eng_input(g, "x", 2, 3, 1);
+    CHECK(eng_matmul(g, "bad", x, 2, 2, 1, 0, 0) == -1 && !eng_graph_ok(g));
+    eng_graph_destroy(g);
+    g = eng_graph_create();
+    x = eng_input(g, "x", 2, 3, 1);
+    CHECK(eng_prelu(g, "bad", x, 3) == -1 && !eng_graph_ok(g));
+    eng_graph_destroy(g);
+}
+
 int main(void) {
     eng_log_set(quiet, NULL);
     eng_set_threads(2);
     test_errors();
+    test_general_tensors();
     test_receptive_fields();
     test_accounting();
     test_forward();

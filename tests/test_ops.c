@@ -474,6 +474,68 @@ static void test_elementwise(void) {
     check_close("pad", pd, wpad, 9, 0, 0);
 }
 
+/* ONNX Gemm inside a sample: fast (sgemm) vs naive, both layouts of A, by hand */
+static void test_matmul(void) {
+    for (int ta = 0; ta < 2; ta++)
+        for (int bias = 0; bias < 2; bias++) {
+            const EngMatmulParams p = {.m = 3, .k = 7, .out = 5, .trans_a = ta, .has_bias = bias};
+            const int N = 2;
+            float *in = rand_buf((size_t)N * p.m * p.k), *w = rand_buf((size_t)p.out * p.k);
+            float *b = bias ? rand_buf((size_t)p.m * p.out) : NULL;
+            float *o1 = zero_buf((size_t)N * p.m * p.out), *o2 = zero_buf((size_t)N * p.m * p.out);
+            eng_matmul_forward(o1, in, w, b, N, &p);
+            eng_matmul_forward_naive(o2, in, w, b, N, &p);
+            char what[64];
+            snprintf(what, sizeof what, "matmul trans_a %d bias %d", ta, bias);
+            check_close(what, o1, o2, (size_t)N * p.m * p.out, 1e-5f, 1e-5f);
+            free(in), free(w), free(b), free(o1), free(o2);
+        }
+    /* A stored (K=2, M=2) = [[1, 2], [3, 4]], so op(A) = [[1, 3], [2, 4]];
+     * w (OUT=1, K=2) = [1, -1]; bias (2, 1) = [0.5, 0] -> [1 - 3 + 0.5, 2 - 4] */
+    const EngMatmulParams p = {.m = 2, .k = 2, .out = 1, .trans_a = 1, .has_bias = 1};
+    float x[4] = {1, 2, 3, 4}, w[2] = {1, -1}, b[2] = {0.5f, 0}, y[2], want[2] = {-1.5f, -2};
+    eng_matmul_forward(y, x, w, b, 1, &p);
+    check_close("matmul by hand", y, want, 2, 1e-6f, 0);
+    eng_matmul_forward_naive(y, x, w, b, 1, &p);
+    check_close("matmul naive by hand", y, want, 2, 1e-6f, 0);
+}
+
+/* x * scale + shift per unit, by hand: a batch of 2 samples of 3 units */
+static void test_affine(void) {
+    float x[6] = {1, 2, 3, -1, 0, 4}, sc[3] = {2, -1, 0.5f}, sh[3] = {0.25f, 1, -2}, y[6];
+    float both[6] = {2.25f, -1, -0.5f, -1.75f, 1, 0}, only_sc[6] = {2, -2, 1.5f, -2, 0, 2},
+          only_sh[6] = {1.25f, 3, 1, -0.75f, 1, 2};
+    eng_affine_forward(y, x, sc, sh, 2, 3);
+    check_close("affine", y, both, 6, 1e-6f, 0);
+    eng_affine_forward(y, x, sc, NULL, 2, 3);
+    check_close("affine scale", y, only_sc, 6, 1e-6f, 0);
+    eng_affine_forward(y, x, NULL, sh, 2, 3);
+    check_close("affine shift", y, only_sh, 6, 1e-6f, 0);
+}
+
+/* MaxUnpool: fast vs naive with distinct random places, and by hand */
+static void test_maxunpool(void) {
+    const int N = 3;
+    const size_t isz = 12, osz = 40;
+    float places[12], *in = rand_buf(N * isz), o1[120], o2[120];
+    size_t perm[40];
+    for (size_t j = 0; j < osz; j++) perm[j] = j;
+    for (size_t j = osz - 1; j > 0; j--) {
+        size_t r = (size_t)irand(0, (int)j), t = perm[j];
+        perm[j] = perm[r], perm[r] = t;
+    }
+    for (size_t i = 0; i < isz; i++) places[i] = (float)perm[i];
+    eng_maxunpool_forward(o1, in, places, N, isz, osz);
+    eng_maxunpool_forward_naive(o2, in, places, N, isz, osz);
+    check_close("maxunpool", o1, o2, N * osz, 0, 0);
+    free(in);
+    /* a 2x2 max pool of a 4x4 plane kept its maxima at (0,1), (1,2), (3,0), (2,3) */
+    float x[4] = {5, 6, 7, 8}, pl[4] = {1, 6, 12, 11}, y[16];
+    const float want[16] = {0, 5, 0, 0, 0, 0, 6, 0, 0, 0, 0, 8, 7, 0, 0, 0};
+    eng_maxunpool_forward(y, x, pl, 1, 4, 16);
+    check_close("maxunpool by hand", y, want, 16, 0, 0);
+}
+
 int main(void) {
     eng_set_threads(2);
     test_shape_rules();
@@ -483,5 +545,8 @@ int main(void) {
     test_pool();
     test_norm();
     test_elementwise();
+    test_matmul();
+    test_affine();
+    test_maxunpool();
     return check_finish("ops");
 }
