@@ -1703,7 +1703,12 @@ static int convert(Loader *L, const NodeCtx *c) {
             (L->one_sample && memcmp(b->dims, x->dims, sizeof b->dims)))
             FAIL("ONNX: node '%s' (Mul): both inputs must be computed tensors of one rank%s",
                  c->name, L->one_sample ? " and shape" : "");
-        id = eng_mul(L->g, c->name, x->node, b->node);
+        /* the engine scales its first input by the second; a product commutes, so
+         * a per-channel scale written first (torchvision's squeeze-and-excitation:
+         * scale * x) goes second */
+        const EngShape sa = eng_graph_node(L->g, x->node)->out, sb = eng_graph_node(L->g, b->node)->out;
+        const int swap = sa.H * sa.W == 1 && sb.H * sb.W > 1;
+        id = eng_mul(L->g, c->name, swap ? b->node : x->node, swap ? x->node : b->node);
     } else if (!strcmp(op, "Flatten")) {
         /* (D0 ... D(a-1), Da ... ) -> (D0 * ... * D(a-1), Da * ...): only a = 1 keeps
          * axis 0 as it is (the batch) */

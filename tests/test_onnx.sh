@@ -208,7 +208,7 @@ echo "$out" | tail -n 1 | grep -q "^$n passed, 0 failed$" || fail "summary line:
 # PyTorch's own output.
 TORCH="$(cd "$(dirname "$0")" && pwd)/fixtures/torch"
 tdirs=("$TORCH"/*/)
-[ "${#tdirs[@]}" -ge 11 ] || fail "only ${#tdirs[@]} PyTorch fixtures in $TORCH"
+[ "${#tdirs[@]}" -ge 12 ] || fail "only ${#tdirs[@]} PyTorch fixtures in $TORCH"
 out=$("$BIN" onnx-test "${tdirs[@]}")
 rc=$?
 echo "torch fixtures: $(echo "$out" | tail -n 1)"
