@@ -2,7 +2,8 @@
  * test_viz.c — the window's layout, headless (fonts through SDL_ttf, no
  * display): block diagrams that fit the compare screen with every name
  * unclipped, feature-map grids whose tiles stay legible (paging the rest),
- * and the hit test agreeing with where the tiles are drawn.
+ * the hit test agreeing with where the tiles are drawn, and the receptive
+ * field box drawn on the input at the pixels the engine's field gives.
  */
 #include <stdio.h>
 
@@ -105,9 +106,79 @@ static void test_grids(void) {
     viz_fonts_unload(&f);
 }
 
+/* Pixels of one colour in a surface (RGBA32): their bounding box, or w = 0. */
+static SDL_Rect colour_box(const SDL_Surface *s, Uint8 r, Uint8 g, Uint8 b) {
+    int x0 = s->w, y0 = s->h, x1 = -1, y1 = -1;
+    for (int y = 0; y < s->h; y++)
+        for (int x = 0; x < s->w; x++) {
+            const Uint8 *p = (const Uint8 *)s->pixels + (size_t)y * s->pitch + 4 * (size_t)x;
+            if (p[0] == r && p[1] == g && p[2] == b) {
+                x0 = x < x0 ? x : x0, y0 = y < y0 ? y : y0;
+                x1 = x > x1 ? x : x1, y1 = y > y1 ? y : y1;
+            }
+        }
+    return x1 < 0 ? (SDL_Rect){0, 0, 0, 0} : (SDL_Rect){x0, y0, x1 - x0 + 1, y1 - y0 + 1};
+}
+
+/* LeNet-5's C3 (Distill's recurrence by hand: C1 5x5 -> 5; S2 2x2/2 -> 6,
+ * stride 2; C3 5x5 -> 6 + 4 * 2 = 14, stride 2, no padding): the box of
+ * unit (y, x) covers input rows 2y .. 2y + 13 and columns 2x .. 2x + 13,
+ * drawn where the input picture maps those pixels, on a black input. */
+static void test_rf_box(void) {
+    VizFonts f;
+    char err[512];
+    if (viz_fonts_load(&f, 18, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        CHECK(0);
+        return;
+    }
+    EngGraph *g = model_build(model_find("lenet5"), 0, 0, 0);
+    CHECK(g != NULL);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 400, 420, 32, SDL_PIXELFORMAT_RGBA32);
+    SDL_Renderer *r = s ? SDL_CreateSoftwareRenderer(s) : NULL;
+    CHECK(r != NULL);
+    if (g && r && eng_graph_alloc_params(g) == 0 && eng_graph_plan(g, 1) == 0) {
+        float *x = eng_graph_input_buffer(g, 0);
+        for (int i = 0; i < 32 * 32; i++) x[i] = 0.0f;
+        CHECK(eng_graph_forward(g) == 0);
+        const EngNode *c3 = eng_graph_node(g, eng_graph_find(g, "c3"));
+        CHECK(c3->rf.finite && c3->rf.size == 14 && c3->rf.stride == 2 && c3->rf.pad == 0);
+        const SDL_Rect area = {10, 10, 320, 380};
+        const SDL_Rect dst = viz_input_rect(&f, g, area);
+        CHECK(dst.w == 320 && dst.h == 320); /* square input, as wide as the area */
+        static const int units[][2] = {{4, 4}, {0, 0}, {9, 9}, {2, 7}};
+        for (int k = 0; k < 4; k++) {
+            const int uy = units[k][0], ux = units[k][1];
+            SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+            SDL_RenderClear(r);
+            viz_draw_input(r, &f, g, area, NULL, c3->rf, uy, ux);
+            SDL_RenderPresent(r);
+            SDL_Rect box = colour_box(s, 90, 200, 255);
+            /* 10 screen pixels per input pixel */
+            SDL_Rect want = {dst.x + 2 * ux * 10, dst.y + 2 * uy * 10, 14 * 10, 14 * 10};
+            if (box.x != want.x || box.y != want.y || box.w != want.w || box.h != want.h) {
+                fprintf(stderr, "  c3 unit (%d, %d): box at %d,%d %dx%d, want %d,%d %dx%d\n", uy, ux,
+                        box.x, box.y, box.w, box.h, want.x, want.y, want.w, want.h);
+                CHECK(0);
+            }
+        }
+        /* no unit: no box */
+        SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+        SDL_RenderClear(r);
+        viz_draw_input(r, &f, g, area, NULL, c3->rf, -1, -1);
+        SDL_RenderPresent(r);
+        CHECK(colour_box(s, 90, 200, 255).w == 0);
+    }
+    if (r) SDL_DestroyRenderer(r);
+    if (s) SDL_FreeSurface(s);
+    eng_graph_destroy(g);
+    viz_fonts_unload(&f);
+}
+
 int main(void) {
     test_diagrams();
     test_grids();
+    test_rf_box();
     TTF_Quit();
     return check_finish("viz");
 }
