@@ -1360,8 +1360,8 @@ done:
 static const char render_usage[] =
     "usage: convscope render MODEL --out FILE.png\n"
     "                        [--view featuremaps|filters|evolution|summary|3d|browse|\n"
-    "                                top9|occlusion]\n"
-    "                        [--layer NAME] [--unit CHANNEL[,Y,X]]\n"
+    "                                top9|occlusion|history|rf]\n"
+    "                        [--layer NAME] [--channel C [--unit Y,X]]\n"
     "                        [--rule deconv|guided|backprop] [--snapshot K]\n"
     "                        [--weights FILE] [--data digits|fashion|PATH] [--batch N]\n"
     "                        [--input CxHxW] [--image FILE | --pattern K] [--page K]\n"
@@ -1372,11 +1372,12 @@ static const char render_usage[] =
     "  presentation mode, F11): the feature maps of layer NAME (default: the first\n"
     "  convolution; --page K of them when they need several), its filters, their evolution\n"
     "  during training (from the snapshots saved beside the weights), or the layer table.\n"
-    "  --unit zooms into a channel and shows that unit's receptive field and effective\n"
-    "  receptive field on the input; --rule adds the channel's (or unit's) projection\n"
+    "  --channel zooms into a channel, --unit Y,X then shows that unit's receptive field\n"
+    "  and effective receptive field on the input (--unit C,Y,X alone says the same);\n"
+    "  --rule adds the channel's (or unit's) projection\n"
     "  to pixels (the D key in the window). --snapshot K shows the filters as they\n"
     "  were at the K-th snapshot taken in training ([ and ] in the window). top9 and\n"
-    "  occlusion show the --unit channel's nine strongest test images or its occlusion\n"
+    "  occlusion show the channel's nine strongest test images or its occlusion\n"
     "  maps on the input (T and O in the window). --image feeds an image file,\n"
     "  --pattern a synthetic pattern (0..6: gratings, edge, checkerboard, spot,\n"
     "  colour blobs; G in the window). --batch N picks\n"
@@ -1386,16 +1387,16 @@ static const char render_usage[] =
     "                        [--cout N] [--hw N] [--groups G] [--count CONVENTION] [--runs N]\n"
     "       convscope render --view zoo --out FILE.png [--models A,B,...] [--count CONVENTION]\n"
     "                        [--runs N]\n"
-    "       convscope render --view rf --out FILE.png [--models A,B,...]\n"
-    "       convscope render --view timeline --out FILE.png [--models NAME]\n"
+    "       convscope render [NAME] --view rf --out FILE.png [--models A,B,...]\n"
+    "       convscope render [NAME] --view history --out FILE.png   (also: timeline)\n"
     "  (each also with --size WxH and --present)\n"
     "  The compare screen (C in the window) for block NAME (see 'convscope compare'),\n"
     "  and the zoo screen (Z): every network's parameters, operations, ILSVRC top-5\n"
     "  error and latency measured now (--runs passes each after a warm-up, default\n"
     "  5 for compare and 3 for the zoo; 0 skips the timing). --count picks the\n"
     "  convention: macs or flops, then ,bias ,bn ,act ,other or ,all. rf draws the\n"
-    "  receptive field of AlexNet, VGG-16, GoogLeNet, ResNet-50... layer by layer (R);\n"
-    "  timeline the model picker (M) with NAME's card.\n";
+    "  receptive field of AlexNet, VGG-16, GoogLeNet, ResNet-50... layer by layer (R),\n"
+    "  NAME among them; history the model picker's timeline (M) with NAME's card.\n";
 
 /* The picture render draws into: the window's size (--size, default
  * 1280x800), its type for that size, presentation mode's (--present). */
@@ -1514,15 +1515,15 @@ int app_cmd_render(int argc, char **argv) {
     /* --out, --view and --layer are this command's own; the rest is shared */
     const char *out = NULL, *view = "featuremaps", *layer = NULL, *unit = NULL, *rule = NULL,
                *snapshot = NULL, *block = NULL, *count_s = NULL, *models = NULL, *runs_s = NULL,
-               *image = NULL, *pattern = NULL, *size = NULL, *page_s = NULL;
+               *image = NULL, *pattern = NULL, *size = NULL, *page_s = NULL, *channel_s = NULL;
     static const char *const own[] = {"--out",   "--view",  "--layer",  "--unit",  "--rule",
                                       "--snapshot", "--block", "--count", "--models", "--runs",
-                                      "--image", "--pattern", "--size", "--page"};
+                                      "--image", "--pattern", "--size", "--page", "--channel"};
     const char **const dst[] = {&out,      &view,   &layer,   &unit,    &rule,
                                 &snapshot, &block,  &count_s, &models,  &runs_s,
-                                &image,    &pattern, &size,   &page_s};
+                                &image,    &pattern, &size,   &page_s,  &channel_s};
     char *rest[64];
-    int nrest = app_take_own(argc, argv, own, dst, 14, rest);
+    int nrest = app_take_own(argc, argv, own, dst, 15, rest);
     /* --present is a flag: taken out here */
     RenderSize rsz = {1280, 800, 0};
     const RenderSize *rs = &rsz;
@@ -1547,6 +1548,8 @@ int app_cmd_render(int argc, char **argv) {
         fprintf(stderr, "convscope render: --page pages through the feature maps (--view featuremaps)\n");
         return APP_USAGE;
     }
+    if (!strcmp(view, "history")) view = "timeline"; /* the and DESIGN's name for it */
+    if (!strcmp(view, "timeline") && o.model && !models) models = o.model; /* render NAME --view history */
     if (!strcmp(view, "timeline")) { /* the model picker, on --models NAME or the first */
         ZooView *z = malloc(sizeof *z);
         AppCanvas cv;
@@ -1576,6 +1579,22 @@ int app_cmd_render(int argc, char **argv) {
         rc = APP_FAIL;
         if (v && render_canvas(&cv, rs) == 0) {
             rf_init(v);
+            if (o.model) { /* render NAME --view rf: NAME drawn with the others */
+                int k = 0;
+                while (k < v->n && strcmp(v->card[k]->name, o.model)) k++;
+                if (k == v->n) {
+                    char list[512] = "";
+                    for (int j = 0; j < v->n; j++)
+                        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", j ? ", " : "",
+                                 v->card[j]->name);
+                    fprintf(stderr, "convscope render: the receptive-field chart draws %s, not '%s'\n",
+                            list, o.model);
+                    app_canvas_close(&cv);
+                    free(v);
+                    return APP_USAGE;
+                }
+                v->on[k] = 1;
+            }
             if (models) { /* the networks named, in the chart's list, are drawn */
                 for (int k = 0; k < v->n; k++) {
                     char want[256];
@@ -1609,29 +1628,47 @@ int app_cmd_render(int argc, char **argv) {
     if (strcmp(view, "featuremaps") && strcmp(view, "summary") && strcmp(view, "filters") &&
         strcmp(view, "evolution") && strcmp(view, "3d") && strcmp(view, "browse") && !probe) {
         fprintf(stderr, "convscope render: --view takes featuremaps, filters, evolution, summary, "
-                        "3d, browse, top9, occlusion, compare, zoo, rf or timeline, not '%s'\n", view);
+                        "3d, browse, top9, occlusion, compare, zoo, rf or history (timeline), not '%s'\n", view);
         return APP_USAGE;
     }
-    if (probe && !unit) {
-        fprintf(stderr, "convscope render: --view %s needs --unit CHANNEL (the channel it probes)\n", view);
+    if (probe && !unit && !channel_s) {
+        fprintf(stderr, "convscope render: --view %s needs --channel C (the channel it probes)\n", view);
         return APP_USAGE;
     }
     if (!o.model) {
         fprintf(stderr, "convscope render: which model? (e.g. 'convscope render lenet5 --out x.png')\n");
         return APP_USAGE;
     }
-    int uc = -1, uy = -1, ux = -1, nu = unit ? sscanf(unit, "%d,%d,%d", &uc, &uy, &ux) : 0;
-    if (unit && ((nu != 3 && nu != 1) || uc < 0 || (nu == 3 && (uy < 0 || ux < 0)))) {
-        fprintf(stderr, "convscope render: --unit takes CHANNEL,Y,X (e.g. 3,4,4) or CHANNEL, not '%s'\n",
-                unit);
-        return APP_USAGE;
+    /* --channel C [--unit Y,X], as deconv takes them; --unit C[,Y,X] alone says the same */
+    int uc = -1, uy = -1, ux = -1;
+    if (channel_s) {
+        char *end;
+        long c = strtol(channel_s, &end, 10);
+        int nu = unit ? sscanf(unit, "%d,%d", &uy, &ux) : 0;
+        if (*end || end == channel_s || c < 0 || c > INT32_MAX) {
+            fprintf(stderr, "convscope render: --channel takes a channel number, not '%s'\n", channel_s);
+            return APP_USAGE;
+        }
+        if (unit && (nu != 2 || uy < 0 || ux < 0 || strchr(strchr(unit, ',') + 1, ','))) {
+            fprintf(stderr, "convscope render: with --channel, --unit takes Y,X (e.g. 4,4), not '%s'\n", unit);
+            return APP_USAGE;
+        }
+        uc = (int)c;
+    } else if (unit) {
+        int nu = sscanf(unit, "%d,%d,%d", &uc, &uy, &ux);
+        if ((nu != 3 && nu != 1) || uc < 0 || (nu == 3 && (uy < 0 || ux < 0))) {
+            fprintf(stderr, "convscope render: --unit takes CHANNEL,Y,X (e.g. 3,4,4) or CHANNEL, or Y,X "
+                            "with --channel, not '%s'\n", unit);
+            return APP_USAGE;
+        }
     }
+    const int has_channel = uc >= 0;
     int proj = 0;
     EngProjRule pr;
     if (rule) {
         proj = app_parse_rule(rule, &pr) == 0 ? 1 + (int)pr : 0;
-        if (!proj || !unit) {
-            fprintf(stderr, "convscope render: --rule takes deconv, guided or backprop, with --unit\n");
+        if (!proj || !has_channel) {
+            fprintf(stderr, "convscope render: --rule takes deconv, guided or backprop, with --channel\n");
             return APP_USAGE;
         }
     }
@@ -1698,11 +1735,14 @@ int app_cmd_render(int argc, char **argv) {
                 break;
             }
     }
-    if (unit) {
+    if (has_channel) {
         const EngNode *nd = eng_graph_node(s.graph, s.current);
         if (uc >= nd->out.C || uy >= nd->out.H || ux >= nd->out.W) {
-            fprintf(stderr, "convscope render: unit %s is outside %s's %dx%dx%d output\n", unit,
-                    nd->name, nd->out.C, nd->out.H, nd->out.W);
+            char what[64];
+            if (uy >= 0) snprintf(what, sizeof what, "channel %d, unit (%d, %d)", uc, uy, ux);
+            else snprintf(what, sizeof what, "channel %d", uc);
+            fprintf(stderr, "convscope render: %s is outside %s's %dx%dx%d output\n", what, nd->name,
+                    nd->out.C, nd->out.H, nd->out.W);
             stepper_free(&s);
             return APP_USAGE;
         }
@@ -1729,9 +1769,9 @@ int app_cmd_render(int argc, char **argv) {
         int pages = viz_fmap_pages(&cv.fonts, s.graph, s.current, layout(&cv.fonts, &s, cv.w, cv.h).main);
         char *end;
         long k = strtol(page_s, &end, 10);
-        if (*end || end == page_s || k < 1 || k > pages || unit) {
+        if (*end || end == page_s || k < 1 || k > pages || has_channel) {
             fprintf(stderr, "convscope render: %s's %d channels fill %d page%s at %dx%d; --page takes 1..%d "
-                            "(without --unit), not '%s'\n", nd->name, nd->out.C, pages, pages == 1 ? "" : "s",
+                            "(without --channel), not '%s'\n", nd->name, nd->out.C, pages, pages == 1 ? "" : "s",
                     cv.w, cv.h, pages, page_s);
             app_canvas_close(&cv);
             stepper_free(&s);

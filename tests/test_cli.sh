@@ -222,6 +222,12 @@ if "$BIN" --help | grep -q "render"; then
   expect 0 "$BIN" render lenet5 --layer c3 --unit 5,4,4 --out "$tmp/rf.png"
   expect 0 "$BIN" render alexnet_mini --view filters --layer conv1 --out "$tmp/filters.png"
   expect 2 "$BIN" render lenet5 --layer c3 --unit 5,40,4 --out "$tmp/x.png"
+  # --channel C --unit Y,X (as deconv takes them) is --unit C,Y,X
+  expect 0 "$BIN" render lenet5 --layer c3 --channel 5 --unit 4,4 --out "$tmp/rf_ch.png"
+  cmp -s "$tmp/rf_ch.png" "$tmp/rf.png" || fail "render --channel 5 --unit 4,4 differs from --unit 5,4,4"
+  expect 2 "$BIN" render lenet5 --layer c3 --channel 5 --unit 5,4,4 --out "$tmp/x.png"
+  expect 2 "$BIN" render lenet5 --layer c3 --channel five --out "$tmp/x.png"
+  expect 2 "$BIN" render lenet5 --layer c3 --channel 16 --out "$tmp/x.png"
   expect 2 "$BIN" render lenet5 --layer c3 --unit five --out "$tmp/x.png"
   expect 2 "$BIN" render lenet5 --layer nosuch --out "$tmp/x.png"
   grep -q "nosuch" "$tmp/err" || fail "render with an unknown layer does not name it"
@@ -279,7 +285,18 @@ if "$BIN" --help | grep -q "render"; then
   expect 0 "$BIN" render --view timeline --models resnet50 --out "$tmp/tl2.png"
   cmp -s "$tmp/tl.png" "$tmp/tl2.png" && fail "render --view timeline shows the same card for two networks"
   expect 2 "$BIN" render --view timeline --models nosuch --out "$tmp/x.png"
+  # the names: NAME --view history is the timeline on NAME's card
+  expect 0 "$BIN" render googlenet --view history --out "$tmp/hist.png"
+  cmp -s "$tmp/hist.png" "$tmp/tl.png" || fail "render googlenet --view history is not the timeline on its card"
+  expect 2 "$BIN" render nosuch --view history --out "$tmp/x.png"
   expect 0 "$BIN" render --view rf --out "$tmp/rf_default.png"
+  # NAME --view rf: NAME drawn with the default networks
+  expect 0 "$BIN" render lenet5 --view rf --out "$tmp/rf_lenet.png"
+  expect 0 "$BIN" render --view rf --models alexnet,vgg16,googlenet,resnet50,lenet5 --out "$tmp/rf_five.png"
+  cmp -s "$tmp/rf_lenet.png" "$tmp/rf_five.png" || fail "render lenet5 --view rf does not add LeNet-5 to the chart"
+  cmp -s "$tmp/rf_lenet.png" "$tmp/rf_default.png" && fail "render lenet5 --view rf drew the default chart"
+  expect 2 "$BIN" render resnet18 --view rf --out "$tmp/x.png"
+  grep -q "resnet50" "$tmp/err" || fail "render --view rf with a network it does not draw lists those it does"
   expect 0 "$BIN" render --view rf --models lenet5,alexnet --out "$tmp/rf_two.png"
   cmp -s "$tmp/rf_default.png" "$tmp/rf_two.png" && fail "render --view rf --models changed nothing"
   # other window sizes and presentation mode; a layer of 512 channels pages
