@@ -220,6 +220,45 @@ static int stepper_use_image(Stepper *s, const char *path, const char *cmd) {
     return 0;
 }
 
+/* --input FILE.npy (view, render): an array fed as is, no preprocessing. The
+ * option's other meaning, --input CxHxW (the input size), stays app_parse's:
+ * a value ending in ".npy" is a file, taken out of rest[] before app_parse. */
+static const char *take_npy_arg(char **rest, int *nrest) {
+    for (int i = 0; i + 1 < *nrest; i++) {
+        const char *v = rest[i + 1];
+        size_t n = strlen(v);
+        if (strcmp(rest[i], "--input") || n < 4 || strcmp(v + n - 4, ".npy")) continue;
+        memmove(rest + i, rest + i + 2, (size_t)(*nrest - i - 2) * sizeof *rest);
+        *nrest -= 2;
+        return v;
+    }
+    return NULL;
+}
+
+/* The array of take_npy_arg into *data; the model is then built at its size.
+ * APP_OK, or an exit code after a line on stderr. */
+static int load_npy_arg(const char *path, const char *image, AppOptions *o, float **data,
+                        const char *cmd) {
+    *data = NULL;
+    if (!path) return APP_OK;
+    if (image || o->C) {
+        fprintf(stderr, "convscope %s: --input %s feeds an array: no --image and no --input CxHxW "
+                        "beside it\n", cmd, path);
+        return APP_USAGE;
+    }
+    return app_load_npy_input(path, o, data, cmd);
+}
+
+/* The array of --input FILE.npy (the input's shape) as the input now. */
+static void stepper_use_array(Stepper *s, const float *x, const char *path) {
+    const EngNode *in = eng_graph_node(s->graph, 0);
+    memcpy(s->custom, x, (size_t)in->out.C * in->out.H * in->out.W * sizeof *s->custom);
+    const char *base = strrchr(path, '/');
+    snprintf(s->custom_name, sizeof s->custom_name, "%.300s (as is)", base ? base + 1 : path);
+    s->source = SRC_CUSTOM;
+    set_input(s);
+}
+
 /* The drawing, preprocessed like a picture whose strokes are white on black. */
 static void canvas_to_pending(Stepper *s) {
     const EngNode *in = eng_graph_node(s->graph, 0);
@@ -1259,7 +1298,7 @@ static void gui_frame(AppGui *a) {
 
 static const char view_usage[] =
     "usage: convscope view [MODEL] [--weights FILE] [--data digits|fashion|PATH] [--batch N]\n"
-    "                      [--image FILE] [--input CxHxW] [--quit-after MS]\n"
+    "                      [--image FILE | --input FILE.npy] [--input CxHxW] [--quit-after MS]\n"
     "                      [--preprocess caffe|torchvision|none|card]\n"
     "  Open the visualizer on MODEL (default lenet5, with its trained weights and a\n"
     "  handwritten digit). --batch N picks test image N as the input, --image an\n"
@@ -1279,15 +1318,20 @@ int app_cmd_view(int argc, char **argv) {
     char *rest[64];
     int nrest = app_take_own(argc, argv, own, dst, 1, rest);
     AppOptions o;
+    const char *npy = take_npy_arg(rest, &nrest);
+    float *given = NULL;
     int help, rc = app_parse(nrest, rest,
                              APP_OPT_INPUT | APP_OPT_QUIT_AFTER | APP_OPT_WEIGHTS | APP_OPT_DATA |
                                  APP_OPT_BATCH | APP_OPT_PREPROCESS,
                              0, view_usage, &o, &help);
     if (rc || help) return rc;
+    if ((rc = load_npy_arg(npy, image, &o, &given, "view")) != APP_OK) return rc;
     if (!o.model) o.model = "lenet5";
     AppGui a = {0};
     rc = stepper_init(&a.st, &o, o.batch);
     if (!rc && image && stepper_use_image(&a.st, image, "view") != 0) rc = APP_FAIL;
+    if (!rc && given) stepper_use_array(&a.st, given, npy);
+    free(given);
     if (rc) {
         stepper_free(&a.st);
         return rc;
@@ -1364,7 +1408,8 @@ static const char render_usage[] =
     "                        [--layer NAME] [--channel C [--unit Y,X]]\n"
     "                        [--rule deconv|guided|backprop] [--snapshot K]\n"
     "                        [--weights FILE] [--data digits|fashion|PATH] [--batch N]\n"
-    "                        [--input CxHxW] [--image FILE | --pattern K] [--page K]\n"
+    "                        [--input CxHxW] [--image FILE | --input FILE.npy | --pattern K]\n"
+    "                        [--page K]\n"
     "                        [--size WxH] [--present]\n"
     "                        [--preprocess caffe|torchvision|none|card]\n"
     "  Draws what the window shows, without a display, in a window of --size (default\n"
@@ -1380,7 +1425,8 @@ static const char render_usage[] =
     "  occlusion show the channel's nine strongest test images or its occlusion\n"
     "  maps on the input (T and O in the window). --image feeds an image file,\n"
     "  --pattern a synthetic pattern (0..6: gratings, edge, checkerboard, spot,\n"
-    "  colour blobs; G in the window). --batch N picks\n"
+    "  colour blobs; G in the window), --input FILE.npy a float32 (C, H, W) array as\n"
+    "  is (no preprocessing; the model is built at its size). --batch N picks\n"
     "  test image N as the input. The PNG is written to a temporary name, then renamed.\n"
     "\n"
     "       convscope render --view compare --out FILE.png [--block NAME] [--cin N]\n"
@@ -1534,6 +1580,7 @@ int app_cmd_render(int argc, char **argv) {
             nrest--, i--;
         }
     AppOptions o;
+    const char *npy = take_npy_arg(rest, &nrest);
     int help, rc = app_parse(nrest, rest,
                              APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH |
                                  APP_OPT_BLOCK | APP_OPT_PREPROCESS,
@@ -1679,15 +1726,19 @@ int app_cmd_render(int argc, char **argv) {
         char *end;
         long v = strtol(pattern, &end, 10);
         if (pat < 0 && !*end && end != pattern && v >= 0 && v < app_pattern_count()) pat = (int)v;
-        if (pat < 0 || image) {
+        if (pat < 0 || image || npy) {
             fprintf(stderr, "convscope render: --pattern takes 0..%d or a name ('%s', ...), without "
-                            "--image\n", app_pattern_count() - 1, app_pattern_name(0));
+                            "--image or an array\n", app_pattern_count() - 1, app_pattern_name(0));
             return APP_USAGE;
         }
     }
+    float *given = NULL;
+    if ((rc = load_npy_arg(npy, image, &o, &given, "render")) != APP_OK) return rc;
     Stepper s;
     rc = stepper_init(&s, &o, o.batch);
     if (!rc && image && stepper_use_image(&s, image, "render") != 0) rc = APP_FAIL;
+    if (!rc && given) stepper_use_array(&s, given, npy);
+    free(given);
     if (rc) {
         stepper_free(&s);
         return rc;

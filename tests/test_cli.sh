@@ -348,6 +348,13 @@ if "$BIN" --help | grep -q "render"; then
   expect 1 "$BIN" deconv zfnet_mini --layer conv2_relu --channel 1 --input "$tmp/short.npy" --out "$tmp/x.png"
   grep -q "short.npy" "$tmp/err" || fail "deconv with a truncated .npy does not name it"
   expect 1 "$BIN" deconv zfnet_mini --layer conv2_relu --channel 1 --image "$tmp/short.npy" --out "$tmp/x.png"
+  # the window and render take the same array as the input (--input FILE.npy, fed as is)
+  expect 0 "$BIN" render zfnet_mini --layer conv1 --input "$tmp/d.npy" --out "$tmp/r_npy.png"
+  expect 0 "$BIN" render zfnet_mini --layer conv1 --out "$tmp/r_nonpy.png"
+  cmp -s "$tmp/r_npy.png" "$tmp/r_nonpy.png" && fail "render --input FILE.npy drew the test image"
+  expect 2 "$BIN" render zfnet_mini --input "$tmp/d.npy" --image "$tmp/c3.png" --out "$tmp/x.png"
+  expect 1 "$BIN" render zfnet_mini --input "$tmp/short.npy" --out "$tmp/x.png"
+  grep -q "short.npy" "$tmp/err" || fail "render with a truncated .npy does not name it"
 
   # ---- top9: a channel's strongest activations over a test set --------------------------------
   export XDG_CACHE_HOME="$tmp/cache"
@@ -480,6 +487,7 @@ if "$BIN" --help | grep -q "view"; then
   view_env=(env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" SDL_VIDEODRIVER=offscreen SDL_RENDER_DRIVER=software)
   expect 0 "${view_env[@]}" "$BIN" view resnet18 --quit-after 300
   expect 2 "${view_env[@]}" "$BIN" view nosuchnet --quit-after 300
+  [ ! -f "$tmp/d.npy" ] || expect 0 "${view_env[@]}" "$BIN" view zfnet_mini --input "$tmp/d.npy" --quit-after 300
 fi
 
 if [ "$fails" -ne 0 ]; then echo "cli: $fails checks failed" >&2; exit 1; fi
