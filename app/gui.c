@@ -1299,7 +1299,7 @@ static void gui_frame(AppGui *a) {
 static const char view_usage[] =
     "usage: convscope view [MODEL] [--weights FILE] [--data digits|fashion|PATH] [--batch N]\n"
     "                      [--image FILE | --input FILE.npy] [--input CxHxW] [--quit-after MS]\n"
-    "                      [--preprocess caffe|torchvision|none|card]\n"
+    "                      [--preprocess caffe|torchvision|none|card] [--frame-stats]\n"
     "  Open the visualizer on MODEL (default lenet5, with its trained weights and a\n"
     "  handwritten digit). --batch N picks test image N as the input, --image an\n"
     "  image file (PNG, JPEG, BMP; or drop one on the window); G shows synthetic\n"
@@ -1311,12 +1311,36 @@ static const char view_usage[] =
     "  designs (sliders, conventions, times measured live), Z shows the whole zoo in\n"
     "  numbers, H lists every key, Esc quits.\n";
 
+/* --frame-stats: how long the frames took, printed when the window closes
+ * (benchmarks/window_frames.sh reads it): the window must keep drawing while
+ * the worker computes. */
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+static void print_frame_stats(double *ms, int n, double total_s) {
+    if (n < 1) return;
+    qsort(ms, (size_t)n, sizeof *ms, cmp_double);
+    int over = 0;
+    for (int i = 0; i < n; i++) over += ms[i] > 1000.0 / 60.0;
+    fprintf(stderr, "view: %d frames in %.2f s (%.1f per second): median %.2f ms, 99th percentile "
+                    "%.2f ms, longest %.2f ms, %d over 16.7 ms\n", n, total_s, n / total_s,
+            ms[n / 2], ms[(int)((n - 1) * 0.99)], ms[n - 1], over);
+}
+
 int app_cmd_view(int argc, char **argv) {
     const char *image = NULL;
     static const char *const own[] = {"--image"};
     const char **const dst[] = {&image};
     char *rest[64];
     int nrest = app_take_own(argc, argv, own, dst, 1, rest);
+    int frame_stats = 0;
+    for (int i = 0; i < nrest; i++)
+        if (!strcmp(rest[i], "--frame-stats")) {
+            frame_stats = 1;
+            memmove(rest + i, rest + i + 1, (size_t)(nrest - i - 1) * sizeof *rest);
+            nrest--, i--;
+        }
     AppOptions o;
     const char *npy = take_npy_arg(rest, &nrest);
     float *given = NULL;
@@ -1374,11 +1398,21 @@ int app_cmd_view(int argc, char **argv) {
     a.wk.started = 1;
     a.running = 1;
     Uint32 start = SDL_GetTicks();
+    enum { MAX_FRAMES = 1 << 20 };
+    double *frame_ms = frame_stats ? malloc(MAX_FRAMES * sizeof *frame_ms) : NULL;
+    int n_frames = 0;
+    const double tick_ms = 1000.0 / (double)SDL_GetPerformanceFrequency();
+    Uint64 t0 = SDL_GetPerformanceCounter(), first = t0;
     while (a.running) {
         gui_frame(&a);
         if (o.quit_after_ms && SDL_GetTicks() - start >= (Uint32)o.quit_after_ms) a.running = 0;
         SDL_Delay(1);
+        Uint64 t1 = SDL_GetPerformanceCounter();
+        if (frame_ms && n_frames < MAX_FRAMES) frame_ms[n_frames++] = (double)(t1 - t0) * tick_ms;
+        t0 = t1;
     }
+    if (frame_ms) print_frame_stats(frame_ms, n_frames, (double)(t0 - first) * tick_ms / 1000.0);
+    free(frame_ms);
     rc = APP_OK;
 done:
     if (a.wk.started) { /* let a running job finish, then stop the worker */
@@ -1391,7 +1425,10 @@ done:
     }
     viz_fonts_unload(&a.fonts);
     if (TTF_WasInit()) TTF_Quit();
-    if (a.ren) SDL_DestroyRenderer(a.ren);
+    if (a.ren) {
+        viz_forget_renderer(a.ren);
+        SDL_DestroyRenderer(a.ren);
+    }
     if (a.win) SDL_DestroyWindow(a.win);
     SDL_Quit();
     stepper_free(&a.st);

@@ -112,7 +112,10 @@ int app_canvas_save(AppCanvas *c, const char *out, const char *cmd) {
 void app_canvas_close(AppCanvas *c) {
     viz_fonts_unload(&c->fonts);
     if (TTF_WasInit()) TTF_Quit();
-    if (c->r) SDL_DestroyRenderer(c->r);
+    if (c->r) {
+        viz_forget_renderer(c->r);
+        SDL_DestroyRenderer(c->r);
+    }
     if (c->surf) SDL_FreeSurface(c->surf);
     memset(c, 0, sizeof *c);
 }

@@ -169,7 +169,10 @@ static void test_rf_box(void) {
         SDL_RenderPresent(r);
         CHECK(colour_box(s, 90, 200, 255).w == 0);
     }
-    if (r) SDL_DestroyRenderer(r);
+    if (r) {
+        viz_forget_renderer(r);
+        SDL_DestroyRenderer(r);
+    }
     if (s) SDL_FreeSurface(s);
     eng_graph_destroy(g);
     viz_fonts_unload(&f);

@@ -48,6 +48,10 @@ int viz_text_in(SDL_Renderer *r, TTF_Font *font, SDL_Rect box, int x, int y, SDL
 SDL_Color viz_colormap(float t);
 /* An (h, w) plane as a viridis texture, lo..hi stretched (destroy it). */
 SDL_Texture *viz_plane_texture(SDL_Renderer *r, const float *plane, int h, int w, float lo, float hi);
+/* The feature-map view keeps its plane textures from frame to frame (made
+ * again only when what they show changes); before a renderer is destroyed,
+ * this lets go of the ones made with it. */
+void viz_forget_renderer(SDL_Renderer *r);
 
 /* The network in 3D (viz_3d.c, cglm for the camera, SDL_RenderGeometry for
  * the faces): one slab per layer, sized by its output (height and width by

@@ -68,6 +68,103 @@ SDL_Texture *viz_plane_texture(SDL_Renderer *r, const float *plane, int h, int w
     return plane_texture(r, plane, h, w, lo, hi, 0);
 }
 
+/* ---- plane textures, kept from frame to frame ------------------------------------------
+ * Drawing a layer converts each of its planes through the colormap and
+ * uploads it: for VGG-16's conv1_1, 64 planes of 224x224 every frame, most of
+ * a frame's time. Most frames show what the frame before showed, so a
+ * texture is kept under a hash of what it shows (the values, their range, the
+ * colouring) and made again only when that changes. At most TEX_MAX_BYTES of
+ * textures are kept, the least recently used leaving first. The UI thread
+ * (or render) is the only one that draws, so no lock is needed. */
+#define TEX_SLOTS 1024
+#define TEX_MAX_BYTES ((size_t)96 << 20)
+typedef struct {
+    SDL_Renderer *r; /* NULL: a free slot */
+    uint64_t key;
+    SDL_Texture *t;
+    size_t bytes;
+    uint64_t used; /* tex_clock when last drawn */
+} TexSlot;
+static TexSlot tex_slots[TEX_SLOTS];
+static size_t tex_bytes;
+static uint64_t tex_clock;
+
+/* 64-bit hash of a plane and how it is coloured: four interleaved FNV-1a
+ * lanes over the values' bits (about a cycle per value), then mixed. */
+static uint64_t plane_key(const float *p, size_t n, int h, int w, float lo, float hi, int grey) {
+    const uint64_t prime = 1099511628211ull;
+    uint64_t l[4] = {1469598103934665603ull, 0x9e3779b97f4a7c15ull, 0xbf58476d1ce4e5b9ull,
+                     0x94d049bb133111ebull};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int k = 0; k < 4; k++) {
+            uint32_t b;
+            memcpy(&b, p + i + k, sizeof b);
+            l[k] = (l[k] ^ b) * prime;
+        }
+    for (; i < n; i++) {
+        uint32_t b;
+        memcpy(&b, p + i, sizeof b);
+        l[0] = (l[0] ^ b) * prime;
+    }
+    uint32_t blo, bhi;
+    memcpy(&blo, &lo, sizeof blo), memcpy(&bhi, &hi, sizeof bhi);
+    uint64_t k = (((uint64_t)blo << 32) | bhi) ^ ((uint64_t)(uint32_t)h << 40) ^ ((uint64_t)(uint32_t)w << 20) ^
+                 (uint64_t)grey;
+    for (int j = 0; j < 4; j++) k = (k ^ l[j]) * prime, k ^= k >> 29;
+    return k;
+}
+
+static void tex_free_slot(TexSlot *e) {
+    SDL_DestroyTexture(e->t);
+    tex_bytes -= e->bytes;
+    memset(e, 0, sizeof *e);
+}
+
+/* plane_texture, from the cache when it holds the same picture: the texture
+ * stays the cache's (never destroyed by the caller). NULL if it cannot be made. */
+static SDL_Texture *plane_texture_kept(SDL_Renderer *r, const float *plane, int h, int w, float lo,
+                                       float hi, int grey) {
+    const uint64_t key = plane_key(plane, (size_t)h * w, h, w, lo, hi, grey);
+    tex_clock++;
+    TexSlot *free_slot = NULL, *oldest = NULL;
+    for (int i = 0; i < TEX_SLOTS; i++) {
+        TexSlot *e = &tex_slots[i];
+        if (!e->r) {
+            if (!free_slot) free_slot = e;
+            continue;
+        }
+        if (e->r == r && e->key == key) {
+            e->used = tex_clock;
+            return e->t;
+        }
+        if (!oldest || e->used < oldest->used) oldest = e;
+    }
+    SDL_Texture *t = plane_texture(r, plane, h, w, lo, hi, grey);
+    if (!t) return NULL;
+    const size_t bytes = (size_t)h * w * 4;
+    /* room: the least recently used leave (never one drawn in this call) */
+    while (oldest && (!free_slot || tex_bytes + bytes > TEX_MAX_BYTES)) {
+        tex_free_slot(oldest);
+        if (!free_slot) free_slot = oldest;
+        oldest = NULL;
+        for (int i = 0; i < TEX_SLOTS && tex_bytes + bytes > TEX_MAX_BYTES; i++)
+            if (tex_slots[i].r && (!oldest || tex_slots[i].used < oldest->used)) oldest = &tex_slots[i];
+    }
+    if (!free_slot) { /* no slot (cannot happen: a slot is free or one was emptied) */
+        SDL_DestroyTexture(t);
+        return NULL;
+    }
+    *free_slot = (TexSlot){r, key, t, bytes, tex_clock};
+    tex_bytes += bytes;
+    return t;
+}
+
+void viz_forget_renderer(SDL_Renderer *r) {
+    for (int i = 0; i < TEX_SLOTS; i++)
+        if (tex_slots[i].r == r) tex_free_slot(&tex_slots[i]);
+}
+
 static void range_of(const float *v, size_t n, float *lo, float *hi) {
     float a = INFINITY, b = -INFINITY;
     for (size_t i = 0; i < n; i++) {
@@ -353,8 +450,8 @@ void viz_draw_fmaps(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int i
             snprintf(buf, sizeof buf, "%.3g … %.3g  ·  channel %d  ·  click a unit  ·  Esc back",
                      lo, hi, zoom);
         viz_text(r, f->small, legend.x + legend.w + 10, y - 3, DIM, buf);
-        SDL_Texture *t = plane_texture(r, p, H, W, lo, hi, 0);
-        if (t) SDL_RenderCopy(r, t, NULL, &z), SDL_DestroyTexture(t);
+        SDL_Texture *t = plane_texture_kept(r, p, H, W, lo, hi, 0);
+        if (t) SDL_RenderCopy(r, t, NULL, &z);
         if (sel_y >= 0 && sel_x >= 0) {
             SDL_Rect u = {z.x + sel_x * z.w / W, z.y + sel_y * z.h / H, z.w / W, z.h / H};
             SDL_SetRenderDrawColor(r, 255, 80, 80, 255);
@@ -369,7 +466,7 @@ void viz_draw_fmaps(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int i
     const int gap = VIZ_FMAP_GAP;
     for (int k = 0; k < m.per && page * m.per + k < C; k++) {
         int ch = page * m.per + k;
-        SDL_Texture *t = plane_texture(r, nd->act + (size_t)ch * plane, H, W, lo, hi, 0);
+        SDL_Texture *t = plane_texture_kept(r, nd->act + (size_t)ch * plane, H, W, lo, hi, 0);
         if (!t) continue;
         /* keep the map's aspect inside the square tile */
         int tw = m.tile, th = m.tile;
@@ -378,7 +475,6 @@ void viz_draw_fmaps(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int i
         SDL_Rect dst = {m.grid.x + (k % m.cols) * (m.tile + gap),
                         m.grid.y + (k / m.cols) * (m.tile + gap), tw, th};
         SDL_RenderCopy(r, t, NULL, &dst);
-        SDL_DestroyTexture(t);
     }
 }
 
