@@ -1495,7 +1495,9 @@ static int maxunpool_node(Loader *L, const NodeCtx *c) {
     }
     if (dh < 1 || dw < 1) FAIL("ONNX: node '%s' (MaxUnpool): pads larger than the output", c->name);
     const int64_t planes = L->one_sample ? d[0] * d[1] : d[1];
-    if (oh < 1 || ow < 1 || oh > MAX_DIM || ow > MAX_DIM || planes * oh * ow > ENG_UNPOOL_MAX_UNITS)
+    /* divided, not multiplied: planes * oh * ow can pass 2^63 */
+    if (oh < 1 || ow < 1 || oh > MAX_DIM || ow > MAX_DIM || planes < 1 ||
+        planes > ENG_UNPOOL_MAX_UNITS / oh / ow)
         FAIL("ONNX: node '%s' (MaxUnpool): output %lldx%lld of %lld planes (1 to %d units)",
              c->name, (long long)oh, (long long)ow, (long long)planes, ENG_UNPOOL_MAX_UNITS);
     const size_t osz = (size_t)(planes * oh * ow), isz = (size_t)s.C * s.H * s.W;
