@@ -284,7 +284,7 @@ static const EngShape *in_shape(const EngGraph *g, int id, int k) {
 static int shape_ok(EngGraph *g, int id) {
     EngShape s = g->nodes[id].out;
     if (s.C <= 0 || s.H <= 0 || s.W <= 0 || s.C > ENG_MAX_DIM || s.H > ENG_MAX_DIM ||
-        s.W > ENG_MAX_DIM || (int64_t)s.C * s.H * s.W > ENG_MAX_ELEMS) {
+        s.W > ENG_MAX_DIM || (int64_t)s.C * s.H > ENG_MAX_ELEMS / s.W) { /* 2^24 cubed passes 2^63 */
         node_reject(g, id, "output shape %dx%dx%d is empty or too large", s.C, s.H, s.W);
         return 0;
     }
@@ -786,7 +786,7 @@ int eng_maxunpool(EngGraph *g, const char *name, int x, int oh, int ow) {
     if (id < 0) return -1;
     EngNode *n = &g->nodes[id];
     const EngShape s = g->nodes[x].out;
-    if (oh < 1 || ow < 1 || (int64_t)s.C * oh * ow > ENG_UNPOOL_MAX_UNITS)
+    if (oh < 1 || ow < 1 || s.C > ENG_UNPOOL_MAX_UNITS / oh / ow)
         return node_reject(g, id, "output %dx%dx%d: 1 to %d units are supported", s.C, oh, ow,
                            ENG_UNPOOL_MAX_UNITS);
     n->out = (EngShape){s.C, oh, ow};

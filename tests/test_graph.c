@@ -37,6 +37,16 @@ static void test_errors(void) {
     CHECK(eng_graph_plan(g, 1) != 0);
     eng_graph_destroy(g);
 
+    /* a shape whose element count passes 2^63 (2^22 cubed = 2^66 wraps to 0) is refused */
+    g = eng_graph_create();
+    CHECK(eng_input(g, "huge", 1 << 22, 1 << 22, 1 << 22) == -1);
+    CHECK(error_has(g, "empty or too large"));
+    eng_graph_destroy(g);
+    g = eng_graph_create();
+    x = eng_input(g, "data", 1 << 16, 1, 1);
+    CHECK(x == 0 && eng_maxunpool(g, "unpool", x, 1 << 24, 1 << 24) == -1);
+    eng_graph_destroy(g);
+
     g = eng_graph_create();
     x = eng_input(g, "data", 6, 8, 8);
     CHECK(eng_conv_k(g, "conv", x, 4, 3, 1, 1, 4, 1) == -1);
