@@ -105,7 +105,8 @@ static int scan_key(const ModelCard *card, const char *weights, const EngDataset
     return 0;
 }
 
-static int cache_load(const char *path, const char *key, int n, int LC, float **v, float **i) {
+static int cache_load(const char *path, const char *key, int n, int LC, int units, float **v,
+                      float **i) {
     EngTensor *t = NULL;
     int count = 0;
     char meta[2048], err[512];
@@ -121,8 +122,11 @@ static int cache_load(const char *path, const char *key, int n, int LC, float **
     if (ok) {
         *v = t[0].data, *i = t[1].data;
         t[0].data = t[1].data = NULL;
-        for (size_t k = 0; k < t[1].n; k++) ok &= (*i)[k] >= 0 && (*i)[k] < (float)(1 << 24);
+        /* every argmax a unit of the layer's plane (a damaged file is rescanned) */
+        for (size_t k = 0; k < t[1].n; k++)
+            ok &= (*i)[k] >= 0 && (*i)[k] < (float)units && (*i)[k] == floorf((*i)[k]);
         if (!ok) {
+            fprintf(stderr, "top9: ignoring the cache %s: a unit outside the layer\n", path);
             free(*v), free(*i);
             *v = *i = NULL;
         }
@@ -156,7 +160,7 @@ int app_top9_run(EngGraph *g, const ModelCard *card, const char *weights, int la
     char key[1200], cpath[4400];
     const int cacheable = scan_key(card, weights, d, L, key, sizeof key, cpath, sizeof cpath) == 0;
     const double t0 = app_now_ms();
-    if (cacheable && cache_load(cpath, key, d->n, LC, &best_v, &best_i) == 0) {
+    if (cacheable && cache_load(cpath, key, d->n, LC, L->out.H * L->out.W, &best_v, &best_i) == 0) {
         t->from_cache = 1;
         snprintf(t->cache_path, sizeof t->cache_path, "%s", cpath);
     } else {

@@ -368,6 +368,25 @@ if "$BIN" --help | grep -q "render"; then
   expect 0 "$BIN" top9 zfnet_mini --layer conv3_relu --channel 5 --data digits --json
   grep -q "ignoring the cache" "$tmp/err" || fail "top9 did not notice its damaged cache"
   cmp -s "$tmp/out" "$tmp/t9.json" || fail "top9 after a damaged cache differs from the scan"
+  # a cache that reads well but names a unit outside the layer (no checksum, an argmax of 10^6)
+  for f in "$tmp"/cache/convscope/top9-*.safetensors; do
+    /usr/bin/python3 - "$f" <<'PY'
+import json, struct, sys
+p = sys.argv[1]
+b = open(p, "rb").read()
+n = struct.unpack("<Q", b[:8])[0]
+h = json.loads(b[8:8 + n])
+h.get("__metadata__", {}).pop("fnv1a64", None)
+data = bytearray(b[8 + n:])
+start = h["argmax"]["data_offsets"][0]
+data[start:start + 4] = struct.pack("<f", 1e6)
+hb = json.dumps(h).encode()
+open(p, "wb").write(struct.pack("<Q", len(hb)) + hb + bytes(data))
+PY
+  done
+  expect 0 "$BIN" top9 zfnet_mini --layer conv3_relu --channel 5 --data digits --json
+  grep -q "a unit outside the layer" "$tmp/err" || fail "top9 trusted a cache with a unit outside the layer"
+  cmp -s "$tmp/out" "$tmp/t9.json" || fail "top9 after a cache with a bad unit differs from the scan"
   cp "$tmp/t9.json" "$tmp/out"
   [ "$(od -An -c -N4 "$tmp/t9.png" | tr -d ' ')" = "211PNG" ] || fail "top9 did not write a PNG"
   jq_is "$tmp/out" '"\(.model) \(.layer) \(.channel) \(.data) \(.n) \(.top|length)"' "zfnet_mini conv3_relu 5 digits-test 2000 9"

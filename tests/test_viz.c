@@ -76,6 +76,20 @@ static void check_grid(const VizFonts *f, const EngGraph *g, int id, SDL_Rect ar
     /* the gap between two tiles is no channel */
     int ch, uy, ux;
     if (m.cols > 1) CHECK(!viz_fmap_hit(f, g, id, area, 0, -1, m.grid.x + m.tile + gap / 2, m.grid.y + 2, &ch, &uy, &ux));
+    /* nor the gap between two rows */
+    if (m.per > m.cols) CHECK(!viz_fmap_hit(f, g, id, area, 0, -1, m.grid.x + 2, m.grid.y + m.tile + gap / 2, &ch, &uy, &ux));
+    /* a tile's first pixel shows one of its first units, its last pixel one of its
+     * last (square maps here; a pixel spans ceil(H / tile) units when the tile is
+     * smaller than the map) */
+    const int span = (nd->out.H + m.tile - 1) / m.tile;
+    if (viz_fmap_hit(f, g, id, area, 0, -1, m.grid.x + m.tile - 1, m.grid.y + m.tile - 1, &ch, &uy, &ux))
+        CHECK(ch == 0 && uy >= nd->out.H - span && ux >= nd->out.W - span && uy < nd->out.H && ux < nd->out.W);
+    else
+        CHECK(0);
+    if (viz_fmap_hit(f, g, id, area, 0, -1, m.grid.x, m.grid.y, &ch, &uy, &ux))
+        CHECK(ch == 0 && uy < span && ux < span);
+    else
+        CHECK(0);
 }
 
 static void test_grids(void) {

@@ -396,14 +396,18 @@ int viz_fmap_hit(const VizFonts *f, const EngGraph *g, int id, SDL_Rect area, in
     }
     if (x < m.grid.x || y < m.grid.y) return 0;
     int col = (x - m.grid.x) / (m.tile + gap), row = (y - m.grid.y) / (m.tile + gap);
-    if (col >= m.cols || (x - m.grid.x) % (m.tile + gap) >= m.tile) return 0;
+    /* the map as viz_draw_fmaps draws it: its aspect kept inside the square tile */
+    int tw = m.tile, th = m.tile;
+    if (W > H) th = m.tile * H / W;
+    else if (H > W) tw = m.tile * W / H;
+    const int dx = (x - m.grid.x) % (m.tile + gap), dy = (y - m.grid.y) % (m.tile + gap);
+    if (col >= m.cols || dx >= tw || dy >= th) return 0; /* a gap, or past the map */
     int k = row * m.cols + col, c = page * m.per + k;
     if (k >= m.per || c >= nd->out.C) return 0;
     *ch = c;
-    *uy = ((y - m.grid.y) % (m.tile + gap)) * H / m.tile;
-    *ux = ((x - m.grid.x) % (m.tile + gap)) * W / m.tile;
-    if (*uy >= H) *uy = H - 1;
-    if (*ux >= W) *ux = W - 1;
+    /* the unit under the pixel's centre (a pixel may span several units) */
+    *uy = (int)(((2 * (int64_t)dy + 1) * H) / (2 * th));
+    *ux = (int)(((2 * (int64_t)dx + 1) * W) / (2 * tw));
     return 1;
 }
 
