@@ -71,23 +71,15 @@ static int scan_key(const ModelCard *card, const char *weights, const EngDataset
     if (!weights || card->imported) return -1;
     FILE *f = fopen(weights, "rb");
     if (!f) return -1;
-    uint64_t h = 14695981039346656037ull;
+    uint64_t h = ENG_FNV_SEED;
     unsigned char buf[65536];
     size_t got;
-    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
-        for (size_t i = 0; i < got; i++) h = (h ^ buf[i]) * 1099511628211ull;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0) h = eng_fnv1a(h, buf, got);
     fclose(f);
-    uint64_t hd = 14695981039346656037ull;
-    const size_t nd = (size_t)d->n * d->c * d->h * d->w;
-    for (size_t i = 0; i < nd; i++) {
-        uint32_t u;
-        memcpy(&u, &d->images[i], 4);
-        hd = (hd ^ u) * 1099511628211ull;
-    }
+    const uint64_t hd = eng_fnv1a(ENG_FNV_SEED, d->images, (size_t)d->n * d->c * d->h * d->w * sizeof *d->images);
     snprintf(key, kn, "model=%s layer=%s weights=%016llx data=%s n=%d images=%016llx", card->name,
              L->name, (unsigned long long)h, d->name, d->n, (unsigned long long)hd);
-    uint64_t hk = 14695981039346656037ull;
-    for (const char *p = key; *p; p++) hk = (hk ^ (unsigned char)*p) * 1099511628211ull;
+    const uint64_t hk = eng_fnv1a(ENG_FNV_SEED, key, strlen(key));
     const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     char dir[4096];
     if (xdg && *xdg) snprintf(dir, sizeof dir, "%s/convscope", xdg);

@@ -60,6 +60,11 @@ void eng_set_err(char *err, size_t n, const char *fmt, ...)
 int eng_mul_size(size_t *out, size_t a, size_t b);
 int eng_mul3_size(size_t *out, size_t a, size_t b, size_t c);
 
+/* FNV-1a over n bytes, going on from h (ENG_FNV_SEED to start): the checksum
+ * of weights files, the keys of cached scans, the importer's name tables. */
+#define ENG_FNV_SEED 14695981039346656037ull
+uint64_t eng_fnv1a(uint64_t h, const void *b, size_t n);
+
 /* Numbers for people (eng_format.c): "61,706", "15.47G", "392.0 KiB". Each
  * writes into buf (NUL-terminated, truncated to n) and returns it. */
 const char *eng_fmt_grouped(int64_t v, char *buf, size_t n);

@@ -36,6 +36,12 @@ void eng_log(EngLogLevel level, const char *fmt, ...) {
     log_fn(level, buf, log_user);
 }
 
+uint64_t eng_fnv1a(uint64_t h, const void *b, size_t n) {
+    const unsigned char *p = b;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
 int eng_mul_size(size_t *out, size_t a, size_t b) {
     if (a != 0 && b > SIZE_MAX / a) return 0;
     *out = a * b;

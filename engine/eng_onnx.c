@@ -117,9 +117,7 @@ typedef struct {
 enum { VAL_CONST = 1, VAL_ACT = 2 };
 
 static uint64_t hash_str(const char *s) {
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
+    return eng_fnv1a(ENG_FNV_SEED, s, strlen(s));
 }
 
 static Slot *names_slot(const Names *t, const char *name) {

@@ -34,11 +34,6 @@
 #define MAX_HEADER (16u << 20) /* bytes of JSON; the parameters of any zoo model fit */
 #define OPT_PREFIX "optimizer."
 
-static uint64_t fnv1a(uint64_t h, const unsigned char *b, size_t n) {
-    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ull;
-    return h;
-}
-#define FNV_SEED 14695981039346656037ull
 
 /* ---- writing ---------------------------------------------------------------------- */
 
@@ -83,7 +78,7 @@ static int each_block(const EngTensor *ts, int n, int (*fn)(void *, const unsign
     return 0;
 }
 static int hash_block(void *ctx, const unsigned char *b, size_t n) {
-    *(uint64_t *)ctx = fnv1a(*(uint64_t *)ctx, b, n);
+    *(uint64_t *)ctx = eng_fnv1a(*(uint64_t *)ctx, b, n);
     return 0;
 }
 static int write_block(void *ctx, const unsigned char *b, size_t n) {
@@ -134,7 +129,7 @@ static int write_file(const char *path, const EngTensor *ts, int n, cJSON *md, c
         eng_set_err(err, errlen, "weights: path too long: %s", path);
         goto out;
     }
-    uint64_t offset = 0, hash = FNV_SEED;
+    uint64_t offset = 0, hash = ENG_FNV_SEED;
     for (int i = 0; i < n; i++) {
         if (!ts[i].data && ts[i].n) {
             eng_set_err(err, errlen, "weights: tensor %s has no values to save", ts[i].name);
@@ -418,7 +413,7 @@ static int parse_file(const char *path, Parsed *p, char *err, size_t errlen) {
     if (hx) {
         char want[32];
         snprintf(want, sizeof want, "%016llx",
-                 (unsigned long long)fnv1a(FNV_SEED, data, (size_t)data_len));
+                 (unsigned long long)eng_fnv1a(ENG_FNV_SEED, data, (size_t)data_len));
         if (strcmp(hx, want) != 0) {
             eng_set_err(err, errlen, "weights: %s is corrupt (checksum mismatch)", path);
             goto fail;

@@ -93,7 +93,7 @@ static uint64_t tex_clock;
  * lanes over the values' bits (about a cycle per value), then mixed. */
 static uint64_t plane_key(const float *p, size_t n, int h, int w, float lo, float hi, int grey) {
     const uint64_t prime = 1099511628211ull;
-    uint64_t l[4] = {1469598103934665603ull, 0x9e3779b97f4a7c15ull, 0xbf58476d1ce4e5b9ull,
+    uint64_t l[4] = {14695981039346656037ull, 0x9e3779b97f4a7c15ull, 0xbf58476d1ce4e5b9ull,
                      0x94d049bb133111ebull};
     size_t i = 0;
     for (; i + 4 <= n; i += 4)
