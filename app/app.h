@@ -87,9 +87,11 @@ void app_fill_batch(float *in, int N, int C, int H, int W, const EngDataset *d, 
                     int count);
 /* An image file into x (C, H, W) as card->pre says: resized (shorter side
  * to pre.resize and a centre crop, or straight to H x W), grey or RGB/BGR,
- * scaled, mean subtracted, divided by std (image.c). 0, or -1 after a line
- * on stderr. */
-int app_load_image(const char *path, const ModelCard *card, float *x, int C, int H, int W);
+ * scaled, mean subtracted, divided by std (image.c). Only a PNG, JPEG or BMP
+ * file whose header gives at most 64 megapixels is decoded. 0, or -1 with
+ * the reason in err (naming the file), or on stderr when err is NULL. */
+int app_load_image(const char *path, const ModelCard *card, float *x, int C, int H, int W, char *err,
+                   size_t errlen);
 /* A float32 .npy of shape CxHxW or 1xCxHxW fed to a network as is: *data
  * gets the values (free them), o->C/H/W the input size. APP_OK, or an exit
  * code after a line on stderr naming cmd. */
@@ -143,7 +145,8 @@ int app_occlusion_run(EngGraph *g, int layer_id, int channel, const float *img, 
 /* Every image file (PNG, JPEG, BMP) directly inside dir, sorted by name,
  * preprocessed for card into d (c, h, w = C, H, W; labels 0); names[i] gets
  * each file's name (free with free(names[0]) then free(names)). Unreadable
- * files are skipped with a line on stderr. 0, or -1 after a line naming cmd. */
+ * files and symbolic links (never followed) are skipped with a line on
+ * stderr. 0, or -1 after a line naming cmd. */
 int app_load_image_folder(const char *dir, const ModelCard *card, int C, int H, int W, EngDataset *d,
                           char ***names, const char *cmd);
 

@@ -20,8 +20,12 @@ typedef struct {
 /* A w x h canvas cleared to the background colour; 0, or -1 after a line on
  * stderr naming cmd. Close it in either case. */
 int app_canvas_open(AppCanvas *c, int w, int h, const char *cmd);
-/* The picture to `out` (out.tmp, then renamed); 0, or -1 after a line on stderr. */
+/* The picture to `out` (app_save_png); 0, or -1 after a line on stderr. */
 int app_canvas_save(AppCanvas *c, const char *out, const char *cmd);
+/* A surface to a PNG file: encoded into a new temporary file beside path
+ * (eng_tmpfile_open: never through a link planted there), then renamed over
+ * path; on a failure nothing is left behind. 0, or -1 with err filled. */
+int app_save_png(SDL_Surface *s, const char *path, char *err, size_t errlen);
 void app_canvas_close(AppCanvas *c);
 
 #endif

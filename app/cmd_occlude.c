@@ -123,7 +123,7 @@ int app_cmd_occlude(int argc, char **argv) {
     if (!clean_img) goto done;
     int idx = sample;
     if (npy_in) memcpy(clean_img, given, (size_t)C * H * W * sizeof *clean_img);
-    else if (image && app_load_image(image, card, clean_img, C, H, W) != 0) goto done;
+    else if (image && app_load_image(image, card, clean_img, C, H, W, NULL, 0) != 0) goto done;
     else if (!from_file) app_fill_batch(clean_img, 1, C, H, W, &test, &idx, 1);
     AppOcclusion oc = {(int)size, (int)stride, grey, label, 0, 0, {0, 0, 0}, NULL};
     if (app_occlusion_run(g, id, (int)channel, clean_img, &oc, NULL, NULL, err, sizeof err) != 0) {

@@ -193,10 +193,9 @@ static int stepper_init(Stepper *s, const AppOptions *o, int sample) {
 /* An image file (dropped on the window, or --image) as the next input. */
 static int stepper_take_image(Stepper *s, const char *path) {
     const EngNode *in = eng_graph_node(s->graph, 0);
-    if (app_load_image(path, s->card, s->pending, in->out.C, in->out.H, in->out.W) != 0) {
-        snprintf(s->msg, sizeof s->msg, "cannot read %.300s as an image (PNG, JPEG or BMP)", path);
+    if (app_load_image(path, s->card, s->pending, in->out.C, in->out.H, in->out.W, s->msg,
+                       sizeof s->msg) != 0)
         return -1;
-    }
     const char *base = strrchr(path, '/');
     snprintf(s->pending_name, sizeof s->pending_name, "%.300s", base ? base + 1 : path);
     s->pending_dirty = 1;
@@ -718,21 +717,22 @@ static void stepper_free(Stepper *s) {
 }
 
 /* F12: the frame just drawn, to a PNG in the current folder named after the
- * network and a number not yet taken (temp name, then rename). It is read
- * after the frame's drawing and before it is presented, so that it shows
- * every key pressed before F12. */
+ * network and a number not yet taken (app_save_png: a temporary file, then
+ * a rename; nothing left behind on a failure). It is read after the frame's
+ * drawing and before it is presented, so that it shows every key pressed
+ * before F12. */
 static void screenshot(Stepper *s, SDL_Renderer *r, int w, int h) {
     static int n;
-    char path[256], tmp[300];
+    char path[256], err[512];
     do snprintf(path, sizeof path, "convscope-%s-%d.png", s->card->name, ++n);
     while (access(path, F_OK) == 0 && n < 100000);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
     SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGBA32);
-    if (surf && SDL_RenderReadPixels(r, NULL, SDL_PIXELFORMAT_RGBA32, surf->pixels, surf->pitch) == 0 &&
-        IMG_SavePNG(surf, tmp) == 0 && rename(tmp, path) == 0)
-        snprintf(s->msg, sizeof s->msg, "saved %s", path);
+    if (!surf || SDL_RenderReadPixels(r, NULL, SDL_PIXELFORMAT_RGBA32, surf->pixels, surf->pitch) != 0)
+        snprintf(s->msg, sizeof s->msg, "screenshot failed: %.200s", SDL_GetError());
+    else if (app_save_png(surf, path, err, sizeof err) != 0)
+        snprintf(s->msg, sizeof s->msg, "screenshot failed: %.200s", err);
     else
-        snprintf(s->msg, sizeof s->msg, "screenshot failed: %s", SDL_GetError());
+        snprintf(s->msg, sizeof s->msg, "saved %s", path);
     if (surf) SDL_FreeSurface(surf);
 }
 
@@ -1955,7 +1955,7 @@ int app_cmd_deconv(int argc, char **argv) {
         snprintf(src_buf, sizeof src_buf, "input: %s", npy_in);
         source = src_buf;
     } else if (image) {
-        if (app_load_image(image, s.card, eng_graph_input_buffer(g, 0), C, H, W) != 0) {
+        if (app_load_image(image, s.card, eng_graph_input_buffer(g, 0), C, H, W, NULL, 0) != 0) {
             rc = APP_FAIL;
             goto done;
         }

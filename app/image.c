@@ -1,9 +1,12 @@
 /*
- * image.c — an image file (PNG, JPEG, BMP... through SDL2_image) turned into a
- * network's input as its card's preprocessing says.
+ * image.c — an image file (PNG, JPEG or BMP, decoded by SDL2_image) turned
+ * into a network's input as its card's preprocessing says. A file's size is
+ * read from its header and checked before anything is decoded.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -97,13 +100,25 @@ int app_canvas_open(AppCanvas *c, int w, int h, const char *cmd) {
     return 0;
 }
 
+int app_save_png(SDL_Surface *s, const char *path, char *err, size_t errlen) {
+    EngTmpFile t;
+    if (eng_tmpfile_open(&t, path, err, errlen) != 0) return -1;
+    /* SDL_image encodes through an SDL_RWops: one over the open FILE (not
+     * closed with the RWops: eng_tmpfile_commit closes it) */
+    SDL_RWops *rw = SDL_RWFromFP(t.f, SDL_FALSE);
+    if (!rw || IMG_SavePNG_RW(s, rw, 1) != 0) {
+        eng_set_err(err, errlen, "cannot write %s: %s", path, IMG_GetError());
+        eng_tmpfile_abort(&t);
+        return -1;
+    }
+    return eng_tmpfile_commit(&t, err, errlen);
+}
+
 int app_canvas_save(AppCanvas *c, const char *out, const char *cmd) {
-    char tmp[4200];
+    char err[1024];
     SDL_RenderPresent(c->r);
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", out) >= (int)sizeof tmp ||
-        IMG_SavePNG(c->surf, tmp) != 0 || rename(tmp, out) != 0) {
-        fprintf(stderr, "convscope %s: cannot write %s: %s\n", cmd, out, IMG_GetError());
-        remove(tmp);
+    if (app_save_png(c->surf, out, err, sizeof err) != 0) {
+        fprintf(stderr, "convscope %s: %s\n", cmd, err);
         return -1;
     }
     return 0;
@@ -132,22 +147,204 @@ static float sample_rgba(const SDL_Surface *s, float u, float v, int ch) {
 #undef PX
 }
 
-/* An image file into x (C, H, W) as the card's preprocessing says: shorter
- * side to pre.resize and a centre crop (or straight to H x W), grey or
- * RGB/BGR, scaled, mean subtracted, divided by std. */
-int app_load_image(const char *path, const ModelCard *card, float *x, int C, int H, int W) {
-    SDL_Surface *raw = IMG_Load(path);
+/* ---- an image file's size, from its header ------------------------------------------------ */
+
+/* A decoded image costs its pixels, whatever its size on disk: a 19999 x
+ * 19999 RGB PNG of zeros is about a megabyte, yet takes 1.2 GB decoded and
+ * 1.6 GB more converted to RGBA. The size is therefore read from the header
+ * and checked against this budget before the decoder sees the file. */
+enum { IMAGE_MAX_PIXELS = 64 * 1000 * 1000 };
+typedef enum { IMAGE_PNG = 1, IMAGE_JPEG, IMAGE_BMP } ImageKind;
+
+static uint32_t be16(const unsigned char *b) { return (uint32_t)b[0] << 8 | b[1]; }
+static uint32_t be32(const unsigned char *b) { return be16(b) << 16 | be16(b + 2); }
+static uint32_t le16(const unsigned char *b) { return (uint32_t)b[1] << 8 | b[0]; }
+static uint32_t le32(const unsigned char *b) { return le16(b + 2) << 16 | le16(b); }
+
+/* JPEG: the frame header (SOFn: precision, height, width) comes after any
+ * number of other segments (APPn, DQT, DHT...), each a marker 0xFF xx and a
+ * big-endian length that counts itself; the scan (SOS) starts the entropy-
+ * coded data, so a frame header must come before it (ITU-T T.81, B.2). */
+static int jpeg_size(FILE *f, long *w, long *h, char *why, size_t n) {
+    for (;;) {
+        int c = getc(f);
+        if (c != 0xFF) {
+            snprintf(why, n, c == EOF ? "the JPEG file ends before its frame header"
+                                      : "a JPEG segment does not start with a marker");
+            return -1;
+        }
+        while ((c = getc(f)) == 0xFF) {} /* fill bytes */
+        if (c == EOF) {
+            snprintf(why, n, "the JPEG file ends before its frame header");
+            return -1;
+        }
+        if (c == 0xD8 || c == 0x01 || (c >= 0xD0 && c <= 0xD7)) continue; /* no length */
+        if (c == 0xD9 || c == 0xDA) {
+            snprintf(why, n, "no JPEG frame header (SOF) before the image data");
+            return -1;
+        }
+        unsigned char b[7];
+        if (fread(b, 1, 2, f) != 2 || be16(b) < 2) {
+            snprintf(why, n, "a JPEG segment's length is cut short or below 2");
+            return -1;
+        }
+        const uint32_t len = be16(b);
+        /* SOF0..SOF15 but DHT (C4), JPG (C8) and DAC (CC) */
+        if (c >= 0xC0 && c <= 0xCF && c != 0xC4 && c != 0xC8 && c != 0xCC) {
+            if (len < 8 || fread(b, 1, 5, f) != 5) {
+                snprintf(why, n, "the JPEG frame header is cut short");
+                return -1;
+            }
+            *h = (long)be16(b + 1), *w = (long)be16(b + 3);
+            return 0;
+        }
+        if (fseek(f, (long)len - 2, SEEK_CUR) != 0) {
+            snprintf(why, n, "the JPEG file ends inside a segment");
+            return -1;
+        }
+    }
+}
+
+/* The kind and size of the image in f, read from its first bytes: PNG's IHDR
+ * chunk (always the first, PNG spec 11.2.2), JPEG's frame header, BMP's info
+ * header (a 12-byte OS/2 one with 16-bit sides, or a longer one with 32-bit
+ * sides, a negative height meaning rows top-down). 0, or -1 with why. */
+static int image_header(FILE *f, ImageKind *kind, long *w, long *h, char *why, size_t n) {
+    static const unsigned char png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    unsigned char b[26];
+    const size_t got = fread(b, 1, sizeof b, f);
+    why[0] = 0;
+    if (got >= 8 && !memcmp(b, png_sig, 8)) {
+        *kind = IMAGE_PNG;
+        if (got < 24) {
+            snprintf(why, n, "its PNG header is cut short");
+            return -1;
+        }
+        if (be32(b + 8) != 13 || memcmp(b + 12, "IHDR", 4) != 0) {
+            snprintf(why, n, "its PNG header does not start with an IHDR chunk");
+            return -1;
+        }
+        *w = (long)be32(b + 16), *h = (long)be32(b + 20);
+        return 0;
+    }
+    if (got >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) {
+        *kind = IMAGE_JPEG;
+        if (fseek(f, 2, SEEK_SET) != 0) {
+            snprintf(why, n, "cannot seek in the JPEG file");
+            return -1;
+        }
+        return jpeg_size(f, w, h, why, n);
+    }
+    if (got >= 2 && b[0] == 'B' && b[1] == 'M') {
+        *kind = IMAGE_BMP;
+        const uint32_t info = got >= 18 ? le32(b + 14) : 0;
+        if (got < 22 || (info != 12 && got < 26) || info < 12) {
+            snprintf(why, n, "its BMP header is cut short");
+            return -1;
+        }
+        if (info == 12) {
+            *w = (long)le16(b + 18), *h = (long)le16(b + 20);
+        } else {
+            const int64_t sw = (int32_t)le32(b + 18), sh = (int32_t)le32(b + 22);
+            *w = (long)sw, *h = (long)(sh < 0 ? -sh : sh);
+        }
+        return 0;
+    }
+    return -1; /* none of the three */
+}
+
+/* A failure of the loader: into err when the caller gives one (the window's
+ * status line), else a line on stderr. */
+static void report(char *err, size_t errlen, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+static void report(char *err, size_t errlen, const char *fmt, ...) {
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (err && errlen) snprintf(err, errlen, "%s", buf);
+    else fprintf(stderr, "convscope: %s\n", buf);
+}
+
+/* Opens path (without following a symbolic link when nofollow), checks that
+ * it is a regular file holding a PNG, JPEG or BMP of at most IMAGE_MAX_PIXELS
+ * pixels, then decodes it with the decoder of that format only. */
+static SDL_Surface *load_checked(const char *path, int nofollow, char *err, size_t errlen) {
+    /* O_NONBLOCK: a FIFO under an image's name must not hang the open */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0));
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        report(err, errlen, "cannot read the image %s: %s", path,
+                fd < 0 ? (errno == ELOOP && nofollow ? "a symbolic link" : strerror(errno))
+                       : "not a regular file");
+        if (fd >= 0) close(fd);
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        report(err, errlen, "cannot read the image %s: %s", path, strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    ImageKind kind = 0;
+    long w = 0, h = 0;
+    char why[128];
+    if (image_header(f, &kind, &w, &h, why, sizeof why) != 0) {
+        report(err, errlen, "cannot read %s as an image (PNG, JPEG or BMP)%s%s", path,
+                why[0] ? ": " : "", why);
+        fclose(f);
+        return NULL;
+    }
+    if (w < 1 || h < 1) {
+        report(err, errlen, "the image %s is empty (%ldx%ld pixels by its header)", path, w, h);
+        fclose(f);
+        return NULL;
+    }
+    if ((double)w * (double)h > IMAGE_MAX_PIXELS) {
+        report(err, errlen,
+               "the image %s is %ldx%ld pixels (%.1f megapixels), over the %d-megapixel limit; "
+               "HINT: scale it down first",
+               path, w, h, (double)w * (double)h / 1e6, IMAGE_MAX_PIXELS / 1000000);
+        fclose(f);
+        return NULL;
+    }
+    SDL_RWops *rw = fseek(f, 0, SEEK_SET) == 0 ? SDL_RWFromFP(f, SDL_TRUE) : NULL;
+    if (!rw) {
+        report(err, errlen, "cannot read the image %s: %s", path, SDL_GetError());
+        fclose(f);
+        return NULL;
+    }
+    SDL_Surface *raw = kind == IMAGE_PNG    ? IMG_LoadPNG_RW(rw)
+                       : kind == IMAGE_JPEG ? IMG_LoadJPG_RW(rw)
+                                            : IMG_LoadBMP_RW(rw);
+    SDL_RWclose(rw); /* closes f */
     if (!raw) {
-        fprintf(stderr, "convscope: cannot read the image %s: %s\n", path, IMG_GetError());
-        return -1;
+        report(err, errlen, "cannot read the image %s: %s", path, IMG_GetError());
+        return NULL;
+    }
+    if (raw->w != w || raw->h != h) {
+        report(err, errlen, "the image %s decodes to %dx%d pixels, its header says %ldx%ld",
+                path, raw->w, raw->h, w, h);
+        SDL_FreeSurface(raw);
+        return NULL;
     }
     SDL_Surface *s = SDL_ConvertSurfaceFormat(raw, SDL_PIXELFORMAT_RGBA32, 0);
     SDL_FreeSurface(raw);
-    if (!s || s->w < 1 || s->h < 1 || s->w > 20000 || s->h > 20000) {
-        fprintf(stderr, "convscope: the image %s is empty or too large\n", path);
-        if (s) SDL_FreeSurface(s);
-        return -1;
-    }
+    if (!s) report(err, errlen, "cannot convert the image %s: %s", path, SDL_GetError());
+    return s;
+}
+
+/* An image file into x (C, H, W) as the card's preprocessing says: shorter
+ * side to pre.resize and a centre crop (or straight to H x W), grey or
+ * RGB/BGR, scaled, mean subtracted, divided by std. */
+static int load_image(const char *path, int nofollow, const ModelCard *card, float *x, int C, int H,
+                      int W, char *err, size_t errlen) {
+    SDL_Surface *s = load_checked(path, nofollow, err, errlen);
+    if (!s) return -1;
     const ModelPreproc *p = &card->pre;
     float sx = (float)s->w / W, sy = (float)s->h / H, ox = 0, oy = 0;
     if (p->resize > 0) { /* shorter side to `resize`, then the centre H x W */
@@ -175,12 +372,19 @@ int app_load_image(const char *path, const ModelCard *card, float *x, int C, int
     return 0;
 }
 #else
-int app_load_image(const char *path, const ModelCard *card, float *x, int C, int H, int W) {
-    (void)card, (void)x, (void)C, (void)H, (void)W;
-    fprintf(stderr, "convscope: cannot read the image %s: built without SDL2_image\n", path);
+static int load_image(const char *path, int nofollow, const ModelCard *card, float *x, int C, int H,
+                      int W, char *err, size_t errlen) {
+    (void)nofollow, (void)card, (void)x, (void)C, (void)H, (void)W;
+    if (err && errlen) snprintf(err, errlen, "cannot read the image %s: built without SDL2_image", path);
+    else fprintf(stderr, "convscope: cannot read the image %s: built without SDL2_image\n", path);
     return -1;
 }
 #endif
+
+int app_load_image(const char *path, const ModelCard *card, float *x, int C, int H, int W, char *err,
+                   size_t errlen) {
+    return load_image(path, 0, card, x, C, H, W, err, errlen);
+}
 
 /* ---- a folder of image files ------------------------------------------------------------- */
 
@@ -257,9 +461,19 @@ int app_load_image_folder(const char *dir, const ModelCard *card, int C, int H, 
     for (int i = 0; i < n; i++) {
         if (tty && i % 50 == 0) fprintf(stderr, "\rreading %s: %d / %d images", dir, i, n);
         if (snprintf(path, sizeof path, "%s/%s", dir, names[i]) >= (int)sizeof path) continue;
+        /* A symbolic link in the folder may lead anywhere on the machine (a
+         * shared folder, an archive unpacked there): none is followed. The
+         * check is lstat's, and the open refuses a link (O_NOFOLLOW) should
+         * one take the file's place in between. */
         struct stat st;
-        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) continue;
-        if (app_load_image(path, card, d->images + (size_t)m * per, C, H, W) != 0) continue;
+        if (lstat(path, &st) != 0) continue;
+        if (S_ISLNK(st.st_mode)) {
+            fprintf(stderr, "convscope %s: skipping %s: a symbolic link (not followed in a folder of images)\n",
+                    cmd, path);
+            continue;
+        }
+        if (!S_ISREG(st.st_mode)) continue;
+        if (load_image(path, 1, card, d->images + (size_t)m * per, C, H, W, NULL, 0) != 0) continue;
         size_t len = strlen(names[i]) + 1;
         memcpy(at, names[i], len);
         kept[m++] = at;

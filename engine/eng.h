@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -64,6 +65,25 @@ int eng_mul3_size(size_t *out, size_t a, size_t b, size_t c);
  * of weights files, the keys of cached scans, the importer's name tables. */
 #define ENG_FNV_SEED 14695981039346656037ull
 uint64_t eng_fnv1a(uint64_t h, const void *b, size_t n);
+
+/* Files written whole or not at all (eng_core.c). eng_tmpfile_open creates a
+ * new file beside dest under a name no one else can predict or hold
+ * ("dest.XXXXXX.tmp", created with O_CREAT | O_EXCL, so a symbolic link or
+ * a file already under that name is never opened, and two writers to the
+ * same dest each get their own); the caller writes through t->f.
+ * eng_tmpfile_commit flushes it to the disk (fflush, fsync), closes it and
+ * renames it over dest: a reader sees the old file or the new one, never a
+ * half-written one. eng_tmpfile_abort closes and removes it. Commit and a
+ * failed open leave nothing behind. Errors go to err without a subsystem
+ * tag ("cannot write out.onnx: No such file or directory"); 0 or -1. */
+typedef struct {
+    FILE *f;           /* open for writing (binary), NULL once committed or aborted */
+    char path[4200];   /* the temporary file */
+    char dest[4096];   /* the name it takes on commit */
+} EngTmpFile;
+int eng_tmpfile_open(EngTmpFile *t, const char *dest, char *err, size_t errlen);
+int eng_tmpfile_commit(EngTmpFile *t, char *err, size_t errlen);
+void eng_tmpfile_abort(EngTmpFile *t);
 
 /* Numbers for people (eng_format.c): "61,706", "15.47G", "392.0 KiB". Each
  * writes into buf (NUL-terminated, truncated to n) and returns it. */

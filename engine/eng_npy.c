@@ -30,16 +30,13 @@ int eng_npy_save(const char *path, const int64_t *dims, int ndim, const float *d
                       shape);
     size_t total = 10 + (size_t)dl + 1, pad = (64 - total % 64) % 64;
     size_t hl = (size_t)dl + pad + 1;
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-        eng_set_err(err, errlen, "npy: path too long: %s", path);
+    EngTmpFile t;
+    char why[512];
+    if (eng_tmpfile_open(&t, path, why, sizeof why) != 0) {
+        eng_set_err(err, errlen, "npy: %s", why);
         return -1;
     }
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        eng_set_err(err, errlen, "npy: cannot write %s: %s", tmp, strerror(errno));
-        return -1;
-    }
+    FILE *f = t.f;
     unsigned char head[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)hl,
                               (unsigned char)(hl >> 8)};
     int ok = fwrite(head, 1, 10, f) == 10 && fwrite(dict, 1, (size_t)dl, f) == (size_t)dl;
@@ -52,10 +49,13 @@ int eng_npy_save(const char *path, const int64_t *dims, int ndim, const float *d
                               (unsigned char)(u >> 24)};
         ok = fwrite(b, 1, 4, f) == 4;
     }
-    if (fclose(f) != 0) ok = 0;
-    if (!ok || rename(tmp, path) != 0) {
+    if (!ok) {
         eng_set_err(err, errlen, "npy: writing %s failed: %s", path, strerror(errno));
-        remove(tmp);
+        eng_tmpfile_abort(&t);
+        return -1;
+    }
+    if (eng_tmpfile_commit(&t, why, sizeof why) != 0) {
+        eng_set_err(err, errlen, "npy: %s", why);
         return -1;
     }
     return 0;

@@ -639,29 +639,20 @@ static void meta_props(Exporter *E, Onnx__ModelProto *m, const char *meta) {
 }
 
 static int write_model(Exporter *E, const Onnx__ModelProto *m, const char *path) {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-        FAIL("ONNX export: path too long: %s", path);
     size_t size = onnx__model_proto__get_packed_size(m);
     if (size > (size_t)INT32_MAX)
         FAIL("ONNX export: the model takes %.2f GiB, over the 2 GiB a protobuf file may hold",
              (double)size / (1u << 30));
-    FILE *f = fopen(tmp, "wb");
-    if (!f) FAIL("ONNX export: cannot write %s: %s", tmp, strerror(errno));
-    FileBuffer fb = {{file_append}, f, 0};
+    EngTmpFile t;
+    char why[512];
+    if (eng_tmpfile_open(&t, path, why, sizeof why) != 0) FAIL("ONNX export: %s", why);
+    FileBuffer fb = {{file_append}, t.f, 0};
     size_t wrote = onnx__model_proto__pack_to_buffer(m, &fb.base);
-    int ok = !fb.failed && wrote == size;
-    if (fflush(f) != 0) ok = 0;
-    if (fclose(f) != 0) ok = 0;
-    if (!ok) {
-        remove(tmp);
-        FAIL("ONNX export: writing %s failed (disk full?)", tmp);
+    if (fb.failed || wrote != size) {
+        eng_tmpfile_abort(&t);
+        FAIL("ONNX export: writing %s failed (disk full?)", path);
     }
-    if (rename(tmp, path) != 0) {
-        int e = errno;
-        remove(tmp);
-        FAIL("ONNX export: cannot rename %s to %s: %s", tmp, path, strerror(e));
-    }
+    if (eng_tmpfile_commit(&t, why, sizeof why) != 0) FAIL("ONNX export: %s", why);
     return 0;
 }
 

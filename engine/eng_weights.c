@@ -114,20 +114,16 @@ static int add_meta_num(cJSON *md, const char *key, const char *fmt, double v) {
     return cJSON_AddStringToObject(md, key, buf) ? 0 : -1;
 }
 
-/* Writes ts with metadata md (taken over and freed) to path.tmp, then renames. */
+/* Writes ts with metadata md (taken over and freed) to a temporary file
+ * beside path, then renames it over path (eng_tmpfile_open). */
 static int write_file(const char *path, const EngTensor *ts, int n, cJSON *md, char *err,
                       size_t errlen) {
-    char tmp[4096];
     cJSON *root = cJSON_CreateObject();
     char *json = NULL;
     int rc = -1;
     if (!root || !md || !cJSON_AddItemToObject(root, "__metadata__", md)) {
         cJSON_Delete(md);
         goto oom;
-    }
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-        eng_set_err(err, errlen, "weights: path too long: %s", path);
-        goto out;
     }
     uint64_t offset = 0, hash = ENG_FNV_SEED;
     for (int i = 0; i < n; i++) {
@@ -148,26 +144,25 @@ static int write_file(const char *path, const EngTensor *ts, int n, cJSON *md, c
         eng_set_err(err, errlen, "weights: %s: header too large (%zu bytes)", path, padded);
         goto out;
     }
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        eng_set_err(err, errlen, "weights: cannot write %s: %s", tmp, strerror(errno));
+    EngTmpFile t;
+    char why[512];
+    if (eng_tmpfile_open(&t, path, why, sizeof why) != 0) {
+        eng_set_err(err, errlen, "weights: %s", why);
         goto out;
     }
+    FILE *f = t.f;
     unsigned char hdr[8];
     for (int b = 0; b < 8; b++) hdr[b] = (unsigned char)((uint64_t)padded >> (8 * b));
     int ok = fwrite(hdr, 1, 8, f) == 8 && fwrite(json, 1, jl, f) == jl;
     for (size_t i = jl; ok && i < padded; i++) ok = fputc(' ', f) != EOF;
     if (ok) ok = each_block(ts, n, write_block, f) == 0;
-    if (fflush(f) != 0) ok = 0;
-    if (fclose(f) != 0) ok = 0;
     if (!ok) {
-        eng_set_err(err, errlen, "weights: writing %s failed (disk full?)", tmp);
-        remove(tmp);
+        eng_set_err(err, errlen, "weights: writing %s failed (disk full?)", path);
+        eng_tmpfile_abort(&t);
         goto out;
     }
-    if (rename(tmp, path) != 0) {
-        eng_set_err(err, errlen, "weights: cannot rename %s to %s: %s", tmp, path, strerror(errno));
-        remove(tmp);
+    if (eng_tmpfile_commit(&t, why, sizeof why) != 0) {
+        eng_set_err(err, errlen, "weights: %s", why);
         goto out;
     }
     rc = 0;

@@ -33,6 +33,17 @@ bmp() {
   printf "$(echo "$hex" | sed 's/../\\x&/g')" >"$1"
 }
 
+# plant NAME: a symbolic link at $tmp/NAME.tmp (where a writer naming its
+# temporary file after its output would put it) to a file of its own;
+# untouched NAME WHAT: fail unless the link and its target are as planted and
+# no temporary file (NAME.XXXXXX.tmp) is left beside NAME
+plant() { printf 'victim %s\n' "$1" >"$tmp/$1.victim"; ln -sfn "$tmp/$1.victim" "$tmp/$1.tmp"; }
+untouched() {
+  [ -L "$tmp/$1.tmp" ] && [ "$(cat "$tmp/$1.victim")" = "victim $1" ] ||
+    fail "$2 wrote through the symbolic link $1.tmp"
+  ! compgen -G "$tmp/$1.??????.tmp" >/dev/null || fail "$2 left a temporary file beside $1"
+}
+
 # jq_is FILE FILTER VALUE
 jq_is() {
   local got
@@ -144,8 +155,10 @@ grep -q "nowhere" "$tmp/err" || fail "train on a missing folder does not name it
 
 # ---- training: reproducible, interrupted and resumed to the same weights ---------------------
 train=(train lenet5 --data digits --epochs 2 --batch 128 --seed 7 --threads 1 --augment shift)
+plant full.safetensors; plant full.filters.safetensors
 expect 0 "$BIN" "${train[@]}" --out "$tmp/full.safetensors"
 grep -q "epoch 2/2" "$tmp/out" || fail "train printed no line for epoch 2"
+untouched full.safetensors "train's checkpoint"; untouched full.filters.safetensors "train's filter snapshots"
 "$BIN" "${train[@]}" --out "$tmp/part.safetensors" >"$tmp/o2" 2>"$tmp/e2" &
 pid=$!
 # training has begun (its handler for Ctrl-C is in place) once the step-0 filter snapshot exists
@@ -214,10 +227,11 @@ png_size() { # prints "W H" from a PNG's IHDR
   od -An -tu1 -j16 -N8 "$1" | awk '{print $1*16777216+$2*65536+$3*256+$4, $5*16777216+$6*65536+$7*256+$8}'
 }
 if "$BIN" --help | grep -q "render"; then
+  plant c3.png
   expect 0 "$BIN" render lenet5 --layer c3 --out "$tmp/c3.png"
+  untouched c3.png "render --out"
   [ "$(od -An -c -N4 "$tmp/c3.png" | tr -d ' ')" = "211PNG" ] || fail "render did not write a PNG"
   [ "$(png_size "$tmp/c3.png")" = "1280 800" ] || fail "render size $(png_size "$tmp/c3.png")"
-  [ ! -e "$tmp/c3.png.tmp" ] || fail "render left its temporary file"
   expect 0 "$BIN" render resnet18 --view summary --out "$tmp/table.png"
   expect 0 "$BIN" render lenet5 --layer c3 --unit 5,4,4 --out "$tmp/rf.png"
   expect 0 "$BIN" render alexnet_mini --view filters --layer conv1 --out "$tmp/filters.png"
@@ -263,6 +277,49 @@ if "$BIN" --help | grep -q "render"; then
   expect 1 "$BIN" render lenet5 --image "$tmp/nosuch.png" --out "$tmp/x.png"
   expect 1 "$BIN" view lenet5 --image "$tmp/nosuch.png" --quit-after 100
   grep -q "nosuch.png" "$tmp/err" || fail "view --image does not name the unreadable file"
+  # an image's size is read from its header and refused before it is decoded:
+  # a valid IHDR of 30000x30000 (900 megapixels, 3.6 GB as RGBA) with a tiny IDAT
+  python3 - "$tmp" <<'PY'
+import struct, sys, zlib
+d = sys.argv[1]
+def chunk(t, b): return struct.pack('>I', len(b)) + t + b + struct.pack('>I', zlib.crc32(t + b))
+def seg(m, b): return b'\xff' + bytes([m]) + struct.pack('>H', len(b) + 2) + b
+png = b'\x89PNG\r\n\x1a\n'
+open(d + '/huge.png', 'wb').write(png + chunk(b'IHDR', struct.pack('>IIBBBBB', 30000, 30000, 8, 0, 0, 0, 0))
+                                  + chunk(b'IDAT', zlib.compress(b'\0' * 64)) + chunk(b'IEND', b''))
+open(d + '/cut.png', 'wb').write(png + b'\0\0\0\x0dIH')
+# a grey 24x8 baseline JPEG, three blocks of DC 0 (one-code Huffman tables), an APP0 before its SOF0
+jfif = seg(0xE0, b'JFIF\0\x01\x01\0\0\x01\0\x01\0\0')
+jpg = b'\xff\xd8' + jfif + seg(0xDB, b'\0' + b'\x01' * 64) + seg(0xC0, b'\x08' + struct.pack('>HH', 8, 24) + b'\x01\x01\x11\x00')
+jpg += seg(0xC4, b'\x00\x01' + b'\0' * 15 + b'\x00') + seg(0xC4, b'\x10\x01' + b'\0' * 15 + b'\x00')
+open(d + '/tiny.jpg', 'wb').write(jpg + seg(0xDA, b'\x01\x01\x00\x00\x3f\x00') + b'\x03\xff\xd9')
+# the same without its frame header, and one whose APP0 length runs past the end
+open(d + '/nosof.jpg', 'wb').write(b'\xff\xd8' + jfif + seg(0xDA, b'\x01\x01\x00\x00\x3f\x00') + b'\x03\xff\xd9')
+open(d + '/cutseg.jpg', 'wb').write(b'\xff\xd8\xff\xe0\x40\x00JFIF')
+open(d + '/anim.gif', 'wb').write(b'GIF89a\x01\x00\x01\x00\x00\x00\x00;')
+PY
+  t0=$(date +%s%N)
+  expect 1 "$BIN" render lenet5 --image "$tmp/huge.png" --out "$tmp/x.png"
+  t1=$(date +%s%N)
+  grep -q "huge.png is 30000x30000 pixels (900.0 megapixels), over the 64-megapixel limit" "$tmp/err" ||
+    fail "a 30000x30000 PNG is not refused by its size: $(cat "$tmp/err")"
+  [ $(((t1 - t0) / 1000000)) -lt 5000 ] || fail "refusing a 30000x30000 PNG took $(((t1 - t0) / 1000000)) ms"
+  [ ! -e "$tmp/x.png" ] || fail "render wrote a file for an image it refused"
+  expect 1 "$BIN" deconv zfnet_mini --layer conv1_relu --channel 0 --image "$tmp/huge.png" --out "$tmp/x.png"
+  grep -q "over the 64-megapixel limit" "$tmp/err" || fail "deconv --image does not check the size first"
+  expect 1 "$BIN" render lenet5 --image "$tmp/cut.png" --out "$tmp/x.png"
+  grep -q "cannot read $tmp/cut.png as an image (PNG, JPEG or BMP): its PNG header is cut short" "$tmp/err" ||
+    fail "a cut PNG header: $(cat "$tmp/err")"
+  expect 0 "$BIN" render lenet5 --image "$tmp/tiny.jpg" --out "$tmp/jpg.png"
+  expect 1 "$BIN" render lenet5 --image "$tmp/nosof.jpg" --out "$tmp/x.png"
+  grep -q "cannot read $tmp/nosof.jpg as an image (PNG, JPEG or BMP): no JPEG frame header (SOF)" "$tmp/err" ||
+    fail "a JPEG without SOF: $(cat "$tmp/err")"
+  expect 1 "$BIN" occlude zfnet_mini --layer conv5_relu --channel 3 --image "$tmp/cutseg.jpg" --json
+  grep -q "cutseg.jpg as an image (PNG, JPEG or BMP): the JPEG file ends" "$tmp/err" ||
+    fail "a JPEG segment past the end: $(cat "$tmp/err")"
+  expect 1 "$BIN" render lenet5 --image "$tmp/anim.gif" --out "$tmp/x.png"
+  grep -q "cannot read $tmp/anim.gif as an image (PNG, JPEG or BMP)$" "$tmp/err" ||
+    fail "a GIF is not refused as another format: $(cat "$tmp/err")"
   # the compare and zoo screens
   expect 0 "$BIN" render --view compare --block inception-naive-vs-bottleneck --runs 1 --out "$tmp/cmp.png"
   [ "$(png_size "$tmp/cmp.png")" = "1280 800" ] || fail "render compare size $(png_size "$tmp/cmp.png")"
@@ -321,9 +378,10 @@ if "$BIN" --help | grep -q "render"; then
   [ ! -e "$tmp/x.png" ] || fail "a refused render wrote a file"
 
   # ---- deconv: projections to pixels, as PNG and .npy -----------------------------------------
+  plant d.png; plant d.npy
   expect 0 "$BIN" deconv zfnet_mini --layer conv2_relu --channel 7 --unit max --out "$tmp/d.png" --npy "$tmp/d.npy"
+  untouched d.png "deconv --out"; untouched d.npy "deconv --npy"
   [ "$(od -An -c -N4 "$tmp/d.png" | tr -d ' ')" = "211PNG" ] || fail "deconv did not write a PNG"
-  [ ! -e "$tmp/d.png.tmp" ] && [ ! -e "$tmp/d.npy.tmp" ] || fail "deconv left a temporary file"
   # NumPy 1.0 header for (1, 28, 28) float32, padded to 128 bytes, then 784 floats
   [ "$(head -c 10 "$tmp/d.npy" | od -An -tx1 | tr -d ' \n')" = "934e554d505901007600" ] || fail "deconv .npy magic"
   head -c 128 "$tmp/d.npy" | grep -aq "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 28, 28), }" ||
@@ -402,6 +460,9 @@ PY
   cp "$tmp/c3.png" "$tmp/imgs/a.png"; cp "$tmp/c3.png" "$tmp/imgs/b.png"
   cp "$tmp/filters.png" "$tmp/imgs/c.PNG"; cp "$tmp/proj.png" "$tmp/imgs/d.png"
   echo "not a picture" >"$tmp/imgs/broken.png"; echo "notes" >"$tmp/imgs/notes.txt"
+  # symbolic links are skipped, whether they lead out of the folder or stay in it;
+  # an image over the size limit is skipped like an unreadable one
+  ln -s "$tmp/c3.png" "$tmp/imgs/out.png"; ln -s a.png "$tmp/imgs/in.png"; cp "$tmp/huge.png" "$tmp/imgs/huge.png"
   expect 0 "$BIN" top9 zfnet_mini --layer conv3_relu --channel 5 --images "$tmp/imgs" --json --out "$tmp/t9f.png"
   jq_is "$tmp/out" '"\(.n) \(.top | length)"' "4 4"
   jq_is "$tmp/out" '[.top[].file] | sort | join(",")' "a.png,b.png,c.PNG,d.png"
@@ -409,6 +470,9 @@ PY
   # the same picture under two names: the same activation, the earlier name first
   jq_is "$tmp/out" '[.top[] | select(.file == "a.png" or .file == "b.png")] | "\(.[0].file) \(.[0].activation == .[1].activation)"' "a.png true"
   grep -q "broken.png" "$tmp/err" || fail "top9 --images did not name the unreadable file"
+  grep -q "skipping $tmp/imgs/out.png: a symbolic link" "$tmp/err" && grep -q "skipping $tmp/imgs/in.png: a symbolic link" "$tmp/err" ||
+    fail "top9 --images did not name the symbolic links it skipped: $(cat "$tmp/err")"
+  grep -q "huge.png is 30000x30000 pixels" "$tmp/err" || fail "top9 --images did not refuse huge.png by its size"
   expect 1 "$BIN" top9 zfnet_mini --layer conv3_relu --channel 5 --images "$tmp/noimgs" --json
   expect 1 "$BIN" top9 zfnet_mini --layer conv3_relu --channel 5 --images "$tmp/nosuchdir" --json
   expect 2 "$BIN" top9 zfnet_mini --layer conv3_relu --channel 5 --images "$tmp/imgs" --data digits --json

@@ -56,7 +56,7 @@ roundtrip() { # MODEL DATA
   local m=$1 data=$2
   expect 0 "$BIN" export "$m" --out "$tmp/$m.onnx"
   grep -q "^$tmp/$m.onnx: $m, opset 14, " "$tmp/out" || fail "export $m: summary line: $(cat "$tmp/out")"
-  [ -s "$tmp/$m.onnx" ] && [ ! -e "$tmp/$m.onnx.tmp" ] || fail "export $m: no file, or a .tmp left"
+  [ -s "$tmp/$m.onnx" ] && ! compgen -G "$tmp/$m.onnx*.tmp" >/dev/null || fail "export $m: no file, or a .tmp left"
   # under the sanitizers only LeNet-5 is run: the Release pass measures the rest
   if [ -z "${CONVSCOPE_SANITIZED:-}" ] || [ "$m" = lenet5 ]; then
     expect 0 "$BIN" eval "$m" --data "$data" --json
@@ -192,9 +192,9 @@ expect 2 "$BIN" export no_such_net --out "$tmp/x.onnx"
 err_has "unknown model 'no_such_net'"
 expect 2 "$BIN" export lenet5 --out "$tmp/x.onnx" --batch 0
 expect 2 "$BIN" export lenet5 --out "$tmp/x.onnx" --frobnicate
-[ ! -e "$tmp/x.onnx" ] && [ ! -e "$tmp/x.onnx.tmp" ] || fail "a usage error wrote a file"
+[ ! -e "$tmp/x.onnx" ] && ! compgen -G "$tmp/x.onnx*.tmp" >/dev/null || fail "a usage error wrote a file"
 expect 1 "$BIN" export lenet5 --out "$tmp/no/such/dir/x.onnx"
-err_has "cannot write $tmp/no/such/dir/x.onnx.tmp"
+err_has "cannot write $tmp/no/such/dir/x.onnx: No such file or directory"
 # a failure keeps the user's file as it was
 printf 'user data' >"$tmp/keep.onnx"
 expect 1 "$BIN" export lenet5 --weights "$tmp/missing.safetensors" --out "$tmp/keep.onnx"
@@ -202,7 +202,15 @@ expect 1 "$BIN" export lenet5 --weights "$tmp/missing.safetensors" --out "$tmp/k
 mkdir "$tmp/adir"
 expect 1 "$BIN" export lenet5 --out "$tmp/adir"    # written, then the rename fails
 err_has "cannot rename"
-[ ! -e "$tmp/adir.tmp" ] || fail "the .tmp file was left behind"
+! compgen -G "$tmp/adir*.tmp" >/dev/null || fail "the .tmp file was left behind"
+# the temporary file is a new one of its own: a symbolic link planted under the
+# name FILE.tmp is neither followed nor replaced, and its target is unchanged
+printf 'victim' >"$tmp/victim"
+ln -s "$tmp/victim" "$tmp/planted.onnx.tmp"
+expect 0 "$BIN" export lenet5 --out "$tmp/planted.onnx"
+[ "$(cat "$tmp/victim")" = victim ] && [ -L "$tmp/planted.onnx.tmp" ] || fail "export wrote through a link at FILE.tmp"
+[ "$(head -c 2 "$tmp/planted.onnx" | od -An -tx1 | tr -d ' ')" = 0807 ] || fail "export did not write planted.onnx"
+! compgen -G "$tmp/planted.onnx.??????.tmp" >/dev/null || fail "export left its temporary file"
 expect 0 "$BIN" export --help
 grep -q "opset 14" "$tmp/out" || fail "export --help does not give the opset"
 

@@ -171,8 +171,16 @@ finish() {
 t0=$(date +%s)
 
 # ---- the stepper: LeNet-5 and its handwritten digit ---------------------------------------
+# a symbolic link planted where a screenshot named after its PNG would put its
+# temporary file: the screenshot's own temporary file is new, the link untouched
+mkdir -p "$tmp/shots"
+printf 'victim' >"$tmp/victim"
+ln -s "$tmp/victim" "$tmp/shots/convscope-lenet5-1.png.tmp"
 start view lenet5 || exit 1
 shot "first frame" || exit 1
+[ "$(cat "$tmp/victim")" = victim ] && [ -L "$tmp/shots/convscope-lenet5-1.png.tmp" ] ||
+  fail "F12 wrote through the symbolic link convscope-lenet5-1.png.tmp"
+! compgen -G "$tmp/shots/*.??????.tmp" >/dev/null || fail "F12 left a temporary file"
 [ "$(od -An -c -N4 "$last" | tr -d ' ')" = "211PNG" ] || fail "F12 did not write a PNG"
 [ "$(png_size "$last")" = "1280 800" ] || fail "screenshot size $(png_size "$last"), window 1280x800"
 regions

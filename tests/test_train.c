@@ -1,15 +1,18 @@
 /*
  * test_train.c — optimizers (updates checked by hand), learning-rate
  * schedules, and the weights file: round trip, optimizer state, and every
- * kind of damaged or mismatched file refused with a clear error.
+ * kind of damaged or mismatched file refused with a clear error; the
+ * temporary files every writer goes through.
  */
 #include "check.h"
 #include "eng.h"
 
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void quiet(EngLogLevel level, const char *msg, void *user) {
@@ -113,9 +116,11 @@ static void test_weights_file(void) {
     oa.step = 17;
     CHECK(eng_weights_save(a, &oa, "model=tiny\nepoch=3\n", path, err, sizeof err) == 0);
     CHECK(access(path, F_OK) == 0);
-    char tmp[300];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    CHECK(access(tmp, F_OK) != 0); /* renamed, not left behind */
+    DIR *dp = opendir(dir);
+    int entries = 0;
+    for (struct dirent *e; dp && (e = readdir(dp)) != NULL;) entries += e->d_name[0] != '.';
+    if (dp) closedir(dp);
+    CHECK(entries == 1); /* the file, renamed: no temporary file left behind */
 
     EngGraph *b = tiny();
     EngOptimizer ob;
@@ -313,6 +318,75 @@ static void test_init(void) {
     }
 }
 
+/* Whether the file at path holds exactly text. */
+static int holds(const char *path, const char *text) {
+    char buf[64] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    return n == strlen(text) && !memcmp(buf, text, n);
+}
+
+/* eng_tmpfile: each writer gets a new file of its own beside the
+ * destination; a symbolic link planted at dest.tmp is never followed;
+ * commit renames over dest, abort and a failed open leave nothing. */
+static void test_tmpfile(void) {
+    char dir[] = "/tmp/convscope-tmpfile-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char dest[300], victim[300], link[300], pa[4200], pb[4200], pc[4200], err[512];
+    snprintf(dest, sizeof dest, "%s/out.bin", dir);
+    snprintf(victim, sizeof victim, "%s/victim", dir);
+    snprintf(link, sizeof link, "%s/out.bin.tmp", dir);
+    FILE *v = fopen(victim, "wb");
+    CHECK(v != NULL);
+    if (!v) return;
+    fputs("victim", v);
+    fclose(v);
+    CHECK(symlink(victim, link) == 0);
+
+    EngTmpFile a, b, c;
+    CHECK(eng_tmpfile_open(&a, dest, err, sizeof err) == 0);
+    CHECK(eng_tmpfile_open(&b, dest, err, sizeof err) == 0);
+    if (!a.f || !b.f) return;
+    snprintf(pa, sizeof pa, "%s", a.path);
+    snprintf(pb, sizeof pb, "%s", b.path);
+    CHECK(strcmp(pa, pb) != 0); /* two writers to one file: two temporary files */
+    CHECK(strcmp(pa, link) != 0 && strcmp(pb, link) != 0);
+    CHECK(strncmp(pa, dest, strlen(dest)) == 0); /* beside dest: the rename stays on its file system */
+    fputs("first", a.f);
+    fputs("second", b.f);
+    CHECK(eng_tmpfile_commit(&a, err, sizeof err) == 0);
+    CHECK(holds(dest, "first") && access(pa, F_OK) != 0 && a.f == NULL);
+    CHECK(eng_tmpfile_commit(&b, err, sizeof err) == 0);
+    CHECK(holds(dest, "second") && access(pb, F_OK) != 0);
+
+    CHECK(eng_tmpfile_open(&c, dest, err, sizeof err) == 0);
+    if (!c.f) return;
+    snprintf(pc, sizeof pc, "%s", c.path);
+    fputs("third", c.f);
+    eng_tmpfile_abort(&c);
+    CHECK(access(pc, F_OK) != 0 && holds(dest, "second"));
+
+    struct stat st;
+    CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode) && holds(victim, "victim"));
+
+    char nowhere[320];
+    snprintf(nowhere, sizeof nowhere, "%s/no/such/out.bin", dir);
+    CHECK(eng_tmpfile_open(&c, nowhere, err, sizeof err) == -1 && c.f == NULL);
+    CHECK(strstr(err, "cannot write") && strstr(err, "no/such/out.bin"));
+
+    DIR *dp = opendir(dir);
+    int entries = 0;
+    for (struct dirent *e; dp && (e = readdir(dp)) != NULL;) entries += e->d_name[0] != '.';
+    if (dp) closedir(dp);
+    CHECK(entries == 3); /* out.bin, the planted link, its victim */
+    remove(link);
+    remove(victim);
+    remove(dest);
+    rmdir(dir);
+}
+
 int main(void) {
     eng_log_set(quiet, NULL);
     eng_set_threads(1);
@@ -320,5 +394,6 @@ int main(void) {
     test_init();
     test_weights_file();
     test_foreign_weights();
+    test_tmpfile();
     return check_finish("train");
 }
