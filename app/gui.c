@@ -410,7 +410,10 @@ static void stepper_probe(Stepper *s, AppProgress progress, void *ctx) {
         s->occ_img = malloc(n * sizeof *s->occ_img);
         if (s->occ_img) {
             memcpy(s->occ_img, eng_graph_input_buffer(g, 0), n * sizeof *s->occ_img);
-            s->occ = (AppOcclusion){0, 0, NAN, s->test.n > 0 ? s->test.labels[s->sample] : -1, 0, 0, {0, 0, 0}, NULL};
+            /* the test image's label; any other input (a file, a drawing, a
+             * pattern) has none: -1 follows the predicted class */
+            const int label = s->source == SRC_DATA && s->test.n > 0 ? s->test.labels[s->sample] : -1;
+            s->occ = (AppOcclusion){0, 0, NAN, label, 0, 0, {0, 0, 0}, NULL};
             rc = app_occlusion_run(g, s->current, s->zoom, s->occ_img, &s->occ, progress, ctx, err, sizeof err);
         }
     }
@@ -750,15 +753,24 @@ typedef struct {
     pthread_t th;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int job, busy, quit, started;
+    int job;              /* the stepper job waiting to start (JOB_NONE: none) */
+    int running;          /* the stepper job under way, or JOB_NONE */
+    int busy, quit, started;
+    /* Every stepper request takes the next number; the window shows the
+     * stepper's results only once the job of the latest one is done
+     * (busy == 0), so a result that a newer request supersedes is never
+     * shown, and a request made while a job runs waits for it in `job`. */
+    unsigned long req_seq, done_seq;
     Uint32 since;         /* when the job was asked for */
     int bench;
     Stepper *st;
     CompareView *cmp;
     ZooView *zoo;
     char open_name[64];   /* BENCH_OPEN: the network to open */
+    unsigned long open_seq; /* bumped by each open and each cancel */
     Stepper *opened;      /* ... ready for the window to take, or NULL */
     int open_failed;
+    unsigned long opened_seq; /* the open that made `opened` (or failed) */
 } Worker;
 
 /* A probe's progress, from the worker: published under the mutex; Esc in
@@ -781,7 +793,12 @@ static void *worker_main(void *arg) {
             pthread_cond_wait(&w->cv, &w->mu);
         if (w->quit) break;
         int job = w->job, bench = w->bench;
+        const unsigned long seq = w->req_seq, open_seq = w->open_seq;
+        char open_name[sizeof w->open_name];
+        snprintf(open_name, sizeof open_name, "%s", w->open_name);
         if (job == JOB_NONE) w->bench = BENCH_NONE;
+        w->job = JOB_NONE;
+        w->running = job;
         pthread_mutex_unlock(&w->mu);
         if (job != JOB_NONE) {
             if (job == JOB_PROBE) stepper_probe(w->st, worker_progress, w);
@@ -793,7 +810,7 @@ static void *worker_main(void *arg) {
         } else if (bench == BENCH_OPEN) { /* a new stepper, made aside, taken by the window */
             Stepper *ns = calloc(1, sizeof *ns);
             AppOptions o = {0};
-            o.model = w->open_name;
+            o.model = open_name;
             int rc = ns ? stepper_init(ns, &o, 0) : APP_FAIL;
             if (rc != APP_OK && ns) {
                 stepper_free(ns);
@@ -801,16 +818,25 @@ static void *worker_main(void *arg) {
                 ns = NULL;
             }
             pthread_mutex_lock(&w->mu);
-            w->opened = ns;
-            w->open_failed = ns == NULL;
+            const int current = w->open_seq == open_seq; /* not cancelled, not superseded */
+            if (current) {
+                w->opened = ns;
+                w->open_failed = ns == NULL;
+                w->opened_seq = open_seq;
+            }
             pthread_mutex_unlock(&w->mu);
+            if (!current && ns) { /* nobody waits for it any more */
+                stepper_free(ns);
+                free(ns);
+            }
         } else {
             zoo_measure(w->zoo, &w->mu);
         }
         pthread_mutex_lock(&w->mu);
+        w->running = JOB_NONE;
         if (job != JOB_NONE) {
-            w->job = JOB_NONE;
-            w->busy = 0;
+            w->done_seq = seq;
+            w->busy = w->done_seq != w->req_seq; /* a newer request waits in w->job */
         }
     }
     pthread_mutex_unlock(&w->mu);
@@ -834,9 +860,13 @@ static void worker_cancel_bench(Worker *w) {
     pthread_mutex_unlock(&w->mu);
 }
 
+/* Ask for a stepper job; a job already waiting merges with it (the lower
+ * one redoes the ones after it). The caller treats the stepper as the
+ * worker's from here on: worker_busy() is 1 until this request is done. */
 static void worker_request(Worker *w, int job) {
     pthread_mutex_lock(&w->mu);
-    w->job = job;
+    w->job = w->job == JOB_NONE || job < w->job ? job : w->job;
+    w->req_seq++;
     w->busy = 1;
     w->since = SDL_GetTicks();
     pthread_cond_signal(&w->cv);
@@ -863,6 +893,7 @@ typedef struct {
     int rf_ready;
     PickView pick;
     int opening;     /* a network is being opened on the worker */
+    unsigned long open_seq; /* ... the worker's open_seq of that request */
     int screen;
     int help;        /* key overlay of the compare and zoo screens */
     int font_px;     /* base font size, follows the window's height */
@@ -871,7 +902,58 @@ typedef struct {
     int shot;        /* F12 pressed: save the next finished frame */
     Worker wk;
     int running;
+    /* Events that arrived while the worker owned the stepper, handled in
+     * order once it is done (a key pressed during a VGG-16 pass is not lost). */
+    SDL_Event held[64];
+    int n_held;
 } AppGui;
+
+/* The next event: the held ones first once the stepper is free (busy 0),
+ * then the new ones. 0 when there are none. */
+static int gui_next_event(AppGui *a, SDL_Event *e, int busy) {
+    if (!busy && a->n_held > 0) {
+        *e = a->held[0];
+        memmove(a->held, a->held + 1, (size_t)(a->n_held - 1) * sizeof *a->held);
+        a->n_held--;
+        return 1;
+    }
+    return SDL_PollEvent(e);
+}
+
+/* Keep e for later; 0 when the queue is full (the event is dropped). Pointer
+ * motions in a row become one (where the pointer is now, moved by their sum). */
+static int gui_hold_event(AppGui *a, const SDL_Event *e) {
+    SDL_Event *prev = a->n_held > 0 ? &a->held[a->n_held - 1] : NULL;
+    if (e->type == SDL_MOUSEMOTION && prev && prev->type == SDL_MOUSEMOTION) {
+        const int xrel = prev->motion.xrel + e->motion.xrel, yrel = prev->motion.yrel + e->motion.yrel;
+        *prev = *e;
+        prev->motion.xrel = xrel, prev->motion.yrel = yrel;
+        return 1;
+    }
+    if (a->n_held >= (int)(sizeof a->held / sizeof a->held[0])) {
+        if (e->type == SDL_DROPFILE) SDL_free(e->drop.file);
+        return 0;
+    }
+    a->held[a->n_held++] = *e;
+    return 1;
+}
+
+/* Esc on the picker while a network opens: the open is forgotten, and the
+ * worker frees what it makes. */
+static void gui_cancel_open(AppGui *a) {
+    if (!a->opening) return;
+    pthread_mutex_lock(&a->wk.mu);
+    a->wk.open_seq++;
+    Stepper *made = a->wk.opened; /* made before the Esc, not taken yet */
+    a->wk.opened = NULL;
+    a->wk.open_failed = 0;
+    pthread_mutex_unlock(&a->wk.mu);
+    if (made) {
+        stepper_free(made);
+        free(made);
+    }
+    a->opening = 0;
+}
 
 static const char *const bench_keys[] = {
     "click a block name   pick the pair to compare (Up/Down: next, previous)",
@@ -901,6 +983,7 @@ static void toggle_presenting(AppGui *a) {
 /* Switch screens: a screen's timing runs while it is shown, not after. */
 static void gui_screen(AppGui *a, int screen) {
     if (screen == a->screen) return;
+    gui_cancel_open(a);
     worker_cancel_bench(&a->wk);
     a->screen = screen;
     a->help = 0;
@@ -931,7 +1014,11 @@ static void gui_screen(AppGui *a, int screen) {
 /* One frame of the compare or zoo screen. */
 static void bench_frame(AppGui *a, int w, int h) {
     SDL_Event e;
-    while (SDL_PollEvent(&e)) {
+    while (gui_next_event(a, &e, 0)) {
+        if (e.type == SDL_DROPFILE) { /* for the stepper: not on these screens */
+            SDL_free(e.drop.file);
+            continue;
+        }
         if (e.type == SDL_QUIT) {
             a->running = 0;
             continue;
@@ -969,6 +1056,7 @@ static void bench_frame(AppGui *a, int w, int h) {
             if (!a->opening && pick_event(&a->pick, &a->zoo, &e, &a->fonts, w, h)) {
                 pthread_mutex_lock(&a->wk.mu);
                 snprintf(a->wk.open_name, sizeof a->wk.open_name, "%s", a->zoo.card[a->pick.sel]->name);
+                a->open_seq = ++a->wk.open_seq;
                 pthread_mutex_unlock(&a->wk.mu);
                 a->opening = 1;
                 worker_bench(&a->wk, BENCH_OPEN);
@@ -987,10 +1075,14 @@ static void bench_frame(AppGui *a, int w, int h) {
     }
     if (a->opening) { /* the new network, once made, replaces the old one */
         pthread_mutex_lock(&a->wk.mu);
-        Stepper *ns = a->wk.opened;
-        int failed = a->wk.open_failed;
-        a->wk.opened = NULL;
-        a->wk.open_failed = 0;
+        Stepper *ns = NULL;
+        int failed = 0;
+        if (a->wk.opened_seq == a->open_seq) { /* this open's result (a cancelled one is never published) */
+            ns = a->wk.opened;
+            failed = a->wk.open_failed;
+            a->wk.opened = NULL;
+            a->wk.open_failed = 0;
+        }
         pthread_mutex_unlock(&a->wk.mu);
         if (ns) {
             stepper_free(&a->st);
@@ -1056,13 +1148,18 @@ static void gui_frame(AppGui *a) {
         return;
     }
     Layout l = layout(&a->fonts, s, w, h);
-    const int busy = worker_busy(&a->wk);
+    /* 1 while the worker owns the stepper (its graph, current, zoom, erf,
+     * projection, sample, source, status and msg): set again at once by
+     * every request, so that nothing later in the same batch of events
+     * touches what the job reads */
+    int busy = worker_busy(&a->wk);
     const SDL_Rect in_rect = viz_input_rect(&a->fonts, s->graph, l.input);
     const EngNode *in = eng_graph_node(s->graph, 0);
     SDL_Event e;
-    while (SDL_PollEvent(&e)) {
+    while (gui_next_event(a, &e, busy)) {
+        l = layout(&a->fonts, s, w, h); /* the layer may have changed with the last event */
         if (e.type == SDL_QUIT) a->running = 0;
-        else if (e.type == SDL_DROPFILE) { /* an image file dropped on the window */
+        else if (e.type == SDL_DROPFILE && !busy) { /* an image file dropped on the window */
             if (stepper_take_image(s, e.drop.file) == 0) s->msg[0] = 0;
             SDL_free(e.drop.file);
         } else if (s->drawing && !s->table && e.type == SDL_MOUSEBUTTONDOWN && e.button.button == SDL_BUTTON_LEFT &&
@@ -1083,12 +1180,18 @@ static void gui_frame(AppGui *a) {
             pthread_mutex_lock(&a->wk.mu); /* a long job stops at its next step */
             s->cancel = 1;
             pthread_mutex_unlock(&a->wk.mu);
+        } else if (busy && ((e.type == SDL_KEYDOWN && e.key.keysym.sym != SDLK_q) || e.type == SDL_DROPFILE ||
+                            e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_MOUSEBUTTONUP ||
+                            e.type == SDL_MOUSEWHEEL || e.type == SDL_MOUSEMOTION)) {
+            /* the stepper belongs to the worker until it is done: the event
+             * waits for it (F12 too, so that the screenshot follows what
+             * was asked before it) */
+            gui_hold_event(a, &e);
+        } else if (busy && e.type != SDL_KEYDOWN) {
+            continue;
         } else if (e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_F12) {
             a->shot = 1; /* taken once the frame is drawn, after the job under way */
-        } else if (busy && e.type == SDL_KEYDOWN && e.key.keysym.sym != SDLK_q)
-            continue; /* the graph belongs to the worker until it is done */
-        else if (busy && e.type != SDL_KEYDOWN) continue;
-        else if (e.type == SDL_KEYDOWN) {
+        } else if (e.type == SDL_KEYDOWN) {
             switch (e.key.keysym.sym) {
             case SDLK_ESCAPE:
                 if (s->help) s->help = 0;
@@ -1122,6 +1225,7 @@ static void gui_frame(AppGui *a) {
                         break;
                     }
                 worker_request(&a->wk, JOB_PROJECT);
+                busy = 1; /* the stepper is the worker's from now on */
                 break;
             case SDLK_n:
             case SDLK_p:
@@ -1130,12 +1234,14 @@ static void gui_frame(AppGui *a) {
                 else if (s->test.n <= 0) s->pattern += e.key.keysym.sym == SDLK_n ? 1 : -1;
                 s->source = SRC_DATA;
                 worker_request(&a->wk, JOB_INPUT);
+                busy = 1; /* the stepper is the worker's from now on */
                 break;
             case SDLK_g: /* synthetic patterns */
                 s->drawing = 0;
                 if (s->source == SRC_PATTERN || (s->test.n <= 0 && s->source == SRC_DATA)) s->pattern++;
                 s->source = SRC_PATTERN;
                 worker_request(&a->wk, JOB_INPUT);
+                busy = 1; /* the stepper is the worker's from now on */
                 break;
             case SDLK_w: /* the input panel becomes a canvas */
                 s->drawing = !s->drawing;
@@ -1193,6 +1299,7 @@ static void gui_frame(AppGui *a) {
                     s->prog_done = s->prog_total = 0;
                     pthread_mutex_unlock(&a->wk.mu);
                     worker_request(&a->wk, JOB_PROBE);
+                    busy = 1; /* the stepper is the worker's from now on */
                 }
                 break;
             }
@@ -1213,7 +1320,7 @@ static void gui_frame(AppGui *a) {
             s->cam.yaw += e.motion.xrel * 0.01f;
             s->cam.pitch += e.motion.yrel * 0.01f;
             s->cam.pitch = s->cam.pitch < -1.4f ? -1.4f : s->cam.pitch > 1.4f ? 1.4f : s->cam.pitch;
-        } else if (e.type == SDL_MOUSEMOTION && !busy) {
+        } else if (e.type == SDL_MOUSEMOTION) {
             int ch, uy, ux;
             s->hover_c = s->hover_y = s->hover_x = -1;
             if (!s->table && !s->filters && !s->evolution && !s->view3d && !s->browsing &&
@@ -1235,6 +1342,7 @@ static void gui_frame(AppGui *a) {
                     s->source = SRC_DATA;
                     s->drawing = 0;
                     worker_request(&a->wk, JOB_INPUT);
+                    busy = 1; /* the stepper is the worker's from now on */
                 }
             }
         } else if (e.type == SDL_MOUSEBUTTONDOWN && e.button.button == SDL_BUTTON_LEFT) {
@@ -1248,13 +1356,15 @@ static void gui_frame(AppGui *a) {
                 if (s->zoom < 0) s->zoom = ch; /* first click zooms, the next picks a unit */
                 else s->sel_y = uy, s->sel_x = ux;
                 worker_request(&a->wk, JOB_ERF);
+                busy = 1; /* the stepper is the worker's from now on */
             }
         } else if (e.type == SDL_MOUSEWHEEL) {
             if (s->table) s->scroll = s->scroll - e.wheel.y * 3 < 0 ? 0 : s->scroll - e.wheel.y * 3;
             else stepper_step(s, s->current - e.wheel.y);
         }
     }
-    if (s->playing && SDL_GetTicks() - s->last_step > 600) { /* the forward pass, layer by layer */
+    /* the forward pass, layer by layer; a step waits while the worker owns the stepper */
+    if (s->playing && !busy && a->n_held == 0 && SDL_GetTicks() - s->last_step > 600) {
         if (s->current + 1 >= eng_graph_node_count(s->graph)) s->playing = 0;
         else stepper_step(s, s->current + 1);
         s->last_step = SDL_GetTicks();
@@ -1266,13 +1376,14 @@ static void gui_frame(AppGui *a) {
         s->cam.focus_z += (want - s->cam.focus_z) * 0.15f;
     }
     /* a dropped image or the drawing goes in as soon as the worker is free */
-    if (s->pending_dirty && !worker_busy(&a->wk)) {
+    if (s->pending_dirty && !busy && !worker_busy(&a->wk)) {
         const size_t n = (size_t)in->out.C * in->out.H * in->out.W;
         memcpy(s->custom, s->pending, n * sizeof *s->custom);
         snprintf(s->custom_name, sizeof s->custom_name, "%s", s->pending_name);
         s->source = SRC_CUSTOM;
         s->pending_dirty = 0;
         worker_request(&a->wk, JOB_INPUT);
+        busy = 1; /* the stepper is the worker's from now on */
     }
     /* a short job: keep the last frame on screen rather than blank panels */
     pthread_mutex_lock(&a->wk.mu);
@@ -1281,7 +1392,7 @@ static void gui_frame(AppGui *a) {
     if (short_job) return;
     char busy_text[256] = "";
     pthread_mutex_lock(&a->wk.mu);
-    if (a->wk.busy && a->wk.job == JOB_PROBE && s->prog_total > 0)
+    if (a->wk.busy && a->wk.running == JOB_PROBE && s->prog_total > 0)
         snprintf(busy_text, sizeof busy_text, "%s: %d of %d %s  ·  Esc stops",
                  s->probe == PROBE_TOP9 ? "top-9, scanning the test set" : "occlusion, trying positions",
                  s->prog_done, s->prog_total, s->probe == PROBE_TOP9 ? "images" : "positions");
@@ -1429,8 +1540,14 @@ done:
         viz_forget_renderer(a.ren);
         SDL_DestroyRenderer(a.ren);
     }
+    for (int i = 0; i < a.n_held; i++) /* events never handled */
+        if (a.held[i].type == SDL_DROPFILE) SDL_free(a.held[i].drop.file);
     if (a.win) SDL_DestroyWindow(a.win);
     SDL_Quit();
+    if (a.wk.opened) { /* opened while the window was closing */
+        stepper_free(a.wk.opened);
+        free(a.wk.opened);
+    }
     stepper_free(&a.st);
     compare_free(&a.cmp);
     return rc;

@@ -16,6 +16,8 @@
 
 enum { CMP_SLIDERS = 4, CMP_CHIPS = 6 };
 
+/* block, cfg, g[] and scratch_gb are read by the worker: the window
+ * changes them only under the worker's mutex. */
 typedef struct {
     int block;                /* index into the block list */
     BlockCfg cfg;
@@ -39,7 +41,7 @@ typedef struct {
 typedef struct {
     const ModelCard *card[ZOO_MAX];
     int n;
-    EngTotals t[ZOO_MAX];
+    EngTotals t[ZOO_MAX];     /* read by the worker: written under its mutex */
     int64_t ops[ZOO_MAX];
     int depth[ZOO_MAX];       /* weighted layers on the longest path */
     EngCount count;
@@ -98,7 +100,9 @@ void compare_measure(CompareView *c, pthread_mutex_t *mu);
 /* Every zoo network (only: comma-separated names, or NULL for all). -1 and
  * a line on stderr for an unknown name. */
 int zoo_init(ZooView *z, const char *only, EngCount count, int runs);
-void zoo_recount(ZooView *z);
+/* The counts again (after a change of convention); mu: the worker's mutex,
+ * or NULL when nothing runs concurrently. */
+void zoo_recount(ZooView *z, pthread_mutex_t *mu);
 void zoo_draw(ZooView *z, pthread_mutex_t *mu, SDL_Renderer *r, const VizFonts *f, int w, int h);
 /* 1 when the measurement should restart. */
 int zoo_event(ZooView *z, pthread_mutex_t *mu, const SDL_Event *e, const VizFonts *f, int w, int h);

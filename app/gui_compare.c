@@ -123,28 +123,43 @@ static double working_set_gb(const EngGraph *g) {
     return (bytes + col) / 1e9;
 }
 
-void compare_rebuild(CompareView *c) {
-    const ModelBlock *b = model_block_at(c->block);
+/* Both designs of `block` at cfg, built aside, then installed with the
+ * block and its sizes in one step under mu (the worker reads block, cfg, g
+ * and scratch_gb under it; mu NULL when nothing runs concurrently), gen
+ * bumped when the times must be measured again. */
+static void rebuild(CompareView *c, pthread_mutex_t *mu, int block, const BlockCfg *cfg_in, int bump) {
+    const ModelBlock *b = model_block_at(block);
+    const BlockCfg cfg = *cfg_in;
+    EngGraph *g[2], *old[2] = {c->g[0], c->g[1]};
+    double scratch = 0;
     c->error[0] = 0;
-    c->scratch_gb = 0;
     app_log_capture(1);
     for (int s = 0; s < 2; s++) {
-        eng_graph_destroy(c->g[s]);
-        c->g[s] = model_block_build(b, s, &c->cfg);
-        if (!c->g[s] && !c->error[0])
+        g[s] = model_block_build(b, s, &cfg);
+        if (!g[s] && !c->error[0])
             snprintf(c->error, sizeof c->error, "%s cannot be built with these sizes: %s",
                      s ? b->b_name : b->a_name, app_log_last());
     }
     app_log_capture(0);
     for (int s = 0; s < 2; s++) {
-        if (!c->g[s]) continue;
-        c->t[s] = eng_graph_totals(c->g[s]);
-        c->ops[s] = eng_graph_ops(c->g[s], c->count);
-        c->act[s] = c->t[s].act_bytes - eng_node_act_bytes(eng_graph_node(c->g[s], 0));
-        double gb = working_set_gb(c->g[s]);
-        if (gb > c->scratch_gb) c->scratch_gb = gb;
+        if (!g[s]) continue;
+        c->t[s] = eng_graph_totals(g[s]);
+        c->ops[s] = eng_graph_ops(g[s], c->count);
+        c->act[s] = c->t[s].act_bytes - eng_node_act_bytes(eng_graph_node(g[s], 0));
+        double gb = working_set_gb(g[s]);
+        if (gb > scratch) scratch = gb;
     }
+    if (mu) pthread_mutex_lock(mu);
+    c->block = block;
+    c->cfg = cfg;
+    c->g[0] = g[0], c->g[1] = g[1];
+    c->scratch_gb = scratch;
+    if (bump) c->gen++;
+    if (mu) pthread_mutex_unlock(mu);
+    for (int s = 0; s < 2; s++) eng_graph_destroy(old[s]);
 }
+
+void compare_rebuild(CompareView *c) { rebuild(c, NULL, c->block, &c->cfg, 0); }
 
 void compare_init(CompareView *c, int block, const BlockCfg *cfg, EngCount count) {
     memset(c, 0, sizeof *c);
@@ -407,31 +422,24 @@ void compare_draw(CompareView *c, pthread_mutex_t *mu, SDL_Renderer *r, const Vi
 
 /* ---- compare: events --------------------------------------------------------------------- */
 
-static int set_slider(CompareView *c, int k, int px, const SDL_Rect *track) {
+static int set_slider(BlockCfg *cfg, int k, int px, const SDL_Rect *track) {
     int n;
     const int *s = stops_of(k, &n);
     double t = (double)(px - track->x) / (track->w > 0 ? track->w : 1);
     int i = (int)lround(t * (n - 1));
     if (i < 0) i = 0;
     if (i >= n) i = n - 1;
-    int *v = cfg_field(&c->cfg, k);
+    int *v = cfg_field(cfg, k);
     if (*v == s[i]) return 0;
     *v = s[i];
     return 1;
 }
 
-static void changed(CompareView *c, pthread_mutex_t *mu) {
-    if (mu) pthread_mutex_lock(mu);
-    c->gen++;
-    if (mu) pthread_mutex_unlock(mu);
-    compare_rebuild(c);
-}
-
 int compare_event(CompareView *c, pthread_mutex_t *mu, const SDL_Event *e, const VizFonts *f, int w,
                   int h) {
     CmpLayout L = cmp_layout(c, f, w, h);
-    const BlockCfg before = c->cfg;
-    const int before_block = c->block;
+    /* the change is made on copies, installed under mu by rebuild() */
+    BlockCfg cfg = c->cfg;
     int block = c->block;
     if (e->type == SDL_MOUSEBUTTONDOWN && e->button.button == SDL_BUTTON_LEFT) {
         SDL_Point p = {e->button.x, e->button.y};
@@ -444,7 +452,7 @@ int compare_event(CompareView *c, pthread_mutex_t *mu, const SDL_Event *e, const
         int chip = gui_count_chips(NULL, f, 24, L.chips_y, c->count, p.x, p.y);
         if (chip >= 0) {
             gui_count_toggle(&c->count, chip);
-            compare_rebuild(c);
+            rebuild(c, mu, c->block, &c->cfg, 0);
         }
     } else if (e->type == SDL_MOUSEBUTTONUP) {
         c->drag = -1;
@@ -454,26 +462,23 @@ int compare_event(CompareView *c, pthread_mutex_t *mu, const SDL_Event *e, const
         if (ck >= 0) {
             if (ck == 0 && !c->count.flops) ck = 1; /* M toggles the unit */
             gui_count_toggle(&c->count, ck);
-            compare_rebuild(c);
+            rebuild(c, mu, c->block, &c->cfg, 0);
         } else if (k == SDLK_DOWN || k == SDLK_PAGEDOWN) {
             block = (c->block + 1) % model_block_count();
         } else if (k == SDLK_UP || k == SDLK_PAGEUP) {
             block = (c->block + model_block_count() - 1) % model_block_count();
         } else if (k == SDLK_d) {
-            c->cfg = model_block_at(c->block)->defaults;
+            cfg = model_block_at(c->block)->defaults;
         } else if (k == SDLK_t) {
-            changed(c, mu);
+            rebuild(c, mu, c->block, &c->cfg, 1);
             return 1;
         }
     }
     if (c->drag >= 0 && (e->type == SDL_MOUSEBUTTONDOWN || e->type == SDL_MOUSEMOTION))
-        set_slider(c, c->drag, e->type == SDL_MOUSEMOTION ? e->motion.x : e->button.x, &L.slider[c->drag]);
-    if (block != c->block) {
-        c->block = block;
-        c->cfg = model_block_at(block)->defaults;
-    }
-    if (block != before_block || memcmp(&before, &c->cfg, sizeof before) != 0) {
-        changed(c, mu);
+        set_slider(&cfg, c->drag, e->type == SDL_MOUSEMOTION ? e->motion.x : e->button.x, &L.slider[c->drag]);
+    if (block != c->block) cfg = model_block_at(block)->defaults;
+    if (block != c->block || memcmp(&cfg, &c->cfg, sizeof cfg) != 0) {
+        rebuild(c, mu, block, &cfg, 1);
         return 1;
     }
     return 0;
@@ -525,13 +530,26 @@ void compare_measure(CompareView *c, pthread_mutex_t *mu) {
         snprintf(note, sizeof note, "not timed: one side needs about %.1f GB of memory at this size", gb);
     } else {
         for (int s = 0; s < 2; s++) {
+            const char *name = s ? b->b_name : b->a_name;
             app_log_capture(1);
             EngGraph *g = model_block_build(b, s, &cfg);
             app_log_capture(0);
-            if (!g) return;
+            if (!g) {
+                snprintf(note, sizeof note, "not timed: %s cannot be built: %s", name, app_log_last());
+                ms[0] = ms[1] = 0;
+                break;
+            }
             ms[s] = time_graph(g, c->want_runs, mu, &c->gen, gen, &c->runs_done, &c->runs);
             eng_graph_destroy(g);
-            if (ms[s] <= 0) return; /* superseded, or could not run */
+            if (ms[s] <= 0) { /* superseded (the newer measurement says so), or could not run */
+                pthread_mutex_lock(mu);
+                const int stale = c->gen != gen;
+                pthread_mutex_unlock(mu);
+                if (stale) return;
+                snprintf(note, sizeof note, "not timed: %s could not run (its weights or its plan)", name);
+                ms[0] = ms[1] = 0;
+                break;
+            }
         }
     }
     pthread_mutex_lock(mu);
@@ -546,12 +564,15 @@ void compare_measure(CompareView *c, pthread_mutex_t *mu) {
 
 /* ---- zoo --------------------------------------------------------------------------------- */
 
-void zoo_recount(ZooView *z) {
+void zoo_recount(ZooView *z, pthread_mutex_t *mu) {
     app_log_capture(1);
     for (int i = 0; i < z->n; i++) {
         EngGraph *g = model_build(z->card[i], 0, 0, 0);
         if (g) {
-            z->t[i] = eng_graph_totals(g);
+            const EngTotals t = eng_graph_totals(g);
+            if (mu) pthread_mutex_lock(mu); /* zoo_measure orders the models by t[] */
+            z->t[i] = t;
+            if (mu) pthread_mutex_unlock(mu);
             z->ops[i] = eng_graph_ops(g, z->count);
             z->depth[i] = eng_graph_depth(g);
         }
@@ -580,7 +601,7 @@ int zoo_init(ZooView *z, const char *only, EngCount count, int runs) {
         for (int i = 0; i < model_count() && z->n < ZOO_MAX; i++)
             if (!model_at(i)->imported) z->card[z->n++] = model_at(i);
     }
-    zoo_recount(z);
+    zoo_recount(z, NULL);
     return 0;
 }
 
@@ -589,8 +610,10 @@ void zoo_measure(ZooView *z, pthread_mutex_t *mu) {
     const unsigned long gen = z->gen;
     const int n = z->n, runs = z->runs;
     int order[ZOO_MAX];
+    int64_t macs[ZOO_MAX]; /* the window may recount t[] meanwhile */
     for (int i = 0; i < n; i++) {
         order[i] = i;
+        macs[i] = z->t[i].macs;
         z->ms[i] = 0;
     }
     z->measured = 0;
@@ -598,7 +621,7 @@ void zoo_measure(ZooView *z, pthread_mutex_t *mu) {
     pthread_mutex_unlock(mu);
     /* smallest first: the table fills quickly, VGG-19 comes last */
     for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && z->t[order[j]].macs < z->t[order[j - 1]].macs; j--) {
+        for (int j = i; j > 0 && macs[order[j]] < macs[order[j - 1]]; j--) {
             int s = order[j];
             order[j] = order[j - 1];
             order[j - 1] = s;
@@ -741,13 +764,12 @@ void zoo_draw(ZooView *z, pthread_mutex_t *mu, SDL_Renderer *r, const VizFonts *
 
 int zoo_event(ZooView *z, pthread_mutex_t *mu, const SDL_Event *e, const VizFonts *f, int w, int h) {
     ZooLayout L = zoo_layout(f, w, h);
-    (void)mu;
     if (e->type == SDL_MOUSEBUTTONDOWN && e->button.button == SDL_BUTTON_LEFT) {
         SDL_Point p = {e->button.x, e->button.y};
         int chip = gui_count_chips(NULL, f, 24, L.chips_y, z->count, p.x, p.y);
         if (chip >= 0) {
             gui_count_toggle(&z->count, chip);
-            zoo_recount(z);
+            zoo_recount(z, mu);
         }
         if (SDL_PointInRect(&p, &L.axis[0])) z->x_latency = 0;
         if (SDL_PointInRect(&p, &L.axis[1])) z->x_latency = 1;
@@ -760,7 +782,7 @@ int zoo_event(ZooView *z, pthread_mutex_t *mu, const SDL_Event *e, const VizFont
         if (ck >= 0) {
             if (ck == 0 && !z->count.flops) ck = 1;
             gui_count_toggle(&z->count, ck);
-            zoo_recount(z);
+            zoo_recount(z, mu);
         } else if (k == SDLK_l) {
             z->x_latency = !z->x_latency;
         } else if (k == SDLK_DOWN) {

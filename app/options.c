@@ -392,8 +392,10 @@ EngGraph *app_build_model(const AppOptions *o, const ModelCard **card, int *code
     return g;
 }
 
-static char last_error[1024];
-static int capturing;
+/* Per thread: the window's thread and its worker both build graphs and
+ * reword their errors, each its own. */
+static _Thread_local char last_error[1024];
+static _Thread_local int capturing;
 
 /* Errors go to stderr, or into last_error while a caller wants to reword them. */
 static void app_log(EngLogLevel level, const char *msg, void *user) {

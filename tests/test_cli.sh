@@ -482,6 +482,11 @@ PY
   expect 0 "$BIN" render zfnet_mini --layer conv5_relu --unit 3 --view occlusion --out "$tmp/goc.png"
   cmp -s "$tmp/gt9.png" "$tmp/goc.png" && fail "render top9 and occlusion drew the same"
   expect 2 "$BIN" render zfnet_mini --layer conv5_relu --view occlusion --out "$tmp/x.png"
+  # a pattern has no label: occlusion follows the predicted class, whichever
+  # test image (these two have different labels) would otherwise be the input
+  expect 0 "$BIN" render lenet5 --layer c3 --channel 0 --view occlusion --pattern 0 --batch 1 --out "$tmp/op1.png"
+  expect 0 "$BIN" render lenet5 --layer c3 --channel 0 --view occlusion --pattern 0 --batch 2 --out "$tmp/op2.png"
+  cmp -s "$tmp/op1.png" "$tmp/op2.png" || fail "render --view occlusion --pattern used the test image's label"
 
   # ---- occlude: a grey square slid over the image ------------------------------------------------
   expect 0 "$BIN" occlude zfnet_mini --layer conv5_relu --channel 3 --json --npy "$tmp/o.npy" --out "$tmp/o.png"

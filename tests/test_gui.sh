@@ -5,7 +5,10 @@
 # opens the filters, 3D, compare, zoo, help, top-9 and occlusion views,
 # changes the network in the model picker, goes to presentation mode and
 # back, resizes the window, saves
-# screenshots with F12 and quits; checks what the screen shows after each
+# screenshots with F12 and quits; keys and clicks sent while the worker
+# computes (the picker's Enter then Esc; on VGG-16, a slow pass: n n, Space
+# with clicks) must end where the same steps one at a time do; checks what the
+# screen shows after each
 # event, that every screenshot is a PNG of the window's size, and that the
 # program ends by itself with code 0 (and, under the sanitizers, no report).
 #
@@ -243,6 +246,18 @@ for k in c z; do
   same "$a_c1" "$(region $all_r)" "key $k then Esc"
 done
 
+# the model picker, Enter and Esc at once: the open is cancelled, and the
+# network made meanwhile never replaces LeNet-5 (the compare screen, which
+# once took it, is visited after the worker has had time to make it)
+key m && shot "m" || exit 1
+key Right Down Return Escape && shot "the picker's Enter, Esc" || exit 1
+case "$last" in */convscope-lenet5-*.png) ;; *) fail "Enter then Esc in the picker: $(basename "$last")" ;; esac
+sleep $((5 * slow))
+key c && shot "c after a cancelled open" || exit 1
+key Escape && shot "c, Esc after a cancelled open" || exit 1
+case "$last" in */convscope-lenet5-*.png) ;; *) fail "a cancelled open replaced LeNet-5: $(basename "$last")" ;; esac
+same "$a_c1" "$(region $all_r)" "a cancelled open"
+
 # the model picker: the next year's second network (AlexNet mini), opened on
 # the worker; the screenshot after Enter is of the new network
 key m && shot "m" || exit 1
@@ -297,6 +312,49 @@ case "$last" in */convscope-lenet5-1.png) ;; *) fail "the default view is $(base
 kill -TERM "$pid"
 finish "convscope, closed"
 
-echo "gui: view session $((t1 - t0)) s, default $(($(date +%s) - t1)) s"
+t2=$(date +%s)
+
+# ---- a slow network (VGG-16, a pass takes a good fraction of a second): what
+# is asked while the worker computes is done after it, in order, and never
+# meanwhile
+mv "$tmp/shots" "$tmp/shots-default"
+start view vgg16 || exit 1
+shot "vgg16" || exit 1
+regions
+l_p0=$(region $left_r)
+# n n, the second while the first pass runs: two patterns on, not one
+key n && shot "vgg16 n" || exit 1
+l_p1=$(region $left_r)
+differ "$l_p0" "$l_p1" "vgg16 n (the next pattern)"
+key n && shot "vgg16 n, n" || exit 1
+l_p2=$(region $left_r)
+differ "$l_p1" "$l_p2" "vgg16 n, n"
+key p && shot "vgg16 p" || exit 1
+key p && shot "vgg16 p, p" || exit 1
+same "$l_p0" "$(region $left_r)" "vgg16 n n p p"
+xdotool key --delay 40 n n && shot "vgg16 n n quickly" || exit 1
+same "$l_p2" "$(region $left_r)" "n n quickly (the second n was lost)"
+# conv5_3, a map, a unit: its effective receptive field (a pass down the
+# whole network); then the same with the player started just before the
+# clicks and stopped just after: it must not step while the worker computes
+key Home && xdotool key --delay 5 --repeat 29 Right && shot "vgg16 conv5_3" || exit 1
+m_53=$(region $main_r)
+tile_x=$((WIDTH / 4 + 32 + 60)) tile_y=$((HEIGHT / 4 + 20))
+click $tile_x $tile_y && shot "vgg16 a map" || exit 1
+click $tile_x $tile_y && shot "vgg16 a unit" || exit 1
+m_unit=$(region $main_r) l_unit=$(region $left_r)
+differ "$m_53" "$m_unit" "vgg16 conv5_3, a map"
+differ "$l_p2" "$l_unit" "vgg16 conv5_3, a unit (its receptive field)"
+key Escape && shot "vgg16 out of the zoom" || exit 1
+same "$m_53" "$(region $main_r)" "vgg16 Esc from the zoom"
+key space
+xdotool mousemove --window "$wid" $tile_x $tile_y click 1 sleep 0.05 click 1 mousemove --window "$wid" 4 4 key space
+shot "vgg16 Space, a map, a unit, Space" || exit 1
+same "$m_unit" "$(region $main_r)" "Space, a map, a unit, Space (the player stepped meanwhile)"
+same "$l_unit" "$(region $left_r)" "Space, a map, a unit, Space: the unit's receptive field"
+key q
+finish "view vgg16"
+
+echo "gui: view session $((t1 - t0)) s, default $((t2 - t1)) s, vgg16 $(($(date +%s) - t2)) s"
 if [ "$fails" -ne 0 ]; then echo "gui: $fails checks failed" >&2; exit 1; fi
 echo "gui: all checks passed"
