@@ -1000,7 +1000,7 @@ static int reshape_node(Loader *L, const NodeCtx *c) {
 static int fold_result(Loader *L, const NodeCtx *c, int ndim, const int64_t *v, size_t n) {
     int64_t *iv = budget_alloc(L, n, sizeof *iv, c->n->output[0]);
     if (!iv) return -1;
-    memcpy(iv, v, n * sizeof *iv);
+    if (n) memcpy(iv, v, n * sizeof *iv);
     Const *r = add_const(L, c->n->output[0]);
     if (!r) {
         free(iv);
@@ -1141,14 +1141,8 @@ static int constant_node(Loader *L, const NodeCtx *c) {
     }
     if (!strcmp(a->name, "value_int") && type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT)
         return fold_result(L, c, 0, &a->i, 1);
-    if (!strcmp(a->name, "value_ints") && type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS) {
-        int64_t *iv = budget_alloc(L, a->n_ints, sizeof *iv, out);
-        Const *r = iv ? add_const(L, out) : NULL;
-        if (!r) return free(iv), -1;
-        if (a->n_ints) memcpy(iv, a->ints, a->n_ints * sizeof *iv);
-        r->ndim = 1, r->n = a->n_ints, r->dims[0] = (int64_t)a->n_ints, r->i = iv;
-        return 0;
-    }
+    if (!strcmp(a->name, "value_ints") && type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS)
+        return fold_result(L, c, 1, a->ints, a->n_ints);
     FAIL("ONNX: node '%s' (Constant): value kind '%s' is not supported (value, value_float(s), "
          "value_int(s) are)", c->name, a->name);
 }

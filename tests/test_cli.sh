@@ -4,22 +4,8 @@
 # usage errors, --help on every subcommand, and a window that opens and closes.
 set -uo pipefail
 BIN=${1:?usage: test_cli.sh path/to/convscope}
-fails=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-
-# expect CODE CMD...: exit code CODE; for code 2, exactly one line on stderr
-expect() {
-  local want=$1; shift
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" != "$want" ]; then fail "'$*' exited $got, expected $want"; cat "$tmp/err" >&2; return; fi
-  if [ "$want" = 2 ] && [ "$(wc -l <"$tmp/err")" != 1 ]; then
-    fail "'$*' printed $(wc -l <"$tmp/err") lines on stderr, expected 1"; cat "$tmp/err" >&2
-  fi
-}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" # $tmp, fail, expect
 
 # bmp FILE W H R G B: a solid-colour 24-bit BMP (bottom-up rows of B, G, R, padded to 4 bytes)
 bmp() {

@@ -8,22 +8,8 @@
 set -uo pipefail
 BIN=${1:?usage: test_export_cli.sh path/to/convscope}
 PY=/usr/bin/python3 # Debian's, with python3-onnx (another python3 on PATH may lack it)
-fails=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-
-# expect CODE CMD...: the exit code (a usage error, 2, prints one line on stderr);
-# stdout in $tmp/out, stderr in $tmp/err
-expect() {
-  local want=$1; shift
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  [ "$got" = "$want" ] || { fail "'$*' exited $got, expected $want"; cat "$tmp/err" >&2; }
-  if [ "$want" = 2 ] && [ "$(wc -l <"$tmp/err")" != 1 ]; then
-    fail "'$*' printed $(wc -l <"$tmp/err") lines on stderr, expected 1"
-  fi
-}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" # $tmp, fail, expect
 # err_has TEXT: the last command's stderr says it
 err_has() { grep -qF -- "$1" "$tmp/err" || { fail "stderr lacks '$1':"; cat "$tmp/err" >&2; }; }
 

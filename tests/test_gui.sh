@@ -272,20 +272,20 @@ differ "$a_c1" "$(region $all_r)" "another network"
 # presentation mode: the whole screen, larger type, white on black; F11
 # again gives the window back
 a_net=$(region $all_r)
+# shot_sized WHAT "W H" WANT: screenshots until one is W x H (a window manager
+# may take a moment), failing after ten
+shot_sized() {
+  local t=0
+  until shot "$1" && [ "$(png_size "$last")" = "$2" ]; do
+    t=$((t + 1))
+    [ $t -lt 10 ] || { fail "$1: screenshot $(png_size "$last"), expected $3"; break; }
+    sleep 0.5
+  done
+}
 key F11
-t=0
-until shot "F11" && [ "$(png_size "$last")" = "1600 1200" ]; do
-  t=$((t + 1))
-  [ $t -lt 10 ] || { fail "F11: screenshot $(png_size "$last"), expected the 1600x1200 screen"; break; }
-  sleep 0.5
-done
+shot_sized "F11" "1600 1200" "the 1600x1200 screen"
 key F11
-t=0
-until shot "F11 again" && [ "$(png_size "$last")" = "1280 800" ]; do
-  t=$((t + 1))
-  [ $t -lt 10 ] || { fail "F11 twice: screenshot $(png_size "$last"), expected the 1280x800 window"; break; }
-  sleep 0.5
-done
+shot_sized "F11 twice" "1280 800" "the 1280x800 window"
 same "$a_net" "$(region $all_r)" "F11 twice"
 
 # a resize: the layout follows, the screenshot has the new size

@@ -12,6 +12,15 @@
 #include "models.h"
 #include "viz.h"
 
+/* The window's fonts at px pixels: 1, or 0 after a failed check. */
+static int fonts(VizFonts *f, int px) {
+    char err[512];
+    if (viz_fonts_load(f, px, err, sizeof err) == 0) return 1;
+    fprintf(stderr, "%s\n", err);
+    CHECK(0);
+    return 0;
+}
+
 /* Every pair of the compare screen at its default sizes: each diagram's
  * widest row fits the third of a 1280-pixel window the screen gives it at
  * most (24-pixel margins), at the type of that window and of presentation mode. */
@@ -19,12 +28,7 @@ static void test_diagrams(void) {
     static const int px[] = {18, 22};
     for (int p = 0; p < 2; p++) {
         VizFonts f;
-        char err[512];
-        if (viz_fonts_load(&f, px[p], err, sizeof err) != 0) {
-            fprintf(stderr, "%s\n", err);
-            CHECK(0);
-            return;
-        }
+        if (!fonts(&f, px[p])) return;
         const int room = (1280 - 48) / 3;
         for (int i = 0; i < model_block_count(); i++) {
             const ModelBlock *b = model_block_at(i);
@@ -94,12 +98,7 @@ static void check_grid(const VizFonts *f, const EngGraph *g, int id, SDL_Rect ar
 
 static void test_grids(void) {
     VizFonts f;
-    char err[512];
-    if (viz_fonts_load(&f, 18, err, sizeof err) != 0) {
-        fprintf(stderr, "%s\n", err);
-        CHECK(0);
-        return;
-    }
+    if (!fonts(&f, 18)) return;
     const ModelCard *card = model_find("vgg11");
     EngGraph *g = card ? model_build(card, 0, 0, 0) : NULL;
     CHECK(g != NULL);
@@ -140,12 +139,7 @@ static SDL_Rect colour_box(const SDL_Surface *s, Uint8 r, Uint8 g, Uint8 b) {
  * drawn where the input picture maps those pixels, on a black input. */
 static void test_rf_box(void) {
     VizFonts f;
-    char err[512];
-    if (viz_fonts_load(&f, 18, err, sizeof err) != 0) {
-        fprintf(stderr, "%s\n", err);
-        CHECK(0);
-        return;
-    }
+    if (!fonts(&f, 18)) return;
     EngGraph *g = model_build(model_find("lenet5"), 0, 0, 0);
     CHECK(g != NULL);
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 400, 420, 32, SDL_PIXELFORMAT_RGBA32);
