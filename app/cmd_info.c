@@ -169,8 +169,12 @@ static void summary_table(const EngGraph *g, const ModelCard *c, int in_id) {
         if (l > namew) namew = l;
     }
     if (namew > 48) namew = 48;
-    printf("%s (%s, %d) — input %dx%dx%d\n\n", c->display, c->authors, c->year, in->out.C,
-           in->out.H, in->out.W);
+    if (c->year > 0)
+        printf("%s (%s, %d) — input %dx%dx%d\n\n", c->display, c->authors, c->year, in->out.C,
+               in->out.H, in->out.W);
+    else
+        printf("%s (%s) — input %dx%dx%d\n\n", c->display, c->authors, in->out.C, in->out.H,
+               in->out.W);
     printf("%-*s  %-13s %-16s %12s %10s %10s %10s  %s\n", namew, "layer", "op", "output",
            "params", "MACs", "FLOPs", "memory", "RF size/stride/pad");
     char b1[32], b2[32], b3[32], b4[32], shape[48], rf[64];

@@ -13,8 +13,9 @@
 static const char onnx_test_usage[] =
     "usage: convscope onnx-test DIR...\n"
     "  Each DIR holds model.onnx and test_data_set_N/{input_K,output_K}.pb (the ONNX\n"
-    "  backend-test layout). input_0 feeds the model (none: a graph of constants);\n"
-    "  the other inputs are fixed values (weights given as inputs, a shape). Every\n"
+    "  backend-test layout). input_0 feeds the model (none, or an integer tensor: a\n"
+    "  graph of constants); the other inputs are fixed values (weights given as\n"
+    "  inputs, a shape). Every\n"
     "  output_K.pb is compared with graph output K. Prints PASS or FAIL per case\n"
     "  with the largest absolute and relative error, then 'N passed, M failed';\n"
     "  exits 0 only if none failed.\n"
@@ -33,11 +34,7 @@ static int run_case(const char *dir, const char *set, double *max_abs, double *m
         snprintf(path, sizeof path, "%s/%s/input_%d.pb", dir, set, n_in);
         if (access(path, R_OK) != 0) break;
         /* input_0 feeds the model; the others (weights, a Reshape's shape) are fixed values */
-        float *f = NULL;
-        int rc = n_in ? eng_onnx_read_value(path, &ins[n_in], &bufs[n_in], err, sizeof err)
-                      : eng_onnx_read_tensor(path, &ins[0], &f, err, sizeof err);
-        if (!n_in) bufs[0] = f;
-        if (rc != 0) {
+        if (eng_onnx_read_value(path, &ins[n_in], &bufs[n_in], err, sizeof err) != 0) {
             snprintf(why, wn, "%s", err);
             goto done;
         }
@@ -47,17 +44,18 @@ static int run_case(const char *dir, const char *set, double *max_abs, double *m
         snprintf(why, wn, "no output_0.pb");
         goto done;
     }
-    /* no input_0.pb: a graph of constants */
-    const EngOnnxTensor none = {.ndim = 0}, *x = n_in ? &ins[0] : &none;
-    if (n_in && (x->ndim < 1 || x->ndim > 4)) {
+    /* no input_0.pb, or an integer one (a shape, as ConstantOfShape reads): a graph
+     * of constants, every input a fixed value */
+    const int fed = n_in && ins[0].data;
+    const EngOnnxTensor none = {.ndim = 0}, *x = fed ? &ins[0] : &none;
+    if (fed && (x->ndim < 1 || x->ndim > 4)) {
         snprintf(why, wn, "input of rank %d: ranks 1 to 4 are supported", x->ndim);
         goto done;
     }
     snprintf(path, sizeof path, "%s/model.onnx", dir);
     /* the importer decides how the tensor maps onto batch and sample */
     EngOnnxRun run;
-    g = eng_onnx_load_shaped(path, x->dims, x->ndim, &run, ins + 1, n_in ? n_in - 1 : 0, err,
-                             sizeof err);
+    g = eng_onnx_load_shaped(path, x->dims, x->ndim, &run, ins + fed, n_in - fed, err, sizeof err);
     if (!g) {
         snprintf(why, wn, "%s", err);
         goto done;
@@ -68,7 +66,7 @@ static int run_case(const char *dir, const char *set, double *max_abs, double *m
     }
     size_t nx = 1;
     for (int d = 0; d < x->ndim; d++) nx *= (size_t)x->dims[d];
-    if (n_in) memcpy(eng_graph_input_buffer(g, 0), x->data, nx * sizeof(float));
+    if (fed) memcpy(eng_graph_input_buffer(g, 0), x->data, nx * sizeof(float));
     eng_graph_forward(g);
     /* every output_K.pb against graph output K (a boolean or integer one as numbers) */
     pass = 1;

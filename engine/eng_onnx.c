@@ -208,6 +208,10 @@ typedef struct {
     int no_input;       /* the caller gives no data input: a graph of constants */
     int wants_one_sample; /* a node mixes the batch: load again with one_sample */
     EngOnnxRun run;       /* the graph outputs' engine nodes */
+    const Onnx__GraphProto *gp; /* the graph being loaded */
+    uint8_t *fused;       /* per node of gp: taken into an earlier node (Softmax's expansion) */
+    Names readers;        /* value -> kind: times read (a graph output counts 2), idx: a reader */
+    int have_readers;
     char *err;
     size_t errlen;
 } Loader;
@@ -449,7 +453,10 @@ static int read_external(Loader *L, const Onnx__TensorProto *t, const char *name
 }
 
 /* A TensorProto into a new Const named `name`, checking every size. */
-static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *name) {
+static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *key) {
+    /* key NULL: an anonymous constant (e.g. an attribute's value), named in messages by
+     * its own name */
+    const char *name = key ? key : t->name && t->name[0] ? t->name : "value";
     if (t->n_dims > MAX_RANK)
         FAIL("ONNX: tensor '%s' has rank %zu (at most %d)", name, t->n_dims, MAX_RANK);
     size_t n = 1;
@@ -536,7 +543,7 @@ static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *na
         }
     }
     free(ext);
-    Const *c = add_const(L, name);
+    Const *c = add_const(L, key);
     if (!c) {
         free(f), free(iv);
         return -1;
@@ -553,13 +560,14 @@ static const char SUPPORTED[] =
     "Conv, ConvTranspose, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, LRN, "
     "BatchNormalization, Relu, LeakyRelu, PRelu, Clip, Sigmoid, Tanh, HardSigmoid, HardSwish, "
     "Softmax, Gemm, MatMul, Add, Sum, Mul, Concat, Flatten, Reshape, Dropout, Identity, Pad, "
-    "Constant, Shape, Gather, Unsqueeze, Cast, Transpose (of constants), MaxUnpool";
+    "Constant, ConstantOfShape, Shape, Gather, Unsqueeze, Cast, Transpose (of constants), MaxUnpool, and "
+    "Softmax's expansion (ReduceMax, Sub, Exp, ReduceSum, Div over one axis)";
 static const char *const OPS[] = {
     "Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "LRN",
     "BatchNormalization", "Relu", "LeakyRelu", "PRelu", "Clip", "Sigmoid", "Tanh", "HardSigmoid",
     "HardSwish", "Softmax", "Gemm", "MatMul", "Add", "Sum", "Mul", "Concat", "Flatten", "Reshape",
     "Dropout", "Identity", "Pad", "Constant", "Shape", "Gather", "Unsqueeze", "Cast", "Transpose",
-    "MaxUnpool"};
+    "MaxUnpool", "ConstantOfShape", "ReduceMax"};
 
 static int known_op(const char *op) {
     for (size_t k = 0; k < sizeof OPS / sizeof OPS[0]; k++)
@@ -571,6 +579,7 @@ typedef struct {
     const Onnx__NodeProto *n;
     const char *name;   /* engine name */
     char op[64];
+    size_t index;       /* in the graph's node list */
 } NodeCtx;
 
 static const Onnx__AttributeProto *attr(const Onnx__NodeProto *n, const char *name) {
@@ -1112,6 +1121,51 @@ static int fold_node(Loader *L, const NodeCtx *c) {
         }
         return fold_result(L, c, 1, buf, n);
     }
+    if (!strcmp(op, "ConstantOfShape")) {
+        /* a tensor of the given shape filled with one value (default float 0) */
+        Const *d = in_const(L, c, 0);
+        if (!d || !d->i || d->ndim != 1 || d->n > MAX_RANK)
+            FAIL("ONNX: node '%s' (ConstantOfShape): the shape must be a constant list of at most "
+                 "%d integers", c->name, MAX_RANK);
+        int64_t dims[MAX_RANK];
+        const int nd = (int)d->n;
+        size_t n = 1;
+        for (int k = 0; k < nd; k++) {
+            dims[k] = d->i[k];
+            if (dims[k] < 0 || dims[k] > MAX_DIM || !eng_mul_size(&n, n, (size_t)dims[k]))
+                FAIL("ONNX: node '%s' (ConstantOfShape): shape value %lld at axis %d is outside "
+                     "0..%d", c->name, (long long)dims[k], k, MAX_DIM);
+        }
+        int bad;
+        const Onnx__AttributeProto *a =
+            attr_of(L, c, "value", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR, "a tensor", &bad);
+        if (bad) return -1;
+        float fv = 0.0f;
+        int64_t iv = 0;
+        int is_int = 0;
+        if (a) {
+            if (!a->t || tensor_to_const(L, a->t, NULL)) return a->t ? -1 : oom(L, "reading a value");
+            const Const *v = &L->consts[L->n_consts - 1];
+            if (v->n != 1)
+                FAIL("ONNX: node '%s' (ConstantOfShape): value must hold one element, not %zu",
+                     c->name, v->n);
+            is_int = v->i != NULL;
+            if (is_int) iv = v->i[0];
+            else fv = v->f[0];
+        }
+        void *buf = budget_alloc(L, n, is_int ? sizeof(int64_t) : sizeof(float), c->n->output[0]);
+        if (!buf) return -1;
+        for (size_t k = 0; k < n; k++)
+            if (is_int) ((int64_t *)buf)[k] = iv;
+            else ((float *)buf)[k] = fv;
+        Const *r = add_const(L, c->n->output[0]);
+        if (!r) return free(buf), -1;
+        r->ndim = nd, r->n = n;
+        memcpy(r->dims, dims, (size_t)nd * sizeof *dims);
+        if (is_int) r->i = buf;
+        else r->f = buf;
+        return 0;
+    }
     FAIL("ONNX: node '%s' (%s): not a shape operation", c->name, op);
 }
 
@@ -1522,6 +1576,129 @@ static int maxunpool_node(Loader *L, const NodeCtx *c) {
     return add_pending(L, id, 0, pc, 0, 0, 1.0f);
 }
 
+/* Softmax over ONNX axis `axis` of x, defining out's first output (out is c,
+ * or the last node of Softmax's expansion). one_axis (opset 13): over that
+ * axis alone; before: over everything from the axis on (the input flattened
+ * to 2-D there). Either way a span of len values spaced inner apart inside a
+ * sample, unless the axis is the batch's. */
+static int softmax_node(Loader *L, const NodeCtx *c, const NodeCtx *out, Act *x, int64_t axis,
+                        int one_axis) {
+    int64_t xd[4], len = 1, inner = 1;
+    act_dims(L, x, xd);
+    if (axis < 0) axis += x->rank;
+    if (axis == 0 && !L->one_sample) return mixes_batch(L, c, "a softmax over axis 0");
+    for (int k = (int)axis; k < x->rank; k++) {
+        if (k == axis || !one_axis) len *= xd[k];
+        else inner *= xd[k];
+    }
+    const int id = eng_softmax_span(L->g, c->name, x->node, (int)len, (int)inner);
+    return out_act_dims(L, out, id, x->rank, xd);
+}
+
+/* Who reads each value: built once per load, on the first ReduceMax. */
+static int build_readers(Loader *L) {
+    const Onnx__GraphProto *gp = L->gp;
+    L->have_readers = 1;
+    for (size_t k = 0; k < gp->n_node; k++)
+        for (size_t j = 0; j < gp->node[k]->n_input; j++) {
+            const char *v = gp->node[k]->input[j];
+            if (!v[0]) continue;
+            Slot *s = names_get(&L->readers, v);
+            if (!s && !(s = names_add(&L->readers, v, 0, 0))) return oom(L, "indexing the graph");
+            if (s->kind < INT32_MAX - 2) s->kind++;
+            s->idx = (int)k;
+        }
+    for (size_t k = 0; k < gp->n_output; k++) {
+        const char *v = gp->output[k]->name;
+        if (!v || !v[0]) continue;
+        Slot *s = names_get(&L->readers, v);
+        if (!s && !(s = names_add(&L->readers, v, 0, 0))) return oom(L, "indexing the graph");
+        if (s->kind < INT32_MAX - 2) s->kind += 2;
+    }
+    return 0;
+}
+
+/* The node that alone reads value v (once; not a graph output), of type op
+ * with v as input `slot`, after node `after`; or NULL. */
+static const Onnx__NodeProto *sole_reader(Loader *L, const char *v, size_t after, const char *op,
+                                          int slot, size_t *index) {
+    const Slot *s = names_get(&L->readers, v);
+    if (!s || s->kind != 1 || (size_t)s->idx <= after) return NULL;
+    const Onnx__NodeProto *n = L->gp->node[s->idx];
+    if (!n->op_type || strcmp(n->op_type, op) || (n->domain && n->domain[0] && strcmp(n->domain, "ai.onnx")) ||
+        n->n_output < 1 || !n->output[0][0] || (size_t)slot >= n->n_input || strcmp(n->input[slot], v))
+        return NULL;
+    *index = (size_t)s->idx;
+    return n;
+}
+
+/* A reduction's single axis (attribute "axes", or from opset 13 for ReduceSum
+ * a constant second input) and keepdims 1; -1 if it is not that. */
+static int reduce_axis(Loader *L, const Onnx__NodeProto *n, int rank, int64_t *axis) {
+    const Onnx__AttributeProto *kd = attr(n, "keepdims"), *ax = attr(n, "axes");
+    if (kd && (attr_type(kd) != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT || kd->i != 1)) return -1;
+    int64_t a;
+    if (ax) {
+        if (attr_type(ax) != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS || ax->n_ints != 1) return -1;
+        a = ax->ints[0];
+    } else {
+        const Const *k = n->n_input > 1 && n->input[1][0] ? find_const(L, n->input[1]) : NULL;
+        if (!k || !k->i || k->n != 1) return -1;
+        a = k->i[0];
+    }
+    if (a < -rank || a >= rank) return -1;
+    *axis = a < 0 ? a + rank : a;
+    return 0;
+}
+
+/* Softmax's expansion, as ONNX defines Softmax-13 by a function (and as the
+ * backend tests' *_expanded models spell it out):
+ *   m = ReduceMax(x, axis, keepdims 1); d = Sub(x, m); e = Exp(d);
+ *   s = ReduceSum(e, axis, keepdims 1); y = Div(e, s)
+ * with m, d, s read by the next node alone and e by ReduceSum and Div alone.
+ * One softmax node, named after the Div, computes y; the four nodes after
+ * the ReduceMax are skipped. Returns 1 when the pattern is not there. */
+static int softmax_expansion(Loader *L, const NodeCtx *c) {
+    const Onnx__NodeProto *rm = c->n, *sub, *ex, *rs, *dv;
+    Act *x = in_act(L, c, 0);
+    size_t isub, iex, irs, idv;
+    int64_t a1, a2;
+    if (!x || rm->n_input != 1 || rm->n_output != 1 || !rm->output[0][0]) return 1;
+    if (!L->have_readers && build_readers(L)) return -1;
+    if (reduce_axis(L, rm, x->rank, &a1) || !(sub = sole_reader(L, rm->output[0], c->index, "Sub", 1, &isub)) ||
+        sub->n_input != 2 || strcmp(sub->input[0], rm->input[0]) ||
+        !(ex = sole_reader(L, sub->output[0], isub, "Exp", 0, &iex)) || ex->n_input != 1)
+        return 1;
+    /* e: read twice, by ReduceSum (input 0) and by Div (input 0) */
+    const Slot *es = names_get(&L->readers, ex->output[0]);
+    if (!es || es->kind != 2) return 1;
+    size_t ird = 0;
+    const Onnx__NodeProto *first = NULL;
+    for (size_t k = iex + 1; k < (size_t)es->idx && !first; k++) {
+        const Onnx__NodeProto *n = L->gp->node[k];
+        for (size_t j = 0; j < n->n_input; j++)
+            if (!strcmp(n->input[j], ex->output[0])) first = n, ird = k;
+    }
+    if (!first || !first->op_type || strcmp(first->op_type, "ReduceSum") || first->n_input < 1 ||
+        first->n_input > 2 || strcmp(first->input[0], ex->output[0]) || first->n_output != 1)
+        return 1;
+    rs = first, irs = ird;
+    const Onnx__AttributeProto *noop = attr(rs, "noop_with_empty_axes");
+    if ((noop && noop->i != 0) || reduce_axis(L, rs, x->rank, &a2) || a1 != a2 ||
+        !(dv = sole_reader(L, rs->output[0], irs, "Div", 1, &idv)) || dv->n_input != 2 ||
+        strcmp(dv->input[0], ex->output[0]) || dv->n_output != 1)
+        return 1;
+    if (!L->fused && !(L->fused = calloc(L->gp->n_node, 1))) return oom(L, "fusing a softmax");
+    char nm[96];
+    const char *base = dv->name && dv->name[0] ? dv->name : dv->output[0];
+    NodeCtx out = {dv, unique_name(L, base, nm, sizeof nm), "Softmax", idv};
+    if (!out.name) return oom(L, "naming a node");
+    if (check_new_value(L, dv->output[0], "node output")) return -1;
+    if (softmax_node(L, &out, &out, x, a1, 1)) return -1;
+    L->fused[isub] = L->fused[iex] = L->fused[irs] = L->fused[idv] = 1;
+    return 0;
+}
+
 static int convert(Loader *L, const NodeCtx *c) {
     const char *op = c->op;
     const Onnx__NodeProto *n = c->n;
@@ -1532,20 +1709,27 @@ static int convert(Loader *L, const NodeCtx *c) {
     Act *x = in_act(L, c, 0);
     if (!strcmp(op, "Constant")) return constant_node(L, c);
     if (!strcmp(op, "Shape") || !strcmp(op, "Gather") || !strcmp(op, "Unsqueeze") ||
-        (!x && (!strcmp(op, "Cast") || !strcmp(op, "Transpose") || !strcmp(op, "Identity"))))
+        !strcmp(op, "ConstantOfShape") || (!x && (!strcmp(op, "Cast") || !strcmp(op, "Transpose") || !strcmp(op, "Identity"))))
         return fold_node(L, c);
     /* one sample: the ops that read the ONNX shape kept with each tensor; the
      * others take the engine's (C, H, W) for a map, which it is not here */
     static const char *const ONE_SAMPLE_OPS[] = {
         "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip", "Dropout",
         "Identity", "Softmax", "Flatten", "Gemm", "PRelu", "Add", "Sum", "Mul", "Reshape", "Concat",
-        "MaxUnpool"};
+        "MaxUnpool", "ReduceMax"};
     if (L->one_sample) {
         size_t k = 0, nk = sizeof ONE_SAMPLE_OPS / sizeof ONE_SAMPLE_OPS[0];
         while (k < nk && strcmp(op, ONE_SAMPLE_OPS[k])) k++;
         if (k == nk)
             FAIL("ONNX: node '%s' (%s): this graph mixes the samples of the batch elsewhere, so it "
                  "runs as one sample, and %s needs (N, C, H, W) samples", c->name, op, op);
+    }
+    if (!strcmp(op, "ReduceMax")) {
+        const int rc = softmax_expansion(L, c);
+        if (rc <= 0) return rc;
+        FAIL("ONNX: node '%s': op ReduceMax (opset %d) is supported only where it starts Softmax's "
+             "expansion (ReduceMax, Sub, Exp, ReduceSum, Div over one axis, keepdims 1). "
+             "Supported: %s", c->name, L->opset, SUPPORTED);
     }
     if (!strcmp(op, "Conv")) return conv_node(L, c);
     if (!strcmp(op, "ConvTranspose")) return convt_node(L, c);
@@ -1626,18 +1810,9 @@ static int convert(Loader *L, const NodeCtx *c) {
     } else if (!strcmp(op, "PRelu")) {
         return prelu_node(L, c, x);
     } else if (!strcmp(op, "Softmax")) {
-        /* opset 13: over one axis; before: over everything from the axis on (the
-         * input flattened to 2-D there). Either way a span of len values spaced
-         * inner apart inside a sample, unless the axis is the batch's. */
-        int64_t axis, len = 1, inner = 1;
+        int64_t axis;
         if (get_int(L, c, "axis", L->opset >= 13 ? -1 : 1, -x->rank, x->rank - 1, &axis)) return -1;
-        if (axis < 0) axis += x->rank;
-        if (axis == 0 && !L->one_sample) return mixes_batch(L, c, "a softmax over axis 0");
-        for (int k = (int)axis; k < x->rank; k++) {
-            if (k == axis || L->opset < 13) len *= xd[k];
-            else inner *= xd[k];
-        }
-        id = eng_softmax_span(L->g, c->name, x->node, (int)len, (int)inner);
+        return softmax_node(L, c, c, x, axis, L->opset >= 13);
     } else if (!strcmp(op, "Gemm") || !strcmp(op, "MatMul")) {
         int gemm = op[0] == 'G';
         Const *b = in_const(L, c, 1), *bias = gemm ? in_const(L, c, 2) : NULL;
@@ -1794,6 +1969,8 @@ static void loader_free(Loader *L) {
     free(L->consts);
     free(L->acts);
     free(L->pend);
+    free(L->fused);
+    names_free(&L->readers);
     names_free(&L->values);
     names_free(&L->eng_names);
     names_free(&L->roots);
@@ -2006,6 +2183,7 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
         have_opset = 1;
     }
     const Onnx__GraphProto *gp = m->graph;
+    L->gp = gp;
     if (gp->n_node > MAX_NODES)
         FAIL("ONNX: %s has %zu nodes (at most %d)", L->file, gp->n_node, MAX_NODES);
     for (size_t k = 0; k < gp->n_initializer; k++) {
@@ -2054,11 +2232,12 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
     for (size_t k = 0; k < gp->n_node; k++) {
         const Onnx__NodeProto *n = gp->node[k];
         const char *base = n->name && n->name[0] ? n->name : n->n_output ? n->output[0] : "node";
-        NodeCtx c = {n, NULL, ""};
+        NodeCtx c = {n, NULL, "", k};
         char nm[96];
         snprintf(c.op, sizeof c.op, "%s", n->op_type ? n->op_type : "?");
         if (n->domain && n->domain[0] && strcmp(n->domain, "ai.onnx"))
             FAIL("ONNX: node '%.80s': op %s of domain '%.80s' is not supported", base, c.op, n->domain);
+        if (L->fused && L->fused[k]) continue;
         if (!(c.name = unique_name(L, base, nm, sizeof nm))) return oom(L, "naming a node");
         if (convert(L, &c)) {
             if (!L->err[0]) eng_set_err(L->err, L->errlen, "ONNX: node '%s' (%s) could not be imported", c.name, c.op);
@@ -2071,13 +2250,28 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
         const char *on = gp->output[k]->name;
         Const *kc = on ? find_const(L, on) : NULL;
         EngShape cs = {1, 1, 1};
-        if (!kc || !kc->f || find_act(L, on)) continue;
+        if (!kc || (!kc->f && !kc->i) || find_act(L, on)) continue;
+        if (kc->n == 0)
+            FAIL("ONNX: %s: constant output '%s' is empty (a dimension of size 0); the engine's "
+                 "tensors hold at least one value", L->file, on);
         if (kc->ndim > 4 || (kc->ndim > 0 && sample_shape(kc->dims, kc->ndim, &cs.C, &cs.H, &cs.W)))
             FAIL("ONNX: %s: constant output '%s' of rank %d is not supported (rank 0 to 4)",
                  L->file, on, kc->ndim);
         char nm[96];
         const char *name = unique_name(L, on, nm, sizeof nm);
         if (!name) return oom(L, "naming an output");
+        if (!kc->f) { /* an integer output, as floats (exact to 2^24) */
+            float *f = budget_alloc(L, kc->n, sizeof *f, on);
+            if (!f) return -1;
+            kc = find_const(L, on);
+            for (size_t j = 0; j < kc->n; j++) f[j] = (float)kc->i[j];
+            Const *fc = add_const(L, NULL);
+            if (!fc) return free(f), -1;
+            kc = find_const(L, on); /* consts[] may have moved */
+            *fc = *kc;
+            fc->i = NULL, fc->f = f;
+            kc = fc;
+        }
         int id = eng_const(L->g, name, cs.C, cs.H, cs.W);
         if (id < 0) return engine_fail(L);
         if (add_pending(L, id, 0, kc, 0, 0, 1.0f)) return -1;

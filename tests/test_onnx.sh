@@ -55,6 +55,8 @@ CASES=(
   node/test_concat_3d_axis_negative_3
   node/test_constant
   node/test_constant_pad
+  node/test_constantofshape_float_ones
+  node/test_constantofshape_int_zeros
   node/test_conv_with_autopad_same
   node/test_conv_with_strides_and_asymmetric_padding
   node/test_conv_with_strides_no_padding
@@ -139,12 +141,19 @@ CASES=(
   node/test_sigmoid
   node/test_sigmoid_example
   node/test_softmax_axis_0
+  node/test_softmax_axis_0_expanded
   node/test_softmax_axis_1
+  node/test_softmax_axis_1_expanded
   node/test_softmax_axis_2
+  node/test_softmax_axis_2_expanded
   node/test_softmax_default_axis
+  node/test_softmax_default_axis_expanded
   node/test_softmax_example
+  node/test_softmax_example_expanded
   node/test_softmax_large_number
+  node/test_softmax_large_number_expanded
   node/test_softmax_negative_axis
+  node/test_softmax_negative_axis_expanded
   node/test_sum_example
   node/test_sum_one_input
   node/test_sum_two_inputs
@@ -193,6 +202,41 @@ CASES=(
   pytorch-operator/test_operator_view
   simple/test_single_relu_model
 )
+# Every node/ case of the required families is listed above or here, with the reason
+# it is not a 2-D float32 case the engine computes. A case the test data gains that
+# is in neither list fails this test.
+FAMILIES="conv convtranspose maxpool_2d averagepool_2d globalaveragepool globalmaxpool lrn
+  batchnorm relu leakyrelu prelu sigmoid tanh hardsigmoid hardswish clip softmax gemm
+  matmul_2d add mul sum concat flatten reshape dropout identity constant maxunpool"
+NOT_REQUIRED=(
+  "test_add_uint8 uint8 tensors"
+  "test_mul_uint8 uint8 tensors"
+  "test_maxpool_2d_uint8 uint8 tensors"
+  "test_clip_default_int8_inbounds int8 tensors"
+  "test_clip_default_int8_max int8 tensors"
+  "test_clip_default_int8_min int8 tensors"
+  "test_convinteger_with_padding ConvInteger on uint8"
+  "test_convinteger_without_padding ConvInteger on uint8"
+  "test_convtranspose_1d 1-D"
+  "test_convtranspose_3d 3-D"
+  "test_batchnorm_epsilon_training_mode training mode (batch statistics out)"
+  "test_batchnorm_example_training_mode training mode (batch statistics out)"
+  "test_identity_opt an optional, not a tensor"
+  "test_identity_sequence a sequence, not a tensor"
+  "test_constantofshape_int_shape_zero an empty int32 tensor"
+  "test_reshape_allowzero_reordered an empty tensor (a dimension of 0)"
+)
+listed_cases=" ${CASES[*]} "
+for f in $FAMILIES; do
+  for d in "$DATA"/node/test_"$f"*; do
+    b=$(basename "$d")
+    case "$listed_cases" in *" node/$b "*) continue ;; esac
+    skip=0
+    for e in "${NOT_REQUIRED[@]}"; do [ "${e%% *}" = "$b" ] && skip=1; done
+    [ $skip -eq 1 ] || fail "node/$b (family $f) is neither run nor listed as not required"
+  done
+done
+
 dirs=()
 for c in "${CASES[@]}"; do dirs+=("$DATA/$c"); done
 out=$("$BIN" onnx-test "${dirs[@]}")
@@ -319,6 +363,12 @@ reshape_huge.onnx|shape value 1099511627776 at axis 1
 unpool_index_outside.onnx|index 99 is outside the output
 unpool_index_repeated.onnx|index 5 is repeated
 unpool_size_wrap.onnx|output 16777216x16777216 of 65536 planes
+reducemax_alone.onnx|ReduceMax \(opset 13\) is supported only where it starts Softmax's expansion
+softmax_expansion_axes_differ.onnx|node 'sm_ReduceMax': op ReduceMax .* only where it starts
+softmax_expansion_exp_out.onnx|node 'sm_ReduceMax': op ReduceMax .* only where it starts
+constantofshape_negative.onnx|\(ConstantOfShape\): shape value -8 at axis 2 is outside
+constantofshape_huge.onnx|tensor 'c' needs 3298534883328 elements, more than the file's size allows
+constantofshape_two_values.onnx|value must hold one element, not 2
 EOF
 for f in "$HOSTILE"/*.onnx; do
   case "$listed" in *" $(basename "$f") "*) ;; *) hostile "$f" ;; esac
