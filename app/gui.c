@@ -997,7 +997,7 @@ static void gui_screen(AppGui *a, int screen) {
         for (int i = 0; i < a->zoo.n; i++)
             if (a->zoo.card[i] == a->st.card) a->pick.sel = i;
     } else if (screen == SCREEN_RF) {
-        if (!a->rf_ready) rf_init(&a->rf);
+        if (!a->rf_ready) rf_init(&a->rf, a->st.card, a->st.graph);
         a->rf_ready = 1;
     } else if (screen == SCREEN_ZOO) {
         if (!a->zoo_ready) {
@@ -1760,7 +1760,12 @@ int app_cmd_render(int argc, char **argv) {
             for (int i = 0; models && i < z->n; i++)
                 if (!strcmp(z->card[i]->name, models)) p.sel = i + 1;
             if (models && !p.sel) {
-                fprintf(stderr, "convscope render: unknown model '%s' (see 'convscope models')\n", models);
+                const size_t ml = strlen(models);
+                if (ml > 5 && !strcmp(models + ml - 5, ".onnx"))
+                    fprintf(stderr, "convscope render: the timeline shows the zoo's networks; '%s' is "
+                            "a file (its views: summary, featuremaps, filters, rf, 3d...)\n", models);
+                else
+                    fprintf(stderr, "convscope render: unknown model '%s' (see 'convscope models')\n", models);
                 free(z);
                 return APP_USAGE;
             }
@@ -1779,23 +1784,21 @@ int app_cmd_render(int argc, char **argv) {
         AppCanvas cv;
         rc = APP_FAIL;
         if (v && render_canvas(&cv, rs) == 0) {
-            rf_init(v);
-            if (o.model) { /* render NAME --view rf: NAME drawn with the others */
-                int k = 0;
-                while (k < v->n && strcmp(v->card[k]->name, o.model)) k++;
-                if (k == v->n) {
-                    char list[512] = "";
-                    for (int j = 0; j < v->n; j++)
-                        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", j ? ", " : "",
-                                 v->card[j]->name);
-                    fprintf(stderr, "convscope render: the receptive-field chart draws %s, not '%s'\n",
-                            list, o.model);
+            /* render MODEL --view rf: MODEL drawn with the classic ones (added to them
+             * when it is not one: an imported file, another zoo network) */
+            const ModelCard *mc = NULL;
+            EngGraph *mg = NULL;
+            if (o.model) {
+                int code = APP_OK;
+                mg = app_build_model(&o, &mc, &code);
+                if (!mg) {
                     app_canvas_close(&cv);
                     free(v);
-                    return APP_USAGE;
+                    return code;
                 }
-                v->on[k] = 1;
             }
+            rf_init(v, mc, mg);
+            eng_graph_destroy(mg);
             if (models) { /* the networks named, in the chart's list, are drawn */
                 for (int k = 0; k < v->n; k++) {
                     char want[256];

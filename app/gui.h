@@ -54,20 +54,24 @@ typedef struct {
     int runs;                 /* passes per model (median), after one warm-up */
 } ZooView;
 
-/* Receptive field, layer by layer, of several networks at once. */
+/* Receptive field, layer by layer, of several networks at once: the classic
+ * ones, and the model open (an imported file, a zoo network not among them). */
 #define RF_NETS 9
+#define RF_MAX (RF_NETS + 1)
 #define RF_POINTS 256
 typedef struct {
-    const ModelCard *card[RF_NETS];
-    int on[RF_NETS];           /* drawn */
+    const ModelCard *card[RF_MAX];
+    int on[RF_MAX];           /* drawn */
     int n;
-    int n_pts[RF_NETS];
-    int depth[RF_NETS][RF_POINTS]; /* weighted layers from the input up to the point */
-    int64_t size[RF_NETS][RF_POINTS];
-    int64_t final[RF_NETS];    /* field of the last unit with a finite one */
-    int input[RF_NETS];        /* the input's side */
+    int n_pts[RF_MAX];
+    int depth[RF_MAX][RF_POINTS]; /* weighted layers from the input up to the point */
+    int64_t size[RF_MAX][RF_POINTS];
+    int64_t final[RF_MAX];    /* field of the last unit with a finite one */
+    int input[RF_MAX];        /* the input's side */
 } RfView;
-void rf_init(RfView *v);
+/* extra, g (may be NULL): the open model and its graph, added (and drawn) when
+ * it is not one of the classic networks; a classic one is drawn. */
+void rf_init(RfView *v, const ModelCard *extra, const EngGraph *g);
 void rf_draw(const RfView *v, SDL_Renderer *r, const VizFonts *f, int w, int h);
 void rf_event(RfView *v, const SDL_Event *e, const VizFonts *f, int w, int h);
 

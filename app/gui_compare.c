@@ -803,42 +803,51 @@ static const char *const rf_names[RF_NETS] = {"lenet5",    "alexnet",     "zfnet
                                               "densenet121", "mobilenet_v1", "squeezenet1_0"};
 static const int rf_default_on[RF_NETS] = {0, 1, 0, 1, 1, 1, 0, 0, 0};
 
-void rf_init(RfView *v) {
+/* One network's curve: weighted layers on the longest path up to each node,
+ * and the field there; one point per depth, the largest field reached at it. */
+static void rf_add(RfView *v, const ModelCard *card, const EngGraph *g, int on) {
+    int k = v->n++;
+    v->card[k] = card;
+    v->on[k] = on;
+    v->input[k] = eng_graph_node(g, 0)->out.H;
+    int nn = eng_graph_node_count(g);
+    int *d = calloc((size_t)nn, sizeof *d);
+    for (int j = 0; d && j < nn; j++) {
+        const EngNode *nd = eng_graph_node(g, j);
+        if (nd->flags & ENG_NODE_TRAIN_ONLY) continue;
+        int m = 0;
+        for (int q = 0; q < nd->n_inputs; q++)
+            if (d[nd->inputs[q]] > m) m = d[nd->inputs[q]];
+        d[j] = m + (nd->op == ENG_OP_CONV || nd->op == ENG_OP_CONVT || nd->op == ENG_OP_FC ||
+                    nd->op == ENG_OP_MATMUL);
+        if (!nd->rf.finite || nd->op == ENG_OP_INPUT) continue;
+        v->final[k] = nd->rf.size > v->final[k] ? nd->rf.size : v->final[k];
+        int p = v->n_pts[k];
+        if (p > 0 && v->depth[k][p - 1] == d[j]) {
+            if (nd->rf.size > v->size[k][p - 1]) v->size[k][p - 1] = nd->rf.size;
+        } else if (p < RF_POINTS && (p == 0 || d[j] > v->depth[k][p - 1])) {
+            v->depth[k][p] = d[j];
+            v->size[k][p] = nd->rf.size > (p ? v->size[k][p - 1] : 0) ? nd->rf.size : v->size[k][p - 1];
+            v->n_pts[k]++;
+        }
+    }
+    free(d);
+}
+
+void rf_init(RfView *v, const ModelCard *extra, const EngGraph *eg) {
     memset(v, 0, sizeof *v);
     app_log_capture(1);
+    int have_extra = 0;
     for (int i = 0; i < RF_NETS; i++) {
         const ModelCard *card = model_find(rf_names[i]);
         EngGraph *g = card ? model_build(card, 0, 0, 0) : NULL;
         if (!g) continue;
-        int k = v->n++;
-        v->card[k] = card;
-        v->on[k] = rf_default_on[i];
-        v->input[k] = eng_graph_node(g, 0)->out.H;
-        /* weighted layers on the longest path up to each node, and the field
-         * there; one point per depth: the largest field reached at it */
-        int nn = eng_graph_node_count(g);
-        int *d = calloc((size_t)nn, sizeof *d);
-        for (int j = 0; d && j < nn; j++) {
-            const EngNode *nd = eng_graph_node(g, j);
-            if (nd->flags & ENG_NODE_TRAIN_ONLY) continue;
-            int m = 0;
-            for (int q = 0; q < nd->n_inputs; q++)
-                if (d[nd->inputs[q]] > m) m = d[nd->inputs[q]];
-            d[j] = m + (nd->op == ENG_OP_CONV || nd->op == ENG_OP_CONVT || nd->op == ENG_OP_FC);
-            if (!nd->rf.finite || nd->op == ENG_OP_INPUT) continue;
-            v->final[k] = nd->rf.size > v->final[k] ? nd->rf.size : v->final[k];
-            int p = v->n_pts[k];
-            if (p > 0 && v->depth[k][p - 1] == d[j]) {
-                if (nd->rf.size > v->size[k][p - 1]) v->size[k][p - 1] = nd->rf.size;
-            } else if (p < RF_POINTS && (p == 0 || d[j] > v->depth[k][p - 1])) {
-                v->depth[k][p] = d[j];
-                v->size[k][p] = nd->rf.size > (p ? v->size[k][p - 1] : 0) ? nd->rf.size : v->size[k][p - 1];
-                v->n_pts[k]++;
-            }
-        }
-        free(d);
+        int mine = extra && card == extra;
+        rf_add(v, card, g, rf_default_on[i] || mine);
+        have_extra |= mine;
         eng_graph_destroy(g);
     }
+    if (extra && eg && !have_extra) rf_add(v, extra, eg, 1);
     app_log_capture(0);
 }
 

@@ -322,7 +322,7 @@ const char *app_onnx_preset(const char *preset, const char *path, const char *me
 /* An .onnx path is opened like a zoo model, with a card made from the file. */
 static EngGraph *open_onnx(const AppOptions *o, const ModelCard **card, int *code) {
     static ModelCard c;
-    static char name[256], venue[4200], ideas[512];
+    static char name[256], display[512], venue[4200], ideas[512];
     char err[2048], meta[8192], why[128];
     EngGraph *g = eng_onnx_load_meta(o->model, o->C, o->H, o->W, NULL, 0, meta, sizeof meta, err,
                                      sizeof err);
@@ -331,8 +331,18 @@ static EngGraph *open_onnx(const AppOptions *o, const ModelCard **card, int *cod
         *code = APP_FAIL;
         return NULL;
     }
-    const char *base = strrchr(o->model, '/');
-    snprintf(name, sizeof name, "%s", base ? base + 1 : o->model);
+    /* the file's name; a folder's "model.onnx" (the ONNX zoo's and backend tests'
+     * layout) is named with its folder */
+    const char *base = strrchr(o->model, '/'), *shown;
+    base = base ? base + 1 : o->model;
+    shown = base;
+    if (!strcmp(base, "model.onnx") && base > o->model) {
+        const char *b = base - 1; /* the '/' */
+        while (b > o->model && b[-1] != '/') b--;
+        if (b < base - 1) shown = b; /* "folder/model.onnx" */
+    }
+    snprintf(name, sizeof name, "%s", base);
+    snprintf(display, sizeof display, "%s", shown);
     snprintf(venue, sizeof venue, "%s", o->model);
     const EngNode *in = eng_graph_node(g, 0);
     ModelPreproc pre;
@@ -343,7 +353,7 @@ static EngGraph *open_onnx(const AppOptions *o, const ModelCard **card, int *cod
         *code = APP_USAGE;
         return NULL;
     }
-    c = (ModelCard){.name = name, .display = name, .family = "ONNX", .year = 0,
+    c = (ModelCard){.name = name, .display = display, .family = "ONNX", .year = 0,
                     .authors = "imported ONNX model", .paper = name, .venue = venue,
                     .top5_error = -1, .top5_source = "", .key_ideas = ideas, .notes = "",
                     .in_c = in->out.C, .in_h = in->out.H, .in_w = in->out.W, .pre = pre,

@@ -338,8 +338,14 @@ PY
   expect 0 "$BIN" render --view rf --models alexnet,vgg16,googlenet,resnet50,lenet5 --out "$tmp/rf_five.png"
   cmp -s "$tmp/rf_lenet.png" "$tmp/rf_five.png" || fail "render lenet5 --view rf does not add LeNet-5 to the chart"
   cmp -s "$tmp/rf_lenet.png" "$tmp/rf_default.png" && fail "render lenet5 --view rf drew the default chart"
-  expect 2 "$BIN" render resnet18 --view rf --out "$tmp/x.png"
-  grep -q "resnet50" "$tmp/err" || fail "render --view rf with a network it does not draw lists those it does"
+  # a network that is not one of the chart's, and an imported file, are added to it
+  expect 0 "$BIN" render resnet18 --view rf --out "$tmp/rf_r18.png"
+  cmp -s "$tmp/rf_r18.png" "$tmp/rf_default.png" && fail "render resnet18 --view rf did not add ResNet-18"
+  expect 0 "$BIN" render "$(cd "$(dirname "$0")" && pwd)/fixtures/torch/alexnet_small/model.onnx" --view rf --out "$tmp/rf_onnx.png"
+  cmp -s "$tmp/rf_onnx.png" "$tmp/rf_default.png" && fail "render FILE.onnx --view rf did not add the file"
+  expect 1 "$BIN" render "$(cd "$(dirname "$0")" && pwd)/fixtures/hostile/cycle.onnx" --view rf --out "$tmp/x.png"
+  grep -q "ONNX: " "$tmp/err" || fail "render BAD.onnx --view rf: no ONNX message"
+  expect 2 "$BIN" render nosuch --view rf --out "$tmp/x.png"
   expect 0 "$BIN" render --view rf --models lenet5,alexnet --out "$tmp/rf_two.png"
   cmp -s "$tmp/rf_default.png" "$tmp/rf_two.png" && fail "render --view rf --models changed nothing"
   # other window sizes and presentation mode; a layer of 512 channels pages
