@@ -26,13 +26,15 @@
  *    outputs made from constants) is one sample from the start.
  * The memory is the same either way (row-major, NCHW is ONNX's order), so a
  * reshape only changes how the engine reads a sample. Constant operands are
- * broadcast (numpy rules) to a sample's shape at load: an Add or Mul by a
- * constant is an affine node with one shift or scale per unit, a PRelu slope
+ * broadcast (numpy rules) to a sample's shape at load: an Add, Sub, Mul or
+ * Div by a constant is an affine node with one shift or scale per unit, a PRelu slope
  * that is not shared or per channel one slope per unit, a constant joined by a
  * Concat a constant node, the same in every sample.
  * Shape-only subgraphs exporters emit for a flatten (Shape, Gather,
- * Unsqueeze, Concat, Cast, Constant feeding Reshape) are evaluated at load
- * time, since the input shape is known.
+ * Unsqueeze, Concat, Cast, Constant, ConstantOfShape feeding Reshape) are
+ * evaluated at load time, since the input shape is known. Softmax written out
+ * as ONNX's function body for it (ReduceMax, Sub, Exp, ReduceSum, Div) is
+ * one softmax node; a ReduceMean over H and W a global average pool.
  *
  * A model file is untrusted input (a file from the internet may be damaged or
  * made to hurt), so every limit is checked before it is used:
@@ -557,17 +559,18 @@ static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *ke
 /* ---- attributes ------------------------------------------------------------------------ */
 
 static const char SUPPORTED[] =
-    "Conv, ConvTranspose, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, LRN, "
+    "Conv, ConvTranspose, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, ReduceMean "
+    "(over H and W), LRN, "
     "BatchNormalization, Relu, LeakyRelu, PRelu, Clip, Sigmoid, Tanh, HardSigmoid, HardSwish, "
-    "Softmax, Gemm, MatMul, Add, Sum, Mul, Concat, Flatten, Reshape, Dropout, Identity, Pad, "
+    "Softmax, Gemm, MatMul, Add, Sum, Mul, Sub and Div (by a constant), Concat, Flatten, Reshape, Dropout, Identity, Pad, "
     "Constant, ConstantOfShape, Shape, Gather, Unsqueeze, Cast, Transpose (of constants), MaxUnpool, and "
     "Softmax's expansion (ReduceMax, Sub, Exp, ReduceSum, Div over one axis)";
 static const char *const OPS[] = {
     "Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "LRN",
     "BatchNormalization", "Relu", "LeakyRelu", "PRelu", "Clip", "Sigmoid", "Tanh", "HardSigmoid",
-    "HardSwish", "Softmax", "Gemm", "MatMul", "Add", "Sum", "Mul", "Concat", "Flatten", "Reshape",
+    "HardSwish", "Softmax", "Gemm", "MatMul", "Add", "Sum", "Mul", "Sub", "Div", "Concat", "Flatten", "Reshape",
     "Dropout", "Identity", "Pad", "Constant", "Shape", "Gather", "Unsqueeze", "Cast", "Transpose",
-    "MaxUnpool", "ConstantOfShape", "ReduceMax"};
+    "MaxUnpool", "ConstantOfShape", "ReduceMax", "ReduceMean"};
 
 static int known_op(const char *op) {
     for (size_t k = 0; k < sizeof OPS / sizeof OPS[0]; k++)
@@ -1371,13 +1374,16 @@ static int const_onto(Loader *L, const NodeCtx *c, const Const *k, const int64_t
     return batch_axis ? mixes_batch(L, c, "a constant that differs from sample to sample") : 0;
 }
 
-/* Add, Sum or Mul with constant inputs (a bias or scale from the file, or
- * graph inputs bound to values): one computed input; the constants, broadcast
- * to its shape (numpy rules), become one shift per unit (Add, Sum: their sum)
- * or one scale per unit (Mul) of an affine node. 1: no constant input. */
+/* Add, Sum, Mul, Sub or Div with constant inputs (a bias or scale from the
+ * file, a normalisation (x - mean) / std written into the model, graph inputs
+ * bound to values): one computed input; the constants, broadcast to its shape
+ * (numpy rules), become one shift per unit (Add, Sum: their sum; Sub x - k:
+ * -k) or one scale per unit (Mul; Div x / k: 1 / k) of an affine node, or
+ * both (Sub k - x: scale -1, shift k). 1: no constant input. */
 static int const_arith_node(Loader *L, const NodeCtx *c) {
     const Onnx__NodeProto *n = c->n;
-    const int mul = !strcmp(c->op, "Mul");
+    const int sub = !strcmp(c->op, "Sub"), div = !strcmp(c->op, "Div");
+    const int mul = !strcmp(c->op, "Mul") || div;
     int xi = -1, n_const = 0;
     for (size_t k = 0; k < n->n_input; k++) {
         if (!has_input(c, (int)k)) FAIL("ONNX: node '%s' (%s): input %zu is empty", c->name, c->op, k);
@@ -1393,7 +1399,10 @@ static int const_arith_node(Loader *L, const NodeCtx *c) {
     if ((size_t)n_const + 1 != n->n_input)
         FAIL("ONNX: node '%s' (%s): with constant inputs, one computed input is supported", c->name,
              c->op);
-    if (mul && n->n_input != 2) FAIL("ONNX: node '%s' (Mul): needs two inputs", c->name);
+    if ((mul || sub) && n->n_input != 2) FAIL("ONNX: node '%s' (%s): needs two inputs", c->name, c->op);
+    if (div && xi != 0)
+        FAIL("ONNX: node '%s' (Div): a constant divided by a computed tensor is not supported "
+             "(a computed tensor divided by a constant is)", c->name);
     Act *x = in_act(L, c, xi);
     int64_t d[4];
     act_dims(L, x, d);
@@ -1412,9 +1421,27 @@ static int const_arith_node(Loader *L, const NodeCtx *c) {
             for (size_t i = 0; i < a->n; i++) a->f[i] += e->f[i];
         }
     }
+    Const *k = &L->consts[acc];
+    if (div)
+        for (size_t i = 0; i < k->n; i++) k->f[i] = 1.0f / k->f[i]; /* x / 0: x * inf, as IEEE */
+    if (sub && xi == 1) { /* k - x: scale -1, shift k */
+        float *neg = budget_alloc(L, k->n, sizeof *neg, c->n->output[0]);
+        Const *s1 = neg ? add_const(L, NULL) : NULL;
+        if (!s1) return free(neg), -1;
+        k = &L->consts[acc];
+        for (size_t i = 0; i < k->n; i++) neg[i] = -1.0f;
+        *s1 = *k;
+        s1->f = neg;
+        int id = eng_affine(L->g, c->name, node, 1, 1);
+        if (out_act_dims(L, c, id, r, d)) return -1;
+        return add_pending(L, id, 0, &L->consts[L->n_consts - 1], 0, 0, 1) ||
+                       add_pending(L, id, 1, &L->consts[acc], 0, 0, 1)
+                   ? -1
+                   : 0;
+    }
     int id = eng_affine(L->g, c->name, node, mul, !mul);
     if (out_act_dims(L, c, id, r, d)) return -1;
-    return add_pending(L, id, 0, &L->consts[acc], 0, 0, 1);
+    return add_pending(L, id, 0, &L->consts[acc], 0, 0, sub ? -1.0f : 1.0f);
 }
 
 /* The engine (C, H, W) of an ONNX shape in the current mode. */
@@ -1715,8 +1742,8 @@ static int convert(Loader *L, const NodeCtx *c) {
      * others take the engine's (C, H, W) for a map, which it is not here */
     static const char *const ONE_SAMPLE_OPS[] = {
         "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip", "Dropout",
-        "Identity", "Softmax", "Flatten", "Gemm", "PRelu", "Add", "Sum", "Mul", "Reshape", "Concat",
-        "MaxUnpool", "ReduceMax"};
+        "Identity", "Softmax", "Flatten", "Gemm", "PRelu", "Add", "Sum", "Mul", "Sub", "Div", "Reshape",
+        "Concat", "MaxUnpool", "ReduceMax"};
     if (L->one_sample) {
         size_t k = 0, nk = sizeof ONE_SAMPLE_OPS / sizeof ONE_SAMPLE_OPS[0];
         while (k < nk && strcmp(op, ONE_SAMPLE_OPS[k])) k++;
@@ -1738,9 +1765,13 @@ static int convert(Loader *L, const NodeCtx *c) {
     if (!strcmp(op, "Reshape")) return reshape_node(L, c);
     if (!strcmp(op, "Concat")) return concat_node(L, c);
     if (!strcmp(op, "MaxUnpool")) return maxunpool_node(L, c);
-    if (!strcmp(op, "Add") || !strcmp(op, "Sum") || !strcmp(op, "Mul")) {
+    if (!strcmp(op, "Add") || !strcmp(op, "Sum") || !strcmp(op, "Mul") || !strcmp(op, "Sub") ||
+        !strcmp(op, "Div")) {
         int rc = const_arith_node(L, c);
         if (rc <= 0) return rc;
+        if (!strcmp(op, "Sub") || !strcmp(op, "Div"))
+            FAIL("ONNX: node '%s' (%s): %s of two computed tensors is not supported (by a "
+                 "constant it is)", c->name, op, op);
         x = in_act(L, c, 0);
     }
     if (!x) FAIL("ONNX: node '%s' (%s): its first input must be a computed tensor", c->name, op);
@@ -1752,6 +1783,20 @@ static int convert(Loader *L, const NodeCtx *c) {
     if (!strcmp(op, "GlobalAveragePool") || !strcmp(op, "GlobalMaxPool")) {
         if (x->rank != 4) FAIL("ONNX: node '%s' (%s): needs a 4-D input", c->name, op);
         id = op[6] == 'A' ? eng_gavgpool(L->g, c->name, x->node) : eng_gmaxpool(L->g, c->name, x->node);
+    } else if (!strcmp(op, "ReduceMean")) {
+        /* over H and W of a map (PyTorch's x.mean((2, 3))): a global average pool */
+        int64_t keep, ax[2];
+        int m;
+        if (get_int(L, c, "keepdims", 1, 0, 1, &keep) ||
+            (m = get_ints(L, c, "axes", 2, -4, 3, ax)) < 0)
+            return -1;
+        for (int k = 0; k < m; k++) ax[k] += ax[k] < 0 ? 4 : 0;
+        if (x->rank != 4 || m != 2 || ax[0] + ax[1] != 5 || ax[0] * ax[1] != 6)
+            FAIL("ONNX: node '%s' (ReduceMean): only the mean over axes 2 and 3 of a 4-D map (a "
+                 "global average pool) is supported", c->name);
+        id = eng_gavgpool(L->g, c->name, x->node);
+        od[2] = od[3] = 1;
+        rank = keep ? 4 : 2;
     } else if (!strcmp(op, "LRN")) {
         int64_t size;
         float alpha, beta, bias;
