@@ -152,6 +152,7 @@ typedef enum {
     ENG_OP_AFFINE,        /* x * scale + shift, both (C,H,W): ONNX Add/Mul by a constant */
     ENG_OP_CONST,         /* no input: its (C,H,W) "value" parameter, the same in every sample */
     ENG_OP_MAXUNPOOL,     /* (C,H,W) -> (C,OH,OW): each value to a fixed place, zeros elsewhere */
+    ENG_OP_TRANSPOSE,     /* a sample read as 4 axes, its axes permuted (ONNX Transpose) */
     ENG_OP_COUNT
 } EngOpType;
 
@@ -201,6 +202,9 @@ typedef struct { int outer, inner; } EngConcatParams;
  * each input unit, its place in the (C, OH, OW) output as an exact float
  * (hence outputs of at most 2^24 units); places are distinct. */
 typedef struct { int oh, ow; } EngUnpoolParams;
+/* A sample read as dims[0..3] (row-major, product C*H*W); output axis k is
+ * input axis perm[k]. */
+typedef struct { int dims[4], perm[4]; } EngTransposeParams;
 #define ENG_UNPOOL_MAX_UNITS (1 << 24)
 typedef struct { float lo, hi; } EngClipParams;
 typedef struct { float alpha, beta; } EngHardSigmoidParams;
@@ -263,6 +267,7 @@ typedef struct {
         EngAffineParams affine;
         EngConcatParams concat;
         EngUnpoolParams unpool;
+        EngTransposeParams transpose;
     } p;
     EngParam params[ENG_MAX_PARAMS];
     int n_params;
@@ -338,6 +343,10 @@ int eng_concat_span(EngGraph *g, const char *name, const int *xs, int n, int out
 int eng_maxunpool(EngGraph *g, const char *name, int x, int oh, int ow);
 /* A constant (C, H, W) with no input: its parameter "value" (not learned). */
 int eng_const(EngGraph *g, const char *name, int C, int H, int W);
+/* The sample read as dims[4], axes permuted by perm (output axis k is input
+ * axis perm[k]), stored as (C, H, W) (its product must be the sample's size). */
+int eng_transpose(EngGraph *g, const char *name, int x, const int dims[4], const int perm[4], int C,
+                  int H, int W);
 /* The same data under another per-sample shape (C*H*W unchanged). */
 int eng_reshape(EngGraph *g, const char *name, int x, int C, int H, int W);
 int eng_fc(EngGraph *g, const char *name, int x, int out, int bias);

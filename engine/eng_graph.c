@@ -72,6 +72,7 @@ static const char *const op_names[ENG_OP_COUNT] = {
     [ENG_OP_PAD] = "pad",             [ENG_OP_MATMUL] = "matmul",
     [ENG_OP_RESHAPE] = "reshape",     [ENG_OP_AFFINE] = "affine",
     [ENG_OP_CONST] = "constant",      [ENG_OP_MAXUNPOOL] = "maxunpool",
+    [ENG_OP_TRANSPOSE] = "transpose",
 };
 
 const char *eng_op_name(EngOpType op) {
@@ -797,6 +798,52 @@ int eng_maxunpool(EngGraph *g, const char *name, int x, int oh, int ow) {
     return id;
 }
 
+int eng_transpose(EngGraph *g, const char *name, int x, const int dims[4], const int perm[4], int C,
+                  int H, int W) {
+    int id = node_new(g, name, ENG_OP_TRANSPOSE, &x, 1);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    const EngShape s = g->nodes[x].out;
+    int64_t size = 1;
+    int seen = 0;
+    for (int k = 0; k < 4; k++) {
+        if (dims[k] < 1 || perm[k] < 0 || perm[k] > 3 || (seen & (1 << perm[k])))
+            return node_reject(g, id, "dims or permutation out of range");
+        seen |= 1 << perm[k];
+        size *= dims[k];
+    }
+    if (size != (int64_t)s.C * s.H * s.W || C <= 0 || H <= 0 || W <= 0 || (int64_t)C * H * W != size)
+        return node_reject(g, id, "%dx%dx%dx%d and %dx%dx%d do not hold the %dx%dx%d input", dims[0],
+                           dims[1], dims[2], dims[3], C, H, W, s.C, s.H, s.W);
+    n->out = (EngShape){C, H, W};
+    memcpy(n->p.transpose.dims, dims, sizeof n->p.transpose.dims);
+    memcpy(n->p.transpose.perm, perm, sizeof n->p.transpose.perm);
+    n->rf = rf_infinite(); /* the grid is another one */
+    if (!shape_ok(g, id)) return -1;
+    return id;
+}
+
+/* Each output place's source in one sample (dx: scatter back): out (o0, o1,
+ * o2, o3) over dims[perm[k]] reads in at sum o_k * stride[perm[k]]. */
+static void transpose_sample(float *out, const float *in, const EngTransposeParams *q, int back) {
+    int64_t st[4], od[4];
+    st[3] = 1;
+    for (int k = 2; k >= 0; k--) st[k] = st[k + 1] * q->dims[k + 1];
+    for (int k = 0; k < 4; k++) od[k] = q->dims[q->perm[k]];
+    const int64_t s0 = st[q->perm[0]], s1 = st[q->perm[1]], s2 = st[q->perm[2]], s3 = st[q->perm[3]];
+    size_t o = 0;
+    for (int64_t a = 0; a < od[0]; a++)
+        for (int64_t b = 0; b < od[1]; b++)
+            for (int64_t c = 0; c < od[2]; c++) {
+                const float *src = in + a * s0 + b * s1 + c * s2;
+                float *dst = out + a * s0 + b * s1 + c * s2;
+                if (!back)
+                    for (int64_t d = 0; d < od[3]; d++) out[o++] = src[d * s3];
+                else /* out is dx (input layout), in is dy (output layout) */
+                    for (int64_t d = 0; d < od[3]; d++) dst[d * s3] += in[o++];
+            }
+}
+
 int eng_const(EngGraph *g, const char *name, int C, int H, int W) {
     int id = node_new(g, name, ENG_OP_CONST, NULL, 0);
     if (id < 0) return -1;
@@ -1342,6 +1389,12 @@ static void run_node(EngGraph *g, EngNode *n) {
         memcpy(n->act, x->act, count * sizeof(float));
         break;
     case ENG_OP_PAD: eng_pad_forward(n->act, x->act, N, s.C, s.H, s.W, &n->p.pad); break;
+    case ENG_OP_TRANSPOSE: {
+        const size_t size = (size_t)s.C * s.H * s.W;
+        for (int b = 0; b < N; b++)
+            transpose_sample(n->act + (size_t)b * size, x->act + (size_t)b * size, &n->p.transpose, 0);
+        break;
+    }
     case ENG_OP_COUNT: ENG_ASSERT(0); break;
     }
 }
@@ -1519,6 +1572,12 @@ static int back_node(EngGraph *g, EngNode *n) {
     case ENG_OP_RESHAPE:
         for (size_t i = 0; i < count; i++) dx[i] += dy[i];
         break;
+    case ENG_OP_TRANSPOSE: {
+        const size_t size = (size_t)s.C * s.H * s.W;
+        for (int b = 0; b < N; b++)
+            transpose_sample(dx + (size_t)b * size, dy + (size_t)b * size, &n->p.transpose, 1);
+        break;
+    }
     case ENG_OP_PAD: {
         const EngPadParams *q = &n->p.pad;
         for (size_t nc = 0; nc < (size_t)N * s.C; nc++)

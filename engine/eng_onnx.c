@@ -563,7 +563,7 @@ static const char SUPPORTED[] =
     "(over H and W), LRN, "
     "BatchNormalization, Relu, LeakyRelu, PRelu, Clip, Sigmoid, Tanh, HardSigmoid, HardSwish, "
     "Softmax, Gemm, MatMul, Add, Sum, Mul, Sub and Div (by a constant), Concat, Flatten, Reshape, Dropout, Identity, Pad, "
-    "Constant, ConstantOfShape, Shape, Gather, Unsqueeze, Cast, Transpose (of constants), MaxUnpool, and "
+    "Constant, ConstantOfShape, Shape, Gather, Unsqueeze, Cast, Transpose, MaxUnpool, and "
     "Softmax's expansion (ReduceMax, Sub, Exp, ReduceSum, Div over one axis)";
 static const char *const OPS[] = {
     "Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "LRN",
@@ -1726,6 +1726,38 @@ static int softmax_expansion(Loader *L, const NodeCtx *c) {
     return 0;
 }
 
+/* Transpose of a computed tensor. Batch mode: axis 0 (the batch) must stay
+ * first, a sample's axes are permuted; one sample: the whole ONNX tensor's.
+ * Either way the sample is read as 4 axes (ones in front). */
+static int transpose_node(Loader *L, const NodeCtx *c, Act *x) {
+    const int r = x->rank;
+    int64_t d[4], od[4], p[4];
+    act_dims(L, x, d);
+    int m = get_ints(L, c, "perm", r, 0, r - 1, p);
+    if (m < 0) return -1;
+    if (m == 0)
+        for (int k = 0; k < r; k++) p[k] = r - 1 - k; /* default: the axes reversed */
+    int seen = 0;
+    for (int k = 0; k < r; k++) {
+        if (seen & (1 << p[k])) FAIL("ONNX: node '%s' (Transpose): perm repeats axis %lld", c->name, (long long)p[k]);
+        seen |= 1 << p[k];
+        od[k] = d[p[k]];
+    }
+    if (p[0] != 0 && !L->one_sample) return mixes_batch(L, c, "a transpose that moves axis 0");
+    /* the sample's axes: in batch mode ONNX axes 1.. (axis 0 is N), else all */
+    const int first = L->one_sample ? 0 : 1, n = r - first, off = 4 - n;
+    int dims[4], perm[4];
+    for (int k = 0; k < 4; k++) dims[k] = 1, perm[k] = k;
+    for (int k = 0; k < n; k++) {
+        dims[off + k] = (int)d[first + k];
+        perm[off + k] = off + (int)(p[first + k] - first);
+    }
+    EngShape os;
+    if (engine_shape(L, od, r, &os) != 0) FAIL("ONNX: node '%s' (Transpose): the output is too large", c->name);
+    const int id = eng_transpose(L->g, c->name, x->node, dims, perm, os.C, os.H, os.W);
+    return out_act_dims(L, c, id, r, od);
+}
+
 static int convert(Loader *L, const NodeCtx *c) {
     const char *op = c->op;
     const Onnx__NodeProto *n = c->n;
@@ -1743,7 +1775,7 @@ static int convert(Loader *L, const NodeCtx *c) {
     static const char *const ONE_SAMPLE_OPS[] = {
         "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip", "Dropout",
         "Identity", "Softmax", "Flatten", "Gemm", "PRelu", "Add", "Sum", "Mul", "Sub", "Div", "Reshape",
-        "Concat", "MaxUnpool", "ReduceMax"};
+        "Concat", "MaxUnpool", "ReduceMax", "Transpose"};
     if (L->one_sample) {
         size_t k = 0, nk = sizeof ONE_SAMPLE_OPS / sizeof ONE_SAMPLE_OPS[0];
         while (k < nk && strcmp(op, ONE_SAMPLE_OPS[k])) k++;
@@ -1763,6 +1795,7 @@ static int convert(Loader *L, const NodeCtx *c) {
     if (!strcmp(op, "MaxPool")) return pool_node(L, c, 1);
     if (!strcmp(op, "AveragePool")) return pool_node(L, c, 0);
     if (!strcmp(op, "Reshape")) return reshape_node(L, c);
+    if (!strcmp(op, "Transpose")) return transpose_node(L, c, x);
     if (!strcmp(op, "Concat")) return concat_node(L, c);
     if (!strcmp(op, "MaxUnpool")) return maxunpool_node(L, c);
     if (!strcmp(op, "Add") || !strcmp(op, "Sum") || !strcmp(op, "Mul") || !strcmp(op, "Sub") ||

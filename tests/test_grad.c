@@ -232,6 +232,16 @@ static int b_pad_flatten(EngGraph *g, int x) {
     return eng_fc(g, "fc", x, 3, 1);
 }
 
+/* ONNX Transpose: a sample (C, H, W) read as (C, H, W, 1), axes (2, 0, 3, 1),
+ * stored as (W, C, H); an FC after it sees every place */
+static int b_transpose(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    const int dims[4] = {s.C, s.H, s.W, 1}, perm[4] = {2, 0, 3, 1};
+    x = eng_transpose(g, "tr", x, dims, perm, s.W, s.C, s.H);
+    x = eng_tanh(g, "t", x);
+    return eng_fc(g, "fc", x, 4, 1);
+}
+
 /* MaxUnpool is linear, so its backward must be its forward's adjoint:
  * <dy, unpool(x)> = <unpool_backward(dy), x> for any x, dy. */
 static void test_maxunpool_adjoint(void) {
@@ -412,6 +422,7 @@ int main(void) {
     grad_case("add and concat", 2, 2, 4, 4, b_merge, 0);
     grad_case("channel multiply", 2, 2, 4, 4, b_mul, 0);
     grad_case("pad flatten dropout", 3, 2, 3, 4, b_pad_flatten, 1);
+    grad_case("transpose", 2, 2, 3, 4, b_transpose, 0);
     test_maxunpool_adjoint();
     test_network();
     test_erf_inside_rf();
