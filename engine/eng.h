@@ -153,6 +153,7 @@ typedef enum {
     ENG_OP_CONST,         /* no input: its (C,H,W) "value" parameter, the same in every sample */
     ENG_OP_MAXUNPOOL,     /* (C,H,W) -> (C,OH,OW): each value to a fixed place, zeros elsewhere */
     ENG_OP_TRANSPOSE,     /* a sample read as 4 axes, its axes permuted (ONNX Transpose) */
+    ENG_OP_LOGSOFTMAX,    /* log of the softmax, over a span as ENG_OP_SOFTMAX (EngSoftmaxParams) */
     ENG_OP_COUNT
 } EngOpType;
 
@@ -329,6 +330,8 @@ int eng_softmax(EngGraph *g, const char *name, int x);
 /* Softmax over len values spaced inner apart (see EngSoftmaxParams);
  * len * inner must divide the sample's size. */
 int eng_softmax_span(EngGraph *g, const char *name, int x, int len, int inner);
+/* log softmax (PyTorch's log_softmax, ONNX LogSoftmax) over the same spans */
+int eng_logsoftmax_span(EngGraph *g, const char *name, int x, int len, int inner);
 /* ONNX Gemm on one sample read as a matrix: in (M, K), or (K, M) with trans_a;
  * out (M, OUT, 1). Its backward is implemented (FD-checked in test_grad). */
 int eng_matmul(EngGraph *g, const char *name, int x, int m, int k, int out, int trans_a, int bias);
@@ -631,6 +634,8 @@ void eng_act_backward(EngOpType op, float *dx, const float *dy, const float *x, 
 void eng_prelu_backward(float *dx, float *dslope, const float *dy, const float *x,
                         const float *slope, int slopes, int N, int C, int H, int W);
 void eng_softmax_backward(float *dx, const float *dy, const float *y, int N, int C, int H, int W);
+/* y = log softmax(x): dx += dy - softmax(x) * sum(dy), softmax(x) = exp(y) */
+void eng_logsoftmax_backward(float *dx, const float *dy, const float *y, int N, int C, int H, int W);
 void eng_fc_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
                      const float *w, int N, int K, int OUT);
 /* dx (N, isz) += dy (N, osz) at each unit's place */
@@ -680,6 +685,8 @@ void eng_hardswish_forward(float *out, const float *in, size_t n);
 void eng_prelu_forward(float *out, const float *in, const float *slope, int slopes,
                        int N, int C, int H, int W);
 void eng_softmax_forward(float *out, const float *in, int N, int C, int H, int W);
+/* x - max - log(sum exp(x - max)) over C at each (h, w) */
+void eng_logsoftmax_forward(float *out, const float *in, int N, int C, int H, int W);
 /* Softmax cross-entropy of one row of logits z (K) against label y:
  * returns -log softmax(z)[y]; *argmax (may be NULL) gets the top class; grad
  * (may be NULL) gets scale * (softmax(z) - onehot(y)), the loss's gradient. */

@@ -355,6 +355,17 @@ void eng_softmax_backward(float *dx, const float *dy, const float *y, int N, int
         }
 }
 
+void eng_logsoftmax_backward(float *dx, const float *dy, const float *y, int N, int C, int H, int W) {
+    const size_t HW = (size_t)H * W;
+    for (int n = 0; n < N; n++)
+        for (size_t i = 0; i < HW; i++) {
+            const size_t o = (size_t)n * C * HW + i;
+            float sum = 0.0f;
+            for (int c = 0; c < C; c++) sum += dy[o + c * HW];
+            for (int c = 0; c < C; c++) dx[o + c * HW] += dy[o + c * HW] - expf(y[o + c * HW]) * sum;
+        }
+}
+
 /* y (N, OUT) = x (N, K) w^T + b: dw += dy^T x, db += column sums of dy, dx += dy w. */
 void eng_fc_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
                      const float *w, int N, int K, int OUT) {

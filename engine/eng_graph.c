@@ -72,7 +72,7 @@ static const char *const op_names[ENG_OP_COUNT] = {
     [ENG_OP_PAD] = "pad",             [ENG_OP_MATMUL] = "matmul",
     [ENG_OP_RESHAPE] = "reshape",     [ENG_OP_AFFINE] = "affine",
     [ENG_OP_CONST] = "constant",      [ENG_OP_MAXUNPOOL] = "maxunpool",
-    [ENG_OP_TRANSPOSE] = "transpose",
+    [ENG_OP_TRANSPOSE] = "transpose", [ENG_OP_LOGSOFTMAX] = "logsoftmax",
 };
 
 const char *eng_op_name(EngOpType op) {
@@ -594,8 +594,8 @@ int eng_softmax(EngGraph *g, const char *name, int x) {
     g->nodes[id].p.softmax = (EngSoftmaxParams){s.C, s.H * s.W};
     return id;
 }
-int eng_softmax_span(EngGraph *g, const char *name, int x, int len, int inner) {
-    int id = same_shape_add(g, name, x, ENG_OP_SOFTMAX);
+static int softmax_span(EngGraph *g, const char *name, int x, int len, int inner, EngOpType op) {
+    int id = same_shape_add(g, name, x, op);
     if (id < 0) return -1;
     const EngShape s = g->nodes[id].out;
     const int64_t size = (int64_t)s.C * s.H * s.W;
@@ -604,6 +604,12 @@ int eng_softmax_span(EngGraph *g, const char *name, int x, int len, int inner) {
                            len, inner, s.C, s.H, s.W);
     g->nodes[id].p.softmax = (EngSoftmaxParams){len, inner};
     return id;
+}
+int eng_softmax_span(EngGraph *g, const char *name, int x, int len, int inner) {
+    return softmax_span(g, name, x, len, inner, ENG_OP_SOFTMAX);
+}
+int eng_logsoftmax_span(EngGraph *g, const char *name, int x, int len, int inner) {
+    return softmax_span(g, name, x, len, inner, ENG_OP_LOGSOFTMAX);
 }
 int eng_dropout(EngGraph *g, const char *name, int x, float ratio) {
     int id = same_shape_add(g, name, x, ENG_OP_DROPOUT);
@@ -934,7 +940,8 @@ int64_t eng_node_ops(const EngNode *n, const EngGraph *g, EngCount c) {
     case ENG_OP_TANH:
     case ENG_OP_HARDSIGMOID:
     case ENG_OP_HARDSWISH: return c.act ? e : 0;
-    case ENG_OP_SOFTMAX: return c.act ? 3 * e : 0;
+    case ENG_OP_SOFTMAX:
+    case ENG_OP_LOGSOFTMAX: return c.act ? 3 * e : 0;
     default: break;
     }
     if (!c.other) return 0;
@@ -1321,6 +1328,12 @@ static void run_node(EngGraph *g, EngNode *n) {
                                                                 q->inner, 1);
         break;
     }
+    case ENG_OP_LOGSOFTMAX: {
+        const EngSoftmaxParams *q = &n->p.softmax;
+        const int outer = (int)(((int64_t)s.C * s.H * s.W) / ((int64_t)q->len * q->inner));
+        eng_logsoftmax_forward(n->act, x->act, N * outer, q->len, q->inner, 1);
+        break;
+    }
     case ENG_OP_FC: {
         const float *b = n->p.fc.has_bias ? n->params[1].data : NULL;
         int K = s.C * s.H * s.W;
@@ -1498,6 +1511,12 @@ static int back_node(EngGraph *g, EngNode *n) {
         const EngSoftmaxParams *q = &n->p.softmax;
         const int outer = (int)(((int64_t)s.C * s.H * s.W) / ((int64_t)q->len * q->inner));
         eng_softmax_backward(dx, dy, n->act, N * outer, q->len, q->inner, 1);
+        break;
+    }
+    case ENG_OP_LOGSOFTMAX: {
+        const EngSoftmaxParams *q = &n->p.softmax;
+        const int outer = (int)(((int64_t)s.C * s.H * s.W) / ((int64_t)q->len * q->inner));
+        eng_logsoftmax_backward(dx, dy, n->act, N * outer, q->len, q->inner, 1);
         break;
     }
     case ENG_OP_AFFINE: {

@@ -562,13 +562,14 @@ static const char SUPPORTED[] =
     "Conv, ConvTranspose, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, ReduceMean "
     "(over H and W), LRN, "
     "BatchNormalization, Relu, LeakyRelu, PRelu, Clip, Sigmoid, Tanh, HardSigmoid, HardSwish, "
-    "Softmax, Gemm, MatMul, Add, Sum, Mul, Sub and Div (by a constant), Concat, Flatten, Reshape, Dropout, Identity, Pad, "
+    "Softmax, LogSoftmax, Gemm, MatMul, Add, Sum, Mul, Sub and Div (by a constant), Concat, Flatten, Reshape, Dropout, Identity, Pad, "
     "Constant, ConstantOfShape, Shape, Gather, Unsqueeze, Cast, Transpose, MaxUnpool, and "
-    "Softmax's expansion (ReduceMax, Sub, Exp, ReduceSum, Div over one axis)";
+    "the expansions of Softmax (ReduceMax, Sub, Exp, ReduceSum, Div over one axis) and "
+    "LogSoftmax (ReduceMax, Sub, Exp, ReduceSum, Log, Sub)";
 static const char *const OPS[] = {
     "Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "LRN",
     "BatchNormalization", "Relu", "LeakyRelu", "PRelu", "Clip", "Sigmoid", "Tanh", "HardSigmoid",
-    "HardSwish", "Softmax", "Gemm", "MatMul", "Add", "Sum", "Mul", "Sub", "Div", "Concat", "Flatten", "Reshape",
+    "HardSwish", "Softmax", "LogSoftmax", "Gemm", "MatMul", "Add", "Sum", "Mul", "Sub", "Div", "Concat", "Flatten", "Reshape",
     "Dropout", "Identity", "Pad", "Constant", "Shape", "Gather", "Unsqueeze", "Cast", "Transpose",
     "MaxUnpool", "ConstantOfShape", "ReduceMax", "ReduceMean"};
 
@@ -1609,7 +1610,7 @@ static int maxunpool_node(Loader *L, const NodeCtx *c) {
  * to 2-D there). Either way a span of len values spaced inner apart inside a
  * sample, unless the axis is the batch's. */
 static int softmax_node(Loader *L, const NodeCtx *c, const NodeCtx *out, Act *x, int64_t axis,
-                        int one_axis) {
+                        int one_axis, int log) {
     int64_t xd[4], len = 1, inner = 1;
     act_dims(L, x, xd);
     if (axis < 0) axis += x->rank;
@@ -1618,7 +1619,8 @@ static int softmax_node(Loader *L, const NodeCtx *c, const NodeCtx *out, Act *x,
         if (k == axis || !one_axis) len *= xd[k];
         else inner *= xd[k];
     }
-    const int id = eng_softmax_span(L->g, c->name, x->node, (int)len, (int)inner);
+    const int id = (log ? eng_logsoftmax_span : eng_softmax_span)(L->g, c->name, x->node, (int)len,
+                                                                  (int)inner);
     return out_act_dims(L, out, id, x->rank, xd);
 }
 
@@ -1678,51 +1680,79 @@ static int reduce_axis(Loader *L, const Onnx__NodeProto *n, int rank, int64_t *a
     return 0;
 }
 
-/* Softmax's expansion, as ONNX defines Softmax-13 by a function (and as the
- * backend tests' *_expanded models spell it out):
+/* The first node after `after` and before `before` that reads value v, or NULL. */
+static const Onnx__NodeProto *first_reader(Loader *L, const char *v, size_t after, size_t before,
+                                           size_t *index) {
+    for (size_t k = after + 1; k < before && k < L->gp->n_node; k++) {
+        const Onnx__NodeProto *n = L->gp->node[k];
+        for (size_t j = 0; j < n->n_input; j++)
+            if (!strcmp(n->input[j], v)) {
+                *index = k;
+                return n;
+            }
+    }
+    return NULL;
+}
+
+static int is_op(const Onnx__NodeProto *n, const char *op, size_t n_in) {
+    return n && n->op_type && !strcmp(n->op_type, op) && n->n_input == n_in && n->n_output == 1 &&
+           n->output[0][0] && (!n->domain || !n->domain[0] || !strcmp(n->domain, "ai.onnx"));
+}
+
+/* Softmax's and LogSoftmax's expansions, as ONNX defines Softmax-13 and
+ * LogSoftmax-13 by functions (and as the backend tests' *_expanded models
+ * spell them out):
  *   m = ReduceMax(x, axis, keepdims 1); d = Sub(x, m); e = Exp(d);
- *   s = ReduceSum(e, axis, keepdims 1); y = Div(e, s)
- * with m, d, s read by the next node alone and e by ReduceSum and Div alone.
- * One softmax node, named after the Div, computes y; the four nodes after
- * the ReduceMax are skipped. Returns 1 when the pattern is not there. */
+ *   s = ReduceSum(e, axis, keepdims 1); then y = Div(e, s) (softmax)
+ *   or l = Log(s); y = Sub(d, l) (log softmax)
+ * each intermediate read by the pattern's nodes alone. One (log) softmax node,
+ * named after the last node, computes y; the nodes after the ReduceMax are
+ * skipped. Returns 1 when the pattern is not there. */
 static int softmax_expansion(Loader *L, const NodeCtx *c) {
-    const Onnx__NodeProto *rm = c->n, *sub, *ex, *rs, *dv;
+    const Onnx__NodeProto *rm = c->n, *sub, *ex, *rs, *last, *lg = NULL;
     Act *x = in_act(L, c, 0);
-    size_t isub, iex, irs, idv;
+    size_t isub, iex, irs, ilast, ilg = 0;
     int64_t a1, a2;
     if (!x || rm->n_input != 1 || rm->n_output != 1 || !rm->output[0][0]) return 1;
     if (!L->have_readers && build_readers(L)) return -1;
     if (reduce_axis(L, rm, x->rank, &a1) || !(sub = sole_reader(L, rm->output[0], c->index, "Sub", 1, &isub)) ||
-        sub->n_input != 2 || strcmp(sub->input[0], rm->input[0]) ||
-        !(ex = sole_reader(L, sub->output[0], isub, "Exp", 0, &iex)) || ex->n_input != 1)
+        !is_op(sub, "Sub", 2) || strcmp(sub->input[0], rm->input[0]))
         return 1;
-    /* e: read twice, by ReduceSum (input 0) and by Div (input 0) */
+    const char *d = sub->output[0];
+    const Slot *ds = names_get(&L->readers, d);
+    if (!ds) return 1;
+    const int log = ds->kind == 2; /* d read again by the last Sub */
+    if (!log && ds->kind != 1) return 1;
+    ex = first_reader(L, d, isub, L->gp->n_node, &iex);
+    if (!is_op(ex, "Exp", 1)) return 1;
     const Slot *es = names_get(&L->readers, ex->output[0]);
-    if (!es || es->kind != 2) return 1;
-    size_t ird = 0;
-    const Onnx__NodeProto *first = NULL;
-    for (size_t k = iex + 1; k < (size_t)es->idx && !first; k++) {
-        const Onnx__NodeProto *n = L->gp->node[k];
-        for (size_t j = 0; j < n->n_input; j++)
-            if (!strcmp(n->input[j], ex->output[0])) first = n, ird = k;
-    }
-    if (!first || !first->op_type || strcmp(first->op_type, "ReduceSum") || first->n_input < 1 ||
-        first->n_input > 2 || strcmp(first->input[0], ex->output[0]) || first->n_output != 1)
+    if (!es || es->kind != (log ? 1 : 2)) return 1; /* softmax: ReduceSum and Div read e */
+    rs = first_reader(L, ex->output[0], iex, L->gp->n_node, &irs);
+    if (!rs || !rs->op_type || strcmp(rs->op_type, "ReduceSum") || rs->n_input < 1 || rs->n_input > 2 ||
+        rs->n_output != 1 || strcmp(rs->input[0], ex->output[0]))
         return 1;
-    rs = first, irs = ird;
     const Onnx__AttributeProto *noop = attr(rs, "noop_with_empty_axes");
-    if ((noop && noop->i != 0) || reduce_axis(L, rs, x->rank, &a2) || a1 != a2 ||
-        !(dv = sole_reader(L, rs->output[0], irs, "Div", 1, &idv)) || dv->n_input != 2 ||
-        strcmp(dv->input[0], ex->output[0]) || dv->n_output != 1)
-        return 1;
+    if ((noop && noop->i != 0) || reduce_axis(L, rs, x->rank, &a2) || a1 != a2) return 1;
+    if (!log) {
+        last = sole_reader(L, rs->output[0], irs, "Div", 1, &ilast);
+        if (!is_op(last, "Div", 2) || strcmp(last->input[0], ex->output[0]) || (size_t)es->idx != ilast)
+            return 1;
+    } else {
+        lg = sole_reader(L, rs->output[0], irs, "Log", 0, &ilg);
+        if (!is_op(lg, "Log", 1)) return 1;
+        last = sole_reader(L, lg->output[0], ilg, "Sub", 1, &ilast);
+        if (!is_op(last, "Sub", 2) || strcmp(last->input[0], d) || (size_t)ds->idx != ilast) return 1;
+    }
     if (!L->fused && !(L->fused = calloc(L->gp->n_node, 1))) return oom(L, "fusing a softmax");
     char nm[96];
-    const char *base = dv->name && dv->name[0] ? dv->name : dv->output[0];
-    NodeCtx out = {dv, unique_name(L, base, nm, sizeof nm), "Softmax", idv};
+    const char *base = last->name && last->name[0] ? last->name : last->output[0];
+    NodeCtx out = {last, unique_name(L, base, nm, sizeof nm), "", ilast};
+    snprintf(out.op, sizeof out.op, "%s", log ? "LogSoftmax" : "Softmax");
     if (!out.name) return oom(L, "naming a node");
-    if (check_new_value(L, dv->output[0], "node output")) return -1;
-    if (softmax_node(L, &out, &out, x, a1, 1)) return -1;
-    L->fused[isub] = L->fused[iex] = L->fused[irs] = L->fused[idv] = 1;
+    if (check_new_value(L, last->output[0], "node output")) return -1;
+    if (softmax_node(L, &out, &out, x, a1, 1, log)) return -1;
+    L->fused[isub] = L->fused[iex] = L->fused[irs] = L->fused[ilast] = 1;
+    if (lg) L->fused[ilg] = 1;
     return 0;
 }
 
@@ -1774,7 +1804,7 @@ static int convert(Loader *L, const NodeCtx *c) {
      * others take the engine's (C, H, W) for a map, which it is not here */
     static const char *const ONE_SAMPLE_OPS[] = {
         "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip", "Dropout",
-        "Identity", "Softmax", "Flatten", "Gemm", "PRelu", "Add", "Sum", "Mul", "Sub", "Div", "Reshape",
+        "Identity", "Softmax", "LogSoftmax", "Flatten", "Gemm", "PRelu", "Add", "Sum", "Mul", "Sub", "Div", "Reshape",
         "Concat", "MaxUnpool", "ReduceMax", "Transpose"};
     if (L->one_sample) {
         size_t k = 0, nk = sizeof ONE_SAMPLE_OPS / sizeof ONE_SAMPLE_OPS[0];
@@ -1787,8 +1817,8 @@ static int convert(Loader *L, const NodeCtx *c) {
         const int rc = softmax_expansion(L, c);
         if (rc <= 0) return rc;
         FAIL("ONNX: node '%s': op ReduceMax (opset %d) is supported only where it starts Softmax's "
-             "expansion (ReduceMax, Sub, Exp, ReduceSum, Div over one axis, keepdims 1). "
-             "Supported: %s", c->name, L->opset, SUPPORTED);
+             "or LogSoftmax's expansion (over one axis, keepdims 1). Supported: %s", c->name,
+             L->opset, SUPPORTED);
     }
     if (!strcmp(op, "Conv")) return conv_node(L, c);
     if (!strcmp(op, "ConvTranspose")) return convt_node(L, c);
@@ -1887,10 +1917,10 @@ static int convert(Loader *L, const NodeCtx *c) {
         id = eng_clip(L->g, c->name, x->node, lo, hi);
     } else if (!strcmp(op, "PRelu")) {
         return prelu_node(L, c, x);
-    } else if (!strcmp(op, "Softmax")) {
+    } else if (!strcmp(op, "Softmax") || !strcmp(op, "LogSoftmax")) {
         int64_t axis;
         if (get_int(L, c, "axis", L->opset >= 13 ? -1 : 1, -x->rank, x->rank - 1, &axis)) return -1;
-        return softmax_node(L, c, c, x, axis, L->opset >= 13);
+        return softmax_node(L, c, c, x, axis, L->opset >= 13, op[0] == 'L');
     } else if (!strcmp(op, "Gemm") || !strcmp(op, "MatMul")) {
         int gemm = op[0] == 'G';
         Const *b = in_const(L, c, 1), *bias = gemm ? in_const(L, c, 2) : NULL;

@@ -508,11 +508,12 @@ static int export_node(Exporter *E, int id) {
         break;
     }
     case ENG_OP_SOFTMAX: /* over channels: axis 1 of [N, C, H, W] is per pixel since opset 13 */
+    case ENG_OP_LOGSOFTMAX:
         if (n->p.softmax.len != in.C || n->p.softmax.inner != in.H * in.W)
             FAIL("ONNX export: node '%s': a softmax over %d values %d apart is not exported (only "
                  "over channels)", name, n->p.softmax.len, n->p.softmax.inner);
         ins[0] = xin;
-        nd = ex_node(E, "Softmax", name, ins, 1, name);
+        nd = ex_node(E, n->op == ENG_OP_SOFTMAX ? "Softmax" : "LogSoftmax", name, ins, 1, name);
         attr_int(E, nd, "axis", 1);
         break;
     case ENG_OP_FC: /* y = x W^T + b with W (OUT, K): Gemm with transB */

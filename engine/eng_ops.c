@@ -623,6 +623,22 @@ void eng_softmax_forward(float *out, const float *in, int N, int C, int H, int W
     }
 }
 
+void eng_logsoftmax_forward(float *out, const float *in, int N, int C, int H, int W) {
+    const size_t HW = (size_t)H * W;
+    for (int n = 0; n < N; n++) {
+        const float *x = in + (size_t)n * C * HW;
+        float *y = out + (size_t)n * C * HW;
+        for (size_t i = 0; i < HW; i++) {
+            float m = -INFINITY;
+            for (int c = 0; c < C; c++) m = x[c * HW + i] > m ? x[c * HW + i] : m;
+            double s = 0.0;
+            for (int c = 0; c < C; c++) s += exp((double)x[c * HW + i] - m);
+            const float ls = (float)log(s); /* (x - m) - ls: no cancellation of large x */
+            for (int c = 0; c < C; c++) y[c * HW + i] = (x[c * HW + i] - m) - ls;
+        }
+    }
+}
+
 /* Cross-entropy through the softmax: -log(e^{z_y} / sum_k e^{z_k}) =
  * log(sum_k e^{z_k - m}) - (z_y - m), with m the largest logit so no exp
  * overflows. Its gradient is softmax(z) - onehot(y), which is why the two are

@@ -248,6 +248,7 @@ static EngGraph *all_ops(void) {
     int three[3] = {a, b, m};
     int s = eng_add(g, "sum3", three, 3);
     s = eng_sigmoid(g, "sigmoid", s);
+    s = eng_logsoftmax_span(g, "logsoftmax", s, 8, 6);                      /* over channels */
     int t = eng_tanh(g, "tanh", eng_add2(g, "add2", a, b));
     int cat[2] = {s, t};
     x = eng_concat(g, "concat", cat, 2);                                    /* 16x2x3 */

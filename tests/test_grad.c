@@ -174,6 +174,10 @@ static int b_hswish(EngGraph *g, int x) {
 }
 static int b_prelu(EngGraph *g, int x) { return eng_prelu(g, "a", x, 2); }
 static int b_softmax(EngGraph *g, int x) { return eng_softmax(g, "sm", x); }
+static int b_logsoftmax(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    return eng_logsoftmax_span(g, "lsm", x, s.C, s.H * s.W);
+}
 static int b_fc(EngGraph *g, int x) { return eng_fc(g, "fc", x, 5, 1); }
 static int b_merge(EngGraph *g, int x) {
     int a = eng_conv_k(g, "a", x, 2, 3, 1, 1, 1, 1);
@@ -423,6 +427,7 @@ int main(void) {
     grad_case("channel multiply", 2, 2, 4, 4, b_mul, 0);
     grad_case("pad flatten dropout", 3, 2, 3, 4, b_pad_flatten, 1);
     grad_case("transpose", 2, 2, 3, 4, b_transpose, 0);
+    grad_case("log softmax", 2, 4, 2, 3, b_logsoftmax, 0);
     test_maxunpool_adjoint();
     test_network();
     test_erf_inside_rf();

@@ -111,6 +111,20 @@ CASES=(
   node/test_leakyrelu
   node/test_leakyrelu_default
   node/test_leakyrelu_example
+  node/test_logsoftmax_axis_0
+  node/test_logsoftmax_axis_0_expanded
+  node/test_logsoftmax_axis_1
+  node/test_logsoftmax_axis_1_expanded
+  node/test_logsoftmax_axis_2
+  node/test_logsoftmax_axis_2_expanded
+  node/test_logsoftmax_default_axis
+  node/test_logsoftmax_default_axis_expanded
+  node/test_logsoftmax_example_1
+  node/test_logsoftmax_example_1_expanded
+  node/test_logsoftmax_large_number
+  node/test_logsoftmax_large_number_expanded
+  node/test_logsoftmax_negative_axis
+  node/test_logsoftmax_negative_axis_expanded
   node/test_lrn
   node/test_lrn_default
   node/test_matmul_2d
@@ -195,6 +209,7 @@ CASES=(
   pytorch-converted/test_LeakyReLU_with_negval
   pytorch-converted/test_Linear
   pytorch-converted/test_Linear_no_bias
+  pytorch-converted/test_LogSoftmax
   pytorch-converted/test_MaxPool2d
   pytorch-converted/test_MaxPool2d_stride_padding_dilation
   pytorch-converted/test_PReLU_1d
@@ -376,7 +391,7 @@ reshape_huge.onnx|shape value 1099511627776 at axis 1
 unpool_index_outside.onnx|index 99 is outside the output
 unpool_index_repeated.onnx|index 5 is repeated
 unpool_size_wrap.onnx|output 16777216x16777216 of 65536 planes
-reducemax_alone.onnx|ReduceMax \(opset 13\) is supported only where it starts Softmax's expansion
+reducemax_alone.onnx|ReduceMax \(opset 13\) is supported only where it starts Softmax's or LogSoftmax's expansion
 softmax_expansion_axes_differ.onnx|node 'sm_ReduceMax': op ReduceMax .* only where it starts
 softmax_expansion_exp_out.onnx|node 'sm_ReduceMax': op ReduceMax .* only where it starts
 constantofshape_negative.onnx|\(ConstantOfShape\): shape value -8 at axis 2 is outside
