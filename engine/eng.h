@@ -154,6 +154,7 @@ typedef enum {
     ENG_OP_MAXUNPOOL,     /* (C,H,W) -> (C,OH,OW): each value to a fixed place, zeros elsewhere */
     ENG_OP_TRANSPOSE,     /* a sample read as 4 axes, its axes permuted (ONNX Transpose) */
     ENG_OP_LOGSOFTMAX,    /* log of the softmax, over a span as ENG_OP_SOFTMAX (EngSoftmaxParams) */
+    ENG_OP_SLICE,         /* a sample read as (outer, len, inner): every step-th of len from start */
     ENG_OP_COUNT
 } EngOpType;
 
@@ -206,6 +207,9 @@ typedef struct { int oh, ow; } EngUnpoolParams;
 /* A sample read as dims[0..3] (row-major, product C*H*W); output axis k is
  * input axis perm[k]. */
 typedef struct { int dims[4], perm[4]; } EngTransposeParams;
+/* A sample read as (outer, len, inner); out (outer, count, inner) holds rows
+ * start, start + step, ... of len. outer 1, inner H*W: some channels. */
+typedef struct { int outer, len, inner, start, step, count; } EngSliceParams;
 #define ENG_UNPOOL_MAX_UNITS (1 << 24)
 typedef struct { float lo, hi; } EngClipParams;
 typedef struct { float alpha, beta; } EngHardSigmoidParams;
@@ -269,6 +273,7 @@ typedef struct {
         EngConcatParams concat;
         EngUnpoolParams unpool;
         EngTransposeParams transpose;
+        EngSliceParams slice;
     } p;
     EngParam params[ENG_MAX_PARAMS];
     int n_params;
@@ -350,6 +355,9 @@ int eng_const(EngGraph *g, const char *name, int C, int H, int W);
  * axis perm[k]), stored as (C, H, W) (its product must be the sample's size). */
 int eng_transpose(EngGraph *g, const char *name, int x, const int dims[4], const int perm[4], int C,
                   int H, int W);
+/* Part of each sample (see EngSliceParams), stored as out (C*H*W =
+ * outer * count * inner). Along channels it keeps the input's receptive field. */
+int eng_slice(EngGraph *g, const char *name, int x, const EngSliceParams *p, EngShape out);
 /* The same data under another per-sample shape (C*H*W unchanged). */
 int eng_reshape(EngGraph *g, const char *name, int x, int C, int H, int W);
 int eng_fc(EngGraph *g, const char *name, int x, int out, int bias);

@@ -73,6 +73,7 @@ static const char *const op_names[ENG_OP_COUNT] = {
     [ENG_OP_RESHAPE] = "reshape",     [ENG_OP_AFFINE] = "affine",
     [ENG_OP_CONST] = "constant",      [ENG_OP_MAXUNPOOL] = "maxunpool",
     [ENG_OP_TRANSPOSE] = "transpose", [ENG_OP_LOGSOFTMAX] = "logsoftmax",
+    [ENG_OP_SLICE] = "slice",
 };
 
 const char *eng_op_name(EngOpType op) {
@@ -679,7 +680,8 @@ int eng_reshape(EngGraph *g, const char *name, int x, int C, int H, int W) {
     if (C <= 0 || H <= 0 || W <= 0 || (int64_t)C * H * W != (int64_t)s.C * s.H * s.W)
         return node_reject(g, id, "%dx%dx%d does not hold the %dx%dx%d input", C, H, W, s.C, s.H, s.W);
     g->nodes[id].out = (EngShape){C, H, W};
-    g->nodes[id].rf = rf_infinite(); /* the grid is another one */
+    /* the same shape: the same grid; any other is another one */
+    g->nodes[id].rf = C == s.C && H == s.H && W == s.W ? g->nodes[x].rf : rf_infinite();
     if (!shape_ok(g, id)) return -1;
     return id;
 }
@@ -824,8 +826,35 @@ int eng_transpose(EngGraph *g, const char *name, int x, const int dims[4], const
     n->out = (EngShape){C, H, W};
     memcpy(n->p.transpose.dims, dims, sizeof n->p.transpose.dims);
     memcpy(n->p.transpose.perm, perm, sizeof n->p.transpose.perm);
-    n->rf = rf_infinite(); /* the grid is another one */
+    /* channels reordered on the same grid (a channel shuffle) see what the input's
+     * units see; any other permutation makes another grid */
+    const int same_grid = dims[2] == s.H && dims[3] == s.W && perm[2] == 2 && perm[3] == 3 &&
+                          H == s.H && W == s.W;
+    n->rf = same_grid ? g->nodes[x].rf : rf_infinite();
     if (!shape_ok(g, id)) return -1;
+    return id;
+}
+
+int eng_slice(EngGraph *g, const char *name, int x, const EngSliceParams *p, EngShape out) {
+    int id = node_new(g, name, ENG_OP_SLICE, &x, 1);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    const EngShape s = g->nodes[x].out;
+    const int64_t size = (int64_t)s.C * s.H * s.W;
+    if (p->outer < 1 || p->len < 1 || p->inner < 1 || (int64_t)p->outer * p->len * p->inner != size ||
+        p->step < 1 || p->count < 1 || p->start < 0 ||
+        p->start + (int64_t)(p->count - 1) * p->step >= p->len)
+        return node_reject(g, id, "slice of %d from %d by %d does not fit %d x %d x %d", p->count,
+                           p->start, p->step, p->outer, p->len, p->inner);
+    if (out.C < 1 || out.H < 1 || out.W < 1 ||
+        (int64_t)out.C * out.H * out.W != (int64_t)p->outer * p->count * p->inner)
+        return node_reject(g, id, "output %dx%dx%d does not hold the slice", out.C, out.H, out.W);
+    n->out = out;
+    n->p.slice = *p;
+    if (!shape_ok(g, id)) return -1;
+    /* some channels of the same grid see what the input's units see */
+    const int channels = p->outer == 1 && p->inner == s.H * s.W && out.H == s.H && out.W == s.W;
+    n->rf = channels ? g->nodes[x].rf : rf_infinite();
     return id;
 }
 
@@ -1408,6 +1437,15 @@ static void run_node(EngGraph *g, EngNode *n) {
             transpose_sample(n->act + (size_t)b * size, x->act + (size_t)b * size, &n->p.transpose, 0);
         break;
     }
+    case ENG_OP_SLICE: {
+        const EngSliceParams *q = &n->p.slice;
+        const size_t in = (size_t)q->inner;
+        float *dst = n->act;
+        for (size_t o = 0; o < (size_t)N * q->outer; o++)
+            for (int k = 0; k < q->count; k++, dst += in)
+                memcpy(dst, x->act + (o * q->len + q->start + (size_t)k * q->step) * in, in * sizeof(float));
+        break;
+    }
     case ENG_OP_COUNT: ENG_ASSERT(0); break;
     }
 }
@@ -1595,6 +1633,17 @@ static int back_node(EngGraph *g, EngNode *n) {
         const size_t size = (size_t)s.C * s.H * s.W;
         for (int b = 0; b < N; b++)
             transpose_sample(dx + (size_t)b * size, dy + (size_t)b * size, &n->p.transpose, 1);
+        break;
+    }
+    case ENG_OP_SLICE: {
+        const EngSliceParams *q = &n->p.slice;
+        const size_t in = (size_t)q->inner;
+        const float *src = dy;
+        for (size_t o = 0; o < (size_t)N * q->outer; o++)
+            for (int k = 0; k < q->count; k++, src += in) {
+                float *d = dx + (o * q->len + q->start + (size_t)k * q->step) * in;
+                for (size_t i = 0; i < in; i++) d[i] += src[i];
+            }
         break;
     }
     case ENG_OP_PAD: {

@@ -176,6 +176,7 @@ typedef struct {
     int node;        /* engine node id */
     int rank;        /* 4: (N, C, H, W); 3: (N, C, L) as (C, L, 1); 2: (N, K); 1: (N) */
     int64_t dims[4]; /* one-sample mode: the ONNX shape (see the banner) */
+    int merged;      /* a 5-D tensor kept with axes 1 and 2 as one (reshape5_transpose) */
 } Act;
 
 typedef struct {
@@ -296,7 +297,7 @@ static Const *add_const(Loader *L, const char *name) {
 
 /* dims: the ONNX shape in one-sample mode (NULL otherwise). */
 static int add_act(Loader *L, const char *name, int node, int rank, const int64_t *dims) {
-    Act a = {node, rank, {0, 0, 0, 0}}; /* dims may point into acts[], which may move */
+    Act a = {node, rank, {0, 0, 0, 0}, 0}; /* dims may point into acts[], which may move */
     if (dims) memcpy(a.dims, dims, (size_t)rank * sizeof *dims);
     void *p = grow(L->acts, &L->cap_acts, L->n_acts + 1, sizeof *L->acts);
     if (!p) return oom(L, "adding a tensor");
@@ -563,7 +564,7 @@ static const char SUPPORTED[] =
     "(over H and W), LRN, "
     "BatchNormalization, Relu, LeakyRelu, PRelu, Clip, Sigmoid, Tanh, HardSigmoid, HardSwish, "
     "Softmax, LogSoftmax, Gemm, MatMul, Add, Sum, Mul, Sub and Div (by a constant), Concat, Flatten, Reshape, Dropout, Identity, Pad, "
-    "Constant, ConstantOfShape, Shape, Gather, Unsqueeze, Cast, Transpose, MaxUnpool, and "
+    "Constant, ConstantOfShape, Shape, Gather, Unsqueeze, Cast, Transpose, Slice, MaxUnpool, and "
     "the expansions of Softmax (ReduceMax, Sub, Exp, ReduceSum, Div over one axis) and "
     "LogSoftmax (ReduceMax, Sub, Exp, ReduceSum, Log, Sub)";
 static const char *const OPS[] = {
@@ -571,7 +572,7 @@ static const char *const OPS[] = {
     "BatchNormalization", "Relu", "LeakyRelu", "PRelu", "Clip", "Sigmoid", "Tanh", "HardSigmoid",
     "HardSwish", "Softmax", "LogSoftmax", "Gemm", "MatMul", "Add", "Sum", "Mul", "Sub", "Div", "Concat", "Flatten", "Reshape",
     "Dropout", "Identity", "Pad", "Constant", "Shape", "Gather", "Unsqueeze", "Cast", "Transpose",
-    "MaxUnpool", "ConstantOfShape", "ReduceMax", "ReduceMean"};
+    "MaxUnpool", "ConstantOfShape", "ReduceMax", "ReduceMean", "Slice"};
 
 static int known_op(const char *op) {
     for (size_t k = 0; k < sizeof OPS / sizeof OPS[0]; k++)
@@ -936,6 +937,103 @@ static int pool_node(Loader *L, const NodeCtx *c, int is_max) {
  * value, or folded shape arithmetic): 0 copies the input's dim (unless
  * allowzero), one -1 takes what is left. In batch mode the target must keep
  * axis 0 as the batch; a reshape that moves data across it runs as one sample. */
+/* Who reads each value: built once per load, when a pattern is first looked for. */
+static int build_readers(Loader *L) {
+    const Onnx__GraphProto *gp = L->gp;
+    L->have_readers = 1;
+    for (size_t k = 0; k < gp->n_node; k++)
+        for (size_t j = 0; j < gp->node[k]->n_input; j++) {
+            const char *v = gp->node[k]->input[j];
+            if (!v[0]) continue;
+            Slot *s = names_get(&L->readers, v);
+            if (!s && !(s = names_add(&L->readers, v, 0, 0))) return oom(L, "indexing the graph");
+            if (s->kind < INT32_MAX - 2) s->kind++;
+            s->idx = (int)k;
+        }
+    for (size_t k = 0; k < gp->n_output; k++) {
+        const char *v = gp->output[k]->name;
+        if (!v || !v[0]) continue;
+        Slot *s = names_get(&L->readers, v);
+        if (!s && !(s = names_add(&L->readers, v, 0, 0))) return oom(L, "indexing the graph");
+        if (s->kind < INT32_MAX - 2) s->kind += 2;
+    }
+    return 0;
+}
+
+/* The node that alone reads value v (once; not a graph output), of type op
+ * with v as input `slot`, after node `after`; or NULL. */
+static const Onnx__NodeProto *sole_reader(Loader *L, const char *v, size_t after, const char *op,
+                                          int slot, size_t *index) {
+    const Slot *s = names_get(&L->readers, v);
+    if (!s || s->kind != 1 || (size_t)s->idx <= after) return NULL;
+    const Onnx__NodeProto *n = L->gp->node[s->idx];
+    if (!n->op_type || strcmp(n->op_type, op) || (n->domain && n->domain[0] && strcmp(n->domain, "ai.onnx")) ||
+        n->n_output < 1 || !n->output[0][0] || (size_t)slot >= n->n_input || strcmp(n->input[slot], v))
+        return NULL;
+    *index = (size_t)s->idx;
+    return n;
+}
+
+/* A 5-D view that only a Transpose reads, whose result only a Reshape reads
+ * (ShuffleNet's channel shuffle: (N, g, C/g, H, W), axes 1 and 2 swapped,
+ * back to (N, C, H, W)): one transpose node, named after the Transpose, of
+ * the sample read as the view's last 4 axes; its result is kept as the 4-D
+ * (N, A*B, D, E) of its axes (A, B, D, E), which the Reshape reads (a 0 there
+ * copying axis 1 or 2 is refused). Batch mode only. 1: not this pattern. */
+static int reshape5_transpose(Loader *L, const NodeCtx *c, Act *x, const int64_t *want) {
+    if (L->one_sample) return 1;
+    if (!L->have_readers && build_readers(L)) return -1;
+    size_t it, ir;
+    const Onnx__NodeProto *t = sole_reader(L, c->n->output[0], c->index, "Transpose", 0, &it);
+    if (!t || t->n_input != 1 || t->n_output != 1 || !t->output[0][0] ||
+        !sole_reader(L, t->output[0], it, "Reshape", 0, &ir))
+        return 1;
+    const Onnx__AttributeProto *pa = attr(t, "perm");
+    if (!pa || attr_type(pa) != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS || pa->n_ints != 5 || pa->ints[0] != 0)
+        return 1;
+    int64_t d[4];
+    act_dims(L, x, d);
+    const EngShape s = eng_graph_node(L->g, x->node)->out;
+    const int64_t size = (int64_t)s.C * s.H * s.W;
+    int dims[4], perm[4], seen = 0;
+    int64_t known = 1, infer = -1, w[5];
+    for (int k = 0; k < 5; k++) {
+        w[k] = want[k];
+        if (k == 0) continue;
+        if (w[k] == -1 && infer < 0) {
+            infer = k;
+            continue;
+        }
+        if (w[k] < 1 || w[k] > MAX_DIM || known > size / w[k]) return 1; /* the plain error follows */
+        known *= w[k];
+    }
+    if (infer > 0) {
+        if (size % known) return 1;
+        w[infer] = size / known;
+        known = size;
+    }
+    if (known != size || (w[0] != d[0] && w[0] != -1 && w[0] != 0)) return 1;
+    for (int k = 0; k < 4; k++) {
+        const int64_t p = pa->ints[k + 1];
+        if (p < 1 || p > 4 || (seen & (1 << p))) return 1;
+        seen |= 1 << p;
+        dims[k] = (int)w[k + 1], perm[k] = (int)p - 1;
+    }
+    const int64_t od[4] = {d[0], (int64_t)dims[perm[0]] * dims[perm[1]], dims[perm[2]], dims[perm[3]]};
+    if (od[1] > MAX_DIM) return 1;
+    char nm[96];
+    const char *base = t->name && t->name[0] ? t->name : t->output[0];
+    NodeCtx tc = {t, unique_name(L, base, nm, sizeof nm), "Transpose", it};
+    if (!tc.name) return oom(L, "naming a node");
+    if (check_new_value(L, t->output[0], "node output")) return -1;
+    if (!L->fused && !(L->fused = calloc(L->gp->n_node, 1))) return oom(L, "fusing a transpose");
+    const int id = eng_transpose(L->g, tc.name, x->node, dims, perm, (int)od[1], (int)od[2], (int)od[3]);
+    if (out_act_dims(L, &tc, id, 4, od)) return -1;
+    L->acts[L->n_acts - 1].merged = 1;
+    L->fused[it] = 1;
+    return 0;
+}
+
 static int reshape_node(Loader *L, const NodeCtx *c) {
     Act *x = in_act(L, c, 0);
     if (!x) FAIL("ONNX: node '%s' (Reshape): its input must be a computed tensor", c->name);
@@ -945,6 +1043,10 @@ static int reshape_node(Loader *L, const NodeCtx *c) {
         Const *sc = in_const(L, c, 1);
         if (!sc || !sc->i || sc->ndim > 1)
             FAIL("ONNX: node '%s' (Reshape): the shape must be a 1-D integer constant", c->name);
+        if (sc->n == 5) {
+            const int rc = reshape5_transpose(L, c, x, sc->i);
+            if (rc <= 0) return rc;
+        }
         if (sc->n > 4) FAIL("ONNX: node '%s' (Reshape): a shape of rank %zu (at most 4)", c->name, sc->n);
         m = (int)sc->n;
         memcpy(want, sc->i, (size_t)m * sizeof *want);
@@ -969,6 +1071,9 @@ static int reshape_node(Loader *L, const NodeCtx *c) {
     for (int k = 0; k < m; k++) {
         if (want[k] == 0 && !allowzero) {
             if (k >= r) FAIL("ONNX: node '%s' (Reshape): a 0 at axis %d copies no input axis", c->name, k);
+            if (k > 0 && x->merged)
+                FAIL("ONNX: node '%s' (Reshape): a 0 at axis %d copies an axis of a 5-D tensor, "
+                     "which is not kept", c->name, k);
             want[k] = d[k];
         } else if (want[k] == -1) {
             if (infer >= 0) FAIL("ONNX: node '%s' (Reshape): more than one -1", c->name);
@@ -1375,6 +1480,72 @@ static int const_onto(Loader *L, const NodeCtx *c, const Const *k, const int64_t
     return batch_axis ? mixes_batch(L, c, "a constant that differs from sample to sample") : 0;
 }
 
+/* Add, Sub, Mul, Div (and Sum) of constants, as shape arithmetic computes
+ * (PyTorch's x.chunk: (C + 1) / 2): folded, elementwise, a one-element
+ * operand broadcast. Integers divide as C does (toward zero); no division by 0. */
+static int fold_arith(Loader *L, const NodeCtx *c) {
+    const Onnx__NodeProto *n = c->n;
+    const int op = !strcmp(c->op, "Sub") ? '-' : !strcmp(c->op, "Mul") ? '*' : !strcmp(c->op, "Div") ? '/' : '+';
+    if (n->n_input < 1 || (op != '+' && n->n_input != 2))
+        FAIL("ONNX: node '%s' (%s): needs two inputs", c->name, c->op);
+    const Const *a0 = in_const(L, c, 0);
+    if (!a0) FAIL("ONNX: node '%s' (%s): input 0 is not a constant", c->name, c->op);
+    const int ints = a0->i != NULL;
+    size_t count = 1;
+    int big = 0; /* the operand whose shape the result takes */
+    for (size_t k = 0; k < n->n_input; k++) {
+        const Const *b = in_const(L, c, (int)k);
+        if (!b || (ints ? !b->i : !b->f))
+            FAIL("ONNX: node '%s' (%s): constant inputs must all be integers or all floats", c->name, c->op);
+        if (b->n != 1 && count != 1 && b->n != count)
+            FAIL("ONNX: node '%s' (%s): constants of %zu and %zu values do not broadcast (only one "
+                 "value, or as many, are supported)", c->name, c->op, count, b->n);
+        if (b->n != 1 && (count == 1 || b->ndim > in_const(L, c, big)->ndim)) count = b->n, big = (int)k;
+        else if (b->n == 1 && count == 1 && b->ndim > in_const(L, c, big)->ndim) big = (int)k;
+    }
+    void *buf = budget_alloc(L, count, ints ? sizeof(int64_t) : sizeof(float), n->output[0]);
+    if (!buf) return -1;
+    int64_t *iv = buf;
+    float *fv = buf;
+    for (size_t j = 0; j < count; j++) {
+        const Const *b = in_const(L, c, 0);
+        int64_t ia = ints ? b->i[b->n == 1 ? 0 : j] : 0;
+        float fa = ints ? 0.0f : b->f[b->n == 1 ? 0 : j];
+        for (size_t k = 1; k < n->n_input; k++) {
+            b = in_const(L, c, (int)k);
+            const size_t at = b->n == 1 ? 0 : j;
+            if (ints) {
+                const int64_t v = b->i[at];
+                if (op == '/' && (v == 0 || (v == -1 && ia == INT64_MIN))) {
+                    free(buf);
+                    FAIL("ONNX: node '%s' (Div): integer division by %lld", c->name, (long long)v);
+                }
+                /* wrapping, not undefined: these are sizes, far from the limits */
+                ia = op == '+' ? (int64_t)((uint64_t)ia + (uint64_t)v)
+                     : op == '-' ? (int64_t)((uint64_t)ia - (uint64_t)v)
+                     : op == '*' ? (int64_t)((uint64_t)ia * (uint64_t)v)
+                                 : ia / v;
+            } else {
+                const float v = b->f[at];
+                fa = op == '+' ? fa + v : op == '-' ? fa - v : op == '*' ? fa * v : fa / v;
+            }
+        }
+        if (ints) iv[j] = ia;
+        else fv[j] = fa;
+    }
+    int64_t dims[MAX_RANK];
+    const Const *shape = in_const(L, c, big);
+    const int nd = shape->ndim;
+    memcpy(dims, shape->dims, sizeof dims);
+    Const *r = add_const(L, n->output[0]);
+    if (!r) return free(buf), -1;
+    r->ndim = nd, r->n = count;
+    memcpy(r->dims, dims, sizeof r->dims);
+    if (ints) r->i = iv;
+    else r->f = fv;
+    return 0;
+}
+
 /* Add, Sum, Mul, Sub or Div with constant inputs (a bias or scale from the
  * file, a normalisation (x - mean) / std written into the model, graph inputs
  * bound to values): one computed input; the constants, broadcast to its shape
@@ -1395,8 +1566,7 @@ static int const_arith_node(Loader *L, const NodeCtx *c) {
         }
     }
     if (!n_const) return 1;
-    if (xi < 0) FAIL("ONNX: node '%s' (%s): no input is computed (only shape arithmetic is folded)",
-                     c->name, c->op);
+    if (xi < 0) return fold_arith(L, c);
     if ((size_t)n_const + 1 != n->n_input)
         FAIL("ONNX: node '%s' (%s): with constant inputs, one computed input is supported", c->name,
              c->op);
@@ -1624,43 +1794,6 @@ static int softmax_node(Loader *L, const NodeCtx *c, const NodeCtx *out, Act *x,
     return out_act_dims(L, out, id, x->rank, xd);
 }
 
-/* Who reads each value: built once per load, on the first ReduceMax. */
-static int build_readers(Loader *L) {
-    const Onnx__GraphProto *gp = L->gp;
-    L->have_readers = 1;
-    for (size_t k = 0; k < gp->n_node; k++)
-        for (size_t j = 0; j < gp->node[k]->n_input; j++) {
-            const char *v = gp->node[k]->input[j];
-            if (!v[0]) continue;
-            Slot *s = names_get(&L->readers, v);
-            if (!s && !(s = names_add(&L->readers, v, 0, 0))) return oom(L, "indexing the graph");
-            if (s->kind < INT32_MAX - 2) s->kind++;
-            s->idx = (int)k;
-        }
-    for (size_t k = 0; k < gp->n_output; k++) {
-        const char *v = gp->output[k]->name;
-        if (!v || !v[0]) continue;
-        Slot *s = names_get(&L->readers, v);
-        if (!s && !(s = names_add(&L->readers, v, 0, 0))) return oom(L, "indexing the graph");
-        if (s->kind < INT32_MAX - 2) s->kind += 2;
-    }
-    return 0;
-}
-
-/* The node that alone reads value v (once; not a graph output), of type op
- * with v as input `slot`, after node `after`; or NULL. */
-static const Onnx__NodeProto *sole_reader(Loader *L, const char *v, size_t after, const char *op,
-                                          int slot, size_t *index) {
-    const Slot *s = names_get(&L->readers, v);
-    if (!s || s->kind != 1 || (size_t)s->idx <= after) return NULL;
-    const Onnx__NodeProto *n = L->gp->node[s->idx];
-    if (!n->op_type || strcmp(n->op_type, op) || (n->domain && n->domain[0] && strcmp(n->domain, "ai.onnx")) ||
-        n->n_output < 1 || !n->output[0][0] || (size_t)slot >= n->n_input || strcmp(n->input[slot], v))
-        return NULL;
-    *index = (size_t)s->idx;
-    return n;
-}
-
 /* A reduction's single axis (attribute "axes", or from opset 13 for ReduceSum
  * a constant second input) and keepdims 1; -1 if it is not that. */
 static int reduce_axis(Loader *L, const Onnx__NodeProto *n, int rank, int64_t *axis) {
@@ -1788,6 +1921,107 @@ static int transpose_node(Loader *L, const NodeCtx *c, Act *x) {
     return out_act_dims(L, c, id, r, od);
 }
 
+/* Slice's parameters for up to MAX_RANK axes: from attributes (opset 1 to 9)
+ * or constant inputs (10 on); each axis normalised against dims, start and end
+ * clamped as ONNX defines them (step >= 1 only). Returns the axis count. */
+static int slice_params(Loader *L, const NodeCtx *c, const int64_t *dims, int rank, int64_t *ax,
+                        int64_t *st, int64_t *en, int64_t *sp) {
+    int64_t v[4][MAX_RANK];
+    int cnt[4] = {0, 0, 0, 0};
+    static const char *const names[4] = {"starts", "ends", "axes", "steps"};
+    for (int q = 0; q < 4; q++) {
+        if (L->opset < 10) {
+            if (q == 3) break;
+            const Onnx__AttributeProto *a = attr(c->n, names[q]);
+            if (!a) continue;
+            if (attr_type(a) != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS || a->n_ints > MAX_RANK)
+                FAIL("ONNX: node '%s' (Slice): %s must be at most %d integers", c->name, names[q], MAX_RANK);
+            cnt[q] = (int)a->n_ints;
+            for (int k = 0; k < cnt[q]; k++) v[q][k] = a->ints[k];
+        } else {
+            if (!has_input(c, q + 1)) continue;
+            const Const *k = in_const(L, c, q + 1);
+            if (!k || !k->i || k->ndim > 1 || k->n > MAX_RANK)
+                FAIL("ONNX: node '%s' (Slice): %s must be a constant list of at most %d integers",
+                     c->name, names[q], MAX_RANK);
+            cnt[q] = (int)k->n;
+            for (size_t j = 0; j < k->n; j++) v[q][j] = k->i[j];
+        }
+    }
+    const int m = cnt[0];
+    if (m < 1 || cnt[1] != m || (cnt[2] && cnt[2] != m) || (cnt[3] && cnt[3] != m) || m > rank)
+        FAIL("ONNX: node '%s' (Slice): starts, ends, axes and steps must be lists of one length, "
+             "at most the rank %d", c->name, rank);
+    int seen = 0;
+    for (int k = 0; k < m; k++) {
+        int64_t a = cnt[2] ? v[2][k] : k, step = cnt[3] ? v[3][k] : 1;
+        if (a < -rank || a >= rank) FAIL("ONNX: node '%s' (Slice): axis %lld is outside -%d..%d", c->name, (long long)a, rank, rank - 1);
+        if (a < 0) a += rank;
+        if (seen & (1 << a)) FAIL("ONNX: node '%s' (Slice): axis %lld is given twice", c->name, (long long)a);
+        seen |= 1 << a;
+        if (step < 1) FAIL("ONNX: node '%s' (Slice): step %lld (steps of 1 and more are supported)", c->name, (long long)step);
+        const int64_t d = dims[a];
+        int64_t b = v[0][k], e = v[1][k];
+        b = b < 0 ? (b < -d ? 0 : b + d) : (b > d ? d : b);
+        e = e < 0 ? (e < -d ? 0 : e + d) : (e > d ? d : e);
+        if (e <= b) FAIL("ONNX: node '%s' (Slice): axis %lld keeps nothing (an empty tensor)", c->name, (long long)a);
+        ax[k] = a, st[k] = b, en[k] = e, sp[k] = step;
+    }
+    return m;
+}
+
+/* Slice: of an integer constant (a shape) folded; of a computed tensor, one
+ * engine slice per sliced axis (the last named after the node). */
+static int slice_node(Loader *L, const NodeCtx *c) {
+    int64_t ax[MAX_RANK], st[MAX_RANK], en[MAX_RANK], sp[MAX_RANK];
+    Act *x = in_act(L, c, 0);
+    if (!x) {
+        const Const *d = in_const(L, c, 0);
+        if (!d || !d->i || d->ndim != 1 || d->n > MAX_RANK)
+            FAIL("ONNX: node '%s' (Slice): only slices of computed tensors and of short integer "
+                 "lists are supported", c->name);
+        int64_t dim = (int64_t)d->n, buf[MAX_RANK];
+        if (slice_params(L, c, &dim, 1, ax, st, en, sp) < 0) return -1;
+        d = in_const(L, c, 0);
+        size_t n = 0;
+        for (int64_t j = st[0]; j < en[0]; j += sp[0]) buf[n++] = d->i[j];
+        return fold_result(L, c, 1, buf, n);
+    }
+    int64_t d[4];
+    act_dims(L, x, d);
+    const int r = x->rank;
+    const int m = slice_params(L, c, d, r, ax, st, en, sp);
+    if (m < 0) return -1;
+    int node = x->node, last = -1;
+    for (int k = 0; k < m; k++)
+        if (!(st[k] == 0 && en[k] == d[ax[k]] && sp[k] == 1)) last = k;
+    if (last < 0) /* nothing cut: the output names the same node */
+        return add_act(L, c->n->output[0], node, r, L->one_sample ? d : NULL);
+    for (int k = 0; k <= last; k++) {
+        const int a = (int)ax[k];
+        const int64_t count = (en[k] - st[k] + sp[k] - 1) / sp[k];
+        if (count == d[a] || (st[k] == 0 && en[k] == d[a] && sp[k] == 1)) continue;
+        if (a == 0 && !L->one_sample) return mixes_batch(L, c, "a slice along axis 0");
+        int64_t outer = 1, inner = 1;
+        for (int j = L->one_sample ? 0 : 1; j < a; j++) outer *= d[j];
+        for (int j = a + 1; j < r; j++) inner *= d[j];
+        EngSliceParams p = {(int)outer, (int)d[a], (int)inner, (int)st[k], (int)sp[k], (int)count};
+        d[a] = count;
+        EngShape os;
+        if (engine_shape(L, d, r, &os) != 0) FAIL("ONNX: node '%s' (Slice): the output is too large", c->name);
+        const char *name = c->name;
+        char nm[96], base[120];
+        if (k < last) {
+            snprintf(base, sizeof base, "%.80s/axis%d", c->name, a);
+            if (!(name = unique_name(L, base, nm, sizeof nm))) return oom(L, "naming a node");
+        }
+        node = eng_slice(L->g, name, node, &p, os);
+        if (node < 0) return engine_fail(L);
+        if (k < last && count_act(L, c, node)) return -1;
+    }
+    return out_act_dims(L, c, node, r, d);
+}
+
 static int convert(Loader *L, const NodeCtx *c) {
     const char *op = c->op;
     const Onnx__NodeProto *n = c->n;
@@ -1805,7 +2039,7 @@ static int convert(Loader *L, const NodeCtx *c) {
     static const char *const ONE_SAMPLE_OPS[] = {
         "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip", "Dropout",
         "Identity", "Softmax", "LogSoftmax", "Flatten", "Gemm", "PRelu", "Add", "Sum", "Mul", "Sub", "Div", "Reshape",
-        "Concat", "MaxUnpool", "ReduceMax", "Transpose"};
+        "Concat", "MaxUnpool", "ReduceMax", "Transpose", "Slice"};
     if (L->one_sample) {
         size_t k = 0, nk = sizeof ONE_SAMPLE_OPS / sizeof ONE_SAMPLE_OPS[0];
         while (k < nk && strcmp(op, ONE_SAMPLE_OPS[k])) k++;
@@ -1826,6 +2060,7 @@ static int convert(Loader *L, const NodeCtx *c) {
     if (!strcmp(op, "AveragePool")) return pool_node(L, c, 0);
     if (!strcmp(op, "Reshape")) return reshape_node(L, c);
     if (!strcmp(op, "Transpose")) return transpose_node(L, c, x);
+    if (!strcmp(op, "Slice")) return slice_node(L, c);
     if (!strcmp(op, "Concat")) return concat_node(L, c);
     if (!strcmp(op, "MaxUnpool")) return maxunpool_node(L, c);
     if (!strcmp(op, "Add") || !strcmp(op, "Sum") || !strcmp(op, "Mul") || !strcmp(op, "Sub") ||
@@ -2387,7 +2622,7 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
         Slot *sl = names_get(&L->values, on);
         int64_t kd[4] = {1, 1, 1, 1};
         for (int j = 0; j < kc->ndim; j++) kd[j] = kc->dims[j];
-        Act act = {id, kc->ndim > 0 ? kc->ndim : 1, {kd[0], kd[1], kd[2], kd[3]}};
+        Act act = {id, kc->ndim > 0 ? kc->ndim : 1, {kd[0], kd[1], kd[2], kd[3]}, 0};
         void *p = grow(L->acts, &L->cap_acts, L->n_acts + 1, sizeof *L->acts);
         if (!p) return oom(L, "adding a tensor");
         L->acts = p;

@@ -174,6 +174,16 @@ static int b_hswish(EngGraph *g, int x) {
 }
 static int b_prelu(EngGraph *g, int x) { return eng_prelu(g, "a", x, 2); }
 static int b_softmax(EngGraph *g, int x) { return eng_softmax(g, "sm", x); }
+/* ONNX Slice: channels 1 and 3 of 4, then columns 1.. of what is left */
+static int b_slice(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    EngSliceParams c = {1, s.C, s.H * s.W, 1, 2, 2};
+    x = eng_slice(g, "ch", x, &c, (EngShape){2, s.H, s.W});
+    EngSliceParams w = {2 * s.H, s.W, 1, 1, 1, s.W - 1};
+    x = eng_slice(g, "cols", x, &w, (EngShape){2, s.H, s.W - 1});
+    x = eng_tanh(g, "t", x);
+    return eng_fc(g, "fc", x, 3, 1);
+}
 static int b_logsoftmax(EngGraph *g, int x) {
     const EngShape s = eng_graph_node(g, x)->out;
     return eng_logsoftmax_span(g, "lsm", x, s.C, s.H * s.W);
@@ -428,6 +438,7 @@ int main(void) {
     grad_case("pad flatten dropout", 3, 2, 3, 4, b_pad_flatten, 1);
     grad_case("transpose", 2, 2, 3, 4, b_transpose, 0);
     grad_case("log softmax", 2, 4, 2, 3, b_logsoftmax, 0);
+    grad_case("slice", 2, 4, 3, 3, b_slice, 0);
     test_maxunpool_adjoint();
     test_network();
     test_erf_inside_rf();

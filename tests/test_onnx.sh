@@ -157,6 +157,12 @@ CASES=(
   node/test_reshape_zero_dim
   node/test_sigmoid
   node/test_sigmoid_example
+  node/test_slice
+  node/test_slice_default_axes
+  node/test_slice_default_steps
+  node/test_slice_end_out_of_bounds
+  node/test_slice_neg
+  node/test_slice_negative_axes
   node/test_softmax_axis_0
   node/test_softmax_axis_0_expanded
   node/test_softmax_axis_1
@@ -401,6 +407,11 @@ div_by_computed.onnx|node 'recip' \(Div\): a constant divided by a computed tens
 sub_two_computed.onnx|node 'diff' \(Sub\): Sub of two computed tensors is not supported
 reducemean_one_axis.onnx|node 'mean1' \(ReduceMean\): attribute axes has 1 values
 transpose_batch_conv.onnx|node 'swap' \(Transpose\): a transpose that moves axis 0 mixes the samples
+slice_negative_step.onnx|node 'rev' \(Slice\): step -1
+slice_empty.onnx|node 'none' \(Slice\): axis 2 keeps nothing
+shape_div_zero.onnx|node 'div0' \(Div\): integer division by 0
+reshape5_batch_moved.onnx|node 'view5' \(Reshape\): a shape of rank 5 \(at most 4\)
+reshape5_zero_copy.onnx|node 'back0' \(Reshape\): a 0 at axis 1 copies an axis of a 5-D tensor
 EOF
 for f in "$HOSTILE"/*.onnx; do
   case "$listed" in *" $(basename "$f") "*) ;; *) hostile "$f" ;; esac
