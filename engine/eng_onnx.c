@@ -1012,7 +1012,9 @@ static int reshape5_transpose(Loader *L, const NodeCtx *c, Act *x, const int64_t
         w[infer] = size / known;
         known = size;
     }
-    if (known != size || (w[0] != d[0] && w[0] != -1 && w[0] != 0)) return 1;
+    /* axis 0: the batch, or the batch the file was exported with (see reshape_node) */
+    if (known != size || (w[0] != d[0] && w[0] != -1 && w[0] != 0 && !(L->batch > 1 && w[0] == L->batch)))
+        return 1;
     for (int k = 0; k < 4; k++) {
         const int64_t p = pa->ints[k + 1];
         if (p < 1 || p > 4 || (seen & (1 << p))) return 1;

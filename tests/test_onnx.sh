@@ -281,6 +281,7 @@ n=$(echo "$out" | grep -c '^PASS')
 [ "$n" -ge "${#CASES[@]}" ] || fail "only $n of ${#CASES[@]} cases passed"
 echo "$out" | tail -n 1 | grep -q "^$n passed, 0 failed$" || fail "summary line: $(echo "$out" | tail -n 1)"
 
+tmp_s=$(mktemp)
 # Whole models exported by PyTorch (fixtures/torch/make_torch_fixtures.py): small
 # random-weight versions of the zoo's networks, opsets 9 to 17, each against
 # PyTorch's own output.
@@ -293,6 +294,11 @@ echo "torch fixtures: $(echo "$out" | tail -n 1)"
 [ $rc -eq 0 ] || { echo "$out" | grep FAIL >&2; fail "onnx-test of the PyTorch fixtures exited $rc"; }
 n=$(echo "$out" | grep -c '^PASS')
 [ "$n" -eq "${#tdirs[@]}" ] || fail "$n of ${#tdirs[@]} PyTorch fixtures passed"
+# ... and each opens as a model (batch mode, the batch the file was exported with
+# replaced by the engine's), as summary, the window and every view load it
+for d in "${tdirs[@]}"; do
+  "$BIN" summary "$d/model.onnx" >/dev/null 2>"$tmp_s" || fail "summary $(basename "$d"): $(cat "$tmp_s")"
+done
 
 # A failing case is reported as FAIL with exit code 1
 "$BIN" onnx-test "$DATA/node/test_maxpool_2d_uint8" >/tmp/onnx_uint8.$$ 2>&1
@@ -302,7 +308,7 @@ rm -f /tmp/onnx_uint8.$$
 
 # ---- hostile files ------------------------------------------------------------------------
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp" "$tmp_s"' EXIT
 src="$DATA/pytorch-converted/test_Conv2d"
 mk() { mkdir -p "$tmp/$1/test_data_set_0"; cp "$src"/test_data_set_0/*.pb "$tmp/$1/test_data_set_0/"; }
 size=$(stat -c %s "$src/model.onnx")
