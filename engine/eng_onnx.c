@@ -2535,7 +2535,16 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
         const char *nm = gp->initializer[k]->name;
         if (check_new_value(L, nm, "initializer") || tensor_to_const(L, gp->initializer[k], nm)) return -1;
     }
-    /* values given by the caller replace a graph input, or an initializer of that name */
+    /* values given by the caller replace a graph input, or an initializer of that name;
+     * an unnamed one (a backend test's input_K.pb may have no name) binds by position,
+     * as ONNX's test runner binds: the K-th of the graph inputs that are not
+     * initializers, the data input counting first when one is given */
+    const char *slot_name[ENG_ONNX_MAX_OUTPUTS * 4];
+    int n_slots = 0;
+    for (size_t k = 0; k < gp->n_input && n_slots < (int)(sizeof slot_name / sizeof *slot_name); k++) {
+        const char *nm = gp->input[k]->name;
+        if (nm && nm[0] && !names_get(&L->values, nm)) slot_name[n_slots++] = nm;
+    }
     for (int k = 0; k < n_consts; k++) {
         size_t n = 1;
         if (consts[k].ndim < 0 || consts[k].ndim > MAX_RANK)
@@ -2543,8 +2552,12 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
         for (int d = 0; d < consts[k].ndim; d++)
             if (consts[k].dims[d] < 0 || !eng_mul_size(&n, n, (size_t)consts[k].dims[d]) || n > ((size_t)1 << 31))
                 FAIL("ONNX: given tensor '%s' has an invalid shape", consts[k].name);
-        Slot *old = names_get(&L->values, consts[k].name);
-        Const *c = add_const(L, old ? NULL : consts[k].name);
+        const int pos = k + (L->no_input ? 0 : 1);
+        const char *cname = consts[k].name[0] ? consts[k].name : pos < n_slots ? slot_name[pos] : NULL;
+        if (!cname)
+            FAIL("ONNX: given tensor %d has no name, and the graph has no input %d to bind it to", k, pos);
+        Slot *old = names_get(&L->values, cname);
+        Const *c = add_const(L, old ? NULL : cname);
         if (!c) return -1;
         if (old) old->kind = VAL_CONST, old->idx = L->n_consts - 1;
         const size_t esz = consts[k].ints ? sizeof(int64_t) : sizeof(float);

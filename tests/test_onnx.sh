@@ -230,9 +230,12 @@ CASES=(
   pytorch-converted/test_softmax_functional_dim3
   pytorch-converted/test_softmax_lastdim
   pytorch-operator/test_operator_clip
+  pytorch-operator/test_operator_concat2
   pytorch-operator/test_operator_conv
   pytorch-operator/test_operator_convtranspose
   pytorch-operator/test_operator_flatten
+  pytorch-operator/test_operator_mm
+  pytorch-operator/test_operator_non_float_params
   pytorch-operator/test_operator_view
   simple/test_single_relu_model
 )
@@ -328,6 +331,13 @@ done
 mk badtensor; cp "$src/model.onnx" "$tmp/badtensor/"; head -c 10 "$src/test_data_set_0/input_0.pb" >"$tmp/badtensor/test_data_set_0/input_0.pb"
 "$BIN" onnx-test "$tmp/badtensor" >"$tmp/bt.out" 2>&1; rc=$?
 [ $rc -eq 1 ] || fail "damaged input tensor: exit $rc"
+
+# an unnamed extra input binds by position; with no graph input left for it, it is refused
+mk extra; cp "$src/model.onnx" "$tmp/extra/"
+cp "$DATA/pytorch-operator/test_operator_basic/test_data_set_0/input_1.pb" "$tmp/extra/test_data_set_0/input_1.pb"
+"$BIN" onnx-test "$tmp/extra" >"$tmp/extra.out" 2>&1; rc=$?
+[ $rc -eq 1 ] && grep -q "given tensor 0 has no name, and the graph has no input 1" "$tmp/extra.out" ||
+  fail "an unnamed input with no graph input for it: exit $rc, $(head -c 300 "$tmp/extra.out")"
 
 # Hand-made hostile models (fixtures/hostile/make_hostile.py writes them): each must
 # fail with exit 1 and one ONNX: line that says what is wrong. A model in the folder
