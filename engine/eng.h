@@ -155,6 +155,7 @@ typedef enum {
     ENG_OP_TRANSPOSE,     /* a sample read as 4 axes, its axes permuted (ONNX Transpose) */
     ENG_OP_LOGSOFTMAX,    /* log of the softmax, over a span as ENG_OP_SOFTMAX (EngSoftmaxParams) */
     ENG_OP_SLICE,         /* a sample read as (outer, len, inner): every step-th of len from start */
+    ENG_OP_MAXPOOL_INDEX, /* where each max pool window's maximum is (ONNX MaxPool's Indices) */
     ENG_OP_COUNT
 } EngOpType;
 
@@ -184,6 +185,7 @@ typedef struct {
     int ceil_mode;          /* output size rounds up (a window must start inside input + left pad) */
     int dh, dw;             /* max pool dilation (0 or 1 = none; ONNX MaxPool dilations) */
     int count_include_pad;  /* average pool: divide by the full window size */
+    int col_major;          /* max pool indices: (w * H + h) in a plane, not (h * W + w) */
 } EngPoolParams;
 
 typedef struct { int size; float alpha, beta, bias; } EngLrnParams;
@@ -315,6 +317,11 @@ int eng_conv_k(EngGraph *g, const char *name, int x, int oc, int k, int stride, 
                int groups, int bias);
 int eng_convt(EngGraph *g, const char *name, int x, const EngConvTParams *p);
 int eng_maxpool(EngGraph *g, const char *name, int x, const EngPoolParams *p);
+/* The max pool's Indices, as ONNX gives them: for each window the place of its
+ * first largest value in the whole (N, C, H, W) input, row-major (or, with
+ * p->col_major, H and W swapped in a plane), as an exact float (a sample of
+ * fewer than 2^24 values; the batch offset too while N*C*H*W < 2^24). */
+int eng_maxpool_indices(EngGraph *g, const char *name, int x, const EngPoolParams *p);
 int eng_avgpool(EngGraph *g, const char *name, int x, const EngPoolParams *p);
 /* Square window, symmetric padding, floor mode, average excludes padding. */
 int eng_maxpool_k(EngGraph *g, const char *name, int x, int k, int stride, int pad);

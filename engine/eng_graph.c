@@ -73,7 +73,7 @@ static const char *const op_names[ENG_OP_COUNT] = {
     [ENG_OP_RESHAPE] = "reshape",     [ENG_OP_AFFINE] = "affine",
     [ENG_OP_CONST] = "constant",      [ENG_OP_MAXUNPOOL] = "maxunpool",
     [ENG_OP_TRANSPOSE] = "transpose", [ENG_OP_LOGSOFTMAX] = "logsoftmax",
-    [ENG_OP_SLICE] = "slice",
+    [ENG_OP_SLICE] = "slice",         [ENG_OP_MAXPOOL_INDEX] = "maxpool indices",
 };
 
 const char *eng_op_name(EngOpType op) {
@@ -485,6 +485,16 @@ static int pool_add(EngGraph *g, const char *name, int x, const EngPoolParams *p
 
 int eng_maxpool(EngGraph *g, const char *name, int x, const EngPoolParams *p) {
     return pool_add(g, name, x, p, ENG_OP_MAXPOOL);
+}
+int eng_maxpool_indices(EngGraph *g, const char *name, int x, const EngPoolParams *p) {
+    int id = pool_add(g, name, x, p, ENG_OP_MAXPOOL_INDEX);
+    if (id < 0) return -1;
+    const EngShape s = *in_shape(g, id, 0);
+    if ((int64_t)s.C * s.H * s.W >= (1 << 24))
+        return node_reject(g, id, "a %dx%dx%d sample has too many places for exact float indices",
+                           s.C, s.H, s.W);
+    g->nodes[id].rf = rf_infinite(); /* places, not values */
+    return id;
 }
 int eng_avgpool(EngGraph *g, const char *name, int x, const EngPoolParams *p) {
     return pool_add(g, name, x, p, ENG_OP_AVGPOOL);
@@ -1437,6 +1447,32 @@ static void run_node(EngGraph *g, EngNode *n) {
             transpose_sample(n->act + (size_t)b * size, x->act + (size_t)b * size, &n->p.transpose, 0);
         break;
     }
+    case ENG_OP_MAXPOOL_INDEX: {
+        const EngPoolParams *q = &n->p.pool;
+        const size_t plane = (size_t)s.H * s.W;
+        float *dst = n->act;
+        for (size_t nc = 0; nc < (size_t)N * s.C; nc++) {
+            const float *xp = x->act + nc * plane;
+            for (int oy = 0; oy < o.H; oy++)
+                for (int ox = 0; ox < o.W; ox++) {
+                    float best = 0.0f;
+                    long at = -1;
+                    for (int i = 0; i < q->kh; i++) {
+                        const int iy = oy * q->sh - q->pt + i * q->dh;
+                        if (iy < 0 || iy >= s.H) continue;
+                        for (int j = 0; j < q->kw; j++) {
+                            const int ix = ox * q->sw - q->pl + j * q->dw;
+                            if (ix < 0 || ix >= s.W) continue;
+                            const float v = xp[(size_t)iy * s.W + ix];
+                            if (at < 0 || v > best)
+                                best = v, at = q->col_major ? (long)ix * s.H + iy : (long)iy * s.W + ix;
+                        }
+                    }
+                    *dst++ = (float)((double)(nc * plane) + (double)(at < 0 ? 0 : at));
+                }
+        }
+        break;
+    }
     case ENG_OP_SLICE: {
         const EngSliceParams *q = &n->p.slice;
         const size_t in = (size_t)q->inner;
@@ -1635,6 +1671,7 @@ static int back_node(EngGraph *g, EngNode *n) {
             transpose_sample(dx + (size_t)b * size, dy + (size_t)b * size, &n->p.transpose, 1);
         break;
     }
+    case ENG_OP_MAXPOOL_INDEX: break; /* places: no gradient */
     case ENG_OP_SLICE: {
         const EngSliceParams *q = &n->p.slice;
         const size_t in = (size_t)q->inner;

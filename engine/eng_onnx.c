@@ -564,7 +564,7 @@ static const char SUPPORTED[] =
     "(over H and W), LRN, "
     "BatchNormalization, Relu, LeakyRelu, PRelu, Clip, Sigmoid, Tanh, HardSigmoid, HardSwish, "
     "Softmax, LogSoftmax, Gemm, MatMul, Add, Sum, Mul, Sub and Div (by a constant), Concat, Flatten, Reshape, Dropout, Identity, Pad, "
-    "Constant, ConstantOfShape, Shape, Gather, Unsqueeze, Cast, Transpose, Slice, MaxUnpool, and "
+    "Constant, ConstantOfShape, Shape, Gather, Unsqueeze, Squeeze, Cast, Transpose, Slice, Split, MaxUnpool, and "
     "the expansions of Softmax (ReduceMax, Sub, Exp, ReduceSum, Div over one axis) and "
     "LogSoftmax (ReduceMax, Sub, Exp, ReduceSum, Log, Sub)";
 static const char *const OPS[] = {
@@ -572,7 +572,7 @@ static const char *const OPS[] = {
     "BatchNormalization", "Relu", "LeakyRelu", "PRelu", "Clip", "Sigmoid", "Tanh", "HardSigmoid",
     "HardSwish", "Softmax", "LogSoftmax", "Gemm", "MatMul", "Add", "Sum", "Mul", "Sub", "Div", "Concat", "Flatten", "Reshape",
     "Dropout", "Identity", "Pad", "Constant", "Shape", "Gather", "Unsqueeze", "Cast", "Transpose",
-    "MaxUnpool", "ConstantOfShape", "ReduceMax", "ReduceMean", "Slice"};
+    "MaxUnpool", "ConstantOfShape", "ReduceMax", "ReduceMean", "Slice", "Squeeze", "Split"};
 
 static int known_op(const char *op) {
     for (size_t k = 0; k < sizeof OPS / sizeof OPS[0]; k++)
@@ -585,6 +585,7 @@ typedef struct {
     const char *name;   /* engine name */
     char op[64];
     size_t index;       /* in the graph's node list */
+    int one_d;          /* a 1-D convolution or pooling, run as 2-D of width 1 */
 } NodeCtx;
 
 static const Onnx__AttributeProto *attr(const Onnx__NodeProto *n, const char *name) {
@@ -665,6 +666,20 @@ static int get_ints(Loader *L, const NodeCtx *c, const char *name, int count, in
                  name, (long long)a->ints[k], (long long)lo, (long long)hi);
         out[k] = a->ints[k];
     }
+    return count;
+}
+
+/* A 2-D convolution's or pooling's list attribute: count values (2 per axis
+ * pair, 4 for pads); for a 1-D one (c->one_d) half as many, the width's
+ * filled with fill (pads: 0) so the op runs as 2-D of width 1. */
+static int spatial_ints(Loader *L, const NodeCtx *c, const char *name, int count, int64_t lo,
+                        int64_t hi, int64_t fill, int64_t *out) {
+    if (!c->one_d) return get_ints(L, c, name, count, lo, hi, out);
+    int64_t v[2];
+    const int m = get_ints(L, c, name, count / 2, lo, hi, v);
+    if (m <= 0) return m;
+    if (count == 4) out[0] = v[0], out[1] = 0, out[2] = v[1], out[3] = 0;
+    else out[0] = v[0], out[1] = fill;
     return count;
 }
 
@@ -782,7 +797,7 @@ static int mixes_batch(Loader *L, const NodeCtx *c, const char *what) {
 /* kernel_shape is optional for a convolution; when given it must match the weights. */
 static int check_kernel_shape(Loader *L, const NodeCtx *c, int kh, int kw) {
     int64_t k[2];
-    int m = get_ints(L, c, "kernel_shape", 2, 1, MAX_KERNEL, k);
+    int m = spatial_ints(L, c, "kernel_shape", 2, 1, MAX_KERNEL, 1, k);
     if (m < 0) return -1;
     if (m == 2 && (k[0] != kh || k[1] != kw))
         FAIL("ONNX: node '%s' (%s): kernel_shape %lldx%lld but the weights are %dx%d", c->name,
@@ -795,9 +810,9 @@ static int spatial_params(Loader *L, const NodeCtx *c, int in_h, int in_w, int k
                           int *sh, int *sw, int *pads /* t l b r */, int *dh, int *dw) {
     int64_t s[2] = {1, 1}, d[2] = {1, 1}, p[4] = {0, 0, 0, 0};
     char ap[32];
-    if (get_ints(L, c, "strides", 2, 1, MAX_WINDOW, s) < 0 ||
-        get_ints(L, c, "dilations", 2, 1, MAX_WINDOW, d) < 0 ||
-        get_ints(L, c, "pads", 4, 0, MAX_WINDOW, p) < 0 || get_str(L, c, "auto_pad", ap, sizeof ap))
+    if (spatial_ints(L, c, "strides", 2, 1, MAX_WINDOW, 1, s) < 0 ||
+        spatial_ints(L, c, "dilations", 2, 1, MAX_WINDOW, 1, d) < 0 ||
+        spatial_ints(L, c, "pads", 4, 0, MAX_WINDOW, 0, p) < 0 || get_str(L, c, "auto_pad", ap, sizeof ap))
         return -1;
     *sh = (int)s[0], *sw = (int)s[1], *dh = (int)d[0], *dw = (int)d[1];
     if (resolve_pads(ap, in_h, d[0] * (kh - 1) + 1, s[0], p[0], p[2], &pads[0], &pads[2]) != 0 ||
@@ -806,12 +821,21 @@ static int spatial_params(Loader *L, const NodeCtx *c, int in_h, int in_w, int k
     return 0;
 }
 
-static int conv_node(Loader *L, const NodeCtx *c) {
+/* The weights of a 2-D op, or of a 1-D one as 2-D of width 1 (the same floats). */
+static Const *spatial_weights(Loader *L, NodeCtx *c, Act *x) {
+    Const *w = in_const(L, c, 1);
+    c->one_d = x && x->rank == 3 && w && w->ndim == 3;
+    if (c->one_d) w->ndim = 4, w->dims[3] = 1;
+    return w;
+}
+
+static int conv_node(Loader *L, NodeCtx *c) {
     Act *x = in_act(L, c, 0);
-    Const *w = in_const(L, c, 1), *b = in_const(L, c, 2);
-    if (!x || x->rank != 4) FAIL("ONNX: node '%s' (Conv): its input must be a 4-D feature map", c->name);
+    Const *w = spatial_weights(L, c, x), *b = in_const(L, c, 2);
+    if (!x || (x->rank != 4 && !c->one_d))
+        FAIL("ONNX: node '%s' (Conv): its input must be a 4-D feature map (or a 3-D one, with 3-D weights)", c->name);
     if (!w || w->ndim != 4 || !w->f)
-        FAIL("ONNX: node '%s' (Conv): the weights must be a 4-D float initializer (2-D convolution)", c->name);
+        FAIL("ONNX: node '%s' (Conv): the weights must be a 4-D float initializer (2-D convolution) or a 3-D one (1-D)", c->name);
     if (has_input(c, 2) && !b)
         FAIL("ONNX: node '%s' (Conv): the bias must be an initializer", c->name);
     const EngShape s = eng_graph_node(L->g, x->node)->out;
@@ -836,15 +860,16 @@ static int conv_node(Loader *L, const NodeCtx *c) {
     if (b && (!b->f || b->n != (size_t)p.oc))
         FAIL("ONNX: node '%s' (Conv): bias has %zu values for %d filters", c->name, b->n, p.oc);
     int id = eng_conv(L->g, c->name, x->node, &p);
-    if (out_act(L, c, id, 4) != 0) return -1;
+    if (out_act(L, c, id, c->one_d ? 3 : 4) != 0) return -1;
     if (add_pending(L, id, 0, w, 0, 0, 1.0f) || (b && add_pending(L, id, 1, b, 0, 0, 1.0f))) return -1;
     return 0;
 }
 
-static int convt_node(Loader *L, const NodeCtx *c) {
+static int convt_node(Loader *L, NodeCtx *c) {
     Act *x = in_act(L, c, 0);
-    Const *w = in_const(L, c, 1), *b = in_const(L, c, 2);
-    if (!x || x->rank != 4) FAIL("ONNX: node '%s' (ConvTranspose): its input must be a 4-D feature map", c->name);
+    Const *w = spatial_weights(L, c, x), *b = in_const(L, c, 2);
+    if (!x || (x->rank != 4 && !c->one_d))
+        FAIL("ONNX: node '%s' (ConvTranspose): its input must be a 4-D feature map (or a 3-D one, with 3-D weights)", c->name);
     if (!w || w->ndim != 4 || !w->f)
         FAIL("ONNX: node '%s' (ConvTranspose): the weights must be a 4-D float initializer", c->name);
     if (has_input(c, 2) && !b)
@@ -864,11 +889,11 @@ static int convt_node(Loader *L, const NodeCtx *c) {
     int64_t st[2] = {1, 1}, dl[2] = {1, 1}, op[2] = {0, 0}, pads[4] = {0, 0, 0, 0}, os[2];
     char ap[32];
     int have_os;
-    if (check_kernel_shape(L, c, p.kh, p.kw) || get_ints(L, c, "strides", 2, 1, MAX_WINDOW, st) < 0 ||
-        get_ints(L, c, "dilations", 2, 1, MAX_WINDOW, dl) < 0 ||
-        get_ints(L, c, "output_padding", 2, 0, MAX_WINDOW, op) < 0 ||
-        get_ints(L, c, "pads", 4, 0, MAX_WINDOW, pads) < 0 || get_str(L, c, "auto_pad", ap, sizeof ap) ||
-        (have_os = get_ints(L, c, "output_shape", 2, 1, MAX_DIM, os)) < 0)
+    if (check_kernel_shape(L, c, p.kh, p.kw) || spatial_ints(L, c, "strides", 2, 1, MAX_WINDOW, 1, st) < 0 ||
+        spatial_ints(L, c, "dilations", 2, 1, MAX_WINDOW, 1, dl) < 0 ||
+        spatial_ints(L, c, "output_padding", 2, 0, MAX_WINDOW, 0, op) < 0 ||
+        spatial_ints(L, c, "pads", 4, 0, MAX_WINDOW, 0, pads) < 0 || get_str(L, c, "auto_pad", ap, sizeof ap) ||
+        (have_os = spatial_ints(L, c, "output_shape", 2, 1, MAX_DIM, 1, os)) < 0)
         return -1;
     if (ap[0] && strcmp(ap, "NOTSET") && strcmp(ap, "VALID") && strcmp(ap, "SAME_UPPER") &&
         strcmp(ap, "SAME_LOWER"))
@@ -901,21 +926,21 @@ static int convt_node(Loader *L, const NodeCtx *c) {
     if (b && (!b->f || b->n != (size_t)p.oc))
         FAIL("ONNX: node '%s' (ConvTranspose): bias has %zu values for %d outputs", c->name, b->n, p.oc);
     int id = eng_convt(L->g, c->name, x->node, &p);
-    if (out_act(L, c, id, 4) != 0) return -1;
+    if (out_act(L, c, id, c->one_d ? 3 : 4) != 0) return -1;
     if (add_pending(L, id, 0, w, 0, 0, 1.0f) || (b && add_pending(L, id, 1, b, 0, 0, 1.0f))) return -1;
     return 0;
 }
 
-static int pool_node(Loader *L, const NodeCtx *c, int is_max) {
+static int pool_node(Loader *L, NodeCtx *c, int is_max) {
     Act *x = in_act(L, c, 0);
-    if (!x || x->rank != 4) FAIL("ONNX: node '%s' (%s): its input must be a 4-D feature map", c->name, c->op);
-    if (c->n->n_output > 1 && c->n->output[1][0])
-        FAIL("ONNX: node '%s' (MaxPool): the Indices output is not supported", c->name);
+    c->one_d = x && x->rank == 3;
+    if (!x || (x->rank != 4 && !c->one_d))
+        FAIL("ONNX: node '%s' (%s): its input must be a 4-D feature map (or a 3-D one)", c->name, c->op);
     const EngShape s = eng_graph_node(L->g, x->node)->out;
     int64_t k[2], ceil_mode, include_pad;
-    int m = get_ints(L, c, "kernel_shape", 2, 1, MAX_WINDOW, k);
+    int m = spatial_ints(L, c, "kernel_shape", 2, 1, MAX_WINDOW, 1, k);
     if (m < 0) return -1;
-    if (m != 2) FAIL("ONNX: node '%s' (%s): needs a 2-D kernel_shape", c->name, c->op);
+    if (m != 2) FAIL("ONNX: node '%s' (%s): needs a %s kernel_shape", c->name, c->op, c->one_d ? "1-D" : "2-D");
     EngPoolParams p = {0};
     p.kh = (int)k[0], p.kw = (int)k[1];
     int pads[4], dh, dw;
@@ -929,8 +954,21 @@ static int pool_node(Loader *L, const NodeCtx *c, int is_max) {
     p.pt = pads[0], p.pl = pads[1], p.pb = pads[2], p.pr = pads[3];
     p.ceil_mode = (int)ceil_mode;
     p.count_include_pad = (int)include_pad;
-    int id = is_max ? eng_maxpool(L->g, c->name, x->node, &p) : eng_avgpool(L->g, c->name, x->node, &p);
-    return out_act(L, c, id, 4);
+    const int xn = x->node, rank = c->one_d ? 3 : 4;
+    int id = is_max ? eng_maxpool(L->g, c->name, xn, &p) : eng_avgpool(L->g, c->name, xn, &p);
+    if (out_act(L, c, id, rank)) return -1;
+    if (!is_max || c->n->n_output < 2 || !c->n->output[1][0]) return 0;
+    /* the Indices output: where each window's maximum is */
+    int64_t order;
+    if (get_int(L, c, "storage_order", 0, 0, 1, &order)) return -1;
+    p.col_major = (int)order;
+    char nm[96];
+    const char *iname = unique_name(L, c->n->output[1], nm, sizeof nm);
+    if (!iname) return oom(L, "naming the indices");
+    const int ix = eng_maxpool_indices(L->g, iname, xn, &p);
+    if (ix < 0) return engine_fail(L);
+    if (count_act(L, c, ix)) return -1;
+    return add_act(L, c->n->output[1], ix, rank, NULL);
 }
 
 /* Reshape to a shape known at load time (a constant, a graph input bound to a
@@ -1025,7 +1063,7 @@ static int reshape5_transpose(Loader *L, const NodeCtx *c, Act *x, const int64_t
     if (od[1] > MAX_DIM) return 1;
     char nm[96];
     const char *base = t->name && t->name[0] ? t->name : t->output[0];
-    NodeCtx tc = {t, unique_name(L, base, nm, sizeof nm), "Transpose", it};
+    NodeCtx tc = {t, unique_name(L, base, nm, sizeof nm), "Transpose", it, 0};
     if (!tc.name) return oom(L, "naming a node");
     if (check_new_value(L, t->output[0], "node output")) return -1;
     if (!L->fused && !(L->fused = calloc(L->gp->n_node, 1))) return oom(L, "fusing a transpose");
@@ -1034,6 +1072,61 @@ static int reshape5_transpose(Loader *L, const NodeCtx *c, Act *x, const int64_t
     L->acts[L->n_acts - 1].merged = 1;
     L->fused[it] = 1;
     return 0;
+}
+
+static int reshape_act(Loader *L, const NodeCtx *c, int node, const int64_t *d, const int64_t *want,
+                       int m);
+
+/* Squeeze and Unsqueeze of a computed tensor: a reshape that drops or adds
+ * axes of size 1 (axes as an attribute, or from opset 13 a constant input);
+ * Squeeze without axes drops every axis of size 1. */
+static int squeeze_node(Loader *L, const NodeCtx *c, Act *x) {
+    const int unsq = c->op[0] == 'U';
+    int64_t d[4], ax[MAX_RANK], want[MAX_RANK];
+    act_dims(L, x, d);
+    const int r = x->rank;
+    int na = 0;
+    if (L->opset < 13) {
+        const Onnx__AttributeProto *a = attr(c->n, "axes");
+        if (a && (attr_type(a) != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS || a->n_ints > MAX_RANK))
+            FAIL("ONNX: node '%s' (%s): axes must be at most %d integers", c->name, c->op, MAX_RANK);
+        na = a ? (int)a->n_ints : 0;
+        for (int k = 0; k < na; k++) ax[k] = a->ints[k];
+    } else if (has_input(c, 1)) {
+        const Const *k = in_const(L, c, 1);
+        if (!k || !k->i || k->ndim > 1 || k->n > MAX_RANK)
+            FAIL("ONNX: node '%s' (%s): axes must be a constant list of at most %d integers", c->name,
+                 c->op, MAX_RANK);
+        na = (int)k->n;
+        for (int j = 0; j < na; j++) ax[j] = k->i[j];
+    }
+    if (unsq && na == 0) FAIL("ONNX: node '%s' (Unsqueeze): needs axes", c->name);
+    const int out_r = unsq ? r + na : r;
+    unsigned mark = 0;
+    for (int k = 0; k < na; k++) {
+        const int64_t lim = unsq ? out_r : r;
+        if (ax[k] < -lim || ax[k] >= lim)
+            FAIL("ONNX: node '%s' (%s): axis %lld is outside -%lld..%lld", c->name, c->op,
+                 (long long)ax[k], (long long)lim, (long long)lim - 1);
+        const int a = (int)(ax[k] < 0 ? ax[k] + lim : ax[k]);
+        if (mark & (1u << a)) FAIL("ONNX: node '%s' (%s): axis %d is given twice", c->name, c->op, a);
+        mark |= 1u << a;
+    }
+    int m = 0;
+    if (unsq) {
+        if (out_r > 4) FAIL("ONNX: node '%s' (Unsqueeze): a result of rank %d (at most 4)", c->name, out_r);
+        for (int k = 0, j = 0; k < out_r; k++) want[m++] = (mark & (1u << k)) ? 1 : d[j++];
+    } else {
+        for (int k = 0; k < r; k++) {
+            const int drop = na ? (mark >> k) & 1 : d[k] == 1 && (k > 0 || L->one_sample);
+            if (drop && d[k] != 1)
+                FAIL("ONNX: node '%s' (Squeeze): axis %d has size %lld, not 1", c->name, k, (long long)d[k]);
+            if (!drop) want[m++] = d[k];
+        }
+        if (m < 1) FAIL("ONNX: node '%s' (Squeeze): a scalar result is not supported", c->name);
+    }
+    if (!L->one_sample && (mark & 1u)) return mixes_batch(L, c, unsq ? "an axis added before the batch" : "squeezing the batch axis");
+    return reshape_act(L, c, x->node, d, want, m);
 }
 
 static int reshape_node(Loader *L, const NodeCtx *c) {
@@ -1098,6 +1191,13 @@ static int reshape_node(Loader *L, const NodeCtx *c) {
     if (known != total)
         FAIL("ONNX: node '%s' (Reshape): the shape holds %lld values, the input %lld", c->name,
              (long long)known, (long long)total);
+    return reshape_act(L, c, node, d, want, m);
+}
+
+/* x (engine node `node`, ONNX shape d) under the ONNX shape want[m] of as many
+ * values, named after c. */
+static int reshape_act(Loader *L, const NodeCtx *c, int node, const int64_t *d, const int64_t *want,
+                       int m) {
     int id;
     if (!L->one_sample) {
         /* axis 0 must stay the batch (without the full shape d[0] is 1: a 0, -1 or 1
@@ -1110,7 +1210,7 @@ static int reshape_node(Loader *L, const NodeCtx *c) {
     } else {
         int C, H, W;
         if (sample_shape(want, m, &C, &H, &W) != 0)
-            FAIL("ONNX: node '%s' (Reshape): the shape is too large for one sample", c->name);
+            FAIL("ONNX: node '%s' (%s): the shape is too large for one sample", c->name, c->op);
         id = eng_reshape(L->g, c->name, node, C, H, W);
     }
     return out_act_dims(L, c, id, m, want);
@@ -1201,6 +1301,13 @@ static int fold_node(Loader *L, const NodeCtx *c) {
         if (fold_result(L, c, d->ndim + 1, d->i, d->n)) return -1;
         Const *r = &L->consts[L->n_consts - 1];
         if (r->ndim == 2) r->dims[0] = 1, r->dims[1] = (int64_t)r->n;
+        return 0;
+    }
+    if (!strcmp(op, "Squeeze")) { /* of a short integer list: its axes of size 1 go */
+        Const *d = in_const(L, c, 0);
+        if (!d || !d->i || d->n > MAX_RANK)
+            FAIL("ONNX: node '%s' (Squeeze): only integer scalars and short lists are supported", c->name);
+        if (fold_result(L, c, d->n == 1 ? 0 : 1, d->i, d->n)) return -1;
         return 0;
     }
     if (!strcmp(op, "Cast") || !strcmp(op, "Identity")) {
@@ -1881,7 +1988,7 @@ static int softmax_expansion(Loader *L, const NodeCtx *c) {
     if (!L->fused && !(L->fused = calloc(L->gp->n_node, 1))) return oom(L, "fusing a softmax");
     char nm[96];
     const char *base = last->name && last->name[0] ? last->name : last->output[0];
-    NodeCtx out = {last, unique_name(L, base, nm, sizeof nm), "", ilast};
+    NodeCtx out = {last, unique_name(L, base, nm, sizeof nm), "", ilast, 0};
     snprintf(out.op, sizeof out.op, "%s", log ? "LogSoftmax" : "Softmax");
     if (!out.name) return oom(L, "naming a node");
     if (check_new_value(L, last->output[0], "node output")) return -1;
@@ -2024,6 +2131,79 @@ static int slice_node(Loader *L, const NodeCtx *c) {
     return out_act_dims(L, c, node, r, d);
 }
 
+/* Split of a computed tensor along one axis: one engine slice per output
+ * (named after the node for the first, after its output for the others);
+ * sizes from the "split" attribute (to opset 12) or a constant input (13 on),
+ * else equal parts. */
+static int split_node(Loader *L, const NodeCtx *c, Act *x) {
+    const Onnx__NodeProto *n = c->n;
+    int64_t d[4], axis, sizes[MAX_MERGE];
+    act_dims(L, x, d);
+    const int r = x->rank, parts = (int)n->n_output;
+    if (parts < 1 || parts > MAX_MERGE)
+        FAIL("ONNX: node '%s' (Split): %d outputs (1 to %d are supported)", c->name, parts, MAX_MERGE);
+    if (get_int(L, c, "axis", 0, -r, r - 1, &axis)) return -1;
+    if (axis < 0) axis += r;
+    int ns = 0;
+    if (L->opset < 13) {
+        const Onnx__AttributeProto *a = attr(n, "split");
+        if (a && (attr_type(a) != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS || a->n_ints != (size_t)parts))
+            FAIL("ONNX: node '%s' (Split): split must list one size per output", c->name);
+        ns = a ? parts : 0;
+        for (int k = 0; k < ns; k++) sizes[k] = a->ints[k];
+    } else if (has_input(c, 1)) {
+        const Const *k = in_const(L, c, 1);
+        if (!k || !k->i || k->ndim != 1 || k->n != (size_t)parts)
+            FAIL("ONNX: node '%s' (Split): split must be a constant list of one size per output", c->name);
+        ns = parts;
+        for (int j = 0; j < ns; j++) sizes[j] = k->i[j];
+    }
+    if (!ns) {
+        if (d[axis] % parts)
+            FAIL("ONNX: node '%s' (Split): %lld values along axis %lld do not split into %d equal parts",
+                 c->name, (long long)d[axis], (long long)axis, parts);
+        for (int k = 0; k < parts; k++) sizes[k] = d[axis] / parts;
+    }
+    int64_t total = 0;
+    for (int k = 0; k < parts; k++) {
+        if (sizes[k] < 1 || sizes[k] > d[axis])
+            FAIL("ONNX: node '%s' (Split): part %d of size %lld (1 to %lld are supported)", c->name, k,
+                 (long long)sizes[k], (long long)d[axis]);
+        total += sizes[k];
+    }
+    if (total != d[axis])
+        FAIL("ONNX: node '%s' (Split): the parts hold %lld values, axis %lld has %lld", c->name,
+             (long long)total, (long long)axis, (long long)d[axis]);
+    if (parts == 1) return add_act(L, n->output[0], x->node, r, L->one_sample ? d : NULL);
+    if (axis == 0 && !L->one_sample) return mixes_batch(L, c, "a split along axis 0");
+    int64_t outer = 1, inner = 1;
+    for (int j = L->one_sample ? 0 : 1; j < axis; j++) outer *= d[j];
+    for (int j = (int)axis + 1; j < r; j++) inner *= d[j];
+    const int src = x->node, len = (int)d[axis];
+    int64_t start = 0;
+    for (int k = 0; k < parts; k++) {
+        int64_t od[4];
+        memcpy(od, d, sizeof od);
+        od[axis] = sizes[k];
+        EngSliceParams p = {(int)outer, len, (int)inner, (int)start, 1, (int)sizes[k]};
+        start += sizes[k];
+        if (!n->output[k][0]) continue; /* an output left out */
+        EngShape os;
+        if (engine_shape(L, od, r, &os) != 0) FAIL("ONNX: node '%s' (Split): a part is too large", c->name);
+        char nm[96];
+        const char *name = k == 0 ? c->name : unique_name(L, n->output[k], nm, sizeof nm);
+        if (!name) return oom(L, "naming a node");
+        const int id = eng_slice(L->g, name, src, &p, os);
+        if (id < 0) return engine_fail(L);
+        L->act_bytes += eng_node_act_bytes(eng_graph_node(L->g, id));
+        if (L->act_bytes > MAX_ACT_BYTES)
+            FAIL("ONNX: %s: node '%s' (Split) takes the activations of one sample past %lld GiB", L->file,
+                 c->name, (long long)(MAX_ACT_BYTES >> 30));
+        if (add_act(L, n->output[k], id, r, L->one_sample ? od : NULL)) return -1;
+    }
+    return 0;
+}
+
 static int convert(Loader *L, const NodeCtx *c) {
     const char *op = c->op;
     const Onnx__NodeProto *n = c->n;
@@ -2033,7 +2213,8 @@ static int convert(Loader *L, const NodeCtx *c) {
     if (node_checks(L, c)) return -1;
     Act *x = in_act(L, c, 0);
     if (!strcmp(op, "Constant")) return constant_node(L, c);
-    if (!strcmp(op, "Shape") || !strcmp(op, "Gather") || !strcmp(op, "Unsqueeze") ||
+    if (!strcmp(op, "Shape") || !strcmp(op, "Gather") || (!strcmp(op, "Unsqueeze") && !x) ||
+        (!strcmp(op, "Squeeze") && !x) ||
         !strcmp(op, "ConstantOfShape") || (!x && (!strcmp(op, "Cast") || !strcmp(op, "Transpose") || !strcmp(op, "Identity"))))
         return fold_node(L, c);
     /* one sample: the ops that read the ONNX shape kept with each tensor; the
@@ -2041,7 +2222,7 @@ static int convert(Loader *L, const NodeCtx *c) {
     static const char *const ONE_SAMPLE_OPS[] = {
         "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip", "Dropout",
         "Identity", "Softmax", "LogSoftmax", "Flatten", "Gemm", "PRelu", "Add", "Sum", "Mul", "Sub", "Div", "Reshape",
-        "Concat", "MaxUnpool", "ReduceMax", "Transpose", "Slice"};
+        "Concat", "MaxUnpool", "ReduceMax", "Transpose", "Slice", "Squeeze", "Unsqueeze", "Split"};
     if (L->one_sample) {
         size_t k = 0, nk = sizeof ONE_SAMPLE_OPS / sizeof ONE_SAMPLE_OPS[0];
         while (k < nk && strcmp(op, ONE_SAMPLE_OPS[k])) k++;
@@ -2056,13 +2237,19 @@ static int convert(Loader *L, const NodeCtx *c) {
              "or LogSoftmax's expansion (over one axis, keepdims 1). Supported: %s", c->name,
              L->opset, SUPPORTED);
     }
-    if (!strcmp(op, "Conv")) return conv_node(L, c);
-    if (!strcmp(op, "ConvTranspose")) return convt_node(L, c);
-    if (!strcmp(op, "MaxPool")) return pool_node(L, c, 1);
-    if (!strcmp(op, "AveragePool")) return pool_node(L, c, 0);
+    NodeCtx sc = *c; /* the spatial ops note whether they are 1-D */
+    if (!strcmp(op, "Conv")) return conv_node(L, &sc);
+    if (!strcmp(op, "ConvTranspose")) return convt_node(L, &sc);
+    if (!strcmp(op, "MaxPool")) return pool_node(L, &sc, 1);
+    if (!strcmp(op, "AveragePool")) return pool_node(L, &sc, 0);
     if (!strcmp(op, "Reshape")) return reshape_node(L, c);
     if (!strcmp(op, "Transpose")) return transpose_node(L, c, x);
+    if (!strcmp(op, "Unsqueeze") || !strcmp(op, "Squeeze")) return squeeze_node(L, c, x);
     if (!strcmp(op, "Slice")) return slice_node(L, c);
+    if (!strcmp(op, "Split")) {
+        if (!x) FAIL("ONNX: node '%s' (Split): its input must be a computed tensor", c->name);
+        return split_node(L, c, x);
+    }
     if (!strcmp(op, "Concat")) return concat_node(L, c);
     if (!strcmp(op, "MaxUnpool")) return maxunpool_node(L, c);
     if (!strcmp(op, "Add") || !strcmp(op, "Sum") || !strcmp(op, "Mul") || !strcmp(op, "Sub") ||
@@ -2590,7 +2777,7 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
     for (size_t k = 0; k < gp->n_node; k++) {
         const Onnx__NodeProto *n = gp->node[k];
         const char *base = n->name && n->name[0] ? n->name : n->n_output ? n->output[0] : "node";
-        NodeCtx c = {n, NULL, "", k};
+        NodeCtx c = {n, NULL, "", k, 0};
         char nm[96];
         snprintf(c.op, sizeof c.op, "%s", n->op_type ? n->op_type : "?");
         if (n->domain && n->domain[0] && strcmp(n->domain, "ai.onnx"))

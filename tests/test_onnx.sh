@@ -12,12 +12,14 @@ fi
 fails=0
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
-# The cases the importer passes today (2-D float cases of the families the
-# engine covers, tensors of rank 1 to 4; a graph that computes across axis 0
-# runs as one sample, see eng_onnx.c).
+# The cases the importer passes: every case of libonnx-testdata (node/,
+# pytorch-converted/, pytorch-operator/, simple/) it computes, among them all the
+# 1-D and 2-D float cases of the families the engine covers (tensors of rank 1 to
+# 4; a graph that computes across axis 0 runs as one sample, see eng_onnx.c).
 CASES=(
   node/test_add
   node/test_add_bcast
+  node/test_averagepool_1d_default
   node/test_averagepool_2d_ceil
   node/test_averagepool_2d_default
   node/test_averagepool_2d_pads
@@ -62,6 +64,7 @@ CASES=(
   node/test_conv_with_strides_no_padding
   node/test_conv_with_strides_padding
   node/test_convtranspose
+  node/test_convtranspose_1d
   node/test_convtranspose_autopad_same
   node/test_convtranspose_dilations
   node/test_convtranspose_kernel_shape
@@ -128,6 +131,7 @@ CASES=(
   node/test_lrn
   node/test_lrn_default
   node/test_matmul_2d
+  node/test_maxpool_1d_default
   node/test_maxpool_2d_ceil
   node/test_maxpool_2d_default
   node/test_maxpool_2d_dilations
@@ -138,6 +142,8 @@ CASES=(
   node/test_maxpool_2d_same_lower
   node/test_maxpool_2d_same_upper
   node/test_maxpool_2d_strides
+  node/test_maxpool_with_argmax_2d_precomputed_pads
+  node/test_maxpool_with_argmax_2d_precomputed_strides
   node/test_maxunpool_export_with_output_shape
   node/test_maxunpool_export_without_output_shape
   node/test_mul
@@ -177,6 +183,14 @@ CASES=(
   node/test_softmax_large_number_expanded
   node/test_softmax_negative_axis
   node/test_softmax_negative_axis_expanded
+  node/test_split_equal_parts_1d
+  node/test_split_equal_parts_2d
+  node/test_split_equal_parts_default_axis
+  node/test_split_variable_parts_1d
+  node/test_split_variable_parts_2d
+  node/test_split_variable_parts_default_axis
+  node/test_squeeze
+  node/test_squeeze_negative_axes
   node/test_sub
   node/test_sub_bcast
   node/test_sub_example
@@ -192,12 +206,26 @@ CASES=(
   node/test_transpose_all_permutations_4
   node/test_transpose_all_permutations_5
   node/test_transpose_default
+  node/test_unsqueeze_axis_0
+  node/test_unsqueeze_axis_1
+  node/test_unsqueeze_axis_2
+  node/test_unsqueeze_axis_3
+  pytorch-converted/test_AvgPool1d
+  pytorch-converted/test_AvgPool1d_stride
   pytorch-converted/test_AvgPool2d
   pytorch-converted/test_AvgPool2d_stride
   pytorch-converted/test_BatchNorm1d_3d_input_eval
   pytorch-converted/test_BatchNorm2d_eval
   pytorch-converted/test_BatchNorm2d_momentum_eval
   pytorch-converted/test_ConstantPad2d
+  pytorch-converted/test_Conv1d
+  pytorch-converted/test_Conv1d_dilated
+  pytorch-converted/test_Conv1d_groups
+  pytorch-converted/test_Conv1d_pad1
+  pytorch-converted/test_Conv1d_pad1size1
+  pytorch-converted/test_Conv1d_pad2
+  pytorch-converted/test_Conv1d_pad2size1
+  pytorch-converted/test_Conv1d_stride
   pytorch-converted/test_Conv2d
   pytorch-converted/test_Conv2d_depthwise
   pytorch-converted/test_Conv2d_depthwise_padded
@@ -211,11 +239,16 @@ CASES=(
   pytorch-converted/test_Conv2d_strided
   pytorch-converted/test_ConvTranspose2d
   pytorch-converted/test_ConvTranspose2d_no_bias
+  pytorch-converted/test_GLU
+  pytorch-converted/test_GLU_dim
   pytorch-converted/test_LeakyReLU
   pytorch-converted/test_LeakyReLU_with_negval
   pytorch-converted/test_Linear
   pytorch-converted/test_Linear_no_bias
   pytorch-converted/test_LogSoftmax
+  pytorch-converted/test_MaxPool1d
+  pytorch-converted/test_MaxPool1d_stride
+  pytorch-converted/test_MaxPool1d_stride_padding_dilation
   pytorch-converted/test_MaxPool2d
   pytorch-converted/test_MaxPool2d_stride_padding_dilation
   pytorch-converted/test_PReLU_1d
@@ -227,13 +260,18 @@ CASES=(
   pytorch-converted/test_Softmax
   pytorch-converted/test_Tanh
   pytorch-converted/test_ZeroPad2d
+  pytorch-converted/test_log_softmax_dim3
+  pytorch-converted/test_log_softmax_lastdim
   pytorch-converted/test_softmax_functional_dim3
   pytorch-converted/test_softmax_lastdim
+  pytorch-operator/test_operator_chunk
   pytorch-operator/test_operator_clip
   pytorch-operator/test_operator_concat2
   pytorch-operator/test_operator_conv
   pytorch-operator/test_operator_convtranspose
   pytorch-operator/test_operator_flatten
+  pytorch-operator/test_operator_index
+  pytorch-operator/test_operator_maxpool
   pytorch-operator/test_operator_mm
   pytorch-operator/test_operator_non_float_params
   pytorch-operator/test_operator_view
@@ -242,7 +280,7 @@ CASES=(
 # Every node/ case of the required families is listed above or here, with the reason
 # it is not a 2-D float32 case the engine computes. A case the test data gains that
 # is in neither list fails this test.
-FAMILIES="conv convtranspose maxpool_2d averagepool_2d globalaveragepool globalmaxpool lrn
+FAMILIES="conv convtranspose maxpool_2d maxpool_with_argmax averagepool_2d globalaveragepool globalmaxpool lrn
   batchnorm relu leakyrelu prelu sigmoid tanh hardsigmoid hardswish clip softmax gemm
   matmul_2d add mul sum concat flatten reshape dropout identity constant maxunpool"
 NOT_REQUIRED=(
@@ -254,7 +292,6 @@ NOT_REQUIRED=(
   "test_clip_default_int8_min int8 tensors"
   "test_convinteger_with_padding ConvInteger on uint8"
   "test_convinteger_without_padding ConvInteger on uint8"
-  "test_convtranspose_1d 1-D"
   "test_convtranspose_3d 3-D"
   "test_batchnorm_epsilon_training_mode training mode (batch statistics out)"
   "test_batchnorm_example_training_mode training mode (batch statistics out)"
@@ -428,6 +465,10 @@ slice_empty.onnx|node 'none' \(Slice\): axis 2 keeps nothing
 shape_div_zero.onnx|node 'div0' \(Div\): integer division by 0
 reshape5_batch_moved.onnx|node 'view5' \(Reshape\): a shape of rank 5 \(at most 4\)
 reshape5_zero_copy.onnx|node 'back0' \(Reshape\): a 0 at axis 1 copies an axis of a 5-D tensor
+squeeze_not_one.onnx|node 'sq' \(Squeeze\): axis 2 has size 8, not 1
+unsqueeze_rank5.onnx|node 'unsq' \(Unsqueeze\): a result of rank 5 \(at most 4\)
+split_sizes_wrong.onnx|node 'parts' \(Split\): the parts hold 4 values, axis 1 has 3
+conv1d_weights_4d.onnx|node 'c1' \(Conv\): its input must be a 4-D feature map \(or a 3-D one, with 3-D weights\)
 EOF
 for f in "$HOSTILE"/*.onnx; do
   case "$listed" in *" $(basename "$f") "*) ;; *) hostile "$f" ;; esac
