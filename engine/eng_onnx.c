@@ -588,9 +588,11 @@ typedef struct {
     int one_d;          /* a 1-D convolution or pooling, run as 2-D of width 1 */
 } NodeCtx;
 
+/* A node's attribute by name (a node looked at ahead of its turn, by a pattern,
+ * has not been checked yet: an attribute may lack its name). */
 static const Onnx__AttributeProto *attr(const Onnx__NodeProto *n, const char *name) {
     for (size_t k = 0; k < n->n_attribute; k++)
-        if (!strcmp(n->attribute[k]->name, name)) return n->attribute[k];
+        if (n->attribute[k]->name && !strcmp(n->attribute[k]->name, name)) return n->attribute[k];
     return NULL;
 }
 
