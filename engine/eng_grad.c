@@ -344,26 +344,26 @@ void eng_prelu_backward(float *dx, float *dslope, const float *dy, const float *
 }
 
 /* y = softmax(x) over channels: dx_c = y_c (dy_c - sum_k dy_k y_k). */
-void eng_softmax_backward(float *dx, const float *dy, const float *y, int N, int C, int H, int W) {
+/* y = softmax(x): dx += y * (dy - <dy, y>); y = log softmax(x): dx += dy -
+ * softmax(x) * sum(dy), softmax(x) = exp(y). */
+static void softmax_channels_backward(float *dx, const float *dy, const float *y, int N, int C, int H,
+                                      int W, int log_in) {
     const size_t HW = (size_t)H * W;
     for (int n = 0; n < N; n++)
         for (size_t i = 0; i < HW; i++) {
             const size_t o = (size_t)n * C * HW + i;
             float dot = 0.0f;
-            for (int c = 0; c < C; c++) dot += dy[o + c * HW] * y[o + c * HW];
-            for (int c = 0; c < C; c++) dx[o + c * HW] += y[o + c * HW] * (dy[o + c * HW] - dot);
+            for (int c = 0; c < C; c++) dot += dy[o + c * HW] * (log_in ? 1.0f : y[o + c * HW]);
+            for (int c = 0; c < C; c++)
+                dx[o + c * HW] += log_in ? dy[o + c * HW] - expf(y[o + c * HW]) * dot
+                                         : y[o + c * HW] * (dy[o + c * HW] - dot);
         }
 }
-
+void eng_softmax_backward(float *dx, const float *dy, const float *y, int N, int C, int H, int W) {
+    softmax_channels_backward(dx, dy, y, N, C, H, W, 0);
+}
 void eng_logsoftmax_backward(float *dx, const float *dy, const float *y, int N, int C, int H, int W) {
-    const size_t HW = (size_t)H * W;
-    for (int n = 0; n < N; n++)
-        for (size_t i = 0; i < HW; i++) {
-            const size_t o = (size_t)n * C * HW + i;
-            float sum = 0.0f;
-            for (int c = 0; c < C; c++) sum += dy[o + c * HW];
-            for (int c = 0; c < C; c++) dx[o + c * HW] += dy[o + c * HW] - expf(y[o + c * HW]) * sum;
-        }
+    softmax_channels_backward(dx, dy, y, N, C, H, W, 1);
 }
 
 /* y (N, OUT) = x (N, K) w^T + b: dw += dy^T x, db += column sums of dy, dx += dy w. */

@@ -601,10 +601,11 @@ void eng_prelu_forward(float *out, const float *in, const float *slope, int slop
         }
 }
 
-/* Softmax over channels at each position. Subtracting the maximum first
- * changes nothing mathematically (it cancels in the ratio) but keeps expf
- * from overflowing for large logits. */
-void eng_softmax_forward(float *out, const float *in, int N, int C, int H, int W) {
+/* Softmax (or, log: its log) over channels at each position. Subtracting the
+ * maximum first changes nothing mathematically (it cancels in the ratio) but
+ * keeps expf from overflowing for large logits; the log softmax is (x - m) -
+ * log(sum), so large x do not cancel. */
+static void softmax_channels(float *out, const float *in, int N, int C, int H, int W, int log_out) {
     const size_t HW = (size_t)H * W;
     for (int n = 0; n < N; n++) {
         const float *x = in + (size_t)n * C * HW;
@@ -612,6 +613,13 @@ void eng_softmax_forward(float *out, const float *in, int N, int C, int H, int W
         for (size_t i = 0; i < HW; i++) {
             float m = -INFINITY;
             for (int c = 0; c < C; c++) m = x[c * HW + i] > m ? x[c * HW + i] : m;
+            if (log_out) {
+                double s = 0.0;
+                for (int c = 0; c < C; c++) s += exp((double)x[c * HW + i] - m);
+                const float ls = (float)log(s);
+                for (int c = 0; c < C; c++) y[c * HW + i] = (x[c * HW + i] - m) - ls;
+                continue;
+            }
             float s = 0.0f;
             for (int c = 0; c < C; c++) {
                 float e = expf(x[c * HW + i] - m);
@@ -622,21 +630,11 @@ void eng_softmax_forward(float *out, const float *in, int N, int C, int H, int W
         }
     }
 }
-
+void eng_softmax_forward(float *out, const float *in, int N, int C, int H, int W) {
+    softmax_channels(out, in, N, C, H, W, 0);
+}
 void eng_logsoftmax_forward(float *out, const float *in, int N, int C, int H, int W) {
-    const size_t HW = (size_t)H * W;
-    for (int n = 0; n < N; n++) {
-        const float *x = in + (size_t)n * C * HW;
-        float *y = out + (size_t)n * C * HW;
-        for (size_t i = 0; i < HW; i++) {
-            float m = -INFINITY;
-            for (int c = 0; c < C; c++) m = x[c * HW + i] > m ? x[c * HW + i] : m;
-            double s = 0.0;
-            for (int c = 0; c < C; c++) s += exp((double)x[c * HW + i] - m);
-            const float ls = (float)log(s); /* (x - m) - ls: no cancellation of large x */
-            for (int c = 0; c < C; c++) y[c * HW + i] = (x[c * HW + i] - m) - ls;
-        }
-    }
+    softmax_channels(out, in, N, C, H, W, 1);
 }
 
 /* Cross-entropy through the softmax: -log(e^{z_y} / sum_k e^{z_k}) =
