@@ -3,7 +3,8 @@
 # (Xvfb, through xvfb-run) and xdotool's keys, clicks and resizes. Steps
 # through the layers, plays and stops, zooms into a map and picks a unit,
 # opens the filters, 3D, compare, zoo, help, top-9 and occlusion views,
-# changes the network in the model picker, goes to presentation mode and
+# changes the network in the model picker, opens an imported ONNX file and its
+# receptive-field screen, goes to presentation mode and
 # back, resizes the window, saves
 # screenshots with F12 and quits; keys and clicks sent while the worker
 # computes (the picker's Enter then Esc; on VGG-16, a slow pass: n n, Space
@@ -355,6 +356,28 @@ same "$l_unit" "$(region $left_r)" "Space, a map, a unit, Space: the unit's rece
 key q
 finish "view vgg16"
 
-echo "gui: view session $((t1 - t0)) s, default $((t2 - t1)) s, vgg16 $(($(date +%s) - t2)) s"
+t3=$(date +%s)
+
+# ---- an imported ONNX model (a PyTorch export of ShuffleNet V2): it steps like a
+# zoo network, its feature maps change from layer to layer, and the receptive-field
+# screen draws it with the classic nine (a curve the default chart does not have)
+ONNX_MODEL="$(dirname "$SELF")/fixtures/torch/shufflenetv2_small/model.onnx"
+start view "$ONNX_MODEL" || exit 1
+shot "onnx" || exit 1
+regions
+m_o0=$(region $main_r)
+key Right && key Right && key Right && shot "onnx Right x3" || exit 1
+m_o3=$(region $main_r)
+differ "$m_o0" "$m_o3" "an imported model, three layers on"
+a_o=$(region $all_r)
+key r && shot "onnx r" || exit 1
+a_rf=$(region $all_r)
+differ "$a_o" "$a_rf" "key r on an imported model"
+key Escape && shot "onnx r, Esc" || exit 1
+same "$a_o" "$(region $all_r)" "key r then Esc on an imported model"
+key q
+finish "view FILE.onnx"
+
+echo "gui: view session $((t1 - t0)) s, default $((t2 - t1)) s, vgg16 $((t3 - t2)) s, onnx $(($(date +%s) - t3)) s"
 if [ "$fails" -ne 0 ]; then echo "gui: $fails checks failed" >&2; exit 1; fi
 echo "gui: all checks passed"
