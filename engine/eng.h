@@ -156,6 +156,8 @@ typedef enum {
     ENG_OP_LOGSOFTMAX,    /* log of the softmax, over a span as ENG_OP_SOFTMAX (EngSoftmaxParams) */
     ENG_OP_SLICE,         /* a sample read as (outer, len, inner): every step-th of len from start */
     ENG_OP_MAXPOOL_INDEX, /* where each max pool window's maximum is (ONNX MaxPool's Indices) */
+    ENG_OP_BN_BATCH,      /* batch norm by the statistics of the groups in a sample (ONNX training mode) */
+    ENG_OP_BN_STAT,       /* those statistics moved into running ones: (C,1,1) */
     ENG_OP_COUNT
 } EngOpType;
 
@@ -190,6 +192,11 @@ typedef struct {
 
 typedef struct { int size; float alpha, beta, bias; } EngLrnParams;
 typedef struct { float eps; } EngBnParams;
+/* A sample holding n groups of c channels of hw values (an ONNX tensor (n, c,
+ * ...) run as one sample): batch norm by each channel's mean and biased
+ * variance over its n*hw values; the statistics node gives momentum * the
+ * running value + (1 - momentum) * the batch's (stat 0: mean, 1: variance). */
+typedef struct { int n, c, hw, stat; float eps, momentum; } EngBnBatchParams;
 typedef struct { float alpha; } EngLeakyParams;
 typedef struct { int slopes; } EngPreluParams;      /* 1 (shared), C, or C*H*W (one per unit) */
 /* A sample of C*H*W floats read as (outer, len, inner): softmax over len for
@@ -276,6 +283,7 @@ typedef struct {
         EngUnpoolParams unpool;
         EngTransposeParams transpose;
         EngSliceParams slice;
+        EngBnBatchParams bnb;
     } p;
     EngParam params[ENG_MAX_PARAMS];
     int n_params;
@@ -322,6 +330,11 @@ int eng_maxpool(EngGraph *g, const char *name, int x, const EngPoolParams *p);
  * p->col_major, H and W swapped in a plane), as an exact float (a sample of
  * fewer than 2^24 values; the batch offset too while N*C*H*W < 2^24). */
 int eng_maxpool_indices(EngGraph *g, const char *name, int x, const EngPoolParams *p);
+/* Batch norm by batch statistics inside one sample (see EngBnBatchParams):
+ * parameters weight and bias (c each); and the running statistic its batch
+ * moves (parameter "running", c values; out (c, 1, 1)). */
+int eng_bn_batch(EngGraph *g, const char *name, int x, int n, int c, int hw, float eps);
+int eng_bn_stat(EngGraph *g, const char *name, int x, int n, int c, int hw, int stat, float momentum);
 int eng_avgpool(EngGraph *g, const char *name, int x, const EngPoolParams *p);
 /* Square window, symmetric padding, floor mode, average excludes padding. */
 int eng_maxpool_k(EngGraph *g, const char *name, int x, int k, int stride, int pad);
@@ -569,6 +582,10 @@ typedef struct {
     int batch;      /* the N to plan: dims[0], or 1 when the graph runs as one sample */
     int n_outputs;  /* the graph's outputs (the first ENG_ONNX_MAX_OUTPUTS are listed) */
     int outputs[ENG_ONNX_MAX_OUTPUTS]; /* the engine node of each, -1: not computed */
+    /* an output that is an empty tensor (a dimension of 0, known at load: a graph of
+     * constants) has no node: its shape is here, empty_rank > 0 */
+    int empty_rank[ENG_ONNX_MAX_OUTPUTS];
+    int64_t empty_dims[ENG_ONNX_MAX_OUTPUTS][8];
 } EngOnnxRun;
 EngGraph *eng_onnx_load_shaped(const char *path, const int64_t *dims, int ndim, EngOnnxRun *run,
                                const EngOnnxTensor *consts, int n_consts, char *err,

@@ -74,6 +74,7 @@ static const char *const op_names[ENG_OP_COUNT] = {
     [ENG_OP_CONST] = "constant",      [ENG_OP_MAXUNPOOL] = "maxunpool",
     [ENG_OP_TRANSPOSE] = "transpose", [ENG_OP_LOGSOFTMAX] = "logsoftmax",
     [ENG_OP_SLICE] = "slice",         [ENG_OP_MAXPOOL_INDEX] = "maxpool indices",
+    [ENG_OP_BN_BATCH] = "batchnorm (batch statistics)", [ENG_OP_BN_STAT] = "batch statistic",
 };
 
 const char *eng_op_name(EngOpType op) {
@@ -544,6 +545,54 @@ int eng_lrn(EngGraph *g, const char *name, int x, int size, float alpha, float b
                            (double)bias);
     g->nodes[id].p.lrn = (EngLrnParams){size, alpha, beta, bias};
     return id;
+}
+
+static int bn_groups_ok(EngGraph *g, int id, int x, int n, int c, int hw) {
+    const EngShape s = g->nodes[x].out;
+    if (n < 1 || c < 1 || hw < 1 || (int64_t)n * c * hw != (int64_t)s.C * s.H * s.W)
+        return node_reject(g, id, "%d groups of %d channels of %d values do not make a %dx%dx%d sample",
+                           n, c, hw, s.C, s.H, s.W);
+    return 0;
+}
+int eng_bn_batch(EngGraph *g, const char *name, int x, int n, int c, int hw, float eps) {
+    int id = same_shape_add(g, name, x, ENG_OP_BN_BATCH);
+    if (id < 0 || bn_groups_ok(g, id, x, n, c, hw)) return -1;
+    if (!(eps >= 0.0f) || !isfinite(eps)) return node_reject(g, id, "invalid epsilon %g", (double)eps);
+    EngNode *nd = &g->nodes[id];
+    nd->p.bnb = (EngBnBatchParams){n, c, hw, 0, eps, 0.0f};
+    nd->rf = rf_infinite(); /* each unit depends on every unit of its channel */
+    add_param(nd, "weight", ENG_PARAM_WEIGHT, 1, 1, c, 0, 0, 0);
+    add_param(nd, "bias", ENG_PARAM_BIAS, 1, 1, c, 0, 0, 0);
+    return id;
+}
+int eng_bn_stat(EngGraph *g, const char *name, int x, int n, int c, int hw, int stat, float momentum) {
+    int id = node_new(g, name, ENG_OP_BN_STAT, &x, 1);
+    if (id < 0 || bn_groups_ok(g, id, x, n, c, hw)) return -1;
+    if (stat < 0 || stat > 1 || !isfinite(momentum))
+        return node_reject(g, id, "statistic %d, momentum %g", stat, (double)momentum);
+    EngNode *nd = &g->nodes[id];
+    nd->out = (EngShape){c, 1, 1};
+    nd->p.bnb = (EngBnBatchParams){n, c, hw, stat, 0.0f, momentum};
+    nd->rf = rf_infinite();
+    if (!shape_ok(g, id)) return -1;
+    add_param(nd, "running", stat ? ENG_PARAM_RUNNING_VAR : ENG_PARAM_RUNNING_MEAN, 0, 1, c, 0, 0, 0);
+    return id;
+}
+
+/* Each channel's mean and biased variance over its n groups (see EngBnBatchParams). */
+static void bn_group_stats(const float *x, const EngBnBatchParams *q, int c, double *mean, double *var) {
+    const size_t hw = (size_t)q->hw, m = (size_t)q->n * hw;
+    double sum = 0.0, sq = 0.0;
+    for (int k = 0; k < q->n; k++) {
+        const float *xc = x + ((size_t)k * q->c + c) * hw;
+        for (size_t i = 0; i < hw; i++) sum += xc[i];
+    }
+    *mean = sum / (double)m;
+    for (int k = 0; k < q->n; k++) {
+        const float *xc = x + ((size_t)k * q->c + c) * hw;
+        for (size_t i = 0; i < hw; i++) sq += (xc[i] - *mean) * (xc[i] - *mean);
+    }
+    *var = sq / (double)m;
 }
 
 int eng_bn(EngGraph *g, const char *name, int x, float eps) {
@@ -1447,6 +1496,30 @@ static void run_node(EngGraph *g, EngNode *n) {
             transpose_sample(n->act + (size_t)b * size, x->act + (size_t)b * size, &n->p.transpose, 0);
         break;
     }
+    case ENG_OP_BN_BATCH:
+    case ENG_OP_BN_STAT: {
+        const EngBnBatchParams *q = &n->p.bnb;
+        const size_t size = (size_t)s.C * s.H * s.W, hw = (size_t)q->hw;
+        for (int b = 0; b < N; b++) {
+            const float *xs = x->act + (size_t)b * size;
+            for (int c = 0; c < q->c; c++) {
+                double mean, var;
+                bn_group_stats(xs, q, c, &mean, &var);
+                if (n->op == ENG_OP_BN_STAT) {
+                    const double batch = q->stat ? var : mean;
+                    n->act[(size_t)b * q->c + c] = (float)(w[c] * q->momentum + batch * (1.0 - q->momentum));
+                    continue;
+                }
+                const float inv = (float)(1.0 / sqrt(var + q->eps)), gm = w[c], bt = n->params[1].data[c];
+                for (int k = 0; k < q->n; k++) {
+                    const size_t off = (size_t)b * size + ((size_t)k * q->c + c) * hw;
+                    for (size_t i = 0; i < hw; i++)
+                        n->act[off + i] = gm * ((x->act[off + i] - (float)mean) * inv) + bt;
+                }
+            }
+        }
+        break;
+    }
     case ENG_OP_MAXPOOL_INDEX: {
         const EngPoolParams *q = &n->p.pool;
         const size_t plane = (size_t)s.H * s.W;
@@ -1672,6 +1745,49 @@ static int back_node(EngGraph *g, EngNode *n) {
         break;
     }
     case ENG_OP_MAXPOOL_INDEX: break; /* places: no gradient */
+    case ENG_OP_BN_BATCH:
+    case ENG_OP_BN_STAT: {
+        /* BN_BATCH, xhat = (x - mean) * inv over M values of a channel:
+         *   dx = gamma * inv / M * (M dy - sum(dy) - xhat * sum(dy * xhat));
+         * BN_STAT: d mean / dx = (1 - momentum) / M, d var / dx = (1 - momentum) 2 (x - mean) / M */
+        const EngBnBatchParams *q = &n->p.bnb;
+        const size_t size = (size_t)s.C * s.H * s.W, hw = (size_t)q->hw, m = (size_t)q->n * hw;
+        for (int b = 0; b < N; b++) {
+            const float *xs = x->act + (size_t)b * size;
+            for (int c = 0; c < q->c; c++) {
+                double mean, var, sdy = 0.0, sdyx = 0.0;
+                bn_group_stats(xs, q, c, &mean, &var);
+                const double inv = 1.0 / sqrt(var + q->eps);
+                if (n->op == ENG_OP_BN_STAT) {
+                    const double gy = dy[(size_t)b * q->c + c] * (1.0 - q->momentum) / (double)m;
+                    for (int k = 0; dx && k < q->n; k++) {
+                        const size_t off = (size_t)b * size + ((size_t)k * q->c + c) * hw;
+                        for (size_t i = 0; i < hw; i++)
+                            dx[off + i] += (float)(q->stat ? gy * 2.0 * (x->act[off + i] - mean) : gy);
+                    }
+                    continue;
+                }
+                for (int k = 0; k < q->n; k++) {
+                    const size_t off = (size_t)b * size + ((size_t)k * q->c + c) * hw;
+                    for (size_t i = 0; i < hw; i++) {
+                        sdy += dy[off + i];
+                        sdyx += dy[off + i] * (x->act[off + i] - mean) * inv;
+                    }
+                }
+                if (gw) gw[c] += (float)sdyx;
+                if (gb) gb[c] += (float)sdy;
+                const double kk = pw->data[c] * inv / (double)m;
+                for (int k = 0; dx && k < q->n; k++) {
+                    const size_t off = (size_t)b * size + ((size_t)k * q->c + c) * hw;
+                    for (size_t i = 0; i < hw; i++) {
+                        const double xhat = (x->act[off + i] - mean) * inv;
+                        dx[off + i] += (float)(kk * ((double)m * dy[off + i] - sdy - xhat * sdyx));
+                    }
+                }
+            }
+        }
+        break;
+    }
     case ENG_OP_SLICE: {
         const EngSliceParams *q = &n->p.slice;
         const size_t in = (size_t)q->inner;

@@ -562,7 +562,7 @@ static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *ke
 static const char SUPPORTED[] =
     "Conv, ConvTranspose, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, ReduceMean "
     "(over H and W), LRN, "
-    "BatchNormalization, Relu, LeakyRelu, PRelu, Clip, Sigmoid, Tanh, HardSigmoid, HardSwish, "
+    "BatchNormalization (inference and training mode), Relu, LeakyRelu, PRelu, Clip, Sigmoid, Tanh, HardSigmoid, HardSwish, "
     "Softmax, LogSoftmax, Gemm, MatMul, Add, Sum, Mul, Sub and Div (by a constant), Concat, Flatten, Reshape, Dropout, Identity, Pad, "
     "Constant, ConstantOfShape, Shape, Gather, Unsqueeze, Squeeze, Cast, Transpose, Slice, Split, MaxUnpool, and "
     "the expansions of Softmax (ReduceMax, Sub, Exp, ReduceSum, Div over one axis) and "
@@ -1131,16 +1131,63 @@ static int squeeze_node(Loader *L, const NodeCtx *c, Act *x) {
     return reshape_act(L, c, x->node, d, want, m);
 }
 
+/* Reshape of a constant (an empty tensor included): the same values under the
+ * new shape, ONNX's rules for 0 (copy, or with allowzero a 0) and -1. */
+static int reshape_const(Loader *L, const NodeCtx *c, const Const *d, const int64_t *want_in, int m,
+                         int64_t allowzero) {
+    int64_t want[MAX_RANK], known = 1;
+    int infer = -1;
+    memcpy(want, want_in, (size_t)m * sizeof *want);
+    for (int k = 0; k < m; k++) {
+        if (want[k] == 0 && !allowzero) {
+            if (k >= d->ndim) FAIL("ONNX: node '%s' (Reshape): a 0 at axis %d copies no input axis", c->name, k);
+            want[k] = d->dims[k];
+        } else if (want[k] == -1) {
+            if (infer >= 0) FAIL("ONNX: node '%s' (Reshape): more than one -1", c->name);
+            infer = k;
+            continue;
+        } else if (want[k] < 0 || want[k] > MAX_DIM) {
+            FAIL("ONNX: node '%s' (Reshape): shape value %lld at axis %d", c->name, (long long)want[k], k);
+        }
+        known *= want[k]; /* at most MAX_RANK factors below 2^24: no overflow past 2^63 checked next */
+        if (known > (int64_t)1 << 40) FAIL("ONNX: node '%s' (Reshape): the shape is too large", c->name);
+    }
+    if (infer >= 0) {
+        if (known == 0 || d->n % (size_t)known)
+            FAIL("ONNX: node '%s' (Reshape): %zu values do not fill the shape", c->name, d->n);
+        want[infer] = (int64_t)d->n / known;
+        known = (int64_t)d->n;
+    }
+    if ((size_t)known != d->n)
+        FAIL("ONNX: node '%s' (Reshape): the shape holds %lld values, the constant %zu", c->name,
+             (long long)known, d->n);
+    const size_t esz = d->i ? sizeof(int64_t) : sizeof(float);
+    void *buf = budget_alloc(L, d->n, esz, c->n->output[0]);
+    if (!buf) return -1;
+    if (d->n) memcpy(buf, d->i ? (const void *)d->i : (const void *)d->f, d->n * esz);
+    const int ints = d->i != NULL;
+    const size_t n = d->n;
+    Const *r = add_const(L, c->n->output[0]); /* moves the array d points into */
+    if (!r) return free(buf), -1;
+    r->ndim = m, r->n = n;
+    memcpy(r->dims, want, (size_t)m * sizeof *want);
+    if (ints) r->i = buf;
+    else r->f = buf;
+    return 0;
+}
+
 static int reshape_node(Loader *L, const NodeCtx *c) {
     Act *x = in_act(L, c, 0);
-    if (!x) FAIL("ONNX: node '%s' (Reshape): its input must be a computed tensor", c->name);
+    const Const *xc = x ? NULL : in_const(L, c, 0);
+    if (!x && (!xc || (!xc->f && !xc->i)))
+        FAIL("ONNX: node '%s' (Reshape): its input must be a computed tensor or a constant", c->name);
     int64_t want[MAX_RANK], allowzero = 0;
     int m = 0;
     if (has_input(c, 1)) {
         Const *sc = in_const(L, c, 1);
         if (!sc || !sc->i || sc->ndim > 1)
             FAIL("ONNX: node '%s' (Reshape): the shape must be a 1-D integer constant", c->name);
-        if (sc->n == 5) {
+        if (sc->n == 5 && x) {
             const int rc = reshape5_transpose(L, c, x, sc->i);
             if (rc <= 0) return rc;
         }
@@ -1156,6 +1203,7 @@ static int reshape_node(Loader *L, const NodeCtx *c) {
     }
     if (m < 1) FAIL("ONNX: node '%s' (Reshape): a scalar result is not supported", c->name);
     if (L->opset >= 14 && get_int(L, c, "allowzero", 0, 0, 1, &allowzero)) return -1;
+    if (!x) return reshape_const(L, c, in_const(L, c, 0), want, m, allowzero);
     int64_t d[4];
     act_dims(L, x, d);
     /* an exporter that knew the batch writes it (PyTorch: x.view(x.size(0), -1) at a
@@ -2206,6 +2254,50 @@ static int split_node(Loader *L, const NodeCtx *c, Act *x) {
     return 0;
 }
 
+/* BatchNormalization in training mode (opset 14 on): Y by the batch's own
+ * statistics (each channel's mean and biased variance over N and the spatial
+ * axes), and the running mean and variance those move (momentum * running +
+ * (1 - momentum) * batch's). The statistics cross the batch, so the graph
+ * runs as one sample: the tensor (N, C, ...) is N groups of C channels. */
+static int bn_training_node(Loader *L, const NodeCtx *c, Act *x) {
+    if (!L->one_sample) return mixes_batch(L, c, "a training-mode batch norm (statistics over the batch)");
+    int64_t d[4];
+    act_dims(L, x, d);
+    const int r = x->rank;
+    if (r < 2) FAIL("ONNX: node '%s' (BatchNormalization): needs an input of rank 2 to 4", c->name);
+    const int64_t nb = d[0], ch = d[1];
+    int64_t hw = 1;
+    for (int k = 2; k < r; k++) hw *= d[k];
+    Const *k[4];
+    for (int j = 0; j < 4; j++) {
+        k[j] = in_const(L, c, j + 1);
+        if (!k[j] || !k[j]->f || k[j]->n != (size_t)ch)
+            FAIL("ONNX: node '%s' (BatchNormalization): scale, bias, mean and var must be float "
+                 "constants of %lld values", c->name, (long long)ch);
+    }
+    float eps, momentum;
+    if (get_float(L, c, "epsilon", 1e-5f, 0, &eps) || get_float(L, c, "momentum", 0.9f, 0, &momentum))
+        return -1;
+    const int xn = x->node;
+    const int id = eng_bn_batch(L->g, c->name, xn, (int)nb, (int)ch, (int)hw, eps);
+    if (out_act_dims(L, c, id, r, d) || add_pending(L, id, 0, k[0], 0, 0, 1) ||
+        add_pending(L, id, 1, k[1], 0, 0, 1))
+        return -1;
+    /* the running mean and variance, when asked for */
+    for (int o = 1; o <= 2 && (size_t)o < c->n->n_output; o++) {
+        if (!c->n->output[o][0]) continue;
+        char nm[96];
+        const char *name = unique_name(L, c->n->output[o], nm, sizeof nm);
+        if (!name) return oom(L, "naming a statistic");
+        const int st = eng_bn_stat(L->g, name, xn, (int)nb, (int)ch, (int)hw, o - 1, momentum);
+        if (st < 0) return engine_fail(L);
+        if (count_act(L, c, st) || add_pending(L, st, 0, in_const(L, c, o + 2), 0, 0, 1)) return -1;
+        const int64_t sd[4] = {ch, 1, 1, 1};
+        if (add_act(L, c->n->output[o], st, 1, sd)) return -1;
+    }
+    return 0;
+}
+
 static int convert(Loader *L, const NodeCtx *c) {
     const char *op = c->op;
     const Onnx__NodeProto *n = c->n;
@@ -2224,7 +2316,7 @@ static int convert(Loader *L, const NodeCtx *c) {
     static const char *const ONE_SAMPLE_OPS[] = {
         "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip", "Dropout",
         "Identity", "Softmax", "LogSoftmax", "Flatten", "Gemm", "PRelu", "Add", "Sum", "Mul", "Sub", "Div", "Reshape",
-        "Concat", "MaxUnpool", "ReduceMax", "Transpose", "Slice", "Squeeze", "Unsqueeze", "Split"};
+        "Concat", "MaxUnpool", "ReduceMax", "Transpose", "Slice", "Squeeze", "Unsqueeze", "Split", "BatchNormalization"};
     if (L->one_sample) {
         size_t k = 0, nk = sizeof ONE_SAMPLE_OPS / sizeof ONE_SAMPLE_OPS[0];
         while (k < nk && strcmp(op, ONE_SAMPLE_OPS[k])) k++;
@@ -2297,15 +2389,20 @@ static int convert(Loader *L, const NodeCtx *c) {
         Const *sc = in_const(L, c, 1), *bi = in_const(L, c, 2), *mu = in_const(L, c, 3), *va = in_const(L, c, 4);
         int64_t spatial, training;
         float eps;
+        if (get_int(L, c, "training_mode", 0, 0, 1, &training)) return -1;
+        if (training) return bn_training_node(L, c, x);
+        if (L->one_sample)
+            FAIL("ONNX: node '%s' (BatchNormalization): this graph mixes the samples of the batch "
+                 "elsewhere, so it runs as one sample, and an inference-mode batch norm needs (N, C, "
+                 "H, W) samples", c->name);
         if (!sc || !bi || !mu || !va || !sc->f || !bi->f || !mu->f || !va->f || sc->n != (size_t)s.C ||
             bi->n != (size_t)s.C || mu->n != (size_t)s.C || va->n != (size_t)s.C)
             FAIL("ONNX: node '%s' (BatchNormalization): scale, bias, mean and var must be float "
                  "initializers of %d values", c->name, s.C);
-        if (get_int(L, c, "spatial", 1, 0, 1, &spatial) || get_int(L, c, "training_mode", 0, 0, 1, &training) ||
-            get_float(L, c, "epsilon", 1e-5f, 0, &eps))
+        if (get_int(L, c, "spatial", 1, 0, 1, &spatial) || get_float(L, c, "epsilon", 1e-5f, 0, &eps))
             return -1;
-        if (spatial != 1 || training != 0)
-            FAIL("ONNX: node '%s' (BatchNormalization): only spatial, inference-mode batch norm is supported", c->name);
+        if (spatial != 1)
+            FAIL("ONNX: node '%s' (BatchNormalization): only spatial batch norm is supported", c->name);
         id = eng_bn(L->g, c->name, x->node, eps);
         if (out_act(L, c, id, rank)) return -1;
         return add_pending(L, id, 0, sc, 0, 0, 1) || add_pending(L, id, 1, bi, 0, 0, 1) ||
@@ -2798,9 +2895,15 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
         Const *kc = on ? find_const(L, on) : NULL;
         EngShape cs = {1, 1, 1};
         if (!kc || (!kc->f && !kc->i) || find_act(L, on)) continue;
-        if (kc->n == 0)
-            FAIL("ONNX: %s: constant output '%s' is empty (a dimension of size 0); the engine's "
-                 "tensors hold at least one value", L->file, on);
+        if (kc->n == 0) { /* empty: nothing to compute, its shape is the result */
+            if (k < ENG_ONNX_MAX_OUTPUTS && kc->ndim > 0 && kc->ndim <= 8) {
+                L->run.empty_rank[k] = kc->ndim;
+                memcpy(L->run.empty_dims[k], kc->dims, (size_t)kc->ndim * sizeof *kc->dims);
+                continue;
+            }
+            FAIL("ONNX: %s: constant output '%s' is empty (a dimension of size 0) and of rank %d",
+                 L->file, on, kc->ndim);
+        }
         if (kc->ndim > 4 || (kc->ndim > 0 && sample_shape(kc->dims, kc->ndim, &cs.C, &cs.H, &cs.W)))
             FAIL("ONNX: %s: constant output '%s' of rank %d is not supported (rank 0 to 4)",
                  L->file, on, kc->ndim);
@@ -2835,8 +2938,9 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
     }
     const char *out = gp->n_output ? gp->output[0]->name : NULL;
     Act *a = out ? find_act(L, out) : NULL;
-    if (!a) FAIL("ONNX: the graph output '%s' is not computed by the graph", out ? out : "?");
-    eng_graph_set_output(L->g, a->node);
+    if (!a && !L->run.empty_rank[0])
+        FAIL("ONNX: the graph output '%s' is not computed by the graph", out ? out : "?");
+    if (a) eng_graph_set_output(L->g, a->node);
     L->run.n_outputs = (int)(gp->n_output < INT32_MAX ? gp->n_output : INT32_MAX);
     for (size_t k = 0; k < gp->n_output && k < ENG_ONNX_MAX_OUTPUTS; k++) {
         Act *o = gp->output[k]->name ? find_act(L, gp->output[k]->name) : NULL;

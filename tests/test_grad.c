@@ -184,6 +184,18 @@ static int b_slice(EngGraph *g, int x) {
     x = eng_tanh(g, "t", x);
     return eng_fc(g, "fc", x, 3, 1);
 }
+/* ONNX batch norm in training mode, run as one sample: 2 groups of C/2
+ * channels normalised by their own statistics; the running mean and variance
+ * those statistics move, joined and read by an FC */
+static int b_bn_batch(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    const int c = s.C / 2, hw = s.H * s.W;
+    int y = eng_bn_batch(g, "bnb", x, 2, c, hw, 1e-3f);
+    y = eng_tanh(g, "t", y);
+    int m = eng_bn_stat(g, "mean", x, 2, c, hw, 0, 0.9f), v = eng_bn_stat(g, "var", x, 2, c, hw, 1, 0.7f);
+    int fy = eng_fc(g, "fy", y, 3, 1), parts[3] = {fy, m, v};
+    return eng_fc(g, "fc", eng_concat(g, "cat", parts, 3), 3, 1);
+}
 static int b_logsoftmax(EngGraph *g, int x) {
     const EngShape s = eng_graph_node(g, x)->out;
     return eng_logsoftmax_span(g, "lsm", x, s.C, s.H * s.W);
@@ -439,6 +451,7 @@ int main(void) {
     grad_case("transpose", 2, 2, 3, 4, b_transpose, 0);
     grad_case("log softmax", 2, 4, 2, 3, b_logsoftmax, 0);
     grad_case("slice", 2, 4, 3, 3, b_slice, 0);
+    grad_case("batch norm by batch statistics", 2, 4, 3, 2, b_bn_batch, 0);
     test_maxunpool_adjoint();
     test_network();
     test_erf_inside_rf();

@@ -34,7 +34,9 @@ CASES=(
   node/test_basic_conv_with_padding
   node/test_basic_conv_without_padding
   node/test_batchnorm_epsilon
+  node/test_batchnorm_epsilon_training_mode
   node/test_batchnorm_example
+  node/test_batchnorm_example_training_mode
   node/test_clip
   node/test_clip_default_inbounds
   node/test_clip_default_max
@@ -58,6 +60,7 @@ CASES=(
   node/test_constant
   node/test_constant_pad
   node/test_constantofshape_float_ones
+  node/test_constantofshape_int_shape_zero
   node/test_constantofshape_int_zeros
   node/test_conv_with_autopad_same
   node/test_conv_with_strides_and_asymmetric_padding
@@ -152,6 +155,7 @@ CASES=(
   node/test_prelu_broadcast
   node/test_prelu_example
   node/test_relu
+  node/test_reshape_allowzero_reordered
   node/test_reshape_extended_dims
   node/test_reshape_negative_dim
   node/test_reshape_negative_extended_dims
@@ -293,12 +297,8 @@ NOT_REQUIRED=(
   "test_convinteger_with_padding ConvInteger on uint8"
   "test_convinteger_without_padding ConvInteger on uint8"
   "test_convtranspose_3d 3-D"
-  "test_batchnorm_epsilon_training_mode training mode (batch statistics out)"
-  "test_batchnorm_example_training_mode training mode (batch statistics out)"
   "test_identity_opt an optional, not a tensor"
   "test_identity_sequence a sequence, not a tensor"
-  "test_constantofshape_int_shape_zero an empty int32 tensor"
-  "test_reshape_allowzero_reordered an empty tensor (a dimension of 0)"
 )
 listed_cases=" ${CASES[*]} "
 for f in $FAMILIES; do
