@@ -187,8 +187,8 @@ typedef struct {
     int ceil_mode;          /* output size rounds up (a window must start inside input + left pad) */
     int dh, dw;             /* max pool dilation (0 or 1 = none; ONNX MaxPool dilations) */
     int count_include_pad;  /* average pool: divide by the full window size */
-    int col_major;          /* max pool indices: (w * H + h) in a plane, not (h * W + w) */
 } EngPoolParams;
+typedef struct { int col_major; } EngPoolIndexParams; /* (w * H + h) in a plane, not (h * W + w) */
 
 typedef struct { int size; float alpha, beta, bias; } EngLrnParams;
 typedef struct { float eps; } EngBnParams;
@@ -284,6 +284,7 @@ typedef struct {
         EngTransposeParams transpose;
         EngSliceParams slice;
         EngBnBatchParams bnb;
+        EngPoolIndexParams pool_index;
     } p;
     EngParam params[ENG_MAX_PARAMS];
     int n_params;
@@ -325,11 +326,12 @@ int eng_conv_k(EngGraph *g, const char *name, int x, int oc, int k, int stride, 
                int groups, int bias);
 int eng_convt(EngGraph *g, const char *name, int x, const EngConvTParams *p);
 int eng_maxpool(EngGraph *g, const char *name, int x, const EngPoolParams *p);
-/* The max pool's Indices, as ONNX gives them: for each window the place of its
- * first largest value in the whole (N, C, H, W) input, row-major (or, with
- * p->col_major, H and W swapped in a plane), as an exact float (a sample of
- * fewer than 2^24 values; the batch offset too while N*C*H*W < 2^24). */
-int eng_maxpool_indices(EngGraph *g, const char *name, int x, const EngPoolParams *p);
+/* The Indices of max pool node `pool`, as ONNX gives them: for each window the
+ * place of its largest value (the pool's own switches) in the whole (N, C, H,
+ * W) input, row-major (col_major: H and W swapped in a plane), as an exact
+ * float (a sample of fewer than 2^24 values; the batch offset too while
+ * N*C*H*W < 2^24). */
+int eng_maxpool_indices(EngGraph *g, const char *name, int pool, int col_major);
 /* Batch norm by batch statistics inside one sample (see EngBnBatchParams):
  * parameters weight and bias (c each); and the running statistic its batch
  * moves (parameter "running", c values; out (c, 1, 1)). */

@@ -487,13 +487,17 @@ static int pool_add(EngGraph *g, const char *name, int x, const EngPoolParams *p
 int eng_maxpool(EngGraph *g, const char *name, int x, const EngPoolParams *p) {
     return pool_add(g, name, x, p, ENG_OP_MAXPOOL);
 }
-int eng_maxpool_indices(EngGraph *g, const char *name, int x, const EngPoolParams *p) {
-    int id = pool_add(g, name, x, p, ENG_OP_MAXPOOL_INDEX);
+int eng_maxpool_indices(EngGraph *g, const char *name, int pool, int col_major) {
+    int id = node_new(g, name, ENG_OP_MAXPOOL_INDEX, &pool, 1);
     if (id < 0) return -1;
-    const EngShape s = *in_shape(g, id, 0);
+    const EngNode *p = &g->nodes[pool];
+    if (p->op != ENG_OP_MAXPOOL) return node_reject(g, id, "the input is not a max pool");
+    const EngShape s = g->nodes[p->inputs[0]].out;
     if ((int64_t)s.C * s.H * s.W >= (1 << 24))
         return node_reject(g, id, "a %dx%dx%d sample has too many places for exact float indices",
                            s.C, s.H, s.W);
+    g->nodes[id].out = p->out;
+    g->nodes[id].p.pool_index = (EngPoolIndexParams){col_major != 0};
     g->nodes[id].rf = rf_infinite(); /* places, not values */
     return id;
 }
@@ -1520,30 +1524,15 @@ static void run_node(EngGraph *g, EngNode *n) {
         }
         break;
     }
-    case ENG_OP_MAXPOOL_INDEX: {
-        const EngPoolParams *q = &n->p.pool;
-        const size_t plane = (size_t)s.H * s.W;
-        float *dst = n->act;
-        for (size_t nc = 0; nc < (size_t)N * s.C; nc++) {
-            const float *xp = x->act + nc * plane;
-            for (int oy = 0; oy < o.H; oy++)
-                for (int ox = 0; ox < o.W; ox++) {
-                    float best = 0.0f;
-                    long at = -1;
-                    for (int i = 0; i < q->kh; i++) {
-                        const int iy = oy * q->sh - q->pt + i * q->dh;
-                        if (iy < 0 || iy >= s.H) continue;
-                        for (int j = 0; j < q->kw; j++) {
-                            const int ix = ox * q->sw - q->pl + j * q->dw;
-                            if (ix < 0 || ix >= s.W) continue;
-                            const float v = xp[(size_t)iy * s.W + ix];
-                            if (at < 0 || v > best)
-                                best = v, at = q->col_major ? (long)ix * s.H + iy : (long)iy * s.W + ix;
-                        }
-                    }
-                    *dst++ = (float)((double)(nc * plane) + (double)(at < 0 ? 0 : at));
-                }
-        }
+    case ENG_OP_MAXPOOL_INDEX: { /* the pool's switches (h * W + w in a plane), as ONNX numbers them */
+        const EngShape in = g->nodes[x->inputs[0]].out;
+        const size_t plane = (size_t)in.H * in.W, per = (size_t)o.H * o.W;
+        for (size_t nc = 0; nc < (size_t)N * o.C; nc++)
+            for (size_t i = 0; i < per; i++) {
+                const int32_t at = x->argmax[nc * per + i];
+                const int32_t pl = n->p.pool_index.col_major ? (at % in.W) * in.H + at / in.W : at;
+                n->act[nc * per + i] = (float)((double)(nc * plane) + pl);
+            }
         break;
     }
     case ENG_OP_SLICE: {

@@ -963,11 +963,10 @@ static int pool_node(Loader *L, NodeCtx *c, int is_max) {
     /* the Indices output: where each window's maximum is */
     int64_t order;
     if (get_int(L, c, "storage_order", 0, 0, 1, &order)) return -1;
-    p.col_major = (int)order;
     char nm[96];
     const char *iname = unique_name(L, c->n->output[1], nm, sizeof nm);
     if (!iname) return oom(L, "naming the indices");
-    const int ix = eng_maxpool_indices(L->g, iname, xn, &p);
+    const int ix = eng_maxpool_indices(L->g, iname, id, (int)order);
     if (ix < 0) return engine_fail(L);
     if (count_act(L, c, ix)) return -1;
     return add_act(L, c->n->output[1], ix, rank, NULL);
