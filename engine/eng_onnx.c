@@ -1130,6 +1130,22 @@ static int squeeze_node(Loader *L, const NodeCtx *c, Act *x) {
     return reshape_act(L, c, x->node, d, want, m);
 }
 
+/* The node's first output as a new constant: buf (from budget_alloc, n values,
+ * integers or floats, freed on failure) of shape dims[ndim] (NULL: n values in
+ * one axis, or none for a scalar). dims may point into consts[], which moves. */
+static int put_const(Loader *L, const NodeCtx *c, void *buf, int ints, size_t n, int ndim,
+                     const int64_t *dims) {
+    int64_t d[MAX_RANK] = {(int64_t)n};
+    if (dims) memcpy(d, dims, (size_t)ndim * sizeof *d);
+    Const *r = add_const(L, c->n->output[0]);
+    if (!r) return free(buf), -1;
+    r->ndim = ndim, r->n = n;
+    memcpy(r->dims, d, (size_t)ndim * sizeof *d);
+    if (ints) r->i = buf;
+    else r->f = buf;
+    return 0;
+}
+
 /* Reshape of a constant (an empty tensor included): the same values under the
  * new shape, ONNX's rules for 0 (copy, or with allowzero a 0) and -1. */
 static int reshape_const(Loader *L, const NodeCtx *c, const Const *d, const int64_t *want_in, int m,
@@ -1164,15 +1180,7 @@ static int reshape_const(Loader *L, const NodeCtx *c, const Const *d, const int6
     void *buf = budget_alloc(L, d->n, esz, c->n->output[0]);
     if (!buf) return -1;
     if (d->n) memcpy(buf, d->i ? (const void *)d->i : (const void *)d->f, d->n * esz);
-    const int ints = d->i != NULL;
-    const size_t n = d->n;
-    Const *r = add_const(L, c->n->output[0]); /* moves the array d points into */
-    if (!r) return free(buf), -1;
-    r->ndim = m, r->n = n;
-    memcpy(r->dims, want, (size_t)m * sizeof *want);
-    if (ints) r->i = buf;
-    else r->f = buf;
-    return 0;
+    return put_const(L, c, buf, d->i != NULL, d->n, m, want);
 }
 
 static int reshape_node(Loader *L, const NodeCtx *c) {
@@ -1270,14 +1278,7 @@ static int fold_result(Loader *L, const NodeCtx *c, int ndim, const int64_t *v, 
     int64_t *iv = budget_alloc(L, n, sizeof *iv, c->n->output[0]);
     if (!iv) return -1;
     if (n) memcpy(iv, v, n * sizeof *iv);
-    Const *r = add_const(L, c->n->output[0]);
-    if (!r) {
-        free(iv);
-        return -1;
-    }
-    r->ndim = ndim, r->n = n, r->i = iv;
-    if (ndim == 1) r->dims[0] = (int64_t)n;
-    return 0;
+    return put_const(L, c, iv, 1, n, ndim, NULL);
 }
 
 static int fold_copy(Loader *L, const NodeCtx *c, const Const *d, int transpose) {
@@ -1293,16 +1294,8 @@ static int fold_copy(Loader *L, const NodeCtx *c, const Const *d, int transpose)
     }
     int64_t dims[MAX_RANK];
     memcpy(dims, d->dims, sizeof dims);
-    int ndim = d->ndim;
     if (transpose) dims[0] = d->dims[1], dims[1] = d->dims[0];
-    Const *r = add_const(L, c->n->output[0]); /* moves the array d points into */
-    if (!r) {
-        free(f);
-        return -1;
-    }
-    r->ndim = ndim, r->n = n, r->f = f;
-    memcpy(r->dims, dims, sizeof r->dims);
-    return 0;
+    return put_const(L, c, f, 0, n, d->ndim, dims);
 }
 
 /* Shape-only subgraphs: evaluated here on integer constants. */
@@ -1425,13 +1418,7 @@ static int fold_node(Loader *L, const NodeCtx *c) {
         for (size_t k = 0; k < n; k++)
             if (is_int) ((int64_t *)buf)[k] = iv;
             else ((float *)buf)[k] = fv;
-        Const *r = add_const(L, c->n->output[0]);
-        if (!r) return free(buf), -1;
-        r->ndim = nd, r->n = n;
-        memcpy(r->dims, dims, (size_t)nd * sizeof *dims);
-        if (is_int) r->i = buf;
-        else r->f = buf;
-        return 0;
+        return put_const(L, c, buf, is_int, n, nd, dims);
     }
     FAIL("ONNX: node '%s' (%s): not a shape operation", c->name, op);
 }
@@ -1658,8 +1645,10 @@ static int fold_arith(Loader *L, const NodeCtx *c) {
         if (b->n != 1 && count != 1 && b->n != count)
             FAIL("ONNX: node '%s' (%s): constants of %zu and %zu values do not broadcast (only one "
                  "value, or as many, are supported)", c->name, c->op, count, b->n);
-        if (b->n != 1 && (count == 1 || b->ndim > in_const(L, c, big)->ndim)) count = b->n, big = (int)k;
-        else if (b->n == 1 && count == 1 && b->ndim > in_const(L, c, big)->ndim) big = (int)k;
+        /* the result takes the shape of the largest operand, of the highest rank among equals */
+        const Const *sb = in_const(L, c, big);
+        if (b->n > sb->n || (b->n == sb->n && b->ndim > sb->ndim)) big = (int)k;
+        if (b->n != 1) count = b->n;
     }
     void *buf = budget_alloc(L, count, ints ? sizeof(int64_t) : sizeof(float), n->output[0]);
     if (!buf) return -1;
@@ -1691,17 +1680,8 @@ static int fold_arith(Loader *L, const NodeCtx *c) {
         if (ints) iv[j] = ia;
         else fv[j] = fa;
     }
-    int64_t dims[MAX_RANK];
     const Const *shape = in_const(L, c, big);
-    const int nd = shape->ndim;
-    memcpy(dims, shape->dims, sizeof dims);
-    Const *r = add_const(L, n->output[0]);
-    if (!r) return free(buf), -1;
-    r->ndim = nd, r->n = count;
-    memcpy(r->dims, dims, sizeof r->dims);
-    if (ints) r->i = iv;
-    else r->f = fv;
-    return 0;
+    return put_const(L, c, buf, ints, count, shape->ndim, shape->dims);
 }
 
 /* Add, Sum, Mul, Sub or Div with constant inputs (a bias or scale from the
@@ -1932,13 +1912,12 @@ static int maxunpool_node(Loader *L, const NodeCtx *c) {
     return add_pending(L, id, 0, pc, 0, 0, 1.0f);
 }
 
-/* Softmax over ONNX axis `axis` of x, defining out's first output (out is c,
- * or the last node of Softmax's expansion). one_axis (opset 13): over that
- * axis alone; before: over everything from the axis on (the input flattened
- * to 2-D there). Either way a span of len values spaced inner apart inside a
- * sample, unless the axis is the batch's. */
-static int softmax_node(Loader *L, const NodeCtx *c, const NodeCtx *out, Act *x, int64_t axis,
-                        int one_axis, int log) {
+/* (Log) softmax over ONNX axis `axis` of x, defining c's first output (c: the
+ * node, or the last node of an expansion). one_axis (opset 13): over that axis
+ * alone; before: over everything from the axis on (the input flattened to 2-D
+ * there). Either way a span of len values spaced inner apart inside a sample,
+ * unless the axis is the batch's. */
+static int softmax_node(Loader *L, const NodeCtx *c, Act *x, int64_t axis, int one_axis, int log) {
     int64_t xd[4], len = 1, inner = 1;
     act_dims(L, x, xd);
     if (axis < 0) axis += x->rank;
@@ -1949,7 +1928,7 @@ static int softmax_node(Loader *L, const NodeCtx *c, const NodeCtx *out, Act *x,
     }
     const int id = (log ? eng_logsoftmax_span : eng_softmax_span)(L->g, c->name, x->node, (int)len,
                                                                   (int)inner);
-    return out_act_dims(L, out, id, x->rank, xd);
+    return out_act_dims(L, c, id, x->rank, xd);
 }
 
 /* A reduction's single axis (attribute "axes", or from opset 13 for ReduceSum
@@ -2041,7 +2020,7 @@ static int softmax_expansion(Loader *L, const NodeCtx *c) {
     snprintf(out.op, sizeof out.op, "%s", log ? "LogSoftmax" : "Softmax");
     if (!out.name) return oom(L, "naming a node");
     if (check_new_value(L, last->output[0], "node output")) return -1;
-    if (softmax_node(L, &out, &out, x, a1, 1, log)) return -1;
+    if (softmax_node(L, &out, x, a1, 1, log)) return -1;
     L->fused[isub] = L->fused[iex] = L->fused[irs] = L->fused[ilast] = 1;
     if (lg) L->fused[ilg] = 1;
     return 0;
@@ -2150,15 +2129,17 @@ static int slice_node(Loader *L, const NodeCtx *c) {
     const int r = x->rank;
     const int m = slice_params(L, c, d, r, ax, st, en, sp);
     if (m < 0) return -1;
+    /* an axis keeping all its values (start 0, step 1, to the end) is not cut */
+    int64_t cnt[MAX_RANK];
     int node = x->node, last = -1;
     for (int k = 0; k < m; k++)
-        if (!(st[k] == 0 && en[k] == d[ax[k]] && sp[k] == 1)) last = k;
+        if ((cnt[k] = (en[k] - st[k] + sp[k] - 1) / sp[k]) != d[ax[k]]) last = k;
     if (last < 0) /* nothing cut: the output names the same node */
         return add_act(L, c->n->output[0], node, r, L->one_sample ? d : NULL);
     for (int k = 0; k <= last; k++) {
         const int a = (int)ax[k];
-        const int64_t count = (en[k] - st[k] + sp[k] - 1) / sp[k];
-        if (count == d[a] || (st[k] == 0 && en[k] == d[a] && sp[k] == 1)) continue;
+        const int64_t count = cnt[k];
+        if (count == d[a]) continue;
         if (a == 0 && !L->one_sample) return mixes_batch(L, c, "a slice along axis 0");
         int64_t outer = 1, inner = 1;
         for (int j = L->one_sample ? 0 : 1; j < a; j++) outer *= d[j];
@@ -2244,11 +2225,7 @@ static int split_node(Loader *L, const NodeCtx *c, Act *x) {
         if (!name) return oom(L, "naming a node");
         const int id = eng_slice(L->g, name, src, &p, os);
         if (id < 0) return engine_fail(L);
-        L->act_bytes += eng_node_act_bytes(eng_graph_node(L->g, id));
-        if (L->act_bytes > MAX_ACT_BYTES)
-            FAIL("ONNX: %s: node '%s' (Split) takes the activations of one sample past %lld GiB", L->file,
-                 c->name, (long long)(MAX_ACT_BYTES >> 30));
-        if (add_act(L, n->output[k], id, r, L->one_sample ? od : NULL)) return -1;
+        if (count_act(L, c, id) || add_act(L, n->output[k], id, r, L->one_sample ? od : NULL)) return -1;
     }
     return 0;
 }
@@ -2442,7 +2419,7 @@ static int convert(Loader *L, const NodeCtx *c) {
     } else if (!strcmp(op, "Softmax") || !strcmp(op, "LogSoftmax")) {
         int64_t axis;
         if (get_int(L, c, "axis", L->opset >= 13 ? -1 : 1, -x->rank, x->rank - 1, &axis)) return -1;
-        return softmax_node(L, c, c, x, axis, L->opset >= 13, op[0] == 'L');
+        return softmax_node(L, c, x, axis, L->opset >= 13, op[0] == 'L');
     } else if (!strcmp(op, "Gemm") || !strcmp(op, "MatMul")) {
         int gemm = op[0] == 'G';
         Const *b = in_const(L, c, 1), *bias = gemm ? in_const(L, c, 2) : NULL;
