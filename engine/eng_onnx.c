@@ -823,38 +823,43 @@ static int spatial_params(Loader *L, const NodeCtx *c, int in_h, int in_w, int k
     return 0;
 }
 
-/* The weights of a 2-D op, or of a 1-D one as 2-D of width 1 (the same floats). */
-static Const *spatial_weights(Loader *L, NodeCtx *c, Act *x) {
-    Const *w = in_const(L, c, 1);
+/* The weights of a 2-D op, or of a 1-D one as 2-D of width 1 (the same
+ * floats), their 4 dims in wd; the constant stays as the file has it (other
+ * nodes may share it). NULL unless a float constant of rank 4 (1-D: 3). */
+static const Const *spatial_weights(Loader *L, NodeCtx *c, Act *x, int64_t *wd) {
+    const Const *w = in_const(L, c, 1);
     c->one_d = x && x->rank == 3 && w && w->ndim == 3;
-    if (c->one_d) w->ndim = 4, w->dims[3] = 1;
+    if (!w || !w->f || w->ndim != (c->one_d ? 3 : 4)) return NULL;
+    for (int k = 0; k < 3; k++) wd[k] = w->dims[k];
+    wd[3] = c->one_d ? 1 : w->dims[3];
     return w;
 }
 
 static int conv_node(Loader *L, NodeCtx *c) {
     Act *x = in_act(L, c, 0);
-    Const *w = spatial_weights(L, c, x), *b = in_const(L, c, 2);
+    int64_t wd[4];
+    const Const *w = spatial_weights(L, c, x, wd), *b = in_const(L, c, 2);
     if (!x || (x->rank != 4 && !c->one_d))
         FAIL("ONNX: node '%s' (Conv): its input must be a 4-D feature map (or a 3-D one, with 3-D weights)", c->name);
-    if (!w || w->ndim != 4 || !w->f)
+    if (!w)
         FAIL("ONNX: node '%s' (Conv): the weights must be a 4-D float initializer (2-D convolution) or a 3-D one (1-D)", c->name);
     if (has_input(c, 2) && !b)
         FAIL("ONNX: node '%s' (Conv): the bias must be an initializer", c->name);
     const EngShape s = eng_graph_node(L->g, x->node)->out;
-    if (w->dims[0] < 1 || w->dims[0] > MAX_DIM || w->dims[2] < 1 || w->dims[2] > MAX_KERNEL ||
-        w->dims[3] < 1 || w->dims[3] > MAX_KERNEL)
+    if (wd[0] < 1 || wd[0] > MAX_DIM || wd[2] < 1 || wd[2] > MAX_KERNEL ||
+        wd[3] < 1 || wd[3] > MAX_KERNEL)
         FAIL("ONNX: node '%s' (Conv): weights %lldx%lldx%lldx%lld: 1 to %d filters of 1x1 to "
-             "%dx%d are supported", c->name, (long long)w->dims[0], (long long)w->dims[1],
-             (long long)w->dims[2], (long long)w->dims[3], MAX_DIM, MAX_KERNEL, MAX_KERNEL);
+             "%dx%d are supported", c->name, (long long)wd[0], (long long)wd[1],
+             (long long)wd[2], (long long)wd[3], MAX_DIM, MAX_KERNEL, MAX_KERNEL);
     EngConvParams p = {0};
-    p.oc = (int)w->dims[0], p.kh = (int)w->dims[2], p.kw = (int)w->dims[3];
+    p.oc = (int)wd[0], p.kh = (int)wd[2], p.kw = (int)wd[3];
     int64_t groups;
     if (get_int(L, c, "group", 1, 1, MAX_DIM, &groups) || check_kernel_shape(L, c, p.kh, p.kw)) return -1;
     p.groups = (int)groups;
-    if (w->dims[1] * groups != s.C || p.oc % p.groups)
+    if (wd[1] * groups != s.C || p.oc % p.groups)
         FAIL("ONNX: node '%s' (Conv): weights %lldx%lldx%lldx%lld with group %d do not fit %d input "
-             "channels", c->name, (long long)w->dims[0], (long long)w->dims[1], (long long)w->dims[2],
-             (long long)w->dims[3], p.groups, s.C);
+             "channels", c->name, (long long)wd[0], (long long)wd[1], (long long)wd[2],
+             (long long)wd[3], p.groups, s.C);
     int pads[4];
     if (spatial_params(L, c, s.H, s.W, p.kh, p.kw, &p.sh, &p.sw, pads, &p.dh, &p.dw) != 0) return -1;
     p.pt = pads[0], p.pl = pads[1], p.pb = pads[2], p.pr = pads[3];
@@ -869,25 +874,26 @@ static int conv_node(Loader *L, NodeCtx *c) {
 
 static int convt_node(Loader *L, NodeCtx *c) {
     Act *x = in_act(L, c, 0);
-    Const *w = spatial_weights(L, c, x), *b = in_const(L, c, 2);
+    int64_t wd[4];
+    const Const *w = spatial_weights(L, c, x, wd), *b = in_const(L, c, 2);
     if (!x || (x->rank != 4 && !c->one_d))
         FAIL("ONNX: node '%s' (ConvTranspose): its input must be a 4-D feature map (or a 3-D one, with 3-D weights)", c->name);
-    if (!w || w->ndim != 4 || !w->f)
+    if (!w)
         FAIL("ONNX: node '%s' (ConvTranspose): the weights must be a 4-D float initializer", c->name);
     if (has_input(c, 2) && !b)
         FAIL("ONNX: node '%s' (ConvTranspose): the bias must be an initializer", c->name);
     const EngShape s = eng_graph_node(L->g, x->node)->out;
     int64_t groups;
     if (get_int(L, c, "group", 1, 1, MAX_DIM, &groups)) return -1;
-    int64_t oc = w->dims[1] * groups;
-    if (w->dims[0] != s.C || s.C % groups || oc < 1 || oc > MAX_DIM || w->dims[2] < 1 ||
-        w->dims[2] > MAX_KERNEL || w->dims[3] < 1 || w->dims[3] > MAX_KERNEL)
+    int64_t oc = wd[1] * groups;
+    if (wd[0] != s.C || s.C % groups || oc < 1 || oc > MAX_DIM || wd[2] < 1 ||
+        wd[2] > MAX_KERNEL || wd[3] < 1 || wd[3] > MAX_KERNEL)
         FAIL("ONNX: node '%s' (ConvTranspose): weights %lldx%lldx%lldx%lld with group %lld do not "
-             "fit %d input channels", c->name, (long long)w->dims[0], (long long)w->dims[1],
-             (long long)w->dims[2], (long long)w->dims[3], (long long)groups, s.C);
+             "fit %d input channels", c->name, (long long)wd[0], (long long)wd[1],
+             (long long)wd[2], (long long)wd[3], (long long)groups, s.C);
     EngConvTParams p = {0};
     p.groups = (int)groups;
-    p.oc = (int)oc, p.kh = (int)w->dims[2], p.kw = (int)w->dims[3];
+    p.oc = (int)oc, p.kh = (int)wd[2], p.kw = (int)wd[3];
     int64_t st[2] = {1, 1}, dl[2] = {1, 1}, op[2] = {0, 0}, pads[4] = {0, 0, 0, 0}, os[2];
     char ap[32];
     int have_os;
