@@ -926,7 +926,9 @@ void rf_draw(const RfView *v, SDL_Renderer *r, const VizFonts *f, int w, int h) 
         /* legend: name, depth and final field */
         SDL_Rect sw = {plot.x + plot.w + 20, ly + 4, 14, 14};
         SDL_RenderFillRect(r, &sw);
-        viz_text(r, f->small, sw.x + 20, ly, INK, v->card[k]->display);
+        /* a file's name may be longer than the legend: cut at the window's edge */
+        const SDL_Rect name_box = {sw.x + 20, ly, w - 8 - (sw.x + 20), f->small_line};
+        viz_text_in(r, f->small, name_box, name_box.x, ly, INK, v->card[k]->display);
         snprintf(t, sizeof t, "%d layers · %lld px", v->depth[k][v->n_pts[k] - 1], (long long)v->final[k]);
         viz_text(r, f->small, sw.x + 20, ly + f->small_line, DIM, t);
         ly += 2 * f->small_line + 10;
