@@ -811,16 +811,11 @@ static void rf_add(RfView *v, const ModelCard *card, const EngGraph *g, int on) 
     v->on[k] = on;
     v->input[k] = eng_graph_node(g, 0)->out.H;
     int nn = eng_graph_node_count(g);
-    int *d = calloc((size_t)nn, sizeof *d);
+    int *d = malloc((size_t)nn * sizeof *d);
+    if (d) eng_graph_node_depths(g, d);
     for (int j = 0; d && j < nn; j++) {
         const EngNode *nd = eng_graph_node(g, j);
-        if (nd->flags & ENG_NODE_TRAIN_ONLY) continue;
-        int m = 0;
-        for (int q = 0; q < nd->n_inputs; q++)
-            if (d[nd->inputs[q]] > m) m = d[nd->inputs[q]];
-        d[j] = m + (nd->op == ENG_OP_CONV || nd->op == ENG_OP_CONVT || nd->op == ENG_OP_FC ||
-                    nd->op == ENG_OP_MATMUL);
-        if (!nd->rf.finite || nd->op == ENG_OP_INPUT) continue;
+        if ((nd->flags & ENG_NODE_TRAIN_ONLY) || !nd->rf.finite || nd->op == ENG_OP_INPUT) continue;
         v->final[k] = nd->rf.size > v->final[k] ? nd->rf.size : v->final[k];
         int p = v->n_pts[k];
         if (p > 0 && v->depth[k][p - 1] == d[j]) {

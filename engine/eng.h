@@ -441,6 +441,9 @@ void eng_count_describe(EngCount c, char *buf, size_t n);
 /* Weighted layers (conv, convT, FC) on the longest inference path: the
  * "depth" papers quote (VGG-16: 16, GoogLeNet: 22, ResNet-50: 50). */
 int eng_graph_depth(const EngGraph *g);
+/* The same for every node: d[i] (node count of them) is the weighted layers on
+ * the longest path from the input to node i, 0 for training-only nodes. */
+void eng_graph_node_depths(const EngGraph *g, int *d);
 
 /* ---- buffers and forward -------------------------------------------------- */
 

@@ -1086,21 +1086,27 @@ void eng_count_describe(EngCount c, char *buf, size_t n) {
              c.other ? " + pooling, adds, LRN" : "");
 }
 
-int eng_graph_depth(const EngGraph *g) {
-    if (!g || g->n_nodes == 0) return 0;
-    int *d = calloc((size_t)g->n_nodes, sizeof *d);
-    if (!d) return -1;
-    int best = 0;
-    for (int i = 0; i < g->n_nodes; i++) {
+void eng_graph_node_depths(const EngGraph *g, int *d) {
+    for (int i = 0; g && i < g->n_nodes; i++) {
         const EngNode *n = &g->nodes[i];
+        d[i] = 0;
         if (n->flags & ENG_NODE_TRAIN_ONLY) continue;
         int m = 0;
         for (int k = 0; k < n->n_inputs; k++)
             if (d[n->inputs[k]] > m) m = d[n->inputs[k]];
         d[i] = m + (n->op == ENG_OP_CONV || n->op == ENG_OP_CONVT || n->op == ENG_OP_FC ||
                     n->op == ENG_OP_MATMUL);
-        if (d[i] > best) best = d[i];
     }
+}
+
+int eng_graph_depth(const EngGraph *g) {
+    if (!g || g->n_nodes == 0) return 0;
+    int *d = malloc((size_t)g->n_nodes * sizeof *d);
+    if (!d) return -1;
+    eng_graph_node_depths(g, d);
+    int best = 0;
+    for (int i = 0; i < g->n_nodes; i++)
+        if (d[i] > best) best = d[i];
     free(d);
     return best;
 }
