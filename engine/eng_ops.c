@@ -168,7 +168,8 @@ void eng_conv2d_forward(float *out, const float *in, const float *w, const float
     const int pointwise = conv_is_pointwise(p);
     const int small = OHW < CONV_SMALL_MAP;
     /* scratch: im2col columns, then (small maps) the transposed product */
-    float *yt = scratch + (pointwise ? 0 : (size_t)K * OHW);
+    /* a lone 1x1 convolution on a large map needs no scratch (NULL): no offset then */
+    float *yt = (pointwise || !scratch) ? scratch : scratch + (size_t)K * OHW;
     for (int n = 0; n < N; n++) {
         for (int g = 0; g < G; g++) {
             const float *x = in + ((size_t)n * C + (size_t)g * Cg) * HW;   /* (Cg, H, W) */
