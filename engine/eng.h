@@ -146,7 +146,7 @@ typedef enum {
     ENG_OP_CONCAT,        /* along channels, or along any span (EngConcatParams) */
     ENG_OP_FLATTEN,       /* (C,H,W) -> (C*H*W,1,1) */
     ENG_OP_DROPOUT,       /* identity at inference */
-    ENG_OP_PAD,           /* constant pad of H and W */
+    ENG_OP_PAD,           /* constant pad of C, H and W */
     ENG_OP_MATMUL,        /* per sample: (M, K) or (K, M) times constant weights (ONNX Gemm) */
     ENG_OP_RESHAPE,       /* (C,H,W) -> any (C',H',W') of the same size: data unchanged */
     ENG_OP_AFFINE,        /* x * scale + shift, both (C,H,W): ONNX Add/Mul by a constant */
@@ -223,7 +223,9 @@ typedef struct { int outer, len, inner, start, step, count; } EngSliceParams;
 typedef struct { float lo, hi; } EngClipParams;
 typedef struct { float alpha, beta; } EngHardSigmoidParams;
 typedef struct { int out; int has_bias; } EngFcParams;
-typedef struct { int pt, pl, pb, pr; float value; } EngPadParams;
+/* cb, ca: channels added before and after the input's (ResNet's option-A
+ * shortcut appends zero channels: He et al. 2016, sec. 3.3) */
+typedef struct { int pt, pl, pb, pr; float value; int cb, ca; } EngPadParams;
 typedef struct { float ratio; } EngDropoutParams;
 
 /* ---- graph --------------------------------------------------------------- */
@@ -390,6 +392,8 @@ int eng_concat(EngGraph *g, const char *name, const int *xs, int n);
 int eng_flatten(EngGraph *g, const char *name, int x);
 int eng_dropout(EngGraph *g, const char *name, int x, float ratio);
 int eng_pad(EngGraph *g, const char *name, int x, int pt, int pl, int pb, int pr, float value);
+/* Pads of C as well as H and W (each from 0 to 4096). */
+int eng_pad_chw(EngGraph *g, const char *name, int x, const EngPadParams *p);
 
 /* Mark a node (and, typically, its whole branch) as training-only: it is not
  * run at inference and its parameters are counted apart. */

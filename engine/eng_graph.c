@@ -955,15 +955,24 @@ int eng_const(EngGraph *g, const char *name, int C, int H, int W) {
 }
 
 int eng_pad(EngGraph *g, const char *name, int x, int pt, int pl, int pb, int pr, float value) {
+    const EngPadParams p = {pt, pl, pb, pr, value, 0, 0};
+    return eng_pad_chw(g, name, x, &p);
+}
+
+int eng_pad_chw(EngGraph *g, const char *name, int x, const EngPadParams *p) {
     int id = node_new(g, name, ENG_OP_PAD, &x, 1);
     if (id < 0) return -1;
     EngShape s = g->nodes[x].out;
-    if (pt < 0 || pl < 0 || pb < 0 || pr < 0 || pt > 4096 || pl > 4096 || pb > 4096 || pr > 4096)
-        return node_reject(g, id, "pads %d,%d,%d,%d must be between 0 and 4096", pt, pl, pb, pr);
-    g->nodes[id].p.pad = (EngPadParams){pt, pl, pb, pr, value};
-    g->nodes[id].out = (EngShape){s.C, s.H + pt + pb, s.W + pl + pr};
+    const int v[6] = {p->cb, p->ca, p->pt, p->pl, p->pb, p->pr};
+    for (int k = 0; k < 6; k++)
+        if (v[k] < 0 || v[k] > 4096)
+            return node_reject(g, id, "pads %d,%d (C) %d,%d,%d,%d (H, W) must be between 0 and 4096",
+                               p->cb, p->ca, p->pt, p->pl, p->pb, p->pr);
+    g->nodes[id].p.pad = *p;
+    g->nodes[id].out = (EngShape){s.C + p->cb + p->ca, s.H + p->pt + p->pb, s.W + p->pl + p->pr};
     if (!shape_ok(g, id)) return -1;
-    g->nodes[id].rf = rf_through(g->nodes[x].rf, 1, 1, pt);
+    /* new channels move no pixel: the field is the input's, shifted by the top pad */
+    g->nodes[id].rf = rf_through(g->nodes[x].rf, 1, 1, p->pt);
     return id;
 }
 
@@ -1796,10 +1805,12 @@ static int back_node(EngGraph *g, EngNode *n) {
     }
     case ENG_OP_PAD: {
         const EngPadParams *q = &n->p.pad;
-        for (size_t nc = 0; nc < (size_t)N * s.C; nc++)
+        for (size_t nc = 0; nc < (size_t)N * s.C; nc++) {
+            const size_t oc = nc / s.C * o.C + q->cb + nc % s.C; /* its channel in dy */
             for (int h = 0; h < s.H; h++)
                 for (int w = 0; w < s.W; w++)
-                    dx[(nc * s.H + h) * s.W + w] += dy[(nc * o.H + h + q->pt) * o.W + w + q->pl];
+                    dx[(nc * s.H + h) * s.W + w] += dy[(oc * o.H + h + q->pt) * o.W + w + q->pl];
+        }
         break;
     }
     case ENG_OP_CONVT:

@@ -2558,13 +2558,14 @@ static int convert(Loader *L, const NodeCtx *c) {
                 FAIL("ONNX: node '%s' (Pad): the value must be a constant float scalar", c->name);
             if (vc) value = vc->f[0];
         }
-        if (p[0] || p[1] || p[4] || p[5])
-            FAIL("ONNX: node '%s' (Pad): only padding of height and width is supported", c->name);
-        for (int k = 2; k < 8; k++)
-            if ((k & 3) >= 2 && (p[k] < 0 || p[k] > MAX_WINDOW))
+        if (p[0] || p[4])
+            FAIL("ONNX: node '%s' (Pad): only padding of channels, height and width is supported", c->name);
+        for (int k = 1; k < 8; k++)
+            if ((k & 3) && (p[k] < 0 || p[k] > MAX_WINDOW))
                 FAIL("ONNX: node '%s' (Pad): pad %lld: pads from 0 to %d are supported", c->name,
                      (long long)p[k], MAX_WINDOW);
-        id = eng_pad(L->g, c->name, x->node, (int)p[2], (int)p[3], (int)p[6], (int)p[7], value);
+        const EngPadParams pp = {(int)p[2], (int)p[3], (int)p[6], (int)p[7], value, (int)p[1], (int)p[5]};
+        id = eng_pad_chw(L->g, c->name, x->node, &pp);
     } else {
         FAIL("ONNX: node '%s': op %s (opset %d) is not supported. Supported: %s", c->name, op,
              L->opset, SUPPORTED);

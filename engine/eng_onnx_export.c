@@ -553,7 +553,7 @@ static int export_node(Exporter *E, int id) {
         break;
     case ENG_OP_PAD: {
         const EngPadParams *p = &n->p.pad;
-        const int64_t pads[8] = {0, 0, p->pt, p->pl, 0, 0, p->pb, p->pr};
+        const int64_t pads[8] = {0, p->cb, p->pt, p->pl, 0, p->ca, p->pb, p->pr};
         ins[0] = as_rank4(E, x), ins[1] = ex_str(E, "%s.pads", name),
         ins[2] = ex_str(E, "%s.value", name);
         init_int64(E, ins[1], pads, 8);

@@ -788,11 +788,13 @@ void eng_concat_forward(float *out, const float *const *ins, const int *Cs, int 
 
 void eng_pad_forward(float *out, const float *in, int N, int C, int H, int W,
                      const EngPadParams *p) {
-    const int OH = H + p->pt + p->pb, OW = W + p->pl + p->pr;
-    for (size_t nc = 0; nc < (size_t)N * C; nc++) {
-        const float *x = in + nc * H * W;
-        float *y = out + nc * OH * OW;
+    const int OC = C + p->cb + p->ca, OH = H + p->pt + p->pb, OW = W + p->pl + p->pr;
+    for (size_t noc = 0; noc < (size_t)N * OC; noc++) {
+        float *y = out + noc * OH * OW;
         for (int i = 0; i < OH * OW; i++) y[i] = p->value;
+        const int c = (int)(noc % OC) - p->cb; /* input channel, or a new one */
+        if (c < 0 || c >= C) continue;
+        const float *x = in + (noc / OC * C + c) * H * W;
         for (int h = 0; h < H; h++)
             memcpy(y + (size_t)(h + p->pt) * OW + p->pl, x + (size_t)h * W, (size_t)W * sizeof *y);
     }

@@ -258,6 +258,20 @@ static int b_pad_flatten(EngGraph *g, int x) {
     return eng_fc(g, "fc", x, 3, 1);
 }
 
+/* ResNet's option-A shortcut: subsample by 2, zero channels before and after
+ * (a nonzero value too, so the new channels' fill is seen), added to a
+ * strided convolution of the same shape */
+static int b_pad_channels(EngGraph *g, int x) {
+    const int C = eng_graph_node(g, x)->out.C;
+    int f = eng_conv_k(g, "conv", x, C + 3, 3, 2, 1, 1, 1);
+    int sc = eng_avgpool_k(g, "sub", x, 1, 2, 0);
+    const EngPadParams p = {.pt = 0, .pl = 1, .pb = 1, .pr = 0, .value = 0.5f, .cb = 1, .ca = 2};
+    sc = eng_pad_chw(g, "pad", sc, &p);
+    f = eng_pad(g, "pad_hw", f, 0, 1, 1, 0, 0.0f);
+    int s = eng_add2(g, "add", f, sc);
+    return eng_tanh(g, "t", s);
+}
+
 /* ONNX Transpose: a sample (C, H, W) read as (C, H, W, 1), axes (2, 0, 3, 1),
  * stored as (W, C, H); an FC after it sees every place */
 static int b_transpose(EngGraph *g, int x) {
@@ -448,6 +462,7 @@ int main(void) {
     grad_case("add and concat", 2, 2, 4, 4, b_merge, 0);
     grad_case("channel multiply", 2, 2, 4, 4, b_mul, 0);
     grad_case("pad flatten dropout", 3, 2, 3, 4, b_pad_flatten, 1);
+    grad_case("pad channels (option-A shortcut)", 2, 2, 5, 4, b_pad_channels, 0);
     grad_case("transpose", 2, 2, 3, 4, b_transpose, 0);
     grad_case("log softmax", 2, 4, 2, 3, b_logsoftmax, 0);
     grad_case("slice", 2, 4, 3, 3, b_slice, 0);

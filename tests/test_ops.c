@@ -472,6 +472,15 @@ static void test_elementwise(void) {
     float wpad[9] = {-1, -1, -1, 1, 2, -1, 3, 4, -1};
     eng_pad_forward(pd, a, 1, 1, 2, 2, &pp);
     check_close("pad", pd, wpad, 9, 0, 0);
+    /* channels too: one before, two after, batch of 2 images of (1, 2, 2) */
+    float ab[8] = {1, 2, 3, 4, 10, 20, 30, 40}, pc[2 * 4 * 2 * 3], wpc[2 * 4 * 2 * 3];
+    EngPadParams pq = {.pr = 1, .value = 7, .cb = 1, .ca = 2};
+    for (int i = 0; i < 48; i++) wpc[i] = 7;
+    for (int n = 0; n < 2; n++)
+        for (int h = 0; h < 2; h++)
+            for (int w = 0; w < 2; w++) wpc[((n * 4 + 1) * 2 + h) * 3 + w] = ab[(n * 2 + h) * 2 + w];
+    eng_pad_forward(pc, ab, 2, 1, 2, 2, &pq);
+    check_close("pad channels", pc, wpc, 48, 0, 0);
 }
 
 /* ONNX Gemm inside a sample: fast (sgemm) vs naive, both layouts of A, by hand */
