@@ -43,6 +43,22 @@ int net_dense_transition(EngGraph *g, int t, int x);
  * with BN and ReLU. */
 int net_separable_stack(EngGraph *g, int x, const int (*cfg)[2], int n);
 
+/* ResNet's residual block (net_resnet.c), shared with SENet (net_senet.c);
+ * the block is named n ("layer2.0"), its layers n.conv1, n.bn1 ... */
+typedef struct {
+    int bottleneck;      /* 1x1-3x3-1x1 (x4 expansion) instead of 3x3-3x3 */
+    int blocks[4];
+    int groups;          /* ResNeXt cardinality */
+    int width_per_group; /* 64 = plain ResNet; 4 with 32 groups = ResNeXt 32x4d; 128 = wide x2 */
+    int stride_1x1;      /* a bottleneck's stride in its first 1x1 (Caffe) instead of the 3x3 */
+    int se_reduction;    /* > 0: a squeeze-and-excitation module, C -> C/r -> C, on the branch */
+} NetResCfg;
+int net_res_block(EngGraph *g, const char *n, int x, int planes, int stride, const NetResCfg *c);
+
+/* Squeeze-and-excitation (net_senet.c): x times a per-channel gate computed
+ * from x's global average; the output is node `name`. */
+int net_se_module(EngGraph *g, const char *name, int x, int reduction);
+
 /* Max pool with square window, symmetric padding, floor or ceil mode. */
 int net_maxpool(EngGraph *g, const char *name, int x, int k, int stride, int pad, int ceil_mode);
 
@@ -56,6 +72,11 @@ extern const ModelCard model_card_googlenet;
 extern const ModelCard model_card_resnet18, model_card_resnet34, model_card_resnet50,
     model_card_resnet101, model_card_resnet152, model_card_resnext50_32x4d,
     model_card_wide_resnet50_2;
+extern const ModelCard model_card_plain20, model_card_plain56, model_card_resnet20,
+    model_card_resnet56, model_card_resnet110;
+extern const ModelCard model_card_preact_resnet18, model_card_preact_resnet164;
+extern const ModelCard model_card_wrn28_10;
+extern const ModelCard model_card_se_resnet50, model_card_se_resnext50_32x4d;
 extern const ModelCard model_card_densenet121, model_card_densenet169, model_card_densenet201;
 extern const ModelCard model_card_squeezenet1_0, model_card_squeezenet1_1;
 extern const ModelCard model_card_mobilenet_v1, model_card_mobilenet_v2;
@@ -67,6 +88,13 @@ extern const ModelCard model_card_alexnet_mini, model_card_zfnet_mini, model_car
 #define NET_PRE_TORCHVISION                                                            \
     {.channels = 3, .resize = 256, .crop = 224, .bgr = 0, .scale = 1.0f / 255.0f,     \
      .mean = {0.485f, 0.456f, 0.406f}, .std = {0.229f, 0.224f, 0.225f}}
+/* CIFAR-10 models: 32x32 RGB, the training set's mean and standard deviation
+ * per channel (fb.resnet.torch's datasets/cifar10.lua: 125.3, 123.0, 113.9
+ * and 63.0, 62.1, 66.7 out of 255). */
+#define NET_PRE_CIFAR                                                                  \
+    {.channels = 3, .resize = 32, .crop = 32, .bgr = 0, .scale = 1.0f / 255.0f,       \
+     .mean = {125.3f / 255.0f, 123.0f / 255.0f, 113.9f / 255.0f},                     \
+     .std = {63.0f / 255.0f, 62.1f / 255.0f, 66.7f / 255.0f}}
 /* Caffe models: BGR order, 0..255 pixels minus the ImageNet mean per channel. */
 #define NET_PRE_CAFFE(size)                                                            \
     {.channels = 3, .resize = 256, .crop = (size), .bgr = 1, .scale = 1.0f,           \

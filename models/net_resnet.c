@@ -11,29 +11,24 @@
 
 #include <stdio.h>
 
-typedef struct {
-    int bottleneck;      /* 1x1-3x3-1x1 (x4 expansion) instead of 3x3-3x3 */
-    int blocks[4];
-    int groups;          /* ResNeXt cardinality */
-    int width_per_group; /* 64 = plain ResNet; 4 with 32 groups = ResNeXt 32x4d; 128 = wide x2 */
-} ResCfg;
-
 /* One residual block: out = relu(F(x) + shortcut(x)). F is Conv-BN-ReLU-Conv-BN
  * (basic) or 1x1-3x3-1x1 (bottleneck, the stride sits in the 3x3 as in
- * torchvision, "ResNet v1.5"). The shortcut is the identity, or a 1x1
- * projection + BN when the shape changes. */
-static int res_block(EngGraph *g, const char *n, int x, int planes, int stride,
-                     const ResCfg *c) {
-    const EngNode *in = eng_graph_node(g, x);
-    if (!in) return -1;
-    int cin = in->out.C, cout = c->bottleneck ? planes * 4 : planes;
+ * torchvision, "ResNet v1.5", unless c->stride_1x1 puts it in the first 1x1
+ * as the original Caffe models do). The shortcut is the identity, or a 1x1
+ * projection + BN when the shape changes. With c->se_reduction, F's output
+ * is rescaled channel by channel by a squeeze-and-excitation module before
+ * the add (SENet, Hu et al. 2017, Fig. 3). */
+int net_res_block(EngGraph *g, const char *n, int x, int planes, int stride, const NetResCfg *c) {
+    const int cin = net_channels(g, x), cout = c->bottleneck ? planes * 4 : planes;
+    if (cin < 0) return -1;
     int f;
     if (c->bottleneck) {
         int width = planes * c->width_per_group / 64 * c->groups;
+        int s1 = c->stride_1x1 ? stride : 1, s3 = c->stride_1x1 ? 1 : stride;
         f = net_conv_bn_act(g, net_name(n, ".conv1"), net_name(n, ".bn1"), net_name(n, ".relu1"),
-                            x, width, 1, 1, 0, 1, NET_ACT_RELU);
+                            x, width, 1, s1, 0, 1, NET_ACT_RELU);
         f = net_conv_bn_act(g, net_name(n, ".conv2"), net_name(n, ".bn2"), net_name(n, ".relu2"),
-                            f, width, 3, stride, 1, c->groups, NET_ACT_RELU);
+                            f, width, 3, s3, 1, c->groups, NET_ACT_RELU);
         f = net_conv_bn_act(g, net_name(n, ".conv3"), net_name(n, ".bn3"), NULL, f, cout, 1, 1,
                             0, 1, NET_ACT_NONE);
     } else {
@@ -42,6 +37,7 @@ static int res_block(EngGraph *g, const char *n, int x, int planes, int stride,
         f = net_conv_bn_act(g, net_name(n, ".conv2"), net_name(n, ".bn2"), NULL, f, planes, 3, 1,
                             1, 1, NET_ACT_NONE);
     }
+    if (c->se_reduction > 0) f = net_se_module(g, net_name(n, ".se_module"), f, c->se_reduction);
     int sc = x;
     if (stride != 1 || cin != cout)
         sc = net_conv_bn_act(g, net_name(n, ".downsample.0"), net_name(n, ".downsample.1"), NULL,
@@ -50,7 +46,7 @@ static int res_block(EngGraph *g, const char *n, int x, int planes, int stride,
     return eng_relu(g, n, sum);
 }
 
-static int build_resnet(EngGraph *g, int C, int H, int W, const ResCfg *c) {
+static int build_resnet(EngGraph *g, int C, int H, int W, const NetResCfg *c) {
     int x = eng_input(g, "data", C, H, W);
     x = net_conv_bn_act(g, "conv1", "bn1", "relu", x, 64, 7, 2, 3, 1, NET_ACT_RELU);
     x = net_maxpool(g, "maxpool", x, 3, 2, 1, 0);
@@ -59,7 +55,7 @@ static int build_resnet(EngGraph *g, int C, int H, int W, const ResCfg *c) {
         for (int b = 0; b < c->blocks[stage]; b++) {
             snprintf(name, sizeof name, "layer%d.%d", stage + 1, b);
             int stride = (b == 0 && stage > 0) ? 2 : 1;
-            x = res_block(g, name, x, 64 << stage, stride, c);
+            x = net_res_block(g, name, x, 64 << stage, stride, c);
         }
     }
     x = eng_gavgpool(g, "avgpool", x);
@@ -68,16 +64,16 @@ static int build_resnet(EngGraph *g, int C, int H, int W, const ResCfg *c) {
 
 #define RES_BUILDER(id, ...)                                                               \
     static int build_##id(EngGraph *g, int C, int H, int W) {                              \
-        static const ResCfg cfg = __VA_ARGS__;                                             \
+        static const NetResCfg cfg = __VA_ARGS__;                                             \
         return build_resnet(g, C, H, W, &cfg);                                             \
     }
-RES_BUILDER(resnet18, {0, {2, 2, 2, 2}, 1, 64})
-RES_BUILDER(resnet34, {0, {3, 4, 6, 3}, 1, 64})
-RES_BUILDER(resnet50, {1, {3, 4, 6, 3}, 1, 64})
-RES_BUILDER(resnet101, {1, {3, 4, 23, 3}, 1, 64})
-RES_BUILDER(resnet152, {1, {3, 8, 36, 3}, 1, 64})
-RES_BUILDER(resnext50_32x4d, {1, {3, 4, 6, 3}, 32, 4})
-RES_BUILDER(wide_resnet50_2, {1, {3, 4, 6, 3}, 1, 128})
+RES_BUILDER(resnet18, {0, {2, 2, 2, 2}, 1, 64, 0, 0})
+RES_BUILDER(resnet34, {0, {3, 4, 6, 3}, 1, 64, 0, 0})
+RES_BUILDER(resnet50, {1, {3, 4, 6, 3}, 1, 64, 0, 0})
+RES_BUILDER(resnet101, {1, {3, 4, 23, 3}, 1, 64, 0, 0})
+RES_BUILDER(resnet152, {1, {3, 8, 36, 3}, 1, 64, 0, 0})
+RES_BUILDER(resnext50_32x4d, {1, {3, 4, 6, 3}, 32, 4, 0, 0})
+RES_BUILDER(wide_resnet50_2, {1, {3, 4, 6, 3}, 1, 128, 0, 0})
 
 #define RES_PAPER "Deep Residual Learning for Image Recognition"
 #define RES_AUTHORS "K. He, X. Zhang, S. Ren, J. Sun"
