@@ -55,6 +55,24 @@ static const Expect expect[] = {
     {"mobilenet_v2", 3504872, 1000, 0},
     {"squeezenet1_0", 1248424, 1000, 18},
     {"squeezenet1_1", 1235496, 1000, 18},
+    /* the rest of the history: the papers' and their reference code's counts
+     * (CIFAR ResNets: He et al. 2015, Table 6 rounds them to 0.27M, 0.85M,
+     * 1.7M; option-A shortcuts have no parameters, so each plain net counts
+     * as its twin; preact_resnet18 worked out in net_preact.c) */
+    {"plain20", 269722, 10, 20},
+    {"plain56", 853018, 10, 56},
+    {"resnet20", 269722, 10, 20},
+    {"resnet56", 853018, 10, 56},
+    {"resnet110", 1727962, 10, 110},
+    {"preact_resnet18", 11687720, 1000, 18},
+    {"preact_resnet164", 1703258, 10, 164},
+    /* the 28 of WRN-28 counts conv0, 24 block convolutions and the 3 shortcut
+     * projections; the longest path has 25 convolutions and the FC */
+    {"wrn28_10", 36479194, 10, 26},
+    /* 50 layers and, in each of 16 blocks, the SE module's two FCs on the
+     * path to the gate */
+    {"se_resnet50", 28088024, 1000, 82},
+    {"se_resnext50_32x4d", 27559896, 1000, 82},
 };
 #define N_EXPECT ((int)(sizeof expect / sizeof expect[0]))
 
@@ -107,6 +125,79 @@ static void test_minis(void) {
         }
         eng_graph_destroy(g);
     }
+}
+
+/* MACs of the later networks, worked out from their layer lists (a k x k
+ * convolution costs cin * cout * k * k per output pixel; BN, ReLU, pooling
+ * and the option-A shortcut cost none), or against the papers' figures. */
+static long long conv_m(int cin, int cout, int k, int hw) {
+    return (long long)cin * cout * k * k * hw * hw;
+}
+
+static long long macs_of(const char *name, int C, int H, int W) {
+    EngGraph *g = model_build(model_find(name), C, H, W);
+    CHECK(g != NULL);
+    long long m = g ? (long long)eng_graph_totals(g).macs : -1;
+    eng_graph_destroy(g);
+    return m;
+}
+
+/* within 1% of a published figure */
+static void check_near(const char *name, long long macs, double published) {
+    double rel = fabs((double)macs - published) / published;
+    if (rel > 0.01) fprintf(stderr, "  %s: %lld MACs, published %.4g\n", name, macs, published);
+    CHECK(rel <= 0.01);
+}
+
+static void test_history_macs(void) {
+    /* CIFAR ResNets and plain nets, 6n+2 layers (He et al. sec. 4.2) */
+    const int ns[5] = {3, 9, 3, 9, 18};
+    const char *cifar[5] = {"plain20", "plain56", "resnet20", "resnet56", "resnet110"};
+    for (int i = 0; i < 5; i++) {
+        long long m = conv_m(3, 16, 3, 32) + 64 * 10;
+        for (int st = 0; st < 3; st++) {
+            int c = 16 << st, hw = 32 >> st, cin = st ? c / 2 : 16;
+            m += conv_m(cin, c, 3, hw) + (2 * ns[i] - 1) * conv_m(c, c, 3, hw);
+        }
+        CHECK_EQ_I64(macs_of(cifar[i], 0, 0, 0), m);
+    }
+    check_near("resnet20", macs_of("resnet20", 0, 0, 0), 40.55e6); /* 40,551,040 */
+
+    /* pre-activation ResNet-164: bottlenecks striding in the first 1x1, a
+     * 1x1 projection in each stage's first unit */
+    long long m = conv_m(3, 16, 3, 32) + 256 * 10;
+    for (int st = 0; st < 3; st++) {
+        int p = 16 << st, hw = 32 >> st, cin = st ? 2 * p : 16;
+        m += conv_m(cin, p, 1, hw) + conv_m(cin, 4 * p, 1, hw);            /* unit 0 */
+        m += 18 * (conv_m(p, p, 3, hw) + conv_m(p, 4 * p, 1, hw));
+        m += 17 * conv_m(4 * p, p, 1, hw);
+    }
+    CHECK_EQ_I64(macs_of("preact_resnet164", 0, 0, 0), m);
+
+    /* WRN-28-10: 4 blocks per group of 160, 320, 640 channels */
+    m = conv_m(3, 16, 3, 32) + 640 * 10;
+    for (int grp = 0; grp < 3; grp++) {
+        int w = 160 << grp, hw = 32 >> grp, cin = grp ? w / 2 : 16;
+        m += conv_m(cin, w, 3, hw) + conv_m(cin, w, 1, hw) + 7 * conv_m(w, w, 3, hw);
+    }
+    CHECK_EQ_I64(macs_of("wrn28_10", 0, 0, 0), m);
+
+    /* pre-activation moves BN and ReLU, not convolutions: ResNet-18's MACs
+     * (torchvision: 1.81 GFLOPS, multiply-adds) */
+    m = macs_of("preact_resnet18", 0, 0, 0);
+    CHECK_EQ_I64(m, macs_of("resnet18", 0, 0, 0));
+    check_near("preact_resnet18", m, 1.814e9);
+
+    /* SENet: Hu et al., Table 2 (GFLOPs there are multiply-adds): SE-ResNet-50
+     * 3.87 (ResNet-50 3.86, strided in the first 1x1), SE-ResNeXt-50 4.25 */
+    check_near("se_resnet50", macs_of("se_resnet50", 0, 0, 0), 3.87e9);
+    const long long se = macs_of("se_resnext50_32x4d", 0, 0, 0);
+    check_near("se_resnext50_32x4d", se, 4.25e9);
+    /* and exactly ResNeXt-50 plus the SE FCs, 2 * C * C/16 in each block */
+    long long fcs = 0;
+    const int blocks[4] = {3, 4, 6, 3};
+    for (int st = 0; st < 4; st++) fcs += blocks[st] * 2LL * (256 << st) * ((256 << st) / 16);
+    CHECK_EQ_I64(se, macs_of("resnext50_32x4d", 0, 0, 0) + fcs);
 }
 
 static void test_counts(void) {
@@ -254,6 +345,98 @@ static void test_structure(void) {
     eng_graph_destroy(g);
 }
 
+/* The later networks' distinctive pieces: option-A shortcuts, plain nets
+ * without adds, pre-activation units, SE modules. */
+static void test_history_structure(void) {
+    EngGraph *g = model_build(model_find("resnet20"), 0, 0, 0);
+    const EngNode *pad = node(g, "layer2.0.shortcut.pad");
+    CHECK(pad && pad->op == ENG_OP_PAD && pad->out.C == 32 && pad->out.H == 16 &&
+          pad->p.pad.cb == 0 && pad->p.pad.ca == 16 && pad->p.pad.value == 0.0f);
+    CHECK(pad && eng_node_params(pad) == 0 && pad->macs == 0);
+    CHECK(node(g, "layer3.0.shortcut.subsample") &&
+          node(g, "layer3.0.shortcut.subsample")->out.H == 8);
+    CHECK(eng_graph_find(g, "layer1.0.shortcut.pad") < 0); /* identity */
+    /* the subsampled, padded shortcut lines up with the strided branch */
+    const EngNode *add = node(g, "layer2.0.add"), *l32 = node(g, "layer3.2");
+    CHECK(add && add->rf.finite && !add->rf.misaligned);
+    /* 19 3x3 convolutions, by the Distill recursion r = 1 + sum (k - 1) * jump:
+     * 8 see jump 1 (conv1, stage 1, stage 2's strided first), 6 jump 2, 5 jump 4 */
+    CHECK(l32 && l32->rf.finite && l32->rf.size == 1 + 2 * (8 + 6 * 2 + 5 * 4) &&
+          l32->rf.stride == 4);
+    eng_graph_destroy(g);
+    g = model_build(model_find("plain56"), 0, 0, 0);
+    int adds = 0;
+    for (int i = 0; g && i < eng_graph_node_count(g); i++)
+        adds += eng_graph_node(g, i)->op == ENG_OP_ADD || eng_graph_node(g, i)->op == ENG_OP_PAD;
+    CHECK(g && adds == 0);
+    CHECK(node(g, "layer3.8") && node(g, "layer3.8")->out.C == 64 && node(g, "layer3.8")->out.H == 8);
+    eng_graph_destroy(g);
+
+    /* pre-activation: the unit's output is the add itself; a projection
+     * reads the shared BN-ReLU */
+    g = model_build(model_find("preact_resnet164"), 0, 0, 0);
+    const EngNode *u = node(g, "layer2.0"), *sc = node(g, "layer2.0.shortcut");
+    CHECK(u && u->op == ENG_OP_ADD && u->out.C == 128 && u->out.H == 16);
+    CHECK(sc && sc->p.conv.sh == 2 && sc->inputs[0] == eng_graph_find(g, "layer2.0.relu1"));
+    CHECK(node(g, "layer2.0.conv1") && node(g, "layer2.0.conv1")->p.conv.sh == 2);
+    CHECK(node(g, "layer1.0.shortcut") && node(g, "layer1.0.shortcut")->out.C == 64);
+    CHECK(eng_graph_find(g, "layer1.1.shortcut") < 0);
+    CHECK(node(g, "final_relu") && node(g, "final_relu")->out.C == 256);
+    eng_graph_destroy(g);
+    g = model_build(model_find("preact_resnet18"), 0, 0, 0);
+    CHECK(eng_graph_find(g, "layer1.0.bn1") < 0 && node(g, "layer1.1.bn1") != NULL);
+    CHECK(node(g, "layer4.1") && node(g, "layer4.1")->out.C == 512 &&
+          node(g, "layer4.1")->out.H == 7);
+    eng_graph_destroy(g);
+    g = model_build(model_find("wrn28_10"), 0, 0, 0);
+    CHECK(node(g, "group0.block0.convdim") && node(g, "group0.block0.convdim")->out.C == 160);
+    CHECK(node(g, "group2.block3") && node(g, "group2.block3")->out.C == 640 &&
+          node(g, "group2.block3")->out.H == 8);
+    eng_graph_destroy(g);
+
+    /* SE: squeeze to (C,1,1), C/16 in the middle, a per-channel gate */
+    g = model_build(model_find("se_resnet50"), 0, 0, 0);
+    const EngNode *fc1 = node(g, "layer1.0.se_module.fc1"), *mul = node(g, "layer1.0.se_module");
+    CHECK(fc1 && fc1->op == ENG_OP_CONV && fc1->out.C == 16 && fc1->out.H == 1 &&
+          fc1->p.conv.has_bias);
+    CHECK(mul && mul->op == ENG_OP_MUL && mul->out.C == 256 && mul->out.H == 56);
+    CHECK(node(g, "layer4.2.se_module.fc1") && node(g, "layer4.2.se_module.fc1")->out.C == 128);
+    /* the gate sees the whole image: the field is global from there on */
+    CHECK(mul && !mul->rf.finite);
+    /* Caffe's ResNet: the stride in the first 1x1 */
+    CHECK(node(g, "layer2.0.conv1") && node(g, "layer2.0.conv1")->p.conv.sh == 2);
+    CHECK(node(g, "layer0.pool") && node(g, "layer0.pool")->out.H == 56);
+    eng_graph_destroy(g);
+    g = model_build(model_find("se_resnext50_32x4d"), 0, 0, 0);
+    CHECK(node(g, "layer2.0.conv2") && node(g, "layer2.0.conv2")->p.conv.sh == 2 &&
+          node(g, "layer2.0.conv2")->p.conv.groups == 32);
+    eng_graph_destroy(g);
+}
+
+/* The option-A shortcut in a forward pass: the subsampled input, then zeros. */
+static void test_option_a_forward(void) {
+    EngGraph *g = model_build(model_find("resnet20"), 0, 0, 0);
+    CHECK(g && eng_graph_init_params(g, 5) == 0 && eng_graph_plan(g, 2) == 0);
+    if (!g) return;
+    float *x = eng_graph_input_buffer(g, 0);
+    for (int i = 0; i < 2 * 3 * 32 * 32; i++) x[i] = sinf(0.11f * (float)i);
+    CHECK(eng_graph_forward(g) == 0);
+    const EngNode *in = node(g, "layer1.2"), *pad = node(g, "layer2.0.shortcut.pad");
+    if (in && pad) {
+        int bad = 0;
+        for (int n = 0; n < 2; n++)
+            for (int c = 0; c < 32; c++)
+                for (int h = 0; h < 16; h++)
+                    for (int w = 0; w < 16; w++) {
+                        float got = pad->act[((n * 32 + c) * 16 + h) * 16 + w];
+                        float want = c < 16 ? in->act[((n * 16 + c) * 32 + 2 * h) * 32 + 2 * w] : 0;
+                        bad += got != want;
+                    }
+        CHECK_EQ_I64(bad, 0);
+    }
+    eng_graph_destroy(g);
+}
+
 static void test_other_inputs(void) {
     /* global pooling heads take any size that survives the downsampling */
     EngGraph *g = model_build(model_find("resnet18"), 3, 64, 64);
@@ -347,6 +530,9 @@ int main(void) {
     test_minis();
     test_cards();
     test_structure();
+    test_history_structure();
+    test_history_macs();
+    test_option_a_forward();
     test_other_inputs();
     test_lenet_forward();
     test_reference_forward("alexnet", 3, 67, 67);
@@ -355,5 +541,8 @@ int main(void) {
     test_reference_forward("mobilenet_v2", 3, 32, 32);
     test_reference_forward("squeezenet1_1", 3, 48, 48);
     test_reference_forward("densenet121", 3, 64, 64);
+    test_reference_forward("resnet20", 3, 32, 32);
+    test_reference_forward("preact_resnet164", 3, 32, 32);
+    test_reference_forward("se_resnext50_32x4d", 3, 64, 64);
     return check_finish("models");
 }
