@@ -97,7 +97,7 @@ const ModelCard model_card_se_resnet50 = {
 
 const ModelCard model_card_se_resnext50_32x4d = {
     .name = "se_resnext50_32x4d",
-    .display = "SE-ResNeXt-50 32x4d",
+    .display = "SE-ResNeXt-50",
     .family = "SENet",
     .year = 2017,
     .authors = SE_AUTHORS,
