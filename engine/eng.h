@@ -85,6 +85,24 @@ int eng_tmpfile_open(EngTmpFile *t, const char *dest, char *err, size_t errlen);
 int eng_tmpfile_commit(EngTmpFile *t, char *err, size_t errlen);
 void eng_tmpfile_abort(EngTmpFile *t);
 
+/* A whole file into *buf (malloc'ed, one NUL byte past the end so text can
+ * be parsed in place; free it), its size in *len (eng_core.c). Only a
+ * regular file is read: a directory, FIFO, device or socket is refused
+ * without waiting on it (opened with O_NONBLOCK, checked by fstat of the
+ * opened descriptor). More than cap bytes fail, whether fstat says so or
+ * the file grows while it is read. Errors go to err without a subsystem tag,
+ * the path first ("digits/7.json: cannot open: No such file or directory",
+ * "x: a FIFO, not a regular file", "y: larger than the 64 MiB limit"), for
+ * the caller to prefix with its own; 0 or -1 (then *buf is NULL). */
+int eng_read_file(const char *path, size_t cap, uint8_t **buf, size_t *len, char *err,
+                  size_t errlen);
+
+/* A folder the program reads resources from: the environment variable env
+ * when it is set and not empty, else rel under the source tree the build was
+ * made from (so any working directory works), else rel itself. The string
+ * lasts as long as the program. Used for the assets and the digits. */
+const char *eng_resource_dir(const char *env, const char *rel);
+
 /* Numbers for people (eng_format.c): "61,706", "15.47G", "392.0 KiB". Each
  * writes into buf (NUL-terminated, truncated to n) and returns it. */
 const char *eng_fmt_grouped(int64_t v, char *buf, size_t n);
@@ -650,8 +668,10 @@ void eng_avgpool_backward(float *dx, const float *dy, int N, int C, int H, int W
                           const EngPoolParams *p, int OH, int OW);
 void eng_gavgpool_backward(float *dx, const float *dy, int N, int C, int H, int W);
 void eng_gmaxpool_backward(float *dx, const float *dy, const float *x, int N, int C, int H, int W);
+/* scratch: eng_lrn_backward_scratch(C) floats (the plan holds them) */
 void eng_lrn_backward(float *dx, const float *dy, const float *x, int N, int C, int H, int W,
-                      const EngLrnParams *p);
+                      const EngLrnParams *p, float *scratch);
+size_t eng_lrn_backward_scratch(int C);
 /* Batch norm, training: statistics over (N, H, W) per channel; stats gets
  * (mean[C], inv_std[C]); the running statistics move by `momentum`
  * (PyTorch: 0.1, unbiased variance). */

@@ -180,13 +180,13 @@ void eng_gmaxpool_backward(float *dx, const float *dy, const float *x, int N, in
 /* y_c = x_c * s_c^-beta, s_c = bias + (alpha/size) * sum_{j in win(c)} x_j^2, so
  * dx_i = dy_i s_i^-beta - 2 (alpha/size) beta x_i sum_{c: i in win(c)} dy_c x_c s_c^(-beta-1). */
 void eng_lrn_backward(float *dx, const float *dy, const float *x, int N, int C, int H, int W,
-                      const EngLrnParams *p) {
+                      const EngLrnParams *p, float *scratch) {
     const size_t HW = (size_t)H * W;
     const int lo = (p->size - 1) / 2, hi = p->size / 2;
     const float a = p->alpha / (float)p->size;
-    float *s = malloc((size_t)C * 2 * sizeof *s);
-    if (!s) return;
-    float *t = s + C; /* dy_c x_c s_c^(-beta-1) */
+    ENG_ASSERT(scratch != NULL);
+    float *s = scratch;  /* s_c, (C) */
+    float *t = s + C;    /* dy_c x_c s_c^(-beta-1), (C) */
     for (int n = 0; n < N; n++)
         for (size_t i = 0; i < HW; i++) {
             const float *xp = x + (size_t)n * C * HW + i;
@@ -206,8 +206,10 @@ void eng_lrn_backward(float *dx, const float *dy, const float *x, int N, int C, 
                 dp[c * HW] += gp[c * HW] * powf(s[c], -p->beta) - 2.0f * a * p->beta * xp[c * HW] * acc;
             }
         }
-    free(s);
 }
+
+/* s and t above: two floats per channel */
+size_t eng_lrn_backward_scratch(int C) { return 2 * (size_t)C; }
 
 void eng_bn_forward_train(float *out, float *stats, const float *in, const float *gamma,
                           const float *beta, float *running_mean, float *running_var, int N,
