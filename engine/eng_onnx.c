@@ -3018,8 +3018,8 @@ static int fill_params(Loader *L) {
     return 0;
 }
 
-static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
-                      const EngOnnxTensor *consts, int n_consts) {
+/* The model's ai.onnx opset (1 when it lists none). */
+static int read_opset(Loader *L, const Onnx__ModelProto *m) {
     int have_opset = 0;
     for (size_t k = 0; k < m->n_opset_import; k++) {
         const Onnx__OperatorSetIdProto *o = m->opset_import[k];
@@ -3031,18 +3031,34 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
         L->opset = (int)o->version;
         have_opset = 1;
     }
-    const Onnx__GraphProto *gp = m->graph;
-    L->gp = gp;
-    if (gp->n_node > MAX_NODES)
-        FAIL("ONNX: %s has %zu nodes (at most %d)", L->file, gp->n_node, MAX_NODES);
-    for (size_t k = 0; k < gp->n_initializer; k++) {
-        const char *nm = gp->initializer[k]->name;
-        if (check_new_value(L, nm, "initializer") || tensor_to_const(L, gp->initializer[k], nm)) return -1;
-    }
-    /* values given by the caller replace a graph input, or an initializer of that name;
-     * an unnamed one (a backend test's input_K.pb may have no name) binds by position,
-     * as ONNX's test runner binds: the K-th of the graph inputs that are not
-     * initializers, the data input counting first when one is given */
+    return 0;
+}
+
+/* One tensor the caller gave, as the constant cname (replacing a graph input
+ * or an initializer of that name). */
+static int given_const(Loader *L, const EngOnnxTensor *t, const char *cname, size_t n) {
+    Slot *old = names_get(&L->values, cname);
+    Const *c = add_const(L, old ? NULL : cname);
+    if (!c) return -1;
+    if (old) old->kind = VAL_CONST, old->idx = L->n_consts - 1;
+    const size_t esz = t->ints ? sizeof(int64_t) : sizeof(float);
+    void *buf = malloc((n ? n : 1) * esz);
+    if (!buf) return oom(L, "copying a given tensor");
+    if (t->ints) c->i = buf;
+    else c->f = buf;
+    /* their parameters come out of the budget: what the caller gives adds to it */
+    L->budget = n * esz > SIZE_MAX - L->budget ? SIZE_MAX : L->budget + n * esz;
+    if (n) memcpy(buf, t->ints ? (const void *)t->ints : (const void *)t->data, n * esz);
+    c->n = n, c->ndim = t->ndim;
+    memcpy(c->dims, t->dims, (size_t)c->ndim * sizeof c->dims[0]);
+    return 0;
+}
+
+/* Values given by the caller replace a graph input, or an initializer of that
+ * name; an unnamed one (a backend test's input_K.pb may have no name) binds by
+ * position, as ONNX's test runner binds: the K-th of the graph inputs that are
+ * not initializers, the data input counting first when one is given. */
+static int bind_given(Loader *L, const Onnx__GraphProto *gp, const EngOnnxTensor *consts, int n_consts) {
     const char *slot_name[ENG_ONNX_MAX_OUTPUTS * 4];
     int n_slots = 0;
     for (size_t k = 0; k < gp->n_input && n_slots < (int)(sizeof slot_name / sizeof *slot_name); k++) {
@@ -3060,22 +3076,13 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
         const char *cname = consts[k].name[0] ? consts[k].name : pos < n_slots ? slot_name[pos] : NULL;
         if (!cname)
             FAIL("ONNX: given tensor %d has no name, and the graph has no input %d to bind it to", k, pos);
-        Slot *old = names_get(&L->values, cname);
-        Const *c = add_const(L, old ? NULL : cname);
-        if (!c) return -1;
-        if (old) old->kind = VAL_CONST, old->idx = L->n_consts - 1;
-        const size_t esz = consts[k].ints ? sizeof(int64_t) : sizeof(float);
-        void *buf = malloc((n ? n : 1) * esz);
-        if (!buf) return oom(L, "copying a given tensor");
-        if (consts[k].ints) c->i = buf;
-        else c->f = buf;
-        /* their parameters come out of the budget: what the caller gives adds to it */
-        L->budget = n * esz > SIZE_MAX - L->budget ? SIZE_MAX : L->budget + n * esz;
-        if (n) memcpy(buf, consts[k].ints ? (const void *)consts[k].ints : (const void *)consts[k].data, n * esz);
-        c->n = n, c->ndim = consts[k].ndim;
-        memcpy(c->dims, consts[k].dims, (size_t)c->ndim * sizeof c->dims[0]);
+        if (given_const(L, &consts[k], cname, n)) return -1;
     }
-    /* the data input: the first graph input that is not a constant */
+    return 0;
+}
+
+/* The data input: the first graph input that is not a constant. */
+static int graph_input(Loader *L, const Onnx__GraphProto *gp, int C, int H, int W) {
     int have_input = 0;
     for (size_t k = 0; k < gp->n_input; k++) {
         const Onnx__ValueInfoProto *v = gp->input[k];
@@ -3091,6 +3098,11 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
         have_input = 1;
     }
     if (!have_input && !L->no_input) FAIL("ONNX: %s has no data input", L->file);
+    return 0;
+}
+
+/* Every node in the graph's order, each through the operator table. */
+static int convert_nodes(Loader *L, const Onnx__GraphProto *gp) {
     for (size_t k = 0; k < gp->n_node; k++) {
         const Onnx__NodeProto *n = gp->node[k];
         const char *base = n->name && n->name[0] ? n->name : n->n_output ? n->output[0] : "node";
@@ -3106,54 +3118,65 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
             return -1;
         }
     }
-    /* a graph of constants (no data input, one sample): each float constant output
-     * becomes a constant node */
-    for (size_t k = 0; L->no_input && k < gp->n_output; k++) {
-        const char *on = gp->output[k]->name;
-        Const *kc = on ? find_const(L, on) : NULL;
-        EngShape cs = {1, 1, 1};
-        if (!kc || (!kc->f && !kc->i) || find_act(L, on)) continue;
-        if (kc->n == 0) { /* empty: nothing to compute, its shape is the result */
-            if (k < ENG_ONNX_MAX_OUTPUTS && kc->ndim > 0 && kc->ndim <= 8) {
-                L->run.empty_rank[k] = kc->ndim;
-                memcpy(L->run.empty_dims[k], kc->dims, (size_t)kc->ndim * sizeof *kc->dims);
-                continue;
-            }
-            FAIL("ONNX: %s: constant output '%s' is empty (a dimension of size 0) and of rank %d",
-                 L->file, on, kc->ndim);
+    return 0;
+}
+
+/* An integer constant output as floats (exact to 2^24): a new anonymous
+ * constant of the same shape, NULL on failure. */
+static Const *float_output(Loader *L, const char *on) {
+    Const *kc = find_const(L, on);
+    float *f = budget_alloc(L, kc->n, sizeof *f, on);
+    if (!f) return NULL;
+    kc = find_const(L, on);
+    for (size_t j = 0; j < kc->n; j++) f[j] = (float)kc->i[j];
+    Const *fc = add_const(L, NULL);
+    if (!fc) return free(f), NULL;
+    kc = find_const(L, on); /* consts[] may have moved */
+    *fc = *kc;
+    fc->i = NULL, fc->f = f;
+    return fc;
+}
+
+/* Graph output k of a graph of constants: a constant node (an empty one is
+ * only its shape, kept in run). */
+static int constant_output(Loader *L, size_t k, const char *on) {
+    Const *kc = on ? find_const(L, on) : NULL;
+    EngShape cs = {1, 1, 1};
+    if (!kc || (!kc->f && !kc->i) || find_act(L, on)) return 0;
+    if (kc->n == 0) { /* empty: nothing to compute, its shape is the result */
+        if (k < ENG_ONNX_MAX_OUTPUTS && kc->ndim > 0 && kc->ndim <= 8) {
+            L->run.empty_rank[k] = kc->ndim;
+            memcpy(L->run.empty_dims[k], kc->dims, (size_t)kc->ndim * sizeof *kc->dims);
+            return 0;
         }
-        if (kc->ndim > 4 || (kc->ndim > 0 && sample_shape(kc->dims, kc->ndim, &cs.C, &cs.H, &cs.W)))
-            FAIL("ONNX: %s: constant output '%s' of rank %d is not supported (rank 0 to 4)",
-                 L->file, on, kc->ndim);
-        char nm[96];
-        const char *name = unique_name(L, on, nm, sizeof nm);
-        if (!name) return oom(L, "naming an output");
-        if (!kc->f) { /* an integer output, as floats (exact to 2^24) */
-            float *f = budget_alloc(L, kc->n, sizeof *f, on);
-            if (!f) return -1;
-            kc = find_const(L, on);
-            for (size_t j = 0; j < kc->n; j++) f[j] = (float)kc->i[j];
-            Const *fc = add_const(L, NULL);
-            if (!fc) return free(f), -1;
-            kc = find_const(L, on); /* consts[] may have moved */
-            *fc = *kc;
-            fc->i = NULL, fc->f = f;
-            kc = fc;
-        }
-        int id = eng_const(L->g, name, cs.C, cs.H, cs.W);
-        if (id < 0) return engine_fail(L);
-        if (add_pending(L, id, 0, kc, 0, 0, 1.0f)) return -1;
-        /* the output name now stands for the node */
-        Slot *sl = names_get(&L->values, on);
-        int64_t kd[4] = {1, 1, 1, 1};
-        for (int j = 0; j < kc->ndim; j++) kd[j] = kc->dims[j];
-        Act act = {id, kc->ndim > 0 ? kc->ndim : 1, {kd[0], kd[1], kd[2], kd[3]}, 0};
-        void *p = grow(L->acts, &L->cap_acts, L->n_acts + 1, sizeof *L->acts);
-        if (!p) return oom(L, "adding a tensor");
-        L->acts = p;
-        L->acts[L->n_acts] = act;
-        sl->kind = VAL_ACT, sl->idx = L->n_acts++;
+        FAIL("ONNX: %s: constant output '%s' is empty (a dimension of size 0) and of rank %d",
+             L->file, on, kc->ndim);
     }
+    if (kc->ndim > 4 || (kc->ndim > 0 && sample_shape(kc->dims, kc->ndim, &cs.C, &cs.H, &cs.W)))
+        FAIL("ONNX: %s: constant output '%s' of rank %d is not supported (rank 0 to 4)", L->file,
+             on, kc->ndim);
+    char nm[96];
+    const char *name = unique_name(L, on, nm, sizeof nm);
+    if (!name) return oom(L, "naming an output");
+    if (!kc->f && !(kc = float_output(L, on))) return -1;
+    int id = eng_const(L->g, name, cs.C, cs.H, cs.W);
+    if (id < 0) return engine_fail(L);
+    if (add_pending(L, id, 0, kc, 0, 0, 1.0f)) return -1;
+    /* the output name now stands for the node */
+    Slot *sl = names_get(&L->values, on);
+    int64_t kd[4] = {1, 1, 1, 1};
+    for (int j = 0; j < kc->ndim; j++) kd[j] = kc->dims[j];
+    Act act = {id, kc->ndim > 0 ? kc->ndim : 1, {kd[0], kd[1], kd[2], kd[3]}, 0};
+    void *p = grow(L->acts, &L->cap_acts, L->n_acts + 1, sizeof *L->acts);
+    if (!p) return oom(L, "adding a tensor");
+    L->acts = p;
+    L->acts[L->n_acts] = act;
+    sl->kind = VAL_ACT, sl->idx = L->n_acts++;
+    return 0;
+}
+
+/* The graph's outputs: the engine's output node and run's list. */
+static int graph_outputs(Loader *L, const Onnx__GraphProto *gp) {
     const char *out = gp->n_output ? gp->output[0]->name : NULL;
     Act *a = out ? find_act(L, out) : NULL;
     if (!a && !L->run.empty_rank[0])
@@ -3164,6 +3187,27 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
         Act *o = gp->output[k]->name ? find_act(L, gp->output[k]->name) : NULL;
         L->run.outputs[k] = o ? o->node : -1;
     }
+    return 0;
+}
+
+static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
+                      const EngOnnxTensor *consts, int n_consts) {
+    if (read_opset(L, m)) return -1;
+    const Onnx__GraphProto *gp = m->graph;
+    L->gp = gp;
+    if (gp->n_node > MAX_NODES)
+        FAIL("ONNX: %s has %zu nodes (at most %d)", L->file, gp->n_node, MAX_NODES);
+    for (size_t k = 0; k < gp->n_initializer; k++) {
+        const char *nm = gp->initializer[k]->name;
+        if (check_new_value(L, nm, "initializer") || tensor_to_const(L, gp->initializer[k], nm)) return -1;
+    }
+    if (bind_given(L, gp, consts, n_consts) || graph_input(L, gp, C, H, W) || convert_nodes(L, gp))
+        return -1;
+    /* a graph of constants (no data input, one sample): each float constant output
+     * becomes a constant node */
+    for (size_t k = 0; L->no_input && k < gp->n_output; k++)
+        if (constant_output(L, k, gp->output[k]->name)) return -1;
+    if (graph_outputs(L, gp)) return -1;
     return fill_params(L);
 }
 
