@@ -55,7 +55,12 @@
  *    folder (a relative location, no "..", no symbolic link out of it), a
  *    regular file, offset and length inside it and equal to what the
  *    tensor's dims need; each file's size adds once to the tensor budget.
- * An unsupported op stops the load with its name, type and opset. Nothing is
+ * The operators are one table (OPS, "the operator table" below): a row per
+ * ONNX op with its name, the opsets it is converted at, its flags (whether
+ * it runs in one-sample mode), its converter (the op on a computed tensor),
+ * its folder (evaluated at load when its input is a constant) and how the
+ * supported-ops message lists it; the message is made from the table. An
+ * unsupported op stops the load with its name, type and opset. Nothing is
  * half-loaded: on error the graph is freed and NULL returned with a message.
  *
  * Must not depend on: SDL or anything that draws.
@@ -352,15 +357,11 @@ static int parse_count(const char *s, uint64_t *v) {
     return 1;
 }
 
-/* The `need` bytes of a tensor kept in an external file (data_location =
- * EXTERNAL; external_data: location, offset, length, checksum) into *out
- * (malloc'ed). The file comes from the internet with the model, so its
- * location must stay inside the model's folder and offset + length inside
- * the file, with length what the dims say. */
-static int read_external(Loader *L, const Onnx__TensorProto *t, const char *name, size_t need,
-                         uint8_t **out) {
+/* The external_data entries location, offset and length (NULL when left
+ * out); the location must name a file inside the model's folder. */
+static int external_entries(Loader *L, const Onnx__TensorProto *t, const char *name,
+                            const char **loc_out, const char **off_out, const char **len_out) {
     const char *loc = NULL, *off_s = NULL, *len_s = NULL;
-    *out = NULL;
     for (size_t k = 0; k < t->n_external_data; k++) {
         const char *key = t->external_data[k]->key ? t->external_data[k]->key : "";
         const char *val = t->external_data[k]->value ? t->external_data[k]->value : "";
@@ -390,16 +391,16 @@ static int read_external(Loader *L, const Onnx__TensorProto *t, const char *name
         FAIL("ONNX: %s: tensor '%s': external file '%.200s' is outside the model's folder (external "
              "data must be a relative path inside it, without '..'); the file is damaged or hostile",
              L->file, name, loc);
-    uint64_t off = 0, len = 0;
-    if (off_s && !parse_count(off_s, &off))
-        FAIL("ONNX: %s: tensor '%s': external data offset '%.40s' is not a byte count", L->file, name, off_s);
-    if (len_s && !parse_count(len_s, &len))
-        FAIL("ONNX: %s: tensor '%s': external data length '%.40s' is not a byte count", L->file, name, len_s);
-    if (len_s && len != need)
-        FAIL("ONNX: %s: tensor '%s': external data length %llu, but its shape needs %zu bytes; the "
-             "file is damaged or hostile", L->file, name, (unsigned long long)len, need);
-    /* a symbolic link (the file or a folder on its way) must not lead out of the folder */
-    char joined[PATH_MAX], real_dir[PATH_MAX], real_file[PATH_MAX];
+    *loc_out = loc, *off_out = off_s, *len_out = len_s;
+    return 0;
+}
+
+/* The external file loc, opened read-only into *fd (its size in *size, its
+ * real path in real_file), unless a symbolic link (the file or a folder on
+ * its way) leads out of the model's folder or it is not a regular file. */
+static int open_external(Loader *L, const char *name, const char *loc, int *fd_out, uint64_t *size,
+                         char *real_file) {
+    char joined[PATH_MAX], real_dir[PATH_MAX];
     if (snprintf(joined, sizeof joined, "%s/%s", L->dir, loc) >= (int)sizeof joined)
         FAIL("ONNX: %s: tensor '%s': the external file's path is too long", L->file, name);
     if (!realpath(L->dir, real_dir) || !realpath(joined, real_file))
@@ -417,7 +418,32 @@ static int read_external(Loader *L, const Onnx__TensorProto *t, const char *name
         FAIL("ONNX: %s: tensor '%s': external file '%.200s' is not a readable file%s%s", L->file,
              name, loc, fd < 0 ? ": " : "", fd < 0 ? strerror(e) : "");
     }
-    const uint64_t size = (uint64_t)st.st_size;
+    *fd_out = fd, *size = (uint64_t)st.st_size;
+    return 0;
+}
+
+/* The `need` bytes of a tensor kept in an external file (data_location =
+ * EXTERNAL; external_data: location, offset, length, checksum) into *out
+ * (malloc'ed). The file comes from the internet with the model, so its
+ * location must stay inside the model's folder and offset + length inside
+ * the file, with length what the dims say. */
+static int read_external(Loader *L, const Onnx__TensorProto *t, const char *name, size_t need,
+                         uint8_t **out) {
+    const char *loc, *off_s, *len_s;
+    *out = NULL;
+    if (external_entries(L, t, name, &loc, &off_s, &len_s)) return -1;
+    uint64_t off = 0, len = 0;
+    if (off_s && !parse_count(off_s, &off))
+        FAIL("ONNX: %s: tensor '%s': external data offset '%.40s' is not a byte count", L->file, name, off_s);
+    if (len_s && !parse_count(len_s, &len))
+        FAIL("ONNX: %s: tensor '%s': external data length '%.40s' is not a byte count", L->file, name, len_s);
+    if (len_s && len != need)
+        FAIL("ONNX: %s: tensor '%s': external data length %llu, but its shape needs %zu bytes; the "
+             "file is damaged or hostile", L->file, name, (unsigned long long)len, need);
+    char real_file[PATH_MAX];
+    int fd;
+    uint64_t size;
+    if (open_external(L, name, loc, &fd, &size, real_file)) return -1;
     const char *bad = NULL;
     if (off > size) bad = "its offset is past the end";
     else if (len_s && len > size - off) bad = "its length runs past the end";
@@ -456,6 +482,48 @@ static int read_external(Loader *L, const Onnx__TensorProto *t, const char *name
     }
     *out = buf;
     return 0;
+}
+
+/* A tensor's n values, from its raw bytes rd or else its typed field, into f
+ * (float types) or iv (integer ones). */
+static void tensor_values(const Onnx__TensorProto *t, int type, const uint8_t *rd, size_t n, float *f,
+                          int64_t *iv) {
+    for (size_t k = 0; k < n; k++) {
+        switch (type) {
+        case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT:
+            if (rd) memcpy(&f[k], rd + 4 * k, 4);
+            else f[k] = t->float_data[k];
+            break;
+        case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16: {
+            uint16_t h;
+            if (rd) memcpy(&h, rd + 2 * k, 2);
+            else h = (uint16_t)t->int32_data[k];
+            f[k] = half_to_float(h);
+            break;
+        }
+        case ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE: {
+            double v;
+            if (rd) memcpy(&v, rd + 8 * k, 8);
+            else v = t->double_data[k];
+            /* out of float's range: infinity, as a float32 export would hold */
+            f[k] = isnan(v) ? NAN : v > FLT_MAX ? INFINITY : v < -FLT_MAX ? -INFINITY : (float)v;
+            break;
+        }
+        case ONNX__TENSOR_PROTO__DATA_TYPE__INT64:
+            if (rd) memcpy(&iv[k], rd + 8 * k, 8);
+            else iv[k] = t->int64_data[k];
+            break;
+        case ONNX__TENSOR_PROTO__DATA_TYPE__BOOL: /* one byte raw, else int32_data */
+            iv[k] = (rd ? rd[k] : t->int32_data[k]) != 0;
+            break;
+        default: {
+            int32_t v;
+            if (rd) memcpy(&v, rd + 4 * k, 4);
+            else v = t->int32_data[k];
+            iv[k] = v;
+        }
+        }
+    }
 }
 
 /* A TensorProto into a new Const named `name`, checking every size. */
@@ -512,42 +580,7 @@ static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *ke
         free(ext);
         return -1;
     }
-    for (size_t k = 0; k < n; k++) {
-        switch (type) {
-        case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT:
-            if (rd) memcpy(&f[k], rd + 4 * k, 4);
-            else f[k] = t->float_data[k];
-            break;
-        case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16: {
-            uint16_t h;
-            if (rd) memcpy(&h, rd + 2 * k, 2);
-            else h = (uint16_t)t->int32_data[k];
-            f[k] = half_to_float(h);
-            break;
-        }
-        case ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE: {
-            double v;
-            if (rd) memcpy(&v, rd + 8 * k, 8);
-            else v = t->double_data[k];
-            /* out of float's range: infinity, as a float32 export would hold */
-            f[k] = isnan(v) ? NAN : v > FLT_MAX ? INFINITY : v < -FLT_MAX ? -INFINITY : (float)v;
-            break;
-        }
-        case ONNX__TENSOR_PROTO__DATA_TYPE__INT64:
-            if (rd) memcpy(&iv[k], rd + 8 * k, 8);
-            else iv[k] = t->int64_data[k];
-            break;
-        case ONNX__TENSOR_PROTO__DATA_TYPE__BOOL: /* one byte raw, else int32_data */
-            iv[k] = (rd ? rd[k] : t->int32_data[k]) != 0;
-            break;
-        default: {
-            int32_t v;
-            if (rd) memcpy(&v, rd + 4 * k, 4);
-            else v = t->int32_data[k];
-            iv[k] = v;
-        }
-        }
-    }
+    tensor_values(t, type, rd, n, f, iv);
     free(ext);
     Const *c = add_const(L, key);
     if (!c) {

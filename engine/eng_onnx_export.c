@@ -23,8 +23,11 @@
  *     would start in the right padding; the opset-14 output-size formula does
  *     not. When they disagree the pool is written in floor mode, which keeps
  *     the same windows (see pool_attrs).
- * Anything without an exact ONNX equivalent stops the export with the node's
- * name: a file is either faithful or not written.
+ * Each engine op has one row in EXPORTERS (in EngOpType's order): the ONNX op
+ * it becomes and the function that writes it. Anything without an exact ONNX
+ * equivalent (a row without a function, or a node its function refuses)
+ * stops the export with the node's name: a file is either faithful or not
+ * written.
  *
  * Must not depend on: SDL or anything that draws.
  */
@@ -751,6 +754,35 @@ static int write_model(Exporter *E, const Onnx__ModelProto *m, const char *path)
     return 0;
 }
 
+/* Every inference node, then the shape of every computed tensor: the
+ * graph output's value info, NULL on failure (the message set). */
+static Onnx__ValueInfoProto *export_nodes(Exporter *E, int out_id) {
+    const EngGraph *g = E->g;
+    const int nn = eng_graph_node_count(g);
+    for (int i = 0; i < nn; i++) {
+        if (eng_graph_node(g, i)->flags & ENG_NODE_TRAIN_ONLY) continue;
+        if (export_node(E, i) != 0) return NULL;
+    }
+    const EngNode *on = eng_graph_node(g, out_id);
+    if (!E->tname[out_id]) {
+        eng_set_err(E->err, E->errlen, "ONNX export: the output '%s' is a training-only node", on->name);
+        return NULL;
+    }
+    if (on->op == ENG_OP_INPUT) {
+        eng_set_err(E->err, E->errlen, "ONNX export: the output '%s' is the input itself", on->name);
+        return NULL;
+    }
+    for (int i = 0; i < nn; i++) /* the shape of every other computed tensor */
+        if (E->tname[i] && i != out_id && eng_graph_node(g, i)->op != ENG_OP_INPUT)
+            PUSH(E, infos, ex_value_info(E, E->tname[i], E->rank[i], eng_graph_node(g, i)->out));
+    Onnx__ValueInfoProto *out_info = ex_value_info(E, E->tname[out_id], E->rank[out_id], on->out);
+    if (E->oom || !out_info) {
+        eng_set_err(E->err, E->errlen, "ONNX export: out of memory");
+        return NULL;
+    }
+    return out_info;
+}
+
 int eng_onnx_save(const EngGraph *g, const char *path, EngOnnxExport *info, char *err,
                   size_t errlen) {
     Exporter ex = {0}, *E = &ex;
@@ -773,28 +805,8 @@ int eng_onnx_save(const EngGraph *g, const char *path, EngOnnxExport *info, char
         eng_set_err(err, errlen, "ONNX export: out of memory");
         goto done;
     }
-    for (int i = 0; i < nn; i++) {
-        if (eng_graph_node(g, i)->flags & ENG_NODE_TRAIN_ONLY) continue;
-        if (export_node(E, i) != 0) goto done;
-    }
-    const EngNode *on = eng_graph_node(g, out_id);
-    if (!E->tname[out_id]) {
-        eng_set_err(err, errlen, "ONNX export: the output '%s' is a training-only node", on->name);
-        goto done;
-    }
-    if (on->op == ENG_OP_INPUT) {
-        eng_set_err(err, errlen, "ONNX export: the output '%s' is the input itself", on->name);
-        goto done;
-    }
-    for (int i = 0; i < nn; i++) /* the shape of every other computed tensor */
-        if (E->tname[i] && i != out_id && eng_graph_node(g, i)->op != ENG_OP_INPUT)
-            PUSH(E, infos, ex_value_info(E, E->tname[i], E->rank[i], eng_graph_node(g, i)->out));
-    Onnx__ValueInfoProto *out_info = ex_value_info(E, E->tname[out_id], E->rank[out_id], on->out);
-    if (E->oom || !out_info) {
-        eng_set_err(err, errlen, "ONNX export: out of memory");
-        goto done;
-    }
-    if (check_names(E) != 0) goto done;
+    Onnx__ValueInfoProto *out_info = export_nodes(E, out_id);
+    if (!out_info || check_names(E) != 0) goto done;
 
     Onnx__GraphProto graph;
     onnx__graph_proto__init(&graph);
