@@ -636,6 +636,11 @@ int eng_onnx_read_tensor(const char *path, EngOnnxTensor *t, float **data, char 
 /* The same, an integer tensor (int64, int32) allowed too: then t->ints is set
  * instead of t->data. *buf (malloc'ed) holds whichever it is. */
 int eng_onnx_read_value(const char *path, EngOnnxTensor *t, void **buf, char *err, size_t errlen);
+/* The importer's operator table: the k-th operator's ONNX name (k from 0),
+ * NULL past the last; and the list of them a model with another op is told,
+ * written like snprintf (returns its full length). */
+const char *eng_onnx_op_name(int k);
+size_t eng_onnx_supported_ops(char *buf, size_t n);
 /* ONNX export (eng_onnx_export.c): the graph's inference nodes (training-only
  * branches left out) as an opset-14 model, each ONNX node named after its
  * engine node, each parameter an initializer "<node>.<suffix>"; the input is
