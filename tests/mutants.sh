@@ -15,7 +15,7 @@
 # Run by .ci/run; takes a few minutes.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-list="$root/tests/mutants.txt"
+list="${CONVSCOPE_MUTANTS:-$root/tests/mutants.txt}" # another list: for trying out new mutants
 keep=""
 if [ "${1:-}" = "-k" ]; then keep="${2:?-k needs a directory}"; fi
 
@@ -88,12 +88,20 @@ def main():
         if len(where) == 1:
             print("  note: %s() is now in %s" % (m["func"], os.path.relpath(where[0], tree)),
                   file=sys.stderr)
+    spans = None
+    if not where:  # the function is gone (split or renamed): the expression alone, engine-wide
+        where = [p for p in sorted(glob.glob(os.path.join(tree, "engine", "*.c")))
+                 if re.search(pattern, open(p, encoding="utf-8").read())]
+        if len(where) == 1:
+            print("  note: no %s() any more; the expression is in %s" % (m["func"],
+                  os.path.relpath(where[0], tree)), file=sys.stderr)
+            spans = [(0, len(open(where[0], encoding="utf-8").read()))]
     if len(where) != 1:
-        print("mutant '%s': function %s() found in %d files (wanted 1)" % (m["name"], m["func"],
-              len(where)), file=sys.stderr)
+        print("mutant '%s': function %s() (or the expression) found in %d files (wanted 1)"
+              % (m["name"], m["func"], len(where)), file=sys.stderr)
         return 1
     text = open(where[0], encoding="utf-8").read()
-    spans = body(text, m["func"])
+    spans = spans or body(text, m["func"])
     hits = [(a + h.start(), a + h.end()) for a, b in spans
             for h in re.finditer(pattern, text[a:b])]
     if len(hits) != 1:
@@ -154,6 +162,7 @@ for ((i = 0; i < total; i++)); do
     failed=1
   elif [ "$rc" -ne 0 ]; then
     echo "caught       $name"
+    grep -m 1 -E 'analytic|got|CHECK failed|ERROR|Assertion' "$log" | cut -c1-150 | sed 's/^ */               /' || true
     caught=$((caught + 1))
   else
     echo "SURVIVED     $name ($file; ran $tests)"
