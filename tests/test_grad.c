@@ -9,16 +9,18 @@
  * at every position of the input and of each parameter (up to 400 each).
  *
  * Accuracy: the forward runs in float, L is summed in double from the float
- * outputs. The stencil's truncation error is O(h^4) (h = 2^-6: about 1e-8
- * times the fifth derivative), and the float rounding of the outputs a step
- * moves (a few 6e-8 relative each) is divided by about 1.5h, a few 1e-5 for
- * these small graphs. h is a power of two, so v +- h is exact or off by one
+ * outputs. The stencil's truncation error is h^4/30 times the fifth
+ * derivative (h = 2^-6: about 2e-9 times it), and the float rounding of the
+ * outputs a step moves (a few 6e-8 relative each) is divided by about 1.5h,
+ * a few 1e-5 for these small graphs. h is a power of two, so v +- h is exact or off by one
  * float ulp of v. That leaves room for a tolerance of 1e-3 + 5e-3 |numeric|,
  * tight enough that a derivative off by 1% (where |g| > 0.2) or a cross term
- * off by 5% fails. Piecewise-linear ops (ReLU, max pool, clip...) are exact
- * between kinks: their cases use a smaller step, below half the distance from
- * any input value to a kink or to another value of its pooling window (the
- * inputs are a shuffled ramp, all values 2/size apart and off zero).
+ * off by 5% fails (the mutants of tests/mutants.sh). Piecewise-linear ops
+ * (ReLU, max pool, clip...; hard swish is piecewise quadratic) are exact
+ * between kinks: their cases use a step of 2^-10, so that 2h stays below half
+ * the distance from any input value to a kink or to another value of its
+ * pooling window (the inputs are a shuffled ramp, all values 2/size apart and
+ * off zero).
  * Then a whole small network with the cross-entropy loss.
  */
 #include "check.h"
@@ -57,6 +59,9 @@ typedef struct {
     float in_scale;  /* the input ramp spans [-in_scale, in_scale], 0: 1 */
     FixFn fix;       /* may be NULL */
 } GradCase;
+
+/* the op types the cases have built, checked against the enum at the end */
+static int op_seen[ENG_OP_COUNT];
 
 /* the worst error / tolerance of every comparison, printed at the end */
 static double worst_ratio = 0.0;
@@ -164,6 +169,7 @@ static void grad_case(const GradCase *tc) {
         return;
     }
     eng_graph_set_output(g, y);
+    for (int i = 0; i < eng_graph_node_count(g); i++) op_seen[eng_graph_node(g, i)->op] = 1;
     eng_graph_enable_grads(g);
     CHECK(eng_graph_init_params(g, 3) == 0 && eng_graph_plan(g, N) == 0);
     eng_graph_set_training(g, tc->training);
@@ -650,10 +656,24 @@ static const GradCase cases[] = {
     {"batch norm statistics", 2, 4, 2, 3, b_bn_stats, 0, 0, 0.0f, NULL},
 };
 
+/* Every op type with a backward has a case: a new op needs one here. Those
+ * without: the input, a constant, the max pool's indices (no gradient) and
+ * the transposed convolution (test_convt_refused). */
+static void test_every_op_covered(void) {
+    for (int op = 0; op < ENG_OP_COUNT; op++) {
+        if (op == ENG_OP_INPUT || op == ENG_OP_CONST || op == ENG_OP_MAXPOOL_INDEX ||
+            op == ENG_OP_CONVT)
+            continue;
+        if (!op_seen[op]) fprintf(stderr, "  no gradient case builds a %s\n", eng_op_name(op));
+        CHECK(op_seen[op]);
+    }
+}
+
 int main(void) {
     eng_log_set(quiet, NULL);
     eng_set_threads(2);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) grad_case(&cases[i]);
+    test_every_op_covered();
     test_softmax_ce_grad();
     test_convt_refused();
     test_maxunpool_adjoint();
