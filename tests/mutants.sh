@@ -8,6 +8,7 @@
 #
 #   tests/mutants.sh            all mutants
 #   tests/mutants.sh -k DIR     keep the copy in DIR (to look at a survivor)
+#   CONVSCOPE_MUTANTS=FILE tests/mutants.sh    another list (trying out new mutants)
 #
 # Prints "N of N mutants caught"; exits non-zero if one survives, or if a
 # mutant's function or expression is not found exactly once (code moved by a
@@ -15,13 +16,17 @@
 # Run by .ci/run; takes a few minutes.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-list="${CONVSCOPE_MUTANTS:-$root/tests/mutants.txt}" # another list: for trying out new mutants
+list="${CONVSCOPE_MUTANTS:-$root/tests/mutants.txt}"
 keep=""
 if [ "${1:-}" = "-k" ]; then keep="${2:?-k needs a directory}"; fi
 
 if [ -n "$keep" ]; then
   work="$keep"
-  rm -rf "$work" && mkdir -p "$work"
+  if [ -e "$work" ] && [ ! -e "$work/.convscope-mutants" ]; then
+    echo "mutants: $work exists and is not a copy made by tests/mutants.sh; not touching it" >&2
+    exit 2
+  fi
+  rm -rf "$work" && mkdir -p "$work" && touch "$work/.convscope-mutants"
 else
   work="$(mktemp -d /tmp/convscope-mutants.XXXXXX)"
   trap 'rm -rf "$work"' EXIT
