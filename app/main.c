@@ -39,7 +39,12 @@ int main(int argc, char **argv) {
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-        print_help(stdout);
+        /* help --flags: every flag, from the table app_parse reads; --flags-markdown:
+         * the same as README.md's flag list */
+        if (argc > 2 && (!strcmp(argv[2], "--flags") || !strcmp(argv[2], "--flags-markdown")))
+            app_print_flags(stdout, !strcmp(argv[2], "--flags-markdown"));
+        else
+            print_help(stdout);
         return APP_OK;
     }
     static const struct {
