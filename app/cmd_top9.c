@@ -176,14 +176,16 @@ static int top9_png(const Top9 *r) {
             pi[k] = app_crop(img, C, H, W, t->box[k]);
             pp[k] = app_crop(t->proj[k], C, H, W, t->box[k]);
             ph[k] = t->box[k][2] - t->box[k][0], pw[k] = t->box[k][3] - t->box[k][1];
+            if (ph[k] > 0 && pw[k] > 0 && (!pi[k] || !pp[k])) ok = 0; /* an empty box has no patch */
             snprintf(caps[k], sizeof caps[k], "#%d %.24s  %.3g", t->idx[k], r->what[k], t->v[k]);
             capp[k] = caps[k];
         }
+        if (!ok) fprintf(stderr, "convscope top9: not enough memory for the patches\n");
         snprintf(line, sizeof line, "projections (%s, grey = 0)", r->rule_s);
         SDL_Rect area = {pad, 92, Wd - 2 * pad, Hd - 92 - pad};
         viz_draw_top9(ren, &cv.fonts, area, C, (const float *const *)pp, (const float *const *)pi, ph,
                       pw, capp, t->n, line, "receptive-field patches of the input");
-        ok = app_canvas_save(&cv, r->o.out, "top9") == 0;
+        ok = ok && app_canvas_save(&cv, r->o.out, "top9") == 0;
     }
     for (int k = 0; k < 9; k++) free(pp[k]), free(pi[k]);
     free(img);
