@@ -52,6 +52,8 @@ typedef struct {
     double ms[ZOO_MAX];       /* median forward time (batch 1), 0 = not yet */
     int measured, running;    /* models done; a measurement under way */
     int runs;                 /* passes per model (median), after one warm-up */
+    char note[200];           /* a network that could not be counted or timed: why (under the mutex
+                                 while the worker runs) */
 } ZooView;
 
 /* Receptive field, layer by layer, of several networks at once: the classic

@@ -14,6 +14,7 @@
 
 #ifdef CONVSCOPE_HAVE_GUI
 #include "gui.h"
+#include "measure.h"
 
 #define INK (viz_ink())
 #define DIM (viz_dim())
@@ -106,23 +107,6 @@ static int slider_enabled(const CompareView *c, int k) {
     return k < 3 || !strcmp(model_block_at(c->block)->name, "plain-vs-grouped");
 }
 
-/* The working set of one side: activations, weights and the largest
- * unfolded input (im2col) of its convolutions, in GB. */
-static double working_set_gb(const EngGraph *g) {
-    double bytes = 0, col = 0;
-    EngTotals t = eng_graph_totals(g);
-    bytes = (double)t.act_bytes + 4.0 * (double)t.params;
-    for (int i = 0; i < eng_graph_node_count(g); i++) {
-        const EngNode *n = eng_graph_node(g, i);
-        if (n->op != ENG_OP_CONV || (n->p.conv.kh == 1 && n->p.conv.kw == 1)) continue;
-        const EngShape *in = &eng_graph_node(g, n->inputs[0])->out;
-        double c = 4.0 * (double)(in->C / n->p.conv.groups) * n->p.conv.kh * n->p.conv.kw * n->out.H *
-                   n->out.W;
-        if (c > col) col = c;
-    }
-    return (bytes + col) / 1e9;
-}
-
 /* Both designs of `block` at cfg, built aside, then installed with the
  * block and its sizes in one step under mu (the worker reads block, cfg, g
  * and scratch_gb under it; mu NULL when nothing runs concurrently), gen
@@ -132,22 +116,19 @@ static void rebuild(CompareView *c, pthread_mutex_t *mu, int block, const BlockC
     const BlockCfg cfg = *cfg_in;
     EngGraph *g[2], *old[2] = {c->g[0], c->g[1]};
     double scratch = 0;
+    char why[256];
     c->error[0] = 0;
-    app_log_capture(1);
     for (int s = 0; s < 2; s++) {
-        g[s] = model_block_build(b, s, &cfg);
+        g[s] = app_block_build(b, s, &cfg, why, sizeof why);
         if (!g[s] && !c->error[0])
             snprintf(c->error, sizeof c->error, "%s cannot be built with these sizes: %s",
-                     s ? b->b_name : b->a_name, app_log_last());
-    }
-    app_log_capture(0);
-    for (int s = 0; s < 2; s++) {
+                     s ? b->b_name : b->a_name, why);
         if (!g[s]) continue;
-        c->t[s] = eng_graph_totals(g[s]);
-        c->ops[s] = eng_graph_ops(g[s], c->count);
-        c->act[s] = c->t[s].act_bytes - eng_node_act_bytes(eng_graph_node(g[s], 0));
-        double gb = working_set_gb(g[s]);
-        if (gb > scratch) scratch = gb;
+        const AppBlockSide side = app_block_count(g[s], c->count);
+        c->t[s] = side.t;
+        c->ops[s] = side.ops;
+        c->act[s] = side.act;
+        if (side.work_gb > scratch) scratch = side.work_gb;
     }
     if (mu) pthread_mutex_lock(mu);
     c->block = block;
@@ -486,77 +467,48 @@ int compare_event(CompareView *c, pthread_mutex_t *mu, const SDL_Event *e, const
 
 /* ---- compare: timing (worker thread) ---------------------------------------------------- */
 
-/* Median forward time of g over up to `runs` passes after a warm-up; fewer
- * when one pass is slow; 0 when gen moved on meanwhile. */
-static double time_graph(EngGraph *g, int runs, pthread_mutex_t *mu, const unsigned long *gen_now,
-                         unsigned long gen, int *runs_done, int *runs_total) {
-    if (eng_graph_init_params_ex(g, 1, ENG_INIT_HE_UNIFORM) != 0 || eng_graph_plan(g, 1) != 0) return 0;
-    const EngShape in = eng_graph_node(g, 0)->out;
-    app_fill_random(eng_graph_input_buffer(g, 0), (size_t)in.C * in.H * in.W, 7);
-    double t0 = app_now_ms();
-    eng_graph_forward(g);
-    double warm = app_now_ms() - t0;
-    if (warm > 200) runs = warm > 1000 ? 1 : 3;
-    double t[16];
-    if (runs > 16) runs = 16;
-    for (int i = 0; i < runs; i++) {
-        pthread_mutex_lock(mu);
-        int stale = *gen_now != gen;
-        *runs_done = i;
-        *runs_total = runs;
-        pthread_mutex_unlock(mu);
-        if (stale) return 0;
-        t0 = app_now_ms();
-        eng_graph_forward(g);
-        t[i] = app_now_ms() - t0;
-    }
-    return app_sort_median(t, runs);
+/* The measurement's generation: it publishes its progress and stops once
+ * the window has moved on (a change of block or size, T, leaving). */
+typedef struct {
+    CompareView *c;
+    pthread_mutex_t *mu;
+    unsigned long gen;
+} CmpRun;
+
+static int compare_progress(void *ctx, int done, int total) {
+    CmpRun *k = ctx;
+    pthread_mutex_lock(k->mu);
+    const int stale = k->c->gen != k->gen;
+    k->c->runs_done = done;
+    k->c->runs = total;
+    pthread_mutex_unlock(k->mu);
+    return stale;
 }
 
 void compare_measure(CompareView *c, pthread_mutex_t *mu) {
     pthread_mutex_lock(mu);
-    const unsigned long gen = c->gen;
+    CmpRun run = {c, mu, c->gen};
     const ModelBlock *b = model_block_at(c->block);
     const BlockCfg cfg = c->cfg;
-    const double gb = c->scratch_gb;
     const int buildable = c->g[0] && c->g[1];
     c->runs_done = c->runs = 0;
     pthread_mutex_unlock(mu);
     double ms[2] = {0, 0};
-    char note[160] = "";
+    char note[160] = "", why[300];
     if (!buildable) {
         snprintf(note, sizeof note, "not timed: the designs cannot be built");
-    } else if (gb > 2.0) {
-        snprintf(note, sizeof note, "not timed: one side needs about %.1f GB of memory at this size", gb);
     } else {
-        for (int s = 0; s < 2; s++) {
-            const char *name = s ? b->b_name : b->a_name;
-            app_log_capture(1);
-            EngGraph *g = model_block_build(b, s, &cfg);
-            app_log_capture(0);
-            if (!g) {
-                snprintf(note, sizeof note, "not timed: %s cannot be built: %s", name, app_log_last());
-                ms[0] = ms[1] = 0;
-                break;
-            }
-            ms[s] = time_graph(g, c->want_runs, mu, &c->gen, gen, &c->runs_done, &c->runs);
-            eng_graph_destroy(g);
-            if (ms[s] <= 0) { /* superseded (the newer measurement says so), or could not run */
-                pthread_mutex_lock(mu);
-                const int stale = c->gen != gen;
-                pthread_mutex_unlock(mu);
-                if (stale) return;
-                snprintf(note, sizeof note, "not timed: %s could not run (its weights or its plan)", name);
-                ms[0] = ms[1] = 0;
-                break;
-            }
-        }
+        /* past 2 GB a side would page or fail: the guard says so instead */
+        const AppTiming tm = {c->want_runs, 1, 2.0};
+        const int rc = app_block_time(b, &cfg, &tm, compare_progress, &run, ms, why, sizeof why);
+        if (rc == 1) return; /* superseded: the newer measurement publishes */
+        if (rc < 0) snprintf(note, sizeof note, "not timed: %.148s", why);
     }
     pthread_mutex_lock(mu);
-    if (c->gen == gen) {
+    if (c->gen == run.gen) {
         c->ms[0] = ms[0], c->ms[1] = ms[1];
         snprintf(c->time_note, sizeof c->time_note, "%s", note);
-        c->done_gen = gen;
+        c->done_gen = run.gen;
         c->runs = 0;
     }
     pthread_mutex_unlock(mu);
@@ -565,20 +517,22 @@ void compare_measure(CompareView *c, pthread_mutex_t *mu) {
 /* ---- zoo --------------------------------------------------------------------------------- */
 
 void zoo_recount(ZooView *z, pthread_mutex_t *mu) {
-    app_log_capture(1);
+    char why[sizeof z->note], first[sizeof z->note] = "";
     for (int i = 0; i < z->n; i++) {
-        EngGraph *g = model_build(z->card[i], 0, 0, 0);
-        if (g) {
-            const EngTotals t = eng_graph_totals(g);
-            if (mu) pthread_mutex_lock(mu); /* zoo_measure orders the models by t[] */
-            z->t[i] = t;
-            if (mu) pthread_mutex_unlock(mu);
-            z->ops[i] = eng_graph_ops(g, z->count);
-            z->depth[i] = eng_graph_depth(g);
+        AppNetCount nc;
+        if (app_net_count(z->card[i], z->count, &nc, why, sizeof why) != 0) {
+            if (!first[0]) memcpy(first, why, sizeof first);
+            continue;
         }
-        eng_graph_destroy(g);
+        if (mu) pthread_mutex_lock(mu); /* zoo_measure orders the models by t[] */
+        z->t[i] = nc.t;
+        if (mu) pthread_mutex_unlock(mu);
+        z->ops[i] = nc.ops;
+        z->depth[i] = nc.depth;
     }
-    app_log_capture(0);
+    if (mu) pthread_mutex_lock(mu);
+    memcpy(z->note, first, sizeof z->note);
+    if (mu) pthread_mutex_unlock(mu);
 }
 
 int zoo_init(ZooView *z, const char *only, EngCount count, int runs) {
@@ -605,46 +559,59 @@ int zoo_init(ZooView *z, const char *only, EngCount count, int runs) {
     return 0;
 }
 
+/* The zoo measurement's generation, and how many models it has timed. */
+typedef struct {
+    ZooView *z;
+    pthread_mutex_t *mu;
+    unsigned long gen;
+    int measured;
+} ZooRun;
+
+static int zoo_progress(void *ctx, int done, int total) {
+    ZooRun *k = ctx;
+    (void)done, (void)total;
+    pthread_mutex_lock(k->mu);
+    const int stale = k->z->gen != k->gen;
+    pthread_mutex_unlock(k->mu);
+    return stale;
+}
+
+/* One model timed: published, unless the window has moved on. */
+static int zoo_done(void *ctx, int i, double ms) {
+    ZooRun *k = ctx;
+    pthread_mutex_lock(k->mu);
+    const int stale = k->z->gen != k->gen;
+    if (!stale) {
+        k->z->ms[i] = ms;
+        k->z->measured = ++k->measured;
+    }
+    pthread_mutex_unlock(k->mu);
+    return stale;
+}
+
 void zoo_measure(ZooView *z, pthread_mutex_t *mu) {
     pthread_mutex_lock(mu);
-    const unsigned long gen = z->gen;
+    ZooRun run = {z, mu, z->gen, 0};
     const int n = z->n, runs = z->runs;
-    int order[ZOO_MAX];
     int64_t macs[ZOO_MAX]; /* the window may recount t[] meanwhile */
     for (int i = 0; i < n; i++) {
-        order[i] = i;
         macs[i] = z->t[i].macs;
         z->ms[i] = 0;
     }
     z->measured = 0;
     z->running = runs > 0;
     pthread_mutex_unlock(mu);
-    /* smallest first: the table fills quickly, VGG-19 comes last */
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && macs[order[j]] < macs[order[j - 1]]; j--) {
-            int s = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = s;
-        }
-    int dummy_done, dummy_total;
-    for (int k = 0; k < n && runs > 0; k++) {
-        int i = order[k];
-        app_log_capture(1);
-        EngGraph *g = model_build(z->card[i], 0, 0, 0);
-        app_log_capture(0);
-        double ms = g ? time_graph(g, runs, mu, &z->gen, gen, &dummy_done, &dummy_total) : 0;
-        eng_graph_destroy(g);
-        pthread_mutex_lock(mu);
-        int stale = z->gen != gen;
-        if (!stale) {
-            z->ms[i] = ms;
-            z->measured = k + 1;
-        }
-        pthread_mutex_unlock(mu);
-        if (stale) return;
-    }
+    char why[sizeof z->note] = "";
+    const AppTiming tm = {runs, 1, 0};
+    const int rc = runs > 0 ? app_zoo_time(z->card, macs, n, &tm, zoo_progress, zoo_done, &run, why,
+                                           sizeof why)
+                            : 0;
+    if (rc == 1) return;
     pthread_mutex_lock(mu);
-    if (z->gen == gen) z->running = 0;
+    if (z->gen == run.gen) {
+        z->running = 0;
+        if (rc < 0) memcpy(z->note, why, sizeof z->note);
+    }
     pthread_mutex_unlock(mu);
 }
 
