@@ -556,7 +556,7 @@ static VizTimeline pick_view(const PickView *p, const ZooView *z, int *group, co
 void pick_draw(const PickView *p, const ZooView *z, SDL_Renderer *r, const VizFonts *f, int w, int h,
                const char *note) {
     int group[ZOO_MAX];
-    const VizTimeline t = pick_view(p, z, group, note && *note ? note : z->note[0] ? z->note : NULL);
+    const VizTimeline t = pick_view(p, z, group, note);
     viz_draw_timeline(r, f, &t, w, h);
 }
 
