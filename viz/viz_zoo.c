@@ -17,7 +17,7 @@ static const SDL_Color ACCENT = {255, 196, 84, 255};
 
 static void right(SDL_Renderer *r, TTF_Font *font, int xr, int y, SDL_Color c, const char *s) {
     int tw = 0, th = 0;
-    TTF_SizeUTF8(font, s, &tw, &th);
+    if (TTF_SizeUTF8(font, s, &tw, &th) != 0) tw = 0;
     viz_text(r, font, xr - tw, y, c, s);
 }
 
