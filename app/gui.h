@@ -52,6 +52,8 @@ typedef struct {
     double ms[ZOO_MAX];       /* median forward time (batch 1), 0 = not yet */
     int measured, running;    /* models done; a measurement under way */
     int runs;                 /* passes per model (median), after one warm-up */
+    char note[200];           /* a network that could not be counted or timed: why (under the mutex
+                                 while the worker runs) */
 } ZooView;
 
 /* Receptive field, layer by layer, of several networks at once: the classic
@@ -68,6 +70,7 @@ typedef struct {
     int64_t size[RF_MAX][RF_POINTS];
     int64_t final[RF_MAX];    /* field of the last unit with a finite one */
     int input[RF_MAX];        /* the input's side */
+    char note[200];           /* a network that could not be drawn: why */
 } RfView;
 /* extra, g (may be NULL): the open model and its graph, added (and drawn) when
  * it is not one of the classic networks; a classic one is drawn. */
