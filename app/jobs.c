@@ -116,7 +116,7 @@ Jobs *jobs_create(void) {
 void jobs_destroy(Jobs *j) {
     if (!j) return;
     pthread_mutex_lock(&j->mu);
-    j->quit = 1; /* the running job sees jobs_stopped() */
+    j->quit = 1; /* the job running finishes (a top-9 scan still fills its cache) */
     pthread_cond_signal(&j->cv);
     pthread_mutex_unlock(&j->mu);
     pthread_join(j->th, NULL);
@@ -136,39 +136,41 @@ void jobs_destroy(Jobs *j) {
     free(j);
 }
 
-/* Under mu: a fore submission joins the job waiting, if there is one. */
-static int merge_fore(Lane *l, const JobSpec *spec, unsigned long id) {
+/* Under mu: a fore submission joins the job waiting. */
+static void merge_fore(Lane *l, const JobSpec *spec, unsigned long id) {
     JobCtl *w = l->waiting;
-    if (!w) return 0;
     if (spec->kind <= w->spec.kind) w->spec = *spec; /* the lower kind does the other's work too */
     w->last = id;
     w->cancelled = 0; /* a newer request wants it */
-    return 1;
 }
 
 unsigned long jobs_submit(Jobs *j, const JobSpec *spec) {
+    JobCtl *job = calloc(1, sizeof *job); /* made before the lock; freed if the job merges */
     pthread_mutex_lock(&j->mu);
-    const unsigned long id = ++j->next_id;
     Lane *l = &j->lane[spec->lane];
+    const int merges = spec->lane == JOBS_FORE && l->waiting;
+    if (!job && !merges) {
+        pthread_mutex_unlock(&j->mu);
+        return 0;
+    }
+    const unsigned long id = ++j->next_id;
     l->submitted = id;
     void *dropped = NULL;
     JobSpec old = {0};
-    if (spec->lane != JOBS_FORE || !merge_fore(l, spec, id)) {
-        JobCtl *job = calloc(1, sizeof *job);
-        if (!job) { /* nowhere to queue it: reported cancelled at once */
-            l->finished = id;
-            pthread_mutex_unlock(&j->mu);
-            return id;
-        }
+    if (merges) {
+        merge_fore(l, spec, id);
+    } else {
         *job = (JobCtl){j, *spec, id, id, JOB_WAITING, 0, 0, 0, NULL, NULL};
         if (l->waiting) { /* the back lane: the latest wins */
             old = l->waiting->spec;
             dropped = finish(j, l->waiting, JOB_CANCELLED);
         }
         l->waiting = job;
+        job = NULL;
     }
     pthread_cond_signal(&j->cv);
     pthread_mutex_unlock(&j->mu);
+    free(job);
     drop(&old, dropped);
     return id;
 }
@@ -247,14 +249,14 @@ int jobs_progress(void *ctl, int done, int total) {
     pthread_mutex_lock(&job->jobs->mu);
     job->done = done;
     job->total = total;
-    const int stop = job->cancelled || job->jobs->quit;
+    const int stop = job->cancelled;
     pthread_mutex_unlock(&job->jobs->mu);
     return stop;
 }
 
 int jobs_stopped(JobCtl *ctl) {
     pthread_mutex_lock(&ctl->jobs->mu);
-    const int stop = ctl->cancelled || ctl->jobs->quit;
+    const int stop = ctl->cancelled;
     pthread_mutex_unlock(&ctl->jobs->mu);
     return stop;
 }

@@ -53,10 +53,12 @@ typedef struct {
 
 /* Start the worker thread: NULL when it cannot be started. */
 Jobs *jobs_create(void);
-/* Cancel every job, let the one running return, stop the thread, drop
- * results nobody took. j may be NULL. */
+/* Wait for the job running to return (cancel it first to have it stop
+ * early), stop the thread; jobs not started never run; results nobody took
+ * are dropped. j may be NULL. */
 void jobs_destroy(Jobs *j);
-/* A job's number (> 0), its inputs handed over to the worker. */
+/* A job's number (> 0), its inputs handed over to the worker; 0 when there
+ * is no memory to queue it (nothing changes then). */
 unsigned long jobs_submit(Jobs *j, const JobSpec *spec);
 /* Where the job that took submission id stands. */
 JobStatus jobs_poll(Jobs *j, unsigned long id);
@@ -74,7 +76,7 @@ int jobs_running(Jobs *j, int lane, JobStatus *st);
 pthread_mutex_t *jobs_mutex(Jobs *j);
 
 /* From inside a job: done of total so far; returns 1 when the job should
- * stop (cancelled, or the jobs are being destroyed). An AppProgress. */
+ * stop (it was cancelled). An AppProgress. */
 int jobs_progress(void *ctl, int done, int total);
 int jobs_stopped(JobCtl *ctl);
 
