@@ -1,9 +1,10 @@
 /*
- * gui.h — the window's screens besides the forward stepper (gui.c): the
- * block comparison and the whole-zoo chart (gui_compare.c). Counts are
- * computed on the thread that draws (building a graph without weights is
- * cheap); times are measured on the window's worker thread and published
- * under its mutex, tagged with the configuration they belong to.
+ * gui.h — the window's screens besides the forward stepper (stepper.h): the
+ * block comparison and the whole-zoo chart (gui_compare.c; gui_bench.c runs
+ * them in the window). Counts are computed on the thread that draws
+ * (building a graph without weights is cheap); times are measured on the
+ * window's worker thread (jobs.h) and published under its mutex, tagged with
+ * the configuration they belong to.
  */
 #ifndef CONVSCOPE_GUI_H
 #define CONVSCOPE_GUI_H

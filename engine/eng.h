@@ -510,6 +510,16 @@ double eng_graph_loss_ce(EngGraph *g, const uint8_t *labels, int *correct);
  * Requires a forward pass with the same inputs just before. */
 int eng_graph_backward(EngGraph *g);
 
+/* The effective receptive field of one unit (Luo et al. 2016, eng_grad.c):
+ * after a forward pass, the gradient of unit (c, y, x) of node `node` (its
+ * output (C, H, W), first image of the batch) with respect to the input,
+ * summed over the input's channels in absolute value:
+ *   out_hw (H, W) of input node 0 = sum over C of |d unit / d input (C, H, W)|.
+ * Every gradient is overwritten (zeroed first). Needs eng_graph_enable_grads
+ * before the plan. 0, or -1 (logged): no gradient at the node, a unit outside
+ * it, or a network the backward pass cannot go through. */
+int eng_graph_unit_grad(EngGraph *g, int node, int c, int y, int x, float *out_hw);
+
 /* Projections to pixel space (Zeiler and Fergus 2014): after a forward pass,
  * start from node `layer`'s activations with every other one zeroed (keep
  * channel `channel`, or all when < 0; only unit (y, x) when y, x >= 0), and

@@ -425,3 +425,34 @@ void eng_maxunpool_backward(float *dx, const float *dy, const float *places, int
             if (p >= 0.0f && p < (float)osz) dx[(size_t)n * isz + i] += dy[(size_t)n * osz + (size_t)p];
         }
 }
+
+/* ---- the effective receptive field of one unit ----------------------------------------
+ * Luo, Li, Urtasun and Zemel, "Understanding the Effective Receptive Field in
+ * Deep Convolutional Neural Networks" (NIPS 2016): how much each input pixel
+ * moves one unit, the gradient of that single activation with respect to the
+ * input. A backward pass started from a one-hot gradient at the unit gives
+ * it; the pixels of the input's channels are summed in absolute value, so
+ * that the map reads as "where the unit looks" whatever the sign. It lies
+ * inside the theoretical field (EngRf) and is usually much smaller. */
+int eng_graph_unit_grad(EngGraph *g, int node, int c, int y, int x, float *out_hw) {
+    EngNode *n = eng_graph_node_mut(g, node);
+    if (!n->grad) {
+        eng_log(ENG_LOG_ERROR, "engine: node '%s' has no gradient (eng_graph_enable_grads, then plan)",
+                n->name);
+        return -1;
+    }
+    if (c < 0 || c >= n->out.C || y < 0 || y >= n->out.H || x < 0 || x >= n->out.W) {
+        eng_log(ENG_LOG_ERROR, "engine: unit (%d, %d, %d) is outside node '%s' (%dx%dx%d)", c, y, x,
+                n->name, n->out.C, n->out.H, n->out.W);
+        return -1;
+    }
+    eng_graph_zero_grads(g);
+    n->grad[((size_t)c * n->out.H + y) * n->out.W + x] = 1.0f; /* d unit / d unit, first image */
+    if (eng_graph_backward(g) != 0) return -1;
+    const EngNode *in = eng_graph_node(g, 0);
+    const size_t hw = (size_t)in->out.H * in->out.W;
+    memset(out_hw, 0, hw * sizeof *out_hw);
+    for (int k = 0; k < in->out.C; k++) /* in->grad: (C, H, W) -> out_hw: (H, W) */
+        for (size_t i = 0; i < hw; i++) out_hw[i] += fabsf(in->grad[(size_t)k * hw + i]);
+    return 0;
+}
