@@ -4,6 +4,11 @@
 #
 #   ./setup.sh              Release build in build/  (build/convscope)
 #   ./setup.sh --sanitize   AddressSanitizer + UBSan build of everything in build-asan/
+#                           (warnings are errors)
+#   ./setup.sh --tsan       ThreadSanitizer build of everything in build-tsan/
+#                           (run ctest -L threads there)
+#   ./setup.sh --clang      clang build of everything in build-clang/, warnings are
+#                           errors (a second compiler's warnings; no tests needed)
 #   ./setup.sh --fuzz       clang + libFuzzer build of the fuzz targets in build-fuzz/
 #                           (run by tests/fuzz_onnx.sh, or ctest -R fuzz_onnx there)
 #
@@ -24,8 +29,8 @@ PACKAGES=(
   python3-onnx                              # the ONNX checker the export tests run
   xvfb xdotool                              # test_gui.sh: a virtual X server, real key and mouse events
 )
-# --fuzz: clang and its libFuzzer runtime
-[ "${1:-}" != "--fuzz" ] || PACKAGES+=(clang libclang-rt-14-dev)
+# --fuzz, --clang: clang and its libFuzzer runtime
+case "${1:-}" in --fuzz | --clang) PACKAGES+=(clang libclang-rt-14-dev) ;; esac
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -54,13 +59,20 @@ dir=build
 args=(-DCMAKE_BUILD_TYPE=Release)
 if [ "${1:-}" = "--sanitize" ]; then
   dir=build-asan
-  args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVSCOPE_SANITIZE=ON)
+  args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVSCOPE_SANITIZE=ON -DCONVSCOPE_WERROR=ON)
+elif [ "${1:-}" = "--tsan" ]; then
+  dir=build-tsan
+  args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVSCOPE_TSAN=ON)
+elif [ "${1:-}" = "--clang" ]; then
+  dir=build-clang
+  args=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang -DCONVSCOPE_WERROR=ON)
 elif [ "${1:-}" = "--fuzz" ]; then
   dir=build-fuzz
-  args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCONVSCOPE_FUZZ=ON -DCONVSCOPE_GUI=OFF)
+  args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCONVSCOPE_FUZZ=ON -DCONVSCOPE_GUI=OFF
+        -DCONVSCOPE_WERROR=ON)
   only=(--target fuzz_onnx)
 elif [ -n "${1:-}" ]; then
-  echo "setup: unknown option '$1' (use --sanitize, --fuzz or nothing)" >&2
+  echo "setup: unknown option '$1' (use --sanitize, --tsan, --clang, --fuzz or nothing)" >&2
   exit 2
 fi
 cmake -S . -B "$dir" "${args[@]}" >/dev/null

@@ -41,9 +41,21 @@ typedef struct {
     const char *weights;   /* --weights FILE */
     int cin, cout, hw, groups; /* --cin --cout --hw --groups (compare), 0 = the block's default */
     const char *preprocess; /* --preprocess caffe|torchvision|none|card (.onnx models), NULL = automatic */
+    const char *layer;     /* --layer NAME */
+    int channel, channel_set; /* --channel C */
+    const char *rule;      /* --rule deconv|guided|backprop */
+    const char *image;     /* --image FILE */
+    const char *npy_in;    /* --input FILE.npy (occlude: an array fed as is) */
+    const char *npy_out;   /* --npy FILE.npy */
+    const char *images;    /* --images DIR */
+    int occ_size, occ_stride; /* --size S --stride T (occlude), 0 = default */
+    double grey;           /* --grey V (occlude) */
+    int grey_set;
+    const char *project;   /* --project LAYER (bench) */
 } AppOptions;
 
-/* Which flags a subcommand accepts. */
+/* Which flags a subcommand accepts: each row of the flag table (options.c)
+ * names the groups that take it, each command the groups it accepts. */
 enum {
     APP_OPT_INPUT = 1 << 0,
     APP_OPT_JSON = 1 << 1,
@@ -58,12 +70,35 @@ enum {
     APP_OPT_WEIGHTS = 1 << 9,
     APP_OPT_BLOCK = 1 << 10,  /* --cin --cout --hw --groups */
     APP_OPT_PREPROCESS = 1 << 11, /* --preprocess (commands that take images) */
+    APP_OPT_OUT = 1 << 12,    /* --out FILE */
+    APP_OPT_PROBE = 1 << 13,  /* --layer --channel */
+    APP_OPT_RULE = 1 << 14,   /* --rule */
+    APP_OPT_IMAGE = 1 << 15,  /* --image FILE */
+    APP_OPT_NPY_IN = 1 << 16, /* --input FILE.npy */
+    APP_OPT_NPY_OUT = 1 << 17, /* --npy FILE.npy */
+    APP_OPT_IMAGES = 1 << 18, /* --images DIR */
+    APP_OPT_OCCLUDE = 1 << 19, /* --size --stride --grey */
+    APP_OPT_PROJECT = 1 << 20, /* --project LAYER */
+    /* flags that view, render, deconv and compare take out of argv themselves
+     * (app_take_own); their rows only document them */
+    APP_OPT_UNIT = 1 << 21,   /* --unit */
+    APP_OPT_COUNT = 1 << 22,  /* --count */
+    APP_OPT_RENDER = 1 << 23, /* --view --snapshot --block --models --pattern --size --page
+                                 --present --runs */
+    APP_OPT_FRAME_STATS = 1 << 24,
 };
 
-/* Parse argv[1..] (argv[0] is the subcommand). Returns APP_OK, or APP_USAGE
- * after printing one line to stderr; prints help and sets *help for --help. */
+/* Parse argv[1..] (argv[0] is the subcommand) with the flags of the groups
+ * in `allowed`. Returns APP_OK, or APP_USAGE after printing one line to
+ * stderr; prints usage and sets *help for --help. */
 int app_parse(int argc, char **argv, unsigned allowed, int need_model, const char *usage,
               AppOptions *o, int *help);
+/* app_parse with the groups and the need of a model that the command list
+ * (options.c) gives the subcommand argv[0]. */
+int app_parse_cmd(int argc, char **argv, const char *usage, AppOptions *o, int *help);
+/* Every flag of the table, one row each, as a Markdown table (Markdown) or
+ * as indented text: name, value, commands, what it does. */
+void app_print_flags(FILE *f, int markdown);
 
 /* Build a model named on the command line (a zoo name, or an .onnx file,
  * whose card gets the preprocessing preset of o->preprocess, or the automatic

@@ -22,16 +22,17 @@ static const char bench_usage[] =
 
 /* Median time of every node over the runs, summed per op type, and the ten
  * slowest nodes. node_ms: (nodes, runs). */
-static void print_profile(const EngGraph *g, double *node_ms, int runs) {
+static int print_profile(const EngGraph *g, double *node_ms, int runs) {
     int nn = eng_graph_node_count(g);
     double per_op[ENG_OP_COUNT] = {0}, total = 0;
     int count[ENG_OP_COUNT] = {0};
     double *med = calloc((size_t)nn, sizeof *med);
     int *order = calloc((size_t)nn, sizeof *order);
     if (!med || !order) {
+        fprintf(stderr, "convscope bench: not enough memory for the profile\n");
         free(med);
         free(order);
-        return;
+        return -1;
     }
     for (int k = 0; k < nn; k++) {
         med[k] = app_sort_median(node_ms + (size_t)k * runs, runs);
@@ -61,13 +62,14 @@ static void print_profile(const EngGraph *g, double *node_ms, int runs) {
     }
     free(med);
     free(order);
+    return 0;
 }
 
 /* Median time of projecting channel 0 of node `layer` back to the input
  * (deconvnet rule), after one forward pass; -1 on failure. */
 static double time_projection(EngGraph *g, int layer, int batch, int runs) {
-    eng_graph_enable_grads(g);
-    if (eng_graph_plan(g, batch) != 0 || eng_graph_forward(g) != 0) return -1;
+    if (eng_graph_enable_grads(g) != 0 || eng_graph_plan(g, batch) != 0 || eng_graph_forward(g) != 0)
+        return -1;
     double *t = malloc((size_t)runs * sizeof *t);
     if (!t || eng_graph_project(g, layer, 0, -1, -1, ENG_RULE_DECONV) != 0) { /* warm-up */
         free(t);
@@ -75,7 +77,10 @@ static double time_projection(EngGraph *g, int layer, int batch, int runs) {
     }
     for (int i = 0; i < runs; i++) {
         double t0 = app_now_ms();
-        eng_graph_project(g, layer, 0, -1, -1, ENG_RULE_DECONV);
+        if (eng_graph_project(g, layer, 0, -1, -1, ENG_RULE_DECONV) != 0) {
+            free(t);
+            return -1;
+        }
         t[i] = app_now_ms() - t0;
     }
     double m = app_sort_median(t, runs);
@@ -83,92 +88,108 @@ static double time_projection(EngGraph *g, int layer, int batch, int runs) {
     return m;
 }
 
-int app_cmd_bench(int argc, char **argv) {
-    /* --project LAYER is this command's own; the rest is shared */
-    const char *project = NULL;
-    static const char *const own[] = {"--project"};
-    const char **const dst[] = {&project};
-    char *rest[64];
-    argc = app_take_own(argc, argv, own, dst, 1, rest);
-    argv = rest;
-    AppOptions o;
-    int help, rc = app_parse(argc, argv,
-                             APP_OPT_INPUT | APP_OPT_JSON | APP_OPT_THREADS | APP_OPT_RUNS |
-                                 APP_OPT_BATCH | APP_OPT_PROFILE,
-                             1, bench_usage, &o, &help);
-    if (rc || help) return rc;
-    if (o.threads) eng_set_threads(o.threads);
-    int runs = o.runs ? o.runs : 10, batch = o.batch ? o.batch : 1;
-    const ModelCard *c;
-    EngGraph *g = app_build_model(&o, &c, &rc);
-    if (!g) return rc;
-    if ((!c->imported && eng_graph_init_params(g, 1) != 0) || eng_graph_plan(g, batch) != 0) {
-        fprintf(stderr, "convscope bench: not enough memory for %s at batch %d\n", c->name, batch);
+/* The model of o, with weights, planned at `batch` and a random input; the id
+ * of --project's layer in *proj_id. NULL after a line on stderr (*rc). */
+static EngGraph *bench_open(const AppOptions *o, int batch, const ModelCard **c, int *proj_id, int *rc) {
+    EngGraph *g = app_build_model(o, c, rc);
+    if (!g) return NULL;
+    if ((!(*c)->imported && eng_graph_init_params(g, 1) != 0) || eng_graph_plan(g, batch) != 0) {
+        fprintf(stderr, "convscope bench: not enough memory for %s at batch %d\n", (*c)->name, batch);
         eng_graph_destroy(g);
-        return APP_FAIL;
+        *rc = APP_FAIL;
+        return NULL;
     }
-    const int proj_id = project ? eng_graph_find(g, project) : -1;
-    if (project && (proj_id < 0 || !eng_graph_node(g, proj_id)->act)) {
+    *proj_id = o->project ? eng_graph_find(g, o->project) : -1;
+    if (o->project && (*proj_id < 0 || !eng_graph_node(g, *proj_id)->act)) {
         fprintf(stderr, "convscope bench: %s has no layer '%s' (see 'convscope summary %s')\n",
-                c->name, project, c->name);
+                (*c)->name, o->project, (*c)->name);
         eng_graph_destroy(g);
-        return APP_USAGE;
+        *rc = APP_USAGE;
+        return NULL;
     }
     const EngNode *in = eng_graph_node(g, 0);
-    float *x = eng_graph_input_buffer(g, 0);
-    app_fill_random(x, (size_t)batch * in->out.C * in->out.H * in->out.W, 42);
-    double *t = malloc((size_t)runs * sizeof *t);
-    int nn = eng_graph_node_count(g);
-    double *node_ms = o.profile ? calloc((size_t)nn * runs, sizeof *node_ms) : NULL;
-    if (!t) {
-        eng_graph_destroy(g);
-        return APP_FAIL;
-    }
-    int tty = isatty(2) && !o.json;
-    for (int i = 0; i < 2; i++) eng_graph_forward(g); /* warm-up: touch every page once */
-    for (int i = 0; i < runs; i++) {
+    app_fill_random(eng_graph_input_buffer(g, 0), (size_t)batch * in->out.C * in->out.H * in->out.W, 42);
+    return g;
+}
+
+/* Two warm-up passes, then `runs` timed ones into t (ms); with node_ms
+ * (nodes, runs), each node's time too. 0, or -1 after a line on stderr. */
+static int bench_runs(EngGraph *g, const char *name, int runs, int tty, double *t, double *node_ms) {
+    const int nn = eng_graph_node_count(g);
+    for (int i = 0; i < 2 + runs; i++) { /* the warm-up touches every page once */
         double t0 = app_now_ms();
-        eng_graph_forward(g);
-        t[i] = app_now_ms() - t0;
+        if (eng_graph_forward(g) != 0) {
+            fprintf(stderr, "%sconvscope bench: the forward pass of %s failed\n", tty ? "\n" : "", name);
+            return -1;
+        }
+        if (i < 2) continue;
+        const int r = i - 2;
+        t[r] = app_now_ms() - t0;
         if (node_ms)
-            for (int k = 0; k < nn; k++) node_ms[(size_t)k * runs + i] = eng_graph_node(g, k)->ms;
-        if (tty) fprintf(stderr, "\r%s: run %d/%d  %.2f ms", c->name, i + 1, runs, t[i]);
+            for (int k = 0; k < nn; k++) node_ms[(size_t)k * runs + r] = eng_graph_node(g, k)->ms;
+        if (tty) fprintf(stderr, "\r%s: run %d/%d  %.2f ms", name, r + 1, runs, t[r]);
     }
     if (tty) fputc('\n', stderr);
-    double median = app_sort_median(t, runs);
-    double best = t[0];
+    return 0;
+}
+
+static void bench_print(const EngGraph *g, const ModelCard *c, const AppOptions *o, int batch,
+                        int runs, double median, double best, double proj_ms) {
     int threads = eng_get_threads();
-    EngTotals tot = eng_graph_totals(g);
-    if (node_ms && !o.json) print_profile(g, node_ms, runs);
-    double proj_ms = project ? time_projection(g, proj_id, batch, runs) : 0;
-    if (project && proj_ms < 0) {
-        fprintf(stderr, "convscope bench: cannot project from %s\n", project);
-        free(node_ms);
-        free(t);
-        eng_graph_destroy(g);
-        return APP_FAIL;
-    }
-    if (o.json) {
+    if (o->json) {
         printf("{\"model\":");
         app_json_str(stdout, c->name);
         printf(",\"batch\":%d,\"threads\":%d,\"runs\":%d,\"median_ms\":%.4f,\"min_ms\":%.4f",
                batch, threads, runs, median, best);
-        if (project) {
+        if (o->project) {
             printf(",\"project\":{\"layer\":");
-            app_json_str(stdout, project);
+            app_json_str(stdout, o->project);
             printf(",\"median_ms\":%.4f}", proj_ms);
         }
         printf("}\n");
     } else {
+        EngTotals tot = eng_graph_totals(g);
         printf("%s  batch %d  threads %d  runs %d: median %.3f ms, min %.3f ms (%.1f GFLOP/s)\n",
                c->name, batch, threads, runs, median, best,
                2.0 * (double)tot.macs * batch / (median * 1e6));
-        if (project)
+        if (o->project)
             printf("projection from %s (deconvnet, one channel): median %.3f ms = %.2f forward "
-                   "passes\n", project, proj_ms, proj_ms / median);
+                   "passes\n", o->project, proj_ms, proj_ms / median);
     }
+}
+
+int app_cmd_bench(int argc, char **argv) {
+    AppOptions o;
+    int help, rc = app_parse_cmd(argc, argv, bench_usage, &o, &help);
+    if (rc || help) return rc;
+    if (o.threads) eng_set_threads(o.threads);
+    const int runs = o.runs ? o.runs : 10, batch = o.batch ? o.batch : 1;
+    const ModelCard *c;
+    int proj_id;
+    EngGraph *g = bench_open(&o, batch, &c, &proj_id, &rc);
+    if (!g) return rc;
+    const int nn = eng_graph_node_count(g);
+    double *t = malloc((size_t)runs * sizeof *t);
+    double *node_ms = o.profile ? calloc((size_t)nn * runs, sizeof *node_ms) : NULL;
+    rc = APP_FAIL;
+    if (!t || (o.profile && !node_ms)) {
+        fprintf(stderr, "convscope bench: not enough memory for the times of %d runs\n", runs);
+        goto done;
+    }
+    if (bench_runs(g, c->name, runs, isatty(2) && !o.json, t, node_ms) != 0) goto done;
+    double median = app_sort_median(t, runs);
+    double best = t[0];
+    if (node_ms && !o.json && print_profile(g, node_ms, runs) != 0) goto done;
+    double proj_ms = o.project ? time_projection(g, proj_id, batch, runs) : 0;
+    if (o.project && proj_ms < 0) {
+        fprintf(stderr, "convscope bench: cannot project from %s\n", o.project);
+        goto done;
+    }
+    bench_print(g, c, &o, batch, runs, median, best, proj_ms);
+    rc = APP_OK;
+done:
     free(node_ms);
     free(t);
     eng_graph_destroy(g);
-    return APP_OK;
+    return rc;
 }

@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "blocks.h"
+#include "measure.h"
 
 static const char compare_usage[] =
     "usage: convscope compare [BLOCK] [--cin N] [--cout N] [--hw N] [--groups G] [--runs N]\n"
@@ -20,60 +19,138 @@ static const char compare_usage[] =
     "  Published counts differ by exactly these choices.\n"
     "  --json prints {\"block\",\"input\",\"a\":{...},\"b\":{...},\"ratio\":{...}}.\n";
 
+/* One design: its counts, and its median forward time in ms. */
 typedef struct {
-    EngTotals t;
-    int64_t act;   /* activations of the block's layers (input excluded), bytes */
-    EngShape out;
-    EngRf rf;
+    AppBlockSide c;
     double ms;
-    int64_t ops;   /* under the --count convention */
 } Side;
 
-static int measure(const ModelBlock *b, int which, const BlockCfg *c, EngCount cnt, int runs,
-                   Side *s) {
-    EngGraph *g = model_block_build(b, which, c);
-    if (!g) return -1;
-    s->t = eng_graph_totals(g);
-    s->ops = eng_graph_ops(g, cnt);
-    const EngNode *in = eng_graph_node(g, 0), *o = eng_graph_node(g, eng_graph_output(g));
-    s->act = s->t.act_bytes - eng_node_act_bytes(in);
-    s->out = o->out;
-    s->rf = o->rf;
-    s->ms = 0.0;
-    if (runs > 0 && eng_graph_init_params(g, 1) == 0 && eng_graph_plan(g, 1) == 0) {
-        app_fill_random(eng_graph_input_buffer(g, 0), (size_t)in->out.C * in->out.H * in->out.W, 7);
-        double *t = malloc((size_t)runs * sizeof *t);
-        if (t) {
-            eng_graph_forward(g); /* warm-up */
-            for (int i = 0; i < runs; i++) {
-                double t0 = app_now_ms();
-                eng_graph_forward(g);
-                t[i] = app_now_ms() - t0;
-            }
-            s->ms = app_sort_median(t, runs);
-            free(t);
+/* Both designs counted, then timed over `runs` passes. APP_OK, or an exit
+ * code after one line on stderr. */
+static int measure(const ModelBlock *b, const BlockCfg *c, EngCount cnt, int runs, Side s[2]) {
+    char why[320];
+    for (int k = 0; k < 2; k++) {
+        EngGraph *g = app_block_build(b, k, c, why, sizeof why);
+        if (!g) {
+            fprintf(stderr, "convscope compare: %s cannot be built with cin %d, cout %d, hw %d, groups "
+                            "%d: %s\n", b->name, c->cin, c->cout, c->hw, c->groups, why);
+            return APP_USAGE;
         }
+        s[k].c = app_block_count(g, cnt);
+        s[k].ms = 0;
+        eng_graph_destroy(g);
     }
-    eng_graph_destroy(g);
-    return 0;
+    if (runs <= 0) return APP_OK;
+    const AppTiming tm = {runs, 0, 0};
+    double ms[2];
+    if (app_block_time(b, c, &tm, NULL, NULL, ms, why, sizeof why) != 0) {
+        fprintf(stderr, "convscope compare: %s: %s\n", b->name, why);
+        return APP_FAIL;
+    }
+    s[0].ms = ms[0], s[1].ms = ms[1];
+    return APP_OK;
 }
 
 static void json_side(const char *name, const Side *s, int with_ops) {
+    const AppBlockSide *c = &s->c;
     printf("{\"name\":");
     app_json_str(stdout, name);
     printf(",\"params\":%lld,\"weights\":%lld,\"macs\":%lld,\"flops\":%lld,\"act_bytes\":%lld,",
-           (long long)s->t.params, (long long)s->t.weights, (long long)s->t.macs,
-           2 * (long long)s->t.macs, (long long)s->act);
-    if (with_ops) printf("\"ops\":%lld,", (long long)s->ops);
-    if (s->rf.finite)
-        printf("\"rf\":{\"size\":%lld,\"stride\":%lld,\"pad\":%lld}", (long long)s->rf.size,
-               (long long)s->rf.stride, (long long)s->rf.pad);
+           (long long)c->t.params, (long long)c->t.weights, (long long)c->t.macs,
+           2 * (long long)c->t.macs, (long long)c->act);
+    if (with_ops) printf("\"ops\":%lld,", (long long)c->ops);
+    if (c->rf.finite)
+        printf("\"rf\":{\"size\":%lld,\"stride\":%lld,\"pad\":%lld}", (long long)c->rf.size,
+               (long long)c->rf.stride, (long long)c->rf.pad);
     else
         printf("\"rf\":null");
-    printf(",\"output\":[%d,%d,%d],\"ms\":%.4f}", s->out.C, s->out.H, s->out.W, s->ms);
+    printf(",\"output\":[%d,%d,%d],\"ms\":%.4f}", c->out.C, c->out.H, c->out.W, s->ms);
 }
 
 static double ratio(double b, double a) { return a > 0 ? b / a : 0.0; }
+
+/* Without a block: every block's name and designs (with --json, their defaults too). */
+static void list_blocks(int json) {
+    if (json) printf("[");
+    for (int i = 0; i < model_block_count(); i++) {
+        const ModelBlock *b = model_block_at(i);
+        if (!json) {
+            printf("%-32s %s  vs  %s\n", b->name, b->a_name, b->b_name);
+            continue;
+        }
+        printf(i ? ",{\"block\":" : "{\"block\":");
+        app_json_str(stdout, b->name);
+        printf(",\"a\":");
+        app_json_str(stdout, b->a_name);
+        printf(",\"b\":");
+        app_json_str(stdout, b->b_name);
+        printf(",\"defaults\":{\"cin\":%d,\"cout\":%d,\"hw\":%d,\"groups\":%d}}", b->defaults.cin,
+               b->defaults.cout, b->defaults.hw, b->defaults.groups);
+    }
+    if (json) printf("]\n");
+}
+
+/* cnt_given: --count was given (the ops and the convention are printed). */
+static void print_json(const ModelBlock *b, const BlockCfg *c, const Side s[2], EngCount cnt,
+                       int cnt_given) {
+    const AppBlockSide *a = &s[0].c, *bb = &s[1].c;
+    printf("{\"block\":");
+    app_json_str(stdout, b->name);
+    printf(",\"input\":[%d,%d,%d],\"a\":", c->cin, c->hw, c->hw);
+    json_side(b->a_name, &s[0], cnt_given);
+    printf(",\"b\":");
+    json_side(b->b_name, &s[1], cnt_given);
+    printf(",\"ratio\":{\"params\":%.6f,\"macs\":%.6f,\"ms\":%.6f",
+           ratio((double)bb->t.params, (double)a->t.params), ratio((double)bb->t.macs, (double)a->t.macs),
+           ratio(s[1].ms, s[0].ms));
+    if (!cnt_given) {
+        printf("}}\n");
+        return;
+    }
+    printf(",\"ops\":%.6f},\"count\":", ratio((double)bb->ops, (double)a->ops));
+    char d[160];
+    eng_count_describe(cnt, d, sizeof d);
+    app_json_str(stdout, d);
+    printf("}\n");
+}
+
+/* A table row of two counts and their ratio (with_ratio) or without. */
+static void row(const char *label, int64_t a, int64_t b, int with_ratio) {
+    char x1[32], x2[32];
+    printf("%-18s %32s %32s", label, eng_fmt_grouped(a, x1, sizeof x1), eng_fmt_grouped(b, x2, sizeof x2));
+    if (with_ratio) printf(" %8.3f", ratio((double)b, (double)a));
+    printf("\n");
+}
+
+static void print_table(const ModelBlock *b, const BlockCfg *c, const Side s[2], EngCount cnt,
+                        int cnt_given) {
+    const AppBlockSide *a = &s[0].c, *bb = &s[1].c;
+    char x1[32], x2[32];
+    printf("%s on input %dx%dx%d\n%s\n\n", b->name, c->cin, c->hw, c->hw, b->explain);
+    printf("%-18s %32s %32s %8s\n", "", b->a_name, b->b_name, "B/A");
+    row("parameters", a->t.params, bb->t.params, 1);
+    row("  weights", a->t.weights, bb->t.weights, 1);
+    row("  biases", a->t.params - a->t.weights, bb->t.params - bb->t.weights, 0);
+    row("MACs", a->t.macs, bb->t.macs, 1);
+    printf("%-18s %32s %32s\n", "FLOPs (2 x MACs)", eng_fmt_si(2.0 * a->t.macs, x1, sizeof x1),
+           eng_fmt_si(2.0 * bb->t.macs, x2, sizeof x2));
+    if (cnt_given) {
+        char d[160];
+        eng_count_describe(cnt, d, sizeof d);
+        row("ops (see below)", a->ops, bb->ops, 1);
+        printf("%-18s %s\n", "  counted as", d);
+    }
+    printf("%-18s %32s %32s\n", "activations", eng_fmt_bytes((double)a->act, x1, sizeof x1),
+           eng_fmt_bytes((double)bb->act, x2, sizeof x2));
+    snprintf(x1, sizeof x1, "%lld / %lld", (long long)a->rf.size, (long long)a->rf.stride);
+    snprintf(x2, sizeof x2, "%lld / %lld", (long long)bb->rf.size, (long long)bb->rf.stride);
+    printf("%-18s %32s %32s\n", "RF size / stride", x1, x2);
+    snprintf(x1, sizeof x1, "%dx%dx%d", a->out.C, a->out.H, a->out.W);
+    snprintf(x2, sizeof x2, "%dx%dx%d", bb->out.C, bb->out.H, bb->out.W);
+    printf("%-18s %32s %32s\n", "output", x1, x2);
+    printf("%-18s %29.3f ms %29.3f ms %8.3f\n", "forward (median)", s[0].ms, s[1].ms,
+           ratio(s[1].ms, s[0].ms));
+}
 
 int app_cmd_compare(int argc, char **argv) {
     const char *count_s = NULL;
@@ -93,23 +170,7 @@ int app_cmd_compare(int argc, char **argv) {
     }
     if (o.threads) eng_set_threads(o.threads);
     if (!o.model) {
-        if (o.json) printf("[");
-        for (int i = 0; i < model_block_count(); i++) {
-            const ModelBlock *b = model_block_at(i);
-            if (o.json) {
-                printf(i ? ",{\"block\":" : "{\"block\":");
-                app_json_str(stdout, b->name);
-                printf(",\"a\":");
-                app_json_str(stdout, b->a_name);
-                printf(",\"b\":");
-                app_json_str(stdout, b->b_name);
-                printf(",\"defaults\":{\"cin\":%d,\"cout\":%d,\"hw\":%d,\"groups\":%d}}",
-                       b->defaults.cin, b->defaults.cout, b->defaults.hw, b->defaults.groups);
-            } else {
-                printf("%-32s %s  vs  %s\n", b->name, b->a_name, b->b_name);
-            }
-        }
-        if (o.json) printf("]\n");
+        list_blocks(o.json);
         return APP_OK;
     }
     const ModelBlock *b = model_block_find(o.model);
@@ -123,65 +184,10 @@ int app_cmd_compare(int argc, char **argv) {
     if (o.cout) c.cout = o.cout;
     if (o.hw) c.hw = o.hw;
     if (o.groups) c.groups = o.groups;
-    int runs = o.runs ? o.runs : 5;
-    Side sa, sb;
-    app_log_capture(1);
-    int ok = measure(b, 0, &c, cnt, runs, &sa) == 0 && measure(b, 1, &c, cnt, runs, &sb) == 0;
-    app_log_capture(0);
-    if (!ok) {
-        fprintf(stderr, "convscope compare: %s cannot be built with cin %d, cout %d, hw %d, groups "
-                        "%d: %s\n", b->name, c.cin, c.cout, c.hw, c.groups, app_log_last());
-        return APP_USAGE;
-    }
-    if (o.json) {
-        printf("{\"block\":");
-        app_json_str(stdout, b->name);
-        printf(",\"input\":[%d,%d,%d],\"a\":", c.cin, c.hw, c.hw);
-        json_side(b->a_name, &sa, count_s != NULL);
-        printf(",\"b\":");
-        json_side(b->b_name, &sb, count_s != NULL);
-        printf(",\"ratio\":{\"params\":%.6f,\"macs\":%.6f,\"ms\":%.6f",
-               ratio((double)sb.t.params, (double)sa.t.params),
-               ratio((double)sb.t.macs, (double)sa.t.macs), ratio(sb.ms, sa.ms));
-        if (count_s) {
-            printf(",\"ops\":%.6f},\"count\":", ratio((double)sb.ops, (double)sa.ops));
-            char d[160];
-            eng_count_describe(cnt, d, sizeof d);
-            app_json_str(stdout, d);
-            printf("}\n");
-        } else {
-            printf("}}\n");
-        }
-        return APP_OK;
-    }
-    char x1[32], x2[32], x3[32], x4[32];
-    printf("%s on input %dx%dx%d\n%s\n\n", b->name, c.cin, c.hw, c.hw, b->explain);
-    printf("%-18s %32s %32s %8s\n", "", b->a_name, b->b_name, "B/A");
-    printf("%-18s %32s %32s %8.3f\n", "parameters", eng_fmt_grouped(sa.t.params, x1, sizeof x1),
-           eng_fmt_grouped(sb.t.params, x2, sizeof x2), ratio((double)sb.t.params, (double)sa.t.params));
-    printf("%-18s %32s %32s %8.3f\n", "  weights", eng_fmt_grouped(sa.t.weights, x1, sizeof x1),
-           eng_fmt_grouped(sb.t.weights, x2, sizeof x2), ratio((double)sb.t.weights, (double)sa.t.weights));
-    printf("%-18s %32s %32s\n", "  biases", eng_fmt_grouped(sa.t.params - sa.t.weights, x1, sizeof x1),
-           eng_fmt_grouped(sb.t.params - sb.t.weights, x2, sizeof x2));
-    printf("%-18s %32s %32s %8.3f\n", "MACs", eng_fmt_grouped(sa.t.macs, x1, sizeof x1),
-           eng_fmt_grouped(sb.t.macs, x2, sizeof x2), ratio((double)sb.t.macs, (double)sa.t.macs));
-    printf("%-18s %32s %32s\n", "FLOPs (2 x MACs)", eng_fmt_si(2.0 * sa.t.macs, x1, sizeof x1),
-           eng_fmt_si(2.0 * sb.t.macs, x2, sizeof x2));
-    if (count_s) {
-        char d[160];
-        eng_count_describe(cnt, d, sizeof d);
-        printf("%-18s %32s %32s %8.3f\n", "ops (see below)", eng_fmt_grouped(sa.ops, x1, sizeof x1),
-               eng_fmt_grouped(sb.ops, x2, sizeof x2), ratio((double)sb.ops, (double)sa.ops));
-        printf("%-18s %s\n", "  counted as", d);
-    }
-    printf("%-18s %32s %32s\n", "activations", eng_fmt_bytes((double)sa.act, x1, sizeof x1),
-           eng_fmt_bytes((double)sb.act, x2, sizeof x2));
-    snprintf(x3, sizeof x3, "%lld / %lld", (long long)sa.rf.size, (long long)sa.rf.stride);
-    snprintf(x4, sizeof x4, "%lld / %lld", (long long)sb.rf.size, (long long)sb.rf.stride);
-    printf("%-18s %32s %32s\n", "RF size / stride", x3, x4);
-    snprintf(x3, sizeof x3, "%dx%dx%d", sa.out.C, sa.out.H, sa.out.W);
-    snprintf(x4, sizeof x4, "%dx%dx%d", sb.out.C, sb.out.H, sb.out.W);
-    printf("%-18s %32s %32s\n", "output", x3, x4);
-    printf("%-18s %29.3f ms %29.3f ms %8.3f\n", "forward (median)", sa.ms, sb.ms, ratio(sb.ms, sa.ms));
+    Side s[2];
+    rc = measure(b, &c, cnt, o.runs ? o.runs : 5, s);
+    if (rc != APP_OK) return rc;
+    if (o.json) print_json(b, &c, s, cnt, count_s != NULL);
+    else print_table(b, &c, s, cnt, count_s != NULL);
     return APP_OK;
 }

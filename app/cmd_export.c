@@ -60,71 +60,59 @@ static void meta_add(char *buf, size_t n, const char *key, const char *value) {
     buf[l] = 0;
 }
 
-int app_cmd_export(int argc, char **argv) {
-    const char *out = NULL;
-    static const char *const own[] = {"--out"};
-    const char **const dst[] = {&out};
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--out") && i + 1 == argc) {
-            fprintf(stderr, "convscope export: --out needs a value\n");
-            return APP_USAGE;
-        }
-    char *rest[64];
-    int nrest = app_take_own(argc, argv, own, dst, 1, rest);
-    AppOptions o;
-    int help, rc = app_parse(nrest, rest, APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_BATCH, 1,
-                             export_usage, &o, &help);
-    if (rc || help) return rc;
-    if (!out || !*out) {
-        fprintf(stderr, "convscope export: --out FILE.onnx is required (see 'convscope export "
-                        "--help')\n");
-        return APP_USAGE;
-    }
-    const ModelCard *card;
-    EngGraph *g = app_build_model(&o, &card, &rc);
-    if (!g) return rc;
-
-    char path[4096], err[2048], wmeta[2048] = "", v[256];
-    const char *w = o.weights          ? o.weights
+/* The weights the file gets: --weights, the shipped ones, the imported
+ * file's own, or fresh He-initialised ones (with a warning). desc says which
+ * (in the metadata), *data the dataset they were trained on (or NULL).
+ * APP_OK, or APP_FAIL after a line on stderr. */
+static int export_weights(EngGraph *g, const ModelCard *card, const AppOptions *o, char *desc,
+                          size_t n, const char **data, char *v, size_t vn) {
+    char path[4096], err[2048], wmeta[2048] = "";
+    const char *w = o->weights        ? o->weights
                     : card->imported ? NULL /* the file brought its own */
                                      : model_weights_path(card, path, sizeof path);
-    const char *data = NULL;
-    char weights_desc[4200];
-    rc = APP_FAIL;
+    *data = NULL;
     if (w) {
         if (eng_weights_load(g, NULL, w, wmeta, sizeof wmeta, err, sizeof err) != 0) {
             fprintf(stderr, "convscope export: %s\n", err);
-            goto done;
+            return APP_FAIL;
         }
-        data = meta_value(wmeta, "data", v, sizeof v);
-        if (!data && !o.weights) data = card->weights_data;
-        if (o.weights) snprintf(weights_desc, sizeof weights_desc, "%s", w);
-        else snprintf(weights_desc, sizeof weights_desc, "assets/%s (shipped)", card->weights);
+        *data = meta_value(wmeta, "data", v, vn);
+        if (!*data && !o->weights) *data = card->weights_data;
+        if (o->weights) snprintf(desc, n, "%s", w);
+        else snprintf(desc, n, "assets/%s (shipped)", card->weights);
     } else if (card->imported) {
-        snprintf(weights_desc, sizeof weights_desc, "from %s", o.model);
+        snprintf(desc, n, "from %s", o->model);
     } else {
         if (eng_graph_init_params(g, 1) != 0) {
             fprintf(stderr, "convscope export: not enough memory for the weights of %s\n",
                     card->name);
-            goto done;
+            return APP_FAIL;
         }
         fprintf(stderr, "convscope export: no trained weights ship for %s: writing He-initialised "
                         "weights (seed 1), an untrained network; give --weights FILE for trained "
                         "ones\n", card->name);
-        snprintf(weights_desc, sizeof weights_desc, "He-initialised (seed 1), untrained");
+        snprintf(desc, n, "He-initialised (seed 1), untrained");
     }
+    return APP_OK;
+}
 
-    char meta[8192] = "", pre[512], doc[8192];
+/* The file's metadata ("key=value" lines into meta): model, weights,
+ * preprocessing, dataset and class names; and its doc string. */
+static void export_meta(const EngGraph *g, const ModelCard *card, const AppOptions *o,
+                        const char *weights_desc, const char *data, char *meta, size_t mn, char *doc,
+                        size_t dn) {
+    char pre[512];
     const ModelPreproc *p = &card->pre;
     snprintf(pre, sizeof pre,
              "channels=%d resize=%d crop=%d bgr=%d scale=%.9g mean=%.9g,%.9g,%.9g "
              "std=%.9g,%.9g,%.9g (pixels in [0, 255]: x = (pixel * scale - mean) / std)",
              p->channels, p->resize, p->crop, p->bgr, p->scale, p->mean[0], p->mean[1],
              p->mean[2], p->std[0], p->std[1], p->std[2]);
-    meta_add(meta, sizeof meta, "convscope.model", card->name);
-    meta_add(meta, sizeof meta, "convscope.weights", weights_desc);
-    if (!card->imported) meta_add(meta, sizeof meta, "convscope.preprocess", pre);
-    if (data) meta_add(meta, sizeof meta, "convscope.data", data);
+    meta[0] = 0;
+    meta_add(meta, mn, "convscope.model", card->name);
+    meta_add(meta, mn, "convscope.weights", weights_desc);
+    if (!card->imported) meta_add(meta, mn, "convscope.preprocess", pre);
+    if (data) meta_add(meta, mn, "convscope.data", data);
     int n_labels = 0;
     const char *const *labels = app_labels(data, &n_labels);
     const EngNode *outn = eng_graph_node(g, eng_graph_output(g));
@@ -134,35 +122,59 @@ int app_cmd_export(int argc, char **argv) {
             size_t l = strlen(lb);
             snprintf(lb + l, sizeof lb - l, "%s%s", i ? "," : "", labels[i]);
         }
-        meta_add(meta, sizeof meta, "convscope.labels", lb);
+        meta_add(meta, mn, "convscope.labels", lb);
     }
     if (card->imported)
-        snprintf(doc, sizeof doc, "%s, re-exported by convscope", o.model);
+        snprintf(doc, dn, "%s, re-exported by convscope", o->model);
     else
-        snprintf(doc, sizeof doc, "%s (%s, %s). %s Weights: %s.", card->display, card->authors,
-                 card->venue, card->key_ideas, weights_desc);
+        snprintf(doc, dn, "%s (%s, %s). %s Weights: %s.", card->display, card->authors, card->venue,
+                 card->key_ideas, weights_desc);
+}
 
-    EngOnnxExport info = {.name = card->name, .doc = doc, .meta = meta, .batch = o.batch};
-    if (eng_onnx_save(g, out, &info, err, sizeof err) != 0) {
-        fprintf(stderr, "convscope export: %s\n", err);
-        goto done;
-    }
-    const EngNode *in = eng_graph_node(g, 0);
+/* One line on what was written: nodes, parameters, size, input and output. */
+static void export_report(const EngGraph *g, const ModelCard *card, const AppOptions *o,
+                          const EngOnnxExport *info) {
+    const EngNode *in = eng_graph_node(g, 0), *outn = eng_graph_node(g, eng_graph_output(g));
     char nb[32], bb[32], batch[16], oshape[64];
     EngTotals t = eng_graph_totals(g);
-    if (o.batch) snprintf(batch, sizeof batch, "%d", o.batch);
+    if (o->batch) snprintf(batch, sizeof batch, "%d", o->batch);
     else snprintf(batch, sizeof batch, "N");
-    if (info.out_rank == 4)
+    if (info->out_rank == 4)
         snprintf(oshape, sizeof oshape, "%s,%d,%d,%d", batch, outn->out.C, outn->out.H, outn->out.W);
     else
         snprintf(oshape, sizeof oshape, "%s,%d", batch, outn->out.C);
     printf("%s: %s, opset %d, %d nodes, %s parameters, %s; input '%s' [%s,%d,%d,%d], "
            "output '%s' [%s]\n",
-           out, card->name, ENG_ONNX_EXPORT_OPSET, info.n_nodes,
-           eng_fmt_grouped(t.params, nb, sizeof nb), eng_fmt_bytes((double)info.bytes, bb, sizeof bb),
+           o->out, card->name, ENG_ONNX_EXPORT_OPSET, info->n_nodes,
+           eng_fmt_grouped(t.params, nb, sizeof nb), eng_fmt_bytes((double)info->bytes, bb, sizeof bb),
            in->name, batch, in->out.C, in->out.H, in->out.W, outn->name, oshape);
-    rc = APP_OK;
-done:
+}
+
+int app_cmd_export(int argc, char **argv) {
+    AppOptions o;
+    int help, rc = app_parse_cmd(argc, argv, export_usage, &o, &help);
+    if (rc || help) return rc;
+    if (!o.out || !*o.out) {
+        fprintf(stderr, "convscope export: --out FILE.onnx is required (see 'convscope export "
+                        "--help')\n");
+        return APP_USAGE;
+    }
+    const ModelCard *card;
+    EngGraph *g = app_build_model(&o, &card, &rc);
+    if (!g) return rc;
+    char weights_desc[4200], v[256], meta[8192], doc[8192], err[2048];
+    const char *data;
+    rc = export_weights(g, card, &o, weights_desc, sizeof weights_desc, &data, v, sizeof v);
+    if (rc == APP_OK) {
+        export_meta(g, card, &o, weights_desc, data, meta, sizeof meta, doc, sizeof doc);
+        EngOnnxExport info = {.name = card->name, .doc = doc, .meta = meta, .batch = o.batch};
+        if (eng_onnx_save(g, o.out, &info, err, sizeof err) != 0) {
+            fprintf(stderr, "convscope export: %s\n", err);
+            rc = APP_FAIL;
+        } else {
+            export_report(g, card, &o, &info);
+        }
+    }
     eng_graph_destroy(g);
     return rc;
 }

@@ -30,7 +30,7 @@ static const char models_usage[] =
 
 int app_cmd_models(int argc, char **argv) {
     AppOptions o;
-    int help, rc = app_parse(argc, argv, APP_OPT_JSON, 0, models_usage, &o, &help);
+    int help, rc = app_parse_cmd(argc, argv, models_usage, &o, &help);
     if (rc || help) return rc;
     if (o.model) {
         fprintf(stderr, "convscope models: unexpected argument '%s'\n", o.model);
@@ -222,8 +222,7 @@ static void summary_table(const EngGraph *g, const ModelCard *c, int in_id) {
 
 int app_cmd_summary(int argc, char **argv) {
     AppOptions o;
-    int help, rc = app_parse(argc, argv, APP_OPT_INPUT | APP_OPT_JSON | APP_OPT_PREPROCESS, 1,
-                             summary_usage, &o, &help);
+    int help, rc = app_parse_cmd(argc, argv, summary_usage, &o, &help);
     if (rc || help) return rc;
     const ModelCard *c;
     EngGraph *g = app_build_model(&o, &c, &rc);

@@ -21,6 +21,49 @@ static const char onnx_test_usage[] =
     "  exits 0 only if none failed.\n"
     "  Tolerance: |got - want| <= 1e-4 + 1e-3 |want|.\n";
 
+/* Graph output k against the tensor in file path (output_K.pb): 1 when they
+ * agree within the tolerance, else 0 with the reason in why; the largest
+ * errors grow into max_abs and max_rel. */
+static int check_output(const EngGraph *g, const EngOnnxRun *run, int k, const char *path,
+                        double *max_abs, double *max_rel, char *why, size_t wn) {
+    char err[1024];
+    EngOnnxTensor want;
+    void *buf = NULL;
+    if (eng_onnx_read_value(path, &want, &buf, err, sizeof err) != 0) {
+        snprintf(why, wn, "%s", err);
+        return 0;
+    }
+    const EngNode *o = k < run->n_outputs && k < ENG_ONNX_MAX_OUTPUTS && run->outputs[k] >= 0
+                           ? eng_graph_node(g, run->outputs[k]) : NULL;
+    size_t nw = 1;
+    for (int d = 0; d < want.ndim; d++) nw *= (size_t)want.dims[d];
+    int pass = 1;
+    if (!o && k < ENG_ONNX_MAX_OUTPUTS && run->empty_rank[k] > 0) { /* an empty output: its shape */
+        int same = run->empty_rank[k] == want.ndim;
+        for (int d = 0; same && d < want.ndim; d++) same = run->empty_dims[k][d] == want.dims[d];
+        if (!same) snprintf(why, wn, "output %d: an empty tensor of another shape", k), pass = 0;
+        free(buf);
+        return pass;
+    }
+    size_t ny = o ? (size_t)run->batch * o->out.C * o->out.H * o->out.W : 0;
+    if (!o) snprintf(why, wn, "output %d is not computed by the graph", k), pass = 0;
+    else if (ny != nw) snprintf(why, wn, "output %d has %zu values, expected %zu", k, ny, nw), pass = 0;
+    int close = 1;
+    for (size_t i = 0; pass && i < ny; i++) {
+        double a = o->act[i], b = want.data ? want.data[i] : (double)want.ints[i], d = fabs(a - b);
+        double rel = d / (fabs(b) > 1e-12 ? fabs(b) : 1e-12);
+        if (d > *max_abs) *max_abs = d;
+        if (rel > *max_rel && fabs(b) > 1e-6) *max_rel = rel;
+        if (!(d <= 1e-4 + 1e-3 * fabs(b))) close = 0;
+    }
+    if (pass && !close) {
+        snprintf(why, wn, "output %d: values differ beyond tolerance", k);
+        pass = 0;
+    }
+    free(buf);
+    return pass;
+}
+
 /* One test_data_set: 1 = pass, 0 = fail (reason in why). */
 static int run_case(const char *dir, const char *set, double *max_abs, double *max_rel, char *why,
                     size_t wn) {
@@ -70,46 +113,16 @@ static int run_case(const char *dir, const char *set, double *max_abs, double *m
         goto done;
     }
     if (fed) memcpy(eng_graph_input_buffer(g, 0), x->data, nx * sizeof(float));
-    if (runs) eng_graph_forward(g);
+    if (runs && eng_graph_forward(g) != 0) {
+        snprintf(why, wn, "the forward pass failed");
+        goto done;
+    }
     /* every output_K.pb against graph output K (a boolean or integer one as numbers) */
     pass = 1;
     for (int k = 0; pass; k++) {
         snprintf(path, sizeof path, "%s/%s/output_%d.pb", dir, set, k);
         if (access(path, R_OK) != 0) break;
-        EngOnnxTensor want;
-        void *buf = NULL;
-        if (eng_onnx_read_value(path, &want, &buf, err, sizeof err) != 0) {
-            snprintf(why, wn, "%s", err);
-            pass = 0;
-            break;
-        }
-        const EngNode *o = k < run.n_outputs && k < ENG_ONNX_MAX_OUTPUTS && run.outputs[k] >= 0
-                               ? eng_graph_node(g, run.outputs[k]) : NULL;
-        size_t nw = 1;
-        for (int d = 0; d < want.ndim; d++) nw *= (size_t)want.dims[d];
-        if (!o && k < ENG_ONNX_MAX_OUTPUTS && run.empty_rank[k] > 0) { /* an empty output: its shape */
-            int same = run.empty_rank[k] == want.ndim;
-            for (int d = 0; same && d < want.ndim; d++) same = run.empty_dims[k][d] == want.dims[d];
-            if (!same) snprintf(why, wn, "output %d: an empty tensor of another shape", k), pass = 0;
-            free(buf);
-            continue;
-        }
-        size_t ny = o ? (size_t)run.batch * o->out.C * o->out.H * o->out.W : 0;
-        if (!o) snprintf(why, wn, "output %d is not computed by the graph", k), pass = 0;
-        else if (ny != nw) snprintf(why, wn, "output %d has %zu values, expected %zu", k, ny, nw), pass = 0;
-        int close = 1;
-        for (size_t i = 0; pass && i < ny; i++) {
-            double a = o->act[i], b = want.data ? want.data[i] : (double)want.ints[i], d = fabs(a - b);
-            double rel = d / (fabs(b) > 1e-12 ? fabs(b) : 1e-12);
-            if (d > *max_abs) *max_abs = d;
-            if (rel > *max_rel && fabs(b) > 1e-6) *max_rel = rel;
-            if (!(d <= 1e-4 + 1e-3 * fabs(b))) close = 0;
-        }
-        if (pass && !close) {
-            snprintf(why, wn, "output %d: values differ beyond tolerance", k);
-            pass = 0;
-        }
-        free(buf);
+        pass = check_output(g, &run, k, path, max_abs, max_rel, why, wn);
     }
 done:
     for (int k = 0; k < n_in; k++) free(bufs[k]);

@@ -24,23 +24,29 @@ static void on_sigint(int sig) {
 }
 
 /* Accuracy and mean cross-entropy of g (inference mode) on all of d, in
- * batches of the planned size. */
-static void evaluate(EngGraph *g, const EngDataset *d, double *acc, double *loss) {
+ * batches of the planned size. 0, or -1 after a line on stderr naming cmd. */
+static int evaluate(EngGraph *g, const EngDataset *d, double *acc, double *loss, const char *cmd) {
     const int N = eng_graph_batch(g);
     const EngNode *in = eng_graph_node(g, 0);
     const EngNode *out = eng_graph_node(g, eng_graph_output(g));
     const int K = out->out.C * out->out.H * out->out.W;
-    int training = eng_graph_training(g);
-    eng_graph_set_training(g, 0);
+    int training = eng_graph_training(g), st = 0;
     int *idx = malloc((size_t)N * sizeof *idx);
+    if (!idx) {
+        fprintf(stderr, "convscope %s: not enough memory to evaluate in batches of %d\n", cmd, N);
+        return -1;
+    }
+    eng_graph_set_training(g, 0);
     long hits = 0;
     double total = 0.0;
-    for (int start = 0; idx && start < d->n; start += N) {
+    for (int start = 0; st == 0 && start < d->n; start += N) {
         int count = d->n - start < N ? d->n - start : N;
         for (int b = 0; b < count; b++) idx[b] = start + b;
         app_fill_batch(eng_graph_input_buffer(g, 0), N, in->out.C, in->out.H, in->out.W, d, idx, count);
-        eng_graph_forward(g);
-        for (int b = 0; b < count; b++) {
+        app_log_capture(1);
+        st = eng_graph_forward(g);
+        app_log_capture(0);
+        for (int b = 0; st == 0 && b < count; b++) {
             int y = d->labels[start + b], best;
             total += eng_softmax_ce(out->act + (size_t)b * K, K, y, 0.0f, NULL, &best);
             hits += best == y;
@@ -48,8 +54,13 @@ static void evaluate(EngGraph *g, const EngDataset *d, double *acc, double *loss
     }
     free(idx);
     eng_graph_set_training(g, training);
+    if (st != 0) {
+        fprintf(stderr, "convscope %s: the forward pass failed on the test set: %s\n", cmd, app_log_last());
+        return -1;
+    }
     *acc = d->n ? (double)hits / d->n : 0.0;
     *loss = d->n ? total / d->n : 0.0;
+    return 0;
 }
 
 /* ---- train ---------------------------------------------------------------------- */
@@ -211,7 +222,10 @@ static int snap_take(Snapshots *sn, const EngGraph *g, int64_t step, const char 
     if (sn->count + sn->n_layers > sn->cap) {
         int cap = sn->cap ? sn->cap * 2 + sn->n_layers : 32;
         EngTensor *t = realloc(sn->t, (size_t)cap * sizeof *t);
-        if (!t) return -1;
+        if (!t) {
+            fprintf(stderr, "convscope train: not enough memory for the filter snapshots\n");
+            return -1;
+        }
         sn->t = t, sn->cap = cap;
     }
     for (int k = 0; k < sn->n_layers; k++) {
@@ -224,7 +238,10 @@ static int snap_take(Snapshots *sn, const EngGraph *g, int64_t step, const char 
         for (int d = 0; d < p->ndim && d < 4; d++) t->dims[d] = p->dims[d];
         t->n = p->n;
         t->data = malloc(p->n * sizeof(float));
-        if (!t->data) return -1;
+        if (!t->data) {
+            fprintf(stderr, "convscope train: not enough memory for the filter snapshots\n");
+            return -1;
+        }
         memcpy(t->data, p->data, p->n * sizeof(float));
         sn->count++;
     }
@@ -252,169 +269,231 @@ static void progress(int epoch, int epochs, int b, int nb, double loss, double a
             epoch + 1, epochs, bar, b, nb, loss, 100.0 * acc, ips, eta);
 }
 
-int app_cmd_train(int argc, char **argv) {
+/* One training run: the model, its data, optimizer, snapshots and position. */
+typedef struct {
     AppOptions o;
-    int help, rc = app_parse(argc, argv,
-                             APP_OPT_DATA | APP_OPT_TRAIN | APP_OPT_BATCH | APP_OPT_THREADS, 1,
-                             train_usage, &o, &help);
-    if (rc || help) return rc;
-    if (!o.data || !o.out) {
-        fprintf(stderr, "convscope train: %s is required (see 'convscope train --help')\n",
-                !o.data ? "--data" : "--out");
+    const ModelCard *card;
+    EngGraph *g;
+    RunState r;
+    int aug;                  /* APP_AUG_* */
+    EngLrSchedule sched;
+    EngDataset train, test;
+    EngOptimizer opt;
+    Snapshots snaps;
+    int *order;               /* (train.n) this epoch's order of the examples */
+    int tty;
+} Train;
+
+/* The run's settings: the options given, the defaults for the others. */
+static void train_settings(Train *t) {
+    const AppOptions *o = &t->o;
+    RunState *r = &t->r;
+    r->epochs = o->epochs ? o->epochs : 10;
+    r->batch_size = o->batch ? o->batch : 64;
+    r->seed = o->seed_set ? o->seed : 1;
+    snprintf(r->optimizer, sizeof r->optimizer, "%s", o->optimizer ? o->optimizer : "adam");
+    snprintf(r->schedule, sizeof r->schedule, "%s", o->schedule ? o->schedule : "cosine");
+    snprintf(r->init, sizeof r->init, "%s", o->init ? o->init : "he");
+    snprintf(r->augment, sizeof r->augment, "%s", o->augment ? o->augment : "none");
+    t->aug = !strcmp(r->augment, "shift")        ? APP_AUG_SHIFT
+             : !strcmp(r->augment, "flip-shift") ? APP_AUG_FLIP_SHIFT
+                                                 : APP_AUG_NONE;
+    t->sched = !strcmp(r->schedule, "cosine") ? ENG_LR_COSINE
+               : !strcmp(r->schedule, "step") ? ENG_LR_STEP
+                                              : ENG_LR_CONSTANT;
+    snprintf(r->data, sizeof r->data, "%s", o->data);
+    r->lr = o->lr > 0 ? o->lr : (!strcmp(r->optimizer, "sgd") ? 0.05 : 1e-3);
+    r->wd = o->weight_decay >= 0 ? o->weight_decay : 5e-4;
+}
+
+/* The checkpoint of --resume: weights, optimizer state, position. */
+static int train_resume(Train *t) {
+    char meta[2048], err[512], v[64];
+    RunState *r = &t->r;
+    if (eng_weights_load(t->g, &t->opt, t->o.resume, meta, sizeof meta, err, sizeof err) != 0) {
+        fprintf(stderr, "convscope train: %s\n", err);
+        return APP_FAIL;
+    }
+    const char *m = meta_get(meta, "model", v, sizeof v);
+    if (!m || strcmp(m, t->card->name)) {
+        fprintf(stderr, "convscope train: %s is not a checkpoint of %s\n", t->o.resume, t->card->name);
         return APP_USAGE;
     }
-    if (o.threads) eng_set_threads(o.threads);
-    const ModelCard *card;
-    EngGraph *g = app_build_model(&o, &card, &rc);
-    if (!g) return rc;
-    RunState r = {0};
-    r.epochs = o.epochs ? o.epochs : 10;
-    r.batch_size = o.batch ? o.batch : 64;
-    r.seed = o.seed_set ? o.seed : 1;
-    snprintf(r.optimizer, sizeof r.optimizer, "%s", o.optimizer ? o.optimizer : "adam");
-    snprintf(r.schedule, sizeof r.schedule, "%s", o.schedule ? o.schedule : "cosine");
-    snprintf(r.init, sizeof r.init, "%s", o.init ? o.init : "he");
-    snprintf(r.augment, sizeof r.augment, "%s", o.augment ? o.augment : "none");
-    const int aug = !strcmp(r.augment, "shift")        ? APP_AUG_SHIFT
-                    : !strcmp(r.augment, "flip-shift") ? APP_AUG_FLIP_SHIFT
-                                                       : APP_AUG_NONE;
-    snprintf(r.data, sizeof r.data, "%s", o.data);
-    r.lr = o.lr > 0 ? o.lr : (!strcmp(r.optimizer, "sgd") ? 0.05 : 1e-3);
-    r.wd = o.weight_decay >= 0 ? o.weight_decay : 5e-4;
+    if (meta_get(meta, "epoch", v, sizeof v)) r->epoch = atoi(v);
+    if (meta_get(meta, "batch", v, sizeof v)) r->batch = atoi(v);
+    if (meta_get(meta, "rng", v, sizeof v)) r->rng = strtoull(v, NULL, 10);
+    if (meta_get(meta, "seed", v, sizeof v)) r->seed = strtoull(v, NULL, 10);
+    eng_graph_seed(t->g, r->rng);
+    fprintf(stderr, "resuming %s at epoch %d, batch %d\n", t->card->name, r->epoch + 1, r->batch);
+    snap_resume(&t->snaps, t->opt.step);
+    return APP_OK;
+}
 
-    EngDataset train = {0}, test = {0};
-    EngOptimizer opt = {0};
-    Snapshots snaps;
-    snap_init(&snaps, g, o.out);
-    int *order = NULL;
-    rc = APP_FAIL;
-    if (app_load_data(o.data, &train, &test, "train") != 0) goto done;
-    const EngNode *in = eng_graph_node(g, 0);
-    if (in->out.H < train.h || in->out.W < train.w) {
+/* The data, the weights (seeded, or from --resume), the buffers and the
+ * optimizer. APP_OK, or an exit code after a line on stderr. */
+static int train_setup(Train *t) {
+    const RunState *r = &t->r;
+    snap_init(&t->snaps, t->g, t->o.out);
+    if (app_load_data(t->o.data, &t->train, &t->test, "train") != 0) return APP_FAIL;
+    const EngNode *in = eng_graph_node(t->g, 0);
+    if (in->out.H < t->train.h || in->out.W < t->train.w) {
         fprintf(stderr, "convscope train: %s takes %dx%d images, smaller than the data's %dx%d "
-                        "(try --input %dx%dx%d)\n", card->name, in->out.H, in->out.W, train.h,
-                train.w, in->out.C, train.h, train.w);
-        rc = APP_USAGE;
-        goto done;
+                        "(try --input %dx%dx%d)\n", t->card->name, in->out.H, in->out.W, t->train.h,
+                t->train.w, in->out.C, t->train.h, t->train.w);
+        return APP_USAGE;
     }
-    eng_graph_enable_grads(g);
-    if (eng_graph_init_params_ex(g, r.seed, !strcmp(r.init, "xavier") ? ENG_INIT_XAVIER : ENG_INIT_HE) != 0 ||
-        eng_graph_plan(g, r.batch_size) != 0)
-        goto done;
-    if (eng_opt_init(&opt, g, !strcmp(r.optimizer, "sgd") ? ENG_OPT_SGD : ENG_OPT_ADAM,
-                     (float)r.lr) != 0)
-        goto done;
-    opt.weight_decay = (float)r.wd;
-    eng_graph_seed(g, r.seed ^ 0x5DEECE66Dull);
-    r.rng = eng_graph_rng_state(g);
-    if (o.resume) {
-        char meta[2048], err[512], v[64];
-        if (eng_weights_load(g, &opt, o.resume, meta, sizeof meta, err, sizeof err) != 0) {
-            fprintf(stderr, "convscope train: %s\n", err);
-            goto done;
-        }
-        const char *m = meta_get(meta, "model", v, sizeof v);
-        if (!m || strcmp(m, card->name)) {
-            fprintf(stderr, "convscope train: %s is not a checkpoint of %s\n", o.resume, card->name);
-            rc = APP_USAGE;
-            goto done;
-        }
-        if (meta_get(meta, "epoch", v, sizeof v)) r.epoch = atoi(v);
-        if (meta_get(meta, "batch", v, sizeof v)) r.batch = atoi(v);
-        if (meta_get(meta, "rng", v, sizeof v)) r.rng = strtoull(v, NULL, 10);
-        if (meta_get(meta, "seed", v, sizeof v)) r.seed = strtoull(v, NULL, 10);
-        eng_graph_seed(g, r.rng);
-        fprintf(stderr, "resuming %s at epoch %d, batch %d\n", card->name, r.epoch + 1, r.batch);
-        snap_resume(&snaps, opt.step);
-    } else if (snap_take(&snaps, g, 0, "init", card->name) != 0) {
-        goto done;
+    app_log_capture(1);
+    int bad = eng_graph_enable_grads(t->g) != 0 ||
+              eng_graph_init_params_ex(t->g, r->seed, !strcmp(r->init, "xavier") ? ENG_INIT_XAVIER
+                                                                                 : ENG_INIT_HE) != 0 ||
+              eng_graph_plan(t->g, r->batch_size) != 0 ||
+              eng_opt_init(&t->opt, t->g, !strcmp(r->optimizer, "sgd") ? ENG_OPT_SGD : ENG_OPT_ADAM,
+                           (float)r->lr) != 0;
+    app_log_capture(0);
+    if (bad) {
+        fprintf(stderr, "convscope train: cannot prepare %s for training at batch %d: %s\n",
+                t->card->name, r->batch_size, app_log_last());
+        return APP_FAIL;
     }
-    order = malloc((size_t)train.n * sizeof *order);
-    if (!order) goto done;
-    const int N = r.batch_size, nb = train.n / N; /* the last partial batch is dropped */
-    EngLrSchedule sched = !strcmp(r.schedule, "cosine") ? ENG_LR_COSINE
-                          : !strcmp(r.schedule, "step") ? ENG_LR_STEP
-                                                         : ENG_LR_CONSTANT;
-    int tty = isatty(2);
-    interrupted = 0;
-    signal(SIGINT, on_sigint);
-    printf("training %s on %s (%d train / %d test images), %s lr %g, %s schedule, batch %d, "
-           "seed %llu\n", card->name, o.data, train.n, test.n, r.optimizer, r.lr, r.schedule, N,
-           (unsigned long long)r.seed);
-    fflush(stdout);
-    eng_graph_set_training(g, 1);
-    for (; r.epoch < r.epochs; r.epoch++, r.batch = 0) {
-        opt.lr = eng_lr_schedule(sched, (float)r.lr, r.epoch, r.epochs, r.epochs / 3 + 1, 0.1f);
-        epoch_order(order, train.n, r.seed, r.epoch);
-        double t0 = (app_now_ms() / 1e3), sum_loss = 0.0;
-        long hits = 0, seen = 0;
-        for (; r.batch < nb; r.batch++) {
-            if (interrupted) break;
-            float *x = eng_graph_input_buffer(g, 0);
-            app_fill_batch(x, N, in->out.C, in->out.H, in->out.W, &train, order + (size_t)r.batch * N, N);
-            app_augment(x, N, in->out.C, in->out.H, in->out.W, aug,
-                        r.seed * 0xD6E8FEB86659FD93ull ^ (uint64_t)(r.epoch * nb + r.batch));
-            uint8_t labels[4096];
-            for (int b = 0; b < N; b++) labels[b] = train.labels[order[(size_t)r.batch * N + b]];
-            eng_graph_forward(g);
-            int correct = 0;
-            double loss = eng_graph_loss_ce(g, labels, &correct);
-            if (!isfinite(loss)) {
-                fprintf(stderr, "\nconvscope train: the loss diverged (%g) at epoch %d batch %d; "
-                                "try a smaller --lr\n", loss, r.epoch + 1, r.batch);
-                goto done;
-            }
-            eng_graph_backward(g);
-            eng_opt_step(&opt, g);
-            if (opt.step == 10 || opt.step == 50 || opt.step == 200) {
-                char label[32];
-                snprintf(label, sizeof label, "step %lld", (long long)opt.step);
-                if (snap_take(&snaps, g, opt.step, label, card->name) != 0) goto done;
-            }
-            sum_loss += loss * N;
-            hits += correct;
-            seen += N;
-            if (tty && (r.batch % 10 == 0 || r.batch == nb - 1)) {
-                double el = (app_now_ms() / 1e3) - t0, ips = seen / (el > 0 ? el : 1e-9);
-                progress(r.epoch, r.epochs, r.batch + 1, nb, sum_loss / seen, (double)hits / seen,
-                         ips, (nb - r.batch - 1) * N / (ips > 0 ? ips : 1));
-            }
-        }
-        r.rng = eng_graph_rng_state(g);
-        if (interrupted) {
-            if (tty) fputc('\n', stderr);
-            if (save_ckpt(g, &opt, card->name, &r, o.out) == 0)
-                fprintf(stderr, "interrupted: saved %s at epoch %d, batch %d; continue with "
-                                "--resume %s\n", o.out, r.epoch + 1, r.batch, o.out);
-            rc = APP_FAIL;
-            goto done;
-        }
-        const double train_s = (app_now_ms() / 1e3) - t0; /* the batches only, not the test */
-        double acc, loss;
-        evaluate(g, &test, &acc, &loss);
-        if (tty) fputc('\n', stderr);
-        double el = (app_now_ms() / 1e3) - t0;
-        printf("epoch %d/%d  lr %.3g  train loss %.4f  train acc %.2f%%  test loss %.4f  test acc "
-               "%.2f%%  %.1f s  %.0f img/s\n", r.epoch + 1, r.epochs, opt.lr, seen ? sum_loss / seen : 0.0,
-               seen ? 100.0 * hits / seen : 0.0, loss, 100.0 * acc, el, seen / (train_s > 0 ? train_s : 1e-9));
-        fflush(stdout);
-        RunState next = r;
-        next.epoch = r.epoch + 1;
-        next.batch = 0;
-        if (save_ckpt(g, &opt, card->name, &next, o.out) != 0) goto done;
+    t->opt.weight_decay = (float)r->wd;
+    eng_graph_seed(t->g, r->seed ^ 0x5DEECE66Dull);
+    t->r.rng = eng_graph_rng_state(t->g);
+    int rc = APP_OK;
+    if (t->o.resume) rc = train_resume(t);
+    else if (snap_take(&t->snaps, t->g, 0, "init", t->card->name) != 0) rc = APP_FAIL;
+    if (rc != APP_OK) return rc;
+    t->order = malloc((size_t)t->train.n * sizeof *t->order);
+    if (!t->order) {
+        fprintf(stderr, "convscope train: not enough memory for %d examples\n", t->train.n);
+        return APP_FAIL;
+    }
+    return APP_OK;
+}
+
+/* One step on batch r.batch of this epoch's order: forward, loss, backward,
+ * update. 0, or -1 after a line on stderr. */
+static int train_step(Train *t, int nb, double *loss, int *correct) {
+    RunState *r = &t->r;
+    const EngNode *in = eng_graph_node(t->g, 0);
+    const int N = r->batch_size;
+    const int *ex = t->order + (size_t)r->batch * N;
+    float *x = eng_graph_input_buffer(t->g, 0);
+    app_fill_batch(x, N, in->out.C, in->out.H, in->out.W, &t->train, ex, N);
+    app_augment(x, N, in->out.C, in->out.H, in->out.W, t->aug,
+                r->seed * 0xD6E8FEB86659FD93ull ^ (uint64_t)(r->epoch * nb + r->batch));
+    uint8_t labels[4096];
+    for (int b = 0; b < N; b++) labels[b] = t->train.labels[ex[b]];
+    app_log_capture(1);
+    int st = eng_graph_forward(t->g);
+    if (st == 0) *loss = eng_graph_loss_ce(t->g, labels, correct);
+    if (st == 0 && isfinite(*loss)) st = eng_graph_backward(t->g) != 0 || eng_opt_step(&t->opt, t->g) != 0;
+    app_log_capture(0);
+    if (st != 0) {
+        fprintf(stderr, "\nconvscope train: the training step failed at epoch %d batch %d: %s\n",
+                r->epoch + 1, r->batch, app_log_last());
+        return -1;
+    }
+    if (!isfinite(*loss)) {
+        fprintf(stderr, "\nconvscope train: the loss diverged (%g) at epoch %d batch %d; "
+                        "try a smaller --lr\n", *loss, r->epoch + 1, r->batch);
+        return -1;
+    }
+    if (t->opt.step == 10 || t->opt.step == 50 || t->opt.step == 200) {
         char label[32];
-        snprintf(label, sizeof label, "epoch %d", r.epoch + 1);
-        if (snap_take(&snaps, g, opt.step, label, card->name) != 0) goto done;
+        snprintf(label, sizeof label, "step %lld", (long long)t->opt.step);
+        if (snap_take(&t->snaps, t->g, t->opt.step, label, t->card->name) != 0) return -1;
     }
-    rc = APP_OK;
-done:
-    signal(SIGINT, SIG_DFL);
-    snap_free(&snaps);
-    free(order);
-    eng_opt_free(&opt);
-    eng_dataset_free(&train);
-    eng_dataset_free(&test);
-    eng_graph_destroy(g);
+    return 0;
+}
+
+/* The batches of epoch r.epoch from r.batch on, until the end or Ctrl-C;
+ * sums of the loss, the hits and the examples seen. 0, or -1 after a line. */
+static int train_batches(Train *t, double t0, double *sum_loss, long *hits, long *seen) {
+    RunState *r = &t->r;
+    const int N = r->batch_size, nb = t->train.n / N; /* the last partial batch is dropped */
+    for (; r->batch < nb && !interrupted; r->batch++) {
+        double loss = 0;
+        int correct = 0;
+        if (train_step(t, nb, &loss, &correct) != 0) return -1;
+        *sum_loss += loss * N;
+        *hits += correct;
+        *seen += N;
+        if (t->tty && (r->batch % 10 == 0 || r->batch == nb - 1)) {
+            double el = (app_now_ms() / 1e3) - t0, ips = *seen / (el > 0 ? el : 1e-9);
+            progress(r->epoch, r->epochs, r->batch + 1, nb, *sum_loss / *seen, (double)*hits / *seen,
+                     ips, (nb - r->batch - 1) * N / (ips > 0 ? ips : 1));
+        }
+    }
+    return 0;
+}
+
+/* One epoch: its batches, then the test set, the line, the checkpoint and a
+ * snapshot. APP_OK, or APP_FAIL (Ctrl-C included, after saving). */
+static int train_epoch(Train *t) {
+    RunState *r = &t->r;
+    const char *out = t->o.out, *name = t->card->name;
+    t->opt.lr = eng_lr_schedule(t->sched, (float)r->lr, r->epoch, r->epochs, r->epochs / 3 + 1, 0.1f);
+    epoch_order(t->order, t->train.n, r->seed, r->epoch);
+    double t0 = (app_now_ms() / 1e3), sum_loss = 0.0;
+    long hits = 0, seen = 0;
+    if (train_batches(t, t0, &sum_loss, &hits, &seen) != 0) return APP_FAIL;
+    r->rng = eng_graph_rng_state(t->g);
+    if (interrupted) {
+        if (t->tty) fputc('\n', stderr);
+        if (save_ckpt(t->g, &t->opt, name, r, out) == 0)
+            fprintf(stderr, "interrupted: saved %s at epoch %d, batch %d; continue with "
+                            "--resume %s\n", out, r->epoch + 1, r->batch, out);
+        return APP_FAIL;
+    }
+    const double train_s = (app_now_ms() / 1e3) - t0; /* the batches only, not the test */
+    double acc, loss;
+    if (evaluate(t->g, &t->test, &acc, &loss, "train") != 0) return APP_FAIL;
+    if (t->tty) fputc('\n', stderr);
+    double el = (app_now_ms() / 1e3) - t0;
+    printf("epoch %d/%d  lr %.3g  train loss %.4f  train acc %.2f%%  test loss %.4f  test acc "
+           "%.2f%%  %.1f s  %.0f img/s\n", r->epoch + 1, r->epochs, t->opt.lr, seen ? sum_loss / seen : 0.0,
+           seen ? 100.0 * hits / seen : 0.0, loss, 100.0 * acc, el, seen / (train_s > 0 ? train_s : 1e-9));
+    fflush(stdout);
+    RunState next = *r;
+    next.epoch = r->epoch + 1;
+    next.batch = 0;
+    if (save_ckpt(t->g, &t->opt, name, &next, out) != 0) return APP_FAIL;
+    char label[32];
+    snprintf(label, sizeof label, "epoch %d", r->epoch + 1);
+    return snap_take(&t->snaps, t->g, t->opt.step, label, name) == 0 ? APP_OK : APP_FAIL;
+}
+
+int app_cmd_train(int argc, char **argv) {
+    Train t = {0};
+    int help, rc = app_parse_cmd(argc, argv, train_usage, &t.o, &help);
+    if (rc || help) return rc;
+    if (!t.o.data || !t.o.out) {
+        fprintf(stderr, "convscope train: %s is required (see 'convscope train --help')\n",
+                !t.o.data ? "--data" : "--out");
+        return APP_USAGE;
+    }
+    if (t.o.threads) eng_set_threads(t.o.threads);
+    t.g = app_build_model(&t.o, &t.card, &rc);
+    if (!t.g) return rc;
+    train_settings(&t);
+    if ((rc = train_setup(&t)) == APP_OK) {
+        t.tty = isatty(2);
+        interrupted = 0;
+        signal(SIGINT, on_sigint);
+        printf("training %s on %s (%d train / %d test images), %s lr %g, %s schedule, batch %d, "
+               "seed %llu\n", t.card->name, t.o.data, t.train.n, t.test.n, t.r.optimizer, t.r.lr,
+               t.r.schedule, t.r.batch_size, (unsigned long long)t.r.seed);
+        fflush(stdout);
+        eng_graph_set_training(t.g, 1);
+        for (; rc == APP_OK && t.r.epoch < t.r.epochs; t.r.epoch++, t.r.batch = 0) rc = train_epoch(&t);
+        signal(SIGINT, SIG_DFL);
+    }
+    snap_free(&t.snaps);
+    free(t.order);
+    eng_opt_free(&t.opt);
+    eng_dataset_free(&t.train);
+    eng_dataset_free(&t.test);
+    eng_graph_destroy(t.g);
     return rc;
 }
 
@@ -422,7 +501,7 @@ done:
 
 static const char eval_usage[] =
     "usage: convscope eval MODEL --data digits|fashion|PATH [--weights FILE] [--batch B]\n"
-    "                      [--threads N] [--json]\n"
+    "                      [--threads N] [--json] [--input CxHxW]\n"
     "  Accuracy and mean cross-entropy on the test set. Without --weights the\n"
     "  model's shipped weights (assets/) are used; an .onnx MODEL has its own.\n"
     "  --json prints\n"
@@ -430,10 +509,7 @@ static const char eval_usage[] =
 
 int app_cmd_eval(int argc, char **argv) {
     AppOptions o;
-    int help, rc = app_parse(argc, argv,
-                             APP_OPT_DATA | APP_OPT_WEIGHTS | APP_OPT_BATCH | APP_OPT_THREADS |
-                                 APP_OPT_JSON | APP_OPT_INPUT,
-                             1, eval_usage, &o, &help);
+    int help, rc = app_parse_cmd(argc, argv, eval_usage, &o, &help);
     if (rc || help) return rc;
     if (o.threads) eng_set_threads(o.threads);
     const ModelCard *card;
@@ -460,9 +536,16 @@ int app_cmd_eval(int argc, char **argv) {
         goto done;
     }
     if (app_load_data(data, NULL, &test, "eval") != 0) goto done;
-    if (eng_graph_plan(g, o.batch ? o.batch : 256) != 0) goto done;
+    app_log_capture(1);
+    int bad_plan = eng_graph_plan(g, o.batch ? o.batch : 256) != 0;
+    app_log_capture(0);
+    if (bad_plan) {
+        fprintf(stderr, "convscope eval: cannot plan %s at batch %d: %s\n", card->name,
+                o.batch ? o.batch : 256, app_log_last());
+        goto done;
+    }
     double acc, loss;
-    evaluate(g, &test, &acc, &loss);
+    if (evaluate(g, &test, &acc, &loss, "eval") != 0) goto done;
     if (o.json) {
         printf("{\"model\":");
         app_json_str(stdout, card->name);

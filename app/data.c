@@ -114,15 +114,17 @@ const char *const *app_imagenet_classes(int *n) {
         char path[4200];
         state = -1;
         snprintf(path, sizeof path, "%s/imagenet_classes.txt", model_assets_dir());
-        FILE *f = fopen(path, "rb");
-        long size = -1;
-        if (f && fseek(f, 0, SEEK_END) == 0) size = ftell(f);
-        const char *bad = !f ? "cannot open it" : size < 2000 || size > 100000 ? "unexpected size" : NULL;
-        if (!bad && (fseek(f, 0, SEEK_SET) != 0 || !(text = malloc((size_t)size + 1)) ||
-                     fread(text, 1, (size_t)size, f) != (size_t)size))
-            bad = "cannot read it";
+        /* one name a line, at most 100 bytes each: 1000 of them fit in 100 kB */
+        uint8_t *buf = NULL;
+        size_t size = 0;
+        char why[4400];
+        const char *bad = NULL;
+        if (eng_read_file(path, 100000, &buf, &size, why, sizeof why) != 0)
+            bad = why;
+        else if (size < 2000)
+            bad = "unexpected size";
+        text = (char *)buf;
         if (!bad) {
-            text[size] = 0;
             int k = 0;
             for (char *p = text; *p && k <= 1000;) {
                 char *e = strchr(p, '\n');
@@ -138,10 +140,14 @@ const char *const *app_imagenet_classes(int *n) {
             if (k != 1000 || text + size != names[999] + strlen(names[999]) + 1)
                 bad = "it must hold 1000 names, one a line";
         }
-        if (f) fclose(f);
         if (bad) {
-            fprintf(stderr, "convscope: %s: %s; class numbers are shown instead of ImageNet's names\n",
-                    path, bad);
+            /* eng_read_file's reasons name the path themselves */
+            if (bad == why)
+                fprintf(stderr, "convscope: %s; class numbers are shown instead of ImageNet's names\n",
+                        why);
+            else
+                fprintf(stderr, "convscope: %s: %s; class numbers are shown instead of ImageNet's names\n",
+                        path, bad);
             free(text);
             text = NULL;
         } else {

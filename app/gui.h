@@ -1,9 +1,10 @@
 /*
- * gui.h — the window's screens besides the forward stepper (gui.c): the
- * block comparison and the whole-zoo chart (gui_compare.c). Counts are
- * computed on the thread that draws (building a graph without weights is
- * cheap); times are measured on the window's worker thread and published
- * under its mutex, tagged with the configuration they belong to.
+ * gui.h — the window's screens besides the forward stepper (stepper.h): the
+ * block comparison and the whole-zoo chart (gui_compare.c; gui_bench.c runs
+ * them in the window). Counts are computed on the thread that draws
+ * (building a graph without weights is cheap); times are measured on the
+ * window's worker thread (jobs.h) and published under its mutex, tagged with
+ * the configuration they belong to.
  */
 #ifndef CONVSCOPE_GUI_H
 #define CONVSCOPE_GUI_H
@@ -52,6 +53,8 @@ typedef struct {
     double ms[ZOO_MAX];       /* median forward time (batch 1), 0 = not yet */
     int measured, running;    /* models done; a measurement under way */
     int runs;                 /* passes per model (median), after one warm-up */
+    char note[200];           /* a network that could not be counted or timed: why (under the mutex
+                                 while the worker runs) */
 } ZooView;
 
 /* Receptive field, layer by layer, of several networks at once: the classic
@@ -68,6 +71,7 @@ typedef struct {
     int64_t size[RF_MAX][RF_POINTS];
     int64_t final[RF_MAX];    /* field of the last unit with a finite one */
     int input[RF_MAX];        /* the input's side */
+    char note[200];           /* a network that could not be drawn: why */
 } RfView;
 /* extra, g (may be NULL): the open model and its graph, added (and drawn) when
  * it is not one of the classic networks; a classic one is drawn. */

@@ -2,6 +2,7 @@
  * main.c — convscope's entry point: dispatch to a subcommand, or open the
  * visualizer on its default model when there is none.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,6 +32,16 @@ static void print_help(FILE *f) {
             "Run 'convscope COMMAND --help' for the options of a command.\n");
 }
 
+/* A command's exit code, once what it printed on stdout (a table, JSON) has
+ * reached its file: a failed write is a failure too. */
+static int finish(const char *cmd, int rc) {
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "convscope %s: cannot write the output: %s\n", cmd, strerror(errno));
+        return rc ? rc : APP_FAIL;
+    }
+    return rc;
+}
+
 int main(int argc, char **argv) {
     app_log_install();
     if (argc < 2) {
@@ -39,8 +50,13 @@ int main(int argc, char **argv) {
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-        print_help(stdout);
-        return APP_OK;
+        /* help --flags: every flag, from the table app_parse reads; --flags-markdown:
+         * the same as README.md's flag list */
+        if (argc > 2 && (!strcmp(argv[2], "--flags") || !strcmp(argv[2], "--flags-markdown")))
+            app_print_flags(stdout, !strcmp(argv[2], "--flags-markdown"));
+        else
+            print_help(stdout);
+        return finish(cmd, APP_OK);
     }
     static const struct {
         const char *name;
@@ -61,7 +77,9 @@ int main(int argc, char **argv) {
         {"eval", app_cmd_eval},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-        if (!strcmp(cmd, cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);
+        if (!strcmp(cmd, cmds[i].name)) {
+            return finish(cmd, cmds[i].fn(argc - 1, argv + 1));
+        }
     fprintf(stderr, "convscope: unknown command '%s' (try 'convscope --help')\n", cmd);
     return APP_USAGE;
 }

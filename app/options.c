@@ -3,7 +3,10 @@
  * JSON string output.
  */
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
+#include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +37,266 @@ static int parse_shape(const char *s, int *C, int *H, int *W) {
     return parse_int(a, 1, 65536, C) && parse_int(b, 1, 65536, H) && parse_int(c, 1, 65536, W);
 }
 
+/* ---- the flag table ----------------------------------------------------------------
+ * One row per flag: its name, the kind of value it takes, the groups of
+ * commands that take it (APP_OPT_*), the AppOptions field it fills and one
+ * line of help. app_parse reads argv through it, `convscope help --flags`
+ * prints it, and README.md's flag list is its Markdown form (tests/test_cli.sh
+ * compares them). Rows whose field is NO_FIELD are flags a command takes out of
+ * argv itself (app_take_own): listed here so that the list is whole. */
+
+typedef enum {
+    ARG_FLAG,   /* no value: the int field becomes 1 */
+    ARG_INT,    /* a whole number in [lo, hi], into an int */
+    ARG_NUM,    /* a finite number in [lo, hi] (lo itself excluded when open_lo), into a double */
+    ARG_SEED,   /* a whole number >= 0, into a uint64_t */
+    ARG_SHAPE,  /* CxHxW, each 1..65536, into three ints (C, H, W) */
+    ARG_CHOICE, /* one of the words of `value` ("sgd|adam"), into a string */
+    ARG_STR,    /* any text: a name, a list */
+    ARG_PATH,   /* a file or a folder */
+} ArgKind;
+
+#define NO_FIELD (-1L)
+#define F(x) ((long)offsetof(AppOptions, x))
+
+typedef struct {
+    const char *name;  /* "--threads" */
+    ArgKind kind;
+    const char *value; /* shown after the name ("N"); ARG_CHOICE: the words, '|' between */
+    double lo, hi;     /* ARG_INT, ARG_NUM */
+    int open_lo;
+    unsigned groups;   /* APP_OPT_* */
+    long field;        /* offset in AppOptions, or NO_FIELD */
+    long set;          /* offset of an int set to 1 when the flag is given, or NO_FIELD */
+    const char *takes; /* what the error says it takes, when not the range or the words */
+    const char *help;
+} AppFlag;
+
+static const AppFlag flags[] = {
+    /* the model and its input */
+    {"--input", ARG_SHAPE, "CxHxW", 0, 0, 0, APP_OPT_INPUT, F(C), NO_FIELD, NULL,
+     "build the model for this input size (default: its card's)"},
+    {"--input", ARG_PATH, "FILE.npy", 0, 0, 0, APP_OPT_NPY_IN, F(npy_in), NO_FIELD, NULL,
+     "a float32 (C, H, W) or (1, C, H, W) array fed as is, no preprocessing"},
+    {"--image", ARG_PATH, "FILE", 0, 0, 0, APP_OPT_IMAGE, F(image), NO_FIELD, NULL,
+     "an image file (PNG, JPEG, BMP) as the input, prepared as the model expects"},
+    {"--preprocess", ARG_CHOICE, "caffe|torchvision|none|card", 0, 0, 0, APP_OPT_PREPROCESS,
+     F(preprocess), NO_FIELD, NULL,
+     "how an image is prepared for an .onnx model (default: from its metadata, exporter or name)"},
+    {"--weights", ARG_PATH, "FILE", 0, 0, 0, APP_OPT_WEIGHTS, F(weights), NO_FIELD, NULL,
+     "trained weights (.safetensors); default: the ones that ship with the model"},
+    {"--data", ARG_STR, "digits|fashion|PATH", 0, 0, 0, APP_OPT_DATA, F(data), NO_FIELD,
+     "digits, fashion or a folder",
+     "handwritten digits, Fashion-MNIST or an MNIST-format folder"},
+    {"--batch", ARG_INT, "N", 1, 4096, 0, APP_OPT_BATCH, F(batch), NO_FIELD, NULL,
+     "the batch size; view, render, deconv, occlude: the test image shown"},
+    /* output */
+    {"--out", ARG_PATH, "FILE", 0, 0, 0, APP_OPT_OUT | APP_OPT_TRAIN, F(out), NO_FIELD, NULL,
+     "where to write (a temporary file beside it, then renamed)"},
+    {"--json", ARG_FLAG, "", 0, 0, 0, APP_OPT_JSON, F(json), NO_FIELD, NULL,
+     "print the result as JSON"},
+    {"--npy", ARG_PATH, "FILE.npy", 0, 0, 0, APP_OPT_NPY_OUT, F(npy_out), NO_FIELD, NULL,
+     "also write the result as a float32 NumPy array"},
+    /* timing */
+    {"--threads", ARG_INT, "N", 1, 256, 0, APP_OPT_THREADS, F(threads), NO_FIELD, NULL,
+     "OpenBLAS's and the engine's threads (default: all cores)"},
+    {"--runs", ARG_INT, "N", 1, 100000, 0, APP_OPT_RUNS, F(runs), NO_FIELD, NULL,
+     "timed passes, after a warm-up"},
+    {"--profile", ARG_FLAG, "", 0, 0, 0, APP_OPT_PROFILE, F(profile), NO_FIELD, NULL,
+     "the time per op type and the slowest layers"},
+    {"--project", ARG_STR, "LAYER", 0, 0, 0, APP_OPT_PROJECT, F(project), NO_FIELD, NULL,
+     "also time projecting a channel of LAYER back to the input"},
+    /* a channel and its projection to pixels */
+    {"--layer", ARG_STR, "NAME", 0, 0, 0, APP_OPT_PROBE, F(layer), NO_FIELD, NULL,
+     "a layer, by its name in 'convscope summary'"},
+    {"--channel", ARG_INT, "C", 0, 1000000, 0, APP_OPT_PROBE, F(channel), F(channel_set), NULL,
+     "a channel of that layer"},
+    {"--unit", ARG_STR, "Y,X|max", 0, 0, 0, APP_OPT_UNIT, NO_FIELD, NO_FIELD, "Y,X or max",
+     "one unit of the channel (max: the strongest)"},
+    {"--rule", ARG_CHOICE, "deconv|guided|backprop", 0, 0, 0, APP_OPT_RULE, F(rule), NO_FIELD, NULL,
+     "what ReLU does on the way down to pixels"},
+    {"--images", ARG_PATH, "DIR", 0, 0, 0, APP_OPT_IMAGES, F(images), NO_FIELD, NULL,
+     "every image file in DIR instead of a test set"},
+    {"--size", ARG_INT, "S", 1, 4096, 0, APP_OPT_OCCLUDE, F(occ_size), NO_FIELD, NULL,
+     "the grey square's side (default: a quarter of the input's)"},
+    {"--stride", ARG_INT, "T", 1, 4096, 0, APP_OPT_OCCLUDE, F(occ_stride), NO_FIELD, NULL,
+     "the square's step (default 1, or 2 above 64x64)"},
+    {"--grey", ARG_NUM, "V", -FLT_MAX, FLT_MAX, 0, APP_OPT_OCCLUDE, F(grey), F(grey_set),
+     "a number", "the square's value (default: the image's mean)"},
+    /* training */
+    {"--epochs", ARG_INT, "N", 1, 10000, 0, APP_OPT_TRAIN, F(epochs), NO_FIELD, NULL,
+     "passes over the training set (default 10)"},
+    {"--lr", ARG_NUM, "X", 0, 10, 1, APP_OPT_TRAIN, F(lr), NO_FIELD, NULL,
+     "learning rate (default 1e-3 with Adam, 0.05 with SGD)"},
+    {"--optimizer", ARG_CHOICE, "sgd|adam", 0, 0, 0, APP_OPT_TRAIN, F(optimizer), NO_FIELD, NULL,
+     "SGD with momentum 0.9, or Adam (the default)"},
+    {"--schedule", ARG_CHOICE, "cosine|step|constant", 0, 0, 0, APP_OPT_TRAIN, F(schedule),
+     NO_FIELD, NULL, "how the learning rate falls over the epochs (default cosine)"},
+    {"--weight-decay", ARG_NUM, "X", 0, 10, 0, APP_OPT_TRAIN, F(weight_decay), NO_FIELD, NULL,
+     "L2 on conv and FC weights (default 5e-4)"},
+    {"--seed", ARG_SEED, "S", 0, 0, 0, APP_OPT_TRAIN, F(seed), F(seed_set), NULL,
+     "the initial weights, the order of the examples, the dropout masks (default 1)"},
+    {"--init", ARG_CHOICE, "he|xavier", 0, 0, 0, APP_OPT_TRAIN, F(init), NO_FIELD, NULL,
+     "He or Xavier (Glorot) initial weights (default he)"},
+    {"--augment", ARG_CHOICE, "none|shift|flip-shift", 0, 0, 0, APP_OPT_TRAIN, F(augment),
+     NO_FIELD, NULL, "moves of up to 2 pixels, and left-right mirrors (default none)"},
+    {"--resume", ARG_PATH, "FILE", 0, 0, 0, APP_OPT_TRAIN, F(resume), NO_FIELD, NULL,
+     "go on from a checkpoint written by train"},
+    /* two designs compared */
+    {"--cin", ARG_INT, "N", 1, 8192, 0, APP_OPT_BLOCK, F(cin), NO_FIELD, NULL,
+     "the block's input channels"},
+    {"--cout", ARG_INT, "N", 1, 8192, 0, APP_OPT_BLOCK, F(cout), NO_FIELD, NULL,
+     "the block's output channels"},
+    {"--hw", ARG_INT, "N", 1, 8192, 0, APP_OPT_BLOCK, F(hw), NO_FIELD, NULL,
+     "the block's input height and width"},
+    {"--groups", ARG_INT, "G", 1, 8192, 0, APP_OPT_BLOCK, F(groups), NO_FIELD, NULL,
+     "the block's convolution groups"},
+    {"--count", ARG_STR, "CONVENTION", 0, 0, 0, APP_OPT_COUNT, NO_FIELD, NO_FIELD, "a convention",
+     "macs or flops, then any of ,bias ,bn ,act ,other or ,all"},
+    /* the window and its views */
+    {"--quit-after", ARG_INT, "MS", 1, INT_MAX, 0, APP_OPT_QUIT_AFTER, F(quit_after_ms), NO_FIELD,
+     "milliseconds", "close the window by itself after MS milliseconds"},
+    {"--frame-stats", ARG_FLAG, "", 0, 0, 0, APP_OPT_FRAME_STATS, NO_FIELD, NO_FIELD, NULL,
+     "print how long the frames took when the window closes"},
+    {"--view", ARG_STR, "NAME", 0, 0, 0, APP_OPT_RENDER, NO_FIELD, NO_FIELD, NULL,
+     "which view to draw (see 'convscope render --help')"},
+    {"--snapshot", ARG_STR, "K", 0, 0, 0, APP_OPT_RENDER, NO_FIELD, NO_FIELD, "a snapshot's number",
+     "the filters at the K-th snapshot taken in training"},
+    {"--block", ARG_STR, "NAME", 0, 0, 0, APP_OPT_RENDER, NO_FIELD, NO_FIELD, NULL,
+     "the compare screen's block"},
+    {"--models", ARG_STR, "A,B,...", 0, 0, 0, APP_OPT_RENDER, NO_FIELD, NO_FIELD, "names, ',' between",
+     "the networks the zoo and rf views show"},
+    {"--runs", ARG_INT, "N", 0, 16, 0, APP_OPT_RENDER, NO_FIELD, NO_FIELD, NULL,
+     "the compare and zoo screens' timed passes (0 skips the timing)"},
+    {"--pattern", ARG_STR, "K", 0, 0, 0, APP_OPT_RENDER, NO_FIELD, NO_FIELD, "0..6 or a pattern's name",
+     "a synthetic input: gratings, edge, checkerboard, spot, colour blobs"},
+    {"--page", ARG_STR, "K", 0, 0, 0, APP_OPT_RENDER, NO_FIELD, NO_FIELD, "a page's number",
+     "the K-th page of feature maps"},
+    {"--size", ARG_STR, "WxH", 0, 0, 0, APP_OPT_RENDER, NO_FIELD, NO_FIELD, "a width and a height",
+     "the window's size (default 1280x800)"},
+    {"--present", ARG_FLAG, "", 0, 0, 0, APP_OPT_RENDER, NO_FIELD, NO_FIELD, NULL,
+     "as in presentation mode (F11): larger type, high contrast"},
+};
+#define N_FLAGS (sizeof flags / sizeof flags[0])
+
+/* The commands that parse through the table: the groups each accepts. */
+static const struct {
+    const char *name;
+    unsigned groups;
+    int need_model;
+} commands[] = {
+    {"view", APP_OPT_INPUT | APP_OPT_QUIT_AFTER | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH |
+                 APP_OPT_PREPROCESS | APP_OPT_IMAGE | APP_OPT_NPY_IN | APP_OPT_FRAME_STATS, 0},
+    {"render", APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH | APP_OPT_BLOCK |
+                   APP_OPT_PREPROCESS | APP_OPT_OUT | APP_OPT_PROBE | APP_OPT_UNIT | APP_OPT_RULE |
+                   APP_OPT_IMAGE | APP_OPT_NPY_IN | APP_OPT_COUNT | APP_OPT_RENDER, 0},
+    {"models", APP_OPT_JSON, 0},
+    {"summary", APP_OPT_INPUT | APP_OPT_JSON | APP_OPT_PREPROCESS, 1},
+    {"bench", APP_OPT_INPUT | APP_OPT_JSON | APP_OPT_THREADS | APP_OPT_RUNS | APP_OPT_BATCH |
+                  APP_OPT_PROFILE | APP_OPT_PROJECT, 1},
+    {"compare", APP_OPT_BLOCK | APP_OPT_JSON | APP_OPT_RUNS | APP_OPT_THREADS | APP_OPT_COUNT, 0},
+    {"export", APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_BATCH | APP_OPT_OUT, 1},
+    {"train", APP_OPT_DATA | APP_OPT_TRAIN | APP_OPT_BATCH | APP_OPT_THREADS, 1},
+    {"eval", APP_OPT_DATA | APP_OPT_WEIGHTS | APP_OPT_BATCH | APP_OPT_THREADS | APP_OPT_JSON |
+                 APP_OPT_INPUT, 1},
+    {"deconv", APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH | APP_OPT_PREPROCESS | APP_OPT_OUT |
+                   APP_OPT_PROBE | APP_OPT_UNIT | APP_OPT_RULE | APP_OPT_IMAGE | APP_OPT_NPY_IN |
+                   APP_OPT_NPY_OUT, 1},
+    {"top9", APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH | APP_OPT_THREADS | APP_OPT_JSON |
+                 APP_OPT_PREPROCESS | APP_OPT_OUT | APP_OPT_PROBE | APP_OPT_RULE | APP_OPT_IMAGES, 1},
+    {"occlude", APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH | APP_OPT_JSON | APP_OPT_THREADS |
+                    APP_OPT_PREPROCESS | APP_OPT_OUT | APP_OPT_PROBE | APP_OPT_NPY_OUT |
+                    APP_OPT_OCCLUDE | APP_OPT_IMAGE | APP_OPT_NPY_IN, 1},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+/* The row of flag `a` among the groups allowed, or NULL. */
+static const AppFlag *find_flag(const char *a, unsigned allowed) {
+    for (size_t k = 0; k < N_FLAGS; k++)
+        if ((flags[k].groups & allowed) && flags[k].field != NO_FIELD && !strcmp(a, flags[k].name))
+            return &flags[k];
+    return NULL;
+}
+
+/* What a flag takes, as its error and the flag list say it: "1..256",
+ * "a number in (0, 10]", "sgd or adam". */
+static const char *takes(const AppFlag *f, char *buf, size_t n) {
+    if (f->takes) return f->takes;
+    if (f->kind == ARG_INT) snprintf(buf, n, "%.0f..%.0f", f->lo, f->hi);
+    else if (f->kind == ARG_NUM) snprintf(buf, n, "a number in %c%g, %g]", f->open_lo ? '(' : '[', f->lo, f->hi);
+    else if (f->kind == ARG_SEED) snprintf(buf, n, "a whole number");
+    else if (f->kind == ARG_SHAPE) snprintf(buf, n, "CxHxW, each 1..65536");
+    else if (f->kind == ARG_FLAG) snprintf(buf, n, "no value");
+    else if (f->kind == ARG_PATH) snprintf(buf, n, "a path");
+    else if (f->kind == ARG_STR) snprintf(buf, n, "a name");
+    else { /* "a|b|c" -> "a, b or c" */
+        size_t l = 0;
+        for (const char *w = f->value; *w && l + 1 < n;) {
+            const char *e = strchr(w, '|');
+            size_t wl = e ? (size_t)(e - w) : strlen(w);
+            l += (size_t)snprintf(buf + l, n - l, "%.*s%s", (int)wl, w,
+                                  !e ? "" : strchr(e + 1, '|') ? ", " : " or ");
+            w = e ? e + 1 : w + wl;
+        }
+    }
+    return buf;
+}
+
+/* Is s one of the '|'-separated words of list? */
+static int is_word_of(const char *list, const char *s) {
+    size_t sl = strlen(s);
+    for (const char *w = list; w; w = strchr(w, '|') ? strchr(w, '|') + 1 : NULL)
+        if (!strncmp(w, s, sl) && (w[sl] == '|' || !w[sl])) return 1;
+    return 0;
+}
+
+/* A finite number written whole (no trailing text, no overflow). */
+static int parse_num(const char *s, double *v) {
+    char *end;
+    errno = 0;
+    *v = strtod(s, &end);
+    return !errno && end != s && !*end && isfinite(*v);
+}
+
+/* The value of flag f into its field of o; 0 after a line on stderr. */
+static int set_flag(const AppFlag *f, const char *val, AppOptions *o, const char *cmd) {
+    char *at = (char *)o + f->field, buf[160];
+    double v;
+    int ok = 1;
+    switch (f->kind) {
+    case ARG_FLAG: *(int *)at = 1; break;
+    case ARG_STR:
+    case ARG_PATH: *(const char **)at = val; break;
+    case ARG_CHOICE: ok = is_word_of(f->value, val), *(const char **)at = val; break;
+    case ARG_INT: ok = parse_int(val, (long)f->lo, (long)f->hi, (int *)at); break;
+    case ARG_NUM:
+        ok = parse_num(val, &v) && v >= f->lo && v <= f->hi && !(f->open_lo && v == f->lo);
+        if (ok) *(double *)at = v;
+        break;
+    case ARG_SEED: {
+        char *end;
+        errno = 0;
+        unsigned long long u = strtoull(val, &end, 10);
+        ok = !errno && !*end && *val && val[0] != '-';
+        if (ok) *(uint64_t *)at = u;
+        break;
+    }
+    case ARG_SHAPE:
+        if (!parse_shape(val, (int *)at, (int *)at + 1, (int *)at + 2)) {
+            fprintf(stderr, "convscope %s: bad input size '%s': expected CxHxW, e.g. 3x224x224\n",
+                    cmd, val);
+            return 0;
+        }
+        break;
+    }
+    if (!ok) {
+        fprintf(stderr, "convscope %s: %s takes %s, not '%s'\n", cmd, f->name, takes(f, buf, sizeof buf), val);
+        return 0;
+    }
+    if (f->set != NO_FIELD) *(int *)((char *)o + f->set) = 1;
+    return 1;
+}
+
 int app_parse(int argc, char **argv, unsigned allowed, int need_model, const char *usage,
               AppOptions *o, int *help) {
     const char *cmd = argv[0];
@@ -42,168 +305,74 @@ int app_parse(int argc, char **argv, unsigned allowed, int need_model, const cha
     *help = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const char *val = (i + 1 < argc) ? argv[i + 1] : NULL;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             printf("%s", usage);
             *help = 1;
             return APP_OK;
         }
-#define NEEDS(flag)                                                                     \
-    if (!(allowed & (flag))) goto unknown;                                              \
-    if (!val) {                                                                         \
-        fprintf(stderr, "convscope %s: %s needs a value\n", cmd, a);                    \
-        return APP_USAGE;                                                               \
-    }                                                                                   \
-    i++;
-        if (!strcmp(a, "--input")) {
-            NEEDS(APP_OPT_INPUT);
-            if (!parse_shape(val, &o->C, &o->H, &o->W)) {
-                fprintf(stderr,
-                        "convscope %s: bad input size '%s': expected CxHxW, e.g. 3x224x224\n",
-                        cmd, val);
+        if (a[0] != '-' || !a[1]) { /* a positional argument: the model */
+            if (o->model) {
+                fprintf(stderr, "convscope %s: unexpected argument '%s'\n", cmd, a);
                 return APP_USAGE;
             }
-        } else if (!strcmp(a, "--threads")) {
-            NEEDS(APP_OPT_THREADS);
-            if (!parse_int(val, 1, 256, &o->threads)) {
-                fprintf(stderr, "convscope %s: --threads takes 1..256, not '%s'\n", cmd, val);
-                return APP_USAGE;
-            }
-        } else if (!strcmp(a, "--runs")) {
-            NEEDS(APP_OPT_RUNS);
-            if (!parse_int(val, 1, 100000, &o->runs)) {
-                fprintf(stderr, "convscope %s: --runs takes 1..100000, not '%s'\n", cmd, val);
-                return APP_USAGE;
-            }
-        } else if (!strcmp(a, "--batch")) {
-            NEEDS(APP_OPT_BATCH);
-            if (!parse_int(val, 1, 4096, &o->batch)) {
-                fprintf(stderr, "convscope %s: --batch takes 1..4096, not '%s'\n", cmd, val);
-                return APP_USAGE;
-            }
-        } else if (!strcmp(a, "--quit-after")) {
-            NEEDS(APP_OPT_QUIT_AFTER);
-            if (!parse_int(val, 1, INT_MAX, &o->quit_after_ms)) {
-                fprintf(stderr, "convscope %s: --quit-after takes milliseconds, not '%s'\n", cmd,
-                        val);
-                return APP_USAGE;
-            }
-        } else if (!strcmp(a, "--cin") || !strcmp(a, "--cout") || !strcmp(a, "--hw") ||
-                   !strcmp(a, "--groups")) {
-            NEEDS(APP_OPT_BLOCK);
-            int v;
-            if (!parse_int(val, 1, 8192, &v)) {
-                fprintf(stderr, "convscope %s: %s takes 1..8192, not '%s'\n", cmd, a, val);
-                return APP_USAGE;
-            }
-            if (!strcmp(a, "--cin")) o->cin = v;
-            else if (!strcmp(a, "--cout")) o->cout = v;
-            else if (!strcmp(a, "--hw")) o->hw = v;
-            else o->groups = v;
-        } else if (!strcmp(a, "--data")) {
-            NEEDS(APP_OPT_DATA);
-            o->data = val;
-        } else if (!strcmp(a, "--weights")) {
-            NEEDS(APP_OPT_WEIGHTS);
-            o->weights = val;
-        } else if (!strcmp(a, "--epochs")) {
-            NEEDS(APP_OPT_TRAIN);
-            if (!parse_int(val, 1, 10000, &o->epochs)) {
-                fprintf(stderr, "convscope %s: --epochs takes 1..10000, not '%s'\n", cmd, val);
-                return APP_USAGE;
-            }
-        } else if (!strcmp(a, "--lr") || !strcmp(a, "--weight-decay")) {
-            NEEDS(APP_OPT_TRAIN);
-            char *end;
-            errno = 0;
-            double v = strtod(val, &end);
-            if (errno || *end || !(v >= 0.0 && v <= 10.0) || (a[2] == 'l' && v == 0.0)) {
-                fprintf(stderr, "convscope %s: %s takes a number in %s, not '%s'\n", cmd, a,
-                        a[2] == 'l' ? "(0, 10]" : "[0, 10]", val);
-                return APP_USAGE;
-            }
-            if (a[2] == 'l') o->lr = v;
-            else o->weight_decay = v;
-        } else if (!strcmp(a, "--optimizer")) {
-            NEEDS(APP_OPT_TRAIN);
-            if (strcmp(val, "sgd") && strcmp(val, "adam")) {
-                fprintf(stderr, "convscope %s: --optimizer takes sgd or adam, not '%s'\n", cmd, val);
-                return APP_USAGE;
-            }
-            o->optimizer = val;
-        } else if (!strcmp(a, "--schedule")) {
-            NEEDS(APP_OPT_TRAIN);
-            if (strcmp(val, "cosine") && strcmp(val, "step") && strcmp(val, "constant")) {
-                fprintf(stderr, "convscope %s: --schedule takes cosine, step or constant, not '%s'\n",
-                        cmd, val);
-                return APP_USAGE;
-            }
-            o->schedule = val;
-        } else if (!strcmp(a, "--init")) {
-            NEEDS(APP_OPT_TRAIN);
-            if (strcmp(val, "he") && strcmp(val, "xavier")) {
-                fprintf(stderr, "convscope %s: --init takes he or xavier, not '%s'\n", cmd, val);
-                return APP_USAGE;
-            }
-            o->init = val;
-        } else if (!strcmp(a, "--augment")) {
-            NEEDS(APP_OPT_TRAIN);
-            if (strcmp(val, "none") && strcmp(val, "shift") && strcmp(val, "flip-shift")) {
-                fprintf(stderr, "convscope %s: --augment takes none, shift or flip-shift, not '%s'\n",
-                        cmd, val);
-                return APP_USAGE;
-            }
-            o->augment = val;
-        } else if (!strcmp(a, "--seed")) {
-            NEEDS(APP_OPT_TRAIN);
-            char *end;
-            errno = 0;
-            unsigned long long v = strtoull(val, &end, 10);
-            if (errno || *end || !*val || val[0] == '-') {
-                fprintf(stderr, "convscope %s: --seed takes a whole number, not '%s'\n", cmd, val);
-                return APP_USAGE;
-            }
-            o->seed = v;
-            o->seed_set = 1;
-        } else if (!strcmp(a, "--out") || !strcmp(a, "--resume")) {
-            NEEDS(APP_OPT_TRAIN);
-            if (a[2] == 'o') o->out = val;
-            else o->resume = val;
-        } else if (!strcmp(a, "--preprocess")) {
-            NEEDS(APP_OPT_PREPROCESS);
-            if (strcmp(val, "caffe") && strcmp(val, "torchvision") && strcmp(val, "none") &&
-                strcmp(val, "card")) {
-                fprintf(stderr, "convscope %s: --preprocess takes caffe, torchvision, none or card, "
-                                "not '%s'\n", cmd, val);
-                return APP_USAGE;
-            }
-            o->preprocess = val;
-        } else if (!strcmp(a, "--profile")) {
-            if (!(allowed & APP_OPT_PROFILE)) goto unknown;
-            o->profile = 1;
-        } else if (!strcmp(a, "--json")) {
-            if (!(allowed & APP_OPT_JSON)) goto unknown;
-            o->json = 1;
-        } else if (a[0] == '-' && a[1]) {
-            goto unknown;
-        } else if (!o->model) {
             o->model = a;
-        } else {
-            fprintf(stderr, "convscope %s: unexpected argument '%s'\n", cmd, a);
+            continue;
+        }
+        const AppFlag *f = find_flag(a, allowed);
+        if (!f) {
+            fprintf(stderr, "convscope %s: unknown option '%s' (try 'convscope %s --help')\n", cmd,
+                    a, cmd);
             return APP_USAGE;
         }
-        continue;
-    unknown:
-        fprintf(stderr, "convscope %s: unknown option '%s' (try 'convscope %s --help')\n", cmd, a,
-                cmd);
-        return APP_USAGE;
-#undef NEEDS
+        if (f->kind != ARG_FLAG && i + 1 >= argc) {
+            fprintf(stderr, "convscope %s: %s needs a value\n", cmd, a);
+            return APP_USAGE;
+        }
+        if (!set_flag(f, f->kind == ARG_FLAG ? NULL : argv[++i], o, cmd)) return APP_USAGE;
     }
     if (need_model && !o->model) {
         fprintf(stderr, "convscope %s: which model? (see 'convscope models')\n", cmd);
         return APP_USAGE;
     }
     return APP_OK;
+}
+
+int app_parse_cmd(int argc, char **argv, const char *usage, AppOptions *o, int *help) {
+    for (size_t c = 0; c < N_COMMANDS; c++)
+        if (!strcmp(argv[0], commands[c].name))
+            return app_parse(argc, argv, commands[c].groups, commands[c].need_model, usage, o, help);
+    ENG_ASSERT(!"a command missing from the command list");
+    return APP_USAGE;
+}
+
+/* The commands that take flag f, ", " between, into buf. */
+static void flag_commands(const AppFlag *f, char *buf, size_t n) {
+    size_t l = 0;
+    buf[0] = 0;
+    for (size_t c = 0; c < N_COMMANDS && l < n; c++)
+        if (commands[c].groups & f->groups)
+            l += (size_t)snprintf(buf + l, n - l, "%s%s", l ? ", " : "", commands[c].name);
+}
+
+void app_print_flags(FILE *out, int markdown) {
+    char cmds[256], what[160];
+    if (markdown) fprintf(out, "| flag | takes | commands | what it does |\n|---|---|---|---|\n");
+    for (size_t k = 0; k < N_FLAGS; k++) {
+        const AppFlag *f = &flags[k];
+        flag_commands(f, cmds, sizeof cmds);
+        const char *t = takes(f, what, sizeof what);
+        if (markdown) {
+            fprintf(out, "| `%s%s", f->name, f->value[0] ? " " : "");
+            for (const char *p = f->value; *p; p++) /* a '|' would end the cell */
+                if (*p == '|') fputs("\\|", out);
+                else fputc(*p, out);
+            fprintf(out, "` | %s | %s | %s |\n", t, cmds, f->help);
+        } else {
+            char head[96];
+            snprintf(head, sizeof head, "%s%s%s", f->name, f->value[0] ? " " : "", f->value);
+            fprintf(out, "  %-36s %s\n      %s; takes %s\n", head, cmds, f->help, t);
+        }
+    }
 }
 
 /* ---- preprocessing of imported models ------------------------------------------------- */

@@ -85,6 +85,24 @@ int eng_tmpfile_open(EngTmpFile *t, const char *dest, char *err, size_t errlen);
 int eng_tmpfile_commit(EngTmpFile *t, char *err, size_t errlen);
 void eng_tmpfile_abort(EngTmpFile *t);
 
+/* A whole file into *buf (malloc'ed, one NUL byte past the end so text can
+ * be parsed in place; free it), its size in *len (eng_core.c). Only a
+ * regular file is read: a directory, FIFO, device or socket is refused
+ * without waiting on it (opened with O_NONBLOCK, checked by fstat of the
+ * opened descriptor). More than cap bytes fail, whether fstat says so or
+ * the file grows while it is read. Errors go to err without a subsystem tag,
+ * the path first ("digits/7.json: cannot open: No such file or directory",
+ * "x: a FIFO, not a regular file", "y: larger than the 64 MiB limit"), for
+ * the caller to prefix with its own; 0 or -1 (then *buf is NULL). */
+int eng_read_file(const char *path, size_t cap, uint8_t **buf, size_t *len, char *err,
+                  size_t errlen);
+
+/* A folder the program reads resources from: the environment variable env
+ * when it is set and not empty, else rel under the source tree the build was
+ * made from (so any working directory works), else rel itself. The string
+ * lasts as long as the program. Used for the assets and the digits. */
+const char *eng_resource_dir(const char *env, const char *rel);
+
 /* Numbers for people (eng_format.c): "61,706", "15.47G", "392.0 KiB". Each
  * writes into buf (NUL-terminated, truncated to n) and returns it. */
 const char *eng_fmt_grouped(int64_t v, char *buf, size_t n);
@@ -496,6 +514,16 @@ double eng_graph_loss_ce(EngGraph *g, const uint8_t *labels, int *correct);
  * Requires a forward pass with the same inputs just before. */
 int eng_graph_backward(EngGraph *g);
 
+/* The effective receptive field of one unit (Luo et al. 2016, eng_grad.c):
+ * after a forward pass, the gradient of unit (c, y, x) of node `node` (its
+ * output (C, H, W), first image of the batch) with respect to the input,
+ * summed over the input's channels in absolute value:
+ *   out_hw (H, W) of input node 0 = sum over C of |d unit / d input (C, H, W)|.
+ * Every gradient is overwritten (zeroed first). Needs eng_graph_enable_grads
+ * before the plan. 0, or -1 (logged): no gradient at the node, a unit outside
+ * it, or a network the backward pass cannot go through. */
+int eng_graph_unit_grad(EngGraph *g, int node, int c, int y, int x, float *out_hw);
+
 /* Projections to pixel space (Zeiler and Fergus 2014): after a forward pass,
  * start from node `layer`'s activations with every other one zeroed (keep
  * channel `channel`, or all when < 0; only unit (y, x) when y, x >= 0), and
@@ -622,6 +650,11 @@ int eng_onnx_read_tensor(const char *path, EngOnnxTensor *t, float **data, char 
 /* The same, an integer tensor (int64, int32) allowed too: then t->ints is set
  * instead of t->data. *buf (malloc'ed) holds whichever it is. */
 int eng_onnx_read_value(const char *path, EngOnnxTensor *t, void **buf, char *err, size_t errlen);
+/* The importer's operator table: the k-th operator's ONNX name (k from 0),
+ * NULL past the last; and the list of them a model with another op is told,
+ * written like snprintf (returns its full length). */
+const char *eng_onnx_op_name(int k);
+size_t eng_onnx_supported_ops(char *buf, size_t n);
 /* ONNX export (eng_onnx_export.c): the graph's inference nodes (training-only
  * branches left out) as an opset-14 model, each ONNX node named after its
  * engine node, each parameter an initializer "<node>.<suffix>"; the input is
@@ -654,8 +687,10 @@ void eng_avgpool_backward(float *dx, const float *dy, int N, int C, int H, int W
                           const EngPoolParams *p, int OH, int OW);
 void eng_gavgpool_backward(float *dx, const float *dy, int N, int C, int H, int W);
 void eng_gmaxpool_backward(float *dx, const float *dy, const float *x, int N, int C, int H, int W);
+/* scratch: eng_lrn_backward_scratch(C) floats (the plan holds them) */
 void eng_lrn_backward(float *dx, const float *dy, const float *x, int N, int C, int H, int W,
-                      const EngLrnParams *p);
+                      const EngLrnParams *p, float *scratch);
+size_t eng_lrn_backward_scratch(int C);
 /* Batch norm, training: statistics over (N, H, W) per channel; stats gets
  * (mean[C], inv_std[C]); the running statistics move by `momentum`
  * (PyTorch: 0.1, unbiased variance). */

@@ -1,17 +1,20 @@
 /*
  * eng_core.c — assertions, the log callback, overflow-checked sizes and the
- * thread setting shared by the whole engine, and the temporary files every
- * writer goes through. No SDL, no drawing.
+ * thread setting shared by the whole engine, the temporary files every
+ * writer goes through, the one whole-file reader every loader goes through,
+ * and where the program's resource folders are. No SDL, no drawing.
  */
 #include "eng.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -157,4 +160,133 @@ void eng_tmpfile_abort(EngTmpFile *t) {
     t->f = NULL;
     if (t->path[0]) remove(t->path);
     t->path[0] = 0;
+}
+
+/* ---- reading a whole file ------------------------------------------------- */
+
+/* "64 MiB", "16 GiB", "100000 bytes": a limit as a person would state it. */
+static void fmt_limit(char *buf, size_t n, size_t cap) {
+    if (cap >= ((size_t)1 << 30) && cap % ((size_t)1 << 30) == 0)
+        snprintf(buf, n, "%zu GiB", cap >> 30);
+    else if (cap >= ((size_t)1 << 20) && cap % ((size_t)1 << 20) == 0)
+        snprintf(buf, n, "%zu MiB", cap >> 20);
+    else
+        snprintf(buf, n, "%zu bytes", cap);
+}
+
+static const char *file_kind(mode_t m) {
+    if (S_ISDIR(m)) return "a directory";
+    if (S_ISFIFO(m)) return "a FIFO";
+    if (S_ISCHR(m)) return "a character device";
+    if (S_ISBLK(m)) return "a block device";
+    if (S_ISSOCK(m)) return "a socket";
+    return "not a regular file";
+}
+
+/* Read what fd holds into *buf, growing it from *have (the size fstat gave,
+ * which the file may outgrow while it is read); more than cap bytes fail. */
+static int read_all(int fd, const char *path, size_t cap, uint8_t **buf, size_t have,
+                    size_t *len, char *err, size_t errlen) {
+    size_t n = 0, room = have < cap ? have + 1 : cap + 1; /* one more shows a file past cap */
+    uint8_t *b = malloc(room + 1);                        /* + the NUL */
+    for (;;) {
+        if (!b) {
+            eng_set_err(err, errlen, "%s: out of memory", path);
+            return -1;
+        }
+        if (n == room) {
+            if (room > cap) break; /* cap + 1 bytes read: too large */
+            size_t grow = room > cap / 2 ? cap + 1 : room * 2;
+            uint8_t *nb = realloc(b, grow + 1);
+            if (!nb) free(b);
+            b = nb, room = grow;
+            continue;
+        }
+        ssize_t got = read(fd, b + n, room - n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+            eng_set_err(err, errlen, "%s: read error: %s", path, strerror(errno));
+            free(b);
+            return -1;
+        }
+        if (got == 0) break;
+        n += (size_t)got;
+    }
+    if (n > cap) {
+        char lim[32];
+        fmt_limit(lim, sizeof lim, cap);
+        eng_set_err(err, errlen, "%s: larger than the %s limit", path, lim);
+        free(b);
+        return -1;
+    }
+    b[n] = 0;
+    *buf = b;
+    *len = n;
+    return 0;
+}
+
+int eng_read_file(const char *path, size_t cap, uint8_t **buf, size_t *len, char *err,
+                  size_t errlen) {
+    *buf = NULL;
+    *len = 0;
+    if (cap >= SIZE_MAX / 2) cap = SIZE_MAX / 2 - 1; /* room for the NUL and the growth */
+    /* O_NONBLOCK: opening a FIFO nobody writes to returns at once instead of
+     * waiting for a writer; the descriptor's own fstat then refuses it (a
+     * stat of the name first could see another file than the one opened). */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        eng_set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        eng_set_err(err, errlen, "%s: cannot read its size: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        eng_set_err(err, errlen, "%s: %s, not a regular file", path, file_kind(st.st_mode));
+        close(fd);
+        return -1;
+    }
+    if (st.st_size < 0 || (uintmax_t)st.st_size > cap) {
+        char lim[32];
+        fmt_limit(lim, sizeof lim, cap);
+        eng_set_err(err, errlen, "%s: %jd bytes, larger than the %s limit", path,
+                    (intmax_t)st.st_size, lim);
+        close(fd);
+        return -1;
+    }
+    int rc = read_all(fd, path, cap, buf, (size_t)st.st_size, len, err, errlen);
+    close(fd);
+    return rc;
+}
+
+/* ---- resource folders ------------------------------------------------------- */
+
+const char *eng_resource_dir(const char *env, const char *rel) {
+    const char *e = env ? getenv(env) : NULL;
+    if (e && *e) return e;
+#ifdef CONVSCOPE_SOURCE_DIR
+    /* one joined path per folder, made once and kept for the program's life
+     * (a few folders exist: the table never fills in practice) */
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static struct { char rel[128]; char path[4200]; } dirs[8];
+    static int n_dirs;
+    const char *found = rel;
+    if (strlen(rel) >= sizeof dirs[0].rel) return rel;
+    pthread_mutex_lock(&lock);
+    int i = 0;
+    while (i < n_dirs && strcmp(dirs[i].rel, rel) != 0) i++;
+    if (i == n_dirs && n_dirs < (int)(sizeof dirs / sizeof dirs[0])) {
+        snprintf(dirs[i].rel, sizeof dirs[i].rel, "%s", rel);
+        snprintf(dirs[i].path, sizeof dirs[i].path, "%s/%s", CONVSCOPE_SOURCE_DIR, rel);
+        n_dirs++;
+    }
+    if (i < n_dirs) found = dirs[i].path;
+    pthread_mutex_unlock(&lock);
+    return found;
+#else
+    return rel;
+#endif
 }

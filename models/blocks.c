@@ -145,7 +145,10 @@ const ModelBlock *model_block_find(const char *name) {
 EngGraph *model_block_build(const ModelBlock *b, int which, const BlockCfg *cfg) {
     if (!b || !cfg) return NULL;
     EngGraph *g = eng_graph_create();
-    if (!g) return NULL;
+    if (!g) {
+        eng_log(ENG_LOG_ERROR, "models: block %s: out of memory for its graph", b->name);
+        return NULL;
+    }
     int x = eng_input(g, "input", cfg->cin, cfg->hw, cfg->hw);
     int out = x >= 0 ? (which ? b->build_b : b->build_a)(g, x, cfg) : -1;
     if (out < 0 || !eng_graph_ok(g)) {

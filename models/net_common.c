@@ -102,15 +102,7 @@ static const ModelCard *const zoo[] = {
     &model_card_mobilenet_v2,
 };
 
-const char *model_assets_dir(void) {
-    const char *e = getenv("CONVSCOPE_ASSETS");
-    if (e && *e) return e;
-#ifdef CONVSCOPE_SOURCE_DIR
-    return CONVSCOPE_SOURCE_DIR "/assets";
-#else
-    return "assets";
-#endif
-}
+const char *model_assets_dir(void) { return eng_resource_dir("CONVSCOPE_ASSETS", "assets"); }
 
 const char *model_weights_path(const ModelCard *card, char *buf, size_t n) {
     if (!card || !card->weights) return NULL;

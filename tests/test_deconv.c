@@ -7,7 +7,10 @@
  * explicit loops, the ReLU rule written out. The plain rule is checked
  * against finite differences; with all-positive signals the three rules must
  * agree; on the shipped zfnet_mini, a first-layer unit projects to its
- * filter, scaled by its activation.
+ * filter, scaled by its activation. The effective receptive field of a unit
+ * (eng_graph_unit_grad) is checked against finite differences and against
+ * the plain projection of that unit, which is the same gradient times the
+ * unit's activation.
  */
 #include "check.h"
 #include "eng.h"
@@ -210,6 +213,59 @@ static void test_rules_agree_when_positive(void) {
     eng_graph_destroy(g);
 }
 
+/* eng_graph_unit_grad: sum over channels of |d unit / d input|, (H, W). */
+static void test_unit_grad(void) {
+    EngGraph *g = small_net(0);
+    const int L = eng_graph_find(g, "r2");
+    int k = -1, uy = 0, ux = 0;
+    for (int c = 0; c < C2 && k < 0; c++) { /* a live unit: the ReLU passes its gradient */
+        CHECK(eng_graph_strongest(g, L, c, &uy, &ux) == 0);
+        if (act(g, "r2")[(c * HP + uy) * HP + ux] > 0.01f) k = c;
+    }
+    CHECK(k >= 0);
+    if (k < 0) k = 0;
+    const float a = act(g, "r2")[(k * HP + uy) * HP + ux];
+    float erf[H * H], want[H * H] = {0};
+    CHECK(eng_graph_unit_grad(g, L, k, uy, ux, erf) == 0);
+    /* the plain projection of the unit starts from its activation: a times the gradient */
+    CHECK(eng_graph_project(g, L, k, uy, ux, ENG_RULE_BACKPROP) == 0);
+    const float *dx = eng_graph_node(g, 0)->grad;
+    for (int c = 0; c < CI; c++)
+        for (int i = 0; i < H * H; i++) want[i] += fabsf(dx[c * H * H + i]) / a;
+    CHECK(check_close("unit grad vs projection / activation", erf, want, H * H, 1e-5f, 1e-4f));
+    double total = 0;
+    for (int i = 0; i < H * H; i++) total += erf[i];
+    CHECK(total > 0.01);
+    /* finite differences on channel 0 of a few pixels: |d unit / d x| <= erf */
+    float *in = eng_graph_input_buffer(g, 0);
+    int bad = 0;
+    for (int i = 0; i < H * H; i += 5) {
+        const float keep = in[i], e = 1e-3f;
+        double f[2];
+        for (int s = 0; s < 2; s++) {
+            in[i] = keep + (s ? -e : e);
+            eng_graph_forward(g);
+            f[s] = act(g, "r2")[(k * HP + uy) * HP + ux];
+        }
+        in[i] = keep;
+        const double num = fabs((f[0] - f[1]) / (2.0 * e));
+        if (num > erf[i] + 2e-2 * (1.0 + num)) bad++;
+    }
+    CHECK(bad == 0);
+    eng_graph_forward(g);
+    /* refused: a unit outside the node, a graph without gradients */
+    eng_log_set(quiet, NULL);
+    CHECK(eng_graph_unit_grad(g, L, C2, 0, 0, erf) != 0);
+    CHECK(eng_graph_unit_grad(g, L, 0, HP, 0, erf) != 0);
+    EngGraph *h = eng_graph_create();
+    eng_relu(h, "r", eng_input(h, "x", 1, 4, 4));
+    CHECK(eng_graph_init_params(h, 1) == 0 && eng_graph_plan(h, 1) == 0);
+    CHECK(eng_graph_unit_grad(h, 1, 0, 0, 0, erf) != 0);
+    eng_log_set(NULL, NULL);
+    eng_graph_destroy(h);
+    eng_graph_destroy(g);
+}
+
 /* zfnet_mini (shipped weights), a Fashion-MNIST test image: the deconvnet
  * projection of conv1's strongest unit is that unit's filter times its
  * activation; the correlation with the filter is measured, channel by channel. */
@@ -269,6 +325,7 @@ int main(void) {
     test_rules_by_hand();
     test_backprop_fd();
     test_rules_agree_when_positive();
+    test_unit_grad();
     test_trained_first_layer();
     return check_finish("deconv");
 }

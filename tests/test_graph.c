@@ -1,10 +1,12 @@
 /*
  * test_graph.c — the graph: shape inference and its errors, receptive fields,
  * accounting, buffers, and whole forward passes (fast kernels against the
- * naive twins, activations readable by name, max-pool switches recorded).
+ * naive twins, activations readable by name, max-pool switches recorded),
+ * the op table every pass goes through, and the scratch the plan sizes.
  */
 #include "check.h"
 #include "eng.h"
+#include "eng_graph_internal.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -462,6 +464,77 @@ static void test_general_tensors(void) {
     eng_graph_destroy(g);
 }
 
+/* Every op has its row: a name of its own, a forward step (the input
+ * aside), flags that agree with the functions named. */
+static void test_op_table(void) {
+    for (int op = 0; op < ENG_OP_COUNT; op++) {
+        const EngOpInfo *r = &eng_op_table[op];
+        const char *name = eng_op_name((EngOpType)op);
+        CHECK(r->name != NULL && strcmp(name, "?") != 0 && name == r->name);
+        if (!r->name) fprintf(stderr, "  op %d has no row in eng_op_table\n", op);
+        CHECK((r->forward == NULL) == (op == ENG_OP_INPUT));
+        for (int k = 0; k < op; k++)
+            CHECK(!r->name || !eng_op_table[k].name || strcmp(r->name, eng_op_table[k].name) != 0);
+        /* a weighted layer (depth, He init) is one whose operations are its
+         * multiply-adds */
+        CHECK(r->weighted == (r->ops == eng_ops_weighted));
+        /* no gradient flows only out of a node without input or into indices */
+        CHECK((r->backward == NULL) ==
+              (op == ENG_OP_INPUT || op == ENG_OP_CONST || op == ENG_OP_MAXPOOL_INDEX));
+    }
+    CHECK(strcmp(eng_op_name(ENG_OP_COUNT), "?") == 0);
+    CHECK(strcmp(eng_op_name((EngOpType)-1), "?") == 0);
+    CHECK(eng_op_table[ENG_OP_CONV].weighted && eng_op_table[ENG_OP_FC].weighted &&
+          !eng_op_table[ENG_OP_BN].weighted);
+}
+
+/* LRN's backward takes its sums from the plan's scratch: a graph whose only
+ * scratch is LRN's gets exactly that much, and the gradient it gives the
+ * input matches central differences of sum(r * lrn(x)). */
+static void test_lrn_backward_scratch(void) {
+    enum { N = 2, C = 9, H = 3, W = 2, size = N * C * H * W };
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "x", C, H, W);
+    int l = eng_lrn(g, "lrn", x, 5, 0.8f, 0.75f, 1.5f);
+    CHECK(eng_graph_alloc_params(g) == 0);
+    CHECK(eng_graph_plan(g, N) == 0);
+    CHECK_EQ_I64(g->scratch_floats, 0); /* the forward needs none */
+    CHECK(eng_graph_enable_grads(g) == 0);
+    CHECK(eng_graph_plan(g, N) == 0);
+    CHECK_EQ_I64(g->scratch_floats, eng_lrn_backward_scratch(C));
+    CHECK_EQ_I64(eng_lrn_backward_scratch(C), 2 * C);
+    float *in = eng_graph_input_buffer(g, x);
+    float r[size], x0[size];
+    uint64_t s = 12345;
+    for (int i = 0; i < size; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        x0[i] = (float)((s >> 40) % 2001) / 1000.0f - 1.0f;
+        r[i] = (float)((s >> 20) % 2001) / 1000.0f - 1.0f;
+    }
+    memcpy(in, x0, sizeof x0);
+    CHECK(eng_graph_forward(g) == 0);
+    eng_graph_zero_grads(g);
+    memcpy(eng_graph_node_mut(g, l)->grad, r, sizeof r);
+    CHECK(eng_graph_backward(g) == 0);
+    float got[size], want[size];
+    memcpy(got, eng_graph_node(g, x)->grad, sizeof got);
+    const float h = 1e-2f;
+    for (int i = 0; i < size; i++) {
+        double f[2];
+        for (int k = 0; k < 2; k++) {
+            memcpy(in, x0, sizeof x0);
+            in[i] += k ? -h : h;
+            CHECK(eng_graph_forward(g) == 0);
+            const float *y = eng_graph_node(g, l)->act;
+            f[k] = 0.0;
+            for (int j = 0; j < size; j++) f[k] += (double)r[j] * y[j];
+        }
+        want[i] = (float)((f[0] - f[1]) / (2.0 * h));
+    }
+    check_close("lrn dx", got, want, (size_t)size, 2e-3f, 1e-2f);
+    eng_graph_destroy(g);
+}
+
 int main(void) {
     eng_log_set(quiet, NULL);
     eng_set_threads(2);
@@ -471,5 +544,7 @@ int main(void) {
     test_accounting();
     test_forward();
     test_forward_by_hand();
+    test_op_table();
+    test_lrn_backward_scratch();
     return check_finish("graph");
 }

@@ -2,8 +2,9 @@
  * test_viz.c — the window's layout, headless (fonts through SDL_ttf, no
  * display): block diagrams that fit the compare screen with every name
  * unclipped, feature-map grids whose tiles stay legible (paging the rest),
- * the hit test agreeing with where the tiles are drawn, and the receptive
- * field box drawn on the input at the pixels the engine's field gives.
+ * the hit test agreeing with where the tiles are drawn, the receptive
+ * field box drawn on the input at the pixels the engine's field gives, and
+ * the compare, zoo and timeline screens laid out inside the window.
  */
 #include <stdio.h>
 
@@ -186,8 +187,75 @@ static void test_rf_box(void) {
     viz_fonts_unload(&f);
 }
 
+static int inside(SDL_Rect a, int w, int h) { return a.x >= 0 && a.y >= 0 && a.x + a.w <= w && a.y + a.h <= h; }
+
+/* The compare screen of every block: the chips, sliders, the two diagrams
+ * and the table between them inside the window, left to right, apart. */
+static void test_compare_layout(void) {
+    static const int sizes[][2] = {{1280, 800}, {1024, 768}};
+    VizFonts f;
+    if (!fonts(&f, 18)) return;
+    for (int i = 0; i < model_block_count(); i++) {
+        const ModelBlock *b = model_block_at(i);
+        VizCompare c = {.n_blocks = model_block_count(), .block = i, .explain = b->explain,
+                        .claim = b->claim, .name = {b->a_name, b->b_name}, .error = "", .note = ""};
+        for (int k = 0; k < c.n_blocks; k++) c.blocks[k] = model_block_at(k)->name;
+        EngGraph *g[2] = {model_block_build(b, 0, &b->defaults), model_block_build(b, 1, &b->defaults)};
+        CHECK(g[0] && g[1]);
+        for (int s = 0; s < 2 && g[s]; s++) {
+            c.g[s] = g[s];
+            c.t[s] = eng_graph_totals(g[s]);
+            c.ops[s] = eng_graph_ops(g[s], c.count);
+        }
+        for (int z = 0; z < 2; z++) {
+            const int w = sizes[z][0], h = sizes[z][1];
+            const VizCompareLayout L = viz_compare_layout(&c, &f, w, h);
+            CHECK(L.n_blocks == c.n_blocks);
+            for (int k = 0; k < L.n_blocks; k++) CHECK(inside(L.blocks[k], w, h));
+            for (int k = 0; k < VIZ_CMP_SLIDERS; k++) CHECK(inside(L.slider[k], w, h));
+            CHECK(L.explain_y < L.sliders_y && L.sliders_y < L.chips_y && L.chips_y < L.table.y);
+            CHECK(inside(L.diag[0], w, h) && inside(L.table, w, h) && inside(L.diag[1], w, h));
+            CHECK(L.diag[0].x + L.diag[0].w < L.table.x && L.table.x + L.table.w < L.diag[1].x);
+            CHECK(L.val_w > 0 && L.ratio_w > 0 && 2 * L.val_w + L.ratio_w < L.table.w);
+        }
+        eng_graph_destroy(g[0]);
+        eng_graph_destroy(g[1]);
+    }
+    viz_fonts_unload(&f);
+}
+
+/* The zoo's table shows whole rows above its scroll note; the chart and its
+ * axis chips inside the window; every zoo network's timeline chip too. */
+static void test_zoo_layout(void) {
+    VizFonts f;
+    if (!fonts(&f, 18)) return;
+    const VizZooLayout L = viz_zoo_layout(&f, 1280, 800);
+    const int rows = viz_zoo_rows(&f, &L, 200), all = viz_zoo_rows(&f, &L, 3);
+    CHECK(rows > 10 && all > rows && all <= rows + 2); /* the scroll note takes a row or two */
+    CHECK(L.table.y + f.small_line + 6 + rows * (f.small_line + 3) <= L.table.y + L.table.h - f.small_line + 2);
+    CHECK(inside(L.table, 1280, 800) && inside(L.chart, 1280, 800));
+    CHECK(inside(L.axis[0], 1280, 800) && L.axis[0].x + L.axis[0].w < L.axis[1].x);
+    CHECK(L.table.x + L.table.w < L.chart.x);
+    const ModelCard *cards[128];
+    int group[128], n = 0;
+    for (int i = 0; i < model_count() && n < 128; i++)
+        if (!model_at(i)->imported) group[n] = 0, cards[n++] = model_at(i);
+    const VizTimeline t = {cards, group, n, 0, 0, 0, 0, NULL};
+    for (int i = 0; i < n; i++) {
+        SDL_Rect a = viz_timeline_chip(&f, &t, 1280, i);
+        CHECK(inside(a, 1280, 800) && a.w > 0);
+        for (int j = 0; j < i; j++) {
+            SDL_Rect o = viz_timeline_chip(&f, &t, 1280, j);
+            CHECK(!SDL_HasIntersection(&a, &o));
+        }
+    }
+    viz_fonts_unload(&f);
+}
+
 int main(void) {
     test_diagrams();
+    test_compare_layout();
+    test_zoo_layout();
     test_grids();
     test_rf_box();
     TTF_Quit();

@@ -152,6 +152,105 @@ typedef struct {
 void viz_draw_bubbles(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const VizBubble *b, int n,
                       const char *xlabel, const char *ylabel, const char *size_label);
 
+/* The counting convention as chips from (x, y): "count:", then MACs, FLOPs,
+ * bias, batch norm, activations, "pooling, adds, LRN" lit as c says;
+ * returns the index of the chip at (px, py) or -1 (r NULL: hit test only). */
+enum { VIZ_COUNT_CHIPS = 6 };
+int viz_count_chips(SDL_Renderer *r, const VizFonts *f, int x, int y, EngCount c, int px, int py);
+
+/* The compare screen (viz_compare.c): two designs of a block, their
+ * diagrams and a table of their numbers. Sides: 0 is A, 1 is B. */
+enum { VIZ_CMP_BLOCKS = 16, VIZ_CMP_SLIDERS = 4 };
+typedef struct {
+    const char *blocks[VIZ_CMP_BLOCKS]; /* the block chips' names */
+    int n_blocks, block;                /* how many, the chosen one */
+    const char *explain, *claim;        /* the idea; what the notes say (NULL: nothing) */
+    const char *name[2];                /* the designs' names */
+    const EngGraph *g[2];               /* the designs, NULL when not built */
+    int slider_value[VIZ_CMP_SLIDERS];  /* cin, cout, hw, groups */
+    double slider_pos[VIZ_CMP_SLIDERS]; /* knob at 0..1 */
+    int slider_on[VIZ_CMP_SLIDERS];     /* a slider that does not apply shows "-" */
+    EngCount count;
+    EngTotals t[2];
+    int64_t ops[2], act[2];             /* ops under `count`; activations, bytes */
+    const char *error;                  /* why the designs cannot be built ("": they can) */
+    double ms[2];                       /* median forward times, 0 = none */
+    int runs_done, runs;                /* the measurement under way (runs 0: none) */
+    int fresh;                          /* ms and note belong to these designs */
+    const char *note;                   /* why there is no time ("": none) */
+} VizCompare;
+typedef struct {
+    SDL_Rect blocks[VIZ_CMP_BLOCKS];
+    int n_blocks;
+    int explain_y, sliders_y, chips_y;
+    SDL_Rect slider[VIZ_CMP_SLIDERS];
+    SDL_Rect diag[2], table;
+    int val_w, ratio_w;                 /* the table's A and B columns, its B / A column */
+} VizCompareLayout;
+/* Where everything goes in a w x h window (for drawing and hit tests). */
+VizCompareLayout viz_compare_layout(const VizCompare *c, const VizFonts *f, int w, int h);
+void viz_draw_compare(SDL_Renderer *r, const VizFonts *f, const VizCompare *c, int w, int h);
+
+/* The zoo (viz_zoo.c): a table of every network and a bubble chart of
+ * top-5 error against operations or latency (area = parameters). */
+enum { VIZ_ZOO_MAX = 256 };
+typedef struct {
+    const char *name;
+    int year;
+    double params, ops;       /* ops under the convention of VizZoo.count */
+    double top5;              /* ILSVRC top-5 error, %; < 0: none */
+    double ms;                /* forward time measured here; 0: none */
+    int group;                /* colour: the family's rank */
+} VizZooRow;
+typedef struct {
+    const VizZooRow *rows;
+    int n;
+    EngCount count;
+    int x_latency;            /* the chart's x: latency instead of operations */
+    int scroll;               /* the table's first row (viz_zoo_rows says how many show) */
+    int running, measured;    /* a measurement under way, models done */
+    int runs;                 /* passes per model; 0: latency not measured */
+    const char *note;         /* a network that could not be counted or timed ("" or NULL: none) */
+} VizZoo;
+typedef struct {
+    SDL_Rect table, chart;
+    int chips_y, axis_y;
+    SDL_Rect axis[2];         /* the chips "x: operations", "x: latency here" */
+} VizZooLayout;
+VizZooLayout viz_zoo_layout(const VizFonts *f, int w, int h);
+/* The table's rows that show at once for n networks. */
+int viz_zoo_rows(const VizFonts *f, const VizZooLayout *L, int n);
+void viz_draw_zoo(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, int w, int h);
+
+/* The history as a timeline (viz_zoo.c): the cards' networks as chips in
+ * one column per year, and the chosen one's card with its counts. */
+typedef struct {
+    const ModelCard *const *card;
+    const int *group;         /* each card's colour: its family's rank */
+    int n, sel;
+    int depth;                /* the chosen network's depth, parameters, MACs */
+    int64_t params, macs;
+    const char *note;         /* in place of the card's last line (NULL: none) */
+} VizTimeline;
+SDL_Rect viz_timeline_chip(const VizFonts *f, const VizTimeline *t, int w, int i);
+void viz_draw_timeline(SDL_Renderer *r, const VizFonts *f, const VizTimeline *t, int w, int h);
+
+/* Receptive field against depth (viz_rf.c), one curve per network. */
+typedef struct {
+    const char *name;
+    int on;                   /* drawn */
+    int n_pts;
+    const int *depth;         /* [n_pts] weighted layers from the input up to the point */
+    const int64_t *size;      /* [n_pts] the field there, pixels */
+    int64_t final;            /* field of the last unit with a finite one */
+    int input;                /* the input's side */
+} VizRfCurve;
+/* The chip that shows or hides curve k. */
+SDL_Rect viz_rf_chip(const VizFonts *f, const VizRfCurve *c, int k);
+/* note: a network that could not be drawn, at the bottom ("" or NULL: none). */
+void viz_draw_rf_chart(SDL_Renderer *r, const VizFonts *f, const VizRfCurve *c, int n, const char *note,
+                       int w, int h);
+
 /* What a unit responds to (viz_probe.c). The top-9: projections (left grid)
  * and receptive-field patches (right grid), crops k of shape (C, ph[k], pw[k]),
  * captions under the patches. */

@@ -244,50 +244,30 @@ static int diagram_width(const VizFonts *f, const EngGraph *g, int split) {
 int viz_diagram_width(const VizFonts *f, const EngGraph *g) { return diagram_width(f, g, 0); }
 int viz_diagram_min_width(const VizFonts *f, const EngGraph *g) { return diagram_width(f, g, 1); }
 
-void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_Rect area,
-                      SDL_Color accent) {
-    DiagPlan p;
-    if (!diag_plan(g, &p)) {
-        viz_text(r, f->small, area.x, area.y, DIM, p.n > DIAG_MAX ? "too many layers to draw" : "");
-        return;
-    }
-    const int n = p.n, levels = p.levels;
-    const int *rep = p.rep, *folded = p.folded, *level = p.level, *col = p.col, *per_level = p.per_level;
-    int out = rep[eng_graph_output(g)];
-    /* too narrow for the names in one line: in two, the boxes a line taller */
-    const int split = viz_diagram_width(f, g) > area.w;
-    const int box_h = f->small_line * (split ? 3 : 2) + 10, label_h = f->small_line + 6;
-    /* vertical room: each level's box, then its shape label and the edge */
-    int step = (area.h - box_h - label_h) / (levels > 1 ? levels - 1 : 1);
-    if (step > box_h + 3 * label_h) step = box_h + 3 * label_h;
-    if (step < box_h + label_h) step = box_h + label_h;
-    SDL_Rect box[DIAG_MAX];
-    for (int i = 0; i < n; i++) {
-        if (rep[i] != i) continue;
-        int k = per_level[level[i]], gap = DIAG_GAP;
+/* The boxes placed in area: each level a row, `step` apart; a level's
+ * boxes share its width (at most 260 pixels each), centred. */
+static void diag_boxes(const DiagPlan *p, SDL_Rect area, int box_h, int step, SDL_Rect *box) {
+    for (int i = 0; i < p->n; i++) {
+        if (p->rep[i] != i) continue;
+        int k = p->per_level[p->level[i]], gap = DIAG_GAP;
         int w = (area.w - gap * (k - 1)) / k;
         if (w > 260) w = 260;
         int total = k * w + gap * (k - 1);
-        box[i] = (SDL_Rect){area.x + (area.w - total) / 2 + col[i] * (w + gap), area.y + level[i] * step,
-                            w, box_h};
+        box[i] = (SDL_Rect){area.x + (area.w - total) / 2 + p->col[i] * (w + gap),
+                            area.y + p->level[i] * step, w, box_h};
     }
-    char shape[64], cap[96];
-    /* a level whose shapes are wider than their columns writes every other
-     * one a line lower */
-    int crowded[DIAG_MAX] = {0};
-    for (int i = 0; i < n; i++) {
-        if (rep[i] != i) continue;
-        const EngNode *nd = eng_graph_node(g, i);
-        snprintf(shape, sizeof shape, "%dx%dx%d", nd->out.C, nd->out.H, nd->out.W);
-        if (text_w(f->small, shape) > box[i].w + DIAG_GAP - 2) crowded[level[i]] = 1;
-    }
-    /* edges first, each with the shape it carries written once beside its source */
+}
+
+/* Every edge: down from its source past the shape label, across, down into
+ * the box with an arrow head. */
+static void diag_edges(SDL_Renderer *r, const EngGraph *g, const DiagPlan *p, const SDL_Rect *box,
+                       int label_h) {
     SDL_SetRenderDrawColor(r, 110, 116, 130, 255);
-    for (int i = 0; i < n; i++) {
-        if (rep[i] != i) continue;
+    for (int i = 0; i < p->n; i++) {
+        if (p->rep[i] != i) continue;
         const EngNode *nd = eng_graph_node(g, i);
         for (int k = 0; k < nd->n_inputs; k++) {
-            int s = rep[nd->inputs[k]];
+            int s = p->rep[nd->inputs[k]];
             int sx = box[s].x + box[s].w / 2, sy = box[s].y + box[s].h + label_h;
             int dx = box[i].x + box[i].w / 2, dy = box[i].y;
             SDL_RenderDrawLine(r, box[s].x + box[s].w / 2, box[s].y + box[s].h, sx, sy);
@@ -297,37 +277,74 @@ void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL
                 SDL_RenderDrawLine(r, dx - (6 - a), dy - 7 + a, dx + (6 - a), dy - 7 + a);
         }
     }
-    for (int i = 0; i < n; i++) {
-        if (rep[i] != i) continue;
+}
+
+/* Node i's box: name (in two lines when split), caption, and the shape
+ * leaving it, within its column; the output's marked. below: the shape
+ * goes a line lower (a crowded level). */
+static void diag_box(SDL_Renderer *r, const VizFonts *f, const EngNode *nd, SDL_Rect box, int folded,
+                     int split, int is_out, int below, int label_h, SDL_Color accent) {
+    char shape[64], cap[96], l1[128], l2[128];
+    SDL_Color c = nd->op == ENG_OP_INPUT ? (SDL_Color){52, 56, 66, 255} : (SDL_Color){40, 44, 54, 255};
+    fill(r, box, c);
+    frame(r, box, nd->op == ENG_OP_CONV ? accent : (SDL_Color){90, 96, 110, 255});
+    TTF_Font *ft = f->small;
+    int tw = box.w - 2 * DIAG_PAD, tx = box.x + DIAG_PAD;
+    node_caption(nd, folded, 0, cap, sizeof cap);
+    if (text_w(ft, cap) > tw) node_caption(nd, folded, 1, cap, sizeof cap);
+    SDL_Rect inner = {box.x + 1, box.y + 1, box.w - 2, box.h - 2};
+    if (split) name_lines(nd->name, l1, l2, sizeof l1);
+    else snprintf(l1, sizeof l1, "%s", nd->name), l2[0] = 0;
+    text_in(r, ft, inner, tx, box.y + 4, INK, l1);
+    if (l2[0]) text_in(r, ft, inner, tx, box.y + 4 + f->small_line, INK, l2);
+    text_in(r, ft, inner, tx, box.y + 4 + (l2[0] ? 2 : 1) * f->small_line, DIM, cap);
+    snprintf(shape, sizeof shape, "%dx%dx%d", nd->out.C, nd->out.H, nd->out.W);
+    int lx = box.x + box.w / 2 + 4;
+    if (lx + text_w(ft, shape) > box.x + box.w + 8) lx = box.x + 2;
+    if (is_out) {
+        int sy = box.y + box.h;
+        SDL_SetRenderDrawColor(r, 110, 116, 130, 255);
+        SDL_RenderDrawLine(r, box.x + box.w / 2, sy, box.x + box.w / 2, sy + label_h);
+        snprintf(cap, sizeof cap, "%s  (output)", shape);
+        viz_text(r, f->small, lx, sy + 2, ACCENT, cap);
+    } else {
+        viz_text(r, f->small, lx, box.y + box.h + 2 + (below ? f->small_line : 0), DIM, shape);
+    }
+}
+
+void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_Rect area,
+                      SDL_Color accent) {
+    DiagPlan p;
+    if (!diag_plan(g, &p)) {
+        viz_text(r, f->small, area.x, area.y, DIM, p.n > DIAG_MAX ? "too many layers to draw" : "");
+        return;
+    }
+    const int out = p.rep[eng_graph_output(g)];
+    /* too narrow for the names in one line: in two, the boxes a line taller */
+    const int split = viz_diagram_width(f, g) > area.w;
+    const int box_h = f->small_line * (split ? 3 : 2) + 10, label_h = f->small_line + 6;
+    /* vertical room: each level's box, then its shape label and the edge */
+    int step = (area.h - box_h - label_h) / (p.levels > 1 ? p.levels - 1 : 1);
+    if (step > box_h + 3 * label_h) step = box_h + 3 * label_h;
+    if (step < box_h + label_h) step = box_h + label_h;
+    SDL_Rect box[DIAG_MAX];
+    diag_boxes(&p, area, box_h, step, box);
+    /* a level whose shapes are wider than their columns writes every other
+     * one a line lower */
+    char shape[64];
+    int crowded[DIAG_MAX] = {0};
+    for (int i = 0; i < p.n; i++) {
+        if (p.rep[i] != i) continue;
         const EngNode *nd = eng_graph_node(g, i);
-        SDL_Color c = nd->op == ENG_OP_INPUT ? (SDL_Color){52, 56, 66, 255} : (SDL_Color){40, 44, 54, 255};
-        fill(r, box[i], c);
-        frame(r, box[i], nd->op == ENG_OP_CONV ? accent : (SDL_Color){90, 96, 110, 255});
-        TTF_Font *ft = f->small;
-        int tw = box[i].w - 2 * DIAG_PAD, tx = box[i].x + DIAG_PAD;
-        node_caption(nd, folded[i], 0, cap, sizeof cap);
-        if (text_w(ft, cap) > tw) node_caption(nd, folded[i], 1, cap, sizeof cap);
-        SDL_Rect inner = {box[i].x + 1, box[i].y + 1, box[i].w - 2, box[i].h - 2};
-        char l1[128], l2[128];
-        if (split) name_lines(nd->name, l1, l2, sizeof l1);
-        else snprintf(l1, sizeof l1, "%s", nd->name), l2[0] = 0;
-        text_in(r, ft, inner, tx, box[i].y + 4, INK, l1);
-        if (l2[0]) text_in(r, ft, inner, tx, box[i].y + 4 + f->small_line, INK, l2);
-        text_in(r, ft, inner, tx, box[i].y + 4 + (l2[0] ? 2 : 1) * f->small_line, DIM, cap);
-        /* the shape leaving this box, within its column */
         snprintf(shape, sizeof shape, "%dx%dx%d", nd->out.C, nd->out.H, nd->out.W);
-        int lx = box[i].x + box[i].w / 2 + 4;
-        if (lx + text_w(ft, shape) > box[i].x + box[i].w + 8) lx = box[i].x + 2;
-        if (i == out) {
-            int sy = box[i].y + box[i].h;
-            SDL_SetRenderDrawColor(r, 110, 116, 130, 255);
-            SDL_RenderDrawLine(r, box[i].x + box[i].w / 2, sy, box[i].x + box[i].w / 2, sy + label_h);
-            snprintf(cap, sizeof cap, "%s  (output)", shape);
-            viz_text(r, f->small, lx, sy + 2, ACCENT, cap);
-        } else {
-            int below = crowded[level[i]] && col[i] % 2 ? f->small_line : 0;
-            viz_text(r, f->small, lx, box[i].y + box[i].h + 2 + below, DIM, shape);
-        }
+        if (text_w(f->small, shape) > box[i].w + DIAG_GAP - 2) crowded[p.level[i]] = 1;
+    }
+    /* edges first, each with the shape it carries written once beside its source */
+    diag_edges(r, g, &p, box, label_h);
+    for (int i = 0; i < p.n; i++) {
+        if (p.rep[i] != i) continue;
+        diag_box(r, f, eng_graph_node(g, i), box[i], p.folded[i], split, i == out,
+                 crowded[p.level[i]] && p.col[i] % 2, label_h, accent);
     }
 }
 
@@ -347,65 +364,57 @@ static void decade(double d, char *buf, size_t n) {
     snprintf(buf, n, "%.0f%s", pow(10.0, e - 3 * u), unit[u]);
 }
 
-void viz_draw_bubbles(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const VizBubble *b, int n,
-                      const char *xlabel, const char *ylabel, const char *size_label) {
-    double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY, smax = 0;
-    int shown = 0;
-    for (int i = 0; i < n; i++) {
-        if (!(b[i].x > 0) || !isfinite(b[i].y)) continue;
-        shown++;
-        if (b[i].x < xmin) xmin = b[i].x;
-        if (b[i].x > xmax) xmax = b[i].x;
-        if (b[i].y < ymin) ymin = b[i].y;
-        if (b[i].y > ymax) ymax = b[i].y;
-        if (b[i].size > smax) smax = b[i].size;
-    }
-    SDL_Rect plot = {area.x + 56, area.y + 8, area.w - 72, area.h - 2 * f->small_line - 24};
-    fill(r, plot, (SDL_Color){30, 33, 40, 255});
-    frame(r, plot, (SDL_Color){80, 86, 100, 255});
-    viz_text(r, f->small, plot.x, area.y + area.h - f->small_line, DIM, xlabel);
-    viz_text(r, f->small, plot.x + 4, plot.y + 4, DIM, ylabel);
-    if (!shown) {
-        viz_text(r, f->sans, plot.x + 20, plot.y + plot.h / 2, DIM, "nothing measured yet");
-        return;
-    }
-    /* x: whole decades around the data (log); y: a margin around the data */
-    double lx0 = log10(nice_floor_pow10(xmin)), lx1 = log10(nice_floor_pow10(xmax) * 10.0);
-    if (lx1 - lx0 < 1) lx1 = lx0 + 1;
-    double y0 = floor(ymin) - 1.0, y1 = ceil(ymax) + 1.0;
-    if (y0 < 0) y0 = 0;
+/* The plot's box and its scales: x whole decades (log), y percent. */
+typedef struct {
+    SDL_Rect plot;
+    double lx0, lx1, y0, y1;
+} BubbleAxes;
+
+/* Where bubble p's centre is. */
+static SDL_Point bubble_at(const BubbleAxes *a, const VizBubble *p) {
+    const SDL_Rect plot = a->plot;
+    return (SDL_Point){plot.x + (int)lround((log10(p->x) - a->lx0) / (a->lx1 - a->lx0) * plot.w),
+                       plot.y + plot.h - (int)lround((p->y - a->y0) / (a->y1 - a->y0) * plot.h)};
+}
+
+static int bubble_shown(const VizBubble *b) { return b->x > 0 && isfinite(b->y); }
+
+/* Whole decades around the data on x, a margin around it on y; the grid
+ * and its labels drawn. */
+static BubbleAxes bubble_axes(SDL_Renderer *r, const VizFonts *f, SDL_Rect plot, double xmin,
+                              double xmax, double ymin, double ymax) {
+    BubbleAxes a = {plot, log10(nice_floor_pow10(xmin)), log10(nice_floor_pow10(xmax) * 10.0),
+                    floor(ymin) - 1.0, ceil(ymax) + 1.0};
+    if (a.lx1 - a.lx0 < 1) a.lx1 = a.lx0 + 1;
+    if (a.y0 < 0) a.y0 = 0;
     char t[64];
     SDL_SetRenderDrawColor(r, 52, 56, 66, 255);
-    for (double d = lx0; d <= lx1 + 1e-9; d += 1.0) {
-        int px = plot.x + (int)lround((d - lx0) / (lx1 - lx0) * plot.w);
+    for (double d = a.lx0; d <= a.lx1 + 1e-9; d += 1.0) {
+        int px = plot.x + (int)lround((d - a.lx0) / (a.lx1 - a.lx0) * plot.w);
         SDL_RenderDrawLine(r, px, plot.y, px, plot.y + plot.h);
         decade(d, t, sizeof t);
         viz_text(r, f->small, px - text_w(f->small, t) / 2, plot.y + plot.h + 4, DIM, t);
     }
-    double ystep = (y1 - y0) > 12 ? 5.0 : (y1 - y0) > 5 ? 2.0 : 1.0;
-    for (double v = ceil(y0 / ystep) * ystep; v <= y1 + 1e-9; v += ystep) {
-        int py = plot.y + plot.h - (int)lround((v - y0) / (y1 - y0) * plot.h);
+    double ystep = (a.y1 - a.y0) > 12 ? 5.0 : (a.y1 - a.y0) > 5 ? 2.0 : 1.0;
+    for (double v = ceil(a.y0 / ystep) * ystep; v <= a.y1 + 1e-9; v += ystep) {
+        int py = plot.y + plot.h - (int)lround((v - a.y0) / (a.y1 - a.y0) * plot.h);
         SDL_SetRenderDrawColor(r, 52, 56, 66, 255);
         SDL_RenderDrawLine(r, plot.x, py, plot.x + plot.w, py);
         snprintf(t, sizeof t, "%g%%", v);
         viz_text(r, f->small, plot.x - 8 - text_w(f->small, t), py - f->small_line / 2, DIM, t);
     }
-    /* bubbles: area proportional to size, largest drawn first */
-    const double rmax = plot.h / 11.0;
-    int order[256], m = 0;
-    for (int i = 0; i < n && m < 256; i++)
-        if (b[i].x > 0 && isfinite(b[i].y)) order[m++] = i;
-    for (int i = 1; i < m; i++)
-        for (int j = i; j > 0 && b[order[j]].size > b[order[j - 1]].size; j--) {
-            int s = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = s;
-        }
+    return a;
+}
+
+/* The discs, order[0..m) (largest first), area proportional to size. */
+static void bubble_discs(SDL_Renderer *r, const BubbleAxes *a, const VizBubble *b, const int *order,
+                         int m, double smax) {
+    const double rmax = a->plot.h / 11.0;
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
     for (int k = 0; k < m; k++) {
         const VizBubble *p = &b[order[k]];
-        int cx = plot.x + (int)lround((log10(p->x) - lx0) / (lx1 - lx0) * plot.w);
-        int cy = plot.y + plot.h - (int)lround((p->y - y0) / (y1 - y0) * plot.h);
+        const SDL_Point c0 = bubble_at(a, p);
+        const int cx = c0.x, cy = c0.y;
         double rad = smax > 0 ? rmax * sqrt(p->size / smax) : 4;
         if (rad < 4) rad = 4;
         SDL_Color c = viz_palette(p->group);
@@ -416,8 +425,8 @@ void viz_draw_bubbles(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const V
             SDL_RenderDrawLine(r, cx - dx, cy + dy, cx + dx, cy + dy);
         }
         SDL_SetRenderDrawColor(r, c.r, c.g, c.b, 255);
-        for (int a = 0; a < 64; a++) {
-            double t0 = a * 6.283185307179586 / 64, t1 = (a + 1) * 6.283185307179586 / 64;
+        for (int s = 0; s < 64; s++) {
+            double t0 = s * 6.283185307179586 / 64, t1 = (s + 1) * 6.283185307179586 / 64;
             SDL_RenderDrawLine(r, cx + (int)(rad * cos(t0)), cy + (int)(rad * sin(t0)),
                                cx + (int)(rad * cos(t1)), cy + (int)(rad * sin(t1)));
         }
@@ -425,14 +434,20 @@ void viz_draw_bubbles(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const V
         fill(r, dot, c);
     }
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
-    /* labels after every bubble, so none is hidden under a larger one; each
-     * takes the first place beside its dot that no earlier label holds */
+}
+
+/* Labels after every bubble, so none is hidden under a larger one; each
+ * takes the first place beside its dot that no earlier label holds, the
+ * small bubbles first (they are the crowded ones). */
+static void bubble_labels(SDL_Renderer *r, const VizFonts *f, const BubbleAxes *a, const VizBubble *b,
+                          const int *order, int m) {
+    const SDL_Rect plot = a->plot;
     SDL_Rect placed[256];
     int np = 0;
-    for (int k = m - 1; k >= 0; k--) { /* small bubbles first: they are the crowded ones */
+    for (int k = m - 1; k >= 0; k--) {
         const VizBubble *p = &b[order[k]];
-        int cx = plot.x + (int)lround((log10(p->x) - lx0) / (lx1 - lx0) * plot.w);
-        int cy = plot.y + plot.h - (int)lround((p->y - y0) / (y1 - y0) * plot.h);
+        const SDL_Point c0 = bubble_at(a, p);
+        const int cx = c0.x, cy = c0.y;
         int tw = text_w(f->small, p->label), th = f->small_line;
         const SDL_Point tries[] = {{cx + 6, cy - th / 2},      {cx - 6 - tw, cy - th / 2},
                                    {cx + 6, cy - th - 2},      {cx + 6, cy + 2},
@@ -457,6 +472,39 @@ void viz_draw_bubbles(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const V
         if (np < 256) placed[np++] = at;
         viz_text(r, f->small, at.x, at.y, INK, p->label);
     }
+}
+
+void viz_draw_bubbles(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const VizBubble *b, int n,
+                      const char *xlabel, const char *ylabel, const char *size_label) {
+    double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY, smax = 0;
+    int order[256], m = 0; /* the bubbles shown, largest first */
+    for (int i = 0; i < n; i++) {
+        if (!bubble_shown(&b[i])) continue;
+        if (m < 256) order[m++] = i;
+        if (b[i].x < xmin) xmin = b[i].x;
+        if (b[i].x > xmax) xmax = b[i].x;
+        if (b[i].y < ymin) ymin = b[i].y;
+        if (b[i].y > ymax) ymax = b[i].y;
+        if (b[i].size > smax) smax = b[i].size;
+    }
+    SDL_Rect plot = {area.x + 56, area.y + 8, area.w - 72, area.h - 2 * f->small_line - 24};
+    fill(r, plot, (SDL_Color){30, 33, 40, 255});
+    frame(r, plot, (SDL_Color){80, 86, 100, 255});
+    viz_text(r, f->small, plot.x, area.y + area.h - f->small_line, DIM, xlabel);
+    viz_text(r, f->small, plot.x + 4, plot.y + 4, DIM, ylabel);
+    if (!m) {
+        viz_text(r, f->sans, plot.x + 20, plot.y + plot.h / 2, DIM, "nothing measured yet");
+        return;
+    }
+    const BubbleAxes a = bubble_axes(r, f, plot, xmin, xmax, ymin, ymax);
+    for (int i = 1; i < m; i++)
+        for (int j = i; j > 0 && b[order[j]].size > b[order[j - 1]].size; j--) {
+            int s = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = s;
+        }
+    bubble_discs(r, &a, b, order, m, smax);
+    bubble_labels(r, f, &a, b, order, m);
     if (size_label) {
         int tw = text_w(f->small, size_label);
         viz_text(r, f->small, plot.x + plot.w - tw - 6, plot.y + 4, DIM, size_label);

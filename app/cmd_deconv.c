@@ -1,0 +1,187 @@
+/*
+ * cmd_deconv.c — `convscope deconv`: a unit or channel projected back to
+ * pixels (Zeiler and Fergus 2014; eng_graph_project), written as a PNG of
+ * the input beside its projection, and as a float32 .npy if asked.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+
+#ifdef CONVSCOPE_HAVE_GUI
+#include "canvas.h"
+#include "stepper.h"
+
+static const char deconv_usage[] =
+    "usage: convscope deconv MODEL --layer NAME --channel C --out FILE.png\n"
+    "                        [--unit Y,X|max] [--rule deconv|guided|backprop]\n"
+    "                        [--image FILE | --input FILE.npy | --batch N]\n"
+    "                        [--weights FILE] [--data digits|fashion|PATH] [--npy FILE.npy]\n"
+    "                        [--preprocess caffe|torchvision|none|card]\n"
+    "  Projects channel C of layer NAME back to pixel space (Zeiler and Fergus 2014):\n"
+    "  the layer's activations with all others set to zero go down through the\n"
+    "  network, max pooling unpooled by its switches, convolutions transposed.\n"
+    "  --unit keeps one unit (max: the strongest); --rule picks what ReLU does on the\n"
+    "  way down: deconv (rectify), guided (rectify and mask), backprop (gradient).\n"
+    "  The input is test image N of the model's dataset (default 0), an image file\n"
+    "  (--image, resized and normalised as the model expects) or a float32 array\n"
+    "  fed as is (--input, shape CxHxW or 1xCxHxW). The PNG shows the input and the\n"
+    "  projection (grey = 0); --npy writes the projection as float32 (C, H, W).\n";
+
+typedef struct {
+    const char *out, *layer, *unit, *rule_s, *image, *npy_in, *npy_out, *channel_s;
+    int channel, uy, ux, strongest;
+    EngProjRule rule;
+    AppOptions o;
+} DeconvArgs;
+
+/* --channel, --unit, --rule: APP_OK or APP_USAGE after a line on stderr. */
+static int check_args(DeconvArgs *d) {
+    const int bad_rule = app_parse_rule(d->rule_s, &d->rule) != 0;
+    if (!d->layer || !d->channel_s || (!d->out && !d->npy_out)) {
+        fprintf(stderr, "convscope deconv: %s is required (see 'convscope deconv --help')\n",
+                !d->layer ? "--layer" : !d->channel_s ? "--channel" : "--out or --npy");
+        return APP_USAGE;
+    }
+    if (bad_rule) {
+        fprintf(stderr, "convscope deconv: --rule takes deconv, guided or backprop, not '%s'\n", d->rule_s);
+        return APP_USAGE;
+    }
+    char *end;
+    long cv = strtol(d->channel_s, &end, 10);
+    if (*end || end == d->channel_s || cv < 0 || cv > 1000000) {
+        fprintf(stderr, "convscope deconv: --channel takes a channel number, not '%s'\n", d->channel_s);
+        return APP_USAGE;
+    }
+    d->channel = (int)cv;
+    if (d->unit && !strcmp(d->unit, "max")) d->strongest = 1;
+    else if (d->unit && (sscanf(d->unit, "%d,%d", &d->uy, &d->ux) != 2 || d->uy < 0 || d->ux < 0)) {
+        fprintf(stderr, "convscope deconv: --unit takes Y,X or max, not '%s'\n", d->unit);
+        return APP_USAGE;
+    }
+    if (d->image && d->npy_in) {
+        fprintf(stderr, "convscope deconv: give --image or --input, not both\n");
+        return APP_USAGE;
+    }
+    return APP_OK;
+}
+
+/* The input (an array, an image file, or the session's) into the graph, and
+ * what to call it under the picture. APP_OK or APP_FAIL. */
+static int set_input(const DeconvArgs *d, Session *s, const float *given, char *source, size_t n) {
+    EngGraph *g = s->graph;
+    const EngNode *in = eng_graph_node(g, 0);
+    const int C = in->out.C, H = in->out.H, W = in->out.W;
+    if (given) {
+        memcpy(eng_graph_input_buffer(g, 0), given, (size_t)C * H * W * sizeof(float));
+        if (eng_graph_forward(g) != 0) return APP_FAIL;
+        snprintf(source, n, "input: %s", d->npy_in);
+    } else if (d->image) {
+        if (app_load_image(d->image, s->card, eng_graph_input_buffer(g, 0), C, H, W, NULL, 0) != 0) return APP_FAIL;
+        if (eng_graph_forward(g) != 0) return APP_FAIL;
+        snprintf(source, n, "input: %s", d->image);
+    } else if (s->test.n > 0) {
+        int lb = s->test.labels[s->sample];
+        snprintf(source, n, "input: %s #%d (%s)", s->test.name, s->sample,
+                 s->labels && lb < s->n_labels ? s->labels[lb] : "?");
+    } else {
+        snprintf(source, n, "input: diagonal grating");
+    }
+    return APP_OK;
+}
+
+/* The input and its projection side by side, titled, into d->out. */
+static int write_png(const DeconvArgs *d, const Session *s, const EngNode *L, const float *proj,
+                     const char *source) {
+    const EngNode *in = eng_graph_node(s->graph, 0);
+    const int C = in->out.C, H = in->out.H, W = in->out.W;
+    const int panel = 440, pad = 28, top = 96;
+    const int Wd = 2 * panel + 3 * pad, Hd = top + panel + 2 * pad + 24;
+    AppCanvas cv;
+    int ok = app_canvas_open(&cv, Wd, Hd, "deconv") == 0;
+    if (ok) {
+        SDL_Renderer *r = cv.r;
+        const SDL_Color fg = {235, 235, 235, 255}, dim = {170, 175, 185, 255};
+        char line[512];
+        snprintf(line, sizeof line, "%s  ·  %s, channel %d", s->card->display, L->name, d->channel);
+        viz_text(r, cv.fonts.sans_big, pad, 12, fg, line);
+        if (d->uy >= 0)
+            snprintf(line, sizeof line, "%s  ·  unit (%d, %d)%s, activation %.4g", proj_rule_name(d->rule), d->uy,
+                     d->ux, d->strongest ? ", the strongest" : "",
+                     L->act[((size_t)d->channel * L->out.H + d->uy) * L->out.W + d->ux]);
+        else
+            snprintf(line, sizeof line, "%s  ·  the whole map, other channels zeroed", proj_rule_name(d->rule));
+        viz_text(r, cv.fonts.sans, pad, 52, dim, line);
+        const int cap = cv.fonts.small_line + 4;
+        SDL_Rect a = {pad, top, panel, panel + cap}, b = {2 * pad + panel, top, panel, panel + cap};
+        viz_draw_planes(r, &cv.fonts, eng_graph_input_buffer(s->graph, 0), C, H, W, a, 0, source);
+        viz_draw_planes(r, &cv.fonts, proj, C, H, W, b, 1, "projection (grey = 0)");
+        ok = app_canvas_save(&cv, d->out, "deconv") == 0;
+    }
+    app_canvas_close(&cv);
+    return ok ? APP_OK : APP_FAIL;
+}
+
+/* Layer, unit and projection on the open session, then the outputs. */
+static int project(DeconvArgs *d, Session *s, const char *source) {
+    EngGraph *g = s->graph;
+    const int id = eng_graph_find(g, d->layer);
+    if (id < 0 || !eng_graph_node(g, id)->act) {
+        fprintf(stderr, "convscope deconv: %s has no layer '%s' (see 'convscope summary %s')\n", s->card->name,
+                d->layer, s->card->name);
+        return APP_USAGE;
+    }
+    const EngNode *L = eng_graph_node(g, id), *in = eng_graph_node(g, 0);
+    if (d->channel >= L->out.C || d->uy >= L->out.H || d->ux >= L->out.W) {
+        fprintf(stderr, "convscope deconv: channel %d, unit %d,%d is outside %s's %dx%dx%d output\n", d->channel,
+                d->uy, d->ux, L->name, L->out.C, L->out.H, L->out.W);
+        return APP_USAGE;
+    }
+    if ((d->strongest && eng_graph_strongest(g, id, d->channel, &d->uy, &d->ux) != 0) ||
+        eng_graph_project(g, id, d->channel, d->uy, d->ux, d->rule) != 0) {
+        fprintf(stderr, "convscope deconv: cannot project through %s\n", s->card->name);
+        return APP_FAIL;
+    }
+    const float *proj = in->grad; /* (C, H, W) of the input */
+    char err[512];
+    if (d->npy_out) {
+        int64_t dims[3] = {in->out.C, in->out.H, in->out.W};
+        if (eng_npy_save(d->npy_out, dims, 3, proj, err, sizeof err) != 0) {
+            fprintf(stderr, "convscope deconv: %s\n", err);
+            return APP_FAIL;
+        }
+    }
+    return d->out ? write_png(d, s, L, proj, source) : APP_OK;
+}
+
+int app_cmd_deconv(int argc, char **argv) {
+    DeconvArgs d = {.rule_s = "deconv", .channel = -1, .uy = -1, .ux = -1, .rule = ENG_RULE_DECONV};
+    static const char *const own[] = {"--out",   "--layer", "--unit", "--rule",
+                                      "--image", "--input", "--npy",  "--channel"};
+    const char **const dst[] = {&d.out, &d.layer, &d.unit, &d.rule_s, &d.image, &d.npy_in, &d.npy_out, &d.channel_s};
+    char *rest[64];
+    int nrest = app_take_own(argc, argv, own, dst, (int)(sizeof own / sizeof *own), rest);
+    int help, rc = app_parse(nrest, rest, APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH | APP_OPT_PREPROCESS,
+                             1, deconv_usage, &d.o, &help);
+    if (rc || help) return rc;
+    if ((rc = check_args(&d)) != APP_OK) return rc;
+    float *given = NULL;
+    if (d.npy_in && (rc = app_load_npy_input(d.npy_in, &d.o, &given, "deconv")) != APP_OK) return rc;
+    Session s;
+    char source[600];
+    rc = session_open(&s, &d.o, d.o.batch);
+    if (rc == APP_OK) rc = set_input(&d, &s, given, source, sizeof source);
+    if (rc == APP_OK) rc = project(&d, &s, source);
+    free(given);
+    session_close(&s);
+    return rc;
+}
+#else
+int app_cmd_deconv(int argc, char **argv) {
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "convscope deconv: built without the GUI (CONVSCOPE_GUI=OFF)\n");
+    return APP_FAIL;
+}
+#endif

@@ -1,0 +1,562 @@
+/*
+ * cmd_render.c — `convscope render`: what the window shows, drawn into a PNG
+ * without a display (the same drawing code as the window, on a software
+ * renderer): the stepper's views of a model (feature maps, filters, the
+ * layer table, 3D, the test set, top-9, occlusion), and the screens that
+ * need no model (compare, zoo, receptive fields, the timeline).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+
+#ifdef CONVSCOPE_HAVE_GUI
+#include <pthread.h>
+
+#include "canvas.h"
+#include "gui.h"
+#include "stepper.h"
+
+static const char render_usage[] =
+    "usage: convscope render MODEL --out FILE.png\n"
+    "                        [--view featuremaps|filters|evolution|summary|3d|browse|\n"
+    "                                top9|occlusion|history|rf]\n"
+    "                        [--layer NAME] [--channel C [--unit Y,X]]\n"
+    "                        [--rule deconv|guided|backprop] [--snapshot K]\n"
+    "                        [--weights FILE] [--data digits|fashion|PATH] [--batch N]\n"
+    "                        [--input CxHxW] [--image FILE | --input FILE.npy | --pattern K]\n"
+    "                        [--page K]\n"
+    "                        [--size WxH] [--present]\n"
+    "                        [--preprocess caffe|torchvision|none|card]\n"
+    "  Draws what the window shows, without a display, in a window of --size (default\n"
+    "  1280x800; the type follows the height as in the window; --present as in\n"
+    "  presentation mode, F11): the feature maps of layer NAME (default: the first\n"
+    "  convolution; --page K of them when they need several), its filters, their evolution\n"
+    "  during training (from the snapshots saved beside the weights), or the layer table.\n"
+    "  --channel zooms into a channel, --unit Y,X then shows that unit's receptive field\n"
+    "  and effective receptive field on the input (--unit C,Y,X alone says the same);\n"
+    "  --rule adds the channel's (or unit's) projection\n"
+    "  to pixels (the D key in the window). --snapshot K shows the filters as they\n"
+    "  were at the K-th snapshot taken in training ([ and ] in the window). top9 and\n"
+    "  occlusion show the channel's nine strongest test images or its occlusion\n"
+    "  maps on the input (T and O in the window). --image feeds an image file,\n"
+    "  --pattern a synthetic pattern (0..6: gratings, edge, checkerboard, spot,\n"
+    "  colour blobs; G in the window), --input FILE.npy a float32 (C, H, W) array as\n"
+    "  is (no preprocessing; the model is built at its size). --batch N picks\n"
+    "  test image N as the input. The PNG is written to a temporary name, then renamed.\n"
+    "\n"
+    "       convscope render --view compare --out FILE.png [--block NAME] [--cin N]\n"
+    "                        [--cout N] [--hw N] [--groups G] [--count CONVENTION] [--runs N]\n"
+    "       convscope render --view zoo --out FILE.png [--models A,B,...] [--count CONVENTION]\n"
+    "                        [--runs N]\n"
+    "       convscope render [NAME] --view rf --out FILE.png [--models A,B,...]\n"
+    "       convscope render [NAME] --view history --out FILE.png   (also: timeline)\n"
+    "  (each also with --size WxH and --present)\n"
+    "  The compare screen (C in the window) for block NAME (see 'convscope compare'),\n"
+    "  and the zoo screen (Z): every network's parameters, operations, ILSVRC top-5\n"
+    "  error and latency measured now (--runs passes each after a warm-up, default\n"
+    "  5 for compare and 3 for the zoo; 0 skips the timing). --count picks the\n"
+    "  convention: macs or flops, then ,bias ,bn ,act ,other or ,all. rf draws the\n"
+    "  receptive field of AlexNet, VGG-16, GoogLeNet, ResNet-50... layer by layer (R),\n"
+    "  NAME among them; history the model picker's timeline (M) with NAME's card.\n";
+
+/* The picture render draws into: the window's size (--size, default
+ * 1280x800), its type for that size, presentation mode's (--present). */
+typedef struct {
+    int w, h, present;
+} RenderSize;
+
+/* The command's own flags, beside the shared options. */
+typedef struct {
+    const char *out, *view, *layer, *unit, *rule, *snapshot, *block, *count, *models, *runs, *image,
+        *pattern, *size, *page, *channel;
+    const char *npy;      /* --input FILE.npy */
+    AppOptions o;
+    RenderSize rs;
+} RenderArgs;
+
+static int render_canvas(AppCanvas *cv, const RenderSize *rs) {
+    if (app_canvas_open(cv, rs->w, rs->h, "render") != 0) return -1;
+    int px = gui_font_px(rs->h, rs->present);
+    if (px != 18) { /* the canvas opens with the type of 1280x800 */
+        VizFonts nf;
+        char err[512];
+        if (viz_fonts_load(&nf, px, err, sizeof err) != 0) {
+            fprintf(stderr, "convscope render: %s\n", err);
+            return -1;
+        }
+        viz_fonts_unload(&cv->fonts);
+        cv->fonts = nf;
+    }
+    viz_set_high_contrast(rs->present);
+    viz_clear(cv->r);
+    return 0;
+}
+
+/* --size WxH: 0, or -1 after a line on stderr. */
+static int parse_size(const char *s, RenderSize *rs) {
+    int w, h;
+    char x, extra;
+    if (sscanf(s, "%d%c%d%c", &w, &x, &h, &extra) != 3 || x != 'x' || w < 640 || w > 7680 || h < 400 ||
+        h > 4320) {
+        fprintf(stderr, "convscope render: --size takes WIDTHxHEIGHT, 640x400 to 7680x4320 (e.g. 1920x1080), "
+                        "not '%s'\n", s);
+        return -1;
+    }
+    rs->w = w, rs->h = h;
+    return 0;
+}
+
+/* --view compare: block --block at its sizes (--cin --cout --hw --groups),
+ * times measured first (runs passes; 0 skips). */
+static int render_compare(const RenderArgs *ra, EngCount cnt, int runs) {
+    const AppOptions *o = &ra->o;
+    int bi = 0;
+    if (ra->block) {
+        const ModelBlock *b = model_block_find(ra->block);
+        if (!b) {
+            fprintf(stderr, "convscope render: unknown block '%s' (run 'convscope compare' for the "
+                            "list)\n", ra->block);
+            return APP_USAGE;
+        }
+        while (model_block_at(bi) != b) bi++;
+    }
+    BlockCfg c = model_block_at(bi)->defaults;
+    if (o->cin) c.cin = o->cin;
+    if (o->cout) c.cout = o->cout;
+    if (o->hw) c.hw = o->hw;
+    if (o->groups) c.groups = o->groups;
+    CompareView cmp;
+    compare_init(&cmp, bi, &c, cnt);
+    if (cmp.error[0]) {
+        fprintf(stderr, "convscope render: %s\n", cmp.error);
+        compare_free(&cmp);
+        return APP_USAGE;
+    }
+    cmp.want_runs = runs;
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    if (runs > 0) {
+        compare_measure(&cmp, &mu);
+    } else {
+        snprintf(cmp.time_note, sizeof cmp.time_note, "not timed (--runs 0)");
+        cmp.done_gen = cmp.gen;
+    }
+    AppCanvas cv;
+    int rc = APP_FAIL;
+    if (render_canvas(&cv, &ra->rs) == 0) {
+        compare_draw(&cmp, NULL, cv.r, &cv.fonts, cv.w, cv.h);
+        if (app_canvas_save(&cv, ra->out, "render") == 0) rc = APP_OK;
+    }
+    app_canvas_close(&cv);
+    compare_free(&cmp);
+    return rc;
+}
+
+/* --view zoo: every network (or --models), times measured first. */
+static int render_zoo(const RenderArgs *ra, EngCount cnt, int runs) {
+    ZooView *z = malloc(sizeof *z);
+    if (!z) {
+        fprintf(stderr, "convscope render: out of memory\n");
+        return APP_FAIL;
+    }
+    if (zoo_init(z, ra->models, cnt, runs) != 0) {
+        free(z);
+        return APP_USAGE;
+    }
+    if (z->runs > 0) {
+        fprintf(stderr, "render: timing %d networks at batch 1 (%d passes each) …\n", z->n, z->runs);
+        pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+        zoo_measure(z, &mu);
+    }
+    AppCanvas cv;
+    int rc = APP_FAIL;
+    if (render_canvas(&cv, &ra->rs) == 0) {
+        zoo_draw(z, NULL, cv.r, &cv.fonts, cv.w, cv.h);
+        if (app_canvas_save(&cv, ra->out, "render") == 0) rc = APP_OK;
+    }
+    app_canvas_close(&cv);
+    free(z);
+    return rc;
+}
+
+/* ---- the screens without a model ------------------------------------------------------- */
+
+/* --view timeline: the model picker, on --models NAME or the first. */
+static int render_timeline(RenderArgs *ra) {
+    const char *models = ra->models;
+    ZooView *z = malloc(sizeof *z);
+    AppCanvas cv;
+    int rc = APP_FAIL;
+    if (z && zoo_init(z, NULL, (EngCount){0}, 0) == 0) {
+        PickView p = {0};
+        for (int i = 0; models && i < z->n; i++)
+            if (!strcmp(z->card[i]->name, models)) p.sel = i + 1;
+        if (models && !p.sel) {
+            const size_t ml = strlen(models);
+            if (ml > 5 && !strcmp(models + ml - 5, ".onnx"))
+                fprintf(stderr, "convscope render: the timeline shows the zoo's networks; '%s' is "
+                        "a file (its views: summary, featuremaps, filters, rf, 3d...)\n", models);
+            else
+                fprintf(stderr, "convscope render: unknown model '%s' (see 'convscope models')\n", models);
+            free(z);
+            return APP_USAGE;
+        }
+        p.sel = p.sel ? p.sel - 1 : 0;
+        if (render_canvas(&cv, &ra->rs) == 0) {
+            pick_draw(&p, z, cv.r, &cv.fonts, cv.w, cv.h, NULL);
+            if (app_canvas_save(&cv, ra->out, "render") == 0) rc = APP_OK;
+        }
+        app_canvas_close(&cv);
+    } else if (!z) {
+        fprintf(stderr, "convscope render: out of memory\n");
+    }
+    free(z);
+    return rc;
+}
+
+/* --view rf: MODEL drawn with the classic ones (added to them when it is
+ * not one: an imported file, another zoo network); --models: those drawn. */
+static int render_rf(RenderArgs *ra) {
+    RfView *v = malloc(sizeof *v);
+    AppCanvas cv;
+    int rc = APP_FAIL;
+    if (!v) {
+        fprintf(stderr, "convscope render: out of memory\n");
+        return APP_FAIL;
+    }
+    if (render_canvas(&cv, &ra->rs) == 0) {
+        const ModelCard *mc = NULL;
+        EngGraph *mg = NULL;
+        if (ra->o.model) {
+            int code = APP_OK;
+            mg = app_build_model(&ra->o, &mc, &code);
+            if (!mg) {
+                app_canvas_close(&cv);
+                free(v);
+                return code;
+            }
+        }
+        rf_init(v, mc, mg);
+        eng_graph_destroy(mg);
+        for (int k = 0; ra->models && k < v->n; k++) { /* the networks named, in the chart's list */
+            char want[256], me[80];
+            snprintf(want, sizeof want, ",%s,", ra->models);
+            snprintf(me, sizeof me, ",%s,", v->card[k]->name);
+            v->on[k] = strstr(want, me) != NULL;
+        }
+        rf_draw(v, cv.r, &cv.fonts, cv.w, cv.h);
+        if (app_canvas_save(&cv, ra->out, "render") == 0) rc = APP_OK;
+    }
+    app_canvas_close(&cv);
+    free(v);
+    return rc;
+}
+
+/* --view compare | zoo, after --runs (0..16; default 3 for the zoo, 5 for
+ * compare) and --count; neither takes a model. */
+static int render_bench(RenderArgs *ra) {
+    int runs = !strcmp(ra->view, "zoo") ? 3 : 5;
+    if (ra->runs) {
+        char *end = NULL;
+        long v = strtol(ra->runs, &end, 10);
+        if (*end || end == ra->runs || v < 0 || v > 16) {
+            fprintf(stderr, "convscope render: --runs takes 0..16, not '%s'\n", ra->runs);
+            return APP_USAGE;
+        }
+        runs = (int)v;
+    }
+    EngCount cnt = {0};
+    if (ra->count && eng_count_parse(ra->count, &cnt) != 0) {
+        fprintf(stderr, "convscope render: --count takes macs or flops, then any of ,bias ,bn ,act "
+                        ",other or ,all (e.g. flops,all), not '%s'\n", ra->count);
+        return APP_USAGE;
+    }
+    const int compare = !strcmp(ra->view, "compare");
+    if (ra->o.model) {
+        fprintf(stderr, "convscope render: --view %s takes no model (%s)\n", ra->view,
+                compare ? "pick the pair with --block" : "pick networks with --models");
+        return APP_USAGE;
+    }
+    return compare ? render_compare(ra, cnt, runs) : render_zoo(ra, cnt, runs);
+}
+
+static const struct {
+    const char *view;
+    int (*render)(RenderArgs *ra);
+} screens[] = {
+    {"timeline", render_timeline},
+    {"rf", render_rf},
+    {"compare", render_bench},
+    {"zoo", render_bench},
+};
+
+/* ---- the stepper's views of a model ---------------------------------------------------- */
+
+static void view_summary(Stepper *s) { s->sel.table = 1; }
+static void view_3d(Stepper *s) { s->v3d.on = 1; }
+static void view_browse(Stepper *s) { s->browse.on = 1; }
+static void view_filters(Stepper *s) { s->filt.on = 1; }
+static void view_evolution(Stepper *s) { s->filt.evolution = 1; }
+
+static const struct {
+    const char *view;
+    void (*set)(Stepper *s); /* NULL: the maps */
+    int probe;               /* PROBE_NONE, or the probe of --channel */
+} stepper_views[] = {
+    {"featuremaps", NULL, PROBE_NONE},   {"summary", view_summary, PROBE_NONE},
+    {"filters", view_filters, PROBE_NONE}, {"evolution", view_evolution, PROBE_NONE},
+    {"3d", view_3d, PROBE_NONE},         {"browse", view_browse, PROBE_NONE},
+    {"top9", NULL, PROBE_TOP9},          {"occlusion", NULL, PROBE_OCCLUSION},
+};
+
+/* The unit asked for: --channel C [--unit Y,X], as deconv takes them, or
+ * --unit C[,Y,X] alone. -1 where none; APP_OK or APP_USAGE. */
+static int parse_unit(const RenderArgs *ra, int *uc, int *uy, int *ux) {
+    const char *unit = ra->unit, *channel = ra->channel;
+    *uc = *uy = *ux = -1;
+    if (channel) {
+        char *end;
+        long c = strtol(channel, &end, 10);
+        int nu = unit ? sscanf(unit, "%d,%d", uy, ux) : 0;
+        if (*end || end == channel || c < 0 || c > INT32_MAX) {
+            fprintf(stderr, "convscope render: --channel takes a channel number, not '%s'\n", channel);
+            return APP_USAGE;
+        }
+        if (unit && (nu != 2 || *uy < 0 || *ux < 0 || strchr(strchr(unit, ',') + 1, ','))) {
+            fprintf(stderr, "convscope render: with --channel, --unit takes Y,X (e.g. 4,4), not '%s'\n", unit);
+            return APP_USAGE;
+        }
+        *uc = (int)c;
+    } else if (unit) {
+        int nu = sscanf(unit, "%d,%d,%d", uc, uy, ux);
+        if ((nu != 3 && nu != 1) || *uc < 0 || (nu == 3 && (*uy < 0 || *ux < 0))) {
+            fprintf(stderr, "convscope render: --unit takes CHANNEL,Y,X (e.g. 3,4,4) or CHANNEL, or Y,X "
+                            "with --channel, not '%s'\n", unit);
+            return APP_USAGE;
+        }
+    }
+    return APP_OK;
+}
+
+/* --rule (1 + EngProjRule, 0 without) and --pattern (-1 without). */
+static int parse_rule_pattern(const RenderArgs *ra, int has_channel, int *proj, int *pat) {
+    EngProjRule pr;
+    *proj = 0, *pat = -1;
+    if (ra->rule) {
+        *proj = app_parse_rule(ra->rule, &pr) == 0 ? 1 + (int)pr : 0;
+        if (!*proj || !has_channel) {
+            fprintf(stderr, "convscope render: --rule takes deconv, guided or backprop, with --channel\n");
+            return APP_USAGE;
+        }
+    }
+    if (!ra->pattern) return APP_OK;
+    for (int k = 0; k < app_pattern_count(); k++)
+        if (!strcmp(ra->pattern, app_pattern_name(k))) *pat = k;
+    char *end;
+    long v = strtol(ra->pattern, &end, 10);
+    if (*pat < 0 && !*end && end != ra->pattern && v >= 0 && v < app_pattern_count()) *pat = (int)v;
+    if (*pat < 0 || ra->image || ra->npy) {
+        fprintf(stderr, "convscope render: --pattern takes 0..%d or a name ('%s', ...), without "
+                        "--image or an array\n", app_pattern_count() - 1, app_pattern_name(0));
+        return APP_USAGE;
+    }
+    return APP_OK;
+}
+
+/* The model with its weights and the input asked for (--image, an array,
+ * --pattern K). */
+static int open_model(RenderArgs *ra, Stepper *s, int pat) {
+    float *given = NULL;
+    int rc = session_load_npy_arg(ra->npy, ra->image, &ra->o, &given, "render");
+    if (rc != APP_OK) return rc;
+    rc = stepper_open(s, &ra->o, ra->o.batch);
+    if (!rc && ra->image && session_use_image(&s->ses, ra->image, "render") != 0) rc = APP_FAIL;
+    if (!rc && given) session_use_array(&s->ses, given, ra->npy);
+    free(given);
+    if (rc) return rc;
+    if (pat >= 0) {
+        s->ses.source = SRC_PATTERN;
+        s->ses.pattern = pat;
+        session_set_input(&s->ses);
+    }
+    return APP_OK;
+}
+
+/* --snapshot K and --layer NAME. */
+static int select_layer(const RenderArgs *ra, Stepper *s) {
+    const Session *ses = &s->ses;
+    if (ra->snapshot) {
+        char *end;
+        long k = strtol(ra->snapshot, &end, 10);
+        if (*end || end == ra->snapshot || k < 0 || k >= ses->n_steps) {
+            fprintf(stderr, "convscope render: --snapshot takes 0..%d (the weights have %d filter "
+                            "snapshots), not '%s'\n", ses->n_steps - 1, ses->n_steps, ra->snapshot);
+            return APP_USAGE;
+        }
+        s->filt.snap = (int)k;
+        s->filt.on = 1;
+    }
+    if (!ra->layer) {
+        s->sel.current = session_first_conv(ses);
+        return APP_OK;
+    }
+    int id = eng_graph_find(ses->graph, ra->layer);
+    if (id < 0 || !eng_graph_node(ses->graph, id)->act) {
+        fprintf(stderr, "convscope render: %s has no layer '%s' (see 'convscope summary %s')\n",
+                ses->card->name, ra->layer, ses->card->name);
+        return APP_USAGE;
+    }
+    s->sel.current = id;
+    return APP_OK;
+}
+
+/* Zoom into channel uc (unit uy, ux), its fields, projection and probe. */
+static int select_unit(Stepper *s, int uc, int uy, int ux, int proj, int probe) {
+    const EngNode *nd = eng_graph_node(s->ses.graph, s->sel.current);
+    if (uc >= nd->out.C || uy >= nd->out.H || ux >= nd->out.W) {
+        char what[64];
+        if (uy >= 0) snprintf(what, sizeof what, "channel %d, unit (%d, %d)", uc, uy, ux);
+        else snprintf(what, sizeof what, "channel %d", uc);
+        fprintf(stderr, "convscope render: %s is outside %s's %dx%dx%d output\n", what, nd->name, nd->out.C,
+                nd->out.H, nd->out.W);
+        return APP_USAGE;
+    }
+    s->sel.zoom = uc, s->sel.sel_y = uy, s->sel.sel_x = ux;
+    s->proj.rule = proj;
+    stepper_refresh(s);
+    if (!probe) return APP_OK;
+    s->probe.kind = probe;
+    probe_run(s, NULL, NULL);
+    if (!s->probe.ready) {
+        fprintf(stderr, "convscope render: %s\n", s->ses.msg);
+        return APP_FAIL;
+    }
+    return APP_OK;
+}
+
+/* --page K of the maps, as the window would lay them out. */
+static int select_page(const RenderArgs *ra, Stepper *s, const AppCanvas *cv, int has_channel) {
+    const EngNode *nd = eng_graph_node(s->ses.graph, s->sel.current);
+    int pages = viz_fmap_pages(&cv->fonts, s->ses.graph, s->sel.current, stepper_layout(&cv->fonts, s, cv->w, cv->h).main);
+    char *end;
+    long k = strtol(ra->page, &end, 10);
+    if (*end || end == ra->page || k < 1 || k > pages || has_channel) {
+        fprintf(stderr, "convscope render: %s's %d channels fill %d page%s at %dx%d; --page takes 1..%d "
+                        "(without --channel), not '%s'\n", nd->name, nd->out.C, pages, pages == 1 ? "" : "s",
+                cv->w, cv->h, pages, ra->page);
+        return APP_USAGE;
+    }
+    s->sel.page = (int)k - 1;
+    return APP_OK;
+}
+
+/* The stepper set up as the view says, drawn and saved. */
+static int render_stepper(RenderArgs *ra, int v, int uc, int uy, int ux, int proj, int pat) {
+    Stepper s = {0}; /* closed in every case, opened or not */
+    int rc = open_model(ra, &s, pat);
+    if (rc == APP_OK && stepper_views[v].set) stepper_views[v].set(&s);
+    if (rc == APP_OK && s.browse.on && s.ses.test.n <= 0) {
+        fprintf(stderr, "convscope render: %s has no test set to browse (give --data)\n", s.ses.card->name);
+        rc = APP_USAGE;
+    }
+    if (rc == APP_OK) rc = select_layer(ra, &s);
+    if (rc == APP_OK && uc >= 0) rc = select_unit(&s, uc, uy, ux, proj, stepper_views[v].probe);
+    if (rc != APP_OK) {
+        stepper_close(&s);
+        return rc;
+    }
+    s.v3d.cam.focus_z = viz_3d_node_z(s.ses.graph, s.sel.current);
+    AppCanvas cv;
+    rc = render_canvas(&cv, &ra->rs) == 0 ? APP_OK : APP_FAIL;
+    if (rc == APP_OK && ra->page) rc = select_page(ra, &s, &cv, uc >= 0);
+    if (rc == APP_OK) {
+        stepper_draw(&s, cv.r, &cv.fonts, cv.w, cv.h, NULL);
+        rc = app_canvas_save(&cv, ra->out, "render") == 0 ? APP_OK : APP_FAIL;
+    }
+    app_canvas_close(&cv);
+    stepper_close(&s);
+    return rc;
+}
+
+/* A view of the stepper: the unit, rule and pattern checked before the model is built. */
+static int render_view(RenderArgs *ra) {
+    int v = -1;
+    for (int k = 0; k < (int)(sizeof stepper_views / sizeof *stepper_views); k++)
+        if (!strcmp(ra->view, stepper_views[k].view)) v = k;
+    if (v < 0) {
+        fprintf(stderr, "convscope render: --view takes featuremaps, filters, evolution, summary, "
+                        "3d, browse, top9, occlusion, compare, zoo, rf or history (timeline), not '%s'\n", ra->view);
+        return APP_USAGE;
+    }
+    if (stepper_views[v].probe && !ra->unit && !ra->channel) {
+        fprintf(stderr, "convscope render: --view %s needs --channel C (the channel it probes)\n", ra->view);
+        return APP_USAGE;
+    }
+    if (!ra->o.model) {
+        fprintf(stderr, "convscope render: which model? (e.g. 'convscope render lenet5 --out x.png')\n");
+        return APP_USAGE;
+    }
+    int uc, uy, ux, proj, pat;
+    int rc = parse_unit(ra, &uc, &uy, &ux);
+    if (rc == APP_OK) rc = parse_rule_pattern(ra, uc >= 0, &proj, &pat);
+    return rc == APP_OK ? render_stepper(ra, v, uc, uy, ux, proj, pat) : rc;
+}
+
+/* ---- the command ----------------------------------------------------------------------- */
+
+/* Its own flags out of argv, then the shared ones: APP_OK, an exit code, or
+ * -1 after --help. */
+static int parse_args(int argc, char **argv, RenderArgs *ra) {
+    static const char *const own[] = {"--out",   "--view",  "--layer",  "--unit",  "--rule",
+                                      "--snapshot", "--block", "--count", "--models", "--runs",
+                                      "--image", "--pattern", "--size", "--page", "--channel"};
+    const char **const dst[] = {&ra->out,      &ra->view,   &ra->layer,  &ra->unit,   &ra->rule,
+                                &ra->snapshot, &ra->block,  &ra->count,  &ra->models, &ra->runs,
+                                &ra->image,    &ra->pattern, &ra->size,  &ra->page,   &ra->channel};
+    char *rest[64];
+    int nrest = app_take_own(argc, argv, own, dst, (int)(sizeof own / sizeof *own), rest);
+    for (int i = 0; i < nrest; i++) /* --present is a flag: taken out here */
+        if (!strcmp(rest[i], "--present")) {
+            ra->rs.present = 1;
+            memmove(rest + i, rest + i + 1, (size_t)(nrest - i - 1) * sizeof *rest);
+            nrest--, i--;
+        }
+    ra->npy = session_take_npy_arg(rest, &nrest);
+    int help, rc = app_parse(nrest, rest,
+                             APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH |
+                                 APP_OPT_BLOCK | APP_OPT_PREPROCESS,
+                             0, render_usage, &ra->o, &help);
+    if (rc || help) return rc ? rc : -1;
+    if (!ra->out) {
+        fprintf(stderr, "convscope render: --out FILE.png is required\n");
+        return APP_USAGE;
+    }
+    if (ra->size && parse_size(ra->size, &ra->rs) != 0) return APP_USAGE;
+    if (ra->page && strcmp(ra->view, "featuremaps")) {
+        fprintf(stderr, "convscope render: --page pages through the feature maps (--view featuremaps)\n");
+        return APP_USAGE;
+    }
+    return APP_OK;
+}
+
+int app_cmd_render(int argc, char **argv) {
+    RenderArgs ra = {0};
+    ra.view = "featuremaps";
+    ra.rs = (RenderSize){1280, 800, 0};
+    int rc = parse_args(argc, argv, &ra);
+    if (rc) return rc < 0 ? APP_OK : rc;
+    if (!strcmp(ra.view, "history")) ra.view = "timeline"; /* the and DESIGN's name for it */
+    if (!strcmp(ra.view, "timeline") && ra.o.model && !ra.models) ra.models = ra.o.model; /* render NAME --view history */
+    for (int k = 0; k < (int)(sizeof screens / sizeof *screens); k++)
+        if (!strcmp(ra.view, screens[k].view)) return screens[k].render(&ra);
+    return render_view(&ra);
+}
+#else
+int app_cmd_render(int argc, char **argv) {
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "convscope render: built without the GUI (CONVSCOPE_GUI=OFF)\n");
+    return APP_FAIL;
+}
+#endif

@@ -1,0 +1,213 @@
+/*
+ * gui_bench.c — the screens of gui_compare.c in the window: compare two
+ * designs (C), the zoo in numbers (Z), receptive fields (R) and the
+ * network picker (M). Their timings run as back jobs on the worker while
+ * the screen is shown; the picker opens a network there, made aside and
+ * taken by the window once done.
+ */
+#ifdef CONVSCOPE_HAVE_GUI
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "window.h"
+
+static const char *const bench_keys[] = {
+    "click a block name   pick the pair to compare (Up/Down: next, previous)",
+    "drag a slider        channels and size (counts at once, times on the worker)",
+    "D                    the block's default sizes;  T  measure the times again",
+    "M                    MACs or FLOPs (a multiply-add is 1 or 2 operations)",
+    "B  N  A  O           count bias, batch norm, activations, pooling/adds/LRN",
+    "L                    zoo chart: x = operations or latency measured here",
+    "1 .. 9               receptive-field chart: show or hide a network",
+    "arrows, Enter        timeline (M): choose a network and open it",
+    "C / Z / R            compare designs / the zoo in numbers / receptive fields",
+    "Esc                  back to the network",
+    "F11                  presentation: full screen, larger type, high contrast",
+    "F12                  screenshot to PNG",
+    "H or F1              this help",
+};
+
+/* ---- jobs on the worker ---------------------------------------------------------------- */
+
+static void *compare_job(void *arg, int kind, JobCtl *ctl) {
+    AppGui *a = arg;
+    compare_measure(&a->cmp, jobs_mutex(a->jobs));
+    return NULL;
+}
+
+static void *zoo_job(void *arg, int kind, JobCtl *ctl) {
+    AppGui *a = arg;
+    zoo_measure(&a->zoo, jobs_mutex(a->jobs));
+    return NULL;
+}
+
+/* A new stepper on the network picked (arg: its card), or NULL. */
+static void *open_job(void *arg, int kind, JobCtl *ctl) {
+    const ModelCard *card = arg;
+    return stepper_create(card->name);
+}
+
+static void bench_submit(AppGui *a, void *(*run)(void *, int, JobCtl *)) {
+    a->bench_job = jobs_submit(a->jobs, &(JobSpec){run, NULL, a, 0, JOBS_BACK});
+    if (!a->bench_job) snprintf(a->st.ses.msg, sizeof a->st.ses.msg, "no memory to start the timing");
+}
+
+/* The zoo's measurement (again), from its smallest network. */
+static void zoo_start(AppGui *a) {
+    pthread_mutex_lock(jobs_mutex(a->jobs));
+    a->zoo.running = 1;
+    pthread_mutex_unlock(jobs_mutex(a->jobs));
+    bench_submit(a, zoo_job);
+}
+
+void bench_cancel(AppGui *a) {
+    pthread_mutex_lock(jobs_mutex(a->jobs));
+    a->cmp.gen++;
+    a->zoo.gen++;
+    a->zoo.running = 0;
+    pthread_mutex_unlock(jobs_mutex(a->jobs));
+    if (a->bench_job) jobs_cancel(a->jobs, a->bench_job);
+}
+
+void bench_cancel_open(AppGui *a) {
+    if (!a->opening) return;
+    jobs_cancel(a->jobs, a->open_job); /* what it made is dropped, never applied */
+    a->opening = 0;
+}
+
+/* The zoo's cards and counts, made on the first visit. */
+static void zoo_ready(AppGui *a) {
+    if (a->zoo_ready) return;
+    if (zoo_init(&a->zoo, NULL, a->cmp.count, 3) != 0)
+        snprintf(a->st.ses.msg, sizeof a->st.ses.msg, "the zoo could not be listed (see the terminal)");
+    a->zoo_ready = 1;
+}
+
+void bench_switch(AppGui *a, int screen) {
+    if (screen == a->screen) return;
+    bench_cancel_open(a);
+    bench_cancel(a);
+    a->screen = screen;
+    a->help = 0;
+    if (screen == SCREEN_COMPARE) {
+        bench_submit(a, compare_job);
+    } else if (screen == SCREEN_PICK) {
+        zoo_ready(a);
+        for (int i = 0; i < a->zoo.n; i++)
+            if (a->zoo.card[i] == a->st.ses.card) a->pick.sel = i;
+    } else if (screen == SCREEN_RF) {
+        if (!a->rf_ready) rf_init(&a->rf, a->st.ses.card, a->st.ses.graph);
+        a->rf_ready = 1;
+    } else if (screen == SCREEN_ZOO) {
+        zoo_ready(a);
+        zoo_start(a);
+    }
+}
+
+/* ---- events ---------------------------------------------------------------------------- */
+
+/* Keys every one of these screens shares; 1 when e was one. */
+static int common_key(AppGui *a, SDL_Keycode k) {
+    if (k == SDLK_ESCAPE) {
+        if (a->help) a->help = 0;
+        else bench_switch(a, SCREEN_STEPPER);
+    } else if (k == SDLK_q) {
+        a->running = 0;
+    } else if (k == SDLK_h || k == SDLK_F1) {
+        a->help = !a->help;
+    } else if (k == SDLK_F12) { /* while a network opens: its first frame */
+        a->shot = 1;
+    } else if (a->opening) { /* until the network is open */
+    } else if (k == SDLK_c || k == SDLK_z || k == SDLK_r) {
+        bench_switch(a, k == SDLK_c ? SCREEN_COMPARE : k == SDLK_z ? SCREEN_ZOO : SCREEN_RF);
+    } else if (k == SDLK_F11) {
+        gui_toggle_presenting(a);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+static void screen_event(AppGui *a, const SDL_Event *e, int w, int h) {
+    pthread_mutex_t *mu = jobs_mutex(a->jobs);
+    if (a->screen == SCREEN_PICK) {
+        if (!a->opening && pick_event(&a->pick, &a->zoo, e, &a->fonts, w, h)) {
+            const ModelCard *card = a->zoo.card[a->pick.sel];
+            snprintf(a->open_name, sizeof a->open_name, "%s", card->name);
+            a->open_job = jobs_submit(a->jobs, &(JobSpec){open_job, stepper_destroy, (void *)card, 0, JOBS_BACK});
+            a->opening = a->open_job != 0;
+            if (!a->opening) snprintf(a->st.ses.msg, sizeof a->st.ses.msg, "no memory to open %s", card->name);
+        }
+    } else if (a->screen == SCREEN_RF) {
+        rf_event(&a->rf, e, &a->fonts, w, h);
+    } else if (a->screen == SCREEN_COMPARE) {
+        if (compare_event(&a->cmp, mu, e, &a->fonts, w, h)) bench_submit(a, compare_job);
+    } else if (zoo_event(&a->zoo, mu, e, &a->fonts, w, h)) {
+        bench_cancel(a);
+        zoo_start(a);
+    }
+}
+
+/* The network opened, once made, replaces the one in the stepper: 1 then. */
+static int take_opened(AppGui *a) {
+    const JobStatus st = jobs_poll(a->jobs, a->open_job);
+    if (st.state == JOB_CANCELLED) a->opening = 0; /* never made */
+    if (st.state != JOB_DONE) return 0;
+    Stepper *ns = jobs_take(a->jobs, a->open_job);
+    a->opening = 0;
+    if (!ns) {
+        snprintf(a->st.ses.msg, sizeof a->st.ses.msg, "could not open %s (see the terminal)", a->open_name);
+        return 0;
+    }
+    stepper_close(&a->st);
+    a->st = *ns;
+    a->st.jobs = a->jobs;
+    free(ns);
+    bench_switch(a, SCREEN_STEPPER);
+    return 1;
+}
+
+/* ---- drawing --------------------------------------------------------------------------- */
+
+static void bench_draw(AppGui *a, int w, int h) {
+    pthread_mutex_t *mu = jobs_mutex(a->jobs);
+    char note[160] = "";
+    if (a->opening) snprintf(note, sizeof note, "opening %s: building it and making its weights …", a->open_name);
+    if (a->screen == SCREEN_COMPARE) compare_draw(&a->cmp, mu, a->ren, &a->fonts, w, h);
+    else if (a->screen == SCREEN_PICK) pick_draw(&a->pick, &a->zoo, a->ren, &a->fonts, w, h, note);
+    else if (a->screen == SCREEN_RF) rf_draw(&a->rf, a->ren, &a->fonts, w, h);
+    else zoo_draw(&a->zoo, mu, a->ren, &a->fonts, w, h);
+    const Session *ses = &a->st.ses;
+    char line[1024];
+    snprintf(line, sizeof line, "%s  ·  %s%sC compare  ·  Z zoo  ·  R receptive fields  ·  Esc back to %s  ·  H help",
+             a->screen == SCREEN_COMPARE ? "compare two designs" : a->screen == SCREEN_RF ? "receptive fields"
+             : a->screen == SCREEN_PICK ? "pick a network (arrows, Enter)" : "the zoo",
+             ses->msg, ses->msg[0] ? "  ·  " : "", ses->card->display);
+    gui_status_text(a->ren, &a->fonts, (SDL_Rect){24, h - 16 - a->fonts.small_line, w - 48, a->fonts.small_line},
+                    viz_dim(), line);
+    if (a->help) gui_help_box(a->ren, &a->fonts, w, h, bench_keys, (int)(sizeof bench_keys / sizeof bench_keys[0]));
+}
+
+void bench_frame(AppGui *a, int w, int h) {
+    SDL_Event e;
+    while (gui_next_event(a, &e, 0)) {
+        if (e.type == SDL_DROPFILE) { /* for the stepper: not on these screens */
+            SDL_free(e.drop.file);
+            continue;
+        }
+        if (e.type == SDL_QUIT) {
+            a->running = 0;
+            continue;
+        }
+        if (e.type == SDL_KEYDOWN && common_key(a, e.key.keysym.sym)) continue;
+        screen_event(a, &e, w, h);
+    }
+    if (a->opening && take_opened(a)) return;
+    bench_draw(a, w, h);
+    if (a->shot && !a->opening) {
+        gui_screenshot(a, w, h);
+        a->shot = 0;
+    }
+    SDL_RenderPresent(a->ren);
+}
+#endif

@@ -1,0 +1,65 @@
+/*
+ * gui_project.c — the zoomed channel (or its selected unit) projected back
+ * to pixels (Zeiler and Fergus 2014; eng_graph_project): D cycles the
+ * rule, deconvnet, guided backprop, plain gradient, off. The projection
+ * takes the place of the top-5 on the left. Computed on the worker.
+ */
+#ifdef CONVSCOPE_HAVE_GUI
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stepper.h"
+
+static const char *const rule_names[] = {"plain gradient (saliency)", "deconvnet (Zeiler & Fergus)",
+                                         "guided backprop"};
+static const int rule_cycle[4] = {0, 1 + ENG_RULE_DECONV, 1 + ENG_RULE_GUIDED, 1 + ENG_RULE_BACKPROP};
+
+const char *proj_rule_name(EngProjRule rule) { return rule_names[rule]; }
+
+void proj_clear(ProjView *v) {
+    free(v->map);
+    v->map = NULL;
+}
+
+void proj_update(Stepper *s) {
+    const StepperSel *v = &s->sel;
+    proj_clear(&s->proj);
+    if (!s->proj.rule || v->zoom < 0) return;
+    if (eng_graph_project(s->ses.graph, v->current, v->zoom, v->sel_y, v->sel_x,
+                          (EngProjRule)(s->proj.rule - 1)) != 0) {
+        snprintf(s->ses.msg, sizeof s->ses.msg, "no projection through this layer");
+        return;
+    }
+    const size_t n = session_input_len(&s->ses); /* the input's grad, (C, H, W) */
+    s->proj.map = malloc(n * sizeof *s->proj.map);
+    if (s->proj.map) memcpy(s->proj.map, eng_graph_node(s->ses.graph, 0)->grad, n * sizeof *s->proj.map);
+    else snprintf(s->ses.msg, sizeof s->ses.msg, "no memory for the projection");
+}
+
+int proj_key(Stepper *s, SDL_Keycode k) {
+    if (k != SDLK_d) return 0;
+    for (int i = 0; i < 4; i++)
+        if (rule_cycle[i] == s->proj.rule) {
+            s->proj.rule = rule_cycle[(i + 1) % 4];
+            break;
+        }
+    stepper_want(s, JOB_PROJECT);
+    return 1;
+}
+
+void proj_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, const Layout *l) {
+    const EngNode *in = eng_graph_node(s->ses.graph, 0);
+    const SDL_Color dim = viz_dim();
+    char cap[256];
+    snprintf(cap, sizeof cap, "projection · %s (D: next)", rule_names[s->proj.rule - 1]);
+    if (s->proj.map) {
+        SDL_Rect a = l->top5;
+        a.h = l->left.y + l->left.h - a.y;
+        viz_draw_planes(r, f, s->proj.map, in->out.C, in->out.H, in->out.W, a, 1, cap);
+    } else {
+        viz_text(r, f->small, l->top5.x, l->top5.y, dim, cap);
+        viz_text(r, f->small, l->top5.x, l->top5.y + f->small_line + 4, dim, "click a map to project it");
+    }
+}
+#endif

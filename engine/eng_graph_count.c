@@ -1,0 +1,182 @@
+/*
+ * eng_graph_count.c — accounting: learnable parameters, weights and
+ * activation bytes per node and per graph, operation counts under a stated
+ * convention (each op's count named in eng_op_table), and depth in weighted
+ * layers. Reads the graph only.
+ *
+ * Must not depend on: SDL or anything that draws.
+ */
+#include "eng_graph_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int64_t eng_node_params(const EngNode *n) {
+    int64_t s = 0;
+    for (int i = 0; i < n->n_params; i++)
+        if (n->params[i].learnable) s += (int64_t)n->params[i].n;
+    return s;
+}
+
+int64_t eng_node_weights(const EngNode *n) {
+    int64_t s = 0;
+    for (int i = 0; i < n->n_params; i++)
+        if (n->params[i].learnable && n->params[i].kind == ENG_PARAM_WEIGHT)
+            s += (int64_t)n->params[i].n;
+    return s;
+}
+
+int64_t eng_node_act_bytes(const EngNode *n) {
+    return (int64_t)n->out.C * n->out.H * n->out.W * (int64_t)sizeof(float);
+}
+
+EngTotals eng_graph_totals(const EngGraph *g) {
+    EngTotals t = {0};
+    if (!g) return t;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const EngNode *n = &g->nodes[i];
+        if (n->flags & ENG_NODE_TRAIN_ONLY) {
+            t.train_only_params += eng_node_params(n);
+            continue;
+        }
+        t.params += eng_node_params(n);
+        t.weights += eng_node_weights(n);
+        t.macs += n->macs;
+        t.act_bytes += eng_node_act_bytes(n);
+    }
+    return t;
+}
+
+static int has_bias(const EngNode *n) {
+    for (int i = 0; i < n->n_params; i++)
+        if (n->params[i].kind == ENG_PARAM_BIAS) return 1;
+    return 0;
+}
+
+/* ---- each op's operations per sample (see EngCount) ------------------------- */
+
+/* conv, convT, FC, matmul: the multiply-adds, the bias adds when counted */
+int64_t eng_ops_weighted(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
+    (void)plane;
+    return n->macs * (c.flops ? 2 : 1) + (c.bias && has_bias(n) ? e : 0);
+}
+int64_t eng_ops_bn(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
+    (void)n, (void)plane;
+    return c.bn ? e * (c.flops ? 2 : 1) : 0;
+}
+int64_t eng_ops_act(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
+    (void)n, (void)plane;
+    return c.act ? e : 0;
+}
+/* exp, sum, divide */
+int64_t eng_ops_softmax(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
+    (void)n, (void)plane;
+    return c.act ? 3 * e : 0;
+}
+/* window - 1 compares */
+int64_t eng_ops_maxpool(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
+    (void)plane;
+    return c.other ? e * ((int64_t)n->p.pool.kh * n->p.pool.kw - 1) : 0;
+}
+int64_t eng_ops_avgpool(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
+    (void)plane;
+    return c.other ? e * ((int64_t)n->p.pool.kh * n->p.pool.kw) : 0;
+}
+int64_t eng_ops_gavgpool(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
+    (void)n;
+    return c.other ? e * plane : 0;
+}
+int64_t eng_ops_gmaxpool(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
+    (void)n;
+    return c.other ? e * (plane - 1) : 0;
+}
+int64_t eng_ops_add(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
+    (void)plane;
+    return c.other ? e * (n->n_inputs - 1) : 0;
+}
+int64_t eng_ops_mul(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
+    (void)n, (void)plane;
+    return c.other ? e : 0;
+}
+int64_t eng_ops_affine(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
+    (void)plane;
+    return c.other ? e * (n->p.affine.has_scale + n->p.affine.has_shift) : 0;
+}
+/* size multiply-adds for the sum of squares, then the power and the scale */
+int64_t eng_ops_lrn(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
+    (void)plane;
+    return c.other ? e * ((int64_t)n->p.lrn.size * (c.flops ? 2 : 1) + 3) : 0;
+}
+
+int64_t eng_node_ops(const EngNode *n, const EngGraph *g, EngCount c) {
+    const int64_t e = (int64_t)n->out.C * n->out.H * n->out.W;
+    int64_t plane = 0;
+    if (n->n_inputs > 0 && g && n->inputs[0] >= 0 && n->inputs[0] < g->n_nodes) {
+        const EngShape *in = &g->nodes[n->inputs[0]].out;
+        plane = (int64_t)in->H * in->W;
+    }
+    if (n->op < 0 || n->op >= ENG_OP_COUNT || !eng_op_table[n->op].ops) return 0;
+    return eng_op_table[n->op].ops(n, c, e, plane);
+}
+
+int64_t eng_graph_ops(const EngGraph *g, EngCount c) {
+    int64_t t = 0;
+    if (!g) return 0;
+    for (int i = 0; i < g->n_nodes; i++)
+        if (!(g->nodes[i].flags & ENG_NODE_TRAIN_ONLY)) t += eng_node_ops(&g->nodes[i], g, c);
+    return t;
+}
+
+int eng_count_parse(const char *s, EngCount *c) {
+    EngCount r = {0};
+    if (!s) return -1;
+    size_t len = strcspn(s, ",");
+    if (len == 4 && !strncmp(s, "macs", 4)) r.flops = 0;
+    else if (len == 5 && !strncmp(s, "flops", 5)) r.flops = 1;
+    else return -1;
+    for (s += len; *s == ',';) {
+        s++;
+        len = strcspn(s, ",");
+        if (len == 4 && !strncmp(s, "bias", 4)) r.bias = 1;
+        else if (len == 2 && !strncmp(s, "bn", 2)) r.bn = 1;
+        else if (len == 3 && !strncmp(s, "act", 3)) r.act = 1;
+        else if (len == 5 && !strncmp(s, "other", 5)) r.other = 1;
+        else if (len == 3 && !strncmp(s, "all", 3)) r.bias = r.bn = r.act = r.other = 1;
+        else return -1;
+        s += len;
+    }
+    *c = r;
+    return 0;
+}
+
+void eng_count_describe(EngCount c, char *buf, size_t n) {
+    snprintf(buf, n, "%s%s%s%s%s", c.flops ? "FLOPs (2 per multiply-add)" : "MACs (1 per multiply-add)",
+             c.bias ? " + bias" : "", c.bn ? " + batch norm" : "", c.act ? " + activations" : "",
+             c.other ? " + pooling, adds, LRN" : "");
+}
+
+void eng_graph_node_depths(const EngGraph *g, int *d) {
+    for (int i = 0; g && i < g->n_nodes; i++) {
+        const EngNode *n = &g->nodes[i];
+        d[i] = 0;
+        if (n->flags & ENG_NODE_TRAIN_ONLY) continue;
+        int m = 0;
+        for (int k = 0; k < n->n_inputs; k++)
+            if (d[n->inputs[k]] > m) m = d[n->inputs[k]];
+        d[i] = m + eng_op_table[n->op].weighted;
+    }
+}
+
+int eng_graph_depth(const EngGraph *g) {
+    if (!g || g->n_nodes == 0) return 0;
+    int *d = malloc((size_t)g->n_nodes * sizeof *d);
+    if (!d) return -1;
+    eng_graph_node_depths(g, d);
+    int best = 0;
+    for (int i = 0; i < g->n_nodes; i++)
+        if (d[i] > best) best = d[i];
+    free(d);
+    return best;
+}
+

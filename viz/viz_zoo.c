@@ -1,0 +1,236 @@
+/*
+ * viz_zoo.c — the zoo drawn: every network as a row of a table (year,
+ * parameters, operations, ILSVRC top-5 error, latency measured here) and
+ * as a bubble (error against operations or latency, area = parameters);
+ * and the history as a timeline of chips, one column per year, with the
+ * chosen network's card under it. Numbers arrive computed (VizZoo,
+ * VizTimeline); the window (app/gui_compare.c) keeps the state and events.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "viz.h"
+
+#define INK (viz_ink())
+#define DIM (viz_dim())
+static const SDL_Color ACCENT = {255, 196, 84, 255};
+
+static void right(SDL_Renderer *r, TTF_Font *font, int xr, int y, SDL_Color c, const char *s) {
+    int tw = 0, th = 0;
+    if (TTF_SizeUTF8(font, s, &tw, &th) != 0) tw = 0;
+    viz_text(r, font, xr - tw, y, c, s);
+}
+
+/* ---- the zoo ----------------------------------------------------------------------------- */
+
+VizZooLayout viz_zoo_layout(const VizFonts *f, int w, int h) {
+    VizZooLayout L;
+    const int m = 24;
+    L.chips_y = 8 + 2 * f->line + f->small_line + 16;
+    L.axis_y = L.chips_y;
+    int top = L.chips_y + f->small_line + 8 + 16, bottom = h - m - f->small_line;
+    int tw = (w - 2 * m) * 52 / 100;
+    L.table = (SDL_Rect){m, top, tw, bottom - top};
+    L.chart = (SDL_Rect){m + tw + 16, top + f->small_line + 12, w - 2 * m - tw - 16,
+                         bottom - top - f->small_line - 12};
+    int x = L.chart.x;
+    L.axis[0] = viz_chip(NULL, f, x + 60, top - 4, "x: operations", 0);
+    L.axis[1] = viz_chip(NULL, f, L.axis[0].x + L.axis[0].w + 8, top - 4, "x: latency here", 0);
+    return L;
+}
+
+int viz_zoo_rows(const VizFonts *f, const VizZooLayout *L, int n) {
+    const int rh = f->small_line + 3;
+    int rows = (L->table.h - f->small_line - 6) / rh;
+    if (rows < n) rows = (L->table.h - 2 * f->small_line - 10) / rh; /* room for the scroll note */
+    return rows;
+}
+
+/* The title and the line on the measurement (or on a network that failed). */
+static void zoo_heading(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, const VizZooLayout *L) {
+    char line[512];
+    viz_text(r, f->sans_big, 24, 8, INK, "The zoo in numbers");
+    if (z->note && z->note[0])
+        snprintf(line, sizeof line, "%s", z->note);
+    else if (z->running)
+        snprintf(line, sizeof line, "latency at batch 1 on this machine: measuring %d of %d …  (T restarts)",
+                 z->measured + 1, z->n);
+    else if (z->runs > 0)
+        snprintf(line, sizeof line, "latency at batch 1 on this machine: median of %d forward passes, "
+                 "measured now (T measures again)", z->runs);
+    else
+        snprintf(line, sizeof line, "latency not measured");
+    const SDL_Color c = z->note && z->note[0] ? (SDL_Color){255, 120, 100, 255} : z->running ? ACCENT : DIM;
+    viz_text(r, f->small, 24, L->chips_y - f->small_line - 8, c, line);
+    viz_count_chips(r, f, 24, L->chips_y, z->count, -1, -1);
+}
+
+/* One network's row at y; cols: the columns' edges. */
+static void zoo_row(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, const VizZooRow *n,
+                    const int *cols, int y, int rh) {
+    char x1[48], x2[48];
+    SDL_Rect dot = {cols[0], y + rh / 2 - 4, 8, 8};
+    SDL_Color pc = viz_palette(n->group);
+    SDL_SetRenderDrawColor(r, pc.r, pc.g, pc.b, 255);
+    SDL_RenderFillRect(r, &dot);
+    viz_text(r, f->small, cols[0] + 14, y, INK, n->name);
+    snprintf(x1, sizeof x1, "%d", n->year);
+    right(r, f->small, cols[2] - 40 - 4, y, DIM, x1);
+    right(r, f->small, cols[3] - 4, y, INK, eng_fmt_si(n->params, x1, sizeof x1));
+    right(r, f->small, cols[4] - 4, y, INK, eng_fmt_si(n->ops, x1, sizeof x1));
+    if (n->top5 >= 0) snprintf(x2, sizeof x2, "%.2f%%", n->top5);
+    else snprintf(x2, sizeof x2, "-");
+    right(r, f->small, cols[5] - 4, y, INK, x2);
+    if (n->ms > 0) snprintf(x2, sizeof x2, n->ms < 10 ? "%.2f" : "%.0f", n->ms);
+    else snprintf(x2, sizeof x2, z->running ? "…" : "-");
+    right(r, f->small, cols[6] - 4, y, INK, x2);
+}
+
+static void zoo_table(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, const VizZooLayout *L) {
+    const SDL_Rect t = L->table;
+    const int cols[] = {t.x, t.x + t.w * 30 / 100, t.x + t.w * 38 / 100, t.x + t.w * 58 / 100,
+                        t.x + t.w * 77 / 100, t.x + t.w * 88 / 100, t.x + t.w};
+    const char *head[] = {"network", "year", "params", z->count.flops ? "FLOPs" : "MACs", "top-5", "ms"};
+    viz_text(r, f->small, cols[0], t.y, DIM, head[0]);
+    for (int k = 1; k < 6; k++) right(r, f->small, cols[k + 1] - (k == 1 ? 40 : 0) - 4, t.y, DIM, head[k]);
+    const int rh = f->small_line + 3, rows = viz_zoo_rows(f, L, z->n);
+    int y = t.y + f->small_line + 6;
+    for (int k = z->scroll; k < z->n && k < z->scroll + rows; k++, y += rh)
+        zoo_row(r, f, z, &z->rows[k], cols, y, rh);
+    if (z->n > rows) {
+        char line[128];
+        snprintf(line, sizeof line, "rows %d-%d of %d (wheel or Up/Down)", z->scroll + 1,
+                 z->scroll + rows < z->n ? z->scroll + rows : z->n, z->n);
+        viz_text(r, f->small, t.x, t.y + t.h - f->small_line + 2, DIM, line);
+    }
+}
+
+/* The chart: top-5 error against operations or latency, bubble = parameters. */
+static void zoo_chart(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, const VizZooLayout *L) {
+    viz_chip(r, f, L->axis[0].x, L->axis[0].y, "x: operations", !z->x_latency);
+    viz_chip(r, f, L->axis[1].x, L->axis[1].y, "x: latency here", z->x_latency);
+    VizBubble b[VIZ_ZOO_MAX];
+    int nb = 0;
+    for (int k = 0; k < z->n && nb < VIZ_ZOO_MAX; k++) {
+        const VizZooRow *n = &z->rows[k];
+        if (n->top5 < 0) continue;
+        b[nb++] = (VizBubble){n->name, z->x_latency ? n->ms : n->ops, n->top5, n->params, n->group};
+    }
+    char xl[200];
+    if (z->x_latency) snprintf(xl, sizeof xl, "forward time at batch 1 here, ms (log)");
+    else snprintf(xl, sizeof xl, "%s per image (log)", z->count.flops ? "FLOPs" : "MACs");
+    viz_draw_bubbles(r, f, L->chart, b, nb, xl, "ILSVRC top-5 error (from each card's source)",
+                     "bubble area = parameters");
+}
+
+void viz_draw_zoo(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, int w, int h) {
+    viz_clear(r);
+    const VizZooLayout L = viz_zoo_layout(f, w, h);
+    zoo_heading(r, f, z, &L);
+    zoo_table(r, f, z, &L);
+    zoo_chart(r, f, z, &L);
+}
+
+/* ---- the timeline ------------------------------------------------------------------------ */
+
+/* The distinct years of the cards, ascending. */
+static int timeline_years(const VizTimeline *t, int *years) {
+    int n = 0;
+    for (int i = 0; i < t->n; i++) {
+        int y = t->card[i]->year, k = 0;
+        while (k < n && years[k] != y) k++;
+        if (k == n && n < 32) years[n++] = y;
+    }
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && years[j] < years[j - 1]; j--) {
+            int s = years[j];
+            years[j] = years[j - 1];
+            years[j - 1] = s;
+        }
+    return n;
+}
+
+SDL_Rect viz_timeline_chip(const VizFonts *f, const VizTimeline *t, int w, int i) {
+    int years[32], ny = timeline_years(t, years), col = 0, row = 0;
+    while (col < ny && years[col] != t->card[i]->year) col++;
+    for (int j = 0; j < i; j++) row += t->card[j]->year == t->card[i]->year;
+    const int m = 24, cw = (w - 2 * m) / (ny > 0 ? ny : 1), top = 8 + 2 * f->line + 16 + f->line + 8;
+    return (SDL_Rect){m + col * cw, top + row * (f->small_line + 10), cw - 10, f->small_line + 6};
+}
+
+/* The years and every network's chip; returns the bottom of the lowest chip. */
+static int timeline_chips(SDL_Renderer *r, const VizFonts *f, const VizTimeline *t, int w) {
+    int years[32], ny = timeline_years(t, years);
+    const int m = 24, cw = (w - 2 * m) / (ny > 0 ? ny : 1), ty = 8 + 2 * f->line + 16;
+    SDL_SetRenderDrawColor(r, 80, 86, 100, 255);
+    SDL_RenderDrawLine(r, m, ty + f->line + 2, w - m, ty + f->line + 2);
+    char s[16];
+    for (int k = 0; k < ny; k++) {
+        snprintf(s, sizeof s, "%d", years[k]);
+        viz_text(r, f->sans, m + k * cw, ty, ACCENT, s);
+    }
+    int bottom = 0;
+    for (int i = 0; i < t->n; i++) {
+        SDL_Rect a = viz_timeline_chip(f, t, w, i);
+        int on = i == t->sel;
+        SDL_SetRenderDrawColor(r, on ? 255 : 40, on ? 196 : 44, on ? 84 : 54, 255);
+        SDL_RenderFillRect(r, &a);
+        SDL_Color c = viz_palette(t->group[i]);
+        SDL_Rect bar = {a.x, a.y, 4, a.h};
+        SDL_SetRenderDrawColor(r, c.r, c.g, c.b, 255);
+        SDL_RenderFillRect(r, &bar);
+        SDL_Rect inner = {a.x + 4, a.y, a.w - 8, a.h};
+        viz_text_in(r, f->small, inner, a.x + 10, a.y + 3, on ? (SDL_Color){20, 22, 28, 255} : INK,
+                    t->card[i]->display);
+        if (a.y + a.h > bottom) bottom = a.y + a.h;
+    }
+    return bottom;
+}
+
+/* The chosen network's card in box: name and year, paper, counts, result,
+ * ideas, notes, and the line that says how to open it (or the note). */
+static void timeline_card(SDL_Renderer *r, const VizFonts *f, const VizTimeline *t, SDL_Rect box) {
+    const ModelCard *c = t->card[t->sel];
+    char s[600], p1[48], p2[48];
+    SDL_SetRenderDrawColor(r, 32, 35, 43, 255);
+    SDL_RenderFillRect(r, &box);
+    SDL_SetRenderDrawColor(r, 80, 86, 100, 255);
+    SDL_RenderDrawRect(r, &box);
+    int x = box.x + 16, y = box.y + 10;
+    snprintf(s, sizeof s, "%s  (%d)", c->display, c->year);
+    viz_text(r, f->sans_big, x, y, INK, s);
+    y += f->line * 2 + 4;
+    snprintf(s, sizeof s, "%s, \"%s\", %s", c->authors ? c->authors : "", c->paper ? c->paper : "",
+             c->venue ? c->venue : "");
+    y += viz_text_wrap(r, f->small, x, y, box.w - 32, DIM, s) + 6;
+    snprintf(s, sizeof s, "depth %d  ·  %s parameters  ·  %s MACs at %dx%dx%d", t->depth,
+             eng_fmt_grouped(t->params, p1, sizeof p1), eng_fmt_si((double)t->macs, p2, sizeof p2), c->in_c,
+             c->in_h, c->in_w);
+    viz_text(r, f->sans, x, y, INK, s);
+    y += f->line + 6;
+    if (c->top5_error >= 0)
+        snprintf(s, sizeof s, "ILSVRC top-5 error %.2f%%: %s (%s)", c->top5_error, c->ilsvrc ? c->ilsvrc : "",
+                 c->top5_source ? c->top5_source : "");
+    else
+        snprintf(s, sizeof s, "%s", c->ilsvrc ? c->ilsvrc : "no ILSVRC result of its own");
+    y += viz_text_wrap(r, f->small, x, y, box.w - 32, DIM, s) + 8;
+    if (c->key_ideas) y += viz_text_wrap(r, f->sans, x, y, box.w - 32, INK, c->key_ideas) + 8;
+    if (c->notes && y + 3 * f->small_line < box.y + box.h - f->small_line - 12)
+        viz_text_wrap(r, f->small, x, y, box.w - 32, DIM, c->notes);
+    if (c->weights)
+        snprintf(s, sizeof s, "trained weights ship for it (%s)  ·  Enter or a second click opens it",
+                 c->weights_data ? c->weights_data : "");
+    else
+        snprintf(s, sizeof s, "no trained weights ship: it opens with random (He) weights  ·  Enter or a second "
+                 "click opens it");
+    viz_text(r, f->small, x, box.y + box.h - f->small_line - 8, ACCENT, t->note && *t->note ? t->note : s);
+}
+
+void viz_draw_timeline(SDL_Renderer *r, const VizFonts *f, const VizTimeline *t, int w, int h) {
+    viz_clear(r);
+    viz_text(r, f->sans_big, 24, 8, INK, "The history, network by network");
+    const int bottom = timeline_chips(r, f, t, w);
+    if (t->sel < 0 || t->sel >= t->n) return;
+    const int m = 24, y = bottom + 24;
+    timeline_card(r, f, t, (SDL_Rect){m, y, w - 2 * m, h - y - 24 - f->small_line - 8});
+}
