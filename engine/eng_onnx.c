@@ -2859,29 +2859,12 @@ static void loader_free(Loader *L) {
     names_free(&L->ext_files);
 }
 
+/* The whole model file, at most MAX_FILE bytes, a regular file only (eng_read_file). */
 static int read_file(const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        eng_set_err(err, errlen, "ONNX: cannot open %s: %s", path, strerror(errno));
-        return -1;
-    }
-    long size = -1;
-    if (fseek(f, 0, SEEK_END) == 0) size = ftell(f);
-    if (size < 0 || (size_t)size > MAX_FILE || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        eng_set_err(err, errlen, "ONNX: %s: unreadable or larger than 2 GiB", path);
-        return -1;
-    }
-    *buf = malloc((size_t)size + 1);
-    if (!*buf || fread(*buf, 1, (size_t)size, f) != (size_t)size) {
-        fclose(f);
-        free(*buf);
-        eng_set_err(err, errlen, "ONNX: %s: read failed", path);
-        return -1;
-    }
-    fclose(f);
-    *len = (size_t)size;
-    return 0;
+    char why[512];
+    if (eng_read_file(path, MAX_FILE, buf, len, why, sizeof why) == 0) return 0;
+    eng_set_err(err, errlen, "ONNX: %s", why);
+    return -1;
 }
 
 /* A unique engine name: "<name>", else "<first 80 characters>_<k>" with the

@@ -505,6 +505,10 @@ mkdir -p "$tmp/ext_short"; cp "$ext/model.onnx" "$tmp/ext_short/"
 head -c 100000 "$ext/weights.bin" >"$tmp/ext_short/weights.bin"
 hostile "$tmp/ext_short/model.onnx" "runs past the end"
 
+# a FIFO or a folder named as the model is refused at once, never waited on
+mkfifo "$tmp/fifo.onnx" && hostile "$tmp/fifo.onnx" "a FIFO, not a regular file"
+mkdir -p "$tmp/dir.onnx" && hostile "$tmp/dir.onnx" "not a regular file"
+
 # a graph that must run as one sample (a softmax over axis 0) cannot hold a Conv: refused
 # at the Conv, saying why
 "$BIN" onnx-test "$(dirname "$HOSTILE")/one_sample_refused" >"$tmp/os.out" 2>&1
