@@ -179,11 +179,7 @@ int app_cmd_compare(int argc, char **argv) {
                         "list)\n", o.model);
         return APP_USAGE;
     }
-    BlockCfg c = b->defaults;
-    if (o.cin) c.cin = o.cin;
-    if (o.cout) c.cout = o.cout;
-    if (o.hw) c.hw = o.hw;
-    if (o.groups) c.groups = o.groups;
+    BlockCfg c = app_block_cfg(b, &o);
     Side s[2];
     rc = measure(b, &c, cnt, o.runs ? o.runs : 5, s);
     if (rc != APP_OK) return rc;

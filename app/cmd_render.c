@@ -15,6 +15,7 @@
 #include <pthread.h>
 
 #include "canvas.h"
+#include "measure.h"
 #include "gui.h"
 #include "stepper.h"
 
@@ -122,11 +123,7 @@ static int render_compare(const RenderArgs *ra, EngCount cnt, int runs) {
         }
         while (model_block_at(bi) != b) bi++;
     }
-    BlockCfg c = model_block_at(bi)->defaults;
-    if (o->cin) c.cin = o->cin;
-    if (o->cout) c.cout = o->cout;
-    if (o->hw) c.hw = o->hw;
-    if (o->groups) c.groups = o->groups;
+    BlockCfg c = app_block_cfg(model_block_at(bi), o);
     CompareView cmp;
     compare_init(&cmp, bi, &c, cnt);
     if (cmp.error[0]) {

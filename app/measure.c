@@ -207,3 +207,12 @@ int app_zoo_time(const ModelCard *const *card, const int64_t *macs, int n, const
     free(order);
     return rc == 1 ? 1 : failed ? -1 : 0;
 }
+
+BlockCfg app_block_cfg(const ModelBlock *b, const AppOptions *o) {
+    BlockCfg c = b->defaults;
+    if (o->cin) c.cin = o->cin;
+    if (o->cout) c.cout = o->cout;
+    if (o->hw) c.hw = o->hw;
+    if (o->groups) c.groups = o->groups;
+    return c;
+}

@@ -48,6 +48,10 @@ typedef struct {
                         (im2col) of its convolutions, GB */
 } AppBlockSide;
 
+/* Block b's defaults with the sizes the command line gave (--cin --cout --hw
+ * --groups; 0 keeps the default). */
+BlockCfg app_block_cfg(const ModelBlock *b, const AppOptions *o);
+
 /* Design `which` (0: A, 1: B) of block b at cfg, without weights; NULL when
  * the configuration is impossible, with the engine's reason in err (not
  * printed). */
