@@ -52,6 +52,13 @@ typedef struct {
     double grey;           /* --grey V (occlude) */
     int grey_set;
     const char *project;   /* --project LAYER (bench) */
+    int runs_set;          /* --runs given (render: 0 skips the timing) */
+    const char *unit;      /* --unit Y,X|max (deconv), C[,Y,X] or Y,X (render) */
+    const char *count;     /* --count CONVENTION (compare, render) */
+    int frame_stats;       /* --frame-stats (view) */
+    /* render: what to draw and how (each checked by render against the model) */
+    const char *view, *snapshot, *block, *models, *pattern, *page, *size;
+    int present;           /* --present */
 } AppOptions;
 
 /* Which flags a subcommand accepts: each row of the flag table (options.c)
@@ -79,8 +86,6 @@ enum {
     APP_OPT_IMAGES = 1 << 18, /* --images DIR */
     APP_OPT_OCCLUDE = 1 << 19, /* --size --stride --grey */
     APP_OPT_PROJECT = 1 << 20, /* --project LAYER */
-    /* flags that view, render, deconv and compare take out of argv themselves
-     * (app_take_own); their rows only document them */
     APP_OPT_UNIT = 1 << 21,   /* --unit */
     APP_OPT_COUNT = 1 << 22,  /* --count */
     APP_OPT_RENDER = 1 << 23, /* --view --snapshot --block --models --pattern --size --page
@@ -194,10 +199,6 @@ void app_pattern(int k, const ModelCard *card, float *x, int C, int H, int W);
 
 /* "backprop", "deconv" or "guided" into *rule; -1 for anything else. */
 int app_parse_rule(const char *s, EngProjRule *rule);
-/* Moves argv's options named in own[0..n) (each with a value) into *dst[i];
- * the rest, argv[0] first, into rest (room for 64). Returns the count left. */
-int app_take_own(int argc, char **argv, const char *const *own, const char **const *dst, int n,
-                 char **rest);
 
 /* Filter snapshots taken by `train` (cmd_train.c), read by the window:
  * NAME.filters.safetensors beside NAME.safetensors, tensors named

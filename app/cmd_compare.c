@@ -153,15 +153,10 @@ static void print_table(const ModelBlock *b, const BlockCfg *c, const Side s[2],
 }
 
 int app_cmd_compare(int argc, char **argv) {
-    const char *count_s = NULL;
-    static const char *const own[] = {"--count"};
-    const char **const dst[] = {&count_s};
-    char *rest[64];
-    int nrest = app_take_own(argc, argv, own, dst, 1, rest);
     AppOptions o;
-    int help, rc = app_parse(nrest, rest, APP_OPT_BLOCK | APP_OPT_JSON | APP_OPT_RUNS | APP_OPT_THREADS,
-                             0, compare_usage, &o, &help);
+    int help, rc = app_parse_cmd(argc, argv, compare_usage, &o, &help);
     if (rc || help) return rc;
+    const char *count_s = o.count;
     EngCount cnt = {0};
     if (count_s && eng_count_parse(count_s, &cnt) != 0) {
         fprintf(stderr, "convscope compare: --count takes macs or flops, then any of ,bias ,bn ,act "

@@ -30,7 +30,7 @@ static const char deconv_usage[] =
     "  projection (grey = 0); --npy writes the projection as float32 (C, H, W).\n";
 
 typedef struct {
-    const char *out, *layer, *unit, *rule_s, *image, *npy_in, *npy_out, *channel_s;
+    const char *out, *layer, *unit, *rule_s, *image, *npy_in, *npy_out;
     int channel, uy, ux, strongest;
     EngProjRule rule;
     AppOptions o;
@@ -39,22 +39,16 @@ typedef struct {
 /* --channel, --unit, --rule: APP_OK or APP_USAGE after a line on stderr. */
 static int check_args(DeconvArgs *d) {
     const int bad_rule = app_parse_rule(d->rule_s, &d->rule) != 0;
-    if (!d->layer || !d->channel_s || (!d->out && !d->npy_out)) {
+    if (!d->layer || !d->o.channel_set || (!d->out && !d->npy_out)) {
         fprintf(stderr, "convscope deconv: %s is required (see 'convscope deconv --help')\n",
-                !d->layer ? "--layer" : !d->channel_s ? "--channel" : "--out or --npy");
+                !d->layer ? "--layer" : !d->o.channel_set ? "--channel" : "--out or --npy");
         return APP_USAGE;
     }
     if (bad_rule) {
         fprintf(stderr, "convscope deconv: --rule takes deconv, guided or backprop, not '%s'\n", d->rule_s);
         return APP_USAGE;
     }
-    char *end;
-    long cv = strtol(d->channel_s, &end, 10);
-    if (*end || end == d->channel_s || cv < 0 || cv > 1000000) {
-        fprintf(stderr, "convscope deconv: --channel takes a channel number, not '%s'\n", d->channel_s);
-        return APP_USAGE;
-    }
-    d->channel = (int)cv;
+    d->channel = d->o.channel;
     if (d->unit && !strcmp(d->unit, "max")) d->strongest = 1;
     else if (d->unit && (sscanf(d->unit, "%d,%d", &d->uy, &d->ux) != 2 || d->uy < 0 || d->ux < 0)) {
         fprintf(stderr, "convscope deconv: --unit takes Y,X or max, not '%s'\n", d->unit);
@@ -156,15 +150,12 @@ static int project(DeconvArgs *d, Session *s, const char *source) {
 }
 
 int app_cmd_deconv(int argc, char **argv) {
-    DeconvArgs d = {.rule_s = "deconv", .channel = -1, .uy = -1, .ux = -1, .rule = ENG_RULE_DECONV};
-    static const char *const own[] = {"--out",   "--layer", "--unit", "--rule",
-                                      "--image", "--input", "--npy",  "--channel"};
-    const char **const dst[] = {&d.out, &d.layer, &d.unit, &d.rule_s, &d.image, &d.npy_in, &d.npy_out, &d.channel_s};
-    char *rest[64];
-    int nrest = app_take_own(argc, argv, own, dst, (int)(sizeof own / sizeof *own), rest);
-    int help, rc = app_parse(nrest, rest, APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH | APP_OPT_PREPROCESS,
-                             1, deconv_usage, &d.o, &help);
+    DeconvArgs d = {.channel = -1, .uy = -1, .ux = -1, .rule = ENG_RULE_DECONV};
+    int help, rc = app_parse_cmd(argc, argv, deconv_usage, &d.o, &help);
     if (rc || help) return rc;
+    d.out = d.o.out, d.layer = d.o.layer, d.unit = d.o.unit, d.image = d.o.image;
+    d.npy_in = d.o.npy_in, d.npy_out = d.o.npy_out;
+    d.rule_s = d.o.rule ? d.o.rule : "deconv";
     if ((rc = check_args(&d)) != APP_OK) return rc;
     float *given = NULL;
     if (d.npy_in && (rc = app_load_npy_input(d.npy_in, &d.o, &given, "deconv")) != APP_OK) return rc;

@@ -70,8 +70,8 @@ typedef struct {
 
 /* The command's own flags, beside the shared options. */
 typedef struct {
-    const char *out, *view, *layer, *unit, *rule, *snapshot, *block, *count, *models, *runs, *image,
-        *pattern, *size, *page, *channel;
+    const char *out, *view, *layer, *unit, *rule, *snapshot, *block, *count, *models, *image,
+        *pattern, *size, *page;
     const char *npy;      /* --input FILE.npy */
     AppOptions o;
     RenderSize rs;
@@ -254,15 +254,7 @@ static int render_rf(RenderArgs *ra) {
  * compare) and --count; neither takes a model. */
 static int render_bench(RenderArgs *ra) {
     int runs = !strcmp(ra->view, "zoo") ? 3 : 5;
-    if (ra->runs) {
-        char *end = NULL;
-        long v = strtol(ra->runs, &end, 10);
-        if (*end || end == ra->runs || v < 0 || v > 16) {
-            fprintf(stderr, "convscope render: --runs takes 0..16, not '%s'\n", ra->runs);
-            return APP_USAGE;
-        }
-        runs = (int)v;
-    }
+    if (ra->o.runs_set) runs = ra->o.runs;
     EngCount cnt = {0};
     if (ra->count && eng_count_parse(ra->count, &cnt) != 0) {
         fprintf(stderr, "convscope render: --count takes macs or flops, then any of ,bias ,bn ,act "
@@ -310,21 +302,15 @@ static const struct {
 /* The unit asked for: --channel C [--unit Y,X], as deconv takes them, or
  * --unit C[,Y,X] alone. -1 where none; APP_OK or APP_USAGE. */
 static int parse_unit(const RenderArgs *ra, int *uc, int *uy, int *ux) {
-    const char *unit = ra->unit, *channel = ra->channel;
+    const char *unit = ra->unit;
     *uc = *uy = *ux = -1;
-    if (channel) {
-        char *end;
-        long c = strtol(channel, &end, 10);
+    if (ra->o.channel_set) {
         int nu = unit ? sscanf(unit, "%d,%d", uy, ux) : 0;
-        if (*end || end == channel || c < 0 || c > INT32_MAX) {
-            fprintf(stderr, "convscope render: --channel takes a channel number, not '%s'\n", channel);
-            return APP_USAGE;
-        }
         if (unit && (nu != 2 || *uy < 0 || *ux < 0 || strchr(strchr(unit, ',') + 1, ','))) {
             fprintf(stderr, "convscope render: with --channel, --unit takes Y,X (e.g. 4,4), not '%s'\n", unit);
             return APP_USAGE;
         }
-        *uc = (int)c;
+        *uc = ra->o.channel;
     } else if (unit) {
         int nu = sscanf(unit, "%d,%d,%d", uc, uy, ux);
         if ((nu != 3 && nu != 1) || *uc < 0 || (nu == 3 && (*uy < 0 || *ux < 0))) {
@@ -486,7 +472,7 @@ static int render_view(RenderArgs *ra) {
                         "3d, browse, top9, occlusion, compare, zoo, rf or history (timeline), not '%s'\n", ra->view);
         return APP_USAGE;
     }
-    if (stepper_views[v].probe && !ra->unit && !ra->channel) {
+    if (stepper_views[v].probe && !ra->unit && !ra->o.channel_set) {
         fprintf(stderr, "convscope render: --view %s needs --channel C (the channel it probes)\n", ra->view);
         return APP_USAGE;
     }
@@ -502,29 +488,18 @@ static int render_view(RenderArgs *ra) {
 
 /* ---- the command ----------------------------------------------------------------------- */
 
-/* Its own flags out of argv, then the shared ones: APP_OK, an exit code, or
- * -1 after --help. */
+/* The flags (the table in options.c) into ra: APP_OK, an exit code, or -1
+ * after --help. */
 static int parse_args(int argc, char **argv, RenderArgs *ra) {
-    static const char *const own[] = {"--out",   "--view",  "--layer",  "--unit",  "--rule",
-                                      "--snapshot", "--block", "--count", "--models", "--runs",
-                                      "--image", "--pattern", "--size", "--page", "--channel"};
-    const char **const dst[] = {&ra->out,      &ra->view,   &ra->layer,  &ra->unit,   &ra->rule,
-                                &ra->snapshot, &ra->block,  &ra->count,  &ra->models, &ra->runs,
-                                &ra->image,    &ra->pattern, &ra->size,  &ra->page,   &ra->channel};
-    char *rest[64];
-    int nrest = app_take_own(argc, argv, own, dst, (int)(sizeof own / sizeof *own), rest);
-    for (int i = 0; i < nrest; i++) /* --present is a flag: taken out here */
-        if (!strcmp(rest[i], "--present")) {
-            ra->rs.present = 1;
-            memmove(rest + i, rest + i + 1, (size_t)(nrest - i - 1) * sizeof *rest);
-            nrest--, i--;
-        }
-    ra->npy = session_take_npy_arg(rest, &nrest);
-    int help, rc = app_parse(nrest, rest,
-                             APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH |
-                                 APP_OPT_BLOCK | APP_OPT_PREPROCESS,
-                             0, render_usage, &ra->o, &help);
+    AppOptions *o = &ra->o;
+    int help, rc = app_parse_cmd(argc, argv, render_usage, o, &help);
     if (rc || help) return rc ? rc : -1;
+    ra->out = o->out, ra->layer = o->layer, ra->unit = o->unit, ra->rule = o->rule;
+    ra->snapshot = o->snapshot, ra->block = o->block, ra->count = o->count, ra->models = o->models;
+    ra->image = o->image, ra->pattern = o->pattern, ra->size = o->size, ra->page = o->page;
+    ra->npy = o->npy_in;
+    ra->rs.present = o->present;
+    if (o->view) ra->view = o->view;
     if (!ra->out) {
         fprintf(stderr, "convscope render: --out FILE.png is required\n");
         return APP_USAGE;

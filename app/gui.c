@@ -259,33 +259,13 @@ static void window_run(AppGui *a, int quit_after_ms, int frame_stats) {
     free(frame_ms);
 }
 
-/* A flag without a value taken out of rest: 1 when it was there. */
-static int take_flag(char **rest, int *nrest, const char *flag) {
-    int found = 0;
-    for (int i = 0; i < *nrest; i++)
-        if (!strcmp(rest[i], flag)) {
-            found = 1;
-            memmove(rest + i, rest + i + 1, (size_t)(*nrest - i - 1) * sizeof *rest);
-            (*nrest)--, i--;
-        }
-    return found;
-}
-
 int app_cmd_view(int argc, char **argv) {
-    const char *image = NULL;
-    static const char *const own[] = {"--image"};
-    const char **const dst[] = {&image};
-    char *rest[64];
-    int nrest = app_take_own(argc, argv, own, dst, (int)(sizeof own / sizeof *own), rest);
-    const int frame_stats = take_flag(rest, &nrest, "--frame-stats");
     AppOptions o;
-    const char *npy = session_take_npy_arg(rest, &nrest);
     float *given = NULL;
-    int help, rc = app_parse(nrest, rest,
-                             APP_OPT_INPUT | APP_OPT_QUIT_AFTER | APP_OPT_WEIGHTS | APP_OPT_DATA |
-                                 APP_OPT_BATCH | APP_OPT_PREPROCESS,
-                             0, view_usage, &o, &help);
+    int help, rc = app_parse_cmd(argc, argv, view_usage, &o, &help);
     if (rc || help) return rc;
+    const char *image = o.image, *npy = o.npy_in;
+    const int frame_stats = o.frame_stats;
     if ((rc = session_load_npy_arg(npy, image, &o, &given, "view")) != APP_OK) return rc;
     if (!o.model) o.model = "lenet5";
     AppGui a = {0};

@@ -42,8 +42,11 @@ static int parse_shape(const char *s, int *C, int *H, int *W) {
  * commands that take it (APP_OPT_*), the AppOptions field it fills and one
  * line of help. app_parse reads argv through it, `convscope help --flags`
  * prints it, and README.md's flag list is its Markdown form (tests/test_cli.sh
- * compares them). Rows whose field is NO_FIELD are flags a command takes out of
- * argv itself (app_take_own): listed here so that the list is whole. */
+ * compares them). A flag whose value only its command can check (a layer's
+ * name, a snapshot's number) arrives as text and is checked there. Two rows
+ * may share a name in different groups (--input CxHxW and --input FILE.npy;
+ * --size of occlude and of render); where a command takes both, the value
+ * decides (a name ending in .npy is the array). */
 
 typedef enum {
     ARG_FLAG,   /* no value: the int field becomes 1 */
@@ -66,7 +69,7 @@ typedef struct {
     double lo, hi;     /* ARG_INT, ARG_NUM */
     int open_lo;
     unsigned groups;   /* APP_OPT_* */
-    long field;        /* offset in AppOptions, or NO_FIELD */
+    long field;        /* offset in AppOptions */
     long set;          /* offset of an int set to 1 when the flag is given, or NO_FIELD */
     const char *takes; /* what the error says it takes, when not the range or the words */
     const char *help;
@@ -111,7 +114,7 @@ static const AppFlag flags[] = {
      "a layer, by its name in 'convscope summary'"},
     {"--channel", ARG_INT, "C", 0, 1000000, 0, APP_OPT_PROBE, F(channel), F(channel_set), NULL,
      "a channel of that layer"},
-    {"--unit", ARG_STR, "Y,X|max", 0, 0, 0, APP_OPT_UNIT, NO_FIELD, NO_FIELD, "Y,X or max",
+    {"--unit", ARG_STR, "Y,X|max", 0, 0, 0, APP_OPT_UNIT, F(unit), NO_FIELD, "Y,X or max",
      "one unit of the channel (max: the strongest)"},
     {"--rule", ARG_CHOICE, "deconv|guided|backprop", 0, 0, 0, APP_OPT_RULE, F(rule), NO_FIELD, NULL,
      "what ReLU does on the way down to pixels"},
@@ -151,30 +154,30 @@ static const AppFlag flags[] = {
      "the block's input height and width"},
     {"--groups", ARG_INT, "G", 1, 8192, 0, APP_OPT_BLOCK, F(groups), NO_FIELD, NULL,
      "the block's convolution groups"},
-    {"--count", ARG_STR, "CONVENTION", 0, 0, 0, APP_OPT_COUNT, NO_FIELD, NO_FIELD, "a convention",
+    {"--count", ARG_STR, "CONVENTION", 0, 0, 0, APP_OPT_COUNT, F(count), NO_FIELD, "a convention",
      "macs or flops, then any of ,bias ,bn ,act ,other or ,all"},
     /* the window and its views */
     {"--quit-after", ARG_INT, "MS", 1, INT_MAX, 0, APP_OPT_QUIT_AFTER, F(quit_after_ms), NO_FIELD,
      "milliseconds", "close the window by itself after MS milliseconds"},
-    {"--frame-stats", ARG_FLAG, "", 0, 0, 0, APP_OPT_FRAME_STATS, NO_FIELD, NO_FIELD, NULL,
+    {"--frame-stats", ARG_FLAG, "", 0, 0, 0, APP_OPT_FRAME_STATS, F(frame_stats), NO_FIELD, NULL,
      "print how long the frames took when the window closes"},
-    {"--view", ARG_STR, "NAME", 0, 0, 0, APP_OPT_RENDER, NO_FIELD, NO_FIELD, NULL,
+    {"--view", ARG_STR, "NAME", 0, 0, 0, APP_OPT_RENDER, F(view), NO_FIELD, NULL,
      "which view to draw (see 'convscope render --help')"},
-    {"--snapshot", ARG_STR, "K", 0, 0, 0, APP_OPT_RENDER, NO_FIELD, NO_FIELD, "a snapshot's number",
+    {"--snapshot", ARG_STR, "K", 0, 0, 0, APP_OPT_RENDER, F(snapshot), NO_FIELD, "a snapshot's number",
      "the filters at the K-th snapshot taken in training"},
-    {"--block", ARG_STR, "NAME", 0, 0, 0, APP_OPT_RENDER, NO_FIELD, NO_FIELD, NULL,
+    {"--block", ARG_STR, "NAME", 0, 0, 0, APP_OPT_RENDER, F(block), NO_FIELD, NULL,
      "the compare screen's block"},
-    {"--models", ARG_STR, "A,B,...", 0, 0, 0, APP_OPT_RENDER, NO_FIELD, NO_FIELD, "names, ',' between",
+    {"--models", ARG_STR, "A,B,...", 0, 0, 0, APP_OPT_RENDER, F(models), NO_FIELD, "names, ',' between",
      "the networks the zoo and rf views show"},
-    {"--runs", ARG_INT, "N", 0, 16, 0, APP_OPT_RENDER, NO_FIELD, NO_FIELD, NULL,
+    {"--runs", ARG_INT, "N", 0, 16, 0, APP_OPT_RENDER, F(runs), F(runs_set), NULL,
      "the compare and zoo screens' timed passes (0 skips the timing)"},
-    {"--pattern", ARG_STR, "K", 0, 0, 0, APP_OPT_RENDER, NO_FIELD, NO_FIELD, "0..6 or a pattern's name",
+    {"--pattern", ARG_STR, "K", 0, 0, 0, APP_OPT_RENDER, F(pattern), NO_FIELD, "0..6 or a pattern's name",
      "a synthetic input: gratings, edge, checkerboard, spot, colour blobs"},
-    {"--page", ARG_STR, "K", 0, 0, 0, APP_OPT_RENDER, NO_FIELD, NO_FIELD, "a page's number",
+    {"--page", ARG_STR, "K", 0, 0, 0, APP_OPT_RENDER, F(page), NO_FIELD, "a page's number",
      "the K-th page of feature maps"},
-    {"--size", ARG_STR, "WxH", 0, 0, 0, APP_OPT_RENDER, NO_FIELD, NO_FIELD, "a width and a height",
+    {"--size", ARG_STR, "WxH", 0, 0, 0, APP_OPT_RENDER, F(size), NO_FIELD, "a width and a height",
      "the window's size (default 1280x800)"},
-    {"--present", ARG_FLAG, "", 0, 0, 0, APP_OPT_RENDER, NO_FIELD, NO_FIELD, NULL,
+    {"--present", ARG_FLAG, "", 0, 0, 0, APP_OPT_RENDER, F(present), NO_FIELD, NULL,
      "as in presentation mode (F11): larger type, high contrast"},
 };
 #define N_FLAGS (sizeof flags / sizeof flags[0])
@@ -210,12 +213,23 @@ static const struct {
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
-/* The row of flag `a` among the groups allowed, or NULL. */
-static const AppFlag *find_flag(const char *a, unsigned allowed) {
-    for (size_t k = 0; k < N_FLAGS; k++)
-        if ((flags[k].groups & allowed) && flags[k].field != NO_FIELD && !strcmp(a, flags[k].name))
-            return &flags[k];
-    return NULL;
+/* The row of flag `a` among the groups allowed, or NULL. When two rows of
+ * that name are allowed, `val` picks: a value ending in .npy goes to the
+ * row that takes a path. */
+static const AppFlag *find_flag(const char *a, const char *val, unsigned allowed) {
+    const AppFlag *first = NULL;
+    for (size_t k = 0; k < N_FLAGS; k++) {
+        const AppFlag *f = &flags[k];
+        if (!(f->groups & allowed) || strcmp(a, f->name)) continue;
+        if (!first) {
+            first = f;
+            continue;
+        }
+        size_t n = val ? strlen(val) : 0;
+        const int npy = n > 4 && !strcmp(val + n - 4, ".npy");
+        return npy == (f->kind == ARG_PATH) ? f : first;
+    }
+    return first;
 }
 
 /* What a flag takes, as its error and the flag list say it: "1..256",
@@ -297,6 +311,23 @@ static int set_flag(const AppFlag *f, const char *val, AppOptions *o, const char
     return 1;
 }
 
+/* The flags of the groups in `allowed`, as the end of a command's --help:
+ * one line each, from the table. */
+static void print_cmd_flags(FILE *out, unsigned allowed) {
+    char what[160], head[96];
+    fprintf(out, "\nflags:\n");
+    for (size_t k = 0; k < N_FLAGS; k++) {
+        const AppFlag *f = &flags[k];
+        if (!(f->groups & allowed)) continue;
+        snprintf(head, sizeof head, "%s%s%s", f->name, f->value[0] ? " " : "", f->value);
+        if (strlen(head) > 30) fprintf(out, "  %s\n  %-30s %s", head, "", f->help);
+        else fprintf(out, "  %-30s %s", head, f->help);
+        if ((f->kind == ARG_INT || f->kind == ARG_NUM) && !f->takes)
+            fprintf(out, " (%s)", takes(f, what, sizeof what));
+        fputc('\n', out);
+    }
+}
+
 int app_parse(int argc, char **argv, unsigned allowed, int need_model, const char *usage,
               AppOptions *o, int *help) {
     const char *cmd = argv[0];
@@ -307,6 +338,7 @@ int app_parse(int argc, char **argv, unsigned allowed, int need_model, const cha
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             printf("%s", usage);
+            print_cmd_flags(stdout, allowed);
             *help = 1;
             return APP_OK;
         }
@@ -318,7 +350,7 @@ int app_parse(int argc, char **argv, unsigned allowed, int need_model, const cha
             o->model = a;
             continue;
         }
-        const AppFlag *f = find_flag(a, allowed);
+        const AppFlag *f = find_flag(a, i + 1 < argc ? argv[i + 1] : NULL, allowed);
         if (!f) {
             fprintf(stderr, "convscope %s: unknown option '%s' (try 'convscope %s --help')\n", cmd,
                     a, cmd);
@@ -609,23 +641,6 @@ void app_json_str(FILE *f, const char *s) {
         }
     }
     fputc('"', f);
-}
-
-int app_take_own(int argc, char **argv, const char *const *own, const char **const *dst, int n,
-                 char **rest) {
-    int nrest = 0;
-    for (int i = 0; i < argc && nrest < 63; i++) {
-        int k = -1;
-        for (int j = 0; i > 0 && i + 1 < argc && j < n; j++)
-            if (!strcmp(argv[i], own[j])) k = j;
-        if (k >= 0) {
-            *dst[k] = argv[++i];
-            continue;
-        }
-        rest[nrest++] = argv[i];
-    }
-    rest[nrest] = NULL;
-    return nrest;
 }
 
 int app_parse_rule(const char *s, EngProjRule *rule) {

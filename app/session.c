@@ -151,18 +151,6 @@ void session_use_array(Session *s, const float *x, const char *path) {
     session_set_input(s);
 }
 
-const char *session_take_npy_arg(char **rest, int *nrest) {
-    for (int i = 0; i + 1 < *nrest; i++) {
-        const char *v = rest[i + 1];
-        size_t n = strlen(v);
-        if (strcmp(rest[i], "--input") || n < 4 || strcmp(v + n - 4, ".npy")) continue;
-        memmove(rest + i, rest + i + 2, (size_t)(*nrest - i - 2) * sizeof *rest);
-        *nrest -= 2;
-        return v;
-    }
-    return NULL;
-}
-
 int session_load_npy_arg(const char *path, const char *image, AppOptions *o, float **data,
                          const char *cmd) {
     *data = NULL;

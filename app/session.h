@@ -56,12 +56,9 @@ size_t session_input_len(const Session *s);
 /* The first convolution (where the window opens), or 0. */
 int session_first_conv(const Session *s);
 
-/* --input FILE.npy (view, render): an array fed as is, no preprocessing. The
- * option's other meaning, --input CxHxW (the input size), stays app_parse's:
- * a value ending in ".npy" is a file, taken out of rest[] before app_parse. */
-const char *session_take_npy_arg(char **rest, int *nrest);
-/* The array of session_take_npy_arg into *data; the model is then built at
- * its size. APP_OK, or an exit code after a line on stderr. */
+/* --input FILE.npy (view, render; app_parse tells it from --input CxHxW by
+ * its ".npy") into *data: an array fed as is, no preprocessing; the model is
+ * then built at its size. APP_OK, or an exit code after a line on stderr. */
 int session_load_npy_arg(const char *path, const char *image, AppOptions *o, float **data,
                          const char *cmd);
 

@@ -570,13 +570,15 @@ if [ "$(grep -c '^| `--' "$tmp/flags.md")" -lt 40 ] || ! diff -u "$tmp/readme_fl
 fi
 # A row: | `--name VALUE` | what it takes | the commands | help |. Each command
 # it names takes the flag with a valid value (all of its flags at once,
-# before --help) and its --help mentions it. view, render, deconv and compare
-# also take flags out of argv themselves: every flag they are not listed
-# for must be refused as unknown (the other commands parse through the
-# table alone, so for them the list is right by construction).
+# before --help) and its --help mentions it; every flag a command is not
+# listed for is refused as unknown. --help ends with the command's flags,
+# generated from the table.
 cmds="view render models summary bench compare export train eval deconv top9 occlude"
 declare -A takes_flag=() args=()
-for c in $cmds; do "$BIN" "$c" --help >"$tmp/help_$c" 2>&1 || fail "'convscope $c --help' failed"; done
+for c in $cmds; do
+  "$BIN" "$c" --help >"$tmp/help_$c" 2>&1 || fail "'convscope $c --help' failed"
+  grep -q '^flags:$' "$tmp/help_$c" || fail "'convscope $c --help' does not end with its flags"
+done
 names=""
 while IFS= read -r row; do
   case $row in '| `--'*) ;; *) continue ;; esac
@@ -605,7 +607,7 @@ for c in $cmds; do
     fail "'convscope $c${args[$c]}' is refused, though the flag list says $c takes these: $(cat "$tmp/err")"
 done
 for name in $(printf '%s\n' $names | sort -u); do
-  for c in view render deconv compare; do
+  for c in $cmds; do
     [ -n "${takes_flag[$c$name]:-}" ] && continue
     expect 2 "$BIN" "$c" "$name" x --help
     grep -q "unknown option '$name'" "$tmp/err" ||
