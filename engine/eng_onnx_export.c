@@ -637,6 +637,10 @@ static const ExportRow EXPORTERS[] = {
     {ENG_OP_MAXPOOL_INDEX, NULL, NULL},
     {ENG_OP_BN_BATCH, NULL, NULL},
     {ENG_OP_BN_STAT, NULL, NULL},
+    {ENG_OP_SILU, NULL, NULL},
+    {ENG_OP_GELU, NULL, NULL},
+    {ENG_OP_LAYERNORM, NULL, NULL},
+    {ENG_OP_LAYERSCALE, NULL, NULL},
 };
 _Static_assert(sizeof EXPORTERS / sizeof EXPORTERS[0] == ENG_OP_COUNT, "one exporter row per EngOpType");
 
