@@ -73,6 +73,9 @@ static const Expect expect[] = {
      * path to the gate */
     {"se_resnet50", 28088024, 1000, 82},
     {"se_resnext50_32x4d", 27559896, 1000, 82},
+    /* 2019-2022: torchvision's counts (sum of p.numel()) */
+    {"mobilenet_v3_large", 5483032, 1000, 0},
+    {"mobilenet_v3_small", 2542856, 1000, 0},
 };
 #define N_EXPECT ((int)(sizeof expect / sizeof expect[0]))
 
@@ -198,6 +201,46 @@ static void test_history_macs(void) {
     const int blocks[4] = {3, 4, 6, 3};
     for (int st = 0; st < 4; st++) fcs += blocks[st] * 2LL * (256 << st) * ((256 << st) / 16);
     CHECK_EQ_I64(se, macs_of("resnext50_32x4d", 0, 0, 0) + fcs);
+}
+
+/* MobileNetV3 (Howard et al. 2019, Tables 1 and 2): stem, bnecks (kernel,
+ * expanded, out, SE, stride), last 1x1 (6 x out) and the two Linears */
+typedef struct { int k, exp, out, se, stride; } V3Bneck;
+static long long v3_macs(const V3Bneck *b, int n, int last) {
+    int hw = 112, cin = 16;
+    long long m = conv_m(3, 16, 3, 112);
+    for (int i = 0; i < n; i++) {
+        if (b[i].exp != cin) m += conv_m(cin, b[i].exp, 1, hw);
+        hw = (hw + b[i].stride - 1) / b[i].stride;
+        m += (long long)b[i].exp * b[i].k * b[i].k * hw * hw; /* depthwise */
+        if (b[i].se) {                                         /* squeeze: round(exp/4) to 8 */
+            int sq = (b[i].exp / 4 + 4) / 8 * 8;
+            if (sq < 8) sq = 8;
+            if (sq < 0.9 * (b[i].exp / 4)) sq += 8;
+            m += 2LL * b[i].exp * sq;
+        }
+        m += conv_m(b[i].exp, b[i].out, 1, hw);
+        cin = b[i].out;
+    }
+    return m + conv_m(cin, 6 * cin, 1, hw) + 6LL * cin * last + (long long)last * 1000;
+}
+
+static void test_modern_macs(void) {
+    static const V3Bneck large[15] = {
+        {3, 16, 16, 0, 1},   {3, 64, 24, 0, 2},   {3, 72, 24, 0, 1},   {5, 72, 40, 1, 2},
+        {5, 120, 40, 1, 1},  {5, 120, 40, 1, 1},  {3, 240, 80, 0, 2},  {3, 200, 80, 0, 1},
+        {3, 184, 80, 0, 1},  {3, 184, 80, 0, 1},  {3, 480, 112, 1, 1}, {3, 672, 112, 1, 1},
+        {5, 672, 160, 1, 2}, {5, 960, 160, 1, 1}, {5, 960, 160, 1, 1}};
+    static const V3Bneck small[11] = {
+        {3, 16, 16, 1, 2},  {3, 72, 24, 0, 2},  {3, 88, 24, 0, 1},  {5, 96, 40, 1, 2},
+        {5, 240, 40, 1, 1}, {5, 240, 40, 1, 1}, {5, 120, 48, 1, 1}, {5, 144, 48, 1, 1},
+        {5, 288, 96, 1, 2}, {5, 576, 96, 1, 1}, {5, 576, 96, 1, 1}};
+    long long m = macs_of("mobilenet_v3_large", 0, 0, 0);
+    CHECK_EQ_I64(m, v3_macs(large, 15, 1280));
+    check_near("mobilenet_v3_large", m, 0.217e9); /* torchvision's GFLOPS (multiply-adds) */
+    m = macs_of("mobilenet_v3_small", 0, 0, 0);
+    CHECK_EQ_I64(m, v3_macs(small, 11, 1024));
+    check_near("mobilenet_v3_small", m, 0.057e9);
 }
 
 static void test_counts(void) {
@@ -532,6 +575,7 @@ int main(void) {
     test_structure();
     test_history_structure();
     test_history_macs();
+    test_modern_macs();
     test_option_a_forward();
     test_other_inputs();
     test_lenet_forward();
@@ -544,5 +588,6 @@ int main(void) {
     test_reference_forward("resnet20", 3, 32, 32);
     test_reference_forward("preact_resnet164", 3, 32, 32);
     test_reference_forward("se_resnext50_32x4d", 3, 64, 64);
+    test_reference_forward("mobilenet_v3_small", 3, 64, 64);
     return check_finish("models");
 }
