@@ -102,6 +102,7 @@ static const ModelCard *const zoo[] = {
     &model_card_mobilenet_v2,
     &model_card_mobilenet_v3_large,
     &model_card_mobilenet_v3_small,
+    &model_card_efficientnet_b0,
 };
 
 const char *model_assets_dir(void) { return eng_resource_dir("CONVSCOPE_ASSETS", "assets"); }

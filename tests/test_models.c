@@ -76,6 +76,7 @@ static const Expect expect[] = {
     /* 2019-2022: torchvision's counts (sum of p.numel()) */
     {"mobilenet_v3_large", 5483032, 1000, 0},
     {"mobilenet_v3_small", 2542856, 1000, 0},
+    {"efficientnet_b0", 5288548, 1000, 0},
 };
 #define N_EXPECT ((int)(sizeof expect / sizeof expect[0]))
 
@@ -225,6 +226,25 @@ static long long v3_macs(const V3Bneck *b, int n, int last) {
     return m + conv_m(cin, 6 * cin, 1, hw) + 6LL * cin * last + (long long)last * 1000;
 }
 
+/* EfficientNet-B0 (Tan and Le 2019, Table 1): stem, MBConv stages (expansion,
+ * kernel, stride, out, repeats) with SE of max(1, in / 4), a 1x1 to 1280, the FC */
+static long long b0_macs(void) {
+    static const int st[7][5] = {{1, 3, 1, 16, 1},  {6, 3, 2, 24, 2},  {6, 5, 2, 40, 2},
+                                 {6, 3, 2, 80, 3},  {6, 5, 1, 112, 3}, {6, 5, 2, 192, 4},
+                                 {6, 3, 1, 320, 1}};
+    int hw = 112, cin = 32;
+    long long m = conv_m(3, 32, 3, 112);
+    for (int s = 0; s < 7; s++)
+        for (int r = 0; r < st[s][4]; r++) {
+            const int hid = cin * st[s][0], k = st[s][1], sq = cin / 4 > 1 ? cin / 4 : 1;
+            if (hid != cin) m += conv_m(cin, hid, 1, hw);
+            if (r == 0) hw = (hw + st[s][2] - 1) / st[s][2];
+            m += (long long)hid * k * k * hw * hw + 2LL * hid * sq + conv_m(hid, st[s][3], 1, hw);
+            cin = st[s][3];
+        }
+    return m + conv_m(320, 1280, 1, 7) + 1280LL * 1000;
+}
+
 static void test_modern_macs(void) {
     static const V3Bneck large[15] = {
         {3, 16, 16, 0, 1},   {3, 64, 24, 0, 2},   {3, 72, 24, 0, 1},   {5, 72, 40, 1, 2},
@@ -241,6 +261,9 @@ static void test_modern_macs(void) {
     m = macs_of("mobilenet_v3_small", 0, 0, 0);
     CHECK_EQ_I64(m, v3_macs(small, 11, 1024));
     check_near("mobilenet_v3_small", m, 0.057e9);
+    m = macs_of("efficientnet_b0", 0, 0, 0);
+    CHECK_EQ_I64(m, b0_macs());
+    check_near("efficientnet_b0", m, 0.386e9);
 }
 
 static void test_counts(void) {
@@ -589,5 +612,6 @@ int main(void) {
     test_reference_forward("preact_resnet164", 3, 32, 32);
     test_reference_forward("se_resnext50_32x4d", 3, 64, 64);
     test_reference_forward("mobilenet_v3_small", 3, 64, 64);
+    test_reference_forward("efficientnet_b0", 3, 64, 64);
     return check_finish("models");
 }
