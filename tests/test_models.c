@@ -77,6 +77,7 @@ static const Expect expect[] = {
     {"mobilenet_v3_large", 5483032, 1000, 0},
     {"mobilenet_v3_small", 2542856, 1000, 0},
     {"efficientnet_b0", 5288548, 1000, 0},
+    {"convnext_tiny", 28589128, 1000, 0},
 };
 #define N_EXPECT ((int)(sizeof expect / sizeof expect[0]))
 
@@ -245,6 +246,20 @@ static long long b0_macs(void) {
     return m + conv_m(320, 1280, 1, 7) + 1280LL * 1000;
 }
 
+/* ConvNeXt-T (Liu et al. 2022): the 4x4/4 stem, per block a 7x7 depthwise
+ * (49 C) and the two 1x1s (8 C^2) per pixel, 2x2/2 downsamplings, the FC;
+ * LayerNorm, GELU and the layer scale are not multiply-adds of a layer */
+static long long convnext_t_macs(void) {
+    static const int dims[4] = {96, 192, 384, 768}, depths[4] = {3, 3, 9, 3};
+    long long m = conv_m(3, 96, 4, 56);
+    for (int s = 0, hw = 56; s < 4; s++, hw /= 2) {
+        const long long C = dims[s];
+        m += depths[s] * (49 * C + 8 * C * C) * hw * hw;
+        if (s < 3) m += conv_m(dims[s], dims[s + 1], 2, hw / 2);
+    }
+    return m + 768LL * 1000;
+}
+
 static void test_modern_macs(void) {
     static const V3Bneck large[15] = {
         {3, 16, 16, 0, 1},   {3, 64, 24, 0, 2},   {3, 72, 24, 0, 1},   {5, 72, 40, 1, 2},
@@ -264,6 +279,9 @@ static void test_modern_macs(void) {
     m = macs_of("efficientnet_b0", 0, 0, 0);
     CHECK_EQ_I64(m, b0_macs());
     check_near("efficientnet_b0", m, 0.386e9);
+    m = macs_of("convnext_tiny", 0, 0, 0);
+    CHECK_EQ_I64(m, convnext_t_macs());
+    check_near("convnext_tiny", m, 4.456e9);
 }
 
 static void test_counts(void) {
@@ -413,6 +431,36 @@ static void test_structure(void) {
 
 /* The later networks' distinctive pieces: option-A shortcuts, plain nets
  * without adds, pre-activation units, SE modules. */
+/* SE widths, ConvNeXt's layer scale (torchvision's name, shape and 1e-6
+ * start) and its LayerNorms */
+static void test_modern_structure(void) {
+    EngGraph *g = model_build(model_find("mobilenet_v3_large"), 0, 0, 0);
+    const EngNode *fc1 = node(g, "features.4.block.2.fc1"); /* 72 / 4 = 18 -> 24 */
+    const EngNode *gate = node(g, "features.4.block.2.scale_activation");
+    CHECK(fc1 && fc1->out.C == 24 && gate && gate->op == ENG_OP_HARDSIGMOID);
+    CHECK(node(g, "features.2.block.1.0") && node(g, "features.2.block.1.0")->p.conv.groups == 64);
+    eng_graph_destroy(g);
+    g = model_build(model_find("efficientnet_b0"), 0, 0, 0);
+    fc1 = node(g, "features.2.0.block.2.fc1"); /* block input 16: 4 */
+    CHECK(fc1 && fc1->out.C == 4 && node(g, "features.2.0.block.2.activation") &&
+          node(g, "features.2.0.block.2.activation")->op == ENG_OP_SILU);
+    CHECK(node(g, "features.2.1") && node(g, "features.2.1")->op == ENG_OP_ADD);
+    eng_graph_destroy(g);
+    g = model_build(model_find("convnext_tiny"), 0, 0, 0);
+    const EngNode *ls = node(g, "features.5.8");
+    CHECK(ls && ls->op == ENG_OP_LAYERSCALE && ls->n_params == 1 &&
+          strcmp(ls->params[0].suffix, "layer_scale") == 0 && ls->params[0].ndim == 3 &&
+          ls->params[0].dims[0] == 384 && ls->params[0].dims[1] == 1 && ls->out.H == 14);
+    const EngNode *head = node(g, "classifier.0"), *ln = node(g, "features.7.2.block.2");
+    CHECK(head && head->op == ENG_OP_LAYERNORM && head->out.C == 768 && head->out.H == 1 &&
+          head->p.ln.eps == 1e-6f);
+    CHECK(ln && ln->op == ENG_OP_LAYERNORM && ln->out.C == 768 && ln->out.H == 7);
+    CHECK(eng_graph_init_params(g, 1) == 0);
+    ls = node(g, "features.1.0");
+    CHECK(ls && ls->params[0].data[0] == 1e-6f && ls->params[0].data[95] == 1e-6f);
+    eng_graph_destroy(g);
+}
+
 static void test_history_structure(void) {
     EngGraph *g = model_build(model_find("resnet20"), 0, 0, 0);
     const EngNode *pad = node(g, "layer2.0.shortcut.pad");
@@ -598,6 +646,7 @@ int main(void) {
     test_structure();
     test_history_structure();
     test_history_macs();
+    test_modern_structure();
     test_modern_macs();
     test_option_a_forward();
     test_other_inputs();
@@ -613,5 +662,6 @@ int main(void) {
     test_reference_forward("se_resnext50_32x4d", 3, 64, 64);
     test_reference_forward("mobilenet_v3_small", 3, 64, 64);
     test_reference_forward("efficientnet_b0", 3, 64, 64);
+    test_reference_forward("convnext_tiny", 3, 64, 64);
     return check_finish("models");
 }
