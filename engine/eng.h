@@ -176,6 +176,10 @@ typedef enum {
     ENG_OP_MAXPOOL_INDEX, /* where each max pool window's maximum is (ONNX MaxPool's Indices) */
     ENG_OP_BN_BATCH,      /* batch norm by the statistics of the groups in a sample (ONNX training mode) */
     ENG_OP_BN_STAT,       /* those statistics moved into running ones: (C,1,1) */
+    ENG_OP_SILU,          /* x * sigmoid(x) (swish with beta 1) */
+    ENG_OP_GELU,          /* x * Phi(x), the exact erf form: 0.5 x (1 + erf(x / sqrt 2)) */
+    ENG_OP_LAYERNORM,     /* each (h, w) normalised over C, then a per-channel weight and bias */
+    ENG_OP_LAYERSCALE,    /* x * gamma, gamma (C,1,1) learned (ConvNeXt's layer scale) */
     ENG_OP_COUNT
 } EngOpType;
 
@@ -210,6 +214,7 @@ typedef struct { int col_major; } EngPoolIndexParams; /* (w * H + h) in a plane,
 
 typedef struct { int size; float alpha, beta, bias; } EngLrnParams;
 typedef struct { float eps; } EngBnParams;
+typedef struct { float eps; } EngLnParams;
 /* A sample holding n groups of c channels of hw values (an ONNX tensor (n, c,
  * ...) run as one sample): batch norm by each channel's mean and biased
  * variance over its n*hw values; the statistics node gives momentum * the
@@ -305,6 +310,7 @@ typedef struct {
         EngSliceParams slice;
         EngBnBatchParams bnb;
         EngPoolIndexParams pool_index;
+        EngLnParams ln;
     } p;
     EngParam params[ENG_MAX_PARAMS];
     int n_params;
@@ -373,6 +379,15 @@ int eng_sigmoid(EngGraph *g, const char *name, int x);
 int eng_tanh(EngGraph *g, const char *name, int x);
 int eng_hardsigmoid(EngGraph *g, const char *name, int x, float alpha, float beta);
 int eng_hardswish(EngGraph *g, const char *name, int x);
+int eng_silu(EngGraph *g, const char *name, int x);
+int eng_gelu(EngGraph *g, const char *name, int x);
+/* LayerNorm over the channels of each (h, w) (ConvNeXt's LayerNorm2d, and
+ * nn.LayerNorm(C) of a channels-last map): mean and biased variance of the C
+ * values, then "weight" and "bias", (C) each. */
+int eng_layernorm(EngGraph *g, const char *name, int x, float eps);
+/* x times a learned per-channel factor: parameter "layer_scale", (C, 1, 1),
+ * initialised to 1e-6 (torchvision's CNBlock.layer_scale). */
+int eng_layer_scale(EngGraph *g, const char *name, int x);
 int eng_softmax(EngGraph *g, const char *name, int x);
 /* Softmax over len values spaced inner apart (see EngSoftmaxParams);
  * len * inner must divide the sample's size. */
@@ -441,11 +456,14 @@ EngTotals eng_graph_totals(const EngGraph *g);
  *   bias              + 1 add, when the layer has a bias
  *   batch norm        1 multiply-add (x * scale + shift, inference)
  *   activation        1 (ReLU, leaky ReLU, PReLU, clip, sigmoid, tanh, hard
- *                     sigmoid, hard swish); softmax 3 (exp, sum, divide)
+ *                     sigmoid, hard swish, SiLU, GELU); softmax 3 (exp, sum, divide)
+ *   layer norm        under "bn": 4 (the mean's add, the squared deviation's
+ *                     multiply-add, the subtraction, the multiply by 1/std)
+ *                     and 1 multiply-add for the weight and bias (2 in FLOPs)
  *   other             max pool: window - 1 compares; average pool: window
  *                     adds-or-divide; global pools: the plane's size; add of
  *                     n inputs: n - 1; mul: 1; affine: 1 each for scale and
- *                     shift; LRN: size multiply-adds + 3
+ *                     shift; layer scale: 1; LRN: size multiply-adds + 3
  *   concat, flatten, reshape, dropout, pad, input, constant, maxunpool: 0
  *   (data movement). */
 typedef struct {
@@ -707,6 +725,10 @@ void eng_bn_backward_eval(float *dx, float *dgamma, float *dbeta, const float *d
 /* Elementwise activations: x the input, y the output of the forward pass. */
 void eng_act_backward(EngOpType op, float *dx, const float *dy, const float *x, const float *y,
                       size_t n, float a, float b);
+/* the layer norm's backward, statistics recomputed from x */
+void eng_layernorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy,
+                            const float *x, const float *gamma, int N, int C, int H, int W,
+                            float eps);
 void eng_prelu_backward(float *dx, float *dslope, const float *dy, const float *x,
                         const float *slope, int slopes, int N, int C, int H, int W);
 void eng_softmax_backward(float *dx, const float *dy, const float *y, int N, int C, int H, int W);
@@ -757,6 +779,11 @@ void eng_sigmoid_forward(float *out, const float *in, size_t n);
 void eng_tanh_forward(float *out, const float *in, size_t n);
 void eng_hardsigmoid_forward(float *out, const float *in, size_t n, float alpha, float beta);
 void eng_hardswish_forward(float *out, const float *in, size_t n);
+void eng_silu_forward(float *out, const float *in, size_t n);
+void eng_gelu_forward(float *out, const float *in, size_t n);
+/* each (n, h, w) normalised over C (biased variance), then gamma[c] * . + beta[c] */
+void eng_layernorm_forward(float *out, const float *in, const float *gamma, const float *beta,
+                           int N, int C, int H, int W, float eps);
 /* slope: 1 value (slopes == 1) or C values */
 void eng_prelu_forward(float *out, const float *in, const float *slope, int slopes,
                        int N, int C, int H, int W);

@@ -326,8 +326,51 @@ void eng_act_backward(EngOpType op, float *dx, const float *dy, const float *x, 
             dx[i] += d * dy[i];
         }
         break;
+    case ENG_OP_SILU: /* s (1 + x (1 - s)), s = sigmoid(x) */
+        for (size_t i = 0; i < n; i++) {
+            const float s = 1.0f / (1.0f + expf(-x[i]));
+            dx[i] += dy[i] * s * (1.0f + x[i] * (1.0f - s));
+        }
+        break;
+    case ENG_OP_GELU: /* Phi(x) + x phi(x) */
+        for (size_t i = 0; i < n; i++) {
+            const float cdf = 0.5f * erfcf(x[i] * -0.70710678118654752f);
+            const float pdf = 0.39894228040143268f * expf(-0.5f * x[i] * x[i]);
+            dx[i] += dy[i] * (cdf + x[i] * pdf);
+        }
+        break;
     default: ENG_ASSERT(0 && "not an elementwise activation");
     }
+}
+
+/* Per position, over its C values, xhat = (x - mean) * inv, g = dy * gamma:
+ * dx = inv / C * (C g - sum(g) - xhat * sum(g * xhat)) (batch norm's formula
+ * with the roles of the axes swapped); dgamma += dy * xhat, dbeta += dy. */
+void eng_layernorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy,
+                            const float *x, const float *gamma, int N, int C, int H, int W,
+                            float eps) {
+    const size_t HW = (size_t)H * W;
+    for (int n = 0; n < N; n++)
+        for (size_t i = 0; i < HW; i++) {
+            const size_t o = (size_t)n * C * HW + i;
+            double mean = 0.0, var = 0.0, sg = 0.0, sgx = 0.0;
+            for (int c = 0; c < C; c++) mean += x[o + c * HW];
+            mean /= C;
+            for (int c = 0; c < C; c++) var += (x[o + c * HW] - mean) * (x[o + c * HW] - mean);
+            const double inv = 1.0 / sqrt(var / C + eps);
+            for (int c = 0; c < C; c++) {
+                const double xhat = (x[o + c * HW] - mean) * inv, g = dy[o + c * HW] * gamma[c];
+                sg += g;
+                sgx += g * xhat;
+                if (dgamma) dgamma[c] += (float)(dy[o + c * HW] * xhat);
+                if (dbeta) dbeta[c] += dy[o + c * HW];
+            }
+            if (!dx) continue;
+            for (int c = 0; c < C; c++) {
+                const double xhat = (x[o + c * HW] - mean) * inv, g = dy[o + c * HW] * gamma[c];
+                dx[o + c * HW] += (float)(inv / C * (C * g - sg - xhat * sgx));
+            }
+        }
 }
 
 void eng_prelu_backward(float *dx, float *dslope, const float *dy, const float *x,

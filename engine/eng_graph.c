@@ -551,6 +551,26 @@ int eng_hardsigmoid(EngGraph *g, const char *name, int x, float alpha, float bet
 int eng_hardswish(EngGraph *g, const char *name, int x) {
     return same_shape_add(g, name, x, ENG_OP_HARDSWISH);
 }
+int eng_silu(EngGraph *g, const char *name, int x) { return same_shape_add(g, name, x, ENG_OP_SILU); }
+int eng_gelu(EngGraph *g, const char *name, int x) { return same_shape_add(g, name, x, ENG_OP_GELU); }
+int eng_layernorm(EngGraph *g, const char *name, int x, float eps) {
+    int id = same_shape_add(g, name, x, ENG_OP_LAYERNORM);
+    if (id < 0) return -1;
+    if (!(eps >= 0.0f) || !isfinite(eps)) return node_reject(g, id, "invalid epsilon %g", (double)eps);
+    EngNode *n = &g->nodes[id];
+    n->p.ln.eps = eps;
+    /* each unit reads every channel at its own place: the field is the input's */
+    add_param(n, "weight", ENG_PARAM_WEIGHT, 1, 1, n->out.C, 0, 0, 0);
+    add_param(n, "bias", ENG_PARAM_BIAS, 1, 1, n->out.C, 0, 0, 0);
+    return id;
+}
+int eng_layer_scale(EngGraph *g, const char *name, int x) {
+    int id = same_shape_add(g, name, x, ENG_OP_LAYERSCALE);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    add_param(n, "layer_scale", ENG_PARAM_WEIGHT, 1, 3, n->out.C, 1, 1, 0);
+    return id;
+}
 int eng_softmax(EngGraph *g, const char *name, int x) {
     int id = same_shape_add(g, name, x, ENG_OP_SOFTMAX);
     if (id < 0) return -1;

@@ -81,6 +81,30 @@ int eng_bwd_bn(const EngStep *st) {
     return 0;
 }
 
+int eng_bwd_layernorm(const EngStep *st) {
+    const EngShape s = st->s;
+    eng_layernorm_backward(st->dx, st->gw, st->gb, st->dy, st->x->act, st->pw->data, st->N, s.C,
+                           s.H, s.W, st->n->p.ln.eps);
+    return 0;
+}
+
+/* y = x * gamma[c]: dx = dy * gamma[c], dgamma[c] = sum of dy * x over N, H, W */
+int eng_bwd_layerscale(const EngStep *st) {
+    const EngShape o = st->o;
+    const size_t HW = (size_t)o.H * o.W;
+    const float *gamma = st->pw->data, *xa = st->x->act;
+    for (size_t nc = 0; nc < (size_t)st->N * o.C; nc++) {
+        const int c = (int)(nc % (size_t)o.C);
+        double acc = 0.0;
+        for (size_t i = 0; i < HW; i++) {
+            if (st->dx) st->dx[nc * HW + i] += st->dy[nc * HW + i] * gamma[c];
+            acc += (double)st->dy[nc * HW + i] * xa[nc * HW + i];
+        }
+        if (st->gw) st->gw[c] += (float)acc;
+    }
+    return 0;
+}
+
 /* BN_STAT: d mean / dx = (1 - momentum) / M, d var / dx = (1 - momentum) 2 (x - mean) / M */
 static void bn_stat_back(const EngStep *st, int b, int c, double mean) {
     const EngBnBatchParams *q = &st->n->p.bnb;
@@ -144,7 +168,7 @@ int eng_bwd_bn_batch(const EngStep *st) {
 
 /* ---- activations ------------------------------------------------------------- */
 
-/* ReLU, leaky ReLU, clip, sigmoid, tanh, hard sigmoid, hard swish: one kernel
+/* ReLU, leaky ReLU, clip, sigmoid, tanh, hard sigmoid, hard swish, SiLU, GELU: one kernel
  * that takes the op and its two settings */
 int eng_bwd_act(const EngStep *st) {
     const EngNode *n = st->n;

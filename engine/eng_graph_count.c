@@ -109,6 +109,14 @@ int64_t eng_ops_lrn(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
     return c.other ? e * ((int64_t)n->p.lrn.size * (c.flops ? 2 : 1) + 3) : 0;
 }
 
+/* a normalisation ("bn"): 4 per unit (the mean's add, the squared deviation,
+ * the subtraction, the multiply by 1/std), then weight and bias as one
+ * multiply-add */
+int64_t eng_ops_layernorm(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
+    (void)n, (void)plane;
+    return c.bn ? e * (4 + (c.flops ? 2 : 1)) : 0;
+}
+
 int64_t eng_node_ops(const EngNode *n, const EngGraph *g, EngCount c) {
     const int64_t e = (int64_t)n->out.C * n->out.H * n->out.W;
     int64_t plane = 0;

@@ -110,6 +110,22 @@ void eng_fwd_bn(const EngStep *st) {
                                                       n->p.bn.eps);
 }
 
+void eng_fwd_layernorm(const EngStep *st) {
+    EngNode *n = st->n;
+    const EngShape s = st->s;
+    eng_layernorm_forward(n->act, st->x->act, st->w, n->params[1].data, st->N, s.C, s.H, s.W,
+                          n->p.ln.eps);
+}
+
+/* gamma (C) is the same for every sample */
+void eng_fwd_layerscale(const EngStep *st) {
+    const EngShape o = st->o;
+    const size_t size = (size_t)o.C * o.H * o.W;
+    for (int b = 0; b < st->N; b++)
+        eng_mul_channel_forward(st->n->act + (size_t)b * size, st->x->act + (size_t)b * size, st->w,
+                                1, o.C, o.H * o.W);
+}
+
 void eng_bn_group_stats(const float *x, const EngBnBatchParams *q, int c, double *mean,
                         double *var) {
     const size_t hw = (size_t)q->hw, m = (size_t)q->n * hw;
@@ -171,6 +187,9 @@ void eng_fwd_hardsigmoid(const EngStep *st) {
 void eng_fwd_hardswish(const EngStep *st) {
     eng_hardswish_forward(st->n->act, st->x->act, st->count);
 }
+
+void eng_fwd_silu(const EngStep *st) { eng_silu_forward(st->n->act, st->x->act, st->count); }
+void eng_fwd_gelu(const EngStep *st) { eng_gelu_forward(st->n->act, st->x->act, st->count); }
 
 void eng_fwd_prelu(const EngStep *st) {
     EngNode *n = st->n;

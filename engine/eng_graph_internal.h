@@ -128,6 +128,10 @@ void eng_fwd_transpose(const EngStep *st);
 void eng_fwd_slice(const EngStep *st);
 void eng_fwd_maxpool_index(const EngStep *st);
 void eng_fwd_bn_batch(const EngStep *st);
+void eng_fwd_silu(const EngStep *st);
+void eng_fwd_gelu(const EngStep *st);
+void eng_fwd_layernorm(const EngStep *st);
+void eng_fwd_layerscale(const EngStep *st);
 
 int eng_bwd_conv(const EngStep *st);
 int eng_bwd_convt(const EngStep *st);
@@ -154,6 +158,8 @@ int eng_bwd_maxunpool(const EngStep *st);
 int eng_bwd_transpose(const EngStep *st);
 int eng_bwd_slice(const EngStep *st);
 int eng_bwd_bn_batch(const EngStep *st);
+int eng_bwd_layernorm(const EngStep *st);
+int eng_bwd_layerscale(const EngStep *st);
 
 /* Operation counts (eng_graph_count.c), named in the table. */
 int64_t eng_ops_weighted(const EngNode *n, EngCount c, int64_t e, int64_t plane);
@@ -168,6 +174,7 @@ int64_t eng_ops_add(const EngNode *n, EngCount c, int64_t e, int64_t plane);
 int64_t eng_ops_mul(const EngNode *n, EngCount c, int64_t e, int64_t plane);
 int64_t eng_ops_affine(const EngNode *n, EngCount c, int64_t e, int64_t plane);
 int64_t eng_ops_lrn(const EngNode *n, EngCount c, int64_t e, int64_t plane);
+int64_t eng_ops_layernorm(const EngNode *n, EngCount c, int64_t e, int64_t plane);
 
 /* Scratch and training state sizes (eng_graph_plan.c), named in the table. */
 size_t eng_scratch_conv(const EngNode *n, EngShape s, int grads);

@@ -69,6 +69,13 @@ const EngOpInfo eng_op_table[] = {
                          NULL, NULL, 0, 0},
     [ENG_OP_BN_STAT] = {"batch statistic", eng_fwd_bn_batch, eng_bwd_bn_batch, NULL, NULL, NULL,
                         0, 0},
+    [ENG_OP_SILU] = {"silu", eng_fwd_silu, eng_bwd_act, eng_ops_act, NULL, NULL, 0, 0},
+    [ENG_OP_GELU] = {"gelu", eng_fwd_gelu, eng_bwd_act, eng_ops_act, NULL, NULL, 0, 0},
+    [ENG_OP_LAYERNORM] = {"layernorm", eng_fwd_layernorm, eng_bwd_layernorm, eng_ops_layernorm,
+                          NULL, NULL, 0, 0},
+    /* one multiply per unit, counted with the other elementwise products */
+    [ENG_OP_LAYERSCALE] = {"layerscale", eng_fwd_layerscale, eng_bwd_layerscale, eng_ops_mul,
+                           NULL, NULL, 0, 0},
 };
 
 /* The table's length is the op count: an op added at the end of EngOpType

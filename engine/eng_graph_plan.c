@@ -92,6 +92,8 @@ int eng_graph_init_params_ex(EngGraph *g, uint64_t seed, EngInit init) {
             if (p->kind == ENG_PARAM_WEIGHT && n->op == ENG_OP_PRELU) fill = 0.25f;
             if (p->kind == ENG_PARAM_WEIGHT && n->op == ENG_OP_AFFINE) fill = 1.0f;
             else if (p->kind == ENG_PARAM_WEIGHT || p->kind == ENG_PARAM_RUNNING_VAR) fill = 1.0f;
+            /* torchvision's ConvNeXt starts every residual branch at 1e-6 of its value */
+            if (p->kind == ENG_PARAM_WEIGHT && n->op == ENG_OP_LAYERSCALE) fill = 1e-6f;
             for (size_t j = 0; j < p->n; j++) p->data[j] = fill;
         }
     }

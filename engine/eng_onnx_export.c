@@ -587,6 +587,84 @@ static int ex_pad(Exporter *E, ExNode *x) {
     return 0;
 }
 
+/* ---- ops written as several ONNX nodes ------------------------------------------------------
+ * Opset 14 has no SiLU, GELU or LayerNorm operator: each is written as the
+ * operators that compute it, the helpers named "<node>/<step>", the last one
+ * giving the node's own tensor. */
+
+/* one helper node of a decomposition: op(ins) -> "<node>/<step>" (or the node's
+ * own name when step is NULL) */
+static const char *ex_step(Exporter *E, ExNode *x, const char *op, const char *step,
+                           const char *a, const char *b) {
+    const char *name = step ? ex_str(E, "%s/%s", x->n->name, step) : x->n->name;
+    const char *ins[2] = {a, b};
+    if (!name) return NULL;
+    x->nd = ex_node(E, op, name, ins, b ? 2 : 1, name);
+    return x->nd ? name : NULL;
+}
+
+/* x * sigmoid(x): Sigmoid, Mul */
+static int ex_silu(Exporter *E, ExNode *x) {
+    const char *s = ex_step(E, x, "Sigmoid", "sigmoid", x->xin, NULL);
+    if (s) ex_step(E, x, "Mul", NULL, x->xin, s);
+    return 0;
+}
+
+/* 0.5 x (1 + erf(x / sqrt 2)): Div, Erf, Add, Mul, Mul */
+static int ex_gelu(Exporter *E, ExNode *x) {
+    const char *name = x->n->name;
+    const char *r2 = ex_str(E, "%s.sqrt2", name), *one = ex_str(E, "%s.one", name),
+               *half = ex_str(E, "%s.half", name);
+    if (!r2 || !one || !half) return 0;
+    init_scalar(E, r2, 1.41421356237309505f);
+    init_scalar(E, one, 1.0f);
+    init_scalar(E, half, 0.5f);
+    const char *t = ex_step(E, x, "Div", "div", x->xin, r2);
+    if (t) t = ex_step(E, x, "Erf", "erf", t, NULL);
+    if (t) t = ex_step(E, x, "Add", "add", t, one);
+    if (t) t = ex_step(E, x, "Mul", "mul", x->xin, t);
+    if (t) ex_step(E, x, "Mul", NULL, t, half);
+    return 0;
+}
+
+/* ReduceMean over axis 1 (keepdims, axes an attribute until opset 18), Sub,
+ * Mul, ReduceMean, Add eps, Sqrt, Div, then the weight and bias as (C, 1, 1) */
+static int ex_layernorm(Exporter *E, ExNode *x) {
+    const EngNode *n = x->n;
+    const int64_t axis[1] = {1}, cdims[3] = {n->out.C, 1, 1};
+    const char *in = as_rank4(E, x->x), *eps = ex_str(E, "%s.eps", n->name);
+    const char *w = param_name(E, n, 0), *b = param_name(E, n, 1);
+    if (!in || !eps || !w || !b) return 0;
+    init_scalar(E, eps, n->p.ln.eps);
+    init_float(E, w, cdims, 3, n->params[0].data, n->params[0].n);
+    init_float(E, b, cdims, 3, n->params[1].data, n->params[1].n);
+    const char *mean = ex_step(E, x, "ReduceMean", "mean", in, NULL);
+    attr_ints(E, x->nd, "axes", axis, 1);
+    attr_int(E, x->nd, "keepdims", 1);
+    const char *d = mean ? ex_step(E, x, "Sub", "centred", in, mean) : NULL;
+    const char *sq = d ? ex_step(E, x, "Mul", "square", d, d) : NULL;
+    const char *var = sq ? ex_step(E, x, "ReduceMean", "var", sq, NULL) : NULL;
+    if (!var) return 0;
+    attr_ints(E, x->nd, "axes", axis, 1);
+    attr_int(E, x->nd, "keepdims", 1);
+    const char *t = ex_step(E, x, "Add", "var_eps", var, eps);
+    if (t) t = ex_step(E, x, "Sqrt", "std", t, NULL);
+    if (t) t = ex_step(E, x, "Div", "normed", d, t);
+    if (t) t = ex_step(E, x, "Mul", "scaled", t, w);
+    if (t) ex_step(E, x, "Add", NULL, t, b);
+    x->rank = 4;
+    return 0;
+}
+
+/* x * gamma, gamma the (C, 1, 1) initializer "<node>.layer_scale" */
+static int ex_layerscale(Exporter *E, ExNode *x) {
+    const char *ins[2] = {as_rank4(E, x->x), param_name(E, x->n, 0)};
+    x->nd = ex_node(E, "Mul", x->n->name, ins, 2, x->n->name);
+    params_out(E, x->n);
+    x->rank = 4;
+    return 0;
+}
+
 /* ---- the exporter table ---------------------------------------------------------------------- */
 
 /* Writes x's ONNX node (x->nd; 0), or fails (-1, the message set); 1: done
@@ -637,6 +715,10 @@ static const ExportRow EXPORTERS[] = {
     {ENG_OP_MAXPOOL_INDEX, NULL, NULL},
     {ENG_OP_BN_BATCH, NULL, NULL},
     {ENG_OP_BN_STAT, NULL, NULL},
+    {ENG_OP_SILU, "Sigmoid", ex_silu},
+    {ENG_OP_GELU, "Erf", ex_gelu},
+    {ENG_OP_LAYERNORM, "ReduceMean", ex_layernorm},
+    {ENG_OP_LAYERSCALE, "Mul", ex_layerscale},
 };
 _Static_assert(sizeof EXPORTERS / sizeof EXPORTERS[0] == ENG_OP_COUNT, "one exporter row per EngOpType");
 

@@ -486,7 +486,9 @@ void eng_bn_forward(float *out, const float *in, const float *gamma, const float
 /* ---- elementwise -----------------------------------------------------------------
  * One job type for every unary op; the threads split the elements. */
 
-typedef enum { UN_RELU, UN_LEAKY, UN_CLIP, UN_SIGMOID, UN_TANH, UN_HSIG, UN_HSWISH } UnaryOp;
+typedef enum {
+    UN_RELU, UN_LEAKY, UN_CLIP, UN_SIGMOID, UN_TANH, UN_HSIG, UN_HSWISH, UN_SILU, UN_GELU
+} UnaryOp;
 
 typedef struct {
     float *out;
@@ -564,6 +566,13 @@ static void unary_range(void *ctx, size_t b, size_t e) {
             y[i] = x[i] * v * (1.0f / 6.0f);
         }
         break;
+    case UN_SILU: /* Ramachandran et al. 2017 (swish), Elfwing et al. 2018 (SiLU) */
+        for (size_t i = b; i < e; i++) y[i] = x[i] / (1.0f + expf(-x[i]));
+        break;
+    case UN_GELU: /* Hendrycks and Gimpel 2016, the erf form (PyTorch's default):
+                   * 1 + erf(z) as erfc(-z), which keeps its digits for x << 0 */
+        for (size_t i = b; i < e; i++) y[i] = 0.5f * x[i] * erfcf(x[i] * -0.70710678118654752f);
+        break;
     }
 }
 
@@ -588,6 +597,60 @@ void eng_hardsigmoid_forward(float *out, const float *in, size_t n, float alpha,
 }
 void eng_hardswish_forward(float *out, const float *in, size_t n) {
     unary(out, in, n, UN_HSWISH, 0, 0);
+}
+void eng_silu_forward(float *out, const float *in, size_t n) { unary(out, in, n, UN_SILU, 0, 0); }
+void eng_gelu_forward(float *out, const float *in, size_t n) { unary(out, in, n, UN_GELU, 0, 0); }
+
+/* ---- layer norm over channels ------------------------------------------------------
+ * The C values of one position lie H*W apart: each job takes a tile of up to
+ * LN_TILE neighbouring positions of one sample and walks the channels row by
+ * row (contiguous reads), keeping the tile's sums in double. */
+
+#define LN_TILE 64
+
+typedef struct {
+    float *out;
+    const float *in, *gamma, *beta;
+    int C;
+    size_t HW, tiles; /* tiles per sample */
+    float eps;
+} LnJob;
+
+static void ln_range(void *ctx, size_t b, size_t e) {
+    const LnJob *j = ctx;
+    for (size_t t = b; t < e; t++) {
+        const size_t n = t / j->tiles, p0 = (t % j->tiles) * LN_TILE;
+        const size_t len = j->HW - p0 < LN_TILE ? j->HW - p0 : LN_TILE;
+        const float *x = j->in + n * (size_t)j->C * j->HW + p0;
+        float *y = j->out + n * (size_t)j->C * j->HW + p0;
+        double mean[LN_TILE] = {0}, var[LN_TILE] = {0};
+        for (int c = 0; c < j->C; c++)
+            for (size_t i = 0; i < len; i++) mean[i] += x[(size_t)c * j->HW + i];
+        for (size_t i = 0; i < len; i++) mean[i] /= j->C;
+        for (int c = 0; c < j->C; c++)
+            for (size_t i = 0; i < len; i++) {
+                const double d = x[(size_t)c * j->HW + i] - mean[i];
+                var[i] += d * d;
+            }
+        float inv[LN_TILE], m[LN_TILE];
+        for (size_t i = 0; i < len; i++) {
+            inv[i] = (float)(1.0 / sqrt(var[i] / j->C + j->eps));
+            m[i] = (float)mean[i];
+        }
+        for (int c = 0; c < j->C; c++) {
+            const float g = j->gamma[c], bt = j->beta[c];
+            const float *xc = x + (size_t)c * j->HW;
+            float *yc = y + (size_t)c * j->HW;
+            for (size_t i = 0; i < len; i++) yc[i] = g * ((xc[i] - m[i]) * inv[i]) + bt;
+        }
+    }
+}
+
+void eng_layernorm_forward(float *out, const float *in, const float *gamma, const float *beta,
+                           int N, int C, int H, int W, float eps) {
+    const size_t HW = (size_t)H * W, tiles = (HW + LN_TILE - 1) / LN_TILE;
+    LnJob j = {out, in, gamma, beta, C, HW, tiles, eps};
+    eng_parallel_for((size_t)N * tiles, (size_t)C * LN_TILE * 3, ln_range, &j);
 }
 
 void eng_prelu_forward(float *out, const float *in, const float *slope, int slopes,

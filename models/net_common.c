@@ -100,6 +100,10 @@ static const ModelCard *const zoo[] = {
     &model_card_se_resnet50,
     &model_card_se_resnext50_32x4d,
     &model_card_mobilenet_v2,
+    &model_card_mobilenet_v3_large,
+    &model_card_mobilenet_v3_small,
+    &model_card_efficientnet_b0,
+    &model_card_convnext_tiny,
 };
 
 const char *model_assets_dir(void) { return eng_resource_dir("CONVSCOPE_ASSETS", "assets"); }

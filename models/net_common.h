@@ -16,7 +16,7 @@ int net_channels(const EngGraph *g, int x);
 /* "<a><b>" in a static rotating buffer: fine for passing straight to a builder. */
 const char *net_name(const char *a, const char *b);
 
-enum { NET_ACT_NONE, NET_ACT_RELU, NET_ACT_RELU6 };
+enum { NET_ACT_NONE, NET_ACT_RELU, NET_ACT_RELU6, NET_ACT_HSWISH, NET_ACT_SILU };
 
 /* conv (no bias) -> batch norm -> activation, named <conv>, <bn>, <act>.
  * Returns the last node. */
@@ -59,6 +59,17 @@ int net_res_block(EngGraph *g, const char *n, int x, int planes, int stride, con
  * from x's global average; the output is node `name`. */
 int net_se_module(EngGraph *g, const char *name, int x, int reduction);
 
+/* torchvision's Conv2dNormActivation (net_mobilenetv3.c): a k x k conv
+ * without bias, padding (k - 1) / 2, then batch norm with epsilon eps and the
+ * activation, named <prefix>.0, .1, .2. Returns the last node. */
+int net_conv_bn_act_eps(EngGraph *g, const char *prefix, int x, int oc, int k, int stride,
+                        int groups, float eps, int act_kind);
+/* torchvision.ops.SqueezeExcitation (net_mobilenetv3.c): global average,
+ * <name>.fc1 to `squeeze` channels, act_kind (NET_ACT_RELU or NET_ACT_SILU),
+ * <name>.fc2 back, a hard or plain sigmoid gate, x * gate named <name>. */
+enum { NET_GATE_SIGMOID, NET_GATE_HARD };
+int net_se_gate(EngGraph *g, const char *name, int x, int squeeze, int act_kind, int gate_kind);
+
 /* Max pool with square window, symmetric padding, floor or ceil mode. */
 int net_maxpool(EngGraph *g, const char *name, int x, int k, int stride, int pad, int ceil_mode);
 
@@ -80,6 +91,9 @@ extern const ModelCard model_card_se_resnet50, model_card_se_resnext50_32x4d;
 extern const ModelCard model_card_densenet121, model_card_densenet169, model_card_densenet201;
 extern const ModelCard model_card_squeezenet1_0, model_card_squeezenet1_1;
 extern const ModelCard model_card_mobilenet_v1, model_card_mobilenet_v2;
+extern const ModelCard model_card_mobilenet_v3_large, model_card_mobilenet_v3_small;
+extern const ModelCard model_card_efficientnet_b0;
+extern const ModelCard model_card_convnext_tiny;
 extern const ModelCard model_card_alexnet_mini, model_card_zfnet_mini, model_card_vgg_mini,
     model_card_inception_mini, model_card_resnet_mini, model_card_densenet_mini,
     model_card_mobilenet_mini;

@@ -93,6 +93,31 @@ static void test_conventions(void) {
     eng_graph_destroy(g);
 }
 
+/* The 2019-2022 ops: SiLU and GELU count as activations (1 per unit), the
+ * layer norm as a normalisation (4 + one multiply-add per unit), the layer
+ * scale as an elementwise product (1 per unit); none is a multiply-add of a
+ * layer. */
+static void test_conventions_modern(void) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "in", 6, 5, 4);
+    x = eng_layernorm(g, "ln", x, 1e-6f);
+    x = eng_silu(g, "silu", x);
+    x = eng_gelu(g, "gelu", x);
+    eng_layer_scale(g, "ls", x);
+    CHECK(eng_graph_ok(g));
+    const int64_t e = 6 * 5 * 4;
+    CHECK_EQ_I64(eng_graph_totals(g).macs, 0);
+    CHECK_EQ_I64(eng_graph_totals(g).params, 6 + 6 + 6);
+    EngCount act = {0, 0, 0, 1, 0}, bn = {0, 0, 1, 0, 0}, bn_fl = {1, 0, 1, 0, 0},
+             other = {0, 0, 0, 0, 1}, bias = {1, 1, 0, 0, 0};
+    CHECK_EQ_I64(eng_graph_ops(g, act), 2 * e);
+    CHECK_EQ_I64(eng_graph_ops(g, bn), 5 * e);
+    CHECK_EQ_I64(eng_graph_ops(g, bn_fl), 6 * e);
+    CHECK_EQ_I64(eng_graph_ops(g, other), e);
+    CHECK_EQ_I64(eng_graph_ops(g, bias), 0);
+    eng_graph_destroy(g);
+}
+
 /* ---- the measurement module ------------------------------------------------------------ */
 
 static void test_median(void) {
@@ -209,6 +234,7 @@ static void test_zoo(void) {
 int main(void) {
     eng_log_set(quiet, NULL);
     test_conventions();
+    test_conventions_modern();
     CHECK(model_block_count() == 7);
     /* the notes' numbers, Cin = Cout = 128: 294,912 vs 409,600 */
     BlockCfg d = model_block_find("stack3x3-vs-5x5")->defaults;

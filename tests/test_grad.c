@@ -280,6 +280,16 @@ static int b_hswish(EngGraph *g, int x) {
     x = eng_conv_k(g, "scale", x, 2, 1, 1, 0, 1, 1);
     return eng_hardswish(g, "a", x);
 }
+static int b_silu(EngGraph *g, int x) { return eng_silu(g, "a", x); }
+static int b_gelu(EngGraph *g, int x) { return eng_gelu(g, "a", x); }
+static int b_layernorm(EngGraph *g, int x) { return eng_layernorm(g, "ln", x, 1e-6f); }
+/* eps comparable to the variances: leaving it out shows */
+static int b_layernorm_eps(EngGraph *g, int x) { return eng_layernorm(g, "ln", x, 0.3f); }
+/* ConvNeXt's branch end: a layer scale after a conv that mixes the channels */
+static int b_layerscale(EngGraph *g, int x) {
+    x = eng_conv_k(g, "pw", x, 3, 1, 1, 0, 1, 1);
+    return eng_layer_scale(g, "blk", x);
+}
 static int b_prelu(EngGraph *g, int x) { return eng_prelu(g, "a", x, 2); }
 static int b_prelu_shared(EngGraph *g, int x) { return eng_prelu(g, "a", x, 1); }
 static int b_softmax(EngGraph *g, int x) { return eng_softmax(g, "sm", x); }
@@ -644,6 +654,11 @@ static const GradCase cases[] = {
     {"tanh", 2, 2, 4, 4, b_tanh, 0, 0, 2.0f, NULL},
     {"hardsigmoid", 2, 2, 4, 4, b_hsig, 0, FD_STEP_KINK, 0.0f, NULL},
     {"hardswish", 2, 2, 4, 4, b_hswish, 0, FD_STEP_KINK, 0.0f, NULL},
+    {"silu", 2, 2, 4, 4, b_silu, 0, 0, 3.0f, NULL},
+    {"gelu", 2, 2, 4, 4, b_gelu, 0, 0, 3.0f, NULL},
+    {"layernorm", 2, 5, 3, 2, b_layernorm, 0, 0, 2.0f, NULL},
+    {"layernorm eps 0.3", 2, 4, 2, 3, b_layernorm_eps, 0, 0, 0.0f, NULL},
+    {"layer scale", 2, 2, 3, 3, b_layerscale, 0, 0, 0.0f, NULL},
     {"prelu per channel", 2, 2, 4, 4, b_prelu, 0, FD_STEP_KINK, 0.0f, NULL},
     {"prelu shared", 2, 3, 3, 4, b_prelu_shared, 0, FD_STEP_KINK, 0.0f, NULL},
     {"softmax", 2, 4, 2, 3, b_softmax, 0, 0, 2.0f, NULL},

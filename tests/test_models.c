@@ -73,6 +73,11 @@ static const Expect expect[] = {
      * path to the gate */
     {"se_resnet50", 28088024, 1000, 82},
     {"se_resnext50_32x4d", 27559896, 1000, 82},
+    /* 2019-2022: torchvision's counts (sum of p.numel()) */
+    {"mobilenet_v3_large", 5483032, 1000, 0},
+    {"mobilenet_v3_small", 2542856, 1000, 0},
+    {"efficientnet_b0", 5288548, 1000, 0},
+    {"convnext_tiny", 28589128, 1000, 0},
 };
 #define N_EXPECT ((int)(sizeof expect / sizeof expect[0]))
 
@@ -198,6 +203,85 @@ static void test_history_macs(void) {
     const int blocks[4] = {3, 4, 6, 3};
     for (int st = 0; st < 4; st++) fcs += blocks[st] * 2LL * (256 << st) * ((256 << st) / 16);
     CHECK_EQ_I64(se, macs_of("resnext50_32x4d", 0, 0, 0) + fcs);
+}
+
+/* MobileNetV3 (Howard et al. 2019, Tables 1 and 2): stem, bnecks (kernel,
+ * expanded, out, SE, stride), last 1x1 (6 x out) and the two Linears */
+typedef struct { int k, exp, out, se, stride; } V3Bneck;
+static long long v3_macs(const V3Bneck *b, int n, int last) {
+    int hw = 112, cin = 16;
+    long long m = conv_m(3, 16, 3, 112);
+    for (int i = 0; i < n; i++) {
+        if (b[i].exp != cin) m += conv_m(cin, b[i].exp, 1, hw);
+        hw = (hw + b[i].stride - 1) / b[i].stride;
+        m += (long long)b[i].exp * b[i].k * b[i].k * hw * hw; /* depthwise */
+        if (b[i].se) {                                         /* squeeze: round(exp/4) to 8 */
+            int sq = (b[i].exp / 4 + 4) / 8 * 8;
+            if (sq < 8) sq = 8;
+            if (sq < 0.9 * (b[i].exp / 4)) sq += 8;
+            m += 2LL * b[i].exp * sq;
+        }
+        m += conv_m(b[i].exp, b[i].out, 1, hw);
+        cin = b[i].out;
+    }
+    return m + conv_m(cin, 6 * cin, 1, hw) + 6LL * cin * last + (long long)last * 1000;
+}
+
+/* EfficientNet-B0 (Tan and Le 2019, Table 1): stem, MBConv stages (expansion,
+ * kernel, stride, out, repeats) with SE of max(1, in / 4), a 1x1 to 1280, the FC */
+static long long b0_macs(void) {
+    static const int st[7][5] = {{1, 3, 1, 16, 1},  {6, 3, 2, 24, 2},  {6, 5, 2, 40, 2},
+                                 {6, 3, 2, 80, 3},  {6, 5, 1, 112, 3}, {6, 5, 2, 192, 4},
+                                 {6, 3, 1, 320, 1}};
+    int hw = 112, cin = 32;
+    long long m = conv_m(3, 32, 3, 112);
+    for (int s = 0; s < 7; s++)
+        for (int r = 0; r < st[s][4]; r++) {
+            const int hid = cin * st[s][0], k = st[s][1], sq = cin / 4 > 1 ? cin / 4 : 1;
+            if (hid != cin) m += conv_m(cin, hid, 1, hw);
+            if (r == 0) hw = (hw + st[s][2] - 1) / st[s][2];
+            m += (long long)hid * k * k * hw * hw + 2LL * hid * sq + conv_m(hid, st[s][3], 1, hw);
+            cin = st[s][3];
+        }
+    return m + conv_m(320, 1280, 1, 7) + 1280LL * 1000;
+}
+
+/* ConvNeXt-T (Liu et al. 2022): the 4x4/4 stem, per block a 7x7 depthwise
+ * (49 C) and the two 1x1s (8 C^2) per pixel, 2x2/2 downsamplings, the FC;
+ * LayerNorm, GELU and the layer scale are not multiply-adds of a layer */
+static long long convnext_t_macs(void) {
+    static const int dims[4] = {96, 192, 384, 768}, depths[4] = {3, 3, 9, 3};
+    long long m = conv_m(3, 96, 4, 56);
+    for (int s = 0, hw = 56; s < 4; s++, hw /= 2) {
+        const long long C = dims[s];
+        m += depths[s] * (49 * C + 8 * C * C) * hw * hw;
+        if (s < 3) m += conv_m(dims[s], dims[s + 1], 2, hw / 2);
+    }
+    return m + 768LL * 1000;
+}
+
+static void test_modern_macs(void) {
+    static const V3Bneck large[15] = {
+        {3, 16, 16, 0, 1},   {3, 64, 24, 0, 2},   {3, 72, 24, 0, 1},   {5, 72, 40, 1, 2},
+        {5, 120, 40, 1, 1},  {5, 120, 40, 1, 1},  {3, 240, 80, 0, 2},  {3, 200, 80, 0, 1},
+        {3, 184, 80, 0, 1},  {3, 184, 80, 0, 1},  {3, 480, 112, 1, 1}, {3, 672, 112, 1, 1},
+        {5, 672, 160, 1, 2}, {5, 960, 160, 1, 1}, {5, 960, 160, 1, 1}};
+    static const V3Bneck small[11] = {
+        {3, 16, 16, 1, 2},  {3, 72, 24, 0, 2},  {3, 88, 24, 0, 1},  {5, 96, 40, 1, 2},
+        {5, 240, 40, 1, 1}, {5, 240, 40, 1, 1}, {5, 120, 48, 1, 1}, {5, 144, 48, 1, 1},
+        {5, 288, 96, 1, 2}, {5, 576, 96, 1, 1}, {5, 576, 96, 1, 1}};
+    long long m = macs_of("mobilenet_v3_large", 0, 0, 0);
+    CHECK_EQ_I64(m, v3_macs(large, 15, 1280));
+    check_near("mobilenet_v3_large", m, 0.217e9); /* torchvision's GFLOPS (multiply-adds) */
+    m = macs_of("mobilenet_v3_small", 0, 0, 0);
+    CHECK_EQ_I64(m, v3_macs(small, 11, 1024));
+    check_near("mobilenet_v3_small", m, 0.057e9);
+    m = macs_of("efficientnet_b0", 0, 0, 0);
+    CHECK_EQ_I64(m, b0_macs());
+    check_near("efficientnet_b0", m, 0.386e9);
+    m = macs_of("convnext_tiny", 0, 0, 0);
+    CHECK_EQ_I64(m, convnext_t_macs());
+    check_near("convnext_tiny", m, 4.456e9);
 }
 
 static void test_counts(void) {
@@ -347,6 +431,36 @@ static void test_structure(void) {
 
 /* The later networks' distinctive pieces: option-A shortcuts, plain nets
  * without adds, pre-activation units, SE modules. */
+/* SE widths, ConvNeXt's layer scale (torchvision's name, shape and 1e-6
+ * start) and its LayerNorms */
+static void test_modern_structure(void) {
+    EngGraph *g = model_build(model_find("mobilenet_v3_large"), 0, 0, 0);
+    const EngNode *fc1 = node(g, "features.4.block.2.fc1"); /* 72 / 4 = 18 -> 24 */
+    const EngNode *gate = node(g, "features.4.block.2.scale_activation");
+    CHECK(fc1 && fc1->out.C == 24 && gate && gate->op == ENG_OP_HARDSIGMOID);
+    CHECK(node(g, "features.2.block.1.0") && node(g, "features.2.block.1.0")->p.conv.groups == 64);
+    eng_graph_destroy(g);
+    g = model_build(model_find("efficientnet_b0"), 0, 0, 0);
+    fc1 = node(g, "features.2.0.block.2.fc1"); /* block input 16: 4 */
+    CHECK(fc1 && fc1->out.C == 4 && node(g, "features.2.0.block.2.activation") &&
+          node(g, "features.2.0.block.2.activation")->op == ENG_OP_SILU);
+    CHECK(node(g, "features.2.1") && node(g, "features.2.1")->op == ENG_OP_ADD);
+    eng_graph_destroy(g);
+    g = model_build(model_find("convnext_tiny"), 0, 0, 0);
+    const EngNode *ls = node(g, "features.5.8");
+    CHECK(ls && ls->op == ENG_OP_LAYERSCALE && ls->n_params == 1 &&
+          strcmp(ls->params[0].suffix, "layer_scale") == 0 && ls->params[0].ndim == 3 &&
+          ls->params[0].dims[0] == 384 && ls->params[0].dims[1] == 1 && ls->out.H == 14);
+    const EngNode *head = node(g, "classifier.0"), *ln = node(g, "features.7.2.block.2");
+    CHECK(head && head->op == ENG_OP_LAYERNORM && head->out.C == 768 && head->out.H == 1 &&
+          head->p.ln.eps == 1e-6f);
+    CHECK(ln && ln->op == ENG_OP_LAYERNORM && ln->out.C == 768 && ln->out.H == 7);
+    CHECK(eng_graph_init_params(g, 1) == 0);
+    ls = node(g, "features.1.0");
+    CHECK(ls && ls->params[0].data[0] == 1e-6f && ls->params[0].data[95] == 1e-6f);
+    eng_graph_destroy(g);
+}
+
 static void test_history_structure(void) {
     EngGraph *g = model_build(model_find("resnet20"), 0, 0, 0);
     const EngNode *pad = node(g, "layer2.0.shortcut.pad");
@@ -532,6 +646,8 @@ int main(void) {
     test_structure();
     test_history_structure();
     test_history_macs();
+    test_modern_structure();
+    test_modern_macs();
     test_option_a_forward();
     test_other_inputs();
     test_lenet_forward();
@@ -544,5 +660,8 @@ int main(void) {
     test_reference_forward("resnet20", 3, 32, 32);
     test_reference_forward("preact_resnet164", 3, 32, 32);
     test_reference_forward("se_resnext50_32x4d", 3, 64, 64);
+    test_reference_forward("mobilenet_v3_small", 3, 64, 64);
+    test_reference_forward("efficientnet_b0", 3, 64, 64);
+    test_reference_forward("convnext_tiny", 3, 64, 64);
     return check_finish("models");
 }

@@ -545,8 +545,89 @@ static void test_maxunpool(void) {
     check_close("maxunpool by hand", y, want, 16, 0, 0);
 }
 
+/* SiLU and GELU against their definitions in double, over [-12, 12] and at
+ * the ends of float; layer norm over channels against a plain loop. */
+static void test_modern_acts(void) {
+    enum { NT = 24001 };
+    float *x = malloc(NT * sizeof *x), *y = malloc(NT * sizeof *y);
+    for (int i = 0; i < NT; i++) x[i] = (float)((i - NT / 2) * 1e-3);
+    double worst_s = 0, worst_g = 0;
+    eng_silu_forward(y, x, NT);
+    for (int i = 0; i < NT; i++) {
+        const double v = x[i], ref = v / (1.0 + exp(-v));
+        worst_s = fmax(worst_s, fabs(y[i] - ref) / fmax(fabs(ref), 1e-30));
+    }
+    eng_gelu_forward(y, x, NT);
+    for (int i = 0; i < NT; i++) {
+        /* 1 + erf(z) as erfc(-z): in double too, 1 + erf loses every digit below x = -8 */
+        const double v = x[i], ref = 0.5 * v * erfc(-v / sqrt(2.0));
+        worst_g = fmax(worst_g, fabs(y[i] - ref) / fmax(fabs(ref), 1e-20));
+    }
+    /* libm's erfcf is a few float ulps off in its far tail (x < -9, 5e-6) */
+    CHECK(worst_s < 1e-6 && worst_g < 2e-5);
+    if (worst_s >= 1e-6 || worst_g >= 2e-5)
+        fprintf(stderr, "  silu %.3g, gelu %.3g relative error\n", worst_s, worst_g);
+    /* by hand: silu(1) = 1 / (1 + e^-1), gelu(1) = Phi(1) = 0.841344746, gelu(-1) = -0.158655254 */
+    float hx[3] = {1, -1, 0}, hy[3];
+    eng_silu_forward(hy, hx, 3);
+    const float ws[3] = {0.731058579f, -0.268941421f, 0};
+    check_close("silu by hand", hy, ws, 3, 1e-6f, 0);
+    eng_gelu_forward(hy, hx, 3);
+    const float wg[3] = {0.841344746f, -0.158655254f, 0};
+    check_close("gelu by hand", hy, wg, 3, 1e-6f, 0);
+    /* far ends: no NaN, the right limits */
+    float ex[2] = {-1e30f, 1e30f}, ey[2];
+    eng_silu_forward(ey, ex, 2);
+    CHECK(ey[0] == 0.0f && ey[1] == 1e30f);
+    eng_gelu_forward(ey, ex, 2);
+    CHECK(ey[0] == 0.0f && ey[1] == 1e30f);
+    free(x), free(y);
+}
+
+static void layernorm_plain(float *out, const float *in, const float *gamma, const float *beta,
+                            int N, int C, int HW, float eps) {
+    for (int n = 0; n < N; n++)
+        for (int i = 0; i < HW; i++) {
+            double mean = 0, var = 0;
+            for (int c = 0; c < C; c++) mean += in[((size_t)n * C + c) * HW + i];
+            mean /= C;
+            for (int c = 0; c < C; c++) {
+                const double d = in[((size_t)n * C + c) * HW + i] - mean;
+                var += d * d;
+            }
+            var /= C;
+            for (int c = 0; c < C; c++) {
+                const size_t k = ((size_t)n * C + c) * HW + i;
+                out[k] = (float)(gamma[c] * (in[k] - mean) / sqrt(var + eps) + beta[c]);
+            }
+        }
+}
+
+static void test_layernorm(void) {
+    /* 9x8 = 72 positions: one full tile of 64 and a part tile */
+    const int shapes[3][4] = {{2, 5, 9, 8}, {3, 96, 1, 1}, {1, 3, 7, 7}};
+    for (int t = 0; t < 3; t++) {
+        const int N = shapes[t][0], C = shapes[t][1], HW = shapes[t][2] * shapes[t][3];
+        const size_t n = (size_t)N * C * HW;
+        float *in = rand_buf(n), *o1 = zero_buf(n), *o2 = zero_buf(n);
+        float *gamma = rand_buf((size_t)C), *beta = rand_buf((size_t)C);
+        for (size_t i = 0; i < n; i++) in[i] = in[i] * 4.0f + 10.0f; /* an offset far from 0 */
+        eng_layernorm_forward(o1, in, gamma, beta, N, C, shapes[t][2], shapes[t][3], 1e-6f);
+        layernorm_plain(o2, in, gamma, beta, N, C, HW, 1e-6f);
+        check_close("layernorm", o1, o2, n, 1e-5f, 1e-5f);
+        free(in), free(o1), free(o2), free(gamma), free(beta);
+    }
+    /* by hand, one position of 2 channels (1, 3): mean 2, variance 1 (+ eps 3 -> std 2) */
+    float x[2] = {1, 3}, y[2], g[2] = {1, 2}, b[2] = {0, 1};
+    eng_layernorm_forward(y, x, g, b, 1, 2, 1, 1, 3.0f);
+    const float want[2] = {-0.5f, 2.0f};
+    check_close("layernorm by hand", y, want, 2, 1e-6f, 0);
+}
+
 int main(void) {
     eng_set_threads(2);
+    test_modern_acts();
+    test_layernorm();
     test_shape_rules();
     test_gemm();
     test_conv();
