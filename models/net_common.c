@@ -99,6 +99,7 @@ static const ModelCard *const zoo[] = {
     &model_card_mobilenet_mini,
     &model_card_se_resnet50,
     &model_card_se_resnext50_32x4d,
+    &model_card_xception,
     &model_card_mobilenet_v2,
 };
 

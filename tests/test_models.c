@@ -73,6 +73,10 @@ static const Expect expect[] = {
      * path to the gate */
     {"se_resnet50", 28088024, 1000, 82},
     {"se_resnext50_32x4d", 27559896, 1000, 82},
+    /* Keras's Xception: 22,855,952 trainable (its 22,910,480 adds BN's running
+     * statistics); the paper's 36 convolutions, each separable one counted
+     * here as its depthwise and pointwise halves (2 + 34 x 2), and the FC */
+    {"xception", 22855952, 1000, 71},
 };
 #define N_EXPECT ((int)(sizeof expect / sizeof expect[0]))
 
@@ -413,6 +417,30 @@ static void test_history_structure(void) {
     eng_graph_destroy(g);
 }
 
+/* The later networks' MACs worked out layer by layer (a depthwise 3x3 costs
+ * 9 per output value, a pointwise 1x1 cin per output value). */
+static long long sep_m(int cin, int cout, int hw) {
+    return ((long long)9 * cin + (long long)cin * cout) * hw * hw;
+}
+
+static void test_depth_macs(void) {
+    /* Xception at 299: 149 and 147 after the valid stem convolutions, then
+     * 74, 37, 19 and 10 after the "same" stride-2 pools */
+    long long m = conv_m(3, 32, 3, 149) + conv_m(32, 64, 3, 147);
+    m += conv_m(64, 128, 1, 74) + sep_m(64, 128, 147) + sep_m(128, 128, 147);
+    m += conv_m(128, 256, 1, 37) + sep_m(128, 256, 74) + sep_m(256, 256, 74);
+    m += conv_m(256, 728, 1, 19) + sep_m(256, 728, 37) + sep_m(728, 728, 37);
+    m += 24 * sep_m(728, 728, 19);
+    m += conv_m(728, 1024, 1, 10) + sep_m(728, 728, 19) + sep_m(728, 1024, 19);
+    m += sep_m(1024, 1536, 10) + sep_m(1536, 2048, 10) + 2048LL * 1000;
+    CHECK_EQ_I64(macs_of("xception", 0, 0, 0), m);
+    EngGraph *g = model_build(model_find("xception"), 0, 0, 0);
+    const EngNode *p3 = node(g, "block3_pool"), *dw = node(g, "block5_sepconv1.depthwise");
+    CHECK(p3 && p3->out.H == 37 && p3->p.pool.pt == 0 && p3->p.pool.pb == 1);
+    CHECK(dw && dw->p.conv.groups == 728 && !dw->p.conv.has_bias && eng_node_params(dw) == 728 * 9);
+    eng_graph_destroy(g);
+}
+
 /* The option-A shortcut in a forward pass: the subsampled input, then zeros. */
 static void test_option_a_forward(void) {
     EngGraph *g = model_build(model_find("resnet20"), 0, 0, 0);
@@ -532,6 +560,7 @@ int main(void) {
     test_structure();
     test_history_structure();
     test_history_macs();
+    test_depth_macs();
     test_option_a_forward();
     test_other_inputs();
     test_lenet_forward();
@@ -544,5 +573,6 @@ int main(void) {
     test_reference_forward("resnet20", 3, 32, 32);
     test_reference_forward("preact_resnet164", 3, 32, 32);
     test_reference_forward("se_resnext50_32x4d", 3, 64, 64);
+    test_reference_forward("xception", 3, 71, 71);
     return check_finish("models");
 }
