@@ -176,6 +176,7 @@ typedef enum {
     ENG_OP_MAXPOOL_INDEX, /* where each max pool window's maximum is (ONNX MaxPool's Indices) */
     ENG_OP_BN_BATCH,      /* batch norm by the statistics of the groups in a sample (ONNX training mode) */
     ENG_OP_BN_STAT,       /* those statistics moved into running ones: (C,1,1) */
+    ENG_OP_MISH,          /* x * tanh(softplus(x)) (Misra 2019) */
     ENG_OP_COUNT
 } EngOpType;
 
@@ -373,6 +374,7 @@ int eng_sigmoid(EngGraph *g, const char *name, int x);
 int eng_tanh(EngGraph *g, const char *name, int x);
 int eng_hardsigmoid(EngGraph *g, const char *name, int x, float alpha, float beta);
 int eng_hardswish(EngGraph *g, const char *name, int x);
+int eng_mish(EngGraph *g, const char *name, int x);
 int eng_softmax(EngGraph *g, const char *name, int x);
 /* Softmax over len values spaced inner apart (see EngSoftmaxParams);
  * len * inner must divide the sample's size. */
@@ -441,7 +443,7 @@ EngTotals eng_graph_totals(const EngGraph *g);
  *   bias              + 1 add, when the layer has a bias
  *   batch norm        1 multiply-add (x * scale + shift, inference)
  *   activation        1 (ReLU, leaky ReLU, PReLU, clip, sigmoid, tanh, hard
- *                     sigmoid, hard swish); softmax 3 (exp, sum, divide)
+ *                     sigmoid, hard swish, Mish); softmax 3 (exp, sum, divide)
  *   other             max pool: window - 1 compares; average pool: window
  *                     adds-or-divide; global pools: the plane's size; add of
  *                     n inputs: n - 1; mul: 1; affine: 1 each for scale and
@@ -757,6 +759,9 @@ void eng_sigmoid_forward(float *out, const float *in, size_t n);
 void eng_tanh_forward(float *out, const float *in, size_t n);
 void eng_hardsigmoid_forward(float *out, const float *in, size_t n, float alpha, float beta);
 void eng_hardswish_forward(float *out, const float *in, size_t n);
+/* Mish (Misra 2019): x * tanh(softplus(x)) = x * e(e + 2) / (e(e + 2) + 2), e = exp(x);
+ * x past 20 gives x (the ratio is 1 in float) */
+void eng_mish_forward(float *out, const float *in, size_t n);
 /* slope: 1 value (slopes == 1) or C values */
 void eng_prelu_forward(float *out, const float *in, const float *slope, int slopes,
                        int N, int C, int H, int W);

@@ -551,6 +551,7 @@ int eng_hardsigmoid(EngGraph *g, const char *name, int x, float alpha, float bet
 int eng_hardswish(EngGraph *g, const char *name, int x) {
     return same_shape_add(g, name, x, ENG_OP_HARDSWISH);
 }
+int eng_mish(EngGraph *g, const char *name, int x) { return same_shape_add(g, name, x, ENG_OP_MISH); }
 int eng_softmax(EngGraph *g, const char *name, int x) {
     int id = same_shape_add(g, name, x, ENG_OP_SOFTMAX);
     if (id < 0) return -1;

@@ -171,6 +171,7 @@ void eng_fwd_hardsigmoid(const EngStep *st) {
 void eng_fwd_hardswish(const EngStep *st) {
     eng_hardswish_forward(st->n->act, st->x->act, st->count);
 }
+void eng_fwd_mish(const EngStep *st) { eng_mish_forward(st->n->act, st->x->act, st->count); }
 
 void eng_fwd_prelu(const EngStep *st) {
     EngNode *n = st->n;

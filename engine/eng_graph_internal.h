@@ -111,6 +111,7 @@ void eng_fwd_sigmoid(const EngStep *st);
 void eng_fwd_tanh(const EngStep *st);
 void eng_fwd_hardsigmoid(const EngStep *st);
 void eng_fwd_hardswish(const EngStep *st);
+void eng_fwd_mish(const EngStep *st);
 void eng_fwd_softmax(const EngStep *st);
 void eng_fwd_logsoftmax(const EngStep *st);
 void eng_fwd_fc(const EngStep *st);

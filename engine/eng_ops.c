@@ -486,7 +486,7 @@ void eng_bn_forward(float *out, const float *in, const float *gamma, const float
 /* ---- elementwise -----------------------------------------------------------------
  * One job type for every unary op; the threads split the elements. */
 
-typedef enum { UN_RELU, UN_LEAKY, UN_CLIP, UN_SIGMOID, UN_TANH, UN_HSIG, UN_HSWISH } UnaryOp;
+typedef enum { UN_RELU, UN_LEAKY, UN_CLIP, UN_SIGMOID, UN_TANH, UN_HSIG, UN_HSWISH, UN_MISH } UnaryOp;
 
 typedef struct {
     float *out;
@@ -564,6 +564,16 @@ static void unary_range(void *ctx, size_t b, size_t e) {
             y[i] = x[i] * v * (1.0f / 6.0f);
         }
         break;
+    case UN_MISH: /* tanh(log(1 + e)) = ((1 + e)^2 - 1) / ((1 + e)^2 + 1): no log, no overflow */
+        for (size_t i = b; i < e; i++) {
+            if (x[i] > 20.0f) {
+                y[i] = x[i];
+                continue;
+            }
+            const float ex = expf(x[i]), m = ex * (ex + 2.0f);
+            y[i] = x[i] * m / (m + 2.0f);
+        }
+        break;
     }
 }
 
@@ -589,6 +599,7 @@ void eng_hardsigmoid_forward(float *out, const float *in, size_t n, float alpha,
 void eng_hardswish_forward(float *out, const float *in, size_t n) {
     unary(out, in, n, UN_HSWISH, 0, 0);
 }
+void eng_mish_forward(float *out, const float *in, size_t n) { unary(out, in, n, UN_MISH, 0, 0); }
 
 void eng_prelu_forward(float *out, const float *in, const float *slope, int slopes,
                        int N, int C, int H, int W) {

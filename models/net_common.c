@@ -101,6 +101,8 @@ static const ModelCard *const zoo[] = {
     &model_card_se_resnext50_32x4d,
     &model_card_xception,
     &model_card_mobilenet_v2,
+    &model_card_cspresnext50,
+    &model_card_cspdarknet53,
 };
 
 const char *model_assets_dir(void) { return eng_resource_dir("CONVSCOPE_ASSETS", "assets"); }

@@ -280,6 +280,12 @@ static int b_hswish(EngGraph *g, int x) {
     x = eng_conv_k(g, "scale", x, 2, 1, 1, 0, 1, 1);
     return eng_hardswish(g, "a", x);
 }
+/* Mish over [-3, 3] and, after a scale, out past both tails */
+static int b_mish(EngGraph *g, int x) { return eng_mish(g, "a", x); }
+static int b_mish_wide(EngGraph *g, int x) {
+    x = eng_conv_k(g, "scale", x, 2, 1, 1, 0, 1, 1);
+    return eng_mish(g, "a", x);
+}
 static int b_prelu(EngGraph *g, int x) { return eng_prelu(g, "a", x, 2); }
 static int b_prelu_shared(EngGraph *g, int x) { return eng_prelu(g, "a", x, 1); }
 static int b_softmax(EngGraph *g, int x) { return eng_softmax(g, "sm", x); }
@@ -666,6 +672,8 @@ static const GradCase cases[] = {
     {"maxunpool", 2, 2, 3, 2, b_maxunpool, 0, 0, 1.0f, fix_unpool},
     {"batch norm by batch statistics", 2, 4, 3, 2, b_bn_batch, 0, 0, 0.0f, NULL},
     {"batch norm statistics", 2, 4, 2, 3, b_bn_stats, 0, 0, 0.0f, NULL},
+    {"mish", 2, 2, 4, 4, b_mish, 0, 0, 3.0f, NULL},
+    {"mish after a scale", 2, 2, 4, 4, b_mish_wide, 0, 0, 0.0f, NULL},
 };
 
 /* Every op type with a backward has a case: a new op needs one here. Those

@@ -77,6 +77,11 @@ static const Expect expect[] = {
      * statistics); the paper's 36 convolutions, each separable one counted
      * here as its depthwise and pointwise halves (2 + 34 x 2), and the FC */
     {"xception", 22855952, 1000, 71},
+    /* CSPNet at 256x256, batch norm's scale and shift counted: the authors'
+     * csresnext50.cfg and csdarknet53.cfg (the paper's 20.50M and 27.61M
+     * leave batch norm out: test_depth_macs) */
+    {"cspresnext50", 20557480, 1000, 0},
+    {"cspdarknet53", 27642184, 1000, 0},
 };
 #define N_EXPECT ((int)(sizeof expect / sizeof expect[0]))
 
@@ -439,6 +444,37 @@ static void test_depth_macs(void) {
     CHECK(p3 && p3->out.H == 37 && p3->p.pool.pt == 0 && p3->p.pool.pb == 1);
     CHECK(dw && dw->p.conv.groups == 728 && !dw->p.conv.has_bias && eng_node_params(dw) == 728 * 9);
     eng_graph_destroy(g);
+
+    /* CSPNet: the paper's BFLOPs at 256x256 are 2 x MACs (7.93, 13.07), its
+     * parameters leave batch norm out (20.50M, 27.61M) */
+    const char *csp[2] = {"cspresnext50", "cspdarknet53"};
+    const double bflops[2] = {7.93e9, 13.07e9}, mparams[2] = {20.50e6, 27.61e6};
+    for (int i = 0; i < 2; i++) {
+        check_near(csp[i], 2 * macs_of(csp[i], 0, 0, 0), bflops[i]);
+        g = model_build(model_find(csp[i]), 0, 0, 0);
+        long long bn = 0;
+        for (int k = 0; g && k < eng_graph_node_count(g); k++)
+            if (eng_graph_node(g, k)->op == ENG_OP_BN) bn += eng_node_params(eng_graph_node(g, k));
+        const long long p = g ? (long long)eng_graph_totals(g).params : 0;
+        CHECK(fabs((double)(p - bn) - mparams[i]) < 0.005e6); /* rounds to the paper's */
+        eng_graph_destroy(g);
+    }
+    /* the authors' first stage: 64 channels into the blocks, the first
+     * shortcut zero-padded to 128; the split halves of later stages */
+    g = model_build(model_find("cspresnext50"), 0, 0, 0);
+    const EngNode *sp = node(g, "stages.0.blocks.0.shortcut_pad"),
+                  *cross = node(g, "stages.0.conv_cross.conv"),
+                  *half = node(g, "stages.2.split_blocks"), *c2 = node(g, "stages.1.blocks.0.conv2.conv");
+    CHECK(sp && sp->out.C == 128 && sp->p.pad.ca == 64 && eng_graph_find(g, "stages.0.blocks.1.shortcut_pad") < 0);
+    CHECK(cross && cross->out.C == 128 && cross->out.H == 64);
+    CHECK(half && half->op == ENG_OP_SLICE && half->out.C == 512 && half->out.H == 16);
+    CHECK(c2 && c2->p.conv.groups == 32 && c2->out.C == 256);
+    eng_graph_destroy(g);
+    g = model_build(model_find("cspdarknet53"), 0, 0, 0);
+    const EngNode *act = node(g, "stages.4.blocks.3.conv2.act"), *out4 = node(g, "stages.4.conv_transition.act");
+    CHECK(act && act->op == ENG_OP_MISH && act->out.C == 512 && act->out.H == 8);
+    CHECK(out4 && out4->out.C == 1024 && out4->out.H == 8);
+    eng_graph_destroy(g);
 }
 
 /* The option-A shortcut in a forward pass: the subsampled input, then zeros. */
@@ -574,5 +610,7 @@ int main(void) {
     test_reference_forward("preact_resnet164", 3, 32, 32);
     test_reference_forward("se_resnext50_32x4d", 3, 64, 64);
     test_reference_forward("xception", 3, 71, 71);
+    test_reference_forward("cspdarknet53", 3, 64, 64);
+    test_reference_forward("cspresnext50", 3, 64, 64);
     return check_finish("models");
 }

@@ -404,6 +404,26 @@ static void test_elementwise(void) {
     float hw[7] = {0, 0, -1.0f / 3, 0, 4.0f / 6, 3, 8};
     eng_hardswish_forward(y, x, 7);
     check_close("hardswish", y, hw, 7, 1e-6f, 0);
+    /* Mish against its definition in double, x * tanh(log(1 + exp(x))), over a
+     * range that reaches both tails (x past 20 is x itself) */
+    {
+        enum { NM = 2001 };
+        float mx[NM], my[NM];
+        for (int i = 0; i < NM; i++) mx[i] = (float)((i - NM / 2) * 0.03);
+        eng_mish_forward(my, mx, NM);
+        double worst = 0;
+        for (int i = 0; i < NM; i++) {
+            double ref = (double)mx[i] * tanh(log1p(exp((double)mx[i])));
+            worst = fmax(worst, fabs(my[i] - ref) / (1e-30 + fabs(ref)));
+        }
+        if (worst >= 1e-6) fprintf(stderr, "  mish: relative error %.3g\n", worst);
+        CHECK(worst < 1e-6);
+        /* by hand: mish(0) = 0, mish(1) = tanh(log(1 + e)) = 0.8650984, large x */
+        float hx[4] = {0, 1, 30, -100}, hy[4];
+        const float hw4[4] = {0, 0.86509839f, 30, 0};
+        eng_mish_forward(hy, hx, 4);
+        check_close("mish by hand", hy, hw4, 4, 1e-7f, 1e-6f);
+    }
     /* PReLU: one slope per channel */
     float px[4] = {-2, 3, -2, 3}, slope[2] = {0.5f, 0.25f}, py[4], pw[4] = {-1, 3, -0.5f, 3};
     eng_prelu_forward(py, px, slope, 2, 1, 2, 1, 2);
