@@ -177,6 +177,7 @@ typedef enum {
     ENG_OP_BN_BATCH,      /* batch norm by the statistics of the groups in a sample (ONNX training mode) */
     ENG_OP_BN_STAT,       /* those statistics moved into running ones: (C,1,1) */
     ENG_OP_MISH,          /* x * tanh(softplus(x)) (Misra 2019) */
+    ENG_OP_DROP_PATH,     /* stochastic depth: a whole sample's branch kept or zeroed */
     ENG_OP_COUNT
 } EngOpType;
 
@@ -246,6 +247,8 @@ typedef struct { int out; int has_bias; } EngFcParams;
  * shortcut appends zero channels: He et al. 2016, sec. 3.3) */
 typedef struct { int pt, pl, pb, pr; float value; int cb, ca; } EngPadParams;
 typedef struct { float ratio; } EngDropoutParams;
+/* Stochastic depth (Huang et al. 2016): the survival probability of the branch */
+typedef struct { float keep; } EngDropPathParams;
 
 /* ---- graph --------------------------------------------------------------- */
 
@@ -297,6 +300,7 @@ typedef struct {
         EngFcParams fc;
         EngPadParams pad;
         EngDropoutParams dropout;
+        EngDropPathParams droppath;
         EngSoftmaxParams softmax;
         EngMatmulParams matmul;
         EngAffineParams affine;
@@ -411,6 +415,13 @@ int eng_mul(EngGraph *g, const char *name, int x, int scale);
 int eng_concat(EngGraph *g, const char *name, const int *xs, int n);
 int eng_flatten(EngGraph *g, const char *name, int x);
 int eng_dropout(EngGraph *g, const char *name, int x, float ratio);
+/* Stochastic depth on a residual branch x (Huang, Sun, Liu, Sedra, Weinberger
+ * 2016): in training each sample's whole branch is kept with probability
+ * keep (0 < keep <= 1) and zeroed otherwise, one draw per sample from the
+ * graph's RNG (eng_graph_seed), the mask kept for the backward pass; at
+ * inference the branch is scaled by keep (the paper's test-time rule, not
+ * inverted scaling). */
+int eng_drop_path(EngGraph *g, const char *name, int x, float keep);
 int eng_pad(EngGraph *g, const char *name, int x, int pt, int pl, int pb, int pr, float value);
 /* Pads of C as well as H and W (each from 0 to 4096). */
 int eng_pad_chw(EngGraph *g, const char *name, int x, const EngPadParams *p);
@@ -448,6 +459,7 @@ EngTotals eng_graph_totals(const EngGraph *g);
  *                     adds-or-divide; global pools: the plane's size; add of
  *                     n inputs: n - 1; mul: 1; affine: 1 each for scale and
  *                     shift; LRN: size multiply-adds + 3
+ *   drop path         other: 1 (the scale by keep at inference)
  *   concat, flatten, reshape, dropout, pad, input, constant, maxunpool: 0
  *   (data movement). */
 typedef struct {

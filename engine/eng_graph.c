@@ -585,6 +585,15 @@ int eng_dropout(EngGraph *g, const char *name, int x, float ratio) {
     return id;
 }
 
+int eng_drop_path(EngGraph *g, const char *name, int x, float keep) {
+    int id = same_shape_add(g, name, x, ENG_OP_DROP_PATH);
+    if (id < 0) return -1;
+    if (!(keep > 0.0f && keep <= 1.0f))
+        return node_reject(g, id, "survival probability %g outside (0, 1]", (double)keep);
+    g->nodes[id].p.droppath.keep = keep;
+    return id;
+}
+
 int eng_fc(EngGraph *g, const char *name, int x, int out, int bias) {
     int id = node_new(g, name, ENG_OP_FC, &x, 1);
     if (id < 0) return -1;

@@ -257,6 +257,17 @@ int eng_bwd_dropout(const EngStep *st) {
     return 0;
 }
 
+/* the mask the forward pass drew (training), or keep (inference) */
+int eng_bwd_drop_path(const EngStep *st) {
+    const EngNode *n = st->n;
+    const size_t size = st->count / (size_t)st->N;
+    for (int b = 0; b < st->N; b++) {
+        const float m = (st->g->training && n->aux) ? n->aux[b] : n->p.droppath.keep;
+        for (size_t i = 0; i < size; i++) st->dx[b * size + i] += st->dy[b * size + i] * m;
+    }
+    return 0;
+}
+
 /* ---- data movement ---------------------------------------------------------------- */
 
 /* flatten, reshape: the gradient passes unchanged */

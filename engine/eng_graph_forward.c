@@ -260,6 +260,23 @@ void eng_fwd_dropout(const EngStep *st) {
     memcpy(n->act, xa, st->count * sizeof(float)); /* identity at inference */
 }
 
+/* Stochastic depth: in training one draw per sample (the mask, 0 or 1, in
+ * aux[b]); at inference the expected branch, x * keep. */
+void eng_fwd_drop_path(const EngStep *st) {
+    EngNode *n = st->n;
+    const float keep = n->p.droppath.keep;
+    const size_t size = st->count / (size_t)st->N;
+    const float *xa = st->x->act;
+    for (int b = 0; b < st->N; b++) {
+        float m = keep;
+        if (st->g->training && n->aux) {
+            m = eng_rng_uniform(&st->g->rng) < keep ? 1.0f : 0.0f;
+            n->aux[b] = m;
+        }
+        for (size_t i = 0; i < size; i++) n->act[b * size + i] = xa[b * size + i] * m;
+    }
+}
+
 /* ---- data movement ---------------------------------------------------------------- */
 
 /* flatten, reshape: the same floats under another shape */

@@ -70,6 +70,8 @@ const EngOpInfo eng_op_table[] = {
     [ENG_OP_BN_STAT] = {"batch statistic", eng_fwd_bn_batch, eng_bwd_bn_batch, NULL, NULL, NULL,
                         0, 0},
     [ENG_OP_MISH] = {"mish", eng_fwd_mish, eng_bwd_act, eng_ops_act, NULL, NULL, 0, 0},
+    [ENG_OP_DROP_PATH] = {"drop path", eng_fwd_drop_path, eng_bwd_drop_path, eng_ops_mul, NULL,
+                          eng_aux_drop_path, 0, 0},
 };
 
 /* The table's length is the op count: an op added at the end of EngOpType

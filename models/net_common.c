@@ -84,6 +84,7 @@ static const ModelCard *const zoo[] = {
     &model_card_resnet20,
     &model_card_resnet56,
     &model_card_resnet110,
+    &model_card_resnet110_sd,
     &model_card_squeezenet1_0,
     &model_card_squeezenet1_1,
     &model_card_preact_resnet18,

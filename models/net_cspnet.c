@@ -5,18 +5,20 @@
  * timm's cspnet.py, which builds CSPDarknet-53 exactly and CSPResNeXt-50's
  * first stage slightly differently (see its card).
  *
- * A cross stage: an optional 3x3 stride-2 downsampling convolution, a 1x1
- * "expansion" convolution, then its channels split in two halves: one half
- * goes through the stage's residual blocks and a 1x1 transition, the other
- * crosses the stage untouched; the two are concatenated and mixed by a last
- * 1x1 transition. Every convolution is conv (no bias) - BN - activation.
+ * A cross stage: an optional 3x3 stride-2 downsampling convolution, then its
+ * channels "expanded" by 1x1 convolutions into two parts: one goes through
+ * the stage's residual blocks and a 1x1 transition, the other crosses the
+ * stage untouched; the two are concatenated and mixed by a last
+ * 1x1 transition. Every convolution is conv (no bias) - BN - activation. The
+ * two halves are two 1x1 convolutions of the same input, as in the darknet
+ * cfgs (timm computes one 1x1 of twice the width and splits it: the same).
  * CSPResNeXt-50: a 7x7 stem and max pool, four stages of ResNeXt bottlenecks
  * (32 groups, the bottleneck as wide as its block), leaky ReLU. CSPDarknet-53: a 3x3 stem, five stages
  * of Darknet blocks (1x1 halving, 3x3 back, added to the input), Mish.
  *
  * Names follow timm (stem.conv1.conv, stages.2.blocks.3.conv2.bn,
  * stages.1.conv_transition_b.conv, head.fc); a stage's halves are
- * stages.S.split_cross (passes by) and stages.S.split_blocks.
+ * stages.S.conv_cross (passes by) and stages.S.conv_part (into the blocks).
  */
 #include "net_common.h"
 
@@ -32,9 +34,8 @@ typedef struct {
     int down_growth;  /* the downsampling convolution already widens to the output */
     int cross_linear; /* no activation after the expansion convolution */
     int dark;         /* Darknet blocks instead of ResNeXt bottlenecks */
-    int part;         /* > 0: two 1x1 convolutions from the input instead of one split in
-                         two: the crossing half (expand / 2) and the blocks' part (part
-                         channels), as the first stage of the authors' csresnext50.cfg */
+    int part;         /* > 0: the blocks' part has this many channels instead of expand / 2
+                         (the first stage of the authors' csresnext50.cfg) */
 } CspStage;
 
 /* <p>.conv - <p>.bn - <p>.act (when act >= 0); returns the last node */
@@ -87,24 +88,13 @@ static int csp_stage(EngGraph *g, int i, int x, const CspStage *s, int act) {
     }
     const int exp = round_ch(s->out, s->expand_ratio), half = exp / 2;
     const int bout = round_ch(s->out, s->block_ratio);
+    /* timm's one expansion 1x1 split in two halves is the same as darknet's
+     * two 1x1 convolutions from the same input ([route] -2), written here */
     const int exp_act = s->cross_linear ? -1 : act;
-    int xs, xb;
-    if (s->part > 0) {
-        snprintf(p, sizeof p, "%s.conv_cross", n);
-        xs = cna(g, p, x, half, 1, 1, 1, exp_act);
-        snprintf(p, sizeof p, "%s.conv_part", n);
-        xb = cna(g, p, x, s->part, 1, 1, 1, exp_act);
-    } else { /* one 1x1 convolution split in two: the same as two halves */
-        snprintf(p, sizeof p, "%s.conv_exp", n);
-        x = cna(g, p, x, exp, 1, 1, 1, exp_act);
-        const EngNode *e = eng_graph_node(g, x);
-        if (!e) return -1;
-        const int H = e->out.H, W = e->out.W;
-        const EngSliceParams first = {1, exp, H * W, 0, 1, half},
-                             second = {1, exp, H * W, half, 1, half};
-        xs = eng_slice(g, net_name(n, ".split_cross"), x, &first, (EngShape){half, H, W});
-        xb = eng_slice(g, net_name(n, ".split_blocks"), x, &second, (EngShape){half, H, W});
-    }
+    snprintf(p, sizeof p, "%s.conv_cross", n);
+    int xs = cna(g, p, x, half, 1, 1, 1, exp_act);
+    snprintf(p, sizeof p, "%s.conv_part", n);
+    int xb = cna(g, p, x, s->part > 0 ? s->part : half, 1, 1, 1, exp_act);
     for (int b = 0; b < s->depth; b++) {
         snprintf(p, sizeof p, "%s.blocks.%d", n, b);
         xb = csp_block(g, p, xb, bout, s, act);

@@ -286,6 +286,15 @@ static int b_mish_wide(EngGraph *g, int x) {
     x = eng_conv_k(g, "scale", x, 2, 1, 1, 0, 1, 1);
     return eng_mish(g, "a", x);
 }
+/* stochastic depth on a branch added to its input: at inference (scaled by
+ * keep) and in training (the seed fixes each sample's mask; 6 samples at keep
+ * 0.5 draw both kinds) */
+static int b_drop_path(EngGraph *g, int x) {
+    int f = eng_conv_k(g, "conv", x, 2, 3, 1, 1, 1, 1);
+    f = eng_tanh(g, "t", f);
+    f = eng_drop_path(g, "dp", f, 0.5f);
+    return eng_add2(g, "sum", f, x);
+}
 static int b_prelu(EngGraph *g, int x) { return eng_prelu(g, "a", x, 2); }
 static int b_prelu_shared(EngGraph *g, int x) { return eng_prelu(g, "a", x, 1); }
 static int b_softmax(EngGraph *g, int x) { return eng_softmax(g, "sm", x); }
@@ -674,6 +683,8 @@ static const GradCase cases[] = {
     {"batch norm statistics", 2, 4, 2, 3, b_bn_stats, 0, 0, 0.0f, NULL},
     {"mish", 2, 2, 4, 4, b_mish, 0, 0, 3.0f, NULL},
     {"mish after a scale", 2, 2, 4, 4, b_mish_wide, 0, 0, 0.0f, NULL},
+    {"drop path (inference)", 2, 2, 4, 4, b_drop_path, 0, 0, 0.0f, NULL},
+    {"drop path (training, fixed mask)", 6, 2, 4, 4, b_drop_path, 1, 0, 0.0f, NULL},
 };
 
 /* Every op type with a backward has a case: a new op needs one here. Those

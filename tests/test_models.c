@@ -64,6 +64,7 @@ static const Expect expect[] = {
     {"resnet20", 269722, 10, 20},
     {"resnet56", 853018, 10, 56},
     {"resnet110", 1727962, 10, 110},
+    {"resnet110_sd", 1727962, 10, 110}, /* drop path adds no parameters */
     {"preact_resnet18", 11687720, 1000, 18},
     {"preact_resnet164", 1703258, 10, 164},
     /* the 28 of WRN-28 counts conv0, 24 block convolutions and the 3 shortcut
@@ -445,6 +446,28 @@ static void test_depth_macs(void) {
     CHECK(dw && dw->p.conv.groups == 728 && !dw->p.conv.has_bias && eng_node_params(dw) == 728 * 9);
     eng_graph_destroy(g);
 
+    /* stochastic depth: a drop path on each of the 54 branches, survival
+     * falling linearly to 0.5; the expected depth in training (sum of p_l)
+     * is the card's figure */
+    CHECK_EQ_I64(macs_of("resnet110_sd", 0, 0, 0), macs_of("resnet110", 0, 0, 0));
+    g = model_build(model_find("resnet110_sd"), 0, 0, 0);
+    double expected = 0;
+    int paths = 0;
+    const EngNode *last = node(g, "layer3.17.drop_path"), *first = node(g, "layer1.0.drop_path");
+    for (int k = 0; g && k < eng_graph_node_count(g); k++)
+        if (eng_graph_node(g, k)->op == ENG_OP_DROP_PATH) {
+            expected += eng_graph_node(g, k)->p.droppath.keep;
+            paths++;
+        }
+    CHECK_EQ_I64(paths, 54);
+    CHECK(last && last->p.droppath.keep == 0.5f);
+    CHECK(first && fabsf(first->p.droppath.keep - (1.0f - 0.5f / 54)) < 1e-6f);
+    CHECK(fabs(expected - 40.25) < 1e-4);
+    char fig[32];
+    snprintf(fig, sizeof fig, "%.2f of 54", expected);
+    CHECK(strstr(model_find("resnet110_sd")->notes, fig) != NULL);
+    eng_graph_destroy(g);
+
     /* CSPNet: the paper's BFLOPs at 256x256 are 2 x MACs (7.93, 13.07), its
      * parameters leave batch norm out (20.50M, 27.61M) */
     const char *csp[2] = {"cspresnext50", "cspdarknet53"};
@@ -464,10 +487,10 @@ static void test_depth_macs(void) {
     g = model_build(model_find("cspresnext50"), 0, 0, 0);
     const EngNode *sp = node(g, "stages.0.blocks.0.shortcut_pad"),
                   *cross = node(g, "stages.0.conv_cross.conv"),
-                  *half = node(g, "stages.2.split_blocks"), *c2 = node(g, "stages.1.blocks.0.conv2.conv");
+                  *half = node(g, "stages.2.conv_part.conv"), *c2 = node(g, "stages.1.blocks.0.conv2.conv");
     CHECK(sp && sp->out.C == 128 && sp->p.pad.ca == 64 && eng_graph_find(g, "stages.0.blocks.1.shortcut_pad") < 0);
     CHECK(cross && cross->out.C == 128 && cross->out.H == 64);
-    CHECK(half && half->op == ENG_OP_SLICE && half->out.C == 512 && half->out.H == 16);
+    CHECK(half && half->op == ENG_OP_CONV && half->out.C == 512 && half->out.H == 16);
     CHECK(c2 && c2->p.conv.groups == 32 && c2->out.C == 256);
     eng_graph_destroy(g);
     g = model_build(model_find("cspdarknet53"), 0, 0, 0);
@@ -612,5 +635,6 @@ int main(void) {
     test_reference_forward("xception", 3, 71, 71);
     test_reference_forward("cspdarknet53", 3, 64, 64);
     test_reference_forward("cspresnext50", 3, 64, 64);
+    test_reference_forward("resnet110_sd", 3, 32, 32);
     return check_finish("models");
 }

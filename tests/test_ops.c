@@ -565,6 +565,70 @@ static void test_maxunpool(void) {
     check_close("maxunpool by hand", y, want, 16, 0, 0);
 }
 
+/* Stochastic depth through a graph: input -> drop path (keep p). */
+static EngGraph *drop_path_graph(int N, int C, int H, int W, float keep, int *out) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "x", C, H, W);
+    *out = eng_drop_path(g, "dp", x, keep);
+    eng_graph_enable_grads(g); /* the mask lives with the training state */
+    CHECK(*out >= 0 && eng_graph_init_params(g, 1) == 0 && eng_graph_plan(g, N) == 0);
+    float *in = eng_graph_input_buffer(g, x);
+    const size_t size = (size_t)C * H * W; /* every sample the same */
+    for (size_t i = 0; i < (size_t)N * size; i++) in[i] = 0.5f + (float)(i % size);
+    return g;
+}
+
+static void test_drop_path(void) {
+    const int N = 4000, C = 2, H = 2, W = 3, size = C * H * W;
+    const float keep = 0.7f;
+    int dp;
+    EngGraph *g = drop_path_graph(N, C, H, W, keep, &dp);
+    const float *in = eng_graph_node(g, 0)->act;
+    /* inference: the branch times keep */
+    CHECK(eng_graph_forward(g) == 0);
+    const EngNode *o = eng_graph_node(g, dp);
+    int ok = 1;
+    for (int i = 0; i < N * size; i++) ok &= o->act[i] == in[i] * keep;
+    CHECK(ok);
+    /* training: each sample's branch whole or zero, as its mask says */
+    eng_graph_set_training(g, 1);
+    eng_graph_seed(g, 42);
+    CHECK(eng_graph_forward(g) == 0);
+    int kept = 0, exact = 1;
+    double mean[12] = {0};
+    for (int b = 0; b < N; b++) {
+        const float m = o->aux[b];
+        exact &= m == 0.0f || m == 1.0f;
+        kept += m == 1.0f;
+        for (int i = 0; i < size; i++) {
+            exact &= o->act[b * size + i] == (m == 1.0f ? in[b * size + i] : 0.0f);
+            mean[i] += o->act[b * size + i] / N;
+        }
+    }
+    CHECK(exact);
+    /* the expected training output is the inference output: kept ~ keep N
+     * (binomial, sd sqrt(N keep (1 - keep)) = 29; within 5 sd) */
+    if (fabs(kept - keep * N) >= 145) fprintf(stderr, "  drop path: %d of %d kept\n", kept, N);
+    CHECK(fabs(kept - keep * N) < 145);
+    for (int i = 0; i < size; i++) CHECK(fabs(mean[i] - in[i] * keep) < 0.05 * in[i]);
+    /* the same seed draws the same masks; another seed others */
+    float *first = malloc((size_t)N * sizeof *first);
+    memcpy(first, o->aux, (size_t)N * sizeof *first);
+    eng_graph_seed(g, 42);
+    CHECK(eng_graph_forward(g) == 0);
+    CHECK(memcmp(first, o->aux, (size_t)N * sizeof *first) == 0);
+    eng_graph_seed(g, 43);
+    CHECK(eng_graph_forward(g) == 0);
+    CHECK(memcmp(first, o->aux, (size_t)N * sizeof *first) != 0);
+    free(first);
+    eng_graph_destroy(g);
+    /* keep outside (0, 1] is refused */
+    g = eng_graph_create();
+    int x = eng_input(g, "x", 1, 2, 2);
+    CHECK(eng_drop_path(g, "dp", x, 0.0f) < 0 && !eng_graph_ok(g));
+    eng_graph_destroy(g);
+}
+
 int main(void) {
     eng_set_threads(2);
     test_shape_rules();
@@ -577,5 +641,6 @@ int main(void) {
     test_matmul();
     test_affine();
     test_maxunpool();
+    test_drop_path();
     return check_finish("ops");
 }
