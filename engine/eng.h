@@ -178,6 +178,7 @@ typedef enum {
     ENG_OP_BN_STAT,       /* those statistics moved into running ones: (C,1,1) */
     ENG_OP_MISH,          /* x * tanh(softplus(x)) (Misra 2019) */
     ENG_OP_DROP_PATH,     /* stochastic depth: a whole sample's branch kept or zeroed */
+    ENG_OP_JOIN,          /* FractalNet's join: the mean of n inputs, some dropped in training */
     ENG_OP_COUNT
 } EngOpType;
 
@@ -249,6 +250,8 @@ typedef struct { int pt, pl, pb, pr; float value; int cb, ca; } EngPadParams;
 typedef struct { float ratio; } EngDropoutParams;
 /* Stochastic depth (Huang et al. 2016): the survival probability of the branch */
 typedef struct { float keep; } EngDropPathParams;
+/* FractalNet's local drop-path: each input of a join dropped with this probability */
+typedef struct { float drop; } EngJoinParams;
 
 /* ---- graph --------------------------------------------------------------- */
 
@@ -301,6 +304,7 @@ typedef struct {
         EngPadParams pad;
         EngDropoutParams dropout;
         EngDropPathParams droppath;
+        EngJoinParams join;
         EngSoftmaxParams softmax;
         EngMatmulParams matmul;
         EngAffineParams affine;
@@ -422,6 +426,12 @@ int eng_dropout(EngGraph *g, const char *name, int x, float ratio);
  * inference the branch is scaled by keep (the paper's test-time rule, not
  * inverted scaling). */
 int eng_drop_path(EngGraph *g, const char *name, int x, float keep);
+/* FractalNet's join (Larsson, Maire, Shakhnarovich 2016): the element-wise
+ * mean of n inputs of equal shape. In training each sample drops each input
+ * with probability drop (0 <= drop < 1), keeping at least one (drawn
+ * uniformly when all would go), and averages the kept ones; the mask is
+ * kept for the backward pass. At inference the mean of all n. */
+int eng_join(EngGraph *g, const char *name, const int *xs, int n, float drop);
 int eng_pad(EngGraph *g, const char *name, int x, int pt, int pl, int pb, int pr, float value);
 /* Pads of C as well as H and W (each from 0 to 4096). */
 int eng_pad_chw(EngGraph *g, const char *name, int x, const EngPadParams *p);
@@ -460,6 +470,7 @@ EngTotals eng_graph_totals(const EngGraph *g);
  *                     n inputs: n - 1; mul: 1; affine: 1 each for scale and
  *                     shift; LRN: size multiply-adds + 3
  *   drop path         other: 1 (the scale by keep at inference)
+ *   join of n inputs  other: n (n - 1 adds and the divide)
  *   concat, flatten, reshape, dropout, pad, input, constant, maxunpool: 0
  *   (data movement). */
 typedef struct {

@@ -585,6 +585,18 @@ int eng_dropout(EngGraph *g, const char *name, int x, float ratio) {
     return id;
 }
 
+int eng_join(EngGraph *g, const char *name, const int *xs, int n, float drop) {
+    int id = eng_add(g, name, xs, n);
+    if (id < 0) return -1;
+    EngNode *nd = &g->nodes[id];
+    nd->op = ENG_OP_JOIN;
+    if (n < 2) return node_reject(g, id, "a join needs 2 or more inputs, not %d", n);
+    if (!(drop >= 0.0f && drop < 1.0f))
+        return node_reject(g, id, "drop probability %g outside [0, 1)", (double)drop);
+    nd->p.join.drop = drop;
+    return id;
+}
+
 int eng_drop_path(EngGraph *g, const char *name, int x, float keep) {
     int id = same_shape_add(g, name, x, ENG_OP_DROP_PATH);
     if (id < 0) return -1;

@@ -277,6 +277,42 @@ void eng_fwd_drop_path(const EngStep *st) {
     }
 }
 
+/* FractalNet's join: the mean of the inputs each sample keeps. In training
+ * aux[b * n + i] is 1 when sample b keeps input i (at least one kept); at
+ * inference every input counts. */
+void eng_fwd_join(const EngStep *st) {
+    EngGraph *g = st->g;
+    EngNode *n = st->n;
+    const int k = n->n_inputs;
+    const size_t size = st->count / (size_t)st->N;
+    const int train = g->training && n->aux;
+    for (int b = 0; b < st->N; b++) {
+        float *m = train ? n->aux + (size_t)b * k : NULL;
+        int kept = k;
+        if (m) {
+            kept = 0;
+            for (int i = 0; i < k; i++) {
+                m[i] = eng_rng_uniform(&g->rng) < n->p.join.drop ? 0.0f : 1.0f;
+                kept += m[i] != 0.0f;
+            }
+            if (!kept) { /* keep one, chosen uniformly */
+                int i = (int)(eng_rng_uniform(&g->rng) * k);
+                m[i < k ? i : k - 1] = 1.0f;
+                kept = 1;
+            }
+        }
+        const float inv = 1.0f / (float)kept;
+        float *o = n->act + (size_t)b * size;
+        memset(o, 0, size * sizeof *o);
+        for (int i = 0; i < k; i++) {
+            if (m && m[i] == 0.0f) continue;
+            const float *xi = g->nodes[n->inputs[i]].act + (size_t)b * size;
+            for (size_t j = 0; j < size; j++) o[j] += xi[j];
+        }
+        for (size_t j = 0; j < size; j++) o[j] *= inv;
+    }
+}
+
 /* ---- data movement ---------------------------------------------------------------- */
 
 /* flatten, reshape: the same floats under another shape */

@@ -639,6 +639,7 @@ static const ExportRow EXPORTERS[] = {
     {ENG_OP_BN_STAT, NULL, NULL},
     {ENG_OP_MISH, NULL, NULL}, /* ONNX Mish comes at opset 18 */
     {ENG_OP_DROP_PATH, NULL, NULL},
+    {ENG_OP_JOIN, NULL, NULL},
 };
 _Static_assert(sizeof EXPORTERS / sizeof EXPORTERS[0] == ENG_OP_COUNT, "one exporter row per EngOpType");
 

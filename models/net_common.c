@@ -101,6 +101,7 @@ static const ModelCard *const zoo[] = {
     &model_card_se_resnet50,
     &model_card_se_resnext50_32x4d,
     &model_card_xception,
+    &model_card_fractalnet,
     &model_card_mobilenet_v2,
     &model_card_cspresnext50,
     &model_card_cspdarknet53,

@@ -82,6 +82,7 @@ extern const ModelCard model_card_squeezenet1_0, model_card_squeezenet1_1;
 extern const ModelCard model_card_mobilenet_v1, model_card_mobilenet_v2;
 extern const ModelCard model_card_xception;
 extern const ModelCard model_card_resnet110_sd;
+extern const ModelCard model_card_fractalnet;
 extern const ModelCard model_card_cspresnext50, model_card_cspdarknet53;
 extern const ModelCard model_card_alexnet_mini, model_card_zfnet_mini, model_card_vgg_mini,
     model_card_inception_mini, model_card_resnet_mini, model_card_densenet_mini,

@@ -167,12 +167,12 @@ static int roundtrip(const char *what, EngGraph *g, int forward, int check) {
  * are left to resnet50, whose blocks they repeat. */
 #define MAX_PARAMS 35000000LL
 /* A node whose op has no ONNX equivalent at opset 14 (Mish comes at opset
- * 18; drop path's training behaviour has none): -1 when the graph has none.
+ * 18; drop path's and a fractal join's training behaviour have none): -1 when the graph has none.
  * Such a model's export must stop at that node, naming it. */
 static int first_unexportable(const EngGraph *g) {
     for (int i = 0; i < eng_graph_node_count(g); i++) {
         const EngOpType op = eng_graph_node(g, i)->op;
-        if (op == ENG_OP_MISH || op == ENG_OP_DROP_PATH) return i;
+        if (op == ENG_OP_MISH || op == ENG_OP_DROP_PATH || op == ENG_OP_JOIN) return i;
     }
     return -1;
 }

@@ -295,6 +295,14 @@ static int b_drop_path(EngGraph *g, int x) {
     f = eng_drop_path(g, "dp", f, 0.5f);
     return eng_add2(g, "sum", f, x);
 }
+/* a fractal join of three branches: the mean at inference, the kept ones'
+ * mean in training (a mask fixed by the seed, high drop so some go) */
+static int b_join(EngGraph *g, int x) {
+    int a = eng_conv_k(g, "conv", x, 2, 3, 1, 1, 1, 1);
+    int t = eng_tanh(g, "t", x), s = eng_sigmoid(g, "s", a);
+    const int xs[3] = {a, t, s};
+    return eng_join(g, "join", xs, 3, 0.5f);
+}
 static int b_prelu(EngGraph *g, int x) { return eng_prelu(g, "a", x, 2); }
 static int b_prelu_shared(EngGraph *g, int x) { return eng_prelu(g, "a", x, 1); }
 static int b_softmax(EngGraph *g, int x) { return eng_softmax(g, "sm", x); }
@@ -685,6 +693,8 @@ static const GradCase cases[] = {
     {"mish after a scale", 2, 2, 4, 4, b_mish_wide, 0, 0, 0.0f, NULL},
     {"drop path (inference)", 2, 2, 4, 4, b_drop_path, 0, 0, 0.0f, NULL},
     {"drop path (training, fixed mask)", 6, 2, 4, 4, b_drop_path, 1, 0, 0.0f, NULL},
+    {"fractal join (inference)", 2, 2, 3, 3, b_join, 0, 0, 0.0f, NULL},
+    {"fractal join (training, fixed mask)", 6, 2, 3, 3, b_join, 1, 0, 0.0f, NULL},
 };
 
 /* Every op type with a backward has a case: a new op needs one here. Those

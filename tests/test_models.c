@@ -78,6 +78,9 @@ static const Expect expect[] = {
      * statistics); the paper's 36 convolutions, each separable one counted
      * here as its depthwise and pointwise halves (2 + 34 x 2), and the FC */
     {"xception", 22855952, 1000, 71},
+    /* the authors' FractalNet generator: 35 convolutions with bias and BN,
+     * 20 on the deepest column, and the FC */
+    {"fractalnet", 33734922, 10, 21},
     /* CSPNet at 256x256, batch norm's scale and shift counted: the authors'
      * csresnext50.cfg and csdarknet53.cfg (the paper's 20.50M and 27.61M
      * leave batch norm out: test_depth_macs) */
@@ -468,6 +471,28 @@ static void test_depth_macs(void) {
     CHECK(strstr(model_find("resnet110_sd")->notes, fig) != NULL);
     eng_graph_destroy(g);
 
+    /* FractalNet: in each block 3 convolutions from the block's input and 4
+     * inside, all at the block's input size (the pool ends the block) */
+    const int ff[5] = {64, 128, 256, 512, 512};
+    m = 512LL * 10;
+    long long convw = 0;
+    for (int b = 0, cin = 3; b < 5; cin = ff[b], b++) {
+        m += 3 * conv_m(cin, ff[b], 3, 32 >> b) + 4 * conv_m(ff[b], ff[b], 3, 32 >> b);
+        convw += 3LL * cin * ff[b] * 9 + 4LL * ff[b] * ff[b] * 9;
+    }
+    CHECK_EQ_I64(macs_of("fractalnet", 0, 0, 0), m);
+    CHECK_EQ_I64(convw, 33698880); /* the generator's 33.7M */
+    g = model_build(model_find("fractalnet"), 0, 0, 0);
+    const EngNode *j1 = node(g, "block2.join1"), *j3 = node(g, "block5.join3");
+    CHECK(j1 && j1->op == ENG_OP_JOIN && j1->n_inputs == 2 && j1->p.join.drop == 0.15f &&
+          j1->out.C == 128 && j1->out.H == 16);
+    CHECK(j3 && j3->op == ENG_OP_JOIN && j3->n_inputs == 3 && j3->out.C == 512 && j3->out.H == 1);
+    long long w = 0;
+    for (int k = 0; g && k < eng_graph_node_count(g); k++)
+        if (eng_graph_node(g, k)->op == ENG_OP_CONV) w += (long long)eng_graph_node(g, k)->params[0].n;
+    CHECK_EQ_I64(w, convw);
+    eng_graph_destroy(g);
+
     /* CSPNet: the paper's BFLOPs at 256x256 are 2 x MACs (7.93, 13.07), its
      * parameters leave batch norm out (20.50M, 27.61M) */
     const char *csp[2] = {"cspresnext50", "cspdarknet53"};
@@ -636,5 +661,6 @@ int main(void) {
     test_reference_forward("cspdarknet53", 3, 64, 64);
     test_reference_forward("cspresnext50", 3, 64, 64);
     test_reference_forward("resnet110_sd", 3, 32, 32);
+    test_reference_forward("fractalnet", 3, 32, 32);
     return check_finish("models");
 }

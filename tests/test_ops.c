@@ -629,6 +629,55 @@ static void test_drop_path(void) {
     eng_graph_destroy(g);
 }
 
+/* FractalNet's join of three inputs: the mean at inference; in training
+ * each sample averages the inputs its mask keeps, never none. */
+static void test_join(void) {
+    const int N = 3000, C = 1, H = 2, W = 2, size = C * H * W;
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "x", C, H, W);
+    int a = eng_relu(g, "a", x), b = eng_tanh(g, "b", x);
+    const int xs[3] = {x, a, b};
+    int j = eng_join(g, "join", xs, 3, 0.4f);
+    eng_graph_enable_grads(g);
+    CHECK(j >= 0 && eng_graph_init_params(g, 1) == 0 && eng_graph_plan(g, N) == 0);
+    float *in = eng_graph_input_buffer(g, x);
+    for (int i = 0; i < N * size; i++) in[i] = (float)(i % 5) - 1.5f;
+    CHECK(eng_graph_forward(g) == 0);
+    const EngNode *o = eng_graph_node(g, j), *na = eng_graph_node(g, a), *nb = eng_graph_node(g, b);
+    int ok = 1;
+    for (int i = 0; i < N * size; i++)
+        ok &= fabsf(o->act[i] - (in[i] + na->act[i] + nb->act[i]) / 3.0f) <= 1e-6f;
+    CHECK(ok);
+    eng_graph_set_training(g, 1);
+    eng_graph_seed(g, 7);
+    CHECK(eng_graph_forward(g) == 0);
+    int exact = 1, none = 0, dropped = 0, singles = 0;
+    for (int s = 0; s < N; s++) {
+        const float *m = o->aux + (size_t)s * 3;
+        const int kept = (m[0] != 0) + (m[1] != 0) + (m[2] != 0);
+        none += kept == 0;
+        singles += kept == 1;
+        dropped += 3 - kept;
+        for (int i = 0; i < size; i++) {
+            const size_t k = (size_t)s * size + i;
+            const float want = (m[0] * in[k] + m[1] * na->act[k] + m[2] * nb->act[k]) /
+                               (float)(kept ? kept : 1);
+            exact &= fabsf(o->act[k] - want) <= 1e-6f;
+        }
+    }
+    CHECK(exact && none == 0);
+    /* each input goes with probability 0.4, except that the all-dropped case
+     * (0.064) keeps one: 3 * 0.4 - 0.064 = 1.136 dropped per sample; one kept
+     * in 3 * 0.4^2 * 0.6 + 0.064 = 0.352 of the samples (sd ~ 0.009) */
+    CHECK(fabs(dropped / (double)N - 1.136) < 0.05);
+    CHECK(fabs(singles / (double)N - 0.352) < 0.045);
+    eng_graph_destroy(g);
+    g = eng_graph_create();
+    x = eng_input(g, "x", 1, 2, 2);
+    CHECK(eng_join(g, "j", &x, 1, 0.1f) < 0 && !eng_graph_ok(g));
+    eng_graph_destroy(g);
+}
+
 int main(void) {
     eng_set_threads(2);
     test_shape_rules();
@@ -642,5 +691,6 @@ int main(void) {
     test_affine();
     test_maxunpool();
     test_drop_path();
+    test_join();
     return check_finish("ops");
 }
