@@ -505,6 +505,12 @@ static void test_depth_macs(void) {
             if (eng_graph_node(g, k)->op == ENG_OP_BN) bn += eng_node_params(eng_graph_node(g, k));
         const long long p = g ? (long long)eng_graph_totals(g).params : 0;
         CHECK(fabs((double)(p - bn) - mparams[i]) < 0.005e6); /* rounds to the paper's */
+        /* the card's words are the engine's numbers */
+        char num[32];
+        const char *notes = model_find(csp[i])->notes;
+        CHECK(strstr(notes, eng_fmt_grouped(p - bn, num, sizeof num)) != NULL);
+        CHECK(strstr(notes, eng_fmt_grouped(bn, num, sizeof num)) != NULL);
+        CHECK(strstr(notes, eng_fmt_grouped(macs_of(csp[i], 0, 0, 0), num, sizeof num)) != NULL);
         eng_graph_destroy(g);
     }
     /* the authors' first stage: 64 channels into the blocks, the first
