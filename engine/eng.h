@@ -180,6 +180,9 @@ typedef enum {
     ENG_OP_GELU,          /* x * Phi(x), the exact erf form: 0.5 x (1 + erf(x / sqrt 2)) */
     ENG_OP_LAYERNORM,     /* each (h, w) normalised over C, then a per-channel weight and bias */
     ENG_OP_LAYERSCALE,    /* x * gamma, gamma (C,1,1) learned (ConvNeXt's layer scale) */
+    ENG_OP_MISH,          /* x * tanh(softplus(x)) (Misra 2019) */
+    ENG_OP_DROP_PATH,     /* stochastic depth: a whole sample's branch kept or zeroed */
+    ENG_OP_JOIN,          /* FractalNet's join: the mean of n inputs, some dropped in training */
     ENG_OP_COUNT
 } EngOpType;
 
@@ -250,6 +253,10 @@ typedef struct { int out; int has_bias; } EngFcParams;
  * shortcut appends zero channels: He et al. 2016, sec. 3.3) */
 typedef struct { int pt, pl, pb, pr; float value; int cb, ca; } EngPadParams;
 typedef struct { float ratio; } EngDropoutParams;
+/* Stochastic depth (Huang et al. 2016): the survival probability of the branch */
+typedef struct { float keep; } EngDropPathParams;
+/* FractalNet's local drop-path: each input of a join dropped with this probability */
+typedef struct { float drop; } EngJoinParams;
 
 /* ---- graph --------------------------------------------------------------- */
 
@@ -301,6 +308,8 @@ typedef struct {
         EngFcParams fc;
         EngPadParams pad;
         EngDropoutParams dropout;
+        EngDropPathParams droppath;
+        EngJoinParams join;
         EngSoftmaxParams softmax;
         EngMatmulParams matmul;
         EngAffineParams affine;
@@ -388,6 +397,7 @@ int eng_layernorm(EngGraph *g, const char *name, int x, float eps);
 /* x times a learned per-channel factor: parameter "layer_scale", (C, 1, 1),
  * initialised to 1e-6 (torchvision's CNBlock.layer_scale). */
 int eng_layer_scale(EngGraph *g, const char *name, int x);
+int eng_mish(EngGraph *g, const char *name, int x);
 int eng_softmax(EngGraph *g, const char *name, int x);
 /* Softmax over len values spaced inner apart (see EngSoftmaxParams);
  * len * inner must divide the sample's size. */
@@ -424,6 +434,19 @@ int eng_mul(EngGraph *g, const char *name, int x, int scale);
 int eng_concat(EngGraph *g, const char *name, const int *xs, int n);
 int eng_flatten(EngGraph *g, const char *name, int x);
 int eng_dropout(EngGraph *g, const char *name, int x, float ratio);
+/* Stochastic depth on a residual branch x (Huang, Sun, Liu, Sedra, Weinberger
+ * 2016): in training each sample's whole branch is kept with probability
+ * keep (0 < keep <= 1) and zeroed otherwise, one draw per sample from the
+ * graph's RNG (eng_graph_seed), the mask kept for the backward pass; at
+ * inference the branch is scaled by keep (the paper's test-time rule, not
+ * inverted scaling). */
+int eng_drop_path(EngGraph *g, const char *name, int x, float keep);
+/* FractalNet's join (Larsson, Maire, Shakhnarovich 2016): the element-wise
+ * mean of n inputs of equal shape. In training each sample drops each input
+ * with probability drop (0 <= drop < 1), keeping at least one (drawn
+ * uniformly when all would go), and averages the kept ones; the mask is
+ * kept for the backward pass. At inference the mean of all n. */
+int eng_join(EngGraph *g, const char *name, const int *xs, int n, float drop);
 int eng_pad(EngGraph *g, const char *name, int x, int pt, int pl, int pb, int pr, float value);
 /* Pads of C as well as H and W (each from 0 to 4096). */
 int eng_pad_chw(EngGraph *g, const char *name, int x, const EngPadParams *p);
@@ -456,7 +479,8 @@ EngTotals eng_graph_totals(const EngGraph *g);
  *   bias              + 1 add, when the layer has a bias
  *   batch norm        1 multiply-add (x * scale + shift, inference)
  *   activation        1 (ReLU, leaky ReLU, PReLU, clip, sigmoid, tanh, hard
- *                     sigmoid, hard swish, SiLU, GELU); softmax 3 (exp, sum, divide)
+ *                     sigmoid, hard swish, SiLU, GELU, Mish); softmax 3 (exp, sum,
+ *                     divide)
  *   layer norm        under "bn": 4 (the mean's add, the squared deviation's
  *                     multiply-add, the subtraction, the multiply by 1/std)
  *                     and 1 multiply-add for the weight and bias (2 in FLOPs)
@@ -464,6 +488,8 @@ EngTotals eng_graph_totals(const EngGraph *g);
  *                     adds-or-divide; global pools: the plane's size; add of
  *                     n inputs: n - 1; mul: 1; affine: 1 each for scale and
  *                     shift; layer scale: 1; LRN: size multiply-adds + 3
+ *   drop path         other: 1 (the scale by keep at inference)
+ *   join of n inputs  other: n (n - 1 adds and the divide)
  *   concat, flatten, reshape, dropout, pad, input, constant, maxunpool: 0
  *   (data movement). */
 typedef struct {
@@ -784,6 +810,9 @@ void eng_gelu_forward(float *out, const float *in, size_t n);
 /* each (n, h, w) normalised over C (biased variance), then gamma[c] * . + beta[c] */
 void eng_layernorm_forward(float *out, const float *in, const float *gamma, const float *beta,
                            int N, int C, int H, int W, float eps);
+/* Mish (Misra 2019): x * tanh(softplus(x)) = x * e(e + 2) / (e(e + 2) + 2), e = exp(x);
+ * x past 20 gives x (the ratio is 1 in float) */
+void eng_mish_forward(float *out, const float *in, size_t n);
 /* slope: 1 value (slopes == 1) or C values */
 void eng_prelu_forward(float *out, const float *in, const float *slope, int slopes,
                        int N, int C, int H, int W);

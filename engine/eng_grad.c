@@ -339,6 +339,16 @@ void eng_act_backward(EngOpType op, float *dx, const float *dy, const float *x, 
             dx[i] += dy[i] * (cdf + x[i] * pdf);
         }
         break;
+    case ENG_OP_MISH: /* tanh(sp) + x * (1 - tanh(sp)^2) * sigmoid(x), sp = softplus(x) */
+        for (size_t i = 0; i < n; i++) {
+            if (x[i] > 20.0f) { /* the forward's identity there */
+                dx[i] += dy[i];
+                continue;
+            }
+            const float ex = expf(x[i]), m = ex * (ex + 2.0f), t = m / (m + 2.0f);
+            dx[i] += dy[i] * (t + x[i] * (1.0f - t * t) * ex / (1.0f + ex));
+        }
+        break;
     default: ENG_ASSERT(0 && "not an elementwise activation");
     }
 }

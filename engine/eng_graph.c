@@ -571,6 +571,7 @@ int eng_layer_scale(EngGraph *g, const char *name, int x) {
     add_param(n, "layer_scale", ENG_PARAM_WEIGHT, 1, 3, n->out.C, 1, 1, 0);
     return id;
 }
+int eng_mish(EngGraph *g, const char *name, int x) { return same_shape_add(g, name, x, ENG_OP_MISH); }
 int eng_softmax(EngGraph *g, const char *name, int x) {
     int id = same_shape_add(g, name, x, ENG_OP_SOFTMAX);
     if (id < 0) return -1;
@@ -601,6 +602,27 @@ int eng_dropout(EngGraph *g, const char *name, int x, float ratio) {
     if (!(ratio >= 0.0f && ratio < 1.0f))
         return node_reject(g, id, "ratio %g outside [0, 1)", (double)ratio);
     g->nodes[id].p.dropout.ratio = ratio;
+    return id;
+}
+
+int eng_join(EngGraph *g, const char *name, const int *xs, int n, float drop) {
+    int id = eng_add(g, name, xs, n);
+    if (id < 0) return -1;
+    EngNode *nd = &g->nodes[id];
+    nd->op = ENG_OP_JOIN;
+    if (n < 2) return node_reject(g, id, "a join needs 2 or more inputs, not %d", n);
+    if (!(drop >= 0.0f && drop < 1.0f))
+        return node_reject(g, id, "drop probability %g outside [0, 1)", (double)drop);
+    nd->p.join.drop = drop;
+    return id;
+}
+
+int eng_drop_path(EngGraph *g, const char *name, int x, float keep) {
+    int id = same_shape_add(g, name, x, ENG_OP_DROP_PATH);
+    if (id < 0) return -1;
+    if (!(keep > 0.0f && keep <= 1.0f))
+        return node_reject(g, id, "survival probability %g outside (0, 1]", (double)keep);
+    g->nodes[id].p.droppath.keep = keep;
     return id;
 }
 

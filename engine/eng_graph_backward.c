@@ -281,6 +281,41 @@ int eng_bwd_dropout(const EngStep *st) {
     return 0;
 }
 
+/* the mask the forward pass drew (training), or keep (inference) */
+int eng_bwd_drop_path(const EngStep *st) {
+    const EngNode *n = st->n;
+    const size_t size = st->count / (size_t)st->N;
+    for (int b = 0; b < st->N; b++) {
+        const float m = (st->g->training && n->aux) ? n->aux[b] : n->p.droppath.keep;
+        for (size_t i = 0; i < size; i++) st->dx[b * size + i] += st->dy[b * size + i] * m;
+    }
+    return 0;
+}
+
+/* each kept input gets dy / (inputs kept), by the forward pass's mask */
+int eng_bwd_join(const EngStep *st) {
+    const EngNode *n = st->n;
+    const int k = n->n_inputs;
+    const size_t size = st->count / (size_t)st->N;
+    const int train = st->g->training && n->aux;
+    for (int b = 0; b < st->N; b++) {
+        const float *m = train ? n->aux + (size_t)b * k : NULL;
+        int kept = k;
+        if (m) {
+            kept = 0;
+            for (int i = 0; i < k; i++) kept += m[i] != 0.0f;
+        }
+        const float inv = 1.0f / (float)kept;
+        const float *dy = st->dy + (size_t)b * size;
+        for (int i = 0; i < k; i++) {
+            if (m && m[i] == 0.0f) continue;
+            float *dx = st->g->nodes[n->inputs[i]].grad + (size_t)b * size;
+            for (size_t j = 0; j < size; j++) dx[j] += dy[j] * inv;
+        }
+    }
+    return 0;
+}
+
 /* ---- data movement ---------------------------------------------------------------- */
 
 /* flatten, reshape: the gradient passes unchanged */

@@ -99,6 +99,11 @@ int64_t eng_ops_mul(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
     (void)n, (void)plane;
     return c.other ? e : 0;
 }
+/* n - 1 adds and the divide */
+int64_t eng_ops_join(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
+    (void)plane;
+    return c.other ? e * n->n_inputs : 0;
+}
 int64_t eng_ops_affine(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
     (void)plane;
     return c.other ? e * (n->p.affine.has_scale + n->p.affine.has_shift) : 0;

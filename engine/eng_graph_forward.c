@@ -187,6 +187,7 @@ void eng_fwd_hardsigmoid(const EngStep *st) {
 void eng_fwd_hardswish(const EngStep *st) {
     eng_hardswish_forward(st->n->act, st->x->act, st->count);
 }
+void eng_fwd_mish(const EngStep *st) { eng_mish_forward(st->n->act, st->x->act, st->count); }
 
 void eng_fwd_silu(const EngStep *st) { eng_silu_forward(st->n->act, st->x->act, st->count); }
 void eng_fwd_gelu(const EngStep *st) { eng_gelu_forward(st->n->act, st->x->act, st->count); }
@@ -276,6 +277,59 @@ void eng_fwd_dropout(const EngStep *st) {
         return;
     }
     memcpy(n->act, xa, st->count * sizeof(float)); /* identity at inference */
+}
+
+/* Stochastic depth: in training one draw per sample (the mask, 0 or 1, in
+ * aux[b]); at inference the expected branch, x * keep. */
+void eng_fwd_drop_path(const EngStep *st) {
+    EngNode *n = st->n;
+    const float keep = n->p.droppath.keep;
+    const size_t size = st->count / (size_t)st->N;
+    const float *xa = st->x->act;
+    for (int b = 0; b < st->N; b++) {
+        float m = keep;
+        if (st->g->training && n->aux) {
+            m = eng_rng_uniform(&st->g->rng) < keep ? 1.0f : 0.0f;
+            n->aux[b] = m;
+        }
+        for (size_t i = 0; i < size; i++) n->act[b * size + i] = xa[b * size + i] * m;
+    }
+}
+
+/* FractalNet's join: the mean of the inputs each sample keeps. In training
+ * aux[b * n + i] is 1 when sample b keeps input i (at least one kept); at
+ * inference every input counts. */
+void eng_fwd_join(const EngStep *st) {
+    EngGraph *g = st->g;
+    EngNode *n = st->n;
+    const int k = n->n_inputs;
+    const size_t size = st->count / (size_t)st->N;
+    const int train = g->training && n->aux;
+    for (int b = 0; b < st->N; b++) {
+        float *m = train ? n->aux + (size_t)b * k : NULL;
+        int kept = k;
+        if (m) {
+            kept = 0;
+            for (int i = 0; i < k; i++) {
+                m[i] = eng_rng_uniform(&g->rng) < n->p.join.drop ? 0.0f : 1.0f;
+                kept += m[i] != 0.0f;
+            }
+            if (!kept) { /* keep one, chosen uniformly */
+                int i = (int)(eng_rng_uniform(&g->rng) * k);
+                m[i < k ? i : k - 1] = 1.0f;
+                kept = 1;
+            }
+        }
+        const float inv = 1.0f / (float)kept;
+        float *o = n->act + (size_t)b * size;
+        memset(o, 0, size * sizeof *o);
+        for (int i = 0; i < k; i++) {
+            if (m && m[i] == 0.0f) continue;
+            const float *xi = g->nodes[n->inputs[i]].act + (size_t)b * size;
+            for (size_t j = 0; j < size; j++) o[j] += xi[j];
+        }
+        for (size_t j = 0; j < size; j++) o[j] *= inv;
+    }
 }
 
 /* ---- data movement ---------------------------------------------------------------- */

@@ -111,6 +111,9 @@ void eng_fwd_sigmoid(const EngStep *st);
 void eng_fwd_tanh(const EngStep *st);
 void eng_fwd_hardsigmoid(const EngStep *st);
 void eng_fwd_hardswish(const EngStep *st);
+void eng_fwd_mish(const EngStep *st);
+void eng_fwd_drop_path(const EngStep *st);
+void eng_fwd_join(const EngStep *st);
 void eng_fwd_softmax(const EngStep *st);
 void eng_fwd_logsoftmax(const EngStep *st);
 void eng_fwd_fc(const EngStep *st);
@@ -151,6 +154,8 @@ int eng_bwd_mul(const EngStep *st);
 int eng_bwd_concat(const EngStep *st);
 int eng_bwd_copy(const EngStep *st);
 int eng_bwd_dropout(const EngStep *st);
+int eng_bwd_drop_path(const EngStep *st);
+int eng_bwd_join(const EngStep *st);
 int eng_bwd_pad(const EngStep *st);
 int eng_bwd_matmul(const EngStep *st);
 int eng_bwd_affine(const EngStep *st);
@@ -182,6 +187,9 @@ size_t eng_scratch_convt(const EngNode *n, EngShape s, int grads);
 size_t eng_scratch_lrn(const EngNode *n, EngShape s, int grads);
 size_t eng_aux_bn(const EngNode *n, size_t e);
 size_t eng_aux_dropout(const EngNode *n, size_t e);
+size_t eng_aux_drop_path(const EngNode *n, size_t e);
+size_t eng_aux_join(const EngNode *n, size_t e);
+int64_t eng_ops_join(const EngNode *n, EngCount c, int64_t e, int64_t plane);
 
 /* Shared helpers. */
 static inline int eng_runs_at_inference(const EngNode *n) { return !(n->flags & ENG_NODE_TRAIN_ONLY); }

@@ -76,6 +76,10 @@ const EngOpInfo eng_op_table[] = {
     /* one multiply per unit, counted with the other elementwise products */
     [ENG_OP_LAYERSCALE] = {"layerscale", eng_fwd_layerscale, eng_bwd_layerscale, eng_ops_mul,
                            NULL, NULL, 0, 0},
+    [ENG_OP_MISH] = {"mish", eng_fwd_mish, eng_bwd_act, eng_ops_act, NULL, NULL, 0, 0},
+    [ENG_OP_DROP_PATH] = {"drop path", eng_fwd_drop_path, eng_bwd_drop_path, eng_ops_mul, NULL,
+                          eng_aux_drop_path, 0, 0},
+    [ENG_OP_JOIN] = {"join", eng_fwd_join, eng_bwd_join, eng_ops_join, NULL, eng_aux_join, 0, 0},
 };
 
 /* The table's length is the op count: an op added at the end of EngOpType

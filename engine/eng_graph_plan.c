@@ -159,6 +159,14 @@ size_t eng_aux_dropout(const EngNode *n, size_t e) {
     (void)n;
     return e;
 }
+/* join: one mask value per sample and input */
+size_t eng_aux_join(const EngNode *n, size_t e) {
+    return e / ((size_t)n->out.C * n->out.H * n->out.W) * (size_t)n->n_inputs;
+}
+/* drop path: one mask value per sample */
+size_t eng_aux_drop_path(const EngNode *n, size_t e) {
+    return e / ((size_t)n->out.C * n->out.H * n->out.W);
+}
 
 /* ---- the plan ------------------------------------------------------------------------ */
 

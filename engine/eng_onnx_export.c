@@ -719,6 +719,9 @@ static const ExportRow EXPORTERS[] = {
     {ENG_OP_GELU, "Erf", ex_gelu},
     {ENG_OP_LAYERNORM, "ReduceMean", ex_layernorm},
     {ENG_OP_LAYERSCALE, "Mul", ex_layerscale},
+    {ENG_OP_MISH, NULL, NULL}, /* ONNX Mish comes at opset 18 */
+    {ENG_OP_DROP_PATH, NULL, NULL},
+    {ENG_OP_JOIN, NULL, NULL},
 };
 _Static_assert(sizeof EXPORTERS / sizeof EXPORTERS[0] == ENG_OP_COUNT, "one exporter row per EngOpType");
 

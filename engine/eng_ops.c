@@ -487,7 +487,7 @@ void eng_bn_forward(float *out, const float *in, const float *gamma, const float
  * One job type for every unary op; the threads split the elements. */
 
 typedef enum {
-    UN_RELU, UN_LEAKY, UN_CLIP, UN_SIGMOID, UN_TANH, UN_HSIG, UN_HSWISH, UN_SILU, UN_GELU
+    UN_RELU, UN_LEAKY, UN_CLIP, UN_SIGMOID, UN_TANH, UN_HSIG, UN_HSWISH, UN_SILU, UN_GELU, UN_MISH
 } UnaryOp;
 
 typedef struct {
@@ -573,6 +573,16 @@ static void unary_range(void *ctx, size_t b, size_t e) {
                    * 1 + erf(z) as erfc(-z), which keeps its digits for x << 0 */
         for (size_t i = b; i < e; i++) y[i] = 0.5f * x[i] * erfcf(x[i] * -0.70710678118654752f);
         break;
+    case UN_MISH: /* tanh(log(1 + e)) = ((1 + e)^2 - 1) / ((1 + e)^2 + 1): no log, no overflow */
+        for (size_t i = b; i < e; i++) {
+            if (x[i] > 20.0f) {
+                y[i] = x[i];
+                continue;
+            }
+            const float ex = expf(x[i]), m = ex * (ex + 2.0f);
+            y[i] = x[i] * m / (m + 2.0f);
+        }
+        break;
     }
 }
 
@@ -652,6 +662,7 @@ void eng_layernorm_forward(float *out, const float *in, const float *gamma, cons
     LnJob j = {out, in, gamma, beta, C, HW, tiles, eps};
     eng_parallel_for((size_t)N * tiles, (size_t)C * LN_TILE * 3, ln_range, &j);
 }
+void eng_mish_forward(float *out, const float *in, size_t n) { unary(out, in, n, UN_MISH, 0, 0); }
 
 void eng_prelu_forward(float *out, const float *in, const float *slope, int slopes,
                        int N, int C, int H, int W) {

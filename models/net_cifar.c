@@ -24,6 +24,7 @@
 typedef struct {
     int n;         /* blocks per stage: depth 6n + 2 */
     int shortcuts; /* 0 = plain net */
+    float p_last;  /* > 0: stochastic depth, survival falling linearly to p_last */
 } CifarCfg;
 
 /* Option A: x itself, or x[:, :, ::2, ::2] followed by (cout - cin) zero channels. */
@@ -39,11 +40,12 @@ static int shortcut_a(EngGraph *g, const char *n, int x, int cout, int stride) {
  * without the shortcut in a plain net. The output (after the ReLU) is
  * node n ("layer2.0"). */
 static int cifar_block(EngGraph *g, const char *n, int x, int planes, int stride,
-                       const CifarCfg *c) {
+                       const CifarCfg *c, float keep) {
     int f = net_conv_bn_act(g, net_name(n, ".conv1"), net_name(n, ".bn1"), net_name(n, ".relu1"),
                             x, planes, 3, stride, 1, 1, NET_ACT_RELU);
     f = net_conv_bn_act(g, net_name(n, ".conv2"), net_name(n, ".bn2"), NULL, f, planes, 3, 1, 1,
                         1, NET_ACT_NONE);
+    if (keep < 1.0f) f = eng_drop_path(g, net_name(n, ".drop_path"), f, keep);
     if (c->shortcuts) f = eng_add2(g, net_name(n, ".add"), f, shortcut_a(g, n, x, planes, stride));
     return eng_relu(g, n, f);
 }
@@ -52,25 +54,31 @@ static int build_cifar(EngGraph *g, int C, int H, int W, const CifarCfg *c) {
     int x = eng_input(g, "data", C, H, W);
     x = net_conv_bn_act(g, "conv1", "bn1", "relu", x, 16, 3, 1, 1, 1, NET_ACT_RELU);
     char name[32];
+    const int L = 3 * c->n;
     for (int stage = 0; stage < 3; stage++)
         for (int b = 0; b < c->n; b++) {
+            /* Huang et al. eq. 4: p_l = 1 - l / L * (1 - p_L), l = 1 .. L */
+            const int l = stage * c->n + b + 1;
+            const float keep = c->p_last > 0 ? 1.0f - (float)l / (float)L * (1.0f - c->p_last)
+                                             : 1.0f;
             snprintf(name, sizeof name, "layer%d.%d", stage + 1, b);
-            x = cifar_block(g, name, x, 16 << stage, (b == 0 && stage > 0) ? 2 : 1, c);
+            x = cifar_block(g, name, x, 16 << stage, (b == 0 && stage > 0) ? 2 : 1, c, keep);
         }
     x = eng_gavgpool(g, "avgpool", x);
     return eng_fc(g, "fc", x, 10, 1);
 }
 
-#define CIFAR_BUILDER(id, n, shortcuts)                                                    \
+#define CIFAR_BUILDER(id, n, shortcuts, p_last)                                            \
     static int build_##id(EngGraph *g, int C, int H, int W) {                              \
-        static const CifarCfg cfg = {n, shortcuts};                                       \
+        static const CifarCfg cfg = {n, shortcuts, p_last};                               \
         return build_cifar(g, C, H, W, &cfg);                                              \
     }
-CIFAR_BUILDER(plain20, 3, 0)
-CIFAR_BUILDER(plain56, 9, 0)
-CIFAR_BUILDER(resnet20, 3, 1)
-CIFAR_BUILDER(resnet56, 9, 1)
-CIFAR_BUILDER(resnet110, 18, 1)
+CIFAR_BUILDER(plain20, 3, 0, 0)
+CIFAR_BUILDER(plain56, 9, 0, 0)
+CIFAR_BUILDER(resnet20, 3, 1, 0)
+CIFAR_BUILDER(resnet56, 9, 1, 0)
+CIFAR_BUILDER(resnet110, 18, 1, 0)
+CIFAR_BUILDER(resnet110_sd, 18, 1, 0.5f)
 
 #define CIFAR_PAPER "Deep Residual Learning for Image Recognition"
 #define CIFAR_AUTHORS "K. He, X. Zhang, S. Ren, J. Sun"
@@ -107,3 +115,36 @@ CIFAR_CARD(resnet56, "ResNet-56 (CIFAR)", RES_CIFAR_IDEAS,
 CIFAR_CARD(resnet110, "ResNet-110 (CIFAR)", RES_CIFAR_IDEAS,
            "CIFAR-10, no top-5: He et al., Table 6: 6.43% test error (best of 5 runs; mean "
            "6.61 +- 0.16), 1.7M parameters");
+
+/* Stochastic depth (Huang, Sun, Liu, Sedra, Weinberger 2016): ResNet-110 with
+ * every residual branch dropped per sample in training, survival falling
+ * linearly from p_1 = 1 - 0.5/54 to p_L = 0.5 at the 54th block. The
+ * expected number of blocks in training is sum p_l = 54 - 0.5 * 55 / 2 =
+ * 40.25 (test_models adds up the graph's own p_l and compares). */
+const ModelCard model_card_resnet110_sd = {
+    .name = "resnet110_sd",
+    .display = "ResNet-110, stochastic depth (CIFAR)",
+    .family = "ResNet",
+    .year = 2016,
+    .authors = "G. Huang, Y. Sun, Z. Liu, D. Sedra, K. Q. Weinberger",
+    .paper = "Deep Networks with Stochastic Depth",
+    .venue = "ECCV 2016 (arXiv:1603.09382)",
+    .ilsvrc = NULL,
+    .top5_error = -1,
+    .top5_source = "CIFAR-10, no top-5: Huang et al., Table 1: 5.25% test error with stochastic "
+                   "depth against 6.41% for the same ResNet-110 trained with constant depth "
+                   "(CIFAR-10 with the standard shifts and flips)",
+    .key_ideas = "Train short, test deep: drop whole residual blocks at random in each "
+                 "mini-batch (deeper blocks more often), so the network trained is on "
+                 "average a quarter shallower, gradients reach the early layers, and the "
+                 "full-depth network at test time acts as an ensemble of depths.",
+    .notes = "ResNet-110 (He et al. sec. 4.2, option-A shortcuts; 1,727,962 parameters, the "
+             "drop adds none) with a drop-path node on each of the 54 residual branches: "
+             "survival p_l = 1 - l/54 x 0.5 (the paper's linear decay to p_L = 0.5); in "
+             "training each sample's branch is kept with probability p_l, at inference it is "
+             "scaled by p_l. Expected depth in training: sum p_l = 40.25 of 54 residual "
+             "blocks (82.5 of 110 weighted layers).",
+    .in_c = 3, .in_h = 32, .in_w = 32,
+    .pre = NET_PRE_CIFAR,
+    .build = build_resnet110_sd,
+};

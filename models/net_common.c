@@ -84,6 +84,7 @@ static const ModelCard *const zoo[] = {
     &model_card_resnet20,
     &model_card_resnet56,
     &model_card_resnet110,
+    &model_card_resnet110_sd,
     &model_card_squeezenet1_0,
     &model_card_squeezenet1_1,
     &model_card_preact_resnet18,
@@ -99,10 +100,14 @@ static const ModelCard *const zoo[] = {
     &model_card_mobilenet_mini,
     &model_card_se_resnet50,
     &model_card_se_resnext50_32x4d,
+    &model_card_xception,
+    &model_card_fractalnet,
     &model_card_mobilenet_v2,
     &model_card_mobilenet_v3_large,
     &model_card_mobilenet_v3_small,
     &model_card_efficientnet_b0,
+    &model_card_cspresnext50,
+    &model_card_cspdarknet53,
     &model_card_convnext_tiny,
 };
 

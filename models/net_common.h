@@ -94,6 +94,10 @@ extern const ModelCard model_card_mobilenet_v1, model_card_mobilenet_v2;
 extern const ModelCard model_card_mobilenet_v3_large, model_card_mobilenet_v3_small;
 extern const ModelCard model_card_efficientnet_b0;
 extern const ModelCard model_card_convnext_tiny;
+extern const ModelCard model_card_xception;
+extern const ModelCard model_card_resnet110_sd;
+extern const ModelCard model_card_fractalnet;
+extern const ModelCard model_card_cspresnext50, model_card_cspdarknet53;
 extern const ModelCard model_card_alexnet_mini, model_card_zfnet_mini, model_card_vgg_mini,
     model_card_inception_mini, model_card_resnet_mini, model_card_densenet_mini,
     model_card_mobilenet_mini;

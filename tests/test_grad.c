@@ -290,6 +290,29 @@ static int b_layerscale(EngGraph *g, int x) {
     x = eng_conv_k(g, "pw", x, 3, 1, 1, 0, 1, 1);
     return eng_layer_scale(g, "blk", x);
 }
+/* Mish over [-3, 3] and, after a scale, out past both tails */
+static int b_mish(EngGraph *g, int x) { return eng_mish(g, "a", x); }
+static int b_mish_wide(EngGraph *g, int x) {
+    x = eng_conv_k(g, "scale", x, 2, 1, 1, 0, 1, 1);
+    return eng_mish(g, "a", x);
+}
+/* stochastic depth on a branch added to its input: at inference (scaled by
+ * keep) and in training (the seed fixes each sample's mask; 6 samples at keep
+ * 0.5 draw both kinds) */
+static int b_drop_path(EngGraph *g, int x) {
+    int f = eng_conv_k(g, "conv", x, 2, 3, 1, 1, 1, 1);
+    f = eng_tanh(g, "t", f);
+    f = eng_drop_path(g, "dp", f, 0.5f);
+    return eng_add2(g, "sum", f, x);
+}
+/* a fractal join of three branches: the mean at inference, the kept ones'
+ * mean in training (a mask fixed by the seed, high drop so some go) */
+static int b_join(EngGraph *g, int x) {
+    int a = eng_conv_k(g, "conv", x, 2, 3, 1, 1, 1, 1);
+    int t = eng_tanh(g, "t", x), s = eng_sigmoid(g, "s", a);
+    const int xs[3] = {a, t, s};
+    return eng_join(g, "join", xs, 3, 0.5f);
+}
 static int b_prelu(EngGraph *g, int x) { return eng_prelu(g, "a", x, 2); }
 static int b_prelu_shared(EngGraph *g, int x) { return eng_prelu(g, "a", x, 1); }
 static int b_softmax(EngGraph *g, int x) { return eng_softmax(g, "sm", x); }
@@ -681,6 +704,12 @@ static const GradCase cases[] = {
     {"maxunpool", 2, 2, 3, 2, b_maxunpool, 0, 0, 1.0f, fix_unpool},
     {"batch norm by batch statistics", 2, 4, 3, 2, b_bn_batch, 0, 0, 0.0f, NULL},
     {"batch norm statistics", 2, 4, 2, 3, b_bn_stats, 0, 0, 0.0f, NULL},
+    {"mish", 2, 2, 4, 4, b_mish, 0, 0, 3.0f, NULL},
+    {"mish after a scale", 2, 2, 4, 4, b_mish_wide, 0, 0, 0.0f, NULL},
+    {"drop path (inference)", 2, 2, 4, 4, b_drop_path, 0, 0, 0.0f, NULL},
+    {"drop path (training, fixed mask)", 6, 2, 4, 4, b_drop_path, 1, 0, 0.0f, NULL},
+    {"fractal join (inference)", 2, 2, 3, 3, b_join, 0, 0, 0.0f, NULL},
+    {"fractal join (training, fixed mask)", 6, 2, 3, 3, b_join, 1, 0, 0.0f, NULL},
 };
 
 /* Every op type with a backward has a case: a new op needs one here. Those

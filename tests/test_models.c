@@ -64,6 +64,7 @@ static const Expect expect[] = {
     {"resnet20", 269722, 10, 20},
     {"resnet56", 853018, 10, 56},
     {"resnet110", 1727962, 10, 110},
+    {"resnet110_sd", 1727962, 10, 110}, /* drop path adds no parameters */
     {"preact_resnet18", 11687720, 1000, 18},
     {"preact_resnet164", 1703258, 10, 164},
     /* the 28 of WRN-28 counts conv0, 24 block convolutions and the 3 shortcut
@@ -78,6 +79,18 @@ static const Expect expect[] = {
     {"mobilenet_v3_small", 2542856, 1000, 0},
     {"efficientnet_b0", 5288548, 1000, 0},
     {"convnext_tiny", 28589128, 1000, 0},
+    /* Keras's Xception: 22,855,952 trainable (its 22,910,480 adds BN's running
+     * statistics); the paper's 36 convolutions, each separable one counted
+     * here as its depthwise and pointwise halves (2 + 34 x 2), and the FC */
+    {"xception", 22855952, 1000, 71},
+    /* the authors' FractalNet generator: 35 convolutions with bias and BN,
+     * 20 on the deepest column, and the FC */
+    {"fractalnet", 33734922, 10, 21},
+    /* CSPNet at 256x256, batch norm's scale and shift counted: the authors'
+     * csresnext50.cfg and csdarknet53.cfg (the paper's 20.50M and 27.61M
+     * leave batch norm out: test_depth_macs) */
+    {"cspresnext50", 20557480, 1000, 0},
+    {"cspdarknet53", 27642184, 1000, 0},
 };
 #define N_EXPECT ((int)(sizeof expect / sizeof expect[0]))
 
@@ -527,6 +540,111 @@ static void test_history_structure(void) {
     eng_graph_destroy(g);
 }
 
+/* The later networks' MACs worked out layer by layer (a depthwise 3x3 costs
+ * 9 per output value, a pointwise 1x1 cin per output value). */
+static long long sep_m(int cin, int cout, int hw) {
+    return ((long long)9 * cin + (long long)cin * cout) * hw * hw;
+}
+
+static void test_depth_macs(void) {
+    /* Xception at 299: 149 and 147 after the valid stem convolutions, then
+     * 74, 37, 19 and 10 after the "same" stride-2 pools */
+    long long m = conv_m(3, 32, 3, 149) + conv_m(32, 64, 3, 147);
+    m += conv_m(64, 128, 1, 74) + sep_m(64, 128, 147) + sep_m(128, 128, 147);
+    m += conv_m(128, 256, 1, 37) + sep_m(128, 256, 74) + sep_m(256, 256, 74);
+    m += conv_m(256, 728, 1, 19) + sep_m(256, 728, 37) + sep_m(728, 728, 37);
+    m += 24 * sep_m(728, 728, 19);
+    m += conv_m(728, 1024, 1, 10) + sep_m(728, 728, 19) + sep_m(728, 1024, 19);
+    m += sep_m(1024, 1536, 10) + sep_m(1536, 2048, 10) + 2048LL * 1000;
+    CHECK_EQ_I64(macs_of("xception", 0, 0, 0), m);
+    EngGraph *g = model_build(model_find("xception"), 0, 0, 0);
+    const EngNode *p3 = node(g, "block3_pool"), *dw = node(g, "block5_sepconv1.depthwise");
+    CHECK(p3 && p3->out.H == 37 && p3->p.pool.pt == 0 && p3->p.pool.pb == 1);
+    CHECK(dw && dw->p.conv.groups == 728 && !dw->p.conv.has_bias && eng_node_params(dw) == 728 * 9);
+    eng_graph_destroy(g);
+
+    /* stochastic depth: a drop path on each of the 54 branches, survival
+     * falling linearly to 0.5; the expected depth in training (sum of p_l)
+     * is the card's figure */
+    CHECK_EQ_I64(macs_of("resnet110_sd", 0, 0, 0), macs_of("resnet110", 0, 0, 0));
+    g = model_build(model_find("resnet110_sd"), 0, 0, 0);
+    double expected = 0;
+    int paths = 0;
+    const EngNode *last = node(g, "layer3.17.drop_path"), *first = node(g, "layer1.0.drop_path");
+    for (int k = 0; g && k < eng_graph_node_count(g); k++)
+        if (eng_graph_node(g, k)->op == ENG_OP_DROP_PATH) {
+            expected += eng_graph_node(g, k)->p.droppath.keep;
+            paths++;
+        }
+    CHECK_EQ_I64(paths, 54);
+    CHECK(last && last->p.droppath.keep == 0.5f);
+    CHECK(first && fabsf(first->p.droppath.keep - (1.0f - 0.5f / 54)) < 1e-6f);
+    CHECK(fabs(expected - 40.25) < 1e-4);
+    char fig[32];
+    snprintf(fig, sizeof fig, "%.2f of 54", expected);
+    CHECK(strstr(model_find("resnet110_sd")->notes, fig) != NULL);
+    eng_graph_destroy(g);
+
+    /* FractalNet: in each block 3 convolutions from the block's input and 4
+     * inside, all at the block's input size (the pool ends the block) */
+    const int ff[5] = {64, 128, 256, 512, 512};
+    m = 512LL * 10;
+    long long convw = 0;
+    for (int b = 0, cin = 3; b < 5; cin = ff[b], b++) {
+        m += 3 * conv_m(cin, ff[b], 3, 32 >> b) + 4 * conv_m(ff[b], ff[b], 3, 32 >> b);
+        convw += 3LL * cin * ff[b] * 9 + 4LL * ff[b] * ff[b] * 9;
+    }
+    CHECK_EQ_I64(macs_of("fractalnet", 0, 0, 0), m);
+    CHECK_EQ_I64(convw, 33698880); /* the generator's 33.7M */
+    g = model_build(model_find("fractalnet"), 0, 0, 0);
+    const EngNode *j1 = node(g, "block2.join1"), *j3 = node(g, "block5.join3");
+    CHECK(j1 && j1->op == ENG_OP_JOIN && j1->n_inputs == 2 && j1->p.join.drop == 0.15f &&
+          j1->out.C == 128 && j1->out.H == 16);
+    CHECK(j3 && j3->op == ENG_OP_JOIN && j3->n_inputs == 3 && j3->out.C == 512 && j3->out.H == 1);
+    long long w = 0;
+    for (int k = 0; g && k < eng_graph_node_count(g); k++)
+        if (eng_graph_node(g, k)->op == ENG_OP_CONV) w += (long long)eng_graph_node(g, k)->params[0].n;
+    CHECK_EQ_I64(w, convw);
+    eng_graph_destroy(g);
+
+    /* CSPNet: the paper's BFLOPs at 256x256 are 2 x MACs (7.93, 13.07), its
+     * parameters leave batch norm out (20.50M, 27.61M) */
+    const char *csp[2] = {"cspresnext50", "cspdarknet53"};
+    const double bflops[2] = {7.93e9, 13.07e9}, mparams[2] = {20.50e6, 27.61e6};
+    for (int i = 0; i < 2; i++) {
+        check_near(csp[i], 2 * macs_of(csp[i], 0, 0, 0), bflops[i]);
+        g = model_build(model_find(csp[i]), 0, 0, 0);
+        long long bn = 0;
+        for (int k = 0; g && k < eng_graph_node_count(g); k++)
+            if (eng_graph_node(g, k)->op == ENG_OP_BN) bn += eng_node_params(eng_graph_node(g, k));
+        const long long p = g ? (long long)eng_graph_totals(g).params : 0;
+        CHECK(fabs((double)(p - bn) - mparams[i]) < 0.005e6); /* rounds to the paper's */
+        /* the card's words are the engine's numbers */
+        char num[32];
+        const char *notes = model_find(csp[i])->notes;
+        CHECK(strstr(notes, eng_fmt_grouped(p - bn, num, sizeof num)) != NULL);
+        CHECK(strstr(notes, eng_fmt_grouped(bn, num, sizeof num)) != NULL);
+        CHECK(strstr(notes, eng_fmt_grouped(macs_of(csp[i], 0, 0, 0), num, sizeof num)) != NULL);
+        eng_graph_destroy(g);
+    }
+    /* the authors' first stage: 64 channels into the blocks, the first
+     * shortcut zero-padded to 128; the split halves of later stages */
+    g = model_build(model_find("cspresnext50"), 0, 0, 0);
+    const EngNode *sp = node(g, "stages.0.blocks.0.shortcut_pad"),
+                  *cross = node(g, "stages.0.conv_cross.conv"),
+                  *half = node(g, "stages.2.conv_part.conv"), *c2 = node(g, "stages.1.blocks.0.conv2.conv");
+    CHECK(sp && sp->out.C == 128 && sp->p.pad.ca == 64 && eng_graph_find(g, "stages.0.blocks.1.shortcut_pad") < 0);
+    CHECK(cross && cross->out.C == 128 && cross->out.H == 64);
+    CHECK(half && half->op == ENG_OP_CONV && half->out.C == 512 && half->out.H == 16);
+    CHECK(c2 && c2->p.conv.groups == 32 && c2->out.C == 256);
+    eng_graph_destroy(g);
+    g = model_build(model_find("cspdarknet53"), 0, 0, 0);
+    const EngNode *act = node(g, "stages.4.blocks.3.conv2.act"), *out4 = node(g, "stages.4.conv_transition.act");
+    CHECK(act && act->op == ENG_OP_MISH && act->out.C == 512 && act->out.H == 8);
+    CHECK(out4 && out4->out.C == 1024 && out4->out.H == 8);
+    eng_graph_destroy(g);
+}
+
 /* The option-A shortcut in a forward pass: the subsampled input, then zeros. */
 static void test_option_a_forward(void) {
     EngGraph *g = model_build(model_find("resnet20"), 0, 0, 0);
@@ -648,6 +766,7 @@ int main(void) {
     test_history_macs();
     test_modern_structure();
     test_modern_macs();
+    test_depth_macs();
     test_option_a_forward();
     test_other_inputs();
     test_lenet_forward();
@@ -663,5 +782,10 @@ int main(void) {
     test_reference_forward("mobilenet_v3_small", 3, 64, 64);
     test_reference_forward("efficientnet_b0", 3, 64, 64);
     test_reference_forward("convnext_tiny", 3, 64, 64);
+    test_reference_forward("xception", 3, 71, 71);
+    test_reference_forward("cspdarknet53", 3, 64, 64);
+    test_reference_forward("cspresnext50", 3, 64, 64);
+    test_reference_forward("resnet110_sd", 3, 32, 32);
+    test_reference_forward("fractalnet", 3, 32, 32);
     return check_finish("models");
 }

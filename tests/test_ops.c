@@ -404,6 +404,26 @@ static void test_elementwise(void) {
     float hw[7] = {0, 0, -1.0f / 3, 0, 4.0f / 6, 3, 8};
     eng_hardswish_forward(y, x, 7);
     check_close("hardswish", y, hw, 7, 1e-6f, 0);
+    /* Mish against its definition in double, x * tanh(log(1 + exp(x))), over a
+     * range that reaches both tails (x past 20 is x itself) */
+    {
+        enum { NM = 2001 };
+        float mx[NM], my[NM];
+        for (int i = 0; i < NM; i++) mx[i] = (float)((i - NM / 2) * 0.03);
+        eng_mish_forward(my, mx, NM);
+        double worst = 0;
+        for (int i = 0; i < NM; i++) {
+            double ref = (double)mx[i] * tanh(log1p(exp((double)mx[i])));
+            worst = fmax(worst, fabs(my[i] - ref) / (1e-30 + fabs(ref)));
+        }
+        if (worst >= 1e-6) fprintf(stderr, "  mish: relative error %.3g\n", worst);
+        CHECK(worst < 1e-6);
+        /* by hand: mish(0) = 0, mish(1) = tanh(log(1 + e)) = 0.8650984, large x */
+        float hx[4] = {0, 1, 30, -100}, hy[4];
+        const float hw4[4] = {0, 0.86509839f, 30, 0};
+        eng_mish_forward(hy, hx, 4);
+        check_close("mish by hand", hy, hw4, 4, 1e-7f, 1e-6f);
+    }
     /* PReLU: one slope per channel */
     float px[4] = {-2, 3, -2, 3}, slope[2] = {0.5f, 0.25f}, py[4], pw[4] = {-1, 3, -0.5f, 3};
     eng_prelu_forward(py, px, slope, 2, 1, 2, 1, 2);
@@ -624,6 +644,119 @@ static void test_layernorm(void) {
     check_close("layernorm by hand", y, want, 2, 1e-6f, 0);
 }
 
+/* Stochastic depth through a graph: input -> drop path (keep p). */
+static EngGraph *drop_path_graph(int N, int C, int H, int W, float keep, int *out) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "x", C, H, W);
+    *out = eng_drop_path(g, "dp", x, keep);
+    eng_graph_enable_grads(g); /* the mask lives with the training state */
+    CHECK(*out >= 0 && eng_graph_init_params(g, 1) == 0 && eng_graph_plan(g, N) == 0);
+    float *in = eng_graph_input_buffer(g, x);
+    const size_t size = (size_t)C * H * W; /* every sample the same */
+    for (size_t i = 0; i < (size_t)N * size; i++) in[i] = 0.5f + (float)(i % size);
+    return g;
+}
+
+static void test_drop_path(void) {
+    const int N = 4000, C = 2, H = 2, W = 3, size = C * H * W;
+    const float keep = 0.7f;
+    int dp;
+    EngGraph *g = drop_path_graph(N, C, H, W, keep, &dp);
+    const float *in = eng_graph_node(g, 0)->act;
+    /* inference: the branch times keep */
+    CHECK(eng_graph_forward(g) == 0);
+    const EngNode *o = eng_graph_node(g, dp);
+    int ok = 1;
+    for (int i = 0; i < N * size; i++) ok &= o->act[i] == in[i] * keep;
+    CHECK(ok);
+    /* training: each sample's branch whole or zero, as its mask says */
+    eng_graph_set_training(g, 1);
+    eng_graph_seed(g, 42);
+    CHECK(eng_graph_forward(g) == 0);
+    int kept = 0, exact = 1;
+    double mean[12] = {0};
+    for (int b = 0; b < N; b++) {
+        const float m = o->aux[b];
+        exact &= m == 0.0f || m == 1.0f;
+        kept += m == 1.0f;
+        for (int i = 0; i < size; i++) {
+            exact &= o->act[b * size + i] == (m == 1.0f ? in[b * size + i] : 0.0f);
+            mean[i] += o->act[b * size + i] / N;
+        }
+    }
+    CHECK(exact);
+    /* the expected training output is the inference output: kept ~ keep N
+     * (binomial, sd sqrt(N keep (1 - keep)) = 29; within 5 sd) */
+    if (fabs(kept - keep * N) >= 145) fprintf(stderr, "  drop path: %d of %d kept\n", kept, N);
+    CHECK(fabs(kept - keep * N) < 145);
+    for (int i = 0; i < size; i++) CHECK(fabs(mean[i] - in[i] * keep) < 0.05 * in[i]);
+    /* the same seed draws the same masks; another seed others */
+    float *first = malloc((size_t)N * sizeof *first);
+    memcpy(first, o->aux, (size_t)N * sizeof *first);
+    eng_graph_seed(g, 42);
+    CHECK(eng_graph_forward(g) == 0);
+    CHECK(memcmp(first, o->aux, (size_t)N * sizeof *first) == 0);
+    eng_graph_seed(g, 43);
+    CHECK(eng_graph_forward(g) == 0);
+    CHECK(memcmp(first, o->aux, (size_t)N * sizeof *first) != 0);
+    free(first);
+    eng_graph_destroy(g);
+    /* keep outside (0, 1] is refused */
+    g = eng_graph_create();
+    int x = eng_input(g, "x", 1, 2, 2);
+    CHECK(eng_drop_path(g, "dp", x, 0.0f) < 0 && !eng_graph_ok(g));
+    eng_graph_destroy(g);
+}
+
+/* FractalNet's join of three inputs: the mean at inference; in training
+ * each sample averages the inputs its mask keeps, never none. */
+static void test_join(void) {
+    const int N = 3000, C = 1, H = 2, W = 2, size = C * H * W;
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "x", C, H, W);
+    int a = eng_relu(g, "a", x), b = eng_tanh(g, "b", x);
+    const int xs[3] = {x, a, b};
+    int j = eng_join(g, "join", xs, 3, 0.4f);
+    eng_graph_enable_grads(g);
+    CHECK(j >= 0 && eng_graph_init_params(g, 1) == 0 && eng_graph_plan(g, N) == 0);
+    float *in = eng_graph_input_buffer(g, x);
+    for (int i = 0; i < N * size; i++) in[i] = (float)(i % 5) - 1.5f;
+    CHECK(eng_graph_forward(g) == 0);
+    const EngNode *o = eng_graph_node(g, j), *na = eng_graph_node(g, a), *nb = eng_graph_node(g, b);
+    int ok = 1;
+    for (int i = 0; i < N * size; i++)
+        ok &= fabsf(o->act[i] - (in[i] + na->act[i] + nb->act[i]) / 3.0f) <= 1e-6f;
+    CHECK(ok);
+    eng_graph_set_training(g, 1);
+    eng_graph_seed(g, 7);
+    CHECK(eng_graph_forward(g) == 0);
+    int exact = 1, none = 0, dropped = 0, singles = 0;
+    for (int s = 0; s < N; s++) {
+        const float *m = o->aux + (size_t)s * 3;
+        const int kept = (m[0] != 0) + (m[1] != 0) + (m[2] != 0);
+        none += kept == 0;
+        singles += kept == 1;
+        dropped += 3 - kept;
+        for (int i = 0; i < size; i++) {
+            const size_t k = (size_t)s * size + i;
+            const float want = (m[0] * in[k] + m[1] * na->act[k] + m[2] * nb->act[k]) /
+                               (float)(kept ? kept : 1);
+            exact &= fabsf(o->act[k] - want) <= 1e-6f;
+        }
+    }
+    CHECK(exact && none == 0);
+    /* each input goes with probability 0.4, except that the all-dropped case
+     * (0.064) keeps one: 3 * 0.4 - 0.064 = 1.136 dropped per sample; one kept
+     * in 3 * 0.4^2 * 0.6 + 0.064 = 0.352 of the samples (sd ~ 0.009) */
+    CHECK(fabs(dropped / (double)N - 1.136) < 0.05);
+    CHECK(fabs(singles / (double)N - 0.352) < 0.045);
+    eng_graph_destroy(g);
+    g = eng_graph_create();
+    x = eng_input(g, "x", 1, 2, 2);
+    CHECK(eng_join(g, "j", &x, 1, 0.1f) < 0 && !eng_graph_ok(g));
+    eng_graph_destroy(g);
+}
+
 int main(void) {
     eng_set_threads(2);
     test_modern_acts();
@@ -638,5 +771,7 @@ int main(void) {
     test_matmul();
     test_affine();
     test_maxunpool();
+    test_drop_path();
+    test_join();
     return check_finish("ops");
 }

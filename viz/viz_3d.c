@@ -20,8 +20,9 @@
 static int is_act(EngOpType op) {
     return op == ENG_OP_RELU || op == ENG_OP_LEAKYRELU || op == ENG_OP_PRELU || op == ENG_OP_CLIP ||
            op == ENG_OP_SIGMOID || op == ENG_OP_TANH || op == ENG_OP_HARDSIGMOID ||
-           op == ENG_OP_HARDSWISH || op == ENG_OP_SILU || op == ENG_OP_GELU || op == ENG_OP_BN ||
-           op == ENG_OP_DROPOUT || op == ENG_OP_LRN || op == ENG_OP_LAYERNORM;
+           op == ENG_OP_HARDSWISH || op == ENG_OP_SILU || op == ENG_OP_GELU || op == ENG_OP_MISH ||
+           op == ENG_OP_BN || op == ENG_OP_DROPOUT || op == ENG_OP_DROP_PATH || op == ENG_OP_LRN ||
+           op == ENG_OP_LAYERNORM;
 }
 
 typedef struct {

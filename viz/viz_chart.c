@@ -114,7 +114,7 @@ void viz_draw_pair_bar(SDL_Renderer *r, SDL_Rect area, double a, double b, SDL_C
 static int is_activation(EngOpType op) {
     return op == ENG_OP_RELU || op == ENG_OP_LEAKYRELU || op == ENG_OP_PRELU || op == ENG_OP_CLIP ||
            op == ENG_OP_SIGMOID || op == ENG_OP_TANH || op == ENG_OP_HARDSIGMOID ||
-           op == ENG_OP_HARDSWISH || op == ENG_OP_SILU || op == ENG_OP_GELU;
+           op == ENG_OP_HARDSWISH || op == ENG_OP_SILU || op == ENG_OP_GELU || op == ENG_OP_MISH;
 }
 
 /* What a box says under the node's name; compact when the box is narrow. */
