@@ -106,7 +106,7 @@ static int top9_load(Top9 *r) {
 static int top9_scan(Top9 *r) {
     const AppOptions *o = &r->o;
     char path[4096], err[512];
-    const char *wfile = o->weights ? o->weights : model_weights_path(r->card, path, sizeof path);
+    const char *wfile = o->weights ? o->weights : model_weights_for(r->card, r->data, path, sizeof path);
     if (app_top9_run(r->g, r->card, wfile, r->id, o->channel, &r->test, r->rule, o->batch ? o->batch : 64,
                      &r->t, isatty(2) ? show_progress : NULL, r->test.name, err, sizeof err) != 0) {
         fprintf(stderr, "convscope top9: %s\n", err);

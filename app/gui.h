@@ -28,6 +28,7 @@ typedef struct {
     int64_t ops[2], act[2];   /* ops under `count`; activations of the block's layers, bytes */
     double scratch_gb;        /* largest working set of one side, for the timing guard */
     char error[320];          /* the configuration cannot be built: why */
+    char branch[640];         /* one branch against the whole block ("": the block has none) */
     int drag;                 /* slider held by the mouse, -1 none */
     int want_runs;            /* timed passes per side (median), after a warm-up */
     /* shared with the worker (under its mutex) */

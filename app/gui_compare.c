@@ -92,6 +92,8 @@ static void rebuild(CompareView *c, pthread_mutex_t *mu, int block, const BlockC
     double scratch = 0;
     char why[256];
     c->error[0] = 0;
+    char branch[sizeof c->branch] = "";
+    AppBranch br;
     for (int s = 0; s < 2; s++) {
         g[s] = app_block_build(b, s, &cfg, why, sizeof why);
         if (!g[s] && !c->error[0])
@@ -104,6 +106,8 @@ static void rebuild(CompareView *c, pthread_mutex_t *mu, int block, const BlockC
         c->act[s] = side.act;
         if (side.work_gb > scratch) scratch = side.work_gb;
     }
+    if (app_block_branch(b, g, &br, branch, sizeof branch) != 0) branch[0] = 0;
+    memcpy(c->branch, branch, sizeof branch);
     if (mu) pthread_mutex_lock(mu);
     c->block = block;
     c->cfg = cfg;
@@ -140,7 +144,9 @@ static VizCompare compare_view(const CompareView *c) {
     VizCompare v = {.n_blocks = model_block_count(), .block = c->block, .explain = b->explain,
                     .claim = b->claim, .name = {b->a_name, b->b_name}, .g = {c->g[0], c->g[1]},
                     .count = c->count, .t = {c->t[0], c->t[1]}, .ops = {c->ops[0], c->ops[1]},
-                    .act = {c->act[0], c->act[1]}, .error = c->error, .note = ""};
+                    .act = {c->act[0], c->act[1]}, .error = c->error, .note = "",
+                    .branch = c->branch, .cin_label = model_block_extra(b)->cin_label,
+                    .cout_label = model_block_extra(b)->cout_label};
     for (int i = 0; i < v.n_blocks && i < VIZ_CMP_BLOCKS; i++) v.blocks[i] = model_block_at(i)->name;
     for (int k = 0; k < CMP_SLIDERS; k++) {
         BlockCfg cfg = c->cfg;

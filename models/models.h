@@ -62,6 +62,13 @@ typedef struct ModelCard {
 const char *model_assets_dir(void);
 /* Full path of a card's shipped weights in buf, or NULL when it has none. */
 const char *model_weights_path(const ModelCard *card, char *buf, size_t n);
+/* Full path of the shipped weights to use with the data set `data` ("digits",
+ * "fashion", a folder or NULL): the card's own when data is NULL or what they
+ * were trained on; else NAME_DATA.safetensors in the assets folder when such a
+ * file ships (lenet5_fashion.safetensors for lenet5 on fashion); else the
+ * card's own (trained on another data set: the caller warns). NULL when the
+ * card ships none. */
+const char *model_weights_for(const ModelCard *card, const char *data, char *buf, size_t n);
 
 int model_count(void);
 const ModelCard *model_at(int i);

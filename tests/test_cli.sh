@@ -122,6 +122,14 @@ done
 expect 0 "$BIN" eval lenet5 --data fashion --weights "$ROOT/assets/lenet5_fashion.safetensors" --json
 jq_is "$tmp/out" '"\(.data) \(.n)"' "fashion 10000"
 jq_is "$tmp/out" '.accuracy >= 0.895' true
+# without --weights, the shipped weights trained on the chosen data set (lenet5_fashion)
+expect 0 "$BIN" eval lenet5 --data fashion --json
+jq_is "$tmp/out" '.accuracy >= 0.895' true
+grep -q warning "$tmp/err" && fail "eval lenet5 --data fashion warns with its own weights"
+# weights trained on another data set: evaluated, with a warning
+expect 0 "$BIN" eval lenet5 --data fashion --weights "$ROOT/assets/lenet5_digits.safetensors" --json
+grep -q "warning: .*lenet5_digits.safetensors was trained on digits, not on fashion" "$tmp/err" ||
+  fail "digits weights on fashion give no warning"
 if [ -z "${CONVSCOPE_SANITIZED:-}" ]; then
   echo "best shipped Fashion-MNIST accuracy: $best"
   [ "$(jq -n "$best >= 0.93")" = true ] || fail "the best shipped small model reaches $best < 0.93 on Fashion-MNIST"
@@ -183,7 +191,13 @@ jq_is "$tmp/out" '[.a, .b][] | (has("name") and has("params") and has("macs") an
 true"
 jq_is "$tmp/out" '(.ratio.params - .b.params / .a.params | fabs) < 1e-6' true
 expect 0 "$BIN" compare resnet-basic-vs-bottleneck --hw 7 --runs 1 --json
-jq_is "$tmp/out" '"\(.a.weights) \(.b.weights) \(.input[1])"' "1179648 69632 7"
+jq_is "$tmp/out" '"\(.a.weights) \(.b.weights) \(.a.input[0]) \(.b.input[0]) \(.input[1])"' "73728 69632 64 256 7"
+expect 0 "$BIN" compare resnet-basic-vs-bottleneck --cin 256 --hw 7 --runs 1 --json
+jq_is "$tmp/out" '"\(.a.weights) \(.b.weights)"' "1179648 69632"
+expect 0 "$BIN" compare inception-naive-vs-bottleneck --runs 1 --json
+jq_is "$tmp/out" '"\(.branch.a_macs) \(.branch.b_macs) \(.a.macs / .b.macs * 100 | round)"' "120422400 12443648 237"
+expect 0 "$BIN" compare inception-naive-vs-bottleneck --runs 1
+grep -q "9.7x fewer" "$tmp/out" && grep -q "2.37x fewer" "$tmp/out" || fail "compare inception: no branch line"
 expect 0 "$BIN" compare plain-vs-grouped --groups 4 --cin 64 --cout 64 --hw 8 --runs 1 --json
 jq_is "$tmp/out" '.a.weights / .b.weights' 4
 expect 0 "$BIN" compare --json

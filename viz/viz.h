@@ -178,6 +178,8 @@ typedef struct {
     int runs_done, runs;                /* the measurement under way (runs 0: none) */
     int fresh;                          /* ms and note belong to these designs */
     const char *note;                   /* why there is no time ("": none) */
+    const char *branch;                 /* one branch against the whole block (NULL or "": none) */
+    const char *cin_label, *cout_label; /* the channel sliders' names (NULL: input, output) */
 } VizCompare;
 typedef struct {
     SDL_Rect blocks[VIZ_CMP_BLOCKS];
