@@ -26,7 +26,11 @@ static const char models_usage[] =
     "usage: convscope models [--json]\n"
     "  The model zoo: every network with its card (year, authors, paper, ILSVRC\n"
     "  result and its source, key ideas, default input) and its parameter count,\n"
-    "  MACs and depth computed by building it.\n";
+    "  MACs and depth computed by building it. top-1 and top-5: ImageNet-1K\n"
+    "  validation accuracy of one model on one centre crop, from torchvision's\n"
+    "  published metrics or the paper's table (val_source in --json; '-': no such\n"
+    "  figure). Competition results (ensembles, test set, many crops) are history:\n"
+    "  ilsvrc, top5_error and top5_source in --json, never in these columns.\n";
 
 int app_cmd_models(int argc, char **argv) {
     AppOptions o;
@@ -38,8 +42,8 @@ int app_cmd_models(int argc, char **argv) {
     }
     if (o.json) fputs("[", stdout);
     else
-        printf("%-18s %-20s %4s %-12s %6s %14s %10s %8s\n", "name", "network", "year", "family",
-               "depth", "params", "MACs", "top-5");
+        printf("%-18s %-20s %4s %-12s %6s %14s %10s %7s %7s\n", "name", "network", "year", "family",
+               "depth", "params", "MACs", "top-1", "top-5");
     for (int i = 0; i < model_count(); i++) {
         const ModelCard *c = model_at(i);
         app_log_capture(1);
@@ -52,13 +56,15 @@ int app_cmd_models(int argc, char **argv) {
         EngTotals t = eng_graph_totals(g);
         int depth = eng_graph_depth(g);
         eng_graph_destroy(g);
-        char b1[32], b2[32], b3[32];
+        char b1[32], b2[32], b3[32], b4[32];
         if (!o.json) {
-            if (c->top5_error >= 0) snprintf(b3, sizeof b3, "%.2f%%", c->top5_error);
+            if (c->val_top1 > 0) snprintf(b3, sizeof b3, "%.2f%%", c->val_top1);
             else snprintf(b3, sizeof b3, "-");
-            printf("%-18s %-20s %4d %-12s %6d %14s %10s %8s\n", c->name, c->display, c->year,
+            if (c->val_top5 > 0) snprintf(b4, sizeof b4, "%.2f%%", c->val_top5);
+            else snprintf(b4, sizeof b4, "-");
+            printf("%-18s %-20s %4d %-12s %6d %14s %10s %7s %7s\n", c->name, c->display, c->year,
                    c->family, depth, eng_fmt_grouped(t.params, b1, sizeof b1),
-                   eng_fmt_si((double)t.macs, b2, sizeof b2), b3);
+                   eng_fmt_si((double)t.macs, b2, sizeof b2), b3, b4);
             continue;
         }
         fputs(i ? ",\n{" : "\n{", stdout);
@@ -74,6 +80,12 @@ int app_cmd_models(int argc, char **argv) {
         else fputs(",\"top5_error\":null", stdout);
         printf(",\"top5_source\":");
         if (c->top5_source) app_json_str(stdout, c->top5_source); else fputs("null", stdout);
+        if (c->val_top1 > 0) printf(",\"val_top1\":%.3f", c->val_top1);
+        else fputs(",\"val_top1\":null", stdout);
+        if (c->val_top5 > 0) printf(",\"val_top5\":%.3f", c->val_top5);
+        else fputs(",\"val_top5\":null", stdout);
+        printf(",\"val_source\":");
+        if (c->val_source) app_json_str(stdout, c->val_source); else fputs("null", stdout);
         printf(",\"key_ideas\":"); app_json_str(stdout, c->key_ideas);
         printf(",\"notes\":"); app_json_str(stdout, c->notes);
         printf(",\"weights_file\":");

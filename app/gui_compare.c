@@ -413,7 +413,7 @@ void zoo_draw(ZooView *z, pthread_mutex_t *mu, SDL_Renderer *r, const VizFonts *
     for (int k = 0; k < z->n; k++) {
         const ModelCard *c = z->card[k];
         rows[k] = (VizZooRow){c->display, c->year, (double)z->t[k].params, (double)z->ops[k],
-                              c->top5_error, rows[k].ms, family_group(z->card, z->n, k)};
+                              c->val_top1, c->val_top5, rows[k].ms, family_group(z->card, z->n, k)};
     }
     const VizZooLayout L = viz_zoo_layout(f, w, h);
     const int shown = viz_zoo_rows(f, &L, z->n);

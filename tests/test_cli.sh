@@ -71,6 +71,12 @@ expect 0 "$BIN" models --json
 jq_is "$tmp/out" '.[] | select(.name=="resnet50") | .params' 25557032
 jq_is "$tmp/out" '[.[] | (.year > 1988 and (.paper|length) > 0 and (.authors|length) > 0)] | all' true
 jq_is "$tmp/out" 'length >= 25' true
+# the comparison columns: single-model, single-crop ImageNet val accuracy with its source;
+# competition results (AlexNet's 7-model ensemble on the test set) stay history
+jq_is "$tmp/out" '.[] | select(.name=="alexnet") | "\(.val_top1) \(.val_top5) \(.top5_error)"' "56.522 79.066 15.3"
+jq_is "$tmp/out" '[.[] | select(.name=="vgg16" or .name=="vgg19") | .val_top1] | unique | length' 2
+jq_is "$tmp/out" '[.[] | select(.val_top1 != null) | (.val_source | test("crop"))] | all' true
+jq_is "$tmp/out" '.[] | select(.name=="zfnet") | .val_top1' null
 expect 0 "$BIN" models
 grep -q "mobilenet_v2" "$tmp/out" || fail "models table misses mobilenet_v2"
 

@@ -194,13 +194,14 @@ VizCompareLayout viz_compare_layout(const VizCompare *c, const VizFonts *f, int 
 void viz_draw_compare(SDL_Renderer *r, const VizFonts *f, const VizCompare *c, int w, int h);
 
 /* The zoo (viz_zoo.c): a table of every network and a bubble chart of
- * top-5 error against operations or latency (area = parameters). */
+ * single-model, single-crop ImageNet val top-1 accuracy against operations
+ * or latency (area = parameters). */
 enum { VIZ_ZOO_MAX = 256 };
 typedef struct {
     const char *name;
     int year;
     double params, ops;       /* ops under the convention of VizZoo.count */
-    double top5;              /* ILSVRC top-5 error, %; < 0: none */
+    double top1, top5;        /* single-model, single-crop ImageNet val accuracy, %; 0: none */
     double ms;                /* forward time measured here; 0: none */
     int group;                /* colour: the family's rank */
 } VizZooRow;
@@ -220,6 +221,9 @@ typedef struct {
     SDL_Rect axis[2];         /* the chips "x: operations", "x: latency here" */
 } VizZooLayout;
 VizZooLayout viz_zoo_layout(const VizFonts *f, int w, int h);
+/* A card's accuracy in words: its single-model, single-crop ImageNet val
+ * figure with its source (or why there is none), then its history as reported. */
+void viz_card_accuracy(const ModelCard *c, char *s, size_t n);
 /* The table's rows that show at once for n networks. */
 int viz_zoo_rows(const VizFonts *f, const VizZooLayout *L, int n);
 void viz_draw_zoo(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, int w, int h);
