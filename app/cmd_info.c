@@ -114,7 +114,10 @@ int app_cmd_models(int argc, char **argv) {
 static const char summary_usage[] =
     "usage: convscope summary MODEL [--input CxHxW] [--json] [--preprocess PRESET]\n"
     "  One row per node: output shape, parameters (weights + biases), MACs\n"
-    "  (multiply-accumulates; FLOPs = 2 x MACs), activation memory and the\n"
+    "  (multiply-accumulates; FLOPs = 2 x MACs), activation memory (the node's\n"
+    "  float32 output per image, forward only; the totals give it for every node,\n"
+    "  in-place ReLUs included, and for the input, conv, pool and FC outputs only,\n"
+    "  as course notes count it: act_bytes and act_bytes_layers in --json) and the\n"
     "  receptive field (size / effective stride / effective padding, after\n"
     "  Araujo et al., Distill 2019; '-' after global pooling or FC).\n"
     "  --json prints one object: {\"model\",\"input\",\"layers\":[...],\"total\":{...}};\n"
@@ -168,8 +171,10 @@ static void summary_json(const EngGraph *g, const ModelCard *c, int in_id) {
     }
     EngTotals t = eng_graph_totals(g);
     printf("\n],\"total\":{\"params\":%lld,\"weights\":%lld,\"macs\":%lld,\"act_bytes\":%lld,"
+           "\"act_bytes_layers\":%lld,\"act_convention\":{\"act_bytes\":\"%s\",\"act_bytes_layers\":\"%s\"},"
            "\"train_only_params\":%lld,\"depth\":%d}}\n",
            (long long)t.params, (long long)t.weights, (long long)t.macs, (long long)t.act_bytes,
+           (long long)eng_graph_layer_act_bytes(g), ENG_ACT_ALL_DESC, ENG_ACT_LAYERS_DESC,
            (long long)t.train_only_params, eng_graph_depth(g));
 }
 
@@ -216,9 +221,11 @@ static void summary_table(const EngGraph *g, const ModelCard *c, int in_id) {
     printf("MACs           %s  (FLOPs = 2 x MACs = %s)\n", eng_fmt_grouped(t.macs, b1, sizeof b1),
            eng_fmt_si(2.0 * (double)t.macs, b2, sizeof b2));
     printf("depth          %d weighted layers on the longest path\n", eng_graph_depth(g));
-    printf("memory         %s of activations per image, %s of float32 parameters\n",
-           eng_fmt_bytes((double)t.act_bytes, b1, sizeof b1),
+    printf("memory         %s of activations per image (%s), %s of float32 parameters\n",
+           eng_fmt_bytes((double)t.act_bytes, b1, sizeof b1), ENG_ACT_ALL_DESC,
            eng_fmt_bytes(4.0 * (double)(t.params + t.train_only_params), b2, sizeof b2));
+    printf("               %s of activations per image (%s)\n",
+           eng_fmt_bytes((double)eng_graph_layer_act_bytes(g), b1, sizeof b1), ENG_ACT_LAYERS_DESC);
     if (c->imported) {
         const ModelPreproc *p = &c->pre;
         int n = 0;

@@ -431,6 +431,15 @@ int64_t eng_node_params(const EngNode *n);   /* learnable */
 int64_t eng_node_weights(const EngNode *n);
 int64_t eng_node_act_bytes(const EngNode *n);
 EngTotals eng_graph_totals(const EngGraph *g);
+/* Activation memory per sample, bytes, forward pass only, counted as the
+ * course notes' tables do: the input and the outputs of convolutions, pools
+ * and FC layers, nothing else (not the ReLUs, which run in place, nor batch
+ * norm, dropout, adds or concatenations). EngTotals.act_bytes counts every
+ * node's output instead. Training-only nodes are left out of both. */
+int64_t eng_graph_layer_act_bytes(const EngGraph *g);
+/* The two conventions in words, for what shows a number. */
+#define ENG_ACT_ALL_DESC "every node's float32 output, the input and in-place ReLUs included, forward only"
+#define ENG_ACT_LAYERS_DESC "input, conv, pool and FC outputs only, float32, forward only"
 /* Operation counts under a convention. Published counts differ because
  * they count different things: a multiply-add is one operation in MACs (what
  * fvcore reports as "flops", torchinfo as "Mult-Adds") and two in FLOPs; some

@@ -73,8 +73,12 @@ VGG_CARD(vgg13, "VGG-13", "B (13 weight layers)", -1, "not submitted on its own"
          "VGG13_Weights.IMAGENET1K_V1", 69.928, 89.246, "");
 VGG_CARD(vgg16, "VGG-16", "D (16 weight layers)", 7.3, VGG_SOURCE,
          "VGG16_Weights.IMAGENET1K_V1", 71.592, 90.382,
-         "138,357,544 parameters, 90% of them in fc6-fc8. The ~96 MB per image some notes "
-         "quote is activation memory counted as float32 in the forward pass (see summary).");
+         "138,357,544 parameters, 90% of them in fc6-fc8. The ~93 or ~96 MB per image some "
+         "notes quote comes from a course's figure \"24M activations x 4 bytes\", but the "
+         "layers its table lists (input, conv, pool, FC outputs) sum to 15,237,608 values: "
+         "60,950,432 bytes (61 MB) per image, forward only. Counting every node's output, "
+         "each in-place ReLU's too, gives 28,801,512 values, 115,206,048 bytes (convscope "
+         "summary gives both).");
 VGG_CARD(vgg19, "VGG-19", "E (19 weight layers)", 7.3, VGG_SOURCE,
          "VGG19_Weights.IMAGENET1K_V1", 72.376, 90.876,
          "143,667,240 parameters: a note's \"110M\" for VGG-19 is wrong.");

@@ -53,6 +53,9 @@ jq_is "$tmp/vgg16.json" '[.layers[] | (has("name") and has("op") and (.output|le
 # totals equal the sum of the layers
 jq_is "$tmp/vgg16.json" '([.layers[].params] | add) == .total.params and ([.layers[].macs] | add) == .total.macs' true
 jq_is "$tmp/vgg16.json" '.total | (has("params") and has("weights") and has("macs") and has("act_bytes"))' true
+# activation memory under both conventions, each named
+jq_is "$tmp/vgg16.json" '.total | "\(.act_bytes) \(.act_bytes_layers)"' "115206048 60950432"
+jq_is "$tmp/vgg16.json" '.total.act_convention | (.act_bytes | test("in-place ReLU")) and (.act_bytes_layers | test("conv, pool"))' true
 
 # another input size changes shapes and the FC layer
 expect 0 "$BIN" summary resnet18 --input 3x64x64 --json

@@ -271,6 +271,29 @@ static void test_accuracy(void) {
     CHECK(model_find("lenet5")->val_top1 == 0);
 }
 
+/* VGG-16's card explains the notes' ~93/96 MB per image with the engine's
+ * own sums, under both conventions: its figures must be the engine's. */
+static void test_vgg16_memory(void) {
+    const ModelCard *c = model_find("vgg16");
+    EngGraph *g = model_build(c, 0, 0, 0);
+    CHECK(g != NULL);
+    if (!g) return;
+    const int64_t all = eng_graph_totals(g).act_bytes, layers = eng_graph_layer_act_bytes(g);
+    char s[4][32];
+    eng_fmt_grouped(layers / 4, s[0], sizeof s[0]);
+    eng_fmt_grouped(layers, s[1], sizeof s[1]);
+    eng_fmt_grouped(all / 4, s[2], sizeof s[2]);
+    eng_fmt_grouped(all, s[3], sizeof s[3]);
+    for (int k = 0; k < 4; k++) {
+        if (!strstr(c->notes, s[k])) fprintf(stderr, "  vgg16's card lacks the engine's %s\n", s[k]);
+        CHECK(strstr(c->notes, s[k]) != NULL);
+    }
+    /* the course's listed layers: about 15.2M values, 61 MB; not its "24M" */
+    CHECK(layers / 4 > 15200000 && layers / 4 < 15300000);
+    CHECK(strstr(c->notes, "61 MB") && layers > 60500000 && layers < 61500000);
+    eng_graph_destroy(g);
+}
+
 static void test_cards(void) {
     for (int i = 0; i < model_count(); i++) {
         const ModelCard *c = model_at(i);
@@ -567,6 +590,7 @@ int main(void) {
     test_minis();
     test_cards();
     test_accuracy();
+    test_vgg16_memory();
     test_structure();
     test_history_structure();
     test_history_macs();

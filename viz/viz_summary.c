@@ -62,17 +62,18 @@ void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
     viz_text(r, f->sans, x, y, DIM, buf);
     y += f->line;
     EngTotals t = eng_graph_totals(g);
-    snprintf(buf, sizeof buf, "%s parameters  ·  %s MACs  ·  depth %d  ·  %s of activations",
+    char d[32];
+    snprintf(buf, sizeof buf, "%s parameters  ·  %s MACs  ·  depth %d  ·  activations per image, forward: "
+             "%s (every node) or %s (input, conv, pool, FC)",
              eng_fmt_grouped(t.params, a, sizeof a), eng_fmt_si((double)t.macs, b, sizeof b),
-             eng_graph_depth(g), eng_fmt_bytes((double)t.act_bytes, c, sizeof c));
+             eng_graph_depth(g), eng_fmt_bytes((double)t.act_bytes, c, sizeof c),
+             eng_fmt_bytes((double)eng_graph_layer_act_bytes(g), d, sizeof d));
     if (t.train_only_params)
         snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "  ·  +%s in training-only heads",
                  eng_fmt_grouped(t.train_only_params, a, sizeof a));
-    viz_text(r, f->sans, x, y, INK, buf);
-    y += f->line;
-    if (card->top5_error >= 0)
-        snprintf(buf, sizeof buf, "%s%s%s", card->ilsvrc ? card->ilsvrc : "",
-                 card->ilsvrc ? " — " : "", card->top5_source);
+    y += viz_text_wrap(r, f->sans, x, y, area.w, INK, buf);
+    if (card->top5_error >= 0 || card->val_top1 > 0)
+        viz_card_accuracy(card, buf, sizeof buf);
     else
         snprintf(buf, sizeof buf, "%s", card->key_ideas);
     y += viz_text_wrap(r, f->sans, x, y, area.w, DIM, buf) + f->line / 2;
