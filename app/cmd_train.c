@@ -503,7 +503,8 @@ static const char eval_usage[] =
     "usage: convscope eval MODEL --data digits|fashion|PATH [--weights FILE] [--batch B]\n"
     "                      [--threads N] [--json] [--input CxHxW]\n"
     "  Accuracy and mean cross-entropy on the test set. Without --weights the\n"
-    "  model's shipped weights (assets/) are used; an .onnx MODEL has its own.\n"
+    "  model's shipped weights trained on --data's set (assets/) are used; weights\n"
+    "  trained on another set give a warning; an .onnx MODEL has its own.\n"
     "  --json prints\n"
     "  {\"model\",\"data\",\"n\",\"accuracy\",\"loss\"}.\n";
 

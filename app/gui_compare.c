@@ -3,8 +3,8 @@
  * Compare: a pair of designs (two 3x3 against one 5x5, inception with and
  * without 1x1 reductions...) with sliders for the channels and the size,
  * counted under a chosen convention and timed on this machine. Zoo: every
- * network of the zoo, parameters against operations against ILSVRC top-5
- * error against latency measured here. The receptive-field chart, and the
+ * network of the zoo, parameters against operations against single-crop ImageNet
+ * val accuracy against latency measured here. The receptive-field chart, and the
  * model picker (the history as a timeline). Building, counting and timing
  * are measure.c's (shared with `convscope compare`); the drawing is viz/'s
  * (viz_compare.c, viz_zoo.c, viz_rf.c): this file hands them its numbers.
