@@ -78,8 +78,9 @@ static void json_side(const char *name, const Side *s, int hw, int with_ops) {
            2 * (long long)c->t.macs, (long long)c->act);
     if (with_ops) printf("\"ops\":%lld,", (long long)c->ops);
     if (c->rf.finite)
-        printf("\"rf\":{\"size\":%lld,\"stride\":%lld,\"pad\":%lld}", (long long)c->rf.size,
-               (long long)c->rf.stride, (long long)c->rf.pad);
+        printf("\"rf\":{\"size\":%lld,\"stride\":%lld,\"pad\":%lld,\"size_w\":%lld,\"stride_w\":%lld,"
+               "\"pad_w\":%lld}", (long long)c->rf.size, (long long)c->rf.stride, (long long)c->rf.pad,
+               (long long)c->rf.size_w, (long long)c->rf.stride_w, (long long)c->rf.pad_w);
     else
         printf("\"rf\":null");
     printf(",\"output\":[%d,%d,%d],\"ms\":%.4f}", c->out.C, c->out.H, c->out.W, s->ms);
@@ -172,8 +173,11 @@ static void print_table(const ModelBlock *b, const BlockCfg *c, const Side s[2],
     }
     printf("%-18s %32s %32s\n", "activations", eng_fmt_bytes((double)a->act, x1, sizeof x1),
            eng_fmt_bytes((double)bb->act, x2, sizeof x2));
-    snprintf(x1, sizeof x1, "%lld / %lld", (long long)a->rf.size, (long long)a->rf.stride);
-    snprintf(x2, sizeof x2, "%lld / %lld", (long long)bb->rf.size, (long long)bb->rf.stride);
+    char h1[48], h2[48];
+    snprintf(x1, sizeof x1, "%s / %s", eng_fmt_hw(a->rf.size, a->rf.size_w, h1, sizeof h1),
+             eng_fmt_hw(a->rf.stride, a->rf.stride_w, h2, sizeof h2));
+    snprintf(x2, sizeof x2, "%s / %s", eng_fmt_hw(bb->rf.size, bb->rf.size_w, h1, sizeof h1),
+             eng_fmt_hw(bb->rf.stride, bb->rf.stride_w, h2, sizeof h2));
     printf("%-18s %32s %32s\n", "RF size / stride", x1, x2);
     snprintf(x1, sizeof x1, "%dx%dx%d", a->out.C, a->out.H, a->out.W);
     snprintf(x2, sizeof x2, "%dx%dx%d", bb->out.C, bb->out.H, bb->out.W);

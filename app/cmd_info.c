@@ -14,8 +14,9 @@ static void json_rf(FILE *f, EngRf r) {
         fputs("null", f);
         return;
     }
-    fprintf(f, "{\"size\":%lld,\"stride\":%lld,\"pad\":%lld", (long long)r.size,
-            (long long)r.stride, (long long)r.pad);
+    fprintf(f, "{\"size\":%lld,\"stride\":%lld,\"pad\":%lld,\"size_w\":%lld,\"stride_w\":%lld,\"pad_w\":%lld",
+            (long long)r.size, (long long)r.stride, (long long)r.pad, (long long)r.size_w,
+            (long long)r.stride_w, (long long)r.pad_w);
     if (r.misaligned) fputs(",\"misaligned\":true", f);
     fputc('}', f);
 }
@@ -194,13 +195,14 @@ static void summary_table(const EngGraph *g, const ModelCard *c, int in_id) {
                in->out.W);
     printf("%-*s  %-13s %-16s %12s %10s %10s %10s  %s\n", namew, "layer", "op", "output",
            "params", "MACs", "FLOPs", "memory", "RF size/stride/pad");
-    char b1[32], b2[32], b3[32], b4[32], shape[48], rf[64];
+    char b1[32], b2[32], b3[32], b4[32], shape[48], rf[160], r1[48], r2[48], r3[48];
     for (int i = 0; i < eng_graph_node_count(g); i++) {
         const EngNode *n = eng_graph_node(g, i);
         snprintf(shape, sizeof shape, "%dx%dx%d", n->out.C, n->out.H, n->out.W);
         if (n->rf.finite)
-            snprintf(rf, sizeof rf, "%lld / %lld / %lld%s", (long long)n->rf.size,
-                     (long long)n->rf.stride, (long long)n->rf.pad,
+            snprintf(rf, sizeof rf, "%s / %s / %s%s", eng_fmt_hw(n->rf.size, n->rf.size_w, r1, sizeof r1),
+                     eng_fmt_hw(n->rf.stride, n->rf.stride_w, r2, sizeof r2),
+                     eng_fmt_hw(n->rf.pad, n->rf.pad_w, r3, sizeof r3),
                      n->rf.misaligned ? " (branches misaligned)" : "");
         else
             snprintf(rf, sizeof rf, "-");

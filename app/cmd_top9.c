@@ -168,8 +168,10 @@ static int top9_png(const Top9 *r) {
         snprintf(line, sizeof line, "%s  ·  %s, channel %d  ·  the 9 strongest", r->card->display,
                  L->name, r->o.channel);
         viz_text(ren, cv.fonts.sans_big, pad, 12, fg, line);
-        snprintf(line, sizeof line, "of %d images of %s, one per image  ·  receptive field %lld px",
-                 r->test.n, r->o.images ? r->o.images : r->test.name, (long long)L->rf.size);
+        char rfs[48];
+        snprintf(line, sizeof line, "of %d images of %s, one per image  ·  receptive field %s px",
+                 r->test.n, r->o.images ? r->o.images : r->test.name,
+                 eng_fmt_hw(L->rf.size, L->rf.size_w, rfs, sizeof rfs));
         viz_text(ren, cv.fonts.sans, pad, 52, dim, line);
         for (int k = 0; k < t->n; k++) {
             app_fill_batch(img, 1, C, H, W, &r->test, &t->idx[k], 1);

@@ -70,7 +70,8 @@ typedef struct {
     int n_pts[RF_MAX];
     int depth[RF_MAX][RF_POINTS]; /* weighted layers from the input up to the point */
     int64_t size[RF_MAX][RF_POINTS];
-    int64_t final[RF_MAX];    /* field of the last unit with a finite one */
+    int64_t final[RF_MAX];    /* field of the last unit with a finite one (height) */
+    int64_t size_w[RF_MAX][RF_POINTS], final_w[RF_MAX]; /* the same along the width */
     int input[RF_MAX];        /* the input's side */
     char note[200];           /* a network that could not be drawn: why */
 } RfView;

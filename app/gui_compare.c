@@ -479,12 +479,16 @@ static int rf_add(RfView *v, const ModelCard *card, const EngGraph *g, int on) {
         const EngNode *nd = eng_graph_node(g, j);
         if ((nd->flags & ENG_NODE_TRAIN_ONLY) || !nd->rf.finite || nd->op == ENG_OP_INPUT) continue;
         v->final[k] = nd->rf.size > v->final[k] ? nd->rf.size : v->final[k];
+        v->final_w[k] = nd->rf.size_w > v->final_w[k] ? nd->rf.size_w : v->final_w[k];
         int p = v->n_pts[k];
         if (p > 0 && v->depth[k][p - 1] == d[j]) {
             if (nd->rf.size > v->size[k][p - 1]) v->size[k][p - 1] = nd->rf.size;
+            if (nd->rf.size_w > v->size_w[k][p - 1]) v->size_w[k][p - 1] = nd->rf.size_w;
         } else if (p < RF_POINTS && (p == 0 || d[j] > v->depth[k][p - 1])) {
             v->depth[k][p] = d[j];
-            v->size[k][p] = nd->rf.size > (p ? v->size[k][p - 1] : 0) ? nd->rf.size : v->size[k][p - 1];
+            const int64_t ph = p ? v->size[k][p - 1] : 0, pw = p ? v->size_w[k][p - 1] : 0;
+            v->size[k][p] = nd->rf.size > ph ? nd->rf.size : ph;
+            v->size_w[k][p] = nd->rf.size_w > pw ? nd->rf.size_w : pw;
             v->n_pts[k]++;
         }
     }
@@ -520,7 +524,7 @@ void rf_init(RfView *v, const ModelCard *extra, const EngGraph *eg) {
 static int rf_curves(const RfView *v, VizRfCurve *c) {
     for (int k = 0; k < v->n; k++)
         c[k] = (VizRfCurve){v->card[k]->display, v->on[k], v->n_pts[k], v->depth[k], v->size[k],
-                            v->final[k], v->input[k]};
+                            v->final[k], v->input[k], v->size_w[k], v->final_w[k]};
     return v->n;
 }
 

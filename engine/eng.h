@@ -107,6 +107,9 @@ const char *eng_resource_dir(const char *env, const char *rel);
  * writes into buf (NUL-terminated, truncated to n) and returns it. */
 const char *eng_fmt_grouped(int64_t v, char *buf, size_t n);
 const char *eng_fmt_si(double v, char *buf, size_t n);
+/* A receptive field's size, stride or pad along both axes: "7" when the
+ * height's h equals the width's w, else "HxW" ("7x1"). */
+const char *eng_fmt_hw(int64_t h, int64_t w, char *buf, size_t n);
 const char *eng_fmt_bytes(double bytes, char *buf, size_t n);
 
 /* ---- threads and GEMM --------------------------------------------------- */
@@ -252,11 +255,15 @@ typedef struct { int C, H, W; } EngShape;
 
 /* Receptive field of one output unit in input pixels (Araujo, Norris, Sim,
  * "Computing Receptive Fields of Convolutional Neural Networks", Distill 2019):
- * size r, effective stride j, effective padding p. Unit (y, x) sees input rows
- * [y*j - p, y*j - p + r - 1]. `finite` is 0 after a global pool, FC or flatten. */
+ * size r, effective stride j, effective padding p, along each axis apart (a
+ * 1x7 kernel, a non-square stride or an asymmetric pad make them differ).
+ * Unit (y, x) sees input rows [y*j - p, y*j - p + r - 1] with the height's
+ * size, stride, pad, and columns [x*j_w - p_w, x*j_w - p_w + r_w - 1] with
+ * the width's. `finite` is 0 after a global pool, FC or flatten. */
 typedef struct {
     int finite;
-    int64_t size, stride, pad;
+    int64_t size, stride, pad;       /* height (rows) */
+    int64_t size_w, stride_w, pad_w; /* width (columns) */
     int misaligned; /* a merge (add/concat) whose branches' fields do not line up */
 } EngRf;
 

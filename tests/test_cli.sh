@@ -53,6 +53,8 @@ jq_is "$tmp/vgg16.json" '[.layers[] | (has("name") and has("op") and (.output|le
 # totals equal the sum of the layers
 jq_is "$tmp/vgg16.json" '([.layers[].params] | add) == .total.params and ([.layers[].macs] | add) == .total.macs' true
 jq_is "$tmp/vgg16.json" '.total | (has("params") and has("weights") and has("macs") and has("act_bytes"))' true
+# the receptive field along each axis (square here: both the same)
+jq_is "$tmp/vgg16.json" '.layers[] | select(.name=="conv5_3") | .rf | "\(.size) \(.size_w) \(.stride_w) \(.pad_w)"' "196 196 16 90"
 # activation memory under both conventions, each named
 jq_is "$tmp/vgg16.json" '.total | "\(.act_bytes) \(.act_bytes_layers)"' "115206048 60950432"
 jq_is "$tmp/vgg16.json" '.total.act_convention | (.act_bytes | test("in-place ReLU")) and (.act_bytes_layers | test("conv, pool"))' true

@@ -250,6 +250,8 @@ typedef struct {
     const int64_t *size;      /* [n_pts] the field there, pixels */
     int64_t final;            /* field of the last unit with a finite one */
     int input;                /* the input's side */
+    const int64_t *size_w;    /* [n_pts] the field's width where size is its height (NULL: square) */
+    int64_t final_w;          /* the last field's width (0: square) */
 } VizRfCurve;
 /* The chip that shows or hides curve k. */
 SDL_Rect viz_rf_chip(const VizFonts *f, const VizRfCurve *c, int k);

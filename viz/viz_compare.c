@@ -228,10 +228,16 @@ static void row_cells(const VizCompare *c, const CmpRow *row, char *x1, char *x2
         snprintf(x1, n, "%dx%dx%d", oa.C, oa.H, oa.W);
         snprintf(x2, n, "%dx%dx%d", ob.C, ob.H, ob.W);
         break;
-    case ROW_RF:
-        snprintf(x1, n, ra.finite ? "%lld / %lld" : "whole input", (long long)ra.size, (long long)ra.stride);
-        snprintf(x2, n, rb.finite ? "%lld / %lld" : "whole input", (long long)rb.size, (long long)rb.stride);
+    case ROW_RF: {
+        char h1[24], h2[24];
+        if (ra.finite) snprintf(x1, n, "%s / %s", eng_fmt_hw(ra.size, ra.size_w, h1, sizeof h1),
+                                eng_fmt_hw(ra.stride, ra.stride_w, h2, sizeof h2));
+        else snprintf(x1, n, "whole input");
+        if (rb.finite) snprintf(x2, n, "%s / %s", eng_fmt_hw(rb.size, rb.size_w, h1, sizeof h1),
+                                eng_fmt_hw(rb.stride, rb.stride_w, h2, sizeof h2));
+        else snprintf(x2, n, "whole input");
         break;
+    }
     default:
         if (c->fresh && c->ms[0] > 0 && c->ms[1] > 0) {
             snprintf(x1, n, "%.3f ms", c->ms[0]);

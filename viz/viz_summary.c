@@ -39,9 +39,10 @@ static void row_cells(const EngNode *nd, char cells[N_COLS][112]) {
     if (nd->macs) eng_fmt_si((double)nd->macs, cells[COL_MACS], 112);
     else snprintf(cells[COL_MACS], 112, "-");
     eng_fmt_bytes((double)eng_node_act_bytes(nd), cells[COL_MEM], 112);
+    char h1[48], h2[48];
     if (nd->rf.finite)
-        snprintf(cells[COL_RF], 112, "%lld / %lld%s", (long long)nd->rf.size,
-                 (long long)nd->rf.stride, nd->rf.misaligned ? " *" : "");
+        snprintf(cells[COL_RF], 112, "%s / %s%s", eng_fmt_hw(nd->rf.size, nd->rf.size_w, h1, sizeof h1),
+                 eng_fmt_hw(nd->rf.stride, nd->rf.stride_w, h2, sizeof h2), nd->rf.misaligned ? " *" : "");
     else snprintf(cells[COL_RF], 112, "-");
 }
 
