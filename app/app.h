@@ -120,6 +120,14 @@ const char *app_log_last(void);
 /* digits | fashion | an MNIST-format folder; train or test may be NULL.
  * Prints the error (with a hint) and returns -1 on failure. */
 int app_load_data(const char *spec, EngDataset *train, EngDataset *test, const char *cmd);
+/* The value of "key=" in metadata's "key=value" lines into buf, or NULL. */
+const char *app_meta_value(const char *meta, const char *key, char *buf, size_t n);
+/* Weights file w into g (eng_weights_load: 0, or -1 with err); then, when
+ * its metadata says it was trained on another data set than data (NULL: not
+ * checked), a warning on stderr naming both, so that digits weights are
+ * never silently evaluated on Fashion-MNIST. */
+int app_load_weights(EngGraph *g, const char *w, const char *data, const char *cmd, char *err,
+                     size_t errlen);
 /* Examples idx[0..count) of d into a network input (N, C, H, W), centred
  * (a 28x28 digit in LeNet-5's 32x32 has a 2-pixel border, as in the paper);
  * grey copied to every channel; unused slots zero. */

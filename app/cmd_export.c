@@ -33,23 +33,6 @@ static const char export_usage[] =
     "  and, for weights trained on digits or fashion, the class names (convscope.labels).\n"
     "  Exit code 0 on success, 1 when the model cannot be written, 2 on a usage error.\n";
 
-/* The value of "key=" in "key=value" lines into buf, or NULL. */
-static const char *meta_value(const char *meta, const char *key, char *buf, size_t n) {
-    size_t kl = strlen(key);
-    for (const char *p = meta; p && *p;) {
-        const char *e = strchr(p, '\n');
-        if (!strncmp(p, key, kl) && p[kl] == '=') {
-            size_t len = e ? (size_t)(e - p - kl - 1) : strlen(p + kl + 1);
-            if (len >= n) len = n - 1;
-            memcpy(buf, p + kl + 1, len);
-            buf[len] = 0;
-            return buf;
-        }
-        p = e ? e + 1 : NULL;
-    }
-    return NULL;
-}
-
 /* Append "key=value\n" to buf (value's newlines become spaces). */
 static void meta_add(char *buf, size_t n, const char *key, const char *value) {
     size_t l = strlen(buf);
@@ -76,7 +59,7 @@ static int export_weights(EngGraph *g, const ModelCard *card, const AppOptions *
             fprintf(stderr, "convscope export: %s\n", err);
             return APP_FAIL;
         }
-        *data = meta_value(wmeta, "data", v, vn);
+        *data = app_meta_value(wmeta, "data", v, vn);
         if (!*data && !o->weights) *data = card->weights_data;
         if (o->weights) snprintf(desc, n, "%s", w);
         else snprintf(desc, n, "assets/%s (shipped)", card->weights);

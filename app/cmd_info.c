@@ -14,8 +14,9 @@ static void json_rf(FILE *f, EngRf r) {
         fputs("null", f);
         return;
     }
-    fprintf(f, "{\"size\":%lld,\"stride\":%lld,\"pad\":%lld", (long long)r.size,
-            (long long)r.stride, (long long)r.pad);
+    fprintf(f, "{\"size\":%lld,\"stride\":%lld,\"pad\":%lld,\"size_w\":%lld,\"stride_w\":%lld,\"pad_w\":%lld",
+            (long long)r.size, (long long)r.stride, (long long)r.pad, (long long)r.size_w,
+            (long long)r.stride_w, (long long)r.pad_w);
     if (r.misaligned) fputs(",\"misaligned\":true", f);
     fputc('}', f);
 }
@@ -26,7 +27,11 @@ static const char models_usage[] =
     "usage: convscope models [--json]\n"
     "  The model zoo: every network with its card (year, authors, paper, ILSVRC\n"
     "  result and its source, key ideas, default input) and its parameter count,\n"
-    "  MACs and depth computed by building it.\n";
+    "  MACs and depth computed by building it. top-1 and top-5: ImageNet-1K\n"
+    "  validation accuracy of one model on one centre crop, from torchvision's\n"
+    "  published metrics or the paper's table (val_source in --json; '-': no such\n"
+    "  figure). Competition results (ensembles, test set, many crops) are history:\n"
+    "  ilsvrc, top5_error and top5_source in --json, never in these columns.\n";
 
 int app_cmd_models(int argc, char **argv) {
     AppOptions o;
@@ -38,8 +43,8 @@ int app_cmd_models(int argc, char **argv) {
     }
     if (o.json) fputs("[", stdout);
     else
-        printf("%-18s %-20s %4s %-12s %6s %14s %10s %8s\n", "name", "network", "year", "family",
-               "depth", "params", "MACs", "top-5");
+        printf("%-18s %-20s %4s %-12s %6s %14s %10s %7s %7s\n", "name", "network", "year", "family",
+               "depth", "params", "MACs", "top-1", "top-5");
     for (int i = 0; i < model_count(); i++) {
         const ModelCard *c = model_at(i);
         app_log_capture(1);
@@ -52,13 +57,15 @@ int app_cmd_models(int argc, char **argv) {
         EngTotals t = eng_graph_totals(g);
         int depth = eng_graph_depth(g);
         eng_graph_destroy(g);
-        char b1[32], b2[32], b3[32];
+        char b1[32], b2[32], b3[32], b4[32];
         if (!o.json) {
-            if (c->top5_error >= 0) snprintf(b3, sizeof b3, "%.2f%%", c->top5_error);
+            if (c->val_top1 > 0) snprintf(b3, sizeof b3, "%.2f%%", c->val_top1);
             else snprintf(b3, sizeof b3, "-");
-            printf("%-18s %-20s %4d %-12s %6d %14s %10s %8s\n", c->name, c->display, c->year,
+            if (c->val_top5 > 0) snprintf(b4, sizeof b4, "%.2f%%", c->val_top5);
+            else snprintf(b4, sizeof b4, "-");
+            printf("%-18s %-20s %4d %-12s %6d %14s %10s %7s %7s\n", c->name, c->display, c->year,
                    c->family, depth, eng_fmt_grouped(t.params, b1, sizeof b1),
-                   eng_fmt_si((double)t.macs, b2, sizeof b2), b3);
+                   eng_fmt_si((double)t.macs, b2, sizeof b2), b3, b4);
             continue;
         }
         fputs(i ? ",\n{" : "\n{", stdout);
@@ -74,6 +81,12 @@ int app_cmd_models(int argc, char **argv) {
         else fputs(",\"top5_error\":null", stdout);
         printf(",\"top5_source\":");
         if (c->top5_source) app_json_str(stdout, c->top5_source); else fputs("null", stdout);
+        if (c->val_top1 > 0) printf(",\"val_top1\":%.3f", c->val_top1);
+        else fputs(",\"val_top1\":null", stdout);
+        if (c->val_top5 > 0) printf(",\"val_top5\":%.3f", c->val_top5);
+        else fputs(",\"val_top5\":null", stdout);
+        printf(",\"val_source\":");
+        if (c->val_source) app_json_str(stdout, c->val_source); else fputs("null", stdout);
         printf(",\"key_ideas\":"); app_json_str(stdout, c->key_ideas);
         printf(",\"notes\":"); app_json_str(stdout, c->notes);
         printf(",\"weights_file\":");
@@ -102,7 +115,10 @@ int app_cmd_models(int argc, char **argv) {
 static const char summary_usage[] =
     "usage: convscope summary MODEL [--input CxHxW] [--json] [--preprocess PRESET]\n"
     "  One row per node: output shape, parameters (weights + biases), MACs\n"
-    "  (multiply-accumulates; FLOPs = 2 x MACs), activation memory and the\n"
+    "  (multiply-accumulates; FLOPs = 2 x MACs), activation memory (the node's\n"
+    "  float32 output per image, forward only; the totals give it for every node,\n"
+    "  in-place ReLUs included, and for the input, conv, pool and FC outputs only,\n"
+    "  as course notes count it: act_bytes and act_bytes_layers in --json) and the\n"
     "  receptive field (size / effective stride / effective padding, after\n"
     "  Araujo et al., Distill 2019; '-' after global pooling or FC).\n"
     "  --json prints one object: {\"model\",\"input\",\"layers\":[...],\"total\":{...}};\n"
@@ -156,8 +172,10 @@ static void summary_json(const EngGraph *g, const ModelCard *c, int in_id) {
     }
     EngTotals t = eng_graph_totals(g);
     printf("\n],\"total\":{\"params\":%lld,\"weights\":%lld,\"macs\":%lld,\"act_bytes\":%lld,"
+           "\"act_bytes_layers\":%lld,\"act_convention\":{\"act_bytes\":\"%s\",\"act_bytes_layers\":\"%s\"},"
            "\"train_only_params\":%lld,\"depth\":%d}}\n",
            (long long)t.params, (long long)t.weights, (long long)t.macs, (long long)t.act_bytes,
+           (long long)eng_graph_layer_act_bytes(g), ENG_ACT_ALL_DESC, ENG_ACT_LAYERS_DESC,
            (long long)t.train_only_params, eng_graph_depth(g));
 }
 
@@ -177,13 +195,14 @@ static void summary_table(const EngGraph *g, const ModelCard *c, int in_id) {
                in->out.W);
     printf("%-*s  %-13s %-16s %12s %10s %10s %10s  %s\n", namew, "layer", "op", "output",
            "params", "MACs", "FLOPs", "memory", "RF size/stride/pad");
-    char b1[32], b2[32], b3[32], b4[32], shape[48], rf[64];
+    char b1[32], b2[32], b3[32], b4[32], shape[48], rf[160], r1[48], r2[48], r3[48];
     for (int i = 0; i < eng_graph_node_count(g); i++) {
         const EngNode *n = eng_graph_node(g, i);
         snprintf(shape, sizeof shape, "%dx%dx%d", n->out.C, n->out.H, n->out.W);
         if (n->rf.finite)
-            snprintf(rf, sizeof rf, "%lld / %lld / %lld%s", (long long)n->rf.size,
-                     (long long)n->rf.stride, (long long)n->rf.pad,
+            snprintf(rf, sizeof rf, "%s / %s / %s%s", eng_fmt_hw(n->rf.size, n->rf.size_w, r1, sizeof r1),
+                     eng_fmt_hw(n->rf.stride, n->rf.stride_w, r2, sizeof r2),
+                     eng_fmt_hw(n->rf.pad, n->rf.pad_w, r3, sizeof r3),
                      n->rf.misaligned ? " (branches misaligned)" : "");
         else
             snprintf(rf, sizeof rf, "-");
@@ -204,9 +223,11 @@ static void summary_table(const EngGraph *g, const ModelCard *c, int in_id) {
     printf("MACs           %s  (FLOPs = 2 x MACs = %s)\n", eng_fmt_grouped(t.macs, b1, sizeof b1),
            eng_fmt_si(2.0 * (double)t.macs, b2, sizeof b2));
     printf("depth          %d weighted layers on the longest path\n", eng_graph_depth(g));
-    printf("memory         %s of activations per image, %s of float32 parameters\n",
-           eng_fmt_bytes((double)t.act_bytes, b1, sizeof b1),
+    printf("memory         %s of activations per image (%s), %s of float32 parameters\n",
+           eng_fmt_bytes((double)t.act_bytes, b1, sizeof b1), ENG_ACT_ALL_DESC,
            eng_fmt_bytes(4.0 * (double)(t.params + t.train_only_params), b2, sizeof b2));
+    printf("               %s of activations per image (%s)\n",
+           eng_fmt_bytes((double)eng_graph_layer_act_bytes(g), b1, sizeof b1), ENG_ACT_LAYERS_DESC);
     if (c->imported) {
         const ModelPreproc *p = &c->pre;
         int n = 0;

@@ -106,7 +106,7 @@ static int top9_load(Top9 *r) {
 static int top9_scan(Top9 *r) {
     const AppOptions *o = &r->o;
     char path[4096], err[512];
-    const char *wfile = o->weights ? o->weights : model_weights_path(r->card, path, sizeof path);
+    const char *wfile = o->weights ? o->weights : model_weights_for(r->card, r->data, path, sizeof path);
     if (app_top9_run(r->g, r->card, wfile, r->id, o->channel, &r->test, r->rule, o->batch ? o->batch : 64,
                      &r->t, isatty(2) ? show_progress : NULL, r->test.name, err, sizeof err) != 0) {
         fprintf(stderr, "convscope top9: %s\n", err);
@@ -168,8 +168,10 @@ static int top9_png(const Top9 *r) {
         snprintf(line, sizeof line, "%s  ·  %s, channel %d  ·  the 9 strongest", r->card->display,
                  L->name, r->o.channel);
         viz_text(ren, cv.fonts.sans_big, pad, 12, fg, line);
-        snprintf(line, sizeof line, "of %d images of %s, one per image  ·  receptive field %lld px",
-                 r->test.n, r->o.images ? r->o.images : r->test.name, (long long)L->rf.size);
+        char rfs[48];
+        snprintf(line, sizeof line, "of %d images of %s, one per image  ·  receptive field %s px",
+                 r->test.n, r->o.images ? r->o.images : r->test.name,
+                 eng_fmt_hw(L->rf.size, L->rf.size_w, rfs, sizeof rfs));
         viz_text(ren, cv.fonts.sans, pad, 52, dim, line);
         for (int k = 0; k < t->n; k++) {
             app_fill_batch(img, 1, C, H, W, &r->test, &t->idx[k], 1);

@@ -503,7 +503,8 @@ static const char eval_usage[] =
     "usage: convscope eval MODEL --data digits|fashion|PATH [--weights FILE] [--batch B]\n"
     "                      [--threads N] [--json] [--input CxHxW]\n"
     "  Accuracy and mean cross-entropy on the test set. Without --weights the\n"
-    "  model's shipped weights (assets/) are used; an .onnx MODEL has its own.\n"
+    "  model's shipped weights trained on --data's set (assets/) are used; weights\n"
+    "  trained on another set give a warning; an .onnx MODEL has its own.\n"
     "  --json prints\n"
     "  {\"model\",\"data\",\"n\",\"accuracy\",\"loss\"}.\n";
 
@@ -516,8 +517,8 @@ int app_cmd_eval(int argc, char **argv) {
     EngGraph *g = app_build_model(&o, &card, &rc);
     if (!g) return rc;
     char path[4096], err[512];
-    const char *w = o.weights ? o.weights : model_weights_path(card, path, sizeof path);
     const char *data = o.data ? o.data : card->weights_data;
+    const char *w = o.weights ? o.weights : model_weights_for(card, data, path, sizeof path);
     EngDataset test = {0};
     rc = APP_FAIL;
     if (!w && !card->imported) { /* an .onnx file brings its own weights */
@@ -531,7 +532,7 @@ int app_cmd_eval(int argc, char **argv) {
         rc = APP_USAGE;
         goto done;
     }
-    if (w && eng_weights_load(g, NULL, w, NULL, 0, err, sizeof err) != 0) {
+    if (w && app_load_weights(g, w, data, "eval", err, sizeof err) != 0) {
         fprintf(stderr, "convscope eval: %s\n", err);
         goto done;
     }

@@ -167,3 +167,31 @@ const char *const *app_class_names(const ModelCard *card, const EngGraph *g, con
     *n = 0;
     return NULL;
 }
+
+const char *app_meta_value(const char *meta, const char *key, char *buf, size_t n) {
+    size_t kl = strlen(key);
+    if (!n) return NULL;
+    for (const char *p = meta; p && *p;) {
+        const char *e = strchr(p, '\n');
+        if (!strncmp(p, key, kl) && p[kl] == '=') {
+            size_t len = e ? (size_t)(e - p - kl - 1) : strlen(p + kl + 1);
+            if (len >= n) len = n - 1;
+            memcpy(buf, p + kl + 1, len);
+            buf[len] = 0;
+            return buf;
+        }
+        p = e ? e + 1 : NULL;
+    }
+    return NULL;
+}
+
+int app_load_weights(EngGraph *g, const char *w, const char *data, const char *cmd, char *err,
+                     size_t errlen) {
+    char meta[4096] = "", had[512];
+    if (eng_weights_load(g, NULL, w, meta, sizeof meta, err, errlen) != 0) return -1;
+    const char *on = app_meta_value(meta, "data", had, sizeof had);
+    if (data && on && strcmp(on, data))
+        fprintf(stderr, "convscope %s: warning: %s was trained on %s, not on %s: its results "
+                        "there mean little\n", cmd, w, on, data);
+    return 0;
+}

@@ -28,6 +28,7 @@ typedef struct {
     int64_t ops[2], act[2];   /* ops under `count`; activations of the block's layers, bytes */
     double scratch_gb;        /* largest working set of one side, for the timing guard */
     char error[320];          /* the configuration cannot be built: why */
+    char branch[640];         /* one branch against the whole block ("": the block has none) */
     int drag;                 /* slider held by the mouse, -1 none */
     int want_runs;            /* timed passes per side (median), after a warm-up */
     /* shared with the worker (under its mutex) */
@@ -69,7 +70,8 @@ typedef struct {
     int n_pts[RF_MAX];
     int depth[RF_MAX][RF_POINTS]; /* weighted layers from the input up to the point */
     int64_t size[RF_MAX][RF_POINTS];
-    int64_t final[RF_MAX];    /* field of the last unit with a finite one */
+    int64_t final[RF_MAX];    /* field of the last unit with a finite one (height) */
+    int64_t size_w[RF_MAX][RF_POINTS], final_w[RF_MAX]; /* the same along the width */
     int input[RF_MAX];        /* the input's side */
     char note[200];           /* a network that could not be drawn: why */
 } RfView;

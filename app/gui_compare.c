@@ -3,8 +3,8 @@
  * Compare: a pair of designs (two 3x3 against one 5x5, inception with and
  * without 1x1 reductions...) with sliders for the channels and the size,
  * counted under a chosen convention and timed on this machine. Zoo: every
- * network of the zoo, parameters against operations against ILSVRC top-5
- * error against latency measured here. The receptive-field chart, and the
+ * network of the zoo, parameters against operations against single-crop ImageNet
+ * val accuracy against latency measured here. The receptive-field chart, and the
  * model picker (the history as a timeline). Building, counting and timing
  * are measure.c's (shared with `convscope compare`); the drawing is viz/'s
  * (viz_compare.c, viz_zoo.c, viz_rf.c): this file hands them its numbers.
@@ -92,6 +92,8 @@ static void rebuild(CompareView *c, pthread_mutex_t *mu, int block, const BlockC
     double scratch = 0;
     char why[256];
     c->error[0] = 0;
+    char branch[sizeof c->branch] = "";
+    AppBranch br;
     for (int s = 0; s < 2; s++) {
         g[s] = app_block_build(b, s, &cfg, why, sizeof why);
         if (!g[s] && !c->error[0])
@@ -104,6 +106,8 @@ static void rebuild(CompareView *c, pthread_mutex_t *mu, int block, const BlockC
         c->act[s] = side.act;
         if (side.work_gb > scratch) scratch = side.work_gb;
     }
+    if (app_block_branch(b, g, &br, branch, sizeof branch) != 0) branch[0] = 0;
+    memcpy(c->branch, branch, sizeof branch);
     if (mu) pthread_mutex_lock(mu);
     c->block = block;
     c->cfg = cfg;
@@ -140,7 +144,9 @@ static VizCompare compare_view(const CompareView *c) {
     VizCompare v = {.n_blocks = model_block_count(), .block = c->block, .explain = b->explain,
                     .claim = b->claim, .name = {b->a_name, b->b_name}, .g = {c->g[0], c->g[1]},
                     .count = c->count, .t = {c->t[0], c->t[1]}, .ops = {c->ops[0], c->ops[1]},
-                    .act = {c->act[0], c->act[1]}, .error = c->error, .note = ""};
+                    .act = {c->act[0], c->act[1]}, .error = c->error, .note = "",
+                    .branch = c->branch, .cin_label = model_block_extra(b)->cin_label,
+                    .cout_label = model_block_extra(b)->cout_label};
     for (int i = 0; i < v.n_blocks && i < VIZ_CMP_BLOCKS; i++) v.blocks[i] = model_block_at(i)->name;
     for (int k = 0; k < CMP_SLIDERS; k++) {
         BlockCfg cfg = c->cfg;
@@ -407,7 +413,7 @@ void zoo_draw(ZooView *z, pthread_mutex_t *mu, SDL_Renderer *r, const VizFonts *
     for (int k = 0; k < z->n; k++) {
         const ModelCard *c = z->card[k];
         rows[k] = (VizZooRow){c->display, c->year, (double)z->t[k].params, (double)z->ops[k],
-                              c->top5_error, rows[k].ms, family_group(z->card, z->n, k)};
+                              c->val_top1, c->val_top5, rows[k].ms, family_group(z->card, z->n, k)};
     }
     const VizZooLayout L = viz_zoo_layout(f, w, h);
     const int shown = viz_zoo_rows(f, &L, z->n);
@@ -473,12 +479,16 @@ static int rf_add(RfView *v, const ModelCard *card, const EngGraph *g, int on) {
         const EngNode *nd = eng_graph_node(g, j);
         if ((nd->flags & ENG_NODE_TRAIN_ONLY) || !nd->rf.finite || nd->op == ENG_OP_INPUT) continue;
         v->final[k] = nd->rf.size > v->final[k] ? nd->rf.size : v->final[k];
+        v->final_w[k] = nd->rf.size_w > v->final_w[k] ? nd->rf.size_w : v->final_w[k];
         int p = v->n_pts[k];
         if (p > 0 && v->depth[k][p - 1] == d[j]) {
             if (nd->rf.size > v->size[k][p - 1]) v->size[k][p - 1] = nd->rf.size;
+            if (nd->rf.size_w > v->size_w[k][p - 1]) v->size_w[k][p - 1] = nd->rf.size_w;
         } else if (p < RF_POINTS && (p == 0 || d[j] > v->depth[k][p - 1])) {
             v->depth[k][p] = d[j];
-            v->size[k][p] = nd->rf.size > (p ? v->size[k][p - 1] : 0) ? nd->rf.size : v->size[k][p - 1];
+            const int64_t ph = p ? v->size[k][p - 1] : 0, pw = p ? v->size_w[k][p - 1] : 0;
+            v->size[k][p] = nd->rf.size > ph ? nd->rf.size : ph;
+            v->size_w[k][p] = nd->rf.size_w > pw ? nd->rf.size_w : pw;
             v->n_pts[k]++;
         }
     }
@@ -514,7 +524,7 @@ void rf_init(RfView *v, const ModelCard *extra, const EngGraph *eg) {
 static int rf_curves(const RfView *v, VizRfCurve *c) {
     for (int k = 0; k < v->n; k++)
         c[k] = (VizRfCurve){v->card[k]->display, v->on[k], v->n_pts[k], v->depth[k], v->size[k],
-                            v->final[k], v->input[k]};
+                            v->final[k], v->input[k], v->size_w[k], v->final_w[k]};
     return v->n;
 }
 

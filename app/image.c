@@ -33,14 +33,16 @@ EngGraph *app_open_trained(const AppOptions *o, const char *layer, long channel,
                 L->out.C, channel);
         goto fail;
     }
-    const char *w = o->weights ? o->weights : model_weights_path(*card, path, sizeof path);
+    const char *data = o->data ? o->data : (*card)->weights_data;
+    const char *w = o->weights ? o->weights : model_weights_for(*card, data, path, sizeof path);
     if (!(*card)->imported || o->weights) {
         if (!w) {
             fprintf(stderr, "convscope %s: no trained weights ship for %s (give --weights)\n", cmd,
                     (*card)->name);
             goto fail;
         }
-        if (eng_weights_load(g, NULL, w, NULL, 0, err, sizeof err) != 0) {
+        if (app_load_weights(g, w, o->image || o->images || o->npy_in ? NULL : data, cmd, err,
+                             sizeof err) != 0) {
             fprintf(stderr, "convscope %s: %s\n", cmd, err);
             *code = APP_FAIL;
             goto fail;

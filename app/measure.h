@@ -66,6 +66,16 @@ AppBlockSide app_block_count(const EngGraph *g, EngCount cnt);
 int app_block_time(const ModelBlock *b, const BlockCfg *cfg, const AppTiming *tm,
                    AppProgress progress, void *ctx, double ms[2], char *err, size_t errlen);
 
+/* One branch of a block (b->branch: inception's 5x5) against the whole
+ * block, in MACs, A's and B's, from the built graphs g[0], g[1]. */
+typedef struct {
+    int64_t macs[2];   /* the branch's nodes */
+    int64_t whole[2];  /* the whole block */
+} AppBranch;
+/* Fills out and text (one paragraph: both ratios and the sentence that
+ * reconciles them); -1 when b has no branch or the graphs lack it. */
+int app_block_branch(const ModelBlock *b, EngGraph *const g[2], AppBranch *out, char *text, size_t n);
+
 /* A zoo network at its default input, counted. */
 typedef struct {
     EngTotals t;

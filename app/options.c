@@ -87,7 +87,7 @@ static const AppFlag flags[] = {
      F(preprocess), NO_FIELD, NULL,
      "how an image is prepared for an .onnx model (default: from its metadata, exporter or name)"},
     {"--weights", ARG_PATH, "FILE", 0, 0, 0, APP_OPT_WEIGHTS, F(weights), NO_FIELD, NULL,
-     "trained weights (.safetensors); default: the ones that ship with the model"},
+     "trained weights (.safetensors); default: the shipped ones trained on --data's set"},
     {"--data", ARG_STR, "digits|fashion|PATH", 0, 0, 0, APP_OPT_DATA, F(data), NO_FIELD,
      "digits, fashion or a folder",
      "handwritten digits, Fashion-MNIST or an MNIST-format folder"},

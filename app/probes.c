@@ -193,11 +193,11 @@ int app_top9_run(EngGraph *g, const ModelCard *card, const char *weights, int la
         memcpy(t->proj[k], in->grad, (size_t)C * H * W * sizeof(float));
         /* the field of unit (y, x) on the input, clipped to the image */
         long long y0 = (long long)t->y[k] * L->rf.stride - L->rf.pad;
-        long long x0 = (long long)t->x[k] * L->rf.stride - L->rf.pad;
-        long long y1 = y0 + L->rf.size, x1 = x0 + L->rf.size;
+        long long x0 = (long long)t->x[k] * L->rf.stride_w - L->rf.pad_w;
+        long long y1 = y0 + L->rf.size, x1 = x0 + L->rf.size_w;
         t->box[k][0] = (int)(y0 < 0 ? 0 : y0), t->box[k][1] = (int)(x0 < 0 ? 0 : x0);
         t->box[k][2] = (int)(y1 > H ? H : y1), t->box[k][3] = (int)(x1 > W ? W : x1);
-        if (L->rf.size <= 0 || !L->rf.finite) t->box[k][0] = t->box[k][1] = 0, t->box[k][2] = H, t->box[k][3] = W;
+        if (L->rf.size <= 0 || L->rf.size_w <= 0 || !L->rf.finite) t->box[k][0] = t->box[k][1] = 0, t->box[k][2] = H, t->box[k][3] = W;
     }
     rc = 0;
 done:

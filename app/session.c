@@ -27,11 +27,12 @@ static void load_snapshots(Session *s, const char *w) {
  * which. APP_OK, or APP_FAIL after a line on stderr (given and unusable). */
 static int load_weights(Session *s, const AppOptions *o) {
     char path[4096], err[512];
-    const char *w = o->weights ? o->weights : model_weights_path(s->card, path, sizeof path);
+    const char *data = o->data ? o->data : s->card->weights_data;
+    const char *w = o->weights ? o->weights : model_weights_for(s->card, data, path, sizeof path);
     if (s->card->imported && !o->weights) {
         snprintf(s->status, sizeof s->status, "weights from %s  ·  preprocess %s", s->card->venue,
                  s->card->preprocess);
-    } else if (w && eng_weights_load(s->graph, NULL, w, NULL, 0, err, sizeof err) == 0) {
+    } else if (w && app_load_weights(s->graph, w, data, "view", err, sizeof err) == 0) {
         snprintf(s->status, sizeof s->status, "trained weights: %s", w);
         snprintf(s->weights_path, sizeof s->weights_path, "%s", w);
         load_snapshots(s, w);

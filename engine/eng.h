@@ -107,6 +107,9 @@ const char *eng_resource_dir(const char *env, const char *rel);
  * writes into buf (NUL-terminated, truncated to n) and returns it. */
 const char *eng_fmt_grouped(int64_t v, char *buf, size_t n);
 const char *eng_fmt_si(double v, char *buf, size_t n);
+/* A receptive field's size, stride or pad along both axes: "7" when the
+ * height's h equals the width's w, else "HxW" ("7x1"). */
+const char *eng_fmt_hw(int64_t h, int64_t w, char *buf, size_t n);
 const char *eng_fmt_bytes(double bytes, char *buf, size_t n);
 
 /* ---- threads and GEMM --------------------------------------------------- */
@@ -264,11 +267,15 @@ typedef struct { int C, H, W; } EngShape;
 
 /* Receptive field of one output unit in input pixels (Araujo, Norris, Sim,
  * "Computing Receptive Fields of Convolutional Neural Networks", Distill 2019):
- * size r, effective stride j, effective padding p. Unit (y, x) sees input rows
- * [y*j - p, y*j - p + r - 1]. `finite` is 0 after a global pool, FC or flatten. */
+ * size r, effective stride j, effective padding p, along each axis apart (a
+ * 1x7 kernel, a non-square stride or an asymmetric pad make them differ).
+ * Unit (y, x) sees input rows [y*j - p, y*j - p + r - 1] with the height's
+ * size, stride, pad, and columns [x*j_w - p_w, x*j_w - p_w + r_w - 1] with
+ * the width's. `finite` is 0 after a global pool, FC or flatten. */
 typedef struct {
     int finite;
-    int64_t size, stride, pad;
+    int64_t size, stride, pad;       /* height (rows) */
+    int64_t size_w, stride_w, pad_w; /* width (columns) */
     int misaligned; /* a merge (add/concat) whose branches' fields do not line up */
 } EngRf;
 
@@ -469,6 +476,15 @@ int64_t eng_node_params(const EngNode *n);   /* learnable */
 int64_t eng_node_weights(const EngNode *n);
 int64_t eng_node_act_bytes(const EngNode *n);
 EngTotals eng_graph_totals(const EngGraph *g);
+/* Activation memory per sample, bytes, forward pass only, counted as the
+ * course notes' tables do: the input and the outputs of convolutions, pools
+ * and FC layers, nothing else (not the ReLUs, which run in place, nor batch
+ * norm, dropout, adds or concatenations). EngTotals.act_bytes counts every
+ * node's output instead. Training-only nodes are left out of both. */
+int64_t eng_graph_layer_act_bytes(const EngGraph *g);
+/* The two conventions in words, for what shows a number. */
+#define ENG_ACT_ALL_DESC "every node's float32 output, the input and in-place ReLUs included, forward only"
+#define ENG_ACT_LAYERS_DESC "input, conv, pool and FC outputs only, float32, forward only"
 /* Operation counts under a convention. Published counts differ because
  * they count different things: a multiply-add is one operation in MACs (what
  * fvcore reports as "flops", torchinfo as "Mult-Adds") and two in FLOPs; some

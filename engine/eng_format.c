@@ -8,6 +8,12 @@
 #include <stdio.h>
 #include <string.h>
 
+const char *eng_fmt_hw(int64_t h, int64_t w, char *buf, size_t n) {
+    if (h == w) snprintf(buf, n, "%lld", (long long)h);
+    else snprintf(buf, n, "%lldx%lld", (long long)h, (long long)w);
+    return buf;
+}
+
 const char *eng_fmt_grouped(int64_t v, char *buf, size_t n) {
     char tmp[32];
     snprintf(tmp, sizeof tmp, "%lld", (long long)v);

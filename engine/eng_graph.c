@@ -232,13 +232,16 @@ static void add_param(EngNode *n, const char *suffix, int kind, int learnable, i
  *   j = j_in * s                      neighbouring outputs are s inputs apart
  *   P = p_in + p * j_in               padding shifts the field's start
  */
-static EngRf rf_through(EngRf in, int k_eff, int stride, int pad_lo) {
+static EngRf rf_through(EngRf in, int keh, int sh, int pt, int kew, int sw, int pl) {
     EngRf r = in;
     r.misaligned = 0;
     if (!in.finite) return r;
-    r.size = in.size + (int64_t)(k_eff - 1) * in.stride;
-    r.pad = in.pad + (int64_t)pad_lo * in.stride;
-    r.stride = in.stride * stride;
+    r.size = in.size + (int64_t)(keh - 1) * in.stride;
+    r.pad = in.pad + (int64_t)pt * in.stride;
+    r.stride = in.stride * sh;
+    r.size_w = in.size_w + (int64_t)(kew - 1) * in.stride_w;
+    r.pad_w = in.pad_w + (int64_t)pl * in.stride_w;
+    r.stride_w = in.stride_w * sw;
     return r;
 }
 
@@ -257,10 +260,13 @@ static EngRf rf_merge(const EngGraph *g, int id) {
     for (int i = 0; i < n->n_inputs; i++) {
         EngRf r = g->nodes[n->inputs[i]].rf;
         if (!r.finite) return rf_infinite();
-        /* centre of unit 0, doubled to stay an integer: (r - 1) - 2p */
-        if (r.stride != best.stride || (r.size - 1 - 2 * r.pad) != (best.size - 1 - 2 * best.pad))
+        /* centre of unit 0, doubled to stay an integer: (r - 1) - 2p, on each axis */
+        if (r.stride != best.stride || (r.size - 1 - 2 * r.pad) != (best.size - 1 - 2 * best.pad) ||
+            r.stride_w != best.stride_w ||
+            (r.size_w - 1 - 2 * r.pad_w) != (best.size_w - 1 - 2 * best.pad_w))
             misaligned = 1;
-        if (r.size > best.size) best = r;
+        if (r.size > best.size) best.size = r.size, best.stride = r.stride, best.pad = r.pad;
+        if (r.size_w > best.size_w) best.size_w = r.size_w, best.stride_w = r.stride_w, best.pad_w = r.pad_w;
     }
     best.misaligned = misaligned;
     return best;
@@ -273,7 +279,7 @@ int eng_input(EngGraph *g, const char *name, int C, int H, int W) {
     if (id < 0) return -1;
     EngNode *n = &g->nodes[id];
     n->out = (EngShape){C, H, W};
-    n->rf = (EngRf){.finite = 1, .size = 1, .stride = 1, .pad = 0};
+    n->rf = (EngRf){.finite = 1, .size = 1, .stride = 1, .pad = 0, .size_w = 1, .stride_w = 1, .pad_w = 0};
     if (!shape_ok(g, id)) return -1;
     return id;
 }
@@ -309,8 +315,8 @@ int eng_conv(EngGraph *g, const char *name, int x, const EngConvParams *p) {
     add_param(n, "weight", ENG_PARAM_WEIGHT, 1, 4, c->oc, cg, c->kh, c->kw);
     if (c->has_bias) add_param(n, "bias", ENG_PARAM_BIAS, 1, 1, c->oc, 0, 0, 0);
     n->macs = (int64_t)c->oc * OH * OW * cg * c->kh * c->kw;
-    int keh = c->dh * (c->kh - 1) + 1;
-    n->rf = rf_through(g->nodes[x].rf, keh, c->sh, c->pt);
+    int keh = c->dh * (c->kh - 1) + 1, kew = c->dw * (c->kw - 1) + 1;
+    n->rf = rf_through(g->nodes[x].rf, keh, c->sh, c->pt, kew, c->sw, c->pl);
     return id;
 }
 
@@ -360,8 +366,8 @@ int eng_convt(EngGraph *g, const char *name, int x, const EngConvTParams *p) {
      * larger stride one output unit sees a varying number of inputs (a
      * fractional stride), which the Distill recurrence does not describe. */
     if (c->sh == 1 && c->sw == 1) {
-        int keh = c->dh * (c->kh - 1) + 1;
-        n->rf = rf_through(g->nodes[x].rf, keh, 1, keh - 1 - c->pt);
+        int keh = c->dh * (c->kh - 1) + 1, kew = c->dw * (c->kw - 1) + 1;
+        n->rf = rf_through(g->nodes[x].rf, keh, 1, keh - 1 - c->pt, kew, 1, kew - 1 - c->pl);
     } else {
         n->rf = rf_infinite();
     }
@@ -395,7 +401,7 @@ static int pool_add(EngGraph *g, const char *name, int x, const EngPoolParams *p
                            s.H + q->pt + q->pb, s.W + q->pl + q->pr);
     n->out = (EngShape){s.C, OH, OW};
     if (!shape_ok(g, id)) return -1;
-    n->rf = rf_through(g->nodes[x].rf, keh, q->sh, q->pt);
+    n->rf = rf_through(g->nodes[x].rf, keh, q->sh, q->pt, kew, q->sw, q->pl);
     return id;
 }
 
@@ -893,6 +899,6 @@ int eng_pad_chw(EngGraph *g, const char *name, int x, const EngPadParams *p) {
     g->nodes[id].out = (EngShape){s.C + p->cb + p->ca, s.H + p->pt + p->pb, s.W + p->pl + p->pr};
     if (!shape_ok(g, id)) return -1;
     /* new channels move no pixel: the field is the input's, shifted by the top pad */
-    g->nodes[id].rf = rf_through(g->nodes[x].rf, 1, 1, p->pt);
+    g->nodes[id].rf = rf_through(g->nodes[x].rf, 1, 1, p->pt, 1, 1, p->pl);
     return id;
 }

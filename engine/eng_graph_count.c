@@ -48,6 +48,20 @@ EngTotals eng_graph_totals(const EngGraph *g) {
     return t;
 }
 
+int64_t eng_graph_layer_act_bytes(const EngGraph *g) {
+    int64_t b = 0;
+    for (int i = 0; g && i < g->n_nodes; i++) {
+        const EngNode *n = &g->nodes[i];
+        if (n->flags & ENG_NODE_TRAIN_ONLY) continue;
+        switch (n->op) {
+        case ENG_OP_INPUT: case ENG_OP_CONV: case ENG_OP_CONVT: case ENG_OP_MAXPOOL: case ENG_OP_AVGPOOL:
+        case ENG_OP_GAVGPOOL: case ENG_OP_GMAXPOOL: case ENG_OP_FC: b += eng_node_act_bytes(n); break;
+        default: break;
+        }
+    }
+    return b;
+}
+
 static int has_bias(const EngNode *n) {
     for (int i = 0; i < n->n_params; i++)
         if (n->params[i].kind == ENG_PARAM_BIAS) return 1;

@@ -69,10 +69,11 @@ static int inception_bottleneck(EngGraph *g, int x, const BlockCfg *c) {
 }
 
 /* Residual branches without the shortcut's add and without batch norm, so
- * the weights are the convolutions' alone (the figure the notes quote). */
+ * the weights are the convolutions' alone. The basic block is cin wide (its
+ * input's width), the bottleneck cout wide (its input has cout channels). */
 static int res_basic(EngGraph *g, int x, const BlockCfg *c) {
-    x = relu_conv(g, "conv3x3_1", x, c->cout, 3, 1, 1, 1);
-    return relu_conv(g, "conv3x3_2", x, c->cout, 3, 1, 1, 1);
+    x = relu_conv(g, "conv3x3_1", x, c->cin, 3, 1, 1, 1);
+    return relu_conv(g, "conv3x3_2", x, c->cin, 3, 1, 1, 1);
 }
 static int res_bottleneck(EngGraph *g, int x, const BlockCfg *c) {
     int mid = c->cout / 4 < 1 ? 1 : c->cout / 4;
@@ -114,10 +115,12 @@ static const ModelBlock blocks[] = {
      "The notes: the 1x1 bottlenecks cut the cost about 10x.",
      {192, 256, 28, 1}, inception_naive, inception_bottleneck},
     {"resnet-basic-vs-bottleneck", "basic block: two 3x3", "bottleneck: 1x1, 3x3, 1x1",
-     "ResNet (He et al. 2015, Fig. 5): at 256 channels the bottleneck reduces to 64 before its "
-     "3x3 and expands after, for a fraction of the weights.",
-     "The notes: at 256 channels, 1,179,648 weights in two 3x3 vs 69,632 in the bottleneck.",
-     {256, 256, 56, 1}, res_basic, res_bottleneck},
+     "ResNet (He et al. 2015, Fig. 5): the basic block of ResNet-34 on a 64-d input against the "
+     "bottleneck of ResNet-50/101/152 on a 256-d input, whose 1x1s reduce to 64 and restore 256.",
+     "The paper (sec. 4.1, Fig. 5): the two designs \"have similar time complexity\"; the "
+     "bottleneck handles a four times wider input for the same cost. It gives no weight counts, "
+     "and never sets both at 256 channels (basic width 256 on the slider).",
+     {64, 256, 56, 1}, res_basic, res_bottleneck},
     {"standard-vs-depthwise-separable", "standard 3x3 convolution",
      "depthwise 3x3 + pointwise 1x1",
      "MobileNet (Howard et al. 2017, sec. 3.1): filtering each channel alone and then mixing "
@@ -132,6 +135,19 @@ static const ModelBlock blocks[] = {
      {128, 128, 56, 2}, standard3, grouped3},
 };
 
+static const ModelBlockExtra extras[] = {
+    {.block = "inception-naive-vs-bottleneck", .branch = "5x5", .branch_what = "the 5x5 branch alone"},
+    {.block = "resnet-basic-vs-bottleneck", .b_input_cout = 1, .cin_label = "basic block width (A)",
+     .cout_label = "bottleneck width (B)"},
+};
+
+const ModelBlockExtra *model_block_extra(const ModelBlock *b) {
+    static const ModelBlockExtra none = {0};
+    for (size_t i = 0; b && i < sizeof extras / sizeof extras[0]; i++)
+        if (!strcmp(extras[i].block, b->name)) return &extras[i];
+    return &none;
+}
+
 int model_block_count(void) { return (int)(sizeof blocks / sizeof blocks[0]); }
 const ModelBlock *model_block_at(int i) {
     return (i >= 0 && i < model_block_count()) ? &blocks[i] : NULL;
@@ -142,6 +158,10 @@ const ModelBlock *model_block_find(const char *name) {
     return NULL;
 }
 
+int model_block_in_c(const ModelBlock *b, int which, const BlockCfg *cfg) {
+    return which && model_block_extra(b)->b_input_cout ? cfg->cout : cfg->cin;
+}
+
 EngGraph *model_block_build(const ModelBlock *b, int which, const BlockCfg *cfg) {
     if (!b || !cfg) return NULL;
     EngGraph *g = eng_graph_create();
@@ -149,7 +169,7 @@ EngGraph *model_block_build(const ModelBlock *b, int which, const BlockCfg *cfg)
         eng_log(ENG_LOG_ERROR, "models: block %s: out of memory for its graph", b->name);
         return NULL;
     }
-    int x = eng_input(g, "input", cfg->cin, cfg->hw, cfg->hw);
+    int x = eng_input(g, "input", model_block_in_c(b, which, cfg), cfg->hw, cfg->hw);
     int out = x >= 0 ? (which ? b->build_b : b->build_a)(g, x, cfg) : -1;
     if (out < 0 || !eng_graph_ok(g)) {
         eng_log(ENG_LOG_ERROR, "%s", eng_graph_ok(g) ? "models: block failed" : eng_graph_error(g));

@@ -40,6 +40,15 @@ typedef struct ModelCard {
     const char *ilsvrc;      /* ILSVRC result in words, or NULL */
     double top5_error;       /* ILSVRC / ImageNet top-5 error in percent, < 0 if none */
     const char *top5_source; /* where the number is stated (paper table, challenge results) */
+    /* ilsvrc, top5_error and top5_source are the network's history as reported
+     * (test or val, ensembles, many crops): never put on a comparison axis.
+     * The comparison figure is val_top1/val_top5: single model, single crop,
+     * ImageNet-1K validation accuracy in percent; 0 means no such figure (the
+     * network is then left off the zoo chart with a note). val_source cites it:
+     * torchvision's published metrics for the weights it ships, or the paper's
+     * table, with the crop. */
+    double val_top1, val_top5;
+    const char *val_source;
     const char *key_ideas;
     const char *notes;       /* how this builder follows the reference; what the notes get wrong */
     int in_c, in_h, in_w;    /* default input */
@@ -62,6 +71,13 @@ typedef struct ModelCard {
 const char *model_assets_dir(void);
 /* Full path of a card's shipped weights in buf, or NULL when it has none. */
 const char *model_weights_path(const ModelCard *card, char *buf, size_t n);
+/* Full path of the shipped weights to use with the data set `data` ("digits",
+ * "fashion", a folder or NULL): the card's own when data is NULL or what they
+ * were trained on; else NAME_DATA.safetensors in the assets folder when such a
+ * file ships (lenet5_fashion.safetensors for lenet5 on fashion); else the
+ * card's own (trained on another data set: the caller warns). NULL when the
+ * card ships none. */
+const char *model_weights_for(const ModelCard *card, const char *data, char *buf, size_t n);
 
 int model_count(void);
 const ModelCard *model_at(int i);

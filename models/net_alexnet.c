@@ -73,6 +73,9 @@ const ModelCard model_card_alexnet = {
     .top5_error = 15.3,
     .top5_source = "Krizhevsky et al. 2012, Table 2: 15.3% top-5 test error (ensemble of 7 CNNs, "
                    "two pre-trained on ImageNet Fall 2011); second best entry 26.2%",
+    /* torchvision ships weights for its one-group variant only (64 conv1 filters, no LRN):
+     * the nearest single-crop figure for AlexNet there is */
+    NET_TV_ACC("AlexNet_Weights.IMAGENET1K_V1 (its one-group variant)", 56.522, 79.066),
     .key_ideas = ALEX_IDEAS,
     .notes = "The paper's network: 3x227x227 input (the paper's text says 224, its arithmetic "
              "needs 227; one note misprints 277), conv2, conv4 and conv5 in two groups (one per "
@@ -95,6 +98,7 @@ const ModelCard model_card_alexnet_1gpu = {
     .ilsvrc = "ILSVRC-2012 classification winner (architecture without the two-GPU split)",
     .top5_error = -1,
     .top5_source = "not evaluated in this form; see alexnet",
+    .val_source = "none: no weights or single-crop figure for this form (see alexnet)",
     .key_ideas = ALEX_IDEAS,
     .notes = "AlexNet with conv2, conv4 and conv5 connected to all input channels: 62,378,344 "
              "parameters, the \"62M\" quoted by many notes. Both counts are right; they "
@@ -116,6 +120,9 @@ const ModelCard model_card_zfnet = {
     .top5_error = 11.7,
     .top5_source = "ILSVRC-2013 results: Clarifai 11.74% top-5 test error (ensemble); the paper's "
                    "Table 2 reports 14.8% for its published 6-network ensemble",
+    .val_source = "none single-crop: Table 2's one-model figure (38.4% top-1, 16.5% top-5 val "
+                  "error) averages 10 crops (corners and centre, mirrored), and torchvision ships "
+                  "no ZFNet",
     .key_ideas = "Deconvnet visualisation showed AlexNet's 11x11/4 first layer aliased and had "
                  "dead filters; a 7x7/2 first layer and 5x5/2 second layer fixed it.",
     .notes = "Fig. 3 of the paper: conv1 96 7x7/2, conv2 256 5x5/2, conv3-5 384/384/256, 3x3/2 "

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *net_name(const char *a, const char *b) {
     static char bufs[8][128];
@@ -117,6 +118,16 @@ const char *model_weights_path(const ModelCard *card, char *buf, size_t n) {
     if (!card || !card->weights) return NULL;
     if (snprintf(buf, n, "%s/%s", model_assets_dir(), card->weights) >= (int)n) return NULL;
     return buf;
+}
+
+const char *model_weights_for(const ModelCard *card, const char *data, char *buf, size_t n) {
+    if (!card || !card->weights) return NULL;
+    if (data && (!card->weights_data || strcmp(data, card->weights_data)) &&
+        (!strcmp(data, "digits") || !strcmp(data, "fashion")) &&
+        snprintf(buf, n, "%s/%s_%s.safetensors", model_assets_dir(), card->name, data) < (int)n &&
+        access(buf, R_OK) == 0)
+        return buf;
+    return model_weights_path(card, buf, n);
 }
 
 int model_count(void) { return (int)(sizeof zoo / sizeof zoo[0]); }

@@ -102,6 +102,14 @@ extern const ModelCard model_card_alexnet_mini, model_card_zfnet_mini, model_car
     model_card_inception_mini, model_card_resnet_mini, model_card_densenet_mini,
     model_card_mobilenet_mini;
 
+/* A card's comparison figures: torchvision's published metrics (acc@1, acc@5)
+ * for its weights entry w, measured on ImageNet-1K val with one model and one
+ * 224x224 centre crop of the image resized to 256 (models/<net>.py). */
+#define NET_TV_ACC(w, a1, a5)                                                          \
+    .val_top1 = a1, .val_top5 = a5,                                                    \
+    .val_source = "torchvision " w ": top-1 " #a1 "%, top-5 " #a5 "% (ImageNet-1K val, " \
+                  "single model, one 224x224 centre crop of the image resized to 256)"
+
 /* Preprocessing presets. */
 #define NET_PRE_TORCHVISION                                                            \
     {.channels = 3, .resize = 256, .crop = 224, .bgr = 0, .scale = 1.0f / 255.0f,     \

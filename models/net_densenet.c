@@ -78,13 +78,13 @@ static int build_densenet201(EngGraph *g, int C, int H, int W) {
     return build_densenet(g, C, H, W, b);
 }
 
-#define DENSE_CARD(id, disp, err, src)                                                     \
+#define DENSE_CARD(id, disp, err, src, tv, a1, a5)                                         \
     const ModelCard model_card_##id = {                                                    \
         .name = #id, .display = disp, .family = "DenseNet", .year = 2016,                   \
         .authors = "G. Huang, Z. Liu, L. van der Maaten, K. Q. Weinberger",                  \
         .paper = "Densely Connected Convolutional Networks",                               \
         .venue = "CVPR 2017 (arXiv:1608.06993, 2016)", .ilsvrc = NULL, .top5_error = err,   \
-        .top5_source = src,                                                                \
+        .top5_source = src, NET_TV_ACC(tv, a1, a5),                                        \
         .key_ideas = "Each layer receives the concatenated maps of every earlier layer in "  \
                      "its block and adds a few (growth rate 32); transitions (BN, 1x1 conv, " \
                      "2x2 average pool) shrink the channels between blocks.",               \
@@ -94,8 +94,11 @@ static int build_densenet201(EngGraph *g, int C, int H, int W) {
         .build = build_##id}
 
 DENSE_CARD(densenet121, "DenseNet-121", 7.71,
-           "Huang et al., Table 3: 7.71% top-5 validation error, single crop");
+           "Huang et al., Table 3: 7.71% top-5 validation error, single crop",
+           "DenseNet121_Weights.IMAGENET1K_V1", 74.434, 91.972);
 DENSE_CARD(densenet169, "DenseNet-169", 6.85,
-           "Huang et al., Table 3: 6.85% top-5 validation error, single crop");
+           "Huang et al., Table 3: 6.85% top-5 validation error, single crop",
+           "DenseNet169_Weights.IMAGENET1K_V1", 75.600, 92.806);
 DENSE_CARD(densenet201, "DenseNet-201", 6.34,
-           "Huang et al., Table 3: 6.34% top-5 validation error, single crop");
+           "Huang et al., Table 3: 6.34% top-5 validation error, single crop",
+           "DenseNet201_Weights.IMAGENET1K_V1", 76.896, 93.370);

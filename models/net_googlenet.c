@@ -95,6 +95,8 @@ const ModelCard model_card_googlenet = {
     .ilsvrc = "ILSVRC-2014 classification winner",
     .top5_error = 6.67,
     .top5_source = "Szegedy et al., Table 2: 6.67% top-5 test error (7 models, 144 crops each)",
+    /* the paper's single-model figure is 144 crops (Table 3): torchvision's variant's instead */
+    NET_TV_ACC("GoogLeNet_Weights.IMAGENET1K_V1 (its variant with batch norm)", 69.778, 89.530),
     .key_ideas = "Inception modules: parallel 1x1, 3x3, 5x5 and pooling branches concatenated, "
                  "with 1x1 convolutions as cheap bottlenecks; global average pooling instead of "
                  "big FC layers; 22 weighted layers.",

@@ -94,6 +94,10 @@ const ModelCard model_card_mobilenet_v1 = {
     .ilsvrc = NULL,
     .top5_error = -1,
     .top5_source = "the paper reports top-1 only: 70.6% ImageNet accuracy (Table 8)",
+    .val_top1 = 70.6,
+    .val_source = "Howard et al., Table 8: 1.0 MobileNet-224, 70.6% top-1 accuracy on ImageNet "
+                  "val, single model, one 224x224 crop (no top-5 given); torchvision ships no "
+                  "MobileNet v1",
     .key_ideas = "Depthwise separable convolutions (a 3x3 filter per channel, then a 1x1 that "
                  "mixes channels) cut a 3x3 layer's cost by about 8-9x.",
     .notes = "Width 1.0, resolution 224 (Table 1): BN and ReLU after every conv, no conv "
@@ -114,6 +118,7 @@ const ModelCard model_card_mobilenet_v2 = {
     .ilsvrc = NULL,
     .top5_error = -1,
     .top5_source = "the paper reports top-1 only: 72.0% ImageNet accuracy (Table 4)",
+    NET_TV_ACC("MobileNet_V2_Weights.IMAGENET1K_V1", 71.878, 90.286),
     .key_ideas = "Inverted residuals: expand thin bottlenecks 6x with a 1x1, filter with a "
                  "depthwise 3x3, project back linearly (no ReLU, which would destroy "
                  "information in few channels), and add the shortcut between bottlenecks.",

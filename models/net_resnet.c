@@ -87,22 +87,28 @@ RES_BUILDER(wide_resnet50_2, {1, {3, 4, 6, 3}, 1, 128, 0, 0})
     "torchvision's layout (stride in the 3x3 of a bottleneck, 1x1 projection shortcuts "   \
     "only where the shape changes)."
 
-#define RES_CARD(id, disp, err, src)                                                       \
+#define RES_CARD(id, disp, err, src, tv, a1, a5)                                           \
     const ModelCard model_card_##id = {                                                    \
         .name = #id, .display = disp, .family = "ResNet", .year = 2015,                     \
         .authors = RES_AUTHORS, .paper = RES_PAPER, .venue = RES_VENUE,                    \
         .ilsvrc = RES_ILSVRC, .top5_error = err, .top5_source = src,                        \
+        NET_TV_ACC(tv, a1, a5),                                                            \
         .key_ideas = RES_IDEAS, .notes = RES_NOTES, .in_c = 3, .in_h = 224, .in_w = 224,     \
         .pre = NET_PRE_TORCHVISION, .build = build_##id}
 
-RES_CARD(resnet18, "ResNet-18", -1, "no top-5 figure for ResNet-18 in the paper");
+RES_CARD(resnet18, "ResNet-18", -1, "no top-5 figure for ResNet-18 in the paper",
+         "ResNet18_Weights.IMAGENET1K_V1", 69.758, 89.078);
 RES_CARD(resnet34, "ResNet-34", 5.71,
-         "He et al., Table 4: 5.71% top-5 validation error, single model (option B shortcuts)");
-RES_CARD(resnet50, "ResNet-50", 5.25, "He et al., Table 4: 5.25% top-5 validation error, single model");
-RES_CARD(resnet101, "ResNet-101", 4.60, "He et al., Table 4: 4.60% top-5 validation error, single model");
+         "He et al., Table 4: 5.71% top-5 validation error, single model (option B shortcuts)",
+         "ResNet34_Weights.IMAGENET1K_V1", 73.314, 91.420);
+RES_CARD(resnet50, "ResNet-50", 5.25, "He et al., Table 4: 5.25% top-5 validation error, single model",
+         "ResNet50_Weights.IMAGENET1K_V1", 76.130, 92.862);
+RES_CARD(resnet101, "ResNet-101", 4.60, "He et al., Table 4: 4.60% top-5 validation error, single model",
+         "ResNet101_Weights.IMAGENET1K_V1", 77.374, 93.546);
 RES_CARD(resnet152, "ResNet-152", 4.49,
          "He et al., Table 4: 4.49% top-5 validation error, single model; the ILSVRC-2015 "
-         "ensemble reached 3.57% on the test set (Table 5)");
+         "ensemble reached 3.57% on the test set (Table 5)",
+         "ResNet152_Weights.IMAGENET1K_V1", 78.312, 94.046);
 
 const ModelCard model_card_resnext50_32x4d = {
     .name = "resnext50_32x4d",
@@ -115,6 +121,7 @@ const ModelCard model_card_resnext50_32x4d = {
     .ilsvrc = "ILSVRC-2016 classification: 2nd place",
     .top5_error = -1,
     .top5_source = "no single top-5 figure for this exact model quoted here",
+    NET_TV_ACC("ResNeXt50_32X4D_Weights.IMAGENET1K_V1", 77.618, 93.698),
     .key_ideas = "Cardinality: the bottleneck's 3x3 is split into 32 groups of 4 channels "
                  "(a grouped convolution, as AlexNet's two GPUs), more width for the same cost.",
     .notes = "torchvision's resnext50_32x4d: ResNet-50 with bottleneck width 128 at stage 1 "
@@ -135,6 +142,7 @@ const ModelCard model_card_wide_resnet50_2 = {
     .ilsvrc = NULL,
     .top5_error = -1,
     .top5_source = "no single top-5 figure for this exact model quoted here",
+    NET_TV_ACC("Wide_ResNet50_2_Weights.IMAGENET1K_V1", 78.468, 94.086),
     .key_ideas = "Width instead of depth: k times more channels in each residual block train "
                  "faster and match much deeper thin networks.",
     .notes = "torchvision's wide_resnet50_2: ResNet-50 with the inner 3x3 of every "

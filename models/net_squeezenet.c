@@ -83,6 +83,7 @@ const ModelCard model_card_squeezenet1_0 = {
     .ilsvrc = NULL,
     .top5_error = 19.7,
     .top5_source = "Iandola et al., Table 2: 80.3% top-5 ImageNet accuracy, as AlexNet's",
+    NET_TV_ACC("SqueezeNet1_0_Weights.IMAGENET1K_V1", 58.092, 80.420),
     .key_ideas = SQ_IDEAS,
     .notes = "torchvision's squeezenet1_0 (round-up max pools): 1,248,424 parameters.",
     .in_c = 3, .in_h = 224, .in_w = 224,
@@ -102,6 +103,7 @@ const ModelCard model_card_squeezenet1_1 = {
     .top5_error = -1,
     .top5_source = "no paper figure: the v1.1 release claims 2.4x less computation than 1.0 "
                    "with the same accuracy",
+    NET_TV_ACC("SqueezeNet1_1_Weights.IMAGENET1K_V1", 58.178, 80.624),
     .key_ideas = SQ_IDEAS,
     .notes = "torchvision's squeezenet1_1: 64 3x3/2 first filters and earlier pooling: "
              "1,235,496 parameters.",

@@ -57,27 +57,40 @@ static int build_vgg19_bn(EngGraph *g, int C, int H, int W) { return build_vgg(g
     "(ensemble of 7 networks), 6.8% after the challenge with D and E combined"
 #define VGG_PRE NET_PRE_TORCHVISION
 
-#define VGG_CARD(id, disp, depth, err, src, extra)                                         \
+#define VGG_CARD(id, disp, depth, err, src, tv, a1, a5, extra)                             \
     const ModelCard model_card_##id = {                                                    \
         .name = #id, .display = disp, .family = "VGG", .year = 2014,                        \
         .authors = VGG_AUTHORS, .paper = VGG_PAPER, .venue = VGG_VENUE,                    \
         .ilsvrc = VGG_ILSVRC, .top5_error = err, .top5_source = src,                        \
+        NET_TV_ACC(tv, a1, a5),                                                            \
         .key_ideas = VGG_IDEAS,                                                            \
         .notes = "Configuration " depth " of the paper's Table 1, torchvision's layout. " extra, \
         .in_c = 3, .in_h = 224, .in_w = 224, .pre = VGG_PRE, .build = build_##id}
 
-VGG_CARD(vgg11, "VGG-11", "A (11 weight layers)", -1, "not submitted on its own", "");
-VGG_CARD(vgg13, "VGG-13", "B (13 weight layers)", -1, "not submitted on its own", "");
+VGG_CARD(vgg11, "VGG-11", "A (11 weight layers)", -1, "not submitted on its own",
+         "VGG11_Weights.IMAGENET1K_V1", 69.020, 88.628, "");
+VGG_CARD(vgg13, "VGG-13", "B (13 weight layers)", -1, "not submitted on its own",
+         "VGG13_Weights.IMAGENET1K_V1", 69.928, 89.246, "");
 VGG_CARD(vgg16, "VGG-16", "D (16 weight layers)", 7.3, VGG_SOURCE,
-         "138,357,544 parameters, 90% of them in fc6-fc8. The ~96 MB per image some notes "
-         "quote is activation memory counted as float32 in the forward pass (see summary).");
+         "VGG16_Weights.IMAGENET1K_V1", 71.592, 90.382,
+         "138,357,544 parameters, 90% of them in fc6-fc8. The ~93 or ~96 MB per image some "
+         "notes quote comes from a course's figure \"24M activations x 4 bytes\", but the "
+         "layers its table lists (input, conv, pool, FC outputs) sum to 15,237,608 values: "
+         "60,950,432 bytes (61 MB) per image, forward only. Counting every node's output, "
+         "each in-place ReLU's too, gives 28,801,512 values, 115,206,048 bytes (convscope "
+         "summary gives both).");
 VGG_CARD(vgg19, "VGG-19", "E (19 weight layers)", 7.3, VGG_SOURCE,
+         "VGG19_Weights.IMAGENET1K_V1", 72.376, 90.876,
          "143,667,240 parameters: a note's \"110M\" for VGG-19 is wrong.");
 VGG_CARD(vgg11_bn, "VGG-11 + BN", "A with batch norm after every conv (torchvision)", -1,
-         "batch norm came after the paper (Ioffe & Szegedy 2015)", "");
+         "batch norm came after the paper (Ioffe & Szegedy 2015)",
+         "VGG11_BN_Weights.IMAGENET1K_V1", 70.370, 89.810, "");
 VGG_CARD(vgg13_bn, "VGG-13 + BN", "B with batch norm after every conv (torchvision)", -1,
-         "batch norm came after the paper (Ioffe & Szegedy 2015)", "");
+         "batch norm came after the paper (Ioffe & Szegedy 2015)",
+         "VGG13_BN_Weights.IMAGENET1K_V1", 71.586, 90.374, "");
 VGG_CARD(vgg16_bn, "VGG-16 + BN", "D with batch norm after every conv (torchvision)", -1,
-         "batch norm came after the paper (Ioffe & Szegedy 2015)", "");
+         "batch norm came after the paper (Ioffe & Szegedy 2015)",
+         "VGG16_BN_Weights.IMAGENET1K_V1", 73.360, 91.516, "");
 VGG_CARD(vgg19_bn, "VGG-19 + BN", "E with batch norm after every conv (torchvision)", -1,
-         "batch norm came after the paper (Ioffe & Szegedy 2015)", "");
+         "batch norm came after the paper (Ioffe & Szegedy 2015)",
+         "VGG19_BN_Weights.IMAGENET1K_V1", 74.218, 91.842, "");

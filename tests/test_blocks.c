@@ -152,7 +152,7 @@ static void test_counts(void) {
             CHECK_EQ_I64(c.t.macs, t.macs);
             CHECK_EQ_I64(c.ops, eng_graph_ops(g, all));
             CHECK(c.ops > 2 * t.macs); /* FLOPs and everything else */
-            CHECK_EQ_I64(c.act, t.act_bytes - 4LL * b->defaults.cin * b->defaults.hw * b->defaults.hw);
+            CHECK_EQ_I64(c.act, t.act_bytes - 4LL * model_block_in_c(b, s, &b->defaults) * b->defaults.hw * b->defaults.hw);
             CHECK(c.out.C == o->out.C && c.out.H == o->out.H && c.rf.size == o->rf.size);
             CHECK(c.work_gb * 1e9 > (double)t.act_bytes + 4.0 * t.params - 1);
             eng_graph_destroy(g);
@@ -249,10 +249,21 @@ int main(void) {
     test_stacks(64, 96, 20);
     test_stacks(3, 16, 9);
 
-    /* ResNet at 256 channels: 1,179,648 vs 69,632 weights */
-    BlockCfg r = model_block_find("resnet-basic-vs-bottleneck")->defaults;
-    CHECK_EQ_I64(side("resnet-basic-vs-bottleneck", 0, r).t.weights, 1179648);
-    CHECK_EQ_I64(side("resnet-basic-vs-bottleneck", 1, r).t.weights, 69632);
+    /* ResNet's Fig. 5 by default: a 64-d basic block (73,728 weights) against a
+     * 256-d bottleneck (69,632), each on an input of its own width; both at 256
+     * channels (basic width 256): 1,179,648 vs 69,632 */
+    const ModelBlock *rb = model_block_find("resnet-basic-vs-bottleneck");
+    BlockCfg r = rb->defaults;
+    CHECK(r.cin == 64 && r.cout == 256);
+    Built ra = side("resnet-basic-vs-bottleneck", 0, r), rbo = side("resnet-basic-vs-bottleneck", 1, r);
+    CHECK_EQ_I64(ra.t.weights, 73728);
+    CHECK_EQ_I64(rbo.t.weights, 69632);
+    CHECK(ra.out.C == 64 && rbo.out.C == 256);
+    CHECK(model_block_in_c(rb, 0, &r) == 64 && model_block_in_c(rb, 1, &r) == 256);
+    CHECK(rb->claim && !strstr(rb->claim, "1,179,648") && strstr(rb->claim, "similar time complexity"));
+    BlockCfg r256 = {256, 256, 56, 1};
+    CHECK_EQ_I64(side("resnet-basic-vs-bottleneck", 0, r256).t.weights, 1179648);
+    CHECK_EQ_I64(side("resnet-basic-vs-bottleneck", 1, r256).t.weights, 69632);
     BlockCfg r2 = {512, 512, 7, 1}; /* ResNet's last stage */
     CHECK_EQ_I64(side("resnet-basic-vs-bottleneck", 1, r2).t.weights,
                  512LL * 128 + 9LL * 128 * 128 + 128LL * 512);
@@ -266,6 +277,29 @@ int main(void) {
     CHECK(na.out.C == 64 + 128 + 32 + 192 && bo.out.C == 256 && bo.out.H == 28);
     /* the naive module costs 2.4x, not the "about 10x" some notes say */
     CHECK(na.t.macs * 10 < bo.t.macs * 25 && na.t.macs > 2 * bo.t.macs);
+    /* ... which is the 5x5 branch's alone: 28x28x192 -> 32 with a 5x5, 120,422,400
+     * MACs, against 1x1 to 16 then 5x5, 12,443,648 (9.7x); shown beside the whole */
+    {
+        const ModelBlock *ib = model_block_find("inception-naive-vs-bottleneck");
+        EngGraph *ig[2] = {model_block_build(ib, 0, &in), model_block_build(ib, 1, &in)};
+        AppBranch br;
+        char text[640];
+        CHECK(app_block_branch(ib, ig, &br, text, sizeof text) == 0);
+        CHECK_EQ_I64(br.macs[0], 28LL * 28 * 32 * 25 * 192);
+        CHECK_EQ_I64(br.macs[0], 120422400);
+        CHECK_EQ_I64(br.macs[1], 28LL * 28 * (16 * 192 + 32 * 25 * 16));
+        CHECK_EQ_I64(br.macs[1], 12443648);
+        CHECK_EQ_I64(br.whole[0], na.t.macs);
+        CHECK_EQ_I64(br.whole[1], bo.t.macs);
+        CHECK(strstr(text, "120,422,400") && strstr(text, "12,443,648") && strstr(text, "9.7x") &&
+              strstr(text, "2.37x"));
+        for (int s = 0; s < 2; s++) eng_graph_destroy(ig[s]);
+        /* a block without a branch has no such line */
+        const ModelBlock *sb = model_block_find("stack3x3-vs-5x5");
+        EngGraph *sg[2] = {model_block_build(sb, 0, &sb->defaults), model_block_build(sb, 1, &sb->defaults)};
+        CHECK(app_block_branch(sb, sg, &br, text, sizeof text) == -1);
+        for (int s = 0; s < 2; s++) eng_graph_destroy(sg[s]);
+    }
 
     /* depthwise separable: 9*Cin + Cin*Cout vs 9*Cin*Cout */
     BlockCfg s = {32, 64, 14, 1};

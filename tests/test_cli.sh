@@ -53,6 +53,11 @@ jq_is "$tmp/vgg16.json" '[.layers[] | (has("name") and has("op") and (.output|le
 # totals equal the sum of the layers
 jq_is "$tmp/vgg16.json" '([.layers[].params] | add) == .total.params and ([.layers[].macs] | add) == .total.macs' true
 jq_is "$tmp/vgg16.json" '.total | (has("params") and has("weights") and has("macs") and has("act_bytes"))' true
+# the receptive field along each axis (square here: both the same)
+jq_is "$tmp/vgg16.json" '.layers[] | select(.name=="conv5_3") | .rf | "\(.size) \(.size_w) \(.stride_w) \(.pad_w)"' "196 196 16 90"
+# activation memory under both conventions, each named
+jq_is "$tmp/vgg16.json" '.total | "\(.act_bytes) \(.act_bytes_layers)"' "115206048 60950432"
+jq_is "$tmp/vgg16.json" '.total.act_convention | (.act_bytes | test("in-place ReLU")) and (.act_bytes_layers | test("conv, pool"))' true
 
 # another input size changes shapes and the FC layer
 expect 0 "$BIN" summary resnet18 --input 3x64x64 --json
@@ -71,6 +76,12 @@ expect 0 "$BIN" models --json
 jq_is "$tmp/out" '.[] | select(.name=="resnet50") | .params' 25557032
 jq_is "$tmp/out" '[.[] | (.year > 1988 and (.paper|length) > 0 and (.authors|length) > 0)] | all' true
 jq_is "$tmp/out" 'length >= 25' true
+# the comparison columns: single-model, single-crop ImageNet val accuracy with its source;
+# competition results (AlexNet's 7-model ensemble on the test set) stay history
+jq_is "$tmp/out" '.[] | select(.name=="alexnet") | "\(.val_top1) \(.val_top5) \(.top5_error)"' "56.522 79.066 15.3"
+jq_is "$tmp/out" '[.[] | select(.name=="vgg16" or .name=="vgg19") | .val_top1] | unique | length' 2
+jq_is "$tmp/out" '[.[] | select(.val_top1 != null) | (.val_source | test("crop"))] | all' true
+jq_is "$tmp/out" '.[] | select(.name=="zfnet") | .val_top1' null
 expect 0 "$BIN" models
 grep -q "mobilenet_v2" "$tmp/out" || fail "models table misses mobilenet_v2"
 
@@ -122,6 +133,14 @@ done
 expect 0 "$BIN" eval lenet5 --data fashion --weights "$ROOT/assets/lenet5_fashion.safetensors" --json
 jq_is "$tmp/out" '"\(.data) \(.n)"' "fashion 10000"
 jq_is "$tmp/out" '.accuracy >= 0.895' true
+# without --weights, the shipped weights trained on the chosen data set (lenet5_fashion)
+expect 0 "$BIN" eval lenet5 --data fashion --json
+jq_is "$tmp/out" '.accuracy >= 0.895' true
+grep -q warning "$tmp/err" && fail "eval lenet5 --data fashion warns with its own weights"
+# weights trained on another data set: evaluated, with a warning
+expect 0 "$BIN" eval lenet5 --data fashion --weights "$ROOT/assets/lenet5_digits.safetensors" --json
+grep -q "warning: .*lenet5_digits.safetensors was trained on digits, not on fashion" "$tmp/err" ||
+  fail "digits weights on fashion give no warning"
 if [ -z "${CONVSCOPE_SANITIZED:-}" ]; then
   echo "best shipped Fashion-MNIST accuracy: $best"
   [ "$(jq -n "$best >= 0.93")" = true ] || fail "the best shipped small model reaches $best < 0.93 on Fashion-MNIST"
@@ -183,7 +202,13 @@ jq_is "$tmp/out" '[.a, .b][] | (has("name") and has("params") and has("macs") an
 true"
 jq_is "$tmp/out" '(.ratio.params - .b.params / .a.params | fabs) < 1e-6' true
 expect 0 "$BIN" compare resnet-basic-vs-bottleneck --hw 7 --runs 1 --json
-jq_is "$tmp/out" '"\(.a.weights) \(.b.weights) \(.input[1])"' "1179648 69632 7"
+jq_is "$tmp/out" '"\(.a.weights) \(.b.weights) \(.a.input[0]) \(.b.input[0]) \(.input[1])"' "73728 69632 64 256 7"
+expect 0 "$BIN" compare resnet-basic-vs-bottleneck --cin 256 --hw 7 --runs 1 --json
+jq_is "$tmp/out" '"\(.a.weights) \(.b.weights)"' "1179648 69632"
+expect 0 "$BIN" compare inception-naive-vs-bottleneck --runs 1 --json
+jq_is "$tmp/out" '"\(.branch.a_macs) \(.branch.b_macs) \(.a.macs / .b.macs * 100 | round)"' "120422400 12443648 237"
+expect 0 "$BIN" compare inception-naive-vs-bottleneck --runs 1
+grep -q "9.7x fewer" "$tmp/out" && grep -q "2.37x fewer" "$tmp/out" || fail "compare inception: no branch line"
 expect 0 "$BIN" compare plain-vs-grouped --groups 4 --cin 64 --cout 64 --hw 8 --runs 1 --json
 jq_is "$tmp/out" '.a.weights / .b.weights' 4
 expect 0 "$BIN" compare --json

@@ -535,12 +535,59 @@ static void test_lrn_backward_scratch(void) {
     eng_graph_destroy(g);
 }
 
+/* Height and width apart: a 1x7 then a 7x1 with a stride of 2 down only,
+ * then a 3x3 with a stride of 2 across only and uneven pads. By hand, as
+ * (size, stride, pad) for rows | columns:
+ *   1x7 pad 0,3:            (1, 1, 0)  | (7, 1, 3)
+ *   7x1/(2,1) pad 3,0:      (7, 2, 3)  | (7, 1, 3)
+ *   3x3/(1,2) pad t0 b2 l1 r1: (7 + 2*2 = 11, 2, 3 + 0) | (7 + 2*1 = 9, 2, 3 + 1*1 = 4) */
+static void test_rf_axes(void) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "data", 3, 32, 32);
+    EngConvParams p17 = {.oc = 4, .kh = 1, .kw = 7, .sh = 1, .sw = 1, .pl = 3, .pr = 3, .dh = 1, .dw = 1,
+                         .groups = 1};
+    EngConvParams p71 = {.oc = 4, .kh = 7, .kw = 1, .sh = 2, .sw = 1, .pt = 3, .pb = 3, .dh = 1, .dw = 1,
+                         .groups = 1};
+    EngConvParams p33 = {.oc = 4, .kh = 3, .kw = 3, .sh = 1, .sw = 2, .pt = 0, .pb = 2, .pl = 1, .pr = 1,
+                         .dh = 1, .dw = 1, .groups = 1};
+    int a = eng_conv(g, "conv1x7", x, &p17);
+    int b = eng_conv(g, "conv7x1", a, &p71);
+    int c = eng_conv(g, "conv3x3_s1x2", b, &p33);
+    CHECK(eng_graph_ok(g));
+    EngRf r = eng_graph_node(g, a)->rf;
+    CHECK(r.finite && r.size == 1 && r.stride == 1 && r.pad == 0 && r.size_w == 7 && r.stride_w == 1 &&
+          r.pad_w == 3);
+    r = eng_graph_node(g, b)->rf;
+    CHECK(r.size == 7 && r.stride == 2 && r.pad == 3 && r.size_w == 7 && r.stride_w == 1 && r.pad_w == 3);
+    r = eng_graph_node(g, c)->rf;
+    CHECK(r.size == 11 && r.stride == 2 && r.pad == 3 && r.size_w == 9 && r.stride_w == 2 && r.pad_w == 4);
+    /* a ReLU keeps both; 7x1 then 1x7 against 1x7 then 7x1: both 7x7, aligned */
+    int rl = eng_relu(g, "relu", a);
+    CHECK(eng_graph_node(g, rl)->rf.size_w == 7 && eng_graph_node(g, rl)->rf.size == 1);
+    EngConvParams q71 = p71;
+    q71.sh = 1;
+    int b1 = eng_conv(g, "b1_7x1", a, &q71);
+    int b2 = eng_conv(g, "b2_7x1", x, &q71);
+    b2 = eng_conv(g, "b2_1x7", b2, &p17);
+    int m = eng_add2(g, "merge", b1, b2);
+    r = eng_graph_node(g, m)->rf;
+    CHECK(eng_graph_ok(g) && !r.misaligned && r.size == 7 && r.size_w == 7 && r.pad == 3 && r.pad_w == 3);
+    /* a square stack: both axes the same, as before */
+    int s = eng_conv_k(g, "square", x, 4, 5, 2, 2, 1, 0);
+    r = eng_graph_node(g, s)->rf;
+    CHECK(r.size == 5 && r.size_w == 5 && r.stride == 2 && r.stride_w == 2 && r.pad == 2 && r.pad_w == 2);
+    char buf[32];
+    CHECK(!strcmp(eng_fmt_hw(11, 9, buf, sizeof buf), "11x9") && !strcmp(eng_fmt_hw(5, 5, buf, sizeof buf), "5"));
+    eng_graph_destroy(g);
+}
+
 int main(void) {
     eng_log_set(quiet, NULL);
     eng_set_threads(2);
     test_errors();
     test_general_tensors();
     test_receptive_fields();
+    test_rf_axes();
     test_accounting();
     test_forward();
     test_forward_by_hand();

@@ -331,6 +331,66 @@ static void test_counts(void) {
     }
 }
 
+/* The comparison figures: single-model, single-crop ImageNet val accuracy, each with its
+ * source; the ones from torchvision equal the number the source cites (its acc@1 and acc@5),
+ * and no ensemble or test-set result reaches the comparison axis. */
+static void test_accuracy(void) {
+    int charted = 0;
+    for (int i = 0; i < model_count(); i++) {
+        const ModelCard *c = model_at(i);
+        CHECK(c->val_top1 >= 0 && c->val_top1 < 100 && c->val_top5 >= 0 && c->val_top5 < 100);
+        if (c->val_top5 > 0) CHECK(c->val_top1 > 0 && c->val_top5 > c->val_top1);
+        if (c->val_top1 <= 0) continue;
+        charted++;
+        const char *s = c->val_source;
+        CHECK(s && strstr(s, "val") && strstr(s, "crop") && strstr(s, "single model"));
+        CHECK(s && !strstr(s, "ensemble") && !strstr(s, "test"));
+        const char *t1 = s ? strstr(s, "top-1 ") : NULL, *t5 = s ? strstr(s, "top-5 ") : NULL;
+        if (s && !strncmp(s, "torchvision ", 12)) {
+            CHECK(t1 && t5 && fabs(atof(t1 + 6) - c->val_top1) < 1e-9 && fabs(atof(t5 + 6) - c->val_top5) < 1e-9);
+        }
+    }
+    CHECK(charted >= 25);
+    const ModelCard *alex = model_find("alexnet"), *v16 = model_find("vgg16"), *v19 = model_find("vgg19");
+    CHECK(alex->val_top1 == 56.522 && alex->val_top5 == 79.066);
+    CHECK(strstr(alex->val_source, "AlexNet_Weights.IMAGENET1K_V1") != NULL);
+    CHECK(alex->top5_error == 15.3 && strstr(alex->top5_source, "ensemble")); /* kept as history */
+    CHECK(v16->val_top1 == 71.592 && v16->val_top5 == 90.382);
+    CHECK(v19->val_top1 == 72.376 && v19->val_top5 == 90.876);
+    CHECK(v16->val_top1 != v19->val_top1);
+    CHECK(model_find("squeezenet1_0")->val_top1 == 58.092 && model_find("squeezenet1_0")->val_top5 == 80.420);
+    CHECK(model_find("resnet50")->val_top1 == 76.130);
+    CHECK(model_find("se_resnet50")->val_top1 == 76.71 && strstr(model_find("se_resnet50")->val_source, "Table 2"));
+    CHECK(model_find("mobilenet_v1")->val_top1 == 70.6 && model_find("mobilenet_v1")->val_top5 == 0 &&
+          strstr(model_find("mobilenet_v1")->val_source, "Table 8"));
+    /* no single-crop figure: off the chart, with the reason in the card */
+    CHECK(model_find("zfnet")->val_top1 == 0 && strstr(model_find("zfnet")->val_source, "10 crops"));
+    CHECK(model_find("lenet5")->val_top1 == 0);
+}
+
+/* VGG-16's card explains the notes' ~93/96 MB per image with the engine's
+ * own sums, under both conventions: its figures must be the engine's. */
+static void test_vgg16_memory(void) {
+    const ModelCard *c = model_find("vgg16");
+    EngGraph *g = model_build(c, 0, 0, 0);
+    CHECK(g != NULL);
+    if (!g) return;
+    const int64_t all = eng_graph_totals(g).act_bytes, layers = eng_graph_layer_act_bytes(g);
+    char s[4][32];
+    eng_fmt_grouped(layers / 4, s[0], sizeof s[0]);
+    eng_fmt_grouped(layers, s[1], sizeof s[1]);
+    eng_fmt_grouped(all / 4, s[2], sizeof s[2]);
+    eng_fmt_grouped(all, s[3], sizeof s[3]);
+    for (int k = 0; k < 4; k++) {
+        if (!strstr(c->notes, s[k])) fprintf(stderr, "  vgg16's card lacks the engine's %s\n", s[k]);
+        CHECK(strstr(c->notes, s[k]) != NULL);
+    }
+    /* the course's listed layers: about 15.2M values, 61 MB; not its "24M" */
+    CHECK(layers / 4 > 15200000 && layers / 4 < 15300000);
+    CHECK(strstr(c->notes, "61 MB") && layers > 60500000 && layers < 61500000);
+    eng_graph_destroy(g);
+}
+
 static void test_cards(void) {
     for (int i = 0; i < model_count(); i++) {
         const ModelCard *c = model_at(i);
@@ -761,6 +821,8 @@ int main(void) {
     test_counts();
     test_minis();
     test_cards();
+    test_accuracy();
+    test_vgg16_memory();
     test_structure();
     test_history_structure();
     test_history_macs();

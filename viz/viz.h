@@ -178,6 +178,8 @@ typedef struct {
     int runs_done, runs;                /* the measurement under way (runs 0: none) */
     int fresh;                          /* ms and note belong to these designs */
     const char *note;                   /* why there is no time ("": none) */
+    const char *branch;                 /* one branch against the whole block (NULL or "": none) */
+    const char *cin_label, *cout_label; /* the channel sliders' names (NULL: input, output) */
 } VizCompare;
 typedef struct {
     SDL_Rect blocks[VIZ_CMP_BLOCKS];
@@ -192,13 +194,14 @@ VizCompareLayout viz_compare_layout(const VizCompare *c, const VizFonts *f, int 
 void viz_draw_compare(SDL_Renderer *r, const VizFonts *f, const VizCompare *c, int w, int h);
 
 /* The zoo (viz_zoo.c): a table of every network and a bubble chart of
- * top-5 error against operations or latency (area = parameters). */
+ * single-model, single-crop ImageNet val top-1 accuracy against operations
+ * or latency (area = parameters). */
 enum { VIZ_ZOO_MAX = 256 };
 typedef struct {
     const char *name;
     int year;
     double params, ops;       /* ops under the convention of VizZoo.count */
-    double top5;              /* ILSVRC top-5 error, %; < 0: none */
+    double top1, top5;        /* single-model, single-crop ImageNet val accuracy, %; 0: none */
     double ms;                /* forward time measured here; 0: none */
     int group;                /* colour: the family's rank */
 } VizZooRow;
@@ -218,6 +221,9 @@ typedef struct {
     SDL_Rect axis[2];         /* the chips "x: operations", "x: latency here" */
 } VizZooLayout;
 VizZooLayout viz_zoo_layout(const VizFonts *f, int w, int h);
+/* A card's accuracy in words: its single-model, single-crop ImageNet val
+ * figure with its source (or why there is none), then its history as reported. */
+void viz_card_accuracy(const ModelCard *c, char *s, size_t n);
 /* The table's rows that show at once for n networks. */
 int viz_zoo_rows(const VizFonts *f, const VizZooLayout *L, int n);
 void viz_draw_zoo(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, int w, int h);
@@ -244,6 +250,8 @@ typedef struct {
     const int64_t *size;      /* [n_pts] the field there, pixels */
     int64_t final;            /* field of the last unit with a finite one */
     int input;                /* the input's side */
+    const int64_t *size_w;    /* [n_pts] the field's width where size is its height (NULL: square) */
+    int64_t final_w;          /* the last field's width (0: square) */
 } VizRfCurve;
 /* The chip that shows or hides curve k. */
 SDL_Rect viz_rf_chip(const VizFonts *f, const VizRfCurve *c, int k);

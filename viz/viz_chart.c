@@ -437,13 +437,16 @@ static void bubble_discs(SDL_Renderer *r, const BubbleAxes *a, const VizBubble *
 }
 
 /* Labels after every bubble, so none is hidden under a larger one; each
- * takes the first place beside its dot that no earlier label holds, the
- * small bubbles first (they are the crowded ones). */
+ * takes the first place beside its dot that no earlier label (nor one of the
+ * nres reserved rectangles: the axis captions) holds, the small bubbles
+ * first (they are the crowded ones). A label with no free place is left out
+ * rather than written over another: the table beside names every network. */
 static void bubble_labels(SDL_Renderer *r, const VizFonts *f, const BubbleAxes *a, const VizBubble *b,
-                          const int *order, int m) {
+                          const int *order, int m, const SDL_Rect *reserved, int nres) {
     const SDL_Rect plot = a->plot;
-    SDL_Rect placed[256];
+    SDL_Rect placed[256 + 4];
     int np = 0;
+    for (int q = 0; q < nres && q < 4; q++) placed[np++] = reserved[q];
     for (int k = m - 1; k >= 0; k--) {
         const VizBubble *p = &b[order[k]];
         const SDL_Point c0 = bubble_at(a, p);
@@ -455,7 +458,7 @@ static void bubble_labels(SDL_Renderer *r, const VizFonts *f, const BubbleAxes *
                                    {cx - tw / 2, cy - 2 * th}, {cx - tw / 2, cy + th},
                                    {cx + 6, cy - 2 * th},      {cx + 6, cy + th},
                                    {cx - 6 - tw, cy - 2 * th}, {cx - 6 - tw, cy + th}};
-        SDL_Rect at = {tries[0].x, tries[0].y, tw, th};
+        SDL_Rect at = {0, 0, 0, 0};
         for (size_t t = 0; t < sizeof tries / sizeof tries[0]; t++) {
             SDL_Rect c = {tries[t].x, tries[t].y, tw, th};
             int free_spot = c.x >= plot.x && c.x + tw <= plot.x + plot.w && c.y >= plot.y &&
@@ -469,7 +472,8 @@ static void bubble_labels(SDL_Renderer *r, const VizFonts *f, const BubbleAxes *
                 break;
             }
         }
-        if (np < 256) placed[np++] = at;
+        if (!at.w) continue;
+        if (np < (int)(sizeof placed / sizeof placed[0])) placed[np++] = at;
         viz_text(r, f->small, at.x, at.y, INK, p->label);
     }
 }
@@ -504,9 +508,11 @@ void viz_draw_bubbles(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const V
             order[j - 1] = s;
         }
     bubble_discs(r, &a, b, order, m, smax);
-    bubble_labels(r, f, &a, b, order, m);
+    SDL_Rect captions[2] = {{plot.x + 4, plot.y + 4, text_w(f->small, ylabel), f->small_line}, {0, 0, 0, 0}};
     if (size_label) {
         int tw = text_w(f->small, size_label);
-        viz_text(r, f->small, plot.x + plot.w - tw - 6, plot.y + 4, DIM, size_label);
+        captions[1] = (SDL_Rect){plot.x + plot.w - tw - 6, plot.y + 4, tw, f->small_line};
+        viz_text(r, f->small, captions[1].x, captions[1].y, DIM, size_label);
     }
+    bubble_labels(r, f, &a, b, order, m, captions, size_label ? 2 : 1);
 }

@@ -131,6 +131,7 @@ VizCompareLayout viz_compare_layout(const VizCompare *c, const VizFonts *f, int 
     int eh = viz_text_wrap(NULL, f->sans, m, 0, w - 2 * m, INK, c->explain);
     if (c->claim) eh += viz_text_wrap(NULL, f->small, m, 0, w - 2 * m, INK, c->claim) + 4;
     eh += f->small_line + 4; /* the measured answer to the claim */
+    if (c->branch && c->branch[0]) eh += viz_text_wrap(NULL, f->small, m, 0, w - 2 * m, INK, c->branch) + 4;
     L.sliders_y = L.explain_y + eh + 12 + f->line;
     int sw = (w - 2 * m - 3 * 48) / VIZ_CMP_SLIDERS;
     for (int k = 0; k < VIZ_CMP_SLIDERS; k++)
@@ -171,8 +172,11 @@ static void draw_controls(SDL_Renderer *r, const VizCompare *c, const VizCompare
     y += viz_text_wrap(r, f->sans, 24, y, w - 48, INK, c->explain);
     if (c->claim) y += viz_text_wrap(r, f->small, 24, y + 4, w - 48, DIM, c->claim) + 4;
     if (c->g[0] && c->g[1]) draw_answer(r, c, f, y);
-    static const char *const names[VIZ_CMP_SLIDERS] = {"input channels (cin)", "output channels (cout)",
-                                                       "input size (hw x hw)", "groups"};
+    if (c->g[0] && c->g[1] && c->branch && c->branch[0])
+        viz_text_wrap(r, f->small, 24, y + f->small_line + 8, w - 48, ACCENT, c->branch);
+    const char *const names[VIZ_CMP_SLIDERS] = {c->cin_label ? c->cin_label : "input channels (cin)",
+                                                c->cout_label ? c->cout_label : "output channels (cout)",
+                                                "input size (hw x hw)", "groups"};
     char x1[48];
     for (int k = 0; k < VIZ_CMP_SLIDERS; k++) {
         snprintf(x1, sizeof x1, "%d", c->slider_value[k]);
@@ -224,10 +228,16 @@ static void row_cells(const VizCompare *c, const CmpRow *row, char *x1, char *x2
         snprintf(x1, n, "%dx%dx%d", oa.C, oa.H, oa.W);
         snprintf(x2, n, "%dx%dx%d", ob.C, ob.H, ob.W);
         break;
-    case ROW_RF:
-        snprintf(x1, n, ra.finite ? "%lld / %lld" : "whole input", (long long)ra.size, (long long)ra.stride);
-        snprintf(x2, n, rb.finite ? "%lld / %lld" : "whole input", (long long)rb.size, (long long)rb.stride);
+    case ROW_RF: {
+        char h1[24], h2[24];
+        if (ra.finite) snprintf(x1, n, "%s / %s", eng_fmt_hw(ra.size, ra.size_w, h1, sizeof h1),
+                                eng_fmt_hw(ra.stride, ra.stride_w, h2, sizeof h2));
+        else snprintf(x1, n, "whole input");
+        if (rb.finite) snprintf(x2, n, "%s / %s", eng_fmt_hw(rb.size, rb.size_w, h1, sizeof h1),
+                                eng_fmt_hw(rb.stride, rb.stride_w, h2, sizeof h2));
+        else snprintf(x2, n, "whole input");
         break;
+    }
     default:
         if (c->fresh && c->ms[0] > 0 && c->ms[1] > 0) {
             snprintf(x1, n, "%.3f ms", c->ms[0]);

@@ -424,9 +424,11 @@ void viz_draw_fmaps(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int i
     snprintf(buf, sizeof buf, "%s  ·  %s  ·  %dx%dx%d", nd->name, eng_op_name(nd->op), C, H, W);
     viz_text(r, f->sans, area.x, area.y, ACCENT, buf);
     int y = area.y + f->line;
-    if (nd->rf.finite)
-        snprintf(c, sizeof c, "RF %lld px, stride %lld", (long long)nd->rf.size,
-                 (long long)nd->rf.stride);
+    if (nd->rf.finite) {
+        char s1[48], s2[48];
+        snprintf(c, sizeof c, "RF %s px, stride %s", eng_fmt_hw(nd->rf.size, nd->rf.size_w, s1, sizeof s1),
+                 eng_fmt_hw(nd->rf.stride, nd->rf.stride_w, s2, sizeof s2));
+    }
     else
         snprintf(c, sizeof c, "RF: whole input");
     snprintf(buf, sizeof buf, "%s params  ·  %s MACs  ·  %s  ·  %s",
@@ -621,10 +623,11 @@ void viz_draw_input(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_R
         if (s) SDL_FreeSurface(s);
     }
     if (rf.finite && uy >= 0 && ux >= 0) {
-        /* unit (y, x) sees input rows y*j - p .. y*j - p + r - 1 (clipped to the image) */
-        long long y0 = uy * rf.stride - rf.pad, x0 = ux * rf.stride - rf.pad;
+        /* unit (y, x) sees input rows y*j - p .. y*j - p + r - 1 and the columns
+         * of the width's r, j, p (clipped to the image) */
+        long long y0 = uy * rf.stride - rf.pad, x0 = ux * rf.stride_w - rf.pad_w;
         SDL_Rect box = {dst.x + (int)(x0 * dst.w / W), dst.y + (int)(y0 * dst.h / H),
-                        (int)(rf.size * dst.w / W), (int)(rf.size * dst.h / H)};
+                        (int)(rf.size_w * dst.w / W), (int)(rf.size * dst.h / H)};
         SDL_RenderSetClipRect(r, &dst);
         SDL_SetRenderDrawColor(r, 90, 200, 255, 255);
         SDL_RenderDrawRect(r, &box);

@@ -44,6 +44,7 @@ static RfAxes rf_axes(const VizRfCurve *c, int n, SDL_Rect plot) {
     for (int k = 0; k < n; k++) {
         if (!c[k].on || !c[k].n_pts) continue;
         if (c[k].size[c[k].n_pts - 1] > ymax) ymax = c[k].size[c[k].n_pts - 1];
+        if (c[k].size_w && c[k].size_w[c[k].n_pts - 1] > ymax) ymax = c[k].size_w[c[k].n_pts - 1];
         if (c[k].depth[c[k].n_pts - 1] > xmax) xmax = c[k].depth[c[k].n_pts - 1];
         if (c[k].input > ymax) ymax = c[k].input;
     }
@@ -77,8 +78,8 @@ static void rf_draw_axes(SDL_Renderer *r, const VizFonts *f, const RfAxes *a) {
         viz_text(r, f->small, px - 4, plot.y + plot.h + 4, DIM, t);
     }
     viz_text(r, f->small, plot.x, plot.y + plot.h + f->small_line + 8, DIM,
-             "weighted layers (conv, FC) from the input  ·  y: receptive field of one unit, pixels "
-             "(Araujo et al., Distill 2019)");
+             "weighted layers (conv, FC) from the input  ·  y: receptive field of one unit, pixels: "
+             "its height (its width thin, where it differs; Araujo et al., Distill 2019)");
     /* the input's side: beyond it a unit sees the whole image and more */
     int iy = plot.y + plot.h - (int)(plot.h * 224 / a->ytop);
     SDL_SetRenderDrawColor(r, 120, 120, 120, 255);
@@ -86,9 +87,21 @@ static void rf_draw_axes(SDL_Renderer *r, const VizFonts *f, const RfAxes *a) {
     viz_text(r, f->small, plot.x + 6, iy - f->small_line - 2, DIM, "224 px: the whole ImageNet input");
 }
 
-/* Curve k (drawn in the colour already set): a thick line through dots. */
+/* Curve k (drawn in the colour already set): a thick line through dots, the
+ * field's height; its width as a thin line with small dots where a kernel,
+ * stride or pad that is not square makes it differ. */
 static void rf_draw_curve(SDL_Renderer *r, const RfAxes *a, const VizRfCurve *c) {
     const SDL_Rect plot = a->plot;
+    int differs = 0;
+    for (int p = 0; c->size_w && p < c->n_pts; p++) differs |= c->size_w[p] != c->size[p];
+    for (int p = 0, qx = -1, qy = -1; differs && p < c->n_pts; p++) {
+        int px = plot.x + plot.w * c->depth[p] / a->xmax;
+        int py = plot.y + plot.h - (int)(plot.h * c->size_w[p] / a->ytop);
+        if (qx >= 0) SDL_RenderDrawLine(r, qx, qy, px, py);
+        SDL_Rect dot = {px - 1, py - 1, 3, 3};
+        SDL_RenderDrawRect(r, &dot);
+        qx = px, qy = py;
+    }
     int px0 = -1, py0 = -1;
     for (int p = 0; p < c->n_pts; p++) {
         int px = plot.x + plot.w * c->depth[p] / a->xmax;
@@ -127,7 +140,9 @@ void viz_draw_rf_chart(SDL_Renderer *r, const VizFonts *f, const VizRfCurve *c, 
         /* a file's name may be longer than the legend: cut at the window's edge */
         const SDL_Rect name_box = {sw.x + 20, ly, w - 8 - (sw.x + 20), f->small_line};
         viz_text_in(r, f->small, name_box, name_box.x, ly, INK, c[k].name);
-        snprintf(t, sizeof t, "%d layers · %lld px", c[k].depth[c[k].n_pts - 1], (long long)c[k].final);
+        char hw[48];
+        snprintf(t, sizeof t, "%d layers · %s px", c[k].depth[c[k].n_pts - 1],
+                 eng_fmt_hw(c[k].final, c[k].final_w > 0 ? c[k].final_w : c[k].final, hw, sizeof hw));
         viz_text(r, f->small, sw.x + 20, ly + f->small_line, DIM, t);
         ly += 2 * f->small_line + 10;
     }

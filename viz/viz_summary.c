@@ -39,9 +39,10 @@ static void row_cells(const EngNode *nd, char cells[N_COLS][112]) {
     if (nd->macs) eng_fmt_si((double)nd->macs, cells[COL_MACS], 112);
     else snprintf(cells[COL_MACS], 112, "-");
     eng_fmt_bytes((double)eng_node_act_bytes(nd), cells[COL_MEM], 112);
+    char h1[48], h2[48];
     if (nd->rf.finite)
-        snprintf(cells[COL_RF], 112, "%lld / %lld%s", (long long)nd->rf.size,
-                 (long long)nd->rf.stride, nd->rf.misaligned ? " *" : "");
+        snprintf(cells[COL_RF], 112, "%s / %s%s", eng_fmt_hw(nd->rf.size, nd->rf.size_w, h1, sizeof h1),
+                 eng_fmt_hw(nd->rf.stride, nd->rf.stride_w, h2, sizeof h2), nd->rf.misaligned ? " *" : "");
     else snprintf(cells[COL_RF], 112, "-");
 }
 
@@ -62,17 +63,18 @@ void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
     viz_text(r, f->sans, x, y, DIM, buf);
     y += f->line;
     EngTotals t = eng_graph_totals(g);
-    snprintf(buf, sizeof buf, "%s parameters  ·  %s MACs  ·  depth %d  ·  %s of activations",
+    char d[32];
+    snprintf(buf, sizeof buf, "%s parameters  ·  %s MACs  ·  depth %d  ·  activations per image, forward: "
+             "%s (every node) or %s (input, conv, pool, FC)",
              eng_fmt_grouped(t.params, a, sizeof a), eng_fmt_si((double)t.macs, b, sizeof b),
-             eng_graph_depth(g), eng_fmt_bytes((double)t.act_bytes, c, sizeof c));
+             eng_graph_depth(g), eng_fmt_bytes((double)t.act_bytes, c, sizeof c),
+             eng_fmt_bytes((double)eng_graph_layer_act_bytes(g), d, sizeof d));
     if (t.train_only_params)
         snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "  ·  +%s in training-only heads",
                  eng_fmt_grouped(t.train_only_params, a, sizeof a));
-    viz_text(r, f->sans, x, y, INK, buf);
-    y += f->line;
-    if (card->top5_error >= 0)
-        snprintf(buf, sizeof buf, "%s%s%s", card->ilsvrc ? card->ilsvrc : "",
-                 card->ilsvrc ? " — " : "", card->top5_source);
+    y += viz_text_wrap(r, f->sans, x, y, area.w, INK, buf);
+    if (card->top5_error >= 0 || card->val_top1 > 0)
+        viz_card_accuracy(card, buf, sizeof buf);
     else
         snprintf(buf, sizeof buf, "%s", card->key_ideas);
     y += viz_text_wrap(r, f->sans, x, y, area.w, DIM, buf) + f->line / 2;

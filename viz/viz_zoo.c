@@ -1,7 +1,9 @@
 /*
  * viz_zoo.c — the zoo drawn: every network as a row of a table (year,
- * parameters, operations, ILSVRC top-5 error, latency measured here) and
- * as a bubble (error against operations or latency, area = parameters);
+ * parameters, operations, single-model single-crop ImageNet val top-1 and
+ * top-5 accuracy, latency measured here) and as a bubble (top-1 against
+ * operations or latency, area = parameters; a network without such a figure
+ * stays off the chart, and a note says how many);
  * and the history as a timeline of chips, one column per year, with the
  * chosen network's card under it. Numbers arrive computed (VizZoo,
  * VizTimeline); the window (app/gui_compare.c) keeps the state and events.
@@ -22,6 +24,23 @@ static void right(SDL_Renderer *r, TTF_Font *font, int xr, int y, SDL_Color c, c
 }
 
 /* ---- the zoo ----------------------------------------------------------------------------- */
+
+void viz_card_accuracy(const ModelCard *c, char *s, size_t n) {
+    int k = 0;
+    if (c->val_top1 > 0 && c->val_top5 > 0)
+        k = snprintf(s, n, "ImageNet val, one model, one crop: top-1 %.1f%%, top-5 %.1f%% (%s).", c->val_top1,
+                     c->val_top5, c->val_source ? c->val_source : "");
+    else if (c->val_top1 > 0)
+        k = snprintf(s, n, "ImageNet val, one model, one crop: top-1 %.1f%% (%s).", c->val_top1,
+                     c->val_source ? c->val_source : "");
+    else
+        k = snprintf(s, n, "No single-model, single-crop ImageNet val figure%s%s.", c->val_source ? ": " : "",
+                     c->val_source ? c->val_source : "");
+    if (k < 0 || (size_t)k >= n) return;
+    if (c->ilsvrc || c->top5_error >= 0)
+        snprintf(s + k, n - (size_t)k, "  History, as reported (not comparable): %s%s%s", c->ilsvrc ? c->ilsvrc : "",
+                 c->ilsvrc && c->top5_source ? "; " : "", c->top5_source ? c->top5_source : "");
+}
 
 VizZooLayout viz_zoo_layout(const VizFonts *f, int w, int h) {
     VizZooLayout L;
@@ -75,24 +94,28 @@ static void zoo_row(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, const V
     SDL_RenderFillRect(r, &dot);
     viz_text(r, f->small, cols[0] + 14, y, INK, n->name);
     snprintf(x1, sizeof x1, "%d", n->year);
-    right(r, f->small, cols[2] - 40 - 4, y, DIM, x1);
+    right(r, f->small, cols[2] - 30 - 4, y, DIM, x1);
     right(r, f->small, cols[3] - 4, y, INK, eng_fmt_si(n->params, x1, sizeof x1));
     right(r, f->small, cols[4] - 4, y, INK, eng_fmt_si(n->ops, x1, sizeof x1));
-    if (n->top5 >= 0) snprintf(x2, sizeof x2, "%.2f%%", n->top5);
-    else snprintf(x2, sizeof x2, "-");
-    right(r, f->small, cols[5] - 4, y, INK, x2);
+    for (int k = 0; k < 2; k++) {
+        const double v = k ? n->top5 : n->top1;
+        if (v > 0) snprintf(x2, sizeof x2, "%.1f%%", v);
+        else snprintf(x2, sizeof x2, "-");
+        right(r, f->small, cols[5 + k] - 4, y, INK, x2);
+    }
     if (n->ms > 0) snprintf(x2, sizeof x2, n->ms < 10 ? "%.2f" : "%.0f", n->ms);
     else snprintf(x2, sizeof x2, z->running ? "…" : "-");
-    right(r, f->small, cols[6] - 4, y, INK, x2);
+    right(r, f->small, cols[7] - 4, y, INK, x2);
 }
 
 static void zoo_table(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, const VizZooLayout *L) {
     const SDL_Rect t = L->table;
-    const int cols[] = {t.x, t.x + t.w * 30 / 100, t.x + t.w * 38 / 100, t.x + t.w * 58 / 100,
-                        t.x + t.w * 77 / 100, t.x + t.w * 88 / 100, t.x + t.w};
-    const char *head[] = {"network", "year", "params", z->count.flops ? "FLOPs" : "MACs", "top-5", "ms"};
+    const int cols[] = {t.x, t.x + t.w * 28 / 100, t.x + t.w * 35 / 100, t.x + t.w * 52 / 100,
+                        t.x + t.w * 67 / 100, t.x + t.w * 78 / 100, t.x + t.w * 89 / 100, t.x + t.w};
+    const char *head[] = {"network", "year", "params", z->count.flops ? "FLOPs" : "MACs", "top-1", "top-5",
+                          "ms"};
     viz_text(r, f->small, cols[0], t.y, DIM, head[0]);
-    for (int k = 1; k < 6; k++) right(r, f->small, cols[k + 1] - (k == 1 ? 40 : 0) - 4, t.y, DIM, head[k]);
+    for (int k = 1; k < 7; k++) right(r, f->small, cols[k + 1] - (k == 1 ? 30 : 0) - 4, t.y, DIM, head[k]);
     const int rh = f->small_line + 3, rows = viz_zoo_rows(f, L, z->n);
     int y = t.y + f->small_line + 6;
     for (int k = z->scroll; k < z->n && k < z->scroll + rows; k++, y += rh)
@@ -105,22 +128,31 @@ static void zoo_table(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, const
     }
 }
 
-/* The chart: top-5 error against operations or latency, bubble = parameters. */
+/* The chart: top-1 accuracy against operations or latency, bubble = parameters;
+ * under it, how many networks have no such figure and stay off it. */
 static void zoo_chart(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, const VizZooLayout *L) {
     viz_chip(r, f, L->axis[0].x, L->axis[0].y, "x: operations", !z->x_latency);
     viz_chip(r, f, L->axis[1].x, L->axis[1].y, "x: latency here", z->x_latency);
     VizBubble b[VIZ_ZOO_MAX];
-    int nb = 0;
+    int nb = 0, off = 0;
     for (int k = 0; k < z->n && nb < VIZ_ZOO_MAX; k++) {
         const VizZooRow *n = &z->rows[k];
-        if (n->top5 < 0) continue;
-        b[nb++] = (VizBubble){n->name, z->x_latency ? n->ms : n->ops, n->top5, n->params, n->group};
+        if (n->top1 <= 0) {
+            off++;
+            continue;
+        }
+        b[nb++] = (VizBubble){n->name, z->x_latency ? n->ms : n->ops, n->top1, n->params, n->group};
     }
-    char xl[200];
+    char xl[200], note[200];
     if (z->x_latency) snprintf(xl, sizeof xl, "forward time at batch 1 here, ms (log)");
     else snprintf(xl, sizeof xl, "%s per image (log)", z->count.flops ? "FLOPs" : "MACs");
-    viz_draw_bubbles(r, f, L->chart, b, nb, xl, "ILSVRC top-5 error (from each card's source)",
-                     "bubble area = parameters");
+    viz_draw_bubbles(r, f, L->chart, b, nb, xl, "ImageNet val top-1 %, one model, one crop",
+                     "area = parameters");
+    snprintf(note, sizeof note, "%d off the chart: no single-model, single-crop ImageNet val figure", off);
+    if (off) {
+        const SDL_Rect line = {L->chart.x, L->chart.y + L->chart.h + 4, L->chart.w, f->small_line + 2};
+        viz_text_in(r, f->small, line, line.x, line.y, DIM, note);
+    }
 }
 
 void viz_draw_zoo(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, int w, int h) {
@@ -208,11 +240,7 @@ static void timeline_card(SDL_Renderer *r, const VizFonts *f, const VizTimeline 
              c->in_h, c->in_w);
     viz_text(r, f->sans, x, y, INK, s);
     y += f->line + 6;
-    if (c->top5_error >= 0)
-        snprintf(s, sizeof s, "ILSVRC top-5 error %.2f%%: %s (%s)", c->top5_error, c->ilsvrc ? c->ilsvrc : "",
-                 c->top5_source ? c->top5_source : "");
-    else
-        snprintf(s, sizeof s, "%s", c->ilsvrc ? c->ilsvrc : "no ILSVRC result of its own");
+    viz_card_accuracy(c, s, sizeof s);
     y += viz_text_wrap(r, f->small, x, y, box.w - 32, DIM, s) + 8;
     if (c->key_ideas) y += viz_text_wrap(r, f->sans, x, y, box.w - 32, INK, c->key_ideas) + 8;
     if (c->notes && y + 3 * f->small_line < box.y + box.h - f->small_line - 12)
