@@ -61,6 +61,14 @@ void eng_set_err(char *err, size_t n, const char *fmt, ...)
 int eng_mul_size(size_t *out, size_t a, size_t b);
 int eng_mul3_size(size_t *out, size_t a, size_t b, size_t c);
 
+/* A whole decimal number in [lo, hi] and nothing else (no spaces, no sign on
+ * the unsigned one, no trailing characters, no overflow): 1 and *out set, or 0
+ * and *out unchanged. Every number read from a file or a command line that
+ * indexes or sizes anything goes through one of these. */
+int eng_parse_i64(const char *s, long long lo, long long hi, long long *out);
+int eng_parse_int(const char *s, int lo, int hi, int *out);
+int eng_parse_u64(const char *s, uint64_t *out);
+
 /* FNV-1a over n bytes, going on from h (ENG_FNV_SEED to start): the checksum
  * of weights files, the keys of cached scans, the importer's name tables. */
 #define ENG_FNV_SEED 14695981039346656037ull

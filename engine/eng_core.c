@@ -72,6 +72,35 @@ void eng_set_err(char *err, size_t n, const char *fmt, ...) {
     va_end(ap);
 }
 
+/* ---- checked integers ------------------------------------------------------ */
+
+int eng_parse_i64(const char *s, long long lo, long long hi, long long *out) {
+    if (!s || !*s || !(*s == '-' || (*s >= '0' && *s <= '9'))) return 0;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) return 0;
+    *out = v;
+    return 1;
+}
+
+int eng_parse_int(const char *s, int lo, int hi, int *out) {
+    long long v;
+    if (!eng_parse_i64(s, lo, hi, &v)) return 0;
+    *out = (int)v;
+    return 1;
+}
+
+int eng_parse_u64(const char *s, uint64_t *out) {
+    if (!s || !(*s >= '0' && *s <= '9')) return 0; /* strtoull would take "-1" */
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end) return 0;
+    *out = (uint64_t)v;
+    return 1;
+}
+
 /* ---- temporary files ----------------------------------------------------- */
 
 /* A suffix no one can guess in advance: a per-process counter mixed with the

@@ -164,6 +164,7 @@ cmp -s "$tmp/full.filters.safetensors" "$tmp/part.filters.safetensors" ||
 # safetensors: u64 header size, then a JSON header any reader can parse
 st_header() { dd if="$1" bs=1 skip=8 count="$(od -An -tu8 -N8 "$1" | tr -d ' ')" status=none; }
 st_header "$tmp/full.safetensors" >"$tmp/h.json"
+cp "$tmp/h.json" "$tmp/h0.json"
 jq_is "$tmp/h.json" '"\(.["c1.weight"].dtype) \(.["c1.weight"].shape|join(",")) \(.["c1.weight"].data_offsets[0])"' "F32 6,1,5,5 0"
 jq_is "$tmp/h.json" '"\(.__metadata__.model) \(.__metadata__.augment) \(.__metadata__.epoch)"' "lenet5 shift 2"
 jq_is "$tmp/h.json" '(.["optimizer.m"].shape[0]) == ([to_entries[] | select(.key | test("^(c|f|output)")) | .value.shape | reduce .[] as $d (1; . * $d)] | add)' true
@@ -173,6 +174,41 @@ jq_is "$tmp/h.json" '"\(.__metadata__.steps)|\(.__metadata__.labels)|\(.__metada
 jq_is "$tmp/h.json" '.["step124/c3.weight"].shape | join(",")' "16,6,5,5"
 expect 0 "$BIN" eval lenet5 --data digits --weights "$tmp/full.safetensors" --json
 jq_is "$tmp/out" '.accuracy > 0.8' true
+# st_meta IN OUT KEY=VALUE... [-KEY]: a copy of a safetensors file with its metadata edited
+st_meta() {
+  /usr/bin/python3 - "$@" <<'PY'
+import json, struct, sys
+b = open(sys.argv[1], "rb").read()
+n = struct.unpack("<Q", b[:8])[0]
+h = json.loads(b[8:8 + n])
+for a in sys.argv[3:]:
+    if a.startswith("-"): h["__metadata__"].pop(a[1:], None)
+    else: k, v = a.split("=", 1); h["__metadata__"][k] = v
+hb = json.dumps(h).encode()
+hb += b" " * (-len(hb) % 8)
+open(sys.argv[2], "wb").write(struct.pack("<Q", len(hb)) + hb + b[8 + n:])
+PY
+}
+# the metadata is covered by a checksum; without it (as in older files) every field is range-checked
+jq_is "$tmp/h0.json" '.__metadata__.fnv1a64_meta | length' 16
+st_meta "$tmp/full.safetensors" "$tmp/bad.safetensors" batch=-5
+expect 1 "$BIN" "${train[@]}" --resume "$tmp/bad.safetensors" --out "$tmp/r.safetensors"
+grep -q "metadata does not match its checksum" "$tmp/err" || fail "resume trusted edited metadata"
+for kv in batch=-5 batch=62 batch=1e3 epoch=-2147483647 epoch=3 epochs=0 rng=-1 seed= batch_size=0; do
+  st_meta "$tmp/full.safetensors" "$tmp/bad.safetensors" -fnv1a64_meta epoch=1 "$kv"
+  expect 2 "$BIN" "${train[@]}" --resume "$tmp/bad.safetensors" --out "$tmp/r.safetensors"
+  grep -q "bad.safetensors: it" "$tmp/err" || fail "resume with $kv: $(cat "$tmp/err")"
+done
+st_meta "$tmp/full.safetensors" "$tmp/bad.safetensors" -fnv1a64_meta epoch=1 batch=3 batch_size=64
+expect 2 "$BIN" "${train[@]}" --resume "$tmp/bad.safetensors" --out "$tmp/r.safetensors"
+grep -q "resume with --batch 64" "$tmp/err" || fail "resume inside an epoch at another batch size"
+st_meta "$tmp/full.safetensors" "$tmp/bad.safetensors" -fnv1a64_meta optimizer.eps=inf
+expect 1 "$BIN" "${train[@]}" --resume "$tmp/bad.safetensors" --out "$tmp/r.safetensors"
+grep -q "optimizer's settings are out of range" "$tmp/err" || fail "resume took eps=inf"
+[ -e "$tmp/r.safetensors" ] && fail "a refused resume wrote a checkpoint"
+# a shipped checkpoint (written before the metadata had its checksum) still resumes
+expect 0 "$BIN" train lenet5 --data digits --epochs 30 --resume "$ROOT/assets/lenet5_digits.safetensors" --out "$tmp/r.safetensors"
+grep -q "resuming lenet5 at epoch 31, batch 0" "$tmp/err" || fail "a shipped checkpoint does not resume"
 
 # ---- compare: two designs counted and timed --------------------------------------------------
 expect 0 "$BIN" compare stack3x3-vs-5x5 --runs 1 --json
