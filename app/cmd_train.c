@@ -63,6 +63,17 @@ static int evaluate(EngGraph *g, const EngDataset *d, double *acc, double *loss,
     return 0;
 }
 
+/* The model must score every class of the data set: a label past its outputs
+ * has no score. APP_OK, or APP_USAGE after a line naming both counts. */
+static int check_classes(const EngGraph *g, const EngDataset *d, const char *model, const char *cmd) {
+    const EngNode *out = eng_graph_node(g, eng_graph_output(g));
+    const long long K = (long long)out->out.C * out->out.H * out->out.W;
+    if (K >= d->classes) return APP_OK;
+    fprintf(stderr, "convscope %s: %s has %lld output%s, fewer than the %d classes of %s\n", cmd,
+            model, K, K == 1 ? "" : "s", d->classes, d->name);
+    return APP_USAGE;
+}
+
 /* ---- train ---------------------------------------------------------------------- */
 
 static const char train_usage[] =
@@ -375,6 +386,7 @@ static int train_setup(Train *t) {
     const RunState *r = &t->r;
     snap_init(&t->snaps, t->g, t->o.out);
     if (app_load_data(t->o.data, &t->train, &t->test, "train") != 0) return APP_FAIL;
+    if (check_classes(t->g, &t->train, t->card->name, "train") != APP_OK) return APP_USAGE;
     const EngNode *in = eng_graph_node(t->g, 0);
     if (in->out.H < t->train.h || in->out.W < t->train.w) {
         fprintf(stderr, "convscope train: %s takes %dx%d images, smaller than the data's %dx%d "
@@ -576,6 +588,8 @@ int app_cmd_eval(int argc, char **argv) {
         goto done;
     }
     if (app_load_data(data, NULL, &test, "eval") != 0) goto done;
+    if ((rc = check_classes(g, &test, card->name, "eval")) != APP_OK) goto done;
+    rc = APP_FAIL;
     app_log_capture(1);
     int bad_plan = eng_graph_plan(g, o.batch ? o.batch : 256) != 0;
     app_log_capture(0);

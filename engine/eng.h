@@ -516,7 +516,8 @@ uint64_t eng_graph_rng_state(const EngGraph *g);
 void eng_graph_zero_grads(EngGraph *g);
 /* Softmax cross-entropy of the output's logits (N, K) against labels (N):
  * zeroes every gradient, writes d mean-loss / d logits into the output's grad
- * and returns the mean loss; *correct (if not NULL) gets the argmax hits. */
+ * and returns the mean loss (NAN when a label is not below the number of
+ * logits); *correct (if not NULL) gets the argmax hits. */
 double eng_graph_loss_ce(EngGraph *g, const uint8_t *labels, int *correct);
 /* Propagate the output's grad back to every node, parameter and the inputs.
  * Requires a forward pass with the same inputs just before. */
@@ -773,7 +774,8 @@ void eng_softmax_forward(float *out, const float *in, int N, int C, int H, int W
 void eng_logsoftmax_forward(float *out, const float *in, int N, int C, int H, int W);
 /* Softmax cross-entropy of one row of logits z (K) against label y:
  * returns -log softmax(z)[y]; *argmax (may be NULL) gets the top class; grad
- * (may be NULL) gets scale * (softmax(z) - onehot(y)), the loss's gradient. */
+ * (may be NULL) gets scale * (softmax(z) - onehot(y)), the loss's gradient.
+ * A label outside [0, K) returns NAN, *argmax -1 and a zero gradient. */
 double eng_softmax_ce(const float *z, int K, int y, float scale, float *grad, int *argmax);
 /* in: (N, M, K) or (N, K, M) with trans_a -> out: (N, M, OUT); w: (OUT, K),
  * b: (M, OUT) or NULL */

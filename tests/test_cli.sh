@@ -210,6 +210,41 @@ grep -q "optimizer's settings are out of range" "$tmp/err" || fail "resume took 
 expect 0 "$BIN" train lenet5 --data digits --epochs 30 --resume "$ROOT/assets/lenet5_digits.safetensors" --out "$tmp/r.safetensors"
 grep -q "resuming lenet5 at epoch 31, batch 0" "$tmp/err" || fail "a shipped checkpoint does not resume"
 
+# ---- a model with fewer outputs than the data has classes is refused before any work ----------
+# two.onnx: Flatten then Gemm to 2 scores, protobuf written by hand (no onnx module needed)
+/usr/bin/python3 - "$tmp/two.onnx" <<'PY'
+import struct, sys
+def vi(n):
+    out = b""
+    while True:
+        b, n = n & 0x7F, n >> 7
+        if not n: return out + bytes([b])
+        out += bytes([b | 0x80])
+def fld(num, v):  # an int (varint) or bytes/str (length-delimited) field
+    if isinstance(v, int): return vi(num << 3) + vi(v)
+    v = v.encode() if isinstance(v, str) else v
+    return vi(num << 3 | 2) + vi(len(v)) + v
+def tensor(name, dims, vals):
+    return b"".join(fld(1, d) for d in dims) + fld(2, 1) + fld(8, name) + fld(9, struct.pack("<%df" % len(vals), *vals))
+def value(name, dims):
+    shape = b"".join(fld(1, fld(1, d)) for d in dims)
+    return fld(1, name) + fld(2, fld(1, fld(1, 1) + fld(2, shape)))
+flatten = fld(1, "x") + fld(2, "f") + fld(3, "flat") + fld(4, "Flatten")
+gemm = fld(1, "f") + fld(1, "W") + fld(1, "B") + fld(2, "y") + fld(3, "fc") + fld(4, "Gemm")
+gemm += fld(5, fld(1, "transB") + fld(3, 1) + fld(20, 2))
+graph = fld(1, flatten) + fld(1, gemm) + fld(2, "two")
+graph += fld(5, tensor("W", [2, 784], [((i % 7) - 3) * 0.01 for i in range(2 * 784)])) + fld(5, tensor("B", [2], [0.0, 0.0]))
+graph += fld(11, value("x", [1, 1, 28, 28])) + fld(12, value("y", [1, 2]))
+open(sys.argv[1], "wb").write(fld(1, 7) + fld(8, fld(2, 13)) + fld(7, graph))
+PY
+expect 0 "$BIN" summary "$tmp/two.onnx" --json
+jq_is "$tmp/out" '.layers[-1].output | join("x")' 2x1x1
+expect 2 "$BIN" eval "$tmp/two.onnx" --data digits
+grep -q "two.onnx has 2 outputs, fewer than the 10 classes of digits-test" "$tmp/err" || fail "eval of a 2-class model on 10 classes: $(cat "$tmp/err")"
+expect 2 "$BIN" train "$tmp/two.onnx" --data digits --epochs 1 --out "$tmp/two.safetensors"
+grep -q "2 outputs, fewer than the 10 classes" "$tmp/err" || fail "train of a 2-class model on 10 classes: $(cat "$tmp/err")"
+[ -e "$tmp/two.safetensors" ] && fail "train of a 2-class model on 10 classes wrote a checkpoint"
+
 # ---- compare: two designs counted and timed --------------------------------------------------
 expect 0 "$BIN" compare stack3x3-vs-5x5 --runs 1 --json
 jq_is "$tmp/out" '"\(.block) \(.input|join("x"))"' "stack3x3-vs-5x5 128x56x56"
