@@ -93,6 +93,19 @@ int eng_tmpfile_open(EngTmpFile *t, const char *dest, char *err, size_t errlen);
 int eng_tmpfile_commit(EngTmpFile *t, char *err, size_t errlen);
 void eng_tmpfile_abort(EngTmpFile *t);
 
+/* Opens an input file for reading, refusing anything but a regular file
+ * (eng_core.c): opened with O_NONBLOCK so a FIFO with no writer or a device
+ * returns at once, then checked by fstat of the opened descriptor (a stat of
+ * the name first could see another file than the one opened). nofollow also
+ * refuses a symbolic link. Returns the descriptor (blocking again, close-on-
+ * exec) with the size in *size (may be NULL), or -1 with err filled without
+ * a subsystem tag, the path first: "x: a FIFO, not a regular file",
+ * "y: cannot open: No such file or directory". Every reader of a file named
+ * by a person or by another file goes through it (or eng_read_file). */
+int eng_open_input(const char *path, int nofollow, int64_t *size, char *err, size_t errlen);
+/* The same as a stdio stream ("rb"); NULL with err filled. */
+FILE *eng_fopen_input(const char *path, int64_t *size, char *err, size_t errlen);
+
 /* A whole file into *buf (malloc'ed, one NUL byte past the end so text can
  * be parsed in place; free it), its size in *len (eng_core.c). Only a
  * regular file is read: a directory, FIFO, device or socket is refused

@@ -254,17 +254,18 @@ static int read_all(int fd, const char *path, size_t cap, uint8_t **buf, size_t 
     return 0;
 }
 
-int eng_read_file(const char *path, size_t cap, uint8_t **buf, size_t *len, char *err,
-                  size_t errlen) {
-    *buf = NULL;
-    *len = 0;
-    if (cap >= SIZE_MAX / 2) cap = SIZE_MAX / 2 - 1; /* room for the NUL and the growth */
+int eng_open_input(const char *path, int nofollow, int64_t *size, char *err, size_t errlen) {
+    if (!path || !*path) {
+        eng_set_err(err, errlen, "(empty path): cannot open: %s", strerror(ENOENT));
+        return -1;
+    }
     /* O_NONBLOCK: opening a FIFO nobody writes to returns at once instead of
-     * waiting for a writer; the descriptor's own fstat then refuses it (a
-     * stat of the name first could see another file than the one opened). */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+     * waiting for a writer; the descriptor's own fstat then refuses it. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
     if (fd < 0) {
-        eng_set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        int e = errno;
+        eng_set_err(err, errlen, "%s: cannot open: %s", path,
+                    e == ELOOP && nofollow ? "a symbolic link" : strerror(e));
         return -1;
     }
     struct stat st;
@@ -278,15 +279,40 @@ int eng_read_file(const char *path, size_t cap, uint8_t **buf, size_t *len, char
         close(fd);
         return -1;
     }
-    if (st.st_size < 0 || (uintmax_t)st.st_size > cap) {
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    if (size) *size = (int64_t)st.st_size;
+    return fd;
+}
+
+FILE *eng_fopen_input(const char *path, int64_t *size, char *err, size_t errlen) {
+    int fd = eng_open_input(path, 0, size, err, errlen);
+    if (fd < 0) return NULL;
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        eng_set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
+int eng_read_file(const char *path, size_t cap, uint8_t **buf, size_t *len, char *err,
+                  size_t errlen) {
+    *buf = NULL;
+    *len = 0;
+    if (cap >= SIZE_MAX / 2) cap = SIZE_MAX / 2 - 1; /* room for the NUL and the growth */
+    int64_t size;
+    int fd = eng_open_input(path, 0, &size, err, errlen);
+    if (fd < 0) return -1;
+    if (size < 0 || (uintmax_t)size > cap) {
         char lim[32];
         fmt_limit(lim, sizeof lim, cap);
-        eng_set_err(err, errlen, "%s: %jd bytes, larger than the %s limit", path,
-                    (intmax_t)st.st_size, lim);
+        eng_set_err(err, errlen, "%s: %jd bytes, larger than the %s limit", path, (intmax_t)size,
+                    lim);
         close(fd);
         return -1;
     }
-    int rc = read_all(fd, path, cap, buf, (size_t)st.st_size, len, err, errlen);
+    int rc = read_all(fd, path, cap, buf, (size_t)size, len, err, errlen);
     close(fd);
     return rc;
 }

@@ -198,9 +198,9 @@ int eng_idx_load(EngDataset *d, const char *images_path, const char *labels_path
     /* 1. Both headers, checked against each other before anything is read.
      * open + gzdopen rather than gzopen: fstat then sees the very file that
      * is read (idx_looks_complete). */
-    int fd = open(images_path, O_RDONLY | O_CLOEXEC);
+    int fd = eng_open_input(images_path, 0, NULL, why, sizeof why);
     if (fd < 0) {
-        eng_set_err(err, errlen, "data: %s: cannot open: %s", images_path, strerror(errno));
+        eng_set_err(err, errlen, "data: %s", why);
         goto fail;
     }
     fi = gzdopen(fd, "rb");
@@ -210,11 +210,15 @@ int eng_idx_load(EngDataset *d, const char *images_path, const char *labels_path
         goto fail;
     }
     gzbuffer(fi, 1u << 17); /* 128 KiB instead of 8 KiB: fewer read() calls */
-    errno = 0;
-    fl = gzopen(labels_path, "rb");
+    int lfd = eng_open_input(labels_path, 0, NULL, why, sizeof why);
+    if (lfd < 0) {
+        eng_set_err(err, errlen, "data: %s", why);
+        goto fail;
+    }
+    fl = gzdopen(lfd, "rb");
     if (!fl) {
-        eng_set_err(err, errlen, "data: %s: cannot open: %s", labels_path,
-                    errno ? strerror(errno) : "out of memory");
+        close(lfd);
+        eng_set_err(err, errlen, "data: %s: out of memory", labels_path);
         goto fail;
     }
     unsigned char h[16];

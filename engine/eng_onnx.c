@@ -410,15 +410,13 @@ static int open_external(Loader *L, const char *name, const char *loc, int *fd_o
     if (dl > 1 && strcmp(real_file, real_dir) && (strncmp(real_file, real_dir, dl) || real_file[dl] != '/'))
         FAIL("ONNX: %s: tensor '%s': external file '%.200s' is a symbolic link out of the model's "
              "folder; the file is damaged or hostile", L->file, name, loc);
-    int fd = open(real_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        int e = errno;
-        if (fd >= 0) close(fd);
-        FAIL("ONNX: %s: tensor '%s': external file '%.200s' is not a readable file%s%s", L->file,
-             name, loc, fd < 0 ? ": " : "", fd < 0 ? strerror(e) : "");
-    }
-    *fd_out = fd, *size = (uint64_t)st.st_size;
+    char why[4400];
+    int64_t sz = 0;
+    int fd = eng_open_input(real_file, 1, &sz, why, sizeof why);
+    if (fd < 0)
+        FAIL("ONNX: %s: tensor '%s': external file '%.200s' is not a readable file: %s", L->file,
+             name, loc, why);
+    *fd_out = fd, *size = (uint64_t)sz;
     return 0;
 }
 

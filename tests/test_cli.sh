@@ -245,6 +245,37 @@ expect 2 "$BIN" train "$tmp/two.onnx" --data digits --epochs 1 --out "$tmp/two.s
 grep -q "2 outputs, fewer than the 10 classes" "$tmp/err" || fail "train of a 2-class model on 10 classes: $(cat "$tmp/err")"
 [ -e "$tmp/two.safetensors" ] && fail "train of a 2-class model on 10 classes wrote a checkpoint"
 
+# ---- every input must be a regular file: a FIFO under any input's name is refused at once ------
+# fifo_refused WHAT CMD...: exits non-zero within the timeout with one line naming a FIFO
+fifo_refused() {
+  local what=$1 rc; shift
+  timeout 10 "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
+  { [ "$rc" != 0 ] && [ "$rc" != 124 ]; } || fail "$what given a FIFO: exit $rc (124: it waited)"
+  grep -q "a FIFO, not a regular file" "$tmp/err" || fail "$what given a FIFO: $(cat "$tmp/err")"
+  [ "$(wc -l <"$tmp/err")" = 1 ] || fail "$what given a FIFO printed $(wc -l <"$tmp/err") lines"
+}
+mkdir -p "$tmp/ff/plain" "$tmp/ff/gz" "$tmp/ff/labels" "$tmp/ff/digits" "$tmp/ff/ext"
+mkfifo "$tmp/ff/fifo" "$tmp/ff/fifo.onnx" "$tmp/ff/fifo.npy"
+for s in train t10k; do
+  mkfifo "$tmp/ff/plain/$s-images-idx3-ubyte" "$tmp/ff/plain/$s-labels-idx1-ubyte"
+  mkfifo "$tmp/ff/gz/$s-images-idx3-ubyte.gz" "$tmp/ff/gz/$s-labels-idx1-ubyte.gz"
+  # a real one-image file of images, its labels a FIFO
+  printf '\0\0\x08\x03\0\0\0\x01\0\0\0\x02\0\0\0\x02\x01\x02\x03\x04' >"$tmp/ff/labels/$s-images-idx3-ubyte"
+  mkfifo "$tmp/ff/labels/$s-labels-idx1-ubyte"
+done
+for d in 0 1 2 3 4 5 6 7 8 9; do mkfifo "$tmp/ff/digits/$d.json"; done
+cp "$ROOT/tests/fixtures/torch/resnet_external/model.onnx" "$tmp/ff/ext/" && mkfifo "$tmp/ff/ext/weights.bin"
+fifo_refused "eval --weights" "$BIN" eval lenet5 --data digits --weights "$tmp/ff/fifo"
+fifo_refused "train --resume" "$BIN" train lenet5 --data digits --resume "$tmp/ff/fifo" --out "$tmp/ff/o.safetensors"
+fifo_refused "an ONNX model" "$BIN" summary "$tmp/ff/fifo.onnx"
+fifo_refused "ONNX external data" "$BIN" summary "$tmp/ff/ext/model.onnx"
+fifo_refused "IDX images" "$BIN" eval lenet5 --data "$tmp/ff/plain"
+fifo_refused "gzip IDX images" "$BIN" eval lenet5 --data "$tmp/ff/gz"
+fifo_refused "IDX labels" "$BIN" eval lenet5 --data "$tmp/ff/labels"
+CONVSCOPE_DIGITS="$tmp/ff/digits" fifo_refused "digits JSON" "$BIN" eval lenet5 --data digits
+fifo_refused "deconv --input FILE.npy" "$BIN" deconv lenet5 --layer c1 --channel 0 --input "$tmp/ff/fifo.npy" --out "$tmp/ff/o.png"
+fifo_refused "render --image" "$BIN" render lenet5 --image "$tmp/ff/fifo" --out "$tmp/ff/o.png"
+
 # ---- compare: two designs counted and timed --------------------------------------------------
 expect 0 "$BIN" compare stack3x3-vs-5x5 --runs 1 --json
 jq_is "$tmp/out" '"\(.block) \(.input|join("x"))"' "stack3x3-vs-5x5 128x56x56"
