@@ -81,7 +81,11 @@ uint64_t eng_fnv1a(uint64_t h, const void *b, size_t n);
  * same dest each get their own); the caller writes through t->f.
  * eng_tmpfile_commit flushes it to the disk (fflush, fsync), closes it and
  * renames it over dest: a reader sees the old file or the new one, never a
- * half-written one. eng_tmpfile_abort closes and removes it. Commit and a
+ * half-written one. Only a regular file is replaced: an output that is a
+ * device, FIFO, socket or folder is refused, a symbolic link to a regular
+ * file has its target written (said on stderr), any other link is refused.
+ * Temporary files of dest older than 5 minutes (left by a killed run) are
+ * removed on open. eng_tmpfile_abort closes and removes it. Commit and a
  * failed open leave nothing behind. Errors go to err without a subsystem
  * tag ("cannot write out.onnx: No such file or directory"); 0 or -1. */
 typedef struct {

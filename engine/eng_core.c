@@ -4,9 +4,13 @@
  * writer goes through, the one whole-file reader every loader goes through,
  * and where the program's resource folders are. No SDL, no drawing.
  */
+/* realpath() (an output that is a symbolic link) is an X/Open function in glibc's headers */
+#define _XOPEN_SOURCE 700
 #include "eng.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -118,14 +122,74 @@ static uint64_t tmp_noise(void) {
     return z ^ (z >> 31);
 }
 
+static const char tmp_digits[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+static const char *file_kind(mode_t m);
+
+/* What the final rename may replace: nothing, or a regular file. A device,
+ * FIFO, socket or folder under the output's name is refused (the rename
+ * would put a file in its place: /dev/null, for root). A symbolic link to a
+ * regular file is followed, once, and its target written (said on stderr);
+ * any other link is refused. t->dest becomes the name to rename over. */
+static int tmp_dest(EngTmpFile *t, const char *dest, char *err, size_t errlen) {
+    struct stat st;
+    memcpy(t->dest, dest, strlen(dest) + 1);
+    if (lstat(dest, &st) != 0) return 0; /* a new file */
+    if (S_ISREG(st.st_mode)) return 0;
+    if (!S_ISLNK(st.st_mode)) {
+        eng_set_err(err, errlen, "cannot write %s: it is %s, not a regular file", dest,
+                    file_kind(st.st_mode));
+        return -1;
+    }
+    char real[PATH_MAX];
+    if (stat(dest, &st) != 0 || !S_ISREG(st.st_mode) || !realpath(dest, real) ||
+        strlen(real) >= sizeof t->dest) {
+        eng_set_err(err, errlen, "cannot write %s: it is a symbolic link to %s, not to a regular "
+                    "file", dest, stat(dest, &st) != 0 ? "nothing" : file_kind(st.st_mode));
+        return -1;
+    }
+    memcpy(t->dest, real, strlen(real) + 1);
+    eng_log(ENG_LOG_WARN, "convscope: %s is a symbolic link: writing its target %s", dest, real);
+    return 0;
+}
+
+/* Removes the "dest.XXXXXX.tmp" files that a run killed while writing dest
+ * left behind: regular files only, untouched for STALE_TMP_S seconds (a live
+ * writer's file is younger: it is written and renamed at once). */
+#define STALE_TMP_S 300
+static void tmp_sweep(const char *dest) {
+    const char *slash = strrchr(dest, '/');
+    char dir[4096];
+    const char *base = slash ? slash + 1 : dest;
+    if (slash) snprintf(dir, sizeof dir, "%.*s", (int)(slash - dest) + (slash == dest), dest);
+    else snprintf(dir, sizeof dir, ".");
+    size_t bl = strlen(base);
+    DIR *d = opendir(dir);
+    if (!d) return;
+    time_t now = time(NULL);
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        const char *n = e->d_name;
+        if (strlen(n) != bl + 11 || strncmp(n, base, bl) || n[bl] != '.' || strcmp(n + bl + 7, ".tmp"))
+            continue;
+        if (strspn(n + bl + 1, tmp_digits) < 6) continue;
+        struct stat st;
+        if (fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+            now - st.st_mtime < STALE_TMP_S)
+            continue;
+        unlinkat(dirfd(d), n, 0);
+    }
+    closedir(d);
+}
+
 int eng_tmpfile_open(EngTmpFile *t, const char *dest, char *err, size_t errlen) {
-    static const char digits[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    const char *digits = tmp_digits;
     memset(t, 0, sizeof *t);
     if (!dest || !dest[0] || strlen(dest) >= sizeof t->dest) {
         eng_set_err(err, errlen, "path too long or empty: %.200s", dest ? dest : "");
         return -1;
     }
-    memcpy(t->dest, dest, strlen(dest) + 1);
+    if (tmp_dest(t, dest, err, errlen) != 0) return -1;
+    tmp_sweep(t->dest);
+    dest = t->dest;
     for (int attempt = 0; attempt < 100; attempt++) {
         uint64_t r = tmp_noise();
         char suffix[7];
@@ -169,6 +233,13 @@ int eng_tmpfile_commit(EngTmpFile *t, char *err, size_t errlen) {
     t->f = NULL;
     if (!ok) {
         eng_set_err(err, errlen, "writing %s failed (disk full?): %s", t->dest, strerror(e ? e : EIO));
+        remove(t->path);
+        t->path[0] = 0;
+        return -1;
+    }
+    char why[512];
+    if (tmp_dest(&(EngTmpFile){0}, t->dest, why, sizeof why) != 0) { /* replaced meanwhile */
+        eng_set_err(err, errlen, "%s", why);
         remove(t->path);
         t->path[0] = 0;
         return -1;

@@ -276,6 +276,35 @@ CONVSCOPE_DIGITS="$tmp/ff/digits" fifo_refused "digits JSON" "$BIN" eval lenet5 
 fifo_refused "deconv --input FILE.npy" "$BIN" deconv lenet5 --layer c1 --channel 0 --input "$tmp/ff/fifo.npy" --out "$tmp/ff/o.png"
 fifo_refused "render --image" "$BIN" render lenet5 --image "$tmp/ff/fifo" --out "$tmp/ff/o.png"
 
+# ---- --out: only a regular file is replaced; a link to one is written through; no temporary file is left ----
+mkdir -p "$tmp/oo"
+mkfifo "$tmp/oo/fifo.onnx"
+timeout 10 "$BIN" export lenet5 --out "$tmp/oo/fifo.onnx" >"$tmp/out" 2>"$tmp/err"
+[ $? = 1 ] && grep -q "fifo.onnx: it is a FIFO, not a regular file" "$tmp/err" || fail "export --out FIFO: $(cat "$tmp/err")"
+[ -p "$tmp/oo/fifo.onnx" ] || fail "export --out FIFO replaced the FIFO"
+mkdir "$tmp/oo/dir.onnx"
+expect 1 "$BIN" export lenet5 --out "$tmp/oo/dir.onnx"
+grep -q "dir.onnx: it is a directory" "$tmp/err" || fail "export --out DIR: $(cat "$tmp/err")"
+ln -s /dev/null "$tmp/oo/null.onnx"
+expect 1 "$BIN" export lenet5 --out "$tmp/oo/null.onnx"
+grep -q "null.onnx: it is a symbolic link to a character device" "$tmp/err" || fail "export --out LINK-TO-DEVICE: $(cat "$tmp/err")"
+[ -L "$tmp/oo/null.onnx" ] && [ -c /dev/null ] || fail "export --out LINK-TO-DEVICE replaced the link or its target"
+expect 1 "$BIN" render lenet5 --out "$tmp/oo/null.onnx"
+[ -L "$tmp/oo/null.onnx" ] && [ -c /dev/null ] || fail "render --out LINK-TO-DEVICE replaced the link or its target"
+echo old >"$tmp/oo/real.onnx"; ln -s real.onnx "$tmp/oo/link.onnx"
+expect 0 "$BIN" export lenet5 --out "$tmp/oo/link.onnx"
+grep -q "link.onnx is a symbolic link: writing its target .*real.onnx" "$tmp/err" || fail "export --out LINK: $(cat "$tmp/err")"
+[ -L "$tmp/oo/link.onnx" ] && [ "$(stat -c %s "$tmp/oo/real.onnx")" -gt 1000 ] || fail "export --out LINK did not write its target"
+# a temporary file left by a killed run is removed on the next write (a recent one, maybe a live
+# writer's, is kept); a failed write removes its own
+echo stale >"$tmp/oo/st.onnx.aB3dE9.tmp"; touch -d '1 hour ago' "$tmp/oo/st.onnx.aB3dE9.tmp"
+echo live >"$tmp/oo/st.onnx.Zz0000.tmp"
+expect 0 "$BIN" export lenet5 --out "$tmp/oo/st.onnx"
+[ -e "$tmp/oo/st.onnx.aB3dE9.tmp" ] && fail "a stale temporary file was left beside st.onnx"
+[ -e "$tmp/oo/st.onnx.Zz0000.tmp" ] || fail "a recent temporary file beside st.onnx was removed"
+(trap '' XFSZ; ulimit -f 4; "$BIN" export lenet5 --out "$tmp/oo/big.onnx") >"$tmp/out" 2>"$tmp/err" && fail "export past the file size limit succeeded"
+! compgen -G "$tmp/oo/big.onnx.??????.tmp" >/dev/null || fail "a failed write left its temporary file"
+
 # ---- compare: two designs counted and timed --------------------------------------------------
 expect 0 "$BIN" compare stack3x3-vs-5x5 --runs 1 --json
 jq_is "$tmp/out" '"\(.block) \(.input|join("x"))"' "stack3x3-vs-5x5 128x56x56"
