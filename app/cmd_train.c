@@ -387,6 +387,11 @@ static int train_setup(Train *t) {
     snap_init(&t->snaps, t->g, t->o.out);
     if (app_load_data(t->o.data, &t->train, &t->test, "train") != 0) return APP_FAIL;
     if (check_classes(t->g, &t->train, t->card->name, "train") != APP_OK) return APP_USAGE;
+    if (r->batch_size > t->train.n) { /* no whole batch: an epoch would train nothing */
+        fprintf(stderr, "convscope train: --batch %d is larger than the %d training images of %s; "
+                        "give --batch %d or less\n", r->batch_size, t->train.n, t->train.name, t->train.n);
+        return APP_USAGE;
+    }
     const EngNode *in = eng_graph_node(t->g, 0);
     if (in->out.H < t->train.h || in->out.W < t->train.w) {
         fprintf(stderr, "convscope train: %s takes %dx%d images, smaller than the data's %dx%d "

@@ -305,6 +305,28 @@ expect 0 "$BIN" export lenet5 --out "$tmp/oo/st.onnx"
 (trap '' XFSZ; ulimit -f 4; "$BIN" export lenet5 --out "$tmp/oo/big.onnx") >"$tmp/out" 2>"$tmp/err" && fail "export past the file size limit succeeded"
 ! compgen -G "$tmp/oo/big.onnx.??????.tmp" >/dev/null || fail "a failed write left its temporary file"
 
+# ---- a small MNIST-layout folder: 256 train and 16 test images of 28x28 ----------------------
+# idx DIR SPLIT N: SPLIT-images-idx3-ubyte and SPLIT-labels-idx1-ubyte of N images in DIR
+idx() {
+  mkdir -p "$1"
+  /usr/bin/python3 - "$@" <<'PY'
+import struct, sys
+d, split, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+px = bytes((i * 37 + k * 11) % 256 for i in range(n) for k in range(784))
+open(f"{d}/{split}-images-idx3-ubyte", "wb").write(struct.pack(">IIII", 0x803, n, 28, 28) + px)
+open(f"{d}/{split}-labels-idx1-ubyte", "wb").write(struct.pack(">II", 0x801, n) + bytes(i % 10 for i in range(n)))
+PY
+}
+idx "$tmp/mn" train 256; idx "$tmp/mn" t10k 16
+# a batch larger than the training set trains nothing: refused before any work
+expect 2 "$BIN" train lenet5 --data "$tmp/mn" --batch 300 --epochs 1 --out "$tmp/mn.safetensors"
+grep -q -- "--batch 300 is larger than the 256 training images" "$tmp/err" || fail "train --batch 300 on 256 images: $(cat "$tmp/err")"
+[ -e "$tmp/mn.safetensors" ] && fail "train --batch 300 on 256 images wrote a checkpoint"
+# eval needs the test split only
+idx "$tmp/t10k_only" t10k 16
+expect 0 "$BIN" eval lenet5 --data "$tmp/t10k_only" --weights "$ROOT/assets/lenet5_digits.safetensors" --json
+jq_is "$tmp/out" '.n' 16
+
 # ---- compare: two designs counted and timed --------------------------------------------------
 expect 0 "$BIN" compare stack3x3-vs-5x5 --runs 1 --json
 jq_is "$tmp/out" '"\(.block) \(.input|join("x"))"' "stack3x3-vs-5x5 128x56x56"
