@@ -211,8 +211,10 @@ expect 0 "$BIN" train lenet5 --data digits --epochs 30 --resume "$ROOT/assets/le
 grep -q "resuming lenet5 at epoch 31, batch 0" "$tmp/err" || fail "a shipped checkpoint does not resume"
 
 # ---- a model with fewer outputs than the data has classes is refused before any work ----------
-# two.onnx: Flatten then Gemm to 2 scores, protobuf written by hand (no onnx module needed)
-/usr/bin/python3 - "$tmp/two.onnx" <<'PY'
+# tiny_onnx FILE K FLATTEN_NAME GEMM_NAME: a 1x28x28 model, Flatten then Gemm to K scores, its
+# protobuf written by hand (no onnx module needed)
+tiny_onnx() {
+  /usr/bin/python3 - "$@" <<'PY'
 import struct, sys
 def vi(n):
     out = b""
@@ -229,14 +231,17 @@ def tensor(name, dims, vals):
 def value(name, dims):
     shape = b"".join(fld(1, fld(1, d)) for d in dims)
     return fld(1, name) + fld(2, fld(1, fld(1, 1) + fld(2, shape)))
-flatten = fld(1, "x") + fld(2, "f") + fld(3, "flat") + fld(4, "Flatten")
-gemm = fld(1, "f") + fld(1, "W") + fld(1, "B") + fld(2, "y") + fld(3, "fc") + fld(4, "Gemm")
+K, flat_name, fc_name = int(sys.argv[2]), sys.argv[3], sys.argv[4]
+flatten = fld(1, "x") + fld(2, "f") + fld(3, flat_name) + fld(4, "Flatten")
+gemm = fld(1, "f") + fld(1, "W") + fld(1, "B") + fld(2, "y") + fld(3, fc_name) + fld(4, "Gemm")
 gemm += fld(5, fld(1, "transB") + fld(3, 1) + fld(20, 2))
 graph = fld(1, flatten) + fld(1, gemm) + fld(2, "two")
-graph += fld(5, tensor("W", [2, 784], [((i % 7) - 3) * 0.01 for i in range(2 * 784)])) + fld(5, tensor("B", [2], [0.0, 0.0]))
-graph += fld(11, value("x", [1, 1, 28, 28])) + fld(12, value("y", [1, 2]))
+graph += fld(5, tensor("W", [K, 784], [((i % 7) - 3) * 0.01 for i in range(K * 784)])) + fld(5, tensor("B", [K], [0.0] * K))
+graph += fld(11, value("x", [1, 1, 28, 28])) + fld(12, value("y", [1, K]))
 open(sys.argv[1], "wb").write(fld(1, 7) + fld(8, fld(2, 13)) + fld(7, graph))
 PY
+}
+tiny_onnx "$tmp/two.onnx" 2 flat fc
 expect 0 "$BIN" summary "$tmp/two.onnx" --json
 jq_is "$tmp/out" '.layers[-1].output | join("x")' 2x1x1
 expect 2 "$BIN" eval "$tmp/two.onnx" --data digits
@@ -244,6 +249,15 @@ grep -q "two.onnx has 2 outputs, fewer than the 10 classes of digits-test" "$tmp
 expect 2 "$BIN" train "$tmp/two.onnx" --data digits --epochs 1 --out "$tmp/two.safetensors"
 grep -q "2 outputs, fewer than the 10 classes" "$tmp/err" || fail "train of a 2-class model on 10 classes: $(cat "$tmp/err")"
 [ -e "$tmp/two.safetensors" ] && fail "train of a 2-class model on 10 classes wrote a checkpoint"
+# every command's JSON escapes the names it prints: a layer named with a quote and a backslash
+tiny_onnx "$tmp/quote.onnx" 10 'fl"at\' 'f"c\1'
+XDG_CACHE_HOME="$tmp/cache" expect 0 "$BIN" top9 "$tmp/quote.onnx" --layer 'f"c\1' --channel 3 --data digits --json
+jq_is "$tmp/out" '.layer' 'f"c\1'
+bmp "$tmp/q.bmp" 28 28 200 200 200
+expect 0 "$BIN" occlude "$tmp/quote.onnx" --layer 'f"c\1' --channel 3 --image "$tmp/q.bmp" --json
+jq_is "$tmp/out" '.layer' 'f"c\1'
+expect 0 "$BIN" summary "$tmp/quote.onnx" --json
+jq_is "$tmp/out" '.layers[-1].name' 'f"c\1'
 
 # ---- every input must be a regular file: a FIFO under any input's name is refused at once ------
 # fifo_refused WHAT CMD...: exits non-zero within the timeout with one line naming a FIFO
