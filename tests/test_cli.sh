@@ -341,6 +341,26 @@ idx "$tmp/t10k_only" t10k 16
 expect 0 "$BIN" eval lenet5 --data "$tmp/t10k_only" --weights "$ROOT/assets/lenet5_digits.safetensors" --json
 jq_is "$tmp/out" '.n' 16
 
+# a gzip IDX file declaring 200,000 images whose stream really inflates to them (zeros, about
+# 1000:1): refused from its header and size, before inflating 157 MB into 627 MB of floats
+mkdir -p "$tmp/bomb"
+/usr/bin/python3 - "$tmp/bomb" <<'PY'
+import gzip, struct, sys
+d, n = sys.argv[1], 200000
+with gzip.open(d + "/t10k-images-idx3-ubyte.gz", "wb", compresslevel=9) as f:
+    f.write(struct.pack(">IIII", 0x803, n, 28, 28))
+    zeros = bytes(784 * 1000)
+    for _ in range(n // 1000): f.write(zeros)
+with gzip.open(d + "/t10k-labels-idx1-ubyte.gz", "wb") as f:
+    f.write(struct.pack(">II", 0x801, n) + bytes(n))
+PY
+t0=$(date +%s%N)
+expect 1 "$BIN" eval lenet5 --data "$tmp/bomb"
+t1=$(date +%s%N)
+grep -q "declares 200000 images of 28x28 (156800016 bytes), more than 64 times the" "$tmp/err" ||
+  fail "a gzip IDX declaring far more than its size: $(cat "$tmp/err")"
+[ $(((t1 - t0) / 1000000)) -lt 2000 ] || fail "a gzip IDX declaring far more than its size took $(((t1 - t0) / 1000000)) ms"
+
 # ---- compare: two designs counted and timed --------------------------------------------------
 expect 0 "$BIN" compare stack3x3-vs-5x5 --runs 1 --json
 jq_is "$tmp/out" '"\(.block) \(.input|join("x"))"' "stack3x3-vs-5x5 128x56x56"
