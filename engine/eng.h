@@ -68,6 +68,9 @@ int eng_mul3_size(size_t *out, size_t a, size_t b, size_t c);
 int eng_parse_i64(const char *s, long long lo, long long hi, long long *out);
 int eng_parse_int(const char *s, int lo, int hi, int *out);
 int eng_parse_u64(const char *s, uint64_t *out);
+/* Comma-separated whole numbers, each in [lo, hi] (eng_parse_i64's rules):
+ * their count (at most max, written to v), or -1 for anything else. */
+int eng_parse_int_list(const char *s, int lo, int hi, int *v, int max);
 
 /* FNV-1a over n bytes, going on from h (ENG_FNV_SEED to start): the checksum
  * of weights files, the keys of cached scans, the importer's name tables. */

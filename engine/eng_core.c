@@ -95,6 +95,21 @@ int eng_parse_int(const char *s, int lo, int hi, int *out) {
     return 1;
 }
 
+int eng_parse_int_list(const char *s, int lo, int hi, int *v, int max) {
+    char one[32];
+    int n = 0;
+    for (const char *p = s; p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (n == max || len >= sizeof one) return -1;
+        memcpy(one, p, len);
+        one[len] = 0;
+        if (!eng_parse_int(one, lo, hi, &v[n++])) return -1;
+        p = comma ? comma + 1 : NULL;
+    }
+    return n;
+}
+
 int eng_parse_u64(const char *s, uint64_t *out) {
     if (!s || !(*s >= '0' && *s <= '9')) return 0; /* strtoull would take "-1" */
     char *end;

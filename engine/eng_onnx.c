@@ -532,12 +532,20 @@ static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *ke
     if (t->n_dims > MAX_RANK)
         FAIL("ONNX: tensor '%s' has rank %zu (at most %d)", name, t->n_dims, MAX_RANK);
     size_t n = 1;
-    for (size_t d = 0; d < t->n_dims; d++) {
-        if (t->dims[d] < 0 || t->dims[d] > INT32_MAX || !eng_mul_size(&n, n, (size_t)t->dims[d]) ||
-            n > ((size_t)1 << 31))
+    for (size_t d = 0; d < t->n_dims; d++)
+        if (t->dims[d] < 0 || t->dims[d] > INT32_MAX)
             FAIL("ONNX: tensor '%s' has an invalid or huge shape (dim %zu is %lld)", name, d,
                  (long long)t->dims[d]);
-    }
+    /* every dimension fits: a shape too large is the product's fault, not one dimension's */
+    for (size_t d = 0; d < t->n_dims; d++)
+        if (!eng_mul_size(&n, n, (size_t)t->dims[d]) || n > ((size_t)1 << 31)) {
+            char shape[160] = "";
+            for (size_t k = 0, used = 0; k < t->n_dims && used < sizeof shape; k++)
+                used += (size_t)snprintf(shape + used, sizeof shape - used, "%s%lld", k ? "x" : "",
+                                         (long long)t->dims[k]);
+            FAIL("ONNX: tensor '%s' has an invalid or huge shape (%s: more than 2^31 elements)",
+                 name, shape);
+        }
     const int external = t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
     int type = t->has_data_type ? t->data_type : 0;
     size_t esz = type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT     ? 4
@@ -3192,6 +3200,7 @@ static int constant_output(Loader *L, size_t k, const char *on) {
 /* The graph's outputs: the engine's output node and run's list. */
 static int graph_outputs(Loader *L, const Onnx__GraphProto *gp) {
     const char *out = gp->n_output ? gp->output[0]->name : NULL;
+    if (!gp->n_output) FAIL("ONNX: %s: the graph declares no output", L->file);
     Act *a = out ? find_act(L, out) : NULL;
     if (!a && !L->run.empty_rank[0])
         FAIL("ONNX: the graph output '%s' is not computed by the graph", out ? out : "?");

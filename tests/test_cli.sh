@@ -30,6 +30,9 @@ untouched() {
   ! compgen -G "$tmp/$1.??????.tmp" >/dev/null || fail "$2 left a temporary file beside $1"
 }
 
+# gui: 1 when the binary has the commands that draw (render, view, deconv, top9, occlude)
+gui=0; "$BIN" --help | grep -q "render" && gui=1
+
 # jq_is FILE FILTER VALUE
 jq_is() {
   local got
@@ -211,7 +214,7 @@ expect 0 "$BIN" train lenet5 --data digits --epochs 30 --resume "$ROOT/assets/le
 grep -q "resuming lenet5 at epoch 31, batch 0" "$tmp/err" || fail "a shipped checkpoint does not resume"
 
 # ---- a model with fewer outputs than the data has classes is refused before any work ----------
-# tiny_onnx FILE K FLATTEN_NAME GEMM_NAME: a 1x28x28 model, Flatten then Gemm to K scores, its
+# tiny_onnx FILE K FLATTEN_NAME GEMM_NAME [no-output]: a 1x28x28 model, Flatten then Gemm to K scores, its
 # protobuf written by hand (no onnx module needed)
 tiny_onnx() {
   /usr/bin/python3 - "$@" <<'PY'
@@ -237,7 +240,8 @@ gemm = fld(1, "f") + fld(1, "W") + fld(1, "B") + fld(2, "y") + fld(3, fc_name) +
 gemm += fld(5, fld(1, "transB") + fld(3, 1) + fld(20, 2))
 graph = fld(1, flatten) + fld(1, gemm) + fld(2, "two")
 graph += fld(5, tensor("W", [K, 784], [((i % 7) - 3) * 0.01 for i in range(K * 784)])) + fld(5, tensor("B", [K], [0.0] * K))
-graph += fld(11, value("x", [1, 1, 28, 28])) + fld(12, value("y", [1, K]))
+graph += fld(11, value("x", [1, 1, 28, 28]))
+if sys.argv[5:] != ["no-output"]: graph += fld(12, value("y", [1, K]))
 open(sys.argv[1], "wb").write(fld(1, 7) + fld(8, fld(2, 13)) + fld(7, graph))
 PY
 }
@@ -251,11 +255,13 @@ grep -q "2 outputs, fewer than the 10 classes" "$tmp/err" || fail "train of a 2-
 [ -e "$tmp/two.safetensors" ] && fail "train of a 2-class model on 10 classes wrote a checkpoint"
 # every command's JSON escapes the names it prints: a layer named with a quote and a backslash
 tiny_onnx "$tmp/quote.onnx" 10 'fl"at\' 'f"c\1'
-XDG_CACHE_HOME="$tmp/cache" expect 0 "$BIN" top9 "$tmp/quote.onnx" --layer 'f"c\1' --channel 3 --data digits --json
-jq_is "$tmp/out" '.layer' 'f"c\1'
-bmp "$tmp/q.bmp" 28 28 200 200 200
-expect 0 "$BIN" occlude "$tmp/quote.onnx" --layer 'f"c\1' --channel 3 --image "$tmp/q.bmp" --json
-jq_is "$tmp/out" '.layer' 'f"c\1'
+if [ "$gui" = 1 ]; then
+  XDG_CACHE_HOME="$tmp/cache" expect 0 "$BIN" top9 "$tmp/quote.onnx" --layer 'f"c\1' --channel 3 --data digits --json
+  jq_is "$tmp/out" '.layer' 'f"c\1'
+  bmp "$tmp/q.bmp" 28 28 200 200 200
+  expect 0 "$BIN" occlude "$tmp/quote.onnx" --layer 'f"c\1' --channel 3 --image "$tmp/q.bmp" --json
+  jq_is "$tmp/out" '.layer' 'f"c\1'
+fi
 expect 0 "$BIN" summary "$tmp/quote.onnx" --json
 jq_is "$tmp/out" '.layers[-1].name' 'f"c\1'
 
@@ -287,8 +293,8 @@ fifo_refused "IDX images" "$BIN" eval lenet5 --data "$tmp/ff/plain"
 fifo_refused "gzip IDX images" "$BIN" eval lenet5 --data "$tmp/ff/gz"
 fifo_refused "IDX labels" "$BIN" eval lenet5 --data "$tmp/ff/labels"
 CONVSCOPE_DIGITS="$tmp/ff/digits" fifo_refused "digits JSON" "$BIN" eval lenet5 --data digits
-fifo_refused "deconv --input FILE.npy" "$BIN" deconv lenet5 --layer c1 --channel 0 --input "$tmp/ff/fifo.npy" --out "$tmp/ff/o.png"
-fifo_refused "render --image" "$BIN" render lenet5 --image "$tmp/ff/fifo" --out "$tmp/ff/o.png"
+[ "$gui" = 1 ] && fifo_refused "deconv --input FILE.npy" "$BIN" deconv lenet5 --layer c1 --channel 0 --input "$tmp/ff/fifo.npy" --out "$tmp/ff/o.png"
+[ "$gui" = 1 ] && fifo_refused "render --image" "$BIN" render lenet5 --image "$tmp/ff/fifo" --out "$tmp/ff/o.png"
 
 # ---- --out: only a regular file is replaced; a link to one is written through; no temporary file is left ----
 mkdir -p "$tmp/oo"
@@ -303,8 +309,10 @@ ln -s /dev/null "$tmp/oo/null.onnx"
 expect 1 "$BIN" export lenet5 --out "$tmp/oo/null.onnx"
 grep -q "null.onnx: it is a symbolic link to a character device" "$tmp/err" || fail "export --out LINK-TO-DEVICE: $(cat "$tmp/err")"
 [ -L "$tmp/oo/null.onnx" ] && [ -c /dev/null ] || fail "export --out LINK-TO-DEVICE replaced the link or its target"
-expect 1 "$BIN" render lenet5 --out "$tmp/oo/null.onnx"
-[ -L "$tmp/oo/null.onnx" ] && [ -c /dev/null ] || fail "render --out LINK-TO-DEVICE replaced the link or its target"
+if [ "$gui" = 1 ]; then
+  expect 1 "$BIN" render lenet5 --out "$tmp/oo/null.onnx"
+  [ -L "$tmp/oo/null.onnx" ] && [ -c /dev/null ] || fail "render --out LINK-TO-DEVICE replaced the link or its target"
+fi
 echo old >"$tmp/oo/real.onnx"; ln -s real.onnx "$tmp/oo/link.onnx"
 expect 0 "$BIN" export lenet5 --out "$tmp/oo/link.onnx"
 grep -q "link.onnx is a symbolic link: writing its target .*real.onnx" "$tmp/err" || fail "export --out LINK: $(cat "$tmp/err")"
@@ -360,6 +368,34 @@ t1=$(date +%s%N)
 grep -q "declares 200000 images of 28x28 (156800016 bytes), more than 64 times the" "$tmp/err" ||
   fail "a gzip IDX declaring far more than its size: $(cat "$tmp/err")"
 [ $(((t1 - t0) / 1000000)) -lt 2000 ] || fail "a gzip IDX declaring far more than its size took $(((t1 - t0) / 1000000)) ms"
+
+# ---- messages that say what is wrong ----------------------------------------------------------
+mkdir -p "$tmp/msg/dir.onnx"
+expect 1 "$BIN" eval lenet5 --data digits --weights "$tmp/msg"
+grep -q "msg: a directory, not a regular file" "$tmp/err" || fail "--weights DIR: $(cat "$tmp/err")"
+expect 1 "$BIN" summary "$tmp/msg/dir.onnx"
+grep -q "dir.onnx: a directory, not a regular file" "$tmp/err" || fail "a folder as model: $(cat "$tmp/err")"
+tiny_onnx "$tmp/msg/noout.onnx" 10 flat fc no-output
+expect 1 "$BIN" summary "$tmp/msg/noout.onnx"
+grep -q "noout.onnx: the graph declares no output" "$tmp/err" || fail "a graph without outputs: $(cat "$tmp/err")"
+if [ "$gui" = 1 ]; then
+  for u in 99999999999,0 1,-1 1,2,3; do
+    expect 2 "$BIN" deconv lenet5 --layer c1 --channel 0 --unit "$u" --out "$tmp/x.png"
+    grep -q "not '$u'" "$tmp/err" || fail "deconv --unit $u: $(cat "$tmp/err")"
+    expect 2 "$BIN" render lenet5 --layer c1 --channel 0 --unit "$u" --out "$tmp/x.png"
+    grep -q "not '$u'" "$tmp/err" || fail "render --channel 0 --unit $u: $(cat "$tmp/err")"
+  done
+  expect 2 "$BIN" render lenet5 --unit 99999999999,0,0 --out "$tmp/x.png"
+  expect 2 "$BIN" render resnet_mini --view filters --snapshot 0 --out "$tmp/x.png"
+  grep -q "these weights have no filter snapshots" "$tmp/err" || fail "render --snapshot without snapshots: $(cat "$tmp/err")"
+  # no display: the window refuses at once instead of running unseen
+  env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER timeout 10 "$BIN" view lenet5 >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if grep -q "built without the GUI" "$tmp/err"; then :; else
+    [ "$rc" = 1 ] || fail "view with no display exited $rc (124: it ran on unseen)"
+    grep -q "no display to open a window on" "$tmp/err" || fail "view with no display: $(cat "$tmp/err")"
+  fi
+fi
 
 # ---- compare: two designs counted and timed --------------------------------------------------
 expect 0 "$BIN" compare stack3x3-vs-5x5 --runs 1 --json
