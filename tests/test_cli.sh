@@ -483,6 +483,20 @@ if "$BIN" --help | grep -q "render"; then
   expect 2 "$BIN" render lenet5 --pattern spiral --out "$tmp/x.png"
   expect 0 "$BIN" render lenet5 --layer c1 --image "$tmp/c3.png" --out "$tmp/img.png"
   cmp -s "$tmp/img.png" "$tmp/pat0.png" && fail "render --image drew the pattern"
+  # a tall thin input (1x20000 PNG on a 12000x4 input): the input panel fits it in, its texture
+  # is sampled down, nothing asks SDL for a picture thousands of panels tall
+  /usr/bin/python3 - "$tmp/tall.png" <<'PY'
+import struct, sys, zlib
+def chunk(t, b): return struct.pack('>I', len(b)) + t + b + struct.pack('>I', zlib.crc32(t + b))
+raw = b''.join(b'\0' + bytes([i % 256]) for i in range(20000))
+open(sys.argv[1], 'wb').write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 1, 20000, 8, 0, 0, 0, 0))
+                              + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b''))
+PY
+  t0=$(date +%s%N)
+  (ulimit -v 1000000; exec "$BIN" render resnet_mini --input 3x12000x4 --image "$tmp/tall.png" --unit 3,100,2 --out "$tmp/tall_out.png") >"$tmp/out" 2>"$tmp/err" ||
+    fail "render of a tall thin input failed within 1 GB: $(cat "$tmp/err")"
+  t1=$(date +%s%N)
+  [ $(((t1 - t0) / 1000000)) -lt 4000 ] || fail "render of a tall thin input took $(((t1 - t0) / 1000000)) ms"
   expect 1 "$BIN" render lenet5 --image "$tmp/nosuch.png" --out "$tmp/x.png"
   expect 1 "$BIN" view lenet5 --image "$tmp/nosuch.png" --quit-after 100
   grep -q "nosuch.png" "$tmp/err" || fail "view --image does not name the unreadable file"
