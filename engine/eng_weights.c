@@ -14,7 +14,8 @@
  * A checkpoint adds "optimizer.m" (and "optimizer.v" for Adam) and the
  * optimizer's kind, hyper-parameters and step in the metadata. The caller's
  * metadata text ("key=value" lines) becomes metadata entries; "fnv1a64" holds a
- * hash of the data so a corrupt file is refused.
+ * hash of the data and "fnv1a64_meta" one of the metadata, so a corrupt or
+ * edited file is refused (files older than the second hash still load).
  * eng_tensors_save/load read and write any list of named float32 tensors the
  * same way (filter snapshots taken during training, for example).
  * A file is untrusted: the header size, every offset and shape are checked
