@@ -50,9 +50,13 @@ static int check_args(DeconvArgs *d) {
     }
     d->channel = d->o.channel;
     if (d->unit && !strcmp(d->unit, "max")) d->strongest = 1;
-    else if (d->unit && (sscanf(d->unit, "%d,%d", &d->uy, &d->ux) != 2 || d->uy < 0 || d->ux < 0)) {
-        fprintf(stderr, "convscope deconv: --unit takes Y,X or max, not '%s'\n", d->unit);
+    else if (d->unit && eng_parse_int_list(d->unit, 0, 1000000, (int[2]){0}, 2) != 2) {
+        fprintf(stderr, "convscope deconv: --unit takes Y,X (each 0..1000000) or max, not '%s'\n", d->unit);
         return APP_USAGE;
+    } else if (d->unit) {
+        int yx[2];
+        eng_parse_int_list(d->unit, 0, 1000000, yx, 2);
+        d->uy = yx[0], d->ux = yx[1];
     }
     if (d->image && d->npy_in) {
         fprintf(stderr, "convscope deconv: give --image or --input, not both\n");

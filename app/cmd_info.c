@@ -154,7 +154,9 @@ static void summary_json(const EngGraph *g, const ModelCard *c, int in_id) {
         int64_t p = eng_node_params(n), w = eng_node_weights(n);
         printf(i ? ",\n{\"name\":" : "\n{\"name\":");
         app_json_str(stdout, n->name);
-        printf(",\"op\":\"%s\",\"output\":", eng_op_name(n->op));
+        printf(",\"op\":");
+        app_json_str(stdout, eng_op_name(n->op));
+        printf(",\"output\":");
         json_shape(stdout, n->out);
         printf(",\"params\":%lld,\"weights\":%lld,\"macs\":%lld,\"flops\":%lld,"
                "\"act_bytes\":%lld,\"rf\":",

@@ -136,13 +136,18 @@ static const char *occ_class(const Occlude *r, int k) {
 static void occ_json(const Occlude *r) {
     const AppOcclusion *oc = &r->oc;
     const int OW = oc->OW;
-    printf("{\"model\":\"%s\",\"layer\":\"%s\",\"channel\":%d,\"index\":%d,\"label\":\"%s\","
-           "\"size\":%d,\"stride\":%d,\"grid\":[%d,%d],\"clean\":{\"activation\":%.9g,"
-           "\"probability\":%.9g,\"class\":\"%s\"},\"min_probability\":{\"value\":%.9g,"
-           "\"at\":[%d,%d]}}\n",
-           r->card->name, eng_graph_node(r->g, r->id)->name, r->o.channel,
-           r->from_file ? -1 : r->o.batch, occ_class(r, oc->label), oc->size, oc->stride, oc->OH, OW,
-           oc->clean[0], oc->clean[1], occ_class(r, (int)oc->clean[2]),
+    /* names come from the model file and the data: every one through the escaping writer */
+    printf("{\"model\":");
+    app_json_str(stdout, r->card->name);
+    printf(",\"layer\":");
+    app_json_str(stdout, eng_graph_node(r->g, r->id)->name);
+    printf(",\"channel\":%d,\"index\":%d,\"label\":", r->o.channel, r->from_file ? -1 : r->o.batch);
+    app_json_str(stdout, occ_class(r, oc->label));
+    printf(",\"size\":%d,\"stride\":%d,\"grid\":[%d,%d],\"clean\":{\"activation\":%.9g,"
+           "\"probability\":%.9g,\"class\":", oc->size, oc->stride, oc->OH, OW, oc->clean[0],
+           oc->clean[1]);
+    app_json_str(stdout, occ_class(r, (int)oc->clean[2]));
+    printf("},\"min_probability\":{\"value\":%.9g,\"at\":[%d,%d]}}\n",
            oc->maps[(size_t)oc->OH * OW + r->min_at], (r->min_at / OW) * oc->stride,
            (r->min_at % OW) * oc->stride);
 }

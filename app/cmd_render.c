@@ -305,15 +305,18 @@ static int parse_unit(const RenderArgs *ra, int *uc, int *uy, int *ux) {
     const char *unit = ra->unit;
     *uc = *uy = *ux = -1;
     if (ra->o.channel_set) {
-        int nu = unit ? sscanf(unit, "%d,%d", uy, ux) : 0;
-        if (unit && (nu != 2 || *uy < 0 || *ux < 0 || strchr(strchr(unit, ',') + 1, ','))) {
-            fprintf(stderr, "convscope render: with --channel, --unit takes Y,X (e.g. 4,4), not '%s'\n", unit);
+        int yx[2] = {-1, -1}, nu = unit ? eng_parse_int_list(unit, 0, 1000000, yx, 2) : 0;
+        *uy = yx[0], *ux = yx[1];
+        if (unit && nu != 2) {
+            fprintf(stderr, "convscope render: with --channel, --unit takes Y,X (e.g. 4,4; each "
+                            "0..1000000), not '%s'\n", unit);
             return APP_USAGE;
         }
         *uc = ra->o.channel;
     } else if (unit) {
-        int nu = sscanf(unit, "%d,%d,%d", uc, uy, ux);
-        if ((nu != 3 && nu != 1) || *uc < 0 || (nu == 3 && (*uy < 0 || *ux < 0))) {
+        int cyx[3] = {-1, -1, -1}, nu = eng_parse_int_list(unit, 0, 1000000, cyx, 3);
+        *uc = cyx[0], *uy = cyx[1], *ux = cyx[2];
+        if (nu != 3 && nu != 1) {
             fprintf(stderr, "convscope render: --unit takes CHANNEL,Y,X (e.g. 3,4,4) or CHANNEL, or Y,X "
                             "with --channel, not '%s'\n", unit);
             return APP_USAGE;
@@ -372,6 +375,11 @@ static int select_layer(const RenderArgs *ra, Stepper *s) {
     if (ra->snapshot) {
         char *end;
         long k = strtol(ra->snapshot, &end, 10);
+        if (ses->n_steps < 1) {
+            fprintf(stderr, "convscope render: --snapshot: these weights have no filter snapshots "
+                            "(no <name>.filters.safetensors beside them)\n");
+            return APP_USAGE;
+        }
         if (*end || end == ra->snapshot || k < 0 || k >= ses->n_steps) {
             fprintf(stderr, "convscope render: --snapshot takes 0..%d (the weights have %d filter "
                             "snapshots), not '%s'\n", ses->n_steps - 1, ses->n_steps, ra->snapshot);

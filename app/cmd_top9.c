@@ -129,10 +129,16 @@ static int top9_scan(Top9 *r) {
 
 static void top9_json(const Top9 *r) {
     const AppTop9 *t = &r->t;
-    printf("{\"model\":\"%s\",\"layer\":\"%s\",\"channel\":%d,\"data\":", r->card->name,
-           eng_graph_node(r->g, r->id)->name, r->o.channel);
+    /* names come from the model file and the data: every one through the escaping writer */
+    printf("{\"model\":");
+    app_json_str(stdout, r->card->name);
+    printf(",\"layer\":");
+    app_json_str(stdout, eng_graph_node(r->g, r->id)->name);
+    printf(",\"channel\":%d,\"data\":", r->o.channel);
     app_json_str(stdout, r->o.images ? r->o.images : r->test.name);
-    printf(",\"n\":%d,\"rule\":\"%s\",\"top\":[", r->test.n, r->rule_s);
+    printf(",\"n\":%d,\"rule\":", r->test.n);
+    app_json_str(stdout, r->rule_s);
+    printf(",\"top\":[");
     for (int k = 0; k < t->n; k++) {
         printf("%s{\"index\":%d,\"%s\":", k ? "," : "", t->idx[k], r->names ? "file" : "label");
         app_json_str(stdout, r->what[k]);

@@ -63,6 +63,17 @@ static int evaluate(EngGraph *g, const EngDataset *d, double *acc, double *loss,
     return 0;
 }
 
+/* The model must score every class of the data set: a label past its outputs
+ * has no score. APP_OK, or APP_USAGE after a line naming both counts. */
+static int check_classes(const EngGraph *g, const EngDataset *d, const char *model, const char *cmd) {
+    const EngNode *out = eng_graph_node(g, eng_graph_output(g));
+    const long long K = (long long)out->out.C * out->out.H * out->out.W;
+    if (K >= d->classes) return APP_OK;
+    fprintf(stderr, "convscope %s: %s has %lld output%s, fewer than the %d classes of %s\n", cmd,
+            model, K, K == 1 ? "" : "s", d->classes, d->name);
+    return APP_USAGE;
+}
+
 /* ---- train ---------------------------------------------------------------------- */
 
 static const char train_usage[] =
@@ -306,6 +317,48 @@ static void train_settings(Train *t) {
     r->wd = o->weight_decay >= 0 ? o->weight_decay : 5e-4;
 }
 
+/* The position kept in a checkpoint's metadata, checked against this run:
+ * every number whole and in range, the batch inside the data set at the
+ * checkpoint's batch size. APP_OK, or APP_USAGE after a line on stderr. */
+static int resume_position(Train *t, const char *meta) {
+    RunState *r = &t->r;
+    const char *path = t->o.resume;
+    char v[300];
+    int epoch, batch, epochs, bsize, nb = t->train.n / r->batch_size;
+    uint64_t rng, seed;
+#define BAD(...) (fprintf(stderr, "convscope train: %s: ", path), fprintf(stderr, __VA_ARGS__), APP_USAGE)
+    if (!meta_get(meta, "epoch", v, sizeof v) || !eng_parse_int(v, 0, 1000000, &epoch))
+        return BAD("its epoch is missing or not a whole number in 0..1000000\n");
+    if (!meta_get(meta, "epochs", v, sizeof v) || !eng_parse_int(v, 1, 1000000, &epochs) ||
+        epoch > epochs)
+        return BAD("its epochs are missing, not a whole number in 1..1000000 or fewer than its "
+                   "epoch %d\n", epoch);
+    if (!meta_get(meta, "batch_size", v, sizeof v) || !eng_parse_int(v, 1, 4096, &bsize))
+        return BAD("its batch_size is missing or not a whole number in 1..4096\n");
+    if (!meta_get(meta, "batch", v, sizeof v) || !eng_parse_int(v, 0, 1000000, &batch))
+        return BAD("its batch is missing or not a whole number in 0..1000000\n");
+    if (!meta_get(meta, "rng", v, sizeof v) || !eng_parse_u64(v, &rng) ||
+        !meta_get(meta, "seed", v, sizeof v) || !eng_parse_u64(v, &seed))
+        return BAD("its rng or seed is missing or not a whole number in 0..2^64-1\n");
+    if (!meta_get(meta, "data", v, sizeof v)) v[0] = 0;
+    if (batch > 0) { /* a position inside an epoch holds only for the same data and batch size */
+        if (bsize != r->batch_size)
+            return BAD("it stopped inside an epoch at batch size %d; resume with --batch %d\n",
+                       bsize, bsize);
+        if (strcmp(v, r->data) != 0)
+            return BAD("it stopped inside an epoch of data '%.200s', not '%.200s'\n", v, r->data);
+        if (batch >= nb)
+            return BAD("its batch %d is past the %d batches of %d in an epoch of %s\n", batch, nb,
+                       bsize, r->data);
+    }
+    if (epoch > r->epochs)
+        return BAD("it is at epoch %d, past this run's %d epochs (give --epochs)\n", epoch,
+                   r->epochs);
+#undef BAD
+    r->epoch = epoch, r->batch = batch, r->rng = rng, r->seed = seed;
+    return APP_OK;
+}
+
 /* The checkpoint of --resume: weights, optimizer state, position. */
 static int train_resume(Train *t) {
     char meta[2048], err[512], v[64];
@@ -319,10 +372,8 @@ static int train_resume(Train *t) {
         fprintf(stderr, "convscope train: %s is not a checkpoint of %s\n", t->o.resume, t->card->name);
         return APP_USAGE;
     }
-    if (meta_get(meta, "epoch", v, sizeof v)) r->epoch = atoi(v);
-    if (meta_get(meta, "batch", v, sizeof v)) r->batch = atoi(v);
-    if (meta_get(meta, "rng", v, sizeof v)) r->rng = strtoull(v, NULL, 10);
-    if (meta_get(meta, "seed", v, sizeof v)) r->seed = strtoull(v, NULL, 10);
+    int rc = resume_position(t, meta);
+    if (rc != APP_OK) return rc;
     eng_graph_seed(t->g, r->rng);
     fprintf(stderr, "resuming %s at epoch %d, batch %d\n", t->card->name, r->epoch + 1, r->batch);
     snap_resume(&t->snaps, t->opt.step);
@@ -335,6 +386,12 @@ static int train_setup(Train *t) {
     const RunState *r = &t->r;
     snap_init(&t->snaps, t->g, t->o.out);
     if (app_load_data(t->o.data, &t->train, &t->test, "train") != 0) return APP_FAIL;
+    if (check_classes(t->g, &t->train, t->card->name, "train") != APP_OK) return APP_USAGE;
+    if (r->batch_size > t->train.n) { /* no whole batch: an epoch would train nothing */
+        fprintf(stderr, "convscope train: --batch %d is larger than the %d training images of %s; "
+                        "give --batch %d or less\n", r->batch_size, t->train.n, t->train.name, t->train.n);
+        return APP_USAGE;
+    }
     const EngNode *in = eng_graph_node(t->g, 0);
     if (in->out.H < t->train.h || in->out.W < t->train.w) {
         fprintf(stderr, "convscope train: %s takes %dx%d images, smaller than the data's %dx%d "
@@ -537,6 +594,8 @@ int app_cmd_eval(int argc, char **argv) {
         goto done;
     }
     if (app_load_data(data, NULL, &test, "eval") != 0) goto done;
+    if ((rc = check_classes(g, &test, card->name, "eval")) != APP_OK) goto done;
+    rc = APP_FAIL;
     app_log_capture(1);
     int bad_plan = eng_graph_plan(g, o.batch ? o.batch : 256) != 0;
     app_log_capture(0);

@@ -26,9 +26,8 @@ int app_load_data(const char *spec, EngDataset *train, EngDataset *test, const c
     }
     const char *dir = !strcmp(spec, "fashion") ? ENG_FASHION_DIR : spec;
     const char *name = !strcmp(spec, "fashion") ? "fashion" : "data";
-    EngDataset tmp = {0};
-    rc = eng_mnist_dir_load(train ? train : &tmp, test, dir, name, err, sizeof err);
-    eng_dataset_free(&tmp);
+    /* only the splits asked for: eval on a folder holding only t10k-* works */
+    rc = eng_mnist_dir_load(train, test, dir, name, err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "convscope %s: %s%s\n", cmd, err,
                 !strcmp(spec, "fashion") ? ". HINT: apt-get install dataset-fashion-mnist" : "");

@@ -190,6 +190,18 @@ static int window_open(AppGui *a) {
                 SDL_GetError());
         return APP_FAIL;
     }
+    /* With no display SDL falls back to a driver that shows nothing: the
+     * window would run unseen for ever. Only a driver asked for by name
+     * (SDL_VIDEODRIVER=offscreen, as the tests do) may be invisible. */
+    const char *drv = SDL_GetCurrentVideoDriver(), *asked = SDL_getenv("SDL_VIDEODRIVER");
+    if (drv && (!strcmp(drv, "offscreen") || !strcmp(drv, "dummy") || !strcmp(drv, "evdev")) &&
+        !(asked && strstr(asked, drv))) {
+        fprintf(stderr, "convscope view: no display to open a window on (DISPLAY and WAYLAND_DISPLAY "
+                        "are not set; SDL found only its '%s' driver); 'convscope render' draws "
+                        "the same views into PNG files\n", drv);
+        SDL_Quit();
+        return APP_FAIL;
+    }
     a->win = SDL_CreateWindow("convscope", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 1280, 800,
                               SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
     if (!a->win) {

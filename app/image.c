@@ -276,14 +276,10 @@ static void report(char *err, size_t errlen, const char *fmt, ...) {
  * it is a regular file holding a PNG, JPEG or BMP of at most IMAGE_MAX_PIXELS
  * pixels, then decodes it with the decoder of that format only. */
 static SDL_Surface *load_checked(const char *path, int nofollow, char *err, size_t errlen) {
-    /* O_NONBLOCK: a FIFO under an image's name must not hang the open */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0));
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        report(err, errlen, "cannot read the image %s: %s", path,
-                fd < 0 ? (errno == ELOOP && nofollow ? "a symbolic link" : strerror(errno))
-                       : "not a regular file");
-        if (fd >= 0) close(fd);
+    char whyo[4400];
+    int fd = eng_open_input(path, nofollow, NULL, whyo, sizeof whyo);
+    if (fd < 0) {
+        report(err, errlen, "cannot read the image %s", whyo);
         return NULL;
     }
     FILE *f = fdopen(fd, "rb");

@@ -69,7 +69,8 @@ static int scan(EngGraph *g, int layer_id, const EngDataset *d, int B, float *be
 static int scan_key(const ModelCard *card, const char *weights, const EngDataset *d,
                     const EngNode *L, char *key, size_t kn, char *path, size_t pn) {
     if (!weights || card->imported) return -1;
-    FILE *f = fopen(weights, "rb");
+    char why[4400];
+    FILE *f = eng_fopen_input(weights, NULL, why, sizeof why);
     if (!f) return -1;
     uint64_t h = ENG_FNV_SEED;
     unsigned char buf[65536];

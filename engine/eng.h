@@ -61,6 +61,17 @@ void eng_set_err(char *err, size_t n, const char *fmt, ...)
 int eng_mul_size(size_t *out, size_t a, size_t b);
 int eng_mul3_size(size_t *out, size_t a, size_t b, size_t c);
 
+/* A whole decimal number in [lo, hi] and nothing else (no spaces, no sign on
+ * the unsigned one, no trailing characters, no overflow): 1 and *out set, or 0
+ * and *out unchanged. Every number read from a file or a command line that
+ * indexes or sizes anything goes through one of these. */
+int eng_parse_i64(const char *s, long long lo, long long hi, long long *out);
+int eng_parse_int(const char *s, int lo, int hi, int *out);
+int eng_parse_u64(const char *s, uint64_t *out);
+/* Comma-separated whole numbers, each in [lo, hi] (eng_parse_i64's rules):
+ * their count (at most max, written to v), or -1 for anything else. */
+int eng_parse_int_list(const char *s, int lo, int hi, int *v, int max);
+
 /* FNV-1a over n bytes, going on from h (ENG_FNV_SEED to start): the checksum
  * of weights files, the keys of cached scans, the importer's name tables. */
 #define ENG_FNV_SEED 14695981039346656037ull
@@ -73,7 +84,11 @@ uint64_t eng_fnv1a(uint64_t h, const void *b, size_t n);
  * same dest each get their own); the caller writes through t->f.
  * eng_tmpfile_commit flushes it to the disk (fflush, fsync), closes it and
  * renames it over dest: a reader sees the old file or the new one, never a
- * half-written one. eng_tmpfile_abort closes and removes it. Commit and a
+ * half-written one. Only a regular file is replaced: an output that is a
+ * device, FIFO, socket or folder is refused, a symbolic link to a regular
+ * file has its target written (said on stderr), any other link is refused.
+ * Temporary files of dest older than 5 minutes (left by a killed run) are
+ * removed on open. eng_tmpfile_abort closes and removes it. Commit and a
  * failed open leave nothing behind. Errors go to err without a subsystem
  * tag ("cannot write out.onnx: No such file or directory"); 0 or -1. */
 typedef struct {
@@ -84,6 +99,19 @@ typedef struct {
 int eng_tmpfile_open(EngTmpFile *t, const char *dest, char *err, size_t errlen);
 int eng_tmpfile_commit(EngTmpFile *t, char *err, size_t errlen);
 void eng_tmpfile_abort(EngTmpFile *t);
+
+/* Opens an input file for reading, refusing anything but a regular file
+ * (eng_core.c): opened with O_NONBLOCK so a FIFO with no writer or a device
+ * returns at once, then checked by fstat of the opened descriptor (a stat of
+ * the name first could see another file than the one opened). nofollow also
+ * refuses a symbolic link. Returns the descriptor (blocking again, close-on-
+ * exec) with the size in *size (may be NULL), or -1 with err filled without
+ * a subsystem tag, the path first: "x: a FIFO, not a regular file",
+ * "y: cannot open: No such file or directory". Every reader of a file named
+ * by a person or by another file goes through it (or eng_read_file). */
+int eng_open_input(const char *path, int nofollow, int64_t *size, char *err, size_t errlen);
+/* The same as a stdio stream ("rb"); NULL with err filled. */
+FILE *eng_fopen_input(const char *path, int64_t *size, char *err, size_t errlen);
 
 /* A whole file into *buf (malloc'ed, one NUL byte past the end so text can
  * be parsed in place; free it), its size in *len (eng_core.c). Only a
@@ -568,7 +596,8 @@ uint64_t eng_graph_rng_state(const EngGraph *g);
 void eng_graph_zero_grads(EngGraph *g);
 /* Softmax cross-entropy of the output's logits (N, K) against labels (N):
  * zeroes every gradient, writes d mean-loss / d logits into the output's grad
- * and returns the mean loss; *correct (if not NULL) gets the argmax hits. */
+ * and returns the mean loss (NAN when a label is not below the number of
+ * logits); *correct (if not NULL) gets the argmax hits. */
 double eng_graph_loss_ce(EngGraph *g, const uint8_t *labels, int *correct);
 /* Propagate the output's grad back to every node, parameter and the inputs.
  * Requires a forward pass with the same inputs just before. */
@@ -837,7 +866,8 @@ void eng_softmax_forward(float *out, const float *in, int N, int C, int H, int W
 void eng_logsoftmax_forward(float *out, const float *in, int N, int C, int H, int W);
 /* Softmax cross-entropy of one row of logits z (K) against label y:
  * returns -log softmax(z)[y]; *argmax (may be NULL) gets the top class; grad
- * (may be NULL) gets scale * (softmax(z) - onehot(y)), the loss's gradient. */
+ * (may be NULL) gets scale * (softmax(z) - onehot(y)), the loss's gradient.
+ * A label outside [0, K) returns NAN, *argmax -1 and a zero gradient. */
 double eng_softmax_ce(const float *z, int K, int y, float scale, float *grad, int *argmax);
 /* in: (N, M, K) or (N, K, M) with trans_a -> out: (N, M, OUT); w: (OUT, K),
  * b: (M, OUT) or NULL */

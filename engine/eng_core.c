@@ -4,9 +4,13 @@
  * writer goes through, the one whole-file reader every loader goes through,
  * and where the program's resource folders are. No SDL, no drawing.
  */
+/* realpath() (an output that is a symbolic link) is an X/Open function in glibc's headers */
+#define _XOPEN_SOURCE 700
 #include "eng.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -72,6 +76,50 @@ void eng_set_err(char *err, size_t n, const char *fmt, ...) {
     va_end(ap);
 }
 
+/* ---- checked integers ------------------------------------------------------ */
+
+int eng_parse_i64(const char *s, long long lo, long long hi, long long *out) {
+    if (!s || !*s || !(*s == '-' || (*s >= '0' && *s <= '9'))) return 0;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) return 0;
+    *out = v;
+    return 1;
+}
+
+int eng_parse_int(const char *s, int lo, int hi, int *out) {
+    long long v;
+    if (!eng_parse_i64(s, lo, hi, &v)) return 0;
+    *out = (int)v;
+    return 1;
+}
+
+int eng_parse_int_list(const char *s, int lo, int hi, int *v, int max) {
+    char one[32];
+    int n = 0;
+    for (const char *p = s; p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (n == max || len >= sizeof one) return -1;
+        memcpy(one, p, len);
+        one[len] = 0;
+        if (!eng_parse_int(one, lo, hi, &v[n++])) return -1;
+        p = comma ? comma + 1 : NULL;
+    }
+    return n;
+}
+
+int eng_parse_u64(const char *s, uint64_t *out) {
+    if (!s || !(*s >= '0' && *s <= '9')) return 0; /* strtoull would take "-1" */
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end) return 0;
+    *out = (uint64_t)v;
+    return 1;
+}
+
 /* ---- temporary files ----------------------------------------------------- */
 
 /* A suffix no one can guess in advance: a per-process counter mixed with the
@@ -89,14 +137,74 @@ static uint64_t tmp_noise(void) {
     return z ^ (z >> 31);
 }
 
+static const char tmp_digits[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+static const char *file_kind(mode_t m);
+
+/* What the final rename may replace: nothing, or a regular file. A device,
+ * FIFO, socket or folder under the output's name is refused (the rename
+ * would put a file in its place: /dev/null, for root). A symbolic link to a
+ * regular file is followed, once, and its target written (said on stderr);
+ * any other link is refused. t->dest becomes the name to rename over. */
+static int tmp_dest(EngTmpFile *t, const char *dest, char *err, size_t errlen) {
+    struct stat st;
+    memcpy(t->dest, dest, strlen(dest) + 1);
+    if (lstat(dest, &st) != 0) return 0; /* a new file */
+    if (S_ISREG(st.st_mode)) return 0;
+    if (!S_ISLNK(st.st_mode)) {
+        eng_set_err(err, errlen, "cannot write %s: it is %s, not a regular file", dest,
+                    file_kind(st.st_mode));
+        return -1;
+    }
+    char real[PATH_MAX];
+    if (stat(dest, &st) != 0 || !S_ISREG(st.st_mode) || !realpath(dest, real) ||
+        strlen(real) >= sizeof t->dest) {
+        eng_set_err(err, errlen, "cannot write %s: it is a symbolic link to %s, not to a regular "
+                    "file", dest, stat(dest, &st) != 0 ? "nothing" : file_kind(st.st_mode));
+        return -1;
+    }
+    memcpy(t->dest, real, strlen(real) + 1);
+    eng_log(ENG_LOG_WARN, "convscope: %s is a symbolic link: writing its target %s", dest, real);
+    return 0;
+}
+
+/* Removes the "dest.XXXXXX.tmp" files that a run killed while writing dest
+ * left behind: regular files only, untouched for STALE_TMP_S seconds (a live
+ * writer's file is younger: it is written and renamed at once). */
+#define STALE_TMP_S 300
+static void tmp_sweep(const char *dest) {
+    const char *slash = strrchr(dest, '/');
+    char dir[4096];
+    const char *base = slash ? slash + 1 : dest;
+    if (slash) snprintf(dir, sizeof dir, "%.*s", (int)(slash - dest) + (slash == dest), dest);
+    else snprintf(dir, sizeof dir, ".");
+    size_t bl = strlen(base);
+    DIR *d = opendir(dir);
+    if (!d) return;
+    time_t now = time(NULL);
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        const char *n = e->d_name;
+        if (strlen(n) != bl + 11 || strncmp(n, base, bl) || n[bl] != '.' || strcmp(n + bl + 7, ".tmp"))
+            continue;
+        if (strspn(n + bl + 1, tmp_digits) < 6) continue;
+        struct stat st;
+        if (fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+            now - st.st_mtime < STALE_TMP_S)
+            continue;
+        unlinkat(dirfd(d), n, 0);
+    }
+    closedir(d);
+}
+
 int eng_tmpfile_open(EngTmpFile *t, const char *dest, char *err, size_t errlen) {
-    static const char digits[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    const char *digits = tmp_digits;
     memset(t, 0, sizeof *t);
     if (!dest || !dest[0] || strlen(dest) >= sizeof t->dest) {
         eng_set_err(err, errlen, "path too long or empty: %.200s", dest ? dest : "");
         return -1;
     }
-    memcpy(t->dest, dest, strlen(dest) + 1);
+    if (tmp_dest(t, dest, err, errlen) != 0) return -1;
+    tmp_sweep(t->dest);
+    dest = t->dest;
     for (int attempt = 0; attempt < 100; attempt++) {
         uint64_t r = tmp_noise();
         char suffix[7];
@@ -140,6 +248,13 @@ int eng_tmpfile_commit(EngTmpFile *t, char *err, size_t errlen) {
     t->f = NULL;
     if (!ok) {
         eng_set_err(err, errlen, "writing %s failed (disk full?): %s", t->dest, strerror(e ? e : EIO));
+        remove(t->path);
+        t->path[0] = 0;
+        return -1;
+    }
+    char why[512];
+    if (tmp_dest(&(EngTmpFile){0}, t->dest, why, sizeof why) != 0) { /* replaced meanwhile */
+        eng_set_err(err, errlen, "%s", why);
         remove(t->path);
         t->path[0] = 0;
         return -1;
@@ -225,17 +340,18 @@ static int read_all(int fd, const char *path, size_t cap, uint8_t **buf, size_t 
     return 0;
 }
 
-int eng_read_file(const char *path, size_t cap, uint8_t **buf, size_t *len, char *err,
-                  size_t errlen) {
-    *buf = NULL;
-    *len = 0;
-    if (cap >= SIZE_MAX / 2) cap = SIZE_MAX / 2 - 1; /* room for the NUL and the growth */
+int eng_open_input(const char *path, int nofollow, int64_t *size, char *err, size_t errlen) {
+    if (!path || !*path) {
+        eng_set_err(err, errlen, "(empty path): cannot open: %s", strerror(ENOENT));
+        return -1;
+    }
     /* O_NONBLOCK: opening a FIFO nobody writes to returns at once instead of
-     * waiting for a writer; the descriptor's own fstat then refuses it (a
-     * stat of the name first could see another file than the one opened). */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+     * waiting for a writer; the descriptor's own fstat then refuses it. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
     if (fd < 0) {
-        eng_set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        int e = errno;
+        eng_set_err(err, errlen, "%s: cannot open: %s", path,
+                    e == ELOOP && nofollow ? "a symbolic link" : strerror(e));
         return -1;
     }
     struct stat st;
@@ -249,15 +365,40 @@ int eng_read_file(const char *path, size_t cap, uint8_t **buf, size_t *len, char
         close(fd);
         return -1;
     }
-    if (st.st_size < 0 || (uintmax_t)st.st_size > cap) {
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    if (size) *size = (int64_t)st.st_size;
+    return fd;
+}
+
+FILE *eng_fopen_input(const char *path, int64_t *size, char *err, size_t errlen) {
+    int fd = eng_open_input(path, 0, size, err, errlen);
+    if (fd < 0) return NULL;
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        eng_set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
+int eng_read_file(const char *path, size_t cap, uint8_t **buf, size_t *len, char *err,
+                  size_t errlen) {
+    *buf = NULL;
+    *len = 0;
+    if (cap >= SIZE_MAX / 2) cap = SIZE_MAX / 2 - 1; /* room for the NUL and the growth */
+    int64_t size;
+    int fd = eng_open_input(path, 0, &size, err, errlen);
+    if (fd < 0) return -1;
+    if (size < 0 || (uintmax_t)size > cap) {
         char lim[32];
         fmt_limit(lim, sizeof lim, cap);
-        eng_set_err(err, errlen, "%s: %jd bytes, larger than the %s limit", path,
-                    (intmax_t)st.st_size, lim);
+        eng_set_err(err, errlen, "%s: %jd bytes, larger than the %s limit", path, (intmax_t)size,
+                    lim);
         close(fd);
         return -1;
     }
-    int rc = read_all(fd, path, cap, buf, (size_t)st.st_size, len, err, errlen);
+    int rc = read_all(fd, path, cap, buf, (size_t)size, len, err, errlen);
     close(fd);
     return rc;
 }

@@ -48,6 +48,11 @@
 /* Bytes read per gzread call: large enough that the call overhead vanishes,
  * small enough to sit in L2 cache while it is converted to floats. */
 #define READ_CHUNK ((size_t)1 << 18)
+/* Most pixel bytes a gzip'ed IDX file may declare per byte of the file. Real
+ * images pack far less tightly (MNIST 4.8:1, Fashion-MNIST 1.8:1); deflate can
+ * reach 1032:1 on a run of zeros, which is how a 762 KB file declaring a
+ * million images would make the reader inflate and convert 784 MB. */
+#define IDX_MAX_GZ_RATIO 64u
 
 void eng_dataset_free(EngDataset *d) {
     if (!d) return;
@@ -133,7 +138,7 @@ static int idx_looks_complete(gzFile f, int fd, size_t npix) {
                            (uint32_t)t[3] << 24; /* little-endian, unlike IDX */
     size_t most;
     if (!eng_mul_size(&most, size, 1032)) most = SIZE_MAX;
-    return isize == (uint32_t)want && want <= most;
+    return isize == (uint32_t)want && want <= most / 1032 * IDX_MAX_GZ_RATIO;
 }
 
 /* Pixels of the image file as floats, (npix), read in chunks. When the file
@@ -198,9 +203,9 @@ int eng_idx_load(EngDataset *d, const char *images_path, const char *labels_path
     /* 1. Both headers, checked against each other before anything is read.
      * open + gzdopen rather than gzopen: fstat then sees the very file that
      * is read (idx_looks_complete). */
-    int fd = open(images_path, O_RDONLY | O_CLOEXEC);
+    int fd = eng_open_input(images_path, 0, NULL, why, sizeof why);
     if (fd < 0) {
-        eng_set_err(err, errlen, "data: %s: cannot open: %s", images_path, strerror(errno));
+        eng_set_err(err, errlen, "data: %s", why);
         goto fail;
     }
     fi = gzdopen(fd, "rb");
@@ -210,11 +215,15 @@ int eng_idx_load(EngDataset *d, const char *images_path, const char *labels_path
         goto fail;
     }
     gzbuffer(fi, 1u << 17); /* 128 KiB instead of 8 KiB: fewer read() calls */
-    errno = 0;
-    fl = gzopen(labels_path, "rb");
+    int lfd = eng_open_input(labels_path, 0, NULL, why, sizeof why);
+    if (lfd < 0) {
+        eng_set_err(err, errlen, "data: %s", why);
+        goto fail;
+    }
+    fl = gzdopen(lfd, "rb");
     if (!fl) {
-        eng_set_err(err, errlen, "data: %s: cannot open: %s", labels_path,
-                    errno ? strerror(errno) : "out of memory");
+        close(lfd);
+        eng_set_err(err, errlen, "data: %s: out of memory", labels_path);
         goto fail;
     }
     unsigned char h[16];
@@ -264,6 +273,25 @@ int eng_idx_load(EngDataset *d, const char *images_path, const char *labels_path
         eng_set_err(err, errlen, "data: %s: %u images of %ux%u do not fit in memory", images_path,
                     n, rows, cols);
         goto fail;
+    }
+    /* What the header declares, against the bytes really there: a plain file
+     * must hold them all, a gzip'ed one at most IDX_MAX_GZ_RATIO times its size
+     * (the stream is still inflated a chunk at a time and checked to the end). */
+    struct stat fst;
+    if (fstat(fd, &fst) == 0 && npix <= SIZE_MAX - 16) {
+        const uintmax_t have = (uintmax_t)fst.st_size, want = (uintmax_t)npix + 16;
+        if (gzdirect(fi) && have < want) {
+            eng_set_err(err, errlen, "data: %s: truncated: expected %zu bytes of pixels, got %ju "
+                        "(the header declares %u images of %ux%u)", images_path, npix,
+                        have > 16 ? have - 16 : 0, n, rows, cols);
+            goto fail;
+        }
+        if (!gzdirect(fi) && want / IDX_MAX_GZ_RATIO > have) {
+            eng_set_err(err, errlen, "data: %s: the header declares %u images of %ux%u (%ju bytes), "
+                        "more than %u times the %ju bytes of the gzip file: damaged or hostile",
+                        images_path, n, rows, cols, want, IDX_MAX_GZ_RATIO, have);
+            goto fail;
+        }
     }
     images = idx_read_pixels(fi, images_path, npix, idx_looks_complete(fi, fd, npix), err,
                              errlen);

@@ -39,7 +39,8 @@ int eng_idx_load(EngDataset *d, const char *images_path, const char *labels_path
 
 /* A folder in the MNIST layout: train-images-idx3-ubyte[.gz],
  * train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz],
- * t10k-labels-idx1-ubyte[.gz]. test may be NULL to skip it. */
+ * t10k-labels-idx1-ubyte[.gz]. train or test may be NULL to skip it (its
+ * files are then not opened). */
 int eng_mnist_dir_load(EngDataset *train, EngDataset *test, const char *dir, const char *name,
                        char *err, size_t errlen);
 

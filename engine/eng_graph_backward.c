@@ -511,7 +511,7 @@ double eng_graph_loss_ce(EngGraph *g, const uint8_t *labels, int *correct) {
     double loss = 0.0;
     int hits = 0;
     for (int n = 0; n < N; n++) {
-        const int y = labels[n] < K ? labels[n] : 0;
+        const int y = labels[n];
         int best;
         loss += eng_softmax_ce(o->act + (size_t)n * K, K, y, 1.0f / N, o->grad + (size_t)n * K,
                                &best);

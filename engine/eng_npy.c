@@ -77,9 +77,10 @@ int eng_npy_load(const char *path, int64_t *dims, int *ndim, float **data, char 
                  size_t errlen) {
     if (!path || !dims || !ndim || !data) return -1;
     *data = NULL;
-    FILE *f = fopen(path, "rb");
+    char why[4400];
+    FILE *f = eng_fopen_input(path, NULL, why, sizeof why);
     if (!f) {
-        eng_set_err(err, errlen, "npy: cannot open %s: %s", path, strerror(errno));
+        eng_set_err(err, errlen, "npy: %s", why);
         return -1;
     }
     unsigned char head[12];

@@ -410,15 +410,13 @@ static int open_external(Loader *L, const char *name, const char *loc, int *fd_o
     if (dl > 1 && strcmp(real_file, real_dir) && (strncmp(real_file, real_dir, dl) || real_file[dl] != '/'))
         FAIL("ONNX: %s: tensor '%s': external file '%.200s' is a symbolic link out of the model's "
              "folder; the file is damaged or hostile", L->file, name, loc);
-    int fd = open(real_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        int e = errno;
-        if (fd >= 0) close(fd);
-        FAIL("ONNX: %s: tensor '%s': external file '%.200s' is not a readable file%s%s", L->file,
-             name, loc, fd < 0 ? ": " : "", fd < 0 ? strerror(e) : "");
-    }
-    *fd_out = fd, *size = (uint64_t)st.st_size;
+    char why[4400];
+    int64_t sz = 0;
+    int fd = eng_open_input(real_file, 1, &sz, why, sizeof why);
+    if (fd < 0)
+        FAIL("ONNX: %s: tensor '%s': external file '%.200s' is not a readable file: %s", L->file,
+             name, loc, why);
+    *fd_out = fd, *size = (uint64_t)sz;
     return 0;
 }
 
@@ -534,12 +532,20 @@ static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *ke
     if (t->n_dims > MAX_RANK)
         FAIL("ONNX: tensor '%s' has rank %zu (at most %d)", name, t->n_dims, MAX_RANK);
     size_t n = 1;
-    for (size_t d = 0; d < t->n_dims; d++) {
-        if (t->dims[d] < 0 || t->dims[d] > INT32_MAX || !eng_mul_size(&n, n, (size_t)t->dims[d]) ||
-            n > ((size_t)1 << 31))
+    for (size_t d = 0; d < t->n_dims; d++)
+        if (t->dims[d] < 0 || t->dims[d] > INT32_MAX)
             FAIL("ONNX: tensor '%s' has an invalid or huge shape (dim %zu is %lld)", name, d,
                  (long long)t->dims[d]);
-    }
+    /* every dimension fits: a shape too large is the product's fault, not one dimension's */
+    for (size_t d = 0; d < t->n_dims; d++)
+        if (!eng_mul_size(&n, n, (size_t)t->dims[d]) || n > ((size_t)1 << 31)) {
+            char shape[160] = "";
+            for (size_t k = 0, used = 0; k < t->n_dims && used < sizeof shape; k++)
+                used += (size_t)snprintf(shape + used, sizeof shape - used, "%s%lld", k ? "x" : "",
+                                         (long long)t->dims[k]);
+            FAIL("ONNX: tensor '%s' has an invalid or huge shape (%s: more than 2^31 elements)",
+                 name, shape);
+        }
     const int external = t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
     int type = t->has_data_type ? t->data_type : 0;
     size_t esz = type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT     ? 4
@@ -3194,6 +3200,7 @@ static int constant_output(Loader *L, size_t k, const char *on) {
 /* The graph's outputs: the engine's output node and run's list. */
 static int graph_outputs(Loader *L, const Onnx__GraphProto *gp) {
     const char *out = gp->n_output ? gp->output[0]->name : NULL;
+    if (!gp->n_output) FAIL("ONNX: %s: the graph declares no output", L->file);
     Act *a = out ? find_act(L, out) : NULL;
     if (!a && !L->run.empty_rank[0])
         FAIL("ONNX: the graph output '%s' is not computed by the graph", out ? out : "?");

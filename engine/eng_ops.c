@@ -717,6 +717,12 @@ void eng_logsoftmax_forward(float *out, const float *in, int N, int C, int H, in
  * overflows. Its gradient is softmax(z) - onehot(y), which is why the two are
  * fused (the softmax's own Jacobian is never formed). */
 double eng_softmax_ce(const float *z, int K, int y, float scale, float *grad, int *argmax) {
+    if (K < 1 || y < 0 || y >= K) { /* a label the scores do not have: no loss, no gradient */
+        if (grad)
+            for (int k = 0; k < K; k++) grad[k] = 0.0f;
+        if (argmax) *argmax = -1;
+        return NAN;
+    }
     int best = 0;
     for (int k = 1; k < K; k++)
         if (z[k] > z[best]) best = k;

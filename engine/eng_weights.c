@@ -14,7 +14,8 @@
  * A checkpoint adds "optimizer.m" (and "optimizer.v" for Adam) and the
  * optimizer's kind, hyper-parameters and step in the metadata. The caller's
  * metadata text ("key=value" lines) becomes metadata entries; "fnv1a64" holds a
- * hash of the data so a corrupt file is refused.
+ * hash of the data and "fnv1a64_meta" one of the metadata, so a corrupt or
+ * edited file is refused (files older than the second hash still load).
  * eng_tensors_save/load read and write any list of named float32 tensors the
  * same way (filter snapshots taken during training, for example).
  * A file is untrusted: the header size, every offset and shape are checked
@@ -35,6 +36,23 @@
 #define MAX_HEADER (16u << 20) /* bytes of JSON; the parameters of any zoo model fit */
 #define OPT_PREFIX "optimizer."
 
+
+/* The hash of the metadata: every string entry but the two hashes, key and
+ * value each followed by a NUL, in the header's order. Files written before
+ * it existed have only the data's hash ("fnv1a64") and still load; their
+ * metadata is checked by its readers as any untrusted text. */
+#define META_HASH "fnv1a64_meta"
+static uint64_t meta_hash(const cJSON *md) {
+    uint64_t h = ENG_FNV_SEED;
+    for (const cJSON *e = md ? md->child : NULL; e; e = e->next) {
+        if (!cJSON_IsString(e) || !e->string || !strcmp(e->string, "fnv1a64") ||
+            !strcmp(e->string, META_HASH))
+            continue;
+        h = eng_fnv1a(h, e->string, strlen(e->string) + 1);
+        h = eng_fnv1a(h, e->valuestring, strlen(e->valuestring) + 1);
+    }
+    return h;
+}
 
 /* ---- writing ---------------------------------------------------------------------- */
 
@@ -138,6 +156,8 @@ static int write_file(const char *path, const EngTensor *ts, int n, cJSON *md, c
     char hx[32];
     snprintf(hx, sizeof hx, "%016llx", (unsigned long long)hash);
     if (!cJSON_AddStringToObject(md, "fnv1a64", hx)) goto oom;
+    snprintf(hx, sizeof hx, "%016llx", (unsigned long long)meta_hash(md));
+    if (!cJSON_AddStringToObject(md, META_HASH, hx)) goto oom;
     json = cJSON_PrintUnformatted(root);
     if (!json) goto oom;
     size_t jl = strlen(json), padded = (jl + 7) / 8 * 8;
@@ -401,6 +421,16 @@ static int parse_file(const char *path, Parsed *p, char *err, size_t errlen) {
             goto fail;
         }
     }
+    const char *mx = p->md ? md_str(p->md, META_HASH) : NULL;
+    if (mx) {
+        char want[32];
+        snprintf(want, sizeof want, "%016llx", (unsigned long long)meta_hash(p->md));
+        if (strcmp(mx, want) != 0) {
+            eng_set_err(err, errlen, "weights: %s is corrupt (its metadata does not match its "
+                        "checksum)", path);
+            goto fail;
+        }
+    }
     free(spans);
     return 0;
 fail:
@@ -416,7 +446,7 @@ static void meta_text(const cJSON *md, char *meta, size_t metalen) {
     meta[0] = 0;
     for (const cJSON *e = md ? md->child : NULL; e; e = e->next) {
         if (!cJSON_IsString(e) || !strncmp(e->string, OPT_PREFIX, strlen(OPT_PREFIX)) ||
-            !strcmp(e->string, "fnv1a64"))
+            !strcmp(e->string, "fnv1a64") || !strcmp(e->string, META_HASH))
             continue;
         int w = snprintf(meta + used, metalen - used, "%s=%s\n", e->string, e->valuestring);
         if (w < 0 || (size_t)w >= metalen - used) break;
@@ -496,9 +526,13 @@ static int load_optimizer(const Parsed *p, const Entry *om, const Entry *ov, Eng
         snprintf(key, sizeof key, OPT_PREFIX "%s", keys[i]);
         if (!md_float(p->md, key, &hp[i])) return -1;
     }
-    char *end = NULL;
-    long long st = strtoll(step, &end, 10);
-    if (!end || *end || end == step || st < 0) return -1;
+    /* lr, momentum, weight decay >= 0; betas in [0, 1); eps > 0; all finite
+     * (an eps of inf or 0 would turn every update into 0 or a division by 0) */
+    if (!(hp[0] >= 0 && hp[0] < 1e6f) || !(hp[1] >= 0 && hp[1] < 1) || !(hp[2] >= 0 && hp[2] < 1e6f) ||
+        !(hp[3] >= 0 && hp[3] < 1) || !(hp[4] >= 0 && hp[4] < 1) || !(hp[5] > 0 && hp[5] < 1))
+        return -2;
+    long long st;
+    if (!eng_parse_i64(step, 0, (long long)1 << 53, &st)) return -2;
     if (!copy) return 0;
     opt->lr = hp[0], opt->momentum = hp[1], opt->weight_decay = hp[2];
     opt->beta1 = hp[3], opt->beta2 = hp[4], opt->eps = hp[5];
@@ -560,10 +594,13 @@ int eng_weights_load(EngGraph *g, EngOptimizer *opt, const char *path, char *met
                 found, expected);
         goto done;
     }
-    if (opt && om && load_optimizer(&p, om, ov, opt, 0) != 0) {
-        eng_set_err(err, errlen,
-                "weights: %s: its optimizer state does not match this run (another optimizer or "
-                "model)", path);
+    int orc = opt && om ? load_optimizer(&p, om, ov, opt, 0) : 0;
+    if (orc != 0) {
+        eng_set_err(err, errlen, orc == -2
+                ? "weights: %s: its optimizer's settings are out of range (a learning rate, "
+                  "momentum, beta, eps or step that no run writes)"
+                : "weights: %s: its optimizer state does not match this run (another optimizer or "
+                  "model)", path);
         goto done;
     }
     for (int i = 0; i < p.count; i++)

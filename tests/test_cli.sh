@@ -30,6 +30,9 @@ untouched() {
   ! compgen -G "$tmp/$1.??????.tmp" >/dev/null || fail "$2 left a temporary file beside $1"
 }
 
+# gui: 1 when the binary has the commands that draw (render, view, deconv, top9, occlude)
+gui=0; "$BIN" --help | grep -q "render" && gui=1
+
 # jq_is FILE FILTER VALUE
 jq_is() {
   local got
@@ -183,6 +186,7 @@ cmp -s "$tmp/full.filters.safetensors" "$tmp/part.filters.safetensors" ||
 # safetensors: u64 header size, then a JSON header any reader can parse
 st_header() { dd if="$1" bs=1 skip=8 count="$(od -An -tu8 -N8 "$1" | tr -d ' ')" status=none; }
 st_header "$tmp/full.safetensors" >"$tmp/h.json"
+cp "$tmp/h.json" "$tmp/h0.json"
 jq_is "$tmp/h.json" '"\(.["c1.weight"].dtype) \(.["c1.weight"].shape|join(",")) \(.["c1.weight"].data_offsets[0])"' "F32 6,1,5,5 0"
 jq_is "$tmp/h.json" '"\(.__metadata__.model) \(.__metadata__.augment) \(.__metadata__.epoch)"' "lenet5 shift 2"
 jq_is "$tmp/h.json" '(.["optimizer.m"].shape[0]) == ([to_entries[] | select(.key | test("^(c|f|output)")) | .value.shape | reduce .[] as $d (1; . * $d)] | add)' true
@@ -192,6 +196,225 @@ jq_is "$tmp/h.json" '"\(.__metadata__.steps)|\(.__metadata__.labels)|\(.__metada
 jq_is "$tmp/h.json" '.["step124/c3.weight"].shape | join(",")' "16,6,5,5"
 expect 0 "$BIN" eval lenet5 --data digits --weights "$tmp/full.safetensors" --json
 jq_is "$tmp/out" '.accuracy > 0.8' true
+# st_meta IN OUT KEY=VALUE... [-KEY]: a copy of a safetensors file with its metadata edited
+st_meta() {
+  /usr/bin/python3 - "$@" <<'PY'
+import json, struct, sys
+b = open(sys.argv[1], "rb").read()
+n = struct.unpack("<Q", b[:8])[0]
+h = json.loads(b[8:8 + n])
+for a in sys.argv[3:]:
+    if a.startswith("-"): h["__metadata__"].pop(a[1:], None)
+    else: k, v = a.split("=", 1); h["__metadata__"][k] = v
+hb = json.dumps(h).encode()
+hb += b" " * (-len(hb) % 8)
+open(sys.argv[2], "wb").write(struct.pack("<Q", len(hb)) + hb + b[8 + n:])
+PY
+}
+# the metadata is covered by a checksum; without it (as in older files) every field is range-checked
+jq_is "$tmp/h0.json" '.__metadata__.fnv1a64_meta | length' 16
+st_meta "$tmp/full.safetensors" "$tmp/bad.safetensors" batch=-5
+expect 1 "$BIN" "${train[@]}" --resume "$tmp/bad.safetensors" --out "$tmp/r.safetensors"
+grep -q "metadata does not match its checksum" "$tmp/err" || fail "resume trusted edited metadata"
+for kv in batch=-5 batch=62 batch=1e3 epoch=-2147483647 epoch=3 epochs=0 rng=-1 seed= batch_size=0; do
+  st_meta "$tmp/full.safetensors" "$tmp/bad.safetensors" -fnv1a64_meta epoch=1 "$kv"
+  expect 2 "$BIN" "${train[@]}" --resume "$tmp/bad.safetensors" --out "$tmp/r.safetensors"
+  grep -q "bad.safetensors: it" "$tmp/err" || fail "resume with $kv: $(cat "$tmp/err")"
+done
+st_meta "$tmp/full.safetensors" "$tmp/bad.safetensors" -fnv1a64_meta epoch=1 batch=3 batch_size=64
+expect 2 "$BIN" "${train[@]}" --resume "$tmp/bad.safetensors" --out "$tmp/r.safetensors"
+grep -q "resume with --batch 64" "$tmp/err" || fail "resume inside an epoch at another batch size"
+st_meta "$tmp/full.safetensors" "$tmp/bad.safetensors" -fnv1a64_meta optimizer.eps=inf
+expect 1 "$BIN" "${train[@]}" --resume "$tmp/bad.safetensors" --out "$tmp/r.safetensors"
+grep -q "optimizer's settings are out of range" "$tmp/err" || fail "resume took eps=inf"
+[ -e "$tmp/r.safetensors" ] && fail "a refused resume wrote a checkpoint"
+# a shipped checkpoint (written before the metadata had its checksum) still resumes
+expect 0 "$BIN" train lenet5 --data digits --epochs 30 --resume "$ROOT/assets/lenet5_digits.safetensors" --out "$tmp/r.safetensors"
+grep -q "resuming lenet5 at epoch 31, batch 0" "$tmp/err" || fail "a shipped checkpoint does not resume"
+
+# ---- a model with fewer outputs than the data has classes is refused before any work ----------
+# tiny_onnx FILE K FLATTEN_NAME GEMM_NAME [no-output]: a 1x28x28 model, Flatten then Gemm to K scores, its
+# protobuf written by hand (no onnx module needed)
+tiny_onnx() {
+  /usr/bin/python3 - "$@" <<'PY'
+import struct, sys
+def vi(n):
+    out = b""
+    while True:
+        b, n = n & 0x7F, n >> 7
+        if not n: return out + bytes([b])
+        out += bytes([b | 0x80])
+def fld(num, v):  # an int (varint) or bytes/str (length-delimited) field
+    if isinstance(v, int): return vi(num << 3) + vi(v)
+    v = v.encode() if isinstance(v, str) else v
+    return vi(num << 3 | 2) + vi(len(v)) + v
+def tensor(name, dims, vals):
+    return b"".join(fld(1, d) for d in dims) + fld(2, 1) + fld(8, name) + fld(9, struct.pack("<%df" % len(vals), *vals))
+def value(name, dims):
+    shape = b"".join(fld(1, fld(1, d)) for d in dims)
+    return fld(1, name) + fld(2, fld(1, fld(1, 1) + fld(2, shape)))
+K, flat_name, fc_name = int(sys.argv[2]), sys.argv[3], sys.argv[4]
+flatten = fld(1, "x") + fld(2, "f") + fld(3, flat_name) + fld(4, "Flatten")
+gemm = fld(1, "f") + fld(1, "W") + fld(1, "B") + fld(2, "y") + fld(3, fc_name) + fld(4, "Gemm")
+gemm += fld(5, fld(1, "transB") + fld(3, 1) + fld(20, 2))
+graph = fld(1, flatten) + fld(1, gemm) + fld(2, "two")
+graph += fld(5, tensor("W", [K, 784], [((i % 7) - 3) * 0.01 for i in range(K * 784)])) + fld(5, tensor("B", [K], [0.0] * K))
+graph += fld(11, value("x", [1, 1, 28, 28]))
+if sys.argv[5:] != ["no-output"]: graph += fld(12, value("y", [1, K]))
+open(sys.argv[1], "wb").write(fld(1, 7) + fld(8, fld(2, 13)) + fld(7, graph))
+PY
+}
+tiny_onnx "$tmp/two.onnx" 2 flat fc
+expect 0 "$BIN" summary "$tmp/two.onnx" --json
+jq_is "$tmp/out" '.layers[-1].output | join("x")' 2x1x1
+expect 2 "$BIN" eval "$tmp/two.onnx" --data digits
+grep -q "two.onnx has 2 outputs, fewer than the 10 classes of digits-test" "$tmp/err" || fail "eval of a 2-class model on 10 classes: $(cat "$tmp/err")"
+expect 2 "$BIN" train "$tmp/two.onnx" --data digits --epochs 1 --out "$tmp/two.safetensors"
+grep -q "2 outputs, fewer than the 10 classes" "$tmp/err" || fail "train of a 2-class model on 10 classes: $(cat "$tmp/err")"
+[ -e "$tmp/two.safetensors" ] && fail "train of a 2-class model on 10 classes wrote a checkpoint"
+# every command's JSON escapes the names it prints: a layer named with a quote and a backslash
+tiny_onnx "$tmp/quote.onnx" 10 'fl"at\' 'f"c\1'
+if [ "$gui" = 1 ]; then
+  XDG_CACHE_HOME="$tmp/cache" expect 0 "$BIN" top9 "$tmp/quote.onnx" --layer 'f"c\1' --channel 3 --data digits --json
+  jq_is "$tmp/out" '.layer' 'f"c\1'
+  bmp "$tmp/q.bmp" 28 28 200 200 200
+  expect 0 "$BIN" occlude "$tmp/quote.onnx" --layer 'f"c\1' --channel 3 --image "$tmp/q.bmp" --json
+  jq_is "$tmp/out" '.layer' 'f"c\1'
+fi
+expect 0 "$BIN" summary "$tmp/quote.onnx" --json
+jq_is "$tmp/out" '.layers[-1].name' 'f"c\1'
+
+# ---- every input must be a regular file: a FIFO under any input's name is refused at once ------
+# fifo_refused WHAT CMD...: exits non-zero within the timeout with one line naming a FIFO
+fifo_refused() {
+  local what=$1 rc; shift
+  timeout 10 "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
+  { [ "$rc" != 0 ] && [ "$rc" != 124 ]; } || fail "$what given a FIFO: exit $rc (124: it waited)"
+  grep -q "a FIFO, not a regular file" "$tmp/err" || fail "$what given a FIFO: $(cat "$tmp/err")"
+  [ "$(wc -l <"$tmp/err")" = 1 ] || fail "$what given a FIFO printed $(wc -l <"$tmp/err") lines"
+}
+mkdir -p "$tmp/ff/plain" "$tmp/ff/gz" "$tmp/ff/labels" "$tmp/ff/digits" "$tmp/ff/ext"
+mkfifo "$tmp/ff/fifo" "$tmp/ff/fifo.onnx" "$tmp/ff/fifo.npy"
+for s in train t10k; do
+  mkfifo "$tmp/ff/plain/$s-images-idx3-ubyte" "$tmp/ff/plain/$s-labels-idx1-ubyte"
+  mkfifo "$tmp/ff/gz/$s-images-idx3-ubyte.gz" "$tmp/ff/gz/$s-labels-idx1-ubyte.gz"
+  # a real one-image file of images, its labels a FIFO
+  printf '\0\0\x08\x03\0\0\0\x01\0\0\0\x02\0\0\0\x02\x01\x02\x03\x04' >"$tmp/ff/labels/$s-images-idx3-ubyte"
+  mkfifo "$tmp/ff/labels/$s-labels-idx1-ubyte"
+done
+for d in 0 1 2 3 4 5 6 7 8 9; do mkfifo "$tmp/ff/digits/$d.json"; done
+cp "$ROOT/tests/fixtures/torch/resnet_external/model.onnx" "$tmp/ff/ext/" && mkfifo "$tmp/ff/ext/weights.bin"
+fifo_refused "eval --weights" "$BIN" eval lenet5 --data digits --weights "$tmp/ff/fifo"
+fifo_refused "train --resume" "$BIN" train lenet5 --data digits --resume "$tmp/ff/fifo" --out "$tmp/ff/o.safetensors"
+fifo_refused "an ONNX model" "$BIN" summary "$tmp/ff/fifo.onnx"
+fifo_refused "ONNX external data" "$BIN" summary "$tmp/ff/ext/model.onnx"
+fifo_refused "IDX images" "$BIN" eval lenet5 --data "$tmp/ff/plain"
+fifo_refused "gzip IDX images" "$BIN" eval lenet5 --data "$tmp/ff/gz"
+fifo_refused "IDX labels" "$BIN" eval lenet5 --data "$tmp/ff/labels"
+CONVSCOPE_DIGITS="$tmp/ff/digits" fifo_refused "digits JSON" "$BIN" eval lenet5 --data digits
+[ "$gui" = 1 ] && fifo_refused "deconv --input FILE.npy" "$BIN" deconv lenet5 --layer c1 --channel 0 --input "$tmp/ff/fifo.npy" --out "$tmp/ff/o.png"
+[ "$gui" = 1 ] && fifo_refused "render --image" "$BIN" render lenet5 --image "$tmp/ff/fifo" --out "$tmp/ff/o.png"
+
+# ---- --out: only a regular file is replaced; a link to one is written through; no temporary file is left ----
+mkdir -p "$tmp/oo"
+mkfifo "$tmp/oo/fifo.onnx"
+timeout 10 "$BIN" export lenet5 --out "$tmp/oo/fifo.onnx" >"$tmp/out" 2>"$tmp/err"
+[ $? = 1 ] && grep -q "fifo.onnx: it is a FIFO, not a regular file" "$tmp/err" || fail "export --out FIFO: $(cat "$tmp/err")"
+[ -p "$tmp/oo/fifo.onnx" ] || fail "export --out FIFO replaced the FIFO"
+mkdir "$tmp/oo/dir.onnx"
+expect 1 "$BIN" export lenet5 --out "$tmp/oo/dir.onnx"
+grep -q "dir.onnx: it is a directory" "$tmp/err" || fail "export --out DIR: $(cat "$tmp/err")"
+ln -s /dev/null "$tmp/oo/null.onnx"
+expect 1 "$BIN" export lenet5 --out "$tmp/oo/null.onnx"
+grep -q "null.onnx: it is a symbolic link to a character device" "$tmp/err" || fail "export --out LINK-TO-DEVICE: $(cat "$tmp/err")"
+[ -L "$tmp/oo/null.onnx" ] && [ -c /dev/null ] || fail "export --out LINK-TO-DEVICE replaced the link or its target"
+if [ "$gui" = 1 ]; then
+  expect 1 "$BIN" render lenet5 --out "$tmp/oo/null.onnx"
+  [ -L "$tmp/oo/null.onnx" ] && [ -c /dev/null ] || fail "render --out LINK-TO-DEVICE replaced the link or its target"
+fi
+echo old >"$tmp/oo/real.onnx"; ln -s real.onnx "$tmp/oo/link.onnx"
+expect 0 "$BIN" export lenet5 --out "$tmp/oo/link.onnx"
+grep -q "link.onnx is a symbolic link: writing its target .*real.onnx" "$tmp/err" || fail "export --out LINK: $(cat "$tmp/err")"
+[ -L "$tmp/oo/link.onnx" ] && [ "$(stat -c %s "$tmp/oo/real.onnx")" -gt 1000 ] || fail "export --out LINK did not write its target"
+# a temporary file left by a killed run is removed on the next write (a recent one, maybe a live
+# writer's, is kept); a failed write removes its own
+echo stale >"$tmp/oo/st.onnx.aB3dE9.tmp"; touch -d '1 hour ago' "$tmp/oo/st.onnx.aB3dE9.tmp"
+echo live >"$tmp/oo/st.onnx.Zz0000.tmp"
+expect 0 "$BIN" export lenet5 --out "$tmp/oo/st.onnx"
+[ -e "$tmp/oo/st.onnx.aB3dE9.tmp" ] && fail "a stale temporary file was left beside st.onnx"
+[ -e "$tmp/oo/st.onnx.Zz0000.tmp" ] || fail "a recent temporary file beside st.onnx was removed"
+(trap '' XFSZ; ulimit -f 4; "$BIN" export lenet5 --out "$tmp/oo/big.onnx") >"$tmp/out" 2>"$tmp/err" && fail "export past the file size limit succeeded"
+! compgen -G "$tmp/oo/big.onnx.??????.tmp" >/dev/null || fail "a failed write left its temporary file"
+
+# ---- a small MNIST-layout folder: 256 train and 16 test images of 28x28 ----------------------
+# idx DIR SPLIT N: SPLIT-images-idx3-ubyte and SPLIT-labels-idx1-ubyte of N images in DIR
+idx() {
+  mkdir -p "$1"
+  /usr/bin/python3 - "$@" <<'PY'
+import struct, sys
+d, split, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+px = bytes((i * 37 + k * 11) % 256 for i in range(n) for k in range(784))
+open(f"{d}/{split}-images-idx3-ubyte", "wb").write(struct.pack(">IIII", 0x803, n, 28, 28) + px)
+open(f"{d}/{split}-labels-idx1-ubyte", "wb").write(struct.pack(">II", 0x801, n) + bytes(i % 10 for i in range(n)))
+PY
+}
+idx "$tmp/mn" train 256; idx "$tmp/mn" t10k 16
+# a batch larger than the training set trains nothing: refused before any work
+expect 2 "$BIN" train lenet5 --data "$tmp/mn" --batch 300 --epochs 1 --out "$tmp/mn.safetensors"
+grep -q -- "--batch 300 is larger than the 256 training images" "$tmp/err" || fail "train --batch 300 on 256 images: $(cat "$tmp/err")"
+[ -e "$tmp/mn.safetensors" ] && fail "train --batch 300 on 256 images wrote a checkpoint"
+# eval needs the test split only
+idx "$tmp/t10k_only" t10k 16
+expect 0 "$BIN" eval lenet5 --data "$tmp/t10k_only" --weights "$ROOT/assets/lenet5_digits.safetensors" --json
+jq_is "$tmp/out" '.n' 16
+
+# a gzip IDX file declaring 200,000 images whose stream really inflates to them (zeros, about
+# 1000:1): refused from its header and size, before inflating 157 MB into 627 MB of floats
+mkdir -p "$tmp/bomb"
+/usr/bin/python3 - "$tmp/bomb" <<'PY'
+import gzip, struct, sys
+d, n = sys.argv[1], 200000
+with gzip.open(d + "/t10k-images-idx3-ubyte.gz", "wb", compresslevel=9) as f:
+    f.write(struct.pack(">IIII", 0x803, n, 28, 28))
+    zeros = bytes(784 * 1000)
+    for _ in range(n // 1000): f.write(zeros)
+with gzip.open(d + "/t10k-labels-idx1-ubyte.gz", "wb") as f:
+    f.write(struct.pack(">II", 0x801, n) + bytes(n))
+PY
+t0=$(date +%s%N)
+expect 1 "$BIN" eval lenet5 --data "$tmp/bomb"
+t1=$(date +%s%N)
+grep -q "declares 200000 images of 28x28 (156800016 bytes), more than 64 times the" "$tmp/err" ||
+  fail "a gzip IDX declaring far more than its size: $(cat "$tmp/err")"
+[ $(((t1 - t0) / 1000000)) -lt 2000 ] || fail "a gzip IDX declaring far more than its size took $(((t1 - t0) / 1000000)) ms"
+
+# ---- messages that say what is wrong ----------------------------------------------------------
+mkdir -p "$tmp/msg/dir.onnx"
+expect 1 "$BIN" eval lenet5 --data digits --weights "$tmp/msg"
+grep -q "msg: a directory, not a regular file" "$tmp/err" || fail "--weights DIR: $(cat "$tmp/err")"
+expect 1 "$BIN" summary "$tmp/msg/dir.onnx"
+grep -q "dir.onnx: a directory, not a regular file" "$tmp/err" || fail "a folder as model: $(cat "$tmp/err")"
+tiny_onnx "$tmp/msg/noout.onnx" 10 flat fc no-output
+expect 1 "$BIN" summary "$tmp/msg/noout.onnx"
+grep -q "noout.onnx: the graph declares no output" "$tmp/err" || fail "a graph without outputs: $(cat "$tmp/err")"
+if [ "$gui" = 1 ]; then
+  for u in 99999999999,0 1,-1 1,2,3; do
+    expect 2 "$BIN" deconv lenet5 --layer c1 --channel 0 --unit "$u" --out "$tmp/x.png"
+    grep -q "not '$u'" "$tmp/err" || fail "deconv --unit $u: $(cat "$tmp/err")"
+    expect 2 "$BIN" render lenet5 --layer c1 --channel 0 --unit "$u" --out "$tmp/x.png"
+    grep -q "not '$u'" "$tmp/err" || fail "render --channel 0 --unit $u: $(cat "$tmp/err")"
+  done
+  expect 2 "$BIN" render lenet5 --unit 99999999999,0,0 --out "$tmp/x.png"
+  expect 2 "$BIN" render resnet_mini --view filters --snapshot 0 --out "$tmp/x.png"
+  grep -q "these weights have no filter snapshots" "$tmp/err" || fail "render --snapshot without snapshots: $(cat "$tmp/err")"
+  # no display: the window refuses at once instead of running unseen
+  env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER timeout 10 "$BIN" view lenet5 >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if grep -q "built without the GUI" "$tmp/err"; then :; else
+    [ "$rc" = 1 ] || fail "view with no display exited $rc (124: it ran on unseen)"
+    grep -q "no display to open a window on" "$tmp/err" || fail "view with no display: $(cat "$tmp/err")"
+  fi
+fi
 
 # ---- compare: two designs counted and timed --------------------------------------------------
 expect 0 "$BIN" compare stack3x3-vs-5x5 --runs 1 --json
@@ -285,6 +508,20 @@ if "$BIN" --help | grep -q "render"; then
   expect 2 "$BIN" render lenet5 --pattern spiral --out "$tmp/x.png"
   expect 0 "$BIN" render lenet5 --layer c1 --image "$tmp/c3.png" --out "$tmp/img.png"
   cmp -s "$tmp/img.png" "$tmp/pat0.png" && fail "render --image drew the pattern"
+  # a tall thin input (1x20000 PNG on a 12000x4 input): the input panel fits it in, its texture
+  # is sampled down, nothing asks SDL for a picture thousands of panels tall
+  /usr/bin/python3 - "$tmp/tall.png" <<'PY'
+import struct, sys, zlib
+def chunk(t, b): return struct.pack('>I', len(b)) + t + b + struct.pack('>I', zlib.crc32(t + b))
+raw = b''.join(b'\0' + bytes([i % 256]) for i in range(20000))
+open(sys.argv[1], 'wb').write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 1, 20000, 8, 0, 0, 0, 0))
+                              + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b''))
+PY
+  t0=$(date +%s%N)
+  (ulimit -v 1000000; exec "$BIN" render resnet_mini --input 3x12000x4 --image "$tmp/tall.png" --unit 3,100,2 --out "$tmp/tall_out.png") >"$tmp/out" 2>"$tmp/err" ||
+    fail "render of a tall thin input failed within 1 GB: $(cat "$tmp/err")"
+  t1=$(date +%s%N)
+  [ $(((t1 - t0) / 1000000)) -lt 4000 ] || fail "render of a tall thin input took $(((t1 - t0) / 1000000)) ms"
   expect 1 "$BIN" render lenet5 --image "$tmp/nosuch.png" --out "$tmp/x.png"
   expect 1 "$BIN" view lenet5 --image "$tmp/nosuch.png" --quit-after 100
   grep -q "nosuch.png" "$tmp/err" || fail "view --image does not name the unreadable file"

@@ -186,8 +186,8 @@ printf 'user data' >"$tmp/keep.onnx"
 expect 1 "$BIN" export lenet5 --weights "$tmp/missing.safetensors" --out "$tmp/keep.onnx"
 [ "$(cat "$tmp/keep.onnx")" = "user data" ] || fail "a failed export changed the user's file"
 mkdir "$tmp/adir"
-expect 1 "$BIN" export lenet5 --out "$tmp/adir"    # written, then the rename fails
-err_has "cannot rename"
+expect 1 "$BIN" export lenet5 --out "$tmp/adir"    # refused before anything is written
+err_has "cannot write $tmp/adir: it is a directory, not a regular file"
 ! compgen -G "$tmp/adir*.tmp" >/dev/null || fail "the .tmp file was left behind"
 # the temporary file is a new one of its own: a symbolic link planted under the
 # name FILE.tmp is neither followed nor replaced, and its target is unchanged

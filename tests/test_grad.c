@@ -631,6 +631,22 @@ static void test_softmax_ce_grad(void) {
     }
 }
 
+/* A label the scores do not have (a 2-output model on 10-class data) reads
+ * nothing past the K scores: NAN, no argmax, a zero gradient. The scores sit
+ * at the end of a guard of NANs that a read past them would bring in. */
+static void test_softmax_ce_label_range(void) {
+    float buf[8] = {0.5f, -1.0f, NAN, NAN, NAN, NAN, NAN, NAN}, grad[2] = {1.0f, 1.0f};
+    const int labels[3] = {2, 9, -1};
+    for (int i = 0; i < 3; i++) {
+        int best = 7;
+        grad[0] = grad[1] = 1.0f;
+        CHECK(isnan(eng_softmax_ce(buf, 2, labels[i], 1.0f, grad, &best)));
+        CHECK(best == -1 && grad[0] == 0.0f && grad[1] == 0.0f);
+    }
+    int best = -1;
+    CHECK(isfinite(eng_softmax_ce(buf, 2, 1, 1.0f, grad, &best)) && best == 0);
+}
+
 /* A transposed convolution has no backward: refused with a message, not wrong numbers. */
 static void test_convt_refused(void) {
     EngGraph *g = eng_graph_create();
@@ -731,6 +747,7 @@ int main(void) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) grad_case(&cases[i]);
     test_every_op_covered();
     test_softmax_ce_grad();
+    test_softmax_ce_label_range();
     test_convt_refused();
     test_maxunpool_adjoint();
     test_network();

@@ -399,7 +399,7 @@ raw_data_short.onnx|100 bytes of data for 108 elements
 float_data_count.onnx|holds 10 values, its shape needs 108
 negative_dim.onnx|invalid or huge shape \(dim 2 is -3\)
 huge_dims_no_data.onnx|holds 0 values, its shape needs 2147483647
-dims_overflow.onnx|invalid or huge shape
+dims_overflow.onnx|invalid or huge shape \(2147483647x2147483647x2147483647: more than 2\^31 elements\)
 external_data.onnx|external file but names none
 external_absolute.onnx|external file '/etc/passwd' is outside the model's folder
 external_dotdot.onnx|external file 'sub/\.\./\.\./hostile/external_weights\.bin' is outside the model's folder

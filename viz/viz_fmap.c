@@ -570,9 +570,56 @@ void viz_draw_filters(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int
 
 SDL_Rect viz_input_rect(const VizFonts *f, const EngGraph *g, SDL_Rect area) {
     const EngNode *nd = eng_graph_node(g, 0);
-    const int H = nd ? nd->out.H : 1, W = nd ? nd->out.W : 1;
-    int side = area.w < area.h - f->small_line - 4 ? area.w : area.h - f->small_line - 4;
-    return (SDL_Rect){area.x, area.y + f->small_line + 4, side, side * H / (W ? W : 1)};
+    const int64_t H = nd && nd->out.H > 0 ? nd->out.H : 1, W = nd && nd->out.W > 0 ? nd->out.W : 1;
+    const int64_t aw = area.w > 1 ? area.w : 1;
+    const int64_t ah = area.h - f->small_line - 4 > 1 ? area.h - f->small_line - 4 : 1;
+    /* the largest W:H rectangle inside aw x ah, in 64 bits (a 1x20000 image
+     * would overflow int and ask for a rectangle thousands of panels tall) */
+    int64_t w = aw, h = aw * H / W;
+    if (aw * H > ah * W) h = ah, w = ah * W / H;
+    return (SDL_Rect){area.x, area.y + f->small_line + 4, (int)(w > 0 ? w : 1), (int)(h > 0 ? h : 1)};
+}
+
+/* Side of a texture made from an image side n: at most the renderer's
+ * largest texture and INPUT_TEX_MAX (far above any panel, so nothing a
+ * person can see is lost); larger images are sampled (nearest pixel). */
+#define INPUT_TEX_MAX 2048
+static int tex_side(int n, int renderer_max) {
+    int cap = renderer_max > 0 && renderer_max < INPUT_TEX_MAX ? renderer_max : INPUT_TEX_MAX;
+    return n < cap ? n : cap;
+}
+
+/* The input (C, H, W) as an sw x sh RGBA surface: colour from three planes,
+ * grey from the first otherwise; or (heat != NULL, (H*W)) the heat map of
+ * the effective receptive field, normalised by m. */
+static SDL_Surface *input_surface(const float *act, int C, int H, int W, float lo, float hi,
+                                  const float *heat, float m, int sw, int sh) {
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, sw, sh, 32, SDL_PIXELFORMAT_RGBA32);
+    if (!s) return NULL;
+    const float sc = hi > lo ? 1.0f / (hi - lo) : 0.0f, sc255 = hi > lo ? 255.0f / (hi - lo) : 0.0f;
+    for (int y = 0; y < sh; y++) {
+        const size_t iy = (size_t)((int64_t)y * H / sh);
+        for (int x = 0; x < sw; x++) {
+            const size_t ix = (size_t)((int64_t)x * W / sw), at = iy * (size_t)W + ix;
+            Uint8 *p = (Uint8 *)s->pixels + (size_t)y * s->pitch + 4 * (size_t)x;
+            if (heat) {
+                float v = sqrtf(heat[at] / m); /* sqrt: faint tails visible */
+                p[0] = 255, p[1] = (Uint8)(80 + 150 * v), p[2] = 40, p[3] = (Uint8)(200 * v);
+                continue;
+            }
+            for (int c = 0; c < 3; c++) {
+                const float v = act[(size_t)(C == 3 ? c : 0) * H * W + at];
+                if (C == 3) { /* colour: as the planes were always drawn */
+                    p[c] = (Uint8)((v - lo) * sc255);
+                } else {
+                    float t = (v - lo) * sc;
+                    p[c] = (Uint8)(255.0f * (t < 0 ? 0 : t > 1 ? 1 : t));
+                }
+            }
+            p[3] = 255;
+        }
+    }
+    return s;
 }
 
 void viz_draw_input(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_Rect area,
@@ -585,55 +632,43 @@ void viz_draw_input(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_R
     SDL_Rect dst = viz_input_rect(f, g, area);
     float lo, hi;
     range_of(nd->act, (size_t)C * H * W, &lo, &hi);
-    SDL_Texture *t = NULL;
-    if (C == 3) { /* colour: one texture from the three planes */
-        SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_RGBA32);
-        if (!s) return;
-        float sc = hi > lo ? 255.0f / (hi - lo) : 0.0f;
-        for (int y = 0; y < H; y++)
-            for (int x = 0; x < W; x++) {
-                Uint8 *p = (Uint8 *)s->pixels + (size_t)y * s->pitch + 4 * x;
-                for (int c = 0; c < 3; c++) p[c] = (Uint8)((nd->act[((size_t)c * H + y) * W + x] - lo) * sc);
-                p[3] = 255;
-            }
-        t = SDL_CreateTextureFromSurface(r, s);
-        SDL_FreeSurface(s);
-    } else {
-        t = plane_texture(r, nd->act, H, W, lo, hi, 1);
-    }
+    SDL_RendererInfo info = {0};
+    SDL_GetRendererInfo(r, &info);
+    const int sw = tex_side(W, info.max_texture_width), sh = tex_side(H, info.max_texture_height);
+    SDL_Surface *s = input_surface(nd->act, C, H, W, lo, hi, NULL, 0.0f, sw, sh);
+    SDL_Texture *t = s ? SDL_CreateTextureFromSurface(r, s) : NULL;
+    if (s) SDL_FreeSurface(s);
     if (t) SDL_RenderCopy(r, t, NULL, &dst), SDL_DestroyTexture(t);
     if (erf) { /* |d unit / d input|, normalised, as a translucent heat map */
         float m = 0.0f;
         for (size_t i = 0; i < (size_t)H * W; i++) m = erf[i] > m ? erf[i] : m;
-        SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_RGBA32);
-        if (s && m > 0.0f) {
-            for (int y = 0; y < H; y++)
-                for (int x = 0; x < W; x++) {
-                    float v = sqrtf(erf[(size_t)y * W + x] / m); /* sqrt: faint tails visible */
-                    Uint8 *p = (Uint8 *)s->pixels + (size_t)y * s->pitch + 4 * x;
-                    p[0] = 255, p[1] = (Uint8)(80 + 150 * v), p[2] = 40, p[3] = (Uint8)(200 * v);
-                }
-            SDL_Texture *h = SDL_CreateTextureFromSurface(r, s);
-            if (h) {
-                SDL_SetTextureBlendMode(h, SDL_BLENDMODE_BLEND);
-                SDL_RenderCopy(r, h, NULL, &dst);
-                SDL_DestroyTexture(h);
-            }
+        SDL_Surface *hs = m > 0.0f ? input_surface(nd->act, C, H, W, lo, hi, erf, m, sw, sh) : NULL;
+        SDL_Texture *h = hs ? SDL_CreateTextureFromSurface(r, hs) : NULL;
+        if (h) {
+            SDL_SetTextureBlendMode(h, SDL_BLENDMODE_BLEND);
+            SDL_RenderCopy(r, h, NULL, &dst);
+            SDL_DestroyTexture(h);
         }
-        if (s) SDL_FreeSurface(s);
+        if (hs) SDL_FreeSurface(hs);
     }
     if (rf.finite && uy >= 0 && ux >= 0) {
         /* unit (y, x) sees input rows y*j - p .. y*j - p + r - 1 and the columns
-         * of the width's r, j, p (clipped to the image) */
-        long long y0 = uy * rf.stride - rf.pad, x0 = ux * rf.stride_w - rf.pad_w;
-        SDL_Rect box = {dst.x + (int)(x0 * dst.w / W), dst.y + (int)(y0 * dst.h / H),
-                        (int)(rf.size_w * dst.w / W), (int)(rf.size * dst.h / H)};
-        SDL_RenderSetClipRect(r, &dst);
-        SDL_SetRenderDrawColor(r, 90, 200, 255, 255);
-        SDL_RenderDrawRect(r, &box);
-        SDL_Rect inner = {box.x + 1, box.y + 1, box.w - 2, box.h - 2};
-        SDL_RenderDrawRect(r, &inner);
-        SDL_RenderSetClipRect(r, NULL);
+         * of the width's r, j, p, drawn clamped to the picture (64 bits: a tall
+         * input's scale would overflow int) */
+        const int64_t y0 = (int64_t)uy * rf.stride - rf.pad, x0 = (int64_t)ux * rf.stride_w - rf.pad_w;
+        int64_t bx0 = x0 * dst.w / W, by0 = y0 * dst.h / H;
+        int64_t bx1 = (x0 + rf.size_w) * dst.w / W, by1 = (y0 + rf.size) * dst.h / H;
+        bx0 = bx0 < -2 ? -2 : bx0, by0 = by0 < -2 ? -2 : by0;
+        bx1 = bx1 > dst.w + 2 ? dst.w + 2 : bx1, by1 = by1 > dst.h + 2 ? dst.h + 2 : by1;
+        if (bx1 > bx0 && by1 > by0) {
+            SDL_Rect box = {dst.x + (int)bx0, dst.y + (int)by0, (int)(bx1 - bx0), (int)(by1 - by0)};
+            SDL_RenderSetClipRect(r, &dst);
+            SDL_SetRenderDrawColor(r, 90, 200, 255, 255);
+            SDL_RenderDrawRect(r, &box);
+            SDL_Rect inner = {box.x + 1, box.y + 1, box.w - 2, box.h - 2};
+            SDL_RenderDrawRect(r, &inner);
+            SDL_RenderSetClipRect(r, NULL);
+        }
     }
 }
 
