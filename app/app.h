@@ -123,8 +123,8 @@ int app_load_data(const char *spec, EngDataset *train, EngDataset *test, const c
 /* The value of "key=" in metadata's "key=value" lines into buf, or NULL. */
 const char *app_meta_value(const char *meta, const char *key, char *buf, size_t n);
 /* Weights file w into g (eng_weights_load: 0, or -1 with err); then, when
- * its metadata says it was trained on another data set than data (NULL: not
- * checked), a warning on stderr naming both, so that digits weights are
+ * data names a data set (digits, fashion; a folder or NULL is not checked)
+ * and the metadata says the weights were trained on another, a warning on stderr naming both, so that digits weights are
  * never silently evaluated on Fashion-MNIST. */
 int app_load_weights(EngGraph *g, const char *w, const char *data, const char *cmd, char *err,
                      size_t errlen);

@@ -70,6 +70,10 @@ const ModelCard model_card_convnext_tiny = {
     .top5_source = "torchvision weights (ConvNeXt_Tiny_Weights.IMAGENET1K_V1), ImageNet-1K "
                    "val, single 224 crop, top-1 82.520 %, top-5 96.146 % (torchvision's "
                    "convnext.py)",
+    .val_top1 = 82.520, .val_top5 = 96.146,
+    .val_source = "torchvision ConvNeXt_Tiny_Weights.IMAGENET1K_V1: top-1 82.520%, top-5 96.146% "
+                  "(ImageNet-1K val, single model, one 224x224 centre crop of the image resized "
+                  "to 236, bilinear)",
     .key_ideas = "A ResNet-50 modernised one Transformer-inspired step at a time: a 4x4 "
                  "patchify stem, stages of 3:3:9:3 blocks, 7x7 depthwise convs, inverted "
                  "bottlenecks, few activations (GELU) and normalisations (LayerNorm), "

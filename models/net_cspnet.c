@@ -167,6 +167,9 @@ const ModelCard model_card_cspresnext50 = {
     .top5_source = "the authors' imagenet/results.md (WongKinYiu/CrossStagePartialNetworks), "
                    "csresnext50.cfg without training tricks: 94.0% top-5 (77.9% top-1) on the "
                    "ImageNet validation set, single model, single 256x256 crop",
+    .val_top1 = 77.9, .val_top5 = 94.0,
+    .val_source = "the authors' imagenet/results.md, csresnext50.cfg without training tricks: "
+                  "top-1 77.9%, top-5 94.0% on ImageNet val, single model, single 256x256 crop",
     .key_ideas = CSP_IDEAS,
     .notes = "The authors' csresnext50.cfg: 20,557,480 parameters with batch norm's scale and "
              "shift (57,344 of them); the paper's 20.50M leaves batch norm out (20,500,136). "
@@ -195,6 +198,10 @@ const ModelCard model_card_cspdarknet53 = {
                    "csdarknet53-omega.cfg (Mish, with CutMix, Mosaic and label smoothing): "
                    "94.8% top-5 (78.7% top-1) on the ImageNet validation set, single model, "
                    "single 256x256 crop; the leaky-ReLU cfg without tricks: 93.6%",
+    .val_top1 = 78.7, .val_top5 = 94.8,
+    .val_source = "the authors' imagenet/results.md, csdarknet53-omega.cfg (Mish; CutMix, "
+                  "Mosaic and label smoothing in training): top-1 78.7%, top-5 94.8% on "
+                  "ImageNet val, single model, single 256x256 crop",
     .key_ideas = CSP_IDEAS,
     .notes = "timm's cspdarknet53 (the authors' csdarknet53 layout, YOLOv4's backbone): "
              "27,642,184 parameters with batch norm's scale and shift (35,328 of them); the "

@@ -67,6 +67,7 @@ const ModelCard model_card_efficientnet_b0 = {
     .top5_source = "torchvision weights (EfficientNet_B0_Weights.IMAGENET1K_V1), ImageNet-1K "
                    "val, single 224 crop, top-1 77.692 %, top-5 93.532 % (torchvision's "
                    "efficientnet.py)",
+    NET_TV_ACC("EfficientNet_B0_Weights.IMAGENET1K_V1 (bicubic resize)", 77.692, 93.532),
     .key_ideas = "Scale depth, width and input resolution together by one compound "
                  "coefficient (B1-B7), starting from a small network found by architecture "
                  "search (B0): MBConv blocks with squeeze-and-excitation and SiLU (swish).",

@@ -140,6 +140,7 @@ const ModelCard model_card_mobilenet_v3_large = {
     .top5_source = "torchvision weights (MobileNet_V3_Large_Weights.IMAGENET1K_V1), ImageNet-1K "
                    "val, single 224 crop, top-1 74.042 %, top-5 91.340 % (torchvision's "
                    "mobilenetv3.py; its IMAGENET1K_V2 weights: 75.274 % / 92.566 %)",
+    NET_TV_ACC("MobileNet_V3_Large_Weights.IMAGENET1K_V1", 74.042, 91.340),
     .key_ideas = V3_KEY,
     .notes = "torchvision's mobilenet_v3_large (Table 1 of the paper): BN eps 0.001, SE width "
              "_make_divisible(expanded / 4, 8) with ReLU then hard sigmoid, a 1x1 conv to 960, "
@@ -163,6 +164,7 @@ const ModelCard model_card_mobilenet_v3_small = {
     .top5_source = "torchvision weights (MobileNet_V3_Small_Weights.IMAGENET1K_V1), ImageNet-1K "
                    "val, single 224 crop, top-1 67.668 %, top-5 87.402 % (torchvision's "
                    "mobilenetv3.py)",
+    NET_TV_ACC("MobileNet_V3_Small_Weights.IMAGENET1K_V1", 67.668, 87.402),
     .key_ideas = V3_KEY,
     .notes = "torchvision's mobilenet_v3_small (Table 2 of the paper): BN eps 0.001, SE width "
              "_make_divisible(expanded / 4, 8) with ReLU then hard sigmoid, a 1x1 conv to 576, "
