@@ -192,6 +192,30 @@ fail:
     return NULL;
 }
 
+/* What the header declares, against the bytes really there: a plain file
+ * must hold them all, a gzip'ed one at most IDX_MAX_GZ_RATIO times its size
+ * (the stream is still inflated a chunk at a time and checked to the end).
+ * 0, or -1 with err. */
+static int idx_declared_size_ok(gzFile fi, int fd, const char *path, uint32_t n, uint32_t rows,
+                                uint32_t cols, size_t npix, char *err, size_t errlen) {
+    struct stat fst;
+    if (fstat(fd, &fst) != 0 || npix > SIZE_MAX - 16) return 0;
+    const uintmax_t have = (uintmax_t)fst.st_size, want = (uintmax_t)npix + 16;
+    if (gzdirect(fi) && have < want) {
+        eng_set_err(err, errlen, "data: %s: truncated: expected %zu bytes of pixels, got %ju "
+                    "(the header declares %u images of %ux%u)", path, npix,
+                    have > 16 ? have - 16 : 0, n, rows, cols);
+        return -1;
+    }
+    if (!gzdirect(fi) && want / IDX_MAX_GZ_RATIO > have) {
+        eng_set_err(err, errlen, "data: %s: the header declares %u images of %ux%u (%ju bytes), "
+                    "more than %u times the %ju bytes of the gzip file: damaged or hostile",
+                    path, n, rows, cols, want, IDX_MAX_GZ_RATIO, have);
+        return -1;
+    }
+    return 0;
+}
+
 int eng_idx_load(EngDataset *d, const char *images_path, const char *labels_path,
                  const char *name, char *err, size_t errlen) {
     memset(d, 0, sizeof *d);
@@ -274,25 +298,8 @@ int eng_idx_load(EngDataset *d, const char *images_path, const char *labels_path
                     n, rows, cols);
         goto fail;
     }
-    /* What the header declares, against the bytes really there: a plain file
-     * must hold them all, a gzip'ed one at most IDX_MAX_GZ_RATIO times its size
-     * (the stream is still inflated a chunk at a time and checked to the end). */
-    struct stat fst;
-    if (fstat(fd, &fst) == 0 && npix <= SIZE_MAX - 16) {
-        const uintmax_t have = (uintmax_t)fst.st_size, want = (uintmax_t)npix + 16;
-        if (gzdirect(fi) && have < want) {
-            eng_set_err(err, errlen, "data: %s: truncated: expected %zu bytes of pixels, got %ju "
-                        "(the header declares %u images of %ux%u)", images_path, npix,
-                        have > 16 ? have - 16 : 0, n, rows, cols);
-            goto fail;
-        }
-        if (!gzdirect(fi) && want / IDX_MAX_GZ_RATIO > have) {
-            eng_set_err(err, errlen, "data: %s: the header declares %u images of %ux%u (%ju bytes), "
-                        "more than %u times the %ju bytes of the gzip file: damaged or hostile",
-                        images_path, n, rows, cols, want, IDX_MAX_GZ_RATIO, have);
-            goto fail;
-        }
-    }
+    if (idx_declared_size_ok(fi, fd, images_path, n, rows, cols, npix, err, errlen) != 0)
+        goto fail;
     images = idx_read_pixels(fi, images_path, npix, idx_looks_complete(fi, fd, npix), err,
                              errlen);
     if (!images) goto fail;
