@@ -41,10 +41,16 @@ int app_cmd_models(int argc, char **argv) {
         fprintf(stderr, "convscope models: unexpected argument '%s'\n", o.model);
         return APP_USAGE;
     }
+    /* columns as wide as the longest name and network */
+    int wn = 4, wd = 7;
+    for (int i = 0; i < model_count(); i++) {
+        const int ln = (int)strlen(model_at(i)->name), ld = (int)strlen(model_at(i)->display);
+        wn = ln > wn ? ln : wn, wd = ld > wd ? ld : wd;
+    }
     if (o.json) fputs("[", stdout);
     else
-        printf("%-18s %-20s %4s %-12s %6s %14s %10s %7s %7s\n", "name", "network", "year", "family",
-               "depth", "params", "MACs", "top-1", "top-5");
+        printf("%-*s %-*s %4s %-12s %6s %14s %10s %7s %7s\n", wn, "name", wd, "network", "year",
+               "family", "depth", "params", "MACs", "top-1", "top-5");
     for (int i = 0; i < model_count(); i++) {
         const ModelCard *c = model_at(i);
         app_log_capture(1);
@@ -63,7 +69,7 @@ int app_cmd_models(int argc, char **argv) {
             else snprintf(b3, sizeof b3, "-");
             if (c->val_top5 > 0) snprintf(b4, sizeof b4, "%.2f%%", c->val_top5);
             else snprintf(b4, sizeof b4, "-");
-            printf("%-18s %-20s %4d %-12s %6d %14s %10s %7s %7s\n", c->name, c->display, c->year,
+            printf("%-*s %-*s %4d %-12s %6d %14s %10s %7s %7s\n", wn, c->name, wd, c->display, c->year,
                    c->family, depth, eng_fmt_grouped(t.params, b1, sizeof b1),
                    eng_fmt_si((double)t.macs, b2, sizeof b2), b3, b4);
             continue;

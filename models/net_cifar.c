@@ -123,7 +123,7 @@ CIFAR_CARD(resnet110, "ResNet-110 (CIFAR)", RES_CIFAR_IDEAS,
  * 40.25 (test_models adds up the graph's own p_l and compares). */
 const ModelCard model_card_resnet110_sd = {
     .name = "resnet110_sd",
-    .display = "ResNet-110, stochastic depth (CIFAR)",
+    .display = "ResNet-110 SD (CIFAR)",
     .family = "ResNet",
     .year = 2016,
     .authors = "G. Huang, Y. Sun, Z. Liu, D. Sedra, K. Q. Weinberger",

@@ -248,6 +248,15 @@ static void test_zoo_layout(void) {
             SDL_Rect o = viz_timeline_chip(&f, &t, 1280, j);
             CHECK(!SDL_HasIntersection(&a, &o));
         }
+        /* on a 1024-wide projector every chip holds its name (without a
+         * parenthesised suffix where the whole one does not fit) */
+        SDL_Rect b = viz_timeline_chip(&f, &t, 1024, i);
+        int tw = 0, th = 0;
+        char buf[64];
+        const char *label = viz_timeline_label(&f, cards[i]->display, b, buf, sizeof buf);
+        CHECK(TTF_SizeUTF8(f.small, label, &tw, &th) == 0);
+        if (tw > b.w - 11) fprintf(stderr, "  timeline: '%s' is %d px in a %d px chip\n", label, tw, b.w);
+        CHECK(tw <= b.w - 11);
     }
     viz_fonts_unload(&f);
 }

@@ -239,6 +239,9 @@ typedef struct {
     const char *note;         /* in place of the card's last line (NULL: none) */
 } VizTimeline;
 SDL_Rect viz_timeline_chip(const VizFonts *f, const VizTimeline *t, int w, int i);
+/* The name a chip a px wide shows: the display name, or without its
+ * parenthesised suffix (" (CIFAR)") when the whole one does not fit. */
+const char *viz_timeline_label(const VizFonts *f, const char *display, SDL_Rect a, char *buf, size_t n);
 void viz_draw_timeline(SDL_Renderer *r, const VizFonts *f, const VizTimeline *t, int w, int h);
 
 /* Receptive field against depth (viz_rf.c), one curve per network. */

@@ -182,24 +182,67 @@ static int timeline_years(const VizTimeline *t, int *years) {
     return n;
 }
 
+/* Years packed into columns: each year is a header and its chips, one under
+ * the other; neighbouring years share a column while they fit in the height
+ * of the busiest year. Few, wide columns leave room for whole names. */
+typedef struct {
+    int ny, years[32], col[32], y[32]; /* each year's column and header top */
+    int cw, m, head_h, chip_h;
+} TimelineLayout;
+
+static TimelineLayout timeline_layout(const VizFonts *f, const VizTimeline *t, int w) {
+    TimelineLayout L = {.m = 24, .head_h = f->line + 8, .chip_h = f->small_line + 10};
+    L.ny = timeline_years(t, L.years);
+    int count[32] = {0}, cap = 0, col = 0, used = 0;
+    for (int i = 0; i < t->n; i++)
+        for (int k = 0; k < L.ny; k++) count[k] += t->card[i]->year == L.years[k];
+    for (int k = 0; k < L.ny; k++)
+        if (L.head_h + count[k] * L.chip_h > cap) cap = L.head_h + count[k] * L.chip_h;
+    const int top = 8 + 2 * f->line + 16;
+    for (int k = 0; k < L.ny; k++) {
+        const int need = L.head_h + count[k] * L.chip_h;
+        if (used && used + need > cap) col++, used = 0;
+        L.col[k] = col;
+        L.y[k] = top + used;
+        used += need;
+    }
+    L.cw = (w - 2 * L.m) / (col + 1);
+    return L;
+}
+
 SDL_Rect viz_timeline_chip(const VizFonts *f, const VizTimeline *t, int w, int i) {
-    int years[32], ny = timeline_years(t, years), col = 0, row = 0;
-    while (col < ny && years[col] != t->card[i]->year) col++;
+    const TimelineLayout L = timeline_layout(f, t, w);
+    int k = 0, row = 0;
+    while (k < L.ny && L.years[k] != t->card[i]->year) k++;
+    if (k == L.ny) return (SDL_Rect){0, 0, 0, 0};
     for (int j = 0; j < i; j++) row += t->card[j]->year == t->card[i]->year;
-    const int m = 24, cw = (w - 2 * m) / (ny > 0 ? ny : 1), top = 8 + 2 * f->line + 16 + f->line + 8;
-    return (SDL_Rect){m + col * cw, top + row * (f->small_line + 10), cw - 10, f->small_line + 6};
+    return (SDL_Rect){L.m + L.col[k] * L.cw, L.y[k] + L.head_h + row * L.chip_h, L.cw - 10,
+                      f->small_line + 6};
+}
+
+/* The name runs from a.x + 9 to 2 px short of the chip's edge. */
+const char *viz_timeline_label(const VizFonts *f, const char *display, SDL_Rect a, char *buf, size_t n) {
+    int tw = 0, th = 0;
+    if (!display || TTF_SizeUTF8(f->small, display, &tw, &th) != 0 || tw <= a.w - 11) return display;
+    const char *open = strrchr(display, '(');
+    if (!open || open == display || (size_t)(open - display) >= n) return display;
+    size_t len = (size_t)(open - display);
+    while (len && display[len - 1] == ' ') len--;
+    memcpy(buf, display, len);
+    buf[len] = 0;
+    return buf;
 }
 
 /* The years and every network's chip; returns the bottom of the lowest chip. */
 static int timeline_chips(SDL_Renderer *r, const VizFonts *f, const VizTimeline *t, int w) {
-    int years[32], ny = timeline_years(t, years);
-    const int m = 24, cw = (w - 2 * m) / (ny > 0 ? ny : 1), ty = 8 + 2 * f->line + 16;
-    SDL_SetRenderDrawColor(r, 80, 86, 100, 255);
-    SDL_RenderDrawLine(r, m, ty + f->line + 2, w - m, ty + f->line + 2);
+    const TimelineLayout L = timeline_layout(f, t, w);
     char s[16];
-    for (int k = 0; k < ny; k++) {
-        snprintf(s, sizeof s, "%d", years[k]);
-        viz_text(r, f->sans, m + k * cw, ty, ACCENT, s);
+    for (int k = 0; k < L.ny; k++) {
+        const int x = L.m + L.col[k] * L.cw;
+        snprintf(s, sizeof s, "%d", L.years[k]);
+        viz_text(r, f->sans, x, L.y[k], ACCENT, s);
+        SDL_SetRenderDrawColor(r, 80, 86, 100, 255);
+        SDL_RenderDrawLine(r, x, L.y[k] + f->line + 2, x + L.cw - 10, L.y[k] + f->line + 2);
     }
     int bottom = 0;
     for (int i = 0; i < t->n; i++) {
@@ -211,9 +254,10 @@ static int timeline_chips(SDL_Renderer *r, const VizFonts *f, const VizTimeline 
         SDL_Rect bar = {a.x, a.y, 4, a.h};
         SDL_SetRenderDrawColor(r, c.r, c.g, c.b, 255);
         SDL_RenderFillRect(r, &bar);
-        SDL_Rect inner = {a.x + 4, a.y, a.w - 8, a.h};
-        viz_text_in(r, f->small, inner, a.x + 10, a.y + 3, on ? (SDL_Color){20, 22, 28, 255} : INK,
-                    t->card[i]->display);
+        SDL_Rect inner = {a.x + 4, a.y, a.w - 6, a.h}; /* the name from a.x + 9 to 2 px short of the edge */
+        char label[64];
+        viz_text_in(r, f->small, inner, a.x + 9, a.y + 3, on ? (SDL_Color){20, 22, 28, 255} : INK,
+                    viz_timeline_label(f, t->card[i]->display, a, label, sizeof label));
         if (a.y + a.h > bottom) bottom = a.y + a.h;
     }
     return bottom;
