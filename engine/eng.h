@@ -294,15 +294,17 @@ typedef struct { float drop; } EngJoinParams;
  * the coordinate the transformation gives (scale: that axis's factor, the one
  * given, else out / in):
  *   HALF_PIXEL          (o + 0.5) / scale - 0.5      (PyTorch align_corners=False)
- *   PYTORCH_HALF_PIXEL  the same, 0 when out is 1    (what PyTorch exports)
- *   ALIGN_CORNERS       o * (in - 1) / (out - 1), 0 when out is 1
+ *   PYTORCH_HALF_PIXEL  the same, 0 when L <= 1      (what PyTorch exports)
+ *   ALIGN_CORNERS       o * (in - 1) / (L - 1), 0 when L <= 1
  *   ASYMMETRIC          o / scale                    (PyTorch nearest, ONNX Upsample)
  *   TF_HALF_PIXEL_FOR_NN (o + 0.5) / scale
  * NEAREST takes the unit that coordinate rounds to by the rounding rule
  * (PyTorch nearest: FLOOR; ONNX's default: ROUND_PREFER_FLOOR, a half goes
  * down), LINEAR the two units around it weighted by distance on each axis
  * (bilinear); a coordinate outside [0, in - 1] is clamped to it, as ONNX
- * (edge padding) and PyTorch do. */
+ * (edge padding) and PyTorch do. L is in * scale, the resized length before
+ * it is floored (ONNX's reference implementation and test data): out itself
+ * when the size was given, 2.4 for 4 units scaled by 0.6 (out 2). */
 enum { ENG_RESIZE_NEAREST = 0, ENG_RESIZE_LINEAR };
 enum {
     ENG_RESIZE_HALF_PIXEL = 0,

@@ -886,11 +886,15 @@ void eng_pad_forward(float *out, const float *in, int N, int C, int H, int W,
  * scale of 2^-24 puts it near 2^48, still exact enough, and it is clamped
  * before it becomes an index. */
 static double resize_coord(int coord, int o, int in, int out, double scale) {
+    /* the resized length before it is floored; out itself when the scale is out / in
+     * (in * scale may then be an ulp off) */
+    double len = in * scale;
+    if (fabs(len - out) <= 1e-9 * out) len = out;
     switch (coord) {
     case ENG_RESIZE_PYTORCH_HALF_PIXEL:
-        return out > 1 ? (o + 0.5) / scale - 0.5 : 0.0;
+        return len > 1.0 ? (o + 0.5) / scale - 0.5 : 0.0;
     case ENG_RESIZE_ALIGN_CORNERS:
-        return out > 1 ? (double)o * (in - 1) / (out - 1) : 0.0;
+        return len > 1.0 ? (double)o * (in - 1) / (len - 1.0) : 0.0;
     case ENG_RESIZE_ASYMMETRIC:
         return o / scale;
     case ENG_RESIZE_TF_HALF_PIXEL_FOR_NN:

@@ -763,10 +763,12 @@ static void test_join(void) {
  * linear as the two neighbours of floor(x) read from an edge-padded input. */
 
 static double ref_coord(int coord, int o, int in, int out, double scale) {
-    if (coord == ENG_RESIZE_ALIGN_CORNERS) return out == 1 ? 0.0 : o * (in - 1.0) / (out - 1.0);
+    /* ONNX's reference takes the length in * scale before flooring (out, given sizes) */
+    const double len = fabs(in * scale - out) < 1e-9 * out ? out : in * scale;
+    if (coord == ENG_RESIZE_ALIGN_CORNERS) return len <= 1 ? 0.0 : o * (in - 1.0) / (len - 1.0);
     if (coord == ENG_RESIZE_ASYMMETRIC) return o / scale;
     if (coord == ENG_RESIZE_TF_HALF_PIXEL_FOR_NN) return (o + 0.5) / scale;
-    if (coord == ENG_RESIZE_PYTORCH_HALF_PIXEL && out == 1) return 0.0;
+    if (coord == ENG_RESIZE_PYTORCH_HALF_PIXEL && len <= 1) return 0.0;
     return (o + 0.5) / scale - 0.5;
 }
 
@@ -864,6 +866,12 @@ static void test_resize_hand(void) {
     /* tf_half_pixel_for_nn, 4 -> 2: coordinates 1, 3 */
     p.coord = ENG_RESIZE_TF_HALF_PIXEL_FOR_NN;
     resize_hand("nearest tf_half_pixel_for_nn 4 to 2", 1, 4, p, down_ceil);
+    /* 1..8 as 2x4 scaled by 0.6, align_corners: the resized width 2.4 (not the 2 units
+     * it floors to) spaces the corners, o * 3 / 1.4; ONNX's test data
+     * (resize_downsample_scales_linear_align_corners) expects 1 and 3.142857 */
+    const float corners_down[2] = {1, 1 + 3 / 1.4f};
+    p = (EngResizeParams){ENG_RESIZE_LINEAR, ENG_RESIZE_ALIGN_CORNERS, 0, 0, 0, 0.6f, 0.6f};
+    resize_hand("bilinear align_corners by 0.6", 2, 4, p, corners_down);
 }
 
 static void test_resize(void) {
