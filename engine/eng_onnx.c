@@ -2781,6 +2781,13 @@ static int resize_target(Loader *L, const NodeCtx *c, const Const *scales, const
             FAIL("ONNX: node '%s' (%s): scales %g, %g of N and C: only H and W may be resized",
                  c->name, c->op, (double)scales->f[0], (double)scales->f[1]);
         p->sh = scales->f[2], p->sw = scales->f[3];
+        /* the output size as ONNX Runtime takes it, the product rounded to float32
+         * before the floor: PyTorch writes a size as the scale out / in, and 10 rows
+         * by 1.3f (1.29999995) make 13 so, 12 in double. Out of range: left to the
+         * engine, which says why. */
+        const float oh = floorf((float)xd[2] * scales->f[2]), ow = floorf((float)xd[3] * scales->f[3]);
+        if (oh >= 1.0f && oh <= (float)MAX_DIM && ow >= 1.0f && ow <= (float)MAX_DIM)
+            p->oh = (int)oh, p->ow = (int)ow;
         return 0;
     }
     if (!sizes->i || sizes->n != 4)
