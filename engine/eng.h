@@ -214,6 +214,7 @@ typedef enum {
     ENG_OP_MISH,          /* x * tanh(softplus(x)) (Misra 2019) */
     ENG_OP_DROP_PATH,     /* stochastic depth: a whole sample's branch kept or zeroed */
     ENG_OP_JOIN,          /* FractalNet's join: the mean of n inputs, some dropped in training */
+    ENG_OP_RESIZE,        /* (C,H,W) -> (C,OH,OW): nearest or bilinear resampling (ONNX Resize) */
     ENG_OP_COUNT
 } EngOpType;
 
@@ -288,6 +289,50 @@ typedef struct { float ratio; } EngDropoutParams;
 typedef struct { float keep; } EngDropPathParams;
 /* FractalNet's local drop-path: each input of a join dropped with this probability */
 typedef struct { float drop; } EngJoinParams;
+/* Resize (ONNX Resize, PyTorch F.interpolate) of each (H, W) plane to (oh, ow).
+ * Output unit o of an axis of in input and out output units reads the input at
+ * the coordinate the transformation gives (scale: that axis's factor, the one
+ * given, else out / in):
+ *   HALF_PIXEL          (o + 0.5) / scale - 0.5      (PyTorch align_corners=False)
+ *   PYTORCH_HALF_PIXEL  the same, 0 when L <= 1      (what PyTorch exports)
+ *   ALIGN_CORNERS       o * (in - 1) / (L - 1), 0 when L <= 1
+ *   ASYMMETRIC          o / scale                    (PyTorch nearest, ONNX Upsample)
+ *   TF_HALF_PIXEL_FOR_NN (o + 0.5) / scale
+ * NEAREST takes the unit that coordinate rounds to by the rounding rule
+ * (PyTorch nearest: FLOOR; ONNX's default: ROUND_PREFER_FLOOR, a half goes
+ * down), LINEAR the two units around it weighted by distance on each axis
+ * (bilinear); a coordinate outside [0, in - 1] is clamped to it, as ONNX
+ * (edge padding) and PyTorch do. L is in * scale, the resized length before
+ * it is floored (ONNX's reference implementation and test data): out itself
+ * when the size was given, 2.4 for 4 units scaled by 0.6 (out 2). */
+enum { ENG_RESIZE_NEAREST = 0, ENG_RESIZE_LINEAR };
+enum {
+    ENG_RESIZE_HALF_PIXEL = 0,
+    ENG_RESIZE_ALIGN_CORNERS,
+    ENG_RESIZE_ASYMMETRIC,
+    ENG_RESIZE_PYTORCH_HALF_PIXEL,
+    ENG_RESIZE_TF_HALF_PIXEL_FOR_NN,
+    ENG_RESIZE_COORD_COUNT
+};
+enum {
+    ENG_RESIZE_ROUND_PREFER_FLOOR = 0,
+    ENG_RESIZE_ROUND_PREFER_CEIL,
+    ENG_RESIZE_FLOOR,
+    ENG_RESIZE_CEIL,
+    ENG_RESIZE_ROUND_COUNT
+};
+/* The builder takes oh (ow) 0 as floor(H * sh) (ONNX's rule for scales),
+ * and sh (sw) 0 as oh / H (ONNX's rule for sizes); it stores both. */
+typedef struct {
+    int mode, coord, round; /* ENG_RESIZE_* */
+    int oh, ow;
+    double sh, sw;
+} EngResizeParams;
+/* Where output unit o of one axis reads: input units i0 and i1 with weights
+ * w0 and w1 (nearest: i1 = i0, w0 = 1, w1 = 0). Shared by the forward and
+ * backward kernels, so both use the same taps. */
+typedef struct { int i0, i1; float w0, w1; } EngResizeTap;
+EngResizeTap eng_resize_tap(const EngResizeParams *p, int o, int in, int out, double scale);
 
 /* ---- graph --------------------------------------------------------------- */
 
@@ -345,6 +390,7 @@ typedef struct {
         EngDropoutParams dropout;
         EngDropPathParams droppath;
         EngJoinParams join;
+        EngResizeParams resize;
         EngSoftmaxParams softmax;
         EngMatmulParams matmul;
         EngAffineParams affine;
@@ -485,6 +531,11 @@ int eng_join(EngGraph *g, const char *name, const int *xs, int n, float drop);
 int eng_pad(EngGraph *g, const char *name, int x, int pt, int pl, int pb, int pr, float value);
 /* Pads of C as well as H and W (each from 0 to 4096). */
 int eng_pad_chw(EngGraph *g, const char *name, int x, const EngPadParams *p);
+/* Nearest or bilinear resize of each plane (see EngResizeParams): out (C, oh,
+ * ow), each of oh, ow from 1 to 2^24, each scale finite and between
+ * 2^-24 and 2^24. Its backward adds each output's gradient into the units it
+ * read, with the same weights. */
+int eng_resize(EngGraph *g, const char *name, int x, const EngResizeParams *p);
 
 /* Mark a node (and, typically, its whole branch) as training-only: it is not
  * run at inference and its parameters are counted apart. */
@@ -534,6 +585,8 @@ int64_t eng_graph_layer_act_bytes(const EngGraph *g);
  *                     shift; layer scale: 1; LRN: size multiply-adds + 3
  *   drop path         other: 1 (the scale by keep at inference)
  *   join of n inputs  other: n (n - 1 adds and the divide)
+ *   resize            other: bilinear 4 multiply-adds (the four weighted
+ *                     taps); nearest 0 (it copies)
  *   concat, flatten, reshape, dropout, pad, input, constant, maxunpool: 0
  *   (data movement). */
 typedef struct {
@@ -894,6 +947,13 @@ void eng_concat_forward(float *out, const float *const *ins, const int *Cs, int 
                         int N, int HW);
 void eng_pad_forward(float *out, const float *in, int N, int C, int H, int W,
                      const EngPadParams *p);
+/* in: (N, C, H, W) -> out: (N, C, p->oh, p->ow); scratch: eng_resize_scratch
+ * floats (the taps of both axes). The backward adds into dx. */
+size_t eng_resize_scratch(const EngResizeParams *p);
+void eng_resize_forward(float *out, const float *in, int N, int C, int H, int W,
+                        const EngResizeParams *p, float *scratch);
+void eng_resize_backward(float *dx, const float *dy, int N, int C, int H, int W,
+                         const EngResizeParams *p, float *scratch);
 
 /* ---- op kernels (naive reference twins, eng_ref.c) ------------------------- */
 /* The plainest correct loops, written from the definitions; the tests check

@@ -902,3 +902,74 @@ int eng_pad_chw(EngGraph *g, const char *name, int x, const EngPadParams *p) {
     g->nodes[id].rf = rf_through(g->nodes[x].rf, 1, 1, p->pt, 1, 1, p->pl);
     return id;
 }
+
+/* One axis of a resize: the output size (out 0: floor(in * scale)) and the
+ * scale (0: out / in); 0, or -1 with why in err. */
+static int resize_axis(const char *axis, int in, int *out, double *scale, char *err, size_t n) {
+    const double lo = 1.0 / ENG_MAX_DIM, hi = ENG_MAX_DIM;
+    if (!isfinite(*scale) || (*scale != 0.0 && (*scale < lo || *scale > hi))) {
+        snprintf(err, n, "%s scale %g is not a finite number from 2^-24 to 2^24", axis, *scale);
+        return -1;
+    }
+    if (*out < 0 || *out > ENG_MAX_DIM || (*out == 0 && *scale == 0.0)) {
+        snprintf(err, n, "%s output size %d (and scale %g): a size from 1 to %d, or a scale, is "
+                 "needed", axis, *out, *scale, ENG_MAX_DIM);
+        return -1;
+    }
+    if (*out == 0) {
+        const double o = floor((double)in * *scale);
+        if (o < 1.0 || o > ENG_MAX_DIM) {
+            snprintf(err, n, "%s of %d times scale %g gives %.0f units (1 to %d are supported)",
+                     axis, in, *scale, o, ENG_MAX_DIM);
+            return -1;
+        }
+        *out = (int)o;
+    }
+    if (*scale == 0.0) *scale = (double)*out / in;
+    return 0;
+}
+
+/* Does every output unit read exactly the input unit at its own place? */
+static int resize_identity(const EngResizeParams *p, int H, int W) {
+    if (p->oh != H || p->ow != W) return 0;
+    for (int o = 0; o < H; o++) {
+        const EngResizeTap t = eng_resize_tap(p, o, H, H, p->sh);
+        if (t.i0 != o || t.w0 != 1.0f) return 0;
+    }
+    for (int o = 0; o < W; o++) {
+        const EngResizeTap t = eng_resize_tap(p, o, W, W, p->sw);
+        if (t.i0 != o || t.w0 != 1.0f) return 0;
+    }
+    return 1;
+}
+
+int eng_resize(EngGraph *g, const char *name, int x, const EngResizeParams *p) {
+    int id = node_new(g, name, ENG_OP_RESIZE, &x, 1);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    const EngShape s = g->nodes[x].out;
+    EngResizeParams q = *p;
+    char why[200];
+    if (q.mode != ENG_RESIZE_NEAREST && q.mode != ENG_RESIZE_LINEAR)
+        return node_reject(g, id, "mode %d (0 nearest, 1 linear)", q.mode);
+    if (q.coord < 0 || q.coord >= ENG_RESIZE_COORD_COUNT)
+        return node_reject(g, id, "coordinate transformation %d is not one of the %d known", q.coord,
+                           ENG_RESIZE_COORD_COUNT);
+    if (q.round < 0 || q.round >= ENG_RESIZE_ROUND_COUNT)
+        return node_reject(g, id, "rounding %d is not one of the %d known", q.round,
+                           ENG_RESIZE_ROUND_COUNT);
+    if (resize_axis("height", s.H, &q.oh, &q.sh, why, sizeof why) ||
+        resize_axis("width", s.W, &q.ow, &q.sw, why, sizeof why))
+        return node_reject(g, id, "%s", why);
+    n->p.resize = q;
+    n->out = (EngShape){s.C, q.oh, q.ow};
+    if (!shape_ok(g, id)) return -1;
+    /* An output unit of a resize reads one or two input units at a place that
+     * moves by 1/scale input units per output unit: a fractional stride (and,
+     * for a non-integer scale, a varying one), which the Distill recurrence's
+     * integer jump cannot hold, as for a transposed convolution with stride
+     * above 1. The field is kept only when the resize reads every unit in its
+     * own place. */
+    n->rf = resize_identity(&q, s.H, s.W) ? g->nodes[x].rf : rf_infinite();
+    return id;
+}

@@ -362,6 +362,13 @@ int eng_bwd_slice(const EngStep *st) {
     return 0;
 }
 
+int eng_bwd_resize(const EngStep *st) {
+    const EngShape s = st->s;
+    ENG_ASSERT(st->g->scratch_floats >= eng_resize_scratch(&st->n->p.resize));
+    eng_resize_backward(st->dx, st->dy, st->N, s.C, s.H, s.W, &st->n->p.resize, st->g->scratch);
+    return 0;
+}
+
 int eng_bwd_pad(const EngStep *st) {
     const EngPadParams *q = &st->n->p.pad;
     const EngShape s = st->s, o = st->o;

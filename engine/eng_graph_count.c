@@ -118,6 +118,12 @@ int64_t eng_ops_join(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
     (void)plane;
     return c.other ? e * n->n_inputs : 0;
 }
+/* bilinear: the four weighted taps; nearest copies */
+int64_t eng_ops_resize(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
+    (void)plane;
+    if (!c.other || n->p.resize.mode != ENG_RESIZE_LINEAR) return 0;
+    return e * 4 * (c.flops ? 2 : 1);
+}
 int64_t eng_ops_affine(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
     (void)plane;
     return c.other ? e * (n->p.affine.has_scale + n->p.affine.has_shift) : 0;

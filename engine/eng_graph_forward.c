@@ -351,6 +351,14 @@ void eng_fwd_pad(const EngStep *st) {
     eng_pad_forward(st->n->act, st->x->act, st->N, s.C, s.H, s.W, &st->n->p.pad);
 }
 
+/* the plan sized the scratch for the taps (eng_scratch_resize) */
+void eng_fwd_resize(const EngStep *st) {
+    const EngShape s = st->s;
+    ENG_ASSERT(st->g->scratch_floats >= eng_resize_scratch(&st->n->p.resize));
+    eng_resize_forward(st->n->act, st->x->act, st->N, s.C, s.H, s.W, &st->n->p.resize,
+                       st->g->scratch);
+}
+
 /* (N * outer, len_i, inner) blocks, one input after another */
 void eng_fwd_concat(const EngStep *st) {
     EngGraph *g = st->g;

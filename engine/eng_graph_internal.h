@@ -135,6 +135,7 @@ void eng_fwd_silu(const EngStep *st);
 void eng_fwd_gelu(const EngStep *st);
 void eng_fwd_layernorm(const EngStep *st);
 void eng_fwd_layerscale(const EngStep *st);
+void eng_fwd_resize(const EngStep *st);
 
 int eng_bwd_conv(const EngStep *st);
 int eng_bwd_convt(const EngStep *st);
@@ -165,6 +166,7 @@ int eng_bwd_slice(const EngStep *st);
 int eng_bwd_bn_batch(const EngStep *st);
 int eng_bwd_layernorm(const EngStep *st);
 int eng_bwd_layerscale(const EngStep *st);
+int eng_bwd_resize(const EngStep *st);
 
 /* Operation counts (eng_graph_count.c), named in the table. */
 int64_t eng_ops_weighted(const EngNode *n, EngCount c, int64_t e, int64_t plane);
@@ -190,6 +192,8 @@ size_t eng_aux_dropout(const EngNode *n, size_t e);
 size_t eng_aux_drop_path(const EngNode *n, size_t e);
 size_t eng_aux_join(const EngNode *n, size_t e);
 int64_t eng_ops_join(const EngNode *n, EngCount c, int64_t e, int64_t plane);
+int64_t eng_ops_resize(const EngNode *n, EngCount c, int64_t e, int64_t plane);
+size_t eng_scratch_resize(const EngNode *n, EngShape s, int grads);
 
 /* Shared helpers. */
 static inline int eng_runs_at_inference(const EngNode *n) { return !(n->flags & ENG_NODE_TRAIN_ONLY); }

@@ -80,6 +80,8 @@ const EngOpInfo eng_op_table[] = {
     [ENG_OP_DROP_PATH] = {"drop path", eng_fwd_drop_path, eng_bwd_drop_path, eng_ops_mul, NULL,
                           eng_aux_drop_path, 0, 0},
     [ENG_OP_JOIN] = {"join", eng_fwd_join, eng_bwd_join, eng_ops_join, NULL, eng_aux_join, 0, 0},
+    [ENG_OP_RESIZE] = {"resize", eng_fwd_resize, eng_bwd_resize, eng_ops_resize, eng_scratch_resize,
+                       NULL, 0, 0},
 };
 
 /* The table's length is the op count: an op added at the end of EngOpType

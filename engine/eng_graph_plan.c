@@ -145,6 +145,10 @@ size_t eng_scratch_convt(const EngNode *n, EngShape s, int grads) {
     (void)grads; /* no backward */
     return eng_convt2d_scratch(s.C, s.H, s.W, &n->p.convt, n->out.H, n->out.W);
 }
+size_t eng_scratch_resize(const EngNode *n, EngShape s, int grads) {
+    (void)s, (void)grads; /* the same taps forward and backward */
+    return eng_resize_scratch(&n->p.resize);
+}
 size_t eng_scratch_lrn(const EngNode *n, EngShape s, int grads) {
     (void)n;
     return grads ? eng_lrn_backward_scratch(s.C) : 0; /* the forward needs none */

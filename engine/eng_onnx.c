@@ -2714,6 +2714,145 @@ static int split_op(Loader *L, const NodeCtx *c) {
     return split_node(L, c, x);
 }
 
+/* ---- Resize and Upsample -------------------------------------------------------------------
+ * Both become an engine resize of H and W (nearest or bilinear). Upsample (opsets
+ * 7, 9) and Resize-10 read the input at o / scale (asymmetric) and nearest takes
+ * the floor (ONNX's test data for Upsample and PyTorch's nearest); Resize from
+ * opset 11 names its transformation and rounding. N and C keep their size. */
+
+/* s (the name an attribute holds) among names[0..n): its index, or -1 */
+static int name_index(const char *s, const char *const *names, int n) {
+    for (int k = 0; k < n; k++)
+        if (!strcmp(s, names[k])) return k;
+    return -1;
+}
+
+/* mode "nearest" or "linear" (cubic and the rest refused) */
+static int resize_mode(Loader *L, const NodeCtx *c, EngResizeParams *p) {
+    static const char *const modes[2] = {"nearest", "linear"};
+    char m[32];
+    if (get_str(L, c, "mode", m, sizeof m)) return -1;
+    p->mode = m[0] ? name_index(m, modes, 2) : ENG_RESIZE_NEAREST;
+    if (p->mode < 0)
+        FAIL("ONNX: node '%s' (%s): mode '%s' is not supported (nearest and linear are)", c->name,
+             c->op, m);
+    return 0;
+}
+
+/* Resize-11's coordinate_transformation_mode, nearest_mode and exclude_outside */
+static int resize_attrs(Loader *L, const NodeCtx *c, EngResizeParams *p) {
+    static const char *const coords[ENG_RESIZE_COORD_COUNT] = {
+        "half_pixel", "align_corners", "asymmetric", "pytorch_half_pixel", "tf_half_pixel_for_nn"};
+    static const char *const rounds[ENG_RESIZE_ROUND_COUNT] = {"round_prefer_floor",
+                                                               "round_prefer_ceil", "floor", "ceil"};
+    char ct[40], nm[40];
+    int64_t exclude;
+    if (get_str(L, c, "coordinate_transformation_mode", ct, sizeof ct) ||
+        get_str(L, c, "nearest_mode", nm, sizeof nm) ||
+        get_int(L, c, "exclude_outside", 0, INT64_MIN, INT64_MAX, &exclude))
+        return -1;
+    p->coord = ct[0] ? name_index(ct, coords, ENG_RESIZE_COORD_COUNT) : ENG_RESIZE_HALF_PIXEL;
+    p->round = nm[0] ? name_index(nm, rounds, ENG_RESIZE_ROUND_COUNT) : ENG_RESIZE_ROUND_PREFER_FLOOR;
+    if (p->coord < 0)
+        FAIL("ONNX: node '%s' (Resize): coordinate_transformation_mode '%s' is not supported "
+             "(half_pixel, pytorch_half_pixel, align_corners, asymmetric and "
+             "tf_half_pixel_for_nn are)", c->name, ct);
+    if (p->round < 0)
+        FAIL("ONNX: node '%s' (Resize): nearest_mode '%s' is not supported (round_prefer_floor, "
+             "round_prefer_ceil, floor and ceil are)", c->name, nm);
+    if (exclude)
+        FAIL("ONNX: node '%s' (Resize): exclude_outside = %lld is not supported (only 0)",
+             c->name, (long long)exclude);
+    return 0;
+}
+
+/* scales (4 floats) or sizes (4 integers) of an (N, C, H, W) input xd into p */
+static int resize_target(Loader *L, const NodeCtx *c, const Const *scales, const Const *sizes,
+                         const int64_t *xd, EngResizeParams *p) {
+    if (scales) {
+        if (!scales->f || scales->n != 4)
+            FAIL("ONNX: node '%s' (%s): scales must be 4 floats (N, C, H, W), not %zu values",
+                 c->name, c->op, scales->n);
+        for (int k = 0; k < 4; k++)
+            if (!isfinite(scales->f[k]) || !(scales->f[k] > 0.0f))
+                FAIL("ONNX: node '%s' (%s): scale %g at axis %d is not a positive number", c->name,
+                     c->op, (double)scales->f[k], k);
+        if (scales->f[0] != 1.0f || scales->f[1] != 1.0f)
+            FAIL("ONNX: node '%s' (%s): scales %g, %g of N and C: only H and W may be resized",
+                 c->name, c->op, (double)scales->f[0], (double)scales->f[1]);
+        p->sh = scales->f[2], p->sw = scales->f[3];
+        /* the output size as ONNX Runtime takes it, the product rounded to float32
+         * before the floor: PyTorch writes a size as the scale out / in, and 10 rows
+         * by 1.3f (1.29999995) make 13 so, 12 in double. Out of range: left to the
+         * engine, which says why. */
+        const float oh = floorf((float)xd[2] * scales->f[2]), ow = floorf((float)xd[3] * scales->f[3]);
+        if (oh >= 1.0f && oh <= (float)MAX_DIM && ow >= 1.0f && ow <= (float)MAX_DIM)
+            p->oh = (int)oh, p->ow = (int)ow;
+        return 0;
+    }
+    if (!sizes->i || sizes->n != 4)
+        FAIL("ONNX: node '%s' (%s): sizes must be 4 integers (N, C, H, W), not %zu values", c->name,
+             c->op, sizes->n);
+    for (int k = 0; k < 4; k++)
+        if (sizes->i[k] < 1 || sizes->i[k] > MAX_DIM)
+            FAIL("ONNX: node '%s' (%s): size %lld at axis %d is outside 1..%d", c->name, c->op,
+                 (long long)sizes->i[k], k, MAX_DIM);
+    if (sizes->i[0] != xd[0] || sizes->i[1] != xd[1])
+        FAIL("ONNX: node '%s' (%s): sizes %lld, %lld of N and C differ from the input's %lld, "
+             "%lld: only H and W may be resized", c->name, c->op, (long long)sizes->i[0],
+             (long long)sizes->i[1], (long long)xd[0], (long long)xd[1]);
+    p->oh = (int)sizes->i[2], p->ow = (int)sizes->i[3];
+    return 0;
+}
+
+static int resize_out(Loader *L, const NodeCtx *c, const Act *x, const EngResizeParams *p) {
+    return out_act(L, c, eng_resize(L->g, c->name, x->node, p), 4);
+}
+
+/* Resize: opset 10 (X, scales); 11 and 13 (X, roi, scales, sizes: one of the
+ * last two, scales left empty when sizes are given). roi matters only to
+ * tf_crop_and_resize, which is refused. */
+static int resize_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4];
+    EngResizeParams p = {0, ENG_RESIZE_ASYMMETRIC, ENG_RESIZE_FLOOR, 0, 0, 0.0, 0.0};
+    Act *x = computed_input(L, c, xd);
+    if (!x || resize_mode(L, c, &p) || (L->opset >= 11 && resize_attrs(L, c, &p))) return -1;
+    if (x->rank != 4) FAIL("ONNX: node '%s' (Resize): needs a 4-D (N, C, H, W) input", c->name);
+    const int si = L->opset >= 11 ? 2 : 1;
+    Const *scales = in_const(L, c, si), *sizes = L->opset >= 11 ? in_const(L, c, 3) : NULL;
+    if ((has_input(c, si) && !scales) || (has_input(c, 3) && L->opset >= 11 && !sizes))
+        FAIL("ONNX: node '%s' (Resize): scales and sizes must be constants", c->name);
+    if (scales && scales->n == 0) scales = NULL; /* opset 11: an empty scales beside sizes */
+    if (!scales == !sizes)
+        FAIL("ONNX: node '%s' (Resize): needs scales or sizes (one of them, not both)", c->name);
+    if (resize_target(L, c, scales, sizes, xd, &p)) return -1;
+    return resize_out(L, c, x, &p);
+}
+
+/* Upsample: opset 7 (scales an attribute), 9 (an input) */
+static int upsample_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4];
+    EngResizeParams p = {0, ENG_RESIZE_ASYMMETRIC, ENG_RESIZE_FLOOR, 0, 0, 0.0, 0.0};
+    Act *x = computed_input(L, c, xd);
+    if (!x || resize_mode(L, c, &p)) return -1;
+    if (x->rank != 4) FAIL("ONNX: node '%s' (Upsample): needs a 4-D (N, C, H, W) input", c->name);
+    Const attr_scales = {0};
+    const Const *scales = in_const(L, c, 1);
+    if (L->opset < 9) {
+        int bad;
+        const Onnx__AttributeProto *a = attr_of(L, c, "scales",
+                                                ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS,
+                                                "a list of floats", &bad);
+        if (bad) return -1;
+        if (!a) FAIL("ONNX: node '%s' (Upsample): needs the attribute scales", c->name);
+        attr_scales.f = a->floats, attr_scales.n = a->n_floats, attr_scales.ndim = 1;
+        scales = &attr_scales;
+    }
+    if (!scales) FAIL("ONNX: node '%s' (Upsample): scales must be a constant", c->name);
+    if (resize_target(L, c, scales, NULL, xd, &p)) return -1;
+    return resize_out(L, c, x, &p);
+}
+
 /* ---- the operator table ------------------------------------------------------------------- */
 
 /* One ONNX node into engine nodes (or, folding, into a constant), its output
@@ -2805,6 +2944,8 @@ static const OnnxOp OPS[] = {
     {"Split", ANY, OP_ONE_SAMPLE, split_op, NULL, NULL},
     {"MaxUnpool", ANY, OP_ONE_SAMPLE, maxunpool_node, NULL, NULL},
     {"ReduceMax", ANY, OP_ONE_SAMPLE, reducemax_node, NULL, ""}, /* named in EXPANSIONS */
+    {"Resize", 10, OPSET_MAX, 0, resize_node, NULL, "Resize and Upsample (nearest and linear, of H and W)"},
+    {"Upsample", 7, 9, 0, upsample_node, NULL, ""},
 };
 #define N_OPS (sizeof OPS / sizeof OPS[0])
 

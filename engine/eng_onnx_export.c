@@ -35,6 +35,7 @@
 
 #include <errno.h>
 #include <float.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +173,13 @@ static void attr_float(Exporter *E, Onnx__NodeProto *nd, const char *name, float
     if (!a) return;
     a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT;
     a->has_f = 1, a->f = v;
+}
+static void attr_str(Exporter *E, Onnx__NodeProto *nd, const char *name, const char *v) {
+    Onnx__AttributeProto *a = ex_attr(E, nd, name);
+    char *s = ex_str(E, "%s", v);
+    if (!a || !s) return;
+    a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING;
+    a->has_s = 1, a->s.data = (uint8_t *)s, a->s.len = strlen(s);
 }
 static void attr_ints(Exporter *E, Onnx__NodeProto *nd, const char *name, const int64_t *v, int n) {
     Onnx__AttributeProto *a = ex_attr(E, nd, name);
@@ -665,6 +673,38 @@ static int ex_layerscale(Exporter *E, ExNode *x) {
     return 0;
 }
 
+/* Resize with scales [1, 1, sh, sw] (roi left out, as opset 13 allows): ONNX
+ * takes floor(in * scale) units and reads them through the float32 scale, so
+ * the node is written only when its scales are float32 numbers that give its
+ * own output size; a size given apart from its scale (which needs "sizes", and
+ * with them a fixed batch) is refused. */
+static int ex_resize(Exporter *E, ExNode *x) {
+    static const char *const coord[ENG_RESIZE_COORD_COUNT] = {
+        "half_pixel", "align_corners", "asymmetric", "pytorch_half_pixel", "tf_half_pixel_for_nn"};
+    static const char *const round[ENG_RESIZE_ROUND_COUNT] = {"round_prefer_floor",
+                                                              "round_prefer_ceil", "floor", "ceil"};
+    const EngNode *n = x->n;
+    const EngResizeParams *p = &n->p.resize;
+    const float s[4] = {1.0f, 1.0f, (float)p->sh, (float)p->sw};
+    if ((double)s[2] != p->sh || (double)s[3] != p->sw || floor(x->in.H * p->sh) != p->oh ||
+        floor(x->in.W * p->sw) != p->ow)
+        FAIL("ONNX export: node '%s' (resize): output %dx%d from %dx%d is not floor(input x a "
+             "float32 scale) (scales %.9g, %.9g); only a resize by its scales is exported",
+             n->name, p->oh, p->ow, x->in.H, x->in.W, p->sh, p->sw);
+    const char *ins[3] = {as_rank4(E, x->x), "", ex_str(E, "%s.scales", n->name)};
+    float *sv = ex_alloc(E, sizeof s);
+    if (!sv) return 0;
+    memcpy(sv, s, sizeof s);
+    const int64_t dims[1] = {4};
+    init_float(E, ins[2], dims, 1, sv, 4);
+    x->nd = ex_node(E, "Resize", n->name, ins, 3, n->name);
+    attr_str(E, x->nd, "mode", p->mode == ENG_RESIZE_LINEAR ? "linear" : "nearest");
+    attr_str(E, x->nd, "coordinate_transformation_mode", coord[p->coord]);
+    if (p->mode == ENG_RESIZE_NEAREST) attr_str(E, x->nd, "nearest_mode", round[p->round]);
+    x->rank = 4;
+    return 0;
+}
+
 /* ---- the exporter table ---------------------------------------------------------------------- */
 
 /* Writes x's ONNX node (x->nd; 0), or fails (-1, the message set); 1: done
@@ -722,6 +762,7 @@ static const ExportRow EXPORTERS[] = {
     {ENG_OP_MISH, NULL, NULL}, /* ONNX Mish comes at opset 18 */
     {ENG_OP_DROP_PATH, NULL, NULL},
     {ENG_OP_JOIN, NULL, NULL},
+    {ENG_OP_RESIZE, "Resize", ex_resize},
 };
 _Static_assert(sizeof EXPORTERS / sizeof EXPORTERS[0] == ENG_OP_COUNT, "one exporter row per EngOpType");
 

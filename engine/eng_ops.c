@@ -879,3 +879,136 @@ void eng_pad_forward(float *out, const float *in, int N, int C, int H, int W,
             memcpy(y + (size_t)(h + p->pt) * OW + p->pl, x + (size_t)h * W, (size_t)W * sizeof *y);
     }
 }
+
+/* ---- resize ------------------------------------------------------------------------------- */
+
+/* The input coordinate of output unit o (see EngResizeParams), in double: a
+ * scale of 2^-24 puts it near 2^48, still exact enough, and it is clamped
+ * before it becomes an index. */
+static double resize_coord(int coord, int o, int in, int out, double scale) {
+    /* the resized length before it is floored; out itself when the scale is out / in
+     * (in * scale may then be an ulp off) */
+    double len = in * scale;
+    if (fabs(len - out) <= 1e-9 * out) len = out;
+    switch (coord) {
+    case ENG_RESIZE_PYTORCH_HALF_PIXEL:
+        return len > 1.0 ? (o + 0.5) / scale - 0.5 : 0.0;
+    case ENG_RESIZE_ALIGN_CORNERS:
+        return len > 1.0 ? (double)o * (in - 1) / (len - 1.0) : 0.0;
+    case ENG_RESIZE_ASYMMETRIC:
+        return o / scale;
+    case ENG_RESIZE_TF_HALF_PIXEL_FOR_NN:
+        return (o + 0.5) / scale;
+    default: /* ENG_RESIZE_HALF_PIXEL */
+        return (o + 0.5) / scale - 0.5;
+    }
+}
+
+EngResizeTap eng_resize_tap(const EngResizeParams *p, int o, int in, int out, double scale) {
+    const double x = resize_coord(p->coord, o, in, out, scale), last = in - 1;
+    EngResizeTap t = {0, 0, 1.0f, 0.0f};
+    if (p->mode == ENG_RESIZE_NEAREST) {
+        double r;
+        switch (p->round) {
+        case ENG_RESIZE_ROUND_PREFER_CEIL: r = floor(x + 0.5); break;
+        case ENG_RESIZE_FLOOR: r = floor(x); break;
+        case ENG_RESIZE_CEIL: r = ceil(x); break;
+        default: r = ceil(x - 0.5); break; /* a half goes down */
+        }
+        t.i0 = t.i1 = (int)(r < 0.0 ? 0.0 : r > last ? last : r);
+        return t;
+    }
+    const double c = x < 0.0 ? 0.0 : x > last ? last : x;
+    t.i0 = (int)c;
+    t.i1 = t.i0 + 1 < in ? t.i0 + 1 : t.i0;
+    t.w1 = (float)(c - t.i0);
+    t.w0 = 1.0f - t.w1;
+    return t;
+}
+
+/* the taps of every output row, then of every output column */
+size_t eng_resize_scratch(const EngResizeParams *p) {
+    return ((size_t)p->oh + (size_t)p->ow) * (sizeof(EngResizeTap) / sizeof(float));
+}
+
+typedef struct {
+    float *out;
+    const float *in;
+    int H, W, OH, OW;
+    int nearest; /* one tap per axis: copied, never multiplied (an infinity times 0 is NaN) */
+    const EngResizeTap *ty, *tx;
+} ResizeJob;
+
+static void resize_taps(EngResizeTap *ty, EngResizeTap *tx, int H, int W, const EngResizeParams *p) {
+    for (int o = 0; o < p->oh; o++) ty[o] = eng_resize_tap(p, o, H, p->oh, p->sh);
+    for (int o = 0; o < p->ow; o++) tx[o] = eng_resize_tap(p, o, W, p->ow, p->sw);
+}
+
+static void resize_range(void *ctx, size_t b, size_t e) {
+    const ResizeJob *j = ctx;
+    const int W = j->W, OW = j->OW;
+    for (size_t nc = b; nc < e; nc++) {
+        const float *x = j->in + nc * j->H * W;
+        float *y = j->out + nc * j->OH * OW;
+        for (int oh = 0; oh < j->OH; oh++) {
+            const EngResizeTap ty = j->ty[oh];
+            const float *r0 = x + (size_t)ty.i0 * W, *r1 = x + (size_t)ty.i1 * W;
+            float *yr = y + (size_t)oh * OW;
+            if (j->nearest) {
+                for (int ow = 0; ow < OW; ow++) yr[ow] = r0[j->tx[ow].i0];
+                continue;
+            }
+            for (int ow = 0; ow < OW; ow++) {
+                const EngResizeTap tx = j->tx[ow];
+                const float top = r0[tx.i0] * tx.w0 + r0[tx.i1] * tx.w1;
+                const float bot = r1[tx.i0] * tx.w0 + r1[tx.i1] * tx.w1;
+                yr[ow] = top * ty.w0 + bot * ty.w1;
+            }
+        }
+    }
+}
+
+void eng_resize_forward(float *out, const float *in, int N, int C, int H, int W,
+                        const EngResizeParams *p, float *scratch) {
+    EngResizeTap *ty = (EngResizeTap *)scratch, *tx = ty + p->oh;
+    resize_taps(ty, tx, H, W, p);
+    ResizeJob j = {out, in, H, W, p->oh, p->ow, p->mode == ENG_RESIZE_NEAREST, ty, tx};
+    eng_parallel_for((size_t)N * C, (size_t)p->oh * p->ow * 4, resize_range, &j);
+}
+
+/* the backward, here beside the taps: each output's gradient back into the
+ * (up to four) units it read, with the weights it read them by; planes are
+ * independent, so they run in parallel */
+static void resize_back_range(void *ctx, size_t b, size_t e) {
+    const ResizeJob *j = ctx;
+    const int W = j->W, OW = j->OW;
+    for (size_t nc = b; nc < e; nc++) {
+        float *dx = j->out + nc * j->H * W;
+        const float *dy = j->in + nc * j->OH * OW;
+        for (int oh = 0; oh < j->OH; oh++) {
+            const EngResizeTap ty = j->ty[oh];
+            float *r0 = dx + (size_t)ty.i0 * W, *r1 = dx + (size_t)ty.i1 * W;
+            const float *g = dy + (size_t)oh * OW;
+            if (j->nearest) {
+                for (int ow = 0; ow < OW; ow++) r0[j->tx[ow].i0] += g[ow];
+                continue;
+            }
+            for (int ow = 0; ow < OW; ow++) {
+                const EngResizeTap tx = j->tx[ow];
+                const float g0 = g[ow] * ty.w0, g1 = g[ow] * ty.w1;
+                r0[tx.i0] += g0 * tx.w0;
+                r0[tx.i1] += g0 * tx.w1;
+                r1[tx.i0] += g1 * tx.w0;
+                r1[tx.i1] += g1 * tx.w1;
+            }
+        }
+    }
+}
+
+void eng_resize_backward(float *dx, const float *dy, int N, int C, int H, int W,
+                         const EngResizeParams *p, float *scratch) {
+    EngResizeTap *ty = (EngResizeTap *)scratch, *tx = ty + p->oh;
+    resize_taps(ty, tx, H, W, p);
+    ResizeJob j = {dx, dy, H, W, p->oh, p->ow, p->mode == ENG_RESIZE_NEAREST, ty, tx};
+    eng_parallel_for((size_t)N * C, (size_t)p->oh * p->ow * 4, resize_back_range, &j);
+}

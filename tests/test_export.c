@@ -535,6 +535,53 @@ static void test_not_exported(void) {
     }
 }
 
+/* Resizes go out as Resize with scales [1, 1, sh, sw] and come back the same
+ * (settings and activations, bit for bit); one whose size is not floor(input
+ * x a float32 scale) is refused by name. */
+static void test_resize(void) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "data", 3, 5, 6);
+    x = eng_conv_k(g, "conv", x, 4, 3, 1, 1, 1, 1);
+    const EngResizeParams ps[5] = {
+        {ENG_RESIZE_NEAREST, ENG_RESIZE_ASYMMETRIC, ENG_RESIZE_FLOOR, 0, 0, 2.0, 2.0},
+        {ENG_RESIZE_LINEAR, ENG_RESIZE_HALF_PIXEL, 0, 0, 0, 2.0, 1.5},
+        {ENG_RESIZE_LINEAR, ENG_RESIZE_ALIGN_CORNERS, 0, 0, 0, 0.5, 0.5},
+        {ENG_RESIZE_LINEAR, ENG_RESIZE_PYTORCH_HALF_PIXEL, 0, 0, 0, 1.25, 0.75},
+        {ENG_RESIZE_NEAREST, ENG_RESIZE_HALF_PIXEL, ENG_RESIZE_ROUND_PREFER_CEIL, 0, 0, 1.5, 3.0},
+    };
+    const char *names[5] = {"near2", "bilinear", "corners", "pytorch", "near_ceil"};
+    for (int k = 0; k < 5; k++) x = eng_resize(g, names[k], x, &ps[k]);
+    x = eng_conv_k(g, "head", x, 2, 1, 1, 0, 1, 1);
+    CHECK(eng_graph_ok(g) && fill_params(g) == 0);
+    CHECK(roundtrip("resize", g, 1, 1) > 0);
+    char path[128], err[1024];
+    snprintf(path, sizeof path, "%s/resize_back.onnx", dir);
+    CHECK(eng_onnx_save(g, path, NULL, err, sizeof err) == 0);
+    EngGraph *h = eng_onnx_load(path, 0, 0, 0, NULL, 0, err, sizeof err);
+    CHECK(h != NULL);
+    for (int k = 0; h && k < 5; k++) {
+        const EngResizeParams *a = &eng_graph_node(g, eng_graph_find(g, names[k]))->p.resize;
+        const int j = eng_graph_find(h, names[k]);
+        CHECK(j >= 0);
+        if (j < 0) continue;
+        const EngResizeParams *b = &eng_graph_node(h, j)->p.resize;
+        CHECK(a->mode == b->mode && a->coord == b->coord && a->oh == b->oh && a->ow == b->ow &&
+              a->sh == b->sh && a->sw == b->sw);
+        CHECK(a->mode != ENG_RESIZE_NEAREST || a->round == b->round);
+    }
+    eng_graph_destroy(h);
+    remove(path);
+    eng_graph_destroy(g);
+    /* 5 rows to 7: a scale of 7/5 is no float32 number */
+    g = eng_graph_create();
+    x = eng_input(g, "data", 1, 5, 4);
+    const EngResizeParams sized = {ENG_RESIZE_LINEAR, ENG_RESIZE_HALF_PIXEL, 0, 7, 8, 0.0, 0.0};
+    const int r = eng_resize(g, "to7", x, &sized);
+    CHECK(r >= 0 && eng_graph_init_params(g, 1) == 0);
+    CHECK(export_refused("resize_sized", g, r));
+    eng_graph_destroy(g);
+}
+
 static void quiet(EngLogLevel level, const char *msg, void *user) {
     (void)level, (void)msg, (void)user;
 }
@@ -551,6 +598,7 @@ int main(void) {
     test_vector_to_map();
     test_all_ops();
     test_modern_ops();
+    test_resize();
     test_zoo();
     rmdir(dir);
     return check_finish("export");

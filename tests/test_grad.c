@@ -462,6 +462,30 @@ static int b_transpose(EngGraph *g, int x) {
     return eng_fc(g, "fc", x, 4, 1);
 }
 
+/* resizes: linear in x, so the differences are exact but for rounding */
+static int resize_of(EngGraph *g, int x, int mode, int coord, int round, int oh, int ow, double sh,
+                     double sw) {
+    const EngResizeParams p = {mode, coord, round, oh, ow, sh, sw};
+    return eng_resize(g, "resize", x, &p);
+}
+static int b_resize_nearest(EngGraph *g, int x) { /* PyTorch's nearest, 2x */
+    return resize_of(g, x, ENG_RESIZE_NEAREST, ENG_RESIZE_ASYMMETRIC, ENG_RESIZE_FLOOR, 0, 0, 2, 2);
+}
+static int b_resize_nearest_down(EngGraph *g, int x) { /* some units read twice, some never */
+    return resize_of(g, x, ENG_RESIZE_NEAREST, ENG_RESIZE_HALF_PIXEL, ENG_RESIZE_ROUND_PREFER_FLOOR,
+                     4, 2, 0, 0);
+}
+static int b_resize_bilinear(EngGraph *g, int x) { /* PyTorch's align_corners=False, 2x */
+    return resize_of(g, x, ENG_RESIZE_LINEAR, ENG_RESIZE_HALF_PIXEL, 0, 0, 0, 2, 2);
+}
+static int b_resize_bilinear_corners(EngGraph *g, int x) {
+    return resize_of(g, x, ENG_RESIZE_LINEAR, ENG_RESIZE_ALIGN_CORNERS, 0, 7, 5, 0, 0);
+}
+static int b_resize_bilinear_down(EngGraph *g, int x) { /* then a conv reads it */
+    x = resize_of(g, x, ENG_RESIZE_LINEAR, ENG_RESIZE_PYTORCH_HALF_PIXEL, 0, 0, 0, 0.6, 0.75);
+    return eng_conv_k(g, "conv", x, 2, 3, 1, 1, 1, 1);
+}
+
 /* MaxUnpool is linear, so its backward must be its forward's adjoint:
  * <dy, unpool(x)> = <unpool_backward(dy), x> for any x, dy. */
 static void test_maxunpool_adjoint(void) {
@@ -478,6 +502,35 @@ static void test_maxunpool_adjoint(void) {
     for (int i = 0; i < 12; i++) b += (double)dx[i] * x[i];
     CHECK(fabs(a - b) < 1e-6);
     if (fabs(a - b) >= 1e-6) fprintf(stderr, "  maxunpool adjoint: %.9g vs %.9g\n", a, b);
+}
+
+/* A resize is linear too: <dy, resize(x)> = <resize_backward(dy), x>, for every
+ * mode, transformation and rounding, on planes large enough to run in parallel */
+static void test_resize_adjoint(void) {
+    float *scratch = malloc(4 * (64 + 64) * sizeof *scratch);
+    for (int t = 0; t < 60; t++) {
+        const int N = 2, C = 3, H = 2 + t % 13, W = 3 + t % 11;
+        EngResizeParams p = {t % 2, t / 2 % ENG_RESIZE_COORD_COUNT, t / 3 % ENG_RESIZE_ROUND_COUNT,
+                             1 + (t * 7) % 60, 1 + (t * 11) % 60, 0, 0};
+        p.sh = (double)p.oh / H, p.sw = (double)p.ow / W;
+        ENG_ASSERT(eng_resize_scratch(&p) <= 4 * (64 + 64));
+        const size_t nx = (size_t)N * C * H * W, ny = (size_t)N * C * p.oh * p.ow;
+        float *x = malloc(nx * sizeof *x), *dx = calloc(nx, sizeof *dx);
+        float *y = malloc(ny * sizeof *y), *dy = malloc(ny * sizeof *dy);
+        for (size_t i = 0; i < nx; i++) x[i] = (float)(urand() * 2 - 1);
+        for (size_t i = 0; i < ny; i++) dy[i] = (float)(urand() * 2 - 1);
+        eng_resize_forward(y, x, N, C, H, W, &p, scratch);
+        eng_resize_backward(dx, dy, N, C, H, W, &p, scratch);
+        double a = 0, b = 0, mag = 0;
+        for (size_t i = 0; i < ny; i++) a += (double)dy[i] * y[i], mag += fabs((double)dy[i] * y[i]);
+        for (size_t i = 0; i < nx; i++) b += (double)dx[i] * x[i];
+        CHECK(fabs(a - b) <= 1e-5 * (1 + mag));
+        if (fabs(a - b) > 1e-5 * (1 + mag))
+            fprintf(stderr, "  resize adjoint (mode %d coord %d round %d %dx%d -> %dx%d): %.9g vs %.9g\n",
+                    p.mode, p.coord, p.round, H, W, p.oh, p.ow, a, b);
+        free(x), free(dx), free(y), free(dy);
+    }
+    free(scratch);
 }
 
 /* A whole small network trained for a few steps by plain SGD: the
@@ -726,6 +779,11 @@ static const GradCase cases[] = {
     {"drop path (training, fixed mask)", 6, 2, 4, 4, b_drop_path, 1, 0, 0.0f, NULL},
     {"fractal join (inference)", 2, 2, 3, 3, b_join, 0, 0, 0.0f, NULL},
     {"fractal join (training, fixed mask)", 6, 2, 3, 3, b_join, 1, 0, 0.0f, NULL},
+    {"resize nearest 2x", 2, 2, 3, 4, b_resize_nearest, 0, 0, 0.0f, NULL},
+    {"resize nearest down", 2, 2, 5, 5, b_resize_nearest_down, 0, 0, 0.0f, NULL},
+    {"resize bilinear 2x", 2, 2, 3, 4, b_resize_bilinear, 0, 0, 0.0f, NULL},
+    {"resize bilinear align_corners", 2, 2, 4, 3, b_resize_bilinear_corners, 0, 0, 0.0f, NULL},
+    {"resize bilinear down, conv", 2, 2, 5, 8, b_resize_bilinear_down, 0, 0, 0.0f, NULL},
 };
 
 /* Every op type with a backward has a case: a new op needs one here. Those
@@ -750,6 +808,7 @@ int main(void) {
     test_softmax_ce_label_range();
     test_convt_refused();
     test_maxunpool_adjoint();
+    test_resize_adjoint();
     test_network();
     test_erf_inside_rf();
     printf("grad: largest error / tolerance %.3f (%s)\n", worst_ratio, worst_what);

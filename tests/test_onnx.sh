@@ -165,6 +165,19 @@ CASES=(
   node/test_reshape_reordered_last_dims
   node/test_reshape_zero_and_negative_dim
   node/test_reshape_zero_dim
+  node/test_resize_downsample_scales_linear
+  node/test_resize_downsample_scales_linear_align_corners
+  node/test_resize_downsample_scales_nearest
+  node/test_resize_downsample_sizes_linear_pytorch_half_pixel
+  node/test_resize_downsample_sizes_nearest
+  node/test_resize_downsample_sizes_nearest_tf_half_pixel_for_nn
+  node/test_resize_upsample_scales_linear
+  node/test_resize_upsample_scales_linear_align_corners
+  node/test_resize_upsample_scales_nearest
+  node/test_resize_upsample_sizes_nearest
+  node/test_resize_upsample_sizes_nearest_ceil_half_pixel
+  node/test_resize_upsample_sizes_nearest_floor_align_corners
+  node/test_resize_upsample_sizes_nearest_round_prefer_ceil_asymmetric
   node/test_sigmoid
   node/test_sigmoid_example
   node/test_slice
@@ -214,6 +227,7 @@ CASES=(
   node/test_unsqueeze_axis_1
   node/test_unsqueeze_axis_2
   node/test_unsqueeze_axis_3
+  node/test_upsample_nearest
   pytorch-converted/test_AvgPool1d
   pytorch-converted/test_AvgPool1d_stride
   pytorch-converted/test_AvgPool2d
@@ -286,7 +300,7 @@ CASES=(
 # is in neither list fails this test.
 FAMILIES="conv convtranspose maxpool_2d maxpool_with_argmax averagepool_2d globalaveragepool globalmaxpool lrn
   batchnorm relu leakyrelu prelu sigmoid tanh hardsigmoid hardswish clip softmax gemm
-  matmul_2d add mul sum concat flatten reshape dropout identity constant maxunpool"
+  matmul_2d add mul sum concat flatten reshape dropout identity constant maxunpool resize upsample"
 NOT_REQUIRED=(
   "test_add_uint8 uint8 tensors"
   "test_mul_uint8 uint8 tensors"
@@ -299,6 +313,16 @@ NOT_REQUIRED=(
   "test_convtranspose_3d 3-D"
   "test_identity_opt an optional, not a tensor"
   "test_identity_sequence a sequence, not a tensor"
+  "test_resize_downsample_scales_cubic cubic interpolation (refused by name)"
+  "test_resize_downsample_scales_cubic_A_n0p5_exclude_outside cubic interpolation (refused by name)"
+  "test_resize_downsample_scales_cubic_align_corners cubic interpolation (refused by name)"
+  "test_resize_downsample_sizes_cubic cubic interpolation (refused by name)"
+  "test_resize_upsample_scales_cubic cubic interpolation (refused by name)"
+  "test_resize_upsample_scales_cubic_A_n0p5_exclude_outside cubic interpolation (refused by name)"
+  "test_resize_upsample_scales_cubic_align_corners cubic interpolation (refused by name)"
+  "test_resize_upsample_scales_cubic_asymmetric cubic interpolation (refused by name)"
+  "test_resize_upsample_sizes_cubic cubic interpolation (refused by name)"
+  "test_resize_tf_crop_and_resize tf_crop_and_resize (a crop by roi; refused by name)"
 )
 listed_cases=" ${CASES[*]} "
 for f in $FAMILIES; do
@@ -345,6 +369,14 @@ done
 rc=$?
 grep -q "^FAIL" /tmp/onnx_uint8.$$ && [ $rc -eq 1 ] || fail "an unsupported case did not FAIL with exit 1"
 rm -f /tmp/onnx_uint8.$$
+# the Resize cases not computed are refused by name, not run wrong
+for c in test_resize_upsample_scales_cubic test_resize_tf_crop_and_resize; do
+  "$BIN" onnx-test "$DATA/node/$c" >/tmp/onnx_resize.$$ 2>&1
+  rc=$?
+  [ $rc -eq 1 ] && grep -Eq "^FAIL.*(mode 'cubic'|'tf_crop_and_resize') is not supported" /tmp/onnx_resize.$$ ||
+    fail "$c: exit $rc, $(head -c 300 /tmp/onnx_resize.$$)"
+done
+rm -f /tmp/onnx_resize.$$
 
 # ---- hostile files ------------------------------------------------------------------------
 tmp=$(mktemp -d)
@@ -469,6 +501,18 @@ squeeze_not_one.onnx|node 'sq' \(Squeeze\): axis 2 has size 8, not 1
 unsqueeze_rank5.onnx|node 'unsq' \(Unsqueeze\): a result of rank 5 \(at most 4\)
 split_sizes_wrong.onnx|node 'parts' \(Split\): the parts hold 4 values, axis 1 has 3
 conv1d_weights_4d.onnx|node 'c1' \(Conv\): its input must be a 4-D feature map \(or a 3-D one, with 3-D weights\)
+resize_scales_nan.onnx|node 'rs' \(Resize\): scale nan at axis 2 is not a positive number
+resize_channels.onnx|node 'rs' \(Resize\): scales 1, 2 of N and C: only H and W may be resized
+resize_scales_count.onnx|node 'rs' \(Resize\): scales must be 4 floats \(N, C, H, W\), not 3 values
+resize_scale_huge.onnx|node 'rs' \(resize\): height scale 1e\+30 is not a finite number from 2\^-24 to 2\^24
+resize_output_too_large.onnx|node 'rs' \(resize\): output shape 3x32768x32768 is empty or too large
+resize_sizes_huge.onnx|node 'rs' \(Resize\): size 1099511627776 at axis 2 is outside 1\.\.16777216
+resize_sizes_batch.onnx|node 'rs' \(Resize\): sizes 2, 3 of N and C differ from the input's 1, 3
+resize_both.onnx|node 'rs' \(Resize\): needs scales or sizes \(one of them, not both\)
+resize_cubic.onnx|node 'rs' \(Resize\): mode 'cubic' is not supported \(nearest and linear are\)
+resize_crop.onnx|node 'rs' \(Resize\): coordinate_transformation_mode 'tf_crop_and_resize' is not supported
+resize_computed_scales.onnx|node 'rs' \(Resize\): scales and sizes must be constants
+upsample_scales_count.onnx|node 'up' \(Upsample\): scales must be 4 floats \(N, C, H, W\), not 2 values
 EOF
 for f in "$HOSTILE"/*.onnx; do
   case "$listed" in *" $(basename "$f") "*) ;; *) hostile "$f" ;; esac

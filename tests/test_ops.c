@@ -757,6 +757,204 @@ static void test_join(void) {
     eng_graph_destroy(g);
 }
 
+/* ---- resize ------------------------------------------------------------------------------
+ * The reference is written from ONNX's definition (onnx/reference, Resize): the
+ * input coordinate of each output unit in double, nearest by its rounding rule,
+ * linear as the two neighbours of floor(x) read from an edge-padded input. */
+
+static double ref_coord(int coord, int o, int in, int out, double scale) {
+    /* ONNX's reference takes the length in * scale before flooring (out, given sizes) */
+    const double len = fabs(in * scale - out) < 1e-9 * out ? out : in * scale;
+    if (coord == ENG_RESIZE_ALIGN_CORNERS) return len <= 1 ? 0.0 : o * (in - 1.0) / (len - 1.0);
+    if (coord == ENG_RESIZE_ASYMMETRIC) return o / scale;
+    if (coord == ENG_RESIZE_TF_HALF_PIXEL_FOR_NN) return (o + 0.5) / scale;
+    if (coord == ENG_RESIZE_PYTORCH_HALF_PIXEL && len <= 1) return 0.0;
+    return (o + 0.5) / scale - 0.5;
+}
+
+static int ref_edge(long long i, int in) { return i < 0 ? 0 : i >= in ? in - 1 : (int)i; }
+
+/* the units of one axis output o reads, and their weights (2 with linear, else 1) */
+static int ref_taps(const EngResizeParams *p, int o, int in, int out, double scale, int *at,
+                    double *wt) {
+    const double x = ref_coord(p->coord, o, in, out, scale), f = floor(x), frac = x - f;
+    if (p->mode == ENG_RESIZE_LINEAR) {
+        at[0] = ref_edge((long long)f, in), at[1] = ref_edge((long long)f + 1, in);
+        wt[0] = 1.0 - frac, wt[1] = frac;
+        return 2;
+    }
+    double r = f; /* ENG_RESIZE_FLOOR */
+    if (p->round == ENG_RESIZE_CEIL) r = ceil(x);
+    if (p->round == ENG_RESIZE_ROUND_PREFER_FLOOR) r = frac > 0.5 ? f + 1 : f;
+    if (p->round == ENG_RESIZE_ROUND_PREFER_CEIL) r = frac >= 0.5 ? f + 1 : f;
+    at[0] = ref_edge((long long)r, in), wt[0] = 1.0;
+    return 1;
+}
+
+static void ref_resize(float *out, const float *in, int NC, int H, int W, const EngResizeParams *p) {
+    for (int nc = 0; nc < NC; nc++)
+        for (int oh = 0; oh < p->oh; oh++)
+            for (int ow = 0; ow < p->ow; ow++) {
+                int ah[2], aw[2];
+                double wh[2], ww[2], v = 0.0;
+                const int nh = ref_taps(p, oh, H, p->oh, p->sh, ah, wh);
+                const int nw = ref_taps(p, ow, W, p->ow, p->sw, aw, ww);
+                for (int a = 0; a < nh; a++)
+                    for (int b = 0; b < nw; b++)
+                        v += wh[a] * ww[b] * in[((size_t)nc * H + ah[a]) * W + aw[b]];
+                out[((size_t)nc * p->oh + oh) * p->ow + ow] = (float)v;
+            }
+}
+
+/* x (N, C, H, W) through a resize node; *q gets the node's settings (sizes and scales filled) */
+static int resize_run(int N, int C, int H, int W, const EngResizeParams *p, const float *x,
+                      float *y, EngResizeParams *q) {
+    EngGraph *g = eng_graph_create();
+    const int in = eng_input(g, "x", C, H, W), r = eng_resize(g, "r", in, p);
+    int ok = r >= 0 && eng_graph_init_params(g, 1) == 0 && eng_graph_plan(g, N) == 0;
+    if (ok) {
+        memcpy(eng_graph_input_buffer(g, in), x, (size_t)N * C * H * W * sizeof *x);
+        ok = eng_graph_forward(g) == 0;
+        const EngNode *n = eng_graph_node(g, r);
+        *q = n->p.resize;
+        memcpy(y, n->act, (size_t)N * C * q->oh * q->ow * sizeof *y);
+    }
+    eng_graph_destroy(g);
+    return ok;
+}
+
+static void resize_hand(const char *what, int H, int W, EngResizeParams p, const float *want) {
+    float x[16], y[64];
+    EngResizeParams q;
+    for (int i = 0; i < H * W; i++) x[i] = (float)(i + 1);
+    CHECK(resize_run(1, 1, H, W, &p, x, y, &q));
+    check_close(what, y, want, (size_t)q.oh * q.ow, 1e-6f, 1e-6f);
+}
+
+static void test_resize_hand(void) {
+    const float third = 1.0f / 3.0f;
+    /* 1 2 / 3 4 to 4x4: PyTorch 1.13's F.interpolate(x, scale_factor=2, ...) printed
+     * these; each is a hand-checkable fraction (half_pixel: coordinates -0.25, 0.25,
+     * 0.75, 1.25, clamped to [0, 1]) */
+    const float half_pixel[16] = {1, 1.25f, 1.75f, 2, 1.5f, 1.75f, 2.25f, 2.5f,
+                                  2.5f, 2.75f, 3.25f, 3.5f, 3, 3.25f, 3.75f, 4};
+    const float corners[16] = {1, 1 + third, 2 - third, 2, 2 - third, 2, 2 + third, 3 - third,
+                               2 + third, 3 - third, 3, 3 + third, 3, 3 + third, 4 - third, 4};
+    const float nearest[16] = {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4};
+    EngResizeParams p = {ENG_RESIZE_LINEAR, ENG_RESIZE_HALF_PIXEL, 0, 0, 0, 2.0, 2.0};
+    resize_hand("bilinear half_pixel 2x", 2, 2, p, half_pixel);
+    p.coord = ENG_RESIZE_PYTORCH_HALF_PIXEL;
+    resize_hand("bilinear pytorch_half_pixel 2x", 2, 2, p, half_pixel);
+    p.coord = ENG_RESIZE_ALIGN_CORNERS;
+    resize_hand("bilinear align_corners 2x", 2, 2, p, corners);
+    p = (EngResizeParams){ENG_RESIZE_NEAREST, ENG_RESIZE_ASYMMETRIC, ENG_RESIZE_FLOOR, 0, 0, 2, 2};
+    resize_hand("nearest asymmetric floor 2x", 2, 2, p, nearest);
+    /* 1..15 as 3x5 to 5x3 by sizes, PyTorch's nearest (floor(o * in / out)): rows 0 0 1 1 2,
+     * columns 0 1 3 */
+    const float sized[15] = {1, 2, 4, 1, 2, 4, 6, 7, 9, 6, 7, 9, 11, 12, 14};
+    p.oh = 5, p.ow = 3, p.sh = p.sw = 0.0;
+    resize_hand("nearest by sizes 3x5 to 5x3", 3, 5, p, sized);
+    /* 1 2 3 4 to 8 by half_pixel: coordinates (o + 0.5) / 2 - 0.5 = -0.25, 0.25, 0.75,
+     * ...; round_prefer_floor and ceil differ only at halves, which 4 -> 8 never gives,
+     * so take 4 -> 2 (coordinates 0.5, 2.5): a half goes down, or up */
+    const float down_floor[2] = {1, 3}, down_ceil[2] = {2, 4};
+    p = (EngResizeParams){ENG_RESIZE_NEAREST, ENG_RESIZE_HALF_PIXEL,
+                          ENG_RESIZE_ROUND_PREFER_FLOOR, 1, 2, 1.0, 0.5};
+    resize_hand("nearest round_prefer_floor 4 to 2", 1, 4, p, down_floor);
+    p.round = ENG_RESIZE_ROUND_PREFER_CEIL;
+    resize_hand("nearest round_prefer_ceil 4 to 2", 1, 4, p, down_ceil);
+    /* tf_half_pixel_for_nn, 4 -> 2: coordinates 1, 3 */
+    p.coord = ENG_RESIZE_TF_HALF_PIXEL_FOR_NN;
+    resize_hand("nearest tf_half_pixel_for_nn 4 to 2", 1, 4, p, down_ceil);
+    /* 1..8 as 2x4 scaled by 0.6, align_corners: the resized width 2.4 (not the 2 units
+     * it floors to) spaces the corners, o * 3 / 1.4; ONNX's test data
+     * (resize_downsample_scales_linear_align_corners) expects 1 and 3.142857 */
+    const float corners_down[2] = {1, 1 + 3 / 1.4f};
+    p = (EngResizeParams){ENG_RESIZE_LINEAR, ENG_RESIZE_ALIGN_CORNERS, 0, 0, 0, 0.6f, 0.6f};
+    resize_hand("bilinear align_corners by 0.6", 2, 4, p, corners_down);
+}
+
+static void test_resize(void) {
+    test_resize_hand();
+    static const double scales[] = {0.5, 0.6, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 1.0 / 3.0};
+    const int n_scales = (int)(sizeof scales / sizeof scales[0]);
+    for (int t = 0; t < 400; t++) {
+        const int big = t % 50 == 0; /* large enough to run on both threads */
+        const int N = irand(1, 2), C = big ? 8 : irand(1, 3), H = irand(1, big ? 40 : 9),
+                  W = irand(1, big ? 40 : 9);
+        EngResizeParams p = {irand(0, 1), irand(0, ENG_RESIZE_COORD_COUNT - 1),
+                             irand(0, ENG_RESIZE_ROUND_COUNT - 1), 0, 0, 0.0, 0.0};
+        if (irand(0, 1)) {
+            p.oh = irand(1, 2 * H + 3), p.ow = irand(1, 2 * W + 3);
+        } else {
+            p.sh = scales[irand(0, n_scales - 1)], p.sw = scales[irand(0, n_scales - 1)];
+            if (floor(H * p.sh) < 1 || floor(W * p.sw) < 1) p.sh = p.sw = 2.0;
+        }
+        const size_t n_in = (size_t)N * C * H * W;
+        float *x = rand_buf(n_in), *y = zero_buf((size_t)N * C * (4 * H + 6) * (4 * W + 6));
+        float *want = zero_buf((size_t)N * C * (4 * H + 6) * (4 * W + 6));
+        EngResizeParams q;
+        CHECK(resize_run(N, C, H, W, &p, x, y, &q));
+        ref_resize(want, x, N * C, H, W, &q);
+        char what[160];
+        snprintf(what, sizeof what, "resize mode %d coord %d round %d %dx%d -> %dx%d", q.mode,
+                 q.coord, q.round, H, W, q.oh, q.ow);
+        check_close(what, y, want, (size_t)N * C * q.oh * q.ow, 1e-5f, 1e-5f);
+        free(x), free(y), free(want);
+    }
+}
+
+/* what the builder refuses, the field it gives and the operations it counts */
+static void test_resize_rules(void) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "x", 3, 8, 6);
+    const EngResizeParams bad[] = {
+        {ENG_RESIZE_NEAREST, 0, 0, 0, 0, 0.0, 2.0},        /* neither size nor scale */
+        {ENG_RESIZE_NEAREST, 0, 0, 0, 0, -2.0, 2.0},       /* negative scale */
+        {ENG_RESIZE_NEAREST, 0, 0, 0, 0, NAN, 2.0},        /* NaN */
+        {ENG_RESIZE_NEAREST, 0, 0, 0, 0, 2.0, INFINITY},   /* infinite */
+        {ENG_RESIZE_NEAREST, 0, 0, 0, 0, 0.1, 2.0},        /* floor(8 * 0.1) = 0 rows */
+        {ENG_RESIZE_NEAREST, 0, 0, 0, 0, 1e9, 2.0},        /* past 2^24 */
+        {ENG_RESIZE_NEAREST, 0, 0, -4, 4, 0.0, 0.0},       /* negative size */
+        {ENG_RESIZE_NEAREST, 0, 0, (1 << 24) + 1, 4, 0.0, 0.0},
+        {ENG_RESIZE_NEAREST, 0, 0, 1 << 20, 1 << 20, 0.0, 0.0}, /* 3 * 2^40 units */
+        {2, 0, 0, 4, 4, 0.0, 0.0},                         /* cubic and the rest */
+        {ENG_RESIZE_LINEAR, ENG_RESIZE_COORD_COUNT, 0, 4, 4, 0.0, 0.0},
+        {ENG_RESIZE_NEAREST, 0, -1, 4, 4, 0.0, 0.0},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        EngGraph *h = eng_graph_create();
+        int xi = eng_input(h, "x", 3, 8, 6);
+        CHECK(eng_resize(h, "r", xi, &bad[k]) < 0 && !eng_graph_ok(h));
+        if (eng_graph_ok(h)) fprintf(stderr, "  resize case %zu was accepted\n", k);
+        CHECK(strstr(eng_graph_error(h), "node 'r' (resize)") != NULL);
+        eng_graph_destroy(h);
+    }
+    /* sizes and scales filled in: 8 x 2.5 = 20 rows; 6 -> 9 columns, scale 1.5 */
+    const EngResizeParams up = {ENG_RESIZE_LINEAR, ENG_RESIZE_HALF_PIXEL, 0, 0, 9, 2.5, 0.0};
+    const int r = eng_resize(g, "up", x, &up);
+    CHECK(r >= 0);
+    const EngNode *n = eng_graph_node(g, r);
+    CHECK(n->out.C == 3 && n->out.H == 20 && n->out.W == 9 && n->p.resize.sw == 1.5);
+    CHECK(!n->rf.finite); /* a fractional stride */
+    /* bilinear: 4 multiply-adds per output under "other"; nearest none */
+    const EngCount other = {0, 0, 0, 0, 1}, flops = {1, 0, 0, 0, 1}, none = {0, 0, 0, 0, 0};
+    CHECK_EQ_I64(eng_node_ops(n, g, other), 4 * 3 * 20 * 9);
+    CHECK_EQ_I64(eng_node_ops(n, g, flops), 8 * 3 * 20 * 9);
+    CHECK_EQ_I64(eng_node_ops(n, g, none), 0);
+    const EngResizeParams near = {ENG_RESIZE_NEAREST, ENG_RESIZE_ASYMMETRIC, ENG_RESIZE_FLOOR, 0,
+                                  0, 2.0, 2.0};
+    const int r2 = eng_resize(g, "near", x, &near);
+    CHECK(r2 >= 0 && eng_node_ops(eng_graph_node(g, r2), g, other) == 0);
+    /* every unit read in its own place: the field goes through */
+    const int c = eng_conv_k(g, "c", x, 4, 3, 1, 1, 1, 0);
+    const EngResizeParams same = {ENG_RESIZE_LINEAR, ENG_RESIZE_ALIGN_CORNERS, 0, 8, 6, 0.0, 0.0};
+    const int r3 = eng_resize(g, "same", c, &same);
+    CHECK(r3 >= 0 && eng_graph_node(g, r3)->rf.finite && eng_graph_node(g, r3)->rf.size == 3);
+    CHECK(eng_graph_ok(g));
+    eng_graph_destroy(g);
+}
+
 int main(void) {
     eng_set_threads(2);
     test_modern_acts();
@@ -773,5 +971,7 @@ int main(void) {
     test_maxunpool();
     test_drop_path();
     test_join();
+    test_resize();
+    test_resize_rules();
     return check_finish("ops");
 }
