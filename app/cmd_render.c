@@ -465,6 +465,7 @@ static int render_stepper(RenderArgs *ra, int v, int uc, int uy, int ux, int pro
     AppCanvas cv;
     rc = render_canvas(&cv, &ra->rs) == 0 ? APP_OK : APP_FAIL;
     if (rc == APP_OK && ra->page) rc = select_page(ra, &s, &cv, uc >= 0);
+    if (rc == APP_OK && s.browse.on) browse_show_sample(&s, &cv.fonts, stepper_layout(&cv.fonts, &s, cv.w, cv.h).main);
     if (rc == APP_OK) {
         stepper_draw(&s, cv.r, &cv.fonts, cv.w, cv.h, NULL);
         rc = app_canvas_save(&cv, ra->out, "render") == 0 ? APP_OK : APP_FAIL;
