@@ -96,7 +96,7 @@ static const AppFlag flags[] = {
     /* any whole number: the command checks it against the test set it loaded, and says
      * the range in one message, negative or past the end */
     {"--image-index", ARG_INT, "N", INT_MIN, INT_MAX, 0, APP_OPT_IMAGE_INDEX, F(image_index),
-     F(image_index_set), "a test image's number, from 0",
+     F(image_index_set), "0..the last test image",
      "the test image shown, 0-based (default 0; checked against the test set loaded)"},
     /* output */
     {"--out", ARG_PATH, "FILE", 0, 0, 0, APP_OPT_OUT | APP_OPT_TRAIN, F(out), NO_FIELD, NULL,
