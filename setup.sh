@@ -10,8 +10,8 @@
 #   ./setup.sh --clang      clang build of everything in build-clang/, warnings are
 #                           errors (a second compiler's warnings; no tests needed)
 #   ./setup.sh --fuzz       clang + libFuzzer build of the fuzz targets in build-fuzz/
-#                           (run by tests/fuzz_onnx.sh and tests/fuzz_safetensors.sh,
-#                           or ctest there)
+#                           (run by tests/fuzz_onnx.sh, tests/fuzz_safetensors.sh and
+#                           tests/fuzz_idx.sh, or ctest there)
 #
 # Runs as root (or with sudo available) on a fresh machine; never asks questions.
 set -euo pipefail
@@ -71,7 +71,7 @@ elif [ "${1:-}" = "--fuzz" ]; then
   dir=build-fuzz
   args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCONVSCOPE_FUZZ=ON -DCONVSCOPE_GUI=OFF
         -DCONVSCOPE_WERROR=ON)
-  only=(--target fuzz_onnx fuzz_safetensors)
+  only=(--target fuzz_onnx fuzz_safetensors fuzz_idx)
 elif [ -n "${1:-}" ]; then
   echo "setup: unknown option '$1' (use --sanitize, --tsan, --clang, --fuzz or nothing)" >&2
   exit 2

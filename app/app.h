@@ -59,6 +59,7 @@ typedef struct {
     /* render: what to draw and how (each checked by render against the model) */
     const char *view, *snapshot, *block, *models, *pattern, *page, *size;
     int present;           /* --present */
+    int image_index, image_index_set; /* --image-index N: the test image shown (0-based) */
 } AppOptions;
 
 /* Which flags a subcommand accepts: each row of the flag table (options.c)
@@ -91,6 +92,7 @@ enum {
     APP_OPT_RENDER = 1 << 23, /* --view --snapshot --block --models --pattern --size --page
                                  --present --runs */
     APP_OPT_FRAME_STATS = 1 << 24,
+    APP_OPT_IMAGE_INDEX = 1 << 25, /* --image-index N (commands that show one test image) */
 };
 
 /* Parse argv[1..] (argv[0] is the subcommand) with the flags of the groups
@@ -128,6 +130,12 @@ const char *app_meta_value(const char *meta, const char *key, char *buf, size_t 
  * never silently evaluated on Fashion-MNIST. */
 int app_load_weights(EngGraph *g, const char *w, const char *data, const char *cmd, char *err,
                      size_t errlen);
+/* --image-index of o against test set d, which data (digits, fashion, a
+ * folder) loaded; d->n is 0 when none is. `given` names the option that
+ * gives the input instead of a test image (--image, --input, --pattern) or is
+ * NULL. APP_OK, or APP_USAGE after one line on stderr naming cmd. */
+int app_check_image_index(const AppOptions *o, const EngDataset *d, const char *data,
+                          const char *given, const char *cmd);
 /* Examples idx[0..count) of d into a network input (N, C, H, W), centred
  * (a 28x28 digit in LeNet-5's 32x32 has a 2-pixel border, as in the paper);
  * grey copied to every channel; unused slots zero. */

@@ -16,7 +16,7 @@
 static const char deconv_usage[] =
     "usage: convscope deconv MODEL --layer NAME --channel C --out FILE.png\n"
     "                        [--unit Y,X|max] [--rule deconv|guided|backprop]\n"
-    "                        [--image FILE | --input FILE.npy | --batch N]\n"
+    "                        [--image FILE | --input FILE.npy | --image-index N]\n"
     "                        [--weights FILE] [--data digits|fashion|PATH] [--npy FILE.npy]\n"
     "                        [--preprocess caffe|torchvision|none|card]\n"
     "  Projects channel C of layer NAME back to pixel space (Zeiler and Fergus 2014):\n"
@@ -24,7 +24,7 @@ static const char deconv_usage[] =
     "  network, max pooling unpooled by its switches, convolutions transposed.\n"
     "  --unit keeps one unit (max: the strongest); --rule picks what ReLU does on the\n"
     "  way down: deconv (rectify), guided (rectify and mask), backprop (gradient).\n"
-    "  The input is test image N of the model's dataset (default 0), an image file\n"
+    "  The input is test image N of the model's dataset (from 0; default 0), an image file\n"
     "  (--image, resized and normalised as the model expects) or a float32 array\n"
     "  fed as is (--input, shape CxHxW or 1xCxHxW). The PNG shows the input and the\n"
     "  projection (grey = 0); --npy writes the projection as float32 (C, H, W).\n";
@@ -165,7 +165,10 @@ int app_cmd_deconv(int argc, char **argv) {
     if (d.npy_in && (rc = app_load_npy_input(d.npy_in, &d.o, &given, "deconv")) != APP_OK) return rc;
     Session s;
     char source[600];
-    rc = session_open(&s, &d.o, d.o.batch);
+    rc = session_open(&s, &d.o, d.o.image_index);
+    if (rc == APP_OK)
+        rc = app_check_image_index(&d.o, &s.test, d.o.data ? d.o.data : s.card->weights_data,
+                                   d.image ? "--image" : d.npy_in ? "--input" : NULL, "deconv");
     if (rc == APP_OK) rc = set_input(&d, &s, given, source, sizeof source);
     if (rc == APP_OK) rc = project(&d, &s, source);
     free(given);

@@ -16,13 +16,13 @@
 
 static const char occlude_usage[] =
     "usage: convscope occlude MODEL --layer NAME --channel C [--out FILE.png] [--npy FILE.npy]\n"
-    "                         [--size S] [--stride T] [--grey V] [--batch N] [--threads N]\n"
+    "                         [--size S] [--stride T] [--grey V] [--image-index N] [--threads N]\n"
     "                         [--weights FILE] [--data digits|fashion|PATH] [--json]\n"
     "                         [--image FILE | --input FILE.npy] [--preprocess PRESET]\n"
-    "  Covers test image N (default 0), an image file or a float32 array fed as is\n"
-    "  (the class followed is then the clean image's prediction) with an S x S\n"
-    "  square of value V (default: a\n"
-    "  quarter of the input's side; stride 1 or 2; V the mean of the image) at every\n"
+    "  Covers test image N (--image-index N, from 0; default 0), an image file or a\n"
+    "  float32 array fed as is (the class followed is then the clean image's\n"
+    "  prediction) with an S x S square of value V (default: a quarter of the\n"
+    "  input's side; stride 1 or 2; V the mean of the image) at every\n"
     "  position and records: the total activation of channel C of layer NAME, the\n"
     "  probability of the image's label, and the most probable class. --npy writes\n"
     "  them as float32 (3, OH, OW); --json prints {\"model\",\"layer\",\"channel\",\n"
@@ -69,7 +69,7 @@ static int occ_options(Occlude *r, int argc, char **argv, int *help) {
     return APP_OK;
 }
 
-/* The trained model and the image to cover: test image --batch, an image
+/* The trained model and the image to cover: test image --image-index, an image
  * file or an array. APP_OK or an exit code after a line on stderr. */
 static int occ_load(Occlude *r) {
     AppOptions *o = &r->o;
@@ -86,10 +86,9 @@ static int occ_load(Occlude *r) {
         return APP_USAGE;
     }
     if (!r->from_file && app_load_data(r->data, NULL, &r->test, "occlude") != 0) return APP_FAIL;
-    if (!r->from_file && (o->batch < 0 || o->batch >= r->test.n)) {
-        fprintf(stderr, "convscope occlude: --batch picks test image 0..%d\n", r->test.n - 1);
-        return APP_USAGE;
-    }
+    rc = app_check_image_index(o, &r->test, r->data, o->image ? "--image" : o->npy_in ? "--input" : NULL,
+                               "occlude");
+    if (rc != APP_OK) return rc;
     const EngNode *in = eng_graph_node(r->g, 0);
     const int C = in->out.C, H = in->out.H, W = in->out.W;
     if (o->occ_size > H || o->occ_size > W) {
@@ -102,7 +101,7 @@ static int occ_load(Occlude *r) {
         fprintf(stderr, "convscope occlude: not enough memory for a %dx%dx%d image\n", C, H, W);
         return APP_FAIL;
     }
-    int idx = o->batch;
+    int idx = o->image_index;
     if (r->given) memcpy(r->clean_img, r->given, (size_t)C * H * W * sizeof *r->clean_img);
     else if (o->image && app_load_image(o->image, r->card, r->clean_img, C, H, W, NULL, 0) != 0)
         return APP_FAIL;
@@ -115,7 +114,7 @@ static int occ_run(Occlude *r) {
     char err[512];
     AppOcclusion *oc = &r->oc;
     *oc = (AppOcclusion){r->o.occ_size, r->o.occ_stride, r->o.grey_set ? (float)r->o.grey : NAN,
-                         r->from_file ? -1 : r->test.labels[r->o.batch], /* from a file: the clean prediction's */
+                         r->from_file ? -1 : r->test.labels[r->o.image_index], /* from a file: the clean prediction's */
                          0, 0, {0, 0, 0}, NULL};
     if (app_occlusion_run(r->g, r->id, r->o.channel, r->clean_img, oc, NULL, NULL, err, sizeof err) != 0) {
         fprintf(stderr, "convscope occlude: %s\n", err);
@@ -141,7 +140,7 @@ static void occ_json(const Occlude *r) {
     app_json_str(stdout, r->card->name);
     printf(",\"layer\":");
     app_json_str(stdout, eng_graph_node(r->g, r->id)->name);
-    printf(",\"channel\":%d,\"index\":%d,\"label\":", r->o.channel, r->from_file ? -1 : r->o.batch);
+    printf(",\"channel\":%d,\"index\":%d,\"label\":", r->o.channel, r->from_file ? -1 : r->o.image_index);
     app_json_str(stdout, occ_class(r, oc->label));
     printf(",\"size\":%d,\"stride\":%d,\"grid\":[%d,%d],\"clean\":{\"activation\":%.9g,"
            "\"probability\":%.9g,\"class\":", oc->size, oc->stride, oc->OH, OW, oc->clean[0],
@@ -171,7 +170,7 @@ static int occ_png(const Occlude *r) {
                      r->o.image ? r->o.image : r->o.npy_in, label);
         else
             snprintf(line, sizeof line, "%s  ·  occlusion of %s #%d (%s)", r->card->display,
-                     r->test.name, r->o.batch, label);
+                     r->test.name, r->o.image_index, label);
         viz_text(ren, cv.fonts.sans_big, pad, 12, fg, line);
         snprintf(line, sizeof line, "a %dx%d square of value %.3g at every position (stride %d): "
                  "a map pixel is the square with its corner there", oc->size, oc->size, oc->grey,

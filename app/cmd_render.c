@@ -25,7 +25,7 @@ static const char render_usage[] =
     "                                top9|occlusion|history|rf]\n"
     "                        [--layer NAME] [--channel C [--unit Y,X]]\n"
     "                        [--rule deconv|guided|backprop] [--snapshot K]\n"
-    "                        [--weights FILE] [--data digits|fashion|PATH] [--batch N]\n"
+    "                        [--weights FILE] [--data digits|fashion|PATH] [--image-index N]\n"
     "                        [--input CxHxW] [--image FILE | --input FILE.npy | --pattern K]\n"
     "                        [--page K]\n"
     "                        [--size WxH] [--present]\n"
@@ -44,8 +44,8 @@ static const char render_usage[] =
     "  maps on the input (T and O in the window). --image feeds an image file,\n"
     "  --pattern a synthetic pattern (0..6: gratings, edge, checkerboard, spot,\n"
     "  colour blobs; G in the window), --input FILE.npy a float32 (C, H, W) array as\n"
-    "  is (no preprocessing; the model is built at its size). --batch N picks\n"
-    "  test image N as the input. The PNG is written to a temporary name, then renamed.\n"
+    "  is (no preprocessing; the model is built at its size). --image-index N\n"
+    "  picks test image N (from 0) as the input. The PNG is written to a temporary name, then renamed.\n"
     "\n"
     "       convscope render --view compare --out FILE.png [--block NAME] [--cin N]\n"
     "                        [--cout N] [--hw N] [--groups G] [--count CONVENTION] [--runs N]\n"
@@ -356,7 +356,11 @@ static int open_model(RenderArgs *ra, Stepper *s, int pat) {
     float *given = NULL;
     int rc = session_load_npy_arg(ra->npy, ra->image, &ra->o, &given, "render");
     if (rc != APP_OK) return rc;
-    rc = stepper_open(s, &ra->o, ra->o.batch);
+    rc = stepper_open(s, &ra->o, ra->o.image_index);
+    if (!rc)
+        rc = app_check_image_index(&ra->o, &s->ses.test, ra->o.data ? ra->o.data : s->ses.card->weights_data,
+                                   ra->image ? "--image" : ra->npy ? "--input" : pat >= 0 ? "--pattern" : NULL,
+                                   "render");
     if (!rc && ra->image && session_use_image(&s->ses, ra->image, "render") != 0) rc = APP_FAIL;
     if (!rc && given) session_use_array(&s->ses, given, ra->npy);
     free(given);
@@ -461,6 +465,7 @@ static int render_stepper(RenderArgs *ra, int v, int uc, int uy, int ux, int pro
     AppCanvas cv;
     rc = render_canvas(&cv, &ra->rs) == 0 ? APP_OK : APP_FAIL;
     if (rc == APP_OK && ra->page) rc = select_page(ra, &s, &cv, uc >= 0);
+    if (rc == APP_OK && s.browse.on) browse_show_sample(&s, &cv.fonts, stepper_layout(&cv.fonts, &s, cv.w, cv.h).main);
     if (rc == APP_OK) {
         stepper_draw(&s, cv.r, &cv.fonts, cv.w, cv.h, NULL);
         rc = app_canvas_save(&cv, ra->out, "render") == 0 ? APP_OK : APP_FAIL;
@@ -528,8 +533,15 @@ int app_cmd_render(int argc, char **argv) {
     if (rc) return rc < 0 ? APP_OK : rc;
     if (!strcmp(ra.view, "history")) ra.view = "timeline"; /* the and DESIGN's name for it */
     if (!strcmp(ra.view, "timeline") && ra.o.model && !ra.models) ra.models = ra.o.model; /* render NAME --view history */
-    for (int k = 0; k < (int)(sizeof screens / sizeof *screens); k++)
-        if (!strcmp(ra.view, screens[k].view)) return screens[k].render(&ra);
+    for (int k = 0; k < (int)(sizeof screens / sizeof *screens); k++) {
+        if (strcmp(ra.view, screens[k].view)) continue;
+        if (ra.o.image_index_set) { /* these screens feed no test image to a model */
+            fprintf(stderr, "convscope render: --image-index picks a model's input; --view %s shows none\n",
+                    ra.view);
+            return APP_USAGE;
+        }
+        return screens[k].render(&ra);
+    }
     return render_view(&ra);
 }
 #else

@@ -36,6 +36,32 @@ int app_load_data(const char *spec, EngDataset *train, EngDataset *test, const c
     return 0;
 }
 
+int app_check_image_index(const AppOptions *o, const EngDataset *d, const char *data,
+                          const char *given, const char *cmd) {
+    if (!o->image_index_set) return APP_OK;
+    const int k = o->image_index;
+    if (given) {
+        fprintf(stderr, "convscope %s: --image-index %d picks a test image, but %s gives the input: "
+                        "use one of them\n", cmd, k, given);
+        return APP_USAGE;
+    }
+    if (d->n <= 0) { /* the window's test sets are grey: a colour model is shown patterns */
+        if (data)
+            fprintf(stderr, "convscope %s: --image-index %d: the test images of %s are not loaded "
+                            "for a model whose input is not grey\n", cmd, k, data);
+        else
+            fprintf(stderr, "convscope %s: --image-index %d: no test set is known for this model "
+                            "(give --data)\n", cmd, k);
+        return APP_USAGE;
+    }
+    if (k < 0 || k >= d->n) {
+        fprintf(stderr, "convscope %s: --image-index %d is %s the %d test images of %s (0..%d)\n", cmd,
+                k, k < 0 ? "before" : "past", d->n, data ? data : d->name, d->n - 1);
+        return APP_USAGE;
+    }
+    return APP_OK;
+}
+
 /* Copy examples idx[0..count) into the input (N, C, H, W): the image is
  * centred (LeNet-5's 32x32 input holds a 28x28 digit with a 2-pixel border,
  * as in the paper), grey copied to every channel; slots past count are zero. */

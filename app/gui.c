@@ -150,12 +150,13 @@ static void gui_frame(AppGui *a) {
 /* ---- view: open, run, close ------------------------------------------------------------ */
 
 static const char view_usage[] =
-    "usage: convscope view [MODEL] [--weights FILE] [--data digits|fashion|PATH] [--batch N]\n"
+    "usage: convscope view [MODEL] [--weights FILE] [--data digits|fashion|PATH] [--image-index N]\n"
     "                      [--image FILE | --input FILE.npy] [--input CxHxW] [--quit-after MS]\n"
     "                      [--preprocess caffe|torchvision|none|card] [--frame-stats]\n"
     "  Open the visualizer on MODEL (default lenet5, with its trained weights and a\n"
-    "  handwritten digit). --batch N picks test image N as the input, --image an\n"
-    "  image file (PNG, JPEG, BMP; or drop one on the window); G shows synthetic\n"
+    "  handwritten digit). --image-index N picks test image N (from 0; N and P step\n"
+    "  through them) as the input, --image an image file (PNG, JPEG, BMP; or drop\n"
+    "  one on the window); G shows synthetic\n"
     "  patterns, W lets you draw the input. --preprocess picks how an image is\n"
     "  prepared for an .onnx model (default: from its metadata, exporter or name;\n"
     "  see README).\n"
@@ -281,7 +282,10 @@ int app_cmd_view(int argc, char **argv) {
     if ((rc = session_load_npy_arg(npy, image, &o, &given, "view")) != APP_OK) return rc;
     if (!o.model) o.model = "lenet5";
     AppGui a = {0};
-    rc = stepper_open(&a.st, &o, o.batch);
+    rc = stepper_open(&a.st, &o, o.image_index);
+    if (!rc)
+        rc = app_check_image_index(&o, &a.st.ses.test, o.data ? o.data : a.st.ses.card->weights_data,
+                                   image ? "--image" : npy ? "--input" : NULL, "view");
     if (!rc && image && session_use_image(&a.st.ses, image, "view") != 0) rc = APP_FAIL;
     if (!rc && given) session_use_array(&a.st.ses, given, npy);
     free(given);

@@ -17,13 +17,20 @@ static SDL_Rect browse_tile(const VizFonts *f, SDL_Rect a, int k, int *per_page)
                       tile + cap};
 }
 
+void browse_show_sample(Stepper *s, const VizFonts *f, SDL_Rect main) {
+    int per;
+    browse_tile(f, main, 0, &per);
+    const int k = s->ses.sample; /* in 0..n-1 once fed (session_set_input) */
+    s->browse.page = s->ses.source == SRC_DATA && k >= 0 && k < s->ses.test.n ? k / per : 0;
+}
+
 int browse_key(Stepper *s, SDL_Keycode k, const VizFonts *f, SDL_Rect main) {
     BrowseView *v = &s->browse;
     const int n = s->ses.test.n;
     if (k == SDLK_b) {
         v->on = n > 0 && !v->on;
         if (n <= 0) snprintf(s->ses.msg, sizeof s->ses.msg, "no test set to browse for this model");
-        else v->page = 0;
+        else browse_show_sample(s, f, main);
         return 1;
     }
     if (!v->on || (k != SDLK_PAGEDOWN && k != SDLK_PAGEUP)) return 0; /* PgUp/PgDn: the maps' */
@@ -61,8 +68,9 @@ void browse_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect 
     browse_tile(f, a, 0, &per);
     const int first = s->browse.page * per;
     char line[256];
-    snprintf(line, sizeof line, "%s: images %d-%d of %d  ·  click one to feed it  ·  PgUp/PgDn  ·  B closes",
-             d->name, first + 1, first + per < d->n ? first + per : d->n, d->n);
+    /* numbered from 0, as the thumbnails, the status line and --image-index */
+    snprintf(line, sizeof line, "%s: images #%d-#%d of %d  ·  click one to feed it  ·  PgUp/PgDn  ·  B closes",
+             d->name, first, (first + per < d->n ? first + per : d->n) - 1, d->n);
     viz_text(r, f->sans, a.x, a.y, viz_ink(), line);
     const size_t chw = (size_t)d->c * d->h * d->w;
     for (int k = 0; k < per && first + k < d->n; k++) {

@@ -92,7 +92,12 @@ static const AppFlag flags[] = {
      "digits, fashion or a folder",
      "handwritten digits, Fashion-MNIST or an MNIST-format folder"},
     {"--batch", ARG_INT, "N", 1, 4096, 0, APP_OPT_BATCH, F(batch), NO_FIELD, NULL,
-     "the batch size; view, render, deconv, occlude: the test image shown"},
+     "the batch size"},
+    /* any whole number: the command checks it against the test set it loaded, and says
+     * the range in one message, negative or past the end */
+    {"--image-index", ARG_INT, "N", INT_MIN, INT_MAX, 0, APP_OPT_IMAGE_INDEX, F(image_index),
+     F(image_index_set), "0..the last test image",
+     "the test image shown, 0-based (default 0; checked against the test set loaded)"},
     /* output */
     {"--out", ARG_PATH, "FILE", 0, 0, 0, APP_OPT_OUT | APP_OPT_TRAIN, F(out), NO_FIELD, NULL,
      "where to write (a temporary file beside it, then renamed)"},
@@ -188,9 +193,9 @@ static const struct {
     unsigned groups;
     int need_model;
 } commands[] = {
-    {"view", APP_OPT_INPUT | APP_OPT_QUIT_AFTER | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH |
+    {"view", APP_OPT_INPUT | APP_OPT_QUIT_AFTER | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_IMAGE_INDEX |
                  APP_OPT_PREPROCESS | APP_OPT_IMAGE | APP_OPT_NPY_IN | APP_OPT_FRAME_STATS, 0},
-    {"render", APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH | APP_OPT_BLOCK |
+    {"render", APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_IMAGE_INDEX | APP_OPT_BLOCK |
                    APP_OPT_PREPROCESS | APP_OPT_OUT | APP_OPT_PROBE | APP_OPT_UNIT | APP_OPT_RULE |
                    APP_OPT_IMAGE | APP_OPT_NPY_IN | APP_OPT_COUNT | APP_OPT_RENDER, 0},
     {"models", APP_OPT_JSON, 0},
@@ -202,12 +207,12 @@ static const struct {
     {"train", APP_OPT_DATA | APP_OPT_TRAIN | APP_OPT_BATCH | APP_OPT_THREADS, 1},
     {"eval", APP_OPT_DATA | APP_OPT_WEIGHTS | APP_OPT_BATCH | APP_OPT_THREADS | APP_OPT_JSON |
                  APP_OPT_INPUT, 1},
-    {"deconv", APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH | APP_OPT_PREPROCESS | APP_OPT_OUT |
+    {"deconv", APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_IMAGE_INDEX | APP_OPT_PREPROCESS | APP_OPT_OUT |
                    APP_OPT_PROBE | APP_OPT_UNIT | APP_OPT_RULE | APP_OPT_IMAGE | APP_OPT_NPY_IN |
                    APP_OPT_NPY_OUT, 1},
     {"top9", APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH | APP_OPT_THREADS | APP_OPT_JSON |
                  APP_OPT_PREPROCESS | APP_OPT_OUT | APP_OPT_PROBE | APP_OPT_RULE | APP_OPT_IMAGES, 1},
-    {"occlude", APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_BATCH | APP_OPT_JSON | APP_OPT_THREADS |
+    {"occlude", APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_IMAGE_INDEX | APP_OPT_JSON | APP_OPT_THREADS |
                     APP_OPT_PREPROCESS | APP_OPT_OUT | APP_OPT_PROBE | APP_OPT_NPY_OUT |
                     APP_OPT_OCCLUDE | APP_OPT_IMAGE | APP_OPT_NPY_IN, 1},
 };

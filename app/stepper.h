@@ -189,6 +189,8 @@ int input_key(Stepper *s, SDL_Keycode k);
 void pad_feed(Stepper *s);
 
 int browse_key(Stepper *s, SDL_Keycode k, const VizFonts *f, SDL_Rect main);
+/* The page holding the test image fed (page 0 when the input is no test image). */
+void browse_show_sample(Stepper *s, const VizFonts *f, SDL_Rect main);
 int browse_event(Stepper *s, const SDL_Event *e, const VizFonts *f, SDL_Rect main);
 void browse_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect a);
 

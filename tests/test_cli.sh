@@ -478,7 +478,7 @@ if "$BIN" --help | grep -q "render"; then
   expect 2 "$BIN" render lenet5 --layer nosuch --out "$tmp/x.png"
   grep -q "nosuch" "$tmp/err" || fail "render with an unknown layer does not name it"
   expect 2 "$BIN" render lenet5 --view 4d --out "$tmp/x.png"
-  expect 0 "$BIN" render lenet5 --view browse --batch 5 --out "$tmp/browse.png"
+  expect 0 "$BIN" render lenet5 --view browse --image-index 5 --out "$tmp/browse.png"
   expect 2 "$BIN" render vgg16 --view browse --out "$tmp/x.png"
   expect 0 "$BIN" render lenet5 --view 3d --layer c3 --out "$tmp/3d.png"
   expect 0 "$BIN" render googlenet --view 3d --layer inception_4a --out "$tmp/3d_g.png"
@@ -729,10 +729,14 @@ PY
   expect 0 "$BIN" render zfnet_mini --layer conv5_relu --unit 3 --view occlusion --out "$tmp/goc.png"
   cmp -s "$tmp/gt9.png" "$tmp/goc.png" && fail "render top9 and occlusion drew the same"
   expect 2 "$BIN" render zfnet_mini --layer conv5_relu --view occlusion --out "$tmp/x.png"
-  # a pattern has no label: occlusion follows the predicted class, whichever
-  # test image (these two have different labels) would otherwise be the input
-  expect 0 "$BIN" render lenet5 --layer c3 --channel 0 --view occlusion --pattern 0 --batch 1 --out "$tmp/op1.png"
-  expect 0 "$BIN" render lenet5 --layer c3 --channel 0 --view occlusion --pattern 0 --batch 2 --out "$tmp/op2.png"
+  # a pattern has no label: occlusion follows the predicted class, whatever the label of the
+  # test image that would otherwise be the input (image 0 of $tmp/pl, relabelled between the two)
+  cp -r "$tmp/mn" "$tmp/pl"
+  pl=(render lenet5 --weights "$ROOT/assets/lenet5_digits.safetensors" --data "$tmp/pl" --layer c3 --channel 0
+      --view occlusion --pattern 0)
+  expect 0 "$BIN" "${pl[@]}" --out "$tmp/op1.png"
+  printf '\005' | dd of="$tmp/pl/t10k-labels-idx1-ubyte" bs=1 seek=8 conv=notrunc status=none
+  expect 0 "$BIN" "${pl[@]}" --out "$tmp/op2.png"
   cmp -s "$tmp/op1.png" "$tmp/op2.png" || fail "render --view occlusion --pattern used the test image's label"
 
   # ---- occlude: a grey square slid over the image ------------------------------------------------
@@ -753,6 +757,48 @@ PY
   jq_is "$tmp/out" '.grid|join("x")' "22x22"
   expect 2 "$BIN" occlude zfnet_mini --layer conv5_relu --channel 3 --input "$tmp/d.npy" --image "$tmp/c3.png" --json
   expect 1 "$BIN" occlude zfnet_mini --layer conv5_relu --channel 3 --image "$tmp/short.npy" --json
+
+  # ---- --image-index: the test image shown, 0-based, checked against the test set loaded ---------
+  # past the end or negative: one message, the same on the four commands that show a test image;
+  # --batch is no index there (unknown); with an image file or an array there is no test image
+  for c in "deconv lenet5 --layer c3 --channel 0 --npy $tmp/x.npy" "occlude lenet5 --layer c3 --channel 0 --json" \
+    "render lenet5 --out $tmp/x.png" "view lenet5 --quit-after 100"; do
+    read -ra a <<<"$c"
+    expect 2 "$BIN" "${a[@]}" --data "$tmp/mn" --image-index 16
+    grep -qxF "convscope ${a[0]}: --image-index 16 is past the 16 test images of $tmp/mn (0..15)" "$tmp/err" ||
+      fail "${a[0]} --image-index 16 of 16: $(cat "$tmp/err")"
+    expect 2 "$BIN" "${a[@]}" --image-index 2000
+    grep -qxF "convscope ${a[0]}: --image-index 2000 is past the 2000 test images of digits (0..1999)" "$tmp/err" ||
+      fail "${a[0]} --image-index 2000: $(cat "$tmp/err")"
+    expect 2 "$BIN" "${a[@]}" --image-index -1
+    grep -qxF "convscope ${a[0]}: --image-index -1 is before the 2000 test images of digits (0..1999)" "$tmp/err" ||
+      fail "${a[0]} --image-index -1: $(cat "$tmp/err")"
+    expect 2 "$BIN" "${a[@]}" --image-index 3 --image "$tmp/c3.png"
+    grep -q -- "--image gives the input" "$tmp/err" || fail "${a[0]} --image-index with --image: $(cat "$tmp/err")"
+    expect 2 "$BIN" "${a[@]}" --batch 3
+    grep -q "unknown option '--batch'" "$tmp/err" || fail "${a[0]} takes --batch: $(cat "$tmp/err")"
+  done
+  expect 2 "$BIN" render vgg16 --image-index 0 --out "$tmp/x.png"
+  grep -q "no test set is known for this model" "$tmp/err" || fail "render vgg16 --image-index: $(cat "$tmp/err")"
+  expect 2 "$BIN" render lenet5 --pattern 0 --image-index 1 --out "$tmp/x.png"
+  expect 2 "$BIN" render --view zoo --image-index 1 --out "$tmp/x.png"
+  # a valid index picks that image: the JSON names it and the clean activation is that image's;
+  # the default is 0; the last one is accepted and differs from the first
+  expect 0 "$BIN" occlude lenet5 --layer c3 --channel 0 --json --data "$tmp/mn" --image-index 13
+  jq_is "$tmp/out" '.index' 13
+  cp "$tmp/out" "$tmp/ii13.json"
+  expect 0 "$BIN" occlude lenet5 --layer c3 --channel 0 --json --data "$tmp/mn"
+  jq_is "$tmp/out" '.index' 0
+  [ "$(jq .clean.activation "$tmp/out")" != "$(jq .clean.activation "$tmp/ii13.json")" ] ||
+    fail "occlude --image-index 13 covered test image 0"
+  expect 0 "$BIN" deconv lenet5 --layer c3 --channel 0 --npy "$tmp/ii.npy"
+  expect 0 "$BIN" deconv lenet5 --layer c3 --channel 0 --npy "$tmp/ii0.npy" --image-index 0
+  cmp -s "$tmp/ii.npy" "$tmp/ii0.npy" || fail "deconv without --image-index is not test image 0"
+  expect 0 "$BIN" deconv lenet5 --layer c3 --channel 0 --npy "$tmp/ii1999.npy" --image-index 1999
+  cmp -s "$tmp/ii0.npy" "$tmp/ii1999.npy" && fail "deconv --image-index 1999 projected test image 0"
+  expect 0 "$BIN" render lenet5 --out "$tmp/ii1.png" --image-index 1
+  expect 0 "$BIN" render lenet5 --out "$tmp/ii2.png" --image-index 2
+  cmp -s "$tmp/ii1.png" "$tmp/ii2.png" && fail "render --image-index 1 and 2 drew the same"
 
   # ---- an imported ImageNet classifier: class names and preprocessing presets --------------------
   # fixtures/imagenet/bvlc_tiny.onnx: layer 'pool' holds each channel's mean of the prepared
@@ -877,6 +923,7 @@ done
 if "$BIN" --help | grep -q "view"; then
   view_env=(env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" SDL_VIDEODRIVER=offscreen SDL_RENDER_DRIVER=software)
   expect 0 "${view_env[@]}" "$BIN" view resnet18 --quit-after 300
+  expect 0 "${view_env[@]}" "$BIN" view lenet5 --image-index 1999 --quit-after 300
   expect 2 "${view_env[@]}" "$BIN" view nosuchnet --quit-after 300
   [ ! -f "$tmp/d.npy" ] || expect 0 "${view_env[@]}" "$BIN" view zfnet_mini --input "$tmp/d.npy" --quit-after 300
 fi
