@@ -108,9 +108,18 @@ static int build_lenet5_modern(EngGraph *g, int C, int H, int W) {
     .paper = "Gradient-Based Learning Applied to Document Recognition",                   \
     .venue = "Proceedings of the IEEE 86(11), 1998", .ilsvrc = NULL, .top5_error = -1
 
+/* What convscope eval measures with each shipped file (tests/test_cli.sh checks
+ * every figure against eval). */
+#define LENET5_MEASURED                                                                   \
+    " Test accuracy, single model, one training run each (seed 1), measured by convscope " \
+    "eval with the shipped weights (digits-test: 2,000 images, one image is 0.05 points; " \
+    "Fashion-MNIST: 10,000 test images): lenet5 98.15% on digits, lenet5_keras 98.35% on "  \
+    "digits, lenet5_modern 98.30% on digits; lenet5 90.30% on Fashion-MNIST, lenet5_keras " \
+    "90.04% on Fashion-MNIST, lenet5_modern 91.60% on Fashion-MNIST."
+
 const ModelCard model_card_lenet5_keras = {
     .name = "lenet5_keras",
-    .display = "LeNet-5 (notes' Keras)",
+    .display = "LeNet-5 Keras",
     .family = "LeNet",
     .year = 1998,
     LENET5_PAPER,
@@ -124,12 +133,16 @@ const ModelCard model_card_lenet5_keras = {
              "5x5 with a 1x1 output) and the paper. Parameters, layer by layer: C1 156, C3 "
              "2,416, C5 2,040, F6 161,364 (1,920 x 84 + 84), output 850: 166,826 in all. The "
              "paper's LeNet-5 (lenet5): C1 156, C3 2,416, C5 48,120 (5x5x16x120 + 120), F6 "
-             "10,164, output 850: 61,706. Two input pixels fewer on each side leave a 4x4 map "
-             "where the paper has 1x1, and a 1x1 C5 cannot shrink it: C5 gets cheaper, F6 16 "
-             "times wider. The table is the paper's: it pads MNIST's 28x28 digits to 32x32 so "
-             "that strokes reach the centre of C5's 5x5 field. Trained with convscope's "
+             "10,164, output 850: 61,706. Two input pixels fewer on each side leave S4 at 4x4, "
+             "too small for the paper's 5x5 C5 (lenet5 refuses a 28x28 input for that reason); "
+             "a 1x1 C5 fits but keeps the 4x4 map, so C5 gets cheaper and F6 reads 16 times "
+             "more values. The table is the paper's: it feeds MNIST's 28x28 digits centred in a "
+             "32x32 field so that stroke ends and corners can reach the centre of the top "
+             "feature detectors' receptive fields (Section II.B). Trained with convscope's "
              "defaults (He initialisation, Adam), not Keras's (Glorot, the optimizer the notes "
-             "leave unnamed).",
+             "leave unnamed), with lenet5's command." LENET5_MEASURED " 2.7 times lenet5's "
+             "parameters buy 4 more right digits of 2,000 and 26 fewer right Fashion-MNIST items "
+             "of 10,000.",
     .in_c = 1, .in_h = 28, .in_w = 28,
     .pre = {.channels = 1, .resize = 28, .crop = 0, .bgr = 0, .scale = 1.0f / 255.0f,
             .mean = {0, 0, 0}, .std = {1, 1, 1}},
@@ -146,7 +159,7 @@ const ModelCard model_card_lenet5_keras = {
 
 const ModelCard model_card_lenet5_modern = {
     .name = "lenet5_modern",
-    .display = "LeNet-5 (max pool, ReLU)",
+    .display = "LeNet-5 modern",
     .family = "LeNet",
     .year = 1998,
     LENET5_PAPER,
@@ -154,10 +167,14 @@ const ModelCard model_card_lenet5_modern = {
     .key_ideas = "The paper's LeNet-5 layout (32x32 input, 5x5 C5, 61,706 parameters) with the "
                  "two fixes the source notes name: max pooling instead of average pooling and "
                  "ReLU instead of tanh.",
-    .notes = "The notes: \"pooling should be MaxPool rather than AvgPool, and ReLU rather than "
-             "tanh can raise the accuracy\" (a 1998 model, still effective for simple tasks). "
+    .notes = "The notes (translated): \"replacing AvgPool with MaxPool for pooling, and using "
+             "ReLU rather than tanh as the activation, can raise the accuracy\" (a 1998 model, "
+             "still effective for simple tasks). "
              "Same layers, widths and parameter count as lenet5; only the pooling (2x2 max, "
-             "stride 2) and the activation after C1, C3, C5 and F6 (ReLU) differ.",
+             "stride 2) and the activation after C1, C3, C5 and F6 (ReLU) differ; trained with "
+             "lenet5's command." LENET5_MEASURED " On digits the three lie within 4 test images "
+             "of each other; on Fashion-MNIST the two fixes add 1.30 points (130 items) to lenet5 "
+             "at the same 61,706 parameters.",
     .in_c = 1, .in_h = 32, .in_w = 32,
     .pre = {.channels = 1, .resize = 32, .crop = 0, .bgr = 0, .scale = 1.0f / 255.0f,
             .mean = {0, 0, 0}, .std = {1, 1, 1}},

@@ -535,6 +535,11 @@ static void test_lenet_variants(void) {
     for (int i = 0; i < 4; i++) CHECK(node(k, maps[i]) && node(k, maps[i])->out.H == sizes[i]);
     const EngNode *c5 = node(k, "c5"), *fl = node(k, "flatten"), *f6 = node(k, "f6");
     CHECK(c5 && c5->p.conv.kh == 1 && c5->out.C == 120 && c5->out.H == 4 && c5->out.W == 4);
+    /* the paper's 5x5 C5 does not fit that 4x4 map: hence the notes' 1x1 */
+    last_error[0] = 0;
+    EngGraph *no = model_build(model_find("lenet5"), 1, 28, 28);
+    CHECK(no == NULL && strstr(last_error, "'c5'") != NULL);
+    eng_graph_destroy(no);
     CHECK(fl && fl->op == ENG_OP_FLATTEN && fl->out.C == 1920);
     CHECK(f6 && f6->params[0].dims[0] == 84 && f6->params[0].dims[1] == 1920);
     /* the Keras code keeps tanh and average pooling; the modern one swaps both */
