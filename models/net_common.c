@@ -58,6 +58,8 @@ int net_maxpool(EngGraph *g, const char *name, int x, int k, int stride, int pad
 
 static const ModelCard *const zoo[] = {
     &model_card_lenet5,
+    &model_card_lenet5_keras,
+    &model_card_lenet5_modern,
     &model_card_alexnet,
     &model_card_alexnet_mini,
     &model_card_alexnet_1gpu,

@@ -75,6 +75,8 @@ int net_maxpool(EngGraph *g, const char *name, int x, int k, int stride, int pad
 
 /* The cards, one per file family. */
 extern const ModelCard model_card_lenet5;
+extern const ModelCard model_card_lenet5_keras;
+extern const ModelCard model_card_lenet5_modern;
 extern const ModelCard model_card_alexnet, model_card_alexnet_1gpu, model_card_zfnet;
 extern const ModelCard model_card_vgg11, model_card_vgg13, model_card_vgg16, model_card_vgg19;
 extern const ModelCard model_card_vgg11_bn, model_card_vgg13_bn, model_card_vgg16_bn,

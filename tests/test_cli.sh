@@ -144,6 +144,23 @@ grep -q warning "$tmp/err" && fail "eval lenet5 --data fashion warns with its ow
 expect 0 "$BIN" eval lenet5 --data fashion --weights "$ROOT/assets/lenet5_digits.safetensors" --json
 grep -q "warning: .*lenet5_digits.safetensors was trained on digits, not on fashion" "$tmp/err" ||
   fail "digits weights on fashion give no warning"
+# LeNet-5 as the notes' Keras code writes it and with the fixes they name, beside
+# the paper's, trained alike on both data sets: each of their cards states the
+# test accuracy eval measures with its shipped weights, and lenet5's
+if [ -z "${CONVSCOPE_SANITIZED:-}" ]; then
+  for data in digits fashion; do
+    label=digits; [ "$data" = fashion ] && label=Fashion-MNIST
+    for m in lenet5 lenet5_keras lenet5_modern; do
+      expect 0 "$BIN" eval $m --data $data --json
+      grep -q warning "$tmp/err" && fail "eval $m --data $data warns with its own weights"
+      pct=$(jq -r '.accuracy * 100' "$tmp/out" | awk '{printf "%.2f%%", $1}')
+      for card in lenet5_keras lenet5_modern; do
+        jq -r ".[] | select(.name==\"$card\") | .notes" "$tmp/models.json" | grep -qF "$m $pct on $label" ||
+          fail "the $card card does not state '$m $pct on $label', what eval measures"
+      done
+    done
+  done
+fi
 if [ -z "${CONVSCOPE_SANITIZED:-}" ]; then
   echo "best shipped Fashion-MNIST accuracy: $best"
   [ "$(jq -n "$best >= 0.93")" = true ] || fail "the best shipped small model reaches $best < 0.93 on Fashion-MNIST"

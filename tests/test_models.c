@@ -29,6 +29,10 @@ typedef struct {
  * p.numel() over model.parameters()), the papers' otherwise. */
 static const Expect expect[] = {
     {"lenet5", 61706, 10, 5},
+    /* the source notes' Keras LeNet-5 (28x28, 1x1 C5) and the paper's with
+     * max pooling and ReLU: worked out in test_lenet_variants */
+    {"lenet5_keras", 166826, 10, 5},
+    {"lenet5_modern", 61706, 10, 5},
     {"alexnet", 60965224, 1000, 8},
     {"alexnet_1gpu", 62378344, 1000, 8},
     {"zfnet", 62357608, 1000, 8},
@@ -502,6 +506,79 @@ static void test_structure(void) {
     eng_graph_destroy(g);
 }
 
+/* LeNet-5 as the notes write it beside the paper's: counts and MACs from the
+ * layer lists, the Keras code's shrinking maps, the modern fixes, and the
+ * Keras card's layer-by-layer explanation carrying the engine's numbers. */
+static void test_lenet_variants(void) {
+    /* valid convolutions on 28x28: 24, 12, 8, 4; C5 1x1; F6 reads 120x4x4 */
+    const long long keras_p = conv_p(1, 6, 5, 1) + conv_p(6, 16, 5, 1) + conv_p(16, 120, 1, 1) +
+                              fc_p(120 * 4 * 4, 84) + fc_p(84, 10);
+    const long long paper_p = conv_p(1, 6, 5, 1) + conv_p(6, 16, 5, 1) + conv_p(16, 120, 5, 1) +
+                              fc_p(120, 84) + fc_p(84, 10);
+    CHECK_EQ_I64(keras_p, 166826);
+    CHECK_EQ_I64(paper_p, 61706);
+    const long long keras_m = conv_m(1, 6, 5, 24) + conv_m(6, 16, 5, 8) + conv_m(16, 120, 1, 4) +
+                              1920LL * 84 + 84 * 10;
+    const long long paper_m = conv_m(1, 6, 5, 28) + conv_m(6, 16, 5, 10) + conv_m(16, 120, 5, 1) +
+                              120LL * 84 + 84 * 10;
+    CHECK_EQ_I64(macs_of("lenet5_keras", 0, 0, 0), keras_m);
+    CHECK_EQ_I64(macs_of("lenet5_modern", 0, 0, 0), paper_m);
+    CHECK_EQ_I64(macs_of("lenet5", 0, 0, 0), paper_m);
+
+    EngGraph *k = model_build(model_find("lenet5_keras"), 0, 0, 0);
+    EngGraph *m = model_build(model_find("lenet5_modern"), 0, 0, 0);
+    EngGraph *p = model_build(model_find("lenet5"), 0, 0, 0);
+    CHECK(k && m && p);
+    if (!k || !m || !p) goto done;
+    const char *maps[4] = {"c1", "s2", "c3", "s4"};
+    const int sizes[4] = {24, 12, 8, 4};
+    for (int i = 0; i < 4; i++) CHECK(node(k, maps[i]) && node(k, maps[i])->out.H == sizes[i]);
+    const EngNode *c5 = node(k, "c5"), *fl = node(k, "flatten"), *f6 = node(k, "f6");
+    CHECK(c5 && c5->p.conv.kh == 1 && c5->out.C == 120 && c5->out.H == 4 && c5->out.W == 4);
+    /* the paper's 5x5 C5 does not fit that 4x4 map: hence the notes' 1x1 */
+    last_error[0] = 0;
+    EngGraph *no = model_build(model_find("lenet5"), 1, 28, 28);
+    CHECK(no == NULL && strstr(last_error, "'c5'") != NULL);
+    eng_graph_destroy(no);
+    CHECK(fl && fl->op == ENG_OP_FLATTEN && fl->out.C == 1920);
+    CHECK(f6 && f6->params[0].dims[0] == 84 && f6->params[0].dims[1] == 1920);
+    /* the Keras code keeps tanh and average pooling; the modern one swaps both */
+    CHECK(node(k, "s2") && node(k, "s2")->op == ENG_OP_AVGPOOL && node(k, "f6_tanh") &&
+          node(k, "f6_tanh")->op == ENG_OP_TANH);
+    CHECK(node(m, "s2") && node(m, "s2")->op == ENG_OP_MAXPOOL && node(m, "s4") &&
+          node(m, "s4")->op == ENG_OP_MAXPOOL && node(m, "s4")->out.H == 5);
+    int tanh_m = 0, relu_m = 0;
+    for (int i = 0; i < eng_graph_node_count(m); i++) {
+        tanh_m += eng_graph_node(m, i)->op == ENG_OP_TANH;
+        relu_m += eng_graph_node(m, i)->op == ENG_OP_RELU;
+    }
+    CHECK(tanh_m == 0 && relu_m == 4);
+    CHECK(node(m, "c5") && node(m, "c5")->p.conv.kh == 5 && node(m, "c5")->out.H == 1);
+
+    /* the Keras card names every weighted layer's count, its and the paper's,
+     * as the engine computes them, and both totals */
+    const char *notes = model_find("lenet5_keras")->notes;
+    const char *layers[5] = {"c1", "c3", "c5", "f6", "output"};
+    const char *labels[5] = {"C1 ", "C3 ", "C5 ", "F6 ", "output "};
+    EngGraph *both[2] = {k, p};
+    char num[32], want[48];
+    for (int j = 0; j < 2; j++) {
+        for (int i = 0; i < 5; i++) {
+            const EngNode *n = node(both[j], layers[i]);
+            if (!n) continue;
+            snprintf(want, sizeof want, "%s%s", labels[i], eng_fmt_grouped(eng_node_params(n), num, sizeof num));
+            if (!strstr(notes, want)) fprintf(stderr, "  lenet5_keras's card lacks '%s'\n", want);
+            CHECK(strstr(notes, want) != NULL);
+        }
+        eng_fmt_grouped(eng_graph_totals(both[j]).params, num, sizeof num);
+        CHECK(strstr(notes, num) != NULL);
+    }
+done:
+    eng_graph_destroy(k);
+    eng_graph_destroy(m);
+    eng_graph_destroy(p);
+}
+
 /* The later networks' distinctive pieces: option-A shortcuts, plain nets
  * without adds, pre-activation units, SE modules. */
 /* SE widths, ConvNeXt's layer scale (torchvision's name, shape and 1e-6
@@ -823,6 +900,7 @@ int main(void) {
     test_cards();
     test_accuracy();
     test_vgg16_memory();
+    test_lenet_variants();
     test_structure();
     test_history_structure();
     test_history_macs();
@@ -832,6 +910,8 @@ int main(void) {
     test_option_a_forward();
     test_other_inputs();
     test_lenet_forward();
+    test_reference_forward("lenet5_keras", 1, 28, 28);
+    test_reference_forward("lenet5_modern", 1, 32, 32);
     test_reference_forward("alexnet", 3, 67, 67);
     test_reference_forward("googlenet", 3, 64, 64);
     test_reference_forward("resnet18", 3, 32, 32);
