@@ -251,7 +251,7 @@ static void summary_cells(const EngNode *n, char cells[SC_N][SC_CELL]) {
     }
     fmt_bytes3((double)eng_node_act_bytes(n), cells[SC_MEM], SC_CELL);
     eng_fmt_window(n, win);
-    for (int k = 0; k < ENG_WIN_CELLS; k++) snprintf(cells[SC_KERNEL + k], SC_CELL, "%s", win[k]);
+    for (int k = 0; k < ENG_WIN_CELLS; k++) memcpy(cells[SC_KERNEL + k], win[k], sizeof win[k]);
     /* slashes without spaces: the column that most often makes a line too long */
     if (n->rf.finite)
         snprintf(cells[SC_RF], SC_CELL, "%s/%s/%s%s", eng_fmt_hw(n->rf.size, n->rf.size_w, r1, sizeof r1),
