@@ -76,6 +76,7 @@ int net_maxpool(EngGraph *g, const char *name, int x, int k, int stride, int pad
 /* The cards, one per file family. */
 extern const ModelCard model_card_lenet5;
 extern const ModelCard model_card_alexnet, model_card_alexnet_1gpu, model_card_zfnet;
+extern const ModelCard model_card_zfnet_wide, model_card_vgg16_c;
 extern const ModelCard model_card_vgg11, model_card_vgg13, model_card_vgg16, model_card_vgg19;
 extern const ModelCard model_card_vgg11_bn, model_card_vgg13_bn, model_card_vgg16_bn,
     model_card_vgg19_bn;
