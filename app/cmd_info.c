@@ -126,7 +126,14 @@ static const char summary_usage[] =
     "  in-place ReLUs included, and for the input, conv, pool and FC outputs only,\n"
     "  as course notes count it: act_bytes and act_bytes_layers in --json) and the\n"
     "  receptive field (size / effective stride / effective padding, after\n"
-    "  Araujo et al., Distill 2019; '-' after global pooling or FC).\n"
+    "  Araujo et al., Distill 2019; '-' after global pooling or FC). A conv's or\n"
+    "  pool's window: k kernel (KHxKW), s stride, p pads (one number when all four\n"
+    "  are equal, HxW when top = bottom and left = right, else top,left,bottom,right),\n"
+    "  d dilation, g groups ('-' where the op has none; an average pool has no\n"
+    "  dilation, a pool no groups); the same in --json as \"kernel\":[KH,KW],\n"
+    "  \"stride\":[SH,SW], \"pads\":[top,left,bottom,right], \"dilation\":[DH,DW],\n"
+    "  \"groups\", left out for other ops. The table rounds MACs, FLOPs and memory\n"
+    "  to three digits; --json has them exact.\n"
     "  --json prints one object: {\"model\",\"input\",\"layers\":[...],\"total\":{...}};\n"
     "  for an .onnx file also \"preprocess\" (the preset an image gets: caffe,\n"
     "  torchvision, none or card; --preprocess picks one) and \"classes\" (\"imagenet\"\n"
@@ -145,6 +152,17 @@ static void imported_json(const EngGraph *g, const ModelCard *c) {
            p->bgr ? "true" : "false", p->scale, p->mean[0], p->mean[1], p->mean[2], p->std[0],
            p->std[1], p->std[2], p->resize, p->crop,
            app_class_names(c, g, NULL, &n) && n == 1000 ? "\"imagenet\"" : "null");
+}
+
+/* A conv's or pool's window; nothing for other ops (absent, not null, so that every
+ * key present has one type). */
+static void json_window(FILE *f, const EngNode *n) {
+    EngWindow w;
+    if (!eng_node_window(n, &w)) return;
+    fprintf(f, ",\"kernel\":[%d,%d],\"stride\":[%d,%d],\"pads\":[%d,%d,%d,%d]", w.kh, w.kw,
+            w.sh, w.sw, w.pt, w.pl, w.pb, w.pr);
+    if (w.has_dil) fprintf(f, ",\"dilation\":[%d,%d]", w.dh, w.dw);
+    if (w.has_groups) fprintf(f, ",\"groups\":%d", w.groups);
 }
 
 static void summary_json(const EngGraph *g, const ModelCard *c, int in_id) {
@@ -169,6 +187,7 @@ static void summary_json(const EngGraph *g, const ModelCard *c, int in_id) {
                (long long)p, (long long)w, (long long)n->macs, 2 * (long long)n->macs,
                (long long)eng_node_act_bytes(n));
         json_rf(stdout, n->rf);
+        json_window(stdout, n);
         printf(",\"inputs\":[");
         for (int k = 0; k < n->n_inputs; k++) {
             if (k) putchar(',');
@@ -187,40 +206,103 @@ static void summary_json(const EngGraph *g, const ModelCard *c, int in_id) {
            (long long)t.train_only_params, eng_graph_depth(g));
 }
 
+/* The table's columns: text left-aligned, numbers right-aligned, each as wide as its
+ * widest cell and one space apart, so the table of VGG-16 or ResNet-50 fits a
+ * 100-column terminal: k, s, p, d, g are a conv's or pool's kernel, stride, pads,
+ * dilation and groups. */
+enum { SC_NAME, SC_OP, SC_OUT, SC_PARAMS, SC_MACS, SC_FLOPS, SC_MEM, SC_KERNEL, SC_STRIDE,
+       SC_PADS, SC_DIL, SC_GROUPS, SC_RF, SC_N };
+static const char *const summary_head[SC_N] = {"layer", "op", "output", "params", "MACs",
+                                               "FLOPs", "memory", "k", "s", "p", "d", "g",
+                                               "RF"};
+static const int summary_right[SC_N] = {0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0};
+#define SC_CELL 256
+#define SC_NAME_MAX 48
+
+/* Three significant digits, the SI prefix of eng_fmt_si ("86.7M", "1.85G", "118M"):
+ * the exact counts are in --json and the totals. */
+static void fmt_si3(double v, char *buf, size_t n) {
+    static const char *const unit[] = {"", "K", "M", "G", "T", "P"};
+    int k = 0;
+    while (v >= 999.5 && k < 5) {
+        v /= 1000.0;
+        k++;
+    }
+    snprintf(buf, n, v >= 99.95 || k == 0 ? "%.0f%s" : v >= 9.995 ? "%.1f%s" : "%.2f%s", v, unit[k]);
+}
+
+/* Bytes to three significant digits in binary units ("588 KiB", "3.06 MiB"). */
+static void fmt_bytes3(double b, char *buf, size_t n) {
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int k = 0;
+    while (b >= 999.5 && k < 4) {
+        b /= 1024.0;
+        k++;
+    }
+    snprintf(buf, n, b >= 99.95 || k == 0 ? "%.0f %s" : b >= 9.995 ? "%.1f %s" : "%.2f %s", b, unit[k]);
+}
+
+static void summary_cells(const EngNode *n, char cells[SC_N][SC_CELL]) {
+    char r1[48], r2[48], r3[48], win[ENG_WIN_CELLS][48];
+    snprintf(cells[SC_NAME], SC_CELL, "%.*s", SC_NAME_MAX, n->name);
+    snprintf(cells[SC_OP], SC_CELL, "%s", eng_op_name(n->op));
+    snprintf(cells[SC_OUT], SC_CELL, "%dx%dx%d", n->out.C, n->out.H, n->out.W);
+    eng_fmt_grouped(eng_node_params(n), cells[SC_PARAMS], SC_CELL);
+    if (n->macs) {
+        fmt_si3((double)n->macs, cells[SC_MACS], SC_CELL);
+        fmt_si3(2.0 * (double)n->macs, cells[SC_FLOPS], SC_CELL);
+    } else {
+        snprintf(cells[SC_MACS], SC_CELL, "-");
+        snprintf(cells[SC_FLOPS], SC_CELL, "-");
+    }
+    fmt_bytes3((double)eng_node_act_bytes(n), cells[SC_MEM], SC_CELL);
+    eng_fmt_window(n, win);
+    for (int k = 0; k < ENG_WIN_CELLS; k++) memcpy(cells[SC_KERNEL + k], win[k], sizeof win[k]);
+    /* slashes without spaces: the column that most often makes a line too long */
+    if (n->rf.finite)
+        snprintf(cells[SC_RF], SC_CELL, "%s/%s/%s%s", eng_fmt_hw(n->rf.size, n->rf.size_w, r1, sizeof r1),
+                 eng_fmt_hw(n->rf.stride, n->rf.stride_w, r2, sizeof r2),
+                 eng_fmt_hw(n->rf.pad, n->rf.pad_w, r3, sizeof r3),
+                 n->rf.misaligned ? " (branches misaligned)" : "");
+    else
+        snprintf(cells[SC_RF], SC_CELL, "-");
+}
+
+/* One line of the table; the last column is not padded. */
+static void summary_line(char cells[SC_N][SC_CELL], const int w[SC_N], const char *tail) {
+    for (int k = 0; k < SC_N; k++) {
+        const char *gap = k == 0 ? "" : " ";
+        if (k == SC_N - 1) printf("%s%s", gap, cells[k]);
+        else if (summary_right[k]) printf("%s%*s", gap, w[k], cells[k]);
+        else printf("%s%-*s", gap, w[k], cells[k]);
+    }
+    printf("%s\n", tail);
+}
+
 static void summary_table(const EngGraph *g, const ModelCard *c, int in_id) {
     const EngNode *in = eng_graph_node(g, in_id);
-    int namew = 5;
-    for (int i = 0; i < eng_graph_node_count(g); i++) {
-        int l = (int)strlen(eng_graph_node(g, i)->name);
-        if (l > namew) namew = l;
-    }
-    if (namew > 48) namew = 48;
     if (c->year > 0)
         printf("%s (%s, %d) — input %dx%dx%d\n\n", c->display, c->authors, c->year, in->out.C,
                in->out.H, in->out.W);
     else
         printf("%s (%s) — input %dx%dx%d\n\n", c->display, c->authors, in->out.C, in->out.H,
                in->out.W);
-    printf("%-*s  %-13s %-16s %12s %10s %10s %10s  %s\n", namew, "layer", "op", "output",
-           "params", "MACs", "FLOPs", "memory", "RF size/stride/pad");
-    char b1[32], b2[32], b3[32], b4[32], shape[48], rf[160], r1[48], r2[48], r3[48];
+    static char cells[SC_N][SC_CELL];
+    int w[SC_N];
+    for (int k = 0; k < SC_N; k++) w[k] = (int)strlen(summary_head[k]);
+    for (int i = 0; i < eng_graph_node_count(g); i++) {
+        summary_cells(eng_graph_node(g, i), cells);
+        for (int k = 0; k < SC_N; k++)
+            if ((int)strlen(cells[k]) > w[k]) w[k] = (int)strlen(cells[k]);
+    }
+    for (int k = 0; k < SC_N; k++) snprintf(cells[k], SC_CELL, "%s", summary_head[k]);
+    summary_line(cells, w, "");
     for (int i = 0; i < eng_graph_node_count(g); i++) {
         const EngNode *n = eng_graph_node(g, i);
-        snprintf(shape, sizeof shape, "%dx%dx%d", n->out.C, n->out.H, n->out.W);
-        if (n->rf.finite)
-            snprintf(rf, sizeof rf, "%s / %s / %s%s", eng_fmt_hw(n->rf.size, n->rf.size_w, r1, sizeof r1),
-                     eng_fmt_hw(n->rf.stride, n->rf.stride_w, r2, sizeof r2),
-                     eng_fmt_hw(n->rf.pad, n->rf.pad_w, r3, sizeof r3),
-                     n->rf.misaligned ? " (branches misaligned)" : "");
-        else
-            snprintf(rf, sizeof rf, "-");
-        printf("%-*.*s  %-13s %-16s %12s %10s %10s %10s  %s%s\n", namew, namew, n->name,
-               eng_op_name(n->op), shape, eng_fmt_grouped(eng_node_params(n), b1, sizeof b1),
-               n->macs ? eng_fmt_si((double)n->macs, b2, sizeof b2) : "-",
-               n->macs ? eng_fmt_si(2.0 * (double)n->macs, b4, sizeof b4) : "-",
-               eng_fmt_bytes((double)eng_node_act_bytes(n), b3, sizeof b3), rf,
-               (n->flags & ENG_NODE_TRAIN_ONLY) ? "  [training only]" : "");
+        summary_cells(n, cells);
+        summary_line(cells, w, (n->flags & ENG_NODE_TRAIN_ONLY) ? "  [training only]" : "");
     }
+    char b1[32], b2[32], b3[32];
     EngTotals t = eng_graph_totals(g);
     printf("\n");
     printf("parameters     %s  (weights %s + biases %s)\n", eng_fmt_grouped(t.params, b1, sizeof b1),

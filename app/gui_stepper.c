@@ -312,7 +312,7 @@ static const char *const help_keys[] = {
     "G                synthetic patterns: gratings, edge, checkerboard, spot, blobs",
     "W                draw the input with the mouse (Backspace clears); drop an",
     "                 image file on the window to feed it",
-    "Tab              layer table (params, MACs, memory, receptive field)",
+    "Tab              layer table (params, MACs, memory, conv/pool window, RF)",
     "3                the network in 3D (drag to orbit, wheel to zoom)",
     "C                compare two designs (3x3 stacks, bottlenecks, separable...)",
     "Z                the zoo in numbers: params, operations, error, latency",

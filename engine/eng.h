@@ -554,6 +554,22 @@ typedef struct {
 int64_t eng_node_params(const EngNode *n);   /* learnable */
 int64_t eng_node_weights(const EngNode *n);
 int64_t eng_node_act_bytes(const EngNode *n);
+/* A conv's or pool's window, as the layer tables show it: kernel, stride,
+ * pads (top, left, bottom, right), dilation (1 = none) and groups. has_dil is
+ * 0 for an average pool (it cannot be dilated), has_groups 0 for every pool. */
+typedef struct {
+    int kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, groups;
+    int has_dil, has_groups;
+} EngWindow;
+/* 1 and *w filled for a conv, transposed conv, max or average pool; 0 for any
+ * other op (a global pool's window is its whole input: no geometry to show). */
+int eng_node_window(const EngNode *n, EngWindow *w);
+/* The window as the five table cells kernel ("3x3"), stride ("2", or "2x1"
+ * when the axes differ), pads ("1" when all four are equal, "0x3" for rows x
+ * columns when top = bottom and left = right, else "t,l,b,r"), dilation
+ * (as stride) and groups; "-" where the op has none. */
+enum { ENG_WIN_KERNEL, ENG_WIN_STRIDE, ENG_WIN_PADS, ENG_WIN_DIL, ENG_WIN_GROUPS, ENG_WIN_CELLS };
+void eng_fmt_window(const EngNode *n, char cells[ENG_WIN_CELLS][48]);
 EngTotals eng_graph_totals(const EngGraph *g);
 /* Activation memory per sample, bytes, forward pass only, counted as the
  * course notes' tables do: the input and the outputs of convolutions, pools

@@ -213,3 +213,35 @@ int eng_graph_depth(const EngGraph *g) {
     return best;
 }
 
+
+int eng_node_window(const EngNode *n, EngWindow *w) {
+    *w = (EngWindow){0};
+    if (n->op == ENG_OP_CONV) {
+        const EngConvParams *c = &n->p.conv;
+        *w = (EngWindow){c->kh, c->kw, c->sh, c->sw, c->pt, c->pl, c->pb, c->pr,
+                         c->dh, c->dw, c->groups, 1, 1};
+    } else if (n->op == ENG_OP_CONVT) {
+        const EngConvTParams *c = &n->p.convt;
+        *w = (EngWindow){c->kh, c->kw, c->sh, c->sw, c->pt, c->pl, c->pb, c->pr,
+                         c->dh, c->dw, c->groups, 1, 1};
+    } else if (n->op == ENG_OP_MAXPOOL || n->op == ENG_OP_AVGPOOL) {
+        const EngPoolParams *q = &n->p.pool;
+        *w = (EngWindow){q->kh, q->kw, q->sh, q->sw, q->pt, q->pl, q->pb, q->pr,
+                         q->dh, q->dw, 0, n->op == ENG_OP_MAXPOOL, 0};
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+void eng_fmt_window(const EngNode *n, char cells[ENG_WIN_CELLS][48]) {
+    EngWindow w;
+    for (int k = 0; k < ENG_WIN_CELLS; k++) snprintf(cells[k], 48, "-");
+    if (!eng_node_window(n, &w)) return;
+    snprintf(cells[ENG_WIN_KERNEL], 48, "%dx%d", w.kh, w.kw);
+    eng_fmt_hw(w.sh, w.sw, cells[ENG_WIN_STRIDE], 48);
+    if (w.pt == w.pb && w.pl == w.pr) eng_fmt_hw(w.pt, w.pl, cells[ENG_WIN_PADS], 48);
+    else snprintf(cells[ENG_WIN_PADS], 48, "%d,%d,%d,%d", w.pt, w.pl, w.pb, w.pr);
+    if (w.has_dil) eng_fmt_hw(w.dh, w.dw, cells[ENG_WIN_DIL], 48);
+    if (w.has_groups) snprintf(cells[ENG_WIN_GROUPS], 48, "%d", w.groups);
+}

@@ -2,7 +2,7 @@
  * net_alexnet.c — AlexNet (Krizhevsky, Sutskever, Hinton 2012) as in the
  * paper (227x227 input, conv2/4/5 split in two groups, one per GPU), the same
  * without the split, and ZFNet (Zeiler & Fergus 2013), AlexNet with a smaller,
- * less strided first layer.
+ * less strided first layer, also with its widened conv3-5.
  */
 #include "net_common.h"
 
@@ -14,6 +14,7 @@ typedef struct {
     int pool_pad;        /* pool1, pool2 */
     int groups;
     float lrn_bias;
+    int c3, c4, c5;      /* conv3-5 widths: 384, 384, 256 */
 } AlexCfg;
 
 static int build_alex(EngGraph *g, int C, int H, int W, const AlexCfg *c) {
@@ -27,22 +28,22 @@ static int build_alex(EngGraph *g, int C, int H, int W, const AlexCfg *c) {
     x = eng_lrn(g, "norm2", x, 5, 1e-4f, 0.75f, c->lrn_bias);
     x = net_maxpool(g, "pool2", x, 3, 2, c->pool_pad, 0);
     /* conv3 sees both GPUs' maps; conv4 and conv5 only their own half */
-    x = net_conv_relu(g, "conv3", x, 384, 3, 1, 1, 1);
-    x = net_conv_relu(g, "conv4", x, 384, 3, 1, 1, c->groups);
-    x = net_conv_relu(g, "conv5", x, 256, 3, 1, 1, c->groups);
+    x = net_conv_relu(g, "conv3", x, c->c3, 3, 1, 1, 1);
+    x = net_conv_relu(g, "conv4", x, c->c4, 3, 1, 1, c->groups);
+    x = net_conv_relu(g, "conv5", x, c->c5, 3, 1, 1, c->groups);
     x = net_maxpool(g, "pool5", x, 3, 2, 0, 0);
     return net_fc678(g, x);
 }
 
 static int build_alexnet(EngGraph *g, int C, int H, int W) {
     AlexCfg c = {.k1 = 11, .s1 = 4, .p1 = 0, .s2 = 1, .p2 = 2, .pool_pad = 0, .groups = 2,
-                 .lrn_bias = 2.0f};
+                 .lrn_bias = 2.0f, .c3 = 384, .c4 = 384, .c5 = 256};
     return build_alex(g, C, H, W, &c);
 }
 
 static int build_alexnet_1gpu(EngGraph *g, int C, int H, int W) {
     AlexCfg c = {.k1 = 11, .s1 = 4, .p1 = 0, .s2 = 1, .p2 = 2, .pool_pad = 0, .groups = 1,
-                 .lrn_bias = 2.0f};
+                 .lrn_bias = 2.0f, .c3 = 384, .c4 = 384, .c5 = 256};
     return build_alex(g, C, H, W, &c);
 }
 
@@ -51,7 +52,15 @@ static int build_alexnet_1gpu(EngGraph *g, int C, int H, int W) {
  * round-up pooling reaches the same sizes). */
 static int build_zfnet(EngGraph *g, int C, int H, int W) {
     AlexCfg c = {.k1 = 7, .s1 = 2, .p1 = 1, .s2 = 2, .p2 = 0, .pool_pad = 1, .groups = 1,
-                 .lrn_bias = 1.0f};
+                 .lrn_bias = 1.0f, .c3 = 384, .c4 = 384, .c5 = 256};
+    return build_alex(g, C, H, W, &c);
+}
+
+/* The paper's widened ZFNet (Table 3, "Adjust layers 3,4,5: 512,1024,512 maps";
+ * model (b) of Table 2): everything else as build_zfnet. */
+static int build_zfnet_wide(EngGraph *g, int C, int H, int W) {
+    AlexCfg c = {.k1 = 7, .s1 = 2, .p1 = 1, .s2 = 2, .p2 = 0, .pool_pad = 1, .groups = 1,
+                 .lrn_bias = 1.0f, .c3 = 512, .c4 = 1024, .c5 = 512};
     return build_alex(g, C, H, W, &c);
 }
 
@@ -132,4 +141,34 @@ const ModelCard model_card_zfnet = {
     .in_c = 3, .in_h = 224, .in_w = 224,
     .pre = NET_PRE_CAFFE(224),
     .build = build_zfnet,
+};
+
+const ModelCard model_card_zfnet_wide = {
+    .name = "zfnet_wide",
+    .display = "ZFNet (wide conv3-5)",
+    .family = "ZFNet",
+    .year = 2013,
+    .authors = "M. D. Zeiler, R. Fergus",
+    .paper = "Visualizing and Understanding Convolutional Networks",
+    .venue = "ECCV 2014 (arXiv:1311.2901, 2013)",
+    .ilsvrc = "ILSVRC-2013 classification winner (Clarifai, Zeiler's entry); this model is one "
+              "of the paper's 6-network ensemble",
+    .top5_error = -1,
+    .top5_source = "not submitted on its own: Table 2 gives it 16.1% top-5 test error, one model, "
+                   "10 crops",
+    .val_source = "none single-crop: Table 2's and Table 3's one-model figures (37.5% top-1, "
+                  "16.0% top-5 val error) average 10 crops (corners and centre, mirrored), and "
+                  "torchvision ships no ZFNet",
+    .key_ideas = "ZFNet with wider middle layers: conv3, conv4, conv5 at 512, 1024, 512 maps "
+                 "instead of 384, 384, 256, the paper's best single model.",
+    .notes = "Table 3 of the paper, row \"Adjust layers 3,4,5: 512,1024,512 maps\" of its own "
+             "model (Fig. 3): 37.5% top-1 and 16.0% top-5 val error, against zfnet's 38.4% and "
+             "16.5% (Table 2); Table 2 lists it as model (b), 16.1% top-5 test error, and "
+             "combined with five zfnet models, (a), as the 6-network ensemble's 14.8%. All are "
+             "10-crop figures (sec. 3.1): history, not the single-crop column. Layers as zfnet "
+             "otherwise: 107,627,624 parameters, 45,270,016 more than zfnet's 62,357,608, 83% of "
+             "the difference in fc6 (512x6x6 inputs instead of 256x6x6).",
+    .in_c = 3, .in_h = 224, .in_w = 224,
+    .pre = NET_PRE_CAFFE(224),
+    .build = build_zfnet_wide,
 };

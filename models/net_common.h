@@ -78,6 +78,7 @@ extern const ModelCard model_card_lenet5;
 extern const ModelCard model_card_lenet5_keras;
 extern const ModelCard model_card_lenet5_modern;
 extern const ModelCard model_card_alexnet, model_card_alexnet_1gpu, model_card_zfnet;
+extern const ModelCard model_card_zfnet_wide, model_card_vgg16_c;
 extern const ModelCard model_card_vgg11, model_card_vgg13, model_card_vgg16, model_card_vgg19;
 extern const ModelCard model_card_vgg11_bn, model_card_vgg13_bn, model_card_vgg16_bn,
     model_card_vgg19_bn;

@@ -74,6 +74,87 @@ jq_is "$tmp/out" '.total.train_only_params' 6379728
 expect 0 "$BIN" summary lenet5
 grep -q "61,706" "$tmp/out" || fail "summary lenet5 table does not show 61,706 parameters"
 
+# each conv's and pool's window: kernel, stride, pads (top, left, bottom, right), dilation, groups
+jq_is "$tmp/vgg16.json" '.layers[] | select(.name=="conv1_1") | "\(.kernel) \(.stride) \(.pads) \(.dilation) \(.groups)"' \
+  "[3,3] [1,1] [1,1,1,1] [1,1] 1"
+jq_is "$tmp/vgg16.json" '.layers[] | select(.name=="pool5") | "\(.kernel) \(.stride) \(.pads) \(.dilation) \(has("groups"))"' \
+  "[2,2] [2,2] [0,0,0,0] [1,1] false"
+# other ops carry none of the keys
+jq_is "$tmp/vgg16.json" '[.layers[] | select(.op != "conv" and .op != "maxpool") | has("kernel") or has("stride") or has("pads") or has("dilation") or has("groups")] | any' false
+jq_is "$tmp/vgg16.json" '[.layers[] | select(.op == "conv") | .kernel] | length' 13
+expect 0 "$BIN" summary resnext50_32x4d --json
+jq_is "$tmp/out" '.layers[] | select(.name=="layer2.0.conv2") | "\(.kernel) \(.stride) \(.pads) \(.groups)"' "[3,3] [2,2] [1,1,1,1] 32"
+jq_is "$tmp/out" '.layers[] | select(.name=="conv1") | "\(.kernel) \(.stride) \(.pads) \(.groups)"' "[7,7] [2,2] [3,3,3,3] 1"
+jq_is "$tmp/out" '[.layers[] | select(.op=="conv") | .groups] | unique | join(",")' "1,32"
+expect 0 "$BIN" summary resnext50_32x4d
+grep -Eq "^layer2\.0\.conv2 +conv +256x28x28 +18,432 .* 3x3 2 1 1 32 " "$tmp/out" ||
+  fail "summary resnext50_32x4d table row of layer2.0.conv2: $(grep '^layer2.0.conv2 ' "$tmp/out")"
+# Keras' "same" pooling with stride 2 pads the bottom and right only
+expect 0 "$BIN" summary xception --json
+jq_is "$tmp/out" '.layers[] | select(.name=="block3_pool") | "\(.kernel) \(.stride) \(.pads)"' "[3,3] [2,2] [0,0,1,1]"
+# the table fits a 100-column terminal
+for m in vgg16 resnet50; do
+  expect 0 "$BIN" summary $m
+  w=$(sed -n '/^layer /,/^$/p' "$tmp/out" | awk '{ if (length($0) > w) w = length($0) } END { print w }')
+  [ "$w" -le 100 ] && [ "$w" -ge 60 ] || fail "summary $m table is $w columns wide"
+  grep -Eq "^layer +op +output +params +MACs +FLOPs +memory +k +s +p +d +g +RF$" "$tmp/out" ||
+    fail "summary $m header: $(grep '^layer ' "$tmp/out")"
+done
+grep -Eq "^conv1 +conv +64x112x112 +9,408 +118M +236M +3.06 MiB 7x7 2 3 1 1 +7/2/3$" "$tmp/out" ||
+  fail "summary resnet50 row of conv1: $(grep '^conv1 ' "$tmp/out")"
+grep -Eq "^maxpool +maxpool .* 3x3 2 1 1 - +11/4/5$" "$tmp/out" || fail "summary resnet50 row of maxpool: $(grep '^maxpool ' "$tmp/out")"
+grep -Eq "^relu +relu .* - +- +- +- +- +7/2/3$" "$tmp/out" || fail "summary resnet50 row of relu: $(grep '^relu ' "$tmp/out")"
+
+# window_onnx FILE: a hand-written 4x16x16 model of a conv with a 3x2 kernel, stride 2x1, pads
+# 0,1,2,1, dilation 2x1 and 2 groups, a 2x2 max pool dilated by 2, a 3x3 average pool padded by 1
+window_onnx() {
+  /usr/bin/python3 - "$@" <<'PY'
+import struct, sys
+def vi(n):
+    out = b""
+    while True:
+        b, n = n & 0x7F, n >> 7
+        if not n: return out + bytes([b])
+        out += bytes([b | 0x80])
+def fld(num, v):  # an int (varint) or bytes/str (length-delimited) field
+    if isinstance(v, int): return vi(num << 3) + vi(v)
+    v = v.encode() if isinstance(v, str) else v
+    return vi(num << 3 | 2) + vi(len(v)) + v
+def ints(name, vals):  # an INTS attribute
+    return fld(5, fld(1, name) + b"".join(fld(8, v) for v in vals) + fld(20, 7))
+def one(name, v):  # an INT attribute
+    return fld(5, fld(1, name) + fld(3, v) + fld(20, 2))
+def tensor(name, dims, vals):
+    return b"".join(fld(1, d) for d in dims) + fld(2, 1) + fld(8, name) + fld(9, struct.pack("<%df" % len(vals), *vals))
+def value(name, dims):
+    shape = b"".join(fld(1, fld(1, d)) for d in dims)
+    return fld(1, name) + fld(2, fld(1, fld(1, 1) + fld(2, shape)))
+conv = fld(1, "x") + fld(1, "W") + fld(2, "c") + fld(3, "conv") + fld(4, "Conv")
+conv += ints("kernel_shape", [3, 2]) + ints("strides", [2, 1]) + ints("pads", [0, 1, 2, 1])
+conv += ints("dilations", [2, 1]) + one("group", 2)
+mp = fld(1, "c") + fld(2, "m") + fld(3, "mpool") + fld(4, "MaxPool")
+mp += ints("kernel_shape", [2, 2]) + ints("dilations", [2, 2])
+ap = fld(1, "m") + fld(2, "y") + fld(3, "apool") + fld(4, "AveragePool")
+ap += ints("kernel_shape", [3, 3]) + ints("strides", [2, 2]) + ints("pads", [1, 1, 1, 1])
+graph = fld(1, conv) + fld(1, mp) + fld(1, ap) + fld(2, "windows")
+graph += fld(5, tensor("W", [6, 2, 3, 2], [((i % 5) - 2) * 0.1 for i in range(72)]))
+graph += fld(11, value("x", [1, 4, 16, 16])) + fld(12, value("y", [1, 6, 3, 8]))
+open(sys.argv[1], "wb").write(fld(1, 7) + fld(8, fld(2, 13)) + fld(7, graph))
+PY
+}
+window_onnx "$tmp/windows.onnx"
+expect 0 "$BIN" summary "$tmp/windows.onnx" --json
+jq_is "$tmp/out" '.layers[] | select(.name=="conv") | "\(.output|join("x")) \(.kernel) \(.stride) \(.pads) \(.dilation) \(.groups) \(.params)"' \
+  "6x7x17 [3,2] [2,1] [0,1,2,1] [2,1] 2 72"
+jq_is "$tmp/out" '.layers[] | select(.name=="mpool") | "\(.output|join("x")) \(.kernel) \(.stride) \(.pads) \(.dilation)"' \
+  "6x5x15 [2,2] [1,1] [0,0,0,0] [2,2]"
+jq_is "$tmp/out" '.layers[] | select(.name=="apool") | "\(.output|join("x")) \(.kernel) \(.stride) \(.pads) \(has("dilation")) \(has("groups"))"' \
+  "6x3x8 [3,3] [2,2] [1,1,1,1] false false"
+expect 0 "$BIN" summary "$tmp/windows.onnx"
+grep -Eq "^conv +conv .* 3x2 +2x1 +0,1,2,1 +2x1 +2 " "$tmp/out" || fail "summary table row of an asymmetric conv: $(grep '^conv ' "$tmp/out")"
+grep -Eq "^mpool +maxpool .* 2x2 +1 +0 +2 +- " "$tmp/out" || fail "summary table row of a dilated max pool: $(grep '^mpool ' "$tmp/out")"
+grep -Eq "^apool +avgpool .* 3x3 +2 +1 +- +- " "$tmp/out" || fail "summary table row of an average pool: $(grep '^apool ' "$tmp/out")"
+
 # ---- models ------------------------------------------------------------------------
 expect 0 "$BIN" models --json
 jq_is "$tmp/out" '.[] | select(.name=="resnet50") | .params' 25557032

@@ -581,6 +581,60 @@ static void test_rf_axes(void) {
     eng_graph_destroy(g);
 }
 
+/* What the layer tables show of a conv's or pool's window, read back as given:
+ * each axis apart, pads in the order top, left, bottom, right. */
+static void test_windows(void) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "data", 4, 16, 16);
+    EngConvParams cp = {.oc = 6, .kh = 3, .kw = 2, .sh = 2, .sw = 1, .pt = 0, .pl = 1, .pb = 2,
+                        .pr = 1, .dh = 2, .dw = 1, .groups = 2};
+    int c = eng_conv(g, "conv", x, &cp);
+    EngPoolParams mp = {.kh = 2, .kw = 2, .sh = 1, .sw = 1, .dh = 2, .dw = 2};
+    int m = eng_maxpool(g, "mpool", c, &mp);
+    int a = eng_avgpool_k(g, "apool", m, 3, 2, 1);
+    int r = eng_relu(g, "relu", a);
+    int gp = eng_gavgpool(g, "gpool", r);
+    CHECK(eng_graph_ok(g));
+    EngWindow w;
+    CHECK(eng_node_window(eng_graph_node(g, c), &w) == 1);
+    CHECK(w.kh == 3 && w.kw == 2 && w.sh == 2 && w.sw == 1);
+    CHECK(w.pt == 0 && w.pl == 1 && w.pb == 2 && w.pr == 1);
+    CHECK(w.dh == 2 && w.dw == 1 && w.groups == 2 && w.has_dil && w.has_groups);
+    char cells[ENG_WIN_CELLS][48];
+    eng_fmt_window(eng_graph_node(g, c), cells);
+    CHECK(!strcmp(cells[ENG_WIN_KERNEL], "3x2") && !strcmp(cells[ENG_WIN_STRIDE], "2x1"));
+    CHECK(!strcmp(cells[ENG_WIN_PADS], "0,1,2,1") && !strcmp(cells[ENG_WIN_DIL], "2x1"));
+    CHECK(!strcmp(cells[ENG_WIN_GROUPS], "2"));
+    CHECK(eng_node_window(eng_graph_node(g, m), &w) == 1);
+    CHECK(w.kh == 2 && w.sh == 1 && w.dh == 2 && w.dw == 2 && w.has_dil && !w.has_groups);
+    eng_fmt_window(eng_graph_node(g, m), cells);
+    CHECK(!strcmp(cells[ENG_WIN_PADS], "0") && !strcmp(cells[ENG_WIN_DIL], "2"));
+    CHECK(!strcmp(cells[ENG_WIN_GROUPS], "-"));
+    /* an average pool cannot be dilated: no dilation to show */
+    CHECK(eng_node_window(eng_graph_node(g, a), &w) == 1);
+    CHECK(w.kh == 3 && w.kw == 3 && w.sh == 2 && w.sw == 2 && w.pt == 1 && w.pr == 1);
+    CHECK(!w.has_dil && !w.has_groups);
+    eng_fmt_window(eng_graph_node(g, a), cells);
+    CHECK(!strcmp(cells[ENG_WIN_KERNEL], "3x3") && !strcmp(cells[ENG_WIN_STRIDE], "2"));
+    CHECK(!strcmp(cells[ENG_WIN_PADS], "1") && !strcmp(cells[ENG_WIN_DIL], "-"));
+    /* a 1x7 conv padded 0x3: rows x columns */
+    int s = eng_conv_k(g, "sq", r, 6, 1, 1, 0, 1, 1);
+    EngConvParams ap = {.oc = 6, .kh = 1, .kw = 7, .sh = 1, .sw = 1, .pl = 3, .pr = 3, .dh = 1,
+                        .dw = 1, .groups = 3};
+    int o = eng_conv(g, "c1x7", s, &ap);
+    eng_fmt_window(eng_graph_node(g, o), cells);
+    CHECK(!strcmp(cells[ENG_WIN_KERNEL], "1x7") && !strcmp(cells[ENG_WIN_PADS], "0x3"));
+    CHECK(!strcmp(cells[ENG_WIN_GROUPS], "3") && !strcmp(cells[ENG_WIN_STRIDE], "1"));
+    /* other ops, a global pool among them, have no window */
+    CHECK(eng_node_window(eng_graph_node(g, r), &w) == 0);
+    CHECK(eng_node_window(eng_graph_node(g, gp), &w) == 0);
+    CHECK(eng_node_window(eng_graph_node(g, x), &w) == 0);
+    eng_fmt_window(eng_graph_node(g, r), cells);
+    for (int k = 0; k < ENG_WIN_CELLS; k++) CHECK(!strcmp(cells[k], "-"));
+    CHECK(eng_graph_ok(g));
+    eng_graph_destroy(g);
+}
+
 int main(void) {
     eng_log_set(quiet, NULL);
     eng_set_threads(2);
@@ -593,5 +647,6 @@ int main(void) {
     test_forward_by_hand();
     test_op_table();
     test_lrn_backward_scratch();
+    test_windows();
     return check_finish("graph");
 }

@@ -36,8 +36,10 @@ static const Expect expect[] = {
     {"alexnet", 60965224, 1000, 8},
     {"alexnet_1gpu", 62378344, 1000, 8},
     {"zfnet", 62357608, 1000, 8},
+    {"zfnet_wide", 107627624, 1000, 8}, /* Zeiler & Fergus, Table 3: conv3-5 512, 1024, 512 */
     {"vgg11", 132863336, 1000, 11},
     {"vgg13", 133047848, 1000, 13},
+    {"vgg16_c", 133638952, 1000, 16}, /* Simonyan & Zisserman, Table 1, configuration C */
     {"vgg16", 138357544, 1000, 16},
     {"vgg19", 143667240, 1000, 19},
     {"vgg11_bn", 132868840, 1000, 11},
@@ -892,6 +894,71 @@ static void test_reference_forward(const char *name, int C, int H, int W) {
     eng_graph_destroy(g);
 }
 
+/* The papers' named variants, worked out from their layer lists: ZFNet widened
+ * (Zeiler & Fergus, Table 3) and VGG configuration C (Simonyan & Zisserman,
+ * Table 1), against the networks they vary. */
+static void test_variants(void) {
+    /* ZFNet: 110, 26 and 13 after conv1, conv2, conv3-5; 6x6 after pool5 */
+    long long p = conv_p(3, 96, 7, 1) + conv_p(96, 256, 5, 1) + conv_p(256, 512, 3, 1) +
+                  conv_p(512, 1024, 3, 1) + conv_p(1024, 512, 3, 1) + fc_p(512 * 6 * 6, 4096) +
+                  fc_p(4096, 4096) + fc_p(4096, 1000);
+    long long m = conv_m(3, 96, 7, 110) + conv_m(96, 256, 5, 26) + conv_m(256, 512, 3, 13) +
+                  conv_m(512, 1024, 3, 13) + conv_m(1024, 512, 3, 13) +
+                  512LL * 6 * 6 * 4096 + 4096LL * 4096 + 4096LL * 1000;
+    EngGraph *g = model_build(model_find("zfnet_wide"), 0, 0, 0);
+    CHECK(g != NULL);
+    if (g) {
+        CHECK_EQ_I64(eng_graph_totals(g).params, p);
+        CHECK_EQ_I64(eng_graph_totals(g).macs, m);
+        CHECK(node(g, "conv3") && node(g, "conv3")->out.C == 512);
+        CHECK(node(g, "conv4") && node(g, "conv4")->out.C == 1024 && node(g, "conv4")->out.H == 13);
+        CHECK(node(g, "pool5") && node(g, "pool5")->out.C == 512 && node(g, "pool5")->out.H == 6);
+        CHECK(node(g, "conv1") && node(g, "conv1")->p.conv.kh == 7 && node(g, "conv1")->p.conv.sh == 2);
+    }
+    eng_graph_destroy(g);
+    /* only conv3-5 differ from zfnet */
+    CHECK_EQ_I64(p - (conv_p(256, 512, 3, 1) + conv_p(512, 1024, 3, 1) + conv_p(1024, 512, 3, 1) +
+                      fc_p(512 * 6 * 6, 4096)),
+                 62357608LL - (conv_p(256, 384, 3, 1) + conv_p(384, 384, 3, 1) +
+                               conv_p(384, 256, 3, 1) + fc_p(256 * 6 * 6, 4096)));
+
+    /* VGG C: D with a 1x1 third conv in groups 3 (56x56), 4 (28x28) and 5 (14x14) */
+    m = conv_m(3, 64, 3, 224) + conv_m(64, 64, 3, 224) + conv_m(64, 128, 3, 112) +
+        conv_m(128, 128, 3, 112) + conv_m(128, 256, 3, 56) + conv_m(256, 256, 3, 56) +
+        conv_m(256, 256, 1, 56) + conv_m(256, 512, 3, 28) + conv_m(512, 512, 3, 28) +
+        conv_m(512, 512, 1, 28) + 2 * conv_m(512, 512, 3, 14) + conv_m(512, 512, 1, 14) +
+        25088LL * 4096 + 4096LL * 4096 + 4096LL * 1000;
+    p = conv_p(3, 64, 3, 1) + conv_p(64, 64, 3, 1) + conv_p(64, 128, 3, 1) +
+        conv_p(128, 128, 3, 1) + conv_p(128, 256, 3, 1) + conv_p(256, 256, 3, 1) +
+        conv_p(256, 256, 1, 1) + conv_p(256, 512, 3, 1) + 3 * conv_p(512, 512, 3, 1) +
+        2 * conv_p(512, 512, 1, 1) + fc_p(25088, 4096) + fc_p(4096, 4096) + fc_p(4096, 1000);
+    g = model_build(model_find("vgg16_c"), 0, 0, 0);
+    CHECK(g != NULL);
+    if (g) {
+        CHECK_EQ_I64(eng_graph_totals(g).params, p);
+        CHECK_EQ_I64(eng_graph_totals(g).macs, m);
+        const char *one[3] = {"conv3_3", "conv4_3", "conv5_3"};
+        for (int i = 0; i < 3; i++) {
+            const EngNode *n = node(g, one[i]);
+            CHECK(n && n->p.conv.kh == 1 && n->p.conv.kw == 1 && n->p.conv.pt == 0 && n->p.conv.pr == 0);
+        }
+        CHECK(node(g, "conv5_2") && node(g, "conv5_2")->p.conv.kh == 3);
+        CHECK(node(g, "pool5") && node(g, "pool5")->out.H == 7 && node(g, "pool5")->out.C == 512);
+        /* a 1x1 adds no field: conv5_3 sees what conv5_2 sees */
+        CHECK(node(g, "conv5_3") && node(g, "conv5_2") &&
+              node(g, "conv5_3")->rf.size == node(g, "conv5_2")->rf.size);
+    }
+    eng_graph_destroy(g);
+    CHECK_EQ_I64(macs_of("vgg16", 0, 0, 0) - m,
+                 8LL * (256 * 256 * 56 * 56 + 512 * 512 * 28 * 28 + 512 * 512 * 14 * 14));
+
+    /* both papers' figures are not single-crop: history in the card, off the chart */
+    const ModelCard *zw = model_find("zfnet_wide"), *vc = model_find("vgg16_c");
+    CHECK(zw && zw->val_top1 == 0 && strstr(zw->val_source, "10 crops") && strstr(zw->notes, "Table 3"));
+    CHECK(vc && vc->val_top1 == 0 && strstr(vc->val_source, "Table 3") && strstr(vc->notes, "Table 1"));
+    CHECK(zw && strstr(zw->notes, "107,627,624") && vc && strstr(vc->notes, "133,638,952"));
+}
+
 int main(void) {
     eng_log_set(quiet, NULL);
     eng_set_threads(2);
@@ -907,6 +974,7 @@ int main(void) {
     test_modern_structure();
     test_modern_macs();
     test_depth_macs();
+    test_variants();
     test_option_a_forward();
     test_other_inputs();
     test_lenet_forward();

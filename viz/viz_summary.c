@@ -1,6 +1,7 @@
 /*
  * viz_summary.c — a model's card and its layer table, every number read from
- * the engine's graph (output shape, parameters, MACs, memory, receptive field).
+ * the engine's graph (output shape, parameters, MACs, memory, a conv's or
+ * pool's kernel, stride, pads, dilation and groups, receptive field).
  * Columns are laid out in pixels from the widest entry, numbers right-aligned,
  * so the table stays legible on a projector at any window size.
  */
@@ -26,7 +27,8 @@ static void text_right(SDL_Renderer *r, TTF_Font *f, int x_right, int y, SDL_Col
     viz_text(r, f, x_right - text_w(f, s), y, c, s);
 }
 
-enum { COL_NAME, COL_OP, COL_OUT, COL_PARAMS, COL_MACS, COL_MEM, COL_RF, N_COLS };
+enum { COL_NAME, COL_OP, COL_OUT, COL_PARAMS, COL_MACS, COL_MEM, COL_KERNEL, COL_STRIDE,
+       COL_PADS, COL_DIL, COL_GROUPS, COL_RF, N_COLS };
 
 /* The cells of one node's row. */
 static void row_cells(const EngNode *nd, char cells[N_COLS][112]) {
@@ -39,11 +41,58 @@ static void row_cells(const EngNode *nd, char cells[N_COLS][112]) {
     if (nd->macs) eng_fmt_si((double)nd->macs, cells[COL_MACS], 112);
     else snprintf(cells[COL_MACS], 112, "-");
     eng_fmt_bytes((double)eng_node_act_bytes(nd), cells[COL_MEM], 112);
+    char win[ENG_WIN_CELLS][48]; /* a conv's or pool's window, "-" for other ops */
+    eng_fmt_window(nd, win);
+    for (int k = 0; k < ENG_WIN_CELLS; k++) memcpy(cells[COL_KERNEL + k], win[k], sizeof win[k]);
     char h1[48], h2[48];
     if (nd->rf.finite)
         snprintf(cells[COL_RF], 112, "%s / %s%s", eng_fmt_hw(nd->rf.size, nd->rf.size_w, h1, sizeof h1),
                  eng_fmt_hw(nd->rf.stride, nd->rf.stride_w, h2, sizeof h2), nd->rf.misaligned ? " *" : "");
     else snprintf(cells[COL_RF], 112, "-");
+}
+
+/* Column widths from the header and every row, and the gap between columns: the
+ * full headers three spaces apart when they fit the width, else the short ones
+ * (k, s, p, d, g: kernel, stride, pads, dilation, groups) and narrower gaps, and
+ * last a name column that keeps only the end of long names. Returns the headers. */
+static const char *const *layout_columns(const VizFonts *f, const EngGraph *g, int width,
+                                         int w[N_COLS], int *gap) {
+    static const char *const full[N_COLS] = {"layer", "op", "output", "params", "MACs",
+                                             "memory", "kernel", "stride", "pad", "dil",
+                                             "groups", "RF size / stride"};
+    static const char *const brief[N_COLS] = {"layer", "op", "output", "params", "MACs",
+                                              "memory", "k", "s", "p", "d", "g", "RF"};
+    /* from the most spacious to the most compact */
+    static const struct { const char *const *head; const char *gap; } tries[] = {
+        {full, "   "}, {full, "  "}, {brief, "  "}, {brief, " "}};
+    const int n_tries = (int)(sizeof tries / sizeof tries[0]);
+    int cw[N_COLS] = {0};
+    char cells[N_COLS][112];
+    for (int i = 0; i < eng_graph_node_count(g); i++) {
+        row_cells(eng_graph_node(g, i), cells);
+        for (int k = 0; k < N_COLS; k++) {
+            int t = text_w(f->mono, cells[k]);
+            if (t > cw[k]) cw[k] = t;
+        }
+    }
+    if (cw[COL_NAME] > width * 2 / 5) cw[COL_NAME] = width * 2 / 5;
+    const char *const *head = full;
+    int total = 0;
+    for (int t = 0; t < n_tries; t++) {
+        head = tries[t].head;
+        *gap = text_w(f->mono, tries[t].gap);
+        total = *gap * (N_COLS - 1);
+        for (int k = 0; k < N_COLS; k++) {
+            int hw = text_w(f->mono, head[k]);
+            w[k] = cw[k] > hw ? cw[k] : hw;
+            total += w[k];
+        }
+        if (total <= width) return head;
+    }
+    int min_name = text_w(f->mono, "layer");
+    int name_w = w[COL_NAME] - (total - width);
+    w[COL_NAME] = name_w > min_name ? name_w : min_name;
+    return head;
 }
 
 void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
@@ -79,23 +128,9 @@ void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
         snprintf(buf, sizeof buf, "%s", card->key_ideas);
     y += viz_text_wrap(r, f->sans, x, y, area.w, DIM, buf) + f->line / 2;
 
-    /* column widths from the header and every row */
-    static const char *const head[N_COLS] = {"layer", "op", "output", "params", "MACs",
-                                             "memory", "RF size / stride"};
-    int w[N_COLS];
-    for (int k = 0; k < N_COLS; k++) w[k] = text_w(f->mono, head[k]);
-    int n = eng_graph_node_count(g);
+    int n = eng_graph_node_count(g), w[N_COLS], gap;
     char cells[N_COLS][112];
-    for (int i = 0; i < n; i++) {
-        row_cells(eng_graph_node(g, i), cells);
-        for (int k = 0; k < N_COLS; k++) {
-            int cw = text_w(f->mono, cells[k]);
-            if (cw > w[k]) w[k] = cw;
-        }
-    }
-    int gap = text_w(f->mono, "   ");
-    int max_name = area.w * 2 / 5;
-    if (w[COL_NAME] > max_name) w[COL_NAME] = max_name;
+    const char *const *head = layout_columns(f, g, area.w, w, &gap);
     int left[N_COLS], right[N_COLS], cx = x;
     for (int k = 0; k < N_COLS; k++) {
         left[k] = cx;
@@ -103,7 +138,7 @@ void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
         cx += w[k] + gap;
     }
     /* numbers right-aligned, text left-aligned */
-    const int numeric[N_COLS] = {0, 0, 0, 1, 1, 1, 0};
+    const int numeric[N_COLS] = {0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 0};
     for (int k = 0; k < N_COLS; k++) {
         if (numeric[k]) text_right(r, f->mono, right[k], y, DIM, head[k]);
         else viz_text(r, f->mono, left[k], y, DIM, head[k]);
