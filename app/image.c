@@ -316,9 +316,19 @@ static SDL_Surface *load_checked(const char *path, int nofollow, char *err, size
         fclose(f);
         return NULL;
     }
+    /* libpng and libjpeg write their own complaints ("libpng error: IDAT:
+     * CRC error", "Corrupt JPEG data") to stderr before SDL_image reports
+     * the failure: silenced for the decode, so that the one line below says
+     * what went wrong. */
+    fflush(stderr);
+    const int saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    const int quiet = saved >= 0 && devnull >= 0 && dup2(devnull, STDERR_FILENO) >= 0;
     SDL_Surface *raw = kind == IMAGE_PNG    ? IMG_LoadPNG_RW(rw)
                        : kind == IMAGE_JPEG ? IMG_LoadJPG_RW(rw)
                                             : IMG_LoadBMP_RW(rw);
+    if (quiet) dup2(saved, STDERR_FILENO);
+    if (saved >= 0) close(saved);
+    if (devnull >= 0) close(devnull);
     SDL_RWclose(rw); /* closes f */
     if (!raw) {
         report(err, errlen, "cannot read the image %s: %s", path, IMG_GetError());
