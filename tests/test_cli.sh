@@ -998,6 +998,11 @@ expect 2 "$BIN" basics --kernel 0
 expect 2 "$BIN" basics --stride 0
 expect 2 "$BIN" basics --pad -1
 expect 2 "$BIN" basics vgg16
+if [ "$gui" = 1 ]; then # the basics screen, headless
+  expect 0 "$BIN" render --view basics --size 1024x768 --out "$tmp/basics.png"
+  [ -s "$tmp/basics.png" ] || fail "render --view basics wrote no picture"
+  expect 2 "$BIN" render vgg16 --view basics --out "$tmp/basics2.png"
+fi
 
 # ---- every flag: README.md's list is the binary's, and each command takes exactly its flags -----
 # The list comes from the table app_parse reads (app/options.c); the README
