@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { APP_BASICS_KMAX = 7,     /* the largest kernel the screen's grid edits */
+enum { APP_BASICS_KMAX = 5,     /* the largest kernel the screen's grid edits (its numbers stay legible) */
        APP_BASICS_IMG = 28,     /* the screen's picture side (a test digit's) */
        APP_BASICS_MIX_IN = 3, APP_BASICS_MIX_OUT = 2, APP_BASICS_MIX_SIDE = 6 };
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gui_basics.h"
+#include "window.h"
 
 void basics_init(BasicsView *b) {
     memset(b, 0, sizeof *b);
@@ -161,5 +161,28 @@ int basics_event(BasicsView *b, const VizFonts *f, const SDL_Event *e, int w, in
     if (k == SDLK_ESCAPE) return 1;
     if (setting_key(b, k, (e->key.keysym.mod & KMOD_SHIFT) != 0)) basics_compute(b);
     return 0;
+}
+/* One frame: the events (Esc back to the stepper, F11, F12, Q quits only
+ * from the stepper), then the screen. */
+void basics_frame(AppGui *a, int w, int h) {
+    SDL_Event e;
+    while (SDL_PollEvent(&e)) {
+        if (e.type == SDL_QUIT) a->running = 0;
+        else if (e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_F11) gui_toggle_presenting(a);
+        else if (e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_F12) a->shot = 1;
+        else if (basics_event(&a->basics, &a->fonts, &e, w, h)) {
+            a->screen = SCREEN_STEPPER;
+            return;
+        }
+    }
+    viz_clear(a->ren);
+    VizBasics v;
+    basics_viz(&a->basics, &v);
+    viz_draw_basics(a->ren, &a->fonts, &v, w, h);
+    if (a->shot) {
+        gui_screenshot(a, w, h);
+        a->shot = 0;
+    }
+    SDL_RenderPresent(a->ren);
 }
 #endif

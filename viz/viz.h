@@ -283,7 +283,7 @@ void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
  * output-size and parameter formulas with their numbers, and a 1x1
  * convolution mixing three channels into two at one pixel. Every number
  * arrives computed (app/basics.c runs the engine's conv). */
-enum { VIZ_BASICS_KMAX = 7, VIZ_BASICS_MIX_IN = 3, VIZ_BASICS_MIX_OUT = 2 };
+enum { VIZ_BASICS_KMAX = 5, VIZ_BASICS_MIX_IN = 3, VIZ_BASICS_MIX_OUT = 2 };
 typedef struct {
     const float *img; int H, W;          /* the picture, values 0..1 */
     const float *kernel; int K;          /* K x K, row-major */

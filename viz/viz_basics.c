@@ -43,6 +43,14 @@ int viz_basics_cell(const VizBasicsLayout *L, int K, int x, int y) {
     return cx >= 0 && cx < K && cy >= 0 && cy < K ? cy * K + cx : -1;
 }
 
+/* A line of a formula: in the monospaced type when it fits in wmax, else
+ * in the small type (presentation mode's larger type on a narrow window). */
+static void line(SDL_Renderer *r, const VizFonts *f, int x, int y, int wmax, SDL_Color c, const char *s) {
+    int tw = 0, th = 0;
+    TTF_Font *font = TTF_SizeUTF8(f->mono, s, &tw, &th) == 0 && tw <= wmax ? f->mono : f->small;
+    viz_text(r, font, x, y, c, s);
+}
+
 static void panel(SDL_Renderer *r, const VizFonts *f, SDL_Rect a, const char *title) {
     SDL_SetRenderDrawColor(r, 30, 33, 40, 255);
     SDL_RenderFillRect(r, &a);
@@ -121,7 +129,7 @@ static void draw_kernel(SDL_Renderer *r, const VizFonts *f, const VizBasics *b, 
             }
             char num[32];
             if (sel && b->edit && b->edit[0]) snprintf(num, sizeof num, "%s_", b->edit);
-            else snprintf(num, sizeof num, "%.3g", (double)v);
+            else snprintf(num, sizeof num, "%.2g", (double)v);
             int tw = 0, th = 0;
             TTF_SizeUTF8(font, num, &tw, &th);
             viz_text_in(r, font, cell, cell.x + (cell.w - tw) / 2, cell.y + (cell.h - th) / 2,
@@ -141,14 +149,14 @@ static void draw_output(SDL_Renderer *r, const VizFonts *f, const VizBasics *b, 
                       b->error ? b->error : "no output");
         return;
     }
-    snprintf(t, sizeof t, "output %dx%d (engine's conv)", b->oh, b->ow);
+    snprintf(t, sizeof t, "output %dx%d", b->oh, b->ow);
     panel(r, f, a, t);
     SDL_Rect box = {a.x + 8, a.y + f->line + 8, a.w - 16, a.h - f->line - f->small_line - 20};
     SDL_Rect o = grey_plane(r, b->out, b->oh, b->ow, box, 0);
     SDL_Rect u = {o.x + b->ux * o.w - 1, o.y + b->uy * o.w - 1, o.w + 2, o.w + 2};
     SDL_SetRenderDrawColor(r, 255, 170, 40, 255);
     SDL_RenderDrawRect(r, &u);
-    snprintf(t, sizeof t, "output (%d, %d) = %.4g", b->uy, b->ux, (double)b->out[b->uy * b->ow + b->ux]);
+    snprintf(t, sizeof t, "engine's conv: (%d, %d) = %.4g", b->uy, b->ux, (double)b->out[b->uy * b->ow + b->ux]);
     viz_text(r, f->small, a.x + 8, a.y + a.h - f->small_line - 6, DIM, t);
 }
 
@@ -160,27 +168,30 @@ static void draw_formula(SDL_Renderer *r, const VizFonts *f, const VizBasics *b,
     const int x = a.x + 12, ml = f->mono_line;
     SDL_Color hot = {255, 200, 90, 255};
     snprintf(t, sizeof t, "K_eff = D(K-1)+1 = %d(%d-1)+1 = %d", b->D, b->K, b->keff);
-    viz_text(r, f->mono, x, y, INK, t), y += ml;
-    viz_text(r, f->mono, x, y, DIM, "out = floor((W - K_eff + 2P) / S) + 1"), y += ml;
+    line(r, f, x, y, a.w - 24, INK, t), y += ml;
+    line(r, f, x, y, a.w - 24, DIM, "out = floor((W - K_eff + 2P) / S) + 1"), y += ml;
     snprintf(t, sizeof t, "    = floor((%d - %d + 2*%d) / %d) + 1 = %lld", b->W, b->keff, b->P, b->S, b->formula_w);
-    viz_text(r, f->mono, x, y, INK, t), y += ml;
+    line(r, f, x, y, a.w - 24, INK, t), y += ml;
     if (b->H != b->W) {
         snprintf(t, sizeof t, "  H: floor((%d - %d + 2*%d) / %d) + 1 = %lld", b->H, b->keff, b->P, b->S,
                  b->formula_h);
-        viz_text(r, f->mono, x, y, INK, t), y += ml;
+        line(r, f, x, y, a.w - 24, INK, t), y += ml;
     }
     if (b->out) snprintf(t, sizeof t, "engine's shape inference: %dx%d", b->oh, b->ow);
     else snprintf(t, sizeof t, "engine: no output (the window does not fit)");
-    viz_text(r, f->mono, x, y, hot, t), y += ml + ml / 2;
-    viz_text(r, f->mono, x, y, DIM, "params = KH x KW x Cin x Cout + Cout"), y += ml;
+    line(r, f, x, y, a.w - 24, hot, t), y += ml + ml / 2;
+    line(r, f, x, y, a.w - 24, DIM, "params = KH x KW x Cin x Cout + Cout"), y += ml;
     snprintf(t, sizeof t, "       = %d x %d x %d x %d + %d = %lld", b->K, b->K, b->cin, b->cout, b->cout,
              b->weights + b->biases);
-    viz_text(r, f->mono, x, y, INK, t), y += ml;
+    line(r, f, x, y, a.w - 24, INK, t), y += ml;
     snprintf(t, sizeof t, "engine's count: %lld", b->params);
-    viz_text(r, f->mono, x, y, hot, t), y += ml;
-    viz_text_wrap(r, f->sans, x, y + 4, a.w - 24, DIM,
-                  "Stride and padding do not change the parameter count (nor do dilation and the input "
-                  "size): they move the same weights.");
+    line(r, f, x, y, a.w - 24, hot, t), y += ml;
+    static const char why[] = "Stride and padding do not change the parameter count (nor do dilation and "
+                              "the input size): they move the same weights.";
+    /* the small type where the panel is too short for the sentence in the larger one */
+    TTF_Font *font = y + 4 + viz_text_wrap(NULL, f->sans, x, y + 4, a.w - 24, DIM, why) <= a.y + a.h - 4
+                         ? f->sans : f->small;
+    viz_text_wrap(r, font, x, y + 4, a.w - 24, DIM, why);
 }
 
 /* One pixel of a 1x1 convolution: each output channel a weighted sum of
@@ -211,16 +222,16 @@ static void draw_mix(SDL_Renderer *r, const VizFonts *f, const VizBasics *b, SDL
     char t[256];
     snprintf(t, sizeof t, "pixel (%d, %d): R %.2g  G %.2g  B %.2g", b->mix_y, b->mix_x, (double)b->mix_in[at],
              (double)b->mix_in[(size_t)n * n + at], (double)b->mix_in[2 * (size_t)n * n + at]);
-    viz_text(r, f->mono, x0, y, INK, t), y += ml;
+    line(r, f, x0, y, a.w - 24, INK, t), y += ml;
     for (int o = 0; o < VIZ_BASICS_MIX_OUT; o++) {
         const float *w = b->mix_w + o * VIZ_BASICS_MIX_IN;
         snprintf(t, sizeof t, "out%d = %.2g*%.2g + %.2g*%.2g + %.2g*%.2g", o, (double)w[0], (double)b->mix_in[at],
                  (double)w[1], (double)b->mix_in[(size_t)n * n + at], (double)w[2],
                  (double)b->mix_in[2 * (size_t)n * n + at]);
-        viz_text(r, f->mono, x0, y, INK, t), y += ml;
+        line(r, f, x0, y, a.w - 24, INK, t), y += ml;
         snprintf(t, sizeof t, "     + %.2g (bias) = %.4g", (double)b->mix_b[o],
                  (double)b->mix_out[(size_t)o * n * n + at]);
-        viz_text(r, f->mono, x0, y, (SDL_Color){255, 200, 90, 255}, t), y += ml;
+        line(r, f, x0, y, a.w - 24, (SDL_Color){255, 200, 90, 255}, t), y += ml;
     }
 }
 
