@@ -60,6 +60,8 @@ typedef struct {
     const char *view, *snapshot, *block, *models, *pattern, *page, *size;
     int present;           /* --present */
     int image_index, image_index_set; /* --image-index N: the test image shown (0-based) */
+    int basics_k, basics_s, basics_p, basics_d; /* --kernel --stride --pad --dilation (basics) */
+    const char *basics_input; /* --input W|HxW (basics) */
 } AppOptions;
 
 /* Which flags a subcommand accepts: each row of the flag table (options.c)
@@ -93,6 +95,7 @@ enum {
                                  --present --runs */
     APP_OPT_FRAME_STATS = 1 << 24,
     APP_OPT_IMAGE_INDEX = 1 << 25, /* --image-index N (commands that show one test image) */
+    APP_OPT_BASICS = 1 << 26, /* --kernel --stride --pad --dilation --input W|HxW --cin --cout */
 };
 
 /* Parse argv[1..] (argv[0] is the subcommand) with the flags of the groups
@@ -277,5 +280,6 @@ int app_cmd_onnx_test(int argc, char **argv);
 /* A model with its weights as an ONNX file (cmd_export.c). */
 int app_cmd_export(int argc, char **argv);
 int app_cmd_eval(int argc, char **argv);
+int app_cmd_basics(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@
 #include "canvas.h"
 #include "measure.h"
 #include "gui.h"
+#include "gui_basics.h"
 #include "stepper.h"
 
 static const char render_usage[] =
@@ -53,6 +54,7 @@ static const char render_usage[] =
     "                        [--runs N]\n"
     "       convscope render [NAME] --view rf --out FILE.png [--models A,B,...]\n"
     "       convscope render [NAME] --view history --out FILE.png   (also: timeline)\n"
+    "       convscope render --view basics --out FILE.png   (a kernel slid, the formulas, 1x1)\n"
     "  (each also with --size WxH and --present)\n"
     "  The compare screen (C in the window) for block NAME (see 'convscope compare'),\n"
     "  and the zoo screen (Z): every network's parameters, operations, single-crop ImageNet\n"
@@ -270,6 +272,32 @@ static int render_bench(RenderArgs *ra) {
     return compare ? render_compare(ra, cnt, runs) : render_zoo(ra, cnt, runs);
 }
 
+/* --view basics: the basics screen as it opens (a 3x3 box blur on the
+ * synthetic picture, the formulas, the 1x1 convolution). */
+static int render_basics(RenderArgs *ra) {
+    if (ra->o.model) {
+        fprintf(stderr, "convscope render: --view basics takes no model (it works out one convolution)\n");
+        return APP_USAGE;
+    }
+    BasicsView *b = malloc(sizeof *b);
+    if (!b) {
+        fprintf(stderr, "convscope render: out of memory\n");
+        return APP_FAIL;
+    }
+    basics_init(b);
+    AppCanvas cv;
+    int rc = APP_FAIL;
+    if (render_canvas(&cv, &ra->rs) == 0) {
+        VizBasics v;
+        basics_viz(b, &v);
+        viz_draw_basics(cv.r, &cv.fonts, &v, cv.w, cv.h);
+        if (app_canvas_save(&cv, ra->out, "render") == 0) rc = APP_OK;
+    }
+    app_canvas_close(&cv);
+    free(b);
+    return rc;
+}
+
 static const struct {
     const char *view;
     int (*render)(RenderArgs *ra);
@@ -278,6 +306,7 @@ static const struct {
     {"rf", render_rf},
     {"compare", render_bench},
     {"zoo", render_bench},
+    {"basics", render_basics},
 };
 
 /* ---- the stepper's views of a model ---------------------------------------------------- */
@@ -482,7 +511,7 @@ static int render_view(RenderArgs *ra) {
         if (!strcmp(ra->view, stepper_views[k].view)) v = k;
     if (v < 0) {
         fprintf(stderr, "convscope render: --view takes featuremaps, filters, evolution, summary, "
-                        "3d, browse, top9, occlusion, compare, zoo, rf or history (timeline), not '%s'\n", ra->view);
+                        "3d, browse, top9, occlusion, compare, zoo, rf, history (timeline) or basics, not '%s'\n", ra->view);
         return APP_USAGE;
     }
     if (stepper_views[v].probe && !ra->unit && !ra->o.channel_set) {

@@ -94,6 +94,7 @@ static int gui_act(AppGui *a, GuiAction act, const SDL_Event *e) {
     case GUI_TO_ZOO: bench_switch(a, SCREEN_ZOO); return 1;
     case GUI_TO_RF: bench_switch(a, SCREEN_RF); return 1;
     case GUI_TO_PICK: bench_switch(a, SCREEN_PICK); return 1;
+    case GUI_TO_BASICS: a->screen = SCREEN_BASICS; return 1;
     default: break;
     }
     return 0;
@@ -144,6 +145,7 @@ static void gui_frame(AppGui *a) {
     }
     fit_fonts(a, h);
     if (a->screen == SCREEN_STEPPER) stepper_screen(a, w, h);
+    else if (a->screen == SCREEN_BASICS) basics_frame(a, w, h);
     else bench_frame(a, w, h);
 }
 
@@ -221,6 +223,7 @@ static int window_open(AppGui *a) {
         return APP_FAIL;
     }
     compare_init(&a->cmp, 0, NULL, (EngCount){0});
+    basics_init(&a->basics);
     a->jobs = jobs_create();
     if (!a->jobs) {
         fprintf(stderr, "convscope view: cannot start the worker thread\n");

@@ -196,6 +196,7 @@ static GuiAction sel_key(Stepper *s, SDL_Keycode k, const StepperFrame *fr, SDL_
     case SDLK_r: return GUI_TO_RF;
     case SDLK_m: return GUI_TO_PICK;
     case SDLK_z: return GUI_TO_ZOO;
+    case SDLK_k: return GUI_TO_BASICS;
     case SDLK_DOWN: v->scroll++; break;
     case SDLK_UP: v->scroll = v->scroll > 0 ? v->scroll - 1 : 0; break;
     default: break;
@@ -318,6 +319,7 @@ static const char *const help_keys[] = {
     "Z                the zoo in numbers: params, operations, error, latency",
     "R                receptive field layer by layer, networks overlaid",
     "M                pick another network on the history's timeline",
+    "K                convolution basics: a kernel slid, output size, parameters, 1x1",
     "F11              presentation: full screen, larger type, high contrast",
     "F12              screenshot to PNG",
     "H or F1          this help",

@@ -29,6 +29,7 @@ static void print_help(FILE *f) {
             "  deconv MODEL       project a channel or unit back to pixels (deconvnet, guided, saliency)\n"
             "  top9 MODEL         a channel's nine strongest activations over a test set, projected\n"
             "  occlude MODEL      a grey square slid over an image: activation and class maps\n"
+            "  basics             one convolution's output size and parameter count, worked out\n"
             "\n"
             "Run 'convscope COMMAND --help' for the options of a command.\n");
 }
@@ -76,6 +77,7 @@ int main(int argc, char **argv) {
         {"onnx-test", app_cmd_onnx_test},
         {"export", app_cmd_export},
         {"eval", app_cmd_eval},
+        {"basics", app_cmd_basics},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i].name)) {

@@ -184,6 +184,21 @@ static const AppFlag flags[] = {
      "the window's size (default 1280x800)"},
     {"--present", ARG_FLAG, "", 0, 0, 0, APP_OPT_RENDER, F(present), NO_FIELD, NULL,
      "as in presentation mode (F11): larger type, high contrast"},
+    /* one convolution's arithmetic (basics) */
+    {"--kernel", ARG_INT, "K", 1, 4096, 0, APP_OPT_BASICS, F(basics_k), NO_FIELD, NULL,
+     "the square kernel's side (default 3)"},
+    {"--stride", ARG_INT, "S", 1, 4096, 0, APP_OPT_BASICS, F(basics_s), NO_FIELD, NULL,
+     "the convolution's stride (default 1)"},
+    {"--pad", ARG_INT, "P", 0, 4096, 0, APP_OPT_BASICS, F(basics_p), NO_FIELD, NULL,
+     "zeros added on every side (default 0)"},
+    {"--dilation", ARG_INT, "D", 1, 4096, 0, APP_OPT_BASICS, F(basics_d), NO_FIELD, NULL,
+     "the gap between kernel taps, 1 = none (default 1)"},
+    {"--input", ARG_STR, "W|HxW", 0, 0, 0, APP_OPT_BASICS, F(basics_input), NO_FIELD,
+     "1..65536, or HxW", "the input's side, or its height and width (default 32)"},
+    {"--cin", ARG_INT, "N", 1, 8192, 0, APP_OPT_BASICS, F(cin), NO_FIELD, NULL,
+     "the convolution's input channels (default 3)"},
+    {"--cout", ARG_INT, "N", 1, 8192, 0, APP_OPT_BASICS, F(cout), NO_FIELD, NULL,
+     "the convolution's filters, its output channels (default 8)"},
 };
 #define N_FLAGS (sizeof flags / sizeof flags[0])
 
@@ -215,6 +230,7 @@ static const struct {
     {"occlude", APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_IMAGE_INDEX | APP_OPT_JSON | APP_OPT_THREADS |
                     APP_OPT_PREPROCESS | APP_OPT_OUT | APP_OPT_PROBE | APP_OPT_NPY_OUT |
                     APP_OPT_OCCLUDE | APP_OPT_IMAGE | APP_OPT_NPY_IN, 1},
+    {"basics", APP_OPT_BASICS | APP_OPT_JSON, 0},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -8,9 +8,10 @@
 #define CONVSCOPE_WINDOW_H
 
 #include "gui.h"
+#include "gui_basics.h"
 #include "stepper.h"
 
-enum { SCREEN_STEPPER, SCREEN_COMPARE, SCREEN_ZOO, SCREEN_RF, SCREEN_PICK };
+enum { SCREEN_STEPPER, SCREEN_COMPARE, SCREEN_ZOO, SCREEN_RF, SCREEN_PICK, SCREEN_BASICS };
 
 typedef struct {
     SDL_Window *win;
@@ -32,6 +33,7 @@ typedef struct {
     int rf_ready;
     PickView pick;
     int help;             /* key overlay of those screens */
+    BasicsView basics;    /* K: one convolution worked out (gui_basics.c) */
     unsigned long bench_job; /* the latest timing asked of the worker */
     int opening;          /* a network is being opened on the worker */
     unsigned long open_job;
@@ -59,5 +61,8 @@ void bench_frame(AppGui *a, int w, int h);
 /* Esc on the picker while a network opens: the open is forgotten, and the
  * worker frees what it makes. */
 void bench_cancel_open(AppGui *a);
+
+/* gui_basics.c: one frame of the basics screen (Esc goes back to the stepper). */
+void basics_frame(AppGui *a, int w, int h);
 
 #endif

@@ -958,6 +958,52 @@ for cmd in "" models summary bench view train eval render compare deconv top9 oc
   grep -q "usage" "$tmp/out" || fail "'convscope $cmd --help' prints no usage"
 done
 
+# ---- basics: one convolution's output size and parameter count ---------------------------
+# The numbers are the engine's (shape inference, parameter count); the text
+# shows the formula's arithmetic beside them.
+basics_is() { # ARGS... -- EXPECTED-LINE-PATTERN: the text output holds a line matching it
+  local pat=${*: -1}
+  expect 0 "$BIN" basics "${@:1:$#-1}"
+  grep -qE -- "$pat" "$tmp/out" || { fail "'convscope basics ${*:1:$#-1}' prints no line matching '$pat'"; cat "$tmp/out" >&2; }
+}
+basics_is --input 32 --kernel 5 --pad 0 --stride 1 'floor\(\(32 - 5 \+ 2\*0\) / 1\) \+ 1 = 28$'
+basics_is --input 32 --kernel 5 "engine's output   28x28 "
+basics_is --input 224 --kernel 11 --stride 4 --pad 2 'floor\(\(224 - 11 \+ 2\*2\) / 4\) \+ 1 = 55$'   # AlexNet conv1
+basics_is --input 224 --kernel 11 --stride 4 --pad 2 --cin 3 --cout 64 "engine's output   55x55 with 64 channels"
+basics_is --kernel 3 --dilation 2 'K_eff = D\(K-1\)\+1 = 2\*\(3-1\)\+1 = 5$'
+basics_is --kernel 3 --dilation 2 --input 32 "engine's output   28x28 "
+basics_is --input 7x9 --kernel 3 --stride 2 "engine's output   3x4 "   # height and width apart
+basics_is --kernel 3 --cin 64 --cout 128 '= 3 x 3 x 64 x 128 \+ 128 = 73856 \(engine.s count: 73856\)'
+basics_is --kernel 3 --cin 64 --cout 128 --stride 4 --pad 3 '= 73856 \(engine.s count: 73856\)'   # stride, pad: same count
+basics_is --kernel 3 'stride and padding do not change it'
+expect 0 "$BIN" basics --input 224 --kernel 11 --stride 4 --pad 2 --cin 3 --cout 96 --json
+jq_is "$tmp/out" '.output.h' 55
+jq_is "$tmp/out" '.output.w' 55
+jq_is "$tmp/out" '.params' 34944
+jq_is "$tmp/out" '.k_eff' 11
+jq_is "$tmp/out" '.formula.h' 'floor((224 - 11 + 2*2) / 4) + 1'
+expect 0 "$BIN" basics --kernel 3 --dilation 3 --input 10x12 --json
+jq_is "$tmp/out" '.k_eff' 7
+jq_is "$tmp/out" '[.output.h, .output.w] | map(tostring) | join("x")' 4x6
+# impossible settings: one line saying why, exit 2
+expect 2 "$BIN" basics --input 5 --kernel 7
+grep -q "impossible.*K_eff = D(K-1)+1 = 7.*5x5" "$tmp/err" || fail "basics --input 5 --kernel 7: $(cat "$tmp/err")"
+expect 2 "$BIN" basics --input 8 --kernel 3 --dilation 5
+grep -q "impossible.*K_eff = D(K-1)+1 = 11" "$tmp/err" || fail "basics --dilation 5: $(cat "$tmp/err")"
+expect 0 "$BIN" basics --input 5 --kernel 7 --pad 1   # padding makes room: 1x1
+grep -q "engine's output   1x1 " "$tmp/out" || fail "basics --input 5 --kernel 7 --pad 1 is not 1x1"
+expect 2 "$BIN" basics --input 0 --kernel 3
+expect 2 "$BIN" basics --input 3x --kernel 3
+expect 2 "$BIN" basics --kernel 0
+expect 2 "$BIN" basics --stride 0
+expect 2 "$BIN" basics --pad -1
+expect 2 "$BIN" basics vgg16
+if [ "$gui" = 1 ]; then # the basics screen, headless
+  expect 0 "$BIN" render --view basics --size 1024x768 --out "$tmp/basics.png"
+  [ -s "$tmp/basics.png" ] || fail "render --view basics wrote no picture"
+  expect 2 "$BIN" render vgg16 --view basics --out "$tmp/basics2.png"
+fi
+
 # ---- every flag: README.md's list is the binary's, and each command takes exactly its flags -----
 # The list comes from the table app_parse reads (app/options.c); the README
 # holds a copy of it between the flags:begin and flags:end lines.
@@ -972,7 +1018,7 @@ fi
 # before --help) and its --help mentions it; every flag a command is not
 # listed for is refused as unknown. --help ends with the command's flags,
 # generated from the table.
-cmds="view render models summary bench compare export train eval deconv top9 occlude"
+cmds="view render models summary bench compare export train eval deconv top9 occlude basics"
 declare -A takes_flag=() args=()
 for c in $cmds; do
   "$BIN" "$c" --help >"$tmp/help_$c" 2>&1 || fail "'convscope $c --help' failed"

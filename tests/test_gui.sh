@@ -247,6 +247,22 @@ for k in c z; do
   same "$a_c1" "$(region $all_r)" "key $k then Esc"
 done
 
+# the basics screen: K opens it; a preset, a setting and an edited kernel cell
+# (click, +) each change it; Esc comes back
+key k && shot "k (basics)" || exit 1
+a_b=$(region $all_r)
+differ "$a_c1" "$a_b" "key k"
+key 2 && shot "basics: 2 (Laplacian)" || exit 1
+differ "$a_b" "$(region $all_r)" "basics: key 2 (the Laplacian)"
+a_b=$(region $all_r)
+key shift+p && shot "basics: Shift+P" || exit 1
+differ "$a_b" "$(region $all_r)" "basics: Shift+P (padding 1)"
+a_b=$(region $all_r)
+click $((WIDTH / 2)) $((HEIGHT * 3 / 10)) && key plus && shot "basics: a cell, +" || exit 1
+differ "$a_b" "$(region $all_r)" "basics: click the kernel's centre, +"
+key Escape Escape && shot "basics, Esc" || exit 1
+same "$a_c1" "$(region $all_r)" "key k then Esc"
+
 # the model picker, Enter and Esc at once: the open is cancelled, and the
 # network made meanwhile never replaces LeNet-5 (the compare screen, which
 # once took it, is visited after the worker has had time to make it)

@@ -4,7 +4,7 @@
  * unclipped, feature-map grids whose tiles stay legible (paging the rest),
  * the hit test agreeing with where the tiles are drawn, the receptive
  * field box drawn on the input at the pixels the engine's field gives, and
- * the compare, zoo and timeline screens laid out inside the window.
+ * the compare, zoo, timeline and basics screens laid out inside the window.
  */
 #include <stdio.h>
 
@@ -261,7 +261,72 @@ static void test_zoo_layout(void) {
     viz_fonts_unload(&f);
 }
 
+/* The basics screen at a projector's, a laptop's and a full-HD window's
+ * size, with the window's type and presentation mode's: its five panels
+ * inside the window and apart, the kernel's grid inside its panel with
+ * cells wide enough for their numbers at every kernel size, and the
+ * longest lines each panel writes inside it. */
+static int apart(SDL_Rect a, SDL_Rect b) { return !SDL_HasIntersection(&a, &b); }
+
+static int text_w(TTF_Font *font, const char *s) {
+    int tw = 0, th = 0;
+    CHECK(TTF_SizeUTF8(font, s, &tw, &th) == 0);
+    return tw;
+}
+
+static void test_basics_layout(void) {
+    static const int sizes[][2] = {{1024, 768}, {1280, 720}, {1920, 1080}};
+    for (int z = 0; z < 3; z++)
+        for (int present = 0; present < 2; present++) {
+            const int w = sizes[z][0], h = sizes[z][1];
+            int px = h * 18 / 800; /* gui_font_px */
+            if (present) px = px * 5 / 4;
+            px = px < 14 ? 14 : px;
+            VizFonts f;
+            if (!fonts(&f, px)) return;
+            for (int K = 1; K <= VIZ_BASICS_KMAX; K++) {
+                const VizBasicsLayout L = viz_basics_layout(&f, K, w, h);
+                const SDL_Rect p[5] = {L.input, L.kernel, L.output, L.formula, L.mix};
+                for (int i = 0; i < 5; i++) {
+                    CHECK(inside(p[i], w, h) && p[i].w > 0 && p[i].h > 0);
+                    CHECK(p[i].y + p[i].h <= L.help_y);
+                    for (int j = 0; j < i; j++) CHECK(apart(p[i], p[j]));
+                }
+                CHECK(SDL_HasIntersection(&L.grid, &L.kernel));
+                SDL_Rect both;
+                CHECK(SDL_IntersectRect(&L.grid, &L.kernel, &both) && SDL_RectEquals(&both, &L.grid));
+                const int cell = L.grid.w / K;
+                /* the widest number a cell shows, "-0.333", in the small type at least */
+                CHECK(cell - 2 >= text_w(f.small, "-0.33"));
+                /* the hit test: each cell's centre is that cell */
+                for (int c = 0; c < K * K; c++)
+                    CHECK(viz_basics_cell(&L, K, L.grid.x + (c % K) * cell + cell / 2,
+                                          L.grid.y + (c / K) * cell + cell / 2) == c);
+                CHECK(viz_basics_cell(&L, K, L.grid.x - 1, L.grid.y) == -1);
+            }
+            const VizBasicsLayout L = viz_basics_layout(&f, 3, w, h);
+            /* the longest lines, at settings at the screen's limits (input 64, pad 16,
+             * stride 8, dilation 8): in the monospaced type, or the small one where
+             * presentation mode's is too wide */
+            static const char *const formula[] = {"    = floor((64 - 33 + 2*16) / 8) + 1 = 8",
+                                                  "       = 5 x 5 x 3 x 16 + 16 = 1216"};
+            static const char *const mix[] = {"out0 = 0.3*0.6 + 0.59*0.4 + 0.11*1",
+                                              "pixel (2, 3): R 0.6  G 0.4  B 1"};
+            for (int i = 0; i < 2; i++) {
+                CHECK(text_w(f.mono, formula[i]) <= L.formula.w - 24 || text_w(f.small, formula[i]) <= L.formula.w - 24);
+                CHECK(text_w(f.mono, mix[i]) <= L.mix.w - 24 || text_w(f.small, mix[i]) <= L.mix.w - 24);
+                if (!present) CHECK(text_w(f.mono, formula[i]) <= L.formula.w - 24 && text_w(f.mono, mix[i]) <= L.mix.w - 24);
+            }
+            CHECK(text_w(f.small, "orange: the window of output (47, 47)") <= L.input.w - 16);
+            CHECK(text_w(f.small, "stride 8, dilation 8 (K_eff 33)") <= L.kernel.w - 16);
+            CHECK(text_w(f.sans, "output 96x96") <= L.output.w - 16);
+            CHECK(text_w(f.small, "engine's conv: (47, 47) = -0.1234") <= L.output.w - 16);
+            viz_fonts_unload(&f);
+        }
+}
+
 int main(void) {
+    test_basics_layout();
     test_diagrams();
     test_compare_layout();
     test_zoo_layout();

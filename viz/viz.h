@@ -278,4 +278,38 @@ void viz_draw_occlusion(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const
 void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
                       const EngGraph *g, SDL_Rect area, int scroll);
 
+/* The basics screen (viz_basics.c): a kernel slid over a picture (its
+ * padding drawn), the kernel's grid with its numbers, the output map, the
+ * output-size and parameter formulas with their numbers, and a 1x1
+ * convolution mixing three channels into two at one pixel. Every number
+ * arrives computed (app/basics.c runs the engine's conv). */
+enum { VIZ_BASICS_KMAX = 5, VIZ_BASICS_MIX_IN = 3, VIZ_BASICS_MIX_OUT = 2 };
+typedef struct {
+    const float *img; int H, W;          /* the picture, values 0..1 */
+    const float *kernel; int K;          /* K x K, row-major */
+    const char *preset;                  /* the kernel's name */
+    int S, P, D, cin, cout;
+    const float *out; int oh, ow;        /* the engine's output map (NULL: none) */
+    int uy, ux;                          /* the output unit whose window is drawn */
+    int sel;                             /* the kernel cell being edited, -1: none */
+    const char *edit;                    /* what is being typed into it ("" or NULL: nothing) */
+    int keff;
+    long long num_h, formula_h, num_w, formula_w; /* the formula's numerators and results */
+    long long params, weights, biases;   /* the engine's count */
+    const char *error;                   /* why there is no output (NULL: there is) */
+    /* the 1x1 convolution */
+    const float *mix_in, *mix_out;       /* MIX_IN and MIX_OUT planes of side x side */
+    int mix_side, mix_y, mix_x;          /* the pixel worked out */
+    const float *mix_w, *mix_b;          /* w[o * MIX_IN + c], b[o] */
+} VizBasics;
+typedef struct {
+    SDL_Rect input, kernel, output, formula, mix;
+    SDL_Rect grid;                       /* the kernel's cells */
+    int help_y;                          /* the key line */
+} VizBasicsLayout;
+VizBasicsLayout viz_basics_layout(const VizFonts *f, int K, int w, int h);
+/* The kernel cell under (x, y), row-major, or -1. */
+int viz_basics_cell(const VizBasicsLayout *L, int K, int x, int y);
+void viz_draw_basics(SDL_Renderer *r, const VizFonts *f, const VizBasics *b, int w, int h);
+
 #endif
