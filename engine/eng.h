@@ -624,6 +624,23 @@ int eng_graph_depth(const EngGraph *g);
  * the longest path from the input to node i, 0 for training-only nodes. */
 void eng_graph_node_depths(const EngGraph *g, int *d);
 
+/* The ensemble view of a network (Veit, Wilber, Belongie, "Residual Networks
+ * Behave Like Ensembles of Relatively Shallow Networks", NeurIPS 2016): the
+ * distinct paths from the inputs to eng_graph_output() through the inference
+ * DAG, counted in double (exact up to 2^53, then rounded; 2^1023 before it
+ * overflows, where a uint64 stops at 2^64). A residual block's add has two
+ * inputs, so n blocks give 2^n paths, with a projection shortcut as with an
+ * identity one. mean_depth is the weighted layers per path averaged over
+ * every path (each path counted once), against the longest path's depth. */
+typedef struct {
+    double paths;       /* 1 for a chain; 0 when no input reaches the output */
+    double log2_paths;
+    double mean_depth;  /* weighted layers per path, over all paths */
+    int adds;           /* add nodes of two or more inputs on the inference graph */
+    int pure_residual;  /* paths == 2^adds exactly, as in a plain ResNet */
+} EngPaths;
+EngPaths eng_graph_paths(const EngGraph *g);
+
 /* ---- buffers and forward -------------------------------------------------- */
 
 /* Allocate the parameter block (once); contents undefined until filled. */

@@ -8,6 +8,7 @@
  */
 #include "eng_graph_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,46 @@ int eng_graph_depth(const EngGraph *g) {
         if (d[i] > best) best = d[i];
     free(d);
     return best;
+}
+
+
+EngPaths eng_graph_paths(const EngGraph *g) {
+    EngPaths r = {0};
+    if (!g || g->n_nodes == 0) return r;
+    /* n[i]: paths from an input to node i; s[i]: the sum over them of their
+     * weighted layers. Nodes come after their inputs, so one pass suffices. */
+    double *n = calloc((size_t)g->n_nodes, sizeof *n), *s = calloc((size_t)g->n_nodes, sizeof *s);
+    if (!n || !s) {
+        free(n);
+        free(s);
+        return r;
+    }
+    for (int i = 0; i < g->n_nodes; i++) {
+        const EngNode *nd = &g->nodes[i];
+        if (nd->flags & ENG_NODE_TRAIN_ONLY) continue;
+        if (nd->op == ENG_OP_INPUT) n[i] = 1;
+        for (int k = 0; k < nd->n_inputs; k++) {
+            int in = nd->inputs[k];
+            if (in < 0 || in >= i) continue;
+            n[i] += n[in];
+            s[i] += s[in];
+        }
+        s[i] += n[i] * eng_op_table[nd->op].weighted;
+    }
+    int out = eng_graph_output(g);
+    if (out >= 0 && out < g->n_nodes && n[out] > 0) {
+        r.paths = n[out];
+        r.log2_paths = log2(n[out]);
+        r.mean_depth = s[out] / n[out];
+    }
+    for (int i = 0; i <= out && i < g->n_nodes; i++)
+        if (g->nodes[i].op == ENG_OP_ADD && g->nodes[i].n_inputs >= 2 && n[i] > 0 &&
+            !(g->nodes[i].flags & ENG_NODE_TRAIN_ONLY))
+            r.adds++;
+    r.pure_residual = r.paths > 0 && r.adds < 1024 && r.paths == ldexp(1.0, r.adds);
+    free(n);
+    free(s);
+    return r;
 }
 
 
