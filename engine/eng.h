@@ -640,6 +640,12 @@ typedef struct {
     int pure_residual;  /* paths == 2^adds exactly, as in a plain ResNet */
 } EngPaths;
 EngPaths eng_graph_paths(const EngGraph *g);
+/* The count in words, e.g. "256 paths from input to output (2^8: 8 residual
+ * blocks)"; past 2^62 in scientific notation with its log2. */
+const char *eng_fmt_paths(EngPaths p, char *buf, size_t n);
+/* Veit et al.'s distribution, for a plain ResNet (pure_residual, adds > 0):
+ * "a path runs through k of the 8 residual branches in C(8,k) ways: ..." */
+const char *eng_fmt_paths_binomial(EngPaths p, char *buf, size_t n);
 
 /* ---- buffers and forward -------------------------------------------------- */
 
