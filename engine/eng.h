@@ -647,6 +647,14 @@ const char *eng_fmt_paths(EngPaths p, char *buf, size_t n);
  * "a path runs through k of the 8 residual branches in C(8,k) ways: ..." */
 const char *eng_fmt_paths_binomial(EngPaths p, char *buf, size_t n);
 
+/* Grouped convolutions (AlexNet's two GPUs, ResNeXt's cardinality): a conv
+ * with groups G > 1 is split, each group of filters reading only its own
+ * 1/G of the input channels; a weighted layer of one group whose nearest
+ * weighted layers upstream are grouped mixes their groups (AlexNet's conv3
+ * and fc6, where the GPUs exchange data). role[i] (node count of them): G
+ * for a split node, -G (the groups it mixes) for a mixing one, else 0. */
+void eng_graph_group_roles(const EngGraph *g, int *role);
+
 /* ---- buffers and forward -------------------------------------------------- */
 
 /* Allocate the parameter block (once); contents undefined until filled. */

@@ -254,6 +254,37 @@ EngPaths eng_graph_paths(const EngGraph *g) {
     return r;
 }
 
+static int node_groups(const EngNode *n) {
+    if (n->op == ENG_OP_CONV) return n->p.conv.groups;
+    if (n->op == ENG_OP_CONVT) return n->p.convt.groups;
+    return 1;
+}
+
+void eng_graph_group_roles(const EngGraph *g, int *role) {
+    if (!g || g->n_nodes == 0) return;
+    /* out[i]: the groups node i's output is split into as the next weighted
+     * layer sees it: a weighted node's own, else the largest of its inputs'.
+     * Nodes come after their inputs: one pass, whatever the graph. */
+    int *out = malloc((size_t)g->n_nodes * sizeof *out);
+    if (!out) {
+        memset(role, 0, (size_t)g->n_nodes * sizeof *role);
+        return;
+    }
+    for (int i = 0; i < g->n_nodes; i++) {
+        const EngNode *n = &g->nodes[i];
+        int up = 1;
+        for (int k = 0; k < n->n_inputs; k++) {
+            int in = n->inputs[k];
+            int gin = in >= 0 && in < i ? out[in] : 1;
+            if (gin > up) up = gin;
+        }
+        int gr = node_groups(n);
+        int weighted = eng_op_table[n->op].weighted;
+        role[i] = !weighted ? 0 : gr > 1 ? gr : up > 1 ? -up : 0;
+        out[i] = weighted ? gr : up;
+    }
+    free(out);
+}
 
 int eng_node_window(const EngNode *n, EngWindow *w) {
     *w = (EngWindow){0};

@@ -695,6 +695,36 @@ static void test_paths(void) {
     }
 }
 
+/* AlexNet's two GPUs as the graph's groups: conv2, conv4, conv5 split in 2;
+ * conv3 and fc6 read both halves; the one-group variant has no roles. */
+static void test_group_roles(void) {
+    const char *split[] = {"conv2", "conv4", "conv5"}, *mix[] = {"conv3", "fc6"};
+    const char *none[] = {"conv1", "fc7", "fc8", "relu1", "pool5"};
+    const ModelCard *card = model_find("alexnet");
+    EngGraph *g = card ? model_build(card, 0, 0, 0) : NULL;
+    CHECK(g != NULL);
+    if (!g) return;
+    int *role = calloc((size_t)eng_graph_node_count(g), sizeof *role);
+    eng_graph_group_roles(g, role);
+    for (int k = 0; k < 3; k++) CHECK(eng_graph_find(g, split[k]) >= 0 && role[eng_graph_find(g, split[k])] == 2);
+    for (int k = 0; k < 2; k++) CHECK(eng_graph_find(g, mix[k]) >= 0 && role[eng_graph_find(g, mix[k])] == -2);
+    for (int k = 0; k < 5; k++) {
+        int id = eng_graph_find(g, none[k]);
+        CHECK(id < 0 || role[id] == 0);
+    }
+    free(role);
+    eng_graph_destroy(g);
+    card = model_find("alexnet_1gpu");
+    g = card ? model_build(card, 0, 0, 0) : NULL;
+    CHECK(g != NULL);
+    if (!g) return;
+    role = calloc((size_t)eng_graph_node_count(g), sizeof *role);
+    eng_graph_group_roles(g, role);
+    for (int i = 0; i < eng_graph_node_count(g); i++) CHECK(role[i] == 0);
+    free(role);
+    eng_graph_destroy(g);
+}
+
 int main(void) {
     eng_log_set(quiet, NULL);
     eng_set_threads(2);
@@ -709,5 +739,6 @@ int main(void) {
     test_lrn_backward_scratch();
     test_windows();
     test_paths();
+    test_group_roles();
     return check_finish("graph");
 }
