@@ -654,6 +654,11 @@ const char *eng_fmt_paths_binomial(EngPaths p, char *buf, size_t n);
  * and fc6, where the GPUs exchange data). role[i] (node count of them): G
  * for a split node, -G (the groups it mixes) for a mixing one, else 0. */
 void eng_graph_group_roles(const EngGraph *g, int *role);
+/* The groups a conv's filters fall into: its own groups when > 1, else the
+ * groups in which the nearest weighted layers downstream read its output
+ * (AlexNet's conv1: 96 filters read by conv2 in 2 groups of 48, one per
+ * GPU), when they divide its filters; 1 otherwise. */
+int eng_graph_filter_groups(const EngGraph *g, int id);
 
 /* ---- buffers and forward -------------------------------------------------- */
 

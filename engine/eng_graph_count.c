@@ -286,6 +286,35 @@ void eng_graph_group_roles(const EngGraph *g, int *role) {
     free(out);
 }
 
+int eng_graph_filter_groups(const EngGraph *g, int id) {
+    if (!g || id < 0 || id >= g->n_nodes) return 1;
+    const EngNode *n = &g->nodes[id];
+    if (n->op != ENG_OP_CONV) return 1;
+    if (n->p.conv.groups > 1) return n->p.conv.groups;
+    /* reach[j]: node j sees id's output through unweighted nodes only */
+    char *reach = calloc((size_t)g->n_nodes, 1);
+    if (!reach) return 1;
+    reach[id] = 1;
+    int best = 1;
+    for (int j = id + 1; j < g->n_nodes; j++) {
+        const EngNode *m = &g->nodes[j];
+        int fed = 0;
+        for (int k = 0; k < m->n_inputs; k++) {
+            int in = m->inputs[k];
+            if (in >= id && in < j && reach[in]) fed = 1;
+        }
+        if (!fed) continue;
+        if (eng_op_table[m->op].weighted) {
+            int gr = node_groups(m);
+            if (gr > best) best = gr;
+        } else {
+            reach[j] = 1;
+        }
+    }
+    free(reach);
+    return best > 1 && n->p.conv.oc % best == 0 ? best : 1;
+}
+
 int eng_node_window(const EngNode *n, EngWindow *w) {
     *w = (EngWindow){0};
     if (n->op == ENG_OP_CONV) {

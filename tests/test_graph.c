@@ -713,6 +713,11 @@ static void test_group_roles(void) {
         CHECK(id < 0 || role[id] == 0);
     }
     free(role);
+    /* conv1's 96 filters: 2 groups of 48 (conv2 reads them so); conv3's: conv4 reads in 2 */
+    CHECK(eng_graph_filter_groups(g, eng_graph_find(g, "conv1")) == 2);
+    CHECK(eng_graph_filter_groups(g, eng_graph_find(g, "conv2")) == 2);
+    CHECK(eng_graph_filter_groups(g, eng_graph_find(g, "conv3")) == 2);
+    CHECK(eng_graph_filter_groups(g, eng_graph_find(g, "fc6")) == 1);
     eng_graph_destroy(g);
     card = model_find("alexnet_1gpu");
     g = card ? model_build(card, 0, 0, 0) : NULL;
@@ -721,6 +726,7 @@ static void test_group_roles(void) {
     role = calloc((size_t)eng_graph_node_count(g), sizeof *role);
     eng_graph_group_roles(g, role);
     for (int i = 0; i < eng_graph_node_count(g); i++) CHECK(role[i] == 0);
+    CHECK(eng_graph_filter_groups(g, eng_graph_find(g, "conv1")) == 1);
     free(role);
     eng_graph_destroy(g);
 }
