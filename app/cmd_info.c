@@ -200,10 +200,13 @@ static void summary_json(const EngGraph *g, const ModelCard *c, int in_id) {
     EngTotals t = eng_graph_totals(g);
     printf("\n],\"total\":{\"params\":%lld,\"weights\":%lld,\"macs\":%lld,\"act_bytes\":%lld,"
            "\"act_bytes_layers\":%lld,\"act_convention\":{\"act_bytes\":\"%s\",\"act_bytes_layers\":\"%s\"},"
-           "\"train_only_params\":%lld,\"depth\":%d}}\n",
+           "\"train_only_params\":%lld,\"depth\":%d,",
            (long long)t.params, (long long)t.weights, (long long)t.macs, (long long)t.act_bytes,
            (long long)eng_graph_layer_act_bytes(g), ENG_ACT_ALL_DESC, ENG_ACT_LAYERS_DESC,
            (long long)t.train_only_params, eng_graph_depth(g));
+    EngPaths pa = eng_graph_paths(g);
+    printf("\"paths\":%.17g,\"log2_paths\":%.17g,\"residual_adds\":%d,\"mean_path_depth\":%.17g}}\n",
+           pa.paths, pa.log2_paths, pa.adds, pa.mean_depth);
 }
 
 /* The table's columns: text left-aligned, numbers right-aligned, each as wide as its
@@ -313,6 +316,10 @@ static void summary_table(const EngGraph *g, const ModelCard *c, int in_id) {
     printf("MACs           %s  (FLOPs = 2 x MACs = %s)\n", eng_fmt_grouped(t.macs, b1, sizeof b1),
            eng_fmt_si(2.0 * (double)t.macs, b2, sizeof b2));
     printf("depth          %d weighted layers on the longest path\n", eng_graph_depth(g));
+    EngPaths pa = eng_graph_paths(g);
+    char pb[160];
+    printf("paths          %s, %.1f weighted layers on average\n", eng_fmt_paths(pa, pb, sizeof pb),
+           pa.mean_depth);
     printf("memory         %s of activations per image (%s), %s of float32 parameters\n",
            eng_fmt_bytes((double)t.act_bytes, b1, sizeof b1), ENG_ACT_ALL_DESC,
            eng_fmt_bytes(4.0 * (double)(t.params + t.train_only_params), b2, sizeof b2));

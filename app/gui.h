@@ -46,6 +46,7 @@ typedef struct {
     EngTotals t[ZOO_MAX];     /* read by the worker: written under its mutex */
     int64_t ops[ZOO_MAX];
     int depth[ZOO_MAX];       /* weighted layers on the longest path */
+    EngPaths paths[ZOO_MAX];  /* input-to-output paths */
     EngCount count;
     int x_latency;            /* bubble chart's x: latency instead of operations */
     int scroll;

@@ -300,6 +300,7 @@ void zoo_recount(ZooView *z, pthread_mutex_t *mu) {
         if (mu) pthread_mutex_unlock(mu);
         z->ops[i] = nc.ops;
         z->depth[i] = nc.depth;
+        z->paths[i] = nc.paths;
     }
     if (mu) pthread_mutex_lock(mu);
     memcpy(z->note, first, sizeof z->note);
@@ -554,9 +555,10 @@ void rf_event(RfView *v, const SDL_Event *e, const VizFonts *f, int w, int h) {
 /* The picker as the timeline reads it; group[] gets each card's colour. */
 static VizTimeline pick_view(const PickView *p, const ZooView *z, int *group, const char *note) {
     for (int i = 0; i < z->n; i++) group[i] = family_group(z->card, z->n, i);
-    VizTimeline t = {z->card, group, z->n, p->sel, 0, 0, 0, note};
+    VizTimeline t = {z->card, group, z->n, p->sel, 0, 0, 0, note, {0, 0, 0, 0, 0}};
     if (p->sel >= 0 && p->sel < z->n) {
         t.depth = z->depth[p->sel];
+        t.paths = z->paths[p->sel];
         t.params = z->t[p->sel].params;
         t.macs = z->t[p->sel].macs;
     }

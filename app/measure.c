@@ -170,6 +170,7 @@ int app_net_count(const ModelCard *card, EngCount cnt, AppNetCount *out, char *e
     out->t = eng_graph_totals(g);
     out->ops = eng_graph_ops(g, cnt);
     out->depth = eng_graph_depth(g);
+    out->paths = eng_graph_paths(g);
     eng_graph_destroy(g);
     return 0;
 }

@@ -81,6 +81,7 @@ typedef struct {
     EngTotals t;
     int64_t ops;     /* under the counting convention */
     int depth;       /* weighted layers on the longest path */
+    EngPaths paths;  /* input-to-output paths (the ensemble view) */
 } AppNetCount;
 /* 0, or -1 with the engine's reason in err when it cannot be built. */
 int app_net_count(const ModelCard *card, EngCount cnt, AppNetCount *out, char *err, size_t errlen);

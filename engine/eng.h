@@ -624,6 +624,42 @@ int eng_graph_depth(const EngGraph *g);
  * the longest path from the input to node i, 0 for training-only nodes. */
 void eng_graph_node_depths(const EngGraph *g, int *d);
 
+/* The ensemble view of a network (Veit, Wilber, Belongie, "Residual Networks
+ * Behave Like Ensembles of Relatively Shallow Networks", NeurIPS 2016): the
+ * distinct paths from the inputs to eng_graph_output() through the inference
+ * DAG, counted in double (exact up to 2^53, then rounded; 2^1023 before it
+ * overflows, where a uint64 stops at 2^64). A residual block's add has two
+ * inputs, so n blocks give 2^n paths, with a projection shortcut as with an
+ * identity one. mean_depth is the weighted layers per path averaged over
+ * every path (each path counted once), against the longest path's depth. */
+typedef struct {
+    double paths;       /* 1 for a chain; 0 when no input reaches the output */
+    double log2_paths;
+    double mean_depth;  /* weighted layers per path, over all paths */
+    int adds;           /* add nodes of two or more inputs on the inference graph */
+    int pure_residual;  /* paths == 2^adds exactly, as in a plain ResNet */
+} EngPaths;
+EngPaths eng_graph_paths(const EngGraph *g);
+/* The count in words, e.g. "256 paths from input to output (2^8: 8 residual
+ * blocks)"; past 2^62 in scientific notation with its log2. */
+const char *eng_fmt_paths(EngPaths p, char *buf, size_t n);
+/* Veit et al.'s distribution, for a plain ResNet (pure_residual, adds > 0):
+ * "a path runs through k of the 8 residual branches in C(8,k) ways: ..." */
+const char *eng_fmt_paths_binomial(EngPaths p, char *buf, size_t n);
+
+/* Grouped convolutions (AlexNet's two GPUs, ResNeXt's cardinality): a conv
+ * with groups G > 1 is split, each group of filters reading only its own
+ * 1/G of the input channels; a weighted layer of one group whose nearest
+ * weighted layers upstream are grouped mixes their groups (AlexNet's conv3
+ * and fc6, where the GPUs exchange data). role[i] (node count of them): G
+ * for a split node, -G (the groups it mixes) for a mixing one, else 0. */
+void eng_graph_group_roles(const EngGraph *g, int *role);
+/* The groups a conv's filters fall into: its own groups when > 1, else the
+ * groups in which the nearest weighted layers downstream read its output
+ * (AlexNet's conv1: 96 filters read by conv2 in 2 groups of 48, one per
+ * GPU), when they divide its filters; 1 otherwise. */
+int eng_graph_filter_groups(const EngGraph *g, int id);
+
 /* ---- buffers and forward -------------------------------------------------- */
 
 /* Allocate the parameter block (once); contents undefined until filled. */

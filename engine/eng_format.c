@@ -47,3 +47,34 @@ const char *eng_fmt_bytes(double b, char *buf, size_t n) {
     else snprintf(buf, n, "%.0f B", b);
     return buf;
 }
+
+const char *eng_fmt_paths(EngPaths p, char *buf, size_t n) {
+    char num[48];
+    if (p.paths <= 0) {
+        snprintf(buf, n, "no path from input to output");
+        return buf;
+    }
+    if (p.paths < 4611686018427387904.0) /* 2^62: exact int64, grouped */
+        eng_fmt_grouped((int64_t)p.paths, num, sizeof num);
+    else
+        snprintf(num, sizeof num, "%.3g", p.paths);
+    if (p.pure_residual && p.adds > 0)
+        snprintf(buf, n, "%s paths from input to output (2^%d: %d residual blocks)", num, p.adds, p.adds);
+    else if (p.paths == 1)
+        snprintf(buf, n, "1 path from input to output (a chain)");
+    else
+        snprintf(buf, n, "%s paths from input to output (2^%.1f)", num, p.log2_paths);
+    return buf;
+}
+
+const char *eng_fmt_paths_binomial(EngPaths p, char *buf, size_t n) {
+    if (!p.pure_residual || p.adds <= 0) {
+        if (n) buf[0] = 0;
+        return buf;
+    }
+    snprintf(buf, n,
+             "Veit et al. 2016: a path runs through k of the %d residual branches in C(%d,k) ways, a "
+             "binomial, so most paths take about %g of them; on average a path has %.1f weighted layers",
+             p.adds, p.adds, p.adds / 2.0, p.mean_depth);
+    return buf;
+}

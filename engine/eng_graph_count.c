@@ -8,6 +8,7 @@
  */
 #include "eng_graph_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +214,106 @@ int eng_graph_depth(const EngGraph *g) {
     return best;
 }
 
+
+EngPaths eng_graph_paths(const EngGraph *g) {
+    EngPaths r = {0};
+    if (!g || g->n_nodes == 0) return r;
+    /* n[i]: paths from an input to node i; s[i]: the sum over them of their
+     * weighted layers. Nodes come after their inputs, so one pass suffices. */
+    double *n = calloc((size_t)g->n_nodes, sizeof *n), *s = calloc((size_t)g->n_nodes, sizeof *s);
+    if (!n || !s) {
+        free(n);
+        free(s);
+        return r;
+    }
+    for (int i = 0; i < g->n_nodes; i++) {
+        const EngNode *nd = &g->nodes[i];
+        if (nd->flags & ENG_NODE_TRAIN_ONLY) continue;
+        if (nd->op == ENG_OP_INPUT) n[i] = 1;
+        for (int k = 0; k < nd->n_inputs; k++) {
+            int in = nd->inputs[k];
+            if (in < 0 || in >= i) continue;
+            n[i] += n[in];
+            s[i] += s[in];
+        }
+        s[i] += n[i] * eng_op_table[nd->op].weighted;
+    }
+    int out = eng_graph_output(g);
+    if (out >= 0 && out < g->n_nodes && n[out] > 0) {
+        r.paths = n[out];
+        r.log2_paths = log2(n[out]);
+        r.mean_depth = s[out] / n[out];
+    }
+    for (int i = 0; i <= out && i < g->n_nodes; i++)
+        if (g->nodes[i].op == ENG_OP_ADD && g->nodes[i].n_inputs >= 2 && n[i] > 0 &&
+            !(g->nodes[i].flags & ENG_NODE_TRAIN_ONLY))
+            r.adds++;
+    r.pure_residual = r.paths > 0 && r.adds < 1024 && r.paths == ldexp(1.0, r.adds);
+    free(n);
+    free(s);
+    return r;
+}
+
+static int node_groups(const EngNode *n) {
+    if (n->op == ENG_OP_CONV) return n->p.conv.groups;
+    if (n->op == ENG_OP_CONVT) return n->p.convt.groups;
+    return 1;
+}
+
+void eng_graph_group_roles(const EngGraph *g, int *role) {
+    if (!g || g->n_nodes == 0) return;
+    /* out[i]: the groups node i's output is split into as the next weighted
+     * layer sees it: a weighted node's own, else the largest of its inputs'.
+     * Nodes come after their inputs: one pass, whatever the graph. */
+    int *out = malloc((size_t)g->n_nodes * sizeof *out);
+    if (!out) {
+        memset(role, 0, (size_t)g->n_nodes * sizeof *role);
+        return;
+    }
+    for (int i = 0; i < g->n_nodes; i++) {
+        const EngNode *n = &g->nodes[i];
+        int up = 1;
+        for (int k = 0; k < n->n_inputs; k++) {
+            int in = n->inputs[k];
+            int gin = in >= 0 && in < i ? out[in] : 1;
+            if (gin > up) up = gin;
+        }
+        int gr = node_groups(n);
+        int weighted = eng_op_table[n->op].weighted;
+        role[i] = !weighted ? 0 : gr > 1 ? gr : up > 1 ? -up : 0;
+        out[i] = weighted ? gr : up;
+    }
+    free(out);
+}
+
+int eng_graph_filter_groups(const EngGraph *g, int id) {
+    if (!g || id < 0 || id >= g->n_nodes) return 1;
+    const EngNode *n = &g->nodes[id];
+    if (n->op != ENG_OP_CONV) return 1;
+    if (n->p.conv.groups > 1) return n->p.conv.groups;
+    /* reach[j]: node j sees id's output through unweighted nodes only */
+    char *reach = calloc((size_t)g->n_nodes, 1);
+    if (!reach) return 1;
+    reach[id] = 1;
+    int best = 1;
+    for (int j = id + 1; j < g->n_nodes; j++) {
+        const EngNode *m = &g->nodes[j];
+        int fed = 0;
+        for (int k = 0; k < m->n_inputs; k++) {
+            int in = m->inputs[k];
+            if (in >= id && in < j && reach[in]) fed = 1;
+        }
+        if (!fed) continue;
+        if (eng_op_table[m->op].weighted) {
+            int gr = node_groups(m);
+            if (gr > best) best = gr;
+        } else {
+            reach[j] = 1;
+        }
+    }
+    free(reach);
+    return best > 1 && n->p.conv.oc % best == 0 ? best : 1;
+}
 
 int eng_node_window(const EngNode *n, EngWindow *w) {
     *w = (EngWindow){0};

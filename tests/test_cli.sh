@@ -66,6 +66,8 @@ jq_is "$tmp/vgg16.json" '.total.act_convention | (.act_bytes | test("in-place Re
 expect 0 "$BIN" summary resnet18 --input 3x64x64 --json
 jq_is "$tmp/out" '.input | join("x")' 3x64x64
 jq_is "$tmp/out" '.total.params' 11689512
+# the ensemble view: 8 residual blocks, 2^8 paths from input to output
+jq_is "$tmp/out" '"\(.total.paths) \(.total.log2_paths) \(.total.residual_adds) \(.total.mean_path_depth)"' "256 8 8 11.5"
 expect 0 "$BIN" summary googlenet --json
 jq_is "$tmp/out" '.total.params' 6998552
 jq_is "$tmp/out" '.total.train_only_params' 6379728
@@ -73,6 +75,7 @@ jq_is "$tmp/out" '.total.train_only_params' 6379728
 # the table form
 expect 0 "$BIN" summary lenet5
 grep -q "61,706" "$tmp/out" || fail "summary lenet5 table does not show 61,706 parameters"
+grep -q "^paths  *1 path from input to output (a chain)" "$tmp/out" || fail "summary lenet5 paths: $(grep '^paths' "$tmp/out")"
 
 # each conv's and pool's window: kernel, stride, pads (top, left, bottom, right), dilation, groups
 jq_is "$tmp/vgg16.json" '.layers[] | select(.name=="conv1_1") | "\(.kernel) \(.stride) \(.pads) \(.dilation) \(.groups)"' \

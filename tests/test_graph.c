@@ -7,6 +7,7 @@
 #include "check.h"
 #include "eng.h"
 #include "eng_graph_internal.h"
+#include "models.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -635,6 +636,101 @@ static void test_windows(void) {
     eng_graph_destroy(g);
 }
 
+/* The ensemble view: distinct input-to-output paths through the DAG. */
+static void test_paths(void) {
+    /* a plain chain: one path of 3 weighted layers */
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "data", 4, 8, 8);
+    int a = eng_conv_k(g, "c1", x, 4, 3, 1, 1, 1, 1);
+    a = eng_relu(g, "r1", a);
+    a = eng_conv_k(g, "c2", a, 4, 3, 1, 1, 1, 1);
+    int f = eng_fc(g, "fc", a, 10, 1);
+    CHECK(eng_graph_ok(g) && f >= 0);
+    EngPaths p = eng_graph_paths(g);
+    CHECK(p.paths == 1 && p.log2_paths == 0 && p.adds == 0 && p.pure_residual);
+    CHECK(fabs(p.mean_depth - 3) < 1e-12);
+    eng_graph_destroy(g);
+
+    /* 3 residual blocks of two convs: identity, projection (a 1x1 conv on the
+     * shortcut, still one of two ways through the block), identity: 2^3 paths.
+     * A 1x1 conv after block 1 brings the widths back. Weighted layers per
+     * path: stem, "back" and fc on every one (3), then per block 2 or the
+     * shortcut's 0, 1, 0, each way taken by half the paths: 3 + 1 + 1.5 + 1. */
+    g = eng_graph_create();
+    x = eng_input(g, "data", 4, 8, 8);
+    int h = eng_conv_k(g, "stem", x, 4, 3, 1, 1, 1, 1);
+    for (int b = 0; b < 3; b++) {
+        char n1[16], n2[16], ns[16], na[16];
+        snprintf(n1, sizeof n1, "b%d_c1", b);
+        snprintf(n2, sizeof n2, "b%d_c2", b);
+        snprintf(ns, sizeof ns, "b%d_proj", b);
+        snprintf(na, sizeof na, "b%d_add", b);
+        int y = eng_conv_k(g, n1, h, 8, 3, 1, 1, 1, 1);
+        y = eng_conv_k(g, n2, y, b == 1 ? 8 : 4, 3, 1, 1, 1, 1);
+        int sc = b == 1 ? eng_conv_k(g, ns, h, 8, 1, 1, 0, 1, 1) : h;
+        h = eng_add2(g, na, y, sc);
+        if (b == 1) h = eng_conv_k(g, "back", h, 4, 1, 1, 0, 1, 1);
+    }
+    eng_fc(g, "fc", h, 10, 1);
+    CHECK(eng_graph_ok(g));
+    p = eng_graph_paths(g);
+    CHECK(p.paths == 8 && p.log2_paths == 3 && p.adds == 3 && p.pure_residual);
+    CHECK(fabs(p.mean_depth - 6.5) < 1e-12);
+    eng_graph_destroy(g);
+
+    /* the zoo: ResNet-18 has 8 blocks, ResNet-110 54 (2^54 is exact in a double) */
+    const struct { const char *name; int blocks; } nets[] = {{"resnet18", 8}, {"resnet110", 54}};
+    for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++) {
+        const ModelCard *card = model_find(nets[i].name);
+        CHECK(card != NULL);
+        if (!card) continue;
+        g = model_build(card, 0, 0, 0);
+        CHECK(g != NULL);
+        if (!g) continue;
+        p = eng_graph_paths(g);
+        CHECK(p.paths == ldexp(1.0, nets[i].blocks) && p.adds == nets[i].blocks && p.pure_residual);
+        CHECK(fabs(p.log2_paths - nets[i].blocks) < 1e-12);
+        CHECK(p.mean_depth < eng_graph_depth(g));
+        eng_graph_destroy(g);
+    }
+}
+
+/* AlexNet's two GPUs as the graph's groups: conv2, conv4, conv5 split in 2;
+ * conv3 and fc6 read both halves; the one-group variant has no roles. */
+static void test_group_roles(void) {
+    const char *split[] = {"conv2", "conv4", "conv5"}, *mix[] = {"conv3", "fc6"};
+    const char *none[] = {"conv1", "fc7", "fc8", "relu1", "pool5"};
+    const ModelCard *card = model_find("alexnet");
+    EngGraph *g = card ? model_build(card, 0, 0, 0) : NULL;
+    CHECK(g != NULL);
+    if (!g) return;
+    int *role = calloc((size_t)eng_graph_node_count(g), sizeof *role);
+    eng_graph_group_roles(g, role);
+    for (int k = 0; k < 3; k++) CHECK(eng_graph_find(g, split[k]) >= 0 && role[eng_graph_find(g, split[k])] == 2);
+    for (int k = 0; k < 2; k++) CHECK(eng_graph_find(g, mix[k]) >= 0 && role[eng_graph_find(g, mix[k])] == -2);
+    for (int k = 0; k < 5; k++) {
+        int id = eng_graph_find(g, none[k]);
+        CHECK(id < 0 || role[id] == 0);
+    }
+    free(role);
+    /* conv1's 96 filters: 2 groups of 48 (conv2 reads them so); conv3's: conv4 reads in 2 */
+    CHECK(eng_graph_filter_groups(g, eng_graph_find(g, "conv1")) == 2);
+    CHECK(eng_graph_filter_groups(g, eng_graph_find(g, "conv2")) == 2);
+    CHECK(eng_graph_filter_groups(g, eng_graph_find(g, "conv3")) == 2);
+    CHECK(eng_graph_filter_groups(g, eng_graph_find(g, "fc6")) == 1);
+    eng_graph_destroy(g);
+    card = model_find("alexnet_1gpu");
+    g = card ? model_build(card, 0, 0, 0) : NULL;
+    CHECK(g != NULL);
+    if (!g) return;
+    role = calloc((size_t)eng_graph_node_count(g), sizeof *role);
+    eng_graph_group_roles(g, role);
+    for (int i = 0; i < eng_graph_node_count(g); i++) CHECK(role[i] == 0);
+    CHECK(eng_graph_filter_groups(g, eng_graph_find(g, "conv1")) == 1);
+    free(role);
+    eng_graph_destroy(g);
+}
+
 int main(void) {
     eng_log_set(quiet, NULL);
     eng_set_threads(2);
@@ -648,5 +744,7 @@ int main(void) {
     test_op_table();
     test_lrn_backward_scratch();
     test_windows();
+    test_paths();
+    test_group_roles();
     return check_finish("graph");
 }

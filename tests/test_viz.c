@@ -240,7 +240,7 @@ static void test_zoo_layout(void) {
     int group[128], n = 0;
     for (int i = 0; i < model_count() && n < 128; i++)
         if (!model_at(i)->imported) group[n] = 0, cards[n++] = model_at(i);
-    const VizTimeline t = {cards, group, n, 0, 0, 0, 0, NULL};
+    const VizTimeline t = {cards, group, n, 0, 0, 0, 0, NULL, {0, 0, 0, 0, 0}};
     for (int i = 0; i < n; i++) {
         SDL_Rect a = viz_timeline_chip(&f, &t, 1280, i);
         CHECK(inside(a, 1280, 800) && a.w > 0);
@@ -325,6 +325,20 @@ static void test_basics_layout(void) {
         }
 }
 
+/* Filters in groups (AlexNet's two GPUs) get one block each, stacked; one
+ * group, or more than fit, the whole grid. */
+static void test_filter_groups(void) {
+    SDL_Rect grid = {10, 20, 800, 400}, out[VIZ_FILTER_GROUPS_MAX];
+    CHECK(viz_filter_group_rects(grid, 1, 16, out) == 1);
+    CHECK(out[0].x == 10 && out[0].y == 20 && out[0].w == 800 && out[0].h == 400);
+    CHECK(viz_filter_group_rects(grid, 2, 16, out) == 2);
+    CHECK(out[0].y == 20 + 16 && out[1].y == 20 + 200 + 16);
+    CHECK(out[0].y + out[0].h <= out[1].y - 16 && out[1].y + out[1].h <= grid.y + grid.h);
+    CHECK(out[0].w == 800 && out[1].w == 800 && out[0].h > 0);
+    CHECK(viz_filter_group_rects(grid, 32, 16, out) == 1); /* ResNeXt's 32: one block */
+    CHECK(viz_filter_group_rects((SDL_Rect){0, 0, 100, 20}, 2, 16, out) == 1); /* no room */
+}
+
 int main(void) {
     test_basics_layout();
     test_diagrams();
@@ -332,6 +346,7 @@ int main(void) {
     test_zoo_layout();
     test_grids();
     test_rf_box();
+    test_filter_groups();
     TTF_Quit();
     return check_finish("viz");
 }

@@ -98,6 +98,12 @@ int viz_fmap_hit(const VizFonts *f, const EngGraph *g, int id, SDL_Rect area, in
  * says which moment the title shows. */
 void viz_draw_filters(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int id, SDL_Rect area,
                       const float *snapshot, const char *when);
+/* The filters' grid split into one block per group (eng_graph_filter_groups),
+ * one above the other, each under a label line label_h high: groups blocks
+ * in out[] for 2 to VIZ_FILTER_GROUPS_MAX groups, else the whole grid
+ * (no label). Returns the blocks' count. */
+#define VIZ_FILTER_GROUPS_MAX 8
+int viz_filter_group_rects(SDL_Rect grid, int groups, int label_h, SDL_Rect out[VIZ_FILTER_GROUPS_MAX]);
 /* Where viz_draw_input puts the picture in area (mouse to input pixels). */
 SDL_Rect viz_input_rect(const VizFonts *f, const EngGraph *g, SDL_Rect area);
 /* The input; with erf (H*W, may be NULL) a heat map of the effective
@@ -237,6 +243,7 @@ typedef struct {
     int depth;                /* the chosen network's depth, parameters, MACs */
     int64_t params, macs;
     const char *note;         /* in place of the card's last line (NULL: none) */
+    EngPaths paths;           /* the chosen network's input-to-output paths (0: not counted) */
 } VizTimeline;
 SDL_Rect viz_timeline_chip(const VizFonts *f, const VizTimeline *t, int w, int i);
 /* The name a chip a px wide shows: the display name, or without its

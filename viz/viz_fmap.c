@@ -484,13 +484,70 @@ void viz_draw_fmaps(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int i
     }
 }
 
+int viz_filter_group_rects(SDL_Rect grid, int groups, int label_h, SDL_Rect out[VIZ_FILTER_GROUPS_MAX]) {
+    if (groups < 2 || groups > VIZ_FILTER_GROUPS_MAX || grid.h < groups * (label_h + 2)) {
+        out[0] = grid;
+        return 1;
+    }
+    int bh = grid.h / groups;
+    for (int b = 0; b < groups; b++)
+        out[b] = (SDL_Rect){grid.x, grid.y + b * bh + label_h, grid.w, bh - label_h - 2};
+    return groups;
+}
+
+/* The largest tile (and filters per row) that fits n filter strips of
+ * cols_in tiles each in a w x h block. */
+static int filter_tile(int n, int cols_in, int w, int h, int gap, int *per_row) {
+    *per_row = 1;
+    for (int t = 64; t >= 4; t--) {
+        int block = cols_in * (t + gap) + 2 * gap; /* one filter's strip */
+        int fits_x = (w + gap) / block;
+        if (fits_x < 1) continue;
+        int rows = (n + fits_x - 1) / fits_x;
+        if (rows * (t + gap) <= h) {
+            *per_row = fits_x;
+            return t;
+        }
+    }
+    return 2;
+}
+
+/* Filter o's kernels, cols_in tiles from (bx, by). */
+static void draw_filter(SDL_Renderer *r, SDL_Surface *s, const float *data, int o, int IC, int KH, int KW,
+                        int cols_in, int rgb, float m, int bx, int by, int tile, int gap) {
+    for (int ci = 0; ci < cols_in; ci++) {
+        for (int y = 0; y < KH; y++)
+            for (int x = 0; x < KW; x++) {
+                Uint8 *p = (Uint8 *)s->pixels + (size_t)y * s->pitch + 4 * x;
+                if (rgb) {
+                    for (int c = 0; c < 3; c++) {
+                        float v = data[(((size_t)o * IC + c) * KH + y) * KW + x];
+                        p[c] = (Uint8)(127.5f + 127.5f * v / m);
+                    }
+                } else {
+                    float v = data[(((size_t)o * IC + ci) * KH + y) * KW + x];
+                    SDL_Color col = viz_colormap(0.5f + 0.5f * v / m);
+                    p[0] = col.r, p[1] = col.g, p[2] = col.b;
+                }
+                p[3] = 255;
+            }
+        SDL_Texture *t = SDL_CreateTextureFromSurface(r, s);
+        if (!t) continue;
+        SDL_Rect dst = {bx + ci * (tile + gap), by, tile, tile};
+        SDL_RenderCopy(r, t, NULL, &dst);
+        SDL_DestroyTexture(t);
+    }
+}
+
 /* Learned kernels of a conv layer: for a colour first layer, each filter as an
  * RGB image; deeper, one row per filter with its first input channels. One
- * symmetric scale around zero for the whole layer (shown). */
+ * symmetric scale around zero for the whole layer (shown). Filters in groups
+ * (a grouped conv, or one read in groups: AlexNet's two GPUs) are drawn as
+ * one labelled block per group. */
 void viz_draw_filters(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int id, SDL_Rect area,
                       const float *snapshot, const char *when) {
     const EngNode *nd = eng_graph_node(g, id);
-    char buf[256];
+    char buf[320];
     if (!nd || nd->op != ENG_OP_CONV || !nd->params[0].data) {
         snprintf(buf, sizeof buf, "%s has no filters: step to a convolution (F toggles filters)",
                  nd ? nd->name : "?");
@@ -503,61 +560,52 @@ void viz_draw_filters(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int
     float m = 0.0f;
     for (size_t i = 0; i < w->n; i++) m = fabsf(data[i]) > m ? fabsf(data[i]) : m;
     if (m == 0.0f) m = 1.0f;
+    const int groups = eng_graph_filter_groups(g, id);
     snprintf(buf, sizeof buf, "%s  ·  filters %dx%dx%dx%d%s%s", nd->name, OC, IC, KH, KW,
              when ? "  ·  " : "", when ? when : "");
     viz_text(r, f->sans, area.x, area.y, ACCENT, buf);
     int rgb = IC == 3;
-    snprintf(buf, sizeof buf, rgb ? "each filter as an RGB image, scaled from -%.3g (black) to "
-                                    "+%.3g (white), 0 = grey"
-                                  : "rows: filters; columns: input channels  ·  viridis from -%.3g "
-                                    "to +%.3g, 0 in the middle",
-             m, m);
-    viz_text(r, f->small, area.x, area.y + f->line, DIM, buf);
-    SDL_Rect grid = {area.x, area.y + f->line + f->small_line + 8, area.w,
-                     area.h - f->line - f->small_line - 8};
-    const int gap = 3;
+    int n = snprintf(buf, sizeof buf, rgb ? "each filter as an RGB image, scaled from -%.3g (black) to "
+                                            "+%.3g (white), 0 = grey"
+                                          : "rows: filters; columns: input channels  ·  viridis from -%.3g "
+                                            "to +%.3g, 0 in the middle",
+                     m, m);
+    if (groups == 2 && n > 0 && (size_t)n < sizeof buf) /* AlexNet's layout: one group per GPU */
+        snprintf(buf + n, sizeof buf - (size_t)n, "  ·  2 groups, one per GPU as AlexNet was trained%s",
+                 rgb ? " (its Fig. 3: GPU 1's came out largely colour-agnostic, GPU 2's colour-specific)" : "");
+    else if (groups > 1 && n > 0 && (size_t)n < sizeof buf)
+        snprintf(buf + n, sizeof buf - (size_t)n, "  ·  %d groups of %d filters", groups, OC / groups);
+    int note_h = groups > 1 ? viz_text_wrap(r, f->small, area.x, area.y + f->line, area.w, DIM, buf)
+                            : (viz_text(r, f->small, area.x, area.y + f->line, DIM, buf), f->small_line);
+    SDL_Rect grid = {area.x, area.y + f->line + note_h + 8, area.w, area.h - f->line - note_h - 8};
+    SDL_Rect blocks[VIZ_FILTER_GROUPS_MAX];
+    const int nb = viz_filter_group_rects(grid, groups, f->small_line + 2, blocks);
+    const int per_block = OC / nb, gap = 3;
     int cols_in = rgb ? 1 : (IC < 16 ? IC : 16);
-    /* tile size: all filters (rows of cols_in tiles) must fit */
-    int best = 2, per_row = 1;
-    for (int t = 64; t >= 4; t--) {
-        int block = cols_in * (t + gap) + 2 * gap; /* one filter's strip */
-        int fits_x = (grid.w + gap) / block;
-        if (fits_x < 1) continue;
-        int rows = (OC + fits_x - 1) / fits_x;
-        if (rows * (t + gap) <= grid.h) {
-            best = t, per_row = fits_x;
-            break;
-        }
-    }
+    int per_row = 1, best = 2;
+    best = filter_tile(per_block, cols_in, blocks[0].w, blocks[0].h, gap, &per_row);
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, KW, KH, 32, SDL_PIXELFORMAT_RGBA32);
     if (!s) return;
     int shown = 0;
-    for (int o = 0; o < OC; o++) {
-        int bx = grid.x + (o % per_row) * (cols_in * (best + gap) + 2 * gap);
-        int by = grid.y + (o / per_row) * (best + gap);
-        if (by + best > grid.y + grid.h) break;
-        shown++;
-        for (int ci = 0; ci < cols_in; ci++) {
-            for (int y = 0; y < KH; y++)
-                for (int x = 0; x < KW; x++) {
-                    Uint8 *p = (Uint8 *)s->pixels + (size_t)y * s->pitch + 4 * x;
-                    if (rgb) {
-                        for (int c = 0; c < 3; c++) {
-                            float v = data[(((size_t)o * IC + c) * KH + y) * KW + x];
-                            p[c] = (Uint8)(127.5f + 127.5f * v / m);
-                        }
-                    } else {
-                        float v = data[(((size_t)o * IC + ci) * KH + y) * KW + x];
-                        SDL_Color col = viz_colormap(0.5f + 0.5f * v / m);
-                        p[0] = col.r, p[1] = col.g, p[2] = col.b;
-                    }
-                    p[3] = 255;
-                }
-            SDL_Texture *t = SDL_CreateTextureFromSurface(r, s);
-            if (!t) continue;
-            SDL_Rect dst = {bx + ci * (best + gap), by, best, best};
-            SDL_RenderCopy(r, t, NULL, &dst);
-            SDL_DestroyTexture(t);
+    /* blocks close up under each other: as tall as their rows of filters */
+    const int rows = (per_block + per_row - 1) / per_row, used = rows * (best + gap);
+    for (int b = 0; b < nb; b++) {
+        SDL_Rect bl = blocks[b];
+        if (nb > 1 && used < bl.h) {
+            bl.y = blocks[0].y + b * (used + f->small_line + 8);
+            bl.h = used;
+        }
+        if (nb > 1) {
+            if (groups == 2) snprintf(buf, sizeof buf, "GPU %d (filters %d-%d)", b + 1, b * per_block, (b + 1) * per_block - 1);
+            else snprintf(buf, sizeof buf, "group %d (filters %d-%d)", b + 1, b * per_block, (b + 1) * per_block - 1);
+            viz_text(r, f->small, bl.x, bl.y - f->small_line - 2, ACCENT, buf);
+        }
+        for (int j = 0; j < per_block; j++) {
+            int bx = bl.x + (j % per_row) * (cols_in * (best + gap) + 2 * gap);
+            int by = bl.y + (j / per_row) * (best + gap);
+            if (by + best > bl.y + bl.h) break;
+            shown++;
+            draw_filter(r, s, data, b * per_block + j, IC, KH, KW, cols_in, rgb, m, bx, by, best, gap);
         }
     }
     SDL_FreeSurface(s);

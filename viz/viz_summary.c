@@ -6,6 +6,7 @@
  * so the table stays legible on a projector at any window size.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "viz.h"
@@ -30,10 +31,14 @@ static void text_right(SDL_Renderer *r, TTF_Font *f, int x_right, int y, SDL_Col
 enum { COL_NAME, COL_OP, COL_OUT, COL_PARAMS, COL_MACS, COL_MEM, COL_KERNEL, COL_STRIDE,
        COL_PADS, COL_DIL, COL_GROUPS, COL_RF, N_COLS };
 
-/* The cells of one node's row. */
-static void row_cells(const EngNode *nd, char cells[N_COLS][112]) {
+/* The cells of one node's row; role: eng_graph_group_roles' (split in
+ * groups, or reading them all, as AlexNet's layers on two GPUs). */
+static void row_cells(const EngNode *nd, int role, char cells[N_COLS][112]) {
     snprintf(cells[COL_NAME], 112, "%s", nd->name);
-    snprintf(cells[COL_OP], 112, "%s", eng_op_name(nd->op));
+    if (role > 0) snprintf(cells[COL_OP], 112, "%s · split in %d", eng_op_name(nd->op), role);
+    else if (role == -2) snprintf(cells[COL_OP], 112, "%s · reads both groups", eng_op_name(nd->op));
+    else if (role < 0) snprintf(cells[COL_OP], 112, "%s · reads all %d groups", eng_op_name(nd->op), -role);
+    else snprintf(cells[COL_OP], 112, "%s", eng_op_name(nd->op));
     snprintf(cells[COL_OUT], 112, "%dx%dx%d", nd->out.C, nd->out.H, nd->out.W);
     int64_t p = eng_node_params(nd);
     if (p) eng_fmt_grouped(p, cells[COL_PARAMS], 112);
@@ -55,8 +60,8 @@ static void row_cells(const EngNode *nd, char cells[N_COLS][112]) {
  * full headers three spaces apart when they fit the width, else the short ones
  * (k, s, p, d, g: kernel, stride, pads, dilation, groups) and narrower gaps, and
  * last a name column that keeps only the end of long names. Returns the headers. */
-static const char *const *layout_columns(const VizFonts *f, const EngGraph *g, int width,
-                                         int w[N_COLS], int *gap) {
+static const char *const *layout_columns(const VizFonts *f, const EngGraph *g, const int *role,
+                                         int width, int w[N_COLS], int *gap) {
     static const char *const full[N_COLS] = {"layer", "op", "output", "params", "MACs",
                                              "memory", "kernel", "stride", "pad", "dil",
                                              "groups", "RF size / stride"};
@@ -69,7 +74,7 @@ static const char *const *layout_columns(const VizFonts *f, const EngGraph *g, i
     int cw[N_COLS] = {0};
     char cells[N_COLS][112];
     for (int i = 0; i < eng_graph_node_count(g); i++) {
-        row_cells(eng_graph_node(g, i), cells);
+        row_cells(eng_graph_node(g, i), role ? role[i] : 0, cells);
         for (int k = 0; k < N_COLS; k++) {
             int t = text_w(f->mono, cells[k]);
             if (t > cw[k]) cw[k] = t;
@@ -121,6 +126,11 @@ void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
     if (t.train_only_params)
         snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "  ·  +%s in training-only heads",
                  eng_fmt_grouped(t.train_only_params, a, sizeof a));
+    EngPaths pa = eng_graph_paths(g);
+    if (pa.paths > 1) { /* Veit et al.'s ensemble view */
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "  ·  ");
+        eng_fmt_paths(pa, buf + strlen(buf), sizeof buf - strlen(buf));
+    }
     y += viz_text_wrap(r, f->sans, x, y, area.w, INK, buf);
     if (card->top5_error >= 0 || card->val_top1 > 0)
         viz_card_accuracy(card, buf, sizeof buf);
@@ -130,7 +140,9 @@ void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
 
     int n = eng_graph_node_count(g), w[N_COLS], gap;
     char cells[N_COLS][112];
-    const char *const *head = layout_columns(f, g, area.w, w, &gap);
+    int *role = calloc((size_t)(n > 0 ? n : 1), sizeof *role); /* NULL: rows without group tags */
+    if (role) eng_graph_group_roles(g, role);
+    const char *const *head = layout_columns(f, g, role, area.w, w, &gap);
     int left[N_COLS], right[N_COLS], cx = x;
     for (int k = 0; k < N_COLS; k++) {
         left[k] = cx;
@@ -151,7 +163,7 @@ void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
     int i = first;
     for (; i < n && y + f->mono_line <= bottom; i++, row++) {
         const EngNode *nd = eng_graph_node(g, i);
-        row_cells(nd, cells);
+        row_cells(nd, role ? role[i] : 0, cells);
         if (row % 2) {
             SDL_SetRenderDrawColor(r, 32, 35, 42, 255);
             SDL_Rect band = {x - 4, y, cx - gap - x + 8, f->mono_line};
@@ -172,4 +184,5 @@ void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
         snprintf(buf, sizeof buf, "layers %d-%d of %d  (wheel or Up/Down)", first + 1, i, n);
         viz_text(r, f->small, x, bottom + 4, DIM, buf);
     }
+    free(role);
 }

@@ -284,6 +284,15 @@ static void timeline_card(SDL_Renderer *r, const VizFonts *f, const VizTimeline 
              c->in_h, c->in_w);
     viz_text(r, f->sans, x, y, INK, s);
     y += f->line + 6;
+    if (t->paths.paths > 1) { /* Veit et al.'s ensemble view, for every network that branches */
+        eng_fmt_paths(t->paths, s, sizeof s);
+        y += viz_text_wrap(r, f->small, x, y, box.w - 32, INK, s) + 4;
+        if (t->paths.pure_residual) {
+            eng_fmt_paths_binomial(t->paths, s, sizeof s);
+            y += viz_text_wrap(r, f->small, x, y, box.w - 32, DIM, s) + 4;
+        }
+        y += 4;
+    }
     viz_card_accuracy(c, s, sizeof s);
     y += viz_text_wrap(r, f->small, x, y, box.w - 32, DIM, s) + 8;
     if (c->key_ideas) y += viz_text_wrap(r, f->sans, x, y, box.w - 32, INK, c->key_ideas) + 8;
