@@ -577,7 +577,9 @@ void viz_draw_filters(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int
         snprintf(buf + n, sizeof buf - (size_t)n, "  ·  %d groups of %d filters", groups, OC / groups);
     int note_h = groups > 1 ? viz_text_wrap(r, f->small, area.x, area.y + f->line, area.w, DIM, buf)
                             : (viz_text(r, f->small, area.x, area.y + f->line, DIM, buf), f->small_line);
-    SDL_Rect grid = {area.x, area.y + f->line + note_h + 8, area.w, area.h - f->line - note_h - 8};
+    /* the bottom line is kept for "showing n of N" */
+    SDL_Rect grid = {area.x, area.y + f->line + note_h + 8, area.w,
+                     area.h - f->line - note_h - 8 - f->small_line - 4};
     SDL_Rect blocks[VIZ_FILTER_GROUPS_MAX];
     const int nb = viz_filter_group_rects(grid, groups, f->small_line + 2, blocks);
     const int per_block = OC / nb, gap = 3;
