@@ -308,5 +308,5 @@ MINI_CARD(convnext_mini, "ConvNeXt mini", "ConvNeXt", 2022,
           "Widths 32, 64, 96 at 14x14, 7x7, 3x3, two blocks each. The depthwise kernel is 5x5, "
           "not 7x7: ConvNeXt-T's 7x7 spans an eighth of its 56x56 first stage, here it would "
           "span half of the 14x14 map and more than the later ones, reaching mostly into "
-          "padding; 5x5 stays larger than 3x3. 4 epochs, not the 10 of the older small models: "
-          "trained on a shared, loaded machine, where an epoch took about 6 minutes.", 4, 0);
+          "padding; 5x5 stays larger than 3x3. No weights shipped yet: the command is the older "
+          "small models' recipe, not yet run.", 10, 0);
