@@ -297,8 +297,10 @@ MINI_CARD(se_mini, "SE mini", "SENet", 2017, "after J. Hu, L. Shen, G. Sun",
           "channel by channel.",
           "Stages of 16, 32, 64 channels, two basic blocks each, as resnet_mini; the gates "
           "squeeze to 4, 8, 16 units (reduction 4, not the paper's 16, which would leave one "
-          "unit at 16 channels). 4 epochs, not the 10 of the older small models: trained on a shared, "
-          "loaded machine, where an epoch took about 6 minutes.", 4, 0);
+          "unit at 16 channels). The command as written (2 epochs) reaches 89.20% Fashion-MNIST test "
+          "accuracy (train's report after the last epoch; 82.40% after the first), below the 90% "
+          "of the other small models: no weights shipped. The older small models' 10 epochs are "
+          "still to run.", 2, 0);
 MINI_CARD(convnext_mini, "ConvNeXt mini", "ConvNeXt", 2022,
           "after Z. Liu, H. Mao, C.-Y. Wu, C. Feichtenhofer, T. Darrell, S. Xie",
           "A ConvNet for the 2020s", "CVPR 2022 (arXiv:2201.03545)",
