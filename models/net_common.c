@@ -105,6 +105,7 @@ static const ModelCard *const zoo[] = {
     &model_card_mobilenet_mini,
     &model_card_se_resnet50,
     &model_card_se_resnext50_32x4d,
+    &model_card_se_mini,
     &model_card_xception,
     &model_card_fractalnet,
     &model_card_mobilenet_v2,
@@ -114,6 +115,7 @@ static const ModelCard *const zoo[] = {
     &model_card_cspresnext50,
     &model_card_cspdarknet53,
     &model_card_convnext_tiny,
+    &model_card_convnext_mini,
 };
 
 const char *model_assets_dir(void) { return eng_resource_dir("CONVSCOPE_ASSETS", "assets"); }

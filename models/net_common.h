@@ -103,7 +103,7 @@ extern const ModelCard model_card_fractalnet;
 extern const ModelCard model_card_cspresnext50, model_card_cspdarknet53;
 extern const ModelCard model_card_alexnet_mini, model_card_zfnet_mini, model_card_vgg_mini,
     model_card_inception_mini, model_card_resnet_mini, model_card_densenet_mini,
-    model_card_mobilenet_mini;
+    model_card_mobilenet_mini, model_card_se_mini, model_card_convnext_mini;
 
 /* A card's comparison figures: torchvision's published metrics (acc@1, acc@5)
  * for its weights entry w, measured on ImageNet-1K val with one model and one

@@ -126,10 +126,25 @@ static void test_minis(void) {
                           (32 * 9 + 64) + (32 * 64 + 128) + (64 * 9 + 128) + (64 * 64 + 128) +
                           (64 * 9 + 128) + (64 * 128 + 256) + 2 * (128 * 9 + 256 + 128 * 128 + 256) +
                           fc_p(128, 10);
+    /* resnet_mini plus, in each of its six blocks, a gate C -> C/4 -> C (1x1 with bias) */
+    long long se = res;
+    for (int st = 0; st < 3; st++) {
+        int c = 16 << st;
+        se += 2 * (conv_p(c, c / 4, 1, 1) + conv_p(c / 4, c, 1, 1));
+    }
+    /* patchify 2x2 + LN; per block: 5x5 depthwise with bias, LN, 1x1 to 4C, 1x1
+     * back, layer scale; LN + 2x2/2 conv between stages; LN + FC head */
+    long long cnx = conv_p(1, 32, 2, 1) + 2 * 32 + 2 * 96 + fc_p(96, 10);
+    static const int dims[3] = {32, 64, 96};
+    for (int st = 0; st < 3; st++) {
+        int c = dims[st];
+        cnx += 2 * (c * 25 + c + 2 * c + conv_p(c, 4 * c, 1, 1) + conv_p(4 * c, c, 1, 1) + c);
+        if (st < 2) cnx += 2 * c + conv_p(c, dims[st + 1], 2, 1);
+    }
     const struct { const char *name; long long params; } minis[] = {
         {"alexnet_mini", alex}, {"zfnet_mini", zf},     {"vgg_mini", vgg},
         {"resnet_mini", res},   {"mobilenet_mini", mob}, {"inception_mini", -1},
-        {"densenet_mini", -1},
+        {"densenet_mini", -1},  {"se_mini", se},         {"convnext_mini", cnx},
     };
     for (size_t i = 0; i < sizeof minis / sizeof minis[0]; i++) {
         const ModelCard *c = model_find(minis[i].name);
@@ -304,7 +319,7 @@ static void test_modern_macs(void) {
 }
 
 static void test_counts(void) {
-    CHECK_EQ_I64(model_count(), N_EXPECT + 7); /* + the seven small trained models */
+    CHECK_EQ_I64(model_count(), N_EXPECT + 9); /* + the nine small trained models */
     for (int i = 0; i < N_EXPECT; i++) {
         const ModelCard *c = model_find(expect[i].name);
         CHECK(c != NULL);
