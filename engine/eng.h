@@ -651,7 +651,8 @@ const char *eng_fmt_paths_binomial(EngPaths p, char *buf, size_t n);
  * with groups G > 1 is split, each group of filters reading only its own
  * 1/G of the input channels; a weighted layer of one group whose nearest
  * weighted layers upstream are grouped mixes their groups (AlexNet's conv3
- * and fc6, where the GPUs exchange data). role[i] (node count of them): G
+ * and fc6, where the GPUs exchange data), and so does a hidden FC layer
+ * after a mixing FC layer (fc7; not the classifier, the last). role[i] (node count of them): G
  * for a split node, -G (the groups it mixes) for a mixing one, else 0. */
 void eng_graph_group_roles(const EngGraph *g, int *role);
 /* The groups a conv's filters fall into: its own groups when > 1, else the

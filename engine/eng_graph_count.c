@@ -270,19 +270,35 @@ void eng_graph_group_roles(const EngGraph *g, int *role) {
         memset(role, 0, (size_t)g->n_nodes * sizeof *role);
         return;
     }
+    /* fc[i]: the groups a fully connected layer upstream mixes (-G), carried
+     * to the next FC: in the two-GPU network every hidden FC layer is split
+     * in halves that each read both halves of the layer below (Krizhevsky et
+     * al., Fig. 2: fc6 and fc7); the classifier, the last weighted layer, is one. */
+    int *fc = calloc((size_t)g->n_nodes, sizeof *fc), last = -1;
+    if (!fc) {
+        free(out);
+        memset(role, 0, (size_t)g->n_nodes * sizeof *role);
+        return;
+    }
+    for (int i = 0; i < g->n_nodes; i++)
+        if (eng_op_table[g->nodes[i].op].weighted) last = i;
     for (int i = 0; i < g->n_nodes; i++) {
         const EngNode *n = &g->nodes[i];
-        int up = 1;
+        int up = 1, mixed = 0;
         for (int k = 0; k < n->n_inputs; k++) {
             int in = n->inputs[k];
             int gin = in >= 0 && in < i ? out[in] : 1;
             if (gin > up) up = gin;
+            if (in >= 0 && in < i && fc[in] < mixed) mixed = fc[in];
         }
         int gr = node_groups(n);
         int weighted = eng_op_table[n->op].weighted;
         role[i] = !weighted ? 0 : gr > 1 ? gr : up > 1 ? -up : 0;
+        if (weighted && n->op == ENG_OP_FC && role[i] == 0 && mixed < 0 && i != last) role[i] = mixed;
         out[i] = weighted ? gr : up;
+        fc[i] = weighted ? (n->op == ENG_OP_FC ? role[i] : 0) : mixed;
     }
+    free(fc);
     free(out);
 }
 
