@@ -28,4 +28,8 @@ int app_canvas_save(AppCanvas *c, const char *out, const char *cmd);
 int app_save_png(SDL_Surface *s, const char *path, char *err, size_t errlen);
 void app_canvas_close(AppCanvas *c);
 
+/* `convscope render` with argv as it takes them (argv[0] = "render"), the
+ * view drawn above caption cap (a lesson's slide, cmd_lesson.c): an exit code. */
+int app_render_slide(int argc, char **argv, const VizCaption *cap);
+
 #endif

@@ -54,7 +54,8 @@ static const char render_usage[] =
     "                        [--runs N]\n"
     "       convscope render [NAME] --view rf --out FILE.png [--models A,B,...]\n"
     "       convscope render [NAME] --view history --out FILE.png   (also: timeline)\n"
-    "       convscope render --view basics --out FILE.png   (a kernel slid, the formulas, 1x1)\n"
+    "       convscope render --view basics --out FILE.png [--preset box|laplacian|sobel-x|sharpen]\n"
+    "                        (a kernel slid, the formulas, 1x1)\n"
     "  (each also with --size WxH and --present)\n"
     "  The compare screen (C in the window) for block NAME (see 'convscope compare'),\n"
     "  and the zoo screen (Z): every network's parameters, operations, single-crop ImageNet\n"
@@ -75,13 +76,44 @@ typedef struct {
     const char *out, *view, *layer, *unit, *rule, *snapshot, *block, *count, *models, *image,
         *pattern, *size, *page;
     const char *npy;      /* --input FILE.npy */
+    const char *preset;   /* --preset (basics: the kernel) */
     AppOptions o;
     RenderSize rs;
+    const VizCaption *cap; /* a lesson's slide: the caption under the view (NULL: none) */
+    VizFonts capf;         /* its type, open from render_canvas to render_save */
+    int capf_open;
 } RenderArgs;
 
-static int render_canvas(AppCanvas *cv, const RenderSize *rs) {
+/* A slide's caption type: a thirtieth of the height (36 px at 1080), so that
+ * the claim reads from the back of a room; the view gets what is left above,
+ * at most 45% of the height taken. The view's height, or -1. */
+static int caption_fit(RenderArgs *ra, int w, int h) {
+    char err[512];
+    int px = h / 30 < 16 ? 16 : h / 30;
+    for (;; px = px * 7 / 8) {
+        if (viz_fonts_load(&ra->capf, px, err, sizeof err) != 0) {
+            fprintf(stderr, "convscope lesson: %s\n", err);
+            return -1;
+        }
+        ra->capf_open = 1;
+        int ch = viz_caption_height(&ra->capf, ra->cap, w);
+        if (ch <= h * 45 / 100 || px <= 14) return h - (ch < h * 45 / 100 ? ch : h * 45 / 100);
+        viz_fonts_unload(&ra->capf);
+        ra->capf_open = 0;
+    }
+}
+
+/* The canvas the view draws on: --size, less the caption of a slide (cv->h
+ * is then the view's height; the caption goes under it in render_save). */
+static int render_canvas(AppCanvas *cv, RenderArgs *ra) {
+    const RenderSize *rs = &ra->rs;
     if (app_canvas_open(cv, rs->w, rs->h, "render") != 0) return -1;
-    int px = gui_font_px(rs->h, rs->present);
+    if (ra->cap) {
+        int vh = caption_fit(ra, rs->w, rs->h);
+        if (vh < 0) return -1;
+        cv->h = vh;
+    }
+    int px = gui_font_px(cv->h, rs->present);
     if (px != 18) { /* the canvas opens with the type of 1280x800 */
         VizFonts nf;
         char err[512];
@@ -95,6 +127,17 @@ static int render_canvas(AppCanvas *cv, const RenderSize *rs) {
     viz_set_high_contrast(rs->present);
     viz_clear(cv->r);
     return 0;
+}
+
+/* The caption of a slide under the view, then the PNG. */
+static int render_save(AppCanvas *cv, RenderArgs *ra) {
+    if (ra->cap && ra->capf_open) {
+        SDL_RenderSetClipRect(cv->r, NULL);
+        viz_draw_caption(cv->r, &ra->capf, ra->cap, (SDL_Rect){0, cv->h, cv->w, ra->rs.h - cv->h});
+    }
+    if (ra->capf_open) viz_fonts_unload(&ra->capf);
+    ra->capf_open = 0;
+    return app_canvas_save(cv, ra->out, "render");
 }
 
 /* --size WxH: 0, or -1 after a line on stderr. */
@@ -113,7 +156,7 @@ static int parse_size(const char *s, RenderSize *rs) {
 
 /* --view compare: block --block at its sizes (--cin --cout --hw --groups),
  * times measured first (runs passes; 0 skips). */
-static int render_compare(const RenderArgs *ra, EngCount cnt, int runs) {
+static int render_compare(RenderArgs *ra, EngCount cnt, int runs) {
     const AppOptions *o = &ra->o;
     int bi = 0;
     if (ra->block) {
@@ -143,9 +186,9 @@ static int render_compare(const RenderArgs *ra, EngCount cnt, int runs) {
     }
     AppCanvas cv;
     int rc = APP_FAIL;
-    if (render_canvas(&cv, &ra->rs) == 0) {
+    if (render_canvas(&cv, ra) == 0) {
         compare_draw(&cmp, NULL, cv.r, &cv.fonts, cv.w, cv.h);
-        if (app_canvas_save(&cv, ra->out, "render") == 0) rc = APP_OK;
+        if (render_save(&cv, ra) == 0) rc = APP_OK;
     }
     app_canvas_close(&cv);
     compare_free(&cmp);
@@ -153,7 +196,7 @@ static int render_compare(const RenderArgs *ra, EngCount cnt, int runs) {
 }
 
 /* --view zoo: every network (or --models), times measured first. */
-static int render_zoo(const RenderArgs *ra, EngCount cnt, int runs) {
+static int render_zoo(RenderArgs *ra, EngCount cnt, int runs) {
     ZooView *z = malloc(sizeof *z);
     if (!z) {
         fprintf(stderr, "convscope render: out of memory\n");
@@ -170,9 +213,9 @@ static int render_zoo(const RenderArgs *ra, EngCount cnt, int runs) {
     }
     AppCanvas cv;
     int rc = APP_FAIL;
-    if (render_canvas(&cv, &ra->rs) == 0) {
+    if (render_canvas(&cv, ra) == 0) {
         zoo_draw(z, NULL, cv.r, &cv.fonts, cv.w, cv.h);
-        if (app_canvas_save(&cv, ra->out, "render") == 0) rc = APP_OK;
+        if (render_save(&cv, ra) == 0) rc = APP_OK;
     }
     app_canvas_close(&cv);
     free(z);
@@ -202,9 +245,9 @@ static int render_timeline(RenderArgs *ra) {
             return APP_USAGE;
         }
         p.sel = p.sel ? p.sel - 1 : 0;
-        if (render_canvas(&cv, &ra->rs) == 0) {
+        if (render_canvas(&cv, ra) == 0) {
             pick_draw(&p, z, cv.r, &cv.fonts, cv.w, cv.h, NULL);
-            if (app_canvas_save(&cv, ra->out, "render") == 0) rc = APP_OK;
+            if (render_save(&cv, ra) == 0) rc = APP_OK;
         }
         app_canvas_close(&cv);
     } else if (!z) {
@@ -224,7 +267,7 @@ static int render_rf(RenderArgs *ra) {
         fprintf(stderr, "convscope render: out of memory\n");
         return APP_FAIL;
     }
-    if (render_canvas(&cv, &ra->rs) == 0) {
+    if (render_canvas(&cv, ra) == 0) {
         const ModelCard *mc = NULL;
         EngGraph *mg = NULL;
         if (ra->o.model) {
@@ -245,7 +288,7 @@ static int render_rf(RenderArgs *ra) {
             v->on[k] = strstr(want, me) != NULL;
         }
         rf_draw(v, cv.r, &cv.fonts, cv.w, cv.h);
-        if (app_canvas_save(&cv, ra->out, "render") == 0) rc = APP_OK;
+        if (render_save(&cv, ra) == 0) rc = APP_OK;
     }
     app_canvas_close(&cv);
     free(v);
@@ -285,13 +328,20 @@ static int render_basics(RenderArgs *ra) {
         return APP_FAIL;
     }
     basics_init(b);
+    if (ra->preset) { /* the kernel slid, as the window's keys pick it */
+        static const char *const presets[] = {"box", "laplacian", "sobel-x", "sharpen"};
+        for (int k = 0; k < (int)(sizeof presets / sizeof *presets); k++)
+            if (!strcmp(ra->preset, presets[k])) b->preset = (AppKernelPreset)k;
+        app_kernel_preset(b->preset, b->s.K, b->kernel);
+        basics_compute(b);
+    }
     AppCanvas cv;
     int rc = APP_FAIL;
-    if (render_canvas(&cv, &ra->rs) == 0) {
+    if (render_canvas(&cv, ra) == 0) {
         VizBasics v;
         basics_viz(b, &v);
         viz_draw_basics(cv.r, &cv.fonts, &v, cv.w, cv.h);
-        if (app_canvas_save(&cv, ra->out, "render") == 0) rc = APP_OK;
+        if (render_save(&cv, ra) == 0) rc = APP_OK;
     }
     app_canvas_close(&cv);
     free(b);
@@ -492,12 +542,12 @@ static int render_stepper(RenderArgs *ra, int v, int uc, int uy, int ux, int pro
     }
     s.v3d.cam.focus_z = viz_3d_node_z(s.ses.graph, s.sel.current);
     AppCanvas cv;
-    rc = render_canvas(&cv, &ra->rs) == 0 ? APP_OK : APP_FAIL;
+    rc = render_canvas(&cv, ra) == 0 ? APP_OK : APP_FAIL;
     if (rc == APP_OK && ra->page) rc = select_page(ra, &s, &cv, uc >= 0);
     if (rc == APP_OK && s.browse.on) browse_show_sample(&s, &cv.fonts, stepper_layout(&cv.fonts, &s, cv.w, cv.h).main);
     if (rc == APP_OK) {
         stepper_draw(&s, cv.r, &cv.fonts, cv.w, cv.h, NULL);
-        rc = app_canvas_save(&cv, ra->out, "render") == 0 ? APP_OK : APP_FAIL;
+        rc = render_save(&cv, ra) == 0 ? APP_OK : APP_FAIL;
     }
     app_canvas_close(&cv);
     stepper_close(&s);
@@ -540,6 +590,7 @@ static int parse_args(int argc, char **argv, RenderArgs *ra) {
     ra->snapshot = o->snapshot, ra->block = o->block, ra->count = o->count, ra->models = o->models;
     ra->image = o->image, ra->pattern = o->pattern, ra->size = o->size, ra->page = o->page;
     ra->npy = o->npy_in;
+    ra->preset = o->preset;
     ra->rs.present = o->present;
     if (o->view) ra->view = o->view;
     if (!ra->out) {
@@ -547,6 +598,10 @@ static int parse_args(int argc, char **argv, RenderArgs *ra) {
         return APP_USAGE;
     }
     if (ra->size && parse_size(ra->size, &ra->rs) != 0) return APP_USAGE;
+    if (ra->preset && strcmp(ra->view, "basics")) {
+        fprintf(stderr, "convscope render: --preset picks the kernel of --view basics\n");
+        return APP_USAGE;
+    }
     if (ra->page && strcmp(ra->view, "featuremaps")) {
         fprintf(stderr, "convscope render: --page pages through the feature maps (--view featuremaps)\n");
         return APP_USAGE;
@@ -554,8 +609,9 @@ static int parse_args(int argc, char **argv, RenderArgs *ra) {
     return APP_OK;
 }
 
-int app_cmd_render(int argc, char **argv) {
+static int render_main(int argc, char **argv, const VizCaption *cap) {
     RenderArgs ra = {0};
+    ra.cap = cap;
     ra.view = "featuremaps";
     ra.rs = (RenderSize){1280, 800, 0};
     int rc = parse_args(argc, argv, &ra);
@@ -573,6 +629,10 @@ int app_cmd_render(int argc, char **argv) {
     }
     return render_view(&ra);
 }
+
+int app_cmd_render(int argc, char **argv) { return render_main(argc, argv, NULL); }
+
+int app_render_slide(int argc, char **argv, const VizCaption *cap) { return render_main(argc, argv, cap); }
 #else
 int app_cmd_render(int argc, char **argv) {
     (void)argc;

@@ -30,6 +30,7 @@ static void print_help(FILE *f) {
             "  top9 MODEL         a channel's nine strongest activations over a test set, projected\n"
             "  occlude MODEL      a grey square slid over an image: activation and class maps\n"
             "  basics             one convolution's output size and parameter count, worked out\n"
+            "  lesson list|check|render  the history of CNNs as chapters: checked, or as slides\n"
             "\n"
             "Run 'convscope COMMAND --help' for the options of a command.\n");
 }
@@ -78,6 +79,7 @@ int main(int argc, char **argv) {
         {"export", app_cmd_export},
         {"eval", app_cmd_eval},
         {"basics", app_cmd_basics},
+        {"lesson", app_cmd_lesson},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i].name)) {

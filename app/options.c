@@ -180,10 +180,14 @@ static const AppFlag flags[] = {
      "a synthetic input: gratings, edge, checkerboard, spot, colour blobs"},
     {"--page", ARG_STR, "K", 0, 0, 0, APP_OPT_RENDER, F(page), NO_FIELD, "a page's number",
      "the K-th page of feature maps"},
-    {"--size", ARG_STR, "WxH", 0, 0, 0, APP_OPT_RENDER, F(size), NO_FIELD, "a width and a height",
-     "the window's size (default 1280x800)"},
-    {"--present", ARG_FLAG, "", 0, 0, 0, APP_OPT_RENDER, F(present), NO_FIELD, NULL,
+    {"--size", ARG_STR, "WxH", 0, 0, 0, APP_OPT_RENDER | APP_OPT_LESSON, F(size), NO_FIELD, "a width and a height",
+     "the picture's size (render: 1280x800, lesson: 1920x1080)"},
+    {"--present", ARG_FLAG, "", 0, 0, 0, APP_OPT_RENDER | APP_OPT_LESSON, F(present), NO_FIELD, NULL,
      "as in presentation mode (F11): larger type, high contrast"},
+    {"--preset", ARG_CHOICE, "box|laplacian|sobel-x|sharpen", 0, 0, 0, APP_OPT_RENDER, F(preset), NO_FIELD,
+     NULL, "the kernel the basics view slides (default box)"},
+    {"--lessons", ARG_PATH, "DIR", 0, 0, 0, APP_OPT_LESSON, F(lessons), NO_FIELD, NULL,
+     "the lessons folder (default: assets/lessons)"},
     /* one convolution's arithmetic (basics) */
     {"--kernel", ARG_INT, "K", 1, 4096, 0, APP_OPT_BASICS, F(basics_k), NO_FIELD, NULL,
      "the square kernel's side (default 3)"},
@@ -231,6 +235,7 @@ static const struct {
                     APP_OPT_PREPROCESS | APP_OPT_OUT | APP_OPT_PROBE | APP_OPT_NPY_OUT |
                     APP_OPT_OCCLUDE | APP_OPT_IMAGE | APP_OPT_NPY_IN, 1},
     {"basics", APP_OPT_BASICS | APP_OPT_JSON, 0},
+    {"lesson", APP_OPT_LESSON | APP_OPT_OUT, 0},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -319,4 +319,20 @@ VizBasicsLayout viz_basics_layout(const VizFonts *f, int K, int w, int h);
 int viz_basics_cell(const VizBasicsLayout *L, int K, int x, int y);
 void viz_draw_basics(SDL_Renderer *r, const VizFonts *f, const VizBasics *b, int w, int h);
 
+/* A lesson's caption panel (viz_lesson.c): "chapter · step k of n" and the
+ * keys at the top in small type, the step's heading, its claim (paragraphs
+ * split at '\n'), then a question's answer once shown or a hint. */
+#define LESSON_CAPTION_MAX 2000
+typedef struct {
+    const char *chapter, *title, *text;
+    const char *answer;  /* shown (a question's, once asked for), or NULL */
+    const char *hint;    /* small, under the text (when no answer is shown), or NULL */
+    const char *keys;    /* small, top right, or NULL */
+    int step, steps;     /* 1-based; steps 0: no counter */
+    int question;
+} VizCaption;
+/* The height the panel needs at width w. */
+int viz_caption_height(const VizFonts *f, const VizCaption *c, int w);
+void viz_draw_caption(SDL_Renderer *r, const VizFonts *f, const VizCaption *c, SDL_Rect area);
+
 #endif

@@ -1,0 +1,378 @@
+/*
+ * lesson.c — lesson files read and checked (lesson.h): the parser of the
+ * small Markdown format of assets/lessons/README.md, the folder listing,
+ * and the directive's translation into the arguments of `convscope render`.
+ * The placeholders' values and the checks against the engine are in
+ * lesson_eval.c. Must not depend on: SDL, viz/, the window.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lesson.h"
+#include "models.h"
+
+/* ---- the parser ------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *path;
+    int line;
+    char *err;
+    size_t errlen;
+} LessonCursor;
+
+static int perr(LessonCursor *c, const char *fmt, ...) {
+    char what[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    snprintf(c->err, c->errlen, "%s:%d: %s", c->path, c->line, what);
+    return -1;
+}
+
+/* s without the spaces around it (in place). */
+static char *trim(char *s) {
+    while (*s == ' ' || *s == '\t') s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) s[--n] = 0;
+    return s;
+}
+
+/* Line s appended to text (a space between lines, '\n' after a blank one);
+ * where it starts kept in off/ln. */
+static int append(LessonCursor *c, char *text, const char *s, int *para, int *off, int *ln, int *nseg) {
+    size_t l = strlen(text), sl = strlen(s);
+    const char *sep = !l ? "" : *para ? "\n" : " ";
+    if (*nseg < LESSON_SEGS) {
+        off[*nseg] = (int)(l + strlen(sep));
+        ln[(*nseg)++] = c->line;
+    }
+    if (l + strlen(sep) + sl + 1 > LESSON_TEXT)
+        return perr(c, "the text is too long (at most %d characters a step: one claim each)", LESSON_TEXT - 1);
+    memcpy(text + l, sep, strlen(sep));
+    memcpy(text + l + strlen(sep), s, sl + 1);
+    *para = 0;
+    return 0;
+}
+
+/* `@show [MODEL] key=value ...` after "@show" into sh. */
+static int parse_show(LessonCursor *c, char *rest, LessonShow *sh) {
+    memset(sh, 0, sizeof *sh);
+    sh->line = c->line;
+    for (char *tok = strtok(rest, " \t"); tok; tok = strtok(NULL, " \t")) {
+        char *eq = strchr(tok, '=');
+        if (!eq) {
+            if (sh->model[0] || sh->n_kv)
+                return perr(c, "@show: '%s' is neither the model (it comes first) nor key=value", tok);
+            if (strlen(tok) >= sizeof sh->model) return perr(c, "@show: the model's name '%.40s...' is too long", tok);
+            strcpy(sh->model, tok);
+            continue;
+        }
+        *eq = 0;
+        if (!*tok || !eq[1]) return perr(c, "@show: '%s=%s' needs a key and a value", tok, eq + 1);
+        if (sh->n_kv >= LESSON_MAX_KV) return perr(c, "@show: more than %d key=value pairs", LESSON_MAX_KV);
+        LessonKV *kv = &sh->kv[sh->n_kv];
+        if (strlen(tok) >= sizeof kv->key || strlen(eq + 1) >= sizeof kv->val)
+            return perr(c, "@show: '%.40s' or its value is too long", tok);
+        for (int k = 0; k < sh->n_kv; k++)
+            if (!strcmp(sh->kv[k].key, tok)) return perr(c, "@show: '%s' is given twice", tok);
+        strcpy(kv->key, tok);
+        strcpy(kv->val, eq + 1);
+        sh->n_kv++;
+    }
+    if (!sh->model[0] && !sh->n_kv) return perr(c, "@show needs a model or a view (e.g. '@show vgg16 view=filters')");
+    return 0;
+}
+
+typedef struct {
+    Lesson *L;
+    LessonStep *cur;   /* the step or question being read */
+    int questions;     /* past "## Questions" */
+    int para;          /* a blank line was seen: the next line starts a paragraph */
+    char *target;      /* where text lines go: cur->text or cur->answer */
+} LessonState;
+
+static int new_step(LessonCursor *c, LessonState *st, int kind) {
+    Lesson *L = st->L;
+    if (L->n >= LESSON_MAX_STEPS) return perr(c, "more than %d steps and questions in one chapter", LESSON_MAX_STEPS);
+    LessonStep *s = &L->steps[L->n++];
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    s->line = c->line;
+    st->cur = s;
+    st->target = s->text;
+    st->para = 0;
+    return 0;
+}
+
+/* The step just ended is whole: a step has words and a directive, a
+ * question words and an answer. */
+static int close_step(LessonCursor *c, const LessonStep *s) {
+    if (!s) return 0;
+    int at = c->line;
+    c->line = s->line;
+    int rc = 0;
+    if (!s->text[0]) rc = perr(c, s->kind == LESSON_STEP ? "the step '%s' has no text" : "the question has no text", s->title);
+    else if (s->kind == LESSON_STEP && !s->show.line)
+        rc = perr(c, "the step '%s' has no @show line (the window's state for it)", s->title);
+    else if (s->kind == LESSON_QUESTION && !s->answer[0]) rc = perr(c, "the question has no 'A:' answer");
+    c->line = at;
+    return rc;
+}
+
+/* A line of words into the step's text or answer. */
+static int add_text(LessonCursor *c, LessonState *st, const char *s) {
+    LessonStep *p = st->cur;
+    if (st->target == p->answer) return append(c, p->answer, s, &st->para, p->answer_off, p->answer_ln, &p->n_answer);
+    return append(c, p->text, s, &st->para, p->text_off, p->text_ln, &p->n_text);
+}
+
+static int parse_line(LessonCursor *c, LessonState *st, char *raw) {
+    char *s = trim(raw);
+    Lesson *L = st->L;
+    if (!strncmp(s, "<!--", 4)) {
+        if (!strstr(s, "-->")) return perr(c, "a comment opens with '<!--' and closes with '-->' on the same line");
+        return 0;
+    }
+    if (!*s) {
+        st->para = 1;
+        return 0;
+    }
+    if (s[0] == '#' && s[1] == ' ') {
+        if (L->title[0]) return perr(c, "a second '# ' title (one chapter per file; steps start with '## ')");
+        snprintf(L->title, sizeof L->title, "%s", trim(s + 2));
+        return 0;
+    }
+    if (!L->title[0]) return perr(c, "a lesson starts with its title: '# Chapter title'");
+    if (!strncmp(s, "## ", 3)) {
+        if (close_step(c, st->cur)) return -1;
+        st->cur = NULL;
+        char *t = trim(s + 3);
+        if (!strcmp(t, "Questions")) {
+            if (st->questions) return perr(c, "a second '## Questions'");
+            st->questions = 1;
+            return 0;
+        }
+        if (st->questions) return perr(c, "a step after '## Questions' (the questions close the chapter)");
+        if (new_step(c, st, LESSON_STEP)) return -1;
+        snprintf(st->cur->title, sizeof st->cur->title, "%s", t);
+        return 0;
+    }
+    if (!strncmp(s, "@show", 5) && (s[5] == ' ' || s[5] == '\t' || !s[5])) {
+        if (!st->cur) return perr(c, "@show outside a step");
+        if (st->cur->show.line) return perr(c, "a second @show in one step (first on line %d)", st->cur->show.line);
+        return parse_show(c, s + 5, &st->cur->show);
+    }
+    if (s[0] == '@') return perr(c, "unknown directive '%.20s' (the one directive is @show)", s);
+    if (st->questions && (!strncmp(s, "Q:", 2) || !strncmp(s, "A:", 2))) {
+        if (s[0] == 'Q') {
+            if (close_step(c, st->cur) || new_step(c, st, LESSON_QUESTION)) return -1;
+        } else {
+            if (!st->cur || st->cur->answer_line) return perr(c, "'A:' without its 'Q:'");
+            st->cur->answer_line = c->line;
+            st->target = st->cur->answer;
+            st->para = 0;
+        }
+        s = trim(s + 2);
+        return *s ? add_text(c, st, s) : 0;
+    }
+    if (!st->cur)
+        return perr(c, st->questions ? "text outside a question (start one with 'Q:')"
+                                     : "text before the first step (start one with '## Step title')");
+    return add_text(c, st, s);
+}
+
+int lesson_parse(const char *path, const char *text, size_t n, Lesson *L, char *err, size_t errlen) {
+    memset(L, 0, sizeof *L);
+    LessonCursor c = {path, 0, err, errlen};
+    snprintf(L->path, sizeof L->path, "%s", path);
+    const char *base = strrchr(path, '/');
+    snprintf(L->name, sizeof L->name, "%s", base ? base + 1 : path);
+    char *dot = strstr(L->name, ".md");
+    if (dot) *dot = 0;
+    if (n > LESSON_MAX_FILE) return perr(&c, "the file is larger than %d bytes", LESSON_MAX_FILE);
+    L->steps = calloc(LESSON_MAX_STEPS, sizeof *L->steps);
+    if (!L->steps) return perr(&c, "out of memory");
+    LessonState st = {L, NULL, 0, 0, NULL};
+    char line[LESSON_MAX_LINE + 2];
+    size_t at = 0;
+    while (at < n) {
+        c.line++;
+        size_t e = at;
+        while (e < n && text[e] != '\n') e++;
+        if (e - at > LESSON_MAX_LINE) return perr(&c, "line longer than %d characters", LESSON_MAX_LINE);
+        memcpy(line, text + at, e - at);
+        line[e - at] = 0;
+        if (memchr(line, 0, e - at)) return perr(&c, "a NUL byte (not a text file)");
+        if (parse_line(&c, &st, line)) return -1;
+        at = e + 1;
+    }
+    c.line++;
+    if (close_step(&c, st.cur)) return -1;
+    if (!L->title[0]) return perr(&c, "no '# Chapter title'");
+    int steps = 0, qs = 0;
+    for (int i = 0; i < L->n; i++) *(L->steps[i].kind == LESSON_STEP ? &steps : &qs) += 1;
+    if (!steps) return perr(&c, "no step ('## Step title', its text and its @show line)");
+    if (qs < 1) return perr(&c, "no questions: a chapter ends with '## Questions', then 'Q:' and 'A:' lines");
+    return 0;
+}
+
+int lesson_load(const char *path, Lesson *L, char *err, size_t errlen) {
+    memset(L, 0, sizeof *L);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    char *buf = malloc(LESSON_MAX_FILE + 1);
+    size_t n = buf ? fread(buf, 1, LESSON_MAX_FILE + 1, f) : 0;
+    int bad = !buf || ferror(f);
+    fclose(f);
+    if (bad) {
+        snprintf(err, errlen, "%s: cannot read%s", path, buf ? "" : " (out of memory)");
+        free(buf);
+        return -1;
+    }
+    int rc = lesson_parse(path, buf, n, L, err, errlen);
+    free(buf);
+    return rc;
+}
+
+void lesson_free(Lesson *L) {
+    free(L->steps);
+    memset(L, 0, sizeof *L);
+}
+
+/* ---- the folder ------------------------------------------------------------------------- */
+
+const char *lesson_default_dir(char *buf, size_t n) {
+    snprintf(buf, n, "%s/lessons", model_assets_dir());
+    return buf;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* NN-name.md: two digits, a dash, a name. */
+static int is_lesson_name(const char *s) {
+    size_t n = strlen(s);
+    return n > 6 && isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[1]) && s[2] == '-' &&
+           !strcmp(s + n - 3, ".md");
+}
+
+int lesson_list_dir(const char *dir, char **paths, int max, char *err, size_t errlen) {
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(err, errlen, "%s: cannot open the lessons folder: %s", dir, strerror(errno));
+        return -1;
+    }
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!is_lesson_name(e->d_name)) continue;
+        if (n >= max) {
+            snprintf(err, errlen, "%s: more than %d lesson files", dir, max);
+            n = -1;
+            break;
+        }
+        size_t len = strlen(dir) + strlen(e->d_name) + 2;
+        paths[n] = malloc(len);
+        if (!paths[n]) {
+            snprintf(err, errlen, "out of memory");
+            n = -1;
+            break;
+        }
+        snprintf(paths[n], len, "%s/%s", dir, e->d_name);
+        n++;
+    }
+    closedir(d);
+    if (n < 0) return -1;
+    qsort(paths, (size_t)n, sizeof *paths, cmp_str);
+    return n;
+}
+
+void lesson_paths_free(char **paths, int n) {
+    for (int i = 0; i < n; i++) free(paths[i]);
+}
+
+int lesson_find(char *const *paths, int n, const char *which) {
+    char *end;
+    long num = strtol(which, &end, 10);
+    const int is_num = *which && !*end;
+    for (int i = 0; i < n; i++) {
+        const char *b = strrchr(paths[i], '/');
+        b = b ? b + 1 : paths[i];
+        size_t bl = strlen(b) - 3; /* without .md */
+        if (is_num && atol(b) == num) return i;
+        if (!strcmp(b, which) || (strlen(which) == bl && !strncmp(b, which, bl))) return i;
+        if (strlen(which) == bl - 3 && !strncmp(b + 3, which, bl - 3)) return i;
+    }
+    return -1;
+}
+
+/* ---- the directive ---------------------------------------------------------------------- */
+
+const char *lesson_show_get(const LessonShow *s, const char *key) {
+    for (int k = 0; k < s->n_kv; k++)
+        if (!strcmp(s->kv[k].key, key)) return s->kv[k].val;
+    return NULL;
+}
+
+const char *lesson_show_view(const LessonShow *s) {
+    const char *v = lesson_show_get(s, "view");
+    if (!v) return "featuremaps";
+    if (!strcmp(v, "erf") || !strcmp(v, "deconv") || !strcmp(v, "rfbox")) return "featuremaps";
+    return v;
+}
+
+/* Each key and the render flag it becomes. */
+static const struct {
+    const char *key, *flag;
+} show_flags[] = {
+    {"layer", "--layer"},   {"unit", "--unit"},     {"rule", "--rule"},       {"weights", "--weights"},
+    {"data", "--data"},     {"image", "--image"},   {"pattern", "--pattern"}, {"index", "--image-index"},
+    {"page", "--page"},     {"snapshot", "--snapshot"}, {"block", "--block"}, {"cin", "--cin"},
+    {"cout", "--cout"},     {"hw", "--hw"},         {"groups", "--groups"},   {"models", "--models"},
+    {"runs", "--runs"},     {"count", "--count"},   {"kernel", "--preset"},   {"input", "--input"},
+};
+
+int lesson_show_key_known(const char *key) {
+    if (!strcmp(key, "view") || !strcmp(key, "experiment")) return 1;
+    for (size_t k = 0; k < sizeof show_flags / sizeof *show_flags; k++)
+        if (!strcmp(show_flags[k].key, key)) return 1;
+    return 0;
+}
+
+int lesson_show_argv(const LessonShow *s, const char **argv, int max, char *buf, size_t n) {
+    int c = 0;
+    if (max < 4) return -1;
+    argv[c++] = "render";
+    if (s->model[0]) argv[c++] = s->model;
+    argv[c++] = "--view";
+    argv[c++] = lesson_show_view(s);
+    const char *v = lesson_show_get(s, "view");
+    if (v && !strcmp(v, "deconv") && !lesson_show_get(s, "rule")) { /* deconv: the projection's rule */
+        if (c + 2 > max) return -1;
+        argv[c++] = "--rule";
+        argv[c++] = "deconv";
+    }
+    const char *img = lesson_show_get(s, "image");
+    for (int k = 0; k < s->n_kv; k++) {
+        for (size_t f = 0; f < sizeof show_flags / sizeof *show_flags; f++) {
+            if (strcmp(show_flags[f].key, s->kv[k].key)) continue;
+            if (c + 2 > max) return -1;
+            argv[c++] = show_flags[f].flag;
+            argv[c++] = s->kv[k].val;
+        }
+    }
+    /* an image named without a folder is one of the shipped ones, in assets/ */
+    if (img && !strchr(img, '/')) {
+        for (int k = 0; k < c; k++)
+            if (argv[k] == img && snprintf(buf, n, "%s/%s", model_assets_dir(), img) < (int)n) argv[k] = buf;
+    }
+    return c;
+}
