@@ -1,0 +1,290 @@
+/*
+ * test_lesson.c — the lesson format (app/lesson.c): a good file read step by
+ * step; malformed ones refused with the file and the line of the fault;
+ * placeholders filled with the engine's counts (worked out here from the
+ * graph, by hand for a few, and the notes' corrected numbers); directives
+ * checked against the zoo (a wrong model, layer, unit, view, block, and an
+ * experiment this build does not have, each refused).
+ */
+#include <string.h>
+
+#include "check.h"
+#include "lesson.h"
+#include "measure.h"
+
+static void quiet(EngLogLevel level, const char *msg, void *user) {
+    (void)level, (void)msg, (void)user;
+}
+
+static int parse(const char *text, Lesson *L, char *err, size_t n) {
+    int rc = lesson_parse("t/09-test.md", text, strlen(text), L, err, n);
+    return rc;
+}
+
+static const char good[] =
+    "<!-- a comment -->\n"
+    "# A chapter\n"
+    "\n"
+    "## First step\n"
+    "One claim, {params lenet5} parameters,\n"
+    "over two lines.\n"
+    "\n"
+    "A second paragraph.\n"
+    "@show lenet5 view=featuremaps layer=c1\n"
+    "## Second step\n"
+    "Two 3x3: {weights compare:stack3x3-vs-5x5:A}.\n"
+    "@show view=compare block=stack3x3-vs-5x5 cin=128 cout=128\n"
+    "## Questions\n"
+    "Q: How many?\n"
+    "A: {params lenet5 c1},\n"
+    "the layer table.\n"
+    "Q: And the field?\n"
+    "A: {rf lenet5 c3}.\n"
+    "@show lenet5 view=erf layer=c3 unit=0,5,5\n";
+
+static void test_good(void) {
+    Lesson L;
+    char err[800] = "";
+    CHECK(parse(good, &L, err, sizeof err) == 0);
+    if (err[0]) fprintf(stderr, "%s\n", err);
+    CHECK(!strcmp(L.title, "A chapter"));
+    CHECK(!strcmp(L.name, "09-test"));
+    CHECK_EQ_I64(L.n, 4);
+    if (L.n == 4) {
+        CHECK(L.steps[0].kind == LESSON_STEP && !strcmp(L.steps[0].title, "First step"));
+        CHECK(!strcmp(L.steps[0].text, "One claim, {params lenet5} parameters, over two lines.\nA second paragraph."));
+        CHECK_EQ_I64(L.steps[0].line, 4);
+        CHECK_EQ_I64(L.steps[0].show.line, 9);
+        CHECK(!strcmp(L.steps[0].show.model, "lenet5"));
+        CHECK(!strcmp(lesson_show_get(&L.steps[0].show, "layer"), "c1"));
+        CHECK_EQ_I64(L.steps[1].show.n_kv, 4);
+        CHECK(!L.steps[1].show.model[0]);
+        CHECK(L.steps[2].kind == LESSON_QUESTION && !strcmp(L.steps[2].text, "How many?"));
+        CHECK(!strcmp(L.steps[2].answer, "{params lenet5 c1}, the layer table."));
+        CHECK_EQ_I64(L.steps[2].answer_line, 15);
+        CHECK_EQ_I64(L.steps[2].show.line, 0);
+        CHECK_EQ_I64(L.steps[3].show.line, 19);
+        /* the directive as render's arguments */
+        const char *argv[32];
+        char buf[256];
+        int argc = lesson_show_argv(&L.steps[3].show, argv, 32, buf, sizeof buf);
+        CHECK_EQ_I64(argc, 8);
+        if (argc == 8) {
+            CHECK(!strcmp(argv[0], "render") && !strcmp(argv[1], "lenet5") && !strcmp(argv[2], "--view"));
+            CHECK(!strcmp(argv[3], "featuremaps")); /* erf: the maps with a unit */
+            CHECK(!strcmp(argv[4], "--layer") && !strcmp(argv[5], "c3"));
+            CHECK(!strcmp(argv[6], "--unit") && !strcmp(argv[7], "0,5,5"));
+        }
+    }
+    LessonEngine *E = lesson_engine_create();
+    CHECK(E != NULL);
+    char mem[4096];
+    FILE *f = fmemopen(mem, sizeof mem, "w");
+    CHECK_EQ_I64(lesson_check(E, &L, f), 0);
+    fclose(f);
+    lesson_engine_destroy(E);
+    lesson_free(&L);
+}
+
+/* Each malformed file refused with its line. */
+static void test_malformed(void) {
+    static const struct {
+        const char *text, *want;
+    } bad[] = {
+        {"## no title\n", "t/09-test.md:1: a lesson starts with its title"},
+        {"# T\nwords\n", "t/09-test.md:2: text before the first step"},
+        {"# T\n## S\nwords\n## Questions\nQ: q\nA: a\n", "t/09-test.md:2: the step 'S' has no @show line"},
+        {"# T\n## S\nwords\n@show lenet5\n@show lenet5\n", "t/09-test.md:5: a second @show in one step"},
+        {"# T\n## S\nwords\n@shaw lenet5\n", "t/09-test.md:4: unknown directive"},
+        {"# T\n## S\nwords\n@show lenet5 layer\n", "t/09-test.md:4: @show: 'layer' is neither"},
+        {"# T\n## S\nwords\n@show lenet5 layer=c1 layer=c3\n", "t/09-test.md:4: @show: 'layer' is given twice"},
+        {"# T\n## S\nw\n@show lenet5\n## Questions\nQ: q\n\nQ: r\nA: a\n", "t/09-test.md:6: the question has no 'A:'"},
+        {"# T\n## S\nw\n@show lenet5\n## Questions\nA: a\n", "t/09-test.md:6: 'A:' without its 'Q:'"},
+        {"# T\n## S\nw\n@show lenet5\n", "t/09-test.md:5: no questions"},
+        {"# T\n## S\nw\n@show lenet5\n## Questions\nQ: q\nA: a\n## Late\n", "t/09-test.md:8: a step after"},
+        {"# T\n<!-- open\n", "t/09-test.md:2: a comment opens"},
+        {"# T\n# U\n", "t/09-test.md:2: a second '# ' title"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        Lesson L;
+        char err[800] = "";
+        CHECK(parse(bad[k].text, &L, err, sizeof err) == -1);
+        if (strncmp(err, bad[k].want, strlen(bad[k].want))) {
+            fprintf(stderr, "case %zu: got '%s', expected '%s...'\n", k, err, bad[k].want);
+            CHECK(0);
+        }
+        lesson_free(&L);
+    }
+    /* a line too long, a NUL byte */
+    char big[LESSON_MAX_LINE + 64];
+    memset(big, 'x', sizeof big);
+    memcpy(big, "# T\n", 4);
+    Lesson L;
+    char err[800];
+    CHECK(lesson_parse("t/x.md", big, sizeof big, &L, err, sizeof err) == -1 && strstr(err, "t/x.md:2: line longer"));
+    lesson_free(&L);
+    CHECK(lesson_parse("t/x.md", "# T\n\0\n", 6, &L, err, sizeof err) == -1 && strstr(err, "t/x.md:2: a NUL byte"));
+    lesson_free(&L);
+}
+
+static const char *value(LessonEngine *E, const char *expr) {
+    static char out[256];
+    char err[800];
+    if (lesson_value(E, expr, out, sizeof out, err, sizeof err)) {
+        fprintf(stderr, "{%s}: %s\n", expr, err);
+        return "(error)";
+    }
+    return out;
+}
+
+#define CHECK_VAL(E, expr, want)                                                                  \
+    do {                                                                                          \
+        const char *got_ = value(E, expr);                                                        \
+        if (strcmp(got_, want)) fprintf(stderr, "{%s} = '%s', expected '%s'\n", expr, got_, want); \
+        CHECK(!strcmp(got_, want));                                                               \
+    } while (0)
+
+/* The placeholders against the engine's graph and the notes' numbers. */
+static void test_values(void) {
+    LessonEngine *E = lesson_engine_create();
+    char want[64];
+    /* the same counts as summary --json: totals and layers of the built graph */
+    EngGraph *g = model_build(model_find("vgg16"), 0, 0, 0);
+    CHECK(g != NULL);
+    if (g) {
+        EngTotals t = eng_graph_totals(g);
+        eng_fmt_grouped(t.params, want, sizeof want);
+        CHECK_VAL(E, "params vgg16", want);
+        eng_fmt_si((double)t.macs, want, sizeof want);
+        CHECK_VAL(E, "macs~ vgg16", want);
+        const EngNode *fc6 = eng_graph_node(g, eng_graph_find(g, "fc6"));
+        eng_fmt_grouped(eng_node_params(fc6), want, sizeof want);
+        CHECK_VAL(E, "params vgg16 fc6", want);
+        CHECK_VAL(E, "params vgg16@fc6", want);
+        eng_graph_destroy(g);
+    }
+    CHECK_VAL(E, "params vgg16", "138,357,544");
+    CHECK_VAL(E, "params vgg19", "143,667,240");       /* not the notes' 110M */
+    CHECK_VAL(E, "params lenet5_keras", "166,826");   /* the notes' Keras variant */
+    CHECK_VAL(E, "shape lenet5_keras flatten", "1920x1x1");
+    CHECK_VAL(E, "params vgg16 conv1_1", "1,792");    /* 3*3*3*64 + 64 */
+    CHECK_VAL(E, "weights vgg16 conv1_1", "1,728");
+    CHECK_VAL(E, "rf vgg16 conv5_3", "196");
+    CHECK_VAL(E, "rfstride vgg16 pool5", "32");
+    CHECK_VAL(E, "shape alexnet conv1", "96x55x55");
+    CHECK_VAL(E, "top1 resnet50", "76.13%");
+    CHECK_VAL(E, "year googlenet", "2014");
+    CHECK_VAL(E, "depth vgg16", "16");
+    CHECK_VAL(E, "paths resnet50", "65,536");
+    CHECK_VAL(E, "adds resnet50", "16");
+    CHECK_VAL(E, "weights compare:stack3x3-vs-5x5:A", "294,912"); /* 3*3*128*128*2 */
+    CHECK_VAL(E, "weights compare:stack3x3-vs-5x5:B", "409,600"); /* 5*5*128*128 */
+    CHECK_VAL(E, "rf compare:stack3x3-vs-7x7:A", "7");
+    CHECK_VAL(E, "macs branch:inception-naive-vs-bottleneck:A", "120,422,400");
+    CHECK_VAL(E, "macs branch:inception-naive-vs-bottleneck:B", "12,443,648");
+    CHECK_VAL(E, "ratio macs branch:inception-naive-vs-bottleneck:A branch:inception-naive-vs-bottleneck:B", "9.7x");
+    CHECK_VAL(E, "weights compare:resnet-basic-vs-bottleneck:A", "73,728");
+    CHECK_VAL(E, "weights compare:resnet-basic-vs-bottleneck:B", "69,632");
+    CHECK_VAL(E, "params alexnet fc6+fc7", "54,534,144"); /* 9216*4096+4096 + 4096*4096+4096 */
+    CHECK_VAL(E, "share params lenet5 c1", "0.3%");        /* 156 of 61,706 */
+    /* filled text; refusals */
+    char out[512], err[800];
+    CHECK(lesson_fill(E, "LeNet-5: {params lenet5}, C1 {shape lenet5 c1}.", out, sizeof out, err, sizeof err) == 0 &&
+          !strcmp(out, "LeNet-5: 61,706, C1 6x28x28."));
+    static const struct {
+        const char *text, *want;
+    } bad[] = {
+        {"{params vgg17}", "unknown model 'vgg17'"},
+        {"{params vgg16 fc9}", "vgg16 has no layer 'fc9'"},
+        {"{parms vgg16}", "unknown quantity 'parms'"},
+        {"{params}", "a placeholder is a quantity and a target"},
+        {"{rf vgg16 fc6}", "no finite receptive field"},
+        {"{top1 lenet5}", "no single-crop ImageNet"},
+        {"{weights compare:nope:A}", "unknown block 'nope'"},
+        {"{weights compare:stack3x3-vs-5x5}", "say which side"},
+        {"open {params vgg16", "a '{' without its '}'"},
+        {"close }", "a '}' without its '{'"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        err[0] = 0;
+        CHECK(lesson_fill(E, bad[k].text, out, sizeof out, err, sizeof err) == -1);
+        if (!strstr(err, bad[k].want)) {
+            fprintf(stderr, "'%s': got '%s', expected '%s'\n", bad[k].text, err, bad[k].want);
+            CHECK(0);
+        }
+    }
+    lesson_engine_destroy(E);
+}
+
+/* Directives refused with what is wrong. */
+static void test_directives(void) {
+    static const struct {
+        const char *line, *want; /* want NULL: accepted */
+    } cases[] = {
+        {"@show vgg16 view=filters layer=conv1_1", NULL},
+        {"@show view=zoo models=vgg16,resnet50", NULL},
+        {"@show view=basics kernel=sobel-x", NULL},
+        {"@show resnet50 view=rf", NULL},
+        {"@show vgg17 view=filters", "unknown model 'vgg17'"},
+        {"@show vgg16 view=filters layer=conv9", "vgg16 has no layer 'conv9'"},
+        {"@show vgg16 view=filterz", "unknown view 'filterz'"},
+        {"@show vgg16 view=filters colour=red", "unknown key 'colour'"},
+        {"@show vgg16 view=top9 layer=conv1_1", "needs unit="},
+        {"@show vgg16 view=erf layer=conv1_1 unit=3", "needs a unit C,Y,X"},
+        {"@show vgg16 view=deconv layer=conv1_1 unit=64", "outside conv1_1's 64x224x224"},
+        {"@show view=compare block=stack3x3-vs-9x9", "unknown block"},
+        {"@show view=compare", "needs block="},
+        {"@show vgg16 view=zoo", "takes no model"},
+        {"@show view=filters", "needs a model"},
+        {"@show view=zoo models=vgg16,vgg99", "unknown model 'vgg99'"},
+        {"@show view=basics kernel=gauss", "kernel= takes"},
+        {"@show view=experiment experiment=degradation", "experiment 'degradation' is not available"},
+    };
+    LessonEngine *E = lesson_engine_create();
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        char text[512], err[800] = "";
+        snprintf(text, sizeof text, "# T\n## S\nw\n%s\n## Questions\nQ: q\nA: a\n", cases[k].line);
+        Lesson L;
+        CHECK(parse(text, &L, err, sizeof err) == 0);
+        if (L.n < 1) {
+            fprintf(stderr, "'%s': %s\n", cases[k].line, err);
+            lesson_free(&L);
+            continue;
+        }
+        int rc = lesson_check_show(E, &L.steps[0].show, err, sizeof err);
+        if (cases[k].want ? rc == 0 || !strstr(err, cases[k].want) : rc != 0) {
+            fprintf(stderr, "'%s': rc %d, '%s', expected %s\n", cases[k].line, rc, rc ? err : "",
+                    cases[k].want ? cases[k].want : "acceptance");
+            CHECK(0);
+        }
+        /* lesson_check names the file and the directive's line */
+        if (cases[k].want) {
+            char mem[2048] = "";
+            FILE *f = fmemopen(mem, sizeof mem, "w");
+            CHECK(lesson_check(E, &L, f) == 1);
+            fclose(f);
+            CHECK(!strncmp(mem, "t/09-test.md:4: ", 16));
+        }
+        lesson_free(&L);
+    }
+    /* a wrong placeholder reported on its own line, not the step's */
+    Lesson L;
+    char err[800], mem[2048] = "";
+    CHECK(parse("# T\n## S\nfine {params vgg16}\nand {params vgg17}\n@show vgg16\n## Questions\nQ: q\nA: a\n",
+                &L, err, sizeof err) == 0);
+    FILE *f = fmemopen(mem, sizeof mem, "w");
+    CHECK(lesson_check(E, &L, f) == 1);
+    fclose(f);
+    CHECK(!strncmp(mem, "t/09-test.md:4: unknown model 'vgg17'", 37));
+    lesson_free(&L);
+    lesson_engine_destroy(E);
+}
+
+int main(void) {
+    eng_log_set(quiet, NULL);
+    test_good();
+    test_malformed();
+    test_values();
+    test_directives();
+    return check_finish("lesson");
+}
