@@ -535,6 +535,8 @@ static int render_stepper(RenderArgs *ra, int v, int uc, int uy, int ux, int pro
         rc = APP_USAGE;
     }
     if (rc == APP_OK) rc = select_layer(ra, &s);
+    if (rc == APP_OK && s.sel.table && ra->layer) /* the layer table opens at the layer asked for */
+        s.sel.scroll = s.sel.current > 2 ? s.sel.current - 2 : 0;
     if (rc == APP_OK && uc >= 0) rc = select_unit(&s, uc, uy, ux, proj, stepper_views[v].probe);
     if (rc != APP_OK) {
         stepper_close(&s);
