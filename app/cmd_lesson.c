@@ -228,11 +228,10 @@ static int lesson_cmd_render(const AppOptions *o, const char *which) {
 
 int app_cmd_lesson(int argc, char **argv) {
     const char *sub = argc > 1 ? argv[1] : NULL;
-    if (sub && (!strcmp(sub, "--help") || !strcmp(sub, "-h"))) {
-        printf("%s", lesson_usage);
-        return APP_OK;
-    }
     if (!sub || (strcmp(sub, "list") && strcmp(sub, "check") && strcmp(sub, "render"))) {
+        AppOptions o; /* --help, or a flag refused, before the missing subcommand */
+        int help, rc = app_parse_cmd(argc, argv, lesson_usage, &o, &help);
+        if (rc || help) return rc;
         fprintf(stderr, "convscope lesson: say list, check or render (try 'convscope lesson --help')\n");
         return APP_USAGE;
     }
