@@ -59,7 +59,7 @@ fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 # the sanitizer build is several times slower.
 slow=1
 [ -n "${CONVSCOPE_SANITIZED:-}" ] && slow=4
-wait_s=$((30 * slow))
+wait_s=$((90 * slow))
 
 # The software renderer: what a machine without a GPU uses, the same pixels
 # on every run.
