@@ -12,6 +12,7 @@
 #include "eng.h"
 #include "eng_data.h"
 #include "models.h"
+#include "digit_prep.h"
 
 enum { APP_OK = 0, APP_FAIL = 1, APP_USAGE = 2 };
 
@@ -151,6 +152,15 @@ void app_fill_batch(float *in, int N, int C, int H, int W, const EngDataset *d, 
  * the reason in err (naming the file), or on stderr when err is NULL. */
 int app_load_image(const char *path, const ModelCard *card, float *x, int C, int H, int W, char *err,
                    size_t errlen);
+/* An image file into x as a drawing is: for a model fed MNIST-made pictures
+ * (style not DIGIT_PREP_NONE), grey, dark on light negated as `invert` says,
+ * its ink boxed and centred as the data set's were (digit_prep); else as
+ * app_load_image. info: what was found. 0, or -1 as app_load_image. */
+int app_load_image_prep(const char *path, const ModelCard *card, DigitPrepStyle style, DigitInvert invert,
+                        float *x, int C, int H, int W, char *err, size_t errlen, DigitPrepInfo *info);
+/* What the status line calls that input: the file's name and what was done. */
+void app_image_input_name(const char *path, DigitPrepStyle style, DigitInvert invert, const DigitPrepInfo *info,
+                          char *buf, size_t n);
 /* A float32 .npy of shape CxHxW or 1xCxHxW fed to a network as is: *data
  * gets the values (free them), o->C/H/W the input size. APP_OK, or an exit
  * code after a line on stderr naming cmd. */

@@ -76,12 +76,16 @@ typedef struct {
 
 /* The user's own input, owned by the thread that draws. */
 typedef struct {
-    float *canvas;        /* the drawing (H, W) in 0..1 */
+    float *canvas;        /* the drawing (ch, cw) in 0..1: finer than the input (digit_canvas_size) */
+    int ch, cw;
+    int brush;            /* pen level 1..DIGIT_BRUSH_LEVELS (- and +) */
     float *pending;       /* (C, H, W) the next custom input, copied in when the worker is free */
     char pending_name[320];
     int pending_dirty;
     int drawing;          /* W: the input panel is a canvas */
-    float stroke_x, stroke_y; /* last point of the stroke in input pixels, < 0: none */
+    float stroke_x, stroke_y; /* last point of the stroke in canvas pixels, < 0: none */
+    DigitPrepInfo prep;   /* what the preprocessing found in the drawing or the file */
+    char drop_path[4096]; /* the image file dropped last, read again when I changes the inversion */
 } InputPad;
 
 typedef struct {
@@ -183,8 +187,12 @@ void pad_close(InputPad *p);
 void pad_drop(Stepper *s, const char *path);
 /* The drawing's own mouse and key events; 1 when e was one. */
 int pad_event(Stepper *s, const StepperFrame *fr, const SDL_Event *e);
-/* N, P, G, W: the input's keys. */
+/* N, P, G, W: the input's keys; I (invert: auto, on, off) on a drawing or a
+ * dropped file of a model fed MNIST-made pictures. */
 int input_key(Stepper *s, SDL_Keycode k);
+/* The input panel while drawing: the canvas, its guide box, the pen and
+ * inversion, and what the network is fed, small, in a corner. */
+void pad_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect area, SDL_Rect in_rect);
 /* The pending input into the session (when the worker is free). */
 void pad_feed(Stepper *s);
 
