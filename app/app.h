@@ -164,6 +164,15 @@ void app_image_input_name(const char *path, DigitPrepStyle style, DigitInvert in
 /* A float32 .npy of shape CxHxW or 1xCxHxW fed to a network as is: *data
  * gets the values (free them), o->C/H/W the input size. APP_OK, or an exit
  * code after a line on stderr naming cmd. */
+/* For a projection of node `layer` of g (card's network): 1 when the three
+ * rules give the same picture (eng_graph_proj_rules_differ), with the note
+ * saying so and why in buf; else 0 and buf "". */
+int app_proj_same_note(const EngGraph *g, int layer, char *buf, size_t n);
+/* The nearest network whose rules differ for a projection of a layer named
+ * `layer` (or, without one, of its last layer before the output): the same
+ * family and input channels, trained weights for the same data set, found
+ * from its graph. NULL when the zoo has none. */
+const ModelCard *app_proj_alternative(const ModelCard *card, const char *data, const char *layer);
 int app_load_npy_input(const char *path, AppOptions *o, float **data, const char *cmd);
 /* The model of o with its trained weights (given with --weights, or shipped),
  * and the id of its node `layer`, which must have a channel `channel`. NULL

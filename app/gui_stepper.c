@@ -206,7 +206,9 @@ static GuiAction sel_key(Stepper *s, SDL_Keycode k, const StepperFrame *fr, SDL_
 
 static GuiAction stepper_key(Stepper *s, SDL_Keycode k, const StepperFrame *fr, SDL_Rect main) {
     if (k == SDLK_F12) return GUI_SHOT; /* taken once the frame is drawn, after the job under way */
-    if (filters_key(s, k) || proj_key(s, k) || probe_key(s, k) || input_key(s, k) ||
+    const int pk = proj_key(s, k);
+    if (pk == 2) return GUI_OPEN_MODEL;
+    if (filters_key(s, k) || pk || probe_key(s, k) || input_key(s, k) ||
         browse_key(s, k, fr->f, main) || view3d_key(s, k))
         return GUI_NONE;
     return sel_key(s, k, fr, main);
@@ -305,7 +307,8 @@ static const char *const help_keys[] = {
     "[ / ]            filters view: the filters earlier in training",
     "E                filter evolution: every snapshot of the layer at once",
     "D                project the zoomed map (or unit) back to pixels:",
-    "                 deconvnet, guided backprop, gradient, off",
+    "                 deconvnet, guided backprop, gradient, off; Shift+D: open the",
+    "                 nearest network where the three differ (when they agree here)",
     "T                top-9: the zoomed channel's strongest images in the test set",
     "O                occlusion: a grey square slid over the input",
     "Esc              (while computing) stop the job",

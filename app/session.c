@@ -61,6 +61,7 @@ int session_open(Session *s, const AppOptions *o, int sample) {
     const char *data = o->data ? o->data : s->card->weights_data;
     s->labels = app_class_names(s->card, s->graph, data, &s->n_labels);
     s->prep = digit_prep_style(data, eng_graph_node(s->graph, 0)->out.C);
+    snprintf(s->data, sizeof s->data, "%s", data ? data : "");
     eng_graph_enable_grads(s->graph); /* effective receptive fields need the backward pass */
     if (eng_graph_plan(s->graph, 1) != 0) {
         fprintf(stderr, "convscope: no memory for %s's activations and gradients\n", s->card->name);

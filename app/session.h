@@ -34,6 +34,7 @@ typedef struct {
     int source;           /* SRC_DATA, SRC_PATTERN, SRC_CUSTOM */
     int pattern;          /* app_pattern index */
     float *custom;        /* (C, H, W) an image file or the drawing; the worker reads it */
+    char data[4096];      /* the data set the weights were chosen for ("digits", "fashion", a folder), or "" */
     DigitPrepStyle prep;  /* how a drawing or an image file is made into the input */
     DigitInvert invert;   /* dark on light: negated when found (auto), always, never */
     char custom_name[320];

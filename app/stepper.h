@@ -54,6 +54,8 @@ typedef struct {
 typedef struct {
     int rule;             /* 0 off, else 1 + EngProjRule (D cycles) */
     float *map;           /* (C, H, W) of the input, or NULL */
+    char same[400];       /* the three rules give this same picture: why (app_proj_same_note), or "" */
+    const ModelCard *alt; /* then the nearest network where they differ (Shift+D opens it), or NULL */
 } ProjView;
 
 enum { PROBE_NONE, PROBE_TOP9, PROBE_OCCLUSION };
@@ -164,6 +166,8 @@ void erf_clear(ErfView *v);
 const char *proj_rule_name(EngProjRule rule);
 void proj_update(Stepper *s);
 void proj_clear(ProjView *v);
+/* D: the next rule; Shift+D: 2 when the network where the rules differ is
+ * to be opened (s->proj.alt). */
 int proj_key(Stepper *s, SDL_Keycode k);
 void proj_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, const Layout *l);
 
