@@ -43,9 +43,10 @@ void proj_update(Stepper *s) {
                                            eng_graph_node(s->ses.graph, v->current)->name);
 }
 
+int proj_open_key(const Stepper *s) { return s->proj.rule && s->proj.alt; }
+
 int proj_key(Stepper *s, SDL_Keycode k) {
     if (k != SDLK_d) return 0;
-    if (SDL_GetModState() & KMOD_SHIFT) return s->proj.rule && s->proj.alt ? 2 : 1;
     for (int i = 0; i < 4; i++)
         if (rule_cycle[i] == s->proj.rule) {
             s->proj.rule = rule_cycle[(i + 1) % 4];

@@ -206,9 +206,7 @@ static GuiAction sel_key(Stepper *s, SDL_Keycode k, const StepperFrame *fr, SDL_
 
 static GuiAction stepper_key(Stepper *s, SDL_Keycode k, const StepperFrame *fr, SDL_Rect main) {
     if (k == SDLK_F12) return GUI_SHOT; /* taken once the frame is drawn, after the job under way */
-    const int pk = proj_key(s, k);
-    if (pk == 2) return GUI_OPEN_MODEL;
-    if (filters_key(s, k) || pk || probe_key(s, k) || input_key(s, k) ||
+    if (filters_key(s, k) || proj_key(s, k) || probe_key(s, k) || input_key(s, k) ||
         browse_key(s, k, fr->f, main) || view3d_key(s, k))
         return GUI_NONE;
     return sel_key(s, k, fr, main);
@@ -267,7 +265,9 @@ GuiAction stepper_event(Stepper *s, StepperFrame *fr, const SDL_Event *e) {
     if (pad_event(s, fr, e)) return GUI_NONE; /* the drawing is the window's, busy or not */
     if (fr->busy) return busy_event(s, e);
     GuiAction act = GUI_NONE;
-    if (e->type == SDL_KEYDOWN) act = stepper_key(s, e->key.keysym.sym, fr, l.main);
+    if (e->type == SDL_KEYDOWN && e->key.keysym.sym == SDLK_d && (e->key.keysym.mod & KMOD_SHIFT))
+        act = proj_open_key(s) ? GUI_OPEN_MODEL : GUI_NONE; /* the network where the rules differ */
+    else if (e->type == SDL_KEYDOWN) act = stepper_key(s, e->key.keysym.sym, fr, l.main);
     else stepper_mouse(s, e, fr, &l);
     stepper_submit(s, fr);
     return act;

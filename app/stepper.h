@@ -166,9 +166,10 @@ void erf_clear(ErfView *v);
 const char *proj_rule_name(EngProjRule rule);
 void proj_update(Stepper *s);
 void proj_clear(ProjView *v);
-/* D: the next rule; Shift+D: 2 when the network where the rules differ is
- * to be opened (s->proj.alt). */
+/* D: the next rule. */
 int proj_key(Stepper *s, SDL_Keycode k);
+/* Shift+D: 1 when there is a network where the rules differ to open (s->proj.alt). */
+int proj_open_key(const Stepper *s);
 void proj_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, const Layout *l);
 
 /* The probe asked for (s->probe.kind) of the zoomed channel, then the
