@@ -12,6 +12,7 @@
 #include "eng.h"
 #include "eng_data.h"
 #include "models.h"
+#include "digit_prep.h"
 
 enum { APP_OK = 0, APP_FAIL = 1, APP_USAGE = 2 };
 
@@ -154,9 +155,27 @@ void app_fill_batch(float *in, int N, int C, int H, int W, const EngDataset *d, 
  * the reason in err (naming the file), or on stderr when err is NULL. */
 int app_load_image(const char *path, const ModelCard *card, float *x, int C, int H, int W, char *err,
                    size_t errlen);
+/* An image file into x as a drawing is: for a model fed MNIST-made pictures
+ * (style not DIGIT_PREP_NONE), grey, dark on light negated as `invert` says,
+ * its ink boxed and centred as the data set's were (digit_prep); else as
+ * app_load_image. info: what was found. 0, or -1 as app_load_image. */
+int app_load_image_prep(const char *path, const ModelCard *card, DigitPrepStyle style, DigitInvert invert,
+                        float *x, int C, int H, int W, char *err, size_t errlen, DigitPrepInfo *info);
+/* What the status line calls that input: the file's name and what was done. */
+void app_image_input_name(const char *path, DigitPrepStyle style, DigitInvert invert, const DigitPrepInfo *info,
+                          char *buf, size_t n);
 /* A float32 .npy of shape CxHxW or 1xCxHxW fed to a network as is: *data
  * gets the values (free them), o->C/H/W the input size. APP_OK, or an exit
  * code after a line on stderr naming cmd. */
+/* For a projection of node `layer` of g (card's network): 1 when the three
+ * rules give the same picture (eng_graph_proj_rules_differ), with the note
+ * saying so and why in buf; else 0 and buf "". */
+int app_proj_same_note(const EngGraph *g, int layer, char *buf, size_t n);
+/* The nearest network whose rules differ for a projection of a layer named
+ * `layer` (or, without one, of its last layer before the output): the same
+ * family and input channels, trained weights for the same data set, found
+ * from its graph. NULL when the zoo has none. */
+const ModelCard *app_proj_alternative(const ModelCard *card, const char *data, const char *layer);
 int app_load_npy_input(const char *path, AppOptions *o, float **data, const char *cmd);
 /* The model of o with its trained weights (given with --weights, or shipped),
  * and the id of its node `layer`, which must have a channel `channel`. NULL

@@ -9,6 +9,45 @@
 
 #include "app.h"
 
+int app_proj_same_note(const EngGraph *g, int layer, char *buf, size_t n) {
+    buf[0] = 0;
+    if (layer < 0 || layer >= eng_graph_node_count(g) || eng_graph_proj_rules_differ(g, layer) >= 0) return 0;
+    snprintf(buf, n, "deconvnet, guided backprop and gradient differ only at ReLUs (ReLU6, leaky) and "
+             "LRN; the path from the input to %s has none, so the three pictures are the same "
+             "(max pooling is unpooled by its switches under all three)", eng_graph_node(g, layer)->name);
+    return 1;
+}
+
+/* 1 when the network of card `c` has rules that differ at node `layer`
+ * (by name; else at the last node before its output). */
+static int rules_differ_in(const ModelCard *c, const char *layer) {
+    EngGraph *g = model_build(c, 0, 0, 0);
+    if (!g) return 0;
+    int id = layer ? eng_graph_find(g, layer) : -1;
+    if (id < 0) id = eng_graph_output(g) - 1;
+    const int differ = id >= 0 && eng_graph_proj_rules_differ(g, id) >= 0;
+    eng_graph_destroy(g);
+    return differ;
+}
+
+const ModelCard *app_proj_alternative(const ModelCard *card, const char *data, const char *layer) {
+    char path[4096];
+    for (int pass = 0; pass < 2; pass++) /* the same family first, then any */
+        for (int i = 0; i < model_count(); i++) {
+            const ModelCard *c = model_at(i);
+            if (c == card || c->imported || c->in_c != card->in_c || (pass == 0) != (c->family && card->family && !strcmp(c->family, card->family)))
+                continue;
+            const char *want = data ? data : card->weights_data;
+            if (!c->weights || !want || !model_weights_for(c, want, path, sizeof path)) continue;
+            if (strcmp(c->weights_data ? c->weights_data : "", want) != 0) {
+                char own[4096]; /* trained on another set: only when NAME_DATA ships */
+                if (!model_weights_path(c, own, sizeof own) || !strcmp(own, path)) continue;
+            }
+            if (rules_differ_in(c, layer)) return c;
+        }
+    return NULL;
+}
+
 #ifdef CONVSCOPE_HAVE_GUI
 #include "canvas.h"
 #include "stepper.h"
@@ -142,7 +181,12 @@ static int project(DeconvArgs *d, Session *s, const char *source) {
         return APP_FAIL;
     }
     const float *proj = in->grad; /* (C, H, W) of the input */
-    char err[512];
+    char err[512], note[512];
+    if (app_proj_same_note(g, id, note, sizeof note)) {
+        const ModelCard *alt = app_proj_alternative(s->card, d->o.data, L->name);
+        fprintf(stderr, "convscope deconv: note: %s%s%s%s\n", note, alt ? "; they differ on " : "",
+                alt ? alt->name : "", alt ? ", whose path has ReLUs (its trained weights ship)" : "");
+    }
     if (d->npy_out) {
         int64_t dims[3] = {in->out.C, in->out.H, in->out.W};
         if (eng_npy_save(d->npy_out, dims, 3, proj, err, sizeof err) != 0) {

@@ -94,6 +94,7 @@ static int gui_act(AppGui *a, GuiAction act, const SDL_Event *e) {
     case GUI_TO_ZOO: bench_switch(a, SCREEN_ZOO); return 1;
     case GUI_TO_RF: bench_switch(a, SCREEN_RF); return 1;
     case GUI_TO_PICK: bench_switch(a, SCREEN_PICK); return 1;
+    case GUI_OPEN_MODEL: bench_open(a, a->st.proj.alt); return 1;
     case GUI_TO_BASICS: a->screen = SCREEN_BASICS; return 1;
     default: break;
     }

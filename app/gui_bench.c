@@ -128,16 +128,26 @@ static int common_key(AppGui *a, SDL_Keycode k) {
     return 1;
 }
 
+static void submit_open(AppGui *a, const ModelCard *card) {
+    snprintf(a->open_name, sizeof a->open_name, "%s", card->name);
+    a->open_job = jobs_submit(a->jobs, &(JobSpec){open_job, stepper_destroy, (void *)card, 0, JOBS_BACK});
+    a->opening = a->open_job != 0;
+    if (!a->opening) snprintf(a->st.ses.msg, sizeof a->st.ses.msg, "no memory to open %s", card->name);
+}
+
+void bench_open(AppGui *a, const ModelCard *card) {
+    if (!card) return;
+    bench_switch(a, SCREEN_PICK);
+    for (int i = 0; i < a->zoo.n; i++)
+        if (a->zoo.card[i] == card) a->pick.sel = i;
+    submit_open(a, card);
+}
+
 static void screen_event(AppGui *a, const SDL_Event *e, int w, int h) {
     pthread_mutex_t *mu = jobs_mutex(a->jobs);
     if (a->screen == SCREEN_PICK) {
-        if (!a->opening && pick_event(&a->pick, &a->zoo, e, &a->fonts, w, h)) {
-            const ModelCard *card = a->zoo.card[a->pick.sel];
-            snprintf(a->open_name, sizeof a->open_name, "%s", card->name);
-            a->open_job = jobs_submit(a->jobs, &(JobSpec){open_job, stepper_destroy, (void *)card, 0, JOBS_BACK});
-            a->opening = a->open_job != 0;
-            if (!a->opening) snprintf(a->st.ses.msg, sizeof a->st.ses.msg, "no memory to open %s", card->name);
-        }
+        if (!a->opening && pick_event(&a->pick, &a->zoo, e, &a->fonts, w, h))
+            submit_open(a, a->zoo.card[a->pick.sel]);
     } else if (a->screen == SCREEN_RF) {
         rf_event(&a->rf, e, &a->fonts, w, h);
     } else if (a->screen == SCREEN_COMPARE) {

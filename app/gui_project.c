@@ -20,6 +20,8 @@ const char *proj_rule_name(EngProjRule rule) { return rule_names[rule]; }
 void proj_clear(ProjView *v) {
     free(v->map);
     v->map = NULL;
+    v->same[0] = 0;
+    v->alt = NULL;
 }
 
 void proj_update(Stepper *s) {
@@ -35,7 +37,13 @@ void proj_update(Stepper *s) {
     s->proj.map = malloc(n * sizeof *s->proj.map);
     if (s->proj.map) memcpy(s->proj.map, eng_graph_node(s->ses.graph, 0)->grad, n * sizeof *s->proj.map);
     else snprintf(s->ses.msg, sizeof s->ses.msg, "no memory for the projection");
+    /* the same picture under every rule: say why, and where they differ */
+    if (app_proj_same_note(s->ses.graph, v->current, s->proj.same, sizeof s->proj.same))
+        s->proj.alt = app_proj_alternative(s->ses.card, s->ses.data[0] ? s->ses.data : NULL,
+                                           eng_graph_node(s->ses.graph, v->current)->name);
 }
+
+int proj_open_key(const Stepper *s) { return s->proj.rule && s->proj.alt; }
 
 int proj_key(Stepper *s, SDL_Keycode k) {
     if (k != SDLK_d) return 0;
@@ -56,6 +64,14 @@ void proj_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, const Layou
     if (s->proj.map) {
         SDL_Rect a = l->top5;
         a.h = l->left.y + l->left.h - a.y;
+        if (s->proj.same[0]) { /* why the three rules agree here, above the picture */
+            char note[600];
+            snprintf(note, sizeof note, "The three rules differ only at ReLUs (and LRN); this path has none: "
+                     "the same picture under each.%s%s%s", s->proj.alt ? " Shift+D: " : "",
+                     s->proj.alt ? s->proj.alt->display : "", s->proj.alt ? ", where they differ" : "");
+            int nh = viz_text_wrap(r, f->small, a.x, a.y, a.w, (SDL_Color){255, 196, 84, 255}, note) + 6;
+            a.y += nh, a.h -= nh;
+        }
         viz_draw_planes(r, f, s->proj.map, in->out.C, in->out.H, in->out.W, a, 1, cap);
     } else {
         viz_text(r, f->small, l->top5.x, l->top5.y, dim, cap);

@@ -265,7 +265,9 @@ GuiAction stepper_event(Stepper *s, StepperFrame *fr, const SDL_Event *e) {
     if (pad_event(s, fr, e)) return GUI_NONE; /* the drawing is the window's, busy or not */
     if (fr->busy) return busy_event(s, e);
     GuiAction act = GUI_NONE;
-    if (e->type == SDL_KEYDOWN) act = stepper_key(s, e->key.keysym.sym, fr, l.main);
+    if (e->type == SDL_KEYDOWN && e->key.keysym.sym == SDLK_d && (e->key.keysym.mod & KMOD_SHIFT))
+        act = proj_open_key(s) ? GUI_OPEN_MODEL : GUI_NONE; /* the network where the rules differ */
+    else if (e->type == SDL_KEYDOWN) act = stepper_key(s, e->key.keysym.sym, fr, l.main);
     else stepper_mouse(s, e, fr, &l);
     stepper_submit(s, fr);
     return act;
@@ -305,14 +307,16 @@ static const char *const help_keys[] = {
     "[ / ]            filters view: the filters earlier in training",
     "E                filter evolution: every snapshot of the layer at once",
     "D                project the zoomed map (or unit) back to pixels:",
-    "                 deconvnet, guided backprop, gradient, off",
+    "                 deconvnet, guided backprop, gradient, off; Shift+D: open the",
+    "                 nearest network where the three differ (when they agree here)",
     "T                top-9: the zoomed channel's strongest images in the test set",
     "O                occlusion: a grey square slid over the input",
     "Esc              (while computing) stop the job",
     "N / P            next / previous test image;  B  browse the test set",
     "G                synthetic patterns: gratings, edge, checkerboard, spot, blobs",
-    "W                draw the input with the mouse (Backspace clears); drop an",
-    "                 image file on the window to feed it",
+    "W                draw the input with the mouse (Backspace clears; - + or the",
+    "                 wheel: the pen); drop an image file on the window to feed it",
+    "I                drawn or dropped digits: invert dark on light (auto, on, off)",
     "Tab              layer table (params, MACs, memory, conv/pool window, RF)",
     "3                the network in 3D (drag to orbit, wheel to zoom)",
     "C                compare two designs (3x3 stacks, bottlenecks, separable...)",
@@ -357,8 +361,9 @@ static void draw_main(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_
  * projection or the top-5. */
 static void draw_left(const Stepper *s, SDL_Renderer *r, const VizFonts *f, const Layout *l) {
     const StepperSel *v = &s->sel;
-    viz_draw_input(r, f, s->ses.graph, l->input, s->erf.map, eng_graph_node(s->ses.graph, v->current)->rf,
-                   v->sel_y, v->sel_x);
+    if (s->pad.drawing) pad_draw(s, r, f, l->input, viz_input_rect(f, s->ses.graph, l->input));
+    else viz_draw_input(r, f, s->ses.graph, l->input, s->erf.map, eng_graph_node(s->ses.graph, v->current)->rf,
+                        v->sel_y, v->sel_x);
     if (s->proj.rule) proj_draw(s, r, f, l); /* the projection takes the place of the top-5 */
     else viz_draw_top5(r, f, s->ses.graph, s->ses.labels, s->ses.n_labels, l->top5);
 }

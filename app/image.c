@@ -379,6 +379,49 @@ static int load_image(const char *path, int nofollow, const ModelCard *card, flo
     SDL_FreeSurface(s);
     return 0;
 }
+
+/* The picture of s (RGBA32) in grey, 0..1, over white where it is
+ * transparent, reduced by a whole factor so that its longer side is at most
+ * 512 (each pixel the mean of its block). NULL when there is no memory. */
+static float *grey_reduced(const SDL_Surface *s, int *gh, int *gw) {
+    const int longer = s->w > s->h ? s->w : s->h, k = (longer + 511) / 512;
+    *gh = (s->h + k - 1) / k, *gw = (s->w + k - 1) / k;
+    float *g = calloc((size_t)*gh * *gw, sizeof *g);
+    if (!g) return NULL;
+    for (int y = 0; y < s->h; y++) {
+        const unsigned char *row = (const unsigned char *)s->pixels + (size_t)y * s->pitch;
+        for (int x = 0; x < s->w; x++) {
+            const unsigned char *p = row + 4 * (size_t)x;
+            const float a = p[3] / 255.0f, lum = (0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2]) / 255.0f;
+            g[(size_t)(y / k) * *gw + x / k] += a * lum + (1 - a);
+        }
+    }
+    for (int y = 0; y < *gh; y++) /* blocks at the right and bottom edges are smaller */
+        for (int x = 0; x < *gw; x++) {
+            const int bh = (y + 1) * k <= s->h ? k : s->h - y * k, bw = (x + 1) * k <= s->w ? k : s->w - x * k;
+            g[(size_t)y * *gw + x] /= (float)(bh * bw);
+        }
+    return g;
+}
+
+static int load_prepped(const char *path, const ModelCard *card, DigitPrepStyle style, DigitInvert invert,
+                        float *x, int C, int H, int W, char *err, size_t errlen, DigitPrepInfo *info) {
+    SDL_Surface *s = load_checked(path, 0, err, errlen);
+    if (!s) return -1;
+    int gh = 0, gw = 0;
+    SDL_LockSurface(s);
+    float *g = grey_reduced(s, &gh, &gw), d28[DIGIT_SIDE * DIGIT_SIDE];
+    SDL_UnlockSurface(s);
+    SDL_FreeSurface(s);
+    if (!g || digit_prep(g, gh, gw, style, invert, d28, info) != 0) {
+        free(g);
+        report(err, errlen, "no memory to read the image %s", path);
+        return -1;
+    }
+    free(g);
+    digit_to_input(d28, &card->pre, x, C, H, W);
+    return 0;
+}
 #else
 static int load_image(const char *path, int nofollow, const ModelCard *card, float *x, int C, int H,
                       int W, char *err, size_t errlen) {
@@ -387,11 +430,37 @@ static int load_image(const char *path, int nofollow, const ModelCard *card, flo
     else fprintf(stderr, "convscope: cannot read the image %s: built without SDL2_image\n", path);
     return -1;
 }
+static int load_prepped(const char *path, const ModelCard *card, DigitPrepStyle style, DigitInvert invert,
+                        float *x, int C, int H, int W, char *err, size_t errlen, DigitPrepInfo *info) {
+    (void)style, (void)invert, (void)info;
+    return load_image(path, 0, card, x, C, H, W, err, errlen);
+}
 #endif
 
 int app_load_image(const char *path, const ModelCard *card, float *x, int C, int H, int W, char *err,
                    size_t errlen) {
     return load_image(path, 0, card, x, C, H, W, err, errlen);
+}
+
+int app_load_image_prep(const char *path, const ModelCard *card, DigitPrepStyle style, DigitInvert invert,
+                        float *x, int C, int H, int W, char *err, size_t errlen, DigitPrepInfo *info) {
+    DigitPrepInfo none = {0};
+    if (info) *info = none;
+    if (style == DIGIT_PREP_NONE) return load_image(path, 0, card, x, C, H, W, err, errlen);
+    return load_prepped(path, card, style, invert, x, C, H, W, err, errlen, info ? info : &none);
+}
+
+void app_image_input_name(const char *path, DigitPrepStyle style, DigitInvert invert, const DigitPrepInfo *info,
+                          char *buf, size_t n) {
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (style == DIGIT_PREP_NONE) snprintf(buf, n, "%.300s", base);
+    else if (info->empty) snprintf(buf, n, "%.200s · no ink found (I: invert %s)", base, digit_invert_name(invert));
+    else
+        snprintf(buf, n, "%.200s · %s, %s (I: invert %s)", base,
+                 info->inverted ? "negated (dark on light)" : "not negated",
+                 style == DIGIT_PREP_MNIST ? "boxed to 20x20, centred as MNIST" : "boxed to 28x28 as Fashion-MNIST",
+                 digit_invert_name(invert));
 }
 
 /* ---- a folder of image files ------------------------------------------------------------- */

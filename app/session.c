@@ -60,6 +60,8 @@ int session_open(Session *s, const AppOptions *o, int sample) {
     if ((rc = load_weights(s, o)) != APP_OK) return rc;
     const char *data = o->data ? o->data : s->card->weights_data;
     s->labels = app_class_names(s->card, s->graph, data, &s->n_labels);
+    s->prep = digit_prep_style(data, eng_graph_node(s->graph, 0)->out.C);
+    snprintf(s->data, sizeof s->data, "%s", data ? data : "");
     eng_graph_enable_grads(s->graph); /* effective receptive fields need the backward pass */
     if (eng_graph_plan(s->graph, 1) != 0) {
         fprintf(stderr, "convscope: no memory for %s's activations and gradients\n", s->card->name);
@@ -131,13 +133,13 @@ void session_set_input(Session *s) {
 
 int session_use_image(Session *s, const char *path, const char *cmd) {
     const EngNode *in = eng_graph_node(s->graph, 0);
-    if (app_load_image(path, s->card, s->custom, in->out.C, in->out.H, in->out.W, s->msg,
-                       sizeof s->msg) != 0) {
+    DigitPrepInfo info = {0};
+    if (app_load_image_prep(path, s->card, s->prep, s->invert, s->custom, in->out.C, in->out.H, in->out.W,
+                            s->msg, sizeof s->msg, &info) != 0) {
         fprintf(stderr, "convscope %s: %s\n", cmd, s->msg);
         return -1;
     }
-    const char *base = strrchr(path, '/');
-    snprintf(s->custom_name, sizeof s->custom_name, "%.300s", base ? base + 1 : path);
+    app_image_input_name(path, s->prep, s->invert, &info, s->custom_name, sizeof s->custom_name);
     s->source = SRC_CUSTOM;
     s->msg[0] = 0;
     session_set_input(s);

@@ -10,6 +10,7 @@
 #define CONVSCOPE_SESSION_H
 
 #include "app.h"
+#include "digit_prep.h"
 
 enum { SRC_DATA, SRC_PATTERN, SRC_CUSTOM }; /* what session_set_input feeds */
 
@@ -33,6 +34,9 @@ typedef struct {
     int source;           /* SRC_DATA, SRC_PATTERN, SRC_CUSTOM */
     int pattern;          /* app_pattern index */
     float *custom;        /* (C, H, W) an image file or the drawing; the worker reads it */
+    char data[4096];      /* the data set the weights were chosen for ("digits", "fashion", a folder), or "" */
+    DigitPrepStyle prep;  /* how a drawing or an image file is made into the input */
+    DigitInvert invert;   /* dark on light: negated when found (auto), always, never */
     char custom_name[320];
     char status[512];     /* what the user should know: weights, input */
     char msg[512];        /* the last action's result or error */

@@ -54,6 +54,8 @@ typedef struct {
 typedef struct {
     int rule;             /* 0 off, else 1 + EngProjRule (D cycles) */
     float *map;           /* (C, H, W) of the input, or NULL */
+    char same[400];       /* the three rules give this same picture: why (app_proj_same_note), or "" */
+    const ModelCard *alt; /* then the nearest network where they differ (Shift+D opens it), or NULL */
 } ProjView;
 
 enum { PROBE_NONE, PROBE_TOP9, PROBE_OCCLUSION };
@@ -76,12 +78,16 @@ typedef struct {
 
 /* The user's own input, owned by the thread that draws. */
 typedef struct {
-    float *canvas;        /* the drawing (H, W) in 0..1 */
+    float *canvas;        /* the drawing (ch, cw) in 0..1: finer than the input (digit_canvas_size) */
+    int ch, cw;
+    int brush;            /* pen level 1..DIGIT_BRUSH_LEVELS (- and +) */
     float *pending;       /* (C, H, W) the next custom input, copied in when the worker is free */
     char pending_name[320];
     int pending_dirty;
     int drawing;          /* W: the input panel is a canvas */
-    float stroke_x, stroke_y; /* last point of the stroke in input pixels, < 0: none */
+    float stroke_x, stroke_y; /* last point of the stroke in canvas pixels, < 0: none */
+    DigitPrepInfo prep;   /* what the preprocessing found in the drawing or the file */
+    char drop_path[4096]; /* the image file dropped last, read again when I changes the inversion */
 } InputPad;
 
 typedef struct {
@@ -160,7 +166,10 @@ void erf_clear(ErfView *v);
 const char *proj_rule_name(EngProjRule rule);
 void proj_update(Stepper *s);
 void proj_clear(ProjView *v);
+/* D: the next rule. */
 int proj_key(Stepper *s, SDL_Keycode k);
+/* Shift+D: 1 when there is a network where the rules differ to open (s->proj.alt). */
+int proj_open_key(const Stepper *s);
 void proj_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, const Layout *l);
 
 /* The probe asked for (s->probe.kind) of the zoomed channel, then the
@@ -183,8 +192,12 @@ void pad_close(InputPad *p);
 void pad_drop(Stepper *s, const char *path);
 /* The drawing's own mouse and key events; 1 when e was one. */
 int pad_event(Stepper *s, const StepperFrame *fr, const SDL_Event *e);
-/* N, P, G, W: the input's keys. */
+/* N, P, G, W: the input's keys; I (invert: auto, on, off) on a drawing or a
+ * dropped file of a model fed MNIST-made pictures. */
 int input_key(Stepper *s, SDL_Keycode k);
+/* The input panel while drawing: the canvas, its guide box, the pen and
+ * inversion, and what the network is fed, small, in a corner. */
+void pad_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect area, SDL_Rect in_rect);
 /* The pending input into the session (when the worker is free). */
 void pad_feed(Stepper *s);
 

@@ -62,6 +62,10 @@ void bench_frame(AppGui *a, int w, int h);
  * worker frees what it makes. */
 void bench_cancel_open(AppGui *a);
 
+/* Open the network of card on the worker, the picker showing it meanwhile
+ * (as its Enter does); nothing when card is NULL. */
+void bench_open(AppGui *a, const ModelCard *card);
+
 /* gui_basics.c: one frame of the basics screen (Esc goes back to the stepper). */
 void basics_frame(AppGui *a, int w, int h);
 

@@ -732,6 +732,13 @@ int eng_graph_unit_grad(EngGraph *g, int node, int c, int y, int x, float *out_h
  * not computed. Needs eng_graph_enable_grads and inference mode. */
 typedef enum { ENG_RULE_BACKPROP = 0, ENG_RULE_DECONV, ENG_RULE_GUIDED } EngProjRule;
 int eng_graph_project(EngGraph *g, int layer, int channel, int y, int x, EngProjRule rule);
+/* Whether the three rules can give different pictures for node `layer`: the
+ * id of the first node on a path from the input to it that they treat
+ * apart (ReLU, ReLU6, LeakyReLU below the layer, LRN; `layer` itself only
+ * when it is not a plain ReLU, whose rules all pass its own activations);
+ * -1 when there is none (no such node: the three pictures are the same;
+ * max pooling unpools by its switches under every rule), or for a bad layer. */
+int eng_graph_proj_rules_differ(const EngGraph *g, int layer);
 /* The unit of channel `channel` of node `layer` with the strongest
  * activation in the first image of the last forward pass. */
 int eng_graph_strongest(const EngGraph *g, int layer, int channel, int *y, int *x);

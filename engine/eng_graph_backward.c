@@ -10,6 +10,7 @@
 #include "eng_graph_internal.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- convolutions and pooling --------------------------------------------- */
@@ -493,6 +494,25 @@ int eng_graph_project(EngGraph *g, int layer, int channel, int y, int x, EngProj
     }
     g->projecting = 0;
     return rc;
+}
+
+int eng_graph_proj_rules_differ(const EngGraph *g, int layer) {
+    if (!g || layer < 0 || layer >= g->n_nodes) return -1;
+    unsigned char *on = calloc((size_t)layer + 1, 1); /* on a path down from the layer */
+    if (!on) return -1;
+    int first = -1;
+    on[layer] = 1;
+    for (int i = layer; i >= 0; i--) {
+        const EngNode *n = &g->nodes[i];
+        if (!on[i] || !eng_runs_at_inference(n)) continue;
+        for (int k = 0; k < n->n_inputs; k++)
+            if (n->inputs[k] >= 0 && n->inputs[k] <= layer) on[n->inputs[k]] = 1;
+        const int apart = n->op == ENG_OP_LEAKYRELU || n->op == ENG_OP_CLIP || n->op == ENG_OP_LRN ||
+                          (n->op == ENG_OP_RELU && i != layer);
+        if (apart) first = i; /* the lowest, as the loop goes down */
+    }
+    free(on);
+    return first;
 }
 
 int eng_graph_strongest(const EngGraph *g, int layer, int channel, int *y, int *x) {

@@ -743,6 +743,12 @@ PY
   # any float32 array as input, and an image file (resized and made grey for the model)
   expect 0 "$BIN" deconv zfnet_mini --layer conv3_relu --channel 2 --input "$tmp/d.npy" --npy "$tmp/e.npy"
   expect 0 "$BIN" deconv zfnet_mini --layer conv1_relu --channel 0 --unit 14,14 --image "$tmp/c3.png" --out "$tmp/f.png"
+  # tanh and average pooling: the three rules agree, and deconv says so and where they do not
+  expect 0 "$BIN" deconv lenet5 --layer c3_tanh --channel 0 --out "$tmp/f.png"
+  grep -q "path from the input to c3_tanh has none.*they differ on lenet5_modern" "$tmp/err" ||
+    fail "deconv lenet5: no note that the rules agree: $(cat "$tmp/err")"
+  expect 0 "$BIN" deconv lenet5_modern --layer c3_relu --channel 0 --out "$tmp/f.png"
+  ! grep -q "note:" "$tmp/err" || fail "deconv lenet5_modern c3_relu: a note although ReLUs lie below"
   expect 2 "$BIN" deconv zfnet_mini --channel 1 --out "$tmp/x.png"
   expect 2 "$BIN" deconv zfnet_mini --layer conv2_relu --out "$tmp/x.png"
   expect 2 "$BIN" deconv zfnet_mini --layer conv2_relu --channel 64 --out "$tmp/x.png"

@@ -320,6 +320,50 @@ static void test_trained_first_layer(void) {
     eng_dataset_free(&test);
 }
 
+/* The three rules on a layer of `model`: the same pictures exactly when the
+ * graph walk finds no node they treat apart on the way down. */
+static void rules_on(const char *model, const char *layer, int want_differ) {
+    EngGraph *g = model_build(model_find(model), 0, 0, 0);
+    CHECK(g != NULL);
+    if (!g) return;
+    eng_graph_enable_grads(g);
+    CHECK(eng_graph_init_params(g, 7) == 0 && eng_graph_plan(g, 1) == 0);
+    const EngNode *in = eng_graph_node(g, 0);
+    const size_t n = (size_t)in->out.C * in->out.H * in->out.W;
+    float *x = eng_graph_input_buffer(g, 0), *pic[3];
+    for (size_t i = 0; i < n; i++) x[i] = (float)((i * 37) % 17) / 8.0f - 1.0f;
+    CHECK(eng_graph_forward(g) == 0);
+    const int id = eng_graph_find(g, layer);
+    const int first = eng_graph_proj_rules_differ(g, id);
+    CHECK((first >= 0) == want_differ);
+    int differ = 0;
+    for (int r = 0; r < 3; r++) {
+        CHECK(eng_graph_project(g, id, 0, -1, -1, (EngProjRule)r) == 0);
+        pic[r] = malloc(n * sizeof(float));
+        if (pic[r]) memcpy(pic[r], in->grad, n * sizeof(float));
+    }
+    for (int r = 1; r < 3; r++)
+        if (pic[0] && pic[r]) differ |= memcmp(pic[0], pic[r], n * sizeof(float)) != 0;
+    if (differ != want_differ)
+        fprintf(stderr, "%s %s: the rules' pictures %s\n", model, layer, differ ? "differ" : "are the same");
+    CHECK(differ == want_differ);
+    for (int r = 0; r < 3; r++) free(pic[r]);
+    eng_graph_destroy(g);
+}
+
+/* LeNet-5 (tanh, average pooling): the same pictures at every layer;
+ * LeNet-5 modern: the same at c1 and at c1_relu itself, different once a
+ * ReLU lies below (c3, the output); a name is no part of the walk. */
+static void test_rules_same_from_graph(void) {
+    rules_on("lenet5", "c3_tanh", 0);
+    rules_on("lenet5", "output", 0);
+    rules_on("lenet5_modern", "c1", 0);
+    rules_on("lenet5_modern", "c1_relu", 0);
+    rules_on("lenet5_modern", "c3", 1);
+    rules_on("lenet5_modern", "output", 1);
+    CHECK_EQ_I64(eng_graph_proj_rules_differ(NULL, 0), -1);
+}
+
 int main(void) {
     eng_set_threads(1);
     test_rules_by_hand();
@@ -327,5 +371,6 @@ int main(void) {
     test_rules_agree_when_positive();
     test_unit_grad();
     test_trained_first_layer();
+    test_rules_same_from_graph();
     return check_finish("deconv");
 }

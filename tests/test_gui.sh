@@ -394,6 +394,38 @@ same "$a_o" "$(region $all_r)" "key r then Esc on an imported model"
 key q
 finish "view FILE.onnx"
 
-echo "gui: view session $((t1 - t0)) s, default $((t2 - t1)) s, vgg16 $((t3 - t2)) s, onnx $(($(date +%s) - t3)) s"
+t4=$(date +%s)
+
+# ---- the canvas (W): a stroke drawn, the pen's size (+), the inversion (I)
+# each change the input column; then the projection rules on LeNet-5, which
+# agree there: Shift+D opens the network where they differ
+mv "$tmp/shots" "$tmp/shots-onnx"
+start view lenet5 || exit 1
+shot "lenet5 again" || exit 1
+regions
+key w && shot "w (draw)" || exit 1
+l_w=$(region $left_r)
+xdotool mousemove --window "$wid" 70 150 mousedown 1
+for i in 1 2 3 4 5 6 7 8; do xdotool mousemove --window "$wid" $((70 + 22 * i)) $((150 + 28 * i)); sleep 0.03; done
+xdotool mouseup 1 mousemove --window "$wid" 4 4
+shot "a stroke on the canvas" || exit 1
+l_s=$(region $left_r)
+differ "$l_w" "$l_s" "a stroke on the canvas"
+key plus && shot "+ (pen)" || exit 1
+l_p=$(region $left_r)
+differ "$l_s" "$l_p" "+ on the canvas (the pen's size)"
+key i && shot "i (invert)" || exit 1
+differ "$l_p" "$(region $left_r)" "i on the canvas (invert on)"
+key BackSpace w && shot "Backspace, w" || exit 1
+key Home Right Right Right Right Right && shot "c3_tanh" || exit 1
+tile_x=$((WIDTH / 4 + 32 + 60)) tile_y=$((HEIGHT / 4 + 20))
+click $tile_x $tile_y && key d && shot "c3_tanh, a map, d" || exit 1
+case "$last" in */convscope-lenet5-*.png) ;; *) fail "d on lenet5: $(basename "$last")" ;; esac
+key shift+d && shot "Shift+D" || exit 1
+case "$last" in */convscope-lenet5_modern-*.png) ;; *) fail "Shift+D on lenet5's c3_tanh opened $(basename "$last")" ;; esac
+key q
+finish "view lenet5: canvas and projection rules"
+
+echo "gui: view session $((t1 - t0)) s, default $((t2 - t1)) s, vgg16 $((t3 - t2)) s, onnx $((t4 - t3)) s, canvas $(($(date +%s) - t4)) s"
 if [ "$fails" -ne 0 ]; then echo "gui: $fails checks failed" >&2; exit 1; fi
 echo "gui: all checks passed"
