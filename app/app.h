@@ -65,6 +65,11 @@ typedef struct {
     const char *basics_input; /* --input W|HxW (basics) */
     const char *preset;    /* --preset (render --view basics: the kernel) */
     const char *lessons;   /* --lessons DIR (lesson) */
+    int top;               /* --top K (predict), 0 = 5 */
+    int cls, cls_set;      /* --class K (gradcam) */
+    int guided;            /* --guided (gradcam) */
+    const char *mean, *std; /* --mean M[,M,M] --std S[,S,S]: an image's normalisation */
+    const char *channel_order; /* --channel-order rgb|bgr */
 } AppOptions;
 
 /* Which flags a subcommand accepts: each row of the flag table (options.c)
@@ -100,6 +105,9 @@ enum {
     APP_OPT_IMAGE_INDEX = 1 << 25, /* --image-index N (commands that show one test image) */
     APP_OPT_BASICS = 1 << 26, /* --kernel --stride --pad --dilation --input W|HxW --cin --cout */
     APP_OPT_LESSON = 1 << 27, /* --lessons --size --present (lesson) */
+    APP_OPT_TOP = 1 << 28,    /* --top K */
+    APP_OPT_CAM = 1 << 29,    /* --layer --class --guided */
+    APP_OPT_NORM = 1 << 30,   /* --mean --std --channel-order */
 };
 
 /* Parse argv[1..] (argv[0] is the subcommand) with the flags of the groups
@@ -178,10 +186,40 @@ int app_proj_same_note(const EngGraph *g, int layer, char *buf, size_t n);
 const ModelCard *app_proj_alternative(const ModelCard *card, const char *data, const char *layer);
 int app_load_npy_input(const char *path, AppOptions *o, float **data, const char *cmd);
 /* The model of o with its trained weights (given with --weights, or shipped),
- * and the id of its node `layer`, which must have a channel `channel`. NULL
+ * and the id of its node `layer` (NULL: the output), which must have a
+ * channel `channel` (< 0: any). NULL
  * after a line on stderr naming cmd, with *code the exit code. */
 EngGraph *app_open_trained(const AppOptions *o, const char *layer, long channel, const char *cmd,
                            const ModelCard **card, int *layer_id, int *code);
+/* A trained classifier and one input through it (predict, gradcam,
+ * cmd_predict.c): the model of o with its weights (app_open_trained), its
+ * card with --mean, --std and --channel-order applied, planned at batch 1
+ * (with gradients when asked) and run on the input o gives: an image file
+ * (--image), an array fed as is (--input FILE.npy) or test image
+ * --image-index of the data set. */
+typedef struct {
+    const ModelCard *card;  /* &own */
+    ModelCard own;
+    EngGraph *g;
+    int layer;              /* --layer's node; the output's without one */
+    const char *data;       /* the data set's name, or NULL */
+    EngDataset test;        /* loaded for --image-index only */
+    float *given;           /* --input FILE.npy */
+    int truth;              /* the test image's label; -1 for a file */
+    char source[600];       /* the input in words */
+    const char *const *labels;
+    int n_labels;
+} AppClassifier;
+/* APP_OK, or an exit code after one line on stderr naming cmd; close it in
+ * either case. */
+int app_classifier_open(AppClassifier *c, AppOptions *o, int grads, const char *cmd);
+void app_classifier_close(AppClassifier *c);
+/* The name of class k, or NULL when there is none. */
+const char *app_classifier_label(const AppClassifier *c, int k);
+/* --mean, --std and --channel-order of o applied to the preprocessing p:
+ * APP_OK, or APP_USAGE after a line on stderr naming cmd. */
+int app_apply_norm(const AppOptions *o, ModelPreproc *p, const char *cmd);
+
 /* Long work reports to a progress function: done of total; a nonzero
  * return stops it (cancel). */
 typedef int (*AppProgress)(void *ctx, int done, int total);
@@ -305,5 +343,9 @@ int app_cmd_eval(int argc, char **argv);
 int app_cmd_basics(int argc, char **argv);
 /* The course as chapters: list, check, render (cmd_lesson.c). */
 int app_cmd_lesson(int argc, char **argv);
+/* A classifier's most probable classes for an input (cmd_predict.c). */
+int app_cmd_predict(int argc, char **argv);
+/* Grad-CAM and guided Grad-CAM of a class at a layer (cmd_gradcam.c). */
+int app_cmd_gradcam(int argc, char **argv);
 
 #endif

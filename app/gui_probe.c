@@ -21,8 +21,11 @@ void probe_free(ProbeView *p) {
     }
     free(p->occ.maps);
     free(p->occ_img);
+    free(p->cam_map);
+    free(p->cam_img);
     p->occ.maps = NULL;
     p->occ_img = NULL;
+    p->cam_map = p->cam_img = NULL;
     p->ready = 0;
 }
 
@@ -65,13 +68,57 @@ static int occlusion(Stepper *s, AppProgress progress, void *ctx, char *err, siz
                              err, errlen);
 }
 
+/* Grad-CAM of the cam_rank-th most probable class at the current layer
+ * (eng_graph_gradcam), and the input it explains. */
+static int gradcam(Stepper *s, char *err, size_t errlen) {
+    const Session *ses = &s->ses;
+    ProbeView *p = &s->probe;
+    EngGraph *g = ses->graph;
+    const int logits = eng_graph_logits(g, NULL), layer = s->sel.current;
+    const EngNode *L = eng_graph_node(g, logits), *A = eng_graph_node(g, layer);
+    const int K = L->out.C * L->out.H * L->out.W;
+    if (layer == 0 || layer > logits) {
+        snprintf(err, errlen, "Grad-CAM: step to a layer between the input and '%s' (the class scores)",
+                 L->name);
+        return -1;
+    }
+    float *prob = malloc((size_t)K * sizeof *prob);
+    const size_t n = session_input_len(ses);
+    p->cam_map = malloc((size_t)A->out.H * A->out.W * sizeof *p->cam_map);
+    p->cam_img = malloc(n * sizeof *p->cam_img);
+    int k = K;
+    if (!prob || !p->cam_map || !p->cam_img || eng_graph_class_probs(g, prob, &k) != 0) {
+        free(prob);
+        snprintf(err, errlen, "Grad-CAM: no memory, or no finite class scores");
+        return -1;
+    }
+    /* the cam_rank-th most probable class (cam_rank < 5) */
+    int order[5], best = -1;
+    for (int r = 0; r <= p->cam_rank && r < K && r < 5; r++) {
+        int b = -1;
+        for (int c = 0; c < K; c++) {
+            int taken = 0;
+            for (int j = 0; j < r; j++) taken |= order[j] == c;
+            if (!taken && (b < 0 || prob[c] > prob[b])) b = c;
+        }
+        order[r] = best = b;
+    }
+    p->cam_class = best, p->cam_prob = prob[best];
+    free(prob);
+    memcpy(p->cam_img, eng_graph_input_buffer(g, 0), n * sizeof *p->cam_img);
+    p->cam_h = A->out.H, p->cam_w = A->out.W;
+    return eng_graph_gradcam(g, layer, best, p->cam_map, NULL, err, errlen);
+}
+
 void probe_run(Stepper *s, AppProgress progress, void *ctx) {
     Session *ses = &s->ses;
     ProbeView *p = &s->probe;
     probe_free(p);
     char err[512] = "";
     int rc = -1;
-    if (s->sel.zoom < 0) {
+    if (p->kind == PROBE_GRADCAM) {
+        rc = gradcam(s, err, sizeof err);
+    } else if (s->sel.zoom < 0) {
         snprintf(err, sizeof err, "zoom into a channel first (click a map)");
     } else if (p->kind == PROBE_TOP9 && ses->test.n <= 0) {
         snprintf(err, sizeof err, "top-9 needs a test set; for image files use 'convscope top9 %s "
@@ -99,6 +146,20 @@ void probe_run(Stepper *s, AppProgress progress, void *ctx) {
 }
 
 int probe_key(Stepper *s, SDL_Keycode k) {
+    if (k == SDLK_a) { /* Grad-CAM of the top class; again: the next of the top-5; then off */
+        ProbeView *p = &s->probe;
+        const EngNode *L = eng_graph_node(s->ses.graph, eng_graph_logits(s->ses.graph, NULL));
+        const int K = L->out.C * L->out.H * L->out.W;
+        if (p->kind != PROBE_GRADCAM) p->kind = PROBE_GRADCAM, p->cam_rank = 0;
+        else p->cam_rank++;
+        if (p->cam_rank >= 5 || p->cam_rank >= K) {
+            p->kind = PROBE_NONE;
+            return 1;
+        }
+        s->ses.msg[0] = 0;
+        stepper_want(s, JOB_PROBE);
+        return 1;
+    }
     if (k != SDLK_t && k != SDLK_o) return 0;
     const int kind = k == SDLK_t ? PROBE_TOP9 : PROBE_OCCLUSION;
     if (s->sel.zoom < 0) {
@@ -116,7 +177,9 @@ int probe_key(Stepper *s, SDL_Keycode k) {
 
 int probe_shown(const Stepper *s) {
     const ProbeView *p = &s->probe;
-    return p->kind && p->ready && p->layer == s->sel.current && p->channel == s->sel.zoom;
+    /* Grad-CAM belongs to the layer, the others to its zoomed channel */
+    return p->kind && p->ready && p->layer == s->sel.current &&
+           (p->kind == PROBE_GRADCAM || p->channel == s->sel.zoom);
 }
 
 int probe_progress_text(const Stepper *s, const JobStatus *st, char *buf, size_t n) {
@@ -170,8 +233,31 @@ static void occlusion_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f,
                        caps, ses->labels, ses->n_labels);
 }
 
+static void gradcam_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect a) {
+    const ProbeView *p = &s->probe;
+    const Session *ses = &s->ses;
+    const EngNode *L = eng_graph_node(ses->graph, p->layer), *in = eng_graph_node(ses->graph, 0);
+    char line[512], cls[128], c1[96], c3[160];
+    if (ses->labels && p->cam_class < ses->n_labels) snprintf(cls, sizeof cls, "%s", ses->labels[p->cam_class]);
+    else snprintf(cls, sizeof cls, "class %d", p->cam_class);
+    snprintf(line, sizeof line, "Grad-CAM of %s (no. %d of the top-5, p = %.3f) at %s; A: the next class",
+             cls, p->cam_rank + 1, p->cam_prob, L->name);
+    viz_text(r, f->sans, a.x, a.y, viz_ink(), line);
+    viz_text(r, f->small, a.x, a.y + f->line + 2, viz_dim(),
+             "ReLU of the layer's channels weighted by the mean gradient of the class score "
+             "(Selvaraju et al. 2017)");
+    snprintf(c1, sizeof c1, "the input (%dx%d)", in->out.H, in->out.W);
+    snprintf(c3, sizeof c3, "the map at %s's %dx%d", L->name, p->cam_h, p->cam_w);
+    VizGradcam v = {p->cam_img, in->out.C, in->out.H, in->out.W, p->cam_map, p->cam_h, p->cam_w, NULL,
+                    {c1, "the map upsampled over it", c3, NULL},
+                    "Grad-CAM, in units of the class score before softmax"};
+    SDL_Rect g = {a.x, a.y + f->line + f->small_line + 16, a.w, a.h - f->line - f->small_line - 16};
+    viz_draw_gradcam(r, f, g, &v);
+}
+
 void probe_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect a) {
     if (s->probe.kind == PROBE_TOP9) top9_draw(s, r, f, a);
+    else if (s->probe.kind == PROBE_GRADCAM) gradcam_draw(s, r, f, a);
     else occlusion_draw(s, r, f, a);
 }
 #endif

@@ -311,6 +311,8 @@ static const char *const help_keys[] = {
     "                 nearest network where the three differ (when they agree here)",
     "T                top-9: the zoomed channel's strongest images in the test set",
     "O                occlusion: a grey square slid over the input",
+    "A                Grad-CAM of the top class at this layer; again: the next",
+    "                 class of the top-5, then off",
     "Esc              (while computing) stop the job",
     "N / P            next / previous test image;  B  browse the test set",
     "G                synthetic patterns: gratings, edge, checkerboard, spot, blobs",

@@ -21,7 +21,8 @@ EngGraph *app_open_trained(const AppOptions *o, const char *layer, long channel,
     if (!g) return NULL;
     char path[4096], err[512];
     *code = APP_USAGE;
-    const int id = eng_graph_find(g, layer);
+    /* no layer named: the output's */
+    const int id = layer ? eng_graph_find(g, layer) : eng_graph_output(g);
     const EngNode *L = id >= 0 ? eng_graph_node(g, id) : NULL;
     if (!L || (L->flags & ENG_NODE_TRAIN_ONLY)) {
         fprintf(stderr, "convscope %s: %s has no layer '%s' (see 'convscope summary %s')\n", cmd,

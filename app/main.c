@@ -29,6 +29,8 @@ static void print_help(FILE *f) {
             "  deconv MODEL       project a channel or unit back to pixels (deconvnet, guided, saliency)\n"
             "  top9 MODEL         a channel's nine strongest activations over a test set, projected\n"
             "  occlude MODEL      a grey square slid over an image: activation and class maps\n"
+            "  predict MODEL      what a classifier sees in an image: the most probable classes\n"
+            "  gradcam MODEL      Grad-CAM: where in the image a layer finds a class's evidence\n"
             "  basics             one convolution's output size and parameter count, worked out\n"
             "  lesson list|check|render  the history of CNNs as chapters: checked, or as slides\n"
             "\n"
@@ -80,6 +82,8 @@ int main(int argc, char **argv) {
         {"eval", app_cmd_eval},
         {"basics", app_cmd_basics},
         {"lesson", app_cmd_lesson},
+        {"predict", app_cmd_predict},
+        {"gradcam", app_cmd_gradcam},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i].name)) {

@@ -86,6 +86,12 @@ static const AppFlag flags[] = {
     {"--preprocess", ARG_CHOICE, "caffe|torchvision|none|card", 0, 0, 0, APP_OPT_PREPROCESS,
      F(preprocess), NO_FIELD, NULL,
      "how an image is prepared for an .onnx model (default: from its metadata, exporter or name)"},
+    {"--mean", ARG_STR, "M|R,G,B", 0, 0, 0, APP_OPT_NORM, F(mean), NO_FIELD, "1 or 3 numbers, ',' between",
+     "subtracted from an image's pixels scaled to 0..1, instead of the preprocessing's"},
+    {"--std", ARG_STR, "S|R,G,B", 0, 0, 0, APP_OPT_NORM, F(std), NO_FIELD, "1 or 3 numbers > 0, ',' between",
+     "what an image's pixels (scaled to 0..1, mean subtracted) are divided by"},
+    {"--channel-order", ARG_CHOICE, "rgb|bgr", 0, 0, 0, APP_OPT_NORM, F(channel_order), NO_FIELD, NULL,
+     "the order an image's colour channels are fed in, instead of the preprocessing's"},
     {"--weights", ARG_PATH, "FILE", 0, 0, 0, APP_OPT_WEIGHTS, F(weights), NO_FIELD, NULL,
      "trained weights (.safetensors); default: the shipped ones trained on --data's set"},
     {"--data", ARG_STR, "digits|fashion|PATH", 0, 0, 0, APP_OPT_DATA, F(data), NO_FIELD,
@@ -115,8 +121,14 @@ static const AppFlag flags[] = {
     {"--project", ARG_STR, "LAYER", 0, 0, 0, APP_OPT_PROJECT, F(project), NO_FIELD, NULL,
      "also time projecting a channel of LAYER back to the input"},
     /* a channel and its projection to pixels */
-    {"--layer", ARG_STR, "NAME", 0, 0, 0, APP_OPT_PROBE, F(layer), NO_FIELD, NULL,
+    {"--layer", ARG_STR, "NAME", 0, 0, 0, APP_OPT_PROBE | APP_OPT_CAM, F(layer), NO_FIELD, NULL,
      "a layer, by its name in 'convscope summary'"},
+    {"--class", ARG_INT, "K", 0, 1000000, 0, APP_OPT_CAM, F(cls), F(cls_set), NULL,
+     "the class followed, 0-based, as 'convscope predict' numbers it"},
+    {"--guided", ARG_FLAG, "", 0, 0, 0, APP_OPT_CAM, F(guided), NO_FIELD, NULL,
+     "also guided Grad-CAM: the map times guided backprop to the pixels"},
+    {"--top", ARG_INT, "K", 1, 1000, 0, APP_OPT_TOP, F(top), NO_FIELD, NULL,
+     "how many of the most probable classes (default 5)"},
     {"--channel", ARG_INT, "C", 0, 1000000, 0, APP_OPT_PROBE, F(channel), F(channel_set), NULL,
      "a channel of that layer"},
     {"--unit", ARG_STR, "Y,X|max", 0, 0, 0, APP_OPT_UNIT, F(unit), NO_FIELD, "Y,X or max",
@@ -236,6 +248,12 @@ static const struct {
                     APP_OPT_OCCLUDE | APP_OPT_IMAGE | APP_OPT_NPY_IN, 1},
     {"basics", APP_OPT_BASICS | APP_OPT_JSON, 0},
     {"lesson", APP_OPT_LESSON | APP_OPT_OUT, 0},
+    {"predict", APP_OPT_INPUT | APP_OPT_NPY_IN | APP_OPT_IMAGE | APP_OPT_IMAGE_INDEX | APP_OPT_DATA |
+                    APP_OPT_WEIGHTS | APP_OPT_PREPROCESS | APP_OPT_NORM | APP_OPT_JSON | APP_OPT_TOP |
+                    APP_OPT_THREADS, 1},
+    {"gradcam", APP_OPT_INPUT | APP_OPT_NPY_IN | APP_OPT_IMAGE | APP_OPT_IMAGE_INDEX | APP_OPT_DATA |
+                    APP_OPT_WEIGHTS | APP_OPT_PREPROCESS | APP_OPT_NORM | APP_OPT_JSON | APP_OPT_CAM |
+                    APP_OPT_OUT | APP_OPT_NPY_OUT | APP_OPT_THREADS, 1},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -10,7 +10,8 @@
  *                  the feature maps and the layer table
  *   gui_erf.c      effective receptive field of the selected unit (heat map)
  *   gui_project.c  the zoomed channel or unit projected to pixels (D)
- *   gui_probe.c    top-9 and occlusion of the zoomed channel (T, O)
+ *   gui_probe.c    top-9 and occlusion of the zoomed channel (T, O); Grad-CAM
+ *                  of a class of the top-5 at the current layer (A)
  *   gui_filters.c  learned filters, their snapshots, their evolution (F [ ] E)
  *   gui_input.c    choosing the input: test images, patterns, a dropped
  *                  image file, a drawing (N P G W)
@@ -58,7 +59,7 @@ typedef struct {
     const ModelCard *alt; /* then the nearest network where they differ (Shift+D opens it), or NULL */
 } ProjView;
 
-enum { PROBE_NONE, PROBE_TOP9, PROBE_OCCLUSION };
+enum { PROBE_NONE, PROBE_TOP9, PROBE_OCCLUSION, PROBE_GRADCAM };
 typedef struct {
     int kind;             /* PROBE_NONE, or what the main panel shows instead of the maps */
     int ready;            /* its result is computed (for layer, channel) */
@@ -68,6 +69,12 @@ typedef struct {
     char t9_caption[9][96];
     AppOcclusion occ;
     float *occ_img;       /* the image occluded (C, H, W) */
+    int cam_rank;         /* Grad-CAM: of the rank-th most probable class (A cycles) */
+    int cam_class;
+    float cam_prob;
+    float *cam_map;       /* (cam_h, cam_w) at the layer's size */
+    int cam_h, cam_w;
+    float *cam_img;       /* the input it explains (C, H, W) */
 } ProbeView;
 
 typedef struct {

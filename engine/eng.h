@@ -742,6 +742,45 @@ int eng_graph_proj_rules_differ(const EngGraph *g, int layer);
 /* The unit of channel `channel` of node `layer` with the strongest
  * activation in the first image of the last forward pass. */
 int eng_graph_strongest(const EngGraph *g, int layer, int channel, int *y, int *x);
+/* The gradient of one unit (c, y, x) of node `from` (first image) sent down
+ * to the input by `rule` after a forward pass: every gradient zeroed, 1 at
+ * the unit, then the nodes from `from` back to the first, as
+ * eng_graph_project does (parameter gradients are not computed). Every
+ * node's grad then holds d unit / d its output (BACKPROP). Needs
+ * eng_graph_enable_grads and inference mode; 0, or -1 (logged). */
+int eng_graph_backward_from(EngGraph *g, int from, int c, int y, int x, EngProjRule rule);
+
+/* ---- a classifier's decision (eng_cam.c) ------------------------------------------ */
+
+/* The node holding a classifier's class scores before softmax: the input
+ * of a Softmax or LogSoftmax at the end (under a flatten or reshape too),
+ * else the output itself. *probs (may be NULL) gets 1 when the output is a
+ * Softmax, 2 a LogSoftmax, 0 neither. Class k is unit k of that node's
+ * (C, H, W) read in order. */
+int eng_graph_logits(const EngGraph *g, int *probs);
+/* After a forward pass: the softmax of the first image's class scores into
+ * p (room for the scores' C*H*W floats), their count in *K; 0, or -1 when
+ * there are none or they are not finite. */
+int eng_graph_class_probs(const EngGraph *g, float *p, int *K);
+/* Grad-CAM (Selvaraju et al. 2017) of class cls at node `layer` (first
+ * image), after a forward pass with gradients enabled, in inference mode:
+ *   map (H, W) = ReLU(sum over channels k of alpha_k A^k),
+ *   alpha_k = the mean over (H, W) of d score_cls / d A^k,
+ * A the layer's output (C, H, W), score_cls the class score before softmax
+ * (eng_graph_logits); in float, unnormalised. alpha (may be NULL) gets the
+ * C weights. Gradients are overwritten. 0, or -1 with err filled: a class
+ * past the scores, a layer after them, an op without a backward pass. */
+int eng_graph_gradcam(EngGraph *g, int layer, int cls, float *map, float *alpha, char *err,
+                      size_t errlen);
+/* A map (h, w) resized to (H, W) bilinearly, pixel centres aligned
+ * (PyTorch's interpolate with align_corners=False). */
+void eng_cam_upsample(const float *m, int h, int w, float *out, int H, int W);
+/* Guided Grad-CAM: guided backprop of class cls's score to the input
+ * (Springenberg et al. 2015) times map (h, w) upsampled to the input's
+ * size (eng_cam_upsample): out (C, H, W) of input node 0. Same needs and
+ * returns as eng_graph_gradcam. */
+int eng_graph_guided_gradcam(EngGraph *g, int cls, const float *map, int h, int w, float *out,
+                             char *err, size_t errlen);
 
 /* Optimizers (eng_optim.c): one state per learnable float, in node order. */
 typedef enum { ENG_OPT_SGD = 0, ENG_OPT_ADAM } EngOptKind;

@@ -452,6 +452,20 @@ int eng_graph_backward(EngGraph *g) {
     return 0;
 }
 
+/* Node `from`'s grad, as written, down to the input by `rule`: the nodes
+ * from `from` back to the first, no parameter gradients. */
+static int send_down(EngGraph *g, int from, EngProjRule rule) {
+    g->projecting = 1;
+    g->rule = rule;
+    int rc = 0;
+    for (int i = from; i >= 0 && rc == 0; i--) {
+        EngNode *n = &g->nodes[i];
+        if (eng_runs_at_inference(n)) rc = back_node(g, n);
+    }
+    g->projecting = 0;
+    return rc;
+}
+
 int eng_graph_project(EngGraph *g, int layer, int channel, int y, int x, EngProjRule rule) {
     if (!g || g->failed || !g->act_block || layer < 0 || layer >= g->n_nodes) return -1;
     if (!g->grad_block || eng_graph_grad_params_ready(g) != 0) {
@@ -485,15 +499,30 @@ int eng_graph_project(EngGraph *g, int layer, int channel, int y, int x, EngProj
                 memcpy(L->grad + base, L->act + base, HW * sizeof(float));
             }
         }
-    g->projecting = 1;
-    g->rule = rule;
-    int rc = 0;
-    for (int i = layer; i >= 0 && rc == 0; i--) {
-        EngNode *n = &g->nodes[i];
-        if (eng_runs_at_inference(n)) rc = back_node(g, n);
+    return send_down(g, layer, rule);
+}
+
+int eng_graph_backward_from(EngGraph *g, int from, int c, int y, int x, EngProjRule rule) {
+    if (!g || g->failed || !g->act_block || from < 0 || from >= g->n_nodes) return -1;
+    if (!g->grad_block || eng_graph_grad_params_ready(g) != 0) {
+        eng_log(ENG_LOG_ERROR, "engine: backward pass without gradients (call "
+                               "eng_graph_enable_grads before planning)");
+        return -1;
     }
-    g->projecting = 0;
-    return rc;
+    EngNode *n = &g->nodes[from];
+    const EngShape o = n->out;
+    if (!eng_runs_at_inference(n) || c < 0 || c >= o.C || y < 0 || y >= o.H || x < 0 || x >= o.W) {
+        eng_log(ENG_LOG_ERROR, "engine: no unit (%d, %d, %d) in node '%s' (%d x %d x %d)", c, y, x,
+                n->name, o.C, o.H, o.W);
+        return -1;
+    }
+    if (g->training) {
+        eng_log(ENG_LOG_ERROR, "engine: gradients of one unit run in inference mode");
+        return -1;
+    }
+    eng_graph_zero_grads(g);
+    n->grad[((size_t)c * o.H + y) * o.W + x] = 1.0f; /* d unit / d unit, first image */
+    return send_down(g, from, rule);
 }
 
 int eng_graph_proj_rules_differ(const EngGraph *g, int layer) {

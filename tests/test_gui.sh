@@ -237,6 +237,15 @@ for k in f 3 h Tab; do
   key $k && shot "$k again" || exit 1
   same "$m_c1" "$(region $main_r)" "key $k twice"
 done
+# Grad-CAM of the layer: A shows the top class's map, A again the second
+# class's, and the sixth A (past the top-5) closes it
+key a && shot "a (Grad-CAM)" || exit 1
+m_cam=$(region $main_r)
+differ "$m_c1" "$m_cam" "key a"
+key a && shot "a again (the second class)" || exit 1
+differ "$m_cam" "$(region $main_r)" "key a twice"
+key a a a a && shot "a six times" || exit 1
+same "$m_c1" "$(region $main_r)" "key a six times"
 
 # screens of their own: compare, zoo; Esc comes back to the stepper
 a_c1=$(region $all_r)

@@ -174,6 +174,8 @@ for f in "$h"/w/*.safetensors; do
   hostile "weights $n (render)" render lenet5 --weights "$f" --out @OUT@
   hostile "weights $n (deconv)" deconv lenet5 --weights "$f" --layer c1 --channel 0 --out @OUT@
   hostile "weights $n (export)" export lenet5 --weights "$f" --out @OUT@
+  hostile "weights $n (predict)" predict lenet5 --weights "$f" --image-index 0
+  hostile "weights $n (gradcam)" gradcam lenet5 --weights "$f" --image-index 0 --layer c3 --class 0 --out @OUT@
   hostile "checkpoint $n (train --resume)" train lenet5 --data digits --epochs 1 --resume "$f" --out @OUT@
 done
 # ONNX models: every command that takes a model file
@@ -183,6 +185,8 @@ for f in "$h"/o/*.onnx; do
   hostile "ONNX $n (render)" render "$f" --out @OUT@
   hostile "ONNX $n (bench)" bench "$f" --runs 1
   hostile "ONNX $n (export)" export "$f" --out @OUT@
+  hostile "ONNX $n (predict)" predict "$f" --data digits --image-index 0
+  hostile "ONNX $n (gradcam)" gradcam "$f" --data digits --image-index 0 --layer conv --class 0 --out @OUT@
 done
 # IDX folders: every command that reads a data set
 for f in "$h"/idx/*; do
@@ -191,6 +195,8 @@ for f in "$h"/idx/*; do
   hostile "IDX $n (train)" train lenet5 --data "$f" --epochs 1 --out @OUT@
   hostile "IDX $n (top9)" top9 lenet5 --data "$f" --layer c1 --channel 0 --out @OUT@
   hostile "IDX $n (occlude)" occlude lenet5 --data "$f" --layer output --out @OUT@
+  hostile "IDX $n (predict)" predict lenet5 --data "$f" --image-index 0
+  hostile "IDX $n (gradcam)" gradcam lenet5 --data "$f" --image-index 0 --layer c3 --class 0 --out @OUT@
 done
 # the digits JSON
 for f in "$h"/dg/*; do
@@ -204,6 +210,8 @@ for f in "$h"/i/*; do
   hostile "image $n (render)" render lenet5 --image "$f" --out @OUT@
   hostile "image $n (deconv)" deconv lenet5 --image "$f" --layer c1 --channel 0 --out @OUT@
   hostile "image $n (occlude)" occlude lenet5 --image "$f" --layer output --out @OUT@
+  hostile "image $n (predict)" predict lenet5 --image "$f"
+  hostile "image $n (gradcam)" gradcam lenet5 --image "$f" --layer c3 --class 0 --out @OUT@
 done
 # NumPy arrays
 for f in "$h"/n/*.npy; do
@@ -211,6 +219,8 @@ for f in "$h"/n/*.npy; do
   hostile "array $n (render)" render lenet5 --input "$f" --out @OUT@
   hostile "array $n (deconv)" deconv lenet5 --input "$f" --layer c1 --channel 0 --out @OUT@
   hostile "array $n (occlude)" occlude lenet5 --input "$f" --layer output --out @OUT@
+  hostile "array $n (predict)" predict lenet5 --input "$f"
+  hostile "array $n (gradcam)" gradcam lenet5 --input "$f" --layer c3 --class 0 --out @OUT@
 done
 
 if [ "$fails" -gt 0 ]; then

@@ -281,6 +281,22 @@ void viz_draw_occlusion(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const
                         int H, int W, const float *maps, int OH, int OW, const char *const *captions,
                         const char *const *labels, int n_labels);
 
+/* Grad-CAM (viz_cam.c): the input img (C, H, W); the map (h, w) upsampled
+ * over it (eng_cam_upsample), with a colour bar from 0 to the map's maximum
+ * titled units; the map at its own size; guided Grad-CAM (C, H, W, 0 at
+ * mid grey) when guided is not NULL. captions[0..4) above the panels
+ * (NULL: none). */
+typedef struct {
+    const float *img;
+    int C, H, W;
+    const float *map;
+    int h, w;
+    const float *guided;
+    const char *captions[4];
+    const char *units;
+} VizGradcam;
+void viz_draw_gradcam(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const VizGradcam *g);
+
 /* A model's card and layer table, read from a built graph. */
 void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
                       const EngGraph *g, SDL_Rect area, int scroll);
