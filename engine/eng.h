@@ -262,7 +262,7 @@ typedef struct { float eps; int len, inner; } EngLnParams;
  * ONNX attributes: ELU alpha (x < 0: alpha (e^x - 1)), SELU gamma and
  * alpha, CELU alpha (max(0, x) + min(0, alpha (e^(x / alpha) - 1))),
  * THRESHOLDED_RELU alpha (x > alpha: x, else 0), POW x^alpha (a constant
- * exponent). */
+ * exponent), LINEAR alpha x + gamma (ONNX's Add, Sub, Mul, Div by a scalar). */
 enum {
     ENG_UNARY_ABS = 0,
     ENG_UNARY_NEG,
@@ -278,6 +278,7 @@ enum {
     ENG_UNARY_SOFTSIGN,
     ENG_UNARY_THRESHOLDED_RELU,
     ENG_UNARY_POW,
+    ENG_UNARY_LINEAR,
     ENG_UNARY_COUNT
 };
 typedef struct { int kind; float alpha, gamma; } EngUnaryParams;

@@ -592,7 +592,7 @@ int eng_layernorm_span(EngGraph *g, const char *name, int x, int len, int inner,
 const char *eng_unary_name(int kind) {
     static const char *const names[ENG_UNARY_COUNT] = {
         "abs", "neg", "exp", "log", "reciprocal", "sqrt", "erf", "elu", "selu", "celu",
-        "softplus", "softsign", "thresholdedrelu", "pow"};
+        "softplus", "softsign", "thresholdedrelu", "pow", "linear"};
     return kind >= 0 && kind < ENG_UNARY_COUNT ? names[kind] : "?";
 }
 

@@ -36,6 +36,7 @@ static float unary_value(const EngUnaryParams *q, float x) {
     case ENG_UNARY_SOFTSIGN: return x / (1.0f + fabsf(x));
     case ENG_UNARY_THRESHOLDED_RELU: return x > a ? x : 0.0f;
     case ENG_UNARY_POW: return powf(x, a);
+    case ENG_UNARY_LINEAR: return a * x + q->gamma;
     default: return NAN;
     }
 }
@@ -61,6 +62,7 @@ static float unary_slope(const EngUnaryParams *q, float x, float y) {
     }
     case ENG_UNARY_THRESHOLDED_RELU: return x > a ? 1.0f : 0.0f;
     case ENG_UNARY_POW: return a == 0.0f ? 0.0f : a * powf(x, a - 1.0f);
+    case ENG_UNARY_LINEAR: return a;
     default: return NAN;
     }
 }

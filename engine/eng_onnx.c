@@ -244,6 +244,7 @@ typedef struct NodeCtxTag NodeCtx;
 static int binary_node(Loader *L, const NodeCtx *c, int kind);
 static int named_nodes_fit(Loader *L, const NodeCtx *c);
 static int reduce_node(Loader *L, const NodeCtx *c, int kind);
+static int scalar_arith_node(Loader *L, const NodeCtx *c);
 
 static int oom(Loader *L, const char *what) {
     FAIL("ONNX: out of memory %s", what);
@@ -2669,6 +2670,8 @@ static int add_node(Loader *L, const NodeCtx *c) {
     const Onnx__NodeProto *n = c->n;
     int ids[MAX_MERGE];
     int64_t xd[4];
+    const int sc = scalar_arith_node(L, c);
+    if (sc <= 0) return sc;
     if (!named_nodes_fit(L, c)) return binary_node(L, c, ENG_BINARY_ADD);
     const int rc = const_arith_node(L, c);
     if (rc <= 0) return rc;
@@ -2689,6 +2692,8 @@ static int add_node(Loader *L, const NodeCtx *c) {
 /* Mul: by a constant an affine node, else the product of two computed tensors */
 static int mul_node(Loader *L, const NodeCtx *c) {
     int64_t xd[4];
+    const int sc = scalar_arith_node(L, c);
+    if (sc <= 0) return sc;
     if (!named_nodes_fit(L, c)) return binary_node(L, c, ENG_BINARY_MUL);
     const int rc = const_arith_node(L, c);
     if (rc <= 0) return rc;
@@ -2711,6 +2716,8 @@ static int mul_node(Loader *L, const NodeCtx *c) {
 /* Sub, Div: by a constant an affine node, else a binary node */
 static int sub_div_node(Loader *L, const NodeCtx *c) {
     const int kind = c->op[0] == 'S' ? ENG_BINARY_SUB : ENG_BINARY_DIV;
+    const int sc = scalar_arith_node(L, c);
+    if (sc <= 0) return sc;
     if (!named_nodes_fit(L, c)) return binary_node(L, c, kind);
     const int rc = const_arith_node(L, c);
     if (rc <= 0) return rc;
@@ -3149,6 +3156,31 @@ static int named_nodes_fit(Loader *L, const NodeCtx *c) {
         if (k->dims[j] != 1 && k->dims[j] != d[ax]) return 0;
     }
     return 1;
+}
+
+/* Add, Sub, Mul, Div of a computed tensor and one constant value (GELU's
+ * written-out x / sqrt 2, + 1, * 0.5): alpha x + gamma, one node without
+ * parameters (not a shift or scale per unit); 1 when the node is not that. */
+static int scalar_arith_node(Loader *L, const NodeCtx *c) {
+    if (c->n->n_input != 2) return 1;
+    Act *a = in_act(L, c, 0), *b = in_act(L, c, 1);
+    const Const *k = in_const(L, c, a ? 1 : 0);
+    Act *x = a ? a : b;
+    if ((a && b) || !x || !k || !k->f || k->n != 1 || k->ndim > x->rank) return 1;
+    const float v = k->f[0];
+    float alpha = 1.0f, gamma = 0.0f;
+    switch (c->op[0]) {
+    case 'A': gamma = v; break;
+    case 'S': alpha = a ? 1.0f : -1.0f, gamma = a ? -v : v; break;
+    case 'M': alpha = v; break;
+    default:
+        if (!a) return 1; /* a constant divided by x: a binary node */
+        alpha = 1.0f / v;
+    }
+    if (!isfinite(alpha) || !isfinite(gamma)) return 1; /* x / 0, an infinite shift: the affine node */
+    int64_t xd[4];
+    act_dims(L, x, xd);
+    return same_shape_out(L, c, x, xd, eng_unary(L->g, c->name, x->node, ENG_UNARY_LINEAR, alpha, gamma));
 }
 
 /* Pow: by a one-value constant exponent an elementwise power; else a binary node */

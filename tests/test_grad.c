@@ -486,6 +486,7 @@ static int b_softsign(EngGraph *g, int x) { return unary_of(g, x, ENG_UNARY_SOFT
 static int b_thrrelu(EngGraph *g, int x) { return unary_of(g, x, ENG_UNARY_THRESHOLDED_RELU, 0.25f, 0, 0); }
 static int b_pow_frac(EngGraph *g, int x) { return unary_of(g, x, ENG_UNARY_POW, 1.5f, 0, 1); }
 static int b_pow_int(EngGraph *g, int x) { return unary_of(g, x, ENG_UNARY_POW, 3.0f, 0, 0); }
+static int b_linear(EngGraph *g, int x) { return unary_of(g, x, ENG_UNARY_LINEAR, -0.7f, 0.3f, 0); }
 
 /* x op m, m x's mean over W (4 axes (1, C, H, W) against (1, C, H, 1)),
  * through a conv first so that both operands carry parameters' gradients */
@@ -876,6 +877,7 @@ static const GradCase cases[] = {
     {"thresholded relu 0.25", 2, 2, 4, 4, b_thrrelu, 0, FD_STEP_KINK, 0.0f, NULL},
     {"pow 1.5 of exp", 2, 2, 4, 4, b_pow_frac, 0, 0, 1.0f, NULL},
     {"pow 3", 2, 2, 4, 4, b_pow_int, 0, 0, 1.0f, NULL},
+    {"linear -0.7 x + 0.3", 2, 2, 4, 4, b_linear, 0, 0, 0.0f, NULL},
     {"x - mean over W (broadcast)", 2, 2, 3, 4, b_bin_sub_mean, 0, 0, 0.0f, NULL},
     {"x + sum over W", 2, 2, 3, 4, b_bin_add_sum, 0, 0, 0.0f, NULL},
     {"x * sum of squares over W", 2, 2, 3, 4, b_bin_mul_sq, 0, 0, 0.5f, NULL},
