@@ -215,6 +215,10 @@ typedef enum {
     ENG_OP_DROP_PATH,     /* stochastic depth: a whole sample's branch kept or zeroed */
     ENG_OP_JOIN,          /* FractalNet's join: the mean of n inputs, some dropped in training */
     ENG_OP_RESIZE,        /* (C,H,W) -> (C,OH,OW): nearest or bilinear resampling (ONNX Resize) */
+    ENG_OP_UNARY,         /* an elementwise function of one input (EngUnaryParams: abs, exp, elu...) */
+    ENG_OP_BINARY,        /* a op b, numpy broadcasting of two samples read as 4 axes (EngBinaryParams) */
+    ENG_OP_REDUCE,        /* mean, sum or max over some of a sample's 4 axes (EngReduceParams) */
+    ENG_OP_DEPTH_SPACE,   /* DepthToSpace (DCR, CRD) and SpaceToDepth: blocks of channels <-> pixels */
     ENG_OP_COUNT
 } EngOpType;
 
@@ -249,7 +253,51 @@ typedef struct { int col_major; } EngPoolIndexParams; /* (w * H + h) in a plane,
 
 typedef struct { int size; float alpha, beta, bias; } EngLrnParams;
 typedef struct { float eps; } EngBnParams;
-typedef struct { float eps; } EngLnParams;
+/* Layer norm: a sample read as (outer, len, inner), each (outer, inner)
+ * normalised over its len values, then weight and bias (len each). The
+ * channel form (ConvNeXt's LayerNorm2d) is len C, inner H*W; ONNX
+ * LayerNormalization over the trailing axes is inner 1. */
+typedef struct { float eps; int len, inner; } EngLnParams;
+/* Elementwise functions of one input (ENG_OP_UNARY), alpha and gamma their
+ * ONNX attributes: ELU alpha (x < 0: alpha (e^x - 1)), SELU gamma and
+ * alpha, CELU alpha (max(0, x) + min(0, alpha (e^(x / alpha) - 1))),
+ * THRESHOLDED_RELU alpha (x > alpha: x, else 0), POW x^alpha (a constant
+ * exponent), LINEAR alpha x + gamma (ONNX's Add, Sub, Mul, Div by a scalar). */
+enum {
+    ENG_UNARY_ABS = 0,
+    ENG_UNARY_NEG,
+    ENG_UNARY_EXP,
+    ENG_UNARY_LOG,
+    ENG_UNARY_RECIPROCAL,
+    ENG_UNARY_SQRT,
+    ENG_UNARY_ERF,
+    ENG_UNARY_ELU,
+    ENG_UNARY_SELU,
+    ENG_UNARY_CELU,
+    ENG_UNARY_SOFTPLUS,
+    ENG_UNARY_SOFTSIGN,
+    ENG_UNARY_THRESHOLDED_RELU,
+    ENG_UNARY_POW,
+    ENG_UNARY_LINEAR,
+    ENG_UNARY_COUNT
+};
+typedef struct { int kind; float alpha, gamma; } EngUnaryParams;
+/* a op b of two inputs (ENG_OP_BINARY), each sample read as 4 axes a[] and
+ * b[] (row-major, ones in front); along each axis the sizes are equal or one
+ * of them 1 (broadcast, numpy's rule); the output holds out[k] = max(a[k], b[k]). */
+enum { ENG_BINARY_ADD = 0, ENG_BINARY_SUB, ENG_BINARY_MUL, ENG_BINARY_DIV, ENG_BINARY_POW,
+       ENG_BINARY_COUNT };
+typedef struct { int kind; int a[4], b[4], out[4]; } EngBinaryParams;
+/* A reduction (ENG_OP_REDUCE) of a sample read as dims[4] over the axes in
+ * the bit mask `axes` (bit k: axis k); the output has 1 at those axes.
+ * SUM_SQUARE sums x^2. MAX's gradient goes to every unit equal to the maximum. */
+enum { ENG_REDUCE_MEAN = 0, ENG_REDUCE_SUM, ENG_REDUCE_MAX, ENG_REDUCE_SUM_SQUARE, ENG_REDUCE_COUNT };
+typedef struct { int kind; int dims[4]; int axes; } EngReduceParams;
+/* DepthToSpace (to_space 1: (C, H, W) -> (C / b^2, H b, W b)) and SpaceToDepth
+ * (to_space 0: the inverse of DCR's). Output (c, h b + i, w b + j) of
+ * DepthToSpace reads channel ((i b + j) C' + c) in DCR order (ONNX's default,
+ * TensorFlow's), (c b^2 + i b + j) in CRD order (PyTorch's PixelShuffle). */
+typedef struct { int block, crd, to_space; } EngDepthSpaceParams;
 /* A sample holding n groups of c channels of hw values (an ONNX tensor (n, c,
  * ...) run as one sample): batch norm by each channel's mean and biased
  * variance over its n*hw values; the statistics node gives momentum * the
@@ -283,7 +331,12 @@ typedef struct { float alpha, beta; } EngHardSigmoidParams;
 typedef struct { int out; int has_bias; } EngFcParams;
 /* cb, ca: channels added before and after the input's (ResNet's option-A
  * shortcut appends zero channels: He et al. 2016, sec. 3.3) */
-typedef struct { int pt, pl, pb, pr; float value; int cb, ca; } EngPadParams;
+/* mode: what the new units of H and W hold: value (ENG_PAD_CONSTANT), the
+ * input mirrored about its edge unit (REFLECT: PyTorch's ReflectionPad2d,
+ * each pad below the side's size) or the edge unit repeated (EDGE:
+ * ReplicationPad2d); new channels are always value. */
+enum { ENG_PAD_CONSTANT = 0, ENG_PAD_REFLECT, ENG_PAD_EDGE };
+typedef struct { int pt, pl, pb, pr; float value; int cb, ca; int mode; } EngPadParams;
 typedef struct { float ratio; } EngDropoutParams;
 /* Stochastic depth (Huang et al. 2016): the survival probability of the branch */
 typedef struct { float keep; } EngDropPathParams;
@@ -401,6 +454,10 @@ typedef struct {
         EngBnBatchParams bnb;
         EngPoolIndexParams pool_index;
         EngLnParams ln;
+        EngUnaryParams unary;
+        EngBinaryParams binary;
+        EngReduceParams reduce;
+        EngDepthSpaceParams ds;
     } p;
     EngParam params[ENG_MAX_PARAMS];
     int n_params;
@@ -536,6 +593,20 @@ int eng_pad_chw(EngGraph *g, const char *name, int x, const EngPadParams *p);
  * 2^-24 and 2^24. Its backward adds each output's gradient into the units it
  * read, with the same weights. */
 int eng_resize(EngGraph *g, const char *name, int x, const EngResizeParams *p);
+/* Layer norm over a span (see EngLnParams): len * inner must divide the sample. */
+int eng_layernorm_span(EngGraph *g, const char *name, int x, int len, int inner, float eps);
+/* An elementwise function (ENG_UNARY_*, see EngUnaryParams). */
+int eng_unary(EngGraph *g, const char *name, int x, int kind, float alpha, float gamma);
+const char *eng_unary_name(int kind);
+/* a op b (ENG_BINARY_*, see EngBinaryParams); out: how the engine holds the
+ * broadcast result (C*H*W = the product of its 4 axes). */
+int eng_binary(EngGraph *g, const char *name, int a, int b, int kind, const int adims[4],
+               const int bdims[4], EngShape out);
+/* A reduction (ENG_REDUCE_*, see EngReduceParams); out holds the result. */
+int eng_reduce(EngGraph *g, const char *name, int x, int kind, const int dims[4], int axes,
+               EngShape out);
+/* DepthToSpace or SpaceToDepth with block b (see EngDepthSpaceParams). */
+int eng_depth_space(EngGraph *g, const char *name, int x, int block, int crd, int to_space);
 
 /* Mark a node (and, typically, its whole branch) as training-only: it is not
  * run at inference and its parameters are counted apart. */
@@ -1044,6 +1115,9 @@ void eng_mul_forward(float *out, const float *a, const float *b, size_t n);
 /* ins[i]: (N, Cs[i], H, W) -> out: (N, sum Cs, H, W) */
 void eng_concat_forward(float *out, const float *const *ins, const int *Cs, int n_ins,
                         int N, int HW);
+/* The input unit that output unit o of an axis copies under reflect or edge
+ * padding (pad lo in front of n units). */
+int eng_pad_source(int o, int lo, int n, int mode);
 void eng_pad_forward(float *out, const float *in, int N, int C, int H, int W,
                      const EngPadParams *p);
 /* in: (N, C, H, W) -> out: (N, C, p->oh, p->ow); scratch: eng_resize_scratch

@@ -564,10 +564,141 @@ int eng_layernorm(EngGraph *g, const char *name, int x, float eps) {
     if (id < 0) return -1;
     if (!(eps >= 0.0f) || !isfinite(eps)) return node_reject(g, id, "invalid epsilon %g", (double)eps);
     EngNode *n = &g->nodes[id];
-    n->p.ln.eps = eps;
+    n->p.ln = (EngLnParams){eps, n->out.C, n->out.H * n->out.W};
     /* each unit reads every channel at its own place: the field is the input's */
     add_param(n, "weight", ENG_PARAM_WEIGHT, 1, 1, n->out.C, 0, 0, 0);
     add_param(n, "bias", ENG_PARAM_BIAS, 1, 1, n->out.C, 0, 0, 0);
+    return id;
+}
+int eng_layernorm_span(EngGraph *g, const char *name, int x, int len, int inner, float eps) {
+    int id = same_shape_add(g, name, x, ENG_OP_LAYERNORM);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    const EngShape s = n->out;
+    const int64_t size = (int64_t)s.C * s.H * s.W;
+    if (!(eps >= 0.0f) || !isfinite(eps)) return node_reject(g, id, "invalid epsilon %g", (double)eps);
+    if (len < 1 || inner < 1 || size % ((int64_t)len * inner))
+        return node_reject(g, id, "a span of %d values %d apart does not divide a %dx%dx%d sample",
+                           len, inner, s.C, s.H, s.W);
+    n->p.ln = (EngLnParams){eps, len, inner};
+    if (len != s.C || inner != s.H * s.W) n->rf = rf_infinite(); /* not over channels: another grid */
+    add_param(n, "weight", ENG_PARAM_WEIGHT, 1, 1, len, 0, 0, 0);
+    add_param(n, "bias", ENG_PARAM_BIAS, 1, 1, len, 0, 0, 0);
+    return id;
+}
+
+/* ---- elementwise functions, broadcasting, reductions ----------------------------------- */
+
+const char *eng_unary_name(int kind) {
+    static const char *const names[ENG_UNARY_COUNT] = {
+        "abs", "neg", "exp", "log", "reciprocal", "sqrt", "erf", "elu", "selu", "celu",
+        "softplus", "softsign", "thresholdedrelu", "pow", "linear"};
+    return kind >= 0 && kind < ENG_UNARY_COUNT ? names[kind] : "?";
+}
+
+int eng_unary(EngGraph *g, const char *name, int x, int kind, float alpha, float gamma) {
+    int id = same_shape_add(g, name, x, ENG_OP_UNARY);
+    if (id < 0) return -1;
+    if (kind < 0 || kind >= ENG_UNARY_COUNT)
+        return node_reject(g, id, "function %d is not one of the %d known", kind, ENG_UNARY_COUNT);
+    if (!isfinite(alpha) || !isfinite(gamma))
+        return node_reject(g, id, "alpha %g and gamma %g must be finite", (double)alpha, (double)gamma);
+    if (kind == ENG_UNARY_CELU && alpha == 0.0f) return node_reject(g, id, "CELU's alpha must not be 0");
+    g->nodes[id].p.unary = (EngUnaryParams){kind, alpha, gamma};
+    return id;
+}
+
+/* The product of 4 axes, each from 1 to ENG_MAX_DIM; -1 if one is not. */
+static int64_t axes_size(const int d[4]) {
+    int64_t size = 1;
+    for (int k = 0; k < 4; k++) {
+        if (d[k] < 1 || d[k] > ENG_MAX_DIM) return -1;
+        size *= d[k];
+        if (size > ENG_MAX_ELEMS) return -1;
+    }
+    return size;
+}
+static int holds(EngShape s, int64_t size) { return (int64_t)s.C * s.H * s.W == size; }
+
+int eng_binary(EngGraph *g, const char *name, int a, int b, int kind, const int adims[4],
+               const int bdims[4], EngShape out) {
+    const int xs[2] = {a, b};
+    int id = node_new(g, name, ENG_OP_BINARY, xs, 2);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    EngBinaryParams q = {kind, {0}, {0}, {0}};
+    if (kind < 0 || kind >= ENG_BINARY_COUNT)
+        return node_reject(g, id, "operation %d is not one of the %d known", kind, ENG_BINARY_COUNT);
+    const int64_t sa = axes_size(adims), sb = axes_size(bdims);
+    if (sa < 0 || sb < 0 || !holds(*in_shape(g, id, 0), sa) || !holds(*in_shape(g, id, 1), sb))
+        return node_reject(g, id, "the 4 axes given do not hold the inputs");
+    for (int k = 0; k < 4; k++) {
+        if (adims[k] != bdims[k] && adims[k] != 1 && bdims[k] != 1)
+            return node_reject(g, id, "axis %d: sizes %d and %d do not broadcast", k, adims[k],
+                               bdims[k]);
+        q.a[k] = adims[k], q.b[k] = bdims[k];
+        q.out[k] = adims[k] > bdims[k] ? adims[k] : bdims[k];
+    }
+    const int64_t so = axes_size(q.out);
+    if (so < 0 || out.C < 1 || out.H < 1 || out.W < 1 || !holds(out, so))
+        return node_reject(g, id, "output %dx%dx%d does not hold the broadcast result", out.C,
+                           out.H, out.W);
+    n->p.binary = q;
+    n->out = out;
+    if (!shape_ok(g, id)) return -1;
+    const EngShape s0 = *in_shape(g, id, 0), s1 = *in_shape(g, id, 1);
+    const int same = s0.C == s1.C && s0.H == s1.H && s0.W == s1.W && s0.C == out.C &&
+                     s0.H == out.H && s0.W == out.W;
+    n->rf = same ? rf_merge(g, id) : rf_infinite();
+    return id;
+}
+
+int eng_reduce(EngGraph *g, const char *name, int x, int kind, const int dims[4], int axes,
+               EngShape out) {
+    int id = node_new(g, name, ENG_OP_REDUCE, &x, 1);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    EngReduceParams q = {kind, {0}, axes};
+    if (kind < 0 || kind >= ENG_REDUCE_COUNT)
+        return node_reject(g, id, "reduction %d is not one of the %d known", kind, ENG_REDUCE_COUNT);
+    if (axes < 0 || axes > 15) return node_reject(g, id, "axes mask %d is outside 0..15", axes);
+    const int64_t size = axes_size(dims);
+    if (size < 0 || !holds(*in_shape(g, id, 0), size))
+        return node_reject(g, id, "the 4 axes given do not hold the input");
+    int64_t osize = 1;
+    for (int k = 0; k < 4; k++) {
+        q.dims[k] = dims[k];
+        osize *= (axes >> k) & 1 ? 1 : dims[k];
+    }
+    if (out.C < 1 || out.H < 1 || out.W < 1 || !holds(out, osize))
+        return node_reject(g, id, "output %dx%dx%d does not hold the reduction", out.C, out.H, out.W);
+    n->p.reduce = q;
+    n->out = out;
+    if (!shape_ok(g, id)) return -1;
+    n->rf = rf_infinite();
+    return id;
+}
+
+int eng_depth_space(EngGraph *g, const char *name, int x, int block, int crd, int to_space) {
+    int id = node_new(g, name, ENG_OP_DEPTH_SPACE, &x, 1);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    const EngShape s = g->nodes[x].out;
+    if (block < 1 || block > 4096) return node_reject(g, id, "block %d is outside 1..4096", block);
+    const int64_t b2 = (int64_t)block * block;
+    if (to_space) {
+        if (s.C % b2) return node_reject(g, id, "%d channels are not a multiple of %lld", s.C, (long long)b2);
+        n->out = (EngShape){(int)(s.C / b2), (int)((int64_t)s.H * block > ENG_MAX_DIM ? 0 : s.H * block),
+                            (int)((int64_t)s.W * block > ENG_MAX_DIM ? 0 : s.W * block)};
+    } else {
+        if (crd) return node_reject(g, id, "SpaceToDepth has one order (DCR's)");
+        if (s.H % block || s.W % block)
+            return node_reject(g, id, "%dx%d is not a multiple of block %d", s.H, s.W, block);
+        n->out = (EngShape){(int)(s.C * b2 > ENG_MAX_DIM ? 0 : s.C * b2), s.H / block, s.W / block};
+    }
+    n->p.ds = (EngDepthSpaceParams){block, crd ? 1 : 0, to_space ? 1 : 0};
+    if (!shape_ok(g, id)) return -1;
+    n->rf = rf_infinite();
     return id;
 }
 int eng_layer_scale(EngGraph *g, const char *name, int x) {
@@ -882,7 +1013,7 @@ int eng_const(EngGraph *g, const char *name, int C, int H, int W) {
 }
 
 int eng_pad(EngGraph *g, const char *name, int x, int pt, int pl, int pb, int pr, float value) {
-    const EngPadParams p = {pt, pl, pb, pr, value, 0, 0};
+    const EngPadParams p = {pt, pl, pb, pr, value, 0, 0, ENG_PAD_CONSTANT};
     return eng_pad_chw(g, name, x, &p);
 }
 
@@ -895,6 +1026,14 @@ int eng_pad_chw(EngGraph *g, const char *name, int x, const EngPadParams *p) {
         if (v[k] < 0 || v[k] > 4096)
             return node_reject(g, id, "pads %d,%d (C) %d,%d,%d,%d (H, W) must be between 0 and 4096",
                                p->cb, p->ca, p->pt, p->pl, p->pb, p->pr);
+    if (p->mode < ENG_PAD_CONSTANT || p->mode > ENG_PAD_EDGE)
+        return node_reject(g, id, "pad mode %d (0 constant, 1 reflect, 2 edge)", p->mode);
+    if (p->mode != ENG_PAD_CONSTANT && (p->cb || p->ca))
+        return node_reject(g, id, "reflect and edge padding pad H and W, not channels");
+    if (p->mode == ENG_PAD_REFLECT &&
+        (p->pt >= s.H || p->pb >= s.H || p->pl >= s.W || p->pr >= s.W))
+        return node_reject(g, id, "reflect pads %d,%d,%d,%d must be below the %dx%d input's sides",
+                           p->pt, p->pl, p->pb, p->pr, s.H, s.W);
     g->nodes[id].p.pad = *p;
     g->nodes[id].out = (EngShape){s.C + p->cb + p->ca, s.H + p->pt + p->pb, s.W + p->pl + p->pr};
     if (!shape_ok(g, id)) return -1;

@@ -83,9 +83,11 @@ int eng_bwd_bn(const EngStep *st) {
 }
 
 int eng_bwd_layernorm(const EngStep *st) {
-    const EngShape s = st->s;
-    eng_layernorm_backward(st->dx, st->gw, st->gb, st->dy, st->x->act, st->pw->data, st->N, s.C,
-                           s.H, s.W, st->n->p.ln.eps);
+    const EngLnParams *q = &st->n->p.ln;
+    const int64_t size = (int64_t)st->s.C * st->s.H * st->s.W;
+    const int outer = (int)(size / ((int64_t)q->len * q->inner));
+    eng_layernorm_backward(st->dx, st->gw, st->gb, st->dy, st->x->act, st->pw->data, st->N * outer,
+                           q->len, q->inner, 1, q->eps);
     return 0;
 }
 
@@ -373,6 +375,15 @@ int eng_bwd_resize(const EngStep *st) {
 int eng_bwd_pad(const EngStep *st) {
     const EngPadParams *q = &st->n->p.pad;
     const EngShape s = st->s, o = st->o;
+    if (q->mode != ENG_PAD_CONSTANT) { /* each output's gradient to the unit it copied */
+        for (size_t nc = 0; nc < (size_t)st->N * s.C; nc++)
+            for (int h = 0; h < o.H; h++) {
+                float *dxr = st->dx + (nc * s.H + (size_t)eng_pad_source(h, q->pt, s.H, q->mode)) * s.W;
+                const float *dyr = st->dy + (nc * o.H + h) * o.W;
+                for (int w = 0; w < o.W; w++) dxr[eng_pad_source(w, q->pl, s.W, q->mode)] += dyr[w];
+            }
+        return 0;
+    }
     for (size_t nc = 0; nc < (size_t)st->N * s.C; nc++) {
         const size_t oc = nc / s.C * o.C + q->cb + nc % s.C; /* its channel in dy */
         for (int h = 0; h < s.H; h++)

@@ -112,9 +112,11 @@ void eng_fwd_bn(const EngStep *st) {
 
 void eng_fwd_layernorm(const EngStep *st) {
     EngNode *n = st->n;
-    const EngShape s = st->s;
-    eng_layernorm_forward(n->act, st->x->act, st->w, n->params[1].data, st->N, s.C, s.H, s.W,
-                          n->p.ln.eps);
+    const EngLnParams *q = &n->p.ln;
+    const int64_t size = (int64_t)st->s.C * st->s.H * st->s.W;
+    const int outer = (int)(size / ((int64_t)q->len * q->inner));
+    eng_layernorm_forward(n->act, st->x->act, st->w, n->params[1].data, st->N * outer, q->len,
+                          q->inner, 1, q->eps);
 }
 
 /* gamma (C) is the same for every sample */

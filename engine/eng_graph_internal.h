@@ -195,6 +195,19 @@ int64_t eng_ops_join(const EngNode *n, EngCount c, int64_t e, int64_t plane);
 int64_t eng_ops_resize(const EngNode *n, EngCount c, int64_t e, int64_t plane);
 size_t eng_scratch_resize(const EngNode *n, EngShape s, int grads);
 
+/* The general elementwise, broadcasting and reducing ops and DepthToSpace
+ * (eng_graph_elem.c), named in the table. */
+void eng_fwd_unary(const EngStep *st);
+int eng_bwd_unary(const EngStep *st);
+void eng_fwd_binary(const EngStep *st);
+int eng_bwd_binary(const EngStep *st);
+int64_t eng_ops_binary(const EngNode *n, EngCount c, int64_t e, int64_t plane);
+void eng_fwd_reduce(const EngStep *st);
+int eng_bwd_reduce(const EngStep *st);
+int64_t eng_ops_reduce(const EngNode *n, EngCount c, int64_t e, int64_t plane);
+void eng_fwd_depth_space(const EngStep *st);
+int eng_bwd_depth_space(const EngStep *st);
+
 /* Shared helpers. */
 static inline int eng_runs_at_inference(const EngNode *n) { return !(n->flags & ENG_NODE_TRAIN_ONLY); }
 /* Release activations, gradients and scratch (eng_graph_plan.c). */

@@ -82,6 +82,12 @@ const EngOpInfo eng_op_table[] = {
     [ENG_OP_JOIN] = {"join", eng_fwd_join, eng_bwd_join, eng_ops_join, NULL, eng_aux_join, 0, 0},
     [ENG_OP_RESIZE] = {"resize", eng_fwd_resize, eng_bwd_resize, eng_ops_resize, eng_scratch_resize,
                        NULL, 0, 0},
+    [ENG_OP_UNARY] = {"unary", eng_fwd_unary, eng_bwd_unary, eng_ops_act, NULL, NULL, 0, 0},
+    [ENG_OP_BINARY] = {"binary", eng_fwd_binary, eng_bwd_binary, eng_ops_binary, NULL, NULL, 0, 0},
+    [ENG_OP_REDUCE] = {"reduce", eng_fwd_reduce, eng_bwd_reduce, eng_ops_reduce, NULL, NULL, 0, 0},
+    /* places, moved: no arithmetic */
+    [ENG_OP_DEPTH_SPACE] = {"depthtospace", eng_fwd_depth_space, eng_bwd_depth_space, NULL, NULL,
+                            NULL, 0, 0},
 };
 
 /* The table's length is the op count: an op added at the end of EngOpType

@@ -34,7 +34,12 @@
  * Unsqueeze, Concat, Cast, Constant, ConstantOfShape feeding Reshape) are
  * evaluated at load time, since the input shape is known. Softmax written out
  * as ONNX's function body for it (ReduceMax, Sub, Exp, ReduceSum, Div) is
- * one softmax node; a ReduceMean over H and W a global average pool.
+ * one softmax node, a layer norm written out (ReduceMean, Sub, Pow, ReduceMean,
+ * Add, Sqrt, Div, Mul, Add: PyTorch below opset 17) one layer norm node; a
+ * ReduceMean over H and W a global average pool. Any other elementwise op
+ * (Sub, Div, Pow of two computed tensors, numpy broadcasting, Exp, Erf...)
+ * and reduction is one node of the engine's general kinds (ENG_OP_UNARY,
+ * ENG_OP_BINARY, ENG_OP_REDUCE).
  *
  * A model file is untrusted input (a file from the internet may be damaged or
  * made to hurt), so every limit is checked before it is used:
@@ -234,6 +239,12 @@ typedef struct {
     } while (0)
 
 static const char *unique_name(Loader *L, const char *base, char *buf, size_t n);
+/* (the general elementwise ops, defined with their kin below) */
+typedef struct NodeCtxTag NodeCtx;
+static int binary_node(Loader *L, const NodeCtx *c, int kind);
+static int named_nodes_fit(Loader *L, const NodeCtx *c);
+static int reduce_node(Loader *L, const NodeCtx *c, int kind);
+static int scalar_arith_node(Loader *L, const NodeCtx *c);
 
 static int oom(Loader *L, const char *what) {
     FAIL("ONNX: out of memory %s", what);
@@ -601,13 +612,13 @@ static int tensor_to_const(Loader *L, const Onnx__TensorProto *t, const char *ke
 
 /* ---- attributes ------------------------------------------------------------------------ */
 
-typedef struct {
+struct NodeCtxTag {
     const Onnx__NodeProto *n;
     const char *name;   /* engine name */
     char op[64];
     size_t index;       /* in the graph's node list */
     int one_d;          /* a 1-D convolution or pooling, run as 2-D of width 1 */
-} NodeCtx;
+};
 
 /* A node's attribute by name (a node looked at ahead of its turn, by a pattern,
  * has not been checked yet: an attribute may lack its name). */
@@ -2066,6 +2077,105 @@ static int softmax_expansion(Loader *L, const NodeCtx *c) {
     return 0;
 }
 
+/* A weight or bias of a layer norm's expansion: a float constant that
+ * broadcasts onto x (rank r) varying at most along axis a; its len values
+ * along that axis as a new constant (its index), or -1 if it is not that. */
+static int ln_axis_values(Loader *L, const Const *k, int r, int a, int64_t len) {
+    if (!k || !k->f || k->ndim > r) return -1;
+    for (int j = 0; j < k->ndim; j++) {
+        const int ax = r - k->ndim + j;
+        if (k->dims[j] != 1 && (ax != a || k->dims[j] != len)) return -1;
+    }
+    const int ki = (int)(k - L->consts);
+    float *f = budget_alloc(L, (size_t)len, sizeof *f, "layer norm");
+    Const *o = f ? add_const(L, NULL) : NULL;
+    if (!o) return free(f), -2;
+    k = &L->consts[ki];
+    for (int64_t i = 0; i < len; i++) f[i] = k->f[k->n == 1 ? 0 : i];
+    o->f = f, o->n = (size_t)len, o->ndim = 1, o->dims[0] = len;
+    return L->n_consts - 1;
+}
+
+/* The nodes of a layer norm written out (PyTorch's F.layer_norm below opset
+ * 17, and this project's own export of one):
+ *   m = ReduceMean(x, axis a, keepdims 1); d = Sub(x, m);
+ *   q = Pow(d, 2) or Mul(d, d); v = ReduceMean(q, a); e = Add(v, eps);
+ *   s = Sqrt(e); n = Div(d, s); then optionally Mul(n, w) and Add(., b)
+ * with w and b constants along axis a, each intermediate read by the next
+ * node alone: one layer norm node over axis a (len d[a], inner the axes after
+ * it), named after the last node; the nodes after the first ReduceMean are
+ * skipped. 1: not this pattern (the nodes are converted one by one). */
+static int layernorm_expansion(Loader *L, const NodeCtx *c) {
+    const Onnx__NodeProto *sub, *sq, *rm2, *add, *sq_root, *div, *mul, *add2, *last;
+    size_t isub, isq, irm2, iadd, isr, idiv, imul = 0, iadd2 = 0, ilast;
+    int64_t a1, a2, xd[4];
+    Act *x = in_act(L, c, 0);
+    if (!x || c->n->n_output != 1) return 1;
+    if (!L->have_readers && build_readers(L)) return -1;
+    if (reduce_axis(L, c->n, x->rank, &a1) || (a1 == 0 && !L->one_sample)) return 1;
+    if (!(sub = sole_reader(L, c->n->output[0], c->index, "Sub", 1, &isub)) || !is_op(sub, "Sub", 2) ||
+        strcmp(sub->input[0], c->n->input[0]))
+        return 1;
+    const char *d = sub->output[0];
+    const Slot *ds = names_get(&L->readers, d);
+    sq = ds ? first_reader(L, d, isub, L->gp->n_node, &isq) : NULL;
+    if (!sq) return 1;
+    const int by_mul = is_op(sq, "Mul", 2) && !strcmp(sq->input[0], d) && !strcmp(sq->input[1], d);
+    const Const *two = is_op(sq, "Pow", 2) && !strcmp(sq->input[0], d) ? find_const(L, sq->input[1]) : NULL;
+    const int by_pow = two && two->n == 1 && (two->f ? two->f[0] == 2.0f : two->i[0] == 2);
+    if ((!by_mul && !by_pow) || ds->kind != (by_mul ? 3 : 2)) return 1;
+    if (!(rm2 = sole_reader(L, sq->output[0], isq, "ReduceMean", 0, &irm2)) || rm2->n_output != 1 ||
+        reduce_axis(L, rm2, x->rank, &a2) || a2 != a1 ||
+        !(add = sole_reader(L, rm2->output[0], irm2, "Add", 0, &iadd)) || !is_op(add, "Add", 2) ||
+        !(sq_root = sole_reader(L, add->output[0], iadd, "Sqrt", 0, &isr)) || !is_op(sq_root, "Sqrt", 1) ||
+        !(div = sole_reader(L, sq_root->output[0], isr, "Div", 1, &idiv)) || !is_op(div, "Div", 2) ||
+        strcmp(div->input[0], d))
+        return 1;
+    const Const *eps = find_const(L, add->input[1]);
+    if (!eps || !eps->f || eps->n != 1 || !(eps->f[0] >= 0.0f) || !isfinite(eps->f[0])) return 1;
+    act_dims(L, x, xd);
+    const int r = x->rank, a = (int)a1;
+    const int64_t len = xd[a];
+    int64_t inner = 1;
+    for (int j = a + 1; j < r; j++) inner *= xd[j];
+    int wi = -1, bi = -1;
+    last = div, ilast = idiv;
+    mul = sole_reader(L, div->output[0], idiv, "Mul", 0, &imul);
+    if (mul && is_op(mul, "Mul", 2) && (wi = ln_axis_values(L, find_const(L, mul->input[1]), r, a, len)) >= 0) {
+        last = mul, ilast = imul;
+        add2 = sole_reader(L, mul->output[0], imul, "Add", 0, &iadd2);
+        if (add2 && is_op(add2, "Add", 2) &&
+            (bi = ln_axis_values(L, find_const(L, add2->input[1]), r, a, len)) >= 0)
+            last = add2, ilast = iadd2;
+    }
+    if (wi == -2 || bi == -2) return -1;
+    /* no weight: ones; no bias: zeros */
+    for (int p = 0; p < 2; p++) {
+        if ((p ? bi : wi) >= 0) continue;
+        float *f = budget_alloc(L, (size_t)len, sizeof *f, "layer norm");
+        Const *o = f ? add_const(L, NULL) : NULL;
+        if (!o) return free(f), -1;
+        for (int64_t i = 0; i < len; i++) f[i] = p ? 0.0f : 1.0f;
+        o->f = f, o->n = (size_t)len, o->ndim = 1, o->dims[0] = len;
+        *(p ? &bi : &wi) = L->n_consts - 1;
+    }
+    if (!L->fused && !(L->fused = calloc(L->gp->n_node, 1))) return oom(L, "fusing a layer norm");
+    char nm[96];
+    const char *base = last->name && last->name[0] ? last->name : last->output[0];
+    NodeCtx out = {last, unique_name(L, base, nm, sizeof nm), "LayerNormalization", ilast, 0};
+    if (!out.name) return oom(L, "naming a node");
+    if (check_new_value(L, last->output[0], "node output")) return -1;
+    const int id = eng_layernorm_span(L->g, out.name, x->node, (int)len, (int)inner, eps->f[0]);
+    if (out_act_dims(L, &out, id, r, xd) || add_pending(L, id, 0, &L->consts[wi], 0, 0, 1.0f) ||
+        add_pending(L, id, 1, &L->consts[bi], 0, 0, 1.0f))
+        return -1;
+    const size_t skip[6] = {isub, isq, irm2, iadd, isr, idiv};
+    for (int k = 0; k < 6; k++) L->fused[skip[k]] = 1;
+    if (last != div) L->fused[imul] = 1;
+    if (last != div && last != mul) L->fused[iadd2] = 1;
+    return 0;
+}
+
 /* Transpose of a computed tensor. Batch mode: axis 0 (the batch) must stay
  * first, a sample's axes are permuted; one sample: the whole ONNX tensor's.
  * Either way the sample is read as 4 axes (ones in front). */
@@ -2102,7 +2212,7 @@ static int transpose_node(Loader *L, const NodeCtx *c, Act *x) {
  * or constant inputs (10 on); each axis normalised against dims, start and end
  * clamped as ONNX defines them (step >= 1 only). Returns the axis count. */
 static int slice_params(Loader *L, const NodeCtx *c, const int64_t *dims, int rank, int64_t *ax,
-                        int64_t *st, int64_t *en, int64_t *sp) {
+                        int64_t *st, int64_t *en, int64_t *sp, int allow_empty) {
     int64_t v[4][MAX_RANK];
     int cnt[4] = {0, 0, 0, 0};
     static const char *const names[4] = {"starts", "ends", "axes", "steps"};
@@ -2141,7 +2251,9 @@ static int slice_params(Loader *L, const NodeCtx *c, const int64_t *dims, int ra
         int64_t b = v[0][k], e = v[1][k];
         b = b < 0 ? (b < -d ? 0 : b + d) : (b > d ? d : b);
         e = e < 0 ? (e < -d ? 0 : e + d) : (e > d ? d : e);
-        if (e <= b) FAIL("ONNX: node '%s' (Slice): axis %lld keeps nothing (an empty tensor)", c->name, (long long)a);
+        if (e <= b && allow_empty) e = b; /* a shape's empty prefix (a layer norm from axis 0) */
+        if (e <= b && !allow_empty)
+            FAIL("ONNX: node '%s' (Slice): axis %lld keeps nothing (an empty tensor)", c->name, (long long)a);
         ax[k] = a, st[k] = b, en[k] = e, sp[k] = step;
     }
     return m;
@@ -2158,7 +2270,7 @@ static int slice_node(Loader *L, const NodeCtx *c) {
             FAIL("ONNX: node '%s' (Slice): only slices of computed tensors and of short integer "
                  "lists are supported", c->name);
         int64_t dim = (int64_t)d->n, buf[MAX_RANK];
-        if (slice_params(L, c, &dim, 1, ax, st, en, sp) < 0) return -1;
+        if (slice_params(L, c, &dim, 1, ax, st, en, sp, 1) < 0) return -1;
         d = in_const(L, c, 0);
         size_t n = 0;
         for (int64_t j = st[0]; j < en[0]; j += sp[0]) buf[n++] = d->i[j];
@@ -2167,7 +2279,7 @@ static int slice_node(Loader *L, const NodeCtx *c) {
     int64_t d[4];
     act_dims(L, x, d);
     const int r = x->rank;
-    const int m = slice_params(L, c, d, r, ax, st, en, sp);
+    const int m = slice_params(L, c, d, r, ax, st, en, sp, 0);
     if (m < 0) return -1;
     /* an axis keeping all its values (start 0, step 1, to the end) is not cut */
     int64_t cnt[MAX_RANK];
@@ -2361,18 +2473,22 @@ static int global_pool_node(Loader *L, const NodeCtx *c) {
     return same_shape_out(L, c, x, xd, id);
 }
 
-/* over H and W of a map (PyTorch's x.mean((2, 3))): a global average pool */
+/* over H and W of a map (PyTorch's x.mean((2, 3))): a global average pool;
+ * any other axes a reduction (reduce_node) */
 static int reducemean_node(Loader *L, const NodeCtx *c) {
-    int64_t xd[4], keep, ax[2];
-    int m;
+    int64_t xd[4], keep;
     Act *x = computed_input(L, c, xd);
-    if (!x) return -1;
-    if (get_int(L, c, "keepdims", 1, 0, 1, &keep) || (m = get_ints(L, c, "axes", 2, -4, 3, ax)) < 0)
-        return -1;
-    for (int k = 0; k < m; k++) ax[k] += ax[k] < 0 ? 4 : 0;
-    if (x->rank != 4 || m != 2 || ax[0] + ax[1] != 5 || ax[0] * ax[1] != 6)
-        FAIL("ONNX: node '%s' (ReduceMean): only the mean over axes 2 and 3 of a 4-D map (a "
-             "global average pool) is supported", c->name);
+    if (!x || get_int(L, c, "keepdims", 1, 0, 1, &keep)) return -1;
+    const int rc = layernorm_expansion(L, c);
+    if (rc <= 0) return rc;
+    const Onnx__AttributeProto *a = attr(c->n, "axes");
+    int pool = !L->one_sample && x->rank == 4 && a && attr_type(a) == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS &&
+               a->n_ints == 2;
+    for (int k = 0; pool && k < 2; k++) {
+        const int64_t v = a->ints[k] < 0 ? a->ints[k] + 4 : a->ints[k];
+        pool = v == 2 + (a->ints[0] > a->ints[1] ? 1 - k : k) && a->ints[0] != a->ints[1];
+    }
+    if (!pool) return reduce_node(L, c, ENG_REDUCE_MEAN);
     const int id = eng_gavgpool(L->g, c->name, x->node);
     xd[2] = xd[3] = 1;
     return out_act_dims(L, c, id, keep ? 4 : 2, xd);
@@ -2554,6 +2670,9 @@ static int add_node(Loader *L, const NodeCtx *c) {
     const Onnx__NodeProto *n = c->n;
     int ids[MAX_MERGE];
     int64_t xd[4];
+    const int sc = scalar_arith_node(L, c);
+    if (sc <= 0) return sc;
+    if (!named_nodes_fit(L, c)) return binary_node(L, c, ENG_BINARY_ADD);
     const int rc = const_arith_node(L, c);
     if (rc <= 0) return rc;
     Act *x = computed_input(L, c, xd);
@@ -2573,6 +2692,9 @@ static int add_node(Loader *L, const NodeCtx *c) {
 /* Mul: by a constant an affine node, else the product of two computed tensors */
 static int mul_node(Loader *L, const NodeCtx *c) {
     int64_t xd[4];
+    const int sc = scalar_arith_node(L, c);
+    if (sc <= 0) return sc;
+    if (!named_nodes_fit(L, c)) return binary_node(L, c, ENG_BINARY_MUL);
     const int rc = const_arith_node(L, c);
     if (rc <= 0) return rc;
     Act *x = computed_input(L, c, xd);
@@ -2591,12 +2713,15 @@ static int mul_node(Loader *L, const NodeCtx *c) {
                           eng_mul(L->g, c->name, swap ? b->node : x->node, swap ? x->node : b->node));
 }
 
-/* Sub, Div: by a constant only (an affine node) */
+/* Sub, Div: by a constant an affine node, else a binary node */
 static int sub_div_node(Loader *L, const NodeCtx *c) {
+    const int kind = c->op[0] == 'S' ? ENG_BINARY_SUB : ENG_BINARY_DIV;
+    const int sc = scalar_arith_node(L, c);
+    if (sc <= 0) return sc;
+    if (!named_nodes_fit(L, c)) return binary_node(L, c, kind);
     const int rc = const_arith_node(L, c);
     if (rc <= 0) return rc;
-    FAIL("ONNX: node '%s' (%s): %s of two computed tensors is not supported (by a constant it is)",
-         c->name, c->op, c->op);
+    return binary_node(L, c, kind);
 }
 
 /* (D0 ... D(a-1), Da ... ) -> (D0 * ... * D(a-1), Da * ...): only a = 1 keeps
@@ -2663,6 +2788,13 @@ static int identity_node(Loader *L, const NodeCtx *c) {
     return dropout_mask(L, c, xr, xd, s);
 }
 
+/* s (the name an attribute holds) among names[0..n): its index, or -1 */
+static int name_index(const char *s, const char *const *names, int n) {
+    for (int k = 0; k < n; k++)
+        if (!strcmp(s, names[k])) return k;
+    return -1;
+}
+
 /* Pad's 8 pads (begin and end of N, C, H, W) and value: attributes before
  * opset 11, constant inputs since. */
 static int pad_params(Loader *L, const NodeCtx *c, int64_t *p, float *value) {
@@ -2687,7 +2819,9 @@ static int pad_node(Loader *L, const NodeCtx *c) {
     char mode[32];
     Act *x = computed_input(L, c, xd);
     if (!x || get_str(L, c, "mode", mode, sizeof mode)) return -1;
-    if (mode[0] && strcmp(mode, "constant")) FAIL("ONNX: node '%s' (Pad): only constant padding is supported", c->name);
+    static const char *const modes[3] = {"constant", "reflect", "edge"};
+    const int pm = mode[0] ? name_index(mode, modes, 3) : ENG_PAD_CONSTANT;
+    if (pm < 0) FAIL("ONNX: node '%s' (Pad): mode '%s' is not supported (constant, reflect and edge are)", c->name, mode);
     if (x->rank != 4) FAIL("ONNX: node '%s' (Pad): needs a 4-D input", c->name);
     if (pad_params(L, c, p, &value)) return -1;
     if (p[0] || p[4])
@@ -2696,7 +2830,10 @@ static int pad_node(Loader *L, const NodeCtx *c) {
         if ((k & 3) && (p[k] < 0 || p[k] > MAX_WINDOW))
             FAIL("ONNX: node '%s' (Pad): pad %lld: pads from 0 to %d are supported", c->name,
                  (long long)p[k], MAX_WINDOW);
-    const EngPadParams pp = {(int)p[2], (int)p[3], (int)p[6], (int)p[7], value, (int)p[1], (int)p[5]};
+    if (pm != ENG_PAD_CONSTANT && (p[1] || p[5]))
+        FAIL("ONNX: node '%s' (Pad): %s padding of channels is not supported (of H and W it is)",
+             c->name, mode);
+    const EngPadParams pp = {(int)p[2], (int)p[3], (int)p[6], (int)p[7], value, (int)p[1], (int)p[5], pm};
     return same_shape_out(L, c, x, xd, eng_pad_chw(L->g, c->name, x->node, &pp));
 }
 
@@ -2719,13 +2856,6 @@ static int split_op(Loader *L, const NodeCtx *c) {
  * 7, 9) and Resize-10 read the input at o / scale (asymmetric) and nearest takes
  * the floor (ONNX's test data for Upsample and PyTorch's nearest); Resize from
  * opset 11 names its transformation and rounding. N and C keep their size. */
-
-/* s (the name an attribute holds) among names[0..n): its index, or -1 */
-static int name_index(const char *s, const char *const *names, int n) {
-    for (int k = 0; k < n; k++)
-        if (!strcmp(s, names[k])) return k;
-    return -1;
-}
 
 /* mode "nearest" or "linear" (cubic and the rest refused) */
 static int resize_mode(Loader *L, const NodeCtx *c, EngResizeParams *p) {
@@ -2878,7 +3008,7 @@ typedef struct {
 
 /* "op X (opset N) is not supported", with the list; what = NULL: the usual ending */
 static int not_supported_msg(Loader *L, const NodeCtx *c, const char *what) {
-    char ops[2048];
+    char ops[4096];
     ENG_ASSERT(eng_onnx_supported_ops(ops, sizeof ops) < sizeof ops);
     FAIL("ONNX: node '%s': op %s (opset %d) %s. Supported: %s", c->name, c->op, L->opset,
          what ? what : "is not supported", ops);
@@ -2889,12 +3019,601 @@ static int not_supported(Loader *L, const NodeCtx *c) {
     return not_supported_msg(L, c, NULL);
 }
 
-/* ReduceMax: only as the start of Softmax's or LogSoftmax's expansion */
+/* ---- general elementwise ops, reductions, layer norm, DepthToSpace --------------------------
+ * What exporters write out op by op (a layer norm at opset 13 is ReduceMean,
+ * Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add): each becomes one engine
+ * node of the general kinds (ENG_OP_UNARY, ENG_OP_BINARY, ENG_OP_REDUCE). A
+ * tensor's sample is read as 4 axes: in batch mode the ONNX axes after the
+ * batch, in one-sample mode all of them, ones in front. */
+
+/* The sample's 4 axes of an ONNX shape d[r] (see above); r <= 4. */
+static void sample_axes(const Loader *L, const int64_t *d, int r, int *ax) {
+    const int first = L->one_sample ? 0 : 1, n = r - first;
+    for (int k = 0; k < 4; k++) ax[k] = 1;
+    for (int k = 0; k < n; k++) ax[4 - n + k] = (int)d[first + k];
+}
+
+/* A float constant as a constant node of the engine holding its values
+ * (the same in every sample); its shape only needs to hold them. */
+static int const_node(Loader *L, const NodeCtx *c, const Const *k, const char *base) {
+    char nm[96];
+    const char *name = unique_name(L, base, nm, sizeof nm);
+    if (!name) return oom(L, "naming a constant");
+    if (!k->f || k->n < 1 || k->n > (size_t)MAX_DIM)
+        FAIL("ONNX: node '%s' (%s): constant '%s' must be a float tensor of 1 to %d values",
+             c->name, c->op, base, MAX_DIM);
+    const int id = eng_const(L->g, name, (int)k->n, 1, 1);
+    if (id < 0) return engine_fail(L);
+    if (count_act(L, c, id) || add_pending(L, id, 0, k, 0, 0, 1.0f)) return -1;
+    return id;
+}
+
+/* A one-value constant node (an epsilon), named after base. */
+static int scalar_node(Loader *L, const NodeCtx *c, const char *base, float v) {
+    float *f = budget_alloc(L, 1, sizeof *f, base);
+    Const *k = f ? add_const(L, NULL) : NULL;
+    if (!k) return free(f), -1;
+    f[0] = v;
+    k->f = f, k->n = 1, k->ndim = 0;
+    return const_node(L, c, k, base);
+}
+
+/* One operand of a binary op: a computed tensor (its node) or a float
+ * constant (an integer one only as Pow's exponent; *kidx its index among
+ * the constants, *node -1); its rank and ONNX shape. */
+static int operand(Loader *L, const NodeCtx *c, int k, int pow, int *node, int *kidx, int *rank,
+                   int64_t *d) {
+    Act *a = in_act(L, c, k);
+    if (a) {
+        act_dims(L, a, d);
+        *node = a->node, *rank = a->rank;
+        return 0;
+    }
+    const Const *kc = in_const(L, c, k);
+    if (!kc || kc->ndim > 4 || (!kc->f && !(pow && kc->i)))
+        FAIL("ONNX: node '%s' (%s): input %d must be a computed tensor or a float constant of "
+             "rank at most 4", c->name, c->op, k);
+    *rank = kc->ndim, *node = -1; /* the node is made once the broadcast is known valid */
+    memcpy(d, kc->dims, (size_t)kc->ndim * sizeof *d);
+    *kidx = (int)(kc - L->consts);
+    if (kc->f) return 0;
+    /* Pow's integer exponent, as floats */
+    float *f = budget_alloc(L, kc->n, sizeof *f, c->n->input[k]);
+    Const *fc = f ? add_const(L, NULL) : NULL;
+    if (!fc) return free(f), -1;
+    kc = &L->consts[*kidx];
+    for (size_t j = 0; j < kc->n; j++) f[j] = (float)kc->i[j];
+    *fc = *kc;
+    fc->i = NULL, fc->f = f;
+    *kidx = L->n_consts - 1;
+    return 0;
+}
+
+/* a op b of two inputs (ENG_BINARY_*), numpy's broadcasting. */
+static int binary_node(Loader *L, const NodeCtx *c, int kind) {
+    int nodes[2], kidx[2] = {-1, -1}, ranks[2], ax[2][4];
+    int64_t d[2][4], al[2][4], od[4];
+    if (c->n->n_input != 2) FAIL("ONNX: node '%s' (%s): needs two inputs", c->name, c->op);
+    for (int k = 0; k < 2; k++)
+        if (operand(L, c, k, kind == ENG_BINARY_POW, &nodes[k], &kidx[k], &ranks[k], d[k])) return -1;
+    const int r = ranks[0] > ranks[1] ? ranks[0] : ranks[1];
+    if (r < 1) FAIL("ONNX: node '%s' (%s): scalars alone are not a tensor to compute", c->name, c->op);
+    for (int k = 0; k < 2; k++) { /* aligned from the right, ones in front */
+        if (nodes[k] >= 0 && ranks[k] != r && !L->one_sample)
+            return mixes_batch(L, c, "a computed operand of lower rank (its batch axis moves)");
+        for (int j = 0; j < r; j++) al[k][j] = j < r - ranks[k] ? 1 : d[k][j - (r - ranks[k])];
+    }
+    for (int j = 0; j < r; j++) {
+        if (al[0][j] != al[1][j] && al[0][j] != 1 && al[1][j] != 1)
+            FAIL("ONNX: node '%s' (%s): sizes %lld and %lld at axis %d do not broadcast", c->name,
+                 c->op, (long long)al[0][j], (long long)al[1][j], j);
+        od[j] = al[0][j] > al[1][j] ? al[0][j] : al[1][j];
+    }
+    if (!L->one_sample) {
+        for (int k = 0; k < 2; k++)
+            if (nodes[k] < 0 && al[k][0] != 1)
+                return mixes_batch(L, c, "a constant that differs from sample to sample");
+        od[0] = nodes[0] >= 0 ? d[0][0] : d[1][0];
+    }
+    for (int k = 0; k < 2; k++) {
+        sample_axes(L, al[k], r, ax[k]);
+        if (nodes[k] < 0 && (nodes[k] = const_node(L, c, &L->consts[kidx[k]], c->n->input[k])) < 0)
+            return -1;
+    }
+    EngShape os;
+    if (engine_shape(L, od, r, &os)) FAIL("ONNX: node '%s' (%s): the output is too large", c->name, c->op);
+    const int id = eng_binary(L->g, c->name, nodes[0], nodes[1], kind, ax[0], ax[1], os);
+    return out_act_dims(L, c, id, r, od);
+}
+
+/* Can the older, named nodes compute this Add, Sum, Mul, Sub or Div? An
+ * affine node (a constant that broadcasts onto the one computed input, not
+ * divided by it), a sum or product of computed tensors of one shape, or a
+ * product by a per-channel scale. Else ENG_OP_BINARY does it. */
+static int named_nodes_fit(Loader *L, const NodeCtx *c) {
+    const Onnx__NodeProto *n = c->n;
+    if (n->n_input != 2) return 1;
+    Act *a = in_act(L, c, 0), *b = in_act(L, c, 1);
+    const int sub = !strcmp(c->op, "Sub"), div = !strcmp(c->op, "Div"), mul = !strcmp(c->op, "Mul");
+    if (!a && !b) return 1; /* folded */
+    if (a && b) {
+        if (sub || div || a->rank != b->rank) return 0;
+        int64_t da[4], db[4];
+        act_dims(L, a, da), act_dims(L, b, db);
+        if (!memcmp(da, db, (size_t)a->rank * sizeof *da)) return 1;
+        if (!mul || L->one_sample || a->rank < 2) return 0;
+        const EngShape sa = eng_graph_node(L->g, a->node)->out, sb = eng_graph_node(L->g, b->node)->out;
+        return sa.C == sb.C && ((sa.H * sa.W == 1) != (sb.H * sb.W == 1));
+    }
+    if (div && !a) return 0; /* a constant divided by a computed tensor */
+    Act *x = a ? a : b;
+    const Const *k = in_const(L, c, a ? 1 : 0);
+    if (!k || !k->f || k->ndim > x->rank) return 0;
+    int64_t d[4];
+    act_dims(L, x, d);
+    for (int j = 0; j < k->ndim; j++) {
+        const int ax = x->rank - k->ndim + j;
+        if (k->dims[j] != 1 && k->dims[j] != d[ax]) return 0;
+    }
+    return 1;
+}
+
+/* Add, Sub, Mul, Div of a computed tensor and one constant value (GELU's
+ * written-out x / sqrt 2, + 1, * 0.5): alpha x + gamma, one node without
+ * parameters (not a shift or scale per unit); 1 when the node is not that. */
+static int scalar_arith_node(Loader *L, const NodeCtx *c) {
+    if (c->n->n_input != 2) return 1;
+    Act *a = in_act(L, c, 0), *b = in_act(L, c, 1);
+    const Const *k = in_const(L, c, a ? 1 : 0);
+    Act *x = a ? a : b;
+    if ((a && b) || !x || !k || !k->f || k->n != 1 || k->ndim > x->rank) return 1;
+    const float v = k->f[0];
+    float alpha = 1.0f, gamma = 0.0f;
+    switch (c->op[0]) {
+    case 'A': gamma = v; break;
+    case 'S': alpha = a ? 1.0f : -1.0f, gamma = a ? -v : v; break;
+    case 'M': alpha = v; break;
+    default:
+        if (!a) return 1; /* a constant divided by x: a binary node */
+        alpha = 1.0f / v;
+    }
+    if (!isfinite(alpha) || !isfinite(gamma)) return 1; /* x / 0, an infinite shift: the affine node */
+    int64_t xd[4];
+    act_dims(L, x, xd);
+    return same_shape_out(L, c, x, xd, eng_unary(L->g, c->name, x->node, ENG_UNARY_LINEAR, alpha, gamma));
+}
+
+/* Pow: by a one-value constant exponent an elementwise power; else a binary node */
+static int pow_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4];
+    Act *x = in_act(L, c, 0);
+    const Const *e = in_const(L, c, 1);
+    if (x && e && e->n == 1 && (e->f || e->i) && c->n->n_input == 2) {
+        const float p = e->f ? e->f[0] : (float)e->i[0];
+        act_dims(L, x, xd);
+        if (!isfinite(p)) FAIL("ONNX: node '%s' (Pow): exponent %g is not finite", c->name, (double)p);
+        return same_shape_out(L, c, x, xd, eng_unary(L->g, c->name, x->node, ENG_UNARY_POW, p, 0.0f));
+    }
+    return binary_node(L, c, ENG_BINARY_POW);
+}
+
+/* Pow of constants (shape arithmetic seldom needs it; a float exponent table may) */
+static int fold_pow(Loader *L, const NodeCtx *c) {
+    if (in_act(L, c, 1)) return binary_node(L, c, ENG_BINARY_POW); /* a constant base */
+    const Const *a = in_const(L, c, 0), *b = in_const(L, c, 1);
+    if (!a || !b || !a->f || !b->f || (b->n != 1 && b->n != a->n))
+        FAIL("ONNX: node '%s' (Pow): of constants, only float ones with one exponent or one per "
+             "value are supported", c->name);
+    float *f = budget_alloc(L, a->n, sizeof *f, c->n->output[0]);
+    if (!f) return -1;
+    for (size_t k = 0; k < a->n; k++) f[k] = powf(a->f[k], b->f[b->n == 1 ? 0 : k]);
+    a = in_const(L, c, 0);
+    return put_const(L, c, f, 0, a->n, a->ndim, a->dims);
+}
+
+/* ---- unary ---- */
+
+typedef struct {
+    const char *op;
+    int kind;
+    float alpha, gamma; /* the attributes' defaults */
+} UnaryOp;
+
+static const UnaryOp UNARY_OPS[] = {
+    {"Abs", ENG_UNARY_ABS, 0, 0},
+    {"Neg", ENG_UNARY_NEG, 0, 0},
+    {"Exp", ENG_UNARY_EXP, 0, 0},
+    {"Log", ENG_UNARY_LOG, 0, 0},
+    {"Reciprocal", ENG_UNARY_RECIPROCAL, 0, 0},
+    {"Sqrt", ENG_UNARY_SQRT, 0, 0},
+    {"Erf", ENG_UNARY_ERF, 0, 0},
+    {"Elu", ENG_UNARY_ELU, 1.0f, 0},
+    /* SELU's alpha and gamma as ONNX defines them (float32 of Klambauer et al.'s) */
+    {"Selu", ENG_UNARY_SELU, 1.67326319217681884765625f, 1.05070102214813232421875f},
+    {"Celu", ENG_UNARY_CELU, 1.0f, 0},
+    {"Softplus", ENG_UNARY_SOFTPLUS, 0, 0},
+    {"Softsign", ENG_UNARY_SOFTSIGN, 0, 0},
+    {"ThresholdedRelu", ENG_UNARY_THRESHOLDED_RELU, 1.0f, 0},
+};
+
+static const UnaryOp *unary_op(const char *op) {
+    for (size_t k = 0; k < sizeof UNARY_OPS / sizeof *UNARY_OPS; k++)
+        if (!strcmp(op, UNARY_OPS[k].op)) return &UNARY_OPS[k];
+    return NULL;
+}
+
+static int unary_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4];
+    const UnaryOp *u = unary_op(c->op);
+    float alpha = u->alpha, gamma = u->gamma;
+    Act *x = computed_input(L, c, xd);
+    if (!x) return -1;
+    if (u->kind == ENG_UNARY_ELU || u->kind == ENG_UNARY_SELU || u->kind == ENG_UNARY_CELU ||
+        u->kind == ENG_UNARY_THRESHOLDED_RELU)
+        if (get_float(L, c, "alpha", alpha, 0, &alpha)) return -1;
+    if (u->kind == ENG_UNARY_SELU && get_float(L, c, "gamma", gamma, 0, &gamma)) return -1;
+    if (u->kind == ENG_UNARY_CELU && alpha == 0.0f) FAIL("ONNX: node '%s' (Celu): alpha is 0", c->name);
+    return same_shape_out(L, c, x, xd, eng_unary(L->g, c->name, x->node, u->kind, alpha, gamma));
+}
+
+/* Neg, Abs of integer constants (shape arithmetic: the layer norm function's
+ * -axis), any of them of float ones */
+static int fold_unary(Loader *L, const NodeCtx *c) {
+    const UnaryOp *u = unary_op(c->op);
+    const Const *d = in_const(L, c, 0);
+    if (!d) FAIL("ONNX: node '%s' (%s): its input must be a constant or a computed tensor", c->name, c->op);
+    if (d->i) {
+        if (u->kind != ENG_UNARY_NEG && u->kind != ENG_UNARY_ABS)
+            FAIL("ONNX: node '%s' (%s): of an integer constant, only Neg and Abs are folded", c->name, c->op);
+        int64_t *v = budget_alloc(L, d->n, sizeof *v, c->n->output[0]);
+        if (!v) return -1;
+        for (size_t k = 0; k < d->n; k++) { /* wrapping, not undefined, at INT64_MIN */
+            const int64_t x = d->i[k];
+            v[k] = u->kind == ENG_UNARY_NEG || x < 0 ? (int64_t)(0 - (uint64_t)x) : x;
+        }
+        d = in_const(L, c, 0);
+        return put_const(L, c, v, 1, d->n, d->ndim, d->dims);
+    }
+    const EngUnaryParams q = {u->kind, u->alpha, u->gamma};
+    float *f = budget_alloc(L, d->n, sizeof *f, c->n->output[0]);
+    if (!f) return -1;
+    /* the same function the node computes, through a one-node graph would be
+     * heavy: the few folded cases (a Sqrt of a constant variance) use libm */
+    for (size_t k = 0; k < d->n; k++) {
+        const float x = d->f[k];
+        switch (q.kind) {
+        case ENG_UNARY_ABS: f[k] = fabsf(x); break;
+        case ENG_UNARY_NEG: f[k] = -x; break;
+        case ENG_UNARY_EXP: f[k] = expf(x); break;
+        case ENG_UNARY_LOG: f[k] = logf(x); break;
+        case ENG_UNARY_RECIPROCAL: f[k] = 1.0f / x; break;
+        case ENG_UNARY_SQRT: f[k] = sqrtf(x); break;
+        default:
+            free(f);
+            FAIL("ONNX: node '%s' (%s): of a constant, only Abs, Neg, Exp, Log, Reciprocal and "
+                 "Sqrt are folded", c->name, c->op);
+        }
+    }
+    d = in_const(L, c, 0);
+    return put_const(L, c, f, 0, d->n, d->ndim, d->dims);
+}
+
+/* ---- reductions ---- */
+
+/* ReduceMean / ReduceSum / ReduceMax axes: an attribute, or (ReduceSum from
+ * opset 13, all of them from 18) a constant input; as a bit mask of x's axes.
+ * 0 with *noop: the input unchanged. */
+static int reduce_mask(Loader *L, const NodeCtx *c, int r, unsigned *mask, int *noop) {
+    int64_t ax[MAX_RANK], nv;
+    int na = 0;
+    const Onnx__AttributeProto *a = attr(c->n, "axes");
+    if (get_int(L, c, "noop_with_empty_axes", 0, 0, 1, &nv)) return -1;
+    if (a) {
+        if (attr_type(a) != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS || a->n_ints > MAX_RANK)
+            FAIL("ONNX: node '%s' (%s): axes must be at most %d integers", c->name, c->op, MAX_RANK);
+        na = (int)a->n_ints;
+        for (int k = 0; k < na; k++) ax[k] = a->ints[k];
+    } else if (has_input(c, 1)) {
+        const Const *k = in_const(L, c, 1);
+        if (!k || (!k->i && k->n) || k->ndim > 1 || k->n > MAX_RANK)
+            FAIL("ONNX: node '%s' (%s): axes must be a constant list of at most %d integers",
+                 c->name, c->op, MAX_RANK);
+        na = (int)k->n;
+        for (int j = 0; j < na; j++) ax[j] = k->i[j];
+    }
+    *mask = 0, *noop = 0;
+    if (na == 0) {
+        if (nv) *noop = 1;
+        else *mask = (1u << r) - 1; /* every axis */
+        return 0;
+    }
+    for (int k = 0; k < na; k++) {
+        if (ax[k] < -r || ax[k] >= r)
+            FAIL("ONNX: node '%s' (%s): axis %lld is outside -%d..%d", c->name, c->op,
+                 (long long)ax[k], r, r - 1);
+        const int j = (int)(ax[k] < 0 ? ax[k] + r : ax[k]);
+        if (*mask & (1u << j)) FAIL("ONNX: node '%s' (%s): axis %d is given twice", c->name, c->op, j);
+        *mask |= 1u << j;
+    }
+    return 0;
+}
+
+/* A reduction of x over the ONNX axes in mask; the output's ONNX shape in od
+ * (keepdims: 1 there, else those axes gone), its rank returned; -1 on error. */
+static int reduce_build(Loader *L, const NodeCtx *c, const char *name, Act *x, int kind,
+                        unsigned mask, int keep, int64_t *od, int *id) {
+    int64_t xd[4], kd[4];
+    int ax[4], m = 0, bits = 0;
+    const int r = x->rank, first = L->one_sample ? 0 : 1;
+    act_dims(L, x, xd);
+    if (!L->one_sample && (mask & 1u)) {
+        mixes_batch(L, c, "a reduction over axis 0");
+        return -1;
+    }
+    for (int k = 0; k < r; k++) {
+        const int red = (mask >> k) & 1;
+        kd[k] = red ? 1 : xd[k];
+        if (!red || keep) od[m++] = kd[k];
+        if (red && k >= first) bits |= 1 << (4 - (r - first) + (k - first));
+    }
+    if (m < 1) {
+        eng_set_err(L->err, L->errlen, "ONNX: node '%s' (%s): a scalar result (every axis reduced, "
+                    "keepdims 0) is not supported", c->name, c->op);
+        return -1;
+    }
+    sample_axes(L, xd, r, ax);
+    EngShape os;
+    if (engine_shape(L, od, m, &os)) {
+        eng_set_err(L->err, L->errlen, "ONNX: node '%s' (%s): the output is too large", c->name, c->op);
+        return -1;
+    }
+    *id = eng_reduce(L->g, name, x->node, kind, ax, bits, os);
+    return *id < 0 ? (engine_fail(L), -1) : m;
+}
+
+/* ReduceMean (besides the global pool), ReduceSum, ReduceMax (besides the softmax expansion) */
+static int reduce_node(Loader *L, const NodeCtx *c, int kind) {
+    int64_t xd[4], od[4], keep;
+    unsigned mask;
+    int noop, id;
+    Act *x = computed_input(L, c, xd);
+    if (!x || get_int(L, c, "keepdims", 1, 0, 1, &keep) || reduce_mask(L, c, x->rank, &mask, &noop))
+        return -1;
+    if (noop || !mask) return add_act(L, c->n->output[0], x->node, x->rank, L->one_sample ? xd : NULL);
+    const int m = reduce_build(L, c, c->name, x, kind, mask, (int)keep, od, &id);
+    return m < 0 ? -1 : out_act_dims(L, c, id, m, od);
+}
+
+static int reducesum_node(Loader *L, const NodeCtx *c) {
+    return reduce_node(L, c, c->op[9] == 'S' ? ENG_REDUCE_SUM_SQUARE : ENG_REDUCE_SUM);
+}
+
+/* ---- LayerNormalization (opset 17) ---- */
+
+/* weight or bias onto the normalised axes d[a..r) (numpy rules), len values;
+ * NULL: absent (bias 0) */
+static const Const *ln_param(Loader *L, const NodeCtx *c, int k, const int64_t *d, int r, int a) {
+    Const *p = in_const(L, c, k);
+    if (!has_input(c, k)) return NULL;
+    int64_t nd[4];
+    for (int j = a; j < r; j++) nd[j - a] = d[j];
+    if (!p || !p->f || !broadcasts(p, nd, r - a)) {
+        eng_set_err(L->err, L->errlen, "ONNX: node '%s' (LayerNormalization): input %d must be a "
+                    "float constant that broadcasts to the normalised axes", c->name, k);
+        return NULL;
+    }
+    return broadcast_const(L, p, nd, r - a, 0, c->n->input[k]);
+}
+
+/* Mean and InvStdDev, the optional outputs: a reduce, a centring, a square,
+ * a reduce, + eps, ^-1/2 */
+static int ln_stats(Loader *L, const NodeCtx *c, Act *x, int a, float eps) {
+    const Onnx__NodeProto *n = c->n;
+    const int want_mean = n->n_output > 1 && n->output[1][0], want_inv = n->n_output > 2 && n->output[2][0];
+    if (!want_mean && !want_inv) return 0;
+    const unsigned mask = ((1u << x->rank) - 1) & ~((1u << a) - 1);
+    int64_t od[4], xd[4];
+    int mean, id;
+    char nm[96];
+    const char *base = want_mean ? n->output[1] : n->output[2];
+    const char *name = unique_name(L, base, nm, sizeof nm);
+    if (!name) return oom(L, "naming a node");
+    const int r = reduce_build(L, c, name, x, ENG_REDUCE_MEAN, mask, 1, od, &mean);
+    if (r < 0 || count_act(L, c, mean)) return -1;
+    if (want_mean && add_act(L, n->output[1], mean, r, L->one_sample ? od : NULL)) return -1;
+    if (!want_inv) return 0;
+    act_dims(L, x, xd);
+    int xa[4], ma[4];
+    sample_axes(L, xd, x->rank, xa);
+    sample_axes(L, od, r, ma);
+    const EngShape xs = eng_graph_node(L->g, x->node)->out;
+    const char *steps[3] = {"centred", "square", "var"};
+    int ids[3];
+    for (int s = 0; s < 3; s++) {
+        char sb[128];
+        snprintf(sb, sizeof sb, "%s_%s", n->output[2], steps[s]);
+        if (!(name = unique_name(L, sb, nm, sizeof nm))) return oom(L, "naming a node");
+        if (s == 0) ids[0] = eng_binary(L->g, name, x->node, mean, ENG_BINARY_SUB, xa, ma, xs);
+        if (s == 1) ids[1] = eng_binary(L->g, name, ids[0], ids[0], ENG_BINARY_MUL, xa, xa, xs);
+        if (s == 2) ids[2] = eng_reduce(L->g, name, ids[1], ENG_REDUCE_MEAN, xa,
+                                        eng_graph_node(L->g, mean)->p.reduce.axes,
+                                        eng_graph_node(L->g, mean)->out);
+        if (ids[s] < 0) return engine_fail(L);
+        if (count_act(L, c, ids[s])) return -1;
+    }
+    char sb[128];
+    snprintf(sb, sizeof sb, "%s_eps", n->output[2]);
+    const int e = scalar_node(L, c, sb, eps);
+    const int one[4] = {1, 1, 1, 1};
+    if (e < 0) return -1;
+    if (!(name = unique_name(L, sb, nm, sizeof nm))) return oom(L, "naming a node");
+    id = eng_binary(L->g, name, ids[2], e, ENG_BINARY_ADD, ma, one, eng_graph_node(L->g, mean)->out);
+    if (id < 0 || count_act(L, c, id)) return id < 0 ? engine_fail(L) : -1;
+    if (!(name = unique_name(L, n->output[2], nm, sizeof nm))) return oom(L, "naming a node");
+    id = eng_unary(L->g, name, id, ENG_UNARY_POW, -0.5f, 0.0f);
+    if (id < 0 || count_act(L, c, id)) return id < 0 ? engine_fail(L) : -1;
+    return add_act(L, n->output[2], id, r, L->one_sample ? od : NULL);
+}
+
+static int layernorm_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4], axis;
+    float eps;
+    Act *x = computed_input(L, c, xd);
+    if (!x || get_int(L, c, "axis", -1, -x->rank, x->rank - 1, &axis) ||
+        get_float(L, c, "epsilon", 1e-5f, 0, &eps))
+        return -1;
+    const int r = x->rank, a = (int)(axis < 0 ? axis + r : axis);
+    if (a == 0 && !L->one_sample) return mixes_batch(L, c, "a layer norm over axis 0");
+    if (!(eps >= 0.0f)) FAIL("ONNX: node '%s' (LayerNormalization): epsilon %g is negative", c->name, (double)eps);
+    if (!has_input(c, 1)) FAIL("ONNX: node '%s' (LayerNormalization): needs Scale", c->name);
+    int64_t len = 1;
+    for (int j = a; j < r; j++) len *= xd[j];
+    if (len > MAX_DIM) FAIL("ONNX: node '%s' (LayerNormalization): %lld values to normalise together "
+                            "(at most %d)", c->name, (long long)len, MAX_DIM);
+    const Const *w = ln_param(L, c, 1, xd, r, a);
+    if (!w) return -1;
+    const int wi = (int)(w - L->consts);
+    const Const *b = ln_param(L, c, 2, xd, r, a);
+    if (!b && has_input(c, 2)) return -1;
+    const int bi = b ? (int)(b - L->consts) : -1;
+    if (bi < 0) { /* no bias: zeros */
+        float *z = budget_alloc(L, (size_t)len, sizeof *z, c->n->output[0]);
+        Const *k = z ? add_const(L, NULL) : NULL;
+        if (!k) return free(z), -1;
+        memset(z, 0, (size_t)len * sizeof *z);
+        k->f = z, k->n = (size_t)len, k->ndim = 1, k->dims[0] = len;
+    }
+    const int bk = bi >= 0 ? bi : L->n_consts - 1;
+    const int xn = x->node;
+    const int id = eng_layernorm_span(L->g, c->name, xn, (int)len, 1, eps);
+    if (out_act_dims(L, c, id, r, xd)) return -1;
+    if (add_pending(L, id, 0, &L->consts[wi], 0, 0, 1.0f) ||
+        add_pending(L, id, 1, &L->consts[bk], 0, 0, 1.0f))
+        return -1;
+    return ln_stats(L, c, find_act(L, c->n->input[0]), a, eps);
+}
+
+/* ---- MatMul by a constant matrix on any rank: PyTorch's Linear on a channels-last map ---- */
+
+static int matmul_rows(Loader *L, const NodeCtx *c, Act *x, const Const *b) {
+    int64_t xd[4], od[4], m = 1;
+    act_dims(L, x, xd);
+    const int r = x->rank, first = L->one_sample ? 0 : 1;
+    if (r < 2) FAIL("ONNX: node '%s' (MatMul): the input must have rank 2 to 4", c->name);
+    const int64_t K = xd[r - 1], rows = b->dims[b->ndim - 2], cols = b->dims[b->ndim - 1];
+    for (int j = first; j < r - 1; j++) m *= xd[j];
+    if (rows != K || cols < 1 || cols > MAX_DIM || m > MAX_DIM)
+        FAIL("ONNX: node '%s' (MatMul): a %lldx%lld matrix does not fit rows of %lld", c->name,
+             (long long)rows, (long long)cols, (long long)K);
+    memcpy(od, xd, sizeof od);
+    od[r - 1] = cols;
+    const int bi = (int)(b - L->consts), xn = x->node;
+    int id = eng_matmul(L->g, c->name, xn, (int)m, (int)K, (int)cols, 0, 0);
+    if (id < 0) return engine_fail(L);
+    if (add_pending(L, id, 0, &L->consts[bi], (int)rows, (int)cols, 1.0f)) return -1;
+    EngShape os;
+    if (engine_shape(L, od, r, &os)) FAIL("ONNX: node '%s' (MatMul): the output is too large", c->name);
+    const EngShape ms = eng_graph_node(L->g, id)->out;
+    if (ms.C != os.C || ms.H != os.H || ms.W != os.W) { /* (M, OUT) held as the map it is */
+        char nm[96], sb[128];
+        snprintf(sb, sizeof sb, "%s_rows", c->name);
+        const char *name = unique_name(L, sb, nm, sizeof nm);
+        if (!name) return oom(L, "naming a node");
+        /* the matmul keeps the node's name; the reshape after it is the ONNX output */
+        if (count_act(L, c, id)) return -1;
+        id = eng_reshape(L->g, name, id, os.C, os.H, os.W);
+    }
+    return out_act_dims(L, c, id, r, od);
+}
+
+/* MatMul: (N, K) by a 2-D constant is a fully connected layer (fc_node); a
+ * higher rank multiplies each row of the last axis (matmul_rows). */
+static int matmul_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4];
+    Act *x = computed_input(L, c, xd);
+    if (!x) return -1;
+    const Const *b = in_const(L, c, 1);
+    if (!b || !b->f || b->ndim < 2 || b->ndim > x->rank)
+        FAIL("ONNX: node '%s' (MatMul): the second input must be a float constant of rank 2 "
+             "(a product of two computed tensors is not supported)", c->name);
+    for (int j = 0; j < b->ndim - 2; j++)
+        if (b->dims[j] != 1)
+            FAIL("ONNX: node '%s' (MatMul): a stack of matrices (a batched matrix product) is not "
+                 "supported; one matrix is", c->name);
+    if (x->rank == 2 && !L->one_sample && b->ndim == 2) return fc_node(L, c);
+    return matmul_rows(L, c, x, b);
+}
+
+/* ---- DepthToSpace, SpaceToDepth ---- */
+
+static int depth_space_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4], block;
+    char mode[16];
+    const int to_space = c->op[0] == 'D';
+    Act *x = computed_input(L, c, xd);
+    if (!x || get_int(L, c, "blocksize", 0, 1, 4096, &block) || get_str(L, c, "mode", mode, sizeof mode))
+        return -1;
+    if (x->rank != 4) FAIL("ONNX: node '%s' (%s): needs a 4-D input", c->name, c->op);
+    if (mode[0] && (!to_space || (strcmp(mode, "DCR") && strcmp(mode, "CRD"))))
+        FAIL("ONNX: node '%s' (%s): mode '%s' is not DCR or CRD", c->name, c->op, mode);
+    const int id = eng_depth_space(L->g, c->name, x->node, (int)block, !strcmp(mode, "CRD"), to_space);
+    if (id < 0) return engine_fail(L);
+    const EngShape o = eng_graph_node(L->g, id)->out;
+    xd[1] = o.C, xd[2] = o.H, xd[3] = o.W;
+    return out_act_dims(L, c, id, 4, xd);
+}
+
+/* ---- Cast, Size, Flatten of a constant ---- */
+
+/* Cast of a computed tensor to float: the engine computes in float already */
+static int cast_node(Loader *L, const NodeCtx *c) {
+    int64_t xd[4], to;
+    Act *x = computed_input(L, c, xd);
+    if (!x || get_int(L, c, "to", 0, INT64_MIN, INT64_MAX, &to)) return -1;
+    if (to != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT)
+        return not_supported_msg(L, c, "is supported on a computed tensor only to float");
+    return add_act(L, c->n->output[0], x->node, x->rank, L->one_sample ? xd : NULL);
+}
+
+/* Size: the element count of a constant or of a computed tensor's ONNX shape */
+static int fold_size(Loader *L, const NodeCtx *c) {
+    int64_t d[4], n = 1;
+    Act *x = in_act(L, c, 0);
+    const Const *k = in_const(L, c, 0);
+    if (x) {
+        act_dims(L, x, d);
+        for (int j = 0; j < x->rank; j++) n *= d[j];
+    } else if (k) {
+        n = (int64_t)k->n;
+    } else {
+        FAIL("ONNX: node '%s' (Size): needs an input", c->name);
+    }
+    return fold_result(L, c, 0, &n, 1);
+}
+
+/* Flatten of a constant at axis a: (product before a, product from a) */
+static int fold_flatten(Loader *L, const NodeCtx *c) {
+    const Const *d = in_const(L, c, 0);
+    int64_t axis;
+    if (!d) FAIL("ONNX: node '%s' (Flatten): needs an input", c->name);
+    if (get_int(L, c, "axis", 1, -d->ndim, d->ndim, &axis)) return -1;
+    if (axis < 0) axis += d->ndim;
+    int64_t dims[2] = {1, 1};
+    for (int k = 0; k < d->ndim; k++) dims[k < axis ? 0 : 1] *= d->dims[k];
+    const size_t n = d->n, bytes = d->f ? sizeof(float) : sizeof(int64_t);
+    void *buf = budget_alloc(L, n, bytes, c->n->output[0]);
+    if (!buf) return -1;
+    d = in_const(L, c, 0);
+    if (n) memcpy(buf, d->f ? (const void *)d->f : (const void *)d->i, n * bytes);
+    return put_const(L, c, buf, d->f == NULL, n, 2, dims);
+}
+
+/* ReduceMax: the start of Softmax's or LogSoftmax's expansion is one (log)
+ * softmax node; any other a reduction */
 static int reducemax_node(Loader *L, const NodeCtx *c) {
     const int rc = softmax_expansion(L, c);
     if (rc <= 0) return rc;
-    return not_supported_msg(L, c, "is supported only where it starts Softmax's or LogSoftmax's "
-                                   "expansion (over one axis, keepdims 1)");
+    return reduce_node(L, c, ENG_REDUCE_MAX);
 }
 
 /* The importer's operators, in the order the supported-ops message lists them. */
@@ -2905,7 +3624,10 @@ static const OnnxOp OPS[] = {
     {"AveragePool", ANY, 0, avgpool_op, NULL, NULL},
     {"GlobalAveragePool", ANY, 0, global_pool_node, NULL, NULL},
     {"GlobalMaxPool", ANY, 0, global_pool_node, NULL, NULL},
-    {"ReduceMean", ANY, 0, reducemean_node, NULL, "ReduceMean (over H and W)"},
+    {"ReduceMean", ANY, OP_ONE_SAMPLE, reducemean_node, NULL, NULL},
+    {"ReduceSum", ANY, OP_ONE_SAMPLE, reducesum_node, NULL, NULL},
+    {"ReduceSumSquare", ANY, OP_ONE_SAMPLE, reducesum_node, NULL, NULL},
+    {"ReduceMax", ANY, OP_ONE_SAMPLE, reducemax_node, NULL, NULL},
     {"LRN", ANY, 0, lrn_node, NULL, NULL},
     {"BatchNormalization", ANY, OP_ONE_SAMPLE, batchnorm_node, NULL,
      "BatchNormalization (inference and training mode)"},
@@ -2920,14 +3642,32 @@ static const OnnxOp OPS[] = {
     {"Softmax", ANY, OP_ONE_SAMPLE, softmax_op, NULL, NULL},
     {"LogSoftmax", ANY, OP_ONE_SAMPLE, softmax_op, NULL, NULL},
     {"Gemm", ANY, OP_ONE_SAMPLE, fc_node, NULL, NULL},
-    {"MatMul", ANY, 0, fc_node, NULL, NULL},
+    {"MatMul", ANY, OP_ONE_SAMPLE, matmul_node, NULL, NULL},
     {"Add", ANY, OP_ONE_SAMPLE, add_node, NULL, NULL},
     {"Sum", ANY, OP_ONE_SAMPLE, add_node, NULL, NULL},
     {"Mul", ANY, OP_ONE_SAMPLE, mul_node, NULL, NULL},
-    {"Sub", ANY, OP_ONE_SAMPLE, sub_div_node, NULL, "Sub and Div (by a constant)"},
-    {"Div", ANY, OP_ONE_SAMPLE, sub_div_node, NULL, ""},
+    {"Sub", ANY, OP_ONE_SAMPLE, sub_div_node, NULL, NULL},
+    {"Div", ANY, OP_ONE_SAMPLE, sub_div_node, NULL, NULL},
+    {"Pow", ANY, OP_ONE_SAMPLE, pow_node, fold_pow, NULL},
+    {"Abs", ANY, OP_ONE_SAMPLE, unary_node, fold_unary, NULL},
+    {"Neg", ANY, OP_ONE_SAMPLE, unary_node, fold_unary, NULL},
+    {"Exp", ANY, OP_ONE_SAMPLE, unary_node, fold_unary, NULL},
+    {"Log", ANY, OP_ONE_SAMPLE, unary_node, fold_unary, NULL},
+    {"Reciprocal", ANY, OP_ONE_SAMPLE, unary_node, fold_unary, NULL},
+    {"Sqrt", ANY, OP_ONE_SAMPLE, unary_node, fold_unary, NULL},
+    {"Erf", ANY, OP_ONE_SAMPLE, unary_node, fold_unary, NULL},
+    {"Elu", ANY, OP_ONE_SAMPLE, unary_node, fold_unary, NULL},
+    {"Selu", ANY, OP_ONE_SAMPLE, unary_node, fold_unary, NULL},
+    {"Celu", 12, OPSET_MAX, OP_ONE_SAMPLE, unary_node, fold_unary, NULL},
+    {"Softplus", ANY, OP_ONE_SAMPLE, unary_node, fold_unary, NULL},
+    {"Softsign", ANY, OP_ONE_SAMPLE, unary_node, fold_unary, NULL},
+    {"ThresholdedRelu", 10, OPSET_MAX, OP_ONE_SAMPLE, unary_node, fold_unary, NULL},
+    {"LayerNormalization", 17, OPSET_MAX, OP_ONE_SAMPLE, layernorm_node, NULL, NULL},
+    {"DepthToSpace", ANY, 0, depth_space_node, NULL, NULL},
+    {"SpaceToDepth", ANY, 0, depth_space_node, NULL, NULL},
+    {"Size", ANY, 0, NULL, fold_size, NULL},
     {"Concat", ANY, OP_ONE_SAMPLE, concat_node, NULL, NULL},
-    {"Flatten", ANY, OP_ONE_SAMPLE, flatten_node, NULL, NULL},
+    {"Flatten", ANY, OP_ONE_SAMPLE, flatten_node, fold_flatten, NULL},
     {"Reshape", ANY, OP_ONE_SAMPLE, reshape_node, NULL, NULL},
     {"Dropout", ANY, OP_ONE_SAMPLE, identity_node, NULL, NULL},
     {"Identity", ANY, OP_ONE_SAMPLE, identity_node, fold_copy_op, NULL},
@@ -2938,12 +3678,11 @@ static const OnnxOp OPS[] = {
     {"Gather", ANY, 0, NULL, fold_gather, NULL},
     {"Unsqueeze", ANY, OP_ONE_SAMPLE, squeeze_op, fold_unsqueeze, NULL},
     {"Squeeze", ANY, OP_ONE_SAMPLE, squeeze_op, fold_squeeze, NULL},
-    {"Cast", ANY, 0, not_supported, fold_copy_op, NULL},
+    {"Cast", ANY, OP_ONE_SAMPLE, cast_node, fold_copy_op, NULL},
     {"Transpose", ANY, OP_ONE_SAMPLE, transpose_op, fold_transpose, NULL},
     {"Slice", ANY, OP_ONE_SAMPLE, slice_node, NULL, NULL},
     {"Split", ANY, OP_ONE_SAMPLE, split_op, NULL, NULL},
     {"MaxUnpool", ANY, OP_ONE_SAMPLE, maxunpool_node, NULL, NULL},
-    {"ReduceMax", ANY, OP_ONE_SAMPLE, reducemax_node, NULL, ""}, /* named in EXPANSIONS */
     {"Resize", 10, OPSET_MAX, 0, resize_node, NULL, "Resize and Upsample (nearest and linear, of H and W)"},
     {"Upsample", 7, 9, 0, upsample_node, NULL, ""},
 };

@@ -763,6 +763,10 @@ static const ExportRow EXPORTERS[] = {
     {ENG_OP_DROP_PATH, NULL, NULL},
     {ENG_OP_JOIN, NULL, NULL},
     {ENG_OP_RESIZE, "Resize", ex_resize},
+    {ENG_OP_UNARY, NULL, NULL},
+    {ENG_OP_BINARY, NULL, NULL},
+    {ENG_OP_REDUCE, NULL, NULL},
+    {ENG_OP_DEPTH_SPACE, NULL, NULL},
 };
 _Static_assert(sizeof EXPORTERS / sizeof EXPORTERS[0] == ENG_OP_COUNT, "one exporter row per EngOpType");
 

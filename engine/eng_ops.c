@@ -866,9 +866,31 @@ void eng_concat_forward(float *out, const float *const *ins, const int *Cs, int 
     eng_parallel_for((size_t)N * n_ins, Ctot * HW / (size_t)n_ins, concat_range, &j);
 }
 
+/* The input unit output unit o of an axis (pad lo before n units) reads
+ * under reflect or edge padding (ONNX's and PyTorch's rules). */
+int eng_pad_source(int o, int lo, int n, int mode) {
+    int i = o - lo;
+    if (mode == ENG_PAD_EDGE) return i < 0 ? 0 : i >= n ? n - 1 : i;
+    if (n == 1) return 0;
+    if (i < 0) i = -i;                 /* mirrored about unit 0, which is not repeated */
+    if (i >= n) i = 2 * (n - 1) - i;   /* and about unit n - 1 (pads below n keep i >= 0) */
+    return i;
+}
+
 void eng_pad_forward(float *out, const float *in, int N, int C, int H, int W,
                      const EngPadParams *p) {
     const int OC = C + p->cb + p->ca, OH = H + p->pt + p->pb, OW = W + p->pl + p->pr;
+    if (p->mode != ENG_PAD_CONSTANT) { /* the builder refused channel pads */
+        for (size_t nc = 0; nc < (size_t)N * C; nc++) {
+            const float *x = in + nc * H * W;
+            float *y = out + nc * OH * OW;
+            for (int h = 0; h < OH; h++) {
+                const float *xr = x + (size_t)eng_pad_source(h, p->pt, H, p->mode) * W;
+                for (int w = 0; w < OW; w++) y[(size_t)h * OW + w] = xr[eng_pad_source(w, p->pl, W, p->mode)];
+            }
+        }
+        return;
+    }
     for (size_t noc = 0; noc < (size_t)N * OC; noc++) {
         float *y = out + noc * OH * OW;
         for (int i = 0; i < OH * OW; i++) y[i] = p->value;

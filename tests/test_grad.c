@@ -462,6 +462,84 @@ static int b_transpose(EngGraph *g, int x) {
     return eng_fc(g, "fc", x, 4, 1);
 }
 
+/* The general elementwise ops (ONNX's Abs, Exp, Elu...): one kind each,
+ * alpha and gamma as the case names them; the functions defined for
+ * positive inputs only (log, sqrt, reciprocal, a fractional power) read
+ * exp(x) first. */
+static int unary_of(EngGraph *g, int x, int kind, float alpha, float gamma, int positive) {
+    if (positive) x = eng_unary(g, "exp", x, ENG_UNARY_EXP, 0.0f, 0.0f);
+    return eng_unary(g, "f", x, kind, alpha, gamma);
+}
+static int b_abs(EngGraph *g, int x) { return unary_of(g, x, ENG_UNARY_ABS, 0, 0, 0); }
+static int b_neg(EngGraph *g, int x) { return unary_of(g, x, ENG_UNARY_NEG, 0, 0, 0); }
+static int b_exp(EngGraph *g, int x) { return unary_of(g, x, ENG_UNARY_EXP, 0, 0, 0); }
+static int b_log(EngGraph *g, int x) { return unary_of(g, x, ENG_UNARY_LOG, 0, 0, 1); }
+static int b_recip(EngGraph *g, int x) { return unary_of(g, x, ENG_UNARY_RECIPROCAL, 0, 0, 1); }
+static int b_sqrt(EngGraph *g, int x) { return unary_of(g, x, ENG_UNARY_SQRT, 0, 0, 1); }
+static int b_erf(EngGraph *g, int x) { return unary_of(g, x, ENG_UNARY_ERF, 0, 0, 0); }
+static int b_elu(EngGraph *g, int x) { return unary_of(g, x, ENG_UNARY_ELU, 0.7f, 0, 0); }
+static int b_selu(EngGraph *g, int x) { return unary_of(g, x, ENG_UNARY_SELU, 1.6733f, 1.0507f, 0); }
+static int b_celu(EngGraph *g, int x) { return unary_of(g, x, ENG_UNARY_CELU, 0.6f, 0, 0); }
+static int b_softplus(EngGraph *g, int x) { return unary_of(g, x, ENG_UNARY_SOFTPLUS, 0, 0, 0); }
+static int b_softsign(EngGraph *g, int x) { return unary_of(g, x, ENG_UNARY_SOFTSIGN, 0, 0, 0); }
+/* the threshold between ramp values (odd multiples of 1/64) */
+static int b_thrrelu(EngGraph *g, int x) { return unary_of(g, x, ENG_UNARY_THRESHOLDED_RELU, 0.25f, 0, 0); }
+static int b_pow_frac(EngGraph *g, int x) { return unary_of(g, x, ENG_UNARY_POW, 1.5f, 0, 1); }
+static int b_pow_int(EngGraph *g, int x) { return unary_of(g, x, ENG_UNARY_POW, 3.0f, 0, 0); }
+static int b_linear(EngGraph *g, int x) { return unary_of(g, x, ENG_UNARY_LINEAR, -0.7f, 0.3f, 0); }
+
+/* x op m, m x's mean over W (4 axes (1, C, H, W) against (1, C, H, 1)),
+ * through a conv first so that both operands carry parameters' gradients */
+static int binary_of(EngGraph *g, int x, int kind, int red, int positive) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    x = eng_conv_k(g, "conv", x, s.C, 1, 1, 0, 1, 1);
+    if (positive) x = eng_unary(g, "exp", x, ENG_UNARY_EXP, 0.0f, 0.0f);
+    const int d[4] = {1, s.C, s.H, s.W}, md[4] = {1, s.C, s.H, 1};
+    const int m = eng_reduce(g, "mean", x, red, d, 8, (EngShape){s.C, s.H, 1});
+    return eng_binary(g, "op", x, m, kind, d, md, s);
+}
+static int b_bin_sub_mean(EngGraph *g, int x) { return binary_of(g, x, ENG_BINARY_SUB, ENG_REDUCE_MEAN, 0); }
+static int b_bin_add_sum(EngGraph *g, int x) { return binary_of(g, x, ENG_BINARY_ADD, ENG_REDUCE_SUM, 0); }
+static int b_bin_mul_sq(EngGraph *g, int x) {
+    return binary_of(g, x, ENG_BINARY_MUL, ENG_REDUCE_SUM_SQUARE, 0);
+}
+static int b_bin_div(EngGraph *g, int x) { return binary_of(g, x, ENG_BINARY_DIV, ENG_REDUCE_SUM, 1); }
+static int b_bin_pow(EngGraph *g, int x) { return binary_of(g, x, ENG_BINARY_POW, ENG_REDUCE_MEAN, 1); }
+/* max over C and H of each column: the gradient to the one maximum */
+static int b_reduce_max(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    const int d[4] = {1, s.C, s.H, s.W};
+    return eng_reduce(g, "max", x, ENG_REDUCE_MAX, d, 2 | 4, (EngShape){s.W, 1, 1});
+}
+/* a channel (C, 1, 1) against the map, the broadcast on the other side: m - x */
+static int b_bin_bcast_first(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    const int d[4] = {1, s.C, s.H, s.W}, cd[4] = {1, s.C, 1, 1};
+    const int m = eng_reduce(g, "mean", x, ENG_REDUCE_MEAN, d, 4 | 8, (EngShape){s.C, 1, 1});
+    const int y = eng_binary(g, "op", m, x, ENG_BINARY_SUB, cd, d, s);
+    return eng_tanh(g, "t", y);
+}
+/* the same node on both sides: x * x */
+static int b_bin_square(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    const int d[4] = {1, s.C, s.H, s.W};
+    return eng_binary(g, "sq", x, x, ENG_BINARY_MUL, d, d, s);
+}
+static int b_d2s_dcr(EngGraph *g, int x) { return eng_fc(g, "fc", eng_depth_space(g, "d2s", x, 2, 0, 1), 3, 1); }
+static int b_d2s_crd(EngGraph *g, int x) { return eng_fc(g, "fc", eng_depth_space(g, "d2s", x, 2, 1, 1), 3, 1); }
+static int b_s2d(EngGraph *g, int x) { return eng_fc(g, "fc", eng_depth_space(g, "s2d", x, 2, 0, 0), 3, 1); }
+static int pad_mode_of(EngGraph *g, int x, int mode) {
+    const EngPadParams p = {.pt = 2, .pl = 1, .pb = 1, .pr = 3, .value = 0.0f, .mode = mode};
+    return eng_fc(g, "fc", eng_pad_chw(g, "pad", x, &p), 3, 1);
+}
+static int b_pad_reflect(EngGraph *g, int x) { return pad_mode_of(g, x, ENG_PAD_REFLECT); }
+static int b_pad_edge(EngGraph *g, int x) { return pad_mode_of(g, x, ENG_PAD_EDGE); }
+/* ONNX LayerNormalization over the last axis (a channels-last map's C) */
+static int b_layernorm_last(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    return eng_layernorm_span(g, "ln", x, s.W, 1, 1e-5f);
+}
+
 /* resizes: linear in x, so the differences are exact but for rounding */
 static int resize_of(EngGraph *g, int x, int mode, int coord, int round, int oh, int ow, double sh,
                      double sw) {
@@ -784,6 +862,36 @@ static const GradCase cases[] = {
     {"resize bilinear 2x", 2, 2, 3, 4, b_resize_bilinear, 0, 0, 0.0f, NULL},
     {"resize bilinear align_corners", 2, 2, 4, 3, b_resize_bilinear_corners, 0, 0, 0.0f, NULL},
     {"resize bilinear down, conv", 2, 2, 5, 8, b_resize_bilinear_down, 0, 0, 0.0f, NULL},
+    {"abs", 2, 2, 4, 4, b_abs, 0, FD_STEP_KINK, 0.0f, NULL},
+    {"neg", 2, 2, 4, 4, b_neg, 0, 0, 0.0f, NULL},
+    {"exp", 2, 2, 4, 4, b_exp, 0, 0, 2.0f, NULL},
+    {"log of exp", 2, 2, 4, 4, b_log, 0, 0, 2.0f, NULL},
+    {"reciprocal of exp", 2, 2, 4, 4, b_recip, 0, 0, 1.0f, NULL},
+    {"sqrt of exp", 2, 2, 4, 4, b_sqrt, 0, 0, 2.0f, NULL},
+    {"erf", 2, 2, 4, 4, b_erf, 0, 0, 2.0f, NULL},
+    {"elu alpha 0.7", 2, 2, 4, 4, b_elu, 0, FD_STEP_KINK, 2.0f, NULL},
+    {"selu", 2, 2, 4, 4, b_selu, 0, FD_STEP_KINK, 2.0f, NULL},
+    {"celu alpha 0.6", 2, 2, 4, 4, b_celu, 0, FD_STEP_KINK, 2.0f, NULL},
+    {"softplus", 2, 2, 4, 4, b_softplus, 0, 0, 3.0f, NULL},
+    {"softsign", 2, 2, 4, 4, b_softsign, 0, FD_STEP_KINK, 2.0f, NULL},
+    {"thresholded relu 0.25", 2, 2, 4, 4, b_thrrelu, 0, FD_STEP_KINK, 0.0f, NULL},
+    {"pow 1.5 of exp", 2, 2, 4, 4, b_pow_frac, 0, 0, 1.0f, NULL},
+    {"pow 3", 2, 2, 4, 4, b_pow_int, 0, 0, 1.0f, NULL},
+    {"linear -0.7 x + 0.3", 2, 2, 4, 4, b_linear, 0, 0, 0.0f, NULL},
+    {"x - mean over W (broadcast)", 2, 2, 3, 4, b_bin_sub_mean, 0, 0, 0.0f, NULL},
+    {"x + sum over W", 2, 2, 3, 4, b_bin_add_sum, 0, 0, 0.0f, NULL},
+    {"x * sum of squares over W", 2, 2, 3, 4, b_bin_mul_sq, 0, 0, 0.5f, NULL},
+    {"exp(x) / sum over W", 2, 2, 3, 4, b_bin_div, 0, 0, 0.0f, NULL},
+    {"exp(x) ^ mean over W", 2, 2, 3, 4, b_bin_pow, 0, 0, 0.5f, NULL},
+    {"channel mean - x (broadcast first)", 2, 3, 3, 2, b_bin_bcast_first, 0, 0, 0.0f, NULL},
+    {"x * x (one node twice)", 2, 2, 3, 4, b_bin_square, 0, 0, 0.0f, NULL},
+    {"reduce max over C and H", 2, 3, 4, 3, b_reduce_max, 0, FD_STEP_KINK, 0.0f, NULL},
+    {"depth to space DCR", 2, 8, 2, 3, b_d2s_dcr, 0, 0, 0.0f, NULL},
+    {"depth to space CRD", 2, 8, 2, 3, b_d2s_crd, 0, 0, 0.0f, NULL},
+    {"space to depth", 2, 2, 4, 6, b_s2d, 0, 0, 0.0f, NULL},
+    {"pad reflect", 2, 2, 4, 5, b_pad_reflect, 0, 0, 0.0f, NULL},
+    {"pad edge", 2, 2, 4, 5, b_pad_edge, 0, 0, 0.0f, NULL},
+    {"layernorm over the last axis", 2, 3, 2, 5, b_layernorm_last, 0, 0, 2.0f, NULL},
 };
 
 /* Every op type with a backward has a case: a new op needs one here. Those
