@@ -110,7 +110,7 @@ int pad_event(Stepper *s, const StepperFrame *fr, const SDL_Event *e) {
         stroke_to(s, fr->in_rect, e->motion.x, e->motion.y);
     } else if (e->type == SDL_MOUSEBUTTONUP) {
         p->stroke_x = p->stroke_y = -1;
-    } else if (e->type == SDL_KEYDOWN && e->key.keysym.sym == SDLK_BACKSPACE) {
+    } else if (gui_key_event(KEYS_DRAWING, e, NULL) == KEY_ERASE) {
         canvas_clear(s);
     } else {
         return 0;
@@ -118,25 +118,25 @@ int pad_event(Stepper *s, const StepperFrame *fr, const SDL_Event *e) {
     return 1;
 }
 
-int input_key(Stepper *s, SDL_Keycode k) {
+int input_key(Stepper *s, GuiKeyAct k) {
     Session *ses = &s->ses;
-    if (k == SDLK_n || k == SDLK_p) {
+    if (k == KEY_IMAGE_NEXT || k == KEY_IMAGE_PREV) {
         s->pad.drawing = 0;
-        if (ses->test.n > 0 && ses->source == SRC_DATA) ses->sample += k == SDLK_n ? 1 : -1;
-        else if (ses->test.n <= 0) ses->pattern += k == SDLK_n ? 1 : -1;
+        if (ses->test.n > 0 && ses->source == SRC_DATA) ses->sample += k == KEY_IMAGE_NEXT ? 1 : -1;
+        else if (ses->test.n <= 0) ses->pattern += k == KEY_IMAGE_NEXT ? 1 : -1;
         ses->source = SRC_DATA;
         stepper_want(s, JOB_INPUT);
-    } else if (k == SDLK_g) { /* synthetic patterns */
+    } else if (k == KEY_PATTERNS) { /* synthetic patterns */
         s->pad.drawing = 0;
         if (ses->source == SRC_PATTERN || (ses->test.n <= 0 && ses->source == SRC_DATA)) ses->pattern++;
         ses->source = SRC_PATTERN;
         stepper_want(s, JOB_INPUT);
-    } else if (k == SDLK_w) { /* the input panel becomes a canvas */
+    } else if (k == KEY_DRAW) { /* the input panel becomes a canvas */
         s->pad.drawing = !s->pad.drawing;
         if (s->pad.drawing) {
             canvas_clear(s);
-            snprintf(ses->msg, sizeof ses->msg, "draw on the input with the mouse; the network answers as you "
-                     "draw");
+            snprintf(ses->msg, sizeof ses->msg, "drawing: the network answers as you draw  ·  Backspace clears  ·  Esc "
+                     "ends");
         } else {
             ses->msg[0] = 0;
         }

@@ -98,9 +98,9 @@ void probe_run(Stepper *s, AppProgress progress, void *ctx) {
     session_set_input(ses);
 }
 
-int probe_key(Stepper *s, SDL_Keycode k) {
-    if (k != SDLK_t && k != SDLK_o) return 0;
-    const int kind = k == SDLK_t ? PROBE_TOP9 : PROBE_OCCLUSION;
+int probe_key(Stepper *s, GuiKeyAct k) {
+    if (k != KEY_TOP9 && k != KEY_OCCLUSION) return 0;
+    const int kind = k == KEY_TOP9 ? PROBE_TOP9 : PROBE_OCCLUSION;
     if (s->sel.zoom < 0) {
         snprintf(s->ses.msg, sizeof s->ses.msg, "click a map first: %s works on one channel",
                  kind == PROBE_TOP9 ? "top-9" : "occlusion");

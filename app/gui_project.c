@@ -37,8 +37,8 @@ void proj_update(Stepper *s) {
     else snprintf(s->ses.msg, sizeof s->ses.msg, "no memory for the projection");
 }
 
-int proj_key(Stepper *s, SDL_Keycode k) {
-    if (k != SDLK_d) return 0;
+int proj_key(Stepper *s, GuiKeyAct k) {
+    if (k != KEY_PROJECT) return 0;
     for (int i = 0; i < 4; i++)
         if (rule_cycle[i] == s->proj.rule) {
             s->proj.rule = rule_cycle[(i + 1) % 4];
