@@ -202,9 +202,9 @@ int compare_event(CompareView *c, pthread_mutex_t *mu, const SDL_Event *e, const
         if (k == KEY_ITEM) { /* the chips, numbered from 1 */
             gui_count_toggle(&c->count, chip);
             rebuild(c, mu, c->block, &c->cfg, 0);
-        } else if (k == KEY_DOWN) {
+        } else if (k == KEY_DOWN || k == KEY_PAGE_DOWN) {
             block = (c->block + 1) % model_block_count();
-        } else if (k == KEY_UP) {
+        } else if (k == KEY_UP || k == KEY_PAGE_UP) {
             block = (c->block + model_block_count() - 1) % model_block_count();
         } else if (k == KEY_ERASE) {
             cfg = model_block_at(c->block)->defaults;
