@@ -46,7 +46,7 @@ static const GuiKey stepper_keys[] = {
     {SDLK_RIGHT, 0, 0, KEY_NEXT, NULL, NULL},
     {SDLK_HOME, 0, 0, KEY_FIRST, "Home / End", "first / last layer"},
     {SDLK_END, 0, 0, KEY_LAST, NULL, NULL},
-    {0, 0, 0, KEY_NONE, "click", "the strip (or its < >): that layer; a map: zoom in; a unit: its fields"},
+    {0, 0, 0, KEY_NONE, "click", "the strip or its < >: a layer; a map: zoom; a unit: its fields"},
     {SDLK_SPACE, 0, 0, KEY_PLAY, "Space", "play the forward pass layer by layer, or stop"},
     {SDLK_PLUS, 0, 0, KEY_MORE, "+ / -", "play faster / slower"},
     {SDLK_EQUALS, 0, 0, KEY_MORE, NULL, NULL},

@@ -199,7 +199,8 @@ static void play_speed(Stepper *s, int faster) {
     if (v->speed < 0 || v->speed >= PLAY_STOPS) v->speed = PLAY_DEFAULT;
     v->speed += faster ? -1 : 1;
     v->speed = v->speed < 0 ? 0 : v->speed >= PLAY_STOPS ? PLAY_STOPS - 1 : v->speed;
-    snprintf(s->ses.msg, sizeof s->ses.msg, "playback: %d ms a layer (+ faster, - slower)", stepper_play_ms(s));
+    if (!v->playing) /* while playing the status line shows the speed already */
+        snprintf(s->ses.msg, sizeof s->ses.msg, "playback: %d ms a layer (+ faster, - slower)", stepper_play_ms(s));
 }
 
 /* Keys of the selection and of the window. */
