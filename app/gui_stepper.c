@@ -11,11 +11,16 @@
 
 #include "stepper.h"
 
+/* Space playback: milliseconds a layer, + faster, - slower. */
+static const int play_ms[] = {100, 150, 250, 400, 600, 1000, 1600, 2500};
+enum { PLAY_STOPS = (int)(sizeof play_ms / sizeof play_ms[0]), PLAY_DEFAULT = 4 };
+
 int stepper_open(Stepper *s, const AppOptions *o, int sample) {
     memset(s, 0, sizeof *s);
     s->filt.snap = -1;
     s->want = JOB_NONE;
     s->sel.zoom = s->sel.sel_y = s->sel.sel_x = -1;
+    s->sel.speed = PLAY_DEFAULT;
     s->sel.hover_c = s->sel.hover_y = s->sel.hover_x = -1;
     int rc = session_open(&s->ses, o, sample);
     if (rc != APP_OK) return rc;
@@ -184,10 +189,6 @@ static int stepper_back(Stepper *s) {
     else return 0;
     return 1;
 }
-
-/* Space playback: milliseconds a layer, + faster, - slower. */
-static const int play_ms[] = {100, 150, 250, 400, 600, 1000, 1600, 2500};
-enum { PLAY_STOPS = (int)(sizeof play_ms / sizeof play_ms[0]), PLAY_DEFAULT = 4 };
 
 int stepper_play_ms(const Stepper *s) {
     const int k = s->sel.speed;
