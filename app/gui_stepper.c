@@ -386,7 +386,8 @@ void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, int w, i
         snprintf(line, sizeof line, "%s  ·  working …", ses->card->display);
     else /* the last action's result first: the end of a long line may be cut */
         snprintf(line, sizeof line, "%s  ·  %s%s%s%s%s  ·  H help", ses->card->display, play, play[0] ? "  ·  " : "",
-                 ses->msg, ses->msg[0] ? "  ·  " : "", ses->status);
+                 ses->msg, ses->msg[0] && !s->pad.drawing ? "  ·  " : "",
+                 s->pad.drawing ? "" : ses->status); /* drawing: what the keys do, whole at 1280 px */
     gui_status_text(r, f, l.status, viz_dim(), line);
 }
 #endif

@@ -31,12 +31,14 @@ if [ "${2:-}" != --inside ]; then
   fi
   command -v xdotool >/dev/null 2>&1 || { echo "FAIL: xdotool not found (apt-get install xdotool)" >&2; exit 1; }
   tmp=$(mktemp -d)
+  # -noreset: the server stays as it is when the last client leaves (a program
+  # that ends), so that the next one started at once finds it ready.
   # xvfb-run -a takes the first free display number; another server started
   # at the same moment can take it first, so try again when ours did not start.
   for attempt in 1 2 3; do
     rm -f "$tmp/started"
     mkdir -p "$tmp/fb"
-    xvfb-run -a -e "$tmp/xvfb.err" -s "-screen 0 1600x1200x24 -fbdir $tmp/fb -nolisten tcp" \
+    xvfb-run -a -e "$tmp/xvfb.err" -s "-screen 0 1600x1200x24 -fbdir $tmp/fb -nolisten tcp -noreset" \
       bash "$SELF" "$BIN" --inside "$tmp"
     rc=$?
     if [ -e "$tmp/started" ]; then

@@ -316,8 +316,11 @@ void viz_draw_layer_strip(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
         if (two_lines) viz_text(r, f->small, box.x + 6, box.y + 4 + f->small_line, DIM, shape);
     }
     SDL_Rect arrow[2];
-    for (int k = 0; k < 2; k++)
-        if (strip_arrow(&st, area, k, &arrow[k]) >= 0) viz_text(r, f->small, arrow[k].x + 3, area.y + 4, DIM, k ? ">" : "<");
+    for (int k = 0; k < 2; k++) {
+        int tw = 0, th = 0;
+        if (strip_arrow(&st, area, k, &arrow[k]) < 0 || TTF_SizeUTF8(f->small, k ? ">" : "<", &tw, &th) != 0) continue;
+        viz_text(r, f->small, arrow[k].x + (arrow[k].w - tw) / 2, area.y + 4, DIM, k ? ">" : "<"); /* inside the margin */
+    }
     strip_free(&st);
 }
 
