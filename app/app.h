@@ -301,7 +301,7 @@ const char *const *app_labels(const char *data, int *n);
  * read once), or NULL after a line on stderr if the file is missing or damaged. */
 const char *const *app_imagenet_classes(int *n);
 /* The class names to show for g's outputs: the dataset's (data: given, or the
- * weights' own), else for an imported model with 1000 outputs ImageNet's;
+ * weights' own), else for any model with 1000 outputs ImageNet's;
  * NULL when none fit. */
 const char *const *app_class_names(const ModelCard *card, const EngGraph *g, const char *data, int *n);
 /* The preprocessing an imported model gets (options.c): preset "caffe",

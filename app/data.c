@@ -186,7 +186,8 @@ const char *const *app_imagenet_classes(int *n) {
 
 const char *const *app_class_names(const ModelCard *card, const EngGraph *g, const char *data, int *n) {
     const char *const *l = app_labels(data, n);
-    if (l || !card || !card->imported || !g) return l;
+    /* any network with 1000 outputs, a zoo one as an imported one: ImageNet's */
+    if (l || !card || !g) return l;
     const EngNode *o = eng_graph_node(g, eng_graph_output(g));
     if ((int64_t)o->out.C * o->out.H * o->out.W == 1000) return app_imagenet_classes(n);
     *n = 0;

@@ -51,14 +51,33 @@ static int gui_hold_event(AppGui *a, const SDL_Event *e) {
 
 /* ---- what a screen asks of the window -------------------------------------------------- */
 
+/* F11. Full screen is asked of the window manager; without one (a bare X
+ * server, a kiosk) nobody moves or sizes the window, and SDL would lay the
+ * frame out at the screen's size inside the old window: the window is first
+ * made borderless and moved over the whole display by hand. Every frame lays
+ * out from the size the renderer reports (gui_frame). */
 void gui_toggle_presenting(AppGui *a) {
     a->presenting = !a->presenting;
     viz_set_high_contrast(a->presenting);
-    if (a->presenting) SDL_GetWindowSize(a->win, &a->windowed_w, &a->windowed_h);
+    if (a->presenting) {
+        SDL_GetWindowSize(a->win, &a->windowed_w, &a->windowed_h);
+        SDL_GetWindowPosition(a->win, &a->windowed_x, &a->windowed_y);
+        SDL_Rect b;
+        const int d = SDL_GetWindowDisplayIndex(a->win);
+        if (d >= 0 && SDL_GetDisplayBounds(d, &b) == 0) {
+            SDL_SetWindowBordered(a->win, SDL_FALSE);
+            SDL_SetWindowPosition(a->win, b.x, b.y);
+            SDL_SetWindowSize(a->win, b.w, b.h);
+        }
+    }
     if (SDL_SetWindowFullscreen(a->win, a->presenting ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0) != 0)
         snprintf(a->st.ses.msg, sizeof a->st.ses.msg, "full screen unavailable: %.200s", SDL_GetError());
-    /* back to the size it had: not every window manager (or none) restores it */
-    if (!a->presenting && a->windowed_w > 0) SDL_SetWindowSize(a->win, a->windowed_w, a->windowed_h);
+    /* back to the size and place it had: not every window manager (or none) restores them */
+    if (!a->presenting && a->windowed_w > 0) {
+        SDL_SetWindowBordered(a->win, SDL_TRUE);
+        SDL_SetWindowSize(a->win, a->windowed_w, a->windowed_h);
+        SDL_SetWindowPosition(a->win, a->windowed_x, a->windowed_y);
+    }
 }
 
 /* F12: the frame just drawn, to a PNG in the current folder named after the
@@ -82,12 +101,80 @@ void gui_screenshot(AppGui *a, int w, int h) {
     if (surf) SDL_FreeSurface(surf);
 }
 
+/* What the worker is doing that a quit would throw away, into buf; "" when
+ * it is idle. */
+static void gui_job_text(AppGui *a, char *buf, size_t n) {
+    buf[0] = 0;
+    if (!a->jobs) return;
+    if (a->opening) snprintf(buf, n, "opening %s", a->open_name);
+    else if (jobs_busy(a->jobs, JOBS_FORE)) stepper_busy_text(&a->st, buf, n);
+    else if (jobs_busy(a->jobs, JOBS_BACK)) snprintf(buf, n, "timing on the worker");
+    if (!buf[0] && jobs_busy(a->jobs, JOBS_FORE)) snprintf(buf, n, "computing on the worker");
+}
+
+void gui_quit(AppGui *a) {
+    char job[256];
+    gui_job_text(a, job, sizeof job);
+    if (!job[0] || a->quit_ask) {
+        a->running = 0;
+        return;
+    }
+    a->quit_ask = 1;
+    snprintf(a->ask, sizeof a->ask, "Quit while %.200s?  Q or Y: quit  ·  any other key: stay", job);
+}
+
+/* Esc with nothing of the screen's left to close: out of full screen, else
+ * a hint (Esc never quits). */
+static void gui_back(AppGui *a) {
+    if (a->presenting) gui_toggle_presenting(a);
+    else snprintf(a->st.ses.msg, sizeof a->st.ses.msg, "nothing to close: Q quits");
+}
+
+int gui_common_event(AppGui *a, const SDL_Event *e, GuiKeysId keys) {
+    const GuiKeyAct act = gui_key_event(keys, e, NULL);
+    if (a->quit_ask && e->type == SDL_KEYDOWN) { /* the question's answer */
+        const int yes = act == KEY_QUIT || e->key.keysym.sym == SDLK_y;
+        a->quit_ask = 0;
+        if (yes) a->running = 0;
+        return 1;
+    }
+    if (e->type == SDL_QUIT || act == KEY_QUIT) gui_quit(a);
+    else if (act == KEY_PRESENT) gui_toggle_presenting(a);
+    else return 0;
+    return 1;
+}
+
+/* The question asked before quitting, over whatever the screen shows. */
+static void gui_ask_draw(AppGui *a, int w, int h) {
+    if (!a->quit_ask) return;
+    const VizFonts *f = &a->fonts;
+    int tw = 0, th = 0;
+    TTF_SizeUTF8(f->sans, a->ask, &tw, &th);
+    if (tw > w - 80) tw = w - 80;
+    SDL_Rect box = {(w - tw) / 2 - 24, h / 2 - f->line - 12, tw + 48, 2 * f->line + 24};
+    SDL_SetRenderDrawBlendMode(a->ren, SDL_BLENDMODE_BLEND);
+    SDL_SetRenderDrawColor(a->ren, 10, 12, 16, 245);
+    SDL_RenderFillRect(a->ren, &box);
+    SDL_SetRenderDrawColor(a->ren, 255, 196, 84, 255);
+    SDL_RenderDrawRect(a->ren, &box);
+    SDL_Rect at = {box.x + 24, box.y + (box.h - f->line) / 2, tw, f->line};
+    SDL_RenderSetClipRect(a->ren, &at); /* a long job name is cut at the box */
+    viz_text(a->ren, f->sans, at.x, at.y, (SDL_Color){255, 196, 84, 255}, a->ask);
+    SDL_RenderSetClipRect(a->ren, NULL);
+}
+
+void gui_present(AppGui *a, int w, int h) {
+    gui_ask_draw(a, w, h);
+    SDL_RenderPresent(a->ren);
+}
+
 /* An action of the stepper's events; 1 when the frame ends there (another
  * screen is shown from the next one). */
 static int gui_act(AppGui *a, GuiAction act, const SDL_Event *e) {
     switch (act) {
     case GUI_HOLD: gui_hold_event(a, e); break;
-    case GUI_QUIT: a->running = 0; break;
+    case GUI_QUIT: gui_quit(a); break;
+    case GUI_BACK: gui_back(a); break;
     case GUI_SHOT: a->shot = 1; break;
     case GUI_PRESENT: gui_toggle_presenting(a); break;
     case GUI_TO_COMPARE: bench_switch(a, SCREEN_COMPARE); return 1;
@@ -95,7 +182,7 @@ static int gui_act(AppGui *a, GuiAction act, const SDL_Event *e) {
     case GUI_TO_RF: bench_switch(a, SCREEN_RF); return 1;
     case GUI_TO_PICK: bench_switch(a, SCREEN_PICK); return 1;
     case GUI_OPEN_MODEL: bench_open(a, a->st.proj.alt); return 1;
-    case GUI_TO_BASICS: a->screen = SCREEN_BASICS; return 1;
+    case GUI_TO_BASICS: bench_switch(a, SCREEN_BASICS); return 1;
     default: break;
     }
     return 0;
@@ -124,8 +211,10 @@ static void stepper_screen(AppGui *a, int w, int h) {
     Stepper *s = &a->st;
     StepperFrame fr = stepper_frame(s, &a->fonts, w, h);
     SDL_Event e;
-    while (gui_next_event(a, &e, fr.busy))
+    while (gui_next_event(a, &e, fr.busy)) {
+        if (gui_common_event(a, &e, stepper_keys_id(s))) continue;
         if (gui_act(a, stepper_event(s, &fr, &e), &e)) return;
+    }
     stepper_update(s, &fr, a->n_held == 0);
     if (stepper_short_job(s)) return; /* keep the last frame on screen rather than blank panels */
     char busy[256];
@@ -135,7 +224,7 @@ static void stepper_screen(AppGui *a, int w, int h) {
         gui_screenshot(a, w, h);
         a->shot = 0;
     }
-    SDL_RenderPresent(a->ren);
+    gui_present(a, w, h);
 }
 
 static void gui_frame(AppGui *a) {
@@ -166,7 +255,7 @@ static const char view_usage[] =
     "  Keys: Left/Right step through the layers, Space plays the forward pass,\n"
     "  Home/End, PgUp/PgDn page through channels, Tab layer table, C compares two\n"
     "  designs (sliders, conventions, times measured live), Z shows the whole zoo in\n"
-    "  numbers, H lists every key, Esc quits.\n";
+    "  numbers, H lists every key, Esc goes back, Q quits.\n";
 
 /* --frame-stats: how long the frames took, printed when the window closes
  * (benchmarks/window_frames.sh reads it): the window must keep drawing while
@@ -254,25 +343,55 @@ static void window_close(AppGui *a) {
     compare_free(&a->cmp);
 }
 
-/* Frames until the window closes (or --quit-after); --frame-stats: their times. */
+/* 1 while something changes without an event: playback, the 3D camera
+ * gliding, a job on the worker (its progress, its result), events held for
+ * the stepper, a screenshot or an input waiting for the worker. */
+static int gui_animating(AppGui *a) {
+    const Stepper *s = &a->st;
+    if (a->screen == SCREEN_STEPPER &&
+        (s->sel.playing || view3d_moving(s) || s->pad.pending_dirty || s->want != JOB_NONE))
+        return 1;
+    return a->n_held > 0 || a->shot || a->opening ||
+           (a->jobs && (jobs_busy(a->jobs, JOBS_FORE) || jobs_busy(a->jobs, JOBS_BACK)));
+}
+
+/* Until the next frame is due: an event, or about 60 frames a second while
+ * something moves (and two more after it stops, for the last result); when
+ * nothing moves the thread sleeps in SDL_WaitEventTimeout, waking only to
+ * check --quit-after. */
+static void gui_wait(AppGui *a, Uint32 deadline) {
+    for (;;) {
+        if (gui_animating(a)) a->linger = 2;
+        const int moving = a->linger > 0;
+        if (SDL_WaitEventTimeout(NULL, moving ? 16 : 250)) break; /* an event waits: a frame for it */
+        if (moving) {
+            a->linger--;
+            break;
+        }
+        if (deadline && SDL_TICKS_PASSED(SDL_GetTicks(), deadline)) break;
+    }
+}
+
+/* Frames until the window closes (or --quit-after); --frame-stats: how long
+ * each took to make (the waits between them left out). */
 static void window_run(AppGui *a, int quit_after_ms, int frame_stats) {
     a->running = 1;
-    Uint32 start = SDL_GetTicks();
+    const Uint32 deadline = quit_after_ms ? SDL_GetTicks() + (Uint32)quit_after_ms : 0;
     enum { MAX_FRAMES = 1 << 20 };
     double *frame_ms = frame_stats ? malloc(MAX_FRAMES * sizeof *frame_ms) : NULL;
     if (frame_stats && !frame_ms) fprintf(stderr, "convscope view: no memory for --frame-stats\n");
     int n_frames = 0;
     const double tick_ms = 1000.0 / (double)SDL_GetPerformanceFrequency();
-    Uint64 t0 = SDL_GetPerformanceCounter(), first = t0;
+    const Uint64 first = SDL_GetPerformanceCounter();
     while (a->running) {
+        const Uint64 t0 = SDL_GetPerformanceCounter();
         gui_frame(a);
-        if (quit_after_ms && SDL_GetTicks() - start >= (Uint32)quit_after_ms) a->running = 0;
-        SDL_Delay(1);
-        Uint64 t1 = SDL_GetPerformanceCounter();
-        if (frame_ms && n_frames < MAX_FRAMES) frame_ms[n_frames++] = (double)(t1 - t0) * tick_ms;
-        t0 = t1;
+        if (frame_ms && n_frames < MAX_FRAMES) frame_ms[n_frames++] = (double)(SDL_GetPerformanceCounter() - t0) * tick_ms;
+        if (deadline && SDL_TICKS_PASSED(SDL_GetTicks(), deadline)) a->running = 0;
+        if (a->running) gui_wait(a, deadline);
     }
-    if (frame_ms) print_frame_stats(frame_ms, n_frames, (double)(t0 - first) * tick_ms / 1000.0);
+    if (frame_ms)
+        print_frame_stats(frame_ms, n_frames, (double)(SDL_GetPerformanceCounter() - first) * tick_ms / 1000.0);
     free(frame_ms);
 }
 

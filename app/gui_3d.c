@@ -8,8 +8,8 @@
 
 #include "stepper.h"
 
-int view3d_key(Stepper *s, SDL_Keycode k) {
-    if (k != SDLK_3) return 0;
+int view3d_key(Stepper *s, GuiKeyAct k) {
+    if (k != KEY_3D) return 0;
     s->v3d.on = !s->v3d.on;
     return 1;
 }
@@ -34,6 +34,10 @@ int view3d_event(Stepper *s, const SDL_Event *e, SDL_Rect main) {
         return 0;
     }
     return 1;
+}
+
+int view3d_moving(const Stepper *s) {
+    return s->v3d.on && fabsf(viz_3d_node_z(s->ses.graph, s->sel.current) - s->v3d.cam.focus_z) > 0.01f;
 }
 
 /* The camera glides to the current layer. */

@@ -86,24 +86,23 @@ static void set_k(BasicsView *b, int K) {
 }
 
 /* Keys while a cell is selected: +/- step it, digits and '.' type a number,
- * '-' flips a typed number's sign, Enter sets it, Backspace, Esc. 1 when used. */
-static int edit_key(BasicsView *b, SDL_Keycode k) {
+ * '-' flips a typed number's sign, Enter sets it, Backspace. 1 when used. */
+static int edit_key(BasicsView *b, GuiKeyAct act, SDL_Keycode k) {
     size_t n = strlen(b->edit);
     float *v = &b->kernel[b->sel];
-    if ((k >= SDLK_0 && k <= SDLK_9) || k == SDLK_PERIOD) {
-        if (n + 1 < sizeof b->edit) b->edit[n] = (char)k, b->edit[n + 1] = 0;
+    if (act == KEY_TYPE) {
+        if (n + 1 < sizeof b->edit) b->edit[n] = k == SDLK_PERIOD ? '.' : (char)k, b->edit[n + 1] = 0;
         return 1;
     }
-    if (k == SDLK_MINUS && n) { /* the typed number's sign */
+    if (act == KEY_LESS && n) { /* the typed number's sign */
         if (b->edit[0] == '-') memmove(b->edit, b->edit + 1, n);
         else if (n + 1 < sizeof b->edit) memmove(b->edit + 1, b->edit, n + 1), b->edit[0] = '-';
         return 1;
     }
-    if (k == SDLK_BACKSPACE && n) return b->edit[n - 1] = 0, 1;
-    if (k == SDLK_ESCAPE) return b->edit[0] ? (b->edit[0] = 0, 1) : (b->sel = -1, 1);
-    if (k == SDLK_PLUS || k == SDLK_EQUALS || k == SDLK_KP_PLUS) *v += 0.25f;
-    else if (k == SDLK_MINUS || k == SDLK_KP_MINUS) *v -= 0.25f;
-    else if (k == SDLK_RETURN || k == SDLK_KP_ENTER) {
+    if (act == KEY_ERASE) return n ? (b->edit[n - 1] = 0, 1) : 1;
+    if (act == KEY_MORE) *v += 0.25f;
+    else if (act == KEY_LESS) *v -= 0.25f;
+    else if (act == KEY_ENTER) {
         char *end;
         float x = strtof(b->edit, &end);
         if (b->edit[0] && !*end && x > -1000.0f && x < 1000.0f) *v = x;
@@ -121,68 +120,98 @@ static int step(int *v, int up, int lo, int hi) {
     return 1;
 }
 
-static int setting_key(BasicsView *b, SDL_Keycode k, int up) {
+static int setting_key(BasicsView *b, GuiKeyAct k, int index, int up) {
     switch (k) {
-    case SDLK_k: set_k(b, b->s.K + (up ? 1 : -1)); return 1;
-    case SDLK_s: return step(&b->s.S, up, 1, 8);
-    case SDLK_p: return step(&b->s.P, up, 0, 16);
-    case SDLK_d: return step(&b->s.D, up, 1, 8);
-    case SDLK_w:
+    case KEY_KERNEL: set_k(b, b->s.K + (up ? 1 : -1)); return 1;
+    case KEY_STRIDE: return step(&b->s.S, up, 1, 8);
+    case KEY_PAD: return step(&b->s.P, up, 0, 16);
+    case KEY_DILATION: return step(&b->s.D, up, 1, 8);
+    case KEY_SIDE:
         if (!step(&b->s.W, up, 5, BASICS_IMG_MAX)) return 0;
         b->s.H = b->s.W;
         return 1;
-    case SDLK_UP: b->uy -= b->uy > 0; return 1;
-    case SDLK_DOWN: b->uy += b->uy + 1 < b->oh; return 1;
-    case SDLK_LEFT: b->ux -= b->ux > 0; return 1;
-    case SDLK_RIGHT: b->ux += b->ux + 1 < b->ow; return 1;
-    default: break;
-    }
-    if (k >= SDLK_1 && k < SDLK_1 + APP_KERNEL_COUNT) {
-        b->preset = (AppKernelPreset)(k - SDLK_1);
+    case KEY_UP: b->uy -= b->uy > 0; return 1;
+    case KEY_DOWN: b->uy += b->uy + 1 < b->oh; return 1;
+    case KEY_PREV: b->ux -= b->ux > 0; return 1;
+    case KEY_NEXT: b->ux += b->ux + 1 < b->ow; return 1;
+    case KEY_ITEM:
+        if (index < 0 || index >= APP_KERNEL_COUNT) return 0;
+        b->preset = (AppKernelPreset)index;
         app_kernel_preset(b->preset, b->s.K, b->kernel);
         return 1;
+    default: return 0;
     }
-    return 0;
 }
 
-int basics_event(BasicsView *b, const VizFonts *f, const SDL_Event *e, int w, int h) {
+GuiKeysId basics_keys_id(const BasicsView *b) {
+    return b->sel >= 0 && b->sel < b->s.K * b->s.K ? KEYS_BASICS_EDIT : KEYS_BASICS;
+}
+
+/* Esc: the typed number, then the cell's selection; 0 when neither was
+ * there (back to the stepper). */
+static int basics_back(BasicsView *b) {
+    if (b->sel >= 0 && b->edit[0]) b->edit[0] = 0;
+    else if (b->sel >= 0) b->sel = -1;
+    else return 0;
+    return 1;
+}
+
+/* A mouse or key event of the screen; the keys it leaves to the window
+ * (Esc with nothing to close, the other screens' keys) as their action. */
+GuiKeyAct basics_event(BasicsView *b, const VizFonts *f, const SDL_Event *e, int w, int h) {
     if (e->type == SDL_MOUSEBUTTONDOWN && e->button.button == SDL_BUTTON_LEFT) {
         VizBasicsLayout L = viz_basics_layout(f, b->s.K, w, h);
         b->sel = viz_basics_cell(&L, b->s.K, e->button.x, e->button.y);
         b->edit[0] = 0;
-        return 0;
+        return KEY_NONE;
     }
-    if (e->type != SDL_KEYDOWN) return 0;
-    const SDL_Keycode k = e->key.keysym.sym;
-    if (b->sel >= 0 && b->sel < b->s.K * b->s.K && edit_key(b, k)) {
+    int index;
+    const GuiKeyAct k = gui_key_event(basics_keys_id(b), e, &index);
+    if (k == KEY_NONE) return KEY_NONE;
+    if (basics_keys_id(b) == KEYS_BASICS_EDIT && edit_key(b, k, e->key.keysym.sym)) {
         basics_compute(b);
-        return 0;
+        return KEY_NONE;
     }
-    if (k == SDLK_ESCAPE) return 1;
-    if (setting_key(b, k, (e->key.keysym.mod & KMOD_SHIFT) != 0)) basics_compute(b);
-    return 0;
+    if (k == KEY_BACK) return basics_back(b) ? KEY_NONE : KEY_BACK;
+    if (setting_key(b, k, index, (e->key.keysym.mod & KMOD_SHIFT) != 0)) {
+        basics_compute(b);
+        return KEY_NONE;
+    }
+    return k;
 }
-/* One frame: the events (Esc back to the stepper, F11, F12, Q quits only
- * from the stepper), then the screen. */
+
+/* One frame: the events (Esc back to the stepper, the other screens' keys,
+ * F11, F12, the quit), then the screen. */
 void basics_frame(AppGui *a, int w, int h) {
     SDL_Event e;
-    while (SDL_PollEvent(&e)) {
-        if (e.type == SDL_QUIT) a->running = 0;
-        else if (e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_F11) gui_toggle_presenting(a);
-        else if (e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_F12) a->shot = 1;
-        else if (basics_event(&a->basics, &a->fonts, &e, w, h)) {
-            a->screen = SCREEN_STEPPER;
-            return;
+    while (gui_next_event(a, &e, 0)) {
+        if (e.type == SDL_DROPFILE) { /* for the stepper: not on this screen */
+            SDL_free(e.drop.file);
+            continue;
         }
+        if (gui_common_event(a, &e, basics_keys_id(&a->basics))) continue;
+        if (a->help && gui_key_event(basics_keys_id(&a->basics), &e, NULL) == KEY_BACK) {
+            a->help = 0; /* the help is on top */
+            continue;
+        }
+        const GuiKeyAct k = basics_event(&a->basics, &a->fonts, &e, w, h);
+        if (k == KEY_SHOT) a->shot = 1;
+        else if (k == KEY_HELP) a->help = !a->help;
+        else if (k == KEY_BACK) bench_switch(a, SCREEN_STEPPER);
+        else if (k == KEY_TO_COMPARE || k == KEY_TO_ZOO || k == KEY_TO_RF || k == KEY_TO_PICK)
+            bench_switch(a, k == KEY_TO_COMPARE ? SCREEN_COMPARE : k == KEY_TO_ZOO ? SCREEN_ZOO
+                            : k == KEY_TO_RF    ? SCREEN_RF      : SCREEN_PICK);
+        if (a->screen != SCREEN_BASICS) return;
     }
     viz_clear(a->ren);
     VizBasics v;
     basics_viz(&a->basics, &v);
     viz_draw_basics(a->ren, &a->fonts, &v, w, h);
+    if (a->help) gui_help_box(a->ren, &a->fonts, w, h, basics_keys_id(&a->basics));
     if (a->shot) {
         gui_screenshot(a, w, h);
         a->shot = 0;
     }
-    SDL_RenderPresent(a->ren);
+    gui_present(a, w, h);
 }
 #endif

@@ -10,6 +10,7 @@
 #include <SDL.h>
 
 #include "basics.h"
+#include "gui_keys.h"
 #include "viz.h"
 
 enum { BASICS_IMG_MAX = 64, BASICS_OUT_MAX = (BASICS_IMG_MAX + 2 * 16) * (BASICS_IMG_MAX + 2 * 16) };
@@ -39,8 +40,11 @@ void basics_init(BasicsView *b);
 void basics_compute(BasicsView *b);
 /* The numbers for viz_draw_basics (pointers into b). */
 void basics_viz(const BasicsView *b, VizBasics *v);
-/* One key or click of the screen, at window size w x h; 1 when Esc asks to
- * leave (with no cell being edited). */
-int basics_event(BasicsView *b, const VizFonts *f, const SDL_Event *e, int w, int h);
+/* One key or click of the screen, at window size w x h; the keys it leaves
+ * to the window (Esc with no cell being edited, help, the other screens)
+ * as their action, else KEY_NONE. */
+GuiKeyAct basics_event(BasicsView *b, const VizFonts *f, const SDL_Event *e, int w, int h);
+/* The keys now: a selected cell has its own. */
+GuiKeysId basics_keys_id(const BasicsView *b);
 
 #endif

@@ -11,22 +11,6 @@
 
 #include "window.h"
 
-static const char *const bench_keys[] = {
-    "click a block name   pick the pair to compare (Up/Down: next, previous)",
-    "drag a slider        channels and size (counts at once, times on the worker)",
-    "D                    the block's default sizes;  T  measure the times again",
-    "M                    MACs or FLOPs (a multiply-add is 1 or 2 operations)",
-    "B  N  A  O           count bias, batch norm, activations, pooling/adds/LRN",
-    "L                    zoo chart: x = operations or latency measured here",
-    "1 .. 9               receptive-field chart: show or hide a network",
-    "arrows, Enter        timeline (M): choose a network and open it",
-    "C / Z / R            compare designs / the zoo in numbers / receptive fields",
-    "Esc                  back to the network",
-    "F11                  presentation: full screen, larger type, high contrast",
-    "F12                  screenshot to PNG",
-    "H or F1              this help",
-};
-
 /* ---- jobs on the worker ---------------------------------------------------------------- */
 
 static void *compare_job(void *arg, int kind, JobCtl *ctl) {
@@ -106,22 +90,28 @@ void bench_switch(AppGui *a, int screen) {
 
 /* ---- events ---------------------------------------------------------------------------- */
 
+/* The key table of the screen shown. */
+static GuiKeysId bench_keys_id(const AppGui *a) {
+    return a->screen == SCREEN_COMPARE ? KEYS_COMPARE : a->screen == SCREEN_RF ? KEYS_RF
+           : a->screen == SCREEN_PICK  ? KEYS_PICK    : KEYS_ZOO;
+}
+
 /* Keys every one of these screens shares; 1 when e was one. */
-static int common_key(AppGui *a, SDL_Keycode k) {
-    if (k == SDLK_ESCAPE) {
+static int common_key(AppGui *a, const SDL_Event *e) {
+    const GuiKeyAct k = gui_key_event(bench_keys_id(a), e, NULL);
+    if (k == KEY_BACK) {
         if (a->help) a->help = 0;
         else bench_switch(a, SCREEN_STEPPER);
-    } else if (k == SDLK_q) {
-        a->running = 0;
-    } else if (k == SDLK_h || k == SDLK_F1) {
+    } else if (k == KEY_HELP) {
         a->help = !a->help;
-    } else if (k == SDLK_F12) { /* while a network opens: its first frame */
+    } else if (k == KEY_SHOT) { /* while a network opens: its first frame */
         a->shot = 1;
-    } else if (a->opening) { /* until the network is open */
-    } else if (k == SDLK_c || k == SDLK_z || k == SDLK_r) {
-        bench_switch(a, k == SDLK_c ? SCREEN_COMPARE : k == SDLK_z ? SCREEN_ZOO : SCREEN_RF);
-    } else if (k == SDLK_F11) {
-        gui_toggle_presenting(a);
+    } else if (a->opening && e->type == SDL_KEYDOWN) { /* until the network is open */
+    } else if (k == KEY_TO_COMPARE || k == KEY_TO_ZOO || k == KEY_TO_RF || k == KEY_TO_PICK) {
+        bench_switch(a, k == KEY_TO_COMPARE ? SCREEN_COMPARE : k == KEY_TO_ZOO ? SCREEN_ZOO
+                        : k == KEY_TO_RF    ? SCREEN_RF      : SCREEN_PICK);
+    } else if (k == KEY_TO_BASICS) {
+        bench_switch(a, SCREEN_BASICS);
     } else {
         return 0;
     }
@@ -195,7 +185,7 @@ static void bench_draw(AppGui *a, int w, int h) {
              ses->msg, ses->msg[0] ? "  ·  " : "", ses->card->display);
     gui_status_text(a->ren, &a->fonts, (SDL_Rect){24, h - 16 - a->fonts.small_line, w - 48, a->fonts.small_line},
                     viz_dim(), line);
-    if (a->help) gui_help_box(a->ren, &a->fonts, w, h, bench_keys, (int)(sizeof bench_keys / sizeof bench_keys[0]));
+    if (a->help) gui_help_box(a->ren, &a->fonts, w, h, bench_keys_id(a));
 }
 
 void bench_frame(AppGui *a, int w, int h) {
@@ -205,11 +195,10 @@ void bench_frame(AppGui *a, int w, int h) {
             SDL_free(e.drop.file);
             continue;
         }
-        if (e.type == SDL_QUIT) {
-            a->running = 0;
-            continue;
-        }
-        if (e.type == SDL_KEYDOWN && common_key(a, e.key.keysym.sym)) continue;
+        if (gui_common_event(a, &e, bench_keys_id(a)) || common_key(a, &e)) continue;
+        if (a->screen != SCREEN_COMPARE && a->screen != SCREEN_ZOO && a->screen != SCREEN_RF &&
+            a->screen != SCREEN_PICK)
+            return; /* another screen from the next frame */
         screen_event(a, &e, w, h);
     }
     if (a->opening && take_opened(a)) return;
@@ -218,6 +207,6 @@ void bench_frame(AppGui *a, int w, int h) {
         gui_screenshot(a, w, h);
         a->shot = 0;
     }
-    SDL_RenderPresent(a->ren);
+    gui_present(a, w, h);
 }
 #endif

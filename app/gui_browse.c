@@ -24,20 +24,20 @@ void browse_show_sample(Stepper *s, const VizFonts *f, SDL_Rect main) {
     s->browse.page = s->ses.source == SRC_DATA && k >= 0 && k < s->ses.test.n ? k / per : 0;
 }
 
-int browse_key(Stepper *s, SDL_Keycode k, const VizFonts *f, SDL_Rect main) {
+int browse_key(Stepper *s, GuiKeyAct k, const VizFonts *f, SDL_Rect main) {
     BrowseView *v = &s->browse;
     const int n = s->ses.test.n;
-    if (k == SDLK_b) {
+    if (k == KEY_BROWSE) {
         v->on = n > 0 && !v->on;
         if (n <= 0) snprintf(s->ses.msg, sizeof s->ses.msg, "no test set to browse for this model");
         else browse_show_sample(s, f, main);
         return 1;
     }
-    if (!v->on || (k != SDLK_PAGEDOWN && k != SDLK_PAGEUP)) return 0; /* PgUp/PgDn: the maps' */
+    if (!v->on || (k != KEY_PAGE_DOWN && k != KEY_PAGE_UP)) return 0; /* PgUp/PgDn: the maps' */
     int per;
     browse_tile(f, main, 0, &per);
-    if (k == SDLK_PAGEDOWN && (v->page + 1) * per < n) v->page++;
-    if (k == SDLK_PAGEUP) v->page = v->page > 0 ? v->page - 1 : 0;
+    if (k == KEY_PAGE_DOWN && (v->page + 1) * per < n) v->page++;
+    if (k == KEY_PAGE_UP) v->page = v->page > 0 ? v->page - 1 : 0;
     return 1;
 }
 

@@ -16,6 +16,7 @@
 
 #ifdef CONVSCOPE_HAVE_GUI
 #include "gui.h"
+#include "gui_keys.h"
 #include "measure.h"
 
 /* ---- the counting convention ------------------------------------------------------------ */
@@ -33,19 +34,6 @@ void gui_count_toggle(EngCount *c, int k) {
     case 4: c->act = !c->act; break;
     case 5: c->other = !c->other; break;
     default: break;
-    }
-}
-
-/* M/F, B, N, A, O: the same switches from the keyboard; -1 if not one. */
-static int count_key(SDL_Keycode k) {
-    switch (k) {
-    case SDLK_m: return 0;
-    case SDLK_f: return 1;
-    case SDLK_b: return 2;
-    case SDLK_n: return 3;
-    case SDLK_a: return 4;
-    case SDLK_o: return 5;
-    default: return -1;
     }
 }
 
@@ -209,19 +197,18 @@ int compare_event(CompareView *c, pthread_mutex_t *mu, const SDL_Event *e, const
     } else if (e->type == SDL_MOUSEBUTTONUP) {
         c->drag = -1;
     } else if (e->type == SDL_KEYDOWN) {
-        SDL_Keycode k = e->key.keysym.sym;
-        int ck = count_key(k);
-        if (ck >= 0) {
-            if (ck == 0 && !c->count.flops) ck = 1; /* M toggles the unit */
-            gui_count_toggle(&c->count, ck);
+        int chip;
+        const GuiKeyAct k = gui_key_event(KEYS_COMPARE, e, &chip);
+        if (k == KEY_ITEM) { /* the chips, numbered from 1 */
+            gui_count_toggle(&c->count, chip);
             rebuild(c, mu, c->block, &c->cfg, 0);
-        } else if (k == SDLK_DOWN || k == SDLK_PAGEDOWN) {
+        } else if (k == KEY_DOWN || k == KEY_PAGE_DOWN) {
             block = (c->block + 1) % model_block_count();
-        } else if (k == SDLK_UP || k == SDLK_PAGEUP) {
+        } else if (k == KEY_UP || k == KEY_PAGE_UP) {
             block = (c->block + model_block_count() - 1) % model_block_count();
-        } else if (k == SDLK_d) {
+        } else if (k == KEY_ERASE) {
             cfg = model_block_at(c->block)->defaults;
-        } else if (k == SDLK_t) {
+        } else if (k == KEY_ENTER) {
             rebuild(c, mu, c->block, &c->cfg, 1);
             return 1;
         }
@@ -438,19 +425,18 @@ int zoo_event(ZooView *z, pthread_mutex_t *mu, const SDL_Event *e, const VizFont
         z->scroll -= e->wheel.y * 3;
         if (z->scroll < 0) z->scroll = 0;
     } else if (e->type == SDL_KEYDOWN) {
-        SDL_Keycode k = e->key.keysym.sym;
-        int ck = count_key(k);
-        if (ck >= 0) {
-            if (ck == 0 && !z->count.flops) ck = 1;
-            gui_count_toggle(&z->count, ck);
+        int chip;
+        const GuiKeyAct k = gui_key_event(KEYS_ZOO, e, &chip);
+        if (k == KEY_ITEM) {
+            gui_count_toggle(&z->count, chip);
             zoo_recount(z, mu);
-        } else if (k == SDLK_l) {
+        } else if (k == KEY_AXIS) {
             z->x_latency = !z->x_latency;
-        } else if (k == SDLK_DOWN) {
+        } else if (k == KEY_DOWN) {
             z->scroll++;
-        } else if (k == SDLK_UP) {
+        } else if (k == KEY_UP) {
             z->scroll = z->scroll > 0 ? z->scroll - 1 : 0;
-        } else if (k == SDLK_t) {
+        } else if (k == KEY_ENTER) {
             return 1;
         }
     }
@@ -544,9 +530,9 @@ void rf_event(RfView *v, const SDL_Event *e, const VizFonts *f, int w, int h) {
             SDL_Rect a = viz_rf_chip(f, c, k);
             if (SDL_PointInRect(&p, &a)) v->on[k] = !v->on[k];
         }
-    } else if (e->type == SDL_KEYDOWN) {
-        SDL_Keycode k = e->key.keysym.sym;
-        if (k >= SDLK_1 && k <= SDLK_9 && k - SDLK_1 < v->n) v->on[k - SDLK_1] = !v->on[k - SDLK_1];
+    } else {
+        int i;
+        if (gui_key_event(KEYS_RF, e, &i) == KEY_ITEM && i < v->n) v->on[i] = !v->on[i];
     }
 }
 
@@ -596,12 +582,12 @@ int pick_event(PickView *p, const ZooView *z, const SDL_Event *e, const VizFonts
             if (i == p->sel) return 1;
             p->sel = i;
         }
-    } else if (e->type == SDL_KEYDOWN) {
-        SDL_Keycode k = e->key.keysym.sym;
-        if (k == SDLK_RETURN || k == SDLK_KP_ENTER) return 1;
-        if (k == SDLK_DOWN && p->sel + 1 < z->n) p->sel++;
-        if (k == SDLK_UP && p->sel > 0) p->sel--;
-        if (k == SDLK_RIGHT || k == SDLK_LEFT) p->sel = pick_next_year(z, p->sel, k == SDLK_RIGHT);
+    } else {
+        const GuiKeyAct k = gui_key_event(KEYS_PICK, e, NULL);
+        if (k == KEY_ENTER) return 1;
+        if (k == KEY_DOWN && p->sel + 1 < z->n) p->sel++;
+        if (k == KEY_UP && p->sel > 0) p->sel--;
+        if (k == KEY_NEXT || k == KEY_PREV) p->sel = pick_next_year(z, p->sel, k == KEY_NEXT);
     }
     return 0;
 }

@@ -41,18 +41,18 @@ static const float *snapshot_of(const Stepper *s, char *when, size_t n) {
     return NULL;
 }
 
-int filters_key(Stepper *s, SDL_Keycode k) {
+int filters_key(Stepper *s, GuiKeyAct k) {
     FiltersView *v = &s->filt;
     const int n_steps = s->ses.n_steps;
-    if (k == SDLK_f) {
+    if (k == KEY_FILTERS) {
         v->on = !v->on;
-    } else if (k == SDLK_e) {
+    } else if (k == KEY_EVOLUTION) {
         v->evolution = !v->evolution;
         if (v->evolution && !n_steps) snprintf(s->ses.msg, sizeof s->ses.msg, "no filter snapshots for these weights");
-    } else if (k == SDLK_LEFTBRACKET || k == SDLK_RIGHTBRACKET) {
+    } else if (k == KEY_SNAP_EARLIER || k == KEY_SNAP_LATER) {
         if (n_steps) { /* -1 (trained) .. n_steps - 1 */
             int to = v->snap < 0 ? n_steps : v->snap;
-            to += k == SDLK_RIGHTBRACKET ? 1 : -1;
+            to += k == KEY_SNAP_LATER ? 1 : -1;
             v->snap = to < 0 ? 0 : (to >= n_steps ? -1 : to);
             v->on = 1;
         } else {

@@ -8,6 +8,7 @@
 
 #include <SDL.h>
 
+#include "gui_keys.h"
 #include "viz.h"
 
 /* What an event asks of the window, beyond the screen's own state. */
@@ -15,6 +16,7 @@ typedef enum {
     GUI_NONE,
     GUI_HOLD,    /* the screen's state is the worker's: keep the event for later */
     GUI_QUIT,
+    GUI_BACK,    /* Esc with nothing of the screen's left to close: the window's level */
     GUI_SHOT,    /* F12: a screenshot of the next finished frame */
     GUI_PRESENT, /* F11: presentation mode on or off */
     GUI_TO_STEPPER,
@@ -31,7 +33,9 @@ typedef enum {
 int gui_font_px(int h, int presenting);
 /* The status line, cut at the window's edge with an ellipsis. */
 void gui_status_text(SDL_Renderer *r, const VizFonts *f, SDL_Rect at, SDL_Color c, const char *text);
-/* A box of key lines in the middle of a w x h frame. */
-void gui_help_box(SDL_Renderer *r, const VizFonts *f, int w, int h, const char *const *keys, int n);
+/* The keys of screen id (gui_keys.c) in a box in the middle of a w x h
+ * frame: the screen's own first, then the other screens', then every
+ * screen's; in columns when they do not fit in one. */
+void gui_help_box(SDL_Renderer *r, const VizFonts *f, int w, int h, GuiKeysId id);
 
 #endif

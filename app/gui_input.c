@@ -128,12 +128,11 @@ int pad_event(Stepper *s, const StepperFrame *fr, const SDL_Event *e) {
         stroke_to(s, fr->in_rect, e->motion.x, e->motion.y);
     } else if (e->type == SDL_MOUSEBUTTONUP) {
         p->stroke_x = p->stroke_y = -1;
-    } else if (e->type == SDL_KEYDOWN && e->key.keysym.sym == SDLK_BACKSPACE) {
+    } else if (gui_key_event(KEYS_DRAWING, e, NULL) == KEY_ERASE) {
         canvas_clear(s);
-    } else if (e->type == SDL_KEYDOWN && (e->key.keysym.sym == SDLK_MINUS || e->key.keysym.sym == SDLK_KP_MINUS)) {
+    } else if (gui_key_event(KEYS_DRAWING, e, NULL) == KEY_LESS) {
         brush_step(s, -1);
-    } else if (e->type == SDL_KEYDOWN && (e->key.keysym.sym == SDLK_PLUS || e->key.keysym.sym == SDLK_EQUALS ||
-                                          e->key.keysym.sym == SDLK_KP_PLUS)) {
+    } else if (gui_key_event(KEYS_DRAWING, e, NULL) == KEY_MORE) {
         brush_step(s, +1);
     } else if (e->type == SDL_MOUSEWHEEL && wheel_on(&fr->in_rect)) {
         brush_step(s, e->wheel.y > 0 ? 1 : e->wheel.y < 0 ? -1 : 0); /* the wheel over the canvas: the pen */
@@ -143,28 +142,28 @@ int pad_event(Stepper *s, const StepperFrame *fr, const SDL_Event *e) {
     return 1;
 }
 
-int input_key(Stepper *s, SDL_Keycode k) {
+int input_key(Stepper *s, GuiKeyAct k) {
     Session *ses = &s->ses;
-    if (k == SDLK_n || k == SDLK_p) {
+    if (k == KEY_IMAGE_NEXT || k == KEY_IMAGE_PREV) {
         s->pad.drawing = 0;
-        if (ses->test.n > 0 && ses->source == SRC_DATA) ses->sample += k == SDLK_n ? 1 : -1;
-        else if (ses->test.n <= 0) ses->pattern += k == SDLK_n ? 1 : -1;
+        if (ses->test.n > 0 && ses->source == SRC_DATA) ses->sample += k == KEY_IMAGE_NEXT ? 1 : -1;
+        else if (ses->test.n <= 0) ses->pattern += k == KEY_IMAGE_NEXT ? 1 : -1;
         ses->source = SRC_DATA;
         stepper_want(s, JOB_INPUT);
-    } else if (k == SDLK_g) { /* synthetic patterns */
+    } else if (k == KEY_PATTERNS) { /* synthetic patterns */
         s->pad.drawing = 0;
         if (ses->source == SRC_PATTERN || (ses->test.n <= 0 && ses->source == SRC_DATA)) ses->pattern++;
         ses->source = SRC_PATTERN;
         stepper_want(s, JOB_INPUT);
-    } else if (k == SDLK_w) { /* the input panel becomes a canvas */
+    } else if (k == KEY_DRAW) { /* the input panel becomes a canvas */
         s->pad.drawing = !s->pad.drawing;
         if (s->pad.drawing) {
             canvas_clear(s);
-            snprintf(ses->msg, sizeof ses->msg, "draw with the mouse  ·  - + pen  ·  Backspace clears");
+            snprintf(ses->msg, sizeof ses->msg, "drawing  ·  - + pen  ·  Backspace clears  ·  Esc ends");
         } else {
             ses->msg[0] = 0;
         }
-    } else if (k == SDLK_i && ses->prep != DIGIT_PREP_NONE && (s->pad.drawing || ses->source == SRC_CUSTOM)) {
+    } else if (k == KEY_INVERT && ses->prep != DIGIT_PREP_NONE && (s->pad.drawing || ses->source == SRC_CUSTOM)) {
         ses->invert = (ses->invert + 1) % 3; /* auto, on, off */
         if (s->pad.drawing) canvas_to_pending(s);
         else if (s->pad.drop_path[0]) pad_load_drop(s);

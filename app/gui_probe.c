@@ -145,8 +145,8 @@ void probe_run(Stepper *s, AppProgress progress, void *ctx) {
     session_set_input(ses);
 }
 
-int probe_key(Stepper *s, SDL_Keycode k) {
-    if (k == SDLK_a) { /* Grad-CAM of the top class; again: the next of the top-5; then off */
+int probe_key(Stepper *s, GuiKeyAct k) {
+    if (k == KEY_GRADCAM) { /* Grad-CAM of the top class; again: the next of the top-5; then off */
         ProbeView *p = &s->probe;
         const EngNode *L = eng_graph_node(s->ses.graph, eng_graph_logits(s->ses.graph, NULL));
         const int K = L->out.C * L->out.H * L->out.W;
@@ -160,8 +160,8 @@ int probe_key(Stepper *s, SDL_Keycode k) {
         stepper_want(s, JOB_PROBE);
         return 1;
     }
-    if (k != SDLK_t && k != SDLK_o) return 0;
-    const int kind = k == SDLK_t ? PROBE_TOP9 : PROBE_OCCLUSION;
+    if (k != KEY_TOP9 && k != KEY_OCCLUSION) return 0;
+    const int kind = k == KEY_TOP9 ? PROBE_TOP9 : PROBE_OCCLUSION;
     if (s->sel.zoom < 0) {
         snprintf(s->ses.msg, sizeof s->ses.msg, "click a map first: %s works on one channel",
                  kind == PROBE_TOP9 ? "top-9" : "occlusion");

@@ -45,8 +45,8 @@ void proj_update(Stepper *s) {
 
 int proj_open_key(const Stepper *s) { return s->proj.rule && s->proj.alt; }
 
-int proj_key(Stepper *s, SDL_Keycode k) {
-    if (k != SDLK_d) return 0;
+int proj_key(Stepper *s, GuiKeyAct k) {
+    if (k != KEY_PROJECT) return 0;
     for (int i = 0; i < 4; i++)
         if (rule_cycle[i] == s->proj.rule) {
             s->proj.rule = rule_cycle[(i + 1) % 4];

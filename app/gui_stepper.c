@@ -11,11 +11,16 @@
 
 #include "stepper.h"
 
+/* Space playback: milliseconds a layer, + faster, - slower. */
+static const int play_ms[] = {100, 150, 250, 400, 600, 1000, 1600, 2500};
+enum { PLAY_STOPS = (int)(sizeof play_ms / sizeof play_ms[0]), PLAY_DEFAULT = 4 };
+
 int stepper_open(Stepper *s, const AppOptions *o, int sample) {
     memset(s, 0, sizeof *s);
     s->filt.snap = -1;
     s->want = JOB_NONE;
     s->sel.zoom = s->sel.sel_y = s->sel.sel_x = -1;
+    s->sel.speed = PLAY_DEFAULT;
     s->sel.hover_c = s->sel.hover_y = s->sel.hover_x = -1;
     int rc = session_open(&s->ses, o, sample);
     if (rc != APP_OK) return rc;
@@ -151,65 +156,95 @@ StepperFrame stepper_frame(const Stepper *s, const VizFonts *f, int w, int h) {
     return fr;
 }
 
-/* While the worker owns the stepper: Esc stops its job; q quits; the rest
- * waits for it (F12 too, so that the screenshot follows what was asked
- * before it). */
+/* While the worker owns the stepper: Esc stops its job; the rest waits for
+ * it (F12 too, so that the screenshot follows what was asked before it).
+ * The quit and F11 are the window's (gui_common_event), busy or not. */
 static GuiAction busy_event(Stepper *s, const SDL_Event *e) {
-    const int key = e->type == SDL_KEYDOWN;
-    if (key && e->key.keysym.sym == SDLK_ESCAPE) {
+    if (gui_key_event(stepper_keys_id(s), e, NULL) == KEY_BACK) {
         jobs_cancel(s->jobs, s->job); /* a long job stops at its next step */
         return GUI_NONE;
     }
-    if ((key && e->key.keysym.sym != SDLK_q) || e->type == SDL_DROPFILE || e->type == SDL_MOUSEBUTTONDOWN ||
+    if (e->type == SDL_KEYDOWN || e->type == SDL_DROPFILE || e->type == SDL_MOUSEBUTTONDOWN ||
         e->type == SDL_MOUSEBUTTONUP || e->type == SDL_MOUSEWHEEL || e->type == SDL_MOUSEMOTION)
         return GUI_HOLD;
-    return key ? GUI_QUIT : GUI_NONE;
+    return GUI_NONE;
+}
+
+GuiKeysId stepper_keys_id(const Stepper *s) { return s->pad.drawing ? KEYS_DRAWING : KEYS_STEPPER; }
+
+/* Esc: the view on top closes, one at a time (the help, the table, the
+ * thumbnails, 3D, the filters, a probe, draw mode, the zoom); 0 when none
+ * was open. */
+static int stepper_back(Stepper *s) {
+    StepperSel *v = &s->sel;
+    if (v->help) v->help = 0;
+    else if (v->table) v->table = 0;
+    else if (s->browse.on) s->browse.on = 0;
+    else if (s->v3d.on) s->v3d.on = 0;
+    else if (s->filt.evolution) s->filt.evolution = 0;
+    else if (s->filt.on) s->filt.on = 0;
+    else if (s->probe.kind) s->probe.kind = PROBE_NONE;
+    else if (s->pad.drawing) input_key(s, KEY_DRAW);
+    else if (v->zoom >= 0) stepper_step(s, v->current);
+    else return 0;
+    return 1;
+}
+
+int stepper_play_ms(const Stepper *s) {
+    const int k = s->sel.speed;
+    return play_ms[k >= 0 && k < PLAY_STOPS ? k : PLAY_DEFAULT];
+}
+
+static void play_speed(Stepper *s, int faster) {
+    StepperSel *v = &s->sel;
+    if (v->speed < 0 || v->speed >= PLAY_STOPS) v->speed = PLAY_DEFAULT;
+    v->speed += faster ? -1 : 1;
+    v->speed = v->speed < 0 ? 0 : v->speed >= PLAY_STOPS ? PLAY_STOPS - 1 : v->speed;
+    if (!v->playing) /* while playing the status line shows the speed already */
+        snprintf(s->ses.msg, sizeof s->ses.msg, "playback: %d ms a layer (+ faster, - slower)", stepper_play_ms(s));
 }
 
 /* Keys of the selection and of the window. */
-static GuiAction sel_key(Stepper *s, SDL_Keycode k, const StepperFrame *fr, SDL_Rect main) {
+static GuiAction sel_key(Stepper *s, GuiKeyAct act, const StepperFrame *fr, SDL_Rect main) {
     StepperSel *v = &s->sel;
-    switch (k) {
-    case SDLK_ESCAPE:
-        if (v->help) v->help = 0;
-        else if (v->zoom >= 0) stepper_step(s, v->current);
-        else return GUI_QUIT;
-        break;
-    case SDLK_q: return GUI_QUIT;
-    case SDLK_h:
-    case SDLK_F1: v->help = !v->help; break;
-    case SDLK_F11: return GUI_PRESENT;
-    case SDLK_RIGHT: stepper_step(s, v->current + 1); break;
-    case SDLK_LEFT: stepper_step(s, v->current - 1); break;
-    case SDLK_HOME: stepper_step(s, 0); break;
-    case SDLK_END: stepper_step(s, eng_graph_node_count(s->ses.graph) - 1); break;
-    case SDLK_SPACE:
+    switch (act) {
+    case KEY_BACK: return stepper_back(s) ? GUI_NONE : GUI_BACK;
+    case KEY_HELP: v->help = !v->help; break;
+    case KEY_NEXT: stepper_step(s, v->current + 1); break;
+    case KEY_PREV: stepper_step(s, v->current - 1); break;
+    case KEY_FIRST: stepper_step(s, 0); break;
+    case KEY_LAST: stepper_step(s, eng_graph_node_count(s->ses.graph) - 1); break;
+    case KEY_PLAY:
         v->playing = !v->playing;
         v->last_step = SDL_GetTicks();
         break;
-    case SDLK_PAGEDOWN:
+    case KEY_MORE:
+    case KEY_LESS: play_speed(s, act == KEY_MORE); break;
+    case KEY_PAGE_DOWN:
         if (v->page + 1 < viz_fmap_pages(fr->f, s->ses.graph, v->current, main)) v->page++;
         break;
-    case SDLK_PAGEUP: v->page = v->page > 0 ? v->page - 1 : 0; break;
-    case SDLK_TAB: v->table = !v->table; break;
-    case SDLK_c: return GUI_TO_COMPARE;
-    case SDLK_r: return GUI_TO_RF;
-    case SDLK_m: return GUI_TO_PICK;
-    case SDLK_z: return GUI_TO_ZOO;
-    case SDLK_k: return GUI_TO_BASICS;
-    case SDLK_DOWN: v->scroll++; break;
-    case SDLK_UP: v->scroll = v->scroll > 0 ? v->scroll - 1 : 0; break;
+    case KEY_PAGE_UP: v->page = v->page > 0 ? v->page - 1 : 0; break;
+    case KEY_TABLE: v->table = !v->table; break;
+    case KEY_TO_COMPARE: return GUI_TO_COMPARE;
+    case KEY_TO_RF: return GUI_TO_RF;
+    case KEY_TO_PICK: return GUI_TO_PICK;
+    case KEY_TO_ZOO: return GUI_TO_ZOO;
+    case KEY_TO_BASICS: return GUI_TO_BASICS;
+    case KEY_DOWN: v->scroll++; break;
+    case KEY_UP: v->scroll = v->scroll > 0 ? v->scroll - 1 : 0; break;
     default: break;
     }
     return GUI_NONE;
 }
 
-static GuiAction stepper_key(Stepper *s, SDL_Keycode k, const StepperFrame *fr, SDL_Rect main) {
-    if (k == SDLK_F12) return GUI_SHOT; /* taken once the frame is drawn, after the job under way */
-    if (filters_key(s, k) || proj_key(s, k) || probe_key(s, k) || input_key(s, k) ||
-        browse_key(s, k, fr->f, main) || view3d_key(s, k))
+static GuiAction stepper_key(Stepper *s, const SDL_Event *e, const StepperFrame *fr, SDL_Rect main) {
+    const GuiKeyAct act = gui_key_event(stepper_keys_id(s), e, NULL);
+    if (act == KEY_SHOT) return GUI_SHOT; /* taken once the frame is drawn, after the job under way */
+    if (act == KEY_PROJECT_ALT) return proj_open_key(s) ? GUI_OPEN_MODEL : GUI_NONE; /* where the rules differ */
+    if (filters_key(s, act) || proj_key(s, act) || probe_key(s, act) || input_key(s, act) ||
+        browse_key(s, act, fr->f, main) || view3d_key(s, act))
         return GUI_NONE;
-    return sel_key(s, k, fr, main);
+    return sel_key(s, act, fr, main);
 }
 
 /* The unit under the mouse in the maps, for its value. */
@@ -256,7 +291,6 @@ static void stepper_mouse(Stepper *s, const SDL_Event *e, const StepperFrame *fr
 GuiAction stepper_event(Stepper *s, StepperFrame *fr, const SDL_Event *e) {
     /* the layer may have changed with the last event */
     const Layout l = stepper_layout(fr->f, s, fr->w, fr->h);
-    if (e->type == SDL_QUIT) return GUI_QUIT;
     if (e->type == SDL_DROPFILE && !fr->busy) { /* an image file dropped on the window */
         pad_drop(s, e->drop.file);
         SDL_free(e->drop.file);
@@ -265,9 +299,7 @@ GuiAction stepper_event(Stepper *s, StepperFrame *fr, const SDL_Event *e) {
     if (pad_event(s, fr, e)) return GUI_NONE; /* the drawing is the window's, busy or not */
     if (fr->busy) return busy_event(s, e);
     GuiAction act = GUI_NONE;
-    if (e->type == SDL_KEYDOWN && e->key.keysym.sym == SDLK_d && (e->key.keysym.mod & KMOD_SHIFT))
-        act = proj_open_key(s) ? GUI_OPEN_MODEL : GUI_NONE; /* the network where the rules differ */
-    else if (e->type == SDL_KEYDOWN) act = stepper_key(s, e->key.keysym.sym, fr, l.main);
+    if (e->type == SDL_KEYDOWN) act = stepper_key(s, e, fr, l.main);
     else stepper_mouse(s, e, fr, &l);
     stepper_submit(s, fr);
     return act;
@@ -276,7 +308,7 @@ GuiAction stepper_event(Stepper *s, StepperFrame *fr, const SDL_Event *e) {
 void stepper_update(Stepper *s, StepperFrame *fr, int idle) {
     StepperSel *v = &s->sel;
     /* the forward pass, layer by layer; a step waits while the worker owns the stepper */
-    if (v->playing && !fr->busy && idle && SDL_GetTicks() - v->last_step > 600) {
+    if (v->playing && !fr->busy && idle && SDL_GetTicks() - v->last_step > (Uint32)stepper_play_ms(s)) {
         if (v->current + 1 >= eng_graph_node_count(s->ses.graph)) v->playing = 0;
         else stepper_step(s, v->current + 1);
         v->last_step = SDL_GetTicks();
@@ -293,43 +325,6 @@ void stepper_update(Stepper *s, StepperFrame *fr, int idle) {
 }
 
 /* ---- drawing --------------------------------------------------------------------------- */
-
-static const char *const help_keys[] = {
-    "Left / Right     step to the previous / next layer",
-    "Home / End       first / last layer",
-    "Space            play the forward pass, layer by layer",
-    "click the strip  jump to a layer",
-    "click a map      zoom into that channel; click a unit: its receptive field",
-    "                 (box) and effective receptive field (heat map) on the input",
-    "Esc              back from the zoom; quit from the grid",
-    "PgUp / PgDn      page through channels",
-    "F                the layer's learned filters",
-    "[ / ]            filters view: the filters earlier in training",
-    "E                filter evolution: every snapshot of the layer at once",
-    "D                project the zoomed map (or unit) back to pixels:",
-    "                 deconvnet, guided backprop, gradient, off; Shift+D: open the",
-    "                 nearest network where the three differ (when they agree here)",
-    "T                top-9: the zoomed channel's strongest images in the test set",
-    "O                occlusion: a grey square slid over the input",
-    "A                Grad-CAM of the top class at this layer; again: the next",
-    "                 class of the top-5, then off",
-    "Esc              (while computing) stop the job",
-    "N / P            next / previous test image;  B  browse the test set",
-    "G                synthetic patterns: gratings, edge, checkerboard, spot, blobs",
-    "W                draw the input with the mouse (Backspace clears; - + or the",
-    "                 wheel: the pen); drop an image file on the window to feed it",
-    "I                drawn or dropped digits: invert dark on light (auto, on, off)",
-    "Tab              layer table (params, MACs, memory, conv/pool window, RF)",
-    "3                the network in 3D (drag to orbit, wheel to zoom)",
-    "C                compare two designs (3x3 stacks, bottlenecks, separable...)",
-    "Z                the zoo in numbers: params, operations, error, latency",
-    "R                receptive field layer by layer, networks overlaid",
-    "M                pick another network on the history's timeline",
-    "K                convolution basics: a kernel slid, output size, parameters, 1x1",
-    "F11              presentation: full screen, larger type, high contrast",
-    "F12              screenshot to PNG",
-    "H or F1          this help",
-};
 
 /* The current layer's maps, and the value of the unit under the mouse. */
 static void fmaps_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect a) {
@@ -386,13 +381,15 @@ void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, int w, i
         draw_left(s, r, f, &l);
         draw_main(s, r, f, l.main);
     }
-    if (s->sel.help) gui_help_box(r, f, w, h, help_keys, (int)(sizeof help_keys / sizeof help_keys[0]));
-    char line[2048];
+    if (s->sel.help) gui_help_box(r, f, w, h, stepper_keys_id(s));
+    char line[2048], play[64] = "";
+    if (s->sel.playing) snprintf(play, sizeof play, "playing, %d ms a layer (+ / -)", stepper_play_ms(s));
     if (busy) /* the worker rewrites the status text: show it when done */
         snprintf(line, sizeof line, "%s  ·  working …", ses->card->display);
     else /* the last action's result first: the end of a long line may be cut */
-        snprintf(line, sizeof line, "%s  ·  %s%s%s  ·  H help", ses->card->display, ses->msg,
-                 ses->msg[0] ? "  ·  " : "", ses->status);
+        snprintf(line, sizeof line, "%s  ·  %s%s%s%s%s  ·  H help", ses->card->display, play, play[0] ? "  ·  " : "",
+                 ses->msg, ses->msg[0] && !s->pad.drawing ? "  ·  " : "",
+                 s->pad.drawing ? "" : ses->status); /* drawing: what the keys do, whole at 1280 px */
     gui_status_text(r, f, l.status, viz_dim(), line);
 }
 #endif

@@ -45,6 +45,7 @@ typedef struct {
     int scroll;           /* table scroll */
     int help;             /* key overlay */
     int playing;          /* Space: step through the layers by themselves */
+    int speed;            /* playback speed, an index into gui_stepper.c's stops (0: fastest) */
     Uint32 last_step;
 } StepperSel;
 
@@ -154,6 +155,10 @@ void stepper_step(Stepper *s, int to);
 void stepper_refresh(Stepper *s);
 StepperFrame stepper_frame(const Stepper *s, const VizFonts *f, int w, int h);
 GuiAction stepper_event(Stepper *s, StepperFrame *fr, const SDL_Event *e);
+/* The stepper's keys now (draw mode has its own). */
+GuiKeysId stepper_keys_id(const Stepper *s);
+/* Space playback: how long each layer is shown. */
+int stepper_play_ms(const Stepper *s);
 /* Playing, the camera, a pending input; idle: no events wait for the worker. */
 void stepper_update(Stepper *s, StepperFrame *fr, int idle);
 /* 1 while a job asked for less than a quarter second ago runs: keep the
@@ -174,7 +179,7 @@ const char *proj_rule_name(EngProjRule rule);
 void proj_update(Stepper *s);
 void proj_clear(ProjView *v);
 /* D: the next rule. */
-int proj_key(Stepper *s, SDL_Keycode k);
+int proj_key(Stepper *s, GuiKeyAct k);
 /* Shift+D: 1 when there is a network where the rules differ to open (s->proj.alt). */
 int proj_open_key(const Stepper *s);
 void proj_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, const Layout *l);
@@ -183,13 +188,13 @@ void proj_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, const Layou
  * stepper's own state back: batch 1, the input's forward pass. */
 void probe_run(Stepper *s, AppProgress progress, void *ctx);
 void probe_free(ProbeView *p);
-int probe_key(Stepper *s, SDL_Keycode k);
+int probe_key(Stepper *s, GuiKeyAct k);
 int probe_shown(const Stepper *s);
 void probe_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect a);
 /* The running probe's progress as a line; 0 when there is none to show. */
 int probe_progress_text(const Stepper *s, const JobStatus *st, char *buf, size_t n);
 
-int filters_key(Stepper *s, SDL_Keycode k);
+int filters_key(Stepper *s, GuiKeyAct k);
 int filters_shown(const Stepper *s);
 void filters_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect a);
 
@@ -201,20 +206,22 @@ void pad_drop(Stepper *s, const char *path);
 int pad_event(Stepper *s, const StepperFrame *fr, const SDL_Event *e);
 /* N, P, G, W: the input's keys; I (invert: auto, on, off) on a drawing or a
  * dropped file of a model fed MNIST-made pictures. */
-int input_key(Stepper *s, SDL_Keycode k);
+int input_key(Stepper *s, GuiKeyAct k);
 /* The input panel while drawing: the canvas, its guide box, the pen and
  * inversion, and what the network is fed, small, in a corner. */
 void pad_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect area, SDL_Rect in_rect);
 /* The pending input into the session (when the worker is free). */
 void pad_feed(Stepper *s);
 
-int browse_key(Stepper *s, SDL_Keycode k, const VizFonts *f, SDL_Rect main);
+int browse_key(Stepper *s, GuiKeyAct k, const VizFonts *f, SDL_Rect main);
 /* The page holding the test image fed (page 0 when the input is no test image). */
 void browse_show_sample(Stepper *s, const VizFonts *f, SDL_Rect main);
 int browse_event(Stepper *s, const SDL_Event *e, const VizFonts *f, SDL_Rect main);
 void browse_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect a);
 
-int view3d_key(Stepper *s, SDL_Keycode k);
+int view3d_key(Stepper *s, GuiKeyAct k);
+/* 1 while the camera still glides to the current layer. */
+int view3d_moving(const Stepper *s);
 int view3d_event(Stepper *s, const SDL_Event *e, SDL_Rect main);
 void view3d_update(Stepper *s);
 void view3d_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect a);

@@ -19,9 +19,13 @@ typedef struct {
     VizFonts fonts;
     int font_px;          /* base font size, follows the window's height */
     int presenting;       /* F11: fullscreen, larger type */
-    int windowed_w, windowed_h; /* the window's size before presenting */
+    int windowed_w, windowed_h; /* the window's size and place before presenting */
+    int windowed_x, windowed_y;
     int screen;           /* SCREEN_* shown */
     int running;
+    int quit_ask;         /* Q while a job runs: the question is shown, the next key answers */
+    char ask[320];
+    int linger;           /* frames still to draw after the last change (a job just finished) */
     int shot;             /* F12 pressed: save the next finished frame */
     Jobs *jobs;
     Stepper st;
@@ -46,6 +50,13 @@ typedef struct {
 
 /* gui.c */
 void gui_screenshot(AppGui *a, int w, int h);
+/* Q, Ctrl+Q, the close button: quit, or ask first while a job runs. */
+void gui_quit(AppGui *a);
+/* What every screen does alike, before its own handler: the quit and its
+ * question, F11; 1 when e was one of them (keys: the screen's key table). */
+int gui_common_event(AppGui *a, const SDL_Event *e, GuiKeysId keys);
+/* The frame drawn (w x h) to the screen, the quit's question over it. */
+void gui_present(AppGui *a, int w, int h);
 void gui_toggle_presenting(AppGui *a);
 /* The next event: the held ones first once the stepper is free (busy 0),
  * then the new ones. 0 when there are none. */

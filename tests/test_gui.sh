@@ -6,7 +6,9 @@
 # changes the network in the model picker, opens an imported ONNX file and its
 # receptive-field screen, goes to presentation mode and
 # back, resizes the window, saves
-# screenshots with F12 and quits; keys and clicks sent while the worker
+# screenshots with F12 and quits; Esc goes back one level on every screen and
+# view and never quits, Q quits at once when idle and asks first while a job
+# runs, the idle window uses almost no CPU, the strip's arrows step; keys and clicks sent while the worker
 # computes (the picker's Enter then Esc; on VGG-16, a slow pass: n n, Space
 # with clicks) must end where the same steps one at a time do; checks what the
 # screen shows after each
@@ -29,12 +31,14 @@ if [ "${2:-}" != --inside ]; then
   fi
   command -v xdotool >/dev/null 2>&1 || { echo "FAIL: xdotool not found (apt-get install xdotool)" >&2; exit 1; }
   tmp=$(mktemp -d)
+  # -noreset: the server stays as it is when the last client leaves (a program
+  # that ends), so that the next one started at once finds it ready.
   # xvfb-run -a takes the first free display number; another server started
   # at the same moment can take it first, so try again when ours did not start.
   for attempt in 1 2 3; do
     rm -f "$tmp/started"
     mkdir -p "$tmp/fb"
-    xvfb-run -a -e "$tmp/xvfb.err" -s "-screen 0 1600x1200x24 -fbdir $tmp/fb -nolisten tcp" \
+    xvfb-run -a -e "$tmp/xvfb.err" -s "-screen 0 1600x1200x24 -fbdir $tmp/fb -nolisten tcp -noreset" \
       bash "$SELF" "$BIN" --inside "$tmp"
     rc=$?
     if [ -e "$tmp/started" ]; then
@@ -247,11 +251,39 @@ differ "$m_cam" "$(region $main_r)" "key a twice"
 key a a a a && shot "a six times" || exit 1
 same "$m_c1" "$(region $main_r)" "key a six times"
 
-# screens of their own: compare, zoo; Esc comes back to the stepper
+# Esc goes back one level on every view of the stepper and never quits (shot
+# fails when the program has ended); on the stepper with nothing open it does
+# nothing
+for k in f 3 h Tab e; do
+  key $k && shot "$k (then Esc)" || exit 1
+  key Escape && shot "$k, Esc" || exit 1
+  same "$m_c1" "$(region $main_r)" "key $k then Esc"
+done
+key Escape && shot "Esc with nothing open" || exit 1
+same "$m_c1" "$(region $main_r)" "Esc with nothing open"
+key Escape && shot "Esc again with nothing open" || exit 1
+# draw mode: Esc leaves it (a click on the input then draws nothing); N feeds
+# the test image again
+key w && shot "w (draw mode)" || exit 1
+key Escape && shot "w, Esc" || exit 1
+l_w=$(region $left_r)
+click $((WIDTH / 8)) $((HEIGHT / 4)) && shot "a click on the input after leaving draw mode" || exit 1
+same "$l_w" "$(region $left_r)" "draw mode left with Esc (a click still drew)"
+key n && shot "w, Esc, n" || exit 1
+same "$m_c1" "$(region $main_r)" "w, Esc, n"
+
+# screens of their own: compare, zoo, receptive fields, the picker; Esc comes
+# back to the stepper; with their help open, the first Esc closes the help
 a_c1=$(region $all_r)
-for k in c z; do
+for k in c z r m; do
   key $k && shot "$k" || exit 1
-  differ "$a_c1" "$(region $all_r)" "key $k"
+  a_k=$(region $all_r)
+  differ "$a_c1" "$a_k" "key $k"
+  key h && shot "$k, h" || exit 1
+  key Escape && shot "$k, h, Esc" || exit 1
+  # the help closed, the screen kept (the zoo's times change as they are measured)
+  if [ $k = z ]; then differ "$a_c1" "$(region $all_r)" "key $k, h then Esc (back on the stepper at once)"
+  else same "$a_k" "$(region $all_r)" "key $k, h then Esc (the help closed, the screen kept)"; fi
   key Escape && shot "$k, Esc" || exit 1
   same "$a_c1" "$(region $all_r)" "key $k then Esc"
 done
@@ -313,6 +345,16 @@ shot_sized "F11" "1600 1200" "the 1600x1200 screen"
 key F11
 shot_sized "F11 twice" "1280 800" "the 1280x800 window"
 same "$a_net" "$(region $all_r)" "F11 twice"
+# without a window manager the window itself covers the screen (not the old
+# window's size with the frame laid out beyond it), and Esc leaves full screen
+key F11
+shot_sized "F11 (then Esc)" "1600 1200" "the 1600x1200 screen"
+eval "$(xdotool getwindowgeometry --shell "$wid")"
+[ "$WIDTH $HEIGHT" = "1600 1200" ] || fail "F11: the window is $WIDTH x $HEIGHT on a 1600x1200 screen"
+cp "$last" "$tmp/presenting.png"
+key Escape
+shot_sized "F11, Esc" "1280 800" "the 1280x800 window"
+same "$a_net" "$(region $all_r)" "F11 then Esc"
 
 # a resize: the layout follows, the screenshot has the new size
 xdotool windowsize --sync "$wid" 1100 700
@@ -324,6 +366,16 @@ until shot "resize" && [ "$(png_size "$last")" = "1100 700" ]; do
 done
 regions
 [ "$WIDTH $HEIGHT" = "1100 700" ] || fail "window $WIDTH x $HEIGHT after a resize to 1100x700"
+# the layer strip's arrows: ">" just right of the strip, "<" just left of it,
+# each a step to the layers beyond that end
+key Home && shot "Home at 1100x700" || exit 1
+m_home=$(region $main_r)
+click $((WIDTH - 8)) 30 && shot "the strip's >" || exit 1
+m_next=$(region $main_r)
+differ "$m_home" "$m_next" "a click on the strip's >"
+click 22 30 && shot "the strip's <" || exit 1
+differ "$m_next" "$(region $main_r)" "a click on the strip's <"
+# Q on an idle window quits at once
 key q
 finish "view lenet5, quit with q"
 t1=$(date +%s)
@@ -335,8 +387,35 @@ mv "$tmp/shots" "$tmp/shots-view"
 start || exit 1
 shot "default view" || exit 1
 case "$last" in */convscope-lenet5-1.png) ;; *) fail "the default view is $(basename "$last")" ;; esac
+# idle, the window sleeps until an event: its CPU time over 10 s (utime +
+# stime in clock ticks) is a bound on the loop, not a timing of our code
+sleep 1
+cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+c0=$(cpu)
+sleep 10
+c1=$(cpu)
+idle=$(awk -v d=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", 100 * d / hz / 10}')
+echo "gui: idle window: ${idle} % of a core over 10 s"
+awk -v p="$idle" 'BEGIN {exit !(p < 5)}' || fail "the idle window used ${idle} % of a core (at most 5 % expected)"
 kill -TERM "$pid"
 finish "convscope, closed"
+
+# ---- Q while a job runs asks first: the zoo's timings run on the worker for
+# many seconds; Q, then Esc (stay), then Q, Y quits
+mv "$tmp/shots" "$tmp/shots-idle"
+start view lenet5 || exit 1
+shot "lenet5 for the quit" || exit 1
+key z && shot "z (timing the zoo)" || exit 1
+key q
+sleep 1
+kill -0 "$pid" 2>/dev/null || fail "Q while the zoo was being timed quit without asking"
+key Escape
+sleep 1
+kill -0 "$pid" 2>/dev/null || fail "Esc after the quit's question quit"
+key q
+sleep 0.5
+key y
+finish "Q, Y while the zoo was being timed"
 
 t2=$(date +%s)
 

@@ -4,14 +4,28 @@
  * unclipped, feature-map grids whose tiles stay legible (paging the rest),
  * the hit test agreeing with where the tiles are drawn, the receptive
  * field box drawn on the input at the pixels the engine's field gives, and
- * the compare, zoo, timeline and basics screens laid out inside the window.
+ * the compare, zoo, timeline and basics screens laid out inside the window;
+ * the window's key tables (app/gui_keys.c), which its handlers and its help
+ * overlay both read: every key handled is named in the help, the help lists
+ * the screen's own keys first and Q, no key is used twice on a screen, and a
+ * key means the same thing on every screen that has it.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "blocks.h"
 #include "check.h"
+#include "gui_keys.h"
 #include "models.h"
 #include "viz.h"
+
+/* CHECK, and a line saying what failed */
+#define CHECK_SAY(cond, ...)                                                      \
+    do {                                                                         \
+        const int ok_ = (cond);                                                  \
+        CHECK(ok_);                                                              \
+        if (!ok_) fprintf(stderr, __VA_ARGS__);                                  \
+    } while (0)
 
 /* The window's fonts at px pixels: 1, or 0 after a failed check. */
 static int fonts(VizFonts *f, int px) {
@@ -115,6 +129,47 @@ static void test_grids(void) {
         /* 512 maps of 28x28 do not fit on one page of a 1280x800 window at a legible size */
         if (conv4 >= 0) CHECK(viz_fmap_pages(&f, g, conv4, areas[1]) > 1);
         if (conv1 >= 0) CHECK_EQ_I64(viz_fmap_pages(&f, g, conv1, areas[1]), 1);
+        eng_graph_destroy(g);
+    }
+    viz_fonts_unload(&f);
+}
+
+/* The layer strip's arrows: a click on ">" gives a layer past the last box
+ * shown, on "<" one before the first; both ends reached by clicking. */
+static void test_strip_arrows(void) {
+    VizFonts f;
+    if (!fonts(&f, 18)) return;
+    const ModelCard *card = model_find("vgg11");
+    EngGraph *g = card ? model_build(card, 0, 0, 0) : NULL;
+    CHECK(g != NULL);
+    if (g) {
+        const int n = eng_graph_node_count(g);
+        const SDL_Rect area = {30, 16, 1218, 48}; /* a 1280-wide window's strip */
+        int cur = 0, clicks = 0, last_box = -1, arrow = -1, x = area.x + area.w + 16;
+        /* from the right: the ">" arrow, then the last box shown */
+        for (; x > area.x && arrow < 0; x--) arrow = viz_layer_strip_hit(&f, g, 0, area, x, area.y + area.h / 2);
+        for (; x > area.x && (last_box < 0 || last_box == arrow); x--)
+            last_box = viz_layer_strip_hit(&f, g, 0, area, x, area.y + area.h / 2);
+        CHECK(last_box > 0 && last_box < n - 1); /* vgg11's layers do not all fit */
+        int arrow_w = 0; /* the arrow is a narrow target, not a box */
+        for (int xa = area.x; xa < area.x + area.w + 16; xa++)
+            arrow_w += viz_layer_strip_hit(&f, g, 0, area, xa, area.y + area.h / 2) == arrow;
+        CHECK(arrow_w > 0 && arrow_w <= 20);
+        /* ">" just outside the strip's right end leads to the layer after the last box */
+        CHECK_SAY(arrow == last_box + 1 && viz_layer_strip_hit(&f, g, 0, area, area.x + area.w + 8, area.y + 20) == arrow,
+                  "  right of the strip: %d, last box %d\n", arrow, last_box);
+        /* ">" is what lies furthest right: clicked, it goes past the last box */
+        while (cur < n - 1 && clicks < n) {
+            int to = -1;
+            for (int x = area.x + area.w + 16; x > area.x && to < 0; x--)
+                to = viz_layer_strip_hit(&f, g, cur, area, x, area.y + area.h / 2);
+            if (to <= cur) break;
+            CHECK_SAY(clicks > 0 || to == last_box + 1, "  first > click: %d, last box %d\n", to, last_box);
+            cur = to, clicks++;
+        }
+        CHECK(cur == n - 1 && clicks > 1); /* the last layer reached by clicking the right end */
+        CHECK(viz_layer_strip_hit(&f, g, cur, area, area.x - 8, area.y + area.h / 2) >= 0); /* "<" */
+        CHECK(viz_layer_strip_hit(&f, g, 0, area, area.x - 8, area.y + area.h / 2) == -1); /* nothing left of 0 */
         eng_graph_destroy(g);
     }
     viz_fonts_unload(&f);
@@ -339,7 +394,98 @@ static void test_filter_groups(void) {
     CHECK(viz_filter_group_rects((SDL_Rect){0, 0, 100, 20}, 2, 16, out) == 1); /* no room */
 }
 
+/* name as a whole word of label ("P" in "N / P", not in "PgUp") */
+static int names_key(const char *label, const char *name) {
+    const size_t n = strlen(name);
+    for (const char *p = strstr(label, name); p; p = strstr(p + 1, name)) {
+        const int before = p == label || p[-1] == ' ', after = p[n] == 0 || p[n] == ' ';
+        if (before && after) return 1;
+    }
+    return 0;
+}
+
+/* Keys that mean something else on one screen, each named in that screen's
+ * help: the basics screen's letters are its formula's, the stepper's 3 is
+ * the 3D view, a selected basics cell takes typed digits. */
+static int key_exception(GuiKeyAct a, GuiKeyAct b) {
+    static const GuiKeyAct own[] = {KEY_KERNEL, KEY_STRIDE, KEY_PAD, KEY_DILATION, KEY_SIDE, KEY_3D, KEY_TYPE};
+    for (int i = 0; i < (int)(sizeof own / sizeof own[0]); i++)
+        if (a == own[i] || b == own[i]) return 1;
+    return 0;
+}
+
+/* One screen's tables against its help and its lookup. */
+static void check_key_screen(GuiKeysId id) {
+    const GuiKeyScreen *s = gui_keys(id);
+    GuiHelpLine lines[160];
+    static int line_of[GUI_KEYS_TABLES * 128];
+    for (int i = 0; i < GUI_KEYS_TABLES * 128; i++) line_of[i] = -1;
+    const int n = gui_keys_help(id, lines, 160, line_of);
+    CHECK(s && s->n >= 2 && n > 4 && n < 160);
+    /* the screen's own keys first, under their heading; the last table is every screen's */
+    CHECK(!lines[0].keys && lines[1].keys && s->t[0].k != s->t[s->n - 1].k);
+    CHECK(gui_key_act(id, SDLK_q, 0, NULL) == KEY_QUIT && gui_key_act(id, SDLK_q, KMOD_CTRL, NULL) == KEY_QUIT);
+    CHECK(gui_key_act(id, SDLK_ESCAPE, 0, NULL) == KEY_BACK);
+    int q_listed = 0;
+    for (int i = 0; i < n; i++) q_listed |= lines[i].keys && names_key(lines[i].keys, "Q") && strstr(lines[i].what, "quit");
+    CHECK(q_listed);
+    char name[32];
+    for (int t = 0; t < s->n; t++)
+        for (int j = 0; j < s->t[t].n; j++) {
+            const GuiKey *g = &s->t[t].k[j];
+            CHECK(j > 0 || g->keys); /* an entry without a label shares the line above */
+            if (!g->lo) continue;
+            const int l = line_of[t * 128 + j];
+            CHECK(l >= 0 && l < n && lines[l].keys && lines[l].what && lines[l].what[0]);
+            if (l < 0 || l >= n || !lines[l].keys) continue;
+            /* both ends of a range, or the key itself, named on its line */
+            const SDL_Keycode ends[2] = {g->lo, g->hi ? g->hi : g->lo};
+            for (int e = 0; e < 2; e++)
+                CHECK_SAY(names_key(lines[l].keys, gui_key_name(ends[e], name, sizeof name)), "  %s: key %s not named in the help line '%s'\n", s->name, name, lines[l].keys);
+            /* never twice in one table */
+            for (int k = 0; k < j; k++) {
+                const GuiKey *o = &s->t[t].k[k];
+                const int overlap = o->lo && o->mod == g->mod && ends[0] <= (o->hi ? o->hi : o->lo) && o->lo <= ends[1];
+                CHECK_SAY(!overlap, "  %s: %s twice in table '%s'\n", s->name, name, s->t[t].title);
+            }
+            /* every screen's keys are never taken by a screen's own */
+            if (t == s->n - 1)
+                CHECK_SAY(gui_key_act(id, g->lo, g->mod, NULL) == g->act, "  %s: %s does not do what it does everywhere\n", s->name, name);
+        }
+}
+
+static void test_key_tables(void) {
+    char name[32];
+    for (int id = 0; id < KEYS_SCREENS; id++) check_key_screen((GuiKeysId)id);
+    /* the same key, the same action on every screen that has it */
+    for (int a = 0; a < KEYS_SCREENS; a++)
+        for (int t = 0; t < gui_keys((GuiKeysId)a)->n; t++) {
+            const GuiKeyTable *tb = &gui_keys((GuiKeysId)a)->t[t];
+            for (int j = 0; j < tb->n; j++)
+                for (SDL_Keycode k = tb->k[j].lo; tb->k[j].lo && k <= (tb->k[j].hi ? tb->k[j].hi : tb->k[j].lo); k++)
+                    for (int b = 0; b < KEYS_SCREENS; b++) {
+                        const GuiKeyAct x = gui_key_act((GuiKeysId)a, k, tb->k[j].mod, NULL);
+                        const GuiKeyAct y = gui_key_act((GuiKeysId)b, k, tb->k[j].mod, NULL);
+                        if (x && y && x != y)
+                            CHECK_SAY(key_exception(x, y), "  key %s: action %d on '%s', %d on '%s'\n",
+                                      gui_key_name(k, name, sizeof name), (int)x, gui_keys((GuiKeysId)a)->name, (int)y,
+                                      gui_keys((GuiKeysId)b)->name);
+                    }
+        }
+    /* the keys the issue found changing meaning: M, B, N, A, O, T, D are the stepper's alone */
+    static const SDL_Keycode moved[] = {SDLK_b, SDLK_n, SDLK_a, SDLK_o, SDLK_t};
+    for (int i = 0; i < (int)(sizeof moved / sizeof moved[0]); i++) {
+        CHECK(gui_key_act(KEYS_COMPARE, moved[i], 0, NULL) == KEY_NONE);
+        CHECK(gui_key_act(KEYS_ZOO, moved[i], 0, NULL) == KEY_NONE);
+    }
+    CHECK(gui_key_act(KEYS_COMPARE, SDLK_m, 0, NULL) == KEY_TO_PICK && gui_key_act(KEYS_ZOO, SDLK_m, 0, NULL) == KEY_TO_PICK);
+    int i3;
+    CHECK(gui_key_act(KEYS_RF, SDLK_3, 0, &i3) == KEY_ITEM && i3 == 2);
+}
+
 int main(void) {
+    test_key_tables();
+    test_strip_arrows();
     test_basics_layout();
     test_diagrams();
     test_compare_layout();

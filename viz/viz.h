@@ -73,7 +73,8 @@ void viz_draw_layer_strip(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
 /* How many rows (parallel branches, at most 4) the strip needs around
  * current in a strip `width` pixels wide. */
 int viz_layer_strip_rows(const VizFonts *f, const EngGraph *g, int current, int width);
-/* The node under (x, y) in a strip drawn with the same arguments, or -1. */
+/* The node under (x, y) in a strip drawn with the same arguments, or -1; on
+ * its "<" or ">" arrow, the first layer past that end of the strip. */
 int viz_layer_strip_hit(const VizFonts *f, const EngGraph *g, int current, SDL_Rect area, int x,
                         int y);
 /* Every channel of sample 0 of node id, page `page` when they do not fit;

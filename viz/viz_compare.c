@@ -32,8 +32,8 @@ static int chip_on(EngCount c, int k) {
 
 int viz_count_chips(SDL_Renderer *r, const VizFonts *f, int x, int y, EngCount c, int px, int py) {
     int hit = -1, tw = 0, th = 0;
-    if (TTF_SizeUTF8(f->small, "count:", &tw, &th) != 0) tw = 0;
-    if (r) viz_text(r, f->small, x, y + 4, DIM, "count:");
+    if (TTF_SizeUTF8(f->small, "count (keys 1-6):", &tw, &th) != 0) tw = 0;
+    if (r) viz_text(r, f->small, x, y + 4, DIM, "count (keys 1-6):");
     x += tw + 10;
     for (int k = 0; k < VIZ_COUNT_CHIPS; k++) {
         SDL_Rect a = viz_chip(r, f, x, y, chip_text[k], chip_on(c, k));

@@ -250,6 +250,18 @@ int viz_layer_strip_rows(const VizFonts *f, const EngGraph *g, int current, int 
     return rows;
 }
 
+/* The "<" (k 0) or ">" (k 1) just outside that end of the strip when layers
+ * lie beyond it: where it is (*at, the strip's height) and the first layer
+ * past the boxes shown, which a click on it steps to; -1 when there is none. */
+static int strip_arrow(const Strip *st, SDL_Rect area, int k, SDL_Rect *at) {
+    const int level = k ? st->first + st->fit : st->first - 1;
+    *at = k ? (SDL_Rect){area.x + area.w, area.y, 16, area.h} : (SDL_Rect){area.x - 16, area.y, 16, area.h};
+    if (level < 0) return -1;
+    for (int id = 0; id < st->n; id++)
+        if (st->level[id] == level && st->row[id] < STRIP_ROWS) return id;
+    return -1;
+}
+
 void viz_draw_layer_strip(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int current,
                           SDL_Rect area) {
     Strip st;
@@ -303,12 +315,12 @@ void viz_draw_layer_strip(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
                  cur ? ACCENT : INK, nm);
         if (two_lines) viz_text(r, f->small, box.x + 6, box.y + 4 + f->small_line, DIM, shape);
     }
-    if (st.first > 0) viz_text(r, f->small, area.x - 14, area.y + 4, DIM, "<");
-    int last_level = 0;
-    for (int id = 0; id < st.n; id++)
-        if (st.row[id] < STRIP_ROWS && st.level[id] > last_level) last_level = st.level[id];
-    if (st.first + st.fit <= last_level) /* more layers to the right */
-        viz_text(r, f->small, area.x + st.fit * (st.bw + st.gap), area.y + 4, DIM, ">");
+    SDL_Rect arrow[2];
+    for (int k = 0; k < 2; k++) {
+        int tw = 0, th = 0;
+        if (strip_arrow(&st, area, k, &arrow[k]) < 0 || TTF_SizeUTF8(f->small, k ? ">" : "<", &tw, &th) != 0) continue;
+        viz_text(r, f->small, arrow[k].x + (arrow[k].w - tw) / 2, area.y + 4, DIM, k ? ">" : "<"); /* inside the margin */
+    }
     strip_free(&st);
 }
 
@@ -321,6 +333,11 @@ int viz_layer_strip_hit(const VizFonts *f, const EngGraph *g, int current, SDL_R
     for (int id = 0; id < st.n && hit < 0; id++) {
         SDL_Rect box = strip_box(&st, area, id);
         if (box.w && SDL_PointInRect(&p, &box)) hit = id;
+    }
+    for (int k = 0; k < 2 && hit < 0; k++) { /* "<" and ">": the layers beyond that end */
+        SDL_Rect at;
+        const int id = strip_arrow(&st, area, k, &at);
+        if (id >= 0 && SDL_PointInRect(&p, &at)) hit = id;
     }
     strip_free(&st);
     return hit;

@@ -72,11 +72,11 @@ static void zoo_heading(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, con
     if (z->note && z->note[0])
         snprintf(line, sizeof line, "%s", z->note);
     else if (z->running)
-        snprintf(line, sizeof line, "latency at batch 1 on this machine: measuring %d of %d …  (T restarts)",
+        snprintf(line, sizeof line, "latency at batch 1 on this machine: measuring %d of %d …  (Enter restarts)",
                  z->measured + 1, z->n);
     else if (z->runs > 0)
         snprintf(line, sizeof line, "latency at batch 1 on this machine: median of %d forward passes, "
-                 "measured now (T measures again)", z->runs);
+                 "measured now (Enter measures again)", z->runs);
     else
         snprintf(line, sizeof line, "latency not measured");
     const SDL_Color c = z->note && z->note[0] ? (SDL_Color){255, 120, 100, 255} : z->running ? ACCENT : DIM;
