@@ -398,7 +398,7 @@ static void test_filter_groups(void) {
 static int names_key(const char *label, const char *name) {
     const size_t n = strlen(name);
     for (const char *p = strstr(label, name); p; p = strstr(p + 1, name)) {
-        const int before = p == label || p[-1] == ' ', after = p[n] == 0 || p[n] == ' ';
+        const int before = p == label || p[-1] == ' ' || p[-1] == '+', /* Shift+D */ after = p[n] == 0 || p[n] == ' ';
         if (before && after) return 1;
     }
     return 0;
