@@ -95,6 +95,7 @@ static int gui_act(AppGui *a, GuiAction act, const SDL_Event *e) {
     case GUI_TO_RF: bench_switch(a, SCREEN_RF); return 1;
     case GUI_TO_PICK: bench_switch(a, SCREEN_PICK); return 1;
     case GUI_TO_BASICS: a->screen = SCREEN_BASICS; return 1;
+    case GUI_TO_LESSON: lesson_enter(a); return 1;
     default: break;
     }
     return 0;
@@ -145,6 +146,8 @@ static void gui_frame(AppGui *a) {
     }
     fit_fonts(a, h);
     if (a->screen == SCREEN_STEPPER) stepper_screen(a, w, h);
+    else if (a->screen == SCREEN_LESSON) lesson_frame(a, w, h);
+    else if (lesson_resume_key(a)) lesson_frame(a, w, h);
     else if (a->screen == SCREEN_BASICS) basics_frame(a, w, h);
     else bench_frame(a, w, h);
 }
@@ -239,6 +242,7 @@ static void window_close(AppGui *a) {
     if (a->jobs) bench_cancel(a);
     jobs_destroy(a->jobs); /* a network opened while the window was closing is freed */
     a->jobs = NULL;
+    lesson_gui_free(a);
     viz_fonts_unload(&a->fonts);
     if (TTF_WasInit()) TTF_Quit();
     if (a->ren) {

@@ -23,6 +23,7 @@ typedef enum {
     GUI_TO_RF,
     GUI_TO_PICK,
     GUI_TO_BASICS,
+    GUI_TO_LESSON,
 } GuiAction;
 
 /* Type that scales with the window: 18 px at 800 px high (never below 14),

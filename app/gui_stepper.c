@@ -69,6 +69,7 @@ Layout stepper_layout(const VizFonts *f, const Stepper *s, int w, int h) {
     l.top5 = (SDL_Rect){m, top + l.input.h + m, left_w, 5 * (f->line + 16) + f->small_line};
     l.main = (SDL_Rect){2 * m + left_w, top, w - 3 * m - left_w, h - top - 2 * m - f->small_line};
     l.status = (SDL_Rect){m, h - m - f->small_line, w - 2 * m, f->small_line};
+    if (l.top5.y + l.top5.h > l.status.y - 4) l.top5.h = l.status.y - 4 - l.top5.y; /* a short window */
     return l;
 }
 
@@ -197,6 +198,7 @@ static GuiAction sel_key(Stepper *s, SDL_Keycode k, const StepperFrame *fr, SDL_
     case SDLK_m: return GUI_TO_PICK;
     case SDLK_z: return GUI_TO_ZOO;
     case SDLK_k: return GUI_TO_BASICS;
+    case SDLK_l: return GUI_TO_LESSON;
     case SDLK_DOWN: v->scroll++; break;
     case SDLK_UP: v->scroll = v->scroll > 0 ? v->scroll - 1 : 0; break;
     default: break;
@@ -320,6 +322,7 @@ static const char *const help_keys[] = {
     "R                receptive field layer by layer, networks overlaid",
     "M                pick another network on the history's timeline",
     "K                convolution basics: a kernel slid, output size, parameters, 1x1",
+    "L                lessons: the history of CNNs step by step (L again: back to the step)",
     "F11              presentation: full screen, larger type, high contrast",
     "F12              screenshot to PNG",
     "H or F1          this help",
