@@ -783,8 +783,14 @@ static void draw_view(AppGui *a, int w, int vh, const char *busy) {
         basics_viz(&a->basics, &v);
         viz_clear(a->ren);
         viz_draw_basics(a->ren, &a->fonts, &v, w, vh);
-    } else {
-        stepper_draw(&a->st, a->ren, &a->fonts, w, vh, busy[0] ? busy : NULL);
+    } else if (busy[0] || jobs_busy(a->jobs, JOBS_FORE)) {
+        stepper_draw(&a->st, a->ren, &a->fonts, w, vh, busy[0] ? busy : "computing on the worker thread …");
+    } else { /* the last action's message goes on the lesson's status line, not the view's */
+        char msg[sizeof a->st.ses.msg];
+        memcpy(msg, a->st.ses.msg, sizeof msg);
+        a->st.ses.msg[0] = 0;
+        stepper_draw(&a->st, a->ren, &a->fonts, w, vh, NULL);
+        memcpy(a->st.ses.msg, msg, sizeof msg);
     }
     SDL_RenderSetClipRect(a->ren, NULL);
 }
