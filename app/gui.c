@@ -73,7 +73,10 @@ void gui_screenshot(AppGui *a, int w, int h) {
     do snprintf(path, sizeof path, "convscope-%s-%d.png", s->card->name, ++n);
     while (access(path, F_OK) == 0 && n < 100000);
     SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGBA32);
-    if (!surf || SDL_RenderReadPixels(a->ren, NULL, SDL_PIXELFORMAT_RGBA32, surf->pixels, surf->pitch) != 0)
+    /* the frame's w x h, not the whole target: a window grown since the frame
+     * began would overrun the surface */
+    const SDL_Rect frame = {0, 0, w, h};
+    if (!surf || SDL_RenderReadPixels(a->ren, &frame, SDL_PIXELFORMAT_RGBA32, surf->pixels, surf->pitch) != 0)
         snprintf(s->msg, sizeof s->msg, "screenshot failed: %.200s", SDL_GetError());
     else if (app_save_png(surf, path, err, sizeof err) != 0)
         snprintf(s->msg, sizeof s->msg, "screenshot failed: %.200s", err);

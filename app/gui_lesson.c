@@ -58,11 +58,15 @@ typedef struct LessonGui {
     VizFonts capf;
     int capf_px, fit_w, fit_h, fit_step, fit_answer, fit_px;
     int vw, vh;            /* the view's size at the last frame */
+    /* the open jobs' inputs, freed once their job is over (a back job
+     * cancelled while it waits is never run) */
+    struct ShowOpts *held[8];
+    unsigned long held_id[8];
 } LessonGui;
 
 /* A directive as the options `render` would take (strings point into buf
  * and the directive). 0, or -1. */
-typedef struct {
+typedef struct ShowOpts {
     const char *argv[64];
     char buf[4200];
     AppOptions o;
@@ -184,8 +188,27 @@ static void *open_job(void *arg, int kind, JobCtl *ctl) {
             s = NULL;
         }
     }
-    free(so);
     return s;
+}
+
+/* The inputs of the open jobs that are over, freed (all of them once the
+ * worker has stopped: jobs NULL). */
+static void release_opts(LessonGui *G, Jobs *jobs) {
+    for (int i = 0; i < 8; i++) {
+        if (!G->held[i]) continue;
+        const JobState st = jobs ? jobs_poll(jobs, G->held_id[i]).state : JOB_DONE;
+        if (st == JOB_WAITING || st == JOB_RUNNING) continue;
+        free(G->held[i]);
+        G->held[i] = NULL;
+    }
+}
+
+/* A slot for the next open job's inputs, or -1 (the jobs still waiting hold them all). */
+static int free_slot(LessonGui *G, Jobs *jobs) {
+    release_opts(G, jobs);
+    for (int i = 0; i < 8; i++)
+        if (!G->held[i]) return i;
+    return -1;
 }
 
 /* ---- the step's state: the stepper ----------------------------------------------------- */
@@ -453,7 +476,9 @@ static void apply_start(AppGui *a) {
     snprintf(G->opening, sizeof G->opening, "%s", so->o.model);
     open_key(&so->o, G->key, sizeof G->key);
     G->key_graph = NULL;
-    G->open_job = jobs_submit(a->jobs, &(JobSpec){open_job, stepper_destroy, so, 0, JOBS_BACK});
+    const int slot = free_slot(G, a->jobs);
+    G->open_job = slot < 0 ? 0 : jobs_submit(a->jobs, &(JobSpec){open_job, stepper_destroy, so, 0, JOBS_BACK});
+    if (G->open_job) G->held[slot] = so, G->held_id[slot] = G->open_job;
     if (!G->open_job) {
         free(so);
         note(G, "%sno memory to open %s", G->opening);
@@ -603,6 +628,7 @@ void lesson_gui_free(AppGui *a) {
     LessonGui *G = a->lesson;
     if (!G) return;
     close_chapter(G);
+    release_opts(G, NULL); /* the worker has stopped */
     lesson_paths_free(G->paths, G->n_paths);
     lesson_engine_destroy(G->E);
     if (G->capf_px) viz_fonts_unload(&G->capf);
