@@ -177,7 +177,7 @@ static int render_slides(const SlideOut *so, const Lesson *L, LessonEngine *E) {
             size_t l = strlen(answers);
             if (l + strlen(ans) + 8 < sizeof answers)
                 snprintf(answers + l, sizeof answers - l, "%s%d. %.1900s", l ? "\n" : "", ++q, ans);
-            cap.hint = "The answer is in the window: find it, then press A (and the last slide).";
+            cap.hint = "The answer is in the window: find it, then press Enter (and the last slide).";
         }
         rc = render_one(so, L, last, &cap, i + 1);
     }

@@ -92,7 +92,10 @@ void gui_screenshot(AppGui *a, int w, int h) {
     do snprintf(path, sizeof path, "convscope-%s-%d.png", s->card->name, ++n);
     while (access(path, F_OK) == 0 && n < 100000);
     SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGBA32);
-    if (!surf || SDL_RenderReadPixels(a->ren, NULL, SDL_PIXELFORMAT_RGBA32, surf->pixels, surf->pitch) != 0)
+    /* the frame's w x h, not the whole target: a window grown since the frame
+     * began would overrun the surface */
+    const SDL_Rect frame = {0, 0, w, h};
+    if (!surf || SDL_RenderReadPixels(a->ren, &frame, SDL_PIXELFORMAT_RGBA32, surf->pixels, surf->pitch) != 0)
         snprintf(s->msg, sizeof s->msg, "screenshot failed: %.200s", SDL_GetError());
     else if (app_save_png(surf, path, err, sizeof err) != 0)
         snprintf(s->msg, sizeof s->msg, "screenshot failed: %.200s", err);
@@ -183,6 +186,7 @@ static int gui_act(AppGui *a, GuiAction act, const SDL_Event *e) {
     case GUI_TO_PICK: bench_switch(a, SCREEN_PICK); return 1;
     case GUI_OPEN_MODEL: bench_open(a, a->st.proj.alt); return 1;
     case GUI_TO_BASICS: bench_switch(a, SCREEN_BASICS); return 1;
+    case GUI_TO_LESSON: lesson_enter(a); return 1;
     default: break;
     }
     return 0;
@@ -235,6 +239,7 @@ static void gui_frame(AppGui *a) {
     }
     fit_fonts(a, h);
     if (a->screen == SCREEN_STEPPER) stepper_screen(a, w, h);
+    else if (a->screen == SCREEN_LESSON) lesson_frame(a, w, h);
     else if (a->screen == SCREEN_BASICS) basics_frame(a, w, h);
     else bench_frame(a, w, h);
 }
@@ -329,6 +334,7 @@ static void window_close(AppGui *a) {
     if (a->jobs) bench_cancel(a);
     jobs_destroy(a->jobs); /* a network opened while the window was closing is freed */
     a->jobs = NULL;
+    lesson_gui_free(a);
     viz_fonts_unload(&a->fonts);
     if (TTF_WasInit()) TTF_Quit();
     if (a->ren) {

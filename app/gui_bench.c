@@ -112,6 +112,8 @@ static int common_key(AppGui *a, const SDL_Event *e) {
                         : k == KEY_TO_RF    ? SCREEN_RF      : SCREEN_PICK);
     } else if (k == KEY_TO_BASICS) {
         bench_switch(a, SCREEN_BASICS);
+    } else if (k == KEY_TO_LESSON) {
+        lesson_enter(a);
     } else {
         return 0;
     }

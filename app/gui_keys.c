@@ -32,6 +32,7 @@ static const GuiKey screen_keys[] = {
     {SDLK_r, 0, 0, KEY_TO_RF, "R", "receptive field layer by layer, networks overlaid"},
     {SDLK_m, 0, 0, KEY_TO_PICK, "M", "pick another network on the history's timeline"},
     {SDLK_k, 0, 0, KEY_TO_BASICS, "K", "convolution basics: a kernel slid, output size, 1x1"},
+    {SDLK_l, 0, 0, KEY_TO_LESSON, "L", "lessons: the history of CNNs step by step (again: back to the step)"},
 };
 /* the basics screen's K is its kernel's size */
 static const GuiKey screen_keys_basics[] = {
@@ -39,6 +40,7 @@ static const GuiKey screen_keys_basics[] = {
     {SDLK_z, 0, 0, KEY_TO_ZOO, "Z", "the zoo in numbers"},
     {SDLK_r, 0, 0, KEY_TO_RF, "R", "receptive fields"},
     {SDLK_m, 0, 0, KEY_TO_PICK, "M", "pick another network"},
+    {SDLK_l, 0, 0, KEY_TO_LESSON, "L", "lessons"},
 };
 
 static const GuiKey stepper_keys[] = {
@@ -102,7 +104,7 @@ static const GuiKey zoo_keys[] = {
     {SDLK_UP, 0, 0, KEY_UP, "Up / Down", "scroll the table (or the mouse wheel)"},
     {SDLK_DOWN, 0, 0, KEY_DOWN, NULL, NULL},
     {SDLK_1, SDLK_6, 0, KEY_ITEM, "1 .. 6", "count chips: MACs, FLOPs, bias, BN, activations, pool"},
-    {SDLK_l, 0, 0, KEY_AXIS, "L", "chart's x: operations or latency measured here"},
+    {SDLK_x, 0, 0, KEY_AXIS, "X", "chart's x: operations or latency measured here"},
     {SDLK_RETURN, 0, 0, KEY_ENTER, "Enter", "measure the times again"},
     {SDLK_KP_ENTER, 0, 0, KEY_ENTER, NULL, NULL},
 };
@@ -148,6 +150,24 @@ static const GuiKey basics_edit_keys[] = {
     {SDLK_BACKSPACE, 0, 0, KEY_ERASE, "Backspace", "erase a typed character"},
 };
 
+/* a lesson (gui_lesson.c): the steps like slides, a presenter's clicker's
+ * Page Up/Down included; on the chapter list the same keys choose a chapter */
+static const GuiKey lesson_keys[] = {
+    {SDLK_RIGHT, 0, 0, KEY_NEXT, "Right / Left", "next / previous step (or the wheel)"},
+    {SDLK_LEFT, 0, 0, KEY_PREV, NULL, NULL},
+    {SDLK_PAGEDOWN, 0, 0, KEY_PAGE_DOWN, "PgDn / PgUp", "next / previous step (a presenter's clicker)"},
+    {SDLK_PAGEUP, 0, 0, KEY_PAGE_UP, NULL, NULL},
+    {SDLK_DOWN, 0, 0, KEY_DOWN, "Down / Up", "next / previous step; the list: the next / previous chapter"},
+    {SDLK_UP, 0, 0, KEY_UP, NULL, NULL},
+    {SDLK_HOME, 0, 0, KEY_FIRST, "Home / End", "first / last step"},
+    {SDLK_END, 0, 0, KEY_LAST, NULL, NULL},
+    {SDLK_RETURN, 0, 0, KEY_ENTER, "Enter", "a question's answer; the list: open the chapter"},
+    {SDLK_KP_ENTER, 0, 0, KEY_ENTER, NULL, NULL},
+    {SDLK_1, SDLK_9, 0, KEY_ITEM, "1 .. 9", "the list: open that chapter (or click it)"},
+    {SDLK_BACKSPACE, 0, 0, KEY_ERASE, "Backspace", "the chapter list"},
+    {SDLK_l, 0, 0, KEY_TO_LESSON, "L", "leave at this step (as Esc): its screen is yours; L there comes back"},
+};
+
 #define TABLE(a, title) {a, N(a), title}
 #define EVERYWHERE TABLE(global_keys, "everywhere")
 #define SCREENS TABLE(screen_keys, "screens")
@@ -170,6 +190,7 @@ static const GuiKeyScreen screens[KEYS_SCREENS] = {
                            TABLE(basics_keys, "convolution basics"), TABLE(screen_keys_basics, "screens"),
                            EVERYWHERE},
                           4},
+    [KEYS_LESSON] = {"lesson", {TABLE(lesson_keys, "a lesson"), EVERYWHERE}, 2},
 };
 
 const GuiKeyScreen *gui_keys(GuiKeysId id) { return id >= 0 && id < KEYS_SCREENS ? &screens[id] : NULL; }

@@ -27,6 +27,7 @@ typedef enum {
     KEY_TO_RF,
     KEY_TO_PICK,
     KEY_TO_BASICS,
+    KEY_TO_LESSON,     /* L: the lessons (again: back to the step left) */
     /* moving within a screen */
     KEY_PREV,          /* Left: the previous layer / year / output unit */
     KEY_NEXT,
@@ -104,6 +105,7 @@ typedef enum {
     KEYS_PICK,
     KEYS_BASICS,
     KEYS_BASICS_EDIT,   /* the basics screen with a kernel cell selected */
+    KEYS_LESSON,        /* a lesson: its chapter list and its steps */
     KEYS_SCREENS
 } GuiKeysId;
 

@@ -74,6 +74,7 @@ Layout stepper_layout(const VizFonts *f, const Stepper *s, int w, int h) {
     l.top5 = (SDL_Rect){m, top + l.input.h + m, left_w, 5 * (f->line + 16) + f->small_line};
     l.main = (SDL_Rect){2 * m + left_w, top, w - 3 * m - left_w, h - top - 2 * m - f->small_line};
     l.status = (SDL_Rect){m, h - m - f->small_line, w - 2 * m, f->small_line};
+    if (l.top5.y + l.top5.h > l.status.y - 4) l.top5.h = l.status.y - 4 - l.top5.y; /* a short window */
     return l;
 }
 
@@ -230,6 +231,7 @@ static GuiAction sel_key(Stepper *s, GuiKeyAct act, const StepperFrame *fr, SDL_
     case KEY_TO_PICK: return GUI_TO_PICK;
     case KEY_TO_ZOO: return GUI_TO_ZOO;
     case KEY_TO_BASICS: return GUI_TO_BASICS;
+    case KEY_TO_LESSON: return GUI_TO_LESSON;
     case KEY_DOWN: v->scroll++; break;
     case KEY_UP: v->scroll = v->scroll > 0 ? v->scroll - 1 : 0; break;
     default: break;

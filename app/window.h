@@ -11,7 +11,7 @@
 #include "gui_basics.h"
 #include "stepper.h"
 
-enum { SCREEN_STEPPER, SCREEN_COMPARE, SCREEN_ZOO, SCREEN_RF, SCREEN_PICK, SCREEN_BASICS };
+enum { SCREEN_STEPPER, SCREEN_COMPARE, SCREEN_ZOO, SCREEN_RF, SCREEN_PICK, SCREEN_BASICS, SCREEN_LESSON };
 
 typedef struct {
     SDL_Window *win;
@@ -38,6 +38,7 @@ typedef struct {
     PickView pick;
     int help;             /* key overlay of those screens */
     BasicsView basics;    /* K: one convolution worked out (gui_basics.c) */
+    struct LessonGui *lesson; /* L: the course (gui_lesson.c), NULL until first opened */
     unsigned long bench_job; /* the latest timing asked of the worker */
     int opening;          /* a network is being opened on the worker */
     unsigned long open_job;
@@ -79,5 +80,12 @@ void bench_open(AppGui *a, const ModelCard *card);
 
 /* gui_basics.c: one frame of the basics screen (Esc goes back to the stepper). */
 void basics_frame(AppGui *a, int w, int h);
+
+/* gui_lesson.c: the course. L on the stepper: the chapter list, or back to
+ * the step left (its state applied again). */
+void lesson_enter(AppGui *a);
+/* One frame of the lesson screen (the chapter list, or a step under its view). */
+void lesson_frame(AppGui *a, int w, int h);
+void lesson_gui_free(AppGui *a);
 
 #endif

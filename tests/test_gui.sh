@@ -2,7 +2,7 @@
 # test_gui.sh — the window driven by real X events: a virtual X server
 # (Xvfb, through xvfb-run) and xdotool's keys, clicks and resizes. Steps
 # through the layers, plays and stops, zooms into a map and picks a unit,
-# opens the filters, 3D, compare, zoo, help, top-9 and occlusion views,
+# opens the filters, 3D, compare, zoo, help, top-9 and occlusion views, walks a lesson,
 # changes the network in the model picker, opens an imported ONNX file and its
 # receptive-field screen, goes to presentation mode and
 # back, resizes the window, saves
@@ -417,12 +417,73 @@ sleep 0.5
 key y
 finish "Q, Y while the zoo was being timed"
 
+# ---- lessons: L on the first screen lists the chapters; chapter 2 (LeNet-5) is
+# walked with Right and Page Down, back with Left; each step changes the screen
+# and the program stays alive; Esc leaves at the step, the user
+# explores (Tab), L comes back to the same step; 1280x720 and 1920x1080
+mv "$tmp/shots" "$tmp/shots-default"
+start view lenet5 || exit 1
+shot "lessons: first frame" || exit 1
+regions
+a_first=$(region $all_r)
+key l && shot "lessons: L" || exit 1
+a_list=$(region $all_r)
+differ "$a_first" "$a_list" "L (the chapter list)"
+key Down Return && shot "lessons: chapter 2" || exit 1
+a_s1=$(region $all_r)
+differ "$a_list" "$a_s1" "Down, Enter (chapter 2)"
+prev=$a_s1
+for k in Right Right Right Next; do
+  key $k && shot "lessons: $k" || exit 1
+  cur=$(region $all_r)
+  differ "$prev" "$cur" "lessons: $k (the next step)"
+  prev=$cur
+done
+a_s5=$prev
+key Left && shot "lessons: Left" || exit 1
+a_s4=$(region $all_r)
+differ "$a_s5" "$a_s4" "lessons: Left (the previous step)"
+kill -0 "$pid" 2>/dev/null || fail "lessons: the program ended while stepping"
+# leave at step 4, explore (the layer table), come back: step 4 again
+key Escape && shot "lessons: Esc" || exit 1
+a_left=$(region $all_r)
+differ "$a_s4" "$a_left" "lessons: Esc (the stepper, the caption gone)"
+key Tab && shot "lessons: Tab while exploring" || exit 1
+differ "$a_left" "$(region $all_r)" "lessons: Tab while exploring"
+key l && shot "lessons: L again" || exit 1
+same "$a_s4" "$(region $all_r)" "lessons: L back to step 4"
+# the last question's answer on Enter
+key End && shot "lessons: End" || exit 1
+a_q=$(region $all_r)
+key Return && shot "lessons: Enter" || exit 1
+differ "$a_q" "$(region $all_r)" "lessons: Enter (the answer)"
+# the sizes of a projector: the screenshots have them; a step changes at each
+for spec in "1280 720 Home" "1920 1080 End"; do
+  size=${spec% *} move=${spec##* }
+  xdotool windowsize --sync "$wid" ${size% *} ${size#* }
+  t=0
+  until shot "lessons: $size" && [ "$(png_size "$last")" = "$size" ]; do
+    t=$((t + 1))
+    [ $t -lt 10 ] || { fail "lessons: screenshot $(png_size "$last") after a resize to $size"; break; }
+    sleep 0.5
+  done
+  cp "$last" "$tmp/lesson-${size% *}.png"
+  regions
+  a_sz=$(region $all_r)
+  key $move && shot "lessons: $size, $move" || exit 1
+  differ "$a_sz" "$(region $all_r)" "lessons: $size, $move (the first or last step)"
+  cp "$last" "$tmp/lesson-${size% *}-$move.png"
+done
+kill -0 "$pid" 2>/dev/null || fail "lessons: the program ended"
+key q
+finish "view lenet5, lessons"
+
 t2=$(date +%s)
 
 # ---- a slow network (VGG-16, a pass takes a good fraction of a second): what
 # is asked while the worker computes is done after it, in order, and never
 # meanwhile
-mv "$tmp/shots" "$tmp/shots-default"
+mv "$tmp/shots" "$tmp/shots-lessons"
 start view vgg16 || exit 1
 shot "vgg16" || exit 1
 regions

@@ -767,6 +767,7 @@ void viz_draw_top5(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
     TTF_SizeUTF8(f->small, "100.0%", &pw, &ph);
     const int bar_w = area.w - pw - 10 > 20 ? area.w - pw - 10 : 20;
     for (int i = 0; i < nt; i++) {
+        if (i > 0 && y + f->line + 12 > area.y + area.h) break; /* a short window: the rows that fit */
         double p = is_prob ? (double)o->act[top[i]] : exp((double)o->act[top[i]] - m) / s;
         char name[64], pct[16];
         if (labels && top[i] < n_labels) snprintf(name, sizeof name, "%s", labels[top[i]]);
