@@ -69,6 +69,8 @@ Layout stepper_layout(const VizFonts *f, const Stepper *s, int w, int h) {
     l.top5 = (SDL_Rect){m, top + l.input.h + m, left_w, 5 * (f->line + 16) + f->small_line};
     l.main = (SDL_Rect){2 * m + left_w, top, w - 3 * m - left_w, h - top - 2 * m - f->small_line};
     l.status = (SDL_Rect){m, h - m - f->small_line, w - 2 * m, f->small_line};
+    /* a short window: the top-5 ends above the status line (fewer rows are drawn) */
+    if (l.top5.y + l.top5.h > l.status.y - 4) l.top5.h = l.status.y - 4 - l.top5.y;
     return l;
 }
 
@@ -350,7 +352,10 @@ static void draw_main(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_
     else if (s->v3d.on) view3d_draw(s, r, f, a);
     else if (filters_shown(s)) filters_draw(s, r, f, a);
     else if (probe_shown(s)) probe_draw(s, r, f, a);
-    else fmaps_draw(s, r, f, a);
+    else {
+        fmaps_draw(s, r, f, a);
+        proj_draw_beside(s, r, f, a);
+    }
 }
 
 /* The left: the input (with the selected unit's fields), then the

@@ -162,6 +162,7 @@ void proj_update(Stepper *s);
 void proj_clear(ProjView *v);
 int proj_key(Stepper *s, SDL_Keycode k);
 void proj_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, const Layout *l);
+void proj_draw_beside(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect main);
 
 /* The probe asked for (s->probe.kind) of the zoomed channel, then the
  * stepper's own state back: batch 1, the input's forward pass. */

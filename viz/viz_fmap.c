@@ -499,7 +499,8 @@ int viz_filter_group_rects(SDL_Rect grid, int groups, int label_h, SDL_Rect out[
  * cols_in tiles each in a w x h block. */
 static int filter_tile(int n, int cols_in, int w, int h, int gap, int *per_row) {
     *per_row = 1;
-    for (int t = 64; t >= 4; t--) {
+    /* few filters in a large area (LeNet's six) are drawn large enough to read from afar */
+    for (int t = 160; t >= 4; t--) {
         int block = cols_in * (t + gap) + 2 * gap; /* one filter's strip */
         int fits_x = (w + gap) / block;
         if (fits_x < 1) continue;
@@ -750,6 +751,8 @@ void viz_draw_top5(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
     TTF_SizeUTF8(f->small, "100.0%", &pw, &ph);
     const int bar_w = area.w - pw - 10 > 20 ? area.w - pw - 10 : 20;
     for (int i = 0; i < nt; i++) {
+        /* only the rows the area holds: the class name, its bar and its percentage */
+        if (y + f->line + 12 > area.y + area.h) break;
         double p = is_prob ? (double)o->act[top[i]] : exp((double)o->act[top[i]] - m) / s;
         char name[64], pct[16];
         if (labels && top[i] < n_labels) snprintf(name, sizeof name, "%s", labels[top[i]]);
