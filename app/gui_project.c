@@ -2,7 +2,8 @@
  * gui_project.c — the zoomed channel (or its selected unit) projected back
  * to pixels (Zeiler and Fergus 2014; eng_graph_project): D cycles the
  * rule, deconvnet, guided backprop, plain gradient, off. The projection
- * takes the place of the top-5 on the left. Computed on the worker.
+ * takes the place of the top-5 on the left and, where the zoomed map leaves
+ * room, is drawn large beside it. Computed on the worker.
  */
 #ifdef CONVSCOPE_HAVE_GUI
 #include <stdio.h>
@@ -77,5 +78,19 @@ void proj_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, const Layou
         viz_text(r, f->small, l->top5.x, l->top5.y, dim, cap);
         viz_text(r, f->small, l->top5.x, l->top5.y + f->small_line + 4, dim, "click a map to project it");
     }
+}
+/* Beside the zoomed map, in the room it leaves on the right: the projection as large as
+ * the map (the left column's copy is small, too small to read from afar). */
+void proj_draw_beside(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect main) {
+    if (!s->proj.rule || !s->proj.map || s->sel.zoom < 0) return;
+    const EngNode *in = eng_graph_node(s->ses.graph, 0);
+    const VizFmapGeom m = viz_fmap_geom(f, s->ses.graph, s->sel.current, main);
+    const int side = m.grid.w < m.grid.h ? m.grid.w : m.grid.h, gap = 32;
+    SDL_Rect a = {m.grid.x + side + gap, m.grid.y, main.x + main.w - (m.grid.x + side + gap), side};
+    if (a.w < 240 || a.h < 120) return; /* no room: the left column's copy stays the only one */
+    if (a.w > a.h + f->small_line + 4) a.w = a.h + f->small_line + 4;
+    char cap[256];
+    snprintf(cap, sizeof cap, "projected to pixels · %s", rule_names[s->proj.rule - 1]);
+    viz_draw_planes(r, f, s->proj.map, in->out.C, in->out.H, in->out.W, a, 1, cap);
 }
 #endif

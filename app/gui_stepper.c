@@ -353,7 +353,10 @@ static void draw_main(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_
     else if (s->v3d.on) view3d_draw(s, r, f, a);
     else if (filters_shown(s)) filters_draw(s, r, f, a);
     else if (probe_shown(s)) probe_draw(s, r, f, a);
-    else fmaps_draw(s, r, f, a);
+    else {
+        fmaps_draw(s, r, f, a);
+        proj_draw_beside(s, r, f, a);
+    }
 }
 
 /* The left: the input (with the selected unit's fields), then the

@@ -183,6 +183,7 @@ int proj_key(Stepper *s, GuiKeyAct k);
 /* Shift+D: 1 when there is a network where the rules differ to open (s->proj.alt). */
 int proj_open_key(const Stepper *s);
 void proj_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, const Layout *l);
+void proj_draw_beside(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect main);
 
 /* The probe asked for (s->probe.kind) of the zoomed channel, then the
  * stepper's own state back: batch 1, the input's forward pass. */

@@ -350,8 +350,6 @@ void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL
 
 /* ---- bubble chart ----------------------------------------------------------------------- */
 
-static double nice_floor_pow10(double v) { return pow(10.0, floor(log10(v))); }
-
 /* 10^d as 1, 10, 100, 1K, 10K ... 1G, and 0.1, 0.01 below 1. */
 static void decade(double d, char *buf, size_t n) {
     static const char *const unit[] = {"", "K", "M", "G", "T", "P"};
@@ -383,8 +381,10 @@ static int bubble_shown(const VizBubble *b) { return b->x > 0 && isfinite(b->y);
  * and its labels drawn. */
 static BubbleAxes bubble_axes(SDL_Renderer *r, const VizFonts *f, SDL_Rect plot, double xmin,
                               double xmax, double ymin, double ymax) {
-    BubbleAxes a = {plot, log10(nice_floor_pow10(xmin)), log10(nice_floor_pow10(xmax) * 10.0),
-                    floor(ymin) - 1.0, ceil(ymax) + 1.0};
+    /* a bubble within a tenth of a decade (or of the y span) of an edge gets room: its disc
+     * would be cut by the frame */
+    const double ym = (ymax - ymin) * 0.1 > 1.0 ? (ymax - ymin) * 0.1 : 1.0;
+    BubbleAxes a = {plot, floor(log10(xmin) - 0.1), ceil(log10(xmax) + 0.1), floor(ymin - ym), ceil(ymax + ym)};
     if (a.lx1 - a.lx0 < 1) a.lx1 = a.lx0 + 1;
     if (a.y0 < 0) a.y0 = 0;
     char t[64];

@@ -516,7 +516,8 @@ int viz_filter_group_rects(SDL_Rect grid, int groups, int label_h, SDL_Rect out[
  * cols_in tiles each in a w x h block. */
 static int filter_tile(int n, int cols_in, int w, int h, int gap, int *per_row) {
     *per_row = 1;
-    for (int t = 64; t >= 4; t--) {
+    /* few filters in a large area (LeNet's six) are drawn large enough to read from afar */
+    for (int t = 160; t >= 4; t--) {
         int block = cols_in * (t + gap) + 2 * gap; /* one filter's strip */
         int fits_x = (w + gap) / block;
         if (fits_x < 1) continue;
