@@ -62,6 +62,7 @@ typedef struct {
     int image_index, image_index_set; /* --image-index N: the test image shown (0-based) */
     int basics_k, basics_s, basics_p, basics_d; /* --kernel --stride --pad --dilation (basics) */
     const char *basics_input; /* --input W|HxW (basics) */
+    int quick, tiny;       /* --quick --tiny (experiment) */
 } AppOptions;
 
 /* Which flags a subcommand accepts: each row of the flag table (options.c)
@@ -96,6 +97,8 @@ enum {
     APP_OPT_FRAME_STATS = 1 << 24,
     APP_OPT_IMAGE_INDEX = 1 << 25, /* --image-index N (commands that show one test image) */
     APP_OPT_BASICS = 1 << 26, /* --kernel --stride --pad --dilation --input W|HxW --cin --cout */
+    APP_OPT_EXPERIMENT = 1 << 27, /* --quick --tiny */
+    APP_OPT_SEED = 1 << 28,   /* --seed S (commands that draw at random, besides train) */
 };
 
 /* Parse argv[1..] (argv[0] is the subcommand) with the flags of the groups
@@ -281,5 +284,7 @@ int app_cmd_onnx_test(int argc, char **argv);
 int app_cmd_export(int argc, char **argv);
 int app_cmd_eval(int argc, char **argv);
 int app_cmd_basics(int argc, char **argv);
+/* The experiments behind the history's claims (cmd_experiment.c). */
+int app_cmd_experiment(int argc, char **argv);
 
 #endif

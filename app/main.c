@@ -30,6 +30,7 @@ static void print_help(FILE *f) {
             "  top9 MODEL         a channel's nine strongest activations over a test set, projected\n"
             "  occlude MODEL      a grey square slid over an image: activation and class maps\n"
             "  basics             one convolution's output size and parameter count, worked out\n"
+            "  experiment list|run  the experiments behind the history's claims, run on the engine\n"
             "\n"
             "Run 'convscope COMMAND --help' for the options of a command.\n");
 }
@@ -78,6 +79,7 @@ int main(int argc, char **argv) {
         {"export", app_cmd_export},
         {"eval", app_cmd_eval},
         {"basics", app_cmd_basics},
+        {"experiment", app_cmd_experiment},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i].name)) {

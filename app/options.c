@@ -142,7 +142,7 @@ static const AppFlag flags[] = {
      NO_FIELD, NULL, "how the learning rate falls over the epochs (default cosine)"},
     {"--weight-decay", ARG_NUM, "X", 0, 10, 0, APP_OPT_TRAIN, F(weight_decay), NO_FIELD, NULL,
      "L2 on conv and FC weights (default 5e-4)"},
-    {"--seed", ARG_SEED, "S", 0, 0, 0, APP_OPT_TRAIN, F(seed), F(seed_set), NULL,
+    {"--seed", ARG_SEED, "S", 0, 0, 0, APP_OPT_TRAIN | APP_OPT_SEED, F(seed), F(seed_set), NULL,
      "the initial weights, the order of the examples, the dropout masks (default 1)"},
     {"--init", ARG_CHOICE, "he|xavier", 0, 0, 0, APP_OPT_TRAIN, F(init), NO_FIELD, NULL,
      "He or Xavier (Glorot) initial weights (default he)"},
@@ -150,6 +150,11 @@ static const AppFlag flags[] = {
      NO_FIELD, NULL, "moves of up to 2 pixels, and left-right mirrors (default none)"},
     {"--resume", ARG_PATH, "FILE", 0, 0, 0, APP_OPT_TRAIN, F(resume), NO_FIELD, NULL,
      "go on from a checkpoint written by train"},
+    /* experiments */
+    {"--quick", ARG_FLAG, "", 0, 0, 0, APP_OPT_EXPERIMENT, F(quick), NO_FIELD, NULL,
+     "the short run shown in class: at most about two minutes on two cores"},
+    {"--tiny", ARG_FLAG, "", 0, 0, 0, APP_OPT_EXPERIMENT, F(tiny), NO_FIELD, NULL,
+     "the quick run cut to 2 epochs of 2 batches (the test suite: shape and reproducibility)"},
     /* two designs compared */
     {"--cin", ARG_INT, "N", 1, 8192, 0, APP_OPT_BLOCK, F(cin), NO_FIELD, NULL,
      "the block's input channels"},
@@ -231,6 +236,7 @@ static const struct {
                     APP_OPT_PREPROCESS | APP_OPT_OUT | APP_OPT_PROBE | APP_OPT_NPY_OUT |
                     APP_OPT_OCCLUDE | APP_OPT_IMAGE | APP_OPT_NPY_IN, 1},
     {"basics", APP_OPT_BASICS | APP_OPT_JSON, 0},
+    {"experiment", APP_OPT_EXPERIMENT | APP_OPT_SEED | APP_OPT_JSON | APP_OPT_OUT | APP_OPT_THREADS, 0},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
