@@ -85,7 +85,7 @@ static int invariance_image(EngGraph *g, const EngDataset *d, int i, int t, cons
 /* The shipped ZFNet-mini trained on Fashion-MNIST, planned at batch N. */
 static EngGraph *zf_trained(int N) {
     const ModelCard *card = model_find("zfnet_mini");
-    char path[4096], err[512];
+    char path[4096], err[512] = "cannot plan it";
     EngGraph *g = card ? model_build(card, 1, 28, 28) : NULL;
     const char *w = card ? model_weights_for(card, "fashion", path, sizeof path) : NULL;
     if (!g || !w || app_load_weights(g, w, "fashion", "experiment", err, sizeof err) != 0 ||
@@ -248,7 +248,12 @@ int exp_run_layers(const ExpRun *r, ExpResult *out) {
                   .points_per_epoch = 1, .max_batches = r->tiny ? 2 : 0, .on_epoch = watch_epoch,
                   .ctx = &w, .label = "zfnet_mini", .run = r};
     ExpCurves c;
-    int rc = out->mosaic && c1->dims[1] == 1 && c1->dims[0] >= MOSAIC_FILTERS ? exp_train(&t, &c) : -1;
+    int rc = -1;
+    if (!out->mosaic || c1->dims[1] != 1 || c1->dims[0] < MOSAIC_FILTERS)
+        fprintf(stderr, "convscope experiment: no memory for the mosaic, or conv1 is not %d filters of one "
+                        "channel\n", MOSAIC_FILTERS);
+    else
+        rc = exp_train(&t, &c);
     eng_graph_destroy(g);
     for (int k = 0; k < w.n; k++) free(w.prev[k]);
     if (rc != 0) return APP_FAIL;

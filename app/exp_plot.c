@@ -60,8 +60,11 @@ int exp_write_png(const ExpResult *res, const char *path) {
     int rc = -1;
     if (app_canvas_open(&cv, 1280, 720, "experiment") == 0) {
         const VizFonts *f = &cv.fonts;
-        viz_text(cv.r, f->sans_big, 24, 12, viz_ink(), res->title);
-        int top = 12 + TTF_FontLineSkip(f->sans_big) + 10, foot = 3 * f->small_line + 16;
+        int tw = 0, th = 0; /* the big type when the title fits the width */
+        TTF_Font *tf = TTF_SizeUTF8(f->sans_big, res->title, &tw, &th) == 0 && tw <= 1280 - 48 ? f->sans_big
+                                                                                              : f->sans;
+        viz_text(cv.r, tf, 24, 12, viz_ink(), res->title);
+        int top = 12 + TTF_FontLineSkip(tf) + 10, foot = 3 * f->small_line + 16;
         SDL_Rect body = {24, top, 1280 - 48, 720 - top - foot};
         if (res->mosaic) body.w = body.w * 55 / 100;
         int n = res->n_panels, cols = n <= 3 ? n : (n + 1) / 2, rows = (n + cols - 1) / cols;

@@ -56,7 +56,7 @@ static const struct {
 } deg_nets[4] = {{"plain20", 3, 0}, {"plain56", 9, 0}, {"resnet20", 3, 1}, {"resnet56", 9, 1}};
 
 int exp_run_degradation(const ExpRun *r, ExpResult *out) {
-    const Scale s = pick(r, (Scale){1280, 512, 4, 0}, (Scale){10000, 2000, 12, 0});
+    const Scale s = pick(r, (Scale){1280, 512, 4, 0}, (Scale){5120, 1000, 8, 0});
     const int width = r->quick || r->tiny ? 8 : 16;
     snprintf(out->title, sizeof out->title,
              "Degradation: plain vs residual nets (He et al. 2016, Fig. 1 and Fig. 6 left/middle)");
