@@ -139,26 +139,26 @@ static int cmd_run(const AppOptions *o) {
 
 int app_cmd_experiment(int argc, char **argv) {
     const char *sub = argc > 1 ? argv[1] : NULL;
-    if (sub && (!strcmp(sub, "--help") || !strcmp(sub, "-h"))) sub = "run";
-    if (!sub || (strcmp(sub, "list") && strcmp(sub, "run"))) {
-        fprintf(stderr, "convscope experiment: expected 'list' or 'run NAME'%s%s%s\n", sub ? ", not '" : "",
-                sub ? sub : "", sub ? "'" : "");
-        return APP_USAGE;
-    }
-    /* argv without the word list/run: "experiment NAME --flags..." */
+    /* argv without the word list/run: "experiment NAME --flags..."; with a flag
+     * first there is no word: the flags are checked (--help answers) */
     char *args[256];
     int n = 0;
-    args[n++] = argv[0];
-    for (int i = 2; i < argc && n < 255; i++) args[n++] = argv[i];
-    if (argc > 256) {
+    if (argc > 255) {
         fprintf(stderr, "convscope experiment: too many arguments\n");
         return APP_USAGE;
     }
+    args[n++] = argv[0];
+    const int word = sub && sub[0] != '-';
+    for (int i = word ? 2 : 1; i < argc; i++) args[n++] = argv[i];
     args[n] = NULL;
-    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) args[n++] = argv[1];
     AppOptions o;
     int help, rc = app_parse_cmd(n, args, usage, &o, &help);
     if (rc || help) return rc;
+    if (!word || (strcmp(sub, "list") && strcmp(sub, "run"))) {
+        fprintf(stderr, "convscope experiment: expected 'list' or 'run NAME'%s%s%s\n", word ? ", not '" : "",
+                word ? sub : "", word ? "'" : "");
+        return APP_USAGE;
+    }
     if (!strcmp(sub, "list")) {
         if (o.model) {
             fprintf(stderr, "convscope experiment: list takes no name\n");
