@@ -70,50 +70,52 @@ typedef struct {
     int guided;            /* --guided (gradcam) */
     const char *mean, *std; /* --mean M[,M,M] --std S[,S,S]: an image's normalisation */
     const char *channel_order; /* --channel-order rgb|bgr */
+    int quick, tiny;       /* --quick --tiny (experiment) */
 } AppOptions;
 
 /* Which flags a subcommand accepts: each row of the flag table (options.c)
  * names the groups that take it, each command the groups it accepts. */
-enum {
-    APP_OPT_INPUT = 1 << 0,
-    APP_OPT_JSON = 1 << 1,
-    APP_OPT_THREADS = 1 << 2,
-    APP_OPT_RUNS = 1 << 3,
-    APP_OPT_BATCH = 1 << 4,
-    APP_OPT_QUIT_AFTER = 1 << 5,
-    APP_OPT_PROFILE = 1 << 6,
-    APP_OPT_DATA = 1 << 7,
-    APP_OPT_TRAIN = 1 << 8,   /* --epochs --lr --optimizer --schedule --weight-decay --init
-                                 --augment --seed --out --resume */
-    APP_OPT_WEIGHTS = 1 << 9,
-    APP_OPT_BLOCK = 1 << 10,  /* --cin --cout --hw --groups */
-    APP_OPT_PREPROCESS = 1 << 11, /* --preprocess (commands that take images) */
-    APP_OPT_OUT = 1 << 12,    /* --out FILE */
-    APP_OPT_PROBE = 1 << 13,  /* --layer --channel */
-    APP_OPT_RULE = 1 << 14,   /* --rule */
-    APP_OPT_IMAGE = 1 << 15,  /* --image FILE */
-    APP_OPT_NPY_IN = 1 << 16, /* --input FILE.npy */
-    APP_OPT_NPY_OUT = 1 << 17, /* --npy FILE.npy */
-    APP_OPT_IMAGES = 1 << 18, /* --images DIR */
-    APP_OPT_OCCLUDE = 1 << 19, /* --size --stride --grey */
-    APP_OPT_PROJECT = 1 << 20, /* --project LAYER */
-    APP_OPT_UNIT = 1 << 21,   /* --unit */
-    APP_OPT_COUNT = 1 << 22,  /* --count */
-    APP_OPT_RENDER = 1 << 23, /* --view --snapshot --block --models --pattern --size --page
-                                 --present --runs */
-    APP_OPT_FRAME_STATS = 1 << 24,
-    APP_OPT_IMAGE_INDEX = 1 << 25, /* --image-index N (commands that show one test image) */
-    APP_OPT_BASICS = 1 << 26, /* --kernel --stride --pad --dilation --input W|HxW --cin --cout */
-    APP_OPT_LESSON = 1 << 27, /* --lessons --size --present (lesson) */
-    APP_OPT_TOP = 1 << 28,    /* --top K */
-    APP_OPT_CAM = 1 << 29,    /* --layer --class --guided */
-    APP_OPT_NORM = 1 << 30,   /* --mean --std --channel-order */
-};
+typedef unsigned long long AppOptMask;
+#define APP_OPT_INPUT (1ULL << 0)
+#define APP_OPT_JSON (1ULL << 1)
+#define APP_OPT_THREADS (1ULL << 2)
+#define APP_OPT_RUNS (1ULL << 3)
+#define APP_OPT_BATCH (1ULL << 4)
+#define APP_OPT_QUIT_AFTER (1ULL << 5)
+#define APP_OPT_PROFILE (1ULL << 6)
+#define APP_OPT_DATA (1ULL << 7)
+#define APP_OPT_TRAIN (1ULL << 8) /* --epochs --lr --optimizer --schedule --weight-decay --init
+                                    * --augment --seed --out --resume */
+#define APP_OPT_WEIGHTS (1ULL << 9)
+#define APP_OPT_BLOCK (1ULL << 10) /* --cin --cout --hw --groups */
+#define APP_OPT_PREPROCESS (1ULL << 11) /* --preprocess (commands that take images) */
+#define APP_OPT_OUT (1ULL << 12) /* --out FILE */
+#define APP_OPT_PROBE (1ULL << 13) /* --layer --channel */
+#define APP_OPT_RULE (1ULL << 14) /* --rule */
+#define APP_OPT_IMAGE (1ULL << 15) /* --image FILE */
+#define APP_OPT_NPY_IN (1ULL << 16) /* --input FILE.npy */
+#define APP_OPT_NPY_OUT (1ULL << 17) /* --npy FILE.npy */
+#define APP_OPT_IMAGES (1ULL << 18) /* --images DIR */
+#define APP_OPT_OCCLUDE (1ULL << 19) /* --size --stride --grey */
+#define APP_OPT_PROJECT (1ULL << 20) /* --project LAYER */
+#define APP_OPT_UNIT (1ULL << 21) /* --unit */
+#define APP_OPT_COUNT (1ULL << 22) /* --count */
+#define APP_OPT_RENDER (1ULL << 23) /* --view --snapshot --block --models --pattern --size --page
+                                    * --present --runs */
+#define APP_OPT_FRAME_STATS (1ULL << 24)
+#define APP_OPT_IMAGE_INDEX (1ULL << 25) /* --image-index N (commands that show one test image) */
+#define APP_OPT_BASICS (1ULL << 26) /* --kernel --stride --pad --dilation --input W|HxW --cin --cout */
+#define APP_OPT_LESSON (1ULL << 27) /* --lessons --size --present (lesson) */
+#define APP_OPT_TOP (1ULL << 28) /* --top K */
+#define APP_OPT_CAM (1ULL << 29) /* --layer --class --guided */
+#define APP_OPT_NORM (1ULL << 30) /* --mean --std --channel-order */
+#define APP_OPT_EXPERIMENT (1ULL << 31) /* --quick --tiny */
+#define APP_OPT_SEED (1ULL << 32) /* --seed S (commands that draw at random, besides train) */
 
 /* Parse argv[1..] (argv[0] is the subcommand) with the flags of the groups
  * in `allowed`. Returns APP_OK, or APP_USAGE after printing one line to
  * stderr; prints usage and sets *help for --help. */
-int app_parse(int argc, char **argv, unsigned allowed, int need_model, const char *usage,
+int app_parse(int argc, char **argv, AppOptMask allowed, int need_model, const char *usage,
               AppOptions *o, int *help);
 /* app_parse with the groups and the need of a model that the command list
  * (options.c) gives the subcommand argv[0]. */
@@ -347,5 +349,7 @@ int app_cmd_lesson(int argc, char **argv);
 int app_cmd_predict(int argc, char **argv);
 /* Grad-CAM and guided Grad-CAM of a class at a layer (cmd_gradcam.c). */
 int app_cmd_gradcam(int argc, char **argv);
+/* The experiments behind the history's claims (cmd_experiment.c). */
+int app_cmd_experiment(int argc, char **argv);
 
 #endif

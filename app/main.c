@@ -33,6 +33,7 @@ static void print_help(FILE *f) {
             "  gradcam MODEL      Grad-CAM: where in the image a layer finds a class's evidence\n"
             "  basics             one convolution's output size and parameter count, worked out\n"
             "  lesson list|check|render  the history of CNNs as chapters: checked, or as slides\n"
+            "  experiment list|run  the experiments behind the history's claims, run on the engine\n"
             "\n"
             "Run 'convscope COMMAND --help' for the options of a command.\n");
 }
@@ -84,6 +85,7 @@ int main(int argc, char **argv) {
         {"lesson", app_cmd_lesson},
         {"predict", app_cmd_predict},
         {"gradcam", app_cmd_gradcam},
+        {"experiment", app_cmd_experiment},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i].name)) {

@@ -68,7 +68,7 @@ typedef struct {
     const char *value; /* shown after the name ("N"); ARG_CHOICE: the words, '|' between */
     double lo, hi;     /* ARG_INT, ARG_NUM */
     int open_lo;
-    unsigned groups;   /* APP_OPT_* */
+    AppOptMask groups; /* APP_OPT_* */
     long field;        /* offset in AppOptions */
     long set;          /* offset of an int set to 1 when the flag is given, or NO_FIELD */
     const char *takes; /* what the error says it takes, when not the range or the words */
@@ -154,7 +154,7 @@ static const AppFlag flags[] = {
      NO_FIELD, NULL, "how the learning rate falls over the epochs (default cosine)"},
     {"--weight-decay", ARG_NUM, "X", 0, 10, 0, APP_OPT_TRAIN, F(weight_decay), NO_FIELD, NULL,
      "L2 on conv and FC weights (default 5e-4)"},
-    {"--seed", ARG_SEED, "S", 0, 0, 0, APP_OPT_TRAIN, F(seed), F(seed_set), NULL,
+    {"--seed", ARG_SEED, "S", 0, 0, 0, APP_OPT_TRAIN | APP_OPT_SEED, F(seed), F(seed_set), NULL,
      "the initial weights, the order of the examples, the dropout masks (default 1)"},
     {"--init", ARG_CHOICE, "he|xavier", 0, 0, 0, APP_OPT_TRAIN, F(init), NO_FIELD, NULL,
      "He or Xavier (Glorot) initial weights (default he)"},
@@ -162,6 +162,11 @@ static const AppFlag flags[] = {
      NO_FIELD, NULL, "moves of up to 2 pixels, and left-right mirrors (default none)"},
     {"--resume", ARG_PATH, "FILE", 0, 0, 0, APP_OPT_TRAIN, F(resume), NO_FIELD, NULL,
      "go on from a checkpoint written by train"},
+    /* experiments */
+    {"--quick", ARG_FLAG, "", 0, 0, 0, APP_OPT_EXPERIMENT, F(quick), NO_FIELD, NULL,
+     "the short run shown in class: at most about two minutes on two cores"},
+    {"--tiny", ARG_FLAG, "", 0, 0, 0, APP_OPT_EXPERIMENT, F(tiny), NO_FIELD, NULL,
+     "the quick run cut to 2 epochs of 2 batches (the test suite: shape and reproducibility)"},
     /* two designs compared */
     {"--cin", ARG_INT, "N", 1, 8192, 0, APP_OPT_BLOCK, F(cin), NO_FIELD, NULL,
      "the block's input channels"},
@@ -221,7 +226,7 @@ static const AppFlag flags[] = {
 /* The commands that parse through the table: the groups each accepts. */
 static const struct {
     const char *name;
-    unsigned groups;
+    AppOptMask groups;
     int need_model;
 } commands[] = {
     {"view", APP_OPT_INPUT | APP_OPT_QUIT_AFTER | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_IMAGE_INDEX |
@@ -254,13 +259,14 @@ static const struct {
     {"gradcam", APP_OPT_INPUT | APP_OPT_NPY_IN | APP_OPT_IMAGE | APP_OPT_IMAGE_INDEX | APP_OPT_DATA |
                     APP_OPT_WEIGHTS | APP_OPT_PREPROCESS | APP_OPT_NORM | APP_OPT_JSON | APP_OPT_CAM |
                     APP_OPT_OUT | APP_OPT_NPY_OUT | APP_OPT_THREADS, 1},
+    {"experiment", APP_OPT_EXPERIMENT | APP_OPT_SEED | APP_OPT_JSON | APP_OPT_OUT | APP_OPT_THREADS, 0},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
 /* The row of flag `a` among the groups allowed, or NULL. When two rows of
  * that name are allowed, `val` picks: a value ending in .npy goes to the
  * row that takes a path. */
-static const AppFlag *find_flag(const char *a, const char *val, unsigned allowed) {
+static const AppFlag *find_flag(const char *a, const char *val, AppOptMask allowed) {
     const AppFlag *first = NULL;
     for (size_t k = 0; k < N_FLAGS; k++) {
         const AppFlag *f = &flags[k];
@@ -357,7 +363,7 @@ static int set_flag(const AppFlag *f, const char *val, AppOptions *o, const char
 
 /* The flags of the groups in `allowed`, as the end of a command's --help:
  * one line each, from the table. */
-static void print_cmd_flags(FILE *out, unsigned allowed) {
+static void print_cmd_flags(FILE *out, AppOptMask allowed) {
     char what[160], head[96];
     fprintf(out, "\nflags:\n");
     for (size_t k = 0; k < N_FLAGS; k++) {
@@ -372,7 +378,7 @@ static void print_cmd_flags(FILE *out, unsigned allowed) {
     }
 }
 
-int app_parse(int argc, char **argv, unsigned allowed, int need_model, const char *usage,
+int app_parse(int argc, char **argv, AppOptMask allowed, int need_model, const char *usage,
               AppOptions *o, int *help) {
     const char *cmd = argv[0];
     memset(o, 0, sizeof *o);

@@ -87,6 +87,12 @@ const ModelCard *model_find(const char *name);   /* NULL if unknown */
  * default). NULL on failure, with the reason logged through eng_log. */
 EngGraph *model_build(const ModelCard *card, int C, int H, int W);
 
+/* The CIFAR networks of the ResNet paper (net_cifar.c) at any depth 6n + 2
+ * and width: plain (shortcuts 0) or residual (option A), `width` filters in
+ * the first stage, doubled in each of the next two; plain20 is (3, 0, 16).
+ * The output node id, or -1. */
+int model_cifar_build(EngGraph *g, int C, int H, int W, int n, int shortcuts, int width);
+
 #ifdef __cplusplus
 }
 #endif

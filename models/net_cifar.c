@@ -25,6 +25,7 @@ typedef struct {
     int n;         /* blocks per stage: depth 6n + 2 */
     int shortcuts; /* 0 = plain net */
     float p_last;  /* > 0: stochastic depth, survival falling linearly to p_last */
+    int width;     /* filters of the first stage (the paper: 16), doubled at each stage */
 } CifarCfg;
 
 /* Option A: x itself, or x[:, :, ::2, ::2] followed by (cout - cin) zero channels. */
@@ -52,7 +53,7 @@ static int cifar_block(EngGraph *g, const char *n, int x, int planes, int stride
 
 static int build_cifar(EngGraph *g, int C, int H, int W, const CifarCfg *c) {
     int x = eng_input(g, "data", C, H, W);
-    x = net_conv_bn_act(g, "conv1", "bn1", "relu", x, 16, 3, 1, 1, 1, NET_ACT_RELU);
+    x = net_conv_bn_act(g, "conv1", "bn1", "relu", x, c->width, 3, 1, 1, 1, NET_ACT_RELU);
     char name[32];
     const int L = 3 * c->n;
     for (int stage = 0; stage < 3; stage++)
@@ -62,7 +63,7 @@ static int build_cifar(EngGraph *g, int C, int H, int W, const CifarCfg *c) {
             const float keep = c->p_last > 0 ? 1.0f - (float)l / (float)L * (1.0f - c->p_last)
                                              : 1.0f;
             snprintf(name, sizeof name, "layer%d.%d", stage + 1, b);
-            x = cifar_block(g, name, x, 16 << stage, (b == 0 && stage > 0) ? 2 : 1, c, keep);
+            x = cifar_block(g, name, x, c->width << stage, (b == 0 && stage > 0) ? 2 : 1, c, keep);
         }
     x = eng_gavgpool(g, "avgpool", x);
     return eng_fc(g, "fc", x, 10, 1);
@@ -70,9 +71,15 @@ static int build_cifar(EngGraph *g, int C, int H, int W, const CifarCfg *c) {
 
 #define CIFAR_BUILDER(id, n, shortcuts, p_last)                                            \
     static int build_##id(EngGraph *g, int C, int H, int W) {                              \
-        static const CifarCfg cfg = {n, shortcuts, p_last};                               \
+        static const CifarCfg cfg = {n, shortcuts, p_last, 16};                           \
         return build_cifar(g, C, H, W, &cfg);                                              \
     }
+int model_cifar_build(EngGraph *g, int C, int H, int W, int n, int shortcuts, int width) {
+    if (n < 1 || width < 1 || width > 4096) return -1;
+    const CifarCfg cfg = {n, shortcuts, 0, width};
+    return build_cifar(g, C, H, W, &cfg);
+}
+
 CIFAR_BUILDER(plain20, 3, 0, 0)
 CIFAR_BUILDER(plain56, 9, 0, 0)
 CIFAR_BUILDER(resnet20, 3, 1, 0)

@@ -297,6 +297,25 @@ typedef struct {
     const char *units;
 } VizGradcam;
 void viz_draw_gradcam(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const VizGradcam *g);
+/* A line chart (viz_lines.c): curves of (x, y) points, solid or dashed, in
+ * palette colour `color`; axes in round steps, the y label above the plot,
+ * the x label below, the legend to the right of the plot. y_max > y_min fixes
+ * the y range (percent, probability); otherwise it follows the data. */
+typedef struct {
+    const char *name;
+    int n;
+    const double *x, *y;
+    int color, dashed;
+} VizLine;
+typedef struct {
+    const char *title, *x_label, *y_label;
+    const VizLine *lines;
+    int n;
+    double y_min, y_max;
+} VizLineChart;
+void viz_draw_line_chart(SDL_Renderer *r, const VizFonts *f, const VizLineChart *c, SDL_Rect area);
+/* The legend's width beside the plot (0 without curves). */
+int viz_line_legend_width(const VizFonts *f, const VizLineChart *c);
 
 /* A model's card and layer table, read from a built graph. */
 void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
