@@ -1,7 +1,10 @@
 /*
  * cmd_bench.c — `convscope bench`: forward latency of a network on this
  * machine. Buffers are planned once and warmed up before timing, so the
- * numbers measure arithmetic, not first-touch page faults.
+ * numbers measure arithmetic, not first-touch page faults. The pass timed is
+ * the engine's fast inference layout (fused convolutions, shared buffers:
+ * eng_graph_set_fast), unless --keep-all asks for the window's layout, which
+ * keeps every node's activation.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +14,15 @@
 
 static const char bench_usage[] =
     "usage: convscope bench MODEL [--input CxHxW] [--threads N] [--runs N] [--batch N] [--json]\n"
-    "                            [--profile] [--project LAYER]\n"
+    "                            [--profile] [--project LAYER] [--keep-all]\n"
     "  Times forward passes on random weights and a random input after two warm-up\n"
     "  passes; prints the median and the fastest. --threads sets OpenBLAS's and the\n"
     "  engine's threads (default: all cores). --json prints\n"
-    "  {\"model\",\"batch\",\"threads\",\"runs\",\"median_ms\",\"min_ms\"}.\n"
+    "  {\"model\",\"batch\",\"threads\",\"runs\",\"median_ms\",\"min_ms\",\"layout\",\n"
+    "  \"peak_act_bytes\",\"keep_all_act_bytes\"}: the activation memory of the pass timed\n"
+    "  and of the layout that keeps every node's activation.\n"
+    "  The pass timed fuses each convolution with the batch norm and ReLU after it\n"
+    "  and lets nodes share buffers; --keep-all times the window's layout instead.\n"
     "  --profile adds the time per op type and the slowest layers (median run).\n"
     "  --project LAYER also times projecting a channel of LAYER back to the input\n"
     "  (deconvnet), as \"project\":{\"layer\",\"median_ms\"} in the JSON.\n";
@@ -25,7 +32,7 @@ static const char bench_usage[] =
 static int print_profile(const EngGraph *g, double *node_ms, int runs) {
     int nn = eng_graph_node_count(g);
     double per_op[ENG_OP_COUNT] = {0}, total = 0;
-    int count[ENG_OP_COUNT] = {0};
+    int count[ENG_OP_COUNT] = {0}, fused = 0;
     double *med = calloc((size_t)nn, sizeof *med);
     int *order = calloc((size_t)nn, sizeof *order);
     if (!med || !order) {
@@ -37,6 +44,11 @@ static int print_profile(const EngGraph *g, double *node_ms, int runs) {
     for (int k = 0; k < nn; k++) {
         med[k] = app_sort_median(node_ms + (size_t)k * runs, runs);
         const EngNode *n = eng_graph_node(g, k);
+        const int with = eng_graph_fused_with(g, k);
+        if (with >= 0 && with != k) { /* timed inside its convolution */
+            fused++;
+            continue;
+        }
         per_op[n->op] += med[k];
         count[n->op]++;
         total += med[k];
@@ -47,6 +59,7 @@ static int print_profile(const EngGraph *g, double *node_ms, int runs) {
         if (count[op])
             printf("%-16s %6d %10.3f %6.1f%%\n", eng_op_name((EngOpType)op), count[op], per_op[op],
                    total > 0 ? 100.0 * per_op[op] / total : 0.0);
+    if (fused) printf("(%d batch norms and activations ran inside their convolutions)\n", fused);
     for (int i = 0; i < nn; i++) /* selection of the ten slowest */
         for (int j = i + 1; j < nn && i < 10; j++)
             if (med[order[j]] > med[order[i]]) {
@@ -68,6 +81,7 @@ static int print_profile(const EngGraph *g, double *node_ms, int runs) {
 /* Median time of projecting channel 0 of node `layer` back to the input
  * (deconvnet rule), after one forward pass; -1 on failure. */
 static double time_projection(EngGraph *g, int layer, int batch, int runs) {
+    eng_graph_set_fast(g, 0); /* a projection reads every activation */
     if (eng_graph_enable_grads(g) != 0 || eng_graph_plan(g, batch) != 0 || eng_graph_forward(g) != 0)
         return -1;
     double *t = malloc((size_t)runs * sizeof *t);
@@ -93,6 +107,7 @@ static double time_projection(EngGraph *g, int layer, int batch, int runs) {
 static EngGraph *bench_open(const AppOptions *o, int batch, const ModelCard **c, int *proj_id, int *rc) {
     EngGraph *g = app_build_model(o, c, rc);
     if (!g) return NULL;
+    eng_graph_set_fast(g, !o->keep_all);
     if ((!(*c)->imported && eng_graph_init_params(g, 1) != 0) || eng_graph_plan(g, batch) != 0) {
         fprintf(stderr, "convscope bench: not enough memory for %s at batch %d\n", (*c)->name, batch);
         eng_graph_destroy(g);
@@ -133,14 +148,19 @@ static int bench_runs(EngGraph *g, const char *name, int runs, int tty, double *
     return 0;
 }
 
+/* The layout timed: fast or not, its activation bytes and one buffer per node's. */
+typedef struct { int fast; int64_t peak, all; } BenchMem;
+
 static void bench_print(const EngGraph *g, const ModelCard *c, const AppOptions *o, int batch,
-                        int runs, double median, double best, double proj_ms) {
+                        int runs, double median, double best, double proj_ms, BenchMem m) {
     int threads = eng_get_threads();
     if (o->json) {
         printf("{\"model\":");
         app_json_str(stdout, c->name);
         printf(",\"batch\":%d,\"threads\":%d,\"runs\":%d,\"median_ms\":%.4f,\"min_ms\":%.4f",
                batch, threads, runs, median, best);
+        printf(",\"layout\":\"%s\",\"peak_act_bytes\":%lld,\"keep_all_act_bytes\":%lld",
+               m.fast ? "fast" : "keep-all", (long long)m.peak, (long long)m.all);
         if (o->project) {
             printf(",\"project\":{\"layer\":");
             app_json_str(stdout, o->project);
@@ -152,6 +172,8 @@ static void bench_print(const EngGraph *g, const ModelCard *c, const AppOptions 
         printf("%s  batch %d  threads %d  runs %d: median %.3f ms, min %.3f ms (%.1f GFLOP/s)\n",
                c->name, batch, threads, runs, median, best,
                2.0 * (double)tot.macs * batch / (median * 1e6));
+        printf("%s layout: peak activation memory %.2f MB (%lld bytes); every node kept: %.2f MB\n",
+               m.fast ? "fast" : "keep-all", m.peak / 1e6, (long long)m.peak, m.all / 1e6);
         if (o->project)
             printf("projection from %s (deconvnet, one channel): median %.3f ms = %.2f forward "
                    "passes\n", o->project, proj_ms, proj_ms / median);
@@ -180,12 +202,14 @@ int app_cmd_bench(int argc, char **argv) {
     double median = app_sort_median(t, runs);
     double best = t[0];
     if (node_ms && !o.json && print_profile(g, node_ms, runs) != 0) goto done;
+    BenchMem mem = {.fast = eng_graph_fast(g)};
+    mem.peak = eng_graph_act_peak_bytes(g, &mem.all);
     double proj_ms = o.project ? time_projection(g, proj_id, batch, runs) : 0;
     if (o.project && proj_ms < 0) {
         fprintf(stderr, "convscope bench: cannot project from %s\n", o.project);
         goto done;
     }
-    bench_print(g, c, &o, batch, runs, median, best, proj_ms);
+    bench_print(g, c, &o, batch, runs, median, best, proj_ms, mem);
     rc = APP_OK;
 done:
     free(node_ms);

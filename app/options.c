@@ -118,6 +118,8 @@ static const AppFlag flags[] = {
      "timed passes, after a warm-up"},
     {"--profile", ARG_FLAG, "", 0, 0, 0, APP_OPT_PROFILE, F(profile), NO_FIELD, NULL,
      "the time per op type and the slowest layers"},
+    {"--keep-all", ARG_FLAG, "", 0, 0, 0, APP_OPT_PROFILE, F(keep_all), NO_FIELD, NULL,
+     "time the layout that keeps every node's activation (the window's), not the fused one"},
     {"--project", ARG_STR, "LAYER", 0, 0, 0, APP_OPT_PROJECT, F(project), NO_FIELD, NULL,
      "also time projecting a channel of LAYER back to the input"},
     /* a channel and its projection to pixels */

@@ -756,6 +756,30 @@ int eng_graph_forward(EngGraph *g);
 /* Use the naive reference kernels instead of the fast ones (tests). */
 void eng_graph_set_reference(EngGraph *g, int on);
 
+/* The fast inference layout (eng_graph_fuse.c), for passes that read only
+ * the scores: asked for (or turned off) here, it takes effect at the next
+ * eng_graph_plan, and plans no gradients while on (the backward pass and the
+ * projections then fail; turn it off and plan again). A convolution and the batch norm and ReLU (or clip)
+ * that follow it run as one step, the BN folded into a copy of the weights
+ * (the parameters are not touched), and nodes share buffers once their
+ * readers have run: after the pass only the inputs, the output and the
+ * scores (eng_graph_logits) hold their values, so never for the window, a
+ * projection or training (a forward pass in training or reference mode
+ * fails). */
+void eng_graph_set_fast(EngGraph *g, int on);
+/* 1 when the buffers planned are the fast layout. */
+int eng_graph_fast(const EngGraph *g);
+/* Say that parameters were written other than through eng_graph_node_mut,
+ * an optimizer step or a loader (those say it themselves): the next fast
+ * pass folds them again. */
+void eng_graph_params_changed(EngGraph *g);
+/* In the fast layout, the convolution whose step computes node id (id
+ * itself for a chain's convolution), or -1 when id runs on its own. */
+int eng_graph_fused_with(const EngGraph *g, int id);
+/* Bytes of the activation block as planned (the peak activation memory of
+ * a pass), and in *keep_all (may be NULL) what one buffer per node takes. */
+int64_t eng_graph_act_peak_bytes(const EngGraph *g, int64_t *keep_all);
+
 /* ---- training and gradients (eng_train.c) ----------------------------------------
  * Backward passes add into gradients; eng_graph_zero_grads clears them. The
  * input's gradient is computed too (saliency, effective receptive fields). */

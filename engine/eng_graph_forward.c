@@ -441,12 +441,14 @@ int eng_graph_forward(EngGraph *g) {
         eng_log(ENG_LOG_ERROR, "engine: forward pass before buffers were planned");
         return -1;
     }
+    if (g->fast_plan && eng_fuse_prepare(g) != 0) return -1;
+    if (g->training) g->param_version++; /* BN's running statistics move */
     (void)eng_get_threads(); /* starts the worker pool on first use */
     for (int i = 0; i < g->n_nodes; i++) {
         EngNode *n = &g->nodes[i];
         if (!eng_runs_at_inference(n)) continue;
         double t0 = now_ms();
-        run_node(g, n);
+        if (!g->fast_plan || !eng_fuse_run(g, i)) run_node(g, n);
         n->ms = now_ms() - t0;
     }
     return 0;

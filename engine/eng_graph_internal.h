@@ -9,6 +9,7 @@
  *   eng_graph_plan.c      parameters and buffers: allocation, init, plan
  *   eng_graph_forward.c   each op's forward step and the forward pass
  *   eng_graph_backward.c  each op's backward step, backward pass, projections
+ *   eng_graph_fuse.c      the fast inference layout: fused conv chains, shared buffers
  *
  * Must not depend on: SDL or anything that draws.
  */
@@ -22,6 +23,15 @@
 #define ENG_MAX_DIM (1 << 24)
 /* Largest per-sample tensor (elements). */
 #define ENG_MAX_ELEMS ((int64_t)1 << 31)
+
+/* A node in the fast layout (eng_graph_fuse.c). A convolution heading a
+ * chain has head == its own id and bn / act the BN and activation it
+ * absorbs (-1 when absent); those links have head == the convolution. */
+typedef struct {
+    int head, bn, act;   /* head -1: not fused */
+    size_t off;          /* floats into act_block, of a node that owns a buffer */
+    float *w, *b;        /* a head with BN: the folded weights and bias, in fold_block */
+} EngFuse;
 
 struct EngGraph {
     EngNode *nodes;
@@ -49,6 +59,17 @@ struct EngGraph {
     float *grad_block;   /* d loss / d act of every node, same layout as act_block */
     float *pgrad_block;  /* d loss / d parameter, same layout as param_block */
     float *aux_block;    /* BN batch statistics, dropout masks */
+
+    /* the fast inference layout (eng_graph_fuse.c) */
+    int fast;            /* eng_graph_set_fast: the next plan without gradients is fast */
+    int fast_plan;       /* the buffers planned are the fast layout */
+    EngFuse *fuse;       /* fuse_n entries, one per node, with fast_plan */
+    int fuse_n;
+    float *fold_block;   /* the folded weights and biases */
+    int fold_ok;         /* fold_block holds the parameters of fold_version */
+    uint64_t fold_version, param_version;
+    size_t act_floats;   /* floats of act_block as planned */
+    size_t act_floats_all; /* what the keep-everything layout takes */
 };
 
 /* One node's step, forward or backward: the node, its first input and the
@@ -207,6 +228,16 @@ int eng_bwd_reduce(const EngStep *st);
 int64_t eng_ops_reduce(const EngNode *n, EngCount c, int64_t e, int64_t plane);
 void eng_fwd_depth_space(const EngStep *st);
 int eng_bwd_depth_space(const EngStep *st);
+
+/* The fast layout (eng_graph_fuse.c): chains and offsets for batch N, the
+ * activation floats and the fold block's floats (0, or -1); the nodes
+ * pointed into the blocks; the folds made fresh before a pass (0, or -1
+ * logged); node i run when the fast layout runs it otherwise (1), or left to
+ * its op (0). */
+int eng_fuse_plan(EngGraph *g, int N, size_t *act_floats, size_t *fold);
+void eng_fuse_assign(EngGraph *g);
+int eng_fuse_prepare(EngGraph *g);
+int eng_fuse_run(EngGraph *g, int i);
 
 /* Shared helpers. */
 static inline int eng_runs_at_inference(const EngNode *n) { return !(n->flags & ENG_NODE_TRAIN_ONLY); }

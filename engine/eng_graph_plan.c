@@ -79,6 +79,7 @@ static void init_weights(EngParam *p, uint64_t *s, EngInit init) {
 
 int eng_graph_init_params_ex(EngGraph *g, uint64_t seed, EngInit init) {
     if (!g || eng_graph_alloc_params(g) != 0) return -1;
+    g->param_version++;
     uint64_t s = seed;
     for (int i = 0; i < g->n_nodes; i++) {
         EngNode *n = &g->nodes[i];
@@ -112,6 +113,14 @@ void eng_graph_free_buffers(EngGraph *g) {
     free(g->scratch);
     free(g->in_ptrs);
     free(g->in_chans);
+    free(g->fuse);
+    free(g->fold_block);
+    g->fuse = NULL;
+    g->fuse_n = 0;
+    g->fold_block = NULL;
+    g->fold_ok = 0;
+    g->fast_plan = 0;
+    g->act_floats = g->act_floats_all = 0;
     g->in_ptrs = NULL;
     g->in_chans = NULL;
     g->act_block = NULL;
@@ -175,11 +184,13 @@ size_t eng_aux_drop_path(const EngNode *n, size_t e) {
 /* ---- the plan ------------------------------------------------------------------------ */
 
 /* Floats (switches: int32s) each block needs for batch N; 0, or -1 on overflow. */
-typedef struct { size_t act, sw, scratch, aux; int max_in; } PlanSizes;
+/* grads: gradient buffers too (asked for, and not the fast layout) */
+typedef struct { size_t act, sw, scratch, aux; int max_in, grads; } PlanSizes;
 
 static int plan_sizes(const EngGraph *g, int N, PlanSizes *z) {
     memset(z, 0, sizeof *z);
     z->max_in = 1;
+    z->grads = g->want_grads && !g->fast;
     for (int i = 0; i < g->n_nodes; i++) {
         const EngNode *n = &g->nodes[i];
         const EngOpInfo *op = &eng_op_table[n->op];
@@ -190,10 +201,10 @@ static int plan_sizes(const EngGraph *g, int N, PlanSizes *z) {
         z->act += round_up(e);
         if (op->switches) z->sw += round_up(e);
         if (op->scratch) {
-            size_t need = op->scratch(n, g->nodes[n->inputs[0]].out, g->want_grads);
+            size_t need = op->scratch(n, g->nodes[n->inputs[0]].out, z->grads);
             if (need > z->scratch) z->scratch = need;
         }
-        if (g->want_grads && op->aux) z->aux += round_up(op->aux(n, e));
+        if (z->grads && op->aux) z->aux += round_up(op->aux(n, e));
     }
     return 0;
 }
@@ -212,7 +223,7 @@ static int plan_alloc(EngGraph *g, int N, const PlanSizes *z) {
     if (z->scratch && posix_memalign((void **)&g->scratch, 64, bytes_scr) != 0) g->scratch = NULL;
     g->in_ptrs = malloc((size_t)z->max_in * sizeof *g->in_ptrs);
     g->in_chans = malloc((size_t)z->max_in * sizeof *g->in_chans);
-    if (g->want_grads) {
+    if (z->grads) {
         /* gradients: one per activation, plus BN/dropout state (the parameters'
          * gradients do not depend on the batch: eng_graph_grad_params_ready) */
         if (posix_memalign((void **)&g->grad_block, 64, bytes_act ? bytes_act : 64) != 0)
@@ -221,7 +232,7 @@ static int plan_alloc(EngGraph *g, int N, const PlanSizes *z) {
     }
     if (!g->act_block || (z->sw && !g->switch_block) || (z->scratch && !g->scratch) ||
         !g->in_ptrs || !g->in_chans ||
-        (g->want_grads && (!g->grad_block || (z->aux && !g->aux_block)))) {
+        (z->grads && (!g->grad_block || (z->aux && !g->aux_block)))) {
         eng_log(ENG_LOG_ERROR,
                 "engine: out of memory planning batch %d (%.1f MB activations, %.1f MB scratch)", N,
                 bytes_act / 1e6, bytes_scr / 1e6);
@@ -260,15 +271,41 @@ int eng_graph_plan(EngGraph *g, int N) {
         eng_log(ENG_LOG_ERROR, "engine: batch size %d outside 1..65536", N);
         return -1;
     }
-    if (g->batch == N && g->act_block && (!g->want_grads || g->grad_block)) return 0;
+    /* gradients need every activation: the fast layout, for inference alone, has none */
+    const int fast = g->fast;
+    if (g->batch == N && g->act_block && (fast || !g->want_grads || g->grad_block) &&
+        g->fast_plan == fast)
+        return 0;
     eng_graph_free_buffers(g);
     PlanSizes z;
+    size_t fold = 0;
     if (plan_sizes(g, N, &z) != 0) {
         eng_log(ENG_LOG_ERROR, "engine: batch %d does not fit in memory (size overflow)", N);
         return -1;
     }
-    if (plan_alloc(g, N, &z) != 0) return -1;
+    const size_t all = z.act;
+    if (fast && eng_fuse_plan(g, N, &z.act, &fold) != 0) {
+        eng_log(ENG_LOG_ERROR, "engine: cannot plan the fast layout for batch %d", N);
+        eng_graph_free_buffers(g);
+        return -1;
+    }
+    if (fold && posix_memalign((void **)&g->fold_block, 64, fold * sizeof(float)) != 0) {
+        eng_log(ENG_LOG_ERROR, "engine: out of memory for the folded weights (%.1f MB)", fold * 4e-6);
+        eng_graph_free_buffers(g);
+        return -1;
+    }
+    EngFuse *fuse = g->fuse;
+    g->fuse = NULL; /* plan_alloc releases everything on failure */
+    if (plan_alloc(g, N, &z) != 0) {
+        free(fuse);
+        return -1;
+    }
+    g->fuse = fuse;
     plan_assign(g, N);
+    if (fast) eng_fuse_assign(g);
+    g->fast_plan = fast;
+    g->act_floats = z.act;
+    g->act_floats_all = all;
     g->batch = N;
     return 0;
 }
