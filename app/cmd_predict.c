@@ -146,6 +146,7 @@ int app_classifier_open(AppClassifier *c, AppOptions *o, int grads, const char *
     c->data = o->data ? o->data : card->weights_data;
     if ((rc = load_test(c, o, cmd)) != APP_OK) return rc;
     if (grads) eng_graph_enable_grads(c->g);
+    else eng_graph_set_fast(c->g, 1); /* only the scores are read: the fused layout */
     if (eng_graph_plan(c->g, 1) != 0) {
         fprintf(stderr, "convscope %s: no memory for %s's activations\n", cmd, card->name);
         return APP_FAIL;

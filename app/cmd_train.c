@@ -596,6 +596,7 @@ int app_cmd_eval(int argc, char **argv) {
     if (app_load_data(data, NULL, &test, "eval") != 0) goto done;
     if ((rc = check_classes(g, &test, card->name, "eval")) != APP_OK) goto done;
     rc = APP_FAIL;
+    eng_graph_set_fast(g, 1); /* only the scores are read: the fused layout */
     app_log_capture(1);
     int bad_plan = eng_graph_plan(g, o.batch ? o.batch : 256) != 0;
     app_log_capture(0);
