@@ -176,6 +176,15 @@ grep -q "mobilenet_v2" "$tmp/out" || fail "models table misses mobilenet_v2"
 expect 0 "$BIN" bench lenet5 --runs 3 --threads 1 --batch 2 --json
 jq_is "$tmp/out" '"\(.model) \(.batch) \(.threads) \(.runs)"' "lenet5 2 1 3"
 jq_is "$tmp/out" '(.median_ms > 0) and (.min_ms > 0) and (.min_ms <= .median_ms)' true
+# the fused layout (the default) shares buffers: VGG-16 touches a fraction of
+# what keeping every node's map takes; --keep-all times that layout
+expect 0 "$BIN" bench vgg16 --input 3x64x64 --runs 1 --threads 1 --json
+jq_is "$tmp/out" '"\(.layout) \(.peak_act_bytes > 0) \(.peak_act_bytes * 3 < .keep_all_act_bytes)"' "fast true true"
+all=$(jq '.keep_all_act_bytes' "$tmp/out")
+expect 0 "$BIN" bench vgg16 --input 3x64x64 --runs 1 --threads 1 --json --keep-all
+jq_is "$tmp/out" '"\(.layout) \(.peak_act_bytes == .keep_all_act_bytes) \(.keep_all_act_bytes)"' "keep-all true $all"
+expect 0 "$BIN" bench lenet5 --runs 1 --threads 1
+grep -q "peak activation memory" "$tmp/out" || fail "bench prints no peak activation memory: $(cat "$tmp/out")"
 
 # ---- usage errors: exit 2, one line ------------------------------------------------------
 expect 2 "$BIN" summary nosuchnet
