@@ -773,8 +773,9 @@ int eng_graph_fast(const EngGraph *g);
  * an optimizer step or a loader (those say it themselves): the next fast
  * pass folds them again. */
 void eng_graph_params_changed(EngGraph *g);
-/* In the fast layout, the convolution whose step computes node id (id
- * itself for a chain's convolution), or -1 when id runs on its own. */
+/* In the fast layout, the node whose step computes node id (id itself for
+ * the head of a chain: a convolution, or a batch norm or add followed by a
+ * ReLU), or -1 when id runs on its own. */
 int eng_graph_fused_with(const EngGraph *g, int id);
 /* Bytes of the activation block as planned (the peak activation memory of
  * a pass), and in *keep_all (may be NULL) what one buffer per node takes. */

@@ -19,7 +19,9 @@
  *     bias and activation are added in a single pass over each sample's
  *     output right after its product (OpenBLAS has no epilogue, so this one
  *     read-modify-write replaces the bias pass, the BN pass and the ReLU
- *     pass). The chain's nodes share one buffer, and buffers are handed from
+ *     pass). A batch norm no convolution absorbed (DenseNet's) and a
+ *     residual sum (ResNet's) run with the ReLU after them in one pass too.
+ *     The chain's nodes share one buffer, and buffers are handed from
  *     node to node as soon as their last reader has run (first fit by
  *     offset in one block), so only the inputs, the output and the scores
  *     (eng_graph_logits) keep their values after the pass.
@@ -93,7 +95,18 @@ static void find_chains(EngGraph *g, const int *readers, const int *who) {
     for (int i = 0; i < g->n_nodes; i++) g->fuse[i] = (EngFuse){.head = -1, .bn = -1, .act = -1};
     for (int i = 0; i < g->n_nodes; i++) {
         EngNode *c = &g->nodes[i];
-        if (c->op != ENG_OP_CONV || !eng_runs_at_inference(c)) continue;
+        if (!eng_runs_at_inference(c) || g->fuse[i].head >= 0) continue;
+        if (c->op == ENG_OP_ADD || (c->op == ENG_OP_BN && c->n_params == 4)) {
+            /* a batch norm no convolution absorbed (DenseNet's, pre-activation
+             * ResNets'), or a residual sum, and the ReLU after it: one pass */
+            const int next = sole_reader(readers, who, i);
+            if (next >= 0 && fusable_act(g, next)) {
+                g->fuse[i].head = g->fuse[next].head = i;
+                g->fuse[i].act = next;
+            }
+            continue;
+        }
+        if (c->op != ENG_OP_CONV) continue;
         int tail = i, next = sole_reader(readers, who, i);
         if (next >= 0 && foldable_bn(g, c, next)) {
             g->fuse[i].bn = next;
@@ -305,9 +318,62 @@ static void run_chain(EngGraph *g, int i) {
     }
 }
 
+typedef struct {
+    float *y;
+    const float *const *x; /* BN: x[0]; add: n inputs summed */
+    int n;
+    const EngNode *bn;     /* NULL: an add */
+    int C;
+    size_t HW;
+    float lo, hi;
+} ElemActJob;
+
+/* planes [p0, p1) of (N * C, H * W) */
+static void elem_act_range(void *ctx, size_t p0, size_t p1) {
+    const ElemActJob *j = ctx;
+    const float lo = j->lo, hi = j->hi;
+    for (size_t p = p0; p < p1; p++) {
+        float *y = j->y + p * j->HW;
+        const size_t at = p * j->HW;
+        if (j->bn) { /* the BN kernel's arithmetic, then the clamp */
+            const EngNode *b = j->bn;
+            const int c = (int)(p % (size_t)j->C);
+            const float scale = b->params[0].data[c] / sqrtf(b->params[3].data[c] + b->p.bn.eps);
+            const float shift = b->params[1].data[c] - b->params[2].data[c] * scale;
+            const float *x = j->x[0] + at;
+            for (size_t i = 0; i < j->HW; i++) {
+                const float v = x[i] * scale + shift;
+                y[i] = v < lo ? lo : v > hi ? hi : v;
+            }
+            continue;
+        }
+        const float *x0 = j->x[0] + at;
+        for (size_t i = 0; i < j->HW; i++) y[i] = x0[i];
+        for (int k = 1; k < j->n; k++) {
+            const float *xk = j->x[k] + at;
+            for (size_t i = 0; i < j->HW; i++) y[i] += xk[i];
+        }
+        for (size_t i = 0; i < j->HW; i++) y[i] = y[i] < lo ? lo : y[i] > hi ? hi : y[i];
+    }
+}
+
+/* BN or add, and the activation after it, in one pass over the output */
+static void run_elem(EngGraph *g, int i) {
+    EngNode *n = &g->nodes[i];
+    const EngNode *a = &g->nodes[g->fuse[i].act];
+    for (int k = 0; k < n->n_inputs; k++) g->in_ptrs[k] = g->nodes[n->inputs[k]].act;
+    ElemActJob j = {.y = n->act, .x = g->in_ptrs, .n = n->n_inputs,
+                    .bn = n->op == ENG_OP_BN ? n : NULL, .C = n->out.C,
+                    .HW = (size_t)n->out.H * n->out.W, .lo = 0.0f, .hi = INFINITY};
+    if (a->op == ENG_OP_CLIP) j.lo = a->p.clip.lo, j.hi = a->p.clip.hi;
+    eng_parallel_for((size_t)g->batch * n->out.C, j.HW * (size_t)n->n_inputs, elem_act_range, &j);
+}
+
 int eng_fuse_run(EngGraph *g, int i) {
     if (!g->fuse || i >= g->fuse_n || g->fuse[i].head < 0) return 0;
-    if (g->fuse[i].head == i) run_chain(g, i); /* the other links are done with it */
+    if (g->fuse[i].head != i) return 1; /* done with its chain's head */
+    if (g->nodes[i].op == ENG_OP_CONV) run_chain(g, i);
+    else run_elem(g, i);
     return 1;
 }
 

@@ -77,14 +77,19 @@ static float *run(EngGraph *g, int N, uint64_t seed, size_t *n) {
     return y;
 }
 
-static int count_fused(const EngGraph *g, EngOpType op) {
+/* Nodes of op `op` computed by another node's step; head_op >= 0: by a
+ * head of that op only. */
+static int count_fused_by(const EngGraph *g, EngOpType op, int head_op) {
     int k = 0;
     for (int i = 0; i < eng_graph_node_count(g); i++) {
         const int with = eng_graph_fused_with(g, i);
-        if (eng_graph_node(g, i)->op == op && with >= 0 && with != i) k++;
+        if (eng_graph_node(g, i)->op == op && with >= 0 && with != i &&
+            (head_op < 0 || eng_graph_node(g, with)->op == (EngOpType)head_op))
+            k++;
     }
     return k;
 }
+static int count_fused(const EngGraph *g, EngOpType op) { return count_fused_by(g, op, -1); }
 
 /* Fused and unfused passes of one zoo model agree; the parameters stay. */
 static void test_model(const char *name, int H, int N) {
@@ -108,6 +113,12 @@ static void test_model(const char *name, int H, int N) {
      * and ReLU or ReLU6 (a clip) after it */
     CHECK(count_fused(g, ENG_OP_BN) > 0);
     CHECK(count_fused(g, ENG_OP_RELU) + count_fused(g, ENG_OP_CLIP) > 0);
+    if (!strcmp(name, "resnet18")) /* every block's sum and its ReLU */
+        CHECK(count_fused_by(g, ENG_OP_RELU, ENG_OP_ADD) == 8);
+    if (!strcmp(name, "densenet121")) /* each dense layer's first BN and ReLU, each transition's */
+        CHECK(count_fused_by(g, ENG_OP_RELU, ENG_OP_BN) == 58 + 3 + 1);
+    if (!strcmp(name, "mobilenet_v2")) /* ReLU6 after the expansions and depthwise convolutions */
+        CHECK(count_fused_by(g, ENG_OP_CLIP, ENG_OP_CONV) == 35);
     size_t np2 = 0;
     float *after = params_copy(g, &np2);
     CHECK(before && after && np == np2 && memcmp(before, after, np * sizeof(float)) == 0);
