@@ -49,6 +49,14 @@ struct EngGraph {
     float *grad_block;   /* d loss / d act of every node, same layout as act_block */
     float *pgrad_block;  /* d loss / d parameter, same layout as param_block */
     float *aux_block;    /* BN batch statistics, dropout masks */
+
+    /* convolution algorithms (eng_graph_conv.c) */
+    uint64_t param_version; /* moves on whenever the parameters may have changed */
+    int no_winograd;        /* eng_graph_set_winograd(g, 0) */
+    float *wino_block;      /* Winograd's transformed filters, every layer that runs it */
+    size_t *wino_at;        /* per node: its filters' offset in wino_block, SIZE_MAX: none */
+    uint64_t *wino_version; /* per node: the param_version its filters were transformed at */
+    unsigned char *conv_algo; /* per node: the algorithm its last forward ran */
 };
 
 /* One node's step, forward or backward: the node, its first input and the
@@ -207,6 +215,15 @@ int eng_bwd_reduce(const EngStep *st);
 int64_t eng_ops_reduce(const EngNode *n, EngCount c, int64_t e, int64_t plane);
 void eng_fwd_depth_space(const EngStep *st);
 int eng_bwd_depth_space(const EngStep *st);
+
+/* Convolution algorithms (eng_graph_conv.c). Whether node n (input shape
+ * s) runs Winograd at inference; the plan's per-node choices and the
+ * transformed-filter block, 0 or -1 (out of memory); their release; and
+ * the Winograd forward step: 1 when it ran, 0 when the direct path must. */
+int eng_conv_winograd_worth(const EngNode *n, EngShape s);
+int eng_graph_conv_plan(EngGraph *g);
+void eng_graph_conv_free(EngGraph *g);
+int eng_graph_conv_winograd(const EngStep *st);
 
 /* Shared helpers. */
 static inline int eng_runs_at_inference(const EngNode *n) { return !(n->flags & ENG_NODE_TRAIN_ONLY); }
