@@ -29,12 +29,15 @@ static const char *const algo_names[] = {NULL, "reference", "depthwise", "1x1 ge
 
 #define NO_WINO SIZE_MAX
 
-/* Winograd pays for its transforms when the products stay wide: at least
+/* Winograd pays for its transforms when the 36 products stay wide: at least
  * WINO_MIN_CHANNELS in and out, and an output of at least WINO_MIN_MAP
- * pixels a side (a 7x7 map has four tiles, too few columns for sgemm).
- * Measured per layer on ResNet-18 and VGG-16 (see eng_winograd.c). */
-#define WINO_MIN_CHANNELS 16
-#define WINO_MIN_MAP 8
+ * pixels a side. Measured layer by layer (one thread, best of 12, 3x3 pad 1,
+ * direct ms / Winograd ms): 64->64 at 56x56 1.5x, 128->128 at 28x28 1.9x,
+ * 256->256 at 14x14 1.2x, VGG-16's 64..512 channels at 224..28 1.7-2.8x;
+ * but 512->512 at 7x7 (four tiles) 0.4x, 32->32 at 8x8 0.9x, 16->16 at
+ * 32x32 0.9x, 3->64 at 224x224 (a first layer) 0.4x. */
+#define WINO_MIN_CHANNELS 32
+#define WINO_MIN_MAP 12
 
 int eng_conv_winograd_worth(const EngNode *n, EngShape s) {
     const EngConvParams *p = &n->p.conv;
