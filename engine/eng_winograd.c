@@ -48,34 +48,40 @@ size_t eng_winograd_scratch(int C, int OC, int OH, int OW) {
     return (size_t)WT2 * ((size_t)C + OC) * block_tiles(OH, OW);
 }
 
-/* U (36, OC, C) = G g G^T for every filter g of w (OC, C, 3, 3), in double. */
-typedef struct { float *u; const float *w; int C, OC; } WeightJob;
+/* U (36, OC, C) = G g G^T for every filter g of w (OC, C, 3, 3), eight
+ * filters at a time (one per lane), each plane of U written eight floats
+ * at a time. */
+typedef struct { float *u; const float *w; size_t n; } WeightJob;
 
 static void weights_range(void *ctx, size_t b, size_t e) {
-    static const double G[WT][3] = {{1.0 / 4, 0, 0},
-                                    {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-                                    {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-                                    {1.0 / 24, 1.0 / 12, 1.0 / 6},
-                                    {1.0 / 24, -1.0 / 12, 1.0 / 6},
-                                    {0, 0, 1}};
+    static const float G[WT][3] = {{1.0f / 4, 0, 0},
+                                   {-1.0f / 6, -1.0f / 6, -1.0f / 6},
+                                   {-1.0f / 6, 1.0f / 6, -1.0f / 6},
+                                   {1.0f / 24, 1.0f / 12, 1.0f / 6},
+                                   {1.0f / 24, -1.0f / 12, 1.0f / 6},
+                                   {0, 0, 1}};
     const WeightJob *j = ctx;
-    const size_t plane = (size_t)j->OC * j->C;
-    for (size_t k = b; k < e; k++) { /* k = oc * C + c */
-        const float *g = j->w + k * 9;
-        double t[WT][3];
+    float g[9][LANES], t[WT][3][LANES], u[LANES];
+    for (size_t k0 = b * LANES; k0 < e * LANES && k0 < j->n; k0 += LANES) {
+        const int L = j->n - k0 < LANES ? (int)(j->n - k0) : LANES;
+        for (int l = 0; l < LANES; l++)
+            for (int i = 0; i < 9; i++) g[i][l] = l < L ? j->w[(k0 + (size_t)l) * 9 + (size_t)i] : 0.0f;
         for (int i = 0; i < WT; i++)
             for (int c = 0; c < 3; c++)
-                t[i][c] = G[i][0] * g[c] + G[i][1] * g[3 + c] + G[i][2] * g[6 + c];
+                for (int l = 0; l < LANES; l++)
+                    t[i][c][l] = G[i][0] * g[c][l] + G[i][1] * g[3 + c][l] + G[i][2] * g[6 + c][l];
         for (int i = 0; i < WT; i++)
-            for (int q = 0; q < WT; q++)
-                j->u[(size_t)(i * WT + q) * plane + k] =
-                    (float)(t[i][0] * G[q][0] + t[i][1] * G[q][1] + t[i][2] * G[q][2]);
+            for (int q = 0; q < WT; q++) {
+                for (int l = 0; l < LANES; l++)
+                    u[l] = t[i][0][l] * G[q][0] + t[i][1][l] * G[q][1] + t[i][2][l] * G[q][2];
+                memcpy(j->u + (size_t)(i * WT + q) * j->n + k0, u, (size_t)L * sizeof(float));
+            }
     }
 }
 
 void eng_winograd_weights(float *u, const float *w, int C, int OC) {
-    WeightJob j = {u, w, C, OC};
-    eng_parallel_for((size_t)OC * C, 36 * 12, weights_range, &j);
+    WeightJob j = {u, w, (size_t)OC * C};
+    eng_parallel_for((j.n + LANES - 1) / LANES, LANES * 36 * 8, weights_range, &j);
 }
 
 /* ---- the input transform: V_xi (C, tiles) of one block ------------------------ */
