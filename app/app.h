@@ -28,6 +28,7 @@ typedef struct {
     int quit_after_ms;     /* --quit-after MS (view: close by itself, for tests) */
     int profile;           /* --profile (bench: time per op type and per layer) */
     int keep_all;          /* --keep-all (bench: the layout that keeps every activation) */
+    int no_winograd;       /* --no-winograd (bench: im2col + GEMM for every 3x3 convolution) */
     const char *data;      /* --data digits|fashion|PATH */
     int epochs;            /* --epochs N */
     double lr;             /* --lr X (0 = the command's default) */

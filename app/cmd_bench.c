@@ -14,7 +14,7 @@
 
 static const char bench_usage[] =
     "usage: convscope bench MODEL [--input CxHxW] [--threads N] [--runs N] [--batch N] [--json]\n"
-    "                            [--profile] [--project LAYER] [--keep-all]\n"
+    "                            [--profile] [--project LAYER] [--keep-all] [--no-winograd]\n"
     "  Times forward passes on random weights and a random input after two warm-up\n"
     "  passes; prints the median and the fastest. --threads sets OpenBLAS's and the\n"
     "  engine's threads (default: all cores). --json prints\n"
@@ -23,12 +23,39 @@ static const char bench_usage[] =
     "  and of the layout that keeps every node's activation.\n"
     "  The pass timed fuses each convolution with the batch norm and ReLU after it\n"
     "  and lets nodes share buffers; --keep-all times the window's layout instead.\n"
-    "  --profile adds the time per op type and the slowest layers (median run).\n"
+    "  --profile adds the time per op type, the algorithm and time of every\n"
+    "  convolution and the slowest layers (median run). --no-winograd runs the 3x3\n"
+    "  stride-1 convolutions as im2col + GEMM too.\n"
     "  --project LAYER also times projecting a channel of LAYER back to the input\n"
     "  (deconvnet), as \"project\":{\"layer\",\"median_ms\"} in the JSON.\n";
 
-/* Median time of every node over the runs, summed per op type, and the ten
- * slowest nodes. node_ms: (nodes, runs). */
+/* Every convolution: the algorithm its forward ran (eng_graph_conv_algo), its
+ * shape and median time; then the time per algorithm. med: per node. */
+static void print_convs(const EngGraph *g, const double *med) {
+    static const char *const algos[] = {"winograd", "gemm", "1x1 gemm", "depthwise", "reference"};
+    double per[5] = {0};
+    int count[5] = {0};
+    printf("\n%-40s %-10s %-24s %9s %8s\n", "convolution", "algorithm", "shape", "ms", "GFLOP/s");
+    for (int k = 0; k < eng_graph_node_count(g); k++) {
+        const EngNode *n = eng_graph_node(g, k);
+        const char *a = eng_graph_conv_algo(g, k);
+        if (n->op != ENG_OP_CONV || !a) continue;
+        const EngConvParams *p = &n->p.conv;
+        const EngShape in = eng_graph_node(g, n->inputs[0])->out;
+        char shape[64];
+        snprintf(shape, sizeof shape, "%dx%d/%d %d->%d %dx%d", p->kh, p->kw, p->sh, in.C, p->oc,
+                 n->out.H, n->out.W);
+        printf("%-40s %-10s %-24s %9.3f %8.1f\n", n->name, a, shape, med[k],
+               med[k] > 0 ? 2.0 * n->macs * eng_graph_batch(g) / (med[k] * 1e6) : 0.0);
+        for (int i = 0; i < 5; i++)
+            if (!strcmp(a, algos[i])) per[i] += med[k], count[i]++;
+    }
+    for (int i = 0; i < 5; i++)
+        if (count[i]) printf("  %-10s %4d layers %10.3f ms\n", algos[i], count[i], per[i]);
+}
+
+/* Median time of every node over the runs, summed per op type, every
+ * convolution's algorithm, and the ten slowest nodes. node_ms: (nodes, runs). */
 static int print_profile(const EngGraph *g, double *node_ms, int runs) {
     int nn = eng_graph_node_count(g);
     double per_op[ENG_OP_COUNT] = {0}, total = 0;
@@ -67,6 +94,7 @@ static int print_profile(const EngGraph *g, double *node_ms, int runs) {
                 order[i] = order[j];
                 order[j] = tmp;
             }
+    print_convs(g, med);
     printf("\nslowest layers:\n");
     for (int i = 0; i < nn && i < 10; i++) {
         const EngNode *n = eng_graph_node(g, order[i]);
@@ -108,6 +136,7 @@ static EngGraph *bench_open(const AppOptions *o, int batch, const ModelCard **c,
     EngGraph *g = app_build_model(o, c, rc);
     if (!g) return NULL;
     eng_graph_set_fast(g, !o->keep_all);
+    eng_graph_set_winograd(g, !o->no_winograd); /* before the plan: the fused chains depend on it */
     if ((!(*c)->imported && eng_graph_init_params(g, 1) != 0) || eng_graph_plan(g, batch) != 0) {
         fprintf(stderr, "convscope bench: not enough memory for %s at batch %d\n", (*c)->name, batch);
         eng_graph_destroy(g);

@@ -117,9 +117,11 @@ static const AppFlag flags[] = {
     {"--runs", ARG_INT, "N", 1, 100000, 0, APP_OPT_RUNS, F(runs), NO_FIELD, NULL,
      "timed passes, after a warm-up"},
     {"--profile", ARG_FLAG, "", 0, 0, 0, APP_OPT_PROFILE, F(profile), NO_FIELD, NULL,
-     "the time per op type and the slowest layers"},
+     "the time per op type, each convolution's algorithm, the slowest layers"},
     {"--keep-all", ARG_FLAG, "", 0, 0, 0, APP_OPT_PROFILE, F(keep_all), NO_FIELD, NULL,
      "time the layout that keeps every node's activation (the window's), not the fused one"},
+    {"--no-winograd", ARG_FLAG, "", 0, 0, 0, APP_OPT_PROFILE, F(no_winograd), NO_FIELD, NULL,
+     "im2col + GEMM for every 3x3 convolution instead of Winograd"},
     {"--project", ARG_STR, "LAYER", 0, 0, 0, APP_OPT_PROJECT, F(project), NO_FIELD, NULL,
      "also time projecting a channel of LAYER back to the input"},
     /* a channel and its projection to pixels */

@@ -481,6 +481,9 @@ const char *eng_graph_error(const EngGraph *g);
 
 int eng_graph_node_count(const EngGraph *g);
 const EngNode *eng_graph_node(const EngGraph *g, int id);
+/* A node to change. Taking one counts as changing the graph's parameters:
+ * caches derived from them (Winograd's transformed filters) are rebuilt
+ * before the next forward pass. */
 EngNode *eng_graph_node_mut(EngGraph *g, int id);
 int eng_graph_find(const EngGraph *g, const char *name); /* id or -1 */
 int eng_graph_output(const EngGraph *g);                  /* last inference node, unless set */
@@ -755,6 +758,19 @@ float *eng_graph_input_buffer(EngGraph *g, int input_id);
 int eng_graph_forward(EngGraph *g);
 /* Use the naive reference kernels instead of the fast ones (tests). */
 void eng_graph_set_reference(EngGraph *g, int on);
+/* Parameters were written through a pointer kept from earlier (not through a
+ * fresh eng_graph_node_mut, eng_weights_load, ONNX import, an optimiser step
+ * or eng_graph_init_params, which all say so themselves): rebuild what is
+ * derived from them before the next forward pass. */
+void eng_graph_params_changed(EngGraph *g);
+/* Winograd F(4x4, 3x3) for the 3x3 stride-1 convolutions the planner picks
+ * (on by default; 0 forces im2col + GEMM everywhere). The training forward
+ * pass (eng_graph_set_training) always takes the direct path. */
+void eng_graph_set_winograd(EngGraph *g, int on);
+/* How node id's convolution ran in the last forward pass: "winograd",
+ * "gemm" (im2col + GEMM), "1x1 gemm", "depthwise", "reference"; NULL for a
+ * node that is not a convolution or has not run. */
+const char *eng_graph_conv_algo(const EngGraph *g, int id);
 
 /* The fast inference layout (eng_graph_fuse.c), for passes that read only
  * the scores: asked for (or turned off) here, it takes effect at the next
@@ -1077,6 +1093,17 @@ void eng_conv2d_forward(float *out, const float *in, const float *w, const float
                         float *scratch);
 /* Scratch floats eng_conv2d_forward needs (0 for 1x1 stride-1 unpadded). */
 size_t eng_conv2d_scratch(int C, int H, int W, const EngConvParams *p, int OH, int OW);
+/* Winograd F(4x4, 3x3) (eng_winograd.c): for convolutions where
+ * eng_winograd_fits (3x3, stride 1, dilation 1, one group; any padding).
+ * u: eng_winograd_weight_floats(C, oc) floats, the filters w (oc, C, 3, 3)
+ * transformed by eng_winograd_weights; scratch: eng_winograd_scratch floats. */
+int eng_winograd_fits(int C, const EngConvParams *p);
+size_t eng_winograd_weight_floats(int C, int OC);
+void eng_winograd_weights(float *u, const float *w, int C, int OC);
+size_t eng_winograd_scratch(int C, int OC, int OH, int OW);
+void eng_winograd_forward(float *out, const float *in, const float *u, const float *b, int N,
+                          int C, int H, int W, const EngConvParams *p, int OH, int OW,
+                          float *scratch);
 void eng_convt2d_forward(float *out, const float *in, const float *w, const float *b,
                          int N, int C, int H, int W, const EngConvTParams *p, int OH, int OW,
                          float *scratch);

@@ -85,7 +85,7 @@ const EngNode *eng_graph_node(const EngGraph *g, int id) {
     return (g && id >= 0 && id < g->n_nodes) ? &g->nodes[id] : NULL;
 }
 EngNode *eng_graph_node_mut(EngGraph *g, int id) {
-    if (g) g->param_version++; /* its parameters may change: fold them again (eng_graph_fuse.c) */
+    if (g) g->param_version++; /* the caller may write its parameters: fold and transform them again */
     return (g && id >= 0 && id < g->n_nodes) ? &g->nodes[id] : NULL;
 }
 int eng_graph_find(const EngGraph *g, const char *name) {

@@ -19,6 +19,7 @@ void eng_fwd_conv(const EngStep *st) {
     EngNode *n = st->n;
     const EngShape s = st->s, o = st->o;
     const float *b = n->p.conv.has_bias ? n->params[1].data : NULL;
+    if (eng_graph_conv_winograd(st)) return;
     if (st->ref)
         eng_conv2d_forward_naive(n->act, st->x->act, st->w, b, st->N, s.C, s.H, s.W, &n->p.conv,
                                  o.H, o.W);

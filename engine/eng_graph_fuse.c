@@ -107,7 +107,12 @@ static void find_chains(EngGraph *g, const int *readers, const int *who) {
             continue;
         }
         if (c->op != ENG_OP_CONV) continue;
+        /* Winograd transforms the convolution's own filters, not folded
+         * ones: a BN after it stays apart (and runs with its ReLU as one
+         * pass, as a BN no convolution absorbed); a ReLU alone joins it */
+        const int wino = !g->no_winograd && eng_conv_winograd_worth(c, g->nodes[c->inputs[0]].out);
         int tail = i, next = sole_reader(readers, who, i);
+        if (wino && next >= 0 && foldable_bn(g, c, next)) continue;
         if (next >= 0 && foldable_bn(g, c, next)) {
             g->fuse[i].bn = next;
             tail = next;
@@ -302,13 +307,23 @@ static void run_chain(EngGraph *g, int i) {
     const float *b = f->bn >= 0 ? f->b : c->p.conv.has_bias ? c->params[1].data : NULL;
     float *out = c->act;
     const float *in = g->nodes[c->inputs[0]].act;
+    const EngNode *a = f->act >= 0 ? &g->nodes[f->act] : NULL;
+    BiasActJob j = {.b = b, .C = o.C, .HW = (size_t)o.H * o.W, .lo = 0.0f, .hi = INFINITY};
+    if (a && a->op == ENG_OP_CLIP) j.lo = a->p.clip.lo, j.hi = a->p.clip.hi;
+    if (f->bn < 0 && a) { /* Winograd, when the plan chose it, with its bias; then the activation */
+        EngStep st = {.g = g, .n = c, .x = &g->nodes[c->inputs[0]], .N = g->batch, .s = s, .o = o,
+                      .w = c->params[0].data};
+        if (eng_graph_conv_winograd(&st)) {
+            j.b = NULL, j.y = out;
+            eng_parallel_for((size_t)g->batch * o.C, j.HW, bias_act_range, &j);
+            return;
+        }
+    }
+    eng_graph_conv_ran_direct(g, i);
     if (f->act < 0) { /* conv + BN: the folded bias is the convolution's own */
         eng_conv2d_forward(out, in, w, b, g->batch, s.C, s.H, s.W, &c->p.conv, o.H, o.W, g->scratch);
         return;
     }
-    const EngNode *a = &g->nodes[f->act];
-    BiasActJob j = {.b = b, .C = o.C, .HW = (size_t)o.H * o.W, .lo = 0.0f, .hi = INFINITY};
-    if (a->op == ENG_OP_CLIP) j.lo = a->p.clip.lo, j.hi = a->p.clip.hi;
     const size_t in_size = (size_t)s.C * s.H * s.W, out_size = (size_t)o.C * j.HW;
     for (int n = 0; n < g->batch; n++) {
         j.y = out + (size_t)n * out_size;
@@ -383,9 +398,6 @@ void eng_graph_set_fast(EngGraph *g, int on) {
     if (g) g->fast = on != 0;
 }
 int eng_graph_fast(const EngGraph *g) { return g ? g->fast_plan : 0; }
-void eng_graph_params_changed(EngGraph *g) {
-    if (g) g->param_version++;
-}
 int eng_graph_fused_with(const EngGraph *g, int id) {
     if (!g || !g->fast_plan || !g->fuse || id < 0 || id >= g->fuse_n) return -1;
     return g->fuse[id].head;

@@ -70,6 +70,13 @@ struct EngGraph {
     uint64_t fold_version, param_version;
     size_t act_floats;   /* floats of act_block as planned */
     size_t act_floats_all; /* what the keep-everything layout takes */
+
+    /* convolution algorithms (eng_graph_conv.c) */
+    int no_winograd;        /* eng_graph_set_winograd(g, 0) */
+    float *wino_block;      /* Winograd's transformed filters, every layer that runs it */
+    size_t *wino_at;        /* per node: its filters' offset in wino_block, SIZE_MAX: none */
+    uint64_t *wino_version; /* per node: the param_version its filters were transformed at */
+    unsigned char *conv_algo; /* per node: the algorithm its last forward ran */
 };
 
 /* One node's step, forward or backward: the node, its first input and the
@@ -238,6 +245,18 @@ int eng_fuse_plan(EngGraph *g, int N, size_t *act_floats, size_t *fold);
 void eng_fuse_assign(EngGraph *g);
 int eng_fuse_prepare(EngGraph *g);
 int eng_fuse_run(EngGraph *g, int i);
+
+/* Convolution algorithms (eng_graph_conv.c). Whether node n (input shape
+ * s) runs Winograd at inference; the plan's per-node choices and the
+ * transformed-filter block, 0 or -1 (out of memory); their release; and
+ * the Winograd forward step: 1 when it ran, 0 when the direct path must. */
+int eng_conv_winograd_worth(const EngNode *n, EngShape s);
+int eng_graph_conv_plan(EngGraph *g);
+void eng_graph_conv_free(EngGraph *g);
+int eng_graph_conv_winograd(const EngStep *st);
+/* Node id's convolution ran the direct path outside its op step (a fused chain). */
+void eng_graph_conv_ran_direct(EngGraph *g, int id);
+
 
 /* Shared helpers. */
 static inline int eng_runs_at_inference(const EngNode *n) { return !(n->flags & ENG_NODE_TRAIN_ONLY); }

@@ -33,6 +33,7 @@ int eng_graph_alloc_params(EngGraph *g) {
     }
     g->param_block = block;
     g->param_floats = total;
+    g->param_version++;
     size_t off = 0;
     for (int i = 0; i < g->n_nodes; i++)
         for (int k = 0; k < g->nodes[i].n_params; k++) {
@@ -128,6 +129,7 @@ void eng_graph_free_buffers(EngGraph *g) {
     g->scratch = NULL;
     g->scratch_floats = 0;
     g->batch = 0;
+    eng_graph_conv_free(g);
     for (int i = 0; i < g->n_nodes; i++) {
         g->nodes[i].act = NULL;
         g->nodes[i].argmax = NULL;
@@ -147,6 +149,10 @@ size_t eng_scratch_conv(const EngNode *n, EngShape s, int grads) {
     if (grads) {
         size_t back = eng_conv2d_backward_scratch(s.C, s.H, s.W, &n->p.conv, n->out.H, n->out.W);
         if (back > need) need = back;
+    }
+    if (eng_conv_winograd_worth(n, s)) {
+        size_t wino = eng_winograd_scratch(s.C, n->p.conv.oc, n->out.H, n->out.W);
+        if (wino > need) need = wino;
     }
     return need;
 }
@@ -306,6 +312,10 @@ int eng_graph_plan(EngGraph *g, int N) {
     g->fast_plan = fast;
     g->act_floats = z.act;
     g->act_floats_all = all;
+    if (eng_graph_conv_plan(g) != 0) {
+        eng_graph_free_buffers(g);
+        return -1;
+    }
     g->batch = N;
     return 0;
 }

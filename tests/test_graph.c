@@ -731,6 +731,61 @@ static void test_group_roles(void) {
     eng_graph_destroy(g);
 }
 
+/* The largest |a - b| over n floats, relative to the largest |b|. */
+static double rel_err(const float *a, const float *b, size_t n) {
+    double top = 0, err = 0;
+    for (size_t i = 0; i < n; i++) {
+        top = fmax(top, fabs(b[i]));
+        const double d = fabs((double)a[i] - b[i]);
+        if (!(d <= err)) err = d;
+    }
+    return top > 0 ? err / top : err;
+}
+
+/* Winograd's transformed filters follow the parameters: written through a
+ * fresh eng_graph_node_mut, through a kept pointer and
+ * eng_graph_params_changed, by eng_graph_init_params; and the training
+ * forward pass takes the direct path. Each forward is checked against the
+ * naive kernels on the same weights. */
+static void test_winograd_cache(void) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "in", 32, 15, 17);
+    int c = eng_conv_k(g, "conv", x, 40, 3, 1, 1, 1, 1);
+    eng_relu(g, "relu", c);
+    CHECK(eng_graph_ok(g) && eng_graph_init_params(g, 3) == 0 && eng_graph_plan(g, 2) == 0);
+    float *in = eng_graph_input_buffer(g, x);
+    for (int i = 0; i < 2 * 32 * 15 * 17; i++) in[i] = sinf(0.11f * (float)i);
+    const EngNode *out = eng_graph_node(g, 2);
+    const size_t n = (size_t)2 * 40 * 15 * 17;
+    float *fast = malloc(n * sizeof *fast);
+    for (int step = 0; step < 4; step++) {
+        float *w = eng_graph_node_mut(g, c)->params[0].data;
+        if (step == 1) w[5] += 1.0f; /* through a fresh mutable node */
+        if (step == 2) { /* through the pointer kept from step 1 */
+            for (int i = 0; i < 32 * 9; i++) w[i] = -w[i];
+            eng_graph_params_changed(g);
+        }
+        if (step == 3) CHECK(eng_graph_init_params(g, 4) == 0);
+        eng_graph_set_reference(g, 0);
+        CHECK(eng_graph_forward(g) == 0);
+        const char *a = eng_graph_conv_algo(g, c);
+        CHECK(a && !strcmp(a, "winograd"));
+        memcpy(fast, out->act, n * sizeof *fast);
+        eng_graph_set_reference(g, 1);
+        CHECK(eng_graph_forward(g) == 0);
+        const double e = rel_err(fast, out->act, n);
+        if (!(e < 2e-5)) fprintf(stderr, "winograd cache, step %d: error %.3g\n", step, e);
+        CHECK(e < 2e-5);
+    }
+    eng_graph_set_reference(g, 0);
+    eng_graph_set_training(g, 1);
+    CHECK(eng_graph_forward(g) == 0);
+    CHECK(eng_graph_conv_algo(g, c) && !strcmp(eng_graph_conv_algo(g, c), "gemm"));
+    CHECK(eng_graph_conv_algo(g, 2) == NULL); /* not a convolution */
+    free(fast);
+    eng_graph_destroy(g);
+}
+
 int main(void) {
     eng_log_set(quiet, NULL);
     eng_set_threads(2);
@@ -741,6 +796,7 @@ int main(void) {
     test_accounting();
     test_forward();
     test_forward_by_hand();
+    test_winograd_cache();
     test_op_table();
     test_lrn_backward_scratch();
     test_windows();

@@ -909,6 +909,49 @@ static void test_reference_forward(const char *name, int C, int H, int W) {
     eng_graph_destroy(g);
 }
 
+/* A whole network at its full input with Winograd (the default) and with
+ * the direct path forced: the outputs agree within the tolerance the fast
+ * kernels keep against the naive ones (and the ONNX tests against PyTorch,
+ * 1e-4 + 1e-3 |want|, scaled here by the He-initialised logits' size). */
+static void test_winograd_forward(const char *name) {
+    EngGraph *g = model_build(model_find(name), 0, 0, 0);
+    CHECK(g != NULL);
+    if (!g) return;
+    CHECK(eng_graph_init_params(g, 5) == 0 && eng_graph_plan(g, 1) == 0);
+    const EngNode *in = eng_graph_node(g, 0), *o = eng_graph_node(g, eng_graph_output(g));
+    float *x = eng_graph_input_buffer(g, 0);
+    for (int i = 0; i < in->out.C * in->out.H * in->out.W; i++) x[i] = sinf(0.37f * (float)i);
+    CHECK(eng_graph_forward(g) == 0);
+    int wino = 0, convs = 0;
+    for (int k = 0; k < eng_graph_node_count(g); k++) {
+        const char *a = eng_graph_conv_algo(g, k);
+        convs += eng_graph_node(g, k)->op == ENG_OP_CONV;
+        wino += a && !strcmp(a, "winograd");
+    }
+    CHECK(wino > 0 && wino < convs); /* the first 3-channel layer stays direct */
+    const size_t n = (size_t)o->out.C;
+    float *fast = malloc(n * sizeof *fast);
+    memcpy(fast, o->act, n * sizeof *fast);
+    eng_graph_set_winograd(g, 0);
+    CHECK(eng_graph_forward(g) == 0);
+    for (int k = 0; k < eng_graph_node_count(g); k++) {
+        const char *a = eng_graph_conv_algo(g, k);
+        CHECK(!a || strcmp(a, "winograd"));
+    }
+    float scale = 0, err = 0;
+    for (size_t i = 0; i < n; i++) {
+        scale = fmaxf(scale, fabsf(o->act[i]));
+        err = fmaxf(err, fabsf(fast[i] - o->act[i]));
+    }
+    char what[64];
+    snprintf(what, sizeof what, "%s output, Winograd against direct", name);
+    check_close(what, fast, o->act, n, 1e-4f * (1 + scale), 1e-3f);
+    printf("%s: %d of %d convolutions Winograd; worst output error %.3g of the logits' scale %.3g\n",
+           name, wino, convs, scale > 0 ? err / scale : err, scale);
+    free(fast);
+    eng_graph_destroy(g);
+}
+
 /* The papers' named variants, worked out from their layer lists: ZFNet widened
  * (Zeiler & Fergus, Table 3) and VGG configuration C (Simonyan & Zisserman,
  * Table 1), against the networks they vary. */
@@ -998,6 +1041,8 @@ int main(void) {
     test_reference_forward("alexnet", 3, 67, 67);
     test_reference_forward("googlenet", 3, 64, 64);
     test_reference_forward("resnet18", 3, 32, 32);
+    test_winograd_forward("resnet18");
+    test_winograd_forward("vgg11");
     test_reference_forward("mobilenet_v2", 3, 32, 32);
     test_reference_forward("squeezenet1_1", 3, 48, 48);
     test_reference_forward("densenet121", 3, 64, 64);

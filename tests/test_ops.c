@@ -166,6 +166,76 @@ static void test_conv(void) {
     check_close("conv groups by hand", outg, wantg, 2, 0, 0);
 }
 
+/* Winograd F(4x4, 3x3) against the naive convolution: the largest error
+ * relative to the largest output, |fast - naive| / max |naive|; 1 when the
+ * shape does not fit (the caller checks). */
+static double winograd_case(int N, int C, int H, int W, EngConvParams p) {
+    const int OH = eng_conv_out_size(H, 3, 1, p.pt, p.pb, 1), OW = eng_conv_out_size(W, 3, 1, p.pl, p.pr, 1);
+    if (OH <= 0 || OW <= 0 || !eng_winograd_fits(C, &p)) return 1.0;
+    const size_t nin = (size_t)N * C * H * W, nout = (size_t)N * p.oc * OH * OW;
+    float *in = rand_buf(nin), *w = rand_buf((size_t)p.oc * C * 9);
+    float *b = p.has_bias ? rand_buf((size_t)p.oc) : NULL;
+    float *u = zero_buf(eng_winograd_weight_floats(C, p.oc));
+    float *o1 = rand_buf(nout), *o2 = zero_buf(nout); /* o1 garbage: every output is written */
+    float *scratch = rand_buf(eng_winograd_scratch(C, p.oc, OH, OW));
+    eng_winograd_weights(u, w, C, p.oc);
+    eng_winograd_forward(o1, in, u, b, N, C, H, W, &p, OH, OW, scratch);
+    eng_conv2d_forward_naive(o2, in, w, b, N, C, H, W, &p, OH, OW);
+    double top = 0.0, err = 0.0;
+    for (size_t i = 0; i < nout; i++) {
+        if (fabs(o2[i]) > top) top = fabs(o2[i]);
+        const double d = fabs((double)o1[i] - o2[i]);
+        if (!(d <= err)) err = d; /* NaN sticks */
+    }
+    free(in), free(w), free(b), free(u), free(o1), free(o2), free(scratch);
+    return top > 0 ? err / top : err;
+}
+
+/* Worst error relative to the output's scale Winograd may make: float
+ * rounding of the transforms grows it from ~1e-7 (direct) to a few 1e-6
+ * for F(4x4, 3x3) at these sizes. */
+#define WINOGRAD_MAX_REL 2e-5
+
+static void test_winograd(void) {
+    double worst = 0.0;
+    /* by hand: partial tiles at every edge, asymmetric padding, batch 3 */
+    const int fixed[][8] = {/* N, C, H, W, oc, pt/pb, pl/pr, bias */
+                            {1, 1, 3, 3, 1, 0, 0, 0},   {3, 5, 7, 9, 7, 1, 1, 1},
+                            {2, 17, 13, 11, 19, 2, 0, 1}, {1, 67, 23, 19, 45, 1, 1, 1},
+                            {2, 3, 4, 4, 2, 0, 2, 0},   {1, 33, 30, 29, 31, 1, 2, 1}};
+    for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++) {
+        const int *f = fixed[k];
+        EngConvParams p = {.oc = f[4], .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = f[5], .pb = f[5],
+                           .pl = f[6], .pr = f[6], .dh = 1, .dw = 1, .groups = 1, .has_bias = f[7]};
+        const double e = winograd_case(f[0], f[1], f[2], f[3], p);
+        if (e > worst) worst = e;
+        CHECK(e <= WINOGRAD_MAX_REL);
+    }
+    for (int t = 0; t < 40; t++) {
+        EngConvParams p = {.kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1};
+        p.oc = irand(1, 40), p.has_bias = t & 1;
+        p.pt = irand(0, 2), p.pl = irand(0, 2), p.pb = irand(0, 2), p.pr = irand(0, 2);
+        const int N = irand(1, 3), C = irand(1, 40), H = irand(1, 27), W = irand(1, 27);
+        const int OH = H + p.pt + p.pb - 2, OW = W + p.pl + p.pr - 2;
+        if (OH <= 0 || OW <= 0) continue;
+        const double e = winograd_case(N, C, H, W, p);
+        if (e > worst) worst = e;
+        if (!(e <= WINOGRAD_MAX_REL))
+            fprintf(stderr, "winograd N%d C%d %dx%d oc%d p%d,%d,%d,%d: error %.3g\n", N, C, H, W,
+                    p.oc, p.pt, p.pl, p.pb, p.pr, e);
+        CHECK(e <= WINOGRAD_MAX_REL);
+    }
+    /* a stride, a dilation or groups do not fit */
+    EngConvParams s2 = {.oc = 4, .kh = 3, .kw = 3, .sh = 2, .sw = 1, .dh = 1, .dw = 1, .groups = 1};
+    EngConvParams d2 = {.oc = 4, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 2, .dw = 1, .groups = 1};
+    EngConvParams g2 = {.oc = 4, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 2};
+    EngConvParams k5 = {.oc = 4, .kh = 5, .kw = 3, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1};
+    CHECK(!eng_winograd_fits(4, &s2) && !eng_winograd_fits(4, &d2) && !eng_winograd_fits(4, &g2) &&
+          !eng_winograd_fits(4, &k5));
+    printf("winograd F(4x4, 3x3): worst error %.3g of the output's scale (bound %.0e)\n", worst,
+           WINOGRAD_MAX_REL);
+}
+
 static void convt_case(int N, int C, int H, int W, EngConvTParams p) {
     int OH = eng_convt_out_size(H, p.kh, p.sh, p.pt, p.pb, p.dh, p.oph);
     int OW = eng_convt_out_size(W, p.kw, p.sw, p.pl, p.pr, p.dw, p.opw);
@@ -962,6 +1032,7 @@ int main(void) {
     test_shape_rules();
     test_gemm();
     test_conv();
+    test_winograd();
     test_convt();
     test_pool();
     test_norm();
