@@ -15,8 +15,8 @@ static void help_widths(const GuiHelpLine *l, int n, TTF_Font *kf, TTF_Font *wf,
     int tw, th;
     *kw = *ww = 0;
     for (int i = 0; i < n; i++) {
-        if (l[i].keys && TTF_SizeUTF8(kf, l[i].keys, &tw, &th) == 0 && tw > *kw) *kw = tw;
-        if (l[i].what && TTF_SizeUTF8(wf, l[i].what, &tw, &th) == 0 && tw > *ww) *ww = tw;
+        if (l[i].keys && viz_text_size(kf, l[i].keys, &tw, &th) == 0 && tw > *kw) *kw = tw;
+        if (l[i].what && viz_text_size(wf, l[i].what, &tw, &th) == 0 && tw > *ww) *ww = tw;
     }
 }
 
@@ -59,8 +59,8 @@ void gui_help_box(SDL_Renderer *r, const VizFonts *f, int w, int h, GuiKeysId id
 
 void gui_status_text(SDL_Renderer *r, const VizFonts *f, SDL_Rect at, SDL_Color c, const char *text) {
     int tw = 0, th = 0, ew = 0;
-    TTF_SizeUTF8(f->small, text, &tw, &th);
-    TTF_SizeUTF8(f->small, " …", &ew, &th);
+    viz_text_size(f->small, text, &tw, &th);
+    viz_text_size(f->small, " …", &ew, &th);
     if (tw <= at.w) {
         viz_text(r, f->small, at.x, at.y, c, text);
         return;

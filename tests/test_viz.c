@@ -309,7 +309,7 @@ static void test_zoo_layout(void) {
         int tw = 0, th = 0;
         char buf[64];
         const char *label = viz_timeline_label(&f, cards[i]->display, b, buf, sizeof buf);
-        CHECK(TTF_SizeUTF8(f.small, label, &tw, &th) == 0);
+        CHECK(viz_text_size(f.small, label, &tw, &th) == 0);
         if (tw > b.w - 11) fprintf(stderr, "  timeline: '%s' is %d px in a %d px chip\n", label, tw, b.w);
         CHECK(tw <= b.w - 11);
     }
@@ -325,7 +325,7 @@ static int apart(SDL_Rect a, SDL_Rect b) { return !SDL_HasIntersection(&a, &b); 
 
 static int text_w(TTF_Font *font, const char *s) {
     int tw = 0, th = 0;
-    CHECK(TTF_SizeUTF8(font, s, &tw, &th) == 0);
+    CHECK(viz_text_size(font, s, &tw, &th) == 0);
     return tw;
 }
 

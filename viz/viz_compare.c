@@ -32,7 +32,7 @@ static int chip_on(EngCount c, int k) {
 
 int viz_count_chips(SDL_Renderer *r, const VizFonts *f, int x, int y, EngCount c, int px, int py) {
     int hit = -1, tw = 0, th = 0;
-    if (TTF_SizeUTF8(f->small, "count (keys 1-6):", &tw, &th) != 0) tw = 0;
+    if (viz_text_size(f->small, "count (keys 1-6):", &tw, &th) != 0) tw = 0;
     if (r) viz_text(r, f->small, x, y + 4, DIM, "count (keys 1-6):");
     x += tw + 10;
     for (int k = 0; k < VIZ_COUNT_CHIPS; k++) {
@@ -50,13 +50,13 @@ enum { CMP_COL_GAP = 16 };
 
 static int text_px(TTF_Font *font, const char *s) {
     int tw = 0, th = 0;
-    if (s && *s && TTF_SizeUTF8(font, s, &tw, &th) != 0) tw = 0;
+    if (s && *s && viz_text_size(font, s, &tw, &th) != 0) tw = 0;
     return tw;
 }
 
 static void right(SDL_Renderer *r, TTF_Font *font, int xr, int y, SDL_Color c, const char *s) {
     int tw = 0, th = 0;
-    if (TTF_SizeUTF8(font, s, &tw, &th) != 0) tw = 0;
+    if (viz_text_size(font, s, &tw, &th) != 0) tw = 0;
     viz_text(r, font, xr - tw, y, c, s);
 }
 

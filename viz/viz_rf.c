@@ -15,14 +15,14 @@
 
 static void right(SDL_Renderer *r, TTF_Font *font, int xr, int y, SDL_Color c, const char *s) {
     int tw = 0, th = 0;
-    if (TTF_SizeUTF8(font, s, &tw, &th) != 0) tw = 0;
+    if (viz_text_size(font, s, &tw, &th) != 0) tw = 0;
     viz_text(r, font, xr - tw, y, c, s);
 }
 
 /* Chip k, drawn when r is given. */
 static SDL_Rect rf_chip(SDL_Renderer *r, const VizFonts *f, const VizRfCurve *c, int k) {
     int tw = 0, th = 0;
-    if (TTF_SizeUTF8(f->small, "networks:", &tw, &th) != 0) tw = 0;
+    if (viz_text_size(f->small, "networks:", &tw, &th) != 0) tw = 0;
     int x = 24 + tw + 10, y = 8 + 2 * f->line + 12;
     for (int i = 0; i < k; i++) x += viz_chip(NULL, f, x, y, c[i].name, 0).w + 8;
     return viz_chip(r, f, x, y, c[k].name, c[k].on);

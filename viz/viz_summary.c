@@ -18,7 +18,7 @@ static const SDL_Color TRAIN = {120, 160, 220, 255};
 
 static int text_w(TTF_Font *f, const char *s) {
     int w = 0, h = 0;
-    if (s && *s) TTF_SizeUTF8(f, s, &w, &h);
+    if (s && *s) viz_text_size(f, s, &w, &h);
     return w;
 }
 

@@ -19,7 +19,7 @@ static const SDL_Color ACCENT = {255, 196, 84, 255};
 
 static void right(SDL_Renderer *r, TTF_Font *font, int xr, int y, SDL_Color c, const char *s) {
     int tw = 0, th = 0;
-    if (TTF_SizeUTF8(font, s, &tw, &th) != 0) tw = 0;
+    if (viz_text_size(font, s, &tw, &th) != 0) tw = 0;
     viz_text(r, font, xr - tw, y, c, s);
 }
 
@@ -223,7 +223,7 @@ SDL_Rect viz_timeline_chip(const VizFonts *f, const VizTimeline *t, int w, int i
 /* The name runs from a.x + 9 to 2 px short of the chip's edge. */
 const char *viz_timeline_label(const VizFonts *f, const char *display, SDL_Rect a, char *buf, size_t n) {
     int tw = 0, th = 0;
-    if (!display || TTF_SizeUTF8(f->small, display, &tw, &th) != 0 || tw <= a.w - 11) return display;
+    if (!display || viz_text_size(f->small, display, &tw, &th) != 0 || tw <= a.w - 11) return display;
     const char *open = strrchr(display, '(');
     if (!open || open == display || (size_t)(open - display) >= n) return display;
     size_t len = (size_t)(open - display);
