@@ -139,6 +139,20 @@ static void node_caption(const EngNode *n, int act, int compact, char *buf, size
     }
 }
 
+/* A caption in two lines: cut after ", " or at the last space (l2 empty
+ * when it has neither). */
+static void caption_lines(const char *cap, char *l1, char *l2, size_t len) {
+    const char *cut = strstr(cap, ", "), *sp = strrchr(cap, ' ');
+    size_t k = cut ? (size_t)(cut - cap) + 1 : sp ? (size_t)(sp - cap) : 0;
+    if (!k) {
+        snprintf(l1, len, "%s", cap);
+        l2[0] = 0;
+        return;
+    }
+    snprintf(l1, len, "%.*s", (int)k, cap);
+    snprintf(l2, len, "%s", cap + k + 1);
+}
+
 /* Text inside a box: clipped to it. */
 static void text_in(SDL_Renderer *r, TTF_Font *font, SDL_Rect box, int x, int y, SDL_Color c,
                     const char *s) {
@@ -284,7 +298,7 @@ static void diag_edges(SDL_Renderer *r, const EngGraph *g, const DiagPlan *p, co
  * goes a line lower (a crowded level). */
 static void diag_box(SDL_Renderer *r, const VizFonts *f, const EngNode *nd, SDL_Rect box, int folded,
                      int split, int is_out, int below, int label_h, SDL_Color accent) {
-    char shape[64], cap[96], l1[128], l2[128];
+    char shape[64], cap[96], l1[128], l2[128], c1[96], c2[96];
     SDL_Color c = nd->op == ENG_OP_INPUT ? (SDL_Color){52, 56, 66, 255} : (SDL_Color){40, 44, 54, 255};
     fill(r, box, c);
     frame(r, box, nd->op == ENG_OP_CONV ? accent : (SDL_Color){90, 96, 110, 255});
@@ -297,7 +311,14 @@ static void diag_box(SDL_Renderer *r, const VizFonts *f, const EngNode *nd, SDL_
     else snprintf(l1, sizeof l1, "%s", nd->name), l2[0] = 0;
     text_in(r, ft, inner, tx, box.y + 4, INK, l1);
     if (l2[0]) text_in(r, ft, inner, tx, box.y + 4 + f->small_line, INK, l2);
-    text_in(r, ft, inner, tx, box.y + 4 + (l2[0] ? 2 : 1) * f->small_line, DIM, cap);
+    const int cy = box.y + 4 + (l2[0] ? 2 : 1) * f->small_line;
+    if (text_w(ft, cap) > tw && cy + 2 * f->small_line <= box.y + box.h) { /* the box has a line to spare */
+        caption_lines(cap, c1, c2, sizeof c1);
+        text_in(r, ft, inner, tx, cy, DIM, c1);
+        text_in(r, ft, inner, tx, cy + f->small_line, DIM, c2);
+    } else {
+        text_in(r, ft, inner, tx, cy, DIM, cap);
+    }
     snprintf(shape, sizeof shape, "%dx%dx%d", nd->out.C, nd->out.H, nd->out.W);
     int lx = box.x + box.w / 2 + 4;
     if (lx + text_w(ft, shape) > box.x + box.w + 8) lx = box.x + 2;
@@ -322,7 +343,9 @@ void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL
     const int out = p.rep[eng_graph_output(g)];
     /* too narrow for the names in one line: in two, the boxes a line taller */
     const int split = viz_diagram_width(f, g) > area.w;
-    const int box_h = f->small_line * (split ? 3 : 2) + 10, label_h = f->small_line + 6;
+    /* a compact caption wider than its box still: captions in two lines, a line more */
+    const int wrap = split && viz_diagram_min_width(f, g) > area.w;
+    const int box_h = f->small_line * (2 + split + wrap) + 10, label_h = f->small_line + 6;
     /* vertical room: each level's box, then its shape label and the edge */
     int step = (area.h - box_h - label_h) / (p.levels > 1 ? p.levels - 1 : 1);
     if (step > box_h + 3 * label_h) step = box_h + 3 * label_h;
@@ -511,7 +534,10 @@ void viz_draw_bubbles(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const V
     SDL_Rect captions[2] = {{plot.x + 4, plot.y + 4, text_w(f->small, ylabel), f->small_line}, {0, 0, 0, 0}};
     if (size_label) {
         int tw = text_w(f->small, size_label);
-        captions[1] = (SDL_Rect){plot.x + plot.w - tw - 6, plot.y + 4, tw, f->small_line};
+        /* beside the axis's caption when both fit on its line, else under it */
+        const int below = captions[0].x + captions[0].w + 12 > plot.x + plot.w - tw - 6;
+        captions[1] = (SDL_Rect){plot.x + plot.w - tw - 6, plot.y + 4 + (below ? f->small_line : 0), tw,
+                                 f->small_line};
         viz_text(r, f->small, captions[1].x, captions[1].y, DIM, size_label);
     }
     bubble_labels(r, f, &a, b, order, m, captions, size_label ? 2 : 1);

@@ -196,7 +196,9 @@ static void draw_designs(SDL_Renderer *r, const VizCompare *c, const VizCompareL
         SDL_bool clipped = SDL_RenderIsClipEnabled(r);
         SDL_RenderGetClipRect(r, &old_clip);
         SDL_RenderSetClipRect(r, &title);
-        viz_text(r, f->sans, d.x, d.y - f->line - 6, col, c->name[s]);
+        /* a name wider than its diagram: in the small type, in the middle of the line */
+        TTF_Font *tf = text_px(f->sans, c->name[s]) <= d.w ? f->sans : f->small;
+        viz_text(r, tf, d.x, tf == f->sans ? title.y : title.y + (title.h - f->small_line) / 2, col, c->name[s]);
         SDL_RenderSetClipRect(r, clipped ? &old_clip : NULL);
         if (c->g[s]) viz_draw_diagram(r, f, c->g[s], d, col);
     }
@@ -307,8 +309,7 @@ static void draw_table(SDL_Renderer *r, const VizCompare *c, const VizCompareLay
     char cnt[160], line[512];
     eng_count_describe(c->count, cnt, sizeof cnt);
     snprintf(line, sizeof line, "counted as %s", cnt);
-    viz_text_wrap(r, f->small, t.x, y, t.w, DIM, line);
-    y += f->small_line + 2;
+    y += viz_text_wrap(r, f->small, t.x, y, t.w, DIM, line) + 2;
     if (c->fresh && c->note[0]) viz_text_wrap(r, f->small, t.x, y, t.w, DIM, c->note);
     else if (c->fresh && c->ms[0] > 0)
         viz_text_wrap(r, f->small, t.x, y, t.w, DIM,

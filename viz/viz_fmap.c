@@ -695,8 +695,10 @@ void viz_draw_input(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_R
     const EngNode *nd = eng_graph_node(g, 0);
     if (!nd || !nd->act) return;
     const int C = nd->out.C, H = nd->out.H, W = nd->out.W;
-    viz_text(r, f->small, area.x, area.y, DIM,
-             erf ? "input · receptive field (box) · effective RF (heat)" : "input (as the network sees it)");
+    const char *cap = erf ? "input · receptive field (box) · effective RF (heat)" : "input (as the network sees it)";
+    int cw, chh;
+    if (erf && viz_text_size(f->small, cap, &cw, &chh) == 0 && cw > area.w) cap = "input · RF (box) · ERF (heat)";
+    viz_text(r, f->small, area.x, area.y, DIM, cap);
     SDL_Rect dst = viz_input_rect(f, g, area);
     float lo, hi;
     range_of(nd->act, (size_t)C * H * W, &lo, &hi);
@@ -849,15 +851,15 @@ void viz_draw_evolution(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, i
     const int rgb = IC == 3;
     snprintf(buf, sizeof buf, "%s  ·  filters during training", nd->name);
     viz_text(r, f->sans, area.x, area.y, ACCENT, buf);
-    viz_text(r, f->small, area.x, area.y + f->line, DIM,
+    const int cap_h = viz_text_wrap(r, f->small, area.x, area.y + f->line, area.w, DIM,
              rgb ? "rows: moments of training; each row scaled to its own largest weight, 0 = grey"
                  : "rows: moments of training; columns: filters (mean over input channels), each "
                    "row scaled to its own largest value, 0 = grey");
     int label_w = 0, tw, th;
     for (int i = 0; i < n; i++)
         if (viz_text_size(f->small, labels[i], &tw, &th) == 0 && tw > label_w) label_w = tw;
-    SDL_Rect grid = {area.x + label_w + 12, area.y + f->line + f->small_line + 10,
-                     area.w - label_w - 12, area.h - f->line - f->small_line - 10};
+    SDL_Rect grid = {area.x + label_w + 12, area.y + f->line + cap_h + 10,
+                     area.w - label_w - 12, area.h - f->line - cap_h - 10};
     /* the filters wrap into bands of `cols`, each band one row per moment:
      * pick the number of bands that gives the largest tiles */
     const int gap = 3, band_gap = 14;

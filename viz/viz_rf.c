@@ -138,7 +138,7 @@ void viz_draw_rf_chart(SDL_Renderer *r, const VizFonts *f, const VizRfCurve *c, 
         SDL_Rect sw = {a.plot.x + a.plot.w + 20, ly + 4, 14, 14};
         SDL_RenderFillRect(r, &sw);
         /* a file's name may be longer than the legend: cut at the window's edge */
-        const SDL_Rect name_box = {sw.x + 20, ly, w - 8 - (sw.x + 20), f->small_line};
+        const SDL_Rect name_box = {sw.x + 20, ly, w - 8 - (sw.x + 20), TTF_FontHeight(f->small) + 2};
         viz_text_in(r, f->small, name_box, name_box.x, ly, INK, c[k].name);
         char hw[48];
         snprintf(t, sizeof t, "%d layers · %s px", c[k].depth[c[k].n_pts - 1],

@@ -94,7 +94,7 @@ static void zoo_row(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, const V
     SDL_RenderFillRect(r, &dot);
     viz_text(r, f->small, cols[0] + 14, y, INK, n->name);
     snprintf(x1, sizeof x1, "%d", n->year);
-    right(r, f->small, cols[2] - 30 - 4, y, DIM, x1);
+    right(r, f->small, cols[2] - 4, y, DIM, x1);
     right(r, f->small, cols[3] - 4, y, INK, eng_fmt_si(n->params, x1, sizeof x1));
     right(r, f->small, cols[4] - 4, y, INK, eng_fmt_si(n->ops, x1, sizeof x1));
     for (int k = 0; k < 2; k++) {
@@ -108,14 +108,44 @@ static void zoo_row(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, const V
     right(r, f->small, cols[7] - 4, y, INK, x2);
 }
 
+static int width_of(const VizFonts *f, const char *s) {
+    int tw, th;
+    return viz_text_size(f->small, s, &tw, &th) == 0 ? tw : 0;
+}
+
+/* The columns' edges in table t: the names as wide as the widest, every
+ * other column as wide as its widest entry or heading (right-aligned at
+ * its edge less 4), the room left shared between the gaps. */
+static void zoo_cols(const VizFonts *f, const VizZoo *z, const char *const *head, SDL_Rect t, int cols[8]) {
+    int need[7] = {0};
+    for (int k = 0; k < 7; k++) need[k] = width_of(f, head[k]);
+    need[4] = need[5] = SDL_max(need[4], width_of(f, "100.0%"));
+    need[6] = SDL_max(need[6], width_of(f, "99.99"));
+    for (int i = 0; i < z->n; i++) {
+        char s[48];
+        const VizZooRow *n = &z->rows[i];
+        need[0] = SDL_max(need[0], 14 + width_of(f, n->name));
+        snprintf(s, sizeof s, "%d", n->year);
+        need[1] = SDL_max(need[1], width_of(f, s));
+        need[2] = SDL_max(need[2], width_of(f, eng_fmt_si(n->params, s, sizeof s)));
+        need[3] = SDL_max(need[3], width_of(f, eng_fmt_si(n->ops, s, sizeof s)));
+    }
+    int sum = 0;
+    for (int k = 0; k < 7; k++) sum += need[k] + 4;
+    const int gap = sum < t.w ? (t.w - sum) / 6 : 0;
+    cols[0] = t.x;
+    cols[1] = t.x + need[0];
+    for (int k = 1; k < 7; k++) cols[k + 1] = cols[k] + gap + need[k] + 4;
+}
+
 static void zoo_table(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, const VizZooLayout *L) {
     const SDL_Rect t = L->table;
-    const int cols[] = {t.x, t.x + t.w * 28 / 100, t.x + t.w * 35 / 100, t.x + t.w * 52 / 100,
-                        t.x + t.w * 67 / 100, t.x + t.w * 78 / 100, t.x + t.w * 89 / 100, t.x + t.w};
     const char *head[] = {"network", "year", "params", z->count.flops ? "FLOPs" : "MACs", "top-1", "top-5",
                           "ms"};
+    int cols[8];
+    zoo_cols(f, z, head, t, cols);
     viz_text(r, f->small, cols[0], t.y, DIM, head[0]);
-    for (int k = 1; k < 7; k++) right(r, f->small, cols[k + 1] - (k == 1 ? 30 : 0) - 4, t.y, DIM, head[k]);
+    for (int k = 1; k < 7; k++) right(r, f->small, cols[k + 1] - 4, t.y, DIM, head[k]);
     const int rh = f->small_line + 3, rows = viz_zoo_rows(f, L, z->n);
     int y = t.y + f->small_line + 6;
     for (int k = z->scroll; k < z->n && k < z->scroll + rows; k++, y += rh)
