@@ -83,8 +83,17 @@ void viz_draw_slider(SDL_Renderer *r, const VizFonts *f, SDL_Rect track, const c
     if (!(t >= 0.0)) t = 0.0;
     if (t > 1.0) t = 1.0;
     SDL_Color ink = enabled ? INK : DIM;
-    viz_text(r, f->small, track.x, track.y - f->small_line - 4, DIM, label);
-    viz_text(r, f->sans, track.x + track.w - text_w(f->sans, value), track.y - f->line - 2, ink, value);
+    /* label and value on one line when they fit; else the value in the small
+     * type, then the label without its parenthesised part */
+    char shortl[128];
+    snprintf(shortl, sizeof shortl, "%s", label);
+    TTF_Font *vf = f->sans;
+    if (text_w(f->small, shortl) + 10 + text_w(vf, value) > track.w) vf = f->small;
+    char *paren = strstr(shortl, " (");
+    if (paren && text_w(f->small, shortl) + 10 + text_w(vf, value) > track.w) *paren = 0;
+    viz_text(r, f->small, track.x, track.y - f->small_line - 4, DIM, shortl);
+    viz_text(r, vf, track.x + track.w - text_w(vf, value), track.y - (vf == f->sans ? f->line : f->small_line) - 2 -
+             (vf == f->sans ? 0 : 2), ink, value);
     SDL_Rect bar = {track.x, track.y + track.h / 2 - 2, track.w, 4};
     fill(r, bar, (SDL_Color){70, 76, 90, 255});
     int kx = track.x + (int)lround(t * track.w);
@@ -327,6 +336,9 @@ static void diag_box(SDL_Renderer *r, const VizFonts *f, const EngNode *nd, SDL_
         SDL_SetRenderDrawColor(r, 110, 116, 130, 255);
         SDL_RenderDrawLine(r, box.x + box.w / 2, sy, box.x + box.w / 2, sy + label_h);
         snprintf(cap, sizeof cap, "%s  (output)", shape);
+        /* within the box's width when it would run past it: right-aligned, then the shape alone */
+        if (lx + text_w(ft, cap) > box.x + box.w) lx = box.x + box.w - text_w(ft, cap);
+        if (lx < box.x) snprintf(cap, sizeof cap, "%s", shape), lx = box.x + 2;
         viz_text(r, f->small, lx, sy + 2, ACCENT, cap);
     } else {
         viz_text(r, f->small, lx, box.y + box.h + 2 + (below ? f->small_line : 0), DIM, shape);
