@@ -122,7 +122,9 @@ static int render_canvas(AppCanvas *cv, RenderArgs *ra) {
         viz_audit_begin(rs->w, rs->h);
         viz_audit_panel((SDL_Rect){0, 0, cv->w, cv->h});
     }
-    int px = gui_font_px(cv->h, rs->present);
+    /* a slide's view keeps the type of the whole picture's height: the
+     * slide is projected at that size, and its small type must read there */
+    int px = gui_font_px(ra->cap ? rs->h : cv->h, rs->present);
     if (px != 18) { /* the canvas opens with the type of 1280x800 */
         VizFonts nf;
         char err[512];

@@ -52,4 +52,23 @@ for size in 1024x768 1280x720 1920x1080; do
     [ "$(jq '.texts' "$tmp/out")" -gt 0 ] || fail "render $v --size $size: the audit saw no text"
   done
 done
+# Any UTF-8 text: a lesson whose steps are in Korean mixed with Latin letters,
+# digits and signs (tests/fixtures/lesson_ko), rendered as slides with their
+# audit; every slide's Hangul drawn (0 characters without a font), nothing
+# overlapping, cut or too small. The slide's words are in its PNG's .txt.
+ko="$(dirname "$0")/fixtures/lesson_ko"
+for size in 1920x1080 1280x720; do
+  expect 0 "$BIN" lesson render 1 --lessons "$ko" --out "$tmp/ko-$size" --size "$size" --audit
+  [ "$(grep -c '^audit ' "$tmp/out")" = 3 ] || fail "lesson render (Korean) --size $size: $(grep -c '^audit ' "$tmp/out") audits for 3 slides"
+  grep '^audit ' "$tmp/out" | grep -v ": [0-9]* texts, 0 overlaps, 0 clipped, 0 under [0-9]* px, 0 missing glyphs$" >"$tmp/bad" &&
+    fail "lesson render (Korean) --size $size: $(cat "$tmp/bad"; grep '^  ' "$tmp/out")"
+  grep -q "커널이 이미지 위를 미끄러진다" "$tmp/ko-$size/01.txt" || fail "the Korean slide's words are not its step's"
+  echo "$size  lesson (Korean): $(grep '^audit ' "$tmp/out" | sed 's/^audit [a-z]* [0-9x]*: //' | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
+done
+# The audit sees a character no font draws: a step with U+E000 (a private
+# use code point, in neither DejaVu nor Nanum Gothic) counts one.
+mkdir -p "$tmp/pua"
+sed 's/^합성곱은/\xee\x80\x80 합성곱은/' "$ko/01-hangul.md" >"$tmp/pua/01-pua.md"
+expect 0 "$BIN" lesson render 1 --lessons "$tmp/pua" --out "$tmp/pua-out" --size 1280x720 --audit
+grep -q "^audit basics 1280x720: .*, 1 missing glyphs$" "$tmp/out" || fail "U+E000 not counted missing: $(head -3 "$tmp/out")"
 exit $((fails > 0))

@@ -188,10 +188,12 @@ static void draw_formula(SDL_Renderer *r, const VizFonts *f, const VizBasics *b,
     line(r, f, x, y, a.w - 24, hot, t), y += ml;
     static const char why[] = "Stride and padding do not change the parameter count (nor do dilation and "
                               "the input size): they move the same weights.";
-    /* the small type where the panel is too short for the sentence in the larger one */
+    /* the small type where the panel is too short for the sentence in the
+     * larger one; left out where it is too short for both */
     TTF_Font *font = y + 4 + viz_text_wrap(NULL, f->sans, x, y + 4, a.w - 24, DIM, why) <= a.y + a.h - 4
                          ? f->sans : f->small;
-    viz_text_wrap(r, font, x, y + 4, a.w - 24, DIM, why);
+    if (y + 4 + viz_text_wrap(NULL, font, x, y + 4, a.w - 24, DIM, why) <= a.y + a.h - 4)
+        viz_text_wrap(r, font, x, y + 4, a.w - 24, DIM, why);
 }
 
 /* One pixel of a 1x1 convolution: each output channel a weighted sum of
