@@ -2,8 +2,6 @@
  * gui_frame.c — pieces every screen of the window draws with (gui_frame.h).
  */
 #ifdef CONVSCOPE_HAVE_GUI
-#include <string.h>
-
 #include "gui_frame.h"
 
 int gui_font_px(int h, int presenting) {
@@ -60,27 +58,6 @@ void gui_help_box(SDL_Renderer *r, const VizFonts *f, int w, int h, GuiKeysId id
 }
 
 void gui_status_text(SDL_Renderer *r, const VizFonts *f, SDL_Rect at, SDL_Color c, const char *text) {
-    int tw = 0, th = 0;
-    if (viz_text_size(f->small, text, &tw, &th) != 0 || tw <= at.w) {
-        viz_text(r, f->small, at.x, at.y, c, text);
-        return;
-    }
-    /* the longest head of the text, cut between two characters, that fits
-     * with " …" after it (found by halving) */
-    char buf[1024];
-    size_t lo = 0, hi = strlen(text);
-    if (hi > sizeof buf - 8) hi = sizeof buf - 8;
-    while (lo < hi) {
-        size_t mid = (lo + hi + 1) / 2;
-        while (mid > lo && ((unsigned char)text[mid] & 0xC0) == 0x80) mid--; /* a character's first byte */
-        if (mid == lo) break;
-        snprintf(buf, sizeof buf, "%.*s …", (int)mid, text);
-        if (viz_text_size(f->small, buf, &tw, &th) == 0 && tw <= at.w) lo = mid;
-        else hi = mid - 1;
-    }
-    while (lo > 0 && ((unsigned char)text[lo] & 0xC0) == 0x80) lo--;
-    while (lo > 0 && text[lo - 1] == ' ') lo--;
-    snprintf(buf, sizeof buf, "%.*s …", (int)lo, text);
-    viz_text(r, f->small, at.x, at.y, c, buf);
+    viz_text_fit(r, f->small, at.x, at.y, at.w, c, text);
 }
 #endif

@@ -504,7 +504,7 @@ static void test_text_audit(void) {
         viz_fonts_unload(&f);
         return;
     }
-    int wa, wk, wm, wn, th;
+    int wa = 0, wk = 0, wm = 0, wn = 0, th = 0;
     CHECK(viz_text_size(f.sans, "ab ", &wa, &th) == 0 && viz_text_size(f.sans, "한글", &wk, &th) == 0);
     CHECK(viz_text_size(f.sans, "ab 한글", &wm, &th) == 0 && TTF_SizeUTF8(nanum, "한글", &wn, &th) == 0);
     CHECK_SAY(wm == wa + wk && wk == wn && wk > 0, "  'ab 한글' %d px, 'ab ' %d + '한글' %d (Nanum: %d)\n", wm, wa, wk, wn);

@@ -53,6 +53,9 @@ int viz_font_px(TTF_Font *font);
 
 /* Draw UTF-8 text with its top-left at (x, y); returns its width. */
 int viz_text(SDL_Renderer *r, TTF_Font *font, int x, int y, SDL_Color c, const char *s);
+/* The same within w pixels: cut between two characters, " …" after it,
+ * when the whole does not fit. */
+int viz_text_fit(SDL_Renderer *r, TTF_Font *font, int x, int y, int w, SDL_Color c, const char *s);
 /* The same, cut at the edges of box (a name longer than its chip). */
 int viz_text_in(SDL_Renderer *r, TTF_Font *font, SDL_Rect box, int x, int y, SDL_Color c, const char *s);
 

@@ -279,7 +279,7 @@ void viz_draw_3d(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int curr
     for (int k = 0; k < ntex; k++) SDL_DestroyTexture(tex[k]);
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
     slab_labels(r, f, g, &L, cur, mvp, area);
-    viz_text(r, f->small, area.x + 8, area.y + area.h - f->small_line - 6, dim,
+    viz_text_fit(r, f->small, area.x + 8, area.y + area.h - f->small_line - 6, area.w - 16, dim,
              "drag: orbit  ·  wheel: zoom  ·  Left/Right: step  ·  3: back to the maps  ·  blue conv, "
              "green pool, orange FC");
     SDL_RenderSetClipRect(r, had ? &clip : NULL);

@@ -77,7 +77,7 @@ static void rf_draw_axes(SDL_Renderer *r, const VizFonts *f, const RfAxes *a) {
         snprintf(t, sizeof t, "%d", xv);
         viz_text(r, f->small, px - 4, plot.y + plot.h + 4, DIM, t);
     }
-    viz_text(r, f->small, plot.x, plot.y + plot.h + f->small_line + 8, DIM,
+    viz_text_fit(r, f->small, plot.x, plot.y + plot.h + f->small_line + 8, plot.w, DIM,
              "weighted layers (conv, FC) from the input  ·  y: receptive field of one unit, pixels: "
              "its height (its width thin, where it differs; Araujo et al., Distill 2019)");
     /* the input's side: beyond it a unit sees the whole image and more */

@@ -114,7 +114,7 @@ void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
         snprintf(buf, sizeof buf, "%.*s et al. — %s, %s", len, card->authors, card->paper,
                  card->venue);
     }
-    viz_text(r, f->sans, x, y, DIM, buf);
+    viz_text_fit(r, f->sans, x, y, area.w, DIM, buf);
     y += f->line;
     EngTotals t = eng_graph_totals(g);
     char d[32];

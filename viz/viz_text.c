@@ -224,12 +224,13 @@ static SDL_Surface *render_runs(FaceSet *fs, TTF_Font *font, const char *s, SDL_
         if (n_runs == RUNS_MAX) break;
     }
     SDL_Surface *out = w > 0 ? SDL_CreateRGBSurfaceWithFormat(0, w, asc + desc, 32, SDL_PIXELFORMAT_ARGB8888) : NULL;
-    for (int i = 0, x = 0; i < n_runs; x += part[i]->w, i++) {
+    for (int i = 0, x = 0; i < n_runs; i++) {
         if (out) {
             SDL_Rect dst = {x, asc - TTF_FontAscent(pf[i]), part[i]->w, part[i]->h};
             SDL_SetSurfaceBlendMode(part[i], SDL_BLENDMODE_NONE);
             SDL_BlitSurface(part[i], NULL, out, &dst);
         }
+        x += part[i]->w;
         SDL_FreeSurface(part[i]);
     }
     if (out) SDL_SetSurfaceBlendMode(out, SDL_BLENDMODE_BLEND);
@@ -255,6 +256,28 @@ int viz_text(SDL_Renderer *r, TTF_Font *font, int x, int y, SDL_Color c, const c
     SDL_FreeSurface(surf);
     return w;
 }
+int viz_text_fit(SDL_Renderer *r, TTF_Font *font, int x, int y, int w, SDL_Color c, const char *s) {
+    int tw = 0, th = 0;
+    if (!s || viz_text_size(font, s, &tw, &th) != 0 || tw <= w) return viz_text(r, font, x, y, c, s);
+    /* the longest head, cut between two characters, that fits with " …"
+     * after it (found by halving) */
+    char buf[1024];
+    size_t lo = 0, hi = strlen(s);
+    if (hi > sizeof buf - 8) hi = sizeof buf - 8;
+    while (lo < hi) {
+        size_t mid = (lo + hi + 1) / 2;
+        while (mid > lo && ((unsigned char)s[mid] & 0xC0) == 0x80) mid--; /* a character's first byte */
+        if (mid == lo) break;
+        snprintf(buf, sizeof buf, "%.*s …", (int)mid, s);
+        if (viz_text_size(font, buf, &tw, &th) == 0 && tw <= w) lo = mid;
+        else hi = mid - 1;
+    }
+    while (lo > 0 && ((unsigned char)s[lo] & 0xC0) == 0x80) lo--;
+    while (lo > 0 && s[lo - 1] == ' ') lo--;
+    snprintf(buf, sizeof buf, "%.*s …", (int)lo, s);
+    return viz_text(r, font, x, y, c, buf);
+}
+
 int viz_text_in(SDL_Renderer *r, TTF_Font *font, SDL_Rect box, int x, int y, SDL_Color c, const char *s) {
     SDL_Rect old;
     SDL_bool had = SDL_RenderIsClipEnabled(r);
