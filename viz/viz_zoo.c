@@ -8,6 +8,7 @@
  * chosen network's card under it. Numbers arrive computed (VizZoo,
  * VizTimeline); the window (app/gui_compare.c) keeps the state and events.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -101,11 +102,11 @@ static void zoo_row(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, const V
         const double v = k ? n->top5 : n->top1;
         if (v > 0) snprintf(x2, sizeof x2, "%.1f%%", v);
         else snprintf(x2, sizeof x2, "-");
-        right(r, f->small, cols[5 + k] - 4, y, INK, x2);
+        if (cols[5 + k] != INT_MAX) right(r, f->small, cols[5 + k] - 4, y, INK, x2);
     }
     if (n->ms > 0) snprintf(x2, sizeof x2, n->ms < 10 ? "%.2f" : "%.0f", n->ms);
     else snprintf(x2, sizeof x2, z->running ? "…" : "-");
-    right(r, f->small, cols[7] - 4, y, INK, x2);
+    if (cols[7] != INT_MAX) right(r, f->small, cols[7] - 4, y, INK, x2);
 }
 
 static int width_of(const VizFonts *f, const char *s) {
@@ -115,8 +116,9 @@ static int width_of(const VizFonts *f, const char *s) {
 
 /* The columns' edges in table t: the names as wide as the widest, every
  * other column as wide as its widest entry or heading (right-aligned at
- * its edge less 4), the room left shared between the gaps. */
-static void zoo_cols(const VizFonts *f, const VizZoo *z, const char *const *head, SDL_Rect t, int cols[8]) {
+ * its edge less 4), the room left shared between the gaps. Returns how
+ * many columns show (an edge of INT_MAX: the column left out). */
+static int zoo_cols(const VizFonts *f, const VizZoo *z, const char *const *head, SDL_Rect t, int cols[8]) {
     int need[7] = {0};
     for (int k = 0; k < 7; k++) need[k] = width_of(f, head[k]);
     need[4] = need[5] = SDL_max(need[4], width_of(f, "100.0%"));
@@ -130,12 +132,15 @@ static void zoo_cols(const VizFonts *f, const VizZoo *z, const char *const *head
         need[2] = SDL_max(need[2], width_of(f, eng_fmt_si(n->params, s, sizeof s)));
         need[3] = SDL_max(need[3], width_of(f, eng_fmt_si(n->ops, s, sizeof s)));
     }
-    int sum = 0;
-    for (int k = 0; k < 7; k++) sum += need[k] + 4;
-    const int gap = sum < t.w ? (t.w - sum) / 6 : 0;
+    /* a table too narrow for every column leaves out ms, then top-5 */
+    int n = 7, sum = 0;
+    for (int k = 0; k < n; k++) sum += need[k] + 4;
+    while (n > 5 && sum > t.w) sum -= need[--n] + 4;
+    const int gap = sum < t.w ? (t.w - sum) / (n - 1) : 0;
     cols[0] = t.x;
     cols[1] = t.x + need[0];
-    for (int k = 1; k < 7; k++) cols[k + 1] = cols[k] + gap + need[k] + 4;
+    for (int k = 1; k < 7; k++) cols[k + 1] = k < n ? cols[k] + gap + need[k] + 4 : INT_MAX;
+    return n;
 }
 
 static void zoo_table(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, const VizZooLayout *L) {
@@ -143,9 +148,9 @@ static void zoo_table(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, const
     const char *head[] = {"network", "year", "params", z->count.flops ? "FLOPs" : "MACs", "top-1", "top-5",
                           "ms"};
     int cols[8];
-    zoo_cols(f, z, head, t, cols);
+    const int n_cols = zoo_cols(f, z, head, t, cols);
     viz_text(r, f->small, cols[0], t.y, DIM, head[0]);
-    for (int k = 1; k < 7; k++) right(r, f->small, cols[k + 1] - 4, t.y, DIM, head[k]);
+    for (int k = 1; k < n_cols; k++) right(r, f->small, cols[k + 1] - 4, t.y, DIM, head[k]);
     const int rh = f->small_line + 3, rows = viz_zoo_rows(f, L, z->n);
     int y = t.y + f->small_line + 6;
     for (int k = z->scroll; k < z->n && k < z->scroll + rows; k++, y += rh)
@@ -180,8 +185,7 @@ static void zoo_chart(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, const
                      "area = parameters");
     snprintf(note, sizeof note, "%d off the chart: no single-model, single-crop ImageNet val figure", off);
     if (off) {
-        const SDL_Rect line = {L->chart.x, L->chart.y + L->chart.h + 4, L->chart.w, f->small_line + 2};
-        viz_text_in(r, f->small, line, line.x, line.y, DIM, note);
+        viz_text_fit(r, f->small, L->chart.x, L->chart.y + L->chart.h + 4, L->chart.w, DIM, note);
     }
 }
 
