@@ -198,7 +198,8 @@ static void draw_designs(SDL_Renderer *r, const VizCompare *c, const VizCompareL
         SDL_RenderSetClipRect(r, &title);
         /* a name wider than its diagram: in the small type, in the middle of the line */
         TTF_Font *tf = text_px(f->sans, c->name[s]) <= d.w ? f->sans : f->small;
-        viz_text(r, tf, d.x, tf == f->sans ? title.y : title.y + (title.h - f->small_line) / 2, col, c->name[s]);
+        viz_text_fit(r, tf, d.x, tf == f->sans ? title.y : title.y + (title.h - f->small_line) / 2, d.w, col,
+                     c->name[s]);
         SDL_RenderSetClipRect(r, clipped ? &old_clip : NULL);
         if (c->g[s]) viz_draw_diagram(r, f, c->g[s], d, col);
     }
