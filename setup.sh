@@ -26,6 +26,7 @@ PACKAGES=(
   libonnx-testdata                          # the ONNX project's backend test vectors
   dataset-fashion-mnist                     # Fashion-MNIST (train and test)
   libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcglm-dev fonts-dejavu-core  # the window
+  fonts-nanum                               # the window: Hangul (and CJK) beside DejaVu
   jq                                        # the command-line tests read its JSON
   python3-onnx                              # the ONNX checker the export tests run
   xvfb xdotool                              # test_gui.sh: a virtual X server, real key and mouse events

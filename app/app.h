@@ -62,6 +62,7 @@ typedef struct {
     /* render: what to draw and how (each checked by render against the model) */
     const char *view, *snapshot, *block, *models, *pattern, *page, *size;
     int present;           /* --present */
+    int audit;             /* --audit (render, lesson render: the layout audit) */
     int image_index, image_index_set; /* --image-index N: the test image shown (0-based) */
     int basics_k, basics_s, basics_p, basics_d; /* --kernel --stride --pad --dilation (basics) */
     const char *basics_input; /* --input W|HxW (basics) */

@@ -7,6 +7,7 @@
 #define CONVSCOPE_CANVAS_H
 
 #include <SDL.h>
+#include <stdio.h>
 
 #include "viz.h"
 
@@ -31,5 +32,9 @@ void app_canvas_close(AppCanvas *c);
 /* `convscope render` with argv as it takes them (argv[0] = "render"), the
  * view drawn above caption cap (a lesson's slide, cmd_lesson.c): an exit code. */
 int app_render_slide(int argc, char **argv, const VizCaption *cap);
+
+/* What the layout audit found in the picture of view (viz_audit_end): a
+ * line of counts and one line per problem, or JSON. */
+void app_audit_print(FILE *f, const VizAudit *a, const char *view, int json);
 
 #endif

@@ -21,7 +21,7 @@
 static const char lesson_usage[] =
     "usage: convscope lesson list [--lessons DIR]\n"
     "       convscope lesson check [--lessons DIR]\n"
-    "       convscope lesson render CHAPTER --out DIR [--size WxH] [--present] [--lessons DIR]\n"
+    "       convscope lesson render CHAPTER --out DIR [--size WxH] [--present] [--audit] [--lessons DIR]\n"
     "  The history of CNNs as chapters (assets/lessons/NN-name.md; the format is\n"
     "  assets/lessons/README.md): each step one claim of the course beside the view\n"
     "  that shows it, numbers filled in by the engine, questions at the end.\n"
@@ -29,7 +29,8 @@ static const char lesson_usage[] =
     "  and every placeholder of every chapter, each error as FILE:LINE: what (exit 1).\n"
     "  render: every step of CHAPTER (its number, e.g. 3, or its name, e.g. alexnet)\n"
     "  as DIR/NN.png at --size (default 1920x1080), and its words as DIR/NN.txt; then\n"
-    "  one slide with the answers. In the window: L on the first screen.\n";
+    "  one slide with the answers. --audit prints each slide's layout audit (see\n"
+    "  'convscope render --help') before its file's name. In the window: L on the first screen.\n";
 
 typedef struct {
     char *paths[LESSON_MAX_CHAPTERS];
@@ -123,7 +124,7 @@ static int write_words(const char *path, const Lesson *L, const VizCaption *cap,
 
 typedef struct {
     const char *dir, *size;
-    int present;
+    int present, audit; /* --present, --audit (each slide's layout audit on stdout) */
 } SlideOut;
 
 /* One slide: the directive's view with cap under it, as DIR/NN.png and DIR/NN.txt. */
@@ -146,6 +147,7 @@ static int render_one(const SlideOut *so, const Lesson *L, const LessonShow *sho
     const int nview = argc;
     argv[argc++] = "--out", argv[argc++] = out, argv[argc++] = "--size", argv[argc++] = size;
     if (so->present) argv[argc++] = "--present";
+    if (so->audit) argv[argc++] = "--audit";
     argv[argc] = NULL;
     int rc = app_render_slide(argc, (char **)argv, cap);
     if (rc == APP_OK && write_words(words, L, cap, argv, nview) != 0) {
@@ -209,7 +211,7 @@ static int lesson_cmd_render(const AppOptions *o, const char *which) {
     } else if (lesson_load(c.paths[i], &L, err, sizeof err)) {
         fprintf(stderr, "convscope lesson: %s\n", err);
     } else {
-        SlideOut so = {o->out, o->size ? o->size : "1920x1080", o->present};
+        SlideOut so = {o->out, o->size ? o->size : "1920x1080", o->present, o->audit};
         rc = render_slides(&so, &L, E);
     }
     lesson_free(&L);
@@ -246,7 +248,7 @@ int app_cmd_lesson(int argc, char **argv) {
     AppOptions o;
     int help, rc = app_parse_cmd(argc - 1, args, lesson_usage, &o, &help);
     if (rc || help) return rc;
-    if (strcmp(sub, "render") && (o.model || o.out || o.size || o.present)) {
+    if (strcmp(sub, "render") && (o.model || o.out || o.size || o.present || o.audit)) {
         fprintf(stderr, "convscope lesson: %s takes only --lessons DIR\n", sub);
         return APP_USAGE;
     }

@@ -29,7 +29,7 @@ static const char render_usage[] =
     "                        [--weights FILE] [--data digits|fashion|PATH] [--image-index N]\n"
     "                        [--input CxHxW] [--image FILE | --input FILE.npy | --pattern K]\n"
     "                        [--page K]\n"
-    "                        [--size WxH] [--present]\n"
+    "                        [--size WxH] [--present] [--audit [--json]]\n"
     "                        [--preprocess caffe|torchvision|none|card]\n"
     "  Draws what the window shows, without a display, in a window of --size (default\n"
     "  1280x800; the type follows the height as in the window; --present as in\n"
@@ -47,6 +47,10 @@ static const char render_usage[] =
     "  colour blobs; G in the window), --input FILE.npy a float32 (C, H, W) array as\n"
     "  is (no preprocessing; the model is built at its size). --image-index N\n"
     "  picks test image N (from 0) as the input. The PNG is written to a temporary name, then renamed.\n"
+    "  --audit prints the layout audit of the picture (every view): how many strings overlap,\n"
+    "  are cut by the window's edge or their panel, are set under the smallest readable size\n"
+    "  at that height (12 px at 800 high, in proportion above), and how many characters no\n"
+    "  font can draw; then one line per problem (--json: all of it, with every string's box).\n"
     "\n"
     "       convscope render --view compare --out FILE.png [--block NAME] [--cin N]\n"
     "                        [--cout N] [--hw N] [--groups G] [--count CONVENTION] [--runs N]\n"
@@ -82,6 +86,7 @@ typedef struct {
     const VizCaption *cap; /* a lesson's slide: the caption under the view (NULL: none) */
     VizFonts capf;         /* its type, open from render_canvas to render_save */
     int capf_open;
+    int audit, json;       /* --audit, its report as JSON */
 } RenderArgs;
 
 /* A slide's caption type: a thirtieth of the height (36 px at 1080), so that
@@ -113,7 +118,13 @@ static int render_canvas(AppCanvas *cv, RenderArgs *ra) {
         if (vh < 0) return -1;
         cv->h = vh;
     }
-    int px = gui_font_px(cv->h, rs->present);
+    if (ra->audit) { /* the view's panel: the picture above the caption */
+        viz_audit_begin(rs->w, rs->h);
+        viz_audit_panel((SDL_Rect){0, 0, cv->w, cv->h});
+    }
+    /* a slide's view keeps the type of the whole picture's height: the
+     * slide is projected at that size, and its small type must read there */
+    int px = gui_font_px(ra->cap ? rs->h : cv->h, rs->present);
     if (px != 18) { /* the canvas opens with the type of 1280x800 */
         VizFonts nf;
         char err[512];
@@ -129,14 +140,26 @@ static int render_canvas(AppCanvas *cv, RenderArgs *ra) {
     return 0;
 }
 
-/* The caption of a slide under the view, then the PNG. */
+/* The caption of a slide under the view, the audit's report, then the PNG. */
 static int render_save(AppCanvas *cv, RenderArgs *ra) {
+    const SDL_Rect caption = {0, cv->h, cv->w, ra->rs.h - cv->h};
     if (ra->cap && ra->capf_open) {
         SDL_RenderSetClipRect(cv->r, NULL);
-        viz_draw_caption(cv->r, &ra->capf, ra->cap, (SDL_Rect){0, cv->h, cv->w, ra->rs.h - cv->h});
+        if (ra->audit) viz_audit_panel(caption);
+        viz_draw_caption(cv->r, &ra->capf, ra->cap, caption);
     }
     if (ra->capf_open) viz_fonts_unload(&ra->capf);
     ra->capf_open = 0;
+    if (ra->audit) {
+        VizAudit a;
+        if (viz_audit_end(&a) != 0) {
+            fprintf(stderr, "convscope render: out of memory in the layout audit\n");
+            viz_audit_free(&a);
+            return -1;
+        }
+        app_audit_print(stdout, &a, ra->view, ra->json);
+        viz_audit_free(&a);
+    }
     return app_canvas_save(cv, ra->out, "render");
 }
 
@@ -594,12 +617,18 @@ static int parse_args(int argc, char **argv, RenderArgs *ra) {
     ra->npy = o->npy_in;
     ra->preset = o->preset;
     ra->rs.present = o->present;
+    ra->audit = o->audit, ra->json = o->json;
     if (o->view) ra->view = o->view;
     if (!ra->out) {
         fprintf(stderr, "convscope render: --out FILE.png is required\n");
         return APP_USAGE;
     }
     if (ra->size && parse_size(ra->size, &ra->rs) != 0) return APP_USAGE;
+    if (ra->json && !ra->audit) {
+        fprintf(stderr, "convscope render: --json prints the layout audit (with --audit); the picture "
+                        "goes to --out\n");
+        return APP_USAGE;
+    }
     if (ra->preset && strcmp(ra->view, "basics")) {
         fprintf(stderr, "convscope render: --preset picks the kernel of --view basics\n");
         return APP_USAGE;

@@ -61,7 +61,7 @@ int exp_write_png(const ExpResult *res, const char *path) {
     if (app_canvas_open(&cv, 1280, 720, "experiment") == 0) {
         const VizFonts *f = &cv.fonts;
         int tw = 0, th = 0; /* the big type when the title fits the width */
-        TTF_Font *tf = TTF_SizeUTF8(f->sans_big, res->title, &tw, &th) == 0 && tw <= 1280 - 48 ? f->sans_big
+        TTF_Font *tf = viz_text_size(f->sans_big, res->title, &tw, &th) == 0 && tw <= 1280 - 48 ? f->sans_big
                                                                                               : f->sans;
         viz_text(cv.r, tf, 24, 12, viz_ink(), res->title);
         int top = 12 + TTF_FontLineSkip(tf) + 10, foot = 3 * f->small_line + 16;

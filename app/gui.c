@@ -152,7 +152,7 @@ static void gui_ask_draw(AppGui *a, int w, int h) {
     if (!a->quit_ask) return;
     const VizFonts *f = &a->fonts;
     int tw = 0, th = 0;
-    TTF_SizeUTF8(f->sans, a->ask, &tw, &th);
+    viz_text_size(f->sans, a->ask, &tw, &th);
     if (tw > w - 80) tw = w - 80;
     SDL_Rect box = {(w - tw) / 2 - 24, h / 2 - f->line - 12, tw + 48, 2 * f->line + 24};
     SDL_SetRenderDrawBlendMode(a->ren, SDL_BLENDMODE_BLEND);

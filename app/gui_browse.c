@@ -71,7 +71,7 @@ void browse_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect 
     /* numbered from 0, as the thumbnails, the status line and --image-index */
     snprintf(line, sizeof line, "%s: images #%d-#%d of %d  ·  click one to feed it  ·  PgUp/PgDn  ·  B closes",
              d->name, first, (first + per < d->n ? first + per : d->n) - 1, d->n);
-    viz_text(r, f->sans, a.x, a.y, viz_ink(), line);
+    viz_text_fit(r, f->sans, a.x, a.y, a.w, viz_ink(), line);
     const size_t chw = (size_t)d->c * d->h * d->w;
     for (int k = 0; k < per && first + k < d->n; k++) {
         int idx = first + k, lb = d->labels[idx];

@@ -15,8 +15,8 @@ static void help_widths(const GuiHelpLine *l, int n, TTF_Font *kf, TTF_Font *wf,
     int tw, th;
     *kw = *ww = 0;
     for (int i = 0; i < n; i++) {
-        if (l[i].keys && TTF_SizeUTF8(kf, l[i].keys, &tw, &th) == 0 && tw > *kw) *kw = tw;
-        if (l[i].what && TTF_SizeUTF8(wf, l[i].what, &tw, &th) == 0 && tw > *ww) *ww = tw;
+        if (l[i].keys && viz_text_size(kf, l[i].keys, &tw, &th) == 0 && tw > *kw) *kw = tw;
+        if (l[i].what && viz_text_size(wf, l[i].what, &tw, &th) == 0 && tw > *ww) *ww = tw;
     }
 }
 
@@ -58,19 +58,6 @@ void gui_help_box(SDL_Renderer *r, const VizFonts *f, int w, int h, GuiKeysId id
 }
 
 void gui_status_text(SDL_Renderer *r, const VizFonts *f, SDL_Rect at, SDL_Color c, const char *text) {
-    int tw = 0, th = 0, ew = 0;
-    TTF_SizeUTF8(f->small, text, &tw, &th);
-    TTF_SizeUTF8(f->small, " …", &ew, &th);
-    if (tw <= at.w) {
-        viz_text(r, f->small, at.x, at.y, c, text);
-        return;
-    }
-    SDL_Rect clip = {at.x, at.y, at.w - ew > 0 ? at.w - ew : 0, f->small_line}, old;
-    SDL_bool had = SDL_RenderIsClipEnabled(r);
-    SDL_RenderGetClipRect(r, &old);
-    SDL_RenderSetClipRect(r, &clip);
-    viz_text(r, f->small, at.x, at.y, c, text);
-    SDL_RenderSetClipRect(r, had ? &old : NULL);
-    viz_text(r, f->small, at.x + clip.w, at.y, c, " …");
+    viz_text_fit(r, f->small, at.x, at.y, at.w, c, text);
 }
 #endif

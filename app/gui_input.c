@@ -228,7 +228,7 @@ void pad_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect are
     SDL_Rect frame = {box.x - 1, box.y - 1, box.w + 2, box.h + 2};
     SDL_RenderDrawRect(r, &frame);
     int tw = 0, th = 0;
-    TTF_SizeUTF8(f->small, "network input", &tw, &th);
+    viz_text_size(f->small, "network input", &tw, &th);
     viz_text_in(r, f->small, in, box.x + box.w - tw, box.y - th - 2, dim, "network input");
 }
 #endif

@@ -219,8 +219,8 @@ static void occlusion_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f,
     char line[512];
     snprintf(line, sizeof line, "occlusion: a %dx%d square of value %.3g at every position (stride %d); "
              "O closes", p->occ.size, p->occ.size, p->occ.grey, p->occ.stride);
-    viz_text(r, f->sans, a.x, a.y, viz_ink(), line);
-    viz_text(r, f->small, a.x, a.y + f->line + 2, viz_dim(),
+    viz_text_fit(r, f->sans, a.x, a.y, a.w, viz_ink(), line);
+    viz_text_fit(r, f->small, a.x, a.y + f->line + 2, a.w, viz_dim(),
              "a map pixel is the square with its top-left corner there (Zeiler & Fergus 2014, Fig. 7)");
     char c1[200], c2[200];
     snprintf(c1, sizeof c1, "%s ch %d total (clean %.3g)", L->name, p->channel, p->occ.clean[0]);

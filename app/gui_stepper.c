@@ -340,7 +340,7 @@ static void fmaps_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL
     snprintf(val, sizeof val, "channel %d, unit (%d, %d): %.5g", v->hover_c, v->hover_y, v->hover_x,
              nd->act[((size_t)v->hover_c * nd->out.H + v->hover_y) * nd->out.W + v->hover_x]);
     int tw = 0, th = 0;
-    TTF_SizeUTF8(f->sans, val, &tw, &th);
+    viz_text_size(f->sans, val, &tw, &th);
     SDL_Rect bg = {a.x + a.w - tw - 16, a.y + a.h - th - 8, tw + 12, th + 6};
     SDL_SetRenderDrawColor(r, 10, 12, 16, 255);
     SDL_RenderFillRect(r, &bg);

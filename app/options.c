@@ -205,6 +205,8 @@ static const AppFlag flags[] = {
      "the picture's size (render: 1280x800, lesson: 1920x1080)"},
     {"--present", ARG_FLAG, "", 0, 0, 0, APP_OPT_RENDER | APP_OPT_LESSON, F(present), NO_FIELD, NULL,
      "as in presentation mode (F11): larger type, high contrast"},
+    {"--audit", ARG_FLAG, "", 0, 0, 0, APP_OPT_RENDER | APP_OPT_LESSON, F(audit), NO_FIELD, NULL,
+     "count the text that overlaps, is cut off, is too small to read or has characters no font draws"},
     {"--preset", ARG_CHOICE, "box|laplacian|sobel-x|sharpen", 0, 0, 0, APP_OPT_RENDER, F(preset), NO_FIELD,
      NULL, "the kernel the basics view slides (default box)"},
     {"--lessons", ARG_PATH, "DIR", 0, 0, 0, APP_OPT_LESSON, F(lessons), NO_FIELD, NULL,
@@ -237,7 +239,7 @@ static const struct {
                  APP_OPT_PREPROCESS | APP_OPT_IMAGE | APP_OPT_NPY_IN | APP_OPT_FRAME_STATS, 0},
     {"render", APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_IMAGE_INDEX | APP_OPT_BLOCK |
                    APP_OPT_PREPROCESS | APP_OPT_OUT | APP_OPT_PROBE | APP_OPT_UNIT | APP_OPT_RULE |
-                   APP_OPT_IMAGE | APP_OPT_NPY_IN | APP_OPT_COUNT | APP_OPT_RENDER, 0},
+                   APP_OPT_IMAGE | APP_OPT_NPY_IN | APP_OPT_COUNT | APP_OPT_RENDER | APP_OPT_JSON, 0},
     {"models", APP_OPT_JSON, 0},
     {"summary", APP_OPT_INPUT | APP_OPT_JSON | APP_OPT_PREPROCESS, 1},
     {"bench", APP_OPT_INPUT | APP_OPT_JSON | APP_OPT_THREADS | APP_OPT_RUNS | APP_OPT_BATCH |

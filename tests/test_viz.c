@@ -8,7 +8,9 @@
  * the window's key tables (app/gui_keys.c), which its handlers and its help
  * overlay both read: every key handled is named in the help, the help lists
  * the screen's own keys first and Q, no key is used twice on a screen, and a
- * key means the same thing on every screen that has it.
+ * key means the same thing on every screen that has it. Text in any script,
+ * measured as drawn, and the layout audit's counts on strings placed to
+ * overlap, be cut and be too small.
  */
 #include <stdio.h>
 #include <string.h>
@@ -309,7 +311,7 @@ static void test_zoo_layout(void) {
         int tw = 0, th = 0;
         char buf[64];
         const char *label = viz_timeline_label(&f, cards[i]->display, b, buf, sizeof buf);
-        CHECK(TTF_SizeUTF8(f.small, label, &tw, &th) == 0);
+        CHECK(viz_text_size(f.small, label, &tw, &th) == 0);
         if (tw > b.w - 11) fprintf(stderr, "  timeline: '%s' is %d px in a %d px chip\n", label, tw, b.w);
         CHECK(tw <= b.w - 11);
     }
@@ -325,7 +327,7 @@ static int apart(SDL_Rect a, SDL_Rect b) { return !SDL_HasIntersection(&a, &b); 
 
 static int text_w(TTF_Font *font, const char *s) {
     int tw = 0, th = 0;
-    CHECK(TTF_SizeUTF8(font, s, &tw, &th) == 0);
+    CHECK(viz_text_size(font, s, &tw, &th) == 0);
     return tw;
 }
 
@@ -483,6 +485,65 @@ static void test_key_tables(void) {
     CHECK(gui_key_act(KEYS_RF, SDLK_3, 0, &i3) == KEY_ITEM && i3 == 2);
 }
 
+/* Any UTF-8 string: Hangul drawn and measured in the fallback face (the
+ * width of a mixed string is the sum of its runs', the Hangul run's that of
+ * Nanum Gothic itself); the layout audit counts an overlap, a string cut by
+ * the window's edge and one cut by its clip rectangle, type under the
+ * readable size, and a character no face has. */
+static void test_text_audit(void) {
+    VizFonts f;
+    if (!fonts(&f, 18)) return;
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 400, 300, 32, SDL_PIXELFORMAT_RGBA32);
+    SDL_Renderer *r = s ? SDL_CreateSoftwareRenderer(s) : NULL;
+    TTF_Font *nanum = TTF_OpenFont(VIZ_FONT_HANGUL, viz_font_px(f.sans));
+    CHECK_SAY(r && nanum, "  no renderer or no %s (apt-get install fonts-nanum)\n", VIZ_FONT_HANGUL);
+    if (!r || !nanum) {
+        if (nanum) TTF_CloseFont(nanum);
+        if (r) SDL_DestroyRenderer(r);
+        if (s) SDL_FreeSurface(s);
+        viz_fonts_unload(&f);
+        return;
+    }
+    int wa = 0, wk = 0, wm = 0, wn = 0, th = 0;
+    CHECK(viz_text_size(f.sans, "ab ", &wa, &th) == 0 && viz_text_size(f.sans, "한글", &wk, &th) == 0);
+    CHECK(viz_text_size(f.sans, "ab 한글", &wm, &th) == 0 && TTF_SizeUTF8(nanum, "한글", &wn, &th) == 0);
+    CHECK_SAY(wm == wa + wk && wk == wn && wk > 0, "  'ab 한글' %d px, 'ab ' %d + '한글' %d (Nanum: %d)\n", wm, wa, wk, wn);
+    CHECK(viz_audit_min_px(600) == 12 && viz_audit_min_px(800) == 12 && viz_audit_min_px(1080) == 16);
+    const SDL_Color ink = {255, 255, 255, 255};
+    viz_audit_begin(400, 300);
+    viz_text(r, f.sans, 10, 10, ink, "합성곱 kernel");
+    viz_text(r, f.sans, 20, 10 + f.line / 3, ink, "over");  /* on the first */
+    viz_text(r, f.sans, 10, 60, ink, "apart 한글");          /* clear of everything */
+    viz_text(r, f.sans, 370, 100, ink, "edge");              /* past the window's right edge */
+    SDL_RenderSetClipRect(r, &(SDL_Rect){0, 150, 60, 40});
+    viz_text(r, f.sans, 10, 155, ink, "a name too long"); /* cut by its panel */
+    SDL_RenderSetClipRect(r, NULL);
+    viz_text(r, f.sans, 200, 200, ink, "x\xEE\x80\x80y"); /* U+E000, in no face */
+    VizAudit a;
+    CHECK(viz_audit_end(&a) == 0);
+    CHECK_SAY(a.n_texts == 6 && a.overlaps == 1 && a.clipped == 2 && a.missing == 1 && a.small == 0,
+              "  audit: %d texts, %d overlaps, %d clipped, %d small, %d missing\n", a.n_texts, a.overlaps,
+              a.clipped, a.small, a.missing);
+    for (int i = 0; i < a.n_problems; i++)
+        if (a.problems[i].kind == VIZ_AUDIT_CLIPPED)
+            CHECK(a.texts[a.problems[i].a].by_panel == !strcmp(a.texts[a.problems[i].a].text, "a name too long"));
+    viz_audit_free(&a);
+    /* the 14 px window's small type (12 px) is under what reads at 1080 high */
+    VizFonts g;
+    if (fonts(&g, 14)) {
+        viz_audit_begin(400, 1080);
+        viz_text(r, g.small, 10, 10, ink, "small");
+        viz_text(r, g.sans, 10, 40, ink, "large enough?");
+        CHECK(viz_audit_end(&a) == 0 && a.small == 2 && a.overlaps == 0);
+        viz_audit_free(&a);
+        viz_fonts_unload(&g);
+    }
+    TTF_CloseFont(nanum);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+    viz_fonts_unload(&f);
+}
+
 int main(void) {
     test_key_tables();
     test_strip_arrows();
@@ -493,6 +554,7 @@ int main(void) {
     test_grids();
     test_rf_box();
     test_filter_groups();
+    test_text_audit();
     TTF_Quit();
     return check_finish("viz");
 }

@@ -11,9 +11,14 @@
 #include "eng.h"
 #include "models.h"
 
-/* Fonts from Debian's fonts-dejavu-core. */
+/* Fonts from Debian's fonts-dejavu-core; the fallback for Hangul (and the
+ * CJK ideographs) from fonts-nanum. */
 #define VIZ_FONT_SANS "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 #define VIZ_FONT_MONO "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+#define VIZ_FONT_HANGUL "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"
+/* Every face has these fallbacks, tried in order for a character it lacks:
+ * DejaVu Sans (the monospace face lacks some signs), then Nanum Gothic. */
+#define VIZ_FALLBACKS 2
 
 typedef struct {
     TTF_Font *sans;
@@ -39,10 +44,60 @@ SDL_Color viz_ink(void);
 SDL_Color viz_dim(void);
 void viz_clear(SDL_Renderer *r);
 
+/* The width and height UTF-8 text s takes in font, measured run by run in
+ * the faces that draw it (TTF_SizeUTF8's contract: 0, or -1). Every
+ * measure of text goes through this, so that layout agrees with drawing. */
+int viz_text_size(TTF_Font *font, const char *s, int *w, int *h);
+/* The pixel size a font was opened at. */
+int viz_font_px(TTF_Font *font);
+
 /* Draw UTF-8 text with its top-left at (x, y); returns its width. */
 int viz_text(SDL_Renderer *r, TTF_Font *font, int x, int y, SDL_Color c, const char *s);
+/* The same within w pixels: cut between two characters, " …" after it,
+ * when the whole does not fit. */
+int viz_text_fit(SDL_Renderer *r, TTF_Font *font, int x, int y, int w, SDL_Color c, const char *s);
 /* The same, cut at the edges of box (a name longer than its chip). */
 int viz_text_in(SDL_Renderer *r, TTF_Font *font, SDL_Rect box, int x, int y, SDL_Color c, const char *s);
+
+/* The layout audit (viz_audit.c): between begin and end, every string drawn
+ * is recorded (its box as measured and the box of its ink) with the area
+ * that shows it (the renderer's clip rectangle, within the panel given), and
+ * the strings that overlap, are cut by the window's edge or their panel,
+ * are set smaller than can be read at that height, or hold characters no
+ * face can draw are counted. Drawing is on one thread. */
+typedef enum { VIZ_AUDIT_OVERLAP, VIZ_AUDIT_CLIPPED, VIZ_AUDIT_SMALL, VIZ_AUDIT_MISSING } VizAuditKind;
+typedef struct {
+    char text[96];         /* the string (cut at a character's boundary) */
+    SDL_Rect box;          /* where it was drawn, as measured */
+    SDL_Rect ink;          /* the pixels it inked (w 0: none) */
+    SDL_Rect shown;        /* the area that shows it: the panel, within the clip rectangle */
+    int px, missing;       /* the face's pixel size; characters no face has */
+    int by_panel;          /* cut by its panel or clip rectangle, not the window's edge */
+} VizAuditText;
+typedef struct {
+    VizAuditKind kind;
+    int a, b;              /* texts[a] (and texts[b] for an overlap) */
+} VizAuditProblem;
+typedef struct {
+    int w, h, min_px;      /* the window; the smallest readable type at its height */
+    VizAuditText *texts;
+    int n_texts;
+    VizAuditProblem *problems;
+    int n_problems;
+    int overlaps, clipped, small, missing; /* missing: characters, the others strings */
+} VizAudit;
+/* The smallest type that reads at a window h pixels high: VIZ_SMALL_MIN_PX
+ * at 800 (the window's default height) and below, in proportion above. */
+int viz_audit_min_px(int h);
+void viz_audit_begin(int w, int h);
+/* The panel the strings drawn next belong to (the whole window until then). */
+void viz_audit_panel(SDL_Rect panel);
+/* Recording stops; a holds what was found (free it with viz_audit_free).
+ * -1 when it ran out of memory. */
+int viz_audit_end(VizAudit *a);
+void viz_audit_free(VizAudit *a);
+/* Called by viz_text for every string it draws (surf: its pixels at (x, y)). */
+void viz_audit_text(SDL_Renderer *r, SDL_Surface *surf, int x, int y, int px, const char *s, int missing);
 
 /* Viridis, t in [0, 1]. */
 SDL_Color viz_colormap(float t);

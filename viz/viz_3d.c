@@ -135,11 +135,45 @@ static SDL_Color op_colour(EngOpType op) {
     }
 }
 
+/* Names above the current slab and its six neighbours either side: the
+ * current one first, then the nearest ones; a name that would cover one
+ * already written, or leave the area, is left out. */
+static void slab_labels(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, const Layout3d *L, int cur,
+                        mat4 mvp, SDL_Rect area) {
+    SDL_Rect placed[13];
+    int n_placed = 0;
+    for (int d = 0; d <= 6 && n_placed < 13; d++)
+        for (int side = 0; side < (d ? 2 : 1); side++) {
+            const int i = cur < 0 ? (side ? -1 : d) : side ? cur - d : cur + d;
+            if (i < 0 || i >= L->n || L->rep[i] != i) continue;
+            float top[3] = {L->x[i], L->side_h[i] / 2 + 0.15f, L->z[i]};
+            SDL_FPoint p;
+            float w;
+            if (!project(mvp, top, area, &p, &w)) continue;
+            const EngNode *nd = eng_graph_node(g, i);
+            char line[160];
+            if (i == cur) snprintf(line, sizeof line, "%s  %dx%dx%d", nd->name, nd->out.C, nd->out.H, nd->out.W);
+            else snprintf(line, sizeof line, "%s", nd->name);
+            TTF_Font *font = i == cur ? f->sans : f->small;
+            int tw, th;
+            if (viz_text_size(font, line, &tw, &th) != 0) continue;
+            const SDL_Rect box = {(int)p.x - 20, (int)p.y - (i == cur ? f->line : f->small_line), tw, th};
+            SDL_Rect both;
+            int free_spot = box.x >= area.x && box.y >= area.y && box.x + box.w <= area.x + area.w &&
+                            box.y + box.h <= area.y + area.h;
+            const SDL_Rect room = {box.x - 6, box.y, box.w + 12, box.h}; /* a gap between two names */
+            for (int k = 0; k < n_placed && free_spot; k++) free_spot = !SDL_IntersectRect(&room, &placed[k], &both);
+            if (!free_spot) continue;
+            placed[n_placed++] = box;
+            viz_text(r, font, box.x, box.y, i == cur ? viz_ink() : viz_dim(), line);
+        }
+}
+
 void viz_draw_3d(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int current, SDL_Rect area,
                  const Viz3dCamera *cam) {
     static Layout3d L;
     static Face faces[MAX_FACES];
-    const SDL_Color dim = viz_dim(), ink = viz_ink();
+    const SDL_Color dim = viz_dim();
     if (layout3d(g, &L) != 0) {
         viz_text(r, f->sans, area.x, area.y, dim, "too many layers for the 3D view");
         return;
@@ -244,21 +278,8 @@ void viz_draw_3d(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int curr
     }
     for (int k = 0; k < ntex; k++) SDL_DestroyTexture(tex[k]);
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
-    /* names above the current slab and its neighbours */
-    for (int i = 0; i < L.n; i++) {
-        if (L.rep[i] != i || (cur >= 0 && abs(i - cur) > 6 && i != cur)) continue;
-        float top[3] = {L.x[i], L.side_h[i] / 2 + 0.15f, L.z[i]};
-        SDL_FPoint p;
-        float w;
-        if (!project(mvp, top, area, &p, &w)) continue;
-        const EngNode *nd = eng_graph_node(g, i);
-        char line[160];
-        if (i == cur) snprintf(line, sizeof line, "%s  %dx%dx%d", nd->name, nd->out.C, nd->out.H, nd->out.W);
-        else snprintf(line, sizeof line, "%s", nd->name);
-        viz_text(r, i == cur ? f->sans : f->small, (int)p.x - 20, (int)p.y - (i == cur ? f->line : f->small_line),
-                 i == cur ? ink : dim, line);
-    }
-    viz_text(r, f->small, area.x + 8, area.y + area.h - f->small_line - 6, dim,
+    slab_labels(r, f, g, &L, cur, mvp, area);
+    viz_text_fit(r, f->small, area.x + 8, area.y + area.h - f->small_line - 6, area.w - 16, dim,
              "drag: orbit  ·  wheel: zoom  ·  Left/Right: step  ·  3: back to the maps  ·  blue conv, "
              "green pool, orange FC");
     SDL_RenderSetClipRect(r, had ? &clip : NULL);

@@ -47,7 +47,7 @@ int viz_basics_cell(const VizBasicsLayout *L, int K, int x, int y) {
  * in the small type (presentation mode's larger type on a narrow window). */
 static void line(SDL_Renderer *r, const VizFonts *f, int x, int y, int wmax, SDL_Color c, const char *s) {
     int tw = 0, th = 0;
-    TTF_Font *font = TTF_SizeUTF8(f->mono, s, &tw, &th) == 0 && tw <= wmax ? f->mono : f->small;
+    TTF_Font *font = viz_text_size(f->mono, s, &tw, &th) == 0 && tw <= wmax ? f->mono : f->small;
     viz_text(r, font, x, y, c, s);
 }
 
@@ -131,7 +131,7 @@ static void draw_kernel(SDL_Renderer *r, const VizFonts *f, const VizBasics *b, 
             if (sel && b->edit && b->edit[0]) snprintf(num, sizeof num, "%s_", b->edit);
             else snprintf(num, sizeof num, "%.2g", (double)v);
             int tw = 0, th = 0;
-            TTF_SizeUTF8(font, num, &tw, &th);
+            viz_text_size(font, num, &tw, &th);
             viz_text_in(r, font, cell, cell.x + (cell.w - tw) / 2, cell.y + (cell.h - th) / 2,
                         (SDL_Color){255, 255, 255, 255}, num);
         }
@@ -188,10 +188,12 @@ static void draw_formula(SDL_Renderer *r, const VizFonts *f, const VizBasics *b,
     line(r, f, x, y, a.w - 24, hot, t), y += ml;
     static const char why[] = "Stride and padding do not change the parameter count (nor do dilation and "
                               "the input size): they move the same weights.";
-    /* the small type where the panel is too short for the sentence in the larger one */
+    /* the small type where the panel is too short for the sentence in the
+     * larger one; left out where it is too short for both */
     TTF_Font *font = y + 4 + viz_text_wrap(NULL, f->sans, x, y + 4, a.w - 24, DIM, why) <= a.y + a.h - 4
                          ? f->sans : f->small;
-    viz_text_wrap(r, font, x, y + 4, a.w - 24, DIM, why);
+    if (y + 4 + viz_text_wrap(NULL, font, x, y + 4, a.w - 24, DIM, why) <= a.y + a.h - 4)
+        viz_text_wrap(r, font, x, y + 4, a.w - 24, DIM, why);
 }
 
 /* One pixel of a 1x1 convolution: each output channel a weighted sum of

@@ -75,7 +75,7 @@ static void colour_bar(SDL_Renderer *r, const VizFonts *f, SDL_Rect bar, float t
         SDL_RenderDrawLine(r, x, bar.y + bar.h, x, bar.y + bar.h + 4);
         snprintf(t, sizeof t, "%.3g", top * (float)k / 2.0f);
         int tw = 0;
-        TTF_SizeUTF8(f->small, t, &tw, NULL);
+        viz_text_size(f->small, t, &tw, NULL);
         const int tx = k == 0 ? x : k == 2 ? x - tw : x - tw / 2;
         viz_text(r, f->small, tx, bar.y + bar.h + 5, DIM, t);
     }

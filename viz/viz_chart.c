@@ -17,7 +17,7 @@ static const SDL_Color ACCENT = {255, 196, 84, 255};
 
 static int text_w(TTF_Font *f, const char *s) {
     int w = 0, h = 0;
-    if (s && *s && TTF_SizeUTF8(f, s, &w, &h) != 0) w = 0;
+    if (s && *s && viz_text_size(f, s, &w, &h) != 0) w = 0;
     return w;
 }
 
@@ -83,8 +83,17 @@ void viz_draw_slider(SDL_Renderer *r, const VizFonts *f, SDL_Rect track, const c
     if (!(t >= 0.0)) t = 0.0;
     if (t > 1.0) t = 1.0;
     SDL_Color ink = enabled ? INK : DIM;
-    viz_text(r, f->small, track.x, track.y - f->small_line - 4, DIM, label);
-    viz_text(r, f->sans, track.x + track.w - text_w(f->sans, value), track.y - f->line - 2, ink, value);
+    /* label and value on one line when they fit; else the value in the small
+     * type, then the label without its parenthesised part */
+    char shortl[128];
+    snprintf(shortl, sizeof shortl, "%s", label);
+    TTF_Font *vf = f->sans;
+    if (text_w(f->small, shortl) + 10 + text_w(vf, value) > track.w) vf = f->small;
+    char *paren = strstr(shortl, " (");
+    if (paren && text_w(f->small, shortl) + 10 + text_w(vf, value) > track.w) *paren = 0;
+    viz_text(r, f->small, track.x, track.y - f->small_line - 4, DIM, shortl);
+    viz_text(r, vf, track.x + track.w - text_w(vf, value), track.y - (vf == f->sans ? f->line : f->small_line) - 2 -
+             (vf == f->sans ? 0 : 2), ink, value);
     SDL_Rect bar = {track.x, track.y + track.h / 2 - 2, track.w, 4};
     fill(r, bar, (SDL_Color){70, 76, 90, 255});
     int kx = track.x + (int)lround(t * track.w);
@@ -137,6 +146,20 @@ static void node_caption(const EngNode *n, int act, int compact, char *buf, size
         break;
     default: snprintf(buf, len, "%s%s", eng_op_name(n->op), a); break;
     }
+}
+
+/* A caption in two lines: cut after ", " or at the last space (l2 empty
+ * when it has neither). */
+static void caption_lines(const char *cap, char *l1, char *l2, size_t len) {
+    const char *cut = strstr(cap, ", "), *sp = strrchr(cap, ' ');
+    size_t k = cut ? (size_t)(cut - cap) + 1 : sp ? (size_t)(sp - cap) : 0;
+    if (!k) {
+        snprintf(l1, len, "%s", cap);
+        l2[0] = 0;
+        return;
+    }
+    snprintf(l1, len, "%.*s", (int)k, cap);
+    snprintf(l2, len, "%s", cap + k + 1);
 }
 
 /* Text inside a box: clipped to it. */
@@ -284,7 +307,7 @@ static void diag_edges(SDL_Renderer *r, const EngGraph *g, const DiagPlan *p, co
  * goes a line lower (a crowded level). */
 static void diag_box(SDL_Renderer *r, const VizFonts *f, const EngNode *nd, SDL_Rect box, int folded,
                      int split, int is_out, int below, int label_h, SDL_Color accent) {
-    char shape[64], cap[96], l1[128], l2[128];
+    char shape[64], cap[96], l1[128], l2[128], c1[96], c2[96];
     SDL_Color c = nd->op == ENG_OP_INPUT ? (SDL_Color){52, 56, 66, 255} : (SDL_Color){40, 44, 54, 255};
     fill(r, box, c);
     frame(r, box, nd->op == ENG_OP_CONV ? accent : (SDL_Color){90, 96, 110, 255});
@@ -297,7 +320,14 @@ static void diag_box(SDL_Renderer *r, const VizFonts *f, const EngNode *nd, SDL_
     else snprintf(l1, sizeof l1, "%s", nd->name), l2[0] = 0;
     text_in(r, ft, inner, tx, box.y + 4, INK, l1);
     if (l2[0]) text_in(r, ft, inner, tx, box.y + 4 + f->small_line, INK, l2);
-    text_in(r, ft, inner, tx, box.y + 4 + (l2[0] ? 2 : 1) * f->small_line, DIM, cap);
+    const int cy = box.y + 4 + (l2[0] ? 2 : 1) * f->small_line;
+    if (text_w(ft, cap) > tw && cy + 2 * f->small_line <= box.y + box.h) { /* the box has a line to spare */
+        caption_lines(cap, c1, c2, sizeof c1);
+        text_in(r, ft, inner, tx, cy, DIM, c1);
+        text_in(r, ft, inner, tx, cy + f->small_line, DIM, c2);
+    } else {
+        text_in(r, ft, inner, tx, cy, DIM, cap);
+    }
     snprintf(shape, sizeof shape, "%dx%dx%d", nd->out.C, nd->out.H, nd->out.W);
     int lx = box.x + box.w / 2 + 4;
     if (lx + text_w(ft, shape) > box.x + box.w + 8) lx = box.x + 2;
@@ -306,6 +336,9 @@ static void diag_box(SDL_Renderer *r, const VizFonts *f, const EngNode *nd, SDL_
         SDL_SetRenderDrawColor(r, 110, 116, 130, 255);
         SDL_RenderDrawLine(r, box.x + box.w / 2, sy, box.x + box.w / 2, sy + label_h);
         snprintf(cap, sizeof cap, "%s  (output)", shape);
+        /* within the box's width when it would run past it: right-aligned, then the shape alone */
+        if (lx + text_w(ft, cap) > box.x + box.w) lx = box.x + box.w - text_w(ft, cap);
+        if (lx < box.x) snprintf(cap, sizeof cap, "%s", shape), lx = box.x + 2;
         viz_text(r, f->small, lx, sy + 2, ACCENT, cap);
     } else {
         viz_text(r, f->small, lx, box.y + box.h + 2 + (below ? f->small_line : 0), DIM, shape);
@@ -322,7 +355,9 @@ void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL
     const int out = p.rep[eng_graph_output(g)];
     /* too narrow for the names in one line: in two, the boxes a line taller */
     const int split = viz_diagram_width(f, g) > area.w;
-    const int box_h = f->small_line * (split ? 3 : 2) + 10, label_h = f->small_line + 6;
+    /* a compact caption wider than its box still: captions in two lines, a line more */
+    const int wrap = split && viz_diagram_min_width(f, g) > area.w;
+    const int box_h = f->small_line * (2 + split + wrap) + 10, label_h = f->small_line + 6;
     /* vertical room: each level's box, then its shape label and the edge */
     int step = (area.h - box_h - label_h) / (p.levels > 1 ? p.levels - 1 : 1);
     if (step > box_h + 3 * label_h) step = box_h + 3 * label_h;
@@ -511,7 +546,10 @@ void viz_draw_bubbles(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const V
     SDL_Rect captions[2] = {{plot.x + 4, plot.y + 4, text_w(f->small, ylabel), f->small_line}, {0, 0, 0, 0}};
     if (size_label) {
         int tw = text_w(f->small, size_label);
-        captions[1] = (SDL_Rect){plot.x + plot.w - tw - 6, plot.y + 4, tw, f->small_line};
+        /* beside the axis's caption when both fit on its line, else under it */
+        const int below = captions[0].x + captions[0].w + 12 > plot.x + plot.w - tw - 6;
+        captions[1] = (SDL_Rect){plot.x + plot.w - tw - 6, plot.y + 4 + (below ? f->small_line : 0), tw,
+                                 f->small_line};
         viz_text(r, f->small, captions[1].x, captions[1].y, DIM, size_label);
     }
     bubble_labels(r, f, &a, b, order, m, captions, size_label ? 2 : 1);

@@ -32,7 +32,7 @@ static int chip_on(EngCount c, int k) {
 
 int viz_count_chips(SDL_Renderer *r, const VizFonts *f, int x, int y, EngCount c, int px, int py) {
     int hit = -1, tw = 0, th = 0;
-    if (TTF_SizeUTF8(f->small, "count (keys 1-6):", &tw, &th) != 0) tw = 0;
+    if (viz_text_size(f->small, "count (keys 1-6):", &tw, &th) != 0) tw = 0;
     if (r) viz_text(r, f->small, x, y + 4, DIM, "count (keys 1-6):");
     x += tw + 10;
     for (int k = 0; k < VIZ_COUNT_CHIPS; k++) {
@@ -50,13 +50,13 @@ enum { CMP_COL_GAP = 16 };
 
 static int text_px(TTF_Font *font, const char *s) {
     int tw = 0, th = 0;
-    if (s && *s && TTF_SizeUTF8(font, s, &tw, &th) != 0) tw = 0;
+    if (s && *s && viz_text_size(font, s, &tw, &th) != 0) tw = 0;
     return tw;
 }
 
 static void right(SDL_Renderer *r, TTF_Font *font, int xr, int y, SDL_Color c, const char *s) {
     int tw = 0, th = 0;
-    if (TTF_SizeUTF8(font, s, &tw, &th) != 0) tw = 0;
+    if (viz_text_size(font, s, &tw, &th) != 0) tw = 0;
     viz_text(r, font, xr - tw, y, c, s);
 }
 
@@ -196,7 +196,10 @@ static void draw_designs(SDL_Renderer *r, const VizCompare *c, const VizCompareL
         SDL_bool clipped = SDL_RenderIsClipEnabled(r);
         SDL_RenderGetClipRect(r, &old_clip);
         SDL_RenderSetClipRect(r, &title);
-        viz_text(r, f->sans, d.x, d.y - f->line - 6, col, c->name[s]);
+        /* a name wider than its diagram: in the small type, in the middle of the line */
+        TTF_Font *tf = text_px(f->sans, c->name[s]) <= d.w ? f->sans : f->small;
+        viz_text_fit(r, tf, d.x, tf == f->sans ? title.y : title.y + (title.h - f->small_line) / 2, d.w, col,
+                     c->name[s]);
         SDL_RenderSetClipRect(r, clipped ? &old_clip : NULL);
         if (c->g[s]) viz_draw_diagram(r, f, c->g[s], d, col);
     }
@@ -307,8 +310,7 @@ static void draw_table(SDL_Renderer *r, const VizCompare *c, const VizCompareLay
     char cnt[160], line[512];
     eng_count_describe(c->count, cnt, sizeof cnt);
     snprintf(line, sizeof line, "counted as %s", cnt);
-    viz_text_wrap(r, f->small, t.x, y, t.w, DIM, line);
-    y += f->small_line + 2;
+    y += viz_text_wrap(r, f->small, t.x, y, t.w, DIM, line) + 2;
     if (c->fresh && c->note[0]) viz_text_wrap(r, f->small, t.x, y, t.w, DIM, c->note);
     else if (c->fresh && c->ms[0] > 0)
         viz_text_wrap(r, f->small, t.x, y, t.w, DIM,

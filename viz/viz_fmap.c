@@ -291,13 +291,13 @@ void viz_draw_layer_strip(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
         const char *nm = name;
         char cut[170];
         int tw = 0, th = 0;
-        if (TTF_SizeUTF8(f->small, nm, &tw, &th) == 0 && tw > room) {
+        if (viz_text_size(f->small, nm, &tw, &th) == 0 && tw > room) {
             /* whole parts first ("…denselayer21.norm2"), else characters */
             const char *part = NULL;
             for (const char *q = nm; *q && !part; q++) {
                 if (*q != '.' && *q != '_') continue;
                 snprintf(cut, sizeof cut, "…%s", q + 1);
-                if (q[1] && TTF_SizeUTF8(f->small, cut, &tw, &th) == 0 && tw <= room) part = q + 1;
+                if (q[1] && viz_text_size(f->small, cut, &tw, &th) == 0 && tw <= room) part = q + 1;
             }
             if (part) {
                 nm = part;
@@ -306,7 +306,7 @@ void viz_draw_layer_strip(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
                     nm++;
                     while ((*nm & 0xC0) == 0x80) nm++; /* whole UTF-8 characters */
                     snprintf(cut, sizeof cut, "…%s", nm);
-                } while (*nm && TTF_SizeUTF8(f->small, cut, &tw, &th) == 0 && tw > room);
+                } while (*nm && viz_text_size(f->small, cut, &tw, &th) == 0 && tw > room);
             }
             snprintf(cut, sizeof cut, "…%s", nm);
             nm = cut;
@@ -318,7 +318,7 @@ void viz_draw_layer_strip(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
     SDL_Rect arrow[2];
     for (int k = 0; k < 2; k++) {
         int tw = 0, th = 0;
-        if (strip_arrow(&st, area, k, &arrow[k]) < 0 || TTF_SizeUTF8(f->small, k ? ">" : "<", &tw, &th) != 0) continue;
+        if (strip_arrow(&st, area, k, &arrow[k]) < 0 || viz_text_size(f->small, k ? ">" : "<", &tw, &th) != 0) continue;
         viz_text(r, f->small, arrow[k].x + (arrow[k].w - tw) / 2, area.y + 4, DIM, k ? ">" : "<"); /* inside the margin */
     }
     strip_free(&st);
@@ -695,8 +695,10 @@ void viz_draw_input(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_R
     const EngNode *nd = eng_graph_node(g, 0);
     if (!nd || !nd->act) return;
     const int C = nd->out.C, H = nd->out.H, W = nd->out.W;
-    viz_text(r, f->small, area.x, area.y, DIM,
-             erf ? "input · receptive field (box) · effective RF (heat)" : "input (as the network sees it)");
+    const char *cap = erf ? "input · receptive field (box) · effective RF (heat)" : "input (as the network sees it)";
+    int cw, chh;
+    if (erf && viz_text_size(f->small, cap, &cw, &chh) == 0 && cw > area.w) cap = "input · RF (box) · ERF (heat)";
+    viz_text(r, f->small, area.x, area.y, DIM, cap);
     SDL_Rect dst = viz_input_rect(f, g, area);
     float lo, hi;
     range_of(nd->act, (size_t)C * H * W, &lo, &hi);
@@ -765,7 +767,7 @@ void viz_draw_top5(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
     viz_text(r, f->small, area.x, area.y, DIM, "top-5");
     int y = area.y + f->small_line + 4, pw = 0, ph = 0;
     /* the percentages' column: as wide as the widest, in the type of the moment */
-    TTF_SizeUTF8(f->small, "100.0%", &pw, &ph);
+    viz_text_size(f->small, "100.0%", &pw, &ph);
     const int bar_w = area.w - pw - 10 > 20 ? area.w - pw - 10 : 20;
     for (int i = 0; i < nt; i++) {
         if (i > 0 && y + f->line + 12 > area.y + area.h) break; /* a short window: the rows that fit */
@@ -788,7 +790,7 @@ void viz_draw_top5(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
         SDL_SetRenderDrawColor(r, i == 0 ? 255 : 120, i == 0 ? 196 : 160, i == 0 ? 84 : 220, 255);
         SDL_RenderFillRect(r, &bar);
         int tw = 0, th = 0;
-        TTF_SizeUTF8(f->small, pct, &tw, &th);
+        viz_text_size(f->small, pct, &tw, &th);
         viz_text(r, f->small, area.x + area.w - tw, y + f->line + 4 - th / 2, INK, pct);
         y += f->line + 16;
     }
@@ -849,15 +851,15 @@ void viz_draw_evolution(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, i
     const int rgb = IC == 3;
     snprintf(buf, sizeof buf, "%s  ·  filters during training", nd->name);
     viz_text(r, f->sans, area.x, area.y, ACCENT, buf);
-    viz_text(r, f->small, area.x, area.y + f->line, DIM,
+    const int cap_h = viz_text_wrap(r, f->small, area.x, area.y + f->line, area.w, DIM,
              rgb ? "rows: moments of training; each row scaled to its own largest weight, 0 = grey"
                  : "rows: moments of training; columns: filters (mean over input channels), each "
                    "row scaled to its own largest value, 0 = grey");
     int label_w = 0, tw, th;
     for (int i = 0; i < n; i++)
-        if (TTF_SizeUTF8(f->small, labels[i], &tw, &th) == 0 && tw > label_w) label_w = tw;
-    SDL_Rect grid = {area.x + label_w + 12, area.y + f->line + f->small_line + 10,
-                     area.w - label_w - 12, area.h - f->line - f->small_line - 10};
+        if (viz_text_size(f->small, labels[i], &tw, &th) == 0 && tw > label_w) label_w = tw;
+    SDL_Rect grid = {area.x + label_w + 12, area.y + f->line + cap_h + 10,
+                     area.w - label_w - 12, area.h - f->line - cap_h - 10};
     /* the filters wrap into bands of `cols`, each band one row per moment:
      * pick the number of bands that gives the largest tiles */
     const int gap = 3, band_gap = 14;

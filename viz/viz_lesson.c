@@ -43,7 +43,7 @@ static int draw_or_measure(SDL_Renderer *r, const VizFonts *f, const VizCaption 
     if (r) viz_text(r, f->small, x, y, viz_dim(), head);
     if (r && c->keys) {
         int tw = 0, th = 0;
-        if (TTF_SizeUTF8(f->small, c->keys, &tw, &th) == 0 && tw < w / 2)
+        if (viz_text_size(f->small, c->keys, &tw, &th) == 0 && tw < w / 2)
             viz_text(r, f->small, x + w - tw, y, viz_dim(), c->keys);
     }
     y += f->small_line + p / 3;

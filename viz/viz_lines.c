@@ -13,7 +13,7 @@
 
 static int text_w(TTF_Font *f, const char *s) {
     int w = 0, h = 0;
-    if (s && *s && TTF_SizeUTF8(f, s, &w, &h) != 0) w = 0;
+    if (s && *s && viz_text_size(f, s, &w, &h) != 0) w = 0;
     return w;
 }
 

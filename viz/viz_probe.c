@@ -32,8 +32,8 @@ void viz_draw_top9(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, int C,
     }
     const int grid_w = 3 * tile + 2 * gap;
     const int left = area.x, right = area.x + grid_w + 3 * gap;
-    viz_text(r, f->small, left, area.y, DIM, left_title);
-    viz_text(r, f->small, right, area.y, DIM, right_title);
+    viz_text_fit(r, f->small, left, area.y, right - left - 3 * gap, DIM, left_title);
+    viz_text_fit(r, f->small, right, area.y, area.x + area.w - right, DIM, right_title);
     for (int k = 0; k < n && k < 9; k++) {
         int gx = (k % 3) * (tile + gap), gy = area.y + title + (k / 3) * (tile + cap + gap);
         SDL_Rect a = {left + gx, gy, tile, tile}, b = {right + gx, gy, tile, tile};

@@ -15,14 +15,14 @@
 
 static void right(SDL_Renderer *r, TTF_Font *font, int xr, int y, SDL_Color c, const char *s) {
     int tw = 0, th = 0;
-    if (TTF_SizeUTF8(font, s, &tw, &th) != 0) tw = 0;
+    if (viz_text_size(font, s, &tw, &th) != 0) tw = 0;
     viz_text(r, font, xr - tw, y, c, s);
 }
 
 /* Chip k, drawn when r is given. */
 static SDL_Rect rf_chip(SDL_Renderer *r, const VizFonts *f, const VizRfCurve *c, int k) {
     int tw = 0, th = 0;
-    if (TTF_SizeUTF8(f->small, "networks:", &tw, &th) != 0) tw = 0;
+    if (viz_text_size(f->small, "networks:", &tw, &th) != 0) tw = 0;
     int x = 24 + tw + 10, y = 8 + 2 * f->line + 12;
     for (int i = 0; i < k; i++) x += viz_chip(NULL, f, x, y, c[i].name, 0).w + 8;
     return viz_chip(r, f, x, y, c[k].name, c[k].on);
@@ -77,7 +77,7 @@ static void rf_draw_axes(SDL_Renderer *r, const VizFonts *f, const RfAxes *a) {
         snprintf(t, sizeof t, "%d", xv);
         viz_text(r, f->small, px - 4, plot.y + plot.h + 4, DIM, t);
     }
-    viz_text(r, f->small, plot.x, plot.y + plot.h + f->small_line + 8, DIM,
+    viz_text_fit(r, f->small, plot.x, plot.y + plot.h + f->small_line + 8, plot.w, DIM,
              "weighted layers (conv, FC) from the input  ·  y: receptive field of one unit, pixels: "
              "its height (its width thin, where it differs; Araujo et al., Distill 2019)");
     /* the input's side: beyond it a unit sees the whole image and more */
@@ -138,7 +138,7 @@ void viz_draw_rf_chart(SDL_Renderer *r, const VizFonts *f, const VizRfCurve *c, 
         SDL_Rect sw = {a.plot.x + a.plot.w + 20, ly + 4, 14, 14};
         SDL_RenderFillRect(r, &sw);
         /* a file's name may be longer than the legend: cut at the window's edge */
-        const SDL_Rect name_box = {sw.x + 20, ly, w - 8 - (sw.x + 20), f->small_line};
+        const SDL_Rect name_box = {sw.x + 20, ly, w - 8 - (sw.x + 20), TTF_FontHeight(f->small) + 2};
         viz_text_in(r, f->small, name_box, name_box.x, ly, INK, c[k].name);
         char hw[48];
         snprintf(t, sizeof t, "%d layers · %s px", c[k].depth[c[k].n_pts - 1],

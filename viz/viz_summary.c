@@ -18,7 +18,7 @@ static const SDL_Color TRAIN = {120, 160, 220, 255};
 
 static int text_w(TTF_Font *f, const char *s) {
     int w = 0, h = 0;
-    if (s && *s) TTF_SizeUTF8(f, s, &w, &h);
+    if (s && *s) viz_text_size(f, s, &w, &h);
     return w;
 }
 
@@ -114,7 +114,7 @@ void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
         snprintf(buf, sizeof buf, "%.*s et al. — %s, %s", len, card->authors, card->paper,
                  card->venue);
     }
-    viz_text(r, f->sans, x, y, DIM, buf);
+    viz_text_fit(r, f->sans, x, y, area.w, DIM, buf);
     y += f->line;
     EngTotals t = eng_graph_totals(g);
     char d[32];

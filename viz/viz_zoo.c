@@ -8,6 +8,7 @@
  * chosen network's card under it. Numbers arrive computed (VizZoo,
  * VizTimeline); the window (app/gui_compare.c) keeps the state and events.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,7 +20,7 @@ static const SDL_Color ACCENT = {255, 196, 84, 255};
 
 static void right(SDL_Renderer *r, TTF_Font *font, int xr, int y, SDL_Color c, const char *s) {
     int tw = 0, th = 0;
-    if (TTF_SizeUTF8(font, s, &tw, &th) != 0) tw = 0;
+    if (viz_text_size(font, s, &tw, &th) != 0) tw = 0;
     viz_text(r, font, xr - tw, y, c, s);
 }
 
@@ -94,28 +95,62 @@ static void zoo_row(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, const V
     SDL_RenderFillRect(r, &dot);
     viz_text(r, f->small, cols[0] + 14, y, INK, n->name);
     snprintf(x1, sizeof x1, "%d", n->year);
-    right(r, f->small, cols[2] - 30 - 4, y, DIM, x1);
+    right(r, f->small, cols[2] - 4, y, DIM, x1);
     right(r, f->small, cols[3] - 4, y, INK, eng_fmt_si(n->params, x1, sizeof x1));
     right(r, f->small, cols[4] - 4, y, INK, eng_fmt_si(n->ops, x1, sizeof x1));
     for (int k = 0; k < 2; k++) {
         const double v = k ? n->top5 : n->top1;
         if (v > 0) snprintf(x2, sizeof x2, "%.1f%%", v);
         else snprintf(x2, sizeof x2, "-");
-        right(r, f->small, cols[5 + k] - 4, y, INK, x2);
+        if (cols[5 + k] != INT_MAX) right(r, f->small, cols[5 + k] - 4, y, INK, x2);
     }
     if (n->ms > 0) snprintf(x2, sizeof x2, n->ms < 10 ? "%.2f" : "%.0f", n->ms);
     else snprintf(x2, sizeof x2, z->running ? "…" : "-");
-    right(r, f->small, cols[7] - 4, y, INK, x2);
+    if (cols[7] != INT_MAX) right(r, f->small, cols[7] - 4, y, INK, x2);
+}
+
+static int width_of(const VizFonts *f, const char *s) {
+    int tw, th;
+    return viz_text_size(f->small, s, &tw, &th) == 0 ? tw : 0;
+}
+
+/* The columns' edges in table t: the names as wide as the widest, every
+ * other column as wide as its widest entry or heading (right-aligned at
+ * its edge less 4), the room left shared between the gaps. Returns how
+ * many columns show (an edge of INT_MAX: the column left out). */
+static int zoo_cols(const VizFonts *f, const VizZoo *z, const char *const *head, SDL_Rect t, int cols[8]) {
+    int need[7] = {0};
+    for (int k = 0; k < 7; k++) need[k] = width_of(f, head[k]);
+    need[4] = need[5] = SDL_max(need[4], width_of(f, "100.0%"));
+    need[6] = SDL_max(need[6], width_of(f, "99.99"));
+    for (int i = 0; i < z->n; i++) {
+        char s[48];
+        const VizZooRow *n = &z->rows[i];
+        need[0] = SDL_max(need[0], 14 + width_of(f, n->name));
+        snprintf(s, sizeof s, "%d", n->year);
+        need[1] = SDL_max(need[1], width_of(f, s));
+        need[2] = SDL_max(need[2], width_of(f, eng_fmt_si(n->params, s, sizeof s)));
+        need[3] = SDL_max(need[3], width_of(f, eng_fmt_si(n->ops, s, sizeof s)));
+    }
+    /* a table too narrow for every column leaves out ms, then top-5 */
+    int n = 7, sum = 0;
+    for (int k = 0; k < n; k++) sum += need[k] + 4;
+    while (n > 5 && sum > t.w) sum -= need[--n] + 4;
+    const int gap = sum < t.w ? (t.w - sum) / (n - 1) : 0;
+    cols[0] = t.x;
+    cols[1] = t.x + need[0];
+    for (int k = 1; k < 7; k++) cols[k + 1] = k < n ? cols[k] + gap + need[k] + 4 : INT_MAX;
+    return n;
 }
 
 static void zoo_table(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, const VizZooLayout *L) {
     const SDL_Rect t = L->table;
-    const int cols[] = {t.x, t.x + t.w * 28 / 100, t.x + t.w * 35 / 100, t.x + t.w * 52 / 100,
-                        t.x + t.w * 67 / 100, t.x + t.w * 78 / 100, t.x + t.w * 89 / 100, t.x + t.w};
     const char *head[] = {"network", "year", "params", z->count.flops ? "FLOPs" : "MACs", "top-1", "top-5",
                           "ms"};
+    int cols[8];
+    const int n_cols = zoo_cols(f, z, head, t, cols);
     viz_text(r, f->small, cols[0], t.y, DIM, head[0]);
-    for (int k = 1; k < 7; k++) right(r, f->small, cols[k + 1] - (k == 1 ? 30 : 0) - 4, t.y, DIM, head[k]);
+    for (int k = 1; k < n_cols; k++) right(r, f->small, cols[k + 1] - 4, t.y, DIM, head[k]);
     const int rh = f->small_line + 3, rows = viz_zoo_rows(f, L, z->n);
     int y = t.y + f->small_line + 6;
     for (int k = z->scroll; k < z->n && k < z->scroll + rows; k++, y += rh)
@@ -150,8 +185,7 @@ static void zoo_chart(SDL_Renderer *r, const VizFonts *f, const VizZoo *z, const
                      "area = parameters");
     snprintf(note, sizeof note, "%d off the chart: no single-model, single-crop ImageNet val figure", off);
     if (off) {
-        const SDL_Rect line = {L->chart.x, L->chart.y + L->chart.h + 4, L->chart.w, f->small_line + 2};
-        viz_text_in(r, f->small, line, line.x, line.y, DIM, note);
+        viz_text_fit(r, f->small, L->chart.x, L->chart.y + L->chart.h + 4, L->chart.w, DIM, note);
     }
 }
 
@@ -223,7 +257,7 @@ SDL_Rect viz_timeline_chip(const VizFonts *f, const VizTimeline *t, int w, int i
 /* The name runs from a.x + 9 to 2 px short of the chip's edge. */
 const char *viz_timeline_label(const VizFonts *f, const char *display, SDL_Rect a, char *buf, size_t n) {
     int tw = 0, th = 0;
-    if (!display || TTF_SizeUTF8(f->small, display, &tw, &th) != 0 || tw <= a.w - 11) return display;
+    if (!display || viz_text_size(f->small, display, &tw, &th) != 0 || tw <= a.w - 11) return display;
     const char *open = strrchr(display, '(');
     if (!open || open == display || (size_t)(open - display) >= n) return display;
     size_t len = (size_t)(open - display);
@@ -295,8 +329,14 @@ static void timeline_card(SDL_Renderer *r, const VizFonts *f, const VizTimeline 
     }
     viz_card_accuracy(c, s, sizeof s);
     y += viz_text_wrap(r, f->small, x, y, box.w - 32, DIM, s) + 8;
-    if (c->key_ideas) y += viz_text_wrap(r, f->sans, x, y, box.w - 32, INK, c->key_ideas) + 8;
-    if (c->notes && y + 3 * f->small_line < box.y + box.h - f->small_line - 12)
+    const int foot = box.y + box.h - f->small_line - 12; /* the line that says how to open it */
+    if (c->key_ideas) { /* in the small type when the base one would run into that line; left out if both would */
+        TTF_Font *kf = y + viz_text_wrap(NULL, f->sans, x, y, box.w - 32, INK, c->key_ideas) <= foot ? f->sans
+                       : y + viz_text_wrap(NULL, f->small, x, y, box.w - 32, INK, c->key_ideas) <= foot ? f->small
+                                                                                                        : NULL;
+        if (kf) y += viz_text_wrap(r, kf, x, y, box.w - 32, INK, c->key_ideas) + 8;
+    }
+    if (c->notes && y + viz_text_wrap(NULL, f->small, x, y, box.w - 32, DIM, c->notes) <= foot)
         viz_text_wrap(r, f->small, x, y, box.w - 32, DIM, c->notes);
     if (c->weights)
         snprintf(s, sizeof s, "trained weights ship for it (%s)  ·  Enter or a second click opens it",
