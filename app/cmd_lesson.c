@@ -57,6 +57,22 @@ static int open_chapters(const AppOptions *o, const char *lang, Chapters *c) {
     return APP_OK;
 }
 
+/* The columns s takes in a terminal: one per character, two for the wide
+ * ones (Hangul, CJK, full-width forms), so that a Korean title lines up. */
+static int columns(const char *s) {
+    int w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        unsigned cp = *p, len = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : 4;
+        if (len > 1) cp &= 0x3Fu >> (len - 1);
+        unsigned k = 1;
+        for (; k < len && (p[k] & 0xC0) == 0x80; k++) cp = cp << 6 | (p[k] & 0x3Fu);
+        p += k; /* a broken sequence: as far as it goes */
+        w += (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+                     (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF00 && cp <= 0xFF60) ? 2 : 1;
+    }
+    return w;
+}
+
 static int lesson_cmd_list(const AppOptions *o) {
     Chapters c;
     if (open_chapters(o, lesson_lang(o->lang), &c)) return APP_FAIL;
@@ -70,7 +86,8 @@ static int lesson_cmd_list(const AppOptions *o) {
         } else {
             int q = 0;
             for (int k = 0; k < L.n; k++) q += L.steps[k].kind == LESSON_QUESTION;
-            printf("%-24s %-52s %2d steps, %d questions\n", L.name, L.title, L.n - q, q);
+            const int pad = 52 - columns(L.title);
+            printf("%-24s %s%*s %2d steps, %d questions\n", L.name, L.title, pad > 0 ? pad : 0, "", L.n - q, q);
         }
         lesson_free(&L);
     }
