@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "card_text.h"
 #include "check.h"
 #include "lesson.h"
 #include "measure.h"
@@ -418,8 +419,54 @@ static void test_twin_drift(void) {
     lesson_free(&A);
 }
 
+/* ---- the cards' key ideas from text files ---- */
+
+static void test_card_text(void) {
+    CardText E, K, T;
+    char path[4200], err[800];
+    CHECK_SAY(card_text_load(card_text_path("en", path, sizeof path), &E, err, sizeof err) == 0, "  %s\n", err);
+    CHECK_SAY(card_text_load(card_text_path("ko", path, sizeof path), &K, err, sizeof err) == 0, "  %s\n", err);
+    /* every network of the zoo in both; the English line is the card's own */
+    for (int i = 0; i < model_count(); i++) {
+        const ModelCard *c = model_at(i);
+        const char *en = card_text_get(&E, c->name), *ko = card_text_get(&K, c->name);
+        CHECK_SAY(en && !strcmp(en, c->key_ideas), "  %s: the English key ideas differ from the card's\n", c->name);
+        CHECK_SAY(ko && has_hangul(ko), "  %s: no Korean key ideas\n", c->name);
+        CHECK(!strcmp(card_key_ideas(c, "ko"), ko ? ko : c->key_ideas));
+        CHECK(!strcmp(card_key_ideas(c, "en"), c->key_ideas));
+    }
+    CHECK_EQ_I64(E.n, model_count());
+    CHECK_EQ_I64(K.n, model_count());
+    card_text_free(&E);
+    card_text_free(&K);
+    /* a network without a line: the card's own words */
+    static const ModelCard nobody = {.name = "no_such_net", .key_ideas = "its own"};
+    CHECK(!strcmp(card_key_ideas(&nobody, "ko"), "its own"));
+    /* malformed files, each with its line */
+    static const struct {
+        const char *text, *want;
+    } bad[] = {
+        {"# c\nvgg16 Depth\n", "t.txt:2: expected 'name: key ideas'"},
+        {"vgg16: a\n\nvgg16: b\n", "t.txt:3: 'vgg16' again (first on line 1)"},
+        {"vgg 16: a\n", "t.txt:1: 'vgg 16' is not a network's name"},
+        {"vgg16:   \n", "t.txt:1: 'vgg16' has no words"},
+        {"a: b\0c\n", "t.txt:1: a NUL byte"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        const size_t n = strlen(bad[k].text) + (strstr(bad[k].want, "NUL") ? 3 : 0);
+        CHECK(card_text_parse("t.txt", bad[k].text, n, &T, err, sizeof err) == -1);
+        CHECK_SAY(strstr(err, bad[k].want) == err, "  got '%s', expected '%s'\n", err, bad[k].want);
+        card_text_free(&T);
+    }
+    static const char ok[] = "# only\n  a.b-c_1:  words  \r\n";
+    CHECK_SAY(card_text_parse("t.txt", ok, strlen(ok), &T, err, sizeof err) == 0, "  %s\n", err);
+    CHECK(T.n == 1 && card_text_get(&T, "a.b-c_1") && !strcmp(card_text_get(&T, "a.b-c_1"), "words"));
+    card_text_free(&T);
+}
+
 int main(void) {
     eng_log_set(quiet, NULL);
+    test_card_text();
     test_lang_default();
     test_twin_drift();
     test_shipped_twins();
