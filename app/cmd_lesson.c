@@ -217,9 +217,9 @@ typedef struct {
 
 /* One slide: the directive's view with cap under it, as DIR/NN.png and DIR/NN.txt. */
 static int render_one(const SlideOut *so, const Lesson *L, const LessonShow *show, const VizCaption *cap, int k) {
-    const char *argv[64];
+    const char *argv[64]; /* the view's (54 at most), --runs, --out, --size, --present, --lang, NULL */
     char buf[4200], out[4200], size[32], words[4200];
-    int argc = lesson_show_argv(show, argv, 56, buf, sizeof buf);
+    int argc = lesson_show_argv(show, argv, 54, buf, sizeof buf);
     if (argc < 0) {
         fprintf(stderr, "convscope lesson: %s:%d: too many keys\n", L->path, show->line);
         return APP_FAIL;
@@ -235,6 +235,7 @@ static int render_one(const SlideOut *so, const Lesson *L, const LessonShow *sho
     const int nview = argc;
     argv[argc++] = "--out", argv[argc++] = out, argv[argc++] = "--size", argv[argc++] = size;
     if (so->present) argv[argc++] = "--present";
+    if (so->ko) argv[argc++] = "--lang", argv[argc++] = "ko"; /* the cards it shows in Korean too */
     argv[argc] = NULL;
     int rc = app_render_slide(argc, (char **)argv, cap);
     if (rc == APP_OK && write_words(words, L, cap, argv, nview) != 0) {

@@ -415,6 +415,7 @@ int app_cmd_view(int argc, char **argv) {
     if (!o.model) o.model = "lenet5";
     AppGui a = {0};
     snprintf(a.lang, sizeof a.lang, "%s", lesson_lang(o.lang));
+    snprintf(a.pick.lang, sizeof a.pick.lang, "%s", a.lang); /* the picker's card in it too */
     rc = stepper_open(&a.st, &o, o.image_index);
     if (!rc)
         rc = app_check_image_index(&o, &a.st.ses.test, o.data ? o.data : a.st.ses.card->weights_data,

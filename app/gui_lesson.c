@@ -639,6 +639,8 @@ static void switch_lang(AppGui *a) {
         snprintf(name, sizeof name, "%s", b ? b + 1 : G->paths[chapter]);
     }
     snprintf(G->lang, sizeof G->lang, "%s", strcmp(G->lang, "ko") ? "ko" : "en");
+    snprintf(a->lang, sizeof a->lang, "%s", G->lang); /* the window's other words follow */
+    snprintf(a->pick.lang, sizeof a->pick.lang, "%s", G->lang);
     if (chapter >= 0) close_chapter(G);
     list_chapters(G);
     if (chapter < 0) return;

@@ -206,7 +206,7 @@ static const AppFlag flags[] = {
     {"--lessons", ARG_PATH, "DIR", 0, 0, 0, APP_OPT_LESSON, F(lessons), NO_FIELD, NULL,
      "the lessons folder (default: assets/lessons)"},
     {"--lang", ARG_CHOICE, "ko|en", 0, 0, 0, APP_OPT_LANG, F(lang), NO_FIELD, NULL,
-     "the lessons' and the cards' language (default: Korean when LC_ALL, LC_MESSAGES or LANG starts with ko, else English; models: English)"},
+     "the lessons' and the cards' language (default: Korean when LC_ALL, LC_MESSAGES or LANG starts with ko, else English; models and render: English)"},
     /* one convolution's arithmetic (basics) */
     {"--kernel", ARG_INT, "K", 1, 4096, 0, APP_OPT_BASICS, F(basics_k), NO_FIELD, NULL,
      "the square kernel's side (default 3)"},
@@ -235,7 +235,7 @@ static const struct {
                  APP_OPT_PREPROCESS | APP_OPT_IMAGE | APP_OPT_NPY_IN | APP_OPT_FRAME_STATS | APP_OPT_LANG, 0},
     {"render", APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_IMAGE_INDEX | APP_OPT_BLOCK |
                    APP_OPT_PREPROCESS | APP_OPT_OUT | APP_OPT_PROBE | APP_OPT_UNIT | APP_OPT_RULE |
-                   APP_OPT_IMAGE | APP_OPT_NPY_IN | APP_OPT_COUNT | APP_OPT_RENDER, 0},
+                   APP_OPT_IMAGE | APP_OPT_NPY_IN | APP_OPT_COUNT | APP_OPT_RENDER | APP_OPT_LANG, 0},
     {"models", APP_OPT_JSON | APP_OPT_LANG, 0},
     {"summary", APP_OPT_INPUT | APP_OPT_JSON | APP_OPT_PREPROCESS, 1},
     {"bench", APP_OPT_INPUT | APP_OPT_JSON | APP_OPT_THREADS | APP_OPT_RUNS | APP_OPT_BATCH |

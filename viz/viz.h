@@ -245,6 +245,7 @@ typedef struct {
     int64_t params, macs;
     const char *note;         /* in place of the card's last line (NULL: none) */
     EngPaths paths;           /* the chosen network's input-to-output paths (0: not counted) */
+    const char *key_ideas;    /* the chosen card's key ideas in the window's language (NULL: the card's own) */
 } VizTimeline;
 SDL_Rect viz_timeline_chip(const VizFonts *f, const VizTimeline *t, int w, int i);
 /* The name a chip a px wide shows: the display name, or without its

@@ -295,7 +295,8 @@ static void timeline_card(SDL_Renderer *r, const VizFonts *f, const VizTimeline 
     }
     viz_card_accuracy(c, s, sizeof s);
     y += viz_text_wrap(r, f->small, x, y, box.w - 32, DIM, s) + 8;
-    if (c->key_ideas) y += viz_text_wrap(r, f->sans, x, y, box.w - 32, INK, c->key_ideas) + 8;
+    const char *ideas = t->key_ideas ? t->key_ideas : c->key_ideas;
+    if (ideas) y += viz_text_wrap(r, f->sans, x, y, box.w - 32, INK, ideas) + 8;
     if (c->notes && y + 3 * f->small_line < box.y + box.h - f->small_line - 12)
         viz_text_wrap(r, f->small, x, y, box.w - 32, DIM, c->notes);
     if (c->weights)
