@@ -59,6 +59,18 @@ for want in "ko/01-a.md:4: step 1's @show is not the English one (" "ko/01-a.md:
 done
 expect 0 "$BIN" lesson check --lessons "$tmp/tw" --lang en
 
+# the cards' key ideas: English by default whatever the locale, Korean with --lang ko,
+# each the line of its file (assets/cards/key_ideas.txt, ko/key_ideas.txt)
+CARDS=$(dirname "$0")/../assets/cards
+expect 0 env LANG=ko_KR.UTF-8 "$BIN" models --json
+[ "$(jq -r '.[]|select(.name=="vgg16").key_ideas' "$tmp/out")" = "$(sed -n 's/^vgg16: //p' "$CARDS/key_ideas.txt")" ] ||
+  fail "models --json: vgg16's key ideas are not key_ideas.txt's"
+expect 0 "$BIN" models --json --lang ko
+[ "$(jq -r '.[]|select(.name=="vgg16").key_ideas' "$tmp/out")" = "$(sed -n 's/^vgg16: //p' "$CARDS/ko/key_ideas.txt")" ] ||
+  fail "models --json --lang ko: vgg16's key ideas are not ko/key_ideas.txt's"
+[ "$(jq '[.[]|select(.key_ideas|test("[가-힣]"))]|length' "$tmp/out")" = "$(jq length "$tmp/out")" ] ||
+  fail "models --json --lang ko: a network without Korean key ideas"
+
 # ---- errors with file and line ---------------------------------------------------
 mkdir -p "$tmp/les"
 cat >"$tmp/les/01-bad.md" <<'MD'
