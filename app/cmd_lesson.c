@@ -262,7 +262,12 @@ static int render_slides(const SlideOut *so, const Lesson *L, LessonEngine *E) {
             return APP_FAIL;
         }
         if (s->show.line) last = &s->show;
-        VizCaption cap = {L->title, s->title, text[i], NULL, NULL, NULL, i + 1, L->n, s->kind == LESSON_QUESTION};
+        char counter[64];
+        VizCaption cap = {L->title, s->title, text[i], NULL, NULL, NULL, i + 1, L->n, s->kind == LESSON_QUESTION, NULL};
+        if (so->ko) {
+            snprintf(counter, sizeof counter, "%s %d/%d", cap.question ? "질문" : "단계", i + 1, L->n);
+            cap.counter = counter;
+        }
         if (cap.question) {
             size_t l = strlen(answers);
             if (l + strlen(ans) + 8 < sizeof answers)
@@ -273,7 +278,7 @@ static int render_slides(const SlideOut *so, const Lesson *L, LessonEngine *E) {
         rc = render_one(so, L, last, &cap, i + 1);
     }
     if (rc != APP_OK || !last) return rc;
-    VizCaption cap = {L->title, so->ko ? "답" : "Answers", answers, NULL, NULL, NULL, 0, 0, 0};
+    VizCaption cap = {L->title, so->ko ? "답" : "Answers", answers, NULL, NULL, NULL, 0, 0, 0, NULL};
     return render_one(so, L, last, &cap, L->n + 1);
 }
 

@@ -36,6 +36,7 @@ typedef struct LessonGui {
     char titles[LESSON_MAX_CHAPTERS][200]; /* the list's rows: title, steps, questions */
     int n_paths;
     char lang[4];          /* the chapters' language: "en", "ko" */
+    char counter[64];      /* the caption's "단계 4/9" in Korean */
     int list_sel;          /* the chapter chosen in the list */
     int chapter;           /* the chapter open, -1: the list is shown */
     Lesson L;
@@ -744,15 +745,20 @@ static void lesson_events(AppGui *a, int w, int h) {
 /* ---- drawing --------------------------------------------------------------------------- */
 
 /* The step's caption as viz_lesson.c draws it. */
-static VizCaption caption_of(const LessonGui *G) {
+static VizCaption caption_of(LessonGui *G) {
     const LessonStep *s = &G->L.steps[G->step];
+    const int ko = !strcmp(G->lang, "ko");
     VizCaption c = {G->L.title, s->title, G->text[G->step], NULL, NULL, NULL, G->step + 1, G->L.n,
-                    s->kind == LESSON_QUESTION};
+                    s->kind == LESSON_QUESTION, NULL};
+    if (ko) {
+        snprintf(G->counter, sizeof G->counter, "%s %d/%d", c.question ? "질문" : "단계", c.step, c.steps);
+        c.counter = G->counter;
+    }
     if (c.question && G->show_answer) c.answer = G->answer[G->step];
     else if (c.question)
-        c.hint = !strcmp(G->lang, "ko") ? "창에서 답을 찾아보세요 (Esc로 둘러보고 L로 돌아옵니다). 그다음 Enter를 누르세요."
+        c.hint = ko ? "창에서 답을 찾아보세요 (Esc로 둘러보고 L로 돌아옵니다). 그다음 Enter를 누르세요."
                                         : "Find the answer in the window (Esc explores, L comes back), then press Enter.";
-    c.keys = "→ next  ← back  Esc explore  U 한국어/English  H keys";
+    c.keys = ko ? "→ 다음  ← 이전  Esc 둘러보기  U English  H 키" : "→ next  ← back  Esc explore  U 한국어  H keys";
     return c;
 }
 

@@ -367,6 +367,7 @@ typedef struct {
     const char *keys;    /* small, top right, or NULL */
     int step, steps;     /* 1-based; steps 0: no counter */
     int question;
+    const char *counter; /* the counter in the lesson's language ("단계 4/9"), or NULL: "step 4 of 9" */
 } VizCaption;
 /* The height the panel needs at width w. */
 int viz_caption_height(const VizFonts *f, const VizCaption *c, int w);
