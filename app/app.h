@@ -68,6 +68,7 @@ typedef struct {
     const char *basics_input; /* --input W|HxW (basics) */
     const char *preset;    /* --preset (render --view basics: the kernel) */
     const char *lessons;   /* --lessons DIR (lesson) */
+    const char *lang;      /* --lang ko|en (lesson, view); NULL: the locale's */
     int top;               /* --top K (predict), 0 = 5 */
     int cls, cls_set;      /* --class K (gradcam) */
     int guided;            /* --guided (gradcam) */
@@ -114,6 +115,7 @@ typedef unsigned long long AppOptMask;
 #define APP_OPT_NORM (1ULL << 30) /* --mean --std --channel-order */
 #define APP_OPT_EXPERIMENT (1ULL << 31) /* --quick --tiny */
 #define APP_OPT_SEED (1ULL << 32) /* --seed S (commands that draw at random, besides train) */
+#define APP_OPT_LANG (1ULL << 33) /* --lang ko|en: the lessons' language (lesson, view) */
 
 /* Parse argv[1..] (argv[0] is the subcommand) with the flags of the groups
  * in `allowed`. Returns APP_OK, or APP_USAGE after printing one line to

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "card_text.h"
 
 static void json_shape(FILE *f, EngShape s) { fprintf(f, "[%d,%d,%d]", s.C, s.H, s.W); }
 
@@ -24,14 +25,16 @@ static void json_rf(FILE *f, EngRf r) {
 /* ---- models --------------------------------------------------------------------- */
 
 static const char models_usage[] =
-    "usage: convscope models [--json]\n"
+    "usage: convscope models [--json] [--lang ko|en]\n"
     "  The model zoo: every network with its card (year, authors, paper, ILSVRC\n"
     "  result and its source, key ideas, default input) and its parameter count,\n"
     "  MACs and depth computed by building it. top-1 and top-5: ImageNet-1K\n"
     "  validation accuracy of one model on one centre crop, from torchvision's\n"
     "  published metrics or the paper's table (val_source in --json; '-': no such\n"
     "  figure). Competition results (ensembles, test set, many crops) are history:\n"
-    "  ilsvrc, top5_error and top5_source in --json, never in these columns.\n";
+    "  ilsvrc, top5_error and top5_source in --json, never in these columns.\n"
+    "  key_ideas in --json: from assets/cards/key_ideas.txt, or with --lang ko\n"
+    "  assets/cards/ko/key_ideas.txt (English unless --lang says otherwise).\n";
 
 int app_cmd_models(int argc, char **argv) {
     AppOptions o;
@@ -93,7 +96,7 @@ int app_cmd_models(int argc, char **argv) {
         else fputs(",\"val_top5\":null", stdout);
         printf(",\"val_source\":");
         if (c->val_source) app_json_str(stdout, c->val_source); else fputs("null", stdout);
-        printf(",\"key_ideas\":"); app_json_str(stdout, c->key_ideas);
+        printf(",\"key_ideas\":"); app_json_str(stdout, card_key_ideas(c, o.lang ? o.lang : "en"));
         printf(",\"notes\":"); app_json_str(stdout, c->notes);
         printf(",\"weights_file\":");
         if (c->weights) app_json_str(stdout, c->weights); else fputs("null", stdout);

@@ -19,9 +19,9 @@
 #endif
 
 static const char lesson_usage[] =
-    "usage: convscope lesson list [--lessons DIR]\n"
-    "       convscope lesson check [--lessons DIR]\n"
-    "       convscope lesson render CHAPTER --out DIR [--size WxH] [--present] [--audit] [--lessons DIR]\n"
+    "usage: convscope lesson list [--lang ko|en] [--lessons DIR]\n"
+    "       convscope lesson check [--lang ko|en] [--lessons DIR]\n"
+    "       convscope lesson render CHAPTER --out DIR [--size WxH] [--present] [--audit] [--lang ko|en] [--lessons DIR]\n"
     "  The history of CNNs as chapters (assets/lessons/NN-name.md; the format is\n"
     "  assets/lessons/README.md): each step one claim of the course beside the view\n"
     "  that shows it, numbers filled in by the engine, questions at the end.\n"
@@ -30,16 +30,22 @@ static const char lesson_usage[] =
     "  render: every step of CHAPTER (its number, e.g. 3, or its name, e.g. alexnet)\n"
     "  as DIR/NN.png at --size (default 1920x1080), and its words as DIR/NN.txt; then\n"
     "  one slide with the answers. --audit prints each slide's layout audit (see\n"
-    "  'convscope render --help') before its file's name. In the window: L on the first screen.\n";
+    "  'convscope render --help') before its file's name. In the window: L on the first screen.\n"
+    "  --lang: English (DIR/NN-name.md) or Korean (DIR/ko/NN-name.md); by default\n"
+    "  Korean when the locale (LC_ALL, LC_MESSAGES, LANG) starts with ko. check\n"
+    "  without --lang checks every language, and every translation against its\n"
+    "  English twin (the same steps, directives and placeholders).\n";
 
 typedef struct {
     char *paths[LESSON_MAX_CHAPTERS];
     int n;
 } Chapters;
 
-static int open_chapters(const AppOptions *o, Chapters *c) {
-    char dir[4200], err[600];
-    const char *d = o->lessons ? o->lessons : lesson_default_dir(dir, sizeof dir);
+/* The chapters of lang (lesson.h: English in the lessons folder, the
+ * others in a folder of their own in it). */
+static int open_chapters(const AppOptions *o, const char *lang, Chapters *c) {
+    char base[4200], dir[4300], err[600];
+    const char *d = lesson_lang_dir(o->lessons ? o->lessons : lesson_default_dir(base, sizeof base), lang, dir, sizeof dir);
     c->n = lesson_list_dir(d, c->paths, LESSON_MAX_CHAPTERS, err, sizeof err);
     if (c->n < 0) {
         fprintf(stderr, "convscope lesson: %s\n", err);
@@ -52,9 +58,25 @@ static int open_chapters(const AppOptions *o, Chapters *c) {
     return APP_OK;
 }
 
+/* The columns s takes in a terminal: one per character, two for the wide
+ * ones (Hangul, CJK, full-width forms), so that a Korean title lines up. */
+static int columns(const char *s) {
+    int w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        unsigned cp = *p, len = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : 4;
+        if (len > 1) cp &= 0x3Fu >> (len - 1);
+        unsigned k = 1;
+        for (; k < len && (p[k] & 0xC0) == 0x80; k++) cp = cp << 6 | (p[k] & 0x3Fu);
+        p += k; /* a broken sequence: as far as it goes */
+        w += (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+                     (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF00 && cp <= 0xFF60) ? 2 : 1;
+    }
+    return w;
+}
+
 static int lesson_cmd_list(const AppOptions *o) {
     Chapters c;
-    if (open_chapters(o, &c)) return APP_FAIL;
+    if (open_chapters(o, lesson_lang(o->lang), &c)) return APP_FAIL;
     int rc = APP_OK;
     for (int i = 0; i < c.n; i++) {
         Lesson L;
@@ -65,7 +87,8 @@ static int lesson_cmd_list(const AppOptions *o) {
         } else {
             int q = 0;
             for (int k = 0; k < L.n; k++) q += L.steps[k].kind == LESSON_QUESTION;
-            printf("%-24s %-52s %2d steps, %d questions\n", L.name, L.title, L.n - q, q);
+            const int pad = 52 - columns(L.title);
+            printf("%-24s %s%*s %2d steps, %d questions\n", L.name, L.title, pad > 0 ? pad : 0, "", L.n - q, q);
         }
         lesson_free(&L);
     }
@@ -73,31 +96,96 @@ static int lesson_cmd_list(const AppOptions *o) {
     return rc;
 }
 
-static int lesson_cmd_check(const AppOptions *o) {
-    Chapters c;
-    if (open_chapters(o, &c)) return APP_FAIL;
-    LessonEngine *E = lesson_engine_create();
-    int bad = 0, steps = 0;
-    if (!E) {
-        fprintf(stderr, "convscope lesson: out of memory\n");
-        bad = 1;
+/* The English chapter of the same file name as path (a translation's), or -1. */
+static int english_twin(const Chapters *en, const char *path) {
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    for (int i = 0; i < en->n; i++) {
+        const char *e = strrchr(en->paths[i], '/');
+        if (!strcmp(e ? e + 1 : en->paths[i], b)) return i;
     }
-    for (int i = 0; E && i < c.n; i++) {
+    return -1;
+}
+
+/* A translation's chapters against the English: each has its twin, each
+ * English chapter has its translation, and the two agree (lesson.h). */
+static int check_twins(const Chapters *en, const Chapters *tr, const char *lang) {
+    int bad = 0;
+    char seen[LESSON_MAX_CHAPTERS] = {0}, err[800];
+    for (int i = 0; i < tr->n; i++) {
+        const int j = english_twin(en, tr->paths[i]);
+        if (j < 0) {
+            fprintf(stderr, "%s:1: no English chapter of this name\n", tr->paths[i]);
+            bad++;
+            continue;
+        }
+        seen[j] = 1;
+        Lesson A = {0}, B = {0};
+        /* a file that cannot be read is counted by the check of its language */
+        if (!lesson_load(en->paths[j], &A, err, sizeof err) && !lesson_load(tr->paths[i], &B, err, sizeof err))
+            bad += lesson_twin_check(&A, &B, stderr);
+        lesson_free(&A);
+        lesson_free(&B);
+    }
+    for (int j = 0; j < en->n; j++)
+        if (!seen[j]) {
+            fprintf(stderr, "%s:1: no '%s' translation of this chapter\n", en->paths[j], lang);
+            bad++;
+        }
+    return bad;
+}
+
+/* Every chapter of one language checked against the engine. */
+static int check_chapters(LessonEngine *E, const Chapters *c, int *steps) {
+    int bad = 0;
+    for (int i = 0; i < c->n; i++) {
         Lesson L;
         char err[800];
-        if (lesson_load(c.paths[i], &L, err, sizeof err)) {
+        if (lesson_load(c->paths[i], &L, err, sizeof err)) {
             fprintf(stderr, "%s\n", err);
             bad++;
         } else {
             bad += lesson_check(E, &L, stderr);
-            steps += L.n;
+            *steps += L.n;
         }
         lesson_free(&L);
     }
+    return bad;
+}
+
+/* --lang: that language (a translation also against the English); without
+ * it, every language. */
+static int lesson_cmd_check(const AppOptions *o) {
+    Chapters en, tr;
+    if (open_chapters(o, "en", &en)) return APP_FAIL;
+    LessonEngine *E = lesson_engine_create();
+    int bad = 0, steps = 0, chapters = 0;
+    if (!E) {
+        fprintf(stderr, "convscope lesson: out of memory\n");
+        bad = 1;
+    }
+    for (int k = 0; E && k < LESSON_LANGS; k++) {
+        const char *lang = lesson_langs[k];
+        if (o->lang && strcmp(o->lang, lang)) continue;
+        if (!strcmp(lang, "en")) {
+            bad += check_chapters(E, &en, &steps);
+            chapters += en.n;
+            continue;
+        }
+        if (open_chapters(o, lang, &tr)) {
+            bad++;
+            continue;
+        }
+        bad += check_chapters(E, &tr, &steps) + check_twins(&en, &tr, lang);
+        chapters += tr.n;
+        lesson_paths_free(tr.paths, tr.n);
+    }
     lesson_engine_destroy(E);
-    if (!bad) printf("lesson check: %d chapters, %d steps and questions: every directive and placeholder holds\n", c.n, steps);
+    if (!bad)
+        printf("lesson check: %d chapters (%s), %d steps and questions: every directive and placeholder holds\n",
+               chapters, o->lang ? o->lang : "every language", steps);
     else fprintf(stderr, "lesson check: %d error%s\n", bad, bad == 1 ? "" : "s");
-    lesson_paths_free(c.paths, c.n);
+    lesson_paths_free(en.paths, en.n);
     return bad ? APP_FAIL : APP_OK;
 }
 
@@ -125,13 +213,14 @@ static int write_words(const char *path, const Lesson *L, const VizCaption *cap,
 typedef struct {
     const char *dir, *size;
     int present, audit; /* --present, --audit (each slide's layout audit on stdout) */
+    int ko;             /* the slides' own words in Korean */
 } SlideOut;
 
 /* One slide: the directive's view with cap under it, as DIR/NN.png and DIR/NN.txt. */
 static int render_one(const SlideOut *so, const Lesson *L, const LessonShow *show, const VizCaption *cap, int k) {
-    const char *argv[64];
+    const char *argv[64]; /* the view's (54 at most), --runs, --out, --size, --present, --lang, NULL */
     char buf[4200], out[4200], size[32], words[4200];
-    int argc = lesson_show_argv(show, argv, 56, buf, sizeof buf);
+    int argc = lesson_show_argv(show, argv, 54, buf, sizeof buf);
     if (argc < 0) {
         fprintf(stderr, "convscope lesson: %s:%d: too many keys\n", L->path, show->line);
         return APP_FAIL;
@@ -148,6 +237,7 @@ static int render_one(const SlideOut *so, const Lesson *L, const LessonShow *sho
     argv[argc++] = "--out", argv[argc++] = out, argv[argc++] = "--size", argv[argc++] = size;
     if (so->present) argv[argc++] = "--present";
     if (so->audit) argv[argc++] = "--audit";
+    if (so->ko) argv[argc++] = "--lang", argv[argc++] = "ko"; /* the cards it shows in Korean too */
     argv[argc] = NULL;
     int rc = app_render_slide(argc, (char **)argv, cap);
     if (rc == APP_OK && write_words(words, L, cap, argv, nview) != 0) {
@@ -174,17 +264,23 @@ static int render_slides(const SlideOut *so, const Lesson *L, LessonEngine *E) {
             return APP_FAIL;
         }
         if (s->show.line) last = &s->show;
-        VizCaption cap = {L->title, s->title, text[i], NULL, NULL, NULL, i + 1, L->n, s->kind == LESSON_QUESTION};
+        char counter[64];
+        VizCaption cap = {L->title, s->title, text[i], NULL, NULL, NULL, i + 1, L->n, s->kind == LESSON_QUESTION, NULL};
+        if (so->ko) {
+            snprintf(counter, sizeof counter, "%s %d/%d", cap.question ? "질문" : "단계", i + 1, L->n);
+            cap.counter = counter;
+        }
         if (cap.question) {
             size_t l = strlen(answers);
             if (l + strlen(ans) + 8 < sizeof answers)
                 snprintf(answers + l, sizeof answers - l, "%s%d. %.1900s", l ? "\n" : "", ++q, ans);
-            cap.hint = "The answer is in the window: find it, then press Enter (and the last slide).";
+            cap.hint = so->ko ? "답은 창 안에 있습니다. 찾은 뒤 Enter를 누르세요 (마지막 슬라이드에도 있습니다)."
+                              : "The answer is in the window: find it, then press Enter (and the last slide).";
         }
         rc = render_one(so, L, last, &cap, i + 1);
     }
     if (rc != APP_OK || !last) return rc;
-    VizCaption cap = {L->title, "Answers", answers, NULL, NULL, NULL, 0, 0, 0};
+    VizCaption cap = {L->title, so->ko ? "답" : "Answers", answers, NULL, NULL, NULL, 0, 0, 0, NULL};
     return render_one(so, L, last, &cap, L->n + 1);
 }
 
@@ -198,7 +294,8 @@ static int lesson_cmd_render(const AppOptions *o, const char *which) {
         return APP_FAIL;
     }
     Chapters c;
-    if (open_chapters(o, &c)) return APP_FAIL;
+    const char *lang = lesson_lang(o->lang);
+    if (open_chapters(o, lang, &c)) return APP_FAIL;
     int i = lesson_find(c.paths, c.n, which), rc = APP_FAIL;
     Lesson L = {0};
     char err[800];
@@ -211,7 +308,7 @@ static int lesson_cmd_render(const AppOptions *o, const char *which) {
     } else if (lesson_load(c.paths[i], &L, err, sizeof err)) {
         fprintf(stderr, "convscope lesson: %s\n", err);
     } else {
-        SlideOut so = {o->out, o->size ? o->size : "1920x1080", o->present, o->audit};
+        SlideOut so = {o->out, o->size ? o->size : "1920x1080", o->present, o->audit, !strcmp(lang, "ko")};
         rc = render_slides(&so, &L, E);
     }
     lesson_free(&L);
@@ -249,7 +346,7 @@ int app_cmd_lesson(int argc, char **argv) {
     int help, rc = app_parse_cmd(argc - 1, args, lesson_usage, &o, &help);
     if (rc || help) return rc;
     if (strcmp(sub, "render") && (o.model || o.out || o.size || o.present || o.audit)) {
-        fprintf(stderr, "convscope lesson: %s takes only --lessons DIR\n", sub);
+        fprintf(stderr, "convscope lesson: %s takes only --lang and --lessons DIR\n", sub);
         return APP_USAGE;
     }
     if (!strcmp(sub, "list")) return lesson_cmd_list(&o);

@@ -255,6 +255,7 @@ static int render_timeline(RenderArgs *ra) {
     int rc = APP_FAIL;
     if (z && zoo_init(z, NULL, (EngCount){0}, 0) == 0) {
         PickView p = {0};
+        if (ra->o.lang) snprintf(p.lang, sizeof p.lang, "%s", ra->o.lang); /* the card's words (English by default) */
         for (int i = 0; models && i < z->n; i++)
             if (!strcmp(z->card[i]->name, models)) p.sel = i + 1;
         if (models && !p.sel) {

@@ -17,6 +17,7 @@
 
 #ifdef CONVSCOPE_HAVE_GUI
 #include "canvas.h"
+#include "lesson.h"
 #include "window.h"
 
 /* ---- events held for the stepper ------------------------------------------------------- */
@@ -249,7 +250,7 @@ static void gui_frame(AppGui *a) {
 static const char view_usage[] =
     "usage: convscope view [MODEL] [--weights FILE] [--data digits|fashion|PATH] [--image-index N]\n"
     "                      [--image FILE | --input FILE.npy] [--input CxHxW] [--quit-after MS]\n"
-    "                      [--preprocess caffe|torchvision|none|card] [--frame-stats]\n"
+    "                      [--preprocess caffe|torchvision|none|card] [--frame-stats] [--lang ko|en]\n"
     "  Open the visualizer on MODEL (default lenet5, with its trained weights and a\n"
     "  handwritten digit). --image-index N picks test image N (from 0; N and P step\n"
     "  through them) as the input, --image an image file (PNG, JPEG, BMP; or drop\n"
@@ -260,7 +261,9 @@ static const char view_usage[] =
     "  Keys: Left/Right step through the layers, Space plays the forward pass,\n"
     "  Home/End, PgUp/PgDn page through channels, Tab layer table, C compares two\n"
     "  designs (sliders, conventions, times measured live), Z shows the whole zoo in\n"
-    "  numbers, H lists every key, Esc goes back, Q quits.\n";
+    "  numbers, L opens the lessons, H lists every key, Esc goes back, Q quits.\n"
+    "  --lang: the lessons in Korean or English (default: Korean when the locale,\n"
+    "  LC_ALL, LC_MESSAGES or LANG, starts with ko); U switches in the window.\n";
 
 /* --frame-stats: how long the frames took, printed when the window closes
  * (benchmarks/window_frames.sh reads it): the window must keep drawing while
@@ -411,6 +414,8 @@ int app_cmd_view(int argc, char **argv) {
     if ((rc = session_load_npy_arg(npy, image, &o, &given, "view")) != APP_OK) return rc;
     if (!o.model) o.model = "lenet5";
     AppGui a = {0};
+    snprintf(a.lang, sizeof a.lang, "%s", lesson_lang(o.lang));
+    snprintf(a.pick.lang, sizeof a.pick.lang, "%s", a.lang); /* the picker's card in it too */
     rc = stepper_open(&a.st, &o, o.image_index);
     if (!rc)
         rc = app_check_image_index(&o, &a.st.ses.test, o.data ? o.data : a.st.ses.card->weights_data,

@@ -86,6 +86,7 @@ void rf_event(RfView *v, const SDL_Event *e, const VizFonts *f, int w, int h);
  * chosen network's card (its counts from a ZooView). */
 typedef struct {
     int sel;                   /* index into the zoo's cards */
+    char lang[4];              /* the card's words: "ko", or "" / "en" for English (card_text.h) */
 } PickView;
 void pick_draw(const PickView *p, const ZooView *z, SDL_Renderer *r, const VizFonts *f, int w, int h,
                const char *note);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #ifdef CONVSCOPE_HAVE_GUI
+#include "card_text.h"
 #include "gui.h"
 #include "gui_keys.h"
 #include "measure.h"
@@ -541,8 +542,9 @@ void rf_event(RfView *v, const SDL_Event *e, const VizFonts *f, int w, int h) {
 /* The picker as the timeline reads it; group[] gets each card's colour. */
 static VizTimeline pick_view(const PickView *p, const ZooView *z, int *group, const char *note) {
     for (int i = 0; i < z->n; i++) group[i] = family_group(z->card, z->n, i);
-    VizTimeline t = {z->card, group, z->n, p->sel, 0, 0, 0, note, {0, 0, 0, 0, 0}};
+    VizTimeline t = {z->card, group, z->n, p->sel, 0, 0, 0, note, {0, 0, 0, 0, 0}, NULL};
     if (p->sel >= 0 && p->sel < z->n) {
+        t.key_ideas = card_key_ideas(z->card[p->sel], p->lang[0] ? p->lang : "en");
         t.depth = z->depth[p->sel];
         t.paths = z->paths[p->sel];
         t.params = z->t[p->sel].params;

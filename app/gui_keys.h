@@ -28,6 +28,7 @@ typedef enum {
     KEY_TO_PICK,
     KEY_TO_BASICS,
     KEY_TO_LESSON,     /* L: the lessons (again: back to the step left) */
+    KEY_LANG,          /* U: the lessons in the other language (the same step) */
     /* moving within a screen */
     KEY_PREV,          /* Left: the previous layer / year / output unit */
     KEY_NEXT,

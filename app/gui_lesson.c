@@ -15,7 +15,9 @@
  * keeps answering. What the window cannot show of a directive is said on
  * the status line. Esc or L leaves the script on the step's screen, where
  * everything is the user's to change; L comes back to the same step and
- * puts its state back.
+ * puts its state back. U switches between the English chapters and their
+ * Korean twins (lesson.h) at the same step: the twins' directives are the
+ * same, so the window's state stays.
  */
 #ifdef CONVSCOPE_HAVE_GUI
 #include <stdio.h>
@@ -33,6 +35,8 @@ typedef struct LessonGui {
     char *paths[LESSON_MAX_CHAPTERS];
     char titles[LESSON_MAX_CHAPTERS][200]; /* the list's rows: title, steps, questions */
     int n_paths;
+    char lang[4];          /* the chapters' language: "en", "ko" */
+    char counter[64];      /* the caption's "단계 4/9" in Korean */
     int list_sel;          /* the chapter chosen in the list */
     int chapter;           /* the chapter open, -1: the list is shown */
     Lesson L;
@@ -89,9 +93,10 @@ static const LessonShow *step_show(const LessonGui *G, int k) {
 /* ---- chapters -------------------------------------------------------------------------- */
 
 static void list_chapters(LessonGui *G) {
-    char dir[4200], err[800];
+    char base[4200], dir[4300], err[800];
     lesson_paths_free(G->paths, G->n_paths);
-    G->n_paths = lesson_list_dir(lesson_default_dir(dir, sizeof dir), G->paths, LESSON_MAX_CHAPTERS, err, sizeof err);
+    lesson_lang_dir(lesson_default_dir(base, sizeof base), G->lang, dir, sizeof dir);
+    G->n_paths = lesson_list_dir(dir, G->paths, LESSON_MAX_CHAPTERS, err, sizeof err);
     G->error[0] = 0;
     if (G->n_paths < 0) {
         snprintf(G->error, sizeof G->error, "%.590s", err);
@@ -106,7 +111,10 @@ static void list_chapters(LessonGui *G) {
         } else {
             int q = 0;
             for (int k = 0; k < L.n; k++) q += L.steps[k].kind == LESSON_QUESTION;
-            snprintf(G->titles[i], sizeof G->titles[i], "%.120s  ·  %d steps, %d questions", L.title, L.n - q, q);
+            if (!strcmp(G->lang, "ko"))
+                snprintf(G->titles[i], sizeof G->titles[i], "%.120s  ·  %d단계, 질문 %d개", L.title, L.n - q, q);
+            else
+                snprintf(G->titles[i], sizeof G->titles[i], "%.120s  ·  %d steps, %d questions", L.title, L.n - q, q);
         }
         lesson_free(&L);
     }
@@ -566,6 +574,7 @@ static LessonGui *lesson_gui(AppGui *a) {
         if (!a->lesson) return NULL;
         a->lesson->chapter = -1;
         a->lesson->applied = -1;
+        snprintf(a->lesson->lang, sizeof a->lesson->lang, "%s", a->lang[0] ? a->lang : lesson_lang(NULL));
     }
     return a->lesson;
 }
@@ -619,6 +628,39 @@ void lesson_gui_free(AppGui *a) {
     a->lesson = NULL;
 }
 
+/* U: the other language. On a step, its chapter's twin opened at the same
+ * step; the directives are the same (lesson check holds them so), so the
+ * window's state stays unless the step was still being put in place. */
+static void switch_lang(AppGui *a) {
+    LessonGui *G = a->lesson;
+    char name[256] = "";
+    const int chapter = G->chapter, step = G->step, applied = G->applied, n = G->L.n;
+    if (chapter >= 0) {
+        const char *b = strrchr(G->paths[chapter], '/');
+        snprintf(name, sizeof name, "%s", b ? b + 1 : G->paths[chapter]);
+    }
+    snprintf(G->lang, sizeof G->lang, "%s", strcmp(G->lang, "ko") ? "ko" : "en");
+    snprintf(a->lang, sizeof a->lang, "%s", G->lang); /* the window's other words follow */
+    snprintf(a->pick.lang, sizeof a->pick.lang, "%s", G->lang);
+    if (chapter >= 0) close_chapter(G);
+    list_chapters(G);
+    if (chapter < 0) return;
+    const int i = lesson_find(G->paths, G->n_paths, name);
+    if (i < 0 || open_chapter(G, i) != 0 || G->L.n != n) {
+        /* no twin, or one that does not match: its list, the work for the step stopped */
+        if (G->chapter >= 0) close_chapter(G);
+        if (G->phase == PHASE_OPENING) jobs_cancel(a->jobs, G->open_job);
+        G->phase = PHASE_IDLE;
+        G->key[0] = 0;
+        snprintf(G->error, sizeof G->error, "no %s twin of %.200s with the same steps", G->lang, name);
+        return;
+    }
+    G->list_sel = i;
+    G->step = step;
+    G->applied = applied;
+    G->fit_w = 0; /* other words: the caption's type fitted again */
+}
+
 /* ---- events ---------------------------------------------------------------------------- */
 
 /* The chapter list's keys and clicks. */
@@ -635,6 +677,7 @@ static void list_event(AppGui *a, const SDL_Event *e, int w, int h) {
         else if (k == KEY_LAST && G->n_paths) G->list_sel = G->n_paths - 1;
         else if (k == KEY_ENTER || k == KEY_NEXT) open = G->list_sel;
         else if (k == KEY_ITEM && item < G->n_paths) open = G->list_sel = item;
+        else if (k == KEY_LANG) switch_lang(a);
     } else if (e->type == SDL_MOUSEBUTTONDOWN && e->button.button == SDL_BUTTON_LEFT) {
         const int i = (e->button.y - top) / row;
         if (e->button.y >= top && i >= 0 && i < G->n_paths && e->button.x > 24 && e->button.x < w - 24) open = G->list_sel = i;
@@ -666,6 +709,7 @@ static void step_event(AppGui *a, const SDL_Event *e) {
     case KEY_FIRST: go_step(a, 0); break;
     case KEY_LAST: go_step(a, G->L.n - 1); break;
     case KEY_ENTER: G->show_answer = !G->show_answer; break;
+    case KEY_LANG: switch_lang(a); break;
     case KEY_ERASE:
         if (G->phase == PHASE_OPENING) jobs_cancel(a->jobs, G->open_job);
         G->phase = PHASE_IDLE;
@@ -701,13 +745,20 @@ static void lesson_events(AppGui *a, int w, int h) {
 /* ---- drawing --------------------------------------------------------------------------- */
 
 /* The step's caption as viz_lesson.c draws it. */
-static VizCaption caption_of(const LessonGui *G) {
+static VizCaption caption_of(LessonGui *G) {
     const LessonStep *s = &G->L.steps[G->step];
+    const int ko = !strcmp(G->lang, "ko");
     VizCaption c = {G->L.title, s->title, G->text[G->step], NULL, NULL, NULL, G->step + 1, G->L.n,
-                    s->kind == LESSON_QUESTION};
+                    s->kind == LESSON_QUESTION, NULL};
+    if (ko) {
+        snprintf(G->counter, sizeof G->counter, "%s %d/%d", c.question ? "질문" : "단계", c.step, c.steps);
+        c.counter = G->counter;
+    }
     if (c.question && G->show_answer) c.answer = G->answer[G->step];
-    else if (c.question) c.hint = "Find the answer in the window (Esc explores, L comes back), then press Enter.";
-    c.keys = "→ next  ← back  Esc explore  H keys";
+    else if (c.question)
+        c.hint = ko ? "창에서 답을 찾아보세요 (Esc로 둘러보고 L로 돌아옵니다). 그다음 Enter를 누르세요."
+                                        : "Find the answer in the window (Esc explores, L comes back), then press Enter.";
+    c.keys = ko ? "→ 다음  ← 이전  Esc 둘러보기  U English  H 키" : "→ next  ← back  Esc explore  U 한국어  H keys";
     return c;
 }
 
@@ -810,7 +861,7 @@ static void draw_list(AppGui *a, int w, int h) {
                         i == G->list_sel ? accent : viz_ink(), line);
     }
     char status[800];
-    snprintf(status, sizeof status, "choose a chapter: Up/Down and Enter, or a click  ·  Esc back  ·  H help%s%s",
+    snprintf(status, sizeof status, "choose a chapter: Up/Down and Enter, or a click  ·  U 한국어/English  ·  Esc back  ·  H help%s%s",
              G->error[0] ? "  ·  " : "", G->error);
     gui_status_text(a->ren, f, (SDL_Rect){24, h - 16 - f->small_line, w - 48, f->small_line}, viz_dim(), status);
 }

@@ -153,8 +153,8 @@ static int parse_line(LessonCursor *c, LessonState *st, char *raw) {
         if (close_step(c, st->cur)) return -1;
         st->cur = NULL;
         char *t = trim(s + 3);
-        if (!strcmp(t, "Questions")) {
-            if (st->questions) return perr(c, "a second '## Questions'");
+        if (!strcmp(t, "Questions") || !strcmp(t, "질문")) { /* the translations' heading too */
+            if (st->questions) return perr(c, "a second '## Questions' ('## 질문')");
             st->questions = 1;
             return 0;
         }
@@ -375,4 +375,97 @@ int lesson_show_argv(const LessonShow *s, const char **argv, int max, char *buf,
             if (argv[k] == img && snprintf(buf, n, "%s/%s", model_assets_dir(), img) < (int)n) argv[k] = buf;
     }
     return c;
+}
+
+/* ---- languages -------------------------------------------------------------------------- */
+
+const char *const lesson_langs[LESSON_LANGS] = {"en", "ko"};
+
+const char *lesson_lang(const char *flag) {
+    for (int k = 0; flag && k < LESSON_LANGS; k++)
+        if (!strcmp(flag, lesson_langs[k])) return lesson_langs[k];
+    /* POSIX's order: the first of these that is set and not empty decides */
+    static const char *const vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+    for (size_t k = 0; k < sizeof vars / sizeof *vars; k++) {
+        const char *v = getenv(vars[k]);
+        if (v && *v) return !strncmp(v, "ko", 2) ? "ko" : "en";
+    }
+    return "en";
+}
+
+const char *lesson_lang_dir(const char *base, const char *lang, char *buf, size_t n) {
+    if (!lang || !strcmp(lang, "en")) snprintf(buf, n, "%s", base);
+    else snprintf(buf, n, "%s/%s", base, lang);
+    return buf;
+}
+
+static int cmp_ph(const void *a, const void *b) { return strcmp((const char *)a, (const char *)b); }
+
+/* The placeholders of text, each "{...}" as written, sorted; their count
+ * (at most max; a longer one is cut to its first 95 characters). */
+static int placeholders(const char *text, char (*ph)[96], int max) {
+    int n = 0;
+    for (const char *p = strchr(text, '{'); p && n < max; p = strchr(p + 1, '{')) {
+        const char *e = strchr(p, '}');
+        if (!e) break;
+        size_t l = (size_t)(e - p + 1) < 95 ? (size_t)(e - p + 1) : 95;
+        memcpy(ph[n], p, l);
+        ph[n++][l] = 0;
+    }
+    qsort(ph, (size_t)n, sizeof *ph, cmp_ph);
+    return n;
+}
+
+/* The placeholders of a and b (text, or answer) the same multiset: 1. */
+static int same_placeholders(const char *a, const char *b, char *what, size_t n) {
+    char pa[64][96], pb[64][96];
+    const int na = placeholders(a, pa, 64), nb = placeholders(b, pb, 64);
+    for (int i = 0; i < na || i < nb; i++) {
+        if (i < na && i < nb && !strcmp(pa[i], pb[i])) continue;
+        snprintf(what, n, "%d placeholders, the English %d; first difference: %s against the English %s", nb, na,
+                 i < nb ? pb[i] : "none", i < na ? pa[i] : "none");
+        return 0;
+    }
+    return 1;
+}
+
+static int same_show(const LessonShow *a, const LessonShow *b) {
+    if (!a->line != !b->line || strcmp(a->model, b->model) || a->n_kv != b->n_kv) return 0;
+    for (int k = 0; k < a->n_kv; k++)
+        if (strcmp(a->kv[k].key, b->kv[k].key) || strcmp(a->kv[k].val, b->kv[k].val)) return 0;
+    return 1;
+}
+
+int lesson_twin_check(const Lesson *en, const Lesson *twin, FILE *f) {
+    int bad = 0;
+    char what[400];
+    if (en->n != twin->n) {
+        fprintf(f, "%s:1: %d steps and questions, the English has %d (%s)\n", twin->path, twin->n, en->n, en->path);
+        bad++;
+    }
+    for (int i = 0; i < en->n && i < twin->n; i++) {
+        const LessonStep *a = &en->steps[i], *b = &twin->steps[i];
+        const char *kind = a->kind == LESSON_QUESTION ? "question" : "step";
+        if (a->kind != b->kind) {
+            fprintf(f, "%s:%d: a %s where the English has a %s (%s:%d)\n", twin->path, b->line,
+                    b->kind == LESSON_QUESTION ? "question" : "step", kind, en->path, a->line);
+            bad++;
+            continue;
+        }
+        if (!same_show(&a->show, &b->show)) {
+            fprintf(f, "%s:%d: %s %d's @show is not the English one (%s:%d)\n", twin->path,
+                    b->show.line ? b->show.line : b->line, kind, i + 1, en->path, a->show.line ? a->show.line : a->line);
+            bad++;
+        }
+        if (!same_placeholders(a->text, b->text, what, sizeof what)) {
+            fprintf(f, "%s:%d: %s %d: %s (%s:%d)\n", twin->path, b->line, kind, i + 1, what, en->path, a->line);
+            bad++;
+        }
+        if (!same_placeholders(a->answer, b->answer, what, sizeof what)) {
+            fprintf(f, "%s:%d: answer %d: %s (%s:%d)\n", twin->path, b->answer_line ? b->answer_line : b->line, i + 1,
+                    what, en->path, a->answer_line ? a->answer_line : a->line);
+            bad++;
+        }
+    }
+    return bad;
 }

@@ -86,6 +86,29 @@ const char *lesson_default_dir(char *buf, size_t n);
  * ("alexnet"). The index, or -1. */
 int lesson_find(char *const *paths, int n, const char *which);
 
+/* ---- languages ----
+ * The chapters are written in English (assets/lessons/NN-name.md) and in
+ * each other language in a folder of its own named by its code
+ * (assets/lessons/ko/NN-name.md), a twin of the same name for every
+ * English chapter: the same steps and questions in the same order (a
+ * step's place is its id, so the window can switch language at the same
+ * step), each with the same @show directive and the same placeholders. */
+enum { LESSON_LANGS = 2 };
+extern const char *const lesson_langs[LESSON_LANGS]; /* "en" first, then the translations */
+/* The language asked for: flag ("ko", "en") when given, else Korean when
+ * the locale's first set variable of LC_ALL, LC_MESSAGES, LANG starts
+ * with "ko", else English. */
+const char *lesson_lang(const char *flag);
+/* The folder of lang's chapters under base: base itself for English,
+ * base/LANG for the others. Into buf (n bytes); buf. */
+const char *lesson_lang_dir(const char *base, const char *lang, char *buf, size_t n);
+/* twin (a translation) against en (its English chapter): the same number
+ * of steps and questions, each of the same kind, with the same directive
+ * (model, keys and values in order) and the same placeholders (as a
+ * multiset: word order may move them). The number of differences, each
+ * printed as "twin-path:line: what (en-path:line)" on f. */
+int lesson_twin_check(const Lesson *en, const Lesson *twin, FILE *f);
+
 /* The engine behind the placeholders and checks: graphs built once per
  * model (without weights), block pairs once per block. */
 typedef struct LessonEngine LessonEngine;

@@ -211,6 +211,8 @@ static const AppFlag flags[] = {
      NULL, "the kernel the basics view slides (default box)"},
     {"--lessons", ARG_PATH, "DIR", 0, 0, 0, APP_OPT_LESSON, F(lessons), NO_FIELD, NULL,
      "the lessons folder (default: assets/lessons)"},
+    {"--lang", ARG_CHOICE, "ko|en", 0, 0, 0, APP_OPT_LANG, F(lang), NO_FIELD, NULL,
+     "the lessons' and the cards' language (default: Korean when LC_ALL, LC_MESSAGES or LANG starts with ko, else English; models and render: English)"},
     /* one convolution's arithmetic (basics) */
     {"--kernel", ARG_INT, "K", 1, 4096, 0, APP_OPT_BASICS, F(basics_k), NO_FIELD, NULL,
      "the square kernel's side (default 3)"},
@@ -236,11 +238,11 @@ static const struct {
     int need_model;
 } commands[] = {
     {"view", APP_OPT_INPUT | APP_OPT_QUIT_AFTER | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_IMAGE_INDEX |
-                 APP_OPT_PREPROCESS | APP_OPT_IMAGE | APP_OPT_NPY_IN | APP_OPT_FRAME_STATS, 0},
+                 APP_OPT_PREPROCESS | APP_OPT_IMAGE | APP_OPT_NPY_IN | APP_OPT_FRAME_STATS | APP_OPT_LANG, 0},
     {"render", APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_IMAGE_INDEX | APP_OPT_BLOCK |
                    APP_OPT_PREPROCESS | APP_OPT_OUT | APP_OPT_PROBE | APP_OPT_UNIT | APP_OPT_RULE |
-                   APP_OPT_IMAGE | APP_OPT_NPY_IN | APP_OPT_COUNT | APP_OPT_RENDER | APP_OPT_JSON, 0},
-    {"models", APP_OPT_JSON, 0},
+                   APP_OPT_IMAGE | APP_OPT_NPY_IN | APP_OPT_COUNT | APP_OPT_RENDER | APP_OPT_JSON | APP_OPT_LANG, 0},
+    {"models", APP_OPT_JSON | APP_OPT_LANG, 0},
     {"summary", APP_OPT_INPUT | APP_OPT_JSON | APP_OPT_PREPROCESS, 1},
     {"bench", APP_OPT_INPUT | APP_OPT_JSON | APP_OPT_THREADS | APP_OPT_RUNS | APP_OPT_BATCH |
                   APP_OPT_PROFILE | APP_OPT_PROJECT, 1},
@@ -258,7 +260,7 @@ static const struct {
                     APP_OPT_PREPROCESS | APP_OPT_OUT | APP_OPT_PROBE | APP_OPT_NPY_OUT |
                     APP_OPT_OCCLUDE | APP_OPT_IMAGE | APP_OPT_NPY_IN, 1},
     {"basics", APP_OPT_BASICS | APP_OPT_JSON, 0},
-    {"lesson", APP_OPT_LESSON | APP_OPT_OUT, 0},
+    {"lesson", APP_OPT_LESSON | APP_OPT_OUT | APP_OPT_LANG, 0},
     {"predict", APP_OPT_INPUT | APP_OPT_NPY_IN | APP_OPT_IMAGE | APP_OPT_IMAGE_INDEX | APP_OPT_DATA |
                     APP_OPT_WEIGHTS | APP_OPT_PREPROCESS | APP_OPT_NORM | APP_OPT_JSON | APP_OPT_TOP |
                     APP_OPT_THREADS, 1},

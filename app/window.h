@@ -39,6 +39,7 @@ typedef struct {
     int help;             /* key overlay of those screens */
     BasicsView basics;    /* K: one convolution worked out (gui_basics.c) */
     struct LessonGui *lesson; /* L: the course (gui_lesson.c), NULL until first opened */
+    char lang[4];         /* the lessons' language (view --lang, or the locale's): "en", "ko" */
     unsigned long bench_job; /* the latest timing asked of the worker */
     int opening;          /* a network is being opened on the worker */
     unsigned long open_job;

@@ -420,9 +420,10 @@ finish "Q, Y while the zoo was being timed"
 # ---- lessons: L on the first screen lists the chapters; chapter 2 (LeNet-5) is
 # walked with Right and Page Down, back with Left; each step changes the screen
 # and the program stays alive; Esc leaves at the step, the user
-# explores (Tab), L comes back to the same step; 1280x720 and 1920x1080
+# explores (Tab), L comes back to the same step, U switches its language
+# and back; 1280x720 and 1920x1080
 mv "$tmp/shots" "$tmp/shots-default"
-start view lenet5 || exit 1
+start view lenet5 --lang en || exit 1
 shot "lessons: first frame" || exit 1
 regions
 a_first=$(region $all_r)
@@ -452,6 +453,11 @@ key Tab && shot "lessons: Tab while exploring" || exit 1
 differ "$a_left" "$(region $all_r)" "lessons: Tab while exploring"
 key l && shot "lessons: L again" || exit 1
 same "$a_s4" "$(region $all_r)" "lessons: L back to step 4"
+# U: the same step in Korean (the words change, the state stays), U again: English
+key u && shot "lessons: U (Korean)" || exit 1
+differ "$a_s4" "$(region $all_r)" "lessons: U (the step in Korean)"
+key u && shot "lessons: U again (English)" || exit 1
+same "$a_s4" "$(region $all_r)" "lessons: U twice (step 4 in English again)"
 # the last question's answer on Enter
 key End && shot "lessons: End" || exit 1
 a_q=$(region $all_r)

@@ -4,13 +4,25 @@
  * placeholders filled with the engine's counts (worked out here from the
  * graph, by hand for a few, and the notes' corrected numbers); directives
  * checked against the zoo (a wrong model, layer, unit, view, block, and an
- * experiment this build does not have, each refused).
+ * experiment this build does not have, each refused). The languages: the
+ * locale's default and --lang over it, and every shipped English chapter
+ * against its Korean twin (the same steps, directives and placeholders, the
+ * words translated), a twin that drifts reported with its line.
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "card_text.h"
 #include "check.h"
 #include "lesson.h"
 #include "measure.h"
+
+#define CHECK_SAY(cond, ...)                                                      \
+    do {                                                                         \
+        const int ok_ = (cond);                                                  \
+        CHECK(ok_);                                                              \
+        if (!ok_) fprintf(stderr, __VA_ARGS__);                                  \
+    } while (0)
 
 static void quiet(EngLogLevel level, const char *msg, void *user) {
     (void)level, (void)msg, (void)user;
@@ -280,8 +292,184 @@ static void test_directives(void) {
     lesson_engine_destroy(E);
 }
 
+/* ---- languages ---- */
+
+static void test_lang_default(void) {
+    char buf[64];
+    unsetenv("LC_ALL"), unsetenv("LC_MESSAGES"), unsetenv("LANG");
+    CHECK(!strcmp(lesson_lang(NULL), "en"));
+    setenv("LANG", "ko_KR.UTF-8", 1);
+    CHECK(!strcmp(lesson_lang(NULL), "ko"));
+    CHECK(!strcmp(lesson_lang("en"), "en")); /* --lang over the locale */
+    setenv("LC_MESSAGES", "en_US.UTF-8", 1); /* the first one set decides */
+    CHECK(!strcmp(lesson_lang(NULL), "en"));
+    setenv("LC_ALL", "ko_KR.UTF-8", 1);
+    CHECK(!strcmp(lesson_lang(NULL), "ko"));
+    setenv("LC_ALL", "", 1); /* empty: as if unset */
+    CHECK(!strcmp(lesson_lang(NULL), "en"));
+    setenv("LC_ALL", "C", 1);
+    unsetenv("LC_MESSAGES");
+    CHECK(!strcmp(lesson_lang(NULL), "en"));
+    CHECK(!strcmp(lesson_lang("ko"), "ko"));
+    unsetenv("LC_ALL"), unsetenv("LANG");
+    CHECK(!strcmp(lesson_lang_dir("a/lessons", "en", buf, sizeof buf), "a/lessons"));
+    CHECK(!strcmp(lesson_lang_dir("a/lessons", "ko", buf, sizeof buf), "a/lessons/ko"));
+}
+
+/* Some Hangul syllables (U+AC00..U+D7A3) in s. */
+static int has_hangul(const char *s) {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((p[0] & 0xF0) != 0xE0 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) continue;
+        const unsigned cp = (p[0] & 0x0Fu) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
+        if (cp >= 0xAC00 && cp <= 0xD7A3) return 1;
+    }
+    return 0;
+}
+
+/* Every shipped English chapter has its Korean twin, and they agree. */
+static void test_shipped_twins(void) {
+    char base[4200], dir[4300], err[800];
+    char *en[LESSON_MAX_CHAPTERS], *ko[LESSON_MAX_CHAPTERS];
+    lesson_default_dir(base, sizeof base);
+    const int ne = lesson_list_dir(base, en, LESSON_MAX_CHAPTERS, err, sizeof err);
+    const int nk = lesson_list_dir(lesson_lang_dir(base, "ko", dir, sizeof dir), ko, LESSON_MAX_CHAPTERS, err, sizeof err);
+    CHECK(ne >= 10);
+    CHECK_EQ_I64(nk, ne);
+    for (int i = 0; i < ne && i < nk; i++) {
+        const char *a = strrchr(en[i], '/'), *b = strrchr(ko[i], '/');
+        CHECK_SAY(a && b && !strcmp(a, b), "  %s has no Korean twin (%s)\n", en[i], ko[i]);
+        Lesson A, B;
+        CHECK(lesson_load(en[i], &A, err, sizeof err) == 0);
+        CHECK_SAY(lesson_load(ko[i], &B, err, sizeof err) == 0, "  %s\n", err);
+        CHECK_SAY(lesson_twin_check(&A, &B, stderr) == 0, "  %s against %s\n", ko[i], en[i]);
+        /* translated: every step's words and every answer (a title may be
+         * names alone: "AlexNet (Krizhevsky, Sutskever, Hinton, 2012)") */
+        for (int k = 0; k < B.n; k++) {
+            CHECK_SAY(has_hangul(B.steps[k].text), "  %s: step %d is not in Korean\n", ko[i], k + 1);
+            if (B.steps[k].kind == LESSON_QUESTION)
+                CHECK_SAY(has_hangul(B.steps[k].answer), "  %s: answer %d is not in Korean\n", ko[i], k + 1);
+        }
+        lesson_free(&A);
+        lesson_free(&B);
+    }
+    lesson_paths_free(en, ne > 0 ? ne : 0);
+    lesson_paths_free(ko, nk > 0 ? nk : 0);
+}
+
+/* A twin that drifts: each difference found, on the twin's line. */
+static void test_twin_drift(void) {
+    static const char twin_ok[] =
+        "# 한 장\n"
+        "## 첫 단계\n"
+        "파라미터는 {params lenet5}개입니다.\n"
+        "@show lenet5 view=featuremaps layer=c1\n"
+        "## 둘째 단계\n"
+        "3x3 두 번: {weights compare:stack3x3-vs-5x5:A}.\n"
+        "@show view=compare block=stack3x3-vs-5x5 cin=128 cout=128\n"
+        "## 질문\n"
+        "Q: 몇 개?\n"
+        "A: {params lenet5 c1}, 계층 표.\n"
+        "Q: 수용 영역은?\n"
+        "A: {rf lenet5 c3}.\n"
+        "@show lenet5 view=erf layer=c3 unit=0,5,5\n";
+    Lesson A, B;
+    char err[800] = "", out[4096];
+    CHECK(parse(good, &A, err, sizeof err) == 0);
+    CHECK_SAY(lesson_parse("t/ko/09-test.md", twin_ok, strlen(twin_ok), &B, err, sizeof err) == 0, "  %s\n", err);
+    CHECK_EQ_I64(B.n, 4);
+    CHECK(B.n == 4 && B.steps[2].kind == LESSON_QUESTION); /* "## 질문" heads the questions */
+    CHECK_EQ_I64(lesson_twin_check(&A, &B, stderr), 0);
+    lesson_free(&B);
+    /* a layer changed, a placeholder dropped, an answer's placeholder changed */
+    char bad[sizeof twin_ok + 64];
+    snprintf(bad, sizeof bad, "%s", twin_ok);
+    char *p = strstr(bad, "layer=c1");
+    p[7] = '3';
+    p = strstr(bad, "{weights compare:stack3x3-vs-5x5:A}");
+    memcpy(p, "{weights compare:stack3x3-vs-5x5:B}", 35);
+    p = strstr(bad, "{rf lenet5 c3}");
+    p[12] = '1';
+    FILE *f = tmpfile();
+    CHECK(f != NULL);
+    if (!f) return;
+    CHECK(lesson_parse("t/ko/09-test.md", bad, strlen(bad), &B, err, sizeof err) == 0);
+    CHECK_EQ_I64(lesson_twin_check(&A, &B, f), 3);
+    rewind(f);
+    size_t n = fread(out, 1, sizeof out - 1, f);
+    out[n] = 0;
+    CHECK_SAY(strstr(out, "t/ko/09-test.md:4: step 1's @show is not the English one (t/09-test.md:9)") != NULL, "%s", out);
+    CHECK_SAY(strstr(out, "t/ko/09-test.md:5: step 2: 1 placeholders, the English 1; first difference: "
+                          "{weights compare:stack3x3-vs-5x5:B} against the English {weights compare:stack3x3-vs-5x5:A}") != NULL, "%s", out);
+    CHECK_SAY(strstr(out, "t/ko/09-test.md:12: answer 4:") != NULL, "%s", out);
+    lesson_free(&B);
+    /* a question short, a step where a question is */
+    fclose(f);
+    f = tmpfile();
+    if (!f) return;
+    const char *cut = strstr(twin_ok, "Q: 수용");
+    snprintf(bad, sizeof bad, "%.*s", (int)(cut - twin_ok), twin_ok);
+    CHECK(lesson_parse("t/ko/09-test.md", bad, strlen(bad), &B, err, sizeof err) == 0);
+    CHECK_EQ_I64(lesson_twin_check(&A, &B, f), 1);
+    rewind(f);
+    n = fread(out, 1, sizeof out - 1, f);
+    out[n] = 0;
+    CHECK_SAY(strstr(out, "t/ko/09-test.md:1: 3 steps and questions, the English has 4 (t/09-test.md)") != NULL, "%s", out);
+    fclose(f);
+    lesson_free(&B);
+    lesson_free(&A);
+}
+
+/* ---- the cards' key ideas from text files ---- */
+
+static void test_card_text(void) {
+    CardText E, K, T;
+    char path[4200], err[800];
+    CHECK_SAY(card_text_load(card_text_path("en", path, sizeof path), &E, err, sizeof err) == 0, "  %s\n", err);
+    CHECK_SAY(card_text_load(card_text_path("ko", path, sizeof path), &K, err, sizeof err) == 0, "  %s\n", err);
+    /* every network of the zoo in both; the English line is the card's own */
+    for (int i = 0; i < model_count(); i++) {
+        const ModelCard *c = model_at(i);
+        const char *en = card_text_get(&E, c->name), *ko = card_text_get(&K, c->name);
+        CHECK_SAY(en && !strcmp(en, c->key_ideas), "  %s: the English key ideas differ from the card's\n", c->name);
+        CHECK_SAY(ko && has_hangul(ko), "  %s: no Korean key ideas\n", c->name);
+        CHECK(!strcmp(card_key_ideas(c, "ko"), ko ? ko : c->key_ideas));
+        CHECK(!strcmp(card_key_ideas(c, "en"), c->key_ideas));
+    }
+    CHECK_EQ_I64(E.n, model_count());
+    CHECK_EQ_I64(K.n, model_count());
+    card_text_free(&E);
+    card_text_free(&K);
+    /* a network without a line: the card's own words */
+    static const ModelCard nobody = {.name = "no_such_net", .key_ideas = "its own"};
+    CHECK(!strcmp(card_key_ideas(&nobody, "ko"), "its own"));
+    /* malformed files, each with its line */
+    static const struct {
+        const char *text, *want;
+    } bad[] = {
+        {"# c\nvgg16 Depth\n", "t.txt:2: expected 'name: key ideas'"},
+        {"vgg16: a\n\nvgg16: b\n", "t.txt:3: 'vgg16' again (first on line 1)"},
+        {"vgg 16: a\n", "t.txt:1: 'vgg 16' is not a network's name"},
+        {"vgg16:   \n", "t.txt:1: 'vgg16' has no words"},
+        {"a: b\0c\n", "t.txt:1: a NUL byte"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        const size_t n = strlen(bad[k].text) + (strstr(bad[k].want, "NUL") ? 3 : 0);
+        CHECK(card_text_parse("t.txt", bad[k].text, n, &T, err, sizeof err) == -1);
+        CHECK_SAY(strstr(err, bad[k].want) == err, "  got '%s', expected '%s'\n", err, bad[k].want);
+        card_text_free(&T);
+    }
+    static const char ok[] = "# only\n  a.b-c_1:  words  \r\n";
+    CHECK_SAY(card_text_parse("t.txt", ok, strlen(ok), &T, err, sizeof err) == 0, "  %s\n", err);
+    CHECK(T.n == 1 && card_text_get(&T, "a.b-c_1") && !strcmp(card_text_get(&T, "a.b-c_1"), "words"));
+    card_text_free(&T);
+}
+
 int main(void) {
     eng_log_set(quiet, NULL);
+    test_card_text();
+    test_lang_default();
+    test_twin_drift();
+    test_shipped_twins();
     test_good();
     test_malformed();
     test_values();

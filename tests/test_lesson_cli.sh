@@ -3,7 +3,11 @@
 # pass `lesson check`; a chapter with a wrong model, layer or placeholder is
 # reported with its file and line (exit 1); one slide per chapter rendered
 # at its size, its words (NN.txt) carrying the numbers `summary --json` and
-# `compare --json` give; list and the usage errors.
+# `compare --json` give; list and the usage errors. The languages: every
+# English chapter has a Korean twin (assets/lessons/ko) that passes check,
+# `list --lang ko` names every chapter by its Korean title, a ko locale picks
+# Korean and --lang en overrides it, a twin that drifts is reported with its
+# line, and a Korean slide is drawn with its words.
 set -uo pipefail
 BIN=${1:?usage: test_lesson_cli.sh path/to/convscope}
 # shellcheck source=lib.sh
@@ -12,9 +16,60 @@ BIN=${1:?usage: test_lesson_cli.sh path/to/convscope}
 # ---- the shipped chapters -------------------------------------------------------
 expect 0 "$BIN" lesson check
 grep -q "every directive and placeholder holds" "$tmp/out" || fail "lesson check: no summary line"
+grep -q "(every language)" "$tmp/out" || fail "lesson check: not every language checked: $(cat "$tmp/out")"
 expect 0 "$BIN" lesson list
 [ "$(wc -l <"$tmp/out")" -ge 5 ] || fail "lesson list: fewer than 5 chapters"
 grep -q "^01-basics" "$tmp/out" || fail "lesson list: no 01-basics"
+
+# ---- the languages -----------------------------------------------------------------
+LESSONS=$(dirname "$0")/../assets/lessons
+expect 0 "$BIN" lesson check --lang ko
+grep -q "^lesson check: [0-9]* chapters (ko)" "$tmp/out" || fail "lesson check --lang ko: $(cat "$tmp/out")"
+expect 0 env -u LC_ALL -u LC_MESSAGES LANG=C "$BIN" lesson list
+cp "$tmp/out" "$tmp/list-en"
+expect 0 env -u LC_ALL -u LC_MESSAGES LANG=C "$BIN" lesson list --lang ko
+cp "$tmp/out" "$tmp/list-ko"
+# every chapter, in the same order, each under its Korean title
+[ "$(awk '{print $1}' "$tmp/list-ko")" = "$(awk '{print $1}' "$tmp/list-en")" ] || fail "list --lang ko: not the English chapters"
+n_en=$(ls "$LESSONS"/[0-9][0-9]-*.md | wc -l)
+[ "$(wc -l <"$tmp/list-ko")" = "$n_en" ] || fail "list --lang ko: $(wc -l <"$tmp/list-ko") chapters, $n_en in English"
+for f in "$LESSONS"/ko/[0-9][0-9]-*.md; do
+  title=$(sed -n '1s/^# //p' "$f")
+  grep -qF "$title" "$tmp/list-ko" || fail "list --lang ko: no '$title'"
+done
+[ "$(LC_ALL=C grep -c "$(printf '[\352-\355]')" "$tmp/list-ko")" -ge 5 ] || fail "list --lang ko: fewer than 5 Korean titles"
+cmp -s "$tmp/list-ko" "$tmp/list-en" && fail "list --lang ko: the English list"
+# the locale: Korean by default under a ko locale, --lang en over it, LC_ALL first
+expect 0 env -u LC_ALL -u LC_MESSAGES LANG=ko_KR.UTF-8 "$BIN" lesson list
+cmp -s "$tmp/out" "$tmp/list-ko" || fail "LANG=ko_KR.UTF-8: not the Korean list"
+expect 0 env -u LC_ALL -u LC_MESSAGES LANG=ko_KR.UTF-8 "$BIN" lesson list --lang en
+cmp -s "$tmp/out" "$tmp/list-en" || fail "LANG=ko_KR.UTF-8 --lang en: not the English list"
+expect 0 env LC_ALL=en_US.UTF-8 LANG=ko_KR.UTF-8 "$BIN" lesson list
+cmp -s "$tmp/out" "$tmp/list-en" || fail "LC_ALL=en_US.UTF-8 over LANG=ko: not the English list"
+expect 2 "$BIN" lesson list --lang fr
+# a twin that drifts, one missing
+mkdir -p "$tmp/tw/ko"
+printf '# T\n## S\nwords {params vgg16}\n@show vgg16 view=summary layer=fc6\n## Questions\nQ: q\nA: a\n' >"$tmp/tw/01-a.md"
+cp "$tmp/tw/01-a.md" "$tmp/tw/02-b.md"
+printf '# 제목\n## 단계\n파라미터 {params vgg16 fc6}개\n@show vgg16 view=summary layer=fc7\n## 질문\nQ: 질문\nA: 답\n' >"$tmp/tw/ko/01-a.md"
+expect 1 "$BIN" lesson check --lessons "$tmp/tw"
+for want in "ko/01-a.md:4: step 1's @show is not the English one (" "ko/01-a.md:2: step 1: 1 placeholders, the English 1" \
+  "02-b.md:1: no 'ko' translation of this chapter"; do
+  grep -qF "$want" "$tmp/err" || fail "twin check: no '$want' in: $(cat "$tmp/err")"
+done
+expect 0 "$BIN" lesson check --lessons "$tmp/tw" --lang en
+
+# the cards' key ideas: English by default whatever the locale, Korean with --lang ko,
+# each the line of its file (assets/cards/key_ideas.txt, ko/key_ideas.txt)
+CARDS=$(dirname "$0")/../assets/cards
+expect 0 env LANG=ko_KR.UTF-8 "$BIN" models --json
+[ "$(jq -r '.[]|select(.name=="vgg16").key_ideas' "$tmp/out")" = "$(sed -n 's/^vgg16: //p' "$CARDS/key_ideas.txt")" ] ||
+  fail "models --json: vgg16's key ideas are not key_ideas.txt's"
+expect 0 "$BIN" models --json --lang ko
+[ "$(jq -r '.[]|select(.name=="vgg16").key_ideas' "$tmp/out")" = "$(sed -n 's/^vgg16: //p' "$CARDS/ko/key_ideas.txt")" ] ||
+  fail "models --json --lang ko: vgg16's key ideas are not ko/key_ideas.txt's"
+[ "$(jq '[.[]|select(.key_ideas|test("[가-힣]"))]|length' "$tmp/out")" = "$(jq length "$tmp/out")" ] ||
+  fail "models --json --lang ko: a network without Korean key ideas"
 
 # ---- errors with file and line ---------------------------------------------------
 mkdir -p "$tmp/les"
@@ -90,5 +145,16 @@ expect 0 "$BIN" lesson render nums --lessons "$tmp/one" --out "$tmp/nums" --size
 group() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 want="VGG-16 $(group "$(jq '.total.params' "$tmp/vgg16.json")"), fc6 $(group "$(jq '.layers[]|select(.name=="fc6").params' "$tmp/vgg16.json")"), LeNet-5 $(group "$(jq '.total.params' "$tmp/lenet5.json")"), rf $(jq '.layers[]|select(.name=="conv5_3").rf.size' "$tmp/vgg16.json"), two 3x3 $(group "$("$BIN" compare stack3x3-vs-5x5 --json --runs 1 | jq '.a.weights')")."
 grep -qxF "$want" "$tmp/nums/01.txt" || fail "filled text: expected '$want', got: $(sed -n 4p "$tmp/nums/01.txt")"
+
+# ---- a Korean slide: its words, the slides' own in Korean ---------------------------
+mkdir -p "$tmp/kone/ko"
+printf '# T\n## S\nwords\n@show lenet5 view=summary layer=c1\n## Questions\nQ: q\nA: a\n' >"$tmp/kone/01-k.md"
+awk 'BEGIN{s=0} /^## /{s++} s<2{print}' "$LESSONS/ko/02-lenet5.md" >"$tmp/kone/ko/01-k.md"
+printf '\n## 질문\nQ: 질문\nA: 답\n' >>"$tmp/kone/ko/01-k.md"
+expect 0 env -u LC_ALL -u LC_MESSAGES LANG=ko_KR.UTF-8 "$BIN" lesson render 1 --lessons "$tmp/kone" --out "$tmp/kslides" --size 800x450
+[ "$(png_size "$tmp/kslides/01.png")" = "800 450" ] || fail "Korean slide: 01.png is $(png_size "$tmp/kslides/01.png" 2>/dev/null)"
+grep -qF "$(sed -n '1s/^# //p' "$LESSONS/ko/02-lenet5.md")" "$tmp/kslides/01.txt" || fail "Korean slide: not the Korean chapter"
+grep -qF "C1은 5x5 커널로 맵 6장을 만들고($("$BIN" summary lenet5 --json | jq -r '.layers[]|select(.name=="c1").output|map(tostring)|join("x")'))" "$tmp/kslides/01.txt" || fail "Korean slide: words not filled: $(sed -n 4p "$tmp/kslides/01.txt")"
+sed -n 3p "$tmp/kslides/03.txt" | grep -qx "답" || fail "Korean slide: the answers slide is not headed 답"
 
 [ $fails = 0 ] || exit 1

@@ -297,7 +297,7 @@ static void test_zoo_layout(void) {
     int group[128], n = 0;
     for (int i = 0; i < model_count() && n < 128; i++)
         if (!model_at(i)->imported) group[n] = 0, cards[n++] = model_at(i);
-    const VizTimeline t = {cards, group, n, 0, 0, 0, 0, NULL, {0, 0, 0, 0, 0}};
+    const VizTimeline t = {cards, group, n, 0, 0, 0, 0, NULL, {0, 0, 0, 0, 0}, NULL};
     for (int i = 0; i < n; i++) {
         SDL_Rect a = viz_timeline_chip(&f, &t, 1280, i);
         CHECK(inside(a, 1280, 800) && a.w > 0);

@@ -300,6 +300,7 @@ typedef struct {
     int64_t params, macs;
     const char *note;         /* in place of the card's last line (NULL: none) */
     EngPaths paths;           /* the chosen network's input-to-output paths (0: not counted) */
+    const char *key_ideas;    /* the chosen card's key ideas in the window's language (NULL: the card's own) */
 } VizTimeline;
 SDL_Rect viz_timeline_chip(const VizFonts *f, const VizTimeline *t, int w, int i);
 /* The name a chip a px wide shows: the display name, or without its
@@ -421,6 +422,7 @@ typedef struct {
     const char *keys;    /* small, top right, or NULL */
     int step, steps;     /* 1-based; steps 0: no counter */
     int question;
+    const char *counter; /* the counter in the lesson's language ("단계 4/9"), or NULL: "step 4 of 9" */
 } VizCaption;
 /* The height the panel needs at width w. */
 int viz_caption_height(const VizFonts *f, const VizCaption *c, int w);

@@ -37,8 +37,9 @@ static int draw_or_measure(SDL_Renderer *r, const VizFonts *f, const VizCaption 
     const int p = pad(f), x = a.x + 2 * p, w = a.w - 4 * p;
     int y = a.y + p;
     char head[400];
-    if (c->steps > 0) snprintf(head, sizeof head, "%s  ·  %s %d of %d", c->chapter ? c->chapter : "",
-                               c->question ? "question" : "step", c->step, c->steps);
+    if (c->steps > 0 && c->counter) snprintf(head, sizeof head, "%s  ·  %s", c->chapter ? c->chapter : "", c->counter);
+    else if (c->steps > 0) snprintf(head, sizeof head, "%s  ·  %s %d of %d", c->chapter ? c->chapter : "",
+                                    c->question ? "question" : "step", c->step, c->steps);
     else snprintf(head, sizeof head, "%s", c->chapter ? c->chapter : "");
     if (r) viz_text(r, f->small, x, y, viz_dim(), head);
     if (r && c->keys) {

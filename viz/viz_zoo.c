@@ -330,11 +330,12 @@ static void timeline_card(SDL_Renderer *r, const VizFonts *f, const VizTimeline 
     viz_card_accuracy(c, s, sizeof s);
     y += viz_text_wrap(r, f->small, x, y, box.w - 32, DIM, s) + 8;
     const int foot = box.y + box.h - f->small_line - 12; /* the line that says how to open it */
-    if (c->key_ideas) { /* in the small type when the base one would run into that line; left out if both would */
-        TTF_Font *kf = y + viz_text_wrap(NULL, f->sans, x, y, box.w - 32, INK, c->key_ideas) <= foot ? f->sans
-                       : y + viz_text_wrap(NULL, f->small, x, y, box.w - 32, INK, c->key_ideas) <= foot ? f->small
+    const char *ideas = t->key_ideas ? t->key_ideas : c->key_ideas;
+    if (ideas) { /* in the small type when the base one would run into that line; left out if both would */
+        TTF_Font *kf = y + viz_text_wrap(NULL, f->sans, x, y, box.w - 32, INK, ideas) <= foot ? f->sans
+                       : y + viz_text_wrap(NULL, f->small, x, y, box.w - 32, INK, ideas) <= foot ? f->small
                                                                                                         : NULL;
-        if (kf) y += viz_text_wrap(r, kf, x, y, box.w - 32, INK, c->key_ideas) + 8;
+        if (kf) y += viz_text_wrap(r, kf, x, y, box.w - 32, INK, ideas) + 8;
     }
     if (c->notes && y + viz_text_wrap(NULL, f->small, x, y, box.w - 32, DIM, c->notes) <= foot)
         viz_text_wrap(r, f->small, x, y, box.w - 32, DIM, c->notes);
