@@ -841,8 +841,11 @@ PY
   expect 1 "$BIN" top9 zfnet_mini --layer conv3_relu --channel 5 --images "$tmp/nosuchdir" --json
   expect 2 "$BIN" top9 zfnet_mini --layer conv3_relu --channel 5 --images "$tmp/imgs" --data digits --json
   # the same probes drawn by the window (T and O)
-  expect 0 "$BIN" render zfnet_mini --layer conv3_relu --unit 5 --view top9 --out "$tmp/gt9.png"
-  [ "$(png_size "$tmp/gt9.png")" = "1280 800" ] || fail "render --view top9 size"
+  # (under the sanitizers its scan, the same code as top9's above, takes minutes: the Release pass draws it)
+  if [ -z "${CONVSCOPE_SANITIZED:-}" ]; then
+    expect 0 "$BIN" render zfnet_mini --layer conv3_relu --unit 5 --view top9 --out "$tmp/gt9.png"
+    [ "$(png_size "$tmp/gt9.png")" = "1280 800" ] || fail "render --view top9 size"
+  fi
   expect 0 "$BIN" render zfnet_mini --layer conv5_relu --unit 3 --view occlusion --out "$tmp/goc.png"
   cmp -s "$tmp/gt9.png" "$tmp/goc.png" && fail "render top9 and occlusion drew the same"
   expect 2 "$BIN" render zfnet_mini --layer conv5_relu --view occlusion --out "$tmp/x.png"
