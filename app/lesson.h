@@ -34,10 +34,13 @@ typedef struct {
     char val[160];
 } LessonKV;
 
-/* `@show [MODEL] key=value ...`: the state of the window. */
+/* `@show [MODEL] key=value ...`: the state of the window; or `@plot
+ * EXPERIMENT [panel=K]`: an experiment's shipped result drawn (plot set,
+ * the experiment's name in model, panel its one key). */
 typedef struct {
     int line;              /* its line in the file, 0: the step has none */
-    char model[64];        /* "" for the screens without a model (compare, zoo, basics) */
+    int plot;              /* 1: an @plot */
+    char model[64];        /* "" for the screens without a model (compare, zoo, basics); @plot: the experiment */
     LessonKV kv[LESSON_MAX_KV];
     int n_kv;
 } LessonShow;
@@ -115,8 +118,8 @@ typedef struct LessonEngine LessonEngine;
 LessonEngine *lesson_engine_create(void);
 void lesson_engine_destroy(LessonEngine *E);
 
-/* One placeholder's value ("params vgg16" -> "138,357,544"): 0, or -1 with
- * why in err. */
+/* One placeholder's value ("params vgg16" -> "138,357,544", "exp vgg
+ * test_err_3x3" -> "36.90"): 0, or -1 with why in err. */
 int lesson_value(LessonEngine *E, const char *expr, char *out, size_t n, char *err, size_t errlen);
 /* text with every {placeholder} filled into out. 0, or -1 with err naming
  * the placeholder. */
@@ -129,15 +132,17 @@ const char *lesson_show_get(const LessonShow *s, const char *key);
 const char *lesson_show_view(const LessonShow *s);
 /* The directive checked against the engine: keys known, view known, model
  * in the zoo, layer in it, unit inside the layer's output, block and models
- * known, experiment available. 0, or -1 with why in err. */
+ * known; an @plot's experiment shipped and its panel in the figure. 0, or
+ * -1 with why in err. */
 int lesson_check_show(LessonEngine *E, const LessonShow *s, char *err, size_t errlen);
 /* key is one @show takes; the basics screen's kernel presets by name
  * (box, laplacian, sobel-x, sharpen: AppKernelPreset order), -1 if none. */
 int lesson_show_key_known(const char *key);
 int lesson_kernel_preset(const char *name);
 /* The directive as the arguments of `convscope render` (argv[0] = "render",
- * then the model, then the flags), without --out and --size: the count, or
- * -1 when over max. Strings point into s and into buf (n bytes). */
+ * then the model, then the flags; an @plot: the experiment, --view
+ * experiment, --panel K), without --out and --size: the count, or -1 when
+ * over max. Strings point into s and into buf (n bytes). */
 int lesson_show_argv(const LessonShow *s, const char **argv, int max, char *buf, size_t n);
 
 /* Every step of L checked (placeholders of the text and answer, directive):

@@ -14,27 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "experiments.h"
 #include "lesson.h"
 #include "measure.h"
 
-enum { LESSON_CACHE = 12 };
-
-struct LessonEngine {
-    struct {
-        char name[64];
-        EngGraph *g;
-    } net[LESSON_CACHE];
-    int next;          /* the slot reused when all are taken */
-};
-
-LessonEngine *lesson_engine_create(void) { return calloc(1, sizeof(LessonEngine)); }
-
-void lesson_engine_destroy(LessonEngine *E) {
-    if (!E) return;
-    for (int i = 0; i < LESSON_CACHE; i++) eng_graph_destroy(E->net[i].g);
-    free(E);
-}
-
+static int ferr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int ferr(char *err, size_t errlen, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
@@ -42,6 +26,68 @@ static int ferr(char *err, size_t errlen, const char *fmt, ...) {
     va_end(ap);
     return -1;
 }
+
+enum { LESSON_CACHE = 12, LESSON_EXPS = 8 };
+
+struct LessonEngine {
+    struct {
+        char name[64];
+        EngGraph *g;
+    } net[LESSON_CACHE];
+    int next;          /* the slot reused when all are taken */
+    /* the experiments' shipped results, read once */
+    ExpResult exp[LESSON_EXPS];
+    int n_exp, next_exp;
+};
+
+LessonEngine *lesson_engine_create(void) { return calloc(1, sizeof(LessonEngine)); }
+
+void lesson_engine_destroy(LessonEngine *E) {
+    if (!E) return;
+    for (int i = 0; i < LESSON_CACHE; i++) eng_graph_destroy(E->net[i].g);
+    for (int i = 0; i < E->n_exp; i++) exp_result_free(&E->exp[i]);
+    free(E);
+}
+
+/* Experiment name's shipped quick result (read once; kept). */
+static const ExpResult *experiment(LessonEngine *E, const char *name, char *err, size_t errlen) {
+    for (int i = 0; i < E->n_exp; i++)
+        if (!strcmp(E->exp[i].experiment, name)) return &E->exp[i];
+    ExpResult r;
+    if (exp_load_shipped(name, &r, err, errlen) != 0) return NULL;
+    int slot;
+    if (E->n_exp < LESSON_EXPS) {
+        slot = E->n_exp++;
+    } else { /* all taken: the oldest goes */
+        slot = E->next_exp;
+        E->next_exp = (slot + 1) % LESSON_EXPS;
+        exp_result_free(&E->exp[slot]);
+    }
+    E->exp[slot] = r;
+    return &E->exp[slot];
+}
+
+/* {exp NAME KEY}: a named number of the experiment's shipped result, as the
+ * run wrote it: a whole number grouped, else two decimals. */
+static int exp_value(LessonEngine *E, char **w, int nw, char *out, size_t n, char *err, size_t errlen) {
+    if (nw != 3)
+        return ferr(err, errlen, "exp takes an experiment and one of its numbers: {exp degradation final_train_err_plain56}");
+    const ExpResult *r = experiment(E, w[1], err, errlen);
+    if (!r) return -1;
+    const ExpExtra *x = exp_extra_find(r, w[2]);
+    if (!x) {
+        char keys[600] = "";
+        for (int i = 0; i < r->n_extras; i++) {
+            size_t l = strlen(keys);
+            snprintf(keys + l, sizeof keys - l, "%s%s", i ? ", " : "", r->extra[i].key);
+        }
+        return ferr(err, errlen, "experiment %s has no number '%s' (its numbers: %s)", w[1], w[2], keys);
+    }
+    if (x->v == floor(x->v) && fabs(x->v) < 9e15) eng_fmt_grouped((int64_t)x->v, out, n);
+    else snprintf(out, n, "%.2f", x->v);
+    return 0;
+}
+
 
 /* Zoo network `name` built at its default input (once; kept). */
 static const EngGraph *net(LessonEngine *E, const char *name, const ModelCard **card, char *err, size_t errlen) {
@@ -233,6 +279,7 @@ int lesson_value(LessonEngine *E, const char *expr, char *out, size_t n, char *e
     }
     if (nw < 2) return ferr(err, errlen, "{%s}: a placeholder is a quantity and a target, e.g. {params vgg16}", expr);
     if (!strcmp(w[0], "ratio") || !strcmp(w[0], "share")) return ratio_value(E, w, nw, out, n, err, errlen);
+    if (!strcmp(w[0], "exp")) return exp_value(E, w, nw, out, n, err, errlen);
     char q[32];
     snprintf(q, sizeof q, "%s", w[0]);
     const size_t ql = strlen(q);
@@ -257,7 +304,7 @@ int lesson_value(LessonEngine *E, const char *expr, char *out, size_t n, char *e
         int rc = card_value(q, &t, out, n, err, errlen);
         if (rc > 0)
             return ferr(err, errlen, "{%s}: unknown quantity '%s' (params, weights, macs, flops, act, actlayers, rf, "
-                                     "rfstride, shape, top1, top5, year, name, depth, paths, adds, trainonly, ratio, share)",
+                                     "rfstride, shape, top1, top5, year, name, depth, paths, adds, trainonly, ratio, share, exp)",
                         expr, q);
         return rc;
     }
@@ -304,7 +351,6 @@ static const struct {
     {"3d", 1, 0, 0},          {"browse", 1, 0, 0},  {"top9", 1, 1, 0},      {"occlusion", 1, 1, 0},
     {"erf", 1, 3, 0},         {"deconv", 1, 1, 0},  {"compare", 0, 0, 1},   {"zoo", 0, 0, 0},
     {"rf", 2, 0, 0},          {"history", 2, 0, 0}, {"timeline", 2, 0, 0},  {"basics", 0, 0, 0},
-    {"experiment", 0, 0, 0},
 };
 
 static const char *const kernels[] = {"box", "laplacian", "sobel-x", "sharpen"};
@@ -403,7 +449,21 @@ static int check_block(const LessonShow *s, char *err, size_t errlen) {
     return 0;
 }
 
+/* An @plot: the experiment shipped, its panel one of its figure's. */
+static int check_plot(LessonEngine *E, const LessonShow *s, char *err, size_t errlen) {
+    const ExpResult *r = experiment(E, s->model, err, errlen);
+    if (!r) return -1;
+    const char *p = lesson_show_get(s, "panel");
+    if (p && atoi(p) >= r->n_panels)
+        return ferr(err, errlen, "@plot %s: panel=%s, but its figure has %d panel%s (0..%d)", s->model, p, r->n_panels,
+                    r->n_panels == 1 ? "" : "s", r->n_panels - 1);
+    return 0;
+}
+
 int lesson_check_show(LessonEngine *E, const LessonShow *s, char *err, size_t errlen) {
+    if (s->plot) return check_plot(E, s, err, errlen);
+    if (lesson_show_get(s, "experiment") || (lesson_show_get(s, "view") && !strcmp(lesson_show_get(s, "view"), "experiment")))
+        return ferr(err, errlen, "an experiment is shown with '@plot NAME [panel=K]', not @show");
     for (int k = 0; k < s->n_kv; k++)
         if (!lesson_show_key_known(s->kv[k].key))
             return ferr(err, errlen, "@show: unknown key '%s' (see assets/lessons/README.md)", s->kv[k].key);
@@ -413,11 +473,6 @@ int lesson_check_show(LessonEngine *E, const LessonShow *s, char *err, size_t er
     for (int k = 0; k < (int)(sizeof views / sizeof *views); k++)
         if (!strcmp(views[k].view, view)) v = k;
     if (v < 0) return ferr(err, errlen, "unknown view '%s' (see assets/lessons/README.md)", view);
-    if (!strcmp(view, "experiment")) {
-        const char *x = lesson_show_get(s, "experiment");
-        return ferr(err, errlen, x ? "experiment '%s' is not available in this build (no experiments yet)"
-                                   : "view=experiment needs experiment=NAME", x);
-    }
     if (views[v].model == 1 && !s->model[0]) return ferr(err, errlen, "view=%s needs a model: '@show MODEL view=%s'", view, view);
     if (views[v].model == 0 && s->model[0]) return ferr(err, errlen, "view=%s takes no model ('%s')", view, s->model);
     if (s->model[0] && !model_find(s->model)) return ferr(err, errlen, "unknown model '%s' (see 'convscope models')", s->model);
