@@ -156,6 +156,7 @@ static int open_chapter(LessonGui *G, int i) {
     G->error[0] = 0;
     for (int k = 0; k < G->L.n; k++) {
         const LessonStep *s = &G->L.steps[k];
+        lesson_engine_step(G->E, step_show(G, k)); /* its compare placeholders at its sliders */
         if (lesson_fill(G->E, s->text, G->text[k], FILLED, err, sizeof err) != 0 ||
             (s->answer[0] && lesson_fill(G->E, s->answer, G->answer[k], FILLED, err, sizeof err) != 0)) {
             snprintf(G->error, sizeof G->error, "%.200s:%d: %.380s", G->L.path, s->line, err);
@@ -163,6 +164,7 @@ static int open_chapter(LessonGui *G, int i) {
             snprintf(G->answer[k], FILLED, "%s", s->answer);
         }
     }
+    lesson_engine_step(G->E, NULL);
     G->chapter = i;
     G->step = 0;
     G->applied = -1;

@@ -118,6 +118,13 @@ typedef struct LessonEngine LessonEngine;
 LessonEngine *lesson_engine_create(void);
 void lesson_engine_destroy(LessonEngine *E);
 
+/* The step whose words are filled next: a compare or branch placeholder
+ * naming the block its directive (sh: the step's own, or for a question
+ * without one the last before it) shows takes that directive's slider sizes
+ * (cin, cout, hw, groups), so the words say what the screen shows; other
+ * blocks, and sh NULL, take their defaults. */
+void lesson_engine_step(LessonEngine *E, const LessonShow *sh);
+
 /* One placeholder's value ("params vgg16" -> "138,357,544", "exp vgg
  * test_err_3x3" -> "36.90"): 0, or -1 with why in err. */
 int lesson_value(LessonEngine *E, const char *expr, char *out, size_t n, char *err, size_t errlen);

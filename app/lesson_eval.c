@@ -38,7 +38,23 @@ struct LessonEngine {
     /* the experiments' shipped results, read once */
     ExpResult exp[LESSON_EXPS];
     int n_exp, next_exp;
+    /* the step being filled: its compare block and slider sizes ("" none) */
+    char block[64];
+    int size[4]; /* cin, cout, hw, groups; 0: the block's default */
 };
+
+void lesson_engine_step(LessonEngine *E, const LessonShow *sh) {
+    E->block[0] = 0;
+    memset(E->size, 0, sizeof E->size);
+    const char *b = sh && !sh->plot ? lesson_show_get(sh, "block") : NULL;
+    if (!b) return;
+    snprintf(E->block, sizeof E->block, "%s", b);
+    static const char *const keys[] = {"cin", "cout", "hw", "groups"};
+    for (int k = 0; k < 4; k++) {
+        const char *v = lesson_show_get(sh, keys[k]);
+        if (v) E->size[k] = atoi(v);
+    }
+}
 
 LessonEngine *lesson_engine_create(void) { return calloc(1, sizeof(LessonEngine)); }
 
@@ -146,8 +162,9 @@ static int layers_target(const EngGraph *g, const char *name, const char *list, 
     return n ? 0 : ferr(err, errlen, "no layer named after '%s'", name);
 }
 
-/* "compare:BLOCK:A|B" or "branch:BLOCK:A|B" into t. */
-static int block_target(const char *spec, LessonTarget *t, char *err, size_t errlen) {
+/* "compare:BLOCK:A|B" or "branch:BLOCK:A|B" into t: at the sizes of the
+ * step's @show when it shows that block, else at the block's defaults. */
+static int block_target(const LessonEngine *E, const char *spec, LessonTarget *t, char *err, size_t errlen) {
     char buf[160], *side;
     snprintf(buf, sizeof buf, "%s", spec);
     const int branch = !strncmp(buf, "branch:", 7);
@@ -160,6 +177,11 @@ static int block_target(const char *spec, LessonTarget *t, char *err, size_t err
     const ModelBlock *b = model_block_find(name);
     if (!b) return ferr(err, errlen, "unknown block '%s' (run 'convscope compare' for the list)", name);
     BlockCfg cfg = b->defaults;
+    if (!strcmp(E->block, name)) {
+        int *field[] = {&cfg.cin, &cfg.cout, &cfg.hw, &cfg.groups};
+        for (int k = 0; k < 4; k++)
+            if (E->size[k] > 0) *field[k] = E->size[k];
+    }
     EngGraph *g[2] = {app_block_build(b, 0, &cfg, err, errlen), app_block_build(b, 1, &cfg, err, errlen)};
     int rc = 0;
     if (!g[0] || !g[1]) rc = -1;
@@ -188,7 +210,7 @@ static int target(LessonEngine *E, const char *spec, const char *layers, LessonT
     memset(t, 0, sizeof *t);
     if (!strncmp(spec, "compare:", 8) || !strncmp(spec, "branch:", 7)) {
         if (layers) return ferr(err, errlen, "'%s' takes no layer", spec);
-        return block_target(spec, t, err, errlen);
+        return block_target(E, spec, t, err, errlen);
     }
     char name[96];
     snprintf(name, sizeof name, "%s", spec);
@@ -519,12 +541,16 @@ static int check_text(LessonEngine *E, const char *path, const char *text, const
 int lesson_check(LessonEngine *E, const Lesson *L, FILE *f) {
     int bad = 0;
     char err[800];
+    const LessonShow *last = NULL;
     for (int i = 0; i < L->n; i++) {
         const LessonStep *s = &L->steps[i];
+        if (s->show.line) last = &s->show;
+        lesson_engine_step(E, last);
         bad += check_text(E, L->path, s->text, s->text_off, s->text_ln, s->n_text, s->line, f);
         bad += check_text(E, L->path, s->answer, s->answer_off, s->answer_ln, s->n_answer, s->answer_line, f);
         if (s->show.line && lesson_check_show(E, &s->show, err, sizeof err))
             bad++, fprintf(f, "%s:%d: %s\n", L->path, s->show.line, err);
     }
+    lesson_engine_step(E, NULL);
     return bad;
 }

@@ -393,6 +393,36 @@ static void test_exp_values(void) {
     lesson_engine_destroy(E);
 }
 
+/* A compare placeholder takes the sizes of its step's compare screen. */
+static void test_step_sizes(void) {
+    LessonEngine *E = lesson_engine_create();
+    Lesson L;
+    char err[800], a[64], b[64], b32[64], other[64];
+    CHECK(parse("# T\n## S\nw\n@show view=compare block=plain-vs-grouped groups=32 cin=64 cout=64\n"
+                "## U\nw\n@show view=compare block=stack3x3-vs-5x5 cin=64\n## Questions\nQ: q\nA: a\n",
+                &L, err, sizeof err) == 0);
+    /* the defaults */
+    lesson_engine_step(E, NULL);
+    snprintf(a, sizeof a, "%s", value(E, "weights compare:plain-vs-grouped:A"));
+    snprintf(b, sizeof b, "%s", value(E, "weights compare:plain-vs-grouped:B"));
+    snprintf(other, sizeof other, "%s", value(E, "weights compare:stack3x3-vs-5x5:A"));
+    /* the step's: 64 in and out in 32 groups, 3x3: 64 x 2 x 9 weights */
+    lesson_engine_step(E, &L.steps[0].show);
+    CHECK_VAL(E, "weights compare:plain-vs-grouped:A", "36,864"); /* 64 x 64 x 9 */
+    snprintf(b32, sizeof b32, "%s", value(E, "weights compare:plain-vs-grouped:B"));
+    CHECK_VAL(E, "weights compare:plain-vs-grouped:B", "1,152"); /* 64 x 2 x 9 */
+    CHECK_VAL(E, "ratio weights compare:plain-vs-grouped:A compare:plain-vs-grouped:B", "32.0x");
+    CHECK_VAL(E, "weights compare:stack3x3-vs-5x5:A", other); /* another block: its defaults */
+    CHECK(strcmp(b, b32) != 0);
+    /* the next step shows another block: this one's defaults again */
+    lesson_engine_step(E, &L.steps[1].show);
+    CHECK_VAL(E, "weights compare:plain-vs-grouped:A", a);
+    CHECK_VAL(E, "weights compare:plain-vs-grouped:B", b);
+    CHECK_VAL(E, "weights compare:stack3x3-vs-5x5:A", "221,184"); /* 64 in, 128 out (default): 9 x 64 x 128 + 9 x 128 x 128 */
+    lesson_free(&L);
+    lesson_engine_destroy(E);
+}
+
 /* The JSON reader: styles from the names, hostile files refused. */
 static void test_exp_json(void) {
     static const char good_json[] =
@@ -644,5 +674,6 @@ int main(void) {
     test_directives();
     test_exp_values();
     test_exp_json();
+    test_step_sizes();
     return check_finish("lesson");
 }
