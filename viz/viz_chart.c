@@ -422,6 +422,13 @@ static BubbleAxes bubble_axes(SDL_Renderer *r, const VizFonts *f, SDL_Rect plot,
     BubbleAxes a = {plot, floor(log10(xmin) - 0.1), ceil(log10(xmax) + 0.1), floor(ymin - ym), ceil(ymax + ym)};
     if (a.lx1 - a.lx0 < 1) a.lx1 = a.lx0 + 1;
     if (a.y0 < 0) a.y0 = 0;
+    /* the top bubble under the captions at the plot's top (the axis's, the size's)
+     * and its label's line: not drawn over them */
+    const int top_px = 3 * f->small_line + 12;
+    if (plot.h > 3 * top_px) {
+        const double need = a.y0 + (ymax + ym / 2 - a.y0) * plot.h / (plot.h - top_px);
+        if (need > a.y1) a.y1 = ceil(need);
+    }
     char t[64];
     SDL_SetRenderDrawColor(r, 52, 56, 66, 255);
     for (double d = a.lx0; d <= a.lx1 + 1e-9; d += 1.0) {
