@@ -358,6 +358,15 @@ void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL
     /* a compact caption wider than its box still: captions in two lines, a line more */
     const int wrap = split && viz_diagram_min_width(f, g) > area.w;
     const int box_h = f->small_line * (2 + split + wrap) + 10, label_h = f->small_line + 6;
+    /* too short for its levels (a slide's view, a small window): said, rather
+     * than boxes drawn over each other and past the area */
+    if (p.levels * (box_h + label_h) > area.h + label_h) {
+        char why[160];
+        snprintf(why, sizeof why, "%d levels of boxes do not fit this height: a taller window (or slide) draws them",
+                 p.levels);
+        viz_text_wrap(r, f->small, area.x, area.y, area.w, DIM, why);
+        return;
+    }
     /* vertical room: each level's box, then its shape label and the edge */
     int step = (area.h - box_h - label_h) / (p.levels > 1 ? p.levels - 1 : 1);
     if (step > box_h + 3 * label_h) step = box_h + 3 * label_h;
