@@ -7,7 +7,9 @@
  * `lesson render` puts on its slides, viz_lesson.c), and above it the
  * window's own screen put into the step's state: the stepper with the
  * model, weights, input, layer, unit and view of its @show, or the compare,
- * zoo, receptive-field, timeline or basics screen.
+ * zoo, receptive-field, timeline or basics screen; for an @plot, the
+ * experiment's shipped result (assets/experiments/NAME.quick.json) drawn
+ * as its figure.
  *
  * A new network is built on the worker (back lane) while the old one stays
  * drawable; the input's forward pass, the fields and the probes run as one

@@ -1,10 +1,11 @@
 /*
  * lesson.h — the course as files: assets/lessons/NN-name.md, one chapter
  * each (the format is assets/lessons/README.md). A chapter is a list of
- * steps, each one claim of the course in words plus one `@show` directive
- * that puts the window into the state that shows it, then questions with
- * their answers. Numbers in the words are placeholders ({params vgg16})
- * filled by the engine, never typed in.
+ * steps, each one claim of the course in words plus one directive, `@show`
+ * (the window put into the state that shows it) or `@plot` (an experiment's
+ * shipped result drawn), then questions with their answers. Numbers in the words are placeholders ({params vgg16})
+ * filled by the engine ({exp NAME KEY}: from an experiment's shipped
+ * JSON), never typed in.
  *
  * This module reads and checks lessons and fills placeholders: the parser
  * (pure text), the placeholder values (engine counts of built graphs and

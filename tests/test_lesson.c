@@ -3,8 +3,11 @@
  * step; malformed ones refused with the file and the line of the fault;
  * placeholders filled with the engine's counts (worked out here from the
  * graph, by hand for a few, and the notes' corrected numbers); directives
- * checked against the zoo (a wrong model, layer, unit, view, block, and an
- * experiment this build does not have, each refused). The languages: the
+ * checked against the zoo (a wrong model, layer, unit, view, block, each
+ * refused). The experiments: @plot and {exp NAME KEY} read from the shipped
+ * JSON (an unknown experiment, panel or key refused with its line), the
+ * JSON reader against hostile files, and a compare placeholder at its
+ * step's slider sizes. The languages: the
  * locale's default and --lang over it, and every shipped English chapter
  * against its Korean twin (the same steps, directives and placeholders, the
  * words translated), a twin that drifts reported with its line.

@@ -7,7 +7,10 @@
 # English chapter has a Korean twin (assets/lessons/ko) that passes check,
 # `list --lang ko` names every chapter by its Korean title, a ko locale picks
 # Korean and --lang en overrides it, a twin that drifts is reported with its
-# line, and a Korean slide is drawn with its words.
+# line, and a Korean slide is drawn with its words. The experiments: an
+# @plot slide carries the shipped JSON's numbers and draws its figure,
+# `render --view experiment` alone, and a wrong experiment, panel or key is
+# reported with its line.
 set -uo pipefail
 BIN=${1:?usage: test_lesson_cli.sh path/to/convscope}
 # shellcheck source=lib.sh
