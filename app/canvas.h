@@ -9,6 +9,7 @@
 #include <SDL.h>
 #include <stdio.h>
 
+#include "experiments.h"
 #include "viz.h"
 
 typedef struct {
@@ -32,6 +33,13 @@ void app_canvas_close(AppCanvas *c);
 /* `convscope render` with argv as it takes them (argv[0] = "render"), the
  * view drawn above caption cap (a lesson's slide, cmd_lesson.c): an exit code. */
 int app_render_slide(int argc, char **argv, const VizCaption *cap);
+
+/* An experiment's figure in area (app/exp_plot.c): its title, panel `panel`
+ * (-1: every panel, and the mosaic when there is one) and foot, a line of
+ * small type under it (NULL: none). The PNG of `experiment run` and a
+ * lesson's @plot draw it. */
+void exp_draw_figure(SDL_Renderer *r, const VizFonts *f, const ExpResult *res, int panel, SDL_Rect area,
+                     const char *foot);
 
 /* What the layout audit found in the picture of view (viz_audit_end): a
  * line of counts and one line per problem, or JSON. */

@@ -258,12 +258,13 @@ static int render_slides(const SlideOut *so, const Lesson *L, LessonEngine *E) {
     answers[0] = 0;
     for (int i = 0; i < L->n && rc == APP_OK; i++) {
         const LessonStep *s = &L->steps[i];
+        if (s->show.line) last = &s->show;
+        lesson_engine_step(E, last); /* its compare placeholders at its sliders */
         if (lesson_fill(E, s->text, text[i], sizeof text[i], err, sizeof err) ||
             (s->answer[0] && lesson_fill(E, s->answer, ans, sizeof ans, err, sizeof err))) {
             fprintf(stderr, "convscope lesson: %s:%d: %s\n", L->path, s->line, err);
             return APP_FAIL;
         }
-        if (s->show.line) last = &s->show;
         char counter[64];
         VizCaption cap = {L->title, s->title, text[i], NULL, NULL, NULL, i + 1, L->n, s->kind == LESSON_QUESTION, NULL};
         if (so->ko) {

@@ -58,6 +58,8 @@ static const char render_usage[] =
     "                        [--runs N]\n"
     "       convscope render [NAME] --view rf --out FILE.png [--models A,B,...]\n"
     "       convscope render [NAME] --view history --out FILE.png   (also: timeline)\n"
+    "       convscope render EXPERIMENT --view experiment --out FILE.png [--panel K]\n"
+    "                        (the shipped quick result of 'convscope experiment run', drawn)\n"
     "       convscope render --view basics --out FILE.png [--preset box|laplacian|sobel-x|sharpen]\n"
     "                        (a kernel slid, the formulas, 1x1)\n"
     "  (each also with --size WxH and --present)\n"
@@ -372,10 +374,50 @@ static int render_basics(RenderArgs *ra) {
     return rc;
 }
 
+/* --view experiment: NAME's shipped quick result (assets/experiments/NAME.quick.json)
+ * drawn as its figure, every chart or --panel K alone. */
+static int render_experiment(RenderArgs *ra) {
+    char err[600], foot[300];
+    if (!ra->o.model) {
+        fprintf(stderr, "convscope render: --view experiment needs the experiment's name "
+                        "(e.g. 'convscope render degradation --view experiment --out x.png')\n");
+        return APP_USAGE;
+    }
+    ExpResult res;
+    if (exp_load_shipped(ra->o.model, &res, err, sizeof err) != 0) {
+        fprintf(stderr, "convscope render: %s\n", err);
+        return APP_USAGE;
+    }
+    int panel = -1;
+    if (ra->o.panel) {
+        char *end;
+        long k = strtol(ra->o.panel, &end, 10);
+        if (!*ra->o.panel || *end || k < 0 || k >= res.n_panels) {
+            fprintf(stderr, "convscope render: --panel takes 0..%d for %s, not '%s'\n", res.n_panels - 1,
+                    ra->o.model, ra->o.panel);
+            exp_result_free(&res);
+            return APP_USAGE;
+        }
+        panel = (int)k;
+    }
+    snprintf(foot, sizeof foot, "the shipped quick run (assets/experiments/%s.quick.json), drawn from its numbers",
+             ra->o.model);
+    AppCanvas cv;
+    int rc = APP_FAIL;
+    if (render_canvas(&cv, ra) == 0) {
+        exp_draw_figure(cv.r, &cv.fonts, &res, panel, (SDL_Rect){0, 0, cv.w, cv.h}, foot);
+        if (render_save(&cv, ra) == 0) rc = APP_OK;
+    }
+    app_canvas_close(&cv);
+    exp_result_free(&res);
+    return rc;
+}
+
 static const struct {
     const char *view;
     int (*render)(RenderArgs *ra);
 } screens[] = {
+    {"experiment", render_experiment},
     {"timeline", render_timeline},
     {"rf", render_rf},
     {"compare", render_bench},
@@ -632,6 +674,10 @@ static int parse_args(int argc, char **argv, RenderArgs *ra) {
     }
     if (ra->preset && strcmp(ra->view, "basics")) {
         fprintf(stderr, "convscope render: --preset picks the kernel of --view basics\n");
+        return APP_USAGE;
+    }
+    if (ra->o.panel && strcmp(ra->view, "experiment")) {
+        fprintf(stderr, "convscope render: --panel picks one chart of --view experiment\n");
         return APP_USAGE;
     }
     if (ra->page && strcmp(ra->view, "featuremaps")) {

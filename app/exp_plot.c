@@ -55,27 +55,35 @@ static void draw_panel(SDL_Renderer *r, const VizFonts *f, const ExpResult *res,
     viz_draw_line_chart(r, f, &c, box);
 }
 
-int exp_write_png(const ExpResult *res, const char *path) {
-    AppCanvas cv;
-    int rc = -1;
-    if (app_canvas_open(&cv, 1280, 720, "experiment") == 0) {
-        const VizFonts *f = &cv.fonts;
-        int tw = 0, th = 0; /* the big type when the title fits the width */
-        TTF_Font *tf = viz_text_size(f->sans_big, res->title, &tw, &th) == 0 && tw <= 1280 - 48 ? f->sans_big
-                                                                                              : f->sans;
-        viz_text(cv.r, tf, 24, 12, viz_ink(), res->title);
-        int top = 12 + TTF_FontLineSkip(tf) + 10, foot = 3 * f->small_line + 16;
-        SDL_Rect body = {24, top, 1280 - 48, 720 - top - foot};
-        if (res->mosaic) body.w = body.w * 55 / 100;
+void exp_draw_figure(SDL_Renderer *r, const VizFonts *f, const ExpResult *res, int panel, SDL_Rect area,
+                     const char *foot) {
+    int tw = 0, th = 0; /* the big type when the title fits the width */
+    TTF_Font *tf = viz_text_size(f->sans_big, res->title, &tw, &th) == 0 && tw <= area.w - 48 ? f->sans_big : f->sans;
+    const int top = area.y + 12 + viz_text_wrap(r, tf, area.x + 24, area.y + 12, area.w - 48, viz_ink(), res->title) + 10;
+    int foot_h = foot && foot[0] ? 2 * f->small_line + 16 : 12;
+    SDL_Rect body = {area.x + 24, top, area.w - 48, area.y + area.h - top - foot_h};
+    if (res->mosaic && panel < 0) body.w = body.w * 55 / 100;
+    if (panel >= 0 && panel < res->n_panels) {
+        draw_panel(r, f, res, panel, (SDL_Rect){body.x, body.y, body.w - 16, body.h - 12});
+    } else {
         int n = res->n_panels, cols = n <= 3 ? n : (n + 1) / 2, rows = (n + cols - 1) / cols;
         for (int k = 0; k < n; k++) {
             SDL_Rect box = {body.x + (k % cols) * body.w / cols, body.y + (k / cols) * body.h / rows,
                             body.w / cols - 16, body.h / rows - 12};
-            draw_panel(cv.r, f, res, k, box);
+            draw_panel(r, f, res, k, box);
         }
         if (res->mosaic)
-            draw_mosaic(cv.r, f, res, (SDL_Rect){body.x + body.w + 24, top, 1280 - body.w - 72, body.h});
-        viz_text_wrap(cv.r, f->small, 24, 720 - foot + 4, 1280 - 48, viz_ink(), res->finding);
+            draw_mosaic(r, f, res, (SDL_Rect){body.x + body.w + 24, top, area.w - body.w - 72, body.h});
+    }
+    if (foot && foot[0])
+        viz_text_wrap(r, f->small, area.x + 24, area.y + area.h - foot_h + 4, area.w - 48, viz_dim(), foot);
+}
+
+int exp_write_png(const ExpResult *res, const char *path) {
+    AppCanvas cv;
+    int rc = -1;
+    if (app_canvas_open(&cv, 1280, 720, "experiment") == 0) {
+        exp_draw_figure(cv.r, &cv.fonts, res, -1, (SDL_Rect){0, 0, 1280, 720}, res->finding);
         rc = app_canvas_save(&cv, path, "experiment");
     }
     app_canvas_close(&cv);

@@ -110,6 +110,18 @@ int exp_write_csvs(const ExpResult *r, const char *dir);
 /* The plot (app/exp_plot.c, with the GUI): dir/NAME.png. 0, or -1 after a line. */
 int exp_write_png(const ExpResult *r, const char *path);
 
+/* ---- the shipped results read back (exp_read.c) -------------------------------------- */
+
+/* The JSON of exp_write_json (text, n bytes) into r (freed on failure); the
+ * curves' colours and dashes from their names. 0, or -1 with why in err. */
+int exp_parse_json(const char *text, size_t n, ExpResult *r, char *err, size_t errlen);
+/* assets/experiments/NAME.quick.json (the shipped quick run) into buf. */
+const char *exp_shipped_path(const char *name, char *buf, size_t n);
+/* The shipped quick result of experiment name read into r. 0, or -1 with err. */
+int exp_load_shipped(const char *name, ExpResult *r, char *err, size_t errlen);
+/* r's named number key, or NULL. */
+const ExpExtra *exp_extra_find(const ExpResult *r, const char *key);
+
 /* ---- training, shared by the experiments (exp_train.c) ---------------------------- */
 
 typedef struct {

@@ -7,7 +7,9 @@
  * `lesson render` puts on its slides, viz_lesson.c), and above it the
  * window's own screen put into the step's state: the stepper with the
  * model, weights, input, layer, unit and view of its @show, or the compare,
- * zoo, receptive-field, timeline or basics screen.
+ * zoo, receptive-field, timeline or basics screen; for an @plot, the
+ * experiment's shipped result (assets/experiments/NAME.quick.json) drawn
+ * as its figure.
  *
  * A new network is built on the worker (back lane) while the old one stays
  * drawable; the input's forward pass, the fields and the probes run as one
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canvas.h"
 #include "lesson.h"
 #include "measure.h"
 #include "window.h"
@@ -66,6 +69,9 @@ typedef struct LessonGui {
      * cancelled while it waits is never run) */
     struct ShowOpts *held[8];
     unsigned long held_id[8];
+    /* an @plot step: the experiment's shipped result, drawn over the view */
+    int plot_on, plot_panel;
+    ExpResult plot;
 } LessonGui;
 
 /* A directive as the options `render` would take (strings point into buf
@@ -152,6 +158,7 @@ static int open_chapter(LessonGui *G, int i) {
     G->error[0] = 0;
     for (int k = 0; k < G->L.n; k++) {
         const LessonStep *s = &G->L.steps[k];
+        lesson_engine_step(G->E, step_show(G, k)); /* its compare placeholders at its sliders */
         if (lesson_fill(G->E, s->text, G->text[k], FILLED, err, sizeof err) != 0 ||
             (s->answer[0] && lesson_fill(G->E, s->answer, G->answer[k], FILLED, err, sizeof err) != 0)) {
             snprintf(G->error, sizeof G->error, "%.200s:%d: %.380s", G->L.path, s->line, err);
@@ -159,6 +166,7 @@ static int open_chapter(LessonGui *G, int i) {
             snprintf(G->answer[k], FILLED, "%s", s->answer);
         }
     }
+    lesson_engine_step(G->E, NULL);
     G->chapter = i;
     G->step = 0;
     G->applied = -1;
@@ -433,10 +441,6 @@ static int apply_screen(AppGui *a, const ShowOpts *so, const char *view) {
             basics_compute(&a->basics);
         }
         a->screen = SCREEN_BASICS;
-    } else if (!strcmp(view, "experiment")) {
-        bench_switch(a, SCREEN_STEPPER);
-        const char *ex = lesson_show_get(step_show(G, G->applying), "experiment");
-        note(G, "%sexperiment %s: the window has no experiment screen yet; the stepper is shown", ex ? ex : "?");
     } else {
         return 0;
     }
@@ -455,6 +459,20 @@ static void apply_start(AppGui *a) {
     G->applying = G->step;
     G->note[0] = 0;
     a->st.ses.msg[0] = 0;
+    G->plot_on = 0;
+    if (sh && sh->plot) { /* the shipped figure, read at once (a few kB) */
+        char err[600];
+        if (G->plot.s && strcmp(G->plot.experiment, sh->model)) exp_result_free(&G->plot);
+        if (!G->plot.s && exp_load_shipped(sh->model, &G->plot, err, sizeof err) != 0) note(G, "%s%s", err);
+        const char *p = lesson_show_get(sh, "panel");
+        G->plot_panel = p ? atoi(p) : -1;
+        G->plot_on = G->plot.s != NULL;
+        bench_switch(a, SCREEN_STEPPER);
+        a->screen = SCREEN_LESSON;
+        G->view = SCREEN_STEPPER;
+        G->applied = G->step;
+        return;
+    }
     ShowOpts *so = calloc(1, sizeof *so);
     if (!sh || !so || show_opts(sh, so) != 0) {
         note(G, "%s%s", !sh ? "the step has no @show: the window stays as it is"
@@ -623,6 +641,7 @@ void lesson_gui_free(AppGui *a) {
     release_opts(G, NULL); /* the worker has stopped */
     lesson_paths_free(G->paths, G->n_paths);
     lesson_engine_destroy(G->E);
+    exp_result_free(&G->plot);
     if (G->capf_px) viz_fonts_unload(&G->capf);
     free(G);
     a->lesson = NULL;
@@ -814,6 +833,12 @@ static void draw_view(AppGui *a, int w, int vh, const char *busy) {
     if (G->phase == PHASE_OPENING) {
         viz_clear(a->ren);
         viz_text(a->ren, a->fonts.sans, 32, 32, (SDL_Color){255, 196, 84, 255}, busy);
+    } else if (G->plot_on && G->applied == G->step) {
+        char foot[300];
+        snprintf(foot, sizeof foot, "the shipped quick run (assets/experiments/%s.quick.json); "
+                 "'convscope experiment run %s --quick' runs it again", G->plot.experiment, G->plot.experiment);
+        viz_clear(a->ren);
+        exp_draw_figure(a->ren, &a->fonts, &G->plot, G->plot_panel, (SDL_Rect){0, 0, w, vh}, foot);
     } else if (G->view == SCREEN_COMPARE) {
         compare_draw(&a->cmp, mu, a->ren, &a->fonts, w, vh);
     } else if (G->view == SCREEN_ZOO) {

@@ -376,7 +376,7 @@ void stepper_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, int w, i
     Layout l = stepper_layout(f, s, w, h);
     if (s->sel.table) {
         SDL_Rect area = {24, 16, w - 48, h - 44 - f->small_line};
-        viz_draw_summary(r, f, ses->card, ses->graph, area, s->sel.scroll);
+        viz_draw_summary(r, f, ses->card, ses->graph, area, s->sel.scroll, s->sel.current);
     } else {
         viz_draw_layer_strip(r, f, ses->graph, s->sel.current, l.strip);
         if (busy) /* the worker is writing the activations: show nothing stale */

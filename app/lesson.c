@@ -89,6 +89,34 @@ static int parse_show(LessonCursor *c, char *rest, LessonShow *sh) {
     return 0;
 }
 
+/* `@plot EXPERIMENT [panel=K]` after "@plot" into sh. */
+static int parse_plot(LessonCursor *c, char *rest, LessonShow *sh) {
+    memset(sh, 0, sizeof *sh);
+    sh->line = c->line;
+    sh->plot = 1;
+    for (char *tok = strtok(rest, " \t"); tok; tok = strtok(NULL, " \t")) {
+        char *eq = strchr(tok, '=');
+        if (!eq) {
+            if (sh->model[0] || sh->n_kv)
+                return perr(c, "@plot: '%.40s' after the experiment (the one key is panel=K)", tok);
+            if (strlen(tok) >= sizeof sh->model) return perr(c, "@plot: the experiment's name '%.40s...' is too long", tok);
+            strcpy(sh->model, tok);
+            continue;
+        }
+        *eq = 0;
+        if (strcmp(tok, "panel")) return perr(c, "@plot: unknown key '%.20s' (the one key is panel=K)", tok);
+        if (sh->n_kv) return perr(c, "@plot: 'panel' is given twice");
+        char *end;
+        const long k = strtol(eq + 1, &end, 10);
+        if (!eq[1] || *end || k < 0 || k >= 100) return perr(c, "@plot: panel= takes a chart's number from 0, not '%.20s'", eq + 1);
+        snprintf(sh->kv[0].key, sizeof sh->kv[0].key, "panel");
+        snprintf(sh->kv[0].val, sizeof sh->kv[0].val, "%ld", k);
+        sh->n_kv = 1;
+    }
+    if (!sh->model[0]) return perr(c, "@plot needs an experiment (e.g. '@plot degradation', see 'convscope experiment list')");
+    return 0;
+}
+
 typedef struct {
     Lesson *L;
     LessonStep *cur;   /* the step or question being read */
@@ -119,7 +147,7 @@ static int close_step(LessonCursor *c, const LessonStep *s) {
     int rc = 0;
     if (!s->text[0]) rc = perr(c, s->kind == LESSON_STEP ? "the step '%s' has no text" : "the question has no text", s->title);
     else if (s->kind == LESSON_STEP && !s->show.line)
-        rc = perr(c, "the step '%s' has no @show line (the window's state for it)", s->title);
+        rc = perr(c, "the step '%s' has no @show or @plot line (the window's state for it)", s->title);
     else if (s->kind == LESSON_QUESTION && !s->answer[0]) rc = perr(c, "the question has no 'A:' answer");
     c->line = at;
     return rc;
@@ -163,12 +191,15 @@ static int parse_line(LessonCursor *c, LessonState *st, char *raw) {
         snprintf(st->cur->title, sizeof st->cur->title, "%s", t);
         return 0;
     }
-    if (!strncmp(s, "@show", 5) && (s[5] == ' ' || s[5] == '\t' || !s[5])) {
-        if (!st->cur) return perr(c, "@show outside a step");
-        if (st->cur->show.line) return perr(c, "a second @show in one step (first on line %d)", st->cur->show.line);
-        return parse_show(c, s + 5, &st->cur->show);
+    const int show = !strncmp(s, "@show", 5), plot = !strncmp(s, "@plot", 5);
+    if ((show || plot) && (s[5] == ' ' || s[5] == '\t' || !s[5])) {
+        if (!st->cur) return perr(c, "%.5s outside a step", s);
+        if (st->cur->show.line)
+            return perr(c, "a second directive in one step (@show or @plot: one each step; the first on line %d)",
+                        st->cur->show.line);
+        return show ? parse_show(c, s + 5, &st->cur->show) : parse_plot(c, s + 5, &st->cur->show);
     }
-    if (s[0] == '@') return perr(c, "unknown directive '%.20s' (the one directive is @show)", s);
+    if (s[0] == '@') return perr(c, "unknown directive '%.20s' (the directives are @show and @plot)", s);
     if (st->questions && (!strncmp(s, "Q:", 2) || !strncmp(s, "A:", 2))) {
         if (s[0] == 'Q') {
             if (close_step(c, st->cur) || new_step(c, st, LESSON_QUESTION)) return -1;
@@ -323,6 +354,7 @@ const char *lesson_show_get(const LessonShow *s, const char *key) {
 }
 
 const char *lesson_show_view(const LessonShow *s) {
+    if (s->plot) return "experiment";
     const char *v = lesson_show_get(s, "view");
     if (!v) return "featuremaps";
     if (!strcmp(v, "erf") || !strcmp(v, "deconv") || !strcmp(v, "rfbox")) return "featuremaps";
@@ -341,7 +373,7 @@ static const struct {
 };
 
 int lesson_show_key_known(const char *key) {
-    if (!strcmp(key, "view") || !strcmp(key, "experiment")) return 1;
+    if (!strcmp(key, "view")) return 1;
     for (size_t k = 0; k < sizeof show_flags / sizeof *show_flags; k++)
         if (!strcmp(show_flags[k].key, key)) return 1;
     return 0;
@@ -349,8 +381,16 @@ int lesson_show_key_known(const char *key) {
 
 int lesson_show_argv(const LessonShow *s, const char **argv, int max, char *buf, size_t n) {
     int c = 0;
-    if (max < 4) return -1;
+    if (max < 6) return -1;
     argv[c++] = "render";
+    if (s->plot) { /* the experiment's shipped figure */
+        const char *panel = lesson_show_get(s, "panel");
+        argv[c++] = s->model;
+        argv[c++] = "--view";
+        argv[c++] = "experiment";
+        if (panel) argv[c++] = "--panel", argv[c++] = panel;
+        return c;
+    }
     if (s->model[0]) argv[c++] = s->model;
     argv[c++] = "--view";
     argv[c++] = lesson_show_view(s);
@@ -430,7 +470,7 @@ static int same_placeholders(const char *a, const char *b, char *what, size_t n)
 }
 
 static int same_show(const LessonShow *a, const LessonShow *b) {
-    if (!a->line != !b->line || strcmp(a->model, b->model) || a->n_kv != b->n_kv) return 0;
+    if (!a->line != !b->line || a->plot != b->plot || strcmp(a->model, b->model) || a->n_kv != b->n_kv) return 0;
     for (int k = 0; k < a->n_kv; k++)
         if (strcmp(a->kv[k].key, b->kv[k].key) || strcmp(a->kv[k].val, b->kv[k].val)) return 0;
     return 1;

@@ -1,10 +1,11 @@
 /*
  * lesson.h — the course as files: assets/lessons/NN-name.md, one chapter
  * each (the format is assets/lessons/README.md). A chapter is a list of
- * steps, each one claim of the course in words plus one `@show` directive
- * that puts the window into the state that shows it, then questions with
- * their answers. Numbers in the words are placeholders ({params vgg16})
- * filled by the engine, never typed in.
+ * steps, each one claim of the course in words plus one directive, `@show`
+ * (the window put into the state that shows it) or `@plot` (an experiment's
+ * shipped result drawn), then questions with their answers. Numbers in the words are placeholders ({params vgg16})
+ * filled by the engine ({exp NAME KEY}: from an experiment's shipped
+ * JSON), never typed in.
  *
  * This module reads and checks lessons and fills placeholders: the parser
  * (pure text), the placeholder values (engine counts of built graphs and
@@ -34,10 +35,13 @@ typedef struct {
     char val[160];
 } LessonKV;
 
-/* `@show [MODEL] key=value ...`: the state of the window. */
+/* `@show [MODEL] key=value ...`: the state of the window; or `@plot
+ * EXPERIMENT [panel=K]`: an experiment's shipped result drawn (plot set,
+ * the experiment's name in model, panel its one key). */
 typedef struct {
     int line;              /* its line in the file, 0: the step has none */
-    char model[64];        /* "" for the screens without a model (compare, zoo, basics) */
+    int plot;              /* 1: an @plot */
+    char model[64];        /* "" for the screens without a model (compare, zoo, basics); @plot: the experiment */
     LessonKV kv[LESSON_MAX_KV];
     int n_kv;
 } LessonShow;
@@ -115,8 +119,15 @@ typedef struct LessonEngine LessonEngine;
 LessonEngine *lesson_engine_create(void);
 void lesson_engine_destroy(LessonEngine *E);
 
-/* One placeholder's value ("params vgg16" -> "138,357,544"): 0, or -1 with
- * why in err. */
+/* The step whose words are filled next: a compare or branch placeholder
+ * naming the block its directive (sh: the step's own, or for a question
+ * without one the last before it) shows takes that directive's slider sizes
+ * (cin, cout, hw, groups), so the words say what the screen shows; other
+ * blocks, and sh NULL, take their defaults. */
+void lesson_engine_step(LessonEngine *E, const LessonShow *sh);
+
+/* One placeholder's value ("params vgg16" -> "138,357,544", "exp vgg
+ * test_err_3x3" -> "36.90"): 0, or -1 with why in err. */
 int lesson_value(LessonEngine *E, const char *expr, char *out, size_t n, char *err, size_t errlen);
 /* text with every {placeholder} filled into out. 0, or -1 with err naming
  * the placeholder. */
@@ -129,15 +140,17 @@ const char *lesson_show_get(const LessonShow *s, const char *key);
 const char *lesson_show_view(const LessonShow *s);
 /* The directive checked against the engine: keys known, view known, model
  * in the zoo, layer in it, unit inside the layer's output, block and models
- * known, experiment available. 0, or -1 with why in err. */
+ * known; an @plot's experiment shipped and its panel in the figure. 0, or
+ * -1 with why in err. */
 int lesson_check_show(LessonEngine *E, const LessonShow *s, char *err, size_t errlen);
 /* key is one @show takes; the basics screen's kernel presets by name
  * (box, laplacian, sobel-x, sharpen: AppKernelPreset order), -1 if none. */
 int lesson_show_key_known(const char *key);
 int lesson_kernel_preset(const char *name);
 /* The directive as the arguments of `convscope render` (argv[0] = "render",
- * then the model, then the flags), without --out and --size: the count, or
- * -1 when over max. Strings point into s and into buf (n bytes). */
+ * then the model, then the flags; an @plot: the experiment, --view
+ * experiment, --panel K), without --out and --size: the count, or -1 when
+ * over max. Strings point into s and into buf (n bytes). */
 int lesson_show_argv(const LessonShow *s, const char **argv, int max, char *buf, size_t n);
 
 /* Every step of L checked (placeholders of the text and answer, directive):

@@ -14,27 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "experiments.h"
 #include "lesson.h"
 #include "measure.h"
 
-enum { LESSON_CACHE = 12 };
-
-struct LessonEngine {
-    struct {
-        char name[64];
-        EngGraph *g;
-    } net[LESSON_CACHE];
-    int next;          /* the slot reused when all are taken */
-};
-
-LessonEngine *lesson_engine_create(void) { return calloc(1, sizeof(LessonEngine)); }
-
-void lesson_engine_destroy(LessonEngine *E) {
-    if (!E) return;
-    for (int i = 0; i < LESSON_CACHE; i++) eng_graph_destroy(E->net[i].g);
-    free(E);
-}
-
+static int ferr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int ferr(char *err, size_t errlen, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
@@ -42,6 +26,84 @@ static int ferr(char *err, size_t errlen, const char *fmt, ...) {
     va_end(ap);
     return -1;
 }
+
+enum { LESSON_CACHE = 12, LESSON_EXPS = 8 };
+
+struct LessonEngine {
+    struct {
+        char name[64];
+        EngGraph *g;
+    } net[LESSON_CACHE];
+    int next;          /* the slot reused when all are taken */
+    /* the experiments' shipped results, read once */
+    ExpResult exp[LESSON_EXPS];
+    int n_exp, next_exp;
+    /* the step being filled: its compare block and slider sizes ("" none) */
+    char block[64];
+    int size[4]; /* cin, cout, hw, groups; 0: the block's default */
+};
+
+void lesson_engine_step(LessonEngine *E, const LessonShow *sh) {
+    E->block[0] = 0;
+    memset(E->size, 0, sizeof E->size);
+    const char *b = sh && !sh->plot ? lesson_show_get(sh, "block") : NULL;
+    if (!b) return;
+    snprintf(E->block, sizeof E->block, "%s", b);
+    static const char *const keys[] = {"cin", "cout", "hw", "groups"};
+    for (int k = 0; k < 4; k++) {
+        const char *v = lesson_show_get(sh, keys[k]);
+        if (v) E->size[k] = atoi(v);
+    }
+}
+
+LessonEngine *lesson_engine_create(void) { return calloc(1, sizeof(LessonEngine)); }
+
+void lesson_engine_destroy(LessonEngine *E) {
+    if (!E) return;
+    for (int i = 0; i < LESSON_CACHE; i++) eng_graph_destroy(E->net[i].g);
+    for (int i = 0; i < E->n_exp; i++) exp_result_free(&E->exp[i]);
+    free(E);
+}
+
+/* Experiment name's shipped quick result (read once; kept). */
+static const ExpResult *experiment(LessonEngine *E, const char *name, char *err, size_t errlen) {
+    for (int i = 0; i < E->n_exp; i++)
+        if (!strcmp(E->exp[i].experiment, name)) return &E->exp[i];
+    ExpResult r;
+    if (exp_load_shipped(name, &r, err, errlen) != 0) return NULL;
+    int slot;
+    if (E->n_exp < LESSON_EXPS) {
+        slot = E->n_exp++;
+    } else { /* all taken: the oldest goes */
+        slot = E->next_exp;
+        E->next_exp = (slot + 1) % LESSON_EXPS;
+        exp_result_free(&E->exp[slot]);
+    }
+    E->exp[slot] = r;
+    return &E->exp[slot];
+}
+
+/* {exp NAME KEY}: a named number of the experiment's shipped result, as the
+ * run wrote it: a whole number grouped, else two decimals. */
+static int exp_value(LessonEngine *E, char **w, int nw, char *out, size_t n, char *err, size_t errlen) {
+    if (nw != 3)
+        return ferr(err, errlen, "exp takes an experiment and one of its numbers: {exp degradation final_train_err_plain56}");
+    const ExpResult *r = experiment(E, w[1], err, errlen);
+    if (!r) return -1;
+    const ExpExtra *x = exp_extra_find(r, w[2]);
+    if (!x) {
+        char keys[600] = "";
+        for (int i = 0; i < r->n_extras; i++) {
+            size_t l = strlen(keys);
+            snprintf(keys + l, sizeof keys - l, "%s%s", i ? ", " : "", r->extra[i].key);
+        }
+        return ferr(err, errlen, "experiment %s has no number '%s' (its numbers: %s)", w[1], w[2], keys);
+    }
+    if (x->v == floor(x->v) && fabs(x->v) < 9e15) eng_fmt_grouped((int64_t)x->v, out, n);
+    else snprintf(out, n, "%.2f", x->v);
+    return 0;
+}
+
 
 /* Zoo network `name` built at its default input (once; kept). */
 static const EngGraph *net(LessonEngine *E, const char *name, const ModelCard **card, char *err, size_t errlen) {
@@ -100,8 +162,9 @@ static int layers_target(const EngGraph *g, const char *name, const char *list, 
     return n ? 0 : ferr(err, errlen, "no layer named after '%s'", name);
 }
 
-/* "compare:BLOCK:A|B" or "branch:BLOCK:A|B" into t. */
-static int block_target(const char *spec, LessonTarget *t, char *err, size_t errlen) {
+/* "compare:BLOCK:A|B" or "branch:BLOCK:A|B" into t: at the sizes of the
+ * step's @show when it shows that block, else at the block's defaults. */
+static int block_target(const LessonEngine *E, const char *spec, LessonTarget *t, char *err, size_t errlen) {
     char buf[160], *side;
     snprintf(buf, sizeof buf, "%s", spec);
     const int branch = !strncmp(buf, "branch:", 7);
@@ -114,6 +177,11 @@ static int block_target(const char *spec, LessonTarget *t, char *err, size_t err
     const ModelBlock *b = model_block_find(name);
     if (!b) return ferr(err, errlen, "unknown block '%s' (run 'convscope compare' for the list)", name);
     BlockCfg cfg = b->defaults;
+    if (!strcmp(E->block, name)) {
+        int *field[] = {&cfg.cin, &cfg.cout, &cfg.hw, &cfg.groups};
+        for (int k = 0; k < 4; k++)
+            if (E->size[k] > 0) *field[k] = E->size[k];
+    }
     EngGraph *g[2] = {app_block_build(b, 0, &cfg, err, errlen), app_block_build(b, 1, &cfg, err, errlen)};
     int rc = 0;
     if (!g[0] || !g[1]) rc = -1;
@@ -142,7 +210,7 @@ static int target(LessonEngine *E, const char *spec, const char *layers, LessonT
     memset(t, 0, sizeof *t);
     if (!strncmp(spec, "compare:", 8) || !strncmp(spec, "branch:", 7)) {
         if (layers) return ferr(err, errlen, "'%s' takes no layer", spec);
-        return block_target(spec, t, err, errlen);
+        return block_target(E, spec, t, err, errlen);
     }
     char name[96];
     snprintf(name, sizeof name, "%s", spec);
@@ -233,6 +301,7 @@ int lesson_value(LessonEngine *E, const char *expr, char *out, size_t n, char *e
     }
     if (nw < 2) return ferr(err, errlen, "{%s}: a placeholder is a quantity and a target, e.g. {params vgg16}", expr);
     if (!strcmp(w[0], "ratio") || !strcmp(w[0], "share")) return ratio_value(E, w, nw, out, n, err, errlen);
+    if (!strcmp(w[0], "exp")) return exp_value(E, w, nw, out, n, err, errlen);
     char q[32];
     snprintf(q, sizeof q, "%s", w[0]);
     const size_t ql = strlen(q);
@@ -257,7 +326,7 @@ int lesson_value(LessonEngine *E, const char *expr, char *out, size_t n, char *e
         int rc = card_value(q, &t, out, n, err, errlen);
         if (rc > 0)
             return ferr(err, errlen, "{%s}: unknown quantity '%s' (params, weights, macs, flops, act, actlayers, rf, "
-                                     "rfstride, shape, top1, top5, year, name, depth, paths, adds, trainonly, ratio, share)",
+                                     "rfstride, shape, top1, top5, year, name, depth, paths, adds, trainonly, ratio, share, exp)",
                         expr, q);
         return rc;
     }
@@ -304,7 +373,6 @@ static const struct {
     {"3d", 1, 0, 0},          {"browse", 1, 0, 0},  {"top9", 1, 1, 0},      {"occlusion", 1, 1, 0},
     {"erf", 1, 3, 0},         {"deconv", 1, 1, 0},  {"compare", 0, 0, 1},   {"zoo", 0, 0, 0},
     {"rf", 2, 0, 0},          {"history", 2, 0, 0}, {"timeline", 2, 0, 0},  {"basics", 0, 0, 0},
-    {"experiment", 0, 0, 0},
 };
 
 static const char *const kernels[] = {"box", "laplacian", "sobel-x", "sharpen"};
@@ -403,7 +471,21 @@ static int check_block(const LessonShow *s, char *err, size_t errlen) {
     return 0;
 }
 
+/* An @plot: the experiment shipped, its panel one of its figure's. */
+static int check_plot(LessonEngine *E, const LessonShow *s, char *err, size_t errlen) {
+    const ExpResult *r = experiment(E, s->model, err, errlen);
+    if (!r) return -1;
+    const char *p = lesson_show_get(s, "panel");
+    if (p && atoi(p) >= r->n_panels)
+        return ferr(err, errlen, "@plot %s: panel=%s, but its figure has %d panel%s (0..%d)", s->model, p, r->n_panels,
+                    r->n_panels == 1 ? "" : "s", r->n_panels - 1);
+    return 0;
+}
+
 int lesson_check_show(LessonEngine *E, const LessonShow *s, char *err, size_t errlen) {
+    if (s->plot) return check_plot(E, s, err, errlen);
+    if (lesson_show_get(s, "experiment") || (lesson_show_get(s, "view") && !strcmp(lesson_show_get(s, "view"), "experiment")))
+        return ferr(err, errlen, "an experiment is shown with '@plot NAME [panel=K]', not @show");
     for (int k = 0; k < s->n_kv; k++)
         if (!lesson_show_key_known(s->kv[k].key))
             return ferr(err, errlen, "@show: unknown key '%s' (see assets/lessons/README.md)", s->kv[k].key);
@@ -413,11 +495,6 @@ int lesson_check_show(LessonEngine *E, const LessonShow *s, char *err, size_t er
     for (int k = 0; k < (int)(sizeof views / sizeof *views); k++)
         if (!strcmp(views[k].view, view)) v = k;
     if (v < 0) return ferr(err, errlen, "unknown view '%s' (see assets/lessons/README.md)", view);
-    if (!strcmp(view, "experiment")) {
-        const char *x = lesson_show_get(s, "experiment");
-        return ferr(err, errlen, x ? "experiment '%s' is not available in this build (no experiments yet)"
-                                   : "view=experiment needs experiment=NAME", x);
-    }
     if (views[v].model == 1 && !s->model[0]) return ferr(err, errlen, "view=%s needs a model: '@show MODEL view=%s'", view, view);
     if (views[v].model == 0 && s->model[0]) return ferr(err, errlen, "view=%s takes no model ('%s')", view, s->model);
     if (s->model[0] && !model_find(s->model)) return ferr(err, errlen, "unknown model '%s' (see 'convscope models')", s->model);
@@ -464,12 +541,16 @@ static int check_text(LessonEngine *E, const char *path, const char *text, const
 int lesson_check(LessonEngine *E, const Lesson *L, FILE *f) {
     int bad = 0;
     char err[800];
+    const LessonShow *last = NULL;
     for (int i = 0; i < L->n; i++) {
         const LessonStep *s = &L->steps[i];
+        if (s->show.line) last = &s->show;
+        lesson_engine_step(E, last);
         bad += check_text(E, L->path, s->text, s->text_off, s->text_ln, s->n_text, s->line, f);
         bad += check_text(E, L->path, s->answer, s->answer_off, s->answer_ln, s->n_answer, s->answer_line, f);
         if (s->show.line && lesson_check_show(E, &s->show, err, sizeof err))
             bad++, fprintf(f, "%s:%d: %s\n", L->path, s->show.line, err);
     }
+    lesson_engine_step(E, NULL);
     return bad;
 }

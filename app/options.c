@@ -201,6 +201,8 @@ static const AppFlag flags[] = {
      "a synthetic input: gratings, edge, checkerboard, spot, colour blobs"},
     {"--page", ARG_STR, "K", 0, 0, 0, APP_OPT_RENDER, F(page), NO_FIELD, "a page's number",
      "the K-th page of feature maps"},
+    {"--panel", ARG_STR, "K", 0, 0, 0, APP_OPT_RENDER, F(panel), NO_FIELD, "a chart's number",
+     "one chart of an experiment's figure (--view experiment; from 0, as in its JSON)"},
     {"--size", ARG_STR, "WxH", 0, 0, 0, APP_OPT_RENDER | APP_OPT_LESSON, F(size), NO_FIELD, "a width and a height",
      "the picture's size (render: 1280x800, lesson: 1920x1080)"},
     {"--present", ARG_FLAG, "", 0, 0, 0, APP_OPT_RENDER | APP_OPT_LESSON, F(present), NO_FIELD, NULL,

@@ -3,8 +3,11 @@
  * step; malformed ones refused with the file and the line of the fault;
  * placeholders filled with the engine's counts (worked out here from the
  * graph, by hand for a few, and the notes' corrected numbers); directives
- * checked against the zoo (a wrong model, layer, unit, view, block, and an
- * experiment this build does not have, each refused). The languages: the
+ * checked against the zoo (a wrong model, layer, unit, view, block, each
+ * refused). The experiments: @plot and {exp NAME KEY} read from the shipped
+ * JSON (an unknown experiment, panel or key refused with its line), the
+ * JSON reader against hostile files, and a compare placeholder at its
+ * step's slider sizes. The languages: the
  * locale's default and --lang over it, and every shipped English chapter
  * against its Korean twin (the same steps, directives and placeholders, the
  * words translated), a twin that drifts reported with its line.
@@ -14,6 +17,7 @@
 
 #include "card_text.h"
 #include "check.h"
+#include "experiments.h"
 #include "lesson.h"
 #include "measure.h"
 
@@ -105,8 +109,17 @@ static void test_malformed(void) {
     } bad[] = {
         {"## no title\n", "t/09-test.md:1: a lesson starts with its title"},
         {"# T\nwords\n", "t/09-test.md:2: text before the first step"},
-        {"# T\n## S\nwords\n## Questions\nQ: q\nA: a\n", "t/09-test.md:2: the step 'S' has no @show line"},
-        {"# T\n## S\nwords\n@show lenet5\n@show lenet5\n", "t/09-test.md:5: a second @show in one step"},
+        {"# T\n## S\nwords\n## Questions\nQ: q\nA: a\n", "t/09-test.md:2: the step 'S' has no @show or @plot line"},
+        {"# T\n## S\nwords\n@show lenet5\n@show lenet5\n", "t/09-test.md:5: a second directive in one step"},
+        {"# T\n## S\nwords\n@plot vgg\n@show lenet5\n", "t/09-test.md:5: a second directive in one step"},
+        {"# T\n## S\nwords\n\n@plot\n", "t/09-test.md:5: @plot needs an experiment"},
+        {"# T\n## S\nwords\n@plot vgg colour=red\n", "t/09-test.md:4: @plot: unknown key 'colour'"},
+        {"# T\n## S\nwords\n@plot vgg panel=x\n", "t/09-test.md:4: @plot: panel= takes"},
+        {"# T\n## S\nwords\n@plot vgg panel=-1\n", "t/09-test.md:4: @plot: panel= takes"},
+        {"# T\n## S\nwords\n@plot vgg panel=0 panel=1\n", "t/09-test.md:4: @plot: 'panel' is given twice"},
+        {"# T\n## S\nwords\n@plot vgg dropout\n", "t/09-test.md:4: @plot: 'dropout' after the experiment"},
+        {"# T\n## S\n@plot vgg\n## T\nw\n@show lenet5\n", "t/09-test.md:2: the step 'S' has no text"},
+        {"# T\n@plot vgg\n", "t/09-test.md:2: @plot outside a step"},
         {"# T\n## S\nwords\n@shaw lenet5\n", "t/09-test.md:4: unknown directive"},
         {"# T\n## S\nwords\n@show lenet5 layer\n", "t/09-test.md:4: @show: 'layer' is neither"},
         {"# T\n## S\nwords\n@show lenet5 layer=c1 layer=c3\n", "t/09-test.md:4: @show: 'layer' is given twice"},
@@ -250,7 +263,14 @@ static void test_directives(void) {
         {"@show view=filters", "needs a model"},
         {"@show view=zoo models=vgg16,vgg99", "unknown model 'vgg99'"},
         {"@show view=basics kernel=gauss", "kernel= takes"},
-        {"@show view=experiment experiment=degradation", "experiment 'degradation' is not available"},
+        {"@show view=experiment experiment=degradation", "is shown with '@plot NAME [panel=K]'"},
+        {"@plot degradation", NULL},
+        {"@plot dropout panel=1", NULL},
+        {"@plot invariance panel=5", NULL},
+        {"@plot dropout panel=2", "@plot dropout: panel=2, but its figure has 2 panels (0..1)"},
+        {"@plot degradation panel=1", "has 1 panel (0..0)"},
+        {"@plot nosuch", "no shipped result of experiment 'nosuch'"},
+        {"@plot ../lessons/01-basics", "is no experiment's name"},
     };
     LessonEngine *E = lesson_engine_create();
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
@@ -290,6 +310,187 @@ static void test_directives(void) {
     CHECK(!strncmp(mem, "t/09-test.md:4: unknown model 'vgg17'", 37));
     lesson_free(&L);
     lesson_engine_destroy(E);
+}
+
+/* ---- experiments: {exp NAME KEY} and @plot ---- */
+
+/* The numbers of the shipped results, as the JSON holds them. */
+static void test_exp_values(void) {
+    LessonEngine *E = lesson_engine_create();
+    ExpResult r;
+    char err[800], want[64];
+    CHECK(exp_load_shipped("vgg", &r, err, sizeof err) == 0);
+    const ExpExtra *x = exp_extra_find(&r, "params_3x3");
+    CHECK(x != NULL && x->v > 1000 && x->v == (double)(int64_t)x->v);
+    if (x) {
+        eng_fmt_grouped((int64_t)x->v, want, sizeof want);
+        CHECK(strchr(want, ',') != NULL); /* grouped: a whole number over a thousand */
+        CHECK_VAL(E, "exp vgg params_3x3", want);
+    }
+    x = exp_extra_find(&r, "test_err_5x5");
+    CHECK(x != NULL);
+    if (x) {
+        snprintf(want, sizeof want, "%.2f", x->v);
+        CHECK_VAL(E, "exp vgg test_err_5x5", want);
+    }
+    exp_result_free(&r);
+    CHECK(exp_load_shipped("degradation", &r, err, sizeof err) == 0);
+    CHECK_EQ_I64(r.n_panels, 1);
+    CHECK_EQ_I64(r.n_series, 8);
+    x = exp_extra_find(&r, "final_train_err_plain56");
+    if (x) snprintf(want, sizeof want, "%.2f", x->v);
+    CHECK(x != NULL);
+    if (x) CHECK_VAL(E, "exp degradation final_train_err_plain56", want);
+    /* the last training point of plain56 is that number */
+    for (int i = 0; i < r.n_series; i++)
+        if (!strcmp(r.s[i].name, "plain56") && x) CHECK(r.s[i].y[r.s[i].n - 1] == x->v);
+    exp_result_free(&r);
+    /* wrong ones, with why */
+    static const struct {
+        const char *expr, *want;
+    } bad[] = {
+        {"exp vgg", "exp takes an experiment and one of its numbers"},
+        {"exp vgg params_3x3 extra", "exp takes"},
+        {"exp vgg nokey", "experiment vgg has no number 'nokey' (its numbers: test_err_3x3"},
+        {"exp nosuch key", "no shipped result of experiment 'nosuch'"},
+        {"exp ../../etc/passwd key", "is no experiment's name"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        char out[128];
+        const int rc = lesson_value(E, bad[k].expr, out, sizeof out, err, sizeof err);
+        CHECK_SAY(rc == -1 && strstr(err, bad[k].want), "{%s}: rc %d '%s', expected '%s'\n", bad[k].expr, rc,
+                  rc ? err : out, bad[k].want);
+    }
+    /* in a lesson: each bad one on its own line */
+    Lesson L;
+    char mem[4096] = "";
+    CHECK(parse("# T\n## S\nplain-56 ends at {exp degradation final_train_err_plain56}%,\n"
+                "plain-20 at {exp degradation final_train_err_plain21}%.\n@plot degradation\n"
+                "## Questions\nQ: q\nA: the 3x3 stack: {exp vgg test_err_3x3}%,\nthe 5x5: {exp vgg test_err_5}.\n",
+                &L, err, sizeof err) == 0);
+    FILE *f = fmemopen(mem, sizeof mem, "w");
+    CHECK_EQ_I64(lesson_check(E, &L, f), 2);
+    fclose(f);
+    CHECK_SAY(strstr(mem, "t/09-test.md:4: experiment degradation has no number 'final_train_err_plain21'") != NULL &&
+                  strstr(mem, "t/09-test.md:9: experiment vgg has no number 'test_err_5'") != NULL,
+              "got: %s\n", mem);
+    /* the plot's arguments for render */
+    const char *argv[16];
+    char buf[64];
+    CHECK_EQ_I64(lesson_show_argv(&L.steps[0].show, argv, 16, buf, sizeof buf), 4);
+    CHECK(!strcmp(argv[1], "degradation") && !strcmp(argv[2], "--view") && !strcmp(argv[3], "experiment"));
+    CHECK(!strcmp(lesson_show_view(&L.steps[0].show), "experiment"));
+    lesson_free(&L);
+    CHECK(parse("# T\n## S\nw\n@plot dropout panel=1\n## Questions\nQ: q\nA: a\n", &L, err, sizeof err) == 0);
+    CHECK_EQ_I64(lesson_show_argv(&L.steps[0].show, argv, 16, buf, sizeof buf), 6);
+    CHECK(!strcmp(argv[4], "--panel") && !strcmp(argv[5], "1"));
+    /* a twin whose @plot differs (another panel) is reported */
+    Lesson T;
+    CHECK(parse("# T\n## S\nv\n@plot dropout panel=0\n## Questions\nQ: q\nA: a\n", &T, err, sizeof err) == 0);
+    f = fmemopen(mem, sizeof mem, "w");
+    CHECK_EQ_I64(lesson_twin_check(&L, &T, f), 1);
+    fclose(f);
+    CHECK(strstr(mem, "t/09-test.md:4: step 1's @show is not the English one") != NULL);
+    lesson_free(&T);
+    lesson_free(&L);
+    lesson_engine_destroy(E);
+}
+
+/* A compare placeholder takes the sizes of its step's compare screen. */
+static void test_step_sizes(void) {
+    LessonEngine *E = lesson_engine_create();
+    Lesson L;
+    char err[800], a[64], b[64], b32[64], other[64];
+    CHECK(parse("# T\n## S\nw\n@show view=compare block=plain-vs-grouped groups=32 cin=64 cout=64\n"
+                "## U\nw\n@show view=compare block=stack3x3-vs-5x5 cin=64\n## Questions\nQ: q\nA: a\n",
+                &L, err, sizeof err) == 0);
+    /* the defaults */
+    lesson_engine_step(E, NULL);
+    snprintf(a, sizeof a, "%s", value(E, "weights compare:plain-vs-grouped:A"));
+    snprintf(b, sizeof b, "%s", value(E, "weights compare:plain-vs-grouped:B"));
+    snprintf(other, sizeof other, "%s", value(E, "weights compare:stack3x3-vs-5x5:A"));
+    /* the step's: 64 in and out in 32 groups, 3x3: 64 x 2 x 9 weights */
+    lesson_engine_step(E, &L.steps[0].show);
+    CHECK_VAL(E, "weights compare:plain-vs-grouped:A", "36,864"); /* 64 x 64 x 9 */
+    snprintf(b32, sizeof b32, "%s", value(E, "weights compare:plain-vs-grouped:B"));
+    CHECK_VAL(E, "weights compare:plain-vs-grouped:B", "1,152"); /* 64 x 2 x 9 */
+    CHECK_VAL(E, "ratio weights compare:plain-vs-grouped:A compare:plain-vs-grouped:B", "32.0x");
+    CHECK_VAL(E, "weights compare:stack3x3-vs-5x5:A", other); /* another block: its defaults */
+    CHECK(strcmp(b, b32) != 0);
+    /* the next step shows another block: this one's defaults again */
+    lesson_engine_step(E, &L.steps[1].show);
+    CHECK_VAL(E, "weights compare:plain-vs-grouped:A", a);
+    CHECK_VAL(E, "weights compare:plain-vs-grouped:B", b);
+    CHECK_VAL(E, "weights compare:stack3x3-vs-5x5:A", "221,184"); /* 64 in, 128 out (default): 9 x 64 x 128 + 9 x 128 x 128 */
+    lesson_free(&L);
+    lesson_engine_destroy(E);
+}
+
+/* The JSON reader: styles from the names, hostile files refused. */
+static void test_exp_json(void) {
+    static const char good_json[] =
+        "{\"experiment\":\"t\",\"title\":\"T\",\"panels\":[{\"title\":\"a\",\"x_label\":\"x\",\"y_label\":\"e\"},"
+        "{\"title\":\"b\",\"x_label\":\"x\",\"y_label\":\"P(true class)\"}],\"extras\":{\"k\":3},"
+        "\"series\":[{\"name\":\"one\",\"panel\":0,\"x\":[1,2],\"y\":[3,4]},"
+        "{\"name\":\"two\",\"panel\":0,\"x\":[1],\"y\":[5]},"
+        "{\"name\":\"two test\",\"panel\":0,\"x\":[1],\"y\":[6]},"
+        "{\"name\":\"threshold\",\"panel\":0,\"x\":[1],\"y\":[6]},"
+        "{\"name\":\"two gap\",\"panel\":1,\"x\":[1],\"y\":[0.5]}]}";
+    ExpResult r;
+    char err[600];
+    CHECK(exp_parse_json(good_json, strlen(good_json), &r, err, sizeof err) == 0);
+    CHECK_EQ_I64(r.n_series, 5);
+    CHECK_EQ_I64(r.n_panels, 2);
+    if (r.n_series == 5) {
+        CHECK(!r.s[0].dashed && r.s[0].color == 0);
+        CHECK(!r.s[1].dashed && r.s[1].color == 1);
+        CHECK(r.s[2].dashed && r.s[2].color == 1); /* its run's colour */
+        CHECK(r.s[3].dashed && r.s[3].color == 7);
+        CHECK(!r.s[4].dashed && r.s[4].color == 0 && r.s[4].panel == 1);
+        CHECK(r.s[0].n == 2 && r.s[0].y[1] == 4);
+    }
+    CHECK(r.panel[1].y_min == 0 && r.panel[1].y_max == 1 && r.panel[0].y_max == 0);
+    CHECK(exp_extra_find(&r, "k") && exp_extra_find(&r, "k")->v == 3);
+    exp_result_free(&r);
+    static const struct {
+        const char *json, *want;
+    } bad[] = {
+        {"{", "not JSON"},
+        {"[]", "no \"experiment\""},
+        {"{\"experiment\":\"t\",\"title\":\"T\",\"panels\":[],\"series\":[]}", "\"panels\" is not an array of 1 to"},
+        {"{\"experiment\":\"t\",\"title\":\"T\",\"panels\":[{\"title\":\"a\",\"x_label\":\"x\",\"y_label\":\"e\"}],"
+         "\"series\":[{\"name\":\"s\",\"panel\":1,\"x\":[1],\"y\":[1]}]}",
+         "\"panel\" is not one of the 1 panels"},
+        {"{\"experiment\":\"t\",\"title\":\"T\",\"panels\":[{\"title\":\"a\",\"x_label\":\"x\",\"y_label\":\"e\"}],"
+         "\"series\":[{\"name\":\"s\",\"panel\":0,\"x\":[1,2],\"y\":[1]}]}",
+         "x and y are not two arrays"},
+        {"{\"experiment\":\"t\",\"title\":\"T\",\"panels\":[{\"title\":\"a\",\"x_label\":\"x\",\"y_label\":\"e\"}],"
+         "\"series\":[{\"name\":\"s\",\"panel\":0,\"x\":[\"1\"],\"y\":[1]}]}",
+         "x and y are not two arrays"},
+        {"{\"experiment\":\"t\",\"title\":\"T\",\"panels\":[{\"title\":\"a\",\"x_label\":\"x\",\"y_label\":\"e\"}],"
+         "\"extras\":{\"k\":\"3\"},\"series\":[{\"name\":\"s\",\"panel\":0,\"x\":[1],\"y\":[1]}]}",
+         "extra 0: a short name and a finite number"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        const int rc = exp_parse_json(bad[k].json, strlen(bad[k].json), &r, err, sizeof err);
+        CHECK_SAY(rc == -1 && strstr(err, bad[k].want), "json case %zu: rc %d '%s', expected '%s'\n", k, rc,
+                  rc ? err : "", bad[k].want);
+        CHECK(r.s == NULL); /* freed */
+    }
+    /* more points than a series holds */
+    size_t cap = 64 + 2 * 4 * (EXP_MAX_POINTS + 1) + 400;
+    char *big = malloc(cap);
+    if (big) {
+        size_t o = (size_t)snprintf(big, cap, "{\"experiment\":\"t\",\"title\":\"T\",\"panels\":[{\"title\":\"a\","
+                                               "\"x_label\":\"x\",\"y_label\":\"e\"}],\"series\":[{\"name\":\"s\",\"panel\":0,");
+        for (int a = 0; a < 2; a++) {
+            o += (size_t)snprintf(big + o, cap - o, "\"%c\":[", a ? 'y' : 'x');
+            for (int i = 0; i <= EXP_MAX_POINTS; i++) o += (size_t)snprintf(big + o, cap - o, i ? ",1" : "1");
+            o += (size_t)snprintf(big + o, cap - o, a ? "]}]}" : "],");
+        }
+        CHECK(exp_parse_json(big, o, &r, err, sizeof err) == -1 && strstr(err, "x and y are not two arrays"));
+        free(big);
+    }
 }
 
 /* ---- languages ---- */
@@ -474,5 +675,8 @@ int main(void) {
     test_malformed();
     test_values();
     test_directives();
+    test_exp_values();
+    test_exp_json();
+    test_step_sizes();
     return check_finish("lesson");
 }

@@ -7,7 +7,10 @@
 # English chapter has a Korean twin (assets/lessons/ko) that passes check,
 # `list --lang ko` names every chapter by its Korean title, a ko locale picks
 # Korean and --lang en overrides it, a twin that drifts is reported with its
-# line, and a Korean slide is drawn with its words.
+# line, and a Korean slide is drawn with its words. The experiments: an
+# @plot slide carries the shipped JSON's numbers and draws its figure,
+# `render --view experiment` alone, and a wrong experiment, panel or key is
+# reported with its line.
 set -uo pipefail
 BIN=${1:?usage: test_lesson_cli.sh path/to/convscope}
 # shellcheck source=lib.sh
@@ -97,7 +100,34 @@ for want in "01-bad.md:5: unknown model 'vgg17'" "01-bad.md:8: vgg16 has no laye
 done
 printf '# T\n## S\nwords\n' >"$tmp/les/01-bad.md"
 expect 1 "$BIN" lesson check --lessons "$tmp/les"
-grep -qF "01-bad.md:2: the step 'S' has no @show line" "$tmp/err" || fail "malformed: $(cat "$tmp/err")"
+grep -qF "01-bad.md:2: the step 'S' has no @show or @plot line" "$tmp/err" || fail "malformed: $(cat "$tmp/err")"
+# an experiment's plot and numbers: an unknown experiment, panel or key, each with its line
+cat >"$tmp/les/01-bad.md" <<'MD'
+# Experiments
+
+## Unknown experiment
+Plain-56 ends at {exp degradation final_train_err_plain56}%.
+@plot degradaton
+
+## Unknown panel and key
+Its gap {exp dropout gap_nothing}
+and {exp nosuch key}.
+@plot dropout panel=2
+
+## Questions
+Q: q
+A: {exp vgg}
+MD
+expect 1 "$BIN" lesson check --lessons "$tmp/les"
+for want in "01-bad.md:5: no shipped result of experiment 'degradaton'" \
+  "01-bad.md:8: experiment dropout has no number 'gap_nothing' (its numbers: gap_plain" \
+  "01-bad.md:9: no shipped result of experiment 'nosuch'" "01-bad.md:10: @plot dropout: panel=2, but its figure has 2 panels" \
+  "01-bad.md:14: exp takes an experiment and one of its numbers"; do
+  grep -qF "$want" "$tmp/err" || fail "lesson check (experiments): no '$want' in: $(cat "$tmp/err")"
+done
+printf '# T\n## S\nwords\n@plot vgg panel=one\n## Questions\nQ: q\nA: a\n' >"$tmp/les/01-bad.md"
+expect 1 "$BIN" lesson check --lessons "$tmp/les"
+grep -qF "01-bad.md:4: @plot: panel= takes a chart's number from 0, not 'one'" "$tmp/err" || fail "malformed @plot: $(cat "$tmp/err")"
 
 # ---- usage -------------------------------------------------------------------------
 expect 2 "$BIN" lesson
@@ -145,6 +175,34 @@ expect 0 "$BIN" lesson render nums --lessons "$tmp/one" --out "$tmp/nums" --size
 group() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 want="VGG-16 $(group "$(jq '.total.params' "$tmp/vgg16.json")"), fc6 $(group "$(jq '.layers[]|select(.name=="fc6").params' "$tmp/vgg16.json")"), LeNet-5 $(group "$(jq '.total.params' "$tmp/lenet5.json")"), rf $(jq '.layers[]|select(.name=="conv5_3").rf.size' "$tmp/vgg16.json"), two 3x3 $(group "$("$BIN" compare stack3x3-vs-5x5 --json --runs 1 | jq '.a.weights')")."
 grep -qxF "$want" "$tmp/nums/01.txt" || fail "filled text: expected '$want', got: $(sed -n 4p "$tmp/nums/01.txt")"
+
+# ---- an experiment's slide: its numbers the shipped JSON's, its figure drawn --------
+EXP=$(dirname "$0")/../assets/experiments
+cat >"$tmp/one/01-nums.md" <<'MD'
+# Numbers
+
+## Degradation
+plain-56 {exp degradation final_train_err_plain56}, ResNet-56 {exp degradation final_train_err_resnet56}, gap {exp dropout gap_plain}, 3x3 {exp vgg params_3x3}.
+@plot dropout panel=1
+
+## Questions
+Q: q
+A: a
+MD
+expect 0 "$BIN" lesson render nums --lessons "$tmp/one" --out "$tmp/exps" --size 800x500
+two() { printf '%.2f' "$(jq ".extras.$2" "$EXP/$1.quick.json")"; }
+want="plain-56 $(two degradation final_train_err_plain56), ResNet-56 $(two degradation final_train_err_resnet56), gap $(two dropout gap_plain), 3x3 $(group "$(jq '.extras.params_3x3' "$EXP/vgg.quick.json")")."
+grep -qxF "$want" "$tmp/exps/01.txt" || fail "experiment numbers: expected '$want', got: $(sed -n 4p "$tmp/exps/01.txt")"
+grep -qF "view: convscope render dropout --view experiment --panel 1" "$tmp/exps/01.txt" || fail "experiment slide: view $(grep view: "$tmp/exps/01.txt")"
+[ "$(png_size "$tmp/exps/01.png")" = "800 500" ] || fail "experiment slide: 01.png is $(png_size "$tmp/exps/01.png" 2>/dev/null)"
+# the figure alone, and its errors
+expect 0 "$BIN" render degradation --view experiment --out "$tmp/deg.png" --size 960x540
+[ "$(png_size "$tmp/deg.png")" = "960 540" ] || fail "render --view experiment: $(png_size "$tmp/deg.png" 2>/dev/null)"
+expect 2 "$BIN" render degradation --view experiment --panel 1 --out "$tmp/x.png"
+grep -qF "panel takes 0..0 for degradation" "$tmp/err" || fail "render --panel 1: $(cat "$tmp/err")"
+expect 2 "$BIN" render nosuch --view experiment --out "$tmp/x.png"
+expect 2 "$BIN" render --view experiment --out "$tmp/x.png"
+expect 2 "$BIN" render lenet5 --panel 0 --out "$tmp/x.png"
 
 # ---- a Korean slide: its words, the slides' own in Korean ---------------------------
 mkdir -p "$tmp/kone/ko"

@@ -373,9 +373,10 @@ void viz_draw_line_chart(SDL_Renderer *r, const VizFonts *f, const VizLineChart 
 /* The legend's width beside the plot (0 without curves). */
 int viz_line_legend_width(const VizFonts *f, const VizLineChart *c);
 
-/* A model's card and layer table, read from a built graph. */
+/* A model's card and layer table, read from a built graph; the row of node
+ * current (-1: none) marked as the layer selected. */
 void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
-                      const EngGraph *g, SDL_Rect area, int scroll);
+                      const EngGraph *g, SDL_Rect area, int scroll, int current);
 
 /* The basics screen (viz_basics.c): a kernel slid over a picture (its
  * padding drawn), the kernel's grid with its numbers, the output map, the

@@ -358,6 +358,15 @@ void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL
     /* a compact caption wider than its box still: captions in two lines, a line more */
     const int wrap = split && viz_diagram_min_width(f, g) > area.w;
     const int box_h = f->small_line * (2 + split + wrap) + 10, label_h = f->small_line + 6;
+    /* too short for its levels (a slide's view, a small window): said, rather
+     * than boxes drawn over each other and past the area */
+    if (p.levels * (box_h + label_h) > area.h + label_h) {
+        char why[160];
+        snprintf(why, sizeof why, "%d levels of boxes do not fit this height: a taller window (or slide) draws them",
+                 p.levels);
+        viz_text_wrap(r, f->small, area.x, area.y, area.w, DIM, why);
+        return;
+    }
     /* vertical room: each level's box, then its shape label and the edge */
     int step = (area.h - box_h - label_h) / (p.levels > 1 ? p.levels - 1 : 1);
     if (step > box_h + 3 * label_h) step = box_h + 3 * label_h;
@@ -422,6 +431,13 @@ static BubbleAxes bubble_axes(SDL_Renderer *r, const VizFonts *f, SDL_Rect plot,
     BubbleAxes a = {plot, floor(log10(xmin) - 0.1), ceil(log10(xmax) + 0.1), floor(ymin - ym), ceil(ymax + ym)};
     if (a.lx1 - a.lx0 < 1) a.lx1 = a.lx0 + 1;
     if (a.y0 < 0) a.y0 = 0;
+    /* the top bubble under the captions at the plot's top (the axis's, the size's)
+     * and its label's line: not drawn over them */
+    const int top_px = 3 * f->small_line + 12;
+    if (plot.h > 3 * top_px) {
+        const double need = a.y0 + (ymax + ym / 2 - a.y0) * plot.h / (plot.h - top_px);
+        if (need > a.y1) a.y1 = ceil(need);
+    }
     char t[64];
     SDL_SetRenderDrawColor(r, 52, 56, 66, 255);
     for (double d = a.lx0; d <= a.lx1 + 1e-9; d += 1.0) {
@@ -472,43 +488,66 @@ static void bubble_discs(SDL_Renderer *r, const BubbleAxes *a, const VizBubble *
 }
 
 /* Labels after every bubble, so none is hidden under a larger one; each
- * takes the first place beside its dot that no earlier label (nor one of the
- * nres reserved rectangles: the axis captions) holds, the small bubbles
- * first (they are the crowded ones). A label with no free place is left out
- * rather than written over another: the table beside names every network. */
+ * takes the first place beside its dot that no earlier label, no other
+ * bubble's dot (a label over a dot reads as that bubble's) nor one of the
+ * nres reserved rectangles (the axis captions) holds, the small bubbles
+ * first (they are the crowded ones). A label set off from its dot gets a
+ * line to it; every label sits on a dark plate so that it reads over the
+ * discs. A label with no free place is left out rather than written over
+ * another: the table beside names every network. */
 static void bubble_labels(SDL_Renderer *r, const VizFonts *f, const BubbleAxes *a, const VizBubble *b,
                           const int *order, int m, const SDL_Rect *reserved, int nres) {
     const SDL_Rect plot = a->plot;
-    SDL_Rect placed[256 + 4];
+    enum { MAXP = 2 * 256 + 4 };
+    SDL_Rect placed[MAXP];
+    SDL_Point dot[256];
     int np = 0;
     for (int q = 0; q < nres && q < 4; q++) placed[np++] = reserved[q];
+    const int ndots = np;
+    for (int k = 0; k < m && k < 256; k++) {
+        dot[k] = bubble_at(a, &b[order[k]]);
+        placed[np++] = (SDL_Rect){dot[k].x - 3, dot[k].y - 3, 7, 7};
+    }
     for (int k = m - 1; k >= 0; k--) {
         const VizBubble *p = &b[order[k]];
-        const SDL_Point c0 = bubble_at(a, p);
-        const int cx = c0.x, cy = c0.y;
+        const int cx = dot[k].x, cy = dot[k].y;
         int tw = text_w(f->small, p->label), th = f->small_line;
         const SDL_Point tries[] = {{cx + 6, cy - th / 2},      {cx - 6 - tw, cy - th / 2},
                                    {cx + 6, cy - th - 2},      {cx + 6, cy + 2},
                                    {cx - 6 - tw, cy - th - 2}, {cx - 6 - tw, cy + 2},
                                    {cx - tw / 2, cy - 2 * th}, {cx - tw / 2, cy + th},
                                    {cx + 6, cy - 2 * th},      {cx + 6, cy + th},
-                                   {cx - 6 - tw, cy - 2 * th}, {cx - 6 - tw, cy + th}};
+                                   {cx - 6 - tw, cy - 2 * th}, {cx - 6 - tw, cy + th},
+                                   {cx + 16, cy - 3 * th},     {cx + 16, cy + 2 * th},
+                                   {cx - 16 - tw, cy - 3 * th}, {cx - 16 - tw, cy + 2 * th}};
         SDL_Rect at = {0, 0, 0, 0};
+        size_t used = 0;
         for (size_t t = 0; t < sizeof tries / sizeof tries[0]; t++) {
             SDL_Rect c = {tries[t].x, tries[t].y, tw, th};
             int free_spot = c.x >= plot.x && c.x + tw <= plot.x + plot.w && c.y >= plot.y &&
                             c.y + th <= plot.y + plot.h;
             /* a few pixels apart, or two labels read as one word */
             SDL_Rect room = {c.x - 4, c.y - 1, c.w + 8, c.h + 2};
-            for (int q = 0; q < np && free_spot; q++)
+            for (int q = 0; q < np && free_spot; q++) {
+                if (q == ndots + k) continue; /* its own dot */
                 if (SDL_HasIntersection(&room, &placed[q])) free_spot = 0;
+            }
             if (free_spot) {
-                at = c;
+                at = c, used = t;
                 break;
             }
         }
         if (!at.w) continue;
-        if (np < (int)(sizeof placed / sizeof placed[0])) placed[np++] = at;
+        if (np < MAXP) placed[np++] = at;
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+        if (used >= 6) { /* set off: a line from the dot to the label's nearer edge */
+            const int lx = at.x > cx ? at.x : at.x + at.w, ly = at.y + at.h / 2;
+            SDL_SetRenderDrawColor(r, INK.r, INK.g, INK.b, 150);
+            SDL_RenderDrawLine(r, cx, cy, lx, ly);
+        }
+        SDL_SetRenderDrawColor(r, 20, 22, 28, 190);
+        SDL_RenderFillRect(r, &(SDL_Rect){at.x - 2, at.y, at.w + 4, at.h});
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
         viz_text(r, f->small, at.x, at.y, INK, p->label);
     }
 }

@@ -256,7 +256,7 @@ static void row_cells(const VizCompare *c, const CmpRow *row, char *x1, char *x2
 /* Row `row` at y: label, A, B, B / A and the paired bars. cA, cB, cR: the
  * right edges of the A, B and ratio columns. */
 static void draw_row(SDL_Renderer *r, const VizCompare *c, const VizFonts *f, SDL_Rect t, int y,
-                     const CmpRow *row, int cA, int cB, int cR) {
+                     const CmpRow *row, int cA, int cB, int cR, int compact) {
     char x1[48], x2[48], x3[48];
     viz_text(r, f->small, t.x, y + 2, DIM, row->label);
     row_cells(c, row, x1, x2, sizeof x1);
@@ -271,6 +271,7 @@ static void draw_row(SDL_Renderer *r, const VizCompare *c, const VizFonts *f, SD
     /* what the two numbers are, under the label (B's column ends too near the ratio's) */
     const EngRf ra = eng_graph_node(c->g[0], eng_graph_output(c->g[0]))->rf,
                 rb = eng_graph_node(c->g[1], eng_graph_output(c->g[1]))->rf;
+    if (compact) return; /* a short table: the numbers alone, one line each */
     if (row->kind == ROW_RF && ra.finite && rb.finite)
         viz_text(r, f->small, t.x, y + 2 + f->small_line, DIM, "  size / stride");
     if (has_ratio && (row->a > 0 || row->b > 0)) {
@@ -302,10 +303,20 @@ static void draw_table(SDL_Renderer *r, const VizCompare *c, const VizCompareLay
         {"forward time", c->ms[0], c->ms[1], ROW_TIME},
     };
     const int n_rows = (int)(sizeof rows / sizeof rows[0]);
-    int row_h = (t.h - f->small_line * 4) / n_rows;
+    /* each row its numbers and, under them, its bars; where the table is too
+     * short for the bars (a slide's view), the numbers alone, and where it is
+     * shorter still, without the weights and biases the parameters sum */
+    const int avail = t.h - f->small_line * 4, full = f->line + 16, one = f->line + 2;
+    const int compact = avail / n_rows < full, shown = avail / n_rows >= one ? n_rows : n_rows - 2;
+    int row_h = avail / shown;
     if (row_h > f->line + 26) row_h = f->line + 26;
+    if (compact && row_h > one + 4) row_h = one + 4;
     int y = t.y + f->small_line + 8;
-    for (int i = 0; i < n_rows; i++, y += row_h) draw_row(r, c, f, t, y, &rows[i], cA, cB, cR);
+    for (int i = 0; i < n_rows; i++) {
+        if (shown < n_rows && (i == 1 || i == 2)) continue;
+        draw_row(r, c, f, t, y, &rows[i], cA, cB, cR, compact);
+        y += row_h;
+    }
     y += 4;
     char cnt[160], line[512];
     eng_count_describe(c->count, cnt, sizeof cnt);

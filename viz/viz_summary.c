@@ -101,7 +101,7 @@ static const char *const *layout_columns(const VizFonts *f, const EngGraph *g, c
 }
 
 void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
-                      const EngGraph *g, SDL_Rect area, int scroll) {
+                      const EngGraph *g, SDL_Rect area, int scroll, int current) {
     char buf[512], a[32], b[32], c[32];
     int x = area.x, y = area.y;
     snprintf(buf, sizeof buf, "%s  (%d)", card->display, card->year);
@@ -164,16 +164,22 @@ void viz_draw_summary(SDL_Renderer *r, const VizFonts *f, const ModelCard *card,
     for (; i < n && y + f->mono_line <= bottom; i++, row++) {
         const EngNode *nd = eng_graph_node(g, i);
         row_cells(nd, role ? role[i] : 0, cells);
-        if (row % 2) {
+        SDL_Rect band = {x - 4, y, cx - gap - x + 8, f->mono_line};
+        if (i == current) { /* the layer selected: a band of its own, framed, and a bar at its left */
+            SDL_SetRenderDrawColor(r, 74, 60, 26, 255);
+            SDL_RenderFillRect(r, &band);
+            SDL_SetRenderDrawColor(r, ACCENT.r, ACCENT.g, ACCENT.b, 255);
+            SDL_RenderDrawRect(r, &band);
+            SDL_RenderFillRect(r, &(SDL_Rect){band.x, band.y, 3, band.h});
+        } else if (row % 2) {
             SDL_SetRenderDrawColor(r, 32, 35, 42, 255);
-            SDL_Rect band = {x - 4, y, cx - gap - x + 8, f->mono_line};
             SDL_RenderFillRect(r, &band);
         }
         /* a name too long for its column keeps its end, where blocks differ */
         const char *name = cells[COL_NAME];
         while (*name && text_w(f->mono, name) > w[COL_NAME]) name++;
         SDL_Color ink = (nd->flags & ENG_NODE_TRAIN_ONLY) ? TRAIN : INK;
-        viz_text(r, f->mono, left[COL_NAME], y, ink, name);
+        viz_text(r, f->mono, left[COL_NAME], y, i == current ? ACCENT : ink, name);
         for (int k = 1; k < N_COLS; k++) {
             if (numeric[k]) text_right(r, f->mono, right[k], y, ink, cells[k]);
             else viz_text(r, f->mono, left[k], y, k == COL_OP ? DIM : ink, cells[k]);

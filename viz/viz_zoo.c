@@ -297,55 +297,70 @@ static int timeline_chips(SDL_Renderer *r, const VizFonts *f, const VizTimeline 
     return bottom;
 }
 
+/* s wrapped into width w at (x, *y) if it ends above limit: *y moved past it
+ * (and gap), 1; else nothing drawn, 0. */
+static int card_text(SDL_Renderer *r, TTF_Font *font, int x, int *y, int w, SDL_Color c, const char *s,
+                     int limit, int gap) {
+    const int h = viz_text_wrap(NULL, font, x, *y, w, c, s);
+    if (*y + h > limit) return 0;
+    viz_text_wrap(r, font, x, *y, w, c, s);
+    *y += h + gap;
+    return 1;
+}
+
 /* The chosen network's card in box: name and year, paper, counts, result,
- * ideas, notes, and the line that says how to open it (or the note). */
+ * ideas, notes, and the line that says how to open it (or the note). What
+ * does not fit the box is left out, the least needed first (a slide's
+ * view can be short): the notes, the ideas, the result, the paths, the
+ * line that says how to open it, the paper; the name and the counts stay. */
 static void timeline_card(SDL_Renderer *r, const VizFonts *f, const VizTimeline *t, SDL_Rect box) {
     const ModelCard *c = t->card[t->sel];
-    char s[600], p1[48], p2[48];
+    char s[600], counts[300], p1[48], p2[48];
     SDL_SetRenderDrawColor(r, 32, 35, 43, 255);
     SDL_RenderFillRect(r, &box);
     SDL_SetRenderDrawColor(r, 80, 86, 100, 255);
     SDL_RenderDrawRect(r, &box);
-    int x = box.x + 16, y = box.y + 10;
+    const int x = box.x + 16, w = box.w - 32, bottom = box.y + box.h - 6;
+    int y = box.y + 10;
     snprintf(s, sizeof s, "%s  (%d)", c->display, c->year);
-    viz_text(r, f->sans_big, x, y, INK, s);
-    y += f->line * 2 + 4;
-    snprintf(s, sizeof s, "%s, \"%s\", %s", c->authors ? c->authors : "", c->paper ? c->paper : "",
-             c->venue ? c->venue : "");
-    y += viz_text_wrap(r, f->small, x, y, box.w - 32, DIM, s) + 6;
-    snprintf(s, sizeof s, "depth %d  ·  %s parameters  ·  %s MACs at %dx%dx%d", t->depth,
+    TTF_Font *tf = box.h >= 3 * TTF_FontLineSkip(f->sans_big) ? f->sans_big : f->sans; /* a short box: smaller */
+    viz_text(r, tf, x, y, INK, s);
+    y += TTF_FontLineSkip(tf) + 4;
+    snprintf(counts, sizeof counts, "depth %d  ·  %s parameters  ·  %s MACs at %dx%dx%d", t->depth,
              eng_fmt_grouped(t->params, p1, sizeof p1), eng_fmt_si((double)t->macs, p2, sizeof p2), c->in_c,
              c->in_h, c->in_w);
-    viz_text(r, f->sans, x, y, INK, s);
-    y += f->line + 6;
+    const int counts_h = viz_text_wrap(NULL, f->sans, x, y, w, INK, counts) + 6;
+    /* the line that says how to open it, when the counts leave room for it */
+    const int foot_y = box.y + box.h - f->small_line - 8;
+    const int has_foot = y + counts_h <= foot_y - 4;
+    const int limit = has_foot ? foot_y - 4 : bottom;
+    snprintf(s, sizeof s, "%s, \"%s\", %s", c->authors ? c->authors : "", c->paper ? c->paper : "",
+             c->venue ? c->venue : "");
+    if (y + viz_text_wrap(NULL, f->small, x, y, w, DIM, s) + 6 + counts_h <= limit) card_text(r, f->small, x, &y, w, DIM, s, limit, 6);
+    if (!card_text(r, f->sans, x, &y, w, INK, counts, limit, 6)) /* a short box: the small type */
+        card_text(r, f->small, x, &y, w, INK, counts, limit, 6);
     if (t->paths.paths > 1) { /* Veit et al.'s ensemble view, for every network that branches */
         eng_fmt_paths(t->paths, s, sizeof s);
-        y += viz_text_wrap(r, f->small, x, y, box.w - 32, INK, s) + 4;
-        if (t->paths.pure_residual) {
+        if (card_text(r, f->small, x, &y, w, INK, s, limit, 4) && t->paths.pure_residual) {
             eng_fmt_paths_binomial(t->paths, s, sizeof s);
-            y += viz_text_wrap(r, f->small, x, y, box.w - 32, DIM, s) + 4;
+            card_text(r, f->small, x, &y, w, DIM, s, limit, 4);
         }
         y += 4;
     }
     viz_card_accuracy(c, s, sizeof s);
-    y += viz_text_wrap(r, f->small, x, y, box.w - 32, DIM, s) + 8;
-    const int foot = box.y + box.h - f->small_line - 12; /* the line that says how to open it */
+    card_text(r, f->small, x, &y, w, DIM, s, limit, 8);
     const char *ideas = t->key_ideas ? t->key_ideas : c->key_ideas;
-    if (ideas) { /* in the small type when the base one would run into that line; left out if both would */
-        TTF_Font *kf = y + viz_text_wrap(NULL, f->sans, x, y, box.w - 32, INK, ideas) <= foot ? f->sans
-                       : y + viz_text_wrap(NULL, f->small, x, y, box.w - 32, INK, ideas) <= foot ? f->small
-                                                                                                        : NULL;
-        if (kf) y += viz_text_wrap(r, kf, x, y, box.w - 32, INK, ideas) + 8;
-    }
-    if (c->notes && y + viz_text_wrap(NULL, f->small, x, y, box.w - 32, DIM, c->notes) <= foot)
-        viz_text_wrap(r, f->small, x, y, box.w - 32, DIM, c->notes);
+    if (ideas && !card_text(r, f->sans, x, &y, w, INK, ideas, limit, 8)) /* the small type if the base one does not fit */
+        card_text(r, f->small, x, &y, w, INK, ideas, limit, 8);
+    if (c->notes) card_text(r, f->small, x, &y, w, DIM, c->notes, limit, 0);
+    if (!has_foot) return;
     if (c->weights)
         snprintf(s, sizeof s, "trained weights ship for it (%s)  ·  Enter or a second click opens it",
                  c->weights_data ? c->weights_data : "");
     else
         snprintf(s, sizeof s, "no trained weights ship: it opens with random (He) weights  ·  Enter or a second "
                  "click opens it");
-    viz_text(r, f->small, x, box.y + box.h - f->small_line - 8, ACCENT, t->note && *t->note ? t->note : s);
+    viz_text(r, f->small, x, foot_y, ACCENT, t->note && *t->note ? t->note : s);
 }
 
 void viz_draw_timeline(SDL_Renderer *r, const VizFonts *f, const VizTimeline *t, int w, int h) {
