@@ -76,6 +76,9 @@ typedef struct {
     const char *mean, *std; /* --mean M[,M,M] --std S[,S,S]: an image's normalisation */
     const char *channel_order; /* --channel-order rgb|bgr */
     int quick, tiny;       /* --quick --tiny (experiment) */
+    int steps;             /* --steps N (visualize, atlas), 0 = default */
+    const char *layers;    /* --layers L1,L2,... (atlas) */
+    int per_sheet;         /* --per-sheet N (atlas), 0 = default */
 } AppOptions;
 
 /* Which flags a subcommand accepts: each row of the flag table (options.c)
@@ -117,6 +120,8 @@ typedef unsigned long long AppOptMask;
 #define APP_OPT_EXPERIMENT (1ULL << 31) /* --quick --tiny */
 #define APP_OPT_SEED (1ULL << 32) /* --seed S (commands that draw at random, besides train) */
 #define APP_OPT_LANG (1ULL << 33) /* --lang ko|en: the lessons' language (lesson, view) */
+#define APP_OPT_FEATVIS (1ULL << 34) /* --steps --seed (feature visualization: visualize, atlas) */
+#define APP_OPT_ATLAS (1ULL << 35) /* --layers --per-sheet (atlas) */
 
 /* Parse argv[1..] (argv[0] is the subcommand) with the flags of the groups
  * in `allowed`. Returns APP_OK, or APP_USAGE after printing one line to
@@ -355,6 +360,17 @@ int app_cmd_lesson(int argc, char **argv);
 int app_cmd_predict(int argc, char **argv);
 /* Grad-CAM and guided Grad-CAM of a class at a layer (cmd_gradcam.c). */
 int app_cmd_gradcam(int argc, char **argv);
+/* Feature visualization by gradient ascent on the input (cmd_visualize.c). */
+/* The range [lo, hi] of each input channel that the card's preprocessing
+ * gives pixels 0..255. */
+void app_featvis_range(const ModelCard *card, float lo[3], float hi[3]);
+/* The node an ascent on node id follows: the class scores before softmax
+ * for the output (*is_scores 1, also when id is the scores), else id. */
+int app_featvis_target(EngGraph *g, int id, int *is_scores);
+int app_cmd_visualize(int argc, char **argv);
+/* Per layer, sheets of each channel's filter, top-9, projection and
+ * visualisation, with an index.html (cmd_atlas.c). */
+int app_cmd_atlas(int argc, char **argv);
 /* The experiments behind the history's claims (cmd_experiment.c). */
 int app_cmd_experiment(int argc, char **argv);
 

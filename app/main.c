@@ -31,6 +31,9 @@ static void print_help(FILE *f) {
             "  occlude MODEL      a grey square slid over an image: activation and class maps\n"
             "  predict MODEL      what a classifier sees in an image: the most probable classes\n"
             "  gradcam MODEL      Grad-CAM: where in the image a layer finds a class's evidence\n"
+            "  visualize MODEL    the input a channel, a unit or a class likes most (gradient ascent)\n"
+            "  atlas MODEL        per layer, sheets of every channel: filter, top-9, projection,\n"
+            "                     visualisation, and an index.html\n"
             "  basics             one convolution's output size and parameter count, worked out\n"
             "  lesson list|check|render  the history of CNNs as chapters: checked, or as slides\n"
             "  experiment list|run  the experiments behind the history's claims, run on the engine\n"
@@ -85,6 +88,7 @@ int main(int argc, char **argv) {
         {"lesson", app_cmd_lesson},
         {"predict", app_cmd_predict},
         {"gradcam", app_cmd_gradcam},
+        {"visualize", app_cmd_visualize},
         {"experiment", app_cmd_experiment},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)

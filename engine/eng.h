@@ -862,6 +862,11 @@ int eng_graph_strongest(const EngGraph *g, int layer, int channel, int *y, int *
  * eng_graph_enable_grads and inference mode; 0, or -1 (logged). */
 int eng_graph_backward_from(EngGraph *g, int from, int c, int y, int x, EngProjRule rule);
 
+/* As eng_graph_backward_from, but starting from any gradient: seed (C, H, W)
+ * of node `from`'s output (first image) is d objective / d that output;
+ * every other gradient is zeroed, then sent down to the input by `rule`. */
+int eng_graph_backward_seed(EngGraph *g, int from, const float *seed, EngProjRule rule);
+
 /* ---- a classifier's decision (eng_cam.c) ------------------------------------------ */
 
 /* The node holding a classifier's class scores before softmax: the input
@@ -893,6 +898,45 @@ void eng_cam_upsample(const float *m, int h, int w, float *out, int H, int W);
  * returns as eng_graph_gradcam. */
 int eng_graph_guided_gradcam(EngGraph *g, int cls, const float *map, int h, int w, float *out,
                              char *err, size_t errlen);
+
+/* ---- feature visualization by optimization (eng_featvis.c) ------------------------
+ * Gradient ascent on the input (Erhan et al. 2009; Simonyan et al. 2014) for
+ * one channel's mean activation, one unit, or (on the class scores) one
+ * class's score before softmax, with the regularisers that keep the picture
+ * readable: L2 decay, Gaussian blur every few steps and clipping of
+ * small-norm pixels (Yosinski et al. 2015), random jitter, scaling and
+ * rotation of each step's input (Olah et al. 2017). */
+typedef struct {
+    int layer;          /* node id */
+    int channel;        /* 0..C-1 of that node */
+    int y, x;           /* one unit, or both -1: the mean over the channel's plane */
+    int steps;          /* ascent steps, >= 1 */
+    uint64_t seed;      /* the starting noise and every random transform */
+    float lr;           /* step: lr * (hi - lo) * gradient / its RMS over the input */
+    float decay;        /* L2: x *= (1 - decay) after each step */
+    int blur_every;     /* Gaussian blur every that many steps (0: never) */
+    float blur_sigma;   /* in input pixels */
+    float clip;         /* fraction of the pixels with the smallest norm set to 0 each step */
+    int jitter;         /* random shift of up to that many pixels each step */
+    float scale;        /* random scale in [1 - scale, 1 + scale] each step */
+    float rotate;       /* random rotation in [-rotate, rotate] degrees each step */
+    float lo[3], hi[3]; /* the valid range of each input channel (kept inside) */
+} EngFeatvis;
+/* The defaults for an input with per-channel range [lo, hi]. */
+void eng_featvis_defaults(EngFeatvis *p, const float lo[3], const float hi[3]);
+/* Progress: done of total steps; a nonzero return stops the run. */
+typedef int (*EngFeatvisProgress)(void *ctx, int done, int total);
+/* The objective of p at input x (C, H, W of node 0), after a forward pass on
+ * x, and its gradient with respect to x into grad (may be NULL); g planned at
+ * batch 1 with gradients, inference mode. 0, or -1 with err. */
+int eng_featvis_objective(EngGraph *g, const EngFeatvis *p, const float *x, double *obj, float *grad,
+                          char *err, size_t errlen);
+/* The run: x (C, H, W) gets the optimised input, as the network takes it;
+ * hist (may be NULL, p->steps values) the objective at each step's
+ * transformed input. Same p and g: bit-identical x. 0, 1 when progress
+ * cancelled (x holds the input so far), -1 with err. */
+int eng_featvis_run(EngGraph *g, const EngFeatvis *p, float *x, float *hist, EngFeatvisProgress progress,
+                    void *ctx, char *err, size_t errlen);
 
 /* Optimizers (eng_optim.c): one state per learnable float, in node order. */
 typedef enum { ENG_OPT_SGD = 0, ENG_OPT_ADAM } EngOptKind;

@@ -536,6 +536,25 @@ int eng_graph_backward_from(EngGraph *g, int from, int c, int y, int x, EngProjR
     return send_down(g, from, rule);
 }
 
+int eng_graph_backward_seed(EngGraph *g, int from, const float *seed, EngProjRule rule) {
+    if (!g || g->failed || !g->act_block || !seed || from < 0 || from >= g->n_nodes) return -1;
+    if (!g->grad_block || eng_graph_grad_params_ready(g) != 0) {
+        eng_log(ENG_LOG_ERROR, "engine: backward pass without gradients (call "
+                               "eng_graph_enable_grads before planning)");
+        return -1;
+    }
+    EngNode *n = &g->nodes[from];
+    if (!eng_runs_at_inference(n) || g->training) {
+        eng_log(ENG_LOG_ERROR, "engine: no gradient can start at node '%s' (not run at inference, "
+                               "or training mode)", n->name);
+        return -1;
+    }
+    eng_graph_zero_grads(g);
+    /* first image: (C, H, W) of the node's output */
+    memcpy(n->grad, seed, (size_t)n->out.C * n->out.H * n->out.W * sizeof(float));
+    return send_down(g, from, rule);
+}
+
 int eng_graph_proj_rules_differ(const EngGraph *g, int layer) {
     if (!g || layer < 0 || layer >= g->n_nodes) return -1;
     unsigned char *on = calloc((size_t)layer + 1, 1); /* on a path down from the layer */

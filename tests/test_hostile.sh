@@ -176,6 +176,7 @@ for f in "$h"/w/*.safetensors; do
   hostile "weights $n (export)" export lenet5 --weights "$f" --out @OUT@
   hostile "weights $n (predict)" predict lenet5 --weights "$f" --image-index 0
   hostile "weights $n (gradcam)" gradcam lenet5 --weights "$f" --image-index 0 --layer c3 --class 0 --out @OUT@
+  hostile "weights $n (visualize)" visualize lenet5 --weights "$f" --layer c3 --channel 0 --steps 2 --out @OUT@
   hostile "checkpoint $n (train --resume)" train lenet5 --data digits --epochs 1 --resume "$f" --out @OUT@
 done
 # ONNX models: every command that takes a model file
