@@ -23,6 +23,12 @@
  *     would start in the right padding; the opset-14 output-size formula does
  *     not. When they disagree the pool is written in floor mode, which keeps
  *     the same windows (see pool_attrs).
+ *   - the general nodes the importer makes of ONNX's elementwise ops,
+ *     reductions and reshapes (unary, binary, reduce, transpose, slice) read
+ *     a sample as 4 axes (1, d1, d2, d3): they go out on the view
+ *     [N, d1, d2, d3], a Reshape before and after when that is not the
+ *     tensor's own shape. A constant node becomes an initializer of each
+ *     binary op that reads it ([1, ...], broadcast over the batch).
  * Each engine op has one row in EXPORTERS (in EngOpType's order): the ONNX op
  * it becomes and the function that writes it. Anything without an exact ONNX
  * equivalent (a row without a function, or a node its function refuses)
@@ -582,15 +588,22 @@ static int ex_dropout(Exporter *E, ExNode *x) {
     return 0;
 }
 
+/* constant, reflect (numpy's: mirrored about the edge unit, as the engine's)
+ * or edge; the value input only for constant padding */
 static int ex_pad(Exporter *E, ExNode *x) {
+    static const char *const modes[3] = {"constant", "reflect", "edge"};
     const char *name = x->n->name;
     const EngPadParams *p = &x->n->p.pad;
     const int64_t pads[8] = {0, p->cb, p->pt, p->pl, 0, p->ca, p->pb, p->pr};
     const char *ins[3];
+    const int constant = p->mode == ENG_PAD_CONSTANT;
+    if (p->mode < ENG_PAD_CONSTANT || p->mode > ENG_PAD_EDGE)
+        FAIL("ONNX export: node '%s' (pad): unknown mode %d", name, p->mode);
     ins[0] = as_rank4(E, x->x), ins[1] = ex_str(E, "%s.pads", name), ins[2] = ex_str(E, "%s.value", name);
     init_int64(E, ins[1], pads, 8);
-    init_scalar(E, ins[2], p->value);
-    x->nd = ex_node(E, "Pad", name, ins, 3, name);
+    if (constant) init_scalar(E, ins[2], p->value);
+    x->nd = ex_node(E, "Pad", name, ins, constant ? 3 : 2, name);
+    if (!constant) attr_str(E, x->nd, "mode", modes[p->mode]);
     x->rank = 4;
     return 0;
 }
@@ -635,17 +648,64 @@ static int ex_gelu(Exporter *E, ExNode *x) {
     return 0;
 }
 
-/* ReduceMean over axis 1 (keepdims, axes an attribute until opset 18), Sub,
- * Mul, ReduceMean, Add eps, Sqrt, Div, then the weight and bias as (C, 1, 1) */
+/* Node id's output read as the rank-4 [N, d[0], d[1], d[2]]: its own tensor
+ * (or as_rank4's) when that is its shape, else a Reshape "<reader>/<tag>"
+ * (a 0 in the shape keeps the batch size). */
+static const char *as_view(Exporter *E, int id, const int d[3], const char *reader, const char *tag) {
+    const EngShape s = eng_graph_node(E->g, id)->out;
+    if (s.C == d[0] && s.H == d[1] && s.W == d[2]) return as_rank4(E, id);
+    char *name = ex_str(E, "%s/%s", reader, tag), *shape = ex_str(E, "%s/%s.shape", reader, tag);
+    if (!name || !shape) return NULL;
+    const int64_t dims[4] = {0, d[0], d[1], d[2]};
+    init_int64(E, shape, dims, 4);
+    const char *ins[2] = {E->tname[id], shape};
+    ex_node(E, "Reshape", name, ins, 2, name);
+    return E->oom ? NULL : name;
+}
+
+/* An op computed on a view [N, v[0], v[1], v[2]] of the node's output: its
+ * last ONNX node gives the node's own tensor when the view is the node's
+ * shape, else "<node>/<step>", which view_back reshapes to [N, C, H, W]. */
+static const char *view_out_name(Exporter *E, const ExNode *x, const int v[3], const char *step) {
+    const EngShape o = x->n->out;
+    if (o.C == v[0] && o.H == v[1] && o.W == v[2]) return ex_str(E, "%s", x->n->name);
+    return ex_str(E, "%s/%s", x->n->name, step);
+}
+static void view_back(Exporter *E, ExNode *x, const char *t) {
+    if (!t || !x->nd || !strcmp(t, x->n->name)) return;
+    const EngShape o = x->n->out;
+    const char *shape = ex_str(E, "%s.shape", x->n->name);
+    if (!shape) return;
+    const int64_t dims[4] = {0, o.C, o.H, o.W};
+    init_int64(E, shape, dims, 4);
+    const char *ins[2] = {t, shape};
+    x->nd = ex_node(E, "Reshape", x->n->name, ins, 2, x->n->name);
+}
+
+/* ReduceMean over the span (keepdims, axes an attribute until opset 18), Sub,
+ * Mul, ReduceMean, Add eps, Sqrt, Div, then the weight and bias. Over
+ * channels (len C, inner H*W: ConvNeXt's LayerNorm2d) the span is axis 1 of
+ * [N, C, H, W] and weight and bias are (C, 1, 1); any other span (ONNX
+ * LayerNormalization over trailing axes is inner 1) is axis 2 of the view
+ * [N, outer, len, inner], weight and bias (len, 1), the result reshaped back. */
 static int ex_layernorm(Exporter *E, ExNode *x) {
     const EngNode *n = x->n;
-    const int64_t axis[1] = {1}, cdims[3] = {n->out.C, 1, 1};
-    const char *in = as_rank4(E, x->x), *eps = ex_str(E, "%s.eps", n->name);
+    const EngLnParams *q = &n->p.ln;
+    const int chan = q->len == n->out.C && q->inner == n->out.H * n->out.W;
+    const int64_t size = (int64_t)n->out.C * n->out.H * n->out.W;
+    if (q->len < 1 || q->inner < 1 || size % ((int64_t)q->len * q->inner))
+        FAIL("ONNX export: node '%s' (layernorm): span %d x %d does not divide its sample", n->name,
+             q->len, q->inner);
+    const int view[3] = {(int)(size / ((int64_t)q->len * q->inner)), q->len, q->inner};
+    const int64_t axis[1] = {chan ? 1 : 2}, cdims[3] = {q->len, 1, 1}, sdims[2] = {q->len, 1};
+    const char *in = chan ? as_rank4(E, x->x) : as_view(E, x->x, view, n->name, "view");
+    const char *eps = ex_str(E, "%s.eps", n->name);
     const char *w = param_name(E, n, 0), *b = param_name(E, n, 1);
-    if (!in || !eps || !w || !b) return 0;
-    init_scalar(E, eps, n->p.ln.eps);
-    init_float(E, w, cdims, 3, n->params[0].data, n->params[0].n);
-    init_float(E, b, cdims, 3, n->params[1].data, n->params[1].n);
+    const char *last = chan ? ex_str(E, "%s", n->name) : view_out_name(E, x, view, "ln");
+    if (!in || !eps || !w || !b || !last) return 0;
+    init_scalar(E, eps, q->eps);
+    init_float(E, w, chan ? cdims : sdims, chan ? 3 : 2, n->params[0].data, n->params[0].n);
+    init_float(E, b, chan ? cdims : sdims, chan ? 3 : 2, n->params[1].data, n->params[1].n);
     const char *mean = ex_step(E, x, "ReduceMean", "mean", in, NULL);
     attr_ints(E, x->nd, "axes", axis, 1);
     attr_int(E, x->nd, "keepdims", 1);
@@ -659,7 +719,11 @@ static int ex_layernorm(Exporter *E, ExNode *x) {
     if (t) t = ex_step(E, x, "Sqrt", "std", t, NULL);
     if (t) t = ex_step(E, x, "Div", "normed", d, t);
     if (t) t = ex_step(E, x, "Mul", "scaled", t, w);
-    if (t) ex_step(E, x, "Add", NULL, t, b);
+    if (t) {
+        const char *ins[2] = {t, b};
+        x->nd = ex_node(E, "Add", last, ins, 2, last);
+        view_back(E, x, last);
+    }
     x->rank = 4;
     return 0;
 }
@@ -705,6 +769,281 @@ static int ex_resize(Exporter *E, ExNode *x) {
     return 0;
 }
 
+/* ---- the general elementwise ops, reductions and reshapes ------------------------------------
+ * What the importer makes of ONNX's own elementwise ops, reductions and
+ * reshapes goes back to them. The engine reads a sample as 4 axes; the file
+ * writes a tensor [N, d1, d2, d3] for a sample read as (1, d1, d2, d3) (the
+ * first axis of 1: a batch-mode graph, the only kind exported here). */
+
+/* Abs ... ThresholdedRelu with their attributes; POW a Pow by its scalar
+ * exponent; LINEAR (a scalar Add, Sub, Mul or Div, as the importer folds
+ * them) a Mul by alpha and an Add of gamma, each left out when it does
+ * nothing. */
+static int ex_unary_kind(Exporter *E, ExNode *x) {
+    static const char *const ops[ENG_UNARY_COUNT] = {
+        "Abs", "Neg", "Exp", "Log", "Reciprocal", "Sqrt", "Erf", "Elu", "Selu", "Celu",
+        "Softplus", "Softsign", "ThresholdedRelu", "Pow", NULL};
+    const EngNode *n = x->n;
+    const EngUnaryParams *q = &n->p.unary;
+    if (q->kind < 0 || q->kind >= ENG_UNARY_COUNT)
+        FAIL("ONNX export: node '%s' (unary): unknown function %d", n->name, q->kind);
+    if (q->kind == ENG_UNARY_POW) {
+        const char *e = ex_str(E, "%s.exponent", n->name);
+        if (!e) return 0;
+        init_scalar(E, e, q->alpha);
+        ex_step(E, x, "Pow", NULL, x->xin, e);
+        return 0;
+    }
+    if (q->kind == ENG_UNARY_LINEAR) {
+        const int scale = q->alpha != 1.0f || q->gamma == 0.0f, shift = q->gamma != 0.0f;
+        const char *t = x->xin;
+        if (scale) {
+            const char *a = ex_str(E, "%s.alpha", n->name);
+            if (!a) return 0;
+            init_scalar(E, a, q->alpha);
+            t = ex_step(E, x, "Mul", shift ? "scale" : NULL, t, a);
+        }
+        if (shift && t) {
+            const char *c = ex_str(E, "%s.gamma", n->name);
+            if (!c) return 0;
+            init_scalar(E, c, q->gamma);
+            ex_step(E, x, "Add", NULL, t, c);
+        }
+        return 0;
+    }
+    x->nd = ex_node(E, ops[q->kind], n->name, &x->xin, 1, n->name);
+    switch (q->kind) {
+    case ENG_UNARY_SELU: attr_float(E, x->nd, "gamma", q->gamma); /* fall through */
+    case ENG_UNARY_ELU:
+    case ENG_UNARY_CELU:
+    case ENG_UNARY_THRESHOLDED_RELU: attr_float(E, x->nd, "alpha", q->alpha); break;
+    default: break;
+    }
+    return 0;
+}
+
+/* A constant node: no ONNX node. Each elementwise op that reads it gets it as
+ * an initializer of its own ([1, ...]: ONNX broadcasts it over the batch);
+ * any other reader stops the export (export_node). */
+static int ex_const(Exporter *E, ExNode *x) {
+    (void)E;
+    x->rank = 1;
+    return 1;
+}
+
+/* One operand of a binary op, viewed as [N, v0, v1, v2]; a constant node as
+ * the initializer "<reader>.<tag>" [1, v0, v1, v2] holding its values. */
+static const char *binary_operand(Exporter *E, const EngNode *reader, int id, const int v[3],
+                                  const char *tag) {
+    const EngNode *k = eng_graph_node(E->g, id);
+    if (k->op != ENG_OP_CONST) return as_view(E, id, v, reader->name, tag);
+    const char *name = ex_str(E, "%s.%s", reader->name, tag);
+    const int64_t dims[4] = {1, v[0], v[1], v[2]};
+    if (name) init_float(E, name, dims, 4, k->params[0].data, k->params[0].n);
+    return name;
+}
+
+/* Add, Sub, Mul, Div, Pow with numpy broadcasting, on the views of its inputs
+ * and output the node's 4 axes give */
+static int ex_binary(Exporter *E, ExNode *x) {
+    static const char *const ops[ENG_BINARY_COUNT] = {"Add", "Sub", "Mul", "Div", "Pow"};
+    const EngNode *n = x->n;
+    const EngBinaryParams *q = &n->p.binary;
+    if (q->kind < 0 || q->kind >= ENG_BINARY_COUNT)
+        FAIL("ONNX export: node '%s' (binary): unknown operation %d", n->name, q->kind);
+    if (q->a[0] != 1 || q->b[0] != 1)
+        FAIL("ONNX export: node '%s' (binary): it broadcasts along the first of a sample's 4 axes "
+             "(%dx%dx%dx%d and %dx%dx%dx%d), a one-sample graph's axis; only batch-mode graphs are "
+             "exported", n->name, q->a[0], q->a[1], q->a[2], q->a[3], q->b[0], q->b[1], q->b[2], q->b[3]);
+    if (eng_graph_node(E->g, n->inputs[0])->op == ENG_OP_CONST &&
+        eng_graph_node(E->g, n->inputs[1])->op == ENG_OP_CONST)
+        FAIL("ONNX export: node '%s' (binary): both operands are constants (the same in every "
+             "sample, with no batch axis to give the output)", n->name);
+    const int va[3] = {q->a[1], q->a[2], q->a[3]}, vb[3] = {q->b[1], q->b[2], q->b[3]},
+              vo[3] = {q->out[1], q->out[2], q->out[3]};
+    const char *ins[2] = {binary_operand(E, n, n->inputs[0], va, "a"),
+                          binary_operand(E, n, n->inputs[1], vb, "b")};
+    const char *out = view_out_name(E, x, vo, ops[q->kind]);
+    if (!ins[0] || !ins[1] || !out) return 0;
+    x->nd = ex_node(E, ops[q->kind], out, ins, 2, out);
+    view_back(E, x, out);
+    x->rank = 4;
+    return 0;
+}
+
+/* ReduceMean, ReduceSum (axes an input since opset 13), ReduceMax,
+ * ReduceSumSquare over the node's axes of the view [N, d1, d2, d3], keepdims */
+static int ex_reduce(Exporter *E, ExNode *x) {
+    static const char *const ops[ENG_REDUCE_COUNT] = {"ReduceMean", "ReduceSum", "ReduceMax",
+                                                      "ReduceSumSquare"};
+    const EngNode *n = x->n;
+    const EngReduceParams *q = &n->p.reduce;
+    if (q->kind < 0 || q->kind >= ENG_REDUCE_COUNT)
+        FAIL("ONNX export: node '%s' (reduce): unknown reduction %d", n->name, q->kind);
+    int64_t axes[3];
+    int na = 0;
+    for (int k = 1; k < 4; k++)
+        if ((q->axes >> k) & 1) axes[na++] = k;
+    if (q->dims[0] != 1 || na == 0)
+        FAIL("ONNX export: node '%s' (reduce): a reduction along the first of a sample's 4 axes "
+             "(%dx%dx%dx%d, mask %d), a one-sample graph's axis, is not exported", n->name,
+             q->dims[0], q->dims[1], q->dims[2], q->dims[3], q->axes);
+    const int vi[3] = {q->dims[1], q->dims[2], q->dims[3]};
+    int vo[3];
+    for (int k = 0; k < 3; k++) vo[k] = (q->axes >> (k + 1)) & 1 ? 1 : vi[k];
+    const char *ins[2] = {as_view(E, x->x, vi, n->name, "in"), ex_str(E, "%s.axes", n->name)};
+    const char *out = view_out_name(E, x, vo, "reduce");
+    if (!ins[0] || !ins[1] || !out) return 0;
+    const int sum = q->kind == ENG_REDUCE_SUM;
+    if (sum) init_int64(E, ins[1], axes, na);
+    x->nd = ex_node(E, ops[q->kind], out, ins, sum ? 2 : 1, out);
+    if (!sum) attr_ints(E, x->nd, "axes", axes, na);
+    attr_int(E, x->nd, "keepdims", 1);
+    view_back(E, x, out);
+    x->rank = 4;
+    return 0;
+}
+
+/* DepthToSpace (DCR or CRD) and SpaceToDepth */
+static int ex_depth_space(Exporter *E, ExNode *x) {
+    const EngDepthSpaceParams *q = &x->n->p.ds;
+    const char *ins[1] = {as_rank4(E, x->x)};
+    x->nd = ex_node(E, q->to_space ? "DepthToSpace" : "SpaceToDepth", x->n->name, ins, 1, x->n->name);
+    attr_int(E, x->nd, "blocksize", q->block);
+    if (q->to_space) attr_str(E, x->nd, "mode", q->crd ? "CRD" : "DCR");
+    x->rank = 4;
+    return 0;
+}
+
+/* a sample's data unchanged as (C, H, W) */
+static int ex_reshape(Exporter *E, ExNode *x) {
+    const EngShape o = x->n->out;
+    const char *shape = ex_str(E, "%s.shape", x->n->name);
+    if (!shape) return 0;
+    const int64_t dims[4] = {0, o.C, o.H, o.W};
+    init_int64(E, shape, dims, 4);
+    const char *ins[2] = {x->xin, shape};
+    x->nd = ex_node(E, "Reshape", x->n->name, ins, 2, x->n->name);
+    x->rank = 4;
+    return 0;
+}
+
+/* a sample read as (1, d1, d2, d3) with its last 3 axes permuted: Transpose of
+ * the view [N, d1, d2, d3] with perm [0, p1, p2, p3] */
+static int ex_transpose(Exporter *E, ExNode *x) {
+    const EngNode *n = x->n;
+    const EngTransposeParams *q = &n->p.transpose;
+    if (q->dims[0] != 1 || q->perm[0] != 0)
+        FAIL("ONNX export: node '%s' (transpose): it moves the first of a sample's 4 axes "
+             "(%dx%dx%dx%d), a one-sample graph's axis; only batch-mode graphs are exported",
+             n->name, q->dims[0], q->dims[1], q->dims[2], q->dims[3]);
+    const int vi[3] = {q->dims[1], q->dims[2], q->dims[3]},
+              vo[3] = {q->dims[q->perm[1]], q->dims[q->perm[2]], q->dims[q->perm[3]]};
+    const int64_t perm[4] = {0, q->perm[1], q->perm[2], q->perm[3]};
+    const char *in = as_view(E, x->x, vi, n->name, "in"), *out = view_out_name(E, x, vo, "transpose");
+    if (!in || !out) return 0;
+    x->nd = ex_node(E, "Transpose", out, &in, 1, out);
+    attr_ints(E, x->nd, "perm", perm, 4);
+    view_back(E, x, out);
+    x->rank = 4;
+    return 0;
+}
+
+/* rows start, start + step, ... of the view [N, outer, len, inner]: Slice of axis 2 */
+static int ex_slice(Exporter *E, ExNode *x) {
+    const EngNode *n = x->n;
+    const EngSliceParams *q = &n->p.slice;
+    const int vi[3] = {q->outer, q->len, q->inner}, vo[3] = {q->outer, q->count, q->inner};
+    const int64_t start[1] = {q->start}, end[1] = {q->start + (int64_t)(q->count - 1) * q->step + 1},
+                  axis[1] = {2}, step[1] = {q->step};
+    const char *ins[5] = {as_view(E, x->x, vi, n->name, "in"), ex_str(E, "%s.starts", n->name),
+                          ex_str(E, "%s.ends", n->name), ex_str(E, "%s.axes", n->name),
+                          ex_str(E, "%s.steps", n->name)};
+    const char *out = view_out_name(E, x, vo, "slice");
+    for (int k = 0; k < 5; k++)
+        if (!ins[k]) return 0;
+    if (!out) return 0;
+    init_int64(E, ins[1], start, 1);
+    init_int64(E, ins[2], end, 1);
+    init_int64(E, ins[3], axis, 1);
+    init_int64(E, ins[4], step, 1);
+    x->nd = ex_node(E, "Slice", out, ins, 5, out);
+    view_back(E, x, out);
+    x->rank = 4;
+    return 0;
+}
+
+/* x * scale + shift, one of each per unit: a Mul and an Add by initializers of
+ * the input's sample shape ((C, H, W), or (K) for a vector) */
+static int ex_affine(Exporter *E, ExNode *x) {
+    const EngNode *n = x->n;
+    const EngAffineParams *q = &n->p.affine;
+    const int64_t d4[3] = {x->in.C, x->in.H, x->in.W}, d2[1] = {x->in.C};
+    const int64_t *dims = x->xrank == 4 ? d4 : d2;
+    const int nd = x->xrank == 4 ? 3 : 1;
+    const char *t = x->xin;
+    int k = 0;
+    if (q->has_scale) {
+        const char *w = param_name(E, n, k);
+        if (!w) return 0;
+        init_float(E, w, dims, nd, n->params[k].data, n->params[k].n);
+        t = ex_step(E, x, "Mul", q->has_shift ? "scale" : NULL, t, w);
+        k++;
+    }
+    if (q->has_shift && t) {
+        const char *b = param_name(E, n, k);
+        if (!b) return 0;
+        init_float(E, b, dims, nd, n->params[k].data, n->params[k].n);
+        ex_step(E, x, "Add", NULL, t, b);
+    }
+    return 0;
+}
+
+/* Per sample x (M, K) (trans_a: (K, M)) times W^T, plus a bias (M, OUT):
+ * Reshape to [N, M, K] (Transpose of [N, K, M]), MatMul by the initializer
+ * "<node>.weight" (K, OUT) (W transposed: ONNX MatMul's layout), Add
+ * "<node>.bias", Reshape to the node's [N, M, OUT, 1]. */
+static int ex_matmul(Exporter *E, ExNode *x) {
+    const EngNode *n = x->n;
+    const EngMatmulParams *q = &n->p.matmul;
+    const char *name = n->name;
+    const char *shape = ex_str(E, "%s/rows.shape", name), *rows = ex_str(E, "%s/rows", name);
+    const char *w = param_name(E, n, 0), *mm = ex_str(E, "%s/matmul", name);
+    float *wt = ex_alloc(E, (size_t)q->k * q->out * sizeof *wt);
+    if (!shape || !rows || !w || !mm || !wt) return 0;
+    const int64_t sd[3] = {0, q->trans_a ? q->k : q->m, q->trans_a ? q->m : q->k},
+                  wd[2] = {q->k, q->out}, bd[2] = {q->m, q->out}, perm[3] = {0, 2, 1};
+    init_int64(E, shape, sd, 3);
+    const char *ins[2] = {x->xin, shape};
+    ex_node(E, "Reshape", rows, ins, 2, rows);
+    const char *t = rows;
+    if (q->trans_a) {
+        t = ex_str(E, "%s/transpose", name);
+        if (!t) return 0;
+        Onnx__NodeProto *tr = ex_node(E, "Transpose", t, &rows, 1, t);
+        attr_ints(E, tr, "perm", perm, 3);
+    }
+    const float *W = n->params[0].data; /* (OUT, K) */
+    for (int i = 0; i < q->k; i++)
+        for (int o = 0; o < q->out; o++) wt[(size_t)i * q->out + o] = W[(size_t)o * q->k + i];
+    init_float(E, w, wd, 2, wt, (size_t)q->k * q->out);
+    t = ex_step(E, x, "MatMul", "matmul", t, w);
+    if (t && q->has_bias) {
+        const char *b = param_name(E, n, 1);
+        if (!b) return 0;
+        init_float(E, b, bd, 2, n->params[1].data, n->params[1].n);
+        t = ex_step(E, x, "Add", "bias", t, b);
+    }
+    const char *oshape = ex_str(E, "%s.shape", name);
+    if (!t || !oshape) return 0;
+    const int64_t od[4] = {0, n->out.C, n->out.H, n->out.W};
+    init_int64(E, oshape, od, 4);
+    const char *rs[2] = {t, oshape};
+    x->nd = ex_node(E, "Reshape", name, rs, 2, name);
+    x->rank = 4;
+    return 0;
+}
+
 /* ---- the exporter table ---------------------------------------------------------------------- */
 
 /* Writes x's ONNX node (x->nd; 0), or fails (-1, the message set); 1: done
@@ -744,14 +1083,14 @@ static const ExportRow EXPORTERS[] = {
     {ENG_OP_FLATTEN, "Flatten", ex_flatten},
     {ENG_OP_DROPOUT, "Dropout", ex_dropout},
     {ENG_OP_PAD, "Pad", ex_pad},
-    {ENG_OP_MATMUL, NULL, NULL},
-    {ENG_OP_RESHAPE, NULL, NULL},
-    {ENG_OP_AFFINE, NULL, NULL},
-    {ENG_OP_CONST, NULL, NULL},
+    {ENG_OP_MATMUL, "MatMul", ex_matmul},
+    {ENG_OP_RESHAPE, "Reshape", ex_reshape},
+    {ENG_OP_AFFINE, "Mul", ex_affine},
+    {ENG_OP_CONST, NULL, ex_const},
     {ENG_OP_MAXUNPOOL, NULL, NULL},
-    {ENG_OP_TRANSPOSE, NULL, NULL},
+    {ENG_OP_TRANSPOSE, "Transpose", ex_transpose},
     {ENG_OP_LOGSOFTMAX, "LogSoftmax", ex_softmax},
-    {ENG_OP_SLICE, NULL, NULL},
+    {ENG_OP_SLICE, "Slice", ex_slice},
     {ENG_OP_MAXPOOL_INDEX, NULL, NULL},
     {ENG_OP_BN_BATCH, NULL, NULL},
     {ENG_OP_BN_STAT, NULL, NULL},
@@ -763,19 +1102,24 @@ static const ExportRow EXPORTERS[] = {
     {ENG_OP_DROP_PATH, NULL, NULL},
     {ENG_OP_JOIN, NULL, NULL},
     {ENG_OP_RESIZE, "Resize", ex_resize},
-    {ENG_OP_UNARY, NULL, NULL},
-    {ENG_OP_BINARY, NULL, NULL},
-    {ENG_OP_REDUCE, NULL, NULL},
-    {ENG_OP_DEPTH_SPACE, NULL, NULL},
+    {ENG_OP_UNARY, NULL, ex_unary_kind},
+    {ENG_OP_BINARY, NULL, ex_binary},
+    {ENG_OP_REDUCE, NULL, ex_reduce},
+    {ENG_OP_DEPTH_SPACE, NULL, ex_depth_space},
 };
 _Static_assert(sizeof EXPORTERS / sizeof EXPORTERS[0] == ENG_OP_COUNT, "one exporter row per EngOpType");
 
 static int export_node(Exporter *E, int id) {
     const EngNode *n = eng_graph_node(E->g, id);
-    for (int k = 0; k < n->n_inputs; k++)
+    for (int k = 0; k < n->n_inputs; k++) {
         if (!E->tname[n->inputs[k]])
             FAIL("ONNX export: node '%s' (%s) reads '%s', which is not exported (training-only)",
                  n->name, eng_op_name(n->op), eng_graph_node(E->g, n->inputs[k])->name);
+        if (E->rank[n->inputs[k]] == 1 && n->op != ENG_OP_BINARY)
+            FAIL("ONNX export: node '%s' (%s) reads the constant '%s', which is exported only as "
+                 "an operand of an elementwise op (binary)", n->name, eng_op_name(n->op),
+                 eng_graph_node(E->g, n->inputs[k])->name);
+    }
     for (int k = 0; k < n->n_params; k++)
         if (!n->params[k].data)
             FAIL("ONNX export: node '%s' has no parameter values (load or initialise weights "
@@ -898,12 +1242,14 @@ static Onnx__ValueInfoProto *export_nodes(Exporter *E, int out_id) {
         eng_set_err(E->err, E->errlen, "ONNX export: the output '%s' is a training-only node", on->name);
         return NULL;
     }
-    if (on->op == ENG_OP_INPUT) {
-        eng_set_err(E->err, E->errlen, "ONNX export: the output '%s' is the input itself", on->name);
+    if (on->op == ENG_OP_INPUT || on->op == ENG_OP_CONST) {
+        eng_set_err(E->err, E->errlen, "ONNX export: the output '%s' is the %s itself", on->name,
+                    on->op == ENG_OP_INPUT ? "input" : "constant");
         return NULL;
     }
     for (int i = 0; i < nn; i++) /* the shape of every other computed tensor */
-        if (E->tname[i] && i != out_id && eng_graph_node(g, i)->op != ENG_OP_INPUT)
+        if (E->tname[i] && i != out_id && eng_graph_node(g, i)->op != ENG_OP_INPUT &&
+            eng_graph_node(g, i)->op != ENG_OP_CONST)
             PUSH(E, infos, ex_value_info(E, E->tname[i], E->rank[i], eng_graph_node(g, i)->out));
     Onnx__ValueInfoProto *out_info = ex_value_info(E, E->tname[out_id], E->rank[out_id], on->out);
     if (E->oom || !out_info) {

@@ -526,19 +526,22 @@ static void test_errors(void) {
     eng_graph_destroy(g);
 }
 
-/* Ops of imported one-sample graphs have no ONNX form here: the export stops
- * at the layer and names it, leaving no file behind. */
+/* Ops of imported one-sample graphs (along the first of a sample's 4 axes,
+ * spans other than channels) and a constant read by anything but an
+ * elementwise op have no ONNX form here: the export stops at the layer and
+ * names it, leaving no file behind. */
 static void test_not_exported(void) {
     char path[600], err[512];
     snprintf(path, sizeof path, "%s/ne.onnx", dir);
     for (int k = 0; k < 7; k++) {
         EngGraph *g = eng_graph_create();
         int x = eng_input(g, "x", 2, 3, 1), y = -1;
-        if (k == 0) y = eng_matmul(g, "gemm_t", x, 3, 2, 4, 1, 1);
-        if (k == 1) y = eng_reshape(g, "flat0", x, 1, 6, 1);
+        const int ax0[4] = {2, 3, 1, 1};
+        if (k == 0) y = eng_binary(g, "bin_axis0", x, x, ENG_BINARY_MUL, ax0, ax0, (EngShape){2, 3, 1});
+        if (k == 1) y = eng_add2(g, "add_k", x, eng_const(g, "kc", 2, 3, 1));
         if (k == 2) y = eng_softmax_span(g, "sm_rows", x, 3, 1);
         if (k == 3) y = eng_prelu(g, "pr_units", x, 6);
-        if (k == 4) y = eng_affine(g, "add_c", x, 0, 1);
+        if (k == 4) y = eng_reduce(g, "red_axis0", x, ENG_REDUCE_SUM, ax0, 1, (EngShape){3, 1, 1});
         if (k == 6) y = eng_maxunpool(g, "unpool", x, 4, 2);
         if (k == 5) {
             int xs[2] = {x, x};
@@ -547,7 +550,7 @@ static void test_not_exported(void) {
         CHECK(y >= 0 && eng_graph_init_params(g, 1) == 0);
         err[0] = 0;
         CHECK(eng_onnx_save(g, path, NULL, err, sizeof err) == -1);
-        const char *names[7] = {"gemm_t", "flat0", "sm_rows", "pr_units", "add_c", "cat_h",
+        const char *names[7] = {"bin_axis0", "add_k", "sm_rows", "pr_units", "red_axis0", "cat_h",
                                 "unpool"};
         CHECK(strstr(err, names[k]) != NULL && !strncmp(err, "ONNX export: ", 13));
         CHECK(access(path, F_OK) != 0);
@@ -602,6 +605,226 @@ static void test_resize(void) {
     eng_graph_destroy(g);
 }
 
+/* The ONNX op types of a file, space-separated with one at each end, read by
+ * python3-onnx into buf; 0 when there is no onnx module. */
+static int onnx_op_types(const char *path, char *buf, size_t n) {
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c 'import sys, onnx; "
+             "print(\" \" + \" \".join(n.op_type for n in onnx.load(sys.argv[1]).graph.node) + \" \")' "
+             "'%s' 2>/dev/null", path);
+    FILE *f = popen(cmd, "r");
+    if (!f) return 0;
+    size_t got = fread(buf, 1, n - 1, f);
+    buf[got] = 0;
+    return pclose(f) == 0 && got > 0;
+}
+
+/* The ops the importer makes of ONNX's elementwise ops, reductions and
+ * reshapes go out as those ops: export g, check the file (the ONNX checker
+ * with full shape inference, and the ONNX ops in want, each a " Name "),
+ * read it back, and run both on a batch of 2: every node of g but its
+ * constants is there by name with its shape, computes the same values
+ * within tol (0: to the bit) and any node the import adds is a step the
+ * export wrote ("<node>/<step>"). The general nodes keep their settings. */
+static void roundtrip_general(const char *what, EngGraph *g, const char *want, float tol) {
+    char path[128], err[2048], ops[4096] = "";
+    snprintf(path, sizeof path, "%s/%s.onnx", dir, what);
+    CHECK(eng_graph_ok(g) && fill_params(g) == 0);
+    if (!eng_graph_ok(g)) {
+        fprintf(stderr, "  %s: %s\n", what, eng_graph_error(g));
+        return;
+    }
+    EngOnnxExport info = {.name = what};
+    const int rc = eng_onnx_save(g, path, &info, err, sizeof err);
+    CHECK(rc == 0);
+    if (rc != 0) {
+        fprintf(stderr, "  %s: %s\n", what, err);
+        return;
+    }
+    const int ok = onnx_checker(path);
+    CHECK(ok != 0);
+    if (onnx_op_types(path, ops, sizeof ops))
+        for (const char *w = want; *w;) {
+            char one[64];
+            int len = 0;
+            while (w[len] && w[len] != ' ') len++;
+            snprintf(one, sizeof one, " %.*s ", len, w);
+            CHECK(strstr(ops, one) != NULL);
+            if (!strstr(ops, one)) fprintf(stderr, "  %s: no %s in the file:%s\n", what, one, ops);
+            w += len;
+            while (*w == ' ') w++;
+        }
+    EngGraph *h = eng_onnx_load(path, 0, 0, 0, NULL, 0, err, sizeof err);
+    remove(path);
+    CHECK(h != NULL);
+    if (!h) {
+        fprintf(stderr, "  %s: reading the export back: %s\n", what, err);
+        return;
+    }
+    const int fails0 = check_failures;
+    for (int i = 0; i < eng_graph_node_count(g); i++) {
+        const EngNode *a = eng_graph_node(g, i);
+        if (a->op == ENG_OP_CONST) continue;
+        const int j = eng_graph_find(h, a->name);
+        CHECK(j >= 0);
+        if (j < 0) {
+            fprintf(stderr, "  %s: node '%s' is missing after the round trip\n", what, a->name);
+            continue;
+        }
+        const EngNode *b = eng_graph_node(h, j);
+        CHECK(a->out.C == b->out.C && a->out.H == b->out.H && a->out.W == b->out.W);
+        if (a->op == ENG_OP_UNARY && a->p.unary.kind != ENG_UNARY_LINEAR) {
+            CHECK(b->op == ENG_OP_UNARY && b->p.unary.kind == a->p.unary.kind &&
+                  b->p.unary.alpha == a->p.unary.alpha && b->p.unary.gamma == a->p.unary.gamma);
+        }
+        if (a->op == ENG_OP_DEPTH_SPACE)
+            CHECK(b->op == a->op && !memcmp(&a->p.ds, &b->p.ds, sizeof a->p.ds));
+        if (a->op == ENG_OP_PAD) CHECK(b->op == a->op && b->p.pad.mode == a->p.pad.mode);
+    }
+    for (int j = 0; j < eng_graph_node_count(h); j++) {
+        const char *nm = eng_graph_node(h, j)->name;
+        const int mine = eng_graph_find(g, nm) >= 0;
+        CHECK(mine || strchr(nm, '/') != NULL || eng_graph_node(h, j)->op == ENG_OP_CONST);
+        if (!mine && !strchr(nm, '/') && eng_graph_node(h, j)->op != ENG_OP_CONST)
+            fprintf(stderr, "  %s: extra node '%s'\n", what, nm);
+    }
+    const int in_g = 0;
+    const EngShape is = eng_graph_node(g, in_g)->out;
+    CHECK(eng_graph_plan(g, 2) == 0 && eng_graph_plan(h, 2) == 0);
+    const size_t n_in = 2 * (size_t)is.C * is.H * is.W;
+    float *xg = eng_graph_input_buffer(g, 0), *xh = eng_graph_input_buffer(h, 0);
+    for (size_t k = 0; xg && xh && k < n_in; k++) xg[k] = xh[k] = urand();
+    CHECK(eng_graph_forward(g) == 0 && eng_graph_forward(h) == 0);
+    double worst = 0.0;
+    size_t compared = 0;
+    for (int i = 0; i < eng_graph_node_count(g); i++) {
+        const EngNode *a = eng_graph_node(g, i);
+        const int j = eng_graph_find(h, a->name);
+        if (j < 0 || !a->act || a->op == ENG_OP_CONST) continue;
+        const EngNode *b = eng_graph_node(h, j);
+        const size_t n = 2 * (size_t)a->out.C * a->out.H * a->out.W;
+        size_t bad = 0;
+        for (size_t k = 0; b->act && k < n; k++) {
+            const float u = a->act[k], v = b->act[k];
+            if (isnan(u) && isnan(v)) continue;
+            const double e = fabs((double)u - v);
+            if (e > worst) worst = e;
+            bad += !(e <= tol * (1.0 + fabs(u)));
+        }
+        compared++;
+        if (bad) fprintf(stderr, "  %s/%s: %zu of %zu values differ\n", what, a->name, bad, n);
+        CHECK(bad == 0);
+    }
+    if (check_failures != fails0) fprintf(stderr, "  %s: the round trip differs\n", what);
+    else
+        printf("  %-18s %s: checker %s, read back, %zu nodes within %.2g (largest difference "
+               "%.2g)\n", what, want, ok > 0 ? "passes" : "absent", compared, (double)tol, worst);
+    eng_graph_destroy(h);
+}
+
+/* Every elementwise function of ENG_OP_UNARY, each with its attributes away
+ * from ONNX's defaults, on a map and on a vector. */
+static void test_unary_export(void) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "data", 3, 5, 6);
+    x = eng_conv_k(g, "conv", x, 4, 3, 1, 1, 1, 1);
+    x = eng_unary(g, "abs", x, ENG_UNARY_ABS, 0, 0);
+    x = eng_unary(g, "sqrt", x, ENG_UNARY_SQRT, 0, 0);
+    x = eng_unary(g, "log", x, ENG_UNARY_LOG, 0, 0);
+    x = eng_unary(g, "neg", x, ENG_UNARY_NEG, 0, 0);
+    x = eng_unary(g, "exp", x, ENG_UNARY_EXP, 0, 0);
+    x = eng_unary(g, "recip", x, ENG_UNARY_RECIPROCAL, 0, 0);
+    x = eng_unary(g, "sub_half", x, ENG_UNARY_LINEAR, 1.0f, -0.5f);
+    x = eng_unary(g, "erf", x, ENG_UNARY_ERF, 0, 0);
+    x = eng_unary(g, "elu", x, ENG_UNARY_ELU, 0.7f, 0);
+    x = eng_unary(g, "selu", x, ENG_UNARY_SELU, 1.5f, 1.1f);
+    x = eng_unary(g, "celu", x, ENG_UNARY_CELU, 1.3f, 0);
+    x = eng_unary(g, "affine_scalar", x, ENG_UNARY_LINEAR, -2.0f, 0.25f);
+    x = eng_unary(g, "softplus", x, ENG_UNARY_SOFTPLUS, 0, 0);
+    x = eng_unary(g, "softsign", x, ENG_UNARY_SOFTSIGN, 0, 0);
+    x = eng_unary(g, "threshold", x, ENG_UNARY_THRESHOLDED_RELU, 0.2f, 0);
+    x = eng_unary(g, "pow3", x, ENG_UNARY_POW, 3.0f, 0);
+    x = eng_unary(g, "times3", x, ENG_UNARY_LINEAR, 3.0f, 0.0f);
+    x = eng_fc(g, "fc", x, 5, 1);
+    x = eng_unary(g, "vec_elu", x, ENG_UNARY_ELU, 0.5f, 0);
+    roundtrip_general("unary", g,
+                      "Abs Sqrt Log Neg Exp Reciprocal Add Erf Elu Selu Celu Mul Softplus "
+                      "Softsign ThresholdedRelu Pow",
+                      0.0f);
+    eng_graph_destroy(g);
+}
+
+/* Add, Sub, Mul, Div, Pow with broadcasting (a row, a column, a vector read
+ * as a row, a constant in front), and the four reductions over several axes,
+ * with views that are not the nodes' own shapes. */
+static void test_binary_reduce_export(void) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "data", 3, 4, 5);
+    int a = eng_conv_k(g, "conv", x, 4, 3, 1, 1, 1, 1);                       /* 4x4x5 */
+    const int full[4] = {1, 4, 4, 5}, col[4] = {1, 4, 4, 1}, chan[4] = {1, 4, 1, 1},
+              row[4] = {1, 1, 1, 5}, cube[4] = {1, 2, 8, 5};
+    int m = eng_reduce(g, "mean_w", a, ENG_REDUCE_MEAN, full, 1 << 3, (EngShape){4, 4, 1});
+    int d = eng_binary(g, "centre", a, m, ENG_BINARY_SUB, full, col, (EngShape){4, 4, 5});
+    int mx = eng_reduce(g, "max_hw", d, ENG_REDUCE_MAX, full, 4 | 8, (EngShape){4, 1, 1});
+    int q = eng_binary(g, "ratio", d, mx, ENG_BINARY_DIV, full, chan, (EngShape){4, 4, 5});
+    int v = eng_fc(g, "fc", x, 5, 1);                                          /* [N, 5] */
+    int s = eng_binary(g, "plus_row", q, v, ENG_BINARY_ADD, full, row, (EngShape){16, 5, 1});
+    int k = eng_const(g, "k", 1, 1, 5);
+    int t = eng_binary(g, "k_minus", k, s, ENG_BINARY_SUB, row, full, (EngShape){4, 4, 5});
+    int ab = eng_unary(g, "abs", t, ENG_UNARY_ABS, 0, 0);
+    int e = eng_const(g, "e", 1, 1, 5);
+    int p = eng_binary(g, "pow", ab, e, ENG_BINARY_POW, full, row, (EngShape){4, 4, 5});
+    int mu = eng_binary(g, "prod", p, q, ENG_BINARY_MUL, cube, cube, (EngShape){2, 8, 5});
+    int sum = eng_reduce(g, "sum_ch", mu, ENG_REDUCE_SUM, cube, 2 | 4, (EngShape){5, 1, 1});
+    int sq = eng_reduce(g, "sumsq_w", mu, ENG_REDUCE_SUM_SQUARE, cube, 8, (EngShape){2, 8, 1});
+    int f = eng_fc(g, "head", sq, 5, 0);
+    eng_binary(g, "out", sum, f, ENG_BINARY_ADD, (const int[4]){1, 1, 1, 5},
+               (const int[4]){1, 1, 1, 5}, (EngShape){5, 1, 1});
+    CHECK(eng_graph_ok(g));
+    if (eng_graph_ok(g)) { /* exponents 1, 2, 3 and 0.5 (of a non-negative base), a constant */
+        CHECK(eng_graph_init_params(g, 3) == 0);
+        const float ev[5] = {1.0f, 2.0f, 3.0f, 0.5f, 2.0f};
+        memcpy(eng_graph_node_mut(g, e)->params[0].data, ev, sizeof ev);
+    }
+    (void)k;
+    roundtrip_general("binary_reduce", g,
+                      "Sub Div Add Pow Mul ReduceMean ReduceMax ReduceSum ReduceSumSquare Reshape",
+                      1e-6f);
+    eng_graph_destroy(g);
+}
+
+/* DepthToSpace in both orders and SpaceToDepth, reflect and edge padding,
+ * and the reshapes: Reshape, Transpose, Slice, an affine node, MatMul (with
+ * a transposed input and a bias), a layer norm over the last axis. */
+static void test_shape_ops_export(void) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "data", 8, 4, 6);
+    x = eng_depth_space(g, "d2s_dcr", x, 2, 0, 1);                            /* 2x8x12 */
+    x = eng_conv_k(g, "conv", x, 8, 3, 1, 1, 1, 1);
+    x = eng_depth_space(g, "d2s_crd", x, 2, 1, 1);                            /* 2x16x24 */
+    x = eng_depth_space(g, "s2d", x, 4, 0, 0);                                /* 32x4x6 */
+    const EngPadParams refl = {1, 2, 2, 1, 0.0f, 0, 0, ENG_PAD_REFLECT};
+    x = eng_pad_chw(g, "reflect", x, &refl);                                  /* 32x7x9 */
+    const EngPadParams edge = {0, 3, 1, 0, 0.0f, 0, 0, ENG_PAD_EDGE};
+    x = eng_pad_chw(g, "edge", x, &edge);                                     /* 32x8x12 */
+    x = eng_conv_k(g, "conv2", x, 6, 3, 2, 1, 1, 1);                          /* 6x4x6 */
+    const int td[4] = {1, 6, 4, 6}, tp[4] = {0, 2, 3, 1};
+    x = eng_transpose(g, "to_nhwc", x, td, tp, 4, 6, 6);                      /* 4x6x6 */
+    x = eng_layernorm_span(g, "ln_last", x, 6, 1, 1e-5f);
+    x = eng_matmul(g, "linear", x, 24, 6, 10, 0, 1);                          /* 24x10x1 */
+    x = eng_matmul(g, "linear_t", x, 10, 24, 3, 1, 0);                        /* 10x3x1 */
+    const EngSliceParams sp = {1, 10, 3, 1, 3, 3};
+    x = eng_slice(g, "rows", x, &sp, (EngShape){3, 3, 1});                    /* 3x3x1 */
+    x = eng_reshape(g, "flat", x, 9, 1, 1);
+    x = eng_affine(g, "shift", x, 1, 1);
+    int y = eng_fc(g, "fc", x, 6, 1);
+    y = eng_affine(g, "scale_vec", y, 1, 0);
+    roundtrip_general("shape_ops", g,
+                      "DepthToSpace SpaceToDepth Pad Transpose ReduceMean MatMul Slice Reshape", 1e-6f);
+    eng_graph_destroy(g);
+}
+
 static void quiet(EngLogLevel level, const char *msg, void *user) {
     (void)level, (void)msg, (void)user;
 }
@@ -619,6 +842,9 @@ int main(void) {
     test_all_ops();
     test_modern_ops();
     test_resize();
+    test_unary_export();
+    test_binary_reduce_export();
+    test_shape_ops_export();
     test_zoo();
     rmdir(dir);
     return check_finish("export");
