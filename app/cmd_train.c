@@ -293,7 +293,31 @@ typedef struct {
     Snapshots snaps;
     int *order;               /* (train.n) this epoch's order of the examples */
     int tty;
+    /* stochastic depth: the drop-path nodes, the sum of their survival
+     * probabilities (the expected number of branches a sample keeps) and,
+     * this epoch, the branches the samples kept */
+    int dp_n;
+    double dp_expected, dp_kept;
 } Train;
+
+/* The drop-path nodes of t's graph: how many, and their summed survival. */
+static void drop_paths_count(Train *t) {
+    t->dp_n = 0, t->dp_expected = 0.0;
+    for (int i = 0; i < eng_graph_node_count(t->g); i++) {
+        const EngNode *n = eng_graph_node(t->g, i);
+        if (n && n->op == ENG_OP_DROP_PATH) t->dp_n++, t->dp_expected += n->p.droppath.keep;
+    }
+}
+
+/* After a training forward pass of N samples: the branches they kept (each
+ * drop-path node's mask, 0 or 1 per sample). */
+static void drop_paths_add(Train *t, int N) {
+    for (int i = 0; t->dp_n && i < eng_graph_node_count(t->g); i++) {
+        const EngNode *n = eng_graph_node(t->g, i);
+        if (n && n->op == ENG_OP_DROP_PATH && n->aux)
+            for (int b = 0; b < N; b++) t->dp_kept += n->aux[b];
+    }
+}
 
 /* The run's settings: the options given, the defaults for the others. */
 static void train_settings(Train *t) {
@@ -442,6 +466,7 @@ static int train_step(Train *t, int nb, double *loss, int *correct) {
     for (int b = 0; b < N; b++) labels[b] = t->train.labels[ex[b]];
     app_log_capture(1);
     int st = eng_graph_forward(t->g);
+    if (st == 0) drop_paths_add(t, N);
     if (st == 0) *loss = eng_graph_loss_ce(t->g, labels, correct);
     if (st == 0 && isfinite(*loss)) st = eng_graph_backward(t->g) != 0 || eng_opt_step(&t->opt, t->g) != 0;
     app_log_capture(0);
@@ -493,6 +518,7 @@ static int train_epoch(Train *t) {
     epoch_order(t->order, t->train.n, r->seed, r->epoch);
     double t0 = (app_now_ms() / 1e3), sum_loss = 0.0;
     long hits = 0, seen = 0;
+    t->dp_kept = 0.0;
     if (train_batches(t, t0, &sum_loss, &hits, &seen) != 0) return APP_FAIL;
     r->rng = eng_graph_rng_state(t->g);
     if (interrupted) {
@@ -510,6 +536,10 @@ static int train_epoch(Train *t) {
     printf("epoch %d/%d  lr %.3g  train loss %.4f  train acc %.2f%%  test loss %.4f  test acc "
            "%.2f%%  %.1f s  %.0f img/s\n", r->epoch + 1, r->epochs, t->opt.lr, seen ? sum_loss / seen : 0.0,
            seen ? 100.0 * hits / seen : 0.0, loss, 100.0 * acc, el, seen / (train_s > 0 ? train_s : 1e-9));
+    if (t->dp_n && seen)
+        printf("  stochastic depth: %.2f of %d droppable branches kept per example on average "
+               "(expected %.2f, the sum of their survival probabilities)\n", t->dp_kept / seen,
+               t->dp_n, t->dp_expected);
     fflush(stdout);
     RunState next = *r;
     next.epoch = r->epoch + 1;
@@ -542,6 +572,7 @@ int app_cmd_train(int argc, char **argv) {
                t.r.schedule, t.r.batch_size, (unsigned long long)t.r.seed);
         fflush(stdout);
         eng_graph_set_training(t.g, 1);
+        drop_paths_count(&t);
         for (; rc == APP_OK && t.r.epoch < t.r.epochs; t.r.epoch++, t.r.batch = 0) rc = train_epoch(&t);
         signal(SIGINT, SIG_DFL);
     }

@@ -55,6 +55,21 @@ typedef struct {
 } NetResCfg;
 int net_res_block(EngGraph *g, const char *n, int x, int planes, int stride, const NetResCfg *c);
 
+/* The pre-activation ResNet body with basic units (net_preact.c): stage s
+ * has blocks[s] units BN-ReLU-conv3x3-BN-ReLU-conv3x3 of planes0 << s maps
+ * (the first of a stage from the second on striding by 2, a 1x1 projection
+ * on the shared pre-activation where the shape changes), every unit with its
+ * own BN-ReLU; then final_bn, final_relu, global average pooling, fc. */
+int net_preact_basic_body(EngGraph *g, int x, int n_stages, const int *blocks, int planes0,
+                          int classes);
+
+/* EfficientNet's MBConv (net_efficientnet.c), named as torchvision's
+ * features.s.j: 1x1 expansion to expand x input channels (unless expand is
+ * 1), k x k depthwise with the stride, SE of max(1, input / 4) channels,
+ * linear 1x1 projection to out, BN after each conv, SiLU but after the
+ * projection; the identity added when the shape is kept (node `name`). */
+int net_mbconv(EngGraph *g, const char *name, int x, int expand, int k, int stride, int out);
+
 /* Squeeze-and-excitation (net_senet.c): x times a per-channel gate computed
  * from x's global average; the output is node `name`. */
 int net_se_module(EngGraph *g, const char *name, int x, int reduction);
@@ -103,7 +118,8 @@ extern const ModelCard model_card_fractalnet;
 extern const ModelCard model_card_cspresnext50, model_card_cspdarknet53;
 extern const ModelCard model_card_alexnet_mini, model_card_zfnet_mini, model_card_vgg_mini,
     model_card_inception_mini, model_card_resnet_mini, model_card_densenet_mini,
-    model_card_mobilenet_mini, model_card_se_mini, model_card_convnext_mini;
+    model_card_mobilenet_mini, model_card_se_mini, model_card_convnext_mini,
+    model_card_preact_mini, model_card_efficientnet_mini;
 
 /* A card's comparison figures: torchvision's published metrics (acc@1, acc@5)
  * for its weights entry w, measured on ImageNet-1K val with one model and one

@@ -16,7 +16,7 @@ typedef struct { int expand, k, stride, out, repeats; } MbStage;
  * projection; a residual add when the shape is kept (stochastic depth, which
  * drops the branch in training, is the identity at inference). Names as
  * torchvision's features.s.j.block.k; the add is features.s.j. */
-static int mbconv(EngGraph *g, const char *name, int x, int expand, int k, int stride, int out) {
+int net_mbconv(EngGraph *g, const char *name, int x, int expand, int k, int stride, int out) {
     const int cin = net_channels(g, x), hidden = cin * expand;
     char n[32], pre[48];
     snprintf(n, sizeof n, "%s", name);
@@ -46,7 +46,7 @@ static int build_efficientnet_b0(EngGraph *g, int C, int H, int W) {
     for (int s = 0; s < 7; s++)
         for (int r = 0; r < st[s].repeats; r++) {
             snprintf(name, sizeof name, "features.%d.%d", s + 1, r);
-            x = mbconv(g, name, x, st[s].expand, st[s].k, r == 0 ? st[s].stride : 1, st[s].out);
+            x = net_mbconv(g, name, x, st[s].expand, st[s].k, r == 0 ? st[s].stride : 1, st[s].out);
         }
     x = net_conv_bn_act_eps(g, "features.8", x, 1280, 1, 1, 1, 1e-5f, NET_ACT_SILU);
     x = eng_gavgpool(g, "avgpool", x);

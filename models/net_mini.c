@@ -6,7 +6,9 @@
  * fix), stacks of 3x3 (VGG), inception modules with 1x1 reductions
  * (GoogLeNet), residual blocks with batch norm (ResNet), dense blocks with
  * transitions (DenseNet), depthwise separable convolutions (MobileNet),
- * channel gates on residual branches (SENet), ConvNeXt blocks (ConvNeXt).
+ * pre-activation units (pre-act ResNet), channel gates on residual branches
+ * (SENet), MBConv blocks with SE and SiLU (EfficientNet), ConvNeXt blocks
+ * (ConvNeXt).
  * Their shipped weights are made by `convscope train` (command in each card).
  */
 #include "net_common.h"
@@ -153,6 +155,19 @@ static int build_mobilenet_mini(EngGraph *g, int C, int H, int W) {
     return eng_fc(g, "fc", x, 10, 1);
 }
 
+/* ---- Pre-activation ResNet ------------------------------------------------------------ */
+
+/* resnet_mini's layout with He et al.'s pre-activation units (net_preact.c):
+ * a 3x3 conv to 16 maps without BN or ReLU of its own, then in each unit
+ * BN-ReLU-conv-BN-ReLU-conv and a bare add, a final BN-ReLU before pooling,
+ * as the paper's CIFAR networks (resnet-pre-act.lua). */
+static int build_preact_mini(EngGraph *g, int C, int H, int W) {
+    static const int blocks[3] = {2, 2, 2};
+    int x = eng_input(g, "data", C, H, W);
+    x = eng_conv_k(g, "conv1", x, 16, 3, 1, 1, 1, 0);
+    return net_preact_basic_body(g, x, 3, blocks, 16, 10);
+}
+
 /* ---- SENet ---------------------------------------------------------------------------------- */
 
 /* resnet_mini's block with a squeeze-excitation gate on the residual branch,
@@ -184,6 +199,31 @@ static int build_se_mini(EngGraph *g, int C, int H, int W) {
         }
     x = eng_gavgpool(g, "avgpool", x);
     return eng_fc(g, "fc", x, 10, 1);
+}
+
+/* ---- EfficientNet ------------------------------------------------------------------------ */
+
+/* EfficientNet-B0's first stages (net_efficientnet.c) at 28x28: a 3x3 stem
+ * without stride (B0's stride 2 would start at 14x14), MBConv1 k3 to 16,
+ * MBConv6 k3 to 24 (two blocks, to 14x14), MBConv6 k5 to 40 (two, to 7x7),
+ * MBConv6 k3 to 80 (two, to 4x4), a 1x1 head to 320, average pooling,
+ * dropout 0.2 and the classifier; SiLU and SE gates throughout as in B0. */
+static int build_efficientnet_mini(EngGraph *g, int C, int H, int W) {
+    static const int st[4][5] = {/* expand, k, stride, out, repeats */
+                                 {1, 3, 1, 16, 1}, {6, 3, 2, 24, 2}, {6, 5, 2, 40, 2},
+                                 {6, 3, 2, 80, 2}};
+    int x = eng_input(g, "data", C, H, W);
+    x = net_conv_bn_act_eps(g, "features.0", x, 16, 3, 1, 1, 1e-5f, NET_ACT_SILU);
+    char name[32];
+    for (int s = 0; s < 4; s++)
+        for (int r = 0; r < st[s][4]; r++) {
+            snprintf(name, sizeof name, "features.%d.%d", s + 1, r);
+            x = net_mbconv(g, name, x, st[s][0], st[s][1], r == 0 ? st[s][2] : 1, st[s][3]);
+        }
+    x = net_conv_bn_act_eps(g, "features.5", x, 320, 1, 1, 1, 1e-5f, NET_ACT_SILU);
+    x = eng_gavgpool(g, "avgpool", x);
+    x = eng_dropout(g, "classifier.0", x, 0.2f);
+    return eng_fc(g, "classifier.1", x, 10, 1);
 }
 
 /* ---- ConvNeXt ------------------------------------------------------------------------------- */
@@ -311,3 +351,21 @@ MINI_CARD(convnext_mini, "ConvNeXt mini", "ConvNeXt", 2022,
           "span half of the 14x14 map and more than the later ones, reaching mostly into "
           "padding; 5x5 stays larger than 3x3. The command is the other small models' recipe; no "
           "weights ship: it opens with random weights.", 10, 0);
+MINI_CARD(preact_mini, "Pre-act ResNet mini", "ResNet", 2016,
+          "after K. He, X. Zhang, S. Ren, J. Sun", "Identity Mappings in Deep Residual Networks",
+          "ECCV 2016 (arXiv:1603.05027)",
+          "resnet_mini with pre-activation units: BN and ReLU before each convolution, nothing "
+          "after the add, one BN-ReLU after the last unit, so every unit adds to a clean "
+          "identity path.",
+          "Stages of 16, 32, 64 channels, two basic units each, after a bare 3x3 conv to 16 "
+          "maps; 1x1 projections on the shared pre-activation where the shape changes, as the "
+          "paper's CIFAR code. Not trained yet: it opens with random weights.", 3, 0);
+MINI_CARD(efficientnet_mini, "EfficientNet mini", "EfficientNet", 2019, "after M. Tan, Q. V. Le",
+          "EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks",
+          "ICML 2019 (arXiv:1905.11946)",
+          "EfficientNet-B0's first stages at 28x28: MBConv blocks (1x1 expansion by 6, "
+          "depthwise 3x3 or 5x5, squeeze-and-excitation, linear 1x1 projection, identity "
+          "shortcut) with SiLU (swish) after every convolution but the projections.",
+          "A 3x3 stem to 16 without stride, MBConv1 to 16, MBConv6 to 24 (k3), 40 (k5), 80 "
+          "(k3) at 14x14, 7x7, 4x4, two blocks each, a 1x1 head to 320, dropout 0.2. Not "
+          "trained yet: it opens with random weights.", 4, 0);

@@ -76,6 +76,12 @@ static int preact_body(EngGraph *g, int x, int n_stages, const int *blocks, int 
     return eng_fc(g, "fc", x, classes, 1);
 }
 
+int net_preact_basic_body(EngGraph *g, int x, int n_stages, const int *blocks, int planes0,
+                          int classes) {
+    static const PreCfg cfg = {.bottleneck = 0};
+    return preact_body(g, x, n_stages, blocks, planes0, 1, classes, &cfg);
+}
+
 /* fb.resnet.torch's ImageNet stem: conv 7x7/2, BN, ReLU, max pool 3x3/2. */
 static int build_preact_resnet18(EngGraph *g, int C, int H, int W) {
     static const PreCfg cfg = {.bottleneck = 0};

@@ -225,6 +225,14 @@ for m in $shipped; do
   [ "$data" = digits ] && want=0.98
   jq -e ".accuracy >= $want" "$tmp/out" >/dev/null || fail "$m on $data: accuracy $acc < $want"
   [ "$data" = fashion ] && best=$(jq -r "[.accuracy, $best] | max" "$tmp/out")
+  # the small models of the later networks state in their cards what eval
+  # measures with the shipped weights, to the hundredth of a percent
+  case " preact_mini se_mini efficientnet_mini convnext_mini " in
+    *" $m "*)
+      pct=$(jq -r '.accuracy * 100' "$tmp/out" | awk '{printf "%.2f%%", $1}')
+      jq -r ".[] | select(.name==\"$m\") | .notes" "$tmp/models.json" | grep -qF "$m $pct on Fashion-MNIST" ||
+        fail "the $m card does not state '$m $pct on Fashion-MNIST', what eval measures" ;;
+  esac
 done
 expect 0 "$BIN" eval lenet5 --data fashion --weights "$ROOT/assets/lenet5_fashion.safetensors" --json
 jq_is "$tmp/out" '"\(.data) \(.n)"' "fashion 10000"
@@ -473,6 +481,15 @@ idx "$tmp/mn" train 256; idx "$tmp/mn" t10k 16
 expect 2 "$BIN" train lenet5 --data "$tmp/mn" --batch 300 --epochs 1 --out "$tmp/mn.safetensors"
 grep -q -- "--batch 300 is larger than the 256 training images" "$tmp/err" || fail "train --batch 300 on 256 images: $(cat "$tmp/err")"
 [ -e "$tmp/mn.safetensors" ] && fail "train --batch 300 on 256 images wrote a checkpoint"
+# stochastic depth: train says how many of ResNet-110's 54 branches the examples kept, against
+# the 40.25 expected (64 examples of 54 draws: a standard error near 0.4)
+if [ -z "${CONVSCOPE_SANITIZED:-}" ]; then
+  idx "$tmp/sd" train 64; idx "$tmp/sd" t10k 16
+  expect 0 "$BIN" train resnet110_sd --data "$tmp/sd" --batch 16 --epochs 1 --threads 1 --out "$tmp/sd.safetensors"
+  kept=$(sed -n 's/^  stochastic depth: \([0-9.]*\) of 54 droppable branches kept per example on average (expected 40.25, .*/\1/p' "$tmp/out")
+  [ -n "$kept" ] && awk -v k="$kept" 'BEGIN { exit !(k > 37.25 && k < 43.25) }' ||
+    fail "train resnet110_sd: kept branches '$kept' not near the expected 40.25: $(cat "$tmp/out")"
+fi
 # eval needs the test split only
 idx "$tmp/t10k_only" t10k 16
 expect 0 "$BIN" eval lenet5 --data "$tmp/t10k_only" --weights "$ROOT/assets/lenet5_digits.safetensors" --json

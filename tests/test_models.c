@@ -106,6 +106,10 @@ static long long conv_p(int cin, int cout, int k, int bias) {
 }
 static long long fc_p(int in, int out) { return (long long)in * out + out; }
 
+/* efficientnet_mini's stages: expansion, kernel, first stride, width, blocks */
+static const int effm_st[4][5] = {
+    {1, 3, 1, 16, 1}, {6, 3, 2, 24, 2}, {6, 5, 2, 40, 2}, {6, 3, 2, 80, 2}};
+
 static void test_minis(void) {
     const long long alex = conv_p(1, 32, 5, 1) + conv_p(32, 64, 3, 1) + conv_p(64, 96, 3, 1) +
                            conv_p(96, 96, 3, 1) + conv_p(96, 64, 3, 1) + fc_p(64 * 2 * 2, 256) +
@@ -141,10 +145,33 @@ static void test_minis(void) {
         cnx += 2 * (c * 25 + c + 2 * c + conv_p(c, 4 * c, 1, 1) + conv_p(4 * c, c, 1, 1) + c);
         if (st < 2) cnx += 2 * c + conv_p(c, dims[st + 1], 2, 1);
     }
+    /* bare 3x3 stem; per unit its own BN-ReLU (2 per input channel), two 3x3
+     * convs with a BN between, a 1x1 projection (no BN) at the two stage
+     * changes; the final BN and the FC */
+    long long pre = conv_p(1, 16, 3, 0) + 2 * 64 + fc_p(64, 10);
+    for (int st = 0; st < 3; st++) {
+        int c = 16 << st, cin = st ? c / 2 : 16;
+        pre += 2 * cin + conv_p(cin, c, 3, 0) + 2 * c + conv_p(c, c, 3, 0); /* unit 0 */
+        pre += 2 * c + 2 * conv_p(c, c, 3, 0) + 2 * c;                      /* unit 1 */
+        if (st) pre += conv_p(cin, c, 1, 0);
+    }
+    /* stem conv + BN; per MBConv: expansion 1x1 + BN (unless x1), depthwise +
+     * BN, SE cin/4 units (1x1s with bias), projection + BN; head 1x1 + BN, FC */
+    long long eff = conv_p(1, 16, 3, 0) + 32 + conv_p(80, 320, 1, 0) + 640 + fc_p(320, 10);
+    for (int s = 0, cin = 16; s < 4; s++)
+        for (int r = 0; r < effm_st[s][4]; r++) {
+            const int hid = cin * effm_st[s][0], k = effm_st[s][1], out = effm_st[s][3];
+            const int sq = cin / 4 > 1 ? cin / 4 : 1;
+            if (hid != cin) eff += conv_p(cin, hid, 1, 0) + 2 * hid;
+            eff += (long long)hid * k * k + 2 * hid + conv_p(hid, sq, 1, 1) + conv_p(sq, hid, 1, 1);
+            eff += conv_p(hid, out, 1, 0) + 2 * out;
+            cin = out;
+        }
     const struct { const char *name; long long params; } minis[] = {
         {"alexnet_mini", alex}, {"zfnet_mini", zf},     {"vgg_mini", vgg},
         {"resnet_mini", res},   {"mobilenet_mini", mob}, {"inception_mini", -1},
         {"densenet_mini", -1},  {"se_mini", se},         {"convnext_mini", cnx},
+        {"preact_mini", pre},   {"efficientnet_mini", eff},
     };
     for (size_t i = 0; i < sizeof minis / sizeof minis[0]; i++) {
         const ModelCard *c = model_find(minis[i].name);
@@ -319,7 +346,7 @@ static void test_modern_macs(void) {
 }
 
 static void test_counts(void) {
-    CHECK_EQ_I64(model_count(), N_EXPECT + 9); /* + the nine small trained models */
+    CHECK_EQ_I64(model_count(), N_EXPECT + 11); /* + the eleven small trained models */
     for (int i = 0; i < N_EXPECT; i++) {
         const ModelCard *c = model_find(expect[i].name);
         CHECK(c != NULL);
@@ -1017,6 +1044,50 @@ static void test_variants(void) {
     CHECK(zw && strstr(zw->notes, "107,627,624") && vc && strstr(vc->notes, "133,638,952"));
 }
 
+/* MACs of the two minis built from the later networks, from their layer
+ * lists, and the shapes they pass through */
+static void test_minis_macs(void) {
+    long long m = conv_m(1, 16, 3, 28) + 64 * 10; /* preact_mini: no projection BN */
+    for (int st = 0; st < 3; st++) {
+        int c = 16 << st, hw = 28 >> st, cin = st ? c / 2 : 16;
+        if (st == 2) hw = 7;
+        m += conv_m(cin, c, 3, hw) + 3 * conv_m(c, c, 3, hw);
+        if (st) m += conv_m(cin, c, 1, hw);
+    }
+    CHECK_EQ_I64(macs_of("preact_mini", 0, 0, 0), m);
+    m = conv_m(1, 16, 3, 28) + conv_m(80, 320, 1, 4) + 320 * 10;
+    for (int s = 0, hw = 28, cin = 16; s < 4; s++)
+        for (int r = 0; r < effm_st[s][4]; r++) {
+            const int hid = cin * effm_st[s][0], k = effm_st[s][1], sq = cin / 4 > 1 ? cin / 4 : 1;
+            if (hid != cin) m += conv_m(cin, hid, 1, hw);
+            if (r == 0) hw = (hw + effm_st[s][2] - 1) / effm_st[s][2];
+            m += (long long)hid * k * k * hw * hw + 2LL * hid * sq + conv_m(hid, effm_st[s][3], 1, hw);
+            cin = effm_st[s][3];
+        }
+    CHECK_EQ_I64(macs_of("efficientnet_mini", 0, 0, 0), m);
+
+    EngGraph *g = model_build(model_find("preact_mini"), 0, 0, 0);
+    const EngNode *u = node(g, "layer3.0"), *sc = node(g, "layer3.0.shortcut");
+    const EngNode *fin = node(g, "final_relu"), *c1 = node(g, "layer1.0.conv1");
+    CHECK(u && u->op == ENG_OP_ADD && u->out.C == 64 && u->out.H == 7 && u->out.W == 7);
+    CHECK(sc && sc->out.C == 64 && sc->p.conv.kh == 1 && node(g, "layer1.0.bn1") &&
+          eng_graph_find(g, "layer1.0.shortcut") < 0);
+    CHECK(fin && fin->op == ENG_OP_RELU && fin->out.C == 64 && fin->out.H == 7);
+    CHECK(c1 && c1->out.C == 16 && c1->out.H == 28);
+    eng_graph_destroy(g);
+    g = model_build(model_find("efficientnet_mini"), 0, 0, 0);
+    const EngNode *fc1 = node(g, "features.2.1.block.2.fc1"); /* block input 24: 6 units */
+    const EngNode *dw = node(g, "features.3.0.block.1.0"), *add = node(g, "features.4.1");
+    const EngNode *head = node(g, "features.5.2");
+    CHECK(fc1 && fc1->out.C == 6 && node(g, "features.2.1.block.2.activation") &&
+          node(g, "features.2.1.block.2.activation")->op == ENG_OP_SILU);
+    CHECK(dw && dw->p.conv.groups == 144 && dw->p.conv.kh == 5 && dw->out.H == 7);
+    CHECK(add && add->op == ENG_OP_ADD && add->out.C == 80 && add->out.H == 4);
+    CHECK(head && head->op == ENG_OP_SILU && head->out.C == 320 && head->out.H == 4);
+    CHECK(eng_graph_find(g, "features.2.0") < 0); /* no add where the shape changes */
+    eng_graph_destroy(g);
+}
+
 int main(void) {
     eng_log_set(quiet, NULL);
     eng_set_threads(2);
@@ -1031,6 +1102,7 @@ int main(void) {
     test_history_macs();
     test_modern_structure();
     test_modern_macs();
+    test_minis_macs();
     test_depth_macs();
     test_variants();
     test_option_a_forward();
@@ -1057,5 +1129,7 @@ int main(void) {
     test_reference_forward("cspresnext50", 3, 64, 64);
     test_reference_forward("resnet110_sd", 3, 32, 32);
     test_reference_forward("fractalnet", 3, 32, 32);
+    test_reference_forward("preact_mini", 1, 28, 28);
+    test_reference_forward("efficientnet_mini", 1, 28, 28);
     return check_finish("models");
 }
