@@ -244,6 +244,59 @@ static void test_rf_box(void) {
     viz_fonts_unload(&f);
 }
 
+
+/* The longest vertical run of one colour in a surface (RGBA32). */
+static int longest_column_run(const SDL_Surface *s, Uint8 r, Uint8 g, Uint8 b) {
+    int best = 0;
+    for (int x = 0; x < s->w; x++)
+        for (int y = 0, run = 0; y < s->h; y++) {
+            const Uint8 *p = (const Uint8 *)s->pixels + (size_t)y * s->pitch + 4 * (size_t)x;
+            run = (p[0] == r && p[1] == g && p[2] == b) ? run + 1 : 0;
+            if (run > best) best = run;
+        }
+    return best;
+}
+
+/* ResNet's blocks on the compare screen as the paper draws them: the
+ * branch's output and the block's input meet in an add, a ReLU after it,
+ * and the diagram draws the shortcut in its lane from the input down to the
+ * add (a long vertical run of the accent colour, which a plain stack lacks). */
+static void test_residual_diagram(void) {
+    VizFonts f;
+    if (!fonts(&f, 18)) return;
+    const ModelBlock *b = model_block_find("resnet-basic-vs-bottleneck"), *plain = model_block_find("stack3x3-vs-7x7");
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 420, 640, 32, SDL_PIXELFORMAT_RGBA32);
+    SDL_Renderer *r = s ? SDL_CreateSoftwareRenderer(s) : NULL;
+    CHECK(b && plain && r);
+    const SDL_Color accent = {250, 10, 200, 255};
+    for (int side = 0; b && plain && r && side < 3; side++) {
+        EngGraph *g = side < 2 ? model_block_build(b, side, &b->defaults) : model_block_build(plain, 0, &plain->defaults);
+        CHECK(g != NULL);
+        if (!g) continue;
+        int add = eng_graph_find(g, "add"), in = eng_graph_find(g, "input"), out = eng_graph_output(g);
+        if (side < 2) {
+            CHECK_SAY(add >= 0, "  side %c has no add\n", "AB"[side]);
+            const EngNode *a = add >= 0 ? eng_graph_node(g, add) : NULL;
+            CHECK(a && a->n_inputs == 2 && (a->inputs[0] == in || a->inputs[1] == in));
+            const EngNode *o = eng_graph_node(g, out);
+            CHECK(o->op == ENG_OP_RELU && o->n_inputs == 1 && o->inputs[0] == add);
+        }
+        SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+        SDL_RenderClear(r);
+        viz_draw_diagram(r, &f, g, (SDL_Rect){10, 10, 400, 620}, accent);
+        SDL_RenderPresent(r);
+        const int run = longest_column_run(s, accent.r, accent.g, accent.b);
+        CHECK_SAY(side < 2 ? run > 300 : run < 120, "  side %d: accent run %d px\n", side, run);
+        eng_graph_destroy(g);
+    }
+    if (r) {
+        viz_forget_renderer(r);
+        SDL_DestroyRenderer(r);
+    }
+    if (s) SDL_FreeSurface(s);
+    viz_fonts_unload(&f);
+}
+
 static int inside(SDL_Rect a, int w, int h) { return a.x >= 0 && a.y >= 0 && a.x + a.w <= w && a.y + a.h <= h; }
 
 /* The compare screen of every block: the chips, sliders, the two diagrams
@@ -553,6 +606,7 @@ int main(void) {
     test_zoo_layout();
     test_grids();
     test_rf_box();
+    test_residual_diagram();
     test_filter_groups();
     test_text_audit();
     TTF_Quit();
