@@ -297,6 +297,64 @@ static void test_residual_diagram(void) {
     viz_fonts_unload(&f);
 }
 
+/* The colour bar every heat map carries: its ends in the map's colours at
+ * the bar's ends, the room it says it takes no less than what it draws; the
+ * input panel with an effective receptive field draws its bar under the
+ * picture (the heat's full colour there), and none without one. */
+static void test_colour_bars(void) {
+    VizFonts f;
+    if (!fonts(&f, 18)) return;
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 400, 520, 32, SDL_PIXELFORMAT_RGBA32);
+    SDL_Renderer *r = s ? SDL_CreateSoftwareRenderer(s) : NULL;
+    CHECK(r != NULL);
+    if (!r) return;
+    const SDL_Rect bar = {20, 20, 300, 10};
+    SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+    SDL_RenderClear(r);
+    const int used = viz_colour_bar(r, &f, bar, -2.0f, 5.0f, VIZ_BAR_VIRIDIS, "units of something");
+    SDL_RenderPresent(r);
+    CHECK(used == viz_colour_bar(NULL, &f, bar, -2.0f, 5.0f, VIZ_BAR_VIRIDIS, "units of something"));
+    CHECK(used >= bar.h + 2 * f.small_line);
+    const SDL_Color c0 = viz_colormap(0.0f), c1 = viz_colormap(1.0f);
+    const Uint8 *p0 = (const Uint8 *)s->pixels + (size_t)(bar.y + 5) * s->pitch + 4 * (size_t)bar.x;
+    const Uint8 *p1 = (const Uint8 *)s->pixels + (size_t)(bar.y + 5) * s->pitch + 4 * (size_t)(bar.x + bar.w - 1);
+    CHECK(p0[0] == c0.r && p0[1] == c0.g && p0[2] == c0.b);
+    CHECK(p1[0] == c1.r && p1[1] == c1.g && p1[2] == c1.b);
+    /* text under the bar (the numbers and units): something not black there */
+    int lit = 0;
+    for (int y = bar.y + bar.h + 5; y < bar.y + used; y++)
+        for (int x = bar.x; x < bar.x + bar.w; x++)
+            lit += ((const Uint8 *)s->pixels)[(size_t)y * s->pitch + 4 * (size_t)x] > 60;
+    CHECK(lit > 50);
+
+    EngGraph *g = model_build(model_find("lenet5"), 0, 0, 0);
+    if (g && eng_graph_alloc_params(g) == 0 && eng_graph_plan(g, 1) == 0) {
+        float *x = eng_graph_input_buffer(g, 0), erf[32 * 32];
+        for (int i = 0; i < 32 * 32; i++) x[i] = 0.0f, erf[i] = (float)(i % 32);
+        CHECK(eng_graph_forward(g) == 0);
+        const SDL_Rect area = {10, 10, 300, 300 + f.small_line + 4 + viz_erf_bar_room(&f, 300)};
+        const SDL_Rect dst = viz_input_rect(&f, g, area);
+        const EngRf none = {0};
+        for (int with = 0; with < 2; with++) {
+            SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+            SDL_RenderClear(r);
+            viz_draw_input(r, &f, g, area, with ? erf : NULL, none, -1, -1);
+            SDL_RenderPresent(r);
+            /* the bar's right end: the heat at full strength over black */
+            const Uint8 *q = (const Uint8 *)s->pixels + (size_t)(dst.y + dst.h + 15) * s->pitch +
+                             4 * (size_t)(dst.x + 1 + (dst.w - 2 < 360 ? dst.w - 2 : 360) - 1);
+            const int hot = q[0] > 180 && q[1] > 150 && q[2] < 60;
+            CHECK_SAY(hot == with, "  ERF bar %s: pixel %d,%d,%d\n", with ? "missing" : "drawn without an ERF", q[0],
+                      q[1], q[2]);
+        }
+    }
+    eng_graph_destroy(g);
+    viz_forget_renderer(r);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+    viz_fonts_unload(&f);
+}
+
 static int inside(SDL_Rect a, int w, int h) { return a.x >= 0 && a.y >= 0 && a.x + a.w <= w && a.y + a.h <= h; }
 
 /* The compare screen of every block: the chips, sliders, the two diagrams
@@ -607,6 +665,7 @@ int main(void) {
     test_grids();
     test_rf_box();
     test_residual_diagram();
+    test_colour_bars();
     test_filter_groups();
     test_text_audit();
     TTF_Quit();
