@@ -6,6 +6,7 @@
  * room, is drawn large beside it. Computed on the worker.
  */
 #ifdef CONVSCOPE_HAVE_GUI
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,23 @@ int proj_key(Stepper *s, GuiKeyAct k) {
     return 1;
 }
 
+/* The projection's scale under its picture: grey is 0, the ends the largest
+ * magnitude over the channels shown (as viz_draw_planes stretches it). The
+ * room it takes first, then drawn under dst. */
+#define PROJ_UNITS "projection per input pixel, signed (grey = 0)"
+static int proj_bar_room(const VizFonts *f, int w) {
+    return 8 + viz_colour_bar(NULL, f, (SDL_Rect){0, 0, w < 360 ? w : 360, 10}, -1.0f, 1.0f, VIZ_BAR_SIGNED,
+                              PROJ_UNITS);
+}
+static void proj_bar(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect dst, int w) {
+    const EngNode *in = eng_graph_node(s->ses.graph, 0);
+    const size_t n = (size_t)(in->out.C >= 3 ? 3 : 1) * in->out.H * in->out.W;
+    float m = 0.0f;
+    for (size_t i = 0; i < n; i++) m = fabsf(s->proj.map[i]) > m ? fabsf(s->proj.map[i]) : m;
+    if (dst.w > 0) viz_colour_bar(r, f, (SDL_Rect){dst.x + 1, dst.y + dst.h + 8, w < 360 ? w - 2 : 358, 10},
+                                  -m, m, VIZ_BAR_SIGNED, PROJ_UNITS);
+}
+
 void proj_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, const Layout *l) {
     const EngNode *in = eng_graph_node(s->ses.graph, 0);
     const SDL_Color dim = viz_dim();
@@ -73,7 +91,8 @@ void proj_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, const Layou
             int nh = viz_text_wrap(r, f->small, a.x, a.y, a.w, (SDL_Color){255, 196, 84, 255}, note) + 6;
             a.y += nh, a.h -= nh;
         }
-        viz_draw_planes(r, f, s->proj.map, in->out.C, in->out.H, in->out.W, a, 1, cap);
+        a.h -= proj_bar_room(f, a.w);
+        proj_bar(s, r, f, viz_draw_planes(r, f, s->proj.map, in->out.C, in->out.H, in->out.W, a, 1, cap), a.w);
     } else {
         viz_text(r, f->small, l->top5.x, l->top5.y, dim, cap);
         viz_text(r, f->small, l->top5.x, l->top5.y + f->small_line + 4, dim, "click a map to project it");
@@ -91,6 +110,8 @@ void proj_draw_beside(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_
     if (a.w > a.h + f->small_line + 4) a.w = a.h + f->small_line + 4;
     char cap[256];
     snprintf(cap, sizeof cap, "projected to pixels · %s", rule_names[s->proj.rule - 1]);
-    viz_draw_planes(r, f, s->proj.map, in->out.C, in->out.H, in->out.W, a, 1, cap);
+    const int room = proj_bar_room(f, a.w);
+    if (a.h + room > main.y + main.h - a.y) a.h = main.y + main.h - a.y - room;
+    proj_bar(s, r, f, viz_draw_planes(r, f, s->proj.map, in->out.C, in->out.H, in->out.W, a, 1, cap), a.w);
 }
 #endif

@@ -71,6 +71,7 @@ Layout stepper_layout(const VizFonts *f, const Stepper *s, int w, int h) {
     int left_w = w / 4 < 220 ? 220 : w / 4;
     l.left = (SDL_Rect){m, top, left_w, h - top - m - f->small_line};
     l.input = (SDL_Rect){m, top, left_w, left_w + f->small_line + 4};
+    if (s->erf.map) l.input.h += viz_erf_bar_room(f, left_w); /* the ERF's colour bar */
     l.top5 = (SDL_Rect){m, top + l.input.h + m, left_w, 5 * (f->line + 16) + f->small_line};
     l.main = (SDL_Rect){2 * m + left_w, top, w - 3 * m - left_w, h - top - 2 * m - f->small_line};
     l.status = (SDL_Rect){m, h - m - f->small_line, w - 2 * m, f->small_line};

@@ -68,18 +68,27 @@ static int inception_bottleneck(EngGraph *g, int x, const BlockCfg *c) {
     return eng_concat(g, "concat", bs, 4);
 }
 
-/* Residual branches without the shortcut's add and without batch norm, so
- * the weights are the convolutions' alone. The basic block is cin wide (its
- * input's width), the bottleneck cout wide (its input has cout channels). */
+/* Residual blocks as He et al. draw them (Fig. 5, without batch norm, so
+ * the weights are the convolutions' alone): the branch's last convolution
+ * goes without its ReLU into the add with the identity shortcut, and the
+ * ReLU follows the add. The basic block is cin wide (its input's width),
+ * the bottleneck cout wide (its input has cout channels), so the shortcut
+ * needs no projection. */
+static int res_join(EngGraph *g, int x, int branch) {
+    int s = eng_add2(g, "add", branch, x);
+    return eng_relu(g, "add_relu", s);
+}
 static int res_basic(EngGraph *g, int x, const BlockCfg *c) {
-    x = relu_conv(g, "conv3x3_1", x, c->cin, 3, 1, 1, 1);
-    return relu_conv(g, "conv3x3_2", x, c->cin, 3, 1, 1, 1);
+    int y = relu_conv(g, "conv3x3_1", x, c->cin, 3, 1, 1, 1);
+    y = eng_conv_k(g, "conv3x3_2", y, c->cin, 3, 1, 1, 1, 1);
+    return res_join(g, x, y);
 }
 static int res_bottleneck(EngGraph *g, int x, const BlockCfg *c) {
     int mid = c->cout / 4 < 1 ? 1 : c->cout / 4;
-    x = relu_conv(g, "conv1x1_reduce", x, mid, 1, 1, 0, 1);
-    x = relu_conv(g, "conv3x3", x, mid, 3, 1, 1, 1);
-    return relu_conv(g, "conv1x1_expand", x, c->cout, 1, 1, 0, 1);
+    int y = relu_conv(g, "conv1x1_reduce", x, mid, 1, 1, 0, 1);
+    y = relu_conv(g, "conv3x3", y, mid, 3, 1, 1, 1);
+    y = eng_conv_k(g, "conv1x1_expand", y, c->cout, 1, 1, 0, 1, 1);
+    return res_join(g, x, y);
 }
 static int standard3(EngGraph *g, int x, const BlockCfg *c) {
     return relu_conv(g, "conv3x3", x, c->cout, 3, 1, 1, 1);

@@ -244,6 +244,117 @@ static void test_rf_box(void) {
     viz_fonts_unload(&f);
 }
 
+
+/* The longest vertical run of one colour in a surface (RGBA32). */
+static int longest_column_run(const SDL_Surface *s, Uint8 r, Uint8 g, Uint8 b) {
+    int best = 0;
+    for (int x = 0; x < s->w; x++)
+        for (int y = 0, run = 0; y < s->h; y++) {
+            const Uint8 *p = (const Uint8 *)s->pixels + (size_t)y * s->pitch + 4 * (size_t)x;
+            run = (p[0] == r && p[1] == g && p[2] == b) ? run + 1 : 0;
+            if (run > best) best = run;
+        }
+    return best;
+}
+
+/* ResNet's blocks on the compare screen as the paper draws them: the
+ * branch's output and the block's input meet in an add, a ReLU after it,
+ * and the diagram draws the shortcut in its lane from the input down to the
+ * add (a long vertical run of the accent colour, which a plain stack lacks). */
+static void test_residual_diagram(void) {
+    VizFonts f;
+    if (!fonts(&f, 18)) return;
+    const ModelBlock *b = model_block_find("resnet-basic-vs-bottleneck"), *plain = model_block_find("stack3x3-vs-7x7");
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 420, 640, 32, SDL_PIXELFORMAT_RGBA32);
+    SDL_Renderer *r = s ? SDL_CreateSoftwareRenderer(s) : NULL;
+    CHECK(b && plain && r);
+    const SDL_Color accent = {250, 10, 200, 255};
+    for (int side = 0; b && plain && r && side < 3; side++) {
+        EngGraph *g = side < 2 ? model_block_build(b, side, &b->defaults) : model_block_build(plain, 0, &plain->defaults);
+        CHECK(g != NULL);
+        if (!g) continue;
+        int add = eng_graph_find(g, "add"), in = eng_graph_find(g, "input"), out = eng_graph_output(g);
+        if (side < 2) {
+            CHECK_SAY(add >= 0, "  side %c has no add\n", "AB"[side]);
+            const EngNode *a = add >= 0 ? eng_graph_node(g, add) : NULL;
+            CHECK(a && a->n_inputs == 2 && (a->inputs[0] == in || a->inputs[1] == in));
+            const EngNode *o = eng_graph_node(g, out);
+            CHECK(o->op == ENG_OP_RELU && o->n_inputs == 1 && o->inputs[0] == add);
+        }
+        SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+        SDL_RenderClear(r);
+        viz_draw_diagram(r, &f, g, (SDL_Rect){10, 10, 400, 620}, accent);
+        SDL_RenderPresent(r);
+        const int run = longest_column_run(s, accent.r, accent.g, accent.b);
+        CHECK_SAY(side < 2 ? run > 300 : run < 120, "  side %d: accent run %d px\n", side, run);
+        eng_graph_destroy(g);
+    }
+    if (r) {
+        viz_forget_renderer(r);
+        SDL_DestroyRenderer(r);
+    }
+    if (s) SDL_FreeSurface(s);
+    viz_fonts_unload(&f);
+}
+
+/* The colour bar every heat map carries: its ends in the map's colours at
+ * the bar's ends, the room it says it takes no less than what it draws; the
+ * input panel with an effective receptive field draws its bar under the
+ * picture (the heat's full colour there), and none without one. */
+static void test_colour_bars(void) {
+    VizFonts f;
+    if (!fonts(&f, 18)) return;
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 400, 520, 32, SDL_PIXELFORMAT_RGBA32);
+    SDL_Renderer *r = s ? SDL_CreateSoftwareRenderer(s) : NULL;
+    CHECK(r != NULL);
+    if (!r) return;
+    const SDL_Rect bar = {20, 20, 300, 10};
+    SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+    SDL_RenderClear(r);
+    const int used = viz_colour_bar(r, &f, bar, -2.0f, 5.0f, VIZ_BAR_VIRIDIS, "units of something");
+    SDL_RenderPresent(r);
+    CHECK(used == viz_colour_bar(NULL, &f, bar, -2.0f, 5.0f, VIZ_BAR_VIRIDIS, "units of something"));
+    CHECK(used >= bar.h + 2 * f.small_line);
+    const SDL_Color c0 = viz_colormap(0.0f), c1 = viz_colormap(1.0f);
+    const Uint8 *p0 = (const Uint8 *)s->pixels + (size_t)(bar.y + 5) * s->pitch + 4 * (size_t)bar.x;
+    const Uint8 *p1 = (const Uint8 *)s->pixels + (size_t)(bar.y + 5) * s->pitch + 4 * (size_t)(bar.x + bar.w - 1);
+    CHECK(p0[0] == c0.r && p0[1] == c0.g && p0[2] == c0.b);
+    CHECK(p1[0] == c1.r && p1[1] == c1.g && p1[2] == c1.b);
+    /* text under the bar (the numbers and units): something not black there */
+    int lit = 0;
+    for (int y = bar.y + bar.h + 5; y < bar.y + used; y++)
+        for (int x = bar.x; x < bar.x + bar.w; x++)
+            lit += ((const Uint8 *)s->pixels)[(size_t)y * s->pitch + 4 * (size_t)x] > 60;
+    CHECK(lit > 50);
+
+    EngGraph *g = model_build(model_find("lenet5"), 0, 0, 0);
+    if (g && eng_graph_alloc_params(g) == 0 && eng_graph_plan(g, 1) == 0) {
+        float *x = eng_graph_input_buffer(g, 0), erf[32 * 32];
+        for (int i = 0; i < 32 * 32; i++) x[i] = 0.0f, erf[i] = (float)(i % 32);
+        CHECK(eng_graph_forward(g) == 0);
+        const SDL_Rect area = {10, 10, 300, 300 + f.small_line + 4 + viz_erf_bar_room(&f, 300)};
+        const SDL_Rect dst = viz_input_rect(&f, g, area);
+        const EngRf none = {0};
+        for (int with = 0; with < 2; with++) {
+            SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+            SDL_RenderClear(r);
+            viz_draw_input(r, &f, g, area, with ? erf : NULL, none, -1, -1);
+            SDL_RenderPresent(r);
+            /* the bar's right end: the heat at full strength over black */
+            const Uint8 *q = (const Uint8 *)s->pixels + (size_t)(dst.y + dst.h + 15) * s->pitch +
+                             4 * (size_t)(dst.x + 1 + (dst.w - 2 < 360 ? dst.w - 2 : 360) - 1);
+            const int hot = q[0] > 180 && q[1] > 150 && q[2] < 60;
+            CHECK_SAY(hot == with, "  ERF bar %s: pixel %d,%d,%d\n", with ? "missing" : "drawn without an ERF", q[0],
+                      q[1], q[2]);
+        }
+    }
+    eng_graph_destroy(g);
+    viz_forget_renderer(r);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+    viz_fonts_unload(&f);
+}
+
 static int inside(SDL_Rect a, int w, int h) { return a.x >= 0 && a.y >= 0 && a.x + a.w <= w && a.y + a.h <= h; }
 
 /* The compare screen of every block: the chips, sliders, the two diagrams
@@ -553,6 +664,8 @@ int main(void) {
     test_zoo_layout();
     test_grids();
     test_rf_box();
+    test_residual_diagram();
+    test_colour_bars();
     test_filter_groups();
     test_text_audit();
     TTF_Quit();

@@ -101,6 +101,21 @@ void viz_audit_text(SDL_Renderer *r, SDL_Surface *surf, int x, int y, int px, co
 
 /* Viridis, t in [0, 1]. */
 SDL_Color viz_colormap(float t);
+/* The scale of a heat map: a horizontal bar in `bar` from lo (left) to hi
+ * (right) in the map's colours, ticks with their values at both ends and
+ * the middle, and the units under them (wrapped to the bar's width).
+ * VIZ_BAR_VIRIDIS as viz_colormap; VIZ_BAR_SIGNED black (-) through mid grey
+ * (0) to white (+), as viz_draw_planes shows signed maps; VIZ_BAR_HEAT the
+ * effective receptive field's orange over black, on its square-root scale
+ * (the middle tick is a quarter of the way from lo to hi). r NULL: measure
+ * only. Returns the height used (bar, ticks, numbers, units). */
+enum { VIZ_BAR_VIRIDIS, VIZ_BAR_SIGNED, VIZ_BAR_HEAT };
+/* The effective receptive field's scale under the input (viz_draw_input):
+ * its units, and the room it takes in a panel w wide (a layout leaves it). */
+#define VIZ_ERF_UNITS "ERF: |d unit / d pixel| summed over channels, square-root scale"
+int viz_erf_bar_room(const VizFonts *f, int w);
+int viz_colour_bar(SDL_Renderer *r, const VizFonts *f, SDL_Rect bar, float lo, float hi, int kind,
+                   const char *units);
 /* An (h, w) plane as a viridis texture, lo..hi stretched (destroy it). */
 SDL_Texture *viz_plane_texture(SDL_Renderer *r, const float *plane, int h, int w, float lo, float hi);
 /* The feature-map view keeps its plane textures from frame to frame (made
@@ -172,8 +187,9 @@ void viz_draw_evolution(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, i
                         const float *const *snaps, const char *const *labels, int n);
 /* Planes v (C, H, W) as an image in area under an optional caption: one
  * channel as grey, three as colour; diverging puts 0 at mid grey (a
- * projection's sign), otherwise min..max is stretched. */
-void viz_draw_planes(SDL_Renderer *r, const VizFonts *f, const float *v, int C, int H, int W,
+ * projection's sign), otherwise min..max is stretched. Returns where the
+ * picture went (w = 0: nothing drawn). */
+SDL_Rect viz_draw_planes(SDL_Renderer *r, const VizFonts *f, const float *v, int C, int H, int W,
                      SDL_Rect area, int diverging, const char *caption);
 void viz_draw_top5(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
                    const char *const *labels, int n_labels, SDL_Rect area);

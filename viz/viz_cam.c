@@ -61,27 +61,6 @@ static SDL_Rect fit(SDL_Rect box, int w, int h) {
     return d;
 }
 
-/* A horizontal bar from 0 to top, three ticks, the units under it. */
-static void colour_bar(SDL_Renderer *r, const VizFonts *f, SDL_Rect bar, float top, const char *units) {
-    for (int x = 0; x < bar.w; x++) {
-        const SDL_Color c = viz_colormap(bar.w > 1 ? (float)x / (float)(bar.w - 1) : 0.0f);
-        SDL_SetRenderDrawColor(r, c.r, c.g, c.b, 255);
-        SDL_RenderDrawLine(r, bar.x + x, bar.y, bar.x + x, bar.y + bar.h - 1);
-    }
-    char t[32];
-    for (int k = 0; k <= 2; k++) {
-        const int x = bar.x + k * (bar.w - 1) / 2;
-        SDL_SetRenderDrawColor(r, DIM.r, DIM.g, DIM.b, 255);
-        SDL_RenderDrawLine(r, x, bar.y + bar.h, x, bar.y + bar.h + 4);
-        snprintf(t, sizeof t, "%.3g", top * (float)k / 2.0f);
-        int tw = 0;
-        viz_text_size(f->small, t, &tw, NULL);
-        const int tx = k == 0 ? x : k == 2 ? x - tw : x - tw / 2;
-        viz_text(r, f->small, tx, bar.y + bar.h + 5, DIM, t);
-    }
-    viz_text_wrap(r, f->small, bar.x, bar.y + bar.h + 6 + f->small_line, bar.w, DIM, units);
-}
-
 /* The map at its own size, one rectangle a unit, 0..top. */
 static void raw_map(SDL_Renderer *r, SDL_Rect box, const float *map, int h, int w, float top) {
     const SDL_Rect d = fit(box, w, h);
@@ -127,7 +106,7 @@ void viz_draw_gradcam(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const V
             if (t) SDL_RenderCopy(r, t, NULL, &d);
             if (t) SDL_DestroyTexture(t);
             free(up);
-            colour_bar(r, f, (SDL_Rect){x, d.y + d.h + 10, panel, bar_h}, top, g->units);
+            viz_colour_bar(r, f, (SDL_Rect){x, d.y + d.h + 10, panel, bar_h}, 0.0f, top, VIZ_BAR_VIRIDIS, g->units);
         } else if (m == 2) {
             raw_map(r, box, g->map, g->h, g->w, top);
         } else {

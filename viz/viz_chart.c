@@ -144,6 +144,8 @@ static void node_caption(const EngNode *n, int act, int compact, char *buf, size
         snprintf(buf, len, compact ? "%s %dx%d/%d" : "%s pool %dx%d/%d",
                  n->op == ENG_OP_MAXPOOL ? "max" : "avg", n->p.pool.kh, n->p.pool.kw, n->p.pool.sh);
         break;
+    case ENG_OP_ADD: snprintf(buf, len, compact ? "sum of %d" : "elementwise sum of %d", n->n_inputs); break;
+    case ENG_OP_CONCAT: snprintf(buf, len, compact ? "concat %d" : "%d inputs stacked", n->n_inputs); break;
     default: snprintf(buf, len, "%s%s", eng_op_name(n->op), a); break;
     }
 }
@@ -179,9 +181,15 @@ static void text_in(SDL_Renderer *r, TTF_Font *font, SDL_Rect box, int x, int y,
  * input's, its column its rank on that level; an activation right after a
  * conv, FC or batch norm is folded into that box (rep). */
 typedef struct {
-    int n, levels;
+    int n, levels, skips; /* skips: edges that pass over a level (shortcuts) */
     int rep[DIAG_MAX], folded[DIAG_MAX], level[DIAG_MAX], col[DIAG_MAX], per_level[DIAG_MAX];
 } DiagPlan;
+
+/* An edge from s to i that passes over a level from the rightmost box of
+ * its level (a shortcut) runs in the lane right of the boxes. */
+static int diag_lane_edge(const DiagPlan *p, int s, int i) {
+    return p->level[i] - p->level[s] > 1 && p->col[s] == p->per_level[p->level[s]] - 1;
+}
 
 static int diag_plan(const EngGraph *g, DiagPlan *p) {
     memset(p, 0, sizeof *p);
@@ -208,10 +216,17 @@ static int diag_plan(const EngGraph *g, DiagPlan *p) {
         p->col[i] = p->per_level[lv]++;
         if (lv + 1 > p->levels) p->levels = lv + 1;
     }
+    for (int i = 0; i < p->n; i++) {
+        if (p->rep[i] != i) continue;
+        const EngNode *nd = eng_graph_node(g, i);
+        for (int k = 0; k < nd->n_inputs; k++)
+            if (diag_lane_edge(p, p->rep[nd->inputs[k]], i)) p->skips++;
+    }
     return p->levels;
 }
 
-enum { DIAG_GAP = 8, DIAG_PAD = 4 };
+/* DIAG_LANE: the room right of the boxes where shortcuts run down. */
+enum { DIAG_GAP = 8, DIAG_PAD = 4, DIAG_LANE = 22 };
 
 /* A name in two lines when its box is narrow: cut after the '_' or '.'
  * nearest its middle ("3x3_" / "reduce"); a name without one stays whole
@@ -261,7 +276,7 @@ static int diagram_width(const VizFonts *f, const EngGraph *g, int split) {
         int k = p.per_level[lv], w = k * need[lv] + DIAG_GAP * (k - 1);
         if (w > widest) widest = w;
     }
-    return widest;
+    return widest + (p.skips ? DIAG_LANE : 0);
 }
 
 int viz_diagram_width(const VizFonts *f, const EngGraph *g) { return diagram_width(f, g, 0); }
@@ -282,15 +297,35 @@ static void diag_boxes(const DiagPlan *p, SDL_Rect area, int box_h, int step, SD
 }
 
 /* Every edge: down from its source past the shape label, across, down into
- * the box with an arrow head. */
+ * the box with an arrow head. A shortcut (diag_lane_edge) runs in the lane
+ * right of the boxes it passes, into its box's right side. */
 static void diag_edges(SDL_Renderer *r, const EngGraph *g, const DiagPlan *p, const SDL_Rect *box,
-                       int label_h) {
-    SDL_SetRenderDrawColor(r, 110, 116, 130, 255);
+                       int label_h, SDL_Rect area, SDL_Color accent) {
     for (int i = 0; i < p->n; i++) {
         if (p->rep[i] != i) continue;
         const EngNode *nd = eng_graph_node(g, i);
         for (int k = 0; k < nd->n_inputs; k++) {
             int s = p->rep[nd->inputs[k]];
+            if (diag_lane_edge(p, s, i)) {
+                int lane = box[s].x + box[s].w;
+                for (int j = 0; j < p->n; j++)
+                    if (p->rep[j] == j && p->level[j] >= p->level[s] && p->level[j] <= p->level[i] &&
+                        box[j].x + box[j].w > lane)
+                        lane = box[j].x + box[j].w;
+                lane += 12 + 4 * (k % 2);
+                if (lane > area.x + area.w - 2) lane = area.x + area.w - 2;
+                int sy = box[s].y + box[s].h / 2, dy = box[i].y + box[i].h / 2, dx = box[i].x + box[i].w;
+                SDL_SetRenderDrawColor(r, accent.r, accent.g, accent.b, 255);
+                for (int t = 0; t < 2; t++) { /* two pixels wide: the shortcut stands out */
+                    SDL_RenderDrawLine(r, box[s].x + box[s].w, sy + t, lane + t, sy + t);
+                    SDL_RenderDrawLine(r, lane + t, sy, lane + t, dy + t);
+                    SDL_RenderDrawLine(r, lane + t, dy + t, dx + 1, dy + t);
+                }
+                for (int a = 0; a < 6; a++) /* arrow head, pointing left */
+                    SDL_RenderDrawLine(r, dx + 1 + a, dy - (6 - a), dx + 1 + a, dy + (6 - a));
+                continue;
+            }
+            SDL_SetRenderDrawColor(r, 110, 116, 130, 255);
             int sx = box[s].x + box[s].w / 2, sy = box[s].y + box[s].h + label_h;
             int dx = box[i].x + box[i].w / 2, dy = box[i].y;
             SDL_RenderDrawLine(r, box[s].x + box[s].w / 2, box[s].y + box[s].h, sx, sy);
@@ -371,8 +406,9 @@ void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL
     int step = (area.h - box_h - label_h) / (p.levels > 1 ? p.levels - 1 : 1);
     if (step > box_h + 3 * label_h) step = box_h + 3 * label_h;
     if (step < box_h + label_h) step = box_h + label_h;
-    SDL_Rect box[DIAG_MAX];
-    diag_boxes(&p, area, box_h, step, box);
+    SDL_Rect box[DIAG_MAX], boxes = area;
+    if (p.skips) boxes.w -= DIAG_LANE; /* the shortcuts' lane */
+    diag_boxes(&p, boxes, box_h, step, box);
     /* a level whose shapes are wider than their columns writes every other
      * one a line lower */
     char shape[64];
@@ -384,7 +420,7 @@ void viz_draw_diagram(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL
         if (text_w(f->small, shape) > box[i].w + DIAG_GAP - 2) crowded[p.level[i]] = 1;
     }
     /* edges first, each with the shape it carries written once beside its source */
-    diag_edges(r, g, &p, box, label_h);
+    diag_edges(r, g, &p, box, label_h, area, accent);
     for (int i = 0; i < p.n; i++) {
         if (p.rep[i] != i) continue;
         diag_box(r, f, eng_graph_node(g, i), box[i], p.folded[i], split, i == out,

@@ -38,6 +38,56 @@ SDL_Color viz_colormap(float t) {
     return c;
 }
 
+/* Colour of the bar of kind at t in [0, 1]. */
+static SDL_Color bar_colour(int kind, float t) {
+    if (kind == VIZ_BAR_SIGNED) {
+        const Uint8 g = (Uint8)(t * 255.0f + 0.5f);
+        return (SDL_Color){g, g, g, 255};
+    }
+    if (kind == VIZ_BAR_HEAT) { /* input_surface's heat, alpha 200 * t, over black */
+        const float a = 200.0f * t / 255.0f;
+        return (SDL_Color){(Uint8)(255 * a), (Uint8)((80 + 150 * t) * a), (Uint8)(40 * a), 255};
+    }
+    return viz_colormap(t);
+}
+
+int viz_colour_bar(SDL_Renderer *r, const VizFonts *f, SDL_Rect bar, float lo, float hi, int kind,
+                   const char *units) {
+    const int uh = units && units[0] ? viz_text_wrap(NULL, f->small, 0, 0, bar.w, DIM, units) : 0;
+    const int used = bar.h + 5 + f->small_line + (uh ? uh + 1 : 0);
+    if (!r) return used;
+    for (int x = 0; x < bar.w; x++) {
+        const SDL_Color c = bar_colour(kind, bar.w > 1 ? (float)x / (float)(bar.w - 1) : 0.0f);
+        SDL_SetRenderDrawColor(r, c.r, c.g, c.b, 255);
+        SDL_RenderDrawLine(r, bar.x + x, bar.y, bar.x + x, bar.y + bar.h - 1);
+    }
+    SDL_SetRenderDrawColor(r, DIM.r, DIM.g, DIM.b, 255);
+    SDL_Rect frame = {bar.x - 1, bar.y - 1, bar.w + 2, bar.h + 2};
+    SDL_RenderDrawRect(r, &frame);
+    char t[32], e[32];
+    int right_end = bar.x; /* the middle number stays clear of the ends' */
+    for (int k = 0; k <= 2; k++) {
+        const int x = bar.x + k * (bar.w - 1) / 2;
+        const float frac = k == 1 ? (kind == VIZ_BAR_HEAT ? 0.25f : 0.5f) : (float)k / 2.0f;
+        SDL_SetRenderDrawColor(r, DIM.r, DIM.g, DIM.b, 255);
+        SDL_RenderDrawLine(r, x, bar.y + bar.h, x, bar.y + bar.h + 4);
+        snprintf(t, sizeof t, "%.3g", lo + (hi - lo) * frac);
+        int tw = 0, th = 0;
+        if (viz_text_size(f->small, t, &tw, &th) != 0) tw = 0;
+        const int tx = k == 0 ? x : k == 2 ? x - tw : x - tw / 2;
+        int wk = 0, rk = 0;
+        if (k == 1) { /* room between the two ends' numbers? */
+            snprintf(e, sizeof e, "%.3g", hi);
+            if (viz_text_size(f->small, e, &wk, &rk) != 0) wk = 0;
+            if (tx < right_end + 8 || tx + tw > bar.x + bar.w - wk - 8) continue;
+        }
+        viz_text(r, f->small, tx, bar.y + bar.h + 5, DIM, t);
+        if (k == 0) right_end = x + tw;
+    }
+    if (uh) viz_text_wrap(r, f->small, bar.x, bar.y + bar.h + 6 + f->small_line, bar.w, DIM, units);
+    return used;
+}
+
 /* A (h, w) plane as a texture, values mapped from [lo, hi] through viridis
  * (grey for single-channel inputs when grey is set). */
 static SDL_Texture *plane_texture(SDL_Renderer *r, const float *plane, int h, int w, float lo,
@@ -690,6 +740,11 @@ static SDL_Surface *input_surface(const float *act, int C, int H, int W, float l
     return s;
 }
 
+int viz_erf_bar_room(const VizFonts *f, int w) {
+    const SDL_Rect bar = {0, 0, w - 2 < 360 ? w - 2 : 360, 10};
+    return 10 + viz_colour_bar(NULL, f, bar, 0.0f, 1.0f, VIZ_BAR_HEAT, VIZ_ERF_UNITS);
+}
+
 void viz_draw_input(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_Rect area,
                     const float *erf, EngRf rf, int uy, int ux) {
     const EngNode *nd = eng_graph_node(g, 0);
@@ -720,6 +775,11 @@ void viz_draw_input(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_R
             SDL_DestroyTexture(h);
         }
         if (hs) SDL_FreeSurface(hs);
+        /* its scale, under the picture when the panel has room for it */
+        const char *units = VIZ_ERF_UNITS;
+        SDL_Rect bar = {dst.x + 1, dst.y + dst.h + 10, dst.w - 2 < 360 ? dst.w - 2 : 360, 10};
+        if (m > 0.0f && bar.w >= 120 && bar.y + viz_colour_bar(NULL, f, bar, 0, m, VIZ_BAR_HEAT, units) <= area.y + area.h)
+            viz_colour_bar(r, f, bar, 0.0f, m, VIZ_BAR_HEAT, units);
     }
     if (rf.finite && uy >= 0 && ux >= 0) {
         /* unit (y, x) sees input rows y*j - p .. y*j - p + r - 1 and the columns
@@ -796,9 +856,9 @@ void viz_draw_top5(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
     }
 }
 
-void viz_draw_planes(SDL_Renderer *r, const VizFonts *f, const float *v, int C, int H, int W,
-                     SDL_Rect area, int diverging, const char *caption) {
-    if (!v || C < 1 || H < 1 || W < 1) return;
+SDL_Rect viz_draw_planes(SDL_Renderer *r, const VizFonts *f, const float *v, int C, int H, int W,
+                         SDL_Rect area, int diverging, const char *caption) {
+    if (!v || C < 1 || H < 1 || W < 1) return (SDL_Rect){area.x, area.y, 0, 0};
     int top = 0;
     if (caption) {
         viz_text(r, f->small, area.x, area.y, DIM, caption);
@@ -810,7 +870,7 @@ void viz_draw_planes(SDL_Renderer *r, const VizFonts *f, const float *v, int C, 
     range_of(v, hw * (size_t)nc, &lo, &hi);
     const float m = fmaxf(fabsf(lo), fabsf(hi));
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_RGBA32);
-    if (!s) return;
+    if (!s) return (SDL_Rect){area.x, area.y, 0, 0};
     for (int y = 0; y < H; y++)
         for (int x = 0; x < W; x++) {
             Uint8 *p = (Uint8 *)s->pixels + (size_t)y * s->pitch + 4 * x;
@@ -831,6 +891,7 @@ void viz_draw_planes(SDL_Renderer *r, const VizFonts *f, const float *v, int C, 
         SDL_RenderCopy(r, t, NULL, &dst);
         SDL_DestroyTexture(t);
     }
+    return dst;
 }
 
 void viz_draw_evolution(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int id, SDL_Rect area,

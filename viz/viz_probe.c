@@ -58,6 +58,12 @@ void viz_draw_occlusion(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const
     }
     cap += 4;
     int legend = 2 * (f->small_line + 8) + 8;
+    const char *const units[2] = {"the channel's total, the square at that place",
+                                  "the class's probability, the square at that place"};
+    for (int m = 0; m < 2; m++) {
+        int bh = 10 + viz_colour_bar(NULL, f, (SDL_Rect){0, 0, panel, 10}, 0.0f, 1.0f, VIZ_BAR_VIRIDIS, units[m]);
+        if (bh > legend) legend = bh;
+    }
     if (panel > area.h - cap - legend) panel = area.h - cap - legend;
     if (panel < 32) panel = 32;
     viz_text_wrap(r, f->small, area.x, area.y, panel + gap - 6, DIM, captions[0]);
@@ -79,6 +85,9 @@ void viz_draw_occlusion(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const
             SDL_Rect px = {a.x + (i % OW) * cw, a.y + cap + (i / OW) * chh, cw, chh};
             SDL_RenderFillRect(r, &px);
         }
+        if (m < 2) /* the scale: the map's own range, probability 0..1 */
+            viz_colour_bar(r, f, (SDL_Rect){a.x, a.y + cap + OH * chh + 10, panel, 10}, lo, hi, VIZ_BAR_VIRIDIS,
+                           units[m]);
     }
     /* the classes the class map uses, with their colours */
     int lx = area.x + 3 * (panel + gap), ly = area.y + cap + panel + 10;
