@@ -89,6 +89,7 @@ int main(int argc, char **argv) {
         {"predict", app_cmd_predict},
         {"gradcam", app_cmd_gradcam},
         {"visualize", app_cmd_visualize},
+        {"atlas", app_cmd_atlas},
         {"experiment", app_cmd_experiment},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)

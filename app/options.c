@@ -163,9 +163,9 @@ static const AppFlag flags[] = {
     {"--seed", ARG_SEED, "S", 0, 0, 0, APP_OPT_FEATVIS, F(seed), F(seed_set), NULL,
      "the starting noise and each step's random jitter, scale and rotation (default 1)"},
     {"--steps", ARG_INT, "N", 1, 100000, 0, APP_OPT_FEATVIS, F(steps), NO_FIELD, NULL,
-     "gradient ascent steps on the input (default 200)"},
+     "gradient ascent steps on the input (visualize: default 200, atlas: 100)"},
     {"--layers", ARG_STR, "L1,L2,...", 0, 0, 0, APP_OPT_ATLAS, F(layers), NO_FIELD, "names, ',' between",
-     "the layers drawn (default: every convolution and FC layer)"},
+     "the layers drawn (default: every convolution)"},
     {"--per-sheet", ARG_INT, "N", 1, 64, 0, APP_OPT_ATLAS, F(per_sheet), NO_FIELD, NULL,
      "channels per sheet (default 8)"},
     {"--init", ARG_CHOICE, "he|xavier", 0, 0, 0, APP_OPT_TRAIN, F(init), NO_FIELD, NULL,
@@ -279,6 +279,8 @@ static const struct {
                     APP_OPT_OUT | APP_OPT_NPY_OUT | APP_OPT_THREADS, 1},
     {"visualize", APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_PROBE | APP_OPT_UNIT | APP_OPT_FEATVIS |
                       APP_OPT_OUT | APP_OPT_NPY_OUT | APP_OPT_JSON | APP_OPT_THREADS, 1},
+    {"atlas", APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_ATLAS | APP_OPT_FEATVIS | APP_OPT_OUT |
+                  APP_OPT_THREADS, 1},
     {"experiment", APP_OPT_EXPERIMENT | APP_OPT_SEED | APP_OPT_JSON | APP_OPT_OUT | APP_OPT_THREADS, 0},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -1057,7 +1057,7 @@ fi
 # before --help) and its --help mentions it; every flag a command is not
 # listed for is refused as unknown. --help ends with the command's flags,
 # generated from the table.
-cmds="view render models summary bench compare export train eval deconv top9 occlude basics lesson predict gradcam visualize experiment"
+cmds="view render models summary bench compare export train eval deconv top9 occlude basics lesson predict gradcam visualize atlas experiment"
 declare -A takes_flag=() args=()
 for c in $cmds; do
   "$BIN" "$c" --help >"$tmp/help_$c" 2>&1 || fail "'convscope $c --help' failed"
