@@ -7,9 +7,9 @@
  *
  * What the JSON does not hold is worked out from the names, as the runs
  * name their curves: a curve named "... test" or "... train", and the
- * "threshold" line, are drawn dashed; a dashed curve takes the colour of the
- * solid one it belongs to; a panel whose axis is a probability ("P(...")
- * runs from 0 to 1. There is no mosaic in the JSON (the filters of the
+ * "threshold" line, are drawn dashed; a run keeps one colour in every panel
+ * (its test curve, its gap, the same name after the panel's title); a
+ * panel whose axis is a probability ("P(...") runs from 0 to 1. There is no mosaic in the JSON (the filters of the
  * layers experiment are the evolution view's).
  * Must not depend on: SDL.
  */
@@ -64,8 +64,23 @@ static int ends_with(const char *s, const char *tail) {
     return l > t && !strcmp(s + l - t, tail);
 }
 
-/* Colours and dashes from the names (see the top of the file). */
+/* s's role in the figure: its run's name (base_name), without the title of
+ * its panel when it starts with it ("shift layer 1" in the panel "shift":
+ * "layer 1"), so that a run keeps one colour in every panel. */
+static void role_of(const ExpResult *r, const ExpSeries *s, char *out, size_t n) {
+    char b[40];
+    base_name(s->name, b, sizeof b);
+    const char *t = r->panel[s->panel].title;
+    const size_t tl = strlen(t);
+    if (tl && !strncmp(b, t, tl) && b[tl] == ' ' && b[tl + 1]) snprintf(out, n, "%s", b + tl + 1);
+    else snprintf(out, n, "%s", b);
+}
+
+/* Colours and dashes from the names (see the top of the file): each role
+ * its colour, in the order the roles first appear. */
 static void style_series(ExpResult *r) {
+    char roles[EXP_MAX_SERIES][40];
+    int n_roles = 0;
     for (int i = 0; i < r->n_series; i++) {
         ExpSeries *s = &r->s[i];
         s->dashed = ends_with(s->name, " test") || ends_with(s->name, " train") || !strcmp(s->name, "threshold");
@@ -73,27 +88,12 @@ static void style_series(ExpResult *r) {
             s->color = 7;
             continue;
         }
-        /* the colour: the place of its run among the runs of its panel */
-        char mine[40], other[40];
-        base_name(s->name, mine, sizeof mine);
-        int color = 0, seen = 0;
-        for (int j = 0; j < i && !seen; j++) {
-            if (r->s[j].panel != s->panel || !strcmp(r->s[j].name, "threshold")) continue;
-            base_name(r->s[j].name, other, sizeof other);
-            if (!strcmp(other, mine)) {
-                s->color = r->s[j].color;
-                seen = 1;
-                continue;
-            }
-            int first = 1; /* count each run of the panel once */
-            for (int k = 0; k < j; k++) {
-                char b[40];
-                base_name(r->s[k].name, b, sizeof b);
-                if (r->s[k].panel == s->panel && !strcmp(b, other)) first = 0;
-            }
-            color += first;
-        }
-        if (!seen) s->color = color;
+        char role[40];
+        role_of(r, s, role, sizeof role);
+        int k = 0;
+        while (k < n_roles && strcmp(roles[k], role)) k++;
+        if (k == n_roles && n_roles < EXP_MAX_SERIES) snprintf(roles[n_roles++], sizeof roles[0], "%s", role);
+        s->color = k;
     }
 }
 

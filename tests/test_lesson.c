@@ -446,7 +446,7 @@ static void test_exp_json(void) {
         CHECK(!r.s[1].dashed && r.s[1].color == 1);
         CHECK(r.s[2].dashed && r.s[2].color == 1); /* its run's colour */
         CHECK(r.s[3].dashed && r.s[3].color == 7);
-        CHECK(!r.s[4].dashed && r.s[4].color == 0 && r.s[4].panel == 1);
+        CHECK(!r.s[4].dashed && r.s[4].color == 1 && r.s[4].panel == 1); /* its run's colour in another panel */
         CHECK(r.s[0].n == 2 && r.s[0].y[1] == 4);
     }
     CHECK(r.panel[1].y_min == 0 && r.panel[1].y_max == 1 && r.panel[0].y_max == 0);
