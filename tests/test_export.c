@@ -809,6 +809,8 @@ static void test_shape_ops_export(void) {
     const EngPadParams edge = {0, 3, 1, 0, 0.0f, 0, 0, ENG_PAD_EDGE};
     x = eng_pad_chw(g, "edge", x, &edge);                                     /* 32x8x12 */
     x = eng_conv_k(g, "conv2", x, 6, 3, 2, 1, 1, 1);                          /* 6x4x6 */
+    const int sd[4] = {2, 3, 4, 6}, sp2[4] = {1, 0, 2, 3};
+    x = eng_transpose(g, "shuffle", x, sd, sp2, 6, 4, 6);                    /* channel shuffle */
     const int td[4] = {1, 6, 4, 6}, tp[4] = {0, 2, 3, 1};
     x = eng_transpose(g, "to_nhwc", x, td, tp, 4, 6, 6);                      /* 4x6x6 */
     x = eng_layernorm_span(g, "ln_last", x, 6, 1, 1e-5f);
