@@ -1021,6 +1021,9 @@ static int ex_matmul(Exporter *E, ExNode *x) {
     const EngNode *n = x->n;
     const EngMatmulParams *q = &n->p.matmul;
     const char *name = n->name;
+    if (q->stack > 1)
+        FAIL("ONNX export: node '%s' (matmul): a product by a stack of %d matrices is not exported "
+             "(it needs a rank-5 view the importer does not read back)", name, q->stack);
     const char *shape = ex_str(E, "%s/rows.shape", name), *rows = ex_str(E, "%s/rows", name);
     const char *w = param_name(E, n, 0), *mm = ex_str(E, "%s/matmul", name);
     float *wt = ex_alloc(E, (size_t)q->k * q->out * sizeof *wt);
