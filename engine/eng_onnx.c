@@ -3493,7 +3493,8 @@ static int layernorm_node(Loader *L, const NodeCtx *c) {
     return ln_stats(L, c, find_act(L, c->n->input[0]), a, eps);
 }
 
-/* ---- MatMul by a constant matrix on any rank: PyTorch's Linear on a channels-last map ---- */
+/* ---- MatMul by a constant matrix on any rank: PyTorch's Linear on a channels-last map; by a
+ * constant stack of them (a batched product, one matrix per block of rows) ---- */
 
 /* B a constant (..., K, OUT): one matrix, or a stack of them whose axes are
  * x's last ones before its rows (a batched product, each matrix of x's stack
