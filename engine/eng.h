@@ -309,8 +309,12 @@ typedef struct { int slopes; } EngPreluParams;      /* 1 (shared), C, or C*H*W (
  * each (outer, inner). len = C, inner = H*W is a softmax over channels. */
 typedef struct { int len, inner; } EngSoftmaxParams;
 /* ONNX Gemm inside one sample: x is (M, K) (trans_a: (K, M)), the weight
- * (OUT, K) as in FC, the bias (M, OUT); out (M, OUT). */
-typedef struct { int m, k, out, trans_a, has_bias; } EngMatmulParams;
+ * (OUT, K) as in FC, the bias (M, OUT); out (M, OUT). A stack of `stack`
+ * matrices (ONNX MatMul by a constant (..., S, K, OUT): a batched product):
+ * the weight (S, OUT, K); x's M rows are blocks of `rows`, block b
+ * multiplied by matrix b % S (the stack's axes are the last ones before the
+ * rows). stack 1: one matrix, rows = M. */
+typedef struct { int m, k, out, trans_a, has_bias, rows, stack; } EngMatmulParams;
 typedef struct { int has_scale, has_shift; } EngAffineParams; /* params: scale, then shift */
 /* Each input's sample read as (outer, len_i, inner); out (outer, sum len_i, inner).
  * outer 1, inner H*W: along channels. */
@@ -548,6 +552,9 @@ int eng_logsoftmax_span(EngGraph *g, const char *name, int x, int len, int inner
 /* ONNX Gemm on one sample read as a matrix: in (M, K), or (K, M) with trans_a;
  * out (M, OUT, 1). Its backward is implemented (FD-checked in test_grad). */
 int eng_matmul(EngGraph *g, const char *name, int x, int m, int k, int out, int trans_a, int bias);
+/* The batched form: blocks of `rows` of the M rows, each by its matrix of a
+ * stack of `stack` (OUT, K) ones (no bias, no trans_a). */
+int eng_matmul_stack(EngGraph *g, const char *name, int x, int m, int rows, int k, int out, int stack);
 /* x * scale + shift with one scale and one shift per unit of a sample (either
  * may be left out): "weight" and "bias", (C*H*W) each. */
 int eng_affine(EngGraph *g, const char *name, int x, int scale, int shift);

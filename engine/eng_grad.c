@@ -435,8 +435,19 @@ void eng_fc_backward(float *dx, float *dw, float *db, const float *dy, const flo
  * d op(x) = dy w (M, K), which for trans_a lands transposed in dx (K, M). */
 void eng_matmul_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
                          const float *w, int N, const EngMatmulParams *p) {
-    const int M = p->m, K = p->k, OUT = p->out;
+    const int M = p->m, K = p->k, OUT = p->out, S = p->stack > 1 ? p->stack : 1;
     const size_t xs = (size_t)M * K, ys = (size_t)M * OUT;
+    if (S > 1) { /* each block of R rows and its matrix: the same, block by block */
+        const int R = p->rows;
+        for (int n = 0; n < N; n++)
+            for (int bl = 0; bl < M / R; bl++) {
+                const size_t xo = (size_t)n * xs + (size_t)bl * R * K, wo = (size_t)(bl % S) * OUT * K;
+                const float *yb = dy + (size_t)n * ys + (size_t)bl * R * OUT;
+                if (dw) eng_gemm(1, 0, OUT, K, R, 1.0f, yb, OUT, x + xo, K, 1.0f, dw + wo, K);
+                if (dx) eng_gemm(0, 0, R, K, OUT, 1.0f, yb, OUT, w + wo, K, 1.0f, dx + xo, K);
+            }
+        return;
+    }
     for (int n = 0; n < N; n++) {
         const float *yb = dy + (size_t)n * ys, *xb = x + (size_t)n * xs;
         if (dw) {

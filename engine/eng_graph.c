@@ -782,7 +782,8 @@ int eng_fc(EngGraph *g, const char *name, int x, int out, int bias) {
     return id;
 }
 
-int eng_matmul(EngGraph *g, const char *name, int x, int m, int k, int out, int trans_a, int bias) {
+static int matmul_node(EngGraph *g, const char *name, int x, int m, int rows, int k, int out,
+                       int stack, int trans_a, int bias) {
     int id = node_new(g, name, ENG_OP_MATMUL, &x, 1);
     if (id < 0) return -1;
     EngNode *n = &g->nodes[id];
@@ -791,16 +792,27 @@ int eng_matmul(EngGraph *g, const char *name, int x, int m, int k, int out, int 
         (int64_t)m * k != (int64_t)s.C * s.H * s.W)
         return node_reject(g, id, "a %dx%d matrix does not fit a %dx%dx%d sample", trans_a ? k : m,
                            trans_a ? m : k, s.C, s.H, s.W);
-    if ((int64_t)k * out > ENG_MAX_ELEMS || (int64_t)m * out > ENG_MAX_ELEMS)
-        return node_reject(g, id, "%d x %d weights are too many", k, out);
-    n->p.matmul = (EngMatmulParams){m, k, out, trans_a ? 1 : 0, bias ? 1 : 0};
+    if (stack < 1 || rows < 1 || m % rows || (m / rows) % stack || (stack > 1 && (trans_a || bias)))
+        return node_reject(g, id, "%d rows are not blocks of %d for a stack of %d matrices (a "
+                           "stack has no bias or transposed input)", m, rows, stack);
+    if ((int64_t)k * out * stack > ENG_MAX_ELEMS || (int64_t)m * out > ENG_MAX_ELEMS)
+        return node_reject(g, id, "%d x %d x %d weights are too many", stack, k, out);
+    n->p.matmul = (EngMatmulParams){m, k, out, trans_a ? 1 : 0, bias ? 1 : 0, rows, stack};
     n->out = (EngShape){m, out, 1};
     if (!shape_ok(g, id)) return -1;
-    add_param(n, "weight", ENG_PARAM_WEIGHT, 1, 2, out, k, 0, 0);
+    if (stack > 1) add_param(n, "weight", ENG_PARAM_WEIGHT, 1, 3, stack, out, k, 0);
+    else add_param(n, "weight", ENG_PARAM_WEIGHT, 1, 2, out, k, 0, 0);
     if (bias) add_param(n, "bias", ENG_PARAM_BIAS, 1, 2, m, out, 0, 0);
     n->macs = (int64_t)m * k * out;
     n->rf = rf_infinite();
     return id;
+}
+
+int eng_matmul(EngGraph *g, const char *name, int x, int m, int k, int out, int trans_a, int bias) {
+    return matmul_node(g, name, x, m, m, k, out, 1, trans_a, bias);
+}
+int eng_matmul_stack(EngGraph *g, const char *name, int x, int m, int rows, int k, int out, int stack) {
+    return matmul_node(g, name, x, m, rows, k, out, stack, 0, 0);
 }
 
 int eng_affine(EngGraph *g, const char *name, int x, int scale, int shift) {

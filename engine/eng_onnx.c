@@ -3493,9 +3493,13 @@ static int layernorm_node(Loader *L, const NodeCtx *c) {
     return ln_stats(L, c, find_act(L, c->n->input[0]), a, eps);
 }
 
-/* ---- MatMul by a constant matrix on any rank: PyTorch's Linear on a channels-last map ---- */
+/* ---- MatMul by a constant matrix on any rank: PyTorch's Linear on a channels-last map; by a
+ * constant stack of them (a batched product, one matrix per block of rows) ---- */
 
-static int matmul_rows(Loader *L, const NodeCtx *c, Act *x, const Const *b) {
+/* B a constant (..., K, OUT): one matrix, or a stack of them whose axes are
+ * x's last ones before its rows (a batched product, each matrix of x's stack
+ * by its own; x may have more axes in front, each repeating the stack). */
+static int matmul_rows(Loader *L, const NodeCtx *c, Act *x, const Const *b, int64_t stack) {
     int64_t xd[4], od[4], m = 1;
     act_dims(L, x, xd);
     const int r = x->rank, first = L->one_sample ? 0 : 1;
@@ -3508,7 +3512,8 @@ static int matmul_rows(Loader *L, const NodeCtx *c, Act *x, const Const *b) {
     memcpy(od, xd, sizeof od);
     od[r - 1] = cols;
     const int bi = (int)(b - L->consts), xn = x->node;
-    int id = eng_matmul(L->g, c->name, xn, (int)m, (int)K, (int)cols, 0, 0);
+    int id = stack > 1 ? eng_matmul_stack(L->g, c->name, xn, (int)m, (int)xd[r - 2], (int)K, (int)cols, (int)stack)
+                       : eng_matmul(L->g, c->name, xn, (int)m, (int)K, (int)cols, 0, 0);
     if (id < 0) return engine_fail(L);
     if (add_pending(L, id, 0, &L->consts[bi], (int)rows, (int)cols, 1.0f)) return -1;
     EngShape os;
@@ -3535,13 +3540,29 @@ static int matmul_node(Loader *L, const NodeCtx *c) {
     const Const *b = in_const(L, c, 1);
     if (!b || !b->f || b->ndim < 2 || b->ndim > x->rank)
         FAIL("ONNX: node '%s' (MatMul): the second input must be a float constant of rank 2 "
-             "(a product of two computed tensors is not supported)", c->name);
-    for (int j = 0; j < b->ndim - 2; j++)
-        if (b->dims[j] != 1)
-            FAIL("ONNX: node '%s' (MatMul): a stack of matrices (a batched matrix product) is not "
-                 "supported; one matrix is", c->name);
+             "or more (a product of two computed tensors is not supported)", c->name);
+    /* a stack: B's axes before its matrices against x's (from the right), each the
+     * same size, and inside a sample; B's all ones: one matrix */
+    int64_t stack = 1, ones = 1;
+    for (int j = 0; j < b->ndim - 2; j++) {
+        const int xa = x->rank - b->ndim + j;
+        stack *= b->dims[j];
+        ones &= b->dims[j] == 1;
+        if (b->dims[j] != 1 && b->dims[j] == xd[xa] && xa == 0 && !L->one_sample)
+            return mixes_batch(L, c, "a stack of matrices along the batch axis");
+        if (b->dims[j] != 1 && b->dims[j] != xd[xa])
+            FAIL("ONNX: node '%s' (MatMul): a stack of matrices must match the input's axes "
+                 "before its rows (B's axis %d is %lld, the input's %lld)", c->name, j,
+                 (long long)b->dims[j], (long long)xd[xa]);
+    }
+    if (ones) stack = 1;
+    else
+        for (int j = 0; j < b->ndim - 2; j++)
+            if (b->dims[j] == 1 && xd[x->rank - b->ndim + j] != 1)
+                FAIL("ONNX: node '%s' (MatMul): a stack of matrices broadcast along some of its "
+                     "axes is not supported", c->name);
     if (x->rank == 2 && !L->one_sample && b->ndim == 2) return fc_node(L, c);
-    return matmul_rows(L, c, x, b);
+    return matmul_rows(L, c, x, b, stack);
 }
 
 /* ---- DepthToSpace, SpaceToDepth ---- */
@@ -3908,11 +3929,14 @@ static int fill_params(Loader *L) {
         const Pending *p = &L->pend[k];
         EngParam *dst = &eng_graph_node_mut(g, p->node)->params[p->param];
         ENG_ASSERT(p->src_n == dst->n);
-        if (p->transpose_rows > 0) { /* (rows=K, cols=OUT) -> (OUT, K) */
-            ENG_ASSERT((size_t)p->transpose_rows * (size_t)p->transpose_cols == dst->n);
-            for (int r = 0; r < p->transpose_rows; r++)
-                for (int q = 0; q < p->transpose_cols; q++)
-                    dst->data[(size_t)q * p->transpose_rows + r] = p->scale * p->src[(size_t)r * p->transpose_cols + q];
+        if (p->transpose_rows > 0) { /* each (rows=K, cols=OUT) of a stack -> (OUT, K) */
+            const size_t mat = (size_t)p->transpose_rows * (size_t)p->transpose_cols;
+            ENG_ASSERT(mat > 0 && dst->n % mat == 0);
+            for (size_t s = 0; s < dst->n; s += mat)
+                for (int r = 0; r < p->transpose_rows; r++)
+                    for (int q = 0; q < p->transpose_cols; q++)
+                        dst->data[s + (size_t)q * p->transpose_rows + r] =
+                            p->scale * p->src[s + (size_t)r * p->transpose_cols + q];
         } else {
             for (size_t j = 0; j < dst->n; j++) dst->data[j] = p->scale * p->src[j];
         }

@@ -928,22 +928,36 @@ static int ex_reshape(Exporter *E, ExNode *x) {
     return 0;
 }
 
-/* a sample read as (1, d1, d2, d3) with its last 3 axes permuted: Transpose of
- * the view [N, d1, d2, d3] with perm [0, p1, p2, p3] */
+/* a sample read as (d0, d1, d2, d3), its axes permuted: Transpose of the view
+ * [N, d1, d2, d3] with perm [0, p1, p2, p3] when d0 is 1 and stays first;
+ * else (ShuffleNet's channel shuffle, (g, C/g, H, W) to (C/g, g, H, W)) of
+ * the rank-5 [N, d0, d1, d2, d3] with perm [0, 1 + p0, ...], reshaped back to
+ * [N, C, H, W] (what PyTorch writes for it, and the importer reads). */
 static int ex_transpose(Exporter *E, ExNode *x) {
     const EngNode *n = x->n;
     const EngTransposeParams *q = &n->p.transpose;
-    if (q->dims[0] != 1 || q->perm[0] != 0)
-        FAIL("ONNX export: node '%s' (transpose): it moves the first of a sample's 4 axes "
-             "(%dx%dx%dx%d), a one-sample graph's axis; only batch-mode graphs are exported",
-             n->name, q->dims[0], q->dims[1], q->dims[2], q->dims[3]);
-    const int vi[3] = {q->dims[1], q->dims[2], q->dims[3]},
-              vo[3] = {q->dims[q->perm[1]], q->dims[q->perm[2]], q->dims[q->perm[3]]};
-    const int64_t perm[4] = {0, q->perm[1], q->perm[2], q->perm[3]};
-    const char *in = as_view(E, x->x, vi, n->name, "in"), *out = view_out_name(E, x, vo, "transpose");
-    if (!in || !out) return 0;
+    if (q->dims[0] == 1 && q->perm[0] == 0) {
+        const int vi[3] = {q->dims[1], q->dims[2], q->dims[3]},
+                  vo[3] = {q->dims[q->perm[1]], q->dims[q->perm[2]], q->dims[q->perm[3]]};
+        const int64_t perm[4] = {0, q->perm[1], q->perm[2], q->perm[3]};
+        const char *in = as_view(E, x->x, vi, n->name, "in"), *out = view_out_name(E, x, vo, "transpose");
+        if (!in || !out) return 0;
+        x->nd = ex_node(E, "Transpose", out, &in, 1, out);
+        attr_ints(E, x->nd, "perm", perm, 4);
+        view_back(E, x, out);
+        x->rank = 4;
+        return 0;
+    }
+    const char *in = ex_str(E, "%s/in", n->name), *shape = ex_str(E, "%s/in.shape", n->name),
+               *out = ex_str(E, "%s/transpose", n->name);
+    if (!in || !shape || !out) return 0;
+    const int64_t d5[5] = {0, q->dims[0], q->dims[1], q->dims[2], q->dims[3]},
+                  perm[5] = {0, 1 + q->perm[0], 1 + q->perm[1], 1 + q->perm[2], 1 + q->perm[3]};
+    init_int64(E, shape, d5, 5);
+    const char *ins[2] = {x->xin, shape};
+    ex_node(E, "Reshape", in, ins, 2, in);
     x->nd = ex_node(E, "Transpose", out, &in, 1, out);
-    attr_ints(E, x->nd, "perm", perm, 4);
+    attr_ints(E, x->nd, "perm", perm, 5);
     view_back(E, x, out);
     x->rank = 4;
     return 0;
@@ -1007,6 +1021,9 @@ static int ex_matmul(Exporter *E, ExNode *x) {
     const EngNode *n = x->n;
     const EngMatmulParams *q = &n->p.matmul;
     const char *name = n->name;
+    if (q->stack > 1)
+        FAIL("ONNX export: node '%s' (matmul): a product by a stack of %d matrices is not exported "
+             "(it needs a rank-5 view the importer does not read back)", name, q->stack);
     const char *shape = ex_str(E, "%s/rows.shape", name), *rows = ex_str(E, "%s/rows", name);
     const char *w = param_name(E, n, 0), *mm = ex_str(E, "%s/matmul", name);
     float *wt = ex_alloc(E, (size_t)q->k * q->out * sizeof *wt);

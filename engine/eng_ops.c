@@ -774,15 +774,19 @@ void eng_affine_forward(float *out, const float *in, const float *scale, const f
 }
 
 /* ONNX Gemm inside each sample: out (M, OUT) = op(x) (M, K) x w^T (K, OUT) + b (M, OUT),
- * op(x) = x (M, K), or x^T for a stored (K, M) when trans_a. */
+ * op(x) = x (M, K), or x^T for a stored (K, M) when trans_a. A stack: each
+ * block of R rows by its own matrix, w (S, OUT, K). */
 void eng_matmul_forward(float *out, const float *in, const float *w, const float *b, int N,
                         const EngMatmulParams *p) {
-    const int M = p->m, K = p->k, OUT = p->out;
+    const int M = p->m, K = p->k, OUT = p->out, S = p->stack > 1 ? p->stack : 1;
+    const int R = S > 1 ? p->rows : M, blocks = M / R;
     const size_t xs = (size_t)M * K, ys = (size_t)M * OUT;
     for (int n = 0; n < N; n++) {
         float *y = out + (size_t)n * ys;
-        eng_gemm(p->trans_a, 1, M, OUT, K, 1.0f, in + (size_t)n * xs, p->trans_a ? M : K, w, K,
-                 0.0f, y, OUT);
+        for (int bl = 0; bl < blocks; bl++)
+            eng_gemm(p->trans_a, 1, R, OUT, K, 1.0f, in + (size_t)n * xs + (size_t)bl * R * K,
+                     p->trans_a ? M : K, w + (size_t)(bl % S) * OUT * K, K, 0.0f,
+                     y + (size_t)bl * R * OUT, OUT);
         if (b)
             for (size_t i = 0; i < ys; i++) y[i] += b[i];
     }

@@ -223,16 +223,19 @@ void eng_fc_forward_naive(float *out, const float *in, const float *w, const flo
 
 void eng_matmul_forward_naive(float *out, const float *in, const float *w, const float *b, int N,
                               const EngMatmulParams *p) {
-    const int M = p->m, K = p->k, OUT = p->out;
+    const int M = p->m, K = p->k, OUT = p->out, S = p->stack > 1 ? p->stack : 1;
+    const int R = S > 1 ? p->rows : M;
     for (int n = 0; n < N; n++) {
         const float *x = in + (size_t)n * M * K;
         for (int i = 0; i < M; i++)
             for (int o = 0; o < OUT; o++) {
+                /* row i is in block i / R, which matrix (i / R) % S multiplies */
+                const float *wm = w + (size_t)((i / R) % S) * OUT * K;
                 double s = b ? b[(size_t)i * OUT + o] : 0.0;
                 for (int k = 0; k < K; k++) {
                     /* x[i][k], or x^T[i][k] = x[k][i] of a stored (K, M) */
                     float xv = p->trans_a ? x[(size_t)k * M + i] : x[(size_t)i * K + k];
-                    s += (double)xv * w[(size_t)o * K + k];
+                    s += (double)xv * wm[(size_t)o * K + k];
                 }
                 out[((size_t)n * M + i) * OUT + o] = (float)s;
             }

@@ -533,7 +533,7 @@ static void test_errors(void) {
 static void test_not_exported(void) {
     char path[600], err[512];
     snprintf(path, sizeof path, "%s/ne.onnx", dir);
-    for (int k = 0; k < 7; k++) {
+    for (int k = 0; k < 8; k++) {
         EngGraph *g = eng_graph_create();
         int x = eng_input(g, "x", 2, 3, 1), y = -1;
         const int ax0[4] = {2, 3, 1, 1};
@@ -543,6 +543,7 @@ static void test_not_exported(void) {
         if (k == 3) y = eng_prelu(g, "pr_units", x, 6);
         if (k == 4) y = eng_reduce(g, "red_axis0", x, ENG_REDUCE_SUM, ax0, 1, (EngShape){3, 1, 1});
         if (k == 6) y = eng_maxunpool(g, "unpool", x, 4, 2);
+        if (k == 7) y = eng_matmul_stack(g, "mm_stack", x, 2, 1, 3, 4, 2);
         if (k == 5) {
             int xs[2] = {x, x};
             y = eng_concat_span(g, "cat_h", xs, 2, 2, 1, (EngShape){2, 6, 1});
@@ -550,8 +551,8 @@ static void test_not_exported(void) {
         CHECK(y >= 0 && eng_graph_init_params(g, 1) == 0);
         err[0] = 0;
         CHECK(eng_onnx_save(g, path, NULL, err, sizeof err) == -1);
-        const char *names[7] = {"bin_axis0", "add_k", "sm_rows", "pr_units", "red_axis0", "cat_h",
-                                "unpool"};
+        const char *names[8] = {"bin_axis0", "add_k", "sm_rows", "pr_units", "red_axis0", "cat_h",
+                                "unpool", "mm_stack"};
         CHECK(strstr(err, names[k]) != NULL && !strncmp(err, "ONNX export: ", 13));
         CHECK(access(path, F_OK) != 0);
         eng_graph_destroy(g);
@@ -809,6 +810,8 @@ static void test_shape_ops_export(void) {
     const EngPadParams edge = {0, 3, 1, 0, 0.0f, 0, 0, ENG_PAD_EDGE};
     x = eng_pad_chw(g, "edge", x, &edge);                                     /* 32x8x12 */
     x = eng_conv_k(g, "conv2", x, 6, 3, 2, 1, 1, 1);                          /* 6x4x6 */
+    const int sd[4] = {2, 3, 4, 6}, sp2[4] = {1, 0, 2, 3};
+    x = eng_transpose(g, "shuffle", x, sd, sp2, 6, 4, 6);                    /* channel shuffle */
     const int td[4] = {1, 6, 4, 6}, tp[4] = {0, 2, 3, 1};
     x = eng_transpose(g, "to_nhwc", x, td, tp, 4, 6, 6);                      /* 4x6x6 */
     x = eng_layernorm_span(g, "ln_last", x, 6, 1, 1e-5f);

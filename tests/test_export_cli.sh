@@ -93,6 +93,34 @@ cp "$tmp/out" "$tmp/resnet18.summary.json"
 expect 0 "$BIN" export lenet5 --batch 1 --out "$tmp/lenet5_b1.onnx"
 cp "$tmp/lenet5.summary.json" "$tmp/lenet5_b1.summary.json"
 
+# ---- imported PyTorch exports written again: the same outputs as PyTorch ------------------
+# Each fixture of tests/fixtures/torch (opsets 9 to 17: LayerNorm written out
+# and as one op, GELU's Erf, MatMul on channels-last maps, Resize, channel
+# shuffle...) read and written at opset 14 must still give PyTorch's output on
+# its test data (what the general elementwise, reduction and reshape nodes
+# are written as is checked there).
+TORCH="$(cd "$(dirname "$0")" && pwd)/fixtures/torch"
+n_fix=0
+for d in "$TORCH"/*/; do
+  f=$(basename "$d")
+  [ -f "$d/model.onnx" ] || continue
+  mkdir -p "$tmp/torch/$f"
+  cp -r "$d"/test_data_set_* "$tmp/torch/$f/"
+  expect 0 "$BIN" export "$d/model.onnx" --out "$tmp/torch/$f/model.onnx"
+  grep -q ", opset 14, " "$tmp/out" || fail "export $f: $(cat "$tmp/out")"
+  n_fix=$((n_fix + 1))
+done
+[ "$n_fix" -ge 17 ] || fail "only $n_fix PyTorch fixtures written again"
+expect 0 "$BIN" onnx-test "$tmp"/torch/*/
+tail -n 1 "$tmp/out" | grep -q "^$n_fix passed, 0 failed$" ||
+  fail "PyTorch fixtures written again: $(grep -v '^PASS' "$tmp/out")"
+if "$PY" -c "import onnx" 2>/dev/null; then
+  for m in "$tmp"/torch/*/model.onnx; do
+    "$PY" -c 'import sys, onnx; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)' "$m" ||
+      fail "ONNX checker: $m"
+  done
+fi
+
 # ---- the ONNX checker and shape inference ---------------------------------------------------
 if "$PY" -c "import onnx" 2>/dev/null; then
   cat >"$tmp/check.py" <<'EOF'

@@ -403,6 +403,12 @@ static int b_matmul_t(EngGraph *g, int x) {
     const EngShape s = eng_graph_node(g, x)->out;
     return eng_matmul(g, "mm", x, s.H * s.W, s.C, 3, 1, 1);
 }
+/* ONNX MatMul by a stack of 2 matrices: a (4, 3, 2) sample as 4 blocks of 3
+ * rows of 2, blocks 0 and 2 by matrix 0, 1 and 3 by matrix 1 */
+static int b_matmul_stack(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    return eng_matmul_stack(g, "mm", x, s.C * s.H, s.H, s.W, 3, 2);
+}
 /* ONNX softmax at axis 2 of (N, C, H, W), a slope per unit, a reshape */
 static int b_softmax_span(EngGraph *g, int x) {
     const EngShape s = eng_graph_node(g, x)->out;
@@ -837,6 +843,7 @@ static const GradCase cases[] = {
     {"affine", 2, 2, 3, 2, b_affine, 0, 0, 0.0f, NULL},
     {"concat span with a constant", 2, 2, 3, 2, b_concat_span, 0, 0, 0.0f, NULL},
     {"matmul transposed", 2, 3, 2, 2, b_matmul_t, 0, 0, 0.0f, NULL},
+    {"matmul by a stack of matrices", 2, 4, 3, 2, b_matmul_stack, 0, 0, 0.0f, NULL},
     {"softmax span", 2, 2, 3, 4, b_softmax_span, 0, 0, 2.0f, NULL},
     {"prelu per unit, reshape", 2, 2, 3, 2, b_prelu_units_reshape, 0, FD_STEP_KINK, 0.0f, NULL},
     {"add and concat", 2, 2, 4, 4, b_merge, 0, 0, 0.0f, NULL},

@@ -187,6 +187,8 @@ CASES=(
   node/test_lrn
   node/test_lrn_default
   node/test_matmul_2d
+  node/test_matmul_3d
+  node/test_matmul_4d
   node/test_maxpool_1d_default
   node/test_maxpool_2d_ceil
   node/test_maxpool_2d_default
@@ -444,8 +446,6 @@ NOT_REQUIRED=(
   "test_resize_upsample_scales_cubic_asymmetric cubic interpolation (refused by name)"
   "test_resize_upsample_sizes_cubic cubic interpolation (refused by name)"
   "test_resize_tf_crop_and_resize tf_crop_and_resize (a crop by roi; refused by name)"
-  "test_matmul_3d a stack of matrices as B (a batched product of two inputs, not a layer's weights)"
-  "test_matmul_4d a stack of matrices as B (a batched product of two inputs, not a layer's weights)"
   "test_matmulinteger MatMulInteger on uint8"
   "test_sub_uint8 uint8 tensors"
   "test_div_uint8 uint8 tensors"
@@ -629,7 +629,7 @@ reflect_pad_too_wide.onnx|node 'refl' \(pad\): reflect pads 8,0,0,0 must be belo
 edge_pad_channels.onnx|node 'edge' \(Pad\): edge padding of channels is not supported
 depthtospace_channels.onnx|node 'd2s' \(depthtospace\): 3 channels are not a multiple of 4
 spacetodepth_huge_block.onnx|node 's2d' \(SpaceToDepth\): attribute blocksize = 1099511627776 is outside 1..4096
-matmul_stack.onnx|node 'mm' \(MatMul\): a stack of matrices \(a batched matrix product\) is not supported
+matmul_stack.onnx|node 'mm' \(MatMul\): a stack of matrices must match the input's axes before its rows \(B's axis 1 is 2, the input's 3\)
 layernorm_scale_shape.onnx|node 'ln' \(LayerNormalization\): input 1 must be a float constant that broadcasts
 transpose_batch_conv.onnx|node 'swap' \(Transpose\): a transpose that moves axis 0 mixes the samples
 slice_negative_step.onnx|node 'rev' \(Slice\): step -1

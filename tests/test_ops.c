@@ -597,6 +597,22 @@ static void test_matmul(void) {
     check_close("matmul by hand", y, want, 2, 1e-6f, 0);
     eng_matmul_forward_naive(y, x, w, b, 1, &p);
     check_close("matmul naive by hand", y, want, 2, 1e-6f, 0);
+    /* a stack of 2 matrices (OUT=1, K=2): [1, -1] and [2, 0.5]; 4 blocks of one row,
+     * blocks 0 and 2 by the first, 1 and 3 by the second */
+    const EngMatmulParams ps = {.m = 4, .k = 2, .out = 1, .rows = 1, .stack = 2};
+    float xs[8] = {1, 2, 3, 4, 5, 6, 7, 8}, ws[4] = {1, -1, 2, 0.5f}, ys[4],
+          wants[4] = {-1, 8, -1, 18};
+    eng_matmul_forward(ys, xs, ws, NULL, 1, &ps);
+    check_close("matmul stack by hand", ys, wants, 4, 1e-6f, 0);
+    eng_matmul_forward_naive(ys, xs, ws, NULL, 1, &ps);
+    check_close("matmul stack naive by hand", ys, wants, 4, 1e-6f, 0);
+    const EngMatmulParams pr = {.m = 12, .k = 5, .out = 4, .rows = 3, .stack = 2};
+    float *in = rand_buf(2 * 12 * 5), *wr = rand_buf(2 * 4 * 5);
+    float *o1 = zero_buf(2 * 12 * 4), *o2 = zero_buf(2 * 12 * 4);
+    eng_matmul_forward(o1, in, wr, NULL, 2, &pr);
+    eng_matmul_forward_naive(o2, in, wr, NULL, 2, &pr);
+    check_close("matmul stack fast vs naive", o1, o2, 2 * 12 * 4, 1e-5f, 1e-5f);
+    free(in), free(wr), free(o1), free(o2);
 }
 
 /* x * scale + shift per unit, by hand: a batch of 2 samples of 3 units */
