@@ -359,7 +359,9 @@ MINI_CARD(preact_mini, "Pre-act ResNet mini", "ResNet", 2016,
           "identity path.",
           "Stages of 16, 32, 64 channels, two basic units each, after a bare 3x3 conv to 16 "
           "maps; 1x1 projections on the shared pre-activation where the shape changes, as the "
-          "paper's CIFAR code. Not trained yet: it opens with random weights.", 3, 0);
+          "paper's CIFAR code. Trained 3 epochs, not the others' 10, for the time two shared "
+          "cores allowed: train reported 87.97%, 90.50%, 91.73% test accuracy after epochs 1-3; "
+          "eval with the shipped weights: preact_mini 91.73% on Fashion-MNIST.", 3, 1);
 MINI_CARD(efficientnet_mini, "EfficientNet mini", "EfficientNet", 2019, "after M. Tan, Q. V. Le",
           "EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks",
           "ICML 2019 (arXiv:1905.11946)",
@@ -367,5 +369,6 @@ MINI_CARD(efficientnet_mini, "EfficientNet mini", "EfficientNet", 2019, "after M
           "depthwise 3x3 or 5x5, squeeze-and-excitation, linear 1x1 projection, identity "
           "shortcut) with SiLU (swish) after every convolution but the projections.",
           "A 3x3 stem to 16 without stride, MBConv1 to 16, MBConv6 to 24 (k3), 40 (k5), 80 "
-          "(k3) at 14x14, 7x7, 4x4, two blocks each, a 1x1 head to 320, dropout 0.2. Not "
-          "trained yet: it opens with random weights.", 4, 0);
+          "(k3) at 14x14, 7x7, 4x4, two blocks each, a 1x1 head to 320, dropout 0.2. The "
+          "command is the other small models' recipe; no weights ship yet: it opens with random "
+          "weights.", 10, 0);
