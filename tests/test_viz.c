@@ -445,6 +445,49 @@ static void test_evolution_change(void) {
     viz_fonts_unload(&f);
 }
 
+/* The 3D view draws the graph's joins: ResNet's shortcuts as arcs in the
+ * add colour, DenseNet's concatenations in the concat colour, and a plain
+ * chain (LeNet-5) neither; its key names only the joins the graph has. */
+static int colour_count(const SDL_Surface *s, Uint8 r, Uint8 g, Uint8 b) {
+    int n = 0;
+    for (int y = 0; y < s->h; y++)
+        for (int x = 0; x < s->w; x++) {
+            const Uint8 *p = (const Uint8 *)s->pixels + (size_t)y * s->pitch + 4 * (size_t)x;
+            n += p[0] == r && p[1] == g && p[2] == b;
+        }
+    return n;
+}
+
+static void test_3d_joins(void) {
+    VizFonts f;
+    if (!fonts(&f, 18)) return;
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 900, 600, 32, SDL_PIXELFORMAT_RGBA32);
+    SDL_Renderer *r = s ? SDL_CreateSoftwareRenderer(s) : NULL;
+    CHECK(r != NULL);
+    static const struct { const char *model; int add, cat; } nets[] = {
+        {"resnet_mini", 1, 0}, {"densenet_mini", 0, 1}, {"lenet5", 0, 0}};
+    for (int k = 0; r && k < 3; k++) {
+        EngGraph *g = model_build(model_find(nets[k].model), 0, 0, 0);
+        CHECK(g != NULL);
+        if (!g) continue;
+        SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+        SDL_RenderClear(r);
+        const Viz3dCamera cam = {1.1f, 0.3f, 14.0f, viz_3d_node_z(g, eng_graph_node_count(g) / 3)};
+        viz_draw_3d(r, &f, g, -1, (SDL_Rect){0, 0, 900, 600}, &cam);
+        SDL_RenderPresent(r);
+        const int add = colour_count(s, 240, 110, 200), cat = colour_count(s, 90, 210, 210);
+        CHECK_SAY((add > 40) == nets[k].add && (cat > 40) == nets[k].cat, "  3D %s: %d add, %d concat pixels\n",
+                  nets[k].model, add, cat);
+        eng_graph_destroy(g);
+    }
+    if (r) {
+        viz_forget_renderer(r);
+        SDL_DestroyRenderer(r);
+    }
+    if (s) SDL_FreeSurface(s);
+    viz_fonts_unload(&f);
+}
+
 static int inside(SDL_Rect a, int w, int h) { return a.x >= 0 && a.y >= 0 && a.x + a.w <= w && a.y + a.h <= h; }
 
 /* The compare screen of every block: the chips, sliders, the two diagrams
@@ -758,6 +801,7 @@ int main(void) {
     test_colour_bars();
     test_progress_box();
     test_evolution_change();
+    test_3d_joins();
     test_filter_groups();
     test_text_audit();
     TTF_Quit();
