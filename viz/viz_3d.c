@@ -158,7 +158,10 @@ static void slab_labels(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, c
             if (!project(mvp, top, area, &p, &w)) continue;
             const EngNode *nd = eng_graph_node(g, i);
             char line[160];
+            const int is_out = eng_graph_output(g) >= 0 && eng_graph_output(g) < L->n && L->rep[eng_graph_output(g)] == i;
             if (i == cur) snprintf(line, sizeof line, "%s  %dx%dx%d", nd->name, nd->out.C, nd->out.H, nd->out.W);
+            else if (is_out || nd->op == ENG_OP_FC)
+                snprintf(line, sizeof line, is_out ? "%s (output, %d)" : "%s (FC, %d)", nd->name, nd->out.C);
             else snprintf(line, sizeof line, "%s", nd->name);
             TTF_Font *font = i == cur ? f->sans : f->small;
             int tw, th;

@@ -582,6 +582,20 @@ void viz_draw_fmaps(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int i
         SDL_Rect dst = {m.grid.x + (k % m.cols) * (m.tile + gap),
                         m.grid.y + (k / m.cols) * (m.tile + gap), tw, th};
         SDL_RenderCopy(r, t, NULL, &dst);
+        if (H == 1 && W == 1 && m.tile >= 2 * f->small_line + 8) { /* a vector (an FC's units): say which, and its value */
+            const float v = nd->act[ch];
+            const float u = hi > lo ? (v - lo) / (hi - lo) : 0.5f;
+            const SDL_Color tc = u > 0.6f ? (SDL_Color){16, 18, 24, 255} : (SDL_Color){235, 235, 240, 255};
+            char l1[32], l2[32];
+            snprintf(l1, sizeof l1, "unit %d", ch);
+            snprintf(l2, sizeof l2, "%.3g", v);
+            int w1 = 0, w2 = 0, hh = 0;
+            if (viz_text_size(f->small, l1, &w1, &hh) == 0 && viz_text_size(f->small, l2, &w2, &hh) == 0 &&
+                w1 + 8 <= dst.w && w2 + 8 <= dst.w) {
+                viz_text(r, f->small, dst.x + 4, dst.y + 4, tc, l1);
+                viz_text(r, f->small, dst.x + 4, dst.y + 4 + f->small_line, tc, l2);
+            }
+        }
     }
 }
 
