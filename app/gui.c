@@ -210,6 +210,40 @@ static void fit_fonts(AppGui *a, int h) {
     a->font_px = want;
 }
 
+/* The frame just drawn, kept (the worker may rewrite the activations it
+ * shows: while it does, the window shows this copy rather than read them). */
+static void keep_frame(AppGui *a, int w, int h) {
+    if (a->last_frame && (a->last_frame->w != w || a->last_frame->h != h)) {
+        SDL_FreeSurface(a->last_frame);
+        a->last_frame = NULL;
+    }
+    if (!a->last_frame) a->last_frame = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGBA32);
+    const SDL_Rect frame = {0, 0, w, h};
+    if (a->last_frame &&
+        SDL_RenderReadPixels(a->ren, &frame, SDL_PIXELFORMAT_RGBA32, a->last_frame->pixels, a->last_frame->pitch) != 0) {
+        SDL_FreeSurface(a->last_frame);
+        a->last_frame = NULL;
+    }
+}
+
+/* While the worker computes: the last frame, dimmed, and over it what is
+ * being computed, how far it is and how to stop it. */
+static void progress_over_last(AppGui *a, int w, int h, const char *busy) {
+    Stepper *s = &a->st;
+    SDL_Texture *t = SDL_CreateTextureFromSurface(a->ren, a->last_frame);
+    viz_clear(a->ren);
+    if (t) SDL_RenderCopy(a->ren, t, NULL, NULL), SDL_DestroyTexture(t);
+    SDL_SetRenderDrawBlendMode(a->ren, SDL_BLENDMODE_BLEND);
+    SDL_SetRenderDrawColor(a->ren, 0, 0, 0, 110);
+    SDL_RenderFillRect(a->ren, NULL);
+    SDL_SetRenderDrawBlendMode(a->ren, SDL_BLENDMODE_NONE);
+    JobStatus st = {0};
+    const int running = jobs_running(a->jobs, JOBS_FORE, &st);
+    const Layout l = stepper_layout(&a->fonts, s, w, h);
+    viz_progress_box(a->ren, &a->fonts, l.main, busy, running ? st.done : 0, running ? st.total : 0,
+                     (SDL_GetTicks() - s->job_since) / 1000.0, "Esc to cancel");
+}
+
 /* One frame of the stepper: its events (held while the worker owns it),
  * its update, its drawing. */
 static void stepper_screen(AppGui *a, int w, int h) {
@@ -224,7 +258,13 @@ static void stepper_screen(AppGui *a, int w, int h) {
     if (stepper_short_job(s)) return; /* keep the last frame on screen rather than blank panels */
     char busy[256];
     stepper_busy_text(s, busy, sizeof busy);
+    if (busy[0] && a->last_frame && a->last_frame->w == w && a->last_frame->h == h) {
+        progress_over_last(a, w, h, busy);
+        gui_present(a, w, h);
+        return;
+    }
     stepper_draw(s, a->ren, &a->fonts, w, h, busy[0] ? busy : NULL);
+    if (!busy[0]) keep_frame(a, w, h);
     if (a->shot && !busy[0]) {
         gui_screenshot(a, w, h);
         a->shot = 0;
@@ -349,6 +389,8 @@ static void window_close(AppGui *a) {
     if (a->win) SDL_DestroyWindow(a->win);
     SDL_Quit();
     stepper_close(&a->st);
+    if (a->last_frame) SDL_FreeSurface(a->last_frame);
+    a->last_frame = NULL;
     compare_free(&a->cmp);
 }
 

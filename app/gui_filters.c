@@ -46,6 +46,13 @@ int filters_key(Stepper *s, GuiKeyAct k) {
     const int n_steps = s->ses.n_steps;
     if (k == KEY_FILTERS) {
         v->on = !v->on;
+    } else if (k == KEY_FILTER_NORM) {
+        v->per_filter = !v->per_filter;
+        v->on = !v->evolution;
+    } else if (k == KEY_EVOLUTION_DIFF) {
+        v->diff = !v->diff;
+        v->evolution = 1;
+        if (!n_steps) snprintf(s->ses.msg, sizeof s->ses.msg, "no filter snapshots for these weights");
     } else if (k == KEY_EVOLUTION) {
         v->evolution = !v->evolution;
         if (v->evolution && !n_steps) snprintf(s->ses.msg, sizeof s->ses.msg, "no filter snapshots for these weights");
@@ -82,7 +89,7 @@ static void evolution_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f,
         const float *v = find_snapshot(s, k);
         if (v) snaps[n] = v, labels[n++] = ses->step_label[k];
     }
-    viz_draw_evolution(r, f, ses->graph, s->sel.current, a, snaps, labels, n);
+    viz_draw_evolution(r, f, ses->graph, s->sel.current, a, snaps, labels, n, s->filt.diff);
 }
 
 void filters_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect a) {
@@ -94,6 +101,6 @@ void filters_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect
     const float *snap = snapshot_of(s, when, sizeof when);
     if (!when[0] && s->ses.n_steps)
         snprintf(when, sizeof when, "trained ([ ] scrub through %d snapshots)", s->ses.n_steps);
-    viz_draw_filters(r, f, s->ses.graph, s->sel.current, a, snap, when[0] ? when : NULL);
+    viz_draw_filters(r, f, s->ses.graph, s->sel.current, a, snap, when[0] ? when : NULL, s->filt.per_filter);
 }
 #endif

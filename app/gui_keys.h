@@ -50,6 +50,8 @@ typedef enum {
     KEY_SNAP_EARLIER,
     KEY_SNAP_LATER,
     KEY_EVOLUTION,
+    KEY_FILTER_NORM,   /* the filters' scale: each its own, or the layer's */
+    KEY_EVOLUTION_DIFF, /* the evolution: change since the previous snapshot */
     KEY_PROJECT,
     KEY_TOP9,
     KEY_OCCLUSION,

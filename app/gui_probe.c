@@ -185,7 +185,7 @@ int probe_shown(const Stepper *s) {
 int probe_progress_text(const Stepper *s, const JobStatus *st, char *buf, size_t n) {
     if (st->kind != JOB_PROBE || st->total <= 0) return 0;
     const int top9 = s->probe.kind == PROBE_TOP9;
-    snprintf(buf, n, "%s: %d of %d %s  ·  Esc stops",
+    snprintf(buf, n, "%s: %d of %d %s",
              top9 ? "top-9, scanning the test set" : "occlusion, trying positions", st->done, st->total,
              top9 ? "images" : "positions");
     return 1;

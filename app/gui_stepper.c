@@ -146,7 +146,12 @@ void stepper_busy_text(const Stepper *s, char *busy, size_t n) {
     busy[0] = 0;
     if (!s->jobs) return;
     if (jobs_running(s->jobs, JOBS_FORE, &st) && probe_progress_text(s, &st, busy, n)) return;
-    if (jobs_busy(s->jobs, JOBS_FORE)) snprintf(busy, n, "computing on the worker thread …");
+    if (!jobs_busy(s->jobs, JOBS_FORE)) return;
+    /* what the job (and the ones after it) computes */
+    static const char *const what[] = {"running the probe", "running the network on the new input",
+                                       "the effective receptive field of the unit", "the projection to pixels"};
+    const int k = jobs_running(s->jobs, JOBS_FORE, &st) ? st.kind : JOB_INPUT;
+    snprintf(busy, n, "computing %s …", k >= 0 && k < JOB_NONE ? what[k] : "on the worker thread");
 }
 
 /* ---- events ---------------------------------------------------------------------------- */

@@ -81,6 +81,8 @@ typedef struct {
 typedef struct {
     int on;               /* show the current layer's filters */
     int evolution;        /* every snapshot of the layer's filters at once (E) */
+    int per_filter;       /* each filter scaled to its own largest weight (Shift+F) */
+    int diff;             /* the evolution shows the change since the previous snapshot (Shift+E) */
     int snap;             /* step shown in the filters view; -1 = the weights as they are */
 } FiltersView;
 

@@ -27,6 +27,8 @@ typedef struct {
     char ask[320];
     int linger;           /* frames still to draw after the last change (a job just finished) */
     int shot;             /* F12 pressed: save the next finished frame */
+    SDL_Surface *last_frame; /* the stepper's last frame drawn while the worker was idle:
+                              * shown, dimmed, under the progress of the next job */
     Jobs *jobs;
     Stepper st;
     /* the screens of gui_compare.c (gui_bench.c runs them) */

@@ -12,7 +12,9 @@
  * measured as drawn, and the layout audit's counts on strings placed to
  * overlap, be cut and be too small.
  */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "blocks.h"
@@ -355,6 +357,137 @@ static void test_colour_bars(void) {
     viz_fonts_unload(&f);
 }
 
+/* The progress box drawn over the last frame while the worker computes: it
+ * stays inside its area, leaves the picture around it alone, and its bar
+ * fills in proportion to done of total. */
+static void test_progress_box(void) {
+    VizFonts f;
+    if (!fonts(&f, 18)) return;
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 800, 500, 32, SDL_PIXELFORMAT_RGBA32);
+    SDL_Renderer *r = s ? SDL_CreateSoftwareRenderer(s) : NULL;
+    CHECK(r != NULL);
+    if (!r) return;
+    const SDL_Rect area = {100, 50, 600, 400};
+    int filled[3] = {0}, bar_y = -1;
+    static const int done[3] = {0, 50, 100};
+    for (int k = 0; k < 3; k++) {
+        SDL_SetRenderDrawColor(r, 10, 200, 10, 255); /* "the last frame" */
+        SDL_RenderClear(r);
+        viz_progress_box(r, &f, area, "computing the projection to pixels …", done[k], 100, 1.5, "Esc to cancel");
+        SDL_RenderPresent(r);
+        SDL_Rect box = colour_box(s, 30, 33, 40);
+        CHECK(box.w > 200 && box.x >= area.x && box.y >= area.y && box.x + box.w <= area.x + area.w &&
+              box.y + box.h <= area.y + area.h);
+        const Uint8 *corner = (const Uint8 *)s->pixels; /* outside the box: the frame untouched */
+        CHECK(corner[0] == 10 && corner[1] == 200 && corner[2] == 10);
+        /* the bar's row: accent pixels inside the box's frame */
+        const SDL_Rect bar = colour_box(s, 60, 64, 76); /* the track, all of it at 0 of 100 */
+        if (k == 0) {
+            CHECK(bar.w > 100);
+            bar_y = bar.y + bar.h / 2;
+        }
+        for (int x = box.x + 1; bar_y >= 0 && x < box.x + box.w - 1; x++) {
+            const Uint8 *p = (const Uint8 *)s->pixels + (size_t)bar_y * s->pitch + 4 * (size_t)x;
+            filled[k] += p[0] == 255 && p[1] == 196 && p[2] == 84;
+        }
+        if (k == 2) CHECK(bar.w == 0); /* all filled: no track left */
+    }
+    CHECK_SAY(filled[0] == 0 && filled[1] > 0 && filled[2] > filled[1] && abs(filled[2] - 2 * filled[1]) <= 2,
+              "  progress bar fills %d, %d, %d\n", filled[0], filled[1], filled[2]);
+    viz_forget_renderer(r);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+    viz_fonts_unload(&f);
+}
+
+/* The evolution's change: ||a - b|| / ||b|| in percent (3-4-0 against
+ * 0-0-5: sqrt(9 + 16 + 25) / 5), and the difference mode draws something
+ * else than the filters themselves. */
+static void test_evolution_change(void) {
+    const float a[3] = {3, 4, 0}, b[3] = {0, 0, 5}, z[3] = {0, 0, 0};
+    CHECK(fabs(viz_rel_change_pct(a, b, 3) - 100.0 * sqrt(50.0) / 5.0) < 1e-9);
+    CHECK(viz_rel_change_pct(a, a, 3) == 0.0 && viz_rel_change_pct(a, z, 3) == 0.0);
+    VizFonts f;
+    if (!fonts(&f, 18)) return;
+    EngGraph *g = model_build(model_find("lenet5"), 0, 0, 0);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 700, 400, 32, SDL_PIXELFORMAT_RGBA32);
+    SDL_Renderer *r = s ? SDL_CreateSoftwareRenderer(s) : NULL;
+    CHECK(g && r);
+    const int id = g ? eng_graph_find(g, "c1") : -1;
+    if (g && r && id >= 0 && eng_graph_alloc_params(g) == 0) {
+        const EngParam *w = &eng_graph_node(g, id)->params[0];
+        float *s0 = malloc(w->n * sizeof *s0), *s1 = malloc(w->n * sizeof *s1);
+        CHECK(s0 && s1);
+        for (size_t i = 0; s0 && s1 && i < w->n; i++) /* the second: the first plus a ramp */
+            s0[i] = (float)((i * 7) % 11) - 5.0f, s1[i] = s0[i] + 0.5f * (float)(i % 25) / 25.0f;
+        const float *snaps[2] = {s0, s1};
+        const char *labels[2] = {"init", "later"};
+        Uint32 sum[2] = {0, 0};
+        for (int d = 0; s0 && s1 && d < 2; d++) {
+            SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+            SDL_RenderClear(r);
+            viz_draw_evolution(r, &f, g, id, (SDL_Rect){0, 0, 700, 400}, snaps, labels, 2, d);
+            SDL_RenderPresent(r);
+            for (int y = 0; y < s->h; y++)
+                for (int x = 0; x < s->w; x++)
+                    sum[d] = sum[d] * 31u + ((const Uint8 *)s->pixels)[(size_t)y * s->pitch + 4 * (size_t)x];
+        }
+        CHECK(sum[0] != sum[1]);
+        free(s0);
+        free(s1);
+    }
+    if (r) {
+        viz_forget_renderer(r);
+        SDL_DestroyRenderer(r);
+    }
+    if (s) SDL_FreeSurface(s);
+    eng_graph_destroy(g);
+    viz_fonts_unload(&f);
+}
+
+/* The 3D view draws the graph's joins: ResNet's shortcuts as arcs in the
+ * add colour, DenseNet's concatenations in the concat colour, and a plain
+ * chain (LeNet-5) neither; its key names only the joins the graph has. */
+static int colour_count(const SDL_Surface *s, Uint8 r, Uint8 g, Uint8 b) {
+    int n = 0;
+    for (int y = 0; y < s->h; y++)
+        for (int x = 0; x < s->w; x++) {
+            const Uint8 *p = (const Uint8 *)s->pixels + (size_t)y * s->pitch + 4 * (size_t)x;
+            n += p[0] == r && p[1] == g && p[2] == b;
+        }
+    return n;
+}
+
+static void test_3d_joins(void) {
+    VizFonts f;
+    if (!fonts(&f, 18)) return;
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 900, 600, 32, SDL_PIXELFORMAT_RGBA32);
+    SDL_Renderer *r = s ? SDL_CreateSoftwareRenderer(s) : NULL;
+    CHECK(r != NULL);
+    static const struct { const char *model; int add, cat; } nets[] = {
+        {"resnet_mini", 1, 0}, {"densenet_mini", 0, 1}, {"lenet5", 0, 0}};
+    for (int k = 0; r && k < 3; k++) {
+        EngGraph *g = model_build(model_find(nets[k].model), 0, 0, 0);
+        CHECK(g != NULL);
+        if (!g) continue;
+        SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+        SDL_RenderClear(r);
+        const Viz3dCamera cam = {1.1f, 0.3f, 14.0f, viz_3d_node_z(g, eng_graph_node_count(g) / 3)};
+        viz_draw_3d(r, &f, g, -1, (SDL_Rect){0, 0, 900, 600}, &cam);
+        SDL_RenderPresent(r);
+        const int add = colour_count(s, 240, 110, 200), cat = colour_count(s, 90, 210, 210);
+        CHECK_SAY((add > 40) == nets[k].add && (cat > 40) == nets[k].cat, "  3D %s: %d add, %d concat pixels\n",
+                  nets[k].model, add, cat);
+        eng_graph_destroy(g);
+    }
+    if (r) {
+        viz_forget_renderer(r);
+        SDL_DestroyRenderer(r);
+    }
+    if (s) SDL_FreeSurface(s);
+    viz_fonts_unload(&f);
+}
+
 static int inside(SDL_Rect a, int w, int h) { return a.x >= 0 && a.y >= 0 && a.x + a.w <= w && a.y + a.h <= h; }
 
 /* The compare screen of every block: the chips, sliders, the two diagrams
@@ -666,6 +799,9 @@ int main(void) {
     test_rf_box();
     test_residual_diagram();
     test_colour_bars();
+    test_progress_box();
+    test_evolution_change();
+    test_3d_joins();
     test_filter_groups();
     test_text_audit();
     TTF_Quit();

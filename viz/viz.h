@@ -99,6 +99,11 @@ void viz_audit_free(VizAudit *a);
 /* Called by viz_text for every string it draws (surf: its pixels at (x, y)). */
 void viz_audit_text(SDL_Renderer *r, SDL_Surface *surf, int x, int y, int px, const char *s, int missing);
 
+/* A job's progress over the picture it will replace, centred in area: what
+ * is being computed, a bar (done of total; total <= 0: a stripe that moves
+ * with seconds), the time so far and how to cancel. */
+void viz_progress_box(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const char *what, int done, int total,
+                      double seconds, const char *cancel);
 /* Viridis, t in [0, 1]. */
 SDL_Color viz_colormap(float t);
 /* The scale of a heat map: a horizontal bar in `bar` from lo (left) to hi
@@ -166,9 +171,11 @@ int viz_fmap_hit(const VizFonts *f, const EngGraph *g, int id, SDL_Rect area, in
                  int x, int y, int *ch, int *uy, int *ux);
 /* The conv layer's learned kernels, or the same-shaped `snapshot` of them
  * taken during training (NULL: the current ones); `when` (may be NULL)
- * says which moment the title shows. */
+ * says which moment the title shows. per_filter: each filter scaled to its
+ * own largest |weight| (weak filters visible), else one scale for the layer
+ * (filters comparable). */
 void viz_draw_filters(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int id, SDL_Rect area,
-                      const float *snapshot, const char *when);
+                      const float *snapshot, const char *when, int per_filter);
 /* The filters' grid split into one block per group (eng_graph_filter_groups),
  * one above the other, each under a label line label_h high: groups blocks
  * in out[] for 2 to VIZ_FILTER_GROUPS_MAX groups, else the whole grid
@@ -182,9 +189,15 @@ SDL_Rect viz_input_rect(const VizFonts *f, const EngGraph *g, SDL_Rect area);
 void viz_draw_input(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, SDL_Rect area,
                     const float *erf, EngRf rf, int uy, int ux);
 /* Filter evolution (Zeiler and Fergus 2014, Fig. 4): one row per snapshot
- * snaps[i] (same shape as the layer's weights) labelled labels[i]. */
+ * snaps[i] (same shape as the layer's weights) labelled labels[i] and, from
+ * the second on, the relative change of the weights' norm since the row
+ * above, ||w_i - w_(i-1)|| / ||w_(i-1)||. diff: each row after the first
+ * shows that change, w_i - w_(i-1), instead of the filters. */
 void viz_draw_evolution(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int id, SDL_Rect area,
-                        const float *const *snaps, const char *const *labels, int n);
+                        const float *const *snaps, const char *const *labels, int n, int diff);
+#define VIZ_EVO_ROWS_MAX 256
+/* ||a - b|| / ||b|| over n values, in percent (0 when b is all zero). */
+double viz_rel_change_pct(const float *a, const float *b, size_t n);
 /* Planes v (C, H, W) as an image in area under an optional caption: one
  * channel as grey, three as colour; diverging puts 0 at mid grey (a
  * projection's sign), otherwise min..max is stretched. Returns where the

@@ -17,6 +17,10 @@
 #define MAX3D 512
 #define MAX_FACES (MAX3D * 6 + 64)
 
+/* The colours of the edges drawn as arcs: into an add (a shortcut) and into
+ * a concatenation (branches joined). */
+static const SDL_Color ARC_ADD = {240, 110, 200, 255}, ARC_CAT = {90, 210, 210, 255};
+
 static int is_act(EngOpType op) {
     return op == ENG_OP_RELU || op == ENG_OP_LEAKYRELU || op == ENG_OP_PRELU || op == ENG_OP_CLIP ||
            op == ENG_OP_SIGMOID || op == ENG_OP_TANH || op == ENG_OP_HARDSIGMOID ||
@@ -30,6 +34,7 @@ typedef struct {
     int rep[MAX3D];                 /* the slab a node is drawn in (activations join their producer) */
     float x[MAX3D], z[MAX3D];       /* slab centre */
     float side_h[MAX3D], side_w[MAX3D], depth[MAX3D];
+    int level[MAX3D];               /* the slab's row along z */
 } Layout3d;
 
 /* Slabs: level = longest path from the input in shown nodes; one row of
@@ -60,6 +65,7 @@ static int layout3d(const EngGraph *g, Layout3d *L) {
             if (s >= 0 && level[s] + 1 > lv) lv = level[s] + 1;
         }
         level[i] = lv;
+        L->level[i] = lv;
         per[lv]++;
         if (lv + 1 > levels) levels = lv + 1;
         float side = sqrtf((float)nd->out.H * nd->out.W) / (ref > 0 ? ref : 1);
@@ -152,7 +158,10 @@ static void slab_labels(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, c
             if (!project(mvp, top, area, &p, &w)) continue;
             const EngNode *nd = eng_graph_node(g, i);
             char line[160];
+            const int is_out = eng_graph_output(g) >= 0 && eng_graph_output(g) < L->n && L->rep[eng_graph_output(g)] == i;
             if (i == cur) snprintf(line, sizeof line, "%s  %dx%dx%d", nd->name, nd->out.C, nd->out.H, nd->out.W);
+            else if (is_out || nd->op == ENG_OP_FC)
+                snprintf(line, sizeof line, is_out ? "%s (output, %d)" : "%s (FC, %d)", nd->name, nd->out.C);
             else snprintf(line, sizeof line, "%s", nd->name);
             TTF_Font *font = i == cur ? f->sans : f->small;
             int tw, th;
@@ -167,6 +176,78 @@ static void slab_labels(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, c
             placed[n_placed++] = box;
             viz_text(r, font, box.x, box.y, i == cur ? viz_ink() : viz_dim(), line);
         }
+    /* then the output and every fully connected layer, wherever they are:
+     * their bars look alike, the name says what each is */
+    SDL_Rect more[64];
+    int n_more = 0;
+    const int out = eng_graph_output(g) >= 0 && eng_graph_output(g) < L->n ? L->rep[eng_graph_output(g)] : -1;
+    for (int i = L->n - 1; i >= 0 && n_more < 64; i--) {
+        if (L->rep[i] != i || i == cur) continue;
+        const EngNode *nd = eng_graph_node(g, i);
+        if (i != out && nd->op != ENG_OP_FC) continue;
+        float top[3] = {L->x[i], L->side_h[i] / 2 + 0.15f, L->z[i]};
+        SDL_FPoint p;
+        float w;
+        if (!project(mvp, top, area, &p, &w)) continue;
+        char line[160];
+        snprintf(line, sizeof line, i == out ? "%s (output, %d)" : "%s (FC, %d)", nd->name, nd->out.C);
+        int tw, th;
+        if (viz_text_size(f->small, line, &tw, &th) != 0) continue;
+        const SDL_Rect box = {(int)p.x - 20, (int)p.y - f->small_line, tw, th};
+        const SDL_Rect room = {box.x - 6, box.y, box.w + 12, box.h};
+        SDL_Rect both;
+        int free_spot = box.x >= area.x && box.y >= area.y && box.x + box.w <= area.x + area.w &&
+                        box.y + box.h <= area.y + area.h - f->small_line - 8; /* above the key line */
+        for (int k = 0; k < n_placed && free_spot; k++) free_spot = !SDL_IntersectRect(&room, &placed[k], &both);
+        for (int k = 0; k < n_more && free_spot; k++) free_spot = !SDL_IntersectRect(&room, &more[k], &both);
+        if (!free_spot) continue;
+        more[n_more++] = box;
+        viz_text(r, f->small, box.x, box.y, (SDL_Color){230, 150, 60, 255}, line);
+    }
+}
+
+/* The graph's edges between slabs: an edge into an add or a concatenation,
+ * or one that passes over a row of slabs, as an arc above the slabs (its
+ * colour says which join); a branch that leaves its row sideways as a
+ * straight grey line. Edges from one slab to the one right behind it are
+ * the stack itself and are not drawn. */
+static void edges_3d(SDL_Renderer *r, const EngGraph *g, const Layout3d *L, mat4 mvp, SDL_Rect area) {
+    for (int i = 0; i < L->n; i++) {
+        if (L->rep[i] != i) continue;
+        const EngNode *nd = eng_graph_node(g, i);
+        const int join = nd->op == ENG_OP_ADD || nd->op == ENG_OP_CONCAT;
+        for (int k = 0; k < nd->n_inputs; k++) {
+            const int s = nd->inputs[k] >= 0 && nd->inputs[k] < L->n ? L->rep[nd->inputs[k]] : -1;
+            if (s < 0 || s == i) continue;
+            const int span = L->level[i] - L->level[s];
+            const int arc = span > 1 || (join && fabsf(L->x[i] - L->x[s]) > 0.01f);
+            if (!arc && fabsf(L->x[i] - L->x[s]) < 0.01f) continue; /* straight behind: the stack */
+            const float a[3] = {L->x[s], L->side_h[s] / 2, L->z[s] + L->depth[s] / 2};
+            const float b[3] = {L->x[i], L->side_h[i] / 2, L->z[i] - L->depth[i] / 2};
+            const SDL_Color c = !arc ? (SDL_Color){120, 126, 140, 255}
+                                     : nd->op == ENG_OP_CONCAT ? ARC_CAT : ARC_ADD;
+            SDL_SetRenderDrawColor(r, c.r, c.g, c.b, 255);
+            const float lift = arc ? 0.4f + 0.25f * (float)(span > 1 ? span : 1) : 0.0f;
+            SDL_FPoint prev = {0, 0};
+            int have = 0;
+            for (int t = 0; t <= 24; t++) {
+                const float u = (float)t / 24.0f;
+                float p[3] = {a[0] + (b[0] - a[0]) * u, a[1] + (b[1] - a[1]) * u + lift * sinf(3.14159265f * u),
+                              a[2] + (b[2] - a[2]) * u};
+                SDL_FPoint q;
+                float w;
+                if (!project(mvp, p, area, &q, &w)) {
+                    have = 0;
+                    continue;
+                }
+                if (have) {
+                    SDL_RenderDrawLineF(r, prev.x, prev.y, q.x, q.y);
+                    if (arc) SDL_RenderDrawLineF(r, prev.x, prev.y + 1, q.x, q.y + 1);
+                }
+                prev = q, have = 1;
+            }
+        }
+    }
 }
 
 void viz_draw_3d(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int current, SDL_Rect area,
@@ -278,9 +359,37 @@ void viz_draw_3d(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int curr
     }
     for (int k = 0; k < ntex; k++) SDL_DestroyTexture(tex[k]);
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+    edges_3d(r, g, &L, mvp, area);
     slab_labels(r, f, g, &L, cur, mvp, area);
+    /* the key: what the colours mean, with swatches (the arcs' only where the graph has them) */
+    int has_add = 0, has_cat = 0;
+    for (int i = 0; i < L.n; i++) {
+        if (L.rep[i] != i) continue;
+        has_add |= eng_graph_node(g, i)->op == ENG_OP_ADD;
+        has_cat |= eng_graph_node(g, i)->op == ENG_OP_CONCAT;
+    }
+    const struct { SDL_Color c; const char *what; int on; } key[] = {
+        {{86, 150, 220, 255}, "conv", 1},
+        {{60, 170, 120, 255}, "pool", 1},
+        {{230, 150, 60, 255}, "FC", 1},
+        {{150, 150, 160, 255}, "other", 1},
+        {ARC_ADD, "shortcut into an add", has_add},
+        {ARC_CAT, "branches into a concat", has_cat},
+    };
+    int kx = area.x + 8;
+    const int ky = area.y + 8;
+    for (size_t k = 0; k < sizeof key / sizeof key[0]; k++) {
+        if (!key[k].on) continue;
+        int tw = 0, th = 0;
+        if (viz_text_size(f->small, key[k].what, &tw, &th) != 0) continue;
+        if (kx + 18 + tw > area.x + area.w - 8) break;
+        SDL_SetRenderDrawColor(r, key[k].c.r, key[k].c.g, key[k].c.b, 255);
+        SDL_Rect sw = {kx, ky + (f->small_line - 12) / 2, 12, 12};
+        SDL_RenderFillRect(r, &sw);
+        viz_text(r, f->small, kx + 18, ky, dim, key[k].what);
+        kx += 18 + tw + 16;
+    }
     viz_text_fit(r, f->small, area.x + 8, area.y + area.h - f->small_line - 6, area.w - 16, dim,
-             "drag: orbit  ·  wheel: zoom  ·  Left/Right: step  ·  3: back to the maps  ·  blue conv, "
-             "green pool, orange FC");
+             "drag: orbit  ·  wheel: zoom  ·  Left/Right: step  ·  3: back to the maps");
     SDL_RenderSetClipRect(r, had ? &clip : NULL);
 }

@@ -38,6 +38,40 @@ SDL_Color viz_colormap(float t) {
     return c;
 }
 
+void viz_progress_box(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const char *what, int done, int total,
+                      double seconds, const char *cancel) {
+    char line[160];
+    if (total > 0) snprintf(line, sizeof line, "%d of %d  ·  %.1f s  ·  %s", done, total, seconds, cancel);
+    else snprintf(line, sizeof line, "%.1f s  ·  %s", seconds, cancel);
+    int bw = area.w * 2 / 3 < 560 ? area.w * 2 / 3 : 560;
+    int lw = 0, lh = 0;
+    if (viz_text_size(f->small, line, &lw, &lh) == 0 && lw + 32 > bw) bw = lw + 32;
+    if (bw > area.w - 8) bw = area.w - 8;
+    const int th = viz_text_wrap(NULL, f->sans, 0, 0, bw - 32, INK, what);
+    const int bh = 16 + th + 10 + 14 + 10 + f->small_line + 16;
+    SDL_Rect box = {area.x + (area.w - bw) / 2, area.y + (area.h - bh) / 2, bw, bh};
+    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+    SDL_SetRenderDrawColor(r, 30, 33, 40, 255);
+    SDL_RenderFillRect(r, &box);
+    SDL_SetRenderDrawColor(r, 255, 196, 84, 255);
+    SDL_RenderDrawRect(r, &box);
+    int y = box.y + 16;
+    y += viz_text_wrap(r, f->sans, box.x + 16, y, bw - 32, INK, what) + 10;
+    SDL_Rect track = {box.x + 16, y, bw - 32, 14};
+    SDL_SetRenderDrawColor(r, 60, 64, 76, 255);
+    SDL_RenderFillRect(r, &track);
+    SDL_Rect fill = track;
+    if (total > 0) {
+        fill.w = (int)((int64_t)track.w * (done < 0 ? 0 : done > total ? total : done) / total);
+    } else { /* no count: a quarter-width stripe gliding across */
+        fill.w = track.w / 4;
+        fill.x = track.x + (int)(fmod(seconds / 1.5, 1.0) * (track.w - fill.w));
+    }
+    SDL_SetRenderDrawColor(r, 255, 196, 84, 255);
+    if (fill.w > 0) SDL_RenderFillRect(r, &fill);
+    viz_text(r, f->small, box.x + 16, y + 14 + 10, DIM, line);
+}
+
 /* Colour of the bar of kind at t in [0, 1]. */
 static SDL_Color bar_colour(int kind, float t) {
     if (kind == VIZ_BAR_SIGNED) {
@@ -548,6 +582,20 @@ void viz_draw_fmaps(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int i
         SDL_Rect dst = {m.grid.x + (k % m.cols) * (m.tile + gap),
                         m.grid.y + (k / m.cols) * (m.tile + gap), tw, th};
         SDL_RenderCopy(r, t, NULL, &dst);
+        if (H == 1 && W == 1 && m.tile >= 2 * f->small_line + 8) { /* a vector (an FC's units): say which, and its value */
+            const float v = nd->act[ch];
+            const float u = hi > lo ? (v - lo) / (hi - lo) : 0.5f;
+            const SDL_Color tc = u > 0.6f ? (SDL_Color){16, 18, 24, 255} : (SDL_Color){235, 235, 240, 255};
+            char l1[32], l2[32];
+            snprintf(l1, sizeof l1, "unit %d", ch);
+            snprintf(l2, sizeof l2, "%.3g", v);
+            int w1 = 0, w2 = 0, hh = 0;
+            if (viz_text_size(f->small, l1, &w1, &hh) == 0 && viz_text_size(f->small, l2, &w2, &hh) == 0 &&
+                w1 + 8 <= dst.w && w2 + 8 <= dst.w) {
+                viz_text(r, f->small, dst.x + 4, dst.y + 4, tc, l1);
+                viz_text(r, f->small, dst.x + 4, dst.y + 4 + f->small_line, tc, l2);
+            }
+        }
     }
 }
 
@@ -566,8 +614,8 @@ int viz_filter_group_rects(SDL_Rect grid, int groups, int label_h, SDL_Rect out[
  * cols_in tiles each in a w x h block. */
 static int filter_tile(int n, int cols_in, int w, int h, int gap, int *per_row) {
     *per_row = 1;
-    /* few filters in a large area (LeNet's six) are drawn large enough to read from afar */
-    for (int t = 160; t >= 4; t--) {
+    /* few filters in a large area (LeNet's six) are drawn as large as the area allows */
+    for (int t = h < 480 ? h : 480; t >= 4; t--) {
         int block = cols_in * (t + gap) + 2 * gap; /* one filter's strip */
         int fits_x = (w + gap) / block;
         if (fits_x < 1) continue;
@@ -582,7 +630,13 @@ static int filter_tile(int n, int cols_in, int w, int h, int gap, int *per_row) 
 
 /* Filter o's kernels, cols_in tiles from (bx, by). */
 static void draw_filter(SDL_Renderer *r, SDL_Surface *s, const float *data, int o, int IC, int KH, int KW,
-                        int cols_in, int rgb, float m, int bx, int by, int tile, int gap) {
+                        int cols_in, int rgb, float m, int bx, int by, int tile, int gap, int per_filter) {
+    if (per_filter) { /* this filter's own largest |weight| */
+        const size_t per = (size_t)IC * KH * KW;
+        m = 0.0f;
+        for (size_t i = 0; i < per; i++) m = fmaxf(m, fabsf(data[(size_t)o * per + i]));
+        if (m == 0.0f) m = 1.0f;
+    }
     for (int ci = 0; ci < cols_in; ci++) {
         for (int y = 0; y < KH; y++)
             for (int x = 0; x < KW; x++) {
@@ -613,7 +667,7 @@ static void draw_filter(SDL_Renderer *r, SDL_Surface *s, const float *data, int 
  * (a grouped conv, or one read in groups: AlexNet's two GPUs) are drawn as
  * one labelled block per group. */
 void viz_draw_filters(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int id, SDL_Rect area,
-                      const float *snapshot, const char *when) {
+                      const float *snapshot, const char *when, int per_filter) {
     const EngNode *nd = eng_graph_node(g, id);
     char buf[320];
     if (!nd || nd->op != ENG_OP_CONV || !nd->params[0].data) {
@@ -633,11 +687,16 @@ void viz_draw_filters(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int
              when ? "  ·  " : "", when ? when : "");
     viz_text(r, f->sans, area.x, area.y, ACCENT, buf);
     int rgb = IC == 3;
-    int n = snprintf(buf, sizeof buf, rgb ? "each filter as an RGB image, scaled from -%.3g (black) to "
-                                            "+%.3g (white), 0 = grey"
-                                          : "rows: filters; columns: input channels  ·  viridis from -%.3g "
-                                            "to +%.3g, 0 in the middle",
-                     m, m);
+    const char *layout = rgb ? "each filter as an RGB image, scaled from -%.3g (black) to +%.3g (white), 0 = grey"
+                         : IC == 1 ? "one tile a filter (its one input channel)  ·  viridis from -%.3g to +%.3g, "
+                                     "0 in the middle"
+                                   : "rows: filters; columns: input channels  ·  viridis from -%.3g "
+                                     "to +%.3g, 0 in the middle";
+    int n = per_filter ? snprintf(buf, sizeof buf, "%s  ·  each filter scaled to its own largest |weight|, 0 in "
+                                  "the middle (Shift+F: one scale)",
+                                  rgb ? "each filter as an RGB image" : IC == 1 ? "one tile a filter"
+                                                                              : "rows: filters; columns: input channels")
+                       : snprintf(buf, sizeof buf, layout, m, m);
     if (groups == 2 && n > 0 && (size_t)n < sizeof buf) /* AlexNet's layout: one group per GPU */
         snprintf(buf + n, sizeof buf - (size_t)n, "  ·  2 groups, one per GPU as AlexNet was trained%s",
                  rgb ? " (its Fig. 3: GPU 1's came out largely colour-agnostic, GPU 2's colour-specific)" : "");
@@ -675,7 +734,7 @@ void viz_draw_filters(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int
             int by = bl.y + (j / per_row) * (best + gap);
             if (by + best > bl.y + bl.h) break;
             shown++;
-            draw_filter(r, s, data, b * per_block + j, IC, KH, KW, cols_in, rgb, m, bx, by, best, gap);
+            draw_filter(r, s, data, b * per_block + j, IC, KH, KW, cols_in, rgb, m, bx, by, best, gap, per_filter);
         }
     }
     SDL_FreeSurface(s);
@@ -894,8 +953,17 @@ SDL_Rect viz_draw_planes(SDL_Renderer *r, const VizFonts *f, const float *v, int
     return dst;
 }
 
+double viz_rel_change_pct(const float *a, const float *b, size_t n) {
+    double d = 0.0, base = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        const double e = (double)a[i] - (double)b[i];
+        d += e * e, base += (double)b[i] * b[i];
+    }
+    return base > 0.0 ? 100.0 * sqrt(d / base) : 0.0;
+}
+
 void viz_draw_evolution(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int id, SDL_Rect area,
-                        const float *const *snaps, const char *const *labels, int n) {
+                        const float *const *snaps, const char *const *labels, int n, int diff) {
     const EngNode *nd = eng_graph_node(g, id);
     char buf[256];
     if (!nd || nd->op != ENG_OP_CONV || n < 1) {
@@ -910,15 +978,29 @@ void viz_draw_evolution(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, i
     const EngParam *w = &nd->params[0];
     const int OC = w->dims[0], IC = w->dims[1], KH = w->dims[2], KW = w->dims[3];
     const int rgb = IC == 3;
-    snprintf(buf, sizeof buf, "%s  ·  filters during training", nd->name);
+    const size_t all = (size_t)OC * IC * KH * KW;
+    snprintf(buf, sizeof buf, "%s  ·  %s", nd->name,
+             diff ? "the change of the filters between snapshots" : "filters during training");
     viz_text(r, f->sans, area.x, area.y, ACCENT, buf);
     const int cap_h = viz_text_wrap(r, f->small, area.x, area.y + f->line, area.w, DIM,
-             rgb ? "rows: moments of training; each row scaled to its own largest weight, 0 = grey"
-                 : "rows: moments of training; columns: filters (mean over input channels), each "
-                   "row scaled to its own largest value, 0 = grey");
+             diff ? "rows: the first snapshot, then each one minus the one above (Shift+E: the filters); each "
+                    "row scaled to its own largest value, 0 = grey; %: how much the weights' norm moved"
+             : rgb ? "rows: moments of training; each row scaled to its own largest weight, 0 = grey; %: "
+                     "change since the row above, ||w - w_prev|| / ||w_prev|| (Shift+E: show it)"
+                   : "rows: moments of training; columns: filters (mean over input channels), each row scaled "
+                     "to its own largest value, 0 = grey; %: change since the row above, ||w - w_prev|| / "
+                     "||w_prev|| (Shift+E: show it)");
+    /* each row's label, with the change since the row above */
+    char rowlab[VIZ_EVO_ROWS_MAX][96];
+    if (n > VIZ_EVO_ROWS_MAX) n = VIZ_EVO_ROWS_MAX;
     int label_w = 0, tw, th;
-    for (int i = 0; i < n; i++)
-        if (viz_text_size(f->small, labels[i], &tw, &th) == 0 && tw > label_w) label_w = tw;
+    for (int i = 0; i < n; i++) {
+        if (i) snprintf(rowlab[i], sizeof rowlab[i], "%s  +%.1f%%", labels[i],
+                        viz_rel_change_pct(snaps[i], snaps[i - 1], all));
+        else snprintf(rowlab[i], sizeof rowlab[i], "%s", labels[i]);
+        if (viz_text_size(f->small, rowlab[i], &tw, &th) == 0 && tw > label_w) label_w = tw;
+    }
+    float *delta = diff && n > 1 ? malloc(all * sizeof *delta) : NULL;
     SDL_Rect grid = {area.x + label_w + 12, area.y + f->line + cap_h + 10,
                      area.w - label_w - 12, area.h - f->line - cap_h - 10};
     /* the filters wrap into bands of `cols`, each band one row per moment:
@@ -932,15 +1014,21 @@ void viz_draw_evolution(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, i
         if (tt > 3 * f->line) tt = 3 * f->line; /* a 5x5 filter needs no more */
         if (tt > t) t = tt, cols = c, bands = b;
     }
-    if (t < 2) return;
-    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, KW, KH, 32, SDL_PIXELFORMAT_RGBA32);
-    if (!s) return;
+    SDL_Surface *s = t < 2 ? NULL : SDL_CreateRGBSurfaceWithFormat(0, KW, KH, 32, SDL_PIXELFORMAT_RGBA32);
+    if (!s) {
+        free(delta);
+        return;
+    }
     const size_t per = (size_t)IC * KH * KW;
     for (int band = 0; band < bands; band++)
         for (int i = 0; i < n; i++) {
             const float *v = snaps[i];
+            if (delta && i > 0) {
+                for (size_t k = 0; k < all; k++) delta[k] = snaps[i][k] - snaps[i - 1][k];
+                v = delta;
+            }
             int y0 = grid.y + band * (n * (t + gap) + band_gap) + i * (t + gap);
-            viz_text(r, f->small, area.x, y0 + (t - f->small_line) / 2, DIM, labels[i]);
+            viz_text(r, f->small, area.x, y0 + (t - f->small_line) / 2, DIM, rowlab[i]);
             /* the row's scale: its largest shown value (for grey filters, the
              * largest mean over input channels, which is what is drawn) */
             float m = 0.0f;
@@ -980,4 +1068,5 @@ void viz_draw_evolution(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, i
             }
         }
     SDL_FreeSurface(s);
+    free(delta);
 }
