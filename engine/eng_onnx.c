@@ -2133,6 +2133,7 @@ static int layernorm_expansion(Loader *L, const NodeCtx *c) {
         return 1;
     const Const *eps = find_const(L, add->input[1]);
     if (!eps || !eps->f || eps->n != 1 || !(eps->f[0] >= 0.0f) || !isfinite(eps->f[0])) return 1;
+    const float epsilon = eps->f[0]; /* add_const below may move the constants */
     act_dims(L, x, xd);
     const int r = x->rank, a = (int)a1;
     const int64_t len = xd[a];
@@ -2165,7 +2166,7 @@ static int layernorm_expansion(Loader *L, const NodeCtx *c) {
     NodeCtx out = {last, unique_name(L, base, nm, sizeof nm), "LayerNormalization", ilast, 0};
     if (!out.name) return oom(L, "naming a node");
     if (check_new_value(L, last->output[0], "node output")) return -1;
-    const int id = eng_layernorm_span(L->g, out.name, x->node, (int)len, (int)inner, eps->f[0]);
+    const int id = eng_layernorm_span(L->g, out.name, x->node, (int)len, (int)inner, epsilon);
     if (out_act_dims(L, &out, id, r, xd) || add_pending(L, id, 0, &L->consts[wi], 0, 0, 1.0f) ||
         add_pending(L, id, 1, &L->consts[bi], 0, 0, 1.0f))
         return -1;
