@@ -198,6 +198,19 @@ static void warp_apply(const Warp *w, int C, int H, int W, const float *z, const
 
 /* ---- the regularisers of Yosinski et al. 2015 ------------------------------------------ */
 
+/* One line of n values, stride apart, convolved with the 2r+1 taps k, edges clamped. */
+static void blur_line(const float *src, float *dst, int n, size_t stride, const double *k, int r) {
+    for (int j = 0; j < n; j++) {
+        double v = 0;
+        for (int i = -r; i <= r; i++) {
+            int q = j + i;
+            q = q < 0 ? 0 : q >= n ? n - 1 : q;
+            v += k[i + r] * src[(size_t)q * stride];
+        }
+        dst[(size_t)j * stride] = (float)v;
+    }
+}
+
 /* Separable Gaussian blur of each channel, edges clamped; tmp holds H*W floats. */
 static void blur(float *x, int C, int H, int W, float sigma, float *tmp) {
     if (sigma <= 0) return;
@@ -209,25 +222,9 @@ static void blur(float *x, int C, int H, int W, float sigma, float *tmp) {
     for (int c = 0; c < C; c++) {
         float *p = x + (size_t)c * H * W;
         for (int y = 0; y < H; y++) /* rows into tmp */
-            for (int xx = 0; xx < W; xx++) {
-                double v = 0;
-                for (int i = -r; i <= r; i++) {
-                    int q = xx + i;
-                    q = q < 0 ? 0 : q >= W ? W - 1 : q;
-                    v += k[i + r] * p[(size_t)y * W + q];
-                }
-                tmp[(size_t)y * W + xx] = (float)v;
-            }
-        for (int y = 0; y < H; y++) /* columns back */
-            for (int xx = 0; xx < W; xx++) {
-                double v = 0;
-                for (int i = -r; i <= r; i++) {
-                    int q = y + i;
-                    q = q < 0 ? 0 : q >= H ? H - 1 : q;
-                    v += k[i + r] * tmp[(size_t)q * W + xx];
-                }
-                p[(size_t)y * W + xx] = (float)v;
-            }
+            blur_line(p + (size_t)y * W, tmp + (size_t)y * W, W, 1, k, r);
+        for (int xx = 0; xx < W; xx++) /* columns back */
+            blur_line(tmp + xx, p + xx, H, (size_t)W, k, r);
     }
 }
 
