@@ -609,7 +609,7 @@ static int ex_pad(Exporter *E, ExNode *x) {
 }
 
 /* ---- ops written as several ONNX nodes ------------------------------------------------------
- * Opset 14 has no SiLU, GELU or LayerNorm operator: each is written as the
+ * Opset 14 has no SiLU, GELU, Mish or LayerNorm operator: each is written as the
  * operators that compute it, the helpers named "<node>/<step>", the last one
  * giving the node's own tensor. */
 
@@ -628,6 +628,14 @@ static const char *ex_step(Exporter *E, ExNode *x, const char *op, const char *s
 static int ex_silu(Exporter *E, ExNode *x) {
     const char *s = ex_step(E, x, "Sigmoid", "sigmoid", x->xin, NULL);
     if (s) ex_step(E, x, "Mul", NULL, x->xin, s);
+    return 0;
+}
+
+/* x * tanh(softplus(x)): Softplus, Tanh, Mul (ONNX's Mish comes at opset 18) */
+static int ex_mish(Exporter *E, ExNode *x) {
+    const char *t = ex_step(E, x, "Softplus", "softplus", x->xin, NULL);
+    if (t) t = ex_step(E, x, "Tanh", "tanh", t, NULL);
+    if (t) ex_step(E, x, "Mul", NULL, x->xin, t);
     return 0;
 }
 
@@ -1115,7 +1123,7 @@ static const ExportRow EXPORTERS[] = {
     {ENG_OP_GELU, "Erf", ex_gelu},
     {ENG_OP_LAYERNORM, "ReduceMean", ex_layernorm},
     {ENG_OP_LAYERSCALE, "Mul", ex_layerscale},
-    {ENG_OP_MISH, NULL, NULL}, /* ONNX Mish comes at opset 18 */
+    {ENG_OP_MISH, "Softplus", ex_mish},
     {ENG_OP_DROP_PATH, NULL, NULL},
     {ENG_OP_JOIN, NULL, NULL},
     {ENG_OP_RESIZE, "Resize", ex_resize},
