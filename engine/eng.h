@@ -219,6 +219,7 @@ typedef enum {
     ENG_OP_BINARY,        /* a op b, numpy broadcasting of two samples read as 4 axes (EngBinaryParams) */
     ENG_OP_REDUCE,        /* mean, sum or max over some of a sample's 4 axes (EngReduceParams) */
     ENG_OP_DEPTH_SPACE,   /* DepthToSpace (DCR, CRD) and SpaceToDepth: blocks of channels <-> pixels */
+    ENG_OP_BMM,           /* a @ b of two inputs, matrices batched with broadcasting (EngBmmParams) */
     ENG_OP_COUNT
 } EngOpType;
 
@@ -288,6 +289,12 @@ typedef struct { int kind; float alpha, gamma; } EngUnaryParams;
 enum { ENG_BINARY_ADD = 0, ENG_BINARY_SUB, ENG_BINARY_MUL, ENG_BINARY_DIV, ENG_BINARY_POW,
        ENG_BINARY_COUNT };
 typedef struct { int kind; int a[4], b[4], out[4]; } EngBinaryParams;
+/* a @ b of two inputs (ENG_OP_BMM, ONNX MatMul of two computed tensors, numpy's
+ * matmul): each sample read as 4 axes, the last two a matrix, a = (a0, a1, M,
+ * K), b = (b0, b1, K, P); along the first two the sizes are equal or one of
+ * them 1 (broadcast); out = (max(a0, b0), max(a1, b1), M, P), each of its
+ * matrices the product of the two the broadcast pairs. */
+typedef struct { int a[4], b[4], out[4]; } EngBmmParams;
 /* A reduction (ENG_OP_REDUCE) of a sample read as dims[4] over the axes in
  * the bit mask `axes` (bit k: axis k); the output has 1 at those axes.
  * SUM_SQUARE sums x^2. MAX's gradient goes to every unit equal to the maximum. */
@@ -462,6 +469,7 @@ typedef struct {
         EngBinaryParams binary;
         EngReduceParams reduce;
         EngDepthSpaceParams ds;
+        EngBmmParams bmm;
     } p;
     EngParam params[ENG_MAX_PARAMS];
     int n_params;
@@ -612,6 +620,10 @@ const char *eng_unary_name(int kind);
  * broadcast result (C*H*W = the product of its 4 axes). */
 int eng_binary(EngGraph *g, const char *name, int a, int b, int kind, const int adims[4],
                const int bdims[4], EngShape out);
+/* a @ b, matrices batched with broadcasting (see EngBmmParams); out: how the
+ * engine holds the result (C*H*W = the product of its 4 axes). */
+int eng_bmm(EngGraph *g, const char *name, int a, int b, const int adims[4], const int bdims[4],
+            EngShape out);
 /* A reduction (ENG_REDUCE_*, see EngReduceParams); out holds the result. */
 int eng_reduce(EngGraph *g, const char *name, int x, int kind, const int dims[4], int axes,
                EngShape out);
@@ -667,7 +679,7 @@ int64_t eng_graph_layer_act_bytes(const EngGraph *g);
  * add the bias, batch norm and activations, most leave them out. Per output
  * element of a node, per sample:
  *   conv, convT, FC,  its multiply-adds (unit: 1 or 2 each)
- *   matmul
+ *   matmul, bmm
  *   bias              + 1 add, when the layer has a bias
  *   batch norm        1 multiply-add (x * scale + shift, inference)
  *   activation        1 (ReLU, leaky ReLU, PReLU, clip, sigmoid, tanh, hard

@@ -654,6 +654,37 @@ int eng_binary(EngGraph *g, const char *name, int a, int b, int kind, const int 
     return id;
 }
 
+int eng_bmm(EngGraph *g, const char *name, int a, int b, const int adims[4], const int bdims[4],
+            EngShape out) {
+    const int xs[2] = {a, b};
+    int id = node_new(g, name, ENG_OP_BMM, xs, 2);
+    if (id < 0) return -1;
+    EngNode *n = &g->nodes[id];
+    EngBmmParams q;
+    const int64_t sa = axes_size(adims), sb = axes_size(bdims);
+    if (sa < 0 || sb < 0 || !holds(*in_shape(g, id, 0), sa) || !holds(*in_shape(g, id, 1), sb))
+        return node_reject(g, id, "the 4 axes given do not hold the inputs");
+    if (adims[3] != bdims[2])
+        return node_reject(g, id, "a %dx%d matrix times a %dx%d one", adims[2], adims[3], bdims[2],
+                           bdims[3]);
+    for (int k = 0; k < 4; k++) {
+        if (k < 2 && adims[k] != bdims[k] && adims[k] != 1 && bdims[k] != 1)
+            return node_reject(g, id, "axis %d: sizes %d and %d do not broadcast", k, adims[k],
+                               bdims[k]);
+        q.a[k] = adims[k], q.b[k] = bdims[k];
+        q.out[k] = k < 2 ? (adims[k] > bdims[k] ? adims[k] : bdims[k]) : k == 2 ? adims[2] : bdims[3];
+    }
+    const int64_t so = axes_size(q.out);
+    if (so < 0 || out.C < 1 || out.H < 1 || out.W < 1 || !holds(out, so))
+        return node_reject(g, id, "output %dx%dx%d does not hold the product", out.C, out.H, out.W);
+    n->p.bmm = q;
+    n->out = out;
+    if (!shape_ok(g, id)) return -1;
+    n->macs = so * adims[3];
+    n->rf = rf_infinite();
+    return id;
+}
+
 int eng_reduce(EngGraph *g, const char *name, int x, int kind, const int dims[4], int axes,
                EngShape out) {
     int id = node_new(g, name, ENG_OP_REDUCE, &x, 1);

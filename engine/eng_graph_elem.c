@@ -185,6 +185,94 @@ int64_t eng_ops_binary(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
     return c.other ? e : 0;
 }
 
+/* ---- matrix products of two computed inputs ---------------------------------------------- */
+
+/* The offset of matrix (i0, i1) of an operand of 4 axes d (one of size 1 along an
+ * axis: the same matrix at every index there). */
+static size_t bmm_block(const int d[4], int i0, int i1) {
+    const size_t j0 = d[0] == 1 ? 0 : (size_t)i0, j1 = d[1] == 1 ? 0 : (size_t)i1;
+    return (j0 * (size_t)d[1] + j1) * (size_t)d[2] * (size_t)d[3];
+}
+
+typedef struct {
+    const EngBmmParams *q;
+    const float *a, *b;
+    float *y;
+    size_t na, nb, no;
+} BmmJob;
+
+/* samples [b, e): every output matrix, y = a @ b row by row */
+static void bmm_range(void *ctx, size_t b, size_t e) {
+    const BmmJob *j = ctx;
+    const EngBmmParams *q = j->q;
+    const int M = q->out[2], K = q->a[3], P = q->out[3];
+    for (size_t s = b; s < e; s++)
+        for (int i0 = 0; i0 < q->out[0]; i0++)
+            for (int i1 = 0; i1 < q->out[1]; i1++) {
+                const float *A = j->a + s * j->na + bmm_block(q->a, i0, i1);
+                const float *B = j->b + s * j->nb + bmm_block(q->b, i0, i1);
+                float *Y = j->y + s * j->no + bmm_block(q->out, i0, i1);
+                for (int m = 0; m < M; m++) {
+                    float *yr = Y + (size_t)m * P;
+                    for (int p = 0; p < P; p++) yr[p] = 0.0f;
+                    for (int k = 0; k < K; k++) {
+                        const float av = A[(size_t)m * K + k];
+                        const float *br = B + (size_t)k * P;
+                        for (int p = 0; p < P; p++) yr[p] += av * br[p];
+                    }
+                }
+            }
+}
+
+void eng_fwd_bmm(const EngStep *st) {
+    const EngNode *n = st->n;
+    const EngBmmParams *q = &n->p.bmm;
+    BmmJob j = {q, st->x->act, st->g->nodes[n->inputs[1]].act, n->act, prod4(q->a), prod4(q->b),
+                prod4(q->out)};
+    eng_parallel_for((size_t)st->N, j.no * (size_t)q->a[3], bmm_range, &j);
+}
+
+/* dA += dY B^T and dB += A^T dY for each pair of matrices, summed over the
+ * output matrices a broadcast operand's one matrix met; both inputs may be the
+ * same node: each gets its own share added */
+int eng_bwd_bmm(const EngStep *st) {
+    const EngNode *n = st->n;
+    const EngBmmParams *q = &n->p.bmm;
+    const EngNode *bn = &st->g->nodes[n->inputs[1]];
+    const size_t na = prod4(q->a), nb = prod4(q->b), no = prod4(q->out);
+    const int M = q->out[2], K = q->a[3], P = q->out[3];
+    for (int s = 0; s < st->N; s++)
+        for (int i0 = 0; i0 < q->out[0]; i0++)
+            for (int i1 = 0; i1 < q->out[1]; i1++) {
+                const size_t oa = (size_t)s * na + bmm_block(q->a, i0, i1);
+                const size_t ob = (size_t)s * nb + bmm_block(q->b, i0, i1);
+                const float *A = st->x->act + oa, *B = bn->act + ob;
+                const float *dY = st->dy + (size_t)s * no + bmm_block(q->out, i0, i1);
+                if (st->dx) {
+                    float *dA = st->dx + oa;
+                    for (int m = 0; m < M; m++)
+                        for (int k = 0; k < K; k++) {
+                            const float *dyr = dY + (size_t)m * P, *br = B + (size_t)k * P;
+                            float acc = 0.0f;
+                            for (int p = 0; p < P; p++) acc += dyr[p] * br[p];
+                            dA[(size_t)m * K + k] += acc;
+                        }
+                }
+                if (bn->grad) {
+                    float *dB = bn->grad + ob;
+                    for (int m = 0; m < M; m++) {
+                        const float *dyr = dY + (size_t)m * P;
+                        for (int k = 0; k < K; k++) {
+                            const float av = A[(size_t)m * K + k];
+                            float *dbr = dB + (size_t)k * P;
+                            for (int p = 0; p < P; p++) dbr[p] += av * dyr[p];
+                        }
+                    }
+                }
+            }
+    return 0;
+}
+
 /* ---- reductions -------------------------------------------------------------------------- */
 
 /* the output's 4 axes: 1 where reduced */

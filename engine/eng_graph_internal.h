@@ -230,6 +230,8 @@ int eng_bwd_unary(const EngStep *st);
 void eng_fwd_binary(const EngStep *st);
 int eng_bwd_binary(const EngStep *st);
 int64_t eng_ops_binary(const EngNode *n, EngCount c, int64_t e, int64_t plane);
+void eng_fwd_bmm(const EngStep *st);
+int eng_bwd_bmm(const EngStep *st);
 void eng_fwd_reduce(const EngStep *st);
 int eng_bwd_reduce(const EngStep *st);
 int64_t eng_ops_reduce(const EngNode *n, EngCount c, int64_t e, int64_t plane);

@@ -39,7 +39,9 @@
  * ReduceMean over H and W a global average pool. Any other elementwise op
  * (Sub, Div, Pow of two computed tensors, numpy broadcasting, Exp, Erf...)
  * and reduction is one node of the engine's general kinds (ENG_OP_UNARY,
- * ENG_OP_BINARY, ENG_OP_REDUCE).
+ * ENG_OP_BINARY, ENG_OP_REDUCE). MatMul by a constant matrix is a weighted
+ * node (FC, or matmul with the constant as its weights); of two computed
+ * tensors (attention's Q K^T) the general product ENG_OP_BMM.
  *
  * A model file is untrusted input (a file from the internet may be damaged or
  * made to hurt), so every limit is checked before it is used:
@@ -3532,16 +3534,84 @@ static int matmul_rows(Loader *L, const NodeCtx *c, Act *x, const Const *b, int6
     return out_act_dims(L, c, id, r, od);
 }
 
+/* MatMul of two tensors of which one at least is computed, numpy's matmul
+ * (ENG_OP_BMM): a 1-D a is a row (1, K), a 1-D b a column (K, 1), the axis
+ * each added dropped from the output; the axes before the matrices
+ * broadcast. In batch mode a computed operand keeps axis 0 as the batch: it
+ * must have the output's rank, 3 or more, and a constant must be one sample's. */
+static int bmm_node(Loader *L, const NodeCtx *c) {
+    int nodes[2], kidx[2] = {-1, -1}, ranks[2], ax[3][4];
+    int64_t d[2][4], p[2][4], al[2][4], od[4], fd[4];
+    if (c->n->n_input != 2) FAIL("ONNX: node '%s' (MatMul): needs two inputs", c->name);
+    for (int k = 0; k < 2; k++)
+        if (operand(L, c, k, 0, &nodes[k], &kidx[k], &ranks[k], d[k])) return -1;
+    if (ranks[0] < 1 || ranks[1] < 1)
+        FAIL("ONNX: node '%s' (MatMul): a scalar operand is not a matrix", c->name);
+    if (nodes[0] < 0 && nodes[1] < 0)
+        FAIL("ONNX: node '%s' (MatMul): a product of two constants is not supported", c->name);
+    int pr[2];
+    for (int k = 0; k < 2; k++) { /* vectors as matrices */
+        pr[k] = ranks[k] == 1 ? 2 : ranks[k];
+        if (ranks[k] == 1) p[k][0] = k == 0 ? 1 : d[k][0], p[k][1] = k == 0 ? d[k][0] : 1;
+        else memcpy(p[k], d[k], (size_t)ranks[k] * sizeof *d[k]);
+    }
+    const int r = pr[0] > pr[1] ? pr[0] : pr[1];
+    for (int k = 0; k < 2; k++) /* aligned from the right, ones in front */
+        for (int j = 0; j < r; j++) {
+            al[k][j] = j < r - pr[k] ? 1 : p[k][j - (r - pr[k])];
+            if (al[k][j] < 1 || al[k][j] > MAX_DIM)
+                FAIL("ONNX: node '%s' (MatMul): input %d has a dimension of %lld", c->name, k,
+                     (long long)al[k][j]);
+        }
+    if (al[0][r - 1] != al[1][r - 2])
+        FAIL("ONNX: node '%s' (MatMul): a %lldx%lld matrix times a %lldx%lld one", c->name,
+             (long long)al[0][r - 2], (long long)al[0][r - 1], (long long)al[1][r - 2],
+             (long long)al[1][r - 1]);
+    for (int j = 0; j < r - 2; j++) {
+        if (al[0][j] != al[1][j] && al[0][j] != 1 && al[1][j] != 1)
+            FAIL("ONNX: node '%s' (MatMul): sizes %lld and %lld at axis %d do not broadcast",
+                 c->name, (long long)al[0][j], (long long)al[1][j], j);
+        od[j] = al[0][j] > al[1][j] ? al[0][j] : al[1][j];
+    }
+    od[r - 2] = al[0][r - 2], od[r - 1] = al[1][r - 1];
+    if (!L->one_sample) {
+        for (int k = 0; k < 2; k++) {
+            if (nodes[k] >= 0 && (ranks[k] != r || r < 3))
+                return mixes_batch(L, c, "a product whose matrices hold the batch axis, or whose "
+                                         "operand of lower rank moves it,");
+            if (nodes[k] < 0 && al[k][0] != 1)
+                return mixes_batch(L, c, "a constant that differs from sample to sample");
+        }
+        od[0] = nodes[0] >= 0 ? d[0][0] : d[1][0];
+    }
+    int rf = 0; /* the output, without the axes a vector operand added */
+    for (int j = 0; j < r; j++)
+        if (!((j == r - 2 && ranks[0] == 1) || (j == r - 1 && ranks[1] == 1))) fd[rf++] = od[j];
+    if (rf < 1) FAIL("ONNX: node '%s' (MatMul): a product of two vectors (a scalar) is not supported", c->name);
+    for (int k = 0; k < 2; k++) sample_axes(L, al[k], r, ax[k]);
+    sample_axes(L, od, r, ax[2]);
+    for (int k = 0; k < 2; k++)
+        if (nodes[k] < 0 && (nodes[k] = const_node(L, c, &L->consts[kidx[k]], c->n->input[k])) < 0)
+            return -1;
+    EngShape os;
+    if (engine_shape(L, fd, rf, &os)) FAIL("ONNX: node '%s' (MatMul): the output is too large", c->name);
+    const int id = eng_bmm(L->g, c->name, nodes[0], nodes[1], ax[0], ax[1], os);
+    return out_act_dims(L, c, id, rf, fd);
+}
+
 /* MatMul: (N, K) by a 2-D constant is a fully connected layer (fc_node); a
- * higher rank multiplies each row of the last axis (matmul_rows). */
+ * higher rank multiplies each row of the last axis (matmul_rows); a product
+ * with a computed second input, a constant first one or a constant vector is
+ * the general product (bmm_node). */
 static int matmul_node(Loader *L, const NodeCtx *c) {
     int64_t xd[4];
+    const Const *b = in_const(L, c, 1);
+    if (!in_act(L, c, 0) || in_act(L, c, 1) || (b && b->f && b->ndim < 2)) return bmm_node(L, c);
     Act *x = computed_input(L, c, xd);
     if (!x) return -1;
-    const Const *b = in_const(L, c, 1);
-    if (!b || !b->f || b->ndim < 2 || b->ndim > x->rank)
-        FAIL("ONNX: node '%s' (MatMul): the second input must be a float constant of rank 2 "
-             "or more (a product of two computed tensors is not supported)", c->name);
+    if (!b || !b->f || b->ndim > x->rank)
+        FAIL("ONNX: node '%s' (MatMul): the second input must be a float tensor (a constant "
+             "of rank 2 to the input's, or computed)", c->name);
     /* a stack: B's axes before its matrices against x's (from the right), each the
      * same size, and inside a sample; B's all ones: one matrix */
     int64_t stack = 1, ones = 1;

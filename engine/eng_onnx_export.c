@@ -28,7 +28,8 @@
  *     a sample as 4 axes (1, d1, d2, d3): they go out on the view
  *     [N, d1, d2, d3], a Reshape before and after when that is not the
  *     tensor's own shape. A constant node becomes an initializer of each
- *     binary op that reads it ([1, ...], broadcast over the batch).
+ *     binary op or matrix product (bmm) that reads it ([1, ...], broadcast
+ *     over the batch).
  * Each engine op has one row in EXPORTERS (in EngOpType's order): the ONNX op
  * it becomes and the function that writes it. Anything without an exact ONNX
  * equivalent (a row without a function, or a node its function refuses)
@@ -879,6 +880,32 @@ static int ex_binary(Exporter *E, ExNode *x) {
     return 0;
 }
 
+/* MatMul of two computed tensors (or a computed one and a constant), numpy's
+ * broadcasting of the matrices' leading axes, on the views [N, a1, M, K] and
+ * [N, b1, K, P] of its inputs, out [N, o1, M, P] */
+static int ex_bmm(Exporter *E, ExNode *x) {
+    const EngNode *n = x->n;
+    const EngBmmParams *q = &n->p.bmm;
+    if (q->a[0] != 1 || q->b[0] != 1)
+        FAIL("ONNX export: node '%s' (bmm): it broadcasts along the first of a sample's 4 axes "
+             "(%dx%dx%dx%d and %dx%dx%dx%d), a one-sample graph's axis; only batch-mode graphs are "
+             "exported", n->name, q->a[0], q->a[1], q->a[2], q->a[3], q->b[0], q->b[1], q->b[2], q->b[3]);
+    if (eng_graph_node(E->g, n->inputs[0])->op == ENG_OP_CONST &&
+        eng_graph_node(E->g, n->inputs[1])->op == ENG_OP_CONST)
+        FAIL("ONNX export: node '%s' (bmm): both operands are constants (the same in every "
+             "sample, with no batch axis to give the output)", n->name);
+    const int va[3] = {q->a[1], q->a[2], q->a[3]}, vb[3] = {q->b[1], q->b[2], q->b[3]},
+              vo[3] = {q->out[1], q->out[2], q->out[3]};
+    const char *ins[2] = {binary_operand(E, n, n->inputs[0], va, "a"),
+                          binary_operand(E, n, n->inputs[1], vb, "b")};
+    const char *out = view_out_name(E, x, vo, "matmul");
+    if (!ins[0] || !ins[1] || !out) return 0;
+    x->nd = ex_node(E, "MatMul", out, ins, 2, out);
+    view_back(E, x, out);
+    x->rank = 4;
+    return 0;
+}
+
 /* ReduceMean, ReduceSum (axes an input since opset 13), ReduceMax,
  * ReduceSumSquare over the node's axes of the view [N, d1, d2, d3], keepdims */
 static int ex_reduce(Exporter *E, ExNode *x) {
@@ -1131,6 +1158,7 @@ static const ExportRow EXPORTERS[] = {
     {ENG_OP_BINARY, NULL, ex_binary},
     {ENG_OP_REDUCE, NULL, ex_reduce},
     {ENG_OP_DEPTH_SPACE, NULL, ex_depth_space},
+    {ENG_OP_BMM, "MatMul", ex_bmm},
 };
 _Static_assert(sizeof EXPORTERS / sizeof EXPORTERS[0] == ENG_OP_COUNT, "one exporter row per EngOpType");
 
@@ -1140,9 +1168,9 @@ static int export_node(Exporter *E, int id) {
         if (!E->tname[n->inputs[k]])
             FAIL("ONNX export: node '%s' (%s) reads '%s', which is not exported (training-only)",
                  n->name, eng_op_name(n->op), eng_graph_node(E->g, n->inputs[k])->name);
-        if (E->rank[n->inputs[k]] == 1 && n->op != ENG_OP_BINARY)
+        if (E->rank[n->inputs[k]] == 1 && n->op != ENG_OP_BINARY && n->op != ENG_OP_BMM)
             FAIL("ONNX export: node '%s' (%s) reads the constant '%s', which is exported only as "
-                 "an operand of an elementwise op (binary)", n->name, eng_op_name(n->op),
+                 "an operand of an elementwise op (binary) or a product (bmm)", n->name, eng_op_name(n->op),
                  eng_graph_node(E->g, n->inputs[k])->name);
     }
     for (int k = 0; k < n->n_params; k++)

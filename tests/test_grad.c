@@ -531,6 +531,31 @@ static int b_bin_square(EngGraph *g, int x) {
     const int d[4] = {1, s.C, s.H, s.W};
     return eng_binary(g, "sq", x, x, ENG_BINARY_MUL, d, d, s);
 }
+/* MatMul of two computed tensors: a conv of x (C, H, W) times x transposed,
+ * (1, C, H, W) @ (1, C, W, H), a matrix per channel; both sides carry
+ * gradients (the conv's parameters and x through the transpose) */
+static int b_bmm(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    const int d[4] = {1, s.C, s.H, s.W}, perm[4] = {0, 1, 3, 2}, td[4] = {1, s.C, s.W, s.H};
+    const int a = eng_conv_k(g, "conv", x, s.C, 1, 1, 0, 1, 1);
+    const int t = eng_transpose(g, "tr", x, d, perm, s.C, s.W, s.H);
+    return eng_bmm(g, "mm", a, t, d, td, (EngShape){s.C, s.H, s.H});
+}
+/* broadcast along both leading axes: x (2, 3, 4) read as (2, 1, 3, 4), a conv
+ * of it (3, 3, 4) read as (1, 3, 4, 3): out (2, 3, 3, 3), each matrix of
+ * either side read by several products */
+static int b_bmm_bcast(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    const int b = eng_conv_k(g, "conv", x, 3, 1, 1, 0, 1, 1);
+    const int ad[4] = {s.C, 1, s.H, s.W}, bd[4] = {1, 3, s.W, s.H};
+    return eng_bmm(g, "mm", x, b, ad, bd, (EngShape){s.C * 3, s.H, s.H});
+}
+/* the same node on both sides: x @ x, a square matrix per channel */
+static int b_bmm_square(EngGraph *g, int x) {
+    const EngShape s = eng_graph_node(g, x)->out;
+    const int d[4] = {1, s.C, s.H, s.W};
+    return eng_bmm(g, "mm", x, x, d, d, s);
+}
 static int b_d2s_dcr(EngGraph *g, int x) { return eng_fc(g, "fc", eng_depth_space(g, "d2s", x, 2, 0, 1), 3, 1); }
 static int b_d2s_crd(EngGraph *g, int x) { return eng_fc(g, "fc", eng_depth_space(g, "d2s", x, 2, 1, 1), 3, 1); }
 static int b_s2d(EngGraph *g, int x) { return eng_fc(g, "fc", eng_depth_space(g, "s2d", x, 2, 0, 0), 3, 1); }
@@ -892,6 +917,9 @@ static const GradCase cases[] = {
     {"exp(x) ^ mean over W", 2, 2, 3, 4, b_bin_pow, 0, 0, 0.5f, NULL},
     {"channel mean - x (broadcast first)", 2, 3, 3, 2, b_bin_bcast_first, 0, 0, 0.0f, NULL},
     {"x * x (one node twice)", 2, 2, 3, 4, b_bin_square, 0, 0, 0.0f, NULL},
+    {"bmm: conv(x) @ x^T", 2, 2, 3, 4, b_bmm, 0, 0, 0.0f, NULL},
+    {"bmm broadcast on both sides", 2, 2, 3, 4, b_bmm_bcast, 0, 0, 0.0f, NULL},
+    {"bmm x @ x (one node twice)", 2, 2, 3, 3, b_bmm_square, 0, 0, 0.0f, NULL},
     {"reduce max over C and H", 2, 3, 4, 3, b_reduce_max, 0, FD_STEP_KINK, 0.0f, NULL},
     {"depth to space DCR", 2, 8, 2, 3, b_d2s_dcr, 0, 0, 0.0f, NULL},
     {"depth to space CRD", 2, 8, 2, 3, b_d2s_crd, 0, 0, 0.0f, NULL},

@@ -501,6 +501,21 @@ for d in "${tdirs[@]}"; do
   "$BIN" summary "$d/model.onnx" >/dev/null 2>"$tmp_s" || fail "summary $(basename "$d"): $(cat "$tmp_s")"
 done
 
+# MatMul of two computed tensors (fixtures/matmul/make_matmul_fixtures.py, outputs
+# by numpy): attention's softmax(x x^T) x, broadcasting of the leading axes,
+# vectors, a constant on the left, batch mode and one-sample mode
+MM="$(cd "$(dirname "$0")" && pwd)/fixtures/matmul"
+mdirs=("$MM"/*/)
+[ "${#mdirs[@]}" -eq 9 ] || fail "${#mdirs[@]} MatMul fixtures in $MM, expected 9"
+out=$("$BIN" onnx-test "${mdirs[@]}")
+rc=$?
+echo "matmul fixtures: $(echo "$out" | tail -n 1)"
+[ $rc -eq 0 ] || { echo "$out" | grep FAIL >&2; fail "onnx-test of the MatMul fixtures exited $rc"; }
+n=$(echo "$out" | grep -c '^PASS')
+[ "$n" -eq 9 ] || fail "$n of 9 MatMul fixtures passed"
+"$BIN" summary "$MM/attention_4d/model.onnx" 2>"$tmp_s" | grep -Eq '^s +bmm +3x4x4 ' ||
+  fail "attention_4d: its Q K^T is not one bmm node: $(cat "$tmp_s")"
+
 # A failing case is reported as FAIL with exit code 1
 "$BIN" onnx-test "$DATA/node/test_maxpool_2d_uint8" >/tmp/onnx_uint8.$$ 2>&1
 rc=$?
