@@ -710,6 +710,13 @@ static void roundtrip_general(const char *what, EngGraph *g, const char *want, f
         if (a->op == ENG_OP_DEPTH_SPACE)
             CHECK(b->op == a->op && !memcmp(&a->p.ds, &b->p.ds, sizeof a->p.ds));
         if (a->op == ENG_OP_PAD) CHECK(b->op == a->op && b->p.pad.mode == a->p.pad.mode);
+        if (a->op == ENG_OP_BMM) { /* itself, or its MatMul "<node>/matmul" before a Reshape */
+            char mm[160];
+            snprintf(mm, sizeof mm, "%s/matmul", a->name);
+            const int jm = eng_graph_find(h, mm);
+            const EngNode *c = b->op == ENG_OP_BMM ? b : jm >= 0 ? eng_graph_node(h, jm) : NULL;
+            CHECK(c != NULL && c->op == ENG_OP_BMM && c->macs == a->macs);
+        }
     }
     for (int j = 0; j < eng_graph_node_count(h); j++) {
         const char *nm = eng_graph_node(h, j)->name;
@@ -823,6 +830,30 @@ static void test_binary_reduce_export(void) {
     eng_graph_destroy(g);
 }
 
+/* MatMul of two computed tensors (a conv of x times x transposed, a matrix
+ * per channel), a constant matrix on the left broadcast over the channels,
+ * and a product whose output view is not the engine's shape (a Reshape
+ * after it): each comes back a bmm node computing the same to rounding. */
+static void test_bmm_export(void) {
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "data", 2, 3, 4);
+    int a = eng_conv_k(g, "conv", x, 2, 1, 1, 0, 1, 1);                       /* 2x3x4 */
+    const int xd[4] = {1, 2, 3, 4}, td[4] = {1, 2, 4, 3}, perm[4] = {0, 1, 3, 2};
+    int t = eng_transpose(g, "tr", x, xd, perm, 2, 4, 3);
+    int s = eng_bmm(g, "scores", a, t, xd, td, (EngShape){2, 3, 3});           /* 2x3x3 */
+    int k = eng_const(g, "k", 5, 3, 1);
+    const int kd[4] = {1, 1, 5, 3}, sd[4] = {1, 2, 3, 3};
+    int ks = eng_bmm(g, "k_times", k, s, kd, sd, (EngShape){2, 5, 3});         /* 2x5x3 */
+    const int ksd[4] = {1, 2, 5, 3}, ad[4] = {1, 2, 3, 4};
+    int f = eng_bmm(g, "flat_out", ks, a, ksd, ad, (EngShape){40, 1, 1});      /* 2x5x4 as 40 */
+    eng_fc(g, "fc", f, 3, 1);
+    roundtrip_general("bmm", g, "MatMul Transpose Reshape", 1e-5f);
+    int found = 0;
+    for (int i = 0; i < eng_graph_node_count(g); i++) found += eng_graph_node(g, i)->op == ENG_OP_BMM;
+    CHECK(found == 3);
+    eng_graph_destroy(g);
+}
+
 /* DepthToSpace in both orders and SpaceToDepth, reflect and edge padding,
  * and the reshapes: Reshape, Transpose, Slice, an affine node, MatMul (with
  * a transposed input and a bias), a layer norm over the last axis. */
@@ -875,6 +906,7 @@ int main(void) {
     test_resize();
     test_unary_export();
     test_binary_reduce_export();
+    test_bmm_export();
     test_shape_ops_export();
     test_zoo();
     rmdir(dir);
