@@ -351,8 +351,15 @@ typedef struct { int pt, pl, pb, pr; float value; int cb, ca; int mode; } EngPad
 typedef struct { float ratio; } EngDropoutParams;
 /* Stochastic depth (Huang et al. 2016): the survival probability of the branch */
 typedef struct { float keep; } EngDropPathParams;
-/* FractalNet's local drop-path: each input of a join dropped with this probability */
-typedef struct { float drop; } EngJoinParams;
+/* FractalNet's drop-path. Local: each input of a join dropped with probability
+ * drop. Global (columns > 0, see eng_join_columns): col[i] is input i's column
+ * (0 .. columns - 1), and a training pass is global with probability global. */
+#define ENG_JOIN_MAX_COLUMNS 8
+typedef struct {
+    float drop, global;
+    int columns;
+    signed char col[ENG_JOIN_MAX_COLUMNS];
+} EngJoinParams;
 /* Resize (ONNX Resize, PyTorch F.interpolate) of each (H, W) plane to (oh, ow).
  * Output unit o of an axis of in input and out output units reads the input at
  * the coordinate the transformation gives (scale: that axis's factor, the one
@@ -603,6 +610,18 @@ int eng_drop_path(EngGraph *g, const char *name, int x, float keep);
  * uniformly when all would go), and averages the kept ones; the mask is
  * kept for the backward pass. At inference the mean of all n. */
 int eng_join(EngGraph *g, const char *name, const int *xs, int n, float drop);
+/* FractalNet's global drop-path (Larsson et al., sec. 3.1) on a join: cols[i]
+ * is the column of input i (0 to ENG_JOIN_MAX_COLUMNS - 1, one input per
+ * column). At the start of each training forward pass the graph draws once:
+ * with probability global (the largest any join gives) the whole pass is
+ * global, one column chosen uniformly among the columns its joins name, and
+ * every join keeps only its input of that column in every sample (a join
+ * with no input of that column is off the chosen path: it keeps all); else
+ * each join drops locally. Nothing is drawn when no join has global > 0. */
+int eng_join_columns(EngGraph *g, int join, const int *cols, float global);
+/* The last training pass's drop-path: -1 local (or none), else the column
+ * the global drop-path kept. */
+int eng_graph_join_column(const EngGraph *g);
 int eng_pad(EngGraph *g, const char *name, int x, int pt, int pl, int pb, int pr, float value);
 /* Pads of C as well as H and W (each from 0 to 4096). */
 int eng_pad_chw(EngGraph *g, const char *name, int x, const EngPadParams *p);

@@ -786,6 +786,42 @@ int eng_join(EngGraph *g, const char *name, const int *xs, int n, float drop) {
     return id;
 }
 
+int eng_join_columns(EngGraph *g, int join, const int *cols, float global) {
+    if (!g || g->failed) return -1;
+    if (join < 0 || join >= g->n_nodes || g->nodes[join].op != ENG_OP_JOIN) {
+        graph_fail(g, "engine: global drop-path: node %d is not a join", join);
+        return -1;
+    }
+    EngNode *nd = &g->nodes[join];
+    if (nd->n_inputs > ENG_JOIN_MAX_COLUMNS) {
+        graph_fail(g, "engine: node '%s' (join): %d inputs, global drop-path takes at most %d "
+                   "columns", nd->name, nd->n_inputs, ENG_JOIN_MAX_COLUMNS);
+        return -1;
+    }
+    if (!(global >= 0.0f && global <= 1.0f)) {
+        graph_fail(g, "engine: node '%s' (join): global drop-path probability %g outside [0, 1]",
+                   nd->name, (double)global);
+        return -1;
+    }
+    int columns = 0;
+    for (int i = 0; i < nd->n_inputs; i++) {
+        int dup = 0;
+        for (int k = 0; k < i; k++) dup |= cols[k] == cols[i];
+        if (cols[i] < 0 || cols[i] >= ENG_JOIN_MAX_COLUMNS || dup) {
+            graph_fail(g, "engine: node '%s' (join): input %d's column %d is outside 0..%d or "
+                       "another input's", nd->name, i, cols[i], ENG_JOIN_MAX_COLUMNS - 1);
+            return -1;
+        }
+        if (cols[i] + 1 > columns) columns = cols[i] + 1;
+    }
+    for (int i = 0; i < nd->n_inputs; i++) nd->p.join.col[i] = (signed char)cols[i];
+    nd->p.join.columns = columns;
+    nd->p.join.global = global;
+    return join;
+}
+
+int eng_graph_join_column(const EngGraph *g) { return g && g->join_pick > 0 ? g->join_pick - 1 : -1; }
+
 int eng_drop_path(EngGraph *g, const char *name, int x, float keep) {
     int id = same_shape_add(g, name, x, ENG_OP_DROP_PATH);
     if (id < 0) return -1;

@@ -301,17 +301,29 @@ void eng_fwd_drop_path(const EngStep *st) {
 
 /* FractalNet's join: the mean of the inputs each sample keeps. In training
  * aux[b * n + i] is 1 when sample b keeps input i (at least one kept); at
- * inference every input counts. */
+ * inference every input counts. A global pass (g->join_pick) keeps the chosen
+ * column's input alone, or every input when the join has none of it. */
 void eng_fwd_join(const EngStep *st) {
     EngGraph *g = st->g;
     EngNode *n = st->n;
     const int k = n->n_inputs;
     const size_t size = st->count / (size_t)st->N;
     const int train = g->training && n->aux;
+    const int column = g->join_pick > 0 && n->p.join.columns > 0 ? g->join_pick - 1 : -1;
     for (int b = 0; b < st->N; b++) {
         float *m = train ? n->aux + (size_t)b * k : NULL;
         int kept = k;
-        if (m) {
+        if (m && column >= 0) {
+            kept = 0;
+            for (int i = 0; i < k; i++) {
+                m[i] = n->p.join.col[i] == column ? 1.0f : 0.0f;
+                kept += m[i] != 0.0f;
+            }
+            if (!kept) { /* off the chosen column's path */
+                for (int i = 0; i < k; i++) m[i] = 1.0f;
+                kept = k;
+            }
+        } else if (m) {
             kept = 0;
             for (int i = 0; i < k; i++) {
                 m[i] = eng_rng_uniform(&g->rng) < n->p.join.drop ? 0.0f : 1.0f;
@@ -432,6 +444,27 @@ static void run_node(EngGraph *g, EngNode *n) {
     op->forward(&st);
 }
 
+/* FractalNet's drop-path for this pass: global with the largest probability
+ * a join gives, one column of those the joins name; nothing drawn (the RNG
+ * untouched) when no join asks for global drop-path */
+static void draw_join_pick(EngGraph *g) {
+    float global = 0.0f;
+    int columns = 0;
+    g->join_pick = 0;
+    if (!g->training) return;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const EngNode *n = &g->nodes[i];
+        if (n->op != ENG_OP_JOIN || n->p.join.columns < 1) continue;
+        if (n->p.join.global > global) global = n->p.join.global;
+        if (n->p.join.columns > columns) columns = n->p.join.columns;
+    }
+    if (global <= 0.0f || columns < 1) return;
+    if (eng_rng_uniform(&g->rng) < global) {
+        const int c = (int)(eng_rng_uniform(&g->rng) * columns);
+        g->join_pick = 1 + (c < columns ? c : columns - 1);
+    }
+}
+
 int eng_graph_forward(EngGraph *g) {
     if (!g || g->failed) return -1;
     if (!g->param_block) {
@@ -444,6 +477,7 @@ int eng_graph_forward(EngGraph *g) {
     }
     if (g->fast_plan && eng_fuse_prepare(g) != 0) return -1;
     if (g->training) g->param_version++; /* BN's running statistics move */
+    draw_join_pick(g);
     (void)eng_get_threads(); /* starts the worker pool on first use */
     for (int i = 0; i < g->n_nodes; i++) {
         EngNode *n = &g->nodes[i];

@@ -56,6 +56,7 @@ struct EngGraph {
     int projecting;      /* eng_graph_project: no parameter grads, ReLU by `rule` */
     EngProjRule rule;
     uint64_t rng;        /* dropout masks */
+    int join_pick;       /* this training pass's drop-path: 0 local, k > 0 global, column k - 1 */
     float *grad_block;   /* d loss / d act of every node, same layout as act_block */
     float *pgrad_block;  /* d loss / d parameter, same layout as param_block */
     float *aux_block;    /* BN batch statistics, dropout masks */

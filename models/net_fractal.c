@@ -16,11 +16,14 @@
  * BatchNorm layer is followed by a Scale with bias, so each has a bias and
  * batch norm's scale and shift. After block 5 the map is 1x1: one FC to 10.
  *
- * Training: each join drops each of its inputs with probability 0.15 and
- * keeps at least one (local drop-path, the paper's sec. 3.1); the
+ * Training: drop-path as the paper's sec. 3.1 and 4 give it, drawn per
+ * mini-batch (each training forward pass): half the batches are local, each
+ * join dropping each of its inputs with probability 0.15 and keeping at least
+ * one; the other half global, one column chosen uniformly and only its path
+ * kept through every block (every join keeps that column's input alone), so
+ * the batch trains that column as a plain network of 5, 10 or 20 layers. The
  * generator's dropout rates 0, 0.1, 0.2, 0.3, 0.4 by block follow each
- * convolution. Global drop-path (one column for a whole sample) is not
- * implemented.
+ * convolution.
  *
  * Names: block<b>.col<c>.conv<k> (.bn, .relu, .drop), block<b>.col<c>.pool,
  * block<b>.join<r> (r the row), fc.
@@ -30,6 +33,7 @@
 #include <stdio.h>
 
 #define FRACTAL_LOCAL_DROP 0.15f /* Larsson et al., sec. 4: local drop-path 0.15 */
+#define FRACTAL_GLOBAL 0.5f      /* sec. 4: 50% of mini-batches global, 50% local */
 
 /* conv (bias) - BN - ReLU - dropout, named <p>.conv<k> ... */
 static int frac_conv(EngGraph *g, int b, int c, int k, int x, int oc, float dropout) {
@@ -50,7 +54,8 @@ static int fractal_block(EngGraph *g, int b, int x, int oc, float dropout) {
     int c1 = frac_conv(g, b, 1, 0, x, oc, dropout);
     snprintf(n, sizeof n, "block%d.join1", b);
     const int j2[2] = {c1, c2};
-    int j = eng_join(g, n, j2, 2, FRACTAL_LOCAL_DROP);
+    static const int cols12[2] = {1, 2}, cols012[3] = {0, 1, 2};
+    int j = eng_join_columns(g, eng_join(g, n, j2, 2, FRACTAL_LOCAL_DROP), cols12, FRACTAL_GLOBAL);
     c2 = frac_conv(g, b, 2, 2, j, oc, dropout);                  /* row 2 */
     c2 = frac_conv(g, b, 2, 3, c2, oc, dropout);                 /* row 3 */
     c1 = frac_conv(g, b, 1, 1, j, oc, dropout);
@@ -61,7 +66,7 @@ static int fractal_block(EngGraph *g, int b, int x, int oc, float dropout) {
         cols[c] = net_maxpool(g, n, cols[c], 2, 2, 0, 0);
     }
     snprintf(n, sizeof n, "block%d.join3", b);
-    return eng_join(g, n, cols, 3, FRACTAL_LOCAL_DROP);
+    return eng_join_columns(g, eng_join(g, n, cols, 3, FRACTAL_LOCAL_DROP), cols012, FRACTAL_GLOBAL);
 }
 
 static int build_fractalnet(EngGraph *g, int C, int H, int W) {
@@ -95,9 +100,11 @@ const ModelCard model_card_fractalnet = {
              "33,698,880 are the 35 convolutions' weights, the 33.7M of the generator. Table "
              "1's 38.6M is not reached by this layout (it would take about 5M more weights); "
              "the generator is the network that was trained, so it is built here. Training: "
-             "local drop-path at every join (each input dropped with probability 0.15, one "
-             "always kept) and the generator's dropout 0 to 0.4 by block; global drop-path "
-             "(a single column per sample) is not implemented.",
+             "drop-path drawn per mini-batch, half of them local (each join drops each input "
+             "with probability 0.15, one always kept), half global (one column chosen "
+             "uniformly, only its path kept through all 5 blocks: the batch trains that "
+             "column alone, a plain net of 5, 10 or 20 convolutions), as the paper's "
+             "50/50 mix; and the generator's dropout 0 to 0.4 by block.",
     .in_c = 3, .in_h = 32, .in_w = 32,
     .pre = NET_PRE_CIFAR,
     .build = build_fractalnet,

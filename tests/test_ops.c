@@ -843,6 +843,82 @@ static void test_join(void) {
     eng_graph_destroy(g);
 }
 
+/* FractalNet's global drop-path: two joins naming columns {1, 2} and {0, 1, 2},
+ * global with probability 0.5. Each training pass is global about half the
+ * time, each column a third of those; a global pass keeps in every sample the
+ * chosen column's input alone (a join without that column keeps all); the
+ * same seed gives the same passes; inference and a join without columns
+ * draw nothing. */
+static void test_join_global(void) {
+    const int N = 4, C = 1, H = 2, W = 2, size = C * H * W;
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "x", C, H, W);
+    int a = eng_relu(g, "a", x), b = eng_tanh(g, "b", x), c = eng_sigmoid(g, "c", x);
+    const int in1[2] = {b, c}, cols1[2] = {1, 2};
+    int j1 = eng_join_columns(g, eng_join(g, "join1", in1, 2, 0.15f), cols1, 0.5f);
+    const int in3[3] = {a, b, j1}, cols3[3] = {0, 1, 2};
+    int j3 = eng_join_columns(g, eng_join(g, "join3", in3, 3, 0.15f), cols3, 0.5f);
+    eng_graph_enable_grads(g);
+    CHECK(j1 >= 0 && j3 >= 0 && eng_graph_init_params(g, 1) == 0 && eng_graph_plan(g, N) == 0);
+    float *in = eng_graph_input_buffer(g, x);
+    for (int i = 0; i < N * size; i++) in[i] = 0.3f * (float)(i % 7) - 1.0f;
+    eng_graph_set_training(g, 1);
+    eng_graph_seed(g, 11);
+    const int passes = 3000;
+    int picks[4] = {0}, exact = 1, local_masks = 0;
+    int *seq = malloc(passes * sizeof *seq);
+    const EngNode *o1 = eng_graph_node(g, j1), *o3 = eng_graph_node(g, j3);
+    for (int t = 0; t < passes; t++) {
+        CHECK(eng_graph_forward(g) == 0);
+        const int col = eng_graph_join_column(g);
+        seq[t] = col;
+        picks[col + 1]++;
+        for (int s = 0; s < N && col >= 0; s++) {
+            const float *m1 = o1->aux + (size_t)s * 2, *m3 = o3->aux + (size_t)s * 3;
+            for (int i = 0; i < 3; i++) exact &= m3[i] == (i == col ? 1.0f : 0.0f);
+            for (int i = 0; i < 2; i++) exact &= m1[i] == (col == 0 || cols1[i] == col ? 1.0f : 0.0f);
+            /* the output is the kept input itself */
+            const float *keep = eng_graph_node(g, in3[col])->act + (size_t)s * size;
+            for (int u = 0; u < size; u++) exact &= o3->act[(size_t)s * size + u] == keep[u];
+        }
+        if (col < 0)
+            for (int s = 0; s < N; s++) local_masks += o3->aux[s * 3] + o3->aux[s * 3 + 1] + o3->aux[s * 3 + 2] < 3;
+    }
+    CHECK(exact);
+    /* global 0.5 (sd 0.009), each column 1/6 (sd 0.007) */
+    CHECK(fabs(picks[0] / (double)passes - 0.5) < 0.04);
+    for (int k = 1; k < 4; k++) CHECK(fabs(picks[k] / (double)passes - 1.0 / 6.0) < 0.035);
+    CHECK(local_masks > 0);
+    /* the same seed, the same passes */
+    eng_graph_seed(g, 11);
+    int same = 1;
+    for (int t = 0; t < 200; t++) {
+        CHECK(eng_graph_forward(g) == 0);
+        same &= eng_graph_join_column(g) == seq[t];
+    }
+    CHECK(same);
+    free(seq);
+    /* inference: no pick, the mean of all, the RNG untouched */
+    eng_graph_set_training(g, 0);
+    const uint64_t st = eng_graph_rng_state(g);
+    CHECK(eng_graph_forward(g) == 0 && eng_graph_join_column(g) == -1 && eng_graph_rng_state(g) == st);
+    eng_graph_destroy(g);
+
+    /* refused: a column twice, a probability outside [0, 1], a node that is no join */
+    for (int k = 0; k < 3; k++) {
+        g = eng_graph_create();
+        x = eng_input(g, "x", 1, 2, 2);
+        a = eng_relu(g, "a", x);
+        const int two[2] = {x, a}, dup[2] = {1, 1}, ok[2] = {0, 1};
+        int j = eng_join(g, "j", two, 2, 0.1f);
+        const int r = k == 0 ? eng_join_columns(g, j, dup, 0.5f)
+                      : k == 1 ? eng_join_columns(g, j, ok, 1.5f)
+                               : eng_join_columns(g, a, ok, 0.5f);
+        CHECK(r < 0 && !eng_graph_ok(g));
+        eng_graph_destroy(g);
+    }
+}
+
 /* ---- resize ------------------------------------------------------------------------------
  * The reference is written from ONNX's definition (onnx/reference, Resize): the
  * input coordinate of each output unit in double, nearest by its rounding rule,
@@ -1058,6 +1134,7 @@ int main(void) {
     test_maxunpool();
     test_drop_path();
     test_join();
+    test_join_global();
     test_resize();
     test_resize_rules();
     return check_finish("ops");
