@@ -1088,6 +1088,112 @@ static void test_minis_macs(void) {
     eng_graph_destroy(g);
 }
 
+/* FractalNet's global drop-path: a training batch that keeps column c is the
+ * plain chain of that column's convolutions (1, 2 or 4 per block), its pools
+ * and the FC, with the same weights, run on the same batch: the same logits;
+ * and its backward pass leaves the other columns' weights without gradient.
+ * Dropout is set to 0 so that drop-path is the only random part. */
+static EngGraph *fractal_column(int col) {
+    static const int filters[5] = {64, 128, 256, 512, 512}, convs[3] = {1, 2, 4};
+    EngGraph *g = eng_graph_create();
+    int x = eng_input(g, "data", 3, 32, 32);
+    char p[64], q[80];
+    for (int b = 1; b <= 5; b++) {
+        for (int k = 0; k < convs[col]; k++) {
+            snprintf(p, sizeof p, "block%d.col%d.conv%d", b, col, k);
+            x = eng_conv_k(g, p, x, filters[b - 1], 3, 1, 1, 1, 1);
+            snprintf(q, sizeof q, "%s.bn", p);
+            x = eng_bn(g, q, x, 1e-5f);
+            snprintf(q, sizeof q, "%s.relu", p);
+            x = eng_relu(g, q, x);
+        }
+        snprintf(p, sizeof p, "block%d.col%d.pool", b, col);
+        x = eng_maxpool_k(g, p, x, 2, 2, 0);
+    }
+    eng_fc(g, "fc", x, 10, 1);
+    return g;
+}
+static void test_fractal_global(void) {
+    const int N = 2;
+    /* seeds whose first training pass is global on column 0, 1, 2: the pick is
+     * drawn first, from the seed alone (a join of 3 columns, probability 0.5) */
+    uint64_t seed[3] = {0, 0, 0};
+    EngGraph *t = eng_graph_create();
+    int tx = eng_input(t, "x", 1, 1, 1);
+    const int tin[3] = {tx, eng_relu(t, "a", tx), eng_tanh(t, "b", tx)}, tc[3] = {0, 1, 2};
+    eng_join_columns(t, eng_join(t, "j", tin, 3, 0.15f), tc, 0.5f);
+    eng_graph_enable_grads(t);
+    CHECK(eng_graph_init_params(t, 1) == 0 && eng_graph_plan(t, 1) == 0);
+    eng_graph_set_training(t, 1);
+    for (uint64_t sd = 1; sd < 1000 && (!seed[0] || !seed[1] || !seed[2]); sd++) {
+        eng_graph_seed(t, sd);
+        eng_graph_forward(t);
+        const int c = eng_graph_join_column(t);
+        if (c >= 0 && !seed[c]) seed[c] = sd;
+    }
+    eng_graph_destroy(t);
+    CHECK(seed[0] && seed[1] && seed[2]);
+
+    EngGraph *g = model_build(model_find("fractalnet"), 0, 0, 0);
+    CHECK(g != NULL);
+    if (!g) return;
+    for (int i = 0; i < eng_graph_node_count(g); i++) {
+        EngNode *n = eng_graph_node_mut(g, i);
+        if (n->op == ENG_OP_DROPOUT) n->p.dropout.ratio = 0.0f;
+    }
+    eng_graph_enable_grads(g);
+    CHECK(eng_graph_init_params(g, 3) == 0 && eng_graph_plan(g, N) == 0);
+    eng_graph_set_training(g, 1);
+    float *in = eng_graph_input_buffer(g, 0);
+    for (int i = 0; i < N * 3 * 32 * 32; i++) in[i] = (float)sin(0.37 * i) + 0.1f * (float)(i % 5);
+    const uint8_t labels[2] = {3, 7};
+    for (int col = 0; col < 3; col++) {
+        EngGraph *h = fractal_column(col);
+        eng_graph_enable_grads(h); /* training-mode batch norm keeps its statistics */
+        CHECK(eng_graph_ok(h) && eng_graph_init_params(h, 1) == 0 && eng_graph_plan(h, N) == 0);
+        for (int i = 0; i < eng_graph_node_count(h); i++) { /* the fractal's weights */
+            EngNode *a = eng_graph_node_mut(h, i);
+            const int j = eng_graph_find(g, a->name);
+            if (!a->n_params) continue;
+            CHECK(j >= 0);
+            if (j < 0) continue;
+            const EngNode *b = eng_graph_node(g, j);
+            for (int k = 0; k < a->n_params && k < b->n_params; k++) {
+                CHECK(a->params[k].n == b->params[k].n);
+                if (a->params[k].n == b->params[k].n)
+                    memcpy(a->params[k].data, b->params[k].data, a->params[k].n * sizeof(float));
+            }
+        }
+        eng_graph_set_training(h, 1);
+        memcpy(eng_graph_input_buffer(h, 0), in, (size_t)N * 3 * 32 * 32 * sizeof(float));
+        eng_graph_seed(g, seed[col]);
+        CHECK(eng_graph_forward(g) == 0 && eng_graph_forward(h) == 0);
+        CHECK(eng_graph_join_column(g) == col);
+        const EngNode *yg = node(g, "fc"), *yh = node(h, "fc");
+        double worst = 0, scale = 0;
+        for (int i = 0; yg && yh && i < N * 10; i++) {
+            worst = fmax(worst, fabs((double)yg->act[i] - yh->act[i]));
+            scale = fmax(scale, fabs((double)yh->act[i]));
+        }
+        CHECK(scale > 0 && worst <= 1e-5 * (1 + scale));
+        printf("  fractalnet global drop-path, column %d (%d conv layers): logits of the chain "
+               "within %.2g (largest %.3g)\n", col, 5 * (1 << col), worst, scale);
+        /* the other columns' weights get no gradient, this column's do */
+        eng_graph_loss_ce(g, labels, NULL);
+        CHECK(eng_graph_backward(g) == 0);
+        for (int c = 0; c < 3; c++) {
+            char nm[48];
+            snprintf(nm, sizeof nm, "block3.col%d.conv0", c);
+            const EngNode *cv = node(g, nm);
+            double sum = 0;
+            for (size_t k = 0; cv && k < cv->params[0].n; k++) sum += fabs(cv->params[0].grad[k]);
+            CHECK(c == col ? sum > 0 : sum == 0);
+        }
+        eng_graph_destroy(h);
+    }
+    eng_graph_destroy(g);
+}
+
 int main(void) {
     eng_log_set(quiet, NULL);
     eng_set_threads(2);
@@ -1098,6 +1204,7 @@ int main(void) {
     test_vgg16_memory();
     test_lenet_variants();
     test_structure();
+    test_fractal_global();
     test_history_structure();
     test_history_macs();
     test_modern_structure();
