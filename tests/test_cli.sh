@@ -1097,6 +1097,11 @@ if [ "$gui" = 1 ]; then # the network view says it
   net_drawn resnet20 '9 residual blocks → 2^9 = 512 paths, input to output'
   expect 0 "$BIN" render alexnet_1gpu --layer conv3 --out "$tmp/net.png" --audit --json
   ! grep -q 'GPU 1' "$tmp/out" || fail "alexnet_1gpu is tagged with GPUs"
+  # the 3-D view names the output once and finds a free spot for every FC layer
+  net_drawn lenet5 --view 3d --size 1280x720 'output, 10'
+  net_drawn lenet5 --view 3d --size 1280x720 'f6 (FC, 84)'
+  ! grep -q 'output (output' "$tmp/out" || fail "the 3-D view repeats 'output' in the output's label"
+  jq -e '.overlaps == 0 and .clipped == 0' "$tmp/out" >/dev/null || fail "render lenet5 --view 3d: layout problems"
 fi
 
 # ---- every flag: README.md's list is the binary's, and each command takes exactly its flags -----
