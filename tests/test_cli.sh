@@ -1093,8 +1093,11 @@ if [ "$gui" = 1 ]; then # the network view says it
   net_drawn alexnet --layer conv4 'GPU 1 | GPU 2, each reads its own half'
   net_drawn alexnet --layer conv1 'GPU 1 | GPU 2, each reads the whole input'
   net_drawn alexnet --layer fc8 "one output reading both GPUs' halves"
+  net_drawn alexnet --view 3d --layer conv3 'GPU 1 | GPU 2, each reads both halves: the GPUs exchange data'
+  net_drawn resnet18 --view 3d '8 residual blocks → 2^8 = 256 paths, input to output'
   net_drawn resnet18 '8 residual blocks → 2^8 = 256 paths, input to output'
   net_drawn resnet20 '9 residual blocks → 2^9 = 512 paths, input to output'
+  net_drawn se_mini '6 residual blocks → 2^6 through their shortcuts · 729 paths in all'
   expect 0 "$BIN" render alexnet_1gpu --layer conv3 --out "$tmp/net.png" --audit --json
   ! grep -q 'GPU 1' "$tmp/out" || fail "alexnet_1gpu is tagged with GPUs"
   # the 3-D view names the output once and finds a free spot for every FC layer

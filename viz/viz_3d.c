@@ -407,6 +407,11 @@ void viz_draw_3d(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int curr
         viz_text(r, f->small, kx + 18, ky, dim, key[k].what);
         kx += 18 + tw + 16;
     }
+    char tag[200]; /* the network's shape (the current layer's GPUs, or the paths), at the key's right */
+    int tw = 0, th = 0;
+    if (viz_network_tag(g, cur, tag, sizeof tag) && viz_text_size(f->small, tag, &tw, &th) == 0 &&
+        kx + tw <= area.x + area.w - 8)
+        viz_text(r, f->small, area.x + area.w - 8 - tw, ky, dim, tag);
     viz_text_fit(r, f->small, area.x + 8, area.y + area.h - f->small_line - 6, area.w - 16, dim,
              "drag: orbit  ·  wheel: zoom  ·  Left/Right: step  ·  3: back to the maps");
     SDL_RenderSetClipRect(r, had ? &clip : NULL);

@@ -280,6 +280,9 @@ int viz_network_tag(const EngGraph *g, int id, char *buf, size_t n) {
     else snprintf(num, sizeof num, "%.3g", p.paths);
     if (p.pure_residual) /* Veit et al.: each residual block doubles the paths */
         snprintf(buf, n, "%d residual blocks → 2^%d = %s paths, input to output", p.adds, p.adds, num);
+    else if (p.adds > 0) /* other branches too (SE gates, concatenations): they multiply the paths further */
+        snprintf(buf, n, "%d residual blocks → 2^%d through their shortcuts · %s paths in all", p.adds, p.adds,
+                 num);
     else
         snprintf(buf, n, "%s", eng_fmt_paths(p, paths, sizeof paths));
     return 1;
@@ -387,6 +390,7 @@ static void strip_devices(SDL_Renderer *r, SDL_Rect box, int role, int D, int ga
         SDL_SetRenderDrawColor(r, c.r, c.g, c.b, 255);
         const int y_d = top + h * (2 * d + 1) / (2 * D);
         if (role != ENG_DEV_JOIN) SDL_RenderFillRect(r, &(SDL_Rect){x, top + h * d / D + 1, 3, h / D - 2});
+        if (gap == 0) continue; /* the first column: nothing drawn before it */
         if (role == ENG_DEV_OWN)
             SDL_RenderDrawLine(r, box.x - gap, y_d, box.x - 1, y_d);
         else if (role == ENG_DEV_EXCHANGE)
@@ -414,7 +418,7 @@ void viz_draw_layer_strip(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
         SDL_RenderFillRect(r, &box);
         SDL_SetRenderDrawColor(r, cur ? 255 : 70, cur ? 196 : 76, cur ? 84 : 88, 255);
         SDL_RenderDrawRect(r, &box);
-        if (dev && dev[id] != ENG_DEV_NONE) strip_devices(r, box, dev[id], eng_graph_devices(g), st.gap);
+        if (dev && dev[id] != ENG_DEV_NONE) strip_devices(r, box, dev[id], eng_graph_devices(g), box.x > area.x ? st.gap : 0);
         char name[160], shape[160];
         snprintf(name, sizeof name, "%s", nd->name);
         snprintf(shape, sizeof shape, "%dx%dx%d", nd->out.C, nd->out.H, nd->out.W);
