@@ -42,7 +42,9 @@ typedef struct {
     const char *out;       /* --out FILE */
     const char *resume;    /* --resume FILE */
     const char *weights;   /* --weights FILE */
-    int cin, cout, hw, groups; /* --cin --cout --hw --groups (compare), 0 = the block's default */
+    int cin, cout;         /* --cin --cout (compare, basics), 0 = the default */
+    int hw, hw_w;          /* --hw N|HxW: height, width (compare: square; basics), 0 = the default */
+    int groups;            /* --groups (compare), 0 = the block's default */
     const char *preprocess; /* --preprocess caffe|torchvision|none|card (.onnx models), NULL = automatic */
     const char *layer;     /* --layer NAME */
     int channel, channel_set; /* --channel C */
@@ -65,7 +67,6 @@ typedef struct {
     int audit;             /* --audit (render, lesson render: the layout audit) */
     int image_index, image_index_set; /* --image-index N: the test image shown (0-based) */
     int basics_k, basics_s, basics_p, basics_d; /* --kernel --stride --pad --dilation (basics) */
-    const char *basics_input; /* --input W|HxW (basics) */
     const char *preset;    /* --preset (render --view basics: the kernel) */
     const char *panel;     /* --panel (render --view experiment: one chart of the figure) */
     const char *lessons;   /* --lessons DIR (lesson) */
@@ -112,7 +113,7 @@ typedef unsigned long long AppOptMask;
                                     * --present --runs */
 #define APP_OPT_FRAME_STATS (1ULL << 24)
 #define APP_OPT_IMAGE_INDEX (1ULL << 25) /* --image-index N (commands that show one test image) */
-#define APP_OPT_BASICS (1ULL << 26) /* --kernel --stride --pad --dilation --input W|HxW --cin --cout */
+#define APP_OPT_BASICS (1ULL << 26) /* --kernel --stride --pad --dilation --hw --cin --cout */
 #define APP_OPT_LESSON (1ULL << 27) /* --lessons --size --present (lesson) */
 #define APP_OPT_TOP (1ULL << 28) /* --top K */
 #define APP_OPT_CAM (1ULL << 29) /* --layer --class --guided */

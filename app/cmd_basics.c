@@ -14,29 +14,10 @@
 
 static const char *usage =
     "usage: convscope basics [--kernel K] [--stride S] [--pad P] [--dilation D]\n"
-    "                        [--input W|HxW] [--cin N] [--cout N] [--json]\n"
+    "                        [--hw N|HxW] [--cin N] [--cout N] [--json]\n"
     "One convolution worked out: K_eff = D(K-1)+1, the output size\n"
     "floor((W - K_eff + 2P) / S) + 1 and the parameters KH x KW x Cin x Cout + Cout,\n"
     "each from the engine's shape inference and count for the same conv.\n";
-
-/* "W" or "HxW", each 1..65536. */
-static int parse_hw(const char *s, int *H, int *W) {
-    char *end;
-    errno = 0;
-    long a = strtol(s, &end, 10);
-    if (errno || end == s || a < 1 || a > 65536) return 0;
-    if (!*end) {
-        *H = *W = (int)a;
-        return 1;
-    }
-    if (*end != 'x') return 0;
-    const char *t = end + 1;
-    long b = strtol(t, &end, 10);
-    if (errno || end == t || *end || b < 1 || b > 65536) return 0;
-    *H = (int)a;
-    *W = (int)b;
-    return 1;
-}
 
 /* "floor((32 - 5 + 2*0) / 1) + 1" */
 static void arithmetic(char *buf, size_t n, int in, int keff, int P, int S) {
@@ -86,13 +67,9 @@ int app_cmd_basics(int argc, char **argv) {
         fprintf(stderr, "convscope basics: takes no model ('%s'); it works out one convolution\n", o.model);
         return APP_USAGE;
     }
-    AppConvSetting s = {.H = 32, .W = 32, .K = o.basics_k ? o.basics_k : 3, .S = o.basics_s ? o.basics_s : 1,
+    AppConvSetting s = {.H = o.hw ? o.hw : 32, .W = o.hw ? o.hw_w : 32, .K = o.basics_k ? o.basics_k : 3, .S = o.basics_s ? o.basics_s : 1,
                         .P = o.basics_p, .D = o.basics_d ? o.basics_d : 1, .cin = o.cin ? o.cin : 3,
                         .cout = o.cout ? o.cout : 8};
-    if (o.basics_input && !parse_hw(o.basics_input, &s.H, &s.W)) {
-        fprintf(stderr, "convscope basics: --input takes W or HxW, each 1..65536, not '%s'\n", o.basics_input);
-        return APP_USAGE;
-    }
     AppConvNumbers n;
     char err[256];
     if (app_conv_numbers(&s, &n, err, sizeof err) != 0) {

@@ -210,6 +210,7 @@ int app_cmd_compare(int argc, char **argv) {
                         "list)\n", o.model);
         return APP_USAGE;
     }
+    if (!app_block_hw_ok(&o, "compare")) return APP_USAGE;
     BlockCfg c = app_block_cfg(b, &o);
     Side s[2];
     Branch br;

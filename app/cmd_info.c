@@ -175,7 +175,11 @@ static void summary_json(const EngGraph *g, const ModelCard *c, int in_id) {
     printf(",\"input\":");
     json_shape(stdout, in->out);
     if (c->imported) imported_json(g, c);
-    printf(",\"layers\":[");
+    /* a network trained split over GPUs: where each layer runs (AlexNet) */
+    const int D = eng_graph_devices(g);
+    int *dev = D > 1 ? calloc((size_t)eng_graph_node_count(g), sizeof *dev) : NULL;
+    if (dev) eng_graph_device_roles(g, dev);
+    printf(",\"devices\":%d,\"layers\":[", D);
     for (int i = 0; i < eng_graph_node_count(g); i++) {
         const EngNode *n = eng_graph_node(g, i);
         int64_t p = eng_node_params(n), w = eng_node_weights(n);
@@ -197,9 +201,11 @@ static void summary_json(const EngGraph *g, const ModelCard *c, int in_id) {
             app_json_str(stdout, eng_graph_node(g, n->inputs[k])->name);
         }
         printf("]");
+        if (dev) printf(",\"device\":\"%s\"", eng_device_role_name(dev[i]));
         if (n->flags & ENG_NODE_TRAIN_ONLY) printf(",\"train_only\":true");
         putchar('}');
     }
+    free(dev);
     EngTotals t = eng_graph_totals(g);
     printf("\n],\"total\":{\"params\":%lld,\"weights\":%lld,\"macs\":%lld,\"act_bytes\":%lld,"
            "\"act_bytes_layers\":%lld,\"act_convention\":{\"act_bytes\":\"%s\",\"act_bytes_layers\":\"%s\"},"
@@ -210,6 +216,32 @@ static void summary_json(const EngGraph *g, const ModelCard *c, int in_id) {
     EngPaths pa = eng_graph_paths(g);
     printf("\"paths\":%.17g,\"log2_paths\":%.17g,\"residual_adds\":%d,\"mean_path_depth\":%.17g}}\n",
            pa.paths, pa.log2_paths, pa.adds, pa.mean_depth);
+}
+
+/* A network trained split over GPUs: which layers run in halves, which
+ * read only their own GPU's half, where the GPUs exchange data. */
+static int is_layer(const EngNode *n) { return n->op == ENG_OP_CONV || n->op == ENG_OP_FC; }
+
+static void summary_devices(const EngGraph *g) {
+    const int D = eng_graph_devices(g), n = eng_graph_node_count(g);
+    int *dev = D > 1 ? calloc((size_t)n, sizeof *dev) : NULL;
+    if (!dev) return;
+    eng_graph_device_roles(g, dev);
+    static const struct { int role; const char *what; } kinds[] = {
+        {ENG_DEV_WHOLE, "each GPU's half reads the whole input"},
+        {ENG_DEV_OWN, "each GPU's half reads its own half only"},
+        {ENG_DEV_EXCHANGE, "each GPU's half reads both halves: the GPUs exchange data"},
+        {ENG_DEV_JOIN, "one output reads both halves"}};
+    printf("GPUs           %d, one group of each grouped layer per GPU (weighted layers):\n", D);
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+        char names[512] = "";
+        size_t l = 0;
+        for (int i = 0; i < n; i++)
+            if (dev[i] == kinds[k].role && is_layer(eng_graph_node(g, i)) && l < sizeof names)
+                l += (size_t)snprintf(names + l, sizeof names - l, "%s%s", l ? " " : "", eng_graph_node(g, i)->name);
+        if (l) printf("               %-24s %s\n", names, kinds[k].what);
+    }
+    free(dev);
 }
 
 /* The table's columns: text left-aligned, numbers right-aligned, each as wide as its
@@ -323,6 +355,7 @@ static void summary_table(const EngGraph *g, const ModelCard *c, int in_id) {
     char pb[160];
     printf("paths          %s, %.1f weighted layers on average\n", eng_fmt_paths(pa, pb, sizeof pb),
            pa.mean_depth);
+    summary_devices(g);
     printf("memory         %s of activations per image (%s), %s of float32 parameters\n",
            eng_fmt_bytes((double)t.act_bytes, b1, sizeof b1), ENG_ACT_ALL_DESC,
            eng_fmt_bytes(4.0 * (double)(t.params + t.train_only_params), b2, sizeof b2));

@@ -54,14 +54,16 @@ static const char render_usage[] =
     "\n"
     "       convscope render --view compare --out FILE.png [--block NAME] [--cin N]\n"
     "                        [--cout N] [--hw N] [--groups G] [--count CONVENTION] [--runs N]\n"
+    "       convscope render --view basics --out FILE.png [--preset box|laplacian|sobel-x|sharpen]\n"
+    "                        [--kernel K] [--stride S] [--pad P] [--dilation D] [--hw N]\n"
+    "                        [--cin N] [--cout N]   (the basics screen in that state)\n"
     "       convscope render --view zoo --out FILE.png [--models A,B,...] [--count CONVENTION]\n"
     "                        [--runs N]\n"
     "       convscope render [NAME] --view rf --out FILE.png [--models A,B,...]\n"
     "       convscope render [NAME] --view history --out FILE.png   (also: timeline)\n"
     "       convscope render EXPERIMENT --view experiment --out FILE.png [--panel K]\n"
     "                        (the shipped quick result of 'convscope experiment run', drawn)\n"
-    "       convscope render --view basics --out FILE.png [--preset box|laplacian|sobel-x|sharpen]\n"
-    "                        (a kernel slid, the formulas, 1x1)\n"
+
     "  (each also with --size WxH and --present)\n"
     "  The compare screen (C in the window) for block NAME (see 'convscope compare'),\n"
     "  and the zoo screen (Z): every network's parameters, operations, single-crop ImageNet\n"
@@ -193,6 +195,7 @@ static int render_compare(RenderArgs *ra, EngCount cnt, int runs) {
         }
         while (model_block_at(bi) != b) bi++;
     }
+    if (!app_block_hw_ok(o, "render")) return APP_USAGE;
     BlockCfg c = app_block_cfg(model_block_at(bi), o);
     CompareView cmp;
     compare_init(&cmp, bi, &c, cnt);
@@ -341,8 +344,44 @@ static int render_bench(RenderArgs *ra) {
     return compare ? render_compare(ra, cnt, runs) : render_zoo(ra, cnt, runs);
 }
 
-/* --view basics: the basics screen as it opens (a 3x3 box blur on the
- * synthetic picture, the formulas, the 1x1 convolution). */
+/* The basics screen's settings from --kernel, --stride, --pad, --dilation,
+ * --hw, --cin and --cout, within the ranges its keys reach (the screen edits
+ * kernels up to 5x5 and draws a square picture of 5..64 pixels); 0 after a
+ * line on stderr. */
+static int basics_settings(const AppOptions *o, BasicsView *b) {
+    struct {
+        const char *flag;
+        int given, v, lo, hi, *to;
+    } f[] = {
+        {"--kernel", o->basics_k, o->basics_k, 1, APP_BASICS_KMAX, &b->s.K},
+        {"--stride", o->basics_s, o->basics_s, 1, 8, &b->s.S},
+        {"--pad", o->basics_p > 0, o->basics_p, 0, 16, &b->s.P},
+        {"--dilation", o->basics_d, o->basics_d, 1, 8, &b->s.D},
+        {"--hw", o->hw, o->hw, 5, BASICS_IMG_MAX, &b->s.W},
+        {"--cin", o->cin, o->cin, 1, 8192, &b->s.cin},
+        {"--cout", o->cout, o->cout, 1, 8192, &b->s.cout},
+    };
+    if (o->hw && o->hw != o->hw_w) {
+        fprintf(stderr, "convscope render: the basics screen draws a square picture: --hw takes one "
+                        "number, 5..%d (convscope basics takes HxW)\n", BASICS_IMG_MAX);
+        return 0;
+    }
+    for (size_t k = 0; k < sizeof f / sizeof *f; k++) {
+        if (!f[k].given) continue;
+        if (f[k].v < f[k].lo || f[k].v > f[k].hi) {
+            fprintf(stderr, "convscope render: on the basics screen %s takes %d..%d, not %d (convscope "
+                            "basics works out any size)\n", f[k].flag, f[k].lo, f[k].hi, f[k].v);
+            return 0;
+        }
+        *f[k].to = f[k].v;
+    }
+    b->s.H = b->s.W;
+    return 1;
+}
+
+/* --view basics: the basics screen (a 3x3 box blur on the synthetic picture,
+ * the formulas, the 1x1 convolution), or the state --preset and
+ * basics_settings' flags put it in. */
 static int render_basics(RenderArgs *ra) {
     if (ra->o.model) {
         fprintf(stderr, "convscope render: --view basics takes no model (it works out one convolution)\n");
@@ -354,13 +393,18 @@ static int render_basics(RenderArgs *ra) {
         return APP_FAIL;
     }
     basics_init(b);
+    if (!basics_settings(&ra->o, b)) {
+        free(b);
+        return APP_USAGE;
+    }
     if (ra->preset) { /* the kernel slid, as the window's keys pick it */
         static const char *const presets[] = {"box", "laplacian", "sobel-x", "sharpen"};
         for (int k = 0; k < (int)(sizeof presets / sizeof *presets); k++)
             if (!strcmp(ra->preset, presets[k])) b->preset = (AppKernelPreset)k;
-        app_kernel_preset(b->preset, b->s.K, b->kernel);
-        basics_compute(b);
     }
+    app_kernel_preset(b->preset, b->s.K, b->kernel);
+    b->uy = b->ux = -1; /* the middle of the new output */
+    basics_compute(b);
     AppCanvas cv;
     int rc = APP_FAIL;
     if (render_canvas(&cv, ra) == 0) {
@@ -674,6 +718,17 @@ static int parse_args(int argc, char **argv, RenderArgs *ra) {
     }
     if (ra->preset && strcmp(ra->view, "basics")) {
         fprintf(stderr, "convscope render: --preset picks the kernel of --view basics\n");
+        return APP_USAGE;
+    }
+    const AppOptions *o2 = &ra->o;
+    if ((o2->basics_k || o2->basics_s || o2->basics_p || o2->basics_d) && strcmp(ra->view, "basics")) {
+        fprintf(stderr, "convscope render: --kernel, --stride, --pad and --dilation set the convolution "
+                        "of --view basics\n");
+        return APP_USAGE;
+    }
+    if ((o2->cin || o2->cout || o2->hw) && strcmp(ra->view, "basics") && strcmp(ra->view, "compare")) {
+        fprintf(stderr, "convscope render: --cin, --cout and --hw set the convolution of --view basics "
+                        "or the block of --view compare\n");
         return APP_USAGE;
     }
     if (ra->o.panel && strcmp(ra->view, "experiment")) {

@@ -211,6 +211,15 @@ int app_zoo_time(const ModelCard *const *card, const int64_t *macs, int n, const
     return rc == 1 ? 1 : failed ? -1 : 0;
 }
 
+int app_block_hw_ok(const AppOptions *o, const char *cmd) {
+    if (o->hw && (o->hw != o->hw_w || o->hw > 8192)) {
+        fprintf(stderr, "convscope %s: a compared block's input is square: --hw takes one number, "
+                        "1..8192, not %dx%d\n", cmd, o->hw, o->hw_w);
+        return 0;
+    }
+    return 1;
+}
+
 BlockCfg app_block_cfg(const ModelBlock *b, const AppOptions *o) {
     BlockCfg c = b->defaults;
     if (o->cin) c.cin = o->cin;

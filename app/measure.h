@@ -51,6 +51,8 @@ typedef struct {
 /* Block b's defaults with the sizes the command line gave (--cin --cout --hw
  * --groups; 0 keeps the default). */
 BlockCfg app_block_cfg(const ModelBlock *b, const AppOptions *o);
+/* --hw for a block: one side (a square), 1..8192; 0 after a line on stderr. */
+int app_block_hw_ok(const AppOptions *o, const char *cmd);
 
 /* Design `which` (0: A, 1: B) of block b at cfg, without weights; NULL when
  * the configuration is impossible, with the engine's reason in err (not

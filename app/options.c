@@ -37,6 +37,17 @@ static int parse_shape(const char *s, int *C, int *H, int *W) {
     return parse_int(a, 1, 65536, C) && parse_int(b, 1, 65536, H) && parse_int(c, 1, 65536, W);
 }
 
+/* "N" (N x N) or "HxW", each 1..65536, nothing else */
+static int parse_hw(const char *s, int *H, int *W) {
+    char buf[32];
+    if (!s || strlen(s) >= sizeof buf) return 0;
+    strcpy(buf, s);
+    char *x = strchr(buf, 'x');
+    if (!x) return parse_int(buf, 1, 65536, H) && parse_int(buf, 1, 65536, W);
+    *x++ = 0;
+    return parse_int(buf, 1, 65536, H) && parse_int(x, 1, 65536, W);
+}
+
 /* ---- the flag table ----------------------------------------------------------------
  * One row per flag: its name, the kind of value it takes, the groups of
  * commands that take it (APP_OPT_*), the AppOptions field it fills and one
@@ -54,6 +65,7 @@ typedef enum {
     ARG_NUM,    /* a finite number in [lo, hi] (lo itself excluded when open_lo), into a double */
     ARG_SEED,   /* a whole number >= 0, into a uint64_t */
     ARG_SHAPE,  /* CxHxW, each 1..65536, into three ints (C, H, W) */
+    ARG_HW,     /* N (a square) or HxW, each 1..65536, into two ints (H, W) */
     ARG_CHOICE, /* one of the words of `value` ("sgd|adam"), into a string */
     ARG_STR,    /* any text: a name, a list */
     ARG_PATH,   /* a file or a folder */
@@ -180,12 +192,14 @@ static const AppFlag flags[] = {
     {"--tiny", ARG_FLAG, "", 0, 0, 0, APP_OPT_EXPERIMENT, F(tiny), NO_FIELD, NULL,
      "the quick run cut to 2 epochs of 2 batches (the test suite: shape and reproducibility)"},
     /* two designs compared */
-    {"--cin", ARG_INT, "N", 1, 8192, 0, APP_OPT_BLOCK, F(cin), NO_FIELD, NULL,
-     "the block's input channels"},
-    {"--cout", ARG_INT, "N", 1, 8192, 0, APP_OPT_BLOCK, F(cout), NO_FIELD, NULL,
-     "the block's output channels"},
-    {"--hw", ARG_INT, "N", 1, 8192, 0, APP_OPT_BLOCK, F(hw), NO_FIELD, NULL,
-     "the block's input height and width"},
+    /* the convolution on screen: a compared block's, or the basics' one conv */
+    {"--cin", ARG_INT, "N", 1, 8192, 0, APP_OPT_BLOCK | APP_OPT_BASICS, F(cin), NO_FIELD, NULL,
+     "input channels: the compared block's, or the basics convolution's (default 3)"},
+    {"--cout", ARG_INT, "N", 1, 8192, 0, APP_OPT_BLOCK | APP_OPT_BASICS, F(cout), NO_FIELD, NULL,
+     "output channels: the compared block's, or the basics convolution's filters (default: basics 8, its screen 16)"},
+    {"--hw", ARG_HW, "N|HxW", 0, 0, 0, APP_OPT_BLOCK | APP_OPT_BASICS, F(hw), NO_FIELD, "1..65536, or HxW",
+     "the input's height and width, one number for a square: the compared block's (square, "
+     "1..8192), or the basics convolution's (default 32; its screen: 28, square, 5..64)"},
     {"--groups", ARG_INT, "G", 1, 8192, 0, APP_OPT_BLOCK, F(groups), NO_FIELD, NULL,
      "the block's convolution groups"},
     {"--count", ARG_STR, "CONVENTION", 0, 0, 0, APP_OPT_COUNT, F(count), NO_FIELD, "a convention",
@@ -232,12 +246,6 @@ static const AppFlag flags[] = {
      "zeros added on every side (default 0)"},
     {"--dilation", ARG_INT, "D", 1, 4096, 0, APP_OPT_BASICS, F(basics_d), NO_FIELD, NULL,
      "the gap between kernel taps, 1 = none (default 1)"},
-    {"--input", ARG_STR, "W|HxW", 0, 0, 0, APP_OPT_BASICS, F(basics_input), NO_FIELD,
-     "1..65536, or HxW", "the input's side, or its height and width (default 32)"},
-    {"--cin", ARG_INT, "N", 1, 8192, 0, APP_OPT_BASICS, F(cin), NO_FIELD, NULL,
-     "the convolution's input channels (default 3)"},
-    {"--cout", ARG_INT, "N", 1, 8192, 0, APP_OPT_BASICS, F(cout), NO_FIELD, NULL,
-     "the convolution's filters, its output channels (default 8)"},
 };
 #define N_FLAGS (sizeof flags / sizeof flags[0])
 
@@ -251,7 +259,8 @@ static const struct {
                  APP_OPT_PREPROCESS | APP_OPT_IMAGE | APP_OPT_NPY_IN | APP_OPT_FRAME_STATS | APP_OPT_LANG, 0},
     {"render", APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_IMAGE_INDEX | APP_OPT_BLOCK |
                    APP_OPT_PREPROCESS | APP_OPT_OUT | APP_OPT_PROBE | APP_OPT_UNIT | APP_OPT_RULE |
-                   APP_OPT_IMAGE | APP_OPT_NPY_IN | APP_OPT_COUNT | APP_OPT_RENDER | APP_OPT_JSON | APP_OPT_LANG, 0},
+                   APP_OPT_IMAGE | APP_OPT_NPY_IN | APP_OPT_COUNT | APP_OPT_RENDER | APP_OPT_BASICS | APP_OPT_JSON |
+                   APP_OPT_LANG, 0},
     {"models", APP_OPT_JSON | APP_OPT_LANG, 0},
     {"summary", APP_OPT_INPUT | APP_OPT_JSON | APP_OPT_PREPROCESS, 1},
     {"bench", APP_OPT_INPUT | APP_OPT_JSON | APP_OPT_THREADS | APP_OPT_RUNS | APP_OPT_BATCH |
@@ -312,6 +321,7 @@ static const char *takes(const AppFlag *f, char *buf, size_t n) {
     else if (f->kind == ARG_NUM) snprintf(buf, n, "a number in %c%g, %g]", f->open_lo ? '(' : '[', f->lo, f->hi);
     else if (f->kind == ARG_SEED) snprintf(buf, n, "a whole number");
     else if (f->kind == ARG_SHAPE) snprintf(buf, n, "CxHxW, each 1..65536");
+    else if (f->kind == ARG_HW) snprintf(buf, n, "N or HxW, each 1..65536");
     else if (f->kind == ARG_FLAG) snprintf(buf, n, "no value");
     else if (f->kind == ARG_PATH) snprintf(buf, n, "a path");
     else if (f->kind == ARG_STR) snprintf(buf, n, "a name");
@@ -367,6 +377,12 @@ static int set_flag(const AppFlag *f, const char *val, AppOptions *o, const char
         if (ok) *(uint64_t *)at = u;
         break;
     }
+    case ARG_HW:
+        if (!parse_hw(val, (int *)at, (int *)at + 1)) {
+            fprintf(stderr, "convscope %s: %s takes N or HxW, each 1..65536, not '%s'\n", cmd, f->name, val);
+            return 0;
+        }
+        break;
     case ARG_SHAPE:
         if (!parse_shape(val, (int *)at, (int *)at + 1, (int *)at + 2)) {
             fprintf(stderr, "convscope %s: bad input size '%s': expected CxHxW, e.g. 3x224x224\n",

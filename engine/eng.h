@@ -773,6 +773,32 @@ void eng_graph_group_roles(const EngGraph *g, int *role);
  * GPU), when they divide its filters; 1 otherwise. */
 int eng_graph_filter_groups(const EngGraph *g, int id);
 
+/* A network trained split over several devices, one group of each grouped
+ * layer per device (AlexNet on two GPUs, Krizhevsky et al. Fig. 2): its
+ * builder says so (2 for AlexNet; 0 or 1: one device, the default). */
+void eng_graph_set_devices(EngGraph *g, int devices);
+int eng_graph_devices(const EngGraph *g);
+/* Where each node runs on such a network, from its groups
+ * (eng_graph_group_roles) and the devices count. dev[i] (node count):
+ *   ENG_DEV_NONE      not split (the input; everything on a one-device graph)
+ *   ENG_DEV_WHOLE     one part per device, each reading the whole, unsplit
+ *                     input (AlexNet's conv1: 48 filters per GPU on the image)
+ *   ENG_DEV_OWN       one part per device, each reading its own device's part
+ *                     only (conv2, conv4, conv5, and the ReLUs, LRNs, pools)
+ *   ENG_DEV_EXCHANGE  one part per device, each reading every device's part:
+ *                     the devices exchange data (conv3, fc6, fc7)
+ *   ENG_DEV_JOIN      one output that reads every device's part (fc8, the
+ *                     classifier)
+ * Returns the nodes split over the devices (WHOLE, OWN or EXCHANGE). */
+enum { ENG_DEV_NONE = 0, ENG_DEV_WHOLE, ENG_DEV_OWN, ENG_DEV_EXCHANGE, ENG_DEV_JOIN };
+int eng_graph_device_roles(const EngGraph *g, int *dev);
+/* The role in words: "GPU 1 | GPU 2, each reads its own half" (devices 2)
+ * or "split over 4 devices, ..."; "" for ENG_DEV_NONE. */
+const char *eng_fmt_device_role(int devices, int role, char *buf, size_t n);
+/* The role as one word for tables and JSON: "-", "whole", "own",
+ * "exchange", "join". */
+const char *eng_device_role_name(int role);
+
 /* ---- buffers and forward -------------------------------------------------- */
 
 /* Allocate the parameter block (once); contents undefined until filled. */

@@ -302,6 +302,64 @@ void eng_graph_group_roles(const EngGraph *g, int *role) {
     free(out);
 }
 
+void eng_graph_set_devices(EngGraph *g, int devices) {
+    if (g) g->devices = devices > 1 ? devices : 0;
+}
+
+int eng_graph_devices(const EngGraph *g) { return g && g->devices > 1 ? g->devices : 1; }
+
+int eng_graph_device_roles(const EngGraph *g, int *dev) {
+    if (!g || g->n_nodes == 0) return 0;
+    memset(dev, 0, (size_t)g->n_nodes * sizeof *dev);
+    const int D = eng_graph_devices(g);
+    if (D < 2) return 0;
+    int *role = malloc((size_t)g->n_nodes * sizeof *role);
+    if (!role) return 0;
+    eng_graph_group_roles(g, role);
+    int n_split = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const EngNode *n = &g->nodes[i];
+        if (n->flags & ENG_NODE_TRAIN_ONLY) continue;
+        int split_in = 0; /* an input held in one part per device */
+        for (int k = 0; k < n->n_inputs; k++) {
+            int in = n->inputs[k];
+            if (in >= 0 && in < i && dev[in] != ENG_DEV_NONE && dev[in] != ENG_DEV_JOIN) split_in = 1;
+        }
+        if (!eng_op_table[n->op].weighted) dev[i] = split_in ? ENG_DEV_OWN : ENG_DEV_NONE;
+        else if (role[i] == D) dev[i] = ENG_DEV_OWN;
+        else if (role[i] == -D) dev[i] = ENG_DEV_EXCHANGE;
+        else if (split_in) dev[i] = ENG_DEV_JOIN;
+        else if (eng_graph_filter_groups(g, i) == D) dev[i] = ENG_DEV_WHOLE;
+        else dev[i] = ENG_DEV_NONE;
+        n_split += dev[i] == ENG_DEV_WHOLE || dev[i] == ENG_DEV_OWN || dev[i] == ENG_DEV_EXCHANGE;
+    }
+    free(role);
+    return n_split;
+}
+
+const char *eng_device_role_name(int role) {
+    static const char *const names[] = {"-", "whole", "own", "exchange", "join"};
+    return role >= 0 && role <= ENG_DEV_JOIN ? names[role] : "-";
+}
+
+const char *eng_fmt_device_role(int devices, int role, char *buf, size_t n) {
+    const int two = devices == 2;
+    char who[48];
+    if (two) snprintf(who, sizeof who, "GPU 1 | GPU 2");
+    else snprintf(who, sizeof who, "split over %d devices", devices);
+    switch (role) {
+    case ENG_DEV_WHOLE: snprintf(buf, n, "%s, each reads the whole input", who); break;
+    case ENG_DEV_OWN: snprintf(buf, n, "%s, each reads its own %s", who, two ? "half" : "part"); break;
+    case ENG_DEV_EXCHANGE:
+        snprintf(buf, n, "%s, each reads %s: the %s exchange data", who, two ? "both halves" : "every part",
+                 two ? "GPUs" : "devices");
+        break;
+    case ENG_DEV_JOIN: snprintf(buf, n, "one output reading %s", two ? "both GPUs' halves" : "every device's part"); break;
+    default: snprintf(buf, n, "%s", ""); break;
+    }
+    return buf;
+}
+
 int eng_graph_filter_groups(const EngGraph *g, int id) {
     if (!g || id < 0 || id >= g->n_nodes) return 1;
     const EngNode *n = &g->nodes[id];

@@ -37,6 +37,7 @@ struct EngGraph {
     EngNode *nodes;
     int n_nodes, cap;
     int output;          /* -1: the last inference node */
+    int devices;         /* eng_graph_set_devices: trained split over this many devices (0: one) */
     int failed;
     char err[512];
     int reference;       /* run the naive twins */

@@ -15,6 +15,7 @@ typedef struct {
     int groups;
     float lrn_bias;
     int c3, c4, c5;      /* conv3-5 widths: 384, 384, 256 */
+    int gpus;            /* trained split over this many GPUs, one group each (the paper: 2) */
 } AlexCfg;
 
 static int build_alex(EngGraph *g, int C, int H, int W, const AlexCfg *c) {
@@ -32,11 +33,14 @@ static int build_alex(EngGraph *g, int C, int H, int W, const AlexCfg *c) {
     x = net_conv_relu(g, "conv4", x, c->c4, 3, 1, 1, c->groups);
     x = net_conv_relu(g, "conv5", x, c->c5, 3, 1, 1, c->groups);
     x = net_maxpool(g, "pool5", x, 3, 2, 0, 0);
+    /* the paper's network trained one group per GPU: the views tag each
+     * layer's GPUs from its groups (eng_graph_device_roles) */
+    if (c->gpus > 1) eng_graph_set_devices(g, c->gpus);
     return net_fc678(g, x);
 }
 
 static int build_alexnet(EngGraph *g, int C, int H, int W) {
-    AlexCfg c = {.k1 = 11, .s1 = 4, .p1 = 0, .s2 = 1, .p2 = 2, .pool_pad = 0, .groups = 2,
+    AlexCfg c = {.k1 = 11, .s1 = 4, .p1 = 0, .s2 = 1, .p2 = 2, .pool_pad = 0, .groups = 2, .gpus = 2,
                  .lrn_bias = 2.0f, .c3 = 384, .c4 = 384, .c5 = 256};
     return build_alex(g, C, H, W, &c);
 }

@@ -1005,34 +1005,34 @@ basics_is() { # ARGS... -- EXPECTED-LINE-PATTERN: the text output holds a line m
   expect 0 "$BIN" basics "${@:1:$#-1}"
   grep -qE -- "$pat" "$tmp/out" || { fail "'convscope basics ${*:1:$#-1}' prints no line matching '$pat'"; cat "$tmp/out" >&2; }
 }
-basics_is --input 32 --kernel 5 --pad 0 --stride 1 'floor\(\(32 - 5 \+ 2\*0\) / 1\) \+ 1 = 28$'
-basics_is --input 32 --kernel 5 "engine's output   28x28 "
-basics_is --input 224 --kernel 11 --stride 4 --pad 2 'floor\(\(224 - 11 \+ 2\*2\) / 4\) \+ 1 = 55$'   # AlexNet conv1
-basics_is --input 224 --kernel 11 --stride 4 --pad 2 --cin 3 --cout 64 "engine's output   55x55 with 64 channels"
+basics_is --hw 32 --kernel 5 --pad 0 --stride 1 'floor\(\(32 - 5 \+ 2\*0\) / 1\) \+ 1 = 28$'
+basics_is --hw 32 --kernel 5 "engine's output   28x28 "
+basics_is --hw 224 --kernel 11 --stride 4 --pad 2 'floor\(\(224 - 11 \+ 2\*2\) / 4\) \+ 1 = 55$'   # AlexNet conv1
+basics_is --hw 224 --kernel 11 --stride 4 --pad 2 --cin 3 --cout 64 "engine's output   55x55 with 64 channels"
 basics_is --kernel 3 --dilation 2 'K_eff = D\(K-1\)\+1 = 2\*\(3-1\)\+1 = 5$'
-basics_is --kernel 3 --dilation 2 --input 32 "engine's output   28x28 "
-basics_is --input 7x9 --kernel 3 --stride 2 "engine's output   3x4 "   # height and width apart
+basics_is --kernel 3 --dilation 2 --hw 32 "engine's output   28x28 "
+basics_is --hw 7x9 --kernel 3 --stride 2 "engine's output   3x4 "   # height and width apart
 basics_is --kernel 3 --cin 64 --cout 128 '= 3 x 3 x 64 x 128 \+ 128 = 73856 \(engine.s count: 73856\)'
 basics_is --kernel 3 --cin 64 --cout 128 --stride 4 --pad 3 '= 73856 \(engine.s count: 73856\)'   # stride, pad: same count
 basics_is --kernel 3 'stride and padding do not change it'
-expect 0 "$BIN" basics --input 224 --kernel 11 --stride 4 --pad 2 --cin 3 --cout 96 --json
+expect 0 "$BIN" basics --hw 224 --kernel 11 --stride 4 --pad 2 --cin 3 --cout 96 --json
 jq_is "$tmp/out" '.output.h' 55
 jq_is "$tmp/out" '.output.w' 55
 jq_is "$tmp/out" '.params' 34944
 jq_is "$tmp/out" '.k_eff' 11
 jq_is "$tmp/out" '.formula.h' 'floor((224 - 11 + 2*2) / 4) + 1'
-expect 0 "$BIN" basics --kernel 3 --dilation 3 --input 10x12 --json
+expect 0 "$BIN" basics --kernel 3 --dilation 3 --hw 10x12 --json
 jq_is "$tmp/out" '.k_eff' 7
 jq_is "$tmp/out" '[.output.h, .output.w] | map(tostring) | join("x")' 4x6
 # impossible settings: one line saying why, exit 2
-expect 2 "$BIN" basics --input 5 --kernel 7
-grep -q "impossible.*K_eff = D(K-1)+1 = 7.*5x5" "$tmp/err" || fail "basics --input 5 --kernel 7: $(cat "$tmp/err")"
-expect 2 "$BIN" basics --input 8 --kernel 3 --dilation 5
+expect 2 "$BIN" basics --hw 5 --kernel 7
+grep -q "impossible.*K_eff = D(K-1)+1 = 7.*5x5" "$tmp/err" || fail "basics --hw 5 --kernel 7: $(cat "$tmp/err")"
+expect 2 "$BIN" basics --hw 8 --kernel 3 --dilation 5
 grep -q "impossible.*K_eff = D(K-1)+1 = 11" "$tmp/err" || fail "basics --dilation 5: $(cat "$tmp/err")"
-expect 0 "$BIN" basics --input 5 --kernel 7 --pad 1   # padding makes room: 1x1
-grep -q "engine's output   1x1 " "$tmp/out" || fail "basics --input 5 --kernel 7 --pad 1 is not 1x1"
-expect 2 "$BIN" basics --input 0 --kernel 3
-expect 2 "$BIN" basics --input 3x --kernel 3
+expect 0 "$BIN" basics --hw 5 --kernel 7 --pad 1   # padding makes room: 1x1
+grep -q "engine's output   1x1 " "$tmp/out" || fail "basics --hw 5 --kernel 7 --pad 1 is not 1x1"
+expect 2 "$BIN" basics --hw 0 --kernel 3
+expect 2 "$BIN" basics --hw 3x --kernel 3
 expect 2 "$BIN" basics --kernel 0
 expect 2 "$BIN" basics --stride 0
 expect 2 "$BIN" basics --pad -1
@@ -1041,6 +1041,70 @@ if [ "$gui" = 1 ]; then # the basics screen, headless
   expect 0 "$BIN" render --view basics --size 1024x768 --out "$tmp/basics.png"
   [ -s "$tmp/basics.png" ] || fail "render --view basics wrote no picture"
   expect 2 "$BIN" render vgg16 --view basics --out "$tmp/basics2.png"
+  # each state of the screen, set by the flags convscope basics takes: the
+  # numbers drawn are the ones for that state
+  basics_drawn() { # FLAGS... -- TEXT: the basics screen in that state draws TEXT
+    local want=${*: -1}
+    expect 0 "$BIN" render --view basics "${@:1:$#-1}" --out "$tmp/basics3.png" --audit --json
+    jq -e --arg t "$want" '[.drawn[].text] | index($t) != null' "$tmp/out" >/dev/null ||
+      fail "render --view basics ${*:1:$#-1} draws no '$want'"
+    jq -e '.overlaps == 0 and .clipped == 0' "$tmp/out" >/dev/null || fail "render --view basics ${*:1:$#-1}: layout problems"
+  }
+  basics_drawn --kernel 5 --stride 2 --pad 1 --hw 32 '    = floor((32 - 5 + 2*1) / 2) + 1 = 15'
+  basics_drawn --kernel 5 --stride 2 --pad 1 --hw 32 'kernel 5x5'
+  basics_drawn --kernel 3 --dilation 2 --hw 20 'K_eff = D(K-1)+1 = 2(3-1)+1 = 5'
+  basics_drawn --kernel 3 --cin 64 --cout 128 '       = 3 x 3 x 64 x 128 + 128 = 73856'
+  basics_drawn --preset sharpen --kernel 3 'sharpen'
+  basics_drawn --hw 12 --pad 2 'input 12x12, padding 2'
+  expect 2 "$BIN" render --view basics --kernel 7 --out "$tmp/basics3.png"   # the screen edits up to 5x5
+  grep -q -- "--kernel takes 1..5" "$tmp/err" || fail "render --view basics --kernel 7: $(cat "$tmp/err")"
+  expect 2 "$BIN" render --view basics --hw 7x9 --out "$tmp/basics3.png"    # its picture is square
+  expect 2 "$BIN" render vgg16 --view summary --kernel 5 --out "$tmp/basics3.png"
+  expect 2 "$BIN" render --view compare --hw 7x9 --out "$tmp/basics3.png"   # a block's input is square
+fi
+expect 2 "$BIN" basics --input 32   # --input is the model's CxHxW or an array; the conv's size is --hw
+expect 2 "$BIN" compare resnet-basic-vs-bottleneck --hw 7x9
+
+# ---- the network's shape: AlexNet's two GPUs, the paths of residual networks ------------
+# Both come from the graph: the builder says two GPUs and the groups say
+# which layers read their own half or both; the paths are counted.
+expect 0 "$BIN" summary alexnet --json
+jq_is "$tmp/out" '.devices' 2
+jq_is "$tmp/out" '[.layers[] | select(.op == "conv" or .op == "fc") | .name + ":" + .device] | join(" ")' \
+  'conv1:whole conv2:own conv3:exchange conv4:own conv5:own fc6:exchange fc7:exchange fc8:join'
+expect 0 "$BIN" summary alexnet_1gpu --json
+jq_is "$tmp/out" '.devices' 1
+jq_is "$tmp/out" '[.layers[] | select(has("device"))] | length' 0
+expect 0 "$BIN" summary alexnet
+grep -qE '^ +conv3 fc6 fc7 +each GPU.s half reads both halves: the GPUs exchange data$' "$tmp/out" ||
+  fail "summary alexnet names no GPU exchange at conv3, fc6, fc7"
+grep -qE '^ +conv2 conv4 conv5 +each GPU.s half reads its own half only$' "$tmp/out" ||
+  fail "summary alexnet names no own-half layers conv2, conv4, conv5"
+expect 0 "$BIN" summary resnet18 --json
+jq_is "$tmp/out" '[.total.residual_adds, .total.paths] | map(tostring) | join(" ")' '8 256'
+if [ "$gui" = 1 ]; then # the network view says it
+  net_drawn() { # MODEL FLAGS... -- TEXT: the stepper's view of MODEL draws TEXT
+    local want=${*: -1}
+    expect 0 "$BIN" render "${@:1:$#-1}" --out "$tmp/net.png" --audit --json
+    jq -e --arg t "$want" '[.drawn[].text] | index($t) != null' "$tmp/out" >/dev/null ||
+      fail "render ${*:1:$#-1} draws no '$want'"
+  }
+  net_drawn alexnet --layer conv3 'GPU 1 | GPU 2, each reads both halves: the GPUs exchange data'
+  net_drawn alexnet --layer conv4 'GPU 1 | GPU 2, each reads its own half'
+  net_drawn alexnet --layer conv1 'GPU 1 | GPU 2, each reads the whole input'
+  net_drawn alexnet --layer fc8 "one output reading both GPUs' halves"
+  net_drawn alexnet --view 3d --layer conv3 'GPU 1 | GPU 2, each reads both halves: the GPUs exchange data'
+  net_drawn resnet18 --view 3d '8 residual blocks → 2^8 = 256 paths, input to output'
+  net_drawn resnet18 '8 residual blocks → 2^8 = 256 paths, input to output'
+  net_drawn resnet20 '9 residual blocks → 2^9 = 512 paths, input to output'
+  net_drawn se_mini '6 residual blocks → 2^6 through their shortcuts · 729 paths in all'
+  expect 0 "$BIN" render alexnet_1gpu --layer conv3 --out "$tmp/net.png" --audit --json
+  ! grep -q 'GPU 1' "$tmp/out" || fail "alexnet_1gpu is tagged with GPUs"
+  # the 3-D view names the output once and finds a free spot for every FC layer
+  net_drawn lenet5 --view 3d --size 1280x720 'output, 10'
+  net_drawn lenet5 --view 3d --size 1280x720 'f6 (FC, 84)'
+  ! grep -q 'output (output' "$tmp/out" || fail "the 3-D view repeats 'output' in the output's label"
+  jq -e '.overlaps == 0 and .clipped == 0' "$tmp/out" >/dev/null || fail "render lenet5 --view 3d: layout problems"
 fi
 
 # ---- every flag: README.md's list is the binary's, and each command takes exactly its flags -----

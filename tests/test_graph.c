@@ -718,6 +718,23 @@ static void test_group_roles(void) {
     CHECK(eng_graph_filter_groups(g, eng_graph_find(g, "conv2")) == 2);
     CHECK(eng_graph_filter_groups(g, eng_graph_find(g, "conv3")) == 2);
     CHECK(eng_graph_filter_groups(g, eng_graph_find(g, "fc6")) == 1);
+    /* the builder says two GPUs; where each node runs follows from the groups */
+    CHECK(eng_graph_devices(g) == 2);
+    static const struct { const char *name; int dev; } where[] = {
+        {"data", ENG_DEV_NONE},      {"conv1", ENG_DEV_WHOLE},    {"norm1", ENG_DEV_OWN},
+        {"pool1", ENG_DEV_OWN},      {"conv2", ENG_DEV_OWN},      {"conv3", ENG_DEV_EXCHANGE},
+        {"conv4", ENG_DEV_OWN},      {"conv5", ENG_DEV_OWN},      {"pool5", ENG_DEV_OWN},
+        {"fc6", ENG_DEV_EXCHANGE},   {"fc7", ENG_DEV_EXCHANGE},   {"fc8", ENG_DEV_JOIN}};
+    int *dev = calloc((size_t)eng_graph_node_count(g), sizeof *dev);
+    CHECK(eng_graph_device_roles(g, dev) > 0);
+    for (size_t k = 0; k < sizeof where / sizeof *where; k++) {
+        int id = eng_graph_find(g, where[k].name);
+        CHECK(id >= 0 && dev[id] == where[k].dev);
+    }
+    char buf[160];
+    CHECK(strstr(eng_fmt_device_role(2, ENG_DEV_EXCHANGE, buf, sizeof buf), "GPU 1 | GPU 2") != NULL);
+    CHECK(!strcmp(eng_device_role_name(ENG_DEV_OWN), "own"));
+    free(dev);
     eng_graph_destroy(g);
     card = model_find("alexnet_1gpu");
     g = card ? model_build(card, 0, 0, 0) : NULL;
@@ -727,6 +744,9 @@ static void test_group_roles(void) {
     eng_graph_group_roles(g, role);
     for (int i = 0; i < eng_graph_node_count(g); i++) CHECK(role[i] == 0);
     CHECK(eng_graph_filter_groups(g, eng_graph_find(g, "conv1")) == 1);
+    CHECK(eng_graph_devices(g) == 1); /* the same layers on one GPU: no device roles */
+    CHECK(eng_graph_device_roles(g, role) == 0);
+    for (int i = 0; i < eng_graph_node_count(g); i++) CHECK(role[i] == ENG_DEV_NONE);
     free(role);
     eng_graph_destroy(g);
 }

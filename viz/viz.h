@@ -163,6 +163,12 @@ typedef struct {
 #define VIZ_FMAP_GAP 4
 int viz_fmap_min_tile(const VizFonts *f);
 VizFmapGeom viz_fmap_geom(const VizFonts *f, const EngGraph *g, int id, SDL_Rect area);
+/* The network's shape for the header of a layer's maps: layer id's GPUs on a
+ * network trained split over devices (eng_graph_device_roles: "GPU 1 | GPU 2,
+ * each reads its own half"), else the paths from input to output when there
+ * are several ("8 residual blocks → 2^8 = 256 paths, input to output");
+ * 0 and "" when neither. */
+int viz_network_tag(const EngGraph *g, int id, char *buf, size_t n);
 void viz_draw_fmaps(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int id, SDL_Rect area,
                     int page, int zoom, int sel_y, int sel_x);
 int viz_fmap_pages(const VizFonts *f, const EngGraph *g, int id, SDL_Rect area);

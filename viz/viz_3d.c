@@ -141,69 +141,87 @@ static SDL_Color op_colour(EngOpType op) {
     }
 }
 
-/* Names above the current slab and its six neighbours either side: the
- * current one first, then the nearest ones; a name that would cover one
- * already written, or leave the area, is left out. */
+/* A slab's label: the current one with its shape, the output and FC layers
+ * with their width (their bars look alike), others by name; a name that
+ * already says "output" is not told so again. */
+static void slab_line(const EngGraph *g, int i, int cur, int is_out, char *line, size_t n) {
+    const EngNode *nd = eng_graph_node(g, i);
+    if (i == cur) snprintf(line, n, "%s  %dx%dx%d", nd->name, nd->out.C, nd->out.H, nd->out.W);
+    else if (is_out && strstr(nd->name, "output")) snprintf(line, n, "%s, %d", nd->name, nd->out.C);
+    else if (is_out) snprintf(line, n, "%s (output, %d)", nd->name, nd->out.C);
+    else if (nd->op == ENG_OP_FC) snprintf(line, n, "%s (FC, %d)", nd->name, nd->out.C);
+    else snprintf(line, n, "%s", nd->name);
+}
+
+/* Places a label box of tw x th for slab i: above its top, else below its
+ * bottom, where it leaves the area (less `foot` at the bottom) and covers no
+ * box placed (with a gap between two names). 1 and *at when it fits. */
+static int slab_spot(const Layout3d *L, int i, mat4 mvp, SDL_Rect area, int foot, int tw, int th,
+                     const SDL_Rect *placed, int n_placed, SDL_Rect *at) {
+    for (int below = 0; below < 2; below++) {
+        float end[3] = {L->x[i], below ? -L->side_h[i] / 2 - 0.15f : L->side_h[i] / 2 + 0.15f, L->z[i]};
+        SDL_FPoint p;
+        float w;
+        if (!project(mvp, end, area, &p, &w)) continue;
+        const SDL_Rect box = {(int)p.x - 20, below ? (int)p.y + 2 : (int)p.y - th, tw, th};
+        int ok = box.x >= area.x && box.y >= area.y && box.x + box.w <= area.x + area.w &&
+                 box.y + box.h <= area.y + area.h - foot;
+        const SDL_Rect room = {box.x - 6, box.y, box.w + 12, box.h};
+        SDL_Rect both;
+        for (int k = 0; k < n_placed && ok; k++) ok = !SDL_IntersectRect(&room, &placed[k], &both);
+        if (ok) {
+            *at = box;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Names at the current slab and its six neighbours either side (the
+ * current one first, then the nearest ones), then the output and every
+ * fully connected layer wherever they are; each above its slab, or below it
+ * when that spot is taken, and left out only when neither is free. */
 static void slab_labels(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, const Layout3d *L, int cur,
                         mat4 mvp, SDL_Rect area) {
-    SDL_Rect placed[13];
+    SDL_Rect placed[13 + 64];
     int n_placed = 0;
+    const int out = eng_graph_output(g) >= 0 && eng_graph_output(g) < L->n ? L->rep[eng_graph_output(g)] : -1;
+    const int foot = f->small_line + 8; /* the key line */
+    char *done = calloc((size_t)(L->n > 0 ? L->n : 1), 1);
+    if (!done) return;
     for (int d = 0; d <= 6 && n_placed < 13; d++)
         for (int side = 0; side < (d ? 2 : 1); side++) {
             const int i = cur < 0 ? (side ? -1 : d) : side ? cur - d : cur + d;
-            if (i < 0 || i >= L->n || L->rep[i] != i) continue;
-            float top[3] = {L->x[i], L->side_h[i] / 2 + 0.15f, L->z[i]};
-            SDL_FPoint p;
-            float w;
-            if (!project(mvp, top, area, &p, &w)) continue;
-            const EngNode *nd = eng_graph_node(g, i);
+            if (i < 0 || i >= L->n || L->rep[i] != i || done[i]) continue;
             char line[160];
-            const int is_out = eng_graph_output(g) >= 0 && eng_graph_output(g) < L->n && L->rep[eng_graph_output(g)] == i;
-            if (i == cur) snprintf(line, sizeof line, "%s  %dx%dx%d", nd->name, nd->out.C, nd->out.H, nd->out.W);
-            else if (is_out || nd->op == ENG_OP_FC)
-                snprintf(line, sizeof line, is_out ? "%s (output, %d)" : "%s (FC, %d)", nd->name, nd->out.C);
-            else snprintf(line, sizeof line, "%s", nd->name);
+            slab_line(g, i, cur, i == out, line, sizeof line);
             TTF_Font *font = i == cur ? f->sans : f->small;
             int tw, th;
-            if (viz_text_size(font, line, &tw, &th) != 0) continue;
-            const SDL_Rect box = {(int)p.x - 20, (int)p.y - (i == cur ? f->line : f->small_line), tw, th};
-            SDL_Rect both;
-            int free_spot = box.x >= area.x && box.y >= area.y && box.x + box.w <= area.x + area.w &&
-                            box.y + box.h <= area.y + area.h;
-            const SDL_Rect room = {box.x - 6, box.y, box.w + 12, box.h}; /* a gap between two names */
-            for (int k = 0; k < n_placed && free_spot; k++) free_spot = !SDL_IntersectRect(&room, &placed[k], &both);
-            if (!free_spot) continue;
+            SDL_Rect box;
+            if (viz_text_size(font, line, &tw, &th) != 0 ||
+                !slab_spot(L, i, mvp, area, foot, tw, th, placed, n_placed, &box))
+                continue;
             placed[n_placed++] = box;
-            viz_text(r, font, box.x, box.y, i == cur ? viz_ink() : viz_dim(), line);
+            done[i] = 1;
+            const int far = i != cur && (i == out || eng_graph_node(g, i)->op == ENG_OP_FC);
+            viz_text(r, font, box.x, box.y, i == cur ? viz_ink() : far ? (SDL_Color){230, 150, 60, 255} : viz_dim(),
+                     line);
         }
-    /* then the output and every fully connected layer, wherever they are:
-     * their bars look alike, the name says what each is */
-    SDL_Rect more[64];
-    int n_more = 0;
-    const int out = eng_graph_output(g) >= 0 && eng_graph_output(g) < L->n ? L->rep[eng_graph_output(g)] : -1;
-    for (int i = L->n - 1; i >= 0 && n_more < 64; i--) {
-        if (L->rep[i] != i || i == cur) continue;
-        const EngNode *nd = eng_graph_node(g, i);
-        if (i != out && nd->op != ENG_OP_FC) continue;
-        float top[3] = {L->x[i], L->side_h[i] / 2 + 0.15f, L->z[i]};
-        SDL_FPoint p;
-        float w;
-        if (!project(mvp, top, area, &p, &w)) continue;
+    for (int i = L->n - 1; i >= 0 && n_placed < 13 + 64; i--) {
+        if (L->rep[i] != i || i == cur || done[i]) continue;
+        if (i != out && eng_graph_node(g, i)->op != ENG_OP_FC) continue;
         char line[160];
-        snprintf(line, sizeof line, i == out ? "%s (output, %d)" : "%s (FC, %d)", nd->name, nd->out.C);
+        slab_line(g, i, cur, i == out, line, sizeof line);
         int tw, th;
-        if (viz_text_size(f->small, line, &tw, &th) != 0) continue;
-        const SDL_Rect box = {(int)p.x - 20, (int)p.y - f->small_line, tw, th};
-        const SDL_Rect room = {box.x - 6, box.y, box.w + 12, box.h};
-        SDL_Rect both;
-        int free_spot = box.x >= area.x && box.y >= area.y && box.x + box.w <= area.x + area.w &&
-                        box.y + box.h <= area.y + area.h - f->small_line - 8; /* above the key line */
-        for (int k = 0; k < n_placed && free_spot; k++) free_spot = !SDL_IntersectRect(&room, &placed[k], &both);
-        for (int k = 0; k < n_more && free_spot; k++) free_spot = !SDL_IntersectRect(&room, &more[k], &both);
-        if (!free_spot) continue;
-        more[n_more++] = box;
+        SDL_Rect box;
+        if (viz_text_size(f->small, line, &tw, &th) != 0 ||
+            !slab_spot(L, i, mvp, area, foot, tw, th, placed, n_placed, &box))
+            continue;
+        placed[n_placed++] = box;
+        done[i] = 1;
         viz_text(r, f->small, box.x, box.y, (SDL_Color){230, 150, 60, 255}, line);
     }
+    free(done);
 }
 
 /* The graph's edges between slabs: an edge into an add or a concatenation,
@@ -389,6 +407,11 @@ void viz_draw_3d(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int curr
         viz_text(r, f->small, kx + 18, ky, dim, key[k].what);
         kx += 18 + tw + 16;
     }
+    char tag[200]; /* the network's shape (the current layer's GPUs, or the paths), at the key's right */
+    int tw = 0, th = 0;
+    if (viz_network_tag(g, cur, tag, sizeof tag) && viz_text_size(f->small, tag, &tw, &th) == 0 &&
+        kx + tw <= area.x + area.w - 8)
+        viz_text(r, f->small, area.x + area.w - 8 - tw, ky, dim, tag);
     viz_text_fit(r, f->small, area.x + 8, area.y + area.h - f->small_line - 6, area.w - 16, dim,
              "drag: orbit  ·  wheel: zoom  ·  Left/Right: step  ·  3: back to the maps");
     SDL_RenderSetClipRect(r, had ? &clip : NULL);

@@ -259,6 +259,35 @@ static void range_of(const float *v, size_t n, float *lo, float *hi) {
     *lo = a, *hi = b;
 }
 
+/* ---- what the network is made of --------------------------------------------------------- */
+
+int viz_network_tag(const EngGraph *g, int id, char *buf, size_t n) {
+    buf[0] = 0;
+    const int D = eng_graph_devices(g), nn = eng_graph_node_count(g);
+    if (D > 1 && id >= 0 && id < nn) { /* where this layer runs (AlexNet's two GPUs) */
+        int *dev = calloc((size_t)nn, sizeof *dev);
+        if (dev) {
+            eng_graph_device_roles(g, dev);
+            if (dev[id] != ENG_DEV_NONE) eng_fmt_device_role(D, dev[id], buf, n);
+            free(dev);
+        }
+        return buf[0] != 0;
+    }
+    EngPaths p = eng_graph_paths(g);
+    if (p.paths <= 1) return 0;
+    char paths[160], num[48];
+    if (p.paths < 4611686018427387904.0) eng_fmt_grouped((int64_t)p.paths, num, sizeof num); /* 2^62 */
+    else snprintf(num, sizeof num, "%.3g", p.paths);
+    if (p.pure_residual) /* Veit et al.: each residual block doubles the paths */
+        snprintf(buf, n, "%d residual blocks → 2^%d = %s paths, input to output", p.adds, p.adds, num);
+    else if (p.adds > 0) /* other branches too (SE gates, concatenations): they multiply the paths further */
+        snprintf(buf, n, "%d residual blocks → 2^%d through their shortcuts · %s paths in all", p.adds, p.adds,
+                 num);
+    else
+        snprintf(buf, n, "%s", eng_fmt_paths(p, paths, sizeof paths));
+    return 1;
+}
+
 /* ---- layer strip ------------------------------------------------------------------------ */
 
 /* The strip in columns: a node's column is its level (the longest path from
@@ -303,7 +332,7 @@ static int strip_make(const VizFonts *f, const EngGraph *g, int current, SDL_Rec
     }
     /* boxes as wide as 14 characters of the small type (132 px at 1280x800),
      * so that they grow with it in large windows and presentation mode */
-    st->bw = f->small_line * 33 / 4, st->gap = 6;
+    st->bw = f->small_line * 33 / 4, st->gap = eng_graph_devices(g) > 1 ? 12 : 6; /* room for the GPU streams */
     st->fit = (area.w + st->gap) / (st->bw + st->gap);
     if (st->fit < 1) st->fit = 1;
     int cur = current >= 0 && current < st->n ? st->level[current] : 0;
@@ -346,11 +375,40 @@ static int strip_arrow(const Strip *st, SDL_Rect area, int k, SDL_Rect *at) {
     return -1;
 }
 
+/* The devices a layer's box runs on (eng_graph_device_roles), drawn as the
+ * paper's figure draws its two GPUs: one stream per device, one above the
+ * other (GPU 1 blue on top, GPU 2 green below), as bands at the box's left
+ * edge; in the gap before the box the streams run straight on where each
+ * part reads its own device's part, cross where every part reads every
+ * other's (the devices exchange data) and meet where one output joins them. */
+static void strip_devices(SDL_Renderer *r, SDL_Rect box, int role, int D, int gap) {
+    static const SDL_Color band[] = {{86, 148, 230, 255}, {110, 196, 120, 255}, {200, 120, 200, 255},
+                                     {220, 170, 80, 255}};
+    const int x = box.x + 1, top = box.y + 2, h = box.h - 4;
+    for (int d = 0; d < D; d++) { /* device d's row of the box, and its level in the gap */
+        SDL_Color c = band[d % 4];
+        SDL_SetRenderDrawColor(r, c.r, c.g, c.b, 255);
+        const int y_d = top + h * (2 * d + 1) / (2 * D);
+        if (role != ENG_DEV_JOIN) SDL_RenderFillRect(r, &(SDL_Rect){x, top + h * d / D + 1, 3, h / D - 2});
+        if (gap == 0) continue; /* the first column: nothing drawn before it */
+        if (role == ENG_DEV_OWN)
+            SDL_RenderDrawLine(r, box.x - gap, y_d, box.x - 1, y_d);
+        else if (role == ENG_DEV_EXCHANGE)
+            for (int e = 0; e < D; e++) /* from every device's level to this one's */
+                SDL_RenderDrawLine(r, box.x - gap, top + h * (2 * e + 1) / (2 * D), box.x - 1, y_d);
+        else if (role == ENG_DEV_JOIN)
+            SDL_RenderDrawLine(r, box.x - gap, y_d, box.x - 1, top + h / 2);
+    }
+}
+
 void viz_draw_layer_strip(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int current,
                           SDL_Rect area) {
     Strip st;
     if (strip_make(f, g, current, area, &st) != 0) return;
     const int two_lines = st.bh >= 2 * f->small_line + 4;
+    /* a network trained split over GPUs: where each layer runs */
+    int *dev = eng_graph_devices(g) > 1 ? calloc((size_t)st.n, sizeof *dev) : NULL;
+    if (dev) eng_graph_device_roles(g, dev);
     for (int id = 0; id < st.n; id++) {
         SDL_Rect box = strip_box(&st, area, id);
         if (box.w == 0) continue;
@@ -360,6 +418,7 @@ void viz_draw_layer_strip(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
         SDL_RenderFillRect(r, &box);
         SDL_SetRenderDrawColor(r, cur ? 255 : 70, cur ? 196 : 76, cur ? 84 : 88, 255);
         SDL_RenderDrawRect(r, &box);
+        if (dev && dev[id] != ENG_DEV_NONE) strip_devices(r, box, dev[id], eng_graph_devices(g), box.x > area.x ? st.gap : 0);
         char name[160], shape[160];
         snprintf(name, sizeof name, "%s", nd->name);
         snprintf(shape, sizeof shape, "%dx%dx%d", nd->out.C, nd->out.H, nd->out.W);
@@ -405,6 +464,7 @@ void viz_draw_layer_strip(SDL_Renderer *r, const VizFonts *f, const EngGraph *g,
         if (strip_arrow(&st, area, k, &arrow[k]) < 0 || viz_text_size(f->small, k ? ">" : "<", &tw, &th) != 0) continue;
         viz_text(r, f->small, arrow[k].x + (arrow[k].w - tw) / 2, area.y + 4, DIM, k ? ">" : "<"); /* inside the margin */
     }
+    free(dev);
     strip_free(&st);
 }
 
@@ -524,6 +584,15 @@ void viz_draw_fmaps(SDL_Renderer *r, const VizFonts *f, const EngGraph *g, int i
     /* header: what the layer is, every number from the engine */
     snprintf(buf, sizeof buf, "%s  ·  %s  ·  %dx%dx%d", nd->name, eng_op_name(nd->op), C, H, W);
     viz_text(r, f->sans, area.x, area.y, ACCENT, buf);
+    int head_w = 0, th = 0;
+    viz_text_size(f->sans, buf, &head_w, &th);
+    char tag[200];
+    if (viz_network_tag(g, id, tag, sizeof tag)) { /* the network's shape: GPUs, or paths */
+        int tw = 0;
+        viz_text_size(f->small, tag, &tw, &th);
+        if (area.x + head_w + 24 + tw <= area.x + area.w)
+            viz_text(r, f->small, area.x + area.w - tw, area.y + (f->line - f->small_line) / 2, DIM, tag);
+    }
     int y = area.y + f->line;
     if (nd->rf.finite) {
         char s1[48], s2[48];
