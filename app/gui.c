@@ -168,8 +168,9 @@ static void gui_ask_draw(AppGui *a, int w, int h) {
 }
 
 /* view --fps: the frame rate over the last frames drawn without pause, in
- * the top right corner (not in screenshots, which are taken before it). */
-static void fps_overlay(AppGui *a, int w) {
+ * the bottom right corner above the status line (not in screenshots, which
+ * are taken before it). */
+static void fps_overlay(AppGui *a, int w, int h) {
     FpsSummary s;
     char text[96];
     if (fps_recent(a->fps, &s) == 0)
@@ -178,7 +179,7 @@ static void fps_overlay(AppGui *a, int w) {
         snprintf(text, sizeof text, "fps: no frames drawn without pause yet");
     int tw, th;
     if (viz_text_size(a->fonts.small, text, &tw, &th) != 0) return;
-    const SDL_Rect box = {w - tw - 16, 4, tw + 12, th + 6};
+    const SDL_Rect box = {w - tw - 16, h - a->fonts.line * 2 - th - 12, tw + 12, th + 6};
     SDL_SetRenderDrawBlendMode(a->ren, SDL_BLENDMODE_BLEND);
     SDL_SetRenderDrawColor(a->ren, 10, 12, 16, 220);
     SDL_RenderFillRect(a->ren, &box);
@@ -189,7 +190,7 @@ static void fps_overlay(AppGui *a, int w) {
 }
 
 void gui_present(AppGui *a, int w, int h) {
-    if (a->fps) fps_overlay(a, w);
+    if (a->fps) fps_overlay(a, w, h);
     gui_ask_draw(a, w, h);
     SDL_RenderPresent(a->ren);
 }
