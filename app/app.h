@@ -61,6 +61,7 @@ typedef struct {
     const char *unit;      /* --unit Y,X|max (deconv), C[,Y,X] or Y,X (render) */
     const char *count;     /* --count CONVENTION (compare, render) */
     int frame_stats;       /* --frame-stats (view) */
+    int fps;               /* --fps (view) */
     /* render: what to draw and how (each checked by render against the model) */
     const char *view, *snapshot, *block, *models, *pattern, *page, *size;
     int present;           /* --present */

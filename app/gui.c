@@ -167,7 +167,30 @@ static void gui_ask_draw(AppGui *a, int w, int h) {
     SDL_RenderSetClipRect(a->ren, NULL);
 }
 
+/* view --fps: the frame rate over the last frames drawn without pause, in
+ * the bottom right corner above the status line (not in screenshots, which
+ * are taken before it). */
+static void fps_overlay(AppGui *a, int w, int h) {
+    FpsSummary s;
+    char text[96];
+    if (fps_recent(a->fps, &s) == 0)
+        snprintf(text, sizeof text, "%.1f fps, worst %.1f ms (last %d frames)", s.median_fps, s.worst_ms, s.frames);
+    else
+        snprintf(text, sizeof text, "fps: no frames drawn without pause yet");
+    int tw, th;
+    if (viz_text_size(a->fonts.small, text, &tw, &th) != 0) return;
+    const SDL_Rect box = {w - tw - 16, h - a->fonts.line * 2 - th - 12, tw + 12, th + 6};
+    SDL_SetRenderDrawBlendMode(a->ren, SDL_BLENDMODE_BLEND);
+    SDL_SetRenderDrawColor(a->ren, 10, 12, 16, 220);
+    SDL_RenderFillRect(a->ren, &box);
+    SDL_SetRenderDrawBlendMode(a->ren, SDL_BLENDMODE_NONE);
+    const SDL_Color c = s.frames > 0 && s.median_fps < 30 ? (SDL_Color){255, 120, 100, 255}
+                                                          : (SDL_Color){160, 230, 160, 255};
+    viz_text(a->ren, a->fonts.small, box.x + 6, box.y + 3, c, text);
+}
+
 void gui_present(AppGui *a, int w, int h) {
+    if (a->fps) fps_overlay(a, w, h);
     gui_ask_draw(a, w, h);
     SDL_RenderPresent(a->ren);
 }
@@ -290,7 +313,7 @@ static void gui_frame(AppGui *a) {
 static const char view_usage[] =
     "usage: convscope view [MODEL] [--weights FILE] [--data digits|fashion|PATH] [--image-index N]\n"
     "                      [--image FILE | --input FILE.npy] [--input CxHxW] [--quit-after MS]\n"
-    "                      [--preprocess caffe|torchvision|none|card] [--frame-stats] [--lang ko|en]\n"
+    "                      [--preprocess caffe|torchvision|none|card] [--frame-stats] [--fps] [--lang ko|en]\n"
     "  Open the visualizer on MODEL (default lenet5, with its trained weights and a\n"
     "  handwritten digit). --image-index N picks test image N (from 0; N and P step\n"
     "  through them) as the input, --image an image file (PNG, JPEG, BMP; or drop\n"
@@ -303,7 +326,11 @@ static const char view_usage[] =
     "  designs (sliders, conventions, times measured live), Z shows the whole zoo in\n"
     "  numbers, L opens the lessons, H lists every key, Esc goes back, Q quits.\n"
     "  --lang: the lessons in Korean or English (default: Korean when the locale,\n"
-    "  LC_ALL, LC_MESSAGES or LANG, starts with ko); U switches in the window.\n";
+    "  LC_ALL, LC_MESSAGES or LANG, starts with ko); U switches in the window.\n"
+    "  --fps: frames per second while the window draws without pause (a job on the\n"
+    "  worker, playback; it redraws only when something changes), over the last 30\n"
+    "  frames in a corner, and when it closes a line: min, median and max over\n"
+    "  windows of 30 frames, and the worst frame.\n";
 
 /* --frame-stats: how long the frames took, printed when the window closes
  * (benchmarks/window_frames.sh reads it): the window must keep drawing while
@@ -409,24 +436,29 @@ static int gui_animating(AppGui *a) {
 /* Until the next frame is due: an event, or about 60 frames a second while
  * something moves (and two more after it stops, for the last result); when
  * nothing moves the thread sleeps in SDL_WaitEventTimeout, waking only to
- * check --quit-after. */
-static void gui_wait(AppGui *a, Uint32 deadline) {
+ * check --quit-after. 1 when the window was drawing without pause (the next
+ * frame follows this one as soon as it can: what --fps counts). */
+static int gui_wait(AppGui *a, Uint32 deadline) {
     for (;;) {
         if (gui_animating(a)) a->linger = 2;
         const int moving = a->linger > 0;
-        if (SDL_WaitEventTimeout(NULL, moving ? 16 : 250)) break; /* an event waits: a frame for it */
+        if (SDL_WaitEventTimeout(NULL, moving ? 16 : 250)) return moving; /* an event waits: a frame for it */
         if (moving) {
             a->linger--;
-            break;
+            return 1;
         }
-        if (deadline && SDL_TICKS_PASSED(SDL_GetTicks(), deadline)) break;
+        if (deadline && SDL_TICKS_PASSED(SDL_GetTicks(), deadline)) return 0;
     }
 }
 
 /* Frames until the window closes (or --quit-after); --frame-stats: how long
- * each took to make (the waits between them left out). */
+ * each took to make (the waits between them left out); --fps (a->fps): the
+ * time from one frame's start to the next while the window draws without
+ * pause. */
 static void window_run(AppGui *a, int quit_after_ms, int frame_stats) {
     a->running = 1;
+    Uint64 prev = 0;
+    int counted = 0; /* the wait before this frame was one of drawing without pause */
     const Uint32 deadline = quit_after_ms ? SDL_GetTicks() + (Uint32)quit_after_ms : 0;
     enum { MAX_FRAMES = 1 << 20 };
     double *frame_ms = frame_stats ? malloc(MAX_FRAMES * sizeof *frame_ms) : NULL;
@@ -436,10 +468,12 @@ static void window_run(AppGui *a, int quit_after_ms, int frame_stats) {
     const Uint64 first = SDL_GetPerformanceCounter();
     while (a->running) {
         const Uint64 t0 = SDL_GetPerformanceCounter();
+        if (a->fps && counted && prev) fps_add(a->fps, (double)(t0 - prev) * tick_ms);
+        prev = t0;
         gui_frame(a);
         if (frame_ms && n_frames < MAX_FRAMES) frame_ms[n_frames++] = (double)(SDL_GetPerformanceCounter() - t0) * tick_ms;
         if (deadline && SDL_TICKS_PASSED(SDL_GetTicks(), deadline)) a->running = 0;
-        if (a->running) gui_wait(a, deadline);
+        if (a->running) counted = gui_wait(a, deadline);
     }
     if (frame_ms)
         print_frame_stats(frame_ms, n_frames, (double)(SDL_GetPerformanceCounter() - first) * tick_ms / 1000.0);
@@ -470,8 +504,20 @@ int app_cmd_view(int argc, char **argv) {
         return rc;
     }
     rc = window_open(&a);
+    FpsMeter fps = {0};
+    if (rc == APP_OK && o.fps) {
+        if (fps_init(&fps, 1 << 20) == 0) a.fps = &fps;
+        else fprintf(stderr, "convscope view: no memory for --fps\n");
+    }
     if (rc == APP_OK) window_run(&a, o.quit_after_ms, frame_stats);
     window_close(&a);
+    if (a.fps) {
+        char line[256];
+        fps_line(a.fps, line, sizeof line);
+        printf("%s\n", line);
+        fflush(stdout);
+    }
+    fps_free(&fps);
     return rc;
 }
 #else

@@ -209,6 +209,8 @@ static const AppFlag flags[] = {
      "milliseconds", "close the window by itself after MS milliseconds"},
     {"--frame-stats", ARG_FLAG, "", 0, 0, 0, APP_OPT_FRAME_STATS, F(frame_stats), NO_FIELD, NULL,
      "print how long the frames took when the window closes"},
+    {"--fps", ARG_FLAG, "", 0, 0, 0, APP_OPT_FRAME_STATS, F(fps), NO_FIELD, NULL,
+     "frames per second while the window draws without pause (a job, playback): in a corner, and min, median, max and the worst frame when it closes"},
     {"--view", ARG_STR, "NAME", 0, 0, 0, APP_OPT_RENDER, F(view), NO_FIELD, NULL,
      "which view to draw (see 'convscope render --help')"},
     {"--snapshot", ARG_STR, "K", 0, 0, 0, APP_OPT_RENDER, F(snapshot), NO_FIELD, "a snapshot's number",

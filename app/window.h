@@ -7,6 +7,7 @@
 #ifndef CONVSCOPE_WINDOW_H
 #define CONVSCOPE_WINDOW_H
 
+#include "fps.h"
 #include "gui.h"
 #include "gui_basics.h"
 #include "stepper.h"
@@ -27,6 +28,7 @@ typedef struct {
     char ask[320];
     int linger;           /* frames still to draw after the last change (a job just finished) */
     int shot;             /* F12 pressed: save the next finished frame */
+    FpsMeter *fps;        /* view --fps: the frame rate, shown in a corner (NULL: not asked) */
     SDL_Surface *last_frame; /* the stepper's last frame drawn while the worker was idle:
                               * shown, dimmed, under the progress of the next job */
     Jobs *jobs;

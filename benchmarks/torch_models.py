@@ -1,8 +1,8 @@
 """The zoo networks benchmarked against PyTorch, built to match convscope's
 builders layer for layer (checked by comparing parameter counts).
 
-torchvision provides VGG-16, ResNet-50, DenseNet-121 and MobileNetV2 as
-convscope builds them. AlexNet and GoogLeNet are the papers' versions
+torchvision provides VGG-16, ResNet-18, ResNet-50, DenseNet-121, MobileNetV2
+and SqueezeNet 1.1 as convscope builds them. AlexNet and GoogLeNet are the papers' versions
 (AlexNet: 227x227, two groups, LRN; GoogLeNet: LRN, true 5x5 branches, no
 batch norm), which torchvision does not ship, so they are written here.
 """
@@ -74,6 +74,7 @@ def build(name):
     if name == "googlenet":
         return GoogLeNetPaper(), (3, 224, 224)
     import torchvision.models as tvm
-    ctor = {"vgg16": tvm.vgg16, "resnet50": tvm.resnet50, "densenet121": tvm.densenet121,
-            "mobilenet_v2": tvm.mobilenet_v2}[name]
+    ctor = {"vgg16": tvm.vgg16, "resnet18": tvm.resnet18, "resnet50": tvm.resnet50,
+            "densenet121": tvm.densenet121, "mobilenet_v2": tvm.mobilenet_v2,
+            "squeezenet1_1": tvm.squeezenet1_1}[name]
     return ctor(), (3, 224, 224)
