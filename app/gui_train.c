@@ -380,7 +380,7 @@ static void draw_choices(const TrainGui *t, const TrainCopy *c, SDL_Renderer *r,
                                                    : "the run failed (see the terminal); Enter tries again";
     y += viz_text_wrap(r, f->sans, x, y, w, c->state == TRAIN_FAILED ? hi : ink, what) + 6;
     if (c->state != TRAIN_IDLE) {
-        snprintf(line, sizeof line, "epoch %d of %d  ·  batch %d of %d  ·  step %lld  ·  %.0f s",
+        snprintf(line, sizeof line, "epoch %d/%d  ·  batch %d/%d  ·  step %lld  ·  %.0f s",
                  c->epoch + (c->state == TRAIN_DONE ? 0 : 1), c->epochs, c->batch, c->batches, (long long)c->step,
                  c->elapsed);
         y += viz_text_wrap(r, f->small, x, y, w, dim, line) + 4;
@@ -390,8 +390,8 @@ static void draw_choices(const TrainGui *t, const TrainCopy *c, SDL_Renderer *r,
             y += viz_text_wrap(r, f->small, x, y, w, ink, line) + 4;
         }
     }
-    snprintf(line, sizeof line, "%s %s (as 'convscope train' writes it; each run replaces it):",
-             c->state == TRAIN_IDLE ? "Writes" : "Wrote", c->state == TRAIN_RUNNING ? "after every epoch" : "");
+    snprintf(line, sizeof line, "%s (as 'convscope train' writes it; each run replaces it):",
+             c->state == TRAIN_IDLE ? "Writes" : c->state == TRAIN_RUNNING ? "Writes after every epoch" : "Wrote");
     y += 6 + viz_text_wrap(r, f->small, x, y + 6, w, dim, line);
     path_lines(r, f->small, f->small_line, x, y + 2, w, ink, t->out);
 }
@@ -419,10 +419,11 @@ void train_draw(TrainGui *t, SDL_Renderer *r, const VizFonts *f, int w, int h, c
     viz_text_fit(r, f->sans_big, 24, 16, w - 48, viz_ink(), "Train a network here");
     draw_choices(t, &c, r, f, &L);
     const VizLine loss = {"training loss", c.nl, c.lx, c.ly, 0, 0};
-    const VizLineChart lc = {"Loss (mean of a few steps)", "epochs", "cross-entropy", &loss, c.nl ? 1 : 0, 0, 0};
+    const double x1 = c.state == TRAIN_IDLE ? t->epochs : c.epochs; /* the run's epochs along x */
+    const VizLineChart lc = {"Loss (mean of a few steps)", "epochs", "cross-entropy", &loss, c.nl ? 1 : 0, 0, 0, 0, x1};
     viz_draw_line_chart(r, f, &lc, L.loss);
     const VizLine acc = {"test", c.na, c.ax, c.ay, 1, 0};
-    const VizLineChart ac = {"Test accuracy (every epoch)", "epochs", "%", &acc, c.na ? 1 : 0, 0, 100};
+    const VizLineChart ac = {"Test accuracy (every epoch)", "epochs", "%", &acc, c.na ? 1 : 0, 0, 100, 0, x1};
     viz_draw_line_chart(r, f, &ac, L.acc);
     draw_filters(t, &c, r, f, L.filt);
     free(c.filters);
