@@ -725,6 +725,10 @@ static int parse_args(int argc, char **argv, RenderArgs *ra) {
         fprintf(stderr, "convscope render: --preset picks the kernel of --view basics\n");
         return APP_USAGE;
     }
+    if (ra->o.steps && strcmp(ra->view, "train")) {
+        fprintf(stderr, "convscope render: --steps is the training run of --view train\n");
+        return APP_USAGE;
+    }
     if (ra->o.panel && strcmp(ra->view, "experiment")) {
         fprintf(stderr, "convscope render: --panel picks one chart of --view experiment\n");
         return APP_USAGE;

@@ -317,6 +317,7 @@ if "$BIN" --help | grep -q render; then
   cmp -s "$tmp/w.filters.safetensors" "$tmp/xdg/convscope/trained/lenet5-digits.filters.safetensors" ||
     fail "the training screen's filter snapshots differ from train's"
   expect 2 "$BIN" render vgg16 --view train --out "$tmp/train.png"
+  expect 2 "$BIN" render lenet5 --steps 3 --out "$tmp/train.png"
 fi
 # safetensors: u64 header size, then a JSON header any reader can parse
 st_header() { dd if="$1" bs=1 skip=8 count="$(od -An -tu8 -N8 "$1" | tr -d ' ')" status=none; }
