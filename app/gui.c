@@ -407,10 +407,7 @@ static int gui_animating(AppGui *a) {
     if (a->screen == SCREEN_STEPPER &&
         (s->sel.playing || view3d_moving(s) || s->pad.pending_dirty || s->want != JOB_NONE))
         return 1;
-    if (a->screen == SCREEN_TRAIN && a->train) {
-        char busy[256];
-        if (train_gui_busy(a->train, busy, sizeof busy)) return 1;
-    }
+    if (a->screen == SCREEN_TRAIN && a->train && train_gui_moving(a->train)) return 1;
     return a->n_held > 0 || a->shot || a->opening ||
            (a->jobs && (jobs_busy(a->jobs, JOBS_FORE) || jobs_busy(a->jobs, JOBS_BACK)));
 }

@@ -253,6 +253,13 @@ int train_gui_busy(TrainGui *t, char *buf, size_t n) {
     return busy;
 }
 
+int train_gui_moving(TrainGui *t) {
+    pthread_mutex_lock(&t->mu);
+    const int moving = t->state == TRAIN_RUNNING && !t->paused;
+    pthread_mutex_unlock(&t->mu);
+    return moving;
+}
+
 void train_gui_free(TrainGui *t) {
     train_gui_stop(t);
     jobs_destroy(t->jobs); /* the run saves, then returns */

@@ -70,6 +70,8 @@ void train_gui_pause(TrainGui *t);    /* pause, or resume */
 void train_gui_stop(TrainGui *t);     /* stop: saved where it is */
 /* 1 while a run is under way, with what it is doing in buf. */
 int train_gui_busy(TrainGui *t, char *buf, size_t n);
+/* 1 while a run moves (under way and not paused): the screen redraws. */
+int train_gui_moving(TrainGui *t);
 
 #ifdef CONVSCOPE_HAVE_GUI
 #include "gui_keys.h"
