@@ -605,8 +605,11 @@ s_step=$(region $all_r)
 key j && shot "j (training screen)" || exit 1
 s_train=$(region $all_r)
 differ "$s_step" "$s_train" "j (the training screen)"
+ck="$tmp/data/convscope/trained/lenet5-digits.safetensors"
 key minus minus Return space
-sleep $((2 * slow)) # the run reaches its first step and waits there
+# the run has begun once its step-0 filter snapshot exists; its first step follows, then the pause
+for _ in $(seq 1 $((wait_s * 5))); do [ -e "${ck%.safetensors}.filters.safetensors" ] && break; sleep 0.2; done
+sleep $((2 * slow))
 shot "one epoch, Enter, Space (paused)" || exit 1
 s_p1=$(region $all_r)
 differ "$s_train" "$s_p1" "Enter (training started)"
@@ -623,7 +626,6 @@ kill -0 "$pid" 2>/dev/null || fail "Q while training quit without asking"
 key Escape
 sleep 0.5
 kill -0 "$pid" 2>/dev/null || fail "Esc after the quit's question (training) quit"
-ck="$tmp/data/convscope/trained/lenet5-digits.safetensors"
 key space BackSpace
 for _ in $(seq 1 $((wait_s * 5))); do [ -e "$ck" ] && break; sleep 0.2; done
 [ -e "$ck" ] || fail "Space, Backspace: no checkpoint at $ck"
