@@ -507,6 +507,7 @@ static void train_report(Train *t, int nb, double loss, int tested, double acc, 
 static int train_batches(Train *t, double t0, double *sum_loss, long *hits, long *seen) {
     RunState *r = &t->r;
     const int N = r->batch_size, nb = t->train.n / N; /* the last partial batch is dropped */
+    if (t->o.steps && t->opt.step >= t->o.steps) t->stop = 1; /* resumed at or past --steps */
     for (; r->batch < nb && !interrupted && !t->stop; r->batch++) {
         double loss = 0;
         int correct = 0;
