@@ -304,6 +304,31 @@ void app_snapshot_name(char *buf, size_t n, int64_t step, const EngNode *conv);
 /* Steps and labels from the metadata text, at most max; returns how many. */
 int app_snapshot_steps(const char *meta, int64_t *steps, char (*labels)[APP_SNAP_LABEL], int max);
 
+/* One run of `convscope train` (cmd_train.c), for the command and the
+ * window alike: the options as `train` parses them (o->steps > 0: stop after
+ * the optimizer's step o->steps). hooks NULL: the command's run (its lines
+ * on stdout, a progress bar on a terminal, Ctrl-C saves and fails). With
+ * hooks: nothing on stdout; report() is called on the training thread after
+ * every step and after every epoch's test, and a nonzero answer stops the
+ * run. A stop saves the checkpoint where the run is, as Ctrl-C does, and
+ * sets *stopped (may be NULL). APP_OK when the run ended as asked (every
+ * epoch, or stopped and saved); else an exit code after a line on stderr. */
+typedef struct {
+    int epoch, epochs;     /* the epoch under way (from 0) and the run's */
+    int batch, batches;    /* batches done in it, of */
+    int64_t step;          /* optimizer steps so far */
+    double loss;           /* this step's loss; after a test, the epoch's mean */
+    int tested;            /* 1: an epoch's end, with its test numbers */
+    double test_acc, test_loss;
+    const EngGraph *g;     /* the network being trained: read inside report() only */
+    const char *out;       /* the checkpoint written */
+} AppTrainReport;
+typedef struct {
+    int (*report)(void *ctx, const AppTrainReport *r);
+    void *ctx;
+} AppTrainHooks;
+int app_train_run(const AppOptions *o, const AppTrainHooks *hooks, int *stopped);
+
 /* Training augmentation, in place on a filled batch: each image moved by up to
  * 2 pixels in x and y (zeros shifted in) and, with flip, mirrored left-right
  * half of the time. The draw depends only on key and the image's place in

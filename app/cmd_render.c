@@ -18,6 +18,7 @@
 #include "measure.h"
 #include "gui.h"
 #include "gui_basics.h"
+#include "gui_train.h"
 #include "stepper.h"
 
 static const char render_usage[] =
@@ -63,7 +64,9 @@ static const char render_usage[] =
     "       convscope render [NAME] --view history --out FILE.png   (also: timeline)\n"
     "       convscope render EXPERIMENT --view experiment --out FILE.png [--panel K]\n"
     "                        (the shipped quick result of 'convscope experiment run', drawn)\n"
-
+    "       convscope render [MODEL] --view train --out FILE.png [--data digits|fashion] [--steps N]\n"
+    "                        (the training screen, J: after N steps of its run, whose weights go\n"
+    "                        where the screen says, $XDG_DATA_HOME/convscope/trained/)\n"
     "  (each also with --size WxH and --present)\n"
     "  The compare screen (C in the window) for block NAME (see 'convscope compare'),\n"
     "  and the zoo screen (Z): every network's parameters, operations, single-crop ImageNet\n"
@@ -457,10 +460,55 @@ static int render_experiment(RenderArgs *ra) {
     return rc;
 }
 
+/* --view train: the training screen on MODEL (default lenet5) and --data
+ * (digits or fashion), as it opens, or after --steps N of training run here
+ * by the screen's own run (the weights written where the screen says). */
+static int render_train(RenderArgs *ra) {
+    TrainGui *t = malloc(sizeof *t);
+    if (!t) {
+        fprintf(stderr, "convscope render: out of memory\n");
+        return APP_FAIL;
+    }
+    train_gui_init(t);
+    int model = -1, data = -1, rc = APP_OK;
+    for (int i = 0; i < t->n_models; i++)
+        if (!strcmp(t->models[i]->name, ra->o.model ? ra->o.model : "lenet5")) model = i;
+    static const char *const sets[] = {"digits", "fashion"};
+    for (int k = 0; k < 2; k++)
+        if (!strcmp(sets[k], ra->o.data ? ra->o.data : "digits")) data = k;
+    if (model < 0 || data < 0) {
+        fprintf(stderr, "convscope render: --view train trains %s on digits or fashion, not %s on %s\n",
+                "lenet5, its variants or a *_mini model", ra->o.model ? ra->o.model : "lenet5",
+                ra->o.data ? ra->o.data : "digits");
+        rc = APP_USAGE;
+    }
+    if (rc == APP_OK) {
+        train_gui_choose(t, model, data, t->epochs);
+        if (ra->o.steps > 0) {
+            t->steps = ra->o.steps;
+            if (train_gui_run_here(t) != APP_OK) rc = APP_FAIL;
+            else fprintf(stderr, "trained weights: %s\n", t->out);
+        }
+    }
+    AppCanvas cv;
+    if (rc == APP_OK) {
+        rc = APP_FAIL;
+        if (render_canvas(&cv, ra) == 0) {
+            train_draw(t, cv.r, &cv.fonts, cv.w, cv.h, "");
+            if (render_save(&cv, ra) == 0) rc = APP_OK;
+        }
+        app_canvas_close(&cv);
+    }
+    train_gui_free(t);
+    free(t);
+    return rc;
+}
+
 static const struct {
     const char *view;
     int (*render)(RenderArgs *ra);
 } screens[] = {
+    {"train", render_train},
     {"experiment", render_experiment},
     {"timeline", render_timeline},
     {"rf", render_rf},
@@ -673,7 +721,7 @@ static int render_view(RenderArgs *ra) {
         if (!strcmp(ra->view, stepper_views[k].view)) v = k;
     if (v < 0) {
         fprintf(stderr, "convscope render: --view takes featuremaps, filters, evolution, summary, "
-                        "3d, browse, top9, occlusion, compare, zoo, rf, history (timeline) or basics, not '%s'\n", ra->view);
+                        "3d, browse, top9, occlusion, compare, zoo, rf, history (timeline), basics or train, not '%s'\n", ra->view);
         return APP_USAGE;
     }
     if (stepper_views[v].probe && !ra->unit && !ra->o.channel_set) {
@@ -729,6 +777,10 @@ static int parse_args(int argc, char **argv, RenderArgs *ra) {
     if ((o2->cin || o2->cout || o2->hw) && strcmp(ra->view, "basics") && strcmp(ra->view, "compare")) {
         fprintf(stderr, "convscope render: --cin, --cout and --hw set the convolution of --view basics "
                         "or the block of --view compare\n");
+        return APP_USAGE;
+    }
+    if (ra->o.steps && strcmp(ra->view, "train")) {
+        fprintf(stderr, "convscope render: --steps is the training run of --view train\n");
         return APP_USAGE;
     }
     if (ra->o.panel && strcmp(ra->view, "experiment")) {

@@ -81,7 +81,7 @@ static const char train_usage[] =
     "                       [--batch B] [--lr X] [--optimizer sgd|adam]\n"
     "                       [--schedule cosine|step|constant] [--weight-decay X] [--seed S]\n"
     "                       [--init he|xavier] [--augment none|shift|flip-shift]\n"
-    "                       [--threads N] [--resume FILE]\n"
+    "                       [--threads N] [--resume FILE] [--steps N]\n"
     "  Trains MODEL from seeded He- (or Xavier-) initialised weights, or from a\n"
     "  checkpoint with --resume, with softmax cross-entropy. Defaults: 10 epochs,\n"
     "  batch 64, Adam at lr 1e-3 (SGD: 0.05, momentum 0.9), cosine schedule, weight\n"
@@ -90,7 +90,9 @@ static const char train_usage[] =
     "  epoch prints the test accuracy and writes FILE (safetensors: weights +\n"
     "  optimizer state) atomically; Ctrl-C saves and exits. The first two conv\n"
     "  layers' filters are kept at steps 0, 10, 50, 200 and after every epoch in\n"
-    "  FILE's sibling <name>.filters.safetensors.\n";
+    "  FILE's sibling <name>.filters.safetensors. --steps N stops after the\n"
+    "  optimizer's step N, saved as Ctrl-C saves. The window's training screen\n"
+    "  (J in 'convscope view') runs the same training.\n";
 
 /* Position of a run, kept in the checkpoint's metadata. */
 typedef struct {
@@ -293,6 +295,8 @@ typedef struct {
     Snapshots snaps;
     int *order;               /* (train.n) this epoch's order of the examples */
     int tty;
+    const AppTrainHooks *hooks; /* the window's run (NULL: the command's) */
+    int stop;                 /* the hooks or --steps stopped the run */
     /* stochastic depth: the drop-path nodes, the sum of their survival
      * probabilities (the expected number of branches a sample keeps) and,
      * this epoch, the branches the samples kept */
@@ -488,18 +492,33 @@ static int train_step(Train *t, int nb, double *loss, int *correct) {
     return 0;
 }
 
-/* The batches of epoch r.epoch from r.batch on, until the end or Ctrl-C;
- * sums of the loss, the hits and the examples seen. 0, or -1 after a line. */
+/* What the hooks are told: where the run is, the step's loss and, after an
+ * epoch's test (tested 1), its numbers; their nonzero answer stops the run. */
+static void train_report(Train *t, int nb, double loss, int tested, double acc, double test_loss) {
+    if (!t->hooks || !t->hooks->report) return;
+    const AppTrainReport rep = {t->r.epoch, t->r.epochs, t->r.batch, nb, t->opt.step, loss,
+                                tested, acc, test_loss, t->g, t->o.out};
+    if (t->hooks->report(t->hooks->ctx, &rep)) t->stop = 1;
+}
+
+/* The batches of epoch r.epoch from r.batch on, until the end, Ctrl-C, the
+ * hooks' stop or --steps; sums of the loss, the hits and the examples seen.
+ * 0, or -1 after a line. */
 static int train_batches(Train *t, double t0, double *sum_loss, long *hits, long *seen) {
     RunState *r = &t->r;
     const int N = r->batch_size, nb = t->train.n / N; /* the last partial batch is dropped */
-    for (; r->batch < nb && !interrupted; r->batch++) {
+    if (t->o.steps && t->opt.step >= t->o.steps) t->stop = 1; /* resumed at or past --steps */
+    for (; r->batch < nb && !interrupted && !t->stop; r->batch++) {
         double loss = 0;
         int correct = 0;
         if (train_step(t, nb, &loss, &correct) != 0) return -1;
         *sum_loss += loss * N;
         *hits += correct;
         *seen += N;
+        r->batch++; /* the report counts the batches done */
+        train_report(t, nb, loss, 0, 0.0, 0.0);
+        r->batch--;
+        if (t->o.steps && t->opt.step >= t->o.steps) t->stop = 1;
         if (t->tty && (r->batch % 10 == 0 || r->batch == nb - 1)) {
             double el = (app_now_ms() / 1e3) - t0, ips = *seen / (el > 0 ? el : 1e-9);
             progress(r->epoch, r->epochs, r->batch + 1, nb, *sum_loss / *seen, (double)*hits / *seen,
@@ -510,9 +529,12 @@ static int train_batches(Train *t, double t0, double *sum_loss, long *hits, long
 }
 
 /* One epoch: its batches, then the test set, the line, the checkpoint and a
- * snapshot. APP_OK, or APP_FAIL (Ctrl-C included, after saving). */
+ * snapshot. A stop inside the epoch saves the checkpoint there (t->stop set):
+ * APP_OK for the hooks' stop or --steps, APP_FAIL for Ctrl-C. APP_FAIL
+ * after a line on stderr on a failure. */
 static int train_epoch(Train *t) {
     RunState *r = &t->r;
+    const int nb = t->train.n / r->batch_size;
     const char *out = t->o.out, *name = t->card->name;
     t->opt.lr = eng_lr_schedule(t->sched, (float)r->lr, r->epoch, r->epochs, r->epochs / 3 + 1, 0.1f);
     epoch_order(t->order, t->train.n, r->seed, r->epoch);
@@ -521,22 +543,24 @@ static int train_epoch(Train *t) {
     t->dp_kept = 0.0;
     if (train_batches(t, t0, &sum_loss, &hits, &seen) != 0) return APP_FAIL;
     r->rng = eng_graph_rng_state(t->g);
-    if (interrupted) {
+    if (r->batch < nb && (interrupted || t->stop)) { /* stopped inside the epoch */
         if (t->tty) fputc('\n', stderr);
-        if (save_ckpt(t->g, &t->opt, name, r, out) == 0)
-            fprintf(stderr, "interrupted: saved %s at epoch %d, batch %d; continue with "
-                            "--resume %s\n", out, r->epoch + 1, r->batch, out);
-        return APP_FAIL;
+        if (save_ckpt(t->g, &t->opt, name, r, out) != 0) return APP_FAIL;
+        if (!t->hooks)
+            fprintf(stderr, "%s: saved %s at epoch %d, batch %d; continue with --resume %s\n",
+                    interrupted ? "interrupted" : "stopped", out, r->epoch + 1, r->batch, out);
+        t->stop = 1;
+        return interrupted ? APP_FAIL : APP_OK;
     }
     const double train_s = (app_now_ms() / 1e3) - t0; /* the batches only, not the test */
     double acc, loss;
     if (evaluate(t->g, &t->test, &acc, &loss, "train") != 0) return APP_FAIL;
     if (t->tty) fputc('\n', stderr);
     double el = (app_now_ms() / 1e3) - t0;
-    printf("epoch %d/%d  lr %.3g  train loss %.4f  train acc %.2f%%  test loss %.4f  test acc "
+    if (!t->hooks) printf("epoch %d/%d  lr %.3g  train loss %.4f  train acc %.2f%%  test loss %.4f  test acc "
            "%.2f%%  %.1f s  %.0f img/s\n", r->epoch + 1, r->epochs, t->opt.lr, seen ? sum_loss / seen : 0.0,
            seen ? 100.0 * hits / seen : 0.0, loss, 100.0 * acc, el, seen / (train_s > 0 ? train_s : 1e-9));
-    if (t->dp_n && seen)
+    if (t->dp_n && seen && !t->hooks)
         printf("  stochastic depth: %.2f of %d droppable branches kept per example on average "
                "(expected %.2f, the sum of their survival probabilities)\n", t->dp_kept / seen,
                t->dp_n, t->dp_expected);
@@ -547,34 +571,44 @@ static int train_epoch(Train *t) {
     if (save_ckpt(t->g, &t->opt, name, &next, out) != 0) return APP_FAIL;
     char label[32];
     snprintf(label, sizeof label, "epoch %d", r->epoch + 1);
-    return snap_take(&t->snaps, t->g, t->opt.step, label, name) == 0 ? APP_OK : APP_FAIL;
+    if (snap_take(&t->snaps, t->g, t->opt.step, label, name) != 0) return APP_FAIL;
+    train_report(t, nb, seen ? sum_loss / seen : 0.0, 1, acc, loss);
+    return APP_OK;
 }
 
-int app_cmd_train(int argc, char **argv) {
+int app_train_run(const AppOptions *o, const AppTrainHooks *hooks, int *stopped) {
     Train t = {0};
-    int help, rc = app_parse_cmd(argc, argv, train_usage, &t.o, &help);
-    if (rc || help) return rc;
-    if (!t.o.data || !t.o.out) {
-        fprintf(stderr, "convscope train: %s is required (see 'convscope train --help')\n",
-                !t.o.data ? "--data" : "--out");
-        return APP_USAGE;
-    }
-    if (t.o.threads) eng_set_threads(t.o.threads);
+    int rc;
+    t.o = *o;
+    t.hooks = hooks;
+    if (stopped) *stopped = 0;
     t.g = app_build_model(&t.o, &t.card, &rc);
     if (!t.g) return rc;
     train_settings(&t);
     if ((rc = train_setup(&t)) == APP_OK) {
-        t.tty = isatty(2);
-        interrupted = 0;
-        signal(SIGINT, on_sigint);
-        printf("training %s on %s (%d train / %d test images), %s lr %g, %s schedule, batch %d, "
-               "seed %llu\n", t.card->name, t.o.data, t.train.n, t.test.n, t.r.optimizer, t.r.lr,
-               t.r.schedule, t.r.batch_size, (unsigned long long)t.r.seed);
-        fflush(stdout);
+        t.tty = !hooks && isatty(2);
+        if (!hooks) {
+            interrupted = 0;
+            signal(SIGINT, on_sigint);
+            printf("training %s on %s (%d train / %d test images), %s lr %g, %s schedule, batch %d, "
+                   "seed %llu\n", t.card->name, t.o.data, t.train.n, t.test.n, t.r.optimizer, t.r.lr,
+                   t.r.schedule, t.r.batch_size, (unsigned long long)t.r.seed);
+            fflush(stdout);
+        }
         eng_graph_set_training(t.g, 1);
         drop_paths_count(&t);
-        for (; rc == APP_OK && t.r.epoch < t.r.epochs; t.r.epoch++, t.r.batch = 0) rc = train_epoch(&t);
-        signal(SIGINT, SIG_DFL);
+        const int nb = t.train.n / t.r.batch_size;
+        while (rc == APP_OK && t.r.epoch < t.r.epochs && !t.stop) {
+            rc = train_epoch(&t);
+            if (rc == APP_OK && t.r.batch >= nb) t.r.epoch++, t.r.batch = 0; /* the epoch ran to its end */
+        }
+        if (!hooks) signal(SIGINT, SIG_DFL);
+        if (t.stop && rc == APP_OK && t.r.epoch < t.r.epochs) {
+            if (stopped) *stopped = 1;
+            if (!hooks && t.r.batch == 0) /* at an epoch's end: the checkpoint is that epoch's */
+                fprintf(stderr, "stopped: saved %s at epoch %d, batch 0; continue with --resume %s\n",
+                        t.o.out, t.r.epoch + 1, t.o.out);
+        }
     }
     snap_free(&t.snaps);
     free(t.order);
@@ -583,6 +617,19 @@ int app_cmd_train(int argc, char **argv) {
     eng_dataset_free(&t.test);
     eng_graph_destroy(t.g);
     return rc;
+}
+
+int app_cmd_train(int argc, char **argv) {
+    AppOptions o;
+    int help, rc = app_parse_cmd(argc, argv, train_usage, &o, &help);
+    if (rc || help) return rc;
+    if (!o.data || !o.out) {
+        fprintf(stderr, "convscope train: %s is required (see 'convscope train --help')\n",
+                !o.data ? "--data" : "--out");
+        return APP_USAGE;
+    }
+    if (o.threads) eng_set_threads(o.threads);
+    return app_train_run(&o, NULL, NULL);
 }
 
 /* ---- eval ------------------------------------------------------------------------ */

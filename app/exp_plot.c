@@ -51,7 +51,7 @@ static void draw_panel(SDL_Renderer *r, const VizFonts *f, const ExpResult *res,
         lines[n++] = (VizLine){s->name, s->n, s->x, s->y, s->color, s->dashed};
     }
     const ExpPanel *p = &res->panel[k];
-    VizLineChart c = {p->title, p->x_label, p->y_label, lines, n, p->y_min, p->y_max};
+    VizLineChart c = {p->title, p->x_label, p->y_label, lines, n, p->y_min, p->y_max, 0, 0};
     viz_draw_line_chart(r, f, &c, box);
 }
 

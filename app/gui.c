@@ -109,6 +109,7 @@ void gui_screenshot(AppGui *a, int w, int h) {
  * it is idle. */
 static void gui_job_text(AppGui *a, char *buf, size_t n) {
     buf[0] = 0;
+    if (a->train && train_gui_busy(a->train, buf, n)) return;
     if (!a->jobs) return;
     if (a->opening) snprintf(buf, n, "opening %s", a->open_name);
     else if (jobs_busy(a->jobs, JOBS_FORE)) stepper_busy_text(&a->st, buf, n);
@@ -211,6 +212,7 @@ static int gui_act(AppGui *a, GuiAction act, const SDL_Event *e) {
     case GUI_OPEN_MODEL: bench_open(a, a->st.proj.alt); return 1;
     case GUI_TO_BASICS: bench_switch(a, SCREEN_BASICS); return 1;
     case GUI_TO_LESSON: lesson_enter(a); return 1;
+    case GUI_TO_TRAIN: train_enter(a); return 1;
     default: break;
     }
     return 0;
@@ -305,6 +307,7 @@ static void gui_frame(AppGui *a) {
     if (a->screen == SCREEN_STEPPER) stepper_screen(a, w, h);
     else if (a->screen == SCREEN_LESSON) lesson_frame(a, w, h);
     else if (a->screen == SCREEN_BASICS) basics_frame(a, w, h);
+    else if (a->screen == SCREEN_TRAIN) train_frame(a, w, h);
     else bench_frame(a, w, h);
 }
 
@@ -324,7 +327,8 @@ static const char view_usage[] =
     "  Keys: Left/Right step through the layers, Space plays the forward pass,\n"
     "  Home/End, PgUp/PgDn page through channels, Tab layer table, C compares two\n"
     "  designs (sliders, conventions, times measured live), Z shows the whole zoo in\n"
-    "  numbers, L opens the lessons, H lists every key, Esc goes back, Q quits.\n"
+    "  numbers, L opens the lessons, J trains a small network in the window, H\n"
+    "  lists every key, Esc goes back, Q quits.\n"
     "  --lang: the lessons in Korean or English (default: Korean when the locale,\n"
     "  LC_ALL, LC_MESSAGES or LANG, starts with ko); U switches in the window.\n"
     "  --fps: frames per second while the window draws without pause (a job on the\n"
@@ -401,6 +405,7 @@ static int window_open(AppGui *a) {
 /* Stop the timings, let a stepper job under way finish, stop the worker,
  * close what is open. */
 static void window_close(AppGui *a) {
+    train_gui_close(a); /* a run under way stops and saves */
     if (a->jobs) bench_cancel(a);
     jobs_destroy(a->jobs); /* a network opened while the window was closing is freed */
     a->jobs = NULL;
@@ -429,6 +434,7 @@ static int gui_animating(AppGui *a) {
     if (a->screen == SCREEN_STEPPER &&
         (s->sel.playing || view3d_moving(s) || s->pad.pending_dirty || s->want != JOB_NONE))
         return 1;
+    if (a->screen == SCREEN_TRAIN && a->train && train_gui_moving(a->train)) return 1;
     return a->n_held > 0 || a->shot || a->opening ||
            (a->jobs && (jobs_busy(a->jobs, JOBS_FORE) || jobs_busy(a->jobs, JOBS_BACK)));
 }

@@ -31,6 +31,13 @@ static void *open_job(void *arg, int kind, JobCtl *ctl) {
     return stepper_create(card->name);
 }
 
+/* A new stepper on a trained network (arg: the window, its open_name,
+ * open_weights and open_data, left alone while it opens), or NULL. */
+static void *open_trained_job(void *arg, int kind, JobCtl *ctl) {
+    const AppGui *a = arg;
+    return stepper_create_trained(a->open_name, a->open_weights, a->open_data);
+}
+
 static void bench_submit(AppGui *a, void *(*run)(void *, int, JobCtl *)) {
     a->bench_job = jobs_submit(a->jobs, &(JobSpec){run, NULL, a, 0, JOBS_BACK});
     if (!a->bench_job) snprintf(a->st.ses.msg, sizeof a->st.ses.msg, "no memory to start the timing");
@@ -114,6 +121,8 @@ static int common_key(AppGui *a, const SDL_Event *e) {
         bench_switch(a, SCREEN_BASICS);
     } else if (k == KEY_TO_LESSON) {
         lesson_enter(a);
+    } else if (k == KEY_TO_TRAIN) {
+        train_enter(a);
     } else {
         return 0;
     }
@@ -122,7 +131,21 @@ static int common_key(AppGui *a, const SDL_Event *e) {
 
 static void submit_open(AppGui *a, const ModelCard *card) {
     snprintf(a->open_name, sizeof a->open_name, "%s", card->name);
+    a->open_weights[0] = a->open_data[0] = 0;
     a->open_job = jobs_submit(a->jobs, &(JobSpec){open_job, stepper_destroy, (void *)card, 0, JOBS_BACK});
+    a->opening = a->open_job != 0;
+    if (!a->opening) snprintf(a->st.ses.msg, sizeof a->st.ses.msg, "no memory to open %s", card->name);
+}
+
+void bench_open_trained(AppGui *a, const ModelCard *card, const char *weights, const char *data) {
+    if (!card || a->opening) return;
+    bench_switch(a, SCREEN_PICK);
+    for (int i = 0; i < a->zoo.n; i++)
+        if (a->zoo.card[i] == card) a->pick.sel = i;
+    snprintf(a->open_name, sizeof a->open_name, "%s", card->name);
+    snprintf(a->open_weights, sizeof a->open_weights, "%s", weights);
+    snprintf(a->open_data, sizeof a->open_data, "%s", data);
+    a->open_job = jobs_submit(a->jobs, &(JobSpec){open_trained_job, stepper_destroy, a, 0, JOBS_BACK});
     a->opening = a->open_job != 0;
     if (!a->opening) snprintf(a->st.ses.msg, sizeof a->st.ses.msg, "no memory to open %s", card->name);
 }

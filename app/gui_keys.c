@@ -33,6 +33,7 @@ static const GuiKey screen_keys[] = {
     {SDLK_m, 0, 0, KEY_TO_PICK, "M", "pick another network on the history's timeline"},
     {SDLK_k, 0, 0, KEY_TO_BASICS, "K", "convolution basics: a kernel slid, output size, 1x1"},
     {SDLK_l, 0, 0, KEY_TO_LESSON, "L", "lessons: the history of CNNs step by step (again: back to the step)"},
+    {SDLK_j, 0, 0, KEY_TO_TRAIN, "J", "train a small network here: loss, accuracy and filters live"},
 };
 /* the basics screen's K is its kernel's size */
 static const GuiKey screen_keys_basics[] = {
@@ -41,6 +42,7 @@ static const GuiKey screen_keys_basics[] = {
     {SDLK_r, 0, 0, KEY_TO_RF, "R", "receptive fields"},
     {SDLK_m, 0, 0, KEY_TO_PICK, "M", "pick another network"},
     {SDLK_l, 0, 0, KEY_TO_LESSON, "L", "lessons"},
+    {SDLK_j, 0, 0, KEY_TO_TRAIN, "J", "train a network"},
 };
 
 static const GuiKey stepper_keys[] = {
@@ -171,6 +173,22 @@ static const GuiKey lesson_keys[] = {
     {SDLK_u, 0, 0, KEY_LANG, "U", "Korean / English: the chapters, or this step, in the other language"},
 };
 
+/* the training screen (gui_train.c) */
+static const GuiKey train_keys[] = {
+    {SDLK_UP, 0, 0, KEY_UP, "Up / Down", "the previous / next network (or click its name)"},
+    {SDLK_DOWN, 0, 0, KEY_DOWN, NULL, NULL},
+    {SDLK_1, SDLK_2, 0, KEY_ITEM, "1 / 2", "the data: handwritten digits / Fashion-MNIST"},
+    {SDLK_PLUS, 0, 0, KEY_MORE, "+ / -", "one epoch more / less"},
+    {SDLK_EQUALS, 0, 0, KEY_MORE, NULL, NULL},
+    {SDLK_KP_PLUS, 0, 0, KEY_MORE, NULL, NULL},
+    {SDLK_MINUS, 0, 0, KEY_LESS, NULL, NULL},
+    {SDLK_KP_MINUS, 0, 0, KEY_LESS, NULL, NULL},
+    {SDLK_RETURN, 0, 0, KEY_ENTER, "Enter", "start training; after a run: open its weights in the stepper"},
+    {SDLK_KP_ENTER, 0, 0, KEY_ENTER, NULL, NULL},
+    {SDLK_SPACE, 0, 0, KEY_PLAY, "Space", "pause / resume the run"},
+    {SDLK_BACKSPACE, 0, 0, KEY_ERASE, "Backspace", "stop the run (saved where it is); after one: clear it"},
+};
+
 #define TABLE(a, title) {a, N(a), title}
 #define EVERYWHERE TABLE(global_keys, "everywhere")
 #define SCREENS TABLE(screen_keys, "screens")
@@ -194,6 +212,7 @@ static const GuiKeyScreen screens[KEYS_SCREENS] = {
                            EVERYWHERE},
                           4},
     [KEYS_LESSON] = {"lesson", {TABLE(lesson_keys, "a lesson"), EVERYWHERE}, 2},
+    [KEYS_TRAIN] = {"training", {TABLE(train_keys, "train a network"), SCREENS, EVERYWHERE}, 3},
 };
 
 const GuiKeyScreen *gui_keys(GuiKeysId id) { return id >= 0 && id < KEYS_SCREENS ? &screens[id] : NULL; }

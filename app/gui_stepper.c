@@ -42,10 +42,14 @@ void stepper_close(Stepper *s) {
     session_close(&s->ses);
 }
 
-Stepper *stepper_create(const char *model) {
+Stepper *stepper_create(const char *model) { return stepper_create_trained(model, NULL, NULL); }
+
+Stepper *stepper_create_trained(const char *model, const char *weights, const char *data) {
     Stepper *s = calloc(1, sizeof *s);
     AppOptions o = {0};
     o.model = model;
+    o.weights = weights;
+    o.data = data;
     if (s && stepper_open(s, &o, 0) != APP_OK) {
         stepper_close(s);
         free(s);
@@ -238,6 +242,7 @@ static GuiAction sel_key(Stepper *s, GuiKeyAct act, const StepperFrame *fr, SDL_
     case KEY_TO_ZOO: return GUI_TO_ZOO;
     case KEY_TO_BASICS: return GUI_TO_BASICS;
     case KEY_TO_LESSON: return GUI_TO_LESSON;
+    case KEY_TO_TRAIN: return GUI_TO_TRAIN;
     case KEY_DOWN: v->scroll++; break;
     case KEY_UP: v->scroll = v->scroll > 0 ? v->scroll - 1 : 0; break;
     default: break;

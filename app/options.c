@@ -176,6 +176,9 @@ static const AppFlag flags[] = {
      "the starting noise and each step's random jitter, scale and rotation (default 1)"},
     {"--steps", ARG_INT, "N", 1, 100000, 0, APP_OPT_FEATVIS, F(steps), NO_FIELD, NULL,
      "gradient ascent steps on the input (visualize: default 200, atlas: 100)"},
+    {"--steps", ARG_INT, "N", 1, 100000000, 0, APP_OPT_TRAIN | APP_OPT_RENDER, F(steps), NO_FIELD, NULL,
+     "train: stop after the optimizer's step N, saved as Ctrl-C saves (--resume goes on); render "
+     "--view train: the steps the training screen runs before it is drawn"},
     {"--layers", ARG_STR, "L1,L2,...", 0, 0, 0, APP_OPT_ATLAS, F(layers), NO_FIELD, "names, ',' between",
      "the layers drawn (default: every convolution)"},
     {"--per-sheet", ARG_INT, "N", 1, 64, 0, APP_OPT_ATLAS, F(per_sheet), NO_FIELD, NULL,

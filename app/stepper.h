@@ -149,6 +149,8 @@ int stepper_open(Stepper *s, const AppOptions *o, int sample);
 void stepper_close(Stepper *s);
 /* A new stepper made aside (the worker opens a network), or NULL; its drop. */
 Stepper *stepper_create(const char *model);
+/* The same with weights (a file) trained on data (digits, fashion). */
+Stepper *stepper_create_trained(const char *model, const char *weights, const char *data);
 void stepper_destroy(void *stepper);
 Layout stepper_layout(const VizFonts *f, const Stepper *s, int w, int h);
 /* Go to layer `to` (training-only branches skipped), zoom and probes reset. */

@@ -10,9 +10,10 @@
 #include "fps.h"
 #include "gui.h"
 #include "gui_basics.h"
+#include "gui_train.h"
 #include "stepper.h"
 
-enum { SCREEN_STEPPER, SCREEN_COMPARE, SCREEN_ZOO, SCREEN_RF, SCREEN_PICK, SCREEN_BASICS, SCREEN_LESSON };
+enum { SCREEN_STEPPER, SCREEN_COMPARE, SCREEN_ZOO, SCREEN_RF, SCREEN_PICK, SCREEN_BASICS, SCREEN_LESSON, SCREEN_TRAIN };
 
 typedef struct {
     SDL_Window *win;
@@ -48,6 +49,9 @@ typedef struct {
     int opening;          /* a network is being opened on the worker */
     unsigned long open_job;
     char open_name[64];
+    char open_weights[4096]; /* a trained network opened: its weights and data (else "") */
+    char open_data[16];
+    TrainGui *train;      /* J: the training screen (gui_train.c), NULL until first opened */
     /* Events that arrived while the worker owned the stepper, handled in
      * order once it is done (a key pressed during a VGG-16 pass is not lost). */
     SDL_Event held[64];
@@ -82,6 +86,14 @@ void bench_cancel_open(AppGui *a);
 /* Open the network of card on the worker, the picker showing it meanwhile
  * (as its Enter does); nothing when card is NULL. */
 void bench_open(AppGui *a, const ModelCard *card);
+/* The same with weights trained on data (the training screen's). */
+void bench_open_trained(AppGui *a, const ModelCard *card, const char *weights, const char *data);
+
+/* gui_train.c: J opens the training screen (again: back to the stepper). */
+void train_enter(AppGui *a);
+void train_frame(AppGui *a, int w, int h);
+/* Stop a run (it saves) and free the screen. */
+void train_gui_close(AppGui *a);
 
 /* gui_basics.c: one frame of the basics screen (Esc goes back to the stepper). */
 void basics_frame(AppGui *a, int w, int h);

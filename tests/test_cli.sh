@@ -301,6 +301,24 @@ fi
 cmp -s "$tmp/full.safetensors" "$tmp/part.safetensors" || fail "an interrupted and resumed run differs from an uninterrupted one"
 cmp -s "$tmp/full.filters.safetensors" "$tmp/part.filters.safetensors" ||
   fail "an interrupted and resumed run kept other filter snapshots"
+# --steps N: stopped and saved inside an epoch, and resumed to the same weights
+expect 0 "$BIN" "${train[@]}" --steps 40 --out "$tmp/st.safetensors"
+grep -q "stopped: saved .*st.safetensors at epoch 1, batch 40" "$tmp/err" || fail "train --steps 40: $(cat "$tmp/err")"
+expect 0 "$BIN" "${train[@]}" --resume "$tmp/st.safetensors" --out "$tmp/st.safetensors"
+cmp -s "$tmp/full.safetensors" "$tmp/st.safetensors" || fail "a run stopped by --steps and resumed differs from an uninterrupted one"
+cmp -s "$tmp/full.filters.safetensors" "$tmp/st.filters.safetensors" || fail "a run stopped by --steps kept other filter snapshots"
+# the window's training screen (render --view train runs its run) writes what `train` writes, byte for byte
+if "$BIN" --help | grep -q render; then
+  expect 0 env XDG_DATA_HOME="$tmp/xdg" "$BIN" render lenet5 --view train --data digits --steps 130 --out "$tmp/train.png"
+  grep -q "trained weights: $tmp/xdg/convscope/trained/lenet5-digits.safetensors" "$tmp/err" || fail "render --view train: $(cat "$tmp/err")"
+  expect 0 "$BIN" train lenet5 --data digits --epochs 3 --steps 130 --out "$tmp/w.safetensors"
+  cmp -s "$tmp/w.safetensors" "$tmp/xdg/convscope/trained/lenet5-digits.safetensors" ||
+    fail "the training screen's weights differ from train's with the same settings and steps"
+  cmp -s "$tmp/w.filters.safetensors" "$tmp/xdg/convscope/trained/lenet5-digits.filters.safetensors" ||
+    fail "the training screen's filter snapshots differ from train's"
+  expect 2 "$BIN" render vgg16 --view train --out "$tmp/train.png"
+  expect 2 "$BIN" render lenet5 --steps 3 --out "$tmp/train.png"
+fi
 # safetensors: u64 header size, then a JSON header any reader can parse
 st_header() { dd if="$1" bs=1 skip=8 count="$(od -An -tu8 -N8 "$1" | tr -d ' ')" status=none; }
 st_header "$tmp/full.safetensors" >"$tmp/h.json"

@@ -69,6 +69,7 @@ wait_s=$((90 * slow))
 # on every run.
 export SDL_RENDER_DRIVER=software
 export XDG_CACHE_HOME="$tmp/cache" # top-9's scan cache
+export XDG_DATA_HOME="$tmp/data"   # the training screen's weights
 # Under the sanitizers, leaks are looked for but the report does not decide
 # the exit code: the X11 libraries SDL opens at run time keep a few
 # allocations past exit and are unloaded before the leak check, so their
@@ -589,6 +590,59 @@ key shift+d && shot "Shift+D" || exit 1
 case "$last" in */convscope-lenet5_modern-*.png) ;; *) fail "Shift+D on lenet5's c3_tanh opened $(basename "$last")" ;; esac
 key q
 finish "view lenet5: canvas and projection rules"
+
+# ---- the training screen: J; one epoch (- -), Enter starts and Space pauses at
+# once: nothing moves while paused; Esc goes back to the stepper and J returns
+# to the same run; Q asks first while it trains; Space resumes and Backspace
+# stops it, saved where it stopped, a checkpoint `train --resume` continues to
+# the weights of an uninterrupted `train` run; Enter opens them in the stepper
+t5=$(date +%s)
+mv "$tmp/shots" "$tmp/shots-canvas"
+start view lenet5 || exit 1
+shot "lenet5 for training" || exit 1
+regions
+s_step=$(region $all_r)
+key j && shot "j (training screen)" || exit 1
+s_train=$(region $all_r)
+differ "$s_step" "$s_train" "j (the training screen)"
+ck="$tmp/data/convscope/trained/lenet5-digits.safetensors"
+key minus minus Return space
+# the run has begun once its step-0 filter snapshot exists; its first step follows, then the pause
+for _ in $(seq 1 $((wait_s * 5))); do [ -e "${ck%.safetensors}.filters.safetensors" ] && break; sleep 0.2; done
+sleep $((2 * slow))
+shot "one epoch, Enter, Space (paused)" || exit 1
+s_p1=$(region $all_r)
+differ "$s_train" "$s_p1" "Enter (training started)"
+sleep 1.5
+shot "paused, 1.5 s later" || exit 1
+same "$s_p1" "$(region $all_r)" "a paused run"
+key Escape && shot "Esc (the stepper, training paused)" || exit 1
+same "$s_step" "$(region $all_r)" "Esc from the training screen"
+key j && shot "j (back to the run)" || exit 1
+same "$s_p1" "$(region $all_r)" "j back to the paused run"
+key q
+sleep 1
+kill -0 "$pid" 2>/dev/null || fail "Q while training quit without asking"
+key Escape
+sleep 0.5
+kill -0 "$pid" 2>/dev/null || fail "Esc after the quit's question (training) quit"
+key space BackSpace
+for _ in $(seq 1 $((wait_s * 5))); do [ -e "$ck" ] && break; sleep 0.2; done
+[ -e "$ck" ] || fail "Space, Backspace: no checkpoint at $ck"
+shot "stopped" || exit 1
+differ "$s_p1" "$(region $all_r)" "Backspace (the run stopped)"
+"$BIN" train lenet5 --data digits --epochs 1 --out "$tmp/full.safetensors" >/dev/null 2>"$tmp/train.err" ||
+  fail "train lenet5 --epochs 1: $(cat "$tmp/train.err")"
+cp "$ck" "$tmp/stopped.safetensors"
+"$BIN" train lenet5 --data digits --epochs 1 --resume "$tmp/stopped.safetensors" --out "$tmp/stopped.safetensors" \
+  >/dev/null 2>"$tmp/train.err" || fail "train --resume of the window's checkpoint: $(cat "$tmp/train.err")"
+grep -q "resuming lenet5 at epoch 1, batch [1-9]" "$tmp/train.err" || fail "the window's run did not stop inside its epoch: $(cat "$tmp/train.err")"
+cmp -s "$tmp/full.safetensors" "$tmp/stopped.safetensors" ||
+  fail "the window's stopped run, resumed by train, differs from an uninterrupted train run"
+key Return && shot "Enter (open the trained weights)" || exit 1
+differ "$(region $all_r)" "$s_p1" "Enter after the run (the stepper)"
+key q
+finish "the training screen"
 
 echo "gui: view session $((t1 - t0)) s, default $((t2 - t1)) s, vgg16 $((t3 - t2)) s, onnx $((t4 - t3)) s, canvas $(($(date +%s) - t4)) s"
 if [ "$fails" -ne 0 ]; then echo "gui: $fails checks failed" >&2; exit 1; fi

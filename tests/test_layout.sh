@@ -12,6 +12,8 @@ BIN=${1:?usage: test_layout.sh path/to/convscope}
 "$BIN" --help | grep -q "render" || { echo "built without the GUI: nothing to audit"; exit 77; }
 command -v jq >/dev/null || { echo "jq missing (./setup.sh installs it)"; exit 77; }
 
+# the training screen writes its weights under the data folder
+export XDG_DATA_HOME="$tmp/xdg"
 # One view per line: the arguments of render after the command.
 views=(
   "lenet5 --view featuremaps"
@@ -39,6 +41,9 @@ views=(
   "densenet169 --view history"
   "--view basics"
   "--view basics --preset sobel-x"
+  "--view train"
+  "lenet5 --view train --data digits --steps 130"
+  "alexnet_mini --view train --data fashion"
 )
 for size in 1024x768 1280x720 1920x1080; do
   for v in "${views[@]}"; do

@@ -403,6 +403,7 @@ typedef struct {
     const VizLine *lines;
     int n;
     double y_min, y_max;
+    double x_min, x_max;  /* x_max > x_min fixes the x range (a curve still growing) */
 } VizLineChart;
 void viz_draw_line_chart(SDL_Renderer *r, const VizFonts *f, const VizLineChart *c, SDL_Rect area);
 /* The legend's width beside the plot (0 without curves). */

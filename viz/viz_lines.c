@@ -47,6 +47,7 @@ static Axes chart_axes(const VizLineChart *c, SDL_Rect plot, int want_x) {
     if (c->y_max > c->y_min) a.y0 = c->y_min, a.y1 = c->y_max;
     else if (a.y0 >= 0 && a.y0 < 0.5 * a.y1) a.y0 = 0; /* errors and distances: from zero */
     if (a.x0 > 0 && a.x0 < 0.1 * a.x1) a.x0 = 0; /* epochs: from the start of training */
+    if (c->x_max > c->x_min) a.x0 = c->x_min, a.x1 = c->x_max;
     if (a.x1 - a.x0 < 1e-12) a.x0 -= 0.5, a.x1 += 0.5;
     if (a.y1 - a.y0 < 1e-12) a.y0 -= 0.5, a.y1 += 0.5;
     a.xs = nice_step(a.x1 - a.x0, want_x), a.ys = nice_step(a.y1 - a.y0, 5);
