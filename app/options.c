@@ -163,7 +163,7 @@ static const AppFlag flags[] = {
     {"--seed", ARG_SEED, "S", 0, 0, 0, APP_OPT_FEATVIS, F(seed), F(seed_set), NULL,
      "the starting noise and each step's random jitter, scale and rotation (default 1)"},
     {"--steps", ARG_INT, "N", 1, 100000, 0, APP_OPT_FEATVIS, F(steps), NO_FIELD, NULL,
-     "gradient ascent steps on the input (visualize: default 200, atlas: 100)"},
+     "gradient ascent steps on the input (visualize: default 200, atlas and render: 100)"},
     {"--layers", ARG_STR, "L1,L2,...", 0, 0, 0, APP_OPT_ATLAS, F(layers), NO_FIELD, "names, ',' between",
      "the layers drawn (default: every convolution)"},
     {"--per-sheet", ARG_INT, "N", 1, 64, 0, APP_OPT_ATLAS, F(per_sheet), NO_FIELD, NULL,
@@ -251,7 +251,8 @@ static const struct {
                  APP_OPT_PREPROCESS | APP_OPT_IMAGE | APP_OPT_NPY_IN | APP_OPT_FRAME_STATS | APP_OPT_LANG, 0},
     {"render", APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_IMAGE_INDEX | APP_OPT_BLOCK |
                    APP_OPT_PREPROCESS | APP_OPT_OUT | APP_OPT_PROBE | APP_OPT_UNIT | APP_OPT_RULE |
-                   APP_OPT_IMAGE | APP_OPT_NPY_IN | APP_OPT_COUNT | APP_OPT_RENDER | APP_OPT_JSON | APP_OPT_LANG, 0},
+                   APP_OPT_IMAGE | APP_OPT_NPY_IN | APP_OPT_COUNT | APP_OPT_RENDER | APP_OPT_JSON | APP_OPT_LANG |
+                   APP_OPT_FEATVIS | APP_OPT_NPY_OUT, 0},
     {"models", APP_OPT_JSON | APP_OPT_LANG, 0},
     {"summary", APP_OPT_INPUT | APP_OPT_JSON | APP_OPT_PREPROCESS, 1},
     {"bench", APP_OPT_INPUT | APP_OPT_JSON | APP_OPT_THREADS | APP_OPT_RUNS | APP_OPT_BATCH |
