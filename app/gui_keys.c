@@ -168,7 +168,7 @@ static const GuiKey lesson_keys[] = {
     {SDLK_KP_ENTER, 0, 0, KEY_ENTER, NULL, NULL},
     {SDLK_1, SDLK_9, 0, KEY_ITEM, "1 .. 9", "the list: open that chapter (or click it)"},
     {SDLK_BACKSPACE, 0, 0, KEY_ERASE, "Backspace", "the chapter list"},
-    {SDLK_l, 0, 0, KEY_TO_LESSON, "L", "leave at this step (as Esc): its screen is yours; L there comes back"},
+    {SDLK_l, 0, 0, KEY_TO_LESSON, "L", "leave at this step (as Esc, which first stops the step's work): L there comes back"},
     {SDLK_u, 0, 0, KEY_LANG, "U", "Korean / English: the chapters, or this step, in the other language"},
 };
 

@@ -389,7 +389,7 @@ int probe_shown(const Stepper *s) {
 int probe_progress_text(const Stepper *s, const JobStatus *st, char *buf, size_t n) {
     if (st->kind != JOB_PROBE || st->total <= 0) return 0;
     if (s->probe.kind == PROBE_FEATVIS) {
-        snprintf(buf, n, "the visualisation, gradient ascent on the input: step %d of %d", st->done, st->total);
+        snprintf(buf, n, "the visualisation: %d steps of gradient ascent on the input", st->total);
         return 1;
     }
     const int top9 = s->probe.kind == PROBE_TOP9;
