@@ -585,7 +585,7 @@ static int select_unit(const RenderArgs *ra, Stepper *s, int uc, int uy, int ux,
     s->probe.kind = probe;
     s->probe.fv_steps = ra->o.steps, s->probe.fv_seed = ra->o.seed, s->probe.fv_seed_set = ra->o.seed_set;
     probe_run(s, NULL, NULL);
-    if (!s->probe.ready) {
+    if (!s->probe.ready || s->probe.kind != probe) { /* a failed visualisation leaves the top-9 shown */
         fprintf(stderr, "convscope render: %s\n", s->ses.msg);
         return APP_FAIL;
     }

@@ -137,6 +137,12 @@ _, _, b = rows(sys.argv[2])
 wide = [y for y in range(len(a)) if sum(a[y][x * bpp:x * bpp + 3] != b[y][x * bpp:x * bpp + 3] for x in range(w)) > 100]
 assert len(wide) > 100, "%d rows differ over 100 pixels" % len(wide)
 PY
+# the visualisation's flags belong to its view; the view needs its channel
+expect 2 "$BIN" render lenet5 --view top9 --layer c3 --channel 2 --steps 5 --out "$tmp/x.png"
+grep -q "view visualize" "$tmp/err" || fail "render --view top9 --steps: $(cat "$tmp/err")"
+expect 2 "$BIN" render lenet5 --view featuremaps --npy "$tmp/x.npy" --out "$tmp/x.png"
+expect 2 "$BIN" render lenet5 --view visualize --layer c3 --out "$tmp/x.png"
+expect 1 "$BIN" render lenet5 --view visualize --layer input --channel 0 --out "$tmp/x.png"
 
 if [ "$fails" -gt 0 ]; then
   echo "test_visualize: $fails failures"
