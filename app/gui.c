@@ -230,14 +230,13 @@ void gui_keep_frame(AppGui *a, int w, int h) {
  * w x h, and over it what is being computed, how far it is and how to stop
  * it, in the middle of main; what the probe running has found so far under
  * the box. 0 when no frame of that size is kept (nothing drawn). */
-int gui_busy_over_kept(AppGui *a, int w, int h, SDL_Rect main, const char *busy, double seconds) {
-    if (!a->last_frame || a->last_frame->w != w || a->last_frame->h != h) return 0;
+int gui_busy_over_kept(AppGui *a, int w, int h, int any_h, SDL_Rect main, const char *busy, double seconds) {
+    if (!a->last_frame || a->last_frame->w != w || (!any_h && a->last_frame->h != h)) return 0;
     Stepper *s = &a->st;
     SDL_Texture *t = SDL_CreateTextureFromSurface(a->ren, a->last_frame);
-    const SDL_Rect view = {0, 0, w, h};
-    SDL_SetRenderDrawColor(a->ren, 0, 0, 0, 255);
-    SDL_RenderFillRect(a->ren, &view);
-    if (t) SDL_RenderCopy(a->ren, t, NULL, &view), SDL_DestroyTexture(t);
+    const SDL_Rect view = {0, 0, w, h}, kept = {0, 0, w, a->last_frame->h};
+    viz_clear(a->ren);
+    if (t) SDL_RenderCopy(a->ren, t, NULL, &kept), SDL_DestroyTexture(t);
     SDL_SetRenderDrawBlendMode(a->ren, SDL_BLENDMODE_BLEND);
     SDL_SetRenderDrawColor(a->ren, 0, 0, 0, 110);
     SDL_RenderFillRect(a->ren, &view);
@@ -269,7 +268,7 @@ static void stepper_screen(AppGui *a, int w, int h) {
     if (stepper_short_job(s)) return; /* keep the last frame on screen rather than blank panels */
     char busy[256];
     stepper_busy_text(s, busy, sizeof busy);
-    if (busy[0] && gui_busy_over_kept(a, w, h, stepper_layout(&a->fonts, s, w, h).main, busy,
+    if (busy[0] && gui_busy_over_kept(a, w, h, 0, stepper_layout(&a->fonts, s, w, h).main, busy,
                                       (SDL_GetTicks() - s->job_since) / 1000.0)) {
         gui_present(a, w, h);
         return;

@@ -840,7 +840,7 @@ static int busy_over_view(AppGui *a, int w, int vh) {
         stepper_busy_text(&a->st, what, sizeof what);
         if (!what[0]) snprintf(what, sizeof what, "computing on the worker thread …");
     }
-    return gui_busy_over_kept(a, w, vh, stepper_layout(&a->fonts, &a->st, w, vh).main, what,
+    return gui_busy_over_kept(a, w, vh, 1, stepper_layout(&a->fonts, &a->st, w, vh).main, what,
                               (SDL_GetTicks() - G->since) / 1000.0);
 }
 

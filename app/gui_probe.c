@@ -180,7 +180,8 @@ static void top9_seen(void *ctx, const AppTop9 *t, int done, int total) {
 
 /* The job's progress; the visualisation's input every few steps. With
  * CONVSCOPE_HOLD_PROBE set (the window's tests), the probe waits half way
- * until it is cancelled, so that its progress can be looked at. */
+ * until it is cancelled (a minute at most: a quit waits for the job), so
+ * that its progress can be looked at. */
 static int probe_progress(void *ctx, int done, int total) {
     ProbeRun *pr = ctx;
     if (pr->fv_x && pr->mu && (done % 5 == 0 || done == total)) {
@@ -199,7 +200,8 @@ static int probe_progress(void *ctx, int done, int total) {
     const char *hold = getenv("CONVSCOPE_HOLD_PROBE");
     if (!stop && hold && *hold && !pr->held && total > 1 && 2 * done >= total) {
         pr->held = 1;
-        while (!(stop = pr->progress(pr->ctx, done, total))) nanosleep(&(struct timespec){0, 20000000}, NULL);
+        for (int t = 0; t < 3000 && !(stop = pr->progress(pr->ctx, done, total)); t++)
+            nanosleep(&(struct timespec){0, 20000000}, NULL);
     }
     return stop;
 }

@@ -647,6 +647,7 @@ held() {
     grab "$tmp/held.px" "$2" "$3" "$4" "$5"
     n=$(python3 "$tmp/pix.py" count "$tmp/held.px" 255 196 84)
     [ "$n" -ge 2500 ] && return 0
+    kill -0 "$pid" 2>/dev/null || { fail "$1: the program ended"; return 1; }
     t=$((t + 1))
     [ $t -ge $((wait_s * 5)) ] && { fail "$1: no progress box half full after ${wait_s}s ($n accent pixels)"; return 1; }
     sleep 0.2
