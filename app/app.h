@@ -258,6 +258,13 @@ typedef struct {
 int app_top9_run(EngGraph *g, const ModelCard *card, const char *weights, int layer_id, int channel,
                  const EngDataset *d, EngProjRule rule, int batch, AppTop9 *t, AppProgress progress,
                  void *ctx, char *err, size_t errlen);
+/* app_top9_run, and while the test set is scanned (not when the scan comes
+ * from the cache), after each batch: seen(seen_ctx, the nine strongest so
+ * far (idx, y, x, v; no projections), images scanned, of total). */
+typedef void (*AppTop9Seen)(void *ctx, const AppTop9 *so_far, int done, int total);
+int app_top9_run_seen(EngGraph *g, const ModelCard *card, const char *weights, int layer_id, int channel,
+                      const EngDataset *d, EngProjRule rule, int batch, AppTop9 *t, AppProgress progress,
+                      void *ctx, AppTop9Seen seen, void *seen_ctx, char *err, size_t errlen);
 void app_top9_free(AppTop9 *t);
 /* (C, y1-y0, x1-x0) copy of planes v (C, H, W) inside box; NULL if empty or outside. */
 float *app_crop(const float *v, int C, int H, int W, const int box[4]);

@@ -24,8 +24,9 @@
 static const char render_usage[] =
     "usage: convscope render MODEL --out FILE.png\n"
     "                        [--view featuremaps|filters|evolution|summary|3d|browse|\n"
-    "                                top9|occlusion|history|rf]\n"
+    "                                top9|occlusion|visualize|history|rf]\n"
     "                        [--layer NAME] [--channel C [--unit Y,X]]\n"
+    "                        [--steps N] [--seed S] [--npy IMG.npy]\n"
     "                        [--rule deconv|guided|backprop] [--snapshot K]\n"
     "                        [--weights FILE] [--data digits|fashion|PATH] [--image-index N]\n"
     "                        [--input CxHxW] [--image FILE | --input FILE.npy | --pattern K]\n"
@@ -43,7 +44,11 @@ static const char render_usage[] =
     "  to pixels (the D key in the window). --snapshot K shows the filters as they\n"
     "  were at the K-th snapshot taken in training ([ and ] in the window). top9 and\n"
     "  occlusion show the channel's nine strongest test images or its occlusion\n"
-    "  maps on the input (T and O in the window). --image feeds an image file,\n"
+    "  maps on the input (T and O in the window); visualize the input the channel (its\n"
+    "  --unit, or on the output layer the class) likes most, by gradient ascent (V; --steps,\n"
+    "  default 100 as in the window, --seed as 'convscope visualize' takes them), beside its\n"
+    "  top-9 when there is a test set; --npy writes that input as 'visualize --npy' does.\n"
+    "  --image feeds an image file,\n"
     "  --pattern a synthetic pattern (0..6: gratings, edge, checkerboard, spot,\n"
     "  colour blobs; G in the window), --input FILE.npy a float32 (C, H, W) array as\n"
     "  is (no preprocessing; the model is built at its size). --image-index N\n"
@@ -534,6 +539,7 @@ static const struct {
     {"filters", view_filters, PROBE_NONE}, {"evolution", view_evolution, PROBE_NONE},
     {"3d", view_3d, PROBE_NONE},         {"browse", view_browse, PROBE_NONE},
     {"top9", NULL, PROBE_TOP9},          {"occlusion", NULL, PROBE_OCCLUSION},
+    {"visualize", NULL, PROBE_FEATVIS},
 };
 
 /* The unit asked for: --channel C [--unit Y,X], as deconv takes them, or
@@ -643,8 +649,10 @@ static int select_layer(const RenderArgs *ra, Stepper *s) {
     return APP_OK;
 }
 
-/* Zoom into channel uc (unit uy, ux), its fields, projection and probe. */
-static int select_unit(Stepper *s, int uc, int uy, int ux, int proj, int probe) {
+/* Zoom into channel uc (unit uy, ux), its fields, projection and probe (the
+ * visualisation after the channel's top-9, which it is drawn beside, when
+ * there is a test set). */
+static int select_unit(const RenderArgs *ra, Stepper *s, int uc, int uy, int ux, int proj, int probe) {
     const EngNode *nd = eng_graph_node(s->ses.graph, s->sel.current);
     if (uc >= nd->out.C || uy >= nd->out.H || ux >= nd->out.W) {
         char what[64];
@@ -658,11 +666,29 @@ static int select_unit(Stepper *s, int uc, int uy, int ux, int proj, int probe) 
     s->proj.rule = proj;
     stepper_refresh(s);
     if (!probe) return APP_OK;
+    if (probe == PROBE_FEATVIS && s->ses.test.n > 0) {
+        s->probe.kind = PROBE_TOP9;
+        probe_run(s, NULL, NULL);
+        if (!s->probe.ready) {
+            fprintf(stderr, "convscope render: %s\n", s->ses.msg);
+            return APP_FAIL;
+        }
+    }
     s->probe.kind = probe;
+    s->probe.fv_steps = ra->o.steps, s->probe.fv_seed = ra->o.seed, s->probe.fv_seed_set = ra->o.seed_set;
     probe_run(s, NULL, NULL);
-    if (!s->probe.ready) {
+    if (!s->probe.ready || s->probe.kind != probe) { /* a failed visualisation leaves the top-9 shown */
         fprintf(stderr, "convscope render: %s\n", s->ses.msg);
         return APP_FAIL;
+    }
+    if (probe == PROBE_FEATVIS && ra->o.npy_out) { /* the input found, as visualize --npy writes it */
+        const EngNode *in = eng_graph_node(s->ses.graph, 0);
+        int64_t d[3] = {in->out.C, in->out.H, in->out.W};
+        char err[512];
+        if (eng_npy_save(ra->o.npy_out, d, 3, s->probe.fv_img, err, sizeof err) != 0) {
+            fprintf(stderr, "convscope render: %s\n", err);
+            return APP_FAIL;
+        }
     }
     return APP_OK;
 }
@@ -695,7 +721,7 @@ static int render_stepper(RenderArgs *ra, int v, int uc, int uy, int ux, int pro
     if (rc == APP_OK) rc = select_layer(ra, &s);
     if (rc == APP_OK && s.sel.table && ra->layer) /* the layer table opens at the layer asked for */
         s.sel.scroll = s.sel.current > 2 ? s.sel.current - 2 : 0;
-    if (rc == APP_OK && uc >= 0) rc = select_unit(&s, uc, uy, ux, proj, stepper_views[v].probe);
+    if (rc == APP_OK && uc >= 0) rc = select_unit(ra, &s, uc, uy, ux, proj, stepper_views[v].probe);
     if (rc != APP_OK) {
         stepper_close(&s);
         return rc;
@@ -721,7 +747,11 @@ static int render_view(RenderArgs *ra) {
         if (!strcmp(ra->view, stepper_views[k].view)) v = k;
     if (v < 0) {
         fprintf(stderr, "convscope render: --view takes featuremaps, filters, evolution, summary, "
-                        "3d, browse, top9, occlusion, compare, zoo, rf, history (timeline), basics or train, not '%s'\n", ra->view);
+                        "3d, browse, top9, occlusion, visualize, compare, zoo, rf, history (timeline), basics or train, not '%s'\n", ra->view);
+        return APP_USAGE;
+    }
+    if ((ra->o.steps || ra->o.seed_set || ra->o.npy_out) && stepper_views[v].probe != PROBE_FEATVIS) {
+        fprintf(stderr, "convscope render: --steps, --seed and --npy are the visualisation's (--view visualize)\n");
         return APP_USAGE;
     }
     if (stepper_views[v].probe && !ra->unit && !ra->o.channel_set) {
@@ -779,8 +809,9 @@ static int parse_args(int argc, char **argv, RenderArgs *ra) {
                         "or the block of --view compare\n");
         return APP_USAGE;
     }
-    if (ra->o.steps && strcmp(ra->view, "train")) {
-        fprintf(stderr, "convscope render: --steps is the training run of --view train\n");
+    if (ra->o.steps && strcmp(ra->view, "train") && strcmp(ra->view, "visualize")) {
+        fprintf(stderr, "convscope render: --steps is the training run of --view train or the "
+                        "gradient ascent of --view visualize\n");
         return APP_USAGE;
     }
     if (ra->o.panel && strcmp(ra->view, "experiment")) {

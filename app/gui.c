@@ -237,7 +237,7 @@ static void fit_fonts(AppGui *a, int h) {
 
 /* The frame just drawn, kept (the worker may rewrite the activations it
  * shows: while it does, the window shows this copy rather than read them). */
-static void keep_frame(AppGui *a, int w, int h) {
+void gui_keep_frame(AppGui *a, int w, int h) {
     if (a->last_frame && (a->last_frame->w != w || a->last_frame->h != h)) {
         SDL_FreeSurface(a->last_frame);
         a->last_frame = NULL;
@@ -251,22 +251,32 @@ static void keep_frame(AppGui *a, int w, int h) {
     }
 }
 
-/* While the worker computes: the last frame, dimmed, and over it what is
- * being computed, how far it is and how to stop it. */
-static void progress_over_last(AppGui *a, int w, int h, const char *busy) {
+/* While the worker computes: the last frame kept, dimmed, over the top
+ * w x h, and over it what is being computed, how far it is and how to stop
+ * it, in the middle of main; what the probe running has found so far under
+ * the box. 0 when no frame of that size is kept (nothing drawn). */
+int gui_busy_over_kept(AppGui *a, int w, int h, int any_h, SDL_Rect main, const char *busy, double seconds) {
+    if (!a->last_frame || a->last_frame->w != w || (!any_h && a->last_frame->h != h)) return 0;
     Stepper *s = &a->st;
     SDL_Texture *t = SDL_CreateTextureFromSurface(a->ren, a->last_frame);
+    const SDL_Rect view = {0, 0, w, h}, kept = {0, 0, w, a->last_frame->h};
     viz_clear(a->ren);
-    if (t) SDL_RenderCopy(a->ren, t, NULL, NULL), SDL_DestroyTexture(t);
+    if (t) SDL_RenderCopy(a->ren, t, NULL, &kept), SDL_DestroyTexture(t);
     SDL_SetRenderDrawBlendMode(a->ren, SDL_BLENDMODE_BLEND);
     SDL_SetRenderDrawColor(a->ren, 0, 0, 0, 110);
-    SDL_RenderFillRect(a->ren, NULL);
+    SDL_RenderFillRect(a->ren, &view);
     SDL_SetRenderDrawBlendMode(a->ren, SDL_BLENDMODE_NONE);
     JobStatus st = {0};
-    const int running = jobs_running(a->jobs, JOBS_FORE, &st);
-    const Layout l = stepper_layout(&a->fonts, s, w, h);
-    viz_progress_box(a->ren, &a->fonts, l.main, busy, running ? st.done : 0, running ? st.total : 0,
-                     (SDL_GetTicks() - s->job_since) / 1000.0, "Esc to cancel");
+    const int running = a->jobs && jobs_running(a->jobs, JOBS_FORE, &st);
+    SDL_Rect box = main;
+    if (a->jobs && probe_has_live(s, jobs_mutex(a->jobs))) { /* the box above, the results so far below */
+        box.h = main.h * 2 / 5;
+        probe_draw_live(s, jobs_mutex(a->jobs), a->ren, &a->fonts,
+                        (SDL_Rect){main.x, main.y + box.h, main.w, main.h - box.h});
+    }
+    viz_progress_box(a->ren, &a->fonts, box, busy, running ? st.done : 0, running ? st.total : 0, seconds,
+                     "Esc to cancel");
+    return 1;
 }
 
 /* One frame of the stepper: its events (held while the worker owns it),
@@ -283,13 +293,13 @@ static void stepper_screen(AppGui *a, int w, int h) {
     if (stepper_short_job(s)) return; /* keep the last frame on screen rather than blank panels */
     char busy[256];
     stepper_busy_text(s, busy, sizeof busy);
-    if (busy[0] && a->last_frame && a->last_frame->w == w && a->last_frame->h == h) {
-        progress_over_last(a, w, h, busy);
+    if (busy[0] && gui_busy_over_kept(a, w, h, 0, stepper_layout(&a->fonts, s, w, h).main, busy,
+                                      (SDL_GetTicks() - s->job_since) / 1000.0)) {
         gui_present(a, w, h);
         return;
     }
     stepper_draw(s, a->ren, &a->fonts, w, h, busy[0] ? busy : NULL);
-    if (!busy[0]) keep_frame(a, w, h);
+    if (!busy[0]) gui_keep_frame(a, w, h);
     if (a->shot && !busy[0]) {
         gui_screenshot(a, w, h);
         a->shot = 0;

@@ -72,6 +72,7 @@ static const GuiKey stepper_keys[] = {
     {SDLK_d, 0, 0, KEY_PROJECT, "D", "project the zoomed map or unit to pixels (next rule)"},
     {SDLK_t, 0, 0, KEY_TOP9, "T", "top-9: the zoomed channel's strongest test images"},
     {SDLK_o, 0, 0, KEY_OCCLUSION, "O", "occlusion: a grey square slid over the input"},
+    {SDLK_v, 0, 0, KEY_VISUALIZE, "V", "visualise: the input the zoomed channel (unit, class) likes most"},
     {SDLK_a, 0, 0, KEY_GRADCAM, "A", "Grad-CAM of the top class here; again: the next of the top-5, then off"},
     {SDLK_n, 0, 0, KEY_IMAGE_NEXT, "N / P", "next / previous test image (or pattern)"},
     {SDLK_p, 0, 0, KEY_IMAGE_PREV, NULL, NULL},
@@ -169,7 +170,7 @@ static const GuiKey lesson_keys[] = {
     {SDLK_KP_ENTER, 0, 0, KEY_ENTER, NULL, NULL},
     {SDLK_1, SDLK_9, 0, KEY_ITEM, "1 .. 9", "the list: open that chapter (or click it)"},
     {SDLK_BACKSPACE, 0, 0, KEY_ERASE, "Backspace", "the chapter list"},
-    {SDLK_l, 0, 0, KEY_TO_LESSON, "L", "leave at this step (as Esc): its screen is yours; L there comes back"},
+    {SDLK_l, 0, 0, KEY_TO_LESSON, "L", "leave at this step (as Esc, which first stops the step's work): L there comes back"},
     {SDLK_u, 0, 0, KEY_LANG, "U", "Korean / English: the chapters, or this step, in the other language"},
 };
 

@@ -64,6 +64,7 @@ typedef enum {
     KEY_3D,
     KEY_PROJECT_ALT,   /* Shift+D: the nearest network where the projection rules differ */
     KEY_GRADCAM,
+    KEY_VISUALIZE,     /* V: the zoomed channel's feature visualisation */
     KEY_INVERT,        /* I: drawn or dropped digits, dark on light (auto, on, off) */
     /* the zoo */
     KEY_AXIS,

@@ -735,7 +735,10 @@ static void step_event(AppGui *a, const SDL_Event *e) {
         close_chapter(G);
         list_chapters(G);
         break;
-    case KEY_BACK:
+    case KEY_BACK: /* while the step's work runs: it stops (the progress box says so) */
+        if (G->phase == PHASE_WORKING) jobs_cancel(a->jobs, G->fore_job);
+        else lesson_leave(a);
+        break;
     case KEY_TO_LESSON: lesson_leave(a); break;
     default: break;
     }
@@ -825,14 +828,32 @@ static void progress_text(const AppGui *a, char *buf, size_t n) {
     }
 }
 
+/* While the worker works for the step: the view as it was last drawn,
+ * dimmed, with the progress box over it (and what a probe found so far);
+ * 0 when no view of that size is kept. */
+static int busy_over_view(AppGui *a, int w, int vh) {
+    const LessonGui *G = a->lesson;
+    char what[320];
+    if (G->phase == PHASE_OPENING) {
+        snprintf(what, sizeof what, "opening %s on the worker: building it and loading its weights", G->opening);
+    } else {
+        stepper_busy_text(&a->st, what, sizeof what);
+        if (!what[0]) snprintf(what, sizeof what, "computing on the worker thread …");
+    }
+    return gui_busy_over_kept(a, w, vh, 1, stepper_layout(&a->fonts, &a->st, w, vh).main, what,
+                              (SDL_GetTicks() - G->since) / 1000.0);
+}
+
 /* The view of the step in the top w x vh of the window. */
 static void draw_view(AppGui *a, int w, int vh, const char *busy) {
     const LessonGui *G = a->lesson;
     pthread_mutex_t *mu = jobs_mutex(a->jobs);
     SDL_RenderSetClipRect(a->ren, &(SDL_Rect){0, 0, w, vh});
     if (G->phase == PHASE_OPENING) {
-        viz_clear(a->ren);
-        viz_text(a->ren, a->fonts.sans, 32, 32, (SDL_Color){255, 196, 84, 255}, busy);
+        if (!busy_over_view(a, w, vh)) {
+            viz_clear(a->ren);
+            viz_text(a->ren, a->fonts.sans, 32, 32, (SDL_Color){255, 196, 84, 255}, busy);
+        }
     } else if (G->plot_on && G->applied == G->step) {
         char foot[300];
         snprintf(foot, sizeof foot, "the shipped quick run (assets/experiments/%s.quick.json); "
@@ -852,8 +873,9 @@ static void draw_view(AppGui *a, int w, int vh, const char *busy) {
         basics_viz(&a->basics, &v);
         viz_clear(a->ren);
         viz_draw_basics(a->ren, &a->fonts, &v, w, vh);
-    } else if (busy[0] || jobs_busy(a->jobs, JOBS_FORE)) {
-        stepper_draw(&a->st, a->ren, &a->fonts, w, vh, busy[0] ? busy : "computing on the worker thread …");
+    } else if (busy[0] || jobs_busy(a->jobs, JOBS_FORE)) { /* the worker rewrites what the stepper shows */
+        if (!busy_over_view(a, w, vh))
+            stepper_draw(&a->st, a->ren, &a->fonts, w, vh, busy[0] ? busy : "computing on the worker thread …");
     } else { /* the last action's message goes on the lesson's status line, not the view's */
         char msg[sizeof a->st.ses.msg];
         memcpy(msg, a->st.ses.msg, sizeof msg);
@@ -901,6 +923,8 @@ static void draw_step(AppGui *a, int w, int h) {
     progress_text(a, busy, sizeof busy);
     G->vw = w, G->vh = vh;
     draw_view(a, w, vh, busy);
+    if (!busy[0] && G->phase == PHASE_IDLE && !jobs_busy(a->jobs, JOBS_FORE))
+        gui_keep_frame(a, w, vh); /* shown while the next step's work runs */
     const VizCaption c = caption_of(G);
     if (G->capf_px) viz_draw_caption(a->ren, &G->capf, &c, (SDL_Rect){0, vh, w, ch});
     SDL_Rect st = {0, h - status_h, w, status_h};

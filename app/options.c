@@ -175,10 +175,10 @@ static const AppFlag flags[] = {
     {"--seed", ARG_SEED, "S", 0, 0, 0, APP_OPT_FEATVIS, F(seed), F(seed_set), NULL,
      "the starting noise and each step's random jitter, scale and rotation (default 1)"},
     {"--steps", ARG_INT, "N", 1, 100000, 0, APP_OPT_FEATVIS, F(steps), NO_FIELD, NULL,
-     "gradient ascent steps on the input (visualize: default 200, atlas: 100)"},
-    {"--steps", ARG_INT, "N", 1, 100000000, 0, APP_OPT_TRAIN | APP_OPT_RENDER, F(steps), NO_FIELD, NULL,
-     "train: stop after the optimizer's step N, saved as Ctrl-C saves (--resume goes on); render "
-     "--view train: the steps the training screen runs before it is drawn"},
+     "gradient ascent steps on the input (visualize: default 200, atlas and render --view "
+     "visualize: 100); render --view train: the steps the training screen runs before it is drawn"},
+    {"--steps", ARG_INT, "N", 1, 100000000, 0, APP_OPT_TRAIN, F(steps), NO_FIELD, NULL,
+     "stop after the optimizer's step N, saved as Ctrl-C saves (--resume goes on)"},
     {"--layers", ARG_STR, "L1,L2,...", 0, 0, 0, APP_OPT_ATLAS, F(layers), NO_FIELD, "names, ',' between",
      "the layers drawn (default: every convolution)"},
     {"--per-sheet", ARG_INT, "N", 1, 64, 0, APP_OPT_ATLAS, F(per_sheet), NO_FIELD, NULL,
@@ -265,7 +265,7 @@ static const struct {
     {"render", APP_OPT_INPUT | APP_OPT_WEIGHTS | APP_OPT_DATA | APP_OPT_IMAGE_INDEX | APP_OPT_BLOCK |
                    APP_OPT_PREPROCESS | APP_OPT_OUT | APP_OPT_PROBE | APP_OPT_UNIT | APP_OPT_RULE |
                    APP_OPT_IMAGE | APP_OPT_NPY_IN | APP_OPT_COUNT | APP_OPT_RENDER | APP_OPT_BASICS | APP_OPT_JSON |
-                   APP_OPT_LANG, 0},
+                   APP_OPT_LANG | APP_OPT_FEATVIS | APP_OPT_NPY_OUT, 0},
     {"models", APP_OPT_JSON | APP_OPT_LANG, 0},
     {"summary", APP_OPT_INPUT | APP_OPT_JSON | APP_OPT_PREPROCESS, 1},
     {"bench", APP_OPT_INPUT | APP_OPT_JSON | APP_OPT_THREADS | APP_OPT_RUNS | APP_OPT_BATCH |

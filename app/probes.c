@@ -29,16 +29,18 @@ static void keep(AppTop9 *t, float v, int idx, int y, int x) {
 }
 
 /* One forward pass per batch over all of d; for every image and channel of
- * L, the strongest activation and where it is (index y * W + x). 1 when
- * progress asked to stop. */
+ * L, the strongest activation and where it is (index y * W + x). After each
+ * batch, seen (if any) has channel's nine strongest so far. 1 when progress
+ * asked to stop. */
 static int scan(EngGraph *g, int layer_id, const EngDataset *d, int B, float *best_v, float *best_i,
-                AppProgress progress, void *ctx) {
+                AppProgress progress, void *ctx, int channel, AppTop9Seen seen, void *seen_ctx) {
     const EngNode *in = eng_graph_node(g, 0), *L = eng_graph_node(g, layer_id);
     const int C = in->out.C, H = in->out.H, W = in->out.W, LC = L->out.C;
     if (eng_graph_plan(g, B) != 0) return -1;
     int *idx = malloc((size_t)B * sizeof *idx);
     if (!idx) return -1;
     const size_t HW = (size_t)L->out.H * L->out.W;
+    AppTop9 so_far = {0};
     for (int start = 0; start < d->n; start += B) {
         if (progress && progress(ctx, start, d->n)) {
             free(idx);
@@ -57,6 +59,13 @@ static int scan(EngGraph *g, int layer_id, const EngDataset *d, int B, float *be
                 best_v[(size_t)(start + b) * LC + c] = a[best];
                 best_i[(size_t)(start + b) * LC + c] = (float)best;
             }
+        if (!seen) continue;
+        for (int b = 0; b < count; b++) {
+            const size_t k = (size_t)(start + b) * LC + channel;
+            const int u = (int)best_i[k];
+            keep(&so_far, best_v[k], start + b, u / L->out.W, u % L->out.W);
+        }
+        seen(seen_ctx, &so_far, start + count, d->n);
     }
     if (progress) progress(ctx, d->n, d->n);
     free(idx);
@@ -139,6 +148,13 @@ static void cache_save(const char *path, const char *key, int n, int LC, float *
 int app_top9_run(EngGraph *g, const ModelCard *card, const char *weights, int layer_id, int channel,
                  const EngDataset *d, EngProjRule rule, int batch, AppTop9 *t, AppProgress progress,
                  void *ctx, char *err, size_t errlen) {
+    return app_top9_run_seen(g, card, weights, layer_id, channel, d, rule, batch, t, progress, ctx, NULL, NULL,
+                             err, errlen);
+}
+
+int app_top9_run_seen(EngGraph *g, const ModelCard *card, const char *weights, int layer_id, int channel,
+                      const EngDataset *d, EngProjRule rule, int batch, AppTop9 *t, AppProgress progress,
+                      void *ctx, AppTop9Seen seen, void *seen_ctx, char *err, size_t errlen) {
     memset(t, 0, sizeof *t);
     const EngNode *L = eng_graph_node(g, layer_id), *in = eng_graph_node(g, 0);
     const int C = in->out.C, H = in->out.H, W = in->out.W, LC = L->out.C;
@@ -163,7 +179,8 @@ int app_top9_run(EngGraph *g, const ModelCard *card, const char *weights, int la
             snprintf(err, errlen, "out of memory for the scan of %d images", d->n);
             goto done;
         }
-        int s = scan(g, layer_id, d, batch > 0 ? batch : 64, best_v, best_i, progress, ctx);
+        int s = scan(g, layer_id, d, batch > 0 ? batch : 64, best_v, best_i, progress, ctx, channel, seen,
+                     seen_ctx);
         if (s != 0) {
             snprintf(err, errlen, s > 0 ? "cancelled" : "cannot run %s at batch %d", card->name, batch);
             rc = s > 0 ? 1 : -1;

@@ -60,7 +60,26 @@ typedef struct {
     const ModelCard *alt; /* then the nearest network where they differ (Shift+D opens it), or NULL */
 } ProjView;
 
-enum { PROBE_NONE, PROBE_TOP9, PROBE_OCCLUSION, PROBE_GRADCAM };
+enum { PROBE_NONE, PROBE_TOP9, PROBE_OCCLUSION, PROBE_GRADCAM, PROBE_FEATVIS };
+
+/* What a running probe has found so far, shown under its progress box:
+ * top-9, the nine strongest images of the test set scanned so far; the
+ * feature visualisation, its input every few steps. Written by the worker
+ * and read by the window under the jobs' mutex (jobs_mutex). */
+typedef struct {
+    int kind;             /* PROBE_TOP9 or PROBE_FEATVIS; PROBE_NONE: nothing yet */
+    int C, H, W;
+    int n;                /* images in img: top-9 up to 9, the visualisation 1 */
+    float *img[9];        /* (C, H, W) each, as the network takes it */
+    float v[9];           /* top-9: the activations */
+    int idx[9];           /* top-9: the test images */
+    int done, total;      /* images scanned, or steps taken */
+} ProbeLive;
+
+/* The visualisation's steps in the window: a few seconds at most on the
+ * minis (eng_featvis.c's other settings as `visualize` has them). */
+enum { PROBE_FEATVIS_STEPS = 100 };
+
 typedef struct {
     int kind;             /* PROBE_NONE, or what the main panel shows instead of the maps */
     int ready;            /* its result is computed (for layer, channel) */
@@ -76,6 +95,17 @@ typedef struct {
     float *cam_map;       /* (cam_h, cam_w) at the layer's size */
     int cam_h, cam_w;
     float *cam_img;       /* the input it explains (C, H, W) */
+    int t9_layer, t9_channel; /* the top-9 held is of that channel (-1: none) */
+    /* the feature visualisation (V) of the zoomed channel, its selected unit,
+     * or on the output layer its class: the input it likes most */
+    int fv_steps;         /* in: ascent steps (0: PROBE_FEATVIS_STEPS); out: taken */
+    uint64_t fv_seed;     /* in: the seed (fv_seed_set), out: used */
+    int fv_seed_set;
+    float *fv_img;        /* (C, H, W) as the network takes it, or NULL */
+    int fv_node, fv_y, fv_x; /* the node ascended (the class scores for the output), the unit or -1 */
+    int fv_scores;        /* fv_node holds the class scores */
+    double fv_start, fv_obj; /* the objective at the first step and at the result */
+    ProbeLive live;
 } ProbeView;
 
 typedef struct {
@@ -198,6 +228,11 @@ int probe_shown(const Stepper *s);
 void probe_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect a);
 /* The running probe's progress as a line; 0 when there is none to show. */
 int probe_progress_text(const Stepper *s, const JobStatus *st, char *buf, size_t n);
+/* While the probe runs: what it has found so far in a, read under mu; 0
+ * when there is nothing yet (a left as it is). */
+int probe_draw_live(const Stepper *s, pthread_mutex_t *mu, SDL_Renderer *r, const VizFonts *f, SDL_Rect a);
+/* 1 when there is something to show under the progress box. */
+int probe_has_live(const Stepper *s, pthread_mutex_t *mu);
 
 int filters_key(Stepper *s, GuiKeyAct k);
 int filters_shown(const Stepper *s);

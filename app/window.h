@@ -68,6 +68,15 @@ int gui_common_event(AppGui *a, const SDL_Event *e, GuiKeysId keys);
 /* The frame drawn (w x h) to the screen, the quit's question over it. */
 void gui_present(AppGui *a, int w, int h);
 void gui_toggle_presenting(AppGui *a);
+/* The top w x h of the frame just drawn, kept to be shown while the worker
+ * computes (it may rewrite what that frame shows). */
+void gui_keep_frame(AppGui *a, int w, int h);
+/* While the worker computes: the frame kept (w x h; any_h: w wide, drawn
+ * at the top of h, as a lesson's view whose caption changed height), dimmed;
+ * in the middle of main the progress box (busy: what is computed; seconds
+ * since it began; Esc to cancel) and under it what the probe running has
+ * found so far. 0 when no frame of that size is kept (nothing is drawn). */
+int gui_busy_over_kept(AppGui *a, int w, int h, int any_h, SDL_Rect main, const char *busy, double seconds);
 /* The next event: the held ones first once the stepper is free (busy 0),
  * then the new ones. 0 when there are none. */
 int gui_next_event(AppGui *a, SDL_Event *e, int busy);

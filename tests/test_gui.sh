@@ -228,12 +228,19 @@ differ "$l_c1" "$(region $left_r)" "click on a unit (its receptive field on the 
 m_zoom=$(region $main_r)
 
 # views that take the place of the maps, each key opening and closing its own
-for k in t o; do
+for k in t o v; do
   key $k && shot "$k" || exit 1
   differ "$m_zoom" "$(region $main_r)" "key $k"
   key $k && shot "$k again" || exit 1
   same "$m_zoom" "$(region $main_r)" "key $k twice"
 done
+# V after T: the visualisation beside the top-9 (three panels, not the top-9 alone)
+key t && shot "t (before v)" || exit 1
+m_t9=$(region $main_r)
+key v && shot "t, v" || exit 1
+differ "$m_t9" "$(region $main_r)" "key v after t (the visualisation beside the top-9)"
+key v && shot "t, v, v" || exit 1
+same "$m_zoom" "$(region $main_r)" "key v closing the visualisation"
 key Escape && shot "Esc (out of the zoom)" || exit 1
 same "$m_c1" "$(region $main_r)" "Esc from the zoom"
 for k in f 3 h Tab; do
@@ -644,6 +651,101 @@ differ "$(region $all_r)" "$s_p1" "Enter after the run (the stepper)"
 key q
 finish "the training screen"
 
-echo "gui: view session $((t1 - t0)) s, default $((t2 - t1)) s, vgg16 $((t3 - t2)) s, onnx $((t4 - t3)) s, canvas $(($(date +%s) - t4)) s"
+t6=$(date +%s)
+
+# ---- a probe under way: the picture stays, dimmed, under the progress box, with
+# what the probe has found so far below the box (the best nine images of the
+# test set scanned so far; the visualisation's input so far); Esc stops it. The
+# same on a lesson's step. CONVSCOPE_HOLD_PROBE holds a probe half way until it
+# is cancelled, so that the frame can be read while the job runs.
+cat >"$tmp/pix.py" <<'EOF'
+import struct, sys
+def grab(fb, x, y, w, h):
+    d = open(fb, "rb").read()
+    hdr = struct.unpack(">25I", d[:100])
+    size, W, H, bpp, bpl, ncol = hdr[0], hdr[4], hdr[5], hdr[11], hdr[12], hdr[19]
+    off, bpx = size + 12 * ncol, bpp // 8
+    px = []
+    for r in range(y, min(y + h, H)):
+        o = off + r * bpl + x * bpx
+        row = d[o:o + min(w, W - x) * bpx]
+        px += [(row[i + 2], row[i + 1], row[i]) for i in range(0, len(row), bpx)]
+    return px
+cmd = sys.argv[1]
+if cmd == "grab":  # grab FB X Y W H OUT
+    fb, x, y, w, h, out = sys.argv[2], *map(int, sys.argv[3:7]), sys.argv[7]
+    open(out, "w").write("\n".join("%d %d %d" % p for p in grab(fb, x, y, w, h)))
+elif cmd == "count":  # count FILE R G B: pixels of exactly that colour
+    want = " ".join(sys.argv[3:6])
+    print(sum(1 for l in open(sys.argv[2]) if l.strip() == want))
+elif cmd == "dimmed":  # dimmed BEFORE DURING: during is before under a black veil
+    a = [tuple(map(int, l.split())) for l in open(sys.argv[2])]
+    b = [tuple(map(int, l.split())) for l in open(sys.argv[3])]
+    lit = [(p, q) for p, q in zip(a, b) if max(p) >= 60]
+    ok = sum(1 for p, q in lit if all(abs(qc - pc * 145 / 255) <= 3 for pc, qc in zip(p, q)))
+    print("%d of %d lit pixels dimmed" % (ok, len(lit)))
+    sys.exit(0 if len(lit) > 200 and ok >= 0.95 * len(lit) else 1)
+EOF
+grab() { # grab OUT X Y W H (window coordinates)
+  local geo wx wy
+  geo=$(xdotool getwindowgeometry --shell "$wid")
+  wx=$(sed -n 's/^X=//p' <<<"$geo")
+  wy=$(sed -n 's/^Y=//p' <<<"$geo")
+  python3 "$tmp/pix.py" grab "$tmp/fb/Xvfb_screen0" $((wx + $2)) $((wy + $3)) "$4" "$5" "$1"
+}
+# held WHAT X Y W H: within the deadline, the progress box's bar (its accent
+# colour, undimmed) half full in that rectangle; 1 if it never is
+held() {
+  local t=0 n
+  while :; do
+    grab "$tmp/held.px" "$2" "$3" "$4" "$5"
+    n=$(python3 "$tmp/pix.py" count "$tmp/held.px" 255 196 84)
+    [ "$n" -ge 2500 ] && return 0
+    kill -0 "$pid" 2>/dev/null || { fail "$1: the program ended"; return 1; }
+    t=$((t + 1))
+    [ $t -ge $((wait_s * 5)) ] && { fail "$1: no progress box half full after ${wait_s}s ($n accent pixels)"; return 1; }
+    sleep 0.2
+  done
+}
+mv "$tmp/shots" "$tmp/shots-train"
+export CONVSCOPE_HOLD_PROBE=1 XDG_CACHE_HOME="$tmp/cache-hold"
+start view lenet5 --data fashion --lang en || exit 1
+shot "hold: first frame" || exit 1
+regions
+key Home Right && shot "hold: c1" || exit 1
+click $tile_x $tile_y && shot "hold: a map" || exit 1
+m_map=$(region $main_r)
+grab "$tmp/before.px" 16 90 $((WIDTH / 4 - 40)) 300 # the input panel: no box over it
+for k in t v; do
+  key $k
+  held "hold: $k" $main_r || break
+  grab "$tmp/during.px" 16 90 $((WIDTH / 4 - 40)) 300
+  python3 "$tmp/pix.py" dimmed "$tmp/before.px" "$tmp/during.px" >"$tmp/dim" ||
+    fail "hold: $k: the input panel is not the last frame dimmed ($(cat "$tmp/dim"))"
+  # under the box, on the window's own background: what was found so far
+  grab "$tmp/live.px" $main_r
+  n=$(python3 "$tmp/pix.py" count "$tmp/live.px" 24 26 32)
+  [ "$n" -ge 20000 ] || fail "hold: $k: no results so far under the progress box ($n background pixels)"
+  key Escape && shot "hold: $k, Esc" || exit 1
+  same "$m_map" "$(region $main_r)" "hold: $k, Esc (the probe stopped, the map as before)"
+done
+# a lesson's step running a probe: the step before stays on the screen, dimmed
+key l && shot "hold: lessons" || exit 1
+key Down Down Down Return && shot "hold: chapter 4" || exit 1
+key Right Right Right && shot "hold: chapter 4, step 4" || exit 1
+grab "$tmp/before.px" 16 90 $((WIDTH / 4 - 40)) 200
+key Right
+held "hold: the lesson's top-9 step" 0 70 "$WIDTH" $((HEIGHT / 2 - 70)) || true
+grab "$tmp/during.px" 16 90 $((WIDTH / 4 - 40)) 200
+python3 "$tmp/pix.py" dimmed "$tmp/before.px" "$tmp/during.px" >"$tmp/dim" ||
+  fail "hold: the lesson's step is not the last frame dimmed ($(cat "$tmp/dim"))"
+key Escape && shot "hold: the lesson's step, Esc" || exit 1
+kill -0 "$pid" 2>/dev/null || fail "hold: the program ended"
+key q
+finish "view lenet5, probes held"
+unset CONVSCOPE_HOLD_PROBE
+export XDG_CACHE_HOME="$tmp/cache"
+
+echo "gui: view session $((t1 - t0)) s, default $((t2 - t1)) s, vgg16 $((t3 - t2)) s, onnx $((t4 - t3)) s, canvas $((t5 - t4)) s, training $((t6 - t5)) s, probes held $(($(date +%s) - t6)) s"
 if [ "$fails" -ne 0 ]; then echo "gui: $fails checks failed" >&2; exit 1; fi
 echo "gui: all checks passed"

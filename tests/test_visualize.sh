@@ -79,6 +79,71 @@ expect 2 "$BIN" "${V[@]}" --channel 0
 expect 2 "$BIN" "${V[@]}" --layer c3 --channel 0 --class 2
 expect 1 "$BIN" "${V[@]}" --layer c3 --channel 0 --steps 2 --npy "$tmp/no/such/dir/x.npy"
 
+# ---- the window's visualisation (V; render --view visualize draws the same) ------------------
+# The probe the window runs on the worker gives, with the same steps and seed,
+# the very array visualize writes: for a channel, one of its units and a
+# class; the array is not flat; the picture drawn is that array (another seed
+# changes a square of the picture, not only its caption).
+R=(render lenet5 --data fashion --view visualize --size 1280x800)
+for what in "--layer c3 --channel 5" "--layer c3 --channel 5 --unit 4,3" "--layer output --channel 7"; do
+  # shellcheck disable=SC2086
+  expect 0 "$BIN" "${R[@]}" $what --steps 60 --seed 11 --npy "$tmp/win.npy" --out "$tmp/win.png"
+  # shellcheck disable=SC2086
+  expect 0 "$BIN" "${V[@]}" $what --steps 60 --seed 11 --npy "$tmp/cli.npy"
+  cmp -s "$tmp/win.npy" "$tmp/cli.npy" || fail "render --view visualize $what: not the array visualize writes"
+  "$PY" - "$tmp/win.npy" <<'PY' || fail "render --view visualize $what: a flat picture"
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+v = struct.unpack("<1024f", b[-4096:])
+m = sum(v) / len(v)
+sd = (sum((x - m) ** 2 for x in v) / len(v)) ** 0.5
+assert sd > 0.05 and max(v) - min(v) > 0.3, (sd, min(v), max(v))
+PY
+done
+expect 0 "$BIN" "${R[@]}" --layer c3 --channel 5 --steps 60 --seed 12 --out "$tmp/win12.png"
+"$PY" - "$tmp/win.png" "$tmp/win12.png" <<'PY' || fail "render --view visualize: the picture does not follow the seed"
+import struct, sys, zlib
+def rows(path):  # 8-bit RGB or RGBA, not interlaced
+    d = open(path, "rb").read()
+    pos, idat, w, h, bpp = 8, b"", 0, 0, 0
+    while pos < len(d):
+        n, kind = struct.unpack(">I4s", d[pos:pos + 8])
+        body = d[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, colour = struct.unpack(">IIBB", body[:10])
+            bpp = {2: 3, 6: 4}[colour]
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw, out, prev, stride = zlib.decompress(idat), [], bytearray(w * bpp), w * bpp
+    for y in range(h):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if f == 1: line[i] = (line[i] + a) & 255
+            elif f == 2: line[i] = (line[i] + b) & 255
+            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        out.append(bytes(line))
+        prev = line
+    return w, bpp, out
+w, bpp, a = rows(sys.argv[1])
+_, _, b = rows(sys.argv[2])
+# the rows where the two pictures differ over more than 100 pixels: the square of the visualisation
+wide = [y for y in range(len(a)) if sum(a[y][x * bpp:x * bpp + 3] != b[y][x * bpp:x * bpp + 3] for x in range(w)) > 100]
+assert len(wide) > 100, "%d rows differ over 100 pixels" % len(wide)
+PY
+# the visualisation's flags belong to its view; the view needs its channel
+expect 2 "$BIN" render lenet5 --view top9 --layer c3 --channel 2 --steps 5 --out "$tmp/x.png"
+grep -q "view visualize" "$tmp/err" || fail "render --view top9 --steps: $(cat "$tmp/err")"
+expect 2 "$BIN" render lenet5 --view featuremaps --npy "$tmp/x.npy" --out "$tmp/x.png"
+expect 2 "$BIN" render lenet5 --view visualize --layer c3 --out "$tmp/x.png"
+expect 1 "$BIN" render lenet5 --view visualize --layer input --channel 0 --out "$tmp/x.png"
+
 if [ "$fails" -gt 0 ]; then
   echo "test_visualize: $fails failures"
   exit 1
