@@ -56,6 +56,7 @@ typedef struct {
     float *mosaic;
     int mosaic_rows, mosaic_cols, mosaic_h, mosaic_w;
     char mosaic_labels[16][24];
+    int threads;                /* read back from a JSON: the threads of the run (0: not said) */
 } ExpResult;
 
 /* How a run is made: --quick, or the full settings; --threads; --seed. */
@@ -109,6 +110,11 @@ void exp_write_json(FILE *f, const ExpResult *r, const char *command, uint64_t s
 int exp_write_csvs(const ExpResult *r, const char *dir);
 /* The plot (app/exp_plot.c, with the GUI): dir/NAME.png. 0, or -1 after a line. */
 int exp_write_png(const ExpResult *r, const char *path);
+
+/* 1 when b's curves and named numbers are a's to the bit: the same curves
+ * (names, panels, points) and the numbers both have (wall-clock times left
+ * out); else 0, with the first difference in why. */
+int exp_same_numbers(const ExpResult *a, const ExpResult *b, char *why, size_t n);
 
 /* ---- the shipped results read back (exp_read.c) -------------------------------------- */
 

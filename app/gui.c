@@ -188,6 +188,7 @@ static int gui_act(AppGui *a, GuiAction act, const SDL_Event *e) {
     case GUI_OPEN_MODEL: bench_open(a, a->st.proj.alt); return 1;
     case GUI_TO_BASICS: bench_switch(a, SCREEN_BASICS); return 1;
     case GUI_TO_LESSON: lesson_enter(a); return 1;
+    case GUI_TO_EXPERIMENTS: bench_switch(a, SCREEN_EXPERIMENTS); return 1;
     default: break;
     }
     return 0;
@@ -282,6 +283,7 @@ static void gui_frame(AppGui *a) {
     if (a->screen == SCREEN_STEPPER) stepper_screen(a, w, h);
     else if (a->screen == SCREEN_LESSON) lesson_frame(a, w, h);
     else if (a->screen == SCREEN_BASICS) basics_frame(a, w, h);
+    else if (a->screen == SCREEN_EXPERIMENTS) experiments_frame(a, w, h);
     else bench_frame(a, w, h);
 }
 
@@ -362,6 +364,7 @@ static int window_open(AppGui *a) {
     }
     compare_init(&a->cmp, 0, NULL, (EngCount){0});
     basics_init(&a->basics);
+    exps_init(&a->exps);
     a->jobs = jobs_create();
     if (!a->jobs) {
         fprintf(stderr, "convscope view: cannot start the worker thread\n");
@@ -378,6 +381,8 @@ static void window_close(AppGui *a) {
     jobs_destroy(a->jobs); /* a network opened while the window was closing is freed */
     a->jobs = NULL;
     lesson_gui_free(a);
+    exps_free(&a->exps);
+    exp_data_free(); /* the experiments' training data, read by a rerun */
     viz_fonts_unload(&a->fonts);
     if (TTF_WasInit()) TTF_Quit();
     if (a->ren) {
