@@ -76,7 +76,9 @@ void exp_draw_figure_over(SDL_Renderer *r, const VizFonts *f, const ExpResult *r
     if (panel >= 0 && panel < res->n_panels) {
         draw_panel(r, f, res, over, over_label, panel, (SDL_Rect){body.x, body.y, body.w - 16, body.h - 12});
     } else {
-        int n = res->n_panels, cols = n <= 3 ? n : (n + 1) / 2, rows = (n + cols - 1) / cols;
+        int n = res->n_panels, cols = n <= 3 ? n : (n + 1) / 2;
+        while (cols > 1 && body.w / cols < 330) cols--; /* a chart keeps room for its plot beside its legend */
+        const int rows = (n + cols - 1) / cols;
         for (int k = 0; k < n; k++) {
             SDL_Rect box = {body.x + (k % cols) * body.w / cols, body.y + (k / cols) * body.h / rows,
                             body.w / cols - 16, body.h / rows - 12};

@@ -314,6 +314,12 @@ void exps_draw(ExpScreen *v, pthread_mutex_t *mu, SDL_Renderer *r, const VizFont
         snprintf(foot, sizeof foot, "shipped quick run, drawn from its numbers: assets/experiments/%s.quick.json",
                  d->name);
         const int over = v->of == v->sel && v->rerun.s && v->rerun.n_series > 0;
+        for (int i = 0; over && i < v->rerun.n_series; i++) /* each curve in its shipped twin's colour and dash */
+            for (int j = 0; j < v->shipped.n_series; j++)
+                if (!strcmp(v->rerun.s[i].name, v->shipped.s[j].name)) {
+                    v->rerun.s[i].color = v->shipped.s[j].color;
+                    v->rerun.s[i].dashed = v->shipped.s[j].dashed;
+                }
         exp_draw_figure_over(r, f, &v->shipped, over ? &v->rerun : NULL, "rerun (thin, pale)", -1, fig, foot);
     } else {
         char t[700];

@@ -39,6 +39,13 @@ views=(
   "densenet169 --view history"
   "--view basics"
   "--view basics --preset sobel-x"
+  "degradation --view experiments"
+  "relu_tanh --view experiments"
+  "layers --view experiments"
+  "invariance --view experiments"
+  "vgg --view experiments"
+  "dropout --view experiments"
+  "occlusion --view experiments"
 )
 for size in 1024x768 1280x720 1920x1080; do
   for v in "${views[@]}"; do
