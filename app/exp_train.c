@@ -183,6 +183,7 @@ int exp_train(const ExpTrain *t, ExpCurves *c) {
         if (rc == 0 && t->on_epoch) rc = t->on_epoch(t->ctx, t->g, e);
         if (rc != 0) break;
         c->epochs_done = e + 1;
+        if (t->run && t->run->on_curves) t->run->on_curves(t->run->ctx, t, c);
         fprintf(stderr, "  %-22s epoch %2d/%d  train err %6.2f%%  test err %6.2f%%  %.1f s\n", t->label,
                 e + 1, t->epochs, c->n_running ? c->run_err[c->n_running - 1] : 0.0, c->test_err[e],
                 c->seconds);

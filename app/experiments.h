@@ -59,6 +59,9 @@ typedef struct {
     int threads;                /* read back from a JSON: the threads of the run (0: not said) */
 } ExpResult;
 
+struct ExpTrain;
+struct ExpCurves;
+
 /* How a run is made: --quick, or the full settings; --threads; --seed. */
 typedef struct {
     int quick;
@@ -68,6 +71,9 @@ typedef struct {
     int threads;
     AppProgress progress; /* may be NULL */
     void *ctx;
+    /* after each epoch of each training (may be NULL): its curves so far, to be
+     * drawn while the run goes on (the window's experiments screen) */
+    void (*on_curves)(void *ctx, const struct ExpTrain *t, const struct ExpCurves *c);
 } ExpRun;
 
 typedef struct {
@@ -130,7 +136,7 @@ const ExpExtra *exp_extra_find(const ExpResult *r, const char *key);
 
 /* ---- training, shared by the experiments (exp_train.c) ---------------------------- */
 
-typedef struct {
+typedef struct ExpTrain {
     EngGraph *g;                 /* built, not planned */
     const EngDataset *train, *test;
     int n_train, n_test;         /* the first n of each (a fixed, class-balanced-enough prefix) */
@@ -150,9 +156,13 @@ typedef struct {
     void *ctx;
     const char *label;           /* progress: the run's name */
     const ExpRun *run;
+    /* the names of the result's curves the running training error, the test
+     * error and the training error per epoch become (NULL: none); a run
+     * reported as it goes (on_curves) is drawn under them */
+    const char *as_running, *as_test, *as_train;
 } ExpTrain;
 
-typedef struct {
+typedef struct ExpCurves {
     int n_running;               /* training error points: running mean over 1/points of an epoch */
     double run_x[EXP_MAX_POINTS], run_err[EXP_MAX_POINTS];
     double train_err[EXP_MAX_POINTS]; /* per epoch, inference mode (eval_train) */

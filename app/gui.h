@@ -141,6 +141,11 @@ typedef struct {
     int trainings;            /* networks trained so far */
     int epoch, epochs;        /* the training under way */
     ExpResult rerun;          /* its curves so far (the finished trainings'), then all */
+    ExpSeries live[3];        /* the training under way, epoch by epoch (its running, test and
+                               * training error, under the names of the curves they become) */
+    int n_live;
+    char live_label[40];      /* that training's name and its last epoch's errors (-1: none) */
+    double live_run_err, live_test_err;
     int same;                 /* done: 1 when the numbers are the shipped run's to the bit */
     char verdict[400];        /* done: how it compares with the shipped run */
     double t0_ms, seconds;

@@ -80,6 +80,8 @@ int exps_rerun_begin(ExpScreen *v, pthread_mutex_t *mu, int tiny) {
     v->tiny = tiny;
     v->threads = v->shipped.threads > 0 ? v->shipped.threads : eng_get_threads();
     v->trainings = v->epoch = v->epochs = 0;
+    v->n_live = 0;
+    v->live_label[0] = 0;
     v->same = 0;
     v->verdict[0] = 0;
     v->t0_ms = app_now_ms();
@@ -107,6 +109,29 @@ static void publish(RerunCtx *c) {
     v->rerun.n_series = n;
 }
 
+/* One training's curves after each epoch, into the window's live copy. */
+static void rerun_curves(void *ctx, const ExpTrain *t, const ExpCurves *c) {
+    RerunCtx *rc = ctx;
+    ExpScreen *v = rc->v;
+    lock(rc->mu);
+    v->n_live = 0;
+    const char *as[3] = {t->as_running, t->as_test, t->as_train};
+    for (int k = 0; k < 3; k++) {
+        if (!as[k]) continue;
+        ExpSeries *s = &v->live[v->n_live++];
+        memset(s, 0, sizeof *s);
+        snprintf(s->name, sizeof s->name, "%s", as[k]);
+        if (k == 0)
+            for (int i = 0; i < c->n_running; i++) exp_point(s, c->run_x[i], c->run_err[i]);
+        else
+            for (int e = 0; e < c->epochs_done; e++) exp_point(s, e + 1, k == 1 ? c->test_err[e] : c->train_err[e]);
+    }
+    snprintf(v->live_label, sizeof v->live_label, "%s", t->label ? t->label : "");
+    v->live_run_err = c->n_running ? c->run_err[c->n_running - 1] : -1;
+    v->live_test_err = c->epochs_done ? c->test_err[c->epochs_done - 1] : -1;
+    unlock(rc->mu);
+}
+
 static int rerun_progress(void *ctx, int done, int total) {
     RerunCtx *c = ctx;
     lock(c->mu);
@@ -128,7 +153,8 @@ void exps_rerun(ExpScreen *v, pthread_mutex_t *mu, int (*progress)(void *ctx, in
     int rc = exp_result_init(&work, d->name);
     RerunCtx c = {v, mu, &work, progress, ctx, 0};
     if (rc == 0) {
-        ExpRun r = {.quick = 1, .tiny = tiny, .seed = 1, .threads = threads, .progress = rerun_progress, .ctx = &c};
+        ExpRun r = {.quick = 1, .tiny = tiny, .seed = 1, .threads = threads, .progress = rerun_progress, .ctx = &c,
+                    .on_curves = rerun_curves};
         const int old = eng_get_threads();
         eng_set_threads(threads);
         rc = d->run(&r, &work);
@@ -143,6 +169,7 @@ void exps_rerun(ExpScreen *v, pthread_mutex_t *mu, int (*progress)(void *ctx, in
     }
     lock(mu);
     v->seconds = (app_now_ms() - v->t0_ms) / 1e3;
+    v->n_live = 0;
     if (rc == 0) {
         publish(&c);
         memcpy(v->rerun.extra, work.extra, sizeof work.extra);
@@ -245,14 +272,19 @@ static void draw_side(const ExpScreen *v, SDL_Renderer *r, const VizFonts *f, SD
     }
     const int mine = v->of == v->sel;
     if (v->state == EXPS_RUNNING && mine) {
-        snprintf(t, sizeof t, "running the quick version again on %d threads: training %d, epoch %d of %d, %.0f s",
-                 v->threads, v->trainings + (v->epoch < v->epochs || !v->epochs ? 1 : 0), v->epoch, v->epochs,
-                 (app_now_ms() - v->t0_ms) / 1e3);
+        char errs[120] = "";
+        if (v->live_run_err >= 0 && v->live_test_err >= 0)
+            snprintf(errs, sizeof errs, "; its last epoch: training error %.2f%%, test error %.2f%%", v->live_run_err,
+                     v->live_test_err);
+        snprintf(t, sizeof t, "running the quick version again on %d threads, %.0f s so far: training %d%s%s%s, "
+                              "epoch %d of %d%s",
+                 v->threads, (app_now_ms() - v->t0_ms) / 1e3, v->trainings + (v->epoch < v->epochs || !v->epochs ? 1 : 0),
+                 v->live_label[0] ? " (" : "", v->live_label, v->live_label[0] ? ")" : "", v->epoch, v->epochs, errs);
         y += viz_text_wrap(r, f->small, s.x, y, s.w, viz_ink(), t) + 6;
         bar(r, (SDL_Rect){s.x, y, s.w, f->small_line}, v->epoch, v->epochs);
         y += f->small_line + 8;
         y += viz_text_wrap(r, f->small, s.x, y, s.w, amber(),
-                           "the curves of each network appear, thin and pale, when its training ends; Esc cancels") + 6;
+                           "its curves are drawn thin and pale over the shipped ones as the epochs end; Esc cancels") + 6;
     } else if (v->state == EXPS_RUNNING) {
         snprintf(t, sizeof t, "%s is being run again (%d trainings done): Esc cancels it", exp_at(v->of)->name,
                  v->trainings);
@@ -313,14 +345,23 @@ void exps_draw(ExpScreen *v, pthread_mutex_t *mu, SDL_Renderer *r, const VizFont
         char foot[400];
         snprintf(foot, sizeof foot, "shipped quick run, drawn from its numbers: assets/experiments/%s.quick.json",
                  d->name);
-        const int over = v->of == v->sel && v->rerun.s && v->rerun.n_series > 0;
-        for (int i = 0; over && i < v->rerun.n_series; i++) /* each curve in its shipped twin's colour and dash */
-            for (int j = 0; j < v->shipped.n_series; j++)
-                if (!strcmp(v->rerun.s[i].name, v->shipped.s[j].name)) {
-                    v->rerun.s[i].color = v->shipped.s[j].color;
-                    v->rerun.s[i].dashed = v->shipped.s[j].dashed;
-                }
-        exp_draw_figure_over(r, f, &v->shipped, over ? &v->rerun : NULL, "rerun (thin, pale)", -1, fig, foot);
+        ExpResult o = v->rerun; /* the finished trainings' curves, then the one under way's */
+        if (v->state == EXPS_RUNNING)
+            for (int k = 0; o.s && k < v->n_live && o.n_series < EXP_MAX_SERIES; k++)
+                o.s[o.n_series++] = v->live[k];
+        int drawn = 0;
+        for (int i = 0; o.s && v->of == v->sel && i < o.n_series; i++) { /* in its shipped twin's panel, colour, dash */
+
+            int twin = -1;
+            for (int j = 0; j < v->shipped.n_series && twin < 0; j++)
+                if (!strcmp(o.s[i].name, v->shipped.s[j].name)) twin = j;
+            if (twin < 0) continue;
+            o.s[i].panel = v->shipped.s[twin].panel;
+            o.s[i].color = v->shipped.s[twin].color;
+            o.s[i].dashed = v->shipped.s[twin].dashed;
+            drawn++;
+        }
+        exp_draw_figure_over(r, f, &v->shipped, drawn ? &o : NULL, "rerun (thin, pale)", -1, fig, foot);
     } else {
         char t[700];
         viz_text_wrap(r, f->sans_big, fig.x + 24, 14, fig.w - 48, viz_ink(), d->figure);
