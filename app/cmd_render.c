@@ -440,7 +440,7 @@ static int render_experiments(RenderArgs *ra) {
             fprintf(stderr, "convscope render: %s\n", v.msg);
             rc = APP_USAGE;
         } else {
-            exps_rerun(&v, NULL, NULL, NULL);
+            exps_rerun(&v, NULL, NULL, NULL, NULL);
             if (v.state != EXPS_DONE) {
                 fprintf(stderr, "convscope render: the run of %s failed\n", exp_at(v.sel)->name);
                 rc = APP_FAIL;

@@ -142,6 +142,7 @@ static int epoch(const ExpTrain *t, EngOptimizer *opt, int *order, int e, ExpCur
     double t0 = app_now_ms();
     for (int b = 0; b < nb; b++) {
         int w = 0;
+        if (t->run && t->run->stopped && t->run->stopped(t->run->ctx)) return -1; /* cancelled */
         if (step(t, opt, order + (size_t)b * N, t->seed * 0xD6E8FEB86659FD93ull ^ (uint64_t)(e * nb + b),
                  &w) != 0)
             return -1;

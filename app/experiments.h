@@ -74,6 +74,8 @@ typedef struct {
     /* after each epoch of each training (may be NULL): its curves so far, to be
      * drawn while the run goes on (the window's experiments screen) */
     void (*on_curves)(void *ctx, const struct ExpTrain *t, const struct ExpCurves *c);
+    /* asked before each training step (may be NULL): 1 stops the run there */
+    int (*stopped)(void *ctx);
 } ExpRun;
 
 typedef struct {

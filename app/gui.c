@@ -105,6 +105,14 @@ void gui_screenshot(AppGui *a, int w, int h) {
     if (surf) SDL_FreeSurface(surf);
 }
 
+/* 1 while the experiments screen's run is under way (its state is the worker's). */
+static int exps_running(AppGui *a) {
+    pthread_mutex_lock(jobs_mutex(a->jobs));
+    const int running = a->exps.state == EXPS_RUNNING;
+    pthread_mutex_unlock(jobs_mutex(a->jobs));
+    return running;
+}
+
 /* What the worker is doing that a quit would throw away, into buf; "" when
  * it is idle. */
 static void gui_job_text(AppGui *a, char *buf, size_t n) {
@@ -112,6 +120,7 @@ static void gui_job_text(AppGui *a, char *buf, size_t n) {
     if (!a->jobs) return;
     if (a->opening) snprintf(buf, n, "opening %s", a->open_name);
     else if (jobs_busy(a->jobs, JOBS_FORE)) stepper_busy_text(&a->st, buf, n);
+    else if (exps_running(a)) snprintf(buf, n, "an experiment is being run again");
     else if (jobs_busy(a->jobs, JOBS_BACK)) snprintf(buf, n, "timing on the worker");
     if (!buf[0] && jobs_busy(a->jobs, JOBS_FORE)) snprintf(buf, n, "computing on the worker");
 }

@@ -162,8 +162,10 @@ int exps_rerun_begin(ExpScreen *v, pthread_mutex_t *mu, int tiny);
 /* The rerun made (on the worker, or at once for render): the experiment's
  * quick (or tiny) run at seed 1 on the shipped run's threads, its curves
  * published as each training ends, then compared with the shipped numbers.
- * progress (may be NULL) gets each epoch; returning 1 cancels. */
-void exps_rerun(ExpScreen *v, pthread_mutex_t *mu, int (*progress)(void *ctx, int done, int total), void *ctx);
+ * progress (may be NULL) gets each epoch, stop (may be NULL) is asked between
+ * training steps; either returning 1 cancels. */
+void exps_rerun(ExpScreen *v, pthread_mutex_t *mu, int (*progress)(void *ctx, int done, int total),
+                int (*stop)(void *ctx), void *ctx);
 void exps_draw(ExpScreen *v, pthread_mutex_t *mu, SDL_Renderer *r, const VizFonts *f, int w, int h);
 /* The list row at (x, y), or -1. */
 int exps_row_at(const VizFonts *f, int w, int h, int x, int y);

@@ -98,8 +98,15 @@ typedef struct {
     const ExpResult *work;
     int (*up)(void *ctx, int done, int total);
     void *up_ctx;
+    int (*stop)(void *ctx); /* asked between training steps (NULL: never stops) */
     int stopped;
 } RerunCtx;
+
+static int rerun_stopped(void *ctx) {
+    RerunCtx *c = ctx;
+    if (!c->stopped && c->stop && c->stop(c->up_ctx)) c->stopped = 1;
+    return c->stopped;
+}
 
 /* The curves of the trainings finished so far into the window's copy. */
 static void publish(RerunCtx *c) {
@@ -143,7 +150,8 @@ static int rerun_progress(void *ctx, int done, int total) {
     return c->stopped;
 }
 
-void exps_rerun(ExpScreen *v, pthread_mutex_t *mu, int (*progress)(void *ctx, int done, int total), void *ctx) {
+void exps_rerun(ExpScreen *v, pthread_mutex_t *mu, int (*progress)(void *ctx, int done, int total),
+                int (*stop)(void *ctx), void *ctx) {
     lock(mu);
     const int of = v->of, tiny = v->tiny, threads = v->threads;
     unlock(mu);
@@ -151,10 +159,10 @@ void exps_rerun(ExpScreen *v, pthread_mutex_t *mu, int (*progress)(void *ctx, in
     ExpResult work, ship;
     char err[600], why[400];
     int rc = exp_result_init(&work, d->name);
-    RerunCtx c = {v, mu, &work, progress, ctx, 0};
+    RerunCtx c = {v, mu, &work, progress, ctx, stop, 0};
     if (rc == 0) {
         ExpRun r = {.quick = 1, .tiny = tiny, .seed = 1, .threads = threads, .progress = rerun_progress, .ctx = &c,
-                    .on_curves = rerun_curves};
+                    .on_curves = rerun_curves, .stopped = rerun_stopped};
         const int old = eng_get_threads();
         eng_set_threads(threads);
         rc = d->run(&r, &work);
@@ -169,7 +177,13 @@ void exps_rerun(ExpScreen *v, pthread_mutex_t *mu, int (*progress)(void *ctx, in
     }
     lock(mu);
     v->seconds = (app_now_ms() - v->t0_ms) / 1e3;
+    if (rc != 0) { /* stopped: the finished trainings' curves and the epochs of the one cut short stay */
+        publish(&c);
+        for (int k = 0; k < v->n_live && v->rerun.n_series < EXP_MAX_SERIES; k++)
+            v->rerun.s[v->rerun.n_series++] = v->live[k];
+    }
     v->n_live = 0;
+    if (c.stopped) v->msg[0] = 0; /* "cancelling" said, done */
     if (rc == 0) {
         publish(&c);
         memcpy(v->rerun.extra, work.extra, sizeof work.extra);
@@ -299,9 +313,10 @@ static void draw_side(const ExpScreen *v, SDL_Renderer *r, const VizFonts *f, SD
         snprintf(t, sizeof t, "Run again in %.0f s: %s. Backspace clears it.", v->seconds, v->verdict);
         viz_text_wrap(r, f->small, s.x, y, s.w, v->same ? (SDL_Color){120, 220, 140, 255} : amber(), t);
     } else if (mine && (v->state == EXPS_CANCELLED || v->state == EXPS_FAILED)) {
-        snprintf(t, sizeof t, "%s after %d training%s (their curves stay drawn)%s. Backspace clears them.",
-                 v->state == EXPS_CANCELLED ? "Cancelled" : "Failed (see the terminal)", v->trainings,
-                 v->trainings == 1 ? "" : "s", "");
+        snprintf(t, sizeof t, "%s after %.0f s, %d training%s finished: what was done stays drawn. Backspace clears "
+                              "it, Enter runs it again.",
+                 v->state == EXPS_CANCELLED ? "Cancelled" : "Failed (see the terminal)", v->seconds, v->trainings,
+                 v->trainings == 1 ? "" : "s");
         viz_text_wrap(r, f->small, s.x, y, s.w, amber(), t);
     }
 }
@@ -377,10 +392,12 @@ void exps_draw(ExpScreen *v, pthread_mutex_t *mu, SDL_Renderer *r, const VizFont
 
 /* ---- the screen in the window ---------------------------------------------------------- */
 
+static int job_stopped(void *ctl) { return jobs_stopped(ctl); }
+
 static void *rerun_job(void *arg, int kind, JobCtl *ctl) {
     (void)kind;
     AppGui *a = arg;
-    exps_rerun(&a->exps, jobs_mutex(a->jobs), jobs_progress, ctl);
+    exps_rerun(&a->exps, jobs_mutex(a->jobs), jobs_progress, job_stopped, ctl);
     return NULL;
 }
 
@@ -390,7 +407,10 @@ void experiments_cancel(AppGui *a) {
     lock(mu);
     const int running = v->state == EXPS_RUNNING;
     unlock(mu);
-    if (running && v->job) jobs_cancel(a->jobs, v->job);
+    if (running && v->job) {
+        jobs_cancel(a->jobs, v->job);
+        snprintf(v->msg, sizeof v->msg, "cancelling the run: it stops at its next training step");
+    }
 }
 
 static void start(AppGui *a) {
