@@ -64,7 +64,8 @@ static const char render_usage[] =
     "                        (the experiments screen, V: the list, EXPERIMENT's shipped plot,\n"
     "                        claim and finding; --rerun runs it again at once as Enter does,\n"
     "                        draws it over the shipped curves and prints its JSON on stdout\n"
-    "                        as 'convscope experiment run EXPERIMENT --json' does)\n"
+    "                        as 'convscope experiment run EXPERIMENT --json' does; with --audit\n"
+    "                        the audit is printed instead)\n"
     "       convscope render --view basics --out FILE.png [--preset box|laplacian|sobel-x|sharpen]\n"
     "                        (a kernel slid, the formulas, 1x1)\n"
     "  (each also with --size WxH and --present)\n"
@@ -682,7 +683,8 @@ static int render_view(RenderArgs *ra) {
         if (!strcmp(ra->view, stepper_views[k].view)) v = k;
     if (v < 0) {
         fprintf(stderr, "convscope render: --view takes featuremaps, filters, evolution, summary, "
-                        "3d, browse, top9, occlusion, compare, zoo, rf, history (timeline) or basics, not '%s'\n", ra->view);
+                        "3d, browse, top9, occlusion, compare, zoo, rf, history (timeline), basics, experiment or "
+                        "experiments, not '%s'\n", ra->view);
         return APP_USAGE;
     }
     if (stepper_views[v].probe && !ra->unit && !ra->o.channel_set) {

@@ -312,7 +312,8 @@ static const char view_usage[] =
     "  Keys: Left/Right step through the layers, Space plays the forward pass,\n"
     "  Home/End, PgUp/PgDn page through channels, Tab layer table, C compares two\n"
     "  designs (sliders, conventions, times measured live), Z shows the whole zoo in\n"
-    "  numbers, L opens the lessons, H lists every key, Esc goes back, Q quits.\n"
+    "  numbers, L opens the lessons, V the experiments (their plots, the papers'\n"
+    "  claims, a rerun), H lists every key, Esc goes back, Q quits.\n"
     "  --lang: the lessons in Korean or English (default: Korean when the locale,\n"
     "  LC_ALL, LC_MESSAGES or LANG, starts with ko); U switches in the window.\n";
 
