@@ -388,6 +388,7 @@ static int window_open(AppGui *a) {
  * close what is open. */
 static void window_close(AppGui *a) {
     if (a->jobs) bench_cancel(a);
+    if (a->jobs) experiments_cancel(a); /* a rerun stops at its next training step */
     jobs_destroy(a->jobs); /* a network opened while the window was closing is freed */
     a->jobs = NULL;
     lesson_gui_free(a);
