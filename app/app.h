@@ -69,6 +69,7 @@ typedef struct {
     int image_index, image_index_set; /* --image-index N: the test image shown (0-based) */
     int basics_k, basics_s, basics_p, basics_d; /* --kernel --stride --pad --dilation (basics) */
     const char *preset;    /* --preset (render --view basics: the kernel) */
+    const char *rerun;     /* --rerun quick|tiny (render --view experiments) */
     const char *panel;     /* --panel (render --view experiment: one chart of the figure) */
     const char *lessons;   /* --lessons DIR (lesson) */
     const char *lang;      /* --lang ko|en (lesson, view); NULL: the locale's */

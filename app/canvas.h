@@ -40,6 +40,10 @@ int app_render_slide(int argc, char **argv, const VizCaption *cap);
  * lesson's @plot draw it. */
 void exp_draw_figure(SDL_Renderer *r, const VizFonts *f, const ExpResult *res, int panel, SDL_Rect area,
                      const char *foot);
+/* The same with over's curves (another run of the experiment, NULL: none)
+ * drawn thin and pale over res's in each panel, one legend row over_label. */
+void exp_draw_figure_over(SDL_Renderer *r, const VizFonts *f, const ExpResult *res, const ExpResult *over,
+                          const char *over_label, int panel, SDL_Rect area, const char *foot);
 
 /* What the layout audit found in the picture of view (viz_audit_end): a
  * line of counts and one line per problem, or JSON. */

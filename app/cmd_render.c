@@ -72,6 +72,12 @@ static const char render_usage[] =
     "       convscope render [MODEL] --view train --out FILE.png [--data digits|fashion] [--steps N]\n"
     "                        (the training screen, J: after N steps of its run, whose weights go\n"
     "                        where the screen says, $XDG_DATA_HOME/convscope/trained/)\n"
+    "       convscope render [EXPERIMENT] --view experiments --out FILE.png [--rerun quick|tiny]\n"
+    "                        (the experiments screen, Y: the list, EXPERIMENT's shipped plot,\n"
+    "                        claim and finding; --rerun runs it again at once as Enter does,\n"
+    "                        draws it over the shipped curves and prints its JSON on stdout\n"
+    "                        as 'convscope experiment run EXPERIMENT --json' does; with --audit\n"
+    "                        the audit is printed instead)\n"
     "  (each also with --size WxH and --present)\n"
     "  The compare screen (C in the window) for block NAME (see 'convscope compare'),\n"
     "  and the zoo screen (Z): every network's parameters, operations, single-crop ImageNet\n"
@@ -509,10 +515,59 @@ static int render_train(RenderArgs *ra) {
     return rc;
 }
 
+/* --view experiments: the window's experiments screen, EXPERIMENT chosen
+ * (default the first); --rerun makes the screen's run at once. */
+static int render_experiments(RenderArgs *ra) {
+    ExpScreen v;
+    exps_init(&v);
+    if (ra->o.model) {
+        int k = -1;
+        for (int i = 0; i < exp_count(); i++)
+            if (!strcmp(exp_at(i)->name, ra->o.model)) k = i;
+        if (k < 0) {
+            fprintf(stderr, "convscope render: no experiment '%s' (see 'convscope experiment list')\n", ra->o.model);
+            exps_free(&v);
+            return APP_USAGE;
+        }
+        exps_select(&v, k);
+    }
+    int rc = APP_OK;
+    if (ra->o.rerun) {
+        if (exps_rerun_begin(&v, NULL, !strcmp(ra->o.rerun, "tiny")) != 0) {
+            fprintf(stderr, "convscope render: %s\n", v.msg);
+            rc = APP_USAGE;
+        } else {
+            exps_rerun(&v, NULL, NULL, NULL, NULL);
+            if (v.state != EXPS_DONE) {
+                fprintf(stderr, "convscope render: the run of %s failed\n", exp_at(v.sel)->name);
+                rc = APP_FAIL;
+            } else {
+                fprintf(stderr, "convscope render: rerun of %s: %s\n", exp_at(v.sel)->name, v.verdict);
+                if (!ra->audit) exp_write_json(stdout, &v.rerun, "convscope render --view experiments --rerun", 1,
+                                               v.threads);
+            }
+        }
+    }
+    AppCanvas cv;
+    if (rc == APP_OK) {
+        rc = APP_FAIL;
+        if (render_canvas(&cv, ra) == 0) {
+            exps_draw(&v, NULL, cv.r, &cv.fonts, cv.w, cv.h);
+            if (render_save(&cv, ra) == 0) rc = APP_OK;
+        }
+        app_canvas_close(&cv);
+    }
+    exps_free(&v);
+    exp_data_free();
+    return rc;
+}
+
+
 static const struct {
     const char *view;
     int (*render)(RenderArgs *ra);
 } screens[] = {
+    {"experiments", render_experiments},
     {"train", render_train},
     {"experiment", render_experiment},
     {"timeline", render_timeline},
@@ -747,7 +802,7 @@ static int render_view(RenderArgs *ra) {
         if (!strcmp(ra->view, stepper_views[k].view)) v = k;
     if (v < 0) {
         fprintf(stderr, "convscope render: --view takes featuremaps, filters, evolution, summary, "
-                        "3d, browse, top9, occlusion, visualize, compare, zoo, rf, history (timeline), basics or train, not '%s'\n", ra->view);
+                        "3d, browse, top9, occlusion, visualize, compare, zoo, rf, history (timeline), basics, train, experiment or experiments, not '%s'\n", ra->view);
         return APP_USAGE;
     }
     if ((ra->o.steps || ra->o.seed_set || ra->o.npy_out) && stepper_views[v].probe != PROBE_FEATVIS) {
@@ -816,6 +871,10 @@ static int parse_args(int argc, char **argv, RenderArgs *ra) {
     }
     if (ra->o.panel && strcmp(ra->view, "experiment")) {
         fprintf(stderr, "convscope render: --panel picks one chart of --view experiment\n");
+        return APP_USAGE;
+    }
+    if (ra->o.rerun && strcmp(ra->view, "experiments")) {
+        fprintf(stderr, "convscope render: --rerun runs an experiment again on --view experiments\n");
         return APP_USAGE;
     }
     if (ra->page && strcmp(ra->view, "featuremaps")) {

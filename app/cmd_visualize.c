@@ -221,7 +221,7 @@ static int vis_png(const Visualize *r) {
         double *xs = malloc((size_t)r->p.steps * 2 * sizeof *xs);
         if (xs) {
             for (int s = 0; s < r->p.steps; s++) xs[s] = s + 1, xs[r->p.steps + s] = r->hist[s];
-            VizLine ln = {"objective", r->p.steps, xs, xs + r->p.steps, 0, 0};
+            VizLine ln = {"objective", r->p.steps, xs, xs + r->p.steps, 0, 0, 0};
             VizLineChart ch = {"the objective at each step's transformed input", "step",
                                r->is_scores ? "class score" : "activation", &ln, 1, 0, 0, 0, 0};
             viz_draw_line_chart(cv.r, &cv.fonts, &ch, (SDL_Rect){2 * pad + panel, top, Wd - 3 * pad - panel, panel});

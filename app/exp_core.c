@@ -155,3 +155,32 @@ int exp_write_csvs(const ExpResult *r, const char *dir) {
     }
     return 0;
 }
+
+int exp_same_numbers(const ExpResult *a, const ExpResult *b, char *why, size_t n) {
+    if (a->n_series != b->n_series) {
+        snprintf(why, n, "%d curves against %d", b->n_series, a->n_series);
+        return 0;
+    }
+    for (int i = 0; i < a->n_series; i++) {
+        const ExpSeries *p = &a->s[i], *q = &b->s[i];
+        if (strcmp(p->name, q->name) || p->panel != q->panel || p->n != q->n) {
+            snprintf(why, n, "curve %d: %s (%d points) against %s (%d points)", i + 1, q->name, q->n, p->name, p->n);
+            return 0;
+        }
+        for (int j = 0; j < p->n; j++)
+            if (memcmp(&p->x[j], &q->x[j], sizeof p->x[j]) || memcmp(&p->y[j], &q->y[j], sizeof p->y[j])) {
+                snprintf(why, n, "%s, point %d: (%.17g, %.17g) against (%.17g, %.17g)", p->name, j + 1, q->x[j],
+                         q->y[j], p->x[j], p->y[j]);
+                return 0;
+            }
+    }
+    for (int i = 0; i < a->n_extras; i++)
+        for (int j = 0; j < b->n_extras; j++)
+            if (!is_timing(a->extra[i].key) && !strcmp(a->extra[i].key, b->extra[j].key) &&
+                memcmp(&a->extra[i].v, &b->extra[j].v, sizeof a->extra[i].v)) {
+                snprintf(why, n, "%s: %.17g against %.17g", a->extra[i].key, b->extra[j].v, a->extra[i].v);
+                return 0;
+            }
+    snprintf(why, n, "the same to the bit");
+    return 1;
+}

@@ -41,22 +41,32 @@ static void draw_mosaic(SDL_Renderer *r, const VizFonts *f, const ExpResult *res
     }
 }
 
-/* Panel k's chart from the series drawn in it. */
-static void draw_panel(SDL_Renderer *r, const VizFonts *f, const ExpResult *res, int k, SDL_Rect box) {
-    VizLine lines[EXP_MAX_SERIES];
-    int n = 0;
+/* Panel k's chart from the series drawn in it; over (may be NULL): another
+ * run's curves of that panel drawn faint over them, with one row in the
+ * legend (over_label). */
+static void draw_panel(SDL_Renderer *r, const VizFonts *f, const ExpResult *res, const ExpResult *over,
+                       const char *over_label, int k, SDL_Rect box) {
+    VizLine lines[2 * EXP_MAX_SERIES + 1];
+    int n = 0, n_over = 0;
     for (int i = 0; i < res->n_series; i++) {
         const ExpSeries *s = &res->s[i];
         if (s->panel != k) continue;
-        lines[n++] = (VizLine){s->name, s->n, s->x, s->y, s->color, s->dashed};
+        lines[n++] = (VizLine){s->name, s->n, s->x, s->y, s->color, s->dashed, 0};
     }
+    for (int i = 0; over && i < over->n_series; i++) {
+        const ExpSeries *s = &over->s[i];
+        if (s->panel != k || s->n < 1) continue;
+        lines[n++] = (VizLine){NULL, s->n, s->x, s->y, s->color, s->dashed, 1};
+        n_over++;
+    }
+    if (n_over) lines[n++] = (VizLine){over_label, 0, NULL, NULL, 7, 0, 1};
     const ExpPanel *p = &res->panel[k];
     VizLineChart c = {p->title, p->x_label, p->y_label, lines, n, p->y_min, p->y_max, 0, 0};
     viz_draw_line_chart(r, f, &c, box);
 }
 
-void exp_draw_figure(SDL_Renderer *r, const VizFonts *f, const ExpResult *res, int panel, SDL_Rect area,
-                     const char *foot) {
+void exp_draw_figure_over(SDL_Renderer *r, const VizFonts *f, const ExpResult *res, const ExpResult *over,
+                          const char *over_label, int panel, SDL_Rect area, const char *foot) {
     int tw = 0, th = 0; /* the big type when the title fits the width */
     TTF_Font *tf = viz_text_size(f->sans_big, res->title, &tw, &th) == 0 && tw <= area.w - 48 ? f->sans_big : f->sans;
     const int top = area.y + 12 + viz_text_wrap(r, tf, area.x + 24, area.y + 12, area.w - 48, viz_ink(), res->title) + 10;
@@ -64,19 +74,26 @@ void exp_draw_figure(SDL_Renderer *r, const VizFonts *f, const ExpResult *res, i
     SDL_Rect body = {area.x + 24, top, area.w - 48, area.y + area.h - top - foot_h};
     if (res->mosaic && panel < 0) body.w = body.w * 55 / 100;
     if (panel >= 0 && panel < res->n_panels) {
-        draw_panel(r, f, res, panel, (SDL_Rect){body.x, body.y, body.w - 16, body.h - 12});
+        draw_panel(r, f, res, over, over_label, panel, (SDL_Rect){body.x, body.y, body.w - 16, body.h - 12});
     } else {
-        int n = res->n_panels, cols = n <= 3 ? n : (n + 1) / 2, rows = (n + cols - 1) / cols;
+        int n = res->n_panels, cols = n <= 3 ? n : (n + 1) / 2;
+        while (cols > 1 && body.w / cols < 330) cols--; /* a chart keeps room for its plot beside its legend */
+        const int rows = (n + cols - 1) / cols;
         for (int k = 0; k < n; k++) {
             SDL_Rect box = {body.x + (k % cols) * body.w / cols, body.y + (k / cols) * body.h / rows,
                             body.w / cols - 16, body.h / rows - 12};
-            draw_panel(r, f, res, k, box);
+            draw_panel(r, f, res, over, over_label, k, box);
         }
         if (res->mosaic)
             draw_mosaic(r, f, res, (SDL_Rect){body.x + body.w + 24, top, area.w - body.w - 72, body.h});
     }
     if (foot && foot[0])
         viz_text_wrap(r, f->small, area.x + 24, area.y + area.h - foot_h + 4, area.w - 48, viz_dim(), foot);
+}
+
+void exp_draw_figure(SDL_Renderer *r, const VizFonts *f, const ExpResult *res, int panel, SDL_Rect area,
+                     const char *foot) {
+    exp_draw_figure_over(r, f, res, NULL, NULL, panel, area, foot);
 }
 
 int exp_write_png(const ExpResult *res, const char *path) {

@@ -186,6 +186,11 @@ int exp_parse_json(const char *text, size_t n, ExpResult *r, char *err, size_t e
     else if (read_panels(root, r, err, errlen) || read_series(root, r, err, errlen) ||
              read_extras(root, r, err, errlen))
         rc = -1;
+    if (rc == 0) { /* the threads of the run, when said (a whole number 1..4096) */
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "threads");
+        if (cJSON_IsNumber(t) && t->valuedouble >= 1 && t->valuedouble <= 4096 && t->valuedouble == floor(t->valuedouble))
+            r->threads = (int)t->valuedouble;
+    }
     cJSON_Delete(root);
     if (rc) exp_result_free(r);
     return rc;

@@ -142,6 +142,7 @@ static int epoch(const ExpTrain *t, EngOptimizer *opt, int *order, int e, ExpCur
     double t0 = app_now_ms();
     for (int b = 0; b < nb; b++) {
         int w = 0;
+        if (t->run && t->run->stopped && t->run->stopped(t->run->ctx)) return -1; /* cancelled */
         if (step(t, opt, order + (size_t)b * N, t->seed * 0xD6E8FEB86659FD93ull ^ (uint64_t)(e * nb + b),
                  &w) != 0)
             return -1;
@@ -183,6 +184,7 @@ int exp_train(const ExpTrain *t, ExpCurves *c) {
         if (rc == 0 && t->on_epoch) rc = t->on_epoch(t->ctx, t->g, e);
         if (rc != 0) break;
         c->epochs_done = e + 1;
+        if (t->run && t->run->on_curves) t->run->on_curves(t->run->ctx, t, c);
         fprintf(stderr, "  %-22s epoch %2d/%d  train err %6.2f%%  test err %6.2f%%  %.1f s\n", t->label,
                 e + 1, t->epochs, c->n_running ? c->run_err[c->n_running - 1] : 0.0, c->test_err[e],
                 c->seconds);

@@ -87,6 +87,9 @@ int exp_run_degradation(const ExpRun *r, ExpResult *out) {
         fill_train(&t, r, &s, deg_nets[k].name);
         t.g = g, t.batch = 64, t.opt = ENG_OPT_SGD, t.lr = 0.05, t.weight_decay = 1e-4;
         t.momentum = 0.9, t.lr_steps = 1, t.init = ENG_INIT_HE, t.points_per_epoch = 4;
+        char live_test[48];
+        snprintf(live_test, sizeof live_test, "%s test", deg_nets[k].name);
+        t.as_running = deg_nets[k].name, t.as_test = live_test;
         ExpCurves c;
         int rc = t.train ? exp_train(&t, &c) : -1;
         eng_graph_destroy(g);
@@ -175,6 +178,9 @@ int exp_run_relu_tanh(const ExpRun *r, ExpResult *out) {
         fill_train(&t, r, &s, name);
         t.g = g, t.batch = 64, t.opt = ENG_OPT_SGD, t.lr = 0.01, t.momentum = 0.9;
         t.init = k ? ENG_INIT_XAVIER : ENG_INIT_HE, t.points_per_epoch = 4;
+        char live_test[48];
+        snprintf(live_test, sizeof live_test, "%s test", name);
+        t.as_running = name, t.as_test = live_test;
         ExpCurves c;
         int rc = t.train ? exp_train(&t, &c) : -1;
         eng_graph_destroy(g);
@@ -256,6 +262,9 @@ int exp_run_vgg(const ExpRun *r, ExpResult *out) {
         fill_train(&t, r, &s, names[k]);
         t.g = g, t.batch = 64, t.opt = ENG_OPT_SGD, t.lr = 0.01, t.momentum = 0.9, t.weight_decay = 5e-4;
         t.init = ENG_INIT_HE, t.points_per_epoch = 1;
+        char live_train[48];
+        snprintf(live_train, sizeof live_train, "%s train", names[k]);
+        t.as_test = names[k], t.as_running = live_train;
         ExpCurves c;
         int rc = t.train ? exp_train(&t, &c) : -1;
         eng_graph_destroy(g);
@@ -322,6 +331,9 @@ int exp_run_dropout(const ExpRun *r, ExpResult *out) {
         fill_train(&t, r, &s, names[k]);
         t.g = g, t.batch = 64, t.opt = ENG_OPT_SGD, t.lr = 0.01, t.momentum = 0.9, t.init = ENG_INIT_HE;
         t.augment = k & 2 ? APP_AUG_FLIP_SHIFT : APP_AUG_NONE, t.eval_train = 1;
+        char live_test[48];
+        snprintf(live_test, sizeof live_test, "%s test", names[k]);
+        t.as_train = names[k], t.as_test = live_test;
         ExpCurves c;
         int rc = t.train ? exp_train(&t, &c) : -1;
         eng_graph_destroy(g);

@@ -56,7 +56,11 @@ typedef struct {
     float *mosaic;
     int mosaic_rows, mosaic_cols, mosaic_h, mosaic_w;
     char mosaic_labels[16][24];
+    int threads;                /* read back from a JSON: the threads of the run (0: not said) */
 } ExpResult;
+
+struct ExpTrain;
+struct ExpCurves;
 
 /* How a run is made: --quick, or the full settings; --threads; --seed. */
 typedef struct {
@@ -67,6 +71,11 @@ typedef struct {
     int threads;
     AppProgress progress; /* may be NULL */
     void *ctx;
+    /* after each epoch of each training (may be NULL): its curves so far, to be
+     * drawn while the run goes on (the window's experiments screen) */
+    void (*on_curves)(void *ctx, const struct ExpTrain *t, const struct ExpCurves *c);
+    /* asked before each training step (may be NULL): 1 stops the run there */
+    int (*stopped)(void *ctx);
 } ExpRun;
 
 typedef struct {
@@ -110,6 +119,11 @@ int exp_write_csvs(const ExpResult *r, const char *dir);
 /* The plot (app/exp_plot.c, with the GUI): dir/NAME.png. 0, or -1 after a line. */
 int exp_write_png(const ExpResult *r, const char *path);
 
+/* 1 when b's curves and named numbers are a's to the bit: the same curves
+ * (names, panels, points) and the numbers both have (wall-clock times left
+ * out); else 0, with the first difference in why. */
+int exp_same_numbers(const ExpResult *a, const ExpResult *b, char *why, size_t n);
+
 /* ---- the shipped results read back (exp_read.c) -------------------------------------- */
 
 /* The JSON of exp_write_json (text, n bytes) into r (freed on failure); the
@@ -124,7 +138,7 @@ const ExpExtra *exp_extra_find(const ExpResult *r, const char *key);
 
 /* ---- training, shared by the experiments (exp_train.c) ---------------------------- */
 
-typedef struct {
+typedef struct ExpTrain {
     EngGraph *g;                 /* built, not planned */
     const EngDataset *train, *test;
     int n_train, n_test;         /* the first n of each (a fixed, class-balanced-enough prefix) */
@@ -144,9 +158,13 @@ typedef struct {
     void *ctx;
     const char *label;           /* progress: the run's name */
     const ExpRun *run;
+    /* the names of the result's curves the running training error, the test
+     * error and the training error per epoch become (NULL: none); a run
+     * reported as it goes (on_curves) is drawn under them */
+    const char *as_running, *as_test, *as_train;
 } ExpTrain;
 
-typedef struct {
+typedef struct ExpCurves {
     int n_running;               /* training error points: running mean over 1/points of an epoch */
     double run_x[EXP_MAX_POINTS], run_err[EXP_MAX_POINTS];
     double train_err[EXP_MAX_POINTS]; /* per epoch, inference mode (eval_train) */

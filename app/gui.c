@@ -105,6 +105,14 @@ void gui_screenshot(AppGui *a, int w, int h) {
     if (surf) SDL_FreeSurface(surf);
 }
 
+/* 1 while the experiments screen's run is under way (its state is the worker's). */
+static int exps_running(AppGui *a) {
+    pthread_mutex_lock(jobs_mutex(a->jobs));
+    const int running = a->exps.state == EXPS_RUNNING;
+    pthread_mutex_unlock(jobs_mutex(a->jobs));
+    return running;
+}
+
 /* What the worker is doing that a quit would throw away, into buf; "" when
  * it is idle. */
 static void gui_job_text(AppGui *a, char *buf, size_t n) {
@@ -113,6 +121,7 @@ static void gui_job_text(AppGui *a, char *buf, size_t n) {
     if (!a->jobs) return;
     if (a->opening) snprintf(buf, n, "opening %s", a->open_name);
     else if (jobs_busy(a->jobs, JOBS_FORE)) stepper_busy_text(&a->st, buf, n);
+    else if (exps_running(a)) snprintf(buf, n, "an experiment is being run again");
     else if (jobs_busy(a->jobs, JOBS_BACK)) snprintf(buf, n, "timing on the worker");
     if (!buf[0] && jobs_busy(a->jobs, JOBS_FORE)) snprintf(buf, n, "computing on the worker");
 }
@@ -213,6 +222,7 @@ static int gui_act(AppGui *a, GuiAction act, const SDL_Event *e) {
     case GUI_TO_BASICS: bench_switch(a, SCREEN_BASICS); return 1;
     case GUI_TO_LESSON: lesson_enter(a); return 1;
     case GUI_TO_TRAIN: train_enter(a); return 1;
+    case GUI_TO_EXPERIMENTS: bench_switch(a, SCREEN_EXPERIMENTS); return 1;
     default: break;
     }
     return 0;
@@ -318,6 +328,7 @@ static void gui_frame(AppGui *a) {
     else if (a->screen == SCREEN_LESSON) lesson_frame(a, w, h);
     else if (a->screen == SCREEN_BASICS) basics_frame(a, w, h);
     else if (a->screen == SCREEN_TRAIN) train_frame(a, w, h);
+    else if (a->screen == SCREEN_EXPERIMENTS) experiments_frame(a, w, h);
     else bench_frame(a, w, h);
 }
 
@@ -337,8 +348,9 @@ static const char view_usage[] =
     "  Keys: Left/Right step through the layers, Space plays the forward pass,\n"
     "  Home/End, PgUp/PgDn page through channels, Tab layer table, C compares two\n"
     "  designs (sliders, conventions, times measured live), Z shows the whole zoo in\n"
-    "  numbers, L opens the lessons, J trains a small network in the window, H\n"
-    "  lists every key, Esc goes back, Q quits.\n"
+    "  numbers, L opens the lessons, J trains a small network in the window, Y\n"
+    "  the experiments (their plots, the papers' claims, a rerun), H lists every\n"
+    "  key, Esc goes back, Q quits.\n"
     "  --lang: the lessons in Korean or English (default: Korean when the locale,\n"
     "  LC_ALL, LC_MESSAGES or LANG, starts with ko); U switches in the window.\n"
     "  --fps: frames per second while the window draws without pause (a job on the\n"
@@ -403,6 +415,7 @@ static int window_open(AppGui *a) {
     }
     compare_init(&a->cmp, 0, NULL, (EngCount){0});
     basics_init(&a->basics);
+    exps_init(&a->exps);
     a->jobs = jobs_create();
     if (!a->jobs) {
         fprintf(stderr, "convscope view: cannot start the worker thread\n");
@@ -417,9 +430,12 @@ static int window_open(AppGui *a) {
 static void window_close(AppGui *a) {
     train_gui_close(a); /* a run under way stops and saves */
     if (a->jobs) bench_cancel(a);
+    if (a->jobs) experiments_cancel(a); /* a rerun stops at its next training step */
     jobs_destroy(a->jobs); /* a network opened while the window was closing is freed */
     a->jobs = NULL;
     lesson_gui_free(a);
+    exps_free(&a->exps);
+    exp_data_free(); /* the experiments' training data, read by a rerun */
     viz_fonts_unload(&a->fonts);
     if (TTF_WasInit()) TTF_Quit();
     if (a->ren) {

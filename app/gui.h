@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "blocks.h"
+#include "experiments.h"
 #include "viz.h"
 
 enum { CMP_SLIDERS = 4, CMP_CHIPS = 6 };
@@ -121,6 +122,53 @@ int zoo_event(ZooView *z, pthread_mutex_t *mu, const SDL_Event *e, const VizFont
 /* On the worker: forward time of every model, smallest first, published one
  * by one; stops when the generation changes. */
 void zoo_measure(ZooView *z, pthread_mutex_t *mu);
+
+/* The experiments screen (gui_experiments.c): the experiments listed, the
+ * chosen one's shipped quick result drawn from its JSON with the paper's
+ * claim and the finding, and its quick run made again on the worker, its
+ * curves drawn over the shipped ones as each training finishes. */
+enum { EXPS_NONE, EXPS_RUNNING, EXPS_DONE, EXPS_CANCELLED, EXPS_FAILED };
+typedef struct {
+    int sel;                  /* index into exp_at() */
+    ExpResult shipped;        /* sel's shipped quick result (s NULL: none, error says why) */
+    char error[600];
+    char msg[240];            /* the screen's status line */
+    /* the rerun: written under the worker's mutex (state, progress, curves) */
+    int state;                /* EXPS_* */
+    int of;                   /* the experiment rerun */
+    int tiny;                 /* the test suite's tiny variant rather than the quick run */
+    int threads;              /* the threads it runs on: the shipped run's */
+    int trainings;            /* networks trained so far */
+    int epoch, epochs;        /* the training under way */
+    ExpResult rerun;          /* its curves so far (the finished trainings'), then all */
+    ExpSeries live[3];        /* the training under way, epoch by epoch (its running, test and
+                               * training error, under the names of the curves they become) */
+    int n_live;
+    char live_label[40];      /* that training's name and its last epoch's errors (-1: none) */
+    double live_run_err, live_test_err;
+    int same;                 /* done: 1 when the numbers are the shipped run's to the bit */
+    char verdict[400];        /* done: how it compares with the shipped run */
+    double t0_ms, seconds;
+    unsigned long job;
+} ExpScreen;
+void exps_init(ExpScreen *v);
+void exps_free(ExpScreen *v);
+/* Experiment i chosen, its shipped result read. */
+void exps_select(ExpScreen *v, int i);
+/* Get a rerun of the chosen experiment ready (state RUNNING); -1 with msg
+ * set when it cannot run here (occlusion, no shipped result, one running).
+ * mu: the worker's mutex, or NULL when nothing runs concurrently. */
+int exps_rerun_begin(ExpScreen *v, pthread_mutex_t *mu, int tiny);
+/* The rerun made (on the worker, or at once for render): the experiment's
+ * quick (or tiny) run at seed 1 on the shipped run's threads, its curves
+ * published as each training ends, then compared with the shipped numbers.
+ * progress (may be NULL) gets each epoch, stop (may be NULL) is asked between
+ * training steps; either returning 1 cancels. */
+void exps_rerun(ExpScreen *v, pthread_mutex_t *mu, int (*progress)(void *ctx, int done, int total),
+                int (*stop)(void *ctx), void *ctx);
+void exps_draw(ExpScreen *v, pthread_mutex_t *mu, SDL_Renderer *r, const VizFonts *f, int w, int h);
+/* The list row at (x, y), or -1. */
+int exps_row_at(const VizFonts *f, int w, int h, int x, int y);
 
 /* The convention chips shared by both screens, laid out from (x, y);
  * returns the index of the chip at (px, py) or -1 (r NULL: hit test only). */

@@ -200,6 +200,7 @@ void basics_frame(AppGui *a, int w, int h) {
         else if (k == KEY_BACK) bench_switch(a, SCREEN_STEPPER);
         else if (k == KEY_TO_LESSON) lesson_enter(a);
         else if (k == KEY_TO_TRAIN) train_enter(a);
+        else if (k == KEY_TO_EXPERIMENTS) bench_switch(a, SCREEN_EXPERIMENTS);
         else if (k == KEY_TO_COMPARE || k == KEY_TO_ZOO || k == KEY_TO_RF || k == KEY_TO_PICK)
             bench_switch(a, k == KEY_TO_COMPARE ? SCREEN_COMPARE : k == KEY_TO_ZOO ? SCREEN_ZOO
                             : k == KEY_TO_RF    ? SCREEN_RF      : SCREEN_PICK);

@@ -76,6 +76,7 @@ static void zoo_ready(AppGui *a) {
 
 void bench_switch(AppGui *a, int screen) {
     if (screen == a->screen) return;
+    if (a->screen == SCREEN_EXPERIMENTS) experiments_cancel(a); /* a screen's run stops when it is left */
     bench_cancel_open(a);
     bench_cancel(a);
     a->screen = screen;
@@ -119,6 +120,8 @@ static int common_key(AppGui *a, const SDL_Event *e) {
                         : k == KEY_TO_RF    ? SCREEN_RF      : SCREEN_PICK);
     } else if (k == KEY_TO_BASICS) {
         bench_switch(a, SCREEN_BASICS);
+    } else if (k == KEY_TO_EXPERIMENTS) {
+        bench_switch(a, SCREEN_EXPERIMENTS);
     } else if (k == KEY_TO_LESSON) {
         lesson_enter(a);
     } else if (k == KEY_TO_TRAIN) {

@@ -28,6 +28,7 @@ typedef enum {
     GUI_OPEN_MODEL, /* open the stepper's proj.alt (the network where the projection rules differ) */
     GUI_TO_LESSON,
     GUI_TO_TRAIN,
+    GUI_TO_EXPERIMENTS,
 } GuiAction;
 
 /* Type that scales with the window: 18 px at 800 px high (never below 14),

@@ -2,7 +2,7 @@
  * gui_keys.c — the window's key tables (gui_keys.h): what each key does on
  * each screen, read by the screens' handlers and by the help overlay alike.
  * A key means the same kind of thing on every screen: Esc goes back one
- * level, Q quits, H helps, C Z R M K open the screens, arrows move, digits
+ * level, Q quits, H helps, C Z R M K L J Y open the screens, arrows move, digits
  * pick the numbered items a screen shows, + and - make more or less, Enter
  * runs what is chosen, Backspace clears. Two exceptions, both named in their
  * help: the basics screen's letters are its formula's (K kernel, S stride,
@@ -34,6 +34,7 @@ static const GuiKey screen_keys[] = {
     {SDLK_k, 0, 0, KEY_TO_BASICS, "K", "convolution basics: a kernel slid, output size, 1x1"},
     {SDLK_l, 0, 0, KEY_TO_LESSON, "L", "lessons: the history of CNNs step by step (again: back to the step)"},
     {SDLK_j, 0, 0, KEY_TO_TRAIN, "J", "train a small network here: loss, accuracy and filters live"},
+    {SDLK_y, 0, 0, KEY_TO_EXPERIMENTS, "Y", "the experiments: the papers' claims, their plots here, a rerun"},
 };
 /* the basics screen's K is its kernel's size */
 static const GuiKey screen_keys_basics[] = {
@@ -43,6 +44,7 @@ static const GuiKey screen_keys_basics[] = {
     {SDLK_m, 0, 0, KEY_TO_PICK, "M", "pick another network"},
     {SDLK_l, 0, 0, KEY_TO_LESSON, "L", "lessons"},
     {SDLK_j, 0, 0, KEY_TO_TRAIN, "J", "train a network"},
+    {SDLK_y, 0, 0, KEY_TO_EXPERIMENTS, "Y", "the experiments"},
 };
 
 static const GuiKey stepper_keys[] = {
@@ -190,6 +192,17 @@ static const GuiKey train_keys[] = {
     {SDLK_BACKSPACE, 0, 0, KEY_ERASE, "Backspace", "stop the run (saved where it is); after one: clear it"},
 };
 
+/* the experiments screen (gui_experiments.c) */
+static const GuiKey experiments_keys[] = {
+    {SDLK_UP, 0, 0, KEY_UP, "Up / Down", "the previous / next experiment (or click it)"},
+    {SDLK_DOWN, 0, 0, KEY_DOWN, NULL, NULL},
+    {SDLK_1, SDLK_7, 0, KEY_ITEM, "1 .. 7", "that experiment"},
+    {SDLK_RETURN, 0, 0, KEY_ENTER, "Enter", "run its quick version again here, drawn over the shipped curves"},
+    {SDLK_KP_ENTER, 0, 0, KEY_ENTER, NULL, NULL},
+    {0, 0, 0, KEY_NONE, "Esc", "while it runs: cancel the run"},
+    {SDLK_BACKSPACE, 0, 0, KEY_ERASE, "Backspace", "clear the run's curves"},
+};
+
 #define TABLE(a, title) {a, N(a), title}
 #define EVERYWHERE TABLE(global_keys, "everywhere")
 #define SCREENS TABLE(screen_keys, "screens")
@@ -214,6 +227,7 @@ static const GuiKeyScreen screens[KEYS_SCREENS] = {
                           4},
     [KEYS_LESSON] = {"lesson", {TABLE(lesson_keys, "a lesson"), EVERYWHERE}, 2},
     [KEYS_TRAIN] = {"training", {TABLE(train_keys, "train a network"), SCREENS, EVERYWHERE}, 3},
+    [KEYS_EXPERIMENTS] = {"experiments", {TABLE(experiments_keys, "the experiments"), SCREENS, EVERYWHERE}, 3},
 };
 
 const GuiKeyScreen *gui_keys(GuiKeysId id) { return id >= 0 && id < KEYS_SCREENS ? &screens[id] : NULL; }

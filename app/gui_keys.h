@@ -29,6 +29,7 @@ typedef enum {
     KEY_TO_BASICS,
     KEY_TO_LESSON,     /* L: the lessons (again: back to the step left) */
     KEY_TO_TRAIN,      /* J: the training screen (again: back to the stepper) */
+    KEY_TO_EXPERIMENTS, /* V: the experiments behind the history's claims */
     KEY_LANG,          /* U: the lessons in the other language (the same step) */
     /* moving within a screen */
     KEY_PREV,          /* Left: the previous layer / year / output unit */
@@ -112,6 +113,7 @@ typedef enum {
     KEYS_BASICS_EDIT,   /* the basics screen with a kernel cell selected */
     KEYS_LESSON,        /* a lesson: its chapter list and its steps */
     KEYS_TRAIN,         /* the training screen */
+    KEYS_EXPERIMENTS,   /* the experiments: their plots, claims and reruns */
     KEYS_SCREENS
 } GuiKeysId;
 

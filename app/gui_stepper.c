@@ -241,6 +241,7 @@ static GuiAction sel_key(Stepper *s, GuiKeyAct act, const StepperFrame *fr, SDL_
     case KEY_TO_PICK: return GUI_TO_PICK;
     case KEY_TO_ZOO: return GUI_TO_ZOO;
     case KEY_TO_BASICS: return GUI_TO_BASICS;
+    case KEY_TO_EXPERIMENTS: return GUI_TO_EXPERIMENTS;
     case KEY_TO_LESSON: return GUI_TO_LESSON;
     case KEY_TO_TRAIN: return GUI_TO_TRAIN;
     case KEY_DOWN: v->scroll++; break;

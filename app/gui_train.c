@@ -425,11 +425,11 @@ void train_draw(TrainGui *t, SDL_Renderer *r, const VizFonts *f, int w, int h, c
     viz_clear(r);
     viz_text_fit(r, f->sans_big, 24, 16, w - 48, viz_ink(), "Train a network here");
     draw_choices(t, &c, r, f, &L);
-    const VizLine loss = {"training loss", c.nl, c.lx, c.ly, 0, 0};
+    const VizLine loss = {"training loss", c.nl, c.lx, c.ly, 0, 0, 0};
     const double x1 = c.state == TRAIN_IDLE ? t->epochs : c.epochs; /* the run's epochs along x */
     const VizLineChart lc = {"Loss (mean of a few steps)", "epochs", "cross-entropy", &loss, c.nl ? 1 : 0, 0, 0, 0, x1};
     viz_draw_line_chart(r, f, &lc, L.loss);
-    const VizLine acc = {"test", c.na, c.ax, c.ay, 1, 0};
+    const VizLine acc = {"test", c.na, c.ax, c.ay, 1, 0, 0};
     const VizLineChart ac = {"Test accuracy (every epoch)", "epochs", "%", &acc, c.na ? 1 : 0, 0, 100, 0, x1};
     viz_draw_line_chart(r, f, &ac, L.acc);
     draw_filters(t, &c, r, f, L.filt);

@@ -236,6 +236,8 @@ static const AppFlag flags[] = {
      "as in presentation mode (F11): larger type, high contrast"},
     {"--audit", ARG_FLAG, "", 0, 0, 0, APP_OPT_RENDER | APP_OPT_LESSON, F(audit), NO_FIELD, NULL,
      "count the text that overlaps, is cut off, is too small to read or has characters no font draws"},
+    {"--rerun", ARG_CHOICE, "quick|tiny", 0, 0, 0, APP_OPT_RENDER, F(rerun), NO_FIELD, NULL,
+     "the experiments view: run the experiment again first (as Enter in the window), drawn over the shipped curves; its JSON on stdout"},
     {"--preset", ARG_CHOICE, "box|laplacian|sobel-x|sharpen", 0, 0, 0, APP_OPT_RENDER, F(preset), NO_FIELD,
      NULL, "the kernel the basics view slides (default box)"},
     {"--lessons", ARG_PATH, "DIR", 0, 0, 0, APP_OPT_LESSON, F(lessons), NO_FIELD, NULL,

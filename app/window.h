@@ -13,7 +13,10 @@
 #include "gui_train.h"
 #include "stepper.h"
 
-enum { SCREEN_STEPPER, SCREEN_COMPARE, SCREEN_ZOO, SCREEN_RF, SCREEN_PICK, SCREEN_BASICS, SCREEN_LESSON, SCREEN_TRAIN };
+enum {
+    SCREEN_STEPPER, SCREEN_COMPARE, SCREEN_ZOO, SCREEN_RF, SCREEN_PICK, SCREEN_BASICS, SCREEN_LESSON,
+    SCREEN_TRAIN, SCREEN_EXPERIMENTS
+};
 
 typedef struct {
     SDL_Window *win;
@@ -43,6 +46,7 @@ typedef struct {
     PickView pick;
     int help;             /* key overlay of those screens */
     BasicsView basics;    /* K: one convolution worked out (gui_basics.c) */
+    ExpScreen exps;       /* V: the experiments (gui_experiments.c) */
     struct LessonGui *lesson; /* L: the course (gui_lesson.c), NULL until first opened */
     char lang[4];         /* the lessons' language (view --lang, or the locale's): "en", "ko" */
     unsigned long bench_job; /* the latest timing asked of the worker */
@@ -106,6 +110,12 @@ void train_gui_close(AppGui *a);
 
 /* gui_basics.c: one frame of the basics screen (Esc goes back to the stepper). */
 void basics_frame(AppGui *a, int w, int h);
+
+/* gui_experiments.c: one frame of the experiments screen (Esc cancels a
+ * run under way, else goes back to the stepper). */
+void experiments_frame(AppGui *a, int w, int h);
+/* Stop the experiment's run under way, if any (leaving the screen). */
+void experiments_cancel(AppGui *a);
 
 /* gui_lesson.c: the course. L on the stepper: the chapter list, or back to
  * the step left (its state applied again). */

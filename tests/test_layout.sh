@@ -47,6 +47,13 @@ views=(
   "--view train"
   "lenet5 --view train --data digits --steps 130"
   "alexnet_mini --view train --data fashion"
+  "degradation --view experiments"
+  "relu_tanh --view experiments"
+  "layers --view experiments"
+  "invariance --view experiments"
+  "vgg --view experiments"
+  "dropout --view experiments"
+  "occlusion --view experiments"
 )
 for size in 1024x768 1280x720 1920x1080; do
   for v in "${views[@]}"; do

@@ -725,6 +725,15 @@ static void test_key_tables(void) {
         CHECK(gui_key_act(KEYS_ZOO, moved[i], 0, NULL) == KEY_NONE);
     }
     CHECK(gui_key_act(KEYS_COMPARE, SDLK_m, 0, NULL) == KEY_TO_PICK && gui_key_act(KEYS_ZOO, SDLK_m, 0, NULL) == KEY_TO_PICK);
+    /* Y opens the experiments from the stepper and the basics screen (V on the stepper
+     * visualises a channel); there Enter reruns, 7 is occlusion */
+    CHECK(gui_key_act(KEYS_STEPPER, SDLK_y, 0, NULL) == KEY_TO_EXPERIMENTS);
+    CHECK(gui_key_act(KEYS_BASICS, SDLK_y, 0, NULL) == KEY_TO_EXPERIMENTS);
+    CHECK(gui_key_act(KEYS_STEPPER, SDLK_v, 0, NULL) == KEY_VISUALIZE);
+    int i7 = -1;
+    CHECK(gui_key_act(KEYS_EXPERIMENTS, SDLK_RETURN, 0, NULL) == KEY_ENTER);
+    CHECK(gui_key_act(KEYS_EXPERIMENTS, SDLK_7, 0, &i7) == KEY_ITEM && i7 == 6);
+    CHECK(gui_key_act(KEYS_EXPERIMENTS, SDLK_ESCAPE, 0, NULL) == KEY_BACK);
     int i3;
     CHECK(gui_key_act(KEYS_RF, SDLK_3, 0, &i3) == KEY_ITEM && i3 == 2);
 }

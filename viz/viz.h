@@ -391,12 +391,15 @@ void viz_draw_gradcam(SDL_Renderer *r, const VizFonts *f, SDL_Rect area, const V
 /* A line chart (viz_lines.c): curves of (x, y) points, solid or dashed, in
  * palette colour `color`; axes in round steps, the y label above the plot,
  * the x label below, the legend to the right of the plot. y_max > y_min fixes
- * the y range (percent, probability); otherwise it follows the data. */
+ * the y range (percent, probability); otherwise it follows the data. A faint
+ * line (a run drawn over another) is one pixel thick and paler; a line
+ * without a name has no row in the legend. */
 typedef struct {
     const char *name;
     int n;
     const double *x, *y;
     int color, dashed;
+    int faint;
 } VizLine;
 typedef struct {
     const char *title, *x_label, *y_label;

@@ -84,12 +84,12 @@ static void draw_grid(SDL_Renderer *r, const VizFonts *f, const Axes *a) {
     SDL_RenderDrawRect(r, &a->plot);
 }
 
-/* A line two pixels thick from (x0, y0) to (x1, y1); dashed: 8 on, 5 off,
- * `phase` carried from segment to segment so the dashes run on. */
-static void thick_line(SDL_Renderer *r, int x0, int y0, int x1, int y1, int dashed, double *phase) {
+/* A line `thick` (1 or 2) pixels thick from (x0, y0) to (x1, y1); dashed:
+ * 8 on, 5 off, `phase` carried from segment to segment so the dashes run on. */
+static void thick_line_w(SDL_Renderer *r, int x0, int y0, int x1, int y1, int dashed, double *phase, int thick) {
     double len = hypot(x1 - x0, y1 - y0);
     if (!dashed || len < 1) {
-        for (int o = 0; o < 2; o++) {
+        for (int o = 0; o < thick; o++) {
             SDL_RenderDrawLine(r, x0, y0 + o, x1, y1 + o);
             SDL_RenderDrawLine(r, x0 + o, y0, x1 + o, y1);
         }
@@ -98,18 +98,25 @@ static void thick_line(SDL_Renderer *r, int x0, int y0, int x1, int y1, int dash
     for (double s = 0; s < len; s += 1) {
         if (fmod(*phase + s, 13) < 8) {
             int x = x0 + (int)lround((x1 - x0) * s / len), y = y0 + (int)lround((y1 - y0) * s / len);
-            SDL_Rect dot = {x, y, 2, 2};
+            SDL_Rect dot = {x, y, thick, thick};
             SDL_RenderFillRect(r, &dot);
         }
     }
     *phase += len;
 }
 
+/* A line's colour: its palette's, paler for a faint one (half way to white). */
+static SDL_Color line_color(const VizLine *l) {
+    SDL_Color c = viz_palette(l->color);
+    if (l->faint) c.r = (Uint8)((c.r + 255) / 2), c.g = (Uint8)((c.g + 255) / 2), c.b = (Uint8)((c.b + 255) / 2);
+    return c;
+}
+
 static void draw_curves(SDL_Renderer *r, const VizLineChart *c, const Axes *a) {
     SDL_RenderSetClipRect(r, &a->plot);
     for (int k = 0; k < c->n; k++) {
         const VizLine *l = &c->lines[k];
-        SDL_Color col = viz_palette(l->color);
+        SDL_Color col = line_color(l);
         SDL_SetRenderDrawColor(r, col.r, col.g, col.b, 255);
         double phase = 0;
         int have = 0, lx = 0, ly = 0;
@@ -119,8 +126,11 @@ static void draw_curves(SDL_Renderer *r, const VizLineChart *c, const Axes *a) {
                 continue;
             }
             int x = px_x(a, l->x[i]), y = px_y(a, l->y[i]);
-            if (have) thick_line(r, lx, ly, x, y, l->dashed, &phase);
-            if (l->n <= 40) { /* few points: mark each */
+            if (have) thick_line_w(r, lx, ly, x, y, l->dashed, &phase, l->faint ? 1 : 2);
+            if (l->n <= 40 && l->faint) { /* a small cross: the mark of the run under it shows */
+                SDL_RenderDrawLine(r, x - 2, y, x + 2, y);
+                SDL_RenderDrawLine(r, x, y - 2, x, y + 2);
+            } else if (l->n <= 40) { /* few points: mark each */
                 SDL_Rect m = {x - 3, y - 3, 7, 7};
                 if (l->dashed) SDL_RenderDrawRect(r, &m);
                 else SDL_RenderFillRect(r, &m);
@@ -132,22 +142,25 @@ static void draw_curves(SDL_Renderer *r, const VizLineChart *c, const Axes *a) {
 }
 
 int viz_line_legend_width(const VizFonts *f, const VizLineChart *c) {
-    int w = 0;
+    int w = 0, named = 0;
     for (int k = 0; k < c->n; k++) {
+        if (!c->lines[k].name) continue;
         int tw = text_w(f->small, c->lines[k].name);
         if (tw > w) w = tw;
+        named++;
     }
-    return c->n ? w + 44 : 0;
+    return named ? w + 44 : 0;
 }
 
 static void draw_legend(SDL_Renderer *r, const VizFonts *f, const VizLineChart *c, int x, int y) {
-    for (int k = 0; k < c->n; k++) {
+    for (int k = 0, row = 0; k < c->n; k++) {
         const VizLine *l = &c->lines[k];
-        SDL_Color col = viz_palette(l->color);
+        if (!l->name) continue;
+        SDL_Color col = line_color(l);
         SDL_SetRenderDrawColor(r, col.r, col.g, col.b, 255);
-        int cy = y + k * (f->small_line + 2) + f->small_line / 2;
+        int cy = y + row++ * (f->small_line + 2) + f->small_line / 2;
         double phase = 0;
-        thick_line(r, x, cy, x + 30, cy, l->dashed, &phase);
+        thick_line_w(r, x, cy, x + 30, cy, l->dashed, &phase, l->faint ? 1 : 2);
         viz_text(r, f->small, x + 36, cy - f->small_line / 2, viz_ink(), l->name);
     }
 }
