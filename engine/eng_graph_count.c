@@ -76,6 +76,12 @@ int64_t eng_ops_weighted(const EngNode *n, EngCount c, int64_t e, int64_t plane)
     (void)plane;
     return n->macs * (c.flops ? 2 : 1) + (c.bias && has_bias(n) ? e : 0);
 }
+/* a product of two computed tensors: its multiply-adds, as a matmul's, though
+ * it holds no weights (it is no layer of the network's depth) */
+int64_t eng_ops_bmm(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
+    (void)e, (void)plane;
+    return n->macs * (c.flops ? 2 : 1);
+}
 int64_t eng_ops_bn(const EngNode *n, EngCount c, int64_t e, int64_t plane) {
     (void)n, (void)plane;
     return c.bn ? e * (c.flops ? 2 : 1) : 0;

@@ -200,6 +200,7 @@ int eng_bwd_resize(const EngStep *st);
 
 /* Operation counts (eng_graph_count.c), named in the table. */
 int64_t eng_ops_weighted(const EngNode *n, EngCount c, int64_t e, int64_t plane);
+int64_t eng_ops_bmm(const EngNode *n, EngCount c, int64_t e, int64_t plane);
 int64_t eng_ops_bn(const EngNode *n, EngCount c, int64_t e, int64_t plane);
 int64_t eng_ops_act(const EngNode *n, EngCount c, int64_t e, int64_t plane);
 int64_t eng_ops_softmax(const EngNode *n, EngCount c, int64_t e, int64_t plane);

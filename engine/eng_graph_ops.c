@@ -89,7 +89,7 @@ const EngOpInfo eng_op_table[] = {
     [ENG_OP_DEPTH_SPACE] = {"depthtospace", eng_fwd_depth_space, eng_bwd_depth_space, NULL, NULL,
                             NULL, 0, 0},
     /* multiply-adds of two computed inputs: counted as a matmul's, no weights */
-    [ENG_OP_BMM] = {"bmm", eng_fwd_bmm, eng_bwd_bmm, eng_ops_weighted, NULL, NULL, 0, 0},
+    [ENG_OP_BMM] = {"bmm", eng_fwd_bmm, eng_bwd_bmm, eng_ops_bmm, NULL, NULL, 0, 0},
 };
 
 /* The table's length is the op count: an op added at the end of EngOpType

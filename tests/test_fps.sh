@@ -50,7 +50,14 @@ session() {
   shift 2
   "$BIN" view "$model" --fps --quit-after $((secs * 1000)) >"$tmp/out" 2>"$tmp/err" &
   local pid=$! win
-  win=$(timeout $((60 * slow)) xdotool search --sync --name convscope | head -n 1)
+  # polled: a search can fail with BadWindow when a window goes while it looks
+  local t
+  for t in $(seq 1 $((300 * slow))); do
+    win=$(xdotool search --onlyvisible --name '^convscope' 2>/dev/null | head -n 1)
+    [ -n "$win" ] && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.2
+  done
   [ -n "$win" ] || fail "$model: no window"
   for k in "$@"; do
     kill -0 $pid 2>/dev/null || break
