@@ -180,7 +180,7 @@ static void top9_seen(void *ctx, const AppTop9 *t, int done, int total) {
 
 /* The job's progress; the visualisation's input every few steps. With
  * CONVSCOPE_HOLD_PROBE set (the window's tests), the probe waits half way
- * until it is cancelled (a minute at most: a quit waits for the job), so
+ * until it is cancelled (five minutes at most: a quit waits for the job), so
  * that its progress can be looked at. */
 static int probe_progress(void *ctx, int done, int total) {
     ProbeRun *pr = ctx;
@@ -200,7 +200,7 @@ static int probe_progress(void *ctx, int done, int total) {
     const char *hold = getenv("CONVSCOPE_HOLD_PROBE");
     if (!stop && hold && *hold && !pr->held && total > 1 && 2 * done >= total) {
         pr->held = 1;
-        for (int t = 0; t < 3000 && !(stop = pr->progress(pr->ctx, done, total)); t++)
+        for (int t = 0; t < 15000 && !(stop = pr->progress(pr->ctx, done, total)); t++)
             nanosleep(&(struct timespec){0, 20000000}, NULL);
     }
     return stop;
@@ -401,6 +401,15 @@ int probe_progress_text(const Stepper *s, const JobStatus *st, char *buf, size_t
     return 1;
 }
 
+/* each of the top-9's crops: its height, width and caption */
+static void top9_sizes(const ProbeView *p, int ph[9], int pw[9], const char *caps[9]) {
+    for (int k = 0; k < p->top9.n; k++) {
+        ph[k] = p->top9.box[k][2] - p->top9.box[k][0];
+        pw[k] = p->top9.box[k][3] - p->top9.box[k][1];
+        caps[k] = p->t9_caption[k];
+    }
+}
+
 static void top9_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_Rect a) {
     const ProbeView *p = &s->probe;
     const EngNode *L = eng_graph_node(s->ses.graph, p->layer), *in = eng_graph_node(s->ses.graph, 0);
@@ -410,11 +419,7 @@ static void top9_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, SDL_
     viz_text(r, f->sans, a.x, a.y, viz_ink(), line);
     int ph[9], pw[9];
     const char *caps[9];
-    for (int k = 0; k < p->top9.n; k++) {
-        ph[k] = p->top9.box[k][2] - p->top9.box[k][0];
-        pw[k] = p->top9.box[k][3] - p->top9.box[k][1];
-        caps[k] = p->t9_caption[k];
-    }
+    top9_sizes(p, ph, pw, caps);
     SDL_Rect g = {a.x, a.y + f->line + 10, a.w, a.h - f->line - 10};
     snprintf(line, sizeof line, "deconvnet projections (grey = 0)%s",
              p->top9.from_cache ? ", scan from the cache" : "");
@@ -495,11 +500,7 @@ static void featvis_draw(const Stepper *s, SDL_Renderer *r, const VizFonts *f, S
         const int gap = 36, right_w = (g.w - gap) / 4;
         int ph[9], pw[9];
         const char *caps[9];
-        for (int k = 0; k < p->top9.n; k++) {
-            ph[k] = p->top9.box[k][2] - p->top9.box[k][0];
-            pw[k] = p->top9.box[k][3] - p->top9.box[k][1];
-            caps[k] = p->t9_caption[k];
-        }
+        top9_sizes(p, ph, pw, caps);
         viz_draw_top9(r, f, (SDL_Rect){g.x, g.y, g.w - gap - right_w, g.h}, in->out.C,
                       (const float *const *)p->t9_proj, (const float *const *)p->t9_patch, ph, pw, caps, p->top9.n,
                       "top-9: deconvnet projections", "their receptive-field patches");

@@ -372,6 +372,7 @@ MINI_CARD(efficientnet_mini, "EfficientNet mini", "EfficientNet", 2019, "after M
           "depthwise 3x3 or 5x5, squeeze-and-excitation, linear 1x1 projection, identity "
           "shortcut) with SiLU (swish) after every convolution but the projections.",
           "A 3x3 stem to 16 without stride, MBConv1 to 16, MBConv6 to 24 (k3), 40 (k5), 80 "
-          "(k3) at 14x14, 7x7, 4x4, two blocks each, a 1x1 head to 320, dropout 0.2. The "
-          "command is the other small models' recipe; no weights ship yet: it opens with random "
-          "weights.", 10, 0);
+          "(k3) at 14x14, 7x7, 4x4, two blocks each, a 1x1 head to 320, dropout 0.2. Trained 3 "
+          "epochs, as preact_mini, for the time two shared cores allowed: train reported 86.93%, "
+          "89.40%, 90.86% test accuracy after epochs 1-3; eval with the shipped weights: "
+          "efficientnet_mini 90.86% on Fashion-MNIST.", 3, 1);
